@@ -1,0 +1,191 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { Hono, type Context } from 'hono'
+import * as z from 'zod'
+import { DomainError } from '../errors/domain-error.js'
+import type { AppEnv } from '../http/context.js'
+import { parseId } from '../domain/ids.js'
+import {
+  createConnection,
+  deleteConnection,
+  getConnection,
+  listConnectionShares,
+  listConnections,
+  refreshToken,
+  revealToken,
+  shareWithConnection,
+  unshareFromConnection,
+  updateCapabilities,
+} from '../services/connections.service.js'
+import type { Deps } from '../services/deps.js'
+import {
+  addMember,
+  createWorkspace,
+  getWorkspace,
+  listWorkspacePages,
+  removeMember,
+  resetStore,
+} from '../services/workspaces.service.js'
+import { createPageAsUser } from '../services/setup.service.js'
+import { listAudit } from '../storage/repositories/audit.repository.js'
+import { findUser, findUserByEmail, listMembers, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
+
+/**
+ * Octavo's admin API, for test suites and scripts: `/_octavo/admin/*` (named like LocalStack's
+ * `/_localstack` and moto's `/moto-api`, so it never collides with Notion's routes). Every call needs
+ * `Authorization: Bearer <admin key>`. Actions that Notion reserves to a person (creating a
+ * connection, sharing a page) run as the person named by `as` (user id or e-mail), by default the
+ * workspace's first owner, and obey the same rules as in the portal. Errors:
+ * `{object:"error", status, code, message}` with codes `unauthorized`, `forbidden`, `not_found`,
+ * `invalid_input`.
+ */
+export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
+  const app = new Hono<AppEnv>({ strict: false })
+  const expected = createHash('sha256').update(adminKey).digest()
+  app.use('*', async (c, next) => {
+    const header = c.req.header('authorization') ?? ''
+    const given = /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? ''
+    const digest = createHash('sha256').update(given).digest()
+    if (!given || !timingSafeEqual(digest, expected)) throw new DomainError('unauthorized', 'The admin API needs "Authorization: Bearer <admin key>".')
+    await next()
+  })
+
+  const body = async <S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.output<S>> => {
+    let raw: unknown = {}
+    const text = await c.req.text()
+    if (text.trim()) {
+      try {
+        raw = JSON.parse(text)
+      } catch {
+        throw new DomainError('invalid_input', 'The request body is not valid JSON.')
+      }
+    }
+    const parsed = schema.safeParse(raw)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      throw new DomainError('invalid_input', `${issue?.path.join('.') || 'body'}: ${issue?.message}`)
+    }
+    return parsed.data
+  }
+  const id = (c: Context<AppEnv>, name: string): string => {
+    const v = parseId(c.req.param(name) ?? '')
+    if (!v) throw new DomainError('invalid_input', `${name} must be a UUID.`)
+    return v
+  }
+  /** Resolves `as` (id or e-mail) or defaults to the workspace's first owner. */
+  const actor = async (workspaceId: string, as: string | undefined): Promise<string> => {
+    if (as) {
+      const user = parseId(as) ? await findUser(deps.store.db, parseId(as) as string) : await findUserByEmail(deps.store.db, as)
+      if (!user) throw new DomainError('not_found', `No user ${as}.`)
+      return user.id
+    }
+    const owner = (await listMembers(deps.store.db, workspaceId)).find((m) => m.role === 'owner')
+    if (!owner) throw new DomainError('not_found', `Workspace ${workspaceId} has no owner.`)
+    return owner.id
+  }
+  const connectionWorkspace = async (connectionId: string) => {
+    const row = await deps.store.db.selectFrom('connection').select('workspace_id').where('id', '=', connectionId).executeTakeFirst()
+    if (!row) throw new DomainError('not_found', `No connection with id ${connectionId}.`)
+    return row.workspace_id
+  }
+
+  const Person = z.object({ name: z.string().min(1), email: z.email(), role: z.enum(['owner', 'member', 'guest']) })
+  const Caps = z
+    .object({
+      read_content: z.boolean(),
+      update_content: z.boolean(),
+      insert_content: z.boolean(),
+      read_comments: z.boolean(),
+      insert_comments: z.boolean(),
+      user_info: z.enum(['none', 'without_email', 'with_email']),
+    })
+    .partial()
+  const toCaps = (c: z.output<typeof Caps>) => ({
+    ...(c.read_content !== undefined && { readContent: c.read_content }),
+    ...(c.update_content !== undefined && { updateContent: c.update_content }),
+    ...(c.insert_content !== undefined && { insertContent: c.insert_content }),
+    ...(c.read_comments !== undefined && { readComments: c.read_comments }),
+    ...(c.insert_comments !== undefined && { insertComments: c.insert_comments }),
+    ...(c.user_info !== undefined && { userInfo: c.user_info }),
+  })
+  const As = z.object({ as: z.string().optional() })
+
+  app.post('/reset', async (c) => {
+    await resetStore(deps)
+    return c.json({ reset: true })
+  })
+  app.get('/workspaces', async (c) => c.json({ workspaces: await listWorkspaces(deps.store.db) }))
+  app.post('/workspaces', async (c) => {
+    const b = await body(
+      c,
+      z.object({
+        name: z.string().min(1),
+        plan: z.enum(['free', 'plus', 'business', 'enterprise']).optional(),
+        members: z.array(Person).min(1),
+        pages: z.array(z.string()).optional(),
+      }),
+    )
+    return c.json(await createWorkspace(deps, b), 201)
+  })
+  app.get('/workspaces/:workspace_id', async (c) => c.json(await getWorkspace(deps, id(c, 'workspace_id'))))
+  app.get('/workspaces/:workspace_id/pages', async (c) => c.json({ pages: await listWorkspacePages(deps, id(c, 'workspace_id')) }))
+  app.post('/workspaces/:workspace_id/pages', async (c) => {
+    const ws = id(c, 'workspace_id')
+    const b = await body(c, z.object({ title: z.string(), parent_id: z.string().optional(), as: z.string().optional() }))
+    const parentId = b.parent_id ? parseId(b.parent_id) : undefined
+    if (b.parent_id && !parentId) throw new DomainError('invalid_input', 'parent_id must be a UUID.')
+    return c.json(await createPageAsUser(deps, { workspaceId: ws, actorId: await actor(ws, b.as), title: b.title, parentId }), 201)
+  })
+  app.post('/workspaces/:workspace_id/members', async (c) => c.json(await addMember(deps, id(c, 'workspace_id'), await body(c, Person)), 201))
+  app.delete('/workspaces/:workspace_id/members/:user_id', async (c) => {
+    await removeMember(deps, id(c, 'workspace_id'), id(c, 'user_id'))
+    return c.json({ removed: true })
+  })
+  app.get('/workspaces/:workspace_id/audit', async (c) => c.json({ entries: await listAudit(deps.store.db, id(c, 'workspace_id')) }))
+  app.get('/workspaces/:workspace_id/connections', async (c) => {
+    const ws = id(c, 'workspace_id')
+    return c.json({ connections: await listConnections(deps, ws, await actor(ws, c.req.query('as'))) })
+  })
+  app.post('/workspaces/:workspace_id/connections', async (c) => {
+    const ws = id(c, 'workspace_id')
+    const b = await body(c, z.object({ name: z.string(), icon: z.string().nullable().optional(), capabilities: Caps.optional(), as: z.string().optional() }))
+    const res = await createConnection(deps, { workspaceId: ws, actorId: await actor(ws, b.as), name: b.name, icon: b.icon ?? null, capabilities: toCaps(b.capabilities ?? {}) })
+    return c.json(res, 201)
+  })
+  app.get('/connections/:connection_id', async (c) => {
+    const cid = id(c, 'connection_id')
+    return c.json(await getConnection(deps, cid, await actor(await connectionWorkspace(cid), c.req.query('as'))))
+  })
+  app.delete('/connections/:connection_id', async (c) => {
+    const cid = id(c, 'connection_id')
+    await deleteConnection(deps, cid, await actor(await connectionWorkspace(cid), c.req.query('as')))
+    return c.json({ deleted: true })
+  })
+  app.get('/connections/:connection_id/token', async (c) => {
+    const cid = id(c, 'connection_id')
+    return c.json({ token: await revealToken(deps, cid, await actor(await connectionWorkspace(cid), c.req.query('as'))) })
+  })
+  app.post('/connections/:connection_id/token/refresh', async (c) => {
+    const cid = id(c, 'connection_id')
+    const b = await body(c, As)
+    return c.json({ token: await refreshToken(deps, cid, await actor(await connectionWorkspace(cid), b.as)) })
+  })
+  app.patch('/connections/:connection_id/capabilities', async (c) => {
+    const cid = id(c, 'connection_id')
+    const b = await body(c, Caps.extend(As.shape))
+    return c.json(await updateCapabilities(deps, cid, await actor(await connectionWorkspace(cid), b.as), toCaps(b)))
+  })
+  app.get('/connections/:connection_id/pages', async (c) => {
+    const cid = id(c, 'connection_id')
+    return c.json({ pages: await listConnectionShares(deps, cid, await actor(await connectionWorkspace(cid), c.req.query('as'))) })
+  })
+  app.put('/connections/:connection_id/pages/:page_id', async (c) => {
+    const cid = id(c, 'connection_id')
+    const b = await body(c, As)
+    return c.json(await shareWithConnection(deps, cid, id(c, 'page_id'), await actor(await connectionWorkspace(cid), b.as)))
+  })
+  app.delete('/connections/:connection_id/pages/:page_id', async (c) => {
+    const cid = id(c, 'connection_id')
+    return c.json(await unshareFromConnection(deps, cid, id(c, 'page_id'), await actor(await connectionWorkspace(cid), c.req.query('as'))))
+  })
+  return app
+}

@@ -1,0 +1,37 @@
+import { toMinute } from '../../domain/clock.js'
+import type { RichTextItem } from '../../domain/rich-text.js'
+import { plainText } from '../../domain/rich-text.js'
+import type { NotionVersion } from '../../domain/versions.js'
+import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { presentParent, trashFields } from '../pages/pages.presenter.js'
+
+/**
+ * A full block object (SDK `BlockObjectResponse`), keys in Notion's order. Pages appear as
+ * `child_page` blocks and databases as `child_database` blocks with `{title}`; a database block
+ * never has children (digest §1.3). For database rows pass `title` (their title property has another id).
+ */
+export function presentBlock(
+  row: BlockRow,
+  opts: { version: NotionVersion; hasChildren: boolean; databaseId?: string; title?: string },
+): Record<string, unknown> {
+  let content: unknown
+  if (row.type === 'child_page' || row.type === 'child_database') {
+    const props = JSON.parse(row.properties ?? '{}') as { title?: RichTextItem[] }
+    content = { title: opts.title ?? plainText(props.title) }
+  } else {
+    content = JSON.parse(row.content)
+  }
+  return {
+    object: 'block',
+    id: row.id,
+    parent: presentParent(row, opts.version, opts.databaseId),
+    created_time: toMinute(row.created_time),
+    last_edited_time: toMinute(row.last_edited_time),
+    created_by: { object: 'user', id: row.created_by },
+    last_edited_by: { object: 'user', id: row.last_edited_by },
+    has_children: row.type === 'child_database' ? false : opts.hasChildren,
+    ...trashFields(row.in_trash === 1, opts.version),
+    type: row.type,
+    [row.type]: content,
+  }
+}

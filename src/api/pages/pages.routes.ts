@@ -1,0 +1,45 @@
+import { requireId } from '../../http/ids.js'
+import { readJsonBody } from '../../http/body.js'
+import { parseWith } from '../../http/validation.js'
+import type { AppContext } from '../../http/context.js'
+import type { Deps } from '../../services/deps.js'
+import type { RouteSpec } from '../router.js'
+import { CreatePageBody, MovePageBody, UpdatePageBody } from './pages.schemas.js'
+import { createPage, getPage, movePage, updatePage } from './pages.service.js'
+
+/** `filter_properties`, repeated (`?filter_properties=a&filter_properties=b`, what the SDK sends) or bracketed. */
+export function filterPropertiesOf(c: AppContext): string[] | undefined {
+  const list = [...(c.req.queries('filter_properties') ?? []), ...(c.req.queries('filter_properties[]') ?? [])]
+  return list.length > 0 ? list : undefined
+}
+
+export function pagesRoutes(deps: Deps): RouteSpec[] {
+  return [
+    {
+      method: 'post',
+      path: '/pages',
+      handler: async (c, ctx) => createPage(deps, ctx, parseWith(CreatePageBody, await readJsonBody(c), 'body')),
+    },
+    {
+      method: 'get',
+      path: '/pages/:page_id',
+      handler: async (c, ctx) => getPage(deps, ctx, requireId(c.req.param('page_id'), 'page_id'), filterPropertiesOf(c)),
+    },
+    {
+      method: 'patch',
+      path: '/pages/:page_id',
+      handler: async (c, ctx) => {
+        const id = requireId(c.req.param('page_id'), 'page_id')
+        return updatePage(deps, ctx, id, parseWith(UpdatePageBody, await readJsonBody(c), 'body'))
+      },
+    },
+    {
+      method: 'post',
+      path: '/pages/:page_id/move',
+      handler: async (c, ctx) => {
+        const id = requireId(c.req.param('page_id'), 'page_id')
+        return movePage(deps, ctx, id, parseWith(MovePageBody, await readJsonBody(c), 'body'))
+      },
+    },
+  ]
+}

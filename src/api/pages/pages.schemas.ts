@@ -1,0 +1,52 @@
+import * as z from 'zod'
+import { NotionId } from '../../http/ids.js'
+import { CoverRequest, IconRequest } from '../../domain/blocks.js'
+
+/** `parent` of `POST /v1/pages` (SDK `CreatePageParameters`); `type` is optional. */
+export const PageParent = z.union([
+  z.object({ type: z.literal('page_id').optional(), page_id: NotionId }).strict(),
+  z.object({ type: z.literal('database_id').optional(), database_id: NotionId }).strict(),
+  z.object({ type: z.literal('data_source_id').optional(), data_source_id: NotionId }).strict(),
+  z.object({ type: z.literal('workspace').optional(), workspace: z.literal(true) }).strict(),
+])
+
+const Position = z.union([
+  z.object({ type: z.literal('after_block'), after_block: z.object({ id: NotionId }).strict() }).strict(),
+  z.object({ type: z.literal('page_start') }).strict(),
+  z.object({ type: z.literal('page_end') }).strict(),
+])
+
+export const CreatePageBody = z
+  .object({
+    parent: PageParent,
+    properties: z.record(z.string(), z.unknown()).optional(),
+    icon: IconRequest.nullable().optional(),
+    cover: CoverRequest.nullable().optional(),
+    children: z.array(z.unknown()).max(100).optional(),
+    content: z.array(z.unknown()).max(100).optional(),
+    position: Position.optional(),
+    template: z.object({ type: z.literal('none') }).strict().optional(),
+  })
+  .strict()
+
+export const UpdatePageBody = z
+  .object({
+    properties: z.record(z.string(), z.unknown()).optional(),
+    icon: IconRequest.nullable().optional(),
+    cover: CoverRequest.nullable().optional(),
+    in_trash: z.boolean().optional(),
+    archived: z.boolean().optional(),
+    is_archived: z.boolean().optional(),
+    is_locked: z.boolean().optional(),
+    erase_content: z.boolean().optional(),
+  })
+  .strict()
+
+export const MovePageBody = z
+  .object({
+    parent: z.union([
+      z.object({ type: z.literal('page_id').optional(), page_id: NotionId }).strict(),
+      z.object({ type: z.literal('data_source_id').optional(), data_source_id: NotionId }).strict(),
+    ]),
+  })
+  .strict()

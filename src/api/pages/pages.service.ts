@@ -1,0 +1,232 @@
+import type { RequestContext } from '../../auth/principal.js'
+import { countBlocks, normalizeCover, normalizeIcon, parseBlockRequests } from '../../domain/blocks.js'
+import { isoNow } from '../../domain/clock.js'
+import { titleOfValues, titlePropertyId, type Schema } from '../../domain/properties.js'
+import { writePropertyValues } from '../../domain/property-values.js'
+import { normalizeRichText, plainText, type RichTextItem, type RichTextItemRequest } from '../../domain/rich-text.js'
+import { dropsArchived, hasDataSources } from '../../domain/versions.js'
+import { objectNotFound, validationError } from '../../errors/notion-error.js'
+import { loadAuthorized, requireCapability } from '../../services/access.js'
+import type { Deps } from '../../services/deps.js'
+import { createNode, moveNode } from '../../services/tree.service.js'
+import { findBlock, insertBlocks, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
+import type { Db } from '../../storage/store.js'
+import { presentPage } from './pages.presenter.js'
+import type * as S from './pages.schemas.js'
+import type * as z from 'zod'
+
+/**
+ * Page operations behind `/v1/pages` (SDK `pages.create|retrieve|update|move`). Each takes the
+ * request context, checks capability then access (see services/access.ts), and returns the SDK's
+ * `PageObjectResponse` shape. Sources: digest §1.2, §2.5.
+ */
+
+/** The data source (with database id and schema) a page row belongs to, or null for plain pages. */
+export async function dataSourceOfRow(db: Db, row: BlockRow) {
+  if (row.parent_type !== 'data_source_id' || !row.parent_id) return null
+  const ds = await findDataSource(db, row.parent_id)
+  return ds ? { id: ds.id, databaseId: ds.database_id, schema: schemaOf(ds) } : null
+}
+
+/** Presents a page for the request's version, loading its data source when it is a row. */
+export async function presentPageFor(deps: Deps, ctx: RequestContext, row: BlockRow, filter?: string[]) {
+  const page = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource: await dataSourceOfRow(deps.store.db, row) })
+  if (filter && filter.length > 0) {
+    const props = page.properties as Record<string, { id: string }>
+    page.properties = Object.fromEntries(Object.entries(props).filter(([name, v]) => filter.includes(name) || filter.includes(v.id) || filter.includes(decodeURIComponent(v.id))))
+  }
+  // Insert-only connections get partial objects: they may not read content (capabilities doc).
+  return ctx.caller.capabilities.readContent ? page : { object: 'page', id: row.id }
+}
+
+/** Validates the `properties` of a plain page: only its title may be set. */
+function plainPageTitle(properties: Record<string, unknown> | undefined): RichTextItem[] | undefined {
+  if (!properties) return undefined
+  let title: RichTextItem[] | undefined
+  for (const [key, raw] of Object.entries(properties)) {
+    const value = raw as { title?: unknown; type?: string } | null
+    if (key !== 'title' && !(value && typeof value === 'object' && 'title' in value)) {
+      throw validationError(`${key} is not a property that exists.`)
+    }
+    if (!value || !Array.isArray(value.title)) {
+      throw validationError(`body failed validation: body.properties.${key}.title should be an array, instead was \`${JSON.stringify(value?.title)}\`.`)
+    }
+    title = normalizeRichText(value.title as RichTextItemRequest[])
+  }
+  return title
+}
+
+/**
+ * `POST /v1/pages`: creates a page under a page, a database (its only data source), or a data
+ * source. Internal connections cannot create workspace-level pages.
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function createPage(deps: Deps, ctx: RequestContext, body: z.output<typeof S.CreatePageBody>) {
+  const { caller } = ctx
+  requireCapability(caller, 'insert_content')
+  if (body.children && body.content) throw validationError('body failed validation: body.content should be not present when body.children is present.')
+  const blocks = parseBlockRequests(body.children ?? body.content ?? [], [body.children ? 'children' : 'content'], 2)
+  if (countBlocks(blocks) > 1000) throw validationError('body failed validation: the request may contain at most 1000 blocks.')
+  const time = isoNow(deps.clock)
+  const row = await deps.store.transaction(async (trx) => {
+    const p = body.parent
+    let created: BlockRow
+    if ('workspace' in p) {
+      throw validationError('body failed validation: body.parent.workspace: internal connections cannot create workspace-level pages. Use a page_id, database_id or data_source_id parent.')
+    } else if ('page_id' in p) {
+      await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'insert_content' })
+      const title = plainPageTitle(body.properties) ?? []
+      created = await createNode(trx, {
+        workspaceId: caller.workspaceId,
+        parent: { type: 'page_id', id: p.page_id },
+        kind: 'page',
+        title,
+        properties: { title },
+        icon: body.icon ? normalizeIcon(body.icon) : null,
+        cover: body.cover ? normalizeCover(body.cover) : null,
+        actor: caller.botId,
+        time,
+      })
+    } else {
+      let dsId: string
+      let databaseId: string
+      if ('database_id' in p) {
+        await loadAuthorized(trx, caller, p.database_id, { kind: 'database', action: 'edit', capability: 'insert_content' })
+        const sources = await dataSourcesOf(trx, p.database_id)
+        if (sources.length !== 1) {
+          throw validationError(
+            hasDataSources(ctx.version)
+              ? 'Databases with multiple data sources require a data_source_id parent.'
+              : 'Databases with multiple data sources are not supported in this API version.',
+          )
+        }
+        dsId = (sources[0] as { id: string }).id
+        databaseId = p.database_id
+      } else {
+        const ds = await findDataSource(trx, p.data_source_id)
+        if (!ds || ds.workspace_id !== caller.workspaceId) throw objectNotFound('data_source', p.data_source_id, caller.connectionName)
+        await loadAuthorized(trx, caller, ds.database_id, { kind: 'database', action: 'edit', capability: 'insert_content', notFoundKind: 'data_source' })
+        dsId = ds.id
+        databaseId = ds.database_id
+      }
+      const ds = (await findDataSource(trx, dsId)) as NonNullable<Awaited<ReturnType<typeof findDataSource>>>
+      const schema: Schema = schemaOf(ds)
+      const { values, schemaChanged } = writePropertyValues(schema, body.properties ?? {})
+      if (schemaChanged) await saveSchema(trx, ds.id, schema, caller.botId, time)
+      const titleId = titlePropertyId(schema)
+      created = await createNode(trx, {
+        workspaceId: caller.workspaceId,
+        parent: { type: 'data_source_id', id: dsId, databaseId },
+        kind: 'page',
+        title: (values[titleId] as RichTextItem[] | undefined) ?? [],
+        properties: values,
+        icon: body.icon ? normalizeIcon(body.icon) : null,
+        cover: body.cover ? normalizeCover(body.cover) : null,
+        actor: caller.botId,
+        time,
+      })
+    }
+    await insertBlocks(trx, {
+      workspaceId: caller.workspaceId,
+      parentType: 'page_id',
+      parentId: created.id,
+      pageId: created.id,
+      blocks,
+      at: { type: 'end' },
+      actor: caller.botId,
+      time,
+    })
+    return created
+  })
+  return presentPageFor(deps, ctx, row)
+}
+
+/** `GET /v1/pages/{id}`. @throws NotionApiError restricted_resource | object_not_found */
+export async function getPage(deps: Deps, ctx: RequestContext, id: string, filter?: string[]) {
+  const row = await loadAuthorized(deps.store.db, ctx.caller, id, { kind: 'page', action: 'read', capability: 'read_content' })
+  return presentPageFor(deps, ctx, row, filter)
+}
+
+/**
+ * `PATCH /v1/pages/{id}`: properties, icon, cover, lock, trash and restore, erase content.
+ * A trashed page accepts nothing but a restore.
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function updatePage(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.UpdatePageBody>) {
+  const { caller } = ctx
+  if (dropsArchived(ctx.version) && body.archived !== undefined) {
+    throw validationError(`body failed validation: body.archived should be not present, instead was \`${JSON.stringify(body.archived)}\`.`)
+  }
+  if (body.archived !== undefined && body.in_trash !== undefined && body.archived !== body.in_trash) {
+    throw validationError('body failed validation: body.archived and body.in_trash must agree when both are present.')
+  }
+  const time = isoNow(deps.clock)
+  const row = await deps.store.transaction(async (trx) => {
+    const node = await loadAuthorized(trx, caller, id, { kind: 'page', action: 'edit', capability: 'update_content' })
+    const trash = body.in_trash ?? body.archived
+    if (node.in_trash === 1 && trash !== false) {
+      throw validationError("Can't edit block that is archived. You must unarchive the block before editing.")
+    }
+    const patch: Partial<BlockRow> = { last_edited_time: time, last_edited_by: caller.botId }
+    if (trash !== undefined) patch.in_trash = trash ? 1 : 0
+    if (body.icon !== undefined) patch.icon = body.icon === null ? null : JSON.stringify(normalizeIcon(body.icon))
+    if (body.cover !== undefined) patch.cover = body.cover === null ? null : JSON.stringify(normalizeCover(body.cover))
+    if (body.is_locked !== undefined) patch.is_locked = body.is_locked ? 1 : 0
+    if (body.properties && Object.keys(body.properties).length > 0) {
+      const current = JSON.parse(node.properties ?? '{}') as Record<string, unknown>
+      const source = await dataSourceOfRow(trx, node)
+      if (source) {
+        const { values, schemaChanged } = writePropertyValues(source.schema, body.properties)
+        if (schemaChanged) await saveSchema(trx, source.id, source.schema, caller.botId, time)
+        const next = { ...current, ...values }
+        patch.properties = JSON.stringify(next)
+        patch.title_text = titleOfValues(next, source.schema).toLowerCase()
+      } else {
+        const title = plainPageTitle(body.properties)
+        if (title) {
+          patch.properties = JSON.stringify({ ...current, title })
+          patch.title_text = plainText(title).toLowerCase()
+        }
+      }
+    }
+    if (body.erase_content) {
+      await trx.updateTable('block').set({ in_trash: 1 }).where('parent_id', '=', node.id).where('parent_type', 'in', ['page_id']).where('type', 'not in', ['child_page', 'child_database']).execute()
+    }
+    await updateBlock(trx, node.id, patch)
+    return (await findBlock(trx, node.id)) as BlockRow
+  })
+  return presentPageFor(deps, ctx, row)
+}
+
+/**
+ * `POST /v1/pages/{id}/move`: moves a page under another page or into a data source. Needs edit
+ * access on both ends. Access it inherited now follows the new parent.
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function movePage(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.MovePageBody>) {
+  const { caller } = ctx
+  const time = isoNow(deps.clock)
+  const row = await deps.store.transaction(async (trx) => {
+    const node = await loadAuthorized(trx, caller, id, { kind: 'page', action: 'edit', capability: 'update_content' })
+    const p = body.parent
+    try {
+      if ('page_id' in p) {
+        const parent = await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'update_content' })
+        await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time)
+      } else {
+        const ds = await findDataSource(trx, p.data_source_id)
+        if (!ds || ds.workspace_id !== caller.workspaceId) throw objectNotFound('data_source', p.data_source_id, caller.connectionName)
+        const database = await loadAuthorized(trx, caller, ds.database_id, { kind: 'database', action: 'edit', capability: 'update_content', notFoundKind: 'data_source' })
+        await moveNode(trx, node, { type: 'data_source_id', dataSourceId: ds.id, database }, caller.botId, time)
+      }
+    } catch (err) {
+      if (err instanceof Error && err.message === 'cycle') {
+        throw validationError('body failed validation: body.parent cannot be the page itself or one of its descendants.')
+      }
+      throw err
+    }
+    return (await findBlock(trx, node.id)) as BlockRow
+  })
+  return presentPageFor(deps, ctx, row)
+}

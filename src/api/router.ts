@@ -1,0 +1,57 @@
+import type { Hono } from 'hono'
+import type { RequiredCapability } from '../permissions/capabilities.js'
+import { hasDataSources, type NotionVersion } from '../domain/versions.js'
+import { invalidRequestUrl, NotionApiError } from '../errors/notion-error.js'
+import type { AppContext, AppEnv } from '../http/context.js'
+import { notionVersion } from '../http/middleware/notion-version.js'
+import type { RateLimiter } from '../rate-limit/limiter.js'
+import { authenticateBearer } from '../services/auth.service.js'
+import type { Deps } from '../services/deps.js'
+import type { RequestContext } from '../auth/principal.js'
+
+/**
+ * Mounts `/v1` routes with Notion's order of checks (digest §3.4): unknown URL or method →
+ * `invalid_request_url` (the route simply does not match), then credential (401), then
+ * `Notion-Version` (400 `missing_version`), then version-gated mounting (`invalid_request_url`),
+ * then the rate limit (429), then the handler (validation, capability, sharing).
+ */
+export type Versions = 'all' | 'data_sources' | 'legacy'
+
+export interface RouteSpec {
+  method: 'get' | 'post' | 'patch' | 'delete'
+  path: string
+  /** Which Notion-Versions mount the route: 2025-09-03+ only, 2022-06-28 and older only, or all. */
+  versions?: Versions
+  handler: (c: AppContext, ctx: RequestContext) => Promise<unknown>
+}
+
+/** The capability an endpoint needs is enforced inside handlers, next to the object it concerns. */
+export type { RequiredCapability }
+
+function mounted(versions: Versions, v: NotionVersion): boolean {
+  if (versions === 'all') return true
+  return versions === 'data_sources' ? hasDataSources(v) : !hasDataSources(v)
+}
+
+export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter, routes: RouteSpec[]): void {
+  const version = notionVersion()
+  for (const r of routes) {
+    app.on(r.method.toUpperCase(), `/v1${r.path}`, async (c) => {
+      const caller = await authenticateBearer(deps, c.req.header('authorization'))
+      c.set('caller', caller)
+      await version(c, async () => {})
+      const v = c.get('version')
+      if (!mounted(r.versions ?? 'all', v)) throw invalidRequestUrl()
+      const decision = await limiter.consume(caller.connectionId, caller.workspaceId, caller.plan)
+      if (decision.type === 'deny') {
+        throw new NotionApiError('rate_limited', 'You have been rate limited. Please try again in a few minutes.', {
+          headers: { 'retry-after': String(decision.retryAfterSeconds) },
+          additionalData: { rate_limit_reason: decision.reason, retry_after: String(decision.retryAfterSeconds) },
+        })
+      }
+      const body = await r.handler(c, { caller, version: v })
+      const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
+      return c.json(payload as object)
+    })
+  }
+}

@@ -1,0 +1,37 @@
+import type { UserInfoLevel, UserTable } from '../../storage/database.js'
+
+/** Notion's free-plan upload cap, reported in `bot.workspace_limits` (digest §2.2). */
+const FREE_UPLOAD_BYTES = 5 * 1024 * 1024
+const PAID_UPLOAD_BYTES = 5 * 1024 * 1024 * 1024
+
+/**
+ * A user object trimmed to the caller's user-information capability (developers.notion.com
+ * "capabilities"): `with_email` → name, avatar and `person.email`; `without_email` → name and avatar;
+ * `none` → only `{object, id}`.
+ */
+export function presentUser(u: UserTable, level: UserInfoLevel): Record<string, unknown> {
+  if (level === 'none') return { object: 'user', id: u.id }
+  const base = { object: 'user', id: u.id, name: u.name, avatar_url: u.avatar_url }
+  if (u.type === 'bot') return { ...base, type: 'bot', bot: {} }
+  return { ...base, type: 'person', person: level === 'with_email' && u.email ? { email: u.email } : {} }
+}
+
+/** The calling connection's own bot user (`GET /v1/users/me`), with `bot.owner` and workspace details. */
+export function presentSelfBot(
+  bot: UserTable,
+  ws: { id: string; name: string; plan: string },
+): Record<string, unknown> {
+  return {
+    object: 'user',
+    id: bot.id,
+    name: bot.name,
+    avatar_url: bot.avatar_url,
+    type: 'bot',
+    bot: {
+      owner: { type: 'workspace', workspace: true },
+      workspace_id: ws.id,
+      workspace_limits: { max_file_upload_size_in_bytes: ws.plan === 'free' ? FREE_UPLOAD_BYTES : PAID_UPLOAD_BYTES },
+      workspace_name: ws.name,
+    },
+  }
+}

@@ -1,0 +1,31 @@
+import { Hono } from 'hono'
+import { adminRoutes } from './admin/admin.routes.js'
+import { apiRoutes } from './api/routes.js'
+import type { AppEnv } from './http/context.js'
+import { errorHandler, notFound } from './http/middleware/error-handler.js'
+import { requestId } from './http/middleware/request-id.js'
+import type { RateLimiter } from './rate-limit/limiter.js'
+import type { Deps } from './services/deps.js'
+import { mountRoutes } from './api/router.js'
+
+export interface AppOptions {
+  deps: Deps
+  limiter: RateLimiter
+  /** Bearer key of the admin API (`/_octavo/admin`). */
+  adminKey: string
+}
+
+/**
+ * Builds the HTTP application: Notion's `/v1` API and Octavo's admin API. No I/O happens here;
+ * everything comes in through `options`.
+ */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>({ strict: false })
+  app.use('*', requestId())
+  app.onError(errorHandler(options.deps.logger))
+  app.notFound(notFound)
+  mountRoutes(app, options.deps, options.limiter, apiRoutes(options.deps))
+  app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))
+  app.get('/_octavo/health', (c) => c.json({ status: 'ok' }))
+  return app
+}

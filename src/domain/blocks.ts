@@ -1,0 +1,215 @@
+import * as z from 'zod'
+import { validationError } from '../errors/notion-error.js'
+import { NotionId } from '../http/ids.js'
+import { parseWith } from '../http/validation.js'
+import { ApiColor, RichTextRequest, normalizeRichText } from './rich-text.js'
+
+/**
+ * Block types Octavo accepts in requests, their content schemas, and how request content becomes the
+ * stored (= response) content. Shapes follow the SDK's `BlockObjectRequest` and `BlockObjectResponse`
+ * (digest §2.9). Limits: ≤ 100 children per array, ≤ 2 levels of nesting per request (a third
+ * level's `children` "should be not present"), 2000-character URLs.
+ */
+
+const Url = z.string().max(2000)
+const Caption = RichTextRequest.optional()
+const Emoji = z.object({ type: z.literal('emoji').optional(), emoji: z.string() }).strict()
+const ExternalIcon = z.object({ type: z.literal('external').optional(), external: z.object({ url: Url }).strict() }).strict()
+/** Page and callout icons: an emoji or an external image. */
+export const IconRequest = z.union([Emoji, ExternalIcon])
+/** Page covers: an external image. */
+export const CoverRequest = ExternalIcon
+
+const TextBlock = z.object({ rich_text: RichTextRequest, color: ApiColor.optional() }).strict()
+const Heading = z.object({ rich_text: RichTextRequest, color: ApiColor.optional(), is_toggleable: z.boolean().optional() }).strict()
+const ToDo = z.object({ rich_text: RichTextRequest, color: ApiColor.optional(), checked: z.boolean().optional() }).strict()
+const Callout = z.object({ rich_text: RichTextRequest, color: ApiColor.optional(), icon: IconRequest.optional() }).strict()
+const Code = z.object({ rich_text: RichTextRequest, language: z.string().optional(), caption: Caption }).strict()
+const Media = z.object({ type: z.literal('external').optional(), external: z.object({ url: Url }).strict(), caption: Caption }).strict()
+const FileMedia = z
+  .object({ type: z.literal('external').optional(), external: z.object({ url: Url }).strict(), caption: Caption, name: z.string().optional() })
+  .strict()
+const UrlBlock = z.object({ url: Url, caption: Caption }).strict()
+const Empty = z.object({}).strict()
+const LinkToPage = z.union([
+  z.object({ type: z.literal('page_id').optional(), page_id: NotionId }).strict(),
+  z.object({ type: z.literal('database_id').optional(), database_id: NotionId }).strict(),
+])
+
+/** Content schema per creatable block type. */
+export const BLOCK_CONTENT: Record<string, z.ZodType> = {
+  paragraph: TextBlock,
+  heading_1: Heading,
+  heading_2: Heading,
+  heading_3: Heading,
+  heading_4: Heading,
+  bulleted_list_item: TextBlock,
+  numbered_list_item: TextBlock,
+  quote: TextBlock,
+  toggle: TextBlock,
+  to_do: ToDo,
+  callout: Callout,
+  code: Code,
+  equation: z.object({ expression: z.string().max(1000) }).strict(),
+  divider: Empty,
+  breadcrumb: Empty,
+  table_of_contents: z.object({ color: ApiColor.optional() }).strict(),
+  bookmark: UrlBlock,
+  embed: UrlBlock,
+  image: Media,
+  video: Media,
+  pdf: Media,
+  audio: Media,
+  file: FileMedia,
+  table: z.object({ table_width: z.number().int().min(1), has_column_header: z.boolean().optional(), has_row_header: z.boolean().optional() }).strict(),
+  table_row: z.object({ cells: z.array(RichTextRequest).max(100) }).strict(),
+  column_list: Empty,
+  column: z.object({ width_ratio: z.number().positive().optional() }).strict(),
+  link_to_page: LinkToPage,
+}
+
+/** Types whose request may carry `children` (SDK `BlockObjectRequest`). */
+const CAN_HAVE_CHILDREN = new Set([
+  'paragraph', 'heading_1', 'heading_2', 'heading_3', 'heading_4', 'bulleted_list_item', 'numbered_list_item',
+  'quote', 'toggle', 'to_do', 'callout', 'table', 'column_list', 'column',
+])
+
+/** Block types that can never be written through the API. */
+const READ_ONLY_TYPES = new Set(['child_page', 'child_database', 'unsupported', 'synced_block', 'template', 'link_preview'])
+
+/** A validated block to insert: stored content plus children. */
+export interface NewBlock {
+  type: string
+  content: Record<string, unknown>
+  children: NewBlock[]
+}
+
+/** Turns validated request content into stored content (response form) for `type`. */
+export function normalizeContent(type: string, c: Record<string, unknown>): Record<string, unknown> {
+  const rt = (v: unknown) => normalizeRichText((v ?? []) as never)
+  switch (type) {
+    case 'paragraph':
+    case 'bulleted_list_item':
+    case 'numbered_list_item':
+    case 'quote':
+    case 'toggle':
+      return { rich_text: rt(c.rich_text), color: c.color ?? 'default' }
+    case 'heading_1':
+    case 'heading_2':
+    case 'heading_3':
+    case 'heading_4':
+      return { rich_text: rt(c.rich_text), is_toggleable: c.is_toggleable ?? false, color: c.color ?? 'default' }
+    case 'to_do':
+      return { rich_text: rt(c.rich_text), checked: c.checked ?? false, color: c.color ?? 'default' }
+    case 'callout':
+      return { rich_text: rt(c.rich_text), icon: c.icon ? normalizeIcon(c.icon) : { type: 'emoji', emoji: '💡' }, color: c.color ?? 'gray_background' }
+    case 'code':
+      return { caption: rt(c.caption), rich_text: rt(c.rich_text), language: c.language ?? 'plain text' }
+    case 'bookmark':
+    case 'embed':
+      return { caption: rt(c.caption), url: c.url }
+    case 'image':
+    case 'video':
+    case 'pdf':
+    case 'audio':
+      return { caption: rt(c.caption), type: 'external', external: { url: (c.external as { url: string }).url } }
+    case 'file':
+      return {
+        caption: rt(c.caption),
+        type: 'external',
+        external: { url: (c.external as { url: string }).url },
+        name: (c.name as string | undefined) ?? fileNameOf((c.external as { url: string }).url),
+      }
+    case 'table':
+      return { table_width: c.table_width, has_column_header: c.has_column_header ?? false, has_row_header: c.has_row_header ?? false }
+    case 'table_row':
+      return { cells: ((c.cells ?? []) as unknown[]).map((cell) => rt(cell)) }
+    case 'table_of_contents':
+      return { color: c.color ?? 'default' }
+    case 'link_to_page':
+      return 'page_id' in c ? { type: 'page_id', page_id: c.page_id } : { type: 'database_id', database_id: c.database_id }
+    default:
+      return { ...c }
+  }
+}
+
+function fileNameOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.split('/').pop() || 'file')
+  } catch {
+    return 'file'
+  }
+}
+
+/** Normalises a request icon to its response form. */
+export function normalizeIcon(icon: unknown): Record<string, unknown> {
+  const i = icon as { emoji?: string; external?: { url: string } }
+  return i.emoji !== undefined ? { type: 'emoji', emoji: i.emoji } : { type: 'external', external: { url: i.external?.url } }
+}
+
+/** Normalises a request cover to its response form. */
+export function normalizeCover(cover: unknown): Record<string, unknown> {
+  return { type: 'external', external: { url: (cover as { external: { url: string } }).external.url } }
+}
+
+/** The type key of a block request: its `type`, or the single known type key it carries. */
+function typeOf(item: Record<string, unknown>): string | undefined {
+  if (typeof item.type === 'string') return item.type
+  return Object.keys(item).find((k) => k in BLOCK_CONTENT || READ_ONLY_TYPES.has(k))
+}
+
+/**
+ * Validates an array of block requests found at `at` inside the request `part`, allowing
+ * `depthLeft` further levels of `children` (2 for append and page create).
+ * @throws NotionApiError validation_error in Notion's grammar, naming the exact path.
+ */
+export function parseBlockRequests(input: unknown, at: PropertyKey[], depthLeft: number, part: 'body' = 'body'): NewBlock[] {
+  const list = parseWith(z.array(z.unknown()).max(100), input, part, at)
+  return list.map((raw, i) => {
+    const here = [...at, i]
+    const item = parseWith(z.record(z.string(), z.unknown()), raw, part, here)
+    const type = typeOf(item)
+    if (type === undefined || !(type in BLOCK_CONTENT)) {
+      if (type !== undefined && READ_ONLY_TYPES.has(type)) {
+        throw validationError(`${part} failed validation: ${fmt(part, [...here, type])} should be not present, instead was \`${JSON.stringify(item[type] ?? {})}\`.`)
+      }
+      throw validationError(`${part} failed validation: ${fmt(part, [...here, 'type'])} should be a supported block type, instead was \`${JSON.stringify(type ?? item.type)}\`.`)
+    }
+    for (const key of Object.keys(item)) {
+      if (key !== type && key !== 'type' && key !== 'object' && key !== 'children') {
+        throw validationError(`${part} failed validation: ${fmt(part, [...here, key])} should be not present, instead was \`${JSON.stringify(item[key])}\`.`)
+      }
+    }
+    // Children may sit inside the type object (as the SDK types put them) or at the block level.
+    const typeObject = item[type]
+    let inner: unknown
+    let typeContent: unknown = typeObject
+    if (typeObject !== null && typeof typeObject === 'object' && !Array.isArray(typeObject) && 'children' in typeObject) {
+      const { children, ...restContent } = typeObject as Record<string, unknown>
+      inner = children
+      typeContent = restContent
+    }
+    const content = parseWith(BLOCK_CONTENT[type] as z.ZodType, typeContent, part, [...here, type]) as Record<string, unknown>
+    const childInput = item.children ?? inner
+    let children: NewBlock[] = []
+    if (childInput !== undefined) {
+      const childPath = item.children !== undefined ? [...here, 'children'] : [...here, type, 'children']
+      if (depthLeft <= 0 || !CAN_HAVE_CHILDREN.has(type)) {
+        throw validationError(`${part} failed validation: ${fmt(part, childPath)} should be not present, instead was \`${JSON.stringify(childInput).slice(0, 200)}\`.`)
+      }
+      children = parseBlockRequests(childInput, childPath, depthLeft - 1, part)
+    }
+    return { type, content: normalizeContent(type, content), children }
+  })
+}
+
+function fmt(part: string, path: PropertyKey[]): string {
+  let out = part
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : `.${String(seg)}`
+  return out
+}
+
+/** Counts blocks in a tree (Notion caps a payload at 1000 block elements). */
+export function countBlocks(blocks: NewBlock[]): number {
+  return blocks.reduce((n, b) => n + 1 + countBlocks(b.children), 0)
+}

@@ -1,0 +1,96 @@
+/**
+ * The one error type of Octavo's API, rendered as Notion's error envelope:
+ * `{"object":"error","status":<int>,"code":"<code>","message":"<text>","request_id":"<uuid>"}`
+ * plus `additional_data` when present.
+ *
+ * Codes, statuses and message texts follow the digest (shared/reference/notion-api.md §3), which
+ * takes them from the official OpenAPI, the SDK's `APIErrorCode` and live measurements.
+ */
+
+/** Every error code Octavo emits, with its HTTP status. Adding a code without a status fails to compile. */
+export const STATUS_BY_CODE = {
+  invalid_json: 400,
+  invalid_request_url: 400,
+  invalid_request: 400,
+  validation_error: 400,
+  missing_version: 400,
+  unauthorized: 401,
+  restricted_resource: 403,
+  object_not_found: 404,
+  conflict_error: 409,
+  rate_limited: 429,
+  internal_server_error: 500,
+  service_unavailable: 503,
+} as const
+
+export type NotionErrorCode = keyof typeof STATUS_BY_CODE
+
+/** Values of `additional_data`: Notion documents them as strings or string arrays. */
+export type AdditionalData = Record<string, string | string[]>
+
+export class NotionApiError extends Error {
+  readonly code: NotionErrorCode
+  readonly status: number
+  readonly additionalData: AdditionalData | undefined
+  /** Extra response headers, e.g. `Retry-After` on 429. */
+  readonly headers: Record<string, string>
+
+  constructor(
+    code: NotionErrorCode,
+    message: string,
+    options: { additionalData?: AdditionalData; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause })
+    this.name = 'NotionApiError'
+    this.code = code
+    this.status = STATUS_BY_CODE[code]
+    this.additionalData = options.additionalData
+    this.headers = options.headers ?? {}
+  }
+
+  /** The JSON body, with keys in the order live Notion sends them. */
+  toBody(requestId: string): Record<string, unknown> {
+    return {
+      object: 'error',
+      status: this.status,
+      code: this.code,
+      message: this.message,
+      request_id: requestId,
+      ...(this.additionalData ? { additional_data: this.additionalData } : {}),
+    }
+  }
+}
+
+/** Object kinds named in `object_not_found` messages. */
+export type ObjectKind = 'page' | 'block' | 'database' | 'data_source' | 'user' | 'comment'
+
+/**
+ * 404 for an object that does not exist or that the token may not see. Notion answers both cases
+ * the same way, so existence never leaks: "Could not find page with ID: <id>. Make sure the
+ * relevant pages and databases are shared with your integration "<name>"." (digest §3.2).
+ */
+export function objectNotFound(kind: ObjectKind, id: string, integrationName?: string): NotionApiError {
+  const hint =
+    integrationName === undefined
+      ? 'Make sure the relevant pages and databases are shared with your integration.'
+      : `Make sure the relevant pages and databases are shared with your integration "${integrationName}".`
+  return new NotionApiError('object_not_found', `Could not find ${kind} with ID: ${id}. ${hint}`)
+}
+
+/** 400 `validation_error` with a message already in Notion's grammar. */
+export function validationError(message: string, additionalData?: AdditionalData): NotionApiError {
+  return new NotionApiError('validation_error', message, additionalData ? { additionalData } : {})
+}
+
+/** 403 for a capability the token lacks. Live message: "Insufficient permissions for this endpoint." */
+export function restrictedResource(message = 'Insufficient permissions for this endpoint.'): NotionApiError {
+  return new NotionApiError('restricted_resource', message)
+}
+
+export function invalidRequestUrl(): NotionApiError {
+  return new NotionApiError('invalid_request_url', 'Invalid request URL.')
+}
+
+export function unauthorized(message = 'API token is invalid.'): NotionApiError {
+  return new NotionApiError('unauthorized', message)
+}

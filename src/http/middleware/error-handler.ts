@@ -1,0 +1,35 @@
+import type { ErrorHandler, NotFoundHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { DomainError } from '../../errors/domain-error.js'
+import { NotionApiError, invalidRequestUrl } from '../../errors/notion-error.js'
+import type { Logger } from '../../logger.js'
+import type { AppEnv } from '../context.js'
+
+/**
+ * Renders every failure as Notion's error envelope. Unknown errors become 500
+ * `internal_server_error` "Unexpected error occurred." and are logged with the request id only
+ * (never the request body or headers, which may hold secrets).
+ */
+export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
+  return (err, c) => {
+    const requestId = c.get('requestId') ?? ''
+    let error: NotionApiError
+    if (err instanceof NotionApiError) error = err
+    else if (err instanceof DomainError) {
+      return c.json({ object: 'error', status: err.status, code: err.code, message: err.message, request_id: requestId }, err.status as 400)
+    } else if (err instanceof HTTPException && err.status === 413) {
+      error = new NotionApiError('validation_error', 'Request body too large. The limit is 500KB.')
+    } else {
+      logger.error({ requestId, err: { name: err.name, message: err.message, stack: err.stack } }, 'unexpected error')
+      error = new NotionApiError('internal_server_error', 'Unexpected error occurred.')
+    }
+    for (const [k, v] of Object.entries(error.headers)) c.header(k, v)
+    return c.json(error.toBody(requestId), error.status as 400)
+  }
+}
+
+/** Unknown paths and wrong methods: 400 `invalid_request_url`, before any credential is read. */
+export const notFound: NotFoundHandler<AppEnv> = (c) => {
+  const error = invalidRequestUrl()
+  return c.json(error.toBody(c.get('requestId') ?? ''), 400)
+}

@@ -1,0 +1,34 @@
+import type { MiddlewareHandler } from 'hono'
+import { NotionApiError } from '../../errors/notion-error.js'
+import { NOTION_VERSIONS, isNotionVersion } from '../../domain/versions.js'
+import type { AppEnv } from '../context.js'
+
+const EXPECTED = NOTION_VERSIONS.map((v) => `\`"${v}"\``)
+const EXPECTED_LIST = `${EXPECTED.slice(0, -1).join(', ')}, or ${EXPECTED.at(-1)}`
+
+/**
+ * Requires a known `Notion-Version` header, else 400 `missing_version` with Notion's two messages
+ * (digest §3.2): "…should be defined, instead was `undefined`." when absent, and the list of
+ * accepted versions when empty or unknown.
+ * @throws NotionApiError missing_version
+ */
+export function notionVersion(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const raw = c.req.header('notion-version')
+    if (raw === undefined) {
+      throw new NotionApiError(
+        'missing_version',
+        'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.',
+      )
+    }
+    const value = raw.trim()
+    if (!isNotionVersion(value)) {
+      throw new NotionApiError(
+        'missing_version',
+        `Notion-Version header failed validation: Notion-Version header should be ${EXPECTED_LIST}, instead was \`${JSON.stringify(raw)}\`.`,
+      )
+    }
+    c.set('version', value)
+    await next()
+  }
+}

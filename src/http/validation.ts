@@ -1,0 +1,128 @@
+import * as z from 'zod'
+import { validationError } from '../errors/notion-error.js'
+
+/**
+ * Turns zod issues into Notion's `validation_error` grammar (digest §3.3):
+ *   "body failed validation: body.children.length should be ≤ `100`, instead was `101`."
+ *   "body failed validation. Fix one:\nbody.parent.page_id should be defined, instead was `undefined`.\n…"
+ *   "path failed validation: path.page_id should be a valid uuid, instead was `\"PAGE_ID\"`."
+ * Values are rendered as JSON inside backticks; every line ends with a period.
+ */
+export type InputPart = 'body' | 'query' | 'path'
+
+function render(value: unknown): string {
+  if (value === undefined) return '`undefined`'
+  let json: string
+  try {
+    json = JSON.stringify(value) ?? String(value)
+  } catch {
+    json = String(value)
+  }
+  if (json.length > 200) json = `${json.slice(0, 200)}…`
+  return `\`${json}\``
+}
+
+function pathOf(part: InputPart, path: PropertyKey[]): string {
+  let out: string = part
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : `.${String(seg)}`
+  return out
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'a boolean',
+  object: 'an object',
+  array: 'an array',
+  null: '`null`',
+}
+
+/** One line of the message for one issue (without trailing period). */
+function describeIssue(part: InputPart, issue: z.core.$ZodIssue, root: unknown): string[] {
+  const at = pathOf(part, issue.path)
+  const input = 'input' in issue ? issue.input : valueAt(root, issue.path)
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (input === undefined) return [`${at} should be defined, instead was \`undefined\``]
+      const expected = TYPE_WORDS[issue.expected] ?? issue.expected
+      return [`${at} should be ${expected}, instead was ${render(input)}`]
+    }
+    case 'too_big': {
+      if (issue.origin === 'array' || issue.origin === 'string') {
+        const len = Array.isArray(input) || typeof input === 'string' ? input.length : '?'
+        return [`${at}.length should be ≤ \`${String(issue.maximum)}\`, instead was \`${len}\``]
+      }
+      return [`${at} should be ≤ \`${String(issue.maximum)}\`, instead was ${render(input)}`]
+    }
+    case 'too_small': {
+      if (issue.origin === 'array' || issue.origin === 'string') {
+        const len = Array.isArray(input) || typeof input === 'string' ? input.length : '?'
+        return [`${at}.length should be ≥ \`${String(issue.minimum)}\`, instead was \`${len}\``]
+      }
+      return [`${at} should be ≥ \`${String(issue.minimum)}\`, instead was ${render(input)}`]
+    }
+    case 'unrecognized_keys':
+      return issue.keys.map((k) => `${pathOf(part, [...issue.path, k])} should be not present, instead was ${render(valueAt(root, [...issue.path, k]))}`)
+    case 'invalid_format':
+      if (issue.format === 'uuid' || issue.format === 'guid') return [`${at} should be a valid uuid, instead was ${render(input)}`]
+      if (issue.format === 'url') return [`${at} should be a valid URL, instead was ${render(input)}`]
+      return [`${at} should be a valid ${issue.format}, instead was ${render(input)}`]
+    case 'invalid_value': {
+      const options = issue.values.map((v) => `\`${JSON.stringify(v)}\``)
+      const list = options.length <= 1 ? options.join('') : `${options.slice(0, -1).join(', ')}, or ${options.at(-1)}`
+      return [`${at} should be ${list}, instead was ${render(input)}`]
+    }
+    case 'invalid_union': {
+      const lines = issue.errors.flatMap((branch) => branch.flatMap((i) => describeIssue(part, { ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue, root)))
+      return lines.length > 0 ? lines : [`${at} should be valid, instead was ${render(input)}`]
+    }
+    case 'custom':
+      return [`${at} ${issue.message}, instead was ${render(input)}`]
+    default:
+      return [`${at} ${issue.message}`]
+  }
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let cur: unknown = root
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined
+    cur = (cur as Record<PropertyKey, unknown>)[seg]
+  }
+  return cur
+}
+
+/** Formats zod issues as one Notion validation message. */
+export function formatIssues(part: InputPart, issues: z.core.$ZodIssue[], root: unknown): string {
+  const first = issues[0]
+  if (!first) return `${part} failed validation.`
+  if (first.code === 'invalid_union') {
+    const lines = describeIssue(part, first, root)
+    if (lines.length > 1) return `${part} failed validation. Fix one:\n${lines.map((l) => `${l}.`).join('\n')}`
+    return `${part} failed validation: ${lines[0]}.`
+  }
+  const lines = describeIssue(part, first, root)
+  return `${part} failed validation: ${lines[0]}.`
+}
+
+/**
+ * Parses `input` with `schema`, or throws Notion's `validation_error`.
+ * @throws NotionApiError validation_error
+ */
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, part: InputPart, at: PropertyKey[] = []): z.output<S> {
+  const result = schema.safeParse(input, { reportInput: true })
+  if (result.success) return result.data
+  const issues = at.length === 0 ? result.error.issues : result.error.issues.map((i) => ({ ...i, path: [...at, ...i.path] }) as z.core.$ZodIssue)
+  throw validationError(formatIssues(part, issues, wrapAt(at, input)))
+}
+
+/** Builds an object in which `input` sits at `at`, so `valueAt` finds values by full path. */
+function wrapAt(at: PropertyKey[], input: unknown): unknown {
+  let root: unknown = input
+  for (let i = at.length - 1; i >= 0; i--) {
+    const seg = at[i] as PropertyKey
+    root = typeof seg === 'number' ? Object.assign([], { [seg]: root }) : { [seg]: root }
+  }
+  return root
+}

@@ -1,0 +1,61 @@
+import type { ApiCaller } from '../auth/principal.js'
+import { objectNotFound, restrictedResource, type ObjectKind } from '../errors/notion-error.js'
+import { hasCapability, type RequiredCapability } from '../permissions/capabilities.js'
+import { decideAccess } from '../permissions/decide-access.js'
+import type { PageAction } from '../permissions/roles.js'
+import { levelOnRoot } from '../storage/repositories/acl.repository.js'
+import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import type { Db } from '../storage/store.js'
+
+/** Which rows an id may name for an endpoint: a page, a database, or any block (pages included). */
+export type NodeKind = 'page' | 'database' | 'block'
+
+const TYPE_OF_KIND: Record<Exclude<NodeKind, 'block'>, string> = { page: 'child_page', database: 'child_database' }
+
+/**
+ * The caller's effective level on a node: one ACL read on its permission root. Blocks use the root
+ * of the page or database that owns them. Cost does not depend on depth or on the number of shares.
+ */
+export async function levelOn(db: Db, caller: Pick<ApiCaller, 'principals'>, node: BlockRow): Promise<number> {
+  let root = node.perm_root_id
+  if (root === null) {
+    const owner = await findBlock(db, node.page_id)
+    root = owner?.perm_root_id ?? null
+  }
+  return root === null ? 0 : levelOnRoot(db, root, caller.principals)
+}
+
+/**
+ * Throws 403 `restricted_resource` unless the caller has `capability` (Notion checks capabilities
+ * before content).
+ * @throws NotionApiError restricted_resource
+ */
+export function requireCapability(caller: ApiCaller, capability: RequiredCapability): void {
+  if (!hasCapability(caller.capabilities, capability)) throw restrictedResource()
+}
+
+/**
+ * Loads the node `id` if the caller may perform `action` on it, after checking `capability`.
+ * Missing, in another workspace, of the wrong kind, or not shared: 404 `object_not_found` naming
+ * `notFoundKind` (never 403, so existence does not leak). Visible but below the needed level: 403.
+ * @throws NotionApiError restricted_resource | object_not_found
+ */
+export async function loadAuthorized(
+  db: Db,
+  caller: ApiCaller,
+  id: string,
+  opts: { kind: NodeKind; action: PageAction; capability: RequiredCapability; notFoundKind?: ObjectKind },
+): Promise<BlockRow> {
+  requireCapability(caller, opts.capability)
+  const notFound = () => objectNotFound(opts.notFoundKind ?? opts.kind, id, caller.connectionName)
+  const node = await findBlock(db, id)
+  if (!node || node.workspace_id !== caller.workspaceId) throw notFound()
+  if (opts.kind !== 'block' && node.type !== TYPE_OF_KIND[opts.kind]) throw notFound()
+  const level = await levelOn(db, caller, node)
+  const decision = decideAccess({ capabilities: caller.capabilities, capability: opts.capability, action: opts.action, level })
+  if (decision.type === 'deny') {
+    if (decision.reason === 'not_found') throw notFound()
+    throw restrictedResource()
+  }
+  return node
+}

@@ -1,0 +1,50 @@
+import { isWellFormedToken } from '../auth/token-format.js'
+import type { ApiCaller } from '../auth/principal.js'
+import { isoNow } from '../domain/clock.js'
+import { unauthorized } from '../errors/notion-error.js'
+import { principalOf } from '../permissions/roles.js'
+import { findTokenByDigest, touchToken } from '../storage/repositories/tokens.repository.js'
+import type { Deps } from './deps.js'
+import { capabilitiesOf } from './connections.service.js'
+
+const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
+const LAST_USED_GRANULARITY_MS = 60_000
+
+/**
+ * Resolves an `Authorization` header to the calling connection.
+ *
+ * Order and messages follow live Notion (digest §3.2): a header that is not exactly `Bearer <token>`
+ * (scheme case-insensitive) → 401 'Authorization header must use the format "Bearer <token>".';
+ * anything else that is not a live token → 401 "API token is invalid.". Malformed tokens and bad
+ * checksums are refused without touching the store. Tokens are found by HMAC digest only, and the
+ * digests are compared again in constant time.
+ * @throws NotionApiError unauthorized
+ */
+export async function authenticateBearer(deps: Deps, header: string | undefined): Promise<ApiCaller> {
+  const match = header === undefined ? null : BEARER.exec(header)
+  if (!match?.[1]) throw unauthorized('Authorization header must use the format "Bearer <token>".')
+  const token = match[1]
+  if (!isWellFormedToken(token)) throw unauthorized()
+  const digest = deps.secrets.tokenDigest(token)
+  const found = await findTokenByDigest(deps.store.db, digest)
+  if (!found || !deps.secrets.digestsEqual(found.token.digest, digest) || found.token.revoked_time !== null) {
+    throw unauthorized()
+  }
+  const now = deps.clock.now()
+  const lastUsed = found.token.last_used_time ? Date.parse(found.token.last_used_time) : 0
+  if (now - lastUsed >= LAST_USED_GRANULARITY_MS) await touchToken(deps.store.db, found.token.id, isoNow(deps.clock))
+  const { connection, workspace } = found
+  return {
+    kind: 'internal',
+    tokenId: found.token.id,
+    botId: connection.bot_id,
+    connectionId: connection.id,
+    connectionName: connection.name,
+    workspaceId: workspace.id,
+    workspaceName: workspace.name,
+    workspaceIcon: workspace.icon,
+    plan: workspace.plan,
+    capabilities: capabilitiesOf(connection),
+    principals: [principalOf.bot(connection.bot_id)],
+  }
+}

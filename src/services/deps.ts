@@ -1,0 +1,19 @@
+import type { Secrets } from '../auth/secrets.js'
+import type { Config } from '../config.js'
+import type { Clock } from '../domain/clock.js'
+import type { Logger } from '../logger.js'
+import type { Store } from '../storage/store.js'
+
+/**
+ * What every service function needs, passed explicitly (no module-level state), so the API, the
+ * admin API, the CLI and tests all run the same code against the store they were given.
+ */
+export interface Deps {
+  store: Store
+  secrets: Secrets
+  clock: Clock
+  logger: Logger
+  config: Pick<Config, 'rateLimits'>
+  /** Base of object `url`s, e.g. `http://127.0.0.1:7700`. */
+  publicUrl: string
+}

@@ -1,0 +1,131 @@
+import { newId } from '../domain/ids.js'
+import { plainText, type RichTextItem } from '../domain/rich-text.js'
+import { ROLE, principalOf } from '../permissions/roles.js'
+import { grantOnPage, reattachSubtree, subtreePrefix } from '../storage/repositories/acl.repository.js'
+import { findBlock, reservePositions, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import type { Db } from '../storage/store.js'
+
+/**
+ * The page tree: creating pages and databases in the right place with the right permission root,
+ * and moving them. Shared by the `/v1` API, the admin API, the CLI and the demo seed.
+ */
+
+export type NodeParent =
+  | { type: 'workspace' }
+  | { type: 'page_id'; id: string }
+  | { type: 'data_source_id'; id: string; databaseId: string }
+
+export interface CreateNodeInput {
+  workspaceId: string
+  parent: NodeParent
+  kind: 'page' | 'database'
+  title: RichTextItem[]
+  /** Page property values keyed by property id (pages), or `{title, description}` (databases). */
+  properties: Record<string, unknown>
+  icon?: Record<string, unknown> | null
+  cover?: Record<string, unknown> | null
+  isInline?: boolean
+  actor: string
+  time: string
+  id?: string
+}
+
+/**
+ * Inserts a page or database node.
+ * - Under a page: appended to the page's children; inherits the page's permission root.
+ * - In a data source (a database row): inherits the database's root; not a child block.
+ * - At the workspace level: its own root. Until page permissions for people land (issue 4), every
+ *   full member gets full access to top-level pages through the `members:<workspace>` principal.
+ */
+export async function createNode(db: Db, input: CreateNodeInput): Promise<BlockRow> {
+  const id = input.id ?? newId()
+  let path = '/'
+  let permRoot: string | null = id
+  let parentType: BlockRow['parent_type'] = 'workspace'
+  let parentId: string | null = null
+  let position = 0
+  if (input.parent.type === 'page_id') {
+    const parent = await findBlock(db, input.parent.id)
+    if (!parent) throw new Error(`Parent ${input.parent.id} not found`)
+    path = subtreePrefix(parent)
+    permRoot = parent.perm_root_id
+    parentType = 'page_id'
+    parentId = parent.id
+    position = await reservePositions(db, parent.id, { type: 'end' }, 1)
+  } else if (input.parent.type === 'data_source_id') {
+    const database = await findBlock(db, input.parent.databaseId)
+    if (!database) throw new Error(`Database ${input.parent.databaseId} not found`)
+    path = subtreePrefix(database)
+    permRoot = database.perm_root_id
+    parentType = 'data_source_id'
+    parentId = input.parent.id
+  }
+  const row: BlockRow = {
+    id,
+    workspace_id: input.workspaceId,
+    type: input.kind === 'page' ? 'child_page' : 'child_database',
+    parent_type: parentType,
+    parent_id: parentId,
+    page_id: id,
+    position,
+    content: '{}',
+    perm_root_id: permRoot,
+    path,
+    inherits: 1,
+    title_text: plainText(input.title).toLowerCase(),
+    properties: JSON.stringify(input.properties),
+    icon: input.icon ? JSON.stringify(input.icon) : null,
+    cover: input.cover ? JSON.stringify(input.cover) : null,
+    is_locked: 0,
+    is_inline: input.isInline ? 1 : 0,
+    created_time: input.time,
+    created_by: input.actor,
+    last_edited_time: input.time,
+    last_edited_by: input.actor,
+    in_trash: 0,
+  }
+  await db.insertInto('block').values(row).execute()
+  if (input.parent.type === 'workspace') {
+    await grantOnPage(db, row, {
+      principal: principalOf.members(input.workspaceId),
+      role: ROLE.full,
+      grantedBy: input.actor,
+      time: input.time,
+    })
+  }
+  return row
+}
+
+/** Ids of `node` and its ancestors' page ids, nearest first (from the materialised path). */
+export function ancestorIds(node: Pick<BlockRow, 'id' | 'path'>): string[] {
+  return [node.id, ...(node.path ?? '/').split('/').filter(Boolean).reverse()]
+}
+
+/**
+ * Moves a page under a new parent page or into a data source. The page keeps its own grants; what it
+ * inherited now comes from the new parent, from the next request on.
+ * @throws Error `cycle` when the new parent is the page or one of its descendants.
+ */
+export async function moveNode(
+  db: Db,
+  node: BlockRow,
+  target: { type: 'page_id'; parent: BlockRow } | { type: 'data_source_id'; dataSourceId: string; database: BlockRow },
+  actor: string,
+  time: string,
+): Promise<void> {
+  const newParentPage = target.type === 'page_id' ? target.parent : target.database
+  if (ancestorIds(newParentPage).includes(node.id)) throw new Error('cycle')
+  const position = target.type === 'page_id' ? await reservePositions(db, newParentPage.id, { type: 'end' }, 1) : 0
+  await db
+    .updateTable('block')
+    .set({
+      parent_type: target.type,
+      parent_id: target.type === 'page_id' ? target.parent.id : target.dataSourceId,
+      position,
+      last_edited_time: time,
+      last_edited_by: actor,
+    })
+    .where('id', '=', node.id)
+    .execute()
+  await reattachSubtree(db, node, subtreePrefix(newParentPage), newParentPage.perm_root_id)
+}

@@ -1,0 +1,148 @@
+import { sql } from 'kysely'
+import { newId } from '../../domain/ids.js'
+import type { NewBlock } from '../../domain/blocks.js'
+import type { BlockTable } from '../database.js'
+import type { Db } from '../store.js'
+
+/**
+ * Reads and writes of the `block` table: pages, databases and blocks alike (see database.ts).
+ * Sibling order is an integer `position`; inserting in the middle shifts later siblings in one
+ * statement.
+ */
+
+export type BlockRow = BlockTable
+
+export async function findBlock(db: Db, id: string): Promise<BlockRow | undefined> {
+  return db.selectFrom('block').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** Where new children go among their siblings. */
+export type InsertAt = { type: 'start' } | { type: 'end' } | { type: 'after_block'; afterId: string }
+
+/**
+ * Reserves `count` consecutive positions under `parentId` at `at`, shifting later siblings.
+ * Returns the first reserved position.
+ */
+export async function reservePositions(db: Db, parentId: string, at: InsertAt, count: number): Promise<number> {
+  if (at.type === 'end') {
+    const row = await db
+      .selectFrom('block')
+      .select((eb) => eb.fn.max('position').as('max'))
+      .where('parent_id', '=', parentId)
+      .executeTakeFirst()
+    return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1
+  }
+  let first = 0
+  if (at.type === 'after_block') {
+    const after = await db.selectFrom('block').select('position').where('id', '=', at.afterId).executeTakeFirst()
+    first = (after?.position ?? -1) + 1
+  }
+  await db
+    .updateTable('block')
+    .set({ position: sql`position + ${count}` })
+    .where('parent_id', '=', parentId)
+    .where('position', '>=', first)
+    .execute()
+  return first
+}
+
+export interface InsertBlocksInput {
+  workspaceId: string
+  parentType: 'page_id' | 'block_id'
+  parentId: string
+  /** The page or database owning the new blocks. */
+  pageId: string
+  blocks: NewBlock[]
+  at: InsertAt
+  actor: string
+  time: string
+}
+
+/** Inserts a tree of blocks and returns the ids of the first-level ones, in order. */
+export async function insertBlocks(db: Db, input: InsertBlocksInput): Promise<string[]> {
+  if (input.blocks.length === 0) return []
+  const first = await reservePositions(db, input.parentId, input.at, input.blocks.length)
+  const rows: BlockRow[] = []
+  const topIds: string[] = []
+  const walk = (blocks: NewBlock[], parentType: 'page_id' | 'block_id', parentId: string, start: number, top: boolean) => {
+    blocks.forEach((b, i) => {
+      const id = newId()
+      if (top) topIds.push(id)
+      rows.push({
+        id,
+        workspace_id: input.workspaceId,
+        type: b.type,
+        parent_type: parentType,
+        parent_id: parentId,
+        page_id: input.pageId,
+        position: start + i,
+        content: JSON.stringify(b.content),
+        perm_root_id: null,
+        path: null,
+        inherits: 1,
+        title_text: null,
+        properties: null,
+        icon: null,
+        cover: null,
+        is_locked: 0,
+        is_inline: 0,
+        created_time: input.time,
+        created_by: input.actor,
+        last_edited_time: input.time,
+        last_edited_by: input.actor,
+        in_trash: 0,
+      })
+      walk(b.children, 'block_id', id, 0, false)
+    })
+  }
+  walk(input.blocks, input.parentType, input.parentId, first, true)
+  // SQLite allows 32766 bound variables; 24 columns per row → chunks of 500 rows.
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('block').values(rows.slice(i, i + 500)).execute()
+  return topIds
+}
+
+/**
+ * Lists the children of a page or block in order, `limit` at a time, starting at the child whose id
+ * is `cursor`. Trashed children and database rows are not children.
+ */
+export async function listChildren(db: Db, parentId: string, cursor: string | undefined, limit: number): Promise<BlockRow[]> {
+  let q = db
+    .selectFrom('block')
+    .selectAll()
+    .where('parent_id', '=', parentId)
+    .where('parent_type', '!=', 'data_source_id')
+    .where('in_trash', '=', 0)
+    .orderBy('position')
+    .orderBy('id')
+    .limit(limit)
+  if (cursor) {
+    const at = await db.selectFrom('block').select('position').where('id', '=', cursor).where('parent_id', '=', parentId).executeTakeFirst()
+    if (!at) return []
+    q = q.where('position', '>=', at.position)
+  }
+  return q.execute()
+}
+
+/** Of `ids`, the ones with at least one live child (Notion's `has_children`). */
+export async function withChildren(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('block')
+    .select('parent_id')
+    .distinct()
+    .where('parent_id', 'in', ids)
+    .where('parent_type', '!=', 'data_source_id')
+    .where('in_trash', '=', 0)
+    .execute()
+  return new Set(rows.map((r) => r.parent_id as string))
+}
+
+/** Updates columns of one node. */
+export async function updateBlock(db: Db, id: string, patch: Partial<BlockRow>): Promise<void> {
+  await db.updateTable('block').set(patch).where('id', '=', id).execute()
+}
+
+/** Marks a page's containing pages as edited (Notion bumps a page when its content changes). */
+export async function touchPage(db: Db, pageId: string, actor: string, time: string): Promise<void> {
+  await db.updateTable('block').set({ last_edited_time: time, last_edited_by: actor }).where('id', '=', pageId).execute()
+}

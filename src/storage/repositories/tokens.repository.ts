@@ -1,0 +1,67 @@
+import type { Db } from '../store.js'
+import type { ConnectionTable, Plan, TokenTable } from '../database.js'
+
+/** A live token with its connection and workspace: everything authentication needs, in one read. */
+export interface TokenContext {
+  token: Pick<TokenTable, 'id' | 'digest' | 'bot_id' | 'kind' | 'revoked_time' | 'last_used_time'>
+  connection: ConnectionTable
+  workspace: { id: string; name: string; icon: string | null; plan: Plan }
+}
+
+/** Finds a token by its HMAC digest, joined with its connection and workspace. */
+export async function findTokenByDigest(db: Db, digest: string): Promise<TokenContext | undefined> {
+  const row = await db
+    .selectFrom('token as t')
+    .innerJoin('connection as c', 'c.id', 't.connection_id')
+    .innerJoin('workspace as w', 'w.id', 't.workspace_id')
+    .selectAll('c')
+    .select([
+      't.id as t_id',
+      't.digest as t_digest',
+      't.bot_id as t_bot_id',
+      't.kind as t_kind',
+      't.revoked_time as t_revoked_time',
+      't.last_used_time as t_last_used_time',
+      'w.name as w_name',
+      'w.icon as w_icon',
+      'w.plan as w_plan',
+    ])
+    .where('t.digest', '=', digest)
+    .executeTakeFirst()
+  if (!row) return undefined
+  const { t_id, t_digest, t_bot_id, t_kind, t_revoked_time, t_last_used_time, w_name, w_icon, w_plan, ...connection } = row
+  return {
+    token: { id: t_id, digest: t_digest, bot_id: t_bot_id, kind: t_kind, revoked_time: t_revoked_time, last_used_time: t_last_used_time },
+    connection,
+    workspace: { id: connection.workspace_id, name: w_name, icon: w_icon, plan: w_plan },
+  }
+}
+
+/** The connection's current (unrevoked) token, if any. */
+export async function findActiveConnectionToken(db: Db, connectionId: string): Promise<TokenTable | undefined> {
+  return db
+    .selectFrom('token')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .where('revoked_time', 'is', null)
+    .executeTakeFirst()
+}
+
+export async function insertToken(db: Db, row: TokenTable): Promise<void> {
+  await db.insertInto('token').values(row).execute()
+}
+
+/** Revokes every live token of a connection. */
+export async function revokeConnectionTokens(db: Db, connectionId: string, by: string, time: string): Promise<void> {
+  await db
+    .updateTable('token')
+    .set({ revoked_time: time, revoked_by: by })
+    .where('connection_id', '=', connectionId)
+    .where('revoked_time', 'is', null)
+    .execute()
+}
+
+/** Records use, at most once a minute per token (write-behind granularity). */
+export async function touchToken(db: Db, tokenId: string, time: string): Promise<void> {
+  await db.updateTable('token').set({ last_used_time: time }).where('id', '=', tokenId).execute()
+}

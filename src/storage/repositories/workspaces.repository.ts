@@ -1,0 +1,42 @@
+import type { Db } from '../store.js'
+import type { MemberRole, UserTable, WorkspaceTable } from '../database.js'
+
+export async function findWorkspace(db: Db, id: string): Promise<WorkspaceTable | undefined> {
+  return db.selectFrom('workspace').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function listWorkspaces(db: Db): Promise<WorkspaceTable[]> {
+  return db.selectFrom('workspace').selectAll().orderBy('created_time').execute()
+}
+
+export async function findUser(db: Db, id: string): Promise<UserTable | undefined> {
+  return db.selectFrom('user').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserTable | undefined> {
+  return db.selectFrom('user').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst()
+}
+
+/** The member's role in a workspace, or undefined when not a member. */
+export async function memberRole(db: Db, workspaceId: string, userId: string): Promise<MemberRole | undefined> {
+  const row = await db
+    .selectFrom('workspace_member')
+    .select('role')
+    .where('workspace_id', '=', workspaceId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
+  return row?.role
+}
+
+/** Members (people) of a workspace with their role, in joining order. */
+export async function listMembers(db: Db, workspaceId: string) {
+  return db
+    .selectFrom('workspace_member as m')
+    .innerJoin('user as u', 'u.id', 'm.user_id')
+    .selectAll('u')
+    .select(['m.role', 'm.joined_time'])
+    .where('m.workspace_id', '=', workspaceId)
+    .orderBy('m.joined_time')
+    .orderBy('u.id')
+    .execute()
+}
