@@ -74,8 +74,14 @@ function describeIssue(part: InputPart, issue: z.core.$ZodIssue, root: unknown):
       return [`${at} should be ${list}, instead was ${render(input)}`]
     }
     case 'invalid_union': {
-      const lines = issue.errors.flatMap((branch) => branch.flatMap((i) => describeIssue(part, { ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue, root)))
-      return lines.length > 0 ? lines : [`${at} should be valid, instead was ${render(input)}`]
+      if (input === undefined) return [`${at} should be defined, instead was \`undefined\``]
+      // One line per alternative: its first problem, preferring a missing or wrong field over an extra one.
+      const lines = issue.errors.flatMap((branch) => {
+        const pick = branch.find((i) => i.code !== 'unrecognized_keys') ?? branch[0]
+        return pick ? describeIssue(part, { ...pick, path: [...issue.path, ...pick.path] } as z.core.$ZodIssue, root).slice(0, 1) : []
+      })
+      const unique = [...new Set(lines)]
+      return unique.length > 0 ? unique : [`${at} should be valid, instead was ${render(input)}`]
     }
     case 'custom':
       return [`${at} ${issue.message}, instead was ${render(input)}`]
@@ -125,4 +131,22 @@ function wrapAt(at: PropertyKey[], input: unknown): unknown {
     root = typeof seg === 'number' ? Object.assign([], { [seg]: root }) : { [seg]: root }
   }
   return root
+}
+
+/**
+ * A union that, when no alternative matches, reports every alternative's first problem as Notion
+ * does ("body failed validation. Fix one:\nbody.parent.page_id should be defined…"). zod's own
+ * union reports only the closest alternative.
+ */
+export function anyOf<const T extends readonly [z.ZodType, ...z.ZodType[]]>(...branches: T) {
+  return z.unknown().transform((input, ctx): z.output<T[number]> => {
+    const errors: z.core.$ZodIssue[][] = []
+    for (const b of branches) {
+      const r = b.safeParse(input, { reportInput: true })
+      if (r.success) return r.data as z.output<T[number]>
+      errors.push(r.error.issues)
+    }
+    ctx.addIssue({ code: 'invalid_union', errors, input, message: 'Invalid input' } as never)
+    return z.NEVER
+  })
 }

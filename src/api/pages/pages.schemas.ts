@@ -1,14 +1,15 @@
 import * as z from 'zod'
 import { NotionId } from '../../http/ids.js'
 import { CoverRequest, IconRequest } from '../../domain/blocks.js'
+import { anyOf } from '../../http/validation.js'
 
 /** `parent` of `POST /v1/pages` (SDK `CreatePageParameters`); `type` is optional. */
-export const PageParent = z.union([
+export const PageParent = anyOf(
   z.object({ type: z.literal('page_id').optional(), page_id: NotionId }).strict(),
   z.object({ type: z.literal('database_id').optional(), database_id: NotionId }).strict(),
   z.object({ type: z.literal('data_source_id').optional(), data_source_id: NotionId }).strict(),
   z.object({ type: z.literal('workspace').optional(), workspace: z.literal(true) }).strict(),
-])
+)
 
 const Position = z.union([
   z.object({ type: z.literal('after_block'), after_block: z.object({ id: NotionId }).strict() }).strict(),
@@ -44,9 +45,9 @@ export const UpdatePageBody = z
 
 export const MovePageBody = z
   .object({
-    parent: z.union([
+    parent: anyOf(
       z.object({ type: z.literal('page_id').optional(), page_id: NotionId }).strict(),
       z.object({ type: z.literal('data_source_id').optional(), data_source_id: NotionId }).strict(),
-    ]),
+    ),
   })
   .strict()

@@ -1,0 +1,126 @@
+import { APIErrorCode, APIResponseError, UnknownHTTPResponseError } from '@notionhq/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+
+/**
+ * Notion's wire protocol around every endpoint: the error envelope, the order of checks
+ * (URL → credential → version → validation), request ids and id spellings (digest §0, §3, §4).
+ */
+describe('protocol', () => {
+  let server: TestServer
+  let s: Awaited<ReturnType<typeof seedBasic>>
+  beforeAll(async () => {
+    server = await startTestServer()
+    s = await seedBasic(server)
+    await s.share(s.pages.root.id)
+  })
+  afterAll(async () => server.stop())
+
+  const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as Record<string, unknown>, id: res.headers.get('x-notion-request-id') })
+
+  it('answers unknown paths and wrong methods with 400 invalid_request_url before reading the credential', async () => {
+    for (const [method, path] of [
+      ['GET', '/v1/nope'],
+      ['GET', '/v1/search'],
+      ['DELETE', '/v1/users/me'],
+      ['POST', `/v1/blocks/${s.pages.root.id}/children`],
+      ['GET', '/elsewhere'],
+    ] as const) {
+      const r = await json(await server.raw(path, { method, version: null }))
+      expect(r.status, `${method} ${path}`).toBe(400)
+      expect(r.body).toEqual({ object: 'error', status: 400, code: 'invalid_request_url', message: 'Invalid request URL.', request_id: r.id })
+    }
+  })
+
+  it('tolerates exactly one trailing slash', async () => {
+    const r = await server.raw('/v1/users/me/', { token: s.token })
+    expect(r.status).toBe(200)
+  })
+
+  it('checks the credential before the version header', async () => {
+    const r = await json(await server.raw('/v1/users/me', { version: null }))
+    expect(r.status).toBe(401)
+    expect(r.body.message).toBe('Authorization header must use the format "Bearer <token>".')
+  })
+
+  it.each([
+    ['no header', undefined],
+    ['no scheme', 'ntn_abc'],
+    ['Basic', 'Basic dXNlcjpwYXNz'],
+    ['Bearer alone', 'Bearer'],
+    ['two tokens', 'Bearer a b'],
+  ])('rejects a malformed Authorization header (%s)', async (_name, header) => {
+    const r = await json(await server.raw('/v1/users/me', header ? { headers: { authorization: header } } : {}))
+    expect(r.body).toMatchObject({ status: 401, code: 'unauthorized', message: 'Authorization header must use the format "Bearer <token>".' })
+  })
+
+  it('accepts a lower-case scheme and rejects unknown or forged tokens with "API token is invalid."', async () => {
+    expect((await server.raw('/v1/users/me', { headers: { authorization: `bearer ${s.token}` } })).status).toBe(200)
+    const forged = `${s.token.slice(0, -1)}${s.token.endsWith('a') ? 'b' : 'a'}`
+    for (const token of ['secret_abc', 'ntn_123', forged]) {
+      const r = await json(await server.raw('/v1/users/me', { token }))
+      expect(r.body).toMatchObject({ status: 401, code: 'unauthorized', message: 'API token is invalid.' })
+    }
+    const err = await server.client('ntn_00000000000abcdefghijklmnopqrstuvwxyzABCDEFGHI').users.me({}).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(APIResponseError)
+    expect((err as APIResponseError).code).toBe(APIErrorCode.Unauthorized)
+  })
+
+  it('requires Notion-Version with Notion\'s two messages', async () => {
+    const missing = await json(await server.raw('/v1/users/me', { token: s.token, version: null }))
+    expect(missing.body).toMatchObject({
+      status: 400,
+      code: 'missing_version',
+      message: 'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.',
+    })
+    const unknown = await json(await server.raw('/v1/users/me', { token: s.token, version: '2024-01-01' }))
+    expect(unknown.body.message).toBe(
+      'Notion-Version header failed validation: Notion-Version header should be `"2021-05-11"`, `"2021-05-13"`, `"2021-08-16"`, `"2022-02-22"`, `"2022-06-28"`, `"2025-09-03"`, or `"2026-03-11"`, instead was `"2024-01-01"`.',
+    )
+    // The SDK does not know `missing_version`, so it surfaces as UnknownHTTPResponseError (digest §3.5).
+    const err = await server.client(s.token, '2024-01-01').users.me({}).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(UnknownHTTPResponseError)
+  })
+
+  it.each(['2021-05-11', '2021-05-13', '2021-08-16', '2022-02-22', '2022-06-28', '2025-09-03', '2026-03-11'])('accepts version %s', async (v) => {
+    expect((await server.raw('/v1/users/me', { token: s.token, version: v })).status).toBe(200)
+  })
+
+  it('answers a body that is not JSON with invalid_json', async () => {
+    const r = await json(await server.raw('/v1/pages', { method: 'POST', token: s.token, body: '{"parent":' }))
+    expect(r.body).toMatchObject({ status: 400, code: 'invalid_json', message: 'Error parsing JSON body.' })
+  })
+
+  it('refuses payloads over 500 KB with validation_error', async () => {
+    const big = JSON.stringify({ parent: { page_id: s.pages.root.id }, properties: { title: { title: [{ text: { content: 'x'.repeat(600_000) } }] } } })
+    const r = await json(await server.raw('/v1/pages', { method: 'POST', token: s.token, body: big }))
+    expect(r.status).toBe(400)
+    expect(r.body.code).toBe('validation_error')
+  })
+
+  it('puts x-notion-request-id on success and error responses, equal to the body request_id', async () => {
+    const ok = await server.raw('/v1/users/me', { token: s.token })
+    const okBody = (await ok.json()) as { request_id: string }
+    expect(ok.headers.get('x-notion-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    expect(okBody.request_id).toBe(ok.headers.get('x-notion-request-id'))
+    const bad = await server.client(s.token).pages.retrieve({ page_id: s.pages.secret.id }).catch((e: unknown) => e as APIResponseError)
+    expect(bad.request_id).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('validates path ids with Notion\'s grammar', async () => {
+    const r = await json(await server.raw('/v1/pages/PAGE_ID', { token: s.token }))
+    expect(r.body).toMatchObject({ status: 400, code: 'validation_error', message: 'path failed validation: path.page_id should be a valid uuid, instead was `"PAGE_ID"`.' })
+  })
+
+  it('validates bodies with Notion\'s grammar, unions included', async () => {
+    const notion = server.client(s.token)
+    const missing = await notion.request({ path: 'pages', method: 'post', body: {} }).catch((e: unknown) => e as APIResponseError)
+    expect(missing.code).toBe(APIErrorCode.ValidationError)
+    expect(missing.message).toBe('body failed validation: body.parent should be defined, instead was `undefined`.')
+    const union = await notion.request({ path: 'pages', method: 'post', body: { parent: { database_id: 'DATABASE_ID' } } }).catch((e: unknown) => e as APIResponseError)
+    expect(union.message).toContain('body failed validation. Fix one:\n')
+    expect(union.message).toContain('body.parent.database_id should be a valid uuid, instead was `"DATABASE_ID"`.')
+    const extra = await notion.request({ path: 'pages', method: 'post', body: { parent: { page_id: s.pages.root.id }, bogus: 1 } }).catch((e: unknown) => e as APIResponseError)
+    expect(extra.message).toBe('body failed validation: body.bogus should be not present, instead was `1`.')
+  })
+})
