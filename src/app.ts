@@ -4,6 +4,7 @@ import { apiRoutes } from './api/routes.js'
 import type { AppEnv } from './http/context.js'
 import { errorHandler, notFound } from './http/middleware/error-handler.js'
 import { requestId } from './http/middleware/request-id.js'
+import { requestLog } from './http/middleware/request-log.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import type { Deps } from './services/deps.js'
 import { mountRoutes } from './api/router.js'
@@ -22,6 +23,7 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false })
   app.use('*', requestId())
+  app.use('*', requestLog(options.deps.logger))
   app.onError(errorHandler(options.deps.logger))
   app.notFound(notFound)
   mountRoutes(app, options.deps, options.limiter, apiRoutes(options.deps))

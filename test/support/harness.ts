@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, type Config } from '../../src/config.js'
 import type { Clock } from '../../src/domain/clock.js'
-import { createLogger } from '../../src/logger.js'
+import { createLogger, type Logger } from '../../src/logger.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { createConnection, shareWithConnection } from '../../src/services/connections.service.js'
 import { createWorkspace } from '../../src/services/workspaces.service.js'
@@ -25,11 +25,13 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>
 }
 
-export async function startTestServer(opts: { rateLimits?: Partial<Config['rateLimits']>; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { rateLimits?: Partial<Config['rateLimits']>; clock?: Clock; env?: Record<string, string>; logger?: Logger } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'octavo-test-'))
   const config = loadConfig({ OCTAVO_DATA_DIR: dataDir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent', ...opts.env })
   config.rateLimits = { ...config.rateLimits, enabled: false, ...opts.rateLimits }
-  const server = await startServer(config, { logger: createLogger('silent'), ...(opts.clock ? { clock: opts.clock } : {}) })
+  const server = await startServer(config, { logger: opts.logger ?? createLogger('silent'), ...(opts.clock ? { clock: opts.clock } : {}) })
   return {
     ...server,
     config,
