@@ -1,6 +1,6 @@
-import { APIErrorCode, APIResponseError } from '@notionhq/client'
+import { APIErrorCode } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
 /** The admin API (`/_octavo/admin`) as a test suite would drive it, with the official SDK alongside. */
 describe('admin API', () => {
@@ -56,7 +56,7 @@ describe('admin API', () => {
     const connectionId = conn.body.connection.id as string
     expect(conn.body.connection.capabilities.readComments).toBe(true)
     const notion = server.client(token)
-    expect((await notion.pages.retrieve({ page_id: sub.body.id }).catch((e: APIResponseError) => e)).code).toBe(APIErrorCode.ObjectNotFound)
+    expect((await apiError(notion.pages.retrieve({ page_id: sub.body.id }))).code).toBe(APIErrorCode.ObjectNotFound)
 
     // A member with full access adds the connection to a page (the page's ••• → Connections).
     expect((await call('PUT', `/connections/${connectionId}/pages/${handbook}`, { as: 'marge@globex.test' })).status).toBe(200)
@@ -68,16 +68,16 @@ describe('admin API', () => {
     expect(revealed.body.token).toBe(token)
     const refreshed = await call('POST', `/connections/${connectionId}/token/refresh`, {})
     expect(refreshed.body.token).not.toBe(token)
-    expect((await notion.users.me({}).catch((e: APIResponseError) => e)).code).toBe(APIErrorCode.Unauthorized)
+    expect((await apiError(notion.users.me({}))).code).toBe(APIErrorCode.Unauthorized)
     const fresh = server.client(refreshed.body.token)
     expect((await fresh.users.me({})).type).toBe('bot')
 
     expect((await call('PATCH', `/connections/${connectionId}/capabilities`, { read_content: false })).status).toBe(200)
-    expect((await fresh.pages.retrieve({ page_id: handbook }).catch((e: APIResponseError) => e)).code).toBe(APIErrorCode.RestrictedResource)
+    expect((await apiError(fresh.pages.retrieve({ page_id: handbook }))).code).toBe(APIErrorCode.RestrictedResource)
     await call('PATCH', `/connections/${connectionId}/capabilities`, { read_content: true })
 
     expect((await call('DELETE', `/connections/${connectionId}/pages/${handbook}`)).body.removed).toBe(true)
-    expect((await fresh.pages.retrieve({ page_id: handbook }).catch((e: APIResponseError) => e)).code).toBe(APIErrorCode.ObjectNotFound)
+    expect((await apiError(fresh.pages.retrieve({ page_id: handbook }))).code).toBe(APIErrorCode.ObjectNotFound)
 
     const audit = await call('GET', `/workspaces/${workspaceId}/audit`)
     expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(
@@ -87,7 +87,7 @@ describe('admin API', () => {
 
     expect((await call('POST', '/reset')).body.reset).toBe(true)
     expect((await call('GET', '/workspaces')).body.workspaces).toEqual([])
-    expect((await fresh.users.me({}).catch((e: APIResponseError) => e)).code).toBe(APIErrorCode.Unauthorized)
+    expect((await apiError(fresh.users.me({}))).code).toBe(APIErrorCode.Unauthorized)
   })
 
   it('refuses guests and answers bad input clearly', async () => {

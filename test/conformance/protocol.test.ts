@@ -1,6 +1,6 @@
 import { APIErrorCode, APIResponseError, UnknownHTTPResponseError } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * Notion's wire protocol around every endpoint: the error envelope, the order of checks
@@ -103,7 +103,7 @@ describe('protocol', () => {
     const okBody = (await ok.json()) as { request_id: string }
     expect(ok.headers.get('x-notion-request-id')).toMatch(/^[0-9a-f-]{36}$/)
     expect(okBody.request_id).toBe(ok.headers.get('x-notion-request-id'))
-    const bad = await server.client(s.token).pages.retrieve({ page_id: s.pages.secret.id }).catch((e: unknown) => e as APIResponseError)
+    const bad = await apiError(server.client(s.token).pages.retrieve({ page_id: s.pages.secret.id }))
     expect(bad.request_id).toMatch(/^[0-9a-f-]{36}$/)
   })
 
@@ -114,13 +114,13 @@ describe('protocol', () => {
 
   it('validates bodies with Notion\'s grammar, unions included', async () => {
     const notion = server.client(s.token)
-    const missing = await notion.request({ path: 'pages', method: 'post', body: {} }).catch((e: unknown) => e as APIResponseError)
+    const missing = await apiError(notion.request({ path: 'pages', method: 'post', body: {} }))
     expect(missing.code).toBe(APIErrorCode.ValidationError)
     expect(missing.message).toBe('body failed validation: body.parent should be defined, instead was `undefined`.')
-    const union = await notion.request({ path: 'pages', method: 'post', body: { parent: { database_id: 'DATABASE_ID' } } }).catch((e: unknown) => e as APIResponseError)
+    const union = await apiError(notion.request({ path: 'pages', method: 'post', body: { parent: { database_id: 'DATABASE_ID' } } }))
     expect(union.message).toContain('body failed validation. Fix one:\n')
     expect(union.message).toContain('body.parent.database_id should be a valid uuid, instead was `"DATABASE_ID"`.')
-    const extra = await notion.request({ path: 'pages', method: 'post', body: { parent: { page_id: s.pages.root.id }, bogus: 1 } }).catch((e: unknown) => e as APIResponseError)
+    const extra = await apiError(notion.request({ path: 'pages', method: 'post', body: { parent: { page_id: s.pages.root.id }, bogus: 1 } }))
     expect(extra.message).toBe('body failed validation: body.bogus should be not present, instead was `1`.')
   })
 })

@@ -1,6 +1,6 @@
 import { APIErrorCode, APIResponseError } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 describe('rate limits over HTTP', () => {
   let server: TestServer
@@ -13,7 +13,7 @@ describe('rate limits over HTTP', () => {
     const s = await seedBasic(server)
     const notion = server.client(s.token)
     for (let i = 0; i < 5; i++) await notion.users.me({})
-    const err = await notion.users.me({}).catch((e: unknown) => e as APIResponseError)
+    const err = await apiError(notion.users.me({}))
     expect(err).toBeInstanceOf(APIResponseError)
     expect(err.code).toBe(APIErrorCode.RateLimited)
     expect(err.status).toBe(429)
@@ -29,7 +29,7 @@ describe('rate limits over HTTP', () => {
     const second = await createConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Second' })
     for (let i = 0; i < 5; i++) await server.client(s.token).users.me({})
     for (let i = 0; i < 3; i++) await server.client(second.token).users.me({})
-    const err = await server.client(second.token).users.me({}).catch((e: unknown) => e as APIResponseError)
+    const err = await apiError(server.client(second.token).users.me({}))
     expect(err.code).toBe(APIErrorCode.RateLimited)
     expect(err.additional_data).toMatchObject({ rate_limit_reason: 'public_api_space_request_rate_limit' })
   })

@@ -1,4 +1,4 @@
-import { Client, LogLevel } from '@notionhq/client'
+import { APIResponseError, Client, LogLevel } from '@notionhq/client'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -85,4 +85,15 @@ export async function seedBasic(server: TestServer, caps: Partial<Capabilities> 
     token: conn.token,
     share: (pageId: string, actorId = owner.id) => shareWithConnection(deps, conn.connection.id, pageId, actorId),
   }
+}
+
+/** Awaits a call that must fail with an `APIResponseError` and returns that error. */
+export async function apiError(p: Promise<unknown>): Promise<APIResponseError> {
+  try {
+    await p
+  } catch (e) {
+    if (e instanceof APIResponseError) return e
+    throw e
+  }
+  throw new Error('expected the call to fail with an APIResponseError')
 }
