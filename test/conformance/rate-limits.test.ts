@@ -18,8 +18,8 @@ describe('rate limits over HTTP', () => {
     expect(err.code).toBe(APIErrorCode.RateLimited)
     expect(err.status).toBe(429)
     expect(err.message).toBe('You have been rate limited. Please try again in a few minutes.')
-    expect(Number(err.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
-    expect(Number(err.headers.get('retry-after'))).toBeLessThanOrEqual(60)
+    expect(Number((err.headers as Headers).get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(Number((err.headers as Headers).get('retry-after'))).toBeLessThanOrEqual(60)
     expect(err.additional_data).toMatchObject({ rate_limit_reason: 'public_api_request_rate_limit' })
   })
 
