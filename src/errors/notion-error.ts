@@ -77,6 +77,14 @@ export function objectNotFound(kind: ObjectKind, id: string, integrationName?: s
   return new NotionApiError('object_not_found', `Could not find ${kind} with ID: ${id}. ${hint}`)
 }
 
+/**
+ * 404 without the sharing hint, for objects that are not shared content: users, and the comments
+ * list's unknown block ("Could not find block with ID: <id>.", digest §1.7).
+ */
+export function objectNotFoundPlain(kind: ObjectKind, id: string): NotionApiError {
+  return new NotionApiError('object_not_found', `Could not find ${kind} with ID: ${id}.`)
+}
+
 /** 400 `validation_error` with a message already in Notion's grammar. */
 export function validationError(message: string, additionalData?: AdditionalData): NotionApiError {
   return new NotionApiError('validation_error', message, additionalData ? { additionalData } : {})

@@ -82,7 +82,7 @@ describe('users', () => {
     expect((await notion.users.retrieve({ user_id: a.guest.id })).id).toBe(a.guest.id)
     const other = await fail(notion.users.retrieve({ user_id: b.connection.bot_id }))
     expect(other.code).toBe(APIErrorCode.ObjectNotFound)
-    expect(other.message).toContain(`Could not find user with ID: ${b.connection.bot_id}.`)
+    expect(other.message).toBe(`Could not find user with ID: ${b.connection.bot_id}.`)
   })
 
   it('a token is useless in any other workspace', async () => {

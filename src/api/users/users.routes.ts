@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import type { RouteSpec } from '../router.js'
-import { objectNotFound } from '../../errors/notion-error.js'
+import { objectNotFoundPlain } from '../../errors/notion-error.js'
 import { requireId } from '../../http/ids.js'
 import { QueryPageSize, StartCursor, listEnvelope, pageOf } from '../../http/pagination.js'
 import { parseWith } from '../../http/validation.js'
@@ -26,7 +26,7 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
       path: '/users/me',
       handler: async (_c, { caller }) => {
         const bot = await findUser(db, caller.botId)
-        if (!bot) throw objectNotFound('user', caller.botId)
+        if (!bot) throw objectNotFoundPlain('user', caller.botId)
         return presentSelfBot(bot, { id: caller.workspaceId, name: caller.workspaceName, plan: caller.plan })
       },
     },
@@ -72,7 +72,7 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
           user &&
           ((await db.selectFrom('workspace_member').select('user_id').where('workspace_id', '=', caller.workspaceId).where('user_id', '=', id).executeTakeFirst()) ||
             (await db.selectFrom('connection').select('id').where('workspace_id', '=', caller.workspaceId).where('bot_id', '=', id).executeTakeFirst()))
-        if (!user || !inWorkspace) throw objectNotFound('user', id)
+        if (!user || !inWorkspace) throw objectNotFoundPlain('user', id)
         if (user.id === caller.botId) return presentSelfBot(user, { id: caller.workspaceId, name: caller.workspaceName, plan: caller.plan })
         return presentUser(user, caller.capabilities.userInfo)
       },
