@@ -70,7 +70,12 @@ function describeIssue(part: InputPart, issue: z.core.$ZodIssue, root: unknown):
       return [`${at} should be a valid ${issue.format}, instead was ${render(input)}`]
     case 'invalid_value': {
       const options = issue.values.map((v) => `\`${JSON.stringify(v)}\``)
-      const list = options.length <= 1 ? options.join('') : `${options.slice(0, -1).join(', ')}, or ${options.at(-1)}`
+      const list =
+        options.length <= 1
+          ? options.join('')
+          : options.length === 2
+            ? `${options[0]} or ${options[1]}`
+            : `${options.slice(0, -1).join(', ')}, or ${options.at(-1)}`
       return [`${at} should be ${list}, instead was ${render(input)}`]
     }
     case 'invalid_union': {

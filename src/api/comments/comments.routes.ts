@@ -1,7 +1,35 @@
+import { readJsonBody } from '../../http/body.js'
+import { requireId } from '../../http/ids.js'
+import { parseWith } from '../../http/validation.js'
 import type { Deps } from '../../services/deps.js'
 import type { RouteSpec } from '../router.js'
+import { CreateCommentBody, ListCommentsQuery } from './comments.schemas.js'
+import { createComment, getComment, listComments } from './comments.service.js'
 
-/** Comments endpoints (SDK `comments.*`). */
-export function commentsRoutes(_deps: Deps): RouteSpec[] {
-  return []
+/** Comments endpoints (SDK `comments.create|list|retrieve`; digest §1.7). */
+export function commentsRoutes(deps: Deps): RouteSpec[] {
+  return [
+    {
+      method: 'post',
+      path: '/comments',
+      handler: async (c, ctx) => createComment(deps, ctx, parseWith(CreateCommentBody, await readJsonBody(c), 'body')),
+    },
+    {
+      method: 'get',
+      path: '/comments',
+      handler: async (c, ctx) => {
+        const raw: Record<string, string> = {}
+        for (const key of ['block_id', 'start_cursor', 'page_size'] as const) {
+          const v = c.req.query(key)
+          if (v !== undefined) raw[key] = v
+        }
+        return listComments(deps, ctx, parseWith(ListCommentsQuery, raw, 'query'))
+      },
+    },
+    {
+      method: 'get',
+      path: '/comments/:comment_id',
+      handler: async (c, ctx) => getComment(deps, ctx, requireId(c.req.param('comment_id'), 'comment_id')),
+    },
+  ]
 }

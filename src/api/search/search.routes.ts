@@ -1,7 +1,16 @@
+import { readJsonBody } from '../../http/body.js'
 import type { Deps } from '../../services/deps.js'
 import type { RouteSpec } from '../router.js'
+import { parseSearchBody } from './search.schemas.js'
+import { search } from './search.service.js'
 
-/** `POST /v1/search` (SDK `search`). */
-export function searchRoutes(_deps: Deps): RouteSpec[] {
-  return []
+/** `POST /v1/search` (SDK `search`; digest §1.6, §2.14). No body, `{}`, or any valid body. */
+export function searchRoutes(deps: Deps): RouteSpec[] {
+  return [
+    {
+      method: 'post',
+      path: '/search',
+      handler: async (c, ctx) => search(deps, ctx, parseSearchBody(await readJsonBody(c), ctx.version)),
+    },
+  ]
 }

@@ -1,0 +1,147 @@
+import type { RequestContext } from '../../auth/principal.js'
+import { isoNow } from '../../domain/clock.js'
+import { newId } from '../../domain/ids.js'
+import { normalizeRichText } from '../../domain/rich-text.js'
+import { NotionApiError, objectNotFound, restrictedResource } from '../../errors/notion-error.js'
+import { listEnvelope, pageOf, PAGE_SIZE_MAX } from '../../http/pagination.js'
+import { loadAuthorized, requireCapability } from '../../services/access.js'
+import type { Deps } from '../../services/deps.js'
+import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
+import {
+  connectionCreatorName,
+  findComment,
+  findDiscussionHead,
+  insertComment,
+  listCommentsOf,
+  type CommentRow,
+} from '../../storage/repositories/comments.repository.js'
+import type { Db } from '../../storage/store.js'
+import { presentComment } from './comments.presenter.js'
+import { commentTargetOf, type CreateCommentInput, type ListCommentsQuery } from './comments.schemas.js'
+import type * as z from 'zod'
+
+/**
+ * Comment operations behind `/v1/comments` (SDK `comments.create|list|retrieve`; digest §1.7,
+ * §2.10). Order in each: capability (403 `restricted_resource`; both comment capabilities are off
+ * by default), then visibility of the commented page or block (404, never 403), then level.
+ */
+
+/** Runs `fn`, turning its `object_not_found` into `replacement` (so a message names the right thing). */
+async function mapNotFound<T>(fn: () => Promise<T>, replacement: () => NotionApiError): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (err instanceof NotionApiError && err.code === 'object_not_found') throw replacement()
+    throw err
+  }
+}
+
+/** 404 for a discussion that does not exist or whose page the caller cannot see. */
+function discussionNotFound(id: string, connectionName: string): NotionApiError {
+  return new NotionApiError(
+    'object_not_found',
+    `Could not find discussion with ID: ${id}. Make sure the relevant pages and databases are shared with your integration "${connectionName}".`,
+  )
+}
+
+/** Loads a commentable node: a page, or a block (a page id is also a block id); databases are refused (403). */
+async function commentable(db: Db, ctx: RequestContext, id: string, kind: 'page' | 'block', action: 'read' | 'comment', capability: 'insert_comments' | 'read_comments'): Promise<BlockRow> {
+  const node = await loadAuthorized(db, ctx.caller, id, { kind, action, capability })
+  if (node.type === 'child_database') throw restrictedResource()
+  return node
+}
+
+/**
+ * `POST /v1/comments`: a comment on a page or block starts a new discussion; with `discussion_id`
+ * it joins that discussion (same parent). The author is the connection's bot; `display_name`
+ * defaults to the integration's name.
+ * @returns SDK `CommentObjectResponse`
+ * @throws NotionApiError validation_error | restricted_resource (no insert-comments capability, or
+ *   a database id) | object_not_found (page, block or discussion unknown or not shared)
+ */
+export async function createComment(deps: Deps, ctx: RequestContext, body: CreateCommentInput) {
+  const { caller } = ctx
+  const target = commentTargetOf(body)
+  requireCapability(caller, 'insert_comments')
+  const time = isoNow(deps.clock)
+  const row = await deps.store.transaction(async (trx) => {
+    let parentType: CommentRow['parent_type']
+    let parentId: string
+    let pageId: string
+    let discussionId: string
+    if (target.type === 'discussion') {
+      const head = await findDiscussionHead(trx, caller.workspaceId, target.id)
+      if (!head) throw discussionNotFound(target.id, caller.connectionName)
+      await mapNotFound(
+        () => commentable(trx, ctx, head.parent_id, 'block', 'comment', 'insert_comments'),
+        () => discussionNotFound(target.id, caller.connectionName),
+      )
+      parentType = head.parent_type
+      parentId = head.parent_id
+      pageId = head.page_id
+      discussionId = head.discussion_id
+    } else {
+      const node = await commentable(trx, ctx, target.id, target.type === 'page_id' ? 'page' : 'block', 'comment', 'insert_comments')
+      parentType = target.type
+      parentId = node.id
+      pageId = node.page_id
+      discussionId = newId()
+    }
+    const dn = body.display_name ?? { type: 'integration' as const }
+    const resolved =
+      dn.type === 'custom' ? dn.custom.name : dn.type === 'user' ? ((await connectionCreatorName(trx, caller.connectionId)) ?? caller.connectionName) : caller.connectionName
+    const comment: CommentRow = {
+      id: newId(),
+      workspace_id: caller.workspaceId,
+      discussion_id: discussionId,
+      parent_type: parentType,
+      parent_id: parentId,
+      page_id: pageId,
+      rich_text: JSON.stringify(normalizeRichText(body.rich_text ?? [])),
+      display_name: JSON.stringify({ type: dn.type, resolved_name: resolved }),
+      created_by: caller.botId,
+      created_time: time,
+      last_edited_time: time,
+    }
+    await insertComment(trx, comment)
+    return comment
+  })
+  return presentComment(row)
+}
+
+/**
+ * `GET /v1/comments?block_id=…`: the comments whose parent is exactly that page or block (not
+ * those on its child blocks), oldest first, paginated. Unknown or unshared ids answer
+ * "Could not find block with ID: <id>." without the sharing hint; a database id → 403 (digest §1.7,
+ * measured live).
+ * @returns list envelope of type `comment`
+ * @throws NotionApiError restricted_resource | object_not_found
+ */
+export async function listComments(deps: Deps, ctx: RequestContext, query: z.output<typeof ListCommentsQuery>) {
+  const { caller } = ctx
+  const db = deps.store.db
+  const node = await mapNotFound(
+    () => commentable(db, ctx, query.block_id, 'block', 'read', 'read_comments'),
+    () => new NotionApiError('object_not_found', `Could not find block with ID: ${query.block_id}.`),
+  )
+  const limit = query.page_size ?? PAGE_SIZE_MAX
+  const rows = await listCommentsOf(db, caller.workspaceId, node.id, query.start_cursor, limit + 1)
+  const { page, nextCursor } = pageOf(rows, limit)
+  return listEnvelope('comment', page.map(presentComment), nextCursor)
+}
+
+/**
+ * `GET /v1/comments/{comment_id}`: one comment, if the caller can read comments and see its page.
+ * @returns SDK `CommentObjectResponse`
+ * @throws NotionApiError restricted_resource | object_not_found
+ */
+export async function getComment(deps: Deps, ctx: RequestContext, id: string) {
+  const { caller } = ctx
+  requireCapability(caller, 'read_comments')
+  const db = deps.store.db
+  const notFound = () => objectNotFound('comment', id, caller.connectionName)
+  const row = await findComment(db, caller.workspaceId, id)
+  if (!row) throw notFound()
+  await mapNotFound(() => loadAuthorized(db, caller, row.parent_id, { kind: 'block', action: 'read', capability: 'read_comments' }), notFound)
+  return presentComment(row)
+}

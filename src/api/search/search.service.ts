@@ -1,0 +1,139 @@
+import type { RequestContext } from '../../auth/principal.js'
+import { parseId } from '../../domain/ids.js'
+import { hasDataSources } from '../../domain/versions.js'
+import { validationError } from '../../errors/notion-error.js'
+import { listEnvelope } from '../../http/pagination.js'
+import { requireCapability } from '../../services/access.js'
+import type { Deps } from '../../services/deps.js'
+import { rootsVisibleTo } from '../../storage/repositories/acl.repository.js'
+import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
+import type { DataSourceRow } from '../../storage/repositories/data-sources.repository.js'
+import { dataSourcesOfMany, trashedAmong, visibleNodes, type KeysetPosition } from '../../storage/repositories/search.repository.js'
+import { presentPageFor } from '../pages/pages.service.js'
+import { presentDataSourceForSearch, presentLegacyDatabaseForSearch } from './search.presenter.js'
+import type { SearchInput } from './search.schemas.js'
+
+/**
+ * `POST /v1/search` (SDK `search`; digest §1.6, §2.14; design: permissions-and-tokens.md §7.4).
+ */
+
+/** Rows fetched per round trip while filling a page (some rows may be dropped or expanded). */
+const BATCH = 250
+
+/** Where the next page starts: a node by (last_edited_time, id), and how many of its results were already returned. */
+interface Cursor {
+  time: string
+  id: string
+  /** For a database under 2025-09-03+: the index of the first data source still to return. */
+  skip: number
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
+/** Opaque cursor: base64url of `<last_edited_time>|<id>|<skip>`. */
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(`${c.time}|${c.id}|${c.skip}`, 'utf8').toString('base64url')
+}
+
+/**
+ * Decodes a cursor made by `encodeCursor`.
+ * @throws NotionApiError validation_error for anything else
+ */
+export function decodeCursor(text: string): Cursor {
+  const parts = Buffer.from(text, 'base64url').toString('utf8').split('|')
+  const [time, id, skip] = parts
+  if (parts.length === 3 && time && ISO.test(time) && id && parseId(id) === id && skip && /^\d{1,6}$/.test(skip)) {
+    return { time, id, skip: Number(skip) }
+  }
+  throw validationError(`body failed validation: body.start_cursor should be a cursor returned by this endpoint, instead was \`${JSON.stringify(text)}\`.`)
+}
+
+/** One search result before presentation: a page, a (legacy) database, or one data source of a database. */
+interface Item {
+  row: BlockRow
+  dataSource?: DataSourceRow
+  legacyFirstSource?: DataSourceRow
+  index: number
+}
+
+/** Whether a row sits under a trashed page/database, or in a trashed data source. */
+function underTrash(row: BlockRow, trashed: Set<string>): boolean {
+  if (row.parent_type === 'data_source_id' && row.parent_id && trashed.has(row.parent_id)) return true
+  return (row.path ?? '/').split('/').some((id) => id !== '' && trashed.has(id))
+}
+
+/**
+ * Searches the pages and databases the caller can see: titles containing `query`
+ * (case-insensitive), optionally only pages or only databases, by `last_edited_time` (most recent
+ * first by default), trashed items excluded (or, with `filter.in_trash: true`, only them).
+ * Under 2025-09-03+ each database yields one result per data source (`object: "data_source"`,
+ * matched by the database title); under 2022-06-28 and older databases are `object: "database"`
+ * with `properties`. Database rows are pages and are included.
+ * @returns list envelope of type `page_or_data_source` (2025+) / `page_or_database` (≤ 2022)
+ * @throws NotionApiError restricted_resource (no read-content capability) | validation_error (bad cursor)
+ */
+export async function search(deps: Deps, ctx: RequestContext, input: SearchInput) {
+  const { caller } = ctx
+  requireCapability(caller, 'read_content')
+  const db = deps.store.db
+  const v25 = hasDataSources(ctx.version)
+  const cursor = input.startCursor === undefined ? undefined : decodeCursor(input.startCursor)
+  const roots = await rootsVisibleTo(db, caller.principals)
+  const types = input.objectFilter === 'page' ? ['child_page'] : input.objectFilter === 'database' ? ['child_database'] : ['child_page', 'child_database']
+  const want = input.pageSize + 1
+  const items: Item[] = []
+  let after: KeysetPosition | undefined = cursor ? { time: cursor.time, id: cursor.id, inclusive: true } : undefined
+
+  fill: while (items.length < want) {
+    const batch = await visibleNodes(db, {
+      workspaceId: caller.workspaceId,
+      roots,
+      types,
+      titleContains: input.query?.toLowerCase(),
+      inTrash: input.inTrash,
+      direction: input.direction,
+      after,
+      limit: BATCH,
+    })
+    if (batch.length === 0) break
+    const containers = new Set<string>()
+    for (const row of batch) {
+      for (const id of (row.path ?? '/').split('/')) if (id) containers.add(id)
+      if (row.parent_type === 'data_source_id' && row.parent_id) containers.add(row.parent_id)
+    }
+    const trashed = input.inTrash ? new Set<string>() : await trashedAmong(db, [...containers])
+    const sources = await dataSourcesOfMany(db, batch.filter((r) => r.type === 'child_database').map((r) => r.id))
+    for (const row of batch) {
+      if (underTrash(row, trashed)) continue
+      const skip = cursor && row.id === cursor.id && row.last_edited_time === cursor.time ? cursor.skip : 0
+      if (row.type === 'child_database') {
+        const all = sources.get(row.id) ?? []
+        if (v25) {
+          const live = input.inTrash ? all : all.filter((ds) => ds.in_trash === 0)
+          live.forEach((ds, index) => {
+            if (index >= skip) items.push({ row, dataSource: ds, index })
+          })
+        } else if (skip === 0) {
+          items.push({ row, ...(all[0] ? { legacyFirstSource: all[0] } : {}), index: 0 })
+        }
+      } else if (skip === 0) {
+        items.push({ row, index: 0 })
+      }
+      if (items.length >= want) break fill
+    }
+    if (batch.length < BATCH) break
+    const last = batch[batch.length - 1] as BlockRow
+    after = { time: last.last_edited_time, id: last.id, inclusive: false }
+  }
+
+  const page = items.slice(0, input.pageSize)
+  const next = items[input.pageSize]
+  const nextCursor = next ? encodeCursor({ time: next.row.last_edited_time, id: next.row.id, skip: next.index }) : null
+  const results: unknown[] = []
+  for (const item of page) {
+    if (item.row.type === 'child_page') results.push(await presentPageFor(deps, ctx, item.row))
+    else if (item.dataSource) results.push(presentDataSourceForSearch(item.dataSource, item.row, ctx.version, deps.publicUrl))
+    else results.push(presentLegacyDatabaseForSearch(item.row, item.legacyFirstSource, ctx.version, deps.publicUrl))
+  }
+  return listEnvelope(v25 ? 'page_or_data_source' : 'page_or_database', results, nextCursor)
+}

@@ -1,0 +1,74 @@
+import { sql } from 'kysely'
+import type { CommentTable } from '../database.js'
+import type { Db } from '../store.js'
+
+/**
+ * Reads and writes of the `comment` table. Comments of one parent are listed oldest first; ties
+ * on `created_time` (same millisecond) fall back to insertion order (SQLite `rowid`; a PostgreSQL
+ * store would use an identity column).
+ */
+
+export type CommentRow = CommentTable
+
+export async function insertComment(db: Db, row: CommentRow): Promise<void> {
+  await db.insertInto('comment').values(row).execute()
+}
+
+/** A comment by id, within a workspace. */
+export async function findComment(db: Db, workspaceId: string, id: string): Promise<CommentRow | undefined> {
+  return db.selectFrom('comment').selectAll().where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst()
+}
+
+/** The first comment of a discussion (it carries the discussion's parent), within a workspace. */
+export async function findDiscussionHead(db: Db, workspaceId: string, discussionId: string): Promise<CommentRow | undefined> {
+  return db
+    .selectFrom('comment')
+    .selectAll()
+    .where('discussion_id', '=', discussionId)
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('created_time')
+    .orderBy(sql`rowid`)
+    .limit(1)
+    .executeTakeFirst()
+}
+
+/**
+ * The comments whose parent is exactly `parentId` (comments on its child blocks are not included),
+ * oldest first, at most `limit`, starting at the comment whose id is `cursor` (inclusive). An
+ * unknown cursor, or one that belongs to another parent, yields an empty page.
+ */
+export async function listCommentsOf(db: Db, workspaceId: string, parentId: string, cursor: string | undefined, limit: number): Promise<CommentRow[]> {
+  let q = db
+    .selectFrom('comment')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('parent_id', '=', parentId)
+    .orderBy('created_time')
+    .orderBy(sql`rowid`)
+    .limit(limit)
+  if (cursor) {
+    const at = await db
+      .selectFrom('comment')
+      .select(['created_time', sql<number>`rowid`.as('rid')])
+      .where('id', '=', cursor)
+      .where('parent_id', '=', parentId)
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst()
+    if (!at) return []
+    q = q.where((eb) =>
+      eb.or([eb('created_time', '>', at.created_time), eb.and([eb('created_time', '=', at.created_time), eb(sql`rowid`, '>=', at.rid)])]),
+    )
+  }
+  return q.execute()
+}
+
+/** The name of the person who created a connection (for `display_name: {type:"user"}`), or null. */
+export async function connectionCreatorName(db: Db, connectionId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('connection as c')
+    .innerJoin('user as u', 'u.id', 'c.created_by')
+    .select('u.name')
+    .where('c.id', '=', connectionId)
+    .executeTakeFirst()
+  return row?.name ?? null
+}
