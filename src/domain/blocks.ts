@@ -21,6 +21,8 @@ export const IconRequest = z.union([Emoji, ExternalIcon])
 export const CoverRequest = ExternalIcon
 
 const TextBlock = z.object({ rich_text: RichTextRequest, color: ApiColor.optional() }).strict()
+/** Paragraphs may carry an icon (SDK `ContentWithRichTextColorAndIconRequest`). */
+const Paragraph = z.object({ rich_text: RichTextRequest, color: ApiColor.optional(), icon: IconRequest.optional() }).strict()
 const Heading = z.object({ rich_text: RichTextRequest, color: ApiColor.optional(), is_toggleable: z.boolean().optional() }).strict()
 const ToDo = z.object({ rich_text: RichTextRequest, color: ApiColor.optional(), checked: z.boolean().optional() }).strict()
 const Callout = z.object({ rich_text: RichTextRequest, color: ApiColor.optional(), icon: IconRequest.optional() }).strict()
@@ -38,7 +40,7 @@ const LinkToPage = z.union([
 
 /** Content schema per creatable block type. */
 export const BLOCK_CONTENT: Record<string, z.ZodType> = {
-  paragraph: TextBlock,
+  paragraph: Paragraph,
   heading_1: Heading,
   heading_2: Heading,
   heading_3: Heading,
@@ -74,6 +76,11 @@ const CAN_HAVE_CHILDREN = new Set([
   'quote', 'toggle', 'to_do', 'callout', 'table', 'column_list', 'column',
 ])
 
+/** Whether blocks of `type` may have children (pages may too, databases never). */
+export function canHaveChildren(type: string): boolean {
+  return type === 'child_page' || CAN_HAVE_CHILDREN.has(type)
+}
+
 /** Block types that can never be written through the API. */
 const READ_ONLY_TYPES = new Set(['child_page', 'child_database', 'unsupported', 'synced_block', 'template', 'link_preview'])
 
@@ -89,6 +96,7 @@ export function normalizeContent(type: string, c: Record<string, unknown>): Reco
   const rt = (v: unknown) => normalizeRichText((v ?? []) as never)
   switch (type) {
     case 'paragraph':
+      return { rich_text: rt(c.rich_text), color: c.color ?? 'default', icon: c.icon ? normalizeIcon(c.icon) : null }
     case 'bulleted_list_item':
     case 'numbered_list_item':
     case 'quote':
@@ -167,7 +175,7 @@ export function parseBlockRequests(input: unknown, at: PropertyKey[], depthLeft:
   const list = parseWith(z.array(z.unknown()).max(100), input, part, at)
   return list.map((raw, i) => {
     const here = [...at, i]
-    const item = parseWith(z.record(z.string(), z.unknown()), raw, part, here)
+    const item = parseWith(z.looseObject({}), raw, part, here) as Record<string, unknown>
     const type = typeOf(item)
     if (type === undefined || !(type in BLOCK_CONTENT)) {
       if (type !== undefined && READ_ONLY_TYPES.has(type)) {
@@ -212,4 +220,57 @@ function fmt(part: string, path: PropertyKey[]): string {
 /** Counts blocks in a tree (Notion caps a payload at 1000 block elements). */
 export function countBlocks(blocks: NewBlock[]): number {
   return blocks.reduce((n, b) => n + 1 + countBlocks(b.children), 0)
+}
+
+/** Block types whose content `PATCH /v1/blocks/{id}` may change (SDK `UpdateBlockBodyParameters`). */
+export function isUpdatableType(type: string): boolean {
+  return type in BLOCK_CONTENT
+}
+
+/**
+ * The content schema of `type` for `PATCH /v1/blocks/{id}`: the create schema with every field
+ * optional ("If a field is omitted … the value will not be changed", Notion's update-a-block page),
+ * except that a table's `table_width` cannot change (the SDK's update type has only the two header
+ * flags) and `link_to_page` is replaced whole. Undefined for types that cannot be updated.
+ */
+export function updateContentSchema(type: string): z.ZodType | undefined {
+  if (type === 'table') return z.object({ has_column_header: z.boolean().optional(), has_row_header: z.boolean().optional() }).strict()
+  const schema = BLOCK_CONTENT[type]
+  if (!schema) return undefined
+  return schema instanceof z.ZodObject ? schema.partial() : schema
+}
+
+/**
+ * Applies validated update content `patch` (request form, fields optional) to the stored content
+ * `existing` (response form) of a block of `type`, normalising only the fields given. Key order of
+ * `existing` is kept.
+ */
+export function applyContentUpdate(type: string, existing: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  if (type === 'link_to_page') return normalizeContent(type, patch)
+  const rt = (v: unknown) => normalizeRichText((v ?? []) as never)
+  const out: Record<string, unknown> = { ...existing }
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue
+    switch (key) {
+      case 'rich_text':
+      case 'caption':
+        out[key] = rt(value)
+        break
+      case 'cells':
+        out.cells = (value as unknown[]).map((cell) => rt(cell))
+        break
+      case 'icon':
+        out.icon = value === null ? null : normalizeIcon(value)
+        break
+      case 'external':
+        out.type = 'external'
+        out.external = { url: (value as { url: string }).url }
+        break
+      case 'type':
+        break
+      default:
+        out[key] = value
+    }
+  }
+  return out
 }

@@ -20,6 +20,8 @@ export function presentBlock(
     content = { title: opts.title ?? plainText(props.title) }
   } else {
     content = JSON.parse(row.content)
+    // Paragraphs always carry `icon` (SDK `ContentWithRichTextColorAndIconResponse`), also when stored without one.
+    if (row.type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content)) content = { ...content, icon: null }
   }
   return {
     object: 'block',

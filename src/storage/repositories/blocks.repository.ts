@@ -146,3 +146,37 @@ export async function updateBlock(db: Db, id: string, patch: Partial<BlockRow>):
 export async function touchPage(db: Db, pageId: string, actor: string, time: string): Promise<void> {
   await db.updateTable('block').set({ last_edited_time: time, last_edited_by: actor }).where('id', '=', pageId).execute()
 }
+
+/**
+ * Whether `node` is in the trash itself or through an ancestor: the blocks above it up to its
+ * owning page, then that page and every page or database above it (from the materialised path).
+ */
+export async function inTrashWithAncestors(db: Db, node: BlockRow): Promise<boolean> {
+  if (node.in_trash === 1) return true
+  let cur = node
+  for (let hops = 0; cur.parent_type === 'block_id' && cur.parent_id && hops < 64; hops++) {
+    const parent = await findBlock(db, cur.parent_id)
+    if (!parent) break
+    if (parent.in_trash === 1) return true
+    cur = parent
+  }
+  const owner = cur.page_id === cur.id ? cur : await findBlock(db, cur.page_id)
+  if (!owner) return false
+  if (owner.in_trash === 1) return true
+  const ancestors = (owner.path ?? '/').split('/').filter(Boolean)
+  if (ancestors.length === 0) return false
+  const hit = await db.selectFrom('block').select('id').where('id', 'in', ancestors).where('in_trash', '=', 1).executeTakeFirst()
+  return hit !== undefined
+}
+
+/** The live (not trashed) child `childId` of `parentId`, if it is one. Database rows are not children. */
+export async function findLiveChild(db: Db, parentId: string, childId: string): Promise<BlockRow | undefined> {
+  return db
+    .selectFrom('block')
+    .selectAll()
+    .where('id', '=', childId)
+    .where('parent_id', '=', parentId)
+    .where('parent_type', '!=', 'data_source_id')
+    .where('in_trash', '=', 0)
+    .executeTakeFirst()
+}

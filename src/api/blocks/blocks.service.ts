@@ -1,0 +1,245 @@
+import * as z from 'zod'
+import type { RequestContext } from '../../auth/principal.js'
+import { applyContentUpdate, canHaveChildren, countBlocks, isUpdatableType, parseBlockRequests, updateContentSchema } from '../../domain/blocks.js'
+import { isoNow } from '../../domain/clock.js'
+import { titleOfValues } from '../../domain/properties.js'
+import { dropsArchived } from '../../domain/versions.js'
+import { objectNotFound, validationError } from '../../errors/notion-error.js'
+import { listEnvelope, pageOf, PAGE_SIZE_MAX } from '../../http/pagination.js'
+import { parseWith } from '../../http/validation.js'
+import { REQUIRED_LEVEL } from '../../permissions/roles.js'
+import { levelOn, loadAuthorized } from '../../services/access.js'
+import type { Deps } from '../../services/deps.js'
+import {
+  findBlock,
+  findLiveChild,
+  inTrashWithAncestors,
+  insertBlocks,
+  listChildren,
+  touchPage,
+  updateBlock,
+  withChildren,
+  type BlockRow,
+  type InsertAt,
+} from '../../storage/repositories/blocks.repository.js'
+import type { Db } from '../../storage/store.js'
+import { dataSourceOfRow } from '../pages/pages.service.js'
+import { presentBlock } from './blocks.presenter.js'
+import { AppendChildrenBody, UpdateBlockEnvelope, type ListChildrenQuery } from './blocks.schemas.js'
+
+/**
+ * Block operations behind `/v1/blocks` (SDK `blocks.retrieve|update|delete|children.list|
+ * children.append`). Each checks capability, then visibility (a block is visible iff the page or
+ * database owning it is; 404 `object_not_found` naming a block otherwise), then level, and returns
+ * the SDK's `BlockObjectResponse` shapes. Sources: digest §1.3, §2.9, §3.3, §6.
+ */
+
+const ARCHIVED_MESSAGE = "Can't edit block that is archived. You must unarchive the block before editing."
+
+/**
+ * Presents rows as full block objects, loading `has_children` in one query and, for database rows,
+ * their data source (for the parent's `database_id` and the row's title).
+ */
+async function presentRows(db: Db, ctx: RequestContext, rows: BlockRow[]): Promise<Record<string, unknown>[]> {
+  const withKids = await withChildren(
+    db,
+    rows.filter((r) => r.type !== 'child_database').map((r) => r.id),
+  )
+  const out: Record<string, unknown>[] = []
+  for (const row of rows) {
+    if (!ctx.caller.capabilities.readContent) {
+      // Insert-only connections get partial objects: they may not read content (capabilities doc).
+      out.push({ object: 'block', id: row.id })
+      continue
+    }
+    const source = row.parent_type === 'data_source_id' ? await dataSourceOfRow(db, row) : null
+    const opts: Parameters<typeof presentBlock>[1] = { version: ctx.version, hasChildren: withKids.has(row.id) }
+    if (source) {
+      opts.databaseId = source.databaseId
+      opts.title = titleOfValues(JSON.parse(row.properties ?? '{}') as Record<string, unknown>, source.schema)
+    }
+    out.push(presentBlock(row, opts))
+  }
+  return out
+}
+
+async function presentOne(db: Db, ctx: RequestContext, row: BlockRow): Promise<Record<string, unknown>> {
+  return (await presentRows(db, ctx, [row]))[0] as Record<string, unknown>
+}
+
+/**
+ * `GET /v1/blocks/{id}`: any block; a page answers as a `child_page` block, a database as a
+ * `child_database` block with `has_children: false` (digest §1.3).
+ * @throws NotionApiError restricted_resource | object_not_found ("Could not find block with ID: …")
+ */
+export async function getBlock(deps: Deps, ctx: RequestContext, id: string): Promise<Record<string, unknown>> {
+  const db = deps.store.db
+  const row = await loadAuthorized(db, ctx.caller, id, { kind: 'block', action: 'read', capability: 'read_content' })
+  return presentOne(db, ctx, row)
+}
+
+/** The parts of a `PATCH /v1/blocks/{id}` body, validated before the block is loaded. */
+interface BlockUpdate {
+  trash: boolean | undefined
+  typeKey: string | undefined
+  content: Record<string, unknown> | undefined
+}
+
+/**
+ * Validates the envelope of `PATCH /v1/blocks/{id}`: `archived` (refused under 2026-03-11) and
+ * `in_trash` booleans that agree, at most one known type key, `type` naming that key, and the type
+ * key's content against the type's update schema.
+ * @throws NotionApiError validation_error
+ */
+function parseUpdate(ctx: RequestContext, raw: unknown): BlockUpdate {
+  const body = parseWith(UpdateBlockEnvelope, raw, 'body') as Record<string, unknown>
+  if (dropsArchived(ctx.version) && 'archived' in body) {
+    throw validationError(`body failed validation: body.archived should be not present, instead was \`${JSON.stringify(body.archived)}\`.`)
+  }
+  const inTrash = parseWith(z.boolean().optional(), body.in_trash, 'body', ['in_trash'])
+  const archived = parseWith(z.boolean().optional(), body.archived, 'body', ['archived'])
+  if (inTrash !== undefined && archived !== undefined && inTrash !== archived) {
+    throw validationError('body failed validation: body.archived and body.in_trash must agree when both are present.')
+  }
+  const typeKeys = Object.keys(body).filter((k) => k !== 'type' && k !== 'in_trash' && k !== 'archived')
+  for (const [i, key] of typeKeys.entries()) {
+    if (!isUpdatableType(key) || i > 0) {
+      throw validationError(`body failed validation: body.${key} should be not present, instead was \`${JSON.stringify(body[key])?.slice(0, 200)}\`.`)
+    }
+  }
+  const typeKey = typeKeys[0]
+  if (body.type !== undefined) {
+    const type = parseWith(z.string(), body.type, 'body', ['type'])
+    if (typeKey === undefined) throw validationError(`body failed validation: body.${type} should be defined, instead was \`undefined\`.`)
+    if (type !== typeKey) throw validationError(`body failed validation: body.type should be \`${JSON.stringify(typeKey)}\`, instead was \`${JSON.stringify(type)}\`.`)
+  }
+  const content =
+    typeKey === undefined
+      ? undefined
+      : (parseWith(updateContentSchema(typeKey) as z.ZodType, body[typeKey], 'body', [typeKey]) as Record<string, unknown>)
+  return { trash: inTrash ?? archived, typeKey, content }
+}
+
+/**
+ * `PATCH /v1/blocks/{id}`: changes the content of the block's own type (omitted fields keep their
+ * value), and/or trashes or restores it with `in_trash` (`archived` ≤ 2025-09-03). The type cannot
+ * change; pages and databases are edited through their own endpoints (only their trash state here).
+ * A block in the trash accepts nothing but a restore.
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: string, raw: unknown): Promise<Record<string, unknown>> {
+  const { caller } = ctx
+  const update = parseUpdate(ctx, raw)
+  const time = isoNow(deps.clock)
+  return deps.store.transaction(async (trx) => {
+    const node = await loadAuthorized(trx, caller, id, { kind: 'block', action: 'edit', capability: 'update_content' })
+    if (update.trash !== false && (await inTrashWithAncestors(trx, node))) throw validationError(ARCHIVED_MESSAGE)
+    if (update.typeKey !== undefined && update.typeKey !== node.type) {
+      throw validationError(`Block type cannot be changed: block ${node.id} is a ${node.type} block, the request gives ${update.typeKey}.`)
+    }
+    if (update.trash === undefined && update.content === undefined) return presentOne(trx, ctx, node)
+    const patch: Partial<BlockRow> = { last_edited_time: time, last_edited_by: caller.botId }
+    if (update.trash !== undefined) patch.in_trash = update.trash ? 1 : 0
+    if (update.content !== undefined) {
+      patch.content = JSON.stringify(applyContentUpdate(node.type, JSON.parse(node.content) as Record<string, unknown>, update.content))
+    }
+    await updateBlock(trx, node.id, patch)
+    if (node.page_id !== node.id) await touchPage(trx, node.page_id, caller.botId, time)
+    return presentOne(trx, ctx, (await findBlock(trx, node.id)) as BlockRow)
+  })
+}
+
+/**
+ * `DELETE /v1/blocks/{id}`: moves the block (a page or database included) to the trash and returns
+ * it with `in_trash: true` — never an empty body (digest §1.3, §10.2). Deleting what is already in
+ * the trash is an edit of an archived block.
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function deleteBlock(deps: Deps, ctx: RequestContext, id: string): Promise<Record<string, unknown>> {
+  const { caller } = ctx
+  const time = isoNow(deps.clock)
+  return deps.store.transaction(async (trx) => {
+    const node = await loadAuthorized(trx, caller, id, { kind: 'block', action: 'edit', capability: 'update_content' })
+    if (await inTrashWithAncestors(trx, node)) throw validationError(ARCHIVED_MESSAGE)
+    await updateBlock(trx, node.id, { in_trash: 1, last_edited_time: time, last_edited_by: caller.botId })
+    if (node.page_id !== node.id) await touchPage(trx, node.page_id, caller.botId, time)
+    return presentOne(trx, ctx, (await findBlock(trx, node.id)) as BlockRow)
+  })
+}
+
+/**
+ * `GET /v1/blocks/{id}/children`: the first-level children in order, `page_size` at a time
+ * (`next_cursor` null on the last page). Child pages and databases appear as `child_page` /
+ * `child_database` blocks (those the caller cannot see are left out); database rows never appear;
+ * a database has no children. A block in the trash (or under one) answers 404.
+ * @throws NotionApiError restricted_resource | object_not_found
+ */
+export async function listBlockChildren(
+  deps: Deps,
+  ctx: RequestContext,
+  id: string,
+  query: z.output<typeof ListChildrenQuery>,
+): Promise<Record<string, unknown>> {
+  const { caller } = ctx
+  const db = deps.store.db
+  const node = await loadAuthorized(db, caller, id, { kind: 'block', action: 'read', capability: 'read_content' })
+  if (await inTrashWithAncestors(db, node)) throw objectNotFound('block', id, caller.connectionName)
+  if (node.type === 'child_database') return listEnvelope('block', [], null)
+  const limit = query.page_size ?? PAGE_SIZE_MAX
+  const { page, nextCursor } = pageOf(await listChildren(db, node.id, query.start_cursor, limit + 1), limit)
+  const ownerRoot = node.perm_root_id ?? (await findBlock(db, node.page_id))?.perm_root_id ?? null
+  const visible: BlockRow[] = []
+  for (const row of page) {
+    // A child page with its own permissions may be hidden from the caller.
+    if (row.perm_root_id !== null && row.perm_root_id !== ownerRoot && (await levelOn(db, caller, row)) < REQUIRED_LEVEL.read) continue
+    visible.push(row)
+  }
+  return listEnvelope('block', await presentRows(db, ctx, visible), nextCursor)
+}
+
+/**
+ * `PATCH /v1/blocks/{id}/children`: validates `children` (≤ 100 per array, ≤ 2 nesting levels,
+ * ≤ 1000 blocks) and inserts them at `position` (`start`, `end` — the default — or after a child of
+ * the parent) or, before 2026-03-11, after the child `after`. Returns the new first-level blocks
+ * only (digest §1.3). Bumps the owning page's `last_edited_time`.
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: string, raw: unknown): Promise<Record<string, unknown>> {
+  const { caller } = ctx
+  if (dropsArchived(ctx.version) && raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'after' in raw) {
+    throw validationError(`body failed validation: body.after should be not present, instead was \`${JSON.stringify((raw as { after: unknown }).after)}\`.`)
+  }
+  const body = parseWith(AppendChildrenBody, raw, 'body')
+  if (body.after !== undefined && body.position !== undefined) throw validationError('You cannot specify both `after` and `position`.')
+  const blocks = parseBlockRequests(body.children, ['children'], 2)
+  if (countBlocks(blocks) > 1000) throw validationError('body failed validation: the request may contain at most 1000 blocks.')
+  const p = body.position
+  const afterId = body.after ?? (p?.type === 'after_block' ? p.after_block.id : undefined)
+  const at: InsertAt = afterId !== undefined ? { type: 'after_block', afterId } : p?.type === 'start' ? { type: 'start' } : { type: 'end' }
+  const time = isoNow(deps.clock)
+  return deps.store.transaction(async (trx) => {
+    const parent = await loadAuthorized(trx, caller, id, { kind: 'block', action: 'edit', capability: 'insert_content' })
+    if (await inTrashWithAncestors(trx, parent)) throw validationError(ARCHIVED_MESSAGE)
+    if (!canHaveChildren(parent.type)) throw validationError(`Block type ${parent.type} does not support children.`)
+    if (afterId !== undefined && !(await findLiveChild(trx, parent.id, afterId))) {
+      const where = body.after !== undefined ? 'body.after' : 'body.position.after_block.id'
+      throw validationError(`${where} ${afterId} is not a child of block ${parent.id}.`)
+    }
+    const isPage = parent.type === 'child_page'
+    const ids = await insertBlocks(trx, {
+      workspaceId: caller.workspaceId,
+      parentType: isPage ? 'page_id' : 'block_id',
+      parentId: parent.id,
+      pageId: isPage ? parent.id : parent.page_id,
+      blocks,
+      at,
+      actor: caller.botId,
+      time,
+    })
+    if (!isPage) await updateBlock(trx, parent.id, { last_edited_time: time, last_edited_by: caller.botId })
+    await touchPage(trx, isPage ? parent.id : parent.page_id, caller.botId, time)
+    const rows = ids.length === 0 ? [] : await trx.selectFrom('block').selectAll().where('id', 'in', ids).execute()
+    const byId = new Map(rows.map((r) => [r.id, r]))
+    return listEnvelope('block', await presentRows(trx, ctx, ids.map((i) => byId.get(i) as BlockRow)), null)
+  })
+}
