@@ -4,7 +4,8 @@ import { plainText, type RichTextItem } from './rich-text.js'
  * Page property values and data-source property schemas.
  *
  * Storage: a page's values live in `block.properties` as `{ <property id>: <value> }`, where the value
- * is the response-form value of its type (`title` → RichTextItem[], `number` → number | null, …).
+ * is the response-form value of its type (`title` → RichTextItem[], `number` → number | null, …;
+ * `unique_id` → the number only, its prefix comes from the schema).
  * A data source's schema lives in `data_source.properties` as `{ <property id>: PropertyConfig }`.
  * Plain pages (not database rows) have one property, `title`, with id `title`.
  */
@@ -17,9 +18,14 @@ export interface PropertyConfig {
   description?: string | null
   /** The type's configuration object (`{}` or e.g. `{format}`, `{options}`). */
   config: Record<string, unknown>
+  /** `unique_id` only: the last number handed out in this data source (internal, never presented). */
+  seq?: number
 }
 
 export type Schema = Record<string, PropertyConfig>
+
+/** How many references a page object lists for relation/people values before `has_more` (digest §6). */
+export const PAGE_REFERENCE_LIMIT = 25
 
 /** Value when a page has no stored value for a property of `type` (digest §2.5). */
 export function emptyValue(type: string): unknown {
@@ -62,8 +68,33 @@ function computedValue(type: string, meta: RowMeta): unknown {
 }
 
 /**
+ * The response value of one property of a row (digest §2.5), complete (not truncated).
+ * Formula and rollup values are not computed yet: `{type:"unsupported", unsupported:{}}` (SDK
+ * `UnsupportedFormulaPropertyResponse`, rollup `unsupported` variant).
+ */
+export function valueOf(prop: PropertyConfig, values: Record<string, unknown>, meta: RowMeta): unknown {
+  const computed = computedValue(prop.type, meta)
+  if (computed !== undefined) return computed
+  const stored = prop.id in values ? values[prop.id] : undefined
+  switch (prop.type) {
+    case 'unique_id':
+      return { prefix: (prop.config.prefix as string | null | undefined) ?? null, number: typeof stored === 'number' ? stored : null }
+    case 'formula':
+      return { type: 'unsupported', unsupported: {} }
+    case 'rollup':
+      return { type: 'unsupported', unsupported: {}, function: (prop.config.function as string | undefined) ?? 'show_original' }
+    case 'button':
+      return {}
+    default:
+      return stored === undefined ? emptyValue(prop.type) : stored
+  }
+}
+
+/**
  * The `properties` object of a page response: `{ <name>: {id, type, <type>: value} }`.
  * Without a schema (a plain page) only the title is present, under the name `title`.
+ * Relation and people lists stop at 25 references; relations then say `has_more: true`
+ * (the property item endpoint returns them all; digest §2.5, §6).
  */
 export function presentPropertyValues(values: Record<string, unknown>, schema: Schema | null, meta: RowMeta): Record<string, unknown> {
   if (!schema) {
@@ -71,13 +102,50 @@ export function presentPropertyValues(values: Record<string, unknown>, schema: S
   }
   const out: Record<string, unknown> = {}
   for (const prop of Object.values(schema)) {
-    const computed = computedValue(prop.type, meta)
-    const value = computed !== undefined ? computed : prop.id in values ? values[prop.id] : emptyValue(prop.type)
+    let value = valueOf(prop, values, meta)
+    let hasMore = false
+    if ((prop.type === 'relation' || prop.type === 'people') && Array.isArray(value) && value.length > PAGE_REFERENCE_LIMIT) {
+      value = value.slice(0, PAGE_REFERENCE_LIMIT)
+      hasMore = true
+    }
     const entry: Record<string, unknown> = { id: prop.id, type: prop.type, [prop.type]: value }
-    if (prop.type === 'relation') entry.has_more = false
+    if (prop.type === 'relation') entry.has_more = hasMore
     out[prop.name] = entry
   }
   return out
+}
+
+/**
+ * A schema in response form (SDK `DatabasePropertyConfigResponse`), keyed by property name:
+ * `{ <name>: {id, name, description, type, <type>: config} }`. Internal fields are left out.
+ */
+export function presentSchema(schema: Schema): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const prop of Object.values(schema)) {
+    out[prop.name] = { id: prop.id, name: prop.name, description: prop.description ?? null, type: prop.type, [prop.type]: prop.config }
+  }
+  return out
+}
+
+/**
+ * Finds a property by name or id, as Notion accepts either wherever a property is named (filters,
+ * sorts, `filter_properties`, schema updates, property item ids). Ids match raw or URL-decoded.
+ */
+export function findProperty(schema: Schema, key: string): PropertyConfig | undefined {
+  const props = Object.values(schema)
+  return (
+    props.find((p) => p.name === key) ??
+    schema[key] ??
+    props.find((p) => p.id === key || safeDecode(p.id) === key || p.id === safeDecode(key) || safeDecode(p.id) === safeDecode(key))
+  )
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
 }
 
 /** The plain title of a page from its stored values. */

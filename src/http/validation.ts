@@ -34,6 +34,7 @@ const TYPE_WORDS: Record<string, string> = {
   int: 'an integer',
   boolean: 'a boolean',
   object: 'an object',
+  record: 'an object',
   array: 'an array',
   null: '`null`',
 }

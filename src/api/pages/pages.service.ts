@@ -9,6 +9,7 @@ import { objectNotFound, validationError } from '../../errors/notion-error.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import { createNode, moveNode } from '../../services/tree.service.js'
+import { loadDataSource } from '../../services/databases-core.js'
 import { findBlock, insertBlocks, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
@@ -104,15 +105,13 @@ export async function createPage(deps: Deps, ctx: RequestContext, body: z.output
         dsId = (sources[0] as { id: string }).id
         databaseId = p.database_id
       } else {
-        const ds = await findDataSource(trx, p.data_source_id)
-        if (!ds || ds.workspace_id !== caller.workspaceId) throw objectNotFound('data_source', p.data_source_id, caller.connectionName)
-        await loadAuthorized(trx, caller, ds.database_id, { kind: 'database', action: 'edit', capability: 'insert_content', notFoundKind: 'data_source' })
+        const { ds } = await loadDataSource(trx, caller, p.data_source_id, { action: 'edit', capability: 'insert_content' })
         dsId = ds.id
         databaseId = ds.database_id
       }
       const ds = (await findDataSource(trx, dsId)) as NonNullable<Awaited<ReturnType<typeof findDataSource>>>
       const schema: Schema = schemaOf(ds)
-      const { values, schemaChanged } = writePropertyValues(schema, body.properties ?? {})
+      const { values, schemaChanged } = writePropertyValues(schema, body.properties ?? {}, { create: true })
       if (schemaChanged) await saveSchema(trx, ds.id, schema, caller.botId, time)
       const titleId = titlePropertyId(schema)
       created = await createNode(trx, {
@@ -215,9 +214,7 @@ export async function movePage(deps: Deps, ctx: RequestContext, id: string, body
         const parent = await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'update_content' })
         await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time)
       } else {
-        const ds = await findDataSource(trx, p.data_source_id)
-        if (!ds || ds.workspace_id !== caller.workspaceId) throw objectNotFound('data_source', p.data_source_id, caller.connectionName)
-        const database = await loadAuthorized(trx, caller, ds.database_id, { kind: 'database', action: 'edit', capability: 'update_content', notFoundKind: 'data_source' })
+        const { ds, database } = await loadDataSource(trx, caller, p.data_source_id, { action: 'edit', capability: 'update_content' })
         await moveNode(trx, node, { type: 'data_source_id', dataSourceId: ds.id, database }, caller.botId, time)
       }
     } catch (err) {

@@ -1,6 +1,12 @@
 import type { Schema } from '../../domain/properties.js'
 import type { DataSourceTable } from '../database.js'
 import type { Db } from '../store.js'
+import type { BlockRow } from './blocks.repository.js'
+
+/**
+ * Reads and writes of the `data_source` table (schemas keyed by property id) and of the rows of a
+ * data source (pages whose `parent_type` is `data_source_id`).
+ */
 
 export type DataSourceRow = DataSourceTable
 
@@ -13,6 +19,11 @@ export async function dataSourcesOf(db: Db, databaseId: string): Promise<DataSou
   return db.selectFrom('data_source').selectAll().where('database_id', '=', databaseId).orderBy('created_time').orderBy('id').execute()
 }
 
+/** The data sources of a database that are not in the trash, oldest first. */
+export async function liveDataSourcesOf(db: Db, databaseId: string): Promise<DataSourceRow[]> {
+  return (await dataSourcesOf(db, databaseId)).filter((ds) => ds.in_trash === 0)
+}
+
 export function schemaOf(ds: Pick<DataSourceRow, 'properties'>): Schema {
   return JSON.parse(ds.properties) as Schema
 }
@@ -23,4 +34,20 @@ export async function saveSchema(db: Db, id: string, schema: Schema, actor: stri
     .set({ properties: JSON.stringify(schema), last_edited_time: time, last_edited_by: actor })
     .where('id', '=', id)
     .execute()
+}
+
+export async function insertDataSource(db: Db, row: DataSourceRow): Promise<void> {
+  await db.insertInto('data_source').values(row).execute()
+}
+
+/** Updates columns of one data source. */
+export async function updateDataSource(db: Db, id: string, patch: Partial<DataSourceRow>): Promise<void> {
+  await db.updateTable('data_source').set(patch).where('id', '=', id).execute()
+}
+
+/** The rows (pages) of a data source; trashed rows only when `includeTrashed`. */
+export async function rowsOf(db: Db, dataSourceId: string, opts: { includeTrashed?: boolean } = {}): Promise<BlockRow[]> {
+  let q = db.selectFrom('block').selectAll().where('parent_id', '=', dataSourceId).where('parent_type', '=', 'data_source_id')
+  if (!opts.includeTrashed) q = q.where('in_trash', '=', 0)
+  return q.execute()
 }

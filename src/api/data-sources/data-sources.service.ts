@@ -1,0 +1,231 @@
+import type * as z from 'zod'
+import type { RequestContext } from '../../auth/principal.js'
+import { normalizeIcon } from '../../domain/blocks.js'
+import { isoNow } from '../../domain/clock.js'
+import { newId, parseId } from '../../domain/ids.js'
+import { findProperty, type Schema } from '../../domain/properties.js'
+import { runQuery } from '../../domain/query.js'
+import { normalizeRichText, plainText, type RichTextItem } from '../../domain/rich-text.js'
+import { applySchemaUpdate, parseNewSchema } from '../../domain/schema.js'
+import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/versions.js'
+import { validationError } from '../../errors/notion-error.js'
+import { listEnvelope, type ListType } from '../../http/pagination.js'
+import { loadAuthorized, requireCapability } from '../../services/access.js'
+import {
+  addDataSource,
+  loadDataSource,
+  migrateRows,
+  resolvePendingConfigs,
+  toQueryRow,
+} from '../../services/databases-core.js'
+import type { Deps } from '../../services/deps.js'
+import { updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
+import {
+  findDataSource,
+  liveDataSourcesOf,
+  rowsOf,
+  saveSchema,
+  schemaOf,
+  updateDataSource as updateDataSourceRow,
+  type DataSourceRow,
+} from '../../storage/repositories/data-sources.repository.js'
+import type { Db } from '../../storage/store.js'
+import { presentPage } from '../pages/pages.presenter.js'
+import { presentDataSource, presentPartialDataSource } from './data-sources.presenter.js'
+import type * as S from './data-sources.schemas.js'
+
+/**
+ * Data-source operations behind `/v1/data_sources` (SDK `dataSources.*`, 2025-09-03+), and the
+ * query engine shared with the legacy `POST /v1/databases/{id}/query`. Each checks capability, then
+ * access on the data source's database (404 "Could not find data_source with ID: …" when it is not
+ * shared), then writes. Sources: digest §1.5, §2.8, §2.12, §2.13.
+ */
+
+/**
+ * The trash flag of an update body: `in_trash`, or `archived` (not accepted from 2026-03-11 on;
+ * both present must agree).
+ * @throws NotionApiError validation_error
+ */
+export function trashFlagOf(version: NotionVersion, body: { in_trash?: boolean | undefined; archived?: boolean | undefined }): boolean | undefined {
+  if (dropsArchived(version) && body.archived !== undefined) {
+    throw validationError(`body failed validation: body.archived should be not present, instead was \`${JSON.stringify(body.archived)}\`.`)
+  }
+  if (body.archived !== undefined && body.in_trash !== undefined && body.archived !== body.in_trash) {
+    throw validationError('body failed validation: body.archived and body.in_trash must agree when both are present.')
+  }
+  return body.in_trash ?? body.archived
+}
+
+async function present(deps: Deps, ctx: RequestContext, id: string) {
+  const ds = (await findDataSource(deps.store.db, id)) as DataSourceRow
+  if (!ctx.caller.capabilities.readContent) return presentPartialDataSource(ds)
+  const database = (await deps.store.db.selectFrom('block').selectAll().where('id', '=', ds.database_id).executeTakeFirst()) as BlockRow
+  return presentDataSource(ds, database, { version: ctx.version, publicUrl: deps.publicUrl })
+}
+
+/**
+ * `POST /v1/data_sources`: adds a data source to an existing database (needs edit access on it).
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function createDataSource(deps: Deps, ctx: RequestContext, body: z.output<typeof S.CreateDataSourceBody>) {
+  const { caller } = ctx
+  requireCapability(caller, 'insert_content')
+  const time = isoNow(deps.clock)
+  const id = newId()
+  await deps.store.transaction(async (trx) => {
+    const database = await loadAuthorized(trx, caller, body.parent.database_id, { kind: 'database', action: 'edit', capability: 'insert_content' })
+    const title = normalizeRichText(body.title ?? [])
+    const { schema, pending } = parseNewSchema(body.properties, ['properties'], { legacy: false })
+    await resolvePendingConfigs(trx, caller, { id, databaseId: database.id, title: plainText(title) }, schema, pending, {}, time)
+    await addDataSource(trx, {
+      id,
+      workspaceId: caller.workspaceId,
+      databaseId: database.id,
+      title,
+      icon: body.icon ? normalizeIcon(body.icon) : null,
+      schema,
+      actor: caller.botId,
+      time,
+    })
+    await updateBlock(trx, database.id, { last_edited_time: time, last_edited_by: caller.botId })
+  })
+  return present(deps, ctx, id)
+}
+
+/** `GET /v1/data_sources/{id}`. @throws NotionApiError restricted_resource | object_not_found */
+export async function getDataSource(deps: Deps, ctx: RequestContext, id: string) {
+  await loadDataSource(deps.store.db, ctx.caller, id, { action: 'read', capability: 'read_content' })
+  return present(deps, ctx, id)
+}
+
+/**
+ * Applies a schema update to data source `ds` inside a transaction: parse, resolve relations and
+ * rollups, migrate rows, save. Shared with `PATCH /v1/databases/{id}` under 2022-06-28.
+ * @throws NotionApiError validation_error | object_not_found
+ */
+export async function changeSchema(
+  trx: Db,
+  ctx: RequestContext,
+  ds: DataSourceRow,
+  properties: Record<string, unknown>,
+  at: PropertyKey[],
+  time: string,
+): Promise<void> {
+  const before = schemaOf(ds)
+  const { schema, pending, newUniqueIds } = applySchemaUpdate(before, properties, at, { legacy: !hasDataSources(ctx.version) })
+  const title = plainText(JSON.parse(ds.title) as RichTextItem[])
+  await resolvePendingConfigs(trx, ctx.caller, { id: ds.id, databaseId: ds.database_id, title }, schema, pending, before, time)
+  await migrateRows(trx, ds.id, before, schema, newUniqueIds)
+  await saveSchema(trx, ds.id, schema, ctx.caller.botId, time)
+}
+
+/**
+ * `PATCH /v1/data_sources/{id}`: title, icon, schema (add, rename with `{name}`, remove with
+ * `null`; keys are names or ids), trash and restore. Moving to another database is refused.
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function updateDataSource(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.UpdateDataSourceBody>) {
+  const { caller } = ctx
+  const trash = trashFlagOf(ctx.version, body)
+  const time = isoNow(deps.clock)
+  await deps.store.transaction(async (trx) => {
+    const { ds, database } = await loadDataSource(trx, caller, id, { action: 'edit', capability: 'update_content' })
+    if (body.parent && body.parent.database_id !== ds.database_id) {
+      throw validationError('body failed validation: body.parent: moving a data source to another database is not supported.')
+    }
+    const patch: Partial<DataSourceRow> = { last_edited_time: time, last_edited_by: caller.botId }
+    if (trash !== undefined) patch.in_trash = trash ? 1 : 0
+    if (body.icon !== undefined) patch.icon = body.icon === null ? null : JSON.stringify(normalizeIcon(body.icon))
+    if (body.title !== undefined) {
+      const title = normalizeRichText(body.title)
+      patch.title = JSON.stringify(title)
+      // A database with one data source shows that source's name as its own title.
+      const live = await liveDataSourcesOf(trx, ds.database_id)
+      if (live.length === 1 && live[0]?.id === ds.id) {
+        const texts = JSON.parse(database.properties ?? '{}') as Record<string, unknown>
+        await updateBlock(trx, database.id, {
+          properties: JSON.stringify({ ...texts, title }),
+          title_text: plainText(title).toLowerCase(),
+          last_edited_time: time,
+          last_edited_by: caller.botId,
+        })
+      }
+    }
+    if (body.properties && Object.keys(body.properties).length > 0) await changeSchema(trx, ctx, ds, body.properties, ['properties'], time)
+    await updateDataSourceRow(trx, ds.id, patch)
+  })
+  return present(deps, ctx, id)
+}
+
+/** What a query asks for, after body validation. */
+export interface QueryInput {
+  filter?: unknown
+  sorts?: unknown
+  start_cursor?: string | null | undefined
+  page_size?: number | undefined
+  in_trash?: boolean | undefined
+  archived?: boolean | undefined
+  result_type?: 'page' | 'data_source' | undefined
+}
+
+/**
+ * Runs a query over the rows of `ds` and returns the list envelope (`type` =
+ * `page_or_data_source` for 2025+, `page_or_database` for 2022). Trashed rows only with `in_trash`
+ * (or `archived`) true. Pagination: `page_size` ≤ 100, the cursor is the id of the next row;
+ * `next_cursor` is null on the last page. `filterProperties` limits each page's `properties` to
+ * those names or ids.
+ * @throws NotionApiError validation_error (filter, sorts)
+ */
+export async function runDataSourceQuery(
+  deps: Deps,
+  ctx: RequestContext,
+  ds: DataSourceRow,
+  body: QueryInput,
+  filterProperties: string[] | undefined,
+  listType: ListType,
+) {
+  const trash = trashFlagOf(ctx.version, body)
+  const schema: Schema = schemaOf(ds)
+  const rows = body.result_type === 'data_source' ? [] : await rowsOf(deps.store.db, ds.id, { includeTrashed: trash === true })
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  const sorted = runQuery(rows.map(toQueryRow), schema, { filter: body.filter, sorts: body.sorts }, { now: deps.clock.now(), me: ctx.caller.botId })
+  let start = 0
+  if (body.start_cursor) {
+    const cursor = parseId(body.start_cursor) ?? body.start_cursor
+    const i = sorted.findIndex((r) => r.id === cursor)
+    start = i === -1 ? sorted.length : i
+  }
+  const size = body.page_size ?? 100
+  const page = sorted.slice(start, start + size)
+  const next = start + size < sorted.length ? (sorted[start + size]?.id ?? null) : null
+  const keep = filterProperties?.map((k) => findProperty(schema, k)?.id).filter((x): x is string => x !== undefined)
+  const dataSource = { id: ds.id, databaseId: ds.database_id, schema }
+  const results = page.map((r) => {
+    const out = presentPage(byId.get(r.id) as BlockRow, { version: ctx.version, publicUrl: deps.publicUrl, dataSource })
+    if (keep) {
+      const props = out.properties as Record<string, { id: string }>
+      out.properties = Object.fromEntries(Object.entries(props).filter(([, v]) => keep.includes(v.id)))
+    }
+    return out
+  })
+  return listEnvelope(listType, results, next)
+}
+
+/**
+ * `POST /v1/data_sources/{id}/query` (digest §1.5, §2.13).
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function queryDataSource(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.QueryDataSourceBody>, filterProperties?: string[]) {
+  const { ds } = await loadDataSource(deps.store.db, ctx.caller, id, { action: 'read', capability: 'read_content' })
+  return runDataSourceQuery(deps, ctx, ds, body, filterProperties, 'page_or_data_source')
+}
+
+/**
+ * `GET /v1/data_sources/{id}/templates`: Octavo has no templates yet, so the list is empty
+ * (`{templates:[], has_more:false, next_cursor:null}`, not a `list` object; SDK data-sources.ts).
+ * @throws NotionApiError restricted_resource | object_not_found
+ */
+export async function listTemplates(deps: Deps, ctx: RequestContext, id: string) {
+  await loadDataSource(deps.store.db, ctx.caller, id, { action: 'read', capability: 'read_content' })
+  return { templates: [], has_more: false, next_cursor: null }
+}

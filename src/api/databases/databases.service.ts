@@ -1,0 +1,167 @@
+import type * as z from 'zod'
+import type { RequestContext } from '../../auth/principal.js'
+import { normalizeCover, normalizeIcon } from '../../domain/blocks.js'
+import { isoNow } from '../../domain/clock.js'
+import { newId } from '../../domain/ids.js'
+import { normalizeRichText, plainText } from '../../domain/rich-text.js'
+import { parseNewSchema } from '../../domain/schema.js'
+import { hasDataSources } from '../../domain/versions.js'
+import { validationError } from '../../errors/notion-error.js'
+import { loadAuthorized, requireCapability } from '../../services/access.js'
+import { createDatabase, resolvePendingConfigs, singleDataSource } from '../../services/databases-core.js'
+import type { Deps } from '../../services/deps.js'
+import { moveNode } from '../../services/tree.service.js'
+import { findBlock, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { liveDataSourcesOf, updateDataSource } from '../../storage/repositories/data-sources.repository.js'
+import { changeSchema, runDataSourceQuery, trashFlagOf } from '../data-sources/data-sources.service.js'
+import { databaseTexts, presentDatabase } from './databases.presenter.js'
+import type * as S from './databases.schemas.js'
+
+/**
+ * Database (container) operations behind `/v1/databases` (SDK `databases.*`; digest §1.4, §2.7).
+ * Under 2025-09-03+ a database lists its data sources; under 2022-06-28 and older it shows its
+ * single data source's schema as `properties`, and a database with several data sources is a 400
+ * `multiple_data_sources_for_database` error.
+ */
+
+const WORKSPACE_PARENT_REFUSED =
+  'body failed validation: body.parent.workspace: internal connections cannot create workspace-level databases. Use a page_id parent.'
+
+/** The database object for the request's version (partial for callers that may not read content). */
+export async function presentDatabaseFor(deps: Deps, ctx: RequestContext, row: BlockRow) {
+  const sources = await liveDataSourcesOf(deps.store.db, row.id)
+  const source = hasDataSources(ctx.version) ? undefined : await singleDataSource(deps.store.db, row.id)
+  if (!ctx.caller.capabilities.readContent) return { object: 'database', id: row.id }
+  return presentDatabase(row, sources, { version: ctx.version, publicUrl: deps.publicUrl, source })
+}
+
+/**
+ * `POST /v1/databases`: a database with one data source under a page. The schema comes from
+ * `initial_data_source.properties` (2025+) or top-level `properties` (≤ 2022); without a title
+ * property, one named `Name` is added. Workspace-level databases are refused for internal
+ * connections.
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function createDatabaseFromRequest(
+  deps: Deps,
+  ctx: RequestContext,
+  body: z.output<typeof S.CreateDatabaseBody> | z.output<typeof S.LegacyCreateDatabaseBody>,
+) {
+  const { caller } = ctx
+  requireCapability(caller, 'insert_content')
+  const legacy = !hasDataSources(ctx.version)
+  const time = isoNow(deps.clock)
+  const row = await deps.store.transaction(async (trx) => {
+    const p = body.parent
+    if ('workspace' in p) throw validationError(WORKSPACE_PARENT_REFUSED)
+    await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'insert_content' })
+    const title = normalizeRichText(body.title ?? [])
+    const dataSourceId = newId()
+    const [input, at] =
+      'properties' in body ? [body.properties, ['properties']] : [(body as z.output<typeof S.CreateDatabaseBody>).initial_data_source?.properties, ['initial_data_source', 'properties']]
+    const { schema, pending } = parseNewSchema(input, at, { legacy })
+    const databaseId = newId()
+    await resolvePendingConfigs(trx, caller, { id: dataSourceId, databaseId, title: plainText(title) }, schema, pending, {}, time)
+    const { database } = await createDatabase(trx, {
+      workspaceId: caller.workspaceId,
+      parent: { type: 'page_id', id: p.page_id },
+      title,
+      description: normalizeRichText(body.description ?? []),
+      isInline: body.is_inline ?? false,
+      icon: body.icon ? normalizeIcon(body.icon) : null,
+      cover: body.cover ? normalizeCover(body.cover) : null,
+      schema,
+      actor: caller.botId,
+      time,
+      dataSourceId,
+      databaseId,
+    })
+    return database
+  })
+  return presentDatabaseFor(deps, ctx, row)
+}
+
+/** `GET /v1/databases/{id}`. @throws NotionApiError validation_error | restricted_resource | object_not_found */
+export async function getDatabase(deps: Deps, ctx: RequestContext, id: string) {
+  const row = await loadAuthorized(deps.store.db, ctx.caller, id, { kind: 'database', action: 'read', capability: 'read_content' })
+  return presentDatabaseFor(deps, ctx, row)
+}
+
+/**
+ * `PATCH /v1/databases/{id}`: title, description, icon, cover, is_inline, is_locked, trash and
+ * restore, move under another page; under 2022-06-28 also schema changes (`properties`) of the
+ * single data source. A trashed database accepts nothing but a restore.
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function updateDatabase(
+  deps: Deps,
+  ctx: RequestContext,
+  id: string,
+  body: z.output<typeof S.UpdateDatabaseBody> | z.output<typeof S.LegacyUpdateDatabaseBody>,
+) {
+  const { caller } = ctx
+  const trash = trashFlagOf(ctx.version, body)
+  const time = isoNow(deps.clock)
+  const row = await deps.store.transaction(async (trx) => {
+    const node = await loadAuthorized(trx, caller, id, { kind: 'database', action: 'edit', capability: 'update_content' })
+    if (node.in_trash === 1 && trash !== false) {
+      throw validationError("Can't edit block that is archived. You must unarchive the block before editing.")
+    }
+    const patch: Partial<BlockRow> = { last_edited_time: time, last_edited_by: caller.botId }
+    const texts = databaseTexts(node)
+    const sources = await liveDataSourcesOf(trx, node.id)
+    const only = sources.length === 1 ? sources[0] : undefined
+    if (body.title !== undefined || body.description !== undefined) {
+      const title = body.title !== undefined ? normalizeRichText(body.title) : texts.title
+      const description = body.description !== undefined ? normalizeRichText(body.description) : texts.description
+      patch.properties = JSON.stringify({ ...JSON.parse(node.properties ?? '{}'), title, description })
+      patch.title_text = plainText(title).toLowerCase()
+      // A single data source carries the database's name (its `data_sources[].name`).
+      if (only) {
+        await updateDataSource(trx, only.id, {
+          ...(body.title !== undefined ? { title: JSON.stringify(title) } : {}),
+          ...(body.description !== undefined ? { description: JSON.stringify(description) } : {}),
+          last_edited_time: time,
+          last_edited_by: caller.botId,
+        })
+      }
+    }
+    if (trash !== undefined) patch.in_trash = trash ? 1 : 0
+    if (body.icon !== undefined) patch.icon = body.icon === null ? null : JSON.stringify(normalizeIcon(body.icon))
+    if (body.cover !== undefined) patch.cover = body.cover === null ? null : JSON.stringify(normalizeCover(body.cover))
+    if (body.is_inline !== undefined) patch.is_inline = body.is_inline ? 1 : 0
+    if (body.is_locked !== undefined) patch.is_locked = body.is_locked ? 1 : 0
+    if ('properties' in body && body.properties && Object.keys(body.properties).length > 0) {
+      const ds = await singleDataSource(trx, node.id)
+      if (!ds) throw validationError('This database has no data source to change.')
+      await changeSchema(trx, ctx, ds, body.properties, ['properties'], time)
+    }
+    if (body.parent) {
+      if ('workspace' in body.parent) throw validationError('body failed validation: body.parent.workspace: internal connections cannot move databases to the workspace level. Use a page_id parent.')
+      const parent = await loadAuthorized(trx, caller, body.parent.page_id, { kind: 'page', action: 'edit', capability: 'update_content' })
+      try {
+        await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time)
+      } catch (err) {
+        if (err instanceof Error && err.message === 'cycle') {
+          throw validationError('body failed validation: body.parent cannot be the database itself or one of its descendants.')
+        }
+        throw err
+      }
+    }
+    await updateBlock(trx, node.id, patch)
+    return (await findBlock(trx, node.id)) as BlockRow
+  })
+  return presentDatabaseFor(deps, ctx, row)
+}
+
+/**
+ * `POST /v1/databases/{id}/query` (≤ 2022-06-28 only): queries the database's single data source;
+ * results are `page_or_database`.
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function queryDatabase(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.LegacyQueryBody>, filterProperties?: string[]) {
+  const node = await loadAuthorized(deps.store.db, ctx.caller, id, { kind: 'database', action: 'read', capability: 'read_content' })
+  const ds = await singleDataSource(deps.store.db, node.id)
+  if (!ds) return { object: 'list', results: [], next_cursor: null, has_more: false, type: 'page_or_database', page_or_database: {} }
+  return runDataSourceQuery(deps, ctx, ds, body, filterProperties, 'page_or_database')
+}

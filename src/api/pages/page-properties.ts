@@ -1,0 +1,110 @@
+import * as z from 'zod'
+import type { RequestContext } from '../../auth/principal.js'
+import { toMinute } from '../../domain/clock.js'
+import { findProperty, valueOf, type PropertyConfig, type RowMeta } from '../../domain/properties.js'
+import { validationError } from '../../errors/notion-error.js'
+import type { AppContext } from '../../http/context.js'
+import { requireId } from '../../http/ids.js'
+import { listEnvelope, QueryPageSize, StartCursor } from '../../http/pagination.js'
+import { parseWith } from '../../http/validation.js'
+import { loadAuthorized } from '../../services/access.js'
+import type { Deps } from '../../services/deps.js'
+import type { RouteSpec } from '../router.js'
+import { dataSourceOfRow } from './pages.service.js'
+
+/**
+ * `GET /v1/pages/{page_id}/properties/{property_id}` (SDK `pages.properties.retrieve`; digest §1.2,
+ * §2.6). The property id arrives URL-encoded (the SDK inserts it raw); names are accepted too.
+ * - Simple types → one `{object:"property_item", id, type, <type>: value}`.
+ * - title, rich_text, people, relation (and rollup) → a paginated list of property items, one per
+ *   rich-text run / person / related page, with
+ *   `property_item: {id, type, <type>: {}, next_url}` (`next_url` is this endpoint with the next
+ *   `start_cursor`, or null on the last page).
+ * Unknown property → 400 validation_error "Could not find property with name or id: <id>.".
+ */
+
+const LIST_TYPES = new Set(['title', 'rich_text', 'people', 'relation', 'rollup'])
+
+const PropertyQuery = z.object({ start_cursor: StartCursor, page_size: QueryPageSize }).strict()
+
+function encodeCursor(index: number): string {
+  return Buffer.from(`pi:${index}`).toString('base64url')
+}
+
+function decodeCursor(cursor: string | undefined): number {
+  if (!cursor) return 0
+  const m = /^pi:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString())
+  return m ? Number(m[1]) : Number.POSITIVE_INFINITY
+}
+
+/** The raw (still URL-encoded) `property_id` path segment. */
+function rawPropertyId(c: AppContext): string {
+  const path = new URL(c.req.url).pathname
+  const i = path.indexOf('/properties/')
+  return i === -1 ? (c.req.param('property_id') ?? '') : path.slice(i + '/properties/'.length).replace(/\/$/, '')
+}
+
+/**
+ * Reads one property of a page. @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function getPageProperty(
+  deps: Deps,
+  ctx: RequestContext,
+  pageId: string,
+  propertyKey: string,
+  query: { start_cursor?: string | undefined; page_size?: number | undefined },
+  baseUrl: string,
+) {
+  const row = await loadAuthorized(deps.store.db, ctx.caller, pageId, { kind: 'page', action: 'read', capability: 'read_content' })
+  const source = await dataSourceOfRow(deps.store.db, row)
+  const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
+  const titleOnly: PropertyConfig = { id: 'title', name: 'title', type: 'title', config: {} }
+  const prop = source
+    ? (findProperty(source.schema, propertyKey) ?? findProperty(source.schema, safeDecode(propertyKey)))
+    : propertyKey === 'title'
+      ? titleOnly
+      : undefined
+  if (!prop) throw validationError(`Could not find property with name or id: ${safeDecode(propertyKey)}.`)
+  const meta: RowMeta = {
+    created_time: toMinute(row.created_time),
+    last_edited_time: toMinute(row.last_edited_time),
+    created_by: row.created_by,
+    last_edited_by: row.last_edited_by,
+  }
+  const value = valueOf(prop, values, meta)
+  if (!LIST_TYPES.has(prop.type)) return { object: 'property_item', id: prop.id, type: prop.type, [prop.type]: value }
+  if (prop.type === 'rollup') {
+    return listEnvelope('property_item', [], null, { property_item: { id: prop.id, type: 'rollup', rollup: value, next_url: null } })
+  }
+  const items = (value as unknown[]) ?? []
+  const start = decodeCursor(query.start_cursor)
+  const size = query.page_size ?? 100
+  const page = items.slice(start, start + size)
+  const nextCursor = start + size < items.length ? encodeCursor(start + size) : null
+  const results = page.map((item) => ({ object: 'property_item', id: prop.id, type: prop.type, [prop.type]: item }))
+  const nextUrl = nextCursor ? `${baseUrl}/v1/pages/${row.id}/properties/${prop.id}?start_cursor=${nextCursor}` : null
+  return listEnvelope('property_item', results, nextCursor, { property_item: { id: prop.id, type: prop.type, [prop.type]: {}, next_url: nextUrl } })
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
+/** The route, registered from data-sources.routes.ts (all versions). */
+export function pagePropertyRoutes(deps: Deps): RouteSpec[] {
+  return [
+    {
+      method: 'get',
+      path: '/pages/:page_id/properties/:property_id',
+      handler: async (c, ctx) => {
+        const pageId = requireId(c.req.param('page_id'), 'page_id')
+        const query = parseWith(PropertyQuery, c.req.query(), 'query')
+        return getPageProperty(deps, ctx, pageId, rawPropertyId(c), query, new URL(c.req.url).origin)
+      },
+    },
+  ]
+}
