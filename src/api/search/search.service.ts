@@ -10,7 +10,8 @@ import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import type { DataSourceRow } from '../../storage/repositories/data-sources.repository.js'
 import { dataSourcesOfMany, trashedAmong, visibleNodes, type KeysetPosition } from '../../storage/repositories/search.repository.js'
 import { presentPageFor } from '../pages/pages.service.js'
-import { presentDataSourceForSearch, presentLegacyDatabaseForSearch } from './search.presenter.js'
+import { presentDataSource } from '../data-sources/data-sources.presenter.js'
+import { presentDatabase } from '../databases/databases.presenter.js'
 import type { SearchInput } from './search.schemas.js'
 
 /**
@@ -132,8 +133,8 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
   const results: unknown[] = []
   for (const item of page) {
     if (item.row.type === 'child_page') results.push(await presentPageFor(deps, ctx, item.row))
-    else if (item.dataSource) results.push(presentDataSourceForSearch(item.dataSource, item.row, ctx.version, deps.publicUrl))
-    else results.push(presentLegacyDatabaseForSearch(item.row, item.legacyFirstSource, ctx.version, deps.publicUrl))
+    else if (item.dataSource) results.push(presentDataSource(item.dataSource, item.row, { version: ctx.version, publicUrl: deps.publicUrl }))
+    else results.push(presentDatabase(item.row, item.legacyFirstSource ? [item.legacyFirstSource] : [], { version: ctx.version, publicUrl: deps.publicUrl, source: item.legacyFirstSource }))
   }
   return listEnvelope(v25 ? 'page_or_data_source' : 'page_or_database', results, nextCursor)
 }
