@@ -1,22 +1,13 @@
-import { APIErrorCode, APIResponseError, isFullBlock, isFullPage } from '@notionhq/client'
+import { APIErrorCode, isFullBlock, isFullPage } from '@notionhq/client'
 import type { BlockObjectRequest, BlockObjectResponse, Client } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * `PATCH /v1/blocks/{id}/children` through the official SDK: every block type, placement with
  * `position` / `after`, limits, versions, capabilities (digest §1.3, §2.9, §3.3, §6).
  */
 
-async function errorOf(p: Promise<unknown>): Promise<APIResponseError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof APIResponseError) return e
-    throw e
-  }
-  throw new Error('expected the call to fail')
-}
 
 const rt = (content: string) => [{ text: { content } }]
 const para = (content: string) => ({ paragraph: { rich_text: rt(content) } })
@@ -154,11 +145,11 @@ describe('blocks: append children', () => {
     const v26 = server.client(s.token, '2026-03-11')
     await v26.blocks.children.append({ block_id: page, children: [para('z')], position: { type: 'after_block', after_block: { id: d } } })
     expect((await texts(notion, page)).slice(4, 6)).toEqual(['d', 'z'])
-    const gone = await errorOf(v26.blocks.children.append({ block_id: page, children: [para('x')], after: b }))
+    const gone = await apiError(v26.blocks.children.append({ block_id: page, children: [para('x')], after: b }))
     expect(gone.code).toBe(APIErrorCode.ValidationError)
     expect(gone.status).toBe(400)
     expect(gone.message).toBe(`body failed validation: body.after should be not present, instead was \`"${b}"\`.`)
-    const both = await errorOf(notion.blocks.children.append({ block_id: page, children: [para('x')], after: b, position: { type: 'end' } }))
+    const both = await apiError(notion.blocks.children.append({ block_id: page, children: [para('x')], after: b, position: { type: 'end' } }))
     expect(both.code).toBe(APIErrorCode.ValidationError)
     expect(both.message).toBe('You cannot specify both `after` and `position`.')
   })
@@ -168,14 +159,14 @@ describe('blocks: append children', () => {
     await s.share(s.pages.root.id)
     const notion = server.client(s.token)
     const elsewhere = (await notion.blocks.children.append({ block_id: s.pages.child.id, children: [para('x')] })).results[0]!.id
-    const e = await errorOf(
+    const e = await apiError(
       notion.blocks.children.append({ block_id: s.pages.grandchild.id, children: [para('y')], position: { type: 'after_block', after_block: { id: elsewhere } } }),
     )
     expect(e.code).toBe(APIErrorCode.ValidationError)
     expect(e.message).toBe(`body.position.after_block.id ${elsewhere} is not a child of block ${s.pages.grandchild.id}.`)
-    const legacy = await errorOf(notion.blocks.children.append({ block_id: s.pages.grandchild.id, children: [para('y')], after: elsewhere }))
+    const legacy = await apiError(notion.blocks.children.append({ block_id: s.pages.grandchild.id, children: [para('y')], after: elsewhere }))
     expect(legacy.message).toBe(`body.after ${elsewhere} is not a child of block ${s.pages.grandchild.id}.`)
-    const badPos = await errorOf(server.client(s.token).request({ path: `blocks/${s.pages.grandchild.id}/children`, method: 'patch', body: { children: [], position: { type: 'middle' } } }))
+    const badPos = await apiError(server.client(s.token).request({ path: `blocks/${s.pages.grandchild.id}/children`, method: 'patch', body: { children: [], position: { type: 'middle' } } }))
     expect(badPos.code).toBe(APIErrorCode.ValidationError)
     expect(badPos.message).toContain('body failed validation. Fix one:\n')
     expect(await texts(notion, s.pages.grandchild.id)).toEqual([])
@@ -186,11 +177,11 @@ describe('blocks: append children', () => {
     await s.share(s.pages.root.id)
     const notion = server.client(s.token)
     const page = s.pages.grandchild.id
-    const many = await errorOf(notion.blocks.children.append({ block_id: page, children: Array.from({ length: 101 }, () => para('x')) }))
+    const many = await apiError(notion.blocks.children.append({ block_id: page, children: Array.from({ length: 101 }, () => para('x')) }))
     expect(many.code).toBe(APIErrorCode.ValidationError)
     expect(many.status).toBe(400)
     expect(many.message).toBe('body failed validation: body.children.length should be ≤ `100`, instead was `101`.')
-    const nestedMany = await errorOf(
+    const nestedMany = await apiError(
       notion.blocks.children.append({ block_id: page, children: [{ toggle: { rich_text: [], children: Array.from({ length: 101 }, () => para('x')) } }] }),
     )
     expect(nestedMany.message).toBe('body failed validation: body.children[0].toggle.children.length should be ≤ `100`, instead was `101`.')
@@ -200,7 +191,7 @@ describe('blocks: append children', () => {
       children: [{ bulleted_list_item: { rich_text: rt('1'), children: [{ bulleted_list_item: { rich_text: rt('2'), children: [{ bulleted_list_item: { rich_text: rt('3') } }] } }] } }],
     })
     expect(two.results).toHaveLength(1)
-    const three = await errorOf(
+    const three = await apiError(
       server.client(s.token).request({
         path: `blocks/${page}/children`,
         method: 'patch',
@@ -220,11 +211,11 @@ describe('blocks: append children', () => {
     expect(three.message).toBe(
       'body failed validation: body.children[0].bulleted_list_item.children[0].bulleted_list_item.children[0].bulleted_list_item.children should be not present, instead was `[{"paragraph":{"rich_text":[{"text":{"content":"4"}}]}}]`.',
     )
-    const long = await errorOf(notion.blocks.children.append({ block_id: page, children: [para('x'.repeat(2001))] }))
+    const long = await apiError(notion.blocks.children.append({ block_id: page, children: [para('x'.repeat(2001))] }))
     expect(long.code).toBe(APIErrorCode.ValidationError)
     expect(long.message).toBe('body failed validation: body.children[0].paragraph.rich_text[0].text.content.length should be ≤ `2000`, instead was `2001`.')
     await notion.blocks.children.append({ block_id: page, children: [para('x'.repeat(2000))] })
-    const huge = await errorOf(
+    const huge = await apiError(
       notion.blocks.children.append({
         block_id: page,
         children: Array.from({ length: 11 }, () => ({ toggle: { rich_text: [], children: Array.from({ length: 100 }, () => ({ divider: {} })) } })),
@@ -232,15 +223,15 @@ describe('blocks: append children', () => {
     )
     expect(huge.code).toBe(APIErrorCode.ValidationError)
     expect(huge.message).toBe('body failed validation: the request may contain at most 1000 blocks.')
-    const missing = await errorOf(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: {} }))
+    const missing = await apiError(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: {} }))
     expect(missing.message).toBe('body failed validation: body.children should be defined, instead was `undefined`.')
-    const unknownType = await errorOf(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [{ child_page: { title: 'x' } }] } }))
+    const unknownType = await apiError(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [{ child_page: { title: 'x' } }] } }))
     expect(unknownType.message).toBe('body failed validation: body.children[0].child_page should be not present, instead was `{"title":"x"}`.')
-    const nullItem = await errorOf(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [null] } }))
+    const nullItem = await apiError(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [null] } }))
     expect(nullItem.message).toBe('body failed validation: body.children[0] should be an object, instead was `null`.')
-    const noType = await errorOf(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [{}] } }))
+    const noType = await apiError(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [{}] } }))
     expect(noType.message).toBe('body failed validation: body.children[0].type should be a supported block type, instead was `undefined`.')
-    const stray = await errorOf(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [], foo: 1 } }))
+    const stray = await apiError(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [], foo: 1 } }))
     expect(stray.message).toBe('body failed validation: body.foo should be not present, instead was `1`.')
   })
 
@@ -257,15 +248,15 @@ describe('blocks: append children', () => {
     const notion = server.client(s.token)
     const made = await notion.blocks.children.append({ block_id: s.pages.child.id, children: [{ divider: {} }, { toggle: { rich_text: [] } }] })
     const [divider, toggle] = made.results.map((r) => r.id) as [string, string]
-    const noKids = await errorOf(notion.blocks.children.append({ block_id: divider, children: [para('x')] }))
+    const noKids = await apiError(notion.blocks.children.append({ block_id: divider, children: [para('x')] }))
     expect(noKids.code).toBe(APIErrorCode.ValidationError)
     expect(noKids.message).toBe('Block type divider does not support children.')
     await notion.blocks.delete({ block_id: toggle })
-    const trashed = await errorOf(notion.blocks.children.append({ block_id: toggle, children: [para('x')] }))
+    const trashed = await apiError(notion.blocks.children.append({ block_id: toggle, children: [para('x')] }))
     expect(trashed.code).toBe(APIErrorCode.ValidationError)
     expect(trashed.message).toBe("Can't edit block that is archived. You must unarchive the block before editing.")
     await notion.pages.update({ page_id: s.pages.grandchild.id, in_trash: true })
-    const trashedPage = await errorOf(notion.blocks.children.append({ block_id: s.pages.grandchild.id, children: [para('x')] }))
+    const trashedPage = await apiError(notion.blocks.children.append({ block_id: s.pages.grandchild.id, children: [para('x')] }))
     expect(trashedPage.message).toBe("Can't edit block that is archived. You must unarchive the block before editing.")
   })
 
@@ -292,7 +283,7 @@ describe('blocks: append children', () => {
   it('needs insert content (403); insert-only connections get partial blocks; unshared parents are 404', async () => {
     const noInsert = await seedBasic(server, { insertContent: false })
     await noInsert.share(noInsert.pages.root.id)
-    const e = await errorOf(server.client(noInsert.token).blocks.children.append({ block_id: noInsert.pages.root.id, children: [para('x')] }))
+    const e = await apiError(server.client(noInsert.token).blocks.children.append({ block_id: noInsert.pages.root.id, children: [para('x')] }))
     expect(e.code).toBe(APIErrorCode.RestrictedResource)
     expect(e.status).toBe(403)
     expect(e.message).toBe('Insufficient permissions for this endpoint.')
@@ -308,7 +299,7 @@ describe('blocks: append children', () => {
 
     const s = await seedBasic(server)
     await s.share(s.pages.child.id)
-    const hidden = await errorOf(server.client(s.token).blocks.children.append({ block_id: s.pages.secret.id, children: [para('x')] }))
+    const hidden = await apiError(server.client(s.token).blocks.children.append({ block_id: s.pages.secret.id, children: [para('x')] }))
     expect(hidden.code).toBe(APIErrorCode.ObjectNotFound)
     expect(hidden.status).toBe(404)
     expect(hidden.message).toBe(`Could not find block with ID: ${s.pages.secret.id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`)

@@ -1,4 +1,4 @@
-import { APIErrorCode, APIResponseError, collectPaginatedAPI, isFullBlock, iteratePaginatedAPI } from '@notionhq/client'
+import { APIErrorCode, collectPaginatedAPI, isFullBlock, iteratePaginatedAPI } from '@notionhq/client'
 import type { BlockObjectResponse } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isoNow } from '../../src/domain/clock.js'
@@ -6,22 +6,13 @@ import { textRun } from '../../src/domain/rich-text.js'
 import { createDatabase } from '../../src/services/databases-core.js'
 import { createConnection, shareWithConnection } from '../../src/services/connections.service.js'
 import { createNode } from '../../src/services/tree.service.js'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * `GET /v1/blocks/{id}` and `GET /v1/blocks/{id}/children` through the official SDK
  * (digest §1.3, §2.9, §2.12).
  */
 
-async function errorOf(p: Promise<unknown>): Promise<APIResponseError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof APIResponseError) return e
-    throw e
-  }
-  throw new Error('expected the call to fail')
-}
 
 const para = (content: string) => ({ paragraph: { rich_text: [{ text: { content } }] } })
 
@@ -185,11 +176,11 @@ describe('blocks: retrieve and list children', () => {
     const s = await seedBasic(server)
     await s.share(s.pages.root.id)
     const notion = server.client(s.token)
-    const big = await errorOf(notion.blocks.children.list({ block_id: s.pages.root.id, page_size: 101 }))
+    const big = await apiError(notion.blocks.children.list({ block_id: s.pages.root.id, page_size: 101 }))
     expect(big.code).toBe(APIErrorCode.ValidationError)
     expect(big.status).toBe(400)
     expect(big.message).toBe('query failed validation: query.page_size should be ≤ `100`, instead was `101`.')
-    const zero = await errorOf(notion.blocks.children.list({ block_id: s.pages.root.id, page_size: 0 }))
+    const zero = await apiError(notion.blocks.children.list({ block_id: s.pages.root.id, page_size: 0 }))
     expect(zero.message).toBe('query failed validation: query.page_size should be ≥ `1`, instead was `0`.')
     const res = await server.raw(`/v1/blocks/${s.pages.root.id}/children?page_size=abc`, { token: s.token })
     expect(res.status).toBe(400)
@@ -211,18 +202,18 @@ describe('blocks: retrieve and list children', () => {
     const notion = server.client(s.token)
     const notFound = (id: string) => `Could not find block with ID: ${id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`
     for (const id of [s.pages.root.id, s.pages.secret.id, hiddenId, rootBlock, '00000000-0000-4000-8000-000000000000']) {
-      const e = await errorOf(notion.blocks.retrieve({ block_id: id }))
+      const e = await apiError(notion.blocks.retrieve({ block_id: id }))
       expect(e.code).toBe(APIErrorCode.ObjectNotFound)
       expect(e.status).toBe(404)
       expect(e.message).toBe(notFound(id))
-      const l = await errorOf(notion.blocks.children.list({ block_id: id }))
+      const l = await apiError(notion.blocks.children.list({ block_id: id }))
       expect(l.code).toBe(APIErrorCode.ObjectNotFound)
       expect(l.message).toBe(notFound(id))
     }
     // A page of another workspace is as unknown as a missing one.
-    const cross = await errorOf(notion.blocks.retrieve({ block_id: other.pages.secret.id }))
+    const cross = await apiError(notion.blocks.retrieve({ block_id: other.pages.secret.id }))
     expect(cross.message).toBe(notFound(other.pages.secret.id))
-    const bad = await errorOf(notion.blocks.retrieve({ block_id: 'nope' }))
+    const bad = await apiError(notion.blocks.retrieve({ block_id: 'nope' }))
     expect(bad.code).toBe(APIErrorCode.ValidationError)
     expect(bad.message).toBe('path failed validation: path.id should be a valid uuid, instead was `"nope"`.')
   })
@@ -232,7 +223,7 @@ describe('blocks: retrieve and list children', () => {
     await s.share(s.pages.root.id)
     const notion = server.client(s.token)
     for (const call of [() => notion.blocks.retrieve({ block_id: s.pages.child.id }), () => notion.blocks.children.list({ block_id: s.pages.child.id })]) {
-      const e = await errorOf(call())
+      const e = await apiError(call())
       expect(e.code).toBe(APIErrorCode.RestrictedResource)
       expect(e.status).toBe(403)
       expect(e.message).toBe('Insufficient permissions for this endpoint.')
@@ -248,7 +239,7 @@ describe('blocks: retrieve and list children', () => {
     const page = await notion.blocks.retrieve({ block_id: s.pages.child.id })
     expect(page).toMatchObject({ type: 'child_page', in_trash: true, archived: true })
     for (const id of [s.pages.child.id, s.pages.grandchild.id, made.results[0]!.id]) {
-      const e = await errorOf(notion.blocks.children.list({ block_id: id }))
+      const e = await apiError(notion.blocks.children.list({ block_id: id }))
       expect(e.code).toBe(APIErrorCode.ObjectNotFound)
       expect(e.message).toBe(`Could not find block with ID: ${id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`)
     }

@@ -1,23 +1,14 @@
-import { APIErrorCode, APIResponseError, isFullBlock } from '@notionhq/client'
+import { APIErrorCode, isFullBlock } from '@notionhq/client'
 import type { BlockObjectResponse } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createConnection, shareWithConnection } from '../../src/services/connections.service.js'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * `PATCH /v1/blocks/{id}` and `DELETE /v1/blocks/{id}` through the official SDK: partial content
  * updates, no type changes, trash and restore, versions, capabilities (digest §1.3, §2.9, §10).
  */
 
-async function errorOf(p: Promise<unknown>): Promise<APIResponseError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof APIResponseError) return e
-    throw e
-  }
-  throw new Error('expected the call to fail')
-}
 
 const rt = (content: string) => [{ text: { content } }]
 const para = (content: string) => ({ paragraph: { rich_text: rt(content) } })
@@ -85,39 +76,39 @@ describe('blocks: update and delete', () => {
 
   it('validates the content with the type schema and refuses a type change', async () => {
     const { s, notion, ids } = await setup()
-    const typeChange = await errorOf(notion.blocks.update({ block_id: ids.p, heading_1: { rich_text: rt('x') } }))
+    const typeChange = await apiError(notion.blocks.update({ block_id: ids.p, heading_1: { rich_text: rt('x') } }))
     expect(typeChange.code).toBe(APIErrorCode.ValidationError)
     expect(typeChange.status).toBe(400)
     expect(typeChange.message).toBe(`Block type cannot be changed: block ${ids.p} is a paragraph block, the request gives heading_1.`)
-    const long = await errorOf(notion.blocks.update({ block_id: ids.p, paragraph: { rich_text: rt('x'.repeat(2001)) } }))
+    const long = await apiError(notion.blocks.update({ block_id: ids.p, paragraph: { rich_text: rt('x'.repeat(2001)) } }))
     expect(long.message).toBe('body failed validation: body.paragraph.rich_text[0].text.content.length should be ≤ `2000`, instead was `2001`.')
-    const badColor = await errorOf(notion.blocks.update({ block_id: ids.p, paragraph: { color: 'teal' as never } }))
+    const badColor = await apiError(notion.blocks.update({ block_id: ids.p, paragraph: { color: 'teal' as never } }))
     expect(badColor.message).toMatch(/^body failed validation: body\.paragraph\.color should be `"default"`, .*instead was `"teal"`\.$/)
-    const two = await errorOf(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { paragraph: { rich_text: [] }, quote: { rich_text: [] } } }))
+    const two = await apiError(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { paragraph: { rich_text: [] }, quote: { rich_text: [] } } }))
     expect(two.message).toBe('body failed validation: body.quote should be not present, instead was `{"rich_text":[]}`.')
-    const mismatch = await errorOf(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { type: 'quote', paragraph: { rich_text: [] } } }))
+    const mismatch = await apiError(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { type: 'quote', paragraph: { rich_text: [] } } }))
     expect(mismatch.message).toBe('body failed validation: body.type should be `"paragraph"`, instead was `"quote"`.')
-    const children = await errorOf(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { paragraph: { rich_text: [], children: [] } } }))
+    const children = await apiError(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { paragraph: { rich_text: [], children: [] } } }))
     expect(children.message).toBe('body failed validation: body.paragraph.children should be not present, instead was `[]`.')
-    const width = await errorOf(notion.request({ path: `blocks/${ids.table}`, method: 'patch', body: { table: { table_width: 3 } } }))
+    const width = await apiError(notion.request({ path: `blocks/${ids.table}`, method: 'patch', body: { table: { table_width: 3 } } }))
     expect(width.message).toBe('body failed validation: body.table.table_width should be not present, instead was `3`.')
-    const page = await errorOf(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { child_page: { title: 'x' } } }))
+    const page = await apiError(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { child_page: { title: 'x' } } }))
     expect(page.message).toBe('body failed validation: body.child_page should be not present, instead was `{"title":"x"}`.')
     const notObject = await server.raw(`/v1/blocks/${ids.p}`, { method: 'PATCH', token: s.token, body: '[]' })
     expect(notObject.status).toBe(400)
     expect(await notObject.json()).toMatchObject({ code: 'validation_error', message: 'body failed validation: body should be an object, instead was `[]`.' })
-    const typeOnly = await errorOf(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { type: 'paragraph' } }))
+    const typeOnly = await apiError(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { type: 'paragraph' } }))
     expect(typeOnly.message).toBe('body failed validation: body.paragraph should be defined, instead was `undefined`.')
-    const trash = await errorOf(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { in_trash: 'yes' } }))
+    const trash = await apiError(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { in_trash: 'yes' } }))
     expect(trash.message).toBe('body failed validation: body.in_trash should be a boolean, instead was `"yes"`.')
   })
 
   it('pages are edited through pages.update: a child_page title cannot be set here', async () => {
     const { s, notion } = await setup()
-    const e = await errorOf(notion.request({ path: `blocks/${s.pages.child.id}`, method: 'patch', body: { child_page: { title: 'New' } } }))
+    const e = await apiError(notion.request({ path: `blocks/${s.pages.child.id}`, method: 'patch', body: { child_page: { title: 'New' } } }))
     expect(e.code).toBe(APIErrorCode.ValidationError)
     expect(e.message).toBe('body failed validation: body.child_page should be not present, instead was `{"title":"New"}`.')
-    const wrong = await errorOf(notion.blocks.update({ block_id: s.pages.child.id, paragraph: { rich_text: [] } }))
+    const wrong = await apiError(notion.blocks.update({ block_id: s.pages.child.id, paragraph: { rich_text: [] } }))
     expect(wrong.message).toBe(`Block type cannot be changed: block ${s.pages.child.id} is a child_page block, the request gives paragraph.`)
   })
 
@@ -135,7 +126,7 @@ describe('blocks: update and delete', () => {
       () => notion.blocks.update({ block_id: ids.p, in_trash: true }),
       () => notion.blocks.delete({ block_id: ids.p }),
     ]) {
-      const e = await errorOf(call())
+      const e = await apiError(call())
       expect(e.code).toBe(APIErrorCode.ValidationError)
       expect(e.status).toBe(400)
       expect(e.message).toBe(ARCHIVED)
@@ -155,13 +146,13 @@ describe('blocks: update and delete', () => {
     expect(await v22.blocks.update({ block_id: ids.p, archived: false })).toMatchObject({ archived: false, in_trash: false })
     expect(await notion.blocks.update({ block_id: ids.p, in_trash: true })).toMatchObject({ archived: true, in_trash: true })
     const v26 = server.client(s.token, '2026-03-11')
-    const refused = await errorOf(v26.blocks.update({ block_id: ids.p, archived: false }))
+    const refused = await apiError(v26.blocks.update({ block_id: ids.p, archived: false }))
     expect(refused.code).toBe(APIErrorCode.ValidationError)
     expect(refused.message).toBe('body failed validation: body.archived should be not present, instead was `false`.')
     const restored = await v26.blocks.update({ block_id: ids.p, in_trash: false })
     expect(restored).toEqual(expect.objectContaining({ in_trash: false }))
     expect(restored).not.toHaveProperty('archived')
-    const disagree = await errorOf(notion.blocks.update({ block_id: ids.p, in_trash: true, archived: false }))
+    const disagree = await apiError(notion.blocks.update({ block_id: ids.p, in_trash: true, archived: false }))
     expect(disagree.message).toBe('body failed validation: body.archived and body.in_trash must agree when both are present.')
   })
 
@@ -182,7 +173,7 @@ describe('blocks: update and delete', () => {
       () => noUpdate.notion.blocks.update({ block_id: noUpdate.ids.p, paragraph: { rich_text: [] } }),
       () => noUpdate.notion.blocks.delete({ block_id: noUpdate.ids.p }),
     ]) {
-      const e = await errorOf(call())
+      const e = await apiError(call())
       expect(e.code).toBe(APIErrorCode.RestrictedResource)
       expect(e.status).toBe(403)
       expect(e.message).toBe('Insufficient permissions for this endpoint.')
@@ -200,12 +191,12 @@ describe('blocks: update and delete', () => {
     const notion = server.client(s.token)
     const msg = (id: string) => `Could not find block with ID: ${id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`
     for (const call of [() => notion.blocks.update({ block_id: secretBlock, paragraph: { rich_text: [] } }), () => notion.blocks.delete({ block_id: secretBlock })]) {
-      const e = await errorOf(call())
+      const e = await apiError(call())
       expect(e.code).toBe(APIErrorCode.ObjectNotFound)
       expect(e.status).toBe(404)
       expect(e.message).toBe(msg(secretBlock))
     }
     const unknown = '11111111-2222-4333-8444-555555555555'
-    expect((await errorOf(notion.blocks.delete({ block_id: unknown }))).message).toBe(msg(unknown))
+    expect((await apiError(notion.blocks.delete({ block_id: unknown }))).message).toBe(msg(unknown))
   })
 })

@@ -1,25 +1,16 @@
-import { APIErrorCode, APIResponseError, collectPaginatedAPI, isFullComment } from '@notionhq/client'
+import { APIErrorCode, collectPaginatedAPI, isFullComment } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isoNow } from '../../src/domain/clock.js'
 import { normalizeContent } from '../../src/domain/blocks.js'
 import { insertBlocks } from '../../src/storage/repositories/blocks.repository.js'
 import { createDatabase } from '../../src/services/databases-core.js'
 import { textRun } from '../../src/domain/rich-text.js'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * `/v1/comments` through the official SDK (digest §1.7, §2.10): create on a page, on a block and in
  * an existing discussion; list per block, oldest first, paginated; retrieve; and every denial.
  */
-async function errorOf(p: Promise<unknown>): Promise<APIResponseError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof APIResponseError) return e
-    throw e
-  }
-  throw new Error('expected the call to fail')
-}
 
 const text = (content: string) => [{ text: { content } }]
 const ALL = { readComments: true, insertComments: true }
@@ -153,7 +144,7 @@ describe('comments', () => {
     it('403 without the insert-comments capability (off by default)', async () => {
       const s = await seedBasic(server, { readComments: true })
       await s.share(s.pages.root.id)
-      const err = await errorOf(server.client(s.token).comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x') }))
+      const err = await apiError(server.client(s.token).comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x') }))
       expect([err.status, err.code, err.message]).toEqual([403, APIErrorCode.RestrictedResource, 'Insufficient permissions for this endpoint.'])
     })
 
@@ -163,7 +154,7 @@ describe('comments', () => {
       const notion = server.client(s.token)
       const c = await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x') })
       for (const p of [notion.comments.list({ block_id: s.pages.root.id }), notion.comments.retrieve({ comment_id: c.id })]) {
-        const err = await errorOf(p)
+        const err = await apiError(p)
         expect([err.status, err.code, err.message]).toEqual([403, APIErrorCode.RestrictedResource, 'Insufficient permissions for this endpoint.'])
       }
     })
@@ -172,21 +163,21 @@ describe('comments', () => {
       const s = await seedBasic(server, ALL)
       await s.share(s.pages.root.id)
       const notion = server.client(s.token)
-      const unshared = await errorOf(notion.comments.create({ parent: { page_id: s.pages.secret.id }, rich_text: text('x') }))
+      const unshared = await apiError(notion.comments.create({ parent: { page_id: s.pages.secret.id }, rich_text: text('x') }))
       expect([unshared.status, unshared.code, unshared.message]).toEqual([
         404,
         APIErrorCode.ObjectNotFound,
         `Could not find page with ID: ${s.pages.secret.id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`,
       ])
       const unknown = '0b1e6a1c-51f4-4d2a-9c84-3f2d5e7a9b10'
-      const block = await errorOf(notion.comments.create({ parent: { block_id: unknown }, rich_text: text('x') }))
+      const block = await apiError(notion.comments.create({ parent: { block_id: unknown }, rich_text: text('x') }))
       expect([block.status, block.code, block.message]).toEqual([
         404,
         APIErrorCode.ObjectNotFound,
         `Could not find block with ID: ${unknown}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`,
       ])
       const hidden = await paragraph(s.pages.secret.id, 'hidden')
-      const onHidden = await errorOf(notion.comments.create({ parent: { block_id: hidden }, rich_text: text('x') }))
+      const onHidden = await apiError(notion.comments.create({ parent: { block_id: hidden }, rich_text: text('x') }))
       expect([onHidden.status, onHidden.code]).toEqual([404, APIErrorCode.ObjectNotFound])
     })
 
@@ -196,7 +187,7 @@ describe('comments', () => {
       await s.share(s.pages.secret.id)
       const notion = server.client(s.token)
       const unknown = 'c0ffee00-51f4-4d2a-9c84-3f2d5e7a9b10'
-      const err = await errorOf(notion.comments.create({ discussion_id: unknown, rich_text: text('x') }))
+      const err = await apiError(notion.comments.create({ discussion_id: unknown, rich_text: text('x') }))
       expect([err.status, err.code, err.message]).toEqual([
         404,
         APIErrorCode.ObjectNotFound,
@@ -206,13 +197,13 @@ describe('comments', () => {
       if (!isFullComment(c)) throw new Error('full comment expected')
       const { unshareFromConnection } = await import('../../src/services/connections.service.js')
       await unshareFromConnection(server.deps, s.connection.id, s.pages.secret.id, s.owner.id)
-      const gone = await errorOf(notion.comments.create({ discussion_id: c.discussion_id, rich_text: text('x') }))
+      const gone = await apiError(notion.comments.create({ discussion_id: c.discussion_id, rich_text: text('x') }))
       expect([gone.status, gone.code, gone.message]).toEqual([
         404,
         APIErrorCode.ObjectNotFound,
         `Could not find discussion with ID: ${c.discussion_id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`,
       ])
-      const retrieve = await errorOf(notion.comments.retrieve({ comment_id: c.id }))
+      const retrieve = await apiError(notion.comments.retrieve({ comment_id: c.id }))
       expect([retrieve.status, retrieve.code, retrieve.message]).toEqual([
         404,
         APIErrorCode.ObjectNotFound,
@@ -225,7 +216,7 @@ describe('comments', () => {
       await s.share(s.pages.root.id)
       const notion = server.client(s.token)
       for (const id of ['0b1e6a1c-51f4-4d2a-9c84-3f2d5e7a9b10', s.pages.secret.id]) {
-        const err = await errorOf(notion.comments.list({ block_id: id }))
+        const err = await apiError(notion.comments.list({ block_id: id }))
         expect([err.status, err.code, err.message]).toEqual([404, APIErrorCode.ObjectNotFound, `Could not find block with ID: ${id}.`])
       }
     })
@@ -245,7 +236,7 @@ describe('comments', () => {
       )
       const notion = server.client(s.token)
       for (const p of [notion.comments.list({ block_id: database.id }), notion.comments.create({ parent: { block_id: database.id }, rich_text: text('x') })]) {
-        const err = await errorOf(p)
+        const err = await apiError(p)
         expect([err.status, err.code, err.message]).toEqual([403, APIErrorCode.RestrictedResource, 'Insufficient permissions for this endpoint.'])
       }
     })

@@ -1,7 +1,7 @@
-import { APIErrorCode, APIResponseError, collectPaginatedAPI } from '@notionhq/client'
+import { APIErrorCode, collectPaginatedAPI } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Clock } from '../../src/domain/clock.js'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * `POST /v1/data_sources/{id}/query` and the legacy `POST /v1/databases/{id}/query` through the SDK
@@ -9,15 +9,6 @@ import { seedBasic, startTestServer, type TestServer } from '../support/harness.
  * trash, and validation errors.
  */
 
-async function errorOf(p: Promise<unknown>): Promise<APIResponseError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof APIResponseError) return e
-    throw e
-  }
-  throw new Error('expected the call to fail')
-}
 
 const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
@@ -192,7 +183,7 @@ describe('data source queries', () => {
       [{ limit: 5 }, 'body failed validation: body.limit should be not present, instead was `5`.'],
     ]
     for (const [body, message] of cases) {
-      const err = await errorOf(notion.request({ path: `data_sources/${dsId}/query`, method: 'post', body }))
+      const err = await apiError(notion.request({ path: `data_sources/${dsId}/query`, method: 'post', body }))
       expect(err.code).toBe(APIErrorCode.ValidationError)
       expect(err.status).toBe(400)
       expect(err.message).toBe(message)

@@ -1,21 +1,12 @@
-import { APIErrorCode, APIResponseError, collectPaginatedAPI, isFullPage } from '@notionhq/client'
+import { APIErrorCode, collectPaginatedAPI, isFullPage } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * Database rows: every writable property type written with `pages.create` and read back, computed
  * types, unique ids, the page property item endpoint (digest §2.5, §2.6).
  */
 
-async function errorOf(p: Promise<unknown>): Promise<APIResponseError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof APIResponseError) return e
-    throw e
-  }
-  throw new Error('expected the call to fail')
-}
 
 const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
@@ -143,7 +134,7 @@ describe('database rows and property items', () => {
 
   it('refuses bad values with exact messages', async () => {
     const { notion, dsId } = await setup()
-    const create = (properties: Record<string, unknown>) => errorOf(notion.pages.create({ parent: { data_source_id: dsId }, properties: properties as never }))
+    const create = (properties: Record<string, unknown>) => apiError(notion.pages.create({ parent: { data_source_id: dsId }, properties: properties as never }))
     const cases: [Record<string, unknown>, string][] = [
       [{ Ghost: { rich_text: [] } }, 'Ghost is not a property that exists.'],
       [{ Stage: { status: { name: 'planned' } } }, 'Invalid status option. Status option "planned" does not exist'],
@@ -212,11 +203,11 @@ describe('database rows and property items', () => {
     const { s, notion } = await setup()
     const item = (await notion.pages.properties.retrieve({ page_id: s.pages.child.id, property_id: 'title' })) as any
     expect(item.results[0].title.plain_text).toBe('Child')
-    const err = await errorOf(notion.pages.properties.retrieve({ page_id: s.pages.child.id, property_id: 'nope' }))
+    const err = await apiError(notion.pages.properties.retrieve({ page_id: s.pages.child.id, property_id: 'nope' }))
     expect(err.code).toBe(APIErrorCode.ValidationError)
     expect(err.status).toBe(400)
     expect(err.message).toBe('Could not find property with name or id: nope.')
-    const badSize = await errorOf(notion.pages.properties.retrieve({ page_id: s.pages.child.id, property_id: 'title', page_size: 101 }))
+    const badSize = await apiError(notion.pages.properties.retrieve({ page_id: s.pages.child.id, property_id: 'title', page_size: 101 }))
     expect(badSize.message).toBe('query failed validation: query.page_size should be ≤ `100`, instead was `101`.')
   })
 

@@ -1,25 +1,16 @@
-import { APIErrorCode, APIResponseError, isFullDatabase, isFullDataSource, type Client } from '@notionhq/client'
+import { APIErrorCode, isFullDatabase, isFullDataSource, type Client } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { textRun } from '../../src/domain/rich-text.js'
 import { parseNewSchema } from '../../src/domain/schema.js'
 import { createDatabase } from '../../src/services/databases-core.js'
 import { createNode } from '../../src/services/tree.service.js'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * Databases (containers) and data sources through the official SDK (digest §1.4, §1.5, §2.7, §2.8,
  * §1.12): shapes per Notion-Version, schema changes, version gating, permissions and errors.
  */
 
-async function errorOf(p: Promise<unknown>): Promise<APIResponseError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof APIResponseError) return e
-    throw e
-  }
-  throw new Error('expected the call to fail')
-}
 
 const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
@@ -121,9 +112,9 @@ describe('databases and data sources', () => {
     })) as Record<string, any>
     expect(created.properties.Title.type).toBe('title')
     expect(created.properties.Done.type).toBe('checkbox')
-    const noProps = await errorOf(old.request({ path: 'databases', method: 'post', body: { parent: { page_id: s.pages.root.id } } }))
+    const noProps = await apiError(old.request({ path: 'databases', method: 'post', body: { parent: { page_id: s.pages.root.id } } }))
     expect(noProps.message).toBe('body failed validation: body.properties should be defined, instead was `undefined`.')
-    const err = await errorOf(
+    const err = await apiError(
       server.client(s.token).request({ path: 'databases', method: 'post', body: { parent: { page_id: s.pages.root.id }, properties: { T: { title: {} } } } }),
     )
     expect(err.code).toBe(APIErrorCode.ValidationError)
@@ -138,7 +129,7 @@ describe('databases and data sources', () => {
     const db = await notion.databases.create({ parent: { page_id: s.pages.root.id, type: 'page_id' } })
     const ds = (await notion.dataSources.retrieve({ data_source_id: (db as any).data_sources[0].id })) as any
     expect(ds.properties).toEqual({ Name: { id: 'title', name: 'Name', description: null, type: 'title', title: {} } })
-    const err = await errorOf(
+    const err = await apiError(
       notion.databases.create({ parent: { type: 'page_id', page_id: s.pages.root.id }, initial_data_source: { properties: { A: { title: {} }, B: { title: {} } } } }),
     )
     expect(err.message).toBe('body failed validation: body.initial_data_source.properties.B: a data source can have only one title property.')
@@ -148,14 +139,14 @@ describe('databases and data sources', () => {
     const s = await seedBasic(server)
     await s.share(s.pages.root.id)
     const notion = server.client(s.token)
-    const ws = await errorOf(notion.databases.create({ parent: { type: 'workspace', workspace: true } }))
+    const ws = await apiError(notion.databases.create({ parent: { type: 'workspace', workspace: true } }))
     expect(ws.code).toBe(APIErrorCode.ValidationError)
     expect(ws.message).toBe('body failed validation: body.parent.workspace: internal connections cannot create workspace-level databases. Use a page_id parent.')
-    const badType = await errorOf(
+    const badType = await apiError(
       notion.request({ path: 'databases', method: 'post', body: { parent: { page_id: s.pages.root.id }, initial_data_source: { properties: { X: { sparkle: {} } } } } }),
     )
     expect(badType.message).toBe('body failed validation: body.initial_data_source.properties.X.sparkle should be not present, instead was `{}`.')
-    const badColor = await errorOf(
+    const badColor = await apiError(
       notion.request({
         path: 'databases',
         method: 'post',
@@ -182,7 +173,7 @@ describe('databases and data sources', () => {
       () => old.request({ path: `databases/${db.id}`, method: 'get' }),
       () => old.request({ path: `databases/${db.id}/query`, method: 'post', body: {} }),
     ]) {
-      const err = await errorOf(call())
+      const err = await apiError(call())
       expect(err.code).toBe(APIErrorCode.ValidationError)
       expect(err.status).toBe(400)
       expect(err.message).toBe('Databases with multiple data sources are not supported in this API version.')
@@ -215,12 +206,12 @@ describe('databases and data sources', () => {
     expect(updated.properties.Task.id).toBe('title')
     expect(updated.properties.Kind.select.options.map((o: any) => o.name)).toEqual(['Bug', 'Chore'])
     expect(updated.properties.Kind.select.options[0].id).toBe(before.properties.Kind.select.options[0].id)
-    const noTitleRemoval = await errorOf(notion.dataSources.update({ data_source_id: dsId, properties: { Task: null } }))
+    const noTitleRemoval = await apiError(notion.dataSources.update({ data_source_id: dsId, properties: { Task: null } }))
     expect(noTitleRemoval.message).toBe('body failed validation: body.properties.Task: the title property cannot be removed.')
-    const unknown = await errorOf(notion.dataSources.update({ data_source_id: dsId, properties: { Ghost: null } }))
+    const unknown = await apiError(notion.dataSources.update({ data_source_id: dsId, properties: { Ghost: null } }))
     expect(unknown.code).toBe(APIErrorCode.ValidationError)
     expect(unknown.message).toBe('Could not find property with name or id: Ghost.')
-    const clash = await errorOf(notion.dataSources.update({ data_source_id: dsId, properties: { Points: { name: 'Kind' } } }))
+    const clash = await apiError(notion.dataSources.update({ data_source_id: dsId, properties: { Points: { name: 'Kind' } } }))
     expect(clash.message).toBe('body failed validation: body.properties.Points.name: a property named "Kind" already exists.')
   })
 
@@ -239,11 +230,11 @@ describe('databases and data sources', () => {
       body: { properties: { Self: { relation: { database_id: db.id, type: 'single_property', single_property: {} } } } },
     })) as any
     expect(rel.properties.Self.relation).toEqual({ database_id: db.id, data_source_id: dsId, type: 'single_property', single_property: {} })
-    const dbIdUnder25 = await errorOf(
+    const dbIdUnder25 = await apiError(
       notion.dataSources.update({ data_source_id: dsId, properties: { R: { relation: { database_id: db.id, single_property: {} } } } as never }),
     )
     expect(dbIdUnder25.message).toBe(`body failed validation: body.properties.R.relation.database_id should be not present, instead was \`"${db.id}"\`.`)
-    const underNew = await errorOf(notion.request({ path: `databases/${db.id}`, method: 'patch', body: { properties: { X: { checkbox: {} } } } }))
+    const underNew = await apiError(notion.request({ path: `databases/${db.id}`, method: 'patch', body: { properties: { X: { checkbox: {} } } } }))
     expect(underNew.message).toBe('body failed validation: body.properties should be not present, instead was `{"X":{"checkbox":{}}}`.')
   })
 
@@ -263,11 +254,11 @@ describe('databases and data sources', () => {
     expect(up.data_sources).toEqual([{ id: dsId, name: 'Chores' }])
     const trashed = (await notion.databases.update({ database_id: db.id, in_trash: true })) as any
     expect(trashed.in_trash).toBe(true)
-    const locked = await errorOf(notion.databases.update({ database_id: db.id, title: rt('x') }))
+    const locked = await apiError(notion.databases.update({ database_id: db.id, title: rt('x') }))
     expect(locked.message).toBe("Can't edit block that is archived. You must unarchive the block before editing.")
     const restored = (await notion.databases.update({ database_id: db.id, in_trash: false })) as any
     expect(restored.in_trash).toBe(false)
-    const archived26 = await errorOf(server.client((await seedBasic(server)).token, '2026-03-11').request({ path: `databases/${db.id}`, method: 'patch', body: { archived: true } }))
+    const archived26 = await apiError(server.client((await seedBasic(server)).token, '2026-03-11').request({ path: `databases/${db.id}`, method: 'patch', body: { archived: true } }))
     expect(archived26.message).toBe('body failed validation: body.archived should be not present, instead was `true`.')
   })
 
@@ -280,7 +271,7 @@ describe('databases and data sources', () => {
       () => old.request({ path: 'data_sources', method: 'post', body: {} }),
       () => server.client(s.token).request({ path: `databases/${db.id}/query`, method: 'post', body: {} }),
     ]) {
-      const err = await errorOf(call())
+      const err = await apiError(call())
       expect(err.code).toBe(APIErrorCode.InvalidRequestURL)
       expect(err.status).toBe(400)
       expect(err.message).toBe('Invalid request URL.')
@@ -289,13 +280,13 @@ describe('databases and data sources', () => {
 
   it('does not take a database id for a data source id, nor the reverse', async () => {
     const { notion, db, dsId } = await setup()
-    const a = await errorOf(notion.dataSources.retrieve({ data_source_id: db.id }))
+    const a = await apiError(notion.dataSources.retrieve({ data_source_id: db.id }))
     expect(a.code).toBe(APIErrorCode.ObjectNotFound)
     expect(a.status).toBe(404)
     expect(a.message).toBe(`Could not find data_source with ID: ${db.id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`)
-    const b = await errorOf(notion.databases.retrieve({ database_id: dsId }))
+    const b = await apiError(notion.databases.retrieve({ database_id: dsId }))
     expect(b.message).toBe(`Could not find database with ID: ${dsId}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`)
-    const c = await errorOf(notion.dataSources.query({ data_source_id: db.id }))
+    const c = await apiError(notion.dataSources.query({ data_source_id: db.id }))
     expect(c.code).toBe(APIErrorCode.ObjectNotFound)
   })
 
@@ -337,7 +328,7 @@ describe('databases and data sources', () => {
       rollup_property_name: 'Age',
       rollup_property_id: other.properties.Age.id,
     })
-    const missing = await errorOf(
+    const missing = await apiError(
       notion.dataSources.update({ data_source_id: dsId, properties: { R: { relation: { data_source_id: db.id, single_property: {} } } } }),
     )
     expect(missing.code).toBe(APIErrorCode.ObjectNotFound)
@@ -368,19 +359,19 @@ describe('databases and data sources', () => {
     })
     const notion = server.client(s.token)
     const hint = 'Make sure the relevant pages and databases are shared with your integration "Test Bot".'
-    expect((await errorOf(notion.databases.retrieve({ database_id: database.id }))).message).toBe(`Could not find database with ID: ${database.id}. ${hint}`)
+    expect((await apiError(notion.databases.retrieve({ database_id: database.id }))).message).toBe(`Could not find database with ID: ${database.id}. ${hint}`)
     for (const call of [
       () => notion.dataSources.retrieve({ data_source_id: dataSource.id }),
       () => notion.dataSources.query({ data_source_id: dataSource.id }),
       () => notion.dataSources.update({ data_source_id: dataSource.id, title: rt('x') }),
       () => notion.dataSources.listTemplates({ data_source_id: dataSource.id }),
     ]) {
-      const err = await errorOf(call())
+      const err = await apiError(call())
       expect(err.code).toBe(APIErrorCode.ObjectNotFound)
       expect(err.status).toBe(404)
       expect(err.message).toBe(`Could not find data_source with ID: ${dataSource.id}. ${hint}`)
     }
-    const prop = await errorOf(notion.pages.properties.retrieve({ page_id: row.id, property_id: 'title' }))
+    const prop = await apiError(notion.pages.properties.retrieve({ page_id: row.id, property_id: 'title' }))
     expect(prop.message).toBe(`Could not find page with ID: ${row.id}. ${hint}`)
     await s.share(s.pages.secret.id)
     expect((await notion.databases.retrieve({ database_id: database.id })).id).toBe(database.id)
@@ -396,17 +387,17 @@ describe('databases and data sources', () => {
     const notion = server.client(s.token)
     const db = (await notion.databases.create({ parent: { type: 'page_id', page_id: s.pages.root.id }, title: rt('Blind') })) as any
     expect(db).toEqual({ object: 'database', id: expect.any(String), request_id: expect.any(String) })
-    const err = await errorOf(notion.databases.retrieve({ database_id: db.id }))
+    const err = await apiError(notion.databases.retrieve({ database_id: db.id }))
     expect(err.code).toBe(APIErrorCode.RestrictedResource)
     expect(err.status).toBe(403)
     expect(err.message).toBe('Insufficient permissions for this endpoint.')
-    const upd = await errorOf(notion.databases.update({ database_id: db.id, title: rt('x') }))
+    const upd = await apiError(notion.databases.update({ database_id: db.id, title: rt('x') }))
     expect(upd.code).toBe(APIErrorCode.RestrictedResource)
   })
 
   it('validates path ids', async () => {
     const { notion } = await setup()
-    const err = await errorOf((notion as Client).dataSources.retrieve({ data_source_id: 'nope' }))
+    const err = await apiError((notion as Client).dataSources.retrieve({ data_source_id: 'nope' }))
     expect(err.message).toBe('path failed validation: path.data_source_id should be a valid uuid, instead was `"nope"`.')
   })
 })

@@ -1,10 +1,9 @@
-import { APIErrorCode, APIResponseError, isFullPage, type PageObjectResponse } from '@notionhq/client'
+import { APIErrorCode, isFullPage, type PageObjectResponse } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { updateCapabilities } from '../../src/services/connections.service.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected failure') }, (e: unknown) => e as APIResponseError)
 const titleOf = (p: PageObjectResponse) => (p.properties.title as { title: { plain_text: string }[] }).title.map((t) => t.plain_text).join('')
 
 describe('pages', () => {
@@ -41,9 +40,9 @@ describe('pages', () => {
   it('refuses workspace-level pages for internal connections and unshared parents', async () => {
     const s = await seedBasic(server)
     const notion = server.client(s.token)
-    const ws = await fail(notion.pages.create({ parent: { workspace: true, type: 'workspace' }, properties: {} }))
+    const ws = await apiError(notion.pages.create({ parent: { workspace: true, type: 'workspace' }, properties: {} }))
     expect(ws.code).toBe(APIErrorCode.ValidationError)
-    const hidden = await fail(notion.pages.create({ parent: { page_id: s.pages.secret.id }, properties: {} }))
+    const hidden = await apiError(notion.pages.create({ parent: { page_id: s.pages.secret.id }, properties: {} }))
     expect(hidden.code).toBe(APIErrorCode.ObjectNotFound)
     expect(hidden.message).toContain(`Could not find page with ID: ${s.pages.secret.id}.`)
   })
@@ -66,7 +65,7 @@ describe('pages', () => {
     const trashed = (await notion.pages.update({ page_id: s.pages.child.id, in_trash: true })) as PageObjectResponse
     expect(trashed.in_trash).toBe(true)
     expect(trashed.archived).toBe(true)
-    const edit = await fail(notion.pages.update({ page_id: s.pages.child.id, icon: null }))
+    const edit = await apiError(notion.pages.update({ page_id: s.pages.child.id, icon: null }))
     expect(edit.code).toBe(APIErrorCode.ValidationError)
     expect(edit.message).toBe("Can't edit block that is archived. You must unarchive the block before editing.")
     const restored = (await notion.pages.update({ page_id: s.pages.child.id, archived: false })) as PageObjectResponse
@@ -80,7 +79,7 @@ describe('pages', () => {
     const page = await v26.pages.retrieve({ page_id: s.pages.child.id })
     expect(page).not.toHaveProperty('archived')
     expect(page).toHaveProperty('in_trash', false)
-    const err = await fail(v26.pages.update({ page_id: s.pages.child.id, archived: true }))
+    const err = await apiError(v26.pages.update({ page_id: s.pages.child.id, archived: true }))
     expect(err.code).toBe(APIErrorCode.ValidationError)
     expect(err.message).toBe('body failed validation: body.archived should be not present, instead was `true`.')
     const old = await server.client(s.token, '2022-06-28').pages.retrieve({ page_id: s.pages.child.id })
@@ -92,15 +91,15 @@ describe('pages', () => {
     await s.share(s.pages.root.id)
     const notion = server.client(s.token)
     await updateCapabilities(server.deps, s.connection.id, s.owner.id, { updateContent: false })
-    const upd = await fail(notion.pages.update({ page_id: s.pages.child.id, icon: null }))
+    const upd = await apiError(notion.pages.update({ page_id: s.pages.child.id, icon: null }))
     expect(upd.code).toBe(APIErrorCode.RestrictedResource)
     expect(upd.status).toBe(403)
     // Even an unshared page answers 403 for a missing capability: capability is checked first.
-    expect((await fail(notion.pages.update({ page_id: s.pages.secret.id, icon: null }))).code).toBe(APIErrorCode.RestrictedResource)
+    expect((await apiError(notion.pages.update({ page_id: s.pages.secret.id, icon: null }))).code).toBe(APIErrorCode.RestrictedResource)
     await updateCapabilities(server.deps, s.connection.id, s.owner.id, { readContent: false, updateContent: true })
-    expect((await fail(notion.pages.retrieve({ page_id: s.pages.child.id }))).code).toBe(APIErrorCode.RestrictedResource)
+    expect((await apiError(notion.pages.retrieve({ page_id: s.pages.child.id }))).code).toBe(APIErrorCode.RestrictedResource)
     await updateCapabilities(server.deps, s.connection.id, s.owner.id, { insertContent: false })
-    expect((await fail(notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: {} }))).code).toBe(APIErrorCode.RestrictedResource)
+    expect((await apiError(notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: {} }))).code).toBe(APIErrorCode.RestrictedResource)
   })
 
   it('gives insert-only connections partial objects', async () => {
@@ -120,7 +119,7 @@ describe('pages', () => {
 
     // Move an unshared top-level page's child into the shared subtree: it becomes visible.
     const outside = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Outside', parentId: s.pages.secret.id })
-    expect((await fail(notion.pages.retrieve({ page_id: outside.id }))).code).toBe(APIErrorCode.ObjectNotFound)
+    expect((await apiError(notion.pages.retrieve({ page_id: outside.id }))).code).toBe(APIErrorCode.ObjectNotFound)
     const { moveNode } = await import('../../src/services/tree.service.js')
     const { findBlock } = await import('../../src/storage/repositories/blocks.repository.js')
     await server.deps.store.transaction(async (trx) => {
@@ -132,7 +131,7 @@ describe('pages', () => {
     expect(moved.parent).toEqual({ type: 'page_id', page_id: s.pages.grandchild.id })
 
     // Move it back out through the API: the bot cannot, since it cannot see the target (404).
-    const out = await fail(notion.pages.move({ page_id: outside.id, parent: { page_id: s.pages.secret.id } }))
+    const out = await apiError(notion.pages.move({ page_id: outside.id, parent: { page_id: s.pages.secret.id } }))
     expect(out.code).toBe(APIErrorCode.ObjectNotFound)
   })
 
@@ -145,12 +144,12 @@ describe('pages', () => {
     const moved = (await notion.pages.move({ page_id: a.id, parent: { page_id: s.pages.grandchild.id } })) as PageObjectResponse
     expect(moved.parent).toEqual({ type: 'page_id', page_id: s.pages.grandchild.id })
     expect((await notion.pages.retrieve({ page_id: b.id })).id).toBe(b.id)
-    const cycle = await fail(notion.pages.move({ page_id: s.pages.child.id, parent: { page_id: s.pages.grandchild.id } }))
+    const cycle = await apiError(notion.pages.move({ page_id: s.pages.child.id, parent: { page_id: s.pages.grandchild.id } }))
     expect(cycle.code).toBe(APIErrorCode.ValidationError)
     // Unsharing the root hides the moved subtree too.
     const { unshareFromConnection } = await import('../../src/services/connections.service.js')
     await unshareFromConnection(server.deps, s.connection.id, s.pages.root.id, s.owner.id)
-    expect((await fail(notion.pages.retrieve({ page_id: b.id }))).code).toBe(APIErrorCode.ObjectNotFound)
+    expect((await apiError(notion.pages.retrieve({ page_id: b.id }))).code).toBe(APIErrorCode.ObjectNotFound)
   })
 
   it('filters properties with filter_properties', async () => {

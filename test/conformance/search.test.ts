@@ -1,4 +1,4 @@
-import { APIErrorCode, APIResponseError, collectPaginatedAPI, isFullPage, iteratePaginatedAPI } from '@notionhq/client'
+import { APIErrorCode, collectPaginatedAPI, isFullPage, iteratePaginatedAPI } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isoNow } from '../../src/domain/clock.js'
 import { newId } from '../../src/domain/ids.js'
@@ -6,22 +6,13 @@ import { textRun } from '../../src/domain/rich-text.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
 import { createDatabase } from '../../src/services/databases-core.js'
 import { createNode } from '../../src/services/tree.service.js'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * `POST /v1/search` through the official SDK (digest §1.6, §2.14): only what the token can see,
  * title matching, the object filter per version, sort, keyset pagination, trash, validation and
  * the read-content capability.
  */
-async function errorOf(p: Promise<unknown>): Promise<APIResponseError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof APIResponseError) return e
-    throw e
-  }
-  throw new Error('expected the call to fail')
-}
 
 type Result = { object: string; id: string }
 const ids = (r: { results: Result[] }) => r.results.map((x) => x.id)
@@ -123,7 +114,7 @@ describe('search', () => {
     const pages = await notion.search({ filter: { property: 'object', value: 'page' } })
     expect(ids(pages)).toEqual([db.rowId, s.pages.grandchild.id, s.pages.child.id, s.pages.root.id])
     expect(pages.results[0]).toMatchObject({ parent: { type: 'data_source_id', data_source_id: db.dataSourceId, database_id: db.databaseId } })
-    const err = await errorOf(notion.search({ filter: { property: 'object', value: 'database' as 'page' } }))
+    const err = await apiError(notion.search({ filter: { property: 'object', value: 'database' as 'page' } }))
     expect([err.status, err.code, err.message]).toEqual([
       400,
       APIErrorCode.ValidationError,
@@ -154,7 +145,7 @@ describe('search', () => {
     expect(dbs.results[0]).not.toHaveProperty('data_sources')
     const row = (await old.search({ query: 'row one' })) as unknown as { results: Record<string, unknown>[] }
     expect(row.results[0]).toMatchObject({ object: 'page', id: db.rowId, parent: { type: 'database_id', database_id: db.databaseId } })
-    const err = await errorOf(old.search({ filter: { property: 'object', value: 'data_source' } }))
+    const err = await apiError(old.search({ filter: { property: 'object', value: 'data_source' } }))
     expect([err.status, err.code, err.message]).toEqual([
       400,
       APIErrorCode.ValidationError,
@@ -244,7 +235,7 @@ describe('search', () => {
   it('403 for a connection without read content (insert-only)', async () => {
     const s = await seedBasic(server, { readContent: false, updateContent: false, insertContent: true })
     await s.share(s.pages.root.id)
-    const err = await errorOf(server.client(s.token).search({}))
+    const err = await apiError(server.client(s.token).search({}))
     expect([err.status, err.code, err.message]).toEqual([403, APIErrorCode.RestrictedResource, 'Insufficient permissions for this endpoint.'])
   })
 

@@ -1,18 +1,9 @@
-import { APIErrorCode, APIResponseError, isFullPage } from '@notionhq/client'
+import { APIErrorCode, isFullPage } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { refreshToken, unshareFromConnection } from '../../src/services/connections.service.js'
 import { removeMember } from '../../src/services/workspaces.service.js'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
-async function errorOf(p: Promise<unknown>): Promise<APIResponseError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof APIResponseError) return e
-    throw e
-  }
-  throw new Error('expected the call to fail')
-}
 
 describe('internal connection sharing, through the official SDK', () => {
   let server: TestServer
@@ -26,7 +17,7 @@ describe('internal connection sharing, through the official SDK', () => {
   it('sees nothing until a page is shared, then the page and all its descendants', async () => {
     const s = await seedBasic(server)
     const notion = server.client(s.token)
-    const before = await errorOf(notion.pages.retrieve({ page_id: s.pages.grandchild.id }))
+    const before = await apiError(notion.pages.retrieve({ page_id: s.pages.grandchild.id }))
     expect(before.code).toBe(APIErrorCode.ObjectNotFound)
     expect(before.status).toBe(404)
     expect(before.message).toBe(
@@ -38,7 +29,7 @@ describe('internal connection sharing, through the official SDK', () => {
       expect(isFullPage(page)).toBe(true)
       expect(page.id).toBe(id)
     }
-    const secret = await errorOf(notion.pages.retrieve({ page_id: s.pages.secret.id }))
+    const secret = await apiError(notion.pages.retrieve({ page_id: s.pages.secret.id }))
     expect(secret.code).toBe(APIErrorCode.ObjectNotFound)
   })
 
@@ -64,7 +55,7 @@ describe('internal connection sharing, through the official SDK', () => {
     const notion = server.client(s.token)
     await notion.pages.retrieve({ page_id: s.pages.child.id })
     await unshareFromConnection(server.deps, s.connection.id, s.pages.root.id, s.owner.id)
-    expect((await errorOf(notion.pages.retrieve({ page_id: s.pages.child.id }))).code).toBe(APIErrorCode.ObjectNotFound)
+    expect((await apiError(notion.pages.retrieve({ page_id: s.pages.child.id }))).code).toBe(APIErrorCode.ObjectNotFound)
   })
 
   it('a refreshed token works and the old one gets 401 from the next request', async () => {
@@ -73,7 +64,7 @@ describe('internal connection sharing, through the official SDK', () => {
     await old.users.me({})
     const fresh = await refreshToken(server.deps, s.connection.id, s.owner.id)
     expect(fresh).not.toBe(s.token)
-    const err = await errorOf(old.users.me({}))
+    const err = await apiError(old.users.me({}))
     expect(err.code).toBe(APIErrorCode.Unauthorized)
     expect(err.message).toBe('API token is invalid.')
     const me = await server.client(fresh).users.me({})

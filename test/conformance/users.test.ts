@@ -1,9 +1,8 @@
-import { APIErrorCode, APIResponseError, collectPaginatedAPI, isFullUser } from '@notionhq/client'
+import { APIErrorCode, collectPaginatedAPI, isFullUser } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { updateCapabilities } from '../../src/services/connections.service.js'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected failure') }, (e: unknown) => e as APIResponseError)
 
 describe('users', () => {
   let server: TestServer
@@ -32,7 +31,7 @@ describe('users', () => {
   it('users.list needs the user-information capability and never lists guests', async () => {
     const s = await seedBasic(server)
     const notion = server.client(s.token)
-    const denied = await fail(notion.users.list({}))
+    const denied = await apiError(notion.users.list({}))
     expect(denied.code).toBe(APIErrorCode.RestrictedResource)
     expect(denied.status).toBe(403)
     expect(denied.message).toBe('Insufficient permissions for this endpoint.')
@@ -58,7 +57,7 @@ describe('users', () => {
     const without = await notion.users.retrieve({ user_id: s.member.id })
     expect((without as { person: object }).person).toEqual({})
     await updateCapabilities(server.deps, s.connection.id, s.owner.id, { userInfo: 'none' })
-    expect((await fail(notion.users.retrieve({ user_id: s.member.id }))).code).toBe(APIErrorCode.RestrictedResource)
+    expect((await apiError(notion.users.retrieve({ user_id: s.member.id }))).code).toBe(APIErrorCode.RestrictedResource)
   })
 
   it('paginates users with next_cursor null at the end', async () => {
@@ -80,7 +79,7 @@ describe('users', () => {
     const b = await seedBasic(server)
     const notion = server.client(a.token)
     expect((await notion.users.retrieve({ user_id: a.guest.id })).id).toBe(a.guest.id)
-    const other = await fail(notion.users.retrieve({ user_id: b.connection.bot_id }))
+    const other = await apiError(notion.users.retrieve({ user_id: b.connection.bot_id }))
     expect(other.code).toBe(APIErrorCode.ObjectNotFound)
     expect(other.message).toBe(`Could not find user with ID: ${b.connection.bot_id}.`)
   })
@@ -89,7 +88,7 @@ describe('users', () => {
     const a = await seedBasic(server)
     const b = await seedBasic(server)
     await b.share(b.pages.root.id)
-    const err = await fail(server.client(a.token).pages.retrieve({ page_id: b.pages.root.id }))
+    const err = await apiError(server.client(a.token).pages.retrieve({ page_id: b.pages.root.id }))
     expect(err.code).toBe(APIErrorCode.ObjectNotFound)
   })
 })
