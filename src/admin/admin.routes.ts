@@ -27,7 +27,8 @@ import {
 } from '../services/workspaces.service.js'
 import { createPageAsUser } from '../services/setup.service.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
-import { findUser, findUserByEmail, listMembers, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
+import { listWorkspaces } from '../storage/repositories/workspaces.repository.js'
+import { connectionWorkspace as connectionWorkspaceOf, resolveActor } from '../services/actors.js'
 
 /**
  * Octavo's admin API, for test suites and scripts: `/_octavo/admin/*` (named like LocalStack's
@@ -71,22 +72,8 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     if (!v) throw new DomainError('invalid_input', `${name} must be a UUID.`)
     return v
   }
-  /** Resolves `as` (id or e-mail) or defaults to the workspace's first owner. */
-  const actor = async (workspaceId: string, as: string | undefined): Promise<string> => {
-    if (as) {
-      const user = parseId(as) ? await findUser(deps.store.db, parseId(as) as string) : await findUserByEmail(deps.store.db, as)
-      if (!user) throw new DomainError('not_found', `No user ${as}.`)
-      return user.id
-    }
-    const owner = (await listMembers(deps.store.db, workspaceId)).find((m) => m.role === 'owner')
-    if (!owner) throw new DomainError('not_found', `Workspace ${workspaceId} has no owner.`)
-    return owner.id
-  }
-  const connectionWorkspace = async (connectionId: string) => {
-    const row = await deps.store.db.selectFrom('connection').select('workspace_id').where('id', '=', connectionId).executeTakeFirst()
-    if (!row) throw new DomainError('not_found', `No connection with id ${connectionId}.`)
-    return row.workspace_id
-  }
+  const actor = (workspaceId: string, as: string | undefined) => resolveActor(deps.store.db, workspaceId, as)
+  const connectionWorkspace = (connectionId: string) => connectionWorkspaceOf(deps.store.db, connectionId)
 
   const Person = z.object({ name: z.string().min(1), email: z.email(), role: z.enum(['owner', 'member', 'guest']) })
   const Caps = z

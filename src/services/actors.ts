@@ -1,0 +1,54 @@
+import { parseId } from '../domain/ids.js'
+import { DomainError } from '../errors/domain-error.js'
+import { findUser, findUserByEmail, findWorkspace, listMembers, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
+import type { Db } from '../storage/store.js'
+
+/**
+ * Who acts, for the set-up surfaces (admin API, CLI): Notion reserves some actions to a person
+ * (creating a connection, sharing a page), so those surfaces run them as a named person, by default
+ * the workspace's first owner. The services then apply the same rules as for that person in the
+ * portal (an owner-only action by a member is refused there, not here).
+ */
+
+/**
+ * Resolves `as` (a user id, dashed or not, or an e-mail) to a user id, or, when `as` is absent, the
+ * workspace's first owner (members are listed in joining order).
+ * @throws DomainError not_found "No user <as>." | "Workspace <id> has no owner."
+ */
+export async function resolveActor(db: Db, workspaceId: string, as: string | undefined): Promise<string> {
+  if (as) {
+    const id = parseId(as)
+    const user = id ? await findUser(db, id) : await findUserByEmail(db, as)
+    if (!user) throw new DomainError('not_found', `No user ${as}.`)
+    return user.id
+  }
+  const owner = (await listMembers(db, workspaceId)).find((m) => m.role === 'owner')
+  if (!owner) throw new DomainError('not_found', `Workspace ${workspaceId} has no owner.`)
+  return owner.id
+}
+
+/**
+ * The workspace a connection belongs to.
+ * @throws DomainError not_found "No connection with id <id>."
+ */
+export async function connectionWorkspace(db: Db, connectionId: string): Promise<string> {
+  const row = await db.selectFrom('connection').select('workspace_id').where('id', '=', connectionId).executeTakeFirst()
+  if (!row) throw new DomainError('not_found', `No connection with id ${connectionId}.`)
+  return row.workspace_id
+}
+
+/**
+ * Resolves a workspace reference typed by a person: its id (dashed or not) or its exact name.
+ * @throws DomainError not_found (no such workspace) | invalid_input (the name is ambiguous)
+ */
+export async function resolveWorkspace(db: Db, ref: string): Promise<string> {
+  const id = parseId(ref)
+  if (id) {
+    if (!(await findWorkspace(db, id))) throw new DomainError('not_found', `No workspace with id ${id}.`)
+    return id
+  }
+  const matches = (await listWorkspaces(db)).filter((w) => w.name === ref)
+  if (matches.length === 0) throw new DomainError('not_found', `No workspace named "${ref}".`)
+  if (matches.length > 1) throw new DomainError('invalid_input', `${matches.length} workspaces are named "${ref}"; use an id.`)
+  return (matches[0] as { id: string }).id
+}
