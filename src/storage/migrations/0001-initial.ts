@@ -102,6 +102,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['perm_root_id', 'last_edited_time', 'id'])
     .where(sql.ref('perm_root_id'), 'is not', null)
     .execute()
+  // The same listing for tokens that see much of the workspace: walk the workspace's time index.
+  await db.schema
+    .createIndex('block_workspace_edited')
+    .on('block')
+    .columns(['workspace_id', 'last_edited_time', 'id'])
+    .where(sql.ref('perm_root_id'), 'is not', null)
+    .execute()
   await db.schema
     .createIndex('block_path')
     .on('block')

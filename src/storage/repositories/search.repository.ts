@@ -38,34 +38,63 @@ function likeEscape(text: string): string {
 }
 
 /**
- * One batch of visible pages/databases in `(last_edited_time, id)` order, strictly after (or from)
- * `after`. Ancestor trash is not considered here (see `trashedAmong`).
+ * Above this many readable roots, listing walks the workspace's time index and keeps rows whose
+ * root is readable (a JS Set), instead of sorting `perm_root_id IN (…)`. This is the second plan of
+ * permissions-and-tokens.md §7.4: it keeps the statement small (SQLite caps bound parameters) and
+ * its cost tracks rows scanned, not the size of the visible set.
  */
-export async function visibleNodes(db: Db, q: VisibleNodesQuery): Promise<BlockRow[]> {
-  if (q.roots.length === 0 || q.types.length === 0) return []
+export const MAX_ROOTS_IN_LIST = 900
+const SCAN_BATCH = 1000
+
+/** The base statement: visible candidates in keyset order after `after`, optionally limited to `roots`. */
+function candidates(db: Db, q: VisibleNodesQuery, roots: string[] | null, after: KeysetPosition | undefined, limit: number) {
   const desc = q.direction === 'descending'
   let query = db
     .selectFrom('block')
     .selectAll()
-    .where('perm_root_id', 'in', q.roots)
     .where('workspace_id', '=', q.workspaceId)
     .where('type', 'in', q.types)
     .where('in_trash', '=', q.inTrash ? 1 : 0)
     .orderBy('last_edited_time', desc ? 'desc' : 'asc')
     .orderBy('id', desc ? 'desc' : 'asc')
-    .limit(q.limit)
+    .limit(limit)
+  query = roots ? query.where('perm_root_id', 'in', roots) : query.where('perm_root_id', 'is not', null)
   if (q.titleContains !== undefined) {
     query = query.where(sql<boolean>`title_text like ${`%${likeEscape(q.titleContains)}%`} escape '\\'`)
   }
-  const a = q.after
-  if (a) {
+  if (after) {
     const beyond = desc ? '<' : '>'
-    const idOp = desc ? (a.inclusive ? '<=' : '<') : a.inclusive ? '>=' : '>'
+    const idOp = desc ? (after.inclusive ? '<=' : '<') : after.inclusive ? '>=' : '>'
     query = query.where((eb) =>
-      eb.or([eb('last_edited_time', beyond, a.time), eb.and([eb('last_edited_time', '=', a.time), eb('id', idOp, a.id)])]),
+      eb.or([eb('last_edited_time', beyond, after.time), eb.and([eb('last_edited_time', '=', after.time), eb('id', idOp, after.id)])]),
     )
   }
   return query.execute()
+}
+
+/**
+ * One batch of visible pages/databases in `(last_edited_time, id)` order, strictly after (or from)
+ * `after`. Returns fewer than `limit` rows only when nothing visible is left. Ancestor trash is not
+ * considered here (see `trashedAmong`).
+ */
+export async function visibleNodes(db: Db, q: VisibleNodesQuery): Promise<BlockRow[]> {
+  if (q.roots.length === 0 || q.types.length === 0) return []
+  if (q.roots.length <= MAX_ROOTS_IN_LIST) return candidates(db, q, q.roots, q.after, q.limit)
+  const readable = new Set(q.roots)
+  const out: BlockRow[] = []
+  let after = q.after
+  for (;;) {
+    const scanned = await candidates(db, q, null, after, SCAN_BATCH)
+    for (const row of scanned) {
+      if (row.perm_root_id !== null && readable.has(row.perm_root_id)) {
+        out.push(row)
+        if (out.length === q.limit) return out
+      }
+    }
+    const last = scanned.at(-1)
+    if (!last || scanned.length < SCAN_BATCH) return out
+    after = { time: last.last_edited_time, id: last.id, inclusive: false }
+  }
 }
 
 /** Of `ids` (pages, databases or data sources), the ones that are in the trash. */
