@@ -334,7 +334,7 @@ export function connectionCommands(program: Command): void {
         async (deps) => ({ pages: await listConnectionShares(deps, cid, await connectionActor(deps, cid, opts.as)) }),
         (r) =>
           r.pages.length
-            ? columns(r.pages.map((p) => [p.page_id, p.type === 'child_database' ? 'database' : 'page', p.title_text ?? '']))
+            ? columns(r.pages.map((p) => [p.page_id, p.type === 'child_database' ? 'database' : 'page', p.title]))
             : 'Nothing is shared with this connection.',
       )
     })

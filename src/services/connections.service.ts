@@ -1,5 +1,6 @@
 import { generateToken, tokenHint } from '../auth/token-format.js'
 import { isoNow } from '../domain/clock.js'
+import { plainText } from '../domain/rich-text.js'
 import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { DEFAULT_CAPABILITIES, type Capabilities } from '../permissions/capabilities.js'
@@ -316,13 +317,18 @@ export async function listConnectionShares(deps: Deps, connectionId: string, act
   const db = deps.store.db
   const c = await loadConnection(db, connectionId)
   await requireOwner(db, c.workspace_id, actorId, 'see connection content access')
-  return db
+  const rows = await db
     .selectFrom('page_grant as g')
     .innerJoin('block as b', 'b.id', 'g.page_id')
-    .select(['g.page_id', 'b.type', 'b.title_text', 'g.granted_by', 'g.granted_time'])
+    .select(['g.page_id', 'b.type', 'b.properties', 'b.title_text', 'g.granted_by', 'g.granted_time'])
     .where('g.principal', '=', principalOf.bot(c.bot_id))
     .orderBy('g.granted_time')
     .execute()
+  return rows.map(({ properties, title_text, ...r }) => {
+    // Pages and databases keep their title under `title`; database rows under their title property.
+    const title = (JSON.parse(properties ?? '{}') as { title?: { plain_text: string }[] }).title
+    return { ...r, title: title ? plainText(title) : (title_text ?? '') }
+  })
 }
 
 /**

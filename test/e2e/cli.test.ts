@@ -131,8 +131,8 @@ describe('octavo CLI', { timeout: 120_000 }, () => {
 
     expect(await cliJson(['connection', 'share', cid, root.id], dir)).toEqual({ connection_id: cid, page_id: root.id })
     expect((await bot.pages.retrieve({ page_id: root.id })).id).toBe(root.id)
-    const shares = await cliJson<{ pages: { page_id: string; title_text: string }[] }>(['connection', 'pages', cid], dir)
-    expect(shares.pages.map((p) => [p.page_id, p.title_text])).toEqual([[root.id, 'root']])
+    const shares = await cliJson<{ pages: { page_id: string; title: string }[] }>(['connection', 'pages', cid], dir)
+    expect(shares.pages.map((p) => [p.page_id, p.title])).toEqual([[root.id, 'Root']])
     const secretErr = await apiError(bot.pages.retrieve({ page_id: secret.id }))
     expect(secretErr.code).toBe(APIErrorCode.ObjectNotFound)
 
