@@ -33,6 +33,7 @@ function mounted(versions: Versions, v: NotionVersion): boolean {
   return versions === 'data_sources' ? hasDataSources(v) : !hasDataSources(v)
 }
 
+/** Mounts each `RouteSpec` under `/v1` with the shared checks, in Notion's order (see the module comment). */
 export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter, routes: RouteSpec[]): void {
   const version = notionVersion()
   for (const r of routes) {

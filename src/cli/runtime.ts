@@ -119,6 +119,7 @@ export function parseCapabilities(list: string): Omit<Capabilities, 'userInfo'> 
   }
 }
 
+/** Whether `v` is a user-information capability level (`none`, `without_email`, `with_email`). */
 export function isUserInfoLevel(v: string): v is UserInfoLevel {
   return (USER_INFO_LEVELS as readonly string[]).includes(v)
 }

@@ -14,6 +14,7 @@ export const API_COLORS = [
   'default_background', 'gray_background', 'brown_background', 'orange_background', 'yellow_background',
   'green_background', 'blue_background', 'purple_background', 'pink_background', 'red_background',
 ] as const
+/** zod schema of Notion's `ApiColor` (text and background colours). */
 export const ApiColor = z.enum(API_COLORS)
 
 const Annotations = z

@@ -14,6 +14,7 @@ export const NOTION_VERSIONS = [
 
 export type NotionVersion = (typeof NOTION_VERSIONS)[number]
 
+/** Whether `value` is one of the seven accepted `Notion-Version` dates. */
 export function isNotionVersion(value: string): value is NotionVersion {
   return (NOTION_VERSIONS as readonly string[]).includes(value)
 }

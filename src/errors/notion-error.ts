@@ -95,10 +95,12 @@ export function restrictedResource(message = 'Insufficient permissions for this 
   return new NotionApiError('restricted_resource', message)
 }
 
+/** 400 for an unknown path, a wrong method or a route not mounted under the request's version. */
 export function invalidRequestUrl(): NotionApiError {
   return new NotionApiError('invalid_request_url', 'Invalid request URL.')
 }
 
+/** 401 for a missing, malformed, unknown or revoked token. */
 export function unauthorized(message = 'API token is invalid.'): NotionApiError {
   return new NotionApiError('unauthorized', message)
 }

@@ -13,6 +13,7 @@ import { BodyPageSize } from '../../http/pagination.js'
 /** A JSON object whose keys are checked later (property schemas, keyed by name or id). */
 export const PropertiesObject = z.object({}).catchall(z.unknown())
 
+/** `parent` of `POST /v1/databases`: a page or (refused for internal connections) the workspace. */
 export const DatabaseParent = z.union([
   z.object({ type: z.literal('page_id').optional(), page_id: NotionId }).strict(),
   z.object({ type: z.literal('workspace').optional(), workspace: z.literal(true) }).strict(),
@@ -47,6 +48,7 @@ const update = {
   is_locked: z.boolean().optional(),
 }
 
+/** Body of `PATCH /v1/databases/{id}` (SDK `UpdateDatabaseParameters`); unknown keys are "should be not present". */
 export const UpdateDatabaseBody = z.object(update).strict()
 
 /** ≤ 2022-06-28: schema changes go through the database. */

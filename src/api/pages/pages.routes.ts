@@ -13,6 +13,7 @@ export function filterPropertiesOf(c: AppContext): string[] | undefined {
   return list.length > 0 ? list : undefined
 }
 
+/** `/v1/pages` routes (SDK `pages.create|retrieve|update|move`); see pages.service.ts for the rules. */
 export function pagesRoutes(deps: Deps): RouteSpec[] {
   return [
     {

@@ -23,6 +23,7 @@ export async function audit(
     .execute()
 }
 
+/** The newest `limit` audit entries of a workspace, `meta` parsed. */
 export async function listAudit(db: Db, workspaceId: string, limit = 100) {
   const rows = await db
     .selectFrom('audit_log')

@@ -12,6 +12,7 @@ import type { Db } from '../store.js'
 
 export type BlockRow = BlockTable
 
+/** One page, database or block by id (any workspace; callers check the workspace). */
 export async function findBlock(db: Db, id: string): Promise<BlockRow | undefined> {
   return db.selectFrom('block').selectAll().where('id', '=', id).executeTakeFirst()
 }

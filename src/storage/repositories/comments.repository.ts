@@ -10,6 +10,7 @@ import type { Db } from '../store.js'
 
 export type CommentRow = CommentTable
 
+/** Stores one comment row. */
 export async function insertComment(db: Db, row: CommentRow): Promise<void> {
   await db.insertInto('comment').values(row).execute()
 }

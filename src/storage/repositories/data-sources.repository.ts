@@ -10,6 +10,7 @@ import type { BlockRow } from './blocks.repository.js'
 
 export type DataSourceRow = DataSourceTable
 
+/** One data source by id (any workspace; callers check the workspace). */
 export async function findDataSource(db: Db, id: string): Promise<DataSourceRow | undefined> {
   return db.selectFrom('data_source').selectAll().where('id', '=', id).executeTakeFirst()
 }
@@ -24,10 +25,12 @@ export async function liveDataSourcesOf(db: Db, databaseId: string): Promise<Dat
   return (await dataSourcesOf(db, databaseId)).filter((ds) => ds.in_trash === 0)
 }
 
+/** A data source's schema, parsed: property configs keyed by property id. */
 export function schemaOf(ds: Pick<DataSourceRow, 'properties'>): Schema {
   return JSON.parse(ds.properties) as Schema
 }
 
+/** Replaces a data source's schema and marks it edited by `actor` at `time`. */
 export async function saveSchema(db: Db, id: string, schema: Schema, actor: string, time: string): Promise<void> {
   await db
     .updateTable('data_source')
@@ -36,6 +39,7 @@ export async function saveSchema(db: Db, id: string, schema: Schema, actor: stri
     .execute()
 }
 
+/** Stores one data source row. */
 export async function insertDataSource(db: Db, row: DataSourceRow): Promise<void> {
   await db.insertInto('data_source').values(row).execute()
 }

@@ -47,6 +47,7 @@ export async function findActiveConnectionToken(db: Db, connectionId: string): P
     .executeTakeFirst()
 }
 
+/** Stores one token row (digest and sealed secret only, never the token). */
 export async function insertToken(db: Db, row: TokenTable): Promise<void> {
   await db.insertInto('token').values(row).execute()
 }

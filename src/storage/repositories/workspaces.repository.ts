@@ -1,18 +1,22 @@
 import type { Db } from '../store.js'
 import type { MemberRole, UserTable, WorkspaceTable } from '../database.js'
 
+/** One workspace by id. */
 export async function findWorkspace(db: Db, id: string): Promise<WorkspaceTable | undefined> {
   return db.selectFrom('workspace').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
+/** Every workspace, oldest first. */
 export async function listWorkspaces(db: Db): Promise<WorkspaceTable[]> {
   return db.selectFrom('workspace').selectAll().orderBy('created_time').execute()
 }
 
+/** One user (person or bot) by id. */
 export async function findUser(db: Db, id: string): Promise<UserTable | undefined> {
   return db.selectFrom('user').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
+/** One person by e-mail (stored lower-cased). */
 export async function findUserByEmail(db: Db, email: string): Promise<UserTable | undefined> {
   return db.selectFrom('user').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst()
 }
