@@ -3,7 +3,7 @@ import { IconRequest } from '../../domain/blocks.js'
 import { RichTextRequest } from '../../domain/rich-text.js'
 import { NotionId } from '../../http/ids.js'
 import { BodyPageSize, QueryPageSize } from '../../http/pagination.js'
-import { PropertiesObject } from '../databases/databases.schemas.js'
+import { PropertiesObject, queryBodyShape } from '../databases/databases.schemas.js'
 
 /**
  * Request bodies of `/v1/data_sources` (SDK `CreateDataSourceParameters`,
@@ -32,17 +32,7 @@ export const UpdateDataSourceBody = z
   })
   .strict()
 
-export const QueryDataSourceBody = z
-  .object({
-    filter: z.unknown().optional(),
-    sorts: z.unknown().optional(),
-    start_cursor: z.string().min(1).nullable().optional(),
-    page_size: BodyPageSize,
-    in_trash: z.boolean().optional(),
-    archived: z.boolean().optional(),
-    result_type: z.enum(['page', 'data_source']).optional(),
-  })
-  .strict()
+export const QueryDataSourceBody = z.object({ ...queryBodyShape, result_type: z.enum(['page', 'data_source']).optional() }).strict()
 
 export const ListTemplatesQuery = z
   .object({

@@ -54,14 +54,15 @@ export const UpdateDatabaseBody = z.object(update).strict()
 /** ≤ 2022-06-28: schema changes go through the database. */
 export const LegacyUpdateDatabaseBody = z.object({ ...update, properties: PropertiesObject.optional() }).strict()
 
+/** Fields shared by the database query (≤ 2022-06-28) and data-source query bodies. */
+export const queryBodyShape = {
+  filter: z.unknown().optional(),
+  sorts: z.unknown().optional(),
+  start_cursor: z.string().min(1).nullable().optional(),
+  page_size: BodyPageSize,
+  in_trash: z.boolean().optional(),
+  archived: z.boolean().optional(),
+}
+
 /** `POST /v1/databases/{id}/query` (≤ 2022-06-28). */
-export const LegacyQueryBody = z
-  .object({
-    filter: z.unknown().optional(),
-    sorts: z.unknown().optional(),
-    start_cursor: z.string().min(1).nullable().optional(),
-    page_size: BodyPageSize,
-    in_trash: z.boolean().optional(),
-    archived: z.boolean().optional(),
-  })
-  .strict()
+export const LegacyQueryBody = z.object(queryBodyShape).strict()
