@@ -69,85 +69,84 @@ export interface Served {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** Starts `octavo serve --port 0 --json` and resolves once it has printed where it listens. */
-export function serve(dataDir: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<Served> {
+/**
+ * Spawns `octavo serve --port 0 <args>` and resolves with `ready(stdout)` as soon as it returns a
+ * value; rejects if the process exits first or nothing is ready within 30 s.
+ */
+function startServe<T>(
+  dataDir: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: (stdout: string) => T | undefined,
+): Promise<{ value: T; child: ChildProcess; stderr: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--json', ...extraArgs], { cwd: REPO, env: baseEnv(dataDir, env) })
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', ...args], { cwd: REPO, env: baseEnv(dataDir, env) })
     let stdout = ''
     let stderr = ''
     let done = false
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
-    const timer = setTimeout(() => {
+    const finish = (fn: () => void) => {
       if (done) return
       done = true
-      child.kill('SIGKILL')
-      reject(new Error(`octavo serve did not start in time. stderr: ${stderr}`))
-    }, 30_000)
+      clearTimeout(timer)
+      fn()
+    }
+    const timer = setTimeout(
+      () =>
+        finish(() => {
+          child.kill('SIGKILL')
+          reject(new Error(`octavo serve did not start in time. stderr: ${stderr}`))
+        }),
+      30_000,
+    )
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString()
-      const line = stdout.split('\n')[0]
-      if (done || !stdout.includes('\n') || line === undefined) return
-      done = true
-      clearTimeout(timer)
+      if (done) return
+      let value: T | undefined
       try {
-        const info = JSON.parse(line) as ServeInfo
+        value = ready(stdout)
+      } catch (e) {
+        finish(() => {
+          child.kill('SIGKILL')
+          reject(e)
+        })
+        return
+      }
+      if (value === undefined) return
+      const v = value
+      finish(() =>
         resolvePromise({
-          info,
+          value: v,
           child,
           stderr: () => stderr,
           stop: (signal = 'SIGTERM') => {
             child.kill(signal)
             return exited
           },
-        })
-      } catch (e) {
-        child.kill('SIGKILL')
-        reject(new Error(`octavo serve printed something other than JSON: ${line}`, { cause: e }))
-      }
+        }),
+      )
     })
-    child.on('exit', (code) => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      reject(new Error(`octavo serve exited with ${code} before listening. stderr: ${stderr}`))
-    })
+    child.on('exit', (code) => finish(() => reject(new Error(`octavo serve exited with ${code} before listening. stderr: ${stderr}`))))
   })
 }
 
-/** Starts `octavo serve --port 0` (human-readable) and resolves with its banner once printed. */
-export function serveHuman(dataDir: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<{ banner: string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', ...extraArgs], { cwd: REPO, env: baseEnv(dataDir, env) })
-    let stdout = ''
-    let stderr = ''
-    let done = false
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
-    const timer = setTimeout(() => {
-      if (done) return
-      done = true
-      child.kill('SIGKILL')
-      reject(new Error(`octavo serve did not start in time. stderr: ${stderr}`))
-    }, 30_000)
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-      if (done || !stdout.includes('Press Ctrl+C to stop.')) return
-      done = true
-      clearTimeout(timer)
-      resolvePromise({
-        banner: stdout,
-        stop: (signal = 'SIGTERM') => {
-          child.kill(signal)
-          return exited
-        },
-      })
-    })
-    child.on('exit', (code) => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      reject(new Error(`octavo serve exited with ${code} before listening. stderr: ${stderr}`))
-    })
+/** Starts `octavo serve --port 0 --json` and resolves once it has printed where it listens. */
+export async function serve(dataDir: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<Served> {
+  const started = await startServe(dataDir, ['--json', ...extraArgs], env, (stdout) => {
+    if (!stdout.includes('\n')) return undefined
+    const line = stdout.split('\n')[0] as string
+    try {
+      return JSON.parse(line) as ServeInfo
+    } catch (e) {
+      throw new Error(`octavo serve printed something other than JSON: ${line}`, { cause: e })
+    }
   })
+  return { info: started.value, child: started.child, stderr: started.stderr, stop: started.stop }
+}
+
+/** Starts `octavo serve --port 0` (human-readable) and resolves with its banner once printed. */
+export async function serveHuman(dataDir: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<{ banner: string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
+  const started = await startServe(dataDir, extraArgs, env, (stdout) => (stdout.includes('Press Ctrl+C to stop.') ? stdout : undefined))
+  return { banner: started.value, stop: started.stop }
 }
