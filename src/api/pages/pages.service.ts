@@ -23,16 +23,25 @@ import type * as z from 'zod'
  * `PageObjectResponse` shape. Sources: digest §1.2, §2.5.
  */
 
-/** The data source (with database id and schema) a page row belongs to, or null for plain pages. */
-export async function dataSourceOfRow(db: Db, row: BlockRow) {
+type RowSource = { id: string; databaseId: string; schema: Schema } | null
+
+/**
+ * The data source (with database id and schema) a page row belongs to, or null for plain pages.
+ * `cache` (per request) saves re-reading one data source for every row of a result list.
+ */
+export async function dataSourceOfRow(db: Db, row: BlockRow, cache?: Map<string, RowSource>): Promise<RowSource> {
   if (row.parent_type !== 'data_source_id' || !row.parent_id) return null
+  const cached = cache?.get(row.parent_id)
+  if (cached !== undefined) return cached
   const ds = await findDataSource(db, row.parent_id)
-  return ds ? { id: ds.id, databaseId: ds.database_id, schema: schemaOf(ds) } : null
+  const source = ds ? { id: ds.id, databaseId: ds.database_id, schema: schemaOf(ds) } : null
+  cache?.set(row.parent_id, source)
+  return source
 }
 
-/** Presents a page for the request's version, loading its data source when it is a row. */
-export async function presentPageFor(deps: Deps, ctx: RequestContext, row: BlockRow, filter?: string[]) {
-  const page = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource: await dataSourceOfRow(deps.store.db, row) })
+/** Presents a page for the request's version, loading its data source when it is a row (through `cache` when given). */
+export async function presentPageFor(deps: Deps, ctx: RequestContext, row: BlockRow, filter?: string[], cache?: Map<string, RowSource>) {
+  const page = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource: await dataSourceOfRow(deps.store.db, row, cache) })
   if (filter && filter.length > 0) {
     const props = page.properties as Record<string, { id: string }>
     page.properties = Object.fromEntries(Object.entries(props).filter(([name, v]) => filter.includes(name) || filter.includes(v.id) || filter.includes(decodeURIComponent(v.id))))

@@ -131,8 +131,9 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
   const next = items[input.pageSize]
   const nextCursor = next ? encodeCursor({ time: next.row.last_edited_time, id: next.row.id, skip: next.index }) : null
   const results: unknown[] = []
+  const sources = new Map()
   for (const item of page) {
-    if (item.row.type === 'child_page') results.push(await presentPageFor(deps, ctx, item.row))
+    if (item.row.type === 'child_page') results.push(await presentPageFor(deps, ctx, item.row, undefined, sources))
     else if (item.dataSource) results.push(presentDataSource(item.dataSource, item.row, { version: ctx.version, publicUrl: deps.publicUrl }))
     else results.push(presentDatabase(item.row, item.legacyFirstSource ? [item.legacyFirstSource] : [], { version: ctx.version, publicUrl: deps.publicUrl, source: item.legacyFirstSource }))
   }
