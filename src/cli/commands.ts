@@ -43,7 +43,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 type Person = { name: string | null; email: string | null; id: string; role: MemberRole }
 const personLine = (p: Person) => [p.role, `${p.name ?? ''} <${p.email ?? ''}>`, p.id]
-const ROLE_ORDER: Record<MemberRole, number> = { owner: 0, member: 1, guest: 2 }
+const ROLE_ORDER: Record<MemberRole, number> = { owner: 0, membership_admin: 1, member: 2, restricted_member: 3, guest: 4 }
 /** People for display: owners first, then members, then guests (stable within a role). */
 const byRole = <P extends Person>(people: P[]) => [...people].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role])
 

@@ -15,10 +15,16 @@ export interface Database {
   root_acl: RootAclTable
   comment: CommentTable
   audit_log: AuditLogTable
+  workspace_group: WorkspaceGroupTable
+  group_member: GroupMemberTable
 }
 
 export type Plan = 'free' | 'plus' | 'business' | 'enterprise'
-export type MemberRole = 'owner' | 'member' | 'guest'
+/**
+ * Workspace roles (permissions-and-tokens.md §2.2): owners, membership admins and members are full
+ * members; restricted members hold only what is shared with them; guests are invited page by page.
+ */
+export type MemberRole = 'owner' | 'membership_admin' | 'member' | 'restricted_member' | 'guest'
 export type UserInfoLevel = 'none' | 'without_email' | 'with_email'
 
 export interface WorkspaceTable {
@@ -182,4 +188,22 @@ export interface AuditLogTable {
   target: string | null
   meta: string | null
   time: string
+}
+
+/** A workspace group: a named set of members usable as a share target (`group:<id>`). */
+export interface WorkspaceGroupTable {
+  id: string
+  workspace_id: string
+  name: string
+  created_by: string
+  created_time: string
+}
+
+/** One person in one group. */
+export interface GroupMemberTable {
+  group_id: string
+  workspace_id: string
+  user_id: string
+  added_by: string
+  added_time: string
 }

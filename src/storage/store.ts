@@ -26,6 +26,8 @@ const TABLES: (keyof Database)[] = [
   'audit_log',
   'comment',
   'root_acl',
+  'group_member',
+  'workspace_group',
   'page_grant',
   'data_source',
   'block',
