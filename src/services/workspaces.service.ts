@@ -4,9 +4,10 @@ import { textRun } from '../domain/rich-text.js'
 import { DomainError } from '../errors/domain-error.js'
 import type { MemberRole, Plan, UserTable, WorkspaceTable } from '../storage/database.js'
 import { audit } from '../storage/repositories/audit.repository.js'
-import { findUserByEmail, findWorkspace, listMembers, memberRole } from '../storage/repositories/workspaces.repository.js'
+import { findUserByEmail, findWorkspace, listMembers } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
+import { removeWorkspaceMember } from './people.service.js'
 import { createNode } from './tree.service.js'
 
 /**
@@ -114,18 +115,14 @@ export async function addMember(deps: Deps, workspaceId: string, person: PersonI
 }
 
 /**
- * Removes a person from a workspace. Their grants end at once; shares they made with connections
- * stay (a share outlives its sharer, as Notion documents).
- * @throws DomainError not_found when the person is not a member.
+ * Removes a person from a workspace (see people.service.ts `removeWorkspaceMember`): membership,
+ * groups and `user:` page grants end at once; shares they made with connections stay (a share
+ * outlives its sharer, as Notion documents). `actorId` applies the role rules; without it, the
+ * operator acts.
+ * @throws DomainError not_found | forbidden | conflict (the last owner)
  */
-export async function removeMember(deps: Deps, workspaceId: string, userId: string) {
-  const time = isoNow(deps.clock)
-  await deps.store.transaction(async (trx) => {
-    const role = await memberRole(trx, workspaceId, userId)
-    if (!role) throw new DomainError('not_found', `User ${userId} is not a member of workspace ${workspaceId}.`)
-    await trx.deleteFrom('workspace_member').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute()
-    await audit(trx, { workspaceId, actor: 'admin', action: 'member.removed', target: userId, time })
-  })
+export async function removeMember(deps: Deps, workspaceId: string, userId: string, actorId?: string) {
+  await removeWorkspaceMember(deps, { workspaceId, userId, actorId })
 }
 
 /** A workspace with its members. @throws DomainError not_found */
