@@ -366,10 +366,28 @@ export function maintenanceCommands(program: Command): void {
       if (!Number.isInteger(n) || n < 1) throw new DomainError('invalid_input', '--limit must be a positive integer.')
       return n
     }, 100)
-    .action(async (ref: string, opts: { limit: number }, cmd: Command) => {
+    .option('--action <name>', 'only this action; `pat.*` matches a prefix (repeatable)', collect, [])
+    .option('--actor <user>', 'only entries by this person (e-mail or user id), or admin / admin_api')
+    .option('--target <id>', 'only entries about this object id')
+    .option('--since <iso>', 'entries at or after this time (ISO-8601)')
+    .option('--until <iso>', 'entries before this time (ISO-8601)')
+    .action(async (ref: string, opts: { limit: number; action: string[]; actor?: string; target?: string; since?: string; until?: string }, cmd: Command) => {
       await withStore(
         cmd,
-        async (deps) => ({ entries: await listAudit(deps.store.db, await resolveWorkspace(deps.store.db, ref), opts.limit) }),
+        async (deps) => {
+          const ws = await resolveWorkspace(deps.store.db, ref)
+          const actor = opts.actor === undefined || opts.actor === 'admin' || opts.actor === 'admin_api' ? opts.actor : `user:${await resolveActor(deps.store.db, ws, opts.actor)}`
+          return {
+            entries: await listAudit(deps.store.db, ws, {
+              limit: opts.limit,
+              ...(opts.action.length ? { actions: opts.action } : {}),
+              ...(actor ? { actor } : {}),
+              ...(opts.target ? { target: opts.target } : {}),
+              ...(opts.since ? { since: opts.since } : {}),
+              ...(opts.until ? { until: opts.until } : {}),
+            }),
+          }
+        },
         (r) =>
           r.entries.length
             ? columns(r.entries.map((e) => [e.time, e.actor, e.action, e.target ?? '', e.meta ? JSON.stringify(e.meta) : '']))

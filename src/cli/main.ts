@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander'
 import { connectionCommands, maintenanceCommands, pageCommands, workspaceCommands } from './commands.js'
+import { patCommands } from './pat-commands.js'
 import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   workspaceCommands(program)
   pageCommands(program)
   connectionCommands(program)
+  patCommands(program)
   maintenanceCommands(program)
   return program
 }
