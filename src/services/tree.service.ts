@@ -31,6 +31,8 @@ export interface CreateNodeInput {
    * `user:<actor>` has full access). Ignored under a parent.
    */
   section?: 'workspace' | 'private'
+  /** Whose private section (default: the actor). A PAT writes as its bot into its creator's private section. */
+  privateOwner?: string
   actor: string
   time: string
   id?: string
@@ -94,7 +96,7 @@ export async function createNode(db: Db, input: CreateNodeInput): Promise<BlockR
   await db.insertInto('block').values(row).execute()
   if (input.parent.type === 'workspace') {
     await grantOnPage(db, row, {
-      principal: input.section === 'private' ? principalOf.user(input.actor) : principalOf.members(input.workspaceId),
+      principal: input.section === 'private' ? principalOf.user(input.privateOwner ?? input.actor) : principalOf.members(input.workspaceId),
       role: ROLE.full,
       grantedBy: input.actor,
       time: input.time,
