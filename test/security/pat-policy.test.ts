@@ -11,7 +11,7 @@ import { addMember } from '../../src/services/workspaces.service.js'
 import { listAudit } from '../../src/storage/repositories/audit.repository.js'
 import type { PatPolicy, Plan } from '../../src/storage/database.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
-import { seedPeople } from '../support/pats.js'
+import { manualClock, seedPeople } from '../support/pats.js'
 
 /**
  * Who may create and use PATs (seed 004's table): every plan × policy × role, the policy flip and its
@@ -20,6 +20,9 @@ import { seedPeople } from '../support/pats.js'
 describe('PAT creation policy', () => {
   let server: TestServer
   let logs = ''
+  // Audit entries are ordered by time: a hand-moved clock keeps same-millisecond ties out.
+  const clock = manualClock()
+  const tick = () => clock.advance(1000)
   beforeAll(async () => {
     const sink = new Writable({
       write(chunk, _enc, cb) {
@@ -27,7 +30,7 @@ describe('PAT creation policy', () => {
         cb()
       },
     })
-    server = await startTestServer({ logger: createLogger('debug', sink) })
+    server = await startTestServer({ logger: createLogger('debug', sink), clock })
   })
   afterAll(async () => server.stop())
 
@@ -107,6 +110,7 @@ describe('PAT creation policy', () => {
     const read = (token: string) => server.client(token).pages.retrieve({ page_id: s.pages.root.id })
     expect((await read(member.token)).id).toBe(s.pages.root.id)
 
+    tick()
     const flipped = await setPatPolicy(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, policy: 'owners_only' })
     expect(flipped.policy).toBe('owners_only')
     const e = await apiError(read(member.token))
@@ -117,6 +121,7 @@ describe('PAT creation policy', () => {
     // A new PAT is refused to the member meanwhile.
     await expect(s.pat(s.member.id)).rejects.toThrow(/not allowed/)
 
+    tick()
     await setPatPolicy(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, policy: 'all_members' })
     expect((await read(member.token)).id).toBe(s.pages.root.id)
     expect((await getPat(server.deps, member.pat.id, s.owner.id)).suspended).toBeNull()
@@ -158,6 +163,7 @@ describe('PAT creation policy', () => {
   it('only the creator reveals a PAT; an owner is refused; reveals are audited', async () => {
     const s = await seedPeople(server, 'plus')
     const { token, pat } = await s.pat(s.member.id)
+    tick()
     expect(await revealPat(server.deps, pat.id, s.member.id)).toBe(token)
     for (const who of [s.owner.id, s.admin.id, s.guest.id]) {
       await expect(revealPat(server.deps, pat.id, who)).rejects.toThrow('Only the creator of a personal access token can reveal or copy it; workspace admins cannot.')
