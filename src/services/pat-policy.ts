@@ -48,16 +48,22 @@ export interface EffectivePatPolicy {
 
 /**
  * Reads the policy in force. A stored choice the plan does not offer (the plan changed since) falls
- * back to the plan's default; selected groups are kept.
+ * back to the plan's default; selected groups are kept (and read only when the policy uses them,
+ * unless `withGroups`).
  */
-export async function effectivePatPolicy(db: Db, workspaceId: string, plan: Plan): Promise<EffectivePatPolicy> {
+export async function effectivePatPolicy(db: Db, workspaceId: string, plan: Plan, opts: { withGroups?: boolean } = {}): Promise<EffectivePatPolicy> {
   const rule = PAT_POLICY_BY_PLAN[plan]
   const stored = await db.selectFrom('workspace_pat_policy').select('policy').where('workspace_id', '=', workspaceId).executeTakeFirst()
-  const groups = await db.selectFrom('workspace_pat_policy_group').select('group_id').where('workspace_id', '=', workspaceId).orderBy('group_id').execute()
   const chosen = stored && rule.choices.includes(stored.policy) ? stored.policy : undefined
+  const policy = chosen ?? rule.default
+  // Groups matter only to "owners and selected groups"; skip the read otherwise (auth hot path).
+  const groups =
+    policy === 'owners_and_selected_groups' || opts.withGroups
+      ? await db.selectFrom('workspace_pat_policy_group').select('group_id').where('workspace_id', '=', workspaceId).orderBy('group_id').execute()
+      : []
   return {
     plan,
-    policy: chosen ?? rule.default,
+    policy,
     groupIds: groups.map((g) => g.group_id),
     configurable: rule.choices.length > 1,
     choices: rule.choices,
@@ -91,7 +97,7 @@ export function describePolicy(p: PatPolicy): string {
 export async function getPatPolicy(deps: Deps, workspaceId: string) {
   const ws = await findWorkspace(deps.store.db, workspaceId)
   if (!ws) throw new DomainError('not_found', `No workspace with id ${workspaceId}.`)
-  return presentPolicy(deps.store.db, await effectivePatPolicy(deps.store.db, workspaceId, ws.plan))
+  return presentPolicy(deps.store.db, await effectivePatPolicy(deps.store.db, workspaceId, ws.plan, { withGroups: true }))
 }
 
 async function presentPolicy(db: Db, p: EffectivePatPolicy) {
@@ -148,7 +154,7 @@ export async function setPatPolicy(deps: Deps, input: SetPatPolicyInput) {
       const missing = unique.filter((g) => !found.some((f) => f.id === g))
       if (missing.length) throw new DomainError('invalid_input', `No group with id ${missing.join(', ')} in this workspace.`)
     }
-    const before = await effectivePatPolicy(trx, ws.id, ws.plan)
+    const before = await effectivePatPolicy(trx, ws.id, ws.plan, { withGroups: true })
     const admittedBefore = await admittedCreators(trx, ws.id, before)
     await trx
       .insertInto('workspace_pat_policy')
@@ -160,7 +166,7 @@ export async function setPatPolicy(deps: Deps, input: SetPatPolicyInput) {
       const unique = [...new Set(input.groupIds)]
       if (unique.length) await trx.insertInto('workspace_pat_policy_group').values(unique.map((g) => ({ workspace_id: ws.id, group_id: g }))).execute()
     }
-    const after = await effectivePatPolicy(trx, ws.id, ws.plan)
+    const after = await effectivePatPolicy(trx, ws.id, ws.plan, { withGroups: true })
     const admittedAfter = await admittedCreators(trx, ws.id, after)
     let suspended = 0
     let restored = 0

@@ -78,7 +78,8 @@ async function suspensionOf(db: Db, p: PersonalAccessTokenTable, plan: Parameter
   const who = await principalsForUser(db, p.workspace_id, p.creator_id)
   if (!who) return { suspension: 'creator_not_a_member' as const, who }
   if (!isFullMember(who.role)) return { suspension: 'creator_not_a_full_member' as const, who }
-  if (p.cap_notion_api === 1 && !policyAdmits(await effectivePatPolicy(db, p.workspace_id, plan), who.role, who.principals)) {
+  // Owners always qualify: skip the policy reads for them.
+  if (p.cap_notion_api === 1 && who.role !== 'owner' && !policyAdmits(await effectivePatPolicy(db, p.workspace_id, plan), who.role, who.principals)) {
     return { suspension: 'policy' as const, who }
   }
   return { suspension: null, who }
