@@ -80,6 +80,12 @@ describe('personal access tokens through the SDK', () => {
     const owner = server.client((await s.pat(s.owner.id)).token)
     expect((await owner.pages.retrieve({ page_id: s.pages.grandchild.id })).id).toBe(s.pages.grandchild.id)
 
+    // The owner lets the member view the restricted subtree: reads work, edits are 403.
+    await setPageAccess(server.deps, { pageId: s.pages.child.id, actorId: s.owner.id, target: { type: 'user', id: s.member.id }, level: 'view' })
+    expect((await member.pages.retrieve({ page_id: s.pages.grandchild.id })).id).toBe(s.pages.grandchild.id)
+    const viewOnly = await apiError(member.blocks.children.append({ block_id: s.pages.grandchild.id, children: [{ paragraph: { rich_text: rt('hi') } }] }))
+    expect([viewOnly.status, viewOnly.code]).toEqual([403, APIErrorCode.RestrictedResource])
+
     // "Can view" for the member on the owner's private page: the PAT reads but cannot edit (403).
     const diary = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Diary', private: true })
     expect((await apiError(member.pages.retrieve({ page_id: diary.id }))).status).toBe(404)
