@@ -117,7 +117,7 @@ export function workspaceCommands(program: Command): void {
   member
     .command('add <workspace> <person>')
     .description('add a person ("Name <email>") to a workspace, or change their role')
-    .addOption(new Option('--role <role>', 'role').choices(['owner', 'member', 'guest']).default('member'))
+    .addOption(new Option('--role <role>', 'role').choices(['owner', 'membership_admin', 'member', 'restricted_member', 'guest']).default('member'))
     .action(async (ref: string, person: string, opts: { role: MemberRole }, cmd: Command) => {
       const p = parsePerson(person, opts.role)
       await withStore(
@@ -128,14 +128,15 @@ export function workspaceCommands(program: Command): void {
     })
   member
     .command('remove <workspace> <user>')
-    .description('remove a person (user id or e-mail) from a workspace')
-    .action(async (ref: string, user: string, _opts: unknown, cmd: Command) => {
+    .description('remove a person (user id or e-mail) from a workspace; every grant they hold ends at once')
+    .option('--as <user>', "acting person: an owner, a membership admin, or the person leaving (default: the operator, no role check)")
+    .action(async (ref: string, user: string, opts: { as?: string }, cmd: Command) => {
       await withStore(
         cmd,
         async (deps) => {
           const ws = await resolveWorkspace(deps.store.db, ref)
           const userId = await resolveActor(deps.store.db, ws, user)
-          await removeMember(deps, ws, userId)
+          await removeMember(deps, ws, userId, opts.as ? await resolveActor(deps.store.db, ws, opts.as) : undefined)
           return { removed: true, workspace_id: ws, user_id: userId }
         },
         (r) => `Removed ${r.user_id} from workspace ${r.workspace_id}.`,
@@ -175,14 +176,15 @@ export function pageCommands(program: Command): void {
     .description('create a page, at the top level or under --parent, as --as (default: the first owner)')
     .requiredOption('--title <title>', 'page title')
     .option('--parent <page-id>', 'parent page id')
+    .option('--private', "a top-level page in the acting person's private section (only they have access)")
     .option('--as <user>', 'acting person (e-mail or user id)')
-    .action(async (ref: string, opts: { title: string; parent?: string; as?: string }, cmd: Command) => {
+    .action(async (ref: string, opts: { title: string; parent?: string; private?: boolean; as?: string }, cmd: Command) => {
       const parentId = opts.parent !== undefined ? uuidArg(opts.parent, '--parent') : undefined
       await withStore(
         cmd,
         async (deps) => {
           const ws = await resolveWorkspace(deps.store.db, ref)
-          return createPageAsUser(deps, { workspaceId: ws, actorId: await resolveActor(deps.store.db, ws, opts.as), title: opts.title, parentId })
+          return createPageAsUser(deps, { workspaceId: ws, actorId: await resolveActor(deps.store.db, ws, opts.as), title: opts.title, parentId, private: opts.private })
         },
         (r) => `Created page "${r.title}": ${r.id}`,
       )

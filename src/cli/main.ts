@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { connectionCommands, maintenanceCommands, pageCommands, workspaceCommands } from './commands.js'
 import { patCommands } from './pat-commands.js'
+import { peopleCommands } from './people-commands.js'
 import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     .action(serveCommand)
 
   workspaceCommands(program)
+  peopleCommands(program)
   pageCommands(program)
   connectionCommands(program)
   patCommands(program)
