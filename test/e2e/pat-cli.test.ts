@@ -1,27 +1,53 @@
 import { Client, LogLevel } from '@notionhq/client'
+import { Command } from 'commander'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { maintenanceCommands, workspaceCommands } from '../../src/cli/commands.js'
+import { patCommands } from '../../src/cli/pat-commands.js'
 import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { apiError } from '../support/harness.js'
-import { cliJson, runCli } from './cli-process.js'
+import { runCli } from './cli-process.js'
 
-/** `octavo pat …`, `octavo pat-policy …` and `octavo audit` filters as subprocesses, checked through the SDK. */
+/**
+ * `octavo pat …`, `octavo pat-policy …` and `octavo audit` filters on the store a running server uses,
+ * checked through the SDK. The commands run in-process (the same commander definitions as the binary,
+ * output captured) to keep the suite fast; one subprocess checks that the binary wires them in.
+ */
 describe('octavo pat CLI', { timeout: 120_000 }, () => {
   let dir: string
   let server: RunningServer
-  let ws: { workspace: { id: string }; members: { id: string; email: string; role: string }[]; pages: { id: string }[] }
   const notion = (token: string) => new Client({ auth: token, baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
+
+  /** Runs `octavo --data-dir <dir> <args>` in-process; returns stdout, or throws the command's error. */
+  async function octavo(args: string[]): Promise<string> {
+    const program = new Command('octavo').option('--data-dir <dir>').option('--json').exitOverride()
+    workspaceCommands(program)
+    patCommands(program)
+    maintenanceCommands(program)
+    let out = ''
+    const write = process.stdout.write.bind(process.stdout)
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      out += String(chunk)
+      return true
+    }) as typeof process.stdout.write
+    try {
+      await program.parseAsync(['node', 'octavo', '--data-dir', dir, ...args])
+    } finally {
+      process.stdout.write = write
+    }
+    return out
+  }
+  const json = async <T>(args: string[]) => JSON.parse(await octavo(['--json', ...args])) as T
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'octavo-pat-cli-'))
     const config = loadConfig({ OCTAVO_DATA_DIR: dir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent' })
     config.rateLimits = { ...config.rateLimits, enabled: false }
     server = await startServer(config, { logger: createLogger('silent') })
-    ws = await cliJson(['workspace', 'create', '--name', 'Initech', '--plan', 'business', '--owner', 'Bill <bill@initech.test>', '--member', 'Pete <pete@initech.test>', '--page', 'TPS'], dir)
   })
   afterAll(async () => {
     await server.close()
@@ -29,30 +55,38 @@ describe('octavo pat CLI', { timeout: 120_000 }, () => {
   })
 
   it('sets the policy, creates, lists and revokes PATs, refuses the admin a reveal, and filters the audit log', async () => {
-    // Six subprocesses (a few seconds each on a busy machine); the rules themselves are covered in-process.
+    const ws = await json<{ workspace: { id: string }; pages: { id: string }[] }>([
+      'workspace', 'create', '--name', 'Initech', '--plan', 'business', '--owner', 'Bill <bill@initech.test>', '--member', 'Pete <pete@initech.test>', '--page', 'TPS',
+    ])
     const id = ws.workspace.id
-    expect(await cliJson(['pat-policy', 'set', id, 'all_members'], dir)).toMatchObject({ policy: 'all_members', is_default: false })
-    const created = await cliJson<{ token: string; pat: { id: string; bot_id: string; expires_time: string } }>(
-      ['pat', 'create', id, '--name', 'Pete script', '--expires-in', '30', '--as', 'pete@initech.test'],
-      dir,
-    )
+    expect(await json(['pat-policy', 'show', id])).toMatchObject({ policy: 'owners_only', configurable: true, is_default: true })
+    await expect(octavo(['pat', 'create', id, '--name', 'Pete script', '--as', 'pete@initech.test'])).rejects.toThrow(/not allowed/)
+    expect(await octavo(['pat-policy', 'set', id, 'all_members'])).toBe('PAT creation policy: all workspace members.\n')
+    await expect(octavo(['pat-policy', 'set', id, 'everyone'])).rejects.toThrow(/policy must be one of/)
+
+    const created = await json<{ token: string; pat: { id: string; bot_id: string } }>(['pat', 'create', id, '--name', 'Pete script', '--expires-in', '30', '--as', 'pete@initech.test'])
     expect((await notion(created.token).pages.retrieve({ page_id: ws.pages[0]!.id })).id).toBe(ws.pages[0]!.id)
 
-    const human = await runCli(['pat', 'list', id, '--status', 'active'], dir)
-    expect(human.code).toBe(0)
-    expect(human.stdout).toContain('Pete script')
-    expect(human.stdout).toContain('pete@initech.test')
-    expect(human.stdout).not.toContain(created.token)
+    const table = await octavo(['pat', 'list', id, '--status', 'active'])
+    expect(table).toContain('Pete script')
+    expect(table).toContain('pete@initech.test')
+    expect(table).not.toContain(created.token)
+    expect(await octavo(['pat', 'list', id, '--own', '--as', 'bill@initech.test'])).toBe('No personal access tokens.\n')
 
-    const adminReveal = await runCli(['pat', 'token', created.pat.id], dir)
-    expect(adminReveal.code).toBe(1)
-    expect(adminReveal.stderr).toMatch(/Only the creator/)
-    expect(adminReveal.stdout + adminReveal.stderr).not.toContain(created.token)
+    await expect(octavo(['pat', 'token', created.pat.id])).rejects.toThrow(/Only the creator/)
+    expect((await octavo(['pat', 'token', created.pat.id, '--as', 'pete@initech.test'])).trim()).toBe(created.token)
 
-    expect(await cliJson(['pat', 'revoke', created.pat.id], dir)).toMatchObject({ changed: true, pat: { status: 'revoked' } })
+    expect(await json(['pat', 'revoke', created.pat.id])).toMatchObject({ changed: true, pat: { status: 'revoked', revoked_by: { type: 'user' } } })
     expect((await apiError(notion(created.token).users.me({}))).status).toBe(401)
 
-    const byPete = await cliJson<{ entries: { action: string; actor: string }[] }>(['audit', id, '--action', 'pat.*', '--actor', 'pete@initech.test'], dir)
-    expect(byPete.entries.map((e) => e.action)).toEqual(['pat.created'])
+    const byPete = await json<{ entries: { action: string }[] }>(['audit', id, '--action', 'pat.*', '--actor', 'pete@initech.test'])
+    expect(byPete.entries.map((e) => e.action).sort()).toEqual(['pat.created', 'pat.revealed'])
+    const revoked = await json<{ entries: { action: string; actor: string }[] }>(['audit', id, '--action', 'pat.revoked'])
+    expect(revoked.entries.map((e) => e.action)).toEqual(['pat.revoked'])
+
+    // The binary registers the commands (one subprocess: each costs seconds on a busy machine).
+    const bin = await runCli(['pat', 'list', id, '--status', 'revoked'], dir)
+    expect(bin.code).toBe(0)
+    expect(bin.stdout).toContain('Pete script')
   })
 })
