@@ -2,7 +2,8 @@ import { APIErrorCode } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { removeMember } from '../../src/services/workspaces.service.js'
 import { setPageAccess } from '../../src/services/page-permissions.service.js'
-import { revokePat } from '../../src/services/pats.service.js'
+import { getPat, listWorkspacePats, revokePat } from '../../src/services/pats.service.js'
+import { changeMemberRole } from '../../src/services/people.service.js'
 import { createConnection } from '../../src/services/connections.service.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
@@ -132,6 +133,29 @@ describe('personal access tokens through the SDK', () => {
     expect(res.results.map((r) => r.id)).toEqual([mine])
   })
 
+  it('comments as the PAT: the bot is the author, display names resolve to the PAT and its creator', async () => {
+    const s = await seedPeople(server, 'plus')
+    const { token, pat } = await s.pat(s.member.id, { name: 'Commenter' })
+    const notion = server.client(token)
+    const plain = (await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: rt('hello') })) as any
+    expect(plain.created_by.id).toBe(pat.bot_id)
+    expect(plain.display_name).toEqual({ type: 'integration', resolved_name: 'Commenter' })
+    clock.advance(1000) // list order is by creation time
+    const asUser = (await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: rt('hi'), display_name: { type: 'user' } })) as any
+    expect(asUser.display_name).toEqual({ type: 'user', resolved_name: 'Mia Member' })
+    const listed = await notion.comments.list({ block_id: s.pages.root.id })
+    expect(listed.results.map((c) => c.id)).toEqual([plain.id, asUser.id])
+  })
+
+  it('a member demoted to guest loses their PATs; promoted back, they work again', async () => {
+    const s = await seedPeople(server, 'plus')
+    const notion = server.client((await s.pat(s.member.id)).token)
+    await changeMemberRole(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, userId: s.member.id, role: 'guest' })
+    expect((await apiError(notion.users.me({}))).status).toBe(401)
+    await changeMemberRole(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, userId: s.member.id, role: 'member' })
+    expect((await notion.users.me({})).type).toBe('bot')
+  })
+
   it('a member who leaves takes their PATs down at once', async () => {
     const s = await seedPeople(server, 'plus')
     const notion = server.client((await s.pat(s.member.id)).token)
@@ -163,6 +187,9 @@ describe('personal access tokens through the SDK', () => {
       clock.advance(1)
       const e = await apiError(server.client(week.token).users.me({}))
       expect([e.status, e.code]).toEqual([401, APIErrorCode.Unauthorized])
+      expect(await getPat(server.deps, week.pat.id, s.member.id)).toMatchObject({ status: 'expired', revoked_time: null })
+      const expired = await listWorkspacePats(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, status: 'expired' })
+      expect(expired.map((p) => p.id)).toEqual([week.pat.id])
       expect((await server.client(year.token).users.me({})).id).toBe(year.pat.bot_id)
       clock.advance(358 * DAY_MS)
       expect((await apiError(server.client(year.token).users.me({}))).status).toBe(401)
