@@ -299,7 +299,7 @@ describe('people and page permissions: property against a reference model', () =
           }
         }
       }),
-      { numRuns: 25 },
+      { numRuns: 20 },
     )
   }, 120_000)
 })
