@@ -290,3 +290,48 @@ describe('people and page permissions (admin API)', () => {
     expect((await apiError(mia.pages.retrieve({ page_id: s.pages.grandchild.id }))).code).toBe(APIErrorCode.ObjectNotFound)
   })
 })
+
+describe('people and page permissions: the level each API operation needs (PAT through the SDK)', () => {
+  let server: TestServer
+  beforeEach(async () => {
+    server = await startTestServer()
+  })
+  afterEach(async () => server.stop())
+
+  it('read needs view, comment needs comment, edit needs edit, adding a connection needs full access', async () => {
+    const s = await seedBasic(server)
+    await server.deps.store.db.updateTable('workspace').set({ plan: 'plus' }).where('id', '=', s.workspace.id).execute()
+    const { createPat } = await import('../../src/services/pats.service.js')
+    const { createPageAsUser } = await import('../../src/services/setup.service.js')
+    const { setPageAccess } = await import('../../src/services/page-permissions.service.js')
+    const { shareWithConnection } = await import('../../src/services/connections.service.js')
+    const levels = ['view', 'comment', 'edit_content', 'edit', 'full'] as const
+    const pages: Record<string, string> = {}
+    for (const l of levels) {
+      // Private pages of the owner, each shared with Mia at one level.
+      const p = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: l, private: true })
+      await setPageAccess(server.deps, { pageId: p.id, actorId: s.owner.id, target: { type: 'user', id: s.member.id }, level: l })
+      pages[l] = p.id
+    }
+    const { token } = await createPat(server.deps, { workspaceId: s.workspace.id, actorId: s.member.id, name: 'levels' })
+    const mia = server.client(token)
+    const rank = { view: 1, comment: 2, edit_content: 3, edit: 4, full: 5 }
+    for (const l of levels) {
+      const id = pages[l] as string
+      expect((await mia.pages.retrieve({ page_id: id })).id).toBe(id)
+      const comment = mia.comments.create({ parent: { page_id: id }, rich_text: [{ text: { content: 'hi' } }] })
+      if (rank[l] >= 2) expect((await comment).object).toBe('comment')
+      else expect((await apiError(comment)).code).toBe('restricted_resource')
+      const update = mia.pages.update({ page_id: id, icon: { type: 'emoji', emoji: '📌' } })
+      if (rank[l] >= 4) expect((await update).id).toBe(id)
+      else expect((await apiError(update)).code).toBe('restricted_resource')
+      const share = shareWithConnection(server.deps, s.connection.id, id, s.member.id)
+      if (rank[l] >= 5) await expect(share).resolves.toBeTruthy()
+      else await expect(share).rejects.toThrow('full access')
+    }
+    // The owner's private page that was never shared: 404 for Mia's PAT, whatever the operation.
+    const hidden = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'hidden', private: true })
+    expect((await apiError(mia.pages.retrieve({ page_id: hidden.id }))).code).toBe('object_not_found')
+    expect((await apiError(mia.pages.update({ page_id: hidden.id, icon: { type: 'emoji', emoji: '📌' } }))).code).toBe('object_not_found')
+  })
+})
