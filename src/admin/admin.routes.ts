@@ -124,7 +124,12 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     if (b.parent_id && !parentId) throw new DomainError('invalid_input', 'parent_id must be a UUID.')
     return c.json(await createPageAsUser(deps, { workspaceId: ws, actorId: await actor(ws, b.as), title: b.title, parentId, private: b.private }), 201)
   })
-  app.post('/workspaces/:workspace_id/members', async (c) => c.json(await addMember(deps, id(c, 'workspace_id'), await body(c, Person)), 201))
+  app.post('/workspaces/:workspace_id/members', async (c) => {
+    // With `as`, that person's rules apply (owners; membership admins below admin level).
+    const ws = id(c, 'workspace_id')
+    const { as, ...person } = await body(c, Person.extend({ as: z.string().optional() }))
+    return c.json(await addMember(deps, ws, person, as ? await actor(ws, as) : undefined), 201)
+  })
   app.delete('/workspaces/:workspace_id/members/:user_id', async (c) => {
     // With `as`, that person's rules apply (owners, membership admins, or the person leaving).
     const ws = id(c, 'workspace_id')

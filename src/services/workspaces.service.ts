@@ -4,7 +4,7 @@ import { textRun } from '../domain/rich-text.js'
 import { DomainError } from '../errors/domain-error.js'
 import type { MemberRole, Plan, UserTable, WorkspaceTable } from '../storage/database.js'
 import { audit } from '../storage/repositories/audit.repository.js'
-import { findUserByEmail, findWorkspace, listMembers } from '../storage/repositories/workspaces.repository.js'
+import { findUserByEmail, findWorkspace, listMembers, memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
 import { removeWorkspaceMember } from './people.service.js'
@@ -97,19 +97,34 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput) {
 
 /**
  * Adds a person to a workspace (creating the person if the e-mail is new) or changes their role.
- * @throws DomainError not_found for an unknown workspace.
+ * With `actorId`, that person's rules apply (permissions-and-tokens.md §2.2): owners add anyone;
+ * membership admins add and re-role people below admin level only; nobody else adds people. Without
+ * it, the operator (admin key, CLI) acts.
+ * @throws DomainError not_found for an unknown workspace | forbidden
  */
-export async function addMember(deps: Deps, workspaceId: string, person: PersonInput) {
+export async function addMember(deps: Deps, workspaceId: string, person: PersonInput, actorId?: string) {
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     if (!(await findWorkspace(trx, workspaceId))) throw new DomainError('not_found', `No workspace with id ${workspaceId}.`)
+    if (actorId !== undefined) {
+      const actorRole = await memberRole(trx, workspaceId, actorId)
+      if (actorRole !== 'owner' && actorRole !== 'membership_admin') {
+        throw new DomainError('forbidden', 'Only workspace owners and membership admins can add people to the workspace.')
+      }
+      const existing = await findUserByEmail(trx, person.email)
+      const current = existing ? await memberRole(trx, workspaceId, existing.id) : undefined
+      const adminRoles = ['owner', 'membership_admin']
+      if (actorRole === 'membership_admin' && (adminRoles.includes(person.role) || (current && adminRoles.includes(current)))) {
+        throw new DomainError('forbidden', 'Membership admins can only add members, restricted members and guests.')
+      }
+    }
     const user = await ensurePerson(trx, person, time)
     await trx
       .insertInto('workspace_member')
       .values({ workspace_id: workspaceId, user_id: user.id, role: person.role, joined_time: time })
       .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role: person.role }))
       .execute()
-    await audit(trx, { workspaceId, actor: 'admin', action: 'member.added', target: user.id, meta: { role: person.role }, time })
+    await audit(trx, { workspaceId, actor: actorId ? `user:${actorId}` : 'admin', action: 'member.added', target: user.id, meta: { role: person.role }, time })
     return { ...user, role: person.role }
   })
 }

@@ -256,6 +256,13 @@ describe('people and page permissions (admin API)', () => {
     expect((await call('PATCH', `/workspaces/${s.workspace.id}/members/${s.member.id}`, { role: 'admin' })).status).toBe(400)
     expect((await call('POST', `/workspaces/${s.workspace.id}/groups`, { name: '  ' })).status).toBe(400)
     expect((await call('PATCH', `/groups/00000000-0000-4000-8000-000000000003`, { name: 'x' })).status).toBe(404)
+    // Adding people: membership admins below admin level only; members never.
+    const addAs = (as: string, role: string) => call('POST', `/workspaces/${s.workspace.id}/members`, { name: 'New', email: `new-${role}@example.com`, role, as })
+    expect((await addAs(ada, 'guest')).status).toBe(201)
+    expect((await addAs(ada, 'membership_admin')).status).toBe(403)
+    expect((await addAs(s.member.email as string, 'member')).status).toBe(403)
+    expect((await audit()).find((e) => e.action === 'member.added' && e.actor === `user:${ada}`)).toBeTruthy()
+
     // The owner may make another owner; then the first may step down.
     expect((await call('PATCH', `/workspaces/${s.workspace.id}/members/${ada}`, { role: 'owner' })).status).toBe(200)
     expect((await call('PATCH', `/workspaces/${s.workspace.id}/members/${s.owner.id}`, { role: 'member', as: ada })).status).toBe(200)
