@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { adminRoutes } from './admin/admin.routes.js'
+import { notionAdminApiRoutes } from './admin/notion-admin-api.routes.js'
 import { apiRoutes } from './api/routes.js'
 import type { AppEnv } from './http/context.js'
 import { errorHandler, notFound } from './http/middleware/error-handler.js'
@@ -28,6 +29,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.notFound(notFound)
   mountRoutes(app, options.deps, options.limiter, apiRoutes(options.deps))
   app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))
+  app.route('/admin/v1', notionAdminApiRoutes(options.deps, options.adminKey))
   app.get('/_octavo/health', (c) => c.json({ status: 'ok' }))
   return app
 }

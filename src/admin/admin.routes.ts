@@ -29,6 +29,8 @@ import { createPageAsUser } from '../services/setup.service.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
 import { listWorkspaces } from '../storage/repositories/workspaces.repository.js'
 import { connectionWorkspace as connectionWorkspaceOf, resolveActor } from '../services/actors.js'
+import { registerPeopleAdminRoutes } from './people.routes.js'
+import { registerPatAdminRoutes } from './pats.routes.js'
 
 /**
  * Octavo's admin API, for test suites and scripts: `/_octavo/admin/*` (named like LocalStack's
@@ -75,7 +77,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   const actor = (workspaceId: string, as: string | undefined) => resolveActor(deps.store.db, workspaceId, as)
   const connectionWorkspace = (connectionId: string) => connectionWorkspaceOf(deps.store.db, connectionId)
 
-  const Person = z.object({ name: z.string().min(1), email: z.email(), role: z.enum(['owner', 'member', 'guest']) })
+  const Person = z.object({ name: z.string().min(1), email: z.email(), role: z.enum(['owner', 'membership_admin', 'member', 'restricted_member', 'guest']) })
   const Caps = z
     .object({
       read_content: z.boolean(),
@@ -117,17 +119,42 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   app.get('/workspaces/:workspace_id/pages', async (c) => c.json({ pages: await listWorkspacePages(deps, id(c, 'workspace_id')) }))
   app.post('/workspaces/:workspace_id/pages', async (c) => {
     const ws = id(c, 'workspace_id')
-    const b = await body(c, z.object({ title: z.string(), parent_id: z.string().optional(), as: z.string().optional() }))
+    const b = await body(c, z.object({ title: z.string(), parent_id: z.string().optional(), private: z.boolean().optional(), as: z.string().optional() }))
     const parentId = b.parent_id ? parseId(b.parent_id) : undefined
     if (b.parent_id && !parentId) throw new DomainError('invalid_input', 'parent_id must be a UUID.')
-    return c.json(await createPageAsUser(deps, { workspaceId: ws, actorId: await actor(ws, b.as), title: b.title, parentId }), 201)
+    return c.json(await createPageAsUser(deps, { workspaceId: ws, actorId: await actor(ws, b.as), title: b.title, parentId, private: b.private }), 201)
   })
-  app.post('/workspaces/:workspace_id/members', async (c) => c.json(await addMember(deps, id(c, 'workspace_id'), await body(c, Person)), 201))
+  app.post('/workspaces/:workspace_id/members', async (c) => {
+    // With `as`, that person's rules apply (owners; membership admins below admin level).
+    const ws = id(c, 'workspace_id')
+    const { as, ...person } = await body(c, Person.extend({ as: z.string().optional() }))
+    return c.json(await addMember(deps, ws, person, as ? await actor(ws, as) : undefined), 201)
+  })
   app.delete('/workspaces/:workspace_id/members/:user_id', async (c) => {
-    await removeMember(deps, id(c, 'workspace_id'), id(c, 'user_id'))
+    // With `as`, that person's rules apply (owners, membership admins, or the person leaving).
+    const ws = id(c, 'workspace_id')
+    const as = c.req.query('as')
+    await removeMember(deps, ws, id(c, 'user_id'), as ? await actor(ws, as) : undefined)
     return c.json({ removed: true })
   })
-  app.get('/workspaces/:workspace_id/audit', async (c) => c.json({ entries: await listAudit(deps.store.db, id(c, 'workspace_id')) }))
+  app.get('/workspaces/:workspace_id/audit', async (c) => {
+    // Filters: action (repeatable or comma-separated; `pat.*` = prefix), actor, target, since, until, limit.
+    const ws = id(c, 'workspace_id')
+    const actions = (c.req.queries('action') ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean)
+    const limit = c.req.query('limit') === undefined ? 100 : Number(c.req.query('limit'))
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new DomainError('invalid_input', 'limit must be an integer from 1 to 1000.')
+    const actorRaw = c.req.query('actor')
+    const actorId = actorRaw && !actorRaw.includes(':') && actorRaw !== 'admin' && actorRaw !== 'admin_api' ? `user:${await actor(ws, actorRaw)}` : actorRaw
+    const entries = await listAudit(deps.store.db, ws, {
+      limit,
+      ...(actions.length ? { actions } : {}),
+      ...(actorId ? { actor: actorId } : {}),
+      ...(c.req.query('target') ? { target: c.req.query('target') } : {}),
+      ...(c.req.query('since') ? { since: c.req.query('since') } : {}),
+      ...(c.req.query('until') ? { until: c.req.query('until') } : {}),
+    })
+    return c.json({ entries })
+  })
   app.get('/workspaces/:workspace_id/connections', async (c) => {
     const ws = id(c, 'workspace_id')
     return c.json({ connections: await listConnections(deps, ws, await actor(ws, c.req.query('as'))) })
@@ -174,5 +201,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     const cid = id(c, 'connection_id')
     return c.json(await unshareFromConnection(deps, cid, id(c, 'page_id'), await actor(await connectionWorkspace(cid), c.req.query('as'))))
   })
+  registerPatAdminRoutes(app, deps, { body, id, actor })
+  registerPeopleAdminRoutes(app, deps, { body, id, actor })
   return app
 }

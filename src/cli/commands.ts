@@ -43,7 +43,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 type Person = { name: string | null; email: string | null; id: string; role: MemberRole }
 const personLine = (p: Person) => [p.role, `${p.name ?? ''} <${p.email ?? ''}>`, p.id]
-const ROLE_ORDER: Record<MemberRole, number> = { owner: 0, member: 1, guest: 2 }
+const ROLE_ORDER: Record<MemberRole, number> = { owner: 0, membership_admin: 1, member: 2, restricted_member: 3, guest: 4 }
 /** People for display: owners first, then members, then guests (stable within a role). */
 const byRole = <P extends Person>(people: P[]) => [...people].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role])
 
@@ -117,7 +117,7 @@ export function workspaceCommands(program: Command): void {
   member
     .command('add <workspace> <person>')
     .description('add a person ("Name <email>") to a workspace, or change their role')
-    .addOption(new Option('--role <role>', 'role').choices(['owner', 'member', 'guest']).default('member'))
+    .addOption(new Option('--role <role>', 'role').choices(['owner', 'membership_admin', 'member', 'restricted_member', 'guest']).default('member'))
     .action(async (ref: string, person: string, opts: { role: MemberRole }, cmd: Command) => {
       const p = parsePerson(person, opts.role)
       await withStore(
@@ -128,14 +128,15 @@ export function workspaceCommands(program: Command): void {
     })
   member
     .command('remove <workspace> <user>')
-    .description('remove a person (user id or e-mail) from a workspace')
-    .action(async (ref: string, user: string, _opts: unknown, cmd: Command) => {
+    .description('remove a person (user id or e-mail) from a workspace; every grant they hold ends at once')
+    .option('--as <user>', "acting person: an owner, a membership admin, or the person leaving (default: the operator, no role check)")
+    .action(async (ref: string, user: string, opts: { as?: string }, cmd: Command) => {
       await withStore(
         cmd,
         async (deps) => {
           const ws = await resolveWorkspace(deps.store.db, ref)
           const userId = await resolveActor(deps.store.db, ws, user)
-          await removeMember(deps, ws, userId)
+          await removeMember(deps, ws, userId, opts.as ? await resolveActor(deps.store.db, ws, opts.as) : undefined)
           return { removed: true, workspace_id: ws, user_id: userId }
         },
         (r) => `Removed ${r.user_id} from workspace ${r.workspace_id}.`,
@@ -175,14 +176,15 @@ export function pageCommands(program: Command): void {
     .description('create a page, at the top level or under --parent, as --as (default: the first owner)')
     .requiredOption('--title <title>', 'page title')
     .option('--parent <page-id>', 'parent page id')
+    .option('--private', "a top-level page in the acting person's private section (only they have access)")
     .option('--as <user>', 'acting person (e-mail or user id)')
-    .action(async (ref: string, opts: { title: string; parent?: string; as?: string }, cmd: Command) => {
+    .action(async (ref: string, opts: { title: string; parent?: string; private?: boolean; as?: string }, cmd: Command) => {
       const parentId = opts.parent !== undefined ? uuidArg(opts.parent, '--parent') : undefined
       await withStore(
         cmd,
         async (deps) => {
           const ws = await resolveWorkspace(deps.store.db, ref)
-          return createPageAsUser(deps, { workspaceId: ws, actorId: await resolveActor(deps.store.db, ws, opts.as), title: opts.title, parentId })
+          return createPageAsUser(deps, { workspaceId: ws, actorId: await resolveActor(deps.store.db, ws, opts.as), title: opts.title, parentId, private: opts.private })
         },
         (r) => `Created page "${r.title}": ${r.id}`,
       )
@@ -366,10 +368,28 @@ export function maintenanceCommands(program: Command): void {
       if (!Number.isInteger(n) || n < 1) throw new DomainError('invalid_input', '--limit must be a positive integer.')
       return n
     }, 100)
-    .action(async (ref: string, opts: { limit: number }, cmd: Command) => {
+    .option('--action <name>', 'only this action; `pat.*` matches a prefix (repeatable)', collect, [])
+    .option('--actor <user>', 'only entries by this person (e-mail or user id), or admin / admin_api')
+    .option('--target <id>', 'only entries about this object id')
+    .option('--since <iso>', 'entries at or after this time (ISO-8601)')
+    .option('--until <iso>', 'entries before this time (ISO-8601)')
+    .action(async (ref: string, opts: { limit: number; action: string[]; actor?: string; target?: string; since?: string; until?: string }, cmd: Command) => {
       await withStore(
         cmd,
-        async (deps) => ({ entries: await listAudit(deps.store.db, await resolveWorkspace(deps.store.db, ref), opts.limit) }),
+        async (deps) => {
+          const ws = await resolveWorkspace(deps.store.db, ref)
+          const actor = opts.actor === undefined || opts.actor === 'admin' || opts.actor === 'admin_api' ? opts.actor : `user:${await resolveActor(deps.store.db, ws, opts.actor)}`
+          return {
+            entries: await listAudit(deps.store.db, ws, {
+              limit: opts.limit,
+              ...(opts.action.length ? { actions: opts.action } : {}),
+              ...(actor ? { actor } : {}),
+              ...(opts.target ? { target: opts.target } : {}),
+              ...(opts.since ? { since: opts.since } : {}),
+              ...(opts.until ? { until: opts.until } : {}),
+            }),
+          }
+        },
         (r) =>
           r.entries.length
             ? columns(r.entries.map((e) => [e.time, e.actor, e.action, e.target ?? '', e.meta ? JSON.stringify(e.meta) : '']))

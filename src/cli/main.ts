@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander'
 import { connectionCommands, maintenanceCommands, pageCommands, workspaceCommands } from './commands.js'
+import { patCommands } from './pat-commands.js'
+import { peopleCommands } from './people-commands.js'
 import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
 
@@ -27,8 +29,10 @@ export function buildProgram(): Command {
     .action(serveCommand)
 
   workspaceCommands(program)
+  peopleCommands(program)
   pageCommands(program)
   connectionCommands(program)
+  patCommands(program)
   maintenanceCommands(program)
   return program
 }

@@ -8,6 +8,7 @@ import { createConnection, listConnections, revealToken, shareWithConnection } f
 import { createDatabase } from '../services/databases-core.js'
 import type { Deps } from '../services/deps.js'
 import { createNode } from '../services/tree.service.js'
+import type { MemberRole } from '../storage/database.js'
 import { createWorkspace } from '../services/workspaces.service.js'
 import { insertBlocks } from '../storage/repositories/blocks.repository.js'
 import { listMembers, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
@@ -40,7 +41,7 @@ export interface DemoConnection {
 export interface DemoSeed {
   workspaceId: string
   ownerId: string
-  people: { id: string; name: string; email: string; role: 'owner' | 'member' | 'guest' }[]
+  people: { id: string; name: string; email: string; role: MemberRole }[]
   pages: {
     gettingStarted: string
     connectAnIntegration: string

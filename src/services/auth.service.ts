@@ -1,4 +1,4 @@
-import { isWellFormedToken } from '../auth/token-format.js'
+import { isWellFormedToken, tokenKind } from '../auth/token-format.js'
 import type { ApiCaller } from '../auth/principal.js'
 import { isoNow } from '../domain/clock.js'
 import { unauthorized } from '../errors/notion-error.js'
@@ -6,12 +6,13 @@ import { principalOf } from '../permissions/roles.js'
 import { findTokenByDigest, touchToken } from '../storage/repositories/tokens.repository.js'
 import type { Deps } from './deps.js'
 import { capabilitiesOf } from './connections.service.js'
+import { authenticatePersonalToken } from './pats.service.js'
 
 const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
 const LAST_USED_GRANULARITY_MS = 60_000
 
 /**
- * Resolves an `Authorization` header to the calling connection.
+ * Resolves an `Authorization` header to the calling connection or personal access token.
  *
  * Order and messages follow live Notion (digest §3.2): a header that is not exactly `Bearer <token>`
  * (scheme case-insensitive) → 401 'Authorization header must use the format "Bearer <token>".';
@@ -25,6 +26,8 @@ export async function authenticateBearer(deps: Deps, header: string | undefined)
   if (!match?.[1]) throw unauthorized('Authorization header must use the format "Bearer <token>".')
   const token = match[1]
   if (!isWellFormedToken(token)) throw unauthorized()
+  // The kind digit routes the lookup: personal access tokens live in their own table (ADR 10).
+  if (tokenKind(token) === 'personal') return authenticatePersonalToken(deps, token)
   const digest = deps.secrets.tokenDigest(token)
   const found = await findTokenByDigest(deps.store.db, digest)
   if (!found || !deps.secrets.digestsEqual(found.token.digest, digest) || found.token.revoked_time !== null) {

@@ -17,6 +17,7 @@ import {
 import { findWorkspace, memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
+import { principalsForUser } from './people-access.js'
 
 /**
  * Internal connections (developers.notion.com "Internal connections"; seeds 000/001):
@@ -257,11 +258,10 @@ export async function deleteConnection(deps: Deps, connectionId: string, actorId
  * @throws DomainError forbidden
  */
 async function requireMayShare(db: Db, workspaceId: string, actorId: string, node: { perm_root_id: string | null }): Promise<void> {
-  const role = await memberRole(db, workspaceId, actorId)
-  if (role === 'owner') return
-  if (role === undefined) throw new DomainError('forbidden', 'Only members of this workspace can add connections to its pages.')
-  const principals = [principalOf.user(actorId), ...(role === 'guest' ? [] : [principalOf.members(workspaceId)])]
-  const level = node.perm_root_id ? await levelOnRoot(db, node.perm_root_id, principals) : 0
+  const who = await principalsForUser(db, workspaceId, actorId)
+  if (who?.role === 'owner') return
+  if (!who) throw new DomainError('forbidden', 'Only members of this workspace can add connections to its pages.')
+  const level = node.perm_root_id ? await levelOnRoot(db, node.perm_root_id, who.principals) : 0
   if (level < ROLE.full) {
     throw new DomainError('forbidden', 'Only people with full access to this page can add or remove connections on it.')
   }

@@ -25,6 +25,14 @@ export interface CreateNodeInput {
   icon?: Record<string, unknown> | null
   cover?: Record<string, unknown> | null
   isInline?: boolean
+  /**
+   * For a top-level page: `workspace` (the default; the workspace section, where every full member
+   * has full access through `members:<workspace>`) or `private` (the actor's private section: only
+   * `user:<actor>` has full access). Ignored under a parent.
+   */
+  section?: 'workspace' | 'private'
+  /** Whose private section (default: the actor). A PAT writes as its bot into its creator's private section. */
+  privateOwner?: string
   actor: string
   time: string
   id?: string
@@ -34,8 +42,9 @@ export interface CreateNodeInput {
  * Inserts a page or database node.
  * - Under a page: appended to the page's children; inherits the page's permission root.
  * - In a data source (a database row): inherits the database's root; not a child block.
- * - At the workspace level: its own root. Until page permissions for people land (issue 4), every
- *   full member gets full access to top-level pages through the `members:<workspace>` principal.
+ * - At the workspace level: its own root, granting full access to every full member
+ *   (`members:<workspace>`, the workspace section) or, for `section: 'private'`, to the actor only
+ *   (`user:<actor>`, their private section; docs/adr/0009-people-permissions.md).
  */
 export async function createNode(db: Db, input: CreateNodeInput): Promise<BlockRow> {
   const id = input.id ?? newId()
@@ -87,7 +96,7 @@ export async function createNode(db: Db, input: CreateNodeInput): Promise<BlockR
   await db.insertInto('block').values(row).execute()
   if (input.parent.type === 'workspace') {
     await grantOnPage(db, row, {
-      principal: principalOf.members(input.workspaceId),
+      principal: input.section === 'private' ? principalOf.user(input.privateOwner ?? input.actor) : principalOf.members(input.workspaceId),
       role: ROLE.full,
       grantedBy: input.actor,
       time: input.time,

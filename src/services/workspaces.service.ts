@@ -7,6 +7,7 @@ import { audit } from '../storage/repositories/audit.repository.js'
 import { findUserByEmail, findWorkspace, listMembers, memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
+import { removeWorkspaceMember } from './people.service.js'
 import { createNode } from './tree.service.js'
 
 /**
@@ -96,36 +97,47 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput) {
 
 /**
  * Adds a person to a workspace (creating the person if the e-mail is new) or changes their role.
- * @throws DomainError not_found for an unknown workspace.
+ * With `actorId`, that person's rules apply (permissions-and-tokens.md §2.2): owners add anyone;
+ * membership admins add and re-role people below admin level only; nobody else adds people. Without
+ * it, the operator (admin key, CLI) acts.
+ * @throws DomainError not_found for an unknown workspace | forbidden
  */
-export async function addMember(deps: Deps, workspaceId: string, person: PersonInput) {
+export async function addMember(deps: Deps, workspaceId: string, person: PersonInput, actorId?: string) {
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     if (!(await findWorkspace(trx, workspaceId))) throw new DomainError('not_found', `No workspace with id ${workspaceId}.`)
+    if (actorId !== undefined) {
+      const actorRole = await memberRole(trx, workspaceId, actorId)
+      if (actorRole !== 'owner' && actorRole !== 'membership_admin') {
+        throw new DomainError('forbidden', 'Only workspace owners and membership admins can add people to the workspace.')
+      }
+      const existing = await findUserByEmail(trx, person.email)
+      const current = existing ? await memberRole(trx, workspaceId, existing.id) : undefined
+      const adminRoles = ['owner', 'membership_admin']
+      if (actorRole === 'membership_admin' && (adminRoles.includes(person.role) || (current && adminRoles.includes(current)))) {
+        throw new DomainError('forbidden', 'Membership admins can only add members, restricted members and guests.')
+      }
+    }
     const user = await ensurePerson(trx, person, time)
     await trx
       .insertInto('workspace_member')
       .values({ workspace_id: workspaceId, user_id: user.id, role: person.role, joined_time: time })
       .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role: person.role }))
       .execute()
-    await audit(trx, { workspaceId, actor: 'admin', action: 'member.added', target: user.id, meta: { role: person.role }, time })
+    await audit(trx, { workspaceId, actor: actorId ? `user:${actorId}` : 'admin', action: 'member.added', target: user.id, meta: { role: person.role }, time })
     return { ...user, role: person.role }
   })
 }
 
 /**
- * Removes a person from a workspace. Their grants end at once; shares they made with connections
- * stay (a share outlives its sharer, as Notion documents).
- * @throws DomainError not_found when the person is not a member.
+ * Removes a person from a workspace (see people.service.ts `removeWorkspaceMember`): membership,
+ * groups and `user:` page grants end at once; shares they made with connections stay (a share
+ * outlives its sharer, as Notion documents). `actorId` applies the role rules; without it, the
+ * operator acts.
+ * @throws DomainError not_found | forbidden | conflict (the last owner)
  */
-export async function removeMember(deps: Deps, workspaceId: string, userId: string) {
-  const time = isoNow(deps.clock)
-  await deps.store.transaction(async (trx) => {
-    const role = await memberRole(trx, workspaceId, userId)
-    if (!role) throw new DomainError('not_found', `User ${userId} is not a member of workspace ${workspaceId}.`)
-    await trx.deleteFrom('workspace_member').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute()
-    await audit(trx, { workspaceId, actor: 'admin', action: 'member.removed', target: userId, time })
-  })
+export async function removeMember(deps: Deps, workspaceId: string, userId: string, actorId?: string) {
+  await removeWorkspaceMember(deps, { workspaceId, userId, actorId })
 }
 
 /** A workspace with its members. @throws DomainError not_found */

@@ -15,10 +15,19 @@ export interface Database {
   root_acl: RootAclTable
   comment: CommentTable
   audit_log: AuditLogTable
+  workspace_group: WorkspaceGroupTable
+  group_member: GroupMemberTable
+  personal_access_token: PersonalAccessTokenTable
+  workspace_pat_policy: WorkspacePatPolicyTable
+  workspace_pat_policy_group: WorkspacePatPolicyGroupTable
 }
 
 export type Plan = 'free' | 'plus' | 'business' | 'enterprise'
-export type MemberRole = 'owner' | 'member' | 'guest'
+/**
+ * Workspace roles (permissions-and-tokens.md §2.2): owners, membership admins and members are full
+ * members; restricted members hold only what is shared with them; guests are invited page by page.
+ */
+export type MemberRole = 'owner' | 'membership_admin' | 'member' | 'restricted_member' | 'guest'
 export type UserInfoLevel = 'none' | 'without_email' | 'with_email'
 
 export interface WorkspaceTable {
@@ -182,4 +191,66 @@ export interface AuditLogTable {
   target: string | null
   meta: string | null
   time: string
+}
+
+/** A workspace group: a named set of members usable as a share target (`group:<id>`). */
+export interface WorkspaceGroupTable {
+  id: string
+  workspace_id: string
+  name: string
+  created_by: string
+  created_time: string
+}
+
+/** One person in one group. */
+export interface GroupMemberTable {
+  group_id: string
+  workspace_id: string
+  user_id: string
+  added_by: string
+  added_time: string
+}
+
+/**
+ * A personal access token (docs/adr/0010-personal-access-tokens.md): its own bot user (`bot_id`)
+ * acting as `creator_id`. Looked up by `digest` only; `sealed_secret` exists for the creator's reveal.
+ */
+export interface PersonalAccessTokenTable {
+  id: string
+  workspace_id: string
+  bot_id: string
+  creator_id: string
+  name: string
+  /** The "Notion API" capability bundle (0/1). */
+  cap_notion_api: number
+  /** The "Workers" capability (0/1). */
+  cap_workers: number
+  /** HMAC-SHA-256(pepper, token), hex. */
+  digest: string
+  /** AES-256-GCM of the token, AAD `<id>|<workspace id>`. */
+  sealed_secret: string
+  hint: string
+  created_time: string
+  expires_time: string
+  revoked_time: string | null
+  /** `user:<id>`, or `admin_api` for Notion's Admin API route. */
+  revoked_by: string | null
+  last_used_time: string | null
+}
+
+/** Who may create PATs with the "Notion API" capability (Notion's "PAT creators" setting). */
+export type PatPolicy = 'owners_only' | 'owners_and_selected_groups' | 'all_members'
+
+/** A workspace's chosen PAT creation policy; absent = the plan's default. */
+export interface WorkspacePatPolicyTable {
+  workspace_id: string
+  policy: PatPolicy
+  updated_by: string
+  updated_time: string
+}
+
+/** The groups selected by the Enterprise "owners and selected groups" policy. */
+export interface WorkspacePatPolicyGroupTable {
+  workspace_id: string
+  group_id: string
 }

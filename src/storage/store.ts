@@ -24,8 +24,13 @@ export interface Store {
 
 const TABLES: (keyof Database)[] = [
   'audit_log',
+  'workspace_pat_policy_group',
+  'workspace_pat_policy',
+  'personal_access_token',
   'comment',
   'root_acl',
+  'group_member',
+  'workspace_group',
   'page_grant',
   'data_source',
   'block',

@@ -22,6 +22,17 @@ describe('token format', () => {
     }
   })
 
+  it('gives personal access tokens the same scanner-visible shape, with kind digit 2', () => {
+    for (let i = 0; i < 200; i++) {
+      const t = generateToken('personal')
+      expect(t).toHaveLength(50)
+      expect(t).toMatch(SCANNER)
+      expect(t.startsWith('ntn_2')).toBe(true)
+      expect(isWellFormedToken(t)).toBe(true)
+      expect(tokenKind(t)).toBe('personal')
+    }
+  })
+
   it('rejects any single-character change through the checksum', () => {
     const t = generateToken('internal')
     for (let i = 4; i < t.length; i++) {

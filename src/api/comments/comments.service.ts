@@ -51,6 +51,13 @@ async function commentable(db: Db, ctx: RequestContext, id: string, kind: 'page'
   return node
 }
 
+/** The person behind the token, for `display_name: {type:"user"}`: a connection's creator, or a PAT's. */
+async function authorizingUserName(db: Db, caller: RequestContext['caller']): Promise<string | null> {
+  if (caller.kind === 'internal') return connectionCreatorName(db, caller.connectionId)
+  const u = await db.selectFrom('user').select('name').where('id', '=', caller.userId).executeTakeFirst()
+  return u?.name ?? null
+}
+
 /**
  * `POST /v1/comments`: a comment on a page or block starts a new discussion; with `discussion_id`
  * it joins that discussion (same parent). The author is the connection's bot; `display_name`
@@ -89,7 +96,7 @@ export async function createComment(deps: Deps, ctx: RequestContext, body: Creat
     }
     const dn = body.display_name ?? { type: 'integration' as const }
     const resolved =
-      dn.type === 'custom' ? dn.custom.name : dn.type === 'user' ? ((await connectionCreatorName(trx, caller.connectionId)) ?? caller.connectionName) : caller.connectionName
+      dn.type === 'custom' ? dn.custom.name : dn.type === 'user' ? ((await authorizingUserName(trx, caller)) ?? caller.connectionName) : caller.connectionName
     const comment: CommentRow = {
       id: newId(),
       workspace_id: caller.workspaceId,

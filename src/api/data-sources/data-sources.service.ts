@@ -1,3 +1,4 @@
+import { actingUserId } from '../../auth/principal.js'
 import type * as z from 'zod'
 import type { RequestContext } from '../../auth/principal.js'
 import { normalizeIcon } from '../../domain/blocks.js'
@@ -188,7 +189,7 @@ export async function runDataSourceQuery(
   const schema: Schema = schemaOf(ds)
   const rows = body.result_type === 'data_source' ? [] : await rowsOf(deps.store.db, ds.id, { includeTrashed: trash === true })
   const byId = new Map(rows.map((r) => [r.id, r]))
-  const sorted = runQuery(rows.map(toQueryRow), schema, { filter: body.filter, sorts: body.sorts }, { now: deps.clock.now(), me: ctx.caller.botId })
+  const sorted = runQuery(rows.map(toQueryRow), schema, { filter: body.filter, sorts: body.sorts }, { now: deps.clock.now(), me: actingUserId(ctx.caller) })
   let start = 0
   if (body.start_cursor) {
     const cursor = parseId(body.start_cursor) ?? body.start_cursor

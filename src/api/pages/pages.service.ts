@@ -69,7 +69,8 @@ function plainPageTitle(properties: Record<string, unknown> | undefined): RichTe
 
 /**
  * `POST /v1/pages`: creates a page under a page, a database (its only data source), or a data
- * source. Internal connections cannot create workspace-level pages.
+ * source. Internal connections cannot create workspace-level pages; a PAT creates a private page of
+ * its creator there.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createPage(deps: Deps, ctx: RequestContext, body: z.output<typeof S.CreatePageBody>) {
@@ -83,7 +84,25 @@ export async function createPage(deps: Deps, ctx: RequestContext, body: z.output
     const p = body.parent
     let created: BlockRow
     if ('workspace' in p) {
-      throw validationError('body failed validation: body.parent.workspace: internal connections cannot create workspace-level pages. Use a page_id, database_id or data_source_id parent.')
+      if (caller.kind !== 'personal') {
+        throw validationError('body failed validation: body.parent.workspace: internal connections cannot create workspace-level pages. Use a page_id, database_id or data_source_id parent.')
+      }
+      // A PAT's workspace-level page is a private page of its creator (seed 004: "workspace-level
+      // private page creation uses the PAT creator"); the PAT's bot is its author.
+      const title = plainPageTitle(body.properties) ?? []
+      created = await createNode(trx, {
+        workspaceId: caller.workspaceId,
+        parent: { type: 'workspace' },
+        section: 'private',
+        privateOwner: caller.userId,
+        kind: 'page',
+        title,
+        properties: { title },
+        icon: body.icon ? normalizeIcon(body.icon) : null,
+        cover: body.cover ? normalizeCover(body.cover) : null,
+        actor: caller.botId,
+        time,
+      })
     } else if ('page_id' in p) {
       await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'insert_content' })
       const title = plainPageTitle(body.properties) ?? []

@@ -16,10 +16,16 @@ export function presentUser(u: UserTable, level: UserInfoLevel): Record<string, 
   return { ...base, type: 'person', person: level === 'with_email' && u.email ? { email: u.email } : {} }
 }
 
-/** The calling connection's own bot user (`GET /v1/users/me`), with `bot.owner` and workspace details. */
+/**
+ * The caller's own bot user (`GET /v1/users/me`), with `bot.owner` and workspace details. A
+ * connection's bot is owned by the workspace; a PAT's bot by its creator (`owner` given), shown as a
+ * full person with e-mail, and then `workspace_name` is null ("If the owner.type is "user", then
+ * workspace_name is null", developers.notion.com/reference/user; digest §2.2).
+ */
 export function presentSelfBot(
   bot: UserTable,
   ws: { id: string; name: string; plan: string },
+  owner?: UserTable,
 ): Record<string, unknown> {
   return {
     object: 'user',
@@ -28,10 +34,10 @@ export function presentSelfBot(
     avatar_url: bot.avatar_url,
     type: 'bot',
     bot: {
-      owner: { type: 'workspace', workspace: true },
+      owner: owner ? { type: 'user', user: presentUser(owner, 'with_email') } : { type: 'workspace', workspace: true },
       workspace_id: ws.id,
       workspace_limits: { max_file_upload_size_in_bytes: ws.plan === 'free' ? FREE_UPLOAD_BYTES : PAID_UPLOAD_BYTES },
-      workspace_name: ws.name,
+      workspace_name: owner ? null : ws.name,
     },
   }
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import type { RouteSpec } from '../router.js'
-import { objectNotFoundPlain } from '../../errors/notion-error.js'
+import type { ApiCaller } from '../../auth/principal.js'
+import { objectNotFoundPlain, restrictedResource } from '../../errors/notion-error.js'
 import { requireId } from '../../http/ids.js'
 import { QueryPageSize, StartCursor, listEnvelope, pageOf } from '../../http/pagination.js'
 import { parseWith } from '../../http/validation.js'
@@ -17,23 +18,31 @@ const ListQuery = z.object({ start_cursor: StartCursor, page_size: QueryPageSize
  * - list: needs user information (403 otherwise); members and bots, no guests ("Guests are not
  *   included", digest §1.1).
  * - retrieve: needs user information; people of the workspace (guests included) and its bots.
+ * - PATs (seed 004): `me` is the PAT's bot with `bot.owner = {type:"user", user}` (its creator);
+ *   list is refused (403 `restricted_resource`); retrieve reaches the creator, the PAT's own bot and
+ *   the workspace's people and connection bots.
  */
 export function usersRoutes(deps: Deps): RouteSpec[] {
   const db = deps.store.db
+  /** The caller's own bot user; a PAT's is owned by its creator. */
+  const selfBot = async (caller: ApiCaller) => {
+    const bot = await findUser(db, caller.botId)
+    if (!bot) throw objectNotFoundPlain('user', caller.botId)
+    const owner = caller.kind === 'personal' ? await findUser(db, caller.userId) : undefined
+    return presentSelfBot(bot, { id: caller.workspaceId, name: caller.workspaceName, plan: caller.plan }, owner)
+  }
   return [
     {
       method: 'get',
       path: '/users/me',
-      handler: async (_c, { caller }) => {
-        const bot = await findUser(db, caller.botId)
-        if (!bot) throw objectNotFoundPlain('user', caller.botId)
-        return presentSelfBot(bot, { id: caller.workspaceId, name: caller.workspaceName, plan: caller.plan })
-      },
+      handler: async (_c, { caller }) => selfBot(caller),
     },
     {
       method: 'get',
       path: '/users',
       handler: async (c, { caller }) => {
+        // "List all users is not available to PATs" (seed 004): refused like a missing capability.
+        if (caller.kind === 'personal') throw restrictedResource()
         requireCapability(caller, 'user_info')
         const q = parseWith(ListQuery, c.req.query(), 'query')
         const limit = q.page_size ?? 100
@@ -67,13 +76,13 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
       handler: async (c, { caller }) => {
         const id = requireId(c.req.param('user_id'), 'user_id')
         requireCapability(caller, 'user_info')
+        if (id === caller.botId) return selfBot(caller)
         const user = await findUser(db, id)
         const inWorkspace =
           user &&
           ((await db.selectFrom('workspace_member').select('user_id').where('workspace_id', '=', caller.workspaceId).where('user_id', '=', id).executeTakeFirst()) ||
             (await db.selectFrom('connection').select('id').where('workspace_id', '=', caller.workspaceId).where('bot_id', '=', id).executeTakeFirst()))
         if (!user || !inWorkspace) throw objectNotFoundPlain('user', id)
-        if (user.id === caller.botId) return presentSelfBot(user, { id: caller.workspaceId, name: caller.workspaceName, plan: caller.plan })
         return presentUser(user, caller.capabilities.userInfo)
       },
     },

@@ -1,5 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as m0001 from './0001-initial.js'
+import * as m0002 from './0002-people.js'
+import * as m0003 from './0003-personal-access-tokens.js'
 
 /**
  * The ordered list of migrations, registered statically so the same list runs from `tsx`, vitest and
@@ -8,5 +10,7 @@ import * as m0001 from './0001-initial.js'
 export const migrationProvider: MigrationProvider = {
   getMigrations: async (): Promise<Record<string, Migration>> => ({
     '0001-initial': m0001,
+    '0002-people': m0002,
+    '0003-personal-access-tokens': m0003,
   }),
 }

@@ -9,12 +9,20 @@ import type { Db } from '../store.js'
  *   does not inherit, or when it has no parent page (top-level pages).
  * - Otherwise `P.perm_root_id` equals the root of P's permission parent (its parent page, or the
  *   database of the data source it is a row of).
- * - `root_acl(R)` = the grants on R ∪ (R inherits ? root_acl(root of R's parent) : ∅), highest level
- *   per principal; each entry remembers the page whose grant it comes from.
+ * - `root_acl(R)` = the grants on R ∪ (R inherits ? root_acl(root of R's parent)
+ *   : the connection (`bot:`) entries of root_acl(root of R's parent)), highest level per principal;
+ *   each entry remembers the page whose grant it comes from. A page whose people access was changed
+ *   (`inherits = 0`, ADR 9) stops inheriting people, groups and the workspace, but connections' shares
+ *   keep flowing down exactly as before.
  *
  * So a check is one point read of `root_acl` whatever the depth or the number of shares, and only
  * sharing, unsharing and moving do work proportional to a subtree.
  */
+
+/** Whether a principal is a connection's bot (`bot:<id>`), whose shares always flow down the tree. */
+export function isConnectionPrincipal(principal: string): boolean {
+  return principal.startsWith('bot:')
+}
 
 /** The page columns the ACL maintenance needs. */
 export interface TreeNode {
@@ -94,15 +102,15 @@ async function recomputeRoot(db: Db, root: TreeNode): Promise<void> {
     .where('page_id', '=', root.id)
     .execute()
   const merged = new Map<string, { role: number; source: string }>()
-  if (root.inherits) {
-    const parentRoot = await parentRootOf(db, root)
-    if (parentRoot) {
-      const inherited = await db
-        .selectFrom('root_acl')
-        .select(['principal', 'role', 'source_page_id'])
-        .where('root_id', '=', parentRoot)
-        .execute()
-      for (const e of inherited) merged.set(e.principal, { role: e.role, source: e.source_page_id })
+  const parentRoot = await parentRootOf(db, root)
+  if (parentRoot) {
+    const inherited = await db
+      .selectFrom('root_acl')
+      .select(['principal', 'role', 'source_page_id'])
+      .where('root_id', '=', parentRoot)
+      .execute()
+    for (const e of inherited) {
+      if (root.inherits || isConnectionPrincipal(e.principal)) merged.set(e.principal, { role: e.role, source: e.source_page_id })
     }
   }
   for (const g of own) {
@@ -160,7 +168,7 @@ export async function makeRoot(db: Db, node: TreeNode): Promise<void> {
  * Folds a root with no grants of its own back into its parent's root, when it inherits and has a
  * parent. Keeps the number of roots proportional to the number of shares.
  */
-async function collapseIfEmpty(db: Db, node: TreeNode): Promise<void> {
+export async function collapseIfEmpty(db: Db, node: TreeNode): Promise<void> {
   if (node.perm_root_id !== node.id || !node.inherits) return
   const parentRoot = await parentRootOf(db, node)
   if (!parentRoot) return
@@ -243,5 +251,54 @@ export async function reattachSubtree(db: Db, node: TreeNode, newPath: string, n
       .execute()
     node.perm_root_id = target
   }
+  await recomputeSubtree(db, node)
+}
+
+/**
+ * The effective ACL entries `node` would inherit from its parent right now (its parent page's or
+ * database's root), or an empty list for a top-level page.
+ */
+export async function inheritedEntries(db: Db, node: TreeNode): Promise<{ principal: string; role: number; source_page_id: string }[]> {
+  const parentRoot = await parentRootOf(db, node)
+  if (!parentRoot) return []
+  return db.selectFrom('root_acl').select(['principal', 'role', 'source_page_id']).where('root_id', '=', parentRoot).execute()
+}
+
+/**
+ * Stops `node` inheriting people's access (Notion's "page access is different", copy on break): the
+ * people, group and workspace entries it inherits become explicit grants on it (keeping any higher
+ * grant it already has), `inherits` becomes 0 and the page becomes a root. Connections' shares keep
+ * flowing down. No-op when the page already does not inherit.
+ */
+export async function breakInheritance(db: Db, node: TreeNode, grantedBy: string, time: string): Promise<void> {
+  if (!node.inherits) return
+  const inherited = (await inheritedEntries(db, node)).filter((e) => !isConnectionPrincipal(e.principal))
+  const own = new Map(
+    (await db.selectFrom('page_grant').select(['principal', 'role']).where('page_id', '=', node.id).execute()).map((g) => [g.principal, g.role]),
+  )
+  for (const e of inherited) {
+    if ((own.get(e.principal) ?? 0) >= e.role) continue
+    await db
+      .insertInto('page_grant')
+      .values({ page_id: node.id, workspace_id: node.workspace_id, principal: e.principal, role: e.role, granted_by: grantedBy, granted_time: time })
+      .onConflict((oc) => oc.columns(['page_id', 'principal']).doUpdateSet({ role: e.role, granted_by: grantedBy, granted_time: time }))
+      .execute()
+  }
+  await db.updateTable('block').set({ inherits: 0 }).where('id', '=', node.id).execute()
+  node.inherits = 0
+  await makeRoot(db, node)
+  await recomputeSubtree(db, node)
+}
+
+/**
+ * Notion's "Restore" on a page whose access differs from its parent: drops the page's own people,
+ * group and workspace grants (connections' shares stay), makes it inherit again, and folds it back
+ * into its parent's root when nothing is left on it.
+ */
+export async function restoreInheritance(db: Db, node: TreeNode): Promise<void> {
+  await db.deleteFrom('page_grant').where('page_id', '=', node.id).where('principal', 'not like', 'bot:%').execute()
+  await db.updateTable('block').set({ inherits: 1 }).where('id', '=', node.id).execute()
+  node.inherits = 1
+  await collapseIfEmpty(db, node)
   await recomputeSubtree(db, node)
 }

@@ -1,0 +1,419 @@
+import type { PersonalCaller } from '../auth/principal.js'
+import { generateToken, tokenHint } from '../auth/token-format.js'
+import { isoNow } from '../domain/clock.js'
+import { newId } from '../domain/ids.js'
+import { DomainError } from '../errors/domain-error.js'
+import { unauthorized } from '../errors/notion-error.js'
+import type { Capabilities } from '../permissions/capabilities.js'
+import type { PersonalAccessTokenTable } from '../storage/database.js'
+import { audit } from '../storage/repositories/audit.repository.js'
+import { findPat, findPatByBotId, findPatByDigest, insertPat, listPats, markPatRevoked, touchPat } from '../storage/repositories/pats.repository.js'
+import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
+import type { Db } from '../storage/store.js'
+import type { Deps } from './deps.js'
+import { describePolicy, effectivePatPolicy, policyAdmits } from './pat-policy.js'
+import { isFullMember, principalsForUser } from './people-access.js'
+
+/**
+ * Personal access tokens (PATs): developers.notion.com "Personal access tokens" (seed 004),
+ * permissions-and-tokens.md §2.1, docs/adr/0010-personal-access-tokens.md.
+ *
+ * - A PAT has a name, a workspace, capabilities ("Notion API" and/or "Workers") and an expiry (365 days
+ *   by default; 7, 30, 90 or 180 can be chosen). It is its own bot user (`bot_id`) acting as its creator.
+ * - Guests and restricted members never create one; owners always may; full members as the workspace's
+ *   PAT creation policy says (services/pat-policy.ts) for the "Notion API" capability.
+ * - The secret is shown at creation; afterwards only its creator can reveal it (an admin never can).
+ * - The creator revokes their own PATs; a workspace owner revokes any PAT of the workspace; both apply
+ *   from the next request. Every action is audited (`pat.created|revealed|revoked|capabilities_changed`).
+ */
+
+/** Expiry choices in days; 365 (one year) is the default. */
+export const PAT_EXPIRY_DAYS = [7, 30, 90, 180, 365] as const
+export type PatExpiryDays = (typeof PAT_EXPIRY_DAYS)[number]
+export const DEFAULT_PAT_EXPIRY_DAYS: PatExpiryDays = 365
+
+const DAY_MS = 86_400_000
+const LAST_USED_GRANULARITY_MS = 60_000
+const MAX_NAME_LENGTH = 100
+
+/** A PAT's capability bundles. */
+export interface PatCapabilities {
+  /** "Read, create, update, and search content; read and create comments; and read supported user information." */
+  notionApi: boolean
+  /** "Deploy and manage Notion Workers" — recorded and checked; Octavo has nothing to deploy yet. */
+  workers: boolean
+}
+
+export type PatStatus = 'active' | 'expired' | 'revoked'
+export const PAT_STATUSES: readonly PatStatus[] = ['active', 'expired', 'revoked']
+
+/** Why an active PAT currently gets 401: its creator left, is no longer a full member, or the policy excludes them. */
+export type PatSuspension = 'creator_not_a_member' | 'creator_not_a_full_member' | 'policy'
+
+/**
+ * What a PAT's bundles allow on the `/v1` API, as connection capabilities: "Notion API" = every
+ * content and comment capability and user information with e-mail (the creator's own view of people);
+ * without it, nothing beyond `GET /v1/users/me`.
+ */
+export function apiCapabilitiesOf(caps: PatCapabilities): Capabilities {
+  const on = caps.notionApi
+  return { readContent: on, updateContent: on, insertContent: on, readComments: on, insertComments: on, userInfo: on ? 'with_email' : 'none' }
+}
+
+function capsOf(p: PersonalAccessTokenTable): PatCapabilities {
+  return { notionApi: p.cap_notion_api === 1, workers: p.cap_workers === 1 }
+}
+
+/** Revoked beats expired; otherwise active until `expires_time`. */
+export function patStatus(p: Pick<PersonalAccessTokenTable, 'revoked_time' | 'expires_time'>, nowMs: number): PatStatus {
+  if (p.revoked_time !== null) return 'revoked'
+  return Date.parse(p.expires_time) <= nowMs ? 'expired' : 'active'
+}
+
+/**
+ * Why an otherwise active PAT is refused right now, or null. Evaluated per request (never cached), so
+ * a policy or membership change applies from the next request and is undone the same way.
+ */
+async function suspensionOf(db: Db, p: PersonalAccessTokenTable, plan: Parameters<typeof effectivePatPolicy>[2]) {
+  const who = await principalsForUser(db, p.workspace_id, p.creator_id)
+  if (!who) return { suspension: 'creator_not_a_member' as const, who }
+  if (!isFullMember(who.role)) return { suspension: 'creator_not_a_full_member' as const, who }
+  // Owners always qualify: skip the policy reads for them.
+  if (p.cap_notion_api === 1 && who.role !== 'owner' && !policyAdmits(await effectivePatPolicy(db, p.workspace_id, plan), who.role, who.principals)) {
+    return { suspension: 'policy' as const, who }
+  }
+  return { suspension: null, who }
+}
+
+/**
+ * Authenticates a well-formed `ntn_2…` token: found by HMAC digest (compared again in constant time),
+ * not revoked, not expired (by the injected clock), creator still a full member, and, for the
+ * "Notion API" capability, admitted by the current policy. Any failure is 401 `unauthorized`
+ * "API token is invalid." (Notion: "Expired tokens return unauthorized"; a policy exclusion answers
+ * "unauthorized … until the policy allows the member again").
+ * @throws NotionApiError unauthorized
+ */
+export async function authenticatePersonalToken(deps: Deps, token: string): Promise<PersonalCaller> {
+  const db = deps.store.db
+  const digest = deps.secrets.tokenDigest(token)
+  const found = await findPatByDigest(db, digest)
+  if (!found || !deps.secrets.digestsEqual(found.pat.digest, digest)) throw unauthorized()
+  const { pat, workspace } = found
+  const now = deps.clock.now()
+  if (patStatus(pat, now) !== 'active') throw unauthorized()
+  const { suspension, who } = await suspensionOf(db, pat, workspace.plan)
+  if (suspension !== null || !who) throw unauthorized()
+  const lastUsed = pat.last_used_time ? Date.parse(pat.last_used_time) : 0
+  if (now - lastUsed >= LAST_USED_GRANULARITY_MS) await touchPat(db, pat.id, isoNow(deps.clock))
+  const caps = capsOf(pat)
+  return {
+    kind: 'personal',
+    tokenId: pat.id,
+    botId: pat.bot_id,
+    connectionId: pat.id,
+    connectionName: pat.name,
+    workspaceId: workspace.id,
+    workspaceName: workspace.name,
+    workspaceIcon: workspace.icon,
+    plan: workspace.plan,
+    capabilities: apiCapabilitiesOf(caps),
+    principals: who.principals,
+    userId: pat.creator_id,
+    role: who.role,
+    patCapabilities: caps,
+  }
+}
+
+type PatRow = Awaited<ReturnType<typeof listPats>>[number]
+
+/** The public view of a PAT: everything the admin view shows, never the secret. */
+async function presentPat(db: Db, p: PatRow, nowMs: number, plan: Parameters<typeof effectivePatPolicy>[2]) {
+  const status = patStatus(p, nowMs)
+  const suspended = status === 'active' ? (await suspensionOf(db, p, plan)).suspension : null
+  let revokedBy: { type: 'user'; id: string; name: string | null; email: string | null } | { type: 'admin_api' } | null = null
+  if (p.revoked_by === 'admin_api') revokedBy = { type: 'admin_api' }
+  else if (p.revoked_by?.startsWith('user:')) {
+    const id = p.revoked_by.slice('user:'.length)
+    const u = await db.selectFrom('user').select(['name', 'email']).where('id', '=', id).executeTakeFirst()
+    revokedBy = { type: 'user', id, name: u?.name ?? null, email: u?.email ?? null }
+  }
+  const caps = capsOf(p)
+  return {
+    id: p.id,
+    bot_id: p.bot_id,
+    workspace_id: p.workspace_id,
+    name: p.name,
+    capabilities: { notion_api: caps.notionApi, workers: caps.workers },
+    token_hint: p.hint,
+    creator: { id: p.creator_id, name: p.creator_name, email: p.creator_email },
+    created_time: p.created_time,
+    last_used_time: p.last_used_time,
+    expires_time: p.expires_time,
+    status,
+    suspended,
+    revoked_time: p.revoked_time,
+    revoked_by: revokedBy,
+  }
+}
+
+export type PresentedPat = Awaited<ReturnType<typeof presentPat>>
+
+async function loadWorkspace(db: Db, workspaceId: string) {
+  const ws = await findWorkspace(db, workspaceId)
+  if (!ws) throw new DomainError('not_found', `No workspace with id ${workspaceId}.`)
+  return ws
+}
+
+/** @throws DomainError not_found */
+async function loadPat(db: Db, patId: string): Promise<PersonalAccessTokenTable> {
+  const p = await findPat(db, patId)
+  if (!p) throw new DomainError('not_found', `No personal access token with id ${patId}.`)
+  return p
+}
+
+async function presentOne(db: Db, p: PersonalAccessTokenTable, nowMs: number): Promise<PresentedPat> {
+  const ws = await loadWorkspace(db, p.workspace_id)
+  const creator = await db.selectFrom('user').select(['name', 'email']).where('id', '=', p.creator_id).executeTakeFirst()
+  return presentPat(db, { ...p, creator_name: creator?.name ?? null, creator_email: creator?.email ?? null }, nowMs, ws.plan)
+}
+
+export interface CreatePatInput {
+  workspaceId: string
+  actorId: string
+  name: string
+  /** Default: "Notion API" only. */
+  capabilities?: Partial<PatCapabilities>
+  /** One of 7, 30, 90, 180, 365 (default). */
+  expiresInDays?: number
+}
+
+/**
+ * Creates a PAT for `actorId` (its creator) and returns it with its secret — the one time the secret is
+ * handed out unasked.
+ * @throws DomainError forbidden (not a member; guest or restricted member; "Notion API" not allowed by
+ *   the policy) | invalid_input (name, capabilities, expiry) | not_found (workspace)
+ */
+export async function createPat(deps: Deps, input: CreatePatInput): Promise<{ pat: PresentedPat; token: string }> {
+  const name = input.name.trim()
+  if (!name) throw new DomainError('invalid_input', 'A personal access token needs a name.')
+  if (name.length > MAX_NAME_LENGTH) throw new DomainError('invalid_input', `A token name is at most ${MAX_NAME_LENGTH} characters.`)
+  const caps: PatCapabilities = { notionApi: input.capabilities?.notionApi ?? true, workers: input.capabilities?.workers ?? false }
+  if (!caps.notionApi && !caps.workers) throw new DomainError('invalid_input', 'A personal access token needs at least one capability: Notion API or Workers.')
+  const days = input.expiresInDays ?? DEFAULT_PAT_EXPIRY_DAYS
+  if (!(PAT_EXPIRY_DAYS as readonly number[]).includes(days)) {
+    throw new DomainError('invalid_input', `Expiry must be one of ${PAT_EXPIRY_DAYS.join(', ')} days.`)
+  }
+  const nowMs = deps.clock.now()
+  const time = isoNow(deps.clock)
+  return deps.store.transaction(async (trx) => {
+    const ws = await loadWorkspace(trx, input.workspaceId)
+    const who = await principalsForUser(trx, ws.id, input.actorId)
+    if (!who) throw new DomainError('forbidden', 'Only members of this workspace can create personal access tokens in it.')
+    if (!isFullMember(who.role)) throw new DomainError('forbidden', 'Guests and restricted members cannot create personal access tokens.')
+    if (caps.notionApi) {
+      const policy = await effectivePatPolicy(trx, ws.id, ws.plan)
+      if (!policyAdmits(policy, who.role, who.principals)) {
+        throw new DomainError(
+          'forbidden',
+          `This workspace lets ${describePolicy(policy.policy)} create personal access tokens with Notion API access; this member is not allowed.`,
+        )
+      }
+    }
+    const token = generateToken('personal')
+    const id = newId()
+    const botId = newId()
+    await trx.insertInto('user').values({ id: botId, type: 'bot', name, avatar_url: null, email: null, created_time: time }).execute()
+    const row: PersonalAccessTokenTable = {
+      id,
+      workspace_id: ws.id,
+      bot_id: botId,
+      creator_id: input.actorId,
+      name,
+      cap_notion_api: caps.notionApi ? 1 : 0,
+      cap_workers: caps.workers ? 1 : 0,
+      digest: deps.secrets.tokenDigest(token),
+      sealed_secret: deps.secrets.encrypt(token, `${id}|${ws.id}`),
+      hint: tokenHint(token),
+      created_time: time,
+      expires_time: new Date(nowMs + days * DAY_MS).toISOString(),
+      revoked_time: null,
+      revoked_by: null,
+      last_used_time: null,
+    }
+    await insertPat(trx, row)
+    await audit(trx, {
+      workspaceId: ws.id,
+      actor: `user:${input.actorId}`,
+      action: 'pat.created',
+      target: id,
+      meta: { name, bot_id: botId, capabilities: { notion_api: caps.notionApi, workers: caps.workers }, expires_time: row.expires_time },
+      time,
+    })
+    return { pat: await presentOne(trx, row, nowMs), token }
+  })
+}
+
+/** The creator's own PATs in a workspace (every status), newest first. */
+export async function listOwnPats(deps: Deps, workspaceId: string, actorId: string): Promise<PresentedPat[]> {
+  const db = deps.store.db
+  const ws = await loadWorkspace(db, workspaceId)
+  const rows = await listPats(db, { workspaceId, creatorId: actorId })
+  const now = deps.clock.now()
+  return Promise.all(rows.map((r) => presentPat(db, r, now, ws.plan)))
+}
+
+export interface AdminPatFilter {
+  workspaceId: string
+  actorId: string
+  /** Name contains (case-insensitive). */
+  query?: string
+  creatorId?: string
+  status?: PatStatus
+}
+
+/**
+ * The admin view (Settings → Connections → All personal access tokens): every PAT of the workspace,
+ * active, expired and revoked, searchable by name and filterable by creator and status. Owners only.
+ * @throws DomainError forbidden | not_found | invalid_input (status)
+ */
+export async function listWorkspacePats(deps: Deps, f: AdminPatFilter): Promise<PresentedPat[]> {
+  const db = deps.store.db
+  const ws = await loadWorkspace(db, f.workspaceId)
+  await requireOwner(db, ws.id, f.actorId, 'see every personal access token of the workspace')
+  if (f.status !== undefined && !PAT_STATUSES.includes(f.status)) throw new DomainError('invalid_input', `status must be one of ${PAT_STATUSES.join(', ')}.`)
+  const now = deps.clock.now()
+  const rows = await listPats(db, { workspaceId: ws.id, ...(f.creatorId ? { creatorId: f.creatorId } : {}), ...(f.query ? { query: f.query } : {}) })
+  const filtered = f.status ? rows.filter((r) => patStatus(r, now) === f.status) : rows
+  return Promise.all(filtered.map((r) => presentPat(db, r, now, ws.plan)))
+}
+
+/** One PAT, for its creator or a workspace owner. @throws DomainError forbidden | not_found */
+export async function getPat(deps: Deps, patId: string, actorId: string): Promise<PresentedPat> {
+  const db = deps.store.db
+  const p = await loadPat(db, patId)
+  if (p.creator_id !== actorId) await requireOwner(db, p.workspace_id, actorId, "see other members' personal access tokens")
+  return presentOne(db, p, deps.clock.now())
+}
+
+/** @throws DomainError forbidden unless `actorId` owns the workspace. */
+async function requireOwner(db: Db, workspaceId: string, actorId: string, doing: string): Promise<void> {
+  const who = await principalsForUser(db, workspaceId, actorId)
+  if (who?.role !== 'owner') {
+    throw new DomainError('forbidden', `Only workspace owners can ${doing}. This user is ${who ? `a ${who.role.replace('_', ' ')}` : 'not a member of this workspace'}.`)
+  }
+}
+
+/**
+ * Reveals a PAT's secret again — to its creator only. Workspace owners and admins never can
+ * ("Admins cannot reveal or copy another member's token secret", seed 004). Revoked or expired
+ * tokens are not revealed. Audited as `pat.revealed`.
+ * @throws DomainError forbidden (not the creator) | conflict (revoked or expired) | not_found
+ */
+export async function revealPat(deps: Deps, patId: string, actorId: string): Promise<string> {
+  const time = isoNow(deps.clock)
+  return deps.store.transaction(async (trx) => {
+    const p = await loadPat(trx, patId)
+    if (p.creator_id !== actorId) {
+      throw new DomainError('forbidden', 'Only the creator of a personal access token can reveal or copy it; workspace admins cannot.')
+    }
+    if (!(await principalsForUser(trx, p.workspace_id, actorId))) throw new DomainError('forbidden', 'Only members of this workspace can reveal its tokens.')
+    const status = patStatus(p, deps.clock.now())
+    if (status !== 'active') throw new DomainError('conflict', `This personal access token is ${status}; create a new one.`)
+    const token = deps.secrets.decrypt(p.sealed_secret, `${p.id}|${p.workspace_id}`)
+    await audit(trx, { workspaceId: p.workspace_id, actor: `user:${actorId}`, action: 'pat.revealed', target: p.id, time })
+    return token
+  })
+}
+
+/** Who revokes: a person (the creator, or a workspace owner) or Notion's Admin API route. */
+export type PatRevoker = { type: 'user'; userId: string } | { type: 'admin_api' }
+
+async function revoke(deps: Deps, trx: Db, p: PersonalAccessTokenTable, by: PatRevoker, time: string) {
+  if (by.type === 'user' && p.creator_id !== by.userId) {
+    await requireOwner(trx, p.workspace_id, by.userId, "revoke other members' personal access tokens")
+  }
+  const actor = by.type === 'user' ? `user:${by.userId}` : 'admin_api'
+  const changed = await markPatRevoked(trx, p.id, actor, time)
+  if (changed) {
+    await audit(trx, {
+      workspaceId: p.workspace_id,
+      actor,
+      action: 'pat.revoked',
+      target: p.id,
+      meta: { name: p.name, bot_id: p.bot_id, creator_id: p.creator_id },
+      time,
+    })
+  }
+  const fresh = (await findPat(trx, p.id)) as PersonalAccessTokenTable
+  return { changed, pat: await presentOne(trx, fresh, deps.clock.now()) }
+}
+
+/**
+ * Revokes a PAT: by its creator, or by a workspace owner (any PAT of the workspace). The token gets 401
+ * from the next request. Revoking a revoked PAT changes nothing (`changed: false`).
+ * @throws DomainError forbidden | not_found
+ */
+export async function revokePat(deps: Deps, patId: string, by: PatRevoker) {
+  const time = isoNow(deps.clock)
+  return deps.store.transaction(async (trx) => revoke(deps, trx, await loadPat(trx, patId), by, time))
+}
+
+/**
+ * Notion's Admin API `DELETE /admin/v1/spaces/{space_id}/personal_access_tokens/{bot_id}`: revokes the
+ * PAT whose bot user is `botId` in workspace `workspaceId`.
+ * @throws DomainError not_found (no such PAT in that workspace)
+ */
+export async function revokePatByBotId(deps: Deps, workspaceId: string, botId: string, by: PatRevoker) {
+  const time = isoNow(deps.clock)
+  return deps.store.transaction(async (trx) => {
+    const p = await findPatByBotId(trx, botId)
+    if (!p || p.workspace_id !== workspaceId) throw new DomainError('not_found', `No personal access token with bot id ${botId} in workspace ${workspaceId}.`)
+    return revoke(deps, trx, p, by, time)
+  })
+}
+
+/**
+ * Changes a PAT's capability bundles (its creator only; the token stays the same). Adding "Notion API"
+ * needs the creation policy's leave. Audited as `pat.capabilities_changed`.
+ * @throws DomainError forbidden | invalid_input | conflict (revoked or expired) | not_found
+ */
+export async function updatePatCapabilities(deps: Deps, patId: string, actorId: string, patch: Partial<PatCapabilities>): Promise<PresentedPat> {
+  const time = isoNow(deps.clock)
+  return deps.store.transaction(async (trx) => {
+    const p = await loadPat(trx, patId)
+    if (p.creator_id !== actorId) throw new DomainError('forbidden', "Only a token's creator can change its capabilities.")
+    const status = patStatus(p, deps.clock.now())
+    if (status !== 'active') throw new DomainError('conflict', `This personal access token is ${status}.`)
+    const from = capsOf(p)
+    const to: PatCapabilities = { ...from, ...patch }
+    if (!to.notionApi && !to.workers) throw new DomainError('invalid_input', 'A personal access token needs at least one capability: Notion API or Workers.')
+    const ws = await loadWorkspace(trx, p.workspace_id)
+    const who = await principalsForUser(trx, ws.id, actorId)
+    if (!who || !isFullMember(who.role)) throw new DomainError('forbidden', 'Guests and restricted members cannot hold personal access tokens.')
+    if (to.notionApi && !from.notionApi) {
+      const policy = await effectivePatPolicy(trx, ws.id, ws.plan)
+      if (!policyAdmits(policy, who.role, who.principals)) {
+        throw new DomainError('forbidden', `This workspace lets ${describePolicy(policy.policy)} hold personal access tokens with Notion API access; this member is not allowed.`)
+      }
+    }
+    await trx
+      .updateTable('personal_access_token')
+      .set({ cap_notion_api: to.notionApi ? 1 : 0, cap_workers: to.workers ? 1 : 0 })
+      .where('id', '=', p.id)
+      .execute()
+    await audit(trx, {
+      workspaceId: p.workspace_id,
+      actor: `user:${actorId}`,
+      action: 'pat.capabilities_changed',
+      target: p.id,
+      meta: { from: { notion_api: from.notionApi, workers: from.workers }, to: { notion_api: to.notionApi, workers: to.workers } },
+      time,
+    })
+    return presentOne(trx, { ...p, cap_notion_api: to.notionApi ? 1 : 0, cap_workers: to.workers ? 1 : 0 }, deps.clock.now())
+  })
+}
+
+/** The workspace a PAT belongs to. @throws DomainError not_found */
+export async function patWorkspace(db: Db, patId: string): Promise<string> {
+  return (await loadPat(db, patId)).workspace_id
+}
