@@ -26,8 +26,9 @@ import {
   resetStore,
 } from '../services/workspaces.service.js'
 import { createPageAsUser } from '../services/setup.service.js'
+import { setPassword } from '../services/portal-auth.service.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
-import { listWorkspaces } from '../storage/repositories/workspaces.repository.js'
+import { findUser, findUserByEmail, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
 import { connectionWorkspace as connectionWorkspaceOf, resolveActor } from '../services/actors.js'
 
 /**
@@ -173,6 +174,14 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   app.delete('/connections/:connection_id/pages/:page_id', async (c) => {
     const cid = id(c, 'connection_id')
     return c.json(await unshareFromConnection(deps, cid, id(c, 'page_id'), await actor(await connectionWorkspace(cid), c.req.query('as'))))
+  })
+  app.put('/users/:user/password', async (c) => {
+    const ref = decodeURIComponent(c.req.param('user'))
+    const uid = parseId(ref)
+    const user = uid ? await findUser(deps.store.db, uid) : await findUserByEmail(deps.store.db, ref)
+    if (!user) throw new DomainError('not_found', `No user ${ref}.`)
+    const b = await body(c, z.object({ password: z.string() }))
+    return c.json(await setPassword(deps, user.id, b.password))
   })
   return app
 }

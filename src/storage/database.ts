@@ -15,6 +15,8 @@ export interface Database {
   root_acl: RootAclTable
   comment: CommentTable
   audit_log: AuditLogTable
+  user_password: UserPasswordTable
+  portal_session: PortalSessionTable
 }
 
 export type Plan = 'free' | 'plus' | 'business' | 'enterprise'
@@ -182,4 +184,20 @@ export interface AuditLogTable {
   target: string | null
   meta: string | null
   time: string
+}
+
+/** A person's portal password: an argon2id PHC string (migration 0005-portal). */
+export interface UserPasswordTable {
+  user_id: string
+  hash: string
+  updated_time: string
+}
+
+/** A signed-in portal browser; `id_digest` = SHA-256 hex of the cookie's session id (migration 0005-portal). */
+export interface PortalSessionTable {
+  id_digest: string
+  user_id: string
+  created_time: string
+  expires_time: string
+  last_seen_time: string
 }
