@@ -167,8 +167,7 @@ export function configurationView(input: {
     html`<label class="check"><input type="radio" name="user_info" value="${value}" ${caps.userInfo === value ? 'checked' : ''}><span>${label}<small>${help}</small></span></label>`
   return html`${connectionHead(c, 'configuration')}
 ${flashView(input.flash)}
-<section aria-labelledby="token-h" class="card">
-  <h2 id="token-h" class="visually-hidden">Installation access token</h2>
+<section class="card">
   <form method="post" action="${base}/token/reveal" id="token-form">
     ${csrfField(input.csrf)}
     <label for="token">Installation access token</label>
