@@ -90,6 +90,8 @@ legend { font-weight: 600; font-size: 14px; padding: 0 4px; }
 .notice.ok { background: var(--ok-bg); border-color: #bfe3cb; color: #14532d; }
 .notice.warn { background: var(--warn-bg); border-color: var(--warn-line); color: #5b4300; }
 .notice strong { display: block; margin-bottom: 2px; }
+.notice p { margin: 6px 0 10px; }
+.card .notice { margin: 14px 0 0; }
 
 /* Cards and lists */
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 20px; background: #fff; }

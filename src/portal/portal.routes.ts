@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { csrf } from 'hono/csrf'
+import { HTTPException } from 'hono/http-exception'
 import { DEMO_PEOPLE, DEMO_WORKSPACE_NAME } from '../demo/seed.js'
 import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
@@ -185,6 +186,10 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
         return render(c, err.status, title, 'developers', sidebar, body)
       }
       return c.html(bare(title, body), err.status as 400)
+    }
+    if (err instanceof HTTPException && err.status === 403) {
+      // hono/csrf: the form was posted from another origin.
+      return c.html(bare('Not allowed', errorBody(403, 'Not allowed', 'This form was sent from another site, so Octavo refused it. Open the portal directly and try again.', '/')), 403)
     }
     deps.logger.error({ requestId: c.get('requestId'), err: { name: err.name, message: err.message, stack: err.stack } }, 'portal error')
     return c.html(bare('Error', errorBody(500, 'Something went wrong', 'Octavo could not complete this request. The error is in the server log.', '/')), 500)
@@ -464,6 +469,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     const tree = await visiblePageTree(deps, ws, u.id)
     const body = pageView({
       workspaceId: ws,
+      workspaceName: workspaces.find((w) => w.id === ws)?.name ?? '',
       page: { id: pageId, title: page.title, emoji: page.emoji, object: page.node.type === 'child_database' ? 'database' : 'page', blocks: page.blocks, truncated: page.truncated, ancestors: page.ancestors, rows: page.rows },
       panel,
       csrf: c.get('csrf'),

@@ -40,6 +40,7 @@ export type Panel =
 
 export interface PageViewInput {
   workspaceId: string
+  workspaceName: string
   page: {
     id: string
     title: string
@@ -62,7 +63,7 @@ export function pageView(input: PageViewInput): Html {
   const base = `/w/${input.workspaceId}/pages/${p.id}`
   const href = (id: string) => `/w/${input.workspaceId}/pages/${id}`
   const title = p.title || 'Untitled'
-  return html`<p class="crumbs">${p.ancestors.map((a) => html`<a href="${href(a.id)}">${a.title || 'Untitled'}</a><span aria-hidden="true">/</span>`)}${title}</p>
+  return html`<p class="crumbs">${input.workspaceName}<span aria-hidden="true">/</span>${p.ancestors.map((a) => html`<a href="${href(a.id)}">${a.title || 'Untitled'}</a><span aria-hidden="true">/</span>`)}${title}</p>
 <div class="page-head">
   <h1>${p.emoji ? html`<span class="emoji" aria-hidden="true">${p.emoji}</span>` : ''}${title}</h1>
   <details class="menu">
