@@ -61,7 +61,7 @@ h1 .emoji { margin-right: 8px; }
 
 /* Controls */
 button, .button { font: inherit; font-size: 14px; display: inline-flex; align-items: center; gap: 6px; padding: 6px 12px; border-radius: var(--radius);
-  border: 1px solid var(--line); background: var(--bg); color: var(--fg); cursor: pointer; text-decoration: none; line-height: 1.4; }
+  border: 1px solid var(--line); background: var(--bg); color: var(--fg); cursor: pointer; text-decoration: none; line-height: 1.4; white-space: nowrap; }
 button:hover, .button:hover { background: var(--hover); text-decoration: none; }
 .primary { background: var(--accent); border-color: var(--accent); color: var(--accent-fg); }
 .primary:hover { background: #1d4fd8; }

@@ -112,9 +112,8 @@ export async function loadPageForPerson(deps: Deps, userId: string, pageId: stri
   const notFound = () => new DomainError('not_found', 'This page does not exist, or you do not have access to it.')
   const node = await findBlock(db, pageId)
   if (!node || (node.type !== 'child_page' && node.type !== 'child_database') || node.in_trash === 1) throw notFound()
-  const role = await memberRole(db, node.workspace_id, userId)
-  if (!role) throw notFound()
-  const { principals } = await personPrincipals(db, node.workspace_id, userId)
+  if (!(await memberRole(db, node.workspace_id, userId))) throw notFound()
+  const { role, principals } = await personPrincipals(db, node.workspace_id, userId)
   const level = await levelOn(db, { principals }, node)
   if (level < 1) throw notFound()
   if (level < minLevel) throw new DomainError('forbidden', 'You need full access to this page to do that.')
@@ -157,9 +156,10 @@ export async function readPage(deps: Deps, userId: string, pageId: string, maxBl
   }
   const blocks = node.type === 'child_page' ? await load(node.id, 0) : []
   const ancestors: { id: string; title: string }[] = []
+  const person = await personPrincipals(db, node.workspace_id, userId)
   for (const id of (node.path ?? '/').split('/').filter(Boolean)) {
     const a = await findBlock(db, id)
-    if (a && (await levelOn(db, await personPrincipals(db, node.workspace_id, userId), a)) > 0) ancestors.push({ id: a.id, title: nodeTitle(a) })
+    if (a && (await levelOn(db, person, a)) > 0) ancestors.push({ id: a.id, title: nodeTitle(a) })
   }
   let rows: { id: string; title: string }[] = []
   if (node.type === 'child_database') {
