@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { csrf } from 'hono/csrf'
+import { html } from 'hono/html'
 import { HTTPException } from 'hono/http-exception'
 import { DEMO_PEOPLE, DEMO_WORKSPACE_NAME } from '../demo/seed.js'
 import { parseId } from '../domain/ids.js'
@@ -182,8 +183,9 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
       const title = err.code === 'not_found' ? 'Not found' : err.code === 'forbidden' ? 'Not allowed' : 'Something is wrong'
       const body = errorBody(err.status, title, err.message, c.req.header('referer') ? null : '/')
       if (c.get('user')) {
-        const sidebar = developersSidebar('connections')
-        return render(c, err.status, title, 'developers', sidebar, body)
+        const inPages = c.req.path.startsWith('/w')
+        const sidebar = inPages ? html`<nav aria-label="Pages"><a class="item" href="/">← Back to your pages</a></nav>` : developersSidebar('connections')
+        return render(c, err.status, title, inPages ? 'pages' : 'developers', sidebar, body)
       }
       return c.html(bare(title, body), err.status as 400)
     }

@@ -110,7 +110,7 @@ describe.skipIf(!hasChromium)('portal in a browser: internal connections (seed s
     await b.page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Root' }).click()
     await visible(b.page.getByRole('heading', { level: 1, name: 'Root' }))
     await b.page.getByLabel('Page actions (•••)').click()
-    await b.page.getByRole('menuitem', { name: 'Connections' }).click()
+    await b.page.getByRole('navigation', { name: 'Page actions' }).getByRole('link', { name: 'Connections' }).click()
     await visible(b.page.getByText('No connection can access this page.'))
     await b.page.getByRole('link', { name: '+ Add connection' }).click()
     await b.page.getByLabel('Search connections').fill('brow')
@@ -149,7 +149,7 @@ describe.skipIf(!hasChromium)('portal in a browser: internal connections (seed s
     // On the child page the connection is inherited, and the page says why.
     await b.page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Child', exact: true }).click()
     await b.page.getByLabel('Page actions (•••)').click()
-    await b.page.getByRole('menuitem', { name: 'Connections' }).click()
+    await b.page.getByRole('navigation', { name: 'Page actions' }).getByRole('link', { name: 'Connections' }).click()
     const panel = b.page.locator('#connections')
     await visible(panel.getByText('Inherited from Root'))
     await panel.getByText('Why can Browser Bot see this page?').click()

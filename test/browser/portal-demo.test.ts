@@ -35,7 +35,7 @@ describe.skipIf(!hasChromium)('portal in a browser: demo mode', { timeout: 120_0
     await b.shot('15-demo-page')
 
     await b.page.getByLabel('Page actions (•••)').click()
-    await b.page.getByRole('menuitem', { name: 'Connections' }).click()
+    await b.page.getByRole('navigation', { name: 'Page actions' }).getByRole('link', { name: 'Connections' }).click()
     const panel = b.page.locator('#connections')
     await visible(panel.locator('.title', { hasText: 'Demo integration' }))
     expect(await panel.getByText('Added to this page').count()).toBe(1)

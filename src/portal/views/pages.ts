@@ -68,9 +68,9 @@ export function pageView(input: PageViewInput): Html {
   <h1>${p.emoji ? html`<span class="emoji" aria-hidden="true">${p.emoji}</span>` : ''}${title}</h1>
   <details class="menu">
     <summary aria-label="Page actions (•••)" title="Page actions">•••</summary>
-    <div class="menu-panel" role="menu">
-      <a role="menuitem" href="${base}?panel=connections#connections">Connections</a>
-    </div>
+    <nav class="menu-panel" aria-label="Page actions">
+      <a href="${base}?panel=connections#connections">Connections</a>
+    </nav>
   </details>
 </div>
 ${flashView(input.flash)}
