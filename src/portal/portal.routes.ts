@@ -101,6 +101,11 @@ const many = (f: FormData, k: string): string[] => {
   return v === undefined ? [] : Array.isArray(v) ? v : [v]
 }
 
+/**
+ * The portal's Hono app, mounted at `/` by createApp. Refusals are DomainErrors from the services,
+ * rendered as HTML with their message (403 forbidden, 404 not found, 400 invalid input); a signed-out
+ * visitor is redirected (303) to `/login?next=…`.
+ */
 export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>({ strict: false })
   const secure = opts.publicUrl.startsWith('https:')

@@ -18,6 +18,7 @@ import { SESSION_TTL_MS, sessionUser } from '../services/portal-auth.service.js'
  *   per 15 minutes, and 50 per client address per hour, then refusal until the window ends.
  */
 
+/** Variables the portal's middleware sets on the Hono context. */
 export interface PortalEnv {
   Variables: {
     requestId: string
@@ -34,6 +35,7 @@ export interface SessionOptions {
   secure: boolean
 }
 
+/** The session cookie's name: `__Host-` prefixed when Secure. */
 export const cookieName = (secure: boolean) => (secure ? '__Host-octavo_session' : 'octavo_session')
 
 /** Resolves the signed-in person (or null) and the CSRF token for the request. */
@@ -62,6 +64,7 @@ export function csrfValid(c: PortalContext, submitted: unknown): boolean {
   return timingSafeEqual(a, b)
 }
 
+/** Sets the session cookie (attributes in the module comment). */
 export function setSessionCookie(c: PortalContext, sessionId: string, opts: SessionOptions): void {
   setCookie(c, cookieName(opts.secure), sessionId, {
     httpOnly: true,
@@ -72,6 +75,7 @@ export function setSessionCookie(c: PortalContext, sessionId: string, opts: Sess
   })
 }
 
+/** Expires the session cookie (sign-out). */
 export function clearSessionCookie(c: PortalContext, opts: SessionOptions): void {
   deleteCookie(c, cookieName(opts.secure), { path: '/', secure: opts.secure })
 }

@@ -85,6 +85,7 @@ export function bare(title: string, body: Html): Html {
 }
 
 /** The workspace switcher shown at the top of the Pages sidebar. */
+/** The workspace switcher (a select that submits; a plain heading with one workspace). */
 export function workspaceSwitcher(workspaces: WorkspaceChoice[], current: string): Html {
   if (workspaces.length < 2) {
     const only = workspaces[0]

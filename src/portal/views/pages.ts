@@ -6,6 +6,7 @@ import { flashView, type Flash } from './screens.js'
 
 /** The Pages section: sidebar tree, read-only page view, and the page's ••• → Connections panels. */
 
+/** The Pages sidebar: workspace switcher and the tree of pages the person can see. */
 export function pagesSidebar(input: { workspaces: WorkspaceChoice[]; workspaceId: string; tree: TreeNode[]; current: string | null }): Html {
   return html`${workspaceSwitcher(input.workspaces, input.workspaceId)}
 <nav aria-label="Pages">
@@ -58,6 +59,7 @@ export interface PageViewInput {
 
 const avatar = (name: string, icon: string | null) => html`<span class="avatar" aria-hidden="true">${icon && [...icon].length <= 2 ? icon : initials(name)}</span>`
 
+/** A page, read-only, with its ••• menu and the open Connections panel (list, add, confirm). */
 export function pageView(input: PageViewInput): Html {
   const p = input.page
   const base = `/w/${input.workspaceId}/pages/${p.id}`
@@ -140,6 +142,7 @@ function panelView(input: PageViewInput, base: string, title: string): Html {
 </section>`
 }
 
+/** A workspace in which the person sees no page. */
 export function emptyWorkspaceBody(name: string): Html {
   return html`<h1>${name}</h1><p class="lede">There are no pages you can see in this workspace yet.</p>`
 }

@@ -23,6 +23,7 @@ export interface DemoPerson {
   role: string
 }
 
+/** The sign-in card; with `demo`, the "sign in as" picker (demo mode). */
 export function loginView(input: { email: string; next: string; flash?: Flash | null; demo: DemoPerson[] | null }): Html {
   return html`<div class="card">
   <h1>Sign in to Octavo</h1>
@@ -56,6 +57,7 @@ export function loginView(input: { email: string; next: string; flash?: Flash | 
 // ---------------------------------------------------------------------------------------------
 // Developer portal
 
+/** The Developer portal's sidebar: Build → Internal connections (PATs slot in after issue 4). */
 export function developersSidebar(active: 'connections'): Html {
   return html`<nav aria-label="Developer portal">
   <h2>Build</h2>
@@ -87,6 +89,7 @@ export interface WorkspaceConnections {
 const avatar = (name: string, icon: string | null) => html`<span class="avatar" aria-hidden="true">${icon && [...icon].length <= 2 ? icon : initials(name)}</span>`
 const date = (iso: string | null) => (iso ? iso.slice(0, 10) : '')
 
+/** Internal connections per workspace: the list for owners, the service's refusal for others. */
 export function connectionsListView(input: { workspaces: WorkspaceConnections[]; flash?: Flash | null }): Html {
   const canCreate = input.workspaces.some((w) => w.connections !== null)
   return html`<div class="section-head"><div><h1>Internal connections</h1>
@@ -111,6 +114,7 @@ export function connectionsListView(input: { workspaces: WorkspaceConnections[];
   )}`
 }
 
+/** "Create a new connection": name, workspace, optional emoji icon. */
 export function newConnectionView(input: { workspaces: { id: string; name: string; role: string }[]; selected: string; name: string; icon: string; csrf: string; flash?: Flash | null }): Html {
   return html`<p class="crumbs"><a href="/developers/connections">Internal connections</a><span aria-hidden="true">/</span>New</p>
 <h1>Create a new connection</h1>
@@ -149,6 +153,10 @@ function connectionHead(c: ConnectionHeader, tab: 'configuration' | 'content'): 
 </nav>`
 }
 
+/**
+ * The Configuration tab: the installation access token (hidden; Show, Copy, Refresh with a confirmation)
+ * and the capabilities form (content, comments, the three user-information levels).
+ */
 export function configurationView(input: {
   connection: ConnectionHeader
   capabilities: Capabilities
@@ -221,6 +229,7 @@ export interface SharedPage {
   granted_by_name: string | null
 }
 
+/** The Content access tab: pages and databases shared directly, each removable; "Edit access". */
 export function contentAccessView(input: { connection: ConnectionHeader; workspaceId: string; shares: SharedPage[]; csrf: string; flash?: Flash | null }): Html {
   const c = input.connection
   const base = `/developers/connections/${c.id}`
@@ -241,6 +250,10 @@ ${
 }`
 }
 
+/**
+ * "Edit access": the page picker, a tree with checkboxes and a search (live with script, on the server
+ * without). Pages already covered by a shared ancestor show as included and cannot be toggled.
+ */
 export function pagePickerView(input: {
   connection: ConnectionHeader
   tree: TreeNode[]
@@ -310,6 +323,7 @@ ${flashView(input.flash)}
 // ---------------------------------------------------------------------------------------------
 // Errors
 
+/** The body of a refusal or error page. */
 export function errorBody(status: number, title: string, text: string, back: string | null): Html {
   return html`<h1>${title}</h1>${notice(status >= 500 ? 'error' : 'warn', null, text)}${back ? html`<p><a class="button" href="${back}">Go back</a></p>` : ''}`
 }
