@@ -92,6 +92,8 @@ export async function createSession(deps: Deps, userId: string): Promise<{ sessi
   const time = new Date(now).toISOString()
   const expires = new Date(now + SESSION_TTL_MS).toISOString()
   await deps.store.transaction(async (trx) => {
+    // Expired sessions are also dropped when presented; this keeps abandoned ones from piling up.
+    await trx.deleteFrom('portal_session').where('expires_time', '<=', time).execute()
     await trx
       .insertInto('portal_session')
       .values({ id_digest: sessionDigest(sessionId), user_id: userId, created_time: time, expires_time: expires, last_seen_time: time })

@@ -40,6 +40,19 @@ describe.skipIf(!hasChromium)('portal in a browser: demo mode', { timeout: 120_0
     await visible(panel.locator('.title', { hasText: 'Demo integration' }))
     expect(await panel.getByText('Added to this page').count()).toBe(1)
 
+    // Keyboard: the skip link comes first; the ••• menu opens with Enter and closes with Escape,
+    // giving focus back to its button.
+    await b.page.goto(`${server.url}/w/${demo.workspaceId}/pages/${demo.pages.gettingStarted}`)
+    await b.page.keyboard.press('Tab')
+    expect(await b.page.evaluate('document.activeElement.textContent')).toBe('Skip to content')
+    const menu = b.page.getByLabel('Page actions (•••)')
+    await menu.focus()
+    await b.page.keyboard.press('Enter')
+    await visible(b.page.getByRole('navigation', { name: 'Page actions' }).getByRole('link', { name: 'Connections' }))
+    await b.page.keyboard.press('Escape')
+    expect(await b.page.locator('details.menu').getAttribute('open')).toBeNull()
+    expect(await b.page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Page actions (•••)')
+
     // The deepest page inherits the share from "Getting started", six levels up.
     await b.page.goto(`${server.url}/w/${demo.workspaceId}/pages/${demo.pages.appendix}?panel=connections`)
     await visible(b.page.locator('#connections').getByText('Inherited from Getting started'))

@@ -252,3 +252,26 @@ describe('portal in demo mode', () => {
     expect((await a.req('/developers/connections')).res.status).toBe(303) // setting a password ended her sessions
   })
 })
+
+describe('portal sessions expire', () => {
+  let server: TestServer
+  let now = Date.UTC(2026, 0, 1)
+  beforeAll(async () => {
+    server = await startTestServer({ clock: { now: () => now } })
+  })
+  afterAll(async () => server.stop())
+
+  it('ends a session 7 days after sign-in and deletes its row', async () => {
+    const s = await seedBasic(server)
+    await setPassword(server.deps, s.owner.id, 'seven days later')
+    const a = new Agent(server.url)
+    await a.signIn(s.owner.email as string, 'seven days later')
+    now += 7 * 24 * 3600 * 1000 - 1000
+    expect((await a.req('/developers/connections')).res.status).toBe(200)
+    now += 2000
+    const expired = await a.req('/developers/connections')
+    expect(expired.res.status).toBe(303)
+    expect(expired.res.headers.get('location')).toMatch(/^\/login\?next=/)
+    expect(await server.deps.store.db.selectFrom('portal_session').selectAll().where('user_id', '=', s.owner.id).execute()).toHaveLength(0)
+  })
+})
