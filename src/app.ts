@@ -9,16 +9,20 @@ import { requestLog } from './http/middleware/request-log.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import type { Deps } from './services/deps.js'
 import { mountRoutes } from './api/router.js'
+import { portalRoutes, type PortalOptions } from './portal/portal.routes.js'
 
 export interface AppOptions {
   deps: Deps
   limiter: RateLimiter
   /** Bearer key of the admin API (`/_octavo/admin`). */
   adminKey: string
+  /** The web portal at `/` (sign-in, developer portal, pages); omitted → no portal. */
+  portal?: PortalOptions
 }
 
 /**
- * Builds the HTTP application: Notion's `/v1` API and Octavo's admin API. No I/O happens here;
+ * Builds the HTTP application: Notion's `/v1` API, Octavo's admin API and
+ * (with `portal`) the web portal. No I/O happens here;
  * everything comes in through `options`.
  */
 export function createApp(options: AppOptions): Hono<AppEnv> {
@@ -31,5 +35,6 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))
   app.route('/admin/v1', notionAdminApiRoutes(options.deps, options.adminKey))
   app.get('/_octavo/health', (c) => c.json({ status: 'ok' }))
+  if (options.portal) app.route('/', portalRoutes(options.deps, options.portal) as unknown as Hono<AppEnv>)
   return app
 }

@@ -39,7 +39,12 @@ export async function createDeps(config: Config, options: { clock?: Clock; logge
  */
 export async function startServer(config: Config, options: { clock?: Clock; logger?: Logger; deps?: Deps } = {}): Promise<RunningServer> {
   const deps = options.deps ?? (await createDeps(config, options))
-  const app = createApp({ deps, limiter: createMemoryRateLimiter(config.rateLimits), adminKey: config.adminKey })
+  const app = createApp({
+    deps,
+    limiter: createMemoryRateLimiter(config.rateLimits),
+    adminKey: config.adminKey,
+    portal: { demo: config.demo, publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}` },
+  })
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s))
     s.once('error', reject)

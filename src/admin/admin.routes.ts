@@ -26,8 +26,9 @@ import {
   resetStore,
 } from '../services/workspaces.service.js'
 import { createPageAsUser } from '../services/setup.service.js'
+import { setPassword } from '../services/portal-auth.service.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
-import { listWorkspaces } from '../storage/repositories/workspaces.repository.js'
+import { findUser, findUserByEmail, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
 import { connectionWorkspace as connectionWorkspaceOf, resolveActor } from '../services/actors.js'
 import { registerPeopleAdminRoutes } from './people.routes.js'
 import { registerPatAdminRoutes } from './pats.routes.js'
@@ -203,5 +204,13 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   })
   registerPatAdminRoutes(app, deps, { body, id, actor })
   registerPeopleAdminRoutes(app, deps, { body, id, actor })
+  app.put('/users/:user/password', async (c) => {
+    const ref = decodeURIComponent(c.req.param('user'))
+    const uid = parseId(ref)
+    const user = uid ? await findUser(deps.store.db, uid) : await findUserByEmail(deps.store.db, ref)
+    if (!user) throw new DomainError('not_found', `No user ${ref}.`)
+    const b = await body(c, z.object({ password: z.string() }))
+    return c.json(await setPassword(deps, user.id, b.password))
+  })
   return app
 }

@@ -5,10 +5,11 @@ import { patCommands } from './pat-commands.js'
 import { peopleCommands } from './people-commands.js'
 import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
+import { userCommands } from './user.command.js'
 
 /**
  * `octavo`: the server (`serve`) and the set-up commands that work directly on the store
- * (`workspace`, `member`, `pages`, `connection`, `audit`, `reset`). Every command takes
+ * (`workspace`, `member`, `pages`, `connection`, `user`, `audit`, `reset`). Every command takes
  * `--data-dir` (else `OCTAVO_DATA_DIR`, else `./.octavo`) and `--json`. On failure it prints one line
  * `octavo: <message>` to stderr and exits with code 1.
  */
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   connectionCommands(program)
   patCommands(program)
   maintenanceCommands(program)
+  userCommands(program)
   return program
 }
 

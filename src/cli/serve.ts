@@ -137,6 +137,7 @@ export async function serveCommand(opts: ServeOptions, cmd: Command): Promise<vo
   const cliPrefix = `npm run octavo --${dataDirHint ? ` --data-dir ${shownDir.includes(' ') ? JSON.stringify(shownDir) : shownDir}` : ''}`
   const info = {
     url: server.url,
+    portal_url: `${server.url}/`,
     api_url: `${server.url}/v1`,
     admin_url: `${server.url}/_octavo/admin`,
     admin_key_file: adminKeyFromEnv ? null : adminKeyFile,
@@ -153,12 +154,13 @@ function banner(info: { url: string; api_url: string; admin_url: string; admin_k
   const lines = [
     `Octavo is running at ${info.url}`,
     '',
+    `  Web portal   ${info.url}/   (sign in; ${info.demo ? 'demo mode: "sign in as" a demo person' : `passwords: ${cli} user set-password <e-mail>`})`,
     `  Notion API   ${info.api_url}   (new Client({ auth: <token>, baseUrl: '${info.url}' }))`,
     `  Admin API    ${info.admin_url}   (Authorization: Bearer <admin key>)`,
     `  Admin key    ${info.admin_key_file ? `in ${info.admin_key_file}` : 'from OCTAVO_ADMIN_KEY'}`,
     `  Data dir     ${info.data_dir}`,
     '',
-    'Administer: there is no web portal yet; use the CLI or the admin API, e.g.',
+    'Administer in the web portal, or with the CLI or the admin API, e.g.',
     `  ${cli} workspace list`,
     `  ${cli} connection create <workspace> --name "My integration"`,
     `  ${cli} connection share <connection-id> <page-id>`,

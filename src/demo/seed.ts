@@ -29,6 +29,13 @@ export const DEMO_WORKSPACE_NAME = 'Octavo Demo'
 export const DEMO_CONNECTION_NAME = 'Demo integration'
 export const UNSHARED_CONNECTION_NAME = 'Unshared integration'
 export const DEMO_OWNER = { name: 'Ada Lovelace', email: 'ada@octavo.test' } as const
+/** The demo's people, in joining order (the portal's demo "sign in as" picker offers exactly these). */
+export const DEMO_PEOPLE = [
+  { ...DEMO_OWNER, role: 'owner' },
+  { name: 'Grace Hopper', email: 'grace@octavo.test', role: 'member' },
+  { name: 'Alan Turing', email: 'alan@octavo.test', role: 'member' },
+  { name: 'Katherine Johnson', email: 'katherine@octavo.test', role: 'guest' },
+] as const
 export const DEMO_SHARED_PAGE_TITLE = 'Getting started'
 export const DEMO_TASK_COUNT = 56
 
@@ -203,12 +210,7 @@ export async function seedDemo(deps: Deps): Promise<DemoSeed> {
   const { workspace, members } = await createWorkspace(deps, {
     name: DEMO_WORKSPACE_NAME,
     plan: 'free',
-    members: [
-      { ...DEMO_OWNER, role: 'owner' },
-      { name: 'Grace Hopper', email: 'grace@octavo.test', role: 'member' },
-      { name: 'Alan Turing', email: 'alan@octavo.test', role: 'member' },
-      { name: 'Katherine Johnson', email: 'katherine@octavo.test', role: 'guest' },
-    ],
+    members: DEMO_PEOPLE.map((p) => ({ ...p })),
   })
   const people = members.map((m) => ({ id: m.id, name: m.name ?? '', email: m.email ?? '', role: m.role }))
   const [ada, grace, alan] = people as [DemoSeed['people'][0], DemoSeed['people'][0], DemoSeed['people'][0]]

@@ -20,6 +20,8 @@ export interface Database {
   personal_access_token: PersonalAccessTokenTable
   workspace_pat_policy: WorkspacePatPolicyTable
   workspace_pat_policy_group: WorkspacePatPolicyGroupTable
+  user_password: UserPasswordTable
+  portal_session: PortalSessionTable
 }
 
 export type Plan = 'free' | 'plus' | 'business' | 'enterprise'
@@ -253,4 +255,20 @@ export interface WorkspacePatPolicyTable {
 export interface WorkspacePatPolicyGroupTable {
   workspace_id: string
   group_id: string
+}
+
+/** A person's portal password: an argon2id PHC string (migration 0005-portal). */
+export interface UserPasswordTable {
+  user_id: string
+  hash: string
+  updated_time: string
+}
+
+/** A signed-in portal browser; `id_digest` = SHA-256 hex of the cookie's session id (migration 0005-portal). */
+export interface PortalSessionTable {
+  id_digest: string
+  user_id: string
+  created_time: string
+  expires_time: string
+  last_seen_time: string
 }

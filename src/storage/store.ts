@@ -23,6 +23,8 @@ export interface Store {
 }
 
 const TABLES: (keyof Database)[] = [
+  'portal_session',
+  'user_password',
   'audit_log',
   'workspace_pat_policy_group',
   'workspace_pat_policy',

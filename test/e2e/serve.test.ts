@@ -175,7 +175,8 @@ describe('octavo serve', { timeout: 120_000 }, () => {
       try {
         expect(s.banner).toMatch(/^Octavo is running at http:\/\/127\.0\.0\.1:\d+\n/)
         expect(s.banner).toContain(`Admin key    in ${join(empty, 'admin.key')}`)
-        expect(s.banner).toContain('there is no web portal yet; use the CLI or the admin API')
+        expect(s.banner).toContain('Administer in the web portal, or with the CLI or the admin API')
+        expect(s.banner).toMatch(/Web portal   http:\/\/127\.0\.0\.1:\d+\/   \(sign in; passwords: npm run octavo -- .*user set-password <e-mail>\)/)
         expect(s.banner).toContain('The store is empty (demo off).')
         expect(s.banner).not.toContain('ntn_')
         expect(s.banner).not.toContain(readFileSync(join(empty, 'admin.key'), 'utf8').trim())

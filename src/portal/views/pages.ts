@@ -1,0 +1,148 @@
+import { html } from 'hono/html'
+import type { BlockTree, TreeNode } from '../../services/portal.service.js'
+import { renderBlocks } from './blocks.js'
+import { csrfField, initials, workspaceSwitcher, type Html, type WorkspaceChoice } from './layout.js'
+import { flashView, type Flash } from './screens.js'
+
+/** The Pages section: sidebar tree, read-only page view, and the page's ••• → Connections panels. */
+
+/** The Pages sidebar: workspace switcher and the tree of pages the person can see. */
+export function pagesSidebar(input: { workspaces: WorkspaceChoice[]; workspaceId: string; tree: TreeNode[]; current: string | null }): Html {
+  return html`${workspaceSwitcher(input.workspaces, input.workspaceId)}
+<nav aria-label="Pages">
+  <h2>Pages</h2>
+  ${
+    input.tree.length === 0
+      ? html`<p class="hint">No pages you can see.</p>`
+      : html`<ul>${input.tree.map(
+          (n) => html`<li><a class="item d${Math.min(n.depth, 8)}" href="/w/${input.workspaceId}/pages/${n.id}" ${n.id === input.current ? html`aria-current="page"` : ''}>
+        <span class="icon" aria-hidden="true">${n.emoji ?? (n.object === 'database' ? '🗂️' : '📄')}</span>${n.title || 'Untitled'}</a></li>`,
+        )}</ul>`
+  }
+</nav>`
+}
+
+export interface PageConnection {
+  connection_id: string
+  name: string
+  icon: string | null
+  source_page_id: string
+  source_title: string
+  inherited: boolean
+  granted_by_name: string | null
+  granted_time: string | null
+}
+
+export type Panel =
+  | { type: 'none' }
+  | { type: 'connections'; list: PageConnection[] }
+  | { type: 'add'; q: string; candidates: { id: string; name: string; icon: string | null }[]; connected: Set<string> }
+  | { type: 'confirm'; connection: { id: string; name: string } }
+
+export interface PageViewInput {
+  workspaceId: string
+  workspaceName: string
+  page: {
+    id: string
+    title: string
+    emoji: string | null
+    object: 'page' | 'database'
+    blocks: BlockTree[]
+    truncated: boolean
+    ancestors: { id: string; title: string }[]
+    rows: { id: string; title: string }[]
+  }
+  panel: Panel
+  csrf: string
+  flash?: Flash | null
+}
+
+const avatar = (name: string, icon: string | null) => html`<span class="avatar" aria-hidden="true">${icon && [...icon].length <= 2 ? icon : initials(name)}</span>`
+
+/** A page, read-only, with its ••• menu and the open Connections panel (list, add, confirm). */
+export function pageView(input: PageViewInput): Html {
+  const p = input.page
+  const base = `/w/${input.workspaceId}/pages/${p.id}`
+  const href = (id: string) => `/w/${input.workspaceId}/pages/${id}`
+  const title = p.title || 'Untitled'
+  return html`<p class="crumbs">${input.workspaceName}<span aria-hidden="true">/</span>${p.ancestors.map((a) => html`<a href="${href(a.id)}">${a.title || 'Untitled'}</a><span aria-hidden="true">/</span>`)}${title}</p>
+<div class="page-head">
+  <h1>${p.emoji ? html`<span class="emoji" aria-hidden="true">${p.emoji}</span>` : ''}${title}</h1>
+  <details class="menu">
+    <summary aria-label="Page actions (•••)" title="Page actions">•••</summary>
+    <nav class="menu-panel" aria-label="Page actions">
+      <a href="${base}?panel=connections#connections">Connections</a>
+    </nav>
+  </details>
+</div>
+${flashView(input.flash)}
+${panelView(input, base, title)}
+<article class="doc" aria-label="${title}">
+${p.object === 'database' ? databaseBody(p.rows, href) : renderBlocks(p.blocks, href)}
+${p.truncated ? html`<p class="caption">This page is long; the portal shows its first 1000 blocks.</p>` : ''}
+</article>`
+}
+
+function databaseBody(rows: { id: string; title: string }[], href: (id: string) => string): Html {
+  if (rows.length === 0) return html`<p class="caption">This database has no rows.</p>`
+  return html`<p class="caption">Database · ${rows.length}${rows.length === 200 ? '+' : ''} rows</p>
+<ul>${rows.map((r) => html`<li><a href="${href(r.id)}">${r.title || 'Untitled'}</a></li>`)}</ul>`
+}
+
+function panelView(input: PageViewInput, base: string, title: string): Html {
+  const panel = input.panel
+  if (panel.type === 'none') return html``
+  if (panel.type === 'connections') {
+    return html`<section class="panel" id="connections" aria-labelledby="conn-h">
+  <div class="section-head"><h2 id="conn-h">Connections</h2><a class="button" href="${base}?panel=add#connections">+ Add connection</a></div>
+  ${
+    panel.list.length === 0
+      ? html`<p class="hint">No connection can access this page. Add one to let its token read the page and all its child pages.</p>`
+      : html`<ul class="list">${panel.list.map((c) => {
+          const from = c.inherited
+            ? html`Inherited from <a href="/w/${input.workspaceId}/pages/${c.source_page_id}">${c.source_title || 'Untitled'}</a>`
+            : html`Added to this page`
+          return html`<li>${avatar(c.name, c.icon)}<div class="grow"><span class="title">${c.name}</span>
+        <div class="meta">${from}${c.granted_by_name ? html` by ${c.granted_by_name}` : ''}${c.granted_time ? html` on ${c.granted_time.slice(0, 10)}` : ''}</div>
+        <details class="why"><summary>Why can ${c.name} see this page?</summary>
+          <p>Because “${c.source_title || 'Untitled'}” is shared with ${c.name}${c.inherited ? html`, and “${title}” is inside it: sharing a page shares all of its child pages` : ''}.</p></details></div>
+        <form method="post" action="${base}/connections/${c.connection_id}/remove" class="inline">${csrfField(input.csrf)}
+          <input type="hidden" name="source_page_id" value="${c.source_page_id}">
+          <button type="submit" class="danger">${c.inherited ? html`Remove from “${c.source_title || 'Untitled'}”` : 'Remove'}</button></form></li>`
+        })}</ul>`
+  }
+</section>`
+  }
+  if (panel.type === 'add') {
+    return html`<section class="panel" id="connections" aria-labelledby="add-h">
+  <div class="section-head"><h2 id="add-h">Add connection</h2><a class="button" href="${base}?panel=connections#connections">Back</a></div>
+  <form method="get" action="${base}" role="search" class="row">
+    <input type="hidden" name="panel" value="add">
+    <label for="conn-q" class="visually-hidden">Search connections</label>
+    <input id="conn-q" name="q" type="search" placeholder="Search for connections" value="${panel.q}" data-filter="conn-list" autocomplete="off" autofocus>
+    <button type="submit">Search</button>
+  </form><br>
+  ${
+    panel.candidates.length === 0
+      ? html`<p class="hint">${panel.q ? 'No connection matches your search.' : 'This workspace has no connections yet. A workspace owner creates them in the Developer portal.'}</p>`
+      : html`<ul class="list" id="conn-list">${panel.candidates.map(
+          (c) => html`<li data-text="${c.name.toLowerCase()}" id="cand-${c.id}">${avatar(c.name, c.icon)}<div class="grow"><span class="title">${c.name}</span></div>
+        ${panel.connected.has(c.id) ? html`<span class="pill blue">Has access</span>` : html`<a class="button" href="${base}?panel=confirm&amp;connection=${c.id}#connections" aria-label="Select ${c.name}">Select</a>`}</li>`,
+        )}</ul>`
+  }
+</section>`
+  }
+  return html`<section class="panel" id="connections" role="alertdialog" aria-labelledby="confirm-h" aria-describedby="confirm-d">
+  <h2 id="confirm-h">Allow ${panel.connection.name} to access “${title}”?</h2>
+  <p id="confirm-d">${panel.connection.name} will access this page and all of its child pages, with the capabilities its owners gave it.</p>
+  <form method="post" action="${base}/connections" class="row">${csrfField(input.csrf)}
+    <input type="hidden" name="connection_id" value="${panel.connection.id}">
+    <button type="submit" class="primary" autofocus>Confirm</button><a class="button" href="${base}?panel=add#connections">Cancel</a>
+  </form>
+</section>`
+}
+
+/** A workspace in which the person sees no page. */
+export function emptyWorkspaceBody(name: string): Html {
+  return html`<h1>${name}</h1><p class="lede">There are no pages you can see in this workspace yet.</p>`
+}

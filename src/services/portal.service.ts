@@ -1,0 +1,271 @@
+import { plainText, type RichTextItem } from '../domain/rich-text.js'
+import { DomainError } from '../errors/domain-error.js'
+import { principalOf } from '../permissions/roles.js'
+import type { MemberRole } from '../storage/database.js'
+import { rootsVisibleTo } from '../storage/repositories/acl.repository.js'
+import { findBlock, listChildren, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { findWorkspace, memberRole } from '../storage/repositories/workspaces.repository.js'
+import type { Db } from '../storage/store.js'
+import { levelOn } from './access.js'
+import { explainAccess } from './connections.service.js'
+import type { Deps } from './deps.js'
+
+/**
+ * What the web portal shows a signed-in person, read through the same permission engine as the API
+ * (`root_acl` via `levelOn`/`rootsVisibleTo`): the person's workspaces, the pages they can see, a
+ * page's blocks, and the connections that can reach a page and why. Writes go through
+ * connections.service.ts, so the portal enforces exactly the rules of the API, the admin API and the CLI.
+ *
+ * People's principals follow today's model (issue 2): `user:<id>`, plus `members:<workspace>` for
+ * owners and members; guests hold only `user:<id>`. Issue 4 (groups, restricted members) extends
+ * `personPrincipals` and nothing else here.
+ */
+
+/** A person's role and ACL principals in a workspace. @throws DomainError not_found when not a member. */
+export async function personPrincipals(db: Db, workspaceId: string, userId: string): Promise<{ role: MemberRole; principals: string[] }> {
+  const role = await memberRole(db, workspaceId, userId)
+  if (!role) throw new DomainError('not_found', 'You are not a member of this workspace.')
+  return { role, principals: [principalOf.user(userId), ...(role === 'guest' ? [] : [principalOf.members(workspaceId)])] }
+}
+
+/** The workspaces a person belongs to, with their role, oldest membership first. */
+export async function workspacesOf(deps: Deps, userId: string) {
+  return deps.store.db
+    .selectFrom('workspace_member as m')
+    .innerJoin('workspace as w', 'w.id', 'm.workspace_id')
+    .select(['w.id', 'w.name', 'w.icon', 'w.plan', 'm.role'])
+    .where('m.user_id', '=', userId)
+    .orderBy('m.joined_time')
+    .orderBy('w.id')
+    .execute()
+}
+
+/** The plain title of a page or database row (`properties.title`). */
+export function nodeTitle(row: Pick<BlockRow, 'properties' | 'title_text'>): string {
+  const title = (JSON.parse(row.properties ?? '{}') as { title?: RichTextItem[] }).title
+  return title ? plainText(title) : (row.title_text ?? '')
+}
+
+/** An emoji icon of a page, or null. */
+export function nodeEmoji(row: Pick<BlockRow, 'icon'>): string | null {
+  if (!row.icon) return null
+  const icon = JSON.parse(row.icon) as { type?: string; emoji?: string }
+  return icon.type === 'emoji' && icon.emoji ? icon.emoji : null
+}
+
+export interface TreeNode {
+  id: string
+  object: 'page' | 'database'
+  title: string
+  emoji: string | null
+  parent_id: string | null
+  depth: number
+}
+
+/**
+ * The pages and databases a person can see in a workspace (database rows and trashed nodes left
+ * out), depth-first in page order. A node whose parent the person cannot see appears at the top.
+ * `minLevel` 5 (full access) lists only the pages the person may share with a connection.
+ * @throws DomainError not_found when the person is not a member.
+ */
+export async function visiblePageTree(deps: Deps, workspaceId: string, userId: string, minLevel = 1): Promise<TreeNode[]> {
+  const db = deps.store.db
+  const { principals } = await personPrincipals(db, workspaceId, userId)
+  const roots = new Set(await rootsVisibleTo(db, principals, minLevel))
+  if (roots.size === 0) return []
+  const rows = await db
+    .selectFrom('block')
+    .select(['id', 'type', 'path', 'perm_root_id', 'properties', 'title_text', 'icon', 'position', 'created_time', 'in_trash'])
+    .where('workspace_id', '=', workspaceId)
+    .where('type', 'in', ['child_page', 'child_database'])
+    .where('parent_type', '!=', 'data_source_id')
+    .execute()
+  const live = new Map(rows.map((r) => [r.id, r]))
+  const trashed = (r: (typeof rows)[0]) => r.in_trash === 1 || (r.path ?? '/').split('/').some((id) => id && live.get(id)?.in_trash === 1)
+  const visible = rows.filter((r) => r.perm_root_id !== null && roots.has(r.perm_root_id) && !trashed(r))
+  const ids = new Set(visible.map((r) => r.id))
+  const byParent = new Map<string, typeof visible>()
+  for (const r of visible) {
+    const parent = (r.path ?? '/').split('/').filter(Boolean).at(-1) ?? ''
+    const key = ids.has(parent) ? parent : ''
+    byParent.set(key, [...(byParent.get(key) ?? []), r])
+  }
+  const out: TreeNode[] = []
+  const visit = (key: string, depth: number) => {
+    const list = (byParent.get(key) ?? []).sort((a, b) => a.position - b.position || a.created_time.localeCompare(b.created_time) || a.id.localeCompare(b.id))
+    for (const r of list) {
+      out.push({ id: r.id, object: r.type === 'child_page' ? 'page' : 'database', title: nodeTitle(r), emoji: nodeEmoji(r), parent_id: key || null, depth })
+      visit(r.id, depth + 1)
+    }
+  }
+  visit('', 0)
+  return out
+}
+
+/**
+ * Loads a page or database the person can see, at `minLevel` or above.
+ * @throws DomainError not_found "…does not exist or you do not have access to it." (also when it is
+ *   hidden: existence never leaks, as in the API) | forbidden (visible, level too low)
+ */
+export async function loadPageForPerson(deps: Deps, userId: string, pageId: string, minLevel = 1): Promise<{ node: BlockRow; level: number; role: MemberRole }> {
+  const db = deps.store.db
+  const notFound = () => new DomainError('not_found', 'This page does not exist, or you do not have access to it.')
+  const node = await findBlock(db, pageId)
+  if (!node || (node.type !== 'child_page' && node.type !== 'child_database') || node.in_trash === 1) throw notFound()
+  if (!(await memberRole(db, node.workspace_id, userId))) throw notFound()
+  const { role, principals } = await personPrincipals(db, node.workspace_id, userId)
+  const level = await levelOn(db, { principals }, node)
+  if (level < 1) throw notFound()
+  if (level < minLevel) throw new DomainError('forbidden', 'You need full access to this page to do that.')
+  return { node, level, role }
+}
+
+/** A content block with its children, for rendering. */
+export interface BlockTree {
+  row: BlockRow
+  children: BlockTree[]
+}
+
+/**
+ * The blocks of a page the person can see, nested, at most `maxBlocks` in all (the rest is cut and
+ * `truncated` set). Child pages and databases appear as link blocks, not expanded.
+ * @throws DomainError not_found (see `loadPageForPerson`)
+ */
+export async function readPage(deps: Deps, userId: string, pageId: string, maxBlocks = 1000) {
+  const { node, level, role } = await loadPageForPerson(deps, userId, pageId)
+  const db = deps.store.db
+  let budget = maxBlocks
+  let truncated = false
+  const load = async (parentId: string, depth: number): Promise<BlockTree[]> => {
+    const out: BlockTree[] = []
+    let cursor: string | undefined
+    for (;;) {
+      const rows = await listChildren(db, parentId, cursor, 101)
+      const page = rows.slice(0, 100)
+      for (const row of page) {
+        if (budget-- <= 0) {
+          truncated = true
+          return out
+        }
+        const nested = row.type === 'child_page' || row.type === 'child_database' || depth >= 8 ? [] : await load(row.id, depth + 1)
+        out.push({ row, children: nested })
+      }
+      if (rows.length <= 100) return out
+      cursor = rows[100]?.id
+    }
+  }
+  const blocks = node.type === 'child_page' ? await load(node.id, 0) : []
+  const ancestors: { id: string; title: string }[] = []
+  const person = await personPrincipals(db, node.workspace_id, userId)
+  for (const id of (node.path ?? '/').split('/').filter(Boolean)) {
+    const a = await findBlock(db, id)
+    if (a && (await levelOn(db, person, a)) > 0) ancestors.push({ id: a.id, title: nodeTitle(a) })
+  }
+  let rows: { id: string; title: string }[] = []
+  if (node.type === 'child_database') {
+    const found = await db
+      .selectFrom('block')
+      .select(['id', 'properties', 'title_text', 'position', 'created_time'])
+      .where('parent_type', '=', 'data_source_id')
+      .where('path', '=', `${node.path ?? '/'}${node.id}/`)
+      .where('in_trash', '=', 0)
+      .orderBy('created_time')
+      .orderBy('id')
+      .limit(200)
+      .execute()
+    rows = found.map((r) => ({ id: r.id, title: titleFromRow(r) }))
+  }
+  return { node, title: nodeTitle(node), emoji: nodeEmoji(node), level, role, blocks, truncated, ancestors, rows }
+}
+
+/** A database row's title: the title property, whatever its id (falls back to the search key). */
+function titleFromRow(r: { properties: string | null; title_text: string | null }): string {
+  const props = JSON.parse(r.properties ?? '{}') as Record<string, unknown>
+  for (const v of Object.values(props)) {
+    if (Array.isArray(v) && v.every((x) => x && typeof x === 'object' && 'plain_text' in x)) {
+      const t = plainText(v as RichTextItem[])
+      if (t) return t
+    }
+  }
+  return r.title_text ?? ''
+}
+
+/**
+ * The connections that can reach a page, each with the page whose share grants it (the page itself,
+ * or the nearest shared ancestor), who shared it and when. Any person who can see the page sees this
+ * list (Notion's ••• → Connections menu).
+ * @throws DomainError not_found (see `loadPageForPerson`)
+ */
+export async function pageConnections(deps: Deps, userId: string, pageId: string) {
+  const { node } = await loadPageForPerson(deps, userId, pageId)
+  const db = deps.store.db
+  if (!node.perm_root_id) return []
+  const acl = await db
+    .selectFrom('root_acl')
+    .select(['principal', 'source_page_id'])
+    .where('root_id', '=', node.perm_root_id)
+    .where('principal', 'like', 'bot:%')
+    .execute()
+  if (acl.length === 0) return []
+  const conns = await db
+    .selectFrom('connection')
+    .select(['id', 'name', 'icon', 'bot_id'])
+    .where('bot_id', 'in', acl.map((a) => a.principal.slice('bot:'.length)))
+    .orderBy('name')
+    .orderBy('id')
+    .execute()
+  const entries = []
+  for (const c of conns) {
+    // "Why can this connection see this page?": the same answer the admin surfaces give.
+    const why = await explainAccess(deps, c.id, node.id)
+    if (why) entries.push({ ...c, source_page_id: why.granted_by_page_id })
+  }
+  const out = []
+  for (const e of entries) {
+    const source = e.source_page_id === node.id ? node : await findBlock(db, e.source_page_id)
+    const grant = await db
+      .selectFrom('page_grant as g')
+      .leftJoin('user as u', 'u.id', 'g.granted_by')
+      .select(['g.granted_time', 'u.name as granted_by_name'])
+      .where('g.page_id', '=', e.source_page_id)
+      .where('g.principal', '=', principalOf.bot(e.bot_id))
+      .executeTakeFirst()
+    out.push({
+      connection_id: e.id,
+      name: e.name,
+      icon: e.icon,
+      source_page_id: e.source_page_id,
+      source_title: source ? nodeTitle(source) : '',
+      inherited: e.source_page_id !== node.id,
+      granted_by_name: grant?.granted_by_name ?? null,
+      granted_time: grant?.granted_time ?? null,
+    })
+  }
+  return out
+}
+
+/**
+ * The internal connections a member may add to pages of a workspace (the "+ Add connection" search),
+ * by name; `query` filters case-insensitively. Names only: tokens and capabilities stay with owners.
+ * @throws DomainError not_found (not a member)
+ */
+export async function connectionsToAdd(deps: Deps, workspaceId: string, userId: string, query = '') {
+  await personPrincipals(deps.store.db, workspaceId, userId)
+  const rows = await deps.store.db
+    .selectFrom('connection')
+    .select(['id', 'name', 'icon'])
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('name')
+    .orderBy('id')
+    .execute()
+  const q = query.trim().toLowerCase()
+  return q ? rows.filter((r) => r.name.toLowerCase().includes(q)) : rows
+}
+
+/** The workspace row, for headers. @throws DomainError not_found */
+export async function workspaceFor(deps: Deps, workspaceId: string, userId: string) {
+  const ws = await findWorkspace(deps.store.db, workspaceId)
+  if (!ws) throw new DomainError('not_found', 'No such workspace.')
+  const { role } = await personPrincipals(deps.store.db, workspaceId, userId)
+  return { ...ws, role }
+}
