@@ -78,7 +78,7 @@ function fmt(n: number | undefined, digits = 0): string {
 }
 
 function table(rows: Row[]): string[][] {
-  const head = ['suite', 'measure', 'size', 'req/s', 'ratio', 'p50 ms', 'p95 ms', 'p99 ms', 'at req/s', 'value', 'target', 'met']
+  const head = ['suite', 'measure', 'size', 'req/s', 'cpu ms/req', 'ratio', 'cpu ratio', 'p50 ms', 'p95 ms', 'p99 ms', 'at req/s', 'value', 'target', 'met']
   return [
     head,
     ...rows.map((r) => [
@@ -86,7 +86,9 @@ function table(rows: Row[]): string[][] {
       r.name,
       r.size ?? '',
       fmt(r.rps),
+      fmt(r.cpuMs, 3),
       r.ratio === undefined ? '' : `${r.ratio.toFixed(2)} × ${r.ratioOf}`,
+      r.cpuRatio === undefined ? '' : r.cpuRatio.toFixed(2),
       fmt(r.p50, 2),
       fmt(r.p95, 2),
       fmt(r.p99, 2),

@@ -20,7 +20,20 @@ export interface ServerProcess {
   rssMb(): number
   /** Peak resident set size since start, in MB (VmHWM). */
   peakRssMb(): number
+  /** CPU time (user + system) the process has used so far, in ms (`/proc/<pid>/stat`). */
+  cpuMs(): number
   stop(): Promise<void>
+}
+
+const TICK_MS = 10 // USER_HZ is 100 on Linux
+
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS
+  } catch {
+    return Number.NaN
+  }
 }
 
 function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -105,6 +118,7 @@ export async function spawnServer(kind: 'octavo' | 'hello', opts: SpawnOptions =
     startupMs,
     rssMb: () => statusField(pid, 'VmRSS'),
     peakRssMb: () => statusField(pid, 'VmHWM'),
+    cpuMs: () => cpuOf(pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve()

@@ -15,6 +15,10 @@ export interface Row {
   size?: string
   /** Throughput at saturation, responses per second. */
   rps?: number
+  /** Server CPU time per response at saturation, ms: less sensitive to other load on the machine. */
+  cpuMs?: number
+  /** The reference's CPU per response divided by this row's (the CPU-time view of `ratio`). */
+  cpuRatio?: number
   /** `rps` divided by the reference's (`ratioOf`): hello-world for workloads, the smallest case for scaling. */
   ratio?: number
   ratioOf?: string

@@ -11,30 +11,59 @@ import type { BenchContext, Row } from '../lib/types.js'
 export interface Measured {
   saturated: LoadResult
   fixed: LoadResult
+  /** Server CPU time per response during the saturation run, ms (robust to other load on the machine). */
+  cpuMsPerRequest: number
+}
+
+/**
+ * Waits until the server answers a trivial request again: requests still in flight when a run
+ * stops (slow workloads queue up) must not be billed to the next run.
+ */
+async function drain(url: string): Promise<void> {
+  const until = Date.now() + 120_000
+  while (Date.now() < until) {
+    const t = Date.now()
+    try {
+      const res = await fetch(`${url}/_octavo/health`)
+      await res.arrayBuffer()
+      if (Date.now() - t < 50) return
+    } catch {
+      /* the hello server has no such route; any answer will do */
+      return
+    }
+  }
 }
 
 /** Warm-up, then saturation, then a fixed rate at half the measured saturation throughput. */
-export async function measure(ctx: BenchContext, url: string, w: Workload, onSample?: () => void): Promise<Measured> {
+export async function measure(ctx: BenchContext, server: ServerProcess, w: Workload, onSample?: () => void): Promise<Measured> {
   const t = ctx.timing
+  const url = server.url
   const timer = onSample ? setInterval(onSample, 200) : undefined
   try {
     if (t.warm > 0) await runLoad(url, w, { seconds: t.warm, connections: t.connections })
+    await drain(url)
+    const cpu0 = server.cpuMs()
     const saturated = await runLoad(url, w, { seconds: t.saturate, connections: t.connections })
+    const cpuMsPerRequest = saturated.requests > 0 ? (server.cpuMs() - cpu0) / saturated.requests : Number.NaN
+    await drain(url)
     const fixed = await runLoad(url, w, { seconds: t.fixed, connections: t.connections, rate: Math.max(1, saturated.rps / 2) })
-    ctx.log(`  ${w.name.padEnd(22)} ${saturated.rps.toFixed(0).padStart(7)} req/s   p50 ${fixed.p50.toFixed(2)} p95 ${fixed.p95.toFixed(2)} p99 ${fixed.p99.toFixed(2)} ms at ${fixed.offeredRate}/s${saturated.errors + fixed.errors ? `   ${saturated.errors + fixed.errors} unexpected` : ''}`)
-    return { saturated, fixed }
+    await drain(url)
+    ctx.log(`  ${w.name.padEnd(22)} ${saturated.rps.toFixed(0).padStart(7)} req/s  cpu ${cpuMsPerRequest.toFixed(3)} ms/req   p50 ${fixed.p50.toFixed(2)} p95 ${fixed.p95.toFixed(2)} p99 ${fixed.p99.toFixed(2)} ms at ${fixed.offeredRate}/s${saturated.errors + fixed.errors ? `   ${saturated.errors + fixed.errors} unexpected` : ''}`)
+    return { saturated, fixed, cpuMsPerRequest }
   } finally {
     if (timer) clearInterval(timer)
   }
 }
 
 /** A row from a measurement, with throughput as a ratio to `reference` req/s. */
-export function rowOf(suite: string, name: string, size: string, m: Measured, reference: number | undefined, ratioOf: string): Row {
+export function rowOf(suite: string, name: string, size: string, m: Measured, reference: number | undefined, ratioOf: string, referenceCpuMs?: number): Row {
   return {
     suite,
     name,
     size,
     rps: m.saturated.rps,
+    cpuMs: m.cpuMsPerRequest,
+    ...(referenceCpuMs ? { cpuRatio: referenceCpuMs / m.cpuMsPerRequest } : {}),
     ...(reference ? { ratio: m.saturated.rps / reference, ratioOf } : {}),
     p50: m.fixed.p50,
     p95: m.fixed.p95,
@@ -53,7 +82,7 @@ const HELLO: Workload = { name: 'hello', title: 'GET /hello (hello-world baselin
 export async function measureHello(ctx: BenchContext): Promise<Measured> {
   const hello = await spawnServer('hello', { nodeFlags: ctx.nodeFlags, cwd: ctx.tmp })
   try {
-    return await measure(ctx, hello.url, HELLO)
+    return await measure(ctx, hello, HELLO)
   } finally {
     await hello.stop()
   }

@@ -19,7 +19,7 @@ export const sharesSuite: Suite = {
       const { server, manifest } = await serveWorkspace(ctx, label, specOf(size, shares))
       try {
         ctx.log(`page read at ${size} with ${manifest.counts.shares.toLocaleString('en')} shares:`)
-        results.push([manifest.counts.shares, await measure(ctx, server.url, { ...pageAtDepth(manifest, 20), name: `shares_${shares}` })])
+        results.push([manifest.counts.shares, await measure(ctx, server, { ...pageAtDepth(manifest, 20), name: `shares_${shares}` })])
       } finally {
         await server.stop()
       }
@@ -44,7 +44,7 @@ export const searchScalingSuite: Suite = {
       const { server, manifest } = await serveWorkspace(ctx, size, specOf(size))
       try {
         ctx.log(`search at ${size} (${manifest.counts.pages.toLocaleString('en')} pages + ${manifest.counts.rows.toLocaleString('en')} rows):`)
-        results.push([size, await measure(ctx, server.url, searchWorkload(manifest))])
+        results.push([size, await measure(ctx, server, searchWorkload(manifest))])
       } finally {
         await server.stop()
       }

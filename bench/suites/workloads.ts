@@ -27,13 +27,13 @@ export const workloadsSuite: Suite = {
       ctx.log(`workloads at ${ctx.size} (${manifest.counts.pages.toLocaleString('en')} pages, ${manifest.counts.blocks.toLocaleString('en')} blocks, ${manifest.counts.shares.toLocaleString('en')} shares):`)
       for (const w of workloadsOf(manifest)) {
         if (!ctx.selected(w.name)) continue
-        results.set(w.name, await measure(ctx, server.url, w, sample))
+        results.set(w.name, await measure(ctx, server, w, sample))
         ;(results.get(w.name) as Measured & { title?: string }).title = w.title
       }
       for (const depth of [1, 10, 50]) {
         const w = pageAtDepth(manifest, depth)
         if (!ctx.selected('depth') && !ctx.selected(w.name)) continue
-        results.set(w.name, await measure(ctx, server.url, w, sample))
+        results.set(w.name, await measure(ctx, server, w, sample))
         ;(results.get(w.name) as Measured & { title?: string }).title = w.title
       }
       sample()
@@ -44,15 +44,17 @@ export const workloadsSuite: Suite = {
     ctx.log('hello-world baseline (after):')
     const helloAfter = await measureHello(ctx)
     const hello = ((helloBefore?.saturated.rps ?? helloAfter.saturated.rps) + helloAfter.saturated.rps) / 2
+    const helloCpu = ((helloBefore?.cpuMsPerRequest ?? helloAfter.cpuMsPerRequest) + helloAfter.cpuMsPerRequest) / 2
     ctx.shared.set('hello', hello)
     rows.push({
-      ...rowOf('workloads', 'GET /hello (hello-world, same stack)', '-', helloAfter, hello, 'hello-world'),
+      ...rowOf('workloads', 'GET /hello (hello-world, same stack)', '-', helloAfter, hello, 'hello-world', helloCpu),
       rps: hello,
+      cpuMs: helloCpu,
       note: `before ${helloBefore?.saturated.rps.toFixed(0)} / after ${helloAfter.saturated.rps.toFixed(0)} req/s`,
     })
     for (const [name, m] of results) {
       const title = (m as Measured & { title: string }).title
-      const row = rowOf(name.startsWith('page_depth') ? 'scaling-depth' : 'workloads', title, ctx.size, m, hello, 'hello-world')
+      const row = rowOf(name.startsWith('page_depth') ? 'scaling-depth' : 'workloads', title, ctx.size, m, hello, 'hello-world', helloCpu)
       if (name === 'page_read') {
         row.target = '≥ 0.50 of hello-world; p99 ≤ 5 ms at half saturation'
         row.met = (row.ratio ?? 0) >= 0.5 && (row.p99 ?? Infinity) <= 5
