@@ -94,31 +94,42 @@ function candidates(db: Db, q: VisibleNodesQuery, after: KeysetPosition | undefi
   return query.execute()
 }
 
-/** Nodes under `roots`, counted on the covering index, up to `cap`. */
-async function countUnderRoots(db: Db, roots: string[], cap: number): Promise<number> {
-  let total = 0
-  for (const part of chunks(roots, MAX_ROOTS_IN_LIST)) {
-    const row = await db
-      .selectFrom((eb) => eb.selectFrom('block').select('id').where('perm_root_id', 'in', part).limit(cap - total).as('under'))
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirst()
-    total += Number(row?.n ?? 0)
-    if (total >= cap) break
-  }
-  return total
-}
-
-/** The sparse plan (see `LISTING_PLAN`). */
-async function sparse(db: Db, q: VisibleNodesQuery): Promise<BlockRow[]> {
+/**
+ * The keys of every node under the roots after `q.after`, in listing order, from the covering
+ * `block_root_edited` index alone (no row reads); null when there are `cap` or more (the dense plan
+ * is cheaper then). Each `IN` list is counted first without sorting, so a token that sees much of
+ * the workspace bails out cheaply; its keys then come sorted from SQLite, and several lists' runs
+ * are merged by one JS sort (TimSort merges sorted runs in linear time).
+ */
+async function keysUnderRoots(db: Db, q: VisibleNodesQuery, cap: number): Promise<{ id: string; last_edited_time: string }[] | null> {
   const desc = q.direction === 'descending'
   const keys: { id: string; last_edited_time: string }[] = []
+  let counted = 0
   for (const part of chunks(q.roots, MAX_ROOTS_IN_LIST)) {
-    let query = db.selectFrom('block').select(['id', 'last_edited_time']).where('perm_root_id', 'in', part)
+    const row = await db
+      .selectFrom((eb) => eb.selectFrom('block').select('id').where('perm_root_id', 'in', part).limit(cap - counted).as('under'))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst()
+    counted += Number(row?.n ?? 0)
+    if (counted >= cap) return null
+    let query = db
+      .selectFrom('block')
+      .select(['id', 'last_edited_time'])
+      .where('perm_root_id', 'in', part)
+      .orderBy('last_edited_time', desc ? 'desc' : 'asc')
+      .orderBy('id', desc ? 'desc' : 'asc')
     if (q.after) query = query.where(afterCondition(desc, q.after))
     keys.push(...(await query.execute()))
   }
-  const sign = desc ? -1 : 1
-  keys.sort((a, b) => sign * (a.last_edited_time < b.last_edited_time ? -1 : a.last_edited_time > b.last_edited_time ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  if (q.roots.length > MAX_ROOTS_IN_LIST) {
+    const sign = desc ? -1 : 1
+    keys.sort((a, b) => sign * (a.last_edited_time < b.last_edited_time ? -1 : a.last_edited_time > b.last_edited_time ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  }
+  return keys
+}
+
+/** The sparse plan (see `LISTING_PLAN`): rows read in key order, filtered, until `limit`. */
+async function readInKeyOrder(db: Db, q: VisibleNodesQuery, keys: { id: string }[]): Promise<BlockRow[]> {
   const out: BlockRow[] = []
   for (const part of chunks(keys, FETCH_CHUNK)) {
     let query = db
@@ -149,7 +160,8 @@ async function sparse(db: Db, q: VisibleNodesQuery): Promise<BlockRow[]> {
  */
 export async function visibleNodes(db: Db, q: VisibleNodesQuery): Promise<BlockRow[]> {
   if (q.roots.length === 0 || q.types.length === 0) return []
-  if ((await countUnderRoots(db, q.roots, LISTING_PLAN.sparseLimit)) < LISTING_PLAN.sparseLimit) return sparse(db, q)
+  const keys = await keysUnderRoots(db, q, LISTING_PLAN.sparseLimit)
+  if (keys) return readInKeyOrder(db, q, keys)
   const readable = new Set(q.roots)
   const out: BlockRow[] = []
   let after = q.after
