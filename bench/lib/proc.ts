@@ -45,6 +45,19 @@ function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+/** Servers still running, stopped if the harness is interrupted. */
+const running = new Set<ChildProcess>()
+const stopAll = () => {
+  for (const c of running) c.kill('SIGKILL')
+}
+process.once('exit', stopAll)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopAll()
+    process.exit(130)
+  })
+}
+
 export interface SpawnOptions {
   /** Octavo's data directory (holding `octavo.db`); ignored for hello. */
   dataDir?: string
@@ -77,6 +90,8 @@ export async function spawnServer(kind: 'octavo' | 'hello', opts: SpawnOptions =
   }
   const t0 = performance.now()
   const child: ChildProcess = spawn(process.execPath, args, { cwd: opts.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  running.add(child)
+  child.once('exit', () => running.delete(child))
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000)

@@ -40,13 +40,16 @@ export async function measure(ctx: BenchContext, server: ServerProcess, w: Workl
   const url = server.url
   const timer = onSample ? setInterval(onSample, 200) : undefined
   try {
-    if (t.warm > 0) await runLoad(url, w, { seconds: t.warm, connections: t.connections })
+    const warm = await runLoad(url, w, { seconds: Math.max(t.warm, 0.2), connections: t.connections })
     await drain(url)
+    // A slow workload (under 50 req/s in the warm-up) saturates the single-threaded server with two
+    // connections; more would only queue requests that outlive the run.
+    const connections = warm.rps < 50 ? 2 : t.connections
     const cpu0 = server.cpuMs()
-    const saturated = await runLoad(url, w, { seconds: t.saturate, connections: t.connections })
+    const saturated = await runLoad(url, w, { seconds: t.saturate, connections })
     const cpuMsPerRequest = saturated.requests > 0 ? (server.cpuMs() - cpu0) / saturated.requests : Number.NaN
     await drain(url)
-    const fixed = await runLoad(url, w, { seconds: t.fixed, connections: t.connections, rate: Math.max(1, saturated.rps / 2) })
+    const fixed = await runLoad(url, w, { seconds: t.fixed, connections, rate: Math.max(1, saturated.rps / 2) })
     await drain(url)
     ctx.log(`  ${w.name.padEnd(22)} ${saturated.rps.toFixed(0).padStart(7)} req/s  cpu ${cpuMsPerRequest.toFixed(3)} ms/req   p50 ${fixed.p50.toFixed(2)} p95 ${fixed.p95.toFixed(2)} p99 ${fixed.p99.toFixed(2)} ms at ${fixed.offeredRate}/s${saturated.errors + fixed.errors ? `   ${saturated.errors + fixed.errors} unexpected` : ''}`)
     return { saturated, fixed, cpuMsPerRequest }

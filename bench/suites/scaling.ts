@@ -38,7 +38,9 @@ export const sharesSuite: Suite = {
 export const searchScalingSuite: Suite = {
   name: 'scaling-search',
   async run(ctx: BenchContext): Promise<Row[]> {
-    const sizes: SizeName[] = ctx.quick ? ['S'] : ['S', 'M', 'L']
+    // Quick runs measure search at S in the workloads suite already.
+    if (ctx.quick) return []
+    const sizes: SizeName[] = ['S', 'M', 'L']
     const results: [SizeName, Measured][] = []
     for (const size of sizes) {
       const { server, manifest } = await serveWorkspace(ctx, size, specOf(size))
