@@ -46,9 +46,9 @@ const SCAN_BATCH = 1000
 const FETCH_CHUNK = 500
 
 /**
- * How listing chooses its plan (permissions-and-tokens.md §7.4): by the number of nodes `V` under
- * the readable roots, counted on the covering `block_root_edited` index and capped at
- * `sparseLimit`.
+ * How listing chooses its plan (permissions-and-tokens.md §7.4). One readable root: walk its range
+ * of `block_root_edited`, already in order. Several: by the number of nodes `V` under the readable
+ * roots, counted on the covering `block_root_edited` index and capped at `sparseLimit`.
  * - `V < sparseLimit` (sparse): the keys `(last_edited_time, id)` of every node under the roots
  *   come from the covering index alone (no row reads) and are ordered in memory; rows are then
  *   read in key order, `FETCH_CHUNK` ids at a time, with the type, trash and title filters, until
@@ -74,19 +74,22 @@ function afterCondition(desc: boolean, after: KeysetPosition) {
   return sql<boolean>`(last_edited_time ${sql.raw(beyond)} ${after.time} or (last_edited_time = ${after.time} and id ${sql.raw(idOp)} ${after.id}))`
 }
 
-/** The dense plan's statement: candidates in keyset order after `after`, any readable root. */
-function candidates(db: Db, q: VisibleNodesQuery, after: KeysetPosition | undefined, limit: number) {
+/**
+ * Candidates in keyset order after `after`: under one root (`root`, walking `block_root_edited` in
+ * order; no workspace condition, so the planner cannot prefer the workspace's time index), or under
+ * any root (the dense plan's walk of `block_workspace_edited`).
+ */
+function candidates(db: Db, q: VisibleNodesQuery, after: KeysetPosition | undefined, limit: number, root?: string) {
   const desc = q.direction === 'descending'
   let query = db
     .selectFrom('block')
     .selectAll()
-    .where('workspace_id', '=', q.workspaceId)
     .where('type', 'in', q.types)
     .where('in_trash', '=', q.inTrash ? 1 : 0)
-    .where('perm_root_id', 'is not', null)
     .orderBy('last_edited_time', desc ? 'desc' : 'asc')
     .orderBy('id', desc ? 'desc' : 'asc')
     .limit(limit)
+  query = root === undefined ? query.where('workspace_id', '=', q.workspaceId).where('perm_root_id', 'is not', null) : query.where('perm_root_id', '=', root)
   if (q.titleContains !== undefined) {
     query = query.where(sql<boolean>`title_text like ${`%${likeEscape(q.titleContains)}%`} escape '\\'`)
   }
@@ -160,6 +163,8 @@ async function readInKeyOrder(db: Db, q: VisibleNodesQuery, keys: { id: string }
  */
 export async function visibleNodes(db: Db, q: VisibleNodesQuery): Promise<BlockRow[]> {
   if (q.roots.length === 0 || q.types.length === 0) return []
+  // One root (a connection with one share): its index range is already in listing order.
+  if (q.roots.length === 1) return (await candidates(db, q, q.after, q.limit, q.roots[0])).filter((r) => r.workspace_id === q.workspaceId)
   const keys = await keysUnderRoots(db, q, LISTING_PLAN.sparseLimit)
   if (keys) return readInKeyOrder(db, q, keys)
   const readable = new Set(q.roots)
