@@ -40,9 +40,10 @@ function percentile(sorted: Float64Array, p: number): number {
 
 /**
  * Runs `w` against `url` for `seconds`, either flat out with `connections` concurrent connections
- * (saturation) or at `rate` requests per second over all connections (fixed rate).
+ * (saturation) or at `rate` requests per second over all connections (fixed rate); with `amount`,
+ * for that many requests instead of a duration.
  */
-export async function runLoad(url: string, w: Workload, opts: { seconds: number; connections?: number; rate?: number }): Promise<LoadResult> {
+export async function runLoad(url: string, w: Workload, opts: { seconds: number; connections?: number; rate?: number; amount?: number }): Promise<LoadResult> {
   let i = 0
   const headers: Record<string, string> = { 'notion-version': '2025-09-03', 'content-type': 'application/json' }
   if (w.token) headers.authorization = `Bearer ${w.token}`
@@ -58,6 +59,7 @@ export async function runLoad(url: string, w: Workload, opts: { seconds: number;
     url,
     connections: opts.connections ?? 10,
     duration: opts.seconds,
+    ...(opts.amount ? { amount: opts.amount } : {}),
     ...(opts.rate ? { overallRate: Math.max(1, Math.round(opts.rate)) } : {}),
     timeout: 30,
     requests: [

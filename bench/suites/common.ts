@@ -13,6 +13,8 @@ export interface Measured {
   fixed: LoadResult
   /** Server CPU time per response during the saturation run, ms (robust to other load on the machine). */
   cpuMsPerRequest: number
+  /** Measured by request count (under 5 req/s): latencies come from sequential requests, not half load. */
+  slow: boolean
 }
 
 /**
@@ -40,19 +42,22 @@ export async function measure(ctx: BenchContext, server: ServerProcess, w: Workl
   const url = server.url
   const timer = onSample ? setInterval(onSample, 200) : undefined
   try {
-    const warm = await runLoad(url, w, { seconds: Math.max(t.warm, 0.2), connections: t.connections })
+    const warm = await runLoad(url, w, { seconds: Math.max(t.warm, 0.2), connections: 2 })
     await drain(url)
     // A slow workload (under 50 req/s in the warm-up) saturates the single-threaded server with two
     // connections; more would only queue requests that outlive the run.
     const connections = warm.rps < 50 ? 2 : t.connections
+    // Under 5 req/s (e.g. a data-source query over 100,000 rows), a few seconds hold too few
+    // responses: count requests instead (6 at saturation, then 5 in sequence for the latencies).
+    const slow = warm.rps < 5
     const cpu0 = server.cpuMs()
-    const saturated = await runLoad(url, w, { seconds: t.saturate, connections })
+    const saturated = await runLoad(url, w, slow ? { seconds: 600, connections, amount: 6 } : { seconds: t.saturate, connections })
     const cpuMsPerRequest = saturated.requests > 0 ? (server.cpuMs() - cpu0) / saturated.requests : Number.NaN
     await drain(url)
-    const fixed = await runLoad(url, w, { seconds: t.fixed, connections, rate: Math.max(1, saturated.rps / 2) })
+    const fixed = await runLoad(url, w, slow ? { seconds: 600, connections: 1, amount: 5 } : { seconds: t.fixed, connections, rate: Math.max(1, saturated.rps / 2) })
     await drain(url)
     ctx.log(`  ${w.name.padEnd(22)} ${saturated.rps.toFixed(0).padStart(7)} req/s  cpu ${cpuMsPerRequest.toFixed(3)} ms/req   p50 ${fixed.p50.toFixed(2)} p95 ${fixed.p95.toFixed(2)} p99 ${fixed.p99.toFixed(2)} ms at ${fixed.offeredRate}/s${saturated.errors + fixed.errors ? `   ${saturated.errors + fixed.errors} unexpected` : ''}`)
-    return { saturated, fixed, cpuMsPerRequest }
+    return { saturated, fixed, cpuMsPerRequest, slow }
   } finally {
     if (timer) clearInterval(timer)
   }
@@ -73,6 +78,7 @@ export function rowOf(suite: string, name: string, size: string, m: Measured, re
     p99: m.fixed.p99,
     rate: m.fixed.offeredRate ?? undefined,
     errors: m.saturated.errors + m.fixed.errors,
+    ...(m.slow ? { note: 'under 5 req/s: 6 requests at saturation (2 connections); latencies of 5 sequential requests' } : {}),
   }
 }
 
