@@ -14,8 +14,9 @@ import { SUITES } from './suites/index.js'
  * Builds Octavo when `dist/` is older than `src/`, prepares generated workspaces (cached in
  * bench/.cache/), runs the suites of bench/suites/index.ts against real server processes over
  * loopback, prints a table, and — for a full run — writes `bench/results/<YYYY-MM-DD>.json` and
- * the generated part of `bench/RESULTS.md`. `--quick` (size S, short runs, a smoke test of the
- * harness) writes bench/.cache/last-quick.json instead. `--only` takes a comma list of suite or
+ * the generated part of `bench/RESULTS.md` (with `--only`: `bench/results/<date>-only-<names>.json`
+ * and no RESULTS.md change). `--quick` (size S, short runs, a smoke test of the harness) writes
+ * bench/.cache/last-run.json instead. `--only` takes a comma list of suite or
  * workload names (e.g. `--only search,page_read` or `--only scaling-shares`). `--cpu-prof` starts
  * every server with `--cpu-prof` (profiles in the run's scratch dir, kept and printed).
  * See docs/adr/0012-benchmarks.md.
@@ -177,9 +178,15 @@ async function main(): Promise<void> {
     minutes: ((Date.now() - started) / 60_000).toFixed(1),
   }
   const result = { date, mode: quick ? 'quick' : 'full', seed, size, generator: GENERATOR_VERSION, timing, machine: meta, only: only ? [...only] : null, rows }
-  if (quick || only) {
+  if (quick) {
     writeFileSync(join(CACHE_DIR, 'last-run.json'), `${JSON.stringify(result, null, 2)}\n`)
-    log(`\n${quick ? 'quick' : 'partial'} run: wrote bench/.cache/last-run.json (${meta.minutes} min)`)
+    log(`\nquick run: wrote bench/.cache/last-run.json (${meta.minutes} min)`)
+  } else if (only) {
+    // A partial full-length run is kept next to the full runs, without touching RESULTS.md.
+    const file = `bench/results/${date}-only-${[...only].join('+')}.json`
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
+    writeFileSync(join(ROOT, file), `${JSON.stringify(result, null, 2)}\n`)
+    log(`\npartial run: wrote ${file} (${meta.minutes} min)`)
   } else {
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
     writeFileSync(join(ROOT, `bench/results/${date}.json`), `${JSON.stringify(result, null, 2)}\n`)

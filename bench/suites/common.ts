@@ -56,7 +56,7 @@ export async function measure(ctx: BenchContext, server: ServerProcess, w: Workl
     await drain(url)
     const fixed = await runLoad(url, w, slow ? { seconds: 600, connections: 1, amount: 5 } : { seconds: t.fixed, connections, rate: Math.max(1, saturated.rps / 2) })
     await drain(url)
-    ctx.log(`  ${w.name.padEnd(22)} ${saturated.rps.toFixed(0).padStart(7)} req/s  cpu ${cpuMsPerRequest.toFixed(3)} ms/req   p50 ${fixed.p50.toFixed(2)} p95 ${fixed.p95.toFixed(2)} p99 ${fixed.p99.toFixed(2)} ms at ${fixed.offeredRate}/s${saturated.errors + fixed.errors ? `   ${saturated.errors + fixed.errors} unexpected` : ''}`)
+    ctx.log(`  ${w.name.padEnd(22)} ${saturated.rps.toFixed(0).padStart(7)} req/s  cpu ${cpuMsPerRequest.toFixed(3)} ms/req   p50 ${fixed.p50.toFixed(2)} p95 ${fixed.p95.toFixed(2)} p99 ${fixed.p99.toFixed(2)} ms ${fixed.offeredRate ? `at ${fixed.offeredRate}/s` : 'in sequence'}${saturated.errors + fixed.errors ? `   ${saturated.errors + fixed.errors} unexpected` : ''}`)
     return { saturated, fixed, cpuMsPerRequest, slow }
   } finally {
     if (timer) clearInterval(timer)

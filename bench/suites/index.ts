@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { ROOT } from '../lib/store-cache.js'
 import type { Suite } from '../lib/types.js'
 import { childProcessSuite } from './external.js'
+import { permissionCheckSuite } from './permission-check.js'
 import { searchScalingSuite, sharesSuite } from './scaling.js'
 import { startupSuite } from './startup.js'
 import { workloadsSuite } from './workloads.js'
@@ -16,6 +17,7 @@ export const SUITES: Suite[] = [
   workloadsSuite,
   sharesSuite,
   searchScalingSuite,
+  permissionCheckSuite,
   // The data-source benchmark script, when present (its protocol: suites/external.ts).
   ...(existsSync(join(ROOT, 'bench/data-sources.ts')) ? [childProcessSuite('data-sources', 'bench/data-sources.ts')] : []),
 ]
