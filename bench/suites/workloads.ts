@@ -51,6 +51,8 @@ export const workloadsSuite: Suite = {
       ...rowOf('workloads', 'GET /hello (hello-world, same stack)', '-', helloAfter, hello, 'hello-world', helloCpu),
       rps: hello,
       cpuMs: helloCpu,
+      ratio: 1,
+      cpuRatio: 1,
       note: `before ${helloBefore?.saturated.rps.toFixed(0)} / after ${helloAfter.saturated.rps.toFixed(0)} req/s`,
     })
     for (const [name, m] of results) {
