@@ -26,10 +26,10 @@ import { createRandom, type Random } from './prng.js'
  * Pages below the top level and content blocks — the bulk of size L — go through the one bulk
  * path, `bulk.ts`, before any share exists.
  *
- * Reproducible from a seed: page ids, titles, tree shape, block counts and content, which
+ * Reproducible from a seed: ids of pages, blocks and rows, titles, tree shape, block content, which
  * connection shares which page, and row values all come from `createRandom(seed)`, and every
- * timestamp from a synthetic clock. Ids the services draw themselves (blocks, people, connections,
- * database rows) and tokens are random.
+ * timestamp from a synthetic clock. Ids the services draw themselves (people, connections, the
+ * database and its data source) and tokens are random.
  *
  * Shape (see `SIZES`): `pages` pages in the page tree (rows of the data source not included), in
  * trees of 100 pages plus a "spine" chain of `maxDepth` levels used by the depth workloads; `blocks`
