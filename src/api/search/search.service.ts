@@ -20,6 +20,8 @@ import type { SearchInput } from './search.schemas.js'
 
 /** Rows fetched per round trip while filling a page (some rows may be dropped or expanded). */
 const BATCH = 250
+/** The smallest batch asked for, so a page that loses rows to the trash filter does not crawl. */
+const MIN_BATCH = 25
 
 /** Where the next page starts: a node by (last_edited_time, id), and how many of its results were already returned. */
 interface Cursor {
@@ -86,6 +88,8 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
   let after: KeysetPosition | undefined = cursor ? { time: cursor.time, id: cursor.id, inclusive: true } : undefined
 
   fill: while (items.length < want) {
+    // Ask for what the page still needs (rows may be dropped or expanded, so the loop may go on).
+    const limit = Math.min(BATCH, Math.max(MIN_BATCH, want - items.length))
     const batch = await visibleNodes(db, {
       workspaceId: caller.workspaceId,
       roots,
@@ -94,7 +98,7 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
       inTrash: input.inTrash,
       direction: input.direction,
       after,
-      limit: BATCH,
+      limit,
     })
     if (batch.length === 0) break
     const containers = new Set<string>()
@@ -122,7 +126,7 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
       }
       if (items.length >= want) break fill
     }
-    if (batch.length < BATCH) break
+    if (batch.length < limit) break
     const last = batch[batch.length - 1] as BlockRow
     after = { time: last.last_edited_time, id: last.id, inclusive: false }
   }

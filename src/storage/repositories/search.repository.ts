@@ -38,53 +38,140 @@ function likeEscape(text: string): string {
 }
 
 /**
- * Above this many readable roots, listing walks the workspace's time index and keeps rows whose
- * root is readable (a JS Set), instead of sorting `perm_root_id IN (…)`. This is the second plan of
- * permissions-and-tokens.md §7.4: it keeps the statement small (SQLite caps bound parameters) and
- * its cost tracks rows scanned, not the size of the visible set.
+ * Readable roots per `perm_root_id IN (…)` list: larger sets are split into several statements
+ * (SQLite caps bound parameters, and a smaller statement prepares faster).
  */
 export const MAX_ROOTS_IN_LIST = 900
 const SCAN_BATCH = 1000
+const FETCH_CHUNK = 500
 
-/** The base statement: visible candidates in keyset order after `after`, optionally limited to `roots`. */
-function candidates(db: Db, q: VisibleNodesQuery, roots: string[] | null, after: KeysetPosition | undefined, limit: number) {
+/**
+ * How listing chooses its plan (permissions-and-tokens.md §7.4). One readable root: walk its range
+ * of `block_root_edited`, already in order. Several: by the number of nodes `V` under the readable
+ * roots, counted on the covering `block_root_edited` index and capped at `sparseLimit`.
+ * - `V < sparseLimit` (sparse): the keys `(last_edited_time, id)` of every node under the roots
+ *   come from the covering index alone (no row reads) and are ordered in memory; rows are then
+ *   read in key order, `FETCH_CHUNK` ids at a time, with the type, trash and title filters, until
+ *   `limit` rows. A title query reads only the visible rows it needs, never the workspace's.
+ * - otherwise (dense): walk the workspace's time index and keep rows whose root is readable (a JS
+ *   Set); with most of the workspace visible, few rows are skipped.
+ * `sparseLimit` is mutable so tests can exercise the dense plan on a small workspace.
+ * Measured (bench/RESULTS.md): at size L a connection seeing 10% of the pages through 1,065 roots
+ * took ≈1 s per search by walking the time index past 100,000 newer invisible rows.
+ */
+export const LISTING_PLAN = { sparseLimit: 20_000 }
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size))
+  return out
+}
+
+/** `(last_edited_time, id)` strictly after / from `after` in the listing direction. */
+function afterCondition(desc: boolean, after: KeysetPosition) {
+  const beyond = desc ? '<' : '>'
+  const idOp = desc ? (after.inclusive ? '<=' : '<') : after.inclusive ? '>=' : '>'
+  return sql<boolean>`(last_edited_time ${sql.raw(beyond)} ${after.time} or (last_edited_time = ${after.time} and id ${sql.raw(idOp)} ${after.id}))`
+}
+
+/**
+ * Candidates in keyset order after `after`: under one root (`root`, walking `block_root_edited` in
+ * order; no workspace condition, so the planner cannot prefer the workspace's time index), or under
+ * any root (the dense plan's walk of `block_workspace_edited`).
+ */
+function candidates(db: Db, q: VisibleNodesQuery, after: KeysetPosition | undefined, limit: number, root?: string) {
   const desc = q.direction === 'descending'
   let query = db
     .selectFrom('block')
     .selectAll()
-    .where('workspace_id', '=', q.workspaceId)
     .where('type', 'in', q.types)
     .where('in_trash', '=', q.inTrash ? 1 : 0)
     .orderBy('last_edited_time', desc ? 'desc' : 'asc')
     .orderBy('id', desc ? 'desc' : 'asc')
     .limit(limit)
-  query = roots ? query.where('perm_root_id', 'in', roots) : query.where('perm_root_id', 'is not', null)
+  query = root === undefined ? query.where('workspace_id', '=', q.workspaceId).where('perm_root_id', 'is not', null) : query.where('perm_root_id', '=', root)
   if (q.titleContains !== undefined) {
     query = query.where(sql<boolean>`title_text like ${`%${likeEscape(q.titleContains)}%`} escape '\\'`)
   }
-  if (after) {
-    const beyond = desc ? '<' : '>'
-    const idOp = desc ? (after.inclusive ? '<=' : '<') : after.inclusive ? '>=' : '>'
-    query = query.where((eb) =>
-      eb.or([eb('last_edited_time', beyond, after.time), eb.and([eb('last_edited_time', '=', after.time), eb('id', idOp, after.id)])]),
-    )
-  }
+  if (after) query = query.where(afterCondition(desc, after))
   return query.execute()
+}
+
+/**
+ * The keys of every node under the roots after `q.after`, in listing order, from the covering
+ * `block_root_edited` index alone (no row reads); null when there are `cap` or more (the dense plan
+ * is cheaper then). Each `IN` list is counted first without sorting, so a token that sees much of
+ * the workspace bails out cheaply; its keys then come sorted from SQLite, and several lists' runs
+ * are merged by one JS sort (TimSort merges sorted runs in linear time).
+ */
+async function keysUnderRoots(db: Db, q: VisibleNodesQuery, cap: number): Promise<{ id: string; last_edited_time: string }[] | null> {
+  const desc = q.direction === 'descending'
+  const keys: { id: string; last_edited_time: string }[] = []
+  let counted = 0
+  for (const part of chunks(q.roots, MAX_ROOTS_IN_LIST)) {
+    const row = await db
+      .selectFrom((eb) => eb.selectFrom('block').select('id').where('perm_root_id', 'in', part).limit(cap - counted).as('under'))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst()
+    counted += Number(row?.n ?? 0)
+    if (counted >= cap) return null
+    let query = db
+      .selectFrom('block')
+      .select(['id', 'last_edited_time'])
+      .where('perm_root_id', 'in', part)
+      .orderBy('last_edited_time', desc ? 'desc' : 'asc')
+      .orderBy('id', desc ? 'desc' : 'asc')
+    if (q.after) query = query.where(afterCondition(desc, q.after))
+    keys.push(...(await query.execute()))
+  }
+  if (q.roots.length > MAX_ROOTS_IN_LIST) {
+    const sign = desc ? -1 : 1
+    keys.sort((a, b) => sign * (a.last_edited_time < b.last_edited_time ? -1 : a.last_edited_time > b.last_edited_time ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  }
+  return keys
+}
+
+/** The sparse plan (see `LISTING_PLAN`): rows read in key order, filtered, until `limit`. */
+async function readInKeyOrder(db: Db, q: VisibleNodesQuery, keys: { id: string }[]): Promise<BlockRow[]> {
+  const out: BlockRow[] = []
+  for (const part of chunks(keys, FETCH_CHUNK)) {
+    let query = db
+      .selectFrom('block')
+      .selectAll()
+      .where('id', 'in', part.map((k) => k.id))
+      .where('workspace_id', '=', q.workspaceId)
+      .where('type', 'in', q.types)
+      .where('in_trash', '=', q.inTrash ? 1 : 0)
+    if (q.titleContains !== undefined) {
+      query = query.where(sql<boolean>`title_text like ${`%${likeEscape(q.titleContains)}%`} escape '\\'`)
+    }
+    const byId = new Map((await query.execute()).map((r) => [r.id, r]))
+    for (const k of part) {
+      const row = byId.get(k.id)
+      if (!row) continue
+      out.push(row)
+      if (out.length === q.limit) return out
+    }
+  }
+  return out
 }
 
 /**
  * One batch of visible pages/databases in `(last_edited_time, id)` order, strictly after (or from)
  * `after`. Returns fewer than `limit` rows only when nothing visible is left. Ancestor trash is not
- * considered here (see `trashedAmong`).
+ * considered here (see `trashedAmong`). The plan is chosen per call (see `LISTING_PLAN`).
  */
 export async function visibleNodes(db: Db, q: VisibleNodesQuery): Promise<BlockRow[]> {
   if (q.roots.length === 0 || q.types.length === 0) return []
-  if (q.roots.length <= MAX_ROOTS_IN_LIST) return candidates(db, q, q.roots, q.after, q.limit)
+  // One root (a connection with one share): its index range is already in listing order.
+  if (q.roots.length === 1) return (await candidates(db, q, q.after, q.limit, q.roots[0])).filter((r) => r.workspace_id === q.workspaceId)
+  const keys = await keysUnderRoots(db, q, LISTING_PLAN.sparseLimit)
+  if (keys) return readInKeyOrder(db, q, keys)
   const readable = new Set(q.roots)
   const out: BlockRow[] = []
   let after = q.after
   for (;;) {
-    const scanned = await candidates(db, q, null, after, SCAN_BATCH)
+    const scanned = await candidates(db, q, after, SCAN_BATCH)
     for (const row of scanned) {
       if (row.perm_root_id !== null && readable.has(row.perm_root_id)) {
         out.push(row)

@@ -1,0 +1,165 @@
+import SQLite from 'better-sqlite3'
+import { plainText, type RichTextItem } from '../../src/domain/rich-text.js'
+import type { NewBlock } from '../../src/domain/blocks.js'
+import type { BlockTable } from '../../src/storage/database.js'
+
+/**
+ * The benchmark generator's one bulk-insert path (docs/adr/0012-benchmarks.md).
+ *
+ * Everything structural — workspace, people, connections, top-level pages, the database, its rows,
+ * shares — goes through Octavo's services. Two kinds of rows are too many for that at size L
+ * (≈0.6 ms per page and ≈0.08 ms per block through Kysely, versus ≈10 µs here): pages below a
+ * top-level page, and content blocks. They are written here with one prepared statement on a second
+ * SQLite connection to the same file, as the rows `createNode` and `insertBlocks` would write:
+ *
+ * - a child page inherits its parent's permission root (`perm_root_id` = the parent's) and its
+ *   `path` is the parent's path plus the parent's id (invariants in acl.repository.ts). This holds
+ *   because every page written here is new and shared with nobody yet; shares are made afterwards
+ *   through `shareWithConnection`, which re-roots subtrees and recomputes ACLs itself.
+ * - a block carries its owning page in `page_id` and its sibling `position`.
+ *
+ * Rows are typed as `BlockTable`, so a new non-null column without a default fails to compile
+ * here. SQLite only: the benchmark store is SQLite.
+ */
+
+export interface BulkPage {
+  id: string
+  workspaceId: string
+  parentId: string
+  title: string
+  time: string
+  actor: string
+}
+
+export interface BulkWriter {
+  /** Inserts a child page under an existing page (looked up once and remembered). */
+  page(p: BulkPage): void
+  /** Appends `blocks` (flat) as children of `pageId`, after its existing children. */
+  blocks(pageId: string, workspaceId: string, blocks: NewBlock[], ids: () => string, time: string, actor: string): void
+  /** Commits what is pending (every `batch` rows a commit happens on its own). */
+  flush(): void
+  close(): void
+}
+
+const COLUMNS: (keyof BlockTable)[] = [
+  'id', 'workspace_id', 'type', 'parent_type', 'parent_id', 'page_id', 'position', 'content', 'perm_root_id', 'path', 'inherits',
+  'title_text', 'properties', 'icon', 'cover', 'is_locked', 'is_inline', 'created_time', 'created_by', 'last_edited_time', 'last_edited_by', 'in_trash',
+]
+
+/** Opens a bulk writer on the SQLite file at `path`; commits every `batch` rows. */
+export function openBulkWriter(path: string, batch = 20_000): BulkWriter {
+  const db = new SQLite(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = OFF')
+  db.pragma('busy_timeout = 5000')
+  const insert = db.prepare(`insert into block (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${COLUMNS.map((c) => `@${c}`).join(', ')})`)
+  const lookup = db.prepare('select perm_root_id, path from block where id = ?')
+  const maxPos = db.prepare('select max(position) as max from block where parent_id = ?')
+  const pages = new Map<string, { perm_root_id: string | null; path: string | null }>()
+  const nextPos = new Map<string, number>()
+  let pending = 0
+  let open = false
+  const begin = () => {
+    if (!open) {
+      db.exec('begin')
+      open = true
+    }
+  }
+  const written = () => {
+    if (++pending >= batch) flush()
+  }
+  const flush = () => {
+    if (open) db.exec('commit')
+    open = false
+    pending = 0
+  }
+  const parentOf = (id: string) => {
+    let p = pages.get(id)
+    if (!p) {
+      p = lookup.get(id) as { perm_root_id: string | null; path: string | null } | undefined
+      if (!p) throw new Error(`bulk: parent page ${id} not found`)
+      pages.set(id, p)
+    }
+    return p
+  }
+  const position = (parentId: string) => {
+    let n = nextPos.get(parentId)
+    if (n === undefined) {
+      const row = maxPos.get(parentId) as { max: number | null }
+      n = row.max === null ? 0 : row.max + 1
+    }
+    nextPos.set(parentId, n + 1)
+    return n
+  }
+  return {
+    page(p) {
+      begin()
+      const parent = parentOf(p.parentId)
+      const title: RichTextItem[] = [{ type: 'text', text: { content: p.title, link: null }, annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' }, plain_text: p.title, href: null }]
+      const path = `${parent.path ?? '/'}${p.parentId}/`
+      const row: BlockTable = {
+        id: p.id,
+        workspace_id: p.workspaceId,
+        type: 'child_page',
+        parent_type: 'page_id',
+        parent_id: p.parentId,
+        page_id: p.id,
+        position: position(p.parentId),
+        content: '{}',
+        perm_root_id: parent.perm_root_id,
+        path,
+        inherits: 1,
+        title_text: plainText(title).toLowerCase(),
+        properties: JSON.stringify({ title }),
+        icon: null,
+        cover: null,
+        is_locked: 0,
+        is_inline: 0,
+        created_time: p.time,
+        created_by: p.actor,
+        last_edited_time: p.time,
+        last_edited_by: p.actor,
+        in_trash: 0,
+      }
+      insert.run(row)
+      pages.set(p.id, { perm_root_id: parent.perm_root_id, path })
+      written()
+    },
+    blocks(pageId, workspaceId, blocks, ids, time, actor) {
+      begin()
+      for (const b of blocks) {
+        const row: BlockTable = {
+          id: ids(),
+          workspace_id: workspaceId,
+          type: b.type,
+          parent_type: 'page_id',
+          parent_id: pageId,
+          page_id: pageId,
+          position: position(pageId),
+          content: JSON.stringify(b.content),
+          perm_root_id: null,
+          path: null,
+          inherits: 1,
+          title_text: null,
+          properties: null,
+          icon: null,
+          cover: null,
+          is_locked: 0,
+          is_inline: 0,
+          created_time: time,
+          created_by: actor,
+          last_edited_time: time,
+          last_edited_by: actor,
+          in_trash: 0,
+        }
+        insert.run(row)
+        written()
+      }
+    },
+    flush,
+    close() {
+      flush()
+      db.close()
+    },
+  }
+}
