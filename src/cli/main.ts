@@ -15,6 +15,7 @@ export function buildProgram(): Command {
     .description("Octavo: a self-hosted server that speaks Notion's public API")
     .option('--data-dir <dir>', 'data directory (store, master key, admin key); default $OCTAVO_DATA_DIR or ./.octavo')
     .option('--json', 'machine-readable output')
+    .option('--config <file>', 'JSON configuration file (OCTAVO_* settings; the environment wins); default $OCTAVO_CONFIG')
     .showHelpAfterError()
     .exitOverride()
 
