@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander'
 import { connectionCommands, maintenanceCommands, pageCommands, workspaceCommands } from './commands.js'
+import { dataCommands } from './data.js'
 import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   pageCommands(program)
   connectionCommands(program)
   maintenanceCommands(program)
+  dataCommands(program)
   return program
 }
 
