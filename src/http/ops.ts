@@ -121,11 +121,16 @@ export function mountOps(
   o: { store: Store; limiter: RateLimiter; ops: Ops & { draining: () => boolean }; adminKey: string; metricsToken: string | undefined },
 ): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  // Once the schema is current it stays current for this build (newer nodes only add migrations this
+  // build does not know), so later probes only ping the store instead of reading the migration table.
+  let schemaCurrent = false
   app.get('/readyz', async (c) => {
     const limits = o.limiter.state?.() ?? { mode: 'per_node', redis: 'not_configured' }
     let store: { dialect: string; reachable: boolean; migrations: 'current' | 'pending' | 'unknown'; pending?: string[] }
     try {
-      const status = await o.store.migrationStatus()
+      if (schemaCurrent) await o.store.ping()
+      const status = schemaCurrent ? { pending: [] as string[] } : await o.store.migrationStatus()
+      schemaCurrent = status.pending.length === 0
       store = { dialect: o.store.dialect, reachable: true, migrations: status.pending.length ? 'pending' : 'current', ...(status.pending.length ? { pending: status.pending } : {}) }
     } catch {
       store = { dialect: o.store.dialect, reachable: false, migrations: 'unknown' }

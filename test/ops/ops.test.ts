@@ -1,4 +1,5 @@
 import { request } from 'node:http'
+import { sql } from 'kysely'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -68,6 +69,20 @@ describe('operations endpoints', () => {
     // No ids, tokens or keys in the metrics.
     expect(text).not.toContain(s.pages.root.id)
     expect(text).not.toContain(s.token)
+  })
+})
+
+describe('readiness', () => {
+  it('is 503 not_ready while a migration this build knows is not applied', async () => {
+    const server = await startTestServer()
+    try {
+      await sql`delete from kysely_migration where name = '0006-comment-order'`.execute(server.deps.store.db)
+      const res = await server.raw('/readyz', { version: null })
+      expect(res.status).toBe(503)
+      expect(await res.json()).toMatchObject({ status: 'not_ready', store: { reachable: true, migrations: 'pending', pending: ['0006-comment-order'] } })
+    } finally {
+      await server.stop()
+    }
   })
 })
 
