@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
+import { createLogger } from '../../src/logger.js'
 import { findBlock } from '../../src/storage/repositories/blocks.repository.js'
 import { openStore } from '../../src/storage/store.js'
 import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
@@ -69,6 +70,23 @@ describe('operations endpoints', () => {
     // No ids, tokens or keys in the metrics.
     expect(text).not.toContain(s.pages.root.id)
     expect(text).not.toContain(s.token)
+  })
+})
+
+describe('request logs', () => {
+  it('writes one pino JSON line per request with the request id of the response, and no token', async () => {
+    const lines: string[] = []
+    const server = await startTestServer({ logger: createLogger('info', { write: (l: string) => void lines.push(l) } as unknown as NodeJS.WritableStream) })
+    try {
+      const s = await seedBasic(server)
+      const res = await server.raw('/v1/users/me', { token: s.token })
+      const id = res.headers.get('x-notion-request-id')
+      const entry = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.requestId === id)
+      expect(entry).toMatchObject({ msg: 'request', method: 'GET', path: '/v1/users/me', status: 200, service: 'octavo' })
+      expect(lines.join('\n')).not.toContain(s.token)
+    } finally {
+      await server.stop()
+    }
   })
 })
 
