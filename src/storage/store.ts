@@ -64,9 +64,18 @@ export const TABLES: (keyof Database)[] = [
   'workspace',
 ]
 
+/**
+ * The migrator. Migrations are numbered per issue and land in any order (0006 may ship before
+ * 0002–0005), so a store that already applied a later number still applies an earlier one it lacks
+ * (`allowUnorderedMigrations`); each migration touches only its own tables and columns.
+ */
+function migrator(db: Kysely<Database>, migrationTableSchema: string | undefined): Migrator {
+  return new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true, ...(migrationTableSchema ? { migrationTableSchema } : {}) })
+}
+
 /** Runs the migrations on `db`; returns the names applied now. @throws Error naming the failed migration. */
 export async function runMigrations(db: Kysely<Database>, migrationTableSchema?: string): Promise<string[]> {
-  const { error, results } = await new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest()
+  const { error, results } = await migrator(db, migrationTableSchema).migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
     throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
@@ -76,7 +85,7 @@ export async function runMigrations(db: Kysely<Database>, migrationTableSchema?:
 
 /** Applied and pending migrations of `db`, by name, in order. */
 export async function readMigrationStatus(db: Kysely<Database>, migrationTableSchema?: string): Promise<MigrationStatus> {
-  const all = await new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).getMigrations()
+  const all = await migrator(db, migrationTableSchema).getMigrations()
   return { applied: all.filter((m) => m.executedAt).map((m) => m.name), pending: all.filter((m) => !m.executedAt).map((m) => m.name) }
 }
 
