@@ -55,9 +55,12 @@ export async function startTestServer(
       return fetch(`${server.url}${path}`, { ...init, headers })
     },
     stop: async () => {
-      await server.close()
-      await database.cleanup()
-      rmSync(dataDir, { recursive: true, force: true })
+      try {
+        await server.close()
+      } finally {
+        await database.cleanup()
+        rmSync(dataDir, { recursive: true, force: true })
+      }
     },
   }
 }
