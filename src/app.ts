@@ -6,6 +6,7 @@ import type { AppEnv } from './http/context.js'
 import { errorHandler, notFound } from './http/middleware/error-handler.js'
 import { requestId } from './http/middleware/request-id.js'
 import { requestLog } from './http/middleware/request-log.js'
+import { createOps, mountOps, type Ops } from './http/ops.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import type { Deps } from './services/deps.js'
 import { mountRoutes } from './api/router.js'
@@ -18,6 +19,10 @@ export interface AppOptions {
   adminKey: string
   /** The web portal at `/` (sign-in, developer portal, pages); omitted → no portal. */
   portal?: PortalOptions
+  /** Metrics and readiness (`/healthz`, `/readyz`, `/metrics`); built here when absent. */
+  ops?: Ops & { draining: () => boolean }
+  /** Extra bearer token accepted by `/metrics` (`OCTAVO_METRICS_TOKEN`). */
+  metricsToken?: string
 }
 
 /**
@@ -27,11 +32,14 @@ export interface AppOptions {
  */
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false })
+  const ops = options.ops ?? createOps(options.deps.store, () => options.limiter)
+  app.use('*', ops.measure)
   app.use('*', requestId())
   app.use('*', requestLog(options.deps.logger))
   app.onError(errorHandler(options.deps.logger))
   app.notFound(notFound)
-  mountRoutes(app, options.deps, options.limiter, apiRoutes(options.deps))
+  mountOps(app, { store: options.deps.store, limiter: options.limiter, ops, adminKey: options.adminKey, metricsToken: options.metricsToken })
+  mountRoutes(app, options.deps, ops.countRejections(options.limiter), apiRoutes(options.deps))
   app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))
   app.route('/admin/v1', notionAdminApiRoutes(options.deps, options.adminKey))
   app.get('/_octavo/health', (c) => c.json({ status: 'ok' }))

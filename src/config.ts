@@ -19,6 +19,11 @@ import { parseMasterKey } from './auth/secrets.js'
  * | `OCTAVO_RATE_LIMITS` | `on` | `off` disables the per-connection and per-workspace budgets |
  * | `OCTAVO_DEMO` | `on` | seed the demo workspace into an empty store |
  * | `OCTAVO_LOG_LEVEL` | `info` | pino level (`silent` to mute) |
+ * | `OCTAVO_DATABASE_POOL_MAX` | `10` | PostgreSQL connections per process |
+ * | `OCTAVO_REDIS_URL` | unset | Redis for rate limits shared by every node |
+ * | `OCTAVO_METRICS_TOKEN` | unset | bearer token for `/metrics` (the admin key works too) |
+ * | `OCTAVO_SHUTDOWN_TIMEOUT` | `10` | seconds in-flight requests get on SIGTERM |
+ * | `OCTAVO_CONFIG` | unset | JSON file with any of these variables; the environment wins |
  */
 export interface Config {
   host: string
@@ -26,8 +31,18 @@ export interface Config {
   /** Base of the `url` fields Octavo returns (`OCTAVO_PUBLIC_URL`; default `http://<host>:<port>`). */
   publicUrl: string | undefined
   dataDir: string
-  /** `:memory:` or a file path for SQLite. */
+  /** `:memory:` or a file path for SQLite; empty for PostgreSQL. */
   databasePath: string
+  /** What `openStore` opens: `file:<path>`, `:memory:` or `postgres://…`. Contains credentials: never log it. */
+  databaseUrl: string
+  /** PostgreSQL pool size per process. */
+  databasePoolMax: number
+  /** Redis for shared rate limits (`OCTAVO_REDIS_URL`), or undefined for per-process limits. */
+  redisUrl: string | undefined
+  /** Bearer token accepted by `/metrics` besides the admin key. */
+  metricsToken: string | undefined
+  /** Seconds in-flight requests get to finish on SIGTERM/SIGINT. */
+  shutdownTimeoutSeconds: number
   masterKey: Buffer
   adminKey: string
   rateLimits: RateLimitConfig
@@ -71,7 +86,35 @@ const Env = z.object({
   OCTAVO_RATE_LIMIT_WORKSPACE: z.coerce.number().int().positive().optional(),
   OCTAVO_DEMO: z.enum(['on', 'off']).default('on'),
   OCTAVO_LOG_LEVEL: z.string().default('info'),
+  OCTAVO_DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  OCTAVO_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  OCTAVO_METRICS_TOKEN: z.string().min(16).optional(),
+  OCTAVO_SHUTDOWN_TIMEOUT: z.coerce.number().min(0).max(3600).default(10),
+  OCTAVO_CONFIG: z.string().optional(),
 })
+
+/**
+ * Reads the optional configuration file (`OCTAVO_CONFIG` or `--config`): a JSON object whose keys
+ * are the `OCTAVO_*` variable names above and whose values are strings, numbers or booleans.
+ * @throws Error when the file is unreadable, not a JSON object, or names an unknown variable.
+ */
+export function readConfigFile(path: string): Record<string, string> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new Error(`Invalid configuration file ${path}: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`Invalid configuration file ${path}: expected a JSON object.`)
+  const known = new Set(Object.keys(Env.shape))
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(parsed)) {
+    if (!known.has(k) || k === 'OCTAVO_CONFIG') throw new Error(`Invalid configuration file ${path}: unknown setting "${k}".`)
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new Error(`Invalid configuration file ${path}: "${k}" must be a string, number or boolean.`)
+    out[k] = typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)
+  }
+  return out
+}
 
 /** Reads a key file, creating it with mode 0600 when absent. */
 function readOrCreateKeyFile(path: string, make: () => string): string {
@@ -89,9 +132,11 @@ function readOrCreateKeyFile(path: string, make: () => string): string {
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  overrides: Partial<Pick<Config, 'host' | 'port' | 'dataDir' | 'demo'>> = {},
+  overrides: Partial<Pick<Config, 'host' | 'port' | 'dataDir' | 'demo'>> & { configFile?: string } = {},
 ): Config {
-  const parsed = Env.safeParse(env)
+  const file = overrides.configFile ?? env.OCTAVO_CONFIG
+  const merged = file ? { ...readConfigFile(file), ...env } : env
+  const parsed = Env.safeParse(merged)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw new Error(`Invalid configuration ${issue?.path.join('.')}: ${issue?.message}`)
@@ -100,8 +145,9 @@ export function loadConfig(
   const dataDir = resolve(overrides.dataDir ?? e.OCTAVO_DATA_DIR)
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const url = e.OCTAVO_DATABASE_URL ?? `file:${join(dataDir, 'octavo.db')}`
-  if (!url.startsWith('file:') && url !== ':memory:') {
-    throw new Error(`Invalid configuration OCTAVO_DATABASE_URL: only file: and :memory: stores are supported so far.`)
+  const postgres = /^postgres(ql)?:\/\//.test(url)
+  if (!url.startsWith('file:') && url !== ':memory:' && !postgres) {
+    throw new Error('Invalid configuration OCTAVO_DATABASE_URL: expected file:<path>, :memory: or postgres://…')
   }
   const masterKey = parseMasterKey(
     e.OCTAVO_SECRET_KEY ??
@@ -117,7 +163,12 @@ export function loadConfig(
     port: overrides.port ?? e.OCTAVO_PORT,
     publicUrl: e.OCTAVO_PUBLIC_URL?.replace(/\/$/, ''),
     dataDir,
-    databasePath: url === ':memory:' ? ':memory:' : url.slice('file:'.length),
+    databasePath: postgres ? '' : url === ':memory:' ? ':memory:' : url.slice('file:'.length),
+    databaseUrl: url,
+    databasePoolMax: e.OCTAVO_DATABASE_POOL_MAX,
+    redisUrl: e.OCTAVO_REDIS_URL,
+    metricsToken: e.OCTAVO_METRICS_TOKEN,
+    shutdownTimeoutSeconds: e.OCTAVO_SHUTDOWN_TIMEOUT,
     masterKey,
     adminKey,
     rateLimits: {

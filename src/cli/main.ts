@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { connectionCommands, maintenanceCommands, pageCommands, workspaceCommands } from './commands.js'
 import { patCommands } from './pat-commands.js'
 import { peopleCommands } from './people-commands.js'
+import { dataCommands } from './data.js'
 import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
 import { userCommands } from './user.command.js'
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .description("Octavo: a self-hosted server that speaks Notion's public API")
     .option('--data-dir <dir>', 'data directory (store, master key, admin key); default $OCTAVO_DATA_DIR or ./.octavo')
     .option('--json', 'machine-readable output')
+    .option('--config <file>', 'JSON configuration file (OCTAVO_* settings; the environment wins); default $OCTAVO_CONFIG')
     .showHelpAfterError()
     .exitOverride()
 
@@ -36,6 +38,7 @@ export function buildProgram(): Command {
   patCommands(program)
   maintenanceCommands(program)
   userCommands(program)
+  dataCommands(program)
   return program
 }
 

@@ -18,6 +18,8 @@ import type { MemberRole, UserInfoLevel } from '../storage/database.js'
 export interface GlobalOptions {
   dataDir?: string
   json?: boolean
+  /** `--config <file>`: JSON settings file (else `OCTAVO_CONFIG`). */
+  config?: string
 }
 
 /** The program-level options, wherever they were given on the command line. */
@@ -27,8 +29,8 @@ export function globalsOf(cmd: Command): GlobalOptions {
 
 /** The configuration for a command (`OCTAVO_*` variables; `--data-dir` wins over `OCTAVO_DATA_DIR`). */
 export function configFor(cmd: Command, overrides: Partial<Pick<Config, 'host' | 'port' | 'demo'>> = {}): Config {
-  const { dataDir } = globalsOf(cmd)
-  return loadConfig(process.env, { ...overrides, ...(dataDir ? { dataDir } : {}) })
+  const { dataDir, config } = globalsOf(cmd)
+  return loadConfig(process.env, { ...overrides, ...(dataDir ? { dataDir } : {}), ...(config ? { configFile: config } : {}) })
 }
 
 /**

@@ -63,9 +63,9 @@ export async function serveCommand(opts: ServeOptions, cmd: Command): Promise<vo
   let stopping: NodeJS.Signals | undefined
   const shutdown = (running: RunningServer) => {
     const force = setTimeout(() => {
-      process.stderr.write('octavo: requests still open after 10 s; exiting anyway.\n')
+      process.stderr.write(`octavo: requests still open after ${config.shutdownTimeoutSeconds + 5} s; exiting anyway.\n`)
       process.exit(1)
-    }, 10_000)
+    }, (config.shutdownTimeoutSeconds + 5) * 1000)
     force.unref()
     running.close().then(
       () => process.exit(0),
@@ -126,7 +126,7 @@ export async function serveCommand(opts: ServeOptions, cmd: Command): Promise<vo
   }
 
   try {
-    server = await startServer(config, { deps })
+    server = await startServer(config, { deps, defaultMetrics: true })
   } catch (e) {
     await deps.store.close()
     throw e

@@ -1,5 +1,7 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import { Redis } from 'ioredis'
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { RateLimitConfig } from '../config.js'
+import type { Logger } from '../logger.js'
 import type { Plan } from '../storage/database.js'
 
 /**
@@ -22,14 +24,95 @@ export type RateLimitDecision =
 export interface RateLimiter {
   /** Spends one request for `connectionKey` in `workspaceId`. */
   consume(connectionKey: string, workspaceId: string, plan: Plan): Promise<RateLimitDecision>
+  /**
+   * Where the budgets are counted: `off`, `per_node` (this process only), or `shared` (Redis, every
+   * node together). `redis` is the Redis link's state when one is configured.
+   */
+  state?(): RateLimiterState
+  /** Releases the Redis connection, if any. */
+  close?(): Promise<void>
+}
+
+export interface RateLimiterState {
+  mode: 'off' | 'per_node' | 'shared'
+  redis: 'not_configured' | 'up' | 'down'
 }
 
 const isBusiness = (plan: Plan) => plan === 'business' || plan === 'enterprise'
 
-/** In-process limiter (one node). A shared Redis-backed one arrives with the scale-out issue. */
+/** In-process limiter (one node). */
 export function createMemoryRateLimiter(config: RateLimitConfig): RateLimiter {
-  if (!config.enabled) return { consume: async () => ({ type: 'allow' }) }
+  if (!config.enabled) return { consume: async () => ({ type: 'allow' }), state: () => ({ mode: 'off', redis: 'not_configured' }) }
   const make = (points: number, keyPrefix: string) => new RateLimiterMemory({ points, duration: config.windowSeconds, keyPrefix })
+  return { ...compose(config, make), state: () => ({ mode: 'per_node', redis: 'not_configured' }) }
+}
+
+/**
+ * The same budgets counted in Redis (`OCTAVO_REDIS_URL`), so every node spends from one budget:
+ * rate-limiter-flexible's `RateLimiterRedis` (an atomic Redis script per request, fixed window like
+ * the memory limiter). When Redis is unreachable or slow (no answer within 500 ms), each budget
+ * falls back to its in-process insurance limiter: Octavo keeps serving with per-node limits, logs
+ * the change once (and the recovery once), and reports it through `state()` (`/readyz`, metrics).
+ * Keys: `octavo:rl:<budget>:<connection or workspace id>`.
+ */
+export function createRedisRateLimiter(config: RateLimitConfig, redisUrl: string, logger: Logger): RateLimiter {
+  const redis = new Redis(redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 500,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(200 * times, 2000),
+  })
+  let link: 'connecting' | 'up' | 'down' = 'connecting'
+  const down = (why: string) => {
+    if (link === 'down') return
+    link = 'down'
+    logger.warn({ redis: 'down', reason: why }, 'Redis unavailable: rate limits are now counted per node until it returns')
+  }
+  redis.on('ready', () => {
+    if (link === 'down') logger.info({ redis: 'up' }, 'Redis is back: rate limits are shared by every node again')
+    link = 'up'
+  })
+  redis.on('error', (err: Error) => down(err.message))
+  redis.on('close', () => down('connection closed'))
+  if (!config.enabled) {
+    return { consume: async () => ({ type: 'allow' }), state: () => ({ mode: 'off', redis: link === 'up' ? 'up' : 'down' }), close: () => quit(redis) }
+  }
+  const make = (points: number, keyPrefix: string) =>
+    new RateLimiterRedis({
+      storeClient: redis,
+      points,
+      duration: config.windowSeconds,
+      keyPrefix: `octavo:rl:${keyPrefix}`,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory({ points, duration: config.windowSeconds, keyPrefix: `insurance:${keyPrefix}` }),
+    })
+  return {
+    ...compose(config, make),
+    state: () => (link === 'up' ? { mode: 'shared', redis: 'up' } : { mode: 'per_node', redis: 'down' }),
+    close: () => quit(redis),
+  }
+}
+
+async function quit(redis: Redis): Promise<void> {
+  redis.removeAllListeners('close')
+  redis.removeAllListeners('error')
+  redis.on('error', () => {})
+  try {
+    if (redis.status === 'ready') await redis.quit()
+    else redis.disconnect()
+  } catch {
+    redis.disconnect()
+  }
+}
+
+/** The limiter the configuration asks for: Redis-shared with `redisUrl`, else per node. */
+export function createRateLimiter(config: RateLimitConfig, redisUrl: string | undefined, logger: Logger): RateLimiter {
+  return redisUrl ? createRedisRateLimiter(config, redisUrl, logger) : createMemoryRateLimiter(config)
+}
+
+/** Composes the connection budget then the workspace budget over any rate-limiter-flexible store. */
+function compose(config: RateLimitConfig, make: (points: number, keyPrefix: string) => RateLimiterAbstract): Pick<RateLimiter, 'consume'> {
   const connection = { standard: make(config.connectionPerMinute, 'conn'), business: make(config.connectionPerMinuteBusiness, 'conn-b') }
   const workspace = { standard: make(config.workspacePerMinute, 'ws'), business: make(config.workspacePerMinuteBusiness, 'ws-b') }
   const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000))

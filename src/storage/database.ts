@@ -183,6 +183,8 @@ export interface CommentTable {
   created_by: string
   created_time: string
   last_edited_time: string
+  /** Tiebreak among comments created in the same millisecond (migration 0006). */
+  seq: number
 }
 
 export interface AuditLogTable {

@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely'
+import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations/index.js'
 
@@ -12,17 +12,45 @@ export type Db = Kysely<Database> | Transaction<Database>
  */
 export interface Store {
   readonly db: Kysely<Database>
-  readonly dialect: 'sqlite'
-  /** Runs `fn` in one transaction; every write of a service call goes through here. */
+  readonly dialect: 'sqlite' | 'postgres'
+  /**
+   * Runs `fn` in one transaction; every write of a service call goes through here. SQLite runs one
+   * writer at a time; PostgreSQL runs SERIALIZABLE and re-runs `fn` on a serialization failure or a
+   * deadlock (so `fn` must only touch the database, which every service callback does).
+   */
   transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>
-  /** Applies pending migrations. */
-  migrate(): Promise<void>
+  /** Applies pending migrations; returns the names applied now (empty when already current). */
+  migrate(): Promise<string[]>
+  /** Migrations applied in the store and those this build would still apply. */
+  migrationStatus(): Promise<MigrationStatus>
+  /** One round trip to the database. @throws when it is unreachable. */
+  ping(): Promise<void>
+  /** Connection pool use (PostgreSQL), or null for SQLite's single connection. */
+  poolStats(): PoolStats | null
   /** Deletes every row of every table (the admin API's and CLI's `reset`). */
   truncateAll(): Promise<void>
   close(): Promise<void>
 }
 
-const TABLES: (keyof Database)[] = [
+export interface MigrationStatus {
+  applied: string[]
+  pending: string[]
+}
+
+export interface PoolStats {
+  /** Open connections. */
+  total: number
+  idle: number
+  /** Queries waiting for a free connection. */
+  waiting: number
+  max: number
+}
+
+/**
+ * Every table, children before parents (the order `truncateAll` deletes in; `octavo import` loads
+ * in the reverse order). New tables must be added here.
+ */
+export const TABLES: (keyof Database)[] = [
   'portal_session',
   'user_password',
   'audit_log',
@@ -44,11 +72,50 @@ const TABLES: (keyof Database)[] = [
 ]
 
 /**
+ * The migrator. Migrations are numbered per issue and land in any order (0006 may ship before
+ * 0002–0005), so a store that already applied a later number still applies an earlier one it lacks
+ * (`allowUnorderedMigrations`); each migration touches only its own tables and columns.
+ */
+function migrator(db: Kysely<Database>, migrationTableSchema: string | undefined): Migrator {
+  return new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true, ...(migrationTableSchema ? { migrationTableSchema } : {}) })
+}
+
+/** Runs the migrations on `db`; returns the names applied now. @throws Error naming the failed migration. */
+export async function runMigrations(db: Kysely<Database>, migrationTableSchema?: string): Promise<string[]> {
+  const { error, results } = await migrator(db, migrationTableSchema).migrateToLatest()
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+    throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+/** Applied and pending migrations of `db`, by name, in order. */
+export async function readMigrationStatus(db: Kysely<Database>, migrationTableSchema?: string): Promise<MigrationStatus> {
+  const all = await migrator(db, migrationTableSchema).getMigrations()
+  return { applied: all.filter((m) => m.executedAt).map((m) => m.name), pending: all.filter((m) => !m.executedAt).map((m) => m.name) }
+}
+
+/**
+ * Opens the store a database URL names: `postgres://…` / `postgresql://…` (PostgreSQL, see
+ * `postgres-store.ts`; `?schema=<name>` selects a schema, created when absent), `file:<path>` or a
+ * bare path (SQLite), or `:memory:`. Migrates it to the latest schema unless `migrate` is false.
+ * @throws Error when the store cannot be reached, opened or migrated.
+ */
+export async function openStore(url: string, opts: { migrate?: boolean; poolMax?: number } = {}): Promise<Store> {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const { createPostgresStore } = await import('./postgres-store.js')
+    return createPostgresStore(url, opts)
+  }
+  return createSqliteStore(url.startsWith('file:') ? url.slice('file:'.length) : url, opts)
+}
+
+/**
  * Opens the SQLite store at `path` (`:memory:` for a private in-memory database) in WAL mode and
  * migrates it to the latest schema.
  * @throws Error when the file cannot be opened or a migration fails.
  */
-export async function createSqliteStore(path: string): Promise<Store> {
+export async function createSqliteStore(path: string, opts: { migrate?: boolean } = {}): Promise<Store> {
   const sqlite = new SQLite(path)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')
@@ -59,13 +126,12 @@ export async function createSqliteStore(path: string): Promise<Store> {
     db,
     dialect: 'sqlite',
     transaction: (fn) => db.transaction().execute(fn),
-    migrate: async () => {
-      const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
-      if (error) {
-        const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
-        throw new Error(`Migration ${failed} failed: ${String(error)}`, { cause: error })
-      }
+    migrate: () => runMigrations(db),
+    migrationStatus: () => readMigrationStatus(db),
+    ping: async () => {
+      await sql`select 1`.execute(db)
     },
+    poolStats: () => null,
     truncateAll: async () => {
       await db.transaction().execute(async (trx) => {
         for (const table of TABLES) await trx.deleteFrom(table).execute()
@@ -73,6 +139,6 @@ export async function createSqliteStore(path: string): Promise<Store> {
     },
     close: () => db.destroy(),
   }
-  await store.migrate()
+  if (opts.migrate !== false) await store.migrate()
   return store
 }

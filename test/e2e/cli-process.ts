@@ -19,7 +19,7 @@ export interface CliResult {
 function baseEnv(dataDir: string, env: Record<string, string>): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, OCTAVO_DATA_DIR: dataDir, OCTAVO_LOG_LEVEL: 'silent', ...env }
   // Settings of the outer environment must not leak into the subprocess.
-  for (const k of ['OCTAVO_ADMIN_KEY', 'OCTAVO_SECRET_KEY', 'OCTAVO_DATABASE_URL', 'OCTAVO_PORT', 'OCTAVO_DEMO', 'OCTAVO_PUBLIC_URL']) {
+  for (const k of ['OCTAVO_ADMIN_KEY', 'OCTAVO_SECRET_KEY', 'OCTAVO_DATABASE_URL', 'OCTAVO_PORT', 'OCTAVO_DEMO', 'OCTAVO_PUBLIC_URL', 'OCTAVO_REDIS_URL', 'OCTAVO_CONFIG']) {
     if (!(k in env)) delete e[k]
   }
   return e

@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from '../../src/server.js'
 import { createConnection, shareWithConnection } from '../../src/services/connections.service.js'
 import { createWorkspace } from '../../src/services/workspaces.service.js'
 import type { Capabilities } from '../../src/permissions/capabilities.js'
+import { testDatabase } from './stores.js'
 
 /**
  * Test harness: a real Octavo server on a loopback port with a fresh SQLite store in a temporary
@@ -29,9 +30,17 @@ export async function startTestServer(
   opts: { rateLimits?: Partial<Config['rateLimits']>; clock?: Clock; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'octavo-test-'))
-  const config = loadConfig({ OCTAVO_DATA_DIR: dataDir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent', ...opts.env })
+  // OCTAVO_TEST_STORE=postgres: a fresh PostgreSQL schema per server, dropped by stop().
+  const database = testDatabase()
+  const config = loadConfig({ OCTAVO_DATA_DIR: dataDir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent', ...database.env, ...opts.env })
   config.rateLimits = { ...config.rateLimits, enabled: false, ...opts.rateLimits }
-  const server = await startServer(config, { logger: opts.logger ?? createLogger('silent'), ...(opts.clock ? { clock: opts.clock } : {}) })
+  let server: RunningServer
+  try {
+    server = await startServer(config, { logger: opts.logger ?? createLogger('silent'), ...(opts.clock ? { clock: opts.clock } : {}) })
+  } catch (err) {
+    await database.cleanup()
+    throw err
+  }
   return {
     ...server,
     config,
@@ -46,8 +55,12 @@ export async function startTestServer(
       return fetch(`${server.url}${path}`, { ...init, headers })
     },
     stop: async () => {
-      await server.close()
-      rmSync(dataDir, { recursive: true, force: true })
+      try {
+        await server.close()
+      } finally {
+        await database.cleanup()
+        rmSync(dataDir, { recursive: true, force: true })
+      }
     },
   }
 }

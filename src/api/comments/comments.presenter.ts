@@ -6,7 +6,7 @@ import type { CommentRow } from '../../storage/repositories/comments.repository.
  * Times are rounded to the minute as Notion reports them; `attachments` is always present and,
  * without file uploads, empty.
  */
-export function presentComment(row: CommentRow): Record<string, unknown> {
+export function presentComment(row: Omit<CommentRow, 'seq'>): Record<string, unknown> {
   return {
     object: 'comment',
     id: row.id,

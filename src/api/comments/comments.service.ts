@@ -97,7 +97,7 @@ export async function createComment(deps: Deps, ctx: RequestContext, body: Creat
     const dn = body.display_name ?? { type: 'integration' as const }
     const resolved =
       dn.type === 'custom' ? dn.custom.name : dn.type === 'user' ? ((await authorizingUserName(trx, caller)) ?? caller.connectionName) : caller.connectionName
-    const comment: CommentRow = {
+    const comment: Omit<CommentRow, 'seq'> = {
       id: newId(),
       workspace_id: caller.workspaceId,
       discussion_id: discussionId,

@@ -2,12 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { textRun } from '../../domain/rich-text.js'
 import { ROLE } from '../../permissions/roles.js'
 import { createNode, moveNode } from '../../services/tree.service.js'
-import { createSqliteStore, type Store } from '../store.js'
+import type { Store } from '../store.js'
+import { openTestStore } from '../../../test/support/stores.js'
 import { grantOnPage, levelOnRoot, revokeOnPage, rootsVisibleTo } from './acl.repository.js'
 import { findBlock } from './blocks.repository.js'
 
 /**
- * The permission engine on a real SQLite store: each case builds a tree, applies grants and moves,
+ * The permission engine on a real store (SQLite, or PostgreSQL in the `postgres` project): each case builds a tree, applies grants and moves,
  * and checks the effective level of a principal on every page against the rule "highest level
  * granted on the page or any ancestor, up to the first page that does not inherit".
  */
@@ -17,12 +18,13 @@ const OTHER = 'bot:b2'
 
 describe('permission roots', () => {
   let store: Store
+  let close: () => Promise<void>
   const ids: Record<string, string> = {}
   beforeEach(async () => {
-    store = await createSqliteStore(':memory:')
+    ;({ store, close } = await openTestStore())
     await store.db.insertInto('workspace').values({ id: 'w', name: 'W', icon: null, plan: 'free', created_time: T }).execute()
   })
-  afterEach(async () => store.close())
+  afterEach(async () => close())
 
   /** Builds `spec` = [[name, parentName | null], …] in order. */
   async function tree(spec: [string, string | null][]) {

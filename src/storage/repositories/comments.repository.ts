@@ -1,18 +1,27 @@
-import { sql } from 'kysely'
 import type { CommentTable } from '../database.js'
 import type { Db } from '../store.js'
 
 /**
  * Reads and writes of the `comment` table. Comments of one parent are listed oldest first; ties
- * on `created_time` (same millisecond) fall back to insertion order (SQLite `rowid`; a PostgreSQL
- * store would use an identity column).
+ * on `created_time` (same millisecond) fall back to `seq`, insertion order (migration 0006), the
+ * same on SQLite and PostgreSQL.
  */
 
 export type CommentRow = CommentTable
 
-/** Stores one comment row. */
-export async function insertComment(db: Db, row: CommentRow): Promise<void> {
-  await db.insertInto('comment').values(row).execute()
+let lastSeq = 0
+/**
+ * A sequence number greater than any this process handed out before, close to the wall clock in
+ * microseconds (so rows from several nodes interleave roughly by time; below 2^53 until year 2255).
+ */
+function nextSeq(): number {
+  lastSeq = Math.max(lastSeq + 1, Date.now() * 1000)
+  return lastSeq
+}
+
+/** Stores one comment row (`seq` assigned here). */
+export async function insertComment(db: Db, row: Omit<CommentRow, 'seq'>): Promise<void> {
+  await db.insertInto('comment').values({ ...row, seq: nextSeq() }).execute()
 }
 
 /** A comment by id, within a workspace. */
@@ -28,7 +37,7 @@ export async function findDiscussionHead(db: Db, workspaceId: string, discussion
     .where('discussion_id', '=', discussionId)
     .where('workspace_id', '=', workspaceId)
     .orderBy('created_time')
-    .orderBy(sql`rowid`)
+    .orderBy('seq')
     .limit(1)
     .executeTakeFirst()
 }
@@ -45,19 +54,19 @@ export async function listCommentsOf(db: Db, workspaceId: string, parentId: stri
     .where('workspace_id', '=', workspaceId)
     .where('parent_id', '=', parentId)
     .orderBy('created_time')
-    .orderBy(sql`rowid`)
+    .orderBy('seq')
     .limit(limit)
   if (cursor) {
     const at = await db
       .selectFrom('comment')
-      .select(['created_time', sql<number>`rowid`.as('rid')])
+      .select(['created_time', 'seq'])
       .where('id', '=', cursor)
       .where('parent_id', '=', parentId)
       .where('workspace_id', '=', workspaceId)
       .executeTakeFirst()
     if (!at) return []
     q = q.where((eb) =>
-      eb.or([eb('created_time', '>', at.created_time), eb.and([eb('created_time', '=', at.created_time), eb(sql`rowid`, '>=', at.rid)])]),
+      eb.or([eb('created_time', '>', at.created_time), eb.and([eb('created_time', '=', at.created_time), eb('seq', '>=', at.seq)])]),
     )
   }
   return q.execute()

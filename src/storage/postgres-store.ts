@@ -1,0 +1,174 @@
+import pg from 'pg'
+import {
+  Kysely,
+  OperationNodeTransformer,
+  PostgresDialect,
+  RawNode,
+  sql,
+  type ColumnDefinitionNode,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely'
+import type { Database } from './database.js'
+import { TABLES, readMigrationStatus, runMigrations, type Db, type Store } from './store.js'
+
+/**
+ * The PostgreSQL store (PostgreSQL 15+, through `pg` with a connection pool), behind the same
+ * `Store` interface, running the same Kysely migrations and the same repository queries as SQLite
+ * (docs/adr/0011-postgres-and-redis.md). Three things make the two engines agree:
+ *
+ * - **Byte-order text.** Every `text` column is created `COLLATE "C"` (a schema-builder plugin
+ *   rewrites the DDL of every migration, current and future), so `ORDER BY id`, keyset cursors and
+ *   the `path` range scans compare bytes, as SQLite does, whatever the database's locale.
+ * - **Numbers are numbers.** `bigint` (and `numeric`) results are parsed to JS numbers, as
+ *   better-sqlite3 returns them; counts and sums are therefore numbers on both stores.
+ * - **Serializable transactions.** Permission-root rewrites read then write a subtree; SQLite runs
+ *   one writer at a time, PostgreSQL gets the same guarantee from SERIALIZABLE, with the
+ *   transaction re-run on a serialization failure (40001) or deadlock (40P01).
+ *
+ * URL: `postgres://user:password@host:port/database[?schema=<name>]`; with `schema` the store lives
+ * in that schema (created when absent), else in the connection's current schema (usually `public`).
+ */
+
+const INT8_OID = 20
+const NUMERIC_OID = 1700
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value)
+    return pg.types.getTypeParser(oid, format)
+  },
+} as pg.CustomTypesConfig
+
+/** Rewrites `text` column definitions to `text collate "C"` (byte order, like SQLite). */
+class ByteOrderTextTransformer extends OperationNodeTransformer {
+  protected override transformColumnDefinition(node: ColumnDefinitionNode): ColumnDefinitionNode {
+    const out = super.transformColumnDefinition(node)
+    const type = out.dataType as { kind: string; dataType?: string }
+    if (type.kind === 'DataTypeNode' && type.dataType === 'text') return { ...out, dataType: RawNode.createWithSql('text collate "C"') }
+    return out
+  }
+}
+
+/** Kysely plugin applying `ByteOrderTextTransformer` to schema statements. */
+export class ByteOrderTextPlugin implements KyselyPlugin {
+  readonly #transformer = new ByteOrderTextTransformer()
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const k = args.node.kind
+    if (k === 'CreateTableNode' || k === 'AlterTableNode') return this.#transformer.transformNode(args.node)
+    return args.node
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result
+  }
+}
+
+/** Splits `?schema=` off a PostgreSQL URL. @throws Error on an invalid schema name. */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
+  const u = new URL(url)
+  const schema = u.searchParams.get('schema') ?? undefined
+  u.searchParams.delete('schema')
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`Invalid configuration OCTAVO_DATABASE_URL: schema must match ${SCHEMA_NAME.source}, got "${schema}".`)
+  }
+  return { connectionString: u.toString(), schema }
+}
+
+/** The URL with its password replaced by `***`, for logs and health output. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return '(unparseable URL)'
+  }
+}
+
+const RETRYABLE = new Set(['40001', '40P01'])
+const MAX_ATTEMPTS = 10
+
+/**
+ * Opens a PostgreSQL store and (unless `migrate` is false) migrates it. Concurrent nodes starting
+ * together are safe: Kysely's migrator holds a PostgreSQL advisory lock while it migrates.
+ * @param opts.poolMax pool size per process (default 10).
+ * @throws Error when the server is unreachable, the schema name is invalid, or a migration fails.
+ */
+export async function createPostgresStore(url: string, opts: { migrate?: boolean; poolMax?: number } = {}): Promise<Store> {
+  const { connectionString, schema } = parsePostgresUrl(url)
+  const max = opts.poolMax ?? 10
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    types: typeParsers,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  })
+  // An idle client losing its connection (server restart) must not crash the process; the pool
+  // replaces it and the next query reports the failure.
+  pool.on('error', () => {})
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new ByteOrderTextPlugin()] })
+  let migrationSchema: string
+  try {
+    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
+    migrationSchema = schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s
+  } catch (err) {
+    await db.destroy()
+    throw new Error(`Cannot reach PostgreSQL at ${redactDatabaseUrl(url)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
+
+  const store: Store = {
+    db,
+    dialect: 'postgres',
+    transaction: async <T>(fn: (trx: Db) => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().setIsolationLevel('serializable').execute(fn)
+        } catch (err) {
+          const code = (err as { code?: unknown }).code
+          if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt))
+        }
+      }
+    },
+    migrate: () => runMigrations(db, migrationSchema),
+    migrationStatus: () => readMigrationStatus(db, migrationSchema),
+    ping: async () => {
+      await sql`select 1`.execute(db)
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
+    truncateAll: async () => {
+      await store.transaction(async (trx) => {
+        for (const table of TABLES) await trx.deleteFrom(table).execute()
+      })
+    },
+    close: () => db.destroy(),
+  }
+  if (opts.migrate !== false) {
+    try {
+      await store.migrate()
+    } catch (err) {
+      await db.destroy()
+      throw err
+    }
+  }
+  return store
+}
+
+/** Drops a schema and everything in it (tests and `octavo` tooling only). */
+export async function dropPostgresSchema(url: string, schema: string): Promise<void> {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`Invalid schema name "${schema}".`)
+  const client = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString })
+  await client.connect()
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`)
+  } finally {
+    await client.end()
+  }
+}

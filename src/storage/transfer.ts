@@ -1,0 +1,230 @@
+import { hkdfSync } from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import { migrationProvider } from './migrations/index.js'
+import { TABLES, type Store } from './store.js'
+
+/**
+ * Whole-store export and import (`octavo export` / `octavo import`), between SQLite and PostgreSQL in
+ * either direction or as a backup file (docs/adr/0011-postgres-and-redis.md).
+ *
+ * Format: JSON Lines. Line 1 is the header
+ * `{"format":"octavo-export","version":1,"dialect":"sqlite","migrations":[…],"exported_at":"…","key_check":"…"}`,
+ * then one line per row `{"t":"<table>","r":{<column>:<value>,…}}`, tables parents first, each in
+ * primary-key order, and a last line `{"end":true,"counts":{<table>:<rows>,…}}` (a file without it
+ * was cut short and is refused). Rows are copied verbatim: ids, timestamps, token digests and sealed
+ * token copies stay the same, so every token keeps working.
+ *
+ * Keys: the master key is NOT in the file (a backup holding it would let its reader reveal every
+ * token). Token digests and sealed copies only work under the master key that made them, so the
+ * header carries `key_check`, a one-way HKDF value of that key, and import refuses a target whose
+ * master key differs (set `OCTAVO_SECRET_KEY` or copy `master.key`).
+ */
+
+export const EXPORT_FORMAT = 'octavo-export'
+export const EXPORT_VERSION = 1
+
+export interface ExportHeader {
+  format: typeof EXPORT_FORMAT
+  version: number
+  dialect: Store['dialect']
+  migrations: string[]
+  exported_at: string
+  key_check: string
+}
+
+export interface TransferProgress {
+  table: string
+  done: number
+  total: number
+}
+
+/** A one-way check value of the master key (HKDF with its own label; reveals nothing usable). */
+export function keyCheck(masterKey: Buffer): string {
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), Buffer.from('octavo export key check v1'), 16)).toString('hex')
+}
+
+// Dynamic table names: the typed Database schema does not apply here.
+type AnyDb = Kysely<Record<string, Record<string, unknown>>>
+
+/** The primary-key columns of `table`, in key order. @throws Error when the table has none. */
+async function primaryKey(store: Store, db: AnyDb, table: string): Promise<string[]> {
+  const rows =
+    store.dialect === 'sqlite'
+      ? (await sql<{ name: string }>`select name from pragma_table_info(${table}) where pk > 0 order by pk`.execute(db)).rows
+      : (
+          await sql<{ name: string }>`select a.attname as name from pg_index i
+              join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+              where i.indrelid = (quote_ident(current_schema()) || '.' || quote_ident(${table}))::regclass and i.indisprimary
+              order by array_position(i.indkey::int2[], a.attnum)`.execute(db)
+        ).rows
+  if (rows.length === 0) throw new Error(`Table ${table} has no primary key; export needs one to page through it.`)
+  return rows.map((r) => r.name)
+}
+
+/**
+ * Checks that `TABLES` names every table of the store, so a table added by a migration but not
+ * registered is not silently left out of exports and resets.
+ * @throws Error naming the unregistered tables.
+ */
+export async function assertTablesRegistered(store: Store): Promise<void> {
+  const tables = await store.db.introspection.getTables()
+  const known = new Set<string>(TABLES)
+  const missing = tables.map((t) => t.name).filter((n) => !known.has(n) && !n.startsWith('kysely_'))
+  if (missing.length) throw new Error(`Tables not registered in TABLES (src/storage/store.ts): ${missing.join(', ')}.`)
+}
+
+/**
+ * Writes the whole store to `write` (one call per line, newline included), in one read snapshot.
+ * @returns the row count per table.
+ * @throws Error when a table is unregistered or the store fails.
+ */
+export async function exportStore(
+  store: Store,
+  masterKey: Buffer,
+  write: (line: string) => Promise<void> | void,
+  onProgress: (p: TransferProgress) => void = () => {},
+): Promise<Record<string, number>> {
+  await assertTablesRegistered(store)
+  const { applied } = await store.migrationStatus()
+  const header: ExportHeader = {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    dialect: store.dialect,
+    migrations: applied,
+    exported_at: new Date().toISOString(),
+    key_check: keyCheck(masterKey),
+  }
+  await write(`${JSON.stringify(header)}\n`)
+  const counts: Record<string, number> = {}
+  const snapshot = store.dialect === 'postgres' ? store.db.transaction().setIsolationLevel('repeatable read') : store.db.transaction()
+  await snapshot.execute(async (trx) => {
+    const db = trx as unknown as AnyDb
+    for (const table of [...TABLES].reverse()) {
+      const key = await primaryKey(store, db, table)
+      const total = Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+      let done = 0
+      let after: unknown[] | undefined
+      onProgress({ table, done, total })
+      for (;;) {
+        let q = db.selectFrom(table).selectAll().limit(1000)
+        for (const k of key) q = q.orderBy(k)
+        if (after) {
+          const cols = sql.join(key.map((k) => sql.ref(k)))
+          const vals = sql.join(after.map((v) => sql`${v}`))
+          q = q.where(sql<boolean>`(${cols}) > (${vals})`)
+        }
+        const rows = await q.execute()
+        for (const r of rows) await write(`${JSON.stringify({ t: table, r })}\n`)
+        done += rows.length
+        onProgress({ table, done, total })
+        const last = rows.at(-1)
+        if (!last || rows.length < 1000) break
+        after = key.map((k) => last[k])
+      }
+      counts[table] = done
+    }
+  })
+  await write(`${JSON.stringify({ end: true, counts })}\n`)
+  return counts
+}
+
+/**
+ * Loads an export into `store` (already migrated to this build's latest schema) in one transaction:
+ * all or nothing. The store must be empty unless `replace` (which deletes everything first, in the
+ * same transaction).
+ * @returns the row count per table.
+ * @throws Error when the file is not an Octavo export, was cut short, comes from a newer Octavo
+ *   (unknown migrations), was made under another master key, or the store is not empty.
+ */
+export async function importStore(
+  store: Store,
+  masterKey: Buffer,
+  lines: AsyncIterable<string>,
+  opts: { replace?: boolean; onProgress?: (p: TransferProgress) => void } = {},
+): Promise<Record<string, number>> {
+  const onProgress = opts.onProgress ?? (() => {})
+  await assertTablesRegistered(store)
+  const iterator = lines[Symbol.asyncIterator]()
+  const first = await iterator.next()
+  let header: ExportHeader
+  try {
+    header = JSON.parse(first.done ? '' : first.value) as ExportHeader
+  } catch {
+    throw new Error('Not an Octavo export: the first line is not a JSON header.')
+  }
+  if (header?.format !== EXPORT_FORMAT) throw new Error('Not an Octavo export: the header has no "format":"octavo-export".')
+  if (header.version !== EXPORT_VERSION) throw new Error(`Unsupported export version ${String(header.version)} (this Octavo reads version ${EXPORT_VERSION}).`)
+  if (header.key_check !== keyCheck(masterKey)) {
+    throw new Error(
+      'The export was made under a different master key: its tokens would stop working. Run the import with the same OCTAVO_SECRET_KEY (or master.key) as the source store.',
+    )
+  }
+  const known = new Set(Object.keys(await migrationProvider.getMigrations()))
+  const unknown = header.migrations.filter((m) => !known.has(m))
+  if (unknown.length) throw new Error(`The export comes from a newer Octavo (unknown migrations: ${unknown.join(', ')}); upgrade this Octavo first.`)
+
+  const counts: Record<string, number> = {}
+  await store.db.transaction().execute(async (trx) => {
+    const db = trx as unknown as AnyDb
+    if (opts.replace) {
+      for (const table of TABLES) await db.deleteFrom(table).execute()
+    } else {
+      for (const table of TABLES) {
+        const row = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+        if (Number(row.n) > 0) throw new Error(`The target store is not empty (table ${table} has rows). Import into an empty store, or pass --replace to delete everything first.`)
+      }
+    }
+    const order = new Map([...TABLES].reverse().map((t, i) => [t, i] as const))
+    let table: string | undefined
+    let batch: Record<string, unknown>[] = []
+    let ended: { counts: Record<string, number> } | undefined
+    const flush = async () => {
+      if (!table || batch.length === 0) return
+      const cols = Object.keys(batch[0]!).length
+      const size = Math.max(1, Math.min(500, Math.floor(30_000 / Math.max(1, cols))))
+      for (let i = 0; i < batch.length; i += size) await db.insertInto(table).values(batch.slice(i, i + size)).execute()
+      counts[table] = (counts[table] ?? 0) + batch.length
+      onProgress({ table, done: counts[table] ?? 0, total: -1 })
+      batch = []
+    }
+    for (;;) {
+      const next = await iterator.next()
+      if (next.done) break
+      const text = next.value.trim()
+      if (!text) continue
+      const line = JSON.parse(text) as { t?: string; r?: Record<string, unknown>; end?: boolean; counts?: Record<string, number> }
+      if (line.end) {
+        ended = { counts: line.counts ?? {} }
+        break
+      }
+      if (!line.t || !line.r || !order.has(line.t as never)) throw new Error(`Unknown table "${String(line.t)}" in the export.`)
+      if (line.t !== table) {
+        await flush()
+        if (table && order.get(line.t as never)! < order.get(table as never)!) throw new Error(`Rows of ${line.t} come after ${table}: the export is out of order.`)
+        table = line.t
+      }
+      batch.push(line.r)
+      if (batch.length >= 2000) await flush()
+    }
+    await flush()
+    if (!ended) throw new Error('The export is incomplete (no end line): it was cut short. Nothing was imported.')
+    for (const [t, n] of Object.entries(ended.counts)) {
+      if ((counts[t] ?? 0) !== n) throw new Error(`Table ${t}: the export announces ${n} rows but holds ${counts[t] ?? 0}. Nothing was imported.`)
+    }
+  })
+  return counts
+}
+
+/** Splits a byte stream into lines (for `importStore`). */
+export async function* readLines(stream: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  let rest = ''
+  for await (const chunk of stream) {
+    rest += typeof chunk === 'string' ? chunk : chunk.toString('utf8')
+    let i: number
+    while ((i = rest.indexOf('\n')) >= 0) {
+      yield rest.slice(0, i)
+      rest = rest.slice(i + 1)
+    }
+  }
+  if (rest) yield rest
+}
