@@ -40,6 +40,8 @@ describe('setting portal passwords', { timeout: 60_000 }, () => {
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
         const env: NodeJS.ProcessEnv = { ...process.env, OCTAVO_DATA_DIR: server.dataDir, OCTAVO_LOG_LEVEL: 'silent' }
         for (const k of ['OCTAVO_DATABASE_URL', 'OCTAVO_SECRET_KEY', 'OCTAVO_ADMIN_KEY']) delete env[k]
+        // The CLI opens the same store as the server (SQLite in the data dir, or the test's PostgreSQL schema).
+        if (server.config.databaseUrl.startsWith('postgres')) env.OCTAVO_DATABASE_URL = server.config.databaseUrl
         const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args], { cwd: REPO, env })
         let stdout = ''
         let stderr = ''
