@@ -19,6 +19,7 @@ import {
   toQueryRow,
 } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
+import { computeRowValues } from '../../services/row-values.js'
 import { updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
@@ -200,8 +201,10 @@ export async function runDataSourceQuery(
   const next = start + size < sorted.length ? (sorted[start + size]?.id ?? null) : null
   const keep = filterProperties?.map((k) => findProperty(schema, k)?.id).filter((x): x is string => x !== undefined)
   const dataSource = { id: ds.id, databaseId: ds.database_id, schema }
+  const pageRows = page.map((r) => byId.get(r.id) as BlockRow)
+  const computed = await computeRowValues(deps.store.db, { viewer: ctx.caller, now: new Date(deps.clock.now()) }, dataSource, pageRows)
   const results = page.map((r) => {
-    const out = presentPage(byId.get(r.id) as BlockRow, { version: ctx.version, publicUrl: deps.publicUrl, dataSource })
+    const out = presentPage(byId.get(r.id) as BlockRow, { version: ctx.version, publicUrl: deps.publicUrl, dataSource, computed: computed.get(r.id) })
     if (keep) {
       const props = out.properties as Record<string, { id: string }>
       out.properties = Object.fromEntries(Object.entries(props).filter(([, v]) => keep.includes(v.id)))

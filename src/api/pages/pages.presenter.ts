@@ -10,6 +10,8 @@ export interface PagePresentation {
   publicUrl: string
   /** The data source a row belongs to, with its database and schema; null for plain pages. */
   dataSource: { id: string; databaseId: string; schema: Schema } | null
+  /** The row's computed values (services/row-values.ts), keyed by property id. */
+  computed?: Record<string, unknown> | undefined
 }
 
 /** `parent` of a page or database, per version: rows are `data_source_id` (2025+) or `database_id`. */
@@ -67,7 +69,7 @@ export function presentPage(row: BlockRow, p: PagePresentation): Record<string, 
       last_edited_time: toMinute(row.last_edited_time),
       created_by: row.created_by,
       last_edited_by: row.last_edited_by,
-    }),
+    }, p.computed),
     url: urlOf(p.publicUrl, row.id, titleOfValues(values, schema)),
     public_url: null,
   }

@@ -10,6 +10,7 @@ import { loadAuthorized, requireCapability } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import { createNode, moveNode } from '../../services/tree.service.js'
 import { loadDataSource } from '../../services/databases-core.js'
+import { computeOneRow } from '../../services/row-values.js'
 import { findBlock, insertBlocks, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
@@ -41,7 +42,9 @@ export async function dataSourceOfRow(db: Db, row: BlockRow, cache?: Map<string,
 
 /** Presents a page for the request's version, loading its data source when it is a row (through `cache` when given). */
 export async function presentPageFor(deps: Deps, ctx: RequestContext, row: BlockRow, filter?: string[], cache?: Map<string, RowSource>) {
-  const page = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource: await dataSourceOfRow(deps.store.db, row, cache) })
+  const dataSource = await dataSourceOfRow(deps.store.db, row, cache)
+  const computed = dataSource ? await computeOneRow(deps.store.db, { viewer: ctx.caller, now: new Date(deps.clock.now()) }, dataSource, row) : undefined
+  const page = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource, computed })
   if (filter && filter.length > 0) {
     const props = page.properties as Record<string, { id: string }>
     page.properties = Object.fromEntries(Object.entries(props).filter(([name, v]) => filter.includes(name) || filter.includes(v.id) || filter.includes(decodeURIComponent(v.id))))
