@@ -25,7 +25,7 @@ function cacheKey(schema: Schema): string {
 
 /** Compiles every formula property of `schema`; values are compiled formulas or the error each one hit. */
 export function compileSchemaFormulas(schema: Schema): CompiledSchemaFormulas {
-  const formulas = Object.values(schema).filter((p) => p.type === 'formula')
+  const formulas = Object.values(schema).filter((p) => p.type === 'formula' && String(p.config.expression ?? '') !== '')
   if (formulas.length === 0) return new Map()
   const key = cacheKey(schema)
   const hit = cache.get(key)
@@ -82,4 +82,17 @@ export function checkFormulas(schema: Schema, changedIds: Iterable<string>): voi
 export function formulaResultType(schema: Schema, id: string): FormulaResultType | undefined {
   const c = compileSchemaFormulas(schema).get(id)
   return c && !(c instanceof Error) ? c.resultType : undefined
+}
+
+/**
+ * Checks the formulas a schema change added or whose expression changed (from `before` to `after`);
+ * empty expressions are allowed (an empty formula, as Notion creates by default).
+ * @throws NotionApiError validation_error
+ */
+export function checkChangedFormulas(before: Schema, after: Schema): void {
+  const changed = Object.values(after)
+    .filter((p) => p.type === 'formula' && String(p.config.expression ?? '') !== '')
+    .filter((p) => before[p.id]?.type !== 'formula' || before[p.id]?.config.expression !== p.config.expression)
+    .map((p) => p.id)
+  if (changed.length > 0) checkFormulas(after, changed)
 }

@@ -211,6 +211,7 @@ async function compute(db: Db, opts: ComputeOptions, source: RowSource, rows: Bl
       const evalFormula = (id: string): unknown => {
         if (id in v) return v[id]
         const c = compiled.get(id)
+        if (!c && String(schema[id]?.config.expression ?? '') === '') return (v[id] = { type: 'string', string: null })
         if (!c || c instanceof Error || evaluating.has(id)) return UNSUPPORTED_FORMULA
         evaluating.add(id)
         let result: unknown

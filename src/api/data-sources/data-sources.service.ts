@@ -20,6 +20,7 @@ import {
 } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
 import { computeRowValues } from '../../services/row-values.js'
+import { dropSyncedProperties } from '../../services/relations.service.js'
 import { updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
@@ -116,6 +117,7 @@ export async function changeSchema(
   const { schema, pending, newUniqueIds } = applySchemaUpdate(before, properties, at, { legacy: !hasDataSources(ctx.version) })
   const title = plainText(JSON.parse(ds.title) as RichTextItem[])
   await resolvePendingConfigs(trx, ctx.caller, { id: ds.id, databaseId: ds.database_id, title }, schema, pending, before, time)
+  await dropSyncedProperties(trx, ds.id, before, schema, ctx.caller.botId, time)
   await migrateRows(trx, ds.id, before, schema, newUniqueIds)
   await saveSchema(trx, ds.id, schema, ctx.caller.botId, time)
 }

@@ -11,6 +11,8 @@ import type { Deps } from '../../services/deps.js'
 import { createNode, moveNode } from '../../services/tree.service.js'
 import { loadDataSource } from '../../services/databases-core.js'
 import { computeOneRow } from '../../services/row-values.js'
+import { checkRelationTargets, keepHiddenRelations, syncDualRelations } from '../../services/relations.service.js'
+import { newId } from '../../domain/ids.js'
 import { findBlock, insertBlocks, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
@@ -123,10 +125,14 @@ export async function createPage(deps: Deps, ctx: RequestContext, body: z.output
       }
       const ds = (await findDataSource(trx, dsId)) as NonNullable<Awaited<ReturnType<typeof findDataSource>>>
       const schema: Schema = schemaOf(ds)
-      const { values, schemaChanged } = writePropertyValues(schema, body.properties ?? {}, { create: true })
+      const { values: written, schemaChanged, keys } = writePropertyValues(schema, body.properties ?? {}, { create: true, actor: caller.botId, workspaceName: caller.workspaceName })
+      const pageId = newId()
+      await checkRelationTargets(trx, caller, schema, written, keys, { id: pageId, sourceId: dsId })
+      const values = await syncDualRelations(trx, dsId, schema, pageId, {}, written)
       if (schemaChanged) await saveSchema(trx, ds.id, schema, caller.botId, time)
       const titleId = titlePropertyId(schema)
       created = await createNode(trx, {
+        id: pageId,
         workspaceId: caller.workspaceId,
         parent: { type: 'data_source_id', id: dsId, databaseId },
         kind: 'page',
@@ -188,9 +194,11 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, bo
       const current = JSON.parse(node.properties ?? '{}') as Record<string, unknown>
       const source = await dataSourceOfRow(trx, node)
       if (source) {
-        const { values, schemaChanged } = writePropertyValues(source.schema, body.properties)
+        const { values, schemaChanged, keys } = writePropertyValues(source.schema, body.properties, { actor: caller.botId, workspaceName: caller.workspaceName })
+        await checkRelationTargets(trx, caller, source.schema, values, keys, { id: node.id, sourceId: source.id })
+        await keepHiddenRelations(trx, caller, source.schema, current, values)
         if (schemaChanged) await saveSchema(trx, source.id, source.schema, caller.botId, time)
-        const next = { ...current, ...values }
+        const next = await syncDualRelations(trx, source.id, source.schema, node.id, current, { ...current, ...values })
         patch.properties = JSON.stringify(next)
         patch.title_text = titleOfValues(next, source.schema).toLowerCase()
       } else {
