@@ -27,6 +27,7 @@ const TABLES: (keyof Database)[] = [
   'comment',
   'root_acl',
   'page_grant',
+  'data_source_value',
   'data_source',
   'block',
   'token',
