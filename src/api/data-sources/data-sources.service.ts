@@ -2,37 +2,32 @@ import type * as z from 'zod'
 import type { RequestContext } from '../../auth/principal.js'
 import { normalizeIcon } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
-import { newId, parseId } from '../../domain/ids.js'
-import { findProperty, type Schema } from '../../domain/properties.js'
-import { runQuery } from '../../domain/query.js'
+import { newId } from '../../domain/ids.js'
 import { normalizeRichText, plainText, type RichTextItem } from '../../domain/rich-text.js'
 import { applySchemaUpdate, parseNewSchema } from '../../domain/schema.js'
 import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/versions.js'
 import { validationError } from '../../errors/notion-error.js'
-import { listEnvelope, type ListType } from '../../http/pagination.js'
+import type { ListType } from '../../http/pagination.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import {
   addDataSource,
   loadDataSource,
   migrateRows,
   resolvePendingConfigs,
-  toQueryRow,
 } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
-import { computeRowValues } from '../../services/row-values.js'
+import { queryDataSourceRows } from '../../services/data-source-query.service.js'
 import { dropSyncedProperties } from '../../services/relations.service.js'
 import { updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
   liveDataSourcesOf,
-  rowsOf,
   saveSchema,
   schemaOf,
   updateDataSource as updateDataSourceRow,
   type DataSourceRow,
 } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
-import { presentPage } from '../pages/pages.presenter.js'
 import { presentDataSource, presentPartialDataSource } from './data-sources.presenter.js'
 import type * as S from './data-sources.schemas.js'
 
@@ -188,32 +183,7 @@ export async function runDataSourceQuery(
   listType: ListType,
 ) {
   const trash = trashFlagOf(ctx.version, body)
-  const schema: Schema = schemaOf(ds)
-  const rows = body.result_type === 'data_source' ? [] : await rowsOf(deps.store.db, ds.id, { includeTrashed: trash === true })
-  const byId = new Map(rows.map((r) => [r.id, r]))
-  const sorted = runQuery(rows.map(toQueryRow), schema, { filter: body.filter, sorts: body.sorts }, { now: deps.clock.now(), me: ctx.caller.botId })
-  let start = 0
-  if (body.start_cursor) {
-    const cursor = parseId(body.start_cursor) ?? body.start_cursor
-    const i = sorted.findIndex((r) => r.id === cursor)
-    start = i === -1 ? sorted.length : i
-  }
-  const size = body.page_size ?? 100
-  const page = sorted.slice(start, start + size)
-  const next = start + size < sorted.length ? (sorted[start + size]?.id ?? null) : null
-  const keep = filterProperties?.map((k) => findProperty(schema, k)?.id).filter((x): x is string => x !== undefined)
-  const dataSource = { id: ds.id, databaseId: ds.database_id, schema }
-  const pageRows = page.map((r) => byId.get(r.id) as BlockRow)
-  const computed = await computeRowValues(deps.store.db, { viewer: ctx.caller, now: new Date(deps.clock.now()) }, dataSource, pageRows)
-  const results = page.map((r) => {
-    const out = presentPage(byId.get(r.id) as BlockRow, { version: ctx.version, publicUrl: deps.publicUrl, dataSource, computed: computed.get(r.id) })
-    if (keep) {
-      const props = out.properties as Record<string, { id: string }>
-      out.properties = Object.fromEntries(Object.entries(props).filter(([, v]) => keep.includes(v.id)))
-    }
-    return out
-  })
-  return listEnvelope(listType, results, next)
+  return queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true, filterProperties, listType })
 }
 
 /**
