@@ -18,6 +18,7 @@ import {
 import type { Deps } from '../../services/deps.js'
 import { queryDataSourceRows } from '../../services/data-source-query.service.js'
 import { dropSyncedProperties } from '../../services/relations.service.js'
+import { listTemplatePage } from '../../services/templates.service.js'
 import { updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
@@ -196,11 +197,12 @@ export async function queryDataSource(deps: Deps, ctx: RequestContext, id: strin
 }
 
 /**
- * `GET /v1/data_sources/{id}/templates`: Octavo has no templates yet, so the list is empty
- * (`{templates:[], has_more:false, next_cursor:null}`, not a `list` object; SDK data-sources.ts).
+ * `GET /v1/data_sources/{id}/templates`: `{templates:[{id, name, is_default}], has_more,
+ * next_cursor}` (not a `list` object; SDK data-sources.ts), filtered by `name` (case-insensitive
+ * substring); see services/templates.service.ts.
  * @throws NotionApiError restricted_resource | object_not_found
  */
-export async function listTemplates(deps: Deps, ctx: RequestContext, id: string) {
+export async function listTemplates(deps: Deps, ctx: RequestContext, id: string, query: { name?: string | undefined; start_cursor?: string | undefined; page_size?: number | undefined } = {}) {
   await loadDataSource(deps.store.db, ctx.caller, id, { action: 'read', capability: 'read_content' })
-  return { templates: [], has_more: false, next_cursor: null }
+  return listTemplatePage(deps.store.db, id, query)
 }

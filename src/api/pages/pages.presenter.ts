@@ -24,6 +24,7 @@ export function presentParent(row: Pick<BlockRow, 'parent_type' | 'parent_id'>, 
     case 'block_id':
       return { type: 'block_id', block_id: row.parent_id }
     case 'data_source_id':
+    case 'template':
       return hasDataSources(version)
         ? { type: 'data_source_id', data_source_id: row.parent_id, database_id: databaseId }
         : { type: 'database_id', database_id: databaseId }

@@ -13,6 +13,7 @@ import { loadDataSource } from '../../services/databases-core.js'
 import { computeOneRow } from '../../services/row-values.js'
 import { checkRelationTargets, keepHiddenRelations, syncDualRelations } from '../../services/relations.service.js'
 import { newId } from '../../domain/ids.js'
+import { copyTemplateContent, resolveTemplate } from '../../services/templates.service.js'
 import { findBlock, insertBlocks, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
@@ -33,7 +34,7 @@ type RowSource = { id: string; databaseId: string; schema: Schema } | null
  * `cache` (per request) saves re-reading one data source for every row of a result list.
  */
 export async function dataSourceOfRow(db: Db, row: BlockRow, cache?: Map<string, RowSource>): Promise<RowSource> {
-  if (row.parent_type !== 'data_source_id' || !row.parent_id) return null
+  if ((row.parent_type !== 'data_source_id' && row.parent_type !== 'template') || !row.parent_id) return null
   const cached = cache?.get(row.parent_id)
   if (cached !== undefined) return cached
   const ds = await findDataSource(db, row.parent_id)
@@ -53,6 +54,11 @@ export async function presentPageFor(deps: Deps, ctx: RequestContext, row: Block
   }
   // Insert-only connections get partial objects: they may not read content (capabilities doc).
   return ctx.caller.capabilities.readContent ? page : { object: 'page', id: row.id }
+}
+
+/** A template's stored values that a new row may take over (not unique ids, which every row gets anew). */
+function writableCopy(schema: Schema, values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([id]) => schema[id] !== undefined && schema[id]?.type !== 'unique_id'))
 }
 
 /** Validates the `properties` of a plain page: only its title may be set. */
@@ -87,6 +93,10 @@ export async function createPage(deps: Deps, ctx: RequestContext, body: z.output
   const row = await deps.store.transaction(async (trx) => {
     const p = body.parent
     let created: BlockRow
+    let template: BlockRow | null = null
+    if (body.template && body.template.type !== 'none' && !('database_id' in p) && !('data_source_id' in p)) {
+      throw validationError('body failed validation: body.template: templates apply only to pages created in a data source.')
+    }
     if ('workspace' in p) {
       throw validationError('body failed validation: body.parent.workspace: internal connections cannot create workspace-level pages. Use a page_id, database_id or data_source_id parent.')
     } else if ('page_id' in p) {
@@ -125,7 +135,15 @@ export async function createPage(deps: Deps, ctx: RequestContext, body: z.output
       }
       const ds = (await findDataSource(trx, dsId)) as NonNullable<Awaited<ReturnType<typeof findDataSource>>>
       const schema: Schema = schemaOf(ds)
-      const { values: written, schemaChanged, keys } = writePropertyValues(schema, body.properties ?? {}, { create: true, actor: caller.botId, workspaceName: caller.workspaceName })
+      template = body.template ? await resolveTemplate(trx, dsId, body.template) : null
+      if (template && (body.children || body.content)) {
+        throw validationError(`body failed validation: body.${body.children ? 'children' : 'content'} should be not present when body.template is a template.`)
+      }
+      // A template's values come first; the request's own values win (the template's title only
+      // when the request gives none).
+      const fromTemplate = template ? (JSON.parse(template.properties ?? '{}') as Record<string, unknown>) : {}
+      const { values: writtenOwn, schemaChanged, keys } = writePropertyValues(schema, body.properties ?? {}, { create: true, actor: caller.botId, workspaceName: caller.workspaceName })
+      const written: Record<string, unknown> = { ...writableCopy(schema, fromTemplate), ...writtenOwn }
       const pageId = newId()
       await checkRelationTargets(trx, caller, schema, written, keys, { id: pageId, sourceId: dsId })
       const values = await syncDualRelations(trx, dsId, schema, pageId, {}, written)
@@ -144,6 +162,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, body: z.output
         time,
       })
     }
+    if (template) await copyTemplateContent(trx, template, created.id, caller.botId, time)
     await insertBlocks(trx, {
       workspaceId: caller.workspaceId,
       parentType: 'page_id',
