@@ -353,7 +353,7 @@ const UNSUPPORTED: Record<string, string> = {
   id: 'id() without an argument (the current page\'s id) is not supported in Octavo formulas',
 }
 
-const LAMBDA_FUNCS = new Set(['map', 'filter', 'find', 'findIndex', 'some', 'every', 'count'])
+const LAMBDA_FUNCS = new Set(['map', 'filter', 'find', 'findIndex', 'some', 'every'])
 
 // ---------------------------------------------------------------------------------------------
 // The compiler
@@ -675,11 +675,10 @@ function lambdaCall(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_):
       case 'find': return (rt) => items(rt).find((x, i) => truthy(each(rt, x, i))) ?? null
       case 'findIndex': return (rt) => items(rt).findIndex((x, i) => truthy(each(rt, x, i)))
       case 'some': return (rt) => items(rt).some((x, i) => truthy(each(rt, x, i)))
-      case 'every': return (rt) => items(rt).every((x, i) => truthy(each(rt, x, i)))
-      default: return (rt) => items(rt).filter((x, i) => truthy(each(rt, x, i))).length // count
+      default: return (rt) => items(rt).every((x, i) => truthy(each(rt, x, i)))
     }
   })()
-  const ty = name === 'map' ? T.list(f.ty) : name === 'find' ? elem(l.ty) : name === 'findIndex' || name === 'count' ? T.number : name === 'filter' ? l.ty : T.boolean
+  const ty = name === 'map' ? T.list(f.ty) : name === 'find' ? elem(l.ty) : name === 'findIndex' ? T.number : name === 'filter' ? l.ty : T.boolean
   return { ty, run, node: n }
 }
 

@@ -243,7 +243,9 @@ function inner(raw: unknown): { type: string | undefined; value: unknown } {
  * formula value. Unknown or malformed input reads as empty; never throws.
  */
 export function fromWire(type: string, raw: unknown, env: Env): Value {
-  const { type: wireType, value } = inner(raw)
+  let w = inner(raw)
+  if (w.type === 'formula' || w.type === 'rollup') w = inner(w.value) // {type:'formula', formula:{type:'number', number}}
+  const { type: wireType, value } = w
   const t = type === 'rollup' || type === 'formula' ? (wireType ?? type) : type
   if (value === undefined || value === null) {
     if (TEXT_TYPES.has(t)) return ''
