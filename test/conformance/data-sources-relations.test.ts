@@ -174,7 +174,7 @@ describe('relations and rollups', () => {
     expect(first).toMatchObject({ object: 'list', type: 'property_item', has_more: true })
     expect(first.property_item).toMatchObject({ id: propId, type: 'relation', relation: {} })
     expect(first.property_item.next_url).toContain(`start_cursor=${first.next_cursor}`)
-    const all = await collectPaginatedAPI(notion.pages.properties.retrieve as any, { page_id: p.id, property_id: propId, page_size: 10 })
+    const all = await collectPaginatedAPI(notion.pages.properties.retrieve as any, { page_id: p.id, property_id: propId, page_size: 10 } as any)
     expect((all as any[]).map((x) => x.relation.id)).toEqual(ids)
   })
 
@@ -188,13 +188,13 @@ describe('relations and rollups', () => {
     const wide = server.client(other.token)
     const narrow = server.client(s.token)
     const hiddenDb = (await wide.databases.create({
-      parent: { page_id: s.pages.secret.id },
+      parent: { type: "page_id", page_id: s.pages.secret.id },
       title: rt('Hidden'),
       initial_data_source: { properties: { Name: { title: {} }, Points: { number: {} } } },
     })) as any
     const hidden: string = hiddenDb.data_sources[0].id
     const openDb = (await wide.databases.create({
-      parent: { page_id: s.pages.root.id },
+      parent: { type: "page_id", page_id: s.pages.root.id },
       title: rt('Open'),
       initial_data_source: {
         properties: {

@@ -129,6 +129,9 @@ export async function updateDataSource(deps: Deps, ctx: RequestContext, id: stri
   const time = isoNow(deps.clock)
   await deps.store.transaction(async (trx) => {
     const { ds, database } = await loadDataSource(trx, caller, id, { action: 'edit', capability: 'update_content' })
+    if (ds.in_trash === 1 && trash !== false) {
+      throw validationError("Can't edit block that is archived. You must unarchive the block before editing.")
+    }
     if (body.parent && body.parent.database_id !== ds.database_id) {
       throw validationError('body failed validation: body.parent: moving a data source to another database is not supported.')
     }

@@ -134,6 +134,10 @@ export async function createPage(deps: Deps, ctx: RequestContext, body: z.output
         databaseId = ds.database_id
       }
       const ds = (await findDataSource(trx, dsId)) as NonNullable<Awaited<ReturnType<typeof findDataSource>>>
+      const database = await findBlock(trx, databaseId)
+      if (ds.in_trash === 1 || database?.in_trash === 1) {
+        throw validationError("Can't edit block that is archived. You must unarchive the block before editing.")
+      }
       const schema: Schema = schemaOf(ds)
       template = body.template ? await resolveTemplate(trx, dsId, body.template) : null
       if (template && (body.children || body.content)) {
