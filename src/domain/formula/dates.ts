@@ -47,6 +47,20 @@ function formatter(tz: string): Intl.DateTimeFormat | null {
 /** The zone's offset from UTC at instant `ms`, in milliseconds (positive east of Greenwich). */
 export function offsetAt(ms: number, tz: string): number {
   if (tz === 'UTC') return 0
+  // Real zone transitions fall on quarter hours, so the offset is constant within one.
+  const key = `${tz}|${Math.floor(ms / 900_000)}`
+  let off = offsets.get(key)
+  if (off === undefined) {
+    off = computeOffset(ms, tz)
+    if (offsets.size >= 50_000) offsets.clear()
+    offsets.set(key, off)
+  }
+  return off
+}
+
+const offsets = new Map<string, number>()
+
+function computeOffset(ms: number, tz: string): number {
   const f = formatter(tz)
   if (f === null) return 0
   const parts: Record<string, string> = {}
