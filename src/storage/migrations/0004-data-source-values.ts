@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { SqliteAdapter, sql, type Kysely } from 'kysely'
 
 /**
  * 0004: the typed index of database-row property values (ADR 8).
@@ -11,8 +11,13 @@ import { sql, type Kysely } from 'kysely'
  * source of truth; this table is derived from it on every write (storage/repositories/
  * data-source-values.repository.ts) and only serves queries.
  *
- * `block_row_created` lets a query without sorts walk a data source's rows newest first and stop
- * after one page.
+ * On SQLite the table is `WITHOUT ROWID`: the primary key holds the values, so the per-row EXISTS
+ * probes of a filter read one b-tree (measured 10–30 % faster; ADR 8). PostgreSQL keeps a heap with
+ * the same primary key.
+ *
+ * `block_row_list` (parent_id, in_trash, created_time, id) lets a query without sorts walk a data
+ * source's live rows newest first from the index alone (the wide `properties` column pushes later
+ * columns onto overflow pages) and stop after one page.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -24,18 +29,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('txt', 'text')
     .addColumn('num', 'double precision')
     .addPrimaryKeyConstraint('data_source_value_pk', ['page_id', 'property_id', 'ord'])
+    .$call((b) => (db.getExecutor().adapter instanceof SqliteAdapter ? b.modifyEnd(sql`without rowid`) : b))
     .execute()
   await db.schema.createIndex('data_source_value_txt').on('data_source_value').columns(['data_source_id', 'property_id', 'txt']).execute()
   await db.schema.createIndex('data_source_value_num').on('data_source_value').columns(['data_source_id', 'property_id', 'num']).execute()
   await db.schema
-    .createIndex('block_row_created')
+    .createIndex('block_row_list')
     .on('block')
-    .columns(['parent_id', 'created_time', 'id'])
+    .columns(['parent_id', 'in_trash', 'created_time', 'id'])
     .where(sql.ref('parent_type'), '=', 'data_source_id')
     .execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.dropIndex('block_row_created').execute()
+  await db.schema.dropIndex('block_row_list').execute()
   await db.schema.dropTable('data_source_value').execute()
 }

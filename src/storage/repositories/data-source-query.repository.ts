@@ -169,7 +169,8 @@ function build(q: RowQuery): Built {
       leaves = leaves.filter((_, j) => j !== i)
     }
   }
-  where.push(sql`b.parent_id = ${q.dataSourceId}`, sql`b.parent_type = 'data_source_id'`)
+  // In the driven plan the index entry already names the data source (entries follow moves).
+  if (!driven) where.push(sql`b.parent_id = ${q.dataSourceId}`, sql`b.parent_type = 'data_source_id'`)
   if (!q.includeTrashed) where.push(sql`b.in_trash = 0`)
   for (const l of leaves) where.push(filterSql(l))
   let from: RawBuilder<unknown>
@@ -218,8 +219,12 @@ export async function queryRows(
   }
   const limit = page.limit(before)
   if (limit <= 0) return { rows: [], before }
-  const r = await sql<BlockRow>`SELECT b.* FROM ${built.from} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${orderBy(built.keys, built.driven)} LIMIT ${limit}`.execute(db)
-  return { rows: r.rows, before }
+  // Ids first (indexes only), then the wide rows of just this page.
+  const r = await sql<{ id: string }>`SELECT b.id FROM ${built.from} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${orderBy(built.keys, built.driven)} LIMIT ${limit}`.execute(db)
+  const ids = r.rows.map((x) => x.id)
+  if (ids.length === 0) return { rows: [], before }
+  const full = new Map((await db.selectFrom('block').selectAll().where('id', 'in', ids).execute()).map((x) => [x.id, x]))
+  return { rows: ids.map((id) => full.get(id)).filter((x): x is BlockRow => x !== undefined), before }
 }
 
 /** Ids of the rows matching a storage pre-filter (for queries finished in memory). */
