@@ -63,10 +63,20 @@ const DateRequest = z
       .refine((s) => ISO_DATE.test(s), { message: 'should be a valid ISO 8601 date string' })
       .nullable()
       .optional(),
-    time_zone: z.string().nullable().optional(),
+    time_zone: z.string().refine(isTimeZone, { message: 'should be a valid IANA time zone' }).nullable().optional(),
   })
   .strict()
   .nullable()
+
+/** Whether `tz` names an IANA time zone (e.g. `Europe/Paris`), as Notion's `time_zone` requires. */
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
 
 const OptionRequest = z.union([
   z.object({ id: z.string(), name: z.string().optional(), color: z.string().optional(), description: z.string().nullable().optional() }).strict(),

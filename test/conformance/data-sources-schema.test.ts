@@ -180,6 +180,12 @@ describe('data-source schemas, templates and versions', () => {
     expect((await props(notion, named.id)).Name.title[0].plain_text).toBe('My idea')
     expect((await notion.dataSources.query({ data_source_id: dsId })).results).toHaveLength(2)
 
+    // Applying a template to an existing row adds its content; with erase_content it replaces it.
+    const plain = await notion.pages.create({ parent: { data_source_id: dsId }, children: [{ paragraph: { rich_text: rt('old') } }] })
+    await notion.pages.update({ page_id: plain.id, template: { type: 'template_id', template_id: bug.id }, erase_content: true })
+    const replaced = await notion.blocks.children.list({ block_id: plain.id })
+    expect(replaced.results.map((b: any) => b.paragraph.rich_text[0].plain_text)).toEqual(['Steps to reproduce', 'Expected'])
+
     const wrong = await apiError(notion.pages.create({ parent: { data_source_id: dsId }, template: { type: 'template_id', template_id: s.pages.child.id } }))
     expect(wrong.message).toBe(`body failed validation: body.template.template_id should be a template of the parent data source, instead was \`"${s.pages.child.id}"\`.`)
     const both = await apiError(notion.pages.create({ parent: { data_source_id: dsId }, template: { type: 'default' }, children: [{ paragraph: { rich_text: rt('x') } }] }))

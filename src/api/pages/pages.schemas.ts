@@ -47,6 +47,12 @@ export const UpdatePageBody = z
     is_archived: z.boolean().optional(),
     is_locked: z.boolean().optional(),
     erase_content: z.boolean().optional(),
+    template: z
+      .union([
+        z.object({ type: z.literal('default'), timezone: z.string().optional() }).strict(),
+        z.object({ type: z.literal('template_id'), template_id: NotionId, timezone: z.string().optional() }).strict(),
+      ])
+      .optional(),
   })
   .strict()
 

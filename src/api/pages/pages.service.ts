@@ -189,7 +189,8 @@ export async function getPage(deps: Deps, ctx: RequestContext, id: string, filte
 }
 
 /**
- * `PATCH /v1/pages/{id}`: properties, icon, cover, lock, trash and restore, erase content.
+ * `PATCH /v1/pages/{id}`: properties, icon, cover, lock, trash and restore, erase content, apply a
+ * template (its content is added; with `erase_content` it replaces the page's content).
  * A trashed page accepts nothing but a restore.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
@@ -234,6 +235,16 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, bo
     }
     if (body.erase_content) {
       await trx.updateTable('block').set({ in_trash: 1 }).where('parent_id', '=', node.id).where('parent_type', 'in', ['page_id']).where('type', 'not in', ['child_page', 'child_database']).execute()
+    }
+    if (body.template) {
+      // Applying a template to an existing row adds the template's content (after erase_content
+      // cleared the page, it replaces it); property values are left as they are.
+      const source = await dataSourceOfRow(trx, node)
+      if (!source || node.parent_type !== 'data_source_id') {
+        throw validationError('body failed validation: body.template: templates apply only to pages in a data source.')
+      }
+      const template = await resolveTemplate(trx, source.id, body.template)
+      if (template) await copyTemplateContent(trx, template, node.id, caller.botId, time)
     }
     await updateBlock(trx, node.id, patch)
     return (await findBlock(trx, node.id)) as BlockRow
