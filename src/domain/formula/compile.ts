@@ -1,6 +1,6 @@
 import type { BinaryOp, Node } from './ast.js'
 import {
-  addUnits, between, dayOf, fieldsOf, formatWith, isoDay, isoWeek, parseIso, parseUnit, zoneOf, type FDate, type Unit,
+  addUnits, between, dayOf, fieldsOf, formatWith, isoDay, isoWeek, parseIso, parseUnit, resolveZone, zoneOf, type FDate, type Unit,
 } from './dates.js'
 import { at, parse } from './parser.js'
 import { MAX_REGEX_INPUT, regexProblem } from './regex.js'
@@ -235,7 +235,7 @@ const SIGS: Record<string, Sig[]> = {
   toNumber: [{ params: ['any'], ret: T.number, propagateNull: false, fn: ([x]) => toNumber(x ?? null) }],
 
   // text
-  length: [{ params: ['textOrList'], ret: T.number, fn: ([x]) => (typeof x === 'string' ? [...x].length : L(x).length) }],
+  length: [{ params: ['textOrList'], ret: T.number, fn: ([x]) => (typeof x === 'string' ? x.length : L(x).length) }],
   format: [{ params: ['any'], ret: T.string, propagateNull: false, fn: ([x], rt) => text(toText(x ?? null, rt.env)) }],
   substring: [{
     params: ['string', 'number', 'number'], optional: 1, ret: T.string,
@@ -299,9 +299,16 @@ const SIGS: Record<string, Sig[]> = {
   timestamp: [{ params: ['date'], ret: T.number, fn: ([d]) => D(d).start }],
   fromTimestamp: [{ params: ['number'], ret: T.date, fn: ([n]) => mkDate(N(n), null, true) }],
   formatDate: [{
-    params: ['date', 'string'], ret: T.string,
-    fn: ([d, f], rt) => {
-      const zone = zoneOf(D(d), rt.env.tz)
+    // formatDate(date, pattern, [time zone]): the optional zone overrides the evaluation zone.
+    params: ['date', 'string', 'string'], optional: 1, ret: T.string,
+    check: (args) => {
+      const lit = literalString(args[2])
+      if (lit !== undefined && resolveZone(lit) === null) throw err(`Unknown time zone "${lit}"`, (args[2] as C).node)
+    },
+    fn: ([d, f, tzName], rt) => {
+      const explicit = tzName === undefined ? null : resolveZone(S(tzName))
+      if (tzName !== undefined && explicit === null) throw new Fail()
+      const zone = zoneOf(D(d), explicit ?? rt.env.tz)
       const start = formatWith(D(d).start, zone, S(f ?? ''))
       return text(D(d).end === null ? start : `${start} → ${formatWith(D(d).end as number, zone, S(f ?? ''))}`)
     },
@@ -617,8 +624,10 @@ function call(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C {
     }
     const cand = sigs.find(arity) as Sig
     const i = tys.findIndex((t, k) => !paramFits(t, paramAt(cand, k)))
-    const what = n.method && i === 0 ? `the value before .${name}()` : `argument ${n.method ? i : i + 1} of ${name}()`
-    throw err(`Expected ${sigs.filter(arity).map((x) => pName(paramAt(x, i))).join(' or ')} for ${what}, but got ${tyName(tys[i] as Ty)}`, (args[i] as C).node)
+    // Notion's wording: "Argument of type text does not satisfy function dateAdd."
+    const what = n.method && i === 0 ? `the value before .${name}()` : `argument ${n.method ? i : i + 1}`
+    const expected = sigs.filter(arity).map((x) => pName(paramAt(x, i))).join(' or ')
+    throw err(`Argument of type ${tyName(tys[i] as Ty)} does not satisfy function ${name}(): ${what} must be ${expected}`, (args[i] as C).node)
   }
   sig.check?.(args)
   const ret = typeof sig.ret === 'function' ? sig.ret(tys) : sig.ret
@@ -773,20 +782,9 @@ export function compileFormula(expression: string, properties: FormulaPropertyRe
   }
 }
 
-const zoneCache = new Map<string, string>()
+/** The evaluation zone: the context's zone when Intl knows it, else UTC. */
 function validZone(tz: string | undefined): string {
-  if (tz === undefined || tz === '' || tz === 'UTC') return 'UTC'
-  let z = zoneCache.get(tz)
-  if (z === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz })
-      z = tz
-    } catch {
-      z = 'UTC'
-    }
-    zoneCache.set(tz, z)
-  }
-  return z
+  return tz === undefined || tz === '' ? 'UTC' : (resolveZone(tz) ?? 'UTC')
 }
 
 export { numberText }

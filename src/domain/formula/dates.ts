@@ -192,7 +192,41 @@ function offsetText(off: number, colon: boolean): string {
   return `${off < 0 ? '-' : '+'}${pad(Math.floor(m / 60))}${colon ? ':' : ''}${pad(m % 60)}`
 }
 
-const TOKEN = /\[([^\]]*)\]|YYYY|YY|Y|Q|MMMM|MMM|MM|Mo|M|DDDD|DDD|Do|DD|D|dddd|ddd|dd|do|d|E|HH|H|hh|h|kk|k|mm|m|ss|s|SSS|SS|S|A|a|ZZ|Z|X|x|WW|Wo|W|LLLL|LLL|LL|LTS|LT|L/g
+const abbreviations = new Map<string, Intl.DateTimeFormat>()
+function zoneAbbreviation(ms: number, tz: string): string {
+  if (tz === 'UTC') return 'UTC'
+  let f = abbreviations.get(tz)
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'short' })
+    abbreviations.set(tz, f)
+  }
+  return f.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? tz
+}
+
+const zones = new Map<string, string | null>()
+/**
+ * An IANA zone name (`America/Chicago`), an abbreviation Intl knows (`EST`), `UTC`/`GMT`, or a fixed
+ * whole-hour offset (`GMT+1`, `UTC-5`) → a zone Intl accepts, or null when unknown.
+ */
+export function resolveZone(name: string): string | null {
+  let z = zones.get(name)
+  if (z !== undefined) return z
+  const trimmed = name.trim()
+  const fixed = /^(?:UTC|GMT)\s*([+-])\s*(\d{1,2})$/i.exec(trimmed)
+  if (/^(?:UTC|GMT|Z)$/i.test(trimmed)) z = 'UTC'
+  else if (fixed && Number(fixed[2]) <= 14) z = Number(fixed[2]) === 0 ? 'UTC' : `Etc/GMT${fixed[1] === '+' ? '-' : '+'}${Number(fixed[2])}`
+  else {
+    try {
+      z = new Intl.DateTimeFormat('en-US', { timeZone: trimmed }).resolvedOptions().timeZone
+    } catch {
+      z = null
+    }
+  }
+  if (zones.size < 1000) zones.set(name, z)
+  return z
+}
+
+const TOKEN = /\[([^\]]*)\]|YYYY|YY|Y|Q|MMMM|MMM|MM|Mo|M|DDDD|DDD|Do|DD|D|dddd|ddd|dd|do|d|E|HH|H|hh|h|kk|k|mm|m|ss|s|SSS|SS|S|A|a|ZZ|Z|zz|z|X|x|WW|Wo|W|LLLL|LLL|LL|LTS|LT|L/g
 
 /** Formats instant `ms` read in zone `tz` with moment.js-style tokens (`[text]` is literal). */
 export function formatWith(ms: number, tz: string, pattern: string): string {
@@ -241,6 +275,7 @@ export function formatWith(ms: number, tz: string, pattern: string): string {
       case 'a': return f.h < 12 ? 'am' : 'pm'
       case 'ZZ': return offsetText(off, false)
       case 'Z': return offsetText(off, true)
+      case 'zz': case 'z': return zoneAbbreviation(ms, tz)
       case 'X': return String(Math.floor(ms / 1000))
       case 'x': return String(ms)
       case 'WW': return pad(week())

@@ -179,10 +179,16 @@ describe('formula: properties', () => {
     expect(ev(expr)).toEqual({ type: 'string', string: want })
   })
 
-  it('numbers, checkboxes, unique ids, formula and rollup values keep their types', () => {
+  it('unique ids read as text "<prefix>-<number>" (Notion help "Formula syntax": Unique ID → Text)', () => {
+    expect(ev('prop("ID")')).toEqual({ type: 'string', string: 'T-42' })
+    expect(val('prop("ID").split("-").last()')).toBe('42')
+    expect(val('prop("ID")', { values: { uid: { type: 'unique_id', unique_id: { prefix: null, number: 7 } } } })).toBe('7')
+    expect(ev('prop("ID")', { values: { uid: { type: 'unique_id', unique_id: { prefix: 'T', number: null } } } })).toEqual({ type: 'string', string: null })
+  })
+
+  it('numbers, checkboxes, formula and rollup values keep their types', () => {
     expect(ev('prop("Price")')).toEqual({ type: 'number', number: 12.5 })
     expect(ev('prop("Done")')).toEqual({ type: 'boolean', boolean: true })
-    expect(ev('prop("ID")')).toEqual({ type: 'number', number: 42 })
     expect(ev('prop("Total") + 1')).toEqual({ type: 'number', number: 51 })
     expect(ev('prop("Sum of hours") * 2')).toEqual({ type: 'number', number: 15 })
     expect(val('sum(prop("All tags"))')).toBe(5)
@@ -237,9 +243,9 @@ describe('formula: empty values', () => {
     expect(ev('prop("Label")')).toEqual({ type: 'string', string: null })
   })
 
-  it('empty() is true for empty values, 0, "", [] and false', () => {
-    for (const e of ['prop("Empty number")', 'prop("No date")', '0', '""', '[]', 'false', 'prop("Mail")']) expect(val(`empty(${e})`), e).toBe(true)
-    for (const e of ['1', '"x"', '[0]', 'true', 'prop("Due")', 'prop("Tags")']) expect(val(`empty(${e})`), e).toBe(false)
+  it('empty() is true for empty values, 0, "" and [] (Notion help "Formula syntax")', () => {
+    for (const e of ['prop("Empty number")', 'prop("No date")', '0', '""', '[]', 'prop("Mail")']) expect(val(`empty(${e})`), e).toBe(true)
+    for (const e of ['1', '"x"', '[0]', 'true', 'false', 'prop("Due")', 'prop("Tags")']) expect(val(`empty(${e})`), e).toBe(false)
   })
 
   it('comparisons with an empty value: == compares, ordering is false', () => {
@@ -404,12 +410,23 @@ describe('formula: dates', () => {
     expect(val('formatDate(now(), "YYYY-MM-DD HH:mm Z", )'.replace(', )', ')'), { timeZone: 'Asia/Kolkata' })).toBe('2024-05-02 04:00 +05:30')
     expect(val('formatDate(prop("Due"), "L")')).toBe('01/31/2024')
     expect(val('formatDate(now(), "X")')).toBe(String(NOW.getTime() / 1000))
+    expect(val('formatDate(now(), "[Month of] MMMM, YYYY")')).toBe('Month of May, 2024')
   })
 
-  it('format() of dates: "MMMM D, YYYY" with " HH:mm" when there is a time, ranges with →', () => {
+  it('formatDate takes an optional time zone: IANA names, abbreviations, UTC/GMT±hours', () => {
+    expect(val('formatDate(now(), "YYYY-MM-DD HH:mm zz", "America/Chicago")')).toBe('2024-05-01 17:30 CDT')
+    expect(val('now().formatDate("HH:mm", "GMT+1")')).toBe('23:30')
+    expect(val('now().formatDate("HH:mm Z", "UTC-5")')).toBe('17:30 -05:00')
+    expect(val('formatDate(now(), "HH:mm", "EST")')).toBe('17:30')
+    expect(val('formatDate(now(), "HH:mm z")', { timeZone: 'UTC' })).toBe('22:30 UTC')
+    expect(ev('formatDate(now(), "HH:mm", prop("Kind"))')).toEqual({ type: 'string', string: null }) // "Bug" is no zone
+  })
+
+  it('format() of dates: "MMMM D, YYYY" with " h:mm A" when there is a time, ranges with →', () => {
     expect(val('format(prop("Due"))')).toBe('January 31, 2024')
-    expect(val('format(now())')).toBe('May 1, 2024 22:30')
-    expect(val('format(prop("Span"))')).toBe('March 1, 2024 09:00 → March 5, 2024 17:30')
+    expect(val('format(now())')).toBe('May 1, 2024 10:30 PM')
+    expect(val('format(now())', { timeZone: 'Australia/Sydney' })).toBe('May 2, 2024 8:30 AM')
+    expect(val('format(prop("Span"))')).toBe('March 1, 2024 9:00 AM → March 5, 2024 5:30 PM')
   })
 
   it('parseDate of something that is not ISO 8601 is empty', () => {
@@ -525,10 +542,12 @@ describe('formula: errors at compile time', () => {
     ['1 and true', 'Expected boolean for the left side of "and", but got number at position 1.'],
     ['not 1', 'Expected boolean for the operand of "not", but got number at position 5.'],
     ['-"a"', 'Expected number for the operand of "-", but got text at position 2.'],
-    ['abs("x")', 'Expected number for argument 1 of abs(), but got text at position 5.'],
-    ['"x".abs()', 'Expected number for the value before .abs(), but got text at position 1.'],
-    ['dateAdd(now(), "1", "days")', 'Expected number for argument 2 of dateAdd(), but got text at position 16.'],
-    ['length(5)', 'Expected text or list for argument 1 of length(), but got number at position 8.'],
+    ['abs("x")', 'Argument of type text does not satisfy function abs(): argument 1 must be number at position 5.'],
+    ['"x".abs()', 'Argument of type text does not satisfy function abs(): the value before .abs() must be number at position 1.'],
+    ['dateAdd(now(), "1", "days")', 'Argument of type text does not satisfy function dateAdd(): argument 2 must be number at position 16.'],
+    ['dateAdd(formatDate(now(), "MMMM DD YYYY"), 4, "months")', 'Argument of type text does not satisfy function dateAdd(): argument 1 must be date at position 9.'],
+    ['length(5)', 'Argument of type number does not satisfy function length(): argument 1 must be text or list at position 8.'],
+    ['formatDate(now(), "LT", "Mars/Olympus")', 'Unknown time zone "Mars/Olympus" at position 25.'],
     ['round(1, 2, 3)', 'round() takes 1 to 2 arguments but got 3 at position 1.'],
     ['now(1)', 'now() takes 0 arguments but got 1 at position 1.'],
     ['abs()', 'abs() takes 1 argument but got 0 at position 1.'],

@@ -97,11 +97,11 @@ export function numberText(n: number): string {
 }
 
 /**
- * Date → text as Notion's `format()` shows it: "MMMM D, YYYY" for dates, "MMMM D, YYYY HH:mm" with a
- * time (Notion help "Formula syntax", `format(now())` = "August 30, 2023 17:55"); a range is "start → end".
+ * Date → text as Notion shows a date in a formula with its default settings: "MMMM D, YYYY" for dates,
+ * "MMMM D, YYYY h:mm A" with a time ("August 18, 2022 2:10 PM"); a range is "start → end".
  */
 export function dateText(d: FDate, tz: string): string {
-  const pattern = d.hasTime ? 'MMMM D, YYYY HH:mm' : 'MMMM D, YYYY'
+  const pattern = d.hasTime ? 'MMMM D, YYYY h:mm A' : 'MMMM D, YYYY'
   const zone = zoneOf(d, tz)
   const start = formatWith(d.start, zone, pattern)
   return d.end === null ? start : `${start} → ${formatWith(d.end, zone, pattern)}`
@@ -125,9 +125,9 @@ export function toText(v: Value, env: Env): string {
   }
 }
 
-/** Notion's `empty()`: null, 0, "", [] and false are empty. */
+/** Notion's `empty()`: "0, "", and [] are considered empty" (Notion help "Formula syntax"), and so is an empty value. */
 export function isEmpty(v: Value): boolean {
-  return v === null || v === 0 || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'number' && Number.isNaN(v))
+  return v === null || v === 0 || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'number' && Number.isNaN(v))
 }
 
 /** Structural equality (`==`): dates by start and end, people and pages by id, lists item by item. */
@@ -164,15 +164,16 @@ export function compare(a: Value, b: Value, env: Env): number {
 const TEXT_TYPES = new Set(['title', 'rich_text', 'url', 'email', 'phone_number', 'select', 'status'])
 
 /**
- * The static type `prop()` has for a property of Notion type `type` (Notion help "Formulas 2.0":
- * select/status are text, multi-select a list of text, people a list of people, relation a list of
- * pages, created_by/last_edited_by a person, unique_id its number). Returns null for types a formula
+ * The static type `prop()` has for a property of Notion type `type` (Notion help "Formula syntax",
+ * property types table: select/status are text, multi-select a list of text, people a list of people,
+ * relation a list of pages, created_by/last_edited_by a person, unique_id text such as "TASK-12"). Returns null for types a formula
  * cannot read (button, place, verification, location, unknown).
  */
 export function propTy(type: string, resultType: FormulaResultType | undefined): Ty | null {
   if (TEXT_TYPES.has(type)) return T.string
   switch (type) {
-    case 'number': case 'unique_id': return T.number
+    case 'number': return T.number
+    case 'unique_id': return T.string
     case 'checkbox': return T.boolean
     case 'date': case 'created_time': case 'last_edited_time': return T.date
     case 'multi_select': case 'files': return T.list(T.string)
@@ -248,7 +249,7 @@ export function fromWire(type: string, raw: unknown, env: Env): Value {
   const { type: wireType, value } = w
   const t = type === 'rollup' || type === 'formula' ? (wireType ?? type) : type
   if (value === undefined || value === null) {
-    if (TEXT_TYPES.has(t)) return ''
+    if (TEXT_TYPES.has(t) || t === 'unique_id') return ''
     if (t === 'checkbox') return false
     if (t === 'multi_select' || t === 'files' || t === 'people' || t === 'relation' || t === 'array') return []
     if (t === 'string') return type === 'formula' || type === 'rollup' ? '' : null
@@ -263,8 +264,12 @@ export function fromWire(type: string, raw: unknown, env: Env): Value {
     }
     case 'number': return typeof value === 'number' ? value : null
     case 'unique_id': {
+      // Text, as Notion shows it: "<prefix>-<number>", or the number alone without a prefix.
       const o = obj(value)
-      return typeof value === 'number' ? value : o && typeof o.number === 'number' ? o.number : null
+      const n = typeof value === 'number' ? value : o && typeof o.number === 'number' ? o.number : null
+      if (n === null) return ''
+      const prefix = o && typeof o.prefix === 'string' && o.prefix !== '' ? o.prefix : null
+      return prefix === null ? String(n) : `${prefix}-${n}`
     }
     case 'checkbox': case 'boolean': return value === true
     case 'string': return typeof value === 'string' ? value : ''
