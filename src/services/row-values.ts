@@ -22,8 +22,9 @@ import type { Db } from '../storage/store.js'
  * What is computed (keyed by property id, one entry per schema property):
  * - created_time / last_edited_time (rounded to the minute), created_by / last_edited_by
  *   (`{object:"user", id}`), unique_id (`{prefix, number}`), button (`{}`).
- * - relation → only the related pages the viewer may read and that are not in the trash, so a
- *   relation into pages the token cannot see leaks no ids (and no count).
+ * - relation → only the related pages the viewer may read and that are not in the trash (nor in a
+ *   trashed data source or database), so a relation into pages the token cannot see leaks no ids
+ *   (and no count).
  * - rollup → `domain/rollup.ts` over the rolled-up property of those visible related pages only
  *   (related rows' own formulas and rollups are computed too, up to 3 hops).
  * - formula → the formula engine (`domain/formulas.ts`), evaluated with `now`; a formula that does not
@@ -56,6 +57,8 @@ interface Scratch {
   roots: Map<string, boolean>
   rows: Map<string, BlockRow | null>
   sources: Map<string, RowSource | null>
+  /** Data source id → whether it and its database are live (not in the trash). */
+  liveSources: Map<string, boolean>
 }
 
 async function loadRows(db: Db, ids: string[], scratch: Scratch): Promise<void> {
@@ -70,6 +73,17 @@ async function loadRows(db: Db, ids: string[], scratch: Scratch): Promise<void> 
 
 async function readable(db: Db, viewer: ComputeOptions['viewer'], row: BlockRow, scratch: Scratch): Promise<boolean> {
   if (row.in_trash === 1) return false
+  if (row.parent_type === 'data_source_id' && row.parent_id) {
+    // A row of a trashed data source or database is as gone as a trashed row.
+    let live = scratch.liveSources.get(row.parent_id)
+    if (live === undefined) {
+      const ds = await db.selectFrom('data_source').select(['in_trash', 'database_id']).where('id', '=', row.parent_id).executeTakeFirst()
+      const database = ds ? await db.selectFrom('block').select('in_trash').where('id', '=', ds.database_id).executeTakeFirst() : undefined
+      live = !!ds && ds.in_trash === 0 && database?.in_trash === 0
+      scratch.liveSources.set(row.parent_id, live)
+    }
+    if (!live) return false
+  }
   if (!viewer) return true
   const root = row.perm_root_id
   if (!root) return false
@@ -97,7 +111,7 @@ export async function visibleRelated(db: Db, viewer: ComputeOptions['viewer'], i
 }
 
 function newScratch(): Scratch {
-  return { roots: new Map(), rows: new Map(), sources: new Map() }
+  return { roots: new Map(), rows: new Map(), sources: new Map(), liveSources: new Map() }
 }
 
 async function sourceOf(db: Db, id: string, scratch: Scratch): Promise<RowSource | null> {

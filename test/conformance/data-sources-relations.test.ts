@@ -82,6 +82,13 @@ describe('relations and rollups', () => {
     await notion.pages.update({ page_id: t2.id, in_trash: false })
     expect(new Set(await relOf(p.id, 'Tasks'))).toEqual(new Set([t1.id, t2.id]))
 
+    // A trashed database takes its rows out of relations until it is restored.
+    const tasksDbId = tasksDs.parent.database_id
+    await notion.databases.update({ database_id: tasksDbId, in_trash: true })
+    expect(await relOf(p.id, 'Tasks')).toEqual([])
+    await notion.databases.update({ database_id: tasksDbId, in_trash: false })
+    expect(new Set(await relOf(p.id, 'Tasks'))).toEqual(new Set([t1.id, t2.id]))
+
     // Removing one side of the pair removes the synced property and its values.
     await notion.dataSources.update({ data_source_id: projects, properties: { Tasks: null } })
     const after = (await notion.dataSources.retrieve({ data_source_id: tasks })) as any
