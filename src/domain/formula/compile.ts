@@ -24,6 +24,17 @@ class Fail extends Error {}
 
 const MAX_TEXT = 1_000_000
 const MAX_LIST = 100_000
+/**
+ * Work budget of one evaluation: every character of text and every list item a function produces,
+ * and every step of map()/filter()/… costs one unit. Past it the result is empty, so no formula can
+ * hold the server (e.g. nested map() over a long split(), or repeat() inside map()).
+ */
+const MAX_WORK = 1_000_000
+let work = 0
+function charge(units: number): void {
+  work += units
+  if (work > MAX_WORK) throw new Fail()
+}
 
 interface Rt {
   env: Env
@@ -55,10 +66,12 @@ const err = (msg: string, node: Node): FormulaError => {
 }
 const text = (s: string): string => {
   if (s.length > MAX_TEXT) throw new Fail()
+  charge(s.length)
   return s
 }
 const list = <V>(l: V[]): V[] => {
   if (l.length > MAX_LIST) throw new Fail()
+  charge(l.length)
   return l
 }
 
@@ -330,12 +343,25 @@ const SIGS: Record<string, Sig[]> = {
     { params: ['string', 'number', 'number'], optional: 1, ret: T.string, fn: ([s, a, b]) => S(s).slice(N(a), b === undefined ? undefined : N(b)) },
   ],
   reverse: [{ params: ['list'], ret: same(0), fn: ([l]) => [...L(l)].reverse() }],
-  unique: [{ params: ['list'], ret: same(0), fn: ([l]) => L(l).filter((x, i, all) => all.findIndex((y) => equals(x, y)) === i) }],
+  unique: [{
+    params: ['list'], ret: same(0),
+    fn: ([l]) => { const seen = new Set<string>(); return L(l).filter((x) => { const k = identity(x); return !seen.has(k) && !!seen.add(k) }) },
+  }],
   includes: [
     { params: ['list', 'any'], ret: T.boolean, propagateNull: false, fn: ([l, x]) => L(l).some((y) => equals(y, x ?? null)) },
     { params: ['string', 'string'], ret: T.boolean, fn: ([s, x]) => S(s).includes(S(x)) },
   ],
   flat: [{ params: ['list'], ret: (a) => { const e = elem(a[0]); return e.k === 'list' ? e : e.k === 'any' ? T.list(T.any) : a[0] ?? T.any }, fn: ([l]) => list(L(l).flatMap((x) => (Array.isArray(x) ? x : [x]))) }],
+}
+
+/** A key equal for values `equals()` considers equal (for unique()). */
+function identity(v: Value): string {
+  if (v === null) return 'n'
+  if (typeof v === 'number') return `N${Object.is(v, -0) ? 0 : v}`
+  if (typeof v === 'string') return `S${v}`
+  if (typeof v === 'boolean') return v ? 'T' : 'F'
+  if (Array.isArray(v)) return `L${v.length}[${v.map(identity).join('\u0000')}]`
+  return v.kind === 'date' ? `D${v.start}/${v.end}` : `${v.kind === 'person' ? 'P' : 'G'}${v.id}`
 }
 
 function toNumber(v: Value): number | null {
@@ -650,7 +676,10 @@ function call(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C {
         }
         vals.push(v)
       }
-      return sig.fn(vals, rt, args)
+      const r = sig.fn(vals, rt, args)
+      if (typeof r === 'string') charge(r.length)
+      else if (Array.isArray(r)) charge(r.length)
+      return r
     },
     node: n,
   }
@@ -673,6 +702,7 @@ function lambdaCall(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_):
     return (v ?? []) as Value[]
   }
   const each = (rt: Rt, x: Value, i: number): Value => {
+    charge(1)
     rt.slots[cur] = x
     rt.slots[idx] = i
     return f.run(rt)
@@ -710,6 +740,7 @@ function sortCall(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C
       const v = l.run(rt)
       checkRt(v, 'list')
       const items = (v ?? []) as Value[]
+      charge(items.length)
       const keyed = items.map((x, i) => ({ x, k: key ? key(rt, x, i) : x }))
       keyed.sort((p, q) => compare(p.k, q.k, rt.env))
       return keyed.map((p) => p.x)
@@ -773,10 +804,14 @@ export function compileFormula(expression: string, properties: FormulaPropertyRe
     evaluate(ctx: FormulaContext): FormulaWireValue {
       const env: Env = { now: ctx.now.getTime(), tz: validZone(ctx.timeZone), pageTitle: ctx.pageTitle?.bind(ctx) }
       const rt: Rt = { env, ctx, slots: new Array<Value>(slotCount).fill(null), props: new Map() }
+      const outer = work // evaluate() may be re-entered from a pageTitle callback
+      work = 0
       try {
         return toWire(resultType, root.run(rt), env)
       } catch {
         return empty(resultType)
+      } finally {
+        work = outer
       }
     },
   }

@@ -581,6 +581,16 @@ describe('formula: evaluation never throws', () => {
     expect(ev('dateAdd(now(), 1, prop("Kind"))')).toEqual({ type: 'date', date: null })
   })
 
+  it('runaway work makes the result empty instead of holding the server', () => {
+    const t0 = Date.now()
+    expect(ev('[1, 2, 3].map(repeat("x", 300000)).length()')).toEqual({ type: 'number', number: 3 })
+    expect(ev('[1, 2, 3, 4].map(repeat("x", 300000)).length()')).toEqual({ type: 'number', number: null })
+    expect(ev('split(repeat("ab", 50000), "").map(repeat("x", 500000)).length()')).toEqual({ type: 'number', number: null })
+    expect(ev('lets(l, split(repeat("a", 90000), ""), l.map(l.some(current == "b")).length())')).toEqual({ type: 'number', number: null })
+    expect(ev('split(repeat("a", 90000), "").unique()')).toEqual({ type: 'string', string: 'a' })
+    expect(Date.now() - t0).toBeLessThan(10_000) // a guard against a hang, not a speed target
+  })
+
   it('runaway text sizes make the result empty', () => {
     expect(ev('repeat("x", 1e9)')).toEqual({ type: 'string', string: null })
     expect(ev('padStart("x", 1e9, "y")')).toEqual({ type: 'string', string: null })
