@@ -202,16 +202,8 @@ const SIGS: Record<string, Sig[]> = {
   or: [{ params: ['boolean', 'boolean'], rest: 'boolean', ret: T.boolean, fn: (v) => v.some((x) => x === true) }],
   not: [{ params: ['boolean'], ret: T.boolean, fn: ([x]) => x !== true }],
   empty: [{ params: ['any'], ret: T.boolean, propagateNull: false, fn: ([x]) => isEmpty(x ?? null) }],
-  equal: [{ params: ['any', 'any'], ret: T.boolean, propagateNull: false, fn: ([a, b]) => equals(a ?? null, b ?? null) }],
-  unequal: [{ params: ['any', 'any'], ret: T.boolean, propagateNull: false, fn: ([a, b]) => !equals(a ?? null, b ?? null) }],
 
   // math
-  add: [{ params: ['number', 'number'], ret: T.number, fn: ([a, b]) => N(a) + N(b) }, { params: ['string', 'any'], ret: T.string, propagateNull: false, fn: ([a, b], rt) => text(S(a) + toText(b ?? null, rt.env)) }],
-  subtract: [{ params: ['number', 'number'], ret: T.number, fn: ([a, b]) => N(a) - N(b) }],
-  multiply: [{ params: ['number', 'number'], ret: T.number, fn: ([a, b]) => N(a) * N(b) }],
-  divide: [{ params: ['number', 'number'], ret: T.number, fn: ([a, b]) => N(a) / N(b) }],
-  mod: [{ params: ['number', 'number'], ret: T.number, fn: ([a, b]) => N(a) % N(b) }],
-  pow: [{ params: ['number', 'number'], ret: T.number, fn: ([a, b]) => N(a) ** N(b) }],
   unaryMinus: [math((x) => -x)],
   unaryPlus: [{ params: ['any'], ret: T.number, propagateNull: false, fn: ([x]) => toNumber(x ?? null) }],
   abs: [math(Math.abs)],
@@ -385,6 +377,14 @@ function pad(s: string, n: number, p: string, side: 'start' | 'end'): string {
 const UNSUPPORTED: Record<string, string> = {
   id: 'id() without an argument (the current page\'s id) is not supported in Octavo formulas',
 }
+
+/** Function forms of the operators (Notion 1.0 names, still accepted): same typing as the operator. */
+const OPERATOR_FUNCS: Record<string, BinaryOp> = {
+  add: '+', subtract: '-', multiply: '*', divide: '/', mod: '%', pow: '^',
+  equal: '==', unequal: '!=', larger: '>', largerEq: '>=', smaller: '<', smallerEq: '<=',
+}
+/** Notion 1.0 names that formula 2.0 renamed. */
+const ALIASES: Record<string, string> = { start: 'dateStart', end: 'dateEnd' }
 
 const LAMBDA_FUNCS = new Set(['map', 'filter', 'find', 'findIndex', 'some', 'every'])
 
@@ -633,6 +633,13 @@ function call(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C {
       return sortCall(n, scope, u)
   }
   if (LAMBDA_FUNCS.has(name)) return lambdaCall(n, scope, u)
+  const op = OPERATOR_FUNCS[name]
+  if (op !== undefined) {
+    if (argc !== 2) throw err(`${name}() takes 2 arguments but got ${argc}`, n)
+    return binary(op, compileNode(n.args[0] as Node, scope, u), compileNode(n.args[1] as Node, scope, u), n)
+  }
+  const alias = ALIASES[name]
+  if (alias !== undefined) return call({ ...n, name: alias }, scope, u)
   if (argc === 0 && Object.hasOwn(UNSUPPORTED, name)) throw err(UNSUPPORTED[name] as string, n)
   const sigs = SIGS[name]
   if (!sigs) throw err(`Unknown function "${name}"`, n)

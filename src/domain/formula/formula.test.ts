@@ -130,6 +130,10 @@ describe('formula: literals and operators', () => {
     expect(val('false and (1 / 0 > 0)')).toBe(false)
     expect(val('and(true, true, false)')).toBe(false)
     expect(val('or(false, true)')).toBe(true)
+    expect(val('larger(3, 2) and largerEq(2, 2) and smaller(1, 2) and smallerEq(2, 2) and equal(1, 1) and unequal("a", "b")')).toBe(true)
+    expect(val('add("a", 1)')).toBe('a1')
+    expect(fails('equal(1, "1")').message).toBe('Cannot compare number with text using "==" at position 1.')
+    expect(fails('add(1)').message).toBe('add() takes 2 arguments but got 1 at position 1.')
   })
 
   it('text + anything concatenates (formula 2.0 converts the other side with format())', () => {
@@ -276,7 +280,7 @@ describe('formula: math', () => {
     ['max(1, 5, 3)', 5], ['min(4, 2, 8)', 2], ['max([1, 9], 3)', 9], ['sum(1, 2, 3)', 6], ['sum([])', 0], ['mean(1, 2, 3, 4)', 2.5],
     ['median(3, 1, 2)', 2], ['median([4, 1, 3, 2])', 2.5], ['pi() > 3.14 ? 1 : 0', 1], ['toNumber("42.5")', 42.5], ['toNumber(true)', 1],
     ['toNumber(parseDate("1970-01-02"))', 86_400_000], ['add(1, 2)', 3], ['subtract(5, 2)', 3], ['multiply(3, 4)', 12], ['divide(9, 3)', 3],
-    ['mod(7, 4)', 3], ['pow(2, 10)', 1024], ['unaryMinus(4)', -4],
+    ['mod(7, 4)', 3], ['pow(2, 10)', 1024], ['unaryMinus(4)', -4], ['timestamp(start(prop("Span"))) - timestamp(dateStart(prop("Span")))', 0],
   ])('%s = %s', (expr, want) => {
     expect(ev(expr)).toEqual({ type: 'number', number: want })
   })
@@ -374,6 +378,7 @@ describe('formula: dates', () => {
     ['parseDate("2024-05-01T10:00:00+02:00")', '2024-05-01T08:00:00.000Z'],
     ['dateStart(prop("Span"))', '2024-03-01T09:00:00.000Z'],
     ['dateEnd(prop("Span"))', '2024-03-05T17:30:00.000Z'],
+    ['end(prop("Span"))', '2024-03-05T17:30:00.000Z'],
   ])('%s starts at %s', (expr, start) => {
     expect(ev(expr)).toEqual({ type: 'date', date: { start, end: null, time_zone: null } })
   })
