@@ -449,6 +449,10 @@ function safeDecode(s: string): string {
 }
 
 function propNode(ref: FormulaPropertyRef, n: Node, u: Unit_): C {
+  if (ref.type === 'formula' && ref.resultType === undefined) {
+    // Type-checking needs the other formula's type; the caller compiles formulas in dependency order.
+    throw err(`Formula property "${ref.name}" has no known result type: it refers back to this formula (a circular reference) or does not compile itself`, n)
+  }
   const ty = propTy(ref.type, ref.resultType)
   if (ty === null) throw err(`Property "${ref.name}" is of type ${ref.type}, which formulas cannot read`, n)
   if (!u.referenced.includes(ref.id)) u.referenced.push(ref.id)

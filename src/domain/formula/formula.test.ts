@@ -29,7 +29,8 @@ const PROPS: FormulaPropertyRef[] = [
   { id: 'uid', name: 'ID', type: 'unique_id' },
   { id: 'f', name: 'Total', type: 'formula', resultType: 'number' },
   { id: 'fs', name: 'Label', type: 'formula', resultType: 'string' },
-  { id: 'fx', name: 'Untyped', type: 'formula' },
+  { id: 'fx', name: 'Untyped', type: 'rollup' },
+  { id: 'fy', name: 'Cyclic', type: 'formula' },
   { id: 'ru', name: 'Sum of hours', type: 'rollup', resultType: 'number' },
   { id: 'ra', name: 'All tags', type: 'rollup' },
   { id: 'btn', name: 'Go', type: 'button' },
@@ -62,7 +63,7 @@ const VALUES: Record<string, unknown> = {
   uid: { type: 'unique_id', unique_id: { prefix: 'T', number: 42 } },
   f: { type: 'formula', formula: { type: 'number', number: 50 } },
   fs: { type: 'formula', formula: { type: 'string', string: null } },
-  fx: { type: 'formula', formula: { type: 'string', string: 'free' } },
+  fx: { type: 'rollup', rollup: { type: 'array', function: 'show_original', array: [{ type: 'rich_text', rich_text: [{ plain_text: 'free' }] }] } },
   ru: { type: 'rollup', rollup: { type: 'number', number: 7.5, function: 'sum' } },
   ra: { type: 'rollup', rollup: { type: 'array', function: 'show_original', array: [{ type: 'number', number: 2 }, { type: 'number', number: 3 }] } },
   empty: { type: 'number', number: null },
@@ -529,6 +530,7 @@ describe('formula: errors at compile time', () => {
     ['prop("Go")', 'Property "Go" is of type button, which formulas cannot read at position 1.'],
     ['id()', "id() without an argument (the current page's id) is not supported in Octavo formulas at position 1."],
     ['prop("Related").map(current.prop("Name"))', 'Reading a property of another page (….prop()) is not supported in Octavo formulas at position 29.'],
+    ['prop("Cyclic") + 1', 'Formula property "Cyclic" has no known result type: it refers back to this formula (a circular reference) or does not compile itself at position 1.'],
     ['null', 'There is no null literal in Notion formulas; an empty value comes from an empty property or a function such as first([]) at position 1.'],
   ])('unknown or unsupported: %s', (expr, message) => {
     expect(fails(expr).message).toBe(message)
@@ -602,12 +604,13 @@ describe('formula: evaluation never throws', () => {
   })
 
   it('values of unknown type are checked when used', () => {
-    const values = { fx: { type: 'formula', formula: { type: 'number', number: 5 } } }
+    const values = { fx: { type: 'rollup', rollup: { type: 'number', number: 5, function: 'sum' } } }
     expect(compile('prop("Untyped") * 2').resultType).toBe('number')
     expect(ev('prop("Untyped") * 2', { values })).toEqual({ type: 'number', number: 10 })
-    expect(ev('prop("Untyped") * 2')).toEqual({ type: 'number', number: null }) // "free" is text
+    expect(ev('prop("Untyped") * 2')).toEqual({ type: 'number', number: null }) // a list of text
     expect(ev('prop("Untyped") + 1', { values })).toEqual({ type: 'string', string: '6' })
-    expect(ev('prop("Untyped") + 1')).toEqual({ type: 'string', string: 'free1' })
+    expect(ev('prop("Untyped") + 1')).toEqual({ type: 'string', string: null })
+    expect(ev('prop("Untyped") + "!"')).toEqual({ type: 'string', string: 'free!' })
   })
 
   it('malformed property values read as empty', () => {

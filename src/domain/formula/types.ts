@@ -15,7 +15,12 @@ export interface FormulaPropertyRef {
   name: string
   /** Notion property type: `number`, `title`, `select`, `formula`, `rollup`, … */
   type: string
-  /** For formula (and rollup) properties: their own result type, when known. */
+  /**
+   * For formula properties: their own result type. Required to reference a formula (compile formulas
+   * in dependency order; a formula whose referenced formula has no result type — a circular reference
+   * or one that does not compile — is a FormulaError). For rollups: the type of their value when it is
+   * a number or date; without it a rollup is typed when evaluated.
+   */
   resultType?: FormulaResultType
 }
 

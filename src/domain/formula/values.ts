@@ -180,7 +180,7 @@ export function propTy(type: string, resultType: FormulaResultType | undefined):
     case 'people': return T.list(T.person)
     case 'created_by': case 'last_edited_by': return T.person
     case 'relation': return T.list(T.page)
-    case 'formula': case 'rollup': return resultType === undefined ? T.any : { k: resultType === 'string' ? 'string' : resultType } as Ty
+    case 'formula': case 'rollup': return resultType === undefined ? T.any : ({ k: resultType } as Ty)
     default: return null
   }
 }
