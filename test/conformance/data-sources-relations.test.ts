@@ -237,6 +237,14 @@ describe('relations and rollups', () => {
     const queried = JSON.stringify(await narrow.dataSources.query({ data_source_id: open }))
     expect(queried).not.toContain(h1.id)
     expect(queried).not.toContain('Secret plan')
+    // Filters see the same visible values: no row matches through a hidden link.
+    const byHidden = await narrow.dataSources.query({ data_source_id: open, filter: { property: 'Links', relation: { contains: h1.id } } })
+    expect(byHidden.results).toEqual([])
+    const nonEmpty = await narrow.dataSources.query({ data_source_id: open, filter: { property: 'Links', relation: { is_not_empty: true } } })
+    expect(nonEmpty.results).toEqual([])
+    const counted = await narrow.dataSources.query({ data_source_id: open, filter: { property: 'Count', rollup: { number: { greater_than: 0 } } } as any })
+    expect(counted.results).toEqual([])
+    expect((await wide.dataSources.query({ data_source_id: open, filter: { property: 'Links', relation: { contains: h1.id } } })).results).toHaveLength(1)
     const item = (await narrow.pages.properties.retrieve({ page_id: row.id, property_id: narrowView.properties.Links.id })) as any
     expect(item.results).toEqual([])
     const rollItem = JSON.stringify(await narrow.pages.properties.retrieve({ page_id: row.id, property_id: narrowView.properties.Names.id }))
