@@ -224,7 +224,35 @@ describe('formula: properties', () => {
   })
 
   it('bare inner values are accepted as property values', () => {
-    expect(val('prop("Qty") + 1', { values: { qty: 9 } })).toBe(10)
+    const values: Record<string, unknown> = {
+      qty: 9,
+      title: [{ type: 'text', text: { content: 'Bare' }, plain_text: 'Bare' }],
+      kind: { id: 'o1', name: 'Bug', color: 'red' },
+      tags: [{ name: 'x' }, { name: 'y' }],
+      due: { start: '2024-01-02', end: null, time_zone: null },
+      who: [U1],
+      cb: U2,
+      rel: [{ id: 'p-9' }],
+      ct: '2024-02-10T08:15:00.000Z',
+      uid: { prefix: 'T', number: 3 },
+      f: { type: 'number', number: 5 },
+      ru: 2.5,
+      ra: [{ type: 'number', number: 1 }, { type: 'title', title: [{ plain_text: 'z' }] }],
+    }
+    expect(val('prop("Qty") + 1', { values })).toBe(10)
+    expect(val('prop("Name") + prop("Kind") + prop("Tags") + prop("Owner") + "|" + prop("Creator") + prop("Related") + prop("ID")', { values }))
+      .toBe('BareBugx,yAda Lovelace|Alan Turingp-9T-3')
+    expect(val('prop("Creator").email()', { values })).toBe('alan@example.com')
+    expect(val('date(prop("Due")) + hour(prop("Created"))', { values })).toBe(10)
+    expect(val('prop("Total") + prop("Sum of hours")', { values })).toBe(7.5)
+    expect(val('prop("All tags")', { values })).toBe('1,z')
+  })
+
+  it('a bot as created_by reads as a person with its name', () => {
+    const bot = { object: 'user', id: 'b-1', name: 'Importer', type: 'bot', bot: {} }
+    expect(val('prop("Creator").name()', { values: { cb: { type: 'created_by', created_by: bot } } })).toBe('Importer')
+    expect(val('prop("Creator").name()', { values: { cb: bot } })).toBe('Importer')
+    expect(val('"<" + prop("Creator").email() + ">"', { values: { cb: bot } })).toBe('<>')
   })
 
   it('referencedPropertyIds lists each referenced property once, in first-use order', () => {

@@ -232,22 +232,30 @@ function fileName(v: unknown): string {
   return inner && typeof inner.url === 'string' ? inner.url : ''
 }
 
-/** Unwraps `{type:'x', x: inner}` to `inner`; anything else is taken as the inner value itself. */
-function inner(raw: unknown): { type: string | undefined; value: unknown } {
+const COMPUTED_INNER = new Set(['string', 'number', 'boolean', 'date', 'array'])
+
+/** `{type: t, [t]: inner}` → inner when `t` is one of `types`; anything else is the inner value itself. */
+function unwrap(raw: unknown, types: (t: string) => boolean): { type: string | undefined; value: unknown } {
   const o = obj(raw)
-  if (o && typeof o.type === 'string' && Object.hasOwn(o, o.type)) return { type: o.type, value: o[o.type] }
+  if (o && typeof o.type === 'string' && types(o.type) && Object.hasOwn(o, o.type)) return { type: o.type, value: o[o.type] }
   return { type: undefined, value: raw }
 }
 
 /**
- * Converts a page's property value (wire shape, or the bare inner value) of Notion type `type` to a
- * formula value. Unknown or malformed input reads as empty; never throws.
+ * Converts a page's property value of Notion type `type` to a formula value. Accepts the wire shape
+ * (`{type:'number', number:3}`, `{type:'formula', formula:{type:'string', string}}`, `{type:'rollup',
+ * rollup:{type:'array', array:[…]}}`) or the bare inner value (`3`, a rich-text array, a user object).
+ * Unknown or malformed input reads as empty; never throws.
  */
 export function fromWire(type: string, raw: unknown, env: Env): Value {
-  let w = inner(raw)
-  if (w.type === 'formula' || w.type === 'rollup') w = inner(w.value) // {type:'formula', formula:{type:'number', number}}
-  const { type: wireType, value } = w
-  const t = type === 'rollup' || type === 'formula' ? (wireType ?? type) : type
+  let w = unwrap(raw, (t) => t === type)
+  let t = type
+  if (type === 'formula' || type === 'rollup') {
+    // The computed value itself: {type:'number', number} etc.
+    w = unwrap(w.value, (x) => COMPUTED_INNER.has(x))
+    t = w.type ?? type
+  }
+  const value = w.value
   if (value === undefined || value === null) {
     if (TEXT_TYPES.has(t) || t === 'unique_id') return ''
     if (t === 'checkbox') return false
@@ -283,11 +291,14 @@ export function fromWire(type: string, raw: unknown, env: Env): Value {
       return Array.isArray(value)
         ? value.flatMap((o): FPage[] => { const id = obj(o)?.id; return typeof id === 'string' ? [{ kind: 'page', id }] : [] })
         : []
-    case 'array':
-      // A rollup's `array`: each item is itself a property value with its own `type`.
-      return Array.isArray(value)
-        ? value.map((item) => { const it = inner(item); return it.type === undefined ? null : fromWire(it.type, item, env) })
-        : []
+    case 'array': case 'formula': case 'rollup':
+      // A rollup's `array`: each item is itself a property value with its own `type`. A bare computed
+      // value (a number, text, boolean) is taken as it is.
+      if (Array.isArray(value)) {
+        return value.map((item) => { const o = obj(item); return o && typeof o.type === 'string' ? fromWire(o.type, item, env) : null })
+      }
+      if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value
+      return t === 'array' ? [] : null
     default: return null
   }
 }
