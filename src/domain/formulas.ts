@@ -96,3 +96,22 @@ export function checkChangedFormulas(before: Schema, after: Schema): void {
     .map((p) => p.id)
   if (changed.length > 0) checkFormulas(after, changed)
 }
+
+/**
+ * Keeps formulas pointing at renamed properties, as Notion does (it stores references by id and
+ * shows current names): every `prop("<old name>")` in a formula of `after` becomes
+ * `prop("<new name>")` for each property renamed between `before` and `after`. Mutates `after`.
+ */
+export function followRenames(before: Schema, after: Schema): void {
+  const renames = Object.values(after).flatMap((p) => {
+    const old = before[p.id]
+    return old && old.name !== p.name ? [[old.name, p.name] as const] : []
+  })
+  if (renames.length === 0) return
+  for (const f of Object.values(after)) {
+    if (f.type !== 'formula' || typeof f.config.expression !== 'string') continue
+    let expr = f.config.expression
+    for (const [from, to] of renames) expr = expr.split(`prop(${JSON.stringify(from)})`).join(`prop(${JSON.stringify(to)})`)
+    if (expr !== f.config.expression) f.config = { ...f.config, expression: expr }
+  }
+}

@@ -37,7 +37,7 @@ function isDefaultOf(row: Pick<BlockRow, 'content'>): boolean {
   return (JSON.parse(row.content || '{}') as { template?: { is_default?: boolean } }).template?.is_default === true
 }
 
-/** The live templates of a data source, oldest first. */
+/** The live templates of a data source, in the order they were made (`position`). */
 export async function templatesOf(db: Db, dataSourceId: string): Promise<BlockRow[]> {
   return db
     .selectFrom('block')
@@ -45,7 +45,7 @@ export async function templatesOf(db: Db, dataSourceId: string): Promise<BlockRo
     .where('parent_type', '=', 'template' as BlockRow['parent_type'])
     .where('parent_id', '=', dataSourceId)
     .where('in_trash', '=', 0)
-    .orderBy('created_time')
+    .orderBy('position')
     .orderBy('id')
     .execute()
 }
@@ -96,8 +96,9 @@ export async function createTemplate(
     if ((await levelOnRoot(trx, database.perm_root_id as string, principals)) < ROLE.edit) {
       throw new DomainError('forbidden', 'This person cannot edit the database.')
     }
+    const existing = await templatesOf(trx, ds.id)
     if (input.isDefault) {
-      for (const t of await templatesOf(trx, ds.id)) {
+      for (const t of existing) {
         if (isDefaultOf(t)) await updateBlock(trx, t.id, { content: JSON.stringify({ template: { is_default: false } }) })
       }
     }
@@ -112,7 +113,11 @@ export async function createTemplate(
       actor: input.actorId,
       time,
     })
-    await updateBlock(trx, row.id, { parent_type: 'template' as BlockRow['parent_type'], content: JSON.stringify({ template: { is_default: input.isDefault === true } }) })
+    await updateBlock(trx, row.id, {
+      parent_type: 'template' as BlockRow['parent_type'],
+      position: existing.reduce((m, t) => Math.max(m, t.position + 1), 0),
+      content: JSON.stringify({ template: { is_default: input.isDefault === true } }),
+    })
     let position = 0
     for (const text of input.paragraphs ?? []) {
       await trx

@@ -58,6 +58,11 @@ describe('data-source schemas, templates and versions', () => {
     const ds = (await notion.dataSources.retrieve({ data_source_id: dsId })) as any
     expect(ds.properties.Total.formula).toEqual({ expression: 'prop("Price") * prop("Qty")' })
 
+    // Renaming a property a formula uses keeps the formula working.
+    const renamed = (await notion.dataSources.update({ data_source_id: dsId, properties: { Qty: { name: 'Quantity' } } })) as any
+    expect(renamed.properties.Total.formula.expression).toBe('prop("Price") * prop("Quantity")')
+    expect((await props(notion, row.id)).Total.formula.number).toBe(30)
+
     // A formula that does not compile is refused when saved, with the engine's message.
     const e = await apiError(notion.dataSources.update({ data_source_id: dsId, properties: { Broken: { formula: { expression: 'prop("Nope") + 1' } } } }))
     expect(e.status).toBe(400)

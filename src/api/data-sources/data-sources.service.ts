@@ -19,6 +19,7 @@ import type { Deps } from '../../services/deps.js'
 import { queryDataSourceRows } from '../../services/data-source-query.service.js'
 import { dropSyncedProperties } from '../../services/relations.service.js'
 import { listTemplatePage } from '../../services/templates.service.js'
+import { followRenames } from '../../domain/formulas.js'
 import { updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
@@ -112,6 +113,7 @@ export async function changeSchema(
   const before = schemaOf(ds)
   const { schema, pending, newUniqueIds } = applySchemaUpdate(before, properties, at, { legacy: !hasDataSources(ctx.version) })
   const title = plainText(JSON.parse(ds.title) as RichTextItem[])
+  followRenames(before, schema)
   await resolvePendingConfigs(trx, ctx.caller, { id: ds.id, databaseId: ds.database_id, title }, schema, pending, before, time)
   await dropSyncedProperties(trx, ds.id, before, schema, ctx.caller.botId, time)
   await migrateRows(trx, ds.id, before, schema, newUniqueIds)
