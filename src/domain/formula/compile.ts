@@ -813,7 +813,7 @@ export function compileFormula(expression: string, properties: FormulaPropertyRe
     resultType,
     referencedPropertyIds: [...u.referenced],
     evaluate(ctx: FormulaContext): FormulaWireValue {
-      const env: Env = { now: ctx.now.getTime(), tz: validZone(ctx.timeZone), pageTitle: ctx.pageTitle?.bind(ctx) }
+      const env: Env = { now: ctx.now.getTime(), tz: validZone(ctx.timeZone), pageTitle: ctx.pageTitle?.bind(ctx), person: ctx.person?.bind(ctx) }
       const rt: Rt = { env, ctx, slots: new Array<Value>(slotCount).fill(null), props: new Map() }
       const outer = work // evaluate() may be re-entered from a pageTitle callback
       work = 0

@@ -248,6 +248,15 @@ describe('formula: properties', () => {
     expect(val('prop("All tags")', { values })).toBe('1,z')
   })
 
+  it('people that carry only ids get their names and emails from the context', () => {
+    const values = { who: [{ object: 'user', id: 'u-1' }, { object: 'user', id: 'u-9' }], cb: { type: 'created_by', created_by: { object: 'user', id: 'u-2' } } }
+    const people: Record<string, { name: string; email: string }> = { 'u-1': { name: 'Ada', email: 'ada@x' }, 'u-2': { name: 'Alan', email: 'alan@x' } }
+    const c = compile('prop("Owner").map(current.name() + "<" + current.email() + ">").join(" ") + " / " + prop("Creator").name()')
+    expect(c.evaluate({ property: (id) => (values as Record<string, unknown>)[id], now: NOW, person: (id) => people[id] ?? null }))
+      .toEqual({ type: 'string', string: 'Ada<ada@x> <> / Alan' })
+    expect(c.evaluate({ property: (id) => (values as Record<string, unknown>)[id], now: NOW })).toEqual({ type: 'string', string: '<> <> / ' })
+  })
+
   it('a bot as created_by reads as a person with its name', () => {
     const bot = { object: 'user', id: 'b-1', name: 'Importer', type: 'bot', bot: {} }
     expect(val('prop("Creator").name()', { values: { cb: { type: 'created_by', created_by: bot } } })).toBe('Importer')

@@ -63,6 +63,12 @@ export interface FormulaContext {
    * when it answers null) a page formats as its id. Callers must only answer for pages the reader may see.
    */
   pageTitle?(pageId: string): string | null
+  /**
+   * Optional: a user's name and email by id, for people values that carry only `{object:'user', id}`
+   * (as stored rows and page objects do). Without it (or when it answers null) such a person's name and
+   * email are empty text.
+   */
+  person?(userId: string): { name: string | null; email?: string | null } | null
 }
 
 /** A parsed, type-checked formula. */

@@ -86,6 +86,7 @@ export interface Env {
   now: number
   tz: string
   pageTitle: ((id: string) => string | null) | undefined
+  person: ((id: string) => { name: string | null; email?: string | null } | null) | undefined
 }
 
 /**
@@ -216,12 +217,18 @@ function dateValue(v: unknown, tz: string): FDate | null {
   return { kind: 'date', start: s.ms, end: e ? e.ms : null, hasTime: s.hasTime || (e?.hasTime ?? false) }
 }
 
-function person(v: unknown): FPerson | null {
+function person(v: unknown, env: Env): FPerson | null {
   const o = obj(v)
   if (!o || typeof o.id !== 'string') return null
   const p = obj(o.person)
-  const email = p && typeof p.email === 'string' ? p.email : ''
-  return { kind: 'person', id: o.id, name: typeof o.name === 'string' ? o.name : '', email }
+  let name = typeof o.name === 'string' ? o.name : null
+  let email = p && typeof p.email === 'string' ? p.email : null
+  if ((name === null || (email === null && o.type !== 'bot')) && env.person) {
+    const known = env.person(o.id)
+    name ??= known?.name ?? null
+    email ??= known?.email ?? null
+  }
+  return { kind: 'person', id: o.id, name: name ?? '', email: email ?? '' }
 }
 
 function fileName(v: unknown): string {
@@ -285,8 +292,8 @@ export function fromWire(type: string, raw: unknown, env: Env): Value {
     case 'multi_select':
       return Array.isArray(value) ? value.map((o) => (typeof o === 'string' ? o : (obj(o)?.name as string | undefined) ?? '')) : []
     case 'files': return Array.isArray(value) ? value.map(fileName) : []
-    case 'people': return Array.isArray(value) ? value.map(person).filter((p): p is FPerson => p !== null) : []
-    case 'created_by': case 'last_edited_by': return person(value)
+    case 'people': return Array.isArray(value) ? value.map((x) => person(x, env)).filter((p): p is FPerson => p !== null) : []
+    case 'created_by': case 'last_edited_by': return person(value, env)
     case 'relation':
       return Array.isArray(value)
         ? value.flatMap((o): FPage[] => { const id = obj(o)?.id; return typeof id === 'string' ? [{ kind: 'page', id }] : [] })
