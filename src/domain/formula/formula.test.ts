@@ -108,6 +108,7 @@ describe('formula: literals and operators', () => {
     ['.5 + 1', 1.5],
     ['--3', 3],
     ['+"42"', 42],
+    ['2.abs() + 0.5.abs()', 2.5],
   ])('%s = %s', (expr, want) => {
     expect(ev(expr)).toEqual({ type: 'number', number: want })
   })

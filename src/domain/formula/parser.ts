@@ -57,7 +57,7 @@ export function tokenize(src: string): Tok[] {
       continue
     }
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      const m = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(src.slice(i)) as RegExpExecArray
+      const m = /^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(src.slice(i, i + 400)) as RegExpExecArray
       const text = m[0]
       if (IDENT_START.test(src[i + text.length] ?? '')) throw new FormulaError(`Invalid number "${text}${src[i + text.length]}"${at(i)}.`, i)
       out.push({ t: 'num', v: Number(text), pos: i, end: i + text.length })
