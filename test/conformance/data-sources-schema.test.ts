@@ -220,7 +220,7 @@ describe('data-source schemas, templates and versions', () => {
   })
 
   it('answers each version with its own shapes', async () => {
-    const { s, notion, db, dsId } = await setup({ Name: { title: {} }, Size: { number: {} } })
+    const { s, notion, db, dsId } = await setup({ Name: { title: {} }, Size: { number: {} }, Notes: { rich_text: {} } })
     const legacy = server.client(s.token, '2022-06-28')
     // Database: 2025 lists data sources without properties; 2022 carries properties and authors.
     const d25 = (await notion.databases.retrieve({ database_id: db.id })) as any
@@ -228,7 +228,22 @@ describe('data-source schemas, templates and versions', () => {
     expect(d25.data_sources).toEqual([{ id: dsId, name: 'Things' }])
     const d22 = (await legacy.request({ path: `databases/${db.id}`, method: 'get' })) as any
     expect(d22.data_sources).toBeUndefined()
-    expect(Object.keys(d22.properties)).toEqual(['Name', 'Size'])
+    expect(Object.keys(d22.properties)).toEqual(['Name', 'Size', 'Notes'])
+    expect(d22.properties.Notes.type).toBe('rich_text')
+    // 2021-05-11 calls rich_text `text`, in schemas, values and requests.
+    const v0511 = server.client(s.token, '2021-05-11')
+    const d0511 = (await v0511.request({ path: `databases/${db.id}`, method: 'get' })) as any
+    expect(d0511.properties.Notes).toEqual({ id: d22.properties.Notes.id, name: 'Notes', description: null, type: 'text', text: {} })
+    const old = (await v0511.request({ path: 'pages', method: 'post', body: { parent: { database_id: db.id }, properties: { Notes: { text: rt('hello') } } } })) as any
+    expect(old.properties.Notes.type).toBe('text')
+    expect(old.properties.Notes.text[0].plain_text).toBe('hello')
+    // Before 2021-08-16 empty values are left out; from then on they are null.
+    expect(old.properties).not.toHaveProperty('Size')
+    const v0513 = (await server.client(s.token, '2021-05-13').request({ path: `pages/${old.id}`, method: 'get' })) as any
+    expect(v0513.properties).not.toHaveProperty('Size')
+    expect(v0513.properties.Notes.type).toBe('rich_text')
+    const v0816 = (await server.client(s.token, '2021-08-16').request({ path: `pages/${old.id}`, method: 'get' })) as any
+    expect(v0816.properties.Size).toEqual({ id: d22.properties.Size.id, type: 'number', number: null })
     expect(d22.created_by).toEqual({ object: 'user', id: s.connection.bot_id })
     // Rows: data_source_id parents (2025) or database_id parents (2022).
     const row = await notion.pages.create({ parent: { data_source_id: dsId } })

@@ -2,6 +2,7 @@ import { toMinute } from '../../domain/clock.js'
 import { compactId } from '../../domain/ids.js'
 import { presentPropertyValues, titleOfValues, type Schema } from '../../domain/properties.js'
 import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/versions.js'
+import { presentLegacyProperties } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 
 /** What the page presenter needs besides the row. */
@@ -65,12 +66,16 @@ export function presentPage(row: BlockRow, p: PagePresentation): Record<string, 
     ...trashFields(row.in_trash === 1, p.version),
     is_archived: false,
     is_locked: row.is_locked === 1,
-    properties: presentPropertyValues(values, schema, {
-      created_time: toMinute(row.created_time),
-      last_edited_time: toMinute(row.last_edited_time),
-      created_by: row.created_by,
-      last_edited_by: row.last_edited_by,
-    }, p.computed),
+    properties: presentLegacyProperties(
+      presentPropertyValues(values, schema, {
+        created_time: toMinute(row.created_time),
+        last_edited_time: toMinute(row.last_edited_time),
+        created_by: row.created_by,
+        last_edited_by: row.last_edited_by,
+      }, p.computed),
+      p.version,
+      { values: true },
+    ),
     url: urlOf(p.publicUrl, row.id, titleOfValues(values, schema)),
     public_url: null,
   }

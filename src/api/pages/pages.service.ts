@@ -13,6 +13,7 @@ import { loadDataSource } from '../../services/databases-core.js'
 import { computeOneRow } from '../../services/row-values.js'
 import { checkRelationTargets, keepHiddenRelations, syncDualRelations } from '../../services/relations.service.js'
 import { newId } from '../../domain/ids.js'
+import { readLegacyProperties } from '../../domain/legacy-shapes.js'
 import { copyTemplateContent, resolveTemplate } from '../../services/templates.service.js'
 import { findBlock, insertBlocks, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
@@ -83,8 +84,9 @@ function plainPageTitle(properties: Record<string, unknown> | undefined): RichTe
  * source. Internal connections cannot create workspace-level pages.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
-export async function createPage(deps: Deps, ctx: RequestContext, body: z.output<typeof S.CreatePageBody>) {
+export async function createPage(deps: Deps, ctx: RequestContext, input: z.output<typeof S.CreatePageBody>) {
   const { caller } = ctx
+  const body = { ...input, properties: readLegacyProperties(input.properties, ctx.version) }
   requireCapability(caller, 'insert_content')
   if (body.children && body.content) throw validationError('body failed validation: body.content should be not present when body.children is present.')
   const blocks = parseBlockRequests(body.children ?? body.content ?? [], [body.children ? 'children' : 'content'], 2)
@@ -194,8 +196,9 @@ export async function getPage(deps: Deps, ctx: RequestContext, id: string, filte
  * A trashed page accepts nothing but a restore.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
-export async function updatePage(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.UpdatePageBody>) {
+export async function updatePage(deps: Deps, ctx: RequestContext, id: string, input: z.output<typeof S.UpdatePageBody>) {
   const { caller } = ctx
+  const body = { ...input, properties: readLegacyProperties(input.properties, ctx.version) }
   if (dropsArchived(ctx.version) && body.archived !== undefined) {
     throw validationError(`body failed validation: body.archived should be not present, instead was \`${JSON.stringify(body.archived)}\`.`)
   }
