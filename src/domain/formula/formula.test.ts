@@ -613,6 +613,10 @@ describe('formula: errors at compile time', () => {
     expect(fails(`${'('.repeat(5000)}1${')'.repeat(5000)}`).message).toMatch(/^Formula is nested too deeply at position \d+\.$/)
     expect(fails(`${'-'.repeat(5000)}1`).message).toMatch(/nested too deeply/)
     expect(fails('1+'.repeat(30_000) + '1').message).toBe('Formula is too long (more than 50000 characters).')
+    expect(fails('1+'.repeat(24_000) + '1').message).toMatch(/^Formula is nested too deeply at position \d+\.$/)
+    expect(fails(`1${'.abs()'.repeat(5000)}`).message).toMatch(/nested too deeply/)
+    expect(val('1+'.repeat(900) + '1')).toBe(901)
+    expect(val(`"a"${'+"a"'.repeat(900)}`)).toBe('a'.repeat(901))
   })
 })
 

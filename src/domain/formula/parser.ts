@@ -15,6 +15,7 @@ import { FormulaError } from './types.js'
 
 export const MAX_EXPRESSION_LENGTH = 50_000
 const MAX_DEPTH = 200
+const MAX_TREE_DEPTH = 1000
 
 type Tok =
   | { t: 'num'; v: number; pos: number; end: number }
@@ -257,5 +258,31 @@ export function parse(src: string): Node {
   const root = expr()
   const t = peek()
   if (t.t !== 'eof') throw new FormulaError(`Unexpected ${describe(t)}${at(t.pos)}; expected the end of the formula.`, t.pos)
+  checkTreeDepth(root)
   return root
+}
+
+/** Child nodes, for walks over the tree. */
+export function children(n: Node): Node[] {
+  switch (n.kind) {
+    case 'list': return n.items
+    case 'call': return n.args
+    case 'unary': return [n.operand]
+    case 'binary': return [n.left, n.right]
+    case 'conditional': return [n.test, n.then, n.otherwise]
+    default: return []
+  }
+}
+
+/**
+ * Long operator chains (`1+1+…`) and method chains build deep trees without deep parser recursion;
+ * compiling and evaluating recurse over the tree, so its depth is bounded too (iteratively checked).
+ */
+function checkTreeDepth(root: Node): void {
+  const stack: [Node, number][] = [[root, 1]]
+  while (stack.length > 0) {
+    const [n, d] = stack.pop() as [Node, number]
+    if (d > MAX_TREE_DEPTH) throw new FormulaError(`Formula is nested too deeply${at(n.pos)}.`, n.pos)
+    for (const c of children(n)) stack.push([c, d + 1])
+  }
 }
