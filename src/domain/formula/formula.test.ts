@@ -258,6 +258,11 @@ describe('formula: properties', () => {
     expect(c.evaluate({ property: (id) => (values as Record<string, unknown>)[id], now: NOW })).toEqual({ type: 'string', string: '<> <> / ' })
   })
 
+  it('a rich text property named "text" (API versions before 2021-08-16) reads as text', () => {
+    const c = compileFormula('upper(prop("Old"))', [{ id: 'o', name: 'Old', type: 'text' }])
+    expect(c.evaluate({ property: () => ({ type: 'text', text: [{ plain_text: 'legacy' }] }), now: NOW })).toEqual({ type: 'string', string: 'LEGACY' })
+  })
+
   it('a bot as created_by reads as a person with its name', () => {
     const bot = { object: 'user', id: 'b-1', name: 'Importer', type: 'bot', bot: {} }
     expect(val('prop("Creator").name()', { values: { cb: { type: 'created_by', created_by: bot } } })).toBe('Importer')

@@ -162,7 +162,7 @@ export function compare(a: Value, b: Value, env: Env): number {
 // ---------------------------------------------------------------------------------------------
 // Page property values (wire shape) → formula values
 
-const TEXT_TYPES = new Set(['title', 'rich_text', 'url', 'email', 'phone_number', 'select', 'status'])
+const TEXT_TYPES = new Set(['title', 'rich_text', 'text', 'url', 'email', 'phone_number', 'select', 'status'])
 
 /**
  * The static type `prop()` has for a property of Notion type `type` (Notion help "Formula syntax",
@@ -270,9 +270,9 @@ export function fromWire(type: string, raw: unknown, env: Env): Value {
     if (t === 'string') return type === 'formula' || type === 'rollup' ? '' : null
     return null
   }
-  if (TEXT_TYPES.has(t) && t !== 'select' && t !== 'status' && t !== 'title' && t !== 'rich_text') return typeof value === 'string' ? value : ''
+  if (TEXT_TYPES.has(t) && t !== 'select' && t !== 'status' && t !== 'title' && t !== 'rich_text' && t !== 'text') return typeof value === 'string' ? value : ''
   switch (t) {
-    case 'title': case 'rich_text': return richText(value)
+    case 'title': case 'rich_text': case 'text': return richText(value)
     case 'select': case 'status': {
       const o = obj(value)
       return typeof value === 'string' ? value : o && typeof o.name === 'string' ? o.name : ''
