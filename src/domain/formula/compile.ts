@@ -5,7 +5,7 @@ import {
 import { at, parse } from './parser.js'
 import { MAX_REGEX_INPUT, regexProblem } from './regex.js'
 import {
-  compare, equals, fits, fromWire, isDate, isEmpty, isPage, isPerson, numberText, propTy, resultTypeOf, T, toText, tyName, unify,
+  compare, equals, fits, fromWire, isDate, isEmpty, isPage, isPerson, propTy, resultTypeOf, T, toText, tyName, unify,
   type Env, type Ty, type Value,
 } from './values.js'
 import {
@@ -833,4 +833,3 @@ function validZone(tz: string | undefined): string {
   return tz === undefined || tz === '' ? 'UTC' : (resolveZone(tz) ?? 'UTC')
 }
 
-export { numberText }

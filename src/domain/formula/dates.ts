@@ -8,6 +8,7 @@
  * (Notion help "Formula syntax": dateAdd/dateSubtract/dateBetween units; formatDate patterns).
  */
 
+/** A formula date: epoch ms, optional range end, and whether it has a time (see the module comment). */
 export interface FDate {
   kind: 'date'
   start: number
@@ -15,6 +16,7 @@ export interface FDate {
   hasTime: boolean
 }
 
+/** Calendar fields of an instant in a zone. */
 export interface Fields {
   y: number
   mo: number // 1-12

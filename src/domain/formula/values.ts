@@ -8,10 +8,14 @@ import type { FormulaResultType } from './types.js'
  */
 
 export type { FDate }
+/** A person (people, created_by, last_edited_by values). */
 export interface FPerson { kind: 'person'; id: string; name: string; email: string }
+/** A related page (relation values). */
 export interface FPage { kind: 'page'; id: string }
+/** A runtime value; `null` is empty. */
 export type Value = null | number | string | boolean | FDate | FPerson | FPage | Value[]
 
+/** A static type, as the type checker sees it. */
 export type Ty =
   | { k: 'number' }
   | { k: 'string' }
@@ -23,6 +27,7 @@ export type Ty =
   /** Not known until evaluation (an empty list's items, a rollup or formula of unknown type). */
   | { k: 'any' }
 
+/** Constructors of the static types. */
 export const T = {
   number: { k: 'number' } as Ty,
   string: { k: 'string' } as Ty,
@@ -67,6 +72,7 @@ export function resultTypeOf(t: Ty): FormulaResultType {
   return t.k === 'number' || t.k === 'boolean' || t.k === 'date' ? t.k : 'string'
 }
 
+/** Runtime type tests. */
 export const isDate = (v: Value): v is FDate => typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'date'
 export const isPerson = (v: Value): v is FPerson => typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'person'
 export const isPage = (v: Value): v is FPage => typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'page'
