@@ -185,12 +185,11 @@ function build(q: RowQuery): Built {
 }
 
 /** The cursor row's sort key values, or undefined when it is not a row of this data source. */
-async function cursorValues(db: Db, q: RowQuery, built: Built, cursorId: string): Promise<{ values: unknown[]; created: string } | undefined> {
+async function cursorValues(db: Db, q: RowQuery, cursorId: string): Promise<{ values: unknown[]; created: string } | undefined> {
   const { joins, keys } = sortKeys(q.sorts)
   const cols = keys.map((k, i) => sql`${k.expr} AS ${sql.ref(`k${i}`)}`)
   const r = await sql<Record<string, unknown>>`SELECT ${sql.join([...cols, sql`b.created_time AS created`])} FROM ${sql.table('block')} b ${joins.length ? sql.join(joins, sql` `) : sql``} WHERE b.id = ${cursorId} AND b.parent_id = ${q.dataSourceId} AND b.parent_type = 'data_source_id'`.execute(db)
   const row = r.rows[0]
-  void built
   if (!row) return undefined
   return { values: keys.map((_, i) => row[`k${i}`] ?? null), created: row.created as string }
 }
@@ -210,7 +209,7 @@ export async function queryRows(
   const where = [...built.where]
   let before = 0
   if (page.cursorId) {
-    const c = await cursorValues(db, q, built, page.cursorId)
+    const c = await cursorValues(db, q, page.cursorId)
     if (!c) return undefined
     const ge = atOrAfter(built.keys, c.values, c.created, page.cursorId)
     const r = await sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM (SELECT b.id FROM ${built.from} WHERE ${sql.join([...where, sql`NOT ${ge}`], sql` AND `)} LIMIT ${page.countCap}) t`.execute(db)
@@ -227,7 +226,7 @@ export async function queryRows(
   return { rows: ids.map((id) => full.get(id)).filter((x): x is BlockRow => x !== undefined), before }
 }
 
-/** Ids of the rows matching a storage pre-filter (for queries finished in memory). */
+/** The rows (full) matching a storage pre-filter, in no particular order (for queries finished in memory). */
 export async function prefilteredRows(db: Db, q: Omit<RowQuery, 'sorts'>): Promise<BlockRow[]> {
   const built = build({ ...q, sorts: [] })
   const r = await sql<BlockRow>`SELECT b.* FROM ${built.from} WHERE ${sql.join(built.where, sql` AND `)}`.execute(db)
