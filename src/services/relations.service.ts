@@ -158,3 +158,56 @@ export async function keepHiddenRelations(db: Db, caller: ApiCaller, schema: Sch
     values[propId] = [...written, ...hidden.filter((id) => !written.includes(id))].map((id) => ({ id }))
   }
 }
+
+/**
+ * Keeps names that other properties record in step after a rename in data source `ownerId` (Notion
+ * resolves them by id, so they always show current names):
+ * - rollups name their relation (`relation_property_name`) and the rolled-up property
+ *   (`rollup_property_name`), in this data source or in any data source whose relation points here;
+ * - a two-way relation's pair names it (`dual_property.synced_property_name`).
+ * `after` is updated in place; other data sources are saved.
+ */
+export async function followRenamesElsewhere(db: Db, ownerId: string, workspaceId: string, before: Schema, after: Schema, actor: string, time: string): Promise<void> {
+  const renamed = new Map(Object.values(after).filter((p) => before[p.id] && before[p.id]?.name !== p.name).map((p) => [p.id, p.name]))
+  if (renamed.size === 0) return
+  const fix = (schema: Schema, selfId: string): boolean => {
+    let changed = false
+    for (const p of Object.values(schema)) {
+      const c = p.config as Record<string, unknown>
+      if (p.type === 'rollup') {
+        const relId = c.relation_property_id as string | undefined
+        const rel = relId ? schema[relId] : undefined
+        if (selfId === ownerId && relId && renamed.has(relId)) {
+          c.relation_property_name = renamed.get(relId)
+          changed = true
+        }
+        const target = rel?.type === 'relation' ? String(rel.config.data_source_id) : undefined
+        const rollId = c.rollup_property_id as string | undefined
+        if (target === ownerId && rollId && renamed.has(rollId)) {
+          c.rollup_property_name = renamed.get(rollId)
+          changed = true
+        }
+      }
+      if (p.type === 'relation' && c.type === 'dual_property' && String(c.data_source_id) === ownerId) {
+        const dual = c.dual_property as { synced_property_id?: string; synced_property_name?: string }
+        if (dual.synced_property_id && renamed.has(dual.synced_property_id)) {
+          dual.synced_property_name = renamed.get(dual.synced_property_id) as string
+          changed = true
+        }
+      }
+    }
+    return changed
+  }
+  fix(after, ownerId)
+  const others = await db
+    .selectFrom('data_source')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '!=', ownerId)
+    .where('properties', 'like', `%${ownerId}%`)
+    .execute()
+  for (const ds of others) {
+    const schema = schemaOf(ds)
+    if (fix(schema, ds.id)) await saveSchema(db, ds.id, schema, actor, time)
+  }
+}

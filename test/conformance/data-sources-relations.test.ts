@@ -163,8 +163,18 @@ describe('relations and rollups', () => {
     expect(rest.property_item.rollup.number).toBe(15)
     expect(rest.next_cursor).toBeNull()
 
+    // Renames show everywhere the names are recorded: rollups and the two-way pair.
+    await notion.dataSources.update({ data_source_id: tasks, properties: { Points: { name: 'Story points' }, Project: { name: 'In project' } } })
+    await notion.dataSources.update({ data_source_id: projects, properties: { Tasks: { name: 'Work' } } })
+    const renamed = (await notion.dataSources.retrieve({ data_source_id: projects })) as any
+    expect(renamed.properties['R sum'].rollup).toMatchObject({ relation_property_name: 'Work', rollup_property_name: 'Story points' })
+    expect(renamed.properties.Work.relation.dual_property.synced_property_name).toBe('In project')
+    const tasksAfter = (await notion.dataSources.retrieve({ data_source_id: tasks })) as any
+    expect(tasksAfter.properties['In project'].relation.dual_property.synced_property_name).toBe('Work')
+    expect(((await notion.pages.retrieve({ page_id: p.id })) as any).properties['R sum'].rollup.number).toBe(15)
+
     // Unknown rollup targets are refused.
-    const e = await apiError(notion.dataSources.update({ data_source_id: projects, properties: { Bad: roll('sum', 'Nope') } as any }))
+    const e = await apiError(notion.dataSources.update({ data_source_id: projects, properties: { Bad: { rollup: { function: 'sum', relation_property_name: 'Work', rollup_property_name: 'Nope' } } } as any }))
     expect(e.message).toBe('Could not find rollup property with name or id: Nope.')
   })
 

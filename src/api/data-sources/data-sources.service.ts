@@ -17,7 +17,7 @@ import {
 } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
 import { queryDataSourceRows } from '../../services/data-source-query.service.js'
-import { dropSyncedProperties } from '../../services/relations.service.js'
+import { dropSyncedProperties, followRenamesElsewhere } from '../../services/relations.service.js'
 import { listTemplatePage } from '../../services/templates.service.js'
 import { followRenames } from '../../domain/formulas.js'
 import { updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
@@ -116,6 +116,7 @@ export async function changeSchema(
   followRenames(before, schema)
   await resolvePendingConfigs(trx, ctx.caller, { id: ds.id, databaseId: ds.database_id, title }, schema, pending, before, time)
   await dropSyncedProperties(trx, ds.id, before, schema, ctx.caller.botId, time)
+  await followRenamesElsewhere(trx, ds.id, ds.workspace_id, before, schema, ctx.caller.botId, time)
   await migrateRows(trx, ds.id, before, schema, newUniqueIds)
   await saveSchema(trx, ds.id, schema, ctx.caller.botId, time)
 }
