@@ -161,7 +161,7 @@ describe('data-source schemas, templates and versions', () => {
 
   it('lists templates and creates pages from the default or a named template', async () => {
     const { s, notion, dsId } = await setup({ Name: { title: {} }, Size: { number: {} }, Ticket: { unique_id: { prefix: 'T' } } })
-    const bug = await createTemplate(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, dataSourceId: dsId, title: 'Bug report', isDefault: true, paragraphs: ['Steps to reproduce', 'Expected'], properties: {} })
+    const bug: { id: string } = await createTemplate(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, dataSourceId: dsId, title: 'Bug report', isDefault: true, paragraphs: ['Steps to reproduce', 'Expected'], properties: {} })
     const idea = await createTemplate(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, dataSourceId: dsId, title: 'Idea' })
     const list = await notion.dataSources.listTemplates({ data_source_id: dsId })
     expect(list).toMatchObject({ templates: [{ id: bug.id, name: 'Bug report', is_default: true }, { id: idea.id, name: 'Idea', is_default: false }], has_more: false, next_cursor: null })
@@ -169,6 +169,20 @@ describe('data-source schemas, templates and versions', () => {
     const first = await notion.dataSources.listTemplates({ data_source_id: dsId, page_size: 1 })
     expect(first).toMatchObject({ has_more: true, next_cursor: idea.id })
     expect((await notion.dataSources.listTemplates({ data_source_id: dsId, start_cursor: first.next_cursor as string })).templates.map((t) => t.id)).toEqual([idea.id])
+
+    // The admin API makes templates too; a new default replaces the old one.
+    const admin = (path: string, body: unknown) =>
+      fetch(`${server.url}/_octavo/admin${path}`, { method: 'POST', headers: { authorization: `Bearer ${server.config.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const made = await admin(`/data-sources/${dsId}/templates`, { title: 'Chore', is_default: true, as: s.owner.email })
+    expect(made.status).toBe(201)
+    const chore = (await made.json()) as { id: string; is_default: boolean }
+    expect(chore.is_default).toBe(true)
+    const afterAdmin = await notion.dataSources.listTemplates({ data_source_id: dsId })
+    expect(afterAdmin.templates.filter((t) => t.is_default).map((t) => t.id)).toEqual([chore.id])
+    expect((await admin(`/data-sources/${s.pages.child.id}/templates`, { title: 'x' })).status).toBe(404)
+    expect((await admin(`/data-sources/${dsId}/templates`, { title: 'x', as: s.guest.email })).status).toBe(403)
+    await admin(`/data-sources/${dsId}/templates`, { title: 'Bug report again', is_default: false })
+    await createTemplate(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, dataSourceId: dsId, title: 'Bug report', isDefault: true, paragraphs: ['Steps to reproduce', 'Expected'] }).then((t) => (bug.id = t.id))
 
     // Templates are not rows.
     expect((await notion.dataSources.query({ data_source_id: dsId })).results).toEqual([])
