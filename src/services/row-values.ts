@@ -40,7 +40,7 @@ export interface RowSource {
 
 export interface ComputeOptions {
   /** Whose visibility applies to relations and rollups; null = everything live. */
-  viewer: Pick<ApiCaller, 'principals'> | null
+  viewer: (Pick<ApiCaller, 'principals'> & Partial<Pick<ApiCaller, 'capabilities'>>) | null
   /** "Now" for formulas (`now()`, relative dates): the deps clock's time. */
   now: Date
   timeZone?: string
@@ -219,6 +219,8 @@ async function compute(db: Db, opts: ComputeOptions, source: RowSource, rows: Bl
   const formulas = props.filter((p) => p.type === 'formula')
   if (formulas.length > 0) {
     const compiled = compileSchemaFormulas(schema)
+    const pageTitle = await titlesForFormulas(db, rows, out, props, scratch)
+    const person = await peopleForFormulas(db, opts.viewer, rows, out, props)
     for (const row of rows) {
       const v = out.get(row.id) as RowValues
       const evaluating = new Set<string>()
@@ -234,6 +236,8 @@ async function compute(db: Db, opts: ComputeOptions, source: RowSource, rows: Bl
             property: (pid: string) => (schema[pid]?.type === 'formula' ? evalFormula(pid) : v[pid]),
             now: opts.now,
             ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
+            pageTitle,
+            person,
           })
         } catch {
           result = { type: c.resultType, [c.resultType]: null }
@@ -246,6 +250,51 @@ async function compute(db: Db, opts: ComputeOptions, source: RowSource, rows: Bl
     }
   }
   return out
+}
+
+/**
+ * Titles of the related pages formulas may format (`format(prop("Relation"))`): only pages already
+ * in the visible relation values, so a formula never names a page the viewer cannot see.
+ */
+async function titlesForFormulas(db: Db, rows: BlockRow[], out: Map<string, RowValues>, props: PropertyConfig[], scratch: Scratch) {
+  const relationIds = new Set<string>()
+  for (const row of rows) {
+    const v = out.get(row.id) as RowValues
+    for (const p of props) if (p.type === 'relation') for (const r of v[p.id] as { id: string }[]) relationIds.add(r.id)
+  }
+  const titles = new Map<string, string>()
+  for (const id of relationIds) {
+    const row = scratch.rows.get(id)
+    if (row?.parent_id) {
+      const src = await sourceOf(db, row.parent_id, scratch)
+      const titleProp = src ? Object.values(src.schema).find((p) => p.type === 'title') : undefined
+      const title = titleProp ? (JSON.parse(row.properties ?? '{}') as Record<string, { plain_text: string }[]>)[titleProp.id] : undefined
+      titles.set(id, (title ?? []).map((t) => t.plain_text).join(''))
+    }
+  }
+  return (pageId: string) => titles.get(pageId) ?? null
+}
+
+/**
+ * Names (and e-mails) of people formulas may format, as far as the viewer's user-information
+ * capability allows: none → no names; without email → names; with email → names and e-mails.
+ */
+async function peopleForFormulas(db: Db, viewer: ComputeOptions['viewer'], rows: BlockRow[], out: Map<string, RowValues>, props: PropertyConfig[]) {
+  const level = viewer ? (viewer.capabilities?.userInfo ?? 'none') : 'with_email'
+  if (level === 'none') return () => null
+  const ids = new Set<string>()
+  for (const row of rows) {
+    const v = out.get(row.id) as RowValues
+    for (const p of props) {
+      const value = v[p.id]
+      if (p.type === 'people') for (const u of value as { id: string }[]) ids.add(u.id)
+      if (p.type === 'created_by' || p.type === 'last_edited_by') ids.add((value as { id: string }).id)
+    }
+  }
+  if (ids.size === 0) return () => null
+  const users = await db.selectFrom('user').select(['id', 'name', 'email']).where('id', 'in', [...ids]).execute()
+  const byId = new Map(users.map((u) => [u.id, { name: u.name, ...(level === 'with_email' ? { email: u.email } : {}) }]))
+  return (userId: string) => byId.get(userId) ?? null
 }
 
 /** Convenience for one row. */

@@ -96,6 +96,23 @@ describe('relations and rollups', () => {
     expect(((await notion.pages.retrieve({ page_id: t1.id })) as any).properties.Project).toBeUndefined()
   })
 
+  it('lets formulas format related pages by title and people by name, within what the token may see', async () => {
+    const { notion, tasks, projects, s } = await twoDatabases()
+    await notion.dataSources.update({
+      data_source_id: projects,
+      properties: { Who: { created_by: {} }, 'Task list': { formula: { expression: 'format(prop("Tasks"))' } }, Author: { formula: { expression: 'format(prop("Who"))' } } },
+    })
+    const t1 = await notion.pages.create({ parent: { data_source_id: tasks }, properties: { Name: { title: rt('Write docs') } } })
+    const p = await notion.pages.create({ parent: { data_source_id: projects }, properties: { Tasks: { relation: [{ id: t1.id }] } } })
+    const props = ((await notion.pages.retrieve({ page_id: p.id })) as any).properties
+    expect(props['Task list'].formula).toEqual({ type: 'string', string: 'Write docs' })
+    // The default connection has no user-information capability: no names through formulas either.
+    expect(props.Author.formula).toEqual({ type: 'string', string: null })
+    await server.deps.store.db.updateTable('connection').set({ cap_user_info: 'without_email' }).where('id', '=', s.connection.id).execute()
+    const named = ((await notion.pages.retrieve({ page_id: p.id })) as any).properties
+    expect(named.Author.formula).toEqual({ type: 'string', string: 'Test Bot' })
+  })
+
   it('refuses related ids that are not pages of the related data source', async () => {
     const { s, notion, projects } = await twoDatabases()
     const e = await apiError(notion.pages.create({ parent: { data_source_id: projects }, properties: { Tasks: { relation: [{ id: s.pages.child.id }] } } }))
