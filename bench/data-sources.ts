@@ -18,7 +18,7 @@
  * JSON in `block.properties` with SQLite expression indexes (`json_extract`), and the old in-memory
  * evaluation (load every row, filter and sort in JS); plus the insert cost of (a) vs (b).
  *
- * Output: a table on stdout and `bench/results/data-sources-<YYYY-MM-DD>.json`.
+ * Output: a table on stdout and `bench/results/data-sources-<YYYY-MM-DD>[-quick|-rows<N>].json`.
  * Targets at 100k rows (issue 3): query 1 p95 ≤ 30 ms, query 2 p95 ≤ 60 ms, create p95 ≤ 5 ms.
  */
 import autocannon from 'autocannon'
@@ -466,7 +466,8 @@ async function main() {
     total_s: Math.round((performance.now() - started) / 1000),
   }
   mkdirSync(join(import.meta.dirname, 'results'), { recursive: true })
-  const file = join(import.meta.dirname, 'results', `data-sources-${report.date.slice(0, 10)}.json`)
+  const suffix = argValue('--rows') ? `-rows${argValue('--rows')}` : quick ? '-quick' : ''
+  const file = join(import.meta.dirname, 'results', `data-sources-${report.date.slice(0, 10)}${suffix}.json`)
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
   const pad = (s: unknown, n: number) => String(s).padStart(n)
   console.log(`\nOctavo data-source benchmark (${report.mode}, ${duration}s per scenario, 1 connection; p50/p95/p99 ms)`)
