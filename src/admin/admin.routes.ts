@@ -27,6 +27,8 @@ import {
 } from '../services/workspaces.service.js'
 import { createPageAsUser } from '../services/setup.service.js'
 import { setPassword } from '../services/portal-auth.service.js'
+import { createTemplate } from '../services/templates.service.js'
+import { findDataSource } from '../storage/repositories/data-sources.repository.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
 import { findUser, findUserByEmail, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
 import { connectionWorkspace as connectionWorkspaceOf, resolveActor } from '../services/actors.js'
@@ -188,6 +190,14 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     const cid = id(c, 'connection_id')
     const b = await body(c, Caps.extend(As.shape))
     return c.json(await updateCapabilities(deps, cid, await actor(await connectionWorkspace(cid), b.as), toCaps(b)))
+  })
+  app.post('/data-sources/:data_source_id/templates', async (c) => {
+    const dsId = id(c, 'data_source_id')
+    const b = await body(c, z.object({ title: z.string(), is_default: z.boolean().optional(), paragraphs: z.array(z.string()).optional(), as: z.string().optional() }))
+    const ds = await findDataSource(deps.store.db, dsId)
+    if (!ds) throw new DomainError('not_found', `No data source with id ${dsId}.`)
+    const input = { workspaceId: ds.workspace_id, actorId: await actor(ds.workspace_id, b.as), dataSourceId: dsId, title: b.title, isDefault: b.is_default ?? false }
+    return c.json(await createTemplate(deps, b.paragraphs ? { ...input, paragraphs: b.paragraphs } : input), 201)
   })
   app.get('/connections/:connection_id/pages', async (c) => {
     const cid = id(c, 'connection_id')

@@ -94,15 +94,21 @@ export function valueOf(prop: PropertyConfig, values: Record<string, unknown>, m
  * The `properties` object of a page response: `{ <name>: {id, type, <type>: value} }`.
  * Without a schema (a plain page) only the title is present, under the name `title`.
  * Relation and people lists stop at 25 references; relations then say `has_more: true`
- * (the property item endpoint returns them all; digest §2.5, §6).
+ * (the property item endpoint returns them all; digest §2.5, §6). `computed` (from
+ * services/row-values.ts) supplies formula, rollup and visibility-filtered relation values.
  */
-export function presentPropertyValues(values: Record<string, unknown>, schema: Schema | null, meta: RowMeta): Record<string, unknown> {
+export function presentPropertyValues(
+  values: Record<string, unknown>,
+  schema: Schema | null,
+  meta: RowMeta,
+  computed?: Record<string, unknown>,
+): Record<string, unknown> {
   if (!schema) {
     return { title: { id: 'title', type: 'title', title: (values.title as RichTextItem[] | undefined) ?? [] } }
   }
   const out: Record<string, unknown> = {}
   for (const prop of Object.values(schema)) {
-    let value = valueOf(prop, values, meta)
+    let value = computed && prop.id in computed ? computed[prop.id] : valueOf(prop, values, meta)
     let hasMore = false
     if ((prop.type === 'relation' || prop.type === 'people') && Array.isArray(value) && value.length > PAGE_REFERENCE_LIMIT) {
       value = value.slice(0, PAGE_REFERENCE_LIMIT)

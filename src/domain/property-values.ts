@@ -24,15 +24,17 @@ import { findProperty, type PropertyConfig, type Schema } from './properties.js'
 export function writePropertyValues(
   schema: Schema,
   input: Record<string, unknown>,
-  opts: { create?: boolean } = {},
-): { values: Record<string, unknown>; schemaChanged: boolean } {
+  opts: { create?: boolean; actor?: string; workspaceName?: string } = {},
+): { values: Record<string, unknown>; schemaChanged: boolean; keys: Record<string, string> } {
   const values: Record<string, unknown> = {}
+  const keys: Record<string, string> = {}
   let schemaChanged = false
   for (const [key, raw] of Object.entries(input)) {
     const prop = findProperty(schema, key) ?? (key === 'title' ? Object.values(schema).find((p) => p.type === 'title') : undefined)
     if (!prop) throw validationError(`${key} is not a property that exists.`)
-    const { value, added } = writeOne(prop, key, raw)
+    const { value, added } = writeOne(prop, key, raw, opts)
     values[prop.id] = value
+    keys[prop.id] = key
     schemaChanged ||= added
   }
   if (opts.create) {
@@ -43,7 +45,7 @@ export function writePropertyValues(
       schemaChanged = true
     }
   }
-  return { values, schemaChanged }
+  return { values, schemaChanged, keys }
 }
 
 const fail = (key: string, what: string, raw: unknown): never => {
@@ -61,10 +63,20 @@ const DateRequest = z
       .refine((s) => ISO_DATE.test(s), { message: 'should be a valid ISO 8601 date string' })
       .nullable()
       .optional(),
-    time_zone: z.string().nullable().optional(),
+    time_zone: z.string().refine(isTimeZone, { message: 'should be a valid IANA time zone' }).nullable().optional(),
   })
   .strict()
   .nullable()
+
+/** Whether `tz` names an IANA time zone (e.g. `Europe/Paris`), as Notion's `time_zone` requires. */
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
 
 const OptionRequest = z.union([
   z.object({ id: z.string(), name: z.string().optional(), color: z.string().optional(), description: z.string().nullable().optional() }).strict(),
@@ -89,7 +101,24 @@ const FileRequest = z.union([
 
 const STRING_LIMITS: Record<string, number> = { url: 2000, email: 200, phone_number: 200 }
 
-function writeOne(prop: PropertyConfig, key: string, raw: unknown): { value: unknown; added: boolean } {
+const PlaceRequest = z
+  .object({
+    lat: z.number().min(-90).max(90),
+    lon: z.number().min(-180).max(180),
+    name: z.string().max(2000).nullable().optional(),
+    address: z.string().max(2000).nullable().optional(),
+    aws_place_id: z.string().max(2000).nullable().optional(),
+    google_place_id: z.string().max(2000).nullable().optional(),
+  })
+  .strict()
+  .nullable()
+
+const VerificationRequest = z.union([
+  z.object({ state: z.literal('verified'), date: DateRequest.optional() }).strict(),
+  z.object({ state: z.literal('unverified') }).strict(),
+])
+
+function writeOne(prop: PropertyConfig, key: string, raw: unknown, opts: { actor?: string; workspaceName?: string } = {}): { value: unknown; added: boolean } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(key, 'should be an object', raw)
   const obj = raw as Record<string, unknown>
   const t = prop.type
@@ -167,6 +196,36 @@ function writeOne(prop: PropertyConfig, key: string, raw: unknown): { value: unk
         value: files.map((f) =>
           'external' in f ? { name: f.name, type: 'external', external: { url: f.external.url } } : { name: f.name, type: 'file', file: { url: f.file.url, expiry_time: f.file.expiry_time ?? null } },
         ),
+        added: false,
+      }
+    }
+    case 'place': {
+      if (v === undefined) fail(key, 'place should be defined', v)
+      const place = parseWith(PlaceRequest, v, 'body', at)
+      if (place === null) return { value: null, added: false }
+      return {
+        value: {
+          lat: place.lat,
+          lon: place.lon,
+          name: place.name ?? null,
+          address: place.address ?? null,
+          aws_place_id: place.aws_place_id ?? null,
+          google_place_id: place.google_place_id ?? null,
+        },
+        added: false,
+      }
+    }
+    case 'verification': {
+      const ver = parseWith(VerificationRequest, v, 'body', at)
+      if (ver.state === 'unverified') return { value: { state: 'unverified', date: null, verified_by: null }, added: false }
+      const d = ver.date ?? null
+      return {
+        value: {
+          state: 'verified',
+          date: d ? { start: d.start, end: d.end ?? null, time_zone: d.time_zone ?? null } : null,
+          verified_by: opts.actor ? { object: 'user', id: opts.actor } : null,
+          workspace_name: opts.workspaceName ?? null,
+        },
         added: false,
       }
     }

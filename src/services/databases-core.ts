@@ -5,6 +5,8 @@ import { findProperty, type PropertyConfig, type Schema } from '../domain/proper
 import type { QueryRow } from '../domain/query.js'
 import { plainText, type RichTextItem } from '../domain/rich-text.js'
 import { newPropertyId, type PendingConfig } from '../domain/schema.js'
+import { convertValue } from '../domain/convert.js'
+import { checkChangedFormulas } from '../domain/formulas.js'
 import { NotionApiError, objectNotFound, validationError } from '../errors/notion-error.js'
 import type { RequiredCapability } from '../permissions/capabilities.js'
 import type { PageAction } from '../permissions/roles.js'
@@ -170,6 +172,8 @@ export function dataSourceTitle(ds: Pick<DataSourceRow, 'title'>): string {
  *   under 2022-06-28 a `database_id` names its single data source.
  * - rollup → names and ids of the relation property and of the rolled-up property.
  * `previous` is the schema before the change: unchanged relations keep their config.
+ * Finally, formulas added or changed must compile (domain/formulas.ts), else 400 validation_error
+ * with the formula engine's message.
  * @throws NotionApiError validation_error | object_not_found
  */
 export async function resolvePendingConfigs(
@@ -239,28 +243,39 @@ export async function resolvePendingConfigs(
       rollup_property_id: rolled.id,
     }
   }
+  checkChangedFormulas(previous, schema)
 }
 
 /**
- * Row values after a schema change: values of properties whose type changed are dropped (they no
- * longer fit), and newly added `unique_id` properties number the existing rows, oldest first.
+ * Row values after a schema change (Notion's behaviour on a column edit):
+ * - a property whose type changed has its values converted (domain/convert.ts; select targets may
+ *   gain options, so `after` is updated in place);
+ * - a removed property's values are deleted from every row;
+ * - newly added `unique_id` properties number the existing rows, oldest first.
  */
 export async function migrateRows(db: Db, dataSourceId: string, before: Schema, after: Schema, newUniqueIds: string[]): Promise<void> {
-  const changed = Object.values(after)
-    .filter((p) => before[p.id] && (before[p.id] as PropertyConfig).type !== p.type)
-    .map((p) => p.id)
-  if (changed.length === 0 && newUniqueIds.length === 0) return
+  const changed = Object.values(after).filter((p) => before[p.id] && (before[p.id] as PropertyConfig).type !== p.type)
+  const removed = Object.keys(before).filter((id) => !(id in after))
+  if (changed.length === 0 && newUniqueIds.length === 0 && removed.length === 0) return
   const rows = (await rowsOf(db, dataSourceId, { includeTrashed: true })).sort((a, b) => (a.created_time < b.created_time ? -1 : a.created_time > b.created_time ? 1 : a.id < b.id ? -1 : 1))
   for (const id of newUniqueIds) (after[id] as PropertyConfig).seq = 0
   for (const row of rows) {
     const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
-    for (const id of changed) delete values[id]
+    for (const prop of changed) {
+      const converted = convertValue(before[prop.id] as PropertyConfig, prop, values[prop.id])
+      if (converted === undefined) delete values[prop.id]
+      else values[prop.id] = converted
+    }
+    for (const id of removed) delete values[id]
     for (const id of newUniqueIds) {
       const prop = after[id] as PropertyConfig
       prop.seq = (prop.seq ?? 0) + 1
       values[id] = prop.seq
     }
-    await db.updateTable('block').set({ properties: JSON.stringify(values) }).where('id', '=', row.id).execute()
+    const patch: { properties: string; title_text?: string } = { properties: JSON.stringify(values) }
+    const titleProp = changed.find((p) => p.type === 'title')
+    if (titleProp) patch.title_text = plainText(values[titleProp.id] as RichTextItem[] | undefined).toLowerCase()
+    await db.updateTable('block').set(patch).where('id', '=', row.id).execute()
   }
 }
 

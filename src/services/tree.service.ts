@@ -3,6 +3,7 @@ import { plainText, type RichTextItem } from '../domain/rich-text.js'
 import { ROLE, principalOf } from '../permissions/roles.js'
 import { grantOnPage, reattachSubtree, subtreePrefix } from '../storage/repositories/acl.repository.js'
 import { findBlock, reservePositions, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { reindexRow } from '../storage/repositories/data-source-values.repository.js'
 import type { Db } from '../storage/store.js'
 
 /**
@@ -94,6 +95,7 @@ export async function createNode(db: Db, input: CreateNodeInput): Promise<BlockR
     in_trash: 0,
   }
   await db.insertInto('block').values(row).execute()
+  if (input.parent.type === 'data_source_id') await reindexRow(db, id)
   if (input.parent.type === 'workspace') {
     await grantOnPage(db, row, {
       principal: input.section === 'private' ? principalOf.user(input.privateOwner ?? input.actor) : principalOf.members(input.workspaceId),
@@ -136,5 +138,6 @@ export async function moveNode(
     })
     .where('id', '=', node.id)
     .execute()
+  await reindexRow(db, node.id)
   await reattachSubtree(db, node, subtreePrefix(newParentPage), newParentPage.perm_root_id)
 }

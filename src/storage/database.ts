@@ -11,6 +11,7 @@ export interface Database {
   token: TokenTable
   block: BlockTable
   data_source: DataSourceTable
+  data_source_value: DataSourceValueTable
   page_grant: PageGrantTable
   root_acl: RootAclTable
   comment: CommentTable
@@ -99,7 +100,8 @@ export interface TokenTable {
  * Every content node: pages, databases and blocks, as in Notion's own model where a page is a block.
  * - `type` is the block type; pages are `child_page`, databases `child_database`.
  * - `parent_type`/`parent_id` is the Notion parent (`workspace`, `page_id`, `block_id`,
- *   `data_source_id`). For database rows `parent_id` is the data source.
+ *   `data_source_id`). For database rows `parent_id` is the data source; data-source templates
+ *   are `template`, with the data source as `parent_id` (services/templates.service.ts).
  * - `page_id` is the nearest page or database that owns the node (itself for pages/databases);
  *   permission checks on a block go through it in one lookup.
  * - `perm_root_id` (pages/databases only) is the permission root whose ACL applies.
@@ -109,7 +111,7 @@ export interface BlockTable {
   id: string
   workspace_id: string
   type: string
-  parent_type: 'workspace' | 'page_id' | 'block_id' | 'data_source_id'
+  parent_type: 'workspace' | 'page_id' | 'block_id' | 'data_source_id' | 'template'
   parent_id: string | null
   page_id: string
   position: number
@@ -273,4 +275,20 @@ export interface PortalSessionTable {
   created_time: string
   expires_time: string
   last_seen_time: string
+}
+
+/**
+ * The query index of database-row values (migration 0004, ADR 8): derived from `block.properties`,
+ * one row per (page, property, list element); empty values have no row.
+ */
+export interface DataSourceValueTable {
+  page_id: string
+  property_id: string
+  /** Position within a list value (multi_select, people, relation, files); 0 otherwise. */
+  ord: number
+  data_source_id: string
+  /** Lower-cased text, option id, user id or page id. */
+  txt: string | null
+  /** Number, unique id, date start (epoch ms) or checkbox (1). */
+  num: number | null
 }

@@ -62,6 +62,7 @@ export const TABLES: (keyof Database)[] = [
   'group_member',
   'workspace_group',
   'page_grant',
+  'data_source_value',
   'data_source',
   'block',
   'token',

@@ -101,7 +101,7 @@ describe('database rows and property items', () => {
     expect(p.Edited.last_edited_time).toBe(got.last_edited_time)
     expect(p.Editor.last_edited_by).toEqual(got.last_edited_by)
     expect(p.Ticket.unique_id).toEqual({ prefix: 'TK', number: 2 })
-    expect(p.Calc.formula).toEqual({ type: 'unsupported', unsupported: {} })
+    expect(p.Calc.formula).toEqual({ type: 'number', number: 1 })
     // A new multi-select option joined the schema.
     const ds = (await notion.dataSources.retrieve({ data_source_id: dsId })) as any
     expect(ds.properties.Tags.multi_select.options.map((o: any) => o.name)).toEqual(['a', 'b', 'new-tag'])

@@ -47,8 +47,7 @@ export function dataSourcesRoutes(deps: Deps): RouteSpec[] {
       versions: 'data_sources',
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('data_source_id'), 'data_source_id')
-        parseWith(ListTemplatesQuery, c.req.query(), 'query')
-        return listTemplates(deps, ctx, id)
+        return listTemplates(deps, ctx, id, parseWith(ListTemplatesQuery, c.req.query(), 'query'))
       },
     },
     ...pagePropertyRoutes(deps),

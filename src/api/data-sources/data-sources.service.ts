@@ -1,37 +1,35 @@
-import { actingUserId } from '../../auth/principal.js'
 import type * as z from 'zod'
 import type { RequestContext } from '../../auth/principal.js'
 import { normalizeIcon } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
-import { newId, parseId } from '../../domain/ids.js'
-import { findProperty, type Schema } from '../../domain/properties.js'
-import { runQuery } from '../../domain/query.js'
+import { newId } from '../../domain/ids.js'
 import { normalizeRichText, plainText, type RichTextItem } from '../../domain/rich-text.js'
 import { applySchemaUpdate, parseNewSchema } from '../../domain/schema.js'
 import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/versions.js'
 import { validationError } from '../../errors/notion-error.js'
-import { listEnvelope, type ListType } from '../../http/pagination.js'
+import type { ListType } from '../../http/pagination.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import {
   addDataSource,
   loadDataSource,
   migrateRows,
   resolvePendingConfigs,
-  toQueryRow,
 } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
+import { queryDataSourceRows } from '../../services/data-source-query.service.js'
+import { dropSyncedProperties, followRenamesElsewhere } from '../../services/relations.service.js'
+import { listTemplatePage } from '../../services/templates.service.js'
+import { followRenames } from '../../domain/formulas.js'
 import { updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
   liveDataSourcesOf,
-  rowsOf,
   saveSchema,
   schemaOf,
   updateDataSource as updateDataSourceRow,
   type DataSourceRow,
 } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
-import { presentPage } from '../pages/pages.presenter.js'
 import { presentDataSource, presentPartialDataSource } from './data-sources.presenter.js'
 import type * as S from './data-sources.schemas.js'
 
@@ -115,7 +113,10 @@ export async function changeSchema(
   const before = schemaOf(ds)
   const { schema, pending, newUniqueIds } = applySchemaUpdate(before, properties, at, { legacy: !hasDataSources(ctx.version) })
   const title = plainText(JSON.parse(ds.title) as RichTextItem[])
+  followRenames(before, schema)
   await resolvePendingConfigs(trx, ctx.caller, { id: ds.id, databaseId: ds.database_id, title }, schema, pending, before, time)
+  await dropSyncedProperties(trx, ds.id, before, schema, ctx.caller.botId, time)
+  await followRenamesElsewhere(trx, ds.id, ds.workspace_id, before, schema, ctx.caller.botId, time)
   await migrateRows(trx, ds.id, before, schema, newUniqueIds)
   await saveSchema(trx, ds.id, schema, ctx.caller.botId, time)
 }
@@ -131,6 +132,9 @@ export async function updateDataSource(deps: Deps, ctx: RequestContext, id: stri
   const time = isoNow(deps.clock)
   await deps.store.transaction(async (trx) => {
     const { ds, database } = await loadDataSource(trx, caller, id, { action: 'edit', capability: 'update_content' })
+    if (ds.in_trash === 1 && trash !== false) {
+      throw validationError("Can't edit block that is archived. You must unarchive the block before editing.")
+    }
     if (body.parent && body.parent.database_id !== ds.database_id) {
       throw validationError('body failed validation: body.parent: moving a data source to another database is not supported.')
     }
@@ -186,30 +190,7 @@ export async function runDataSourceQuery(
   listType: ListType,
 ) {
   const trash = trashFlagOf(ctx.version, body)
-  const schema: Schema = schemaOf(ds)
-  const rows = body.result_type === 'data_source' ? [] : await rowsOf(deps.store.db, ds.id, { includeTrashed: trash === true })
-  const byId = new Map(rows.map((r) => [r.id, r]))
-  const sorted = runQuery(rows.map(toQueryRow), schema, { filter: body.filter, sorts: body.sorts }, { now: deps.clock.now(), me: actingUserId(ctx.caller) })
-  let start = 0
-  if (body.start_cursor) {
-    const cursor = parseId(body.start_cursor) ?? body.start_cursor
-    const i = sorted.findIndex((r) => r.id === cursor)
-    start = i === -1 ? sorted.length : i
-  }
-  const size = body.page_size ?? 100
-  const page = sorted.slice(start, start + size)
-  const next = start + size < sorted.length ? (sorted[start + size]?.id ?? null) : null
-  const keep = filterProperties?.map((k) => findProperty(schema, k)?.id).filter((x): x is string => x !== undefined)
-  const dataSource = { id: ds.id, databaseId: ds.database_id, schema }
-  const results = page.map((r) => {
-    const out = presentPage(byId.get(r.id) as BlockRow, { version: ctx.version, publicUrl: deps.publicUrl, dataSource })
-    if (keep) {
-      const props = out.properties as Record<string, { id: string }>
-      out.properties = Object.fromEntries(Object.entries(props).filter(([, v]) => keep.includes(v.id)))
-    }
-    return out
-  })
-  return listEnvelope(listType, results, next)
+  return queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true, filterProperties, listType })
 }
 
 /**
@@ -222,11 +203,12 @@ export async function queryDataSource(deps: Deps, ctx: RequestContext, id: strin
 }
 
 /**
- * `GET /v1/data_sources/{id}/templates`: Octavo has no templates yet, so the list is empty
- * (`{templates:[], has_more:false, next_cursor:null}`, not a `list` object; SDK data-sources.ts).
+ * `GET /v1/data_sources/{id}/templates`: `{templates:[{id, name, is_default}], has_more,
+ * next_cursor}` (not a `list` object; SDK data-sources.ts), filtered by `name` (case-insensitive
+ * substring); see services/templates.service.ts.
  * @throws NotionApiError restricted_resource | object_not_found
  */
-export async function listTemplates(deps: Deps, ctx: RequestContext, id: string) {
+export async function listTemplates(deps: Deps, ctx: RequestContext, id: string, query: { name?: string | undefined; start_cursor?: string | undefined; page_size?: number | undefined } = {}) {
   await loadDataSource(deps.store.db, ctx.caller, id, { action: 'read', capability: 'read_content' })
-  return { templates: [], has_more: false, next_cursor: null }
+  return listTemplatePage(deps.store.db, id, query)
 }

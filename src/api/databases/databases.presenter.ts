@@ -2,6 +2,7 @@ import { toMinute } from '../../domain/clock.js'
 import { presentSchema } from '../../domain/properties.js'
 import { plainText, type RichTextItem } from '../../domain/rich-text.js'
 import { hasDataSources, type NotionVersion } from '../../domain/versions.js'
+import { presentLegacyProperties } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import { schemaOf, type DataSourceRow } from '../../storage/repositories/data-sources.repository.js'
 import { presentParent, trashFields, urlOf } from '../pages/pages.presenter.js'
@@ -50,6 +51,6 @@ export function presentDatabase(
     ...common,
     created_by: { object: 'user', id: row.created_by },
     last_edited_by: { object: 'user', id: row.last_edited_by },
-    properties: p.source ? presentSchema(schemaOf(p.source)) : {},
+    properties: p.source ? presentLegacyProperties(presentSchema(schemaOf(p.source)), p.version, { values: false }) : {},
   }
 }

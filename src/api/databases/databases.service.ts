@@ -6,6 +6,7 @@ import { newId } from '../../domain/ids.js'
 import { normalizeRichText, plainText } from '../../domain/rich-text.js'
 import { parseNewSchema } from '../../domain/schema.js'
 import { hasDataSources } from '../../domain/versions.js'
+import { readLegacyProperties } from '../../domain/legacy-shapes.js'
 import { validationError } from '../../errors/notion-error.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import { createDatabase, resolvePendingConfigs, singleDataSource } from '../../services/databases-core.js'
@@ -58,7 +59,7 @@ export async function createDatabaseFromRequest(
     const title = normalizeRichText(body.title ?? [])
     const dataSourceId = newId()
     const [input, at] =
-      'properties' in body ? [body.properties, ['properties']] : [(body as z.output<typeof S.CreateDatabaseBody>).initial_data_source?.properties, ['initial_data_source', 'properties']]
+      'properties' in body ? [readLegacyProperties(body.properties, ctx.version), ['properties']] : [(body as z.output<typeof S.CreateDatabaseBody>).initial_data_source?.properties, ['initial_data_source', 'properties']]
     const { schema, pending } = parseNewSchema(input, at, { legacy })
     const databaseId = newId()
     await resolvePendingConfigs(trx, caller, { id: dataSourceId, databaseId, title: plainText(title) }, schema, pending, {}, time)
@@ -134,7 +135,7 @@ export async function updateDatabase(
     if ('properties' in body && body.properties && Object.keys(body.properties).length > 0) {
       const ds = await singleDataSource(trx, node.id)
       if (!ds) throw validationError('This database has no data source to change.')
-      await changeSchema(trx, ctx, ds, body.properties, ['properties'], time)
+      await changeSchema(trx, ctx, ds, readLegacyProperties(body.properties, ctx.version), ['properties'], time)
     }
     if (body.parent) {
       if ('workspace' in body.parent) throw validationError('body failed validation: body.parent.workspace: internal connections cannot move databases to the workspace level. Use a page_id parent.')

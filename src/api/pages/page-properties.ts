@@ -11,6 +11,9 @@ import { loadAuthorized } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import type { RouteSpec } from '../router.js'
 import { dataSourceOfRow } from './pages.service.js'
+import { computeOneRow, computeRowValues, type ComputeOptions, type RowSource, type RowValues } from '../../services/row-values.js'
+import { rollup } from '../../domain/rollup.js'
+import { findDataSource, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 
 /**
  * `GET /v1/pages/{page_id}/properties/{property_id}` (SDK `pages.properties.retrieve`; digest §1.2,
@@ -20,6 +23,9 @@ import { dataSourceOfRow } from './pages.service.js'
  *   rich-text run / person / related page, with
  *   `property_item: {id, type, <type>: {}, next_url}` (`next_url` is this endpoint with the next
  *   `start_cursor`, or null on the last page).
+ * - rollup → one property item per related page the caller can see (the rolled-up value), with
+ *   `property_item.rollup` = the aggregate over the pages returned so far.
+ * Relations and rollups only ever show related pages the caller may read (services/row-values.ts).
  * Unknown property → 400 validation_error "Could not find property with name or id: <id>.".
  */
 
@@ -71,19 +77,50 @@ export async function getPageProperty(
     created_by: row.created_by,
     last_edited_by: row.last_edited_by,
   }
-  const value = valueOf(prop, values, meta)
+  const opts = { viewer: ctx.caller, now: new Date(deps.clock.now()) }
+  const computed = source ? await computeOneRow(deps.store.db, opts, source, row) : undefined
+  const value = computed && prop.id in computed ? computed[prop.id] : valueOf(prop, values, meta)
   if (!LIST_TYPES.has(prop.type)) return { object: 'property_item', id: prop.id, type: prop.type, [prop.type]: value }
-  if (prop.type === 'rollup') {
-    return listEnvelope('property_item', [], null, { property_item: { id: prop.id, type: 'rollup', rollup: value, next_url: null } })
-  }
-  const items = (value as unknown[]) ?? []
   const start = decodeCursor(query.start_cursor)
   const size = query.page_size ?? 100
+  const nextUrlOf = (cursor: string | null) => (cursor ? `${baseUrl}/v1/pages/${row.id}/properties/${prop.id}?start_cursor=${cursor}` : null)
+  if (prop.type === 'rollup') {
+    // One property item per visible related page (the rolled-up value), and the aggregate over the
+    // pages returned so far (digest §2.6).
+    const related = await rollupItems(deps, opts, source as RowSource, prop, computed as RowValues)
+    const fn = (prop.config.function as string | undefined) ?? 'show_original'
+    if (!related) return listEnvelope('property_item', [], null, { property_item: { id: prop.id, type: 'rollup', rollup: value, next_url: null } })
+    const page = related.values.slice(start, start + size)
+    const nextCursor = start + size < related.values.length ? encodeCursor(start + size) : null
+    const results = page.map((v) => ({ object: 'property_item', id: related.propertyId, type: related.type, [related.type]: v }))
+    const soFar = rollup(fn, related.type, related.values.slice(0, Math.min(start + size, related.values.length)))
+    return listEnvelope('property_item', results, nextCursor, { property_item: { id: prop.id, type: 'rollup', rollup: soFar, next_url: nextUrlOf(nextCursor) } })
+  }
+  const items = (value as unknown[]) ?? []
   const page = items.slice(start, start + size)
   const nextCursor = start + size < items.length ? encodeCursor(start + size) : null
   const results = page.map((item) => ({ object: 'property_item', id: prop.id, type: prop.type, [prop.type]: item }))
-  const nextUrl = nextCursor ? `${baseUrl}/v1/pages/${row.id}/properties/${prop.id}?start_cursor=${nextCursor}` : null
-  return listEnvelope('property_item', results, nextCursor, { property_item: { id: prop.id, type: prop.type, [prop.type]: {}, next_url: nextUrl } })
+  return listEnvelope('property_item', results, nextCursor, { property_item: { id: prop.id, type: prop.type, [prop.type]: {}, next_url: nextUrlOf(nextCursor) } })
+}
+
+/** The rolled-up values of the visible related pages of a rollup property, in relation order. */
+async function rollupItems(deps: Deps, opts: ComputeOptions, source: RowSource, prop: PropertyConfig, computed: RowValues) {
+  const c = prop.config as { relation_property_id?: string; rollup_property_id?: string }
+  const relation = c.relation_property_id ? source.schema[c.relation_property_id] : undefined
+  if (relation?.type !== 'relation') return null
+  const ds = await findDataSource(deps.store.db, String(relation.config.data_source_id))
+  if (!ds) return null
+  const target: RowSource = { id: ds.id, databaseId: ds.database_id, schema: schemaOf(ds) }
+  const rolled = c.rollup_property_id ? target.schema[c.rollup_property_id] : undefined
+  if (!rolled) return null
+  const ids = ((computed[relation.id] as { id: string }[] | undefined) ?? []).map((x) => x.id)
+  const rows = ids.length === 0 ? [] : await deps.store.db.selectFrom('block').selectAll().where('id', 'in', ids).execute()
+  const values = await computeRowValues(deps.store.db, opts, target, rows)
+  return {
+    type: rolled.type,
+    propertyId: rolled.id,
+    values: ids.filter((id) => values.has(id)).map((id) => (values.get(id) as RowValues)[rolled.id]),
+  }
 }
 
 function safeDecode(s: string): string {

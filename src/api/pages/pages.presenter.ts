@@ -2,6 +2,7 @@ import { toMinute } from '../../domain/clock.js'
 import { compactId } from '../../domain/ids.js'
 import { presentPropertyValues, titleOfValues, type Schema } from '../../domain/properties.js'
 import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/versions.js'
+import { presentLegacyProperties } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 
 /** What the page presenter needs besides the row. */
@@ -10,6 +11,8 @@ export interface PagePresentation {
   publicUrl: string
   /** The data source a row belongs to, with its database and schema; null for plain pages. */
   dataSource: { id: string; databaseId: string; schema: Schema } | null
+  /** The row's computed values (services/row-values.ts), keyed by property id. */
+  computed?: Record<string, unknown> | undefined
 }
 
 /** `parent` of a page or database, per version: rows are `data_source_id` (2025+) or `database_id`. */
@@ -22,6 +25,7 @@ export function presentParent(row: Pick<BlockRow, 'parent_type' | 'parent_id'>, 
     case 'block_id':
       return { type: 'block_id', block_id: row.parent_id }
     case 'data_source_id':
+    case 'template':
       return hasDataSources(version)
         ? { type: 'data_source_id', data_source_id: row.parent_id, database_id: databaseId }
         : { type: 'database_id', database_id: databaseId }
@@ -62,12 +66,16 @@ export function presentPage(row: BlockRow, p: PagePresentation): Record<string, 
     ...trashFields(row.in_trash === 1, p.version),
     is_archived: false,
     is_locked: row.is_locked === 1,
-    properties: presentPropertyValues(values, schema, {
-      created_time: toMinute(row.created_time),
-      last_edited_time: toMinute(row.last_edited_time),
-      created_by: row.created_by,
-      last_edited_by: row.last_edited_by,
-    }),
+    properties: presentLegacyProperties(
+      presentPropertyValues(values, schema, {
+        created_time: toMinute(row.created_time),
+        last_edited_time: toMinute(row.last_edited_time),
+        created_by: row.created_by,
+        last_edited_by: row.last_edited_by,
+      }, p.computed),
+      p.version,
+      { values: true },
+    ),
     url: urlOf(p.publicUrl, row.id, titleOfValues(values, schema)),
     public_url: null,
   }

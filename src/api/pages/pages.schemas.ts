@@ -17,6 +17,13 @@ const Position = z.union([
   z.object({ type: z.literal('page_end') }).strict(),
 ])
 
+/** `template` of `POST /v1/pages` (SDK `CreatePageBodyParameters.template`). */
+export const TemplateRequest = z.union([
+  z.object({ type: z.literal('none') }).strict(),
+  z.object({ type: z.literal('default'), timezone: z.string().optional() }).strict(),
+  z.object({ type: z.literal('template_id'), template_id: NotionId, timezone: z.string().optional() }).strict(),
+])
+
 export const CreatePageBody = z
   .object({
     parent: PageParent,
@@ -26,7 +33,7 @@ export const CreatePageBody = z
     children: z.array(z.unknown()).max(100).optional(),
     content: z.array(z.unknown()).max(100).optional(),
     position: Position.optional(),
-    template: z.object({ type: z.literal('none') }).strict().optional(),
+    template: TemplateRequest.optional(),
   })
   .strict()
 
@@ -40,6 +47,12 @@ export const UpdatePageBody = z
     is_archived: z.boolean().optional(),
     is_locked: z.boolean().optional(),
     erase_content: z.boolean().optional(),
+    template: z
+      .union([
+        z.object({ type: z.literal('default'), timezone: z.string().optional() }).strict(),
+        z.object({ type: z.literal('template_id'), template_id: NotionId, timezone: z.string().optional() }).strict(),
+      ])
+      .optional(),
   })
   .strict()
 

@@ -10,6 +10,11 @@ import { loadAuthorized, requireCapability } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import { createNode, moveNode } from '../../services/tree.service.js'
 import { loadDataSource } from '../../services/databases-core.js'
+import { computeOneRow } from '../../services/row-values.js'
+import { checkRelationTargets, keepHiddenRelations, syncDualRelations } from '../../services/relations.service.js'
+import { newId } from '../../domain/ids.js'
+import { readLegacyProperties } from '../../domain/legacy-shapes.js'
+import { copyTemplateContent, resolveTemplate } from '../../services/templates.service.js'
 import { findBlock, insertBlocks, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
@@ -30,7 +35,7 @@ type RowSource = { id: string; databaseId: string; schema: Schema } | null
  * `cache` (per request) saves re-reading one data source for every row of a result list.
  */
 export async function dataSourceOfRow(db: Db, row: BlockRow, cache?: Map<string, RowSource>): Promise<RowSource> {
-  if (row.parent_type !== 'data_source_id' || !row.parent_id) return null
+  if ((row.parent_type !== 'data_source_id' && row.parent_type !== 'template') || !row.parent_id) return null
   const cached = cache?.get(row.parent_id)
   if (cached !== undefined) return cached
   const ds = await findDataSource(db, row.parent_id)
@@ -41,13 +46,20 @@ export async function dataSourceOfRow(db: Db, row: BlockRow, cache?: Map<string,
 
 /** Presents a page for the request's version, loading its data source when it is a row (through `cache` when given). */
 export async function presentPageFor(deps: Deps, ctx: RequestContext, row: BlockRow, filter?: string[], cache?: Map<string, RowSource>) {
-  const page = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource: await dataSourceOfRow(deps.store.db, row, cache) })
+  const dataSource = await dataSourceOfRow(deps.store.db, row, cache)
+  const computed = dataSource ? await computeOneRow(deps.store.db, { viewer: ctx.caller, now: new Date(deps.clock.now()) }, dataSource, row) : undefined
+  const page = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource, computed })
   if (filter && filter.length > 0) {
     const props = page.properties as Record<string, { id: string }>
     page.properties = Object.fromEntries(Object.entries(props).filter(([name, v]) => filter.includes(name) || filter.includes(v.id) || filter.includes(decodeURIComponent(v.id))))
   }
   // Insert-only connections get partial objects: they may not read content (capabilities doc).
   return ctx.caller.capabilities.readContent ? page : { object: 'page', id: row.id }
+}
+
+/** A template's stored values that a new row may take over (not unique ids, which every row gets anew). */
+function writableCopy(schema: Schema, values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([id]) => schema[id] !== undefined && schema[id]?.type !== 'unique_id'))
 }
 
 /** Validates the `properties` of a plain page: only its title may be set. */
@@ -73,8 +85,9 @@ function plainPageTitle(properties: Record<string, unknown> | undefined): RichTe
  * its creator there.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
-export async function createPage(deps: Deps, ctx: RequestContext, body: z.output<typeof S.CreatePageBody>) {
+export async function createPage(deps: Deps, ctx: RequestContext, input: z.output<typeof S.CreatePageBody>) {
   const { caller } = ctx
+  const body = { ...input, properties: readLegacyProperties(input.properties, ctx.version) }
   requireCapability(caller, 'insert_content')
   if (body.children && body.content) throw validationError('body failed validation: body.content should be not present when body.children is present.')
   const blocks = parseBlockRequests(body.children ?? body.content ?? [], [body.children ? 'children' : 'content'], 2)
@@ -83,6 +96,10 @@ export async function createPage(deps: Deps, ctx: RequestContext, body: z.output
   const row = await deps.store.transaction(async (trx) => {
     const p = body.parent
     let created: BlockRow
+    let template: BlockRow | null = null
+    if (body.template && body.template.type !== 'none' && !('database_id' in p) && !('data_source_id' in p)) {
+      throw validationError('body failed validation: body.template: templates apply only to pages created in a data source.')
+    }
     if ('workspace' in p) {
       if (caller.kind !== 'personal') {
         throw validationError('body failed validation: body.parent.workspace: internal connections cannot create workspace-level pages. Use a page_id, database_id or data_source_id parent.')
@@ -138,11 +155,27 @@ export async function createPage(deps: Deps, ctx: RequestContext, body: z.output
         databaseId = ds.database_id
       }
       const ds = (await findDataSource(trx, dsId)) as NonNullable<Awaited<ReturnType<typeof findDataSource>>>
+      const database = await findBlock(trx, databaseId)
+      if (ds.in_trash === 1 || database?.in_trash === 1) {
+        throw validationError("Can't edit block that is archived. You must unarchive the block before editing.")
+      }
       const schema: Schema = schemaOf(ds)
-      const { values, schemaChanged } = writePropertyValues(schema, body.properties ?? {}, { create: true })
+      template = body.template ? await resolveTemplate(trx, dsId, body.template) : null
+      if (template && (body.children || body.content)) {
+        throw validationError(`body failed validation: body.${body.children ? 'children' : 'content'} should be not present when body.template is a template.`)
+      }
+      // A template's values come first; the request's own values win (the template's title only
+      // when the request gives none).
+      const fromTemplate = template ? (JSON.parse(template.properties ?? '{}') as Record<string, unknown>) : {}
+      const { values: writtenOwn, schemaChanged, keys } = writePropertyValues(schema, body.properties ?? {}, { create: true, actor: caller.botId, workspaceName: caller.workspaceName })
+      const written: Record<string, unknown> = { ...writableCopy(schema, fromTemplate), ...writtenOwn }
+      const pageId = newId()
+      await checkRelationTargets(trx, caller, schema, written, keys, { id: pageId, sourceId: dsId })
+      const values = await syncDualRelations(trx, dsId, schema, pageId, {}, written)
       if (schemaChanged) await saveSchema(trx, ds.id, schema, caller.botId, time)
       const titleId = titlePropertyId(schema)
       created = await createNode(trx, {
+        id: pageId,
         workspaceId: caller.workspaceId,
         parent: { type: 'data_source_id', id: dsId, databaseId },
         kind: 'page',
@@ -154,6 +187,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, body: z.output
         time,
       })
     }
+    if (template) await copyTemplateContent(trx, template, created.id, caller.botId, time)
     await insertBlocks(trx, {
       workspaceId: caller.workspaceId,
       parentType: 'page_id',
@@ -176,12 +210,14 @@ export async function getPage(deps: Deps, ctx: RequestContext, id: string, filte
 }
 
 /**
- * `PATCH /v1/pages/{id}`: properties, icon, cover, lock, trash and restore, erase content.
+ * `PATCH /v1/pages/{id}`: properties, icon, cover, lock, trash and restore, erase content, apply a
+ * template (its content is added; with `erase_content` it replaces the page's content).
  * A trashed page accepts nothing but a restore.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
-export async function updatePage(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.UpdatePageBody>) {
+export async function updatePage(deps: Deps, ctx: RequestContext, id: string, input: z.output<typeof S.UpdatePageBody>) {
   const { caller } = ctx
+  const body = { ...input, properties: readLegacyProperties(input.properties, ctx.version) }
   if (dropsArchived(ctx.version) && body.archived !== undefined) {
     throw validationError(`body failed validation: body.archived should be not present, instead was \`${JSON.stringify(body.archived)}\`.`)
   }
@@ -204,9 +240,11 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, bo
       const current = JSON.parse(node.properties ?? '{}') as Record<string, unknown>
       const source = await dataSourceOfRow(trx, node)
       if (source) {
-        const { values, schemaChanged } = writePropertyValues(source.schema, body.properties)
+        const { values, schemaChanged, keys } = writePropertyValues(source.schema, body.properties, { actor: caller.botId, workspaceName: caller.workspaceName })
+        await checkRelationTargets(trx, caller, source.schema, values, keys, { id: node.id, sourceId: source.id })
+        await keepHiddenRelations(trx, caller, source.schema, current, values)
         if (schemaChanged) await saveSchema(trx, source.id, source.schema, caller.botId, time)
-        const next = { ...current, ...values }
+        const next = await syncDualRelations(trx, source.id, source.schema, node.id, current, { ...current, ...values })
         patch.properties = JSON.stringify(next)
         patch.title_text = titleOfValues(next, source.schema).toLowerCase()
       } else {
@@ -219,6 +257,16 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, bo
     }
     if (body.erase_content) {
       await trx.updateTable('block').set({ in_trash: 1 }).where('parent_id', '=', node.id).where('parent_type', 'in', ['page_id']).where('type', 'not in', ['child_page', 'child_database']).execute()
+    }
+    if (body.template) {
+      // Applying a template to an existing row adds the template's content (after erase_content
+      // cleared the page, it replaces it); property values are left as they are.
+      const source = await dataSourceOfRow(trx, node)
+      if (!source || node.parent_type !== 'data_source_id') {
+        throw validationError('body failed validation: body.template: templates apply only to pages in a data source.')
+      }
+      const template = await resolveTemplate(trx, source.id, body.template)
+      if (template) await copyTemplateContent(trx, template, node.id, caller.botId, time)
     }
     await updateBlock(trx, node.id, patch)
     return (await findBlock(trx, node.id)) as BlockRow

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely'
 import * as m0001 from './0001-initial.js'
 import * as m0002 from './0002-people.js'
 import * as m0003 from './0003-personal-access-tokens.js'
+import * as m0004 from './0004-data-source-values.js'
 import * as m0005 from './0005-portal.js'
 import * as m0006 from './0006-comment-order.js'
 
@@ -14,6 +15,7 @@ export const migrationProvider: MigrationProvider = {
     '0001-initial': m0001,
     '0002-people': m0002,
     '0003-personal-access-tokens': m0003,
+    '0004-data-source-values': m0004,
     '0005-portal': m0005,
     '0006-comment-order': m0006,
   }),

@@ -3,6 +3,7 @@ import { newId } from '../../domain/ids.js'
 import type { NewBlock } from '../../domain/blocks.js'
 import type { BlockTable } from '../database.js'
 import type { Db } from '../store.js'
+import { reindexRow } from './data-source-values.repository.js'
 
 /**
  * Reads and writes of the `block` table: pages, databases and blocks alike (see database.ts).
@@ -138,9 +139,13 @@ export async function withChildren(db: Db, ids: string[]): Promise<Set<string>> 
   return new Set(rows.map((r) => r.parent_id as string))
 }
 
-/** Updates columns of one node. */
+/**
+ * Updates columns of one node. A change of `properties` or of the parent re-derives the row's entries
+ * in the query value index (data-source-values.repository.ts).
+ */
 export async function updateBlock(db: Db, id: string, patch: Partial<BlockRow>): Promise<void> {
   await db.updateTable('block').set(patch).where('id', '=', id).execute()
+  if (patch.properties !== undefined || patch.parent_id !== undefined || patch.parent_type !== undefined) await reindexRow(db, id)
 }
 
 /** Marks a page's containing pages as edited (Notion bumps a page when its content changes). */

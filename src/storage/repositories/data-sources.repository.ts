@@ -2,6 +2,7 @@ import type { Schema } from '../../domain/properties.js'
 import type { DataSourceTable } from '../database.js'
 import type { Db } from '../store.js'
 import type { BlockRow } from './blocks.repository.js'
+import { indexSignature, reindexDataSource } from './data-source-values.repository.js'
 
 /**
  * Reads and writes of the `data_source` table (schemas keyed by property id) and of the rows of a
@@ -30,13 +31,19 @@ export function schemaOf(ds: Pick<DataSourceRow, 'properties'>): Schema {
   return JSON.parse(ds.properties) as Schema
 }
 
-/** Replaces a data source's schema and marks it edited by `actor` at `time`. */
+/**
+ * Replaces a data source's schema and marks it edited by `actor` at `time`. When a property was
+ * added, removed or retyped, the rows' query value index is rebuilt (ADR 8).
+ */
 export async function saveSchema(db: Db, id: string, schema: Schema, actor: string, time: string): Promise<void> {
+  const before = await db.selectFrom('data_source').select('properties').where('id', '=', id).executeTakeFirst()
+  const reindex = !before || indexSignature(JSON.parse(before.properties) as Schema) !== indexSignature(schema)
   await db
     .updateTable('data_source')
     .set({ properties: JSON.stringify(schema), last_edited_time: time, last_edited_by: actor })
     .where('id', '=', id)
     .execute()
+  if (reindex) await reindexDataSource(db, id, schema)
 }
 
 /** Stores one data source row. */

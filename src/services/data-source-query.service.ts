@@ -1,0 +1,146 @@
+import { actingUserId, type RequestContext } from '../auth/principal.js'
+import { toMinute } from '../domain/clock.js'
+import { parseId } from '../domain/ids.js'
+import { findProperty, type PropertyConfig, type Schema } from '../domain/properties.js'
+import { compileQueryFilter, compileQuerySorts, type QueryRow } from '../domain/query.js'
+import { listEnvelope, type ListType } from '../http/pagination.js'
+import { presentPage } from '../api/pages/pages.presenter.js'
+import type { BlockRow } from '../storage/repositories/blocks.repository.js'
+import { prefilteredRows, queryRows } from '../storage/repositories/data-source-query.repository.js'
+import { findDataSource, schemaOf, type DataSourceRow } from '../storage/repositories/data-sources.repository.js'
+import type { Deps } from './deps.js'
+import { computeRowValues, type RowValues } from './row-values.js'
+
+/**
+ * Runs `POST /v1/data_sources/{id}/query` and the legacy `POST /v1/databases/{id}/query` (digest §1.5,
+ * §2.12, §2.13, §6) over the typed value index (ADR 8).
+ *
+ * - Filters and sorts that only read stored values run as one SQL statement (storage/repositories/
+ *   data-source-query.repository.ts) that returns just the page asked for.
+ * - Filters or sorts on computed values (formula, rollup, relation — evaluated over the pages the
+ *   caller can see —, verification) load the rows that pass the SQL pre-filter (the plannable
+ *   top-level `and` conditions), compute their values (services/row-values.ts) and finish in JS.
+ * - Pagination: `page_size` ≤ 100 (default 100); `next_cursor` is the id of the next row; a cursor
+ *   that is not a row of the data source yields an empty last page.
+ * - Notion's per-query cap (digest §1.5, §6; SDK `iterateAllDataSourceRows`): one query (filter and
+ *   sorts) returns at most 10,000 rows over all its pages; the page that reaches the cap while more
+ *   rows match says `has_more: false`, `next_cursor: null` and `request_status: {type:"incomplete",
+ *   incomplete_reason:"query_result_limit_reached"}`. Every other page carries
+ *   `request_status: {type:"complete"}`.
+ */
+
+/** Rows one query may return over all its pages (digest §6). */
+export const QUERY_RESULT_LIMIT = 10_000
+
+export interface RowQueryInput {
+  filter?: unknown
+  sorts?: unknown
+  start_cursor?: string | null | undefined
+  page_size?: number | undefined
+  result_type?: 'page' | 'data_source' | undefined
+}
+
+/** A data-source row as the in-memory evaluator sees it. */
+function toRow(row: BlockRow, computed?: RowValues): QueryRow {
+  return {
+    id: row.id,
+    values: JSON.parse(row.properties ?? '{}') as Record<string, unknown>,
+    meta: {
+      created_time: toMinute(row.created_time),
+      last_edited_time: toMinute(row.last_edited_time),
+      created_by: row.created_by,
+      last_edited_by: row.last_edited_by,
+    },
+    createdExact: row.created_time,
+    editedExact: row.last_edited_time,
+    computed,
+  }
+}
+
+/** The rolled-up properties of the schema's rollups (for option names in rollup filters). */
+async function rolledProperties(deps: Deps, schema: Schema): Promise<Map<string, PropertyConfig>> {
+  const out = new Map<string, PropertyConfig>()
+  for (const p of Object.values(schema)) {
+    if (p.type !== 'rollup') continue
+    const c = p.config as { relation_property_id?: string; rollup_property_id?: string }
+    const rel = c.relation_property_id ? schema[c.relation_property_id] : undefined
+    const target = rel?.type === 'relation' ? await findDataSource(deps.store.db, String(rel.config.data_source_id)) : undefined
+    const rolled = target && c.rollup_property_id ? findProperty(schemaOf(target), c.rollup_property_id) : undefined
+    if (rolled) out.set(p.id, rolled)
+  }
+  return out
+}
+
+/**
+ * One page of a data source's rows for `body`, as a list envelope of `listType`.
+ * `includeTrashed`: trashed rows too (`in_trash: true` in the body).
+ * @throws NotionApiError validation_error (filter, sorts; domain/query.ts)
+ */
+export async function queryDataSourceRows(
+  deps: Deps,
+  ctx: RequestContext,
+  ds: DataSourceRow,
+  body: RowQueryInput,
+  opts: { includeTrashed: boolean; filterProperties?: string[] | undefined; listType: ListType },
+) {
+  const db = deps.store.db
+  const schema = schemaOf(ds)
+  const now = deps.clock.now()
+  const source = { id: ds.id, databaseId: ds.database_id, schema }
+  const rolled = await rolledProperties(deps, schema)
+  const filter = compileQueryFilter(body.filter, schema, { now, me: actingUserId(ctx.caller) }, { rolledProperty: (p) => rolled.get(p.id) })
+  const sorts = compileQuerySorts(body.sorts, schema)
+  const size = body.page_size ?? 100
+  const cursor = body.start_cursor ? (parseId(body.start_cursor) ?? body.start_cursor) : undefined
+  const computeOpts = { viewer: ctx.caller, now: new Date(now) }
+
+  let matches: BlockRow[] = [] // up to one row past the page
+  let before = 0
+  let take = 0
+  let computed: Map<string, RowValues> | undefined
+  if (body.result_type !== 'data_source') {
+    const sqlOnly = (body.filter === undefined || body.filter === null || filter.plan !== null) && sorts.plan !== null
+    if (sqlOnly) {
+      const q = { dataSourceId: ds.id, includeTrashed: opts.includeTrashed, filter: filter.plan, sorts: sorts.plan ?? [] }
+      const takeAfter = (n: number) => Math.max(0, Math.min(size, QUERY_RESULT_LIMIT - n))
+      const res = await queryRows(db, q, { cursorId: cursor, limit: (n) => (takeAfter(n) > 0 ? takeAfter(n) + 1 : 0), countCap: QUERY_RESULT_LIMIT })
+      if (res) {
+        before = res.before
+        take = takeAfter(before)
+        matches = res.rows
+      }
+    } else {
+      const candidates = await prefilteredRows(db, { dataSourceId: ds.id, includeTrashed: opts.includeTrashed, filter: filter.prefilter })
+      computed = filter.needsComputed || sorts.needsComputed ? await computeRowValues(db, computeOpts, source, candidates) : undefined
+      const byId = new Map(candidates.map((r) => [r.id, r]))
+      const sorted = candidates
+        .map((r) => toRow(r, computed?.get(r.id)))
+        .filter(filter.predicate)
+        .sort(sorts.comparator)
+      let start = 0
+      if (cursor) {
+        const i = sorted.findIndex((r) => r.id === cursor)
+        start = i === -1 ? sorted.length : i
+      }
+      before = Math.min(start, QUERY_RESULT_LIMIT)
+      take = Math.max(0, Math.min(size, QUERY_RESULT_LIMIT - before))
+      matches = sorted.slice(start, start + take + 1).map((r) => byId.get(r.id) as BlockRow)
+    }
+  }
+  const capped = before + take >= QUERY_RESULT_LIMIT && (matches.length > take || take === 0) && body.result_type !== 'data_source'
+  const page = matches.slice(0, take)
+  const next = !capped && matches.length > take ? (matches[take] as BlockRow).id : null
+
+  const pageValues = await computeRowValues(db, computeOpts, source, page)
+  const keep = opts.filterProperties?.map((k) => findProperty(schema, k)?.id).filter((x): x is string => x !== undefined)
+  const results = page.map((row) => {
+    const out = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource: source, computed: pageValues.get(row.id) })
+    if (keep) {
+      const props = out.properties as Record<string, { id: string }>
+      out.properties = Object.fromEntries(Object.entries(props).filter(([, v]) => keep.includes(v.id)))
+    }
+    return out
+  })
+  const requestStatus = capped ? { type: 'incomplete', incomplete_reason: 'query_result_limit_reached' } : { type: 'complete' }
+  return listEnvelope(opts.listType, results, next, { request_status: requestStatus })
+}

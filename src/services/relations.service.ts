@@ -1,0 +1,213 @@
+import type { ApiCaller } from '../auth/principal.js'
+import type { Schema } from '../domain/properties.js'
+import { validationError } from '../errors/notion-error.js'
+import { findBlock, updateBlock } from '../storage/repositories/blocks.repository.js'
+import { findDataSource, saveSchema, schemaOf } from '../storage/repositories/data-sources.repository.js'
+import type { Db } from '../storage/store.js'
+import { visibleRelated } from './row-values.js'
+
+/**
+ * Relation writes (digest §2.5, §2.8): checking related page ids and keeping two-way
+ * (`dual_property`) relations consistent on both sides.
+ *
+ * - A relation value may name only pages of the related data source that the caller can read and
+ *   that are not in the trash; anything else (unknown id, a page elsewhere, a page the token cannot
+ *   see) is the same 400 validation_error, so the answer does not reveal whether a hidden page exists:
+ *   "body failed validation: body.properties.<key>.relation[<i>].id should be a page of the related
+ *   data source, instead was `"<id>"`."
+ * - Writing a `dual_property` relation adds this page to (or removes it from) the synced property of
+ *   each page added to (removed from) the value, in the same transaction.
+ * Trashing a page needs no write: relation values are read through visibility (services/row-values.ts),
+ * so a trashed page disappears from both sides and reappears on restore.
+ */
+
+type Ref = { id: string }
+
+const idsOf = (v: unknown): string[] => (Array.isArray(v) ? (v as Ref[]).map((x) => x.id) : [])
+
+/**
+ * Validates the relation values of a page write (`patch`, keyed by property id, before it is stored).
+ * `keys` maps property id → the request key (for messages).
+ * @throws NotionApiError validation_error
+ */
+export async function checkRelationTargets(
+  db: Db,
+  caller: ApiCaller,
+  schema: Schema,
+  patch: Record<string, unknown>,
+  keys: Record<string, string>,
+  self?: { id: string; sourceId: string },
+): Promise<void> {
+  for (const [propId, value] of Object.entries(patch)) {
+    const prop = schema[propId]
+    if (prop?.type !== 'relation') continue
+    const target = String(prop.config.data_source_id ?? '')
+    const ids = idsOf(value)
+    const visible = new Set(await visibleRelated(db, caller, ids.filter((id) => id !== self?.id)))
+    for (const [i, id] of ids.entries()) {
+      if (self && id === self.id && self.sourceId === target) continue
+      const row = visible.has(id) ? await findBlock(db, id) : undefined
+      if (!row || row.parent_type !== 'data_source_id' || row.parent_id !== target) {
+        throw validationError(
+          `body failed validation: body.properties.${keys[propId] ?? prop.name}.relation[${i}].id should be a page of the related data source, instead was \`${JSON.stringify(id)}\`.`,
+        )
+      }
+    }
+  }
+}
+
+/**
+ * After page `pageId` (a row of data source `sourceId` with `schema`) changed from `before` to
+ * `after` values, mirrors every changed `dual_property` relation onto the synced property of the
+ * related pages. Returns the page's own values again, updated when it relates to itself.
+ */
+export async function syncDualRelations(
+  db: Db,
+  sourceId: string,
+  schema: Schema,
+  pageId: string,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const own = { ...after }
+  for (const prop of Object.values(schema)) {
+    if (prop.type !== 'relation' || prop.config.type !== 'dual_property') continue
+    if (!(prop.id in after)) continue
+    const synced = (prop.config.dual_property as { synced_property_id?: string } | undefined)?.synced_property_id
+    if (!synced) continue
+    const prev = new Set(idsOf(before[prop.id]))
+    const next = new Set(idsOf(after[prop.id]))
+    const added = [...next].filter((id) => !prev.has(id))
+    const removed = [...prev].filter((id) => !next.has(id))
+    const targetSource = String(prop.config.data_source_id)
+    for (const id of [...added, ...removed]) {
+      const adding = next.has(id)
+      if (id === pageId && targetSource === sourceId) {
+        own[synced] = toggle(idsOf(own[synced]), pageId, adding)
+        continue
+      }
+      const row = await findBlock(db, id)
+      if (!row || row.parent_id !== targetSource) continue
+      const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
+      values[synced] = toggle(idsOf(values[synced]), pageId, adding)
+      await updateBlock(db, id, { properties: JSON.stringify(values) })
+    }
+  }
+  return own
+}
+
+function toggle(ids: string[], id: string, present: boolean): Ref[] {
+  const rest = ids.filter((x) => x !== id)
+  return (present ? [...rest, id] : rest).map((x) => ({ id: x }))
+}
+
+/**
+ * Schema side of two-way relations: when a `dual_property` relation property is removed (or stops
+ * being a relation), its synced property on the other data source goes too, with its values, as in
+ * Notion where deleting one side of a two-way relation deletes the other. Operates on `after` in
+ * place when the synced property lives in the same data source.
+ */
+export async function dropSyncedProperties(db: Db, ownerId: string, before: Schema, after: Schema, actor: string, time: string): Promise<void> {
+  for (const prop of Object.values(before)) {
+    if (prop.type !== 'relation' || prop.config.type !== 'dual_property') continue
+    const still = after[prop.id]
+    if (still?.type === 'relation' && still.config.type === 'dual_property' && still.config.data_source_id === prop.config.data_source_id) continue
+    const synced = (prop.config.dual_property as { synced_property_id?: string } | undefined)?.synced_property_id
+    const targetId = String(prop.config.data_source_id)
+    if (!synced) continue
+    if (targetId === ownerId) {
+      if (after[synced]?.type === 'relation') delete after[synced]
+      continue
+    }
+    const target = await findDataSource(db, targetId)
+    if (!target) continue
+    const schema = schemaOf(target)
+    if (schema[synced]?.type !== 'relation') continue
+    delete schema[synced]
+    await saveSchema(db, targetId, schema, actor, time)
+    await dropValues(db, targetId, [synced])
+  }
+}
+
+/** Deletes the stored values of `propertyIds` from every row of a data source. */
+export async function dropValues(db: Db, dataSourceId: string, propertyIds: string[]): Promise<void> {
+  if (propertyIds.length === 0) return
+  const rows = await db.selectFrom('block').select(['id', 'properties']).where('parent_id', '=', dataSourceId).where('parent_type', '=', 'data_source_id').execute()
+  for (const row of rows) {
+    const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
+    if (!propertyIds.some((id) => id in values)) continue
+    for (const id of propertyIds) delete values[id]
+    await updateBlock(db, row.id, { properties: JSON.stringify(values) })
+  }
+}
+
+/**
+ * A caller's relation write replaces only what the caller can see: related pages it cannot read stay
+ * in the value (otherwise writing a relation would silently cut links the token never saw). Mutates
+ * `values` (the write's relation values) in place.
+ */
+export async function keepHiddenRelations(db: Db, caller: ApiCaller, schema: Schema, current: Record<string, unknown>, values: Record<string, unknown>): Promise<void> {
+  for (const propId of Object.keys(values)) {
+    if (schema[propId]?.type !== 'relation') continue
+    const before = idsOf(current[propId])
+    if (before.length === 0) continue
+    const visible = new Set(await visibleRelated(db, caller, before))
+    const hidden = before.filter((id) => !visible.has(id))
+    if (hidden.length === 0) continue
+    const written = idsOf(values[propId])
+    values[propId] = [...written, ...hidden.filter((id) => !written.includes(id))].map((id) => ({ id }))
+  }
+}
+
+/**
+ * Keeps names that other properties record in step after a rename in data source `ownerId` (Notion
+ * resolves them by id, so they always show current names):
+ * - rollups name their relation (`relation_property_name`) and the rolled-up property
+ *   (`rollup_property_name`), in this data source or in any data source whose relation points here;
+ * - a two-way relation's pair names it (`dual_property.synced_property_name`).
+ * `after` is updated in place; other data sources are saved.
+ */
+export async function followRenamesElsewhere(db: Db, ownerId: string, workspaceId: string, before: Schema, after: Schema, actor: string, time: string): Promise<void> {
+  const renamed = new Map(Object.values(after).filter((p) => before[p.id] && before[p.id]?.name !== p.name).map((p) => [p.id, p.name]))
+  if (renamed.size === 0) return
+  const fix = (schema: Schema, selfId: string): boolean => {
+    let changed = false
+    for (const p of Object.values(schema)) {
+      const c = p.config as Record<string, unknown>
+      if (p.type === 'rollup') {
+        const relId = c.relation_property_id as string | undefined
+        const rel = relId ? schema[relId] : undefined
+        if (selfId === ownerId && relId && renamed.has(relId)) {
+          c.relation_property_name = renamed.get(relId)
+          changed = true
+        }
+        const target = rel?.type === 'relation' ? String(rel.config.data_source_id) : undefined
+        const rollId = c.rollup_property_id as string | undefined
+        if (target === ownerId && rollId && renamed.has(rollId)) {
+          c.rollup_property_name = renamed.get(rollId)
+          changed = true
+        }
+      }
+      if (p.type === 'relation' && c.type === 'dual_property' && String(c.data_source_id) === ownerId) {
+        const dual = c.dual_property as { synced_property_id?: string; synced_property_name?: string }
+        if (dual.synced_property_id && renamed.has(dual.synced_property_id)) {
+          dual.synced_property_name = renamed.get(dual.synced_property_id) as string
+          changed = true
+        }
+      }
+    }
+    return changed
+  }
+  fix(after, ownerId)
+  const others = await db
+    .selectFrom('data_source')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '!=', ownerId)
+    .where('properties', 'like', `%${ownerId}%`)
+    .execute()
+  for (const ds of others) {
+    const schema = schemaOf(ds)
+    if (fix(schema, ds.id)) await saveSchema(db, ds.id, schema, actor, time)
+  }
+}

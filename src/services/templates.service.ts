@@ -1,0 +1,198 @@
+import { isoNow } from '../domain/clock.js'
+import { newId } from '../domain/ids.js'
+import { titlePropertyId, type Schema } from '../domain/properties.js'
+import { textRun, type RichTextItem } from '../domain/rich-text.js'
+import { DomainError } from '../errors/domain-error.js'
+import { validationError } from '../errors/notion-error.js'
+import { ROLE, principalOf } from '../permissions/roles.js'
+import { levelOnRoot } from '../storage/repositories/acl.repository.js'
+import { findBlock, updateBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { findDataSource, schemaOf } from '../storage/repositories/data-sources.repository.js'
+import { memberRole } from '../storage/repositories/workspaces.repository.js'
+import type { Db } from '../storage/store.js'
+import type { Deps } from './deps.js'
+import { createNode } from './tree.service.js'
+
+/**
+ * Data-source templates (digest §1.2 `template`, §1.5 `GET /v1/data_sources/{id}/templates`).
+ *
+ * A template is a page of a data source that is not a row: a `child_page` node with
+ * `parent_type = "template"` and `parent_id` = the data source, placed and permissioned like a row
+ * (the database's permission root), so `GET /v1/pages/{template id}` works for callers who can read
+ * the database, while queries, which read `parent_type = "data_source_id"`, never see it. Its
+ * `content` records `{template: {is_default}}`. Notion's public API cannot create templates (people
+ * make them in the editor); Octavo creates them through the admin API and the CLI.
+ *
+ * Creating a page with `template: {type:"default"|"template_id"}` copies the template's property
+ * values (request values win) and its content blocks into the new page, synchronously.
+ */
+
+export interface TemplateInfo {
+  id: string
+  name: string
+  is_default: boolean
+}
+
+function isDefaultOf(row: Pick<BlockRow, 'content'>): boolean {
+  return (JSON.parse(row.content || '{}') as { template?: { is_default?: boolean } }).template?.is_default === true
+}
+
+/** The live templates of a data source, in the order they were made (`position`). */
+export async function templatesOf(db: Db, dataSourceId: string): Promise<BlockRow[]> {
+  return db
+    .selectFrom('block')
+    .selectAll()
+    .where('parent_type', '=', 'template' as BlockRow['parent_type'])
+    .where('parent_id', '=', dataSourceId)
+    .where('in_trash', '=', 0)
+    .orderBy('position')
+    .orderBy('id')
+    .execute()
+}
+
+/**
+ * `GET /v1/data_sources/{id}/templates` page: `{templates:[{id, name, is_default}], has_more,
+ * next_cursor}` (not a `list` object). `name` filters by case-insensitive substring; the cursor is
+ * the id of the next template.
+ */
+export async function listTemplatePage(db: Db, dataSourceId: string, q: { name?: string | undefined; start_cursor?: string | undefined; page_size?: number | undefined }) {
+  const ds = await findDataSource(db, dataSourceId)
+  const schema = ds ? schemaOf(ds) : {}
+  let all: TemplateInfo[] = (await templatesOf(db, dataSourceId)).map((t) => ({ id: t.id, name: templateName(t, schema), is_default: isDefaultOf(t) }))
+  if (q.name !== undefined) all = all.filter((t) => t.name.toLowerCase().includes((q.name as string).toLowerCase()))
+  let start = 0
+  if (q.start_cursor) {
+    const i = all.findIndex((t) => t.id === q.start_cursor)
+    start = i === -1 ? all.length : i
+  }
+  const size = q.page_size ?? 100
+  const templates = all.slice(start, start + size)
+  const next = all[start + size]
+  return { templates, has_more: next !== undefined, next_cursor: next?.id ?? null }
+}
+
+function templateName(row: BlockRow, schema: Schema): string {
+  const values = JSON.parse(row.properties ?? '{}') as Record<string, RichTextItem[]>
+  return (values[titlePropertyId(schema)] ?? []).map((r) => r.plain_text).join('')
+}
+
+/**
+ * Creates a template in a data source as a person (admin API / CLI). A new default template
+ * replaces the previous default. The person must be able to edit the database.
+ * @throws DomainError not_found | forbidden
+ */
+export async function createTemplate(
+  deps: Deps,
+  input: { workspaceId: string; actorId: string; dataSourceId: string; title: string; isDefault?: boolean; paragraphs?: string[]; properties?: Record<string, unknown> },
+) {
+  const time = isoNow(deps.clock)
+  return deps.store.transaction(async (trx) => {
+    const ds = await findDataSource(trx, input.dataSourceId)
+    if (!ds || ds.workspace_id !== input.workspaceId) throw new DomainError('not_found', `No data source with id ${input.dataSourceId} in this workspace.`)
+    const database = (await findBlock(trx, ds.database_id)) as BlockRow
+    const role = await memberRole(trx, input.workspaceId, input.actorId)
+    if (!role) throw new DomainError('forbidden', 'Only members of this workspace can create templates in it.')
+    const principals = [principalOf.user(input.actorId), ...(role === 'guest' ? [] : [principalOf.members(input.workspaceId)])]
+    if ((await levelOnRoot(trx, database.perm_root_id as string, principals)) < ROLE.edit) {
+      throw new DomainError('forbidden', 'This person cannot edit the database.')
+    }
+    const existing = await templatesOf(trx, ds.id)
+    if (input.isDefault) {
+      for (const t of existing) {
+        if (isDefaultOf(t)) await updateBlock(trx, t.id, { content: JSON.stringify({ template: { is_default: false } }) })
+      }
+    }
+    const schema = schemaOf(ds)
+    const title = [textRun(input.title)]
+    const row = await createNode(trx, {
+      workspaceId: input.workspaceId,
+      parent: { type: 'data_source_id', id: ds.id, databaseId: ds.database_id },
+      kind: 'page',
+      title,
+      properties: { ...(input.properties ?? {}), [titlePropertyId(schema)]: title },
+      actor: input.actorId,
+      time,
+    })
+    await updateBlock(trx, row.id, {
+      parent_type: 'template' as BlockRow['parent_type'],
+      position: existing.reduce((m, t) => Math.max(m, t.position + 1), 0),
+      content: JSON.stringify({ template: { is_default: input.isDefault === true } }),
+    })
+    let position = 0
+    for (const text of input.paragraphs ?? []) {
+      await trx
+        .insertInto('block')
+        .values({
+          ...row,
+          id: newId(),
+          type: 'paragraph',
+          parent_type: 'page_id',
+          parent_id: row.id,
+          page_id: row.id,
+          position: position++,
+          content: JSON.stringify({ rich_text: [textRun(text)], color: 'default' }),
+          perm_root_id: null,
+          path: null,
+          title_text: null,
+          properties: null,
+        })
+        .execute()
+    }
+    return { id: row.id, name: input.title, is_default: input.isDefault === true, data_source_id: ds.id }
+  })
+}
+
+/**
+ * The template a page-create request names, checked to belong to data source `dataSourceId`:
+ * `{type:"none"}` → null; `{type:"default"}` → the default template (400 when there is none);
+ * `{type:"template_id"}` → that template (400 when it is not a template of this data source).
+ * @throws NotionApiError validation_error
+ */
+export async function resolveTemplate(
+  db: Db,
+  dataSourceId: string,
+  t: { type: 'none' } | { type: 'default' } | { type: 'template_id'; template_id: string },
+): Promise<BlockRow | null> {
+  if (t.type === 'none') return null
+  const templates = await templatesOf(db, dataSourceId)
+  if (t.type === 'default') {
+    const d = templates.find(isDefaultOf)
+    if (!d) throw validationError('body failed validation: body.template: this data source has no default template.')
+    return d
+  }
+  const found = templates.find((x) => x.id === t.template_id)
+  if (!found) throw validationError(`body failed validation: body.template.template_id should be a template of the parent data source, instead was \`${JSON.stringify(t.template_id)}\`.`)
+  return found
+}
+
+/**
+ * Copies a template's content blocks (the whole block tree, not sub-pages) under page `pageId`,
+ * after its existing children.
+ */
+export async function copyTemplateContent(db: Db, template: BlockRow, pageId: string, actor: string, time: string): Promise<void> {
+  const blocks = await db
+    .selectFrom('block')
+    .selectAll()
+    .where('page_id', '=', template.id)
+    .where('id', '!=', template.id)
+    .where('in_trash', '=', 0)
+    .where('type', 'not in', ['child_page', 'child_database'])
+    .execute()
+  const ids = new Map(blocks.map((b) => [b.id, newId()]))
+  const last = await db.selectFrom('block').select((eb) => eb.fn.max('position').as('p')).where('parent_id', '=', pageId).executeTakeFirst()
+  const offset = Number(last?.p ?? -1) + 1
+  const rows = blocks
+    .filter((b) => b.parent_id === template.id || (b.parent_id !== null && ids.has(b.parent_id)))
+    .map((b) => ({
+      ...b,
+      id: ids.get(b.id) as string,
+      parent_id: b.parent_id === template.id ? pageId : (ids.get(b.parent_id as string) as string),
+      page_id: pageId,
+      position: b.parent_id === template.id ? b.position + offset : b.position,
+      created_time: time,
+      created_by: actor,
+      last_edited_time: time,
+      last_edited_by: actor,
+    }))
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('block').values(rows.slice(i, i + 500)).execute()
+}

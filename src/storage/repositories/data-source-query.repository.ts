@@ -1,0 +1,234 @@
+import { sql, type RawBuilder } from 'kysely'
+import type { SqlFilter, SqlSort } from '../../domain/query.js'
+import type { Db } from '../store.js'
+import type { BlockRow } from './blocks.repository.js'
+
+/**
+ * Data-source queries over the typed value index (ADR 8): a `SqlFilter` / `SqlSort[]` plan from
+ * domain/query.ts becomes one portable SQL statement (standard SQL through Kysely's `sql` tag: EXISTS,
+ * LIKE … ESCAPE, CASE, COALESCE — nothing dialect-specific), with keyset pagination on the sort keys
+ * and the final tie-break (created_time descending, id ascending).
+ *
+ * Plan choice: when the first sort is on a stored value and the filter's top level requires that
+ * property to have a value, the statement walks that property's index in sort order (`FROM
+ * data_source_value s0 JOIN block b`), so a first page reads about one page of index entries (plus
+ * the rows the other conditions reject). Otherwise it walks the data source's rows (newest first
+ * for the default order) and checks each condition with an indexed EXISTS on the row's entries.
+ */
+
+export interface RowQuery {
+  dataSourceId: string
+  includeTrashed: boolean
+  filter: SqlFilter | null
+  sorts: SqlSort[]
+}
+
+const T = sql.table('data_source_value')
+
+function esc(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
+function join(parts: RawBuilder<unknown>[], sep: 'AND' | 'OR'): RawBuilder<unknown> {
+  if (parts.length === 0) return sep === 'AND' ? sql`1 = 1` : sql`1 = 0`
+  return sql`(${sql.join(parts, sql.raw(` ${sep} `))})`
+}
+
+/** The condition of a leaf on one index entry aliased `v`. */
+function entryCondition(f: SqlFilter, v: string): RawBuilder<unknown> | null {
+  const a = sql.ref(`${v}.txt`)
+  const n = sql.ref(`${v}.num`)
+  switch (f.k) {
+    case 'text':
+      if (f.op === 'eq') return sql`${a} = ${f.needle}`
+      return sql`${a} LIKE ${f.op === 'contains' ? `%${esc(f.needle)}%` : f.op === 'starts' ? `${esc(f.needle)}%` : `%${esc(f.needle)}`} ESCAPE '\\'`
+    case 'num': {
+      const parts: RawBuilder<unknown>[] = []
+      if (f.lo !== undefined) parts.push(f.loIncl ? sql`${n} >= ${f.lo}` : sql`${n} > ${f.lo}`)
+      if (f.hi !== undefined) parts.push(f.hiIncl ? sql`${n} <= ${f.hi}` : sql`${n} < ${f.hi}`)
+      return join(parts, 'AND')
+    }
+    case 'in':
+      return f.values.length === 0 ? sql`1 = 0` : sql`${a} IN (${sql.join(f.values)})`
+    case 'has':
+      return sql`1 = 1`
+    default:
+      return null
+  }
+}
+
+function filterSql(f: SqlFilter): RawBuilder<unknown> {
+  switch (f.k) {
+    case 'and':
+    case 'or':
+      return join(f.items.map(filterSql), f.k === 'and' ? 'AND' : 'OR')
+    case 'const':
+      return f.value ? sql`1 = 1` : sql`1 = 0`
+    case 'col': {
+      const c = sql.ref(`b.${f.col}`)
+      const parts: RawBuilder<unknown>[] = []
+      if (f.lo !== undefined) parts.push(sql`${c} >= ${f.lo}`)
+      if (f.hi !== undefined) parts.push(sql`${c} < ${f.hi}`)
+      return join(parts, 'AND')
+    }
+    case 'colId':
+      return f.negate ? sql`${sql.ref(`b.${f.col}`)} <> ${f.id}` : sql`${sql.ref(`b.${f.col}`)} = ${f.id}`
+    default: {
+      if (f.k === 'in' && f.values.length === 0) return f.negate ? sql`1 = 1` : sql`1 = 0`
+      const cond = entryCondition(f, 'v') as RawBuilder<unknown>
+      const exists = sql`EXISTS (SELECT 1 FROM ${T} v WHERE v.page_id = b.id AND v.property_id = ${f.pid} AND ${cond})`
+      return f.negate ? sql`NOT ${exists}` : exists
+    }
+  }
+}
+
+interface SortKey {
+  expr: RawBuilder<unknown>
+  desc: boolean
+  nullable: boolean
+}
+
+function sortKeys(sorts: SqlSort[]): { joins: RawBuilder<unknown>[]; keys: SortKey[] } {
+  const joins: RawBuilder<unknown>[] = []
+  const keys: SortKey[] = sorts.map((s, i) => {
+    if (s.k === 'col') return { expr: sql.ref(`b.${s.col}`), desc: s.desc, nullable: false }
+    const alias = `s${i}`
+    joins.push(sql`LEFT JOIN ${T} ${sql.raw(alias)} ON ${sql.ref(`${alias}.page_id`)} = b.id AND ${sql.ref(`${alias}.property_id`)} = ${s.pid} AND ${sql.ref(`${alias}.ord`)} = 0`)
+    const txt = sql.ref(`${alias}.txt`)
+    const num = sql.ref(`${alias}.num`)
+    switch (s.k) {
+      case 'txt':
+        return { expr: txt, desc: s.desc, nullable: true }
+      case 'num':
+        return { expr: num, desc: s.desc, nullable: true }
+      case 'bool':
+        return { expr: sql`COALESCE(${num}, 0)`, desc: s.desc, nullable: false }
+      default: {
+        const whens = s.options.map((id, j) => sql`WHEN ${txt} = ${id} THEN ${sql.lit(j)}`)
+        const expr = sql`(CASE WHEN ${txt} IS NULL THEN NULL ${whens.length ? sql.join(whens, sql` `) : sql``} ELSE ${sql.lit(s.options.length)} END)`
+        return { expr, desc: s.desc, nullable: true }
+      }
+    }
+  })
+  return { joins, keys }
+}
+
+function orderBy(keys: SortKey[], driven: boolean): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = []
+  keys.forEach((k, i) => {
+    if (k.nullable && !(driven && i === 0)) parts.push(sql`CASE WHEN ${k.expr} IS NULL THEN 1 ELSE 0 END`)
+    parts.push(k.desc ? sql`${k.expr} DESC` : sql`${k.expr} ASC`)
+  })
+  parts.push(sql`b.created_time DESC`, sql`b.id ASC`)
+  return sql.join(parts)
+}
+
+/** "At or after the cursor row" in the query's order (cursor values `c`, created_time, id). */
+function atOrAfter(keys: SortKey[], c: unknown[], cCreated: string, cId: string): RawBuilder<unknown> {
+  let acc: RawBuilder<unknown> = sql`(b.created_time < ${cCreated} OR (b.created_time = ${cCreated} AND b.id >= ${cId}))`
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const k = keys[i] as SortKey
+    const cv = c[i]
+    if (cv === null || cv === undefined) {
+      acc = sql`(${k.expr} IS NULL AND ${acc})`
+      continue
+    }
+    const after = k.desc ? sql`${k.expr} < ${cv}` : sql`${k.expr} > ${cv}`
+    acc = k.nullable ? sql`(${after} OR ${k.expr} IS NULL OR (${k.expr} = ${cv} AND ${acc}))` : sql`(${after} OR (${k.expr} = ${cv} AND ${acc}))`
+  }
+  return acc
+}
+
+/** The top-level `and` leaves of a filter. */
+function topLeaves(f: SqlFilter | null): SqlFilter[] {
+  if (!f) return []
+  return f.k === 'and' ? f.items : [f]
+}
+
+interface Built {
+  from: RawBuilder<unknown>
+  where: RawBuilder<unknown>[]
+  keys: SortKey[]
+  driven: boolean
+}
+
+function build(q: RowQuery): Built {
+  const { joins, keys } = sortKeys(q.sorts)
+  const first = q.sorts[0]
+  let driven = false
+  const where: RawBuilder<unknown>[] = []
+  let leaves = topLeaves(q.filter)
+  if (first && (first.k === 'txt' || first.k === 'num')) {
+    // Drive from the first sort key's index when the filter requires it to be non-empty.
+    const i = leaves.findIndex((l) => (l.k === 'num' || l.k === 'text' || l.k === 'has') && l.pid === first.pid && !l.negate && (l.k !== 'text' || l.op === 'eq' || l.op === 'starts'))
+    if (i !== -1) {
+      driven = true
+      const leaf = leaves[i] as SqlFilter
+      const cond = entryCondition(leaf, 's0')
+      if (cond) where.push(cond)
+      leaves = leaves.filter((_, j) => j !== i)
+    }
+  }
+  // In the driven plan the index entry already names the data source (entries follow moves).
+  if (!driven) where.push(sql`b.parent_id = ${q.dataSourceId}`, sql`b.parent_type = 'data_source_id'`)
+  if (!q.includeTrashed) where.push(sql`b.in_trash = 0`)
+  for (const l of leaves) where.push(filterSql(l))
+  let from: RawBuilder<unknown>
+  if (driven) {
+    const first0 = first as { pid: string }
+    where.unshift(sql`s0.data_source_id = ${q.dataSourceId}`, sql`s0.property_id = ${first0.pid}`)
+    from = sql`${T} s0 JOIN ${sql.table('block')} b ON b.id = s0.page_id ${joins.length > 1 ? sql.join(joins.slice(1), sql` `) : sql``}`
+  } else {
+    from = sql`${sql.table('block')} b ${joins.length ? sql.join(joins, sql` `) : sql``}`
+  }
+  return { from, where, keys, driven }
+}
+
+/** The cursor row's sort key values, or undefined when it is not a row of this data source. */
+async function cursorValues(db: Db, q: RowQuery, cursorId: string): Promise<{ values: unknown[]; created: string } | undefined> {
+  const { joins, keys } = sortKeys(q.sorts)
+  const cols = keys.map((k, i) => sql`${k.expr} AS ${sql.ref(`k${i}`)}`)
+  const r = await sql<Record<string, unknown>>`SELECT ${sql.join([...cols, sql`b.created_time AS created`])} FROM ${sql.table('block')} b ${joins.length ? sql.join(joins, sql` `) : sql``} WHERE b.id = ${cursorId} AND b.parent_id = ${q.dataSourceId} AND b.parent_type = 'data_source_id'`.execute(db)
+  const row = r.rows[0]
+  if (!row) return undefined
+  return { values: keys.map((_, i) => row[`k${i}`] ?? null), created: row.created as string }
+}
+
+/**
+ * One page of matching rows in query order, starting at row `cursorId` (inclusive) when given;
+ * `before` = how many matching rows precede that cursor, counted up to `countCap`; the page holds
+ * `limit(before)` rows at most. Returns
+ * undefined when the cursor is not a row of the data source.
+ */
+export async function queryRows(
+  db: Db,
+  q: RowQuery,
+  page: { cursorId?: string | undefined; limit: (before: number) => number; countCap: number },
+): Promise<{ rows: BlockRow[]; before: number } | undefined> {
+  const built = build(q)
+  const where = [...built.where]
+  let before = 0
+  if (page.cursorId) {
+    const c = await cursorValues(db, q, page.cursorId)
+    if (!c) return undefined
+    const ge = atOrAfter(built.keys, c.values, c.created, page.cursorId)
+    const r = await sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM (SELECT b.id FROM ${built.from} WHERE ${sql.join([...where, sql`NOT ${ge}`], sql` AND `)} LIMIT ${page.countCap}) t`.execute(db)
+    before = Number(r.rows[0]?.n ?? 0)
+    where.push(ge)
+  }
+  const limit = page.limit(before)
+  if (limit <= 0) return { rows: [], before }
+  // Ids first (indexes only), then the wide rows of just this page.
+  const r = await sql<{ id: string }>`SELECT b.id FROM ${built.from} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${orderBy(built.keys, built.driven)} LIMIT ${limit}`.execute(db)
+  const ids = r.rows.map((x) => x.id)
+  if (ids.length === 0) return { rows: [], before }
+  const full = new Map((await db.selectFrom('block').selectAll().where('id', 'in', ids).execute()).map((x) => [x.id, x]))
+  return { rows: ids.map((id) => full.get(id)).filter((x): x is BlockRow => x !== undefined), before }
+}
+
+/** The rows (full) matching a storage pre-filter, in no particular order (for queries finished in memory). */
+export async function prefilteredRows(db: Db, q: Omit<RowQuery, 'sorts'>): Promise<BlockRow[]> {
+  const built = build({ ...q, sorts: [] })
+  const r = await sql<BlockRow>`SELECT b.* FROM ${built.from} WHERE ${sql.join(built.where, sql` AND `)}`.execute(db)
+  return r.rows
+}
