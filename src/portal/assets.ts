@@ -191,7 +191,9 @@ legend { font-weight: 600; font-size: 14px; padding: 0 4px; }
 .grid.audit td { font-size: 13px; }
 .grid.audit code { font: 12px var(--mono); background: var(--side); padding: 1px 5px; border-radius: 4px; }
 .nowrap { white-space: nowrap; }
-.reveal { margin-top: 8px; font-weight: 400; }
+.reveal { font-weight: 400; }
+.grid tr.reveal-row td { border-top: none; padding-top: 0; }
+.card-title { font-size: 18px; margin: 0 0 14px; }
 .reveal label { font-size: 12px; color: var(--muted); }
 .pill.green { background: var(--ok-bg); color: var(--ok); }
 .pill.warn { background: var(--warn-bg); color: #8a6100; }

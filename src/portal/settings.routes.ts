@@ -242,7 +242,9 @@ export function registerSettingsRoutes(app: Hono<PortalEnv>, deps: Deps, h: Port
       const actor = c.req.query('actor') ?? ''
       const entries = await workspaceAuditLog(deps, head.workspaceId, h.user(c).id, { ...(action ? { action } : {}), ...(actor ? { actor } : {}) })
       const members = await people(head.workspaceId)
-      const names = new Map(members.map((m) => [m.id, m.name ?? m.email ?? m.id]))
+      const names = new Map<string, string>(members.map((m) => [m.id, m.name ?? m.email ?? m.id]))
+      for (const g of await listGroups(deps, head.workspaceId)) names.set(g.id, `group ${g.name}`)
+      for (const p of await listWorkspacePats(deps, { workspaceId: head.workspaceId, actorId: h.user(c).id }).catch(() => [])) names.set(p.id, `token “${p.name}”`)
       return auditView({ ...head, entries, names, people: members, filter: { action, actor } })
     }, f)
   const renderTab = (c: PortalContext, status: number, tab: SettingsTab, f: Flash | null) =>

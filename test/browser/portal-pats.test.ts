@@ -39,7 +39,7 @@ describe.skipIf(!hasChromium)('portal in a browser: personal access tokens, sett
         { name: 'Gus Guest', email: 'gus@example.com', role: 'guest' },
       ],
     })
-    ;[owner, member] = ws.members as [typeof owner, typeof owner]
+    ;[owner, member] = ws.members as unknown as [typeof owner, typeof owner]
     const root = await createPageAsUser(server.deps, { workspaceId: ws.workspace.id, actorId: owner.id, title: 'Roadmap' })
     const plan = await createPageAsUser(server.deps, { workspaceId: ws.workspace.id, actorId: owner.id, title: 'Q3 plan', parentId: root.id })
     const notes = await createPageAsUser(server.deps, { workspaceId: ws.workspace.id, actorId: owner.id, title: 'Board notes', private: true })

@@ -75,7 +75,7 @@ export function connectionsSettingsView(
   const f = input.filter
   return html`${head(input, 'Connections', 'Personal access tokens act as the people who created them. Admins see and revoke every one; only a token’s creator can reveal it.')}
 <section class="card" aria-labelledby="policy-h">
-  <h2 id="policy-h" class="section-head">Who can create personal access tokens with Notion API access</h2>
+  <h2 id="policy-h" class="card-title">Who can create personal access tokens with Notion API access</h2>
   ${
     p.configurable
       ? html`<form method="post" action="${base}/pat-policy">
@@ -252,10 +252,26 @@ export const AUDIT_ACTIONS: readonly { value: string; label: string }[] = [
 export function auditView(input: SettingsHead & { entries: AuditRow[]; names: Map<string, string>; people: MemberRow[]; filter: { action: string; actor: string } }): Html {
   const base = `/settings/${input.workspaceId}`
   const actorName = (a: string) => (a.startsWith('user:') ? (input.names.get(a.slice(5)) ?? a.slice(5)) : a === 'admin' ? 'Operator (admin API)' : a === 'admin_api' ? 'Admin API' : a)
+  // Ids read as names where known (people, groups, the workspace); nested values flattened.
+  const nameOfId = (v: string): string => {
+    const m = /^(user|group|members|bot):(.+)$/.exec(v)
+    if (m?.[1] === 'members') return `everyone at ${input.workspaceName}`
+    const id = m ? (m[2] ?? '') : v
+    return input.names.get(id) ?? (m?.[1] === 'bot' ? 'a connection' : v)
+  }
+  const value = (v: unknown): string =>
+    typeof v === 'string'
+      ? /^\d{4}-\d{2}-\d{2}T/.test(v) ? v.slice(0, 10) : nameOfId(v)
+      : Array.isArray(v)
+        ? v.length ? v.map(value).join(', ') : 'none'
+        : v && typeof v === 'object'
+          ? Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k.replace(/_/g, ' ')} ${value(x)}`).join(', ')
+          : String(v)
   const details = (m: Record<string, unknown> | null) => {
     if (!m) return ''
     return Object.entries(m)
-      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .filter(([k]) => k !== 'bot_id')
+      .map(([k, v]) => `${k.replace(/_/g, ' ')}: ${value(v)}`)
       .join(' · ')
   }
   return html`${head(input, 'Audit log', 'Who did what in this workspace, newest first. Secrets are never recorded.')}
@@ -274,7 +290,7 @@ ${
     : html`<table class="grid audit" aria-label="Audit log">
   <thead><tr><th scope="col">Time</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Details</th></tr></thead>
   <tbody>${input.entries.map(
-    (e) => html`<tr><td class="nowrap">${when(e.time)}</td><td>${actorName(e.actor)}</td><td><code>${e.action}</code></td><td class="meta">${e.target ? html`<span>target ${e.target.slice(0, 8)}…</span> ` : ''}${details(e.meta)}</td></tr>`,
+    (e) => html`<tr><td class="nowrap">${when(e.time)}</td><td>${actorName(e.actor)}</td><td><code>${e.action}</code></td><td class="meta">${e.target && input.names.has(e.target) ? html`<strong>${input.names.get(e.target)}</strong>${e.meta ? ' · ' : ''}` : ''}${details(e.meta)}</td></tr>`,
   )}</tbody></table>`
 }`
 }

@@ -65,8 +65,7 @@ export function tokensListView(input: { workspaces: TokensWorkspace[]; revealed:
       <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Capabilities</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
       <tbody>${w.tokens.map(
         (p) => html`<tr id="pat-${p.id}">
-        <th scope="row">${p.name}<div class="meta">${p.token_hint} · created ${day(p.created_time)}</div>
-          ${input.revealed?.id === p.id ? html`<div class="reveal">${tokenField(`token-${p.id}`, `Token for ${p.name}`, input.revealed.token)}</div>` : ''}</th>
+        <th scope="row">${p.name}<div class="meta">${p.token_hint} · created ${day(p.created_time)}</div></th>
         <td>${patStatusPill(p)}</td>
         <td>${capsText(p)}</td>
         <td>${p.status === 'revoked' ? '—' : day(p.expires_time)}</td>
@@ -76,7 +75,11 @@ export function tokensListView(input: { workspaces: TokensWorkspace[]; revealed:
             ? html`<form method="post" action="/developers/tokens/${p.id}/reveal" class="inline">${csrfField(input.csrf)}<button type="submit" aria-label="Reveal ${p.name}">Reveal</button></form>
           <form method="post" action="/developers/tokens/${p.id}/revoke" class="inline">${csrfField(input.csrf)}<button type="submit" class="danger" aria-label="Revoke ${p.name}">Revoke</button></form>`
             : ''
-        }</td></tr>`,
+        }</td></tr>${
+          input.revealed?.id === p.id
+            ? html`<tr class="reveal-row"><td colspan="6"><div class="reveal">${tokenField(`token-${p.id}`, `Token for ${p.name}`, input.revealed.token)}</div></td></tr>`
+            : ''
+        }`,
       )}</tbody></table>`
     }
     </section><br>`,
