@@ -225,6 +225,7 @@ describe.skipIf(!hasChromium)('portal in a browser: personal access tokens, sett
     await b.page.getByLabel('Access level').selectOption({ label: 'Full access' })
     await b.page.getByRole('button', { name: 'Invite' }).click()
     await visible(b.page.getByText('Access saved.'))
+    await b.shot('26-share-panel')
     await b.page.getByLabel('Access for Everyone at Globex', { exact: true }).selectOption({ label: 'Can comment' })
     await b.page.getByRole('button', { name: 'Save access for Everyone at Globex' }).click()
     await visible(b.page.getByText('Page access is different from “Roadmap”.'))
@@ -232,7 +233,7 @@ describe.skipIf(!hasChromium)('portal in a browser: personal access tokens, sett
     const notion = server.client(token)
     const update = () => notion.pages.update({ page_id: pages.plan.id, properties: { title: { title: [{ text: { content: 'Q3 plan' } }] } } })
     expect((await apiError(update())).status).toBe(403)
-    await b.shot('26-share-panel')
+    await b.shot('26b-share-access-changed')
 
     await b.page.getByRole('button', { name: 'Restore inherited access' }).click()
     await visible(b.page.getByText('This page inherits its parent’s access again.'))
