@@ -191,6 +191,8 @@ legend { font-weight: 600; font-size: 14px; padding: 0 4px; }
 .grid.audit td { font-size: 13px; }
 .grid.audit code { font: 12px var(--mono); background: var(--side); padding: 1px 5px; border-radius: 4px; }
 .nowrap { white-space: nowrap; }
+.grid td:not(.meta) { white-space: nowrap; }
+.grid.audit td.meta { min-width: 280px; }
 .reveal { font-weight: 400; }
 .grid tr.reveal-row td { border-top: none; padding-top: 0; }
 .card-title { font-size: 18px; margin: 0 0 14px; }
