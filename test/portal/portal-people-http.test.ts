@@ -142,7 +142,25 @@ describe('portal part 2 over HTTP', () => {
     const conns = await a.req(`/settings/${s.workspace.id}/connections`)
     expect(conns.status).toBe(403)
     expect(conns.text).toContain('Only workspace owners can see every personal access token of the workspace.')
+    // A membership admin manages groups: create, then delete.
+    let csrf = await a.csrf(`/settings/${s.workspace.id}/groups`)
+    expect((await a.req(`/settings/${s.workspace.id}/groups`, { _csrf: csrf, name: 'Temp crew' })).location).toBe(`/settings/${s.workspace.id}/groups?done=group_created`)
+    const g = await server.deps.store.db.selectFrom('workspace_group').select('id').where('name', '=', 'Temp crew').executeTakeFirstOrThrow()
+    csrf = await a.csrf(`/settings/${s.workspace.id}/groups`)
+    expect((await a.req(`/settings/${s.workspace.id}/groups/${g.id}/delete`, { _csrf: csrf })).status).toBe(303)
+    expect(await server.deps.store.db.selectFrom('workspace_group').select('id').where('id', '=', g.id).executeTakeFirst()).toBeUndefined()
+    // …but cannot touch an owner: the service's refusal on the Members tab.
+    csrf = await a.csrf(`/settings/${s.workspace.id}/members`)
+    const demote = await a.req(`/settings/${s.workspace.id}/members/${s.owner.id}/role`, { _csrf: csrf, role: 'member' })
+    expect(demote.status).toBe(403)
+    expect(demote.text).toContain('Membership admins can only change roles among members, restricted members and guests.')
+
     const member = await Agent.signedIn(server, s.member.email as string, PW)
+    // Workers-only PATs are open to members even where Notion API access is owners-only (seed 004).
+    const mcsrf = await member.csrf('/developers/tokens/new')
+    const workers = await member.req('/developers/tokens', { _csrf: mcsrf, name: 'Deploy', workspace_id: s.workspace.id, workers: 'on', expires_in_days: '90' })
+    expect(workers.status).toBe(201)
+    expect(workers.text).toContain('Workers')
     const m = await member.req(`/settings/${s.workspace.id}/members`)
     expect(m.status).toBe(403)
     expect(m.text).toContain('Only workspace owners and membership admins can manage members.')
