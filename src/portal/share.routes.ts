@@ -49,6 +49,7 @@ export async function sharePanel(deps: Deps, userId: string, pageId: string): Pr
     accessDiffers: access.access_differs,
     parent: access.parent_page_id ? { id: access.parent_page_id, title: await titleOf(access.parent_page_id) } : null,
     canEdit: me.level === 'full',
+    me: userId,
     workspaceName: ws.name,
     groups: (await listGroups(deps, ws.id)).map((g) => ({ id: g.id, name: g.name })),
     people: (await listMembers(db, ws.id)).map((m) => ({ id: m.id, name: m.name, email: m.email, role: m.role })),

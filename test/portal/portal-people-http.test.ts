@@ -135,6 +135,9 @@ describe('portal part 2 over HTTP', () => {
     const { workspace } = await createWorkspace(server.deps, { name: 'Other', plan: 'free', members: [{ name: 'Zed', email: 'zed@other.test', role: 'owner' }] })
     const owner = await Agent.signedIn(server, s.owner.email as string, PW)
     expect((await owner.req(`/settings/${workspace.id}/connections`)).status).toBe(404)
+    // The workspace switcher: /settings?workspace=<id> → that workspace's Connections tab.
+    expect((await owner.req(`/settings?workspace=${s.workspace.id}`)).location).toBe(`/settings/${s.workspace.id}/connections`)
+    expect((await owner.req(`/settings/${s.workspace.id}/nope`)).status).toBe(404)
     const admin = await addMember(server.deps, s.workspace.id, { name: 'Ada Admin', email: 'ada@example.com', role: 'membership_admin' })
     await setPassword(server.deps, admin.id, PW)
     const a = await Agent.signedIn(server, 'ada@example.com', PW)

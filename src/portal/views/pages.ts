@@ -47,6 +47,8 @@ export interface SharePanel {
   parent: { id: string; title: string } | null
   /** Whether the viewer has full access (may change anything). */
   canEdit: boolean
+  /** The viewer's user id (their own entry reads "(you)"). */
+  me: string
   workspaceName: string
   groups: { id: string; name: string }[]
   people: { id: string; name: string | null; email: string | null; role: string }[]
@@ -184,6 +186,7 @@ function shareView(input: PageViewInput, base: string, title: string, s: SharePa
       (l) => html`<option value="${l}" ${l === current ? 'selected' : ''}>${LEVEL_LABELS[l]}</option>`,
     )}</select>`
   const nameOf = (e: SharePanel['entries'][0]) => (e.type === 'workspace' ? `Everyone at ${e.name ?? s.workspaceName}` : (e.name ?? e.id))
+  const you = (e: SharePanel['entries'][0]) => (e.type === 'user' && e.id === s.me ? ' (you)' : '')
   const kind = (e: SharePanel['entries'][0]) => (e.type === 'workspace' ? 'Workspace' : e.type === 'group' ? 'Group' : (s.people.find((p) => p.id === e.id)?.role === 'guest' ? 'Guest' : 'Person'))
   return html`<section class="panel" id="share" aria-labelledby="share-h">
   <div class="section-head"><h2 id="share-h">Share “${title}”</h2><a class="button" href="${base}">Close</a></div>
@@ -210,7 +213,7 @@ function shareView(input: PageViewInput, base: string, title: string, s: SharePa
   <ul class="list share-list">${s.entries.map((e, i) => {
     const name = nameOf(e)
     const target = e.type === 'workspace' ? 'workspace' : `${e.type}:${e.id}`
-    return html`<li>${avatar(name, e.type === 'workspace' ? '🏢' : e.type === 'group' ? '👥' : null)}<div class="grow"><span class="title">${name}</span>
+    return html`<li>${avatar(name, e.type === 'workspace' ? '🏢' : e.type === 'group' ? '👥' : null)}<div class="grow"><span class="title">${name}${you(e)}</span>
       <div class="meta">${kind(e)} · ${e.inherited ? html`Inherited from <a href="/w/${input.workspaceId}/pages/${e.source_page_id}">${e.source_title || 'Untitled'}</a>` : 'Set on this page'}</div></div>
       ${
         s.canEdit
