@@ -177,6 +177,39 @@ legend { font-weight: 600; font-size: 14px; padding: 0 4px; }
 .people .meta { color: var(--muted); font-size: 13px; margin-left: auto; }
 .divider { text-align: center; color: var(--faint); font-size: 13px; margin: 22px 0 14px; border-top: 1px solid var(--line); line-height: 0; }
 .divider span { background: #fff; padding: 0 8px; }
+
+/* Tables (tokens, members, audit) */
+.grid { width: 100%; border-collapse: separate; border-spacing: 0; border: 1px solid var(--line); border-radius: 8px; font-size: 14px; }
+.grid th, .grid td { text-align: left; vertical-align: top; padding: 10px 12px; border-top: 1px solid var(--line); }
+.grid thead th { border-top: none; font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--faint); font-weight: 600; background: var(--side); }
+.grid thead th:first-child { border-top-left-radius: 8px; } .grid thead th:last-child { border-top-right-radius: 8px; }
+.grid tbody th { font-weight: 600; }
+.grid .meta { color: var(--muted); font-size: 12px; font-weight: 400; }
+.grid .actions-cell { text-align: right; white-space: nowrap; }
+.grid .actions-cell form + form { margin-left: 6px; }
+.grid .row select { width: auto; }
+.grid.audit td { font-size: 13px; }
+.grid.audit code { font: 12px var(--mono); background: var(--side); padding: 1px 5px; border-radius: 4px; }
+.nowrap { white-space: nowrap; }
+.grid td:not(.meta) { white-space: nowrap; }
+.grid.audit td.meta { min-width: 280px; }
+.reveal { font-weight: 400; }
+.grid tr.reveal-row td { border-top: none; padding-top: 0; }
+.card-title { font-size: 18px; margin: 0 0 14px; }
+.reveal label { font-size: 12px; color: var(--muted); }
+.pill.green { background: var(--ok-bg); color: var(--ok); }
+.pill.warn { background: var(--warn-bg); color: #8a6100; }
+.avatar.small { width: 26px; height: 26px; font-size: 12px; border-radius: 50%; }
+.person { display: flex; gap: 10px; align-items: center; }
+.filters select { width: auto; }
+.row.wrap { flex-wrap: wrap; justify-content: space-between; margin-bottom: 12px; }
+.list.compact > li { padding: 8px 12px; }
+.group { margin-bottom: 16px; }
+.add-member { margin-top: 12px; } .add-member select { width: auto; min-width: 220px; }
+.share-button { margin-top: 4px; }
+.invite { margin-bottom: 14px; } .invite select:first-of-type { flex: 1; width: auto; } .invite select { width: auto; }
+.share-list .row select { width: auto; }
+.notice form.inline button { margin-top: 6px; }
 @media (max-width: 760px) { .shell { grid-template-columns: 1fr; } .sidebar { border-right: none; border-bottom: 1px solid var(--line); } main { padding: 24px 18px; } }
 `
 

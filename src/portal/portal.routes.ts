@@ -29,6 +29,8 @@ import {
 import { findUser, listMembers, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
 import type { UserTable } from '../storage/database.js'
 import { PORTAL_CSS, PORTAL_JS } from './assets.js'
+import { registerSettingsRoutes } from './settings.routes.js'
+import { registerShareRoutes, sharePanel } from './share.routes.js'
 import {
   LoginThrottle,
   clearSessionCookie,
@@ -73,7 +75,7 @@ export interface PortalOptions {
   publicUrl: string
 }
 
-const PORTAL_PATHS = ['/', '/login', '/login/*', '/logout', '/w', '/w/*', '/developers', '/developers/*']
+const PORTAL_PATHS = ['/', '/login', '/login/*', '/logout', '/w', '/w/*', '/developers', '/developers/*', '/settings', '/settings/*']
 
 /** A local path to return to after sign-in (never another origin). */
 function safeNext(next: unknown): string {
@@ -149,7 +151,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     return u
   }
   const choices = async (u: UserTable): Promise<WorkspaceChoice[]> => (await workspacesOf(deps, u.id)).map((w) => ({ id: w.id, name: w.name, role: w.role }))
-  const render = async (c: PortalContext, status: number, title: string, section: 'pages' | 'developers', sidebar: Html, body: Html, workspaceId: string | null = null) => {
+  const render = async (c: PortalContext, status: number, title: string, section: 'pages' | 'developers' | 'settings', sidebar: Html, body: Html, workspaceId: string | null = null) => {
     const u = user(c)
     return c.html(layout({ title, user: u, csrf: c.get('csrf'), section, workspaces: await choices(u), workspaceId, sidebar, body }), status as 200)
   }
@@ -174,6 +176,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
       added: { kind: 'ok', text: 'Connection added. It can now access this page and all of its child pages.' },
       removed: { kind: 'ok', text: 'Connection removed.' },
       unchanged: { kind: 'ok', text: 'Nothing changed.' },
+      restored: { kind: 'ok', text: 'This page inherits its parent’s access again.' },
     }
     return ok ? (messages[ok] ?? null) : null
   }
@@ -189,8 +192,9 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
       const body = errorBody(err.status, title, err.message, c.req.header('referer') ? null : '/')
       if (c.get('user')) {
         const inPages = c.req.path.startsWith('/w')
-        const sidebar = inPages ? html`<nav aria-label="Pages"><a class="item" href="/">← Back to your pages</a></nav>` : developersSidebar('connections')
-        return render(c, err.status, title, inPages ? 'pages' : 'developers', sidebar, body)
+        const inSettings = c.req.path.startsWith('/settings')
+        const sidebar = inPages || inSettings ? html`<nav aria-label="Pages"><a class="item" href="/">← Back to your pages</a></nav>` : developersSidebar(c.req.path.startsWith('/developers/tokens') ? 'tokens' : 'connections')
+        return render(c, err.status, title, inPages ? 'pages' : inSettings ? 'settings' : 'developers', sidebar, body)
       }
       return c.html(bare(title, body), err.status as 400)
     }
@@ -461,6 +465,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     if (!panelOverride) {
       const which = c.req.query('panel')
       if (which === 'connections') panel = { type: 'connections', list: await pageConnections(deps, u.id, pageId) }
+      else if (which === 'share') panel = { type: 'share', share: await sharePanel(deps, u.id, pageId) }
       else if (which === 'add') {
         const q = c.req.query('q') ?? ''
         const connected = new Set((await pageConnections(deps, u.id, pageId)).map((x) => x.connection_id))
@@ -485,6 +490,9 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     return render(c, status, page.title || 'Untitled', 'pages', pagesSidebar({ workspaces, workspaceId: ws, tree, current: pageId }), body, ws)
   }
   app.get('/w/:ws/pages/:id', (c) => showPage(c, 200, null, flashFromQuery(c)))
+
+  // The page's Share panel: people, group and workspace access (share.routes.ts).
+  registerShareRoutes(app, deps, { user, form, uuid, showPage })
 
   /** A refused page action re-renders the Connections panel with the service's message. */
   const refusedOnPage = async (c: PortalContext, e: unknown, title: string) => {
@@ -527,8 +535,11 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     return c.redirect(`/w/${c.req.param('ws')}/pages/${pageId}?panel=connections&done=removed#connections`, 303)
   })
 
+  // Personal access tokens (Developer portal) and Settings & members: settings.routes.ts.
+  registerSettingsRoutes(app, deps, { user, choices, render, form, uuid })
+
   // Unknown portal paths: a portal 404, not the API's invalid_request_url.
-  for (const prefix of ['/w/*', '/developers/*', '/login/*']) {
+  for (const prefix of ['/w/*', '/developers/*', '/login/*', '/settings/*']) {
     app.all(prefix, () => {
       throw new DomainError('not_found', 'There is no such page in the portal.')
     })

@@ -177,6 +177,37 @@ async function presentOne(db: Db, p: PersonalAccessTokenTable, nowMs: number): P
   return presentPat(db, { ...p, creator_name: creator?.name ?? null, creator_email: creator?.email ?? null }, nowMs, ws.plan)
 }
 
+/**
+ * Why `actorId` may not create a PAT with `caps` in `ws`, or null when they may: the single rule
+ * behind `createPat` and the portal's "New personal access token" screen (seed 004 "Who can create PATs").
+ */
+async function creationRefusal(db: Db, ws: { id: string; plan: Parameters<typeof effectivePatPolicy>[2] }, actorId: string, caps: PatCapabilities): Promise<string | null> {
+  const who = await principalsForUser(db, ws.id, actorId)
+  if (!who) return 'Only members of this workspace can create personal access tokens in it.'
+  if (!isFullMember(who.role)) return 'Guests and restricted members cannot create personal access tokens.'
+  if (caps.notionApi) {
+    const policy = await effectivePatPolicy(db, ws.id, ws.plan)
+    if (!policyAdmits(policy, who.role, who.principals)) {
+      return `This workspace lets ${describePolicy(policy.policy)} create personal access tokens with Notion API access; this member is not allowed.`
+    }
+  }
+  return null
+}
+
+/**
+ * Whether `actorId` may create PATs in a workspace, per capability bundle, with the refusal text the
+ * creation itself would give (null = allowed). Read-only; the portal shows it before the form.
+ * @throws DomainError not_found (workspace)
+ */
+export async function patCreationAllowance(deps: Deps, workspaceId: string, actorId: string): Promise<{ notionApi: string | null; workers: string | null }> {
+  const db = deps.store.db
+  const ws = await loadWorkspace(db, workspaceId)
+  return {
+    notionApi: await creationRefusal(db, ws, actorId, { notionApi: true, workers: false }),
+    workers: await creationRefusal(db, ws, actorId, { notionApi: false, workers: true }),
+  }
+}
+
 export interface CreatePatInput {
   workspaceId: string
   actorId: string
@@ -207,18 +238,8 @@ export async function createPat(deps: Deps, input: CreatePatInput): Promise<{ pa
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const ws = await loadWorkspace(trx, input.workspaceId)
-    const who = await principalsForUser(trx, ws.id, input.actorId)
-    if (!who) throw new DomainError('forbidden', 'Only members of this workspace can create personal access tokens in it.')
-    if (!isFullMember(who.role)) throw new DomainError('forbidden', 'Guests and restricted members cannot create personal access tokens.')
-    if (caps.notionApi) {
-      const policy = await effectivePatPolicy(trx, ws.id, ws.plan)
-      if (!policyAdmits(policy, who.role, who.principals)) {
-        throw new DomainError(
-          'forbidden',
-          `This workspace lets ${describePolicy(policy.policy)} create personal access tokens with Notion API access; this member is not allowed.`,
-        )
-      }
-    }
+    const refusal = await creationRefusal(trx, ws, input.actorId, caps)
+    if (refusal) throw new DomainError('forbidden', refusal)
     const token = generateToken('personal')
     const id = newId()
     const botId = newId()

@@ -3,11 +3,13 @@ import { DomainError } from '../errors/domain-error.js'
 import { principalOf } from '../permissions/roles.js'
 import type { MemberRole } from '../storage/database.js'
 import { rootsVisibleTo } from '../storage/repositories/acl.repository.js'
+import { listAudit } from '../storage/repositories/audit.repository.js'
 import { findBlock, listChildren, type BlockRow } from '../storage/repositories/blocks.repository.js'
-import { findWorkspace, memberRole } from '../storage/repositories/workspaces.repository.js'
+import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import { levelOn } from './access.js'
 import { explainAccess } from './connections.service.js'
+import { principalsForUser } from './people-access.js'
 import type { Deps } from './deps.js'
 
 /**
@@ -16,16 +18,19 @@ import type { Deps } from './deps.js'
  * page's blocks, and the connections that can reach a page and why. Writes go through
  * connections.service.ts, so the portal enforces exactly the rules of the API, the admin API and the CLI.
  *
- * People's principals follow today's model (issue 2): `user:<id>`, plus `members:<workspace>` for
- * owners and members; guests hold only `user:<id>`. Issue 4 (groups, restricted members) extends
- * `personPrincipals` and nothing else here.
+ * People's principals come from one function, `principalsForUser` (people-access.ts, issue 4): the
+ * same one the API uses for PATs and the services use for sharing, so groups, restricted members,
+ * guests and removed members behave identically in the portal and over the API.
  */
 
-/** A person's role and ACL principals in a workspace. @throws DomainError not_found when not a member. */
+/**
+ * A person's role and ACL principals in a workspace (delegates to `principalsForUser`).
+ * @throws DomainError not_found when not (or no longer) a member.
+ */
 export async function personPrincipals(db: Db, workspaceId: string, userId: string): Promise<{ role: MemberRole; principals: string[] }> {
-  const role = await memberRole(db, workspaceId, userId)
-  if (!role) throw new DomainError('not_found', 'You are not a member of this workspace.')
-  return { role, principals: [principalOf.user(userId), ...(role === 'guest' ? [] : [principalOf.members(workspaceId)])] }
+  const who = await principalsForUser(db, workspaceId, userId)
+  if (!who) throw new DomainError('not_found', 'You are not a member of this workspace.')
+  return who
 }
 
 /** The workspaces a person belongs to, with their role, oldest membership first. */
@@ -112,8 +117,9 @@ export async function loadPageForPerson(deps: Deps, userId: string, pageId: stri
   const notFound = () => new DomainError('not_found', 'This page does not exist, or you do not have access to it.')
   const node = await findBlock(db, pageId)
   if (!node || (node.type !== 'child_page' && node.type !== 'child_database') || node.in_trash === 1) throw notFound()
-  if (!(await memberRole(db, node.workspace_id, userId))) throw notFound()
-  const { role, principals } = await personPrincipals(db, node.workspace_id, userId)
+  const who = await principalsForUser(db, node.workspace_id, userId)
+  if (!who) throw notFound()
+  const { role, principals } = who
   const level = await levelOn(db, { principals }, node)
   if (level < 1) throw notFound()
   if (level < minLevel) throw new DomainError('forbidden', 'You need full access to this page to do that.')
@@ -268,4 +274,25 @@ export async function workspaceFor(deps: Deps, workspaceId: string, userId: stri
   if (!ws) throw new DomainError('not_found', 'No such workspace.')
   const { role } = await personPrincipals(deps.store.db, workspaceId, userId)
   return { ...ws, role }
+}
+
+/**
+ * The workspace's audit log for the portal's Settings → Audit log: owners only (the admin API's
+ * `GET /_octavo/admin/workspaces/{id}/audit` is the operator's view of the same rows). `action` is an
+ * exact action or a prefix written `pat.*`; `actor` is `user:<id>`, `admin` or `admin_api`.
+ * @returns at most `limit` (default 200) entries, newest first, `meta` parsed (never holds a secret).
+ * @throws DomainError forbidden (not an owner) | not_found (workspace)
+ */
+export async function workspaceAuditLog(deps: Deps, workspaceId: string, actorId: string, filter: { action?: string; actor?: string; limit?: number } = {}) {
+  const db = deps.store.db
+  if (!(await findWorkspace(db, workspaceId))) throw new DomainError('not_found', 'No such workspace.')
+  const who = await principalsForUser(db, workspaceId, actorId)
+  if (who?.role !== 'owner') {
+    throw new DomainError('forbidden', `Only workspace owners can see the audit log. This user is ${who ? `a ${who.role.replace('_', ' ')}` : 'not a member of this workspace'}.`)
+  }
+  return listAudit(db, workspaceId, {
+    limit: filter.limit ?? 200,
+    ...(filter.action ? { actions: [filter.action] } : {}),
+    ...(filter.actor ? { actor: filter.actor } : {}),
+  })
 }

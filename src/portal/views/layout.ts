@@ -16,7 +16,7 @@ export interface LayoutInput {
   user: Pick<UserTable, 'id' | 'name' | 'email'>
   csrf: string
   /** Which top-level section is active. */
-  section: 'pages' | 'developers'
+  section: 'pages' | 'developers' | 'settings'
   workspaces: WorkspaceChoice[]
   /** The workspace the page is about (drives the switcher and the Pages link). */
   workspaceId: string | null
@@ -62,6 +62,7 @@ export function layout(input: LayoutInput): Html {
   <nav class="topnav" aria-label="Sections">
     <a href="${pagesHref}" ${input.section === 'pages' ? html`aria-current="page"` : ''}>Pages</a>
     <a href="/developers/connections" ${input.section === 'developers' ? html`aria-current="page"` : ''}>Developer portal</a>
+    <a href="/settings${ws ? `/${ws}/connections` : ''}" ${input.section === 'settings' ? html`aria-current="page"` : ''}>Settings &amp; members</a>
   </nav>
   <span class="spacer"></span>
   <span class="who">Signed in as <strong>${input.user.name ?? input.user.email}</strong></span>
@@ -84,14 +85,16 @@ export function bare(title: string, body: Html): Html {
 </html>`
 }
 
-/** The workspace switcher shown at the top of the Pages sidebar. */
-/** The workspace switcher (a select that submits; a plain heading with one workspace). */
-export function workspaceSwitcher(workspaces: WorkspaceChoice[], current: string): Html {
+/**
+ * The workspace switcher (a select that submits; a plain heading with one workspace). `action` is
+ * where the choice goes (`?workspace=<id>`): `/w` for Pages, `/settings` for Settings.
+ */
+export function workspaceSwitcher(workspaces: WorkspaceChoice[], current: string, action = '/w'): Html {
   if (workspaces.length < 2) {
     const only = workspaces[0]
     return only ? html`<h2>${only.name}</h2>` : html``
   }
-  return html`<form class="ws-switch" method="get" action="/w">
+  return html`<form class="ws-switch" method="get" action="${action}">
   <label for="ws-select" class="visually-hidden">Workspace</label>
   <select id="ws-select" name="workspace" data-autosubmit>
     ${workspaces.map((w) => html`<option value="${w.id}" ${w.id === current ? 'selected' : ''}>${w.name}</option>`)}

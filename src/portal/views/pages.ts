@@ -38,6 +38,31 @@ export type Panel =
   | { type: 'connections'; list: PageConnection[] }
   | { type: 'add'; q: string; candidates: { id: string; name: string; icon: string | null }[]; connected: Set<string> }
   | { type: 'confirm'; connection: { id: string; name: string } }
+  | { type: 'share'; share: SharePanel }
+
+/** The Share panel's data: the page's people access (getPageAccess) and who can be added. */
+export interface SharePanel {
+  entries: { type: 'workspace' | 'group' | 'user'; id: string; name: string | null; level: string; source_page_id: string; source_title: string; inherited: boolean }[]
+  accessDiffers: boolean
+  parent: { id: string; title: string } | null
+  /** Whether the viewer has full access (may change anything). */
+  canEdit: boolean
+  /** The viewer's user id (their own entry reads "(you)"). */
+  me: string
+  workspaceName: string
+  groups: { id: string; name: string }[]
+  people: { id: string; name: string | null; email: string | null; role: string }[]
+}
+
+export const LEVEL_LABELS: Record<string, string> = {
+  full: 'Full access',
+  edit: 'Can edit',
+  edit_content: 'Can edit content',
+  comment: 'Can comment',
+  view: 'Can view',
+  none: 'No access',
+}
+const LEVELS = ['full', 'edit', 'edit_content', 'comment', 'view', 'none'] as const
 
 export interface PageViewInput {
   workspaceId: string
@@ -68,10 +93,12 @@ export function pageView(input: PageViewInput): Html {
   return html`<p class="crumbs">${input.workspaceName}<span aria-hidden="true">/</span>${p.ancestors.map((a) => html`<a href="${href(a.id)}">${a.title || 'Untitled'}</a><span aria-hidden="true">/</span>`)}${title}</p>
 <div class="page-head">
   <h1>${p.emoji ? html`<span class="emoji" aria-hidden="true">${p.emoji}</span>` : ''}${title}</h1>
+  <a class="button share-button" href="${base}?panel=share#share">Share</a>
   <details class="menu">
     <summary aria-label="Page actions (•••)" title="Page actions">•••</summary>
     <nav class="menu-panel" aria-label="Page actions">
       <a href="${base}?panel=connections#connections">Connections</a>
+      <a href="${base}?panel=share#share">Share</a>
     </nav>
   </details>
 </div>
@@ -92,6 +119,7 @@ function databaseBody(rows: { id: string; title: string }[], href: (id: string) 
 function panelView(input: PageViewInput, base: string, title: string): Html {
   const panel = input.panel
   if (panel.type === 'none') return html``
+  if (panel.type === 'share') return shareView(input, base, title, panel.share)
   if (panel.type === 'connections') {
     return html`<section class="panel" id="connections" aria-labelledby="conn-h">
   <div class="section-head"><h2 id="conn-h">Connections</h2><a class="button" href="${base}?panel=add#connections">+ Add connection</a></div>
@@ -145,4 +173,55 @@ function panelView(input: PageViewInput, base: string, title: string): Html {
 /** A workspace in which the person sees no page. */
 export function emptyWorkspaceBody(name: string): Html {
   return html`<h1>${name}</h1><p class="lede">There are no pages you can see in this workspace yet.</p>`
+}
+
+/**
+ * The Share panel: the page's people, group and workspace access with their levels (inherited entries
+ * name their source page), an invite row, and "Restore" when the page's access differs from its parent.
+ * Read-only (levels shown as text) for someone without full access.
+ */
+function shareView(input: PageViewInput, base: string, title: string, s: SharePanel): Html {
+  const levelSelect = (id: string, label: string, current: string, withNone: boolean) =>
+    html`<label for="${id}" class="visually-hidden">${label}</label><select id="${id}" name="level">${LEVELS.filter((l) => withNone || l !== 'none').map(
+      (l) => html`<option value="${l}" ${l === current ? 'selected' : ''}>${LEVEL_LABELS[l]}</option>`,
+    )}</select>`
+  const nameOf = (e: SharePanel['entries'][0]) => (e.type === 'workspace' ? `Everyone at ${e.name ?? s.workspaceName}` : (e.name ?? e.id))
+  const you = (e: SharePanel['entries'][0]) => (e.type === 'user' && e.id === s.me ? ' (you)' : '')
+  const kind = (e: SharePanel['entries'][0]) => (e.type === 'workspace' ? 'Workspace' : e.type === 'group' ? 'Group' : (s.people.find((p) => p.id === e.id)?.role === 'guest' ? 'Guest' : 'Person'))
+  return html`<section class="panel" id="share" aria-labelledby="share-h">
+  <div class="section-head"><h2 id="share-h">Share “${title}”</h2><a class="button" href="${base}">Close</a></div>
+  ${
+    s.accessDiffers && s.parent
+      ? html`<div class="notice warn" role="status"><strong>Page access is different from “${s.parent.title || 'Untitled'}”.</strong>
+    ${s.canEdit ? html`<form method="post" action="${base}/access/restore" class="inline">${csrfField(input.csrf)}<button type="submit">Restore inherited access</button></form>` : ''}</div>`
+      : ''
+  }
+  ${
+    s.canEdit
+      ? html`<form method="post" action="${base}/access" class="row invite">${csrfField(input.csrf)}
+    <label for="share-who" class="visually-hidden">Add people, groups or the workspace</label>
+    <select id="share-who" name="target">
+      <option value="workspace">Everyone at ${s.workspaceName}</option>
+      ${s.groups.length ? html`<optgroup label="Groups">${s.groups.map((g) => html`<option value="group:${g.id}">${g.name}</option>`)}</optgroup>` : ''}
+      <optgroup label="People">${s.people.map((p) => html`<option value="user:${p.id}">${p.name ?? p.email ?? p.id}${p.role === 'guest' ? ' (guest)' : ''}</option>`)}</optgroup>
+    </select>
+    ${levelSelect('share-level', 'Access level', 'view', false)}
+    <button type="submit" class="primary">Invite</button>
+  </form>`
+      : html`<p class="hint">Only people with full access to this page can change who has access.</p>`
+  }
+  <ul class="list share-list">${s.entries.map((e, i) => {
+    const name = nameOf(e)
+    const target = e.type === 'workspace' ? 'workspace' : `${e.type}:${e.id}`
+    return html`<li>${avatar(name, e.type === 'workspace' ? '🏢' : e.type === 'group' ? '👥' : null)}<div class="grow"><span class="title">${name}${you(e)}</span>
+      <div class="meta">${kind(e)} · ${e.inherited ? html`Inherited from <a href="/w/${input.workspaceId}/pages/${e.source_page_id}">${e.source_title || 'Untitled'}</a>` : 'Set on this page'}</div></div>
+      ${
+        s.canEdit
+          ? html`<form method="post" action="${base}/access" class="row">${csrfField(input.csrf)}<input type="hidden" name="target" value="${target}">
+        ${levelSelect(`level-${i}`, `Access for ${name}`, e.level, true)}<button type="submit" aria-label="Save access for ${name}">Save</button></form>`
+          : html`<span class="pill">${LEVEL_LABELS[e.level] ?? e.level}</span>`
+      }</li>`
+  })}</ul>
+  <p class="hint">Sharing a page shares its child pages too, unless a child's access was changed. Connections are managed from ••• → Connections.</p>
+</section>`
 }

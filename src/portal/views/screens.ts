@@ -57,12 +57,13 @@ export function loginView(input: { email: string; next: string; flash?: Flash | 
 // ---------------------------------------------------------------------------------------------
 // Developer portal
 
-/** The Developer portal's sidebar: Build → Internal connections (PATs slot in after issue 4). */
-export function developersSidebar(active: 'connections'): Html {
+/** The Developer portal's sidebar: Build → Internal connections, and Personal access tokens. */
+export function developersSidebar(active: 'connections' | 'tokens'): Html {
   return html`<nav aria-label="Developer portal">
   <h2>Build</h2>
   <ul>
     <li><a class="item" href="/developers/connections" ${active === 'connections' ? html`aria-current="page"` : ''}><span class="icon" aria-hidden="true">🔌</span>Internal connections</a></li>
+    <li><a class="item" href="/developers/tokens" ${active === 'tokens' ? html`aria-current="page"` : ''}><span class="icon" aria-hidden="true">🔑</span>Personal access tokens</a></li>
   </ul>
 </nav>`
 }
