@@ -23,6 +23,10 @@ export interface Store {
 }
 
 const TABLES: (keyof Database)[] = [
+  'oauth_token',
+  'oauth_code',
+  'oauth_install',
+  'public_connection',
   'portal_session',
   'user_password',
   'audit_log',

@@ -63,6 +63,7 @@ export function developersSidebar(active: 'connections'): Html {
   <h2>Build</h2>
   <ul>
     <li><a class="item" href="/developers/connections" ${active === 'connections' ? html`aria-current="page"` : ''}><span class="icon" aria-hidden="true">🔌</span>Internal connections</a></li>
+    <li><a class="item" href="/developers/public-connections"><span class="icon" aria-hidden="true">🌐</span>Public connections</a></li>
   </ul>
 </nav>`
 }

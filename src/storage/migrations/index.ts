@@ -3,6 +3,7 @@ import * as m0001 from './0001-initial.js'
 import * as m0002 from './0002-people.js'
 import * as m0003 from './0003-personal-access-tokens.js'
 import * as m0005 from './0005-portal.js'
+import * as m0007 from './0007-public-connections.js'
 
 /**
  * The ordered list of migrations, registered statically so the same list runs from `tsx`, vitest and
@@ -14,5 +15,6 @@ export const migrationProvider: MigrationProvider = {
     '0002-people': m0002,
     '0003-personal-access-tokens': m0003,
     '0005-portal': m0005,
+    '0007-public-connections': m0007,
   }),
 }
