@@ -221,6 +221,16 @@ describe('OAuth public connections with the SDK', () => {
     expect((await server.client(a.access_token).users.me({})).id).toBe(a.bot_id)
   })
 
+  it('a workspace-level page is a private page of the authorizing person, shared with the bot', async () => {
+    const res = await exchange(await codeFor(s.member.id, [s.pages.child.id]))
+    const bot = server.client(res.access_token)
+    const page = await bot.pages.create({ parent: { type: 'workspace', workspace: true }, properties: { title: { title: [{ text: { content: 'From the app' } }] } } })
+    expect((await bot.pages.retrieve({ page_id: page.id })).id).toBe(page.id)
+    const { levelOnRoot } = await import('../../src/storage/repositories/acl.repository.js')
+    expect(await levelOnRoot(server.deps.store.db, page.id, [`user:${s.member.id}`])).toBe(5)
+    expect(await levelOnRoot(server.deps.store.db, page.id, [`user:${s.owner.id}`, `members:${s.workspace.id}`])).toBe(0)
+  })
+
   it('works for people of another workspace; duplicating the template shares the copy', async () => {
     const tpl = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Starter kit' })
     const withTpl = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, redirectUris: [REDIRECT], name: 'Templated', templatePageId: tpl.id })
