@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { connectionCommands, maintenanceCommands, pageCommands, workspaceCommands } from './commands.js'
 import { patCommands } from './pat-commands.js'
+import { oauthCommands } from './oauth-commands.js'
 import { peopleCommands } from './people-commands.js'
 import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   pageCommands(program)
   connectionCommands(program)
   patCommands(program)
+  oauthCommands(program)
   maintenanceCommands(program)
   userCommands(program)
   return program
