@@ -3,7 +3,7 @@ import * as z from 'zod'
 import type { AppEnv } from '../http/context.js'
 import type { Capabilities } from '../permissions/capabilities.js'
 import type { Deps } from '../services/deps.js'
-import { installWorkspace, listOwnInstalls, listWorkspaceInstalls, removeInstall } from '../services/oauth.service.js'
+import { installWorkspace, listOwnInstalls, listWorkspaceInstalls, removeInstall, setInstallPageShare } from '../services/oauth.service.js'
 import {
   deletePublicConnection,
   getPublicConnection,
@@ -32,6 +32,7 @@ import type { AdminHelpers } from './pats.routes.js'
  * | `DELETE /public-connections/{id}` `?as` | delete it and every install |
  * | `GET /workspaces/{id}/installs` `?as&scope=own` | every install of the workspace (owners), or `as`'s own |
  * | `DELETE /installs/{id}` `?as` | remove an install (its authorizer or an owner): tokens 401 at once |
+ * | `PUT` / `DELETE /installs/{id}/pages/{page_id}` `{as?}` / `?as` | share one more page with the install's bot, or remove a share (full access needed) |
  */
 export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: AdminHelpers): void {
   const Caps = z
@@ -111,6 +112,15 @@ export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Admin
     const actorId = await h.actor(ws, c.req.query('as'))
     const installs = c.req.query('scope') === 'own' ? await listOwnInstalls(deps, actorId, ws) : await listWorkspaceInstalls(deps, ws, actorId)
     return c.json({ installs })
+  })
+  app.put('/installs/:id/pages/:page_id', async (c) => {
+    const id = h.id(c, 'id')
+    const b = await h.body(c, z.object({ as: z.string().optional() }))
+    return c.json(await setInstallPageShare(deps, id, h.id(c, 'page_id'), await h.actor(await installWorkspace(deps.store.db, id), b.as), true))
+  })
+  app.delete('/installs/:id/pages/:page_id', async (c) => {
+    const id = h.id(c, 'id')
+    return c.json(await setInstallPageShare(deps, id, h.id(c, 'page_id'), await h.actor(await installWorkspace(deps.store.db, id), c.req.query('as')), false))
   })
   app.delete('/installs/:id', async (c) => {
     const id = h.id(c, 'id')

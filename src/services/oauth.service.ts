@@ -674,6 +674,34 @@ export async function removeInstall(deps: Deps, installId: string, actorId: stri
   })
 }
 
+/**
+ * Shares one more page (and so its descendants) with an install's bot after consent — Notion's
+ * ••• → Connections on a page, for a public connection. The actor needs full access to the page (the
+ * consent picker's rule); `unshare` removes a direct share the same way. Audited
+ * `oauth.page_shared|page_unshared`.
+ * @throws DomainError forbidden | not_found
+ */
+export async function setInstallPageShare(deps: Deps, installId: string, pageId: string, actorId: string, share: boolean): Promise<{ install_id: string; page_id: string; changed: boolean }> {
+  const time = isoNow(deps.clock)
+  return deps.store.transaction(async (trx) => {
+    const i = await trx.selectFrom('oauth_install').selectAll().where('id', '=', installId).executeTakeFirst()
+    if (!i || i.removed_time !== null) throw new DomainError('not_found', `No installed public connection with id ${installId}.`)
+    const node = await findBlock(trx, pageId)
+    if (!node || node.workspace_id !== i.workspace_id || (node.type !== 'child_page' && node.type !== 'child_database')) {
+      throw new DomainError('not_found', `No page or database with id ${pageId} in this workspace.`)
+    }
+    if (!(await pickablePageIds(trx, i.workspace_id, actorId, [pageId])).has(pageId)) {
+      throw new DomainError('forbidden', 'Only people with full access to this page can add or remove connections on it.')
+    }
+    const principal = principalOf.bot(i.bot_id)
+    let changed = true
+    if (share) await grantOnPage(trx, node, { principal, role: CONNECTION_SHARE_LEVEL, grantedBy: actorId, time })
+    else changed = await revokeOnPage(trx, node, principal)
+    if (changed) await audit(trx, { workspaceId: i.workspace_id, actor: `user:${actorId}`, action: share ? 'oauth.page_shared' : 'oauth.page_unshared', target: pageId, meta: { install_id: i.id, bot_id: i.bot_id }, time })
+    return { install_id: i.id, page_id: pageId, changed }
+  })
+}
+
 /** The workspace of an install. @throws DomainError not_found */
 export async function installWorkspace(db: Db, installId: string): Promise<string> {
   const i = await db.selectFrom('oauth_install').select('workspace_id').where('id', '=', installId).executeTakeFirst()

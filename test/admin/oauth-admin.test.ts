@@ -80,7 +80,14 @@ describe('public connections on the admin API and the CLI', () => {
     expect((await call('DELETE', `/installs/${row.id}`)).body).toEqual({ removed: true, id: row.id })
     expect((await apiError(server.client(tok.access_token).users.me({}))).status).toBe(401)
 
-    const tok2 = await install(id, refreshed, s.owner.id, s.pages.root.id)
+    const tok2 = await install(id, refreshed, s.owner.id, s.pages.child.id)
+    const ownerInstall = (await call('GET', `/workspaces/${ws}/installs`)).body.installs.find((i: { bot_id: string }) => i.bot_id === tok2.bot_id)
+    expect((await apiError(server.client(tok2.access_token).pages.retrieve({ page_id: s.pages.secret.id }))).status).toBe(404)
+    expect((await call('PUT', `/installs/${ownerInstall.id}/pages/${s.pages.secret.id}`, { as: s.guest.email })).status).toBe(403)
+    expect((await call('PUT', `/installs/${ownerInstall.id}/pages/${s.pages.secret.id}`, {})).body).toEqual({ install_id: ownerInstall.id, page_id: s.pages.secret.id, changed: true })
+    expect((await server.client(tok2.access_token).pages.retrieve({ page_id: s.pages.secret.id })).id).toBe(s.pages.secret.id)
+    expect((await call('DELETE', `/installs/${ownerInstall.id}/pages/${s.pages.secret.id}`)).body.changed).toBe(true)
+    expect((await apiError(server.client(tok2.access_token).pages.retrieve({ page_id: s.pages.secret.id }))).status).toBe(404)
     expect((await call('DELETE', `/public-connections/${id}?as=${s.member.email}`)).body.deleted).toBe(true)
     expect((await apiError(server.client(tok2.access_token).users.me({}))).status).toBe(401)
     expect((await call('GET', `/public-connections/${id}`)).status).toBe(404)
@@ -109,6 +116,8 @@ describe('public connections on the admin API and the CLI', () => {
     expect(table).toContain(tok.bot_id)
     const installs = JSON.parse(await octavo(['--json', 'install', 'list', 'Acme', '--own', '--as', s.member.email as string])) as { installs: { id: string; bot_id: string }[] }
     const mine = installs.installs.find((i) => i.bot_id === tok.bot_id) as { id: string }
+    expect(await octavo(['install', 'share', mine.id, s.pages.root.id, '--as', s.member.email as string])).toContain('Shared page')
+    expect((await server.client(tok.access_token).pages.retrieve({ page_id: s.pages.grandchild.id })).id).toBe(s.pages.grandchild.id)
     expect(await octavo(['install', 'remove', mine.id, '--as', s.member.email as string])).toContain('Removed install')
     expect((await apiError(server.client(tok.access_token).users.me({}))).status).toBe(401)
   })

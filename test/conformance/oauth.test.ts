@@ -1,6 +1,6 @@
 import { Client, LogLevel, UnknownHTTPResponseError, APIErrorCode } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { removeInstall, listOwnInstalls, listWorkspaceInstalls } from '../../src/services/oauth.service.js'
+import { removeInstall, listOwnInstalls, listWorkspaceInstalls, setInstallPageShare } from '../../src/services/oauth.service.js'
 import { refreshClientSecret, registerPublicConnection } from '../../src/services/public-connections.service.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
 import { addMember, createWorkspace, removeMember } from '../../src/services/workspaces.service.js'
@@ -299,6 +299,20 @@ describe('OAuth public connections with the SDK', () => {
     const cancelled = await consent(server, { userId: s.owner.id, params: params({ state: 'xyz' }), decision: 'cancel' })
     expect(cancelled.origin + cancelled.pathname).toBe(REDIRECT)
     expect(Object.fromEntries(cancelled.searchParams)).toEqual({ error: 'access_denied', state: 'xyz' })
+  })
+
+  it('sees pages created later under a picked page, and pages shared with the install later', async () => {
+    const res = await exchange(await codeFor(s.owner.id, [s.pages.child.id]))
+    const bot = server.client(res.access_token)
+    const later = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Later', parentId: s.pages.grandchild.id })
+    expect((await bot.pages.retrieve({ page_id: later.id })).id).toBe(later.id)
+    expect((await apiError(bot.pages.retrieve({ page_id: s.pages.secret.id }))).status).toBe(404)
+    const install = (await listOwnInstalls(server.deps, s.owner.id)).find((i) => i.bot_id === res.bot_id) as { id: string }
+    await expect(setInstallPageShare(server.deps, install.id, s.pages.secret.id, s.guest.id, true)).rejects.toThrow(/full access/)
+    await setInstallPageShare(server.deps, install.id, s.pages.secret.id, s.owner.id, true)
+    expect((await bot.pages.retrieve({ page_id: s.pages.secret.id })).id).toBe(s.pages.secret.id)
+    expect((await setInstallPageShare(server.deps, install.id, s.pages.secret.id, s.owner.id, false)).changed).toBe(true)
+    expect((await apiError(bot.pages.retrieve({ page_id: s.pages.secret.id }))).status).toBe(404)
   })
 
   it('stops at once when the authorizing person leaves the workspace', async () => {
