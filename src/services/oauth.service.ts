@@ -5,6 +5,7 @@ import { isoNow } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { unauthorized } from '../errors/notion-error.js'
+import { MAX_BODY_BYTES } from '../http/body.js'
 import { CONNECTION_SHARE_LEVEL, ROLE, principalOf } from '../permissions/roles.js'
 import type { OAuthInstallTable, PublicConnectionTable, UserTable } from '../storage/database.js'
 import { grantOnPage, levelOnRoot, revokeOnPage } from '../storage/repositories/acl.repository.js'
@@ -369,6 +370,7 @@ async function liveInstall(db: Db, installId: string): Promise<OAuthInstallTable
 
 /** The JSON body of a token/introspect/revoke request: an object, or `invalid_request`. */
 export function oauthBody(text: string, contentType: string | undefined): Record<string, unknown> {
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw new OAuthError(400, 'invalid_request', 'The request body is too large (the limit is 500KB).')
   if (!text.trim()) return {}
   if (contentType?.toLowerCase().includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text))
   let parsed: unknown

@@ -199,6 +199,11 @@ describe('OAuth public connections with the SDK', () => {
     expect(await grant.json()).toMatchObject({ error: 'unsupported_grant_type' })
     expect(grant.headers.get('cache-control')).toBe('no-store')
     expect(((await (await post('{"grant_type":"authorization_code","code":"nope"}')).json()) as { error: string }).error).toBe('invalid_grant')
+    for (const junk of ['[]', 'null', '"x"', '{"grant_type":5}', '{"grant_type":"refresh_token"}', `{"grant_type":"authorization_code","code":"${'x'.repeat(600_000)}"}`]) {
+      const r = await post(junk)
+      expect(r.status).toBe(400)
+      expect(((await r.json()) as { error: string }).error).toBe('invalid_request')
+    }
   })
 
   it("capabilities cap the token: a read-only connection cannot update, even on picked pages", async () => {
