@@ -226,6 +226,26 @@ describe('OAuth public connections with the SDK', () => {
     expect((await server.client(a.access_token).users.me({})).id).toBe(a.bot_id)
   })
 
+  it('a person in several workspaces picks the workspace on the consent screen', async () => {
+    const { workspace: other } = await createWorkspace(server.deps, { name: 'Side Project', members: [{ name: 'Olive Owner', email: 'olive@example.com', role: 'owner' }] })
+    const sidePage = await createPageAsUser(server.deps, { workspaceId: other.id, actorId: s.owner.id, title: 'Side notes' })
+    const cookie = await sessionCookie(server, s.owner.id)
+    const first = await (await fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams(params())}`, { headers: { cookie } })).text()
+    expect(first).toContain('<select id="workspace" name="workspace"')
+    expect(first).toContain('Side Project')
+    expect(first).not.toContain(sidePage.id)
+    const second = await (await fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams({ ...params(), workspace: other.id })}`, { headers: { cookie } })).text()
+    expect(second).toContain(sidePage.id)
+    expect(second).not.toContain(s.pages.root.id)
+    const to = await consent(server, { userId: s.owner.id, params: params(), workspaceId: other.id, pageIds: [sidePage.id] })
+    const res = await exchange(to.searchParams.get('code') as string)
+    expect(res.workspace_id).toBe(other.id)
+    expect(res.workspace_name).toBe('Side Project')
+    expect((await server.client(res.access_token).pages.retrieve({ page_id: sidePage.id })).id).toBe(sidePage.id)
+    // A page of the other workspace cannot be smuggled into this install.
+    await expect(consent(server, { userId: s.owner.id, params: params(), workspaceId: other.id, pageIds: [s.pages.root.id] })).rejects.toThrow(/403/)
+  })
+
   it('a workspace-level page is a private page of the authorizing person, shared with the bot', async () => {
     const res = await exchange(await codeFor(s.member.id, [s.pages.child.id]))
     const bot = server.client(res.access_token)
