@@ -11,6 +11,8 @@ import type { RateLimiter } from './rate-limit/limiter.js'
 import type { Deps } from './services/deps.js'
 import { mountRoutes } from './api/router.js'
 import { portalRoutes, type PortalOptions } from './portal/portal.routes.js'
+import { registerOAuthApiRoutes } from './api/oauth.routes.js'
+import { oauthPortalRoutes } from './portal/oauth.routes.js'
 
 export interface AppOptions {
   deps: Deps
@@ -40,9 +42,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.notFound(notFound)
   mountOps(app, { store: options.deps.store, limiter: options.limiter, ops, adminKey: options.adminKey, metricsToken: options.metricsToken })
   mountRoutes(app, options.deps, ops.countRejections(options.limiter), apiRoutes(options.deps))
+  registerOAuthApiRoutes(app, options.deps)
   app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))
   app.route('/admin/v1', notionAdminApiRoutes(options.deps, options.adminKey))
   app.get('/_octavo/health', (c) => c.json({ status: 'ok' }))
+  // The OAuth consent flow and Public connections screens (ADR 14) share the portal's session.
+  if (options.portal) app.route('/', oauthPortalRoutes(options.deps, options.portal) as unknown as Hono<AppEnv>)
   if (options.portal) app.route('/', portalRoutes(options.deps, options.portal) as unknown as Hono<AppEnv>)
   return app
 }

@@ -34,6 +34,7 @@ import { findUser, findUserByEmail, listWorkspaces } from '../storage/repositori
 import { connectionWorkspace as connectionWorkspaceOf, resolveActor } from '../services/actors.js'
 import { registerPeopleAdminRoutes } from './people.routes.js'
 import { registerPatAdminRoutes } from './pats.routes.js'
+import { registerOAuthAdminRoutes } from './oauth.routes.js'
 
 /**
  * Octavo's admin API, for test suites and scripts: `/_octavo/admin/*` (named like LocalStack's
@@ -214,6 +215,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   })
   registerPatAdminRoutes(app, deps, { body, id, actor })
   registerPeopleAdminRoutes(app, deps, { body, id, actor })
+  registerOAuthAdminRoutes(app, deps, { body, id, actor })
   app.put('/users/:user/password', async (c) => {
     const ref = decodeURIComponent(c.req.param('user'))
     const uid = parseId(ref)

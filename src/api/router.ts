@@ -43,8 +43,9 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       await version(c, async () => {})
       const v = c.get('version')
       if (!mounted(r.versions ?? 'all', v)) throw invalidRequestUrl()
-      // PATs are rate-limited per person, connections per connection (peers.md §3.8).
-      const decision = await limiter.consume(caller.kind === 'personal' ? `user:${caller.userId}` : caller.connectionId, caller.workspaceId, caller.plan)
+      // PATs are rate-limited per person, connections per connection, OAuth tokens per install (peers.md §3.8).
+      const key = caller.kind === 'personal' ? `user:${caller.userId}` : caller.kind === 'oauth' ? `install:${caller.installId}` : caller.connectionId
+      const decision = await limiter.consume(key, caller.workspaceId, caller.plan)
       if (decision.type === 'deny') {
         throw new NotionApiError('rate_limited', 'You have been rate limited. Please try again in a few minutes.', {
           headers: { 'retry-after': String(decision.retryAfterSeconds) },

@@ -42,10 +42,23 @@ export interface PersonalCaller extends ApiCallerBase {
 }
 
 /**
+ * A public connection's OAuth access token (docs/adr/0014-oauth-public-connections.md): the install's
+ * own bot (`botId`), holding only `bot:<botId>` (the pages picked at consent and later shares), capped
+ * by the connection's capabilities. `connectionId` is the public connection's id (its `client_id`).
+ */
+export interface OAuthCaller extends ApiCallerBase {
+  kind: 'oauth'
+  /** The authorizing person: the bot's `owner`. */
+  userId: string
+  /** The install (one authorization) the token belongs to. */
+  installId: string
+}
+
+/**
  * Who is calling the `/v1` API, resolved from the bearer token on every request (no cache, so a
  * refresh, revocation, capability change, unshare or policy change applies from the next request).
  */
-export type ApiCaller = InternalCaller | PersonalCaller
+export type ApiCaller = InternalCaller | PersonalCaller | OAuthCaller
 
 /**
  * The user a request acts for where Notion resolves "the authenticated user": `"me"` in people

@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { connectionCommands, maintenanceCommands, pageCommands, workspaceCommands } from './commands.js'
 import { patCommands } from './pat-commands.js'
+import { oauthCommands } from './oauth-commands.js'
 import { peopleCommands } from './people-commands.js'
 import { dataCommands } from './data.js'
 import { reportError } from './runtime.js'
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   pageCommands(program)
   connectionCommands(program)
   patCommands(program)
+  oauthCommands(program)
   maintenanceCommands(program)
   userCommands(program)
   dataCommands(program)

@@ -7,6 +7,7 @@ import { findTokenByDigest, touchToken } from '../storage/repositories/tokens.re
 import type { Deps } from './deps.js'
 import { capabilitiesOf } from './connections.service.js'
 import { authenticatePersonalToken } from './pats.service.js'
+import { authenticateOAuthAccessToken } from './oauth.service.js'
 
 const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
 const LAST_USED_GRANULARITY_MS = 60_000
@@ -28,6 +29,9 @@ export async function authenticateBearer(deps: Deps, header: string | undefined)
   if (!isWellFormedToken(token)) throw unauthorized()
   // The kind digit routes the lookup: personal access tokens live in their own table (ADR 10).
   if (tokenKind(token) === 'personal') return authenticatePersonalToken(deps, token)
+  // Public connections' OAuth access tokens live in `oauth_token` (ADR 14); a refresh token is never a bearer.
+  if (tokenKind(token) === 'oauth_access') return authenticateOAuthAccessToken(deps, token)
+  if (tokenKind(token) === 'oauth_refresh') throw unauthorized()
   const digest = deps.secrets.tokenDigest(token)
   const found = await findTokenByDigest(deps.store.db, digest)
   if (!found || !deps.secrets.digestsEqual(found.token.digest, digest) || found.token.revoked_time !== null) {

@@ -23,6 +23,10 @@ export interface Database {
   workspace_pat_policy_group: WorkspacePatPolicyGroupTable
   user_password: UserPasswordTable
   portal_session: PortalSessionTable
+  public_connection: PublicConnectionTable
+  oauth_install: OAuthInstallTable
+  oauth_code: OAuthCodeTable
+  oauth_token: OAuthTokenTable
 }
 
 export type Plan = 'free' | 'plus' | 'business' | 'enterprise'
@@ -291,4 +295,77 @@ export interface DataSourceValueTable {
   txt: string | null
   /** Number, unique id, date start (epoch ms) or checkbox (1). */
   num: number | null
+}
+
+ * A public (OAuth) connection (migration 0007-public-connections): `id` is its `client_id`. Registered
+ * in `workspace_id` by `created_by`; installable in any workspace.
+ */
+export interface PublicConnectionTable {
+  id: string
+  workspace_id: string
+  name: string
+  icon: string | null
+  /** JSON array of redirect URIs, compared by exact string match. */
+  redirect_uris: string
+  template_page_id: string | null
+  /** HMAC-SHA-256(pepper, client secret), hex. */
+  secret_digest: string
+  /** AES-256-GCM of the client secret, AAD `client|<id>`. */
+  secret_sealed: string
+  secret_hint: string
+  created_by: string
+  created_time: string
+  cap_read_content: number
+  cap_update_content: number
+  cap_insert_content: number
+  cap_read_comments: number
+  cap_insert_comments: number
+  cap_user_info: UserInfoLevel
+}
+
+/** One authorization (install) of a public connection by `user_id` in `workspace_id`: its own bot. */
+export interface OAuthInstallTable {
+  id: string
+  connection_id: string
+  workspace_id: string
+  user_id: string
+  bot_id: string
+  duplicated_template_id: string | null
+  created_time: string
+  removed_time: string | null
+  /** `user:<id>` or `admin`. */
+  removed_by: string | null
+}
+
+/** An authorization code, by digest; single use. */
+export interface OAuthCodeTable {
+  digest: string
+  install_id: string
+  connection_id: string
+  /** The redirect URI the code was issued for. */
+  redirect_uri: string
+  /** 1 when the authorize URL carried `redirect_uri`. */
+  redirect_uri_given: number
+  /** PKCE S256 challenge (base64url), or null. */
+  code_challenge: string | null
+  grant_id: string
+  created_time: string
+  expires_time: string
+  used_time: string | null
+}
+
+/** An OAuth access or refresh token, by digest only. */
+export interface OAuthTokenTable {
+  id: string
+  install_id: string
+  grant_id: string
+  kind: 'access' | 'refresh'
+  digest: string
+  hint: string
+  created_time: string
+  /** Refresh tokens: when it was exchanged (rotation); reuse after that is refused. */
+  used_time: string | null
+  revoked_time: string | null
+  revoked_by: string | null
+  last_used_time: string | null
 }

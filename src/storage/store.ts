@@ -51,6 +51,10 @@ export interface PoolStats {
  * in the reverse order). New tables must be added here.
  */
 export const TABLES: (keyof Database)[] = [
+  'oauth_token',
+  'oauth_code',
+  'oauth_install',
+  'public_connection',
   'portal_session',
   'user_password',
   'audit_log',

@@ -16,6 +16,8 @@ import { newId } from '../../domain/ids.js'
 import { readLegacyProperties } from '../../domain/legacy-shapes.js'
 import { copyTemplateContent, resolveTemplate } from '../../services/templates.service.js'
 import { findBlock, insertBlocks, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { grantOnPage } from '../../storage/repositories/acl.repository.js'
+import { CONNECTION_SHARE_LEVEL } from '../../permissions/roles.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
 import { presentPage } from './pages.presenter.js'
@@ -101,7 +103,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       throw validationError('body failed validation: body.template: templates apply only to pages created in a data source.')
     }
     if ('workspace' in p) {
-      if (caller.kind !== 'personal') {
+      if (caller.kind === 'internal') {
         throw validationError('body failed validation: body.parent.workspace: internal connections cannot create workspace-level pages. Use a page_id, database_id or data_source_id parent.')
       }
       // A PAT's workspace-level page is a private page of its creator (seed 004: "workspace-level
@@ -120,6 +122,11 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
         actor: caller.botId,
         time,
       })
+      // A public connection's workspace-level page is a private page of the person who authorized it,
+      // shared with the install's bot so it can keep working on it (docs/adr/0014-oauth-public-connections.md).
+      if (caller.kind === 'oauth') {
+        await grantOnPage(trx, created, { principal: `bot:${caller.botId}`, role: CONNECTION_SHARE_LEVEL, grantedBy: caller.userId, time })
+      }
     } else if ('page_id' in p) {
       await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'insert_content' })
       const title = plainPageTitle(body.properties) ?? []

@@ -21,6 +21,8 @@ const ListQuery = z.object({ start_cursor: StartCursor, page_size: QueryPageSize
  * - PATs (seed 004): `me` is the PAT's bot with `bot.owner = {type:"user", user}` (its creator);
  *   list is refused (403 `restricted_resource`); retrieve reaches the creator, the PAT's own bot and
  *   the workspace's people and connection bots.
+ * - OAuth tokens of public connections (digest §2.2, §7): `me` is the install's bot owned by the
+ *   authorizing user (`{type:"user", user}`).
  */
 export function usersRoutes(deps: Deps): RouteSpec[] {
   const db = deps.store.db
@@ -28,7 +30,7 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
   const selfBot = async (caller: ApiCaller) => {
     const bot = await findUser(db, caller.botId)
     if (!bot) throw objectNotFoundPlain('user', caller.botId)
-    const owner = caller.kind === 'personal' ? await findUser(db, caller.userId) : undefined
+    const owner = caller.kind === 'personal' || caller.kind === 'oauth' ? await findUser(db, caller.userId) : undefined
     return presentSelfBot(bot, { id: caller.workspaceId, name: caller.workspaceName, plan: caller.plan }, owner)
   }
   return [

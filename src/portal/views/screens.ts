@@ -64,6 +64,7 @@ export function developersSidebar(active: 'connections' | 'tokens'): Html {
   <ul>
     <li><a class="item" href="/developers/connections" ${active === 'connections' ? html`aria-current="page"` : ''}><span class="icon" aria-hidden="true">🔌</span>Internal connections</a></li>
     <li><a class="item" href="/developers/tokens" ${active === 'tokens' ? html`aria-current="page"` : ''}><span class="icon" aria-hidden="true">🔑</span>Personal access tokens</a></li>
+    <li><a class="item" href="/developers/public-connections"><span class="icon" aria-hidden="true">🌐</span>Public connections</a></li>
   </ul>
 </nav>`
 }

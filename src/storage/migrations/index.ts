@@ -5,6 +5,7 @@ import * as m0003 from './0003-personal-access-tokens.js'
 import * as m0004 from './0004-data-source-values.js'
 import * as m0005 from './0005-portal.js'
 import * as m0006 from './0006-comment-order.js'
+import * as m0007 from './0007-public-connections.js'
 
 /**
  * The ordered list of migrations, registered statically so the same list runs from `tsx`, vitest and
@@ -18,5 +19,6 @@ export const migrationProvider: MigrationProvider = {
     '0004-data-source-values': m0004,
     '0005-portal': m0005,
     '0006-comment-order': m0006,
+    '0007-public-connections': m0007,
   }),
 }
