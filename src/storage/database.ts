@@ -297,6 +297,7 @@ export interface DataSourceValueTable {
   num: number | null
 }
 
+/**
  * A public (OAuth) connection (migration 0007-public-connections): `id` is its `client_id`. Registered
  * in `workspace_id` by `created_by`; installable in any workspace.
  */
