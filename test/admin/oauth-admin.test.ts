@@ -31,10 +31,15 @@ describe('public connections on the admin API and the CLI', () => {
       out += String(chunk)
       return true
     }) as typeof process.stdout.write
+    // The CLI opens the server's store: SQLite in the data dir, or the test's PostgreSQL schema.
+    const saved = process.env.OCTAVO_DATABASE_URL
+    if (server.config.databaseUrl.startsWith('postgres')) process.env.OCTAVO_DATABASE_URL = server.config.databaseUrl
     try {
       await program.parseAsync(['node', 'octavo', '--data-dir', server.dataDir, ...args])
     } finally {
       process.stdout.write = write
+      if (saved === undefined) delete process.env.OCTAVO_DATABASE_URL
+      else process.env.OCTAVO_DATABASE_URL = saved
     }
     return out
   }
