@@ -14,6 +14,40 @@ export interface Capabilities {
   userInfo: UserInfoLevel
 }
 
+/** The capability columns shared by the `connection` and `public_connection` tables (0/1 integers). */
+export interface CapabilityColumns {
+  cap_read_content: number
+  cap_update_content: number
+  cap_insert_content: number
+  cap_read_comments: number
+  cap_insert_comments: number
+  cap_user_info: UserInfoLevel
+}
+
+/** A connection row's capabilities, from its capability columns. Pure. */
+export function capabilitiesOf(c: CapabilityColumns): Capabilities {
+  return {
+    readContent: c.cap_read_content === 1,
+    updateContent: c.cap_update_content === 1,
+    insertContent: c.cap_insert_content === 1,
+    readComments: c.cap_read_comments === 1,
+    insertComments: c.cap_insert_comments === 1,
+    userInfo: c.cap_user_info,
+  }
+}
+
+/** The capability columns that store `caps`. Pure; the inverse of `capabilitiesOf`. */
+export function capabilityColumns(caps: Capabilities): CapabilityColumns {
+  return {
+    cap_read_content: caps.readContent ? 1 : 0,
+    cap_update_content: caps.updateContent ? 1 : 0,
+    cap_insert_content: caps.insertContent ? 1 : 0,
+    cap_read_comments: caps.readComments ? 1 : 0,
+    cap_insert_comments: caps.insertComments ? 1 : 0,
+    cap_user_info: caps.userInfo,
+  }
+}
+
 /** The capability an endpoint needs. `none` marks endpoints open to any capability set (users.me). */
 export type RequiredCapability =
   | 'read_content'

@@ -3,7 +3,7 @@ import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
 import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
-import type { Capabilities } from '../permissions/capabilities.js'
+import { capabilitiesOf, type Capabilities } from '../permissions/capabilities.js'
 import type { Deps } from '../services/deps.js'
 import {
   AuthorizePageError,
@@ -143,12 +143,11 @@ export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalE
     const tree = await visiblePageTree(deps, ws.id, u.id, 5)
     const dev = await findWorkspace(deps.store.db, request.connection.workspace_id)
     allowRedirectTo(c, request.redirectUri)
-    const { publicCapabilitiesOf } = await import('../services/public-connections.service.js')
     const body = consentView({
       connection: {
         name: request.connection.name,
         icon: request.connection.icon,
-        capabilities: describeCapabilities(publicCapabilitiesOf(request.connection)),
+        capabilities: describeCapabilities(capabilitiesOf(request.connection)),
         developerWorkspace: dev?.name ?? 'another workspace',
         hasTemplate: request.connection.template_page_id !== null,
       },

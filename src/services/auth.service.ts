@@ -5,7 +5,7 @@ import { unauthorized } from '../errors/notion-error.js'
 import { principalOf } from '../permissions/roles.js'
 import { findTokenByDigest, touchToken } from '../storage/repositories/tokens.repository.js'
 import type { Deps } from './deps.js'
-import { capabilitiesOf } from './connections.service.js'
+import { capabilitiesOf } from '../permissions/capabilities.js'
 import { authenticatePersonalToken } from './pats.service.js'
 import { authenticateOAuthAccessToken } from './oauth.service.js'
 

@@ -3,7 +3,7 @@ import { isoNow } from '../domain/clock.js'
 import { plainText } from '../domain/rich-text.js'
 import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
-import { DEFAULT_CAPABILITIES, type Capabilities } from '../permissions/capabilities.js'
+import { DEFAULT_CAPABILITIES, capabilitiesOf, capabilityColumns, type Capabilities } from '../permissions/capabilities.js'
 import { CONNECTION_SHARE_LEVEL, ROLE, principalOf } from '../permissions/roles.js'
 import type { ConnectionTable } from '../storage/database.js'
 import { aclEntry, grantOnPage, levelOnRoot, revokeOnPage } from '../storage/repositories/acl.repository.js'
@@ -29,27 +29,6 @@ import { principalsForUser } from './people-access.js'
  *   connection to it. A share covers the page's descendants, now and later, and outlives its sharer.
  */
 
-export function capabilitiesOf(c: ConnectionTable): Capabilities {
-  return {
-    readContent: c.cap_read_content === 1,
-    updateContent: c.cap_update_content === 1,
-    insertContent: c.cap_insert_content === 1,
-    readComments: c.cap_read_comments === 1,
-    insertComments: c.cap_insert_comments === 1,
-    userInfo: c.cap_user_info,
-  }
-}
-
-function capabilityColumns(caps: Capabilities) {
-  return {
-    cap_read_content: caps.readContent ? 1 : 0,
-    cap_update_content: caps.updateContent ? 1 : 0,
-    cap_insert_content: caps.insertContent ? 1 : 0,
-    cap_read_comments: caps.readComments ? 1 : 0,
-    cap_insert_comments: caps.insertComments ? 1 : 0,
-    cap_user_info: caps.userInfo,
-  }
-}
 
 /** The public view of a connection: never the token itself. */
 export function presentConnection(c: ConnectionTable, tokenHintText: string | null) {

@@ -15,7 +15,8 @@ import { findUser, findWorkspace } from '../storage/repositories/workspaces.repo
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
 import { principalsForUser } from './people-access.js'
-import { loadPublicConnection, publicCapabilitiesOf, redirectUrisOf } from './public-connections.service.js'
+import { capabilitiesOf } from '../permissions/capabilities.js'
+import { loadPublicConnection, redirectUrisOf } from './public-connections.service.js'
 import { createNode } from './tree.service.js'
 
 /**
@@ -505,7 +506,7 @@ export async function introspectToken(deps: Deps, client: PublicConnectionTable,
   if (!token) throw new OAuthError(400, 'invalid_request', 'token is required.')
   const found = await findClientToken(deps, deps.store.db, client, token)
   if (!found || found.row.revoked_time !== null || !(await liveInstall(deps.store.db, found.install.id))) return { active: false as const }
-  const caps = publicCapabilitiesOf(client)
+  const caps = capabilitiesOf(client)
   const scope = [
     caps.readContent && 'read_content',
     caps.updateContent && 'update_content',
@@ -576,7 +577,7 @@ export async function authenticateOAuthAccessToken(deps: Deps, token: string): P
     workspaceName: row.w_name,
     workspaceIcon: row.w_icon,
     plan: row.w_plan,
-    capabilities: publicCapabilitiesOf(row),
+    capabilities: capabilitiesOf(row),
     principals: [principalOf.bot(row.i_bot)],
     userId: row.i_user,
     installId: row.i_id,

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto'
 import { isoNow } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
-import { DEFAULT_CAPABILITIES, type Capabilities } from '../permissions/capabilities.js'
+import { DEFAULT_CAPABILITIES, capabilitiesOf, capabilityColumns, type Capabilities } from '../permissions/capabilities.js'
 import type { PublicConnectionTable } from '../storage/database.js'
 import { levelOnRoot } from '../storage/repositories/acl.repository.js'
 import { audit } from '../storage/repositories/audit.repository.js'
@@ -41,28 +41,6 @@ export function generateClientSecret(): string {
 /** The AES-GCM context (AAD) of a client secret. */
 const secretContext = (id: string) => `client|${id}`
 
-/** A connection's capabilities from its columns. */
-export function publicCapabilitiesOf(c: PublicConnectionTable): Capabilities {
-  return {
-    readContent: c.cap_read_content === 1,
-    updateContent: c.cap_update_content === 1,
-    insertContent: c.cap_insert_content === 1,
-    readComments: c.cap_read_comments === 1,
-    insertComments: c.cap_insert_comments === 1,
-    userInfo: c.cap_user_info,
-  }
-}
-
-function capabilityColumns(caps: Capabilities) {
-  return {
-    cap_read_content: caps.readContent ? 1 : 0,
-    cap_update_content: caps.updateContent ? 1 : 0,
-    cap_insert_content: caps.insertContent ? 1 : 0,
-    cap_read_comments: caps.readComments ? 1 : 0,
-    cap_insert_comments: caps.insertComments ? 1 : 0,
-    cap_user_info: caps.userInfo,
-  }
-}
 
 /** The registered redirect URIs of a connection. */
 export function redirectUrisOf(c: Pick<PublicConnectionTable, 'redirect_uris'>): string[] {
@@ -91,7 +69,7 @@ export function presentPublicConnection(c: PublicConnectionTable) {
     icon: c.icon,
     redirect_uris: redirectUrisOf(c),
     template_page_id: c.template_page_id,
-    capabilities: publicCapabilitiesOf(c),
+    capabilities: capabilitiesOf(c),
     client_secret_hint: c.secret_hint,
     created_by: c.created_by,
     created_time: c.created_time,
@@ -275,7 +253,7 @@ export async function updatePublicConnection(deps: Deps, id: string, actorId: st
     }
     if (patch.icon !== undefined) next.icon = patch.icon
     if (patch.redirectUris !== undefined) next.redirect_uris = JSON.stringify(validateRedirectUris(patch.redirectUris))
-    if (patch.capabilities) Object.assign(next, capabilityColumns({ ...publicCapabilitiesOf(c), ...patch.capabilities }))
+    if (patch.capabilities) Object.assign(next, capabilityColumns({ ...capabilitiesOf(c), ...patch.capabilities }))
     if (patch.templatePageId !== undefined) {
       if (patch.templatePageId) await checkTemplate(trx, c.workspace_id, actorId, patch.templatePageId)
       next.template_page_id = patch.templatePageId
