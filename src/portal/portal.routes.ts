@@ -61,7 +61,8 @@ import {
 /**
  * The web portal (issue 5; docs/adr/0013-web-portal.md), served by the same process at `/`:
  * sign-in, the Developer portal's Internal connections (list, create, Configuration, Content access)
- * and Pages (tree, read-only view, ••• → Connections). Server-rendered HTML; one stylesheet and one
+ * and Pages (tree, read-only view, ••• → Connections: internal connections and installs of public
+ * connections). Server-rendered HTML; one stylesheet and one
  * small script from the app itself. Every action calls the same service functions as the API, the
  * admin API and the CLI, so the same rules apply and a refusal shows the service's own message.
  *
