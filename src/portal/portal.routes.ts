@@ -18,6 +18,7 @@ import {
   updateCapabilities,
 } from '../services/connections.service.js'
 import type { Deps } from '../services/deps.js'
+import { setInstallPageShare } from '../services/oauth.service.js'
 import { createSession, endSession, hasPassword, verifyPassword } from '../services/portal-auth.service.js'
 import {
   connectionsToAdd,
@@ -60,7 +61,8 @@ import {
 /**
  * The web portal (issue 5; docs/adr/0013-web-portal.md), served by the same process at `/`:
  * sign-in, the Developer portal's Internal connections (list, create, Configuration, Content access)
- * and Pages (tree, read-only view, ••• → Connections). Server-rendered HTML; one stylesheet and one
+ * and Pages (tree, read-only view, ••• → Connections: internal connections and installs of public
+ * connections). Server-rendered HTML; one stylesheet and one
  * small script from the app itself. Every action calls the same service functions as the API, the
  * admin API and the CLI, so the same rules apply and a refusal shows the service's own message.
  *
@@ -468,11 +470,13 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
       else if (which === 'share') panel = { type: 'share', share: await sharePanel(deps, u.id, pageId) }
       else if (which === 'add') {
         const q = c.req.query('q') ?? ''
-        const connected = new Set((await pageConnections(deps, u.id, pageId)).map((x) => x.connection_id))
+        const connected = new Set((await pageConnections(deps, u.id, pageId)).map((x) => x.install_id ?? x.connection_id))
         panel = { type: 'add', q, candidates: await connectionsToAdd(deps, ws, u.id, q), connected }
       } else if (which === 'confirm') {
-        const cid = uuid(c.req.query('connection'), 'connection')
-        const found = (await connectionsToAdd(deps, ws, u.id)).find((x) => x.id === cid)
+        // `connection=<id>` (internal) or `install=<id>` (an install of a public connection).
+        const kind = c.req.query('install') !== undefined ? 'public' : 'internal'
+        const cid = kind === 'public' ? uuid(c.req.query('install'), 'install') : uuid(c.req.query('connection'), 'connection')
+        const found = (await connectionsToAdd(deps, ws, u.id)).find((x) => x.kind === kind && x.id === cid)
         if (!found) throw new DomainError('not_found', 'No such connection in this workspace.')
         panel = { type: 'confirm', connection: found }
       }
@@ -509,7 +513,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     const cid = uuid(one(f, 'connection_id'), 'connection')
     try {
       const page = await readPage(deps, u.id, pageId, 0)
-      const inWs = (await connectionsToAdd(deps, page.node.workspace_id, u.id)).some((x) => x.id === cid)
+      const inWs = (await connectionsToAdd(deps, page.node.workspace_id, u.id)).some((x) => x.kind === 'internal' && x.id === cid)
       if (!inWs) throw new DomainError('not_found', 'No such connection in this workspace.')
       await shareWithConnection(deps, cid, pageId, u.id)
     } catch (e) {
@@ -526,9 +530,45 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     const source = uuid(one(f, 'source_page_id'), 'page')
     try {
       // The person must see this page; the share is removed where it was granted (this page or an ancestor).
-      const entry = (await pageConnections(deps, u.id, pageId)).find((x) => x.connection_id === cid && x.source_page_id === source)
+      const entry = (await pageConnections(deps, u.id, pageId)).find((x) => x.kind === 'internal' && x.connection_id === cid && x.source_page_id === source)
       if (!entry) throw new DomainError('not_found', 'That connection has no access to this page through that page any more.')
       await unshareFromConnection(deps, cid, source, u.id)
+    } catch (e) {
+      return refusedOnPage(c, e, 'The connection was not removed.')
+    }
+    return c.redirect(`/w/${c.req.param('ws')}/pages/${pageId}?panel=connections&done=removed#connections`, 303)
+  })
+
+  // An install of a public connection (OAuth) on a page: the same bot share as an internal connection,
+  // through oauth.service.ts's setInstallPageShare (full access on the page needed; audited
+  // oauth.page_shared|page_unshared).
+  app.post('/w/:ws/pages/:id/installs', async (c) => {
+    const u = user(c)
+    const f = await form(c)
+    const pageId = uuid(c.req.param('id'), 'page')
+    const iid = uuid(one(f, 'install_id'), 'install')
+    try {
+      const page = await readPage(deps, u.id, pageId, 0)
+      const inWs = (await connectionsToAdd(deps, page.node.workspace_id, u.id)).some((x) => x.kind === 'public' && x.id === iid)
+      if (!inWs) throw new DomainError('not_found', 'No such connection in this workspace.')
+      await setInstallPageShare(deps, iid, pageId, u.id, true)
+    } catch (e) {
+      return refusedOnPage(c, e, 'The connection was not added.')
+    }
+    return c.redirect(`/w/${c.req.param('ws')}/pages/${pageId}?panel=connections&done=added#connections`, 303)
+  })
+
+  app.post('/w/:ws/pages/:id/installs/:iid/remove', async (c) => {
+    const u = user(c)
+    const f = await form(c)
+    const pageId = uuid(c.req.param('id'), 'page')
+    const iid = uuid(c.req.param('iid'), 'install')
+    const source = uuid(one(f, 'source_page_id'), 'page')
+    try {
+      // As for internal connections: the share is removed where it was granted (this page or an ancestor).
+      const entry = (await pageConnections(deps, u.id, pageId)).find((x) => x.kind === 'public' && x.install_id === iid && x.source_page_id === source)
+      if (!entry) throw new DomainError('not_found', 'That connection has no access to this page through that page any more.')
+      await setInstallPageShare(deps, iid, source, u.id, false)
     } catch (e) {
       return refusedOnPage(c, e, 'The connection was not removed.')
     }

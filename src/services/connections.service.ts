@@ -316,8 +316,16 @@ export async function listConnectionShares(deps: Deps, connectionId: string, act
 export async function explainAccess(deps: Deps, connectionId: string, pageId: string) {
   const db = deps.store.db
   const c = await loadConnection(db, connectionId)
+  return explainBotAccess(db, c.bot_id, pageId)
+}
+
+/**
+ * Why a bot (an internal connection's, or an OAuth install's) can see a page: the page whose
+ * `bot:<botId>` share grants it — the page itself or its nearest shared ancestor — or null.
+ */
+export async function explainBotAccess(db: Db, botId: string, pageId: string): Promise<{ granted_by_page_id: string } | null> {
   const node = await findBlock(db, pageId)
   if (!node?.perm_root_id) return null
-  const entry = await aclEntry(db, node.perm_root_id, principalOf.bot(c.bot_id))
+  const entry = await aclEntry(db, node.perm_root_id, principalOf.bot(botId))
   return entry ? { granted_by_page_id: entry.source_page_id } : null
 }

@@ -40,6 +40,10 @@ export async function createDatabase(
   input: {
     workspaceId: string
     parent: { type: 'workspace' } | { type: 'page_id'; id: string }
+    /** At the workspace level: the workspace section (default) or `private` (see `createNode`). */
+    section?: 'workspace' | 'private'
+    /** Whose private section (default: the actor). */
+    privateOwner?: string
     title: RichTextItem[]
     description?: RichTextItem[]
     isInline?: boolean
@@ -56,6 +60,8 @@ export async function createDatabase(
     ...(input.databaseId ? { id: input.databaseId } : {}),
     workspaceId: input.workspaceId,
     parent: input.parent,
+    ...(input.section ? { section: input.section } : {}),
+    ...(input.privateOwner ? { privateOwner: input.privateOwner } : {}),
     kind: 'database',
     title: input.title,
     properties: { title: input.title, description: input.description ?? [] },

@@ -8,7 +8,7 @@ import { findBlock, listChildren, type BlockRow } from '../storage/repositories/
 import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import { levelOn } from './access.js'
-import { explainAccess } from './connections.service.js'
+import { explainBotAccess } from './connections.service.js'
 import { principalsForUser } from './people-access.js'
 import type { Deps } from './deps.js'
 
@@ -197,12 +197,37 @@ function titleFromRow(r: { properties: string | null; title_text: string | null 
 }
 
 /**
- * The connections that can reach a page, each with the page whose share grants it (the page itself,
- * or the nearest shared ancestor), who shared it and when. Any person who can see the page sees this
- * list (Notion's ••• → Connections menu).
+ * One entry of a page's ••• → Connections list: an internal connection, or an install of a public
+ * connection (OAuth; each authorization is its own bot, docs/adr/0014-oauth-public-connections.md).
+ */
+export interface PageConnectionEntry {
+  kind: 'internal' | 'public'
+  /** The internal connection's id, or the public connection's (its `client_id`). */
+  connection_id: string
+  /** The install's id (public connections only). */
+  install_id: string | null
+  name: string
+  icon: string | null
+  /** Who authorized the install (public connections only). */
+  authorized_by_name: string | null
+  /** False once an install's authorizing person has left the workspace (its tokens fail). */
+  active: boolean
+  /** The page whose share grants access: this page, or the nearest shared ancestor. */
+  source_page_id: string
+  source_title: string
+  inherited: boolean
+  granted_by_name: string | null
+  granted_time: string | null
+}
+
+/**
+ * The connections that can reach a page — internal connections, then installs of public connections —
+ * each with the page whose share grants it (the page itself, or the nearest shared ancestor), who
+ * shared it and when. Both kinds are `bot:<bot_id>` entries of the page's permission root. Any person
+ * who can see the page sees this list (Notion's ••• → Connections menu).
  * @throws DomainError not_found (see `loadPageForPerson`)
  */
-export async function pageConnections(deps: Deps, userId: string, pageId: string) {
+export async function pageConnections(deps: Deps, userId: string, pageId: string): Promise<PageConnectionEntry[]> {
   const { node } = await loadPageForPerson(deps, userId, pageId)
   const db = deps.store.db
   if (!node.perm_root_id) return []
@@ -213,36 +238,38 @@ export async function pageConnections(deps: Deps, userId: string, pageId: string
     .where('principal', 'like', 'bot:%')
     .execute()
   if (acl.length === 0) return []
+  const botIds = acl.map((a) => a.principal.slice('bot:'.length))
   const conns = await db
     .selectFrom('connection')
     .select(['id', 'name', 'icon', 'bot_id'])
-    .where('bot_id', 'in', acl.map((a) => a.principal.slice('bot:'.length)))
+    .where('bot_id', 'in', botIds)
     .orderBy('name')
     .orderBy('id')
     .execute()
-  const entries = []
-  for (const c of conns) {
+  const installs = await liveInstalls(db, node.workspace_id, botIds)
+  const bots = [
+    ...conns.map((c) => ({ kind: 'internal' as const, connection_id: c.id, install_id: null, name: c.name, icon: c.icon, authorized_by_name: null, active: true, bot_id: c.bot_id })),
+    ...installs.map((i) => ({ kind: 'public' as const, connection_id: i.connection_id, install_id: i.id, name: i.name, icon: i.icon, authorized_by_name: i.authorized_by_name, active: i.active, bot_id: i.bot_id })),
+  ]
+  const out: PageConnectionEntry[] = []
+  for (const { bot_id, ...e } of bots) {
     // "Why can this connection see this page?": the same answer the admin surfaces give.
-    const why = await explainAccess(deps, c.id, node.id)
-    if (why) entries.push({ ...c, source_page_id: why.granted_by_page_id })
-  }
-  const out = []
-  for (const e of entries) {
-    const source = e.source_page_id === node.id ? node : await findBlock(db, e.source_page_id)
+    const why = await explainBotAccess(db, bot_id, node.id)
+    if (!why) continue
+    const sourceId = why.granted_by_page_id
+    const source = sourceId === node.id ? node : await findBlock(db, sourceId)
     const grant = await db
       .selectFrom('page_grant as g')
       .leftJoin('user as u', 'u.id', 'g.granted_by')
       .select(['g.granted_time', 'u.name as granted_by_name'])
-      .where('g.page_id', '=', e.source_page_id)
-      .where('g.principal', '=', principalOf.bot(e.bot_id))
+      .where('g.page_id', '=', sourceId)
+      .where('g.principal', '=', principalOf.bot(bot_id))
       .executeTakeFirst()
     out.push({
-      connection_id: e.id,
-      name: e.name,
-      icon: e.icon,
-      source_page_id: e.source_page_id,
+      ...e,
+      source_page_id: sourceId,
       source_title: source ? nodeTitle(source) : '',
-      inherited: e.source_page_id !== node.id,
+      inherited: sourceId !== node.id,
       granted_by_name: grant?.granted_by_name ?? null,
       granted_time: grant?.granted_time ?? null,
     })
@@ -251,11 +278,47 @@ export async function pageConnections(deps: Deps, userId: string, pageId: string
 }
 
 /**
- * The internal connections a member may add to pages of a workspace (the "+ Add connection" search),
- * by name; `query` filters case-insensitively. Names only: tokens and capabilities stay with owners.
+ * The live (not removed) installs of public connections in a workspace, by connection name then
+ * authorization time, optionally only those of `botIds`; `active` is false once the authorizing person
+ * has left (the install's tokens then fail, ADR 0014).
+ */
+async function liveInstalls(db: Db, workspaceId: string, botIds?: string[]) {
+  if (botIds && botIds.length === 0) return []
+  let q = db
+    .selectFrom('oauth_install as i')
+    .innerJoin('public_connection as c', 'c.id', 'i.connection_id')
+    .leftJoin('user as u', 'u.id', 'i.user_id')
+    .select(['i.id', 'i.connection_id', 'i.bot_id', 'i.user_id', 'c.name', 'c.icon', 'u.name as authorized_by_name', 'u.email as authorized_by_email'])
+    .where('i.workspace_id', '=', workspaceId)
+    .where('i.removed_time', 'is', null)
+  if (botIds) q = q.where('i.bot_id', 'in', botIds)
+  const rows = await q.orderBy('c.name').orderBy('i.created_time').orderBy('i.id').execute()
+  const out = []
+  for (const r of rows) {
+    out.push({ ...r, authorized_by_name: r.authorized_by_name ?? r.authorized_by_email, active: (await principalsForUser(db, workspaceId, r.user_id)) !== null })
+  }
+  return out
+}
+
+/** A candidate of the "+ Add connection" search: an internal connection or an install of a public one. */
+export interface ConnectionCandidate {
+  kind: 'internal' | 'public'
+  /** The internal connection's id, or the install's id. */
+  id: string
+  name: string
+  icon: string | null
+  /** Who authorized the install (public connections only). */
+  authorized_by_name: string | null
+}
+
+/**
+ * What a member may add to pages of a workspace (the "+ Add connection" search), by name; `query`
+ * filters case-insensitively: the internal connections, then the installs of public connections whose
+ * authorizing person is still a member (Notion lists public connections installed in the workspace).
+ * Names only: tokens, secrets and capabilities stay with their managers.
  * @throws DomainError not_found (not a member)
  */
-export async function connectionsToAdd(deps: Deps, workspaceId: string, userId: string, query = '') {
+export async function connectionsToAdd(deps: Deps, workspaceId: string, userId: string, query = ''): Promise<ConnectionCandidate[]> {
   await personPrincipals(deps.store.db, workspaceId, userId)
   const rows = await deps.store.db
     .selectFrom('connection')
@@ -264,8 +327,13 @@ export async function connectionsToAdd(deps: Deps, workspaceId: string, userId: 
     .orderBy('name')
     .orderBy('id')
     .execute()
+  const installs = (await liveInstalls(deps.store.db, workspaceId)).filter((i) => i.active)
+  const all: ConnectionCandidate[] = [
+    ...rows.map((r) => ({ kind: 'internal' as const, id: r.id, name: r.name, icon: r.icon, authorized_by_name: null })),
+    ...installs.map((i) => ({ kind: 'public' as const, id: i.id, name: i.name, icon: i.icon, authorized_by_name: i.authorized_by_name })),
+  ]
   const q = query.trim().toLowerCase()
-  return q ? rows.filter((r) => r.name.toLowerCase().includes(q)) : rows
+  return q ? all.filter((r) => r.name.toLowerCase().includes(q)) : all
 }
 
 /** The workspace row, for headers. @throws DomainError not_found */

@@ -20,7 +20,8 @@ async function freePort(): Promise<number> {
  * The whole public-connection install in headless Chromium (issue 8): the example app
  * (examples/oauth-app.ts) on a loopback port sends the browser to Octavo's authorize URL; the person
  * signs in, sees the consent screen, picks one page and allows; the app exchanges the code with the
- * SDK and lists only the picked page and its child. Then Cancel, and removal from the portal.
+ * SDK and lists only the picked page and its child. Then Cancel, a page shared later (and unshared) from
+ * its ••• → Connections menu, and removal from the portal.
  */
 describe.skipIf(!hasChromium)('OAuth install flow in a browser', { timeout: 120_000 }, () => {
   let server: TestServer
@@ -79,6 +80,31 @@ describe.skipIf(!hasChromium)('OAuth install flow in a browser', { timeout: 120_
     await b.page.getByRole('button', { name: 'Cancel' }).click()
     await b.page.waitForURL((u) => u.origin === app.url)
     await visible(b.page.getByText('access_denied'))
+  })
+
+  it('a page shared later from ••• → Connections becomes readable by the install; removing it makes it 404', async () => {
+    const bot = server.client(app.installs.at(-1)?.accessToken as string)
+    expect((await apiError(bot.pages.retrieve({ page_id: s.pages.secret.id }))).code).toBe(APIErrorCode.ObjectNotFound)
+    await b.page.goto(`${server.url}/w/${s.workspace.id}/pages/${s.pages.secret.id}`)
+    await visible(b.page.getByRole('heading', { level: 1, name: 'Secret' }))
+    await b.page.getByLabel('Page actions (•••)').click()
+    await b.page.getByRole('navigation', { name: 'Page actions' }).getByRole('link', { name: 'Connections' }).click()
+    await b.page.getByRole('link', { name: '+ Add connection' }).click()
+    await b.page.getByLabel('Search connections').fill('exam')
+    await visible(b.page.locator('#conn-list li:not([hidden])').getByText('Public connection · installed by Mia Member'))
+    await b.page.getByRole('link', { name: 'Select Example App (installed by Mia Member)' }).click()
+    await visible(b.page.getByText('Example App will access this page and all of its child pages'))
+    await b.page.getByRole('button', { name: 'Confirm' }).click()
+    await visible(b.page.getByText('Connection added.'))
+    const panel = b.page.locator('#connections')
+    await visible(panel.getByText('Added to this page'))
+    await b.shot('oauth-04-page-connections-install')
+    expect((await bot.pages.retrieve({ page_id: s.pages.secret.id })).id).toBe(s.pages.secret.id)
+
+    await panel.getByRole('button', { name: 'Remove' }).click()
+    await visible(b.page.getByText('Connection removed.'))
+    expect((await apiError(bot.pages.retrieve({ page_id: s.pages.secret.id }))).code).toBe(APIErrorCode.ObjectNotFound)
+    expect((await bot.pages.retrieve({ page_id: s.pages.child.id })).id).toBe(s.pages.child.id)
   })
 
   it('the person removes the install in the portal; its token stops at once', async () => {

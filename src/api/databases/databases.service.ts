@@ -12,6 +12,7 @@ import { loadAuthorized, requireCapability } from '../../services/access.js'
 import { createDatabase, resolvePendingConfigs, singleDataSource } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
 import { moveNode } from '../../services/tree.service.js'
+import { createAtWorkspaceLevel, type WorkspacePlacement } from '../../services/workspace-level.js'
 import { findBlock, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import { liveDataSourcesOf, updateDataSource } from '../../storage/repositories/data-sources.repository.js'
 import { changeSchema, runDataSourceQuery, trashFlagOf } from '../data-sources/data-sources.service.js'
@@ -39,8 +40,9 @@ export async function presentDatabaseFor(deps: Deps, ctx: RequestContext, row: B
 /**
  * `POST /v1/databases`: a database with one data source under a page. The schema comes from
  * `initial_data_source.properties` (2025+) or top-level `properties` (≤ 2022); without a title
- * property, one named `Name` is added. Workspace-level databases are refused for internal
- * connections.
+ * property, one named `Name` is added. `parent: {workspace: true}` follows the pages rule
+ * (services/workspace-level.ts): refused for internal connections, a private database of the PAT's
+ * creator or of the OAuth install's authorizing person (shared with its bot) otherwise.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createDatabaseFromRequest(
@@ -54,30 +56,35 @@ export async function createDatabaseFromRequest(
   const time = isoNow(deps.clock)
   const row = await deps.store.transaction(async (trx) => {
     const p = body.parent
-    if ('workspace' in p) throw validationError(WORKSPACE_PARENT_REFUSED)
+    // Runs once the parent is settled: a refused workspace parent validates nothing further.
+    const create = async (placement: WorkspacePlacement | { parent: { type: 'page_id'; id: string } }) => {
+      const title = normalizeRichText(body.title ?? [])
+      const dataSourceId = newId()
+      const [input, at] =
+        'properties' in body ? [readLegacyProperties(body.properties, ctx.version), ['properties']] : [(body as z.output<typeof S.CreateDatabaseBody>).initial_data_source?.properties, ['initial_data_source', 'properties']]
+      const { schema, pending } = parseNewSchema(input, at, { legacy })
+      const databaseId = newId()
+      await resolvePendingConfigs(trx, caller, { id: dataSourceId, databaseId, title: plainText(title) }, schema, pending, {}, time)
+      const { database } = await createDatabase(trx, {
+        workspaceId: caller.workspaceId,
+        ...placement,
+        title,
+        description: normalizeRichText(body.description ?? []),
+        isInline: body.is_inline ?? false,
+        icon: body.icon ? normalizeIcon(body.icon) : null,
+        cover: body.cover ? normalizeCover(body.cover) : null,
+        schema,
+        actor: caller.botId,
+        time,
+        dataSourceId,
+        databaseId,
+      })
+      return database
+    }
+    // parent.workspace: one rule with pages (refused for internal connections; private for PATs and OAuth installs).
+    if ('workspace' in p) return createAtWorkspaceLevel(trx, caller, { refusal: WORKSPACE_PARENT_REFUSED, time }, create)
     await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'insert_content' })
-    const title = normalizeRichText(body.title ?? [])
-    const dataSourceId = newId()
-    const [input, at] =
-      'properties' in body ? [readLegacyProperties(body.properties, ctx.version), ['properties']] : [(body as z.output<typeof S.CreateDatabaseBody>).initial_data_source?.properties, ['initial_data_source', 'properties']]
-    const { schema, pending } = parseNewSchema(input, at, { legacy })
-    const databaseId = newId()
-    await resolvePendingConfigs(trx, caller, { id: dataSourceId, databaseId, title: plainText(title) }, schema, pending, {}, time)
-    const { database } = await createDatabase(trx, {
-      workspaceId: caller.workspaceId,
-      parent: { type: 'page_id', id: p.page_id },
-      title,
-      description: normalizeRichText(body.description ?? []),
-      isInline: body.is_inline ?? false,
-      icon: body.icon ? normalizeIcon(body.icon) : null,
-      cover: body.cover ? normalizeCover(body.cover) : null,
-      schema,
-      actor: caller.botId,
-      time,
-      dataSourceId,
-      databaseId,
-    })
-    return database
+    return create({ parent: { type: 'page_id', id: p.page_id } })
   })
   return presentDatabaseFor(deps, ctx, row)
 }

@@ -16,8 +16,7 @@ import { newId } from '../../domain/ids.js'
 import { readLegacyProperties } from '../../domain/legacy-shapes.js'
 import { copyTemplateContent, resolveTemplate } from '../../services/templates.service.js'
 import { findBlock, insertBlocks, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
-import { grantOnPage } from '../../storage/repositories/acl.repository.js'
-import { CONNECTION_SHARE_LEVEL } from '../../permissions/roles.js'
+import { createAtWorkspaceLevel } from '../../services/workspace-level.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
 import { presentPage } from './pages.presenter.js'
@@ -29,6 +28,9 @@ import type * as z from 'zod'
  * request context, checks capability then access (see services/access.ts), and returns the SDK's
  * `PageObjectResponse` shape. Sources: digest §1.2, §2.5.
  */
+
+const WORKSPACE_PAGE_REFUSED =
+  'body failed validation: body.parent.workspace: internal connections cannot create workspace-level pages. Use a page_id, database_id or data_source_id parent.'
 
 type RowSource = { id: string; databaseId: string; schema: Schema } | null
 
@@ -83,8 +85,8 @@ function plainPageTitle(properties: Record<string, unknown> | undefined): RichTe
 
 /**
  * `POST /v1/pages`: creates a page under a page, a database (its only data source), or a data
- * source. Internal connections cannot create workspace-level pages; a PAT creates a private page of
- * its creator there.
+ * source. At the workspace level: refused for internal connections, a private page of the PAT's
+ * creator or of the OAuth install's authorizing person otherwise (services/workspace-level.ts).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createPage(deps: Deps, ctx: RequestContext, input: z.output<typeof S.CreatePageBody>) {
@@ -103,30 +105,20 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       throw validationError('body failed validation: body.template: templates apply only to pages created in a data source.')
     }
     if ('workspace' in p) {
-      if (caller.kind === 'internal') {
-        throw validationError('body failed validation: body.parent.workspace: internal connections cannot create workspace-level pages. Use a page_id, database_id or data_source_id parent.')
-      }
-      // A PAT's workspace-level page is a private page of its creator (seed 004: "workspace-level
-      // private page creation uses the PAT creator"); the PAT's bot is its author.
       const title = plainPageTitle(body.properties) ?? []
-      created = await createNode(trx, {
-        workspaceId: caller.workspaceId,
-        parent: { type: 'workspace' },
-        section: 'private',
-        privateOwner: caller.userId,
-        kind: 'page',
-        title,
-        properties: { title },
-        icon: body.icon ? normalizeIcon(body.icon) : null,
-        cover: body.cover ? normalizeCover(body.cover) : null,
-        actor: caller.botId,
-        time,
-      })
-      // A public connection's workspace-level page is a private page of the person who authorized it,
-      // shared with the install's bot so it can keep working on it (docs/adr/0014-oauth-public-connections.md).
-      if (caller.kind === 'oauth') {
-        await grantOnPage(trx, created, { principal: `bot:${caller.botId}`, role: CONNECTION_SHARE_LEVEL, grantedBy: caller.userId, time })
-      }
+      created = await createAtWorkspaceLevel(trx, caller, { refusal: WORKSPACE_PAGE_REFUSED, time }, (placement) =>
+        createNode(trx, {
+          workspaceId: caller.workspaceId,
+          ...placement,
+          kind: 'page',
+          title,
+          properties: { title },
+          icon: body.icon ? normalizeIcon(body.icon) : null,
+          cover: body.cover ? normalizeCover(body.cover) : null,
+          actor: caller.botId,
+          time,
+        }),
+      )
     } else if ('page_id' in p) {
       await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'insert_content' })
       const title = plainPageTitle(body.properties) ?? []

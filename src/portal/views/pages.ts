@@ -1,5 +1,5 @@
 import { html } from 'hono/html'
-import type { BlockTree, TreeNode } from '../../services/portal.service.js'
+import type { BlockTree, ConnectionCandidate, PageConnectionEntry, TreeNode } from '../../services/portal.service.js'
 import { renderBlocks } from './blocks.js'
 import { csrfField, initials, workspaceSwitcher, type Html, type WorkspaceChoice } from './layout.js'
 import { flashView, type Flash } from './screens.js'
@@ -22,22 +22,15 @@ export function pagesSidebar(input: { workspaces: WorkspaceChoice[]; workspaceId
 </nav>`
 }
 
-export interface PageConnection {
-  connection_id: string
-  name: string
-  icon: string | null
-  source_page_id: string
-  source_title: string
-  inherited: boolean
-  granted_by_name: string | null
-  granted_time: string | null
-}
+/** An entry of the page's Connections list (internal connection or public connection install). */
+export type PageConnection = PageConnectionEntry
 
 export type Panel =
   | { type: 'none' }
   | { type: 'connections'; list: PageConnection[] }
-  | { type: 'add'; q: string; candidates: { id: string; name: string; icon: string | null }[]; connected: Set<string> }
-  | { type: 'confirm'; connection: { id: string; name: string } }
+  /** `connected`: ids (connection or install) that already reach the page. */
+  | { type: 'add'; q: string; candidates: ConnectionCandidate[]; connected: Set<string> }
+  | { type: 'confirm'; connection: ConnectionCandidate }
   | { type: 'share'; share: SharePanel }
 
 /** The Share panel's data: the page's people access (getPageAccess) and who can be added. */
@@ -116,6 +109,12 @@ function databaseBody(rows: { id: string; title: string }[], href: (id: string) 
 <ul>${rows.map((r) => html`<li><a href="${href(r.id)}">${r.title || 'Untitled'}</a></li>`)}</ul>`
 }
 
+/** "Public · installed by …" (and "Inactive" once that person left) for a public connection's install. */
+function publicPill(c: { kind: 'internal' | 'public'; authorized_by_name: string | null; active?: boolean }): Html {
+  if (c.kind !== 'public') return html``
+  return html` <span class="pill">Public connection · installed by ${c.authorized_by_name ?? 'a former member'}</span>${c.active === false ? html` <span class="pill">Inactive: its installer left the workspace</span>` : ''}`
+}
+
 function panelView(input: PageViewInput, base: string, title: string): Html {
   const panel = input.panel
   if (panel.type === 'none') return html``
@@ -130,11 +129,12 @@ function panelView(input: PageViewInput, base: string, title: string): Html {
           const from = c.inherited
             ? html`Inherited from <a href="/w/${input.workspaceId}/pages/${c.source_page_id}">${c.source_title || 'Untitled'}</a>`
             : html`Added to this page`
-          return html`<li>${avatar(c.name, c.icon)}<div class="grow"><span class="title">${c.name}</span>
+          const action = c.kind === 'public' ? `${base}/installs/${c.install_id}/remove` : `${base}/connections/${c.connection_id}/remove`
+          return html`<li data-kind="${c.kind}">${avatar(c.name, c.icon)}<div class="grow"><span class="title">${c.name}</span>${publicPill(c)}
         <div class="meta">${from}${c.granted_by_name ? html` by ${c.granted_by_name}` : ''}${c.granted_time ? html` on ${c.granted_time.slice(0, 10)}` : ''}</div>
         <details class="why"><summary>Why can ${c.name} see this page?</summary>
-          <p>Because “${c.source_title || 'Untitled'}” is shared with ${c.name}${c.inherited ? html`, and “${title}” is inside it: sharing a page shares all of its child pages` : ''}.</p></details></div>
-        <form method="post" action="${base}/connections/${c.connection_id}/remove" class="inline">${csrfField(input.csrf)}
+          <p>Because “${c.source_title || 'Untitled'}” is shared with ${c.name}${c.kind === 'public' ? html` (installed by ${c.authorized_by_name ?? 'a former member'})` : ''}${c.inherited ? html`, and “${title}” is inside it: sharing a page shares all of its child pages` : ''}.</p></details></div>
+        <form method="post" action="${action}" class="inline">${csrfField(input.csrf)}
           <input type="hidden" name="source_page_id" value="${c.source_page_id}">
           <button type="submit" class="danger">${c.inherited ? html`Remove from “${c.source_title || 'Untitled'}”` : 'Remove'}</button></form></li>`
         })}</ul>`
@@ -154,8 +154,12 @@ function panelView(input: PageViewInput, base: string, title: string): Html {
     panel.candidates.length === 0
       ? html`<p class="hint">${panel.q ? 'No connection matches your search.' : 'This workspace has no connections yet. A workspace owner creates them in the Developer portal.'}</p>`
       : html`<ul class="list" id="conn-list">${panel.candidates.map(
-          (c) => html`<li data-text="${c.name.toLowerCase()}" id="cand-${c.id}">${avatar(c.name, c.icon)}<div class="grow"><span class="title">${c.name}</span></div>
-        ${panel.connected.has(c.id) ? html`<span class="pill blue">Has access</span>` : html`<a class="button" href="${base}?panel=confirm&amp;connection=${c.id}#connections" aria-label="Select ${c.name}">Select</a>`}</li>`,
+          (c) => html`<li data-text="${c.name.toLowerCase()}" data-kind="${c.kind}" id="cand-${c.id}">${avatar(c.name, c.icon)}<div class="grow"><span class="title">${c.name}</span>${publicPill(c)}</div>
+        ${
+          panel.connected.has(c.id)
+            ? html`<span class="pill blue">Has access</span>`
+            : html`<a class="button" href="${base}?panel=confirm&amp;${c.kind === 'public' ? 'install' : 'connection'}=${c.id}#connections" aria-label="Select ${c.name}${c.authorized_by_name ? ` (installed by ${c.authorized_by_name})` : ''}">Select</a>`
+        }</li>`,
         )}</ul>`
   }
 </section>`
@@ -163,8 +167,8 @@ function panelView(input: PageViewInput, base: string, title: string): Html {
   return html`<section class="panel" id="connections" role="alertdialog" aria-labelledby="confirm-h" aria-describedby="confirm-d">
   <h2 id="confirm-h">Allow ${panel.connection.name} to access “${title}”?</h2>
   <p id="confirm-d">${panel.connection.name} will access this page and all of its child pages, with the capabilities its owners gave it.</p>
-  <form method="post" action="${base}/connections" class="row">${csrfField(input.csrf)}
-    <input type="hidden" name="connection_id" value="${panel.connection.id}">
+  <form method="post" action="${base}/${panel.connection.kind === 'public' ? 'installs' : 'connections'}" class="row">${csrfField(input.csrf)}
+    <input type="hidden" name="${panel.connection.kind === 'public' ? 'install_id' : 'connection_id'}" value="${panel.connection.id}">
     <button type="submit" class="primary" autofocus>Confirm</button><a class="button" href="${base}?panel=add#connections">Cancel</a>
   </form>
 </section>`
