@@ -14,7 +14,7 @@ import {
   type UnknownRow,
 } from 'kysely'
 import type { Database } from './database.js'
-import { TABLES, readMigrationStatus, runMigrations, type Db, type Store } from './store.js'
+import { StoreConflictError, TABLES, readMigrationStatus, runMigrations, type Db, type Store } from './store.js'
 
 /**
  * The PostgreSQL store (PostgreSQL 15+, through `pg` with a connection pool), behind the same
@@ -132,8 +132,10 @@ export async function createPostgresStore(url: string, opts: { migrate?: boolean
           return await db.transaction().setIsolationLevel('serializable').execute(fn)
         } catch (err) {
           const code = (err as { code?: unknown }).code
-          if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt))
+          if (typeof code !== 'string' || !RETRYABLE.has(code)) throw err
+          if (attempt >= MAX_ATTEMPTS) throw new StoreConflictError(err)
+          // Full jitter, doubling up to 200 ms, so writers that keep colliding spread out.
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)))
         }
       }
     },

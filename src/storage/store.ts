@@ -32,6 +32,26 @@ export interface Store {
   close(): Promise<void>
 }
 
+/**
+ * A write that lost to concurrent writes after the store's retries (PostgreSQL serialization failure
+ * or deadlock, SQLite busy past its timeout). Nothing of it was committed; the HTTP layer answers
+ * Notion's 409 `conflict_error` ("Conflict occurred while saving. Please try again."), which the SDK
+ * and clients treat as retryable.
+ */
+export class StoreConflictError extends Error {
+  constructor(cause: unknown) {
+    super('The write conflicted with concurrent writes; nothing was saved.', { cause })
+    this.name = 'StoreConflictError'
+  }
+}
+
+/** Whether `err` is a lost write race: a StoreConflictError, or SQLite's SQLITE_BUSY. */
+export function isStoreConflict(err: unknown): boolean {
+  if (err instanceof StoreConflictError) return true
+  const code = (err as { code?: unknown } | null)?.code
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT'
+}
+
 export interface MigrationStatus {
   applied: string[]
   pending: string[]

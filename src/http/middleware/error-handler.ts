@@ -3,10 +3,12 @@ import { HTTPException } from 'hono/http-exception'
 import { DomainError } from '../../errors/domain-error.js'
 import { NotionApiError, invalidRequestUrl } from '../../errors/notion-error.js'
 import type { Logger } from '../../logger.js'
+import { isStoreConflict } from '../../storage/store.js'
 import type { AppEnv } from '../context.js'
 
 /**
- * Renders every failure as Notion's error envelope. Unknown errors become 500
+ * Renders every failure as Notion's error envelope. A write that lost a race after the store's
+ * retries is 409 `conflict_error`. Unknown errors become 500
  * `internal_server_error` "Unexpected error occurred." and are logged with the request id only
  * (never the request body or headers, which may hold secrets).
  */
@@ -17,6 +19,10 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     if (err instanceof NotionApiError) error = err
     else if (err instanceof DomainError) {
       return c.json({ object: 'error', status: err.status, code: err.code, message: err.message, request_id: requestId }, err.status as 400)
+    } else if (isStoreConflict(err)) {
+      // A write that lost a race after the store's retries: nothing was saved (digest §3.2).
+      logger.warn({ requestId }, 'write conflict after retries')
+      error = new NotionApiError('conflict_error', 'Conflict occurred while saving. Please try again.')
     } else if (err instanceof HTTPException && err.status === 413) {
       error = new NotionApiError('validation_error', 'Request body too large. The limit is 500KB.')
     } else {
