@@ -31,14 +31,15 @@ export interface BulkPage {
   actor: string
 }
 
+/** Callers `await` every call: the SQLite writer is synchronous, the PostgreSQL one is not. */
 export interface BulkWriter {
   /** Inserts a child page under an existing page (looked up once and remembered). */
-  page(p: BulkPage): void
+  page(p: BulkPage): void | Promise<void>
   /** Appends `blocks` (flat) as children of `pageId`, after its existing children. */
-  blocks(pageId: string, workspaceId: string, blocks: NewBlock[], ids: () => string, time: string, actor: string): void
+  blocks(pageId: string, workspaceId: string, blocks: NewBlock[], ids: () => string, time: string, actor: string): void | Promise<void>
   /** Commits what is pending (every `batch` rows a commit happens on its own). */
-  flush(): void
-  close(): void
+  flush(): void | Promise<void>
+  close(): void | Promise<void>
 }
 
 const COLUMNS: (keyof BlockTable)[] = [
