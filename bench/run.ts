@@ -79,12 +79,13 @@ function fmt(n: number | undefined, digits = 0): string {
 }
 
 function table(rows: Row[]): string[][] {
-  const head = ['suite', 'measure', 'size', 'req/s', 'cpu ms/req', 'ratio', 'cpu ratio', 'p50 ms', 'p95 ms', 'p99 ms', 'at req/s', 'value', 'target', 'met']
+  const head = ['suite', 'measure', 'store', 'size', 'req/s', 'cpu ms/req', 'ratio', 'cpu ratio', 'p50 ms', 'p95 ms', 'p99 ms', 'at req/s', 'value', 'target', 'met']
   return [
     head,
     ...rows.map((r) => [
       r.suite,
       r.name,
+      r.store ?? 'sqlite',
       r.size ?? '',
       fmt(r.rps),
       fmt(r.cpuMs, 3),

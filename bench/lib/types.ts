@@ -13,6 +13,8 @@ export interface Row {
   name: string
   /** Workspace size it ran on. */
   size?: string
+  /** The store the server ran on: `sqlite` (the default when absent) or `postgres`. */
+  store?: 'sqlite' | 'postgres'
   /** Throughput at saturation, responses per second. */
   rps?: number
   /** Server CPU time per response at saturation, ms: less sensitive to other load on the machine. */
