@@ -38,6 +38,8 @@ export interface Row {
   target?: string
   met?: boolean
   note?: string
+  /** 1-minute load average of the machine when the row's suite started (other work shares the cores). */
+  load?: number
 }
 
 export interface Timing {
@@ -66,9 +68,13 @@ export interface BenchContext {
   log(message: string): void
   /** Values suites share (e.g. the hello-world baseline, memory at size L). */
   shared: Map<string, unknown>
+  /** PostgreSQL runs, when selected (`--stores`/`--store`): the server URL and the workspace size. */
+  postgres?: { url: string; size: SizeName }
 }
 
 export interface Suite {
   name: string
+  /** The store it measures: `sqlite` when absent (skipped by `--store postgres`). */
+  store?: 'sqlite' | 'postgres'
   run(ctx: BenchContext): Promise<Row[]>
 }
