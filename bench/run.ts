@@ -219,9 +219,10 @@ async function main(): Promise<void> {
   if (quick) {
     writeFileSync(join(CACHE_DIR, 'last-run.json'), `${JSON.stringify(result, null, 2)}\n`)
     log(`\nquick run: wrote bench/.cache/last-run.json (${meta.minutes} min)`)
-  } else if (only) {
-    // A partial full-length run is kept next to the full runs, without touching RESULTS.md.
-    const file = `bench/results/${date}-only-${[...only].join('+')}.json`
+  } else if (only || !stores.has('sqlite')) {
+    // A partial full-length run (some suites, or PostgreSQL alone) is kept next to the full runs,
+    // without touching RESULTS.md.
+    const file = `bench/results/${date}${stores.has('sqlite') ? '' : `-postgres-${pgSize}`}${only ? `-only-${[...only].join('+')}` : ''}.json`
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
     writeFileSync(join(ROOT, file), `${JSON.stringify(result, null, 2)}\n`)
     log(`\npartial run: wrote ${file} (${meta.minutes} min)`)
