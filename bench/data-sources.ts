@@ -80,7 +80,7 @@ if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
   process.stderr.write(`data-sources: --rows must be positive integers, got "${rowsArg}"\n`)
   process.exit(2)
 }
-const duration = Number(argValue('--duration') ?? (quick ? 1 : json ? 5 : 10))
+const duration = Number(argValue('--duration') ?? (quick ? (json ? 0.5 : 1) : json ? 5 : 10))
 const compare = json ? args.includes('--compare') : !args.includes('--no-compare')
 /** Human-readable output: stdout standalone, stderr under `--json` (stdout then carries only the rows line). */
 const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`)
