@@ -102,7 +102,7 @@ export const workloadsSuite: Suite = {
 }
 
 /** What a quick run measures on PostgreSQL (a subset, to stay under a minute). */
-const POSTGRES_QUICK = new Set(['users_me', 'page_read', 'page_update'])
+const POSTGRES_QUICK = new Set(['users_me', 'page_read'])
 
 /**
  * The same workloads on PostgreSQL (issue 6; bench/postgres.md): the workspace is generated into a
