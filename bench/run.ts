@@ -185,6 +185,7 @@ async function main(): Promise<void> {
   }
   log(`bench: ${quick ? 'quick' : 'full'} run, size ${size}, seed ${seed}, stores ${[...stores].join(' + ')}${stores.has('postgres') ? ` (postgres at ${pgSize})` : ''}, ${cpus().length} cores, load average ${loadBefore}`)
   const rows: Row[] = []
+  const suiteSeconds: Record<string, number> = {}
   try {
     for (const suite of SUITES) {
       if (!stores.has(suite.store ?? 'sqlite')) continue
@@ -192,6 +193,7 @@ async function main(): Promise<void> {
       if (only && !only.has(suite.name) && !runsWorkloads) continue
       const suiteCtx = runsWorkloads || !only ? ctx : { ...ctx, selected: () => true }
       const load = Number(loadavg()[0]?.toFixed(1))
+      const suiteStarted = Date.now()
       log(`\n== ${suite.name} (load average ${load})`)
       try {
         rows.push(...(await suite.run(suiteCtx)).map((r) => ({ ...r, load: r.load ?? load })))
@@ -199,6 +201,8 @@ async function main(): Promise<void> {
         log(`suite ${suite.name} failed: ${err instanceof Error ? err.stack : String(err)}`)
         rows.push({ suite: suite.name, name: 'FAILED', load, ...(suite.store ? { store: suite.store } : {}), note: err instanceof Error ? err.message : String(err) })
       }
+      suiteSeconds[suite.name] = Math.round((Date.now() - suiteStarted) / 100) / 10
+      log(`== ${suite.name}: ${suiteSeconds[suite.name]} s`)
     }
   } finally {
     if (args['cpu-prof']) log(`profiles kept in ${join(tmp, 'profiles')}`)
@@ -214,6 +218,7 @@ async function main(): Promise<void> {
     loadBefore,
     loadAfter: loadavg()[0]?.toFixed(1),
     minutes: ((Date.now() - started) / 60_000).toFixed(1),
+    suiteSeconds,
   }
   const result = { date, mode: quick ? 'quick' : 'full', seed, size, stores: [...stores], postgresSize: stores.has('postgres') ? pgSize : null, generator: GENERATOR_VERSION, timing, machine: meta, only: only ? [...only] : null, rows }
   if (quick) {
