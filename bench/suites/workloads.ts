@@ -21,75 +21,75 @@ interface RunOptions {
 
 /** Runs the workloads on a served workspace and stops the server; the rows carry `opts.store`. */
 async function runWorkloads(ctx: BenchContext, server: ServerProcess, manifest: Manifest, opts: RunOptions): Promise<Row[]> {
-    const rows: Row[] = []
-    const size = opts.size
-    const wanted = (name: string) => ctx.selected(name) && (!opts.subset || opts.subset.has(name))
-    const startupMs = server.startupMs
-    const startupCpuMs = server.cpuMs()
-    const idleRss = server.rssMb()
-    let loadRss = idleRss
-    const sample = () => {
-      loadRss = Math.max(loadRss, server.rssMb())
+  const rows: Row[] = []
+  const size = opts.size
+  const wanted = (name: string) => ctx.selected(name) && (!opts.subset || opts.subset.has(name))
+  const startupMs = server.startupMs
+  const startupCpuMs = server.cpuMs()
+  const idleRss = server.rssMb()
+  let loadRss = idleRss
+  const sample = () => {
+    loadRss = Math.max(loadRss, server.rssMb())
+  }
+  const results = new Map<string, Measured>()
+  let helloBefore: Measured | undefined
+  try {
+    ctx.log('hello-world baseline (before):')
+    helloBefore = await measureHello(ctx)
+    ctx.log(`workloads on ${opts.store} at ${size} (${manifest.counts.pages.toLocaleString('en')} pages, ${manifest.counts.blocks.toLocaleString('en')} blocks, ${manifest.counts.shares.toLocaleString('en')} shares):`)
+    for (const w of workloadsOf(manifest)) {
+      if (!wanted(w.name)) continue
+      results.set(w.name, await measure(ctx, server, w, sample))
+      ;(results.get(w.name) as Measured & { title?: string }).title = w.title
     }
-    const results = new Map<string, Measured>()
-    let helloBefore: Measured | undefined
-    try {
-      ctx.log('hello-world baseline (before):')
-      helloBefore = await measureHello(ctx)
-      ctx.log(`workloads on ${opts.store} at ${size} (${manifest.counts.pages.toLocaleString('en')} pages, ${manifest.counts.blocks.toLocaleString('en')} blocks, ${manifest.counts.shares.toLocaleString('en')} shares):`)
-      for (const w of workloadsOf(manifest)) {
-        if (!wanted(w.name)) continue
-        results.set(w.name, await measure(ctx, server, w, sample))
-        ;(results.get(w.name) as Measured & { title?: string }).title = w.title
-      }
-      for (const depth of opts.depths) {
-        const w = pageAtDepth(manifest, depth)
-        if (opts.subset && !opts.subset.has('depth')) continue
-        if (!ctx.selected('depth') && !ctx.selected(w.name)) continue
-        results.set(w.name, await measure(ctx, server, w, sample))
-        ;(results.get(w.name) as Measured & { title?: string }).title = w.title
-      }
-      sample()
-      loadRss = Math.max(loadRss, server.peakRssMb())
-    } finally {
-      await server.stop()
+    for (const depth of opts.depths) {
+      const w = pageAtDepth(manifest, depth)
+      if (opts.subset && !opts.subset.has('depth')) continue
+      if (!ctx.selected('depth') && !ctx.selected(w.name)) continue
+      results.set(w.name, await measure(ctx, server, w, sample))
+      ;(results.get(w.name) as Measured & { title?: string }).title = w.title
     }
-    ctx.log('hello-world baseline (after):')
-    const helloAfter = await measureHello(ctx)
-    const hello = ((helloBefore?.saturated.rps ?? helloAfter.saturated.rps) + helloAfter.saturated.rps) / 2
-    const helloCpu = ((helloBefore?.cpuMsPerRequest ?? helloAfter.cpuMsPerRequest) + helloAfter.cpuMsPerRequest) / 2
-    if (opts.store === 'sqlite') ctx.shared.set('hello', hello)
-    rows.push({
-      ...rowOf('workloads', 'GET /hello (hello-world, same stack)', '-', helloAfter, hello, 'hello-world', helloCpu),
-      rps: hello,
-      cpuMs: helloCpu,
-      ratio: 1,
-      cpuRatio: 1,
-      note: `before ${helloBefore?.saturated.rps.toFixed(0)} / after ${helloAfter.saturated.rps.toFixed(0)} req/s`,
-    })
-    for (const [name, m] of results) {
-      const title = (m as Measured & { title: string }).title
-      const row = rowOf(name.startsWith('page_depth') ? 'scaling-depth' : 'workloads', title, size, m, hello, 'hello-world', helloCpu)
-      if (name === 'page_read') {
-        row.target = '≥ 0.50 of hello-world; p99 ≤ 5 ms at half saturation'
-        row.met = (row.ratio ?? 0) >= 0.5 && (row.p99 ?? Infinity) <= 5
-      }
-      if (name === 'search' && size === 'L') {
-        row.target = 'p95 ≤ 20 ms at L'
-        row.met = (row.p95 ?? Infinity) <= 20
-      }
-      rows.push(row)
+    sample()
+    loadRss = Math.max(loadRss, server.peakRssMb())
+  } finally {
+    await server.stop()
+  }
+  ctx.log('hello-world baseline (after):')
+  const helloAfter = await measureHello(ctx)
+  const hello = ((helloBefore?.saturated.rps ?? helloAfter.saturated.rps) + helloAfter.saturated.rps) / 2
+  const helloCpu = ((helloBefore?.cpuMsPerRequest ?? helloAfter.cpuMsPerRequest) + helloAfter.cpuMsPerRequest) / 2
+  if (opts.store === 'sqlite') ctx.shared.set('hello', hello)
+  rows.push({
+    ...rowOf('workloads', 'GET /hello (hello-world, same stack)', '-', helloAfter, hello, 'hello-world', helloCpu),
+    rps: hello,
+    cpuMs: helloCpu,
+    ratio: 1,
+    cpuRatio: 1,
+    note: `before ${helloBefore?.saturated.rps.toFixed(0)} / after ${helloAfter.saturated.rps.toFixed(0)} req/s`,
+  })
+  for (const [name, m] of results) {
+    const title = (m as Measured & { title: string }).title
+    const row = rowOf(name.startsWith('page_depth') ? 'scaling-depth' : 'workloads', title, size, m, hello, 'hello-world', helloCpu)
+    if (name === 'page_read') {
+      row.target = '≥ 0.50 of hello-world; p99 ≤ 5 ms at half saturation'
+      row.met = (row.ratio ?? 0) >= 0.5 && (row.p99 ?? Infinity) <= 5
     }
-    const d1 = results.get('page_depth1')
-    const d50 = results.get('page_depth50')
-    if (d1 && d50) {
-      const r = d50.saturated.rps / d1.saturated.rps
-      rows.push({ suite: 'scaling-depth', name: 'page read: share 50 levels up vs 1 level up', size: size, ratio: r, ratioOf: 'depth 1', target: 'within 10%', met: Math.abs(1 - r) <= 0.1 })
+    if (name === 'search' && size === 'L') {
+      row.target = 'p95 ≤ 20 ms at L'
+      row.met = (row.p95 ?? Infinity) <= 20
     }
-    rows.push({ suite: 'resources', name: `start-up to first successful GET /v1/users/me at ${size}`, size: size, value: startupMs, unit: 'ms', note: `CPU used by then: ${startupCpuMs.toFixed(0)} ms`, ...(size === 'L' ? { target: '≤ 3000 ms at L', met: startupMs <= 3000 } : {}) })
-    rows.push({ suite: 'resources', name: `RSS idle after start-up at ${size}`, size: size, value: idleRss, unit: 'MB' })
-    rows.push({ suite: 'resources', name: `RSS under load at ${size} (peak)`, size: size, value: loadRss, unit: 'MB', ...(size === 'L' ? { target: '≤ 300 MB at L', met: loadRss <= 300 } : {}) })
-    return rows.map((r) => ({ ...r, store: opts.store }))
+    rows.push(row)
+  }
+  const d1 = results.get('page_depth1')
+  const d50 = results.get('page_depth50')
+  if (d1 && d50) {
+    const r = d50.saturated.rps / d1.saturated.rps
+    rows.push({ suite: 'scaling-depth', name: 'page read: share 50 levels up vs 1 level up', size: size, ratio: r, ratioOf: 'depth 1', target: 'within 10%', met: Math.abs(1 - r) <= 0.1 })
+  }
+  rows.push({ suite: 'resources', name: `start-up to first successful GET /v1/users/me at ${size}`, size: size, value: startupMs, unit: 'ms', note: `CPU used by then: ${startupCpuMs.toFixed(0)} ms`, ...(size === 'L' ? { target: '≤ 3000 ms at L', met: startupMs <= 3000 } : {}) })
+  rows.push({ suite: 'resources', name: `RSS idle after start-up at ${size}`, size: size, value: idleRss, unit: 'MB' })
+  rows.push({ suite: 'resources', name: `RSS under load at ${size} (peak)`, size: size, value: loadRss, unit: 'MB', ...(size === 'L' ? { target: '≤ 300 MB at L', met: loadRss <= 300 } : {}) })
+  return rows.map((r) => ({ ...r, store: opts.store }))
 }
 
 export const workloadsSuite: Suite = {
