@@ -97,7 +97,7 @@ function buildIfStale(): void {
   if (res.status !== 0) process.exit(res.status ?? 1)
 }
 
-const timing: Timing = quick ? { warm: 0.2, saturate: 0.5, fixed: 0.5, connections: 10 } : { warm: 1, saturate: 5, fixed: 5, connections: 10 }
+const timing: Timing = quick ? { warm: 0, saturate: 1, fixed: 1, connections: 10 } : { warm: 1, saturate: 5, fixed: 5, connections: 10 }
 
 function fmt(n: number | undefined, digits = 0): string {
   return n === undefined || Number.isNaN(n) ? '' : n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits })

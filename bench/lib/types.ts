@@ -43,7 +43,7 @@ export interface Row {
 }
 
 export interface Timing {
-  /** Seconds of warm-up before measuring a workload. */
+  /** Seconds of warm-up before measuring a workload (0: none, quick runs). */
   warm: number
   /** Seconds at saturation. */
   saturate: number
