@@ -1,10 +1,12 @@
 /**
  * Benchmark of data-source queries and row creation (issue 3; ADR 8). Not a test.
  *
- *   npx tsx bench/data-sources.ts [--quick] [--rows N] [--duration S] [--no-compare]
+ *   npx tsx bench/data-sources.ts [--quick] [--rows N] [--size S|M|L] [--duration S] [--no-compare] [--compare] [--json]
  *
  * For each size (full run: 10k, 100k, 1M rows, ~16 min; --quick: 10k and 100k, 1 s per scenario and no
- * storage comparison, < 60 s; --rows N: that size only) it generates a data source with 12 property types
+ * storage comparison, < 60 s; --rows N[,N…]: those sizes only; --size as `npm run bench` passes it:
+ * S → 10k, M → 100k, L → 10k and 100k — 1M only with an explicit `--rows 1000000`, because its
+ * generation and runs alone take several minutes and the whole `npm run bench` must fit in 10) it generates a data source with 12 property types
  * straight into a fresh SQLite store (rows and their value-index entries, built by the same functions
  * the repositories use), starts
  * the real server in a child process, and drives it over loopback with autocannon (one connection,
@@ -20,6 +22,11 @@
  * evaluation (load every row, filter and sort in JS); plus the insert cost of (a) vs (b).
  *
  * Output: a table on stdout and `bench/results/data-sources-<YYYY-MM-DD>[-quick|-rows<N>].json`.
+ * With `--json` (how `npm run bench` runs it, bench/suites/external.ts): progress and the table go to
+ * stderr, no file is written, 5 s per scenario (1 s with --quick), no storage comparison unless
+ * `--compare`, and the last stdout line is `{"rows":[Row, …]}` (bench/lib/types.ts): one row per
+ * measurement and size with p50/p95/p99, the issue's target and whether it was met, plus the growth
+ * from 10k to 100k rows when both ran.
  * Targets at 100k rows (issue 3): query 1 p95 ≤ 30 ms, query 2 p95 ≤ 60 ms, create p95 ≤ 5 ms.
  */
 import autocannon from 'autocannon'
@@ -49,13 +56,34 @@ import type { Db } from '../src/storage/store.js'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
+const json = args.includes('--json')
 const argValue = (name: string) => {
   const i = args.indexOf(name)
   return i === -1 ? undefined : args[i + 1]
 }
-const sizes = argValue('--rows') ? [Number(argValue('--rows'))] : quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]
-const duration = Number(argValue('--duration') ?? (quick ? 1 : 10))
-const compare = !args.includes('--no-compare')
+/** `--size` of `npm run bench` → row counts (1M only through an explicit `--rows`). */
+const SIZE_ROWS: Record<string, number[]> = { S: [10_000], M: [100_000], L: [10_000, 100_000] }
+const sizeArg = argValue('--size')?.toUpperCase()
+if (sizeArg !== undefined && !(sizeArg in SIZE_ROWS)) {
+  process.stderr.write(`data-sources: --size must be S, M or L, got "${argValue('--size')}"\n`)
+  process.exit(2)
+}
+const rowsArg = argValue('--rows')
+const sizes = rowsArg
+  ? rowsArg.split(',').map(Number)
+  : sizeArg
+    ? (SIZE_ROWS[sizeArg] as number[])
+    : quick
+      ? [10_000, 100_000]
+      : [10_000, 100_000, 1_000_000]
+if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+  process.stderr.write(`data-sources: --rows must be positive integers, got "${rowsArg}"\n`)
+  process.exit(2)
+}
+const duration = Number(argValue('--duration') ?? (quick ? (json ? 0.5 : 1) : json ? 5 : 10))
+const compare = json ? args.includes('--compare') : !args.includes('--no-compare')
+/** Human-readable output: stdout standalone, stderr under `--json` (stdout then carries only the rows line). */
+const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`)
 
 const DAY = 86_400_000
 const DATE_FROM = Date.parse('2020-01-01T00:00:00.000Z')
@@ -419,7 +447,7 @@ async function main() {
   const started = performance.now()
   const results: Record<string, unknown>[] = []
   for (const rows of sizes) {
-    process.stderr.write(`generating ${rows} rows…\n`)
+    process.stderr.write(`data-sources: generating ${rows.toLocaleString('en')} rows…\n`)
     const f = await generate(rows)
     process.stderr.write(`  ${Math.round(f.generateMs)} ms, ${(f.dbBytes / 1e6).toFixed(1)} MB; serving…\n`)
     const { url, child } = await startChild(f.dataDir)
@@ -455,7 +483,7 @@ async function main() {
   const report = {
     benchmark: 'data-sources',
     date: new Date().toISOString(),
-    mode: sizes.length === 1 ? `--rows ${sizes[0]}` : quick ? 'quick' : 'full',
+    mode: `${rowsArg ? `--rows ${rowsArg}` : sizeArg ? `--size ${sizeArg} (${sizes.join(', ')} rows)` : 'sizes 10k/100k/1M'}${quick ? ', quick' : ''}`,
     duration_s_per_scenario: duration,
     connections: 1,
     machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 1e9), node: process.version, loadavg_at_end: loadavg().map((x) => Math.round(x * 100) / 100) },
@@ -466,21 +494,79 @@ async function main() {
     results,
     total_s: Math.round((performance.now() - started) / 1000),
   }
-  mkdirSync(join(import.meta.dirname, 'results'), { recursive: true })
-  const suffix = argValue('--rows') ? `-rows${argValue('--rows')}` : quick ? '-quick' : ''
-  const file = join(import.meta.dirname, 'results', `data-sources-${report.date.slice(0, 10)}${suffix}.json`)
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
+  let file = '(not written under --json)'
+  if (!json) {
+    mkdirSync(join(import.meta.dirname, 'results'), { recursive: true })
+    const suffix = argValue('--rows') ? `-rows${argValue('--rows')}` : sizeArg ? `-size${sizeArg}` : quick ? '-quick' : ''
+    file = join(import.meta.dirname, 'results', `data-sources-${report.date.slice(0, 10)}${suffix}.json`)
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
+  }
   const pad = (s: unknown, n: number) => String(s).padStart(n)
-  console.log(`\nOctavo data-source benchmark (${report.mode}, ${duration}s per scenario, 1 connection; p50/p95/p99 ms)`)
-  console.log(`${pad('rows', 9)} | ${pad('users/me (floor)', 22)} | ${pad('filtered+sorted', 22)} | ${pad('compound and/or', 22)} | ${pad('create row', 22)}`)
+  say(`\nOctavo data-source benchmark (${report.mode}, ${duration}s per scenario, 1 connection; p50/p95/p99 ms)`)
+  say(`${pad('rows', 9)} | ${pad('users/me (floor)', 22)} | ${pad('filtered+sorted', 22)} | ${pad('compound and/or', 22)} | ${pad('create row', 22)}`)
   for (const r of results as { rows: number; baseline_users_me: Latency; filtered_sorted: Latency; compound: Latency; create_row: Latency }[]) {
     const f = (l: Latency) => `${l.p50}/${l.p95}/${l.p99}${l.non2xx ? ` (${l.non2xx} non-2xx)` : ''}`
-    console.log(`${pad(r.rows, 9)} | ${pad(f(r.baseline_users_me), 22)} | ${pad(f(r.filtered_sorted), 22)} | ${pad(f(r.compound), 22)} | ${pad(f(r.create_row), 22)}`)
+    say(`${pad(r.rows, 9)} | ${pad(f(r.baseline_users_me), 22)} | ${pad(f(r.filtered_sorted), 22)} | ${pad(f(r.compound), 22)} | ${pad(f(r.create_row), 22)}`)
   }
   for (const r of results as { rows: number; storage_options?: Record<string, unknown> }[]) {
-    if (r.storage_options) console.log(`storage options at ${r.rows}: ${JSON.stringify(r.storage_options)}`)
+    if (r.storage_options) say(`storage options at ${r.rows}: ${JSON.stringify(r.storage_options)}`)
   }
-  console.log(`targets at 100k: filtered+sorted p95 ≤ 30, compound p95 ≤ 60, create p95 ≤ 5. Written ${file} (${report.total_s}s)`)
+  say(`targets at 100k: filtered+sorted p95 ≤ 30, compound p95 ≤ 60, create p95 ≤ 5. ${json ? '' : `Written ${file} `}(${report.total_s}s)`)
+  if (json) process.stdout.write(`${JSON.stringify({ rows: harnessRows(results as unknown as SizeResult[]) })}\n`)
+}
+
+interface SizeResult {
+  rows: number
+  generate_ms: number
+  baseline_users_me: Latency
+  filtered_sorted: Latency
+  compound: Latency
+  create_row: Latency
+}
+
+const TARGETS = { filtered_sorted: 30, compound: 60, create_row: 5 } as const
+const TITLES = {
+  baseline_users_me: 'GET /v1/users/me (floor, same server)',
+  filtered_sorted: 'data source query: select equals + date on_or_after, sorted by date, first page',
+  compound: 'data source query: compound and/or on three properties, first page',
+  create_row: 'POST /v1/pages: create a row (8 property values)',
+} as const
+
+/**
+ * The harness rows (bench/lib/types.ts `Row`): per size and measurement p50/p95/p99 over one
+ * connection back to back (`rps` is that connection's throughput), with the issue 3 target at 100k
+ * rows; then p95 at 100k ÷ p95 at 10k for each measurement when both sizes ran.
+ */
+function harnessRows(results: SizeResult[]): Record<string, unknown>[] {
+  const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M rows` : `${n / 1000}k rows`)
+  const out: Record<string, unknown>[] = []
+  for (const r of results) {
+    for (const key of ['baseline_users_me', 'filtered_sorted', 'compound', 'create_row'] as const) {
+      const l = r[key]
+      const target = key === 'baseline_users_me' ? undefined : TARGETS[key]
+      out.push({
+        suite: 'data-sources',
+        store: 'sqlite',
+        name: TITLES[key],
+        size: label(r.rows),
+        rps: l.requests / duration,
+        p50: l.p50,
+        p95: l.p95,
+        p99: l.p99,
+        errors: l.non2xx,
+        ...(target !== undefined && r.rows === 100_000 ? { target: `p95 ≤ ${target} ms at 100k rows`, met: l.p95 <= target } : {}),
+        note: `1 connection back to back, ${duration} s, ${l.requests} responses${key === 'baseline_users_me' ? '' : `; generated in ${(r.generate_ms / 1000).toFixed(0)} s`}`,
+      })
+    }
+  }
+  const small = results.find((r) => r.rows === 10_000)
+  const big = results.find((r) => r.rows === 100_000)
+  if (small && big) {
+    for (const key of ['filtered_sorted', 'compound', 'create_row'] as const) {
+      out.push({ suite: 'data-sources', store: 'sqlite', name: `${TITLES[key]}: p95 growth 10k → 100k rows`, size: '100k vs 10k', ratio: big[key].p95 / small[key].p95, ratioOf: 'p95 at 10k rows', note: 'p95 ratio (> 1 = slower at 100k)' })
+    }
+  }
+  return out
 }
 
 await main()

@@ -9,7 +9,8 @@ import type { BenchContext, Row, Timing } from './lib/types.js'
 import { SUITES } from './suites/index.js'
 
 /**
- * `npm run bench [-- --quick] [--size S|M|L] [--only <names>] [--seed <n>] [--no-build] [--cpu-prof]`
+ * `npm run bench [-- --quick] [--size S|M|L] [--only <names>] [--seed <n>] [--no-build] [--cpu-prof]
+ *   [--stores sqlite,postgres | --store postgres] [--pg-size S|M|L] [--postgres-url <url>]`
  *
  * Builds Octavo when `dist/` is older than `src/`, prepares generated workspaces (cached in
  * bench/.cache/), runs the suites of bench/suites/index.ts against real server processes over
@@ -19,6 +20,12 @@ import { SUITES } from './suites/index.js'
  * bench/.cache/last-run.json instead. `--only` takes a comma list of suite or
  * workload names (e.g. `--only search,page_read` or `--only scaling-shares`). `--cpu-prof` starts
  * every server with `--cpu-prof` (profiles in the run's scratch dir, kept and printed).
+ * PostgreSQL (bench/postgres.md): `--stores` lists the stores to measure; it defaults to
+ * `sqlite,postgres` when `OCTAVO_BENCH_POSTGRES_URL` or `OCTAVO_TEST_POSTGRES_URL` is set, else
+ * `sqlite`; `--store postgres` measures PostgreSQL alone. The PostgreSQL suite generates its own
+ * workspace (`--pg-size`, default S: generating M on PostgreSQL takes minutes) into a fresh schema
+ * of that URL (`--postgres-url`, else those variables, else postgres://postgres@127.0.0.1:5432/test)
+ * and drops it afterwards; a quick run measures a subset there.
  * See docs/adr/0012-benchmarks.md.
  */
 
@@ -30,6 +37,10 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '7' },
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    stores: { type: 'string' },
+    store: { type: 'string' },
+    'pg-size': { type: 'string', default: 'S' },
+    'postgres-url': { type: 'string' },
   },
   allowPositionals: false,
 })
@@ -45,6 +56,20 @@ if (!Number.isInteger(seed)) {
   process.stderr.write(`bench: --seed must be an integer, got "${args.seed}"\n`)
   process.exit(2)
 }
+const envPostgresUrl = process.env.OCTAVO_BENCH_POSTGRES_URL || process.env.OCTAVO_TEST_POSTGRES_URL
+const stores = new Set((args.store ?? args.stores ?? (envPostgresUrl ? 'sqlite,postgres' : 'sqlite')).split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))
+for (const st of stores) {
+  if (st !== 'sqlite' && st !== 'postgres') {
+    process.stderr.write(`bench: --stores takes sqlite and/or postgres, got "${st}"\n`)
+    process.exit(2)
+  }
+}
+const pgSize = (args['pg-size'] ?? 'S').toUpperCase()
+if (!(pgSize in SIZES)) {
+  process.stderr.write(`bench: --pg-size must be S, M or L, got "${args['pg-size']}"\n`)
+  process.exit(2)
+}
+const postgresUrl = args['postgres-url'] ?? envPostgresUrl ?? 'postgres://postgres@127.0.0.1:5432/test'
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim()).filter(Boolean)) : undefined
 const WORKLOAD_SUITE_ITEMS = new Set(['users_me', 'page_read', 'children', 'search', 'ds_query', 'append', 'page_update', 'not_found', 'bad_token', 'depth', 'page_depth1', 'page_depth10', 'page_depth50'])
 
@@ -72,19 +97,20 @@ function buildIfStale(): void {
   if (res.status !== 0) process.exit(res.status ?? 1)
 }
 
-const timing: Timing = quick ? { warm: 0.2, saturate: 0.75, fixed: 0.75, connections: 10 } : { warm: 1, saturate: 5, fixed: 5, connections: 10 }
+const timing: Timing = quick ? { warm: 0, saturate: 1, fixed: 1, connections: 10 } : { warm: 1, saturate: 5, fixed: 5, connections: 10 }
 
 function fmt(n: number | undefined, digits = 0): string {
   return n === undefined || Number.isNaN(n) ? '' : n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 }
 
 function table(rows: Row[]): string[][] {
-  const head = ['suite', 'measure', 'size', 'req/s', 'cpu ms/req', 'ratio', 'cpu ratio', 'p50 ms', 'p95 ms', 'p99 ms', 'at req/s', 'value', 'target', 'met']
+  const head = ['suite', 'measure', 'store', 'size', 'req/s', 'cpu ms/req', 'ratio', 'cpu ratio', 'p50 ms', 'p95 ms', 'p99 ms', 'at req/s', 'value', 'target', 'met', 'load']
   return [
     head,
     ...rows.map((r) => [
       r.suite,
       r.name,
+      r.store ?? 'sqlite',
       r.size ?? '',
       fmt(r.rps),
       fmt(r.cpuMs, 3),
@@ -97,6 +123,7 @@ function table(rows: Row[]): string[][] {
       r.value === undefined ? '' : `${fmt(r.value)} ${r.unit ?? ''}`,
       r.target ?? '',
       r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+      r.load === undefined ? '' : r.load.toFixed(1),
     ]),
   ]
 }
@@ -119,9 +146,17 @@ function writeResultsMd(date: string, rows: Row[], meta: Record<string, unknown>
   const path = join(ROOT, 'bench/RESULTS.md')
   const block = [
     BEGIN,
-    `Last full run: ${date} — ${meta.cpus} × ${meta.cpuModel}, Node ${meta.node}, load average ${meta.loadBefore} before / ${meta.loadAfter} after, ${meta.minutes} min, seed ${seed}, workloads at size ${size}. Raw: [results/${date}.json](results/${date}.json).`,
+    `Last full run: ${date} — ${meta.cpus} × ${meta.cpuModel}, Node ${meta.node}, load average ${meta.loadBefore} before / ${meta.loadAfter} after (the \`load\` column: 1-minute load average when each suite started), ${meta.minutes} min, seed ${seed}, workloads at size ${size}${stores.has('postgres') ? `, PostgreSQL at size ${pgSize}` : ''}. Raw: [results/${date}.json](results/${date}.json).`,
     '',
-    markdownTable(table(rows)),
+    '### SQLite',
+    '',
+    markdownTable(table(rows.filter((r) => r.store !== 'postgres' && r.suite !== 'data-sources'))),
+    ...(rows.some((r) => r.suite === 'data-sources')
+      ? ['', '### Data sources (issue 3): 12 property types, SQLite, one connection back to back', '', markdownTable(table(rows.filter((r) => r.suite === 'data-sources')))]
+      : []),
+    ...(rows.some((r) => r.store === 'postgres')
+      ? ['', `### PostgreSQL (issue 6): the same workloads at size ${pgSize}, PostgreSQL 15 on the same machine, pool of 20`, '', markdownTable(table(rows.filter((r) => r.store === 'postgres')))]
+      : []),
     END,
   ].join('\n')
   const current = existsSync(path) ? readFileSync(path, 'utf8') : `# Benchmark results\n\n${BEGIN}\n${END}\n`
@@ -146,21 +181,28 @@ async function main(): Promise<void> {
     tmp,
     log,
     shared: new Map(),
+    ...(stores.has('postgres') ? { postgres: { url: postgresUrl, size: pgSize as SizeName } } : {}),
   }
-  log(`bench: ${quick ? 'quick' : 'full'} run, size ${size}, seed ${seed}, ${cpus().length} cores, load average ${loadBefore}`)
+  log(`bench: ${quick ? 'quick' : 'full'} run, size ${size}, seed ${seed}, stores ${[...stores].join(' + ')}${stores.has('postgres') ? ` (postgres at ${pgSize})` : ''}, ${cpus().length} cores, load average ${loadBefore}`)
   const rows: Row[] = []
+  const suiteSeconds: Record<string, number> = {}
   try {
     for (const suite of SUITES) {
-      const runsWorkloads = suite.name === 'workloads' && only && [...only].some((n) => WORKLOAD_SUITE_ITEMS.has(n))
+      if (!stores.has(suite.store ?? 'sqlite')) continue
+      const runsWorkloads = suite.name.startsWith('workloads') && only && [...only].some((n) => WORKLOAD_SUITE_ITEMS.has(n))
       if (only && !only.has(suite.name) && !runsWorkloads) continue
       const suiteCtx = runsWorkloads || !only ? ctx : { ...ctx, selected: () => true }
-      log(`\n== ${suite.name}`)
+      const load = Number(loadavg()[0]?.toFixed(1))
+      const suiteStarted = Date.now()
+      log(`\n== ${suite.name} (load average ${load})`)
       try {
-        rows.push(...(await suite.run(suiteCtx)))
+        rows.push(...(await suite.run(suiteCtx)).map((r) => ({ ...r, load: r.load ?? load })))
       } catch (err) {
         log(`suite ${suite.name} failed: ${err instanceof Error ? err.stack : String(err)}`)
-        rows.push({ suite: suite.name, name: 'FAILED', note: err instanceof Error ? err.message : String(err) })
+        rows.push({ suite: suite.name, name: 'FAILED', load, ...(suite.store ? { store: suite.store } : {}), note: err instanceof Error ? err.message : String(err) })
       }
+      suiteSeconds[suite.name] = Math.round((Date.now() - suiteStarted) / 100) / 10
+      log(`== ${suite.name}: ${suiteSeconds[suite.name]} s`)
     }
   } finally {
     if (args['cpu-prof']) log(`profiles kept in ${join(tmp, 'profiles')}`)
@@ -176,14 +218,16 @@ async function main(): Promise<void> {
     loadBefore,
     loadAfter: loadavg()[0]?.toFixed(1),
     minutes: ((Date.now() - started) / 60_000).toFixed(1),
+    suiteSeconds,
   }
-  const result = { date, mode: quick ? 'quick' : 'full', seed, size, generator: GENERATOR_VERSION, timing, machine: meta, only: only ? [...only] : null, rows }
+  const result = { date, mode: quick ? 'quick' : 'full', seed, size, stores: [...stores], postgresSize: stores.has('postgres') ? pgSize : null, generator: GENERATOR_VERSION, timing, machine: meta, only: only ? [...only] : null, rows }
   if (quick) {
     writeFileSync(join(CACHE_DIR, 'last-run.json'), `${JSON.stringify(result, null, 2)}\n`)
     log(`\nquick run: wrote bench/.cache/last-run.json (${meta.minutes} min)`)
-  } else if (only) {
-    // A partial full-length run is kept next to the full runs, without touching RESULTS.md.
-    const file = `bench/results/${date}-only-${[...only].join('+')}.json`
+  } else if (only || !stores.has('sqlite')) {
+    // A partial full-length run (some suites, or PostgreSQL alone) is kept next to the full runs,
+    // without touching RESULTS.md.
+    const file = `bench/results/${date}${stores.has('sqlite') ? '' : `-postgres-${pgSize}`}${only ? `-only-${[...only].join('+')}` : ''}.json`
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
     writeFileSync(join(ROOT, file), `${JSON.stringify(result, null, 2)}\n`)
     log(`\npartial run: wrote ${file} (${meta.minutes} min)`)

@@ -1,7 +1,8 @@
 import SQLite from 'better-sqlite3'
+import type { Kysely } from 'kysely'
 import { plainText, type RichTextItem } from '../../src/domain/rich-text.js'
 import type { NewBlock } from '../../src/domain/blocks.js'
-import type { BlockTable } from '../../src/storage/database.js'
+import type { BlockTable, Database } from '../../src/storage/database.js'
 
 /**
  * The benchmark generator's one bulk-insert path (docs/adr/0012-benchmarks.md).
@@ -19,7 +20,9 @@ import type { BlockTable } from '../../src/storage/database.js'
  * - a block carries its owning page in `page_id` and its sibling `position`.
  *
  * Rows are typed as `BlockTable`, so a new non-null column without a default fails to compile
- * here. SQLite only: the benchmark store is SQLite.
+ * here. Two writers build the same rows (`pageRow`, `blockRow`): `openBulkWriter` (SQLite, a second
+ * connection to the file) and `openPostgresBulkWriter` (multi-row inserts of 1,000 rows through the
+ * store's own Kysely instance, so its plugins apply).
  */
 
 export interface BulkPage {
@@ -31,20 +34,137 @@ export interface BulkPage {
   actor: string
 }
 
+/** Callers `await` every call: the SQLite writer is synchronous, the PostgreSQL one is not. */
 export interface BulkWriter {
   /** Inserts a child page under an existing page (looked up once and remembered). */
-  page(p: BulkPage): void
+  page(p: BulkPage): void | Promise<void>
   /** Appends `blocks` (flat) as children of `pageId`, after its existing children. */
-  blocks(pageId: string, workspaceId: string, blocks: NewBlock[], ids: () => string, time: string, actor: string): void
+  blocks(pageId: string, workspaceId: string, blocks: NewBlock[], ids: () => string, time: string, actor: string): void | Promise<void>
   /** Commits what is pending (every `batch` rows a commit happens on its own). */
-  flush(): void
-  close(): void
+  flush(): void | Promise<void>
+  close(): void | Promise<void>
 }
 
 const COLUMNS: (keyof BlockTable)[] = [
   'id', 'workspace_id', 'type', 'parent_type', 'parent_id', 'page_id', 'position', 'content', 'perm_root_id', 'path', 'inherits',
   'title_text', 'properties', 'icon', 'cover', 'is_locked', 'is_inline', 'created_time', 'created_by', 'last_edited_time', 'last_edited_by', 'in_trash',
 ]
+
+type ParentInfo = { perm_root_id: string | null; path: string | null }
+
+/** The row `createNode` writes for a new child page under `parent` (no share of its own yet). */
+function pageRow(p: BulkPage, parent: ParentInfo, position: number): { row: BlockTable; path: string } {
+  const title: RichTextItem[] = [{ type: 'text', text: { content: p.title, link: null }, annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' }, plain_text: p.title, href: null }]
+  const path = `${parent.path ?? '/'}${p.parentId}/`
+  const row: BlockTable = {
+    id: p.id,
+    workspace_id: p.workspaceId,
+    type: 'child_page',
+    parent_type: 'page_id',
+    parent_id: p.parentId,
+    page_id: p.id,
+    position,
+    content: '{}',
+    perm_root_id: parent.perm_root_id,
+    path,
+    inherits: 1,
+    title_text: plainText(title).toLowerCase(),
+    properties: JSON.stringify({ title }),
+    icon: null,
+    cover: null,
+    is_locked: 0,
+    is_inline: 0,
+    created_time: p.time,
+    created_by: p.actor,
+    last_edited_time: p.time,
+    last_edited_by: p.actor,
+    in_trash: 0,
+  }
+  return { row, path }
+}
+
+/** The row `insertBlocks` writes for a content block of page `pageId`. */
+function blockRow(b: NewBlock, id: string, pageId: string, workspaceId: string, position: number, time: string, actor: string): BlockTable {
+  return {
+    id,
+    workspace_id: workspaceId,
+    type: b.type,
+    parent_type: 'page_id',
+    parent_id: pageId,
+    page_id: pageId,
+    position,
+    content: JSON.stringify(b.content),
+    perm_root_id: null,
+    path: null,
+    inherits: 1,
+    title_text: null,
+    properties: null,
+    icon: null,
+    cover: null,
+    is_locked: 0,
+    is_inline: 0,
+    created_time: time,
+    created_by: actor,
+    last_edited_time: time,
+    last_edited_by: actor,
+    in_trash: 0,
+  }
+}
+
+/**
+ * Opens a bulk writer on a PostgreSQL store's Kysely instance: rows are buffered and inserted 1,000
+ * per statement (22 parameters a row, under PostgreSQL's 65,535), each statement its own
+ * transaction; parents and positions of rows written before are read from the store.
+ */
+export function openPostgresBulkWriter(db: Kysely<Database>, batch = 1_000): BulkWriter {
+  const pages = new Map<string, ParentInfo>()
+  const nextPos = new Map<string, number>()
+  let pending: BlockTable[] = []
+  const flush = async () => {
+    const rows = pending
+    pending = []
+    if (rows.length > 0) await db.insertInto('block').values(rows).execute()
+  }
+  const push = async (row: BlockTable) => {
+    pending.push(row)
+    if (pending.length >= batch) await flush()
+  }
+  const parentOf = async (id: string) => {
+    let p = pages.get(id)
+    if (!p) {
+      await flush()
+      p = await db.selectFrom('block').select(['perm_root_id', 'path']).where('id', '=', id).executeTakeFirst()
+      if (!p) throw new Error(`bulk: parent page ${id} not found`)
+      pages.set(id, p)
+    }
+    return p
+  }
+  const position = async (parentId: string) => {
+    let n = nextPos.get(parentId)
+    if (n === undefined) {
+      await flush()
+      const row = await db.selectFrom('block').select((eb) => eb.fn.max('position').as('max')).where('parent_id', '=', parentId).executeTakeFirst()
+      n = row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1
+    }
+    nextPos.set(parentId, n + 1)
+    return n
+  }
+  return {
+    async page(p) {
+      const parent = await parentOf(p.parentId)
+      const { row, path } = pageRow(p, parent, await position(p.parentId))
+      pages.set(p.id, { perm_root_id: parent.perm_root_id, path })
+      // A child page's own children start at 0 (it is new): no lookup needed later.
+      nextPos.set(p.id, 0)
+      await push(row)
+    },
+    async blocks(pageId, workspaceId, blocks, ids, time, actor) {
+      for (const b of blocks) await push(blockRow(b, ids(), pageId, workspaceId, await position(pageId), time, actor))
+    },
+    flush,
+    close: flush,
+  }
+}
 
 /** Opens a bulk writer on the SQLite file at `path`; commits every `batch` rows. */
 export function openBulkWriter(path: string, batch = 20_000): BulkWriter {
@@ -95,32 +215,7 @@ export function openBulkWriter(path: string, batch = 20_000): BulkWriter {
     page(p) {
       begin()
       const parent = parentOf(p.parentId)
-      const title: RichTextItem[] = [{ type: 'text', text: { content: p.title, link: null }, annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' }, plain_text: p.title, href: null }]
-      const path = `${parent.path ?? '/'}${p.parentId}/`
-      const row: BlockTable = {
-        id: p.id,
-        workspace_id: p.workspaceId,
-        type: 'child_page',
-        parent_type: 'page_id',
-        parent_id: p.parentId,
-        page_id: p.id,
-        position: position(p.parentId),
-        content: '{}',
-        perm_root_id: parent.perm_root_id,
-        path,
-        inherits: 1,
-        title_text: plainText(title).toLowerCase(),
-        properties: JSON.stringify({ title }),
-        icon: null,
-        cover: null,
-        is_locked: 0,
-        is_inline: 0,
-        created_time: p.time,
-        created_by: p.actor,
-        last_edited_time: p.time,
-        last_edited_by: p.actor,
-        in_trash: 0,
-      }
+      const { row, path } = pageRow(p, parent, position(p.parentId))
       insert.run(row)
       pages.set(p.id, { perm_root_id: parent.perm_root_id, path })
       written()
@@ -128,30 +223,7 @@ export function openBulkWriter(path: string, batch = 20_000): BulkWriter {
     blocks(pageId, workspaceId, blocks, ids, time, actor) {
       begin()
       for (const b of blocks) {
-        const row: BlockTable = {
-          id: ids(),
-          workspace_id: workspaceId,
-          type: b.type,
-          parent_type: 'page_id',
-          parent_id: pageId,
-          page_id: pageId,
-          position: position(pageId),
-          content: JSON.stringify(b.content),
-          perm_root_id: null,
-          path: null,
-          inherits: 1,
-          title_text: null,
-          properties: null,
-          icon: null,
-          cover: null,
-          is_locked: 0,
-          is_inline: 0,
-          created_time: time,
-          created_by: actor,
-          last_edited_time: time,
-          last_edited_by: actor,
-          in_trash: 0,
-        }
+        const row = blockRow(b, ids(), pageId, workspaceId, position(pageId), time, actor)
         insert.run(row)
         written()
       }

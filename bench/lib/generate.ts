@@ -5,12 +5,13 @@ import { writePropertyValues } from '../../src/domain/property-values.js'
 import { textRun, type RichTextItem } from '../../src/domain/rich-text.js'
 import { createConnection, shareWithConnection } from '../../src/services/connections.service.js'
 import { createDatabase } from '../../src/services/databases-core.js'
+import { addGroupMember, createGroup } from '../../src/services/people.service.js'
 import type { Deps } from '../../src/services/deps.js'
 import { createNode } from '../../src/services/tree.service.js'
 import { createWorkspace } from '../../src/services/workspaces.service.js'
 import type { Database } from '../../src/storage/database.js'
 import type { Db } from '../../src/storage/store.js'
-import { openBulkWriter } from './bulk.js'
+import { openBulkWriter, type BulkWriter } from './bulk.js'
 import { createRandom, type Random } from './prng.js'
 
 /**
@@ -18,13 +19,14 @@ import { createRandom, type Random } from './prng.js'
  *
  * Writes one workspace straight into a store — not over HTTP. Everything structural goes through
  * Octavo's own service functions, so a change of storage (people and groups, permissions) is
- * followed without touching this file: `createWorkspace` (people), `createConnection`, `createNode`
+ * followed without touching this file: `createWorkspace` (people), `createGroup` and
+ * `addGroupMember` (groups), `createConnection`, `createNode`
  * (top-level pages, and the data source's rows, with values from `writePropertyValues`, as the demo
  * seed makes its Tasks rows), `createDatabase`, `shareWithConnection` (shares, which maintain the
  * permission roots and ACLs). Many service calls run inside one store transaction (`inBatches`):
  * the services only see a `Deps` whose store runs "transactions" inside the open one.
  * Pages below the top level and content blocks — the bulk of size L — go through the one bulk
- * path, `bulk.ts`, before any share exists.
+ * path, `bulk.ts` (a SQLite or a PostgreSQL writer, passed in as `openBulk`), before any share exists.
  *
  * Reproducible from a seed: ids of pages, blocks and rows, titles, tree shape, block content, which
  * connection shares which page, and row values all come from `createRandom(seed)`, and every
@@ -34,11 +36,13 @@ import { createRandom, type Random } from './prng.js'
  * Shape (see `SIZES`): `pages` pages in the page tree (rows of the data source not included), in
  * trees of 100 pages plus a "spine" chain of `maxDepth` levels used by the depth workloads; `blocks`
  * content blocks; `shares` connection shares; `members` people (1 owner, ~10% guests); one data
- * source with `rows` rows. Groups are reported as pending while the schema has no group table.
+ * source with `rows` rows; `groups` groups holding every non-guest member (round robin, so at L
+ * 1,000 people in 50 groups of ~18). Groups get no page grants: what the benchmark connections see
+ * (the 10%-visible search connection, the page reads) does not depend on them.
  */
 
 /** Bump when the generated shape changes, so cached stores are rebuilt. */
-export const GENERATOR_VERSION = 1
+export const GENERATOR_VERSION = 2
 
 export interface WorkspaceSpec {
   /** Pages in the page tree (database rows not included). */
@@ -51,7 +55,7 @@ export interface WorkspaceSpec {
   shares: number
   /** People in the workspace (owner included). */
   members: number
-  /** Groups to create once the schema has them (issue 4); reported as pending until then. */
+  /** Groups (every non-guest member is in one). */
   groups: number
   /** Rows of the benchmark data source. */
   rows: number
@@ -95,14 +99,19 @@ export interface Manifest {
   }
   /** The title word the search workload looks for. */
   searchQuery: string
-  counts: { pages: number; rows: number; blocks: number; shares: number; members: number; groups: number | 'pending'; connections: number; searchVisiblePages: number }
+  counts: { pages: number; rows: number; blocks: number; shares: number; members: number; groups: number; groupMembers: number; connections: number; searchVisiblePages: number }
   seconds: number
 }
 
 export interface GenerateOptions {
   seed: number
-  /** The SQLite file behind `deps.store` (the bulk writer opens a second connection to it). */
-  databasePath: string
+  /**
+   * The SQLite file behind `deps.store`: the default bulk writer opens a second connection to it.
+   * Ignored when `openBulk` is given.
+   */
+  databasePath?: string
+  /** Opens the bulk writer for pages below the top level and content blocks (default: SQLite at `databasePath`). */
+  openBulk?: () => Promise<BulkWriter>
   /** Called now and then with a one-line progress message. */
   progress?: (message: string) => void
 }
@@ -217,9 +226,17 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
   }))
   const { workspace, members: created } = await createWorkspace(deps, { name: `Bench ${opts.seed}`, plan: 'enterprise', members })
   const ownerId = (created[0] as { id: string }).id
-  // Groups belong to the people issue (4); until its table exists they are reported as pending.
-  const groups = 'pending' as const
-  say(`people: ${spec.members} members (groups: pending, no group table yet) (${elapsed()})`)
+  // Groups, through the people service: every non-guest member in one, round robin.
+  const groupIds: string[] = []
+  await inBatches(deps, Array.from({ length: spec.groups }, (_, i) => i), BATCH_SHARES, async (d, i) => {
+    const g = await createGroup(d, { workspaceId: workspace.id, actorId: ownerId, name: `Group ${i}` })
+    groupIds.push(g.id)
+  })
+  const inGroups = groupIds.length === 0 ? [] : created.filter((u, i) => i > 0 && members[i]?.role !== 'guest').map((u) => (u as { id: string }).id)
+  await inBatches(deps, inGroups, BATCH_SHARES, async (d, userId, i) => {
+    await addGroupMember(d, { workspaceId: workspace.id, actorId: ownerId, groupId: groupIds[i % groupIds.length] as string, userId })
+  })
+  say(`people: ${spec.members} members, ${groupIds.length} groups holding ${inGroups.length} of them (${elapsed()})`)
 
   // Page plan: the benchmark pages first, then trees of TREE_SIZE pages.
   const shape = rnd(2)
@@ -269,15 +286,15 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
   say(`pages: ${tops.length.toLocaleString('en')} top-level (${elapsed()})`)
 
   // Pages below them and content blocks: the bulk path (bulk.ts), parents before children.
-  const bulk = openBulkWriter(opts.databasePath)
+  const bulk = opts.openBulk ? await opts.openBulk() : openBulkWriter(opts.databasePath ?? '')
   try {
     let n = 0
     for (const p of plan) {
       if (p.parent === null) continue
-      bulk.page({ id: p.id, workspaceId: workspace.id, parentId: p.parent, title: p.title, time: new Date(deps.clock.now()).toISOString(), actor: ownerId })
+      await bulk.page({ id: p.id, workspaceId: workspace.id, parentId: p.parent, title: p.title, time: new Date(deps.clock.now()).toISOString(), actor: ownerId })
       if (++n % 20_000 === 0) say(`pages: ${n.toLocaleString('en')}/${(plan.length - tops.length).toLocaleString('en')} below the top level (${elapsed()})`)
     }
-    bulk.flush()
+    await bulk.flush()
     say(`pages: ${plan.length.toLocaleString('en')} (${elapsed()})`)
 
     // Blocks: 120 on each content page, the rest spread at random over the tree pages.
@@ -292,14 +309,14 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
     let done = 0
     const ids = () => blockRnd.uuid()
     for (const [pageId, count] of counts) {
-      bulk.blocks(pageId, workspace.id, Array.from({ length: count }, (_, k) => block(blockRnd, k)), ids, new Date(deps.clock.now()).toISOString(), ownerId)
+      await bulk.blocks(pageId, workspace.id, Array.from({ length: count }, (_, k) => block(blockRnd, k)), ids, new Date(deps.clock.now()).toISOString(), ownerId)
       const before = done
       done += count
       if (Math.floor(done / 100_000) > Math.floor(before / 100_000)) say(`blocks: ${done.toLocaleString('en')}/${spec.blocks.toLocaleString('en')} (${elapsed()})`)
     }
     blockTotal = done
   } finally {
-    bulk.close()
+    await bulk.close()
   }
   say(`blocks: ${blockTotal.toLocaleString('en')} (${elapsed()})`)
   const treePages = trees.flat()
@@ -411,7 +428,8 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
       blocks: blockTotal,
       shares: allShares.length,
       members: spec.members,
-      groups,
+      groups: groupIds.length,
+      groupMembers: inGroups.length,
       connections: 2 + otherConnections,
       searchVisiblePages: searchVisible,
     },

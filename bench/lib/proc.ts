@@ -61,6 +61,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 export interface SpawnOptions {
   /** Octavo's data directory (holding `octavo.db`); ignored for hello. */
   dataDir?: string
+  /** Octavo's `OCTAVO_DATABASE_URL` (a PostgreSQL workspace); absent: the SQLite file in `dataDir`. */
+  databaseUrl?: string
+  /** PostgreSQL pool size of the server (`OCTAVO_DATABASE_POOL_MAX`). */
+  poolMax?: number
   /** Extra Node flags for the child (e.g. `--cpu-prof`), the same for both kinds. */
   nodeFlags?: string[]
   /** Working directory of the child (where `--cpu-prof` writes its profile). */
@@ -87,6 +91,8 @@ export async function spawnServer(kind: 'octavo' | 'hello', opts: SpawnOptions =
     OCTAVO_RATE_LIMITS: 'off',
     OCTAVO_LOG_LEVEL: 'warn',
     OCTAVO_HOST: '127.0.0.1',
+    ...(opts.databaseUrl ? { OCTAVO_DATABASE_URL: opts.databaseUrl } : {}),
+    ...(opts.poolMax ? { OCTAVO_DATABASE_POOL_MAX: String(opts.poolMax) } : {}),
   }
   const t0 = performance.now()
   const child: ChildProcess = spawn(process.execPath, args, { cwd: opts.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })

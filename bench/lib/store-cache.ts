@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { createDeps } from '../../src/server.js'
+import { dropPostgresSchema } from '../../src/storage/postgres-store.js'
+import { openStore } from '../../src/storage/store.js'
+import { openPostgresBulkWriter } from './bulk.js'
 import { GENERATOR_VERSION, generateWorkspace, type Manifest, type WorkspaceSpec } from './generate.js'
 
 /**
@@ -71,4 +74,47 @@ export async function prepareStore(name: string, spec: WorkspaceSpec, seed: numb
   mkdirSync(opts.copyTo, { recursive: true })
   copyFileSync(join(dir, 'octavo.db'), join(opts.copyTo, 'octavo.db'))
   return { dir: opts.copyTo, manifest, generated }
+}
+
+export interface PostgresWorkspace {
+  /** `OCTAVO_DATABASE_URL` of the generated workspace (`…?schema=bench_…`). */
+  url: string
+  schema: string
+  manifest: Manifest
+  /** Drops the schema and everything in it. */
+  drop(): Promise<void>
+}
+
+/**
+ * Generates a workspace into a fresh PostgreSQL schema of the database at `baseUrl` (not cached:
+ * the write workloads change it, and schemas are dropped after the run — bench/postgres.md). The
+ * same generator as for SQLite, with the PostgreSQL bulk writer. On failure the schema is dropped.
+ * @throws Error when PostgreSQL is unreachable or generation fails.
+ */
+export async function generatePostgresWorkspace(label: string, spec: WorkspaceSpec, seed: number, baseUrl: string, opts: { log?: (m: string) => void } = {}): Promise<PostgresWorkspace> {
+  const log = opts.log ?? (() => {})
+  const schema = `bench_${label.toLowerCase().replace(/[^a-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`
+  const u = new URL(baseUrl)
+  u.searchParams.set('schema', schema)
+  const url = u.toString()
+  const drop = () => dropPostgresSchema(baseUrl, schema)
+  const tmp = join(CACHE_DIR, `pg-${schema}`)
+  mkdirSync(tmp, { recursive: true })
+  try {
+    const store = await openStore(url, { poolMax: 4 })
+    try {
+      const config = loadConfig({ OCTAVO_SECRET_KEY: BENCH_MASTER_KEY, OCTAVO_ADMIN_KEY: BENCH_ADMIN_KEY, OCTAVO_LOG_LEVEL: 'silent', OCTAVO_DATABASE_URL: url }, { dataDir: tmp })
+      const deps = await createDeps(config, { logger: createLogger('silent'), store })
+      const manifest = await generateWorkspace(deps, spec, { seed, openBulk: async () => openPostgresBulkWriter(store.db), progress: (m) => log(`[generate ${label} on postgres] ${m}`) })
+      log(`[generate ${label} on postgres] done in ${manifest.seconds.toFixed(1)} s (schema ${schema})`)
+      return { url, schema, manifest, drop }
+    } finally {
+      await store.close()
+    }
+  } catch (err) {
+    await drop().catch(() => {})
+    throw err
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
 }

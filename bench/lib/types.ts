@@ -13,6 +13,8 @@ export interface Row {
   name: string
   /** Workspace size it ran on. */
   size?: string
+  /** The store the server ran on: `sqlite` (the default when absent) or `postgres`. */
+  store?: 'sqlite' | 'postgres'
   /** Throughput at saturation, responses per second. */
   rps?: number
   /** Server CPU time per response at saturation, ms: less sensitive to other load on the machine. */
@@ -36,10 +38,12 @@ export interface Row {
   target?: string
   met?: boolean
   note?: string
+  /** 1-minute load average of the machine when the row's suite started (other work shares the cores). */
+  load?: number
 }
 
 export interface Timing {
-  /** Seconds of warm-up before measuring a workload. */
+  /** Seconds of warm-up before measuring a workload (0: none, quick runs). */
   warm: number
   /** Seconds at saturation. */
   saturate: number
@@ -64,9 +68,13 @@ export interface BenchContext {
   log(message: string): void
   /** Values suites share (e.g. the hello-world baseline, memory at size L). */
   shared: Map<string, unknown>
+  /** PostgreSQL runs, when selected (`--stores`/`--store`): the server URL and the workspace size. */
+  postgres?: { url: string; size: SizeName }
 }
 
 export interface Suite {
   name: string
+  /** The store it measures: `sqlite` when absent (skipped by `--store postgres`). */
+  store?: 'sqlite' | 'postgres'
   run(ctx: BenchContext): Promise<Row[]>
 }

@@ -42,14 +42,16 @@ export async function measure(ctx: BenchContext, server: ServerProcess, w: Workl
   const url = server.url
   const timer = onSample ? setInterval(onSample, 200) : undefined
   try {
-    const warm = await runLoad(url, w, { seconds: Math.max(t.warm, 0.2), connections: 2 })
-    await drain(url)
+    // No warm-up when `t.warm` is 0 (quick runs: autocannon runs last whole seconds, and a quick run
+    // is a smoke test of the harness, not a measurement).
+    const warm = t.warm > 0 ? await runLoad(url, w, { seconds: t.warm, connections: 2 }) : undefined
+    if (warm) await drain(url)
     // A slow workload (under 50 req/s in the warm-up) saturates the single-threaded server with two
     // connections; more would only queue requests that outlive the run.
-    const connections = warm.rps < 50 ? 2 : t.connections
+    const connections = warm && warm.rps < 50 ? 2 : t.connections
     // Under 5 req/s (e.g. a data-source query over 100,000 rows), a few seconds hold too few
     // responses: count requests instead (6 at saturation, then 5 in sequence for the latencies).
-    const slow = warm.rps < 5
+    const slow = warm !== undefined && warm.rps < 5
     const cpu0 = server.cpuMs()
     const saturated = await runLoad(url, w, slow ? { seconds: 600, connections, amount: 6 } : { seconds: t.saturate, connections })
     const cpuMsPerRequest = saturated.requests > 0 ? (server.cpuMs() - cpu0) / saturated.requests : Number.NaN

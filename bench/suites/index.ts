@@ -6,7 +6,7 @@ import { childProcessSuite } from './external.js'
 import { permissionCheckSuite } from './permission-check.js'
 import { searchScalingSuite, sharesSuite } from './scaling.js'
 import { startupSuite } from './startup.js'
-import { workloadsSuite } from './workloads.js'
+import { postgresWorkloadsSuite, workloadsSuite } from './workloads.js'
 
 /**
  * The suites `npm run bench` runs, in order. To add one, export a `Suite` (bench/lib/types.ts) and
@@ -15,6 +15,7 @@ import { workloadsSuite } from './workloads.js'
 export const SUITES: Suite[] = [
   startupSuite,
   workloadsSuite,
+  postgresWorkloadsSuite,
   sharesSuite,
   searchScalingSuite,
   permissionCheckSuite,

@@ -57,7 +57,8 @@ describe('benchmark workspace generator', () => {
     expect(g.grants).toHaveLength(TINY.shares)
     expect(g.members).toHaveLength(TINY.members)
     expect(g.members.filter((x) => x.role === 'owner')).toHaveLength(1)
-    expect(m.counts).toMatchObject({ pages: TINY.pages, blocks: TINY.blocks, rows: TINY.rows, shares: TINY.shares, groups: 'pending' })
+    expect(m.counts).toMatchObject({ pages: TINY.pages, blocks: TINY.blocks, rows: TINY.rows, shares: TINY.shares, groups: TINY.groups })
+    expect(m.counts.groupMembers).toBe(g.members.filter((x) => x.role !== 'owner' && x.role !== 'guest').length)
     // The spine is 50 levels deep below its top-level page, and the deepest page is readable
     // through the share on the top one; the unshared page is not.
     const deepest = g.pages.find((p) => p.id === m.ids.spine[50])
