@@ -1,5 +1,5 @@
 import { Client, LogLevel } from '@notionhq/client'
-import { Command } from 'commander'
+import { runCliInProcess } from '../support/cli-in-process.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { oauthCommands } from '../../src/cli/oauth-commands.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
@@ -23,25 +23,7 @@ describe('public connections on the admin API and the CLI', () => {
     return { status: res.status, body: (await res.json()) as any }
   }
   async function octavo(args: string[]): Promise<string> {
-    const program = new Command('octavo').option('--data-dir <dir>').option('--json').exitOverride()
-    oauthCommands(program)
-    let out = ''
-    const write = process.stdout.write.bind(process.stdout)
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      out += String(chunk)
-      return true
-    }) as typeof process.stdout.write
-    // The CLI opens the server's store: SQLite in the data dir, or the test's PostgreSQL schema.
-    const saved = process.env.OCTAVO_DATABASE_URL
-    if (server.config.databaseUrl.startsWith('postgres')) process.env.OCTAVO_DATABASE_URL = server.config.databaseUrl
-    try {
-      await program.parseAsync(['node', 'octavo', '--data-dir', server.dataDir, ...args])
-    } finally {
-      process.stdout.write = write
-      if (saved === undefined) delete process.env.OCTAVO_DATABASE_URL
-      else process.env.OCTAVO_DATABASE_URL = saved
-    }
-    return out
+    return runCliInProcess([oauthCommands], ['--data-dir', server.dataDir, ...args], { databaseUrl: server.config.databaseUrl })
   }
   const sdk = () => new Client({ baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
   const install = async (clientId: string, clientSecret: string, userId: string, pageId: string) => {

@@ -1,5 +1,5 @@
 import { Client, LogLevel } from '@notionhq/client'
-import { Command } from 'commander'
+import { runCliInProcess } from '../support/cli-in-process.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,22 +24,7 @@ describe('octavo pat CLI', { timeout: 120_000 }, () => {
 
   /** Runs `octavo --data-dir <dir> <args>` in-process; returns stdout, or throws the command's error. */
   async function octavo(args: string[]): Promise<string> {
-    const program = new Command('octavo').option('--data-dir <dir>').option('--json').exitOverride()
-    workspaceCommands(program)
-    patCommands(program)
-    maintenanceCommands(program)
-    let out = ''
-    const write = process.stdout.write.bind(process.stdout)
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      out += String(chunk)
-      return true
-    }) as typeof process.stdout.write
-    try {
-      await program.parseAsync(['node', 'octavo', '--data-dir', dir, ...args])
-    } finally {
-      process.stdout.write = write
-    }
-    return out
+    return runCliInProcess([workspaceCommands, patCommands, maintenanceCommands], ['--data-dir', dir, ...args])
   }
   const json = async <T>(args: string[]) => JSON.parse(await octavo(['--json', ...args])) as T
 

@@ -1,4 +1,4 @@
-import { Command } from 'commander'
+import { runCliInProcess } from '../support/cli-in-process.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,23 +19,7 @@ describe('octavo CLI: people, groups, page permissions', { timeout: 120_000 }, (
   let ws: Created
 
   async function octavo(args: string[]): Promise<string> {
-    const program = new Command('octavo').option('--data-dir <dir>').option('--json').exitOverride()
-    workspaceCommands(program)
-    peopleCommands(program)
-    pageCommands(program)
-    maintenanceCommands(program)
-    let out = ''
-    const write = process.stdout.write.bind(process.stdout)
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      out += String(chunk)
-      return true
-    }) as typeof process.stdout.write
-    try {
-      await program.parseAsync(['node', 'octavo', '--data-dir', dir, ...args])
-    } finally {
-      process.stdout.write = write
-    }
-    return out
+    return runCliInProcess([workspaceCommands, peopleCommands, pageCommands, maintenanceCommands], ['--data-dir', dir, ...args])
   }
   const json = async <T = Record<string, unknown>>(args: string[]) => JSON.parse(await octavo(['--json', ...args])) as T
 
