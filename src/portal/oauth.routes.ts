@@ -3,7 +3,7 @@ import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
 import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
-import { capabilitiesOf, type Capabilities } from '../permissions/capabilities.js'
+import { capabilitiesOf } from '../permissions/capabilities.js'
 import type { Deps } from '../services/deps.js'
 import {
   AuthorizePageError,
@@ -27,7 +27,7 @@ import {
 } from '../services/public-connections.service.js'
 import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { PortalOptions } from './portal.routes.js'
-import { csrfValid, sessionMiddleware, type PortalContext, type PortalEnv } from './session.js'
+import { sessionMiddleware, type PortalContext, type PortalEnv } from './session.js'
 import { bare, layout, type Html } from './views/layout.js'
 import {
   authorizeErrorBody,
@@ -39,6 +39,7 @@ import {
   type OAuthFlash,
 } from './views/oauth.js'
 import { errorBody } from './views/screens.js'
+import { capabilitiesFromForm, many, one, readCheckedForm } from './form.js'
 
 /**
  * The browser side of public connections (issue 8; docs/adr/0014-oauth-public-connections.md), mounted
@@ -81,22 +82,7 @@ export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalE
   }
   const form = async (c: PortalContext): Promise<Record<string, string | string[]>> => {
     user(c)
-    const body = await c.req.parseBody({ all: true })
-    const out: Record<string, string | string[]> = {}
-    for (const [k, v] of Object.entries(body)) {
-      if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string')
-      else if (typeof v === 'string') out[k] = v
-    }
-    if (!csrfValid(c, out._csrf)) throw new DomainError('forbidden', 'This form has expired or came from another site. Reload the page and try again.')
-    return out
-  }
-  const one = (f: Record<string, string | string[]>, k: string) => {
-    const v = f[k]
-    return (Array.isArray(v) ? v[0] : v) ?? ''
-  }
-  const many = (f: Record<string, string | string[]>, k: string) => {
-    const v = f[k]
-    return v === undefined ? [] : Array.isArray(v) ? v : [v]
+    return readCheckedForm(c)
   }
   const render = async (c: PortalContext, status: number, title: string, body: Html) => {
     const u = user(c)
@@ -224,16 +210,7 @@ export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalE
     const f = await form(c)
     const values = { workspace: one(f, 'workspace_id'), name: one(f, 'name'), icon: one(f, 'icon').trim(), redirect_uris: one(f, 'redirect_uris'), template: one(f, 'template_page_id').trim() }
     try {
-      const userInfo = one(f, 'user_info') || 'none'
-      if (userInfo !== 'none' && userInfo !== 'without_email' && userInfo !== 'with_email') throw new DomainError('invalid_input', 'Choose one user information level.')
-      const capabilities: Capabilities = {
-        readContent: one(f, 'read_content') === 'on',
-        updateContent: one(f, 'update_content') === 'on',
-        insertContent: one(f, 'insert_content') === 'on',
-        readComments: one(f, 'read_comments') === 'on',
-        insertComments: one(f, 'insert_comments') === 'on',
-        userInfo,
-      }
+      const capabilities = capabilitiesFromForm(f, 'none')
       const ws = parseId(values.workspace)
       if (!ws || !(await workspacesOf(deps, u.id)).some((w) => w.id === ws)) throw new DomainError('not_found', 'You are not a member of that workspace.')
       let template: string | null = null

@@ -36,12 +36,12 @@ import {
   LoginThrottle,
   clearSessionCookie,
   clientAddress,
-  csrfValid,
   sessionMiddleware,
   setSessionCookie,
   type PortalContext,
   type PortalEnv,
 } from './session.js'
+import { capabilitiesFromForm, many, one, readCheckedForm, readForm, type FormData } from './form.js'
 import { bare, layout, type Html, type WorkspaceChoice } from './views/layout.js'
 import { emptyWorkspaceBody, pageView, pagesSidebar, type Panel } from './views/pages.js'
 import {
@@ -85,25 +85,6 @@ function safeNext(next: unknown): string {
   return next.slice(0, 500)
 }
 
-type FormData = Record<string, string | string[]>
-
-async function readForm(c: PortalContext): Promise<FormData> {
-  const body = await c.req.parseBody({ all: true })
-  const out: FormData = {}
-  for (const [k, v] of Object.entries(body)) {
-    if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string')
-    else if (typeof v === 'string') out[k] = v
-  }
-  return out
-}
-const one = (f: FormData, k: string): string => {
-  const v = f[k]
-  return (Array.isArray(v) ? v[0] : v) ?? ''
-}
-const many = (f: FormData, k: string): string[] => {
-  const v = f[k]
-  return v === undefined ? [] : Array.isArray(v) ? v : [v]
-}
 
 /**
  * The portal's Hono app, mounted at `/` by createApp. Refusals are DomainErrors from the services,
@@ -160,9 +141,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
   /** Parses a form and checks its CSRF token. @throws DomainError forbidden */
   const form = async (c: PortalContext): Promise<FormData> => {
     user(c)
-    const f = await readForm(c)
-    if (!csrfValid(c, f._csrf)) throw new DomainError('forbidden', 'This form has expired or came from another site. Reload the page and try again.')
-    return f
+    return readCheckedForm(c)
   }
   const uuid = (value: string | undefined, what: string): string => {
     const id = parseId(value ?? '')
@@ -366,16 +345,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
   app.post('/developers/connections/:id/capabilities', async (c) => {
     const f = await form(c)
     const { u, conn } = await loadConnection(c)
-    const userInfo = one(f, 'user_info')
-    if (userInfo !== 'none' && userInfo !== 'without_email' && userInfo !== 'with_email') throw new DomainError('invalid_input', 'Choose one user information level.')
-    const patch: Capabilities = {
-      readContent: one(f, 'read_content') === 'on',
-      updateContent: one(f, 'update_content') === 'on',
-      insertContent: one(f, 'insert_content') === 'on',
-      readComments: one(f, 'read_comments') === 'on',
-      insertComments: one(f, 'insert_comments') === 'on',
-      userInfo,
-    }
+    const patch = capabilitiesFromForm(f)
     await updateCapabilities(deps, conn.id, u.id, patch)
     return c.redirect(`/developers/connections/${conn.id}?done=caps`, 303)
   })

@@ -28,6 +28,7 @@ import { workspaceAuditLog, workspacesOf } from '../services/portal.service.js'
 import type { MemberRole, PatPolicy, UserTable } from '../storage/database.js'
 import { listMembers } from '../storage/repositories/workspaces.repository.js'
 import type { PortalContext, PortalEnv } from './session.js'
+import { many, one, type FormData } from './form.js'
 import type { Html, WorkspaceChoice } from './views/layout.js'
 import { developersSidebar, type Flash } from './views/screens.js'
 import {
@@ -51,8 +52,6 @@ import { newTokenView, tokenCreatedView, tokensListView, type TokensWorkspace } 
  * enforces its own rule; a refusal shows that service's message. Every form carries the CSRF token.
  */
 
-type FormData = Record<string, string | string[]>
-
 /** What portal.routes.ts lends these routes. */
 export interface PortalHelpers {
   user(c: PortalContext): UserTable
@@ -61,15 +60,6 @@ export interface PortalHelpers {
   /** Parses a form and checks its CSRF token. @throws DomainError forbidden */
   form(c: PortalContext): Promise<FormData>
   uuid(value: string | undefined, what: string): string
-}
-
-const one = (f: FormData, k: string): string => {
-  const v = f[k]
-  return (Array.isArray(v) ? v[0] : v) ?? ''
-}
-const many = (f: FormData, k: string): string[] => {
-  const v = f[k]
-  return v === undefined ? [] : Array.isArray(v) ? v : [v]
 }
 
 const FLASH: Record<string, Flash> = {

@@ -8,6 +8,7 @@ import type { UserTable } from '../storage/database.js'
 import { findBlock } from '../storage/repositories/blocks.repository.js'
 import { findWorkspace, listMembers } from '../storage/repositories/workspaces.repository.js'
 import type { PortalContext, PortalEnv } from './session.js'
+import type { FormData } from './form.js'
 import type { Panel, SharePanel } from './views/pages.js'
 import type { Flash } from './views/screens.js'
 
@@ -55,8 +56,6 @@ export async function sharePanel(deps: Deps, userId: string, pageId: string): Pr
     people: (await listMembers(db, ws.id)).map((m) => ({ id: m.id, name: m.name, email: m.email, role: m.role })),
   }
 }
-
-type FormData = Record<string, string | string[]>
 
 export interface ShareHelpers {
   user(c: PortalContext): UserTable
