@@ -1,5 +1,5 @@
 import { actingUserId, type RequestContext } from '../auth/principal.js'
-import { toMinute } from '../domain/clock.js'
+import { toQueryRow } from './databases-core.js'
 import { parseId } from '../domain/ids.js'
 import { findProperty, type PropertyConfig, type Schema } from '../domain/properties.js'
 import { compileQueryFilter, compileQuerySorts, type QueryRow } from '../domain/query.js'
@@ -40,21 +40,9 @@ export interface RowQueryInput {
   result_type?: 'page' | 'data_source' | undefined
 }
 
-/** A data-source row as the in-memory evaluator sees it. */
+/** A data-source row as the in-memory evaluator sees it, with its computed values when it has any. */
 function toRow(row: BlockRow, computed?: RowValues): QueryRow {
-  return {
-    id: row.id,
-    values: JSON.parse(row.properties ?? '{}') as Record<string, unknown>,
-    meta: {
-      created_time: toMinute(row.created_time),
-      last_edited_time: toMinute(row.last_edited_time),
-      created_by: row.created_by,
-      last_edited_by: row.last_edited_by,
-    },
-    createdExact: row.created_time,
-    editedExact: row.last_edited_time,
-    computed,
-  }
+  return { ...toQueryRow(row), computed }
 }
 
 /** The rolled-up properties of the schema's rollups (for option names in rollup filters). */
