@@ -1,7 +1,6 @@
 import { APIErrorCode, collectPaginatedAPI } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Clock } from '../../src/domain/clock.js'
-import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { apiError, seedBasic, startTestServer, steppingClock, type TestServer } from '../support/harness.js'
 
 /**
  * `POST /v1/data_sources/{id}/query` and the legacy `POST /v1/databases/{id}/query` through the SDK
@@ -11,12 +10,6 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
 
 
 const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
-
-/** A clock that moves one second on every reading, so creation order is strict. */
-function steppingClock(startIso: string): Clock {
-  let t = Date.parse(startIso)
-  return { now: () => (t += 1000) }
-}
 
 describe('data source queries', () => {
   let server: TestServer

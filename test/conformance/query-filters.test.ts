@@ -1,7 +1,6 @@
 import type { Client } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Clock } from '../../src/domain/clock.js'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { seedBasic, startTestServer, steppingClock, type TestServer } from '../support/harness.js'
 
 /**
  * Every filter condition of every property type through the SDK (digest §2.13; SDK `PropertyFilter`,
@@ -12,12 +11,6 @@ import { seedBasic, startTestServer, type TestServer } from '../support/harness.
  */
 
 const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
-
-/** Every reading moves one second; "now" stays on 2024-03-11 (a Monday) for the whole file. */
-function steppingClock(startIso: string): Clock {
-  let t = Date.parse(startIso)
-  return { now: () => (t += 1000) }
-}
 
 describe('query filters: every condition of every property type', () => {
   let server: TestServer

@@ -1,8 +1,7 @@
 import { collectPaginatedAPI, type Client } from '@notionhq/client'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Clock } from '../../src/domain/clock.js'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { seedBasic, startTestServer, steppingClock, type TestServer } from '../support/harness.js'
 
 /**
  * Property-based check of data-source queries (issue 3): random rows are written through the SDK,
@@ -18,12 +17,6 @@ import { seedBasic, startTestServer, type TestServer } from '../support/harness.
  */
 
 const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
-
-/** Every clock reading moves one second, so creation order is strict and known. */
-function steppingClock(startIso: string): Clock {
-  let t = Date.parse(startIso)
-  return { now: () => (t += 1000) }
-}
 
 const WORDS = ['ab', 'Ab', 'abc', 'b', 'ba', 'cab', 'C']
 const OPTIONS = ['Red', 'Green', 'Blue']

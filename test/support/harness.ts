@@ -26,6 +26,12 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>
 }
 
+/** A clock that moves one second on every reading from `startIso`, so creation order is strict and known. */
+export function steppingClock(startIso: string): Clock {
+  let t = Date.parse(startIso)
+  return { now: () => (t += 1000) }
+}
+
 export async function startTestServer(
   opts: { rateLimits?: Partial<Config['rateLimits']>; clock?: Clock; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<TestServer> {
