@@ -77,7 +77,7 @@ export const TABLES: (keyof Database)[] = [
   'public_connection',
   'portal_session',
   'user_password',
-  'audit_log',
+  'change_event',
   'workspace_pat_policy_group',
   'workspace_pat_policy',
   'personal_access_token',
