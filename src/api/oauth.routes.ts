@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono'
 import type { AppEnv } from '../http/context.js'
 import type { Deps } from '../services/deps.js'
+import type { RouteData } from './router.js'
 import { OAuthError, authenticateClient, exchangeToken, introspectToken, oauthBody, revokeClientToken } from '../services/oauth.service.js'
 
 /**
@@ -20,6 +21,18 @@ import { OAuthError, authenticateClient, exchangeToken, introspectToken, oauthBo
  *   The SDK surfaces both as `UnknownHTTPResponseError` with the status.
  * - Token answers carry `Cache-Control: no-store` (RFC 6749 §5.1). No CORS headers (Notion sends none).
  */
+/** An OAuth client endpoint as data: the SDK method it serves and the grant it runs for an authenticated client. */
+export type OAuthRoute = RouteData & {
+  run: (deps: Deps, client: Awaited<ReturnType<typeof authenticateClient>>, body: Record<string, unknown>) => Promise<object>
+}
+
+/** The three OAuth client endpoints (bodies are parsed by hand by `oauthBody`, so no zod schemas). */
+export const oauthApiRoutes: OAuthRoute[] = [
+  { method: 'post', path: '/oauth/token', endpoint: 'oauth.token', run: exchangeToken },
+  { method: 'post', path: '/oauth/introspect', endpoint: 'oauth.introspect', run: introspectToken },
+  { method: 'post', path: '/oauth/revoke', endpoint: 'oauth.revoke', run: revokeClientToken },
+]
+
 export function registerOAuthApiRoutes(app: Hono<AppEnv>, deps: Deps): void {
   const handle = (fn: (client: Awaited<ReturnType<typeof authenticateClient>>, body: Record<string, unknown>) => Promise<object>) => async (c: Context<AppEnv>) => {
     const requestId = c.get('requestId')
@@ -39,7 +52,5 @@ export function registerOAuthApiRoutes(app: Hono<AppEnv>, deps: Deps): void {
       return c.json({ error: e.error, ...(e.description ? { error_description: e.description } : {}), request_id: requestId }, e.status)
     }
   }
-  app.post('/v1/oauth/token', handle((client, body) => exchangeToken(deps, client, body)))
-  app.post('/v1/oauth/introspect', handle((client, body) => introspectToken(deps, client, body)))
-  app.post('/v1/oauth/revoke', handle((client, body) => revokeClientToken(deps, client, body)))
+  for (const r of oauthApiRoutes) app.on(r.method.toUpperCase(), `/v1${r.path}`, handle((client, body) => r.run(deps, client, body)))
 }

@@ -137,6 +137,8 @@ export function pagePropertyRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'get',
       path: '/pages/:page_id/properties/:property_id',
+      endpoint: 'pages.properties.retrieve',
+      schemas: { query: PropertyQuery },
       handler: async (c, ctx) => {
         const pageId = requireId(c.req.param('page_id'), 'page_id')
         const query = parseWith(PropertyQuery, c.req.query(), 'query')
