@@ -12,8 +12,8 @@ import type { AppEnv } from './context.js'
  * when listening on 0.0.0.0 or ::), and each `OCTAVO_ALLOWED_HOSTS` entry (`name` = that name on any
  * port, `name:port` = that port only). Names an attacker can register never appear here by default.
  *
- * - A `Host` header without a port matches an entry whose port is 80 or 443 (or any port), since the
- *   scheme the client used is unknown behind a TLS-terminating proxy.
+ * - A `Host` header without a port matches any entry of that name: nginx's `$host` drops the port, and
+ *   the name is what a rebinding attacker controls. A `Host` with a port must match the entry's port.
  * - An `Origin` (portal form posts) is compared on scheme (public URL only), host name and effective
  *   port; never with the request's own `Host`.
  */
@@ -78,7 +78,7 @@ export function createHostPolicy(o: { publicUrl?: string | undefined; allowedHos
     entries.push({ ...parsed, scheme: null })
   }
   const matchHost = (e: Entry, hostname: string, port: number | null) =>
-    e.hostname === hostname && (e.port === null || e.port === port || (port === null && (e.port === 80 || e.port === 443)))
+    e.hostname === hostname && (e.port === null || port === null || e.port === port)
   return {
     allowsHost(host) {
       if (!host) return false

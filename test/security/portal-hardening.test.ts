@@ -78,10 +78,10 @@ describe('DNS rebinding: Host allow-list and Origin check', () => {
     expect([400, 421]).toContain((await rawRequest(server.url, '/v1/users/me', { host: '', headers: { authorization: `Bearer ${s.token}` } })).status)
   })
 
-  it('accepts the listen address, loopback names and OCTAVO_ALLOWED_HOSTS entries', async () => {
+  it('accepts the listen address, loopback names and OCTAVO_ALLOWED_HOSTS entries (without a port: by name, as nginx’s $host sends)', async () => {
     const me = (host: string) => rawRequest(server.url, '/v1/users/me', { host, headers: { authorization: `Bearer ${s.token}`, 'notion-version': '2025-09-03' } })
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, 'octavo.lan', 'octavo.lan:1234', 'other.lan:8443']) expect((await me(host)).status, host).toBe(200)
-    for (const host of [`127.0.0.1:${Number(port) + 1}`, 'other.lan:8444', 'other.lan', 'octavo.lan.evil.test', `[::2]:${port}`]) expect((await me(host)).status, host).toBe(421)
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, 'octavo.lan', 'octavo.lan:1234', 'other.lan:8443', 'other.lan', '127.0.0.1']) expect((await me(host)).status, host).toBe(200)
+    for (const host of [`127.0.0.1:${Number(port) + 1}`, 'other.lan:8444', 'octavo.lan.evil.test', 'rebind.evil.test', `[::2]:${port}`]) expect((await me(host)).status, host).toBe(421)
     // Malformed Host values (userinfo, paths): 400 from @hono/node-server, or 421 here; never served.
     for (const host of [`evil@127.0.0.1:${port}`, `127.0.0.1:${port}.evil.test`, `127.0.0.1:${port}/x`, `evil.test#@127.0.0.1:${port}`]) expect([400, 421], host).toContain((await me(host)).status)
   })
