@@ -13,6 +13,9 @@ import { mountRoutes } from './api/router.js'
 import { portalRoutes, type PortalOptions } from './portal/portal.routes.js'
 import { registerOAuthApiRoutes } from './api/oauth.routes.js'
 import { oauthPortalRoutes } from './portal/oauth.routes.js'
+import { createHostPolicy, hostCheck, type HostPolicy } from './http/allowed-hosts.js'
+import { clientAddressResolver } from './rate-limit/client-address.js'
+import { memoryAttempts } from './rate-limit/attempts.js'
 
 export interface AppOptions {
   deps: Deps
@@ -25,6 +28,10 @@ export interface AppOptions {
   ops?: Ops & { draining: () => boolean }
   /** Extra bearer token accepted by `/metrics` (`OCTAVO_METRICS_TOKEN`). */
   metricsToken?: string
+  /** Host names served (DNS rebinding); absent → the public URL's host only. */
+  hosts?: HostPolicy
+  /** `OCTAVO_TRUSTED_PROXIES`: whose `X-Forwarded-For` gives the client address for throttling. */
+  trustedProxies?: string[]
 }
 
 /**
@@ -38,16 +45,19 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.use('*', ops.measure)
   app.use('*', requestId())
   app.use('*', requestLog(options.deps.logger))
+  const hosts = options.hosts ?? createHostPolicy({ publicUrl: options.deps.publicUrl })
+  app.use('*', hostCheck(hosts))
+  const security = { hosts, clientAddress: clientAddressResolver(options.trustedProxies ?? []), attempts: options.limiter.attempts ?? memoryAttempts }
   app.onError(errorHandler(options.deps.logger))
   app.notFound(notFound)
   mountOps(app, { store: options.deps.store, limiter: options.limiter, ops, adminKey: options.adminKey, metricsToken: options.metricsToken })
   mountRoutes(app, options.deps, ops.countRejections(options.limiter), apiRoutes(options.deps))
-  registerOAuthApiRoutes(app, options.deps)
+  registerOAuthApiRoutes(app, options.deps, security)
   app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))
   app.route('/admin/v1', notionAdminApiRoutes(options.deps, options.adminKey))
   app.get('/_octavo/health', (c) => c.json({ status: 'ok' }))
   // The OAuth consent flow and Public connections screens (ADR 14) share the portal's session.
-  if (options.portal) app.route('/', oauthPortalRoutes(options.deps, options.portal) as unknown as Hono<AppEnv>)
-  if (options.portal) app.route('/', portalRoutes(options.deps, options.portal) as unknown as Hono<AppEnv>)
+  if (options.portal) app.route('/', oauthPortalRoutes(options.deps, { ...options.portal, ...security }) as unknown as Hono<AppEnv>)
+  if (options.portal) app.route('/', portalRoutes(options.deps, { ...options.portal, ...security }) as unknown as Hono<AppEnv>)
   return app
 }

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import * as z from 'zod'
 import { parseMasterKey } from './auth/secrets.js'
+import { createHostPolicy } from './http/allowed-hosts.js'
+import { parseTrustedProxies } from './rate-limit/client-address.js'
 
 /**
  * Octavo's configuration. `loadConfig` is the only reader of `process.env`.
@@ -24,6 +26,8 @@ import { parseMasterKey } from './auth/secrets.js'
  * | `OCTAVO_METRICS_TOKEN` | unset | bearer token for `/metrics` (the admin key works too) |
  * | `OCTAVO_SHUTDOWN_TIMEOUT` | `10` | seconds in-flight requests get on SIGTERM |
  * | `OCTAVO_CONFIG` | unset | JSON file with any of these variables; the environment wins |
+ * | `OCTAVO_ALLOWED_HOSTS` | unset | comma-separated extra host names (`name` or `name:port`) requests may carry in `Host`, besides the public URL's and the listen address |
+ * | `OCTAVO_TRUSTED_PROXIES` | unset | comma-separated IPs / CIDR ranges (or `loopback`) whose `X-Forwarded-For` gives the client address |
  */
 export interface Config {
   host: string
@@ -48,6 +52,10 @@ export interface Config {
   rateLimits: RateLimitConfig
   demo: boolean
   logLevel: string
+  /** Extra `Host` names accepted besides the public URL's and the listen address (`OCTAVO_ALLOWED_HOSTS`). */
+  allowedHosts: string[]
+  /** Proxies whose `X-Forwarded-For` is believed (`OCTAVO_TRUSTED_PROXIES`): IPs, CIDR ranges, `loopback`. */
+  trustedProxies: string[]
 }
 
 /** Per-60-second-window budgets (permissions-and-tokens.md §2.3). */
@@ -91,7 +99,12 @@ const Env = z.object({
   OCTAVO_METRICS_TOKEN: z.string().min(16).optional(),
   OCTAVO_SHUTDOWN_TIMEOUT: z.coerce.number().min(0).max(3600).default(10),
   OCTAVO_CONFIG: z.string().optional(),
+  OCTAVO_ALLOWED_HOSTS: z.string().optional(),
+  OCTAVO_TRUSTED_PROXIES: z.string().optional(),
 })
+
+/** A comma-separated list, entries trimmed, empty ones dropped. */
+const list = (value: string | undefined): string[] => (value ?? '').split(',').map((x) => x.trim()).filter(Boolean)
 
 /**
  * Reads the optional configuration file (`OCTAVO_CONFIG` or `--config`): a JSON object whose keys
@@ -156,6 +169,18 @@ export function loadConfig(
   const adminKey =
     e.OCTAVO_ADMIN_KEY ??
     readOrCreateKeyFile(join(dataDir, 'admin.key'), () => `octavo_admin_${randomBytes(24).toString('base64url')}`)
+  const allowedHosts = list(e.OCTAVO_ALLOWED_HOSTS)
+  const trustedProxies = list(e.OCTAVO_TRUSTED_PROXIES)
+  try {
+    createHostPolicy({ allowedHosts })
+  } catch (err) {
+    throw new Error(`Invalid configuration OCTAVO_ALLOWED_HOSTS: ${(err as Error).message}`)
+  }
+  try {
+    parseTrustedProxies(trustedProxies)
+  } catch (err) {
+    throw new Error(`Invalid configuration OCTAVO_TRUSTED_PROXIES: ${(err as Error).message}`)
+  }
   const connection = e.OCTAVO_RATE_LIMIT_CONNECTION
   const workspace = e.OCTAVO_RATE_LIMIT_WORKSPACE
   return {
@@ -179,5 +204,7 @@ export function loadConfig(
     },
     demo: overrides.demo ?? e.OCTAVO_DEMO === 'on',
     logLevel: e.OCTAVO_LOG_LEVEL,
+    allowedHosts,
+    trustedProxies,
   }
 }

@@ -2,6 +2,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createApp } from './app.js'
+import { createHostPolicy } from './http/allowed-hosts.js'
 import { createOps } from './http/ops.js'
 import { createSecrets } from './auth/secrets.js'
 import type { Config } from './config.js'
@@ -51,7 +52,11 @@ export async function startServer(
   const deps = options.deps ?? (await createDeps(config, options))
   const limiter = createRateLimiter(config.rateLimits, config.redisUrl, deps.logger)
   const ops = createOps(deps.store, () => limiter, { defaultMetrics: options.defaultMetrics ?? false })
+  // Allowed Host names (DNS rebinding): the public URL's, OCTAVO_ALLOWED_HOSTS, and the listen address once known.
+  const hosts = createHostPolicy({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts })
   const app = createApp({
+    hosts,
+    trustedProxies: config.trustedProxies,
     deps,
     limiter,
     adminKey: config.adminKey,
@@ -64,6 +69,7 @@ export async function startServer(
     s.once('error', reject)
   })
   const port = (server.address() as AddressInfo).port
+  hosts.listening(config.host, port)
   const url = `http://${config.host}:${port}`
   if (!config.publicUrl && config.port === 0) deps.publicUrl = url
   let closing: Promise<void> | undefined

@@ -1,5 +1,4 @@
 import { Hono, type MiddlewareHandler } from 'hono'
-import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
 import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
@@ -26,7 +25,7 @@ import {
   revealClientSecret,
 } from '../services/public-connections.service.js'
 import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
-import type { PortalOptions } from './portal.routes.js'
+import { portalOriginCheck, type PortalOptions } from './portal.routes.js'
 import { sessionMiddleware, type PortalContext, type PortalEnv } from './session.js'
 import { bare, layout, type Html } from './views/layout.js'
 import {
@@ -56,7 +55,6 @@ import { capabilitiesFromForm, many, one, readCheckedForm } from './form.js'
  */
 export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>({ strict: false })
-  const publicOrigin = new URL(opts.publicUrl).origin
   const paths = ['/v1/oauth/authorize', '/developers/public-connections', '/developers/public-connections/*', '/developers/installs/*']
   const headers: MiddlewareHandler<PortalEnv> = async (c, next) => {
     await next()
@@ -67,11 +65,11 @@ export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalE
     c.header('Referrer-Policy', 'same-origin')
     c.header('Cache-Control', 'no-store')
   }
-  const origin = csrf({ origin: (o, c) => o === new URL(c.req.url).origin || o === publicOrigin })
+  const origin = portalOriginCheck(opts)
   const session = sessionMiddleware(deps, { secure: opts.publicUrl.startsWith('https:') })
   for (const path of paths) {
     app.use(path, headers)
-    app.use(path, async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : origin(c, next)))
+    app.use(path, origin)
     app.use(path, session)
   }
 

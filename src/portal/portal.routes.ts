@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { csrf } from 'hono/csrf'
 import { html } from 'hono/html'
 import { HTTPException } from 'hono/http-exception'
@@ -32,10 +32,12 @@ import type { UserTable } from '../storage/database.js'
 import { PORTAL_CSS, PORTAL_JS } from './assets.js'
 import { registerSettingsRoutes } from './settings.routes.js'
 import { registerShareRoutes, sharePanel } from './share.routes.js'
+import { createHostPolicy, type HostPolicy } from '../http/allowed-hosts.js'
+import { memoryAttempts, type AttemptLimiterFactory } from '../rate-limit/attempts.js'
+import { clientAddressResolver } from '../rate-limit/client-address.js'
 import {
   LoginThrottle,
   clearSessionCookie,
-  clientAddress,
   sessionMiddleware,
   setSessionCookie,
   type PortalContext,
@@ -75,14 +77,45 @@ export interface PortalOptions {
   demo: boolean
   /** Base URL people use (`OCTAVO_PUBLIC_URL`); https makes the session cookie Secure. */
   publicUrl: string
+  /** The server's origins for the Origin check of form posts (app.ts); absent → the public URL's. */
+  hosts?: HostPolicy
+  /** The client address sign-in throttling keys on (trusted proxies); absent → the socket peer. */
+  clientAddress?: (c: Context) => string
+  /** Where failed sign-ins are counted (Redis or memory, rate-limit/attempts.ts); absent → memory. */
+  attempts?: AttemptLimiterFactory
+}
+
+/** The portal's Origin check for form posts: hono/csrf with the server's allowed origins, never the request's Host. */
+export function portalOriginCheck(opts: PortalOptions): MiddlewareHandler<PortalEnv> {
+  const hosts = opts.hosts ?? createHostPolicy({ publicUrl: opts.publicUrl })
+  const check = csrf({ origin: (o) => hosts.allowsOrigin(o) })
+  return async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : check(c, next))
 }
 
 const PORTAL_PATHS = ['/', '/login', '/login/*', '/logout', '/w', '/w/*', '/developers', '/developers/*', '/settings', '/settings/*']
 
-/** A local path to return to after sign-in (never another origin). */
-function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/'
-  return next.slice(0, 500)
+const NEXT_BASE = 'http://portal.octavo.invalid'
+
+/**
+ * A local path to return to after sign-in (never another origin): `next` resolved against a base with
+ * the WHATWG URL parser, as the browser will resolve the `Location` (tabs and newlines dropped,
+ * backslashes read as slashes, `scheme:` forms), kept only when it stays on the base's origin, and
+ * returned as its normalised path and query. Anything else, or over 500 characters, is `/`.
+ */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || next === '' || next.length > 2000) return '/'
+  const base = new URL(NEXT_BASE)
+  let url: URL
+  try {
+    url = new URL(next, base)
+  } catch {
+    return '/'
+  }
+  if (url.origin !== base.origin) return '/'
+  const out = url.pathname + url.search
+  // `/.//evil.test` normalises to the path `//evil.test`, which a browser reads as another host.
+  if (!out.startsWith('/') || out.startsWith('//') || out.length > 500 || new URL(out, base).origin !== base.origin) return '/'
+  return out
 }
 
 
@@ -95,8 +128,8 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>({ strict: false })
   const secure = opts.publicUrl.startsWith('https:')
   const sessionOpts = { secure }
-  const throttle = new LoginThrottle()
-  const publicOrigin = new URL(opts.publicUrl).origin
+  const throttle = new LoginThrottle(opts.attempts ?? memoryAttempts)
+  const clientAddress = opts.clientAddress ?? clientAddressResolver([])
 
   const headers: MiddlewareHandler<PortalEnv> = async (c, next) => {
     await next()
@@ -106,11 +139,11 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     c.header('Referrer-Policy', 'same-origin')
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store')
   }
-  const origin = csrf({ origin: (o, c) => o === new URL(c.req.url).origin || o === publicOrigin })
+  const origin = portalOriginCheck(opts)
   const session = sessionMiddleware(deps, sessionOpts)
   for (const path of PORTAL_PATHS) {
     app.use(path, headers)
-    app.use(path, async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : origin(c, next)))
+    app.use(path, origin)
     app.use(path, session)
   }
 
@@ -223,7 +256,8 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     const next = safeNext(one(f, 'next'))
     const ip = clientAddress(c)
     const again = (status: number, flash: Flash) => c.html(bare('Sign in', loginView({ email, next, flash, demo: null })), status as 401)
-    const wait = await throttle.retryAfter(email, ip)
+    // Spent before the password check, so concurrent attempts cannot all pass a read-only check.
+    const wait = await throttle.take(email, ip)
     if (wait > 0) {
       c.header('Retry-After', String(wait))
       return again(429, { kind: 'error', title: 'Too many failed attempts.', text: `Sign-in for this e-mail is paused for ${Math.ceil(wait / 60)} minute(s). Try again later, or ask an administrator to reset your password.` })
@@ -236,7 +270,6 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
       return c.redirect(next, 303)
     } catch (e) {
       if (!(e instanceof DomainError)) throw e
-      await throttle.failed(email, ip)
       return again(401, { kind: 'error', text: e.message })
     }
   })

@@ -72,17 +72,28 @@ const PKCE_RE = /^[A-Za-z0-9\-._~]{43,128}$/
  * @throws OAuthError invalid_client
  */
 export async function authenticateClient(deps: Deps, header: string | undefined): Promise<PublicConnectionTable> {
+  const basic = parseBasicClient(header)
+  if (!basic) throw new OAuthError(401, 'invalid_client')
+  const c = await deps.store.db.selectFrom('public_connection').selectAll().where('id', '=', basic.clientId).executeTakeFirst()
+  if (!c || !deps.secrets.digestsEqual(c.secret_digest, deps.secrets.tokenDigest(basic.secret))) throw new OAuthError(401, 'invalid_client')
+  return c
+}
+
+/**
+ * The client id (lower-case UUID) and secret of an `Authorization: Basic` header, or undefined when
+ * the header is missing, of another scheme, or not `client_id:client_secret` with a UUID client id.
+ * Also used to key the throttle of failed client authentications on the claimed client.
+ */
+export function parseBasicClient(header: string | undefined): { clientId: string; secret: string } | undefined {
   const m = header ? /^[ \t]*basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header) : null
-  if (!m?.[1]) throw new OAuthError(401, 'invalid_client')
+  if (!m?.[1]) return undefined
   const decoded = Buffer.from(m[1], 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
-  if (colon < 0) throw new OAuthError(401, 'invalid_client')
+  if (colon < 0) return undefined
   const clientId = decodeURIComponentSafe(decoded.slice(0, colon))
   const secret = decodeURIComponentSafe(decoded.slice(colon + 1))
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) throw new OAuthError(401, 'invalid_client')
-  const c = await deps.store.db.selectFrom('public_connection').selectAll().where('id', '=', clientId.toLowerCase()).executeTakeFirst()
-  if (!c || !deps.secrets.digestsEqual(c.secret_digest, deps.secrets.tokenDigest(secret))) throw new OAuthError(401, 'invalid_client')
-  return c
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) return undefined
+  return { clientId: clientId.toLowerCase(), secret }
 }
 
 function decodeURIComponentSafe(s: string): string {
@@ -396,7 +407,8 @@ const str = (body: Record<string, unknown>, key: string): string | undefined => 
  * - `authorization_code`: `code` single use and unexpired, issued to this client. `redirect_uri` must
  *   equal the authorize request's when that carried one or several URIs are registered; it is not
  *   allowed when exactly one is registered and the authorize URL had none. With PKCE, `code_verifier`
- *   must hash (S256) to the challenge. A replayed code revokes everything minted from it.
+ *   must hash (S256) to the challenge; without a challenge a `code_verifier` is `invalid_grant` (PKCE
+ *   downgrade, RFC 9700 §2.1.1). A replayed code revokes everything minted from it.
  * - `refresh_token`: returns a new access and refresh token and revokes the old pair; an already
  *   rotated (or revoked) refresh token is `invalid_grant` and revokes its grant.
  * Every success mints a fresh pair. Audited `oauth.token_issued|token_refreshed|code_replayed|refresh_replayed`.
@@ -428,7 +440,11 @@ export async function exchangeToken(deps: Deps, client: PublicConnectionTable, b
       } else if (redirectUri !== undefined) {
         return { error: new OAuthError(400, 'invalid_request', 'redirect_uri is not allowed: the authorization request had none and one redirect URI is registered.') }
       }
-      if (row.code_challenge !== null) {
+      if (row.code_challenge === null) {
+        // PKCE downgrade (RFC 9700 §2.1.1): a verifier for a code issued without a challenge means the
+        // authorization request was not the one this client started; refuse rather than ignore it.
+        if (verifier !== undefined) return { error: new OAuthError(400, 'invalid_grant', 'code_verifier was given, but the authorization request had no code_challenge.') }
+      } else {
         if (!verifier) return { error: new OAuthError(400, 'invalid_request', 'code_verifier is required.') }
         const a = Buffer.from(sha256b64url(verifier))
         const b = Buffer.from(row.code_challenge)
