@@ -1,6 +1,7 @@
 import { plainText, type RichTextItem } from '../domain/rich-text.js'
 import { DomainError } from '../errors/domain-error.js'
-import { principalOf } from '../permissions/roles.js'
+import { decideConnectionShare } from '../permissions/decide-connection-share.js'
+import { ROLE, principalOf } from '../permissions/roles.js'
 import type { MemberRole } from '../storage/database.js'
 import { rootsVisibleTo } from '../storage/repositories/acl.repository.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
@@ -8,7 +9,7 @@ import { findBlock, listChildren, type BlockRow } from '../storage/repositories/
 import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import { levelOn } from './access.js'
-import { explainBotAccess } from './connections.service.js'
+import { explainBotAccess, requireMayShare } from './connections.service.js'
 import { principalsForUser } from './people-access.js'
 import type { Deps } from './deps.js'
 
@@ -105,6 +106,18 @@ export async function visiblePageTree(deps: Deps, workspaceId: string, userId: s
   }
   visit('', 0)
   return out
+}
+
+/**
+ * The pages and databases a person may add a connection to (the Content access picker, the OAuth
+ * consent picker): those where `decideConnectionShare` allows them — full access, and never for a
+ * guest. Same order and shape as `visiblePageTree`.
+ * @throws DomainError not_found when the person is not a member.
+ */
+export async function connectablePageTree(deps: Deps, workspaceId: string, userId: string): Promise<TreeNode[]> {
+  const { role } = await personPrincipals(deps.store.db, workspaceId, userId)
+  if (!decideConnectionShare({ kind: 'person', role, level: ROLE.full }).allowed) return []
+  return visiblePageTree(deps, workspaceId, userId, ROLE.full)
 }
 
 /**
@@ -312,14 +325,19 @@ export interface ConnectionCandidate {
 }
 
 /**
- * What a member may add to pages of a workspace (the "+ Add connection" search), by name; `query`
- * filters case-insensitively: the internal connections, then the installs of public connections whose
- * authorizing person is still a member (Notion lists public connections installed in the workspace).
- * Names only: tokens, secrets and capabilities stay with their managers.
- * @throws DomainError not_found (not a member)
+ * What a person may add to one page (its "+ Add connection" search), by name; `query` filters
+ * case-insensitively: the workspace's internal connections, then the installs of public connections
+ * whose authorizing person is still a member (Notion lists public connections installed in the
+ * workspace). Only for someone who may add connections to that page (`decideConnectionShare`: full
+ * access, not a guest), so a guest or a viewer never learns the connections' names. Names only:
+ * tokens, secrets and capabilities stay with their managers.
+ * @throws DomainError not_found (page hidden or absent, see `loadPageForPerson`) | forbidden (the
+ *   decision's message)
  */
-export async function connectionsToAdd(deps: Deps, workspaceId: string, userId: string, query = ''): Promise<ConnectionCandidate[]> {
-  await personPrincipals(deps.store.db, workspaceId, userId)
+export async function connectionsToAdd(deps: Deps, userId: string, pageId: string, query = ''): Promise<ConnectionCandidate[]> {
+  const { node } = await loadPageForPerson(deps, userId, pageId)
+  const workspaceId = node.workspace_id
+  await requireMayShare(deps.store.db, workspaceId, userId, node)
   const rows = await deps.store.db
     .selectFrom('connection')
     .select(['id', 'name', 'icon'])
