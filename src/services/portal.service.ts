@@ -6,6 +6,7 @@ import type { MemberRole } from '../storage/database.js'
 import { rootsVisibleTo } from '../storage/repositories/acl.repository.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
 import { findBlock, listChildren, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { readableRowsUnder } from '../storage/repositories/data-source-query.repository.js'
 import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import { levelOn } from './access.js'
@@ -147,12 +148,19 @@ export interface BlockTree {
 
 /**
  * The blocks of a page the person can see, nested, at most `maxBlocks` in all (the rest is cut and
- * `truncated` set). Child pages and databases appear as link blocks, not expanded.
+ * `truncated` set). Child pages and databases appear as link blocks, not expanded, and only when the
+ * person can open them; a database lists the rows (at most 200) the person can open — the same
+ * `root_acl` check as retrieve.
  * @throws DomainError not_found (see `loadPageForPerson`)
  */
 export async function readPage(deps: Deps, userId: string, pageId: string, maxBlocks = 1000) {
   const { node, level, role } = await loadPageForPerson(deps, userId, pageId)
   const db = deps.store.db
+  const person = await personPrincipals(db, node.workspace_id, userId)
+  // Same engine as retrieve: the person's level on the child's permission root (no read when it shares
+  // this page's root, which the person can see).
+  const mayOpen = async (row: BlockRow) =>
+    (row.type !== 'child_page' && row.type !== 'child_database') || row.perm_root_id === node.perm_root_id || (await levelOn(db, person, row)) >= ROLE.view
   let budget = maxBlocks
   let truncated = false
   const load = async (parentId: string, depth: number): Promise<BlockTree[]> => {
@@ -162,6 +170,8 @@ export async function readPage(deps: Deps, userId: string, pageId: string, maxBl
       const rows = await listChildren(db, parentId, cursor, 101)
       const page = rows.slice(0, 100)
       for (const row of page) {
+        // A child page or database the person cannot open is not shown (as in Notion's editor).
+        if (!(await mayOpen(row))) continue
         if (budget-- <= 0) {
           truncated = true
           return out
@@ -175,23 +185,15 @@ export async function readPage(deps: Deps, userId: string, pageId: string, maxBl
   }
   const blocks = node.type === 'child_page' ? await load(node.id, 0) : []
   const ancestors: { id: string; title: string }[] = []
-  const person = await personPrincipals(db, node.workspace_id, userId)
   for (const id of (node.path ?? '/').split('/').filter(Boolean)) {
     const a = await findBlock(db, id)
     if (a && (await levelOn(db, person, a)) > 0) ancestors.push({ id: a.id, title: nodeTitle(a) })
   }
   let rows: { id: string; title: string }[] = []
   if (node.type === 'child_database') {
-    const found = await db
-      .selectFrom('block')
-      .select(['id', 'properties', 'title_text', 'position', 'created_time'])
-      .where('parent_type', '=', 'data_source_id')
-      .where('path', '=', `${node.path ?? '/'}${node.id}/`)
-      .where('in_trash', '=', 0)
-      .orderBy('created_time')
-      .orderBy('id')
-      .limit(200)
-      .execute()
+    // Only the rows the person can open: a restricted row is its own root without them.
+    const access = { principals: person.principals, readableRoot: node.perm_root_id, minLevel: ROLE.view }
+    const found = await readableRowsUnder(db, `${node.path ?? '/'}${node.id}/`, access, 200)
     rows = found.map((r) => ({ id: r.id, title: titleFromRow(r) }))
   }
   return { node, title: nodeTitle(node), emoji: nodeEmoji(node), level, role, blocks, truncated, ancestors, rows }
