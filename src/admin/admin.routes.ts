@@ -31,7 +31,7 @@ import { createTemplate } from '../services/templates.service.js'
 import { findDataSource } from '../storage/repositories/data-sources.repository.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
 import { findUser, findUserByEmail, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
-import { connectionWorkspace as connectionWorkspaceOf, resolveActor } from '../services/actors.js'
+import { connectionWorkspace as connectionWorkspaceOf, resolveActor, resolveShareActor } from '../services/actors.js'
 import { registerPeopleAdminRoutes } from './people.routes.js'
 import { registerPatAdminRoutes } from './pats.routes.js'
 import { registerOAuthAdminRoutes } from './oauth.routes.js'
@@ -41,7 +41,8 @@ import { registerOAuthAdminRoutes } from './oauth.routes.js'
  * `/_localstack` and moto's `/moto-api`, so it never collides with Notion's routes). Every call needs
  * `Authorization: Bearer <admin key>`. Actions that Notion reserves to a person (creating a
  * connection, sharing a page) run as the person named by `as` (user id or e-mail), by default the
- * workspace's first owner, and obey the same rules as in the portal. Errors:
+ * workspace's first owner, and obey the same rules as in the portal. Adding or removing a connection on
+ * a page without `as` is the operator's act (no person's rule applies; audited as `admin`). Errors:
  * `{object:"error", status, code, message}` with codes `unauthorized`, `forbidden`, `not_found`,
  * `invalid_input`.
  */
@@ -79,6 +80,9 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     return v
   }
   const actor = (workspaceId: string, as: string | undefined) => resolveActor(deps.store.db, workspaceId, as)
+  // Adding or removing a connection on a page: with `as`, that person's rule applies (full access, not a
+  // guest: decideConnectionShare); without it the operator acts.
+  const shareActor = (workspaceId: string, as: string | undefined) => resolveShareActor(deps.store.db, workspaceId, as)
   const connectionWorkspace = (connectionId: string) => connectionWorkspaceOf(deps.store.db, connectionId)
 
   const Person = z.object({ name: z.string().min(1), email: z.email(), role: z.enum(['owner', 'membership_admin', 'member', 'restricted_member', 'guest']) })
@@ -207,11 +211,11 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   app.put('/connections/:connection_id/pages/:page_id', async (c) => {
     const cid = id(c, 'connection_id')
     const b = await body(c, As)
-    return c.json(await shareWithConnection(deps, cid, id(c, 'page_id'), await actor(await connectionWorkspace(cid), b.as)))
+    return c.json(await shareWithConnection(deps, cid, id(c, 'page_id'), await shareActor(await connectionWorkspace(cid), b.as)))
   })
   app.delete('/connections/:connection_id/pages/:page_id', async (c) => {
     const cid = id(c, 'connection_id')
-    return c.json(await unshareFromConnection(deps, cid, id(c, 'page_id'), await actor(await connectionWorkspace(cid), c.req.query('as'))))
+    return c.json(await unshareFromConnection(deps, cid, id(c, 'page_id'), await shareActor(await connectionWorkspace(cid), c.req.query('as'))))
   })
   registerPatAdminRoutes(app, deps, { body, id, actor })
   registerPeopleAdminRoutes(app, deps, { body, id, actor })

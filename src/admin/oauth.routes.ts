@@ -4,6 +4,7 @@ import type { AppEnv } from '../http/context.js'
 import type { Capabilities } from '../permissions/capabilities.js'
 import type { Deps } from '../services/deps.js'
 import { installWorkspace, listOwnInstalls, listWorkspaceInstalls, removeInstall, setInstallPageShare } from '../services/oauth.service.js'
+import { resolveShareActor } from '../services/actors.js'
 import {
   deletePublicConnection,
   getPublicConnection,
@@ -113,14 +114,16 @@ export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Admin
     const installs = c.req.query('scope') === 'own' ? await listOwnInstalls(deps, actorId, ws) : await listWorkspaceInstalls(deps, ws, actorId)
     return c.json({ installs })
   })
+  // With `as`, that person's rule applies (decideConnectionShare); without it the operator acts.
+  const shareActor = async (installId: string, as: string | undefined) => resolveShareActor(deps.store.db, await installWorkspace(deps.store.db, installId), as)
   app.put('/installs/:id/pages/:page_id', async (c) => {
     const id = h.id(c, 'id')
     const b = await h.body(c, z.object({ as: z.string().optional() }))
-    return c.json(await setInstallPageShare(deps, id, h.id(c, 'page_id'), await h.actor(await installWorkspace(deps.store.db, id), b.as), true))
+    return c.json(await setInstallPageShare(deps, id, h.id(c, 'page_id'), await shareActor(id, b.as), true))
   })
   app.delete('/installs/:id/pages/:page_id', async (c) => {
     const id = h.id(c, 'id')
-    return c.json(await setInstallPageShare(deps, id, h.id(c, 'page_id'), await h.actor(await installWorkspace(deps.store.db, id), c.req.query('as')), false))
+    return c.json(await setInstallPageShare(deps, id, h.id(c, 'page_id'), await shareActor(id, c.req.query('as')), false))
   })
   app.delete('/installs/:id', async (c) => {
     const id = h.id(c, 'id')

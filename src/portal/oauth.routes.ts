@@ -14,7 +14,7 @@ import {
   removeInstall,
   type AuthorizeRequest,
 } from '../services/oauth.service.js'
-import { visiblePageTree, workspacesOf } from '../services/portal.service.js'
+import { connectablePageTree, workspacesOf } from '../services/portal.service.js'
 import {
   deletePublicConnection,
   describeCapabilities,
@@ -124,7 +124,7 @@ export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalE
     if (workspaces.length === 0) throw new DomainError('forbidden', 'You are not a member of any workspace, so there is nothing to connect.')
     const ws = workspaces.find((w) => w.id === wanted) ?? workspaces[0]
     if (!ws) throw new DomainError('forbidden', 'You are not a member of any workspace.')
-    const tree = await visiblePageTree(deps, ws.id, u.id, 5)
+    const tree = await connectablePageTree(deps, ws.id, u.id)
     const dev = await findWorkspace(deps.store.db, request.connection.workspace_id)
     allowRedirectTo(c, request.redirectUri)
     const body = consentView({

@@ -6,6 +6,7 @@ import { DEMO_PEOPLE, DEMO_WORKSPACE_NAME } from '../demo/seed.js'
 import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import type { Capabilities } from '../permissions/capabilities.js'
+import { NEEDS_FULL_ACCESS_MESSAGE } from '../permissions/decide-connection-share.js'
 import {
   createConnection,
   getConnection,
@@ -21,6 +22,7 @@ import type { Deps } from '../services/deps.js'
 import { setInstallPageShare } from '../services/oauth.service.js'
 import { createSession, endSession, hasPassword, verifyPassword } from '../services/portal-auth.service.js'
 import {
+  connectablePageTree,
   connectionsToAdd,
   pageConnections,
   readPage,
@@ -397,12 +399,15 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     return render(c, 200, `${conn.name} · Content access`, 'developers', developersSidebar('connections'), body)
   })
 
+  // Edit access lists only the pages the owner may add the connection to (full access: Notion's page
+  // menu rule, decideConnectionShare); "included through" still names any shared ancestor they can see.
   const picker = async (c: PortalContext, status: number, flash: Flash | null) => {
     const { u, conn, header } = await loadConnection(c)
-    const tree = await visiblePageTree(deps, conn.workspace_id, u.id)
+    const tree = await connectablePageTree(deps, conn.workspace_id, u.id)
+    const seen = await visiblePageTree(deps, conn.workspace_id, u.id)
     const shares = await listConnectionShares(deps, conn.id, u.id)
     const direct = new Set(shares.map((s) => s.page_id))
-    const byId = new Map(tree.map((n) => [n.id, n]))
+    const byId = new Map(seen.map((n) => [n.id, n]))
     const coveredBy = new Map<string, string>()
     for (const n of tree) {
       for (let p = n.parent_id; p; p = byId.get(p)?.parent_id ?? null) {
@@ -425,6 +430,10 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     const current = new Set((await listConnectionShares(deps, conn.id, u.id)).map((s) => s.page_id))
     let changes = 0
     try {
+      // The form may name any page id: refuse the whole change, before any write, unless every listed
+      // page is one the picker offers (the services check each page again).
+      const offered = new Set((await connectablePageTree(deps, conn.workspace_id, u.id)).map((n) => n.id))
+      if ([...listed].some((id) => !offered.has(id))) throw new DomainError('forbidden', NEEDS_FULL_ACCESS_MESSAGE)
       for (const id of wanted) if (!current.has(id)) (await shareWithConnection(deps, conn.id, id, u.id), changes++)
       for (const id of listed) if (current.has(id) && !wanted.has(id)) ((await unshareFromConnection(deps, conn.id, id, u.id)).removed && changes++)
     } catch (e) {
@@ -472,14 +481,21 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
       if (which === 'connections') panel = { type: 'connections', list: await pageConnections(deps, u.id, pageId) }
       else if (which === 'share') panel = { type: 'share', share: await sharePanel(deps, u.id, pageId) }
       else if (which === 'add') {
+        // Only someone who may add connections to this page sees the workspace's connections.
         const q = c.req.query('q') ?? ''
-        const connected = new Set((await pageConnections(deps, u.id, pageId)).map((x) => x.install_id ?? x.connection_id))
-        panel = { type: 'add', q, candidates: await connectionsToAdd(deps, ws, u.id, q), connected }
+        try {
+          const candidates = await connectionsToAdd(deps, u.id, pageId, q)
+          const connected = new Set((await pageConnections(deps, u.id, pageId)).map((x) => x.install_id ?? x.connection_id))
+          panel = { type: 'add', q, candidates, connected }
+        } catch (e) {
+          if (!(e instanceof DomainError) || e.code !== 'forbidden') throw e
+          return showPage(c, e.status, { type: 'connections', list: await pageConnections(deps, u.id, pageId) }, { kind: 'error', title: 'You cannot add connections to this page.', text: e.message })
+        }
       } else if (which === 'confirm') {
         // `connection=<id>` (internal) or `install=<id>` (an install of a public connection).
         const kind = c.req.query('install') !== undefined ? 'public' : 'internal'
         const cid = kind === 'public' ? uuid(c.req.query('install'), 'install') : uuid(c.req.query('connection'), 'connection')
-        const found = (await connectionsToAdd(deps, ws, u.id)).find((x) => x.kind === kind && x.id === cid)
+        const found = (await connectionsToAdd(deps, u.id, pageId)).find((x) => x.kind === kind && x.id === cid)
         if (!found) throw new DomainError('not_found', 'No such connection in this workspace.')
         panel = { type: 'confirm', connection: found }
       }
@@ -515,8 +531,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     const pageId = uuid(c.req.param('id'), 'page')
     const cid = uuid(one(f, 'connection_id'), 'connection')
     try {
-      const page = await readPage(deps, u.id, pageId, 0)
-      const inWs = (await connectionsToAdd(deps, page.node.workspace_id, u.id)).some((x) => x.kind === 'internal' && x.id === cid)
+      const inWs = (await connectionsToAdd(deps, u.id, pageId)).some((x) => x.kind === 'internal' && x.id === cid)
       if (!inWs) throw new DomainError('not_found', 'No such connection in this workspace.')
       await shareWithConnection(deps, cid, pageId, u.id)
     } catch (e) {
@@ -551,8 +566,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     const pageId = uuid(c.req.param('id'), 'page')
     const iid = uuid(one(f, 'install_id'), 'install')
     try {
-      const page = await readPage(deps, u.id, pageId, 0)
-      const inWs = (await connectionsToAdd(deps, page.node.workspace_id, u.id)).some((x) => x.kind === 'public' && x.id === iid)
+      const inWs = (await connectionsToAdd(deps, u.id, pageId)).some((x) => x.kind === 'public' && x.id === iid)
       if (!inWs) throw new DomainError('not_found', 'No such connection in this workspace.')
       await setInstallPageShare(deps, iid, pageId, u.id, true)
     } catch (e) {

@@ -6,7 +6,8 @@ import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { unauthorized } from '../errors/notion-error.js'
 import { MAX_BODY_BYTES } from '../http/body.js'
-import { CONNECTION_SHARE_LEVEL, ROLE, principalOf } from '../permissions/roles.js'
+import { decideConnectionShare } from '../permissions/decide-connection-share.js'
+import { CONNECTION_SHARE_LEVEL, principalOf } from '../permissions/roles.js'
 import type { OAuthInstallTable, PublicConnectionTable, UserTable } from '../storage/database.js'
 import { grantOnPage, levelOnRoot, revokeOnPage } from '../storage/repositories/acl.repository.js'
 import { audit } from '../storage/repositories/audit.repository.js'
@@ -15,6 +16,7 @@ import { findUser, findWorkspace } from '../storage/repositories/workspaces.repo
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
 import { principalsForUser } from './people-access.js'
+import { requireMayShare, shareAuditActor, shareCreditedTo, type ShareActor } from './connections.service.js'
 import { capabilitiesOf } from '../permissions/capabilities.js'
 import { loadPublicConnection, redirectUrisOf } from './public-connections.service.js'
 import { createNode } from './tree.service.js'
@@ -168,7 +170,10 @@ export async function checkAuthorizeRequest(deps: Deps, q: Record<string, string
   return { ok: true, request: { connection, redirectUri, redirectUriGiven: given !== undefined && given !== '', state, codeChallenge } }
 }
 
-/** The pages a person may pick in a workspace: where they have full access. */
+/**
+ * The pages a person may pick in a workspace: where they may add a connection
+ * (`decideConnectionShare`: full access, and not a guest).
+ */
 export async function pickablePageIds(db: Db, workspaceId: string, userId: string, pageIds: string[]): Promise<Set<string>> {
   const who = await principalsForUser(db, workspaceId, userId)
   const out = new Set<string>()
@@ -177,7 +182,8 @@ export async function pickablePageIds(db: Db, workspaceId: string, userId: strin
     const node = await findBlock(db, id)
     if (!node || node.workspace_id !== workspaceId || node.in_trash === 1 || !node.perm_root_id) continue
     if (node.type !== 'child_page' && node.type !== 'child_database') continue
-    if ((await levelOnRoot(db, node.perm_root_id, who.principals)) >= ROLE.full) out.add(id)
+    const level = await levelOnRoot(db, node.perm_root_id, who.principals)
+    if (decideConnectionShare({ kind: 'person', role: who.role, level }).allowed) out.add(id)
   }
   return out
 }
@@ -695,28 +701,27 @@ export async function removeInstall(deps: Deps, installId: string, actorId: stri
 
 /**
  * Shares one more page (and so its descendants) with an install's bot after consent — Notion's
- * ••• → Connections on a page, for a public connection. The actor needs full access to the page (the
- * consent picker's rule); `unshare` removes a direct share the same way. Audited
- * `oauth.page_shared|page_unshared`.
+ * ••• → Connections on a page, for a public connection. The same rule as for internal connections
+ * (`requireMayShare`, permissions/decide-connection-share.ts): full access to the page, never a guest;
+ * the operator (`{operator: true, recordAs}`) always. `unshare` removes a direct share the same way.
+ * Audited `oauth.page_shared|page_unshared` (actor `admin` for the operator).
  * @throws DomainError forbidden | not_found
  */
-export async function setInstallPageShare(deps: Deps, installId: string, pageId: string, actorId: string, share: boolean): Promise<{ install_id: string; page_id: string; changed: boolean }> {
+export async function setInstallPageShare(deps: Deps, installId: string, pageId: string, actor: ShareActor, share: boolean): Promise<{ install_id: string; page_id: string; changed: boolean }> {
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const i = await trx.selectFrom('oauth_install').selectAll().where('id', '=', installId).executeTakeFirst()
     if (!i || i.removed_time !== null) throw new DomainError('not_found', `No installed public connection with id ${installId}.`)
     const node = await findBlock(trx, pageId)
-    if (!node || node.workspace_id !== i.workspace_id || (node.type !== 'child_page' && node.type !== 'child_database')) {
+    if (!node || node.workspace_id !== i.workspace_id || node.in_trash === 1 || (node.type !== 'child_page' && node.type !== 'child_database')) {
       throw new DomainError('not_found', `No page or database with id ${pageId} in this workspace.`)
     }
-    if (!(await pickablePageIds(trx, i.workspace_id, actorId, [pageId])).has(pageId)) {
-      throw new DomainError('forbidden', 'Only people with full access to this page can add or remove connections on it.')
-    }
+    await requireMayShare(trx, i.workspace_id, actor, node)
     const principal = principalOf.bot(i.bot_id)
     let changed = true
-    if (share) await grantOnPage(trx, node, { principal, role: CONNECTION_SHARE_LEVEL, grantedBy: actorId, time })
+    if (share) await grantOnPage(trx, node, { principal, role: CONNECTION_SHARE_LEVEL, grantedBy: shareCreditedTo(actor), time })
     else changed = await revokeOnPage(trx, node, principal)
-    if (changed) await audit(trx, { workspaceId: i.workspace_id, actor: `user:${actorId}`, action: share ? 'oauth.page_shared' : 'oauth.page_unshared', target: pageId, meta: { install_id: i.id, bot_id: i.bot_id }, time })
+    if (changed) await audit(trx, { workspaceId: i.workspace_id, actor: shareAuditActor(actor), action: share ? 'oauth.page_shared' : 'oauth.page_unshared', target: pageId, meta: { install_id: i.id, bot_id: i.bot_id }, time })
     return { install_id: i.id, page_id: pageId, changed }
   })
 }
