@@ -85,6 +85,24 @@ describe('checkChangedFormulas', () => {
     expect((error as NotionApiError).message).toBe('Formula "Evil": Formula is too long (more than 20000 characters).')
   })
 
+  it('bounds the total length of a data source\'s formulas', () => {
+    const big = (id: string, seed: number): PropertyConfig => formula(id, `Big ${id}`, `lets(${'a,1,'.repeat(4000)}a+${seed})`) // 16,008 characters
+    const three = schemaOf(big('a', 1), big('b', 2), big('c', 3))
+    expect(() => checkChangedFormulas(schemaOf(), three)).not.toThrow()
+    let error: unknown
+    try {
+      checkChangedFormulas(three, schemaOf(big('a', 1), big('b', 2), big('c', 3), big('d', 4)))
+    } catch (e) {
+      error = e
+    }
+    expect((error as NotionApiError).message).toBe('Formula "Big d": The formulas of this data source would be longer than 50000 characters in total.')
+    // Stored past the budget (an older version): the formulas past it, in schema order, do not compile.
+    const compiled = compileSchemaFormulas(schemaOf(big('a', 1), big('b', 2), big('c', 3), big('d', 4), formula('s', 'Small', '1')))
+    expect(compiled.get('c')).not.toBeInstanceOf(Error)
+    expect((compiled.get('d') as Error).message).toMatch(/longer than 50000 characters in total/)
+    expect(compiled.get('s')).toBeInstanceOf(Error)
+  })
+
   it('does not re-check unchanged stored formulas that no longer compile', () => {
     const stored = formula('e', 'Evil', `lets(${'a,1,'.repeat(6000)}a)`)
     expect(() => checkChangedFormulas(schemaOf(stored), schemaOf(stored, prop('q', 'Qty', 'number')))).not.toThrow()

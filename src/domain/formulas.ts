@@ -1,5 +1,5 @@
 import { validationError } from '../errors/notion-error.js'
-import { compileFormula, formulaReferences, type CompiledFormula, type FormulaPropertyRef, type FormulaResultType } from './formula/index.js'
+import { compileFormula, FormulaError, formulaReferences, type CompiledFormula, type FormulaPropertyRef, type FormulaResultType } from './formula/index.js'
 import type { PropertyConfig, Schema } from './properties.js'
 
 /**
@@ -18,6 +18,15 @@ import type { PropertyConfig, Schema } from './properties.js'
  */
 
 export type CompiledSchemaFormulas = Map<string, CompiledFormula | Error>
+
+/**
+ * The formulas of one data source hold at most this many characters in total (each formula at most
+ * the engine's 20,000): compiling a whole schema, as its first read after a restart does, is then
+ * bounded (~50,000 compile steps), however many formulas were added over time. Formulas past it, in
+ * schema order, do not compile (they read as `unsupported`); a save that would go past it is refused.
+ */
+export const MAX_SCHEMA_FORMULA_CHARACTERS = 50_000
+const OVER_SCHEMA_BUDGET = `The formulas of this data source would be longer than ${MAX_SCHEMA_FORMULA_CHARACTERS} characters in total.`
 
 /**
  * A least-recently-used map bounded by a total weight (here: approximate bytes), so a few huge
@@ -106,8 +115,12 @@ export function compileSchemaFormulas(schema: Schema): CompiledSchemaFormulas {
 
   // The properties each formula references (resolved as the engine does: last property of a name wins; never itself).
   const uses = new Map<string, PropertyConfig[]>()
+  let total = 0
   for (const f of formulas) {
-    const refs = referencesOf(String(f.config.expression))
+    const expression = String(f.config.expression)
+    total += expression.length
+    if (total > MAX_SCHEMA_FORMULA_CHARACTERS) { result.set(f.id, new FormulaError(OVER_SCHEMA_BUDGET)); continue }
+    const refs = referencesOf(expression)
     if (refs instanceof Error) { result.set(f.id, refs); continue }
     const ids = new Set<string>()
     for (const name of refs.names) {
@@ -178,7 +191,9 @@ export function formulaResultType(schema: Schema, id: string): FormulaResultType
 
 /**
  * Checks the formulas a schema change added or whose expression changed (from `before` to `after`);
- * empty expressions are allowed (an empty formula, as Notion creates by default).
+ * empty expressions are allowed (an empty formula, as Notion creates by default). A change that makes
+ * the schema's formulas longer than MAX_SCHEMA_FORMULA_CHARACTERS in total is refused, naming the
+ * first changed formula.
  * @throws NotionApiError validation_error
  */
 export function checkChangedFormulas(before: Schema, after: Schema): void {
@@ -186,7 +201,15 @@ export function checkChangedFormulas(before: Schema, after: Schema): void {
     .filter((p) => p.type === 'formula' && String(p.config.expression ?? '') !== '')
     .filter((p) => before[p.id]?.type !== 'formula' || before[p.id]?.config.expression !== p.config.expression)
     .map((p) => p.id)
-  if (changed.length > 0) checkFormulas(after, changed)
+  if (changed.length === 0) return
+  const size = (schema: Schema): number =>
+    Object.values(schema).reduce((n, p) => n + (p.type === 'formula' ? String(p.config.expression ?? '').length : 0), 0)
+  const total = size(after)
+  if (total > MAX_SCHEMA_FORMULA_CHARACTERS && total > size(before)) {
+    const name = after[changed[0] as string]?.name ?? changed[0]
+    throw validationError(`Formula ${JSON.stringify(name)}: ${OVER_SCHEMA_BUDGET}`)
+  }
+  checkFormulas(after, changed)
 }
 
 /**
