@@ -1,6 +1,7 @@
 // ESLint flat config (ESLint 10, typescript-eslint 8). Run by `npm test` through `npm run lint`.
 // Besides the recommended rules it enforces the architecture's rooms (docs/architecture.md, ADR 3):
-// - SQL (Kysely query builders, `sql` templates, `store.db`) only in src/storage/;
+// - SQL (Kysely query builders and `sql` templates) only in src/storage/: services pass the store's handle
+//   (the database or an open transaction, their unit of work) to repository functions and build no query;
 // - layers import only downward (bottom to top): errors, domain → permissions, auth → storage →
 //   services → http → api, admin, portal, cli; so domain imports no http/storage/services, and so on;
 // - every promise is awaited or explicitly voided (no-floating-promises).
@@ -16,10 +17,6 @@ const SQL_SYNTAX = [
   {
     selector: "TaggedTemplateExpression[tag.name='sql']",
     message: 'SQL lives in src/storage/repositories (ADR 3): call a repository function instead.',
-  },
-  {
-    selector: "MemberExpression[property.name='db'][object.property.name='store']",
-    message: 'Only src/storage may touch the Kysely instance (store.db): call a repository function instead.',
   },
 ]
 
