@@ -23,6 +23,7 @@ import { parseMasterKey } from './auth/secrets.js'
  * | `OCTAVO_REDIS_URL` | unset | Redis for rate limits shared by every node |
  * | `OCTAVO_METRICS_TOKEN` | unset | bearer token for `/metrics` (the admin key works too) |
  * | `OCTAVO_SHUTDOWN_TIMEOUT` | `10` | seconds in-flight requests get on SIGTERM |
+ * | `OCTAVO_SQLITE_SYNCHRONOUS` | `normal` | SQLite `PRAGMA synchronous`: `normal` or `full` (see README, Durability) |
  * | `OCTAVO_CONFIG` | unset | JSON file with any of these variables; the environment wins |
  */
 export interface Config {
@@ -43,6 +44,8 @@ export interface Config {
   metricsToken: string | undefined
   /** Seconds in-flight requests get to finish on SIGTERM/SIGINT. */
   shutdownTimeoutSeconds: number
+  /** SQLite `PRAGMA synchronous` (`OCTAVO_SQLITE_SYNCHRONOUS`): `normal` (default) or `full`. */
+  sqliteSynchronous: 'normal' | 'full'
   masterKey: Buffer
   adminKey: string
   rateLimits: RateLimitConfig
@@ -90,6 +93,7 @@ const Env = z.object({
   OCTAVO_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   OCTAVO_METRICS_TOKEN: z.string().min(16).optional(),
   OCTAVO_SHUTDOWN_TIMEOUT: z.coerce.number().min(0).max(3600).default(10),
+  OCTAVO_SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
   OCTAVO_CONFIG: z.string().optional(),
 })
 
@@ -169,6 +173,7 @@ export function loadConfig(
     redisUrl: e.OCTAVO_REDIS_URL,
     metricsToken: e.OCTAVO_METRICS_TOKEN,
     shutdownTimeoutSeconds: e.OCTAVO_SHUTDOWN_TIMEOUT,
+    sqliteSynchronous: e.OCTAVO_SQLITE_SYNCHRONOUS,
     masterKey,
     adminKey,
     rateLimits: {

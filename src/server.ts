@@ -28,7 +28,7 @@ export interface RunningServer {
  * @throws Error when the store cannot be opened or migrated.
  */
 export async function createDeps(config: Config, options: { clock?: Clock; logger?: Logger; store?: Store } = {}): Promise<Deps> {
-  const store = options.store ?? (await openStore(config.databaseUrl, { poolMax: config.databasePoolMax }))
+  const store = options.store ?? (await openStore(config.databaseUrl, { poolMax: config.databasePoolMax, synchronous: config.sqliteSynchronous }))
   return {
     store,
     secrets: createSecrets(config.masterKey),
