@@ -1,7 +1,20 @@
 import type { Context, Hono } from 'hono'
 import type { AppEnv } from '../http/context.js'
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../http/body.js'
+import type { TooLarge } from '../http/middleware/body-limit.js'
 import type { Deps } from '../services/deps.js'
 import { OAuthError, authenticateClient, exchangeToken, introspectToken, oauthBody, revokeClientToken } from '../services/oauth.service.js'
+
+/**
+ * The answer of the OAuth client endpoints to a body over their limit (`limitBodies` in app.ts):
+ * 413 `{"error":"invalid_request","error_description","request_id"}` (RFC 6749 §5.2 shape, as their
+ * other failures).
+ */
+export const oauthTooLarge: TooLarge = (c, maxBytes) =>
+  c.json({ error: 'invalid_request', error_description: `The request body is too large (the limit is ${Math.round(maxBytes / 1024)}KB).`, request_id: c.get('requestId') ?? '' }, 413)
+
+/** The paths of the OAuth client endpoints (Basic client authentication, `{error, error_description}` failures). */
+export const OAUTH_CLIENT_PATHS = ['/v1/oauth/token', '/v1/oauth/introspect', '/v1/oauth/revoke'] as const
 
 /**
  * The OAuth client endpoints of public connections (digest §1.9, §7.2–7.4), SDK `oauth.token`,
@@ -27,7 +40,10 @@ export function registerOAuthApiRoutes(app: Hono<AppEnv>, deps: Deps): void {
     c.header('Pragma', 'no-cache')
     try {
       const client = await authenticateClient(deps, c.req.header('authorization'))
-      const body = oauthBody(await c.req.text(), c.req.header('content-type'))
+      const text = await c.req.text()
+      const form = c.req.header('content-type')?.toLowerCase().includes('application/x-www-form-urlencoded') ?? false
+      if (!form && jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) throw new OAuthError(400, 'invalid_request', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`)
+      const body = oauthBody(text, c.req.header('content-type'))
       const result = await fn(client, body)
       return c.json({ ...result, request_id: requestId })
     } catch (e) {
@@ -39,7 +55,7 @@ export function registerOAuthApiRoutes(app: Hono<AppEnv>, deps: Deps): void {
       return c.json({ error: e.error, ...(e.description ? { error_description: e.description } : {}), request_id: requestId }, e.status)
     }
   }
-  app.post('/v1/oauth/token', handle((client, body) => exchangeToken(deps, client, body)))
-  app.post('/v1/oauth/introspect', handle((client, body) => introspectToken(deps, client, body)))
-  app.post('/v1/oauth/revoke', handle((client, body) => revokeClientToken(deps, client, body)))
+  app.post(OAUTH_CLIENT_PATHS[0], handle((client, body) => exchangeToken(deps, client, body)))
+  app.post(OAUTH_CLIENT_PATHS[1], handle((client, body) => introspectToken(deps, client, body)))
+  app.post(OAUTH_CLIENT_PATHS[2], handle((client, body) => revokeClientToken(deps, client, body)))
 }
