@@ -5,6 +5,7 @@ import { apiRoutes } from './api/routes.js'
 import type { AppEnv } from './http/context.js'
 import { errorHandler, notFound } from './http/middleware/error-handler.js'
 import { limitBodies, notionTooLarge, type BodySurface } from './http/middleware/body-limit.js'
+import { headAsGet } from './http/middleware/head.js'
 import { MAX_BODY_BYTES } from './http/body.js'
 import { adminTooLarge } from './admin/admin.routes.js'
 import { portalTooLarge } from './portal/form.js'
@@ -65,6 +66,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.use('*', ops.measure)
   app.use('*', requestId())
   app.use('*', requestLog(options.deps.logger))
+  app.use('*', headAsGet())
   app.use('*', limitBodies(bodySurfaces(options.portal !== undefined), { maxBytes: MAX_BODY_BYTES, tooLarge: notionTooLarge }))
   app.onError(errorHandler(options.deps.logger))
   app.notFound(notFound)

@@ -23,6 +23,9 @@ import { parseMasterKey } from './auth/secrets.js'
  * | `OCTAVO_REDIS_URL` | unset | Redis for rate limits shared by every node |
  * | `OCTAVO_METRICS_TOKEN` | unset | bearer token for `/metrics` (the admin key works too) |
  * | `OCTAVO_SHUTDOWN_TIMEOUT` | `10` | seconds in-flight requests get on SIGTERM |
+ * | `OCTAVO_REQUEST_TIMEOUT` | `30` | seconds a client has to send a whole request (headers and body) |
+ * | `OCTAVO_HEADERS_TIMEOUT` | `10` | seconds a client has to send the request headers (at most the request timeout) |
+ * | `OCTAVO_KEEP_ALIVE_TIMEOUT` | `5` | seconds an idle keep-alive connection stays open |
  * | `OCTAVO_SQLITE_SYNCHRONOUS` | `normal` | SQLite `PRAGMA synchronous`: `normal` or `full` (see README, Durability) |
  * | `OCTAVO_CONFIG` | unset | JSON file with any of these variables; the environment wins |
  */
@@ -44,6 +47,12 @@ export interface Config {
   metricsToken: string | undefined
   /** Seconds in-flight requests get to finish on SIGTERM/SIGINT. */
   shutdownTimeoutSeconds: number
+  /**
+   * HTTP server timeouts in seconds: the whole request (headers and body) must arrive within
+   * `request`, its headers within `headers` (≤ `request`); an idle keep-alive connection closes
+   * after `keepAlive`. A client that stalls mid-request is disconnected (408).
+   */
+  httpTimeouts: { requestSeconds: number; headersSeconds: number; keepAliveSeconds: number }
   /** SQLite `PRAGMA synchronous` (`OCTAVO_SQLITE_SYNCHRONOUS`): `normal` (default) or `full`. */
   sqliteSynchronous: 'normal' | 'full'
   masterKey: Buffer
@@ -93,6 +102,9 @@ const Env = z.object({
   OCTAVO_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   OCTAVO_METRICS_TOKEN: z.string().min(16).optional(),
   OCTAVO_SHUTDOWN_TIMEOUT: z.coerce.number().min(0).max(3600).default(10),
+  OCTAVO_REQUEST_TIMEOUT: z.coerce.number().positive().max(3600).default(30),
+  OCTAVO_HEADERS_TIMEOUT: z.coerce.number().positive().max(3600).default(10),
+  OCTAVO_KEEP_ALIVE_TIMEOUT: z.coerce.number().positive().max(3600).default(5),
   OCTAVO_SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
   OCTAVO_CONFIG: z.string().optional(),
 })
@@ -173,6 +185,11 @@ export function loadConfig(
     redisUrl: e.OCTAVO_REDIS_URL,
     metricsToken: e.OCTAVO_METRICS_TOKEN,
     shutdownTimeoutSeconds: e.OCTAVO_SHUTDOWN_TIMEOUT,
+    httpTimeouts: {
+      requestSeconds: e.OCTAVO_REQUEST_TIMEOUT,
+      headersSeconds: Math.min(e.OCTAVO_HEADERS_TIMEOUT, e.OCTAVO_REQUEST_TIMEOUT),
+      keepAliveSeconds: e.OCTAVO_KEEP_ALIVE_TIMEOUT,
+    },
     sqliteSynchronous: e.OCTAVO_SQLITE_SYNCHRONOUS,
     masterKey,
     adminKey,
