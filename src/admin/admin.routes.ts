@@ -3,6 +3,8 @@ import { Hono, type Context } from 'hono'
 import * as z from 'zod'
 import { DomainError } from '../errors/domain-error.js'
 import type { AppEnv } from '../http/context.js'
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../http/body.js'
+import type { TooLarge } from '../http/middleware/body-limit.js'
 import { parseId } from '../domain/ids.js'
 import {
   createConnection,
@@ -37,6 +39,13 @@ import { registerPatAdminRoutes } from './pats.routes.js'
 import { registerOAuthAdminRoutes } from './oauth.routes.js'
 
 /**
+ * The admin API's answer to a body over its limit (`limitBodies` in app.ts): 413 in the admin
+ * API's error shape `{object:"error", status, code:"invalid_input", message, request_id}`.
+ */
+export const adminTooLarge: TooLarge = (c, maxBytes) =>
+  c.json({ object: 'error', status: 413, code: 'invalid_input', message: `The request body is too large (the limit is ${Math.round(maxBytes / 1024)} KB).`, request_id: c.get('requestId') ?? '' }, 413)
+
+/**
  * Octavo's admin API, for test suites and scripts: `/_octavo/admin/*` (named like LocalStack's
  * `/_localstack` and moto's `/moto-api`, so it never collides with Notion's routes). Every call needs
  * `Authorization: Bearer <admin key>`. Actions that Notion reserves to a person (creating a
@@ -66,6 +75,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
       } catch {
         throw new DomainError('invalid_input', 'The request body is not valid JSON.')
       }
+      if (jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) throw new DomainError('invalid_input', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`)
     }
     const parsed = schema.safeParse(raw)
     if (!parsed.success) {

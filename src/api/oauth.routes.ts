@@ -1,5 +1,7 @@
 import type { Context, Hono } from 'hono'
 import type { AppEnv } from '../http/context.js'
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../http/body.js'
+import type { TooLarge } from '../http/middleware/body-limit.js'
 import type { Deps } from '../services/deps.js'
 import type { RouteData } from './router.js'
 import { OAuthError, authenticateClient, exchangeToken, introspectToken, oauthBody, parseBasicClient, revokeClientToken } from '../services/oauth.service.js'
@@ -7,6 +9,15 @@ import { AttemptThrottle, type AttemptLimiterFactory } from '../rate-limit/attem
 
 /** Failed client authentications allowed per claimed client and address per 15 minutes, and per address per hour. */
 export const CLIENT_AUTH_BUDGETS = { perKey: { points: 10, durationSeconds: 15 * 60 }, perAddress: { points: 100, durationSeconds: 60 * 60 } }
+
+/**
+ * The answer of the OAuth client endpoints to a body over their limit (`limitBodies` in app.ts):
+ * 413 `{"error":"invalid_request","error_description","request_id"}` (RFC 6749 §5.2 shape, as their
+ * other failures).
+ */
+export const oauthTooLarge: TooLarge = (c, maxBytes) =>
+  c.json({ error: 'invalid_request', error_description: `The request body is too large (the limit is ${Math.round(maxBytes / 1024)}KB).`, request_id: c.get('requestId') ?? '' }, 413)
+
 
 /**
  * The OAuth client endpoints of public connections (digest §1.9, §7.2–7.4), SDK `oauth.token`,
@@ -70,7 +81,10 @@ export function registerOAuthApiRoutes(app: Hono<AppEnv>, deps: Deps, o: { clien
       }
       const wait = await throttle.blocked(claimed, address)
       if (wait > 0) return limited(c, wait)
-      const body = oauthBody(await c.req.text(), c.req.header('content-type'))
+      const text = await c.req.text()
+      const form = c.req.header('content-type')?.toLowerCase().includes('application/x-www-form-urlencoded') ?? false
+      if (!form && jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) throw new OAuthError(400, 'invalid_request', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`)
+      const body = oauthBody(text, c.req.header('content-type'))
       const result = await fn(client, body)
       return c.json({ ...result, request_id: requestId })
     } catch (e) {

@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { NotionId } from '../../http/ids.js'
-import { PAGE_SIZE_MAX, StartCursor } from '../../http/pagination.js'
+import { QueryPageSize, StartCursor } from '../../http/pagination.js'
 
 /**
  * Request schemas of the `/v1/blocks` endpoints (SDK `api-endpoints/blocks.d.ts`; digest §1.3).
@@ -32,11 +32,6 @@ export const AppendChildrenBody = z
  * depends on the stored block's type, so it is validated in the service; here only the envelope.
  */
 export const UpdateBlockEnvelope = z.looseObject({})
-
-/** `page_size` in a query string: digits become a number, anything else is reported as given. */
-const QueryPageSize = z
-  .preprocess((v) => (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v), z.number().int().min(1).max(PAGE_SIZE_MAX))
-  .optional()
 
 /** `GET /v1/blocks/{id}/children` query: `start_cursor`, `page_size` (1–100, default 100). */
 export const ListChildrenQuery = z.object({
