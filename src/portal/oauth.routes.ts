@@ -13,6 +13,7 @@ import {
   listOwnInstalls,
   listWorkspaceInstalls,
   removeInstall,
+  templateAvailable,
   type AuthorizeRequest,
 } from '../services/oauth.service.js'
 import { visiblePageTree, workspacesOf } from '../services/portal.service.js'
@@ -136,6 +137,7 @@ export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalE
         capabilities: describeCapabilities(capabilitiesOf(request.connection)),
         developerWorkspace: dev?.name ?? 'another workspace',
         hasTemplate: request.connection.template_page_id !== null,
+        templateAvailable: await templateAvailable(deps.store.db, request.connection),
       },
       user: { name: u.name, email: u.email },
       params,
