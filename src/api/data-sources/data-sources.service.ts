@@ -20,7 +20,7 @@ import { queryDataSourceRows } from '../../services/data-source-query.service.js
 import { dropSyncedProperties, followRenamesElsewhere } from '../../services/relations.service.js'
 import { listTemplatePage } from '../../services/templates.service.js'
 import { followRenames } from '../../domain/formulas.js'
-import { updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { findBlock, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
   liveDataSourcesOf,
@@ -115,7 +115,7 @@ export async function changeSchema(
   const title = plainText(JSON.parse(ds.title) as RichTextItem[])
   followRenames(before, schema)
   await resolvePendingConfigs(trx, ctx.caller, { id: ds.id, databaseId: ds.database_id, title }, schema, pending, before, time)
-  await dropSyncedProperties(trx, ds.id, before, schema, ctx.caller.botId, time)
+  await dropSyncedProperties(trx, ctx.caller, (await findBlock(trx, ds.database_id)) ?? null, ds.id, before, schema, time)
   await followRenamesElsewhere(trx, ds.id, ds.workspace_id, before, schema, ctx.caller.botId, time)
   await migrateRows(trx, ds.id, before, schema, newUniqueIds)
   await saveSchema(trx, ds.id, schema, ctx.caller.botId, time)

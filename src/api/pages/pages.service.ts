@@ -170,7 +170,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       const written: Record<string, unknown> = { ...writableCopy(schema, fromTemplate), ...writtenOwn }
       const pageId = newId()
       await checkRelationTargets(trx, caller, schema, written, keys, { id: pageId, sourceId: dsId })
-      const values = await syncDualRelations(trx, dsId, schema, pageId, {}, written)
+      const values = await syncDualRelations(trx, caller, dsId, schema, pageId, null, {}, written)
       if (schemaChanged) await saveSchema(trx, ds.id, schema, caller.botId, time)
       const titleId = titlePropertyId(schema)
       created = await createNode(trx, {
@@ -243,7 +243,7 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
         await checkRelationTargets(trx, caller, source.schema, values, keys, { id: node.id, sourceId: source.id })
         await keepHiddenRelations(trx, caller, source.schema, current, values)
         if (schemaChanged) await saveSchema(trx, source.id, source.schema, caller.botId, time)
-        const next = await syncDualRelations(trx, source.id, source.schema, node.id, current, { ...current, ...values })
+        const next = await syncDualRelations(trx, caller, source.id, source.schema, node.id, node, current, { ...current, ...values })
         patch.properties = JSON.stringify(next)
         patch.title_text = titleOfValues(next, source.schema).toLowerCase()
       } else {
