@@ -11,6 +11,7 @@ import type { OAuthInstallTable, PublicConnectionTable, UserTable } from '../sto
 import { grantOnPage, levelOnRoot, revokeOnPage } from '../storage/repositories/acl.repository.js'
 import { audit } from '../storage/repositories/audit.repository.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { liveInstallsOfPerson } from '../storage/repositories/oauth-installs.repository.js'
 import { findUser, findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
@@ -686,6 +687,31 @@ export async function removeInstallRows(db: Db, install: OAuthInstallTable, by: 
     const node = await findBlock(db, g.page_id)
     if (node) await revokeOnPage(db, node, principal)
   }
+}
+
+/**
+ * Removes every live install that `userId` authorized in `workspaceId` (tokens revoked, bot shares
+ * dropped: `removeInstallRows`), inside the caller's transaction: used when the person is removed from
+ * the workspace or leaves it (people.service.ts `removeWorkspaceMember`), so that re-adding them does
+ * not bring the tokens back (ADR 14: access returns only through a new authorization). `actor` is
+ * `user:<id>` or `admin`. Each is audited `oauth.install_removed` with `meta.reason`
+ * (`member_removed` | `member_left`).
+ * @returns how many installs were removed.
+ */
+export async function removeInstallsOfDepartingMember(db: Db, input: { workspaceId: string; userId: string; actor: string; reason: 'member_removed' | 'member_left'; time: string }): Promise<number> {
+  const installs = await liveInstallsOfPerson(db, input.workspaceId, input.userId)
+  for (const i of installs) {
+    await removeInstallRows(db, i, input.actor, input.time)
+    await audit(db, {
+      workspaceId: i.workspace_id,
+      actor: input.actor,
+      action: 'oauth.install_removed',
+      target: i.id,
+      meta: { connection_id: i.connection_id, bot_id: i.bot_id, authorized_by: i.user_id, reason: input.reason },
+      time: input.time,
+    })
+  }
+  return installs.length
 }
 
 /**
