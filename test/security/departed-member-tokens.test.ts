@@ -59,7 +59,7 @@ describe('a person removed from a workspace loses their tokens for good', () => 
       expect(readded.status).toBe(201)
       for (const t of Object.values(tokens)) expect(await statusOf(t, s.pages.root.id)).toBe(401)
       // The install's refresh token cannot mint a new pair either.
-      await expect(sdk().oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: grant.refresh_token })).rejects.toBeInstanceOf(UnknownHTTPResponseError)
+      await expect(sdk().oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: grant.refresh_token as string })).rejects.toBeInstanceOf(UnknownHTTPResponseError)
       // Other people's tokens are untouched.
       expect(await statusOf(ownerPat, s.pages.root.id)).toBe(200)
 
