@@ -16,6 +16,7 @@ import {
   resolvePendingConfigs,
 } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
+import { dataSourceTrashState, requireNotInTrash, requireWritableNode } from '../../services/trash.js'
 import { queryDataSourceRows } from '../../services/data-source-query.service.js'
 import { dropSyncedProperties, followRenamesElsewhere } from '../../services/relations.service.js'
 import { listTemplatePage } from '../../services/templates.service.js'
@@ -63,7 +64,8 @@ async function present(deps: Deps, ctx: RequestContext, id: string) {
 }
 
 /**
- * `POST /v1/data_sources`: adds a data source to an existing database (needs edit access on it).
+ * `POST /v1/data_sources`: adds a data source to an existing database (needs edit access on it; not
+ * in the trash nor under it, services/trash.ts).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createDataSource(deps: Deps, ctx: RequestContext, body: z.output<typeof S.CreateDataSourceBody>) {
@@ -73,6 +75,7 @@ export async function createDataSource(deps: Deps, ctx: RequestContext, body: z.
   const id = newId()
   await deps.store.transaction(async (trx) => {
     const database = await loadAuthorized(trx, caller, body.parent.database_id, { kind: 'database', action: 'edit', capability: 'insert_content' })
+    await requireWritableNode(trx, database)
     const title = normalizeRichText(body.title ?? [])
     const { schema, pending } = parseNewSchema(body.properties, ['properties'], { legacy: false })
     await resolvePendingConfigs(trx, caller, { id, databaseId: database.id, title: plainText(title) }, schema, pending, {}, time)
@@ -132,9 +135,8 @@ export async function updateDataSource(deps: Deps, ctx: RequestContext, id: stri
   const time = isoNow(deps.clock)
   await deps.store.transaction(async (trx) => {
     const { ds, database } = await loadDataSource(trx, caller, id, { action: 'edit', capability: 'update_content' })
-    if (ds.in_trash === 1 && trash !== false) {
-      throw validationError("Can't edit block that is archived. You must unarchive the block before editing.")
-    }
+    // A trashed data source accepts only its restore; none under a trashed database or page changes.
+    requireNotInTrash(await dataSourceTrashState(trx, ds, database), { restoresSelf: trash === false })
     if (body.parent && body.parent.database_id !== ds.database_id) {
       throw validationError('body failed validation: body.parent: moving a data source to another database is not supported.')
     }
