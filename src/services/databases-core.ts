@@ -175,14 +175,15 @@ export function dataSourceTitle(ds: Pick<DataSourceRow, 'title'>): string {
  * Completes relation and rollup configs of `schema` (owned by data source `owner`) in place:
  * - relation → `{database_id, data_source_id, type, single_property:{}}` or `dual_property` with
  *   the synced property, which is added to the target data source (saved here unless it is the
- *   owner itself); a new two-way relation needs the caller's edit access on the target too (403
- *   restricted_resource otherwise; relations.service.ts `requireDualRelationAccess`). The target must exist and be visible to the caller (404 data_source otherwise);
- *   under 2022-06-28 a `database_id` names its single data source.
+ *   owner itself). The target must exist and be visible to the caller (404 data_source otherwise);
+ *   a new two-way relation also needs the caller's edit access on both sides (403
+ *   restricted_resource otherwise; relations.service.ts `requireDualRelationAccess`). Under
+ *   2022-06-28 a `database_id` names its single data source.
  * - rollup → names and ids of the relation property and of the rolled-up property.
  * `previous` is the schema before the change: unchanged relations keep their config.
  * Finally, formulas added or changed must compile (domain/formulas.ts), else 400 validation_error
  * with the formula engine's message.
- * @throws NotionApiError validation_error | object_not_found
+ * @throws NotionApiError validation_error | object_not_found | restricted_resource
  */
 export async function resolvePendingConfigs(
   db: Db,
