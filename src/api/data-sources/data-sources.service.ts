@@ -102,8 +102,9 @@ export async function getDataSource(deps: Deps, ctx: RequestContext, id: string)
 
 /**
  * Applies a schema update to data source `ds` inside a transaction: parse, resolve relations and
- * rollups, migrate rows, save. Shared with `PATCH /v1/databases/{id}` under 2022-06-28.
- * @throws NotionApiError validation_error | object_not_found
+ * rollups, migrate rows, save. Shared with `PATCH /v1/databases/{id}` under 2022-06-28. Creating,
+ * changing or removing a two-way relation needs edit access on both data sources (relations.service.ts).
+ * @throws NotionApiError validation_error | object_not_found | restricted_resource
  */
 export async function changeSchema(
   trx: Db,
