@@ -12,6 +12,7 @@ import {
   listOwnInstalls,
   listWorkspaceInstalls,
   removeInstall,
+  templateAvailable,
   type AuthorizeRequest,
 } from '../services/oauth.service.js'
 import { connectablePageTree, workspacesOf } from '../services/portal.service.js'
@@ -134,6 +135,7 @@ export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalE
         capabilities: describeCapabilities(capabilitiesOf(request.connection)),
         developerWorkspace: dev?.name ?? 'another workspace',
         hasTemplate: request.connection.template_page_id !== null,
+        templateAvailable: await templateAvailable(deps.store.db, request.connection),
       },
       user: { name: u.name, email: u.email },
       params,

@@ -12,6 +12,7 @@ import type { OAuthInstallTable, PublicConnectionTable, UserTable } from '../sto
 import { grantOnPage, levelOnRoot, revokeOnPage } from '../storage/repositories/acl.repository.js'
 import { audit } from '../storage/repositories/audit.repository.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { liveInstallsOfPerson } from '../storage/repositories/oauth-installs.repository.js'
 import { findUser, findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
@@ -19,7 +20,7 @@ import { principalsForUser } from './people-access.js'
 import { requireMayShare, shareAuditActor, shareCreditedTo, type ShareActor } from './connections.service.js'
 import { capabilitiesOf } from '../permissions/capabilities.js'
 import { loadPublicConnection, redirectUrisOf } from './public-connections.service.js'
-import { createNode } from './tree.service.js'
+import { ancestorIds, createNode } from './tree.service.js'
 
 /**
  * Octavo's OAuth 2.0 authorization server for public connections, in Notion's shapes (digest §1.9, §7;
@@ -188,6 +189,35 @@ export async function pickablePageIds(db: Db, workspaceId: string, userId: strin
   return out
 }
 
+/**
+ * Whether a connection's template may still be duplicated: the template page exists in the connection's
+ * workspace, is not in the trash (nor under a trashed page), and the person who registered the
+ * connection is still a member there who can at least view it. Registration checks the same
+ * (`public-connections.service.ts`), but the template is copied live at each install, so access lost
+ * since then must stop the copy (security issue: "a template leaks after its author loses access").
+ * @returns true when there is a template and it may be copied; false when there is none or it is gone.
+ */
+export async function templateAvailable(db: Db, c: Pick<PublicConnectionTable, 'workspace_id' | 'created_by' | 'template_page_id'>): Promise<boolean> {
+  if (!c.template_page_id) return false
+  const tpl = await findBlock(db, c.template_page_id)
+  if (!tpl || tpl.workspace_id !== c.workspace_id || tpl.type !== 'child_page' || tpl.in_trash === 1 || !tpl.perm_root_id) return false
+  if (await underTrashedPage(db, tpl)) return false
+  const who = await principalsForUser(db, c.workspace_id, c.created_by)
+  if (!who) return false
+  return (await levelOnRoot(db, tpl.perm_root_id, who.principals)) >= ROLE.view
+}
+
+/** Whether one of a page's ancestor pages (its `path`) is in the trash. */
+async function underTrashedPage(db: Db, node: BlockRow): Promise<boolean> {
+  for (const id of ancestorIds(node).slice(1)) if ((await findBlock(db, id))?.in_trash === 1) return true
+  return false
+}
+
+/** The consent screen's refusal when a connection's template can no longer be copied. */
+export function templateGoneMessage(name: string): string {
+  return `${name}'s template is no longer available: the person who registered ${name} can no longer access it. Nothing was duplicated; pick pages to share instead, or ask the developer to choose another template.`
+}
+
 export interface ApproveInput {
   request: AuthorizeRequest
   userId: string
@@ -219,6 +249,8 @@ export async function approve(deps: Deps, input: ApproveInput): Promise<string> 
     const refused = wanted.filter((id) => !allowed.has(id))
     if (refused.length) throw new DomainError('forbidden', 'You can only share pages where you have full access.')
     const duplicate = input.duplicateTemplate && c.template_page_id !== null
+    // Checked again at every install: the registrant may have lost access since registration.
+    if (duplicate && !(await templateAvailable(trx, c))) throw new DomainError('forbidden', templateGoneMessage(c.name))
     if (wanted.length === 0 && !duplicate) throw new DomainError('invalid_input', `Pick at least one page for ${c.name}${c.template_page_id ? ', or duplicate its template' : ''}.`)
 
     let install = await trx
@@ -677,6 +709,31 @@ export async function removeInstallRows(db: Db, install: OAuthInstallTable, by: 
     const node = await findBlock(db, g.page_id)
     if (node) await revokeOnPage(db, node, principal)
   }
+}
+
+/**
+ * Removes every live install that `userId` authorized in `workspaceId` (tokens revoked, bot shares
+ * dropped: `removeInstallRows`), inside the caller's transaction: used when the person is removed from
+ * the workspace or leaves it (people.service.ts `removeWorkspaceMember`), so that re-adding them does
+ * not bring the tokens back (ADR 14: access returns only through a new authorization). `actor` is
+ * `user:<id>` or `admin`. Each is audited `oauth.install_removed` with `meta.reason`
+ * (`member_removed` | `member_left`).
+ * @returns how many installs were removed.
+ */
+export async function removeInstallsOfDepartingMember(db: Db, input: { workspaceId: string; userId: string; actor: string; reason: 'member_removed' | 'member_left'; time: string }): Promise<number> {
+  const installs = await liveInstallsOfPerson(db, input.workspaceId, input.userId)
+  for (const i of installs) {
+    await removeInstallRows(db, i, input.actor, input.time)
+    await audit(db, {
+      workspaceId: i.workspace_id,
+      actor: input.actor,
+      action: 'oauth.install_removed',
+      target: i.id,
+      meta: { connection_id: i.connection_id, bot_id: i.bot_id, authorized_by: i.user_id, reason: input.reason },
+      time: input.time,
+    })
+  }
+  return installs.length
 }
 
 /**

@@ -177,6 +177,8 @@ describe('people and page permissions: property against a reference model', () =
           })
         }
         const pats: (Client | null)[] = []
+        // Removing a person revokes their PAT for good (re-adding them does not bring it back).
+        const patRevoked = new Set<number>()
         for (let u = 0; u < USERS; u++) {
           const { token } = await createPat(deps, { workspaceId: workspace.id, actorId: ids[u] as string, name: `pat ${u}` })
           pats.push(server.client(token))
@@ -232,6 +234,7 @@ describe('people and page permissions: property against a reference model', () =
               const got = await codeOf(removeWorkspaceMember(deps, { workspaceId: workspace.id, userId: ids[op.user] as string, actorId: ids[0] as string }))
               expect(got, JSON.stringify(op)).toBe(from === 'removed' ? 'not_found' : null)
               if (from !== 'removed') {
+                patRevoked.add(op.user)
                 for (const p of m.pages) p.own.delete(`user:${ids[op.user]}`)
                 for (const g of m.groups) g.delete(op.user)
               }
@@ -274,11 +277,12 @@ describe('people and page permissions: property against a reference model', () =
         }
 
         // Through /v1 with each person's PAT: a PAT works while its creator is a full member (the
-        // plan admits all members); it reads exactly the pages the model lets its creator view.
+        // plan admits all members) and was never removed (removal revokes it); it reads exactly the
+        // pages the model lets its creator view.
         for (let u = 0; u < USERS; u++) {
           const client = pats[u] as Client
           const role = m.roles[u] as Role
-          const full = role === 'owner' || role === 'membership_admin' || role === 'member'
+          const full = (role === 'owner' || role === 'membership_admin' || role === 'member') && !patRevoked.has(u)
           for (let i = 0; i < pageIds.length; i++) {
             const visible = full && m.level(u, i, ids, groupIds) >= ROLE.view
             try {
