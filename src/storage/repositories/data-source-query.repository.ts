@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { SqlFilter, SqlSort } from '../../domain/query.js'
 import type { Db } from '../store.js'
 import type { BlockRow } from './blocks.repository.js'
+import { textMatches } from './text-match.js'
 
 /**
  * Data-source queries over the typed value index (ADR 8): a `SqlFilter` / `SqlSort[]` plan from
@@ -25,9 +26,6 @@ export interface RowQuery {
 
 const T = sql.table('data_source_value')
 
-function esc(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`)
-}
 
 function join(parts: RawBuilder<unknown>[], sep: 'AND' | 'OR'): RawBuilder<unknown> {
   if (parts.length === 0) return sep === 'AND' ? sql`1 = 1` : sql`1 = 0`
@@ -41,7 +39,7 @@ function entryCondition(f: SqlFilter, v: string): RawBuilder<unknown> | null {
   switch (f.k) {
     case 'text':
       if (f.op === 'eq') return sql`${a} = ${f.needle}`
-      return sql`${a} LIKE ${f.op === 'contains' ? `%${esc(f.needle)}%` : f.op === 'starts' ? `${esc(f.needle)}%` : `%${esc(f.needle)}`} ESCAPE '\\'`
+      return textMatches(a, f.op, f.needle)
     case 'num': {
       const parts: RawBuilder<unknown>[] = []
       if (f.lo !== undefined) parts.push(f.loIncl ? sql`${n} >= ${f.lo}` : sql`${n} > ${f.lo}`)
