@@ -1,5 +1,15 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app.js'
+import { csrfToken } from '../../src/portal/session.js'
+import { createPat } from '../../src/services/pats.service.js'
+import { createGroup } from '../../src/services/people.service.js'
+import { createSession, setPassword } from '../../src/services/portal-auth.service.js'
+import { createConnection } from '../../src/services/connections.service.js'
 import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { generateCorpus, routesOf, runCorpus, slowestRoutes, summarize, type CorpusFixtures, type Surface } from '../support/malformed-corpus.js'
+import { consent, registerApp } from '../support/oauth.js'
 
 /**
  * Malformed input, through the real server:
@@ -165,6 +175,25 @@ describe('leniencies the corpus found', () => {
     expect(ok.status).toBe(200)
   })
 
+  it('portal: a form body that does not parse as its content type is a 400 page, not a 500', async () => {
+    const { sessionId } = await createSession(server.deps, s.owner.id)
+    const headers = { cookie: `octavo_session=${sessionId}`, origin: server.url, 'content-type': 'multipart/form-data; boundary=xyz' }
+    for (const path of ['/login', '/developers/connections', `/w/${s.workspace.id}/pages/${s.pages.root.id}/access/restore`]) {
+      const r = await fetch(`${server.url}${path}`, { method: 'POST', headers, body: `_csrf=${csrfToken(server.deps, sessionId)}&name=x`, redirect: 'manual' })
+      expect(r.status, path).toBe(400)
+      expect(r.headers.get('content-type')).toContain('text/html')
+      expect(await r.text()).toContain('The form could not be read.')
+    }
+    // A field named __proto__ (repeated: an array) is a field like any other, not the form's prototype.
+    const r = await fetch(`${server.url}/developers/connections`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${csrfToken(server.deps, sessionId)}&__proto__=a&__proto__=b&name=Proto&workspace_id=${s.workspace.id}`,
+      redirect: 'manual',
+    })
+    expect(r.status).toBeLessThan(500)
+  })
+
   it('admin API: bodies are strict, an unknown key is named in a 400', async () => {
     const cases: [string, string, unknown, string][] = [
       ['PUT', `/users/${s.member.id}/password`, { password: 'long-enough-password', pasword: 'x' }, 'body: Unrecognized key: "pasword"'],
@@ -186,4 +215,141 @@ describe('leniencies the corpus found', () => {
     const r = await admin('PUT', `/users/${s.member.id}/password`, '{"password":"long-enough-password","__proto__":{"x":1}}')
     expect(await json(r)).toMatchObject({ status: 400, code: 'invalid_input', message: 'body: Unrecognized key: "__proto__"' })
   })
+})
+
+/** Seeded (OCTAVO_CORPUS_SEED) and sized (OCTAVO_CORPUS_REQUESTS, default 10,000) from the environment. */
+const SEED = Number(process.env.OCTAVO_CORPUS_SEED ?? 20_260_101)
+const TOTAL = Number(process.env.OCTAVO_CORPUS_REQUESTS ?? 10_000)
+/** Routes whose valid requests end the corpus's own session or store: sent last. */
+const LAST_ROUTES = new Set(['POST /logout', 'POST /_octavo/admin/reset'])
+
+describe('the malformed-input corpus', () => {
+  let server: TestServer
+  let fx: CorpusFixtures
+  let routes: ReturnType<typeof routesOf>
+
+  beforeAll(async () => {
+    server = await startTestServer()
+    const s = await seedBasic(server, { readComments: true, insertComments: true, userInfo: 'with_email' })
+    await s.share(s.pages.root.id)
+    const notion = server.client(s.token)
+    const db = (await notion.databases.create({
+      parent: { type: 'page_id', page_id: s.pages.child.id },
+      title: [{ text: { content: 'Corpus' } }],
+      initial_data_source: {
+        properties: {
+          Name: { title: {} },
+          N: { number: {} },
+          S: { select: { options: [{ name: 'a' }] } },
+          M: { multi_select: {} },
+          D: { date: {} },
+          T: { rich_text: {} },
+          C: { checkbox: {} },
+          U: { url: {} },
+          P: { people: {} },
+          F: { formula: { expression: 'prop("N") * 2' } },
+        },
+      },
+    })) as { id: string; data_sources: { id: string }[] }
+    const ds = (db.data_sources[0] as { id: string }).id
+    const rows: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const row = await notion.pages.create({ parent: { data_source_id: ds }, properties: { Name: { title: [{ text: { content: `Row ${i}` } }] }, N: { number: i } } })
+      rows.push(row.id)
+    }
+    const appended = await notion.blocks.children.append({
+      block_id: s.pages.child.id,
+      children: [
+        { paragraph: { rich_text: [{ text: { content: 'p' } }] } },
+        { to_do: { rich_text: [{ text: { content: 't' } }], checked: false } },
+        { table: { table_width: 1, children: [{ table_row: { cells: [[{ text: { content: 'c' } }]] } }] } },
+      ],
+    })
+    const comment = await notion.comments.create({ parent: { page_id: s.pages.child.id }, rich_text: [{ text: { content: 'c' } }] })
+    // Objects the corpus may change or delete: never the ones holding its own credentials.
+    const spare = await createConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Spare' })
+    const group = await createGroup(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Corpus group' })
+    const pat = await createPat(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Bearer' })
+    const sparePat = await createPat(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Spare' })
+    for (const p of [s.owner, s.member, s.guest]) await setPassword(server.deps, p.id, 'corpus password 123')
+    const app = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id })
+    const code = (await consent(server, { userId: s.owner.id, params: { client_id: app.clientId, redirect_uri: 'http://127.0.0.1:9999/callback', response_type: 'code', owner: 'user' }, pageIds: [s.pages.root.id] })).searchParams.get('code')
+    const basic = `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`
+    const grant = (await (
+      await fetch(`${server.url}/v1/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1:9999/callback' }),
+      })
+    ).json()) as { access_token: string; refresh_token: string }
+    const installs = (await (
+      await fetch(`${server.url}/_octavo/admin/workspaces/${s.workspace.id}/installs`, { headers: { authorization: `Bearer ${server.config.adminKey}` } })
+    ).json()) as { installs: { id: string }[] }
+    const { sessionId } = await createSession(server.deps, s.owner.id)
+    fx = {
+      origin: server.url,
+      tokens: { connection: s.token, pat: pat.token, oauth: grant.access_token ?? null },
+      adminKey: server.config.adminKey,
+      portal: { cookie: `octavo_session=${sessionId}`, csrf: csrfToken(server.deps, sessionId) },
+      oauthClient: { id: app.clientId, secret: app.clientSecret },
+      ids: {
+        page: [s.pages.child.id, s.pages.grandchild.id, s.pages.secret.id, ...rows],
+        block: [...appended.results.map((b) => b.id), s.pages.grandchild.id],
+        database: [db.id],
+        data_source: [ds],
+        comment: [comment.id],
+        user: [s.member.id, s.guest.id],
+        workspace: [s.workspace.id],
+        connection: [spare.connection.id],
+        pat: [sparePat.pat.id],
+        pat_bot: [sparePat.pat.bot_id],
+        group: [group.id],
+        public_connection: [app.clientId],
+        install: installs.installs.map((i) => i.id),
+        property: ['title', 'Name', 'N', 'F', '__proto__', 'constructor', '%3D%3D', 'toString'],
+      },
+      emails: [s.member.email as string, s.guest.email as string],
+      propertyNames: ['Name', 'N', 'S', 'D'],
+      oauthValues: [code ?? 'x', grant.refresh_token ?? 'x', 'ntn_' + '2'.repeat(46)],
+    }
+    // The routes of the app the server runs, built from the same dependencies.
+    const built = createApp({ deps: server.deps, limiter: server.limiter, adminKey: server.config.adminKey, portal: { demo: server.config.demo, publicUrl: server.url } })
+    // OCTAVO_CORPUS_ROUTES (a regular expression over "METHOD /path") narrows a run while debugging.
+    const only = process.env.OCTAVO_CORPUS_ROUTES ? new RegExp(process.env.OCTAVO_CORPUS_ROUTES) : undefined
+    routes = routesOf(built).filter((r) => !only || only.test(`${r.method} ${r.path}`))
+  }, 60_000)
+  afterAll(async () => server?.stop())
+
+  it('enumerates every surface from the app', () => {
+    if (process.env.OCTAVO_CORPUS_ROUTES) return
+    const surfaces = new Set<Surface>(routes.map((r) => r.surface))
+    expect([...surfaces].sort()).toEqual(['admin', 'oauth', 'ops', 'portal', 'v1'])
+    for (const path of ['/v1/pages/:page_id', '/v1/oauth/token', '/_octavo/admin/users/:user/password', '/admin/v1/spaces/:space_id/personal_access_tokens/:bot_id', '/w/:ws/pages/:id', '/v1/oauth/authorize']) {
+      expect(routes.some((r) => r.path === path), path).toBe(true)
+    }
+  })
+
+  it(`answers ${TOTAL} generated requests (seed ${SEED}) with < 500, the surface's envelope, within 5 s, and stays under 300 MB`, async () => {
+    // A full collection before each measurement (the flag lets this process reach `gc` without --expose-gc).
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    gc()
+    const rssBeforeMb = Math.round(process.memoryUsage().rss / 1024 / 1024)
+    const result = await runCorpus(server.url, generateCorpus(routes, fx, { seed: SEED, total: TOTAL }, LAST_ROUTES), { concurrency: 8, timeoutMs: 5_000 })
+    expect(result.sent).toBeGreaterThanOrEqual(TOTAL)
+    expect(result.byRoute.size).toBe(routes.length)
+    // Twice, with a pause between: V8 releases the pages a collection emptied only after sweeping.
+    gc()
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    gc()
+    const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024)
+    const heap = process.memoryUsage()
+    console.log(
+      `corpus: ${result.sent} requests over ${routes.length} routes in ${result.ms} ms (seed ${SEED}); by surface ${JSON.stringify(result.bySurface)}; ` +
+        `by status ${JSON.stringify(result.byStatus)}; rss ${rssBeforeMb} → ${rssMb} MB (heap ${Math.round(heap.heapUsed / 1048576)}/${Math.round(heap.heapTotal / 1048576)} MB); slowest: ${slowestRoutes(result)}`,
+    )
+    if (result.failures.length > 0) console.log(summarize(result.failures))
+    expect(result.failures.length, summarize(result.failures, 15)).toBe(0)
+    expect(rssMb).toBeLessThan(300)
+  }, 300_000)
 })
