@@ -159,6 +159,11 @@ describe('leniencies the corpus found', () => {
     expect(await query({ starts_with: full.slice(1, 50_001) })).toEqual([])
     expect(await query({ does_not_contain: needle })).toHaveLength(1)
     expect(await query({ contains: '_'.repeat(50_000) })).toEqual([])
+    // U+0000 cannot be stored in PostgreSQL text: a needle holding it matches nothing, on both stores.
+    expect(await hits('a\u0000')).toEqual([])
+    expect(await query({ contains: 'r\u0000' })).toEqual([])
+    expect(await query({ equals: '\u0000' })).toEqual([])
+    expect(await query({ does_not_contain: '\u0000' })).toHaveLength(2)
   }, 30_000)
 
   it('admin API: decodes path parameters once and refuses malformed percent-encoding', async () => {

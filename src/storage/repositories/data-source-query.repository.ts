@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { SqlFilter, SqlSort } from '../../domain/query.js'
 import type { Db } from '../store.js'
 import type { BlockRow } from './blocks.repository.js'
-import { textMatches } from './text-match.js'
+import { textEquals, textMatches } from './text-match.js'
 
 /**
  * Data-source queries over the typed value index (ADR 8): a `SqlFilter` / `SqlSort[]` plan from
@@ -38,7 +38,7 @@ function entryCondition(f: SqlFilter, v: string): RawBuilder<unknown> | null {
   const n = sql.ref(`${v}.num`)
   switch (f.k) {
     case 'text':
-      if (f.op === 'eq') return sql`${a} = ${f.needle}`
+      if (f.op === 'eq') return textEquals(a, f.needle)
       return textMatches(a, f.op, f.needle)
     case 'num': {
       const parts: RawBuilder<unknown>[] = []

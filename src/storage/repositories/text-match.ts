@@ -11,6 +11,9 @@ import { sql, type RawBuilder } from 'kysely'
  * `replace(col, needle, '') <> col` (contains), `substr(col, 1, length(needle)) = needle` (starts)
  * and the matching suffix comparison (ends) — the same functions with the same meaning on both
  * stores. Callers lower-case both sides, so LIKE's ASCII case folding on SQLite changes nothing.
+ *
+ * A needle containing U+0000 matches nothing, on both stores: PostgreSQL text cannot hold that
+ * character (binding it is an error), so no stored text contains it.
  */
 
 /** Below SQLite's 50,000-byte LIKE pattern limit, with room to spare. */
@@ -26,10 +29,17 @@ export function likeEscape(text: string): string {
  * A NULL column matches nothing, as with LIKE.
  */
 export function textMatches(column: RawBuilder<unknown>, op: 'contains' | 'starts' | 'ends', needle: string): RawBuilder<boolean> {
+  if (needle.includes('\u0000')) return sql<boolean>`1 = 0`
   const escaped = likeEscape(needle)
   const pattern = op === 'contains' ? `%${escaped}%` : op === 'starts' ? `${escaped}%` : `%${escaped}`
   if (Buffer.byteLength(pattern, 'utf8') <= MAX_LIKE_PATTERN_BYTES) return sql<boolean>`${column} LIKE ${pattern} ESCAPE '\\'`
   if (op === 'contains') return sql<boolean>`replace(${column}, ${needle}, '') <> ${column}`
   if (op === 'starts') return sql<boolean>`substr(${column}, 1, length(${needle})) = ${needle}`
   return sql<boolean>`(length(${column}) >= length(${needle}) AND substr(${column}, length(${column}) - length(${needle}) + 1) = ${needle})`
+}
+
+/** `column` equals `needle` (see the module comment for U+0000). */
+export function textEquals(column: RawBuilder<unknown>, needle: string): RawBuilder<boolean> {
+  if (needle.includes('\u0000')) return sql<boolean>`1 = 0`
+  return sql<boolean>`${column} = ${needle}`
 }
