@@ -19,10 +19,20 @@ export const portalTooLarge: TooLarge = (c, maxBytes) => {
   return c.html(bare('Too large', errorBody(413, 'Too large', `This form is larger than Octavo accepts (${Math.round(maxBytes / 1024)} KB). Go back and send less.`, '/')), 413)
 }
 
-/** Parses a urlencoded or multipart form body, keeping text fields only (files are dropped). */
+/**
+ * Parses a urlencoded or multipart form body, keeping text fields only (files are dropped). Field
+ * names are own keys of a prototype-less object, so `__proto__` or `constructor` are just names.
+ * @throws DomainError invalid_input when the body cannot be parsed as the form its content type
+ *   announces (e.g. a multipart type without a valid multipart body).
+ */
 export async function readForm(c: PortalContext): Promise<FormData> {
-  const body = await c.req.parseBody({ all: true })
-  const out: FormData = {}
+  let body: Record<string, unknown>
+  try {
+    body = await c.req.parseBody({ all: true })
+  } catch {
+    throw new DomainError('invalid_input', 'The form could not be read. Reload the page and try again.')
+  }
+  const out: FormData = Object.create(null) as FormData
   for (const [k, v] of Object.entries(body)) {
     if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string')
     else if (typeof v === 'string') out[k] = v

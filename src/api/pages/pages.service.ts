@@ -3,7 +3,7 @@ import { countBlocks, normalizeCover, normalizeIcon, parseBlockRequests } from '
 import { isoNow } from '../../domain/clock.js'
 import { titleOfValues, titlePropertyId, type Schema } from '../../domain/properties.js'
 import { writePropertyValues } from '../../domain/property-values.js'
-import { normalizeRichText, plainText, type RichTextItem, type RichTextItemRequest } from '../../domain/rich-text.js'
+import { parseRichText, plainText, type RichTextItem } from '../../domain/rich-text.js'
 import { dropsArchived, hasDataSources } from '../../domain/versions.js'
 import { objectNotFound, validationError } from '../../errors/notion-error.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
@@ -79,7 +79,7 @@ function plainPageTitle(properties: Record<string, unknown> | undefined): RichTe
     if (!value || !Array.isArray(value.title)) {
       throw validationError(`body failed validation: body.properties.${key}.title should be an array, instead was \`${JSON.stringify(value?.title)}\`.`)
     }
-    title = normalizeRichText(value.title as RichTextItemRequest[])
+    title = parseRichText(value.title, ['properties', key, 'title'])
   }
   return title
 }

@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { SqlFilter, SqlSort } from '../../domain/query.js'
 import type { Db } from '../store.js'
 import type { BlockRow } from './blocks.repository.js'
+import { textEquals, textMatches } from './text-match.js'
 
 /**
  * Data-source queries over the typed value index (ADR 8): a `SqlFilter` / `SqlSort[]` plan from
@@ -45,9 +46,6 @@ export interface RowQuery {
 
 const T = sql.table('data_source_value')
 
-function esc(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`)
-}
 
 function join(parts: RawBuilder<unknown>[], sep: 'AND' | 'OR'): RawBuilder<unknown> {
   if (parts.length === 0) return sep === 'AND' ? sql`1 = 1` : sql`1 = 0`
@@ -60,8 +58,8 @@ function entryCondition(f: SqlFilter, v: string): RawBuilder<unknown> | null {
   const n = sql.ref(`${v}.num`)
   switch (f.k) {
     case 'text':
-      if (f.op === 'eq') return sql`${a} = ${f.needle}`
-      return sql`${a} LIKE ${f.op === 'contains' ? `%${esc(f.needle)}%` : f.op === 'starts' ? `${esc(f.needle)}%` : `%${esc(f.needle)}`} ESCAPE '\\'`
+      if (f.op === 'eq') return textEquals(a, f.needle)
+      return textMatches(a, f.op, f.needle)
     case 'num': {
       const parts: RawBuilder<unknown>[] = []
       if (f.lo !== undefined) parts.push(f.loIncl ? sql`${n} >= ${f.lo}` : sql`${n} > ${f.lo}`)
