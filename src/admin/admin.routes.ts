@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono'
 import * as z from 'zod'
 import { DomainError } from '../errors/domain-error.js'
 import type { AppEnv } from '../http/context.js'
-import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../http/body.js'
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan, parseJsonText } from '../http/body.js'
 import type { TooLarge } from '../http/middleware/body-limit.js'
 import { parseId } from '../domain/ids.js'
 import {
@@ -85,7 +85,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     const text = await c.req.text()
     if (text.trim()) {
       try {
-        raw = JSON.parse(text)
+        raw = parseJsonText(text)
       } catch {
         throw new DomainError('invalid_input', 'The request body is not valid JSON.')
       }

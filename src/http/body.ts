@@ -44,6 +44,24 @@ export function jsonNestedDeeperThan(text: string, max: number): boolean {
 export const TOO_DEEP_MESSAGE = `body failed validation: body nests objects and arrays more than \`${MAX_JSON_DEPTH}\` levels deep.`
 
 /**
+ * `JSON.parse` that drops the NUL character (U+0000) from every string and object key. PostgreSQL
+ * text cannot hold it, so without this the same request would be stored on SQLite and fail on
+ * PostgreSQL; Notion's text never contains it. A body only holds it as the escape `\u0000` (a raw
+ * control character is not valid JSON), so the reviver runs only then.
+ * @throws SyntaxError as `JSON.parse`
+ */
+export function parseJsonText(text: string): unknown {
+  if (!text.includes('\\u0000')) return JSON.parse(text) as unknown
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value === 'string') return value.replaceAll('\u0000', '')
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some((k) => k.includes('\u0000'))) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll('\u0000', ''), v]))
+    }
+    return value
+  }) as unknown
+}
+
+/**
  * Reads a JSON request body. No body (or an empty one) reads as `{}`, as Notion accepts for
  * `search`. The body's size is already limited (413) by the body-limit middleware.
  * Non-JSON → 400 `invalid_json` "Error parsing JSON body."; nested deeper than `MAX_JSON_DEPTH`
@@ -55,7 +73,7 @@ export async function readJsonBody(c: AppContext): Promise<unknown> {
   if (text.trim() === '') return {}
   let parsed: unknown
   try {
-    parsed = JSON.parse(text) as unknown
+    parsed = parseJsonText(text)
   } catch {
     throw new NotionApiError('invalid_json', 'Error parsing JSON body.')
   }
