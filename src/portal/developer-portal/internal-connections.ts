@@ -179,8 +179,15 @@ export function internalConnections(app: Hono<PortalEnv>, s: PortalShell): void 
       // page is one the picker offers (the services check each page again).
       const offered = new Set((await connectablePageTree(deps, conn.workspace_id, u.id)).map((n) => n.id))
       if ([...listed].some((id) => !offered.has(id))) throw new DomainError('forbidden', NEEDS_FULL_ACCESS_MESSAGE)
-      for (const id of wanted) if (!current.has(id)) (await shareWithConnection(deps, conn.id, id, u.id), changes++)
-      for (const id of listed) if (current.has(id) && !wanted.has(id)) ((await unshareFromConnection(deps, conn.id, id, u.id)).removed && changes++)
+      for (const id of wanted) {
+        if (current.has(id)) continue
+        await shareWithConnection(deps, conn.id, id, u.id)
+        changes++
+      }
+      for (const id of listed) {
+        if (!current.has(id) || wanted.has(id)) continue
+        if ((await unshareFromConnection(deps, conn.id, id, u.id)).removed) changes++
+      }
     } catch (e) {
       if (!(e instanceof DomainError)) throw e
       return picker(c, e.status, { kind: 'error', title: changes ? 'Some changes were saved, then one was refused.' : 'Access was not changed.', text: e.message })
