@@ -8,7 +8,7 @@ import { limitBodies, notionTooLarge, type BodySurface } from './http/middleware
 import { headAsGet } from './http/middleware/head.js'
 import { MAX_BODY_BYTES } from './http/body.js'
 import { adminTooLarge } from './admin/admin.routes.js'
-import { portalTooLarge } from './portal/form.js'
+import { portalTooLarge } from './portal/shell.js'
 import { requestId } from './http/middleware/request-id.js'
 import { requestLog } from './http/middleware/request-log.js'
 import { createOps, mountOps, type Ops } from './http/ops.js'

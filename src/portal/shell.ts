@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception'
 import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { createHostPolicy, type HostPolicy } from '../http/allowed-hosts.js'
+import type { TooLarge } from '../http/middleware/body-limit.js'
 import type { AttemptLimiterFactory } from '../rate-limit/attempts.js'
 import type { Deps } from '../services/deps.js'
 import { AuthorizePageError } from '../services/oauth.service.js'
@@ -68,6 +69,17 @@ export const portalHeaders: MiddlewareHandler<PortalEnv> = async (c, next) => {
   c.header('X-Content-Type-Options', 'nosniff')
   c.header('Referrer-Policy', 'same-origin')
   if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store')
+}
+
+/**
+ * The portal's answer to a form over its size limit (`limitBodies` in app.ts): its HTML error page,
+ * status 413. Nothing of the form is read or kept.
+ */
+export const portalTooLarge: TooLarge = (c, maxBytes) => {
+  c.header('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+  c.header('X-Content-Type-Options', 'nosniff')
+  c.header('Cache-Control', 'no-store')
+  return c.html(bare('Too large', errorBody(413, 'Too large', `This form is larger than Octavo accepts (${Math.round(maxBytes / 1024)} KB). Go back and send less.`, '/')), 413)
 }
 
 /** The top-level section a screen belongs to (the layout's header marks it). */
