@@ -22,7 +22,8 @@ import { errorBody } from './views/screens.js'
  *
  * - Security headers on every portal response: CSP `'self'` (plus, on the consent screen, the redirect
  *   URI's origin in `form-action`), `frame-ancestors 'none'`, `X-Frame-Options: DENY`, `nosniff`,
- *   `Referrer-Policy: same-origin`, `Cache-Control: no-store` unless the handler set one.
+ *   `Referrer-Policy: same-origin`, `Cache-Control: no-store` unless the handler set one; and the 413
+ *   page (and its headers) of a form over the size limit, answered before the app (`portalTooLarge`).
  * - The Origin check of form posts: hono/csrf against the server's allowed origins
  *   (http/allowed-hosts.ts), never the request's Host.
  * - The session (cookie → person, and the person's CSRF token; session.ts) and the per-form CSRF check
