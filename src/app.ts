@@ -8,16 +8,15 @@ import { limitBodies, notionTooLarge, type BodySurface } from './http/middleware
 import { headAsGet } from './http/middleware/head.js'
 import { MAX_BODY_BYTES } from './http/body.js'
 import { adminTooLarge } from './admin/admin.routes.js'
-import { portalTooLarge } from './portal/form.js'
+import { portalTooLarge } from './portal/shell.js'
 import { requestId } from './http/middleware/request-id.js'
 import { requestLog } from './http/middleware/request-log.js'
 import { createOps, mountOps, type Ops } from './http/ops.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import type { Deps } from './services/deps.js'
 import { mountRoutes } from './api/router.js'
-import { portalRoutes, type PortalOptions } from './portal/portal.routes.js'
+import { portalApp, type PortalOptions } from './portal/portal-app.js'
 import { oauthApiRoutes, oauthTooLarge, registerOAuthApiRoutes } from './api/oauth.routes.js'
-import { oauthPortalRoutes } from './portal/oauth.routes.js'
 import { createHostPolicy, hostCheck, type HostPolicy } from './http/allowed-hosts.js'
 import { clientAddressResolver } from './rate-limit/client-address.js'
 import { memoryAttempts } from './rate-limit/attempts.js'
@@ -39,7 +38,7 @@ export interface AppOptions {
   trustedProxies?: string[]
 }
 
-/** The portal's first path segments (portal.routes.ts, portal/oauth.routes.ts): `/`, `/login`, `/w/…`. */
+/** The portal's first path segments (the areas of portal/portal-app.ts): `/`, `/login`, `/w/…`. */
 const PORTAL_SEGMENTS = new Set(['', 'login', 'logout', 'w', 'developers', 'settings', 'assets'])
 
 /**
@@ -86,8 +85,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))
   app.route('/admin/v1', notionAdminApiRoutes(options.deps, options.adminKey))
   app.get('/_octavo/health', (c) => c.json({ status: 'ok' }))
-  // The OAuth consent flow and Public connections screens (ADR 14) share the portal's session.
-  if (options.portal) app.route('/', oauthPortalRoutes(options.deps, { ...options.portal, ...security }) as unknown as Hono<AppEnv>)
-  if (options.portal) app.route('/', portalRoutes(options.deps, { ...options.portal, ...security }) as unknown as Hono<AppEnv>)
+  // The portal, the OAuth consent screen at /v1/oauth/authorize included (ADR 13, ADR 14).
+  if (options.portal) app.route('/', portalApp(options.deps, { ...options.portal, ...security }) as unknown as Hono<AppEnv>)
   return app
 }

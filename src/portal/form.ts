@@ -1,23 +1,9 @@
 import { DomainError } from '../errors/domain-error.js'
 import type { Capabilities } from '../permissions/capabilities.js'
-import type { TooLarge } from '../http/middleware/body-limit.js'
 import { csrfValid, type PortalContext } from './session.js'
-import { bare } from './views/layout.js'
-import { errorBody } from './views/screens.js'
 
 /** A parsed form: each field's value, or its values when repeated (checkbox lists). */
 export type FormData = Record<string, string | string[]>
-
-/**
- * The portal's answer to a form over its size limit (`limitBodies` in app.ts): its HTML error page,
- * status 413. Nothing of the form is read or kept.
- */
-export const portalTooLarge: TooLarge = (c, maxBytes) => {
-  c.header('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-  c.header('X-Content-Type-Options', 'nosniff')
-  c.header('Cache-Control', 'no-store')
-  return c.html(bare('Too large', errorBody(413, 'Too large', `This form is larger than Octavo accepts (${Math.round(maxBytes / 1024)} KB). Go back and send less.`, '/')), 413)
-}
 
 /**
  * Parses a urlencoded or multipart form body, keeping text fields only (files are dropped). Field

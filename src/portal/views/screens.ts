@@ -3,7 +3,7 @@ import type { Capabilities } from '../../permissions/capabilities.js'
 import type { TreeNode } from '../../services/portal.service.js'
 import { csrfField, initials, notice, type Html } from './layout.js'
 
-/** The screens' main-area markup. Routes (portal.routes.ts) fetch the data and wrap these in `layout`. */
+/** The screens' main-area markup. The screen files (sign-in.ts, developer-portal/, pages/) fetch the data and wrap these in `layout`. */
 
 export interface Flash {
   kind: 'error' | 'ok' | 'warn'

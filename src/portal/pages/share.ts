@@ -1,22 +1,21 @@
 import type { Hono } from 'hono'
-import { DomainError } from '../errors/domain-error.js'
-import type { Deps } from '../services/deps.js'
-import { ACCESS_LEVELS, getPageAccess, personLevelOnPage, restorePageAccess, setPageAccess, type AccessLevelName, type ShareTarget } from '../services/page-permissions.service.js'
-import { listGroups } from '../services/people.service.js'
-import { nodeTitle } from '../services/portal.service.js'
-import type { UserTable } from '../storage/database.js'
-import { findBlock } from '../storage/repositories/blocks.repository.js'
-import { findWorkspace, listMembers } from '../storage/repositories/workspaces.repository.js'
-import type { PortalContext, PortalEnv } from './session.js'
-import type { FormData } from './form.js'
-import type { Panel, SharePanel } from './views/pages.js'
-import type { Flash } from './views/screens.js'
+import { DomainError } from '../../errors/domain-error.js'
+import type { Deps } from '../../services/deps.js'
+import { ACCESS_LEVELS, getPageAccess, personLevelOnPage, restorePageAccess, setPageAccess, type AccessLevelName, type ShareTarget } from '../../services/page-permissions.service.js'
+import { listGroups } from '../../services/people.service.js'
+import { nodeTitle } from '../../services/portal.service.js'
+import { findBlock } from '../../storage/repositories/blocks.repository.js'
+import { findWorkspace, listMembers } from '../../storage/repositories/workspaces.repository.js'
+import type { PortalContext, PortalEnv } from '../session.js'
+import type { PortalShell } from '../shell.js'
+import type { SharePanel } from '../views/pages.js'
+import type { ShowPage } from './page.js'
 
 /**
  * The page's Share panel (issue 5; Notion's "Share" menu): people, group and workspace access levels
  * over page-permissions.service.ts — the same functions as the admin API and the CLI. Inherited
  * entries name the page they come from; where a page's access was changed, "Restore inherited access"
- * calls `restorePageAccess`. Connections stay in the ••• → Connections panel.
+ * calls `restorePageAccess`. Connections stay in the ••• → Connections panel (pages/connections.ts).
  */
 
 /**
@@ -57,15 +56,10 @@ export async function sharePanel(deps: Deps, userId: string, pageId: string): Pr
   }
 }
 
-export interface ShareHelpers {
-  user(c: PortalContext): UserTable
-  form(c: PortalContext): Promise<FormData>
-  uuid(value: string | undefined, what: string): string
-  showPage(c: PortalContext, status: number, panel: Panel | null, flash: Flash | null): Promise<Response>
-}
-
 /** Registers `POST /w/{ws}/pages/{id}/access` (set a level; `none` removes) and `…/access/restore`. */
-export function registerShareRoutes(app: Hono<PortalEnv>, deps: Deps, h: ShareHelpers): void {
+export function pageShare(app: Hono<PortalEnv>, s: PortalShell, showPage: ShowPage): void {
+  const deps = s.deps
+  const h = { ...s, showPage }
   const refused = async (c: PortalContext, e: unknown, title: string) => {
     if (!(e instanceof DomainError) || e.code === 'not_found' || e.code === 'unauthorized') throw e
     const u = h.user(c)
