@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import type { RequestContext } from '../../auth/principal.js'
+import { changeActorOf } from '../../services/change-actor.js'
 import { applyContentUpdate, canHaveChildren, countBlocks, isUpdatableType, parseBlockRequests, updateContentSchema } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { titleOfValues } from '../../domain/properties.js'
@@ -12,16 +13,20 @@ import { levelOn, loadAuthorized } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
+  deleteNode,
   findBlock,
+  findBlocks,
   findLiveChild,
   inTrashWithAncestors,
   insertBlocks,
   listChildren,
   touchPage,
-  updateBlock,
+  updateNode,
   withChildren,
   type BlockRow,
+  type ContentAt,
   type InsertAt,
+  type NodePatch,
 } from '../../storage/repositories/blocks.repository.js'
 import type { Db } from '../../storage/store.js'
 import { dataSourceOfRow } from '../pages/pages.service.js'
@@ -138,13 +143,12 @@ export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: st
       throw validationError(`Block type cannot be changed: block ${node.id} is a ${node.type} block, the request gives ${update.typeKey}.`)
     }
     if (update.trash === undefined && update.content === undefined) return presentOne(trx, ctx, node)
-    const patch: Partial<BlockRow> = { last_edited_time: time, last_edited_by: caller.botId }
+    const patch: NodePatch = {}
     if (update.trash !== undefined) patch.in_trash = update.trash ? 1 : 0
     if (update.content !== undefined) {
       patch.content = JSON.stringify(applyContentUpdate(node.type, JSON.parse(node.content) as Record<string, unknown>, update.content))
     }
-    await updateBlock(trx, node.id, patch)
-    if (node.page_id !== node.id) await touchPage(trx, node.page_id, caller.botId, time)
+    await updateNode(trx, node, patch, { by: caller.botId, actor: changeActorOf(caller), time })
     return presentOne(trx, ctx, (await findBlock(trx, node.id)) as BlockRow)
   })
 }
@@ -161,8 +165,7 @@ export async function deleteBlock(deps: Deps, ctx: RequestContext, id: string): 
   return deps.store.transaction(async (trx) => {
     const node = await loadAuthorized(trx, caller, id, { kind: 'block', action: 'edit', capability: 'update_content' })
     await requireWritableNode(trx, node)
-    await updateBlock(trx, node.id, { in_trash: 1, last_edited_time: time, last_edited_by: caller.botId })
-    if (node.page_id !== node.id) await touchPage(trx, node.page_id, caller.botId, time)
+    await deleteNode(trx, node, { by: caller.botId, actor: changeActorOf(caller), time })
     return presentOne(trx, ctx, (await findBlock(trx, node.id)) as BlockRow)
   })
 }
@@ -217,6 +220,7 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
   const afterId = body.after ?? (p?.type === 'after_block' ? p.after_block.id : undefined)
   const at: InsertAt = afterId !== undefined ? { type: 'after_block', afterId } : p?.type === 'start' ? { type: 'start' } : { type: 'end' }
   const time = isoNow(deps.clock)
+  const by: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
   return deps.store.transaction(async (trx) => {
     const parent = await loadAuthorized(trx, caller, id, { kind: 'block', action: 'edit', capability: 'insert_content' })
     await requireWritableNode(trx, parent)
@@ -233,12 +237,13 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
       pageId: isPage ? parent.id : parent.page_id,
       blocks,
       at,
-      actor: caller.botId,
+      actor: by.by,
       time,
+      eventActor: by.actor,
     })
-    if (!isPage) await updateBlock(trx, parent.id, { last_edited_time: time, last_edited_by: caller.botId })
-    await touchPage(trx, isPage ? parent.id : parent.page_id, caller.botId, time)
-    const rows = ids.length === 0 ? [] : await trx.selectFrom('block').selectAll().where('id', 'in', ids).execute()
+    if (!isPage) await touchPage(trx, parent.id, by.by, time)
+    await touchPage(trx, isPage ? parent.id : parent.page_id, by.by, time)
+    const rows = await findBlocks(trx, ids)
     const byId = new Map(rows.map((r) => [r.id, r]))
     return listEnvelope('block', await presentRows(trx, ctx, ids.map((i) => byId.get(i) as BlockRow)), null)
   })

@@ -1,5 +1,6 @@
 import type * as z from 'zod'
 import type { RequestContext } from '../../auth/principal.js'
+import { changeActorOf } from '../../services/change-actor.js'
 import { normalizeCover, normalizeIcon } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { newId } from '../../domain/ids.js'
@@ -14,7 +15,7 @@ import type { Deps } from '../../services/deps.js'
 import { requireWritableNode } from '../../services/trash.js'
 import { moveNode } from '../../services/tree.service.js'
 import { createAtWorkspaceLevel, type WorkspacePlacement } from '../../services/workspace-level.js'
-import { findBlock, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { findBlock, updateNode, type BlockRow, type ContentAt, type NodePatch } from '../../storage/repositories/blocks.repository.js'
 import { liveDataSourcesOf, updateDataSource } from '../../storage/repositories/data-sources.repository.js'
 import { changeSchema, runDataSourceQuery, trashFlagOf } from '../data-sources/data-sources.service.js'
 import { databaseTexts, presentDatabase } from './databases.presenter.js'
@@ -78,6 +79,7 @@ export async function createDatabaseFromRequest(
         schema,
         actor: caller.botId,
         time,
+        eventActor: changeActorOf(caller),
         dataSourceId,
         databaseId,
       })
@@ -114,10 +116,11 @@ export async function updateDatabase(
   const { caller } = ctx
   const trash = trashFlagOf(ctx.version, body)
   const time = isoNow(deps.clock)
+  const at: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
   const row = await deps.store.transaction(async (trx) => {
     const node = await loadAuthorized(trx, caller, id, { kind: 'database', action: 'edit', capability: 'update_content' })
     await requireWritableNode(trx, node, { restoresSelf: trash === false })
-    const patch: Partial<BlockRow> = { last_edited_time: time, last_edited_by: caller.botId }
+    const patch: NodePatch = {}
     const texts = databaseTexts(node)
     const sources = await liveDataSourcesOf(trx, node.id)
     const only = sources.length === 1 ? sources[0] : undefined
@@ -128,12 +131,15 @@ export async function updateDatabase(
       patch.title_text = plainText(title).toLowerCase()
       // A single data source carries the database's name (its `data_sources[].name`).
       if (only) {
-        await updateDataSource(trx, only.id, {
-          ...(body.title !== undefined ? { title: JSON.stringify(title) } : {}),
-          ...(body.description !== undefined ? { description: JSON.stringify(description) } : {}),
-          last_edited_time: time,
-          last_edited_by: caller.botId,
-        })
+        await updateDataSource(
+          trx,
+          only,
+          {
+            ...(body.title !== undefined ? { title: JSON.stringify(title) } : {}),
+            ...(body.description !== undefined ? { description: JSON.stringify(description) } : {}),
+          },
+          at,
+        )
       }
     }
     if (trash !== undefined) patch.in_trash = trash ? 1 : 0
@@ -151,7 +157,7 @@ export async function updateDatabase(
       const parent = await loadAuthorized(trx, caller, body.parent.page_id, { kind: 'page', action: 'edit', capability: 'update_content' })
       await requireWritableNode(trx, parent)
       try {
-        await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time)
+        await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time, at.actor)
       } catch (err) {
         if (err instanceof Error && err.message === 'cycle') {
           throw validationError('body failed validation: body.parent cannot be the database itself or one of its descendants.')
@@ -159,7 +165,7 @@ export async function updateDatabase(
         throw err
       }
     }
-    await updateBlock(trx, node.id, patch)
+    await updateNode(trx, node, patch, at)
     return (await findBlock(trx, node.id)) as BlockRow
   })
   return presentDatabaseFor(deps, ctx, row)
