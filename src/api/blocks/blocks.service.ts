@@ -129,7 +129,8 @@ function parseUpdate(ctx: RequestContext, raw: unknown): BlockUpdate {
  * value), and/or trashes or restores it with `in_trash` (`archived` ≤ 2025-09-03). The type cannot
  * change; pages and databases are edited through their own endpoints (only their trash state here).
  * A block in the trash accepts nothing but a restore; a block under a trashed block, page, database or
- * data source accepts nothing (services/trash.ts).
+ * data source accepts nothing (services/trash.ts). Events: `block.updated` (`fields: ["content"]`),
+ * `block.trashed` / `block.restored` (`page.*` / `database.*` for a page or database).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: string, raw: unknown): Promise<Record<string, unknown>> {
@@ -156,7 +157,7 @@ export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: st
 /**
  * `DELETE /v1/blocks/{id}`: moves the block (a page or database included) to the trash and returns
  * it with `in_trash: true` — never an empty body (digest §1.3, §10.2). Deleting what is already in
- * the trash is an edit of an archived block.
+ * the trash is an edit of an archived block. Event: `block.deleted` (`page.trashed` / `database.trashed`).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function deleteBlock(deps: Deps, ctx: RequestContext, id: string): Promise<Record<string, unknown>> {
@@ -204,7 +205,8 @@ export async function listBlockChildren(
  * `PATCH /v1/blocks/{id}/children`: validates `children` (≤ 100 per array, ≤ 2 nesting levels,
  * ≤ 1000 blocks) and inserts them at `position` (`start`, `end` — the default — or after a child of
  * the parent) or, before 2026-03-11, after the child `after`. Returns the new first-level blocks
- * only (digest §1.3). Bumps the owning page's `last_edited_time`.
+ * only (digest §1.3). Bumps the owning page's `last_edited_time`. Events: `block.appended` per created
+ * block, nested ones included.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: string, raw: unknown): Promise<Record<string, unknown>> {

@@ -64,7 +64,7 @@ async function authorizingUserName(db: Db, caller: RequestContext['caller']): Pr
  * `POST /v1/comments`: a comment on a page or block starts a new discussion; with `discussion_id`
  * it joins that discussion (same parent). The author is the connection's bot; `display_name`
  * defaults to the integration's name. Refused (400 validation_error) when the commented page or block
- * is in the trash or under a trashed one (services/trash.ts).
+ * is in the trash or under a trashed one (services/trash.ts). Event: `comment.created`.
  * @returns SDK `CommentObjectResponse`
  * @throws NotionApiError validation_error | restricted_resource (no insert-comments capability, or
  *   a database id) | object_not_found (page, block or discussion unknown or not shared)

@@ -69,7 +69,7 @@ async function present(deps: Deps, ctx: RequestContext, id: string) {
 
 /**
  * `POST /v1/data_sources`: adds a data source to an existing database (needs edit access on it; not
- * in the trash nor under it, services/trash.ts).
+ * in the trash nor under it, services/trash.ts). Event: `data_source.created`.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createDataSource(deps: Deps, ctx: RequestContext, body: z.output<typeof S.CreateDataSourceBody>) {
@@ -134,6 +134,9 @@ export async function changeSchema(
 /**
  * `PATCH /v1/data_sources/{id}`: title, icon, schema (add, rename with `{name}`, remove with
  * `null`; keys are names or ids), trash and restore. Moving to another database is refused.
+ * Events: `data_source.updated` (`data.fields`), `data_source.trashed|restored`,
+ * `data_source.schema_changed` (this one and any other whose schema follows), `database.updated` when
+ * the database takes the title of its only data source.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updateDataSource(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.UpdateDataSourceBody>) {

@@ -45,7 +45,8 @@ export async function presentDatabaseFor(deps: Deps, ctx: RequestContext, row: B
  * property, one named `Name` is added. `parent: {workspace: true}` follows the pages rule
  * (services/workspace-level.ts): refused for internal connections, a private database of the PAT's
  * creator or of the OAuth install's authorizing person (shared with its bot) otherwise. Refused (400)
- * under a page in the trash or under one (services/trash.ts).
+ * under a page in the trash or under one (services/trash.ts). Events: `database.created`,
+ * `data_source.created` (and `data_source.schema_changed` of the other side of a new two-way relation).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createDatabaseFromRequest(
@@ -104,7 +105,9 @@ export async function getDatabase(deps: Deps, ctx: RequestContext, id: string) {
  * `PATCH /v1/databases/{id}`: title, description, icon, cover, is_inline, is_locked, trash and
  * restore, move under another page; under 2022-06-28 also schema changes (`properties`) of the
  * single data source. A trashed database accepts nothing but a restore; one under a trashed page accepts
- * nothing, and none moves into the trash (services/trash.ts).
+ * nothing, and none moves into the trash (services/trash.ts). Events: `database.updated` (`data.fields`),
+ * `database.trashed|restored|moved`, `data_source.updated` of a single data source renamed with it,
+ * `data_source.schema_changed` (2022-06-28 schema changes).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updateDatabase(

@@ -89,7 +89,9 @@ function plainPageTitle(properties: Record<string, unknown> | undefined): RichTe
  * `POST /v1/pages`: creates a page under a page, a database (its only data source), or a data
  * source. At the workspace level: refused for internal connections, a private page of the PAT's
  * creator or of the OAuth install's authorizing person otherwise (services/workspace-level.ts).
- * Refused (400) under a parent in the trash or under one (services/trash.ts).
+ * Refused (400) under a parent in the trash or under one (services/trash.ts). Events: `page.created`,
+ * a `page.updated` per related row of a two-way relation, `block.appended` per block (the template's
+ * and the request's), `data_source.schema_changed` when a new select option is written.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createPage(deps: Deps, ctx: RequestContext, input: z.output<typeof S.CreatePageBody>) {
@@ -219,7 +221,9 @@ export async function getPage(deps: Deps, ctx: RequestContext, id: string, filte
  * `PATCH /v1/pages/{id}`: properties, icon, cover, lock, trash and restore, erase content, apply a
  * template (its content is added; with `erase_content` it replaces the page's content).
  * A trashed page accepts nothing but a restore; a page under a trashed page, database or data source
- * accepts nothing at all (services/trash.ts, Notion's messages).
+ * accepts nothing at all (services/trash.ts, Notion's messages). Events: `page.updated` (`data.fields`),
+ * `page.trashed` / `page.restored`, `block.deleted` per erased block, `block.appended` per template block,
+ * a `page.updated` per related row of a two-way relation.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updatePage(deps: Deps, ctx: RequestContext, id: string, input: z.output<typeof S.UpdatePageBody>) {
@@ -282,7 +286,7 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
 /**
  * `POST /v1/pages/{id}/move`: moves a page under another page or into a data source. Needs edit
  * access on both ends; neither the page nor its new parent may be in the trash or under it
- * (services/trash.ts). Access it inherited now follows the new parent.
+ * (services/trash.ts). Access it inherited now follows the new parent. Event: `page.moved`.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function movePage(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.MovePageBody>) {
