@@ -3,8 +3,6 @@ import { toQueryRow } from './databases-core.js'
 import { parseId } from '../domain/ids.js'
 import { findProperty, type PropertyConfig, type Schema } from '../domain/properties.js'
 import { compileQueryFilter, compileQuerySorts, type QueryRow } from '../domain/query.js'
-import { listEnvelope, type ListType } from '../http/pagination.js'
-import { presentPage } from '../api/pages/pages.presenter.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import { prefilteredRows, queryRows, type RowAccess } from '../storage/repositories/data-source-query.repository.js'
 import { findDataSource, schemaOf, type DataSourceRow } from '../storage/repositories/data-sources.repository.js'
@@ -12,7 +10,7 @@ import type { Db } from '../storage/store.js'
 import { REQUIRED_LEVEL } from '../permissions/roles.js'
 import { levelOn } from './access.js'
 import type { Deps } from './deps.js'
-import { computeRowValues, type RowValues } from './row-values.js'
+import { computeRowValues, type RowSource, type RowValues } from './row-values.js'
 
 /**
  * Runs `POST /v1/data_sources/{id}/query` and the legacy `POST /v1/databases/{id}/query` (digest §1.5,
@@ -79,8 +77,22 @@ async function rowAccess(db: Db, ctx: RequestContext, ds: DataSourceRow): Promis
   return { principals: ctx.caller.principals, readableRoot: known, minLevel: REQUIRED_LEVEL.read }
 }
 
+/** One page of a query's rows, with their computed values, for the route to present. */
+export interface RowQueryPage {
+  /** The data source the rows belong to (id, database id, schema). */
+  source: RowSource
+  /** The rows of this page, in order. */
+  rows: BlockRow[]
+  /** Each row's values in wire shape (services/row-values.ts), keyed by row id. */
+  values: Map<string, RowValues>
+  /** The id of the next row (the next page's cursor), or null on the last page. */
+  nextCursor: string | null
+  /** False when this page reached the 10,000-row cap with more rows matching (`request_status: incomplete`). */
+  complete: boolean
+}
+
 /**
- * One page of a data source's rows for `body`, as a list envelope of `listType`.
+ * One page of a data source's rows for `body` (the route presents them as a list envelope).
  * `includeTrashed`: trashed rows too (`in_trash: true` in the body).
  * @throws NotionApiError validation_error (filter, sorts; domain/query.ts)
  */
@@ -89,8 +101,8 @@ export async function queryDataSourceRows(
   ctx: RequestContext,
   ds: DataSourceRow,
   body: RowQueryInput,
-  opts: { includeTrashed: boolean; filterProperties?: string[] | undefined; listType: ListType },
-) {
+  opts: { includeTrashed: boolean },
+): Promise<RowQueryPage> {
   const db = deps.store.db
   const schema = schemaOf(ds)
   const now = deps.clock.now()
@@ -139,17 +151,5 @@ export async function queryDataSourceRows(
   const capped = before + take >= QUERY_RESULT_LIMIT && (matches.length > take || take === 0) && body.result_type !== 'data_source'
   const page = matches.slice(0, take)
   const next = !capped && matches.length > take ? (matches[take] as BlockRow).id : null
-
-  const pageValues = await computeRowValues(db, computeOpts, source, page)
-  const keep = opts.filterProperties?.map((k) => findProperty(schema, k)?.id).filter((x): x is string => x !== undefined)
-  const results = page.map((row) => {
-    const out = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource: source, computed: pageValues.get(row.id) })
-    if (keep) {
-      const props = out.properties as Record<string, { id: string }>
-      out.properties = Object.fromEntries(Object.entries(props).filter(([, v]) => keep.includes(v.id)))
-    }
-    return out
-  })
-  const requestStatus = capped ? { type: 'incomplete', incomplete_reason: 'query_result_limit_reached' } : { type: 'complete' }
-  return listEnvelope(opts.listType, results, next, { request_status: requestStatus })
+  return { source, rows: page, values: await computeRowValues(db, computeOpts, source, page), nextCursor: next, complete: !capped }
 }

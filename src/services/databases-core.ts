@@ -1,4 +1,5 @@
 import type { ApiCaller } from '../auth/principal.js'
+import { changeActorOf } from './change-actor.js'
 import { toMinute } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
 import { findProperty, type PropertyConfig, type Schema } from '../domain/properties.js'
@@ -10,7 +11,7 @@ import { checkChangedFormulas } from '../domain/formulas.js'
 import { NotionApiError, objectNotFound, validationError } from '../errors/notion-error.js'
 import type { RequiredCapability } from '../permissions/capabilities.js'
 import type { PageAction } from '../permissions/roles.js'
-import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { findBlock, migrateRowValues, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
   insertDataSource,
@@ -34,7 +35,8 @@ import { createNode } from './tree.service.js'
  * Creates a database (a `child_database` node in the page tree) with its first data source.
  * Shared by `POST /v1/databases` and the demo seed. `schema` must already be normalised
  * (property ids assigned, exactly one title property). `databaseId` and `dataSourceId` let the
- * caller know the ids in advance (self-relations).
+ * caller know the ids in advance (self-relations). Events: `database.created`, `data_source.created`
+ * by `eventActor` (default `user:<actor>`).
  */
 export async function createDatabase(
   db: Db,
@@ -53,6 +55,8 @@ export async function createDatabase(
     schema: Schema
     actor: string
     time: string
+    /** The change events' actor (default `user:<actor>`). */
+    eventActor?: string
     dataSourceId?: string
     databaseId?: string
   },
@@ -71,6 +75,7 @@ export async function createDatabase(
     isInline: input.isInline ?? false,
     actor: input.actor,
     time: input.time,
+    ...(input.eventActor ? { eventActor: input.eventActor } : {}),
   })
   const dataSource = await addDataSource(db, {
     id: input.dataSourceId ?? newId(),
@@ -82,11 +87,15 @@ export async function createDatabase(
     schema: input.schema,
     actor: input.actor,
     time: input.time,
+    ...(input.eventActor ? { eventActor: input.eventActor } : {}),
   })
   return { database, dataSource }
 }
 
-/** Inserts a data source into an existing database (`POST /v1/data_sources`). */
+/**
+ * Inserts a data source into an existing database (`POST /v1/data_sources`); event
+ * `data_source.created` by `eventActor` (default `user:<actor>`).
+ */
 export async function addDataSource(
   db: Db,
   input: {
@@ -99,6 +108,7 @@ export async function addDataSource(
     schema: Schema
     actor: string
     time: string
+    eventActor?: string
   },
 ): Promise<DataSourceRow> {
   const row: DataSourceRow = {
@@ -115,7 +125,7 @@ export async function addDataSource(
     last_edited_by: input.actor,
     in_trash: 0,
   }
-  await insertDataSource(db, row)
+  await insertDataSource(db, row, input.eventActor ?? `user:${input.actor}`)
   return row
 }
 
@@ -236,7 +246,7 @@ export async function resolvePendingConfigs(
       config: { database_id: owner.databaseId, data_source_id: owner.id, type: 'dual_property', dual_property: { synced_property_id: prop.id, synced_property_name: prop.name } },
     }
     prop.config = { database_id: targetDb, data_source_id: targetId, type: 'dual_property', dual_property: { synced_property_id: syncedId, synced_property_name: syncedName } }
-    if (target) await saveSchema(db, target.id, targetSchema, caller.botId, time)
+    if (target) await saveSchema(db, target.id, targetSchema, { by: caller.botId, actor: changeActorOf(caller), time })
   }
   for (const p of pending) {
     if (p.kind !== 'rollup') continue
@@ -290,7 +300,8 @@ export async function migrateRows(db: Db, dataSourceId: string, before: Schema, 
     const patch: { properties: string; title_text?: string } = { properties: JSON.stringify(values) }
     const titleProp = changed.find((p) => p.type === 'title')
     if (titleProp) patch.title_text = plainText(values[titleProp.id] as RichTextItem[] | undefined).toLowerCase()
-    await db.updateTable('block').set(patch).where('id', '=', row.id).execute()
+    // The caller saves the schema next (`saveSchema`), which re-indexes the rows when types changed.
+    await migrateRowValues(db, row.id, patch, { reindex: false })
   }
 }
 

@@ -1,10 +1,11 @@
 import type { ApiCaller } from '../auth/principal.js'
+import { changeActorOf } from './change-actor.js'
 import type { Schema } from '../domain/properties.js'
 import { objectNotFound, restrictedResource, validationError, type NotionApiError } from '../errors/notion-error.js'
 import { decideDualRelation } from '../permissions/decide-dual-relation.js'
 import { ROLE } from '../permissions/roles.js'
-import { findBlock, updateBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
-import { findDataSource, saveSchema, schemaOf } from '../storage/repositories/data-sources.repository.js'
+import { findBlock, migrateRowValues, rowValuesOf, writeSyncedValues, type BlockRow, type ContentAt } from '../storage/repositories/blocks.repository.js'
+import { dataSourcesMentioning, findDataSource, saveSchema, schemaOf } from '../storage/repositories/data-sources.repository.js'
 import type { Db } from '../storage/store.js'
 import { levelOn } from './access.js'
 import { visibleRelated } from './row-values.js'
@@ -87,6 +88,7 @@ export async function requireDualRelationAccess(db: Db, caller: ApiCaller, own: 
  * related pages. Returns the page's own values again, updated when it relates to itself. Each related
  * page whose synced property changes needs the caller's edit access (`requireDualRelationAccess`;
  * `own` is the row written, null when this request creates it), checked before anything is written.
+ * Each related page written appends a `page.updated` (`fields: ["properties"]`) by the caller at `time`.
  * @throws NotionApiError restricted_resource | object_not_found
  */
 export async function syncDualRelations(
@@ -98,6 +100,7 @@ export async function syncDualRelations(
   own: BlockRow | null,
   before: Record<string, unknown>,
   after: Record<string, unknown>,
+  time: string,
 ): Promise<Record<string, unknown>> {
   const writes: { id: string; synced: string; adding: boolean }[] = []
   const ownValues = { ...after }
@@ -127,7 +130,7 @@ export async function syncDualRelations(
     const row = (await findBlock(db, w.id)) as BlockRow
     const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
     values[w.synced] = toggle(idsOf(values[w.synced]), pageId, w.adding)
-    await updateBlock(db, w.id, { properties: JSON.stringify(values) })
+    await writeSyncedValues(db, row, values, { actor: changeActorOf(caller), time })
   }
   return ownValues
 }
@@ -147,7 +150,7 @@ function toggle(ids: string[], id: string, present: boolean): Ref[] {
  * @throws NotionApiError restricted_resource | object_not_found (the other data source is not visible)
  */
 export async function dropSyncedProperties(db: Db, caller: ApiCaller, ownDatabase: BlockRow | null, ownerId: string, before: Schema, after: Schema, time: string): Promise<void> {
-  const actor = caller.botId
+  const at: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
   const drops: { targetId: string; synced: string }[] = []
   for (const prop of Object.values(before)) {
     if (prop.type !== 'relation' || prop.config.type !== 'dual_property') continue
@@ -173,20 +176,23 @@ export async function dropSyncedProperties(db: Db, caller: ApiCaller, ownDatabas
     const schema = schemaOf(target)
     if (schema[synced]?.type !== 'relation') continue
     delete schema[synced]
-    await saveSchema(db, targetId, schema, actor, time)
+    await saveSchema(db, targetId, schema, at)
     await dropValues(db, targetId, [synced])
   }
 }
 
-/** Deletes the stored values of `propertyIds` from every row of a data source. */
+/**
+ * Deletes the stored values of `propertyIds` from every row of a data source (part of that data
+ * source's schema change: no per-row events).
+ */
 export async function dropValues(db: Db, dataSourceId: string, propertyIds: string[]): Promise<void> {
   if (propertyIds.length === 0) return
-  const rows = await db.selectFrom('block').select(['id', 'properties']).where('parent_id', '=', dataSourceId).where('parent_type', '=', 'data_source_id').execute()
+  const rows = await rowValuesOf(db, dataSourceId)
   for (const row of rows) {
     const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
     if (!propertyIds.some((id) => id in values)) continue
     for (const id of propertyIds) delete values[id]
-    await updateBlock(db, row.id, { properties: JSON.stringify(values) })
+    await migrateRowValues(db, row.id, { properties: JSON.stringify(values) }, { reindex: true })
   }
 }
 
@@ -214,9 +220,9 @@ export async function keepHiddenRelations(db: Db, caller: ApiCaller, schema: Sch
  * - rollups name their relation (`relation_property_name`) and the rolled-up property
  *   (`rollup_property_name`), in this data source or in any data source whose relation points here;
  * - a two-way relation's pair names it (`dual_property.synced_property_name`).
- * `after` is updated in place; other data sources are saved.
+ * `after` is updated in place; other data sources are saved (`data_source.schema_changed` by `at.actor`).
  */
-export async function followRenamesElsewhere(db: Db, ownerId: string, workspaceId: string, before: Schema, after: Schema, actor: string, time: string): Promise<void> {
+export async function followRenamesElsewhere(db: Db, ownerId: string, workspaceId: string, before: Schema, after: Schema, at: ContentAt): Promise<void> {
   const renamed = new Map(Object.values(after).filter((p) => before[p.id] && before[p.id]?.name !== p.name).map((p) => [p.id, p.name]))
   if (renamed.size === 0) return
   const fix = (schema: Schema, selfId: string): boolean => {
@@ -248,15 +254,9 @@ export async function followRenamesElsewhere(db: Db, ownerId: string, workspaceI
     return changed
   }
   fix(after, ownerId)
-  const others = await db
-    .selectFrom('data_source')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '!=', ownerId)
-    .where('properties', 'like', `%${ownerId}%`)
-    .execute()
+  const others = await dataSourcesMentioning(db, workspaceId, ownerId)
   for (const ds of others) {
     const schema = schemaOf(ds)
-    if (fix(schema, ds.id)) await saveSchema(db, ds.id, schema, actor, time)
+    if (fix(schema, ds.id)) await saveSchema(db, ds.id, schema, at)
   }
 }

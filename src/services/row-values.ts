@@ -5,8 +5,9 @@ import { emptyValue, type PropertyConfig, type Schema } from '../domain/properti
 import { rollup } from '../domain/rollup.js'
 import { ROLE } from '../permissions/roles.js'
 import { levelOnRoot } from '../storage/repositories/acl.repository.js'
-import type { BlockRow } from '../storage/repositories/blocks.repository.js'
-import { findDataSource, schemaOf } from '../storage/repositories/data-sources.repository.js'
+import { findBlocks, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { dataSourceIsLive, findDataSource, schemaOf } from '../storage/repositories/data-sources.repository.js'
+import { findUsers } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 
 /**
@@ -65,7 +66,7 @@ async function loadRows(db: Db, ids: string[], scratch: Scratch): Promise<void> 
   const missing = [...new Set(ids)].filter((id) => !scratch.rows.has(id))
   for (let i = 0; i < missing.length; i += CHUNK) {
     const part = missing.slice(i, i + CHUNK)
-    const found = await db.selectFrom('block').selectAll().where('id', 'in', part).execute()
+    const found = await findBlocks(db, part)
     const byId = new Map(found.map((r) => [r.id, r]))
     for (const id of part) scratch.rows.set(id, byId.get(id) ?? null)
   }
@@ -77,9 +78,7 @@ async function readable(db: Db, viewer: ComputeOptions['viewer'], row: BlockRow,
     // A row of a trashed data source or database is as gone as a trashed row.
     let live = scratch.liveSources.get(row.parent_id)
     if (live === undefined) {
-      const ds = await db.selectFrom('data_source').select(['in_trash', 'database_id']).where('id', '=', row.parent_id).executeTakeFirst()
-      const database = ds ? await db.selectFrom('block').select('in_trash').where('id', '=', ds.database_id).executeTakeFirst() : undefined
-      live = !!ds && ds.in_trash === 0 && database?.in_trash === 0
+      live = await dataSourceIsLive(db, row.parent_id)
       scratch.liveSources.set(row.parent_id, live)
     }
     if (!live) return false
@@ -292,7 +291,7 @@ async function peopleForFormulas(db: Db, viewer: ComputeOptions['viewer'], rows:
     }
   }
   if (ids.size === 0) return () => null
-  const users = await db.selectFrom('user').select(['id', 'name', 'email']).where('id', 'in', [...ids]).execute()
+  const users = await findUsers(db, [...ids])
   const byId = new Map(users.map((u) => [u.id, { name: u.name, ...(level === 'with_email' ? { email: u.email } : {}) }]))
   return (userId: string) => byId.get(userId) ?? null
 }

@@ -9,6 +9,7 @@ import { levelOnRoot } from '../storage/repositories/acl.repository.js'
 import { findBlock, updateBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import { findDataSource, schemaOf } from '../storage/repositories/data-sources.repository.js'
 import { memberRole } from '../storage/repositories/workspaces.repository.js'
+import { appendEvents } from '../storage/repositories/events.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
 import { createNode } from './tree.service.js'
@@ -167,9 +168,10 @@ export async function resolveTemplate(
 
 /**
  * Copies a template's content blocks (the whole block tree, not sub-pages) under page `pageId`,
- * after its existing children.
+ * after its existing children. One `block.appended` event per copied block, by `eventActor`
+ * (default `user:<actor>`).
  */
-export async function copyTemplateContent(db: Db, template: BlockRow, pageId: string, actor: string, time: string): Promise<void> {
+export async function copyTemplateContent(db: Db, template: BlockRow, pageId: string, actor: string, time: string, eventActor?: string): Promise<void> {
   const blocks = await db
     .selectFrom('block')
     .selectAll()
@@ -195,4 +197,8 @@ export async function copyTemplateContent(db: Db, template: BlockRow, pageId: st
       last_edited_by: actor,
     }))
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('block').values(rows.slice(i, i + 500)).execute()
+  await appendEvents(
+    db,
+    rows.map((r) => ({ workspaceId: r.workspace_id, type: 'block.appended', objectId: r.id, actor: eventActor ?? `user:${actor}`, time, data: { parent_id: r.parent_id, page_id: r.page_id, type: r.type } })),
+  )
 }

@@ -4,6 +4,7 @@ import { ROLE, principalOf } from '../permissions/roles.js'
 import { grantOnPage, reattachSubtree, subtreePrefix } from '../storage/repositories/acl.repository.js'
 import { findBlock, reservePositions, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import { reindexRow } from '../storage/repositories/data-source-values.repository.js'
+import { appendEvent } from '../storage/repositories/events.repository.js'
 import type { Db } from '../storage/store.js'
 
 /**
@@ -36,6 +37,8 @@ export interface CreateNodeInput {
   privateOwner?: string
   actor: string
   time: string
+  /** The change event's actor (default `user:<actor>`; a `/v1` caller passes `changeActorOf(caller)`). */
+  eventActor?: string
   id?: string
 }
 
@@ -46,6 +49,7 @@ export interface CreateNodeInput {
  * - At the workspace level: its own root, granting full access to every full member
  *   (`members:<workspace>`, the workspace section) or, for `section: 'private'`, to the actor only
  *   (`user:<actor>`, their private section; docs/adr/0009-people-permissions.md).
+ * Event: `page.created` / `database.created`, `data: {parent_type, parent_id}`.
  */
 export async function createNode(db: Db, input: CreateNodeInput): Promise<BlockRow> {
   const id = input.id ?? newId()
@@ -95,6 +99,14 @@ export async function createNode(db: Db, input: CreateNodeInput): Promise<BlockR
     in_trash: 0,
   }
   await db.insertInto('block').values(row).execute()
+  await appendEvent(db, {
+    workspaceId: input.workspaceId,
+    type: `${input.kind}.created`,
+    objectId: id,
+    actor: input.eventActor ?? `user:${input.actor}`,
+    time: input.time,
+    data: { parent_type: parentType, parent_id: parentId },
+  })
   if (input.parent.type === 'data_source_id') await reindexRow(db, id)
   if (input.parent.type === 'workspace') {
     await grantOnPage(db, row, {
@@ -114,7 +126,8 @@ export function ancestorIds(node: Pick<BlockRow, 'id' | 'path'>): string[] {
 
 /**
  * Moves a page under a new parent page or into a data source. The page keeps its own grants; what it
- * inherited now comes from the new parent, from the next request on.
+ * inherited now comes from the new parent, from the next request on. Event: `page.moved` (or
+ * `database.moved`), `data: {parent_type, parent_id}`, by `eventActor` (default `user:<actor>`).
  * @throws Error `cycle` when the new parent is the page or one of its descendants.
  */
 export async function moveNode(
@@ -123,6 +136,7 @@ export async function moveNode(
   target: { type: 'page_id'; parent: BlockRow } | { type: 'data_source_id'; dataSourceId: string; database: BlockRow },
   actor: string,
   time: string,
+  eventActor?: string,
 ): Promise<void> {
   const newParentPage = target.type === 'page_id' ? target.parent : target.database
   if (ancestorIds(newParentPage).includes(node.id)) throw new Error('cycle')
@@ -140,4 +154,12 @@ export async function moveNode(
     .execute()
   await reindexRow(db, node.id)
   await reattachSubtree(db, node, subtreePrefix(newParentPage), newParentPage.perm_root_id)
+  await appendEvent(db, {
+    workspaceId: node.workspace_id,
+    type: node.type === 'child_database' ? 'database.moved' : 'page.moved',
+    objectId: node.id,
+    actor: eventActor ?? `user:${actor}`,
+    time,
+    data: { parent_type: target.type, parent_id: target.type === 'page_id' ? target.parent.id : target.dataSourceId },
+  })
 }

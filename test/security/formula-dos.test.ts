@@ -145,7 +145,7 @@ describe('formulas cannot take the server down', () => {
       { id: 'uses', name: 'Uses evil', type: 'formula', config: { expression: 'prop("Evil 1") + 1' } },
     ]
     for (const p of poisoned) schema[p.id] = p
-    await saveSchema(db, dsId, schema, actor, new Date().toISOString())
+    await saveSchema(db, dsId, schema, { by: actor, actor: `user:${actor}`, time: new Date().toISOString() })
 
     let started = Date.now()
     const page = (await notion.pages.retrieve({ page_id: rowId })) as any

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import type { RequestContext } from '../../auth/principal.js'
+import { changeActorOf } from '../../services/change-actor.js'
 import { applyContentUpdate, canHaveChildren, countBlocks, isUpdatableType, parseBlockRequests, updateContentSchema } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { titleOfValues } from '../../domain/properties.js'
@@ -12,16 +13,20 @@ import { levelOn, loadAuthorized } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
+  deleteNode,
   findBlock,
+  findBlocks,
   findLiveChild,
   inTrashWithAncestors,
   insertBlocks,
   listChildren,
   touchPage,
-  updateBlock,
+  updateNode,
   withChildren,
   type BlockRow,
+  type ContentAt,
   type InsertAt,
+  type NodePatch,
 } from '../../storage/repositories/blocks.repository.js'
 import type { Db } from '../../storage/store.js'
 import { dataSourceOfRow } from '../pages/pages.service.js'
@@ -124,7 +129,8 @@ function parseUpdate(ctx: RequestContext, raw: unknown): BlockUpdate {
  * value), and/or trashes or restores it with `in_trash` (`archived` ≤ 2025-09-03). The type cannot
  * change; pages and databases are edited through their own endpoints (only their trash state here).
  * A block in the trash accepts nothing but a restore; a block under a trashed block, page, database or
- * data source accepts nothing (services/trash.ts).
+ * data source accepts nothing (services/trash.ts). Events: `block.updated` (`fields: ["content"]`),
+ * `block.trashed` / `block.restored` (`page.*` / `database.*` for a page or database).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: string, raw: unknown): Promise<Record<string, unknown>> {
@@ -138,13 +144,12 @@ export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: st
       throw validationError(`Block type cannot be changed: block ${node.id} is a ${node.type} block, the request gives ${update.typeKey}.`)
     }
     if (update.trash === undefined && update.content === undefined) return presentOne(trx, ctx, node)
-    const patch: Partial<BlockRow> = { last_edited_time: time, last_edited_by: caller.botId }
+    const patch: NodePatch = {}
     if (update.trash !== undefined) patch.in_trash = update.trash ? 1 : 0
     if (update.content !== undefined) {
       patch.content = JSON.stringify(applyContentUpdate(node.type, JSON.parse(node.content) as Record<string, unknown>, update.content))
     }
-    await updateBlock(trx, node.id, patch)
-    if (node.page_id !== node.id) await touchPage(trx, node.page_id, caller.botId, time)
+    await updateNode(trx, node, patch, { by: caller.botId, actor: changeActorOf(caller), time })
     return presentOne(trx, ctx, (await findBlock(trx, node.id)) as BlockRow)
   })
 }
@@ -152,7 +157,7 @@ export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: st
 /**
  * `DELETE /v1/blocks/{id}`: moves the block (a page or database included) to the trash and returns
  * it with `in_trash: true` — never an empty body (digest §1.3, §10.2). Deleting what is already in
- * the trash is an edit of an archived block.
+ * the trash is an edit of an archived block. Event: `block.deleted` (`page.trashed` / `database.trashed`).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function deleteBlock(deps: Deps, ctx: RequestContext, id: string): Promise<Record<string, unknown>> {
@@ -161,8 +166,7 @@ export async function deleteBlock(deps: Deps, ctx: RequestContext, id: string): 
   return deps.store.transaction(async (trx) => {
     const node = await loadAuthorized(trx, caller, id, { kind: 'block', action: 'edit', capability: 'update_content' })
     await requireWritableNode(trx, node)
-    await updateBlock(trx, node.id, { in_trash: 1, last_edited_time: time, last_edited_by: caller.botId })
-    if (node.page_id !== node.id) await touchPage(trx, node.page_id, caller.botId, time)
+    await deleteNode(trx, node, { by: caller.botId, actor: changeActorOf(caller), time })
     return presentOne(trx, ctx, (await findBlock(trx, node.id)) as BlockRow)
   })
 }
@@ -201,7 +205,8 @@ export async function listBlockChildren(
  * `PATCH /v1/blocks/{id}/children`: validates `children` (≤ 100 per array, ≤ 2 nesting levels,
  * ≤ 1000 blocks) and inserts them at `position` (`start`, `end` — the default — or after a child of
  * the parent) or, before 2026-03-11, after the child `after`. Returns the new first-level blocks
- * only (digest §1.3). Bumps the owning page's `last_edited_time`.
+ * only (digest §1.3). Bumps the owning page's `last_edited_time`. Events: `block.appended` per created
+ * block, nested ones included.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: string, raw: unknown): Promise<Record<string, unknown>> {
@@ -217,6 +222,7 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
   const afterId = body.after ?? (p?.type === 'after_block' ? p.after_block.id : undefined)
   const at: InsertAt = afterId !== undefined ? { type: 'after_block', afterId } : p?.type === 'start' ? { type: 'start' } : { type: 'end' }
   const time = isoNow(deps.clock)
+  const by: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
   return deps.store.transaction(async (trx) => {
     const parent = await loadAuthorized(trx, caller, id, { kind: 'block', action: 'edit', capability: 'insert_content' })
     await requireWritableNode(trx, parent)
@@ -233,12 +239,13 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
       pageId: isPage ? parent.id : parent.page_id,
       blocks,
       at,
-      actor: caller.botId,
+      actor: by.by,
       time,
+      eventActor: by.actor,
     })
-    if (!isPage) await updateBlock(trx, parent.id, { last_edited_time: time, last_edited_by: caller.botId })
-    await touchPage(trx, isPage ? parent.id : parent.page_id, caller.botId, time)
-    const rows = ids.length === 0 ? [] : await trx.selectFrom('block').selectAll().where('id', 'in', ids).execute()
+    if (!isPage) await touchPage(trx, parent.id, by.by, time)
+    await touchPage(trx, isPage ? parent.id : parent.page_id, by.by, time)
+    const rows = await findBlocks(trx, ids)
     const byId = new Map(rows.map((r) => [r.id, r]))
     return listEnvelope('block', await presentRows(trx, ctx, ids.map((i) => byId.get(i) as BlockRow)), null)
   })

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../auth/principal.js'
+import { changeActorOf } from '../../services/change-actor.js'
 import { isoNow } from '../../domain/clock.js'
 import { newId } from '../../domain/ids.js'
 import { normalizeRichText } from '../../domain/rich-text.js'
@@ -16,6 +17,7 @@ import {
   listCommentsOf,
   type CommentRow,
 } from '../../storage/repositories/comments.repository.js'
+import { findUser } from '../../storage/repositories/workspaces.repository.js'
 import type { Db } from '../../storage/store.js'
 import { presentComment } from './comments.presenter.js'
 import { commentTargetOf, type CreateCommentInput, type ListCommentsQuery } from './comments.schemas.js'
@@ -55,15 +57,14 @@ async function commentable(db: Db, ctx: RequestContext, id: string, kind: 'page'
 /** The person behind the token, for `display_name: {type:"user"}`: a connection's creator, or a PAT's. */
 async function authorizingUserName(db: Db, caller: RequestContext['caller']): Promise<string | null> {
   if (caller.kind === 'internal') return connectionCreatorName(db, caller.connectionId)
-  const u = await db.selectFrom('user').select('name').where('id', '=', caller.userId).executeTakeFirst()
-  return u?.name ?? null
+  return (await findUser(db, caller.userId))?.name ?? null
 }
 
 /**
  * `POST /v1/comments`: a comment on a page or block starts a new discussion; with `discussion_id`
  * it joins that discussion (same parent). The author is the connection's bot; `display_name`
  * defaults to the integration's name. Refused (400 validation_error) when the commented page or block
- * is in the trash or under a trashed one (services/trash.ts).
+ * is in the trash or under a trashed one (services/trash.ts). Event: `comment.created`.
  * @returns SDK `CommentObjectResponse`
  * @throws NotionApiError validation_error | restricted_resource (no insert-comments capability, or
  *   a database id) | object_not_found (page, block or discussion unknown or not shared)
@@ -114,7 +115,7 @@ export async function createComment(deps: Deps, ctx: RequestContext, body: Creat
       created_time: time,
       last_edited_time: time,
     }
-    await insertComment(trx, comment)
+    await insertComment(trx, comment, changeActorOf(caller))
     return comment
   })
   return presentComment(row)

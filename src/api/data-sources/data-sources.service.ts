@@ -1,5 +1,6 @@
 import type * as z from 'zod'
 import type { RequestContext } from '../../auth/principal.js'
+import { changeActorOf } from '../../services/change-actor.js'
 import { normalizeIcon } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { newId } from '../../domain/ids.js'
@@ -7,7 +8,8 @@ import { normalizeRichText, plainText, type RichTextItem } from '../../domain/ri
 import { applySchemaUpdate, parseNewSchema } from '../../domain/schema.js'
 import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/versions.js'
 import { validationError } from '../../errors/notion-error.js'
-import type { ListType } from '../../http/pagination.js'
+import { findProperty } from '../../domain/properties.js'
+import { listEnvelope, type ListType } from '../../http/pagination.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import {
   addDataSource,
@@ -21,15 +23,17 @@ import { queryDataSourceRows } from '../../services/data-source-query.service.js
 import { dropSyncedProperties, followRenamesElsewhere } from '../../services/relations.service.js'
 import { listTemplatePage } from '../../services/templates.service.js'
 import { followRenames } from '../../domain/formulas.js'
-import { findBlock, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { findBlock, touchPage, updateNode, type BlockRow, type ContentAt } from '../../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
   liveDataSourcesOf,
   saveSchema,
   schemaOf,
   updateDataSource as updateDataSourceRow,
+  type DataSourcePatch,
   type DataSourceRow,
 } from '../../storage/repositories/data-sources.repository.js'
+import { presentPage } from '../pages/pages.presenter.js'
 import type { Db } from '../../storage/store.js'
 import { presentDataSource, presentPartialDataSource } from './data-sources.presenter.js'
 import type * as S from './data-sources.schemas.js'
@@ -59,13 +63,13 @@ export function trashFlagOf(version: NotionVersion, body: { in_trash?: boolean |
 async function present(deps: Deps, ctx: RequestContext, id: string) {
   const ds = (await findDataSource(deps.store.db, id)) as DataSourceRow
   if (!ctx.caller.capabilities.readContent) return presentPartialDataSource(ds)
-  const database = (await deps.store.db.selectFrom('block').selectAll().where('id', '=', ds.database_id).executeTakeFirst()) as BlockRow
+  const database = (await findBlock(deps.store.db, ds.database_id)) as BlockRow
   return presentDataSource(ds, database, { version: ctx.version, publicUrl: deps.publicUrl })
 }
 
 /**
  * `POST /v1/data_sources`: adds a data source to an existing database (needs edit access on it; not
- * in the trash nor under it, services/trash.ts).
+ * in the trash nor under it, services/trash.ts). Event: `data_source.created`.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createDataSource(deps: Deps, ctx: RequestContext, body: z.output<typeof S.CreateDataSourceBody>) {
@@ -88,8 +92,9 @@ export async function createDataSource(deps: Deps, ctx: RequestContext, body: z.
       schema,
       actor: caller.botId,
       time,
+      eventActor: changeActorOf(caller),
     })
-    await updateBlock(trx, database.id, { last_edited_time: time, last_edited_by: caller.botId })
+    await touchPage(trx, database.id, caller.botId, time)
   })
   return present(deps, ctx, id)
 }
@@ -114,26 +119,31 @@ export async function changeSchema(
   at: PropertyKey[],
   time: string,
 ): Promise<void> {
+  const write: ContentAt = { by: ctx.caller.botId, actor: changeActorOf(ctx.caller), time }
   const before = schemaOf(ds)
   const { schema, pending, newUniqueIds } = applySchemaUpdate(before, properties, at, { legacy: !hasDataSources(ctx.version) })
   const title = plainText(JSON.parse(ds.title) as RichTextItem[])
   followRenames(before, schema)
   await resolvePendingConfigs(trx, ctx.caller, { id: ds.id, databaseId: ds.database_id, title }, schema, pending, before, time)
   await dropSyncedProperties(trx, ctx.caller, (await findBlock(trx, ds.database_id)) ?? null, ds.id, before, schema, time)
-  await followRenamesElsewhere(trx, ds.id, ds.workspace_id, before, schema, ctx.caller.botId, time)
+  await followRenamesElsewhere(trx, ds.id, ds.workspace_id, before, schema, write)
   await migrateRows(trx, ds.id, before, schema, newUniqueIds)
-  await saveSchema(trx, ds.id, schema, ctx.caller.botId, time)
+  await saveSchema(trx, ds.id, schema, write)
 }
 
 /**
  * `PATCH /v1/data_sources/{id}`: title, icon, schema (add, rename with `{name}`, remove with
  * `null`; keys are names or ids), trash and restore. Moving to another database is refused.
+ * Events: `data_source.updated` (`data.fields`), `data_source.trashed|restored`,
+ * `data_source.schema_changed` (this one and any other whose schema follows), `database.updated` when
+ * the database takes the title of its only data source.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updateDataSource(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.UpdateDataSourceBody>) {
   const { caller } = ctx
   const trash = trashFlagOf(ctx.version, body)
   const time = isoNow(deps.clock)
+  const at: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
   await deps.store.transaction(async (trx) => {
     const { ds, database } = await loadDataSource(trx, caller, id, { action: 'edit', capability: 'update_content' })
     // A trashed data source accepts only its restore; none under a trashed database or page changes.
@@ -141,7 +151,7 @@ export async function updateDataSource(deps: Deps, ctx: RequestContext, id: stri
     if (body.parent && body.parent.database_id !== ds.database_id) {
       throw validationError('body failed validation: body.parent: moving a data source to another database is not supported.')
     }
-    const patch: Partial<DataSourceRow> = { last_edited_time: time, last_edited_by: caller.botId }
+    const patch: DataSourcePatch = {}
     if (trash !== undefined) patch.in_trash = trash ? 1 : 0
     if (body.icon !== undefined) patch.icon = body.icon === null ? null : JSON.stringify(normalizeIcon(body.icon))
     if (body.title !== undefined) {
@@ -151,16 +161,11 @@ export async function updateDataSource(deps: Deps, ctx: RequestContext, id: stri
       const live = await liveDataSourcesOf(trx, ds.database_id)
       if (live.length === 1 && live[0]?.id === ds.id) {
         const texts = JSON.parse(database.properties ?? '{}') as Record<string, unknown>
-        await updateBlock(trx, database.id, {
-          properties: JSON.stringify({ ...texts, title }),
-          title_text: plainText(title).toLowerCase(),
-          last_edited_time: time,
-          last_edited_by: caller.botId,
-        })
+        await updateNode(trx, database, { properties: JSON.stringify({ ...texts, title }), title_text: plainText(title).toLowerCase() }, at)
       }
     }
     if (body.properties && Object.keys(body.properties).length > 0) await changeSchema(trx, ctx, ds, body.properties, ['properties'], time)
-    await updateDataSourceRow(trx, ds.id, patch)
+    await updateDataSourceRow(trx, ds, patch, at)
   })
   return present(deps, ctx, id)
 }
@@ -177,11 +182,11 @@ export interface QueryInput {
 }
 
 /**
- * Runs a query over the rows of `ds` and returns the list envelope (`type` =
- * `page_or_data_source` for 2025+, `page_or_database` for 2022). Trashed rows only with `in_trash`
- * (or `archived`) true. Pagination: `page_size` ≤ 100, the cursor is the id of the next row;
- * `next_cursor` is null on the last page. `filterProperties` limits each page's `properties` to
- * those names or ids.
+ * Runs a query over the rows of `ds` (services/data-source-query.service.ts) and presents the list
+ * envelope (`type` = `page_or_data_source` for 2025+, `page_or_database` for 2022) with
+ * `request_status`. Trashed rows only with `in_trash` (or `archived`) true. Pagination: `page_size`
+ * ≤ 100, the cursor is the id of the next row; `next_cursor` is null on the last page.
+ * `filterProperties` limits each page's `properties` to those names or ids.
  * @throws NotionApiError validation_error (filter, sorts)
  */
 export async function runDataSourceQuery(
@@ -193,7 +198,18 @@ export async function runDataSourceQuery(
   listType: ListType,
 ) {
   const trash = trashFlagOf(ctx.version, body)
-  return queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true, filterProperties, listType })
+  const result = await queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true })
+  const keep = filterProperties?.map((k) => findProperty(result.source.schema, k)?.id).filter((x): x is string => x !== undefined)
+  const pages = result.rows.map((row) => {
+    const out = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource: result.source, computed: result.values.get(row.id) })
+    if (keep) {
+      const props = out.properties as Record<string, { id: string }>
+      out.properties = Object.fromEntries(Object.entries(props).filter(([, v]) => keep.includes(v.id)))
+    }
+    return out
+  })
+  const requestStatus = result.complete ? { type: 'complete' } : { type: 'incomplete', incomplete_reason: 'query_result_limit_reached' }
+  return listEnvelope(listType, pages, result.nextCursor, { request_status: requestStatus })
 }
 
 /**

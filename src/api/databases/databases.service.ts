@@ -1,5 +1,6 @@
 import type * as z from 'zod'
 import type { RequestContext } from '../../auth/principal.js'
+import { changeActorOf } from '../../services/change-actor.js'
 import { normalizeCover, normalizeIcon } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { newId } from '../../domain/ids.js'
@@ -14,7 +15,7 @@ import type { Deps } from '../../services/deps.js'
 import { requireWritableNode } from '../../services/trash.js'
 import { moveNode } from '../../services/tree.service.js'
 import { createAtWorkspaceLevel, type WorkspacePlacement } from '../../services/workspace-level.js'
-import { findBlock, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { findBlock, updateNode, type BlockRow, type ContentAt, type NodePatch } from '../../storage/repositories/blocks.repository.js'
 import { liveDataSourcesOf, updateDataSource } from '../../storage/repositories/data-sources.repository.js'
 import { changeSchema, runDataSourceQuery, trashFlagOf } from '../data-sources/data-sources.service.js'
 import { databaseTexts, presentDatabase } from './databases.presenter.js'
@@ -44,7 +45,8 @@ export async function presentDatabaseFor(deps: Deps, ctx: RequestContext, row: B
  * property, one named `Name` is added. `parent: {workspace: true}` follows the pages rule
  * (services/workspace-level.ts): refused for internal connections, a private database of the PAT's
  * creator or of the OAuth install's authorizing person (shared with its bot) otherwise. Refused (400)
- * under a page in the trash or under one (services/trash.ts).
+ * under a page in the trash or under one (services/trash.ts). Events: `database.created`,
+ * `data_source.created` (and `data_source.schema_changed` of the other side of a new two-way relation).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createDatabaseFromRequest(
@@ -78,6 +80,7 @@ export async function createDatabaseFromRequest(
         schema,
         actor: caller.botId,
         time,
+        eventActor: changeActorOf(caller),
         dataSourceId,
         databaseId,
       })
@@ -102,7 +105,9 @@ export async function getDatabase(deps: Deps, ctx: RequestContext, id: string) {
  * `PATCH /v1/databases/{id}`: title, description, icon, cover, is_inline, is_locked, trash and
  * restore, move under another page; under 2022-06-28 also schema changes (`properties`) of the
  * single data source. A trashed database accepts nothing but a restore; one under a trashed page accepts
- * nothing, and none moves into the trash (services/trash.ts).
+ * nothing, and none moves into the trash (services/trash.ts). Events: `database.updated` (`data.fields`),
+ * `database.trashed|restored|moved`, `data_source.updated` of a single data source renamed with it,
+ * `data_source.schema_changed` (2022-06-28 schema changes).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updateDatabase(
@@ -114,10 +119,11 @@ export async function updateDatabase(
   const { caller } = ctx
   const trash = trashFlagOf(ctx.version, body)
   const time = isoNow(deps.clock)
+  const at: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
   const row = await deps.store.transaction(async (trx) => {
     const node = await loadAuthorized(trx, caller, id, { kind: 'database', action: 'edit', capability: 'update_content' })
     await requireWritableNode(trx, node, { restoresSelf: trash === false })
-    const patch: Partial<BlockRow> = { last_edited_time: time, last_edited_by: caller.botId }
+    const patch: NodePatch = {}
     const texts = databaseTexts(node)
     const sources = await liveDataSourcesOf(trx, node.id)
     const only = sources.length === 1 ? sources[0] : undefined
@@ -128,12 +134,15 @@ export async function updateDatabase(
       patch.title_text = plainText(title).toLowerCase()
       // A single data source carries the database's name (its `data_sources[].name`).
       if (only) {
-        await updateDataSource(trx, only.id, {
-          ...(body.title !== undefined ? { title: JSON.stringify(title) } : {}),
-          ...(body.description !== undefined ? { description: JSON.stringify(description) } : {}),
-          last_edited_time: time,
-          last_edited_by: caller.botId,
-        })
+        await updateDataSource(
+          trx,
+          only,
+          {
+            ...(body.title !== undefined ? { title: JSON.stringify(title) } : {}),
+            ...(body.description !== undefined ? { description: JSON.stringify(description) } : {}),
+          },
+          at,
+        )
       }
     }
     if (trash !== undefined) patch.in_trash = trash ? 1 : 0
@@ -151,7 +160,7 @@ export async function updateDatabase(
       const parent = await loadAuthorized(trx, caller, body.parent.page_id, { kind: 'page', action: 'edit', capability: 'update_content' })
       await requireWritableNode(trx, parent)
       try {
-        await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time)
+        await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time, at.actor)
       } catch (err) {
         if (err instanceof Error && err.message === 'cycle') {
           throw validationError('body failed validation: body.parent cannot be the database itself or one of its descendants.')
@@ -159,7 +168,7 @@ export async function updateDatabase(
         throw err
       }
     }
-    await updateBlock(trx, node.id, patch)
+    await updateNode(trx, node, patch, at)
     return (await findBlock(trx, node.id)) as BlockRow
   })
   return presentDatabaseFor(deps, ctx, row)

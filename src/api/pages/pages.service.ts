@@ -1,11 +1,12 @@
 import type { RequestContext } from '../../auth/principal.js'
+import { changeActorOf } from '../../services/change-actor.js'
 import { countBlocks, normalizeCover, normalizeIcon, parseBlockRequests } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { titleOfValues, titlePropertyId, type Schema } from '../../domain/properties.js'
 import { writePropertyValues } from '../../domain/property-values.js'
 import { parseRichText, plainText, type RichTextItem } from '../../domain/rich-text.js'
 import { dropsArchived, hasDataSources } from '../../domain/versions.js'
-import { objectNotFound, validationError } from '../../errors/notion-error.js'
+import { validationError } from '../../errors/notion-error.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import { createNode, moveNode } from '../../services/tree.service.js'
@@ -15,7 +16,7 @@ import { checkRelationTargets, keepHiddenRelations, syncDualRelations } from '..
 import { newId } from '../../domain/ids.js'
 import { readLegacyProperties } from '../../domain/legacy-shapes.js'
 import { copyTemplateContent, resolveTemplate } from '../../services/templates.service.js'
-import { findBlock, insertBlocks, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { eraseContent, findBlock, insertBlocks, updateNode, type BlockRow, type ContentAt, type NodePatch } from '../../storage/repositories/blocks.repository.js'
 import { createAtWorkspaceLevel } from '../../services/workspace-level.js'
 import { requireWritableDataSourceParent, requireWritableNode } from '../../services/trash.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
@@ -88,7 +89,9 @@ function plainPageTitle(properties: Record<string, unknown> | undefined): RichTe
  * `POST /v1/pages`: creates a page under a page, a database (its only data source), or a data
  * source. At the workspace level: refused for internal connections, a private page of the PAT's
  * creator or of the OAuth install's authorizing person otherwise (services/workspace-level.ts).
- * Refused (400) under a parent in the trash or under one (services/trash.ts).
+ * Refused (400) under a parent in the trash or under one (services/trash.ts). Events: `page.created`,
+ * a `page.updated` per related row of a two-way relation, `block.appended` per block (the template's
+ * and the request's), `data_source.schema_changed` when a new select option is written.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createPage(deps: Deps, ctx: RequestContext, input: z.output<typeof S.CreatePageBody>) {
@@ -99,6 +102,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
   const blocks = parseBlockRequests(body.children ?? body.content ?? [], [body.children ? 'children' : 'content'], 2)
   if (countBlocks(blocks) > 1000) throw validationError('body failed validation: the request may contain at most 1000 blocks.')
   const time = isoNow(deps.clock)
+  const at: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
   const row = await deps.store.transaction(async (trx) => {
     const p = body.parent
     let created: BlockRow
@@ -119,6 +123,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
           cover: body.cover ? normalizeCover(body.cover) : null,
           actor: caller.botId,
           time,
+          eventActor: at.actor,
         }),
       )
     } else if ('page_id' in p) {
@@ -135,6 +140,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
         cover: body.cover ? normalizeCover(body.cover) : null,
         actor: caller.botId,
         time,
+        eventActor: at.actor,
       })
     } else {
       let dsId: string
@@ -171,8 +177,8 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       const written: Record<string, unknown> = { ...writableCopy(schema, fromTemplate), ...writtenOwn }
       const pageId = newId()
       await checkRelationTargets(trx, caller, schema, written, keys, { id: pageId, sourceId: dsId })
-      const values = await syncDualRelations(trx, caller, dsId, schema, pageId, null, {}, written)
-      if (schemaChanged) await saveSchema(trx, ds.id, schema, caller.botId, time)
+      const values = await syncDualRelations(trx, caller, dsId, schema, pageId, null, {}, written, time)
+      if (schemaChanged) await saveSchema(trx, ds.id, schema, at)
       const titleId = titlePropertyId(schema)
       created = await createNode(trx, {
         id: pageId,
@@ -185,9 +191,10 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
         cover: body.cover ? normalizeCover(body.cover) : null,
         actor: caller.botId,
         time,
+        eventActor: at.actor,
       })
     }
-    if (template) await copyTemplateContent(trx, template, created.id, caller.botId, time)
+    if (template) await copyTemplateContent(trx, template, created.id, caller.botId, time, at.actor)
     await insertBlocks(trx, {
       workspaceId: caller.workspaceId,
       parentType: 'page_id',
@@ -197,6 +204,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       at: { type: 'end' },
       actor: caller.botId,
       time,
+      eventActor: at.actor,
     })
     return created
   })
@@ -213,7 +221,9 @@ export async function getPage(deps: Deps, ctx: RequestContext, id: string, filte
  * `PATCH /v1/pages/{id}`: properties, icon, cover, lock, trash and restore, erase content, apply a
  * template (its content is added; with `erase_content` it replaces the page's content).
  * A trashed page accepts nothing but a restore; a page under a trashed page, database or data source
- * accepts nothing at all (services/trash.ts, Notion's messages).
+ * accepts nothing at all (services/trash.ts, Notion's messages). Events: `page.updated` (`data.fields`),
+ * `page.trashed` / `page.restored`, `block.deleted` per erased block, `block.appended` per template block,
+ * a `page.updated` per related row of a two-way relation.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updatePage(deps: Deps, ctx: RequestContext, id: string, input: z.output<typeof S.UpdatePageBody>) {
@@ -226,12 +236,13 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
     throw validationError('body failed validation: body.archived and body.in_trash must agree when both are present.')
   }
   const time = isoNow(deps.clock)
+  const at: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
   const row = await deps.store.transaction(async (trx) => {
     const node = await loadAuthorized(trx, caller, id, { kind: 'page', action: 'edit', capability: 'update_content' })
     const trash = body.in_trash ?? body.archived
     // A trashed page accepts only its restore; nothing under a trashed page or database changes.
     await requireWritableNode(trx, node, { restoresSelf: trash === false })
-    const patch: Partial<BlockRow> = { last_edited_time: time, last_edited_by: caller.botId }
+    const patch: NodePatch = {}
     if (trash !== undefined) patch.in_trash = trash ? 1 : 0
     if (body.icon !== undefined) patch.icon = body.icon === null ? null : JSON.stringify(normalizeIcon(body.icon))
     if (body.cover !== undefined) patch.cover = body.cover === null ? null : JSON.stringify(normalizeCover(body.cover))
@@ -243,8 +254,8 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
         const { values, schemaChanged, keys } = writePropertyValues(source.schema, body.properties, { actor: caller.botId, workspaceName: caller.workspaceName })
         await checkRelationTargets(trx, caller, source.schema, values, keys, { id: node.id, sourceId: source.id })
         await keepHiddenRelations(trx, caller, source.schema, current, values)
-        if (schemaChanged) await saveSchema(trx, source.id, source.schema, caller.botId, time)
-        const next = await syncDualRelations(trx, caller, source.id, source.schema, node.id, node, current, { ...current, ...values })
+        if (schemaChanged) await saveSchema(trx, source.id, source.schema, at)
+        const next = await syncDualRelations(trx, caller, source.id, source.schema, node.id, node, current, { ...current, ...values }, time)
         patch.properties = JSON.stringify(next)
         patch.title_text = titleOfValues(next, source.schema).toLowerCase()
       } else {
@@ -255,9 +266,7 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
         }
       }
     }
-    if (body.erase_content) {
-      await trx.updateTable('block').set({ in_trash: 1 }).where('parent_id', '=', node.id).where('parent_type', 'in', ['page_id']).where('type', 'not in', ['child_page', 'child_database']).execute()
-    }
+    if (body.erase_content) await eraseContent(trx, node, at)
     if (body.template) {
       // Applying a template to an existing row adds the template's content (after erase_content
       // cleared the page, it replaces it); property values are left as they are.
@@ -266,9 +275,9 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
         throw validationError('body failed validation: body.template: templates apply only to pages in a data source.')
       }
       const template = await resolveTemplate(trx, source.id, body.template)
-      if (template) await copyTemplateContent(trx, template, node.id, caller.botId, time)
+      if (template) await copyTemplateContent(trx, template, node.id, caller.botId, time, at.actor)
     }
-    await updateBlock(trx, node.id, patch)
+    await updateNode(trx, node, patch, at)
     return (await findBlock(trx, node.id)) as BlockRow
   })
   return presentPageFor(deps, ctx, row)
@@ -277,7 +286,7 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
 /**
  * `POST /v1/pages/{id}/move`: moves a page under another page or into a data source. Needs edit
  * access on both ends; neither the page nor its new parent may be in the trash or under it
- * (services/trash.ts). Access it inherited now follows the new parent.
+ * (services/trash.ts). Access it inherited now follows the new parent. Event: `page.moved`.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function movePage(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.MovePageBody>) {
@@ -292,11 +301,11 @@ export async function movePage(deps: Deps, ctx: RequestContext, id: string, body
       if ('page_id' in p) {
         const parent = await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'update_content' })
         await requireWritableNode(trx, parent)
-        await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time)
+        await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time, changeActorOf(caller))
       } else {
         const { ds, database } = await loadDataSource(trx, caller, p.data_source_id, { action: 'edit', capability: 'update_content' })
         await requireWritableDataSourceParent(trx, ds, database)
-        await moveNode(trx, node, { type: 'data_source_id', dataSourceId: ds.id, database }, caller.botId, time)
+        await moveNode(trx, node, { type: 'data_source_id', dataSourceId: ds.id, database }, caller.botId, time, changeActorOf(caller))
       }
     } catch (err) {
       if (err instanceof Error && err.message === 'cycle') {

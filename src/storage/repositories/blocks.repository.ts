@@ -4,6 +4,7 @@ import type { NewBlock } from '../../domain/blocks.js'
 import type { BlockTable } from '../database.js'
 import type { Db } from '../store.js'
 import { reindexRow } from './data-source-values.repository.js'
+import { appendEvents, type Actor, type NewChangeEvent } from './events.repository.js'
 
 /**
  * Reads and writes of the `block` table: pages, databases and blocks alike (see database.ts).
@@ -12,6 +13,30 @@ import { reindexRow } from './data-source-values.repository.js'
  */
 
 export type BlockRow = BlockTable
+
+/**
+ * Who makes a content change and when: `by` is the id stored as `created_by`/`last_edited_by` (a bot
+ * or a person), `actor` the change event's actor (`bot:<id>`, `user:<id>`, `admin`, `system`; see
+ * events.repository.ts), `time` ISO-8601 UTC with milliseconds.
+ */
+export interface ContentAt {
+  by: string
+  actor: Actor
+  time: string
+}
+
+/** The event object kind of a node: `page`, `database` or `block`. */
+export function nodeKind(node: Pick<BlockRow, 'type'>): 'page' | 'database' | 'block' {
+  return node.type === 'child_page' ? 'page' : node.type === 'child_database' ? 'database' : 'block'
+}
+
+/** Nodes by id, in no particular order; unknown ids are left out. Chunked (500 ids per statement). */
+export async function findBlocks(db: Db, ids: string[]): Promise<BlockRow[]> {
+  const out: BlockRow[] = []
+  const unique = [...new Set(ids)]
+  for (let i = 0; i < unique.length; i += 500) out.push(...(await db.selectFrom('block').selectAll().where('id', 'in', unique.slice(i, i + 500)).execute()))
+  return out
+}
 
 /** One page, database or block by id (any workspace; callers check the workspace). */
 export async function findBlock(db: Db, id: string): Promise<BlockRow | undefined> {
@@ -58,9 +83,14 @@ export interface InsertBlocksInput {
   at: InsertAt
   actor: string
   time: string
+  /** The change events' actor (default `user:<actor>`; a `/v1` caller passes `changeActorOf(caller)`). */
+  eventActor?: Actor
 }
 
-/** Inserts a tree of blocks and returns the ids of the first-level ones, in order. */
+/**
+ * Inserts a tree of blocks and returns the ids of the first-level ones, in order. Appends one
+ * `block.appended` event per created block (nested ones included), `data: {parent_id, page_id, type}`.
+ */
 export async function insertBlocks(db: Db, input: InsertBlocksInput): Promise<string[]> {
   if (input.blocks.length === 0) return []
   const first = await reservePositions(db, input.parentId, input.at, input.blocks.length)
@@ -100,6 +130,17 @@ export async function insertBlocks(db: Db, input: InsertBlocksInput): Promise<st
   walk(input.blocks, input.parentType, input.parentId, first, true)
   // SQLite allows 32766 bound variables; 24 columns per row → chunks of 500 rows.
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('block').values(rows.slice(i, i + 500)).execute()
+  await appendEvents(
+    db,
+    rows.map((r) => ({
+      workspaceId: input.workspaceId,
+      type: 'block.appended',
+      objectId: r.id,
+      actor: input.eventActor ?? `user:${input.actor}`,
+      time: input.time,
+      data: { parent_id: r.parent_id, page_id: r.page_id, type: r.type },
+    })),
+  )
   return topIds
 }
 
@@ -148,9 +189,120 @@ export async function updateBlock(db: Db, id: string, patch: Partial<BlockRow>):
   if (patch.properties !== undefined || patch.parent_id !== undefined || patch.parent_type !== undefined) await reindexRow(db, id)
 }
 
-/** Marks a page's containing pages as edited (Notion bumps a page when its content changes). */
+/**
+ * Marks a page (or a block holding new children) as edited by `actor` at `time`: Notion bumps a page
+ * when its content changes. No event of its own: the content change's events (`block.appended`,
+ * `block.updated`, …) say what changed.
+ */
 export async function touchPage(db: Db, pageId: string, actor: string, time: string): Promise<void> {
   await db.updateTable('block').set({ last_edited_time: time, last_edited_by: actor }).where('id', '=', pageId).execute()
+}
+
+/** The columns of a node an update may change through `updateNode`. */
+export type NodePatch = Partial<Pick<BlockRow, 'properties' | 'title_text' | 'icon' | 'cover' | 'is_locked' | 'is_inline' | 'in_trash' | 'content'>>
+
+/**
+ * The `data.fields` of an update event: which of `title`, `description` (databases), `properties`
+ * (database rows), `icon`, `cover`, `is_locked`, `is_inline`, `content` (blocks) `patch` changes.
+ */
+function changedFields(node: BlockRow, patch: NodePatch): string[] {
+  const fields: string[] = []
+  const kind = nodeKind(node)
+  if (patch.title_text !== undefined && patch.title_text !== node.title_text) fields.push('title')
+  if (patch.properties !== undefined && patch.properties !== node.properties) {
+    if (kind === 'database') {
+      const a = JSON.parse(node.properties ?? '{}') as Record<string, unknown>
+      const b = JSON.parse(patch.properties ?? '{}') as Record<string, unknown>
+      if (!fields.includes('title') && JSON.stringify(a.title) !== JSON.stringify(b.title)) fields.push('title')
+      if (JSON.stringify(a.description) !== JSON.stringify(b.description)) fields.push('description')
+    } else if (node.parent_type === 'data_source_id' || node.parent_type === 'template') fields.push('properties')
+    else if (!fields.includes('title')) fields.push('title')
+  }
+  for (const key of ['icon', 'cover', 'is_locked', 'is_inline', 'content'] as const) {
+    if (patch[key] !== undefined && patch[key] !== node[key]) fields.push(key)
+  }
+  return fields
+}
+
+/**
+ * Updates a page, database or block (`node`, as read before the change) and appends its events:
+ * `<kind>.trashed` / `<kind>.restored` when `in_trash` changes, `<kind>.updated` with
+ * `data.fields` (see `changedFields`) when anything else does (`kind` = page | database | block;
+ * nothing for a write that changes nothing). Sets `last_edited_*` from `at`; a block's owning page is
+ * bumped too. A change of `properties` re-derives the row's query index entries.
+ */
+export async function updateNode(db: Db, node: BlockRow, patch: NodePatch, at: ContentAt): Promise<void> {
+  const kind = nodeKind(node)
+  const fields = changedFields(node, patch)
+  await db.updateTable('block').set({ ...patch, last_edited_time: at.time, last_edited_by: at.by }).where('id', '=', node.id).execute()
+  if (patch.properties !== undefined) await reindexRow(db, node.id)
+  if (kind === 'block' && node.page_id !== node.id) await touchPage(db, node.page_id, at.by, at.time)
+  const events: NewChangeEvent[] = []
+  const base = { workspaceId: node.workspace_id, objectId: node.id, actor: at.actor, time: at.time }
+  if (patch.in_trash !== undefined && patch.in_trash !== node.in_trash) events.push({ ...base, type: `${kind}.${patch.in_trash ? 'trashed' : 'restored'}` })
+  if (fields.length > 0) events.push({ ...base, type: `${kind}.updated`, data: { fields } })
+  await appendEvents(db, events)
+}
+
+/**
+ * `DELETE /v1/blocks/{id}`: moves `node` to the trash (Notion's delete) and bumps its owning page.
+ * Event: `block.deleted`, or `page.trashed` / `database.trashed` for a page or database.
+ */
+export async function deleteNode(db: Db, node: BlockRow, at: ContentAt): Promise<void> {
+  const kind = nodeKind(node)
+  await db.updateTable('block').set({ in_trash: 1, last_edited_time: at.time, last_edited_by: at.by }).where('id', '=', node.id).execute()
+  if (kind === 'block' && node.page_id !== node.id) await touchPage(db, node.page_id, at.by, at.time)
+  await appendEvents(db, [{ workspaceId: node.workspace_id, type: kind === 'block' ? 'block.deleted' : `${kind}.trashed`, objectId: node.id, actor: at.actor, time: at.time }])
+}
+
+/**
+ * `erase_content` of a page update: moves the page's live content blocks (first level; sub-pages and
+ * databases stay) to the trash. One `block.deleted` event per block erased.
+ */
+export async function eraseContent(db: Db, page: BlockRow, at: ContentAt): Promise<void> {
+  const ids = (
+    await db
+      .selectFrom('block')
+      .select('id')
+      .where('parent_id', '=', page.id)
+      .where('parent_type', '=', 'page_id')
+      .where('type', 'not in', ['child_page', 'child_database'])
+      .where('in_trash', '=', 0)
+      .execute()
+  ).map((r) => r.id)
+  for (let i = 0; i < ids.length; i += 500) await db.updateTable('block').set({ in_trash: 1 }).where('id', 'in', ids.slice(i, i + 500)).execute()
+  await appendEvents(
+    db,
+    ids.map((id) => ({ workspaceId: page.workspace_id, type: 'block.deleted', objectId: id, actor: at.actor, time: at.time, data: { parent_id: page.id } })),
+  )
+}
+
+/**
+ * Replaces the stored values of database row `rowId` because another write changed them (the synced
+ * side of a two-way relation): `page.updated` with `data.fields: ["properties"]`, actor `at.actor`.
+ * Re-derives the row's query index entries; `last_edited_*` stay (as in Notion).
+ */
+export async function writeSyncedValues(db: Db, row: Pick<BlockRow, 'id' | 'workspace_id'>, values: Record<string, unknown>, at: Pick<ContentAt, 'actor' | 'time'>): Promise<void> {
+  await db.updateTable('block').set({ properties: JSON.stringify(values) }).where('id', '=', row.id).execute()
+  await reindexRow(db, row.id)
+  await appendEvents(db, [{ workspaceId: row.workspace_id, type: 'page.updated', objectId: row.id, actor: at.actor, time: at.time, data: { fields: ['properties'] } }])
+}
+
+/**
+ * Rewrites a row's stored values (and title text) during a schema change of its data source
+ * (conversion on retype, removal of a property, numbering of a new unique id). No event of its own:
+ * the data source's `data_source.schema_changed` (data-sources.repository.ts `saveSchema`) covers its
+ * rows. With `reindex`, re-derives the row's query index entries (leave it off when the caller
+ * re-indexes the whole data source afterwards, as `saveSchema` does on a retype or removal).
+ */
+export async function migrateRowValues(db: Db, rowId: string, patch: { properties: string; title_text?: string }, opts: { reindex: boolean }): Promise<void> {
+  await db.updateTable('block').set(patch).where('id', '=', rowId).execute()
+  if (opts.reindex) await reindexRow(db, rowId)
+}
+
+/** The id and stored values of every row (trashed too) of a data source. */
+export async function rowValuesOf(db: Db, dataSourceId: string): Promise<Pick<BlockRow, 'id' | 'properties'>[]> {
+  return db.selectFrom('block').select(['id', 'properties']).where('parent_id', '=', dataSourceId).where('parent_type', '=', 'data_source_id').execute()
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CommentTable } from '../database.js'
 import type { Db } from '../store.js'
+import { appendEvent, type Actor } from './events.repository.js'
 
 /**
  * Reads and writes of the `comment` table. Comments of one parent are listed oldest first; ties
@@ -19,9 +20,20 @@ function nextSeq(): number {
   return lastSeq
 }
 
-/** Stores one comment row (`seq` assigned here). */
-export async function insertComment(db: Db, row: Omit<CommentRow, 'seq'>): Promise<void> {
+/**
+ * Stores one comment row (`seq` assigned here) and appends `comment.created` by `actor`, with
+ * `data: {discussion_id, parent_id, page_id}`.
+ */
+export async function insertComment(db: Db, row: Omit<CommentRow, 'seq'>, actor: Actor): Promise<void> {
   await db.insertInto('comment').values({ ...row, seq: nextSeq() }).execute()
+  await appendEvent(db, {
+    workspaceId: row.workspace_id,
+    type: 'comment.created',
+    objectId: row.id,
+    actor,
+    time: row.created_time,
+    data: { discussion_id: row.discussion_id, parent_id: row.parent_id, page_id: row.page_id },
+  })
 }
 
 /** A comment by id, within a workspace. */

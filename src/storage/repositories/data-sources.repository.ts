@@ -1,8 +1,9 @@
 import type { Schema } from '../../domain/properties.js'
 import type { DataSourceTable } from '../database.js'
 import type { Db } from '../store.js'
-import type { BlockRow } from './blocks.repository.js'
+import type { BlockRow, ContentAt } from './blocks.repository.js'
 import { indexSignature, reindexDataSource } from './data-source-values.repository.js'
+import { appendEvents, type Actor, type NewChangeEvent } from './events.repository.js'
 
 /**
  * Reads and writes of the `data_source` table (schemas keyed by property id) and of the rows of a
@@ -31,29 +32,91 @@ export function schemaOf(ds: Pick<DataSourceRow, 'properties'>): Schema {
   return JSON.parse(ds.properties) as Schema
 }
 
+/** Property ids added, removed and changed (config, name or type) between two schemas. */
+function schemaDiff(before: Schema, after: Schema): { added: string[]; removed: string[]; changed: string[] } {
+  const added = Object.keys(after).filter((id) => !(id in before))
+  const removed = Object.keys(before).filter((id) => !(id in after))
+  const changed = Object.keys(after).filter((id) => id in before && JSON.stringify(before[id]) !== JSON.stringify(after[id]))
+  return { added, removed, changed }
+}
+
 /**
- * Replaces a data source's schema and marks it edited by `actor` at `time`. When a property was
- * added, removed or retyped, the rows' query value index is rebuilt (ADR 8).
+ * Replaces a data source's schema and marks it edited (`at.by`, `at.time`). When a property was
+ * added, removed or retyped, the rows' query value index is rebuilt (ADR 8). Appends
+ * `data_source.schema_changed` with `data: {added, removed, changed}` (property ids), also when the
+ * change is a side effect (a select option added by a row write, the synced side of a two-way
+ * relation, a rename followed elsewhere).
  */
-export async function saveSchema(db: Db, id: string, schema: Schema, actor: string, time: string): Promise<void> {
-  const before = await db.selectFrom('data_source').select('properties').where('id', '=', id).executeTakeFirst()
-  const reindex = !before || indexSignature(JSON.parse(before.properties) as Schema) !== indexSignature(schema)
+export async function saveSchema(db: Db, id: string, schema: Schema, at: ContentAt): Promise<void> {
+  const before = await db.selectFrom('data_source').select(['properties', 'workspace_id']).where('id', '=', id).executeTakeFirst()
+  const previous = before ? (JSON.parse(before.properties) as Schema) : {}
+  const reindex = !before || indexSignature(previous) !== indexSignature(schema)
   await db
     .updateTable('data_source')
-    .set({ properties: JSON.stringify(schema), last_edited_time: time, last_edited_by: actor })
+    .set({ properties: JSON.stringify(schema), last_edited_time: at.time, last_edited_by: at.by })
     .where('id', '=', id)
     .execute()
   if (reindex) await reindexDataSource(db, id, schema)
+  if (before) {
+    await appendEvents(db, [
+      { workspaceId: before.workspace_id, type: 'data_source.schema_changed', objectId: id, actor: at.actor, time: at.time, data: schemaDiff(previous, schema) },
+    ])
+  }
 }
 
-/** Stores one data source row. */
-export async function insertDataSource(db: Db, row: DataSourceRow): Promise<void> {
+/** Stores one data source row and appends `data_source.created` (`data: {database_id}`) by `actor`. */
+export async function insertDataSource(db: Db, row: DataSourceRow, actor: Actor): Promise<void> {
   await db.insertInto('data_source').values(row).execute()
+  await appendEvents(db, [
+    { workspaceId: row.workspace_id, type: 'data_source.created', objectId: row.id, actor, time: row.created_time, data: { database_id: row.database_id } },
+  ])
 }
 
-/** Updates columns of one data source. */
-export async function updateDataSource(db: Db, id: string, patch: Partial<DataSourceRow>): Promise<void> {
-  await db.updateTable('data_source').set(patch).where('id', '=', id).execute()
+/** The columns of a data source `updateDataSource` may change (the schema goes through `saveSchema`). */
+export type DataSourcePatch = Partial<Pick<DataSourceRow, 'title' | 'description' | 'icon' | 'in_trash'>>
+
+/**
+ * Updates a data source (`ds`, as read before the change), marks it edited from `at`, and appends
+ * `data_source.trashed` / `data_source.restored` when `in_trash` changes and `data_source.updated`
+ * with `data.fields` (of `title`, `description`, `icon`) when any of those changes.
+ */
+export async function updateDataSource(db: Db, ds: DataSourceRow, patch: DataSourcePatch, at: ContentAt): Promise<void> {
+  await db
+    .updateTable('data_source')
+    .set({ ...patch, last_edited_time: at.time, last_edited_by: at.by })
+    .where('id', '=', ds.id)
+    .execute()
+  const fields = (['title', 'description', 'icon'] as const).filter((k) => patch[k] !== undefined && patch[k] !== ds[k])
+  const base = { workspaceId: ds.workspace_id, objectId: ds.id, actor: at.actor, time: at.time }
+  const events: NewChangeEvent[] = []
+  if (patch.in_trash !== undefined && patch.in_trash !== ds.in_trash) events.push({ ...base, type: `data_source.${patch.in_trash ? 'trashed' : 'restored'}` })
+  if (fields.length > 0) events.push({ ...base, type: 'data_source.updated', data: { fields } })
+  await appendEvents(db, events)
+}
+
+/**
+ * The other data sources of a workspace whose schema mentions `dataSourceId` (relations to it,
+ * rollups through them): candidates for following a rename (relations.service.ts).
+ */
+export async function dataSourcesMentioning(db: Db, workspaceId: string, dataSourceId: string): Promise<DataSourceRow[]> {
+  return db
+    .selectFrom('data_source')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '!=', dataSourceId)
+    .where('properties', 'like', `%${dataSourceId}%`)
+    .execute()
+}
+
+/**
+ * Whether data source `id` and its database are both live (neither in the trash); false when
+ * either is missing.
+ */
+export async function dataSourceIsLive(db: Db, id: string): Promise<boolean> {
+  const ds = await db.selectFrom('data_source').select(['in_trash', 'database_id']).where('id', '=', id).executeTakeFirst()
+  if (!ds || ds.in_trash !== 0) return false
+  const database = await db.selectFrom('block').select('in_trash').where('id', '=', ds.database_id).executeTakeFirst()
+  return database?.in_trash === 0
 }
 
 /** The rows (pages) of a data source; trashed rows only when `includeTrashed`. */

@@ -16,6 +16,14 @@ export async function findUser(db: Db, id: string): Promise<UserTable | undefine
   return db.selectFrom('user').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
+/** Users (people or bots) by id, in no particular order; unknown ids are left out (500 ids per statement). */
+export async function findUsers(db: Db, ids: string[]): Promise<UserTable[]> {
+  const unique = [...new Set(ids)]
+  const out: UserTable[] = []
+  for (let i = 0; i < unique.length; i += 500) out.push(...(await db.selectFrom('user').selectAll().where('id', 'in', unique.slice(i, i + 500)).execute()))
+  return out
+}
+
 /** One person by e-mail (stored lower-cased). */
 export async function findUserByEmail(db: Db, email: string): Promise<UserTable | undefined> {
   return db.selectFrom('user').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst()
