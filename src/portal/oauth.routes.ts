@@ -4,17 +4,8 @@ import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { capabilitiesOf } from '../permissions/capabilities.js'
 import type { Deps } from '../services/deps.js'
-import {
-  AuthorizePageError,
-  approve,
-  checkAuthorizeRequest,
-  denyRedirect,
-  listOwnInstalls,
-  listWorkspaceInstalls,
-  removeInstall,
-  templateAvailable,
-  type AuthorizeRequest,
-} from '../services/oauth.service.js'
+import { AuthorizePageError, approve, checkAuthorizeRequest, denyRedirect, templateAvailable, type AuthorizeRequest } from '../services/oauth/authorize.js'
+import { listOwnInstalls, listWorkspaceInstalls, removeInstall } from '../services/oauth/installs.js'
 import { connectablePageTree, workspacesOf } from '../services/portal.service.js'
 import {
   deletePublicConnection,

@@ -19,7 +19,7 @@ import {
   updateCapabilities,
 } from '../services/connections.service.js'
 import type { Deps } from '../services/deps.js'
-import { setInstallPageShare } from '../services/oauth.service.js'
+import { setInstallPageShare } from '../services/oauth/installs.js'
 import { createSession, endSession, hasPassword, verifyPassword } from '../services/portal-auth.service.js'
 import {
   connectablePageTree,
@@ -558,7 +558,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
   })
 
   // An install of a public connection (OAuth) on a page: the same bot share as an internal connection,
-  // through oauth.service.ts's setInstallPageShare (full access on the page needed; audited
+  // through services/oauth/installs.ts's setInstallPageShare (full access on the page needed; audited
   // oauth.page_shared|page_unshared).
   app.post('/w/:ws/pages/:id/installs', async (c) => {
     const u = user(c)
