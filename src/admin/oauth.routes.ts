@@ -3,7 +3,7 @@ import * as z from 'zod'
 import type { AppEnv } from '../http/context.js'
 import type { Capabilities } from '../permissions/capabilities.js'
 import type { Deps } from '../services/deps.js'
-import { installWorkspace, listOwnInstalls, listWorkspaceInstalls, removeInstall, setInstallPageShare } from '../services/oauth.service.js'
+import { installWorkspace, listOwnInstalls, listWorkspaceInstalls, removeInstall, setInstallPageShare } from '../services/oauth/installs.js'
 import { resolveShareActor } from '../services/actors.js'
 import {
   deletePublicConnection,
@@ -19,7 +19,7 @@ import type { AdminHelpers } from './pats.routes.js'
 
 /**
  * Public connections and their installs on Octavo's admin API (`/_octavo/admin`), over
- * services/public-connections.service.ts and services/oauth.service.ts (the portal and the CLI use the
+ * services/public-connections.service.ts and services/oauth/installs.ts (the portal and the CLI use the
  * same functions). Actions run as `as` (e-mail or id; default the workspace's first owner).
  *
  * | Method and path | Does |

@@ -4,7 +4,8 @@ import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from '../http/body.js'
 import type { TooLarge } from '../http/middleware/body-limit.js'
 import type { Deps } from '../services/deps.js'
 import type { RouteData } from './router.js'
-import { OAuthError, authenticateClient, exchangeToken, introspectToken, oauthBody, parseBasicClient, revokeClientToken } from '../services/oauth.service.js'
+import { OAuthError, authenticateClient, oauthBody, parseBasicClient } from '../services/oauth/client-auth.js'
+import { exchangeToken, introspectToken, revokeClientToken } from '../services/oauth/grants.js'
 import { AttemptThrottle, type AttemptLimiterFactory } from '../rate-limit/attempts.js'
 
 /** Failed client authentications allowed per claimed client and address per 15 minutes, and per address per hour. */

@@ -3,7 +3,7 @@ import { DomainError } from '../errors/domain-error.js'
 import type { Capabilities } from '../permissions/capabilities.js'
 import { resolveActor, resolveShareActor, resolveWorkspace } from '../services/actors.js'
 import type { Deps } from '../services/deps.js'
-import { installWorkspace, listOwnInstalls, listWorkspaceInstalls, removeInstall, setInstallPageShare, type PresentedInstall } from '../services/oauth.service.js'
+import { installWorkspace, listOwnInstalls, listWorkspaceInstalls, removeInstall, setInstallPageShare, type PresentedInstall } from '../services/oauth/installs.js'
 import {
   deletePublicConnection,
   getPublicConnection,

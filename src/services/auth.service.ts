@@ -7,7 +7,7 @@ import { findTokenByDigest, touchToken } from '../storage/repositories/tokens.re
 import type { Deps } from './deps.js'
 import { capabilitiesOf } from '../permissions/capabilities.js'
 import { authenticatePersonalToken } from './pats.service.js'
-import { authenticateOAuthAccessToken } from './oauth.service.js'
+import { authenticateOAuthAccessToken } from './oauth/installs.js'
 
 const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
 const LAST_USED_GRANULARITY_MS = 60_000

@@ -9,7 +9,7 @@ import { findBlock } from '../storage/repositories/blocks.repository.js'
 import { findWorkspace, memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
-import { removeInstallsOfDepartingMember } from './oauth.service.js'
+import { removeInstallsOfDepartingMember } from './oauth/installs.js'
 import { revokePatsOfDepartingMember } from './pats.service.js'
 
 /**

@@ -3,28 +3,40 @@ import { isoNow } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { DEFAULT_CAPABILITIES, capabilitiesOf, capabilityColumns, type Capabilities } from '../permissions/capabilities.js'
+import { decideManagePublicConnection, decideRegisterPublicConnection, type ManageAction } from '../permissions/decide-public-connection.js'
 import type { PublicConnectionTable } from '../storage/database.js'
 import { levelOnRoot } from '../storage/repositories/acl.repository.js'
-import { audit } from '../storage/repositories/audit.repository.js'
 import { findBlock } from '../storage/repositories/blocks.repository.js'
+import { liveInstallsOfConnection, removeOAuthInstall } from '../storage/repositories/oauth-installs.repository.js'
+import {
+  deletePublicConnectionRow,
+  findPublicConnection,
+  insertPublicConnection,
+  listPublicConnectionsManagedBy,
+  recordClientSecretRevealed,
+  replaceClientSecret,
+  updatePublicConnectionSettings,
+} from '../storage/repositories/public-connections.repository.js'
 import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
-import { isFullMember, principalsForUser } from './people-access.js'
+import { principalsForUser } from './people-access.js'
 
 /**
  * Public connections (OAuth clients): developers.notion.com "Authorization" and "Public connections",
  * digest §7, permissions-and-tokens.md §2.1 and §4, docs/adr/0014-oauth-public-connections.md.
  *
  * - Any full member (owner, membership admin, member) of a workspace may register one there; people of
- *   every workspace on this Octavo may then install it through `/v1/oauth/authorize`.
+ *   every workspace on this Octavo may then install it through `/v1/oauth/authorize`. The rules:
+ *   permissions/decide-public-connection.ts.
  * - `client_id` is the connection's id (a dashed UUID, as Notion's); the client secret is
  *   `secret_` + 43 base62 characters (Notion's historical OAuth secret shape), stored as an HMAC digest
  *   and an AES-GCM sealed copy: revealable again and refreshable (the old one fails at once), like an
  *   internal connection's token.
  * - Redirect URIs: one or more absolute `http(s)` URIs without fragment, matched by exact string
  *   (RFC 9700 §4.1.3).
- * - Managed by its registrant and by the owners of the workspace it was registered in. Audited as
+ * - Managed by its registrant and by the owners of the workspace it was registered in. Events (the
+ *   repository writes them, storage/repositories/public-connections.repository.ts):
  *   `public_connection.created|secret_revealed|secret_refreshed|updated|deleted`.
  */
 
@@ -102,17 +114,17 @@ export function validateRedirectUris(uris: string[]): string[] {
 
 /** @throws DomainError not_found */
 export async function loadPublicConnection(db: Db, id: string): Promise<PublicConnectionTable> {
-  const c = await db.selectFrom('public_connection').selectAll().where('id', '=', id).executeTakeFirst()
+  const c = await findPublicConnection(db, id)
   if (!c) throw new DomainError('not_found', `No public connection with id ${id}.`)
   return c
 }
 
-/** Its registrant, or an owner of the workspace it was registered in. @throws DomainError forbidden */
-async function requireManager(db: Db, c: PublicConnectionTable, actorId: string, doing: string): Promise<void> {
-  if (c.created_by === actorId) return
-  const who = await principalsForUser(db, c.workspace_id, actorId)
-  if (who?.role === 'owner') return
-  throw new DomainError('forbidden', `Only the person who registered this public connection, or an owner of its workspace, can ${doing}.`)
+/** Its registrant, or an owner of the workspace it was registered in (`decideManagePublicConnection`). @throws DomainError forbidden */
+async function requireManager(db: Db, c: PublicConnectionTable, actorId: string, action: ManageAction): Promise<void> {
+  const isRegistrant = c.created_by === actorId
+  const role = isRegistrant ? null : ((await principalsForUser(db, c.workspace_id, actorId))?.role ?? null)
+  const decision = decideManagePublicConnection({ isRegistrant, role }, action)
+  if (!decision.allowed) throw new DomainError('forbidden', decision.message)
 }
 
 /** @throws DomainError not_found | invalid_input (not a page of the workspace, or the person cannot read it) */
@@ -148,7 +160,8 @@ export async function registerPublicConnection(deps: Deps, input: RegisterPublic
   return deps.store.transaction(async (trx) => {
     if (!(await findWorkspace(trx, input.workspaceId))) throw new DomainError('not_found', `No workspace with id ${input.workspaceId}.`)
     const who = await principalsForUser(trx, input.workspaceId, input.actorId)
-    if (!who || !isFullMember(who.role)) throw new DomainError('forbidden', 'Only full members of a workspace (not guests or restricted members) can register public connections in it.')
+    const decision = decideRegisterPublicConnection(who?.role ?? null)
+    if (!decision.allowed) throw new DomainError('forbidden', decision.message)
     if (input.templatePageId) await checkTemplate(trx, input.workspaceId, input.actorId, input.templatePageId)
     const id = newId()
     const secret = generateClientSecret()
@@ -166,31 +179,20 @@ export async function registerPublicConnection(deps: Deps, input: RegisterPublic
       created_time: time,
       ...capabilityColumns({ ...DEFAULT_CAPABILITIES, ...input.capabilities }),
     }
-    await trx.insertInto('public_connection').values(row).execute()
-    await audit(trx, { workspaceId: input.workspaceId, actor: `user:${input.actorId}`, action: 'public_connection.created', target: id, meta: { name, redirect_uris: redirectUris }, time })
+    await insertPublicConnection(trx, row, { actor: `user:${input.actorId}`, time })
     return { connection: presentPublicConnection(row), client_secret: secret }
   })
 }
 
 /** The public connections a person manages: those they registered and those of workspaces they own. */
 export async function listPublicConnections(deps: Deps, actorId: string): Promise<PresentedPublicConnection[]> {
-  const db = deps.store.db
-  const owned = await db.selectFrom('workspace_member').select('workspace_id').where('user_id', '=', actorId).where('role', '=', 'owner').execute()
-  const wsIds = owned.map((o) => o.workspace_id)
-  const rows = await db
-    .selectFrom('public_connection')
-    .selectAll()
-    .where((eb) => (wsIds.length ? eb.or([eb('created_by', '=', actorId), eb('workspace_id', 'in', wsIds)]) : eb('created_by', '=', actorId)))
-    .orderBy('created_time')
-    .orderBy('id')
-    .execute()
-  return rows.map(presentPublicConnection)
+  return (await listPublicConnectionsManagedBy(deps.store.db, actorId)).map(presentPublicConnection)
 }
 
 /** One public connection, for its managers. @throws DomainError forbidden | not_found */
 export async function getPublicConnection(deps: Deps, id: string, actorId: string): Promise<PresentedPublicConnection> {
   const c = await loadPublicConnection(deps.store.db, id)
-  await requireManager(deps.store.db, c, actorId, 'see its settings')
+  await requireManager(deps.store.db, c, actorId, 'view')
   return presentPublicConnection(c)
 }
 
@@ -199,9 +201,9 @@ export async function revealClientSecret(deps: Deps, id: string, actorId: string
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const c = await loadPublicConnection(trx, id)
-    await requireManager(trx, c, actorId, 'reveal its client secret')
+    await requireManager(trx, c, actorId, 'reveal_secret')
     const secret = deps.secrets.decrypt(c.secret_sealed, secretContext(c.id))
-    await audit(trx, { workspaceId: c.workspace_id, actor: `user:${actorId}`, action: 'public_connection.secret_revealed', target: c.id, time })
+    await recordClientSecretRevealed(trx, c, { actor: `user:${actorId}`, time })
     return secret
   })
 }
@@ -215,14 +217,14 @@ export async function refreshClientSecret(deps: Deps, id: string, actorId: strin
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const c = await loadPublicConnection(trx, id)
-    await requireManager(trx, c, actorId, 'refresh its client secret')
+    await requireManager(trx, c, actorId, 'refresh_secret')
     const secret = generateClientSecret()
-    await trx
-      .updateTable('public_connection')
-      .set({ secret_digest: deps.secrets.tokenDigest(secret), secret_sealed: deps.secrets.encrypt(secret, secretContext(c.id)), secret_hint: `secret_…${secret.slice(-4)}` })
-      .where('id', '=', c.id)
-      .execute()
-    await audit(trx, { workspaceId: c.workspace_id, actor: `user:${actorId}`, action: 'public_connection.secret_refreshed', target: c.id, time })
+    await replaceClientSecret(
+      trx,
+      c,
+      { secret_digest: deps.secrets.tokenDigest(secret), secret_sealed: deps.secrets.encrypt(secret, secretContext(c.id)), secret_hint: `secret_…${secret.slice(-4)}` },
+      { actor: `user:${actorId}`, time },
+    )
     return secret
   })
 }
@@ -244,7 +246,7 @@ export async function updatePublicConnection(deps: Deps, id: string, actorId: st
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const c = await loadPublicConnection(trx, id)
-    await requireManager(trx, c, actorId, 'change it')
+    await requireManager(trx, c, actorId, 'update')
     const next: PublicConnectionTable = { ...c }
     if (patch.name !== undefined) {
       const name = patch.name.trim()
@@ -258,26 +260,23 @@ export async function updatePublicConnection(deps: Deps, id: string, actorId: st
       if (patch.templatePageId) await checkTemplate(trx, c.workspace_id, actorId, patch.templatePageId)
       next.template_page_id = patch.templatePageId
     }
-    const { id: _id, ...set } = next
-    await trx.updateTable('public_connection').set(set).where('id', '=', c.id).execute()
-    await audit(trx, { workspaceId: c.workspace_id, actor: `user:${actorId}`, action: 'public_connection.updated', target: c.id, meta: { fields: Object.keys(patch) }, time })
+    await updatePublicConnectionSettings(trx, next, Object.keys(patch), { actor: `user:${actorId}`, time })
     return presentPublicConnection(next)
   })
 }
 
 /**
  * Deletes a public connection: every install is removed (its bot loses its shares, its tokens stop at
- * once), then the registration. @throws DomainError forbidden | not_found
+ * once; event `oauth.install_removed` with `reason: "connection_deleted"` each), then the registration
+ * (event `public_connection.deleted`). @throws DomainError forbidden | not_found
  */
 export async function deletePublicConnection(deps: Deps, id: string, actorId: string): Promise<void> {
-  const time = isoNow(deps.clock)
-  const { removeInstallRows } = await import('./oauth.service.js')
+  const at = { actor: `user:${actorId}`, time: isoNow(deps.clock) }
   await deps.store.transaction(async (trx) => {
     const c = await loadPublicConnection(trx, id)
-    await requireManager(trx, c, actorId, 'delete it')
-    const installs = await trx.selectFrom('oauth_install').selectAll().where('connection_id', '=', c.id).where('removed_time', 'is', null).execute()
-    for (const i of installs) await removeInstallRows(trx, i, `user:${actorId}`, time)
-    await trx.deleteFrom('public_connection').where('id', '=', c.id).execute()
-    await audit(trx, { workspaceId: c.workspace_id, actor: `user:${actorId}`, action: 'public_connection.deleted', target: c.id, meta: { name: c.name, installs_removed: installs.length }, time })
+    await requireManager(trx, c, actorId, 'delete')
+    const installs = await liveInstallsOfConnection(trx, c.id)
+    for (const i of installs) await removeOAuthInstall(trx, i, at, 'connection_deleted')
+    await deletePublicConnectionRow(trx, c, installs.length, at)
   })
 }

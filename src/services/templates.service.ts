@@ -6,13 +6,12 @@ import { DomainError } from '../errors/domain-error.js'
 import { validationError } from '../errors/notion-error.js'
 import { ROLE, principalOf } from '../permissions/roles.js'
 import { levelOnRoot } from '../storage/repositories/acl.repository.js'
-import { findBlock, updateBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { findBlock, insertBlockRows, listContentBlocksOfPage, listTemplatesOfDataSource, reservePositions, updateBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import { findDataSource, schemaOf } from '../storage/repositories/data-sources.repository.js'
 import { memberRole } from '../storage/repositories/workspaces.repository.js'
-import { appendEvents } from '../storage/repositories/events.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
-import { createNode } from './tree.service.js'
+import { createNode, eventActorOf } from './tree.service.js'
 
 /**
  * Data-source templates (digest §1.2 `template`, §1.5 `GET /v1/data_sources/{id}/templates`).
@@ -40,15 +39,7 @@ function isDefaultOf(row: Pick<BlockRow, 'content'>): boolean {
 
 /** The live templates of a data source, in the order they were made (`position`). */
 export async function templatesOf(db: Db, dataSourceId: string): Promise<BlockRow[]> {
-  return db
-    .selectFrom('block')
-    .selectAll()
-    .where('parent_type', '=', 'template' as BlockRow['parent_type'])
-    .where('parent_id', '=', dataSourceId)
-    .where('in_trash', '=', 0)
-    .orderBy('position')
-    .orderBy('id')
-    .execute()
+  return listTemplatesOfDataSource(db, dataSourceId)
 }
 
 /**
@@ -119,26 +110,31 @@ export async function createTemplate(
       position: existing.reduce((m, t) => Math.max(m, t.position + 1), 0),
       content: JSON.stringify({ template: { is_default: input.isDefault === true } }),
     })
-    let position = 0
-    for (const text of input.paragraphs ?? []) {
-      await trx
-        .insertInto('block')
-        .values({
-          ...row,
-          id: newId(),
-          type: 'paragraph',
-          parent_type: 'page_id',
-          parent_id: row.id,
-          page_id: row.id,
-          position: position++,
-          content: JSON.stringify({ rich_text: [textRun(text)], color: 'default' }),
-          perm_root_id: null,
-          path: null,
-          title_text: null,
-          properties: null,
-        })
-        .execute()
-    }
+    const paragraphs: BlockRow[] = (input.paragraphs ?? []).map((text, position) => ({
+      id: newId(),
+      workspace_id: input.workspaceId,
+      type: 'paragraph',
+      parent_type: 'page_id',
+      parent_id: row.id,
+      page_id: row.id,
+      position,
+      content: JSON.stringify({ rich_text: [textRun(text)], color: 'default' }),
+      perm_root_id: null,
+      path: null,
+      inherits: 1,
+      title_text: null,
+      properties: null,
+      icon: null,
+      cover: null,
+      is_locked: 0,
+      is_inline: 0,
+      created_time: time,
+      created_by: input.actorId,
+      last_edited_time: time,
+      last_edited_by: input.actorId,
+      in_trash: 0,
+    }))
+    await insertBlockRows(trx, paragraphs, { actor: `user:${input.actorId}`, time })
     return { id: row.id, name: input.title, is_default: input.isDefault === true, data_source_id: ds.id }
   })
 }
@@ -167,38 +163,58 @@ export async function resolveTemplate(
 }
 
 /**
- * Copies a template's content blocks (the whole block tree, not sub-pages) under page `pageId`,
- * after its existing children. One `block.appended` event per copied block, by `eventActor`
- * (default `user:<actor>`).
+ * Copies a template's content blocks (its whole block tree in sibling order; not its sub-pages or
+ * databases, nor anything under them; nothing in the trash) under page `pageId`, after its existing
+ * children, through the block write path (`insertBlockRows`: one `block.appended` event per copy).
+ * The copies belong to the target page's workspace, credited to `actor` (a user id) at `time`; the
+ * events name `eventActor` (default: `actor` as `user:` or `bot:`).
+ * The one subtree duplication of Octavo: applying a data-source template to a new page
+ * (`template` in `POST /v1/pages`, docs/reference/notion-api.md §1.2) and duplicating a public
+ * connection's template at install (services/oauth/authorize.ts) both use it.
+ * @throws Error when page `pageId` does not exist.
  */
-export async function copyTemplateContent(db: Db, template: BlockRow, pageId: string, actor: string, time: string, eventActor?: string): Promise<void> {
-  const blocks = await db
-    .selectFrom('block')
-    .selectAll()
-    .where('page_id', '=', template.id)
-    .where('id', '!=', template.id)
-    .where('in_trash', '=', 0)
-    .where('type', 'not in', ['child_page', 'child_database'])
-    .execute()
-  const ids = new Map(blocks.map((b) => [b.id, newId()]))
-  const last = await db.selectFrom('block').select((eb) => eb.fn.max('position').as('p')).where('parent_id', '=', pageId).executeTakeFirst()
-  const offset = Number(last?.p ?? -1) + 1
-  const rows = blocks
-    .filter((b) => b.parent_id === template.id || (b.parent_id !== null && ids.has(b.parent_id)))
-    .map((b) => ({
-      ...b,
-      id: ids.get(b.id) as string,
-      parent_id: b.parent_id === template.id ? pageId : (ids.get(b.parent_id as string) as string),
-      page_id: pageId,
-      position: b.parent_id === template.id ? b.position + offset : b.position,
-      created_time: time,
-      created_by: actor,
-      last_edited_time: time,
-      last_edited_by: actor,
-    }))
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('block').values(rows.slice(i, i + 500)).execute()
-  await appendEvents(
-    db,
-    rows.map((r) => ({ workspaceId: r.workspace_id, type: 'block.appended', objectId: r.id, actor: eventActor ?? `user:${actor}`, time, data: { parent_id: r.parent_id, page_id: r.page_id, type: r.type } })),
-  )
+export async function copyTemplateContent(
+  db: Db,
+  template: Pick<BlockRow, 'id'>,
+  pageId: string,
+  actor: string,
+  time: string,
+  eventActor?: string,
+): Promise<void> {
+  const target = await findBlock(db, pageId)
+  if (!target) throw new Error(`Page ${pageId} not found`)
+  const childrenOf = new Map<string, BlockRow[]>()
+  for (const b of await listContentBlocksOfPage(db, template.id)) {
+    if (b.parent_id === null) continue
+    const list = childrenOf.get(b.parent_id) ?? []
+    list.push(b)
+    childrenOf.set(b.parent_id, list)
+  }
+  for (const list of childrenOf.values()) list.sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  const top = childrenOf.get(template.id) ?? []
+  if (top.length === 0) return
+  const offset = await reservePositions(db, pageId, { type: 'end' }, top.length)
+  const rows: BlockRow[] = []
+  // Only blocks reachable from the template through live blocks: a child of a trashed block stays behind.
+  const walk = (fromParent: string, toParent: string, isTop: boolean) => {
+    ;(childrenOf.get(fromParent) ?? []).forEach((b, i) => {
+      const id = newId()
+      rows.push({
+        ...b,
+        id,
+        workspace_id: target.workspace_id,
+        parent_type: isTop ? 'page_id' : 'block_id',
+        parent_id: toParent,
+        page_id: pageId,
+        position: isTop ? offset + i : b.position,
+        created_time: time,
+        created_by: actor,
+        last_edited_time: time,
+        last_edited_by: actor,
+      })
+      walk(b.id, id, false)
+    })
+  }
+  walk(template.id, pageId, true)
+  await insertBlockRows(db, rows, { actor: eventActor ?? (await eventActorOf(db, actor)), time })
 }

@@ -2,9 +2,9 @@ import { newId } from '../domain/ids.js'
 import { plainText, type RichTextItem } from '../domain/rich-text.js'
 import { ROLE, principalOf } from '../permissions/roles.js'
 import { grantOnPage, reattachSubtree, subtreePrefix } from '../storage/repositories/acl.repository.js'
-import { findBlock, reservePositions, type BlockRow } from '../storage/repositories/blocks.repository.js'
-import { reindexRow } from '../storage/repositories/data-source-values.repository.js'
+import { findBlock, insertBlockRows, reservePositions, updateBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import { appendEvent } from '../storage/repositories/events.repository.js'
+import { findUser } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 
 /**
@@ -43,7 +43,17 @@ export interface CreateNodeInput {
 }
 
 /**
- * Inserts a page or database node.
+ * The change-event actor (ADR 15) of a write credited to user id `userId` (the `created_by` /
+ * `last_edited_by` column value): `bot:<id>` for a connection's bot, otherwise `user:<id>`.
+ */
+export async function eventActorOf(db: Db, userId: string): Promise<string> {
+  return (await findUser(db, userId))?.type === 'bot' ? `bot:${userId}` : `user:${userId}`
+}
+
+/**
+ * Inserts a page or database node through the block write path (`insertBlockRows`: the query value
+ * index of a database row, and the `page.created` / `database.created` event, actor from
+ * `eventActorOf(input.actor)`).
  * - Under a page: appended to the page's children; inherits the page's permission root.
  * - In a data source (a database row): inherits the database's root; not a child block.
  * - At the workspace level: its own root, granting full access to every full member
@@ -98,16 +108,7 @@ export async function createNode(db: Db, input: CreateNodeInput): Promise<BlockR
     last_edited_by: input.actor,
     in_trash: 0,
   }
-  await db.insertInto('block').values(row).execute()
-  await appendEvent(db, {
-    workspaceId: input.workspaceId,
-    type: `${input.kind}.created`,
-    objectId: id,
-    actor: input.eventActor ?? `user:${input.actor}`,
-    time: input.time,
-    data: { parent_type: parentType, parent_id: parentId },
-  })
-  if (input.parent.type === 'data_source_id') await reindexRow(db, id)
+  await insertBlockRows(db, [row], { actor: input.eventActor ?? (await eventActorOf(db, input.actor)), time: input.time })
   if (input.parent.type === 'workspace') {
     await grantOnPage(db, row, {
       principal: input.section === 'private' ? principalOf.user(input.privateOwner ?? input.actor) : principalOf.members(input.workspaceId),
@@ -141,18 +142,14 @@ export async function moveNode(
   const newParentPage = target.type === 'page_id' ? target.parent : target.database
   if (ancestorIds(newParentPage).includes(node.id)) throw new Error('cycle')
   const position = target.type === 'page_id' ? await reservePositions(db, newParentPage.id, { type: 'end' }, 1) : 0
-  await db
-    .updateTable('block')
-    .set({
-      parent_type: target.type,
-      parent_id: target.type === 'page_id' ? target.parent.id : target.dataSourceId,
-      position,
-      last_edited_time: time,
-      last_edited_by: actor,
-    })
-    .where('id', '=', node.id)
-    .execute()
-  await reindexRow(db, node.id)
+  // updateBlock re-derives the row's query value index (its parent changed).
+  await updateBlock(db, node.id, {
+    parent_type: target.type,
+    parent_id: target.type === 'page_id' ? target.parent.id : target.dataSourceId,
+    position,
+    last_edited_time: time,
+    last_edited_by: actor,
+  })
   await reattachSubtree(db, node, subtreePrefix(newParentPage), newParentPage.perm_root_id)
   await appendEvent(db, {
     workspaceId: node.workspace_id,

@@ -1,6 +1,6 @@
 import { Client, LogLevel, UnknownHTTPResponseError, APIErrorCode } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { removeInstall, listOwnInstalls, listWorkspaceInstalls, setInstallPageShare } from '../../src/services/oauth.service.js'
+import { removeInstall, listOwnInstalls, listWorkspaceInstalls, setInstallPageShare } from '../../src/services/oauth/installs.js'
 import { refreshClientSecret, registerPublicConnection } from '../../src/services/public-connections.service.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
 import { addMember, createWorkspace, removeMember } from '../../src/services/workspaces.service.js'

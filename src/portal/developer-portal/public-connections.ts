@@ -1,7 +1,7 @@
 import type { Hono } from 'hono'
 import { parseId } from '../../domain/ids.js'
 import { DomainError } from '../../errors/domain-error.js'
-import { listOwnInstalls, listWorkspaceInstalls, removeInstall } from '../../services/oauth.service.js'
+import { listOwnInstalls, listWorkspaceInstalls, removeInstall } from '../../services/oauth/installs.js'
 import { workspacesOf } from '../../services/portal.service.js'
 import {
   deletePublicConnection,

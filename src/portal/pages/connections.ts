@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
 import { DomainError } from '../../errors/domain-error.js'
-import { setInstallPageShare } from '../../services/oauth.service.js'
+import { setInstallPageShare } from '../../services/oauth/installs.js'
 import { shareWithConnection, unshareFromConnection } from '../../services/connections.service.js'
 import { connectionsToAdd, pageConnections } from '../../services/portal.service.js'
 import { one } from '../form.js'

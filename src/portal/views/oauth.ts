@@ -1,5 +1,5 @@
 import { html } from 'hono/html'
-import type { PresentedInstall } from '../../services/oauth.service.js'
+import type { PresentedInstall } from '../../services/oauth/installs.js'
 import type { PresentedPublicConnection } from '../../services/public-connections.service.js'
 import type { TreeNode } from '../../services/portal.service.js'
 import { csrfField, initials, notice, type Html } from './layout.js'
@@ -34,7 +34,7 @@ export function developersSidebarWithPublic(active: 'connections' | 'public'): H
 export interface ConsentInput {
   /**
    * `hasTemplate`: the connection names a template; `templateAvailable`: it may still be copied (the
-   * registrant can still access it, checked at each install: services/oauth.service.ts templateAvailable).
+   * registrant can still access it, checked at each install: services/oauth/authorize.ts templateAvailable).
    */
   connection: { name: string; icon: string | null; capabilities: string[]; developerWorkspace: string; hasTemplate: boolean; templateAvailable: boolean }
   user: { name: string | null; email: string | null }

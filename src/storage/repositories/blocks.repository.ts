@@ -128,20 +128,70 @@ export async function insertBlocks(db: Db, input: InsertBlocksInput): Promise<st
     })
   }
   walk(input.blocks, input.parentType, input.parentId, first, true)
-  // SQLite allows 32766 bound variables; 24 columns per row → chunks of 500 rows.
+  await insertBlockRows(db, rows, { actor: input.eventActor ?? `user:${input.actor}`, time: input.time })
+  return topIds
+}
+
+// ---------------------------------------------------------------------------------------------
+// The one write path for new `block` rows (pages, databases and content blocks alike)
+
+/**
+ * Inserts ready-made `block` rows in the caller's transaction `db`, in order (parents before their
+ * children), and keeps what depends on them right:
+ * - the query value index: each database row (`parent_type = "data_source_id"`) is indexed
+ *   (`reindexRow`, data-source-values.repository.ts), so callers never index by hand;
+ * - the change events (ADR 15), one per row, in row order: `page.created` for a `child_page`,
+ *   `database.created` for a `child_database`, `block.appended` for any other block; each with
+ *   `object_id` = the row id and `data: {parent_type, parent_id}` (plus `type` for blocks).
+ * Rows go in chunks of 500 (SQLite's 32,766 bound variables over 24 columns).
+ * @param at who (`user:<id>` | `bot:<id>` | `admin` | `system`) and when (ISO-8601 UTC), for the events.
+ */
+export async function insertBlockRows(db: Db, rows: BlockRow[], at: { actor: string; time: string }): Promise<void> {
+  if (rows.length === 0) return
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('block').values(rows.slice(i, i + 500)).execute()
+  for (const r of rows) if (r.parent_type === 'data_source_id') await reindexRow(db, r.id)
   await appendEvents(
     db,
     rows.map((r) => ({
-      workspaceId: input.workspaceId,
-      type: 'block.appended',
+      workspaceId: r.workspace_id,
+      type: r.type === 'child_page' ? 'page.created' : r.type === 'child_database' ? 'database.created' : 'block.appended',
       objectId: r.id,
-      actor: input.eventActor ?? `user:${input.actor}`,
-      time: input.time,
-      data: { parent_id: r.parent_id, page_id: r.page_id, type: r.type },
+      actor: at.actor,
+      time: at.time,
+      data:
+        r.type === 'child_page' || r.type === 'child_database'
+          ? { parent_type: r.parent_type, parent_id: r.parent_id }
+          : { parent_type: r.parent_type, parent_id: r.parent_id, page_id: r.page_id, type: r.type },
     })),
   )
-  return topIds
+}
+
+/**
+ * The live content blocks of page `pageId` (its whole block tree, not its sub-pages or databases nor
+ * anything under them), in no particular order: what a template copy duplicates.
+ */
+export async function listContentBlocksOfPage(db: Db, pageId: string): Promise<BlockRow[]> {
+  return db
+    .selectFrom('block')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('id', '!=', pageId)
+    .where('in_trash', '=', 0)
+    .where('type', 'not in', ['child_page', 'child_database'])
+    .execute()
+}
+
+/** The live templates of data source `dataSourceId` (`parent_type = "template"`), by `position` then id. */
+export async function listTemplatesOfDataSource(db: Db, dataSourceId: string): Promise<BlockRow[]> {
+  return db
+    .selectFrom('block')
+    .selectAll()
+    .where('parent_type', '=', 'template')
+    .where('parent_id', '=', dataSourceId)
+    .where('in_trash', '=', 0)
+    .orderBy('position')
+    .orderBy('id')
+    .execute()
 }
 
 /**
