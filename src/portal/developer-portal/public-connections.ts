@@ -29,7 +29,7 @@ import {
  * `/developers/public-connections[/new|/{id}]` — register, configure, reveal and refresh the client
  * secret, delete; and the installs: the person's own, and every install of the workspaces they own,
  * each removable (`POST /developers/installs/{id}/remove`). Every action is a
- * public-connections.service / oauth.service call; a refusal shows the service's message.
+ * public-connections.service / services/oauth call; a refusal shows the service's message.
  */
 
 /** Registers `/developers/public-connections…` and `/developers/installs/{id}/remove`. */

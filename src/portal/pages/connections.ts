@@ -10,7 +10,7 @@ import type { ShowPage } from './page.js'
 
 /**
  * A page's ••• → Connections panel (issue 5; docs/adr/0013-web-portal.md): add or remove an internal
- * connection (connections.service.ts) or an install of a public connection (oauth.service.ts's
+ * connection (connections.service.ts) or an install of a public connection (services/oauth/installs.ts's
  * setInstallPageShare) on the page, as the signed-in person. A share inherited from an ancestor is
  * removed where it was granted. A refusal re-renders the panel with the service's message.
  */
@@ -60,7 +60,7 @@ export function pageConnectionsPanel(app: Hono<PortalEnv>, s: PortalShell, showP
   })
 
   // An install of a public connection (OAuth) on a page: the same bot share as an internal connection,
-  // through oauth.service.ts's setInstallPageShare (full access on the page needed; audited
+  // through services/oauth/installs.ts's setInstallPageShare (full access on the page needed; audited
   // oauth.page_shared|page_unshared).
   app.post('/w/:ws/pages/:id/installs', async (c) => {
     const u = user(c)
