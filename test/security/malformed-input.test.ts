@@ -159,11 +159,11 @@ describe('leniencies the corpus found', () => {
     expect(await query({ starts_with: full.slice(1, 50_001) })).toEqual([])
     expect(await query({ does_not_contain: needle })).toHaveLength(1)
     expect(await query({ contains: '_'.repeat(50_000) })).toEqual([])
-    // U+0000 cannot be stored in PostgreSQL text: a needle holding it matches nothing, on both stores.
-    expect(await hits('a\u0000')).toEqual([])
-    expect(await query({ contains: 'r\u0000' })).toEqual([])
-    expect(await query({ equals: '\u0000' })).toEqual([])
-    expect(await query({ does_not_contain: '\u0000' })).toHaveLength(2)
+    // U+0000 cannot be stored in PostgreSQL text, so bodies drop it (http/body.ts parseJsonText): a
+    // needle holding it searches as the needle without it, on both stores.
+    expect(await hits('a\u0000')).toEqual(await hits('a'))
+    expect(await query({ contains: 'sh\u0000ort' })).toEqual(await query({ contains: 'short' }))
+    expect(await query({ contains: 'sh\u0000ort' })).toHaveLength(1)
   }, 30_000)
 
   it('admin API: decodes path parameters once and refuses malformed percent-encoding', async () => {
