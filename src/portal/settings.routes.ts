@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
 import { DomainError } from '../errors/domain-error.js'
+import { decidePeopleAdmin, enforce } from '../permissions/decide-workspace.js'
 import type { Deps } from '../services/deps.js'
 import { getPatPolicy, setPatPolicy } from '../services/pat-policy.js'
 import {
@@ -213,7 +214,7 @@ export function registerSettingsRoutes(app: Hono<PortalEnv>, deps: Deps, h: Port
   /** Members and groups are for owners and membership admins (people.service decides the actions). */
   const requirePeopleAdmin = async (ws: string, u: UserTable, what: string) => {
     const role = (await people(ws)).find((m) => m.id === u.id)?.role
-    if (role !== 'owner' && role !== 'membership_admin') throw new DomainError('forbidden', `Only workspace owners and membership admins can ${what}.`)
+    enforce(decidePeopleAdmin(role, what))
   }
   const membersTab = (c: PortalContext, status: number, f: Flash | null) =>
     show(c, status, 'members', 'Members', async (head) => {

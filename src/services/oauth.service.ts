@@ -6,6 +6,7 @@ import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { unauthorized } from '../errors/notion-error.js'
 import { MAX_BODY_BYTES } from '../http/body.js'
+import { decideOwnerOnly, enforce } from '../permissions/decide-workspace.js'
 import { decideConnectionShare } from '../permissions/decide-connection-share.js'
 import { CONNECTION_SHARE_LEVEL, ROLE, principalOf } from '../permissions/roles.js'
 import type { OAuthInstallTable, PublicConnectionTable, UserTable } from '../storage/database.js'
@@ -13,6 +14,7 @@ import { grantOnPage, levelOnRoot, revokeOnPage } from '../storage/repositories/
 import { audit } from '../storage/repositories/audit.repository.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import { liveInstallsOfPerson } from '../storage/repositories/oauth-installs.repository.js'
+import { recordTokenUse } from '../storage/repositories/token-use.repository.js'
 import { findUser, findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
@@ -40,7 +42,6 @@ import { ancestorIds, createNode } from './tree.service.js'
  */
 
 export const CODE_TTL_MS = 10 * 60_000
-const LAST_USED_GRANULARITY_MS = 60_000
 
 /** An OAuth endpoint failure (RFC 6749 §5.2 codes), rendered as `{error, error_description?, request_id}`. */
 export class OAuthError extends Error {
@@ -617,10 +618,7 @@ export async function authenticateOAuthAccessToken(deps: Deps, token: string): P
     .executeTakeFirst()
   if (!row || !deps.secrets.digestsEqual(row.t_digest, digest) || row.t_kind !== 'access' || row.t_revoked !== null || row.i_removed !== null) throw unauthorized()
   if (!(await principalsForUser(db, row.i_ws, row.i_user))) throw unauthorized()
-  const now = deps.clock.now()
-  if (now - (row.t_last_used ? Date.parse(row.t_last_used) : 0) >= LAST_USED_GRANULARITY_MS) {
-    await db.updateTable('oauth_token').set({ last_used_time: isoNow(deps.clock) }).where('id', '=', row.t_id).execute()
-  }
+  await recordTokenUse(db, 'oauth_token', { id: row.t_id, last_used_time: row.t_last_used }, deps.clock.now())
   return {
     kind: 'oauth',
     tokenId: row.t_id,
@@ -693,8 +691,7 @@ export async function listOwnInstalls(deps: Deps, userId: string, workspaceId?: 
 /** Every live install of a workspace, for its owners. @throws DomainError forbidden */
 export async function listWorkspaceInstalls(deps: Deps, workspaceId: string, actorId: string): Promise<PresentedInstall[]> {
   const db = deps.store.db
-  const who = await principalsForUser(db, workspaceId, actorId)
-  if (who?.role !== 'owner') throw new DomainError('forbidden', 'Only workspace owners can see every public connection installed in the workspace.')
+  enforce(decideOwnerOnly((await principalsForUser(db, workspaceId, actorId))?.role, 'see every public connection installed in the workspace'))
   const rows = await db.selectFrom('oauth_install').selectAll().where('workspace_id', '=', workspaceId).where('removed_time', 'is', null).orderBy('created_time').orderBy('id').execute()
   return presentInstalls(db, rows)
 }
