@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono'
 import * as z from 'zod'
-import { DomainError } from '../errors/domain-error.js'
 import type { AppEnv } from '../http/context.js'
+import { groupWorkspace as groupWorkspaceOf } from '../services/actors.js'
 import type { Deps } from '../services/deps.js'
 import {
   ACCESS_LEVELS,
@@ -23,7 +23,7 @@ import {
   removeGroupMember,
   renameGroup,
 } from '../services/people.service.js'
-import type { MemberRole } from '../storage/database.js'
+import type { MemberRole } from '../domain/workspace.js'
 
 /** The admin.routes.ts helpers this module uses: body parsing, path ids and `as` resolution. */
 interface Helpers {
@@ -55,11 +55,7 @@ interface Helpers {
  */
 export function registerPeopleAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Helpers): void {
   const db = deps.store.db
-  const groupWorkspace = async (groupId: string) => {
-    const g = await db.selectFrom('workspace_group').select('workspace_id').where('id', '=', groupId).executeTakeFirst()
-    if (!g) throw new DomainError('not_found', `No group with id ${groupId}.`)
-    return g.workspace_id
-  }
+  const groupWorkspace = (groupId: string) => groupWorkspaceOf(db, groupId)
   const As = z.strictObject({ as: z.string().optional() })
   const Level = z.strictObject({ level: z.enum(ACCESS_LEVELS as [AccessLevelName, ...AccessLevelName[]]), as: z.string().optional() })
 

@@ -1,5 +1,5 @@
 import type { Capabilities } from '../permissions/capabilities.js'
-import type { MemberRole, Plan } from '../storage/database.js'
+import type { MemberRole, Plan } from '../domain/workspace.js'
 import type { NotionVersion } from '../domain/versions.js'
 
 /** What every caller of the `/v1` API has, whatever its token kind. */

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander'
 import { DomainError } from '../errors/domain-error.js'
-import { resolveActor, resolveWorkspace } from '../services/actors.js'
+import { groupWorkspace as groupWorkspaceOf, resolveActor, resolveWorkspace } from '../services/actors.js'
 import type { Deps } from '../services/deps.js'
 import {
   ACCESS_LEVELS,
@@ -22,7 +22,7 @@ import {
   removeGroupMember,
   renameGroup,
 } from '../services/people.service.js'
-import type { MemberRole } from '../storage/database.js'
+import type { MemberRole } from '../domain/workspace.js'
 import { columns, uuidArg, withStore } from './runtime.js'
 
 /**
@@ -34,10 +34,8 @@ import { columns, uuidArg, withStore } from './runtime.js'
 
 const asOption = () => new Option('--as <user>', 'acting person (e-mail or user id; default: the first owner)')
 
-async function groupWorkspace(deps: Deps, groupId: string): Promise<string> {
-  const g = await deps.store.db.selectFrom('workspace_group').select('workspace_id').where('id', '=', groupId).executeTakeFirst()
-  if (!g) throw new DomainError('not_found', `No group with id ${groupId}.`)
-  return g.workspace_id
+function groupWorkspace(deps: Deps, groupId: string): Promise<string> {
+  return groupWorkspaceOf(deps.store.db, groupId)
 }
 
 /** `--workspace` | `--group <id>` | `--user <e-mail or id>` into a share target. @throws DomainError invalid_input */

@@ -1,4 +1,4 @@
-import type { UserInfoLevel } from '../storage/database.js'
+import type { UserInfoLevel } from '../domain/workspace.js'
 
 /**
  * A connection's capabilities (developers.notion.com/reference/capabilities): content (read, update,

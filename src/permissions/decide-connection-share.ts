@@ -1,4 +1,4 @@
-import type { MemberRole } from '../storage/database.js'
+import type { MemberRole } from '../domain/workspace.js'
 import { ROLE } from './roles.js'
 
 /**

@@ -1,6 +1,7 @@
 import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
-import { findUser, findUserByEmail, findWorkspace, listMembers, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
+import { findUser, findUserByEmail, findWorkspace, listMembers, listWorkspaces, workspaceOfConnection } from '../storage/repositories/workspaces.repository.js'
+import { findGroup } from '../storage/repositories/people.repository.js'
 import type { Db } from '../storage/store.js'
 import type { ShareActor } from './connections.service.js'
 
@@ -44,9 +45,19 @@ export async function resolveShareActor(db: Db, workspaceId: string, as: string 
  * @throws DomainError not_found "No connection with id <id>."
  */
 export async function connectionWorkspace(db: Db, connectionId: string): Promise<string> {
-  const row = await db.selectFrom('connection').select('workspace_id').where('id', '=', connectionId).executeTakeFirst()
-  if (!row) throw new DomainError('not_found', `No connection with id ${connectionId}.`)
-  return row.workspace_id
+  const workspaceId = await workspaceOfConnection(db, connectionId)
+  if (!workspaceId) throw new DomainError('not_found', `No connection with id ${connectionId}.`)
+  return workspaceId
+}
+
+/**
+ * The workspace a group belongs to.
+ * @throws DomainError not_found "No group with id <id>."
+ */
+export async function groupWorkspace(db: Db, groupId: string): Promise<string> {
+  const g = await findGroup(db, groupId)
+  if (!g) throw new DomainError('not_found', `No group with id ${groupId}.`)
+  return g.workspace_id
 }
 
 /**

@@ -1,16 +1,15 @@
 import { isWellFormedToken, tokenKind } from '../auth/token-format.js'
 import type { ApiCaller } from '../auth/principal.js'
-import { isoNow } from '../domain/clock.js'
 import { unauthorized } from '../errors/notion-error.js'
 import { principalOf } from '../permissions/roles.js'
-import { findTokenByDigest, touchToken } from '../storage/repositories/tokens.repository.js'
+import { recordTokenUse } from '../storage/repositories/token-use.repository.js'
+import { findTokenByDigest } from '../storage/repositories/tokens.repository.js'
 import type { Deps } from './deps.js'
 import { capabilitiesOf } from '../permissions/capabilities.js'
 import { authenticatePersonalToken } from './pats.service.js'
 import { authenticateOAuthAccessToken } from './oauth/installs.js'
 
 const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
-const LAST_USED_GRANULARITY_MS = 60_000
 
 /**
  * Resolves an `Authorization` header to the calling connection or personal access token.
@@ -37,9 +36,7 @@ export async function authenticateBearer(deps: Deps, header: string | undefined)
   if (!found || !deps.secrets.digestsEqual(found.token.digest, digest) || found.token.revoked_time !== null) {
     throw unauthorized()
   }
-  const now = deps.clock.now()
-  const lastUsed = found.token.last_used_time ? Date.parse(found.token.last_used_time) : 0
-  if (now - lastUsed >= LAST_USED_GRANULARITY_MS) await touchToken(deps.store.db, found.token.id, isoNow(deps.clock))
+  await recordTokenUse(deps.store.db, 'token', found.token, deps.clock.now())
   const { connection, workspace } = found
   return {
     kind: 'internal',

@@ -4,6 +4,7 @@ import { plainText } from '../domain/rich-text.js'
 import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { DEFAULT_CAPABILITIES, capabilitiesOf, capabilityColumns, type Capabilities } from '../permissions/capabilities.js'
+import { decideOwnerOnly, enforce } from '../permissions/decide-workspace.js'
 import { decideConnectionShare, type ConnectionShareDecision } from '../permissions/decide-connection-share.js'
 import { CONNECTION_SHARE_LEVEL, principalOf } from '../permissions/roles.js'
 import type { ConnectionTable } from '../storage/database.js'
@@ -51,10 +52,7 @@ export function presentConnection(c: ConnectionTable, tokenHintText: string | nu
 
 /** @throws DomainError forbidden unless `actorId` owns the workspace. */
 async function requireOwner(db: Db, workspaceId: string, actorId: string, doing: string): Promise<void> {
-  const role = await memberRole(db, workspaceId, actorId)
-  if (role !== 'owner') {
-    throw new DomainError('forbidden', `Only workspace owners can ${doing}. This user is ${role ? `a ${role}` : 'not a member of this workspace'}.`)
-  }
+  enforce(decideOwnerOnly(await memberRole(db, workspaceId, actorId), doing))
 }
 
 /** @throws DomainError not_found */

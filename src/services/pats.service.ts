@@ -5,14 +5,28 @@ import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { unauthorized } from '../errors/notion-error.js'
 import type { Capabilities } from '../permissions/capabilities.js'
+import {
+  decidePatCapabilityChange,
+  decidePatCreation,
+  decidePatListing,
+  decidePatReveal,
+  decidePatRevoke,
+  decidePatView,
+  PAT_NEEDS_A_CAPABILITY_MESSAGE,
+  patNeedsPolicy,
+  patSuspension,
+  type PatPerson,
+  type PatSuspension,
+} from '../permissions/decide-pat.js'
+import { enforce } from '../permissions/decide-workspace.js'
 import type { PersonalAccessTokenTable } from '../storage/database.js'
-import { audit } from '../storage/repositories/audit.repository.js'
-import { findPat, findPatByBotId, findPatByDigest, insertPat, listPats, markPatRevoked, touchPat, unrevokedPatsOfCreator } from '../storage/repositories/pats.repository.js'
-import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
+import { createPat as storePat, findPat, findPatByBotId, findPatByDigest, listPats, recordPatReveal, revokePat as storeRevokePat, setPatCapabilities, unrevokedPatsOfCreator } from '../storage/repositories/pats.repository.js'
+import { recordTokenUse } from '../storage/repositories/token-use.repository.js'
+import { findUser, findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
-import { describePolicy, effectivePatPolicy, policyAdmits } from './pat-policy.js'
-import { isFullMember, principalsForUser } from './people-access.js'
+import { effectivePatPolicy } from './pat-policy.js'
+import { principalsForUser } from './people-access.js'
 
 /**
  * Personal access tokens (PATs): developers.notion.com "Personal access tokens" (seed 004),
@@ -33,7 +47,6 @@ export type PatExpiryDays = (typeof PAT_EXPIRY_DAYS)[number]
 export const DEFAULT_PAT_EXPIRY_DAYS: PatExpiryDays = 365
 
 const DAY_MS = 86_400_000
-const LAST_USED_GRANULARITY_MS = 60_000
 const MAX_NAME_LENGTH = 100
 
 /** A PAT's capability bundles. */
@@ -47,8 +60,7 @@ export interface PatCapabilities {
 export type PatStatus = 'active' | 'expired' | 'revoked'
 export const PAT_STATUSES: readonly PatStatus[] = ['active', 'expired', 'revoked']
 
-/** Why an active PAT currently gets 401: its creator left, is no longer a full member, or the policy excludes them. */
-export type PatSuspension = 'creator_not_a_member' | 'creator_not_a_full_member' | 'policy'
+export type { PatSuspension }
 
 /**
  * What a PAT's bundles allow on the `/v1` API, as connection capabilities: "Notion API" = every
@@ -76,13 +88,11 @@ export function patStatus(p: Pick<PersonalAccessTokenTable, 'revoked_time' | 'ex
  */
 async function suspensionOf(db: Db, p: PersonalAccessTokenTable, plan: Parameters<typeof effectivePatPolicy>[2]) {
   const who = await principalsForUser(db, p.workspace_id, p.creator_id)
-  if (!who) return { suspension: 'creator_not_a_member' as const, who }
-  if (!isFullMember(who.role)) return { suspension: 'creator_not_a_full_member' as const, who }
-  // Owners always qualify: skip the policy reads for them.
-  if (p.cap_notion_api === 1 && who.role !== 'owner' && !policyAdmits(await effectivePatPolicy(db, p.workspace_id, plan), who.role, who.principals)) {
-    return { suspension: 'policy' as const, who }
-  }
-  return { suspension: null, who }
+  const person: PatPerson = { role: who?.role, principals: who?.principals ?? [] }
+  const notionApi = p.cap_notion_api === 1
+  // The policy is read only when it can matter (owners always qualify): the authentication hot path.
+  const policy = patNeedsPolicy(person, notionApi) ? await effectivePatPolicy(db, p.workspace_id, plan) : null
+  return { suspension: patSuspension({ person, notionApi, policy }), who }
 }
 
 /**
@@ -103,8 +113,7 @@ export async function authenticatePersonalToken(deps: Deps, token: string): Prom
   if (patStatus(pat, now) !== 'active') throw unauthorized()
   const { suspension, who } = await suspensionOf(db, pat, workspace.plan)
   if (suspension !== null || !who) throw unauthorized()
-  const lastUsed = pat.last_used_time ? Date.parse(pat.last_used_time) : 0
-  if (now - lastUsed >= LAST_USED_GRANULARITY_MS) await touchPat(db, pat.id, isoNow(deps.clock))
+  await recordTokenUse(db, 'personal_access_token', pat, now)
   const caps = capsOf(pat)
   return {
     kind: 'personal',
@@ -134,7 +143,7 @@ async function presentPat(db: Db, p: PatRow, nowMs: number, plan: Parameters<typ
   if (p.revoked_by === 'admin_api') revokedBy = { type: 'admin_api' }
   else if (p.revoked_by?.startsWith('user:')) {
     const id = p.revoked_by.slice('user:'.length)
-    const u = await db.selectFrom('user').select(['name', 'email']).where('id', '=', id).executeTakeFirst()
+    const u = await findUser(db, id)
     revokedBy = { type: 'user', id, name: u?.name ?? null, email: u?.email ?? null }
   }
   const caps = capsOf(p)
@@ -173,7 +182,7 @@ async function loadPat(db: Db, patId: string): Promise<PersonalAccessTokenTable>
 
 async function presentOne(db: Db, p: PersonalAccessTokenTable, nowMs: number): Promise<PresentedPat> {
   const ws = await loadWorkspace(db, p.workspace_id)
-  const creator = await db.selectFrom('user').select(['name', 'email']).where('id', '=', p.creator_id).executeTakeFirst()
+  const creator = await findUser(db, p.creator_id)
   return presentPat(db, { ...p, creator_name: creator?.name ?? null, creator_email: creator?.email ?? null }, nowMs, ws.plan)
 }
 
@@ -183,15 +192,10 @@ async function presentOne(db: Db, p: PersonalAccessTokenTable, nowMs: number): P
  */
 async function creationRefusal(db: Db, ws: { id: string; plan: Parameters<typeof effectivePatPolicy>[2] }, actorId: string, caps: PatCapabilities): Promise<string | null> {
   const who = await principalsForUser(db, ws.id, actorId)
-  if (!who) return 'Only members of this workspace can create personal access tokens in it.'
-  if (!isFullMember(who.role)) return 'Guests and restricted members cannot create personal access tokens.'
-  if (caps.notionApi) {
-    const policy = await effectivePatPolicy(db, ws.id, ws.plan)
-    if (!policyAdmits(policy, who.role, who.principals)) {
-      return `This workspace lets ${describePolicy(policy.policy)} create personal access tokens with Notion API access; this member is not allowed.`
-    }
-  }
-  return null
+  const person: PatPerson = { role: who?.role, principals: who?.principals ?? [] }
+  const policy = patNeedsPolicy(person, caps.notionApi) ? await effectivePatPolicy(db, ws.id, ws.plan) : null
+  const decision = decidePatCreation({ person, notionApi: caps.notionApi, policy })
+  return decision.allowed ? null : decision.message
 }
 
 /**
@@ -229,7 +233,7 @@ export async function createPat(deps: Deps, input: CreatePatInput): Promise<{ pa
   if (!name) throw new DomainError('invalid_input', 'A personal access token needs a name.')
   if (name.length > MAX_NAME_LENGTH) throw new DomainError('invalid_input', `A token name is at most ${MAX_NAME_LENGTH} characters.`)
   const caps: PatCapabilities = { notionApi: input.capabilities?.notionApi ?? true, workers: input.capabilities?.workers ?? false }
-  if (!caps.notionApi && !caps.workers) throw new DomainError('invalid_input', 'A personal access token needs at least one capability: Notion API or Workers.')
+  if (!caps.notionApi && !caps.workers) throw new DomainError('invalid_input', PAT_NEEDS_A_CAPABILITY_MESSAGE)
   const days = input.expiresInDays ?? DEFAULT_PAT_EXPIRY_DAYS
   if (!(PAT_EXPIRY_DAYS as readonly number[]).includes(days)) {
     throw new DomainError('invalid_input', `Expiry must be one of ${PAT_EXPIRY_DAYS.join(', ')} days.`)
@@ -243,7 +247,6 @@ export async function createPat(deps: Deps, input: CreatePatInput): Promise<{ pa
     const token = generateToken('personal')
     const id = newId()
     const botId = newId()
-    await trx.insertInto('user').values({ id: botId, type: 'bot', name, avatar_url: null, email: null, created_time: time }).execute()
     const row: PersonalAccessTokenTable = {
       id,
       workspace_id: ws.id,
@@ -261,15 +264,7 @@ export async function createPat(deps: Deps, input: CreatePatInput): Promise<{ pa
       revoked_by: null,
       last_used_time: null,
     }
-    await insertPat(trx, row)
-    await audit(trx, {
-      workspaceId: ws.id,
-      actor: `user:${input.actorId}`,
-      action: 'pat.created',
-      target: id,
-      meta: { name, bot_id: botId, capabilities: { notion_api: caps.notionApi, workers: caps.workers }, expires_time: row.expires_time },
-      time,
-    })
+    await storePat(trx, row, { actor: `user:${input.actorId}`, time })
     return { pat: await presentOne(trx, row, nowMs), token }
   })
 }
@@ -300,7 +295,7 @@ export interface AdminPatFilter {
 export async function listWorkspacePats(deps: Deps, f: AdminPatFilter): Promise<PresentedPat[]> {
   const db = deps.store.db
   const ws = await loadWorkspace(db, f.workspaceId)
-  await requireOwner(db, ws.id, f.actorId, 'see every personal access token of the workspace')
+  enforce(decidePatListing((await principalsForUser(db, ws.id, f.actorId))?.role))
   if (f.status !== undefined && !PAT_STATUSES.includes(f.status)) throw new DomainError('invalid_input', `status must be one of ${PAT_STATUSES.join(', ')}.`)
   const now = deps.clock.now()
   const rows = await listPats(db, { workspaceId: ws.id, ...(f.creatorId ? { creatorId: f.creatorId } : {}), ...(f.query ? { query: f.query } : {}) })
@@ -312,16 +307,9 @@ export async function listWorkspacePats(deps: Deps, f: AdminPatFilter): Promise<
 export async function getPat(deps: Deps, patId: string, actorId: string): Promise<PresentedPat> {
   const db = deps.store.db
   const p = await loadPat(db, patId)
-  if (p.creator_id !== actorId) await requireOwner(db, p.workspace_id, actorId, "see other members' personal access tokens")
+  const isCreator = p.creator_id === actorId
+  enforce(decidePatView({ isCreator, role: isCreator ? undefined : (await principalsForUser(db, p.workspace_id, actorId))?.role }))
   return presentOne(db, p, deps.clock.now())
-}
-
-/** @throws DomainError forbidden unless `actorId` owns the workspace. */
-async function requireOwner(db: Db, workspaceId: string, actorId: string, doing: string): Promise<void> {
-  const who = await principalsForUser(db, workspaceId, actorId)
-  if (who?.role !== 'owner') {
-    throw new DomainError('forbidden', `Only workspace owners can ${doing}. This user is ${who ? `a ${who.role.replace('_', ' ')}` : 'not a member of this workspace'}.`)
-  }
 }
 
 /**
@@ -334,14 +322,11 @@ export async function revealPat(deps: Deps, patId: string, actorId: string): Pro
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const p = await loadPat(trx, patId)
-    if (p.creator_id !== actorId) {
-      throw new DomainError('forbidden', 'Only the creator of a personal access token can reveal or copy it; workspace admins cannot.')
-    }
-    if (!(await principalsForUser(trx, p.workspace_id, actorId))) throw new DomainError('forbidden', 'Only members of this workspace can reveal its tokens.')
-    const status = patStatus(p, deps.clock.now())
-    if (status !== 'active') throw new DomainError('conflict', `This personal access token is ${status}; create a new one.`)
+    const isCreator = p.creator_id === actorId
+    const isMember = isCreator && (await principalsForUser(trx, p.workspace_id, actorId)) !== null
+    enforce(decidePatReveal({ isCreator, isMember, state: patStatus(p, deps.clock.now()) }))
     const token = deps.secrets.decrypt(p.sealed_secret, `${p.id}|${p.workspace_id}`)
-    await audit(trx, { workspaceId: p.workspace_id, actor: `user:${actorId}`, action: 'pat.revealed', target: p.id, time })
+    await recordPatReveal(trx, p, { actor: `user:${actorId}`, time })
     return token
   })
 }
@@ -350,21 +335,12 @@ export async function revealPat(deps: Deps, patId: string, actorId: string): Pro
 export type PatRevoker = { type: 'user'; userId: string } | { type: 'admin_api' }
 
 async function revoke(deps: Deps, trx: Db, p: PersonalAccessTokenTable, by: PatRevoker, time: string) {
-  if (by.type === 'user' && p.creator_id !== by.userId) {
-    await requireOwner(trx, p.workspace_id, by.userId, "revoke other members' personal access tokens")
-  }
+  if (by.type === 'user') {
+    const isCreator = p.creator_id === by.userId
+    enforce(decidePatRevoke({ isCreator, role: isCreator ? undefined : (await principalsForUser(trx, p.workspace_id, by.userId))?.role }))
+  } else enforce(decidePatRevoke({ adminApi: true }))
   const actor = by.type === 'user' ? `user:${by.userId}` : 'admin_api'
-  const changed = await markPatRevoked(trx, p.id, actor, time)
-  if (changed) {
-    await audit(trx, {
-      workspaceId: p.workspace_id,
-      actor,
-      action: 'pat.revoked',
-      target: p.id,
-      meta: { name: p.name, bot_id: p.bot_id, creator_id: p.creator_id },
-      time,
-    })
-  }
+  const changed = await storeRevokePat(trx, p, { actor, time })
   const fresh = (await findPat(trx, p.id)) as PersonalAccessTokenTable
   return { changed, pat: await presentOne(trx, fresh, deps.clock.now()) }
 }
@@ -382,16 +358,7 @@ async function revoke(deps: Deps, trx: Db, p: PersonalAccessTokenTable, by: PatR
 export async function revokePatsOfDepartingMember(db: Db, input: { workspaceId: string; userId: string; actor: string; reason: 'member_removed' | 'member_left'; time: string }): Promise<number> {
   let n = 0
   for (const p of await unrevokedPatsOfCreator(db, input.workspaceId, input.userId)) {
-    if (!(await markPatRevoked(db, p.id, input.actor, input.time))) continue
-    n++
-    await audit(db, {
-      workspaceId: p.workspace_id,
-      actor: input.actor,
-      action: 'pat.revoked',
-      target: p.id,
-      meta: { name: p.name, bot_id: p.bot_id, creator_id: p.creator_id, reason: input.reason },
-      time: input.time,
-    })
+    if (await storeRevokePat(db, p, { actor: input.actor, time: input.time }, input.reason)) n++
   }
   return n
 }
@@ -429,34 +396,15 @@ export async function updatePatCapabilities(deps: Deps, patId: string, actorId: 
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const p = await loadPat(trx, patId)
-    if (p.creator_id !== actorId) throw new DomainError('forbidden', "Only a token's creator can change its capabilities.")
-    const status = patStatus(p, deps.clock.now())
-    if (status !== 'active') throw new DomainError('conflict', `This personal access token is ${status}.`)
     const from = capsOf(p)
     const to: PatCapabilities = { ...from, ...patch }
-    if (!to.notionApi && !to.workers) throw new DomainError('invalid_input', 'A personal access token needs at least one capability: Notion API or Workers.')
+    const isCreator = p.creator_id === actorId
     const ws = await loadWorkspace(trx, p.workspace_id)
-    const who = await principalsForUser(trx, ws.id, actorId)
-    if (!who || !isFullMember(who.role)) throw new DomainError('forbidden', 'Guests and restricted members cannot hold personal access tokens.')
-    if (to.notionApi && !from.notionApi) {
-      const policy = await effectivePatPolicy(trx, ws.id, ws.plan)
-      if (!policyAdmits(policy, who.role, who.principals)) {
-        throw new DomainError('forbidden', `This workspace lets ${describePolicy(policy.policy)} hold personal access tokens with Notion API access; this member is not allowed.`)
-      }
-    }
-    await trx
-      .updateTable('personal_access_token')
-      .set({ cap_notion_api: to.notionApi ? 1 : 0, cap_workers: to.workers ? 1 : 0 })
-      .where('id', '=', p.id)
-      .execute()
-    await audit(trx, {
-      workspaceId: p.workspace_id,
-      actor: `user:${actorId}`,
-      action: 'pat.capabilities_changed',
-      target: p.id,
-      meta: { from: { notion_api: from.notionApi, workers: from.workers }, to: { notion_api: to.notionApi, workers: to.workers } },
-      time,
-    })
+    const who = isCreator ? await principalsForUser(trx, ws.id, actorId) : null
+    const person: PatPerson = { role: who?.role, principals: who?.principals ?? [] }
+    const policy = isCreator && to.notionApi && !from.notionApi && patNeedsPolicy(person, true) ? await effectivePatPolicy(trx, ws.id, ws.plan) : null
+    enforce(decidePatCapabilityChange({ isCreator, state: patStatus(p, deps.clock.now()), from, to, person, policy }))
+    await setPatCapabilities(trx, p, to, { actor: `user:${actorId}`, time })
     return presentOne(trx, { ...p, cap_notion_api: to.notionApi ? 1 : 0, cap_workers: to.workers ? 1 : 0 }, deps.clock.now())
   })
 }

@@ -1,5 +1,8 @@
+import type { MemberRole } from '../domain/workspace.js'
+import { FULL_MEMBER_ROLES, isFullMember } from '../permissions/decide-workspace.js'
 import { principalOf } from '../permissions/roles.js'
-import type { MemberRole } from '../storage/database.js'
+import { groupIdsOfMember } from '../storage/repositories/people.repository.js'
+import { memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 
 /**
@@ -10,13 +13,8 @@ import type { Db } from '../storage/store.js'
 /** A workspace role (permissions-and-tokens.md §2.2). Same values as `workspace_member.role`. */
 export type WorkspaceRole = MemberRole
 
-/** Roles that count as full members: they hold the `members:<workspace>` principal. */
-export const FULL_MEMBER_ROLES: readonly WorkspaceRole[] = ['owner', 'membership_admin', 'member']
-
-/** Whether a role is a full member (owner, membership admin or member): not a guest, not restricted. */
-export function isFullMember(role: WorkspaceRole): boolean {
-  return FULL_MEMBER_ROLES.includes(role)
-}
+// Full membership is a rule of permissions/decide-workspace.ts; re-exported for existing callers.
+export { FULL_MEMBER_ROLES, isFullMember }
 
 /**
  * The principals a person acts as in a workspace, or null when they are not (or no longer) a member.
@@ -35,24 +33,12 @@ export async function principalsForUser(
   workspaceId: string,
   userId: string,
 ): Promise<{ role: WorkspaceRole; principals: string[] } | null> {
-  const member = await db
-    .selectFrom('workspace_member')
-    .select('role')
-    .where('workspace_id', '=', workspaceId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst()
-  if (!member) return null
-  const role = member.role
+  const role = await memberRole(db, workspaceId, userId)
+  if (!role) return null
   const principals = [principalOf.user(userId)]
   if (isFullMember(role)) principals.push(principalOf.members(workspaceId))
   if (role !== 'guest') {
-    const groups = await db
-      .selectFrom('group_member')
-      .select('group_id')
-      .where('workspace_id', '=', workspaceId)
-      .where('user_id', '=', userId)
-      .execute()
-    for (const g of groups) principals.push(principalOf.group(g.group_id))
+    for (const g of await groupIdsOfMember(db, workspaceId, userId)) principals.push(principalOf.group(g))
   }
   return { role, principals }
 }

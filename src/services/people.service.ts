@@ -1,11 +1,12 @@
 import { isoNow } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
+import { MEMBER_ROLES as ROLES, type MemberRole } from '../domain/workspace.js'
 import { DomainError } from '../errors/domain-error.js'
+import { decideGroupChange, decideMemberRemoval, decideRoleChange, decideRoleChanger, enforce, type GroupAction } from '../permissions/decide-workspace.js'
 import { principalOf } from '../permissions/roles.js'
-import type { MemberRole } from '../storage/database.js'
-import { revokeOnPage } from '../storage/repositories/acl.repository.js'
-import { audit } from '../storage/repositories/audit.repository.js'
-import { findBlock } from '../storage/repositories/blocks.repository.js'
+import type { At } from '../storage/repositories/at.js'
+import { dropGrantsOfPrincipal } from '../storage/repositories/grants.repository.js'
+import * as people from '../storage/repositories/people.repository.js'
 import { findWorkspace, memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
@@ -16,59 +17,33 @@ import { revokePatsOfDepartingMember } from './pats.service.js'
  * Workspace people: role changes, removal (leaving), and groups with their members
  * (permissions-and-tokens.md §2.2; docs/adr/0009-people-permissions.md).
  *
- * Who may do what (Notion's Settings → People and Groups):
- * - owners change any role, remove anyone and manage groups;
- * - membership admins manage people below them (members, restricted members, guests: role changes
- *   among those roles and removal) and groups with their members, nothing about owners or admins;
- * - anyone may leave a workspace (remove themselves);
- * - a workspace keeps at least one owner.
+ * Who may do what (Notion's Settings → People and Groups) is decided by permissions/decide-workspace.ts
+ * (decideRoleChange, decideMemberRemoval, decideGroupChange); the writes and their change events are
+ * storage/repositories/people.repository.ts and grants.repository.ts.
  * Group membership is resolved per request (people-access.ts), so none of this rewrites ACLs except
  * deleting a group or removing a person, which drop that group's or person's page grants.
- * Every change writes an audit entry (`member.role_changed`, `member.removed|left` with the
- * `pat.revoked` and `oauth.install_removed` entries of the tokens that end with it, `group.*`).
+ * Every change appends its change events (`member.role_changed`, `member.removed|left` with the
+ * `grant.changed`, `pat.revoked` and `oauth.install_removed` events of what ends with it, `group.*`).
  */
 
-export const MEMBER_ROLES: readonly MemberRole[] = ['owner', 'membership_admin', 'member', 'restricted_member', 'guest']
-const ADMIN_ROLES: readonly MemberRole[] = ['owner', 'membership_admin']
+/** Every workspace role (domain/workspace.ts), re-exported for the admin API, the CLI and the portal. */
+export const MEMBER_ROLES: readonly MemberRole[] = ROLES
 
 /**
- * The actor's role, required to be one of `allowed`.
+ * Requires `actorId` to manage groups (`manage`) or their members (`members`): decideGroupChange.
  * @throws DomainError forbidden
  */
-async function requireRole(db: Db, workspaceId: string, actorId: string, allowed: readonly MemberRole[], what: string): Promise<MemberRole> {
-  const role = await memberRole(db, workspaceId, actorId)
-  if (!role || !allowed.includes(role)) throw new DomainError('forbidden', `Only ${allowed.includes('membership_admin') ? 'workspace owners and membership admins' : 'workspace owners'} can ${what}.`)
-  return role
+async function requireGroupAdmin(db: Db, workspaceId: string, actorId: string, action: GroupAction): Promise<void> {
+  enforce(decideGroupChange(await memberRole(db, workspaceId, actorId), action))
+}
+
+/** The change-event stamp of a person's write. */
+function byUser(userId: string, time: string): At {
+  return { actor: principalOf.user(userId), time }
 }
 
 async function requireWorkspace(db: Db, workspaceId: string): Promise<void> {
   if (!(await findWorkspace(db, workspaceId))) throw new DomainError('not_found', `No workspace with id ${workspaceId}.`)
-}
-
-async function ownerCount(db: Db, workspaceId: string): Promise<number> {
-  const row = await db
-    .selectFrom('workspace_member')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('workspace_id', '=', workspaceId)
-    .where('role', '=', 'owner')
-    .executeTakeFirst()
-  return Number(row?.n ?? 0)
-}
-
-/** Drops `principal`'s page grants in a workspace, re-materialising the affected roots. */
-async function dropGrantsOf(db: Db, workspaceId: string, principal: string): Promise<number> {
-  const grants = await db
-    .selectFrom('page_grant')
-    .select('page_id')
-    .where('workspace_id', '=', workspaceId)
-    .where('principal', '=', principal)
-    .execute()
-  for (const g of grants) {
-    const node = await findBlock(db, g.page_id)
-    if (node) await revokeOnPage(db, node, principal)
-    else await db.deleteFrom('page_grant').where('page_id', '=', g.page_id).where('principal', '=', principal).execute()
-  }
-  return grants.length
 }
 
 /**
@@ -80,34 +55,14 @@ export async function changeMemberRole(deps: Deps, input: { workspaceId: string;
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     await requireWorkspace(trx, input.workspaceId)
-    const actorRole = await requireRole(trx, input.workspaceId, input.actorId, ADMIN_ROLES, 'change member roles')
+    const actorRole = await memberRole(trx, input.workspaceId, input.actorId)
+    // The actor's role first: someone who may not change roles learns nothing about the target.
+    enforce(decideRoleChanger(actorRole))
     const from = await memberRole(trx, input.workspaceId, input.userId)
     if (!from) throw new DomainError('not_found', `User ${input.userId} is not a member of workspace ${input.workspaceId}.`)
-    if (actorRole === 'membership_admin' && (ADMIN_ROLES.includes(from) || ADMIN_ROLES.includes(input.role))) {
-      throw new DomainError('forbidden', 'Membership admins can only change roles among members, restricted members and guests.')
-    }
-    if (from === 'owner' && input.role !== 'owner' && (await ownerCount(trx, input.workspaceId)) <= 1) {
-      throw new DomainError('conflict', 'A workspace needs at least one owner.')
-    }
-    await trx
-      .updateTable('workspace_member')
-      .set({ role: input.role })
-      .where('workspace_id', '=', input.workspaceId)
-      .where('user_id', '=', input.userId)
-      .execute()
-    let groupsLeft = 0
-    if (input.role === 'guest') {
-      const res = await trx.deleteFrom('group_member').where('workspace_id', '=', input.workspaceId).where('user_id', '=', input.userId).executeTakeFirst()
-      groupsLeft = Number(res.numDeletedRows)
-    }
-    await audit(trx, {
-      workspaceId: input.workspaceId,
-      actor: principalOf.user(input.actorId),
-      action: 'member.role_changed',
-      target: input.userId,
-      meta: { from, to: input.role, ...(groupsLeft > 0 && { groups_left: groupsLeft }) },
-      time,
-    })
+    const owners = from === 'owner' ? await people.countOwners(trx, input.workspaceId) : 0
+    enforce(decideRoleChange({ actorRole, from, to: input.role, owners }))
+    await people.changeMemberRole(trx, { workspaceId: input.workspaceId, userId: input.userId, from, to: input.role }, byUser(input.actorId, time))
     return { user_id: input.userId, role: input.role, previous_role: from }
   })
 }
@@ -127,38 +82,28 @@ export async function removeWorkspaceMember(deps: Deps, input: { workspaceId: st
     await requireWorkspace(trx, input.workspaceId)
     const role = await memberRole(trx, input.workspaceId, input.userId)
     if (!role) throw new DomainError('not_found', `User ${input.userId} is not a member of workspace ${input.workspaceId}.`)
-    if (input.actorId !== undefined && input.actorId !== input.userId) {
-      const actorRole = await requireRole(trx, input.workspaceId, input.actorId, ADMIN_ROLES, 'remove people from the workspace')
-      if (actorRole === 'membership_admin' && ADMIN_ROLES.includes(role)) {
-        throw new DomainError('forbidden', 'Membership admins cannot remove workspace owners or membership admins.')
-      }
-    }
-    if (role === 'owner' && (await ownerCount(trx, input.workspaceId)) <= 1) {
-      throw new DomainError('conflict', 'A workspace needs at least one owner.')
-    }
-    await trx.deleteFrom('workspace_member').where('workspace_id', '=', input.workspaceId).where('user_id', '=', input.userId).execute()
-    await trx.deleteFrom('group_member').where('workspace_id', '=', input.workspaceId).where('user_id', '=', input.userId).execute()
-    const grants = await dropGrantsOf(trx, input.workspaceId, principalOf.user(input.userId))
-    const actor = input.actorId ? principalOf.user(input.actorId) : 'admin'
+    const actor = input.actorId === undefined ? ({ kind: 'operator' } as const) : input.actorId === input.userId ? ({ kind: 'self' } as const) : { kind: 'person' as const, role: await memberRole(trx, input.workspaceId, input.actorId) }
+    const owners = role === 'owner' ? await people.countOwners(trx, input.workspaceId) : 0
+    enforce(decideMemberRemoval({ actor, target: role, owners }))
+    const at: At = { actor: input.actorId ? principalOf.user(input.actorId) : 'admin', time }
     const left = input.actorId === input.userId
+    const reason = left ? ('member_left' as const) : ('member_removed' as const)
+    const grants = await dropGrantsOfPrincipal(trx, { workspaceId: input.workspaceId, principal: principalOf.user(input.userId), reason }, at)
     // Their tokens end for good: being added again must not bring them back (ADR 14).
-    const departing = { workspaceId: input.workspaceId, userId: input.userId, actor, reason: left ? ('member_left' as const) : ('member_removed' as const), time }
+    const departing = { workspaceId: input.workspaceId, userId: input.userId, actor: at.actor, reason, time }
     const patsRevoked = await revokePatsOfDepartingMember(trx, departing)
     const installsRemoved = await removeInstallsOfDepartingMember(trx, departing)
-    await audit(trx, {
-      workspaceId: input.workspaceId,
-      actor,
-      action: left ? 'member.left' : 'member.removed',
-      target: input.userId,
-      meta: { role, page_grants_dropped: grants, pats_revoked: patsRevoked, installs_removed: installsRemoved },
-      time,
-    })
+    await people.removeMember(
+      trx,
+      { workspaceId: input.workspaceId, userId: input.userId, left, data: { role, page_grants_dropped: grants, pats_revoked: patsRevoked, installs_removed: installsRemoved } },
+      at,
+    )
     return { user_id: input.userId, removed: true }
   })
 }
 
 async function loadGroup(db: Db, workspaceId: string, groupId: string) {
-  const g = await db.selectFrom('workspace_group').selectAll().where('id', '=', groupId).executeTakeFirst()
+  const g = await people.findGroup(db, groupId)
   if (!g || g.workspace_id !== workspaceId) throw new DomainError('not_found', `No group with id ${groupId} in this workspace.`)
   return g
 }
@@ -174,15 +119,8 @@ function validGroupName(name: string): string {
 export async function listGroups(deps: Deps, workspaceId: string) {
   const db = deps.store.db
   await requireWorkspace(db, workspaceId)
-  const groups = await db.selectFrom('workspace_group').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').orderBy('id').execute()
-  const members = await db
-    .selectFrom('group_member as g')
-    .innerJoin('user as u', 'u.id', 'g.user_id')
-    .leftJoin('workspace_member as m', (j) => j.onRef('m.user_id', '=', 'g.user_id').onRef('m.workspace_id', '=', 'g.workspace_id'))
-    .select(['g.group_id', 'u.id', 'u.name', 'u.email', 'm.role'])
-    .where('g.workspace_id', '=', workspaceId)
-    .orderBy('u.name')
-    .execute()
+  const groups = await people.listGroups(db, workspaceId)
+  const members = await people.listGroupMemberships(db, workspaceId)
   return groups.map((g) => ({
     id: g.id,
     name: g.name,
@@ -198,10 +136,9 @@ export async function createGroup(deps: Deps, input: { workspaceId: string; acto
   const name = validGroupName(input.name)
   return deps.store.transaction(async (trx) => {
     await requireWorkspace(trx, input.workspaceId)
-    await requireRole(trx, input.workspaceId, input.actorId, ADMIN_ROLES, 'manage groups')
+    await requireGroupAdmin(trx, input.workspaceId, input.actorId, 'manage')
     const group = { id: newId(), workspace_id: input.workspaceId, name, created_by: input.actorId, created_time: time }
-    await trx.insertInto('workspace_group').values(group).execute()
-    await audit(trx, { workspaceId: input.workspaceId, actor: principalOf.user(input.actorId), action: 'group.created', target: group.id, meta: { name }, time })
+    await people.createGroup(trx, group, byUser(input.actorId, time))
     return { ...group, members: [] as { id: string }[] }
   })
 }
@@ -212,10 +149,9 @@ export async function renameGroup(deps: Deps, input: { workspaceId: string; acto
   const name = validGroupName(input.name)
   return deps.store.transaction(async (trx) => {
     await requireWorkspace(trx, input.workspaceId)
-    await requireRole(trx, input.workspaceId, input.actorId, ADMIN_ROLES, 'manage groups')
+    await requireGroupAdmin(trx, input.workspaceId, input.actorId, 'manage')
     const g = await loadGroup(trx, input.workspaceId, input.groupId)
-    await trx.updateTable('workspace_group').set({ name }).where('id', '=', g.id).execute()
-    await audit(trx, { workspaceId: input.workspaceId, actor: principalOf.user(input.actorId), action: 'group.renamed', target: g.id, meta: { from: g.name, to: name }, time })
+    await people.renameGroup(trx, g, name, byUser(input.actorId, time))
     return { ...g, name }
   })
 }
@@ -229,12 +165,11 @@ export async function deleteGroup(deps: Deps, input: { workspaceId: string; acto
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     await requireWorkspace(trx, input.workspaceId)
-    await requireRole(trx, input.workspaceId, input.actorId, ADMIN_ROLES, 'manage groups')
+    await requireGroupAdmin(trx, input.workspaceId, input.actorId, 'manage')
     const g = await loadGroup(trx, input.workspaceId, input.groupId)
-    const grants = await dropGrantsOf(trx, input.workspaceId, principalOf.group(g.id))
-    await trx.deleteFrom('group_member').where('group_id', '=', g.id).execute()
-    await trx.deleteFrom('workspace_group').where('id', '=', g.id).execute()
-    await audit(trx, { workspaceId: input.workspaceId, actor: principalOf.user(input.actorId), action: 'group.deleted', target: g.id, meta: { name: g.name, page_grants_dropped: grants }, time })
+    const at = byUser(input.actorId, time)
+    const grants = await dropGrantsOfPrincipal(trx, { workspaceId: input.workspaceId, principal: principalOf.group(g.id), reason: 'group_deleted' }, at)
+    await people.deleteGroup(trx, g, grants, at)
     return { id: g.id, deleted: true }
   })
 }
@@ -248,18 +183,13 @@ export async function addGroupMember(deps: Deps, input: { workspaceId: string; a
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     await requireWorkspace(trx, input.workspaceId)
-    await requireRole(trx, input.workspaceId, input.actorId, ADMIN_ROLES, 'manage group members')
+    await requireGroupAdmin(trx, input.workspaceId, input.actorId, 'members')
     const g = await loadGroup(trx, input.workspaceId, input.groupId)
     const role = await memberRole(trx, input.workspaceId, input.userId)
     if (!role) throw new DomainError('not_found', `User ${input.userId} is not a member of workspace ${input.workspaceId}.`)
     if (role === 'guest') throw new DomainError('invalid_input', 'Guests cannot be added to groups.')
-    const existing = await trx.selectFrom('group_member').select('user_id').where('group_id', '=', g.id).where('user_id', '=', input.userId).executeTakeFirst()
-    if (existing) throw new DomainError('conflict', `User ${input.userId} is already in group ${g.name}.`)
-    await trx
-      .insertInto('group_member')
-      .values({ group_id: g.id, workspace_id: input.workspaceId, user_id: input.userId, added_by: input.actorId, added_time: time })
-      .execute()
-    await audit(trx, { workspaceId: input.workspaceId, actor: principalOf.user(input.actorId), action: 'group.member_added', target: g.id, meta: { user_id: input.userId }, time })
+    if (await people.isGroupMember(trx, g.id, input.userId)) throw new DomainError('conflict', `User ${input.userId} is already in group ${g.name}.`)
+    await people.addGroupMember(trx, { workspaceId: input.workspaceId, groupId: g.id, userId: input.userId, addedBy: input.actorId }, byUser(input.actorId, time))
     return { group_id: g.id, user_id: input.userId }
   })
 }
@@ -269,11 +199,10 @@ export async function removeGroupMember(deps: Deps, input: { workspaceId: string
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     await requireWorkspace(trx, input.workspaceId)
-    await requireRole(trx, input.workspaceId, input.actorId, ADMIN_ROLES, 'manage group members')
+    await requireGroupAdmin(trx, input.workspaceId, input.actorId, 'members')
     const g = await loadGroup(trx, input.workspaceId, input.groupId)
-    const res = await trx.deleteFrom('group_member').where('group_id', '=', g.id).where('user_id', '=', input.userId).executeTakeFirst()
-    if (Number(res.numDeletedRows) === 0) throw new DomainError('not_found', `User ${input.userId} is not in group ${g.name}.`)
-    await audit(trx, { workspaceId: input.workspaceId, actor: principalOf.user(input.actorId), action: 'group.member_removed', target: g.id, meta: { user_id: input.userId }, time })
+    const removed = await people.removeGroupMember(trx, { workspaceId: input.workspaceId, groupId: g.id, userId: input.userId }, byUser(input.actorId, time))
+    if (!removed) throw new DomainError('not_found', `User ${input.userId} is not in group ${g.name}.`)
     return { group_id: g.id, user_id: input.userId, removed: true }
   })
 }

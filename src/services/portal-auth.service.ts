@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { isoNow } from '../domain/clock.js'
 import { DomainError } from '../errors/domain-error.js'
 import type { UserTable } from '../storage/database.js'
-import { audit } from '../storage/repositories/audit.repository.js'
+import * as portalAuth from '../storage/repositories/portal-auth.repository.js'
 import { findUser, findUserByEmail } from '../storage/repositories/workspaces.repository.js'
 import type { Deps } from './deps.js'
 
@@ -40,7 +40,8 @@ export function sessionDigest(sessionId: string): string {
 }
 
 /**
- * Sets (or replaces) a person's portal password and ends their open sessions.
+ * Sets (or replaces) a person's portal password and ends their open sessions (change event
+ * `user.password_set`, actor `actor`: `admin`, `cli`, …).
  * @throws DomainError not_found (no such person; bots have no password) | invalid_input (length)
  */
 export async function setPassword(deps: Deps, userId: string, password: string, actor = 'admin'): Promise<{ user_id: string; email: string | null }> {
@@ -50,21 +51,13 @@ export async function setPassword(deps: Deps, userId: string, password: string, 
   if (!user || user.type !== 'person') throw new DomainError('not_found', `No person with id ${userId}.`)
   const digest = await hash(password, HASH_OPTIONS)
   const time = isoNow(deps.clock)
-  await deps.store.transaction(async (trx) => {
-    await trx
-      .insertInto('user_password')
-      .values({ user_id: user.id, hash: digest, updated_time: time })
-      .onConflict((oc) => oc.column('user_id').doUpdateSet({ hash: digest, updated_time: time }))
-      .execute()
-    await trx.deleteFrom('portal_session').where('user_id', '=', user.id).execute()
-    await audit(trx, { workspaceId: null, actor, action: 'user.password_set', target: user.id, time })
-  })
+  await deps.store.transaction(async (trx) => portalAuth.setPasswordHash(trx, { userId: user.id, hash: digest }, { actor, time }))
   return { user_id: user.id, email: user.email }
 }
 
 /** Whether a person has a portal password. */
 export async function hasPassword(deps: Deps, userId: string): Promise<boolean> {
-  return Boolean(await deps.store.db.selectFrom('user_password').select('user_id').where('user_id', '=', userId).executeTakeFirst())
+  return (await portalAuth.findPasswordHash(deps.store.db, userId)) !== undefined
 }
 
 /**
@@ -74,16 +67,14 @@ export async function hasPassword(deps: Deps, userId: string): Promise<boolean> 
  */
 export async function verifyPassword(deps: Deps, email: string, password: string): Promise<UserTable> {
   const user = email ? await findUserByEmail(deps.store.db, email.trim()) : undefined
-  const row = user
-    ? await deps.store.db.selectFrom('user_password').select('hash').where('user_id', '=', user.id).executeTakeFirst()
-    : undefined
-  const ok = await verify(row?.hash ?? (await dummy()), password.slice(0, PASSWORD_MAX)).catch(() => false)
-  if (!user || !row || !ok || user.type !== 'person') throw new DomainError('unauthorized', 'Wrong e-mail or password.')
+  const stored = user ? await portalAuth.findPasswordHash(deps.store.db, user.id) : undefined
+  const ok = await verify(stored ?? (await dummy()), password.slice(0, PASSWORD_MAX)).catch(() => false)
+  if (!user || !stored || !ok || user.type !== 'person') throw new DomainError('unauthorized', 'Wrong e-mail or password.')
   return user
 }
 
 /**
- * Opens a session for a person.
+ * Opens a session for a person (sign-in; change event `user.signed_in`).
  * @returns the session id for the cookie (never stored) and its expiry (ISO-8601).
  */
 export async function createSession(deps: Deps, userId: string): Promise<{ sessionId: string; expires: string }> {
@@ -91,15 +82,7 @@ export async function createSession(deps: Deps, userId: string): Promise<{ sessi
   const now = deps.clock.now()
   const time = new Date(now).toISOString()
   const expires = new Date(now + SESSION_TTL_MS).toISOString()
-  await deps.store.transaction(async (trx) => {
-    // Expired sessions are also dropped when presented; this keeps abandoned ones from piling up.
-    await trx.deleteFrom('portal_session').where('expires_time', '<=', time).execute()
-    await trx
-      .insertInto('portal_session')
-      .values({ id_digest: sessionDigest(sessionId), user_id: userId, created_time: time, expires_time: expires, last_seen_time: time })
-      .execute()
-    await audit(trx, { workspaceId: null, actor: `user:${userId}`, action: 'user.signed_in', target: userId, time })
-  })
+  await deps.store.transaction(async (trx) => portalAuth.createSession(trx, { digest: sessionDigest(sessionId), userId, expires }, { actor: `user:${userId}`, time }))
   return { sessionId, expires }
 }
 
@@ -107,18 +90,19 @@ export async function createSession(deps: Deps, userId: string): Promise<{ sessi
 export async function sessionUser(deps: Deps, sessionId: string | undefined): Promise<UserTable | null> {
   if (!sessionId || sessionId.length > 200) return null
   const digest = sessionDigest(sessionId)
-  const row = await deps.store.db.selectFrom('portal_session').selectAll().where('id_digest', '=', digest).executeTakeFirst()
+  const row = await portalAuth.findSession(deps.store.db, digest)
   if (!row) return null
   if (row.expires_time <= isoNow(deps.clock)) {
-    await deps.store.db.deleteFrom('portal_session').where('id_digest', '=', digest).execute()
+    await portalAuth.dropExpiredSession(deps.store.db, digest)
     return null
   }
   const user = await findUser(deps.store.db, row.user_id)
   return user?.type === 'person' ? user : null
 }
 
-/** Ends a session (sign out). Unknown ids are ignored. */
+/** Ends a session (sign out; the change event `user.signed_out`). Unknown ids are ignored. */
 export async function endSession(deps: Deps, sessionId: string | undefined): Promise<void> {
   if (!sessionId) return
-  await deps.store.db.deleteFrom('portal_session').where('id_digest', '=', sessionDigest(sessionId)).execute()
+  const time = isoNow(deps.clock)
+  await deps.store.transaction(async (trx) => portalAuth.endSession(trx, sessionDigest(sessionId), time))
 }

@@ -1,5 +1,6 @@
 import { plainText, type RichTextItem } from '../domain/rich-text.js'
 import { DomainError } from '../errors/domain-error.js'
+import { decideOwnerOnly, enforce } from '../permissions/decide-workspace.js'
 import { decideConnectionShare } from '../permissions/decide-connection-share.js'
 import { ROLE, principalOf } from '../permissions/roles.js'
 import type { MemberRole } from '../storage/database.js'
@@ -374,10 +375,7 @@ export async function workspaceFor(deps: Deps, workspaceId: string, userId: stri
 export async function workspaceAuditLog(deps: Deps, workspaceId: string, actorId: string, filter: { action?: string; actor?: string; limit?: number } = {}) {
   const db = deps.store.db
   if (!(await findWorkspace(db, workspaceId))) throw new DomainError('not_found', 'No such workspace.')
-  const who = await principalsForUser(db, workspaceId, actorId)
-  if (who?.role !== 'owner') {
-    throw new DomainError('forbidden', `Only workspace owners can see the audit log. This user is ${who ? `a ${who.role.replace('_', ' ')}` : 'not a member of this workspace'}.`)
-  }
+  enforce(decideOwnerOnly((await principalsForUser(db, workspaceId, actorId))?.role, 'see the audit log'))
   return listAudit(db, workspaceId, {
     limit: filter.limit ?? 200,
     ...(filter.action ? { actions: [filter.action] } : {}),

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely'
+import type { MemberRole, PatPolicy, Plan, UserInfoLevel } from '../domain/workspace.js'
 
 /**
  * Kysely table types: the whole storage schema. Columns are snake_case; timestamps are ISO-8601 UTC
@@ -31,13 +32,8 @@ export interface Database {
   oauth_token: OAuthTokenTable
 }
 
-export type Plan = 'free' | 'plus' | 'business' | 'enterprise'
-/**
- * Workspace roles (permissions-and-tokens.md §2.2): owners, membership admins and members are full
- * members; restricted members hold only what is shared with them; guests are invited page by page.
- */
-export type MemberRole = 'owner' | 'membership_admin' | 'member' | 'restricted_member' | 'guest'
-export type UserInfoLevel = 'none' | 'without_email' | 'with_email'
+// Plans, roles, user-information levels and PAT policies are domain vocabulary (domain/workspace.ts).
+export type { MemberRole, PatPolicy, Plan, UserInfoLevel } from '../domain/workspace.js'
 
 export interface WorkspaceTable {
   id: string
@@ -257,8 +253,6 @@ export interface PersonalAccessTokenTable {
   last_used_time: string | null
 }
 
-/** Who may create PATs with the "Notion API" capability (Notion's "PAT creators" setting). */
-export type PatPolicy = 'owners_only' | 'owners_and_selected_groups' | 'all_members'
 
 /** A workspace's chosen PAT creation policy; absent = the plan's default. */
 export interface WorkspacePatPolicyTable {

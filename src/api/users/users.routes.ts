@@ -7,6 +7,7 @@ import { QueryPageSize, StartCursor, listEnvelope, pageOf } from '../../http/pag
 import { parseWith } from '../../http/validation.js'
 import { requireCapability } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
+import { isWorkspaceUser, listApiUsers } from '../../storage/repositories/people.repository.js'
 import { findUser } from '../../storage/repositories/workspaces.repository.js'
 import { presentSelfBot, presentUser } from './users.presenter.js'
 
@@ -52,24 +53,7 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
         const q = parseWith(ListQuery, c.req.query(), 'query')
         const limit = q.page_size ?? 100
         // People (not guests) by join order, then the workspace's bots; cursor = position in that order.
-        const people = await db
-          .selectFrom('workspace_member as m')
-          .innerJoin('user as u', 'u.id', 'm.user_id')
-          .selectAll('u')
-          .where('m.workspace_id', '=', caller.workspaceId)
-          .where('m.role', '!=', 'guest')
-          .orderBy('m.joined_time')
-          .orderBy('u.id')
-          .execute()
-        const bots = await db
-          .selectFrom('connection as c')
-          .innerJoin('user as u', 'u.id', 'c.bot_id')
-          .selectAll('u')
-          .where('c.workspace_id', '=', caller.workspaceId)
-          .orderBy('c.created_time')
-          .orderBy('u.id')
-          .execute()
-        const all = [...people, ...bots]
+        const all = await listApiUsers(db, caller.workspaceId)
         const start = q.start_cursor ? all.findIndex((u) => u.id === q.start_cursor) : 0
         const { page, nextCursor } = pageOf(start < 0 ? [] : all.slice(start, start + limit + 1), limit)
         return listEnvelope('user', page.map((u) => presentUser(u, caller.capabilities.userInfo)), nextCursor)
@@ -84,10 +68,7 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
         requireCapability(caller, 'user_info')
         if (id === caller.botId) return selfBot(caller)
         const user = await findUser(db, id)
-        const inWorkspace =
-          user &&
-          ((await db.selectFrom('workspace_member').select('user_id').where('workspace_id', '=', caller.workspaceId).where('user_id', '=', id).executeTakeFirst()) ||
-            (await db.selectFrom('connection').select('id').where('workspace_id', '=', caller.workspaceId).where('bot_id', '=', id).executeTakeFirst()))
+        const inWorkspace = user && (await isWorkspaceUser(db, caller.workspaceId, id))
         if (!user || !inWorkspace) throw objectNotFoundPlain('user', id)
         return presentUser(user, caller.capabilities.userInfo)
       },

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
 import { DomainError } from '../../errors/domain-error.js'
+import { decidePeopleAdmin, enforce } from '../../permissions/decide-workspace.js'
 import type { UserTable } from '../../storage/database.js'
 import { listMembers } from '../../storage/repositories/workspaces.repository.js'
 import type { FormData } from '../form.js'
@@ -104,8 +105,7 @@ export function workspaceSettings(app: Hono<PortalEnv>, h: PortalShell): Setting
   const people = (ws: string) => listMembers(deps.store.db, ws)
   /** Members and groups are for owners and membership admins (people.service decides the actions). */
   const requirePeopleAdmin = async (ws: string, u: UserTable, what: string) => {
-    const role = (await people(ws)).find((m) => m.id === u.id)?.role
-    if (role !== 'owner' && role !== 'membership_admin') throw new DomainError('forbidden', `Only workspace owners and membership admins can ${what}.`)
+    enforce(decidePeopleAdmin((await people(ws)).find((m) => m.id === u.id)?.role, what))
   }
 
   return { workspaceOf, show, act, tab: (tab, page) => void tabs.set(tab, page), people, requirePeopleAdmin }

@@ -16,7 +16,8 @@ import {
   shareWithInstall,
   unshareFromInstall,
 } from '../../storage/repositories/oauth-installs.repository.js'
-import { findOAuthAccessContext, touchOAuthToken } from '../../storage/repositories/oauth-tokens.repository.js'
+import { findOAuthAccessContext } from '../../storage/repositories/oauth-tokens.repository.js'
+import { recordTokenUse } from '../../storage/repositories/token-use.repository.js'
 import { findPublicConnectionSummary } from '../../storage/repositories/public-connections.repository.js'
 import { findUser, findWorkspace } from '../../storage/repositories/workspaces.repository.js'
 import type { Db } from '../../storage/store.js'
@@ -32,8 +33,6 @@ import { principalsForUser } from '../people-access.js'
  * permissions/decide-connection-share.ts.
  */
 
-const LAST_USED_GRANULARITY_MS = 60_000
-
 /**
  * Authenticates a well-formed `ntn_3…` access token for the `/v1` API: found by digest (compared again
  * in constant time), not revoked, install not removed, connection still registered, and the
@@ -47,10 +46,7 @@ export async function authenticateOAuthAccessToken(deps: Deps, token: string): P
   const ctx = await findOAuthAccessContext(db, digest)
   if (!ctx || !deps.secrets.digestsEqual(ctx.token.digest, digest) || ctx.token.kind !== 'access' || ctx.token.revoked_time !== null || ctx.install.removed_time !== null) throw unauthorized()
   if (!(await principalsForUser(db, ctx.install.workspace_id, ctx.install.user_id))) throw unauthorized()
-  const now = deps.clock.now()
-  if (now - (ctx.token.last_used_time ? Date.parse(ctx.token.last_used_time) : 0) >= LAST_USED_GRANULARITY_MS) {
-    await touchOAuthToken(db, ctx.token.id, isoNow(deps.clock))
-  }
+  await recordTokenUse(db, 'oauth_token', ctx.token, deps.clock.now())
   return {
     kind: 'oauth',
     tokenId: ctx.token.id,

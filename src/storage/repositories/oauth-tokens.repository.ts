@@ -37,7 +37,7 @@ export async function findAuthorizationCode(db: Db, digest: string): Promise<OAu
 
 /**
  * Marks a code used (single use), before anything else can fail, so that any retry is a replay.
- * Bookkeeping of a secret's use, like `touchOAuthToken`: no event of its own (the `oauth.token_issued`
+ * Bookkeeping of a secret's use, like recording a token's use (token-use.repository.ts): no event of its own (the `oauth.token_issued`
  * that follows records the exchange; a code spent on a removed install grants nothing).
  */
 export async function spendAuthorizationCode(db: Db, digest: string, time: string): Promise<void> {
@@ -85,11 +85,6 @@ export async function findOAuthAccessContext(db: Db, digest: string): Promise<OA
     connection,
     workspace: { id: i_ws, name: w_name, icon: w_icon, plan: w_plan },
   }
-}
-
-/** Records use of a token, at most once a minute (write-behind granularity; bookkeeping, no event). */
-export async function touchOAuthToken(db: Db, tokenId: string, time: string): Promise<void> {
-  await db.updateTable('oauth_token').set({ last_used_time: time }).where('id', '=', tokenId).execute()
 }
 
 async function insertPair(db: Db, installId: string, grantId: string, pair: { access: NewTokenSecret; refresh: NewTokenSecret }, time: string): Promise<void> {

@@ -1,5 +1,19 @@
 import type { Db } from '../store.js'
-import type { PersonalAccessTokenTable, Plan } from '../database.js'
+import type { PatPolicy, PersonalAccessTokenTable, Plan } from '../database.js'
+import type { At } from './at.js'
+import { appendEvent } from './events.repository.js'
+
+/**
+ * Personal access tokens (`personal_access_token`) and the workspace's PAT creation policy
+ * (`workspace_pat_policy`, `workspace_pat_policy_group`). Every write appends its change event in the
+ * caller's transaction (ADR 15): `pat.created`, `pat.revealed`, `pat.revoked`,
+ * `pat.capabilities_changed`, `pat_policy.changed`. Use is recorded by token-use.repository.ts.
+ */
+
+/** `{notion_api, workers}`: a PAT's bundles as events and the admin view show them. */
+function capsData(p: Pick<PersonalAccessTokenTable, 'cap_notion_api' | 'cap_workers'>) {
+  return { notion_api: p.cap_notion_api === 1, workers: p.cap_workers === 1 }
+}
 
 /** A PAT found by its digest, with its workspace: everything authentication needs, in one read. */
 export interface PatContext {
@@ -44,25 +58,125 @@ export async function unrevokedPatsOfCreator(db: Db, workspaceId: string, creato
     .execute()
 }
 
-/** Stores one PAT row (digest and sealed secret only, never the token). */
-export async function insertPat(db: Db, row: PersonalAccessTokenTable): Promise<void> {
+/**
+ * Creates a PAT: its bot user (named like the token) and its row (digest and sealed secret only,
+ * never the token), and appends `pat.created` (`data`: name, bot id, capabilities, expiry).
+ */
+export async function createPat(db: Db, row: PersonalAccessTokenTable, at: At): Promise<void> {
+  await db.insertInto('user').values({ id: row.bot_id, type: 'bot', name: row.name, avatar_url: null, email: null, created_time: row.created_time }).execute()
   await db.insertInto('personal_access_token').values(row).execute()
+  await appendEvent(db, {
+    workspaceId: row.workspace_id,
+    type: 'pat.created',
+    objectId: row.id,
+    actor: at.actor,
+    time: at.time,
+    data: { name: row.name, bot_id: row.bot_id, capabilities: capsData(row), expires_time: row.expires_time },
+  })
 }
 
-/** Marks a PAT revoked unless it already is. Returns false when it was already revoked. */
-export async function markPatRevoked(db: Db, id: string, by: string, time: string): Promise<boolean> {
+/**
+ * Revokes a PAT unless it already is (`revoked_by` = `at.actor`), appending `pat.revoked` (`data`:
+ * name, bot id, creator id, and `reason` when given, e.g. `member_removed`).
+ * @returns false when it was already revoked (then nothing is written).
+ */
+export async function revokePat(
+  db: Db,
+  p: Pick<PersonalAccessTokenTable, 'id' | 'workspace_id' | 'name' | 'bot_id' | 'creator_id'>,
+  at: At,
+  reason?: string,
+): Promise<boolean> {
   const res = await db
     .updateTable('personal_access_token')
-    .set({ revoked_time: time, revoked_by: by })
-    .where('id', '=', id)
+    .set({ revoked_time: at.time, revoked_by: at.actor })
+    .where('id', '=', p.id)
     .where('revoked_time', 'is', null)
     .executeTakeFirst()
-  return Number(res.numUpdatedRows) > 0
+  if (Number(res.numUpdatedRows) === 0) return false
+  await appendEvent(db, {
+    workspaceId: p.workspace_id,
+    type: 'pat.revoked',
+    objectId: p.id,
+    actor: at.actor,
+    time: at.time,
+    data: { name: p.name, bot_id: p.bot_id, creator_id: p.creator_id, ...(reason ? { reason } : {}) },
+  })
+  return true
 }
 
-/** Records use (the caller throttles to once a minute per token, write-behind granularity). */
-export async function touchPat(db: Db, id: string, time: string): Promise<void> {
-  await db.updateTable('personal_access_token').set({ last_used_time: time }).where('id', '=', id).execute()
+/** Records that a PAT's secret was revealed to its creator (`pat.revealed`; nothing else changes). */
+export async function recordPatReveal(db: Db, p: Pick<PersonalAccessTokenTable, 'id' | 'workspace_id'>, at: At): Promise<void> {
+  await appendEvent(db, { workspaceId: p.workspace_id, type: 'pat.revealed', objectId: p.id, actor: at.actor, time: at.time })
+}
+
+/** Sets a PAT's capability bundles and appends `pat.capabilities_changed` (`data`: from, to). */
+export async function setPatCapabilities(
+  db: Db,
+  p: Pick<PersonalAccessTokenTable, 'id' | 'workspace_id' | 'cap_notion_api' | 'cap_workers'>,
+  to: { notionApi: boolean; workers: boolean },
+  at: At,
+): Promise<void> {
+  const next = { cap_notion_api: to.notionApi ? 1 : 0, cap_workers: to.workers ? 1 : 0 }
+  await db.updateTable('personal_access_token').set(next).where('id', '=', p.id).execute()
+  await appendEvent(db, {
+    workspaceId: p.workspace_id,
+    type: 'pat.capabilities_changed',
+    objectId: p.id,
+    actor: at.actor,
+    time: at.time,
+    data: { from: capsData(p), to: capsData(next) },
+  })
+}
+
+/** How many live (unrevoked) PATs with the "Notion API" bundle each creator has in a workspace. */
+export async function liveNotionApiPatCounts(db: Db, workspaceId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('personal_access_token')
+    .select('creator_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('revoked_time', 'is', null)
+    .where('cap_notion_api', '=', 1)
+    .execute()
+  const counts = new Map<string, number>()
+  for (const r of rows) counts.set(r.creator_id, (counts.get(r.creator_id) ?? 0) + 1)
+  return counts
+}
+
+/** The workspace's chosen PAT policy, or undefined when none was chosen (the plan's default applies). */
+export async function findPatPolicyChoice(db: Db, workspaceId: string): Promise<PatPolicy | undefined> {
+  const row = await db.selectFrom('workspace_pat_policy').select('policy').where('workspace_id', '=', workspaceId).executeTakeFirst()
+  return row?.policy
+}
+
+/** The groups selected by the workspace's PAT policy, by id. */
+export async function patPolicyGroupIds(db: Db, workspaceId: string): Promise<string[]> {
+  const rows = await db.selectFrom('workspace_pat_policy_group').select('group_id').where('workspace_id', '=', workspaceId).orderBy('group_id').execute()
+  return rows.map((r) => r.group_id)
+}
+
+/**
+ * Stores the workspace's PAT policy choice and, when `groupIds` is given, the exact set of selected
+ * groups (deduplicated); appends `pat_policy.changed` with `data` (the caller's summary: from, to,
+ * suspended and restored token counts).
+ */
+export async function savePatPolicy(
+  db: Db,
+  input: { workspaceId: string; policy: PatPolicy; groupIds?: readonly string[]; updatedBy: string },
+  at: At,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const values = { policy: input.policy, updated_by: input.updatedBy, updated_time: at.time }
+  await db
+    .insertInto('workspace_pat_policy')
+    .values({ workspace_id: input.workspaceId, ...values })
+    .onConflict((oc) => oc.column('workspace_id').doUpdateSet(values))
+    .execute()
+  if (input.groupIds) {
+    await db.deleteFrom('workspace_pat_policy_group').where('workspace_id', '=', input.workspaceId).execute()
+    const unique = [...new Set(input.groupIds)]
+    if (unique.length) await db.insertInto('workspace_pat_policy_group').values(unique.map((g) => ({ workspace_id: input.workspaceId, group_id: g }))).execute()
+  }
+  await appendEvent(db, { workspaceId: input.workspaceId, type: 'pat_policy.changed', objectId: input.workspaceId, actor: at.actor, time: at.time, data })
 }
 
 /** Filters of the admin listing. `query` matches the name case-insensitively, anywhere. */

@@ -61,8 +61,3 @@ export async function revokeConnectionTokens(db: Db, connectionId: string, by: s
     .where('revoked_time', 'is', null)
     .execute()
 }
-
-/** Records use, at most once a minute per token (write-behind granularity). */
-export async function touchToken(db: Db, tokenId: string, time: string): Promise<void> {
-  await db.updateTable('token').set({ last_used_time: time }).where('id', '=', tokenId).execute()
-}

@@ -1,5 +1,7 @@
 import type { Db } from '../store.js'
 import type { MemberRole, UserTable, WorkspaceTable } from '../database.js'
+import type { At } from './at.js'
+import { appendEvent } from './events.repository.js'
 
 /** One workspace by id. */
 export async function findWorkspace(db: Db, id: string): Promise<WorkspaceTable | undefined> {
@@ -50,5 +52,38 @@ export async function listMembers(db: Db, workspaceId: string) {
     .where('m.workspace_id', '=', workspaceId)
     .orderBy('m.joined_time')
     .orderBy('u.id')
+    .execute()
+}
+
+/** The workspace an internal connection belongs to, or undefined when there is no such connection. */
+export async function workspaceOfConnection(db: Db, connectionId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('connection').select('workspace_id').where('id', '=', connectionId).executeTakeFirst()
+  return row?.workspace_id
+}
+
+/**
+ * Creates a workspace with its founding members (`members`: user ids and roles; a repeated person
+ * keeps the last role) and appends `workspace.created`. Founding members append no `member.added`:
+ * they are part of the creation.
+ */
+export async function createWorkspace(db: Db, workspace: WorkspaceTable, members: { userId: string; role: MemberRole }[], at: At): Promise<void> {
+  await db.insertInto('workspace').values(workspace).execute()
+  for (const m of members) {
+    await db
+      .insertInto('workspace_member')
+      .values({ workspace_id: workspace.id, user_id: m.userId, role: m.role, joined_time: at.time })
+      .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role: m.role }))
+      .execute()
+  }
+  await appendEvent(db, { workspaceId: workspace.id, type: 'workspace.created', objectId: workspace.id, actor: at.actor, time: at.time })
+}
+
+/** Every page and database of a workspace (trashed ones included), unordered, with what a tree listing needs. */
+export async function listWorkspaceNodes(db: Db, workspaceId: string) {
+  return db
+    .selectFrom('block')
+    .select(['id', 'type', 'parent_type', 'parent_id', 'path', 'properties', 'title_text', 'in_trash', 'position', 'created_time'])
+    .where('workspace_id', '=', workspaceId)
+    .where('type', 'in', ['child_page', 'child_database'])
     .execute()
 }
