@@ -161,6 +161,10 @@ interface Fixture {
   dataDir: string
   token: string
   dataSourceId: string
+  /** The database's permission root: every generated row inherits it (and the bot can read it). */
+  rootId: string
+  /** The bench connection's principal (`bot:<id>`). */
+  principal: string
   schema: Schema
   generateMs: number
   dbBytes: number
@@ -264,7 +268,7 @@ async function generate(rows: number): Promise<Fixture> {
       return n
     }
   }, 0)
-  return { dataDir, token: conn.token, dataSourceId: dataSource.id, schema: s, generateMs, dbBytes }
+  return { dataDir, token: conn.token, dataSourceId: dataSource.id, rootId: database.perm_root_id as string, principal: `bot:${conn.connection.bot_id}`, schema: s, generateMs, dbBytes }
 }
 
 async function startChild(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
@@ -373,6 +377,7 @@ async function compareStorage(f: Fixture, rows: number) {
     includeTrashed: false,
     filter: compileQueryFilter(body.filter, f.schema, ctx).plan,
     sorts: compileQuerySorts(body.sorts, f.schema).plan ?? [],
+    access: { principals: [f.principal], readableRoot: f.rootId, minLevel: 1 },
   })
   out.values_table_filtered_sorted_ms = await timeIt(n, () => queryRows(db, plan(FILTERED_SORTED), { limit: () => 101, countCap: 0 }))
   out.values_table_compound_ms = await timeIt(n, () => queryRows(db, plan(COMPOUND), { limit: () => 101, countCap: 0 }))
@@ -428,7 +433,13 @@ async function explain(rows: number) {
   const db = new Kysely<import('../src/storage/database.js').Database>({ dialect: new SqliteDialect({ database: raw }), log: (e) => void logged.push(e.query) })
   const ctx = { now: Date.now(), me: '' }
   for (const body of [FILTERED_SORTED, COMPOUND] as { filter: unknown; sorts?: unknown }[]) {
-    const q = { dataSourceId: f.dataSourceId, includeTrashed: false, filter: compileQueryFilter(body.filter, f.schema, ctx).plan, sorts: compileQuerySorts(body.sorts, f.schema).plan ?? [] }
+    const q = {
+      dataSourceId: f.dataSourceId,
+      includeTrashed: false,
+      filter: compileQueryFilter(body.filter, f.schema, ctx).plan,
+      sorts: compileQuerySorts(body.sorts, f.schema).plan ?? [],
+      access: { principals: [f.principal], readableRoot: f.rootId, minLevel: 1 },
+    }
     logged.length = 0
     const t = performance.now()
     const r = await queryRows(db, q, { limit: () => 101, countCap: 0 })

@@ -4,6 +4,11 @@ import { notionAdminApiRoutes } from './admin/notion-admin-api.routes.js'
 import { apiRoutes } from './api/routes.js'
 import type { AppEnv } from './http/context.js'
 import { errorHandler, notFound } from './http/middleware/error-handler.js'
+import { limitBodies, notionTooLarge, type BodySurface } from './http/middleware/body-limit.js'
+import { headAsGet } from './http/middleware/head.js'
+import { MAX_BODY_BYTES } from './http/body.js'
+import { adminTooLarge } from './admin/admin.routes.js'
+import { portalTooLarge } from './portal/form.js'
 import { requestId } from './http/middleware/request-id.js'
 import { requestLog } from './http/middleware/request-log.js'
 import { createOps, mountOps, type Ops } from './http/ops.js'
@@ -11,8 +16,11 @@ import type { RateLimiter } from './rate-limit/limiter.js'
 import type { Deps } from './services/deps.js'
 import { mountRoutes } from './api/router.js'
 import { portalRoutes, type PortalOptions } from './portal/portal.routes.js'
-import { registerOAuthApiRoutes } from './api/oauth.routes.js'
+import { oauthApiRoutes, oauthTooLarge, registerOAuthApiRoutes } from './api/oauth.routes.js'
 import { oauthPortalRoutes } from './portal/oauth.routes.js'
+import { createHostPolicy, hostCheck, type HostPolicy } from './http/allowed-hosts.js'
+import { clientAddressResolver } from './rate-limit/client-address.js'
+import { memoryAttempts } from './rate-limit/attempts.js'
 
 export interface AppOptions {
   deps: Deps
@@ -25,6 +33,33 @@ export interface AppOptions {
   ops?: Ops & { draining: () => boolean }
   /** Extra bearer token accepted by `/metrics` (`OCTAVO_METRICS_TOKEN`). */
   metricsToken?: string
+  /** Host names served (DNS rebinding); absent → the public URL's host only. */
+  hosts?: HostPolicy
+  /** `OCTAVO_TRUSTED_PROXIES`: whose `X-Forwarded-For` gives the client address for throttling. */
+  trustedProxies?: string[]
+}
+
+/** The portal's first path segments (portal.routes.ts, portal/oauth.routes.ts): `/`, `/login`, `/w/…`. */
+const PORTAL_SEGMENTS = new Set(['', 'login', 'logout', 'w', 'developers', 'settings', 'assets'])
+
+/**
+ * Which surface a request body belongs to, for its size limit and its 413 shape: the OAuth client
+ * endpoints (`{error, error_description}`), the admin API, the portal's forms (HTML, including the
+ * consent form at `/v1/oauth/authorize`); everything else, `/v1` and `/admin/v1` included, gets
+ * Notion's envelope. Every route, present or future, falls in one of them.
+ */
+function bodySurfaces(portal: boolean): BodySurface[] {
+  const oauth = new Set<string>(oauthApiRoutes.map((r) => `/v1${r.path}`))
+  const strip = (p: string) => (p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p)
+  return [
+    { matches: (p) => oauth.has(strip(p)), maxBytes: MAX_BODY_BYTES, tooLarge: oauthTooLarge },
+    { matches: (p) => p === '/_octavo' || p.startsWith('/_octavo/'), maxBytes: MAX_BODY_BYTES, tooLarge: adminTooLarge },
+    {
+      matches: (p) => portal && (strip(p) === '/v1/oauth/authorize' || PORTAL_SEGMENTS.has(p.split('/')[1] ?? '')),
+      maxBytes: MAX_BODY_BYTES,
+      tooLarge: portalTooLarge,
+    },
+  ]
 }
 
 /**
@@ -38,16 +73,21 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.use('*', ops.measure)
   app.use('*', requestId())
   app.use('*', requestLog(options.deps.logger))
+  const hosts = options.hosts ?? createHostPolicy({ publicUrl: options.deps.publicUrl })
+  app.use('*', hostCheck(hosts))
+  const security = { hosts, clientAddress: clientAddressResolver(options.trustedProxies ?? []), attempts: options.limiter.attempts ?? memoryAttempts }
+  app.use('*', headAsGet())
+  app.use('*', limitBodies(bodySurfaces(options.portal !== undefined), { maxBytes: MAX_BODY_BYTES, tooLarge: notionTooLarge }))
   app.onError(errorHandler(options.deps.logger))
   app.notFound(notFound)
   mountOps(app, { store: options.deps.store, limiter: options.limiter, ops, adminKey: options.adminKey, metricsToken: options.metricsToken })
   mountRoutes(app, options.deps, ops.countRejections(options.limiter), apiRoutes(options.deps))
-  registerOAuthApiRoutes(app, options.deps)
+  registerOAuthApiRoutes(app, options.deps, security)
   app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))
   app.route('/admin/v1', notionAdminApiRoutes(options.deps, options.adminKey))
   app.get('/_octavo/health', (c) => c.json({ status: 'ok' }))
   // The OAuth consent flow and Public connections screens (ADR 14) share the portal's session.
-  if (options.portal) app.route('/', oauthPortalRoutes(options.deps, options.portal) as unknown as Hono<AppEnv>)
-  if (options.portal) app.route('/', portalRoutes(options.deps, options.portal) as unknown as Hono<AppEnv>)
+  if (options.portal) app.route('/', oauthPortalRoutes(options.deps, { ...options.portal, ...security }) as unknown as Hono<AppEnv>)
+  if (options.portal) app.route('/', portalRoutes(options.deps, { ...options.portal, ...security }) as unknown as Hono<AppEnv>)
   return app
 }

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import * as z from 'zod'
 import { parseMasterKey } from './auth/secrets.js'
+import { createHostPolicy } from './http/allowed-hosts.js'
+import { parseTrustedProxies } from './rate-limit/client-address.js'
 
 /**
  * Octavo's configuration. `loadConfig` is the only reader of `process.env`.
@@ -23,7 +25,13 @@ import { parseMasterKey } from './auth/secrets.js'
  * | `OCTAVO_REDIS_URL` | unset | Redis for rate limits shared by every node |
  * | `OCTAVO_METRICS_TOKEN` | unset | bearer token for `/metrics` (the admin key works too) |
  * | `OCTAVO_SHUTDOWN_TIMEOUT` | `10` | seconds in-flight requests get on SIGTERM |
+ * | `OCTAVO_REQUEST_TIMEOUT` | `30` | seconds a client has to send a whole request (headers and body) |
+ * | `OCTAVO_HEADERS_TIMEOUT` | `10` | seconds a client has to send the request headers (at most the request timeout) |
+ * | `OCTAVO_KEEP_ALIVE_TIMEOUT` | `5` | seconds an idle keep-alive connection stays open |
+ * | `OCTAVO_SQLITE_SYNCHRONOUS` | `normal` | SQLite `PRAGMA synchronous`: `normal` or `full` (see README, Durability) |
  * | `OCTAVO_CONFIG` | unset | JSON file with any of these variables; the environment wins |
+ * | `OCTAVO_ALLOWED_HOSTS` | unset | comma-separated extra host names (`name` or `name:port`) requests may carry in `Host`, besides the public URL's and the listen address |
+ * | `OCTAVO_TRUSTED_PROXIES` | unset | comma-separated IPs / CIDR ranges (or `loopback`) whose `X-Forwarded-For` gives the client address |
  */
 export interface Config {
   host: string
@@ -43,11 +51,23 @@ export interface Config {
   metricsToken: string | undefined
   /** Seconds in-flight requests get to finish on SIGTERM/SIGINT. */
   shutdownTimeoutSeconds: number
+  /**
+   * HTTP server timeouts in seconds: the whole request (headers and body) must arrive within
+   * `request`, its headers within `headers` (≤ `request`); an idle keep-alive connection closes
+   * after `keepAlive`. A client that stalls mid-request is disconnected (408).
+   */
+  httpTimeouts: { requestSeconds: number; headersSeconds: number; keepAliveSeconds: number }
+  /** SQLite `PRAGMA synchronous` (`OCTAVO_SQLITE_SYNCHRONOUS`): `normal` (default) or `full`. */
+  sqliteSynchronous: 'normal' | 'full'
   masterKey: Buffer
   adminKey: string
   rateLimits: RateLimitConfig
   demo: boolean
   logLevel: string
+  /** Extra `Host` names accepted besides the public URL's and the listen address (`OCTAVO_ALLOWED_HOSTS`). */
+  allowedHosts: string[]
+  /** Proxies whose `X-Forwarded-For` is believed (`OCTAVO_TRUSTED_PROXIES`): IPs, CIDR ranges, `loopback`. */
+  trustedProxies: string[]
 }
 
 /** Per-60-second-window budgets (permissions-and-tokens.md §2.3). */
@@ -90,8 +110,17 @@ const Env = z.object({
   OCTAVO_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   OCTAVO_METRICS_TOKEN: z.string().min(16).optional(),
   OCTAVO_SHUTDOWN_TIMEOUT: z.coerce.number().min(0).max(3600).default(10),
+  OCTAVO_REQUEST_TIMEOUT: z.coerce.number().positive().max(3600).default(30),
+  OCTAVO_HEADERS_TIMEOUT: z.coerce.number().positive().max(3600).default(10),
+  OCTAVO_KEEP_ALIVE_TIMEOUT: z.coerce.number().positive().max(3600).default(5),
+  OCTAVO_SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
   OCTAVO_CONFIG: z.string().optional(),
+  OCTAVO_ALLOWED_HOSTS: z.string().optional(),
+  OCTAVO_TRUSTED_PROXIES: z.string().optional(),
 })
+
+/** A comma-separated list, entries trimmed, empty ones dropped. */
+const list = (value: string | undefined): string[] => (value ?? '').split(',').map((x) => x.trim()).filter(Boolean)
 
 /**
  * Reads the optional configuration file (`OCTAVO_CONFIG` or `--config`): a JSON object whose keys
@@ -156,6 +185,18 @@ export function loadConfig(
   const adminKey =
     e.OCTAVO_ADMIN_KEY ??
     readOrCreateKeyFile(join(dataDir, 'admin.key'), () => `octavo_admin_${randomBytes(24).toString('base64url')}`)
+  const allowedHosts = list(e.OCTAVO_ALLOWED_HOSTS)
+  const trustedProxies = list(e.OCTAVO_TRUSTED_PROXIES)
+  try {
+    createHostPolicy({ allowedHosts })
+  } catch (err) {
+    throw new Error(`Invalid configuration OCTAVO_ALLOWED_HOSTS: ${(err as Error).message}`)
+  }
+  try {
+    parseTrustedProxies(trustedProxies)
+  } catch (err) {
+    throw new Error(`Invalid configuration OCTAVO_TRUSTED_PROXIES: ${(err as Error).message}`)
+  }
   const connection = e.OCTAVO_RATE_LIMIT_CONNECTION
   const workspace = e.OCTAVO_RATE_LIMIT_WORKSPACE
   return {
@@ -169,6 +210,12 @@ export function loadConfig(
     redisUrl: e.OCTAVO_REDIS_URL,
     metricsToken: e.OCTAVO_METRICS_TOKEN,
     shutdownTimeoutSeconds: e.OCTAVO_SHUTDOWN_TIMEOUT,
+    httpTimeouts: {
+      requestSeconds: e.OCTAVO_REQUEST_TIMEOUT,
+      headersSeconds: Math.min(e.OCTAVO_HEADERS_TIMEOUT, e.OCTAVO_REQUEST_TIMEOUT),
+      keepAliveSeconds: e.OCTAVO_KEEP_ALIVE_TIMEOUT,
+    },
+    sqliteSynchronous: e.OCTAVO_SQLITE_SYNCHRONOUS,
     masterKey,
     adminKey,
     rateLimits: {
@@ -179,5 +226,7 @@ export function loadConfig(
     },
     demo: overrides.demo ?? e.OCTAVO_DEMO === 'on',
     logLevel: e.OCTAVO_LOG_LEVEL,
+    allowedHosts,
+    trustedProxies,
   }
 }

@@ -1,7 +1,9 @@
-import { serve, type ServerType } from '@hono/node-server'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { RequestError, getRequestListener } from '@hono/node-server'
+import { randomUUID } from 'node:crypto'
+import { STATUS_CODES, createServer, type Server } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
 import { createApp } from './app.js'
+import { createHostPolicy } from './http/allowed-hosts.js'
 import { createOps } from './http/ops.js'
 import { createSecrets } from './auth/secrets.js'
 import type { Config } from './config.js'
@@ -28,7 +30,7 @@ export interface RunningServer {
  * @throws Error when the store cannot be opened or migrated.
  */
 export async function createDeps(config: Config, options: { clock?: Clock; logger?: Logger; store?: Store } = {}): Promise<Deps> {
-  const store = options.store ?? (await openStore(config.databaseUrl, { poolMax: config.databasePoolMax }))
+  const store = options.store ?? (await openStore(config.databaseUrl, { poolMax: config.databasePoolMax, synchronous: config.sqliteSynchronous }))
   return {
     store,
     secrets: createSecrets(config.masterKey),
@@ -37,6 +39,74 @@ export async function createDeps(config: Config, options: { clock?: Clock; logge
     config: { rateLimits: config.rateLimits },
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
   }
+}
+
+/** Notion's error envelope as a standalone JSON response text (no Hono context exists at this level). */
+function envelope(status: number, code: string, message: string): { id: string; json: string } {
+  const id = randomUUID()
+  return { id, json: JSON.stringify({ object: 'error', status, code, message, request_id: id }) }
+}
+
+/**
+ * The Node HTTP server around the Hono app, with bounded timeouts and an envelope on every answer
+ * Node or the adapter gives before the app runs:
+ *
+ * - `requestTimeout` / `headersTimeout` / `keepAliveTimeout` from `timeouts` (seconds): a client
+ *   that stalls while sending headers or body is answered 408 and disconnected; the check runs at
+ *   a quarter of the shorter timeout (Node checks every 30 s by default).
+ * - Requests Node cannot parse (unknown method, malformed request line or headers) → 400
+ *   `invalid_request_url` for a bad method or URL, else 400 `invalid_request`; headers over Node's
+ *   limit → 431; a request not received in time → 408. All in Notion's envelope with
+ *   `x-notion-request-id`, then the connection closes.
+ * - A missing or malformed `Host` (the adapter cannot build a URL) → 400 `invalid_request_url`;
+ *   anything else the app lets escape → 500 "Unexpected error occurred." (logged, never echoed).
+ */
+export function createHttpServer(
+  fetch: (request: Request) => Response | Promise<Response>,
+  timeouts: Config['httpTimeouts'],
+  logger: Logger,
+): Server {
+  const requestMs = Math.round(timeouts.requestSeconds * 1000)
+  const headersMs = Math.min(Math.round(timeouts.headersSeconds * 1000), requestMs)
+  const listener = getRequestListener(fetch, {
+    errorHandler: (err) => {
+      const bad = err instanceof RequestError
+      if (!bad) logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'unexpected error outside the app')
+      const { id, json } = bad ? envelope(400, 'invalid_request_url', 'Invalid request URL.') : envelope(500, 'internal_server_error', 'Unexpected error occurred.')
+      return new Response(json, { status: bad ? 400 : 500, headers: { 'content-type': 'application/json', 'x-notion-request-id': id, connection: 'close' } })
+    },
+  })
+  const server = createServer(
+    {
+      requestTimeout: requestMs,
+      headersTimeout: headersMs,
+      keepAliveTimeout: Math.round(timeouts.keepAliveSeconds * 1000),
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(headersMs / 4))),
+      // A request without Host reaches the adapter, which answers it with the envelope above.
+      requireHostHeader: false,
+    },
+    listener,
+  )
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
+      socket.destroy()
+      return
+    }
+    const [status, code, message] =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'invalid_request', `The request was not received within ${timeouts.requestSeconds} seconds.`]
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'invalid_request', 'The request headers are too large.']
+          : err.code === 'HPE_INVALID_METHOD' || err.code === 'HPE_INVALID_URL'
+            ? [400, 'invalid_request_url', 'Invalid request URL.']
+            : [400, 'invalid_request', 'The HTTP request is malformed.']
+    const { id, json } = envelope(status, code, message)
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nx-notion-request-id: ${id}\r\nConnection: close\r\n\r\n${json}`,
+    )
+    socket.destroySoon()
+  })
+  return server
 }
 
 /**
@@ -51,7 +121,11 @@ export async function startServer(
   const deps = options.deps ?? (await createDeps(config, options))
   const limiter = createRateLimiter(config.rateLimits, config.redisUrl, deps.logger)
   const ops = createOps(deps.store, () => limiter, { defaultMetrics: options.defaultMetrics ?? false })
+  // Allowed Host names (DNS rebinding): the public URL's, OCTAVO_ALLOWED_HOSTS, and the listen address once known.
+  const hosts = createHostPolicy({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts })
   const app = createApp({
+    hosts,
+    trustedProxies: config.trustedProxies,
     deps,
     limiter,
     adminKey: config.adminKey,
@@ -59,17 +133,22 @@ export async function startServer(
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     portal: { demo: config.demo, publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}` },
   })
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s))
-    s.once('error', reject)
+  const server = createHttpServer(app.fetch, config.httpTimeouts, deps.logger)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
   })
   const port = (server.address() as AddressInfo).port
+  hosts.listening(config.host, port)
   const url = `http://${config.host}:${port}`
   if (!config.publicUrl && config.port === 0) deps.publicUrl = url
   let closing: Promise<void> | undefined
   const close = async () => {
     ops.drain()
-    const http = server as Server
+    const http = server
     const idle = setInterval(() => http.closeIdleConnections(), 50)
     const cut = setTimeout(() => http.closeAllConnections(), config.shutdownTimeoutSeconds * 1000)
     try {

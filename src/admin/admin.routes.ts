@@ -3,6 +3,8 @@ import { Hono, type Context } from 'hono'
 import * as z from 'zod'
 import { DomainError } from '../errors/domain-error.js'
 import type { AppEnv } from '../http/context.js'
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan, parseJsonText } from '../http/body.js'
+import type { TooLarge } from '../http/middleware/body-limit.js'
 import { parseId } from '../domain/ids.js'
 import {
   createConnection,
@@ -31,19 +33,38 @@ import { createTemplate } from '../services/templates.service.js'
 import { findDataSource } from '../storage/repositories/data-sources.repository.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
 import { findUser, findUserByEmail, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
-import { connectionWorkspace as connectionWorkspaceOf, resolveActor } from '../services/actors.js'
+import { connectionWorkspace as connectionWorkspaceOf, resolveActor, resolveShareActor } from '../services/actors.js'
 import { registerPeopleAdminRoutes } from './people.routes.js'
 import { registerPatAdminRoutes } from './pats.routes.js'
 import { registerOAuthAdminRoutes } from './oauth.routes.js'
+
+/** Whether every `%` in `path` starts a valid UTF-8 percent-encoded sequence. */
+function isWellEncoded(path: string): boolean {
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The admin API's answer to a body over its limit (`limitBodies` in app.ts): 413 in the admin
+ * API's error shape `{object:"error", status, code:"invalid_input", message, request_id}`.
+ */
+export const adminTooLarge: TooLarge = (c, maxBytes) =>
+  c.json({ object: 'error', status: 413, code: 'invalid_input', message: `The request body is too large (the limit is ${Math.round(maxBytes / 1024)} KB).`, request_id: c.get('requestId') ?? '' }, 413)
 
 /**
  * Octavo's admin API, for test suites and scripts: `/_octavo/admin/*` (named like LocalStack's
  * `/_localstack` and moto's `/moto-api`, so it never collides with Notion's routes). Every call needs
  * `Authorization: Bearer <admin key>`. Actions that Notion reserves to a person (creating a
  * connection, sharing a page) run as the person named by `as` (user id or e-mail), by default the
- * workspace's first owner, and obey the same rules as in the portal. Errors:
+ * workspace's first owner, and obey the same rules as in the portal. Adding or removing a connection on
+ * a page without `as` is the operator's act (no person's rule applies; audited as `admin`). Errors:
  * `{object:"error", status, code, message}` with codes `unauthorized`, `forbidden`, `not_found`,
- * `invalid_input`.
+ * `invalid_input`. Bodies are strict: an unknown key is `invalid_input` naming it; a path that is not
+ * valid percent-encoding is `invalid_input` too (parameters are decoded once, by the router).
  */
 export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false })
@@ -53,6 +74,9 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     const given = /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? ''
     const digest = createHash('sha256').update(given).digest()
     if (!given || !timingSafeEqual(digest, expected)) throw new DomainError('unauthorized', 'The admin API needs "Authorization: Bearer <admin key>".')
+    // Path parameters are decoded once, by Hono (`c.req.param`); a segment that is not valid
+    // percent-encoding (`/users/%ZZ/password`) is refused here rather than reaching a handler.
+    if (!isWellEncoded(new URL(c.req.url).pathname)) throw new DomainError('invalid_input', 'The request path is not valid percent-encoding.')
     await next()
   })
 
@@ -61,14 +85,16 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     const text = await c.req.text()
     if (text.trim()) {
       try {
-        raw = JSON.parse(text)
+        raw = parseJsonText(text)
       } catch {
         throw new DomainError('invalid_input', 'The request body is not valid JSON.')
       }
+      if (jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) throw new DomainError('invalid_input', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`)
     }
     const parsed = schema.safeParse(raw)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
+      // Bodies are strict: an unknown key is named ("body: Unrecognized key: \"colour\"").
       throw new DomainError('invalid_input', `${issue?.path.join('.') || 'body'}: ${issue?.message}`)
     }
     return parsed.data
@@ -79,11 +105,14 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     return v
   }
   const actor = (workspaceId: string, as: string | undefined) => resolveActor(deps.store.db, workspaceId, as)
+  // Adding or removing a connection on a page: with `as`, that person's rule applies (full access, not a
+  // guest: decideConnectionShare); without it the operator acts.
+  const shareActor = (workspaceId: string, as: string | undefined) => resolveShareActor(deps.store.db, workspaceId, as)
   const connectionWorkspace = (connectionId: string) => connectionWorkspaceOf(deps.store.db, connectionId)
 
-  const Person = z.object({ name: z.string().min(1), email: z.email(), role: z.enum(['owner', 'membership_admin', 'member', 'restricted_member', 'guest']) })
+  const Person = z.strictObject({ name: z.string().min(1), email: z.email(), role: z.enum(['owner', 'membership_admin', 'member', 'restricted_member', 'guest']) })
   const Caps = z
-    .object({
+    .strictObject({
       read_content: z.boolean(),
       update_content: z.boolean(),
       insert_content: z.boolean(),
@@ -100,7 +129,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     ...(c.insert_comments !== undefined && { insertComments: c.insert_comments }),
     ...(c.user_info !== undefined && { userInfo: c.user_info }),
   })
-  const As = z.object({ as: z.string().optional() })
+  const As = z.strictObject({ as: z.string().optional() })
 
   app.post('/reset', async (c) => {
     await resetStore(deps)
@@ -110,7 +139,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   app.post('/workspaces', async (c) => {
     const b = await body(
       c,
-      z.object({
+      z.strictObject({
         name: z.string().min(1),
         plan: z.enum(['free', 'plus', 'business', 'enterprise']).optional(),
         members: z.array(Person).min(1),
@@ -123,7 +152,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   app.get('/workspaces/:workspace_id/pages', async (c) => c.json({ pages: await listWorkspacePages(deps, id(c, 'workspace_id')) }))
   app.post('/workspaces/:workspace_id/pages', async (c) => {
     const ws = id(c, 'workspace_id')
-    const b = await body(c, z.object({ title: z.string(), parent_id: z.string().optional(), private: z.boolean().optional(), as: z.string().optional() }))
+    const b = await body(c, z.strictObject({ title: z.string(), parent_id: z.string().optional(), private: z.boolean().optional(), as: z.string().optional() }))
     const parentId = b.parent_id ? parseId(b.parent_id) : undefined
     if (b.parent_id && !parentId) throw new DomainError('invalid_input', 'parent_id must be a UUID.')
     return c.json(await createPageAsUser(deps, { workspaceId: ws, actorId: await actor(ws, b.as), title: b.title, parentId, private: b.private }), 201)
@@ -165,7 +194,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   })
   app.post('/workspaces/:workspace_id/connections', async (c) => {
     const ws = id(c, 'workspace_id')
-    const b = await body(c, z.object({ name: z.string(), icon: z.string().nullable().optional(), capabilities: Caps.optional(), as: z.string().optional() }))
+    const b = await body(c, z.strictObject({ name: z.string(), icon: z.string().nullable().optional(), capabilities: Caps.optional(), as: z.string().optional() }))
     const res = await createConnection(deps, { workspaceId: ws, actorId: await actor(ws, b.as), name: b.name, icon: b.icon ?? null, capabilities: toCaps(b.capabilities ?? {}) })
     return c.json(res, 201)
   })
@@ -194,7 +223,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   })
   app.post('/data-sources/:data_source_id/templates', async (c) => {
     const dsId = id(c, 'data_source_id')
-    const b = await body(c, z.object({ title: z.string(), is_default: z.boolean().optional(), paragraphs: z.array(z.string()).optional(), as: z.string().optional() }))
+    const b = await body(c, z.strictObject({ title: z.string(), is_default: z.boolean().optional(), paragraphs: z.array(z.string()).optional(), as: z.string().optional() }))
     const ds = await findDataSource(deps.store.db, dsId)
     if (!ds) throw new DomainError('not_found', `No data source with id ${dsId}.`)
     const input = { workspaceId: ds.workspace_id, actorId: await actor(ds.workspace_id, b.as), dataSourceId: dsId, title: b.title, isDefault: b.is_default ?? false }
@@ -207,21 +236,21 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   app.put('/connections/:connection_id/pages/:page_id', async (c) => {
     const cid = id(c, 'connection_id')
     const b = await body(c, As)
-    return c.json(await shareWithConnection(deps, cid, id(c, 'page_id'), await actor(await connectionWorkspace(cid), b.as)))
+    return c.json(await shareWithConnection(deps, cid, id(c, 'page_id'), await shareActor(await connectionWorkspace(cid), b.as)))
   })
   app.delete('/connections/:connection_id/pages/:page_id', async (c) => {
     const cid = id(c, 'connection_id')
-    return c.json(await unshareFromConnection(deps, cid, id(c, 'page_id'), await actor(await connectionWorkspace(cid), c.req.query('as'))))
+    return c.json(await unshareFromConnection(deps, cid, id(c, 'page_id'), await shareActor(await connectionWorkspace(cid), c.req.query('as'))))
   })
   registerPatAdminRoutes(app, deps, { body, id, actor })
   registerPeopleAdminRoutes(app, deps, { body, id, actor })
   registerOAuthAdminRoutes(app, deps, { body, id, actor })
   app.put('/users/:user/password', async (c) => {
-    const ref = decodeURIComponent(c.req.param('user'))
+    const ref = c.req.param('user')
     const uid = parseId(ref)
     const user = uid ? await findUser(deps.store.db, uid) : await findUserByEmail(deps.store.db, ref)
     if (!user) throw new DomainError('not_found', `No user ${ref}.`)
-    const b = await body(c, z.object({ password: z.string() }))
+    const b = await body(c, z.strictObject({ password: z.string() }))
     return c.json(await setPassword(deps, user.id, b.password))
   })
   return app

@@ -4,6 +4,7 @@ import type { AppEnv } from '../http/context.js'
 import type { Capabilities } from '../permissions/capabilities.js'
 import type { Deps } from '../services/deps.js'
 import { installWorkspace, listOwnInstalls, listWorkspaceInstalls, removeInstall, setInstallPageShare } from '../services/oauth.service.js'
+import { resolveShareActor } from '../services/actors.js'
 import {
   deletePublicConnection,
   getPublicConnection,
@@ -36,7 +37,7 @@ import type { AdminHelpers } from './pats.routes.js'
  */
 export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: AdminHelpers): void {
   const Caps = z
-    .object({ read_content: z.boolean(), update_content: z.boolean(), insert_content: z.boolean(), read_comments: z.boolean(), insert_comments: z.boolean(), user_info: z.enum(['none', 'without_email', 'with_email']) })
+    .strictObject({ read_content: z.boolean(), update_content: z.boolean(), insert_content: z.boolean(), read_comments: z.boolean(), insert_comments: z.boolean(), user_info: z.enum(['none', 'without_email', 'with_email']) })
     .partial()
   const toCaps = (c: z.output<typeof Caps>): Partial<Capabilities> => ({
     ...(c.read_content !== undefined && { readContent: c.read_content }),
@@ -46,7 +47,7 @@ export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Admin
     ...(c.insert_comments !== undefined && { insertComments: c.insert_comments }),
     ...(c.user_info !== undefined && { userInfo: c.user_info }),
   })
-  const Fields = z.object({
+  const Fields = z.strictObject({
     name: z.string(),
     icon: z.string().nullable(),
     redirect_uris: z.array(z.string()),
@@ -86,7 +87,7 @@ export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Admin
   })
   app.post('/public-connections/:id/client-secret/refresh', async (c) => {
     const id = h.id(c, 'id')
-    const b = await h.body(c, z.object({ as: z.string().optional() }))
+    const b = await h.body(c, z.strictObject({ as: z.string().optional() }))
     return c.json({ client_secret: await refreshClientSecret(deps, id, await connActor(id, b.as)) })
   })
   app.patch('/public-connections/:id', async (c) => {
@@ -113,14 +114,16 @@ export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Admin
     const installs = c.req.query('scope') === 'own' ? await listOwnInstalls(deps, actorId, ws) : await listWorkspaceInstalls(deps, ws, actorId)
     return c.json({ installs })
   })
+  // With `as`, that person's rule applies (decideConnectionShare); without it the operator acts.
+  const shareActor = async (installId: string, as: string | undefined) => resolveShareActor(deps.store.db, await installWorkspace(deps.store.db, installId), as)
   app.put('/installs/:id/pages/:page_id', async (c) => {
     const id = h.id(c, 'id')
-    const b = await h.body(c, z.object({ as: z.string().optional() }))
-    return c.json(await setInstallPageShare(deps, id, h.id(c, 'page_id'), await h.actor(await installWorkspace(deps.store.db, id), b.as), true))
+    const b = await h.body(c, z.strictObject({ as: z.string().optional() }))
+    return c.json(await setInstallPageShare(deps, id, h.id(c, 'page_id'), await shareActor(id, b.as), true))
   })
   app.delete('/installs/:id/pages/:page_id', async (c) => {
     const id = h.id(c, 'id')
-    return c.json(await setInstallPageShare(deps, id, h.id(c, 'page_id'), await h.actor(await installWorkspace(deps.store.db, id), c.req.query('as')), false))
+    return c.json(await setInstallPageShare(deps, id, h.id(c, 'page_id'), await shareActor(id, c.req.query('as')), false))
   })
   app.delete('/installs/:id', async (c) => {
     const id = h.id(c, 'id')

@@ -44,12 +44,12 @@ export interface AdminHelpers {
  */
 export function registerPatAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: AdminHelpers): void {
   const patActor = async (patId: string, as: string | undefined) => h.actor(await patWorkspace(deps.store.db, patId), as)
-  const Caps = z.object({ notion_api: z.boolean(), workers: z.boolean() }).partial().strict()
+  const Caps = z.strictObject({ notion_api: z.boolean(), workers: z.boolean() }).partial()
 
   app.get('/workspaces/:workspace_id/pat-policy', async (c) => c.json(await getPatPolicy(deps, h.id(c, 'workspace_id'))))
   app.put('/workspaces/:workspace_id/pat-policy', async (c) => {
     const ws = h.id(c, 'workspace_id')
-    const b = await h.body(c, z.object({ policy: z.enum(PAT_POLICIES as [string, ...string[]]), group_ids: z.array(z.string()).optional(), as: z.string().optional() }))
+    const b = await h.body(c, z.strictObject({ policy: z.enum(PAT_POLICIES as [string, ...string[]]), group_ids: z.array(z.string()).optional(), as: z.string().optional() }))
     const groupIds = b.group_ids?.map((g) => {
       const id = parseId(g)
       if (!id) throw new DomainError('invalid_input', `group_ids: ${JSON.stringify(g)} is not a UUID.`)
@@ -79,7 +79,7 @@ export function registerPatAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: AdminHe
     const ws = h.id(c, 'workspace_id')
     const b = await h.body(
       c,
-      z.object({
+      z.strictObject({
         name: z.string(),
         capabilities: Caps.optional(),
         expires_in_days: z.number().int().optional(),

@@ -60,25 +60,25 @@ export function registerPeopleAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Help
     if (!g) throw new DomainError('not_found', `No group with id ${groupId}.`)
     return g.workspace_id
   }
-  const As = z.object({ as: z.string().optional() })
-  const Level = z.object({ level: z.enum(ACCESS_LEVELS as [AccessLevelName, ...AccessLevelName[]]), as: z.string().optional() })
+  const As = z.strictObject({ as: z.string().optional() })
+  const Level = z.strictObject({ level: z.enum(ACCESS_LEVELS as [AccessLevelName, ...AccessLevelName[]]), as: z.string().optional() })
 
   app.patch('/workspaces/:workspace_id/members/:user_id', async (c) => {
     const ws = h.id(c, 'workspace_id')
-    const b = await h.body(c, z.object({ role: z.enum(MEMBER_ROLES as [MemberRole, ...MemberRole[]]), as: z.string().optional() }))
+    const b = await h.body(c, z.strictObject({ role: z.enum(MEMBER_ROLES as [MemberRole, ...MemberRole[]]), as: z.string().optional() }))
     return c.json(await changeMemberRole(deps, { workspaceId: ws, actorId: await h.actor(ws, b.as), userId: h.id(c, 'user_id'), role: b.role }))
   })
 
   app.get('/workspaces/:workspace_id/groups', async (c) => c.json({ groups: await listGroups(deps, h.id(c, 'workspace_id')) }))
   app.post('/workspaces/:workspace_id/groups', async (c) => {
     const ws = h.id(c, 'workspace_id')
-    const b = await h.body(c, z.object({ name: z.string(), as: z.string().optional() }))
+    const b = await h.body(c, z.strictObject({ name: z.string(), as: z.string().optional() }))
     return c.json(await createGroup(deps, { workspaceId: ws, actorId: await h.actor(ws, b.as), name: b.name }), 201)
   })
   app.patch('/groups/:group_id', async (c) => {
     const gid = h.id(c, 'group_id')
     const ws = await groupWorkspace(gid)
-    const b = await h.body(c, z.object({ name: z.string(), as: z.string().optional() }))
+    const b = await h.body(c, z.strictObject({ name: z.string(), as: z.string().optional() }))
     return c.json(await renameGroup(deps, { workspaceId: ws, actorId: await h.actor(ws, b.as), groupId: gid, name: b.name }))
   })
   app.delete('/groups/:group_id', async (c) => {

@@ -1,4 +1,6 @@
+import type { Client } from '@notionhq/client'
 import type { Hono } from 'hono'
+import type * as z from 'zod'
 import type { RequiredCapability } from '../permissions/capabilities.js'
 import { hasDataSources, type NotionVersion } from '../domain/versions.js'
 import { invalidRequestUrl, NotionApiError } from '../errors/notion-error.js'
@@ -17,11 +19,51 @@ import type { RequestContext } from '../auth/principal.js'
  */
 export type Versions = 'all' | 'data_sources' | 'legacy'
 
-export interface RouteSpec {
+/** `'a.b.c'` for every function reachable through `T`'s properties (the SDK's nested namespaces). */
+type EndpointNames<T, Prefix extends string = ''> = {
+  [K in keyof T & string]: T[K] extends (...args: never[]) => unknown ? `${Prefix}${K}` : T[K] extends object ? EndpointNames<T[K], `${Prefix}${K}.`> : never
+}[keyof T & string]
+
+/**
+ * An endpoint method of the official SDK's `Client` as callers spell it: `'pages.retrieve'`,
+ * `'blocks.children.list'`, `'dataSources.query'`, `'search'`, `'oauth.token'`, … Derived from the
+ * installed `@notionhq/client` types (5.26), so a misspelt name fails the type check; the SDK's
+ * generic `request` is not an endpoint. Type-only import: nothing of the SDK is loaded at run time.
+ */
+export type SdkEndpoint = EndpointNames<Omit<Client, 'request'>>
+
+/**
+ * The zod schemas a route's handler validates its input with today (references, not copies), for
+ * tools that enumerate routes (docs/api-coverage.md, malformed-input corpora).
+ * - `body`: the JSON body (under 2025-09-03 and later when `legacyBody` is also given);
+ * - `legacyBody`: the JSON body under Notion-Version 2022-06-28 and older, on a route mounted for all
+ *   versions whose body grammar differs by version (databases create/update);
+ * - `query`: the query string, as an object of strings.
+ * Absent where the handler validates by hand or builds the schema from the request (search, block
+ * content per type, `filter_properties`, the OAuth client endpoints).
+ */
+export interface RouteSchemas {
+  body?: z.ZodType
+  legacyBody?: z.ZodType
+  query?: z.ZodType
+}
+
+/** Which SDK endpoint a route serves; `null` (with the reason) for a `/v1` route the newest SDK has no method for. */
+export type RouteEndpoint = { endpoint: SdkEndpoint; reason?: undefined } | { endpoint: null; reason: string }
+
+/** A `/v1` route as data: everything but its handler. */
+export type RouteData = RouteEndpoint & {
   method: 'get' | 'post' | 'patch' | 'delete'
+  /** Hono pattern below `/v1`, e.g. `/pages/:page_id` (parameter names as in the SDK's descriptors). */
   path: string
-  /** Which Notion-Versions mount the route: 2025-09-03+ only, 2022-06-28 and older only, or all. */
+  /** Which Notion-Versions mount the route: 2025-09-03+ only, 2022-06-28 and older only, or all (default). */
   versions?: Versions
+  /** The zod schemas validating the request, where one exists (see `RouteSchemas`). */
+  schemas?: RouteSchemas
+}
+
+/** A bearer-authenticated `/v1` route: its data and its handler (see `mountRoutes`). */
+export type RouteSpec = RouteData & {
   handler: (c: AppContext, ctx: RequestContext) => Promise<unknown>
 }
 

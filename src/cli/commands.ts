@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import { DomainError } from '../errors/domain-error.js'
 import type { Capabilities } from '../permissions/capabilities.js'
-import { connectionWorkspace, resolveActor, resolveWorkspace } from '../services/actors.js'
+import { connectionWorkspace, resolveActor, resolveShareActor, resolveWorkspace } from '../services/actors.js'
 import {
   createConnection,
   deleteConnection,
@@ -55,6 +55,11 @@ function capabilityPatch(opts: { capabilities?: string; userInfo?: string }): Pa
     patch.userInfo = opts.userInfo
   }
   return patch
+}
+
+/** Who adds or removes a connection on a page: the `--as` person (their rule applies), else the operator. */
+async function connectionShareActor(deps: Deps, connectionId: string, as: string | undefined) {
+  return resolveShareActor(deps.store.db, await connectionWorkspace(deps.store.db, connectionId), as)
 }
 
 /** The acting person on a connection: `--as`, else the first owner of the connection's workspace. */
@@ -198,6 +203,7 @@ export function pageCommands(program: Command): void {
 export function connectionCommands(program: Command): void {
   const connection = program.command('connection').description('internal connections: create, tokens, capabilities, sharing')
   const asOption = () => new Option('--as <user>', 'acting person (e-mail or user id; default: the first owner)')
+  const shareAsOption = () => new Option('--as <user>', 'acting person, who needs full access to the page and must not be a guest (e-mail or user id; default: the operator, no person rule)')
 
   connection
     .command('create <workspace>')
@@ -300,13 +306,13 @@ export function connectionCommands(program: Command): void {
   connection
     .command('share <connection-id> <page-id>')
     .description('share a page or database (and everything below it) with a connection')
-    .addOption(asOption())
+    .addOption(shareAsOption())
     .action(async (id: string, page: string, opts: { as?: string }, cmd: Command) => {
       const cid = uuidArg(id, 'connection-id')
       const pid = uuidArg(page, 'page-id')
       await withStore(
         cmd,
-        async (deps) => shareWithConnection(deps, cid, pid, await connectionActor(deps, cid, opts.as)),
+        async (deps) => shareWithConnection(deps, cid, pid, await connectionShareActor(deps, cid, opts.as)),
         (r) => `Shared ${r.page_id} with connection ${r.connection_id}.`,
       )
     })
@@ -314,13 +320,13 @@ export function connectionCommands(program: Command): void {
   connection
     .command('unshare <connection-id> <page-id>')
     .description("remove a connection's direct share of a page")
-    .addOption(asOption())
+    .addOption(shareAsOption())
     .action(async (id: string, page: string, opts: { as?: string }, cmd: Command) => {
       const cid = uuidArg(id, 'connection-id')
       const pid = uuidArg(page, 'page-id')
       await withStore(
         cmd,
-        async (deps) => ({ ...(await unshareFromConnection(deps, cid, pid, await connectionActor(deps, cid, opts.as))), connection_id: cid, page_id: pid }),
+        async (deps) => ({ ...(await unshareFromConnection(deps, cid, pid, await connectionShareActor(deps, cid, opts.as))), connection_id: cid, page_id: pid }),
         (r) => (r.removed ? `Unshared ${pid} from connection ${cid}.` : `${pid} was not shared directly with connection ${cid}; nothing changed.`),
       )
     })

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import { DomainError } from '../errors/domain-error.js'
 import type { Capabilities } from '../permissions/capabilities.js'
-import { resolveActor, resolveWorkspace } from '../services/actors.js'
+import { resolveActor, resolveShareActor, resolveWorkspace } from '../services/actors.js'
 import type { Deps } from '../services/deps.js'
 import { installWorkspace, listOwnInstalls, listWorkspaceInstalls, removeInstall, setInstallPageShare, type PresentedInstall } from '../services/oauth.service.js'
 import {
@@ -146,14 +146,14 @@ export function oauthCommands(program: Command): void {
   for (const [name, share] of [['share', true], ['unshare', false]] as const) {
     install
       .command(`${name} <install-id> <page-id>`)
-      .description(share ? "share one more page (and its descendants) with an install's bot (full access needed)" : "remove a page's direct share with an install's bot")
-      .addOption(asOption())
+      .description(share ? "share one more page (and its descendants) with an install's bot" : "remove a page's direct share with an install's bot")
+      .addOption(new Option('--as <user>', 'acting person, who needs full access to the page and must not be a guest (e-mail or user id; default: the operator, no person rule)'))
       .action(async (id: string, page: string, opts: { as?: string }, cmd: Command) => {
         const iid = uuidArg(id, 'install-id')
         const pid = uuidArg(page, 'page-id')
         await withStore(
           cmd,
-          async (deps) => setInstallPageShare(deps, iid, pid, await resolveActor(deps.store.db, await installWorkspace(deps.store.db, iid), opts.as), share),
+          async (deps) => setInstallPageShare(deps, iid, pid, await resolveShareActor(deps.store.db, await installWorkspace(deps.store.db, iid), opts.as), share),
           (r) => (r.changed ? `${share ? 'Shared' : 'Unshared'} page ${pid} ${share ? 'with' : 'from'} install ${iid}.` : 'Nothing changed.'),
         )
       })

@@ -38,8 +38,12 @@ const LinkToPage = z.union([
   z.object({ type: z.literal('database_id').optional(), database_id: NotionId }).strict(),
 ])
 
-/** Content schema per creatable block type. */
-export const BLOCK_CONTENT: Record<string, z.ZodType> = {
+/**
+ * Content schema per creatable block type. Look types up only through `contentSchemaOf` /
+ * `isCreatableType`: a type comes from the request, and `"constructor"` or `"__proto__"` must not
+ * reach `Object.prototype`.
+ */
+const BLOCK_CONTENT: Record<string, z.ZodType> = {
   paragraph: Paragraph,
   heading_1: Heading,
   heading_2: Heading,
@@ -68,6 +72,16 @@ export const BLOCK_CONTENT: Record<string, z.ZodType> = {
   column_list: Empty,
   column: z.object({ width_ratio: z.number().positive().optional() }).strict(),
   link_to_page: LinkToPage,
+}
+
+/** The content schema of a creatable block `type`, own keys only (never `Object.prototype`'s). */
+function contentSchemaOf(type: string): z.ZodType | undefined {
+  return Object.hasOwn(BLOCK_CONTENT, type) ? BLOCK_CONTENT[type] : undefined
+}
+
+/** Whether `type` is a block type the API can create. */
+export function isCreatableType(type: string): boolean {
+  return Object.hasOwn(BLOCK_CONTENT, type)
 }
 
 /** Types whose request may carry `children` (SDK `BlockObjectRequest`). */
@@ -163,7 +177,7 @@ export function normalizeCover(cover: unknown): Record<string, unknown> {
 /** The type key of a block request: its `type`, or the single known type key it carries. */
 function typeOf(item: Record<string, unknown>): string | undefined {
   if (typeof item.type === 'string') return item.type
-  return Object.keys(item).find((k) => k in BLOCK_CONTENT || READ_ONLY_TYPES.has(k))
+  return Object.keys(item).find((k) => isCreatableType(k) || READ_ONLY_TYPES.has(k))
 }
 
 /**
@@ -177,9 +191,11 @@ export function parseBlockRequests(input: unknown, at: PropertyKey[], depthLeft:
     const here = [...at, i]
     const item = parseWith(z.looseObject({}), raw, part, here) as Record<string, unknown>
     const type = typeOf(item)
-    if (type === undefined || !(type in BLOCK_CONTENT)) {
+    const schema = type === undefined ? undefined : contentSchemaOf(type)
+    if (type === undefined || schema === undefined) {
       if (type !== undefined && READ_ONLY_TYPES.has(type)) {
-        throw validationError(`${part} failed validation: ${fmt(part, [...here, type])} should be not present, instead was \`${JSON.stringify(item[type] ?? {})}\`.`)
+        const given = Object.hasOwn(item, type) ? item[type] : {}
+        throw validationError(`${part} failed validation: ${fmt(part, [...here, type])} should be not present, instead was \`${JSON.stringify(given ?? {})}\`.`)
       }
       throw validationError(`${part} failed validation: ${fmt(part, [...here, 'type'])} should be a supported block type, instead was \`${JSON.stringify(type ?? item.type)}\`.`)
     }
@@ -189,7 +205,7 @@ export function parseBlockRequests(input: unknown, at: PropertyKey[], depthLeft:
       }
     }
     // Children may sit inside the type object (as the SDK types put them) or at the block level.
-    const typeObject = item[type]
+    const typeObject = Object.hasOwn(item, type) ? item[type] : undefined
     let inner: unknown
     let typeContent: unknown = typeObject
     if (typeObject !== null && typeof typeObject === 'object' && !Array.isArray(typeObject) && 'children' in typeObject) {
@@ -197,7 +213,7 @@ export function parseBlockRequests(input: unknown, at: PropertyKey[], depthLeft:
       inner = children
       typeContent = restContent
     }
-    const content = parseWith(BLOCK_CONTENT[type] as z.ZodType, typeContent, part, [...here, type]) as Record<string, unknown>
+    const content = parseWith(schema, typeContent, part, [...here, type]) as Record<string, unknown>
     const childInput = item.children ?? inner
     let children: NewBlock[] = []
     if (childInput !== undefined) {
@@ -224,7 +240,7 @@ export function countBlocks(blocks: NewBlock[]): number {
 
 /** Block types whose content `PATCH /v1/blocks/{id}` may change (SDK `UpdateBlockBodyParameters`). */
 export function isUpdatableType(type: string): boolean {
-  return type in BLOCK_CONTENT
+  return isCreatableType(type)
 }
 
 /**
@@ -235,7 +251,7 @@ export function isUpdatableType(type: string): boolean {
  */
 export function updateContentSchema(type: string): z.ZodType | undefined {
   if (type === 'table') return z.object({ has_column_header: z.boolean().optional(), has_row_header: z.boolean().optional() }).strict()
-  const schema = BLOCK_CONTENT[type]
+  const schema = contentSchemaOf(type)
   if (!schema) return undefined
   return schema instanceof z.ZodObject ? schema.partial() : schema
 }

@@ -35,12 +35,13 @@ function toText(entry: unknown): unknown {
  */
 export function presentLegacyProperties(props: Record<string, unknown>, v: NotionVersion, opts: { values: boolean }): Record<string, unknown> {
   if (!namesRichTextAsText(v) && !omitsEmptyValues(v)) return props
-  const out: Record<string, unknown> = {}
+  // Entries, not assignments: a property named `__proto__` stays an own key.
+  const out: [string, unknown][] = []
   for (const [name, entry] of Object.entries(props)) {
     if (opts.values && omitsEmptyValues(v) && isObject(entry) && entry[entry.type as string] === null) continue
-    out[name] = namesRichTextAsText(v) ? toText(entry) : entry
+    out.push([name, namesRichTextAsText(v) ? toText(entry) : entry])
   }
-  return out
+  return Object.fromEntries(out)
 }
 
 /**
@@ -50,19 +51,19 @@ export function presentLegacyProperties(props: Record<string, unknown>, v: Notio
  */
 export function readLegacyProperties<T>(input: T, v: NotionVersion): T {
   if (!namesRichTextAsText(v) || !isObject(input)) return input
-  const out: Record<string, unknown> = {}
+  const out: [string, unknown][] = []
   for (const [key, entry] of Object.entries(input)) {
     if (!isObject(entry)) {
-      out[key] = entry
+      out.push([key, entry])
       continue
     }
     const e: Record<string, unknown> = { ...entry }
-    if ('text' in e && !('rich_text' in e)) {
+    if (Object.hasOwn(e, 'text') && !Object.hasOwn(e, 'rich_text')) {
       e.rich_text = e.text
       delete e.text
     }
     if (e.type === 'text') e.type = 'rich_text'
-    out[key] = e
+    out.push([key, e])
   }
-  return out as T
+  return Object.fromEntries(out) as T
 }

@@ -1,3 +1,4 @@
+import { JsonObject } from '../http/validation.js'
 import { plainText, type RichTextItem } from './rich-text.js'
 
 /**
@@ -23,6 +24,13 @@ export interface PropertyConfig {
 }
 
 export type Schema = Record<string, PropertyConfig>
+
+/**
+ * A request's map keyed by property names or ids (page `properties`, schema `properties`): any JSON
+ * object, kept as parsed, so a property named `__proto__` is written like any other (zod's `record`
+ * would drop that key). Its keys are checked by the caller.
+ */
+export const PropertyMapRequest = JsonObject
 
 /** How many references a page object lists for relation/people values before `has_more` (digest §6). */
 export const PAGE_REFERENCE_LIMIT = 25
@@ -75,7 +83,7 @@ function computedValue(type: string, meta: RowMeta): unknown {
 export function valueOf(prop: PropertyConfig, values: Record<string, unknown>, meta: RowMeta): unknown {
   const computed = computedValue(prop.type, meta)
   if (computed !== undefined) return computed
-  const stored = prop.id in values ? values[prop.id] : undefined
+  const stored = Object.hasOwn(values, prop.id) ? values[prop.id] : undefined
   switch (prop.type) {
     case 'unique_id':
       return { prefix: (prop.config.prefix as string | null | undefined) ?? null, number: typeof stored === 'number' ? stored : null }
@@ -106,9 +114,9 @@ export function presentPropertyValues(
   if (!schema) {
     return { title: { id: 'title', type: 'title', title: (values.title as RichTextItem[] | undefined) ?? [] } }
   }
-  const out: Record<string, unknown> = {}
+  const out: [string, unknown][] = []
   for (const prop of Object.values(schema)) {
-    let value = computed && prop.id in computed ? computed[prop.id] : valueOf(prop, values, meta)
+    let value = computed && Object.hasOwn(computed, prop.id) ? computed[prop.id] : valueOf(prop, values, meta)
     let hasMore = false
     if ((prop.type === 'relation' || prop.type === 'people') && Array.isArray(value) && value.length > PAGE_REFERENCE_LIMIT) {
       value = value.slice(0, PAGE_REFERENCE_LIMIT)
@@ -116,9 +124,10 @@ export function presentPropertyValues(
     }
     const entry: Record<string, unknown> = { id: prop.id, type: prop.type, [prop.type]: value }
     if (prop.type === 'relation') entry.has_more = hasMore
-    out[prop.name] = entry
+    out.push([prop.name, entry])
   }
-  return out
+  // fromEntries defines own properties, so a property named `__proto__` is kept like any other.
+  return Object.fromEntries(out)
 }
 
 /**
@@ -126,24 +135,29 @@ export function presentPropertyValues(
  * `{ <name>: {id, name, description, type, <type>: config} }`. Internal fields are left out.
  */
 export function presentSchema(schema: Schema): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const prop of Object.values(schema)) {
-    out[prop.name] = { id: prop.id, name: prop.name, description: prop.description ?? null, type: prop.type, [prop.type]: prop.config }
-  }
-  return out
+  return Object.fromEntries(
+    Object.values(schema).map((prop) => [prop.name, { id: prop.id, name: prop.name, description: prop.description ?? null, type: prop.type, [prop.type]: prop.config }]),
+  )
 }
 
 /**
  * Finds a property by name or id, as Notion accepts either wherever a property is named (filters,
  * sorts, `filter_properties`, schema updates, property item ids). Ids match raw or URL-decoded.
+ * `key` comes from requests: only the schema's own entries match, so `constructor`, `toString` or
+ * `__proto__` find a property of that name or nothing, never `Object.prototype`'s members.
  */
 export function findProperty(schema: Schema, key: string): PropertyConfig | undefined {
   const props = Object.values(schema)
   return (
     props.find((p) => p.name === key) ??
-    schema[key] ??
+    (Object.hasOwn(schema, key) ? schema[key] : undefined) ??
     props.find((p) => p.id === key || safeDecode(p.id) === key || p.id === safeDecode(key) || safeDecode(p.id) === safeDecode(key))
   )
+}
+
+/** The property with id `id` (an own entry of `schema` only; ids may come from requests). */
+export function ownProperty(schema: Schema, id: string): PropertyConfig | undefined {
+  return Object.hasOwn(schema, id) ? schema[id] : undefined
 }
 
 function safeDecode(s: string): string {

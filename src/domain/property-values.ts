@@ -3,7 +3,7 @@ import { validationError } from '../errors/notion-error.js'
 import { NotionId } from '../http/ids.js'
 import { parseWith } from '../http/validation.js'
 import { newId } from './ids.js'
-import { normalizeRichText, RichTextRequest } from './rich-text.js'
+import { parseRichText } from './rich-text.js'
 import { findProperty, type PropertyConfig, type Schema } from './properties.js'
 
 /**
@@ -135,7 +135,7 @@ function writeOne(prop: PropertyConfig, key: string, raw: unknown, opts: { actor
     case 'title':
     case 'rich_text': {
       if (v === undefined) fail(key, `${t} should be defined`, v)
-      return { value: normalizeRichText(parseWith(RichTextRequest, v, 'body', at)), added: false }
+      return { value: parseRichText(v, at), added: false }
     }
     case 'number':
       if (v === undefined) fail(key, 'number should be defined', v)

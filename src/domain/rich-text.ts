@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { NotionId } from '../http/ids.js'
+import { parseWith } from '../http/validation.js'
 
 /**
  * Rich text, as Notion's request and response types define it (digest §2.4; SDK
@@ -110,7 +111,18 @@ export interface RichTextItem {
   href: string | null
 }
 
-/** Turns request items into their full response form. Mention `plain_text` is the caller's or a placeholder. */
+/**
+ * Validates a rich-text array from a request body found at `at` (e.g. `['properties', 'Name',
+ * 'title']`) and returns it in response form. Every place that accepts rich text validates it this way
+ * (or with `RichTextRequest` in its zod schema) before `normalizeRichText` sees it.
+ * @throws NotionApiError validation_error "body failed validation: body.properties.Name.title[0]
+ *   should be an object, instead was `null`." (Notion's grammar, digest §3.3)
+ */
+export function parseRichText(input: unknown, at: PropertyKey[]): RichTextItem[] {
+  return normalizeRichText(parseWith(RichTextRequest, input, 'body', at))
+}
+
+/** Turns validated request items (see `RichTextRequest`, `parseRichText`) into their full response form. Mention `plain_text` is the caller's or a placeholder. */
 export function normalizeRichText(items: RichTextItemRequest[]): RichTextItem[] {
   return items.map((item) => {
     const annotations = {

@@ -9,8 +9,16 @@ export const PAGE_SIZE_MAX = 100
 
 /** `page_size` in a JSON body. */
 export const BodyPageSize = z.number().int().min(1).max(PAGE_SIZE_MAX).optional()
-/** `page_size` in a query string (arrives as text). */
-export const QueryPageSize = z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).optional()
+/**
+ * `page_size` in a query string (arrives as text). Plain decimal numerals (`"25"`, `"-5"`, `"1.5"`)
+ * become numbers and are then checked as 1–100 integers ("query.page_size should be ≤ `100`,
+ * instead was `101`."); anything else (`"abc"`, `"0x10"`, `"1e2"`, `" 5"`, `""`) is reported as given:
+ * "query.page_size should be a number, instead was `\"0x10\"`." (JavaScript's `Number()` would read
+ * hex, exponents and whitespace).
+ */
+export const QueryPageSize = z
+  .preprocess((v) => (typeof v === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(v) ? Number(v) : v), z.number().int().min(1).max(PAGE_SIZE_MAX))
+  .optional()
 /** `start_cursor`: any non-empty string; unknown cursors yield an empty page. */
 export const StartCursor = z.string().min(1).optional()
 

@@ -156,3 +156,16 @@ export function anyOf<const T extends readonly [z.ZodType, ...z.ZodType[]]>(...b
     return z.NEVER
   })
 }
+
+/**
+ * Any JSON object, passed through as parsed (no copy). zod's `object`, `looseObject` and `record`
+ * rebuild objects by assignment and so silently drop a key named `__proto__`; use this where the
+ * keys are checked afterwards by hand (property maps, block update envelopes), so that such a key is
+ * seen — refused as "should be not present", or taken as a property name.
+ * Not an object → "should be an object" ("should be defined" when absent).
+ */
+export const JsonObject = z.unknown().transform((v, ctx): Record<string, unknown> => {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>
+  ctx.addIssue({ code: 'invalid_type', expected: 'object', input: v, message: 'Invalid input' } as never)
+  return z.NEVER
+})

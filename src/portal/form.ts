@@ -1,14 +1,38 @@
 import { DomainError } from '../errors/domain-error.js'
 import type { Capabilities } from '../permissions/capabilities.js'
+import type { TooLarge } from '../http/middleware/body-limit.js'
 import { csrfValid, type PortalContext } from './session.js'
+import { bare } from './views/layout.js'
+import { errorBody } from './views/screens.js'
 
 /** A parsed form: each field's value, or its values when repeated (checkbox lists). */
 export type FormData = Record<string, string | string[]>
 
-/** Parses a urlencoded or multipart form body, keeping text fields only (files are dropped). */
+/**
+ * The portal's answer to a form over its size limit (`limitBodies` in app.ts): its HTML error page,
+ * status 413. Nothing of the form is read or kept.
+ */
+export const portalTooLarge: TooLarge = (c, maxBytes) => {
+  c.header('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+  c.header('X-Content-Type-Options', 'nosniff')
+  c.header('Cache-Control', 'no-store')
+  return c.html(bare('Too large', errorBody(413, 'Too large', `This form is larger than Octavo accepts (${Math.round(maxBytes / 1024)} KB). Go back and send less.`, '/')), 413)
+}
+
+/**
+ * Parses a urlencoded or multipart form body, keeping text fields only (files are dropped). Field
+ * names are own keys of a prototype-less object, so `__proto__` or `constructor` are just names.
+ * @throws DomainError invalid_input when the body cannot be parsed as the form its content type
+ *   announces (e.g. a multipart type without a valid multipart body).
+ */
 export async function readForm(c: PortalContext): Promise<FormData> {
-  const body = await c.req.parseBody({ all: true })
-  const out: FormData = {}
+  let body: Record<string, unknown>
+  try {
+    body = await c.req.parseBody({ all: true })
+  } catch {
+    throw new DomainError('invalid_input', 'The form could not be read. Reload the page and try again.')
+  }
+  const out: FormData = Object.create(null) as FormData
   for (const [k, v] of Object.entries(body)) {
     if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string')
     else if (typeof v === 'string') out[k] = v

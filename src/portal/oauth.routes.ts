@@ -1,5 +1,4 @@
 import { Hono, type MiddlewareHandler } from 'hono'
-import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
 import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
@@ -13,9 +12,10 @@ import {
   listOwnInstalls,
   listWorkspaceInstalls,
   removeInstall,
+  templateAvailable,
   type AuthorizeRequest,
 } from '../services/oauth.service.js'
-import { visiblePageTree, workspacesOf } from '../services/portal.service.js'
+import { connectablePageTree, workspacesOf } from '../services/portal.service.js'
 import {
   deletePublicConnection,
   describeCapabilities,
@@ -26,7 +26,7 @@ import {
   revealClientSecret,
 } from '../services/public-connections.service.js'
 import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
-import type { PortalOptions } from './portal.routes.js'
+import { portalOriginCheck, type PortalOptions } from './portal.routes.js'
 import { sessionMiddleware, type PortalContext, type PortalEnv } from './session.js'
 import { bare, layout, type Html } from './views/layout.js'
 import {
@@ -56,7 +56,6 @@ import { capabilitiesFromForm, many, one, readCheckedForm } from './form.js'
  */
 export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>({ strict: false })
-  const publicOrigin = new URL(opts.publicUrl).origin
   const paths = ['/v1/oauth/authorize', '/developers/public-connections', '/developers/public-connections/*', '/developers/installs/*']
   const headers: MiddlewareHandler<PortalEnv> = async (c, next) => {
     await next()
@@ -67,11 +66,11 @@ export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalE
     c.header('Referrer-Policy', 'same-origin')
     c.header('Cache-Control', 'no-store')
   }
-  const origin = csrf({ origin: (o, c) => o === new URL(c.req.url).origin || o === publicOrigin })
+  const origin = portalOriginCheck(opts)
   const session = sessionMiddleware(deps, { secure: opts.publicUrl.startsWith('https:') })
   for (const path of paths) {
     app.use(path, headers)
-    app.use(path, async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : origin(c, next)))
+    app.use(path, origin)
     app.use(path, session)
   }
 
@@ -126,7 +125,7 @@ export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalE
     if (workspaces.length === 0) throw new DomainError('forbidden', 'You are not a member of any workspace, so there is nothing to connect.')
     const ws = workspaces.find((w) => w.id === wanted) ?? workspaces[0]
     if (!ws) throw new DomainError('forbidden', 'You are not a member of any workspace.')
-    const tree = await visiblePageTree(deps, ws.id, u.id, 5)
+    const tree = await connectablePageTree(deps, ws.id, u.id)
     const dev = await findWorkspace(deps.store.db, request.connection.workspace_id)
     allowRedirectTo(c, request.redirectUri)
     const body = consentView({
@@ -136,6 +135,7 @@ export function oauthPortalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalE
         capabilities: describeCapabilities(capabilitiesOf(request.connection)),
         developerWorkspace: dev?.name ?? 'another workspace',
         hasTemplate: request.connection.template_page_id !== null,
+        templateAvailable: await templateAvailable(deps.store.db, request.connection),
       },
       user: { name: u.name, email: u.email },
       params,

@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { csrf } from 'hono/csrf'
 import { html } from 'hono/html'
 import { HTTPException } from 'hono/http-exception'
@@ -6,6 +6,7 @@ import { DEMO_PEOPLE, DEMO_WORKSPACE_NAME } from '../demo/seed.js'
 import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import type { Capabilities } from '../permissions/capabilities.js'
+import { NEEDS_FULL_ACCESS_MESSAGE } from '../permissions/decide-connection-share.js'
 import {
   createConnection,
   getConnection,
@@ -21,6 +22,7 @@ import type { Deps } from '../services/deps.js'
 import { setInstallPageShare } from '../services/oauth.service.js'
 import { createSession, endSession, hasPassword, verifyPassword } from '../services/portal-auth.service.js'
 import {
+  connectablePageTree,
   connectionsToAdd,
   pageConnections,
   readPage,
@@ -32,10 +34,12 @@ import type { UserTable } from '../storage/database.js'
 import { PORTAL_CSS, PORTAL_JS } from './assets.js'
 import { registerSettingsRoutes } from './settings.routes.js'
 import { registerShareRoutes, sharePanel } from './share.routes.js'
+import { createHostPolicy, type HostPolicy } from '../http/allowed-hosts.js'
+import { memoryAttempts, type AttemptLimiterFactory } from '../rate-limit/attempts.js'
+import { clientAddressResolver } from '../rate-limit/client-address.js'
 import {
   LoginThrottle,
   clearSessionCookie,
-  clientAddress,
   sessionMiddleware,
   setSessionCookie,
   type PortalContext,
@@ -75,14 +79,45 @@ export interface PortalOptions {
   demo: boolean
   /** Base URL people use (`OCTAVO_PUBLIC_URL`); https makes the session cookie Secure. */
   publicUrl: string
+  /** The server's origins for the Origin check of form posts (app.ts); absent → the public URL's. */
+  hosts?: HostPolicy
+  /** The client address sign-in throttling keys on (trusted proxies); absent → the socket peer. */
+  clientAddress?: (c: Context) => string
+  /** Where failed sign-ins are counted (Redis or memory, rate-limit/attempts.ts); absent → memory. */
+  attempts?: AttemptLimiterFactory
+}
+
+/** The portal's Origin check for form posts: hono/csrf with the server's allowed origins, never the request's Host. */
+export function portalOriginCheck(opts: PortalOptions): MiddlewareHandler<PortalEnv> {
+  const hosts = opts.hosts ?? createHostPolicy({ publicUrl: opts.publicUrl })
+  const check = csrf({ origin: (o) => hosts.allowsOrigin(o) })
+  return async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : check(c, next))
 }
 
 const PORTAL_PATHS = ['/', '/login', '/login/*', '/logout', '/w', '/w/*', '/developers', '/developers/*', '/settings', '/settings/*']
 
-/** A local path to return to after sign-in (never another origin). */
-function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/'
-  return next.slice(0, 500)
+const NEXT_BASE = 'http://portal.octavo.invalid'
+
+/**
+ * A local path to return to after sign-in (never another origin): `next` resolved against a base with
+ * the WHATWG URL parser, as the browser will resolve the `Location` (tabs and newlines dropped,
+ * backslashes read as slashes, `scheme:` forms), kept only when it stays on the base's origin, and
+ * returned as its normalised path and query. Anything else, or over 500 characters, is `/`.
+ */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || next === '' || next.length > 2000) return '/'
+  const base = new URL(NEXT_BASE)
+  let url: URL
+  try {
+    url = new URL(next, base)
+  } catch {
+    return '/'
+  }
+  if (url.origin !== base.origin) return '/'
+  const out = url.pathname + url.search
+  // `/.//evil.test` normalises to the path `//evil.test`, which a browser reads as another host.
+  if (!out.startsWith('/') || out.startsWith('//') || out.length > 500 || new URL(out, base).origin !== base.origin) return '/'
+  return out
 }
 
 
@@ -95,8 +130,8 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>({ strict: false })
   const secure = opts.publicUrl.startsWith('https:')
   const sessionOpts = { secure }
-  const throttle = new LoginThrottle()
-  const publicOrigin = new URL(opts.publicUrl).origin
+  const throttle = new LoginThrottle(opts.attempts ?? memoryAttempts)
+  const clientAddress = opts.clientAddress ?? clientAddressResolver([])
 
   const headers: MiddlewareHandler<PortalEnv> = async (c, next) => {
     await next()
@@ -106,11 +141,11 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     c.header('Referrer-Policy', 'same-origin')
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store')
   }
-  const origin = csrf({ origin: (o, c) => o === new URL(c.req.url).origin || o === publicOrigin })
+  const origin = portalOriginCheck(opts)
   const session = sessionMiddleware(deps, sessionOpts)
   for (const path of PORTAL_PATHS) {
     app.use(path, headers)
-    app.use(path, async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : origin(c, next)))
+    app.use(path, origin)
     app.use(path, session)
   }
 
@@ -223,7 +258,8 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     const next = safeNext(one(f, 'next'))
     const ip = clientAddress(c)
     const again = (status: number, flash: Flash) => c.html(bare('Sign in', loginView({ email, next, flash, demo: null })), status as 401)
-    const wait = await throttle.retryAfter(email, ip)
+    // Spent before the password check, so concurrent attempts cannot all pass a read-only check.
+    const wait = await throttle.take(email, ip)
     if (wait > 0) {
       c.header('Retry-After', String(wait))
       return again(429, { kind: 'error', title: 'Too many failed attempts.', text: `Sign-in for this e-mail is paused for ${Math.ceil(wait / 60)} minute(s). Try again later, or ask an administrator to reset your password.` })
@@ -236,7 +272,6 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
       return c.redirect(next, 303)
     } catch (e) {
       if (!(e instanceof DomainError)) throw e
-      await throttle.failed(email, ip)
       return again(401, { kind: 'error', text: e.message })
     }
   })
@@ -364,12 +399,15 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     return render(c, 200, `${conn.name} · Content access`, 'developers', developersSidebar('connections'), body)
   })
 
+  // Edit access lists only the pages the owner may add the connection to (full access: Notion's page
+  // menu rule, decideConnectionShare); "included through" still names any shared ancestor they can see.
   const picker = async (c: PortalContext, status: number, flash: Flash | null) => {
     const { u, conn, header } = await loadConnection(c)
-    const tree = await visiblePageTree(deps, conn.workspace_id, u.id)
+    const tree = await connectablePageTree(deps, conn.workspace_id, u.id)
+    const seen = await visiblePageTree(deps, conn.workspace_id, u.id)
     const shares = await listConnectionShares(deps, conn.id, u.id)
     const direct = new Set(shares.map((s) => s.page_id))
-    const byId = new Map(tree.map((n) => [n.id, n]))
+    const byId = new Map(seen.map((n) => [n.id, n]))
     const coveredBy = new Map<string, string>()
     for (const n of tree) {
       for (let p = n.parent_id; p; p = byId.get(p)?.parent_id ?? null) {
@@ -392,6 +430,10 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     const current = new Set((await listConnectionShares(deps, conn.id, u.id)).map((s) => s.page_id))
     let changes = 0
     try {
+      // The form may name any page id: refuse the whole change, before any write, unless every listed
+      // page is one the picker offers (the services check each page again).
+      const offered = new Set((await connectablePageTree(deps, conn.workspace_id, u.id)).map((n) => n.id))
+      if ([...listed].some((id) => !offered.has(id))) throw new DomainError('forbidden', NEEDS_FULL_ACCESS_MESSAGE)
       for (const id of wanted) if (!current.has(id)) (await shareWithConnection(deps, conn.id, id, u.id), changes++)
       for (const id of listed) if (current.has(id) && !wanted.has(id)) ((await unshareFromConnection(deps, conn.id, id, u.id)).removed && changes++)
     } catch (e) {
@@ -439,14 +481,21 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
       if (which === 'connections') panel = { type: 'connections', list: await pageConnections(deps, u.id, pageId) }
       else if (which === 'share') panel = { type: 'share', share: await sharePanel(deps, u.id, pageId) }
       else if (which === 'add') {
+        // Only someone who may add connections to this page sees the workspace's connections.
         const q = c.req.query('q') ?? ''
-        const connected = new Set((await pageConnections(deps, u.id, pageId)).map((x) => x.install_id ?? x.connection_id))
-        panel = { type: 'add', q, candidates: await connectionsToAdd(deps, ws, u.id, q), connected }
+        try {
+          const candidates = await connectionsToAdd(deps, u.id, pageId, q)
+          const connected = new Set((await pageConnections(deps, u.id, pageId)).map((x) => x.install_id ?? x.connection_id))
+          panel = { type: 'add', q, candidates, connected }
+        } catch (e) {
+          if (!(e instanceof DomainError) || e.code !== 'forbidden') throw e
+          return showPage(c, e.status, { type: 'connections', list: await pageConnections(deps, u.id, pageId) }, { kind: 'error', title: 'You cannot add connections to this page.', text: e.message })
+        }
       } else if (which === 'confirm') {
         // `connection=<id>` (internal) or `install=<id>` (an install of a public connection).
         const kind = c.req.query('install') !== undefined ? 'public' : 'internal'
         const cid = kind === 'public' ? uuid(c.req.query('install'), 'install') : uuid(c.req.query('connection'), 'connection')
-        const found = (await connectionsToAdd(deps, ws, u.id)).find((x) => x.kind === kind && x.id === cid)
+        const found = (await connectionsToAdd(deps, u.id, pageId)).find((x) => x.kind === kind && x.id === cid)
         if (!found) throw new DomainError('not_found', 'No such connection in this workspace.')
         panel = { type: 'confirm', connection: found }
       }
@@ -482,8 +531,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     const pageId = uuid(c.req.param('id'), 'page')
     const cid = uuid(one(f, 'connection_id'), 'connection')
     try {
-      const page = await readPage(deps, u.id, pageId, 0)
-      const inWs = (await connectionsToAdd(deps, page.node.workspace_id, u.id)).some((x) => x.kind === 'internal' && x.id === cid)
+      const inWs = (await connectionsToAdd(deps, u.id, pageId)).some((x) => x.kind === 'internal' && x.id === cid)
       if (!inWs) throw new DomainError('not_found', 'No such connection in this workspace.')
       await shareWithConnection(deps, cid, pageId, u.id)
     } catch (e) {
@@ -518,8 +566,7 @@ export function portalRoutes(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     const pageId = uuid(c.req.param('id'), 'page')
     const iid = uuid(one(f, 'install_id'), 'install')
     try {
-      const page = await readPage(deps, u.id, pageId, 0)
-      const inWs = (await connectionsToAdd(deps, page.node.workspace_id, u.id)).some((x) => x.kind === 'public' && x.id === iid)
+      const inWs = (await connectionsToAdd(deps, u.id, pageId)).some((x) => x.kind === 'public' && x.id === iid)
       if (!inWs) throw new DomainError('not_found', 'No such connection in this workspace.')
       await setInstallPageShare(deps, iid, pageId, u.id, true)
     } catch (e) {

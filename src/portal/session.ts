@@ -1,7 +1,6 @@
-import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { RateLimiterMemory } from 'rate-limiter-flexible'
+import { AttemptThrottle, type AttemptLimiterFactory } from '../rate-limit/attempts.js'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { UserTable } from '../storage/database.js'
 import type { Deps } from '../services/deps.js'
@@ -14,8 +13,8 @@ import { SESSION_TTL_MS, sessionUser } from '../services/portal-auth.service.js'
  *   sets `Secure`), `HttpOnly`, `SameSite=Lax`, `Path=/`, max-age 7 days.
  * - CSRF: every state-changing form carries `_csrf` = HMAC(pepper, "portal csrf|" + session id),
  *   checked in constant time, on top of hono/csrf's Origin / Sec-Fetch-Site check.
- * - Throttling (OWASP authentication cheat sheet): 5 failed sign-ins per e-mail and client address
- *   per 15 minutes, and 50 per client address per hour, then refusal until the window ends.
+ * - Throttling (OWASP authentication cheat sheet): 5 sign-in attempts per e-mail and client address
+ *   per 15 minutes, and 50 per client address per hour, then refusal until the window ends (LoginThrottle).
  */
 
 /** Variables the portal's middleware sets on the Hono context. */
@@ -80,42 +79,28 @@ export function clearSessionCookie(c: PortalContext, opts: SessionOptions): void
   deleteCookie(c, cookieName(opts.secure), { path: '/', secure: opts.secure })
 }
 
-/** The client address as the socket reports it ('unknown' outside the Node server, e.g. app.request). */
-export function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown'
-  } catch {
-    return 'unknown'
-  }
-}
-
-/** Failed-sign-in budgets. In memory: one process (ADR 13 notes what a multi-instance setup needs). */
+/**
+ * Failed-sign-in budgets (OWASP authentication cheat sheet): 5 attempts per e-mail and client address
+ * per 15 minutes, and 50 per client address per hour, counted where the app's rate limits are (Redis
+ * shared by every node when configured; rate-limit/attempts.ts). An attempt is spent before the
+ * password is checked (`take`), so of any number of concurrent attempts at most the budget reach the
+ * check; a successful sign-in gives its attempt back and clears the e-mail's count (not the address's).
+ * The client address comes from rate-limit/client-address.ts (trusted proxies' `X-Forwarded-For`).
+ */
 export class LoginThrottle {
-  private readonly perAccount = new RateLimiterMemory({ keyPrefix: 'login_account', points: 5, duration: 15 * 60 })
-  private readonly perAddress = new RateLimiterMemory({ keyPrefix: 'login_ip', points: 50, duration: 60 * 60 })
+  private readonly throttle: AttemptThrottle
 
-  private key(email: string, ip: string) {
-    return `${email.trim().toLowerCase()}|${ip}`
+  constructor(make: AttemptLimiterFactory) {
+    this.throttle = new AttemptThrottle(make, 'login', { perKey: { points: 5, durationSeconds: 15 * 60 }, perAddress: { points: 50, durationSeconds: 60 * 60 } })
   }
 
-  /** Seconds until another attempt is allowed, or 0 when one is allowed now. */
-  async retryAfter(email: string, ip: string): Promise<number> {
-    const [account, address] = await Promise.all([this.perAccount.get(this.key(email, ip)), this.perAddress.get(ip)])
-    const wait = (r: Awaited<ReturnType<RateLimiterMemory['get']>>, points: number) =>
-      r && r.consumedPoints >= points ? Math.ceil(r.msBeforeNext / 1000) : 0
-    return Math.max(wait(account, 5), wait(address, 50))
+  /** Spends one attempt; @returns 0 when the password may be checked, else seconds to wait. */
+  take(email: string, ip: string): Promise<number> {
+    return this.throttle.take(email.trim().toLowerCase(), ip)
   }
 
-  /** Counts a failed attempt. */
-  async failed(email: string, ip: string): Promise<void> {
-    await Promise.all([
-      this.perAccount.penalty(this.key(email, ip), 1),
-      this.perAddress.penalty(ip, 1),
-    ])
-  }
-
-  /** A successful sign-in clears the account's count (not the address's). */
-  async succeeded(email: string, ip: string): Promise<void> {
-    await this.perAccount.delete(this.key(email, ip))
+  /** The password was right: the attempt is refunded and the e-mail's count cleared. */
+  succeeded(email: string, ip: string): Promise<void> {
+    return this.throttle.succeeded(email.trim().toLowerCase(), ip)
   }
 }

@@ -3,6 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { RateLimitConfig } from '../config.js'
 import type { Logger } from '../logger.js'
 import type { Plan } from '../storage/database.js'
+import { memoryAttempts, type AttemptLimiterFactory } from './attempts.js'
 
 /**
  * Notion's request limits as documented today (permissions-and-tokens.md §2.3): a per-connection
@@ -31,6 +32,12 @@ export interface RateLimiter {
   state?(): RateLimiterState
   /** Releases the Redis connection, if any. */
   close?(): Promise<void>
+  /**
+   * Counters of failed sign-ins and client authentications (attempts.ts) on the same store: Redis
+   * when configured (keys `octavo:auth:<prefix>:<digest>`, same in-process fallback), else memory.
+   * On even when the request budgets are off. Absent: in memory.
+   */
+  attempts?: AttemptLimiterFactory
 }
 
 export interface RateLimiterState {
@@ -42,9 +49,9 @@ const isBusiness = (plan: Plan) => plan === 'business' || plan === 'enterprise'
 
 /** In-process limiter (one node). */
 export function createMemoryRateLimiter(config: RateLimitConfig): RateLimiter {
-  if (!config.enabled) return { consume: async () => ({ type: 'allow' }), state: () => ({ mode: 'off', redis: 'not_configured' }) }
+  if (!config.enabled) return { consume: async () => ({ type: 'allow' }), state: () => ({ mode: 'off', redis: 'not_configured' }), attempts: memoryAttempts }
   const make = (points: number, keyPrefix: string) => new RateLimiterMemory({ points, duration: config.windowSeconds, keyPrefix })
-  return { ...compose(config, make), state: () => ({ mode: 'per_node', redis: 'not_configured' }) }
+  return { ...compose(config, make), state: () => ({ mode: 'per_node', redis: 'not_configured' }), attempts: memoryAttempts }
 }
 
 /**
@@ -75,8 +82,17 @@ export function createRedisRateLimiter(config: RateLimitConfig, redisUrl: string
   })
   redis.on('error', (err: Error) => down(err.message))
   redis.on('close', () => down('connection closed'))
+  const attempts: AttemptLimiterFactory = (o) =>
+    new RateLimiterRedis({
+      storeClient: redis,
+      points: o.points,
+      duration: o.durationSeconds,
+      keyPrefix: `octavo:auth:${o.keyPrefix}`,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: memoryAttempts({ ...o, keyPrefix: `insurance:auth:${o.keyPrefix}` }),
+    })
   if (!config.enabled) {
-    return { consume: async () => ({ type: 'allow' }), state: () => ({ mode: 'off', redis: link === 'up' ? 'up' : 'down' }), close: () => quit(redis) }
+    return { consume: async () => ({ type: 'allow' }), state: () => ({ mode: 'off', redis: link === 'up' ? 'up' : 'down' }), close: () => quit(redis), attempts }
   }
   const make = (points: number, keyPrefix: string) =>
     new RateLimiterRedis({
@@ -91,6 +107,7 @@ export function createRedisRateLimiter(config: RateLimitConfig, redisUrl: string
     ...compose(config, make),
     state: () => (link === 'up' ? { mode: 'shared', redis: 'up' } : { mode: 'per_node', redis: 'down' }),
     close: () => quit(redis),
+    attempts,
   }
 }
 

@@ -2,6 +2,7 @@ import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { findUser, findUserByEmail, findWorkspace, listMembers, listWorkspaces } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
+import type { ShareActor } from './connections.service.js'
 
 /**
  * Who acts, for the set-up surfaces (admin API, CLI): Notion reserves some actions to a person
@@ -25,6 +26,17 @@ export async function resolveActor(db: Db, workspaceId: string, as: string | und
   const owner = (await listMembers(db, workspaceId)).find((m) => m.role === 'owner')
   if (!owner) throw new DomainError('not_found', `Workspace ${workspaceId} has no owner.`)
   return owner.id
+}
+
+/**
+ * Who adds or removes a connection (internal, or an install of a public one) on a page from the admin
+ * API or the CLI: the person named by `as`, to whom `decideConnectionShare` applies (full access, not a
+ * guest), or — without `as` — the operator, credited to the workspace's first owner and not limited.
+ * @throws DomainError not_found (see `resolveActor`)
+ */
+export async function resolveShareActor(db: Db, workspaceId: string, as: string | undefined): Promise<ShareActor> {
+  if (as) return resolveActor(db, workspaceId, as)
+  return { operator: true, recordAs: await resolveActor(db, workspaceId, undefined) }
 }
 
 /**

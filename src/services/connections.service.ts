@@ -4,7 +4,8 @@ import { plainText } from '../domain/rich-text.js'
 import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { DEFAULT_CAPABILITIES, capabilitiesOf, capabilityColumns, type Capabilities } from '../permissions/capabilities.js'
-import { CONNECTION_SHARE_LEVEL, ROLE, principalOf } from '../permissions/roles.js'
+import { decideConnectionShare, type ConnectionShareDecision } from '../permissions/decide-connection-share.js'
+import { CONNECTION_SHARE_LEVEL, principalOf } from '../permissions/roles.js'
 import type { ConnectionTable } from '../storage/database.js'
 import { aclEntry, grantOnPage, levelOnRoot, revokeOnPage } from '../storage/repositories/acl.repository.js'
 import { audit } from '../storage/repositories/audit.repository.js'
@@ -25,8 +26,10 @@ import { principalsForUser } from './people-access.js'
  * - each is its own bot user with a static `ntn_` token, revealable again by owners, and refreshable
  *   (the old token fails from the next request);
  * - capabilities change without touching the token;
- * - content access: owners grant and remove pages; any member with full access to a page may add the
- *   connection to it. A share covers the page's descendants, now and later, and outlives its sharer.
+ * - content access: a person with full access to a page (owners included; never guests) adds a
+ *   connection to it or removes it (`decideConnectionShare`); owners manage every connection's pages
+ *   from the Content access tab. A share covers the page's descendants, now and later, and outlives
+ *   its sharer.
  */
 
 
@@ -232,18 +235,42 @@ export async function deleteConnection(deps: Deps, connectionId: string, actorId
 }
 
 /**
- * Who may change a connection's access to a page: a workspace owner (the Content access tab), or a
- * member with full access to the page (the page's ••• → Connections menu).
- * @throws DomainError forbidden
+ * Who adds a connection to a page or removes it: a person (their user id), or the operator — the admin
+ * key without `as`, the CLI without `--as` — recorded as `recordAs` (the person the share is credited to,
+ * by default the workspace's first owner) and audited as `admin`.
  */
-async function requireMayShare(db: Db, workspaceId: string, actorId: string, node: { perm_root_id: string | null }): Promise<void> {
-  const who = await principalsForUser(db, workspaceId, actorId)
-  if (who?.role === 'owner') return
-  if (!who) throw new DomainError('forbidden', 'Only members of this workspace can add connections to its pages.')
-  const level = node.perm_root_id ? await levelOnRoot(db, node.perm_root_id, who.principals) : 0
-  if (level < ROLE.full) {
-    throw new DomainError('forbidden', 'Only people with full access to this page can add or remove connections on it.')
-  }
+export type ShareActor = string | { operator: true; recordAs: string }
+
+/** The user id a share is credited to (`granted_by`). */
+export function shareCreditedTo(actor: ShareActor): string {
+  return typeof actor === 'string' ? actor : actor.recordAs
+}
+
+/** The audit actor of a share change: `user:<id>`, or `admin` for the operator. */
+export function shareAuditActor(actor: ShareActor): string {
+  return typeof actor === 'string' ? `user:${actor}` : 'admin'
+}
+
+/**
+ * Whether `actor` may add a connection (internal, or an install of a public one) to `node` or remove one
+ * from it: `decideConnectionShare` (permissions/decide-connection-share.ts) over the person's role and
+ * effective level on the page (one `root_acl` read) — full access for everyone, owners included; never
+ * guests; the operator always.
+ */
+export async function connectionShareDecision(db: Db, workspaceId: string, actor: ShareActor, node: { perm_root_id: string | null }): Promise<ConnectionShareDecision> {
+  if (typeof actor !== 'string') return decideConnectionShare({ kind: 'operator' })
+  const who = await principalsForUser(db, workspaceId, actor)
+  const level = who && node.perm_root_id ? await levelOnRoot(db, node.perm_root_id, who.principals) : 0
+  return decideConnectionShare({ kind: 'person', role: who?.role ?? null, level })
+}
+
+/**
+ * Throws unless `actor` may add or remove connections on `node` (see `connectionShareDecision`).
+ * @throws DomainError forbidden with the decision's message
+ */
+export async function requireMayShare(db: Db, workspaceId: string, actor: ShareActor, node: { perm_root_id: string | null }): Promise<void> {
+  const decision = await connectionShareDecision(db, workspaceId, actor, node)
+  if (!decision.allowed) throw new DomainError('forbidden', decision.message)
 }
 
 /** @throws DomainError not_found */
@@ -256,36 +283,38 @@ async function loadSharablePage(db: Db, workspaceId: string, pageId: string) {
 }
 
 /**
- * Shares a page or database (and so every descendant, now and later) with a connection.
- * @throws DomainError forbidden | not_found
+ * Shares a page or database (and so every descendant, now and later) with a connection, at
+ * `CONNECTION_SHARE_LEVEL` (capabilities then clamp it). `actor` must pass `requireMayShare`.
+ * @throws DomainError forbidden (decideConnectionShare's message) | not_found
  */
-export async function shareWithConnection(deps: Deps, connectionId: string, pageId: string, actorId: string) {
+export async function shareWithConnection(deps: Deps, connectionId: string, pageId: string, actor: ShareActor) {
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const c = await loadConnection(trx, connectionId)
     const node = await loadSharablePage(trx, c.workspace_id, pageId)
-    await requireMayShare(trx, c.workspace_id, actorId, node)
-    await grantOnPage(trx, node, { principal: principalOf.bot(c.bot_id), role: CONNECTION_SHARE_LEVEL, grantedBy: actorId, time })
-    await audit(trx, { workspaceId: c.workspace_id, actor: `user:${actorId}`, action: 'page.connection_added', target: pageId, meta: { connection_id: c.id }, time })
+    await requireMayShare(trx, c.workspace_id, actor, node)
+    await grantOnPage(trx, node, { principal: principalOf.bot(c.bot_id), role: CONNECTION_SHARE_LEVEL, grantedBy: shareCreditedTo(actor), time })
+    await audit(trx, { workspaceId: c.workspace_id, actor: shareAuditActor(actor), action: 'page.connection_added', target: pageId, meta: { connection_id: c.id }, time })
     return { connection_id: c.id, page_id: pageId }
   })
 }
 
 /**
  * Removes a connection's direct share of a page. Access the connection has through a shared
- * ancestor remains (it is removed where it was granted).
+ * ancestor remains (it is removed where it was granted). `actor` must pass `requireMayShare`, as
+ * for adding.
  * @returns false when the page was not directly shared with the connection.
  * @throws DomainError forbidden | not_found
  */
-export async function unshareFromConnection(deps: Deps, connectionId: string, pageId: string, actorId: string) {
+export async function unshareFromConnection(deps: Deps, connectionId: string, pageId: string, actor: ShareActor) {
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const c = await loadConnection(trx, connectionId)
     const node = await loadSharablePage(trx, c.workspace_id, pageId)
-    await requireMayShare(trx, c.workspace_id, actorId, node)
+    await requireMayShare(trx, c.workspace_id, actor, node)
     const removed = await revokeOnPage(trx, node, principalOf.bot(c.bot_id))
     if (removed) {
-      await audit(trx, { workspaceId: c.workspace_id, actor: `user:${actorId}`, action: 'page.connection_removed', target: pageId, meta: { connection_id: c.id }, time })
+      await audit(trx, { workspaceId: c.workspace_id, actor: shareAuditActor(actor), action: 'page.connection_removed', target: pageId, meta: { connection_id: c.id }, time })
     }
     return { removed }
   })

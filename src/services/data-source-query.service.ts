@@ -5,9 +5,12 @@ import { findProperty, type PropertyConfig, type Schema } from '../domain/proper
 import { compileQueryFilter, compileQuerySorts, type QueryRow } from '../domain/query.js'
 import { listEnvelope, type ListType } from '../http/pagination.js'
 import { presentPage } from '../api/pages/pages.presenter.js'
-import type { BlockRow } from '../storage/repositories/blocks.repository.js'
-import { prefilteredRows, queryRows } from '../storage/repositories/data-source-query.repository.js'
+import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { prefilteredRows, queryRows, type RowAccess } from '../storage/repositories/data-source-query.repository.js'
 import { findDataSource, schemaOf, type DataSourceRow } from '../storage/repositories/data-sources.repository.js'
+import type { Db } from '../storage/store.js'
+import { REQUIRED_LEVEL } from '../permissions/roles.js'
+import { levelOn } from './access.js'
 import type { Deps } from './deps.js'
 import { computeRowValues, type RowValues } from './row-values.js'
 
@@ -20,6 +23,11 @@ import { computeRowValues, type RowValues } from './row-values.js'
  * - Filters or sorts on computed values (formula, rollup, relation — evaluated over the pages the
  *   caller can see —, verification) load the rows that pass the SQL pre-filter (the plannable
  *   top-level `and` conditions), compute their values (services/row-values.ts) and finish in JS.
+ * - Rows the caller cannot open (a restricted row: its own permission root without the caller) are
+ *   not rows of the query at all: the SQL plan leaves them out before LIMIT, so pages stay full, the
+ *   10,000-row cap counts only readable rows, and a cursor naming one yields an empty last page —
+ *   the same answer `GET /v1/pages/{id}` gives them (404). Same engine: `root_acl` over the caller's
+ *   principals.
  * - Pagination: `page_size` ≤ 100 (default 100); `next_cursor` is the id of the next row; a cursor
  *   that is not a row of the data source yields an empty last page.
  * - Notion's per-query cap (digest §1.5, §6; SDK `iterateAllDataSourceRows`): one query (filter and
@@ -60,6 +68,18 @@ async function rolledProperties(deps: Deps, schema: Schema): Promise<Map<string,
 }
 
 /**
+ * Which rows the caller may read, as the retrieve check decides it (`levelOn`: the caller's highest
+ * level on the row's permission root): rows inheriting the database's root are readable when the
+ * database is (it always is here: the route loaded it for reading); a restricted row is its own root
+ * and is probed in the query itself.
+ */
+async function rowAccess(db: Db, ctx: RequestContext, ds: DataSourceRow): Promise<RowAccess> {
+  const database = await findBlock(db, ds.database_id)
+  const known = database && (await levelOn(db, ctx.caller, database)) >= REQUIRED_LEVEL.read ? database.perm_root_id : null
+  return { principals: ctx.caller.principals, readableRoot: known, minLevel: REQUIRED_LEVEL.read }
+}
+
+/**
  * One page of a data source's rows for `body`, as a list envelope of `listType`.
  * `includeTrashed`: trashed rows too (`in_trash: true` in the body).
  * @throws NotionApiError validation_error (filter, sorts; domain/query.ts)
@@ -81,6 +101,7 @@ export async function queryDataSourceRows(
   const size = body.page_size ?? 100
   const cursor = body.start_cursor ? (parseId(body.start_cursor) ?? body.start_cursor) : undefined
   const computeOpts = { viewer: ctx.caller, now: new Date(now) }
+  const access = await rowAccess(db, ctx, ds)
 
   let matches: BlockRow[] = [] // up to one row past the page
   let before = 0
@@ -89,7 +110,7 @@ export async function queryDataSourceRows(
   if (body.result_type !== 'data_source') {
     const sqlOnly = (body.filter === undefined || body.filter === null || filter.plan !== null) && sorts.plan !== null
     if (sqlOnly) {
-      const q = { dataSourceId: ds.id, includeTrashed: opts.includeTrashed, filter: filter.plan, sorts: sorts.plan ?? [] }
+      const q = { dataSourceId: ds.id, includeTrashed: opts.includeTrashed, filter: filter.plan, sorts: sorts.plan ?? [], access }
       const takeAfter = (n: number) => Math.max(0, Math.min(size, QUERY_RESULT_LIMIT - n))
       const res = await queryRows(db, q, { cursorId: cursor, limit: (n) => (takeAfter(n) > 0 ? takeAfter(n) + 1 : 0), countCap: QUERY_RESULT_LIMIT })
       if (res) {
@@ -98,7 +119,7 @@ export async function queryDataSourceRows(
         matches = res.rows
       }
     } else {
-      const candidates = await prefilteredRows(db, { dataSourceId: ds.id, includeTrashed: opts.includeTrashed, filter: filter.prefilter })
+      const candidates = await prefilteredRows(db, { dataSourceId: ds.id, includeTrashed: opts.includeTrashed, filter: filter.prefilter, access })
       computed = filter.needsComputed || sorts.needsComputed ? await computeRowValues(db, computeOpts, source, candidates) : undefined
       const byId = new Map(candidates.map((r) => [r.id, r]))
       const sorted = candidates

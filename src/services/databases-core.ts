@@ -10,7 +10,7 @@ import { checkChangedFormulas } from '../domain/formulas.js'
 import { NotionApiError, objectNotFound, validationError } from '../errors/notion-error.js'
 import type { RequiredCapability } from '../permissions/capabilities.js'
 import type { PageAction } from '../permissions/roles.js'
-import type { BlockRow } from '../storage/repositories/blocks.repository.js'
+import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
   insertDataSource,
@@ -22,6 +22,7 @@ import {
 } from '../storage/repositories/data-sources.repository.js'
 import type { Db } from '../storage/store.js'
 import { loadAuthorized, requireCapability } from './access.js'
+import { requireDualRelationAccess } from './relations.service.js'
 import { createNode } from './tree.service.js'
 
 /**
@@ -175,12 +176,14 @@ export function dataSourceTitle(ds: Pick<DataSourceRow, 'title'>): string {
  * - relation → `{database_id, data_source_id, type, single_property:{}}` or `dual_property` with
  *   the synced property, which is added to the target data source (saved here unless it is the
  *   owner itself). The target must exist and be visible to the caller (404 data_source otherwise);
- *   under 2022-06-28 a `database_id` names its single data source.
+ *   a new two-way relation also needs the caller's edit access on both sides (403
+ *   restricted_resource otherwise; relations.service.ts `requireDualRelationAccess`). Under
+ *   2022-06-28 a `database_id` names its single data source.
  * - rollup → names and ids of the relation property and of the rolled-up property.
  * `previous` is the schema before the change: unchanged relations keep their config.
  * Finally, formulas added or changed must compile (domain/formulas.ts), else 400 validation_error
  * with the formula engine's message.
- * @throws NotionApiError validation_error | object_not_found
+ * @throws NotionApiError validation_error | object_not_found | restricted_resource
  */
 export async function resolvePendingConfigs(
   db: Db,
@@ -195,10 +198,11 @@ export async function resolvePendingConfigs(
     if (p.kind !== 'relation') continue
     const prop = schema[p.propertyId] as PropertyConfig
     let target: DataSourceRow | undefined
+    let targetDatabase: BlockRow | undefined
     if (p.dataSourceId) {
-      target = p.dataSourceId === owner.id ? undefined : (await loadDataSource(db, caller, p.dataSourceId, { action: 'read', capability: 'read_content' })).ds
+      if (p.dataSourceId !== owner.id) ({ ds: target, database: targetDatabase } = await loadDataSource(db, caller, p.dataSourceId, { action: 'read', capability: 'read_content' }))
     } else if (p.databaseId) {
-      await loadAuthorized(db, caller, p.databaseId, { kind: 'database', action: 'read', capability: 'read_content' })
+      targetDatabase = await loadAuthorized(db, caller, p.databaseId, { kind: 'database', action: 'read', capability: 'read_content' })
       target = await singleDataSource(db, p.databaseId)
       if (!target) throw objectNotFound('database', p.databaseId, caller.connectionName)
       if (target.id === owner.id) target = undefined
@@ -214,6 +218,11 @@ export async function resolvePendingConfigs(
     if (!p.dual) {
       prop.config = { database_id: targetDb, data_source_id: targetId, type: 'single_property', single_property: {} }
       continue
+    }
+    // A new two-way relation adds a property to the other data source: edit access on both sides.
+    if (target && targetDatabase) {
+      const t = target
+      await requireDualRelationAccess(db, caller, (await findBlock(db, owner.databaseId)) ?? null, targetDatabase, () => objectNotFound('data_source', t.id, caller.connectionName))
     }
     const targetSchema = target ? schemaOf(target) : schema
     let syncedName = p.dual.synced_property_name ?? `Related to ${owner.title || 'Untitled'} (${prop.name})`

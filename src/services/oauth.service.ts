@@ -6,18 +6,21 @@ import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { unauthorized } from '../errors/notion-error.js'
 import { MAX_BODY_BYTES } from '../http/body.js'
+import { decideConnectionShare } from '../permissions/decide-connection-share.js'
 import { CONNECTION_SHARE_LEVEL, ROLE, principalOf } from '../permissions/roles.js'
 import type { OAuthInstallTable, PublicConnectionTable, UserTable } from '../storage/database.js'
 import { grantOnPage, levelOnRoot, revokeOnPage } from '../storage/repositories/acl.repository.js'
 import { audit } from '../storage/repositories/audit.repository.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { liveInstallsOfPerson } from '../storage/repositories/oauth-installs.repository.js'
 import { findUser, findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
 import { principalsForUser } from './people-access.js'
+import { requireMayShare, shareAuditActor, shareCreditedTo, type ShareActor } from './connections.service.js'
 import { capabilitiesOf } from '../permissions/capabilities.js'
 import { loadPublicConnection, redirectUrisOf } from './public-connections.service.js'
-import { createNode } from './tree.service.js'
+import { ancestorIds, createNode } from './tree.service.js'
 
 /**
  * Octavo's OAuth 2.0 authorization server for public connections, in Notion's shapes (digest §1.9, §7;
@@ -72,17 +75,28 @@ const PKCE_RE = /^[A-Za-z0-9\-._~]{43,128}$/
  * @throws OAuthError invalid_client
  */
 export async function authenticateClient(deps: Deps, header: string | undefined): Promise<PublicConnectionTable> {
+  const basic = parseBasicClient(header)
+  if (!basic) throw new OAuthError(401, 'invalid_client')
+  const c = await deps.store.db.selectFrom('public_connection').selectAll().where('id', '=', basic.clientId).executeTakeFirst()
+  if (!c || !deps.secrets.digestsEqual(c.secret_digest, deps.secrets.tokenDigest(basic.secret))) throw new OAuthError(401, 'invalid_client')
+  return c
+}
+
+/**
+ * The client id (lower-case UUID) and secret of an `Authorization: Basic` header, or undefined when
+ * the header is missing, of another scheme, or not `client_id:client_secret` with a UUID client id.
+ * Also used to key the throttle of failed client authentications on the claimed client.
+ */
+export function parseBasicClient(header: string | undefined): { clientId: string; secret: string } | undefined {
   const m = header ? /^[ \t]*basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header) : null
-  if (!m?.[1]) throw new OAuthError(401, 'invalid_client')
+  if (!m?.[1]) return undefined
   const decoded = Buffer.from(m[1], 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
-  if (colon < 0) throw new OAuthError(401, 'invalid_client')
+  if (colon < 0) return undefined
   const clientId = decodeURIComponentSafe(decoded.slice(0, colon))
   const secret = decodeURIComponentSafe(decoded.slice(colon + 1))
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) throw new OAuthError(401, 'invalid_client')
-  const c = await deps.store.db.selectFrom('public_connection').selectAll().where('id', '=', clientId.toLowerCase()).executeTakeFirst()
-  if (!c || !deps.secrets.digestsEqual(c.secret_digest, deps.secrets.tokenDigest(secret))) throw new OAuthError(401, 'invalid_client')
-  return c
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) return undefined
+  return { clientId: clientId.toLowerCase(), secret }
 }
 
 function decodeURIComponentSafe(s: string): string {
@@ -157,7 +171,10 @@ export async function checkAuthorizeRequest(deps: Deps, q: Record<string, string
   return { ok: true, request: { connection, redirectUri, redirectUriGiven: given !== undefined && given !== '', state, codeChallenge } }
 }
 
-/** The pages a person may pick in a workspace: where they have full access. */
+/**
+ * The pages a person may pick in a workspace: where they may add a connection
+ * (`decideConnectionShare`: full access, and not a guest).
+ */
 export async function pickablePageIds(db: Db, workspaceId: string, userId: string, pageIds: string[]): Promise<Set<string>> {
   const who = await principalsForUser(db, workspaceId, userId)
   const out = new Set<string>()
@@ -166,9 +183,39 @@ export async function pickablePageIds(db: Db, workspaceId: string, userId: strin
     const node = await findBlock(db, id)
     if (!node || node.workspace_id !== workspaceId || node.in_trash === 1 || !node.perm_root_id) continue
     if (node.type !== 'child_page' && node.type !== 'child_database') continue
-    if ((await levelOnRoot(db, node.perm_root_id, who.principals)) >= ROLE.full) out.add(id)
+    const level = await levelOnRoot(db, node.perm_root_id, who.principals)
+    if (decideConnectionShare({ kind: 'person', role: who.role, level }).allowed) out.add(id)
   }
   return out
+}
+
+/**
+ * Whether a connection's template may still be duplicated: the template page exists in the connection's
+ * workspace, is not in the trash (nor under a trashed page), and the person who registered the
+ * connection is still a member there who can at least view it. Registration checks the same
+ * (`public-connections.service.ts`), but the template is copied live at each install, so access lost
+ * since then must stop the copy (security issue: "a template leaks after its author loses access").
+ * @returns true when there is a template and it may be copied; false when there is none or it is gone.
+ */
+export async function templateAvailable(db: Db, c: Pick<PublicConnectionTable, 'workspace_id' | 'created_by' | 'template_page_id'>): Promise<boolean> {
+  if (!c.template_page_id) return false
+  const tpl = await findBlock(db, c.template_page_id)
+  if (!tpl || tpl.workspace_id !== c.workspace_id || tpl.type !== 'child_page' || tpl.in_trash === 1 || !tpl.perm_root_id) return false
+  if (await underTrashedPage(db, tpl)) return false
+  const who = await principalsForUser(db, c.workspace_id, c.created_by)
+  if (!who) return false
+  return (await levelOnRoot(db, tpl.perm_root_id, who.principals)) >= ROLE.view
+}
+
+/** Whether one of a page's ancestor pages (its `path`) is in the trash. */
+async function underTrashedPage(db: Db, node: BlockRow): Promise<boolean> {
+  for (const id of ancestorIds(node).slice(1)) if ((await findBlock(db, id))?.in_trash === 1) return true
+  return false
+}
+
+/** The consent screen's refusal when a connection's template can no longer be copied. */
+export function templateGoneMessage(name: string): string {
+  return `${name}'s template is no longer available: the person who registered ${name} can no longer access it. Nothing was duplicated; pick pages to share instead, or ask the developer to choose another template.`
 }
 
 export interface ApproveInput {
@@ -202,6 +249,8 @@ export async function approve(deps: Deps, input: ApproveInput): Promise<string> 
     const refused = wanted.filter((id) => !allowed.has(id))
     if (refused.length) throw new DomainError('forbidden', 'You can only share pages where you have full access.')
     const duplicate = input.duplicateTemplate && c.template_page_id !== null
+    // Checked again at every install: the registrant may have lost access since registration.
+    if (duplicate && !(await templateAvailable(trx, c))) throw new DomainError('forbidden', templateGoneMessage(c.name))
     if (wanted.length === 0 && !duplicate) throw new DomainError('invalid_input', `Pick at least one page for ${c.name}${c.template_page_id ? ', or duplicate its template' : ''}.`)
 
     let install = await trx
@@ -396,7 +445,8 @@ const str = (body: Record<string, unknown>, key: string): string | undefined => 
  * - `authorization_code`: `code` single use and unexpired, issued to this client. `redirect_uri` must
  *   equal the authorize request's when that carried one or several URIs are registered; it is not
  *   allowed when exactly one is registered and the authorize URL had none. With PKCE, `code_verifier`
- *   must hash (S256) to the challenge. A replayed code revokes everything minted from it.
+ *   must hash (S256) to the challenge; without a challenge a `code_verifier` is `invalid_grant` (PKCE
+ *   downgrade, RFC 9700 §2.1.1). A replayed code revokes everything minted from it.
  * - `refresh_token`: returns a new access and refresh token and revokes the old pair; an already
  *   rotated (or revoked) refresh token is `invalid_grant` and revokes its grant.
  * Every success mints a fresh pair. Audited `oauth.token_issued|token_refreshed|code_replayed|refresh_replayed`.
@@ -428,7 +478,11 @@ export async function exchangeToken(deps: Deps, client: PublicConnectionTable, b
       } else if (redirectUri !== undefined) {
         return { error: new OAuthError(400, 'invalid_request', 'redirect_uri is not allowed: the authorization request had none and one redirect URI is registered.') }
       }
-      if (row.code_challenge !== null) {
+      if (row.code_challenge === null) {
+        // PKCE downgrade (RFC 9700 §2.1.1): a verifier for a code issued without a challenge means the
+        // authorization request was not the one this client started; refuse rather than ignore it.
+        if (verifier !== undefined) return { error: new OAuthError(400, 'invalid_grant', 'code_verifier was given, but the authorization request had no code_challenge.') }
+      } else {
         if (!verifier) return { error: new OAuthError(400, 'invalid_request', 'code_verifier is required.') }
         const a = Buffer.from(sha256b64url(verifier))
         const b = Buffer.from(row.code_challenge)
@@ -658,6 +712,31 @@ export async function removeInstallRows(db: Db, install: OAuthInstallTable, by: 
 }
 
 /**
+ * Removes every live install that `userId` authorized in `workspaceId` (tokens revoked, bot shares
+ * dropped: `removeInstallRows`), inside the caller's transaction: used when the person is removed from
+ * the workspace or leaves it (people.service.ts `removeWorkspaceMember`), so that re-adding them does
+ * not bring the tokens back (ADR 14: access returns only through a new authorization). `actor` is
+ * `user:<id>` or `admin`. Each is audited `oauth.install_removed` with `meta.reason`
+ * (`member_removed` | `member_left`).
+ * @returns how many installs were removed.
+ */
+export async function removeInstallsOfDepartingMember(db: Db, input: { workspaceId: string; userId: string; actor: string; reason: 'member_removed' | 'member_left'; time: string }): Promise<number> {
+  const installs = await liveInstallsOfPerson(db, input.workspaceId, input.userId)
+  for (const i of installs) {
+    await removeInstallRows(db, i, input.actor, input.time)
+    await audit(db, {
+      workspaceId: i.workspace_id,
+      actor: input.actor,
+      action: 'oauth.install_removed',
+      target: i.id,
+      meta: { connection_id: i.connection_id, bot_id: i.bot_id, authorized_by: i.user_id, reason: input.reason },
+      time: input.time,
+    })
+  }
+  return installs.length
+}
+
+/**
  * Removes an install: by the person who authorized it, or by an owner of its workspace (or `admin`,
  * the admin API's key holder acting for an owner). Its tokens get 401 from the next request and its bot
  * loses every share. Audited `oauth.install_removed`.
@@ -679,28 +758,27 @@ export async function removeInstall(deps: Deps, installId: string, actorId: stri
 
 /**
  * Shares one more page (and so its descendants) with an install's bot after consent — Notion's
- * ••• → Connections on a page, for a public connection. The actor needs full access to the page (the
- * consent picker's rule); `unshare` removes a direct share the same way. Audited
- * `oauth.page_shared|page_unshared`.
+ * ••• → Connections on a page, for a public connection. The same rule as for internal connections
+ * (`requireMayShare`, permissions/decide-connection-share.ts): full access to the page, never a guest;
+ * the operator (`{operator: true, recordAs}`) always. `unshare` removes a direct share the same way.
+ * Audited `oauth.page_shared|page_unshared` (actor `admin` for the operator).
  * @throws DomainError forbidden | not_found
  */
-export async function setInstallPageShare(deps: Deps, installId: string, pageId: string, actorId: string, share: boolean): Promise<{ install_id: string; page_id: string; changed: boolean }> {
+export async function setInstallPageShare(deps: Deps, installId: string, pageId: string, actor: ShareActor, share: boolean): Promise<{ install_id: string; page_id: string; changed: boolean }> {
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const i = await trx.selectFrom('oauth_install').selectAll().where('id', '=', installId).executeTakeFirst()
     if (!i || i.removed_time !== null) throw new DomainError('not_found', `No installed public connection with id ${installId}.`)
     const node = await findBlock(trx, pageId)
-    if (!node || node.workspace_id !== i.workspace_id || (node.type !== 'child_page' && node.type !== 'child_database')) {
+    if (!node || node.workspace_id !== i.workspace_id || node.in_trash === 1 || (node.type !== 'child_page' && node.type !== 'child_database')) {
       throw new DomainError('not_found', `No page or database with id ${pageId} in this workspace.`)
     }
-    if (!(await pickablePageIds(trx, i.workspace_id, actorId, [pageId])).has(pageId)) {
-      throw new DomainError('forbidden', 'Only people with full access to this page can add or remove connections on it.')
-    }
+    await requireMayShare(trx, i.workspace_id, actor, node)
     const principal = principalOf.bot(i.bot_id)
     let changed = true
-    if (share) await grantOnPage(trx, node, { principal, role: CONNECTION_SHARE_LEVEL, grantedBy: actorId, time })
+    if (share) await grantOnPage(trx, node, { principal, role: CONNECTION_SHARE_LEVEL, grantedBy: shareCreditedTo(actor), time })
     else changed = await revokeOnPage(trx, node, principal)
-    if (changed) await audit(trx, { workspaceId: i.workspace_id, actor: `user:${actorId}`, action: share ? 'oauth.page_shared' : 'oauth.page_unshared', target: pageId, meta: { install_id: i.id, bot_id: i.bot_id }, time })
+    if (changed) await audit(trx, { workspaceId: i.workspace_id, actor: shareAuditActor(actor), action: share ? 'oauth.page_shared' : 'oauth.page_unshared', target: pageId, meta: { install_id: i.id, bot_id: i.bot_id }, time })
     return { install_id: i.id, page_id: pageId, changed }
   })
 }

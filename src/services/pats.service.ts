@@ -7,7 +7,7 @@ import { unauthorized } from '../errors/notion-error.js'
 import type { Capabilities } from '../permissions/capabilities.js'
 import type { PersonalAccessTokenTable } from '../storage/database.js'
 import { audit } from '../storage/repositories/audit.repository.js'
-import { findPat, findPatByBotId, findPatByDigest, insertPat, listPats, markPatRevoked, touchPat } from '../storage/repositories/pats.repository.js'
+import { findPat, findPatByBotId, findPatByDigest, insertPat, listPats, markPatRevoked, touchPat, unrevokedPatsOfCreator } from '../storage/repositories/pats.repository.js'
 import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
@@ -367,6 +367,33 @@ async function revoke(deps: Deps, trx: Db, p: PersonalAccessTokenTable, by: PatR
   }
   const fresh = (await findPat(trx, p.id)) as PersonalAccessTokenTable
   return { changed, pat: await presentOne(trx, fresh, deps.clock.now()) }
+}
+
+/**
+ * Revokes every PAT that `userId` created in `workspaceId` and that is not revoked yet, inside the
+ * caller's transaction: used when the person is removed from the workspace or leaves it
+ * (people.service.ts `removeWorkspaceMember`). Membership was only checked per request, so the tokens
+ * came back to life when the person was added again; ADR 14 says access returns only through a new
+ * authorization, so they are revoked for good. `actor` is `user:<id>` (the remover, or the person
+ * leaving) or `admin` (the operator), stored as `revoked_by`. Each is audited `pat.revoked` with
+ * `meta.reason` (`member_removed` | `member_left`).
+ * @returns how many PATs were revoked.
+ */
+export async function revokePatsOfDepartingMember(db: Db, input: { workspaceId: string; userId: string; actor: string; reason: 'member_removed' | 'member_left'; time: string }): Promise<number> {
+  let n = 0
+  for (const p of await unrevokedPatsOfCreator(db, input.workspaceId, input.userId)) {
+    if (!(await markPatRevoked(db, p.id, input.actor, input.time))) continue
+    n++
+    await audit(db, {
+      workspaceId: p.workspace_id,
+      actor: input.actor,
+      action: 'pat.revoked',
+      target: p.id,
+      meta: { name: p.name, bot_id: p.bot_id, creator_id: p.creator_id, reason: input.reason },
+      time: input.time,
+    })
+  }
+  return n
 }
 
 /**

@@ -9,6 +9,8 @@ import { findBlock } from '../storage/repositories/blocks.repository.js'
 import { findWorkspace, memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
+import { removeInstallsOfDepartingMember } from './oauth.service.js'
+import { revokePatsOfDepartingMember } from './pats.service.js'
 
 /**
  * Workspace people: role changes, removal (leaving), and groups with their members
@@ -22,7 +24,8 @@ import type { Deps } from './deps.js'
  * - a workspace keeps at least one owner.
  * Group membership is resolved per request (people-access.ts), so none of this rewrites ACLs except
  * deleting a group or removing a person, which drop that group's or person's page grants.
- * Every change writes an audit entry (`member.role_changed`, `member.removed`, `group.*`).
+ * Every change writes an audit entry (`member.role_changed`, `member.removed|left` with the
+ * `pat.revoked` and `oauth.install_removed` entries of the tokens that end with it, `group.*`).
  */
 
 export const MEMBER_ROLES: readonly MemberRole[] = ['owner', 'membership_admin', 'member', 'restricted_member', 'guest']
@@ -111,8 +114,10 @@ export async function changeMemberRole(deps: Deps, input: { workspaceId: string;
 
 /**
  * Removes a person from a workspace, or lets them leave (`actorId` = `userId`). Every grant ends at
- * once: their membership, their group memberships and their `user:` page grants are deleted in one
- * transaction. Connections they created and shares they made with connections stay (a share outlives
+ * once: their membership, their group memberships and their `user:` page grants are deleted, their
+ * personal access tokens in the workspace are revoked and the public-connection installs they
+ * authorized there are removed (audited `pat.revoked` / `oauth.install_removed`), all in one
+ * transaction; adding them again restores none of it. Connections they created and shares they made with connections stay (a share outlives
  * its sharer, as Notion documents). Without `actorId` (the operator's admin key) no role check applies.
  * @throws DomainError not_found | forbidden | conflict (the last owner)
  */
@@ -134,12 +139,18 @@ export async function removeWorkspaceMember(deps: Deps, input: { workspaceId: st
     await trx.deleteFrom('workspace_member').where('workspace_id', '=', input.workspaceId).where('user_id', '=', input.userId).execute()
     await trx.deleteFrom('group_member').where('workspace_id', '=', input.workspaceId).where('user_id', '=', input.userId).execute()
     const grants = await dropGrantsOf(trx, input.workspaceId, principalOf.user(input.userId))
+    const actor = input.actorId ? principalOf.user(input.actorId) : 'admin'
+    const left = input.actorId === input.userId
+    // Their tokens end for good: being added again must not bring them back (ADR 14).
+    const departing = { workspaceId: input.workspaceId, userId: input.userId, actor, reason: left ? ('member_left' as const) : ('member_removed' as const), time }
+    const patsRevoked = await revokePatsOfDepartingMember(trx, departing)
+    const installsRemoved = await removeInstallsOfDepartingMember(trx, departing)
     await audit(trx, {
       workspaceId: input.workspaceId,
-      actor: input.actorId ? principalOf.user(input.actorId) : 'admin',
-      action: input.actorId === input.userId ? 'member.left' : 'member.removed',
+      actor,
+      action: left ? 'member.left' : 'member.removed',
       target: input.userId,
-      meta: { role, page_grants_dropped: grants },
+      meta: { role, page_grants_dropped: grants, pats_revoked: patsRevoked, installs_removed: installsRemoved },
       time,
     })
     return { user_id: input.userId, removed: true }

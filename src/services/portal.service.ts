@@ -1,14 +1,16 @@
 import { plainText, type RichTextItem } from '../domain/rich-text.js'
 import { DomainError } from '../errors/domain-error.js'
-import { principalOf } from '../permissions/roles.js'
+import { decideConnectionShare } from '../permissions/decide-connection-share.js'
+import { ROLE, principalOf } from '../permissions/roles.js'
 import type { MemberRole } from '../storage/database.js'
 import { rootsVisibleTo } from '../storage/repositories/acl.repository.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
 import { findBlock, listChildren, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { readableRowsUnder } from '../storage/repositories/data-source-query.repository.js'
 import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import { levelOn } from './access.js'
-import { explainBotAccess } from './connections.service.js'
+import { explainBotAccess, requireMayShare } from './connections.service.js'
 import { principalsForUser } from './people-access.js'
 import type { Deps } from './deps.js'
 
@@ -108,6 +110,18 @@ export async function visiblePageTree(deps: Deps, workspaceId: string, userId: s
 }
 
 /**
+ * The pages and databases a person may add a connection to (the Content access picker, the OAuth
+ * consent picker): those where `decideConnectionShare` allows them — full access, and never for a
+ * guest. Same order and shape as `visiblePageTree`.
+ * @throws DomainError not_found when the person is not a member.
+ */
+export async function connectablePageTree(deps: Deps, workspaceId: string, userId: string): Promise<TreeNode[]> {
+  const { role } = await personPrincipals(deps.store.db, workspaceId, userId)
+  if (!decideConnectionShare({ kind: 'person', role, level: ROLE.full }).allowed) return []
+  return visiblePageTree(deps, workspaceId, userId, ROLE.full)
+}
+
+/**
  * Loads a page or database the person can see, at `minLevel` or above.
  * @throws DomainError not_found "…does not exist or you do not have access to it." (also when it is
  *   hidden: existence never leaks, as in the API) | forbidden (visible, level too low)
@@ -134,12 +148,19 @@ export interface BlockTree {
 
 /**
  * The blocks of a page the person can see, nested, at most `maxBlocks` in all (the rest is cut and
- * `truncated` set). Child pages and databases appear as link blocks, not expanded.
+ * `truncated` set). Child pages and databases appear as link blocks, not expanded, and only when the
+ * person can open them; a database lists the rows (at most 200) the person can open — the same
+ * `root_acl` check as retrieve.
  * @throws DomainError not_found (see `loadPageForPerson`)
  */
 export async function readPage(deps: Deps, userId: string, pageId: string, maxBlocks = 1000) {
   const { node, level, role } = await loadPageForPerson(deps, userId, pageId)
   const db = deps.store.db
+  const person = await personPrincipals(db, node.workspace_id, userId)
+  // Same engine as retrieve: the person's level on the child's permission root (no read when it shares
+  // this page's root, which the person can see).
+  const mayOpen = async (row: BlockRow) =>
+    (row.type !== 'child_page' && row.type !== 'child_database') || row.perm_root_id === node.perm_root_id || (await levelOn(db, person, row)) >= ROLE.view
   let budget = maxBlocks
   let truncated = false
   const load = async (parentId: string, depth: number): Promise<BlockTree[]> => {
@@ -149,6 +170,8 @@ export async function readPage(deps: Deps, userId: string, pageId: string, maxBl
       const rows = await listChildren(db, parentId, cursor, 101)
       const page = rows.slice(0, 100)
       for (const row of page) {
+        // A child page or database the person cannot open is not shown (as in Notion's editor).
+        if (!(await mayOpen(row))) continue
         if (budget-- <= 0) {
           truncated = true
           return out
@@ -162,23 +185,15 @@ export async function readPage(deps: Deps, userId: string, pageId: string, maxBl
   }
   const blocks = node.type === 'child_page' ? await load(node.id, 0) : []
   const ancestors: { id: string; title: string }[] = []
-  const person = await personPrincipals(db, node.workspace_id, userId)
   for (const id of (node.path ?? '/').split('/').filter(Boolean)) {
     const a = await findBlock(db, id)
     if (a && (await levelOn(db, person, a)) > 0) ancestors.push({ id: a.id, title: nodeTitle(a) })
   }
   let rows: { id: string; title: string }[] = []
   if (node.type === 'child_database') {
-    const found = await db
-      .selectFrom('block')
-      .select(['id', 'properties', 'title_text', 'position', 'created_time'])
-      .where('parent_type', '=', 'data_source_id')
-      .where('path', '=', `${node.path ?? '/'}${node.id}/`)
-      .where('in_trash', '=', 0)
-      .orderBy('created_time')
-      .orderBy('id')
-      .limit(200)
-      .execute()
+    // Only the rows the person can open: a restricted row is its own root without them.
+    const access = { principals: person.principals, readableRoot: node.perm_root_id, minLevel: ROLE.view }
+    const found = await readableRowsUnder(db, `${node.path ?? '/'}${node.id}/`, access, 200)
     rows = found.map((r) => ({ id: r.id, title: titleFromRow(r) }))
   }
   return { node, title: nodeTitle(node), emoji: nodeEmoji(node), level, role, blocks, truncated, ancestors, rows }
@@ -312,14 +327,19 @@ export interface ConnectionCandidate {
 }
 
 /**
- * What a member may add to pages of a workspace (the "+ Add connection" search), by name; `query`
- * filters case-insensitively: the internal connections, then the installs of public connections whose
- * authorizing person is still a member (Notion lists public connections installed in the workspace).
- * Names only: tokens, secrets and capabilities stay with their managers.
- * @throws DomainError not_found (not a member)
+ * What a person may add to one page (its "+ Add connection" search), by name; `query` filters
+ * case-insensitively: the workspace's internal connections, then the installs of public connections
+ * whose authorizing person is still a member (Notion lists public connections installed in the
+ * workspace). Only for someone who may add connections to that page (`decideConnectionShare`: full
+ * access, not a guest), so a guest or a viewer never learns the connections' names. Names only:
+ * tokens, secrets and capabilities stay with their managers.
+ * @throws DomainError not_found (page hidden or absent, see `loadPageForPerson`) | forbidden (the
+ *   decision's message)
  */
-export async function connectionsToAdd(deps: Deps, workspaceId: string, userId: string, query = ''): Promise<ConnectionCandidate[]> {
-  await personPrincipals(deps.store.db, workspaceId, userId)
+export async function connectionsToAdd(deps: Deps, userId: string, pageId: string, query = ''): Promise<ConnectionCandidate[]> {
+  const { node } = await loadPageForPerson(deps, userId, pageId)
+  const workspaceId = node.workspace_id
+  await requireMayShare(deps.store.db, workspaceId, userId, node)
   const rows = await deps.store.db
     .selectFrom('connection')
     .select(['id', 'name', 'icon'])

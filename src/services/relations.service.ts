@@ -1,9 +1,12 @@
 import type { ApiCaller } from '../auth/principal.js'
 import type { Schema } from '../domain/properties.js'
-import { validationError } from '../errors/notion-error.js'
-import { findBlock, updateBlock } from '../storage/repositories/blocks.repository.js'
+import { objectNotFound, restrictedResource, validationError, type NotionApiError } from '../errors/notion-error.js'
+import { decideDualRelation } from '../permissions/decide-dual-relation.js'
+import { ROLE } from '../permissions/roles.js'
+import { findBlock, updateBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import { findDataSource, saveSchema, schemaOf } from '../storage/repositories/data-sources.repository.js'
 import type { Db } from '../storage/store.js'
+import { levelOn } from './access.js'
 import { visibleRelated } from './row-values.js'
 
 /**
@@ -19,6 +22,13 @@ import { visibleRelated } from './row-values.js'
  *   each page added to (removed from) the value, in the same transaction.
  * Trashing a page needs no write: relation values are read through visibility (services/row-values.ts),
  * so a trashed page disappears from both sides and reappears on restore.
+ *
+ * Two-way relations write the other data source, so every such write needs edit access on both sides
+ * (permissions/decide-dual-relation.ts): creating a `dual_property` relation (databases-core.ts
+ * `resolvePendingConfigs`), changing or removing one (`dropSyncedProperties`), and adding or removing
+ * links in one (`syncDualRelations`, per related row). An existing two-way relation whose other side
+ * the caller can no longer edit stays as it is and stays readable; the caller cannot add or remove its
+ * links, nor remove the property, until edit access returns (or someone who can edit both sides does it).
  */
 
 type Ref = { id: string }
@@ -57,19 +67,40 @@ export async function checkRelationTargets(
 }
 
 /**
+ * Requires the caller's edit access on both sides of a two-way relation write
+ * (`decideDualRelation`). `own` is the side being written (a database or a row), or null when this
+ * request is creating it and has already checked the caller's access where it goes; `other` is the
+ * related database or row. The other side invisible (or in another workspace) → `notFound()`; visible
+ * below edit → 403 restricted_resource "Insufficient permissions for this endpoint." (digest §5).
+ * @throws NotionApiError object_not_found | restricted_resource
+ */
+export async function requireDualRelationAccess(db: Db, caller: ApiCaller, own: BlockRow | null, other: BlockRow, notFound: () => NotionApiError): Promise<void> {
+  const ownLevel = own ? await levelOn(db, caller, own) : ROLE.full
+  const otherLevel = other.workspace_id === caller.workspaceId ? await levelOn(db, caller, other) : ROLE.none
+  const decision = decideDualRelation({ ownLevel, otherLevel })
+  if (decision.type === 'deny') throw decision.reason === 'not_found' ? notFound() : restrictedResource()
+}
+
+/**
  * After page `pageId` (a row of data source `sourceId` with `schema`) changed from `before` to
  * `after` values, mirrors every changed `dual_property` relation onto the synced property of the
- * related pages. Returns the page's own values again, updated when it relates to itself.
+ * related pages. Returns the page's own values again, updated when it relates to itself. Each related
+ * page whose synced property changes needs the caller's edit access (`requireDualRelationAccess`;
+ * `own` is the row written, null when this request creates it), checked before anything is written.
+ * @throws NotionApiError restricted_resource | object_not_found
  */
 export async function syncDualRelations(
   db: Db,
+  caller: ApiCaller,
   sourceId: string,
   schema: Schema,
   pageId: string,
+  own: BlockRow | null,
   before: Record<string, unknown>,
   after: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const own = { ...after }
+  const writes: { id: string; synced: string; adding: boolean }[] = []
+  const ownValues = { ...after }
   for (const prop of Object.values(schema)) {
     if (prop.type !== 'relation' || prop.config.type !== 'dual_property') continue
     if (!(prop.id in after)) continue
@@ -83,17 +114,22 @@ export async function syncDualRelations(
     for (const id of [...added, ...removed]) {
       const adding = next.has(id)
       if (id === pageId && targetSource === sourceId) {
-        own[synced] = toggle(idsOf(own[synced]), pageId, adding)
+        ownValues[synced] = toggle(idsOf(ownValues[synced]), pageId, adding)
         continue
       }
       const row = await findBlock(db, id)
       if (!row || row.parent_id !== targetSource) continue
-      const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
-      values[synced] = toggle(idsOf(values[synced]), pageId, adding)
-      await updateBlock(db, id, { properties: JSON.stringify(values) })
+      await requireDualRelationAccess(db, caller, own, row, () => objectNotFound('page', id, caller.connectionName))
+      writes.push({ id, synced, adding })
     }
   }
-  return own
+  for (const w of writes) {
+    const row = (await findBlock(db, w.id)) as BlockRow
+    const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
+    values[w.synced] = toggle(idsOf(values[w.synced]), pageId, w.adding)
+    await updateBlock(db, w.id, { properties: JSON.stringify(values) })
+  }
+  return ownValues
 }
 
 function toggle(ids: string[], id: string, present: boolean): Ref[] {
@@ -105,9 +141,14 @@ function toggle(ids: string[], id: string, present: boolean): Ref[] {
  * Schema side of two-way relations: when a `dual_property` relation property is removed (or stops
  * being a relation), its synced property on the other data source goes too, with its values, as in
  * Notion where deleting one side of a two-way relation deletes the other. Operates on `after` in
- * place when the synced property lives in the same data source.
+ * place when the synced property lives in the same data source. Changing the other data source needs
+ * the caller's edit access on it and on `ownDatabase` (`requireDualRelationAccess`); every other side
+ * is checked before any is changed.
+ * @throws NotionApiError restricted_resource | object_not_found (the other data source is not visible)
  */
-export async function dropSyncedProperties(db: Db, ownerId: string, before: Schema, after: Schema, actor: string, time: string): Promise<void> {
+export async function dropSyncedProperties(db: Db, caller: ApiCaller, ownDatabase: BlockRow | null, ownerId: string, before: Schema, after: Schema, time: string): Promise<void> {
+  const actor = caller.botId
+  const drops: { targetId: string; synced: string }[] = []
   for (const prop of Object.values(before)) {
     if (prop.type !== 'relation' || prop.config.type !== 'dual_property') continue
     const still = after[prop.id]
@@ -119,6 +160,14 @@ export async function dropSyncedProperties(db: Db, ownerId: string, before: Sche
       if (after[synced]?.type === 'relation') delete after[synced]
       continue
     }
+    const target = await findDataSource(db, targetId)
+    if (!target) continue
+    if (schemaOf(target)[synced]?.type !== 'relation') continue
+    const targetDatabase = await findBlock(db, target.database_id)
+    if (targetDatabase) await requireDualRelationAccess(db, caller, ownDatabase, targetDatabase, () => objectNotFound('data_source', targetId, caller.connectionName))
+    drops.push({ targetId, synced })
+  }
+  for (const { targetId, synced } of drops) {
     const target = await findDataSource(db, targetId)
     if (!target) continue
     const schema = schemaOf(target)

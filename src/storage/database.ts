@@ -1,7 +1,9 @@
+import type { Generated } from 'kysely'
+
 /**
  * Kysely table types: the whole storage schema. Columns are snake_case; timestamps are ISO-8601 UTC
  * text with milliseconds; booleans are 0/1 integers (portable to PostgreSQL `smallint`); JSON is text.
- * See docs/adr/0003-storage.md and docs/adr/0004-permission-roots.md.
+ * See docs/adr/0003-storage-kysely-sqlite.md and docs/adr/0004-permission-roots.md.
  */
 export interface Database {
   workspace: WorkspaceTable
@@ -15,7 +17,7 @@ export interface Database {
   page_grant: PageGrantTable
   root_acl: RootAclTable
   comment: CommentTable
-  audit_log: AuditLogTable
+  change_event: ChangeEventTable
   workspace_group: WorkspaceGroupTable
   group_member: GroupMemberTable
   personal_access_token: PersonalAccessTokenTable
@@ -193,14 +195,21 @@ export interface CommentTable {
   seq: number
 }
 
-export interface AuditLogTable {
+/**
+ * One change, appended by the write that made it, in the same transaction (migration 0008, ADR 15).
+ * `seq` is store-wide and monotonic; `type` is `<object>.<change>` (`page.created`, `token.revoked`, …);
+ * `actor` is `user:<id>`, `bot:<id>`, `admin` or `system`; `data` is JSON and never holds a secret.
+ */
+export interface ChangeEventTable {
+  seq: Generated<number>
   id: string
   workspace_id: string | null
+  type: string
+  object_type: string | null
+  object_id: string | null
   actor: string
-  action: string
-  target: string | null
-  meta: string | null
   time: string
+  data: string | null
 }
 
 /** A workspace group: a named set of members usable as a share target (`group:<id>`). */

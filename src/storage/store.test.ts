@@ -29,11 +29,11 @@ describe('store portability', () => {
   it('orders and compares text byte by byte, as SQLite does', async () => {
     const names = ['a-b', 'a_b', 'aB', 'ab', 'A', 'a b', 'é', 'z', '0', '~', 'a/', 'a/b']
     for (const name of names) {
-      await store.db.insertInto('audit_log').values({ id: name, workspace_id: 'w', actor: 'admin', action: 'x', target: null, meta: null, time: T }).execute()
+      await store.db.insertInto('change_event').values({ id: name, workspace_id: 'w', actor: 'admin', type: 'x', object_type: null, object_id: null, data: null, time: T }).execute()
     }
-    const rows = await store.db.selectFrom('audit_log').select('id').orderBy('id').execute()
+    const rows = await store.db.selectFrom('change_event').select('id').orderBy('id').execute()
     expect(rows.map((r) => r.id)).toEqual([...names].sort((x, y) => (Buffer.from(x) < Buffer.from(y) ? -1 : 1)))
-    const above = await store.db.selectFrom('audit_log').select('id').where('id', '>', 'a-b').where('id', '<', `a/\u{10FFFF}`).orderBy('id').execute()
+    const above = await store.db.selectFrom('change_event').select('id').where('id', '>', 'a-b').where('id', '<', `a/\u{10FFFF}`).orderBy('id').execute()
     expect(above.map((r) => r.id)).toEqual(['a/', 'a/b'])
     if (store.dialect === 'postgres') {
       // Byte order must not depend on the database's locale: every text column of every migration is "C".

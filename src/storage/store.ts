@@ -1,4 +1,5 @@
 import SQLite from 'better-sqlite3'
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs'
 import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations/index.js'
@@ -77,7 +78,7 @@ export const TABLES: (keyof Database)[] = [
   'public_connection',
   'portal_session',
   'user_password',
-  'audit_log',
+  'change_event',
   'workspace_pat_policy_group',
   'workspace_pat_policy',
   'personal_access_token',
@@ -127,7 +128,7 @@ export async function readMigrationStatus(db: Kysely<Database>, migrationTableSc
  * bare path (SQLite), or `:memory:`. Migrates it to the latest schema unless `migrate` is false.
  * @throws Error when the store cannot be reached, opened or migrated.
  */
-export async function openStore(url: string, opts: { migrate?: boolean; poolMax?: number } = {}): Promise<Store> {
+export async function openStore(url: string, opts: { migrate?: boolean; poolMax?: number; synchronous?: SqliteSynchronous } = {}): Promise<Store> {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { createPostgresStore } = await import('./postgres-store.js')
     return createPostgresStore(url, opts)
@@ -136,14 +137,43 @@ export async function openStore(url: string, opts: { migrate?: boolean; poolMax?
 }
 
 /**
+ * SQLite's `PRAGMA synchronous` in WAL mode (https://sqlite.org/pragma.html#pragma_synchronous):
+ * - `normal`: a commit survives the process crashing; on power loss or an OS crash the last
+ *   transactions before it may roll back (the database stays consistent). Fast: WAL is synced only
+ *   at checkpoints.
+ * - `full`: the WAL is synced at every commit, so a commit also survives power loss, at the cost of
+ *   one fsync per commit.
+ */
+export type SqliteSynchronous = 'normal' | 'full'
+
+/** Whether a SQLite path names a file (not `:memory:` or an anonymous temporary database). */
+const isFilePath = (path: string) => path !== '' && path !== ':memory:'
+
+/**
+ * Restricts `file` to its owner (0600) when it exists and others may read or write it. The store
+ * holds every page, sealed token and password hash, so it gets the key files' mode.
+ */
+function ownerOnly(file: string): void {
+  if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
+}
+
+/**
  * Opens the SQLite store at `path` (`:memory:` for a private in-memory database) in WAL mode and
- * migrates it to the latest schema.
+ * migrates it to the latest schema. A new database file is created with mode 0600 before SQLite
+ * opens it (SQLite gives its `-wal` and `-shm` files the database file's mode); an existing one,
+ * and its `-wal` and `-shm`, are tightened to 0600. `synchronous` (default `normal`) is the
+ * durability level, see SqliteSynchronous.
  * @throws Error when the file cannot be opened or a migration fails.
  */
-export async function createSqliteStore(path: string, opts: { migrate?: boolean } = {}): Promise<Store> {
+export async function createSqliteStore(path: string, opts: { migrate?: boolean; synchronous?: SqliteSynchronous } = {}): Promise<Store> {
+  if (isFilePath(path)) {
+    if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600))
+    ownerOnly(path)
+  }
   const sqlite = new SQLite(path)
   sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
+  if (isFilePath(path)) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })

@@ -194,9 +194,10 @@ export async function importStore(
       if (!text) continue
       const line = JSON.parse(text) as { t?: string; r?: Record<string, unknown>; end?: boolean; counts?: Record<string, number> }
       if (line.end) {
-        ended = { counts: line.counts ?? {} }
+        ended = { counts: legacyCounts(line.counts ?? {}) }
         break
       }
+      if (line.t === 'audit_log' && line.r) Object.assign(line, { t: 'change_event', r: legacyAuditRow(line.r) })
       if (!line.t || !line.r || !order.has(line.t as never)) throw new Error(`Unknown table "${String(line.t)}" in the export.`)
       if (line.t !== table) {
         await flush()
@@ -211,8 +212,24 @@ export async function importStore(
     for (const [t, n] of Object.entries(ended.counts)) {
       if ((counts[t] ?? 0) !== n) throw new Error(`Table ${t}: the export announces ${n} rows but holds ${counts[t] ?? 0}. Nothing was imported.`)
     }
+    // PostgreSQL's identity sequence does not see explicit values: move it past the imported events.
+    if (store.dialect === 'postgres') {
+      await sql`select setval(pg_get_serial_sequence('change_event', 'seq'), coalesce((select max(seq) from change_event), 0) + 1, false)`.execute(trx)
+    }
   })
   return counts
+}
+
+/** An `audit_log` row of an export made before migration 0008, as the change event it became. */
+function legacyAuditRow(r: Record<string, unknown>): Record<string, unknown> {
+  return { id: r.id, workspace_id: r.workspace_id, type: r.action, object_type: null, object_id: r.target, actor: r.actor, time: r.time, data: r.meta }
+}
+
+/** An export's end-line counts with `audit_log` (before migration 0008) counted as `change_event`. */
+function legacyCounts(counts: Record<string, number>): Record<string, number> {
+  if (!('audit_log' in counts)) return counts
+  const { audit_log: n, ...rest } = counts
+  return { ...rest, change_event: (rest.change_event ?? 0) + (n ?? 0) }
 }
 
 /** Splits a byte stream into lines (for `importStore`). */

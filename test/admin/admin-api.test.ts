@@ -1,18 +1,12 @@
 import { APIErrorCode } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { adminCall } from '../support/factories.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
 /** The admin API (`/_octavo/admin`) as a test suite would drive it, with the official SDK alongside. */
 describe('admin API', () => {
   let server: TestServer
-  const call = async (method: string, path: string, body?: unknown, key?: string) => {
-    const res = await fetch(`${server.url}/_octavo/admin${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key ?? server.config.adminKey}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    })
-    return { status: res.status, body: (await res.json()) as any }
-  }
+  const call = (method: string, path: string, body?: unknown, key?: string) => adminCall(server, method, path, body, key)
   beforeAll(async () => {
     server = await startTestServer()
   })

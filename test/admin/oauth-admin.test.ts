@@ -2,6 +2,7 @@ import { Client, LogLevel } from '@notionhq/client'
 import { runCliInProcess } from '../support/cli-in-process.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { oauthCommands } from '../../src/cli/oauth-commands.js'
+import { adminCall } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 import { consent } from '../support/oauth.js'
 
@@ -14,14 +15,7 @@ describe('public connections on the admin API and the CLI', () => {
   let server: TestServer
   let s: Awaited<ReturnType<typeof seedBasic>>
   const REDIRECT = 'http://127.0.0.1:9999/cb'
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/_octavo/admin${path}`, {
-      method,
-      headers: { authorization: `Bearer ${server.config.adminKey}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    })
-    return { status: res.status, body: (await res.json()) as any }
-  }
+  const call = (method: string, path: string, body?: unknown) => adminCall(server, method, path, body)
   async function octavo(args: string[]): Promise<string> {
     return runCliInProcess([oauthCommands], ['--data-dir', server.dataDir, ...args], { databaseUrl: server.config.databaseUrl })
   }

@@ -1,5 +1,6 @@
 import { APIErrorCode } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { adminCall } from '../support/factories.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 import { manualClock, seedPeople } from '../support/pats.js'
 
@@ -10,14 +11,7 @@ import { manualClock, seedPeople } from '../support/pats.js'
  */
 describe('PATs on the admin APIs', () => {
   let server: TestServer
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/_octavo/admin${path}`, {
-      method,
-      headers: { authorization: `Bearer ${server.config.adminKey}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    })
-    return { status: res.status, body: (await res.json()) as any }
-  }
+  const call = (method: string, path: string, body?: unknown) => adminCall(server, method, path, body)
   const notionAdmin = async (path: string, init: { key?: string | null; version?: string | null; method?: string } = {}) => {
     const headers = new Headers()
     if (init.key !== null) headers.set('authorization', `Bearer ${init.key ?? server.config.adminKey}`)

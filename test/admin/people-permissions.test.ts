@@ -1,6 +1,7 @@
 import { APIErrorCode } from '@notionhq/client'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { principalsForUser } from '../../src/services/people-access.js'
+import { adminCall } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -12,14 +13,7 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
 describe('people and page permissions (admin API)', () => {
   let server: TestServer
   let s: Awaited<ReturnType<typeof seedBasic>>
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/_octavo/admin${path}`, {
-      method,
-      headers: { authorization: `Bearer ${server.config.adminKey}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    })
-    return { status: res.status, body: (await res.json()) as any }
-  }
+  const call = (method: string, path: string, body?: unknown) => adminCall(server, method, path, body)
   const level = async (pageId: string, userId: string) => (await call('GET', `/pages/${pageId}/access/${userId}`)).body.level as string
   const addPerson = async (name: string, role: string) => {
     const r = await call('POST', `/workspaces/${s.workspace.id}/members`, { name, email: `${name.toLowerCase()}@example.com`, role })

@@ -1,6 +1,7 @@
 import { NotionToMarkdown } from 'notion-to-md'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { connectedWorkspace } from '../support/factories.js'
+import { startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * notion-to-md, a widely used client of the official SDK, converts an Octavo page unchanged: it walks
@@ -14,9 +15,7 @@ describe('notion-to-md against Octavo', () => {
   afterAll(async () => server.stop())
 
   it('renders a shared page tree to markdown', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const t = (content: string, annotations = {}) => [{ text: { content }, annotations }]
     await notion.blocks.children.append({ block_id: s.pages.child.id, children: [{ paragraph: { rich_text: t('inside the child page') } }] })
     await notion.blocks.children.append({

@@ -1,6 +1,7 @@
 import { APIErrorCode, isFullBlock, isFullPage } from '@notionhq/client'
 import type { BlockObjectRequest, BlockObjectResponse, Client } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connectedWorkspace } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -28,9 +29,7 @@ describe('blocks: append children', () => {
   })
 
   it('creates every supported block type and returns the new first-level blocks in full', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const children: BlockObjectRequest[] = [
       { paragraph: { rich_text: [{ text: { content: 'Bold', link: { url: 'https://example.com' } }, annotations: { bold: true } }], color: 'blue' } },
       { heading_1: { rich_text: rt('H1') } },
@@ -155,9 +154,7 @@ describe('blocks: append children', () => {
   })
 
   it('refuses an after-block that is not a child of the parent', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const elsewhere = (await notion.blocks.children.append({ block_id: s.pages.child.id, children: [para('x')] })).results[0]!.id
     const e = await apiError(
       notion.blocks.children.append({ block_id: s.pages.grandchild.id, children: [para('y')], position: { type: 'after_block', after_block: { id: elsewhere } } }),
@@ -173,9 +170,7 @@ describe('blocks: append children', () => {
   })
 
   it('enforces limits: 100 children, 2 nesting levels, 2000-character text, 1000 blocks, required children', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const page = s.pages.grandchild.id
     const many = await apiError(notion.blocks.children.append({ block_id: page, children: Array.from({ length: 101 }, () => para('x')) }))
     expect(many.code).toBe(APIErrorCode.ValidationError)
@@ -243,9 +238,7 @@ describe('blocks: append children', () => {
   })
 
   it('refuses to append to a trashed parent, to a block type without children, and to a database', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const made = await notion.blocks.children.append({ block_id: s.pages.child.id, children: [{ divider: {} }, { toggle: { rich_text: [] } }] })
     const [divider, toggle] = made.results.map((r) => r.id) as [string, string]
     const noKids = await apiError(notion.blocks.children.append({ block_id: divider, children: [para('x')] }))
@@ -261,9 +254,7 @@ describe('blocks: append children', () => {
   })
 
   it('bumps the last_edited_time of the page that owns the new blocks', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const before = await notion.pages.retrieve({ page_id: s.pages.child.id })
     now += 5 * 60_000
     const toggle = (await notion.blocks.children.append({ block_id: s.pages.child.id, children: [{ toggle: { rich_text: [] } }] })).results[0]!.id

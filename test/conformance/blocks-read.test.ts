@@ -1,11 +1,8 @@
 import { APIErrorCode, collectPaginatedAPI, isFullBlock, iteratePaginatedAPI } from '@notionhq/client'
 import type { BlockObjectResponse } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isoNow } from '../../src/domain/clock.js'
-import { textRun } from '../../src/domain/rich-text.js'
-import { createDatabase } from '../../src/services/databases-core.js'
-import { createConnection, shareWithConnection } from '../../src/services/connections.service.js'
-import { createNode } from '../../src/services/tree.service.js'
+import { shareWithConnection } from '../../src/services/connections.service.js'
+import { buildConnection, connectedWorkspace, seedDatabase } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -15,31 +12,6 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
 
 
 const para = (content: string) => ({ paragraph: { rich_text: [{ text: { content } }] } })
-
-/** A database "Tasks" under `parentId` with one row "Write tests", made as the workspace owner. */
-async function seedDatabase(server: TestServer, workspaceId: string, ownerId: string, parentId: string) {
-  const time = isoNow(server.deps.clock)
-  return server.deps.store.transaction(async (trx) => {
-    const { database, dataSource } = await createDatabase(trx, {
-      workspaceId,
-      parent: { type: 'page_id', id: parentId },
-      title: [textRun('Tasks')],
-      schema: { title: { id: 'title', name: 'Name', type: 'title', config: {} } },
-      actor: ownerId,
-      time,
-    })
-    const row = await createNode(trx, {
-      workspaceId,
-      parent: { type: 'data_source_id', id: dataSource.id, databaseId: database.id },
-      kind: 'page',
-      title: [textRun('Write tests')],
-      properties: { title: [textRun('Write tests')] },
-      actor: ownerId,
-      time,
-    })
-    return { database, dataSource, row }
-  })
-}
 
 describe('blocks: retrieve and list children', () => {
   let server: TestServer
@@ -51,9 +23,7 @@ describe('blocks: retrieve and list children', () => {
   })
 
   it('retrieves a block as a full block object; 2026-03-11 drops `archived`', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const appended = await notion.blocks.children.append({ block_id: s.pages.child.id, children: [para('Hello')] })
     const id = (appended.results[0] as BlockObjectResponse).id
     const block = await notion.blocks.retrieve({ block_id: id })
@@ -79,10 +49,8 @@ describe('blocks: retrieve and list children', () => {
   })
 
   it('a page id answers as a child_page block, a database id as child_database without children', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const db = await seedDatabase(server, s.workspace.id, s.owner.id, s.pages.child.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
+    const db = await seedDatabase(server, { workspaceId: s.workspace.id, actorId: s.owner.id, parentId: s.pages.child.id, rowTitle: 'Write tests' })
     const page = await notion.blocks.retrieve({ block_id: s.pages.child.id })
     expect(page).toMatchObject({
       object: 'block',
@@ -103,7 +71,7 @@ describe('blocks: retrieve and list children', () => {
   it('a database row answers as a child_page with its title and a data-source (or database) parent', async () => {
     const s = await seedBasic(server)
     await s.share(s.pages.root.id)
-    const db = await seedDatabase(server, s.workspace.id, s.owner.id, s.pages.root.id)
+    const db = await seedDatabase(server, { workspaceId: s.workspace.id, actorId: s.owner.id, parentId: s.pages.root.id, rowTitle: 'Write tests' })
     const row = await server.client(s.token).blocks.retrieve({ block_id: db.row.id })
     expect(row).toMatchObject({
       type: 'child_page',
@@ -115,10 +83,8 @@ describe('blocks: retrieve and list children', () => {
   })
 
   it('lists first-level children in order: blocks, child pages and databases, never database rows', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const db = await seedDatabase(server, s.workspace.id, s.owner.id, s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
+    const db = await seedDatabase(server, { workspaceId: s.workspace.id, actorId: s.owner.id, parentId: s.pages.root.id, rowTitle: 'Write tests' })
     await notion.blocks.children.append({
       block_id: s.pages.root.id,
       children: [para('first'), { toggle: { rich_text: [{ text: { content: 'toggle' } }], children: [para('inside')] } }],
@@ -138,9 +104,7 @@ describe('blocks: retrieve and list children', () => {
   })
 
   it('paginates with start_cursor/page_size; next_cursor is null on the last page', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const texts = Array.from({ length: 7 }, (_, i) => `p${i}`)
     await notion.blocks.children.append({ block_id: s.pages.grandchild.id, children: texts.map(para) })
     const first = await notion.blocks.children.list({ block_id: s.pages.grandchild.id, page_size: 3 })
@@ -173,9 +137,7 @@ describe('blocks: retrieve and list children', () => {
   })
 
   it('rejects page_size outside 1..100 with Notion messages', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const big = await apiError(notion.blocks.children.list({ block_id: s.pages.root.id, page_size: 101 }))
     expect(big.code).toBe(APIErrorCode.ValidationError)
     expect(big.status).toBe(400)
@@ -191,8 +153,7 @@ describe('blocks: retrieve and list children', () => {
     const s = await seedBasic(server)
     await s.share(s.pages.child.id)
     // A block inside Secret (same workspace), written by a second connection that can see Secret.
-    const second = await createConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Other Bot' })
-    await shareWithConnection(server.deps, second.connection.id, s.pages.secret.id, s.owner.id)
+    const second = await buildConnection(server, s, 'Other Bot', { shareWith: [s.pages.secret.id] })
     const hidden = await server.client(second.token).blocks.children.append({ block_id: s.pages.secret.id, children: [para('secret')] })
     const hiddenId = hidden.results[0]!.id
     // And a block of Root, which is not shared with Test Bot (only Child is).
@@ -219,9 +180,7 @@ describe('blocks: retrieve and list children', () => {
   })
 
   it('needs the read content capability (403 restricted_resource)', async () => {
-    const s = await seedBasic(server, { readContent: false })
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server, { readContent: false })
     for (const call of [() => notion.blocks.retrieve({ block_id: s.pages.child.id }), () => notion.blocks.children.list({ block_id: s.pages.child.id })]) {
       const e = await apiError(call())
       expect(e.code).toBe(APIErrorCode.RestrictedResource)
@@ -231,9 +190,7 @@ describe('blocks: retrieve and list children', () => {
   })
 
   it('a trashed page still retrieves (in_trash true) but its children answer 404', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const made = await notion.blocks.children.append({ block_id: s.pages.child.id, children: [para('x')] })
     await notion.pages.update({ page_id: s.pages.child.id, in_trash: true })
     const page = await notion.blocks.retrieve({ block_id: s.pages.child.id })

@@ -1,7 +1,8 @@
 import { APIErrorCode, isFullBlock } from '@notionhq/client'
 import type { BlockObjectResponse } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConnection, shareWithConnection } from '../../src/services/connections.service.js'
+import { shareWithConnection } from '../../src/services/connections.service.js'
+import { buildConnection } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -27,8 +28,7 @@ describe('blocks: update and delete', () => {
     const s = await seedBasic(server, caps)
     await s.share(s.pages.root.id)
     // Blocks are written by a full-capability connection so that restricted ones can be tested.
-    const writer = await createConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Writer' })
-    await shareWithConnection(server.deps, writer.connection.id, s.pages.root.id, s.owner.id)
+    const writer = await buildConnection(server, s, 'Writer', { shareWith: [s.pages.root.id] })
     const res = await server.client(writer.token).blocks.children.append({
       block_id: s.pages.child.id,
       children: [

@@ -5,6 +5,7 @@ import { normalizeContent } from '../../src/domain/blocks.js'
 import { insertBlocks } from '../../src/storage/repositories/blocks.repository.js'
 import { createDatabase } from '../../src/services/databases-core.js'
 import { textRun } from '../../src/domain/rich-text.js'
+import { connectedWorkspace } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -38,9 +39,7 @@ describe('comments', () => {
   }
 
   it('creates a comment on a page: a new discussion, authored by the bot, full comment object', async () => {
-    const s = await seedBasic(server, ALL)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server, ALL)
     const me = await notion.users.me({})
     const c = await notion.comments.create({ parent: { page_id: s.pages.child.id }, rich_text: text('Looks good') })
     expect(isFullComment(c)).toBe(true)
@@ -85,9 +84,7 @@ describe('comments', () => {
   })
 
   it('honours display_name: custom, integration and user', async () => {
-    const s = await seedBasic(server, ALL)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server, ALL)
     const custom = await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x'), display_name: { type: 'custom', custom: { name: 'Release Robot' } } })
     const integration = await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x'), display_name: { type: 'integration' } })
     const user = await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x'), display_name: { type: 'user' } })
@@ -114,9 +111,7 @@ describe('comments', () => {
   })
 
   it('paginates with start_cursor and page_size', async () => {
-    const s = await seedBasic(server, ALL)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server, ALL)
     const ids: string[] = []
     for (let i = 0; i < 7; i++) ids.push((await notion.comments.create({ parent: { page_id: s.pages.child.id }, rich_text: text(`c${i}`) })).id)
     const first = await notion.comments.list({ block_id: s.pages.child.id, page_size: 3 })
@@ -130,9 +125,7 @@ describe('comments', () => {
   })
 
   it('retrieves one comment', async () => {
-    const s = await seedBasic(server, ALL)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server, ALL)
     const c = await notion.comments.create({ parent: { page_id: s.pages.grandchild.id }, rich_text: text('hello') })
     const got = await notion.comments.retrieve({ comment_id: c.id })
     const { request_id: _a, ...created } = c as typeof c & { request_id: string }
@@ -149,9 +142,7 @@ describe('comments', () => {
     })
 
     it('403 without the read-comments capability, on list and retrieve', async () => {
-      const s = await seedBasic(server, { insertComments: true })
-      await s.share(s.pages.root.id)
-      const notion = server.client(s.token)
+      const { s, notion } = await connectedWorkspace(server, { insertComments: true })
       const c = await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x') })
       for (const p of [notion.comments.list({ block_id: s.pages.root.id }), notion.comments.retrieve({ comment_id: c.id })]) {
         const err = await apiError(p)
@@ -160,9 +151,7 @@ describe('comments', () => {
     })
 
     it('404 when commenting on an unshared page or an unknown block; never 403', async () => {
-      const s = await seedBasic(server, ALL)
-      await s.share(s.pages.root.id)
-      const notion = server.client(s.token)
+      const { s, notion } = await connectedWorkspace(server, ALL)
       const unshared = await apiError(notion.comments.create({ parent: { page_id: s.pages.secret.id }, rich_text: text('x') }))
       expect([unshared.status, unshared.code, unshared.message]).toEqual([
         404,
@@ -212,9 +201,7 @@ describe('comments', () => {
     })
 
     it('list: 404 "Could not find block" without the sharing hint for unknown and unshared ids', async () => {
-      const s = await seedBasic(server, ALL)
-      await s.share(s.pages.root.id)
-      const notion = server.client(s.token)
+      const { s, notion } = await connectedWorkspace(server, ALL)
       for (const id of ['0b1e6a1c-51f4-4d2a-9c84-3f2d5e7a9b10', s.pages.secret.id]) {
         const err = await apiError(notion.comments.list({ block_id: id }))
         expect([err.status, err.code, err.message]).toEqual([404, APIErrorCode.ObjectNotFound, `Could not find block with ID: ${id}.`])

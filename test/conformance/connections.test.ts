@@ -11,6 +11,7 @@ import {
   updateCapabilities,
 } from '../../src/services/connections.service.js'
 import { addMember } from '../../src/services/workspaces.service.js'
+import { buildConnection } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /** Internal connections as the seeds describe them, checked through the service layer and the SDK. */
@@ -56,8 +57,7 @@ describe('internal connections', () => {
 
   it('each connection is its own bot with its own shares', async () => {
     const s = await seedBasic(server)
-    const other = await createConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Other' })
-    await shareWithConnection(server.deps, other.connection.id, s.pages.root.id, s.owner.id)
+    const other = await buildConnection(server, s, 'Other', { shareWith: [s.pages.root.id] })
     expect((await server.client(other.token).pages.retrieve({ page_id: s.pages.child.id })).id).toBe(s.pages.child.id)
     const mine = await apiError(server.client(s.token).pages.retrieve({ page_id: s.pages.child.id }))
     expect(mine.message).toContain('shared with your integration "Test Bot"')

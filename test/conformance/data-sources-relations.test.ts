@@ -1,15 +1,13 @@
 import { collectPaginatedAPI } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConnection, shareWithConnection } from '../../src/services/connections.service.js'
-import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { buildConnection, buildDatabase, connectedWorkspace, rt } from '../support/factories.js'
+import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * Relations and rollups through the official SDK (digest §2.5, §2.6, §2.8): two-way relations kept
  * consistent on both sides on every write, removal and trash; every rollup function; the property
  * item endpoint past 25 references; and no leak of related pages a token cannot see.
  */
-
-const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
 describe('relations and rollups', () => {
   let server: TestServer
@@ -21,34 +19,24 @@ describe('relations and rollups', () => {
   })
 
   async function twoDatabases() {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
-    const tasksDb = (await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: rt('Tasks'),
-      initial_data_source: {
-        properties: {
-          Name: { title: {} },
-          Points: { number: {} },
-          Done: { checkbox: {} },
-          Due: { date: {} },
-          Kind: { select: { options: [{ name: 'Bug' }, { name: 'Feature' }] } },
-        },
+    const { s, notion } = await connectedWorkspace(server)
+    const { dataSourceId: tasks } = await buildDatabase(notion, s.pages.root.id, {
+      title: 'Tasks',
+      properties: {
+        Name: { title: {} },
+        Points: { number: {} },
+        Done: { checkbox: {} },
+        Due: { date: {} },
+        Kind: { select: { options: [{ name: 'Bug' }, { name: 'Feature' }] } },
       },
-    })) as any
-    const tasks: string = tasksDb.data_sources[0].id
-    const projectsDb = (await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: rt('Projects'),
-      initial_data_source: {
-        properties: {
-          Name: { title: {} },
-          Tasks: { relation: { data_source_id: tasks, dual_property: { synced_property_name: 'Project' } } },
-        },
+    })
+    const { dataSourceId: projects } = await buildDatabase(notion, s.pages.root.id, {
+      title: 'Projects',
+      properties: {
+        Name: { title: {} },
+        Tasks: { relation: { data_source_id: tasks, dual_property: { synced_property_name: 'Project' } } },
       },
-    })) as any
-    const projects: string = projectsDb.data_sources[0].id
+    })
     return { s, notion, tasks, projects }
   }
 
@@ -213,31 +201,17 @@ describe('relations and rollups', () => {
   })
 
   it('shows nothing of related pages a token cannot see: no ids, no titles, no counts', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
+    const { s, notion: narrow } = await connectedWorkspace(server)
     // A second connection sees Root and Secret; the first only Root.
-    const other = await createConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Wide Bot' })
-    await shareWithConnection(server.deps, other.connection.id, s.pages.root.id, s.owner.id)
-    await shareWithConnection(server.deps, other.connection.id, s.pages.secret.id, s.owner.id)
-    const wide = server.client(other.token)
-    const narrow = server.client(s.token)
-    const hiddenDb = (await wide.databases.create({
-      parent: { type: "page_id", page_id: s.pages.secret.id },
-      title: rt('Hidden'),
-      initial_data_source: { properties: { Name: { title: {} }, Points: { number: {} } } },
-    })) as any
-    const hidden: string = hiddenDb.data_sources[0].id
-    const openDb = (await wide.databases.create({
-      parent: { type: "page_id", page_id: s.pages.root.id },
-      title: rt('Open'),
-      initial_data_source: {
-        properties: {
-          Name: { title: {} },
-          Links: { relation: { data_source_id: hidden, single_property: {} } },
-        },
+    const { notion: wide } = await buildConnection(server, s, 'Wide Bot', { shareWith: [s.pages.root.id, s.pages.secret.id] })
+    const { dataSourceId: hidden } = await buildDatabase(wide, s.pages.secret.id, { title: 'Hidden', properties: { Name: { title: {} }, Points: { number: {} } } })
+    const { dataSourceId: open } = await buildDatabase(wide, s.pages.root.id, {
+      title: 'Open',
+      properties: {
+        Name: { title: {} },
+        Links: { relation: { data_source_id: hidden, single_property: {} } },
       },
-    })) as any
-    const open: string = openDb.data_sources[0].id
+    })
     await wide.dataSources.update({
       data_source_id: open,
       properties: {

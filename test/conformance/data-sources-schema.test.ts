@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTemplate } from '../../src/services/templates.service.js'
-import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { buildDatabase, connectedWorkspace, rt, type DatabaseProperties } from '../support/factories.js'
+import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * Data-source schemas and their lifecycle through the official SDK: formulas (compiled at save,
@@ -9,7 +10,6 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
  * database and data-source shapes (digest §1.4, §1.5, §1.12, §2.5, §2.7, §2.8).
  */
 
-const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 const NOW = Date.parse('2026-05-10T12:00:00.000Z')
 
 describe('data-source schemas, templates and versions', () => {
@@ -22,15 +22,9 @@ describe('data-source schemas, templates and versions', () => {
   })
 
   async function setup(properties: Record<string, unknown> = { Name: { title: {} } }) {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
-    const db = (await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: rt('Things'),
-      initial_data_source: { properties: properties as any },
-    })) as any
-    return { s, notion, db, dsId: db.data_sources[0].id as string }
+    const { s, notion } = await connectedWorkspace(server)
+    const { database: db, dataSourceId: dsId } = await buildDatabase(notion, s.pages.root.id, { title: 'Things', properties: properties as DatabaseProperties })
+    return { s, notion, db, dsId }
   }
 
   const props = async (notion: ReturnType<TestServer['client']>, id: string) => ((await notion.pages.retrieve({ page_id: id })) as any).properties

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { buildDatabase, connectedWorkspace, rt } from '../support/factories.js'
+import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * Every property type through the official SDK: in the schema, written on create, changed on update,
  * read back by retrieve and by a simple query (which must show the very same values, computed ones
  * included), and refused with Notion's validation_error texts when malformed (digest §2.5, §2.8, §3.3).
  */
-
-const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
 describe('every property type', () => {
   let server: TestServer
@@ -19,40 +18,34 @@ describe('every property type', () => {
   })
 
   async function setup() {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
-    const db = (await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: rt('All types'),
-      initial_data_source: {
-        properties: {
-          Name: { title: {} },
-          Notes: { rich_text: {} },
-          Price: { number: { format: 'euro' } },
-          Kind: { select: { options: [{ name: 'Bug', color: 'red' }] } },
-          Tags: { multi_select: { options: [{ name: 'a' }, { name: 'b' }] } },
-          Stage: { status: {} },
-          Due: { date: {} },
-          Owner: { people: {} },
-          Files: { files: {} },
-          Done: { checkbox: {} },
-          Link: { url: {} },
-          Mail: { email: {} },
-          Phone: { phone_number: {} },
-          Double: { formula: { expression: 'prop("Price") * 2' } },
-          Created: { created_time: {} },
-          Creator: { created_by: {} },
-          Edited: { last_edited_time: {} },
-          Editor: { last_edited_by: {} },
-          Ticket: { unique_id: { prefix: 'AT' } },
-          Checked: { verification: {} },
-          Go: { button: {} },
-          Where: { place: {} },
-        },
+    const { s, notion } = await connectedWorkspace(server)
+    const { dataSourceId: dsId } = await buildDatabase(notion, s.pages.root.id, {
+      title: 'All types',
+      properties: {
+        Name: { title: {} },
+        Notes: { rich_text: {} },
+        Price: { number: { format: 'euro' } },
+        Kind: { select: { options: [{ name: 'Bug', color: 'red' }] } },
+        Tags: { multi_select: { options: [{ name: 'a' }, { name: 'b' }] } },
+        Stage: { status: {} },
+        Due: { date: {} },
+        Owner: { people: {} },
+        Files: { files: {} },
+        Done: { checkbox: {} },
+        Link: { url: {} },
+        Mail: { email: {} },
+        Phone: { phone_number: {} },
+        Double: { formula: { expression: 'prop("Price") * 2' } },
+        Created: { created_time: {} },
+        Creator: { created_by: {} },
+        Edited: { last_edited_time: {} },
+        Editor: { last_edited_by: {} },
+        Ticket: { unique_id: { prefix: 'AT' } },
+        Checked: { verification: {} },
+        Go: { button: {} },
+        Where: { place: {} },
       },
-    })) as any
-    const dsId: string = db.data_sources[0].id
+    })
     await notion.dataSources.update({
       data_source_id: dsId,
       properties: {
@@ -60,7 +53,7 @@ describe('every property type', () => {
         'Parent price': { rollup: { function: 'sum', relation_property_name: 'Parent', rollup_property_name: 'Price' } },
       },
     })
-    return { s, notion, db, dsId }
+    return { s, notion, dsId }
   }
 
   it('has every type in the schema with its configuration', async () => {

@@ -1,6 +1,7 @@
 import { APIErrorCode, collectPaginatedAPI } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiError, seedBasic, startTestServer, steppingClock, type TestServer } from '../support/harness.js'
+import { buildDatabase, buildRow, connectedWorkspace, rt } from '../support/factories.js'
+import { apiError, startTestServer, steppingClock, type TestServer } from '../support/harness.js'
 
 /**
  * `POST /v1/data_sources/{id}/query` and the legacy `POST /v1/databases/{id}/query` through the SDK
@@ -8,8 +9,6 @@ import { apiError, seedBasic, startTestServer, steppingClock, type TestServer } 
  * trash, and validation errors.
  */
 
-
-const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
 describe('data source queries', () => {
   let server: TestServer
@@ -21,30 +20,23 @@ describe('data source queries', () => {
   })
 
   async function setup() {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
-    const db = (await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: rt('Tasks'),
-      initial_data_source: {
-        properties: {
-          Name: { title: {} },
-          Notes: { rich_text: {} },
-          Score: { number: {} },
-          Done: { checkbox: {} },
-          Kind: { select: { options: [{ name: 'Bug' }, { name: 'Feature' }] } },
-          Tags: { multi_select: {} },
-          Stage: { status: {} },
-          Due: { date: {} },
-          Owner: { people: {} },
-          Link: { url: {} },
-        },
+    const { s, notion } = await connectedWorkspace(server)
+    const { database: db, dataSourceId: dsId } = await buildDatabase(notion, s.pages.root.id, {
+      title: 'Tasks',
+      properties: {
+        Name: { title: {} },
+        Notes: { rich_text: {} },
+        Score: { number: {} },
+        Done: { checkbox: {} },
+        Kind: { select: { options: [{ name: 'Bug' }, { name: 'Feature' }] } },
+        Tags: { multi_select: {} },
+        Stage: { status: {} },
+        Due: { date: {} },
+        Owner: { people: {} },
+        Link: { url: {} },
       },
-    })) as any
-    const dsId: string = db.data_sources[0].id
-    const add = async (name: string, props: Record<string, unknown> = {}) =>
-      (await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt(name) }, ...props } as never })).id
+    })
+    const add = (name: string, props: Record<string, unknown> = {}) => buildRow(notion, dsId, name, props)
     const alpha = await add('Alpha', {
       Score: { number: 3 },
       Done: { checkbox: true },

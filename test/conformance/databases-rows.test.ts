@@ -1,14 +1,13 @@
 import { APIErrorCode, collectPaginatedAPI, isFullPage } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { buildDatabase, connectedWorkspace, rt } from '../support/factories.js'
+import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * Database rows: every writable property type written with `pages.create` and read back, computed
  * types, unique ids, the page property item endpoint (digest §2.5, §2.6).
  */
 
-
-const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
 describe('database rows and property items', () => {
   let server: TestServer
@@ -20,37 +19,31 @@ describe('database rows and property items', () => {
   })
 
   async function setup() {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
-    const db = (await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: rt('Everything'),
-      initial_data_source: {
-        properties: {
-          Name: { title: {} },
-          Notes: { rich_text: {} },
-          Score: { number: { format: 'percent' } },
-          Kind: { select: { options: [{ name: 'Bug', color: 'red' }] } },
-          Tags: { multi_select: { options: [{ name: 'a' }, { name: 'b' }] } },
-          Stage: { status: {} },
-          'Due date': { date: {} },
-          Owner: { people: {} },
-          Attachments: { files: {} },
-          Done: { checkbox: {} },
-          Link: { url: {} },
-          Mail: { email: {} },
-          Phone: { phone_number: {} },
-          Created: { created_time: {} },
-          Creator: { created_by: {} },
-          Edited: { last_edited_time: {} },
-          Editor: { last_edited_by: {} },
-          Ticket: { unique_id: { prefix: 'TK' } },
-          Calc: { formula: { expression: 'prop("Score") * 2' } },
-        },
+    const { s, notion } = await connectedWorkspace(server)
+    const { database: db, dataSourceId: dsId } = await buildDatabase(notion, s.pages.root.id, {
+      title: 'Everything',
+      properties: {
+        Name: { title: {} },
+        Notes: { rich_text: {} },
+        Score: { number: { format: 'percent' } },
+        Kind: { select: { options: [{ name: 'Bug', color: 'red' }] } },
+        Tags: { multi_select: { options: [{ name: 'a' }, { name: 'b' }] } },
+        Stage: { status: {} },
+        'Due date': { date: {} },
+        Owner: { people: {} },
+        Attachments: { files: {} },
+        Done: { checkbox: {} },
+        Link: { url: {} },
+        Mail: { email: {} },
+        Phone: { phone_number: {} },
+        Created: { created_time: {} },
+        Creator: { created_by: {} },
+        Edited: { last_edited_time: {} },
+        Editor: { last_edited_by: {} },
+        Ticket: { unique_id: { prefix: 'TK' } },
+        Calc: { formula: { expression: 'prop("Score") * 2' } },
       },
-    })) as any
-    const dsId: string = db.data_sources[0].id
+    })
     return { s, notion, db, dsId }
   }
 
@@ -114,9 +107,7 @@ describe('database rows and property items', () => {
   })
 
   it('numbers rows when a unique_id property is added later', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const db = (await notion.databases.create({ parent: { type: 'page_id', page_id: s.pages.root.id } })) as any
     const dsId = db.data_sources[0].id
     const first = await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt('one') } } })

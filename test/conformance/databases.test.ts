@@ -1,9 +1,10 @@
-import { APIErrorCode, isFullDatabase, isFullDataSource, type Client } from '@notionhq/client'
+import { APIErrorCode, isFullDataSource, type Client } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { textRun } from '../../src/domain/rich-text.js'
 import { parseNewSchema } from '../../src/domain/schema.js'
 import { createDatabase } from '../../src/services/databases-core.js'
 import { createNode } from '../../src/services/tree.service.js'
+import { buildDatabase, connectedWorkspace, rt } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -11,8 +12,6 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
  * §1.12): shapes per Notion-Version, schema changes, version gating, permissions and errors.
  */
 
-
-const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
 describe('databases and data sources', () => {
   let server: TestServer
@@ -24,25 +23,18 @@ describe('databases and data sources', () => {
   })
 
   async function setup() {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
-    const db = await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: rt('Tasks'),
-      description: rt('All the tasks'),
-      initial_data_source: {
-        properties: {
-          Name: { title: {} },
-          Score: { number: { format: 'dollar' } },
-          Kind: { select: { options: [{ name: 'Bug', color: 'red' }, { name: 'Feature' }] } },
-          Stage: { status: {} },
-          Notes: { rich_text: {} },
-        },
+    const { s, notion } = await connectedWorkspace(server)
+    const { database: db, dataSourceId: dsId } = await buildDatabase(notion, s.pages.root.id, {
+      title: 'Tasks',
+      description: 'All the tasks',
+      properties: {
+        Name: { title: {} },
+        Score: { number: { format: 'dollar' } },
+        Kind: { select: { options: [{ name: 'Bug', color: 'red' }, { name: 'Feature' }] } },
+        Stage: { status: {} },
+        Notes: { rich_text: {} },
       },
     })
-    if (!isFullDatabase(db)) throw new Error('expected a full database')
-    const dsId = (db.data_sources[0] as { id: string }).id
     return { s, notion, db, dsId }
   }
 
@@ -123,9 +115,7 @@ describe('databases and data sources', () => {
   })
 
   it('adds a title property when none is given, and refuses two', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const db = await notion.databases.create({ parent: { page_id: s.pages.root.id, type: 'page_id' } })
     const ds = (await notion.dataSources.retrieve({ data_source_id: (db as any).data_sources[0].id })) as any
     expect(ds.properties).toEqual({ Name: { id: 'title', name: 'Name', description: null, type: 'title', title: {} } })
@@ -136,9 +126,7 @@ describe('databases and data sources', () => {
   })
 
   it('refuses workspace-level databases, unknown property types and bad configs', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const ws = await apiError(notion.databases.create({ parent: { type: 'workspace', workspace: true } }))
     expect(ws.code).toBe(APIErrorCode.ValidationError)
     expect(ws.message).toBe('body failed validation: body.parent.workspace: internal connections cannot create workspace-level databases. Use a page_id parent.')
@@ -382,9 +370,7 @@ describe('databases and data sources', () => {
   })
 
   it('answers 403 when the capability is missing and gives partial objects to insert-only connections', async () => {
-    const s = await seedBasic(server, { readContent: false, updateContent: false })
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server, { readContent: false, updateContent: false })
     const db = (await notion.databases.create({ parent: { type: 'page_id', page_id: s.pages.root.id }, title: rt('Blind') })) as any
     expect(db).toEqual({ object: 'database', id: expect.any(String), request_id: expect.any(String) })
     const err = await apiError(notion.databases.retrieve({ database_id: db.id }))

@@ -2,6 +2,7 @@ import { APIErrorCode, isFullPage, type PageObjectResponse } from '@notionhq/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { updateCapabilities } from '../../src/services/connections.service.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
+import { connectedWorkspace } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 const titleOf = (p: PageObjectResponse) => (p.properties.title as { title: { plain_text: string }[] }).title.map((t) => t.plain_text).join('')
@@ -14,9 +15,7 @@ describe('pages', () => {
   afterAll(async () => server.stop())
 
   it('creates a page under a shared page, with children, and reads it back', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const page = await notion.pages.create({
       parent: { page_id: s.pages.root.id },
       properties: { title: { title: [{ text: { content: 'Meeting notes' } }] } },
@@ -48,9 +47,7 @@ describe('pages', () => {
   })
 
   it('updates title, icon and lock; trashes and restores', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const updated = (await notion.pages.update({
       page_id: s.pages.child.id,
       properties: { title: { title: [{ text: { content: 'Renamed' } }] } },
@@ -87,9 +84,7 @@ describe('pages', () => {
   })
 
   it('checks capabilities before content, and they change without a new token', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     await updateCapabilities(server.deps, s.connection.id, s.owner.id, { updateContent: false })
     const upd = await apiError(notion.pages.update({ page_id: s.pages.child.id, icon: null }))
     expect(upd.code).toBe(APIErrorCode.RestrictedResource)
@@ -136,9 +131,7 @@ describe('pages', () => {
   })
 
   it('moves a page through the API and keeps inheritance consistent', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const a = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: [{ text: { content: 'A' } }] } } })
     const b = await notion.pages.create({ parent: { page_id: a.id }, properties: { title: { title: [{ text: { content: 'B' } }] } } })
     const moved = (await notion.pages.move({ page_id: a.id, parent: { page_id: s.pages.grandchild.id } })) as PageObjectResponse

@@ -4,8 +4,8 @@ import { removeMember } from '../../src/services/workspaces.service.js'
 import { setPageAccess } from '../../src/services/page-permissions.service.js'
 import { getPat, listWorkspacePats, revokePat } from '../../src/services/pats.service.js'
 import { changeMemberRole } from '../../src/services/people.service.js'
-import { createConnection } from '../../src/services/connections.service.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
+import { buildConnection, buildDatabase, buildRow, rt } from '../support/factories.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 import { DAY_MS, manualClock, seedPeople } from '../support/pats.js'
 
@@ -14,8 +14,6 @@ import { DAY_MS, manualClock, seedPeople } from '../support/pats.js'
  * a PAT authenticates like any token, acts as its creator with the creator's current levels capped by
  * its capabilities, and fails with 401 once revoked, expired, or its creator leaves.
  */
-const rt = (text: string) => [{ type: 'text' as const, text: { content: text } }]
-
 describe('personal access tokens through the SDK', () => {
   let server: TestServer
   const clock = manualClock()
@@ -58,9 +56,9 @@ describe('personal access tokens through the SDK', () => {
 
   it("reaches exactly what its creator can, with no sharing, at the creator's levels", async () => {
     const s = await seedPeople(server, 'plus')
-    const conn = await createConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Unshared bot' })
+    const bot = await buildConnection(server, s, 'Unshared bot')
     // An internal connection sees nothing until a page is shared with it; a PAT needs no sharing.
-    expect((await apiError(server.client(conn.token).pages.retrieve({ page_id: s.pages.root.id }))).status).toBe(404)
+    expect((await apiError(bot.notion.pages.retrieve({ page_id: s.pages.root.id }))).status).toBe(404)
     const member = server.client((await s.pat(s.member.id)).token)
     for (const p of Object.values(s.pages)) expect((await member.pages.retrieve({ page_id: p.id })).id).toBe(p.id)
 
@@ -111,22 +109,16 @@ describe('personal access tokens through the SDK', () => {
     const owner = server.client((await s.pat(s.owner.id)).token)
     expect((await apiError(owner.pages.retrieve({ page_id: page.id }))).status).toBe(404)
     expect((await owner.search({ query: 'My notes' })).results).toHaveLength(0)
-    const conn = await createConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Bot' })
-    const refused = await apiError(server.client(conn.token).pages.create({ parent: { workspace: true, type: 'workspace' }, properties: { title: { title: rt('x') } } }))
+    const bot = await buildConnection(server, s, 'Bot')
+    const refused = await apiError(bot.notion.pages.create({ parent: { workspace: true, type: 'workspace' }, properties: { title: { title: rt('x') } } }))
     expect(refused.code).toBe(APIErrorCode.ValidationError)
   })
 
   it('resolves "me" in people filters to the creator', async () => {
     const s = await seedPeople(server, 'plus')
     const notion = server.client((await s.pat(s.member.id)).token)
-    const db = (await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: rt('Tasks'),
-      initial_data_source: { properties: { Name: { title: {} }, Assignee: { people: {} } } },
-    })) as any
-    const dsId: string = db.data_sources[0].id
-    const add = async (name: string, who: string) =>
-      (await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt(name) }, Assignee: { people: [{ id: who }] } } as never })).id
+    const { dataSourceId: dsId } = await buildDatabase(notion, s.pages.root.id, { title: 'Tasks', properties: { Name: { title: {} }, Assignee: { people: {} } } })
+    const add = (name: string, who: string) => buildRow(notion, dsId, name, { Assignee: { people: [{ id: who }] } })
     const mine = await add('Mine', s.member.id)
     await add('Theirs', s.owner.id)
     const res = await notion.dataSources.query({ data_source_id: dsId, filter: { property: 'Assignee', people: { contains: 'me' } } })

@@ -91,11 +91,44 @@ describe('protocol', () => {
     expect(r.body).toMatchObject({ status: 400, code: 'invalid_json', message: 'Error parsing JSON body.' })
   })
 
-  it('refuses payloads over 500 KB with validation_error', async () => {
+  it('refuses payloads over 500 KB with 413 validation_error, before reading the credential', async () => {
     const big = JSON.stringify({ parent: { page_id: s.pages.root.id }, properties: { title: { title: [{ text: { content: 'x'.repeat(600_000) } }] } } })
-    const r = await json(await server.raw('/v1/pages', { method: 'POST', token: s.token, body: big }))
-    expect(r.status).toBe(400)
-    expect(r.body.code).toBe('validation_error')
+    for (const token of [s.token, undefined]) {
+      const r = await json(await server.raw('/v1/pages', { method: 'POST', ...(token ? { token } : {}), body: big }))
+      expect(r.status).toBe(413)
+      expect(r.body).toEqual({ object: 'error', status: 413, code: 'validation_error', message: 'Request body too large. The limit is 500KB.', request_id: r.id })
+    }
+    // The SDK knows the code: an APIResponseError, not an unknown response.
+    const err = await apiError(server.client(s.token).pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: [{ text: { content: 'x'.repeat(600_000) } }] } } }))
+    expect(err.code).toBe(APIErrorCode.ValidationError)
+    expect(err.status).toBe(413)
+  })
+
+  it('accepts only an exact Notion-Version: a non-breaking space is part of the value', async () => {
+    for (const v of ['2025-09-03\u00a0', '\u00a02025-09-03', '2025-9-3']) {
+      const r = await json(await server.raw('/v1/users/me', { token: s.token, version: v }))
+      expect(r.body, JSON.stringify(v)).toMatchObject({ status: 400, code: 'missing_version' })
+      expect(r.body.message).toContain(`instead was \`${JSON.stringify(v)}\`.`)
+    }
+    // Spaces and tabs around a header value are not part of it in HTTP (RFC 9110 §5.5).
+    expect((await server.raw('/v1/users/me', { token: s.token, version: ' 2025-09-03\t' })).status).toBe(200)
+  })
+
+  it('takes page_size in a query string only as a plain decimal integer', async () => {
+    for (const path of [`/v1/blocks/${s.pages.root.id}/children`, `/v1/comments?block_id=${s.pages.root.id}`, `/v1/pages/${s.pages.root.id}/properties/title`]) {
+      const sep = path.includes('?') ? '&' : '?'
+      for (const size of ['0x10', '1e2', '+5', ' 5', '5 ', '0b1', '']) {
+        const r = await json(await server.raw(`${path}${sep}page_size=${encodeURIComponent(size)}`, { token: s.token }))
+        expect(r.body, `${path} ${JSON.stringify(size)}`).toMatchObject({
+          status: 400,
+          code: 'validation_error',
+          message: `query failed validation: query.page_size should be a number, instead was \`${JSON.stringify(size)}\`.`,
+        })
+      }
+      // (The connection may not read comments, so the comment list's valid call is a 403.)
+      const ok = await server.raw(`${path}${sep}page_size=5`, { token: s.token })
+      expect(ok.status, path).toBe(path.startsWith('/v1/comments') ? 403 : 200)
+    }
   })
 
   it('puts x-notion-request-id on success and error responses, equal to the body request_id', async () => {

@@ -1,6 +1,7 @@
 import type { Client } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedBasic, startTestServer, steppingClock, type TestServer } from '../support/harness.js'
+import { buildDatabase, connectedWorkspace, rt } from '../support/factories.js'
+import { startTestServer, steppingClock, type TestServer } from '../support/harness.js'
 
 /**
  * Every filter condition of every property type through the SDK (digest §2.13; SDK `PropertyFilter`,
@@ -9,8 +10,6 @@ import { seedBasic, startTestServer, steppingClock, type TestServer } from '../s
  * the SQL pre-filter), mixed in compound filters; sorts on every sortable kind, several at once.
  * Expected ids are in the default order (newest created first) unless sorted.
  */
-
-const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
 describe('query filters: every condition of every property type', () => {
   let server: TestServer
@@ -24,16 +23,14 @@ describe('query filters: every condition of every property type', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ clock: steppingClock('2024-03-11T09:00:00.000Z') })
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    notion = server.client(s.token)
+    const { s, notion: client } = await connectedWorkspace(server)
+    notion = client
     ownerId = s.owner.id
     memberId = s.member.id
     botId = s.connection.bot_id
-    const db = (await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: rt('Everything'),
-      initial_data_source: {
+    dsId = (
+      await buildDatabase(notion, s.pages.root.id, {
+        title: 'Everything',
         properties: {
           Name: { title: {} },
           Notes: { rich_text: {} },
@@ -59,9 +56,8 @@ describe('query filters: every condition of every property type', () => {
           Edited: { last_edited_time: {} },
           Editor: { last_edited_by: {} },
         } as never,
-      },
-    })) as { data_sources: { id: string }[] }
-    dsId = (db.data_sources[0] as { id: string }).id
+      })
+    ).dataSourceId
     await notion.dataSources.update({ data_source_id: dsId, properties: { Parent: { relation: { data_source_id: dsId, single_property: {} } } } as never })
     await notion.dataSources.update({
       data_source_id: dsId,

@@ -6,15 +6,14 @@ import { subtreePrefix } from '../../src/storage/repositories/acl.repository.js'
 import { findBlock, type BlockRow } from '../../src/storage/repositories/blocks.repository.js'
 import { entriesOfRows } from '../../src/storage/repositories/data-source-values.repository.js'
 import { findDataSource, schemaOf, type DataSourceRow } from '../../src/storage/repositories/data-sources.repository.js'
-import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { buildDatabase, connectedWorkspace } from '../support/factories.js'
+import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * Query limits and validation (digest §1.5, §2.12, §2.13, §3.3, §6): the 10,000-row cap per query
  * reported through `request_status`, cursor pagination, `page_size` bounds, and Notion's
  * `validation_error` texts for filters and sorts that do not fit the grammar or the schema.
  */
-
-const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
 describe('query limits and validation', () => {
   let server: TestServer
@@ -24,15 +23,11 @@ describe('query limits and validation', () => {
 
   beforeAll(async () => {
     server = await startTestServer()
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    notion = server.client(s.token)
-    const db = (await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: rt('Big'),
-      initial_data_source: { properties: { Name: { title: {} }, N: { number: {} }, Due: { date: {} } } },
-    })) as unknown as { id: string; data_sources: { id: string }[] }
-    dsId = (db.data_sources[0] as { id: string }).id
+    const { s, notion: client } = await connectedWorkspace(server)
+    notion = client
+    const built = await buildDatabase(notion, s.pages.root.id, { title: 'Big', properties: { Name: { title: {} }, N: { number: {} }, Due: { date: {} } } })
+    const db = built.database
+    dsId = built.dataSourceId
     const ds = (await notion.dataSources.retrieve({ data_source_id: dsId })) as { properties: Record<string, { id: string }> }
     const nId = (ds.properties.N as { id: string }).id
     // Rows straight into the store in bulk (with their value-index entries, as the repositories

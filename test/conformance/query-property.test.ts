@@ -1,7 +1,8 @@
 import { collectPaginatedAPI, type Client } from '@notionhq/client'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedBasic, startTestServer, steppingClock, type TestServer } from '../support/harness.js'
+import { buildDatabase, connectedWorkspace, rt } from '../support/factories.js'
+import { startTestServer, steppingClock, type TestServer } from '../support/harness.js'
 
 /**
  * Property-based check of data-source queries (issue 3): random rows are written through the SDK,
@@ -15,8 +16,6 @@ import { seedBasic, startTestServer, steppingClock, type TestServer } from '../s
  * as text; sorts put empty values last in both directions, compare text lower-cased, select by option
  * order, checkbox false < true; ties fall back to newest created first.
  */
-
-const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
 const WORDS = ['ab', 'Ab', 'abc', 'b', 'ba', 'cab', 'C']
 const OPTIONS = ['Red', 'Green', 'Blue']
@@ -164,14 +163,12 @@ describe('data-source queries against an in-memory reference (property-based)', 
 
   beforeAll(async () => {
     server = await startTestServer({ clock: steppingClock('2024-06-01T08:00:00.000Z') })
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    notion = server.client(s.token)
+    const { s, notion: client } = await connectedWorkspace(server)
+    notion = client
     people = [s.owner.id, s.member.id]
-    const db = (await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: rt('Random'),
-      initial_data_source: {
+    dsId = (
+      await buildDatabase(notion, s.pages.root.id, {
+        title: 'Random',
         properties: {
           Name: { title: {} },
           Text: { rich_text: {} },
@@ -183,9 +180,8 @@ describe('data-source queries against an in-memory reference (property-based)', 
           Link: { url: {} },
           Who: { people: {} },
         },
-      },
-    })) as { data_sources: { id: string }[] }
-    dsId = (db.data_sources[0] as { id: string }).id
+      })
+    ).dataSourceId
     const values = fc.sample(rowArb(people), { numRuns: 36, seed: 20241121 })
     rows = []
     for (const [n, v] of values.entries()) {

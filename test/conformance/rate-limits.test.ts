@@ -1,5 +1,6 @@
 import { APIErrorCode, APIResponseError } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildConnection } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 describe('rate limits over HTTP', () => {
@@ -25,8 +26,7 @@ describe('rate limits over HTTP', () => {
 
   it('shares a per-workspace budget across connections', async () => {
     const s = await seedBasic(server)
-    const { createConnection } = await import('../../src/services/connections.service.js')
-    const second = await createConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Second' })
+    const second = await buildConnection(server, s, 'Second')
     for (let i = 0; i < 5; i++) await server.client(s.token).users.me({})
     for (let i = 0; i < 3; i++) await server.client(second.token).users.me({})
     const err = await apiError(server.client(second.token).users.me({}))

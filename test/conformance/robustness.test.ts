@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { buildDatabase, connectedWorkspace } from '../support/factories.js'
+import { startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * Bad input never yields a 5xx: every malformed body or query on every write endpoint answers a
@@ -21,15 +22,11 @@ describe('robustness against malformed input', () => {
   afterAll(async () => server.stop())
 
   it('answers junk on every endpoint with a 2xx or a 4xx envelope', async () => {
-    const s = await seedBasic(server, { readComments: true, insertComments: true, userInfo: 'with_email' })
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
-    const db = (await notion.databases.create({
-      parent: { type: 'page_id', page_id: s.pages.root.id },
-      title: [{ text: { content: 'T' } }],
-      initial_data_source: { properties: { Name: { title: {} }, N: { number: {} }, S: { select: { options: [{ name: 'a' }] } } } },
-    })) as { id: string; data_sources: { id: string }[] }
-    const ds = (db.data_sources[0] as { id: string }).id
+    const { s, notion } = await connectedWorkspace(server, { readComments: true, insertComments: true, userInfo: 'with_email' })
+    const { database: db, dataSourceId: ds } = await buildDatabase(notion, s.pages.root.id, {
+      title: 'T',
+      properties: { Name: { title: {} }, N: { number: {} }, S: { select: { options: [{ name: 'a' }] } } },
+    })
     const junk: unknown[] = [null, 1, 'x', true, [], {}, [1], { a: 1 }, { type: 'x' }, [{}], [{ text: {} }], { start: 1 }, -1, 1e9, '', { and: [] }, { or: [{ or: [{ or: [] }] }] }, { property: 'N', number: { equals: 'x' } }, { property: 'Nope', title: { equals: 'x' } }, { timestamp: 'created_time', created_time: { after: 'garbage' } }, { property: 'Name', formula: { string: { equals: 'x' } } }, { property: 'S', select: { equals: 5 } }]
     const targets: [string, string, (j: unknown) => unknown][] = [
       ['POST', '/v1/pages', (j) => ({ parent: { page_id: s.pages.root.id }, properties: j })],

@@ -4,8 +4,7 @@ import { isoNow } from '../../src/domain/clock.js'
 import { newId } from '../../src/domain/ids.js'
 import { textRun } from '../../src/domain/rich-text.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
-import { createDatabase } from '../../src/services/databases-core.js'
-import { createNode } from '../../src/services/tree.service.js'
+import { connectedWorkspace, seedDatabase } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -27,28 +26,9 @@ describe('search', () => {
   afterAll(async () => server.stop())
 
   /** A database "Tasks" under `parentId` with one row "Row one"; returns ids. */
-  async function tasksDatabase(workspaceId: string, parentId: string, actor: string) {
-    return server.deps.store.transaction(async (trx) => {
-      const { database, dataSource } = await createDatabase(trx, {
-        workspaceId,
-        parent: { type: 'page_id', id: parentId },
-        title: [textRun('Tasks')],
-        schema: { title: { id: 'title', name: 'Name', type: 'title', config: {} } },
-        actor,
-        time: isoNow(server.deps.clock),
-      })
-      const title = [textRun('Row one')]
-      const row = await createNode(trx, {
-        workspaceId,
-        parent: { type: 'data_source_id', id: dataSource.id, databaseId: database.id },
-        kind: 'page',
-        title,
-        properties: { title },
-        actor,
-        time: isoNow(server.deps.clock),
-      })
-      return { databaseId: database.id, dataSourceId: dataSource.id, rowId: row.id }
-    })
+  async function tasksDatabase(workspaceId: string, parentId: string, actorId: string) {
+    const { database, dataSource, row } = await seedDatabase(server, { workspaceId, actorId, parentId, rowTitle: 'Row one' })
+    return { databaseId: database.id, dataSourceId: dataSource.id, rowId: row.id }
   }
 
   it('finds nothing before sharing, then the shared subtree, most recently edited first', async () => {
@@ -67,17 +47,13 @@ describe('search', () => {
   })
 
   it('an edit moves a page to the front', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     await notion.pages.update({ page_id: s.pages.root.id, properties: { title: { title: [{ text: { content: 'Root renamed' } }] } } })
     expect(ids(await notion.search({}))).toEqual([s.pages.root.id, s.pages.grandchild.id, s.pages.child.id])
   })
 
   it('matches the query as a case-insensitive title substring', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     expect(ids(await notion.search({ query: 'child' }))).toEqual([s.pages.grandchild.id, s.pages.child.id])
     expect(ids(await notion.search({ query: 'GRAND' }))).toEqual([s.pages.grandchild.id])
     expect(ids(await notion.search({ query: 'Secret' }))).toEqual([])
@@ -86,10 +62,8 @@ describe('search', () => {
   })
 
   it('2025-09-03: databases come back as their data sources; the object filter takes "page" or "data_source"', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
+    const { s, notion } = await connectedWorkspace(server)
     const db = await tasksDatabase(s.workspace.id, s.pages.root.id, s.owner.id)
-    const notion = server.client(s.token)
     const all = await notion.search({})
     expect(all.results.map((r) => [r.object, r.id])).toEqual([
       ['page', db.rowId],
@@ -222,9 +196,7 @@ describe('search', () => {
   })
 
   it('leaves trashed pages and everything under them out; filter.in_trash lists the trash', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     await notion.pages.update({ page_id: s.pages.child.id, in_trash: true })
     expect(ids(await notion.search({}))).toEqual([s.pages.root.id])
     expect(ids(await notion.search({ filter: { in_trash: true } }))).toEqual([s.pages.child.id])

@@ -2,6 +2,7 @@ import { APIErrorCode, isFullPage } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { refreshToken, unshareFromConnection } from '../../src/services/connections.service.js'
 import { removeMember } from '../../src/services/workspaces.service.js'
+import { connectedWorkspace } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 
@@ -34,9 +35,7 @@ describe('internal connection sharing, through the official SDK', () => {
   })
 
   it('accepts ids without dashes and in upper case', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     const page = await notion.pages.retrieve({ page_id: s.pages.child.id.replace(/-/g, '').toUpperCase() })
     expect(page.id).toBe(s.pages.child.id)
   })
@@ -50,9 +49,7 @@ describe('internal connection sharing, through the official SDK', () => {
   })
 
   it('stops access at once when the share is removed', async () => {
-    const s = await seedBasic(server)
-    await s.share(s.pages.root.id)
-    const notion = server.client(s.token)
+    const { s, notion } = await connectedWorkspace(server)
     await notion.pages.retrieve({ page_id: s.pages.child.id })
     await unshareFromConnection(server.deps, s.connection.id, s.pages.root.id, s.owner.id)
     expect((await apiError(notion.pages.retrieve({ page_id: s.pages.child.id }))).code).toBe(APIErrorCode.ObjectNotFound)

@@ -1,7 +1,7 @@
 import { APIErrorCode } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConnection } from '../../src/services/connections.service.js'
 import { levelOnRoot } from '../../src/storage/repositories/acl.repository.js'
+import { buildConnection, rt } from '../support/factories.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 import { consent, registerApp } from '../support/oauth.js'
 import { seedPeople } from '../support/pats.js'
@@ -12,7 +12,6 @@ import { seedPeople } from '../support/pats.js'
  * the validation error; a PAT creates a private database of its creator (seed 004); an OAuth install
  * creates a private database of the authorizing person, shared with its bot (ADR 0014).
  */
-const rt = (text: string) => [{ type: 'text' as const, text: { content: text } }]
 const REDIRECT = 'http://127.0.0.1:9999/callback'
 
 describe('workspace-level databases by caller kind', () => {
@@ -28,8 +27,7 @@ describe('workspace-level databases by caller kind', () => {
     server.deps.store.db.selectFrom('block').select('id').where('workspace_id', '=', s.workspace.id).where('title_text', '=', title).execute()
 
   it('internal connection: refused with the validation error, nothing created', async () => {
-    const conn = await createConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Bot' })
-    const notion = server.client(conn.token)
+    const { notion } = await buildConnection(server, s, 'Bot')
     const err = await apiError(notion.databases.create({ parent: { type: 'workspace', workspace: true }, title: rt('Internal DB'), initial_data_source: { properties: { Name: { title: {} } } } }))
     expect(err.status).toBe(400)
     expect(err.code).toBe(APIErrorCode.ValidationError)

@@ -133,11 +133,11 @@ describe('portal: installs of public connections in a page’s Connections panel
     expect(entries.map((e) => ({ actor: e.actor, target: e.target }))).toContainEqual({ actor: `user:${s.owner.id}`, target: s.pages.secret.id })
   })
 
-  it('an install whose person left is marked inactive and is no longer offered', async () => {
+  it('an install whose person was removed is removed with them: no longer listed nor offered', async () => {
     await removeMember(server.deps, s.workspace.id, s.member.id, s.owner.id)
     const olive = await session(s.owner.id)
     const list = await olive.get(`${page(s.pages.child.id)}?panel=connections`)
-    expect(list.text).toContain('Inactive: its installer left the workspace')
+    expect(list.text).not.toContain('Calendar Sync')
     const add = await olive.get(`${page(s.pages.secret.id)}?panel=add`)
     expect(add.text).not.toContain('Calendar Sync')
     expect(add.text).toContain('Test Bot')

@@ -122,12 +122,16 @@ export interface Nginx {
   stop(): Promise<void>
 }
 
-/** Runs nginx in the foreground with a temporary prefix and `nginxConfig`. */
-export async function startNginx(upstreams: string[]): Promise<Nginx> {
+/**
+ * Runs nginx in the foreground with a temporary prefix and `nginxConfig`, on `port` (a free one when
+ * absent). Pick the port before starting the nodes so their `OCTAVO_PUBLIC_URL` can name it: nginx
+ * passes the client's `Host`, which the nodes accept only for their public URL or allowed hosts.
+ */
+export async function startNginx(upstreams: string[], port?: number): Promise<Nginx> {
   if (!NGINX) throw new Error('nginx is not installed')
   const prefix = mkdtempSync(join(tmpdir(), 'octavo-nginx-'))
   for (const d of ['body', 'proxy', 'logs']) mkdirSync(join(prefix, d), { recursive: true })
-  const port = await freePort()
+  port ??= await freePort()
   const conf = join(prefix, 'nginx.conf')
   writeFileSync(conf, nginxConfig(prefix, port, upstreams))
   const child: ChildProcess = spawn(NGINX, ['-p', prefix, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] })

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiError } from '../support/harness.js'
 import { POSTGRES_URL, freshPostgresSchema } from '../support/stores.js'
-import { HAS_REDIS_SERVER, NGINX, startNginx, startNode, startRedis, type Nginx, type Node, type RedisChild } from './cluster.js'
+import { HAS_REDIS_SERVER, NGINX, freePort, startNginx, startNode, startRedis, type Nginx, type Node, type RedisChild } from './cluster.js'
 
 /**
  * Two Octavo processes on different loopback ports sharing one PostgreSQL schema and one Redis
@@ -55,7 +55,11 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
 
   beforeAll(async () => {
     redis = await startRedis()
+    // As docs/deploy.md: the public URL is nginx's address (the Host nginx passes on), nginx is trusted.
+    const proxyPort = await freePort()
     const env = {
+      OCTAVO_PUBLIC_URL: `http://127.0.0.1:${proxyPort}`,
+      OCTAVO_TRUSTED_PROXIES: '127.0.0.1',
       OCTAVO_DATABASE_URL: pg!.url,
       OCTAVO_REDIS_URL: redis.url,
       OCTAVO_SECRET_KEY: randomBytes(32).toString('hex'),
@@ -71,7 +75,7 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
       pages: ['Shared', 'Also shared'],
     })) as unknown as { id: string; pages: { id: string; title: string }[] }
     ws = { id: (ws as unknown as { workspace: { id: string } }).workspace.id, pages: ws.pages }
-    if (NGINX) proxy = await startNginx([new URL(a.url).host, new URL(b.url).host])
+    if (NGINX) proxy = await startNginx([new URL(a.url).host, new URL(b.url).host], proxyPort)
   })
   afterAll(async () => {
     await proxy?.stop()

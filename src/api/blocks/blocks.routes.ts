@@ -3,7 +3,7 @@ import { requireId } from '../../http/ids.js'
 import { parseWith } from '../../http/validation.js'
 import type { Deps } from '../../services/deps.js'
 import type { RouteSpec } from '../router.js'
-import { ListChildrenQuery } from './blocks.schemas.js'
+import { AppendChildrenBody, ListChildrenQuery, UpdateBlockEnvelope } from './blocks.schemas.js'
 import { appendBlockChildren, deleteBlock, getBlock, listBlockChildren, updateBlockContent } from './blocks.service.js'
 
 /**
@@ -15,11 +15,14 @@ export function blocksRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'get',
       path: '/blocks/:block_id',
+      endpoint: 'blocks.retrieve',
       handler: async (c, ctx) => getBlock(deps, ctx, requireId(c.req.param('block_id'), 'id')),
     },
     {
       method: 'patch',
       path: '/blocks/:block_id',
+      endpoint: 'blocks.update',
+      schemas: { body: UpdateBlockEnvelope },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('block_id'), 'id')
         return updateBlockContent(deps, ctx, id, await readJsonBody(c))
@@ -28,11 +31,14 @@ export function blocksRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'delete',
       path: '/blocks/:block_id',
+      endpoint: 'blocks.delete',
       handler: async (c, ctx) => deleteBlock(deps, ctx, requireId(c.req.param('block_id'), 'id')),
     },
     {
       method: 'get',
       path: '/blocks/:block_id/children',
+      endpoint: 'blocks.children.list',
+      schemas: { query: ListChildrenQuery },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('block_id'), 'id')
         const query = parseWith(ListChildrenQuery, { start_cursor: c.req.query('start_cursor'), page_size: c.req.query('page_size') }, 'query')
@@ -42,6 +48,8 @@ export function blocksRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'patch',
       path: '/blocks/:block_id/children',
+      endpoint: 'blocks.children.append',
+      schemas: { body: AppendChildrenBody },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('block_id'), 'id')
         return appendBlockChildren(deps, ctx, id, await readJsonBody(c))

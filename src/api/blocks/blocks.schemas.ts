@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { NotionId } from '../../http/ids.js'
-import { PAGE_SIZE_MAX, StartCursor } from '../../http/pagination.js'
+import { QueryPageSize, StartCursor } from '../../http/pagination.js'
+import { JsonObject } from '../../http/validation.js'
 
 /**
  * Request schemas of the `/v1/blocks` endpoints (SDK `api-endpoints/blocks.d.ts`; digest §1.3).
@@ -29,14 +30,10 @@ export const AppendChildrenBody = z
 
 /**
  * `PATCH /v1/blocks/{id}`: `type`, `in_trash`, `archived` and one type key. The type key's content
- * depends on the stored block's type, so it is validated in the service; here only the envelope.
+ * depends on the stored block's type, so it is validated in the service; here only the envelope
+ * (an object kept as parsed, so a `__proto__` key is seen and refused like any unknown key).
  */
-export const UpdateBlockEnvelope = z.looseObject({})
-
-/** `page_size` in a query string: digits become a number, anything else is reported as given. */
-const QueryPageSize = z
-  .preprocess((v) => (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v), z.number().int().min(1).max(PAGE_SIZE_MAX))
-  .optional()
+export const UpdateBlockEnvelope = JsonObject
 
 /** `GET /v1/blocks/{id}/children` query: `start_cursor`, `page_size` (1–100, default 100). */
 export const ListChildrenQuery = z.object({

@@ -10,6 +10,7 @@ import { parseWith } from '../../http/validation.js'
 import { REQUIRED_LEVEL } from '../../permissions/roles.js'
 import { levelOn, loadAuthorized } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
+import { requireWritableNode } from '../../services/trash.js'
 import {
   findBlock,
   findLiveChild,
@@ -33,8 +34,6 @@ import { AppendChildrenBody, UpdateBlockEnvelope, type ListChildrenQuery } from 
  * database owning it is; 404 `object_not_found` naming a block otherwise), then level, and returns
  * the SDK's `BlockObjectResponse` shapes. Sources: digest §1.3, §2.9, §3.3, §6.
  */
-
-const ARCHIVED_MESSAGE = "Can't edit block that is archived. You must unarchive the block before editing."
 
 /**
  * Presents rows as full block objects, loading `has_children` in one query and, for database rows,
@@ -124,7 +123,8 @@ function parseUpdate(ctx: RequestContext, raw: unknown): BlockUpdate {
  * `PATCH /v1/blocks/{id}`: changes the content of the block's own type (omitted fields keep their
  * value), and/or trashes or restores it with `in_trash` (`archived` ≤ 2025-09-03). The type cannot
  * change; pages and databases are edited through their own endpoints (only their trash state here).
- * A block in the trash accepts nothing but a restore.
+ * A block in the trash accepts nothing but a restore; a block under a trashed block, page, database or
+ * data source accepts nothing (services/trash.ts).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: string, raw: unknown): Promise<Record<string, unknown>> {
@@ -133,7 +133,7 @@ export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: st
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const node = await loadAuthorized(trx, caller, id, { kind: 'block', action: 'edit', capability: 'update_content' })
-    if (update.trash !== false && (await inTrashWithAncestors(trx, node))) throw validationError(ARCHIVED_MESSAGE)
+    await requireWritableNode(trx, node, { restoresSelf: update.trash === false })
     if (update.typeKey !== undefined && update.typeKey !== node.type) {
       throw validationError(`Block type cannot be changed: block ${node.id} is a ${node.type} block, the request gives ${update.typeKey}.`)
     }
@@ -160,7 +160,7 @@ export async function deleteBlock(deps: Deps, ctx: RequestContext, id: string): 
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const node = await loadAuthorized(trx, caller, id, { kind: 'block', action: 'edit', capability: 'update_content' })
-    if (await inTrashWithAncestors(trx, node)) throw validationError(ARCHIVED_MESSAGE)
+    await requireWritableNode(trx, node)
     await updateBlock(trx, node.id, { in_trash: 1, last_edited_time: time, last_edited_by: caller.botId })
     if (node.page_id !== node.id) await touchPage(trx, node.page_id, caller.botId, time)
     return presentOne(trx, ctx, (await findBlock(trx, node.id)) as BlockRow)
@@ -219,7 +219,7 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const parent = await loadAuthorized(trx, caller, id, { kind: 'block', action: 'edit', capability: 'insert_content' })
-    if (await inTrashWithAncestors(trx, parent)) throw validationError(ARCHIVED_MESSAGE)
+    await requireWritableNode(trx, parent)
     if (!canHaveChildren(parent.type)) throw validationError(`Block type ${parent.type} does not support children.`)
     if (afterId !== undefined && !(await findLiveChild(trx, parent.id, afterId))) {
       const where = body.after !== undefined ? 'body.after' : 'body.position.after_block.id'

@@ -12,11 +12,15 @@ export function commentsRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'post',
       path: '/comments',
+      endpoint: 'comments.create',
+      schemas: { body: CreateCommentBody },
       handler: async (c, ctx) => createComment(deps, ctx, parseWith(CreateCommentBody, await readJsonBody(c), 'body')),
     },
     {
       method: 'get',
       path: '/comments',
+      endpoint: 'comments.list',
+      schemas: { query: ListCommentsQuery },
       handler: async (c, ctx) => {
         const raw: Record<string, string> = {}
         for (const key of ['block_id', 'start_cursor', 'page_size'] as const) {
@@ -29,6 +33,7 @@ export function commentsRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'get',
       path: '/comments/:comment_id',
+      endpoint: 'comments.retrieve',
       handler: async (c, ctx) => getComment(deps, ctx, requireId(c.req.param('comment_id'), 'comment_id')),
     },
   ]

@@ -6,6 +6,7 @@ import { NotionApiError, objectNotFound, restrictedResource } from '../../errors
 import { listEnvelope, pageOf, PAGE_SIZE_MAX } from '../../http/pagination.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
+import { requireWritableNode } from '../../services/trash.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import {
   connectionCreatorName,
@@ -61,7 +62,8 @@ async function authorizingUserName(db: Db, caller: RequestContext['caller']): Pr
 /**
  * `POST /v1/comments`: a comment on a page or block starts a new discussion; with `discussion_id`
  * it joins that discussion (same parent). The author is the connection's bot; `display_name`
- * defaults to the integration's name.
+ * defaults to the integration's name. Refused (400 validation_error) when the commented page or block
+ * is in the trash or under a trashed one (services/trash.ts).
  * @returns SDK `CommentObjectResponse`
  * @throws NotionApiError validation_error | restricted_resource (no insert-comments capability, or
  *   a database id) | object_not_found (page, block or discussion unknown or not shared)
@@ -79,16 +81,18 @@ export async function createComment(deps: Deps, ctx: RequestContext, body: Creat
     if (target.type === 'discussion') {
       const head = await findDiscussionHead(trx, caller.workspaceId, target.id)
       if (!head) throw discussionNotFound(target.id, caller.connectionName)
-      await mapNotFound(
+      const node = await mapNotFound(
         () => commentable(trx, ctx, head.parent_id, 'block', 'comment', 'insert_comments'),
         () => discussionNotFound(target.id, caller.connectionName),
       )
+      await requireWritableNode(trx, node)
       parentType = head.parent_type
       parentId = head.parent_id
       pageId = head.page_id
       discussionId = head.discussion_id
     } else {
       const node = await commentable(trx, ctx, target.id, target.type === 'page_id' ? 'page' : 'block', 'comment', 'insert_comments')
+      await requireWritableNode(trx, node)
       parentType = target.type
       parentId = node.id
       pageId = node.page_id

@@ -15,18 +15,23 @@ export function dataSourcesRoutes(deps: Deps): RouteSpec[] {
       method: 'post',
       path: '/data_sources',
       versions: 'data_sources',
+      endpoint: 'dataSources.create',
+      schemas: { body: CreateDataSourceBody },
       handler: async (c, ctx) => createDataSource(deps, ctx, parseWith(CreateDataSourceBody, await readJsonBody(c), 'body')),
     },
     {
       method: 'get',
       path: '/data_sources/:data_source_id',
       versions: 'data_sources',
+      endpoint: 'dataSources.retrieve',
       handler: async (c, ctx) => getDataSource(deps, ctx, requireId(c.req.param('data_source_id'), 'data_source_id')),
     },
     {
       method: 'patch',
       path: '/data_sources/:data_source_id',
       versions: 'data_sources',
+      endpoint: 'dataSources.update',
+      schemas: { body: UpdateDataSourceBody },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('data_source_id'), 'data_source_id')
         return updateDataSource(deps, ctx, id, parseWith(UpdateDataSourceBody, await readJsonBody(c), 'body'))
@@ -36,6 +41,8 @@ export function dataSourcesRoutes(deps: Deps): RouteSpec[] {
       method: 'post',
       path: '/data_sources/:data_source_id/query',
       versions: 'data_sources',
+      endpoint: 'dataSources.query',
+      schemas: { body: QueryDataSourceBody },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('data_source_id'), 'data_source_id')
         return queryDataSource(deps, ctx, id, parseWith(QueryDataSourceBody, await readJsonBody(c), 'body'), filterPropertiesOf(c))
@@ -45,6 +52,8 @@ export function dataSourcesRoutes(deps: Deps): RouteSpec[] {
       method: 'get',
       path: '/data_sources/:data_source_id/templates',
       versions: 'data_sources',
+      endpoint: 'dataSources.listTemplates',
+      schemas: { query: ListTemplatesQuery },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('data_source_id'), 'data_source_id')
         return listTemplates(deps, ctx, id, parseWith(ListTemplatesQuery, c.req.query(), 'query'))

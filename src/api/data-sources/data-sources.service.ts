@@ -16,11 +16,12 @@ import {
   resolvePendingConfigs,
 } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
+import { dataSourceTrashState, requireNotInTrash, requireWritableNode } from '../../services/trash.js'
 import { queryDataSourceRows } from '../../services/data-source-query.service.js'
 import { dropSyncedProperties, followRenamesElsewhere } from '../../services/relations.service.js'
 import { listTemplatePage } from '../../services/templates.service.js'
 import { followRenames } from '../../domain/formulas.js'
-import { updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { findBlock, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
   liveDataSourcesOf,
@@ -63,7 +64,8 @@ async function present(deps: Deps, ctx: RequestContext, id: string) {
 }
 
 /**
- * `POST /v1/data_sources`: adds a data source to an existing database (needs edit access on it).
+ * `POST /v1/data_sources`: adds a data source to an existing database (needs edit access on it; not
+ * in the trash nor under it, services/trash.ts).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createDataSource(deps: Deps, ctx: RequestContext, body: z.output<typeof S.CreateDataSourceBody>) {
@@ -73,6 +75,7 @@ export async function createDataSource(deps: Deps, ctx: RequestContext, body: z.
   const id = newId()
   await deps.store.transaction(async (trx) => {
     const database = await loadAuthorized(trx, caller, body.parent.database_id, { kind: 'database', action: 'edit', capability: 'insert_content' })
+    await requireWritableNode(trx, database)
     const title = normalizeRichText(body.title ?? [])
     const { schema, pending } = parseNewSchema(body.properties, ['properties'], { legacy: false })
     await resolvePendingConfigs(trx, caller, { id, databaseId: database.id, title: plainText(title) }, schema, pending, {}, time)
@@ -99,8 +102,9 @@ export async function getDataSource(deps: Deps, ctx: RequestContext, id: string)
 
 /**
  * Applies a schema update to data source `ds` inside a transaction: parse, resolve relations and
- * rollups, migrate rows, save. Shared with `PATCH /v1/databases/{id}` under 2022-06-28.
- * @throws NotionApiError validation_error | object_not_found
+ * rollups, migrate rows, save. Shared with `PATCH /v1/databases/{id}` under 2022-06-28. Creating,
+ * changing or removing a two-way relation needs edit access on both data sources (relations.service.ts).
+ * @throws NotionApiError validation_error | object_not_found | restricted_resource
  */
 export async function changeSchema(
   trx: Db,
@@ -115,7 +119,7 @@ export async function changeSchema(
   const title = plainText(JSON.parse(ds.title) as RichTextItem[])
   followRenames(before, schema)
   await resolvePendingConfigs(trx, ctx.caller, { id: ds.id, databaseId: ds.database_id, title }, schema, pending, before, time)
-  await dropSyncedProperties(trx, ds.id, before, schema, ctx.caller.botId, time)
+  await dropSyncedProperties(trx, ctx.caller, (await findBlock(trx, ds.database_id)) ?? null, ds.id, before, schema, time)
   await followRenamesElsewhere(trx, ds.id, ds.workspace_id, before, schema, ctx.caller.botId, time)
   await migrateRows(trx, ds.id, before, schema, newUniqueIds)
   await saveSchema(trx, ds.id, schema, ctx.caller.botId, time)
@@ -132,9 +136,8 @@ export async function updateDataSource(deps: Deps, ctx: RequestContext, id: stri
   const time = isoNow(deps.clock)
   await deps.store.transaction(async (trx) => {
     const { ds, database } = await loadDataSource(trx, caller, id, { action: 'edit', capability: 'update_content' })
-    if (ds.in_trash === 1 && trash !== false) {
-      throw validationError("Can't edit block that is archived. You must unarchive the block before editing.")
-    }
+    // A trashed data source accepts only its restore; none under a trashed database or page changes.
+    requireNotInTrash(await dataSourceTrashState(trx, ds, database), { restoresSelf: trash === false })
     if (body.parent && body.parent.database_id !== ds.database_id) {
       throw validationError('body failed validation: body.parent: moving a data source to another database is not supported.')
     }

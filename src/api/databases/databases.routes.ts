@@ -14,6 +14,8 @@ export function databasesRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'post',
       path: '/databases',
+      endpoint: 'databases.create',
+      schemas: { body: CreateDatabaseBody, legacyBody: LegacyCreateDatabaseBody },
       handler: async (c, ctx) => {
         const raw = await readJsonBody(c)
         const body = hasDataSources(ctx.version) ? parseWith(CreateDatabaseBody, raw, 'body') : parseWith(LegacyCreateDatabaseBody, raw, 'body')
@@ -23,11 +25,14 @@ export function databasesRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'get',
       path: '/databases/:database_id',
+      endpoint: 'databases.retrieve',
       handler: async (c, ctx) => getDatabase(deps, ctx, requireId(c.req.param('database_id'), 'database_id')),
     },
     {
       method: 'patch',
       path: '/databases/:database_id',
+      endpoint: 'databases.update',
+      schemas: { body: UpdateDatabaseBody, legacyBody: LegacyUpdateDatabaseBody },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('database_id'), 'database_id')
         const raw = await readJsonBody(c)
@@ -39,6 +44,9 @@ export function databasesRoutes(deps: Deps): RouteSpec[] {
       method: 'post',
       path: '/databases/:database_id/query',
       versions: 'legacy',
+      endpoint: null,
+      reason: 'SDK 4.x `databases.query` (Notion-Version 2022-06-28 and older); SDK 5 queries data sources instead',
+      schemas: { body: LegacyQueryBody },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('database_id'), 'database_id')
         return queryDatabase(deps, ctx, id, parseWith(LegacyQueryBody, await readJsonBody(c), 'body'), filterPropertiesOf(c))

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { CoverRequest, IconRequest } from '../../domain/blocks.js'
+import { PropertyMapRequest } from '../../domain/properties.js'
 import { RichTextRequest } from '../../domain/rich-text.js'
 import { NotionId } from '../../http/ids.js'
 import { BodyPageSize } from '../../http/pagination.js'
@@ -10,8 +11,8 @@ import { BodyPageSize } from '../../http/pagination.js'
  * Unknown keys → "should be not present" (`.strict()`).
  */
 
-/** A JSON object whose keys are checked later (property schemas, keyed by name or id). */
-export const PropertiesObject = z.object({}).catchall(z.unknown())
+/** A JSON object whose keys are checked later (property schemas, keyed by name or id; `__proto__` kept). */
+export const PropertiesObject = PropertyMapRequest
 
 /** `parent` of `POST /v1/databases`: a page or (refused for internal connections) the workspace. */
 export const DatabaseParent = z.union([

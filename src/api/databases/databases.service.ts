@@ -11,6 +11,7 @@ import { validationError } from '../../errors/notion-error.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import { createDatabase, resolvePendingConfigs, singleDataSource } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
+import { requireWritableNode } from '../../services/trash.js'
 import { moveNode } from '../../services/tree.service.js'
 import { createAtWorkspaceLevel, type WorkspacePlacement } from '../../services/workspace-level.js'
 import { findBlock, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
@@ -42,7 +43,8 @@ export async function presentDatabaseFor(deps: Deps, ctx: RequestContext, row: B
  * `initial_data_source.properties` (2025+) or top-level `properties` (≤ 2022); without a title
  * property, one named `Name` is added. `parent: {workspace: true}` follows the pages rule
  * (services/workspace-level.ts): refused for internal connections, a private database of the PAT's
- * creator or of the OAuth install's authorizing person (shared with its bot) otherwise.
+ * creator or of the OAuth install's authorizing person (shared with its bot) otherwise. Refused (400)
+ * under a page in the trash or under one (services/trash.ts).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createDatabaseFromRequest(
@@ -83,7 +85,8 @@ export async function createDatabaseFromRequest(
     }
     // parent.workspace: one rule with pages (refused for internal connections; private for PATs and OAuth installs).
     if ('workspace' in p) return createAtWorkspaceLevel(trx, caller, { refusal: WORKSPACE_PARENT_REFUSED, time }, create)
-    await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'insert_content' })
+    const parent = await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'insert_content' })
+    await requireWritableNode(trx, parent)
     return create({ parent: { type: 'page_id', id: p.page_id } })
   })
   return presentDatabaseFor(deps, ctx, row)
@@ -98,7 +101,8 @@ export async function getDatabase(deps: Deps, ctx: RequestContext, id: string) {
 /**
  * `PATCH /v1/databases/{id}`: title, description, icon, cover, is_inline, is_locked, trash and
  * restore, move under another page; under 2022-06-28 also schema changes (`properties`) of the
- * single data source. A trashed database accepts nothing but a restore.
+ * single data source. A trashed database accepts nothing but a restore; one under a trashed page accepts
+ * nothing, and none moves into the trash (services/trash.ts).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updateDatabase(
@@ -112,9 +116,7 @@ export async function updateDatabase(
   const time = isoNow(deps.clock)
   const row = await deps.store.transaction(async (trx) => {
     const node = await loadAuthorized(trx, caller, id, { kind: 'database', action: 'edit', capability: 'update_content' })
-    if (node.in_trash === 1 && trash !== false) {
-      throw validationError("Can't edit block that is archived. You must unarchive the block before editing.")
-    }
+    await requireWritableNode(trx, node, { restoresSelf: trash === false })
     const patch: Partial<BlockRow> = { last_edited_time: time, last_edited_by: caller.botId }
     const texts = databaseTexts(node)
     const sources = await liveDataSourcesOf(trx, node.id)
@@ -147,6 +149,7 @@ export async function updateDatabase(
     if (body.parent) {
       if ('workspace' in body.parent) throw validationError('body failed validation: body.parent.workspace: internal connections cannot move databases to the workspace level. Use a page_id parent.')
       const parent = await loadAuthorized(trx, caller, body.parent.page_id, { kind: 'page', action: 'edit', capability: 'update_content' })
+      await requireWritableNode(trx, parent)
       try {
         await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time)
       } catch (err) {

@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import type { RequestContext } from '../../auth/principal.js'
 import { toMinute } from '../../domain/clock.js'
-import { findProperty, valueOf, type PropertyConfig, type RowMeta } from '../../domain/properties.js'
+import { findProperty, ownProperty, valueOf, type PropertyConfig, type RowMeta } from '../../domain/properties.js'
 import { validationError } from '../../errors/notion-error.js'
 import type { AppContext } from '../../http/context.js'
 import { requireId } from '../../http/ids.js'
@@ -79,7 +79,7 @@ export async function getPageProperty(
   }
   const opts = { viewer: ctx.caller, now: new Date(deps.clock.now()) }
   const computed = source ? await computeOneRow(deps.store.db, opts, source, row) : undefined
-  const value = computed && prop.id in computed ? computed[prop.id] : valueOf(prop, values, meta)
+  const value = computed && Object.hasOwn(computed, prop.id) ? computed[prop.id] : valueOf(prop, values, meta)
   if (!LIST_TYPES.has(prop.type)) return { object: 'property_item', id: prop.id, type: prop.type, [prop.type]: value }
   const start = decodeCursor(query.start_cursor)
   const size = query.page_size ?? 100
@@ -106,12 +106,12 @@ export async function getPageProperty(
 /** The rolled-up values of the visible related pages of a rollup property, in relation order. */
 async function rollupItems(deps: Deps, opts: ComputeOptions, source: RowSource, prop: PropertyConfig, computed: RowValues) {
   const c = prop.config as { relation_property_id?: string; rollup_property_id?: string }
-  const relation = c.relation_property_id ? source.schema[c.relation_property_id] : undefined
+  const relation = c.relation_property_id ? ownProperty(source.schema, c.relation_property_id) : undefined
   if (relation?.type !== 'relation') return null
   const ds = await findDataSource(deps.store.db, String(relation.config.data_source_id))
   if (!ds) return null
   const target: RowSource = { id: ds.id, databaseId: ds.database_id, schema: schemaOf(ds) }
-  const rolled = c.rollup_property_id ? target.schema[c.rollup_property_id] : undefined
+  const rolled = c.rollup_property_id ? ownProperty(target.schema, c.rollup_property_id) : undefined
   if (!rolled) return null
   const ids = ((computed[relation.id] as { id: string }[] | undefined) ?? []).map((x) => x.id)
   const rows = ids.length === 0 ? [] : await deps.store.db.selectFrom('block').selectAll().where('id', 'in', ids).execute()
@@ -137,6 +137,8 @@ export function pagePropertyRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'get',
       path: '/pages/:page_id/properties/:property_id',
+      endpoint: 'pages.properties.retrieve',
+      schemas: { query: PropertyQuery },
       handler: async (c, ctx) => {
         const pageId = requireId(c.req.param('page_id'), 'page_id')
         const query = parseWith(PropertyQuery, c.req.query(), 'query')

@@ -19,16 +19,21 @@ export function pagesRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'post',
       path: '/pages',
+      endpoint: 'pages.create',
+      schemas: { body: CreatePageBody },
       handler: async (c, ctx) => createPage(deps, ctx, parseWith(CreatePageBody, await readJsonBody(c), 'body')),
     },
     {
       method: 'get',
       path: '/pages/:page_id',
+      endpoint: 'pages.retrieve',
       handler: async (c, ctx) => getPage(deps, ctx, requireId(c.req.param('page_id'), 'page_id'), filterPropertiesOf(c)),
     },
     {
       method: 'patch',
       path: '/pages/:page_id',
+      endpoint: 'pages.update',
+      schemas: { body: UpdatePageBody },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('page_id'), 'page_id')
         return updatePage(deps, ctx, id, parseWith(UpdatePageBody, await readJsonBody(c), 'body'))
@@ -37,6 +42,8 @@ export function pagesRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'post',
       path: '/pages/:page_id/move',
+      endpoint: 'pages.move',
+      schemas: { body: MovePageBody },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('page_id'), 'page_id')
         return movePage(deps, ctx, id, parseWith(MovePageBody, await readJsonBody(c), 'body'))

@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { NotionId } from '../../http/ids.js'
 import { CoverRequest, IconRequest } from '../../domain/blocks.js'
+import { PropertyMapRequest } from '../../domain/properties.js'
 import { anyOf } from '../../http/validation.js'
 
 /** `parent` of `POST /v1/pages` (SDK `CreatePageParameters`); `type` is optional. */
@@ -27,7 +28,7 @@ export const TemplateRequest = z.union([
 export const CreatePageBody = z
   .object({
     parent: PageParent,
-    properties: z.record(z.string(), z.unknown()).optional(),
+    properties: PropertyMapRequest.optional(),
     icon: IconRequest.nullable().optional(),
     cover: CoverRequest.nullable().optional(),
     children: z.array(z.unknown()).max(100).optional(),
@@ -39,7 +40,7 @@ export const CreatePageBody = z
 
 export const UpdatePageBody = z
   .object({
-    properties: z.record(z.string(), z.unknown()).optional(),
+    properties: PropertyMapRequest.optional(),
     icon: IconRequest.nullable().optional(),
     cover: CoverRequest.nullable().optional(),
     in_trash: z.boolean().optional(),

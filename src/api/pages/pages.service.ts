@@ -3,7 +3,7 @@ import { countBlocks, normalizeCover, normalizeIcon, parseBlockRequests } from '
 import { isoNow } from '../../domain/clock.js'
 import { titleOfValues, titlePropertyId, type Schema } from '../../domain/properties.js'
 import { writePropertyValues } from '../../domain/property-values.js'
-import { normalizeRichText, plainText, type RichTextItem, type RichTextItemRequest } from '../../domain/rich-text.js'
+import { parseRichText, plainText, type RichTextItem } from '../../domain/rich-text.js'
 import { dropsArchived, hasDataSources } from '../../domain/versions.js'
 import { objectNotFound, validationError } from '../../errors/notion-error.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
@@ -17,6 +17,7 @@ import { readLegacyProperties } from '../../domain/legacy-shapes.js'
 import { copyTemplateContent, resolveTemplate } from '../../services/templates.service.js'
 import { findBlock, insertBlocks, updateBlock, type BlockRow } from '../../storage/repositories/blocks.repository.js'
 import { createAtWorkspaceLevel } from '../../services/workspace-level.js'
+import { requireWritableDataSourceParent, requireWritableNode } from '../../services/trash.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
 import { presentPage } from './pages.presenter.js'
@@ -78,7 +79,7 @@ function plainPageTitle(properties: Record<string, unknown> | undefined): RichTe
     if (!value || !Array.isArray(value.title)) {
       throw validationError(`body failed validation: body.properties.${key}.title should be an array, instead was \`${JSON.stringify(value?.title)}\`.`)
     }
-    title = normalizeRichText(value.title as RichTextItemRequest[])
+    title = parseRichText(value.title, ['properties', key, 'title'])
   }
   return title
 }
@@ -87,6 +88,7 @@ function plainPageTitle(properties: Record<string, unknown> | undefined): RichTe
  * `POST /v1/pages`: creates a page under a page, a database (its only data source), or a data
  * source. At the workspace level: refused for internal connections, a private page of the PAT's
  * creator or of the OAuth install's authorizing person otherwise (services/workspace-level.ts).
+ * Refused (400) under a parent in the trash or under one (services/trash.ts).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function createPage(deps: Deps, ctx: RequestContext, input: z.output<typeof S.CreatePageBody>) {
@@ -120,7 +122,8 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
         }),
       )
     } else if ('page_id' in p) {
-      await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'insert_content' })
+      const parent = await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'insert_content' })
+      await requireWritableNode(trx, parent)
       const title = plainPageTitle(body.properties) ?? []
       created = await createNode(trx, {
         workspaceId: caller.workspaceId,
@@ -154,10 +157,8 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
         databaseId = ds.database_id
       }
       const ds = (await findDataSource(trx, dsId)) as NonNullable<Awaited<ReturnType<typeof findDataSource>>>
-      const database = await findBlock(trx, databaseId)
-      if (ds.in_trash === 1 || database?.in_trash === 1) {
-        throw validationError("Can't edit block that is archived. You must unarchive the block before editing.")
-      }
+      const database = (await findBlock(trx, databaseId)) as BlockRow
+      await requireWritableDataSourceParent(trx, ds, database)
       const schema: Schema = schemaOf(ds)
       template = body.template ? await resolveTemplate(trx, dsId, body.template) : null
       if (template && (body.children || body.content)) {
@@ -170,7 +171,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       const written: Record<string, unknown> = { ...writableCopy(schema, fromTemplate), ...writtenOwn }
       const pageId = newId()
       await checkRelationTargets(trx, caller, schema, written, keys, { id: pageId, sourceId: dsId })
-      const values = await syncDualRelations(trx, dsId, schema, pageId, {}, written)
+      const values = await syncDualRelations(trx, caller, dsId, schema, pageId, null, {}, written)
       if (schemaChanged) await saveSchema(trx, ds.id, schema, caller.botId, time)
       const titleId = titlePropertyId(schema)
       created = await createNode(trx, {
@@ -211,7 +212,8 @@ export async function getPage(deps: Deps, ctx: RequestContext, id: string, filte
 /**
  * `PATCH /v1/pages/{id}`: properties, icon, cover, lock, trash and restore, erase content, apply a
  * template (its content is added; with `erase_content` it replaces the page's content).
- * A trashed page accepts nothing but a restore.
+ * A trashed page accepts nothing but a restore; a page under a trashed page, database or data source
+ * accepts nothing at all (services/trash.ts, Notion's messages).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updatePage(deps: Deps, ctx: RequestContext, id: string, input: z.output<typeof S.UpdatePageBody>) {
@@ -227,9 +229,8 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
   const row = await deps.store.transaction(async (trx) => {
     const node = await loadAuthorized(trx, caller, id, { kind: 'page', action: 'edit', capability: 'update_content' })
     const trash = body.in_trash ?? body.archived
-    if (node.in_trash === 1 && trash !== false) {
-      throw validationError("Can't edit block that is archived. You must unarchive the block before editing.")
-    }
+    // A trashed page accepts only its restore; nothing under a trashed page or database changes.
+    await requireWritableNode(trx, node, { restoresSelf: trash === false })
     const patch: Partial<BlockRow> = { last_edited_time: time, last_edited_by: caller.botId }
     if (trash !== undefined) patch.in_trash = trash ? 1 : 0
     if (body.icon !== undefined) patch.icon = body.icon === null ? null : JSON.stringify(normalizeIcon(body.icon))
@@ -243,7 +244,7 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
         await checkRelationTargets(trx, caller, source.schema, values, keys, { id: node.id, sourceId: source.id })
         await keepHiddenRelations(trx, caller, source.schema, current, values)
         if (schemaChanged) await saveSchema(trx, source.id, source.schema, caller.botId, time)
-        const next = await syncDualRelations(trx, source.id, source.schema, node.id, current, { ...current, ...values })
+        const next = await syncDualRelations(trx, caller, source.id, source.schema, node.id, node, current, { ...current, ...values })
         patch.properties = JSON.stringify(next)
         patch.title_text = titleOfValues(next, source.schema).toLowerCase()
       } else {
@@ -275,7 +276,8 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
 
 /**
  * `POST /v1/pages/{id}/move`: moves a page under another page or into a data source. Needs edit
- * access on both ends. Access it inherited now follows the new parent.
+ * access on both ends; neither the page nor its new parent may be in the trash or under it
+ * (services/trash.ts). Access it inherited now follows the new parent.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function movePage(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.MovePageBody>) {
@@ -283,13 +285,17 @@ export async function movePage(deps: Deps, ctx: RequestContext, id: string, body
   const time = isoNow(deps.clock)
   const row = await deps.store.transaction(async (trx) => {
     const node = await loadAuthorized(trx, caller, id, { kind: 'page', action: 'edit', capability: 'update_content' })
+    // Neither out of the trash (or from under it) nor into it.
+    await requireWritableNode(trx, node)
     const p = body.parent
     try {
       if ('page_id' in p) {
         const parent = await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'update_content' })
+        await requireWritableNode(trx, parent)
         await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time)
       } else {
         const { ds, database } = await loadDataSource(trx, caller, p.data_source_id, { action: 'edit', capability: 'update_content' })
+        await requireWritableDataSourceParent(trx, ds, database)
         await moveNode(trx, node, { type: 'data_source_id', dataSourceId: ds.id, database }, caller.botId, time)
       }
     } catch (err) {

@@ -10,6 +10,7 @@ export function searchRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'post',
       path: '/search',
+      endpoint: 'search',
       handler: async (c, ctx) => search(deps, ctx, parseSearchBody(await readJsonBody(c), ctx.version)),
     },
   ]

@@ -37,11 +37,14 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'get',
       path: '/users/me',
+      endpoint: 'users.me',
       handler: async (_c, { caller }) => selfBot(caller),
     },
     {
       method: 'get',
       path: '/users',
+      endpoint: 'users.list',
+      schemas: { query: ListQuery },
       handler: async (c, { caller }) => {
         // "List all users is not available to PATs" (seed 004): refused like a missing capability.
         if (caller.kind === 'personal') throw restrictedResource()
@@ -75,6 +78,7 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
     {
       method: 'get',
       path: '/users/:user_id',
+      endpoint: 'users.retrieve',
       handler: async (c, { caller }) => {
         const id = requireId(c.req.param('user_id'), 'user_id')
         requireCapability(caller, 'user_info')

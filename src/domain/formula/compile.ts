@@ -2,8 +2,8 @@ import type { BinaryOp, Node } from './ast.js'
 import {
   addUnits, between, dayOf, fieldsOf, formatWith, isoDay, isoWeek, parseIso, parseUnit, resolveZone, zoneOf, type FDate, type Unit,
 } from './dates.js'
-import { at, parse } from './parser.js'
-import { MAX_REGEX_INPUT, regexProblem } from './regex.js'
+import { at, children, parse } from './parser.js'
+import { MAX_REGEX_INPUT, regexFor, regexMatchAll, regexProblem, regexReplace, regexTest, type CompiledRegex } from './regex.js'
 import {
   compare, equals, fits, fromWire, isDate, isEmpty, isPage, isPerson, propTy, resultTypeOf, T, toText, tyName, unify,
   type Env, type Ty, type Value,
@@ -48,15 +48,49 @@ interface C {
   run: Run
   node: Node
 }
-interface Scope {
-  vars: Map<string, { ty: Ty; slot: number }>
+interface Var {
+  ty: Ty
+  slot: number
+}
+/**
+ * The variables visible while compiling (let/lets names, `current`, `index`): one map for the whole
+ * compilation, bindings added when compilation enters let()/lets()/map()/… and undone when it
+ * leaves, so a binding costs O(1) whatever the number of variables already in scope (a copy of the
+ * scope per binding made `lets(a0, 0, …, a3999, 3999, 1)` quadratic in time and memory).
+ */
+class Scope {
+  private readonly vars = new Map<string, Var>()
+  get(name: string): Var | undefined {
+    return this.vars.get(name)
+  }
+  /** Binds `name` to `v`, shadowing any outer binding; returns the undo (call undos in reverse order). */
+  bind(name: string, v: Var): () => void {
+    const prev = this.vars.get(name)
+    this.vars.set(name, v)
+    return () => {
+      if (prev) this.vars.set(name, prev)
+      else this.vars.delete(name)
+    }
+  }
 }
 interface Unit_ {
   props: FormulaPropertyRef[]
   byName: Map<string, FormulaPropertyRef>
   byId: Map<string, FormulaPropertyRef>
-  referenced: string[]
+  referenced: Set<string>
   slots: number
+  /** Compile steps so far (nodes compiled and variables bound), bounded by MAX_COMPILE_STEPS. */
+  steps: number
+}
+
+/**
+ * Compile budget: nodes compiled plus variables bound. Compilation is linear in the expression, so
+ * this (with the parser's length and nesting limits) bounds the time and memory one formula costs.
+ */
+export const MAX_COMPILE_STEPS = 10_000
+
+function step(n: Node, u: Unit_): void {
+  if (++u.steps > MAX_COMPILE_STEPS) throw new FormulaError(`Formula is too complex (more than ${MAX_COMPILE_STEPS} operations and variables)${at(n.pos)}.`, n.pos)
 }
 
 /** An error at a node: at its operator for binary operations, at the function name for calls. */
@@ -154,13 +188,17 @@ function unit(v: Value | undefined): Unit {
   if (u === null) throw new Fail()
   return u
 }
-function regex(pattern: Value | undefined, flags: string): RegExp {
-  if (regexProblem(S(pattern)) !== null) throw new Fail()
-  return new RegExp(S(pattern), flags)
-}
-function regexInput(v: Value | undefined): string {
-  if (S(v).length > MAX_REGEX_INPUT) throw new Fail()
-  return S(v)
+/**
+ * Runs `f` with the RE2 pattern `pattern` over `input`, charging the match's cost to the work
+ * budget. A refused dynamic pattern (invalid, backreference, lookaround) or an input over
+ * MAX_REGEX_INPUT characters makes the result empty.
+ */
+function withRegex<R>(pattern: Value | undefined, input: string, f: (re: CompiledRegex, input: string) => R): R {
+  if (input.length > MAX_REGEX_INPUT) throw new Fail()
+  const r = regexFor(S(pattern ?? ''), input.length)
+  if (r === null) throw new Fail()
+  charge(r.cost)
+  return f(r.re, input)
 }
 
 function flatNumbers(vals: Value[]): number[] {
@@ -247,10 +285,10 @@ const SIGS: Record<string, Sig[]> = {
     fn: ([s, a, b]) => S(s).substring(N(a), b === undefined ? undefined : N(b)),
   }],
   contains: [{ params: ['textOrList', 'any'], ret: T.boolean, propagateNull: false, fn: ([s, x], rt) => (Array.isArray(s) ? s.some((i) => equals(i, x ?? null)) || toText(s, rt.env).includes(toText(x ?? null, rt.env)) : S(s).includes(toText(x ?? null, rt.env))) }],
-  test: [{ params: ['any', 'string'], ret: T.boolean, propagateNull: false, check: checkRegex(1), fn: ([s, p], rt) => regex(p ?? '', '').test(regexInput(toText(s ?? null, rt.env))) }],
-  match: [{ params: ['string', 'string'], ret: T.list(T.string), check: checkRegex(1), fn: ([s, p]) => list(regexInput(s ?? '').match(regex(p ?? '', 'g')) ?? []) }],
-  replace: [{ params: ['any', 'string', 'string'], ret: T.string, propagateNull: false, check: checkRegex(1), fn: ([s, p, r], rt) => text(regexInput(toText(s ?? null, rt.env)).replace(regex(p ?? '', ''), S(r ?? ''))) }],
-  replaceAll: [{ params: ['any', 'string', 'string'], ret: T.string, propagateNull: false, check: checkRegex(1), fn: ([s, p, r], rt) => text(regexInput(toText(s ?? null, rt.env)).replace(regex(p ?? '', 'g'), S(r ?? ''))) }],
+  test: [{ params: ['any', 'string'], ret: T.boolean, propagateNull: false, check: checkRegex(1), fn: ([s, p], rt) => withRegex(p, toText(s ?? null, rt.env), regexTest) }],
+  match: [{ params: ['string', 'string'], ret: T.list(T.string), check: checkRegex(1), fn: ([s, p]) => list(withRegex(p, S(s ?? ''), regexMatchAll)) }],
+  replace: [{ params: ['any', 'string', 'string'], ret: T.string, propagateNull: false, check: checkRegex(1), fn: ([s, p, r], rt) => text(withRegex(p, toText(s ?? null, rt.env), (re, i) => regexReplace(re, i, S(r ?? ''), false))) }],
+  replaceAll: [{ params: ['any', 'string', 'string'], ret: T.string, propagateNull: false, check: checkRegex(1), fn: ([s, p, r], rt) => text(withRegex(p, toText(s ?? null, rt.env), (re, i) => regexReplace(re, i, S(r ?? ''), true))) }],
   lower: [{ params: ['string'], ret: T.string, fn: ([s]) => S(s).toLowerCase() }],
   upper: [{ params: ['string'], ret: T.string, fn: ([s]) => S(s).toUpperCase() }],
   trim: [{ params: ['string'], ret: T.string, fn: ([s]) => S(s).trim() }],
@@ -392,6 +430,7 @@ const LAMBDA_FUNCS = new Set(['map', 'filter', 'find', 'findIndex', 'some', 'eve
 // The compiler
 
 function compileNode(n: Node, scope: Scope, u: Unit_): C {
+  step(n, u)
   switch (n.kind) {
     case 'number': { const v = n.value; return { ty: T.number, run: () => v, node: n } }
     case 'string': { const v = n.value; return { ty: T.string, run: () => v, node: n } }
@@ -404,7 +443,7 @@ function compileNode(n: Node, scope: Scope, u: Unit_): C {
       return { ty: T.list(ty), run: (rt) => items.map((i) => i.run(rt)), node: n }
     }
     case 'ident': {
-      const v = scope.vars.get(n.name)
+      const v = scope.get(n.name)
       if (v) { const slot = v.slot; return { ty: v.ty, run: (rt) => rt.slots[slot] ?? null, node: n } }
       if (n.name === 'pi') return { ty: T.number, run: () => Math.PI, node: n }
       if (n.name === 'e') return { ty: T.number, run: () => Math.E, node: n }
@@ -455,7 +494,7 @@ function propNode(ref: FormulaPropertyRef, n: Node, u: Unit_): C {
   }
   const ty = propTy(ref.type, ref.resultType)
   if (ty === null) throw err(`Property "${ref.name}" is of type ${ref.type}, which formulas cannot read`, n)
-  if (!u.referenced.includes(ref.id)) u.referenced.push(ref.id)
+  u.referenced.add(ref.id)
   const id = ref.id
   const type = ref.type
   return {
@@ -612,18 +651,24 @@ function call(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C {
       if (argc < 3 || argc % 2 === 0 || (name === 'let' && argc !== 3)) {
         throw err(name === 'let' ? 'let() takes 3 arguments: a variable name, its value, and an expression' : 'lets() takes pairs of variable name and value, then an expression', n)
       }
-      let inner: Scope = scope
       const binds: [number, C][] = []
-      for (let i = 0; i + 1 < argc; i += 2) {
-        const id = n.args[i] as Node
-        if (id.kind !== 'ident') throw err(`Expected a variable name as argument ${i + 1} of ${name}()`, id)
-        if (id.name === 'current' || id.name === 'index' || id.name === 'true' || id.name === 'false') throw err(`"${id.name}" cannot be used as a variable name`, id)
-        const value = compileNode(n.args[i + 1] as Node, inner, u)
-        const slot = u.slots++
-        binds.push([slot, value])
-        inner = { vars: new Map(inner.vars).set(id.name, { ty: value.ty, slot }) }
+      const undo: (() => void)[] = []
+      let body: C
+      try {
+        for (let i = 0; i + 1 < argc; i += 2) {
+          const id = n.args[i] as Node
+          if (id.kind !== 'ident') throw err(`Expected a variable name as argument ${i + 1} of ${name}()`, id)
+          if (id.name === 'current' || id.name === 'index' || id.name === 'true' || id.name === 'false') throw err(`"${id.name}" cannot be used as a variable name`, id)
+          step(id, u)
+          const value = compileNode(n.args[i + 1] as Node, scope, u)
+          const slot = u.slots++
+          binds.push([slot, value])
+          undo.push(scope.bind(id.name, { ty: value.ty, slot }))
+        }
+        body = compileNode(n.args[argc - 1] as Node, scope, u)
+      } finally {
+        for (let i = undo.length - 1; i >= 0; i--) (undo[i] as () => void)()
       }
-      const body = compileNode(n.args[argc - 1] as Node, inner, u)
       return {
         ty: body.ty,
         run: (rt) => {
@@ -704,16 +749,16 @@ function lambdaCall(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_):
   if (!fits(l.ty, T.list(T.any))) throw err(`Expected a list for ${n.method ? `the value before .${name}()` : `argument 1 of ${name}()`}, but got ${tyName(l.ty)}`, l.node)
   const cur = u.slots++
   const idx = u.slots++
-  const inner: Scope = { vars: new Map(scope.vars).set('current', { ty: elem(l.ty), slot: cur }).set('index', { ty: T.number, slot: idx }) }
-  const f = compileNode(n.args[1] as Node, inner, u)
+  const { c: f, size } = withItemVars(n.args[1] as Node, elem(l.ty), cur, idx, scope, u)
   if (name !== 'map') expectTy(f, T.boolean, `the condition of ${name}()`)
   const items = (rt: Rt): Value[] => {
     const v = l.run(rt)
     checkRt(v, 'list')
     return (v ?? []) as Value[]
   }
+  // One step evaluates the expression once: at most `size` nodes (lambdas inside charge their own steps).
   const each = (rt: Rt, x: Value, i: number): Value => {
-    charge(1)
+    charge(size)
     rt.slots[cur] = x
     rt.slots[idx] = i
     return f.run(rt)
@@ -741,9 +786,8 @@ function sortCall(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C
   if (n.args.length === 2) {
     const cur = u.slots++
     const idx = u.slots++
-    const inner: Scope = { vars: new Map(scope.vars).set('current', { ty: elem(l.ty), slot: cur }).set('index', { ty: T.number, slot: idx }) }
-    const f = compileNode(n.args[1] as Node, inner, u)
-    key = (rt, x, i) => { rt.slots[cur] = x; rt.slots[idx] = i; return f.run(rt) }
+    const { c: f, size } = withItemVars(n.args[1] as Node, elem(l.ty), cur, idx, scope, u)
+    key = (rt, x, i) => { charge(size); rt.slots[cur] = x; rt.slots[idx] = i; return f.run(rt) }
   }
   return {
     ty: l.ty,
@@ -751,12 +795,30 @@ function sortCall(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C
       const v = l.run(rt)
       checkRt(v, 'list')
       const items = (v ?? []) as Value[]
-      charge(items.length)
+      charge(items.length * Math.max(1, Math.ceil(Math.log2(items.length + 1)))) // comparisons
       const keyed = items.map((x, i) => ({ x, k: key ? key(rt, x, i) : x }))
       keyed.sort((p, q) => compare(p.k, q.k, rt.env))
       return keyed.map((p) => p.x)
     },
     node: n,
+  }
+}
+
+/**
+ * Compiles the expression of map()/filter()/…/sort() with `current` and `index` bound to slots
+ * `cur` and `idx`; `size` is the number of compile steps it took, which bounds the nodes one
+ * evaluation of it runs (the work one step of the function is charged).
+ */
+function withItemVars(body: Node, itemTy: Ty, cur: number, idx: number, scope: Scope, u: Unit_): { c: C; size: number } {
+  const before = u.steps
+  const undoCurrent = scope.bind('current', { ty: itemTy, slot: cur })
+  const undoIndex = scope.bind('index', { ty: T.number, slot: idx })
+  try {
+    const c = compileNode(body, scope, u)
+    return { c, size: u.steps - before }
+  } finally {
+    undoIndex()
+    undoCurrent()
   }
 }
 
@@ -803,15 +865,17 @@ export function compileFormula(expression: string, properties: FormulaPropertyRe
     props: properties,
     byName: new Map(properties.map((p) => [p.name, p])),
     byId: new Map(properties.map((p) => [p.id, p])),
-    referenced: [],
+    referenced: new Set(),
     slots: 0,
+    steps: 0,
   }
-  const root = compileNode(ast, { vars: new Map() }, u)
+  const root = compileNode(ast, new Scope(), u)
   const resultType = resultTypeOf(root.ty)
   const slotCount = u.slots
   return {
     resultType,
     referencedPropertyIds: [...u.referenced],
+    size: u.steps,
     evaluate(ctx: FormulaContext): FormulaWireValue {
       const env: Env = { now: ctx.now.getTime(), tz: validZone(ctx.timeZone), pageTitle: ctx.pageTitle?.bind(ctx), person: ctx.person?.bind(ctx) }
       const rt: Rt = { env, ctx, slots: new Array<Value>(slotCount).fill(null), props: new Map() }
@@ -826,6 +890,26 @@ export function compileFormula(expression: string, properties: FormulaPropertyRe
       }
     },
   }
+}
+
+/**
+ * The properties an expression may read, without compiling it: the names in `prop("Name")` and the
+ * ids in `{{notion:block_property:<id>:…}}` references (each id also URL-decoded). Compiling the
+ * expression consults only these among the properties it is given, so they (with their types) are
+ * all a compiled formula depends on.
+ * @throws FormulaError when the expression does not parse (syntax, length, nesting).
+ */
+export function formulaReferences(expression: string): { names: string[]; ids: string[] } {
+  const names = new Set<string>()
+  const ids = new Set<string>()
+  const stack: Node[] = [parse(expression)]
+  while (stack.length > 0) {
+    const n = stack.pop() as Node
+    if (n.kind === 'call' && n.name === 'prop' && n.args[0]?.kind === 'string') names.add(n.args[0].value)
+    if (n.kind === 'propRef') ids.add(n.id).add(safeDecode(n.id))
+    for (const c of children(n)) stack.push(c)
+  }
+  return { names: [...names], ids: [...ids] }
 }
 
 /** The evaluation zone: the context's zone when Intl knows it, else UTC. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileFormula, FormulaError, type FormulaPropertyRef, type FormulaWireValue } from './index.js'
+import { compileFormula, FormulaError, formulaReferences, MAX_COMPILE_STEPS, MAX_EXPRESSION_LENGTH, type FormulaPropertyRef, type FormulaWireValue } from './index.js'
 
 /**
  * Table tests of the formula engine, per function family. Expected values follow Notion's formula
@@ -607,9 +607,10 @@ describe('formula: errors at compile time', () => {
     ['[1].filter(current + 1)', 'Expected boolean for the condition of filter(), but got number at position 20.'],
     ['"abc".map(current)', 'Expected a list for the value before .map(), but got text at position 1.'],
     ['dateAdd(now(), 1, "fortnights")', 'Unknown date unit "fortnights"; use years, quarters, months, weeks, days, hours, minutes, seconds or milliseconds at position 19.'],
-    ['test("a", "(")', 'The pattern "(" is not a valid regular expression (/(/: Unterminated group) at position 11.'],
-    ['test("aaa", "(a+)+$")', 'The pattern "(a+)+$" nests quantifiers (like (a+)+), which can run for a very long time at position 13.'],
+    ['test("a", "(")', 'The pattern "(" is not a valid regular expression (missing closing ): `(`) at position 11.'],
     ['replace("aa", "(a)\\\\1", "")', 'The pattern "(a)\\1" uses a backreference, which formulas do not support at position 15.'],
+    ['test("ab", "a(?=b)")', 'The pattern "a(?=b)" uses a lookahead or lookbehind, which formulas do not support at position 12.'],
+    ['match("ab", "(?<!a)b")', 'The pattern "(?<!a)b" uses a lookahead or lookbehind, which formulas do not support at position 13.'],
   ])('type: %s', (expr, message) => {
     expect(fails(expr).message).toBe(message)
   })
@@ -617,18 +618,19 @@ describe('formula: errors at compile time', () => {
   it('deeply nested or very long formulas are refused, not a stack overflow', () => {
     expect(fails(`${'('.repeat(5000)}1${')'.repeat(5000)}`).message).toMatch(/^Formula is nested too deeply at position \d+\.$/)
     expect(fails(`${'-'.repeat(5000)}1`).message).toMatch(/nested too deeply/)
-    expect(fails('1+'.repeat(30_000) + '1').message).toBe('Formula is too long (more than 50000 characters).')
-    expect(fails('1+'.repeat(24_000) + '1').message).toMatch(/^Formula is nested too deeply at position \d+\.$/)
-    expect(fails(`1${'.abs()'.repeat(5000)}`).message).toMatch(/nested too deeply/)
+    expect(fails('1+'.repeat(10_001) + '1').message).toBe('Formula is too long (more than 20000 characters).')
+    expect(fails('1+'.repeat(9_000) + '1').message).toMatch(/^Formula is nested too deeply at position \d+\.$/)
+    expect(fails(`1${'.abs()'.repeat(2500)}`).message).toMatch(/nested too deeply/)
     expect(val('1+'.repeat(900) + '1')).toBe(901)
     expect(val(`"a"${'+"a"'.repeat(900)}`)).toBe('a'.repeat(901))
   })
 })
 
 describe('formula: evaluation never throws', () => {
-  it('a dynamic pattern that is invalid or unsafe makes the result empty', () => {
+  it('a dynamic pattern that is invalid or that RE2 does not support makes the result empty', () => {
     expect(ev('test("abc", prop("Kind") + "(")')).toEqual({ type: 'boolean', boolean: null })
-    expect(ev('replaceAll("aaaa", "(a" + "+)+", "")')).toEqual({ type: 'string', string: null })
+    expect(ev('replaceAll("aaaa", "a(?" + "=a)", "")')).toEqual({ type: 'string', string: null })
+    expect(ev('replaceAll("aaab", "(a" + "+)+", "-")')).toEqual({ type: 'string', string: '-b' })
   })
 
   it('an unknown dynamic unit makes the result empty', () => {
@@ -665,5 +667,67 @@ describe('formula: evaluation never throws', () => {
     expect(ev('prop("Qty") + 1', { values })).toEqual({ type: 'number', number: null })
     expect(ev('prop("Tags").length()', { values })).toEqual({ type: 'number', number: 0 })
     expect(ev('prop("Due")', { values })).toEqual({ type: 'date', date: null })
+  })
+})
+
+describe('formula: work budgets (compile and evaluation are linear and bounded)', () => {
+  /** `count` distinct variable names of three letters. */
+  const names = (count: number): string[] => {
+    const out: string[] = []
+    const A = 'abcdefghijklmnopqrstuvwxyz'
+    for (const x of A) for (const y of A) for (const z of A) if (out.length < count) out.push(x + y + z)
+    return out
+  }
+
+  it('binds thousands of lets() variables with one step each, and shadowing is undone on leaving', () => {
+    const vs = names(3000)
+    const expr = `lets(${vs.map((v, i) => `${v},${i % 7}`).join(',')},${vs[2999]}+${vs[0]})`
+    const c = compile(expr)
+    expect(c.size).toBe(1 + 2 * 3000 + 3) // the call, a name and a value per binding, the body
+    expect(c.evaluate({ property: () => undefined, now: NOW })).toEqual({ type: 'number', number: 2999 % 7 })
+    expect(val('lets(x, 1, y, let(x, 2, x * 10), x + y)')).toBe(21)
+    expect(val('lets(x, 1, x, x + 1, x, x * 5, x)')).toBe(10)
+    expect(val('[1, 2].map(let(x, current * 5, x))')).toBe('5,10')
+    expect(val('[[1, 2], [3]].map(current.map(current * 10)).flat()')).toEqual('10,20,30')
+    expect(fails('let(x, 1, x) + x').message).toBe('Unknown variable "x" at position 16.')
+    expect(fails('[1].map(current) + [index]').message).toMatch(/^"index" can only be used inside/)
+  })
+
+  it('refuses a formula over the compile budget with a FormulaError naming the limit', () => {
+    const chunk = '1+'.repeat(499) + '1' // 999 nodes, 999 characters, 500 deep
+    const expr = `[${Array(11).fill(chunk).join(', ')}].length()` // ~11,000 nodes in ~11,000 characters
+    expect(expr.length).toBeLessThan(MAX_EXPRESSION_LENGTH)
+    expect(fails(expr).message).toMatch(new RegExp(`^Formula is too complex \\(more than ${MAX_COMPILE_STEPS} operations and variables\\) at position \\d+\\.$`))
+    expect(compile(`[${Array(9).fill(chunk).join(', ')}].length()`).size).toBeLessThanOrEqual(MAX_COMPILE_STEPS)
+  })
+
+  it('refuses the 42,000-character lets() of the security report by its length, before any work', () => {
+    let expr = 'lets('
+    for (let i = 0; i < 4000; i++) expr += `a${i},${i},`
+    expr += '1)'
+    expect(fails(expr).message).toBe(`Formula is too long (more than ${MAX_EXPRESSION_LENGTH} characters).`)
+    expect(() => formulaReferences(expr)).toThrow(FormulaError)
+  })
+
+  it('charges each step of map()/filter()/sort() the size of its expression', () => {
+    const body = 'length(current)' + ' + 1'.repeat(300) // 603 nodes, no text made
+    // 2,000 steps × 603 nodes is over the 1,000,000 budget (1 per step before); 100 steps are not.
+    expect(ev(`split(repeat("a", 2000), "").map(${body}).length()`)).toEqual({ type: 'number', number: null })
+    expect(ev(`split(repeat("a", 2000), "").sort(${body}).length()`)).toEqual({ type: 'number', number: null })
+    expect(ev(`split(repeat("a", 2000), "").filter(${body} > 0).length()`)).toEqual({ type: 'number', number: null })
+    expect(ev(`split(repeat("a", 100), "").map(${body}).sum()`)).toEqual({ type: 'number', number: 30_100 })
+  })
+
+  it('matches regular expressions in linear time (RE2): overlapping alternations over long text', () => {
+    const input = 'a'.repeat(9_000) + '!'
+    expect(val(`test("${input}", "(a|a)*c")`)).toBe(false)
+    expect(val(`test("${input}", "(a|a)*!")`)).toBe(true)
+    expect(val(`test("${input}", "^(a+)+$")`)).toBe(false)
+    expect(val(`replaceAll("${input}", "(a|aa)+", "x")`)).toBe('x!')
+    expect(val('match("x1y22z333", "(?<n>\\\\d+)")')).toBe('1,22,333')
+    expect(val('replace("2024-05-01", "(?<y>\\\\d+)-(?<m>\\\\d+)-(?<d>\\\\d+)", "$<d>.$<m>.$<y> $$ $&")')).toBe('01.05.2024 $ 2024-05-01')
+    expect(val('test("café", "caf\\\\u00e9$")')).toBe(true)
+    expect(val('replaceAll("a.b.c", "\\\\.", "")')).toBe('abc')
+    expect(val('match("axb", "x*")')).toBe(',x,,')
   })
 })

@@ -11,4 +11,5 @@ export type {
   FormulaResultType,
   FormulaWireValue,
 } from './types.js'
-export { compileFormula } from './compile.js'
+export { compileFormula, formulaReferences, MAX_COMPILE_STEPS } from './compile.js'
+export { MAX_EXPRESSION_LENGTH } from './parser.js'

@@ -1,26 +1,45 @@
 import { describe, expect, it } from 'vitest'
 import { addUnits, between, formatWith, isoWeek, offsetAt, parseIso, resolveZone } from './dates.js'
 import { tokenize } from './parser.js'
-import { regexProblem } from './regex.js'
+import { regexFor, regexMatchAll, regexProblem, regexReplace, regexTest } from './regex.js'
 
-/** Tests of the engine's building blocks: the regex safety check, zone arithmetic, ISO parsing, the tokenizer. */
+/** Tests of the engine's building blocks: the RE2 regex adapter, zone arithmetic, ISO parsing, the tokenizer. */
 
-describe('formula regex safety', () => {
-  it.each(['\\d+', '^[a-z]+$', '(ab)+', '(a|b)*', '(?:x+)?', 'a{2,5}', '(\\d{3})-(\\d{4})', '[(+*)]+', '(a+)?b', '(?<year>\\d{4})'])('accepts %s', (p) => {
+describe('formula regexes (RE2)', () => {
+  it.each(['\\d+', '^[a-z]+$', '(ab)+', '(a|b)*', '(?:x+)?', 'a{2,5}', '(\\d{3})-(\\d{4})', '[(+*)]+', '(a+)?b', '(?<year>\\d{4})', '\\u00e9', '[\\u{1F600}-\\u{1F64F}]'])('accepts %s', (p) => {
     expect(regexProblem(p)).toBeNull()
   })
+  // Patterns a backtracking engine can take exponential time on are fine for RE2.
+  it.each(['(a+)+', '(a*)*b', '((ab)+)+', '(x+x+)+y', '(a{1,9}){2,}', '(a|a)*c', '(a|aa)+$'])('accepts %s (linear in RE2)', (p) => {
+    expect(regexProblem(p)).toBeNull()
+    const r = regexFor(p, 20_000)
+    expect(r).not.toBeNull()
+    const input = 'a'.repeat(20_000) + '!'
+    expect(regexTest((r as NonNullable<typeof r>).re, input)).toBe(new RegExp(p).test('aaaa!'))
+  })
   it.each([
-    ['(a+)+', /nests quantifiers/],
-    ['(a*)*b', /nests quantifiers/],
-    ['((ab)+)+', /nests quantifiers/],
-    ['(x+x+)+y', /nests quantifiers/],
-    ['(a{1,9}){2,}', /nests quantifiers/],
-    ['(a)\\1', /backreference/],
-    ['(?<n>a)\\k<n>', /backreference/],
-    ['[', /not a valid regular expression/],
-    ['a'.repeat(501), /longer than 500/],
+    ['(a)\\1', /^uses a backreference/],
+    ['(?<n>a)\\k<n>', /^uses a backreference/],
+    ['a(?=b)', /^uses a lookahead or lookbehind/],
+    ['a(?!b)', /^uses a lookahead or lookbehind/],
+    ['(?<=a)b', /^uses a lookahead or lookbehind/],
+    ['(?<!a)b', /^uses a lookahead or lookbehind/],
+    ['[', /^is not a valid regular expression \(missing closing \]/],
+    ['a{2,1}', /^is not a valid regular expression/],
+    ['a'.repeat(501), /^is longer than 500 characters/],
   ])('refuses %s', (p, why) => {
     expect(regexProblem(p)).toMatch(why)
+    expect(regexFor(p, 1)).toBeNull()
+  })
+  it('charges a match by input length and pattern size', () => {
+    expect(regexFor('\\d+', 1000)?.cost).toBe(1000)
+    expect((regexFor('(?i)(A|B){500}X', 1000)?.cost ?? 0) > 50_000).toBe(true)
+  })
+  it('expands replacements as JavaScript does, and lists every match', () => {
+    const re = (regexFor('(\\w)(\\d)', 10) as NonNullable<ReturnType<typeof regexFor>>).re
+    expect(regexReplace(re, 'a1 b2', '$2$1', false)).toBe('1a b2')
+    expect(regexReplace(re, 'a1 b2', "[$&|$`|$'|$$|$3]", true)).toBe('a1 b2'.replace(/(\w)(\d)/g, "[$&|$`|$'|$$|$3]"))
+    expect(regexMatchAll(re, 'a1 b2 c')).toEqual(['a1', 'b2'])
   })
 })
 

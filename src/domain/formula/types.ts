@@ -76,6 +76,11 @@ export interface CompiledFormula {
   resultType: FormulaResultType
   /** Ids of the properties the formula reads, in first-use order, without duplicates. */
   referencedPropertyIds: string[]
+  /**
+   * Compile steps it took (nodes compiled and variables bound, at most `MAX_COMPILE_STEPS`): a measure
+   * of the memory the compiled formula holds (a few hundred bytes per step), for caches.
+   */
+  size: number
   /** Evaluates for one page. Never throws: a runtime failure (e.g. an invalid dynamic regex) yields an empty result. */
   evaluate(ctx: FormulaContext): FormulaWireValue
 }

@@ -1,5 +1,4 @@
 import type { ErrorHandler, NotFoundHandler } from 'hono'
-import { HTTPException } from 'hono/http-exception'
 import { DomainError } from '../../errors/domain-error.js'
 import { NotionApiError, invalidRequestUrl } from '../../errors/notion-error.js'
 import type { Logger } from '../../logger.js'
@@ -23,8 +22,6 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
       // A write that lost a race after the store's retries: nothing was saved (digest §3.2).
       logger.warn({ requestId }, 'write conflict after retries')
       error = new NotionApiError('conflict_error', 'Conflict occurred while saving. Please try again.')
-    } else if (err instanceof HTTPException && err.status === 413) {
-      error = new NotionApiError('validation_error', 'Request body too large. The limit is 500KB.')
     } else {
       logger.error({ requestId, err: { name: err.name, message: err.message, stack: err.stack } }, 'unexpected error')
       error = new NotionApiError('internal_server_error', 'Unexpected error occurred.')

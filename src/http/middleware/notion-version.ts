@@ -9,7 +9,7 @@ const EXPECTED_LIST = `${EXPECTED.slice(0, -1).join(', ')}, or ${EXPECTED.at(-1)
 /**
  * Requires a known `Notion-Version` header, else 400 `missing_version` with Notion's two messages
  * (digest §3.2): "…should be defined, instead was `undefined`." when absent, and the list of
- * accepted versions when empty or unknown.
+ * accepted versions when empty or unknown. The value must equal an accepted date exactly.
  * @throws NotionApiError missing_version
  */
 export function notionVersion(): MiddlewareHandler<AppEnv> {
@@ -21,7 +21,9 @@ export function notionVersion(): MiddlewareHandler<AppEnv> {
         'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.',
       )
     }
-    const value = raw.trim()
+    // Only HTTP's optional whitespace (SP, HTAB) around a field value is not part of it (RFC 9110
+    // §5.5; Node strips it already). Any other character, a non-breaking space included, is.
+    const value = raw.replace(/^[ \t]+|[ \t]+$/g, '')
     if (!isNotionVersion(value)) {
       throw new NotionApiError(
         'missing_version',

@@ -32,7 +32,11 @@ export function developersSidebarWithPublic(active: 'connections' | 'public'): H
 }
 
 export interface ConsentInput {
-  connection: { name: string; icon: string | null; capabilities: string[]; developerWorkspace: string; hasTemplate: boolean }
+  /**
+   * `hasTemplate`: the connection names a template; `templateAvailable`: it may still be copied (the
+   * registrant can still access it, checked at each install: services/oauth.service.ts templateAvailable).
+   */
+  connection: { name: string; icon: string | null; capabilities: string[]; developerWorkspace: string; hasTemplate: boolean; templateAvailable: boolean }
   user: { name: string | null; email: string | null }
   /** The original authorize parameters, carried through the form. */
   params: Record<string, string>
@@ -46,7 +50,7 @@ export interface ConsentInput {
 /**
  * The consent screen (digest §7.1): names the connection and its capabilities, lets the person pick
  * the workspace (when they have several) and the pages to share (only pages where they have full
- * access), or duplicate the template; Allow or Cancel.
+ * access), or duplicate the template (or say that it is no longer available); Allow or Cancel.
  */
 export function consentView(input: ConsentInput): Html {
   const c = input.connection
@@ -84,7 +88,13 @@ export function consentView(input: ConsentInput): Html {
           )
     }
     </div>
-    ${c.hasTemplate ? html`<p><label><input type="checkbox" name="template" value="on"> Duplicate ${c.name}'s template into my private pages and share it</label></p>` : ''}
+    ${
+      !c.hasTemplate
+        ? ''
+        : c.templateAvailable
+          ? html`<p><label><input type="checkbox" name="template" value="on"> Duplicate ${c.name}'s template into my private pages and share it</label></p>`
+          : notice('warn', 'Template unavailable', `${c.name}'s template is no longer available: the person who registered ${c.name} can no longer access it. You can still pick pages to share.`)
+    }
     <div class="actions">
       <button class="primary" type="submit" name="decision" value="allow">Allow access</button>
       <button type="submit" name="decision" value="cancel">Cancel</button>

@@ -292,7 +292,7 @@ export function pagePickerView(input: {
   }
   return html`${connectionHead(c, 'content')}
 <h2>Edit access</h2>
-<p class="lede">Select the pages and databases ${c.name} may access. Sharing a page shares all of its child pages, now and later.</p>
+<p class="lede">Select the pages and databases ${c.name} may access. Only pages where you have full access are listed. Sharing a page shares all of its child pages, now and later.</p>
 ${flashView(input.flash)}
 <form method="get" action="${base}/content/edit" role="search" class="row">
   <label for="q" class="visually-hidden">Search pages</label>
@@ -304,7 +304,7 @@ ${flashView(input.flash)}
   <div class="picker" id="picker-list" role="group" aria-label="Pages and databases">
   ${
     shown.length === 0
-      ? html`<p class="empty">${q ? 'No page matches your search.' : 'You cannot see any pages in this workspace.'}</p>`
+      ? html`<p class="empty">${q ? 'No page matches your search.' : 'You have full access to no page in this workspace.'}</p>`
       : shown.map((n) => {
           const via = input.coveredBy.get(n.id)
           const checked = input.direct.has(n.id) || via !== undefined

@@ -6,6 +6,7 @@ import * as m0004 from './0004-data-source-values.js'
 import * as m0005 from './0005-portal.js'
 import * as m0006 from './0006-comment-order.js'
 import * as m0007 from './0007-public-connections.js'
+import * as m0008 from './0008-change-events.js'
 
 /**
  * The ordered list of migrations, registered statically so the same list runs from `tsx`, vitest and
@@ -20,5 +21,6 @@ export const migrationProvider: MigrationProvider = {
     '0005-portal': m0005,
     '0006-comment-order': m0006,
     '0007-public-connections': m0007,
+    '0008-change-events': m0008,
   }),
 }

@@ -1,26 +1,55 @@
-import { randomUUID } from 'node:crypto'
 import type { Db } from '../store.js'
+import { appendEvent, type ChangeEvent } from './events.repository.js'
 
 /**
- * Appends to the audit log. `actor` is `user:<id>`, `bot:<id>` or `admin`; `meta` never holds a
- * secret (callers pass names, ids and capability sets only).
+ * The audit log: a reader of the change-event outbox (ADR 15), showing the events of the
+ * workspace's administration (connections, tokens, PATs and their policy, members, groups, page
+ * access, public connections and installs, sign-ins); content changes (pages, blocks, comments)
+ * stay out of it.
+ */
+
+/** The event types the audit log shows, as prefixes. */
+export const AUDITED_TYPES = [
+  'connection.',
+  'token.',
+  'pat.',
+  'pat_policy.',
+  'member.',
+  'group.',
+  'grant.',
+  'page.access_',
+  'page.share',
+  'page.unshare',
+  'page.connection_',
+  'public_connection.',
+  'oauth.',
+  'install.',
+  'user.',
+  'workspace.',
+] as const
+
+/** Whether events of `type` show in the audit log. */
+export function isAudited(type: string): boolean {
+  return AUDITED_TYPES.some((p) => type.startsWith(p))
+}
+
+/**
+ * Records an administrative change as a change event in the caller's transaction `db`. `actor` is
+ * `user:<id>`, `bot:<id>`, `admin` or `admin_api`; `meta` never holds a secret (callers pass names,
+ * ids and capability sets only). The event's `type` is `action`, its `object_id` is `target`.
  */
 export async function audit(
   db: Db,
   entry: { workspaceId: string | null; actor: string; action: string; target?: string; meta?: Record<string, unknown>; time: string },
 ): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      id: randomUUID(),
-      workspace_id: entry.workspaceId,
-      actor: entry.actor,
-      action: entry.action,
-      target: entry.target ?? null,
-      meta: entry.meta ? JSON.stringify(entry.meta) : null,
-      time: entry.time,
-    })
-    .execute()
+  await appendEvent(db, {
+    workspaceId: entry.workspaceId,
+    type: entry.action,
+    objectId: entry.target ?? null,
+    actor: entry.actor,
+    time: entry.time,
+    data: entry.meta ?? null,
+  })
 }
 
 /**
@@ -37,29 +66,53 @@ export interface AuditFilter {
   until?: string
 }
 
-/** The newest audit entries of a workspace matching `filter` (default: the newest 100), `meta` parsed. */
-export async function listAudit(db: Db, workspaceId: string, filter: number | AuditFilter = 100) {
+/** One audit entry, as the admin API, the CLI and the portal show it. */
+export interface AuditEntry {
+  id: string
+  workspace_id: string | null
+  actor: string
+  action: string
+  target: string | null
+  meta: Record<string, unknown> | null
+  time: string
+}
+
+/** The newest audited events of a workspace matching `filter` (default: the newest 100), newest first. */
+export async function listAudit(db: Db, workspaceId: string, filter: number | AuditFilter = 100): Promise<AuditEntry[]> {
   const f: AuditFilter = typeof filter === 'number' ? { limit: filter } : filter
-  let q = db.selectFrom('audit_log').selectAll().where('workspace_id', '=', workspaceId)
-  if (f.actions?.length) {
-    const actions = f.actions
+  const prefixes = f.actions?.length ? f.actions : AUDITED_TYPES.map((p) => `${p}*`)
+  let q = db
+    .selectFrom('change_event')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
     // Prefixes as key ranges (portable: no LIKE escaping differences between dialects).
-    q = q.where((eb) =>
+    .where((eb) =>
       eb.or(
-        actions.map((a) =>
-          a.endsWith('*') ? eb.and([eb('action', '>=', a.slice(0, -1)), eb('action', '<', `${a.slice(0, -1)}\u{10FFFF}`)]) : eb('action', '=', a),
+        prefixes.map((a) =>
+          a.endsWith('*') ? eb.and([eb('type', '>=', a.slice(0, -1)), eb('type', '<', `${a.slice(0, -1)}\u{10FFFF}`)]) : eb('type', '=', a),
         ),
       ),
     )
-  }
   if (f.actor) q = q.where('actor', '=', f.actor)
-  if (f.target) q = q.where('target', '=', f.target)
+  if (f.target) q = q.where('object_id', '=', f.target)
   if (f.since) q = q.where('time', '>=', f.since)
   if (f.until) q = q.where('time', '<', f.until)
   const rows = await q
     .orderBy('time', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('seq', 'desc')
     .limit(f.limit ?? 100)
     .execute()
-  return rows.map((r) => ({ ...r, meta: r.meta ? (JSON.parse(r.meta) as Record<string, unknown>) : null }))
+  return rows
+    .filter((r) => isAudited(r.type))
+    .map((r) => ({
+      id: r.id,
+      workspace_id: r.workspace_id,
+      actor: r.actor,
+      action: r.type,
+      target: r.object_id,
+      meta: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : null,
+      time: r.time,
+    }))
 }
+
+export type { ChangeEvent }

@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { SqlFilter, SqlSort } from '../../domain/query.js'
 import type { Db } from '../store.js'
 import type { BlockRow } from './blocks.repository.js'
+import { textEquals, textMatches } from './text-match.js'
 
 /**
  * Data-source queries over the typed value index (ADR 8): a `SqlFilter` / `SqlSort[]` plan from
@@ -14,20 +15,37 @@ import type { BlockRow } from './blocks.repository.js'
  * data_source_value s0 JOIN block b`), so a first page reads about one page of index entries (plus
  * the rows the other conditions reject). Otherwise it walks the data source's rows (newest first
  * for the default order) and checks each condition with an indexed EXISTS on the row's entries.
+ *
+ * Row access is part of the WHERE clause of every plan (see `RowAccess`), so a page is never short
+ * because hidden rows were dropped after the LIMIT, `before` counts only readable rows, and a cursor
+ * naming a row the caller cannot read is not a row of the data source.
  */
+
+/**
+ * Whose rows: only rows the caller may read come back, decided per row on its permission root exactly as
+ * a retrieve decides (`root_acl`, the highest level over `principals`). Most rows inherit the
+ * database's root (`readableRoot`, already checked by the caller: no probe); a restricted row is its
+ * own root and is kept only when one of `principals` holds at least `minLevel` there (one point read of
+ * the `root_acl` primary key).
+ */
+export interface RowAccess {
+  principals: string[]
+  /** A root the caller is known to read (the database's), or null to probe every row. */
+  readableRoot: string | null
+  /** The level a row needs: view (1). */
+  minLevel: number
+}
 
 export interface RowQuery {
   dataSourceId: string
   includeTrashed: boolean
   filter: SqlFilter | null
   sorts: SqlSort[]
+  access: RowAccess
 }
 
 const T = sql.table('data_source_value')
 
-function esc(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`)
-}
 
 function join(parts: RawBuilder<unknown>[], sep: 'AND' | 'OR'): RawBuilder<unknown> {
   if (parts.length === 0) return sep === 'AND' ? sql`1 = 1` : sql`1 = 0`
@@ -40,8 +58,8 @@ function entryCondition(f: SqlFilter, v: string): RawBuilder<unknown> | null {
   const n = sql.ref(`${v}.num`)
   switch (f.k) {
     case 'text':
-      if (f.op === 'eq') return sql`${a} = ${f.needle}`
-      return sql`${a} LIKE ${f.op === 'contains' ? `%${esc(f.needle)}%` : f.op === 'starts' ? `${esc(f.needle)}%` : `%${esc(f.needle)}`} ESCAPE '\\'`
+      if (f.op === 'eq') return textEquals(a, f.needle)
+      return textMatches(a, f.op, f.needle)
     case 'num': {
       const parts: RawBuilder<unknown>[] = []
       if (f.lo !== undefined) parts.push(f.loIncl ? sql`${n} >= ${f.lo}` : sql`${n} > ${f.lo}`)
@@ -80,6 +98,15 @@ function filterSql(f: SqlFilter): RawBuilder<unknown> {
       return f.negate ? sql`NOT ${exists}` : exists
     }
   }
+}
+
+/** "The caller may read row `b`" (see `RowAccess`), as part of the WHERE clause, so LIMIT counts only readable rows. */
+function readable(a: RowAccess): RawBuilder<unknown> {
+  const probe =
+    a.principals.length === 0
+      ? sql`1 = 0`
+      : sql`EXISTS (SELECT 1 FROM ${sql.table('root_acl')} acl WHERE acl.root_id = b.perm_root_id AND acl.principal IN (${sql.join(a.principals)}) AND acl.role >= ${a.minLevel})`
+  return a.readableRoot === null ? probe : sql`(b.perm_root_id = ${a.readableRoot} OR ${probe})`
 }
 
 interface SortKey {
@@ -172,6 +199,7 @@ function build(q: RowQuery): Built {
   // In the driven plan the index entry already names the data source (entries follow moves).
   if (!driven) where.push(sql`b.parent_id = ${q.dataSourceId}`, sql`b.parent_type = 'data_source_id'`)
   if (!q.includeTrashed) where.push(sql`b.in_trash = 0`)
+  where.push(readable(q.access))
   for (const l of leaves) where.push(filterSql(l))
   let from: RawBuilder<unknown>
   if (driven) {
@@ -184,18 +212,19 @@ function build(q: RowQuery): Built {
   return { from, where, keys, driven }
 }
 
-/** The cursor row's sort key values, or undefined when it is not a row of this data source. */
+/** The cursor row's sort key values, or undefined when it is not a row of this data source that the caller may read. */
 async function cursorValues(db: Db, q: RowQuery, cursorId: string): Promise<{ values: unknown[]; created: string } | undefined> {
   const { joins, keys } = sortKeys(q.sorts)
   const cols = keys.map((k, i) => sql`${k.expr} AS ${sql.ref(`k${i}`)}`)
-  const r = await sql<Record<string, unknown>>`SELECT ${sql.join([...cols, sql`b.created_time AS created`])} FROM ${sql.table('block')} b ${joins.length ? sql.join(joins, sql` `) : sql``} WHERE b.id = ${cursorId} AND b.parent_id = ${q.dataSourceId} AND b.parent_type = 'data_source_id'`.execute(db)
+  const r = await sql<Record<string, unknown>>`SELECT ${sql.join([...cols, sql`b.created_time AS created`])} FROM ${sql.table('block')} b ${joins.length ? sql.join(joins, sql` `) : sql``} WHERE b.id = ${cursorId} AND b.parent_id = ${q.dataSourceId} AND b.parent_type = 'data_source_id' AND ${readable(q.access)}`.execute(db)
   const row = r.rows[0]
   if (!row) return undefined
   return { values: keys.map((_, i) => row[`k${i}`] ?? null), created: row.created as string }
 }
 
 /**
- * One page of matching rows in query order, starting at row `cursorId` (inclusive) when given;
+ * One page of matching rows the caller may read (`q.access`), in query order, starting at row
+ * `cursorId` (inclusive) when given;
  * `before` = how many matching rows precede that cursor, counted up to `countCap`; the page holds
  * `limit(before)` rows at most. Returns
  * undefined when the cursor is not a row of the data source.
@@ -226,9 +255,22 @@ export async function queryRows(
   return { rows: ids.map((id) => full.get(id)).filter((x): x is BlockRow => x !== undefined), before }
 }
 
-/** The rows (full) matching a storage pre-filter, in no particular order (for queries finished in memory). */
+/**
+ * The rows (full) matching a storage pre-filter that the caller may read (`q.access`), in no
+ * particular order (for queries finished in memory).
+ */
 export async function prefilteredRows(db: Db, q: Omit<RowQuery, 'sorts'>): Promise<BlockRow[]> {
   const built = build({ ...q, sorts: [] })
   const r = await sql<BlockRow>`SELECT b.* FROM ${built.from} WHERE ${sql.join(built.where, sql` AND `)}`.execute(db)
+  return r.rows
+}
+
+/**
+ * The live rows of every data source of a database (rows whose `path` is `rowPath`, the database's
+ * subtree prefix) that the caller may read (`access`), oldest first, at most `limit`: the portal's
+ * database view. Access is in the WHERE clause, so `limit` counts readable rows only.
+ */
+export async function readableRowsUnder(db: Db, rowPath: string, access: RowAccess, limit: number): Promise<Pick<BlockRow, 'id' | 'properties' | 'title_text'>[]> {
+  const r = await sql<Pick<BlockRow, 'id' | 'properties' | 'title_text'>>`SELECT b.id, b.properties, b.title_text FROM ${sql.table('block')} b WHERE b.parent_type = 'data_source_id' AND b.path = ${rowPath} AND b.in_trash = 0 AND ${readable(access)} ORDER BY b.created_time ASC, b.id ASC LIMIT ${limit}`.execute(db)
   return r.rows
 }

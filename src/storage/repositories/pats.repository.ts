@@ -31,6 +31,19 @@ export async function findPatByBotId(db: Db, botId: string): Promise<PersonalAcc
   return db.selectFrom('personal_access_token').selectAll().where('bot_id', '=', botId).executeTakeFirst()
 }
 
+/** The PATs `creatorId` created in `workspaceId` that are not revoked (expired ones included). */
+export async function unrevokedPatsOfCreator(db: Db, workspaceId: string, creatorId: string): Promise<PersonalAccessTokenTable[]> {
+  return db
+    .selectFrom('personal_access_token')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('creator_id', '=', creatorId)
+    .where('revoked_time', 'is', null)
+    .orderBy('created_time')
+    .orderBy('id')
+    .execute()
+}
+
 /** Stores one PAT row (digest and sealed secret only, never the token). */
 export async function insertPat(db: Db, row: PersonalAccessTokenTable): Promise<void> {
   await db.insertInto('personal_access_token').values(row).execute()

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { BlockRow } from './blocks.repository.js'
 import type { DataSourceRow } from './data-sources.repository.js'
 import type { Db } from '../store.js'
+import { textMatches } from './text-match.js'
 
 /**
  * The "what can this token see, newest first" query behind `POST /v1/search`
@@ -32,10 +33,6 @@ export interface VisibleNodesQuery {
   limit: number
 }
 
-/** Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern. */
-function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
-}
 
 /**
  * Readable roots per `perm_root_id IN (…)` list: larger sets are split into several statements
@@ -91,7 +88,7 @@ function candidates(db: Db, q: VisibleNodesQuery, after: KeysetPosition | undefi
     .limit(limit)
   query = root === undefined ? query.where('workspace_id', '=', q.workspaceId).where('perm_root_id', 'is not', null) : query.where('perm_root_id', '=', root)
   if (q.titleContains !== undefined) {
-    query = query.where(sql<boolean>`title_text like ${`%${likeEscape(q.titleContains)}%`} escape '\\'`)
+    query = query.where(textMatches(sql.ref('title_text'), 'contains', q.titleContains))
   }
   if (after) query = query.where(afterCondition(desc, after))
   return query.execute()
@@ -143,7 +140,7 @@ async function readInKeyOrder(db: Db, q: VisibleNodesQuery, keys: { id: string }
       .where('type', 'in', q.types)
       .where('in_trash', '=', q.inTrash ? 1 : 0)
     if (q.titleContains !== undefined) {
-      query = query.where(sql<boolean>`title_text like ${`%${likeEscape(q.titleContains)}%`} escape '\\'`)
+      query = query.where(textMatches(sql.ref('title_text'), 'contains', q.titleContains))
     }
     const byId = new Map((await query.execute()).map((r) => [r.id, r]))
     for (const k of part) {

@@ -1,0 +1,67 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { AppEnv } from '../context.js'
+
+/**
+ * Renders the answer to a request body over a surface's limit, in that surface's error shape.
+ * `maxBytes` is the limit that was exceeded.
+ */
+export type TooLarge = (c: Context<AppEnv>, maxBytes: number) => Response | Promise<Response>
+
+/** One surface of the app (the Notion API, the admin API, OAuth, the portal): which paths, its limit, its answer. */
+export interface BodySurface {
+  /** Whether a request path belongs to this surface. Surfaces are tried in order. */
+  matches: (path: string) => boolean
+  /** Largest accepted request body, in bytes. */
+  maxBytes: number
+  tooLarge: TooLarge
+}
+
+/**
+ * Limits every request body while it streams in (hono/body-limit), before any handler reads it, so
+ * no route can buffer more than its surface's limit, whatever it is and whenever it is added.
+ *
+ * - A `Content-Length` over the limit is refused at once, without reading a byte; a smaller one is
+ *   what Node's parser reads at most (bytes beyond it are a new, malformed request).
+ * - A chunked body (no `Content-Length`) is counted while it arrives and refused as soon as it
+ *   passes the limit; the rest is never read (the connection is closed after the answer).
+ * - The first surface whose `matches` accepts the path applies; otherwise `fallback`.
+ *
+ * The answer is the surface's `tooLarge`, sent with `Connection: close`.
+ */
+export function limitBodies(surfaces: BodySurface[], fallback: Omit<BodySurface, 'matches'>): MiddlewareHandler<AppEnv> {
+  const limiter = (s: Omit<BodySurface, 'matches'>): MiddlewareHandler<AppEnv> =>
+    bodyLimit({
+      maxSize: s.maxBytes,
+      onError: async (c) => {
+        const res = await s.tooLarge(c as Context<AppEnv>, s.maxBytes)
+        res.headers.set('Connection', 'close')
+        return res
+      },
+    }) as MiddlewareHandler<AppEnv>
+  const compiled = surfaces.map((s) => ({ matches: s.matches, limit: limiter(s) }))
+  const otherwise = limiter(fallback)
+  return async (c, next) => {
+    const path = c.req.path
+    const surface = compiled.find((s) => s.matches(path))
+    return (surface?.limit ?? otherwise)(c, next)
+  }
+}
+
+/**
+ * `/v1` (and `/admin/v1`): 413 in Notion's envelope. Notion documents its size limits under
+ * `validation_error` (digest §3.2, §6) and answers oversized uploads with 413 Payload Too Large, so
+ * the answer is status 413 with the code `validation_error`, which the SDK knows
+ * (`APIResponseError`, not retried).
+ */
+export const notionTooLarge: TooLarge = (c, maxBytes) =>
+  c.json(
+    {
+      object: 'error',
+      status: 413,
+      code: 'validation_error',
+      message: `Request body too large. The limit is ${Math.round(maxBytes / 1024)}KB.`,
+      request_id: c.get('requestId') ?? '',
+    },
+    413,
+  )

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto'
+import type { Db } from '../store.js'
+
+/**
+ * The change-event outbox (ADR 15). Every repository write function appends its events here with
+ * the same `db` (the caller's transaction), so an event exists exactly when its change committed.
+ * Readers: the audit log (`audit.repository.ts`), and later webhooks and cache invalidation.
+ */
+
+/** Who made a change: `user:<id>`, `bot:<id>`, `admin` (the admin key), `admin_api` or `system`. */
+export type Actor = string
+
+/** One change to append. `type` is `<object>.<change>`; `data` is JSON-serialisable and never a secret. */
+export interface NewChangeEvent {
+  workspaceId: string | null
+  type: string
+  objectType?: string | null
+  objectId?: string | null
+  actor: Actor
+  /** ISO-8601 UTC with milliseconds, from the request's clock. */
+  time: string
+  data?: Record<string, unknown> | null
+}
+
+/** A stored change event (`data` parsed). */
+export interface ChangeEvent {
+  seq: number
+  id: string
+  workspaceId: string | null
+  type: string
+  objectType: string | null
+  objectId: string | null
+  actor: Actor
+  time: string
+  data: Record<string, unknown> | null
+}
+
+/** Appends `events` to the outbox in order, in the caller's transaction `db`. */
+export async function appendEvents(db: Db, events: NewChangeEvent[]): Promise<void> {
+  if (events.length === 0) return
+  await db
+    .insertInto('change_event')
+    .values(
+      events.map((e) => ({
+        id: randomUUID(),
+        workspace_id: e.workspaceId,
+        type: e.type,
+        object_type: e.objectType ?? objectTypeOf(e.type),
+        object_id: e.objectId ?? null,
+        actor: e.actor,
+        time: e.time,
+        data: e.data ? JSON.stringify(e.data) : null,
+      })),
+    )
+    .execute()
+}
+
+/** Appends one event; see appendEvents. */
+export function appendEvent(db: Db, event: NewChangeEvent): Promise<void> {
+  return appendEvents(db, [event])
+}
+
+/**
+ * Events after `afterSeq` in sequence order, at most `limit` (default 1,000), optionally of one
+ * workspace and of the given types (exact names, or prefixes written `page.*`).
+ */
+export async function listEvents(
+  db: Db,
+  opts: { afterSeq?: number; limit?: number; workspaceId?: string; types?: string[] } = {},
+): Promise<ChangeEvent[]> {
+  let q = db.selectFrom('change_event').selectAll().where('seq', '>', opts.afterSeq ?? 0)
+  if (opts.workspaceId) q = q.where('workspace_id', '=', opts.workspaceId)
+  if (opts.types?.length) {
+    const types = opts.types
+    // Prefixes as key ranges (portable: no LIKE escaping differences between dialects).
+    q = q.where((eb) =>
+      eb.or(
+        types.map((t) =>
+          t.endsWith('*') ? eb.and([eb('type', '>=', t.slice(0, -1)), eb('type', '<', `${t.slice(0, -1)}\u{10FFFF}`)]) : eb('type', '=', t),
+        ),
+      ),
+    )
+  }
+  const rows = await q
+    .orderBy('seq')
+    .limit(opts.limit ?? 1000)
+    .execute()
+  return rows.map(toEvent)
+}
+
+/** The highest `seq` so far (0 on an empty outbox). */
+export async function lastEventSeq(db: Db): Promise<number> {
+  const row = await db.selectFrom('change_event').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst()
+  return Number(row?.seq ?? 0)
+}
+
+/** `page` for `page.created`; null for a type without a dot. */
+function objectTypeOf(type: string): string | null {
+  const dot = type.indexOf('.')
+  return dot > 0 ? type.slice(0, dot) : null
+}
+
+function toEvent(r: {
+  seq: number
+  id: string
+  workspace_id: string | null
+  type: string
+  object_type: string | null
+  object_id: string | null
+  actor: string
+  time: string
+  data: string | null
+}): ChangeEvent {
+  return {
+    seq: Number(r.seq),
+    id: r.id,
+    workspaceId: r.workspace_id,
+    type: r.type,
+    objectType: r.object_type,
+    objectId: r.object_id,
+    actor: r.actor,
+    time: r.time,
+    data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : null,
+  }
+}
