@@ -3,17 +3,20 @@ import type { RichTextItem } from '../../domain/rich-text.js'
 import { plainText } from '../../domain/rich-text.js'
 import type { NotionVersion } from '../../domain/versions.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
-import { presentParent, trashFields } from '../pages/pages.presenter.js'
+import { presentParent, trashFields, type Served } from '../pages/pages.presenter.js'
+import type { BlockObjectResponse } from '@notionhq/client'
 
 /**
- * A full block object (SDK `BlockObjectResponse`), keys in Notion's order. Pages appear as
- * `child_page` blocks and databases as `child_database` blocks with `{title}`; a database block
- * never has children (digest §1.3). For database rows pass `title` (their title property has another id).
+ * A full block object (SDK `BlockObjectResponse` as served from 2025-09-03 on, `Served`: no `archived`
+ * under 2026-03-11), keys in Notion's order. Pages appear as `child_page` blocks and databases as
+ * `child_database` blocks with `{title}`; a database block never has children
+ * (docs/reference/notion-api.md §1.3). For database rows pass `title` (their title property has another id).
+ * tsc checks the fields every block type shares; the `<type>` content is stored JSON, validated when written.
  */
 export function presentBlock(
   row: BlockRow,
   opts: { version: NotionVersion; hasChildren: boolean; databaseId?: string; title?: string },
-): Record<string, unknown> {
+): Served<BlockObjectResponse> {
   let content: unknown
   if (row.type === 'child_page' || row.type === 'child_database') {
     const props = JSON.parse(row.properties ?? '{}') as { title?: RichTextItem[] }
@@ -23,7 +26,7 @@ export function presentBlock(
     // Paragraphs always carry `icon` (SDK `ContentWithRichTextColorAndIconResponse`), also when stored without one.
     if (row.type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content)) content = { ...content, icon: null }
   }
-  return {
+  const common = {
     object: 'block',
     id: row.id,
     parent: presentParent(row, opts.version, opts.databaseId),
@@ -33,7 +36,7 @@ export function presentBlock(
     last_edited_by: { object: 'user', id: row.last_edited_by },
     has_children: row.type === 'child_database' ? false : opts.hasChildren,
     ...trashFields(row.in_trash === 1, opts.version),
-    type: row.type,
-    [row.type]: content,
-  }
+  } satisfies Omit<Served<BlockObjectResponse>, 'type'>
+  // Cast: the type and its content come from storage (`type` a block type, content its stored JSON).
+  return { ...common, type: row.type, [row.type]: content } as Served<BlockObjectResponse>
 }

@@ -1,12 +1,14 @@
 import { toMinute } from '../../domain/clock.js'
 import type { CommentRow } from '../../storage/repositories/comments.repository.js'
+import type { CommentObjectResponse } from '@notionhq/client'
 
 /**
- * A full comment object (SDK `CommentObjectResponse`, digest §2.10), keys in the SDK's order.
- * Times are rounded to the minute as Notion reports them; `attachments` is always present and,
- * without file uploads, empty.
+ * A full comment object (SDK `CommentObjectResponse`, docs/reference/notion-api.md §2.10; the same
+ * shape in every version), keys in the SDK's order. Times are rounded to the minute as Notion reports
+ * them; `attachments` is always present and, without file uploads, empty. `rich_text` and
+ * `display_name` are stored JSON, validated when written.
  */
-export function presentComment(row: Omit<CommentRow, 'seq'>): Record<string, unknown> {
+export function presentComment(row: Omit<CommentRow, 'seq'>): CommentObjectResponse {
   return {
     object: 'comment',
     id: row.id,
@@ -15,8 +17,8 @@ export function presentComment(row: Omit<CommentRow, 'seq'>): Record<string, unk
     created_time: toMinute(row.created_time),
     last_edited_time: toMinute(row.last_edited_time),
     created_by: { object: 'user', id: row.created_by },
-    rich_text: JSON.parse(row.rich_text) as unknown,
-    display_name: JSON.parse(row.display_name) as unknown,
+    rich_text: JSON.parse(row.rich_text) as CommentObjectResponse['rich_text'],
+    display_name: JSON.parse(row.display_name) as CommentObjectResponse['display_name'],
     attachments: [],
   }
 }

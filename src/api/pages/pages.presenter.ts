@@ -4,6 +4,15 @@ import { presentPropertyValues, titleOfValues, type Schema } from '../../domain/
 import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/versions.js'
 import { presentLegacyProperties } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
+import type { PageObjectResponse } from '@notionhq/client'
+
+/**
+ * An SDK response type as Octavo serves it to every version: `archived` is optional, since 2026-03-11
+ * drops it from every response (docs/reference/notion-api.md §1.12, §2.5) while the SDK types it as
+ * required ("Present for backwards compatibility with API versions prior to 2026-03-11"). Distributes
+ * over unions (block types).
+ */
+export type Served<T> = T extends unknown ? Omit<T, 'archived'> & { archived?: boolean } : never
 
 /** What the page presenter needs besides the row. */
 export interface PagePresentation {
@@ -15,20 +24,27 @@ export interface PagePresentation {
   computed?: Record<string, unknown> | undefined
 }
 
-/** `parent` of a page or database, per version: rows are `data_source_id` (2025+) or `database_id`. */
-export function presentParent(row: Pick<BlockRow, 'parent_type' | 'parent_id'>, version: NotionVersion, databaseId?: string) {
+/**
+ * `parent` of a page, block or database (SDK `ParentForBlockBasedObjectResponse`), per version: rows
+ * are `data_source_id` (2025+) or `database_id` (≤ 2022-06-28). `databaseId` is the row's database:
+ * callers pass it whenever `row` is a data-source row or template.
+ */
+export function presentParent(row: Pick<BlockRow, 'parent_type' | 'parent_id'>, version: NotionVersion, databaseId?: string): PageObjectResponse['parent'] {
+  // Casts: `parent_id` is null only for the workspace; `databaseId` is given for rows (see above).
+  // The SDK types both as always present.
+  const id = row.parent_id as string
   switch (row.parent_type) {
     case 'workspace':
       return { type: 'workspace', workspace: true }
     case 'page_id':
-      return { type: 'page_id', page_id: row.parent_id }
+      return { type: 'page_id', page_id: id }
     case 'block_id':
-      return { type: 'block_id', block_id: row.parent_id }
+      return { type: 'block_id', block_id: id }
     case 'data_source_id':
     case 'template':
       return hasDataSources(version)
-        ? { type: 'data_source_id', data_source_id: row.parent_id, database_id: databaseId }
-        : { type: 'database_id', database_id: databaseId }
+        ? { type: 'data_source_id', data_source_id: id, database_id: databaseId as string }
+        : { type: 'database_id', database_id: databaseId as string }
   }
 }
 
@@ -41,18 +57,32 @@ export function urlOf(publicUrl: string, id: string, title: string): string {
   return `${publicUrl}/${slug ? `${slug}-` : ''}${compactId(id)}`
 }
 
-/** Adds `archived` (≤ 2025-09-03) next to `in_trash`; 2026-03-11 drops it (digest §1.12). */
-export function trashFields(inTrash: boolean, version: NotionVersion): Record<string, boolean> {
+/** Adds `archived` (≤ 2025-09-03) next to `in_trash`; 2026-03-11 drops it (docs/reference/notion-api.md §1.12). */
+export function trashFields(inTrash: boolean, version: NotionVersion): { archived?: boolean; in_trash: boolean } {
   return dropsArchived(version) ? { in_trash: inTrash } : { archived: inTrash, in_trash: inTrash }
 }
 
 /**
- * A full page object (SDK `PageObjectResponse`), keys in Notion's order. Times are rounded to the
- * minute as Notion reports them.
+ * A full page object, keys in Notion's order. Times are rounded to the minute as Notion reports them.
+ * tsc checks the object against the SDK's `PageObjectResponse` as served from 2025-09-03 on
+ * (`Served`: no `archived` under 2026-03-11); older versions differ only in `parent`
+ * (`database_id`) and in `properties`, which domain/legacy-shapes.ts transforms and which stay
+ * untyped wire values here. Returned as a plain record: callers narrow `properties` (`filter_properties`).
  */
 export function presentPage(row: BlockRow, p: PagePresentation): Record<string, unknown> {
   const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
   const schema = p.dataSource?.schema ?? null
+  // Property values are built by domain/properties.ts (and legacy-shapes.ts) as untyped wire values.
+  const properties = presentLegacyProperties(
+    presentPropertyValues(values, schema, {
+      created_time: toMinute(row.created_time),
+      last_edited_time: toMinute(row.last_edited_time),
+      created_by: row.created_by,
+      last_edited_by: row.last_edited_by,
+    }, p.computed),
+    p.version,
+    { values: true },
+  ) as PageObjectResponse['properties']
   return {
     object: 'page',
     id: row.id,
@@ -66,17 +96,8 @@ export function presentPage(row: BlockRow, p: PagePresentation): Record<string, 
     ...trashFields(row.in_trash === 1, p.version),
     is_archived: false,
     is_locked: row.is_locked === 1,
-    properties: presentLegacyProperties(
-      presentPropertyValues(values, schema, {
-        created_time: toMinute(row.created_time),
-        last_edited_time: toMinute(row.last_edited_time),
-        created_by: row.created_by,
-        last_edited_by: row.last_edited_by,
-      }, p.computed),
-      p.version,
-      { values: true },
-    ),
+    properties,
     url: urlOf(p.publicUrl, row.id, titleOfValues(values, schema)),
     public_url: null,
-  }
+  } satisfies Served<PageObjectResponse>
 }

@@ -1,17 +1,19 @@
 import type { UserInfoLevel, UserTable } from '../../storage/database.js'
+import type { PartialUserObjectResponse, UserObjectResponse } from '@notionhq/client'
 
-/** Notion's free-plan upload cap, reported in `bot.workspace_limits` (digest §2.2). */
+/** Notion's free-plan upload cap, reported in `bot.workspace_limits` (docs/reference/notion-api.md §2.2). */
 const FREE_UPLOAD_BYTES = 5 * 1024 * 1024
 const PAID_UPLOAD_BYTES = 5 * 1024 * 1024 * 1024
 
 /**
  * A user object trimmed to the caller's user-information capability (developers.notion.com
  * "capabilities"): `with_email` → name, avatar and `person.email`; `without_email` → name and avatar;
- * `none` → only `{object, id}`.
+ * `none` → only `{object, id}` (SDK `PartialUserObjectResponse`); otherwise SDK `UserObjectResponse`
+ * (the same shape in every version).
  */
-export function presentUser(u: UserTable, level: UserInfoLevel): Record<string, unknown> {
+export function presentUser(u: UserTable, level: UserInfoLevel): UserObjectResponse | PartialUserObjectResponse {
   if (level === 'none') return { object: 'user', id: u.id }
-  const base = { object: 'user', id: u.id, name: u.name, avatar_url: u.avatar_url }
+  const base = { object: 'user' as const, id: u.id, name: u.name, avatar_url: u.avatar_url }
   if (u.type === 'bot') return { ...base, type: 'bot', bot: {} }
   return { ...base, type: 'person', person: level === 'with_email' && u.email ? { email: u.email } : {} }
 }
@@ -20,13 +22,14 @@ export function presentUser(u: UserTable, level: UserInfoLevel): Record<string, 
  * The caller's own bot user (`GET /v1/users/me`), with `bot.owner` and workspace details. A
  * connection's bot is owned by the workspace; a PAT's bot by its creator (`owner` given), shown as a
  * full person with e-mail, and then `workspace_name` is null ("If the owner.type is "user", then
- * workspace_name is null", developers.notion.com/reference/user; digest §2.2).
+ * workspace_name is null", developers.notion.com/reference/user; docs/reference/notion-api.md §2.2).
+ * SDK `GetSelfResponse` (a bot `UserObjectResponse`; the same shape in every version).
  */
 export function presentSelfBot(
   bot: UserTable,
   ws: { id: string; name: string; plan: string },
   owner?: UserTable,
-): Record<string, unknown> {
+): UserObjectResponse {
   return {
     object: 'user',
     id: bot.id,
