@@ -4,7 +4,15 @@ import { textRun } from '../domain/rich-text.js'
 import { DomainError } from '../errors/domain-error.js'
 import type { MemberRole, Plan, UserTable, WorkspaceTable } from '../storage/database.js'
 import { audit } from '../storage/repositories/audit.repository.js'
-import { findUserByEmail, findWorkspace, listMembers, memberRole } from '../storage/repositories/workspaces.repository.js'
+import {
+  createUser,
+  createWorkspace as storeWorkspace,
+  findUserByEmail,
+  findWorkspace,
+  listMembers,
+  listWorkspaceNodes,
+  memberRole,
+} from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
 import { removeWorkspaceMember } from './people.service.js'
@@ -44,7 +52,7 @@ async function ensurePerson(db: Db, p: PersonInput, time: string): Promise<UserT
     email: p.email.toLowerCase(),
     created_time: time,
   }
-  await db.insertInto('user').values(user).execute()
+  await createUser(db, user)
   return user
 }
 
@@ -65,18 +73,10 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput) {
       plan: input.plan ?? 'free',
       created_time: time,
     }
-    await trx.insertInto('workspace').values(workspace).execute()
     const people: (UserTable & { role: MemberRole })[] = []
-    for (const m of input.members) {
-      const user = await ensurePerson(trx, m, time)
-      await trx
-        .insertInto('workspace_member')
-        .values({ workspace_id: workspace.id, user_id: user.id, role: m.role, joined_time: time })
-        .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role: m.role }))
-        .execute()
-      people.push({ ...user, role: m.role })
-    }
+    for (const m of input.members) people.push({ ...(await ensurePerson(trx, m, time)), role: m.role })
     const owner = people.find((p) => p.role === 'owner') as UserTable
+    await storeWorkspace(trx, workspace, people.map((p) => ({ userId: p.id, role: p.role })), { actor: `user:${owner.id}`, time })
     const pages = []
     for (const title of input.pages ?? []) {
       const row = await createNode(trx, {
@@ -90,7 +90,6 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput) {
       })
       pages.push({ id: row.id, title })
     }
-    await audit(trx, { workspaceId: workspace.id, actor: `user:${owner.id}`, action: 'workspace.created', target: workspace.id, time })
     return { workspace, members: people, pages }
   })
 }
@@ -153,12 +152,7 @@ export async function getWorkspace(deps: Deps, workspaceId: string) {
  * (for set-up scripts that need ids). Trashed nodes are included and marked.
  */
 export async function listWorkspacePages(deps: Deps, workspaceId: string) {
-  const rows = await deps.store.db
-    .selectFrom('block')
-    .select(['id', 'type', 'parent_type', 'parent_id', 'path', 'properties', 'title_text', 'in_trash', 'position', 'created_time'])
-    .where('workspace_id', '=', workspaceId)
-    .where('type', 'in', ['child_page', 'child_database'])
-    .execute()
+  const rows = await listWorkspaceNodes(deps.store.db, workspaceId)
   const byParent = new Map<string, typeof rows>()
   for (const r of rows) {
     const key = (r.path ?? '/').split('/').filter(Boolean).at(-1) ?? ''

@@ -1,4 +1,5 @@
 import type { Db } from '../store.js'
+import { appendEvent } from './events.repository.js'
 import type { MemberRole, UserTable, WorkspaceTable } from '../database.js'
 
 /** One workspace by id. */
@@ -43,4 +44,74 @@ export async function listMembers(db: Db, workspaceId: string) {
     .orderBy('m.joined_time')
     .orderBy('u.id')
     .execute()
+}
+
+/** The workspace a group belongs to, or undefined when there is no such group. */
+export async function groupWorkspaceId(db: Db, groupId: string): Promise<string | undefined> {
+  return (await db.selectFrom('workspace_group').select('workspace_id').where('id', '=', groupId).executeTakeFirst())?.workspace_id
+}
+
+/** The users (people or bots) with the given ids, in no particular order. */
+export async function findUsers(db: Db, ids: string[]): Promise<UserTable[]> {
+  if (ids.length === 0) return []
+  return db.selectFrom('user').selectAll().where('id', 'in', ids).execute()
+}
+
+/** The names of the groups with the given ids, by id. */
+export async function groupNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('workspace_group').select(['id', 'name']).where('id', 'in', ids).execute()
+  return new Map(rows.map((r) => [r.id, r.name]))
+}
+
+/** The workspaces a person belongs to with their role, oldest membership first. */
+export async function workspacesOfUser(db: Db, userId: string) {
+  return db
+    .selectFrom('workspace_member as m')
+    .innerJoin('workspace as w', 'w.id', 'm.workspace_id')
+    .select(['w.id', 'w.name', 'w.icon', 'w.plan', 'm.role'])
+    .where('m.user_id', '=', userId)
+    .orderBy('m.joined_time')
+    .orderBy('w.id')
+    .execute()
+}
+
+/**
+ * Every page and database of a workspace (database rows and trashed nodes included), unordered, with
+ * the columns tree listings need (`path` gives the parent; `position` the order among siblings).
+ */
+export async function listWorkspaceNodes(db: Db, workspaceId: string) {
+  return db
+    .selectFrom('block')
+    .select(['id', 'type', 'parent_type', 'parent_id', 'path', 'perm_root_id', 'properties', 'title_text', 'icon', 'position', 'created_time', 'in_trash'])
+    .where('workspace_id', '=', workspaceId)
+    .where('type', 'in', ['child_page', 'child_database'])
+    .execute()
+}
+
+/** Stores a new person or bot user (people are global; membership is per workspace). */
+export async function createUser(db: Db, user: UserTable): Promise<void> {
+  await db.insertInto('user').values(user).execute()
+}
+
+/**
+ * Creates a workspace with its first members (`members`: user id and role; a person listed twice
+ * keeps the last role) and appends `workspace.created` (object id = the workspace).
+ * @param at who creates it (`user:<first owner>`, …) and when.
+ */
+export async function createWorkspace(
+  db: Db,
+  workspace: WorkspaceTable,
+  members: { userId: string; role: MemberRole }[],
+  at: { actor: string; time: string },
+): Promise<void> {
+  await db.insertInto('workspace').values(workspace).execute()
+  for (const m of members) {
+    await db
+      .insertInto('workspace_member')
+      .values({ workspace_id: workspace.id, user_id: m.userId, role: m.role, joined_time: at.time })
+      .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role: m.role }))
+      .execute()
+  }
+  await appendEvent(db, { workspaceId: workspace.id, type: 'workspace.created', objectId: workspace.id, actor: at.actor, time: at.time })
 }
