@@ -1,6 +1,5 @@
 import { generateToken, tokenHint } from '../auth/token-format.js'
 import { isoNow } from '../domain/clock.js'
-import { plainText } from '../domain/rich-text.js'
 import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { DEFAULT_CAPABILITIES, capabilitiesOf, capabilityColumns, type Capabilities } from '../permissions/capabilities.js'
@@ -8,13 +7,14 @@ import { decideConnectionManage, type ConnectionManageAction } from '../permissi
 import { decideConnectionShare, type ConnectionShareDecision } from '../permissions/decide-connection-share.js'
 import { CONNECTION_SHARE_LEVEL, principalOf } from '../permissions/roles.js'
 import type { ConnectionTable, TokenTable } from '../storage/database.js'
-import { aclEntry, addConnectionShare, levelOnRoot, listGrantedPages, removeConnectionShare } from '../storage/repositories/acl.repository.js'
+import { addConnectionShare, levelOnRoot, listGrantedPages, removeConnectionShare } from '../storage/repositories/acl.repository.js'
 import { findBlock } from '../storage/repositories/blocks.repository.js'
 import * as connections from '../storage/repositories/connections.repository.js'
 import { findActiveConnectionToken } from '../storage/repositories/tokens.repository.js'
 import { findWorkspace, memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
+import { nodeTitle } from './effective-access.js'
 import { principalsForUser } from './people-access.js'
 
 /**
@@ -285,29 +285,6 @@ export async function listConnectionShares(deps: Deps, connectionId: string, act
   const c = await loadConnection(db, connectionId)
   await requireManage(db, c.workspace_id, actorId, 'see_content')
   const rows = await listGrantedPages(db, principalOf.bot(c.bot_id))
-  return rows.map(({ properties, title_text, ...r }) => {
-    // Pages and databases keep their title under `title`; database rows under their title property.
-    const title = (JSON.parse(properties ?? '{}') as { title?: { plain_text: string }[] }).title
-    return { ...r, title: title ? plainText(title) : (title_text ?? '') }
-  })
-}
-
-/**
- * Why a connection can see a page: the page whose share grants it, or null (portal issue 5 uses it).
- */
-export async function explainAccess(deps: Deps, connectionId: string, pageId: string) {
-  const db = deps.store.db
-  const c = await loadConnection(db, connectionId)
-  return explainBotAccess(db, c.bot_id, pageId)
-}
-
-/**
- * Why a bot (an internal connection's, or an OAuth install's) can see a page: the page whose
- * `bot:<botId>` share grants it — the page itself or its nearest shared ancestor — or null.
- */
-export async function explainBotAccess(db: Db, botId: string, pageId: string): Promise<{ granted_by_page_id: string } | null> {
-  const node = await findBlock(db, pageId)
-  if (!node?.perm_root_id) return null
-  const entry = await aclEntry(db, node.perm_root_id, principalOf.bot(botId))
-  return entry ? { granted_by_page_id: entry.source_page_id } : null
+  // Pages and databases keep their title under `title`; database rows under their title property.
+  return rows.map(({ properties, title_text, ...r }) => ({ ...r, title: nodeTitle({ properties, title_text }) }))
 }
