@@ -198,7 +198,8 @@ export function pageCommands(program: Command): void {
 
 /**
  * `connection create|list|show|token|refresh|capabilities|share|unshare|pages|delete`, with the
- * owner-only rules of connections.service.ts (a member gets "Only workspace owners can …").
+ * rules of connections.service.ts: `decideConnectionManage` (owners only; a member gets "Only
+ * workspace owners can …") and, for share/unshare, `decideConnectionShare`.
  */
 export function connectionCommands(program: Command): void {
   const connection = program.command('connection').description('internal connections: create, tokens, capabilities, sharing')

@@ -36,3 +36,8 @@ export const principalOf = {
   members: (workspaceId: string) => `members:${workspaceId}`,
   group: (groupId: string) => `group:${groupId}`,
 }
+
+/** Level number → name (`full`, `edit`, …, `none`); an unknown number is `none`. */
+export function levelName(level: number): RoleName {
+  return (Object.entries(ROLE).find(([, v]) => v === level)?.[0] ?? 'none') as RoleName
+}

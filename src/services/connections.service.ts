@@ -1,24 +1,20 @@
 import { generateToken, tokenHint } from '../auth/token-format.js'
 import { isoNow } from '../domain/clock.js'
-import { plainText } from '../domain/rich-text.js'
 import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { DEFAULT_CAPABILITIES, capabilitiesOf, capabilityColumns, type Capabilities } from '../permissions/capabilities.js'
-import { decideOwnerOnly, enforce } from '../permissions/decide-workspace.js'
+import { decideConnectionManage, type ConnectionManageAction } from '../permissions/decide-connection-manage.js'
 import { decideConnectionShare, type ConnectionShareDecision } from '../permissions/decide-connection-share.js'
 import { CONNECTION_SHARE_LEVEL, principalOf } from '../permissions/roles.js'
-import type { ConnectionTable } from '../storage/database.js'
-import { aclEntry, grantOnPage, levelOnRoot, revokeOnPage } from '../storage/repositories/acl.repository.js'
-import { audit } from '../storage/repositories/audit.repository.js'
+import type { ConnectionTable, TokenTable } from '../storage/database.js'
+import { addConnectionShare, levelOnRoot, listGrantedPages, removeConnectionShare } from '../storage/repositories/acl.repository.js'
 import { findBlock } from '../storage/repositories/blocks.repository.js'
-import {
-  findActiveConnectionToken,
-  insertToken,
-  revokeConnectionTokens,
-} from '../storage/repositories/tokens.repository.js'
+import * as connections from '../storage/repositories/connections.repository.js'
+import { findActiveConnectionToken } from '../storage/repositories/tokens.repository.js'
 import { findWorkspace, memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
+import { nodeTitle } from './effective-access.js'
 import { principalsForUser } from './people-access.js'
 
 /**
@@ -50,22 +46,28 @@ export function presentConnection(c: ConnectionTable, tokenHintText: string | nu
   }
 }
 
-/** @throws DomainError forbidden unless `actorId` owns the workspace. */
-async function requireOwner(db: Db, workspaceId: string, actorId: string, doing: string): Promise<void> {
-  enforce(decideOwnerOnly(await memberRole(db, workspaceId, actorId), doing))
+/**
+ * Throws unless `actorId` may perform `action` on the workspace's internal connections
+ * (`decideConnectionManage`: owners only).
+ * @throws DomainError forbidden with the decision's message
+ */
+async function requireManage(db: Db, workspaceId: string, actorId: string, action: ConnectionManageAction): Promise<void> {
+  const decision = decideConnectionManage({ action, role: (await memberRole(db, workspaceId, actorId)) ?? null })
+  if (!decision.allowed) throw new DomainError('forbidden', decision.message)
 }
 
 /** @throws DomainError not_found */
 async function loadConnection(db: Db, connectionId: string): Promise<ConnectionTable> {
-  const c = await db.selectFrom('connection').selectAll().where('id', '=', connectionId).executeTakeFirst()
+  const c = await connections.findConnection(db, connectionId)
   if (!c) throw new DomainError('not_found', `No connection with id ${connectionId}.`)
   return c
 }
 
-async function issueToken(deps: Deps, db: Db, c: ConnectionTable, actorId: string, time: string): Promise<string> {
+/** A new `ntn_` token for `c` and its row (HMAC digest and sealed copy only). */
+function newTokenRow(deps: Deps, c: ConnectionTable, actorId: string, time: string): { token: string; row: TokenTable } {
   const token = generateToken('internal')
   const id = newId()
-  await insertToken(db, {
+  return { token, row: {
     id,
     workspace_id: c.workspace_id,
     bot_id: c.bot_id,
@@ -79,8 +81,7 @@ async function issueToken(deps: Deps, db: Db, c: ConnectionTable, actorId: strin
     revoked_time: null,
     revoked_by: null,
     last_used_time: null,
-  })
-  return token
+  } }
 }
 
 export interface CreateConnectionInput {
@@ -102,16 +103,11 @@ export async function createConnection(deps: Deps, input: CreateConnectionInput)
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     if (!(await findWorkspace(trx, input.workspaceId))) throw new DomainError('not_found', `No workspace with id ${input.workspaceId}.`)
-    await requireOwner(trx, input.workspaceId, input.actorId, 'create internal connections')
-    const botId = newId()
-    await trx
-      .insertInto('user')
-      .values({ id: botId, type: 'bot', name, avatar_url: input.icon ?? null, email: null, created_time: time })
-      .execute()
+    await requireManage(trx, input.workspaceId, input.actorId, 'create')
     const connection: ConnectionTable = {
       id: newId(),
       workspace_id: input.workspaceId,
-      bot_id: botId,
+      bot_id: newId(),
       kind: 'internal',
       name,
       icon: input.icon ?? null,
@@ -119,16 +115,8 @@ export async function createConnection(deps: Deps, input: CreateConnectionInput)
       created_time: time,
       ...capabilityColumns({ ...DEFAULT_CAPABILITIES, ...input.capabilities }),
     }
-    await trx.insertInto('connection').values(connection).execute()
-    const token = await issueToken(deps, trx, connection, input.actorId, time)
-    await audit(trx, {
-      workspaceId: input.workspaceId,
-      actor: `user:${input.actorId}`,
-      action: 'connection.created',
-      target: connection.id,
-      meta: { name, capabilities: capabilitiesOf(connection) },
-      time,
-    })
+    const { token, row } = newTokenRow(deps, connection, input.actorId, time)
+    await connections.createConnection(trx, connection, row, { actor: principalOf.user(input.actorId), time })
     return { connection: presentConnection(connection, tokenHint(token)), token }
   })
 }
@@ -136,22 +124,15 @@ export async function createConnection(deps: Deps, input: CreateConnectionInput)
 /** Every internal connection of a workspace, for its owners. @throws DomainError forbidden */
 export async function listConnections(deps: Deps, workspaceId: string, actorId: string) {
   const db = deps.store.db
-  await requireOwner(db, workspaceId, actorId, 'see internal connections')
-  const rows = await db
-    .selectFrom('connection as c')
-    .leftJoin('token as t', (j) => j.onRef('t.connection_id', '=', 'c.id').on('t.revoked_time', 'is', null))
-    .selectAll('c')
-    .select('t.hint')
-    .where('c.workspace_id', '=', workspaceId)
-    .orderBy('c.created_time')
-    .execute()
+  await requireManage(db, workspaceId, actorId, 'list')
+  const rows = await connections.listConnectionsWithHints(db, workspaceId)
   return rows.map(({ hint, ...c }) => presentConnection(c, hint))
 }
 
 /** One connection, for an owner of its workspace. @throws DomainError forbidden | not_found */
 export async function getConnection(deps: Deps, connectionId: string, actorId: string) {
   const c = await loadConnection(deps.store.db, connectionId)
-  await requireOwner(deps.store.db, c.workspace_id, actorId, 'see internal connections')
+  await requireManage(deps.store.db, c.workspace_id, actorId, 'list')
   const t = await findActiveConnectionToken(deps.store.db, c.id)
   return presentConnection(c, t?.hint ?? null)
 }
@@ -165,11 +146,11 @@ export async function revealToken(deps: Deps, connectionId: string, actorId: str
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const c = await loadConnection(trx, connectionId)
-    await requireOwner(trx, c.workspace_id, actorId, 'reveal connection tokens')
+    await requireManage(trx, c.workspace_id, actorId, 'reveal')
     const t = await findActiveConnectionToken(trx, c.id)
     if (!t?.sealed_secret) throw new DomainError('not_found', 'This connection has no active token.')
     const token = deps.secrets.decrypt(t.sealed_secret, `${t.id}|${t.workspace_id}`)
-    await audit(trx, { workspaceId: c.workspace_id, actor: `user:${actorId}`, action: 'connection.token_revealed', target: c.id, time })
+    await connections.recordTokenRevealed(trx, c, { actor: principalOf.user(actorId), time })
     return token
   })
 }
@@ -183,10 +164,9 @@ export async function refreshToken(deps: Deps, connectionId: string, actorId: st
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const c = await loadConnection(trx, connectionId)
-    await requireOwner(trx, c.workspace_id, actorId, 'refresh connection tokens')
-    await revokeConnectionTokens(trx, c.id, `user:${actorId}`, time)
-    const token = await issueToken(deps, trx, c, actorId, time)
-    await audit(trx, { workspaceId: c.workspace_id, actor: `user:${actorId}`, action: 'connection.token_refreshed', target: c.id, time })
+    await requireManage(trx, c.workspace_id, actorId, 'refresh')
+    const { token, row } = newTokenRow(deps, c, actorId, time)
+    await connections.refreshConnectionToken(trx, c, row, { actor: principalOf.user(actorId), time })
     return token
   })
 }
@@ -199,17 +179,9 @@ export async function updateCapabilities(deps: Deps, connectionId: string, actor
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const c = await loadConnection(trx, connectionId)
-    await requireOwner(trx, c.workspace_id, actorId, 'change connection capabilities')
+    await requireManage(trx, c.workspace_id, actorId, 'configure')
     const next = { ...capabilitiesOf(c), ...patch }
-    await trx.updateTable('connection').set(capabilityColumns(next)).where('id', '=', c.id).execute()
-    await audit(trx, {
-      workspaceId: c.workspace_id,
-      actor: `user:${actorId}`,
-      action: 'connection.capabilities_changed',
-      target: c.id,
-      meta: { from: capabilitiesOf(c), to: next },
-      time,
-    })
+    await connections.updateConnectionCapabilities(trx, c, next, { actor: principalOf.user(actorId), time })
     return presentConnection({ ...c, ...capabilityColumns(next) }, null)
   })
 }
@@ -219,16 +191,8 @@ export async function deleteConnection(deps: Deps, connectionId: string, actorId
   const time = isoNow(deps.clock)
   await deps.store.transaction(async (trx) => {
     const c = await loadConnection(trx, connectionId)
-    await requireOwner(trx, c.workspace_id, actorId, 'delete internal connections')
-    const principal = principalOf.bot(c.bot_id)
-    const grants = await trx.selectFrom('page_grant').select('page_id').where('principal', '=', principal).execute()
-    for (const g of grants) {
-      const node = await findBlock(trx, g.page_id)
-      if (node) await revokeOnPage(trx, node, principal)
-    }
-    await trx.deleteFrom('token').where('connection_id', '=', c.id).execute()
-    await trx.deleteFrom('connection').where('id', '=', c.id).execute()
-    await audit(trx, { workspaceId: c.workspace_id, actor: `user:${actorId}`, action: 'connection.deleted', target: c.id, meta: { name: c.name }, time })
+    await requireManage(trx, c.workspace_id, actorId, 'delete')
+    await connections.deleteConnection(trx, c, { actor: principalOf.user(actorId), time })
   })
 }
 
@@ -291,8 +255,8 @@ export async function shareWithConnection(deps: Deps, connectionId: string, page
     const c = await loadConnection(trx, connectionId)
     const node = await loadSharablePage(trx, c.workspace_id, pageId)
     await requireMayShare(trx, c.workspace_id, actor, node)
-    await grantOnPage(trx, node, { principal: principalOf.bot(c.bot_id), role: CONNECTION_SHARE_LEVEL, grantedBy: shareCreditedTo(actor), time })
-    await audit(trx, { workspaceId: c.workspace_id, actor: shareAuditActor(actor), action: 'page.connection_added', target: pageId, meta: { connection_id: c.id }, time })
+    const share = { botId: c.bot_id, connectionId: c.id, role: CONNECTION_SHARE_LEVEL, grantedBy: shareCreditedTo(actor) }
+    await addConnectionShare(trx, node, share, { actor: shareAuditActor(actor), time })
     return { connection_id: c.id, page_id: pageId }
   })
 }
@@ -310,10 +274,7 @@ export async function unshareFromConnection(deps: Deps, connectionId: string, pa
     const c = await loadConnection(trx, connectionId)
     const node = await loadSharablePage(trx, c.workspace_id, pageId)
     await requireMayShare(trx, c.workspace_id, actor, node)
-    const removed = await revokeOnPage(trx, node, principalOf.bot(c.bot_id))
-    if (removed) {
-      await audit(trx, { workspaceId: c.workspace_id, actor: shareAuditActor(actor), action: 'page.connection_removed', target: pageId, meta: { connection_id: c.id }, time })
-    }
+    const removed = await removeConnectionShare(trx, node, { botId: c.bot_id, connectionId: c.id }, { actor: shareAuditActor(actor), time })
     return { removed }
   })
 }
@@ -322,37 +283,8 @@ export async function unshareFromConnection(deps: Deps, connectionId: string, pa
 export async function listConnectionShares(deps: Deps, connectionId: string, actorId: string) {
   const db = deps.store.db
   const c = await loadConnection(db, connectionId)
-  await requireOwner(db, c.workspace_id, actorId, 'see connection content access')
-  const rows = await db
-    .selectFrom('page_grant as g')
-    .innerJoin('block as b', 'b.id', 'g.page_id')
-    .select(['g.page_id', 'b.type', 'b.properties', 'b.title_text', 'g.granted_by', 'g.granted_time'])
-    .where('g.principal', '=', principalOf.bot(c.bot_id))
-    .orderBy('g.granted_time')
-    .execute()
-  return rows.map(({ properties, title_text, ...r }) => {
-    // Pages and databases keep their title under `title`; database rows under their title property.
-    const title = (JSON.parse(properties ?? '{}') as { title?: { plain_text: string }[] }).title
-    return { ...r, title: title ? plainText(title) : (title_text ?? '') }
-  })
-}
-
-/**
- * Why a connection can see a page: the page whose share grants it, or null (portal issue 5 uses it).
- */
-export async function explainAccess(deps: Deps, connectionId: string, pageId: string) {
-  const db = deps.store.db
-  const c = await loadConnection(db, connectionId)
-  return explainBotAccess(db, c.bot_id, pageId)
-}
-
-/**
- * Why a bot (an internal connection's, or an OAuth install's) can see a page: the page whose
- * `bot:<botId>` share grants it — the page itself or its nearest shared ancestor — or null.
- */
-export async function explainBotAccess(db: Db, botId: string, pageId: string): Promise<{ granted_by_page_id: string } | null> {
-  const node = await findBlock(db, pageId)
-  if (!node?.perm_root_id) return null
-  const entry = await aclEntry(db, node.perm_root_id, principalOf.bot(botId))
-  return entry ? { granted_by_page_id: entry.source_page_id } : null
+  await requireManage(db, c.workspace_id, actorId, 'see_content')
+  const rows = await listGrantedPages(db, principalOf.bot(c.bot_id))
+  // Pages and databases keep their title under `title`; database rows under their title property.
+  return rows.map(({ properties, title_text, ...r }) => ({ ...r, title: nodeTitle({ properties, title_text }) }))
 }

@@ -1,20 +1,14 @@
 import { isoNow } from '../domain/clock.js'
 import { DomainError } from '../errors/domain-error.js'
-import { ROLE, principalOf, type RoleName } from '../permissions/roles.js'
-import {
-  breakInheritance,
-  grantOnPage,
-  inheritedEntries,
-  isConnectionPrincipal,
-  restoreInheritance,
-  revokeOnPage,
-} from '../storage/repositories/acl.repository.js'
-import { audit } from '../storage/repositories/audit.repository.js'
+import { ROLE, levelName, principalOf, type RoleName } from '../permissions/roles.js'
+import { findGrant, inheritedEntries, isConnectionPrincipal, listPageGrants, restorePageGrants, setPageGrant } from '../storage/repositories/acl.repository.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { findGroup } from '../storage/repositories/people.repository.js'
 import { memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import { levelOn } from './access.js'
 import type { Deps } from './deps.js'
+import { effectiveAccess } from './effective-access.js'
 import { principalsForUser } from './people-access.js'
 
 /**
@@ -31,16 +25,14 @@ import { principalsForUser } from './people-access.js'
  *   removing an inherited principal, changes the page's access: it stops inheriting people (copy on
  *   break), then the change applies. `restorePageAccess` undoes that.
  * - Connections' shares (`bot:`) are not touched here and always flow down the tree.
- * - Every change writes `page.share` / `page.unshare` / `page.access_restored` to the audit log.
+ * - Every change is one acl.repository write (`setPageGrant`, `restorePageGrants`) that appends
+ *   `grant.changed` per grant row and `page.share` / `page.unshare` / `page.access_restored`.
  */
 
 export type AccessLevelName = RoleName
 export const ACCESS_LEVELS: readonly AccessLevelName[] = ['full', 'edit', 'edit_content', 'comment', 'view', 'none']
 
-/** Level number → name (`full`, `edit`, …, `none`). */
-export function levelName(level: number): AccessLevelName {
-  return (Object.entries(ROLE).find(([, v]) => v === level)?.[0] ?? 'none') as AccessLevelName
-}
+export { levelName }
 
 /** Who a page is shared with: everyone in the workspace (full members), a group, or a person. */
 export type ShareTarget = { type: 'workspace' } | { type: 'group'; id: string } | { type: 'user'; id: string }
@@ -77,8 +69,7 @@ async function principalFor(db: Db, workspaceId: string, target: ShareTarget): P
     case 'workspace':
       return principalOf.members(workspaceId)
     case 'group': {
-      const g = await db.selectFrom('workspace_group').select('workspace_id').where('id', '=', target.id).executeTakeFirst()
-      if (!g || g.workspace_id !== workspaceId) throw new DomainError('not_found', `No group with id ${target.id} in this workspace.`)
+      if ((await findGroup(db, target.id))?.workspace_id !== workspaceId) throw new DomainError('not_found', `No group with id ${target.id} in this workspace.`)
       return principalOf.group(target.id)
     }
     case 'user': {
@@ -104,25 +95,13 @@ export async function setPageAccess(deps: Deps, input: { pageId: string; actorId
     await requireLevel(trx, node, input.actorId, ROLE.full, 'share this page')
     const principal = await principalFor(trx, node.workspace_id, input.target)
     const level = ROLE[input.level]
-    const own = await trx.selectFrom('page_grant').select('role').where('page_id', '=', node.id).where('principal', '=', principal).executeTakeFirst()
+    const own = await findGrant(trx, node.id, principal)
     const inherited = node.inherits ? ((await inheritedEntries(trx, node)).find((e) => e.principal === principal)?.role ?? 0) : 0
     const previous = Math.max(own?.role ?? 0, inherited)
-    if (level === ROLE.none) {
-      if (previous === 0) throw new DomainError('not_found', `${principal} has no access to this page to remove.`)
-      if (inherited > 0) await breakInheritance(trx, node, input.actorId, time)
-      await revokeOnPage(trx, node, principal)
-    } else {
-      if (inherited > level) await breakInheritance(trx, node, input.actorId, time)
-      await grantOnPage(trx, node, { principal, role: level, grantedBy: input.actorId, time })
-    }
-    await audit(trx, {
-      workspaceId: node.workspace_id,
-      actor: principalOf.user(input.actorId),
-      action: level === ROLE.none ? 'page.unshare' : 'page.share',
-      target: node.id,
-      meta: { principal, level: input.level, previous: levelName(previous), ...(inherited > level && { access_changed: true }) },
-      time,
-    })
+    if (level === ROLE.none && previous === 0) throw new DomainError('not_found', `${principal} has no access to this page to remove.`)
+    // Copy on break: lowering or removing an inherited entry stops the page inheriting people first.
+    const change = { principal, level, previous, breaksInheritance: inherited > level, grantedBy: input.actorId }
+    await setPageGrant(trx, node, change, { actor: principalOf.user(input.actorId), time })
     return { page_id: node.id, principal, level: input.level, previous_level: levelName(previous), inherits: node.inherits === 1 }
   })
 }
@@ -139,69 +118,27 @@ export async function restorePageAccess(deps: Deps, input: { pageId: string; act
     const node = await pageOf(trx, input.pageId)
     await requireLevel(trx, node, input.actorId, ROLE.full, 'change access to this page')
     if (!node.path || node.path === '/') throw new DomainError('invalid_input', 'A top-level page has no parent to inherit access from.')
-    const ownPeople = (await trx.selectFrom('page_grant').select('principal').where('page_id', '=', node.id).execute()).filter(
-      (g) => !isConnectionPrincipal(g.principal),
-    )
+    const ownPeople = (await listPageGrants(trx, node.id)).filter((g) => !isConnectionPrincipal(g.principal))
     if (node.inherits && ownPeople.length === 0) throw new DomainError('conflict', 'This page already has the same access as its parent.')
-    await restoreInheritance(trx, node)
-    await audit(trx, {
-      workspaceId: node.workspace_id,
-      actor: principalOf.user(input.actorId),
-      action: 'page.access_restored',
-      target: node.id,
-      meta: { dropped: ownPeople.map((g) => g.principal) },
-      time,
-    })
+    await restorePageGrants(trx, node, { actor: principalOf.user(input.actorId), time })
     return { page_id: node.id, inherits: true }
   })
 }
 
 /**
- * A page's effective access: every principal with a level on it (connections included), the level,
- * and the page the entry comes from (`inherited` when that is an ancestor). Also whether the page
- * inherits its parent's people access and whether its access differs from its parent's.
- * The actor must be able to view the page.
+ * A page's effective access (`effectiveAccess`, effective-access.ts): every principal with a level on
+ * it — the workspace, groups, people, internal connections' bots and OAuth installs' bots, each named
+ * — with its level and the page the entry comes from (`inherited` when that is an ancestor). Also
+ * whether the page inherits its parent's people access and whether its access differs from its
+ * parent's. The actor must be able to view the page.
  * @throws DomainError not_found | forbidden
  */
 export async function getPageAccess(deps: Deps, input: { pageId: string; actorId: string }) {
   const db = deps.store.db
   const node = await pageOf(db, input.pageId)
   await requireLevel(db, node, input.actorId, ROLE.view, 'see who has access to this page')
-  const rows = node.perm_root_id
-    ? await db.selectFrom('root_acl').select(['principal', 'role', 'source_page_id']).where('root_id', '=', node.perm_root_id).execute()
-    : []
-  const ownPeople = (await db.selectFrom('page_grant').select('principal').where('page_id', '=', node.id).execute()).filter(
-    (g) => !isConnectionPrincipal(g.principal),
-  )
-  const entries = []
-  for (const r of rows) {
-    const [kind, id = ''] = r.principal.split(/:(.*)/s) as [string, string]
-    let type: 'workspace' | 'group' | 'user' | 'connection' = 'user'
-    let name: string | null = null
-    if (kind === 'members') {
-      type = 'workspace'
-      name = (await db.selectFrom('workspace').select('name').where('id', '=', id).executeTakeFirst())?.name ?? null
-    } else if (kind === 'group') {
-      type = 'group'
-      name = (await db.selectFrom('workspace_group').select('name').where('id', '=', id).executeTakeFirst())?.name ?? null
-    } else if (kind === 'bot') {
-      type = 'connection'
-      name = (await db.selectFrom('connection').select('name').where('bot_id', '=', id).executeTakeFirst())?.name ?? null
-    } else {
-      name = (await db.selectFrom('user').select('name').where('id', '=', id).executeTakeFirst())?.name ?? null
-    }
-    entries.push({
-      principal: r.principal,
-      type,
-      id,
-      name,
-      level: levelName(r.role),
-      source_page_id: r.source_page_id,
-      inherited: r.source_page_id !== node.id,
-    })
-  }
-  const order = { workspace: 0, group: 1, user: 2, connection: 3 }
-  entries.sort((a, b) => order[a.type] - order[b.type] || ROLE[b.level] - ROLE[a.level] || (a.name ?? '').localeCompare(b.name ?? ''))
+  const entries = await effectiveAccess(db, node)
+  const ownPeople = (await listPageGrants(db, node.id)).filter((g) => !isConnectionPrincipal(g.principal))
   const top = !node.path || node.path === '/'
   return {
     page_id: node.id,

@@ -2,18 +2,22 @@ import { plainText, type RichTextItem } from '../domain/rich-text.js'
 import { DomainError } from '../errors/domain-error.js'
 import { decideOwnerOnly, enforce } from '../permissions/decide-workspace.js'
 import { decideConnectionShare } from '../permissions/decide-connection-share.js'
-import { ROLE, principalOf } from '../permissions/roles.js'
+import { ROLE } from '../permissions/roles.js'
 import type { MemberRole } from '../storage/database.js'
 import { rootsVisibleTo } from '../storage/repositories/acl.repository.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
 import { findBlock, listChildren, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { listConnectionNames, liveInstallListings } from '../storage/repositories/connections.repository.js'
 import { readableRowsUnder } from '../storage/repositories/data-source-query.repository.js'
-import { findWorkspace } from '../storage/repositories/workspaces.repository.js'
+import { findWorkspace, listWorkspaceNodes, memberRole, workspacesOfUser } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import { levelOn } from './access.js'
-import { explainBotAccess, requireMayShare } from './connections.service.js'
+import { requireMayShare } from './connections.service.js'
+import { effectiveAccess, nodeTitle } from './effective-access.js'
 import { principalsForUser } from './people-access.js'
 import type { Deps } from './deps.js'
+
+export { nodeTitle }
 
 /**
  * What the web portal shows a signed-in person, read through the same permission engine as the API
@@ -38,20 +42,7 @@ export async function personPrincipals(db: Db, workspaceId: string, userId: stri
 
 /** The workspaces a person belongs to, with their role, oldest membership first. */
 export async function workspacesOf(deps: Deps, userId: string) {
-  return deps.store.db
-    .selectFrom('workspace_member as m')
-    .innerJoin('workspace as w', 'w.id', 'm.workspace_id')
-    .select(['w.id', 'w.name', 'w.icon', 'w.plan', 'm.role'])
-    .where('m.user_id', '=', userId)
-    .orderBy('m.joined_time')
-    .orderBy('w.id')
-    .execute()
-}
-
-/** The plain title of a page or database row (`properties.title`). */
-export function nodeTitle(row: Pick<BlockRow, 'properties' | 'title_text'>): string {
-  const title = (JSON.parse(row.properties ?? '{}') as { title?: RichTextItem[] }).title
-  return title ? plainText(title) : (row.title_text ?? '')
+  return workspacesOfUser(deps.store.db, userId)
 }
 
 /** An emoji icon of a page, or null. */
@@ -81,13 +72,7 @@ export async function visiblePageTree(deps: Deps, workspaceId: string, userId: s
   const { principals } = await personPrincipals(db, workspaceId, userId)
   const roots = new Set(await rootsVisibleTo(db, principals, minLevel))
   if (roots.size === 0) return []
-  const rows = await db
-    .selectFrom('block')
-    .select(['id', 'type', 'path', 'perm_root_id', 'properties', 'title_text', 'icon', 'position', 'created_time', 'in_trash'])
-    .where('workspace_id', '=', workspaceId)
-    .where('type', 'in', ['child_page', 'child_database'])
-    .where('parent_type', '!=', 'data_source_id')
-    .execute()
+  const rows = (await listWorkspaceNodes(db, workspaceId)).filter((r) => r.parent_type !== 'data_source_id')
   const live = new Map(rows.map((r) => [r.id, r]))
   const trashed = (r: (typeof rows)[0]) => r.in_trash === 1 || (r.path ?? '/').split('/').some((id) => id && live.get(id)?.in_trash === 1)
   const visible = rows.filter((r) => r.perm_root_id !== null && roots.has(r.perm_root_id) && !trashed(r))
@@ -239,79 +224,25 @@ export interface PageConnectionEntry {
 /**
  * The connections that can reach a page — internal connections, then installs of public connections —
  * each with the page whose share grants it (the page itself, or the nearest shared ancestor), who
- * shared it and when. Both kinds are `bot:<bot_id>` entries of the page's permission root. Any person
- * who can see the page sees this list (Notion's ••• → Connections menu).
+ * shared it and when: the `bot:` entries of `effectiveAccess` (the same answer as the admin API's and
+ * the CLI's page access) that belong to an internal connection or a live install. Any person who can
+ * see the page sees this list (Notion's ••• → Connections menu).
  * @throws DomainError not_found (see `loadPageForPerson`)
  */
 export async function pageConnections(deps: Deps, userId: string, pageId: string): Promise<PageConnectionEntry[]> {
   const { node } = await loadPageForPerson(deps, userId, pageId)
-  const db = deps.store.db
-  if (!node.perm_root_id) return []
-  const acl = await db
-    .selectFrom('root_acl')
-    .select(['principal', 'source_page_id'])
-    .where('root_id', '=', node.perm_root_id)
-    .where('principal', 'like', 'bot:%')
-    .execute()
-  if (acl.length === 0) return []
-  const botIds = acl.map((a) => a.principal.slice('bot:'.length))
-  const conns = await db
-    .selectFrom('connection')
-    .select(['id', 'name', 'icon', 'bot_id'])
-    .where('bot_id', 'in', botIds)
-    .orderBy('name')
-    .orderBy('id')
-    .execute()
-  const installs = await liveInstalls(db, node.workspace_id, botIds)
-  const bots = [
-    ...conns.map((c) => ({ kind: 'internal' as const, connection_id: c.id, install_id: null, name: c.name, icon: c.icon, authorized_by_name: null, active: true, bot_id: c.bot_id })),
-    ...installs.map((i) => ({ kind: 'public' as const, connection_id: i.connection_id, install_id: i.id, name: i.name, icon: i.icon, authorized_by_name: i.authorized_by_name, active: i.active, bot_id: i.bot_id })),
-  ]
   const out: PageConnectionEntry[] = []
-  for (const { bot_id, ...e } of bots) {
-    // "Why can this connection see this page?": the same answer the admin surfaces give.
-    const why = await explainBotAccess(db, bot_id, node.id)
-    if (!why) continue
-    const sourceId = why.granted_by_page_id
-    const source = sourceId === node.id ? node : await findBlock(db, sourceId)
-    const grant = await db
-      .selectFrom('page_grant as g')
-      .leftJoin('user as u', 'u.id', 'g.granted_by')
-      .select(['g.granted_time', 'u.name as granted_by_name'])
-      .where('g.page_id', '=', sourceId)
-      .where('g.principal', '=', principalOf.bot(bot_id))
-      .executeTakeFirst()
+  for (const e of await effectiveAccess(deps.store.db, node)) {
+    if (!e.connection) continue
     out.push({
-      ...e,
-      source_page_id: sourceId,
-      source_title: source ? nodeTitle(source) : '',
-      inherited: sourceId !== node.id,
-      granted_by_name: grant?.granted_by_name ?? null,
-      granted_time: grant?.granted_time ?? null,
+      ...e.connection,
+      name: e.name ?? '',
+      source_page_id: e.source_page_id,
+      source_title: e.source_title,
+      inherited: e.inherited,
+      granted_by_name: e.granted_by_name,
+      granted_time: e.granted_time,
     })
-  }
-  return out
-}
-
-/**
- * The live (not removed) installs of public connections in a workspace, by connection name then
- * authorization time, optionally only those of `botIds`; `active` is false once the authorizing person
- * has left (the install's tokens then fail, ADR 0014).
- */
-async function liveInstalls(db: Db, workspaceId: string, botIds?: string[]) {
-  if (botIds && botIds.length === 0) return []
-  let q = db
-    .selectFrom('oauth_install as i')
-    .innerJoin('public_connection as c', 'c.id', 'i.connection_id')
-    .leftJoin('user as u', 'u.id', 'i.user_id')
-    .select(['i.id', 'i.connection_id', 'i.bot_id', 'i.user_id', 'c.name', 'c.icon', 'u.name as authorized_by_name', 'u.email as authorized_by_email'])
-    .where('i.workspace_id', '=', workspaceId)
-    .where('i.removed_time', 'is', null)
-  if (botIds) q = q.where('i.bot_id', 'in', botIds)
-  const rows = await q.orderBy('c.name').orderBy('i.created_time').orderBy('i.id').execute()
-  const out = []
-  for (const r of rows) {
-    out.push({ ...r, authorized_by_name: r.authorized_by_name ?? r.authorized_by_email, active: (await principalsForUser(db, workspaceId, r.user_id)) !== null })
   }
   return out
 }
@@ -341,14 +272,12 @@ export async function connectionsToAdd(deps: Deps, userId: string, pageId: strin
   const { node } = await loadPageForPerson(deps, userId, pageId)
   const workspaceId = node.workspace_id
   await requireMayShare(deps.store.db, workspaceId, userId, node)
-  const rows = await deps.store.db
-    .selectFrom('connection')
-    .select(['id', 'name', 'icon'])
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('name')
-    .orderBy('id')
-    .execute()
-  const installs = (await liveInstalls(deps.store.db, workspaceId)).filter((i) => i.active)
+  const rows = await listConnectionNames(deps.store.db, workspaceId)
+  const installs = []
+  for (const i of await liveInstallListings(deps.store.db, workspaceId)) {
+    // An install whose authorizing person left the workspace is inactive (its tokens fail): not offered.
+    if ((await memberRole(deps.store.db, workspaceId, i.user_id)) !== undefined) installs.push({ ...i, authorized_by_name: i.authorized_by_name ?? i.authorized_by_email })
+  }
   const all: ConnectionCandidate[] = [
     ...rows.map((r) => ({ kind: 'internal' as const, id: r.id, name: r.name, icon: r.icon, authorized_by_name: null })),
     ...installs.map((i) => ({ kind: 'public' as const, id: i.id, name: i.name, icon: i.icon, authorized_by_name: i.authorized_by_name })),

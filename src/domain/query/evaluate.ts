@@ -2,6 +2,7 @@ import { plainText, type RichTextItem } from '../rich-text.js'
 import { valueOf, type PropertyConfig } from '../properties.js'
 import type { Comparator, DateBounds, Path, QueryContext, QueryRow, SortKey } from './types.js'
 import { bad, DATE_RANGE, DATE_VALUE, EXISTENCE, isObject, oneCondition, RELATIVE } from './validate.js'
+import { offsetAt } from '../formula/dates.js'
 
 /**
  * Evaluation in JS over rows in memory (docs/reference/notion-api.md §2.13): dates and time zones
@@ -22,25 +23,6 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/
 const ZONED = /(Z|[+-]\d{2}:?\d{2})$/
 
-const zoneFormats = new Map<string, Intl.DateTimeFormat | null>()
-
-/** The offset of IANA zone `tz` from UTC at instant `ms`, in ms (0 for an unknown zone). */
-function zoneOffset(tz: string, ms: number): number {
-  let f = zoneFormats.get(tz)
-  if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
-    } catch {
-      f = null
-    }
-    zoneFormats.set(tz, f)
-  }
-  if (!f) return 0
-  const parts = Object.fromEntries(f.formatToParts(new Date(ms)).map((p) => [p.type, p.value]))
-  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second))
-  return asUtc - Math.floor(ms / 1000) * 1000
-}
-
 /**
  * Milliseconds of an ISO date or date-time. A date, or a date-time without offset and without
  * `timeZone`, is UTC; a date-time without offset but with an IANA `timeZone` (a date property's
@@ -51,8 +33,9 @@ export function dateMs(s: string, timeZone?: string | null): number {
   if (ZONED.test(s)) return Date.parse(s)
   const wall = Date.parse(`${s}Z`)
   if (!timeZone || Number.isNaN(wall)) return wall
-  const first = wall - zoneOffset(timeZone, wall)
-  return wall - zoneOffset(timeZone, first)
+  // Wall time in the zone: the offset at the UTC reading, then again at the first guess (DST edges).
+  const first = wall - offsetAt(wall, timeZone)
+  return wall - offsetAt(first, timeZone)
 }
 
 function startOfDay(ms: number): number {

@@ -1,5 +1,7 @@
 import { sql } from 'kysely'
+import { levelName } from '../../permissions/roles.js'
 import type { Db } from '../store.js'
+import { appendEvent, type NewChangeEvent } from './events.repository.js'
 
 /**
  * Permission roots and their materialised ACLs (docs/adr/0004-permission-roots.md).
@@ -17,7 +19,27 @@ import type { Db } from '../store.js'
  *
  * So a check is one point read of `root_acl` whatever the depth or the number of shares, and only
  * sharing, unsharing and moving do work proportional to a subtree.
+ *
+ * Writes: `page_grant` and `root_acl` are written only here. Every change of a `page_grant` row appends
+ * a `grant.changed` event (ADR 15; object id = the page, data `{principal, level}` with the level's
+ * name, `none` when removed) in the caller's transaction; the administrative writes (`setPageGrant`,
+ * `restorePageGrants`, `addConnectionShare`, `removeConnectionShare`) also append their audit event
+ * (`page.share`, `page.unshare`, `page.access_restored`, `page.connection_added|removed`).
  */
+
+/**
+ * Who makes a change and when: `actor` is `user:<id>`, `bot:<id>`, `admin` (the admin key or the CLI's
+ * operator), `admin_api` or `system`; `time` is ISO-8601 UTC with milliseconds.
+ */
+export interface At {
+  actor: string
+  time: string
+}
+
+/** The `grant.changed` event of `principal`'s grant on `node` becoming `role` (0 = removed). */
+function grantChanged(node: Pick<TreeNode, 'id' | 'workspace_id'>, principal: string, role: number, at: At): NewChangeEvent {
+  return { workspaceId: node.workspace_id, type: 'grant.changed', objectId: node.id, actor: at.actor, time: at.time, data: { principal, level: levelName(role) } }
+}
 
 /** Whether a principal is a connection's bot (`bot:<id>`), whose shares always flow down the tree. */
 export function isConnectionPrincipal(principal: string): boolean {
@@ -186,12 +208,13 @@ export async function collapseIfEmpty(db: Db, node: TreeNode): Promise<void> {
 
 /**
  * Grants `principal` the level `role` on `node` and everything that inherits from it, now and
- * later (pages created or moved in below inherit the same root).
+ * later (pages created or moved in below inherit the same root). `grantedBy` is the user id the grant
+ * is credited to; `actor` the event's actor (default `user:<grantedBy>`). Appends `grant.changed`.
  */
 export async function grantOnPage(
   db: Db,
   node: TreeNode,
-  grant: { principal: string; role: number; grantedBy: string; time: string },
+  grant: { principal: string; role: number; grantedBy: string; time: string; actor?: string },
 ): Promise<void> {
   await db
     .insertInto('page_grant')
@@ -207,18 +230,24 @@ export async function grantOnPage(
       oc.columns(['page_id', 'principal']).doUpdateSet({ role: grant.role, granted_by: grant.grantedBy, granted_time: grant.time }),
     )
     .execute()
+  await appendEvent(db, grantChanged(node, grant.principal, grant.role, { actor: grant.actor ?? `user:${grant.grantedBy}`, time: grant.time }))
   await makeRoot(db, node)
   await recomputeSubtree(db, node)
 }
 
-/** Removes `principal`'s explicit grant on `node`. Returns false when there was none. */
-export async function revokeOnPage(db: Db, node: TreeNode, principal: string): Promise<boolean> {
+/**
+ * Removes `principal`'s explicit grant on `node`, appending `grant.changed` (level `none`). Returns
+ * false (and appends nothing) when there was none. `at` defaults to `system` at the wall clock, for
+ * callers that do not pass who acts yet.
+ */
+export async function revokeOnPage(db: Db, node: TreeNode, principal: string, at?: At): Promise<boolean> {
   const res = await db
     .deleteFrom('page_grant')
     .where('page_id', '=', node.id)
     .where('principal', '=', principal)
     .executeTakeFirst()
   if (Number(res.numDeletedRows) === 0) return false
+  await appendEvent(db, grantChanged(node, principal, 0, at ?? { actor: 'system', time: new Date().toISOString() }))
   await collapseIfEmpty(db, node)
   await recomputeSubtree(db, node)
   return true
@@ -268,9 +297,10 @@ export async function inheritedEntries(db: Db, node: TreeNode): Promise<{ princi
  * Stops `node` inheriting people's access (Notion's "page access is different", copy on break): the
  * people, group and workspace entries it inherits become explicit grants on it (keeping any higher
  * grant it already has), `inherits` becomes 0 and the page becomes a root. Connections' shares keep
- * flowing down. No-op when the page already does not inherit.
+ * flowing down. No-op when the page already does not inherit. Appends `grant.changed` per copied entry.
  */
-export async function breakInheritance(db: Db, node: TreeNode, grantedBy: string, time: string): Promise<void> {
+async function breakInheritance(db: Db, node: TreeNode, grantedBy: string, at: At): Promise<void> {
+  const time = at.time
   if (!node.inherits) return
   const inherited = (await inheritedEntries(db, node)).filter((e) => !isConnectionPrincipal(e.principal))
   const own = new Map(
@@ -283,6 +313,7 @@ export async function breakInheritance(db: Db, node: TreeNode, grantedBy: string
       .values({ page_id: node.id, workspace_id: node.workspace_id, principal: e.principal, role: e.role, granted_by: grantedBy, granted_time: time })
       .onConflict((oc) => oc.columns(['page_id', 'principal']).doUpdateSet({ role: e.role, granted_by: grantedBy, granted_time: time }))
       .execute()
+    await appendEvent(db, grantChanged(node, e.principal, e.role, at))
   }
   await db.updateTable('block').set({ inherits: 0 }).where('id', '=', node.id).execute()
   node.inherits = 0
@@ -293,12 +324,137 @@ export async function breakInheritance(db: Db, node: TreeNode, grantedBy: string
 /**
  * Notion's "Restore" on a page whose access differs from its parent: drops the page's own people,
  * group and workspace grants (connections' shares stay), makes it inherit again, and folds it back
- * into its parent's root when nothing is left on it.
+ * into its parent's root when nothing is left on it. Appends `grant.changed` (level `none`) per
+ * dropped grant. @returns the dropped principals.
  */
-export async function restoreInheritance(db: Db, node: TreeNode): Promise<void> {
+async function restoreInheritance(db: Db, node: TreeNode, at: At): Promise<string[]> {
+  const dropped = (await listPageGrants(db, node.id)).map((g) => g.principal).filter((p) => !isConnectionPrincipal(p))
   await db.deleteFrom('page_grant').where('page_id', '=', node.id).where('principal', 'not like', 'bot:%').execute()
+  for (const p of dropped) await appendEvent(db, grantChanged(node, p, 0, at))
   await db.updateTable('block').set({ inherits: 1 }).where('id', '=', node.id).execute()
   node.inherits = 1
   await collapseIfEmpty(db, node)
   await recomputeSubtree(db, node)
+  return dropped
+}
+
+/** `principal`'s explicit grant on a page, if any. */
+export async function findGrant(db: Db, pageId: string, principal: string): Promise<{ role: number } | undefined> {
+  return db.selectFrom('page_grant').select('role').where('page_id', '=', pageId).where('principal', '=', principal).executeTakeFirst()
+}
+
+/** The explicit grants on a page (people, groups, the workspace and connections' bots). */
+export async function listPageGrants(db: Db, pageId: string): Promise<{ principal: string; role: number }[]> {
+  return db.selectFrom('page_grant').select(['principal', 'role']).where('page_id', '=', pageId).execute()
+}
+
+/** One entry of a root's effective ACL with the grant it comes from (who granted it, when, and their name). */
+export interface AclEntryWithGrant {
+  principal: string
+  role: number
+  source_page_id: string
+  granted_by: string | null
+  granted_by_name: string | null
+  granted_time: string | null
+}
+
+/**
+ * A root's effective ACL (`root_acl`), each entry joined with the `page_grant` row on its source page
+ * (who granted it and when; null when the row is gone) and the granter's name. Unordered.
+ */
+export async function listAclWithGrants(db: Db, rootId: string): Promise<AclEntryWithGrant[]> {
+  return db
+    .selectFrom('root_acl as a')
+    .leftJoin('page_grant as g', (j) => j.onRef('g.page_id', '=', 'a.source_page_id').onRef('g.principal', '=', 'a.principal'))
+    .leftJoin('user as u', 'u.id', 'g.granted_by')
+    .select(['a.principal', 'a.role', 'a.source_page_id', 'g.granted_by', 'g.granted_time', 'u.name as granted_by_name'])
+    .where('a.root_id', '=', rootId)
+    .execute()
+}
+
+/** The pages and databases `principal` is granted on directly, oldest grant first, with their title columns. */
+export async function listGrantedPages(db: Db, principal: string) {
+  return db
+    .selectFrom('page_grant as g')
+    .innerJoin('block as b', 'b.id', 'g.page_id')
+    .select(['g.page_id', 'b.type', 'b.properties', 'b.title_text', 'g.granted_by', 'g.granted_time'])
+    .where('g.principal', '=', principal)
+    .orderBy('g.granted_time')
+    .execute()
+}
+
+/**
+ * Removes every explicit grant of `principal` (a deleted connection's bot), appending `grant.changed`
+ * (level `none`) per page, and recomputes the affected ACLs.
+ */
+export async function revokeEveryGrantOf(db: Db, principal: string, at: At): Promise<void> {
+  const grants = await db.selectFrom('page_grant').select('page_id').where('principal', '=', principal).execute()
+  for (const g of grants) {
+    const node = await db.selectFrom('block').select(['id', 'workspace_id', 'perm_root_id', 'path', 'inherits']).where('id', '=', g.page_id).executeTakeFirst()
+    if (node) await revokeOnPage(db, node, principal, at)
+  }
+}
+
+/**
+ * Sets a person's, a group's or the workspace's level on a page (`level` 0 removes the grant), the one
+ * write path of page access (admin API, CLI, portal Share panel). The caller decides (from the
+ * page's own and inherited level of `principal`) whether the change breaks inheritance first (copy
+ * on break: lowering or removing an inherited entry). Appends `grant.changed` per grant written,
+ * then `page.share` (or `page.unshare` for level 0) with `{principal, level, previous}` (level names)
+ * and `access_changed: true` when inheritance broke.
+ */
+export async function setPageGrant(
+  db: Db,
+  node: TreeNode,
+  change: { principal: string; level: number; previous: number; breaksInheritance: boolean; grantedBy: string },
+  at: At,
+): Promise<void> {
+  if (change.breaksInheritance) await breakInheritance(db, node, change.grantedBy, at)
+  if (change.level === 0) await revokeOnPage(db, node, change.principal, at)
+  else await grantOnPage(db, node, { principal: change.principal, role: change.level, grantedBy: change.grantedBy, time: at.time, actor: at.actor })
+  await appendEvent(db, {
+    workspaceId: node.workspace_id,
+    type: change.level === 0 ? 'page.unshare' : 'page.share',
+    objectId: node.id,
+    actor: at.actor,
+    time: at.time,
+    data: { principal: change.principal, level: levelName(change.level), previous: levelName(change.previous), ...(change.breaksInheritance && { access_changed: true }) },
+  })
+}
+
+/**
+ * Notion's "Restore" (see `restoreInheritance`), appending `grant.changed` per dropped grant and
+ * `page.access_restored` with `{dropped}` (the principals). @returns the dropped principals.
+ */
+export async function restorePageGrants(db: Db, node: TreeNode, at: At): Promise<string[]> {
+  const dropped = await restoreInheritance(db, node, at)
+  await appendEvent(db, { workspaceId: node.workspace_id, type: 'page.access_restored', objectId: node.id, actor: at.actor, time: at.time, data: { dropped } })
+  return dropped
+}
+
+/**
+ * Shares `node` (and its descendants, now and later) with an internal connection's bot at `role`,
+ * credited to `grantedBy`: `grant.changed` then `page.connection_added` `{connection_id}`.
+ */
+export async function addConnectionShare(
+  db: Db,
+  node: TreeNode,
+  share: { botId: string; connectionId: string; role: number; grantedBy: string },
+  at: At,
+): Promise<void> {
+  await grantOnPage(db, node, { principal: `bot:${share.botId}`, role: share.role, grantedBy: share.grantedBy, time: at.time, actor: at.actor })
+  await appendEvent(db, { workspaceId: node.workspace_id, type: 'page.connection_added', objectId: node.id, actor: at.actor, time: at.time, data: { connection_id: share.connectionId } })
+}
+
+/**
+ * Removes an internal connection's direct share of `node`: `grant.changed` then
+ * `page.connection_removed` `{connection_id}`. @returns false (nothing appended) when the page was not
+ * directly shared with it.
+ */
+export async function removeConnectionShare(db: Db, node: TreeNode, share: { botId: string; connectionId: string }, at: At): Promise<boolean> {
+  const removed = await revokeOnPage(db, node, `bot:${share.botId}`, at)
+  if (removed) {
+    await appendEvent(db, { workspaceId: node.workspace_id, type: 'page.connection_removed', objectId: node.id, actor: at.actor, time: at.time, data: { connection_id: share.connectionId } })
+  }
+  return removed
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../store.js'
 import type { ConnectionTable, Plan, TokenTable } from '../database.js'
+import { appendEvent } from './events.repository.js'
 
 /** A live token with its connection and workspace: everything authentication needs, in one read. */
 export interface TokenContext {
@@ -47,17 +48,30 @@ export async function findActiveConnectionToken(db: Db, connectionId: string): P
     .executeTakeFirst()
 }
 
-/** Stores one token row (digest and sealed secret only, never the token). */
-export async function insertToken(db: Db, row: TokenTable): Promise<void> {
+/**
+ * Stores one connection token row (digest and sealed secret only, never the token) and appends
+ * `token.created` (object id = the token's id, data `{connection_id}`).
+ * @param at who issues it (`user:<id>`, …) and when (ISO-8601).
+ */
+export async function createConnectionToken(db: Db, row: TokenTable, at: { actor: string; time: string }): Promise<void> {
   await db.insertInto('token').values(row).execute()
+  await appendEvent(db, { workspaceId: row.workspace_id, type: 'token.created', objectId: row.id, actor: at.actor, time: at.time, data: { connection_id: row.connection_id } })
 }
 
-/** Revokes every live token of a connection. */
-export async function revokeConnectionTokens(db: Db, connectionId: string, by: string, time: string): Promise<void> {
+/**
+ * Revokes every live token of a connection (`revoked_by` = `at.actor`), appending `token.revoked` per
+ * token (object id = the token's id, data `{connection_id}`). The token fails from the next request.
+ */
+export async function revokeConnectionTokens(db: Db, connectionId: string, at: { actor: string; time: string }): Promise<void> {
+  const live = await db.selectFrom('token').select(['id', 'workspace_id']).where('connection_id', '=', connectionId).where('revoked_time', 'is', null).execute()
+  if (live.length === 0) return
   await db
     .updateTable('token')
-    .set({ revoked_time: time, revoked_by: by })
+    .set({ revoked_time: at.time, revoked_by: at.actor })
     .where('connection_id', '=', connectionId)
     .where('revoked_time', 'is', null)
     .execute()
+  for (const t of live) {
+    await appendEvent(db, { workspaceId: t.workspace_id, type: 'token.revoked', objectId: t.id, actor: at.actor, time: at.time, data: { connection_id: connectionId } })
+  }
 }

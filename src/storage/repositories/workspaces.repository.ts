@@ -61,10 +61,42 @@ export async function workspaceOfConnection(db: Db, connectionId: string): Promi
   return row?.workspace_id
 }
 
+/** The names of the groups with the given ids, by id. */
+export async function groupNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('workspace_group').select(['id', 'name']).where('id', 'in', ids).execute()
+  return new Map(rows.map((r) => [r.id, r.name]))
+}
+
+/** The workspaces a person belongs to with their role, oldest membership first. */
+export async function workspacesOfUser(db: Db, userId: string) {
+  return db
+    .selectFrom('workspace_member as m')
+    .innerJoin('workspace as w', 'w.id', 'm.workspace_id')
+    .select(['w.id', 'w.name', 'w.icon', 'w.plan', 'm.role'])
+    .where('m.user_id', '=', userId)
+    .orderBy('m.joined_time')
+    .orderBy('w.id')
+    .execute()
+}
+
 /**
- * Creates a workspace with its founding members (`members`: user ids and roles; a repeated person
- * keeps the last role) and appends `workspace.created`. Founding members append no `member.added`:
- * they are part of the creation.
+ * Every page and database of a workspace (database rows and trashed nodes included), unordered, with
+ * the columns tree listings need (`path` gives the parent; `position` the order among siblings).
+ */
+export async function listWorkspaceNodes(db: Db, workspaceId: string) {
+  return db
+    .selectFrom('block')
+    .select(['id', 'type', 'parent_type', 'parent_id', 'path', 'perm_root_id', 'properties', 'title_text', 'icon', 'position', 'created_time', 'in_trash'])
+    .where('workspace_id', '=', workspaceId)
+    .where('type', 'in', ['child_page', 'child_database'])
+    .execute()
+}
+
+/**
+ * Creates a workspace with its first members (`members`: user id and role; a person listed twice
+ * keeps the last role) and appends `workspace.created` (object id = the workspace).
+ * @param at who creates it (`user:<first owner>`, …) and when.
  */
 export async function createWorkspace(db: Db, workspace: WorkspaceTable, members: { userId: string; role: MemberRole }[], at: At): Promise<void> {
   await db.insertInto('workspace').values(workspace).execute()
@@ -76,14 +108,4 @@ export async function createWorkspace(db: Db, workspace: WorkspaceTable, members
       .execute()
   }
   await appendEvent(db, { workspaceId: workspace.id, type: 'workspace.created', objectId: workspace.id, actor: at.actor, time: at.time })
-}
-
-/** Every page and database of a workspace (trashed ones included), unordered, with what a tree listing needs. */
-export async function listWorkspaceNodes(db: Db, workspaceId: string) {
-  return db
-    .selectFrom('block')
-    .select(['id', 'type', 'parent_type', 'parent_id', 'path', 'properties', 'title_text', 'in_trash', 'position', 'created_time'])
-    .where('workspace_id', '=', workspaceId)
-    .where('type', 'in', ['child_page', 'child_database'])
-    .execute()
 }
