@@ -132,7 +132,7 @@ export function readConfigFile(path: string): Record<string, string> {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'))
   } catch (err) {
-    throw new Error(`Invalid configuration file ${path}: ${err instanceof Error ? err.message : String(err)}`)
+    throw new Error(`Invalid configuration file ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`Invalid configuration file ${path}: expected a JSON object.`)
   const known = new Set(Object.keys(Env.shape))
@@ -190,12 +190,12 @@ export function loadConfig(
   try {
     createHostPolicy({ allowedHosts })
   } catch (err) {
-    throw new Error(`Invalid configuration OCTAVO_ALLOWED_HOSTS: ${(err as Error).message}`)
+    throw new Error(`Invalid configuration OCTAVO_ALLOWED_HOSTS: ${(err as Error).message}`, { cause: err })
   }
   try {
     parseTrustedProxies(trustedProxies)
   } catch (err) {
-    throw new Error(`Invalid configuration OCTAVO_TRUSTED_PROXIES: ${(err as Error).message}`)
+    throw new Error(`Invalid configuration OCTAVO_TRUSTED_PROXIES: ${(err as Error).message}`, { cause: err })
   }
   const connection = e.OCTAVO_RATE_LIMIT_CONNECTION
   const workspace = e.OCTAVO_RATE_LIMIT_WORKSPACE

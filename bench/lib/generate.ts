@@ -131,7 +131,6 @@ const CONTENT_PAGES = 100
 const CONTENT_BLOCKS = 120
 const APPEND_PAGES = 200
 const BATCH_PAGES = 2_000
-const BATCH_BLOCKS = 10_000
 const BATCH_ROWS = 2_000
 const BATCH_SHARES = 500
 const BASE_TIME = Date.UTC(2025, 0, 1)
@@ -255,7 +254,7 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
   const dataTop = add(null, 'Bench data')
   const unshared = add(null, 'Bench unshared')
   const trees: PagePlan[][] = []
-  let blockTotal = 0
+  let blockTotal: number
   while (plan.length < spec.pages) {
     const tree: PagePlan[] = [add(null, title(shape, plan.length))]
     const size = Math.min(TREE_SIZE, spec.pages - plan.length + 1)

@@ -126,7 +126,7 @@ export async function spawnServer(kind: 'octavo' | 'hello', opts: SpawnOptions =
       if (res.ok) break
       throw new Error(`${ready.path} answered ${res.status}`)
     } catch (err) {
-      if (performance.now() - t0 > (opts.timeoutMs ?? 60_000)) throw new Error(`${kind} not ready: ${String(err)}`)
+      if (performance.now() - t0 > (opts.timeoutMs ?? 60_000)) throw new Error(`${kind} not ready: ${String(err)}`, { cause: err })
       await new Promise((r) => setTimeout(r, 2))
     }
   }

@@ -87,7 +87,7 @@ export async function serveCommand(opts: ServeOptions, cmd: Command): Promise<vo
   const logger = createLogger(config.logLevel, process.stderr)
   const deps = await createDeps(config, { logger })
   let demo: DemoSummary | null = null
-  let workspaceCount = 0
+  let workspaceCount: number
   try {
     workspaceCount = (await listWorkspaces(deps.store.db)).length
     if (config.demo && workspaceCount === 0) {

@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import { validationError } from '../errors/notion-error.js'
-import { NotionId } from '../http/ids.js'
-import { parseWith } from '../http/validation.js'
+import { NotionId } from './ids.js'
+import { parseWith } from './validation.js'
 import { ApiColor, RichTextRequest, normalizeRichText } from './rich-text.js'
 
 /**

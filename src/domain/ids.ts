@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import * as z from 'zod'
+import { validationError } from '../errors/notion-error.js'
+import type { InputPart } from './validation.js'
 
 const DASHED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const PLAIN = /^[0-9a-f]{32}$/i
@@ -24,4 +27,22 @@ export function newId(): string {
 /** The 32-hex form used in Notion URLs. */
 export function compactId(id: string): string {
   return id.replace(/-/g, '')
+}
+
+/** zod schema for an id in a body or query: dashed or dash-less UUID, normalised to dashed lower-case. */
+export const NotionId = z
+  .string()
+  .refine((s) => parseId(s) !== undefined, { message: 'should be a valid uuid' })
+  .transform((s) => parseId(s) as string)
+
+/**
+ * Parses a path or query id, or throws "path failed validation: path.page_id should be a valid uuid,
+ * instead was `"x"`." (digest §3.3).
+ * @throws NotionApiError validation_error
+ */
+export function requireId(value: string | undefined, name: string, part: InputPart = 'path'): string {
+  if (value === undefined) throw validationError(`${part} failed validation: ${part}.${name} should be defined, instead was \`undefined\`.`)
+  const id = parseId(value)
+  if (!id) throw validationError(`${part} failed validation: ${part}.${name} should be a valid uuid, instead was \`${JSON.stringify(value)}\`.`)
+  return id
 }

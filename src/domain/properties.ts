@@ -1,4 +1,4 @@
-import { JsonObject } from '../http/validation.js'
+import { JsonObject } from './validation.js'
 import { plainText, type RichTextItem } from './rich-text.js'
 
 /**

@@ -1,6 +1,6 @@
 import * as z from 'zod'
-import { NotionId } from '../http/ids.js'
-import { parseWith } from '../http/validation.js'
+import { NotionId } from './ids.js'
+import { parseWith } from './validation.js'
 
 /**
  * Rich text, as Notion's request and response types define it (digest §2.4; SDK

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto'
 import * as z from 'zod'
 import { validationError } from '../errors/notion-error.js'
-import { NotionId } from '../http/ids.js'
-import { parseWith } from '../http/validation.js'
+import { NotionId } from './ids.js'
+import { parseWith } from './validation.js'
 import { findProperty, type PropertyConfig, type Schema } from './properties.js'
 import { newOptionId } from './property-values.js'
 

@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { generateWorkspace, type Manifest, type WorkspaceSpec } from '../../bench/lib/generate.js'
 import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
-import { principalOf } from '../../src/permissions/roles.js'
 import { createDeps } from '../../src/server.js'
 import { levelOnRoot } from '../../src/storage/repositories/acl.repository.js'
 

@@ -176,7 +176,7 @@ describe('octavo serve', { timeout: 120_000 }, () => {
         expect(s.banner).toMatch(/^Octavo is running at http:\/\/127\.0\.0\.1:\d+\n/)
         expect(s.banner).toContain(`Admin key    in ${join(empty, 'admin.key')}`)
         expect(s.banner).toContain('Administer in the web portal, or with the CLI or the admin API')
-        expect(s.banner).toMatch(/Web portal   http:\/\/127\.0\.0\.1:\d+\/   \(sign in; passwords: npm run octavo -- .*user set-password <e-mail>\)/)
+        expect(s.banner).toMatch(/Web portal {3}http:\/\/127\.0\.0\.1:\d+\/ {3}\(sign in; passwords: npm run octavo -- .*user set-password <e-mail>\)/)
         expect(s.banner).toContain('The store is empty (demo off).')
         expect(s.banner).not.toContain('ntn_')
         expect(s.banner).not.toContain(readFileSync(join(empty, 'admin.key'), 'utf8').trim())

@@ -1,7 +1,7 @@
 import * as z from 'zod'
-import { NotionId } from '../../http/ids.js'
+import { NotionId } from '../../domain/ids.js'
 import { QueryPageSize, StartCursor } from '../../http/pagination.js'
-import { JsonObject } from '../../http/validation.js'
+import { JsonObject } from '../../domain/validation.js'
 
 /**
  * Request schemas of the `/v1/blocks` endpoints (SDK `api-endpoints/blocks.d.ts`; digest §1.3).

@@ -1,6 +1,6 @@
 import { readJsonBody } from '../../http/body.js'
-import { requireId } from '../../http/ids.js'
-import { parseWith } from '../../http/validation.js'
+import { requireId } from '../../domain/ids.js'
+import { parseWith } from '../../domain/validation.js'
 import type { Deps } from '../../services/deps.js'
 import type { RouteSpec } from '../router.js'
 import { CreateCommentBody, ListCommentsQuery } from './comments.schemas.js'

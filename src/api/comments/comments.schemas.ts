@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import { RichTextRequest } from '../../domain/rich-text.js'
 import { validationError } from '../../errors/notion-error.js'
-import { NotionId } from '../../http/ids.js'
+import { NotionId } from '../../domain/ids.js'
 import { QueryPageSize, StartCursor } from '../../http/pagination.js'
 
 /**

@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import { IconRequest } from '../../domain/blocks.js'
 import { RichTextRequest } from '../../domain/rich-text.js'
-import { NotionId } from '../../http/ids.js'
+import { NotionId } from '../../domain/ids.js'
 import { QueryPageSize } from '../../http/pagination.js'
 import { PropertiesObject, queryBodyShape } from '../databases/databases.schemas.js'
 

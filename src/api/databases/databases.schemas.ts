@@ -2,7 +2,7 @@ import * as z from 'zod'
 import { CoverRequest, IconRequest } from '../../domain/blocks.js'
 import { PropertyMapRequest } from '../../domain/properties.js'
 import { RichTextRequest } from '../../domain/rich-text.js'
-import { NotionId } from '../../http/ids.js'
+import { NotionId } from '../../domain/ids.js'
 import { BodyPageSize } from '../../http/pagination.js'
 
 /**

@@ -4,9 +4,9 @@ import { toMinute } from '../../domain/clock.js'
 import { findProperty, ownProperty, valueOf, type PropertyConfig, type RowMeta } from '../../domain/properties.js'
 import { validationError } from '../../errors/notion-error.js'
 import type { AppContext } from '../../http/context.js'
-import { requireId } from '../../http/ids.js'
+import { requireId } from '../../domain/ids.js'
 import { listEnvelope, QueryPageSize, StartCursor } from '../../http/pagination.js'
-import { parseWith } from '../../http/validation.js'
+import { parseWith } from '../../domain/validation.js'
 import { loadAuthorized } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import type { RouteSpec } from '../router.js'
@@ -14,6 +14,7 @@ import { dataSourceOfRow } from './pages.service.js'
 import { computeOneRow, computeRowValues, type ComputeOptions, type RowSource, type RowValues } from '../../services/row-values.js'
 import { rollup } from '../../domain/rollup.js'
 import { findDataSource, schemaOf } from '../../storage/repositories/data-sources.repository.js'
+import { findBlocks } from '../../storage/repositories/blocks.repository.js'
 
 /**
  * `GET /v1/pages/{page_id}/properties/{property_id}` (SDK `pages.properties.retrieve`; digest §1.2,
@@ -114,7 +115,7 @@ async function rollupItems(deps: Deps, opts: ComputeOptions, source: RowSource, 
   const rolled = c.rollup_property_id ? ownProperty(target.schema, c.rollup_property_id) : undefined
   if (!rolled) return null
   const ids = ((computed[relation.id] as { id: string }[] | undefined) ?? []).map((x) => x.id)
-  const rows = ids.length === 0 ? [] : await deps.store.db.selectFrom('block').selectAll().where('id', 'in', ids).execute()
+  const rows = await findBlocks(deps.store.db, ids)
   const values = await computeRowValues(deps.store.db, opts, target, rows)
   return {
     type: rolled.type,

@@ -1,6 +1,6 @@
-import { requireId } from '../../http/ids.js'
+import { requireId } from '../../domain/ids.js'
 import { readJsonBody } from '../../http/body.js'
-import { parseWith } from '../../http/validation.js'
+import { parseWith } from '../../domain/validation.js'
 import type { AppContext } from '../../http/context.js'
 import type { Deps } from '../../services/deps.js'
 import type { RouteSpec } from '../router.js'

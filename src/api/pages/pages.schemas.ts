@@ -1,8 +1,8 @@
 import * as z from 'zod'
-import { NotionId } from '../../http/ids.js'
+import { NotionId } from '../../domain/ids.js'
 import { CoverRequest, IconRequest } from '../../domain/blocks.js'
 import { PropertyMapRequest } from '../../domain/properties.js'
-import { anyOf } from '../../http/validation.js'
+import { anyOf } from '../../domain/validation.js'
 
 /** `parent` of `POST /v1/pages` (SDK `CreatePageParameters`); `type` is optional. */
 export const PageParent = anyOf(

@@ -132,7 +132,6 @@ export function parse(src: string): Node {
   const peek = (): Tok => toks[p] as Tok
   const next = (): Tok => toks[p++] as Tok
   const isOp = (v: string): boolean => { const t = peek(); return t.t === 'op' && t.v === v }
-  const isWord = (v: string): boolean => { const t = peek(); return t.t === 'ident' && t.v === v }
   const expect = (v: string, what: string): Tok => {
     const t = peek()
     if (t.t === 'op' && t.v === v) return next()

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openTestStore } from '../../test/support/stores.js'
-import { textRun } from '../domain/rich-text.js'
-import { ROLE } from '../permissions/roles.js'
-import { createNode } from '../services/tree.service.js'
-import { grantOnPage, levelOnRoot } from './repositories/acl.repository.js'
-import { findBlock } from './repositories/blocks.repository.js'
-import type { Store } from './store.js'
+import { openTestStore } from '../support/stores.js'
+import { textRun } from '../../src/domain/rich-text.js'
+import { ROLE } from '../../src/permissions/roles.js'
+import { createNode } from '../../src/services/tree.service.js'
+import { grantOnPage, levelOnRoot } from '../../src/storage/repositories/acl.repository.js'
+import { findBlock } from '../../src/storage/repositories/blocks.repository.js'
+import type { Store } from '../../src/storage/store.js'
 
 /**
  * What the repositories assume of any store, checked on the store under test (SQLite, or PostgreSQL

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { textRun } from '../../domain/rich-text.js'
-import { ROLE } from '../../permissions/roles.js'
-import { createNode, moveNode } from '../../services/tree.service.js'
-import type { Store } from '../store.js'
-import { openTestStore } from '../../../test/support/stores.js'
-import { grantOnPage, levelOnRoot, revokeOnPage, rootsVisibleTo } from './acl.repository.js'
-import { findBlock } from './blocks.repository.js'
+import { textRun } from '../../src/domain/rich-text.js'
+import { ROLE } from '../../src/permissions/roles.js'
+import { createNode, moveNode } from '../../src/services/tree.service.js'
+import type { Store } from '../../src/storage/store.js'
+import { openTestStore } from '../support/stores.js'
+import { grantOnPage, levelOnRoot, revokeOnPage, rootsVisibleTo } from '../../src/storage/repositories/acl.repository.js'
+import { findBlock } from '../../src/storage/repositories/blocks.repository.js'
 
 /**
  * The permission engine on a real store (SQLite, or PostgreSQL in the `postgres` project): each case builds a tree, applies grants and moves,
