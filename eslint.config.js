@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint'
 /** Query-builder entry points of Kysely, used only by repositories. */
 const SQL_SYNTAX = [
   {
-    selector: "CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom)$/]",
+    selector: 'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom)$/]',
     message: 'SQL lives in src/storage/repositories (ADR 3): call a repository function instead.',
   },
   {
@@ -55,19 +55,47 @@ export default tseslint.config(
   {
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', forbid(['**/http/**', '**/storage/**', '**/services/**', '**/api/**', '**/portal/**', '**/admin/**', '**/cli/**', '**/auth/**', '**/permissions/**'], 'domain/ is the bottom layer: it imports only domain/ and errors/.')],
+      'no-restricted-imports': [
+        'error',
+        forbid(
+          [
+            '**/http/**',
+            '**/storage/**',
+            '**/services/**',
+            '**/api/**',
+            '**/portal/**',
+            '**/admin/**',
+            '**/cli/**',
+            '**/auth/**',
+            '**/permissions/**',
+          ],
+          'domain/ is the bottom layer: it imports only domain/ and errors/.',
+        ),
+      ],
     },
   },
   {
     files: ['src/permissions/**/*.ts', 'src/auth/**/*.ts', 'src/errors/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', forbid(['**/http/**', '**/storage/**', '**/services/**', '**/api/**', '**/portal/**', '**/admin/**', '**/cli/**'], 'permissions/, auth/ and errors/ are pure: they import only domain/ and each other.')],
+      'no-restricted-imports': [
+        'error',
+        forbid(
+          ['**/http/**', '**/storage/**', '**/services/**', '**/api/**', '**/portal/**', '**/admin/**', '**/cli/**'],
+          'permissions/, auth/ and errors/ are pure: they import only domain/ and each other.',
+        ),
+      ],
     },
   },
   {
     files: ['src/storage/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', forbid(['**/http/**', '**/services/**', '**/api/**', '**/portal/**', '**/admin/**', '**/cli/**'], 'storage/ sits under services: it imports only domain/, permissions/, auth/ and errors/.')],
+      'no-restricted-imports': [
+        'error',
+        forbid(
+          ['**/http/**', '**/services/**', '**/api/**', '**/portal/**', '**/admin/**', '**/cli/**'],
+          'storage/ sits under services: it imports only domain/, permissions/, auth/ and errors/.',
+        ),
+      ],
     },
   },
   {
@@ -75,7 +103,19 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        forbid(['**/http/**', '**/api/**', '**/portal/**', '**/admin/**', '**/cli/**', '**/storage/migrations/**', '**/storage/transfer.js', '**/storage/postgres-store.js'], 'services/ sit under the delivery layers (api, admin, portal, cli, http) and use the store only through repositories and its transaction.'),
+        forbid(
+          [
+            '**/http/**',
+            '**/api/**',
+            '**/portal/**',
+            '**/admin/**',
+            '**/cli/**',
+            '**/storage/migrations/**',
+            '**/storage/transfer.js',
+            '**/storage/postgres-store.js',
+          ],
+          'services/ sit under the delivery layers (api, admin, portal, cli, http) and use the store only through repositories and its transaction.',
+        ),
       ],
     },
   },

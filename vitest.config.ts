@@ -23,7 +23,16 @@ export default defineConfig({
             {
               test: {
                 name: 'postgres',
-                include: ['src/storage/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/security/**/*.test.ts', 'test/admin/**/*.test.ts', 'test/clients/**/*.test.ts', 'test/portal/**/*.test.ts', 'test/storage/**/*.test.ts', 'test/architecture/**/*.test.ts'],
+                include: [
+                  'src/storage/**/*.test.ts',
+                  'test/conformance/**/*.test.ts',
+                  'test/security/**/*.test.ts',
+                  'test/admin/**/*.test.ts',
+                  'test/clients/**/*.test.ts',
+                  'test/portal/**/*.test.ts',
+                  'test/storage/**/*.test.ts',
+                  'test/architecture/**/*.test.ts',
+                ],
                 env: { OCTAVO_TEST_STORE: 'postgres' },
                 ...shared,
               },

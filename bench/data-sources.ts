@@ -209,9 +209,34 @@ async function generate(rows: number): Promise<Fixture> {
   raw.pragma('journal_mode = OFF')
   raw.pragma('synchronous = OFF')
   raw.pragma('cache_size = -2000000')
-  const blockCols = ['id', 'workspace_id', 'type', 'parent_type', 'parent_id', 'page_id', 'position', 'content', 'perm_root_id', 'path', 'inherits', 'title_text', 'properties', 'icon', 'cover', 'is_locked', 'is_inline', 'created_time', 'created_by', 'last_edited_time', 'last_edited_by', 'in_trash']
+  const blockCols = [
+    'id',
+    'workspace_id',
+    'type',
+    'parent_type',
+    'parent_id',
+    'page_id',
+    'position',
+    'content',
+    'perm_root_id',
+    'path',
+    'inherits',
+    'title_text',
+    'properties',
+    'icon',
+    'cover',
+    'is_locked',
+    'is_inline',
+    'created_time',
+    'created_by',
+    'last_edited_time',
+    'last_edited_by',
+    'in_trash',
+  ]
   const insBlock = raw.prepare(`INSERT INTO block (${blockCols.join(', ')}) VALUES (${blockCols.map((c) => `@${c}`).join(', ')})`)
-  const insValue = raw.prepare('INSERT INTO data_source_value (page_id, property_id, ord, data_source_id, txt, num) VALUES (@page_id, @property_id, @ord, @data_source_id, @txt, @num)')
+  const insValue = raw.prepare(
+    'INSERT INTO data_source_value (page_id, property_id, ord, data_source_id, txt, num) VALUES (@page_id, @property_id, @ord, @data_source_id, @txt, @num)',
+  )
   // Secondary indexes are dropped for the bulk load and rebuilt after it (one sort each instead of
   // millions of random inserts); primary keys stay.
   const indexes = raw
@@ -268,12 +293,28 @@ async function generate(rows: number): Promise<Fixture> {
       return n
     }
   }, 0)
-  return { dataDir, token: conn.token, dataSourceId: dataSource.id, rootId: database.perm_root_id as string, principal: `bot:${conn.connection.bot_id}`, schema: s, generateMs, dbBytes }
+  return {
+    dataDir,
+    token: conn.token,
+    dataSourceId: dataSource.id,
+    rootId: database.perm_root_id as string,
+    principal: `bot:${conn.connection.bot_id}`,
+    schema: s,
+    generateMs,
+    dbBytes,
+  }
 }
 
 async function startChild(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'serve-child.ts')], {
-    env: { ...process.env, OCTAVO_DATA_DIR: dataDir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent', OCTAVO_RATE_LIMITS: 'off' },
+    env: {
+      ...process.env,
+      OCTAVO_DATA_DIR: dataDir,
+      OCTAVO_PORT: '0',
+      OCTAVO_DEMO: 'off',
+      OCTAVO_LOG_LEVEL: 'silent',
+      OCTAVO_RATE_LIMITS: 'off',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const url = await new Promise<string>((resolve, reject) => {
@@ -318,10 +359,13 @@ async function measure(url: string, token: string, req: { method: 'POST' | 'GET'
     headers: { authorization: `Bearer ${token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
     ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
   })
-  ;(instance as unknown as { on: (e: string, f: (c: unknown, s: number, b: number, ms: number) => void) => void }).on("response", (_client, status, _bytes, ms) => {
-    times.push(ms)
-    if (status < 200 || status > 299) non2xx++
-  })
+  ;(instance as unknown as { on: (e: string, f: (c: unknown, s: number, b: number, ms: number) => void) => void }).on(
+    'response',
+    (_client, status, _bytes, ms) => {
+      times.push(ms)
+      if (status < 200 || status > 299) non2xx++
+    },
+  )
   await instance
   times.sort((a, b) => a - b)
   const r = (x: number) => Math.round(x * 100) / 100
@@ -337,15 +381,30 @@ async function measure(url: string, token: string, req: { method: 'POST' | 'GET'
 
 const midDate = new Date(DATE_FROM + Math.floor(DATE_DAYS / 2) * DAY).toISOString().slice(0, 10)
 const FILTERED_SORTED = {
-  filter: { and: [{ property: 'Stage', select: { equals: 'Stage 2' } }, { property: 'Due', date: { on_or_after: midDate } }] },
+  filter: {
+    and: [
+      { property: 'Stage', select: { equals: 'Stage 2' } },
+      { property: 'Due', date: { on_or_after: midDate } },
+    ],
+  },
   sorts: [{ property: 'Due', direction: 'ascending' }],
   page_size: 100,
 }
 const COMPOUND = {
   filter: {
     or: [
-      { and: [{ property: 'Stage', select: { equals: 'Stage 1' } }, { property: 'Score', number: { greater_than: 900 } }] },
-      { and: [{ property: 'Done', checkbox: { equals: true } }, { property: 'Score', number: { less_than: 20 } }] },
+      {
+        and: [
+          { property: 'Stage', select: { equals: 'Stage 1' } },
+          { property: 'Score', number: { greater_than: 900 } },
+        ],
+      },
+      {
+        and: [
+          { property: 'Done', checkbox: { equals: true } },
+          { property: 'Score', number: { less_than: 20 } },
+        ],
+      },
     ],
   },
   page_size: 100,
@@ -389,20 +448,31 @@ async function compareStorage(f: Fixture, rows: number) {
   out.json_index_build_ms = Math.round(performance.now() - t)
   const stage2 = 'opt2-Stage2'
   out.json_index_filtered_sorted_ms = await timeIt(n, () =>
-    sql`SELECT * FROM block WHERE parent_id = ${f.dataSourceId} AND json_extract(properties, '$.stag.id') = ${stage2} AND json_extract(properties, '$.due_.start') >= ${midDate} ORDER BY json_extract(properties, '$.due_.start') LIMIT 101`.execute(db),
+    sql`SELECT * FROM block WHERE parent_id = ${f.dataSourceId} AND json_extract(properties, '$.stag.id') = ${stage2} AND json_extract(properties, '$.due_.start') >= ${midDate} ORDER BY json_extract(properties, '$.due_.start') LIMIT 101`.execute(
+      db,
+    ),
   )
   out.json_index_compound_ms = await timeIt(n, () =>
-    sql`SELECT * FROM block WHERE parent_id = ${f.dataSourceId} AND ((json_extract(properties, '$.stag.id') = 'opt1-Stage1' AND json_extract(properties, '$.scor') > 900) OR (json_extract(properties, '$.done') = 1 AND json_extract(properties, '$.scor') < 20)) ORDER BY created_time DESC, id LIMIT 101`.execute(db),
+    sql`SELECT * FROM block WHERE parent_id = ${f.dataSourceId} AND ((json_extract(properties, '$.stag.id') = 'opt1-Stage1' AND json_extract(properties, '$.scor') > 900) OR (json_extract(properties, '$.done') = 1 AND json_extract(properties, '$.scor') < 20)) ORDER BY created_time DESC, id LIMIT 101`.execute(
+      db,
+    ),
   )
   // Write cost: 1000 rows with value-index entries vs 1000 rows under the three expression indexes.
-  const sample = (await db.selectFrom('block').selectAll().where('parent_id', '=', f.dataSourceId).limit(1000).execute()).map((r) => ({ ...r, id: newId() }))
+  const sample = (await db.selectFrom('block').selectAll().where('parent_id', '=', f.dataSourceId).limit(1000).execute()).map((r) => ({
+    ...r,
+    id: newId(),
+  }))
   for (const r of sample) r.page_id = r.id
   const perRow = async (withValues: boolean) => {
     const t0 = performance.now()
     for (const r of sample.slice(0, withValues ? 500 : 1000).slice(withValues ? 0 : 500)) {
       await deps.store.transaction(async (trx) => {
         await trx.insertInto('block').values(r).execute()
-        if (withValues) await trx.insertInto('data_source_value').values(entriesOfRows(f.dataSourceId, f.schema, [r])).execute()
+        if (withValues)
+          await trx
+            .insertInto('data_source_value')
+            .values(entriesOfRows(f.dataSourceId, f.schema, [r]))
+            .execute()
       })
     }
     return Math.round(((performance.now() - t0) / 500) * 1000) / 1000
@@ -430,7 +500,10 @@ async function explain(rows: number) {
   const { Kysely, SqliteDialect } = await import('kysely')
   const raw = new SQLite(join(f.dataDir, 'octavo.db'))
   const logged: { sql: string; parameters: readonly unknown[] }[] = []
-  const db = new Kysely<import('../src/storage/database.js').Database>({ dialect: new SqliteDialect({ database: raw }), log: (e) => void logged.push(e.query) })
+  const db = new Kysely<import('../src/storage/database.js').Database>({
+    dialect: new SqliteDialect({ database: raw }),
+    log: (e) => void logged.push(e.query),
+  })
   const ctx = { now: Date.now(), me: '' }
   for (const body of [FILTERED_SORTED, COMPOUND] as { filter: unknown; sorts?: unknown }[]) {
     const q = {
@@ -446,7 +519,13 @@ async function explain(rows: number) {
     console.log(`${r?.rows.length} rows in ${Math.round(performance.now() - t)} ms`)
     for (const l of logged) {
       console.log(l.sql)
-      console.log(raw.prepare(`EXPLAIN QUERY PLAN ${l.sql}`).all(...(l.parameters as unknown[])).map((x) => (x as { detail: string }).detail).join('\n'))
+      console.log(
+        raw
+          .prepare(`EXPLAIN QUERY PLAN ${l.sql}`)
+          .all(...(l.parameters as unknown[]))
+          .map((x) => (x as { detail: string }).detail)
+          .join('\n'),
+      )
     }
   }
   raw.close()
@@ -464,7 +543,11 @@ async function main() {
     const { url, child } = await startChild(f.dataDir)
     const query = { method: 'POST' as const, path: `/v1/data_sources/${f.dataSourceId}/query` }
     // One warm-up request each.
-    await fetch(`${url}${query.path}`, { method: 'POST', headers: { authorization: `Bearer ${f.token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' }, body: JSON.stringify(FILTERED_SORTED) })
+    await fetch(`${url}${query.path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${f.token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+      body: JSON.stringify(FILTERED_SORTED),
+    })
     const baseline = await measureGet(url, f.token, '/v1/users/me')
     const filteredSorted = await measure(url, f.token, { ...query, body: FILTERED_SORTED })
     const compound = await measure(url, f.token, { ...query, body: COMPOUND })
@@ -488,7 +571,16 @@ async function main() {
     child.kill('SIGTERM')
     await new Promise((r) => child.once('exit', r))
     const storage = compare && !quick ? await compareStorage(f, rows) : undefined
-    results.push({ rows, generate_ms: Math.round(f.generateMs), db_mb: Math.round(f.dbBytes / 1e5) / 10, baseline_users_me: baseline, filtered_sorted: filteredSorted, compound, create_row: create, ...(storage ? { storage_options: storage } : {}) })
+    results.push({
+      rows,
+      generate_ms: Math.round(f.generateMs),
+      db_mb: Math.round(f.dbBytes / 1e5) / 10,
+      baseline_users_me: baseline,
+      filtered_sorted: filteredSorted,
+      compound,
+      create_row: create,
+      ...(storage ? { storage_options: storage } : {}),
+    })
     rmSync(f.dataDir, { recursive: true, force: true })
   }
   const report = {
@@ -497,7 +589,13 @@ async function main() {
     mode: `${rowsArg ? `--rows ${rowsArg}` : sizeArg ? `--size ${sizeArg} (${sizes.join(', ')} rows)` : 'sizes 10k/100k/1M'}${quick ? ', quick' : ''}`,
     duration_s_per_scenario: duration,
     connections: 1,
-    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 1e9), node: process.version, loadavg_at_end: loadavg().map((x) => Math.round(x * 100) / 100) },
+    machine: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model,
+      memory_gb: Math.round(totalmem() / 1e9),
+      node: process.version,
+      loadavg_at_end: loadavg().map((x) => Math.round(x * 100) / 100),
+    },
     caveat:
       'Measured on a 2-core machine while other agents ran builds and test suites concurrently, over loopback with the server in a child process and autocannon in this one (both share the 2 cores). Treat the figures as upper bounds; compare sizes within one run.',
     targets_at_100k: { filtered_sorted_p95_ms: 30, compound_p95_ms: 60, create_row_p95_ms: 5 },
@@ -514,10 +612,20 @@ async function main() {
   }
   const pad = (s: unknown, n: number) => String(s).padStart(n)
   say(`\nOctavo data-source benchmark (${report.mode}, ${duration}s per scenario, 1 connection; p50/p95/p99 ms)`)
-  say(`${pad('rows', 9)} | ${pad('users/me (floor)', 22)} | ${pad('filtered+sorted', 22)} | ${pad('compound and/or', 22)} | ${pad('create row', 22)}`)
-  for (const r of results as { rows: number; baseline_users_me: Latency; filtered_sorted: Latency; compound: Latency; create_row: Latency }[]) {
+  say(
+    `${pad('rows', 9)} | ${pad('users/me (floor)', 22)} | ${pad('filtered+sorted', 22)} | ${pad('compound and/or', 22)} | ${pad('create row', 22)}`,
+  )
+  for (const r of results as {
+    rows: number
+    baseline_users_me: Latency
+    filtered_sorted: Latency
+    compound: Latency
+    create_row: Latency
+  }[]) {
     const f = (l: Latency) => `${l.p50}/${l.p95}/${l.p99}${l.non2xx ? ` (${l.non2xx} non-2xx)` : ''}`
-    say(`${pad(r.rows, 9)} | ${pad(f(r.baseline_users_me), 22)} | ${pad(f(r.filtered_sorted), 22)} | ${pad(f(r.compound), 22)} | ${pad(f(r.create_row), 22)}`)
+    say(
+      `${pad(r.rows, 9)} | ${pad(f(r.baseline_users_me), 22)} | ${pad(f(r.filtered_sorted), 22)} | ${pad(f(r.compound), 22)} | ${pad(f(r.create_row), 22)}`,
+    )
   }
   for (const r of results as { rows: number; storage_options?: Record<string, unknown> }[]) {
     if (r.storage_options) say(`storage options at ${r.rows}: ${JSON.stringify(r.storage_options)}`)
@@ -574,7 +682,15 @@ function harnessRows(results: SizeResult[]): Record<string, unknown>[] {
   const big = results.find((r) => r.rows === 100_000)
   if (small && big) {
     for (const key of ['filtered_sorted', 'compound', 'create_row'] as const) {
-      out.push({ suite: 'data-sources', store: 'sqlite', name: `${TITLES[key]}: p95 growth 10k → 100k rows`, size: '100k vs 10k', ratio: big[key].p95 / small[key].p95, ratioOf: 'p95 at 10k rows', note: 'p95 ratio (> 1 = slower at 100k)' })
+      out.push({
+        suite: 'data-sources',
+        store: 'sqlite',
+        name: `${TITLES[key]}: p95 growth 10k → 100k rows`,
+        size: '100k vs 10k',
+        ratio: big[key].p95 / small[key].p95,
+        ratioOf: 'p95 at 10k rows',
+        note: 'p95 ratio (> 1 = slower at 100k)',
+      })
     }
   }
   return out

@@ -44,7 +44,13 @@ for (const id of profile.samples) {
   const seen = new Set<string>()
   for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
     const url = (byId.get(cur) as Node).callFrame.url
-    const key = url.includes('/node_modules/') ? `node_modules/${url.split('/node_modules/')[1]?.split('/')[0]}` : url.includes('/dist/') ? relative(process.cwd(), url.replace(/^file:\/\//, '')) : url.startsWith('node:') ? url : ''
+    const key = url.includes('/node_modules/')
+      ? `node_modules/${url.split('/node_modules/')[1]?.split('/')[0]}`
+      : url.includes('/dist/')
+        ? relative(process.cwd(), url.replace(/^file:\/\//, ''))
+        : url.startsWith('node:')
+          ? url
+          : ''
     if (key && !seen.has(key)) {
       seen.add(key)
       inclusiveFile.set(key, (inclusiveFile.get(key) ?? 0) + 1)

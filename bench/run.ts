@@ -57,7 +57,12 @@ if (!Number.isInteger(seed)) {
   process.exit(2)
 }
 const envPostgresUrl = process.env.OCTAVO_BENCH_POSTGRES_URL || process.env.OCTAVO_TEST_POSTGRES_URL
-const stores = new Set((args.store ?? args.stores ?? (envPostgresUrl ? 'sqlite,postgres' : 'sqlite')).split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))
+const stores = new Set(
+  (args.store ?? args.stores ?? (envPostgresUrl ? 'sqlite,postgres' : 'sqlite'))
+    .split(',')
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean),
+)
 for (const st of stores) {
   if (st !== 'sqlite' && st !== 'postgres') {
     process.stderr.write(`bench: --stores takes sqlite and/or postgres, got "${st}"\n`)
@@ -70,8 +75,29 @@ if (!(pgSize in SIZES)) {
   process.exit(2)
 }
 const postgresUrl = args['postgres-url'] ?? envPostgresUrl ?? 'postgres://postgres@127.0.0.1:5432/test'
-const only = args.only ? new Set(args.only.split(',').map((s) => s.trim()).filter(Boolean)) : undefined
-const WORKLOAD_SUITE_ITEMS = new Set(['users_me', 'page_read', 'children', 'search', 'ds_query', 'append', 'page_update', 'not_found', 'bad_token', 'depth', 'page_depth1', 'page_depth10', 'page_depth50'])
+const only = args.only
+  ? new Set(
+      args.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+  : undefined
+const WORKLOAD_SUITE_ITEMS = new Set([
+  'users_me',
+  'page_read',
+  'children',
+  'search',
+  'ds_query',
+  'append',
+  'page_update',
+  'not_found',
+  'bad_token',
+  'depth',
+  'page_depth1',
+  'page_depth10',
+  'page_depth50',
+])
 
 const log = (m: string) => process.stderr.write(`${m}\n`)
 const started = Date.now()
@@ -104,7 +130,24 @@ function fmt(n: number | undefined, digits = 0): string {
 }
 
 function table(rows: Row[]): string[][] {
-  const head = ['suite', 'measure', 'store', 'size', 'req/s', 'cpu ms/req', 'ratio', 'cpu ratio', 'p50 ms', 'p95 ms', 'p99 ms', 'at req/s', 'value', 'target', 'met', 'load']
+  const head = [
+    'suite',
+    'measure',
+    'store',
+    'size',
+    'req/s',
+    'cpu ms/req',
+    'ratio',
+    'cpu ratio',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'at req/s',
+    'value',
+    'target',
+    'met',
+    'load',
+  ]
   return [
     head,
     ...rows.map((r) => [
@@ -130,7 +173,14 @@ function table(rows: Row[]): string[][] {
 
 function printTable(cells: string[][]): string {
   const widths = cells[0]?.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length))) ?? []
-  return cells.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')
+  return cells
+    .map((row) =>
+      row
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
 }
 
 function markdownTable(cells: string[][]): string {
@@ -152,10 +202,20 @@ function writeResultsMd(date: string, rows: Row[], meta: Record<string, unknown>
     '',
     markdownTable(table(rows.filter((r) => r.store !== 'postgres' && r.suite !== 'data-sources'))),
     ...(rows.some((r) => r.suite === 'data-sources')
-      ? ['', '### Data sources (issue 3): 12 property types, SQLite, one connection back to back', '', markdownTable(table(rows.filter((r) => r.suite === 'data-sources')))]
+      ? [
+          '',
+          '### Data sources (issue 3): 12 property types, SQLite, one connection back to back',
+          '',
+          markdownTable(table(rows.filter((r) => r.suite === 'data-sources'))),
+        ]
       : []),
     ...(rows.some((r) => r.store === 'postgres')
-      ? ['', `### PostgreSQL (issue 6): the same workloads at size ${pgSize}, PostgreSQL 15 on the same machine, pool of 20`, '', markdownTable(table(rows.filter((r) => r.store === 'postgres')))]
+      ? [
+          '',
+          `### PostgreSQL (issue 6): the same workloads at size ${pgSize}, PostgreSQL 15 on the same machine, pool of 20`,
+          '',
+          markdownTable(table(rows.filter((r) => r.store === 'postgres'))),
+        ]
       : []),
     END,
   ].join('\n')
@@ -183,7 +243,9 @@ async function main(): Promise<void> {
     shared: new Map(),
     ...(stores.has('postgres') ? { postgres: { url: postgresUrl, size: pgSize as SizeName } } : {}),
   }
-  log(`bench: ${quick ? 'quick' : 'full'} run, size ${size}, seed ${seed}, stores ${[...stores].join(' + ')}${stores.has('postgres') ? ` (postgres at ${pgSize})` : ''}, ${cpus().length} cores, load average ${loadBefore}`)
+  log(
+    `bench: ${quick ? 'quick' : 'full'} run, size ${size}, seed ${seed}, stores ${[...stores].join(' + ')}${stores.has('postgres') ? ` (postgres at ${pgSize})` : ''}, ${cpus().length} cores, load average ${loadBefore}`,
+  )
   const rows: Row[] = []
   const suiteSeconds: Record<string, number> = {}
   try {
@@ -199,7 +261,13 @@ async function main(): Promise<void> {
         rows.push(...(await suite.run(suiteCtx)).map((r) => ({ ...r, load: r.load ?? load })))
       } catch (err) {
         log(`suite ${suite.name} failed: ${err instanceof Error ? err.stack : String(err)}`)
-        rows.push({ suite: suite.name, name: 'FAILED', load, ...(suite.store ? { store: suite.store } : {}), note: err instanceof Error ? err.message : String(err) })
+        rows.push({
+          suite: suite.name,
+          name: 'FAILED',
+          load,
+          ...(suite.store ? { store: suite.store } : {}),
+          note: err instanceof Error ? err.message : String(err),
+        })
       }
       suiteSeconds[suite.name] = Math.round((Date.now() - suiteStarted) / 100) / 10
       log(`== ${suite.name}: ${suiteSeconds[suite.name]} s`)
@@ -220,7 +288,19 @@ async function main(): Promise<void> {
     minutes: ((Date.now() - started) / 60_000).toFixed(1),
     suiteSeconds,
   }
-  const result = { date, mode: quick ? 'quick' : 'full', seed, size, stores: [...stores], postgresSize: stores.has('postgres') ? pgSize : null, generator: GENERATOR_VERSION, timing, machine: meta, only: only ? [...only] : null, rows }
+  const result = {
+    date,
+    mode: quick ? 'quick' : 'full',
+    seed,
+    size,
+    stores: [...stores],
+    postgresSize: stores.has('postgres') ? pgSize : null,
+    generator: GENERATOR_VERSION,
+    timing,
+    machine: meta,
+    only: only ? [...only] : null,
+    rows,
+  }
   if (quick) {
     writeFileSync(join(CACHE_DIR, 'last-run.json'), `${JSON.stringify(result, null, 2)}\n`)
     log(`\nquick run: wrote bench/.cache/last-run.json (${meta.minutes} min)`)

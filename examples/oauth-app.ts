@@ -37,7 +37,8 @@ export interface Install {
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
-const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><h1>${esc(title)}</h1>${body}</body></html>`
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><h1>${esc(title)}</h1>${body}</body></html>`
 
 /** Starts the app on 127.0.0.1. @returns its URL, the installs it made, and a close function. */
 export async function startOAuthApp(opts: OAuthAppOptions): Promise<{ url: string; installs: Install[]; close(): Promise<void> }> {
@@ -59,17 +60,35 @@ export async function startOAuthApp(opts: OAuthAppOptions): Promise<{ url: strin
         const state = randomBytes(16).toString('base64url')
         pendingStates.add(state)
         const authorize = new URL(`${base}/v1/oauth/authorize`)
-        authorize.search = new URLSearchParams({ client_id: opts.clientId, redirect_uri: redirectUri, response_type: 'code', owner: 'user', state }).toString()
+        authorize.search = new URLSearchParams({
+          client_id: opts.clientId,
+          redirect_uri: redirectUri,
+          response_type: 'code',
+          owner: 'user',
+          state,
+        }).toString()
         return send(302, '', { location: authorize.toString() })
       }
       if (url.pathname === '/callback') {
         const state = url.searchParams.get('state') ?? ''
-        if (!pendingStates.delete(state)) return send(400, page('Refused', '<p>Unknown state: this answer was not asked for by this app.</p>'))
+        if (!pendingStates.delete(state))
+          return send(400, page('Refused', '<p>Unknown state: this answer was not asked for by this app.</p>'))
         const error = url.searchParams.get('error')
         if (error) return send(200, page('Not connected', `<p>Octavo said: <code>${esc(error)}</code></p>`))
         // Exchange the temporary code for tokens, with HTTP Basic client authentication (SDK oauth.token).
-        const token = await notion.oauth.token({ client_id: opts.clientId, client_secret: opts.clientSecret, grant_type: 'authorization_code', code: url.searchParams.get('code') ?? '', redirect_uri: redirectUri })
-        installs.push({ botId: token.bot_id, workspaceName: token.workspace_name, accessToken: token.access_token, refreshToken: token.refresh_token })
+        const token = await notion.oauth.token({
+          client_id: opts.clientId,
+          client_secret: opts.clientSecret,
+          grant_type: 'authorization_code',
+          code: url.searchParams.get('code') ?? '',
+          redirect_uri: redirectUri,
+        })
+        installs.push({
+          botId: token.bot_id,
+          workspaceName: token.workspace_name,
+          accessToken: token.access_token,
+          refreshToken: token.refresh_token,
+        })
         const bot = new Client({ auth: token.access_token, baseUrl: base, logLevel: LogLevel.ERROR })
         const me = await bot.users.me({})
         const found = await bot.search({ filter: { property: 'object', value: 'page' } })
@@ -91,9 +110,17 @@ export async function startOAuthApp(opts: OAuthAppOptions): Promise<{ url: strin
       if (url.pathname === '/refresh') {
         const last = installs.at(-1)
         if (!last?.refreshToken) return send(400, page('Nothing to refresh', '<p>Connect first.</p>'))
-        const token = await notion.oauth.token({ client_id: opts.clientId, client_secret: opts.clientSecret, grant_type: 'refresh_token', refresh_token: last.refreshToken })
+        const token = await notion.oauth.token({
+          client_id: opts.clientId,
+          client_secret: opts.clientSecret,
+          grant_type: 'refresh_token',
+          refresh_token: last.refreshToken,
+        })
         Object.assign(last, { accessToken: token.access_token, refreshToken: token.refresh_token })
-        return send(200, page('Tokens rotated', `<p>New access token for bot <code>${esc(token.bot_id)}</code>; the old pair no longer works.</p>`))
+        return send(
+          200,
+          page('Tokens rotated', `<p>New access token for bot <code>${esc(token.bot_id)}</code>; the old pair no longer works.</p>`),
+        )
       }
       return send(404, page('Not found', ''))
     } catch (e) {

@@ -46,7 +46,8 @@ async function admin<T>(method: string, path: string, body?: unknown): Promise<T
   return json
 }
 
-const notionFor = (token: string) => new Client({ auth: token, baseUrl: BASE_URL, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
+const notionFor = (token: string) =>
+  new Client({ auth: token, baseUrl: BASE_URL, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
 
 /** Runs `call` and returns the API error it must fail with. */
 async function failure(call: Promise<unknown>): Promise<APIResponseError> {
@@ -80,7 +81,12 @@ function describe(block: BlockObjectResponse): string {
 }
 
 /** Walks a page's block tree depth-first, child pages included; returns how many blocks it saw. */
-async function walk(notion: Client, blockId: string, depth: number, stats: { blocks: number; pages: number; maxDepth: number }): Promise<void> {
+async function walk(
+  notion: Client,
+  blockId: string,
+  depth: number,
+  stats: { blocks: number; pages: number; maxDepth: number },
+): Promise<void> {
   for await (const block of iteratePaginatedAPI(notion.blocks.children.list, { block_id: blockId })) {
     if (!isFullBlock(block)) continue
     stats.blocks++
@@ -99,14 +105,21 @@ async function main(): Promise<void> {
   const { workspaces } = await admin<{ workspaces: { id: string; name: string }[] }>('GET', '/workspaces')
   const workspace = workspaces.find((w) => w.name === 'Octavo Demo')
   if (!workspace) throw new JourneyError('No "Octavo Demo" workspace: start Octavo with the demo on, on an empty data dir (`npm start`).')
-  const { pages } = await admin<{ pages: { id: string; title: string; depth: number; object: string }[] }>('GET', `/workspaces/${workspace.id}/pages`)
+  const { pages } = await admin<{ pages: { id: string; title: string; depth: number; object: string }[] }>(
+    'GET',
+    `/workspaces/${workspace.id}/pages`,
+  )
   const page = pages.find((p) => p.depth === 0 && p.title === SHARED_TITLE)
   if (!page) throw new JourneyError(`The demo workspace has no top-level "${SHARED_TITLE}" page.`)
   ok(`workspace ${workspace.id}, page "${page.title}" ${page.id}`)
 
   step('Create an internal connection as the workspace owner (admin API)')
   const name = `Sharing journey ${new Date().toISOString().slice(11, 19)}`
-  const created = await admin<{ connection: { id: string; name: string }; token: string }>('POST', `/workspaces/${workspace.id}/connections`, { name })
+  const created = await admin<{ connection: { id: string; name: string }; token: string }>(
+    'POST',
+    `/workspaces/${workspace.id}/connections`,
+    { name },
+  )
   const connectionId = created.connection.id
   const oldToken = created.token
   ok(`connection "${created.connection.name}" ${connectionId}, token ${oldToken.slice(0, 8)}…`)
@@ -141,7 +154,11 @@ async function main(): Promise<void> {
     let found = 0
     for await (const result of iteratePaginatedAPI(notion.search, {})) {
       found++
-      const r = result as unknown as { object: string; title?: RichTextItemResponse[]; properties?: Record<string, { type: string; title?: RichTextItemResponse[] }> }
+      const r = result as unknown as {
+        object: string
+        title?: RichTextItemResponse[]
+        properties?: Record<string, { type: string; title?: RichTextItemResponse[] }>
+      }
       const t = r.object === 'page' ? plain(Object.values(r.properties ?? {}).find((p) => p.type === 'title')?.title) : plain(r.title)
       titles.push(t)
     }
@@ -150,7 +167,12 @@ async function main(): Promise<void> {
       if (titles.includes(hidden)) throw new JourneyError(`search listed "${hidden}", which is not shared.`)
     }
     ok(`search → ${found} results, "${SHARED_TITLE}" among them; unshared pages absent`)
-    info(`e.g. ${titles.slice(0, 6).map((t) => `"${t}"`).join(', ')}`)
+    info(
+      `e.g. ${titles
+        .slice(0, 6)
+        .map((t) => `"${t}"`)
+        .join(', ')}`,
+    )
 
     step('Refresh the token (admin API)')
     const { token: newToken } = await admin<{ token: string }>('POST', `/connections/${connectionId}/token/refresh`, {})
@@ -174,7 +196,8 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err)
-  const hint = err instanceof TypeError && /fetch failed/.test(message) ? ` (is Octavo running at ${BASE_URL}? start it with \`npm start\`)` : ''
+  const hint =
+    err instanceof TypeError && /fetch failed/.test(message) ? ` (is Octavo running at ${BASE_URL}? start it with \`npm start\`)` : ''
   console.error(`\n✗ ${message}${hint}`)
   process.exitCode = 1
 })

@@ -74,12 +74,22 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.use('*', requestLog(options.deps.logger))
   const hosts = options.hosts ?? createHostPolicy({ publicUrl: options.deps.publicUrl })
   app.use('*', hostCheck(hosts))
-  const security = { hosts, clientAddress: clientAddressResolver(options.trustedProxies ?? []), attempts: options.limiter.attempts ?? memoryAttempts }
+  const security = {
+    hosts,
+    clientAddress: clientAddressResolver(options.trustedProxies ?? []),
+    attempts: options.limiter.attempts ?? memoryAttempts,
+  }
   app.use('*', headAsGet())
   app.use('*', limitBodies(bodySurfaces(options.portal !== undefined), { maxBytes: MAX_BODY_BYTES, tooLarge: notionTooLarge }))
   app.onError(errorHandler(options.deps.logger))
   app.notFound(notFound)
-  mountOps(app, { store: options.deps.store, limiter: options.limiter, ops, adminKey: options.adminKey, metricsToken: options.metricsToken })
+  mountOps(app, {
+    store: options.deps.store,
+    limiter: options.limiter,
+    ops,
+    adminKey: options.adminKey,
+    metricsToken: options.metricsToken,
+  })
   mountRoutes(app, options.deps, ops.countRejections(options.limiter), apiRoutes(options.deps))
   registerOAuthApiRoutes(app, options.deps, security)
   app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))

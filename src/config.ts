@@ -107,7 +107,10 @@ const Env = z.object({
   OCTAVO_DEMO: z.enum(['on', 'off']).default('on'),
   OCTAVO_LOG_LEVEL: z.string().default('info'),
   OCTAVO_DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
-  OCTAVO_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  OCTAVO_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
   OCTAVO_METRICS_TOKEN: z.string().min(16).optional(),
   OCTAVO_SHUTDOWN_TIMEOUT: z.coerce.number().min(0).max(3600).default(10),
   OCTAVO_REQUEST_TIMEOUT: z.coerce.number().positive().max(3600).default(30),
@@ -120,7 +123,11 @@ const Env = z.object({
 })
 
 /** A comma-separated list, entries trimmed, empty ones dropped. */
-const list = (value: string | undefined): string[] => (value ?? '').split(',').map((x) => x.trim()).filter(Boolean)
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
 
 /**
  * Reads the optional configuration file (`OCTAVO_CONFIG` or `--config`): a JSON object whose keys
@@ -134,12 +141,14 @@ export function readConfigFile(path: string): Record<string, string> {
   } catch (err) {
     throw new Error(`Invalid configuration file ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`Invalid configuration file ${path}: expected a JSON object.`)
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error(`Invalid configuration file ${path}: expected a JSON object.`)
   const known = new Set(Object.keys(Env.shape))
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(parsed)) {
     if (!known.has(k) || k === 'OCTAVO_CONFIG') throw new Error(`Invalid configuration file ${path}: unknown setting "${k}".`)
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new Error(`Invalid configuration file ${path}: "${k}" must be a string, number or boolean.`)
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+      throw new Error(`Invalid configuration file ${path}: "${k}" must be a string, number or boolean.`)
     out[k] = typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)
   }
   return out
@@ -179,12 +188,10 @@ export function loadConfig(
     throw new Error('Invalid configuration OCTAVO_DATABASE_URL: expected file:<path>, :memory: or postgres://…')
   }
   const masterKey = parseMasterKey(
-    e.OCTAVO_SECRET_KEY ??
-      readOrCreateKeyFile(join(dataDir, 'master.key'), () => randomBytes(32).toString('hex')),
+    e.OCTAVO_SECRET_KEY ?? readOrCreateKeyFile(join(dataDir, 'master.key'), () => randomBytes(32).toString('hex')),
   )
   const adminKey =
-    e.OCTAVO_ADMIN_KEY ??
-    readOrCreateKeyFile(join(dataDir, 'admin.key'), () => `octavo_admin_${randomBytes(24).toString('base64url')}`)
+    e.OCTAVO_ADMIN_KEY ?? readOrCreateKeyFile(join(dataDir, 'admin.key'), () => `octavo_admin_${randomBytes(24).toString('base64url')}`)
   const allowedHosts = list(e.OCTAVO_ALLOWED_HOSTS)
   const trustedProxies = list(e.OCTAVO_TRUSTED_PROXIES)
   try {

@@ -30,7 +30,8 @@ export interface RunningServer {
  * @throws Error when the store cannot be opened or migrated.
  */
 export async function createDeps(config: Config, options: { clock?: Clock; logger?: Logger; store?: Store } = {}): Promise<Deps> {
-  const store = options.store ?? (await openStore(config.databaseUrl, { poolMax: config.databasePoolMax, synchronous: config.sqliteSynchronous }))
+  const store =
+    options.store ?? (await openStore(config.databaseUrl, { poolMax: config.databasePoolMax, synchronous: config.sqliteSynchronous }))
   return {
     store,
     secrets: createSecrets(config.masterKey),
@@ -72,8 +73,13 @@ export function createHttpServer(
     errorHandler: (err) => {
       const bad = err instanceof RequestError
       if (!bad) logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'unexpected error outside the app')
-      const { id, json } = bad ? envelope(400, 'invalid_request_url', 'Invalid request URL.') : envelope(500, 'internal_server_error', 'Unexpected error occurred.')
-      return new Response(json, { status: bad ? 400 : 500, headers: { 'content-type': 'application/json', 'x-notion-request-id': id, connection: 'close' } })
+      const { id, json } = bad
+        ? envelope(400, 'invalid_request_url', 'Invalid request URL.')
+        : envelope(500, 'internal_server_error', 'Unexpected error occurred.')
+      return new Response(json, {
+        status: bad ? 400 : 500,
+        headers: { 'content-type': 'application/json', 'x-notion-request-id': id, connection: 'close' },
+      })
     },
   })
   const server = createServer(

@@ -46,15 +46,43 @@ export interface BulkWriter {
 }
 
 const COLUMNS: (keyof BlockTable)[] = [
-  'id', 'workspace_id', 'type', 'parent_type', 'parent_id', 'page_id', 'position', 'content', 'perm_root_id', 'path', 'inherits',
-  'title_text', 'properties', 'icon', 'cover', 'is_locked', 'is_inline', 'created_time', 'created_by', 'last_edited_time', 'last_edited_by', 'in_trash',
+  'id',
+  'workspace_id',
+  'type',
+  'parent_type',
+  'parent_id',
+  'page_id',
+  'position',
+  'content',
+  'perm_root_id',
+  'path',
+  'inherits',
+  'title_text',
+  'properties',
+  'icon',
+  'cover',
+  'is_locked',
+  'is_inline',
+  'created_time',
+  'created_by',
+  'last_edited_time',
+  'last_edited_by',
+  'in_trash',
 ]
 
 type ParentInfo = { perm_root_id: string | null; path: string | null }
 
 /** The row `createNode` writes for a new child page under `parent` (no share of its own yet). */
 function pageRow(p: BulkPage, parent: ParentInfo, position: number): { row: BlockTable; path: string } {
-  const title: RichTextItem[] = [{ type: 'text', text: { content: p.title, link: null }, annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' }, plain_text: p.title, href: null }]
+  const title: RichTextItem[] = [
+    {
+      type: 'text',
+      text: { content: p.title, link: null },
+      annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' },
+      plain_text: p.title,
+      href: null,
+    },
+  ]
   const path = `${parent.path ?? '/'}${p.parentId}/`
   const row: BlockTable = {
     id: p.id,
@@ -143,7 +171,11 @@ export function openPostgresBulkWriter(db: Kysely<Database>, batch = 1_000): Bul
     let n = nextPos.get(parentId)
     if (n === undefined) {
       await flush()
-      const row = await db.selectFrom('block').select((eb) => eb.fn.max('position').as('max')).where('parent_id', '=', parentId).executeTakeFirst()
+      const row = await db
+        .selectFrom('block')
+        .select((eb) => eb.fn.max('position').as('max'))
+        .where('parent_id', '=', parentId)
+        .executeTakeFirst()
       n = row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1
     }
     nextPos.set(parentId, n + 1)
@@ -172,7 +204,9 @@ export function openBulkWriter(path: string, batch = 20_000): BulkWriter {
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = OFF')
   db.pragma('busy_timeout = 5000')
-  const insert = db.prepare(`insert into block (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${COLUMNS.map((c) => `@${c}`).join(', ')})`)
+  const insert = db.prepare(
+    `insert into block (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
+  )
   const lookup = db.prepare('select perm_root_id, path from block where id = ?')
   const maxPos = db.prepare('select max(position) as max from block where parent_id = ?')
   const pages = new Map<string, { perm_root_id: string | null; path: string | null }>()

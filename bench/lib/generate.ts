@@ -99,7 +99,17 @@ export interface Manifest {
   }
   /** The title word the search workload looks for. */
   searchQuery: string
-  counts: { pages: number; rows: number; blocks: number; shares: number; members: number; groups: number; groupMembers: number; connections: number; searchVisiblePages: number }
+  counts: {
+    pages: number
+    rows: number
+    blocks: number
+    shares: number
+    members: number
+    groups: number
+    groupMembers: number
+    connections: number
+    searchVisiblePages: number
+  }
   seconds: number
 }
 
@@ -117,14 +127,63 @@ export interface GenerateOptions {
 }
 
 const WORDS = [
-  'roadmap', 'budget', 'meeting', 'design', 'launch', 'review', 'sprint', 'notes', 'hiring', 'research',
-  'customer', 'release', 'incident', 'planning', 'metrics', 'onboarding', 'feedback', 'pricing', 'security', 'backlog',
-  'quarterly', 'retro', 'api', 'mobile', 'billing', 'support', 'legal', 'brand', 'partner', 'infra',
-  'growth', 'data', 'search', 'editor', 'sync', 'import', 'export', 'archive', 'template', 'wiki',
+  'roadmap',
+  'budget',
+  'meeting',
+  'design',
+  'launch',
+  'review',
+  'sprint',
+  'notes',
+  'hiring',
+  'research',
+  'customer',
+  'release',
+  'incident',
+  'planning',
+  'metrics',
+  'onboarding',
+  'feedback',
+  'pricing',
+  'security',
+  'backlog',
+  'quarterly',
+  'retro',
+  'api',
+  'mobile',
+  'billing',
+  'support',
+  'legal',
+  'brand',
+  'partner',
+  'infra',
+  'growth',
+  'data',
+  'search',
+  'editor',
+  'sync',
+  'import',
+  'export',
+  'archive',
+  'template',
+  'wiki',
 ] as const
 const SEARCH_QUERY = 'roadmap'
 const FIRST = ['Ada', 'Alan', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Tim', 'Margaret', 'Linus'] as const
-const LAST = ['Lovelace', 'Turing', 'Hopper', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman', 'Berners-Lee', 'Hamilton', 'Torvalds'] as const
+const LAST = [
+  'Lovelace',
+  'Turing',
+  'Hopper',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Allen',
+  'Thompson',
+  'Perlman',
+  'Berners-Lee',
+  'Hamilton',
+  'Torvalds',
+] as const
 
 const TREE_SIZE = 100
 const CONTENT_PAGES = 100
@@ -142,7 +201,13 @@ const COLORS = ['gray', 'blue', 'red', 'green', 'purple', 'yellow'] as const
 /** The data source schema: fixed property ids, so rows and queries are the same on every run. */
 export function benchSchema(): Schema {
   const option = (name: string, i: number) => ({ id: `0b0e000${i}`, name, color: COLORS[i % COLORS.length], description: null })
-  const prop = (id: string, name: string, type: string, config: Record<string, unknown> = {}): PropertyConfig => ({ id, name, type, description: null, config })
+  const prop = (id: string, name: string, type: string, config: Record<string, unknown> = {}): PropertyConfig => ({
+    id,
+    name,
+    type,
+    description: null,
+    config,
+  })
   const list = [
     prop('title', 'Name', 'title'),
     prop('sTat', 'Status', 'select', { options: STATUS.map(option) }),
@@ -156,7 +221,12 @@ export function benchSchema(): Schema {
 
 /** The query body of the data source workload: a filter and a sort over the schema above. */
 export const DATA_SOURCE_QUERY = {
-  filter: { and: [{ property: 'Status', select: { equals: 'In progress' } }, { property: 'Priority', number: { greater_than: 50 } }] },
+  filter: {
+    and: [
+      { property: 'Status', select: { equals: 'In progress' } },
+      { property: 'Priority', number: { greater_than: 50 } },
+    ],
+  },
   sorts: [{ property: 'Priority', direction: 'descending' }],
 }
 
@@ -173,7 +243,13 @@ function joined(deps: Deps, trx: Db): Deps {
 }
 
 /** Runs `fn(item)` for every item, `size` items per store transaction. */
-async function inBatches<T>(deps: Deps, items: readonly T[], size: number, fn: (d: Deps, item: T, i: number) => Promise<void>, tick?: (done: number) => void): Promise<void> {
+async function inBatches<T>(
+  deps: Deps,
+  items: readonly T[],
+  size: number,
+  fn: (d: Deps, item: T, i: number) => Promise<void>,
+  tick?: (done: number) => void,
+): Promise<void> {
   for (let start = 0; start < items.length; start += size) {
     await deps.store.transaction(async (trx) => {
       const d = joined(deps, trx)
@@ -213,7 +289,8 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
   const deps: Deps = { ...baseDeps, clock: syntheticClock() }
   const say = opts.progress ?? (() => {})
   const cpu0 = process.cpuUsage()
-  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s, cpu ${((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6).toFixed(1)} s`
+  const elapsed = () =>
+    `${((Date.now() - started) / 1000).toFixed(1)} s, cpu ${((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6).toFixed(1)} s`
   const rnd = (stream: number) => createRandom(opts.seed, stream)
 
   // People.
@@ -227,11 +304,17 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
   const ownerId = (created[0] as { id: string }).id
   // Groups, through the people service: every non-guest member in one, round robin.
   const groupIds: string[] = []
-  await inBatches(deps, Array.from({ length: spec.groups }, (_, i) => i), BATCH_SHARES, async (d, i) => {
-    const g = await createGroup(d, { workspaceId: workspace.id, actorId: ownerId, name: `Group ${i}` })
-    groupIds.push(g.id)
-  })
-  const inGroups = groupIds.length === 0 ? [] : created.filter((u, i) => i > 0 && members[i]?.role !== 'guest').map((u) => (u as { id: string }).id)
+  await inBatches(
+    deps,
+    Array.from({ length: spec.groups }, (_, i) => i),
+    BATCH_SHARES,
+    async (d, i) => {
+      const g = await createGroup(d, { workspaceId: workspace.id, actorId: ownerId, name: `Group ${i}` })
+      groupIds.push(g.id)
+    },
+  )
+  const inGroups =
+    groupIds.length === 0 ? [] : created.filter((u, i) => i > 0 && members[i]?.role !== 'guest').map((u) => (u as { id: string }).id)
   await inBatches(deps, inGroups, BATCH_SHARES, async (d, userId, i) => {
     await addGroupMember(d, { workspaceId: workspace.id, actorId: ownerId, groupId: groupIds[i % groupIds.length] as string, userId })
   })
@@ -248,9 +331,14 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
   const spine = [add(null, 'Bench spine 0')]
   for (let d = 1; d <= spec.maxDepth; d++) spine.push(add(spine[d - 1] as PagePlan, `Bench spine ${d}`))
   const contentTop = add(null, 'Bench content')
-  const contentPages = Array.from({ length: Math.min(CONTENT_PAGES, Math.max(1, Math.floor(spec.blocks / (CONTENT_BLOCKS * 10)))) }, (_, i) => add(contentTop, `Bench content ${i}`))
+  const contentPages = Array.from(
+    { length: Math.min(CONTENT_PAGES, Math.max(1, Math.floor(spec.blocks / (CONTENT_BLOCKS * 10)))) },
+    (_, i) => add(contentTop, `Bench content ${i}`),
+  )
   const appendTop = add(null, 'Bench append')
-  const appendPages = Array.from({ length: Math.min(APPEND_PAGES, Math.max(1, Math.floor(spec.pages / 10))) }, (_, i) => add(appendTop, `Bench append ${i}`))
+  const appendPages = Array.from({ length: Math.min(APPEND_PAGES, Math.max(1, Math.floor(spec.pages / 10))) }, (_, i) =>
+    add(appendTop, `Bench append ${i}`),
+  )
   const dataTop = add(null, 'Bench data')
   const unshared = add(null, 'Bench unshared')
   const trees: PagePlan[][] = []
@@ -290,8 +378,16 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
     let n = 0
     for (const p of plan) {
       if (p.parent === null) continue
-      await bulk.page({ id: p.id, workspaceId: workspace.id, parentId: p.parent, title: p.title, time: new Date(deps.clock.now()).toISOString(), actor: ownerId })
-      if (++n % 20_000 === 0) say(`pages: ${n.toLocaleString('en')}/${(plan.length - tops.length).toLocaleString('en')} below the top level (${elapsed()})`)
+      await bulk.page({
+        id: p.id,
+        workspaceId: workspace.id,
+        parentId: p.parent,
+        title: p.title,
+        time: new Date(deps.clock.now()).toISOString(),
+        actor: ownerId,
+      })
+      if (++n % 20_000 === 0)
+        say(`pages: ${n.toLocaleString('en')}/${(plan.length - tops.length).toLocaleString('en')} below the top level (${elapsed()})`)
     }
     await bulk.flush()
     say(`pages: ${plan.length.toLocaleString('en')} (${elapsed()})`)
@@ -308,10 +404,18 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
     let done = 0
     const ids = () => blockRnd.uuid()
     for (const [pageId, count] of counts) {
-      await bulk.blocks(pageId, workspace.id, Array.from({ length: count }, (_, k) => block(blockRnd, k)), ids, new Date(deps.clock.now()).toISOString(), ownerId)
+      await bulk.blocks(
+        pageId,
+        workspace.id,
+        Array.from({ length: count }, (_, k) => block(blockRnd, k)),
+        ids,
+        new Date(deps.clock.now()).toISOString(),
+        ownerId,
+      )
       const before = done
       done += count
-      if (Math.floor(done / 100_000) > Math.floor(before / 100_000)) say(`blocks: ${done.toLocaleString('en')}/${spec.blocks.toLocaleString('en')} (${elapsed()})`)
+      if (Math.floor(done / 100_000) > Math.floor(before / 100_000))
+        say(`blocks: ${done.toLocaleString('en')}/${spec.blocks.toLocaleString('en')} (${elapsed()})`)
     }
     blockTotal = done
   } finally {
@@ -350,8 +454,12 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
   const otherTargets = [...treePages, ...spine.slice(1)]
   for (let i = 0; i < others; i++) {
     const connection = i % otherConnections
-    let page = i < 2 && spine.length > 41 ? (spine[i === 0 ? 25 : 40] as PagePlan).id : (otherTargets[shareRnd.int(otherTargets.length)] as PagePlan).id
-    for (let tries = 0; taken.has(`${connection}|${page}`) && tries < 20; tries++) page = (otherTargets[shareRnd.int(otherTargets.length)] as PagePlan).id
+    let page =
+      i < 2 && spine.length > 41
+        ? (spine[i === 0 ? 25 : 40] as PagePlan).id
+        : (otherTargets[shareRnd.int(otherTargets.length)] as PagePlan).id
+    for (let tries = 0; taken.has(`${connection}|${page}`) && tries < 20; tries++)
+      page = (otherTargets[shareRnd.int(otherTargets.length)] as PagePlan).id
     taken.add(`${connection}|${page}`)
     sharePlan.push({ connection, page })
   }
@@ -360,9 +468,15 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
     ...searchShares.map((page) => ({ id: search.connection.id, page })),
     ...sharePlan.map((s) => ({ id: otherIds[s.connection] as string, page: s.page })),
   ]
-  await inBatches(deps, allShares, BATCH_SHARES, async (d, s) => {
-    await shareWithConnection(d, s.id, s.page, ownerId)
-  }, (n) => say(`shares: ${n.toLocaleString('en')}/${allShares.length.toLocaleString('en')} (${elapsed()})`))
+  await inBatches(
+    deps,
+    allShares,
+    BATCH_SHARES,
+    async (d, s) => {
+      await shareWithConnection(d, s.id, s.page, ownerId)
+    },
+    (n) => say(`shares: ${n.toLocaleString('en')}/${allShares.length.toLocaleString('en')} (${elapsed()})`),
+  )
 
   // The data source and its rows, created as the benchmark connection would over the API.
   const { database, dataSource } = await deps.store.transaction((trx) =>
@@ -379,27 +493,37 @@ export async function generateWorkspace(baseDeps: Deps, spec: WorkspaceSpec, opt
   const rowRnd = rnd(5)
   const rowIds: string[] = []
   const rowIndexes = Array.from({ length: spec.rows }, (_, i) => i)
-  await inBatches(deps, rowIndexes, BATCH_ROWS, async (d, i) => {
-    const { values } = writePropertyValues(schema, {
-      Name: { title: [{ text: { content: `Task ${title(rowRnd, i)}` } }] },
-      Status: { select: { name: rowRnd.pick(STATUS) } },
-      Priority: { number: rowRnd.int(100) },
-      Due: { date: { start: new Date(BASE_TIME + rowRnd.int(365) * 86_400_000).toISOString().slice(0, 10) } },
-      Tags: { multi_select: TAGS.filter(() => rowRnd.next() < 0.25).map((name) => ({ name })) },
-      Done: { checkbox: rowRnd.next() < 0.3 },
-    }, { create: true })
-    const row = await createNode(d.store.db, {
-      id: rowRnd.uuid(),
-      workspaceId: workspace.id,
-      parent: { type: 'data_source_id', id: dataSource.id, databaseId: database.id },
-      kind: 'page',
-      title: values.title as RichTextItem[],
-      properties: values,
-      actor: ownerId,
-      time: new Date(d.clock.now()).toISOString(),
-    })
-    if (rowIds.length < 1000) rowIds.push(row.id)
-  }, (n) => say(`rows: ${n.toLocaleString('en')}/${spec.rows.toLocaleString('en')} (${elapsed()})`))
+  await inBatches(
+    deps,
+    rowIndexes,
+    BATCH_ROWS,
+    async (d, i) => {
+      const { values } = writePropertyValues(
+        schema,
+        {
+          Name: { title: [{ text: { content: `Task ${title(rowRnd, i)}` } }] },
+          Status: { select: { name: rowRnd.pick(STATUS) } },
+          Priority: { number: rowRnd.int(100) },
+          Due: { date: { start: new Date(BASE_TIME + rowRnd.int(365) * 86_400_000).toISOString().slice(0, 10) } },
+          Tags: { multi_select: TAGS.filter(() => rowRnd.next() < 0.25).map((name) => ({ name })) },
+          Done: { checkbox: rowRnd.next() < 0.3 },
+        },
+        { create: true },
+      )
+      const row = await createNode(d.store.db, {
+        id: rowRnd.uuid(),
+        workspaceId: workspace.id,
+        parent: { type: 'data_source_id', id: dataSource.id, databaseId: database.id },
+        kind: 'page',
+        title: values.title as RichTextItem[],
+        properties: values,
+        actor: ownerId,
+        time: new Date(d.clock.now()).toISOString(),
+      })
+      if (rowIds.length < 1000) rowIds.push(row.id)
+    },
+    (n) => say(`rows: ${n.toLocaleString('en')}/${spec.rows.toLocaleString('en')} (${elapsed()})`),
+  )
 
   return {
     generator: GENERATOR_VERSION,

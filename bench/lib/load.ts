@@ -43,7 +43,11 @@ function percentile(sorted: Float64Array, p: number): number {
  * (saturation) or at `rate` requests per second over all connections (fixed rate); with `amount`,
  * for that many requests instead of a duration.
  */
-export async function runLoad(url: string, w: Workload, opts: { seconds: number; connections?: number; rate?: number; amount?: number }): Promise<LoadResult> {
+export async function runLoad(
+  url: string,
+  w: Workload,
+  opts: { seconds: number; connections?: number; rate?: number; amount?: number },
+): Promise<LoadResult> {
   let i = 0
   const headers: Record<string, string> = { 'notion-version': '2025-09-03', 'content-type': 'application/json' }
   if (w.token) headers.authorization = `Bearer ${w.token}`
@@ -55,24 +59,27 @@ export async function runLoad(url: string, w: Workload, opts: { seconds: number;
     done = resolve
     failed = reject
   })
-  const instance = autocannon({
-    url,
-    connections: opts.connections ?? 10,
-    duration: opts.seconds,
-    ...(opts.amount ? { amount: opts.amount } : {}),
-    ...(opts.rate ? { overallRate: Math.max(1, Math.round(opts.rate)) } : {}),
-    timeout: 30,
-    requests: [
-      {
-        method: w.method,
-        headers,
-        setupRequest: (req: autocannon.Request) => {
-          const n = i++
-          return { ...req, path: w.path(n), ...(w.body ? { body: JSON.stringify(w.body(n)) } : {}) }
+  const instance = autocannon(
+    {
+      url,
+      connections: opts.connections ?? 10,
+      duration: opts.seconds,
+      ...(opts.amount ? { amount: opts.amount } : {}),
+      ...(opts.rate ? { overallRate: Math.max(1, Math.round(opts.rate)) } : {}),
+      timeout: 30,
+      requests: [
+        {
+          method: w.method,
+          headers,
+          setupRequest: (req: autocannon.Request) => {
+            const n = i++
+            return { ...req, path: w.path(n), ...(w.body ? { body: JSON.stringify(w.body(n)) } : {}) }
+          },
         },
-      },
-    ],
-  }, (err, result) => (err ? failed(err) : done(result)))
+      ],
+    },
+    (err, result) => (err ? failed(err) : done(result)),
+  )
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
     latencies.push(ms)
     if (status !== w.expectStatus) bad++

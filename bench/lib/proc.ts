@@ -82,7 +82,17 @@ export interface SpawnOptions {
 export async function spawnServer(kind: 'octavo' | 'hello', opts: SpawnOptions = {}): Promise<ServerProcess> {
   const args =
     kind === 'octavo'
-      ? [...(opts.nodeFlags ?? []), join(ROOT, 'dist/cli/main.js'), '--json', '--data-dir', opts.dataDir ?? '', 'serve', '--port', '0', '--no-demo']
+      ? [
+          ...(opts.nodeFlags ?? []),
+          join(ROOT, 'dist/cli/main.js'),
+          '--json',
+          '--data-dir',
+          opts.dataDir ?? '',
+          'serve',
+          '--port',
+          '0',
+          '--no-demo',
+        ]
       : [...(opts.nodeFlags ?? []), join(ROOT, 'bench/hello-server.mjs')]
   const env = {
     ...process.env,
@@ -102,7 +112,9 @@ export async function spawnServer(kind: 'octavo' | 'hello', opts: SpawnOptions =
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000)
   })
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${kind} exited with code ${code}: ${stderr}`))))
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`${kind} exited with code ${code}: ${stderr}`))),
+  )
   exited.catch(() => {})
   const url = await Promise.race([
     new Promise<string>((resolve) => {
@@ -114,7 +126,9 @@ export async function spawnServer(kind: 'octavo' | 'hello', opts: SpawnOptions =
       })
     }),
     exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${kind} did not start: ${stderr}`)), opts.timeoutMs ?? 60_000).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${kind} did not start: ${stderr}`)), opts.timeoutMs ?? 60_000).unref(),
+    ),
   ])
   const ready = opts.ready ?? { path: kind === 'hello' ? '/hello' : '/_octavo/health' }
   for (;;) {

@@ -46,7 +46,12 @@ export interface PreparedStore {
  * Returns a store with the workspace `name`/`spec`/`seed`, generating it into the cache when absent.
  * With `copyTo`, the database file is copied there so the run can write to it.
  */
-export async function prepareStore(name: string, spec: WorkspaceSpec, seed: number, opts: { copyTo?: string; log?: (m: string) => void } = {}): Promise<PreparedStore> {
+export async function prepareStore(
+  name: string,
+  spec: WorkspaceSpec,
+  seed: number,
+  opts: { copyTo?: string; log?: (m: string) => void } = {},
+): Promise<PreparedStore> {
   const log = opts.log ?? (() => {})
   const key = `${name}-seed${seed}-g${GENERATOR_VERSION}-${sourceHash()}`
   const dir = join(CACHE_DIR, key)
@@ -55,11 +60,18 @@ export async function prepareStore(name: string, spec: WorkspaceSpec, seed: numb
     const tmp = `${dir}.tmp-${process.pid}`
     rmSync(tmp, { recursive: true, force: true })
     mkdirSync(tmp, { recursive: true })
-    const config = loadConfig({ OCTAVO_SECRET_KEY: BENCH_MASTER_KEY, OCTAVO_ADMIN_KEY: BENCH_ADMIN_KEY, OCTAVO_LOG_LEVEL: 'silent' }, { dataDir: tmp })
+    const config = loadConfig(
+      { OCTAVO_SECRET_KEY: BENCH_MASTER_KEY, OCTAVO_ADMIN_KEY: BENCH_ADMIN_KEY, OCTAVO_LOG_LEVEL: 'silent' },
+      { dataDir: tmp },
+    )
     const deps = await createDeps(config, { logger: createLogger('silent') })
     let manifest: Manifest
     try {
-      manifest = await generateWorkspace(deps, spec, { seed, databasePath: config.databasePath, progress: (m) => log(`[generate ${name}] ${m}`) })
+      manifest = await generateWorkspace(deps, spec, {
+        seed,
+        databasePath: config.databasePath,
+        progress: (m) => log(`[generate ${name}] ${m}`),
+      })
     } finally {
       await deps.store.close()
     }
@@ -91,7 +103,13 @@ export interface PostgresWorkspace {
  * same generator as for SQLite, with the PostgreSQL bulk writer. On failure the schema is dropped.
  * @throws Error when PostgreSQL is unreachable or generation fails.
  */
-export async function generatePostgresWorkspace(label: string, spec: WorkspaceSpec, seed: number, baseUrl: string, opts: { log?: (m: string) => void } = {}): Promise<PostgresWorkspace> {
+export async function generatePostgresWorkspace(
+  label: string,
+  spec: WorkspaceSpec,
+  seed: number,
+  baseUrl: string,
+  opts: { log?: (m: string) => void } = {},
+): Promise<PostgresWorkspace> {
   const log = opts.log ?? (() => {})
   const schema = `bench_${label.toLowerCase().replace(/[^a-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`
   const u = new URL(baseUrl)
@@ -103,9 +121,16 @@ export async function generatePostgresWorkspace(label: string, spec: WorkspaceSp
   try {
     const store = await openStore(url, { poolMax: 4 })
     try {
-      const config = loadConfig({ OCTAVO_SECRET_KEY: BENCH_MASTER_KEY, OCTAVO_ADMIN_KEY: BENCH_ADMIN_KEY, OCTAVO_LOG_LEVEL: 'silent', OCTAVO_DATABASE_URL: url }, { dataDir: tmp })
+      const config = loadConfig(
+        { OCTAVO_SECRET_KEY: BENCH_MASTER_KEY, OCTAVO_ADMIN_KEY: BENCH_ADMIN_KEY, OCTAVO_LOG_LEVEL: 'silent', OCTAVO_DATABASE_URL: url },
+        { dataDir: tmp },
+      )
       const deps = await createDeps(config, { logger: createLogger('silent'), store })
-      const manifest = await generateWorkspace(deps, spec, { seed, openBulk: async () => openPostgresBulkWriter(store.db), progress: (m) => log(`[generate ${label} on postgres] ${m}`) })
+      const manifest = await generateWorkspace(deps, spec, {
+        seed,
+        openBulk: async () => openPostgresBulkWriter(store.db),
+        progress: (m) => log(`[generate ${label} on postgres] ${m}`),
+      })
       log(`[generate ${label} on postgres] done in ${manifest.seconds.toFixed(1)} s (schema ${schema})`)
       return { url, schema, manifest, drop }
     } finally {

@@ -56,9 +56,15 @@ export async function measure(ctx: BenchContext, server: ServerProcess, w: Workl
     const saturated = await runLoad(url, w, slow ? { seconds: 600, connections, amount: 6 } : { seconds: t.saturate, connections })
     const cpuMsPerRequest = saturated.requests > 0 ? (server.cpuMs() - cpu0) / saturated.requests : Number.NaN
     await drain(url)
-    const fixed = await runLoad(url, w, slow ? { seconds: 600, connections: 1, amount: 5 } : { seconds: t.fixed, connections, rate: Math.max(1, saturated.rps / 2) })
+    const fixed = await runLoad(
+      url,
+      w,
+      slow ? { seconds: 600, connections: 1, amount: 5 } : { seconds: t.fixed, connections, rate: Math.max(1, saturated.rps / 2) },
+    )
     await drain(url)
-    ctx.log(`  ${w.name.padEnd(22)} ${saturated.rps.toFixed(0).padStart(7)} req/s  cpu ${cpuMsPerRequest.toFixed(3)} ms/req   p50 ${fixed.p50.toFixed(2)} p95 ${fixed.p95.toFixed(2)} p99 ${fixed.p99.toFixed(2)} ms ${fixed.offeredRate ? `at ${fixed.offeredRate}/s` : 'in sequence'}${saturated.errors + fixed.errors ? `   ${saturated.errors + fixed.errors} unexpected` : ''}`)
+    ctx.log(
+      `  ${w.name.padEnd(22)} ${saturated.rps.toFixed(0).padStart(7)} req/s  cpu ${cpuMsPerRequest.toFixed(3)} ms/req   p50 ${fixed.p50.toFixed(2)} p95 ${fixed.p95.toFixed(2)} p99 ${fixed.p99.toFixed(2)} ms ${fixed.offeredRate ? `at ${fixed.offeredRate}/s` : 'in sequence'}${saturated.errors + fixed.errors ? `   ${saturated.errors + fixed.errors} unexpected` : ''}`,
+    )
     return { saturated, fixed, cpuMsPerRequest, slow }
   } finally {
     if (timer) clearInterval(timer)
@@ -66,7 +72,15 @@ export async function measure(ctx: BenchContext, server: ServerProcess, w: Workl
 }
 
 /** A row from a measurement, with throughput as a ratio to `reference` req/s. */
-export function rowOf(suite: string, name: string, size: string, m: Measured, reference: number | undefined, ratioOf: string, referenceCpuMs?: number): Row {
+export function rowOf(
+  suite: string,
+  name: string,
+  size: string,
+  m: Measured,
+  reference: number | undefined,
+  ratioOf: string,
+  referenceCpuMs?: number,
+): Row {
   return {
     suite,
     name,
@@ -84,7 +98,13 @@ export function rowOf(suite: string, name: string, size: string, m: Measured, re
   }
 }
 
-const HELLO: Workload = { name: 'hello', title: 'GET /hello (hello-world baseline)', method: 'GET', path: () => '/hello', expectStatus: 200 }
+const HELLO: Workload = {
+  name: 'hello',
+  title: 'GET /hello (hello-world baseline)',
+  method: 'GET',
+  path: () => '/hello',
+  expectStatus: 200,
+}
 
 /**
  * Measures the hello-world baseline in its own process (same Node flags as Octavo). Each call is a
@@ -105,7 +125,11 @@ export function specOf(size: SizeName, shares?: number): WorkspaceSpec {
 }
 
 /** Prepares (from the cache, or generates) a store, copies it into the run's scratch dir and serves it. */
-export async function serveWorkspace(ctx: BenchContext, label: string, spec: WorkspaceSpec): Promise<{ server: ServerProcess; manifest: Manifest; dataDir: string }> {
+export async function serveWorkspace(
+  ctx: BenchContext,
+  label: string,
+  spec: WorkspaceSpec,
+): Promise<{ server: ServerProcess; manifest: Manifest; dataDir: string }> {
   const dataDir = join(ctx.tmp, `${label}-${Date.now()}`)
   const { manifest } = await prepareStore(label, spec, ctx.seed, { copyTo: dataDir, log: ctx.log })
   const server = await spawnServer('octavo', {
@@ -122,7 +146,14 @@ export async function serveWorkspace(ctx: BenchContext, label: string, spec: Wor
 export function pageAtDepth(m: Manifest, depth: number): Workload {
   const id = m.ids.spine[depth]
   if (!id) throw new Error(`the spine has no page at depth ${depth}`)
-  return { name: `page_depth${depth}`, title: `GET /v1/pages/{id}, share ${depth} level${depth === 1 ? '' : 's'} up`, method: 'GET', path: () => `/v1/pages/${id}`, token: m.connections.bench.token, expectStatus: 200 }
+  return {
+    name: `page_depth${depth}`,
+    title: `GET /v1/pages/{id}, share ${depth} level${depth === 1 ? '' : 's'} up`,
+    method: 'GET',
+    path: () => `/v1/pages/${id}`,
+    token: m.connections.bench.token,
+    expectStatus: 200,
+  }
 }
 
 /** Search by title as the connection that sees about 10% of the pages. */
@@ -139,7 +170,11 @@ export function searchWorkload(m: Manifest): Workload {
 }
 
 function paragraphs(n: number, i: number) {
-  return Array.from({ length: n }, (_, k) => ({ object: 'block', type: 'paragraph', paragraph: { rich_text: [{ type: 'text', text: { content: `appended ${i}.${k}` } }] } }))
+  return Array.from({ length: n }, (_, k) => ({
+    object: 'block',
+    type: 'paragraph',
+    paragraph: { rich_text: [{ type: 'text', text: { content: `appended ${i}.${k}` } }] },
+  }))
 }
 
 /** The issue's workload list, in order, over a generated workspace. */
@@ -185,7 +220,21 @@ export function workloadsOf(m: Manifest): Workload[] {
       token: bench,
       expectStatus: 200,
     },
-    { name: 'not_found', title: 'GET /v1/pages/{id}, not shared → 404', method: 'GET', path: () => `/v1/pages/${m.ids.unsharedPage}`, token: bench, expectStatus: 404 },
-    { name: 'bad_token', title: 'GET /v1/users/me, unknown token → 401', method: 'GET', path: () => '/v1/users/me', token: generateToken('internal'), expectStatus: 401 },
+    {
+      name: 'not_found',
+      title: 'GET /v1/pages/{id}, not shared → 404',
+      method: 'GET',
+      path: () => `/v1/pages/${m.ids.unsharedPage}`,
+      token: bench,
+      expectStatus: 404,
+    },
+    {
+      name: 'bad_token',
+      title: 'GET /v1/users/me, unknown token → 401',
+      method: 'GET',
+      path: () => '/v1/users/me',
+      token: generateToken('internal'),
+      expectStatus: 401,
+    },
   ]
 }

@@ -26,7 +26,12 @@ interface Case {
 type Opened = { deps: Awaited<ReturnType<typeof createDeps>>; manifest: Manifest; caller: Awaited<ReturnType<typeof authenticateBearer>> }
 
 /** Opens (once per store name) a private copy of a generated store, as the bench connection. */
-async function openStore(ctx: BenchContext, opened: Map<string, Promise<Opened>>, name: string, spec: ReturnType<typeof specOf>): Promise<Opened> {
+async function openStore(
+  ctx: BenchContext,
+  opened: Map<string, Promise<Opened>>,
+  name: string,
+  spec: ReturnType<typeof specOf>,
+): Promise<Opened> {
   let p = opened.get(name)
   if (!p) {
     p = (async () => {
@@ -42,7 +47,14 @@ async function openStore(ctx: BenchContext, opened: Map<string, Promise<Opened>>
   return p
 }
 
-async function openCase(ctx: BenchContext, opened: Map<string, Promise<Opened>>, label: string, name: string, spec: ReturnType<typeof specOf>, depth: number): Promise<Case> {
+async function openCase(
+  ctx: BenchContext,
+  opened: Map<string, Promise<Opened>>,
+  label: string,
+  name: string,
+  spec: ReturnType<typeof specOf>,
+  depth: number,
+): Promise<Case> {
   const { deps, manifest, caller } = await openStore(ctx, opened, name, spec)
   const id = manifest.ids.spine[depth] as string
   return {
@@ -82,13 +94,22 @@ export const permissionCheckSuite: Suite = {
       opened.clear()
     }
     const depth: Case[] = []
-    for (const d of [1, 10, 50]) depth.push(await openCase(ctx, opened, `share ${d} level${d === 1 ? '' : 's'} up`, ctx.size, specOf(ctx.size), d))
+    for (const d of [1, 10, 50])
+      depth.push(await openCase(ctx, opened, `share ${d} level${d === 1 ? '' : 's'} up`, ctx.size, specOf(ctx.size), d))
     try {
       const m = await compare(ctx, depth, calls, rounds)
       const base = m.get(depth[0] as Case) as number
       for (const c of depth) {
         const us = m.get(c) as number
-        rows.push({ suite: 'permission-check', name: `loadAuthorized, ${c.label}`, size: ctx.size, value: us, unit: 'µs CPU/call', ratio: base / us, ratioOf: 'depth 1 (calls/s)' })
+        rows.push({
+          suite: 'permission-check',
+          name: `loadAuthorized, ${c.label}`,
+          size: ctx.size,
+          value: us,
+          unit: 'µs CPU/call',
+          ratio: base / us,
+          ratioOf: 'depth 1 (calls/s)',
+        })
       }
       const last = rows.at(-1) as Row
       last.target = 'within 10% of depth 1'
@@ -100,14 +121,32 @@ export const permissionCheckSuite: Suite = {
     const size = ctx.quick ? 'S' : 'M'
     const counts = ctx.quick ? [10, 100] : [10, 1_000, 10_000]
     const shares: Case[] = []
-    for (const n of counts) shares.push(await openCase(ctx, opened, `${n.toLocaleString('en')} shares`, n === specOf(size).shares ? size : `${size}-shares${n}`, specOf(size, n), 20))
+    for (const n of counts)
+      shares.push(
+        await openCase(
+          ctx,
+          opened,
+          `${n.toLocaleString('en')} shares`,
+          n === specOf(size).shares ? size : `${size}-shares${n}`,
+          specOf(size, n),
+          20,
+        ),
+      )
     try {
       const m = await compare(ctx, shares, calls, rounds)
       const base = m.get(shares[0] as Case) as number
       const start = rows.length
       for (const c of shares) {
         const us = m.get(c) as number
-        rows.push({ suite: 'permission-check', name: `loadAuthorized, share 20 levels up, ${c.label} in the workspace`, size, value: us, unit: 'µs CPU/call', ratio: base / us, ratioOf: '10 shares (calls/s)' })
+        rows.push({
+          suite: 'permission-check',
+          name: `loadAuthorized, share 20 levels up, ${c.label} in the workspace`,
+          size,
+          value: us,
+          unit: 'µs CPU/call',
+          ratio: base / us,
+          ratioOf: '10 shares (calls/s)',
+        })
       }
       if (!ctx.quick && rows.length > start) {
         const last = rows.at(-1) as Row

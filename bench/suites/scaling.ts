@@ -25,7 +25,16 @@ export const sharesSuite: Suite = {
       }
     }
     const base = results[0]?.[1].saturated.rps
-    const rows = results.map(([shares, m]) => rowOf('scaling-shares', `page read, ${shares.toLocaleString('en')} shares in the workspace`, size, m, base, `${results[0]?.[0]} shares`))
+    const rows = results.map(([shares, m]) =>
+      rowOf(
+        'scaling-shares',
+        `page read, ${shares.toLocaleString('en')} shares in the workspace`,
+        size,
+        m,
+        base,
+        `${results[0]?.[0]} shares`,
+      ),
+    )
     const last = rows.at(-1)
     if (last && !ctx.quick) {
       last.target = 'within 10% of 10 shares'
@@ -45,7 +54,9 @@ export const searchScalingSuite: Suite = {
     for (const size of sizes) {
       const { server, manifest } = await serveWorkspace(ctx, size, specOf(size))
       try {
-        ctx.log(`search at ${size} (${manifest.counts.pages.toLocaleString('en')} pages + ${manifest.counts.rows.toLocaleString('en')} rows):`)
+        ctx.log(
+          `search at ${size} (${manifest.counts.pages.toLocaleString('en')} pages + ${manifest.counts.rows.toLocaleString('en')} rows):`,
+        )
         results.push([size, await measure(ctx, server, searchWorkload(manifest))])
       } finally {
         await server.stop()

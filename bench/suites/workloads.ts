@@ -36,7 +36,9 @@ async function runWorkloads(ctx: BenchContext, server: ServerProcess, manifest: 
   try {
     ctx.log('hello-world baseline (before):')
     helloBefore = await measureHello(ctx)
-    ctx.log(`workloads on ${opts.store} at ${size} (${manifest.counts.pages.toLocaleString('en')} pages, ${manifest.counts.blocks.toLocaleString('en')} blocks, ${manifest.counts.shares.toLocaleString('en')} shares):`)
+    ctx.log(
+      `workloads on ${opts.store} at ${size} (${manifest.counts.pages.toLocaleString('en')} pages, ${manifest.counts.blocks.toLocaleString('en')} blocks, ${manifest.counts.shares.toLocaleString('en')} shares):`,
+    )
     for (const w of workloadsOf(manifest)) {
       if (!wanted(w.name)) continue
       results.set(w.name, await measure(ctx, server, w, sample))
@@ -84,11 +86,34 @@ async function runWorkloads(ctx: BenchContext, server: ServerProcess, manifest: 
   const d50 = results.get('page_depth50')
   if (d1 && d50) {
     const r = d50.saturated.rps / d1.saturated.rps
-    rows.push({ suite: 'scaling-depth', name: 'page read: share 50 levels up vs 1 level up', size: size, ratio: r, ratioOf: 'depth 1', target: 'within 10%', met: Math.abs(1 - r) <= 0.1 })
+    rows.push({
+      suite: 'scaling-depth',
+      name: 'page read: share 50 levels up vs 1 level up',
+      size: size,
+      ratio: r,
+      ratioOf: 'depth 1',
+      target: 'within 10%',
+      met: Math.abs(1 - r) <= 0.1,
+    })
   }
-  rows.push({ suite: 'resources', name: `start-up to first successful GET /v1/users/me at ${size}`, size: size, value: startupMs, unit: 'ms', note: `CPU used by then: ${startupCpuMs.toFixed(0)} ms`, ...(size === 'L' ? { target: '≤ 3000 ms at L', met: startupMs <= 3000 } : {}) })
+  rows.push({
+    suite: 'resources',
+    name: `start-up to first successful GET /v1/users/me at ${size}`,
+    size: size,
+    value: startupMs,
+    unit: 'ms',
+    note: `CPU used by then: ${startupCpuMs.toFixed(0)} ms`,
+    ...(size === 'L' ? { target: '≤ 3000 ms at L', met: startupMs <= 3000 } : {}),
+  })
   rows.push({ suite: 'resources', name: `RSS idle after start-up at ${size}`, size: size, value: idleRss, unit: 'MB' })
-  rows.push({ suite: 'resources', name: `RSS under load at ${size} (peak)`, size: size, value: loadRss, unit: 'MB', ...(size === 'L' ? { target: '≤ 300 MB at L', met: loadRss <= 300 } : {}) })
+  rows.push({
+    suite: 'resources',
+    name: `RSS under load at ${size} (peak)`,
+    size: size,
+    value: loadRss,
+    unit: 'MB',
+    ...(size === 'L' ? { target: '≤ 300 MB at L', met: loadRss <= 300 } : {}),
+  })
   return rows.map((r) => ({ ...r, store: opts.store }))
 }
 
@@ -130,8 +155,20 @@ export const postgresWorkloadsSuite: Suite = {
         ready: { path: '/v1/users/me', token: ws.manifest.connections.bench.token },
         timeoutMs: 120_000,
       })
-      const rows = await runWorkloads(ctx, server, ws.manifest, { store: 'postgres', size: pg.size, depths: [1, 50], ...(ctx.quick ? { subset: POSTGRES_QUICK } : {}) })
-      rows.push({ suite: 'resources', store: 'postgres', name: `generate the workspace at ${pg.size} into a fresh schema`, size: pg.size, value: generatedS, unit: 's' })
+      const rows = await runWorkloads(ctx, server, ws.manifest, {
+        store: 'postgres',
+        size: pg.size,
+        depths: [1, 50],
+        ...(ctx.quick ? { subset: POSTGRES_QUICK } : {}),
+      })
+      rows.push({
+        suite: 'resources',
+        store: 'postgres',
+        name: `generate the workspace at ${pg.size} into a fresh schema`,
+        size: pg.size,
+        value: generatedS,
+        unit: 's',
+      })
       return rows
     } finally {
       await ws.drop()

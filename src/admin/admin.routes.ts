@@ -19,14 +19,7 @@ import {
   updateCapabilities,
 } from '../services/connections.service.js'
 import type { Deps } from '../services/deps.js'
-import {
-  addMember,
-  createWorkspace,
-  getWorkspace,
-  listWorkspacePages,
-  removeMember,
-  resetStore,
-} from '../services/workspaces.service.js'
+import { addMember, createWorkspace, getWorkspace, listWorkspacePages, removeMember, resetStore } from '../services/workspaces.service.js'
 import { createPageAsUser } from '../services/setup.service.js'
 import { setPassword } from '../services/portal-auth.service.js'
 import { createTemplate } from '../services/templates.service.js'
@@ -53,7 +46,16 @@ function isWellEncoded(path: string): boolean {
  * API's error shape `{object:"error", status, code:"invalid_input", message, request_id}`.
  */
 export const adminTooLarge: TooLarge = (c, maxBytes) =>
-  c.json({ object: 'error', status: 413, code: 'invalid_input', message: `The request body is too large (the limit is ${Math.round(maxBytes / 1024)} KB).`, request_id: c.get('requestId') ?? '' }, 413)
+  c.json(
+    {
+      object: 'error',
+      status: 413,
+      code: 'invalid_input',
+      message: `The request body is too large (the limit is ${Math.round(maxBytes / 1024)} KB).`,
+      request_id: c.get('requestId') ?? '',
+    },
+    413,
+  )
 
 /**
  * Octavo's admin API, for test suites and scripts: `/_octavo/admin/*` (named like LocalStack's
@@ -73,10 +75,12 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     const header = c.req.header('authorization') ?? ''
     const given = /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? ''
     const digest = createHash('sha256').update(given).digest()
-    if (!given || !timingSafeEqual(digest, expected)) throw new DomainError('unauthorized', 'The admin API needs "Authorization: Bearer <admin key>".')
+    if (!given || !timingSafeEqual(digest, expected))
+      throw new DomainError('unauthorized', 'The admin API needs "Authorization: Bearer <admin key>".')
     // Path parameters are decoded once, by Hono (`c.req.param`); a segment that is not valid
     // percent-encoding (`/users/%ZZ/password`) is refused here rather than reaching a handler.
-    if (!isWellEncoded(new URL(c.req.url).pathname)) throw new DomainError('invalid_input', 'The request path is not valid percent-encoding.')
+    if (!isWellEncoded(new URL(c.req.url).pathname))
+      throw new DomainError('invalid_input', 'The request path is not valid percent-encoding.')
     await next()
   })
 
@@ -89,7 +93,8 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
       } catch {
         throw new DomainError('invalid_input', 'The request body is not valid JSON.')
       }
-      if (jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) throw new DomainError('invalid_input', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`)
+      if (jsonNestedDeeperThan(text, MAX_JSON_DEPTH))
+        throw new DomainError('invalid_input', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`)
     }
     const parsed = schema.safeParse(raw)
     if (!parsed.success) {
@@ -110,7 +115,11 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   const shareActor = (workspaceId: string, as: string | undefined) => resolveShareActor(deps.store.db, workspaceId, as)
   const connectionWorkspace = (connectionId: string) => connectionWorkspaceOf(deps.store.db, connectionId)
 
-  const Person = z.strictObject({ name: z.string().min(1), email: z.email(), role: z.enum(['owner', 'membership_admin', 'member', 'restricted_member', 'guest']) })
+  const Person = z.strictObject({
+    name: z.string().min(1),
+    email: z.email(),
+    role: z.enum(['owner', 'membership_admin', 'member', 'restricted_member', 'guest']),
+  })
   const Caps = z
     .strictObject({
       read_content: z.boolean(),
@@ -152,10 +161,16 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   app.get('/workspaces/:workspace_id/pages', async (c) => c.json({ pages: await listWorkspacePages(deps, id(c, 'workspace_id')) }))
   app.post('/workspaces/:workspace_id/pages', async (c) => {
     const ws = id(c, 'workspace_id')
-    const b = await body(c, z.strictObject({ title: z.string(), parent_id: z.string().optional(), private: z.boolean().optional(), as: z.string().optional() }))
+    const b = await body(
+      c,
+      z.strictObject({ title: z.string(), parent_id: z.string().optional(), private: z.boolean().optional(), as: z.string().optional() }),
+    )
     const parentId = b.parent_id ? parseId(b.parent_id) : undefined
     if (b.parent_id && !parentId) throw new DomainError('invalid_input', 'parent_id must be a UUID.')
-    return c.json(await createPageAsUser(deps, { workspaceId: ws, actorId: await actor(ws, b.as), title: b.title, parentId, private: b.private }), 201)
+    return c.json(
+      await createPageAsUser(deps, { workspaceId: ws, actorId: await actor(ws, b.as), title: b.title, parentId, private: b.private }),
+      201,
+    )
   })
   app.post('/workspaces/:workspace_id/members', async (c) => {
     // With `as`, that person's rules apply (owners; membership admins below admin level).
@@ -173,11 +188,18 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   app.get('/workspaces/:workspace_id/audit', async (c) => {
     // Filters: action (repeatable or comma-separated; `pat.*` = prefix), actor, target, since, until, limit.
     const ws = id(c, 'workspace_id')
-    const actions = (c.req.queries('action') ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean)
+    const actions = (c.req.queries('action') ?? [])
+      .flatMap((a) => a.split(','))
+      .map((a) => a.trim())
+      .filter(Boolean)
     const limit = c.req.query('limit') === undefined ? 100 : Number(c.req.query('limit'))
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new DomainError('invalid_input', 'limit must be an integer from 1 to 1000.')
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new DomainError('invalid_input', 'limit must be an integer from 1 to 1000.')
     const actorRaw = c.req.query('actor')
-    const actorId = actorRaw && !actorRaw.includes(':') && actorRaw !== 'admin' && actorRaw !== 'admin_api' ? `user:${await actor(ws, actorRaw)}` : actorRaw
+    const actorId =
+      actorRaw && !actorRaw.includes(':') && actorRaw !== 'admin' && actorRaw !== 'admin_api'
+        ? `user:${await actor(ws, actorRaw)}`
+        : actorRaw
     const entries = await listAudit(deps.store.db, ws, {
       limit,
       ...(actions.length ? { actions } : {}),
@@ -194,8 +216,22 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   })
   app.post('/workspaces/:workspace_id/connections', async (c) => {
     const ws = id(c, 'workspace_id')
-    const b = await body(c, z.strictObject({ name: z.string(), icon: z.string().nullable().optional(), capabilities: Caps.optional(), as: z.string().optional() }))
-    const res = await createConnection(deps, { workspaceId: ws, actorId: await actor(ws, b.as), name: b.name, icon: b.icon ?? null, capabilities: toCaps(b.capabilities ?? {}) })
+    const b = await body(
+      c,
+      z.strictObject({
+        name: z.string(),
+        icon: z.string().nullable().optional(),
+        capabilities: Caps.optional(),
+        as: z.string().optional(),
+      }),
+    )
+    const res = await createConnection(deps, {
+      workspaceId: ws,
+      actorId: await actor(ws, b.as),
+      name: b.name,
+      icon: b.icon ?? null,
+      capabilities: toCaps(b.capabilities ?? {}),
+    })
     return c.json(res, 201)
   })
   app.get('/connections/:connection_id', async (c) => {
@@ -223,10 +259,24 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   })
   app.post('/data-sources/:data_source_id/templates', async (c) => {
     const dsId = id(c, 'data_source_id')
-    const b = await body(c, z.strictObject({ title: z.string(), is_default: z.boolean().optional(), paragraphs: z.array(z.string()).optional(), as: z.string().optional() }))
+    const b = await body(
+      c,
+      z.strictObject({
+        title: z.string(),
+        is_default: z.boolean().optional(),
+        paragraphs: z.array(z.string()).optional(),
+        as: z.string().optional(),
+      }),
+    )
     const ds = await findDataSource(deps.store.db, dsId)
     if (!ds) throw new DomainError('not_found', `No data source with id ${dsId}.`)
-    const input = { workspaceId: ds.workspace_id, actorId: await actor(ds.workspace_id, b.as), dataSourceId: dsId, title: b.title, isDefault: b.is_default ?? false }
+    const input = {
+      workspaceId: ds.workspace_id,
+      actorId: await actor(ds.workspace_id, b.as),
+      dataSourceId: dsId,
+      title: b.title,
+      isDefault: b.is_default ?? false,
+    }
     return c.json(await createTemplate(deps, b.paragraphs ? { ...input, paragraphs: b.paragraphs } : input), 201)
   })
   app.get('/connections/:connection_id/pages', async (c) => {
@@ -240,7 +290,9 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   })
   app.delete('/connections/:connection_id/pages/:page_id', async (c) => {
     const cid = id(c, 'connection_id')
-    return c.json(await unshareFromConnection(deps, cid, id(c, 'page_id'), await shareActor(await connectionWorkspace(cid), c.req.query('as'))))
+    return c.json(
+      await unshareFromConnection(deps, cid, id(c, 'page_id'), await shareActor(await connectionWorkspace(cid), c.req.query('as'))),
+    )
   })
   registerPatAdminRoutes(app, deps, { body, id, actor })
   registerPeopleAdminRoutes(app, deps, { body, id, actor })

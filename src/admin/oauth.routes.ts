@@ -37,7 +37,14 @@ import type { AdminHelpers } from './pats.routes.js'
  */
 export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: AdminHelpers): void {
   const Caps = z
-    .strictObject({ read_content: z.boolean(), update_content: z.boolean(), insert_content: z.boolean(), read_comments: z.boolean(), insert_comments: z.boolean(), user_info: z.enum(['none', 'without_email', 'with_email']) })
+    .strictObject({
+      read_content: z.boolean(),
+      update_content: z.boolean(),
+      insert_content: z.boolean(),
+      read_comments: z.boolean(),
+      insert_comments: z.boolean(),
+      user_info: z.enum(['none', 'without_email', 'with_email']),
+    })
     .partial()
   const toCaps = (c: z.output<typeof Caps>): Partial<Capabilities> => ({
     ...(c.read_content !== undefined && { readContent: c.read_content }),
@@ -111,11 +118,13 @@ export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Admin
   app.get('/workspaces/:workspace_id/installs', async (c) => {
     const ws = h.id(c, 'workspace_id')
     const actorId = await h.actor(ws, c.req.query('as'))
-    const installs = c.req.query('scope') === 'own' ? await listOwnInstalls(deps, actorId, ws) : await listWorkspaceInstalls(deps, ws, actorId)
+    const installs =
+      c.req.query('scope') === 'own' ? await listOwnInstalls(deps, actorId, ws) : await listWorkspaceInstalls(deps, ws, actorId)
     return c.json({ installs })
   })
   // With `as`, that person's rule applies (decideConnectionShare); without it the operator acts.
-  const shareActor = async (installId: string, as: string | undefined) => resolveShareActor(deps.store.db, await installWorkspace(deps.store.db, installId), as)
+  const shareActor = async (installId: string, as: string | undefined) =>
+    resolveShareActor(deps.store.db, await installWorkspace(deps.store.db, installId), as)
   app.put('/installs/:id/pages/:page_id', async (c) => {
     const id = h.id(c, 'id')
     const b = await h.body(c, z.strictObject({ as: z.string().optional() }))

@@ -49,13 +49,27 @@ export function registerPatAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: AdminHe
   app.get('/workspaces/:workspace_id/pat-policy', async (c) => c.json(await getPatPolicy(deps, h.id(c, 'workspace_id'))))
   app.put('/workspaces/:workspace_id/pat-policy', async (c) => {
     const ws = h.id(c, 'workspace_id')
-    const b = await h.body(c, z.strictObject({ policy: z.enum(PAT_POLICIES as [string, ...string[]]), group_ids: z.array(z.string()).optional(), as: z.string().optional() }))
+    const b = await h.body(
+      c,
+      z.strictObject({
+        policy: z.enum(PAT_POLICIES as [string, ...string[]]),
+        group_ids: z.array(z.string()).optional(),
+        as: z.string().optional(),
+      }),
+    )
     const groupIds = b.group_ids?.map((g) => {
       const id = parseId(g)
       if (!id) throw new DomainError('invalid_input', `group_ids: ${JSON.stringify(g)} is not a UUID.`)
       return id
     })
-    return c.json(await setPatPolicy(deps, { workspaceId: ws, actorId: await h.actor(ws, b.as), policy: b.policy as (typeof PAT_POLICIES)[number], ...(groupIds ? { groupIds } : {}) }))
+    return c.json(
+      await setPatPolicy(deps, {
+        workspaceId: ws,
+        actorId: await h.actor(ws, b.as),
+        policy: b.policy as (typeof PAT_POLICIES)[number],
+        ...(groupIds ? { groupIds } : {}),
+      }),
+    )
   })
 
   app.get('/workspaces/:workspace_id/personal-access-tokens', async (c) => {
@@ -63,7 +77,8 @@ export function registerPatAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: AdminHe
     const actorId = await h.actor(ws, c.req.query('as'))
     if (c.req.query('scope') === 'own') return c.json({ personal_access_tokens: await listOwnPats(deps, ws, actorId) })
     const status = c.req.query('status')
-    if (status !== undefined && !PAT_STATUSES.includes(status as PatStatus)) throw new DomainError('invalid_input', `status must be one of ${PAT_STATUSES.join(', ')}.`)
+    if (status !== undefined && !PAT_STATUSES.includes(status as PatStatus))
+      throw new DomainError('invalid_input', `status must be one of ${PAT_STATUSES.join(', ')}.`)
     const creator = c.req.query('creator')
     return c.json({
       personal_access_tokens: await listWorkspacePats(deps, {
@@ -90,7 +105,10 @@ export function registerPatAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: AdminHe
       workspaceId: ws,
       actorId: await h.actor(ws, b.as),
       name: b.name,
-      capabilities: { ...(b.capabilities?.notion_api !== undefined && { notionApi: b.capabilities.notion_api }), ...(b.capabilities?.workers !== undefined && { workers: b.capabilities.workers }) },
+      capabilities: {
+        ...(b.capabilities?.notion_api !== undefined && { notionApi: b.capabilities.notion_api }),
+        ...(b.capabilities?.workers !== undefined && { workers: b.capabilities.workers }),
+      },
       ...(b.expires_in_days !== undefined ? { expiresInDays: b.expires_in_days } : {}),
     })
     return c.json(res, 201)

@@ -62,7 +62,9 @@ export function registerPeopleAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Help
   app.patch('/workspaces/:workspace_id/members/:user_id', async (c) => {
     const ws = h.id(c, 'workspace_id')
     const b = await h.body(c, z.strictObject({ role: z.enum(MEMBER_ROLES as [MemberRole, ...MemberRole[]]), as: z.string().optional() }))
-    return c.json(await changeMemberRole(deps, { workspaceId: ws, actorId: await h.actor(ws, b.as), userId: h.id(c, 'user_id'), role: b.role }))
+    return c.json(
+      await changeMemberRole(deps, { workspaceId: ws, actorId: await h.actor(ws, b.as), userId: h.id(c, 'user_id'), role: b.role }),
+    )
   })
 
   app.get('/workspaces/:workspace_id/groups', async (c) => c.json({ groups: await listGroups(deps, h.id(c, 'workspace_id')) }))
@@ -86,12 +88,21 @@ export function registerPeopleAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Help
     const gid = h.id(c, 'group_id')
     const ws = await groupWorkspace(gid)
     const b = await h.body(c, As)
-    return c.json(await addGroupMember(deps, { workspaceId: ws, actorId: await h.actor(ws, b.as), groupId: gid, userId: h.id(c, 'user_id') }))
+    return c.json(
+      await addGroupMember(deps, { workspaceId: ws, actorId: await h.actor(ws, b.as), groupId: gid, userId: h.id(c, 'user_id') }),
+    )
   })
   app.delete('/groups/:group_id/members/:user_id', async (c) => {
     const gid = h.id(c, 'group_id')
     const ws = await groupWorkspace(gid)
-    return c.json(await removeGroupMember(deps, { workspaceId: ws, actorId: await h.actor(ws, c.req.query('as')), groupId: gid, userId: h.id(c, 'user_id') }))
+    return c.json(
+      await removeGroupMember(deps, {
+        workspaceId: ws,
+        actorId: await h.actor(ws, c.req.query('as')),
+        groupId: gid,
+        userId: h.id(c, 'user_id'),
+      }),
+    )
   })
 
   const pageActor = async (pageId: string, as: string | undefined) => h.actor(await workspaceOfPage(db, pageId), as)
@@ -105,7 +116,11 @@ export function registerPeopleAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Help
     return c.json(await restorePageAccess(deps, { pageId: pid, actorId: await pageActor(pid, b.as) }))
   })
   const targetOf = (c: Context<AppEnv>, kind: 'workspace' | 'groups' | 'users'): ShareTarget =>
-    kind === 'workspace' ? { type: 'workspace' } : kind === 'groups' ? { type: 'group', id: h.id(c, 'target_id') } : { type: 'user', id: h.id(c, 'target_id') }
+    kind === 'workspace'
+      ? { type: 'workspace' }
+      : kind === 'groups'
+        ? { type: 'group', id: h.id(c, 'target_id') }
+        : { type: 'user', id: h.id(c, 'target_id') }
   for (const [path, kind] of [
     ['/pages/:page_id/permissions/workspace', 'workspace'],
     ['/pages/:page_id/permissions/groups/:target_id', 'groups'],
@@ -114,12 +129,23 @@ export function registerPeopleAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Help
     app.put(path, async (c) => {
       const pid = h.id(c, 'page_id')
       const b = await h.body(c, Level)
-      return c.json(await setPageAccess(deps, { pageId: pid, actorId: await pageActor(pid, b.as), target: targetOf(c, kind), level: b.level }))
+      return c.json(
+        await setPageAccess(deps, { pageId: pid, actorId: await pageActor(pid, b.as), target: targetOf(c, kind), level: b.level }),
+      )
     })
     app.delete(path, async (c) => {
       const pid = h.id(c, 'page_id')
-      return c.json(await setPageAccess(deps, { pageId: pid, actorId: await pageActor(pid, c.req.query('as')), target: targetOf(c, kind), level: 'none' }))
+      return c.json(
+        await setPageAccess(deps, {
+          pageId: pid,
+          actorId: await pageActor(pid, c.req.query('as')),
+          target: targetOf(c, kind),
+          level: 'none',
+        }),
+      )
     })
   }
-  app.get('/pages/:page_id/access/:user_id', async (c) => c.json(await personLevelOnPage(deps, { pageId: h.id(c, 'page_id'), userId: h.id(c, 'user_id') })))
+  app.get('/pages/:page_id/access/:user_id', async (c) =>
+    c.json(await personLevelOnPage(deps, { pageId: h.id(c, 'page_id'), userId: h.id(c, 'user_id') })),
+  )
 }

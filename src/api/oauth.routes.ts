@@ -9,7 +9,10 @@ import { exchangeToken, introspectToken, revokeClientToken } from '../services/o
 import { AttemptThrottle, type AttemptLimiterFactory } from '../rate-limit/attempts.js'
 
 /** Failed client authentications allowed per claimed client and address per 15 minutes, and per address per hour. */
-export const CLIENT_AUTH_BUDGETS = { perKey: { points: 10, durationSeconds: 15 * 60 }, perAddress: { points: 100, durationSeconds: 60 * 60 } }
+export const CLIENT_AUTH_BUDGETS = {
+  perKey: { points: 10, durationSeconds: 15 * 60 },
+  perAddress: { points: 100, durationSeconds: 60 * 60 },
+}
 
 /**
  * The answer of the OAuth client endpoints to a body over their limit (`limitBodies` in app.ts):
@@ -17,8 +20,14 @@ export const CLIENT_AUTH_BUDGETS = { perKey: { points: 10, durationSeconds: 15 *
  * other failures).
  */
 export const oauthTooLarge: TooLarge = (c, maxBytes) =>
-  c.json({ error: 'invalid_request', error_description: `The request body is too large (the limit is ${Math.round(maxBytes / 1024)}KB).`, request_id: c.get('requestId') ?? '' }, 413)
-
+  c.json(
+    {
+      error: 'invalid_request',
+      error_description: `The request body is too large (the limit is ${Math.round(maxBytes / 1024)}KB).`,
+      request_id: c.get('requestId') ?? '',
+    },
+    413,
+  )
 
 /**
  * The OAuth client endpoints of public connections (digest §1.9, §7.2–7.4), SDK `oauth.token`,
@@ -57,45 +66,64 @@ export const oauthApiRoutes: OAuthRoute[] = [
   { method: 'post', path: '/oauth/revoke', endpoint: 'oauth.revoke', run: revokeClientToken },
 ]
 
-export function registerOAuthApiRoutes(app: Hono<AppEnv>, deps: Deps, o: { clientAddress: (c: Context) => string; attempts: AttemptLimiterFactory }): void {
+export function registerOAuthApiRoutes(
+  app: Hono<AppEnv>,
+  deps: Deps,
+  o: { clientAddress: (c: Context) => string; attempts: AttemptLimiterFactory },
+): void {
   const throttle = new AttemptThrottle(o.attempts, 'oauth_client', CLIENT_AUTH_BUDGETS)
   const limited = (c: Context<AppEnv>, wait: number) => {
     c.header('Retry-After', String(wait))
-    return c.json({ error: 'rate_limited', error_description: `Too many failed client authentications. Try again in ${wait} seconds.`, request_id: c.get('requestId') }, 429)
+    return c.json(
+      {
+        error: 'rate_limited',
+        error_description: `Too many failed client authentications. Try again in ${wait} seconds.`,
+        request_id: c.get('requestId'),
+      },
+      429,
+    )
   }
-  const handle = (fn: (client: Awaited<ReturnType<typeof authenticateClient>>, body: Record<string, unknown>) => Promise<object>) => async (c: Context<AppEnv>) => {
-    const requestId = c.get('requestId')
-    c.header('Cache-Control', 'no-store')
-    c.header('Pragma', 'no-cache')
-    const authorization = c.req.header('authorization')
-    const claimed = parseBasicClient(authorization)?.clientId ?? '-'
-    const address = o.clientAddress(c)
-    try {
-      let client
+  const handle =
+    (fn: (client: Awaited<ReturnType<typeof authenticateClient>>, body: Record<string, unknown>) => Promise<object>) =>
+    async (c: Context<AppEnv>) => {
+      const requestId = c.get('requestId')
+      c.header('Cache-Control', 'no-store')
+      c.header('Pragma', 'no-cache')
+      const authorization = c.req.header('authorization')
+      const claimed = parseBasicClient(authorization)?.clientId ?? '-'
+      const address = o.clientAddress(c)
       try {
-        client = await authenticateClient(deps, authorization)
-      } catch (e) {
-        if (!(e instanceof OAuthError) || e.error !== 'invalid_client') throw e
-        const wait = await throttle.failed(claimed, address)
+        let client
+        try {
+          client = await authenticateClient(deps, authorization)
+        } catch (e) {
+          if (!(e instanceof OAuthError) || e.error !== 'invalid_client') throw e
+          const wait = await throttle.failed(claimed, address)
+          if (wait > 0) return limited(c, wait)
+          throw e
+        }
+        const wait = await throttle.blocked(claimed, address)
         if (wait > 0) return limited(c, wait)
-        throw e
+        const text = await c.req.text()
+        const form = c.req.header('content-type')?.toLowerCase().includes('application/x-www-form-urlencoded') ?? false
+        if (!form && jsonNestedDeeperThan(text, MAX_JSON_DEPTH))
+          throw new OAuthError(400, 'invalid_request', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`)
+        const body = oauthBody(text, c.req.header('content-type'))
+        const result = await fn(client, body)
+        return c.json({ ...result, request_id: requestId })
+      } catch (e) {
+        if (!(e instanceof OAuthError)) throw e
+        if (e.error === 'invalid_client') {
+          c.header('WWW-Authenticate', 'Basic realm="OAuth"')
+          return c.json({ error: 'invalid_client', request_id: requestId }, 401)
+        }
+        return c.json({ error: e.error, ...(e.description ? { error_description: e.description } : {}), request_id: requestId }, e.status)
       }
-      const wait = await throttle.blocked(claimed, address)
-      if (wait > 0) return limited(c, wait)
-      const text = await c.req.text()
-      const form = c.req.header('content-type')?.toLowerCase().includes('application/x-www-form-urlencoded') ?? false
-      if (!form && jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) throw new OAuthError(400, 'invalid_request', `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`)
-      const body = oauthBody(text, c.req.header('content-type'))
-      const result = await fn(client, body)
-      return c.json({ ...result, request_id: requestId })
-    } catch (e) {
-      if (!(e instanceof OAuthError)) throw e
-      if (e.error === 'invalid_client') {
-        c.header('WWW-Authenticate', 'Basic realm="OAuth"')
-        return c.json({ error: 'invalid_client', request_id: requestId }, 401)
-      }
-      return c.json({ error: e.error, ...(e.description ? { error_description: e.description } : {}), request_id: requestId }, e.status)
     }
-  }
-  for (const r of oauthApiRoutes) app.on(r.method.toUpperCase(), `/v1${r.path}`, handle((client, body) => r.run(deps, client, body)))
+  for (const r of oauthApiRoutes)
+    app.on(
+      r.method.toUpperCase(),
+      `/v1${r.path}`,
+      handle((client, body) => r.run(deps, client, body)),
+    )
 }

@@ -21,7 +21,11 @@ export type Versions = 'all' | 'data_sources' | 'legacy'
 
 /** `'a.b.c'` for every function reachable through `T`'s properties (the SDK's nested namespaces). */
 type EndpointNames<T, Prefix extends string = ''> = {
-  [K in keyof T & string]: T[K] extends (...args: never[]) => unknown ? `${Prefix}${K}` : T[K] extends object ? EndpointNames<T[K], `${Prefix}${K}.`> : never
+  [K in keyof T & string]: T[K] extends (...args: never[]) => unknown
+    ? `${Prefix}${K}`
+    : T[K] extends object
+      ? EndpointNames<T[K], `${Prefix}${K}.`>
+      : never
 }[keyof T & string]
 
 /**
@@ -86,7 +90,8 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       const v = c.get('version')
       if (!mounted(r.versions ?? 'all', v)) throw invalidRequestUrl()
       // PATs are rate-limited per person, connections per connection, OAuth tokens per install (peers.md §3.8).
-      const key = caller.kind === 'personal' ? `user:${caller.userId}` : caller.kind === 'oauth' ? `install:${caller.installId}` : caller.connectionId
+      const key =
+        caller.kind === 'personal' ? `user:${caller.userId}` : caller.kind === 'oauth' ? `install:${caller.installId}` : caller.connectionId
       const decision = await limiter.consume(key, caller.workspaceId, caller.plan)
       if (decision.type === 'deny') {
         throw new NotionApiError('rate_limited', 'You have been rate limited. Please try again in a few minutes.', {

@@ -1,11 +1,4 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  hkdfSync,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /**
  * Key material for tokens, kept outside the database (permissions-and-tokens.md §3.2):
@@ -28,8 +21,7 @@ export interface Secrets {
 /** Builds the secrets from a 32-byte master key. */
 export function createSecrets(masterKey: Buffer): Secrets {
   if (masterKey.length !== 32) throw new Error('The Octavo master key must be 32 bytes.')
-  const derive = (info: string) =>
-    Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), Buffer.from(info), 32))
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), Buffer.from(info), 32))
   const pepper = derive('octavo token digest v1')
   const kek = derive('octavo token encryption v1')
   return {

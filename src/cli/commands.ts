@@ -51,7 +51,8 @@ const byRole = <P extends Person>(people: P[]) => [...people].sort((a, b) => ROL
 function capabilityPatch(opts: { capabilities?: string; userInfo?: string }): Partial<Capabilities> {
   const patch: Partial<Capabilities> = opts.capabilities !== undefined ? parseCapabilities(opts.capabilities) : {}
   if (opts.userInfo !== undefined) {
-    if (!isUserInfoLevel(opts.userInfo)) throw new DomainError('invalid_input', `--user-info must be one of ${USER_INFO_LEVELS.join(', ')}.`)
+    if (!isUserInfoLevel(opts.userInfo))
+      throw new DomainError('invalid_input', `--user-info must be one of ${USER_INFO_LEVELS.join(', ')}.`)
     patch.userInfo = opts.userInfo
   }
   return patch
@@ -83,7 +84,11 @@ export function workspaceCommands(program: Command): void {
     .option('--guest <person>', 'a guest, as "Name <email>" (repeatable)', collect, [])
     .option('--page <title>', 'a top-level page to create (repeatable)', collect, [])
     .action(async (opts: { name: string; plan: Plan; owner: string; member: string[]; guest: string[]; page: string[] }, cmd: Command) => {
-      const members = [parsePerson(opts.owner, 'owner'), ...opts.member.map((m) => parsePerson(m, 'member')), ...opts.guest.map((g) => parsePerson(g, 'guest'))]
+      const members = [
+        parsePerson(opts.owner, 'owner'),
+        ...opts.member.map((m) => parsePerson(m, 'member')),
+        ...opts.guest.map((g) => parsePerson(g, 'guest')),
+      ]
       await withStore(
         cmd,
         (deps) => createWorkspace(deps, { name: opts.name, plan: opts.plan, members, pages: opts.page }),
@@ -91,7 +96,15 @@ export function workspaceCommands(program: Command): void {
           [
             `Created workspace "${r.workspace.name}" (${r.workspace.plan}): ${r.workspace.id}`,
             columns(byRole(r.members).map(personLine), '  '),
-            ...(r.pages.length ? ['Pages:', columns(r.pages.map((p) => [p.id, p.title]), '  ')] : []),
+            ...(r.pages.length
+              ? [
+                  'Pages:',
+                  columns(
+                    r.pages.map((p) => [p.id, p.title]),
+                    '  ',
+                  ),
+                ]
+              : []),
           ].join('\n'),
       )
     })
@@ -103,7 +116,10 @@ export function workspaceCommands(program: Command): void {
       await withStore(
         cmd,
         async (deps) => ({ workspaces: await listWorkspaces(deps.store.db) }),
-        (r) => (r.workspaces.length ? columns(r.workspaces.map((w) => [w.id, w.plan, w.name])) : 'No workspaces. Create one with `octavo workspace create`.'),
+        (r) =>
+          r.workspaces.length
+            ? columns(r.workspaces.map((w) => [w.id, w.plan, w.name]))
+            : 'No workspaces. Create one with `octavo workspace create`.',
       )
     })
 
@@ -114,7 +130,12 @@ export function workspaceCommands(program: Command): void {
       await withStore(
         cmd,
         async (deps) => getWorkspace(deps, await resolveWorkspace(deps.store.db, ref)),
-        (r) => [`${r.workspace.name} (${r.workspace.plan}): ${r.workspace.id}`, 'Members:', columns(byRole(r.members).map(personLine), '  ')].join('\n'),
+        (r) =>
+          [
+            `${r.workspace.name} (${r.workspace.plan}): ${r.workspace.id}`,
+            'Members:',
+            columns(byRole(r.members).map(personLine), '  '),
+          ].join('\n'),
       )
     })
 
@@ -122,7 +143,9 @@ export function workspaceCommands(program: Command): void {
   member
     .command('add <workspace> <person>')
     .description('add a person ("Name <email>") to a workspace, or change their role')
-    .addOption(new Option('--role <role>', 'role').choices(['owner', 'membership_admin', 'member', 'restricted_member', 'guest']).default('member'))
+    .addOption(
+      new Option('--role <role>', 'role').choices(['owner', 'membership_admin', 'member', 'restricted_member', 'guest']).default('member'),
+    )
     .action(async (ref: string, person: string, opts: { role: MemberRole }, cmd: Command) => {
       const p = parsePerson(person, opts.role)
       await withStore(
@@ -134,7 +157,7 @@ export function workspaceCommands(program: Command): void {
   member
     .command('remove <workspace> <user>')
     .description('remove a person (user id or e-mail) from a workspace; every grant they hold ends at once')
-    .option('--as <user>', "acting person: an owner, a membership admin, or the person leaving (default: the operator, no role check)")
+    .option('--as <user>', 'acting person: an owner, a membership admin, or the person leaving (default: the operator, no role check)')
     .action(async (ref: string, user: string, opts: { as?: string }, cmd: Command) => {
       await withStore(
         cmd,
@@ -189,7 +212,13 @@ export function pageCommands(program: Command): void {
         cmd,
         async (deps) => {
           const ws = await resolveWorkspace(deps.store.db, ref)
-          return createPageAsUser(deps, { workspaceId: ws, actorId: await resolveActor(deps.store.db, ws, opts.as), title: opts.title, parentId, private: opts.private })
+          return createPageAsUser(deps, {
+            workspaceId: ws,
+            actorId: await resolveActor(deps.store.db, ws, opts.as),
+            title: opts.title,
+            parentId,
+            private: opts.private,
+          })
         },
         (r) => `Created page "${r.title}": ${r.id}`,
       )
@@ -204,7 +233,11 @@ export function pageCommands(program: Command): void {
 export function connectionCommands(program: Command): void {
   const connection = program.command('connection').description('internal connections: create, tokens, capabilities, sharing')
   const asOption = () => new Option('--as <user>', 'acting person (e-mail or user id; default: the first owner)')
-  const shareAsOption = () => new Option('--as <user>', 'acting person, who needs full access to the page and must not be a guest (e-mail or user id; default: the operator, no person rule)')
+  const shareAsOption = () =>
+    new Option(
+      '--as <user>',
+      'acting person, who needs full access to the page and must not be a guest (e-mail or user id; default: the operator, no person rule)',
+    )
 
   connection
     .command('create <workspace>')
@@ -219,7 +252,12 @@ export function connectionCommands(program: Command): void {
         cmd,
         async (deps) => {
           const ws = await resolveWorkspace(deps.store.db, ref)
-          return createConnection(deps, { workspaceId: ws, actorId: await resolveActor(deps.store.db, ws, opts.as), name: opts.name, capabilities })
+          return createConnection(deps, {
+            workspaceId: ws,
+            actorId: await resolveActor(deps.store.db, ws, opts.as),
+            name: opts.name,
+            capabilities,
+          })
         },
         (r) =>
           [
@@ -258,7 +296,13 @@ export function connectionCommands(program: Command): void {
       await withStore(
         cmd,
         async (deps) => getConnection(deps, cid, await connectionActor(deps, cid, opts.as)),
-        (c) => [`${c.name}: ${c.id}`, `  bot user: ${c.bot_id}`, `  token: ${c.token_hint ?? '(none)'}`, `  capabilities: ${describeCapabilities(c.capabilities)}`].join('\n'),
+        (c) =>
+          [
+            `${c.name}: ${c.id}`,
+            `  bot user: ${c.bot_id}`,
+            `  token: ${c.token_hint ?? '(none)'}`,
+            `  capabilities: ${describeCapabilities(c.capabilities)}`,
+          ].join('\n'),
       )
     })
 
@@ -268,7 +312,11 @@ export function connectionCommands(program: Command): void {
     .addOption(asOption())
     .action(async (id: string, opts: { as?: string }, cmd: Command) => {
       const cid = uuidArg(id, 'connection-id')
-      await withStore(cmd, async (deps) => ({ token: await revealToken(deps, cid, await connectionActor(deps, cid, opts.as)) }), (r) => r.token)
+      await withStore(
+        cmd,
+        async (deps) => ({ token: await revealToken(deps, cid, await connectionActor(deps, cid, opts.as)) }),
+        (r) => r.token,
+      )
     })
 
   connection
@@ -327,8 +375,13 @@ export function connectionCommands(program: Command): void {
       const pid = uuidArg(page, 'page-id')
       await withStore(
         cmd,
-        async (deps) => ({ ...(await unshareFromConnection(deps, cid, pid, await connectionShareActor(deps, cid, opts.as))), connection_id: cid, page_id: pid }),
-        (r) => (r.removed ? `Unshared ${pid} from connection ${cid}.` : `${pid} was not shared directly with connection ${cid}; nothing changed.`),
+        async (deps) => ({
+          ...(await unshareFromConnection(deps, cid, pid, await connectionShareActor(deps, cid, opts.as))),
+          connection_id: cid,
+          page_id: pid,
+        }),
+        (r) =>
+          r.removed ? `Unshared ${pid} from connection ${cid}.` : `${pid} was not shared directly with connection ${cid}; nothing changed.`,
       )
     })
 
@@ -370,46 +423,61 @@ export function maintenanceCommands(program: Command): void {
   program
     .command('audit <workspace>')
     .description("a workspace's audit log, newest first")
-    .option('--limit <n>', 'entries to show', (v) => {
-      const n = Number(v)
-      if (!Number.isInteger(n) || n < 1) throw new DomainError('invalid_input', '--limit must be a positive integer.')
-      return n
-    }, 100)
+    .option(
+      '--limit <n>',
+      'entries to show',
+      (v) => {
+        const n = Number(v)
+        if (!Number.isInteger(n) || n < 1) throw new DomainError('invalid_input', '--limit must be a positive integer.')
+        return n
+      },
+      100,
+    )
     .option('--action <name>', 'only this action; `pat.*` matches a prefix (repeatable)', collect, [])
     .option('--actor <user>', 'only entries by this person (e-mail or user id), or admin / admin_api')
     .option('--target <id>', 'only entries about this object id')
     .option('--since <iso>', 'entries at or after this time (ISO-8601)')
     .option('--until <iso>', 'entries before this time (ISO-8601)')
-    .action(async (ref: string, opts: { limit: number; action: string[]; actor?: string; target?: string; since?: string; until?: string }, cmd: Command) => {
-      await withStore(
-        cmd,
-        async (deps) => {
-          const ws = await resolveWorkspace(deps.store.db, ref)
-          const actor = opts.actor === undefined || opts.actor === 'admin' || opts.actor === 'admin_api' ? opts.actor : `user:${await resolveActor(deps.store.db, ws, opts.actor)}`
-          return {
-            entries: await listAudit(deps.store.db, ws, {
-              limit: opts.limit,
-              ...(opts.action.length ? { actions: opts.action } : {}),
-              ...(actor ? { actor } : {}),
-              ...(opts.target ? { target: opts.target } : {}),
-              ...(opts.since ? { since: opts.since } : {}),
-              ...(opts.until ? { until: opts.until } : {}),
-            }),
-          }
-        },
-        (r) =>
-          r.entries.length
-            ? columns(r.entries.map((e) => [e.time, e.actor, e.action, e.target ?? '', e.meta ? JSON.stringify(e.meta) : '']))
-            : 'No audit entries.',
-      )
-    })
+    .action(
+      async (
+        ref: string,
+        opts: { limit: number; action: string[]; actor?: string; target?: string; since?: string; until?: string },
+        cmd: Command,
+      ) => {
+        await withStore(
+          cmd,
+          async (deps) => {
+            const ws = await resolveWorkspace(deps.store.db, ref)
+            const actor =
+              opts.actor === undefined || opts.actor === 'admin' || opts.actor === 'admin_api'
+                ? opts.actor
+                : `user:${await resolveActor(deps.store.db, ws, opts.actor)}`
+            return {
+              entries: await listAudit(deps.store.db, ws, {
+                limit: opts.limit,
+                ...(opts.action.length ? { actions: opts.action } : {}),
+                ...(actor ? { actor } : {}),
+                ...(opts.target ? { target: opts.target } : {}),
+                ...(opts.since ? { since: opts.since } : {}),
+                ...(opts.until ? { until: opts.until } : {}),
+              }),
+            }
+          },
+          (r) =>
+            r.entries.length
+              ? columns(r.entries.map((e) => [e.time, e.actor, e.action, e.target ?? '', e.meta ? JSON.stringify(e.meta) : '']))
+              : 'No audit entries.',
+        )
+      },
+    )
 
   program
     .command('reset')
     .description('delete everything in the store (needs --yes)')
     .option('--yes', 'really delete everything')
     .action(async (opts: { yes?: boolean }, cmd: Command) => {
-      if (!opts.yes) throw new DomainError('invalid_input', 'Refusing to reset without --yes: this deletes every workspace, page and connection.')
+      if (!opts.yes)
+        throw new DomainError('invalid_input', 'Refusing to reset without --yes: this deletes every workspace, page and connection.')
       await withStore(
         cmd,
         async (deps) => {
@@ -420,4 +488,3 @@ export function maintenanceCommands(program: Command): void {
       )
     })
 }
-

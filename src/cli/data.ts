@@ -104,7 +104,10 @@ export function dataCommands(program: Command): void {
       input.on('error', () => {})
       const store = await openStore(url)
       try {
-        const counts = await importStore(store, config.masterKey, readLines(input), { replace: opts.replace ?? false, onProgress: progress('imported') }).catch((err: unknown) => {
+        const counts = await importStore(store, config.masterKey, readLines(input), {
+          replace: opts.replace ?? false,
+          onProgress: progress('imported'),
+        }).catch((err: unknown) => {
           if ((err as { code?: string }).code === 'ENOENT') throw new DomainError('invalid_input', `Cannot read ${file}: no such file.`)
           throw err
         })

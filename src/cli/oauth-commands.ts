@@ -3,7 +3,14 @@ import { DomainError } from '../errors/domain-error.js'
 import type { Capabilities } from '../permissions/capabilities.js'
 import { resolveActor, resolveShareActor, resolveWorkspace } from '../services/actors.js'
 import type { Deps } from '../services/deps.js'
-import { installWorkspace, listOwnInstalls, listWorkspaceInstalls, removeInstall, setInstallPageShare, type PresentedInstall } from '../services/oauth/installs.js'
+import {
+  installWorkspace,
+  listOwnInstalls,
+  listWorkspaceInstalls,
+  removeInstall,
+  setInstallPageShare,
+  type PresentedInstall,
+} from '../services/oauth/installs.js'
 import {
   deletePublicConnection,
   getPublicConnection,
@@ -14,7 +21,16 @@ import {
   revealClientSecret,
   type PresentedPublicConnection,
 } from '../services/public-connections.service.js'
-import { CAPABILITY_NAMES, USER_INFO_LEVELS, columns, describeCapabilities, isUserInfoLevel, parseCapabilities, uuidArg, withStore } from './runtime.js'
+import {
+  CAPABILITY_NAMES,
+  USER_INFO_LEVELS,
+  columns,
+  describeCapabilities,
+  isUserInfoLevel,
+  parseCapabilities,
+  uuidArg,
+  withStore,
+} from './runtime.js'
 
 /**
  * `octavo public-connection …` (register, show, reveal or refresh the client secret, delete) and
@@ -39,7 +55,16 @@ function installTable(list: PresentedInstall[]): string {
   if (list.length === 0) return 'No installs.'
   return columns([
     ['ID', 'CONNECTION', 'WORKSPACE', 'AUTHORIZED BY', 'BOT', 'PAGES', 'SINCE', 'ACTIVE'],
-    ...list.map((i) => [i.id, i.connection.name, i.workspace.name, i.authorized_by.email ?? i.authorized_by.id, i.bot_id, String(i.pages.length), i.created_time.slice(0, 10), i.active ? 'yes' : 'no (authorizer left)']),
+    ...list.map((i) => [
+      i.id,
+      i.connection.name,
+      i.workspace.name,
+      i.authorized_by.email ?? i.authorized_by.id,
+      i.bot_id,
+      String(i.pages.length),
+      i.created_time.slice(0, 10),
+      i.active ? 'yes' : 'no (authorizer left)',
+    ]),
   ])
 }
 
@@ -60,22 +85,46 @@ export function oauthCommands(program: Command): void {
     .addOption(new Option('--user-info <level>', 'user information capability').choices([...USER_INFO_LEVELS]))
     .option('--template <page-id>', 'a page people may duplicate at consent')
     .addOption(asOption())
-    .action(async (ref: string, opts: { name: string; redirectUri: string[]; icon?: string; capabilities?: string; userInfo?: string; template?: string; as?: string }, cmd: Command) => {
-      const capabilities: Partial<Capabilities> = opts.capabilities !== undefined ? parseCapabilities(opts.capabilities) : {}
-      if (opts.userInfo !== undefined) {
-        if (!isUserInfoLevel(opts.userInfo)) throw new DomainError('invalid_input', `--user-info must be one of ${USER_INFO_LEVELS.join(', ')}.`)
-        capabilities.userInfo = opts.userInfo
-      }
-      const template = opts.template ? uuidArg(opts.template, 'template') : null
-      await withStore(
-        cmd,
-        async (deps) => {
-          const ws = await resolveWorkspace(deps.store.db, ref)
-          return registerPublicConnection(deps, { workspaceId: ws, actorId: await resolveActor(deps.store.db, ws, opts.as), name: opts.name, icon: opts.icon ?? null, redirectUris: opts.redirectUri, capabilities, templatePageId: template })
+    .action(
+      async (
+        ref: string,
+        opts: {
+          name: string
+          redirectUri: string[]
+          icon?: string
+          capabilities?: string
+          userInfo?: string
+          template?: string
+          as?: string
         },
-        (r) => `${connectionText(r.connection)}\n  client secret (shown now; reveal again with \`public-connection secret\`): ${r.client_secret}`,
-      )
-    })
+        cmd: Command,
+      ) => {
+        const capabilities: Partial<Capabilities> = opts.capabilities !== undefined ? parseCapabilities(opts.capabilities) : {}
+        if (opts.userInfo !== undefined) {
+          if (!isUserInfoLevel(opts.userInfo))
+            throw new DomainError('invalid_input', `--user-info must be one of ${USER_INFO_LEVELS.join(', ')}.`)
+          capabilities.userInfo = opts.userInfo
+        }
+        const template = opts.template ? uuidArg(opts.template, 'template') : null
+        await withStore(
+          cmd,
+          async (deps) => {
+            const ws = await resolveWorkspace(deps.store.db, ref)
+            return registerPublicConnection(deps, {
+              workspaceId: ws,
+              actorId: await resolveActor(deps.store.db, ws, opts.as),
+              name: opts.name,
+              icon: opts.icon ?? null,
+              redirectUris: opts.redirectUri,
+              capabilities,
+              templatePageId: template,
+            })
+          },
+          (r) =>
+            `${connectionText(r.connection)}\n  client secret (shown now; reveal again with \`public-connection secret\`): ${r.client_secret}`,
+        )
+      },
+    )
 
   pc.command('list <workspace>')
     .description('public connections of a workspace that --as manages')
@@ -105,7 +154,11 @@ export function oauthCommands(program: Command): void {
     .addOption(asOption())
     .action(async (id: string, opts: { as?: string }, cmd: Command) => {
       const cid = uuidArg(id, 'id')
-      await withStore(cmd, async (deps) => ({ client_secret: await revealClientSecret(deps, cid, await connectionActor(deps, cid, opts.as)) }), (r) => r.client_secret)
+      await withStore(
+        cmd,
+        async (deps) => ({ client_secret: await revealClientSecret(deps, cid, await connectionActor(deps, cid, opts.as)) }),
+        (r) => r.client_secret,
+      )
     })
 
   pc.command('refresh-secret <id>')
@@ -113,7 +166,11 @@ export function oauthCommands(program: Command): void {
     .addOption(asOption())
     .action(async (id: string, opts: { as?: string }, cmd: Command) => {
       const cid = uuidArg(id, 'id')
-      await withStore(cmd, async (deps) => ({ client_secret: await refreshClientSecret(deps, cid, await connectionActor(deps, cid, opts.as)) }), (r) => r.client_secret)
+      await withStore(
+        cmd,
+        async (deps) => ({ client_secret: await refreshClientSecret(deps, cid, await connectionActor(deps, cid, opts.as)) }),
+        (r) => r.client_secret,
+      )
     })
 
   pc.command('delete <id>')
@@ -121,7 +178,11 @@ export function oauthCommands(program: Command): void {
     .addOption(asOption())
     .action(async (id: string, opts: { as?: string }, cmd: Command) => {
       const cid = uuidArg(id, 'id')
-      await withStore(cmd, async (deps) => (await deletePublicConnection(deps, cid, await connectionActor(deps, cid, opts.as)), { deleted: true, id: cid }), () => `Deleted public connection ${cid}.`)
+      await withStore(
+        cmd,
+        async (deps) => (await deletePublicConnection(deps, cid, await connectionActor(deps, cid, opts.as)), { deleted: true, id: cid }),
+        () => `Deleted public connection ${cid}.`,
+      )
     })
 
   const install = program.command('install').description('installs of public connections: list, remove')
@@ -143,18 +204,36 @@ export function oauthCommands(program: Command): void {
       )
     })
 
-  for (const [name, share] of [['share', true], ['unshare', false]] as const) {
+  for (const [name, share] of [
+    ['share', true],
+    ['unshare', false],
+  ] as const) {
     install
       .command(`${name} <install-id> <page-id>`)
-      .description(share ? "share one more page (and its descendants) with an install's bot" : "remove a page's direct share with an install's bot")
-      .addOption(new Option('--as <user>', 'acting person, who needs full access to the page and must not be a guest (e-mail or user id; default: the operator, no person rule)'))
+      .description(
+        share ? "share one more page (and its descendants) with an install's bot" : "remove a page's direct share with an install's bot",
+      )
+      .addOption(
+        new Option(
+          '--as <user>',
+          'acting person, who needs full access to the page and must not be a guest (e-mail or user id; default: the operator, no person rule)',
+        ),
+      )
       .action(async (id: string, page: string, opts: { as?: string }, cmd: Command) => {
         const iid = uuidArg(id, 'install-id')
         const pid = uuidArg(page, 'page-id')
         await withStore(
           cmd,
-          async (deps) => setInstallPageShare(deps, iid, pid, await resolveShareActor(deps.store.db, await installWorkspace(deps.store.db, iid), opts.as), share),
-          (r) => (r.changed ? `${share ? 'Shared' : 'Unshared'} page ${pid} ${share ? 'with' : 'from'} install ${iid}.` : 'Nothing changed.'),
+          async (deps) =>
+            setInstallPageShare(
+              deps,
+              iid,
+              pid,
+              await resolveShareActor(deps.store.db, await installWorkspace(deps.store.db, iid), opts.as),
+              share,
+            ),
+          (r) =>
+            r.changed ? `${share ? 'Shared' : 'Unshared'} page ${pid} ${share ? 'with' : 'from'} install ${iid}.` : 'Nothing changed.',
         )
       })
   }
@@ -167,7 +246,10 @@ export function oauthCommands(program: Command): void {
       const iid = uuidArg(id, 'install-id')
       await withStore(
         cmd,
-        async (deps) => (await removeInstall(deps, iid, await resolveActor(deps.store.db, await installWorkspace(deps.store.db, iid), opts.as)), { removed: true, id: iid }),
+        async (deps) => (
+          await removeInstall(deps, iid, await resolveActor(deps.store.db, await installWorkspace(deps.store.db, iid), opts.as)),
+          { removed: true, id: iid }
+        ),
         () => `Removed install ${iid}; its tokens no longer work.`,
       )
     })

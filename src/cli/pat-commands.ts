@@ -31,22 +31,38 @@ const asOption = () => new Option('--as <user>', 'acting person (e-mail or user 
 
 /** `--capabilities notion_api,workers` into PAT bundles. @throws DomainError invalid_input */
 function parsePatCapabilities(list: string): PatCapabilities {
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean)
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   const unknown = names.filter((n) => n !== 'notion_api' && n !== 'workers')
   if (unknown.length) throw new DomainError('invalid_input', `Unknown PAT capability ${unknown.join(', ')}; use notion_api and/or workers.`)
   return { notionApi: names.includes('notion_api'), workers: names.includes('workers') }
 }
 
-const capsText = (p: PresentedPat) => [p.capabilities.notion_api && 'Notion API', p.capabilities.workers && 'Workers'].filter(Boolean).join(' + ')
-const statusText = (p: PresentedPat) => (p.status === 'active' && p.suspended ? `active, suspended (${p.suspended.replaceAll('_', ' ')})` : p.status)
-const revokerText = (p: PresentedPat) => (p.revoked_by ? (p.revoked_by.type === 'admin_api' ? 'Admin API' : (p.revoked_by.email ?? p.revoked_by.id)) : '')
+const capsText = (p: PresentedPat) =>
+  [p.capabilities.notion_api && 'Notion API', p.capabilities.workers && 'Workers'].filter(Boolean).join(' + ')
+const statusText = (p: PresentedPat) =>
+  p.status === 'active' && p.suspended ? `active, suspended (${p.suspended.replaceAll('_', ' ')})` : p.status
+const revokerText = (p: PresentedPat) =>
+  p.revoked_by ? (p.revoked_by.type === 'admin_api' ? 'Admin API' : (p.revoked_by.email ?? p.revoked_by.id)) : ''
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '-')
 
 function patTable(pats: PresentedPat[]): string {
   if (pats.length === 0) return 'No personal access tokens.'
   return columns([
     ['ID', 'NAME', 'CREATOR', 'STATUS', 'CAPABILITIES', 'CREATED', 'LAST USED', 'EXPIRES', 'REVOKED BY'],
-    ...pats.map((p) => [p.id, p.name, p.creator.email ?? p.creator.id, statusText(p), capsText(p), day(p.created_time), day(p.last_used_time), day(p.expires_time), revokerText(p) ? `${revokerText(p)} ${day(p.revoked_time)}` : '']),
+    ...pats.map((p) => [
+      p.id,
+      p.name,
+      p.creator.email ?? p.creator.id,
+      statusText(p),
+      capsText(p),
+      day(p.created_time),
+      day(p.last_used_time),
+      day(p.expires_time),
+      revokerText(p) ? `${revokerText(p)} ${day(p.revoked_time)}` : '',
+    ]),
   ])
 }
 
@@ -71,9 +87,22 @@ export function patCommands(program: Command): void {
         cmd,
         async (deps) => {
           const ws = await resolveWorkspace(deps.store.db, ref)
-          return createPat(deps, { workspaceId: ws, actorId: await resolveActor(deps.store.db, ws, opts.as), name: opts.name, capabilities, expiresInDays: Number(opts.expiresIn) })
+          return createPat(deps, {
+            workspaceId: ws,
+            actorId: await resolveActor(deps.store.db, ws, opts.as),
+            name: opts.name,
+            capabilities,
+            expiresInDays: Number(opts.expiresIn),
+          })
         },
-        (r) => [`Created personal access token "${r.pat.name}": ${r.pat.id}`, `  bot user: ${r.pat.bot_id}`, `  capabilities: ${capsText(r.pat)}`, `  expires: ${r.pat.expires_time}`, `  token: ${r.token}`].join('\n'),
+        (r) =>
+          [
+            `Created personal access token "${r.pat.name}": ${r.pat.id}`,
+            `  bot user: ${r.pat.bot_id}`,
+            `  capabilities: ${capsText(r.pat)}`,
+            `  expires: ${r.pat.expires_time}`,
+            `  token: ${r.token}`,
+          ].join('\n'),
       )
     })
 
@@ -85,27 +114,29 @@ export function patCommands(program: Command): void {
     .option('--creator <user>', 'created by (e-mail or user id)')
     .addOption(new Option('--status <status>', 'status').choices([...PAT_STATUSES]))
     .addOption(asOption())
-    .action(async (ref: string, opts: { own?: boolean; search?: string; creator?: string; status?: PatStatus; as?: string }, cmd: Command) => {
-      await withStore(
-        cmd,
-        async (deps) => {
-          const ws = await resolveWorkspace(deps.store.db, ref)
-          const actorId = await resolveActor(deps.store.db, ws, opts.as)
-          if (opts.own) return { personal_access_tokens: await listOwnPats(deps, ws, actorId) }
-          const creatorId = opts.creator ? await resolveActor(deps.store.db, ws, opts.creator) : undefined
-          return {
-            personal_access_tokens: await listWorkspacePats(deps, {
-              workspaceId: ws,
-              actorId,
-              ...(opts.search ? { query: opts.search } : {}),
-              ...(creatorId ? { creatorId } : {}),
-              ...(opts.status ? { status: opts.status } : {}),
-            }),
-          }
-        },
-        (r) => patTable(r.personal_access_tokens),
-      )
-    })
+    .action(
+      async (ref: string, opts: { own?: boolean; search?: string; creator?: string; status?: PatStatus; as?: string }, cmd: Command) => {
+        await withStore(
+          cmd,
+          async (deps) => {
+            const ws = await resolveWorkspace(deps.store.db, ref)
+            const actorId = await resolveActor(deps.store.db, ws, opts.as)
+            if (opts.own) return { personal_access_tokens: await listOwnPats(deps, ws, actorId) }
+            const creatorId = opts.creator ? await resolveActor(deps.store.db, ws, opts.creator) : undefined
+            return {
+              personal_access_tokens: await listWorkspacePats(deps, {
+                workspaceId: ws,
+                actorId,
+                ...(opts.search ? { query: opts.search } : {}),
+                ...(creatorId ? { creatorId } : {}),
+                ...(opts.status ? { status: opts.status } : {}),
+              }),
+            }
+          },
+          (r) => patTable(r.personal_access_tokens),
+        )
+      },
+    )
 
   pat
     .command('show <pat-id>')
@@ -113,7 +144,11 @@ export function patCommands(program: Command): void {
     .addOption(asOption())
     .action(async (id: string, opts: { as?: string }, cmd: Command) => {
       const pid = uuidArg(id, 'pat-id')
-      await withStore(cmd, async (deps) => getPat(deps, pid, await patActor(deps, pid, opts.as)), (p) => patTable([p]))
+      await withStore(
+        cmd,
+        async (deps) => getPat(deps, pid, await patActor(deps, pid, opts.as)),
+        (p) => patTable([p]),
+      )
     })
 
   pat
@@ -122,7 +157,11 @@ export function patCommands(program: Command): void {
     .addOption(asOption())
     .action(async (id: string, opts: { as?: string }, cmd: Command) => {
       const pid = uuidArg(id, 'pat-id')
-      await withStore(cmd, async (deps) => ({ token: await revealPat(deps, pid, await patActor(deps, pid, opts.as)) }), (r) => r.token)
+      await withStore(
+        cmd,
+        async (deps) => ({ token: await revealPat(deps, pid, await patActor(deps, pid, opts.as)) }),
+        (r) => r.token,
+      )
     })
 
   pat
@@ -146,7 +185,11 @@ export function patCommands(program: Command): void {
     .action(async (id: string, opts: { capabilities: string; as?: string }, cmd: Command) => {
       const pid = uuidArg(id, 'pat-id')
       const caps = parsePatCapabilities(opts.capabilities)
-      await withStore(cmd, async (deps) => updatePatCapabilities(deps, pid, await patActor(deps, pid, opts.as), caps), (p) => `${p.name}: ${capsText(p)}`)
+      await withStore(
+        cmd,
+        async (deps) => updatePatCapabilities(deps, pid, await patActor(deps, pid, opts.as), caps),
+        (p) => `${p.name}: ${capsText(p)}`,
+      )
     })
 
   const policy = program.command('pat-policy').description('who may create personal access tokens with Notion API access')
@@ -160,7 +203,9 @@ export function patCommands(program: Command): void {
         (p) =>
           [
             `${p.description} (${p.policy}${p.is_default ? `, the ${p.plan} plan's default` : ''})`,
-            ...(p.policy === 'owners_and_selected_groups' ? [`  selected groups: ${p.selected_groups.map((g) => g.name).join(', ') || 'none (only owners)'}`] : []),
+            ...(p.policy === 'owners_and_selected_groups'
+              ? [`  selected groups: ${p.selected_groups.map((g) => g.name).join(', ') || 'none (only owners)'}`]
+              : []),
             p.configurable ? `  choices on ${p.plan}: ${p.choices.join(', ')}` : `  not configurable on the ${p.plan} plan`,
           ].join('\n'),
       )
@@ -168,18 +213,30 @@ export function patCommands(program: Command): void {
   policy
     .command('set <workspace> <policy>')
     .description(`change the policy (owners only): ${PAT_POLICIES.join(' | ')}`)
-    .option('--group <group-id>', 'a selected group (repeatable; replaces the selection)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--group <group-id>',
+      'a selected group (repeatable; replaces the selection)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .addOption(asOption())
     .action(async (ref: string, value: string, opts: { group: string[]; as?: string }, cmd: Command) => {
-      if (!(PAT_POLICIES as readonly string[]).includes(value)) throw new DomainError('invalid_input', `policy must be one of ${PAT_POLICIES.join(', ')}.`)
+      if (!(PAT_POLICIES as readonly string[]).includes(value))
+        throw new DomainError('invalid_input', `policy must be one of ${PAT_POLICIES.join(', ')}.`)
       const groupIds = opts.group.map((g) => uuidArg(g, '--group'))
       await withStore(
         cmd,
         async (deps) => {
           const ws = await resolveWorkspace(deps.store.db, ref)
-          return setPatPolicy(deps, { workspaceId: ws, actorId: await resolveActor(deps.store.db, ws, opts.as), policy: value as PatPolicy, ...(groupIds.length ? { groupIds } : {}) })
+          return setPatPolicy(deps, {
+            workspaceId: ws,
+            actorId: await resolveActor(deps.store.db, ws, opts.as),
+            policy: value as PatPolicy,
+            ...(groupIds.length ? { groupIds } : {}),
+          })
         },
-        (p) => `PAT creation policy: ${p.description}${p.selected_groups.length ? ` (${p.selected_groups.map((g) => g.name).join(', ')})` : ''}.`,
+        (p) =>
+          `PAT creation policy: ${p.description}${p.selected_groups.length ? ` (${p.selected_groups.map((g) => g.name).join(', ')})` : ''}.`,
       )
     })
 }

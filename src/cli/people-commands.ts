@@ -54,13 +54,19 @@ export function peopleCommands(program: Command): void {
     .description(`change a member's role (${MEMBER_ROLES.join(', ')}); owners and membership admins only`)
     .addOption(asOption())
     .action(async (ref: string, user: string, role: string, opts: { as?: string }, cmd: Command) => {
-      if (!MEMBER_ROLES.includes(role as MemberRole)) throw new DomainError('invalid_input', `role must be one of ${MEMBER_ROLES.join(', ')}.`)
+      if (!MEMBER_ROLES.includes(role as MemberRole))
+        throw new DomainError('invalid_input', `role must be one of ${MEMBER_ROLES.join(', ')}.`)
       await withStore(
         cmd,
         async (deps) => {
           const ws = await resolveWorkspace(deps.store.db, ref)
           const db = deps.store.db
-          return changeMemberRole(deps, { workspaceId: ws, actorId: await resolveActor(db, ws, opts.as), userId: await resolveActor(db, ws, user), role: role as MemberRole })
+          return changeMemberRole(deps, {
+            workspaceId: ws,
+            actorId: await resolveActor(db, ws, opts.as),
+            userId: await resolveActor(db, ws, user),
+            role: role as MemberRole,
+          })
         },
         (r) => `${r.user_id}: ${r.previous_role} → ${r.role}`,
       )
@@ -76,7 +82,12 @@ export function peopleCommands(program: Command): void {
         async (deps) => ({ groups: await listGroups(deps, await resolveWorkspace(deps.store.db, ref)) }),
         (r) =>
           r.groups.length
-            ? r.groups.map((g) => `${g.id}  ${g.name} (${g.members.length})${g.members.map((m) => `\n  ${m.role ?? ''} ${m.name ?? ''} <${m.email ?? ''}> ${m.id}`).join('')}`).join('\n')
+            ? r.groups
+                .map(
+                  (g) =>
+                    `${g.id}  ${g.name} (${g.members.length})${g.members.map((m) => `\n  ${m.role ?? ''} ${m.name ?? ''} <${m.email ?? ''}> ${m.id}`).join('')}`,
+                )
+                .join('\n')
             : 'No groups.',
       )
     })
@@ -105,7 +116,12 @@ export function peopleCommands(program: Command): void {
         cmd,
         async (deps) => {
           const ws = await groupWorkspace(deps, gid)
-          return renameGroup(deps, { workspaceId: ws, actorId: await resolveActor(deps.store.db, ws, opts.as), groupId: gid, name: opts.name })
+          return renameGroup(deps, {
+            workspaceId: ws,
+            actorId: await resolveActor(deps.store.db, ws, opts.as),
+            groupId: gid,
+            name: opts.name,
+          })
         },
         (g) => `Renamed group ${g.id} to "${g.name}".`,
       )
@@ -140,14 +156,19 @@ export function peopleCommands(program: Command): void {
           async (deps) => {
             const ws = await groupWorkspace(deps, gid)
             const db = deps.store.db
-            return fn(deps, { workspaceId: ws, actorId: await resolveActor(db, ws, opts.as), groupId: gid, userId: await resolveActor(db, ws, user) })
+            return fn(deps, {
+              workspaceId: ws,
+              actorId: await resolveActor(db, ws, opts.as),
+              groupId: gid,
+              userId: await resolveActor(db, ws, user),
+            })
           },
           (r) => `${verb} ${r.user_id} ${name === 'add' ? 'to' : 'from'} group ${r.group_id}.`,
         )
       })
   }
 
-  const access = program.command('access').description("page permissions: who has access to a page, grant, change, remove, restore")
+  const access = program.command('access').description('page permissions: who has access to a page, grant, change, remove, restore')
   access
     .command('show <page-id>')
     .description("a page's effective access, each entry with the page it comes from")
@@ -156,11 +177,18 @@ export function peopleCommands(program: Command): void {
       const pid = uuidArg(id, 'page-id')
       await withStore(
         cmd,
-        async (deps) => getPageAccess(deps, { pageId: pid, actorId: await resolveActor(deps.store.db, await workspaceOfPage(deps.store.db, pid), opts.as) }),
+        async (deps) =>
+          getPageAccess(deps, {
+            pageId: pid,
+            actorId: await resolveActor(deps.store.db, await workspaceOfPage(deps.store.db, pid), opts.as),
+          }),
         (r) =>
           [
             `${r.page_id}${r.access_differs ? ' (access differs from its parent)' : ''}${r.inherits ? '' : ' (does not inherit people access)'}`,
-            columns(r.entries.map((e) => [e.level, e.type, e.name ?? '', e.id, e.inherited ? `from ${e.source_page_id}` : 'on this page']), '  '),
+            columns(
+              r.entries.map((e) => [e.level, e.type, e.name ?? '', e.id, e.inherited ? `from ${e.source_page_id}` : 'on this page']),
+              '  ',
+            ),
           ].join('\n'),
       )
     })
@@ -175,17 +203,24 @@ export function peopleCommands(program: Command): void {
       .command('grant <page-id>')
       .description('grant or change a level on a page (lowering an inherited level makes the page stop inheriting)')
       .addOption(new Option('--level <level>', 'access level').choices(ACCESS_LEVELS as string[]).makeOptionMandatory()),
-  ).action(async (id: string, opts: { level: AccessLevelName; workspace?: boolean; group?: string; user?: string; as?: string }, cmd: Command) => {
-    const pid = uuidArg(id, 'page-id')
-    await withStore(
-      cmd,
-      async (deps) => {
-        const ws = await workspaceOfPage(deps.store.db, pid)
-        return setPageAccess(deps, { pageId: pid, actorId: await resolveActor(deps.store.db, ws, opts.as), target: await targetOf(deps, ws, opts), level: opts.level })
-      },
-      (r) => `${r.principal}: ${r.previous_level} → ${r.level} on ${r.page_id}.`,
-    )
-  })
+  ).action(
+    async (id: string, opts: { level: AccessLevelName; workspace?: boolean; group?: string; user?: string; as?: string }, cmd: Command) => {
+      const pid = uuidArg(id, 'page-id')
+      await withStore(
+        cmd,
+        async (deps) => {
+          const ws = await workspaceOfPage(deps.store.db, pid)
+          return setPageAccess(deps, {
+            pageId: pid,
+            actorId: await resolveActor(deps.store.db, ws, opts.as),
+            target: await targetOf(deps, ws, opts),
+            level: opts.level,
+          })
+        },
+        (r) => `${r.principal}: ${r.previous_level} → ${r.level} on ${r.page_id}.`,
+      )
+    },
+  )
   targetOptions(access.command('revoke <page-id>').description("remove someone's access to a page (level none)")).action(
     async (id: string, opts: { workspace?: boolean; group?: string; user?: string; as?: string }, cmd: Command) => {
       const pid = uuidArg(id, 'page-id')
@@ -193,7 +228,12 @@ export function peopleCommands(program: Command): void {
         cmd,
         async (deps) => {
           const ws = await workspaceOfPage(deps.store.db, pid)
-          return setPageAccess(deps, { pageId: pid, actorId: await resolveActor(deps.store.db, ws, opts.as), target: await targetOf(deps, ws, opts), level: 'none' })
+          return setPageAccess(deps, {
+            pageId: pid,
+            actorId: await resolveActor(deps.store.db, ws, opts.as),
+            target: await targetOf(deps, ws, opts),
+            level: 'none',
+          })
         },
         (r) => `${r.principal}: ${r.previous_level} → none on ${r.page_id}.`,
       )
@@ -207,7 +247,11 @@ export function peopleCommands(program: Command): void {
       const pid = uuidArg(id, 'page-id')
       await withStore(
         cmd,
-        async (deps) => restorePageAccess(deps, { pageId: pid, actorId: await resolveActor(deps.store.db, await workspaceOfPage(deps.store.db, pid), opts.as) }),
+        async (deps) =>
+          restorePageAccess(deps, {
+            pageId: pid,
+            actorId: await resolveActor(deps.store.db, await workspaceOfPage(deps.store.db, pid), opts.as),
+          }),
         (r) => `${r.page_id} inherits its parent's access again.`,
       )
     })
@@ -218,7 +262,11 @@ export function peopleCommands(program: Command): void {
       const pid = uuidArg(id, 'page-id')
       await withStore(
         cmd,
-        async (deps) => personLevelOnPage(deps, { pageId: pid, userId: await resolveActor(deps.store.db, await workspaceOfPage(deps.store.db, pid), user) }),
+        async (deps) =>
+          personLevelOnPage(deps, {
+            pageId: pid,
+            userId: await resolveActor(deps.store.db, await workspaceOfPage(deps.store.db, pid), user),
+          }),
         (r) => `${r.user_id} (${r.role ?? 'not a member'}): ${r.level}`,
       )
     })

@@ -1,7 +1,15 @@
 import type { Command } from 'commander'
 import { join, relative } from 'node:path'
 import type { Config } from '../config.js'
-import { DEMO_CONNECTION_NAME, DEMO_OWNER, DEMO_SHARED_PAGE_TITLE, DEMO_WORKSPACE_NAME, UNSHARED_CONNECTION_NAME, findDemo, seedDemo } from '../demo/seed.js'
+import {
+  DEMO_CONNECTION_NAME,
+  DEMO_OWNER,
+  DEMO_SHARED_PAGE_TITLE,
+  DEMO_WORKSPACE_NAME,
+  UNSHARED_CONNECTION_NAME,
+  findDemo,
+  seedDemo,
+} from '../demo/seed.js'
 import { DomainError } from '../errors/domain-error.js'
 import { createLogger } from '../logger.js'
 import { createDeps, startServer, type RunningServer } from '../server.js'
@@ -62,10 +70,13 @@ export async function serveCommand(opts: ServeOptions, cmd: Command): Promise<vo
   let server: RunningServer | undefined
   let stopping: NodeJS.Signals | undefined
   const shutdown = (running: RunningServer) => {
-    const force = setTimeout(() => {
-      process.stderr.write(`octavo: requests still open after ${config.shutdownTimeoutSeconds + 5} s; exiting anyway.\n`)
-      process.exit(1)
-    }, (config.shutdownTimeoutSeconds + 5) * 1000)
+    const force = setTimeout(
+      () => {
+        process.stderr.write(`octavo: requests still open after ${config.shutdownTimeoutSeconds + 5} s; exiting anyway.\n`)
+        process.exit(1)
+      },
+      (config.shutdownTimeoutSeconds + 5) * 1000,
+    )
     force.unref()
     running.close().then(
       () => process.exit(0),
@@ -150,7 +161,18 @@ export async function serveCommand(opts: ServeOptions, cmd: Command): Promise<vo
   print(cmd, info, () => banner(info, cliPrefix), true)
 }
 
-function banner(info: { url: string; api_url: string; admin_url: string; admin_key_file: string | null; data_dir: string; workspaces: number; demo: DemoSummary | null }, cli: string): string {
+function banner(
+  info: {
+    url: string
+    api_url: string
+    admin_url: string
+    admin_key_file: string | null
+    data_dir: string
+    workspaces: number
+    demo: DemoSummary | null
+  },
+  cli: string,
+): string {
   const lines = [
     `Octavo is running at ${info.url}`,
     '',
@@ -179,11 +201,11 @@ function banner(info: { url: string; api_url: string; admin_url: string; admin_k
     if (token) {
       lines.push('', 'Try it:', `  curl -s ${info.url}/v1/users/me -H "Authorization: Bearer ${token}" -H "Notion-Version: 2025-09-03"`)
     }
-    if (!d.connections.some((c) => c.name === UNSHARED_CONNECTION_NAME)) lines.push(`  (the "${UNSHARED_CONNECTION_NAME}" connection was deleted)`)
+    if (!d.connections.some((c) => c.name === UNSHARED_CONNECTION_NAME))
+      lines.push(`  (the "${UNSHARED_CONNECTION_NAME}" connection was deleted)`)
   } else if (info.workspaces === 0) {
     lines.push('', `The store is empty (demo off). Create a workspace with: ${cli} workspace create --name <name> --owner "Name <email>"`)
   }
   lines.push('', 'Press Ctrl+C to stop.')
   return lines.join('\n')
 }
-

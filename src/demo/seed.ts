@@ -73,7 +73,8 @@ type Annotations = Partial<{ bold: boolean; italic: boolean; strikethrough: bool
 /** A text run request. */
 const t = (content: string, annotations: Annotations = {}, link?: string): RichTextItemRequest =>
   ({ type: 'text', text: { content, link: link ? { url: link } : null }, annotations }) as RichTextItemRequest
-const rich = (...runs: (RichTextItemRequest | string)[]): RichTextItem[] => normalizeRichText(runs.map((r) => (typeof r === 'string' ? t(r) : r)))
+const rich = (...runs: (RichTextItemRequest | string)[]): RichTextItem[] =>
+  normalizeRichText(runs.map((r) => (typeof r === 'string' ? t(r) : r)))
 
 const block = (type: string, content: Record<string, unknown>, children: NewBlock[] = []): NewBlock => ({
   type,
@@ -106,9 +107,16 @@ const table = (header: string[], rows: string[][]) =>
     { table_width: header.length, has_column_header: true, has_row_header: false },
     [header, ...rows].map((cells) => block('table_row', { cells: cells.map((c) => [t(c)]) })),
   )
-const columns = (...cols: NewBlock[][]) => block('column_list', {}, cols.map((children) => block('column', {}, children)))
-const userMention = (id: string, name: string) => ({ type: 'mention', mention: { user: { id } }, plain_text: `@${name}` }) as RichTextItemRequest
-const pageMention = (id: string, title: string) => ({ type: 'mention', mention: { page: { id } }, plain_text: title }) as RichTextItemRequest
+const columns = (...cols: NewBlock[][]) =>
+  block(
+    'column_list',
+    {},
+    cols.map((children) => block('column', {}, children)),
+  )
+const userMention = (id: string, name: string) =>
+  ({ type: 'mention', mention: { user: { id } }, plain_text: `@${name}` }) as RichTextItemRequest
+const pageMention = (id: string, title: string) =>
+  ({ type: 'mention', mention: { page: { id } }, plain_text: title }) as RichTextItemRequest
 const dateMention = (start: string) => ({ type: 'mention', mention: { date: { start } } }) as RichTextItemRequest
 
 /** mulberry32: a small, fixed-seed pseudo-random generator, so the demo is the same on every run. */
@@ -130,10 +138,25 @@ function prng(seed: number): () => number {
  * Property ids are fixed 4-character strings, like those src/domain/schema.ts hands out (`title` for
  * the title property), so the demo's ids are the same on every run.
  */
-const P = { name: 'title', status: 'sT4t', tags: 'tG5k', estimate: 'eS7m', due: 'dU3e', done: 'dN0k', assignee: 'aS9g', link: 'lK2n', notes: 'nT6s' } as const
+const P = {
+  name: 'title',
+  status: 'sT4t',
+  tags: 'tG5k',
+  estimate: 'eS7m',
+  due: 'dU3e',
+  done: 'dN0k',
+  assignee: 'aS9g',
+  link: 'lK2n',
+  notes: 'nT6s',
+} as const
 
 const option = (id: string, name: string, color: string) => ({ id, name, color, description: null })
-const STATUS = [option('5e0d0a01', 'Not started', 'gray'), option('5e0d0a02', 'In progress', 'blue'), option('5e0d0a03', 'Blocked', 'red'), option('5e0d0a04', 'Done', 'green')]
+const STATUS = [
+  option('5e0d0a01', 'Not started', 'gray'),
+  option('5e0d0a02', 'In progress', 'blue'),
+  option('5e0d0a03', 'Blocked', 'red'),
+  option('5e0d0a04', 'Done', 'green'),
+]
 const TAGS = [
   option('7a90b001', 'API', 'purple'),
   option('7a90b002', 'Docs', 'yellow'),
@@ -143,7 +166,13 @@ const TAGS = [
   option('7a90b006', 'Infra', 'brown'),
 ]
 
-const prop = (id: string, name: string, type: string, config: Record<string, unknown> = {}): PropertyConfig => ({ id, name, type, description: null, config })
+const prop = (id: string, name: string, type: string, config: Record<string, unknown> = {}): PropertyConfig => ({
+  id,
+  name,
+  type,
+  description: null,
+  config,
+})
 
 /** The Tasks schema, keyed by property id (src/domain/properties.ts). */
 export function tasksSchema(): Schema {
@@ -162,7 +191,16 @@ export function tasksSchema(): Schema {
 }
 
 const VERBS = ['Write', 'Review', 'Test', 'Design', 'Ship', 'Document', 'Refactor']
-const OBJECTS = ['the search endpoint', 'token refresh', 'the sharing dialog', 'block pagination', 'rate limits', 'database queries', 'comment threads', 'the onboarding guide']
+const OBJECTS = [
+  'the search endpoint',
+  'token refresh',
+  'the sharing dialog',
+  'block pagination',
+  'rate limits',
+  'database queries',
+  'comment threads',
+  'the onboarding guide',
+]
 
 /** Stored property values (keyed by property id) of the demo's task rows, reproducibly. */
 export function taskRows(assignees: string[], count = DEMO_TASK_COUNT): { title: string; values: Record<string, unknown> }[] {
@@ -219,7 +257,16 @@ export async function seedDemo(deps: Deps): Promise<DemoSeed> {
 
   const built = await deps.store.transaction(async (trx) => {
     const append = (pageId: string, blocks: NewBlock[]) =>
-      insertBlocks(trx, { workspaceId: ws, parentType: 'page_id', parentId: pageId, pageId, blocks, at: { type: 'end' }, actor: ada.id, time })
+      insertBlocks(trx, {
+        workspaceId: ws,
+        parentType: 'page_id',
+        parentId: pageId,
+        pageId,
+        blocks,
+        at: { type: 'end' },
+        actor: ada.id,
+        time,
+      })
     const page = async (parentId: string | null, title: string, emoji: string, blocks: NewBlock[] = [], id?: string, actor = ada.id) => {
       const titleRt = rich(title)
       const row = await createNode(trx, {
@@ -279,7 +326,13 @@ async function buildTree(trx: Db, c: TreeCtx): Promise<Pick<DemoSeed, 'pages' | 
 
   // Level 1: Getting started (shared with "Demo integration").
   const gettingStarted = await page(null, DEMO_SHARED_PAGE_TITLE, '👋', [
-    callout('🚀', 'blue_background', t('Welcome to '), t('Octavo', { bold: true }), t(': a self-hosted server that speaks Notion’s public API.')),
+    callout(
+      '🚀',
+      'blue_background',
+      t('Welcome to '),
+      t('Octavo', { bold: true }),
+      t(': a self-hosted server that speaks Notion’s public API.'),
+    ),
     para(
       t('Point the official '),
       t('@notionhq/client', { code: true }),
@@ -311,36 +364,54 @@ async function buildTree(trx: Db, c: TreeCtx): Promise<Pick<DemoSeed, 'pages' | 
       code('json', '{\n  "object": "error",\n  "status": 404,\n  "code": "object_not_found"\n}'),
     ]),
     divider(),
-    quote(t('“The Analytical Engine weaves algebraic patterns just as the Jacquard loom weaves flowers and leaves.”', { italic: true }), t(' — Ada Lovelace')),
+    quote(
+      t('“The Analytical Engine weaves algebraic patterns just as the Jacquard loom weaves flowers and leaves.”', { italic: true }),
+      t(' — Ada Lovelace'),
+    ),
     bookmark('https://developers.notion.com/reference/intro', 'Notion API reference'),
   ])
 
   // Level 2: Connect an integration.
-  await page(gettingStarted, 'Connect an integration', '🔌', [
-    para('Every internal connection is a bot user with its own token. To try it:'),
-    numbered('Ask an owner for a connection (octavo connection create, or the admin API).'),
-    numbered('Share a page with it.', [bullet('Sharing covers the page and all its descendants, now and later.')]),
-    numbered('Call the API with the token:'),
-    code(
-      'typescript',
-      [
-        "import { Client } from '@notionhq/client'",
-        '',
-        "const notion = new Client({ auth: process.env.NOTION_TOKEN, baseUrl: 'http://127.0.0.1:7700' })",
-        'const me = await notion.users.me({})',
-        'console.log(me.name)',
-      ].join('\n'),
-      'Node 20+, ESM',
-    ),
-    callout('⚠️', 'yellow_background', t('Tokens are secrets. '), t('Refresh', { bold: true }), t(' a token that leaked: the old one stops working at once.')),
-  ], connectId)
+  await page(
+    gettingStarted,
+    'Connect an integration',
+    '🔌',
+    [
+      para('Every internal connection is a bot user with its own token. To try it:'),
+      numbered('Ask an owner for a connection (octavo connection create, or the admin API).'),
+      numbered('Share a page with it.', [bullet('Sharing covers the page and all its descendants, now and later.')]),
+      numbered('Call the API with the token:'),
+      code(
+        'typescript',
+        [
+          "import { Client } from '@notionhq/client'",
+          '',
+          "const notion = new Client({ auth: process.env.NOTION_TOKEN, baseUrl: 'http://127.0.0.1:7700' })",
+          'const me = await notion.users.me({})',
+          'console.log(me.name)',
+        ].join('\n'),
+        'Node 20+, ESM',
+      ),
+      callout(
+        '⚠️',
+        'yellow_background',
+        t('Tokens are secrets. '),
+        t('Refresh', { bold: true }),
+        t(' a token that leaked: the old one stops working at once.'),
+      ),
+    ],
+    connectId,
+  )
 
   // Levels 3–6 below "Connect an integration".
   const sharing = await page(connectId, 'Sharing pages with connections', '🔗', [
     para(t('Owners manage every connection; members with '), t('full access', { bold: true }), t(' to a page may add a connection to it.')),
     bullet('A share outlives the person who made it.'),
     bullet('Removing a share removes access to the whole subtree, unless an ancestor is still shared.'),
-    toggle('What about guests?', [para('Guests cannot add connections to pages.'), para(t('They also cannot create top-level pages.', { color: 'gray' }))]),
+    toggle('What about guests?', [
+      para('Guests cannot add connections to pages.'),
+      para(t('They also cannot create top-level pages.', { color: 'gray' })),
+    ]),
   ])
   const capabilities = await page(sharing, 'Capabilities in depth', '🛡️', [
     para('Capabilities limit what a connection may do, whatever is shared with it. Changing them keeps the token.'),
@@ -374,26 +445,56 @@ async function buildTree(trx: Db, c: TreeCtx): Promise<Pick<DemoSeed, 'pages' | 
         ['429', 'rate_limited', 'too many requests; honour Retry-After'],
       ],
     ),
-    toggle('Rate limits', [para('About three requests per second per connection on average, with bursts allowed.'), equation('\\text{budget} = 180 / 60\\,\\text{s}')]),
+    toggle('Rate limits', [
+      para('About three requests per second per connection on average, with bursts allowed.'),
+      equation('\\text{budget} = 180 / 60\\,\\text{s}'),
+    ]),
   ])
 
   // Level 2: Writing content.
-  const writingContent = await page(gettingStarted, 'Writing content with the API', '✍️', [
-    h1('Blocks, from top to bottom'),
-    para(t('Append blocks with '), t('blocks.children.append', { code: true }), t('; nest up to two levels per request.')),
-    h2('Two columns'),
-    columns(
-      [h3('Text'), para(t('Bold', { bold: true }), ', ', t('italic', { italic: true }), ', ', t('strikethrough', { strikethrough: true }), ', ', t('underline', { underline: true }), ', ', t('code', { code: true }), ' and ', t('colour', { color: 'red' }), '.')],
-      [h3('Structure'), bullet('Lists'), bullet('Toggles'), bullet('Tables')],
-    ),
-    h2('Media'),
-    image('https://upload.wikimedia.org/wikipedia/commons/a/a4/Ada_Lovelace_portrait.jpg', 'Ada Lovelace, by Alfred Edward Chalon'),
-    h2('Maths and code'),
-    equation('e^{i\\pi} + 1 = 0'),
-    code('json', '{\n  "children": [\n    { "paragraph": { "rich_text": [{ "text": { "content": "Hello" } }] } }\n  ]\n}', 'A minimal append body'),
-    numbered('Lists can nest', [numbered('like this', [numbered('and this')])]),
-    para(t('Written on '), dateMention('2026-01-12'), t(' by '), userMention(grace.id, grace.name), t('.')),
-  ], writingId, grace.id)
+  const writingContent = await page(
+    gettingStarted,
+    'Writing content with the API',
+    '✍️',
+    [
+      h1('Blocks, from top to bottom'),
+      para(t('Append blocks with '), t('blocks.children.append', { code: true }), t('; nest up to two levels per request.')),
+      h2('Two columns'),
+      columns(
+        [
+          h3('Text'),
+          para(
+            t('Bold', { bold: true }),
+            ', ',
+            t('italic', { italic: true }),
+            ', ',
+            t('strikethrough', { strikethrough: true }),
+            ', ',
+            t('underline', { underline: true }),
+            ', ',
+            t('code', { code: true }),
+            ' and ',
+            t('colour', { color: 'red' }),
+            '.',
+          ),
+        ],
+        [h3('Structure'), bullet('Lists'), bullet('Toggles'), bullet('Tables')],
+      ),
+      h2('Media'),
+      image('https://upload.wikimedia.org/wikipedia/commons/a/a4/Ada_Lovelace_portrait.jpg', 'Ada Lovelace, by Alfred Edward Chalon'),
+      h2('Maths and code'),
+      equation('e^{i\\pi} + 1 = 0'),
+      code(
+        'json',
+        '{\n  "children": [\n    { "paragraph": { "rich_text": [{ "text": { "content": "Hello" } }] } }\n  ]\n}',
+        'A minimal append body',
+      ),
+      numbered('Lists can nest', [numbered('like this', [numbered('and this')])]),
+      para(t('Written on '), dateMention('2026-01-12'), t(' by '), userMention(grace.id, grace.name), t('.')),
+    ],
+    writingId,
+    grace.id,
+  )
 
   // Level 2: the Tasks database.
   const schema = tasksSchema()
@@ -432,19 +533,48 @@ async function buildTree(trx: Db, c: TreeCtx): Promise<Pick<DemoSeed, 'pages' | 
     numbered('Ship the sharing model first.'),
     numbered('Keep the wire format byte for byte.'),
   ])
-  await page(meetings, '2026-01-19 Weekly sync', '🔁', [todo('Demo the CLI', true), todo('Write the example script'), quote('Small steps, always green.')])
+  await page(meetings, '2026-01-19 Weekly sync', '🔁', [
+    todo('Demo the CLI', true),
+    todo('Write the example script'),
+    quote('Small steps, always green.'),
+  ])
 
   // Top-level pages that are not shared with any connection.
-  const teamHome = await page(null, 'Team Home', '🏠', [para('Everything about how we work.'), h2('Links'), bookmark('https://www.notion.com/help', 'Notion Help Center')])
+  const teamHome = await page(null, 'Team Home', '🏠', [
+    para('Everything about how we work.'),
+    h2('Links'),
+    bookmark('https://www.notion.com/help', 'Notion Help Center'),
+  ])
   const handbook = await page(teamHome, 'Handbook', '📘', [para('Our values, rituals and tools.')])
-  await page(handbook, 'Holidays', '🏖️', [table(['Region', 'Days'], [['EU', '25'], ['US', '20']])])
+  await page(handbook, 'Holidays', '🏖️', [
+    table(
+      ['Region', 'Days'],
+      [
+        ['EU', '25'],
+        ['US', '20'],
+      ],
+    ),
+  ])
   const engineeringWiki = await page(null, 'Engineering wiki', '🛠️', [para('Architecture notes and runbooks.')])
-  const architecture = await page(engineeringWiki, 'Architecture', '🏛️', [para('One SQLite file; one table for every node.'), code('sql', 'SELECT id, type FROM block WHERE page_id = ?;')])
+  const architecture = await page(engineeringWiki, 'Architecture', '🏛️', [
+    para('One SQLite file; one table for every node.'),
+    code('sql', 'SELECT id, type FROM block WHERE page_id = ?;'),
+  ])
   await page(architecture, 'Storage', '💾', [para('Permission roots make sharing checks a single lookup.')])
   await page(null, 'Private notes', '🔐', [para(t('Not shared with any connection: ', { bold: true }), t('connections cannot find it.'))])
 
   return {
-    pages: { gettingStarted, connectAnIntegration: connectId, sharing, capabilities, tokenRefresh, appendix, writingContent, teamHome, engineeringWiki },
+    pages: {
+      gettingStarted,
+      connectAnIntegration: connectId,
+      sharing,
+      capabilities,
+      tokenRefresh,
+      appendix,
+      writingContent,
+      teamHome,
+      engineeringWiki,
+    },
     tasks: { databaseId: database.id, dataSourceId: dataSource.id, rows: rows.length },
   }
 }

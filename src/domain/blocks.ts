@@ -29,7 +29,12 @@ const Callout = z.object({ rich_text: RichTextRequest, color: ApiColor.optional(
 const Code = z.object({ rich_text: RichTextRequest, language: z.string().optional(), caption: Caption }).strict()
 const Media = z.object({ type: z.literal('external').optional(), external: z.object({ url: Url }).strict(), caption: Caption }).strict()
 const FileMedia = z
-  .object({ type: z.literal('external').optional(), external: z.object({ url: Url }).strict(), caption: Caption, name: z.string().optional() })
+  .object({
+    type: z.literal('external').optional(),
+    external: z.object({ url: Url }).strict(),
+    caption: Caption,
+    name: z.string().optional(),
+  })
   .strict()
 const UrlBlock = z.object({ url: Url, caption: Caption }).strict()
 const Empty = z.object({}).strict()
@@ -67,7 +72,9 @@ const BLOCK_CONTENT: Record<string, z.ZodType> = {
   pdf: Media,
   audio: Media,
   file: FileMedia,
-  table: z.object({ table_width: z.number().int().min(1), has_column_header: z.boolean().optional(), has_row_header: z.boolean().optional() }).strict(),
+  table: z
+    .object({ table_width: z.number().int().min(1), has_column_header: z.boolean().optional(), has_row_header: z.boolean().optional() })
+    .strict(),
   table_row: z.object({ cells: z.array(RichTextRequest).max(100) }).strict(),
   column_list: Empty,
   column: z.object({ width_ratio: z.number().positive().optional() }).strict(),
@@ -86,8 +93,20 @@ export function isCreatableType(type: string): boolean {
 
 /** Types whose request may carry `children` (SDK `BlockObjectRequest`). */
 const CAN_HAVE_CHILDREN = new Set([
-  'paragraph', 'heading_1', 'heading_2', 'heading_3', 'heading_4', 'bulleted_list_item', 'numbered_list_item',
-  'quote', 'toggle', 'to_do', 'callout', 'table', 'column_list', 'column',
+  'paragraph',
+  'heading_1',
+  'heading_2',
+  'heading_3',
+  'heading_4',
+  'bulleted_list_item',
+  'numbered_list_item',
+  'quote',
+  'toggle',
+  'to_do',
+  'callout',
+  'table',
+  'column_list',
+  'column',
 ])
 
 /** Whether blocks of `type` may have children (pages may too, databases never). */
@@ -124,7 +143,11 @@ export function normalizeContent(type: string, c: Record<string, unknown>): Reco
     case 'to_do':
       return { rich_text: rt(c.rich_text), checked: c.checked ?? false, color: c.color ?? 'default' }
     case 'callout':
-      return { rich_text: rt(c.rich_text), icon: c.icon ? normalizeIcon(c.icon) : { type: 'emoji', emoji: '💡' }, color: c.color ?? 'gray_background' }
+      return {
+        rich_text: rt(c.rich_text),
+        icon: c.icon ? normalizeIcon(c.icon) : { type: 'emoji', emoji: '💡' },
+        color: c.color ?? 'gray_background',
+      }
     case 'code':
       return { caption: rt(c.caption), rich_text: rt(c.rich_text), language: c.language ?? 'plain text' }
     case 'bookmark':
@@ -195,13 +218,19 @@ export function parseBlockRequests(input: unknown, at: PropertyKey[], depthLeft:
     if (type === undefined || schema === undefined) {
       if (type !== undefined && READ_ONLY_TYPES.has(type)) {
         const given = Object.hasOwn(item, type) ? item[type] : {}
-        throw validationError(`${part} failed validation: ${fmt(part, [...here, type])} should be not present, instead was \`${JSON.stringify(given ?? {})}\`.`)
+        throw validationError(
+          `${part} failed validation: ${fmt(part, [...here, type])} should be not present, instead was \`${JSON.stringify(given ?? {})}\`.`,
+        )
       }
-      throw validationError(`${part} failed validation: ${fmt(part, [...here, 'type'])} should be a supported block type, instead was \`${JSON.stringify(type ?? item.type)}\`.`)
+      throw validationError(
+        `${part} failed validation: ${fmt(part, [...here, 'type'])} should be a supported block type, instead was \`${JSON.stringify(type ?? item.type)}\`.`,
+      )
     }
     for (const key of Object.keys(item)) {
       if (key !== type && key !== 'type' && key !== 'object' && key !== 'children') {
-        throw validationError(`${part} failed validation: ${fmt(part, [...here, key])} should be not present, instead was \`${JSON.stringify(item[key])}\`.`)
+        throw validationError(
+          `${part} failed validation: ${fmt(part, [...here, key])} should be not present, instead was \`${JSON.stringify(item[key])}\`.`,
+        )
       }
     }
     // Children may sit inside the type object (as the SDK types put them) or at the block level.
@@ -219,7 +248,9 @@ export function parseBlockRequests(input: unknown, at: PropertyKey[], depthLeft:
     if (childInput !== undefined) {
       const childPath = item.children !== undefined ? [...here, 'children'] : [...here, type, 'children']
       if (depthLeft <= 0 || !CAN_HAVE_CHILDREN.has(type)) {
-        throw validationError(`${part} failed validation: ${fmt(part, childPath)} should be not present, instead was \`${JSON.stringify(childInput).slice(0, 200)}\`.`)
+        throw validationError(
+          `${part} failed validation: ${fmt(part, childPath)} should be not present, instead was \`${JSON.stringify(childInput).slice(0, 200)}\`.`,
+        )
       }
       children = parseBlockRequests(childInput, childPath, depthLeft - 1, part)
     }
@@ -261,7 +292,11 @@ export function updateContentSchema(type: string): z.ZodType | undefined {
  * `existing` (response form) of a block of `type`, normalising only the fields given. Key order of
  * `existing` is kept.
  */
-export function applyContentUpdate(type: string, existing: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+export function applyContentUpdate(
+  type: string,
+  existing: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
   if (type === 'link_to_page') return normalizeContent(type, patch)
   const rt = (v: unknown) => normalizeRichText((v ?? []) as never)
   const out: Record<string, unknown> = { ...existing }

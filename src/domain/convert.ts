@@ -108,7 +108,9 @@ export function convertValue(from: PropertyConfig, to: PropertyConfig, v: unknow
     case 'date': {
       if (f === 'created_time' || f === 'last_edited_time') return undefined
       const m = ISO.exec(text)
-      return m && !Number.isNaN(Date.parse(m[0].length === 10 ? `${m[0]}T00:00:00Z` : m[0])) ? { start: m[0], end: null, time_zone: null } : undefined
+      return m && !Number.isNaN(Date.parse(m[0].length === 10 ? `${m[0]}T00:00:00Z` : m[0]))
+        ? { start: m[0], end: null, time_zone: null }
+        : undefined
     }
     case 'checkbox':
       if (f === 'number') return v !== 0

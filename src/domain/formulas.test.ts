@@ -49,7 +49,12 @@ describe('compileSchemaFormulas', () => {
   })
 
   it('compiles a formula once per expression and referenced properties: other changes reuse it', () => {
-    const base = [prop('q', 'Qty', 'number'), prop('n', 'Name', 'title'), formula('f', 'F', 'prop("Qty") * 2'), formula('g', 'G', 'prop("F") + 1')]
+    const base = [
+      prop('q', 'Qty', 'number'),
+      prop('n', 'Name', 'title'),
+      formula('f', 'F', 'prop("Qty") * 2'),
+      formula('g', 'G', 'prop("F") + 1'),
+    ]
     const first = compileSchemaFormulas(schemaOf(...base))
     // Adding, renaming or retyping a property the formulas do not read: the same compiled objects.
     const second = compileSchemaFormulas(schemaOf(...base, prop('x', 'Extra', 'rich_text'), prop('n', 'Title', 'title')))
@@ -85,7 +90,7 @@ describe('checkChangedFormulas', () => {
     expect((error as NotionApiError).message).toBe('Formula "Evil": Formula is too long (more than 20000 characters).')
   })
 
-  it('bounds the total length of a data source\'s formulas', () => {
+  it("bounds the total length of a data source's formulas", () => {
     const big = (id: string, seed: number): PropertyConfig => formula(id, `Big ${id}`, `lets(${'a,1,'.repeat(4000)}a+${seed})`) // 16,008 characters
     const three = schemaOf(big('a', 1), big('b', 2), big('c', 3))
     expect(() => checkChangedFormulas(schemaOf(), three)).not.toThrow()
@@ -95,7 +100,9 @@ describe('checkChangedFormulas', () => {
     } catch (e) {
       error = e
     }
-    expect((error as NotionApiError).message).toBe('Formula "Big d": The formulas of this data source would be longer than 50000 characters in total.')
+    expect((error as NotionApiError).message).toBe(
+      'Formula "Big d": The formulas of this data source would be longer than 50000 characters in total.',
+    )
     // Stored past the budget (an older version): the formulas past it, in schema order, do not compile.
     const compiled = compileSchemaFormulas(schemaOf(big('a', 1), big('b', 2), big('c', 3), big('d', 4), formula('s', 'Small', '1')))
     expect(compiled.get('c')).not.toBeInstanceOf(Error)

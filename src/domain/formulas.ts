@@ -1,5 +1,12 @@
 import { validationError } from '../errors/notion-error.js'
-import { compileFormula, FormulaError, formulaReferences, type CompiledFormula, type FormulaPropertyRef, type FormulaResultType } from './formula/index.js'
+import {
+  compileFormula,
+  FormulaError,
+  formulaReferences,
+  type CompiledFormula,
+  type FormulaPropertyRef,
+  type FormulaResultType,
+} from './formula/index.js'
 import type { PropertyConfig, Schema } from './properties.js'
 
 /**
@@ -45,7 +52,10 @@ class WeightedLru<V> {
   }
   set(key: string, value: V, weight: number): void {
     const old = this.entries.get(key)
-    if (old) { this.total -= old.weight; this.entries.delete(key) }
+    if (old) {
+      this.total -= old.weight
+      this.entries.delete(key)
+    }
     this.entries.set(key, { value, weight })
     this.total += weight
     for (const [k, e] of this.entries) {
@@ -119,16 +129,25 @@ export function compileSchemaFormulas(schema: Schema): CompiledSchemaFormulas {
   for (const f of formulas) {
     const expression = String(f.config.expression)
     total += expression.length
-    if (total > MAX_SCHEMA_FORMULA_CHARACTERS) { result.set(f.id, new FormulaError(OVER_SCHEMA_BUDGET)); continue }
+    if (total > MAX_SCHEMA_FORMULA_CHARACTERS) {
+      result.set(f.id, new FormulaError(OVER_SCHEMA_BUDGET))
+      continue
+    }
     const refs = referencesOf(expression)
-    if (refs instanceof Error) { result.set(f.id, refs); continue }
+    if (refs instanceof Error) {
+      result.set(f.id, refs)
+      continue
+    }
     const ids = new Set<string>()
     for (const name of refs.names) {
       const found = (byName.get(name) ?? []).filter((p) => p.id !== f.id).at(-1)
       if (found) ids.add(found.id)
     }
     for (const id of refs.ids) if (id !== f.id && byId.has(id)) ids.add(id)
-    uses.set(f.id, props.filter((p) => ids.has(p.id)))
+    uses.set(
+      f.id,
+      props.filter((p) => ids.has(p.id)),
+    )
   }
 
   // Dependency order (Kahn): a formula compiles once every formula it uses has; the rest are cycles.

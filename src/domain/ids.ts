@@ -43,6 +43,7 @@ export const NotionId = z
 export function requireId(value: string | undefined, name: string, part: InputPart = 'path'): string {
   if (value === undefined) throw validationError(`${part} failed validation: ${part}.${name} should be defined, instead was \`undefined\`.`)
   const id = parseId(value)
-  if (!id) throw validationError(`${part} failed validation: ${part}.${name} should be a valid uuid, instead was \`${JSON.stringify(value)}\`.`)
+  if (!id)
+    throw validationError(`${part} failed validation: ${part}.${name} should be a valid uuid, instead was \`${JSON.stringify(value)}\`.`)
   return id
 }

@@ -33,7 +33,11 @@ function toText(entry: unknown): unknown {
  * `rich_text` before 2021-05-13, and (page values only, `values: true`) entries with a `null` value
  * left out before 2021-08-16.
  */
-export function presentLegacyProperties(props: Record<string, unknown>, v: NotionVersion, opts: { values: boolean }): Record<string, unknown> {
+export function presentLegacyProperties(
+  props: Record<string, unknown>,
+  v: NotionVersion,
+  opts: { values: boolean },
+): Record<string, unknown> {
   if (!namesRichTextAsText(v) && !omitsEmptyValues(v)) return props
   // Entries, not assignments: a property named `__proto__` stays an own key.
   const out: [string, unknown][] = []

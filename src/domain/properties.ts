@@ -136,7 +136,10 @@ export function presentPropertyValues(
  */
 export function presentSchema(schema: Schema): Record<string, unknown> {
   return Object.fromEntries(
-    Object.values(schema).map((prop) => [prop.name, { id: prop.id, name: prop.name, description: prop.description ?? null, type: prop.type, [prop.type]: prop.config }]),
+    Object.values(schema).map((prop) => [
+      prop.name,
+      { id: prop.id, name: prop.name, description: prop.description ?? null, type: prop.type, [prop.type]: prop.config },
+    ]),
   )
 }
 

@@ -57,7 +57,9 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{
 /** A date value `{start, end?, time_zone?}` (digest §2.5). */
 const DateRequest = z
   .object({
-    start: z.string().refine((s) => ISO_DATE.test(s) && !Number.isNaN(Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s)), { message: 'should be a valid ISO 8601 date string' }),
+    start: z.string().refine((s) => ISO_DATE.test(s) && !Number.isNaN(Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s)), {
+      message: 'should be a valid ISO 8601 date string',
+    }),
     end: z
       .string()
       .refine((s) => ISO_DATE.test(s), { message: 'should be a valid ISO 8601 date string' })
@@ -79,8 +81,17 @@ function isTimeZone(tz: string): boolean {
 }
 
 const OptionRequest = z.union([
-  z.object({ id: z.string(), name: z.string().optional(), color: z.string().optional(), description: z.string().nullable().optional() }).strict(),
-  z.object({ name: z.string().min(1).max(100), id: z.string().optional(), color: z.string().optional(), description: z.string().nullable().optional() }).strict(),
+  z
+    .object({ id: z.string(), name: z.string().optional(), color: z.string().optional(), description: z.string().nullable().optional() })
+    .strict(),
+  z
+    .object({
+      name: z.string().min(1).max(100),
+      id: z.string().optional(),
+      color: z.string().optional(),
+      description: z.string().nullable().optional(),
+    })
+    .strict(),
 ])
 
 const PeopleRequest = z
@@ -95,8 +106,20 @@ const PeopleRequest = z
 const RelationRequest = z.array(z.object({ id: NotionId }).strict()).max(100)
 
 const FileRequest = z.union([
-  z.object({ name: z.string().max(900), type: z.literal('external').optional(), external: z.object({ url: z.string().max(2000) }).strict() }).strict(),
-  z.object({ name: z.string().max(900), type: z.literal('file').optional(), file: z.object({ url: z.string().max(2000), expiry_time: z.string().optional() }).strict() }).strict(),
+  z
+    .object({
+      name: z.string().max(900),
+      type: z.literal('external').optional(),
+      external: z.object({ url: z.string().max(2000) }).strict(),
+    })
+    .strict(),
+  z
+    .object({
+      name: z.string().max(900),
+      type: z.literal('file').optional(),
+      file: z.object({ url: z.string().max(2000), expiry_time: z.string().optional() }).strict(),
+    })
+    .strict(),
 ])
 
 const STRING_LIMITS: Record<string, number> = { url: 2000, email: 200, phone_number: 200 }
@@ -118,7 +141,12 @@ const VerificationRequest = z.union([
   z.object({ state: z.literal('unverified') }).strict(),
 ])
 
-function writeOne(prop: PropertyConfig, key: string, raw: unknown, opts: { actor?: string; workspaceName?: string } = {}): { value: unknown; added: boolean } {
+function writeOne(
+  prop: PropertyConfig,
+  key: string,
+  raw: unknown,
+  opts: { actor?: string; workspaceName?: string } = {},
+): { value: unknown; added: boolean } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(key, 'should be an object', raw)
   const obj = raw as Record<string, unknown>
   const t = prop.type
@@ -126,7 +154,9 @@ function writeOne(prop: PropertyConfig, key: string, raw: unknown, opts: { actor
   for (const k of Object.keys(obj)) {
     if (k !== 'type' && k !== t && k !== 'id' && !(t === 'relation' && k === 'has_more')) {
       if (READ_ONLY.has(t)) break
-      throw validationError(`body failed validation: body.properties.${key}.${k} should be not present, instead was \`${JSON.stringify(obj[k])}\`.`)
+      throw validationError(
+        `body failed validation: body.properties.${key}.${k} should be not present, instead was \`${JSON.stringify(obj[k])}\`.`,
+      )
     }
   }
   const v = obj[t]
@@ -151,7 +181,9 @@ function writeOne(prop: PropertyConfig, key: string, raw: unknown, opts: { actor
       if (v !== null && typeof v !== 'string') fail(key, `${t} should be a string or \`null\``, v)
       const max = STRING_LIMITS[t] as number
       if (typeof v === 'string' && v.length > max) {
-        throw validationError(`body failed validation: body.properties.${key}.${t}.length should be ≤ \`${max}\`, instead was \`${v.length}\`.`)
+        throw validationError(
+          `body failed validation: body.properties.${key}.${t}.length should be ≤ \`${max}\`, instead was \`${v.length}\`.`,
+        )
       }
       return { value: v === '' ? null : v, added: false }
     }
@@ -180,7 +212,11 @@ function writeOne(prop: PropertyConfig, key: string, raw: unknown, opts: { actor
     }
     case 'people':
       return {
-        value: parseWith(PeopleRequest, v, 'body', at).map((p) => (p.object === 'group' ? { object: 'group', id: p.id, name: (p as { name?: string | null }).name ?? null } : { object: 'user', id: p.id })),
+        value: parseWith(PeopleRequest, v, 'body', at).map((p) =>
+          p.object === 'group'
+            ? { object: 'group', id: p.id, name: (p as { name?: string | null }).name ?? null }
+            : { object: 'user', id: p.id },
+        ),
         added: false,
       }
     case 'relation': {
@@ -189,12 +225,16 @@ function writeOne(prop: PropertyConfig, key: string, raw: unknown, opts: { actor
     }
     case 'files': {
       if (Array.isArray(v) && v.some((f) => f && typeof f === 'object' && 'file_upload' in f)) {
-        throw validationError(`body failed validation: body.properties.${key}.files: file uploads are not supported yet; use external files.`)
+        throw validationError(
+          `body failed validation: body.properties.${key}.files: file uploads are not supported yet; use external files.`,
+        )
       }
       const files = parseWith(z.array(FileRequest).max(100), v, 'body', at)
       return {
         value: files.map((f) =>
-          'external' in f ? { name: f.name, type: 'external', external: { url: f.external.url } } : { name: f.name, type: 'file', file: { url: f.file.url, expiry_time: f.file.expiry_time ?? null } },
+          'external' in f
+            ? { name: f.name, type: 'external', external: { url: f.external.url } }
+            : { name: f.name, type: 'file', file: { url: f.file.url, expiry_time: f.file.expiry_time ?? null } },
         ),
         added: false,
       }
@@ -239,16 +279,30 @@ const READ_ONLY = new Set(['formula', 'rollup', 'created_time', 'created_by', 'l
 const SELECT_COLORS = new Set(['default', 'gray', 'brown', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'red'])
 
 /** Finds or (for select/multi-select) creates an option by id or name. */
-function pickOption(prop: PropertyConfig, key: string, o: { id?: string | undefined; name?: string | undefined; color?: string | undefined }, mayCreate: boolean) {
+function pickOption(
+  prop: PropertyConfig,
+  key: string,
+  o: { id?: string | undefined; name?: string | undefined; color?: string | undefined },
+  mayCreate: boolean,
+) {
   const options = ((prop.config.options as { id: string; name: string; color: string; description?: string | null }[] | undefined) ??= [])
-  const found = options.find((x) => (o.id !== undefined && x.id === o.id) || (o.id === undefined && o.name !== undefined && x.name === o.name))
+  const found = options.find(
+    (x) => (o.id !== undefined && x.id === o.id) || (o.id === undefined && o.name !== undefined && x.name === o.name),
+  )
   if (found) return { value: { id: found.id, name: found.name, color: found.color }, added: false }
   if (!mayCreate || o.name === undefined) {
-    throw validationError(`Invalid ${prop.type} option. ${prop.type === 'status' ? 'Status' : 'Select'} option ${JSON.stringify(o.name ?? o.id)} does not exist`)
+    throw validationError(
+      `Invalid ${prop.type} option. ${prop.type === 'status' ? 'Status' : 'Select'} option ${JSON.stringify(o.name ?? o.id)} does not exist`,
+    )
   }
-  if (o.name.includes(',')) throw validationError(`body failed validation: body.properties.${key}.${prop.type}.name should not contain commas, instead was \`${JSON.stringify(o.name)}\`.`)
+  if (o.name.includes(','))
+    throw validationError(
+      `body failed validation: body.properties.${key}.${prop.type}.name should not contain commas, instead was \`${JSON.stringify(o.name)}\`.`,
+    )
   if (o.color !== undefined && !SELECT_COLORS.has(o.color)) {
-    throw validationError(`body failed validation: body.properties.${key}.${prop.type}.color should be one of ${[...SELECT_COLORS].map((c) => `\`"${c}"\``).join(', ')}, instead was \`${JSON.stringify(o.color)}\`.`)
+    throw validationError(
+      `body failed validation: body.properties.${key}.${prop.type}.color should be one of ${[...SELECT_COLORS].map((c) => `\`"${c}"\``).join(', ')}, instead was \`${JSON.stringify(o.color)}\`.`,
+    )
   }
   const created = { id: newOptionId(), name: o.name, color: o.color ?? 'default', description: null }
   options.push(created)

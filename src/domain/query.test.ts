@@ -11,9 +11,39 @@ const schema: Schema = {
   note: { id: 'note', name: 'Note', type: 'rich_text', config: {} },
   num: { id: 'num', name: 'Score', type: 'number', config: { format: 'number' } },
   done: { id: 'done', name: 'Done', type: 'checkbox', config: {} },
-  sel: { id: 'sel', name: 'Kind', type: 'select', config: { options: [{ id: 'o1', name: 'Bug', color: 'red' }, { id: 'o2', name: 'Feature', color: 'blue' }] } },
-  st: { id: 'st', name: 'Status', type: 'status', config: { options: [{ id: 's1', name: 'Not started' }, { id: 's2', name: 'Done' }] } },
-  tags: { id: 'tags', name: 'Tags', type: 'multi_select', config: { options: [{ id: 't1', name: 'a' }, { id: 't2', name: 'b' }] } },
+  sel: {
+    id: 'sel',
+    name: 'Kind',
+    type: 'select',
+    config: {
+      options: [
+        { id: 'o1', name: 'Bug', color: 'red' },
+        { id: 'o2', name: 'Feature', color: 'blue' },
+      ],
+    },
+  },
+  st: {
+    id: 'st',
+    name: 'Status',
+    type: 'status',
+    config: {
+      options: [
+        { id: 's1', name: 'Not started' },
+        { id: 's2', name: 'Done' },
+      ],
+    },
+  },
+  tags: {
+    id: 'tags',
+    name: 'Tags',
+    type: 'multi_select',
+    config: {
+      options: [
+        { id: 't1', name: 'a' },
+        { id: 't2', name: 'b' },
+      ],
+    },
+  },
   due: { id: 'due', name: 'Due', type: 'date', config: {} },
   who: { id: 'who', name: 'Owner', type: 'people', config: {} },
   rel: { id: 'rel', name: 'Rel', type: 'relation', config: { data_source_id: 'x' } },
@@ -30,7 +60,12 @@ function row(id: string, created: string, values: Record<string, unknown>, by = 
   return {
     id,
     values,
-    meta: { created_time: `${created.slice(0, 16)}:00.000Z`, last_edited_time: `${created.slice(0, 16)}:00.000Z`, created_by: by, last_edited_by: by },
+    meta: {
+      created_time: `${created.slice(0, 16)}:00.000Z`,
+      last_edited_time: `${created.slice(0, 16)}:00.000Z`,
+      created_by: by,
+      last_edited_by: by,
+    },
     createdExact: created,
     editedExact: created,
   }
@@ -52,17 +87,25 @@ const rows: QueryRow[] = [
     files: [{ name: 'x.png', type: 'external', external: { url: 'https://x' } }],
     uid: 1,
   }),
-  row('b', '2024-01-02T10:00:00.000Z', {
-    title: [textRun('Banana bread')],
-    num: 12,
-    done: false,
-    sel: { id: 'o2', name: 'Feature', color: 'blue' },
-    st: { id: 's2', name: 'Done' },
-    tags: [{ id: 't1', name: 'a' }, { id: 't2', name: 'b' }],
-    due: { start: '2024-03-11T09:30:00.000Z', end: null, time_zone: null },
-    who: [{ object: 'user', id: U2 }],
-    uid: 2,
-  }, U2),
+  row(
+    'b',
+    '2024-01-02T10:00:00.000Z',
+    {
+      title: [textRun('Banana bread')],
+      num: 12,
+      done: false,
+      sel: { id: 'o2', name: 'Feature', color: 'blue' },
+      st: { id: 's2', name: 'Done' },
+      tags: [
+        { id: 't1', name: 'a' },
+        { id: 't2', name: 'b' },
+      ],
+      due: { start: '2024-03-11T09:30:00.000Z', end: null, time_zone: null },
+      who: [{ object: 'user', id: U2 }],
+      uid: 2,
+    },
+    U2,
+  ),
   row('c', '2024-01-03T10:00:00.000Z', { title: [textRun('cherry')], num: null, uid: 3 }),
 ]
 
@@ -130,12 +173,44 @@ describe('filters', () => {
     ['files is_not_empty', { property: 'Files', files: { is_not_empty: true } }, ['a']],
     ['unique_id greater_than', { property: 'ID', unique_id: { greater_than: 1 } }, ['c', 'b']],
     ['timestamp created_time after', { timestamp: 'created_time', created_time: { after: '2024-01-01' } }, ['c', 'b']],
-    ['timestamp last_edited_time on_or_before', { timestamp: 'last_edited_time', last_edited_time: { on_or_before: '2024-01-02T10:00:00Z' } }, ['b', 'a']],
-    ['and', { and: [{ property: 'Score', number: { greater_than: 1 } }, { property: 'Done', checkbox: { equals: false } }] }, ['b']],
-    ['or', { or: [{ property: 'Kind', select: { equals: 'Bug' } }, { property: 'Score', number: { is_empty: true } }] }, ['c', 'a']],
+    [
+      'timestamp last_edited_time on_or_before',
+      { timestamp: 'last_edited_time', last_edited_time: { on_or_before: '2024-01-02T10:00:00Z' } },
+      ['b', 'a'],
+    ],
+    [
+      'and',
+      {
+        and: [
+          { property: 'Score', number: { greater_than: 1 } },
+          { property: 'Done', checkbox: { equals: false } },
+        ],
+      },
+      ['b'],
+    ],
+    [
+      'or',
+      {
+        or: [
+          { property: 'Kind', select: { equals: 'Bug' } },
+          { property: 'Score', number: { is_empty: true } },
+        ],
+      },
+      ['c', 'a'],
+    ],
     [
       'two levels',
-      { and: [{ property: 'Name', title: { is_not_empty: true } }, { or: [{ property: 'Score', number: { equals: 5 } }, { property: 'Score', number: { equals: 12 } }] }] },
+      {
+        and: [
+          { property: 'Name', title: { is_not_empty: true } },
+          {
+            or: [
+              { property: 'Score', number: { equals: 5 } },
+              { property: 'Score', number: { equals: 12 } },
+            ],
+          },
+        ],
+      },
       ['b', 'a'],
     ],
   ]
@@ -147,19 +222,51 @@ describe('filters', () => {
 describe('filter errors', () => {
   const cases: [string, unknown, string][] = [
     ['unknown property', { property: 'Nope', title: { equals: 'x' } }, 'Could not find property with name or id: Nope.'],
-    ['condition of another type', { and: [{ property: 'Score', title: { equals: 'x' } }] }, 'body failed validation: body.filter.and[0]: database property number does not match filter title.'],
+    [
+      'condition of another type',
+      { and: [{ property: 'Score', title: { equals: 'x' } }] },
+      'body failed validation: body.filter.and[0]: database property number does not match filter title.',
+    ],
     [
       'three levels of nesting',
       { and: [{ or: [{ and: [] }] }] },
       'body failed validation: body.filter.and[0].or[0].and should be not present, instead was `[]`.',
     ],
-    ['unknown condition', { property: 'Score', number: { bigger: 1 } }, 'body failed validation: body.filter.number.bigger should be not present, instead was `1`.'],
-    ['wrong value type', { property: 'Score', number: { equals: '1' } }, 'body failed validation: body.filter.number.equals should be a number, instead was `"1"`.'],
-    ['is_empty must be true', { property: 'Name', title: { is_empty: false } }, 'body failed validation: body.filter.title.is_empty should be `true`, instead was `false`.'],
-    ['missing property', { title: { equals: 'x' } }, 'body failed validation: body.filter.property should be defined, instead was `undefined`.'],
-    ['timestamp with a property', { timestamp: 'created_time', property: 'Name', created_time: { after: '2024-01-01' } }, 'body failed validation: body.filter.property should be not present, instead was `"Name"`.'],
-    ['bad date', { property: 'Due', date: { after: 'soon' } }, 'body failed validation: body.filter.date.after should be a valid ISO 8601 date string or a relative date, instead was `"soon"`.'],
-    ['bad uuid', { property: 'Owner', people: { contains: 'bob' } }, 'body failed validation: body.filter.people.contains should be a valid uuid, instead was `"bob"`.'],
+    [
+      'unknown condition',
+      { property: 'Score', number: { bigger: 1 } },
+      'body failed validation: body.filter.number.bigger should be not present, instead was `1`.',
+    ],
+    [
+      'wrong value type',
+      { property: 'Score', number: { equals: '1' } },
+      'body failed validation: body.filter.number.equals should be a number, instead was `"1"`.',
+    ],
+    [
+      'is_empty must be true',
+      { property: 'Name', title: { is_empty: false } },
+      'body failed validation: body.filter.title.is_empty should be `true`, instead was `false`.',
+    ],
+    [
+      'missing property',
+      { title: { equals: 'x' } },
+      'body failed validation: body.filter.property should be defined, instead was `undefined`.',
+    ],
+    [
+      'timestamp with a property',
+      { timestamp: 'created_time', property: 'Name', created_time: { after: '2024-01-01' } },
+      'body failed validation: body.filter.property should be not present, instead was `"Name"`.',
+    ],
+    [
+      'bad date',
+      { property: 'Due', date: { after: 'soon' } },
+      'body failed validation: body.filter.date.after should be a valid ISO 8601 date string or a relative date, instead was `"soon"`.',
+    ],
+    [
+      'bad uuid',
+      { property: 'Owner', people: { contains: 'bob' } },
+      'body failed validation: body.filter.people.contains should be a valid uuid, instead was `"bob"`.',
+    ],
   ]
   it.each(cases)('%s', (_name, filter, message) => {
     const err = errorOf(() => compileFilter(filter, schema, ctx))
@@ -176,14 +283,23 @@ describe('sorts', () => {
     ['number descending, empty last', [{ property: 'Score', direction: 'descending' }], ['b', 'a', 'c']],
     ['select by option order', [{ property: 'Kind', direction: 'descending' }], ['b', 'a', 'c']],
     ['created_time ascending', [{ timestamp: 'created_time', direction: 'ascending' }], ['a', 'b', 'c']],
-    ['several sorts', [{ property: 'Tags', direction: 'ascending' }, { property: 'Score', direction: 'descending' }], ['b', 'a', 'c']],
+    [
+      'several sorts',
+      [
+        { property: 'Tags', direction: 'ascending' },
+        { property: 'Score', direction: 'descending' },
+      ],
+      ['b', 'a', 'c'],
+    ],
   ]
   it.each(cases)('%s', (_name, sorts, expected) => {
     expect(ids(undefined, sorts)).toEqual(expected)
   })
 
   it('rejects an unknown sort property and a bad direction', () => {
-    expect(errorOf(() => compileSorts([{ property: 'Nope', direction: 'ascending' }], schema)).message).toBe('Could not find sort property with name or id: Nope.')
+    expect(errorOf(() => compileSorts([{ property: 'Nope', direction: 'ascending' }], schema)).message).toBe(
+      'Could not find sort property with name or id: Nope.',
+    )
     expect(errorOf(() => compileSorts([{ property: 'Name', direction: 'up' }], schema)).message).toBe(
       'body failed validation: body.sorts[0].direction should be `"ascending"` or `"descending"`, instead was `"up"`.',
     )

@@ -34,6 +34,16 @@
  * (the entry points) and `types.ts`. This module is their public API.
  */
 
-export type { Comparator, CompiledFilter, CompiledSorts, Predicate, QueryContext, QueryRow, SqlFilter, SqlLeaf, SqlSort } from './query/types.js'
+export type {
+  Comparator,
+  CompiledFilter,
+  CompiledSorts,
+  Predicate,
+  QueryContext,
+  QueryRow,
+  SqlFilter,
+  SqlLeaf,
+  SqlSort,
+} from './query/types.js'
 export { compileFilter, compileQueryFilter, compileQuerySorts, compileSorts, runQuery } from './query/compile.js'
 export { dateMs, defaultOrder, lower } from './query/evaluate.js'

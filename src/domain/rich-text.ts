@@ -11,9 +11,26 @@ import { parseWith } from './validation.js'
  */
 
 export const API_COLORS = [
-  'default', 'gray', 'brown', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'red',
-  'default_background', 'gray_background', 'brown_background', 'orange_background', 'yellow_background',
-  'green_background', 'blue_background', 'purple_background', 'pink_background', 'red_background',
+  'default',
+  'gray',
+  'brown',
+  'orange',
+  'yellow',
+  'green',
+  'blue',
+  'purple',
+  'pink',
+  'red',
+  'default_background',
+  'gray_background',
+  'brown_background',
+  'orange_background',
+  'yellow_background',
+  'green_background',
+  'blue_background',
+  'purple_background',
+  'pink_background',
+  'red_background',
 ] as const
 /** zod schema of Notion's `ApiColor` (text and background colours). */
 export const ApiColor = z.enum(API_COLORS)
@@ -29,7 +46,11 @@ const Annotations = z
   })
   .strict()
 
-const Link = z.object({ url: z.string().max(2000) }).strict().nullable().optional()
+const Link = z
+  .object({ url: z.string().max(2000) })
+  .strict()
+  .nullable()
+  .optional()
 
 const TextItem = z
   .object({
@@ -144,7 +165,13 @@ export function normalizeRichText(items: RichTextItemRequest[]): RichTextItem[] 
       }
     }
     if ('equation' in item) {
-      return { type: 'equation', equation: { expression: item.equation.expression }, annotations, plain_text: item.equation.expression, href: null }
+      return {
+        type: 'equation',
+        equation: { expression: item.equation.expression },
+        annotations,
+        plain_text: item.equation.expression,
+        href: null,
+      }
     }
     const m = item.mention
     let mention: Record<string, unknown>

@@ -37,16 +37,31 @@ describe('rollup', () => {
   })
 
   it('checkbox, date and list functions', () => {
-    expect(rollup('percent_checked', 'checkbox', [true, false, true, true])).toEqual({ type: 'number', number: 0.75, function: 'percent_checked' })
+    expect(rollup('percent_checked', 'checkbox', [true, false, true, true])).toEqual({
+      type: 'number',
+      number: 0.75,
+      function: 'percent_checked',
+    })
     expect(rollup('unchecked', 'checkbox', [true, false]).number).toBe(1)
     const dates = [{ start: '2026-02-01', end: null }, null, { start: '2025-12-31T23:00:00.000Z', end: '2026-03-01' }]
     expect(rollup('date_range', 'date', dates).date).toEqual({ start: '2025-12-31T23:00:00.000Z', end: '2026-03-01', time_zone: null })
     expect(rollup('earliest_date', 'date', []).date).toBeNull()
-    const tags = [[{ id: '1', name: 'a', color: 'default' }, { id: '2', name: 'b', color: 'default' }], [{ id: '1', name: 'a', color: 'default' }], []]
+    const tags = [
+      [
+        { id: '1', name: 'a', color: 'default' },
+        { id: '2', name: 'b', color: 'default' },
+      ],
+      [{ id: '1', name: 'a', color: 'default' }],
+      [],
+    ]
     expect(rollup('count_values', 'multi_select', tags).number).toBe(3)
     expect(rollup('unique', 'multi_select', tags).number).toBe(2)
     expect(rollup('empty', 'multi_select', tags).number).toBe(1)
-    expect(rollup('show_original', 'multi_select', tags.slice(0, 1))).toEqual({ type: 'array', array: [{ type: 'multi_select', multi_select: tags[0] }], function: 'show_original' })
+    expect(rollup('show_original', 'multi_select', tags.slice(0, 1))).toEqual({
+      type: 'array',
+      array: [{ type: 'multi_select', multi_select: tags[0] }],
+      function: 'show_original',
+    })
     expect(rollup('count_per_group', 'select', [])).toEqual({ type: 'unsupported', unsupported: {}, function: 'count_per_group' })
     expect(isEmptyValue('title', [textRun('')])).toBe(true)
     expect(isEmptyValue('formula', { type: 'number', number: 0 })).toBe(false)

@@ -22,25 +22,85 @@ import { newOptionId } from './property-values.js'
  */
 
 export const PROPERTY_TYPES = [
-  'title', 'rich_text', 'number', 'select', 'multi_select', 'status', 'date', 'people', 'files', 'checkbox', 'url', 'email',
-  'phone_number', 'formula', 'relation', 'rollup', 'created_time', 'created_by', 'last_edited_time', 'last_edited_by',
-  'unique_id', 'button', 'place', 'location', 'verification', 'last_visited_time',
+  'title',
+  'rich_text',
+  'number',
+  'select',
+  'multi_select',
+  'status',
+  'date',
+  'people',
+  'files',
+  'checkbox',
+  'url',
+  'email',
+  'phone_number',
+  'formula',
+  'relation',
+  'rollup',
+  'created_time',
+  'created_by',
+  'last_edited_time',
+  'last_edited_by',
+  'unique_id',
+  'button',
+  'place',
+  'location',
+  'verification',
+  'last_visited_time',
 ] as const
 
 const SELECT_COLORS = ['default', 'gray', 'brown', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'red'] as const
 const SelectColor = z.enum(SELECT_COLORS)
 
 export const ROLLUP_FUNCTIONS = [
-  'count', 'count_values', 'empty', 'not_empty', 'unique', 'show_unique', 'percent_empty', 'percent_not_empty', 'sum', 'average',
-  'median', 'min', 'max', 'range', 'earliest_date', 'latest_date', 'date_range', 'checked', 'unchecked', 'percent_checked',
-  'percent_unchecked', 'count_per_group', 'percent_per_group', 'show_original',
+  'count',
+  'count_values',
+  'empty',
+  'not_empty',
+  'unique',
+  'show_unique',
+  'percent_empty',
+  'percent_not_empty',
+  'sum',
+  'average',
+  'median',
+  'min',
+  'max',
+  'range',
+  'earliest_date',
+  'latest_date',
+  'date_range',
+  'checked',
+  'unchecked',
+  'percent_checked',
+  'percent_unchecked',
+  'count_per_group',
+  'percent_per_group',
+  'show_original',
 ] as const
 
 const Empty = z.object({}).strict()
-const NewOption = z.object({ name: z.string().min(1).max(100), color: SelectColor.optional(), description: z.string().nullable().optional() }).strict()
+const NewOption = z
+  .object({ name: z.string().min(1).max(100), color: SelectColor.optional(), description: z.string().nullable().optional() })
+  .strict()
 const UpdateOption = z.union([
-  z.object({ name: z.string().min(1).max(100), id: z.string().optional(), color: SelectColor.optional(), description: z.string().nullable().optional() }).strict(),
-  z.object({ id: z.string(), name: z.string().min(1).max(100).optional(), color: SelectColor.optional(), description: z.string().nullable().optional() }).strict(),
+  z
+    .object({
+      name: z.string().min(1).max(100),
+      id: z.string().optional(),
+      color: SelectColor.optional(),
+      description: z.string().nullable().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      id: z.string(),
+      name: z.string().min(1).max(100).optional(),
+      color: SelectColor.optional(),
+      description: z.string().nullable().optional(),
+    })
+    .strict(),
 ])
 
 function configSchema(type: string, update: boolean, legacy: boolean): z.ZodType {
@@ -57,9 +117,7 @@ function configSchema(type: string, update: boolean, legacy: boolean): z.ZodType
     case 'unique_id':
       return z.object({ prefix: z.string().max(20).nullable().optional() }).strict()
     case 'relation': {
-      const target = legacy
-        ? { data_source_id: NotionId.optional(), database_id: NotionId.optional() }
-        : { data_source_id: NotionId }
+      const target = legacy ? { data_source_id: NotionId.optional(), database_id: NotionId.optional() } : { data_source_id: NotionId }
       return z.union([
         z.object({ ...target, type: z.literal('single_property').optional(), single_property: Empty }).strict(),
         z
@@ -88,7 +146,13 @@ function configSchema(type: string, update: boolean, legacy: boolean): z.ZodType
 
 /** A relation or rollup whose config the service completes against other data sources. */
 export type PendingConfig =
-  | { kind: 'relation'; propertyId: string; dataSourceId?: string; databaseId?: string; dual: { synced_property_id?: string; synced_property_name?: string } | null }
+  | {
+      kind: 'relation'
+      propertyId: string
+      dataSourceId?: string
+      databaseId?: string
+      dual: { synced_property_id?: string; synced_property_name?: string } | null
+    }
   | { kind: 'rollup'; propertyId: string }
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
@@ -135,9 +199,20 @@ function buildOptions(requested: OptionIn[], existing: Option[], at: PropertyKey
       throw validationError(`${pathText([...at, 'options', i, 'id'])} does not match an existing option, instead was ${render(o.id)}.`)
     }
     const name = o.name ?? (match as Option).name
-    if (name.includes(',')) throw validationError(`body failed validation: ${pathText([...at, 'options', i, 'name'])} should not contain commas, instead was ${render(name)}.`)
-    if (out.some((x) => x.name === name)) throw validationError(`body failed validation: ${pathText([...at, 'options', i, 'name'])} should be unique, instead was ${render(name)}.`)
-    out.push({ id: match?.id ?? newOptionId(), name, color: o.color ?? match?.color ?? 'default', description: o.description !== undefined ? o.description : (match?.description ?? null) })
+    if (name.includes(','))
+      throw validationError(
+        `body failed validation: ${pathText([...at, 'options', i, 'name'])} should not contain commas, instead was ${render(name)}.`,
+      )
+    if (out.some((x) => x.name === name))
+      throw validationError(
+        `body failed validation: ${pathText([...at, 'options', i, 'name'])} should be unique, instead was ${render(name)}.`,
+      )
+    out.push({
+      id: match?.id ?? newOptionId(),
+      name,
+      color: o.color ?? match?.color ?? 'default',
+      description: o.description !== undefined ? o.description : (match?.description ?? null),
+    })
   })
   return out
 }
@@ -146,7 +221,8 @@ function buildOptions(requested: OptionIn[], existing: Option[], at: PropertyKey
 function typeOfRequest(raw: Record<string, unknown>, at: PropertyKey[], update: boolean): string {
   const allowed = new Set<string>(['type', 'description', ...(update ? ['name'] : []), ...PROPERTY_TYPES])
   for (const k of Object.keys(raw)) {
-    if (!allowed.has(k)) throw validationError(`body failed validation: ${pathText([...at, k])} should be not present, instead was ${render(raw[k])}.`)
+    if (!allowed.has(k))
+      throw validationError(`body failed validation: ${pathText([...at, k])} should be not present, instead was ${render(raw[k])}.`)
   }
   const keys = Object.keys(raw).filter((k) => (PROPERTY_TYPES as readonly string[]).includes(k))
   if (raw.type !== undefined) {
@@ -155,13 +231,21 @@ function typeOfRequest(raw: Record<string, unknown>, at: PropertyKey[], update: 
         `body failed validation: ${pathText([...at, 'type'])} should be one of ${PROPERTY_TYPES.map((t) => `\`"${t}"\``).join(', ')}, instead was ${render(raw.type)}.`,
       )
     }
-    if (!(raw.type in raw)) throw validationError(`body failed validation: ${pathText([...at, raw.type])} should be defined, instead was \`undefined\`.`)
+    if (!(raw.type in raw))
+      throw validationError(`body failed validation: ${pathText([...at, raw.type])} should be defined, instead was \`undefined\`.`)
     const other = keys.find((k) => k !== raw.type)
-    if (other) throw validationError(`body failed validation: ${pathText([...at, other])} should be not present, instead was ${render(raw[other])}.`)
+    if (other)
+      throw validationError(`body failed validation: ${pathText([...at, other])} should be not present, instead was ${render(raw[other])}.`)
     return raw.type
   }
-  if (keys.length === 0) throw validationError(`body failed validation: ${pathText(at)} should define a property type (e.g. \`"rich_text": {}\`), instead was ${render(raw)}.`)
-  if (keys.length > 1) throw validationError(`body failed validation: ${pathText([...at, keys[1] as string])} should be not present, instead was ${render(raw[keys[1] as string])}.`)
+  if (keys.length === 0)
+    throw validationError(
+      `body failed validation: ${pathText(at)} should define a property type (e.g. \`"rich_text": {}\`), instead was ${render(raw)}.`,
+    )
+  if (keys.length > 1)
+    throw validationError(
+      `body failed validation: ${pathText([...at, keys[1] as string])} should be not present, instead was ${render(raw[keys[1] as string])}.`,
+    )
   return keys[0] as string
 }
 
@@ -178,13 +262,18 @@ function buildConfig(
   const given = raw[type]
   if (type === 'relation' && !opts.legacy && typeof given === 'object' && given !== null && 'database_id' in given) {
     // 2025-09-03+: relations name a data source only (digest §1.5).
-    throw validationError(`body failed validation: ${pathText([...at, type, 'database_id'])} should be not present, instead was ${render((given as Record<string, unknown>).database_id)}.`)
+    throw validationError(
+      `body failed validation: ${pathText([...at, type, 'database_id'])} should be not present, instead was ${render((given as Record<string, unknown>).database_id)}.`,
+    )
   }
   const c = parseWith(configSchema(type, opts.update, opts.legacy), given, 'body', [...at, type]) as Record<string, unknown>
   const same = opts.existing?.type === type ? opts.existing : undefined
   switch (type) {
     case 'number':
-      return { config: { format: (c.format as string | undefined) ?? (same?.config.format as string | undefined) ?? 'number' }, pending: null }
+      return {
+        config: { format: (c.format as string | undefined) ?? (same?.config.format as string | undefined) ?? 'number' },
+        pending: null,
+      }
     case 'select':
     case 'multi_select': {
       const existing = (same?.config.options as Option[] | undefined) ?? []
@@ -195,19 +284,29 @@ function buildConfig(
       if (!c.options) return { config: same ? same.config : defaultStatusConfig(), pending: null }
       const existing = (same?.config.options as Option[] | undefined) ?? []
       const options = buildOptions(c.options as OptionIn[], existing, [...at, type])
-      const base = (same?.config.groups as { id: string; name: string; color: string; option_ids: string[] }[] | undefined) ?? (defaultStatusConfig().groups as { id: string; name: string; color: string; option_ids: string[] }[])
+      const base =
+        (same?.config.groups as { id: string; name: string; color: string; option_ids: string[] }[] | undefined) ??
+        (defaultStatusConfig().groups as { id: string; name: string; color: string; option_ids: string[] }[])
       const groups = base.map((g) => ({ ...g, option_ids: g.option_ids.filter((id) => options.some((o) => o.id === id)) }))
       const grouped = new Set(groups.flatMap((g) => g.option_ids))
       for (const o of options) if (!grouped.has(o.id)) (groups[0] as { option_ids: string[] }).option_ids.push(o.id)
       return { config: { options, groups }, pending: null }
     }
     case 'formula':
-      return { config: { expression: (c.expression as string | undefined) ?? (same?.config.expression as string | undefined) ?? '' }, pending: null }
+      return {
+        config: { expression: (c.expression as string | undefined) ?? (same?.config.expression as string | undefined) ?? '' },
+        pending: null,
+      }
     case 'unique_id':
-      return { config: { prefix: c.prefix !== undefined ? c.prefix : ((same?.config.prefix as string | null | undefined) ?? null) }, pending: null }
+      return {
+        config: { prefix: c.prefix !== undefined ? c.prefix : ((same?.config.prefix as string | null | undefined) ?? null) },
+        pending: null,
+      }
     case 'relation': {
       if (!c.data_source_id && !c.database_id) {
-        throw validationError(`body failed validation: ${pathText([...at, 'relation', 'data_source_id'])} should be defined, instead was \`undefined\`.`)
+        throw validationError(
+          `body failed validation: ${pathText([...at, 'relation', 'data_source_id'])} should be defined, instead was \`undefined\`.`,
+        )
       }
       const dual = 'dual_property' in c ? (c.dual_property as { synced_property_id?: string; synced_property_name?: string }) : null
       return {
@@ -222,10 +321,14 @@ function buildConfig(
     }
     case 'rollup': {
       if (c.relation_property_name === undefined && c.relation_property_id === undefined) {
-        throw validationError(`body failed validation: ${pathText([...at, 'rollup', 'relation_property_name'])} should be defined, instead was \`undefined\`.`)
+        throw validationError(
+          `body failed validation: ${pathText([...at, 'rollup', 'relation_property_name'])} should be defined, instead was \`undefined\`.`,
+        )
       }
       if (c.rollup_property_name === undefined && c.rollup_property_id === undefined) {
-        throw validationError(`body failed validation: ${pathText([...at, 'rollup', 'rollup_property_name'])} should be defined, instead was \`undefined\`.`)
+        throw validationError(
+          `body failed validation: ${pathText([...at, 'rollup', 'rollup_property_name'])} should be defined, instead was \`undefined\`.`,
+        )
       }
       return { config: c, pending: 'rollup' }
     }
@@ -240,14 +343,18 @@ function parseDescription(raw: Record<string, unknown>, at: PropertyKey[]): stri
 
 function requireObject(raw: unknown, at: PropertyKey[], update: boolean): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw validationError(`body failed validation: ${pathText(at)} should be an object${update ? ' or `null`' : ''}, instead was ${render(raw)}.`)
+    throw validationError(
+      `body failed validation: ${pathText(at)} should be an object${update ? ' or `null`' : ''}, instead was ${render(raw)}.`,
+    )
   }
   return raw as Record<string, unknown>
 }
 
 function checkName(name: string, at: PropertyKey[]): void {
-  if (name.trim() === '') throw validationError(`body failed validation: ${pathText(at)} should be a non-empty property name, instead was ${render(name)}.`)
-  if (name.length > 100) throw validationError(`body failed validation: ${pathText(at)}.length should be ≤ \`100\`, instead was \`${name.length}\`.`)
+  if (name.trim() === '')
+    throw validationError(`body failed validation: ${pathText(at)} should be a non-empty property name, instead was ${render(name)}.`)
+  if (name.length > 100)
+    throw validationError(`body failed validation: ${pathText(at)}.length should be ≤ \`100\`, instead was \`${name.length}\`.`)
 }
 
 /**
@@ -259,10 +366,13 @@ function checkName(name: string, at: PropertyKey[]): void {
 export function parseNewSchema(input: unknown, at: PropertyKey[], opts: { legacy: boolean }): { schema: Schema; pending: PendingConfig[] } {
   const schema: Schema = {}
   const pending: PendingConfig[] = []
-  if (input === undefined) return { schema: { title: { id: 'title', name: 'Name', type: 'title', description: null, config: {} } }, pending }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw validationError(`body failed validation: ${pathText(at)} should be an object, instead was ${render(input)}.`)
+  if (input === undefined)
+    return { schema: { title: { id: 'title', name: 'Name', type: 'title', description: null, config: {} } }, pending }
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw validationError(`body failed validation: ${pathText(at)} should be an object, instead was ${render(input)}.`)
   const entries = Object.entries(input as Record<string, unknown>)
-  if (entries.length > 100) throw validationError(`body failed validation: ${pathText(at)} should have at most 100 properties, instead had \`${entries.length}\`.`)
+  if (entries.length > 100)
+    throw validationError(`body failed validation: ${pathText(at)} should have at most 100 properties, instead had \`${entries.length}\`.`)
   for (const [name, raw] of entries) {
     const pat = [...at, name]
     checkName(name, pat)
@@ -308,7 +418,8 @@ export function applySchemaUpdate(
     const existing = findProperty(schema, key)
     if (raw === null) {
       if (!existing) throw validationError(`Could not find property with name or id: ${key}.`)
-      if (existing.type === 'title') throw validationError(`body failed validation: ${pathText(pat)}: the title property cannot be removed.`)
+      if (existing.type === 'title')
+        throw validationError(`body failed validation: ${pathText(pat)}: the title property cannot be removed.`)
       delete schema[existing.id]
       continue
     }
@@ -319,7 +430,10 @@ export function applySchemaUpdate(
     const description = parseDescription(obj, pat)
     const finalName = name ?? existing?.name ?? key
     const clash = Object.values(schema).find((p) => p.name === finalName && p.id !== existing?.id)
-    if (clash) throw validationError(`body failed validation: ${pathText(name !== undefined ? [...pat, 'name'] : pat)}: a property named ${JSON.stringify(finalName)} already exists.`)
+    if (clash)
+      throw validationError(
+        `body failed validation: ${pathText(name !== undefined ? [...pat, 'name'] : pat)}: a property named ${JSON.stringify(finalName)} already exists.`,
+      )
     if (keys.length === 0) {
       // Rename and/or describe.
       if (!existing) throw validationError(`Could not find property with name or id: ${key}.`)
@@ -336,7 +450,13 @@ export function applySchemaUpdate(
     }
     const id = existing?.id ?? newPropertyId(schema)
     const { config, pending: p } = buildConfig(obj, type, pat, { update: true, legacy: opts.legacy, ...(existing ? { existing } : {}) })
-    const next: PropertyConfig = { id, name: finalName, type, description: description !== undefined ? description : (existing?.description ?? null), config }
+    const next: PropertyConfig = {
+      id,
+      name: finalName,
+      type,
+      description: description !== undefined ? description : (existing?.description ?? null),
+      config,
+    }
     if (type === 'unique_id' && existing?.type === 'unique_id' && existing.seq !== undefined) next.seq = existing.seq
     if (type === 'unique_id' && existing?.type !== 'unique_id') newUniqueIds.push(id)
     schema[id] = next

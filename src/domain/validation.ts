@@ -64,7 +64,9 @@ function describeIssue(part: InputPart, issue: z.core.$ZodIssue, root: unknown):
       return [`${at} should be ≥ \`${String(issue.minimum)}\`, instead was ${render(input)}`]
     }
     case 'unrecognized_keys':
-      return issue.keys.map((k) => `${pathOf(part, [...issue.path, k])} should be not present, instead was ${render(valueAt(root, [...issue.path, k]))}`)
+      return issue.keys.map(
+        (k) => `${pathOf(part, [...issue.path, k])} should be not present, instead was ${render(valueAt(root, [...issue.path, k]))}`,
+      )
     case 'invalid_format':
       if (issue.format === 'uuid' || issue.format === 'guid') return [`${at} should be a valid uuid, instead was ${render(input)}`]
       if (issue.format === 'url') return [`${at} should be a valid URL, instead was ${render(input)}`]
@@ -125,7 +127,8 @@ export function formatIssues(part: InputPart, issues: z.core.$ZodIssue[], root: 
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown, part: InputPart, at: PropertyKey[] = []): z.output<S> {
   const result = schema.safeParse(input, { reportInput: true })
   if (result.success) return result.data
-  const issues = at.length === 0 ? result.error.issues : result.error.issues.map((i) => ({ ...i, path: [...at, ...i.path] }) as z.core.$ZodIssue)
+  const issues =
+    at.length === 0 ? result.error.issues : result.error.issues.map((i) => ({ ...i, path: [...at, ...i.path] }) as z.core.$ZodIssue)
   throw validationError(formatIssues(part, issues, wrapAt(at, input)))
 }
 

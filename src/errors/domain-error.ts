@@ -4,12 +4,7 @@
  * them its own way, and a message written for a person ("Only workspace owners can create internal
  * connections.").
  */
-export type DomainErrorCode =
-  | 'forbidden'
-  | 'not_found'
-  | 'invalid_input'
-  | 'conflict'
-  | 'unauthorized'
+export type DomainErrorCode = 'forbidden' | 'not_found' | 'invalid_input' | 'conflict' | 'unauthorized'
 
 const STATUS: Record<DomainErrorCode, number> = {
   forbidden: 403,

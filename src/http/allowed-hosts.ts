@@ -95,12 +95,15 @@ export function createHostPolicy(o: { publicUrl?: string | undefined; allowedHos
       }
       if (u.protocol !== 'http:' && u.protocol !== 'https:') return false
       const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80
-      return entries.some((e) => e.hostname === u.hostname && (e.port === null || e.port === port) && (e.scheme === null || e.scheme === u.protocol))
+      return entries.some(
+        (e) => e.hostname === u.hostname && (e.port === null || e.port === port) && (e.scheme === null || e.scheme === u.protocol),
+      )
     },
     listening(host, port) {
       const names = ['127.0.0.1', 'localhost', '[::1]']
       if (UNSPECIFIED.has(host)) {
-        for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) names.push(i.family === 'IPv6' ? `[${i.address.replace(/%.*$/, '')}]` : i.address)
+        for (const list of Object.values(networkInterfaces()))
+          for (const i of list ?? []) names.push(i.family === 'IPv6' ? `[${i.address.replace(/%.*$/, '')}]` : i.address)
       } else names.push(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host)
       for (const n of names) {
         const hostname = normalHostname(n)
@@ -113,7 +116,8 @@ export function createHostPolicy(o: { publicUrl?: string | undefined; allowedHos
 /** Notion's `/v1` and the admin surfaces answer JSON envelopes; the OAuth client endpoints their own shape. */
 const OAUTH_CLIENT_PATH = /^\/v1\/oauth\/(?:token|introspect|revoke)\/?$/
 const JSON_PATH = /^\/(?:v1|_octavo|admin\/v1|healthz|readyz|metrics)(?:\/|$)/
-const MESSAGE = 'This server does not answer to that host name. Use the address in OCTAVO_PUBLIC_URL, or add the name to OCTAVO_ALLOWED_HOSTS.'
+const MESSAGE =
+  'This server does not answer to that host name. Use the address in OCTAVO_PUBLIC_URL, or add the name to OCTAVO_ALLOWED_HOSTS.'
 
 /** 421 Misdirected Request (RFC 9110 §15.5.20) in the shape of the surface the path belongs to. */
 function misdirected(c: Context<AppEnv>): Response {

@@ -36,7 +36,11 @@ export interface Ops {
 }
 
 /** Builds the metrics registry and request measurement for one app. */
-export function createOps(store: Store, limiter: () => RateLimiter, opts: { defaultMetrics?: boolean } = {}): Ops & { draining: () => boolean } {
+export function createOps(
+  store: Store,
+  limiter: () => RateLimiter,
+  opts: { defaultMetrics?: boolean } = {},
+): Ops & { draining: () => boolean } {
   const registry = new Registry()
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'octavo_' })
   const requests = new Counter({
@@ -131,7 +135,12 @@ export function mountOps(
       if (schemaCurrent) await o.store.ping()
       const status = schemaCurrent ? { pending: [] as string[] } : await o.store.migrationStatus()
       schemaCurrent = status.pending.length === 0
-      store = { dialect: o.store.dialect, reachable: true, migrations: status.pending.length ? 'pending' : 'current', ...(status.pending.length ? { pending: status.pending } : {}) }
+      store = {
+        dialect: o.store.dialect,
+        reachable: true,
+        migrations: status.pending.length ? 'pending' : 'current',
+        ...(status.pending.length ? { pending: status.pending } : {}),
+      }
     } catch {
       store = { dialect: o.store.dialect, reachable: false, migrations: 'unknown' }
     }
@@ -146,7 +155,15 @@ export function mountOps(
     const ok = given !== undefined && (sameSecret(given, o.adminKey) || (o.metricsToken !== undefined && sameSecret(given, o.metricsToken)))
     if (!ok) {
       c.header('www-authenticate', 'Bearer realm="octavo-metrics"')
-      return c.json({ object: 'error', status: 401, code: 'unauthorized', message: 'Metrics need Authorization: Bearer <OCTAVO_METRICS_TOKEN or the admin key>.' }, 401)
+      return c.json(
+        {
+          object: 'error',
+          status: 401,
+          code: 'unauthorized',
+          message: 'Metrics need Authorization: Bearer <OCTAVO_METRICS_TOKEN or the admin key>.',
+        },
+        401,
+      )
     }
     c.header('content-type', o.ops.registry.contentType)
     return c.body(await o.ops.registry.metrics())

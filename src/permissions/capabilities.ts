@@ -50,13 +50,7 @@ export function capabilityColumns(caps: Capabilities): CapabilityColumns {
 
 /** The capability an endpoint needs. `none` marks endpoints open to any capability set (users.me). */
 export type RequiredCapability =
-  | 'read_content'
-  | 'update_content'
-  | 'insert_content'
-  | 'read_comments'
-  | 'insert_comments'
-  | 'user_info'
-  | 'none'
+  'read_content' | 'update_content' | 'insert_content' | 'read_comments' | 'insert_comments' | 'user_info' | 'none'
 
 /** Notion's defaults for a new internal connection: all content capabilities, no comments, no user info. */
 export const DEFAULT_CAPABILITIES: Capabilities = {

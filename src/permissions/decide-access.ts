@@ -5,9 +5,7 @@ import { REQUIRED_LEVEL, type PageAction } from './roles.js'
  * The outcome of an access decision. Notion never reveals that an object exists to a token that may
  * not see it, so "no level at all" is `not_found` (404), while a capability gap is `forbidden` (403).
  */
-export type AccessDecision =
-  | { type: 'allow' }
-  | { type: 'deny'; reason: 'missing_capability' | 'not_found' | 'insufficient_level' }
+export type AccessDecision = { type: 'allow' } | { type: 'deny'; reason: 'missing_capability' | 'not_found' | 'insufficient_level' }
 
 export interface AccessRequest {
   capabilities: Capabilities

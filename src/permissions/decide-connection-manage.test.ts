@@ -27,7 +27,10 @@ describe('decideConnectionManage', () => {
     for (const action of ACTIONS) {
       expect(decideConnectionManage({ action, role: 'owner' })).toEqual({ allowed: true })
       for (const role of ['membership_admin', 'member', 'restricted_member', 'guest', null] as const) {
-        expect(decideConnectionManage({ action, role })).toEqual({ allowed: false, message: ownersOnlyMessage(CONNECTION_ACTION_WORDS[action], role) })
+        expect(decideConnectionManage({ action, role })).toEqual({
+          allowed: false,
+          message: ownersOnlyMessage(CONNECTION_ACTION_WORDS[action], role),
+        })
       }
     }
   })

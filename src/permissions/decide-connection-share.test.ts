@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { MemberRole } from '../domain/workspace.js'
-import { GUESTS_REFUSED_MESSAGE, NEEDS_FULL_ACCESS_MESSAGE, NOT_A_MEMBER_MESSAGE, decideConnectionShare } from './decide-connection-share.js'
+import {
+  GUESTS_REFUSED_MESSAGE,
+  NEEDS_FULL_ACCESS_MESSAGE,
+  NOT_A_MEMBER_MESSAGE,
+  decideConnectionShare,
+} from './decide-connection-share.js'
 import { ROLE } from './roles.js'
 
 const ok = { allowed: true }

@@ -111,9 +111,17 @@ describe('reveal, view, revoke and the admin listing', () => {
   it.each([
     [true, 'guest', ok],
     [false, 'owner', ok],
-    [false, 'membership_admin', no("Only workspace owners can revoke other members' personal access tokens. This user is a membership admin.")],
+    [
+      false,
+      'membership_admin',
+      no("Only workspace owners can revoke other members' personal access tokens. This user is a membership admin."),
+    ],
     [false, 'guest', no("Only workspace owners can revoke other members' personal access tokens. This user is a guest.")],
-    [false, null, no("Only workspace owners can revoke other members' personal access tokens. This user is not a member of this workspace.")],
+    [
+      false,
+      null,
+      no("Only workspace owners can revoke other members' personal access tokens. This user is not a member of this workspace."),
+    ],
   ] as const)('revoke: creator %s, %s → %o', (isCreator, role, expected) => {
     expect(decidePatRevoke({ isCreator, role })).toEqual(expected)
     expect(decidePatView({ isCreator, role }).allowed).toBe(expected.allowed)
@@ -122,7 +130,9 @@ describe('reveal, view, revoke and the admin listing', () => {
   it('lets Notion’s Admin API route revoke any PAT, and only owners list them all', () => {
     expect(decidePatRevoke({ adminApi: true })).toEqual(ok)
     expect(decidePatListing('owner')).toEqual(ok)
-    expect(decidePatListing('member')).toEqual(no('Only workspace owners can see every personal access token of the workspace. This user is a member.'))
+    expect(decidePatListing('member')).toEqual(
+      no('Only workspace owners can see every personal access token of the workspace. This user is a member.'),
+    )
   })
 })
 
@@ -130,10 +140,30 @@ describe('decidePatPolicyChange', () => {
   it.each([
     ['owner', 'business', 'all_members', ok],
     ['owner', 'enterprise', 'owners_and_selected_groups', ok],
-    ['owner', 'free', 'all_members', no('The PAT creation policy is not configurable on the free plan (it is always "workspace owners only").')],
-    ['owner', 'plus', 'all_members', no('The PAT creation policy is not configurable on the plus plan (it is always "all workspace members").')],
-    ['owner', 'business', 'owners_and_selected_groups', no('The business plan offers "owners_only", "all_members"; not "owners_and_selected_groups".', 'invalid_input')],
-    ['membership_admin', 'business', 'all_members', no('Only workspace owners can change who may create personal access tokens. This user is a membership admin.')],
+    [
+      'owner',
+      'free',
+      'all_members',
+      no('The PAT creation policy is not configurable on the free plan (it is always "workspace owners only").'),
+    ],
+    [
+      'owner',
+      'plus',
+      'all_members',
+      no('The PAT creation policy is not configurable on the plus plan (it is always "all workspace members").'),
+    ],
+    [
+      'owner',
+      'business',
+      'owners_and_selected_groups',
+      no('The business plan offers "owners_only", "all_members"; not "owners_and_selected_groups".', 'invalid_input'),
+    ],
+    [
+      'membership_admin',
+      'business',
+      'all_members',
+      no('Only workspace owners can change who may create personal access tokens. This user is a membership admin.'),
+    ],
     ['member', 'free', 'all_members', no('Only workspace owners can change who may create personal access tokens. This user is a member.')],
   ] as const)('%s on %s → %s: %o', (role, plan, policy, expected) => {
     expect(decidePatPolicyChange({ role: role as MemberRole, plan: plan as Plan, policy })).toEqual(expected)
@@ -150,6 +180,12 @@ describe('patSuspension', () => {
     ['member', true, 'all', null],
     ['owner', true, null, null],
   ] as const)('%s (Notion API %s) under %s → %s', (role, notionApi, policy, expected) => {
-    expect(patSuspension({ person: { role: role as MemberRole | null, principals: outside }, notionApi, policy: policy ? policies[policy]! : null })).toBe(expected)
+    expect(
+      patSuspension({
+        person: { role: role as MemberRole | null, principals: outside },
+        notionApi,
+        policy: policy ? policies[policy]! : null,
+      }),
+    ).toBe(expected)
   })
 })

@@ -41,7 +41,11 @@ export interface PatPerson {
 
 /** Human wording of a policy, for messages and the CLI. */
 export function describePolicy(p: PatPolicy): string {
-  return p === 'owners_only' ? 'workspace owners only' : p === 'all_members' ? 'all workspace members' : 'workspace owners and selected groups'
+  return p === 'owners_only'
+    ? 'workspace owners only'
+    : p === 'all_members'
+      ? 'all workspace members'
+      : 'workspace owners and selected groups'
 }
 
 /**
@@ -121,7 +125,8 @@ export function decidePatCapabilityChange(input: {
   const { role, principals } = input.person
   if (!role || !isFullMember(role)) return refuse(PAT_HOLDER_NOT_FULL_MEMBER_MESSAGE)
   const policy = input.policy ?? STRICTEST
-  if (input.to.notionApi && !input.from.notionApi && !policyAdmits(policy, role, principals)) return refuse(policyRefusalMessage(policy.policy, 'hold'))
+  if (input.to.notionApi && !input.from.notionApi && !policyAdmits(policy, role, principals))
+    return refuse(policyRefusalMessage(policy.policy, 'hold'))
   return ALLOWED
 }
 
@@ -143,7 +148,9 @@ export function decidePatView(input: { isCreator: boolean; role: MemberRole | nu
 }
 
 /** Revoking a PAT: its creator, a workspace owner (any PAT of the workspace), or Notion's Admin API route (`adminApi`). */
-export function decidePatRevoke(input: { adminApi: true } | { adminApi?: false; isCreator: boolean; role: MemberRole | null | undefined }): Decision {
+export function decidePatRevoke(
+  input: { adminApi: true } | { adminApi?: false; isCreator: boolean; role: MemberRole | null | undefined },
+): Decision {
   if (input.adminApi || input.isCreator) return ALLOWED
   return decideOwnerOnly(input.role, "revoke other members' personal access tokens")
 }

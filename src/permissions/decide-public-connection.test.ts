@@ -35,16 +35,25 @@ describe('decideRegisterPublicConnection', () => {
 describe('decideManagePublicConnection', () => {
   const actions = Object.keys(MANAGE_ACTIONS) as ManageAction[]
   for (const action of actions) {
-    it.each(ROLES.flatMap((role) => [[true, role] as const, [false, role] as const]))(`${action}: registrant %s, role %s`, (isRegistrant, role) => {
-      const expected = isRegistrant || role === 'owner' ? ok : no(manageRefusedMessage(action))
-      expect(decideManagePublicConnection({ isRegistrant, role }, action)).toEqual(expected)
-    })
+    it.each(ROLES.flatMap((role) => [[true, role] as const, [false, role] as const]))(
+      `${action}: registrant %s, role %s`,
+      (isRegistrant, role) => {
+        const expected = isRegistrant || role === 'owner' ? ok : no(manageRefusedMessage(action))
+        expect(decideManagePublicConnection({ isRegistrant, role }, action)).toEqual(expected)
+      },
+    )
   }
 
   it('names the refused action in the message (the texts the admin API, CLI and portal show)', () => {
-    expect(manageRefusedMessage('delete')).toBe('Only the person who registered this public connection, or an owner of its workspace, can delete it.')
-    expect(manageRefusedMessage('reveal_secret')).toBe('Only the person who registered this public connection, or an owner of its workspace, can reveal its client secret.')
-    expect(manageRefusedMessage('view')).toBe('Only the person who registered this public connection, or an owner of its workspace, can see its settings.')
+    expect(manageRefusedMessage('delete')).toBe(
+      'Only the person who registered this public connection, or an owner of its workspace, can delete it.',
+    )
+    expect(manageRefusedMessage('reveal_secret')).toBe(
+      'Only the person who registered this public connection, or an owner of its workspace, can reveal its client secret.',
+    )
+    expect(manageRefusedMessage('view')).toBe(
+      'Only the person who registered this public connection, or an owner of its workspace, can see its settings.',
+    )
   })
 })
 

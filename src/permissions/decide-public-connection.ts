@@ -25,7 +25,8 @@ export type PublicConnectionDecision = { allowed: true } | { allowed: false; mes
 const ALLOWED = { allowed: true } as const
 const refuse = (message: string): PublicConnectionDecision => ({ allowed: false, message })
 
-export const REGISTER_REFUSED_MESSAGE = 'Only full members of a workspace (not guests or restricted members) can register public connections in it.'
+export const REGISTER_REFUSED_MESSAGE =
+  'Only full members of a workspace (not guests or restricted members) can register public connections in it.'
 export const INSTALL_NOT_A_MEMBER_MESSAGE = 'You are not a member of that workspace.'
 export const REMOVE_INSTALL_REFUSED_MESSAGE = 'Only the person who authorized this connection, or a workspace owner, can remove it.'
 export const LIST_INSTALLS_REFUSED_MESSAGE = 'Only workspace owners can see every public connection installed in the workspace.'
@@ -54,7 +55,10 @@ export function decideRegisterPublicConnection(role: WorkspaceRoleOrNone): Publi
  * Whether a person may `action` a public connection: its registrant (`isRegistrant`), or an owner of
  * the workspace it was registered in (`role` there).
  */
-export function decideManagePublicConnection(actor: { isRegistrant: boolean; role: WorkspaceRoleOrNone }, action: ManageAction): PublicConnectionDecision {
+export function decideManagePublicConnection(
+  actor: { isRegistrant: boolean; role: WorkspaceRoleOrNone },
+  action: ManageAction,
+): PublicConnectionDecision {
   return actor.isRegistrant || actor.role === 'owner' ? ALLOWED : refuse(manageRefusedMessage(action))
 }
 

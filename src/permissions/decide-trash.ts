@@ -10,7 +10,8 @@
  * on them, e.g. notion-sync run notes and archive-error classifiers found with the code search).
  */
 export const ARCHIVED_MESSAGE = "Can't edit block that is archived. You must unarchive the block before editing."
-export const ARCHIVED_ANCESTOR_MESSAGE = "Can't edit page on block with an archived ancestor. You must unarchive the ancestor before editing page."
+export const ARCHIVED_ANCESTOR_MESSAGE =
+  "Can't edit page on block with an archived ancestor. You must unarchive the ancestor before editing page."
 
 export interface TrashedWriteRequest {
   /** The object written (or the parent created into) is in the trash itself. */

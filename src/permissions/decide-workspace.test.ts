@@ -103,7 +103,11 @@ describe('decideMemberAdd', () => {
 describe('enforce', () => {
   it('throws a refusal as a DomainError with its code (forbidden by default)', () => {
     expect(() => enforce({ allowed: true })).not.toThrow()
-    expect(() => enforce({ allowed: false, message: 'No.' })).toThrow(expect.objectContaining({ code: 'forbidden', status: 403, message: 'No.' }))
-    expect(() => enforce({ allowed: false, message: 'Last.', code: 'conflict' })).toThrow(expect.objectContaining({ code: 'conflict', status: 409 }))
+    expect(() => enforce({ allowed: false, message: 'No.' })).toThrow(
+      expect.objectContaining({ code: 'forbidden', status: 403, message: 'No.' }),
+    )
+    expect(() => enforce({ allowed: false, message: 'Last.', code: 'conflict' })).toThrow(
+      expect.objectContaining({ code: 'conflict', status: 409 }),
+    )
   })
 })

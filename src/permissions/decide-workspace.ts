@@ -94,7 +94,12 @@ export function decideRoleChanger(actorRole: MemberRole | null | undefined): Dec
  * workspace's number of owners (read only when `from` is owner). Order: the actor's role, the limits
  * of membership admins (nothing about owners or admins), then the last owner (409 conflict).
  */
-export function decideRoleChange(input: { actorRole: MemberRole | null | undefined; from: MemberRole; to: MemberRole; owners: number }): Decision {
+export function decideRoleChange(input: {
+  actorRole: MemberRole | null | undefined
+  from: MemberRole
+  to: MemberRole
+  owners: number
+}): Decision {
   const asAdmin = decideRoleChanger(input.actorRole)
   if (!asAdmin.allowed) return asAdmin
   if (input.actorRole === 'membership_admin' && (PEOPLE_ADMIN_ROLES.includes(input.from) || PEOPLE_ADMIN_ROLES.includes(input.to))) {
@@ -133,11 +138,18 @@ export function decideMemberAdder(role: MemberRole | null | undefined): Decision
  * by `actor`: the operator always may; a person must manage people, and a membership admin adds and
  * re-roles only people below admin level.
  */
-export function decideMemberAdd(input: { actor: { kind: 'operator' } | { kind: 'person'; role: MemberRole | null | undefined }; role: MemberRole; current: MemberRole | null | undefined }): Decision {
+export function decideMemberAdd(input: {
+  actor: { kind: 'operator' } | { kind: 'person'; role: MemberRole | null | undefined }
+  role: MemberRole
+  current: MemberRole | null | undefined
+}): Decision {
   if (input.actor.kind === 'operator') return ALLOWED
   const asAdmin = decideMemberAdder(input.actor.role)
   if (!asAdmin.allowed) return asAdmin
-  if (input.actor.role === 'membership_admin' && (PEOPLE_ADMIN_ROLES.includes(input.role) || (input.current && PEOPLE_ADMIN_ROLES.includes(input.current)))) {
+  if (
+    input.actor.role === 'membership_admin' &&
+    (PEOPLE_ADMIN_ROLES.includes(input.role) || (input.current && PEOPLE_ADMIN_ROLES.includes(input.current)))
+  ) {
     return refuse(ADMIN_ADD_MESSAGE)
   }
   return ALLOWED

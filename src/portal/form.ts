@@ -32,7 +32,8 @@ export async function readForm(c: PortalContext): Promise<FormData> {
  */
 export async function readCheckedForm(c: PortalContext): Promise<FormData> {
   const f = await readForm(c)
-  if (!csrfValid(c, f._csrf)) throw new DomainError('forbidden', 'This form has expired or came from another site. Reload the page and try again.')
+  if (!csrfValid(c, f._csrf))
+    throw new DomainError('forbidden', 'This form has expired or came from another site. Reload the page and try again.')
   return f
 }
 
@@ -55,7 +56,8 @@ export const many = (f: FormData, k: string): string[] => {
  */
 export function capabilitiesFromForm(f: FormData, fallback?: Capabilities['userInfo']): Capabilities {
   const userInfo = one(f, 'user_info') || fallback
-  if (userInfo !== 'none' && userInfo !== 'without_email' && userInfo !== 'with_email') throw new DomainError('invalid_input', 'Choose one user information level.')
+  if (userInfo !== 'none' && userInfo !== 'without_email' && userInfo !== 'with_email')
+    throw new DomainError('invalid_input', 'Choose one user information level.')
   return {
     readContent: one(f, 'read_content') === 'on',
     updateContent: one(f, 'update_content') === 'on',

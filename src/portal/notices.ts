@@ -11,7 +11,11 @@ import type { Flash } from './views/screens.js'
 export const flashFromQuery = (c: PortalContext): Flash | null => {
   const ok = c.req.query('done')
   const messages: Record<string, Flash> = {
-    created: { kind: 'ok', title: 'Connection created.', text: 'Copy its installation access token below. It can read nothing until pages are shared with it (Content access tab).' },
+    created: {
+      kind: 'ok',
+      title: 'Connection created.',
+      text: 'Copy its installation access token below. It can read nothing until pages are shared with it (Content access tab).',
+    },
     caps: { kind: 'ok', text: 'Capabilities saved. The token did not change.' },
     shared: { kind: 'ok', text: 'Access saved.' },
     added: { kind: 'ok', text: 'Connection added. It can now access this page and all of its child pages.' },

@@ -56,7 +56,10 @@ const PORTAL_AREA: PortalArea = {
     chrome: (c) => {
       const inPages = c.req.path.startsWith('/w')
       const inSettings = c.req.path.startsWith('/settings')
-      const sidebar = inPages || inSettings ? html`<nav aria-label="Pages"><a class="item" href="/">← Back to your pages</a></nav>` : developersSidebar(c.req.path.startsWith('/developers/tokens') ? 'tokens' : 'connections')
+      const sidebar =
+        inPages || inSettings
+          ? html`<nav aria-label="Pages"><a class="item" href="/">← Back to your pages</a></nav>`
+          : developersSidebar(c.req.path.startsWith('/developers/tokens') ? 'tokens' : 'connections')
       return { section: inPages ? 'pages' : inSettings ? 'settings' : 'developers', sidebar }
     },
     crossSite: 'This form was sent from another site, so Octavo refused it. Open the portal directly and try again.',

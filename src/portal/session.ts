@@ -91,7 +91,10 @@ export class LoginThrottle {
   private readonly throttle: AttemptThrottle
 
   constructor(make: AttemptLimiterFactory) {
-    this.throttle = new AttemptThrottle(make, 'login', { perKey: { points: 5, durationSeconds: 15 * 60 }, perAddress: { points: 50, durationSeconds: 60 * 60 } })
+    this.throttle = new AttemptThrottle(make, 'login', {
+      perKey: { points: 5, durationSeconds: 15 * 60 },
+      perAddress: { points: 50, durationSeconds: 60 * 60 },
+    })
   }
 
   /** Spends one attempt; @returns 0 when the password may be checked, else seconds to wait. */

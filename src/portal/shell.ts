@@ -65,7 +65,10 @@ export function portalOriginCheck(opts: PortalOptions): MiddlewareHandler<Portal
 export const portalHeaders: MiddlewareHandler<PortalEnv> = async (c, next) => {
   await next()
   const formAction = c.get('formAction' as never) as string | undefined
-  c.header('Content-Security-Policy', `default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'${formAction ? ` ${formAction}` : ''}; base-uri 'none'; object-src 'none'`)
+  c.header(
+    'Content-Security-Policy',
+    `default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'${formAction ? ` ${formAction}` : ''}; base-uri 'none'; object-src 'none'`,
+  )
   c.header('X-Frame-Options', 'DENY')
   c.header('X-Content-Type-Options', 'nosniff')
   c.header('Referrer-Policy', 'same-origin')
@@ -80,7 +83,18 @@ export const portalTooLarge: TooLarge = (c, maxBytes) => {
   c.header('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
   c.header('X-Content-Type-Options', 'nosniff')
   c.header('Cache-Control', 'no-store')
-  return c.html(bare('Too large', errorBody(413, 'Too large', `This form is larger than Octavo accepts (${Math.round(maxBytes / 1024)} KB). Go back and send less.`, '/')), 413)
+  return c.html(
+    bare(
+      'Too large',
+      errorBody(
+        413,
+        'Too large',
+        `This form is larger than Octavo accepts (${Math.round(maxBytes / 1024)} KB). Go back and send less.`,
+        '/',
+      ),
+    ),
+    413,
+  )
 }
 
 /** The top-level section a screen belongs to (the layout's header marks it). */
@@ -97,7 +111,15 @@ export interface PortalShell {
   /** The person's workspaces, for the switcher. */
   choices(u: UserTable): Promise<WorkspaceChoice[]>
   /** A page inside the layout, for the signed-in person. @throws DomainError unauthorized */
-  render(c: PortalContext, status: number, title: string, section: Section, sidebar: Html, body: Html, workspaceId?: string | null): Promise<Response>
+  render(
+    c: PortalContext,
+    status: number,
+    title: string,
+    section: Section,
+    sidebar: Html,
+    body: Html,
+    workspaceId?: string | null,
+  ): Promise<Response>
   /** Parses a form and checks its CSRF token. @throws DomainError unauthorized, forbidden */
   form(c: PortalContext): Promise<FormData>
   /** A path or form id as a UUID. @throws DomainError not_found (`No <what> with that id.`) */
@@ -111,10 +133,22 @@ export function createShell(deps: Deps, opts: PortalOptions): PortalShell {
     if (!u) throw new DomainError('unauthorized', 'Sign in to continue.')
     return u
   }
-  const choices = async (u: UserTable): Promise<WorkspaceChoice[]> => (await workspacesOf(deps, u.id)).map((w) => ({ id: w.id, name: w.name, role: w.role }))
-  const render = async (c: PortalContext, status: number, title: string, section: Section, sidebar: Html, body: Html, workspaceId: string | null = null) => {
+  const choices = async (u: UserTable): Promise<WorkspaceChoice[]> =>
+    (await workspacesOf(deps, u.id)).map((w) => ({ id: w.id, name: w.name, role: w.role }))
+  const render = async (
+    c: PortalContext,
+    status: number,
+    title: string,
+    section: Section,
+    sidebar: Html,
+    body: Html,
+    workspaceId: string | null = null,
+  ) => {
     const u = user(c)
-    return c.html(layout({ title, user: u, csrf: c.get('csrf'), section, workspaces: await choices(u), workspaceId, sidebar, body }), status as 200)
+    return c.html(
+      layout({ title, user: u, csrf: c.get('csrf'), section, workspaces: await choices(u), workspaceId, sidebar, body }),
+      status as 200,
+    )
   }
   const form = async (c: PortalContext): Promise<FormData> => {
     user(c)
@@ -158,7 +192,8 @@ function errorPage(shell: PortalShell, style: ErrorPageStyle) {
     if (err instanceof AuthorizePageError) return c.html(bare('Connection link error', authorizeErrorBody(err.message)), 400)
     if (err instanceof DomainError) {
       if (err.code === 'unauthorized' && !c.get('user')) {
-        if (c.req.method === 'GET') return c.redirect(`/login?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search ?? ''))}`, 303)
+        if (c.req.method === 'GET')
+          return c.redirect(`/login?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search ?? ''))}`, 303)
         return c.redirect('/login', 303)
       }
       const title = err.code === 'not_found' ? 'Not found' : err.code === 'forbidden' ? 'Not allowed' : 'Something is wrong'
@@ -171,8 +206,14 @@ function errorPage(shell: PortalShell, style: ErrorPageStyle) {
       // hono/csrf: the form was posted from another origin.
       return c.html(bare('Not allowed', errorBody(403, 'Not allowed', style.crossSite, '/')), 403)
     }
-    shell.deps.logger.error({ requestId: c.get('requestId'), err: { name: err.name, message: err.message, stack: err.stack } }, style.logMessage)
-    return c.html(bare('Error', errorBody(500, 'Something went wrong', 'Octavo could not complete this request. The error is in the server log.', '/')), 500)
+    shell.deps.logger.error(
+      { requestId: c.get('requestId'), err: { name: err.name, message: err.message, stack: err.stack } },
+      style.logMessage,
+    )
+    return c.html(
+      bare('Error', errorBody(500, 'Something went wrong', 'Octavo could not complete this request. The error is in the server log.', '/')),
+      500,
+    )
   }
 }
 

@@ -57,7 +57,8 @@ export function signIn(app: Hono<PortalEnv>, s: PortalShell): void {
     const out: DemoPerson[] = []
     for (const m of await listMembers(deps.store.db, ws.id)) {
       // Only the seeded people, and only while they have no password of their own.
-      if (m.email && emails.has(m.email) && !(await hasPassword(deps, m.id))) out.push({ id: m.id, name: m.name ?? m.email, email: m.email, role: m.role })
+      if (m.email && emails.has(m.email) && !(await hasPassword(deps, m.id)))
+        out.push({ id: m.id, name: m.name ?? m.email, email: m.email, role: m.role })
     }
     const order = DEMO_PEOPLE.map((p) => p.email as string)
     out.sort((a, b) => order.indexOf(a.email) - order.indexOf(b.email))
@@ -86,7 +87,11 @@ export function signIn(app: Hono<PortalEnv>, s: PortalShell): void {
     const wait = await throttle.take(email, ip)
     if (wait > 0) {
       c.header('Retry-After', String(wait))
-      return again(429, { kind: 'error', title: 'Too many failed attempts.', text: `Sign-in for this e-mail is paused for ${Math.ceil(wait / 60)} minute(s). Try again later, or ask an administrator to reset your password.` })
+      return again(429, {
+        kind: 'error',
+        title: 'Too many failed attempts.',
+        text: `Sign-in for this e-mail is paused for ${Math.ceil(wait / 60)} minute(s). Try again later, or ask an administrator to reset your password.`,
+      })
     }
     try {
       const u = await verifyPassword(deps, email, one(f, 'password'))

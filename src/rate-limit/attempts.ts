@@ -15,7 +15,8 @@ import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rat
 export type AttemptLimiterFactory = (o: { keyPrefix: string; points: number; durationSeconds: number }) => RateLimiterAbstract
 
 /** In-process counters (one node). */
-export const memoryAttempts: AttemptLimiterFactory = (o) => new RateLimiterMemory({ keyPrefix: o.keyPrefix, points: o.points, duration: o.durationSeconds })
+export const memoryAttempts: AttemptLimiterFactory = (o) =>
+  new RateLimiterMemory({ keyPrefix: o.keyPrefix, points: o.points, duration: o.durationSeconds })
 
 export interface AttemptBudget {
   /** Attempts allowed per window. */
@@ -52,7 +53,10 @@ export class AttemptThrottle {
   /** Spends one point of each budget; @returns 0 when both allowed it, else seconds until they reset. */
   private async spend(k: string, a: string): Promise<number> {
     let wait = 0
-    for (const [limiter, key] of [[this.perKey, k], [this.perAddress, a]] as const) {
+    for (const [limiter, key] of [
+      [this.perKey, k],
+      [this.perAddress, a],
+    ] as const) {
       try {
         await limiter.consume(key)
       } catch (res) {

@@ -29,6 +29,7 @@ describe('client address behind trusted proxies', () => {
   it('accepts loopback|linklocal|uniquelocal and refuses malformed entries', () => {
     const named = parseTrustedProxies(['loopback', 'uniquelocal'])
     expect(clientAddressFrom('127.0.0.5', '192.168.1.2, 198.51.100.3', named)).toBe('198.51.100.3')
-    for (const bad of ['10.0.0.0/33', 'example.com', '10.0.0.1/8/8', '::1/129', '1.2.3.4:80']) expect(() => parseTrustedProxies([bad]), bad).toThrow(/Invalid trusted proxy/)
+    for (const bad of ['10.0.0.0/33', 'example.com', '10.0.0.1/8/8', '::1/129', '1.2.3.4:80'])
+      expect(() => parseTrustedProxies([bad]), bad).toThrow(/Invalid trusted proxy/)
   })
 })

@@ -36,7 +36,11 @@ describe('rate limiter', () => {
   it('tells how long until the window resets, and admits again after it', async () => {
     const { limiter } = await burst(180, 'free')
     vi.advanceTimersByTime(45_000)
-    expect(await limiter.consume('c1', 'w1', 'free')).toEqual({ type: 'deny', reason: 'public_api_request_rate_limit', retryAfterSeconds: 15 })
+    expect(await limiter.consume('c1', 'w1', 'free')).toEqual({
+      type: 'deny',
+      reason: 'public_api_request_rate_limit',
+      retryAfterSeconds: 15,
+    })
     vi.advanceTimersByTime(15_001)
     expect(await limiter.consume('c1', 'w1', 'free')).toEqual({ type: 'allow' })
   })
@@ -45,7 +49,8 @@ describe('rate limiter', () => {
     const limits = { ...DEFAULT_RATE_LIMITS, connectionPerMinute: 3, workspacePerMinute: 5 }
     const limiter = createMemoryRateLimiter(limits)
     const seq = []
-    for (const key of ['a', 'a', 'a', 'a', 'b', 'b', 'b']) seq.push((await limiter.consume(key, 'w', 'free')).type === 'allow' ? key : `${key}✗`)
+    for (const key of ['a', 'a', 'a', 'a', 'b', 'b', 'b'])
+      seq.push((await limiter.consume(key, 'w', 'free')).type === 'allow' ? key : `${key}✗`)
     // a: 3 allowed, 4th refused by its own budget; b: 2 allowed, then the workspace budget (5) is spent.
     expect(seq).toEqual(['a', 'a', 'a', 'a✗', 'b', 'b', 'b✗'])
     const last = await limiter.consume('c', 'w', 'free')

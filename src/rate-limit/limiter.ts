@@ -49,7 +49,8 @@ const isBusiness = (plan: Plan) => plan === 'business' || plan === 'enterprise'
 
 /** In-process limiter (one node). */
 export function createMemoryRateLimiter(config: RateLimitConfig): RateLimiter {
-  if (!config.enabled) return { consume: async () => ({ type: 'allow' }), state: () => ({ mode: 'off', redis: 'not_configured' }), attempts: memoryAttempts }
+  if (!config.enabled)
+    return { consume: async () => ({ type: 'allow' }), state: () => ({ mode: 'off', redis: 'not_configured' }), attempts: memoryAttempts }
   const make = (points: number, keyPrefix: string) => new RateLimiterMemory({ points, duration: config.windowSeconds, keyPrefix })
   return { ...compose(config, make), state: () => ({ mode: 'per_node', redis: 'not_configured' }), attempts: memoryAttempts }
 }
@@ -92,7 +93,12 @@ export function createRedisRateLimiter(config: RateLimitConfig, redisUrl: string
       insuranceLimiter: memoryAttempts({ ...o, keyPrefix: `insurance:auth:${o.keyPrefix}` }),
     })
   if (!config.enabled) {
-    return { consume: async () => ({ type: 'allow' }), state: () => ({ mode: 'off', redis: link === 'up' ? 'up' : 'down' }), close: () => quit(redis), attempts }
+    return {
+      consume: async () => ({ type: 'allow' }),
+      state: () => ({ mode: 'off', redis: link === 'up' ? 'up' : 'down' }),
+      close: () => quit(redis),
+      attempts,
+    }
   }
   const make = (points: number, keyPrefix: string) =>
     new RateLimiterRedis({
@@ -139,13 +145,15 @@ function compose(config: RateLimitConfig, make: (points: number, keyPrefix: stri
       try {
         await connection[tier].consume(connectionKey)
       } catch (res) {
-        if (res instanceof RateLimiterRes) return { type: 'deny', reason: 'public_api_request_rate_limit', retryAfterSeconds: retryAfter(res) }
+        if (res instanceof RateLimiterRes)
+          return { type: 'deny', reason: 'public_api_request_rate_limit', retryAfterSeconds: retryAfter(res) }
         throw res
       }
       try {
         await workspace[tier].consume(workspaceId)
       } catch (res) {
-        if (res instanceof RateLimiterRes) return { type: 'deny', reason: 'public_api_space_request_rate_limit', retryAfterSeconds: retryAfter(res) }
+        if (res instanceof RateLimiterRes)
+          return { type: 'deny', reason: 'public_api_space_request_rate_limit', retryAfterSeconds: retryAfter(res) }
         throw res
       }
       return { type: 'allow' }

@@ -1,6 +1,13 @@
 import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
-import { findUser, findUserByEmail, findWorkspace, listMembers, listWorkspaces, workspaceOfConnection } from '../storage/repositories/workspaces.repository.js'
+import {
+  findUser,
+  findUserByEmail,
+  findWorkspace,
+  listMembers,
+  listWorkspaces,
+  workspaceOfConnection,
+} from '../storage/repositories/workspaces.repository.js'
 import { findGroup } from '../storage/repositories/people.repository.js'
 import type { Db } from '../storage/store.js'
 import type { ShareActor } from './connections.service.js'

@@ -29,7 +29,6 @@ import { principalsForUser } from './people-access.js'
  *   its sharer.
  */
 
-
 /** The public view of a connection: never the token itself. */
 export function presentConnection(c: ConnectionTable, tokenHintText: string | null) {
   return {
@@ -67,21 +66,24 @@ async function loadConnection(db: Db, connectionId: string): Promise<ConnectionT
 function newTokenRow(deps: Deps, c: ConnectionTable, actorId: string, time: string): { token: string; row: TokenTable } {
   const token = generateToken('internal')
   const id = newId()
-  return { token, row: {
-    id,
-    workspace_id: c.workspace_id,
-    bot_id: c.bot_id,
-    connection_id: c.id,
-    kind: 'internal',
-    digest: deps.secrets.tokenDigest(token),
-    sealed_secret: deps.secrets.encrypt(token, `${id}|${c.workspace_id}`),
-    hint: tokenHint(token),
-    created_by: actorId,
-    created_time: time,
-    revoked_time: null,
-    revoked_by: null,
-    last_used_time: null,
-  } }
+  return {
+    token,
+    row: {
+      id,
+      workspace_id: c.workspace_id,
+      bot_id: c.bot_id,
+      connection_id: c.id,
+      kind: 'internal',
+      digest: deps.secrets.tokenDigest(token),
+      sealed_secret: deps.secrets.encrypt(token, `${id}|${c.workspace_id}`),
+      hint: tokenHint(token),
+      created_by: actorId,
+      created_time: time,
+      revoked_time: null,
+      revoked_by: null,
+      last_used_time: null,
+    },
+  }
 }
 
 export interface CreateConnectionInput {
@@ -219,7 +221,12 @@ export function shareAuditActor(actor: ShareActor): string {
  * effective level on the page (one `root_acl` read) — full access for everyone, owners included; never
  * guests; the operator always.
  */
-export async function connectionShareDecision(db: Db, workspaceId: string, actor: ShareActor, node: { perm_root_id: string | null }): Promise<ConnectionShareDecision> {
+export async function connectionShareDecision(
+  db: Db,
+  workspaceId: string,
+  actor: ShareActor,
+  node: { perm_root_id: string | null },
+): Promise<ConnectionShareDecision> {
   if (typeof actor !== 'string') return decideConnectionShare({ kind: 'operator' })
   const who = await principalsForUser(db, workspaceId, actor)
   const level = who && node.perm_root_id ? await levelOnRoot(db, node.perm_root_id, who.principals) : 0
@@ -230,7 +237,12 @@ export async function connectionShareDecision(db: Db, workspaceId: string, actor
  * Throws unless `actor` may add or remove connections on `node` (see `connectionShareDecision`).
  * @throws DomainError forbidden with the decision's message
  */
-export async function requireMayShare(db: Db, workspaceId: string, actor: ShareActor, node: { perm_root_id: string | null }): Promise<void> {
+export async function requireMayShare(
+  db: Db,
+  workspaceId: string,
+  actor: ShareActor,
+  node: { perm_root_id: string | null },
+): Promise<void> {
   const decision = await connectionShareDecision(db, workspaceId, actor, node)
   if (!decision.allowed) throw new DomainError('forbidden', decision.message)
 }

@@ -124,14 +124,23 @@ export async function queryDataSourceRows(
     if (sqlOnly) {
       const q = { dataSourceId: ds.id, includeTrashed: opts.includeTrashed, filter: filter.plan, sorts: sorts.plan ?? [], access }
       const takeAfter = (n: number) => Math.max(0, Math.min(size, QUERY_RESULT_LIMIT - n))
-      const res = await queryRows(db, q, { cursorId: cursor, limit: (n) => (takeAfter(n) > 0 ? takeAfter(n) + 1 : 0), countCap: QUERY_RESULT_LIMIT })
+      const res = await queryRows(db, q, {
+        cursorId: cursor,
+        limit: (n) => (takeAfter(n) > 0 ? takeAfter(n) + 1 : 0),
+        countCap: QUERY_RESULT_LIMIT,
+      })
       if (res) {
         before = res.before
         take = takeAfter(before)
         matches = res.rows
       }
     } else {
-      const candidates = await prefilteredRows(db, { dataSourceId: ds.id, includeTrashed: opts.includeTrashed, filter: filter.prefilter, access })
+      const candidates = await prefilteredRows(db, {
+        dataSourceId: ds.id,
+        includeTrashed: opts.includeTrashed,
+        filter: filter.prefilter,
+        access,
+      })
       computed = filter.needsComputed || sorts.needsComputed ? await computeRowValues(db, computeOpts, source, candidates) : undefined
       const byId = new Map(candidates.map((r) => [r.id, r]))
       const sorted = candidates

@@ -210,7 +210,11 @@ export async function resolvePendingConfigs(
     let target: DataSourceRow | undefined
     let targetDatabase: BlockRow | undefined
     if (p.dataSourceId) {
-      if (p.dataSourceId !== owner.id) ({ ds: target, database: targetDatabase } = await loadDataSource(db, caller, p.dataSourceId, { action: 'read', capability: 'read_content' }))
+      if (p.dataSourceId !== owner.id)
+        ({ ds: target, database: targetDatabase } = await loadDataSource(db, caller, p.dataSourceId, {
+          action: 'read',
+          capability: 'read_content',
+        }))
     } else if (p.databaseId) {
       targetDatabase = await loadAuthorized(db, caller, p.databaseId, { kind: 'database', action: 'read', capability: 'read_content' })
       target = await singleDataSource(db, p.databaseId)
@@ -232,7 +236,9 @@ export async function resolvePendingConfigs(
     // A new two-way relation adds a property to the other data source: edit access on both sides.
     if (target && targetDatabase) {
       const t = target
-      await requireDualRelationAccess(db, caller, (await findBlock(db, owner.databaseId)) ?? null, targetDatabase, () => objectNotFound('data_source', t.id, caller.connectionName))
+      await requireDualRelationAccess(db, caller, (await findBlock(db, owner.databaseId)) ?? null, targetDatabase, () =>
+        objectNotFound('data_source', t.id, caller.connectionName),
+      )
     }
     const targetSchema = target ? schemaOf(target) : schema
     let syncedName = p.dual.synced_property_name ?? `Related to ${owner.title || 'Untitled'} (${prop.name})`
@@ -243,20 +249,37 @@ export async function resolvePendingConfigs(
       name: syncedName,
       type: 'relation',
       description: null,
-      config: { database_id: owner.databaseId, data_source_id: owner.id, type: 'dual_property', dual_property: { synced_property_id: prop.id, synced_property_name: prop.name } },
+      config: {
+        database_id: owner.databaseId,
+        data_source_id: owner.id,
+        type: 'dual_property',
+        dual_property: { synced_property_id: prop.id, synced_property_name: prop.name },
+      },
     }
-    prop.config = { database_id: targetDb, data_source_id: targetId, type: 'dual_property', dual_property: { synced_property_id: syncedId, synced_property_name: syncedName } }
+    prop.config = {
+      database_id: targetDb,
+      data_source_id: targetId,
+      type: 'dual_property',
+      dual_property: { synced_property_id: syncedId, synced_property_name: syncedName },
+    }
     if (target) await saveSchema(db, target.id, targetSchema, { by: caller.botId, actor: changeActorOf(caller), time })
   }
   for (const p of pending) {
     if (p.kind !== 'rollup') continue
     const prop = schema[p.propertyId] as PropertyConfig
-    const c = prop.config as { function: string; relation_property_name?: string; relation_property_id?: string; rollup_property_name?: string; rollup_property_id?: string }
+    const c = prop.config as {
+      function: string
+      relation_property_name?: string
+      relation_property_id?: string
+      rollup_property_name?: string
+      rollup_property_id?: string
+    }
     const relKey = (c.relation_property_name ?? c.relation_property_id) as string
     const relation = findProperty(schema, relKey)
     if (!relation || relation.type !== 'relation') throw validationError(`Could not find relation property with name or id: ${relKey}.`)
     const rc = relation.config as { data_source_id: string }
-    const targetSchema = rc.data_source_id === owner.id ? schema : schemaOf((await findDataSource(db, rc.data_source_id)) ?? { properties: '{}' })
+    const targetSchema =
+      rc.data_source_id === owner.id ? schema : schemaOf((await findDataSource(db, rc.data_source_id)) ?? { properties: '{}' })
     const rollKey = (c.rollup_property_name ?? c.rollup_property_id) as string
     const rolled = findProperty(targetSchema, rollKey)
     if (!rolled) throw validationError(`Could not find rollup property with name or id: ${rollKey}.`)
@@ -282,7 +305,9 @@ export async function migrateRows(db: Db, dataSourceId: string, before: Schema, 
   const changed = Object.values(after).filter((p) => before[p.id] && (before[p.id] as PropertyConfig).type !== p.type)
   const removed = Object.keys(before).filter((id) => !(id in after))
   if (changed.length === 0 && newUniqueIds.length === 0 && removed.length === 0) return
-  const rows = (await rowsOf(db, dataSourceId, { includeTrashed: true })).sort((a, b) => (a.created_time < b.created_time ? -1 : a.created_time > b.created_time ? 1 : a.id < b.id ? -1 : 1))
+  const rows = (await rowsOf(db, dataSourceId, { includeTrashed: true })).sort((a, b) =>
+    a.created_time < b.created_time ? -1 : a.created_time > b.created_time ? 1 : a.id < b.id ? -1 : 1,
+  )
   for (const id of newUniqueIds) (after[id] as PropertyConfig).seq = 0
   for (const row of rows) {
     const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>

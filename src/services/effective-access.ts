@@ -65,7 +65,10 @@ const TYPE_ORDER = { workspace: 0, group: 1, user: 2, connection: 3 } as const
  * No permission check: callers check that the viewer may see the page.
  * @returns [] for a node without a permission root.
  */
-export async function effectiveAccess(db: Db, node: Pick<BlockRow, 'id' | 'workspace_id' | 'perm_root_id' | 'properties' | 'title_text'>): Promise<EffectiveAccessEntry[]> {
+export async function effectiveAccess(
+  db: Db,
+  node: Pick<BlockRow, 'id' | 'workspace_id' | 'perm_root_id' | 'properties' | 'title_text'>,
+): Promise<EffectiveAccessEntry[]> {
   if (!node.perm_root_id) return []
   const acl = await listAclWithGrants(db, node.perm_root_id)
   const split = acl.map((a) => {
@@ -78,11 +81,22 @@ export async function effectiveAccess(db: Db, node: Pick<BlockRow, 'id' | 'works
   const botIds = idsOf('bot')
   const bots = new Map<string, { name: string; created_time: string; connection: AccessConnection }>()
   for (const c of await connectionsOfBots(db, botIds)) {
-    bots.set(c.bot_id, { name: c.name, created_time: c.created_time, connection: { kind: 'internal', connection_id: c.id, install_id: null, icon: c.icon, authorized_by_name: null, active: true } })
+    bots.set(c.bot_id, {
+      name: c.name,
+      created_time: c.created_time,
+      connection: { kind: 'internal', connection_id: c.id, install_id: null, icon: c.icon, authorized_by_name: null, active: true },
+    })
   }
   for (const i of await liveInstallListings(db, node.workspace_id, botIds)) {
     const active = (await memberRole(db, node.workspace_id, i.user_id)) !== undefined
-    const connection: AccessConnection = { kind: 'public', connection_id: i.connection_id, install_id: i.id, icon: i.icon, authorized_by_name: i.authorized_by_name ?? i.authorized_by_email, active }
+    const connection: AccessConnection = {
+      kind: 'public',
+      connection_id: i.connection_id,
+      install_id: i.id,
+      icon: i.icon,
+      authorized_by_name: i.authorized_by_name ?? i.authorized_by_email,
+      active,
+    }
     bots.set(i.bot_id, { name: i.name, created_time: i.created_time, connection })
   }
   const titles = new Map<string, string>([[node.id, nodeTitle(node)]])
@@ -98,10 +112,13 @@ export async function effectiveAccess(db: Db, node: Pick<BlockRow, 'id' | 'works
     const bot = a.kind === 'bot' ? bots.get(a.id) : undefined
     const type = a.kind === 'members' ? 'workspace' : a.kind === 'group' ? 'group' : a.kind === 'bot' ? 'connection' : 'user'
     const name =
-      type === 'workspace' ? ((await findWorkspace(db, a.id))?.name ?? null)
-      : type === 'group' ? (groups.get(a.id) ?? null)
-      : type === 'connection' ? (bot?.name ?? null)
-      : (users.get(a.id) ?? null)
+      type === 'workspace'
+        ? ((await findWorkspace(db, a.id))?.name ?? null)
+        : type === 'group'
+          ? (groups.get(a.id) ?? null)
+          : type === 'connection'
+            ? (bot?.name ?? null)
+            : (users.get(a.id) ?? null)
     entries.push({
       principal: a.principal,
       type,

@@ -1,7 +1,14 @@
 import { isoNow } from '../domain/clock.js'
 import { DomainError } from '../errors/domain-error.js'
 import { ROLE, levelName, principalOf, type RoleName } from '../permissions/roles.js'
-import { findGrant, inheritedEntries, isConnectionPrincipal, listPageGrants, restorePageGrants, setPageGrant } from '../storage/repositories/acl.repository.js'
+import {
+  findGrant,
+  inheritedEntries,
+  isConnectionPrincipal,
+  listPageGrants,
+  restorePageGrants,
+  setPageGrant,
+} from '../storage/repositories/acl.repository.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import { findGroup } from '../storage/repositories/people.repository.js'
 import { memberRole } from '../storage/repositories/workspaces.repository.js'
@@ -69,7 +76,8 @@ async function principalFor(db: Db, workspaceId: string, target: ShareTarget): P
     case 'workspace':
       return principalOf.members(workspaceId)
     case 'group': {
-      if ((await findGroup(db, target.id))?.workspace_id !== workspaceId) throw new DomainError('not_found', `No group with id ${target.id} in this workspace.`)
+      if ((await findGroup(db, target.id))?.workspace_id !== workspaceId)
+        throw new DomainError('not_found', `No group with id ${target.id} in this workspace.`)
       return principalOf.group(target.id)
     }
     case 'user': {
@@ -142,7 +150,7 @@ export async function getPageAccess(deps: Deps, input: { pageId: string; actorId
   const top = !node.path || node.path === '/'
   return {
     page_id: node.id,
-    parent_page_id: top ? null : (node.path as string).split('/').filter(Boolean).at(-1) ?? null,
+    parent_page_id: top ? null : ((node.path as string).split('/').filter(Boolean).at(-1) ?? null),
     inherits: node.inherits === 1,
     access_differs: !top && (node.inherits === 0 || ownPeople.length > 0),
     entries,

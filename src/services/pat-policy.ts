@@ -40,7 +40,12 @@ export interface EffectivePatPolicy extends PolicyRule {
  * back to the plan's default; selected groups are kept (and read only when the policy uses them,
  * unless `withGroups`).
  */
-export async function effectivePatPolicy(db: Db, workspaceId: string, plan: Plan, opts: { withGroups?: boolean } = {}): Promise<EffectivePatPolicy> {
+export async function effectivePatPolicy(
+  db: Db,
+  workspaceId: string,
+  plan: Plan,
+  opts: { withGroups?: boolean } = {},
+): Promise<EffectivePatPolicy> {
   const rule = PAT_POLICY_BY_PLAN[plan]
   const stored = await findPatPolicyChoice(db, workspaceId)
   const chosen = stored && rule.choices.includes(stored) ? stored : undefined

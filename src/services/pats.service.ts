@@ -20,7 +20,17 @@ import {
 } from '../permissions/decide-pat.js'
 import { enforce } from '../permissions/decide-workspace.js'
 import type { PersonalAccessTokenTable } from '../storage/database.js'
-import { createPat as storePat, findPat, findPatByBotId, findPatByDigest, listPats, recordPatReveal, revokePat as storeRevokePat, setPatCapabilities, unrevokedPatsOfCreator } from '../storage/repositories/pats.repository.js'
+import {
+  createPat as storePat,
+  findPat,
+  findPatByBotId,
+  findPatByDigest,
+  listPats,
+  recordPatReveal,
+  revokePat as storeRevokePat,
+  setPatCapabilities,
+  unrevokedPatsOfCreator,
+} from '../storage/repositories/pats.repository.js'
 import { recordTokenUse } from '../storage/repositories/token-use.repository.js'
 import { findUser, findWorkspace } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
@@ -69,7 +79,14 @@ export type { PatSuspension }
  */
 export function apiCapabilitiesOf(caps: PatCapabilities): Capabilities {
   const on = caps.notionApi
-  return { readContent: on, updateContent: on, insertContent: on, readComments: on, insertComments: on, userInfo: on ? 'with_email' : 'none' }
+  return {
+    readContent: on,
+    updateContent: on,
+    insertContent: on,
+    readComments: on,
+    insertComments: on,
+    userInfo: on ? 'with_email' : 'none',
+  }
 }
 
 function capsOf(p: PersonalAccessTokenTable): PatCapabilities {
@@ -190,7 +207,12 @@ async function presentOne(db: Db, p: PersonalAccessTokenTable, nowMs: number): P
  * Why `actorId` may not create a PAT with `caps` in `ws`, or null when they may: the single rule
  * behind `createPat` and the portal's "New personal access token" screen (seed 004 "Who can create PATs").
  */
-async function creationRefusal(db: Db, ws: { id: string; plan: Parameters<typeof effectivePatPolicy>[2] }, actorId: string, caps: PatCapabilities): Promise<string | null> {
+async function creationRefusal(
+  db: Db,
+  ws: { id: string; plan: Parameters<typeof effectivePatPolicy>[2] },
+  actorId: string,
+  caps: PatCapabilities,
+): Promise<string | null> {
   const who = await principalsForUser(db, ws.id, actorId)
   const person: PatPerson = { role: who?.role, principals: who?.principals ?? [] }
   const policy = patNeedsPolicy(person, caps.notionApi) ? await effectivePatPolicy(db, ws.id, ws.plan) : null
@@ -203,7 +225,11 @@ async function creationRefusal(db: Db, ws: { id: string; plan: Parameters<typeof
  * creation itself would give (null = allowed). Read-only; the portal shows it before the form.
  * @throws DomainError not_found (workspace)
  */
-export async function patCreationAllowance(deps: Deps, workspaceId: string, actorId: string): Promise<{ notionApi: string | null; workers: string | null }> {
+export async function patCreationAllowance(
+  deps: Deps,
+  workspaceId: string,
+  actorId: string,
+): Promise<{ notionApi: string | null; workers: string | null }> {
   const db = deps.store.db
   const ws = await loadWorkspace(db, workspaceId)
   return {
@@ -296,9 +322,14 @@ export async function listWorkspacePats(deps: Deps, f: AdminPatFilter): Promise<
   const db = deps.store.db
   const ws = await loadWorkspace(db, f.workspaceId)
   enforce(decidePatListing((await principalsForUser(db, ws.id, f.actorId))?.role))
-  if (f.status !== undefined && !PAT_STATUSES.includes(f.status)) throw new DomainError('invalid_input', `status must be one of ${PAT_STATUSES.join(', ')}.`)
+  if (f.status !== undefined && !PAT_STATUSES.includes(f.status))
+    throw new DomainError('invalid_input', `status must be one of ${PAT_STATUSES.join(', ')}.`)
   const now = deps.clock.now()
-  const rows = await listPats(db, { workspaceId: ws.id, ...(f.creatorId ? { creatorId: f.creatorId } : {}), ...(f.query ? { query: f.query } : {}) })
+  const rows = await listPats(db, {
+    workspaceId: ws.id,
+    ...(f.creatorId ? { creatorId: f.creatorId } : {}),
+    ...(f.query ? { query: f.query } : {}),
+  })
   const filtered = f.status ? rows.filter((r) => patStatus(r, now) === f.status) : rows
   return Promise.all(filtered.map((r) => presentPat(db, r, now, ws.plan)))
 }
@@ -355,7 +386,10 @@ async function revoke(deps: Deps, trx: Db, p: PersonalAccessTokenTable, by: PatR
  * `meta.reason` (`member_removed` | `member_left`).
  * @returns how many PATs were revoked.
  */
-export async function revokePatsOfDepartingMember(db: Db, input: { workspaceId: string; userId: string; actor: string; reason: 'member_removed' | 'member_left'; time: string }): Promise<number> {
+export async function revokePatsOfDepartingMember(
+  db: Db,
+  input: { workspaceId: string; userId: string; actor: string; reason: 'member_removed' | 'member_left'; time: string },
+): Promise<number> {
   let n = 0
   for (const p of await unrevokedPatsOfCreator(db, input.workspaceId, input.userId)) {
     if (await storeRevokePat(db, p, { actor: input.actor, time: input.time }, input.reason)) n++
@@ -382,7 +416,8 @@ export async function revokePatByBotId(deps: Deps, workspaceId: string, botId: s
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const p = await findPatByBotId(trx, botId)
-    if (!p || p.workspace_id !== workspaceId) throw new DomainError('not_found', `No personal access token with bot id ${botId} in workspace ${workspaceId}.`)
+    if (!p || p.workspace_id !== workspaceId)
+      throw new DomainError('not_found', `No personal access token with bot id ${botId} in workspace ${workspaceId}.`)
     return revoke(deps, trx, p, by, time)
   })
 }
@@ -392,7 +427,12 @@ export async function revokePatByBotId(deps: Deps, workspaceId: string, botId: s
  * needs the creation policy's leave. Audited as `pat.capabilities_changed`.
  * @throws DomainError forbidden | invalid_input | conflict (revoked or expired) | not_found
  */
-export async function updatePatCapabilities(deps: Deps, patId: string, actorId: string, patch: Partial<PatCapabilities>): Promise<PresentedPat> {
+export async function updatePatCapabilities(
+  deps: Deps,
+  patId: string,
+  actorId: string,
+  patch: Partial<PatCapabilities>,
+): Promise<PresentedPat> {
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const p = await loadPat(trx, patId)
@@ -402,7 +442,8 @@ export async function updatePatCapabilities(deps: Deps, patId: string, actorId: 
     const ws = await loadWorkspace(trx, p.workspace_id)
     const who = isCreator ? await principalsForUser(trx, ws.id, actorId) : null
     const person: PatPerson = { role: who?.role, principals: who?.principals ?? [] }
-    const policy = isCreator && to.notionApi && !from.notionApi && patNeedsPolicy(person, true) ? await effectivePatPolicy(trx, ws.id, ws.plan) : null
+    const policy =
+      isCreator && to.notionApi && !from.notionApi && patNeedsPolicy(person, true) ? await effectivePatPolicy(trx, ws.id, ws.plan) : null
     enforce(decidePatCapabilityChange({ isCreator, state: patStatus(p, deps.clock.now()), from, to, person, policy }))
     await setPatCapabilities(trx, p, to, { actor: `user:${actorId}`, time })
     return presentOne(trx, { ...p, cap_notion_api: to.notionApi ? 1 : 0, cap_workers: to.workers ? 1 : 0 }, deps.clock.now())

@@ -2,7 +2,14 @@ import { isoNow } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
 import { MEMBER_ROLES as ROLES, type MemberRole } from '../domain/workspace.js'
 import { DomainError } from '../errors/domain-error.js'
-import { decideGroupChange, decideMemberRemoval, decideRoleChange, decideRoleChanger, enforce, type GroupAction } from '../permissions/decide-workspace.js'
+import {
+  decideGroupChange,
+  decideMemberRemoval,
+  decideRoleChange,
+  decideRoleChanger,
+  enforce,
+  type GroupAction,
+} from '../permissions/decide-workspace.js'
 import { principalOf } from '../permissions/roles.js'
 import type { At } from '../storage/repositories/at.js'
 import { dropGrantsOfPrincipal } from '../storage/repositories/grants.repository.js'
@@ -62,7 +69,11 @@ export async function changeMemberRole(deps: Deps, input: { workspaceId: string;
     if (!from) throw new DomainError('not_found', `User ${input.userId} is not a member of workspace ${input.workspaceId}.`)
     const owners = from === 'owner' ? await people.countOwners(trx, input.workspaceId) : 0
     enforce(decideRoleChange({ actorRole, from, to: input.role, owners }))
-    await people.changeMemberRole(trx, { workspaceId: input.workspaceId, userId: input.userId, from, to: input.role }, byUser(input.actorId, time))
+    await people.changeMemberRole(
+      trx,
+      { workspaceId: input.workspaceId, userId: input.userId, from, to: input.role },
+      byUser(input.actorId, time),
+    )
     return { user_id: input.userId, role: input.role, previous_role: from }
   })
 }
@@ -82,20 +93,34 @@ export async function removeWorkspaceMember(deps: Deps, input: { workspaceId: st
     await requireWorkspace(trx, input.workspaceId)
     const role = await memberRole(trx, input.workspaceId, input.userId)
     if (!role) throw new DomainError('not_found', `User ${input.userId} is not a member of workspace ${input.workspaceId}.`)
-    const actor = input.actorId === undefined ? ({ kind: 'operator' } as const) : input.actorId === input.userId ? ({ kind: 'self' } as const) : { kind: 'person' as const, role: await memberRole(trx, input.workspaceId, input.actorId) }
+    const actor =
+      input.actorId === undefined
+        ? ({ kind: 'operator' } as const)
+        : input.actorId === input.userId
+          ? ({ kind: 'self' } as const)
+          : { kind: 'person' as const, role: await memberRole(trx, input.workspaceId, input.actorId) }
     const owners = role === 'owner' ? await people.countOwners(trx, input.workspaceId) : 0
     enforce(decideMemberRemoval({ actor, target: role, owners }))
     const at: At = { actor: input.actorId ? principalOf.user(input.actorId) : 'admin', time }
     const left = input.actorId === input.userId
     const reason = left ? ('member_left' as const) : ('member_removed' as const)
-    const grants = await dropGrantsOfPrincipal(trx, { workspaceId: input.workspaceId, principal: principalOf.user(input.userId), reason }, at)
+    const grants = await dropGrantsOfPrincipal(
+      trx,
+      { workspaceId: input.workspaceId, principal: principalOf.user(input.userId), reason },
+      at,
+    )
     // Their tokens end for good: being added again must not bring them back (ADR 14).
     const departing = { workspaceId: input.workspaceId, userId: input.userId, actor: at.actor, reason, time }
     const patsRevoked = await revokePatsOfDepartingMember(trx, departing)
     const installsRemoved = await removeInstallsOfDepartingMember(trx, departing)
     await people.removeMember(
       trx,
-      { workspaceId: input.workspaceId, userId: input.userId, left, data: { role, page_grants_dropped: grants, pats_revoked: patsRevoked, installs_removed: installsRemoved } },
+      {
+        workspaceId: input.workspaceId,
+        userId: input.userId,
+        left,
+        data: { role, page_grants_dropped: grants, pats_revoked: patsRevoked, installs_removed: installsRemoved },
+      },
       at,
     )
     return { user_id: input.userId, removed: true }
@@ -168,7 +193,11 @@ export async function deleteGroup(deps: Deps, input: { workspaceId: string; acto
     await requireGroupAdmin(trx, input.workspaceId, input.actorId, 'manage')
     const g = await loadGroup(trx, input.workspaceId, input.groupId)
     const at = byUser(input.actorId, time)
-    const grants = await dropGrantsOfPrincipal(trx, { workspaceId: input.workspaceId, principal: principalOf.group(g.id), reason: 'group_deleted' }, at)
+    const grants = await dropGrantsOfPrincipal(
+      trx,
+      { workspaceId: input.workspaceId, principal: principalOf.group(g.id), reason: 'group_deleted' },
+      at,
+    )
     await people.deleteGroup(trx, g, grants, at)
     return { id: g.id, deleted: true }
   })
@@ -188,8 +217,13 @@ export async function addGroupMember(deps: Deps, input: { workspaceId: string; a
     const role = await memberRole(trx, input.workspaceId, input.userId)
     if (!role) throw new DomainError('not_found', `User ${input.userId} is not a member of workspace ${input.workspaceId}.`)
     if (role === 'guest') throw new DomainError('invalid_input', 'Guests cannot be added to groups.')
-    if (await people.isGroupMember(trx, g.id, input.userId)) throw new DomainError('conflict', `User ${input.userId} is already in group ${g.name}.`)
-    await people.addGroupMember(trx, { workspaceId: input.workspaceId, groupId: g.id, userId: input.userId, addedBy: input.actorId }, byUser(input.actorId, time))
+    if (await people.isGroupMember(trx, g.id, input.userId))
+      throw new DomainError('conflict', `User ${input.userId} is already in group ${g.name}.`)
+    await people.addGroupMember(
+      trx,
+      { workspaceId: input.workspaceId, groupId: g.id, userId: input.userId, addedBy: input.actorId },
+      byUser(input.actorId, time),
+    )
     return { group_id: g.id, user_id: input.userId }
   })
 }
@@ -201,7 +235,11 @@ export async function removeGroupMember(deps: Deps, input: { workspaceId: string
     await requireWorkspace(trx, input.workspaceId)
     await requireGroupAdmin(trx, input.workspaceId, input.actorId, 'members')
     const g = await loadGroup(trx, input.workspaceId, input.groupId)
-    const removed = await people.removeGroupMember(trx, { workspaceId: input.workspaceId, groupId: g.id, userId: input.userId }, byUser(input.actorId, time))
+    const removed = await people.removeGroupMember(
+      trx,
+      { workspaceId: input.workspaceId, groupId: g.id, userId: input.userId },
+      byUser(input.actorId, time),
+    )
     if (!removed) throw new DomainError('not_found', `User ${input.userId} is not in group ${g.name}.`)
     return { group_id: g.id, user_id: input.userId, removed: true }
   })

@@ -44,7 +44,12 @@ export function sessionDigest(sessionId: string): string {
  * `user.password_set`, actor `actor`: `admin`, `cli`, …).
  * @throws DomainError not_found (no such person; bots have no password) | invalid_input (length)
  */
-export async function setPassword(deps: Deps, userId: string, password: string, actor = 'admin'): Promise<{ user_id: string; email: string | null }> {
+export async function setPassword(
+  deps: Deps,
+  userId: string,
+  password: string,
+  actor = 'admin',
+): Promise<{ user_id: string; email: string | null }> {
   if (password.length < PASSWORD_MIN) throw new DomainError('invalid_input', `A password needs at least ${PASSWORD_MIN} characters.`)
   if (password.length > PASSWORD_MAX) throw new DomainError('invalid_input', `A password has at most ${PASSWORD_MAX} characters.`)
   const user = await findUser(deps.store.db, userId)
@@ -82,7 +87,9 @@ export async function createSession(deps: Deps, userId: string): Promise<{ sessi
   const now = deps.clock.now()
   const time = new Date(now).toISOString()
   const expires = new Date(now + SESSION_TTL_MS).toISOString()
-  await deps.store.transaction(async (trx) => portalAuth.createSession(trx, { digest: sessionDigest(sessionId), userId, expires }, { actor: `user:${userId}`, time }))
+  await deps.store.transaction(async (trx) =>
+    portalAuth.createSession(trx, { digest: sessionDigest(sessionId), userId, expires }, { actor: `user:${userId}`, time }),
+  )
   return { sessionId, expires }
 }
 

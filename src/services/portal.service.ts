@@ -85,9 +85,18 @@ export async function visiblePageTree(deps: Deps, workspaceId: string, userId: s
   }
   const out: TreeNode[] = []
   const visit = (key: string, depth: number) => {
-    const list = (byParent.get(key) ?? []).sort((a, b) => a.position - b.position || a.created_time.localeCompare(b.created_time) || a.id.localeCompare(b.id))
+    const list = (byParent.get(key) ?? []).sort(
+      (a, b) => a.position - b.position || a.created_time.localeCompare(b.created_time) || a.id.localeCompare(b.id),
+    )
     for (const r of list) {
-      out.push({ id: r.id, object: r.type === 'child_page' ? 'page' : 'database', title: nodeTitle(r), emoji: nodeEmoji(r), parent_id: key || null, depth })
+      out.push({
+        id: r.id,
+        object: r.type === 'child_page' ? 'page' : 'database',
+        title: nodeTitle(r),
+        emoji: nodeEmoji(r),
+        parent_id: key || null,
+        depth,
+      })
       visit(r.id, depth + 1)
     }
   }
@@ -112,7 +121,12 @@ export async function connectablePageTree(deps: Deps, workspaceId: string, userI
  * @throws DomainError not_found "…does not exist or you do not have access to it." (also when it is
  *   hidden: existence never leaks, as in the API) | forbidden (visible, level too low)
  */
-export async function loadPageForPerson(deps: Deps, userId: string, pageId: string, minLevel = 1): Promise<{ node: BlockRow; level: number; role: MemberRole }> {
+export async function loadPageForPerson(
+  deps: Deps,
+  userId: string,
+  pageId: string,
+  minLevel = 1,
+): Promise<{ node: BlockRow; level: number; role: MemberRole }> {
   const db = deps.store.db
   const notFound = () => new DomainError('not_found', 'This page does not exist, or you do not have access to it.')
   const node = await findBlock(db, pageId)
@@ -146,7 +160,9 @@ export async function readPage(deps: Deps, userId: string, pageId: string, maxBl
   // Same engine as retrieve: the person's level on the child's permission root (no read when it shares
   // this page's root, which the person can see).
   const mayOpen = async (row: BlockRow) =>
-    (row.type !== 'child_page' && row.type !== 'child_database') || row.perm_root_id === node.perm_root_id || (await levelOn(db, person, row)) >= ROLE.view
+    (row.type !== 'child_page' && row.type !== 'child_database') ||
+    row.perm_root_id === node.perm_root_id ||
+    (await levelOn(db, person, row)) >= ROLE.view
   let budget = maxBlocks
   let truncated = false
   const load = async (parentId: string, depth: number): Promise<BlockTree[]> => {
@@ -276,7 +292,8 @@ export async function connectionsToAdd(deps: Deps, userId: string, pageId: strin
   const installs = []
   for (const i of await liveInstallListings(deps.store.db, workspaceId)) {
     // An install whose authorizing person left the workspace is inactive (its tokens fail): not offered.
-    if ((await memberRole(deps.store.db, workspaceId, i.user_id)) !== undefined) installs.push({ ...i, authorized_by_name: i.authorized_by_name ?? i.authorized_by_email })
+    if ((await memberRole(deps.store.db, workspaceId, i.user_id)) !== undefined)
+      installs.push({ ...i, authorized_by_name: i.authorized_by_name ?? i.authorized_by_email })
   }
   const all: ConnectionCandidate[] = [
     ...rows.map((r) => ({ kind: 'internal' as const, id: r.id, name: r.name, icon: r.icon, authorized_by_name: null })),
@@ -301,7 +318,12 @@ export async function workspaceFor(deps: Deps, workspaceId: string, userId: stri
  * @returns at most `limit` (default 200) entries, newest first, `meta` parsed (never holds a secret).
  * @throws DomainError forbidden (not an owner) | not_found (workspace)
  */
-export async function workspaceAuditLog(deps: Deps, workspaceId: string, actorId: string, filter: { action?: string; actor?: string; limit?: number } = {}) {
+export async function workspaceAuditLog(
+  deps: Deps,
+  workspaceId: string,
+  actorId: string,
+  filter: { action?: string; actor?: string; limit?: number } = {},
+) {
   const db = deps.store.db
   if (!(await findWorkspace(db, workspaceId))) throw new DomainError('not_found', 'No such workspace.')
   enforce(decideOwnerOnly((await principalsForUser(db, workspaceId, actorId))?.role, 'see the audit log'))

@@ -53,7 +53,6 @@ export function generateClientSecret(): string {
 /** The AES-GCM context (AAD) of a client secret. */
 const secretContext = (id: string) => `client|${id}`
 
-
 /** The registered redirect URIs of a connection. */
 export function redirectUrisOf(c: Pick<PublicConnectionTable, 'redirect_uris'>): string[] {
   return JSON.parse(c.redirect_uris) as string[]
@@ -67,7 +66,13 @@ export function describeCapabilities(caps: Capabilities): string[] {
   if (caps.insertContent) out.push('Insert content')
   if (caps.readComments) out.push('Read comments')
   if (caps.insertComments) out.push('Insert comments')
-  out.push(caps.userInfo === 'none' ? 'No user information' : caps.userInfo === 'without_email' ? 'Read user information without email addresses' : 'Read user information including email addresses')
+  out.push(
+    caps.userInfo === 'none'
+      ? 'No user information'
+      : caps.userInfo === 'without_email'
+        ? 'Read user information without email addresses'
+        : 'Read user information including email addresses',
+  )
   return out
 }
 
@@ -97,7 +102,8 @@ export type PresentedPublicConnection = ReturnType<typeof presentPublicConnectio
 export function validateRedirectUris(uris: string[]): string[] {
   const list = uris.map((u) => u.trim()).filter(Boolean)
   if (list.length === 0) throw new DomainError('invalid_input', 'A public connection needs at least one redirect URI.')
-  if (list.length > MAX_REDIRECT_URIS) throw new DomainError('invalid_input', `A public connection has at most ${MAX_REDIRECT_URIS} redirect URIs.`)
+  if (list.length > MAX_REDIRECT_URIS)
+    throw new DomainError('invalid_input', `A public connection has at most ${MAX_REDIRECT_URIS} redirect URIs.`)
   for (const u of list) {
     let url: URL
     try {
@@ -105,7 +111,8 @@ export function validateRedirectUris(uris: string[]): string[] {
     } catch {
       throw new DomainError('invalid_input', `Redirect URI ${JSON.stringify(u)} is not an absolute URI.`)
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new DomainError('invalid_input', `Redirect URI ${JSON.stringify(u)} must use http or https.`)
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new DomainError('invalid_input', `Redirect URI ${JSON.stringify(u)} must use http or https.`)
     if (url.hash || u.includes('#')) throw new DomainError('invalid_input', `Redirect URI ${JSON.stringify(u)} must not have a fragment.`)
   }
   if (new Set(list).size !== list.length) throw new DomainError('invalid_input', 'Redirect URIs must be different from each other.')
@@ -131,7 +138,14 @@ async function requireManager(db: Db, c: PublicConnectionTable, actorId: string,
 async function checkTemplate(db: Db, workspaceId: string, actorId: string, pageId: string): Promise<void> {
   const node = await findBlock(db, pageId)
   const who = await principalsForUser(db, workspaceId, actorId)
-  const visible = node && who && node.workspace_id === workspaceId && node.type === 'child_page' && node.in_trash === 0 && node.perm_root_id && (await levelOnRoot(db, node.perm_root_id, who.principals)) > 0
+  const visible =
+    node &&
+    who &&
+    node.workspace_id === workspaceId &&
+    node.type === 'child_page' &&
+    node.in_trash === 0 &&
+    node.perm_root_id &&
+    (await levelOnRoot(db, node.perm_root_id, who.principals)) > 0
   if (!visible) throw new DomainError('invalid_input', `The template must be a page of this workspace that you can see; ${pageId} is not.`)
 }
 
@@ -222,7 +236,11 @@ export async function refreshClientSecret(deps: Deps, id: string, actorId: strin
     await replaceClientSecret(
       trx,
       c,
-      { secret_digest: deps.secrets.tokenDigest(secret), secret_sealed: deps.secrets.encrypt(secret, secretContext(c.id)), secret_hint: `secret_…${secret.slice(-4)}` },
+      {
+        secret_digest: deps.secrets.tokenDigest(secret),
+        secret_sealed: deps.secrets.encrypt(secret, secretContext(c.id)),
+        secret_hint: `secret_…${secret.slice(-4)}`,
+      },
       { actor: `user:${actorId}`, time },
     )
     return secret
@@ -242,7 +260,12 @@ export interface UpdatePublicConnectionInput {
  * changes apply to every install from the next request.
  * @throws DomainError forbidden | invalid_input | not_found
  */
-export async function updatePublicConnection(deps: Deps, id: string, actorId: string, patch: UpdatePublicConnectionInput): Promise<PresentedPublicConnection> {
+export async function updatePublicConnection(
+  deps: Deps,
+  id: string,
+  actorId: string,
+  patch: UpdatePublicConnectionInput,
+): Promise<PresentedPublicConnection> {
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const c = await loadPublicConnection(trx, id)

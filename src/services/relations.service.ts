@@ -4,7 +4,14 @@ import type { Schema } from '../domain/properties.js'
 import { objectNotFound, restrictedResource, validationError, type NotionApiError } from '../errors/notion-error.js'
 import { decideDualRelation } from '../permissions/decide-dual-relation.js'
 import { ROLE } from '../permissions/roles.js'
-import { findBlock, migrateRowValues, rowValuesOf, writeSyncedValues, type BlockRow, type ContentAt } from '../storage/repositories/blocks.repository.js'
+import {
+  findBlock,
+  migrateRowValues,
+  rowValuesOf,
+  writeSyncedValues,
+  type BlockRow,
+  type ContentAt,
+} from '../storage/repositories/blocks.repository.js'
 import { dataSourcesMentioning, findDataSource, saveSchema, schemaOf } from '../storage/repositories/data-sources.repository.js'
 import type { Db } from '../storage/store.js'
 import { levelOn } from './access.js'
@@ -54,7 +61,13 @@ export async function checkRelationTargets(
     if (prop?.type !== 'relation') continue
     const target = String(prop.config.data_source_id ?? '')
     const ids = idsOf(value)
-    const visible = new Set(await visibleRelated(db, caller, ids.filter((id) => id !== self?.id)))
+    const visible = new Set(
+      await visibleRelated(
+        db,
+        caller,
+        ids.filter((id) => id !== self?.id),
+      ),
+    )
     for (const [i, id] of ids.entries()) {
       if (self && id === self.id && self.sourceId === target) continue
       const row = visible.has(id) ? await findBlock(db, id) : undefined
@@ -75,7 +88,13 @@ export async function checkRelationTargets(
  * below edit → 403 restricted_resource "Insufficient permissions for this endpoint." (digest §5).
  * @throws NotionApiError object_not_found | restricted_resource
  */
-export async function requireDualRelationAccess(db: Db, caller: ApiCaller, own: BlockRow | null, other: BlockRow, notFound: () => NotionApiError): Promise<void> {
+export async function requireDualRelationAccess(
+  db: Db,
+  caller: ApiCaller,
+  own: BlockRow | null,
+  other: BlockRow,
+  notFound: () => NotionApiError,
+): Promise<void> {
   const ownLevel = own ? await levelOn(db, caller, own) : ROLE.full
   const otherLevel = other.workspace_id === caller.workspaceId ? await levelOn(db, caller, other) : ROLE.none
   const decision = decideDualRelation({ ownLevel, otherLevel })
@@ -149,13 +168,22 @@ function toggle(ids: string[], id: string, present: boolean): Ref[] {
  * is checked before any is changed.
  * @throws NotionApiError restricted_resource | object_not_found (the other data source is not visible)
  */
-export async function dropSyncedProperties(db: Db, caller: ApiCaller, ownDatabase: BlockRow | null, ownerId: string, before: Schema, after: Schema, time: string): Promise<void> {
+export async function dropSyncedProperties(
+  db: Db,
+  caller: ApiCaller,
+  ownDatabase: BlockRow | null,
+  ownerId: string,
+  before: Schema,
+  after: Schema,
+  time: string,
+): Promise<void> {
   const at: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
   const drops: { targetId: string; synced: string }[] = []
   for (const prop of Object.values(before)) {
     if (prop.type !== 'relation' || prop.config.type !== 'dual_property') continue
     const still = after[prop.id]
-    if (still?.type === 'relation' && still.config.type === 'dual_property' && still.config.data_source_id === prop.config.data_source_id) continue
+    if (still?.type === 'relation' && still.config.type === 'dual_property' && still.config.data_source_id === prop.config.data_source_id)
+      continue
     const synced = (prop.config.dual_property as { synced_property_id?: string } | undefined)?.synced_property_id
     const targetId = String(prop.config.data_source_id)
     if (!synced) continue
@@ -167,7 +195,10 @@ export async function dropSyncedProperties(db: Db, caller: ApiCaller, ownDatabas
     if (!target) continue
     if (schemaOf(target)[synced]?.type !== 'relation') continue
     const targetDatabase = await findBlock(db, target.database_id)
-    if (targetDatabase) await requireDualRelationAccess(db, caller, ownDatabase, targetDatabase, () => objectNotFound('data_source', targetId, caller.connectionName))
+    if (targetDatabase)
+      await requireDualRelationAccess(db, caller, ownDatabase, targetDatabase, () =>
+        objectNotFound('data_source', targetId, caller.connectionName),
+      )
     drops.push({ targetId, synced })
   }
   for (const { targetId, synced } of drops) {
@@ -201,7 +232,13 @@ export async function dropValues(db: Db, dataSourceId: string, propertyIds: stri
  * in the value (otherwise writing a relation would silently cut links the token never saw). Mutates
  * `values` (the write's relation values) in place.
  */
-export async function keepHiddenRelations(db: Db, caller: ApiCaller, schema: Schema, current: Record<string, unknown>, values: Record<string, unknown>): Promise<void> {
+export async function keepHiddenRelations(
+  db: Db,
+  caller: ApiCaller,
+  schema: Schema,
+  current: Record<string, unknown>,
+  values: Record<string, unknown>,
+): Promise<void> {
   for (const propId of Object.keys(values)) {
     if (schema[propId]?.type !== 'relation') continue
     const before = idsOf(current[propId])
@@ -222,8 +259,19 @@ export async function keepHiddenRelations(db: Db, caller: ApiCaller, schema: Sch
  * - a two-way relation's pair names it (`dual_property.synced_property_name`).
  * `after` is updated in place; other data sources are saved (`data_source.schema_changed` by `at.actor`).
  */
-export async function followRenamesElsewhere(db: Db, ownerId: string, workspaceId: string, before: Schema, after: Schema, at: ContentAt): Promise<void> {
-  const renamed = new Map(Object.values(after).filter((p) => before[p.id] && before[p.id]?.name !== p.name).map((p) => [p.id, p.name]))
+export async function followRenamesElsewhere(
+  db: Db,
+  ownerId: string,
+  workspaceId: string,
+  before: Schema,
+  after: Schema,
+  at: ContentAt,
+): Promise<void> {
+  const renamed = new Map(
+    Object.values(after)
+      .filter((p) => before[p.id] && before[p.id]?.name !== p.name)
+      .map((p) => [p.id, p.name]),
+  )
   if (renamed.size === 0) return
   const fix = (schema: Schema, selfId: string): boolean => {
     let changed = false

@@ -137,7 +137,14 @@ export async function computeRowValues(db: Db, opts: ComputeOptions, source: Row
   return compute(db, opts, source, rows, 0, newScratch())
 }
 
-async function compute(db: Db, opts: ComputeOptions, source: RowSource, rows: BlockRow[], depth: number, scratch: Scratch): Promise<Map<string, RowValues>> {
+async function compute(
+  db: Db,
+  opts: ComputeOptions,
+  source: RowSource,
+  rows: BlockRow[],
+  depth: number,
+  scratch: Scratch,
+): Promise<Map<string, RowValues>> {
   const schema = source.schema
   const props = Object.values(schema)
   const out = new Map<string, RowValues>()
@@ -145,7 +152,9 @@ async function compute(db: Db, opts: ComputeOptions, source: RowSource, rows: Bl
 
   // 1. Plain and row-derived values; relations filtered to visible pages.
   const relationProps = props.filter((p) => p.type === 'relation')
-  const allRelated = rows.flatMap((r) => relationProps.flatMap((p) => ((stored.get(r.id)?.[p.id] as { id: string }[] | undefined) ?? []).map((x) => x.id)))
+  const allRelated = rows.flatMap((r) =>
+    relationProps.flatMap((p) => ((stored.get(r.id)?.[p.id] as { id: string }[] | undefined) ?? []).map((x) => x.id)),
+  )
   await loadRows(db, allRelated, scratch)
   for (const row of rows) {
     const values = stored.get(row.id) as Record<string, unknown>
@@ -204,9 +213,7 @@ async function compute(db: Db, opts: ComputeOptions, source: RowSource, rows: Bl
     const relatedIds = [...new Set(rows.flatMap((r) => ((out.get(r.id) as RowValues)[relation.id] as { id: string }[]).map((x) => x.id)))]
     const relatedRows = relatedIds.map((id) => scratch.rows.get(id)).filter((r): r is BlockRow => !!r && r.parent_id === target.id)
     const relatedValues =
-      target.id === source.id && depth > 0
-        ? new Map<string, RowValues>()
-        : await compute(db, opts, target, relatedRows, depth + 1, scratch)
+      target.id === source.id && depth > 0 ? new Map<string, RowValues>() : await compute(db, opts, target, relatedRows, depth + 1, scratch)
     for (const row of rows) {
       const ids = ((out.get(row.id) as RowValues)[relation.id] as { id: string }[]).map((x) => x.id)
       const vals = ids.filter((id) => relatedValues.has(id)).map((id) => (relatedValues.get(id) as RowValues)[rolled.id])
@@ -278,7 +285,13 @@ async function titlesForFormulas(db: Db, rows: BlockRow[], out: Map<string, RowV
  * Names (and e-mails) of people formulas may format, as far as the viewer's user-information
  * capability allows: none → no names; without email → names; with email → names and e-mails.
  */
-async function peopleForFormulas(db: Db, viewer: ComputeOptions['viewer'], rows: BlockRow[], out: Map<string, RowValues>, props: PropertyConfig[]) {
+async function peopleForFormulas(
+  db: Db,
+  viewer: ComputeOptions['viewer'],
+  rows: BlockRow[],
+  out: Map<string, RowValues>,
+  props: PropertyConfig[],
+) {
   const level = viewer ? (viewer.capabilities?.userInfo ?? 'none') : 'with_email'
   if (level === 'none') return () => null
   const ids = new Set<string>()

@@ -47,6 +47,11 @@ export async function createPageAsUser(
       actor: input.actorId,
       time,
     })
-    return { id: row.id, title: input.title, parent_id: input.parentId ?? null, ...(!input.parentId && { private: input.private === true }) }
+    return {
+      id: row.id,
+      title: input.title,
+      parent_id: input.parentId ?? null,
+      ...(!input.parentId && { private: input.private === true }),
+    }
   })
 }

@@ -6,7 +6,15 @@ import { DomainError } from '../errors/domain-error.js'
 import { validationError } from '../errors/notion-error.js'
 import { ROLE, principalOf } from '../permissions/roles.js'
 import { levelOnRoot } from '../storage/repositories/acl.repository.js'
-import { findBlock, insertBlockRows, listContentBlocksOfPage, listTemplatesOfDataSource, reservePositions, updateBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import {
+  findBlock,
+  insertBlockRows,
+  listContentBlocksOfPage,
+  listTemplatesOfDataSource,
+  reservePositions,
+  updateBlock,
+  type BlockRow,
+} from '../storage/repositories/blocks.repository.js'
 import { findDataSource, schemaOf } from '../storage/repositories/data-sources.repository.js'
 import { memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
@@ -47,10 +55,18 @@ export async function templatesOf(db: Db, dataSourceId: string): Promise<BlockRo
  * next_cursor}` (not a `list` object). `name` filters by case-insensitive substring; the cursor is
  * the id of the next template.
  */
-export async function listTemplatePage(db: Db, dataSourceId: string, q: { name?: string | undefined; start_cursor?: string | undefined; page_size?: number | undefined }) {
+export async function listTemplatePage(
+  db: Db,
+  dataSourceId: string,
+  q: { name?: string | undefined; start_cursor?: string | undefined; page_size?: number | undefined },
+) {
   const ds = await findDataSource(db, dataSourceId)
   const schema = ds ? schemaOf(ds) : {}
-  let all: TemplateInfo[] = (await templatesOf(db, dataSourceId)).map((t) => ({ id: t.id, name: templateName(t, schema), is_default: isDefaultOf(t) }))
+  let all: TemplateInfo[] = (await templatesOf(db, dataSourceId)).map((t) => ({
+    id: t.id,
+    name: templateName(t, schema),
+    is_default: isDefaultOf(t),
+  }))
   if (q.name !== undefined) all = all.filter((t) => t.name.toLowerCase().includes((q.name as string).toLowerCase()))
   let start = 0
   if (q.start_cursor) {
@@ -75,12 +91,21 @@ function templateName(row: BlockRow, schema: Schema): string {
  */
 export async function createTemplate(
   deps: Deps,
-  input: { workspaceId: string; actorId: string; dataSourceId: string; title: string; isDefault?: boolean; paragraphs?: string[]; properties?: Record<string, unknown> },
+  input: {
+    workspaceId: string
+    actorId: string
+    dataSourceId: string
+    title: string
+    isDefault?: boolean
+    paragraphs?: string[]
+    properties?: Record<string, unknown>
+  },
 ) {
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const ds = await findDataSource(trx, input.dataSourceId)
-    if (!ds || ds.workspace_id !== input.workspaceId) throw new DomainError('not_found', `No data source with id ${input.dataSourceId} in this workspace.`)
+    if (!ds || ds.workspace_id !== input.workspaceId)
+      throw new DomainError('not_found', `No data source with id ${input.dataSourceId} in this workspace.`)
     const database = (await findBlock(trx, ds.database_id)) as BlockRow
     const role = await memberRole(trx, input.workspaceId, input.actorId)
     if (!role) throw new DomainError('forbidden', 'Only members of this workspace can create templates in it.')
@@ -158,7 +183,10 @@ export async function resolveTemplate(
     return d
   }
   const found = templates.find((x) => x.id === t.template_id)
-  if (!found) throw validationError(`body failed validation: body.template.template_id should be a template of the parent data source, instead was \`${JSON.stringify(t.template_id)}\`.`)
+  if (!found)
+    throw validationError(
+      `body failed validation: body.template.template_id should be a template of the parent data source, instead was \`${JSON.stringify(t.template_id)}\`.`,
+    )
   return found
 }
 

@@ -64,7 +64,11 @@ export async function dataSourceTrashState(db: Db, ds: Pick<DataSourceRow, 'in_t
  * @throws NotionApiError validation_error
  */
 export function requireNotInTrash(state: TrashState, opts: { restoresSelf?: boolean } = {}): void {
-  const decision = decideTrashedWrite({ selfInTrash: state.self, ancestorInTrash: state.ancestor, restoresSelf: opts.restoresSelf ?? false })
+  const decision = decideTrashedWrite({
+    selfInTrash: state.self,
+    ancestorInTrash: state.ancestor,
+    restoresSelf: opts.restoresSelf ?? false,
+  })
   if (decision.type === 'deny') throw validationError(decision.message)
 }
 

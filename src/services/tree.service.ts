@@ -13,9 +13,7 @@ import type { Db } from '../storage/store.js'
  */
 
 export type NodeParent =
-  | { type: 'workspace' }
-  | { type: 'page_id'; id: string }
-  | { type: 'data_source_id'; id: string; databaseId: string }
+  { type: 'workspace' } | { type: 'page_id'; id: string } | { type: 'data_source_id'; id: string; databaseId: string }
 
 export interface CreateNodeInput {
   workspaceId: string

@@ -38,7 +38,12 @@ export async function createAtWorkspaceLevel(
   if (caller.kind === 'internal') throw validationError(opts.refusal)
   const row = await create({ parent: { type: 'workspace' }, section: 'private', privateOwner: caller.userId })
   if (caller.kind === 'oauth') {
-    await grantOnPage(trx, row, { principal: principalOf.bot(caller.botId), role: CONNECTION_SHARE_LEVEL, grantedBy: caller.userId, time: opts.time })
+    await grantOnPage(trx, row, {
+      principal: principalOf.bot(caller.botId),
+      role: CONNECTION_SHARE_LEVEL,
+      grantedBy: caller.userId,
+      time: opts.time,
+    })
   }
   return row
 }

@@ -5,7 +5,14 @@ import { DomainError } from '../errors/domain-error.js'
 import { decideMemberAdd, decideMemberAdder, enforce } from '../permissions/decide-workspace.js'
 import type { MemberRole, Plan, UserTable, WorkspaceTable } from '../storage/database.js'
 import { addMember as addMemberRow, insertPerson } from '../storage/repositories/people.repository.js'
-import { createWorkspace as storeWorkspace, findUserByEmail, findWorkspace, listMembers, listWorkspaceNodes, memberRole } from '../storage/repositories/workspaces.repository.js'
+import {
+  createWorkspace as storeWorkspace,
+  findUserByEmail,
+  findWorkspace,
+  listMembers,
+  listWorkspaceNodes,
+  memberRole,
+} from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
 import { removeWorkspaceMember } from './people.service.js'
@@ -69,7 +76,12 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput) {
     const people: (UserTable & { role: MemberRole })[] = []
     for (const m of input.members) people.push({ ...(await ensurePerson(trx, m, time)), role: m.role })
     const owner = people.find((p) => p.role === 'owner') as UserTable
-    await storeWorkspace(trx, workspace, people.map((p) => ({ userId: p.id, role: p.role })), { actor: `user:${owner.id}`, time })
+    await storeWorkspace(
+      trx,
+      workspace,
+      people.map((p) => ({ userId: p.id, role: p.role })),
+      { actor: `user:${owner.id}`, time },
+    )
     const pages = []
     for (const title of input.pages ?? []) {
       const row = await createNode(trx, {
@@ -144,7 +156,15 @@ export async function listWorkspacePages(deps: Deps, workspaceId: string) {
     list.push(r)
     byParent.set(key, list)
   }
-  const out: { id: string; object: 'page' | 'database'; title: string; parent_id: string | null; depth: number; in_trash: boolean; is_row: boolean }[] = []
+  const out: {
+    id: string
+    object: 'page' | 'database'
+    title: string
+    parent_id: string | null
+    depth: number
+    in_trash: boolean
+    is_row: boolean
+  }[] = []
   const visit = (key: string, depth: number) => {
     const list = (byParent.get(key) ?? []).sort((a, b) => a.position - b.position || a.created_time.localeCompare(b.created_time))
     for (const r of list) {

@@ -253,7 +253,6 @@ export interface PersonalAccessTokenTable {
   last_used_time: string | null
 }
 
-
 /** A workspace's chosen PAT creation policy; absent = the plan's default. */
 export interface WorkspacePatPolicyTable {
   workspace_id: string

@@ -120,7 +120,9 @@ export async function createPostgresStore(url: string, opts: { migrate?: boolean
     migrationSchema = schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s
   } catch (err) {
     await db.destroy()
-    throw new Error(`Cannot reach PostgreSQL at ${redactDatabaseUrl(url)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw new Error(`Cannot reach PostgreSQL at ${redactDatabaseUrl(url)}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    })
   }
 
   const store: Store = {

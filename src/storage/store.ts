@@ -103,7 +103,12 @@ export const TABLES: (keyof Database)[] = [
  * (`allowUnorderedMigrations`); each migration touches only its own tables and columns.
  */
 function migrator(db: Kysely<Database>, migrationTableSchema: string | undefined): Migrator {
-  return new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true, ...(migrationTableSchema ? { migrationTableSchema } : {}) })
+  return new Migrator({
+    db,
+    provider: migrationProvider,
+    allowUnorderedMigrations: true,
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  })
 }
 
 /** Runs the migrations on `db`; returns the names applied now. @throws Error naming the failed migration. */
@@ -128,7 +133,10 @@ export async function readMigrationStatus(db: Kysely<Database>, migrationTableSc
  * bare path (SQLite), or `:memory:`. Migrates it to the latest schema unless `migrate` is false.
  * @throws Error when the store cannot be reached, opened or migrated.
  */
-export async function openStore(url: string, opts: { migrate?: boolean; poolMax?: number; synchronous?: SqliteSynchronous } = {}): Promise<Store> {
+export async function openStore(
+  url: string,
+  opts: { migrate?: boolean; poolMax?: number; synchronous?: SqliteSynchronous } = {},
+): Promise<Store> {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { createPostgresStore } = await import('./postgres-store.js')
     return createPostgresStore(url, opts)

@@ -101,7 +101,14 @@ export async function exportStore(
     const db = trx as unknown as AnyDb
     for (const table of [...TABLES].reverse()) {
       const key = await primaryKey(store, db, table)
-      const total = Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+      const total = Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
       let done = 0
       let after: unknown[] | undefined
       onProgress({ table, done, total })
@@ -153,7 +160,8 @@ export async function importStore(
     throw new Error('Not an Octavo export: the first line is not a JSON header.')
   }
   if (header?.format !== EXPORT_FORMAT) throw new Error('Not an Octavo export: the header has no "format":"octavo-export".')
-  if (header.version !== EXPORT_VERSION) throw new Error(`Unsupported export version ${String(header.version)} (this Octavo reads version ${EXPORT_VERSION}).`)
+  if (header.version !== EXPORT_VERSION)
+    throw new Error(`Unsupported export version ${String(header.version)} (this Octavo reads version ${EXPORT_VERSION}).`)
   if (header.key_check !== keyCheck(masterKey)) {
     throw new Error(
       'The export was made under a different master key: its tokens would stop working. Run the import with the same OCTAVO_SECRET_KEY (or master.key) as the source store.',
@@ -161,7 +169,8 @@ export async function importStore(
   }
   const known = new Set(Object.keys(await migrationProvider.getMigrations()))
   const unknown = header.migrations.filter((m) => !known.has(m))
-  if (unknown.length) throw new Error(`The export comes from a newer Octavo (unknown migrations: ${unknown.join(', ')}); upgrade this Octavo first.`)
+  if (unknown.length)
+    throw new Error(`The export comes from a newer Octavo (unknown migrations: ${unknown.join(', ')}); upgrade this Octavo first.`)
 
   const counts: Record<string, number> = {}
   await store.db.transaction().execute(async (trx) => {
@@ -170,8 +179,14 @@ export async function importStore(
       for (const table of TABLES) await db.deleteFrom(table).execute()
     } else {
       for (const table of TABLES) {
-        const row = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
-        if (Number(row.n) > 0) throw new Error(`The target store is not empty (table ${table} has rows). Import into an empty store, or pass --replace to delete everything first.`)
+        const row = await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+        if (Number(row.n) > 0)
+          throw new Error(
+            `The target store is not empty (table ${table} has rows). Import into an empty store, or pass --replace to delete everything first.`,
+          )
       }
     }
     const order = new Map([...TABLES].reverse().map((t, i) => [t, i] as const))
@@ -182,7 +197,11 @@ export async function importStore(
       if (!table || batch.length === 0) return
       const cols = Object.keys(batch[0]!).length
       const size = Math.max(1, Math.min(500, Math.floor(30_000 / Math.max(1, cols))))
-      for (let i = 0; i < batch.length; i += size) await db.insertInto(table).values(batch.slice(i, i + size)).execute()
+      for (let i = 0; i < batch.length; i += size)
+        await db
+          .insertInto(table)
+          .values(batch.slice(i, i + size))
+          .execute()
       counts[table] = (counts[table] ?? 0) + batch.length
       onProgress({ table, done: counts[table] ?? 0, total: -1 })
       batch = []
@@ -201,7 +220,8 @@ export async function importStore(
       if (!line.t || !line.r || !order.has(line.t as never)) throw new Error(`Unknown table "${String(line.t)}" in the export.`)
       if (line.t !== table) {
         await flush()
-        if (table && order.get(line.t as never)! < order.get(table as never)!) throw new Error(`Rows of ${line.t} come after ${table}: the export is out of order.`)
+        if (table && order.get(line.t as never)! < order.get(table as never)!)
+          throw new Error(`Rows of ${line.t} come after ${table}: the export is out of order.`)
         table = line.t
       }
       batch.push(line.r)
@@ -210,11 +230,14 @@ export async function importStore(
     await flush()
     if (!ended) throw new Error('The export is incomplete (no end line): it was cut short. Nothing was imported.')
     for (const [t, n] of Object.entries(ended.counts)) {
-      if ((counts[t] ?? 0) !== n) throw new Error(`Table ${t}: the export announces ${n} rows but holds ${counts[t] ?? 0}. Nothing was imported.`)
+      if ((counts[t] ?? 0) !== n)
+        throw new Error(`Table ${t}: the export announces ${n} rows but holds ${counts[t] ?? 0}. Nothing was imported.`)
     }
     // PostgreSQL's identity sequence does not see explicit values: move it past the imported events.
     if (store.dialect === 'postgres') {
-      await sql`select setval(pg_get_serial_sequence('change_event', 'seq'), coalesce((select max(seq) from change_event), 0) + 1, false)`.execute(trx)
+      await sql`select setval(pg_get_serial_sequence('change_event', 'seq'), coalesce((select max(seq) from change_event), 0) + 1, false)`.execute(
+        trx,
+      )
     }
   })
   return counts
@@ -222,7 +245,16 @@ export async function importStore(
 
 /** An `audit_log` row of an export made before migration 0008, as the change event it became. */
 function legacyAuditRow(r: Record<string, unknown>): Record<string, unknown> {
-  return { id: r.id, workspace_id: r.workspace_id, type: r.action, object_type: null, object_id: r.target, actor: r.actor, time: r.time, data: r.meta }
+  return {
+    id: r.id,
+    workspace_id: r.workspace_id,
+    type: r.action,
+    object_type: null,
+    object_id: r.target,
+    actor: r.actor,
+    time: r.time,
+    data: r.meta,
+  }
 }
 
 /** An export's end-line counts with `audit_log` (before migration 0008) counted as `change_event`. */

@@ -75,7 +75,14 @@ describe('admin API', () => {
 
     const audit = await call('GET', `/workspaces/${workspaceId}/audit`)
     expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(
-      expect.arrayContaining(['connection.created', 'page.connection_added', 'connection.token_revealed', 'connection.token_refreshed', 'connection.capabilities_changed', 'page.connection_removed']),
+      expect.arrayContaining([
+        'connection.created',
+        'page.connection_added',
+        'connection.token_revealed',
+        'connection.token_refreshed',
+        'connection.capabilities_changed',
+        'page.connection_removed',
+      ]),
     )
     expect(JSON.stringify(audit.body)).not.toContain(refreshed.body.token)
 
@@ -99,7 +106,9 @@ describe('admin API', () => {
     expect(share.status).toBe(403)
     expect(share.body.message).toBe('Only people with full access to this page can add or remove connections on it.')
     expect((await call('POST', '/workspaces', { name: 'x' })).status).toBe(400)
-    expect((await call('POST', '/workspaces', { name: 'x', members: [{ name: 'a', email: 'a@x.test', role: 'member' }] })).body.message).toBe('A workspace needs at least one owner.')
+    expect(
+      (await call('POST', '/workspaces', { name: 'x', members: [{ name: 'a', email: 'a@x.test', role: 'member' }] })).body.message,
+    ).toBe('A workspace needs at least one owner.')
     expect((await call('GET', '/workspaces/not-a-uuid')).status).toBe(400)
   })
 })

@@ -35,10 +35,25 @@ describe('effective access of a page: admin API, CLI and portal', () => {
     expect((await admin('PUT', `/pages/${s.pages.child.id}/permissions/groups/${groupId}`, { level: 'comment' })).status).toBe(200)
     expect((await admin('PUT', `/pages/${s.pages.grandchild.id}/permissions/users/${s.guest.id}`, { level: 'view' })).status).toBe(200)
     // Mia installs "Calendar Sync" and picks Child at consent.
-    const app = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, redirectUris: [REDIRECT], name: 'Calendar Sync' })
-    const to = await consent(server, { userId: s.member.id, params: { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' }, pageIds: [s.pages.child.id] })
+    const app = await registerApp(server, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      redirectUris: [REDIRECT],
+      name: 'Calendar Sync',
+    })
+    const to = await consent(server, {
+      userId: s.member.id,
+      params: { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' },
+      pageIds: [s.pages.child.id],
+    })
     const sdk = new Client({ baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
-    const res = await sdk.oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'authorization_code', code: to.searchParams.get('code') as string, redirect_uri: REDIRECT })
+    const res = await sdk.oauth.token({
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      grant_type: 'authorization_code',
+      code: to.searchParams.get('code') as string,
+      redirect_uri: REDIRECT,
+    })
     installBot = res.bot_id
   })
   afterAll(async () => server?.stop())
@@ -71,7 +86,9 @@ describe('effective access of a page: admin API, CLI and portal', () => {
   })
 
   it('the CLI shows the same entries', async () => {
-    const out = await runCliInProcess([peopleCommands], ['--data-dir', server.dataDir, '--json', 'access', 'show', s.pages.grandchild.id], { databaseUrl: server.config.databaseUrl })
+    const out = await runCliInProcess([peopleCommands], ['--data-dir', server.dataDir, '--json', 'access', 'show', s.pages.grandchild.id], {
+      databaseUrl: server.config.databaseUrl,
+    })
     const api = (await admin('GET', `/pages/${s.pages.grandchild.id}/permissions`)).body
     expect(JSON.parse(out)).toEqual(api)
   })

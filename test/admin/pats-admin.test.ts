@@ -30,7 +30,13 @@ describe('PATs on the admin APIs', () => {
   it('creates, lists, reveals, changes and revokes PATs as the named person', async () => {
     const s = await seedPeople(server, 'business')
     const ws = s.workspace.id
-    expect((await call('GET', `/workspaces/${ws}/pat-policy`)).body).toMatchObject({ plan: 'business', policy: 'owners_only', configurable: true, is_default: true, choices: ['owners_only', 'all_members'] })
+    expect((await call('GET', `/workspaces/${ws}/pat-policy`)).body).toMatchObject({
+      plan: 'business',
+      policy: 'owners_only',
+      configurable: true,
+      is_default: true,
+      choices: ['owners_only', 'all_members'],
+    })
     const refused = await call('POST', `/workspaces/${ws}/personal-access-tokens`, { name: 'x', as: s.member.email })
     expect(refused.status).toBe(403)
     expect(refused.body).toMatchObject({ object: 'error', code: 'forbidden' })
@@ -38,11 +44,23 @@ describe('PATs on the admin APIs', () => {
     expect(policy.body).toMatchObject({ policy: 'all_members', is_default: false })
     expect((await call('PUT', `/workspaces/${ws}/pat-policy`, { policy: 'all_members', as: s.member.email })).status).toBe(403)
 
-    const created = await call('POST', `/workspaces/${ws}/personal-access-tokens`, { name: 'CI', expires_in_days: 30, capabilities: { notion_api: true, workers: true }, as: s.member.email })
+    const created = await call('POST', `/workspaces/${ws}/personal-access-tokens`, {
+      name: 'CI',
+      expires_in_days: 30,
+      capabilities: { notion_api: true, workers: true },
+      as: s.member.email,
+    })
     expect(created.status).toBe(201)
     const { token, pat } = created.body
-    expect(pat).toMatchObject({ name: 'CI', capabilities: { notion_api: true, workers: true }, status: 'active', creator: { id: s.member.id } })
-    expect((await call('POST', `/workspaces/${ws}/personal-access-tokens`, { name: 'bad', expires_in_days: 10, as: s.member.email })).status).toBe(400)
+    expect(pat).toMatchObject({
+      name: 'CI',
+      capabilities: { notion_api: true, workers: true },
+      status: 'active',
+      creator: { id: s.member.id },
+    })
+    expect(
+      (await call('POST', `/workspaces/${ws}/personal-access-tokens`, { name: 'bad', expires_in_days: 10, as: s.member.email })).status,
+    ).toBe(400)
     expect((await server.client(token).users.me({})).id).toBe(pat.bot_id)
 
     // Reveal: the creator yes, the owner (default actor) never.
@@ -63,7 +81,11 @@ describe('PATs on the admin APIs', () => {
     expect((await call('GET', `/workspaces/${ws}/personal-access-tokens?as=${s.member.email}`)).status).toBe(403)
 
     const revoked = await call('DELETE', `/personal-access-tokens/${pat.id}`)
-    expect(revoked.body).toMatchObject({ revoked: true, changed: true, personal_access_token: { status: 'revoked', revoked_by: { type: 'user', id: s.owner.id } } })
+    expect(revoked.body).toMatchObject({
+      revoked: true,
+      changed: true,
+      personal_access_token: { status: 'revoked', revoked_by: { type: 'user', id: s.owner.id } },
+    })
     expect((await apiError(server.client(token).users.me({}))).status).toBe(401)
     expect((await call('GET', `/workspaces/${ws}/personal-access-tokens?status=revoked`)).body.personal_access_tokens).toHaveLength(1)
   })
@@ -79,7 +101,11 @@ describe('PATs on the admin APIs', () => {
     expect((await notionAdmin(path, { key: token })).body.code).toBe('unauthorized')
     expect((await notionAdmin(path, { version: null })).body).toMatchObject({ status: 400, code: 'missing_version' })
     const badId = await notionAdmin(`/spaces/${s.workspace.id}/personal_access_tokens/nope`)
-    expect(badId.body).toMatchObject({ status: 400, code: 'validation_error', message: 'path failed validation: path.bot_id should be a valid uuid, instead was `"nope"`.' })
+    expect(badId.body).toMatchObject({
+      status: 400,
+      code: 'validation_error',
+      message: 'path failed validation: path.bot_id should be a valid uuid, instead was `"nope"`.',
+    })
     const otherSpace = await notionAdmin(`/spaces/${pat.bot_id}/personal_access_tokens/${pat.bot_id}`)
     expect(otherSpace.body).toMatchObject({ status: 404, code: 'object_not_found' })
     expect((await notionAdmin(path, { method: 'GET' })).body).toMatchObject({ status: 400, code: 'invalid_request_url' })

@@ -20,7 +20,13 @@ describe('people and page permissions (admin API)', () => {
     expect(r.status).toBe(201)
     return r.body.id as string
   }
-  const audit = async () => (await call('GET', `/workspaces/${s.workspace.id}/audit`)).body.entries as { action: string; target: string; actor: string; meta: any }[]
+  const audit = async () =>
+    (await call('GET', `/workspaces/${s.workspace.id}/audit`)).body.entries as {
+      action: string
+      target: string
+      actor: string
+      meta: any
+    }[]
 
   beforeEach(async () => {
     server = await startTestServer()
@@ -61,7 +67,9 @@ describe('people and page permissions (admin API)', () => {
     expect(sub.status).toBe(201)
     expect(await level(sub.body.id, s.owner.id)).toBe('none')
     // Shared with the owner as "can comment": the page and its subpage.
-    expect((await call('PUT', `/pages/${diary}/permissions/users/${s.owner.id}`, { level: 'comment', as: s.member.email })).status).toBe(200)
+    expect((await call('PUT', `/pages/${diary}/permissions/users/${s.owner.id}`, { level: 'comment', as: s.member.email })).status).toBe(
+      200,
+    )
     expect(await level(sub.body.id, s.owner.id)).toBe('comment')
     // Guests cannot create top-level pages; restricted members only private ones.
     const rita = await addPerson('Rita', 'restricted_member')
@@ -84,8 +92,12 @@ describe('people and page permissions (admin API)', () => {
     expect(await level(p.grandchild.id, s.guest.id)).toBe('view')
     expect(await level(p.root.id, s.guest.id)).toBe('none')
     // A guest with "can view" cannot share (needs full access): forbidden; on a page they cannot see: not_found.
-    expect((await call('PUT', `/pages/${p.grandchild.id}/permissions/workspace`, { level: 'view', as: s.guest.email })).body.code).toBe('forbidden')
-    expect((await call('PUT', `/pages/${p.root.id}/permissions/workspace`, { level: 'view', as: s.guest.email })).body.code).toBe('not_found')
+    expect((await call('PUT', `/pages/${p.grandchild.id}/permissions/workspace`, { level: 'view', as: s.guest.email })).body.code).toBe(
+      'forbidden',
+    )
+    expect((await call('PUT', `/pages/${p.root.id}/permissions/workspace`, { level: 'view', as: s.guest.email })).body.code).toBe(
+      'not_found',
+    )
 
     // Groups: Rita (restricted) sees only what a group or she herself is given.
     const rita = await addPerson('Rita', 'restricted_member')
@@ -100,7 +112,15 @@ describe('people and page permissions (admin API)', () => {
     expect(await level(p.grandchild.id, rita)).toBe('edit')
     expect(await level(p.child.id, rita)).toBe('comment')
     // Leaving the group takes effect at once and rewrites no ACL row.
-    const aclRows = async () => Number((await server.deps.store.db.selectFrom('root_acl').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+    const aclRows = async () =>
+      Number(
+        (
+          await server.deps.store.db
+            .selectFrom('root_acl')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
     const before = await aclRows()
     expect((await call('DELETE', `/groups/${gid}/members/${rita}`)).status).toBe(200)
     expect(await aclRows()).toBe(before)
@@ -113,9 +133,21 @@ describe('people and page permissions (admin API)', () => {
     const access = await call('GET', `/pages/${p.grandchild.id}/permissions`)
     expect(access.status).toBe(200)
     const byPrincipal = Object.fromEntries((access.body.entries as any[]).map((e) => [e.principal, e]))
-    expect(byPrincipal[`members:${s.workspace.id}`]).toMatchObject({ type: 'workspace', level: 'full', source_page_id: p.root.id, inherited: true, name: 'Acme' })
+    expect(byPrincipal[`members:${s.workspace.id}`]).toMatchObject({
+      type: 'workspace',
+      level: 'full',
+      source_page_id: p.root.id,
+      inherited: true,
+      name: 'Acme',
+    })
     expect(byPrincipal[`group:${gid}`]).toMatchObject({ type: 'group', level: 'comment', source_page_id: p.child.id, name: 'Design' })
-    expect(byPrincipal[`user:${rita}`]).toMatchObject({ type: 'user', level: 'edit', source_page_id: p.grandchild.id, inherited: false, name: 'Rita' })
+    expect(byPrincipal[`user:${rita}`]).toMatchObject({
+      type: 'user',
+      level: 'edit',
+      source_page_id: p.grandchild.id,
+      inherited: false,
+      name: 'Rita',
+    })
     expect(byPrincipal[`user:${s.guest.id}`]).toMatchObject({ level: 'view', source_page_id: p.child.id })
     expect(access.body).toMatchObject({ inherits: true, access_differs: true, parent_page_id: p.child.id })
 
@@ -126,7 +158,9 @@ describe('people and page permissions (admin API)', () => {
   it('changing an inherited level breaks inheritance (copy on break); restore re-inherits', async () => {
     const p = s.pages
     // The owner keeps full access on Child through a direct grant (adding one keeps Child inheriting).
-    expect((await call('PUT', `/pages/${p.child.id}/permissions/users/${s.owner.id}`, { level: 'full' })).body).toMatchObject({ inherits: true })
+    expect((await call('PUT', `/pages/${p.child.id}/permissions/users/${s.owner.id}`, { level: 'full' })).body).toMatchObject({
+      inherits: true,
+    })
     // Lower the workspace to "can view" on Child: Child and Grandchild, not Root.
     const lowered = await call('PUT', `/pages/${p.child.id}/permissions/workspace`, { level: 'view' })
     expect(lowered.status).toBe(200)
@@ -172,7 +206,9 @@ describe('people and page permissions (admin API)', () => {
     const access = await call('GET', `/pages/${s.pages.grandchild.id}/permissions`, undefined)
     // The owner lost access with the workspace entry, so the admin API (acting as the owner) gets not_found.
     expect(access.status).toBe(404)
-    await call('PUT', `/pages/${s.pages.child.id}/permissions/users/${s.owner.id}`, { level: 'full', as: s.owner.email }).then((r) => expect(r.body.code).toBe('not_found'))
+    await call('PUT', `/pages/${s.pages.child.id}/permissions/users/${s.owner.id}`, { level: 'full', as: s.owner.email }).then((r) =>
+      expect(r.body.code).toBe('not_found'),
+    )
   })
 
   it('sharing needs full access; members with edit, guests and strangers are refused', async () => {
@@ -181,15 +217,20 @@ describe('people and page permissions (admin API)', () => {
     expect(denied.status).toBe(403)
     expect(denied.body.message).toMatch(/full access/)
     // Unknown group, person not in the workspace, invalid level, bad id.
-    expect((await call('PUT', `/pages/${s.pages.root.id}/permissions/groups/00000000-0000-4000-8000-000000000001`, { level: 'view' })).status).toBe(404)
-    expect((await call('PUT', `/pages/${s.pages.root.id}/permissions/users/00000000-0000-4000-8000-000000000001`, { level: 'view' })).status).toBe(404)
+    expect(
+      (await call('PUT', `/pages/${s.pages.root.id}/permissions/groups/00000000-0000-4000-8000-000000000001`, { level: 'view' })).status,
+    ).toBe(404)
+    expect(
+      (await call('PUT', `/pages/${s.pages.root.id}/permissions/users/00000000-0000-4000-8000-000000000001`, { level: 'view' })).status,
+    ).toBe(404)
     expect((await call('PUT', `/pages/${s.pages.root.id}/permissions/workspace`, { level: 'owner' })).status).toBe(400)
     expect((await call('PUT', `/pages/not-a-uuid/permissions/workspace`, { level: 'view' })).status).toBe(400)
     expect((await call('GET', `/pages/00000000-0000-4000-8000-000000000002/permissions`)).status).toBe(404)
   })
 
   it('a member who leaves loses every grant at once: user grants, groups, the workspace', async () => {
-    const diary = (await call('POST', `/workspaces/${s.workspace.id}/pages`, { title: 'Plans', private: true, as: s.owner.email })).body.id as string
+    const diary = (await call('POST', `/workspaces/${s.workspace.id}/pages`, { title: 'Plans', private: true, as: s.owner.email })).body
+      .id as string
     const gid = (await call('POST', `/workspaces/${s.workspace.id}/groups`, { name: 'Ops' })).body.id as string
     await call('PUT', `/groups/${gid}/members/${s.member.id}`, {})
     await call('PUT', `/pages/${diary}/permissions/users/${s.member.id}`, { level: 'edit' })
@@ -238,7 +279,9 @@ describe('people and page permissions (admin API)', () => {
     expect((await call('PATCH', `/workspaces/${s.workspace.id}/members/${s.member.id}`, { role: 'owner', as: ada })).status).toBe(403)
     expect((await call('PATCH', `/workspaces/${s.workspace.id}/members/${s.owner.id}`, { role: 'member', as: ada })).status).toBe(403)
     expect((await call('DELETE', `/workspaces/${s.workspace.id}/members/${s.owner.id}?as=${ada}`)).status).toBe(403)
-    expect((await call('PATCH', `/workspaces/${s.workspace.id}/members/${s.guest.id}`, { role: 'member', as: s.member.email })).status).toBe(403)
+    expect(
+      (await call('PATCH', `/workspaces/${s.workspace.id}/members/${s.guest.id}`, { role: 'member', as: s.member.email })).status,
+    ).toBe(403)
     expect((await call('DELETE', `/workspaces/${s.workspace.id}/members/${s.guest.id}?as=${s.member.email}`)).status).toBe(403)
     expect((await call('POST', `/workspaces/${s.workspace.id}/groups`, { name: 'Nope', as: s.member.email })).status).toBe(403)
     expect((await call('PATCH', `/groups/${gid}`, { name: 'Nope', as: s.member.email })).status).toBe(403)
@@ -251,7 +294,8 @@ describe('people and page permissions (admin API)', () => {
     expect((await call('POST', `/workspaces/${s.workspace.id}/groups`, { name: '  ' })).status).toBe(400)
     expect((await call('PATCH', `/groups/00000000-0000-4000-8000-000000000003`, { name: 'x' })).status).toBe(404)
     // Adding people: membership admins below admin level only; members never.
-    const addAs = (as: string, role: string) => call('POST', `/workspaces/${s.workspace.id}/members`, { name: 'New', email: `new-${role}@example.com`, role, as })
+    const addAs = (as: string, role: string) =>
+      call('POST', `/workspaces/${s.workspace.id}/members`, { name: 'New', email: `new-${role}@example.com`, role, as })
     expect((await addAs(ada, 'guest')).status).toBe(201)
     expect((await addAs(ada, 'membership_admin')).status).toBe(403)
     expect((await addAs(s.member.email as string, 'member')).status).toBe(403)
@@ -284,7 +328,9 @@ describe('people and page permissions (admin API)', () => {
     const { token } = await createPat(server.deps, { workspaceId: s.workspace.id, actorId: s.member.id, name: 'script' })
     const mia = server.client(token)
     expect((await mia.pages.retrieve({ page_id: s.pages.grandchild.id })).id).toBe(s.pages.grandchild.id)
-    const e = await apiError(mia.pages.update({ page_id: s.pages.grandchild.id, properties: { title: { title: [{ text: { content: 'x' } }] } } }))
+    const e = await apiError(
+      mia.pages.update({ page_id: s.pages.grandchild.id, properties: { title: { title: [{ text: { content: 'x' } }] } } }),
+    )
     expect(e.status).toBe(403)
     expect(e.code).toBe(APIErrorCode.RestrictedResource)
     expect((await call('DELETE', `/pages/${s.pages.child.id}/permissions/workspace`)).status).toBe(200)

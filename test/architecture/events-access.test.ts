@@ -29,7 +29,8 @@ describe('change events: connections, tokens, shares and page grants', () => {
     })
     return { status: res.status, body: (await res.json()) as any }
   }
-  const cli = (args: string[]) => runCliInProcess([connectionCommands], ['--data-dir', server.dataDir, '--json', ...args], { databaseUrl: server.config.databaseUrl })
+  const cli = (args: string[]) =>
+    runCliInProcess([connectionCommands], ['--data-dir', server.dataDir, '--json', ...args], { databaseUrl: server.config.databaseUrl })
 
   /** Runs `write` and returns the events it appended, as [type, object id] pairs plus the raw events. */
   const eventsOf = async (write: () => Promise<unknown>): Promise<{ list: [string, string | null][]; raw: ChangeEvent[] }> => {
@@ -44,7 +45,12 @@ describe('change events: connections, tokens, shares and page grants', () => {
     const get = async (path: string) => (await fetch(`${server.url}${path}`, { headers: { cookie }, redirect: 'manual' })).text()
     const csrf = async (path: string) => /name="_csrf" value="([^"]+)"/.exec(await get(path))?.[1] as string
     const post = async (path: string, form: Record<string, string>) => {
-      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form), redirect: 'manual' })
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form),
+        redirect: 'manual',
+      })
       return res.status
     }
     return { csrf, post }
@@ -81,7 +87,9 @@ describe('change events: connections, tokens, shares and page grants', () => {
     expect(revealed.list).toEqual([['connection.token_revealed', cid]])
     expect(JSON.stringify(revealed.raw)).not.toContain('ntn_')
 
-    const caps = await eventsOf(async () => expect((await admin('PATCH', `/connections/${cid}/capabilities`, { insert_content: false })).status).toBe(200))
+    const caps = await eventsOf(async () =>
+      expect((await admin('PATCH', `/connections/${cid}/capabilities`, { insert_content: false })).status).toBe(200),
+    )
     expect(caps.list).toEqual([['connection.capabilities_changed', cid]])
     expect(caps.raw[0]?.data).toMatchObject({ from: { insertContent: true }, to: { insertContent: false } })
 
@@ -95,15 +103,23 @@ describe('change events: connections, tokens, shares and page grants', () => {
     const root = s.pages.root.id
     const bot = `bot:${s.connection.bot_id}`
     const shared = await eventsOf(async () => expect((await admin('PUT', `/connections/${cid}/pages/${root}`, {})).status).toBe(200))
-    expect(shared.list).toEqual([['grant.changed', root], ['page.connection_added', root]])
+    expect(shared.list).toEqual([
+      ['grant.changed', root],
+      ['page.connection_added', root],
+    ])
     expect(shared.raw[0]?.data).toEqual({ principal: bot, level: 'edit' })
     expect(shared.raw[1]).toMatchObject({ actor: 'admin', data: { connection_id: cid } })
 
     const unshared = await eventsOf(async () => expect((await admin('DELETE', `/connections/${cid}/pages/${root}`)).status).toBe(200))
-    expect(unshared.list).toEqual([['grant.changed', root], ['page.connection_removed', root]])
+    expect(unshared.list).toEqual([
+      ['grant.changed', root],
+      ['page.connection_removed', root],
+    ])
     expect(unshared.raw[0]?.data).toEqual({ principal: bot, level: 'none' })
     // Nothing to remove: no write, no event.
-    expect((await eventsOf(async () => expect((await admin('DELETE', `/connections/${cid}/pages/${root}`)).body.removed).toBe(false))).list).toEqual([])
+    expect(
+      (await eventsOf(async () => expect((await admin('DELETE', `/connections/${cid}/pages/${root}`)).body.removed).toBe(false))).list,
+    ).toEqual([])
 
     const made = await admin('POST', `/workspaces/${s.workspace.id}/connections`, { name: 'Doomed' })
     const doomed = made.body.connection.id as string
@@ -120,22 +136,35 @@ describe('change events: connections, tokens, shares and page grants', () => {
       const { list } = await eventsOf(async () => expect(await write()).toBe(status))
       expect(list).toEqual([])
     }
-    await none(async () => (await admin('POST', `/workspaces/${s.workspace.id}/connections`, { name: 'Nope', as: s.member.id })).status, 403)
+    await none(
+      async () => (await admin('POST', `/workspaces/${s.workspace.id}/connections`, { name: 'Nope', as: s.member.id })).status,
+      403,
+    )
     await none(async () => (await admin('POST', `/connections/${cid}/token/refresh`, { as: s.member.id })).status, 403)
     await none(async () => (await admin('GET', `/connections/${cid}/token?as=${s.member.id}`)).status, 403)
     await none(async () => (await admin('PATCH', `/connections/${cid}/capabilities`, { read_content: false, as: s.guest.id })).status, 403)
     await none(async () => (await admin('DELETE', `/connections/${cid}?as=${s.member.id}`)).status, 403)
     await none(async () => (await admin('PUT', `/connections/${cid}/pages/${s.pages.root.id}`, { as: s.guest.id })).status, 403)
-    await none(async () => (await admin('PUT', `/pages/${s.pages.root.id}/permissions/users/${s.member.id}`, { level: 'edit', as: s.guest.id })).status, 404)
+    await none(
+      async () =>
+        (await admin('PUT', `/pages/${s.pages.root.id}/permissions/users/${s.member.id}`, { level: 'edit', as: s.guest.id })).status,
+      404,
+    )
   })
 
   it('CLI: share and unshare, refresh and capabilities; a refused command appends nothing', async () => {
     const cid = s.connection.id
     const child = s.pages.child.id
     const shared = await eventsOf(() => cli(['connection', 'share', cid, child]))
-    expect(shared.list).toEqual([['grant.changed', child], ['page.connection_added', child]])
+    expect(shared.list).toEqual([
+      ['grant.changed', child],
+      ['page.connection_added', child],
+    ])
     const unshared = await eventsOf(() => cli(['connection', 'unshare', cid, child]))
-    expect(unshared.list).toEqual([['grant.changed', child], ['page.connection_removed', child]])
+    expect(unshared.list).toEqual([
+      ['grant.changed', child],
+      ['page.connection_removed', child],
+    ])
     const refreshed = await eventsOf(() => cli(['connection', 'refresh', cid]))
     expect(refreshed.list.map(([t]) => t)).toEqual(['token.revoked', 'token.created', 'connection.token_refreshed'])
     const caps = await eventsOf(() => cli(['connection', 'capabilities', cid, '--user-info', 'without_email']))
@@ -152,15 +181,33 @@ describe('change events: connections, tokens, shares and page grants', () => {
     const olive = await portal(s.owner.id)
     const page = `/w/${s.workspace.id}/pages/${secret}`
     const token = await olive.csrf(page)
-    const added = await eventsOf(async () => expect(await olive.post(`${page}/connections`, { _csrf: token, connection_id: cid })).toBe(303))
-    expect(added.list).toEqual([['grant.changed', secret], ['page.connection_added', secret]])
+    const added = await eventsOf(async () =>
+      expect(await olive.post(`${page}/connections`, { _csrf: token, connection_id: cid })).toBe(303),
+    )
+    expect(added.list).toEqual([
+      ['grant.changed', secret],
+      ['page.connection_added', secret],
+    ])
     expect(added.raw[1]?.actor).toBe(`user:${s.owner.id}`)
-    const removed = await eventsOf(async () => expect(await olive.post(`${page}/connections/${cid}/remove`, { _csrf: token, source_page_id: secret })).toBe(303))
-    expect(removed.list).toEqual([['grant.changed', secret], ['page.connection_removed', secret]])
+    const removed = await eventsOf(async () =>
+      expect(await olive.post(`${page}/connections/${cid}/remove`, { _csrf: token, source_page_id: secret })).toBe(303),
+    )
+    expect(removed.list).toEqual([
+      ['grant.changed', secret],
+      ['page.connection_removed', secret],
+    ])
 
     const config = `/developers/connections/${cid}`
     const caps = await eventsOf(async () =>
-      expect(await olive.post(`${config}/capabilities`, { _csrf: await olive.csrf(config), read_content: 'on', update_content: 'on', insert_content: 'on', user_info: 'none' })).toBe(303),
+      expect(
+        await olive.post(`${config}/capabilities`, {
+          _csrf: await olive.csrf(config),
+          read_content: 'on',
+          update_content: 'on',
+          insert_content: 'on',
+          user_info: 'none',
+        }),
+      ).toBe(303),
     )
     expect(caps.list).toEqual([['connection.capabilities_changed', cid]])
 
@@ -169,32 +216,50 @@ describe('change events: connections, tokens, shares and page grants', () => {
     const miaToken = await mia.csrf('/developers/connections/new')
     const refused = await eventsOf(async () => expect(await mia.post(`${config}/token/refresh`, { _csrf: miaToken })).toBe(403))
     expect(refused.list).toEqual([])
-    const refusedCreate = await eventsOf(async () => expect(await mia.post('/developers/connections', { _csrf: miaToken, workspace_id: s.workspace.id, name: 'Mine' })).toBe(403))
+    const refusedCreate = await eventsOf(async () =>
+      expect(await mia.post('/developers/connections', { _csrf: miaToken, workspace_id: s.workspace.id, name: 'Mine' })).toBe(403),
+    )
     expect(refusedCreate.list).toEqual([])
   })
 
   it('page grants: give, lower an inherited level (copy on break), remove, restore', async () => {
     const { root, child } = s.pages
     const mia = `user:${s.member.id}`
-    const gave = await eventsOf(async () => expect((await admin('PUT', `/pages/${root.id}/permissions/users/${s.member.id}`, { level: 'edit' })).status).toBe(200))
-    expect(gave.list).toEqual([['grant.changed', root.id], ['page.share', root.id]])
+    const gave = await eventsOf(async () =>
+      expect((await admin('PUT', `/pages/${root.id}/permissions/users/${s.member.id}`, { level: 'edit' })).status).toBe(200),
+    )
+    expect(gave.list).toEqual([
+      ['grant.changed', root.id],
+      ['page.share', root.id],
+    ])
     expect(gave.raw[0]?.data).toEqual({ principal: mia, level: 'edit' })
     expect(gave.raw[1]?.data).toEqual({ principal: mia, level: 'edit', previous: 'none' })
 
     // Lowering Mia's inherited level on Child copies Child's inherited people entries first.
-    const inheritedPeople = (await admin('GET', `/pages/${child.id}/permissions`)).body.entries.filter((e: any) => e.type !== 'connection').map((e: any) => e.principal)
-    const lowered = await eventsOf(async () => expect((await admin('PUT', `/pages/${child.id}/permissions/users/${s.member.id}`, { level: 'view' })).status).toBe(200))
+    const inheritedPeople = (await admin('GET', `/pages/${child.id}/permissions`)).body.entries
+      .filter((e: any) => e.type !== 'connection')
+      .map((e: any) => e.principal)
+    const lowered = await eventsOf(async () =>
+      expect((await admin('PUT', `/pages/${child.id}/permissions/users/${s.member.id}`, { level: 'view' })).status).toBe(200),
+    )
     expect(lowered.list.map(([t]) => t)).toEqual([...inheritedPeople.map(() => 'grant.changed'), 'grant.changed', 'page.share'])
     expect(lowered.list.every(([, id]) => id === child.id)).toBe(true)
     expect(new Set(lowered.raw.slice(0, -2).map((e) => e.data?.principal))).toEqual(new Set(inheritedPeople))
     expect(lowered.raw.at(-2)?.data).toEqual({ principal: mia, level: 'view' })
     expect(lowered.raw.at(-1)?.data).toMatchObject({ level: 'view', previous: 'edit', access_changed: true })
 
-    const removedGrant = await eventsOf(async () => expect((await admin('DELETE', `/pages/${root.id}/permissions/users/${s.member.id}`)).status).toBe(200))
-    expect(removedGrant.list).toEqual([['grant.changed', root.id], ['page.unshare', root.id]])
+    const removedGrant = await eventsOf(async () =>
+      expect((await admin('DELETE', `/pages/${root.id}/permissions/users/${s.member.id}`)).status).toBe(200),
+    )
+    expect(removedGrant.list).toEqual([
+      ['grant.changed', root.id],
+      ['page.unshare', root.id],
+    ])
     expect(removedGrant.raw[0]?.data).toEqual({ principal: mia, level: 'none' })
 
-    const restored = await eventsOf(async () => expect((await admin('POST', `/pages/${child.id}/permissions/restore`, {})).status).toBe(200))
+    const restored = await eventsOf(async () =>
+      expect((await admin('POST', `/pages/${child.id}/permissions/restore`, {})).status).toBe(200),
+    )
     expect(restored.list.map(([t]) => t)).toEqual([...inheritedPeople.map(() => 'grant.changed'), 'page.access_restored'])
     expect(restored.raw.slice(0, -1).every((e) => e.data?.level === 'none')).toBe(true)
 

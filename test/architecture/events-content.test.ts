@@ -53,14 +53,24 @@ describe('content change events', () => {
   }
 
   async function database(title: string, properties: Record<string, unknown>) {
-    const db = (await notion.databases.create({ parent: { type: 'page_id', page_id: s.pages.root.id }, title: rt(title), initial_data_source: { properties } as any })) as any
+    const db = (await notion.databases.create({
+      parent: { type: 'page_id', page_id: s.pages.root.id },
+      title: rt(title),
+      initial_data_source: { properties } as any,
+    })) as any
     return { id: db.id as string, ds: db.data_sources[0].id as string }
   }
 
   it('pages: create (with nested children), update, trash, restore, move', async () => {
     let id = ''
     const created = await eventsOf(async () => {
-      id = (await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt('Events') } }, children: [para('a', [para('a.1')]), para('b')] as any })).id
+      id = (
+        await notion.pages.create({
+          parent: { page_id: s.pages.root.id },
+          properties: { title: { title: rt('Events') } },
+          children: [para('a', [para('a.1')]), para('b')] as any,
+        })
+      ).id
     })
     const blocks = await treeIds(id)
     expect(blocks).toHaveLength(3)
@@ -70,7 +80,9 @@ describe('content change events', () => {
     expect(created[0]?.data).toEqual({ parent_type: 'page_id', parent_id: s.pages.root.id })
     expect(created.find((e) => e.objectId === blocks[1])?.data).toMatchObject({ parent_id: blocks[0], page_id: id })
 
-    const updated = await eventsOf(() => notion.pages.update({ page_id: id, properties: { title: { title: rt('Renamed') } }, icon: { type: 'emoji', emoji: '🎉' } }))
+    const updated = await eventsOf(() =>
+      notion.pages.update({ page_id: id, properties: { title: { title: rt('Renamed') } }, icon: { type: 'emoji', emoji: '🎉' } }),
+    )
     expect(pairs(updated)).toEqual([['page.updated', id]])
     expect(updated[0]?.data).toEqual({ fields: ['title', 'icon'] })
 
@@ -89,19 +101,30 @@ describe('content change events', () => {
 
   it('pages: refused writes (validation, trash, access) append nothing', async () => {
     const secret = s.pages.secret.id
-    expect(await eventsOf(() => apiError(notion.pages.create({ parent: { page_id: secret }, properties: { title: { title: rt('x') } } })))).toEqual([])
-    expect(await eventsOf(() => apiError(notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { Nope: { number: 1 } } as any })))).toEqual([])
+    expect(
+      await eventsOf(() => apiError(notion.pages.create({ parent: { page_id: secret }, properties: { title: { title: rt('x') } } }))),
+    ).toEqual([])
+    expect(
+      await eventsOf(() =>
+        apiError(notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { Nope: { number: 1 } } as any })),
+      ),
+    ).toEqual([])
     const gone = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt('Gone') } } })
     await notion.pages.update({ page_id: gone.id, in_trash: true })
     expect(await eventsOf(() => apiError(notion.pages.update({ page_id: gone.id, properties: { title: { title: rt('y') } } })))).toEqual([])
-    expect(await eventsOf(() => apiError(notion.pages.move({ page_id: s.pages.root.id, parent: { type: 'page_id', page_id: s.pages.grandchild.id } })))).toEqual([])
+    expect(
+      await eventsOf(() =>
+        apiError(notion.pages.move({ page_id: s.pages.root.id, parent: { type: 'page_id', page_id: s.pages.grandchild.id } })),
+      ),
+    ).toEqual([])
   })
 
   it('blocks: append, update, trash and restore, delete; refused writes append nothing', async () => {
     const page = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt('Blocks') } } })
     let first = ''
     const appended = await eventsOf(async () => {
-      first = (await notion.blocks.children.append({ block_id: page.id, children: [para('one', [para('one.1')]), para('two')] as any })).results[0]!.id
+      first = (await notion.blocks.children.append({ block_id: page.id, children: [para('one', [para('one.1')]), para('two')] as any }))
+        .results[0]!.id
     })
     const ids = await treeIds(page.id)
     expect(pairs(appended)).toEqual(ids.map((b) => ['block.appended', b]))
@@ -125,7 +148,9 @@ describe('content change events', () => {
     expect(await eventsOf(() => apiError(notion.blocks.update({ block_id: first, paragraph: { rich_text: rt('x') } } as any)))).toEqual([])
     const second = ids[2] as string
     expect(await eventsOf(() => apiError(notion.blocks.update({ block_id: second, heading_1: { rich_text: rt('x') } } as any)))).toEqual([])
-    expect(await eventsOf(() => apiError(notion.blocks.children.append({ block_id: s.pages.secret.id, children: [para('x')] as any })))).toEqual([])
+    expect(
+      await eventsOf(() => apiError(notion.blocks.children.append({ block_id: s.pages.secret.id, children: [para('x')] as any }))),
+    ).toEqual([])
     expect(await eventsOf(() => apiError(notion.blocks.delete({ block_id: s.pages.secret.id })))).toEqual([])
   })
 
@@ -136,8 +161,12 @@ describe('content change events', () => {
     })
     expect(pairs(made)).toEqual([['comment.created', id]])
     expect(made[0]).toMatchObject({ actor: bot, data: { parent_id: s.pages.root.id, page_id: s.pages.root.id } })
-    expect(await eventsOf(() => apiError(notion.comments.create({ parent: { page_id: s.pages.secret.id }, rich_text: rt('x') })))).toEqual([])
-    expect(await eventsOf(() => apiError(notion.comments.create({ discussion_id: '0b2f8a35-6a2c-4e28-9f8a-0a6f3f0f0f0f', rich_text: rt('x') })))).toEqual([])
+    expect(await eventsOf(() => apiError(notion.comments.create({ parent: { page_id: s.pages.secret.id }, rich_text: rt('x') })))).toEqual(
+      [],
+    )
+    expect(
+      await eventsOf(() => apiError(notion.comments.create({ discussion_id: '0b2f8a35-6a2c-4e28-9f8a-0a6f3f0f0f0f', rich_text: rt('x') }))),
+    ).toEqual([])
   })
 
   it('databases and data sources: create, update, schema change, trash, restore, move; refused writes append nothing', async () => {
@@ -151,18 +180,28 @@ describe('content change events', () => {
     ])
     expect(actors(created)).toEqual([bot])
 
-    const renamed = await eventsOf(() => notion.databases.update({ database_id: db.id, title: rt('Tasks 2'), icon: { type: 'emoji', emoji: '✅' } }))
+    const renamed = await eventsOf(() =>
+      notion.databases.update({ database_id: db.id, title: rt('Tasks 2'), icon: { type: 'emoji', emoji: '✅' } }),
+    )
     expect(pairs(renamed)).toEqual([
       ['data_source.updated', db.ds],
       ['database.updated', db.id],
     ])
     expect(renamed.map((e) => e.data)).toEqual([{ fields: ['title'] }, { fields: ['title', 'icon'] }])
 
-    expect(pairs(await eventsOf(() => notion.databases.update({ database_id: db.id, in_trash: true })))).toEqual([['database.trashed', db.id]])
-    expect(pairs(await eventsOf(() => notion.databases.update({ database_id: db.id, in_trash: false })))).toEqual([['database.restored', db.id]])
-    expect(pairs(await eventsOf(() => notion.databases.update({ database_id: db.id, parent: { type: 'page_id', page_id: s.pages.child.id } })))).toEqual([['database.moved', db.id]])
+    expect(pairs(await eventsOf(() => notion.databases.update({ database_id: db.id, in_trash: true })))).toEqual([
+      ['database.trashed', db.id],
+    ])
+    expect(pairs(await eventsOf(() => notion.databases.update({ database_id: db.id, in_trash: false })))).toEqual([
+      ['database.restored', db.id],
+    ])
+    expect(
+      pairs(await eventsOf(() => notion.databases.update({ database_id: db.id, parent: { type: 'page_id', page_id: s.pages.child.id } }))),
+    ).toEqual([['database.moved', db.id]])
 
-    const schema = await eventsOf(() => notion.dataSources.update({ data_source_id: db.ds, properties: { Done: { checkbox: {} }, Points: null } as any }))
+    const schema = await eventsOf(() =>
+      notion.dataSources.update({ data_source_id: db.ds, properties: { Done: { checkbox: {} }, Points: null } as any }),
+    )
     expect(pairs(schema)).toEqual([['data_source.schema_changed', db.ds]])
     expect(schema[0]?.data).toMatchObject({ removed: [expect.any(String)], added: [expect.any(String)] })
 
@@ -172,32 +211,86 @@ describe('content change events', () => {
       ['database.updated', db.id],
       ['data_source.updated', db.ds],
     ])
-    expect(pairs(await eventsOf(() => notion.dataSources.update({ data_source_id: db.ds, in_trash: true })))).toEqual([['data_source.trashed', db.ds]])
-    expect(pairs(await eventsOf(() => notion.dataSources.update({ data_source_id: db.ds, in_trash: false })))).toEqual([['data_source.restored', db.ds]])
+    expect(pairs(await eventsOf(() => notion.dataSources.update({ data_source_id: db.ds, in_trash: true })))).toEqual([
+      ['data_source.trashed', db.ds],
+    ])
+    expect(pairs(await eventsOf(() => notion.dataSources.update({ data_source_id: db.ds, in_trash: false })))).toEqual([
+      ['data_source.restored', db.ds],
+    ])
 
     let second = ''
     const added = await eventsOf(async () => {
-      second = (await notion.dataSources.create({ parent: { type: 'database_id', database_id: db.id }, title: rt('Second'), properties: { Name: { title: {} } } as any })).id
+      second = (
+        await notion.dataSources.create({
+          parent: { type: 'database_id', database_id: db.id },
+          title: rt('Second'),
+          properties: { Name: { title: {} } } as any,
+        })
+      ).id
     })
     expect(pairs(added)).toEqual([['data_source.created', second]])
 
     // Refused: a bad schema, an unshared parent, a formula that does not compile.
-    expect(await eventsOf(() => apiError(notion.databases.create({ parent: { type: 'page_id', page_id: s.pages.secret.id }, title: rt('x'), initial_data_source: { properties: { Name: { title: {} } } } })))).toEqual([])
-    expect(await eventsOf(() => apiError(notion.databases.create({ parent: { type: 'page_id', page_id: s.pages.root.id }, title: rt('x'), initial_data_source: { properties: { X: { sparkle: {} } } as any } })))).toEqual([])
-    expect(await eventsOf(() => apiError(notion.dataSources.update({ data_source_id: db.ds, properties: { Bad: { formula: { expression: 'prop("Nope" +' } } } as any })))).toEqual([])
-    expect(await eventsOf(() => apiError(notion.databases.update({ database_id: db.id, parent: { type: 'page_id', page_id: s.pages.secret.id } })))).toEqual([])
-    expect(await eventsOf(() => apiError(notion.dataSources.create({ parent: { type: 'database_id', database_id: db.id }, properties: { X: { sparkle: {} } } as any })))).toEqual([])
+    expect(
+      await eventsOf(() =>
+        apiError(
+          notion.databases.create({
+            parent: { type: 'page_id', page_id: s.pages.secret.id },
+            title: rt('x'),
+            initial_data_source: { properties: { Name: { title: {} } } },
+          }),
+        ),
+      ),
+    ).toEqual([])
+    expect(
+      await eventsOf(() =>
+        apiError(
+          notion.databases.create({
+            parent: { type: 'page_id', page_id: s.pages.root.id },
+            title: rt('x'),
+            initial_data_source: { properties: { X: { sparkle: {} } } as any },
+          }),
+        ),
+      ),
+    ).toEqual([])
+    expect(
+      await eventsOf(() =>
+        apiError(
+          notion.dataSources.update({ data_source_id: db.ds, properties: { Bad: { formula: { expression: 'prop("Nope" +' } } } as any }),
+        ),
+      ),
+    ).toEqual([])
+    expect(
+      await eventsOf(() =>
+        apiError(notion.databases.update({ database_id: db.id, parent: { type: 'page_id', page_id: s.pages.secret.id } })),
+      ),
+    ).toEqual([])
+    expect(
+      await eventsOf(() =>
+        apiError(
+          notion.dataSources.create({ parent: { type: 'database_id', database_id: db.id }, properties: { X: { sparkle: {} } } as any }),
+        ),
+      ),
+    ).toEqual([])
   })
 
   it('rows: a two-way relation write is a page.updated of each related row; a template adds its blocks', async () => {
     const tasks = await database('Tasks', { Name: { title: {} } })
-    const projects = await database('Projects', { Name: { title: {} }, Tasks: { relation: { data_source_id: tasks.ds, dual_property: { synced_property_name: 'Project' } } } })
+    const projects = await database('Projects', {
+      Name: { title: {} },
+      Tasks: { relation: { data_source_id: tasks.ds, dual_property: { synced_property_name: 'Project' } } },
+    })
     const t1 = await notion.pages.create({ parent: { data_source_id: tasks.ds }, properties: { Name: { title: rt('T1') } } })
     const t2 = await notion.pages.create({ parent: { data_source_id: tasks.ds }, properties: { Name: { title: rt('T2') } } })
 
     let p = ''
     const created = await eventsOf(async () => {
-      p = (await notion.pages.create({ parent: { data_source_id: projects.ds }, properties: { Name: { title: rt('P') }, Tasks: { relation: [{ id: t1.id }, { id: t2.id }] } } })).id
+      p = (
+        await notion.pages.create({
+          parent: { data_source_id: projects.ds },
+          properties: { Name: { title: rt('P') }, Tasks: { relation: [{ id: t1.id }, { id: t2.id }] } },
+        })
+      ).id
     })
     expect(pairs(created)).toEqual([
       ['page.updated', t1.id],
@@ -227,10 +320,22 @@ describe('content change events', () => {
     ])
 
     // Page from a template: the page, then one block.appended per copied template block.
-    const template = await createTemplate(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, dataSourceId: tasks.ds, title: 'Bug', isDefault: true, paragraphs: ['Steps', 'Expected'] })
+    const template = await createTemplate(server.deps, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      dataSourceId: tasks.ds,
+      title: 'Bug',
+      isDefault: true,
+      paragraphs: ['Steps', 'Expected'],
+    })
     let fromTemplate = ''
     const templated = await eventsOf(async () => {
-      fromTemplate = (await notion.pages.create({ parent: { data_source_id: tasks.ds }, template: { type: 'template_id', template_id: template.id } } as any)).id
+      fromTemplate = (
+        await notion.pages.create({
+          parent: { data_source_id: tasks.ds },
+          template: { type: 'template_id', template_id: template.id },
+        } as any)
+      ).id
     })
     const copied = await treeIds(fromTemplate)
     expect(copied).toHaveLength(2)
@@ -240,8 +345,12 @@ describe('content change events', () => {
     expect(pairs(applied)).toEqual(added.map((b) => ['block.appended', b]))
 
     // Refused: a relation to a page outside the related data source; a template outside a data source.
-    expect(await eventsOf(() => apiError(notion.pages.update({ page_id: p, properties: { Tasks: { relation: [{ id: s.pages.root.id }] } } })))).toEqual([])
-    expect(await eventsOf(() => apiError(notion.pages.create({ parent: { page_id: s.pages.root.id }, template: { type: 'default' } } as any)))).toEqual([])
+    expect(
+      await eventsOf(() => apiError(notion.pages.update({ page_id: p, properties: { Tasks: { relation: [{ id: s.pages.root.id }] } } }))),
+    ).toEqual([])
+    expect(
+      await eventsOf(() => apiError(notion.pages.create({ parent: { page_id: s.pages.root.id }, template: { type: 'default' } } as any))),
+    ).toEqual([])
   })
 
   it('a personal access token acts as its creator (user:<id>)', async () => {

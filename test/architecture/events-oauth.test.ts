@@ -30,7 +30,8 @@ describe('change events of public connections and OAuth', () => {
     })
     return { status: res.status, body: (await res.json()) as any }
   }
-  const octavo = (args: string[]) => runCliInProcess([oauthCommands], ['--data-dir', server.dataDir, ...args], { databaseUrl: server.config.databaseUrl })
+  const octavo = (args: string[]) =>
+    runCliInProcess([oauthCommands], ['--data-dir', server.dataDir, ...args], { databaseUrl: server.config.databaseUrl })
   /** Runs `write` and returns the events it appended. */
   const eventsOf = async (write: () => Promise<unknown>): Promise<ChangeEvent[]> => {
     const afterSeq = await lastEventSeq(server.deps.store.db)
@@ -52,7 +53,12 @@ describe('change events of public connections and OAuth', () => {
       parent: { page_id: s.pages.root.id },
       properties: { title: { title: [{ text: { content: 'Starter kit' } }] } },
       children: [
-        { paragraph: { rich_text: [{ text: { content: 'Read me' } }], children: [{ bulleted_list_item: { rich_text: [{ text: { content: 'nested' } }] } }] } },
+        {
+          paragraph: {
+            rich_text: [{ text: { content: 'Read me' } }],
+            children: [{ bulleted_list_item: { rich_text: [{ text: { content: 'nested' } }] } }],
+          },
+        },
         { heading_2: { rich_text: [{ text: { content: 'Tasks' } }] } },
       ],
     })
@@ -65,19 +71,32 @@ describe('change events of public connections and OAuth', () => {
     const ws = s.workspace.id
     let created: any
     const reg = await eventsOf(async () => {
-      created = await admin('POST', `/workspaces/${ws}/public-connections`, { name: 'Events App', redirect_uris: [REDIRECT], template_page_id: templateId, as: s.member.email })
+      created = await admin('POST', `/workspaces/${ws}/public-connections`, {
+        name: 'Events App',
+        redirect_uris: [REDIRECT],
+        template_page_id: templateId,
+        as: s.member.email,
+      })
     })
     expect(created.status).toBe(200)
     clientId = created.body.connection.client_id
     expect(pairs(reg)).toEqual([['public_connection.created', clientId]])
     expect(reg[0]).toMatchObject({ workspaceId: ws, actor: `user:${s.member.id}`, data: { name: 'Events App', redirect_uris: [REDIRECT] } })
 
-    expect(pairs(await eventsOf(async () => expect((await admin('PATCH', `/public-connections/${clientId}`, { name: 'Events App 2', as: s.member.email })).status).toBe(200)))).toEqual([
-      ['public_connection.updated', clientId],
-    ])
-    expect(pairs(await eventsOf(async () => expect((await admin('GET', `/public-connections/${clientId}/client-secret?as=${s.member.email}`)).status).toBe(200)))).toEqual([
-      ['public_connection.secret_revealed', clientId],
-    ])
+    expect(
+      pairs(
+        await eventsOf(async () =>
+          expect((await admin('PATCH', `/public-connections/${clientId}`, { name: 'Events App 2', as: s.member.email })).status).toBe(200),
+        ),
+      ),
+    ).toEqual([['public_connection.updated', clientId]])
+    expect(
+      pairs(
+        await eventsOf(async () =>
+          expect((await admin('GET', `/public-connections/${clientId}/client-secret?as=${s.member.email}`)).status).toBe(200),
+        ),
+      ),
+    ).toEqual([['public_connection.secret_revealed', clientId]])
     let refreshed: any
     const ref = await eventsOf(async () => {
       refreshed = await admin('POST', `/public-connections/${clientId}/client-secret/refresh`, { as: s.member.email })
@@ -88,7 +107,9 @@ describe('change events of public connections and OAuth', () => {
 
     // Refused (decide-public-connection): a guest registers, changes, refreshes or deletes nothing.
     const refused = await eventsOf(async () => {
-      expect((await admin('POST', `/workspaces/${ws}/public-connections`, { name: 'G', redirect_uris: [REDIRECT], as: s.guest.email })).status).toBe(403)
+      expect(
+        (await admin('POST', `/workspaces/${ws}/public-connections`, { name: 'G', redirect_uris: [REDIRECT], as: s.guest.email })).status,
+      ).toBe(403)
       expect((await admin('PATCH', `/public-connections/${clientId}`, { name: 'Hijacked', as: s.guest.email })).status).toBe(403)
       expect((await admin('POST', `/public-connections/${clientId}/client-secret/refresh`, { as: s.guest.email })).status).toBe(403)
       expect((await admin('DELETE', `/public-connections/${clientId}?as=${s.guest.email}`)).status).toBe(403)
@@ -99,13 +120,24 @@ describe('change events of public connections and OAuth', () => {
   it('consent (pages + template copy), then token issue, refresh, revoke and code replay through the SDK', async () => {
     let to!: URL
     const installed = await eventsOf(async () => {
-      to = await consent(server, { userId: s.member.id, params: { client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' }, pageIds: [s.pages.child.id], template: true })
+      to = await consent(server, {
+        userId: s.member.id,
+        params: { client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' },
+        pageIds: [s.pages.child.id],
+        template: true,
+      })
     })
     const code = to.searchParams.get('code') as string
     expect(code).toBeTruthy()
     let tok!: Awaited<ReturnType<Client['oauth']['token']>>
     const issued = await eventsOf(async () => {
-      tok = await sdk().oauth.token({ client_id: clientId, client_secret: clientSecret, grant_type: 'authorization_code', code, redirect_uri: REDIRECT })
+      tok = await sdk().oauth.token({
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+      })
     })
     const copyId = tok.duplicated_template_id as string
     expect(copyId).toBeTruthy()
@@ -113,10 +145,25 @@ describe('change events of public connections and OAuth', () => {
     installId = authorized.objectId as string
     // The sign-in of the test helper's portal session, the authorization, then the template copy: the
     // page, then its blocks in tree order (paragraph, its nested item, heading), each with its parent.
-    expect(installed.map((e) => e.type)).toEqual(['user.signed_in', 'oauth.authorized', 'page.created', 'block.appended', 'block.appended', 'block.appended'])
-    expect(authorized).toMatchObject({ actor: `user:${s.member.id}`, data: { connection_id: clientId, page_ids: [s.pages.child.id], duplicated_template_id: copyId, install_created: true } })
+    expect(installed.map((e) => e.type)).toEqual([
+      'user.signed_in',
+      'oauth.authorized',
+      'page.created',
+      'block.appended',
+      'block.appended',
+      'block.appended',
+    ])
+    expect(authorized).toMatchObject({
+      actor: `user:${s.member.id}`,
+      data: { connection_id: clientId, page_ids: [s.pages.child.id], duplicated_template_id: copyId, install_created: true },
+    })
     const [, , page, para, nested, heading] = installed as [ChangeEvent, ChangeEvent, ChangeEvent, ChangeEvent, ChangeEvent, ChangeEvent]
-    expect(page).toMatchObject({ objectId: copyId, workspaceId: s.workspace.id, actor: `user:${s.member.id}`, data: { parent_type: 'workspace', parent_id: null } })
+    expect(page).toMatchObject({
+      objectId: copyId,
+      workspaceId: s.workspace.id,
+      actor: `user:${s.member.id}`,
+      data: { parent_type: 'workspace', parent_id: null },
+    })
     expect(para.data).toMatchObject({ parent_id: copyId, type: 'paragraph' })
     expect(nested.data).toMatchObject({ parent_id: para.objectId, type: 'bulleted_list_item' })
     expect(heading.data).toMatchObject({ parent_id: copyId, type: 'heading_2' })
@@ -128,45 +175,104 @@ describe('change events of public connections and OAuth', () => {
 
     let second!: Awaited<ReturnType<Client['oauth']['token']>>
     const refreshed = await eventsOf(async () => {
-      second = await sdk().oauth.token({ client_id: clientId, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: tok.refresh_token as string })
+      second = await sdk().oauth.token({
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: tok.refresh_token as string,
+      })
     })
     expect(pairs(refreshed)).toEqual([['oauth.token_refreshed', installId]])
 
     // A refused exchange (unknown code) and a refused client (wrong secret) append nothing.
     const refused = await eventsOf(async () => {
-      await failsWith(sdk().oauth.token({ client_id: clientId, client_secret: clientSecret, grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: REDIRECT }), 400)
+      await failsWith(
+        sdk().oauth.token({
+          client_id: clientId,
+          client_secret: clientSecret,
+          grant_type: 'authorization_code',
+          code: 'not-a-code',
+          redirect_uri: REDIRECT,
+        }),
+        400,
+      )
       await failsWith(sdk().oauth.revoke({ client_id: clientId, client_secret: 'secret_wrong', token: second.access_token }), 401)
     })
     expect(refused).toEqual([])
 
-    expect(pairs(await eventsOf(() => sdk().oauth.revoke({ client_id: clientId, client_secret: clientSecret, token: second.access_token })))).toEqual([['oauth.token_revoked', installId]])
+    expect(
+      pairs(await eventsOf(() => sdk().oauth.revoke({ client_id: clientId, client_secret: clientSecret, token: second.access_token }))),
+    ).toEqual([['oauth.token_revoked', installId]])
     // Revoking a revoked token changes nothing, and says nothing.
-    expect(await eventsOf(() => sdk().oauth.revoke({ client_id: clientId, client_secret: clientSecret, token: second.access_token }))).toEqual([])
-    const replay = await eventsOf(() => failsWith(sdk().oauth.token({ client_id: clientId, client_secret: clientSecret, grant_type: 'authorization_code', code, redirect_uri: REDIRECT }), 400))
+    expect(
+      await eventsOf(() => sdk().oauth.revoke({ client_id: clientId, client_secret: clientSecret, token: second.access_token })),
+    ).toEqual([])
+    const replay = await eventsOf(() =>
+      failsWith(
+        sdk().oauth.token({
+          client_id: clientId,
+          client_secret: clientSecret,
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: REDIRECT,
+        }),
+        400,
+      ),
+    )
     expect(pairs(replay)).toEqual([['oauth.code_replayed', installId]])
-    const refreshReplay = await eventsOf(() => failsWith(sdk().oauth.token({ client_id: clientId, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: tok.refresh_token as string }), 400))
+    const refreshReplay = await eventsOf(() =>
+      failsWith(
+        sdk().oauth.token({
+          client_id: clientId,
+          client_secret: clientSecret,
+          grant_type: 'refresh_token',
+          refresh_token: tok.refresh_token as string,
+        }),
+        400,
+      ),
+    )
     expect(pairs(refreshReplay)).toEqual([['oauth.refresh_replayed', installId]])
   })
 
   it('CLI: install removal appends oauth.install_removed; a refused removal none', async () => {
-    const refused = await eventsOf(() => expect(octavo(['install', 'remove', installId, '--as', s.guest.email as string])).rejects.toThrow(/Only the person who authorized this connection/))
+    const refused = await eventsOf(() =>
+      expect(octavo(['install', 'remove', installId, '--as', s.guest.email as string])).rejects.toThrow(
+        /Only the person who authorized this connection/,
+      ),
+    )
     expect(refused).toEqual([])
-    const removed = await eventsOf(async () => expect(await octavo(['install', 'remove', installId, '--as', s.member.email as string])).toContain('Removed install'))
+    const removed = await eventsOf(async () =>
+      expect(await octavo(['install', 'remove', installId, '--as', s.member.email as string])).toContain('Removed install'),
+    )
     expect(pairs(removed)).toEqual([['oauth.install_removed', installId]])
     expect(removed[0]).toMatchObject({ actor: `user:${s.member.id}`, data: { connection_id: clientId, authorized_by: s.member.id } })
   })
 
   it('admin API: install shares, and deleting the connection removes each install then the registration', async () => {
-    const to = await consent(server, { userId: s.owner.id, params: { client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' }, pageIds: [s.pages.child.id] })
+    const to = await consent(server, {
+      userId: s.owner.id,
+      params: { client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' },
+      pageIds: [s.pages.child.id],
+    })
     expect(to.searchParams.get('code')).toBeTruthy()
     const [ownerInstall] = (await admin('GET', `/workspaces/${s.workspace.id}/installs?scope=own`)).body.installs as { id: string }[]
     const id = ownerInstall!.id
-    expect(pairs(await eventsOf(async () => expect((await admin('PUT', `/installs/${id}/pages/${s.pages.secret.id}`, {})).status).toBe(200)))).toEqual([['oauth.page_shared', s.pages.secret.id]])
-    expect(pairs(await eventsOf(async () => expect((await admin('DELETE', `/installs/${id}/pages/${s.pages.secret.id}`)).status).toBe(200)))).toEqual([['oauth.page_unshared', s.pages.secret.id]])
+    expect(
+      pairs(await eventsOf(async () => expect((await admin('PUT', `/installs/${id}/pages/${s.pages.secret.id}`, {})).status).toBe(200))),
+    ).toEqual([['oauth.page_shared', s.pages.secret.id]])
+    expect(
+      pairs(await eventsOf(async () => expect((await admin('DELETE', `/installs/${id}/pages/${s.pages.secret.id}`)).status).toBe(200))),
+    ).toEqual([['oauth.page_unshared', s.pages.secret.id]])
     // Refused: the guest has no full access to the page.
-    expect(await eventsOf(async () => expect((await admin('PUT', `/installs/${id}/pages/${s.pages.secret.id}`, { as: s.guest.email })).status).toBe(403))).toEqual([])
+    expect(
+      await eventsOf(async () =>
+        expect((await admin('PUT', `/installs/${id}/pages/${s.pages.secret.id}`, { as: s.guest.email })).status).toBe(403),
+      ),
+    ).toEqual([])
 
-    const deleted = await eventsOf(async () => expect((await admin('DELETE', `/public-connections/${clientId}?as=${s.member.email}`)).status).toBe(200))
+    const deleted = await eventsOf(async () =>
+      expect((await admin('DELETE', `/public-connections/${clientId}?as=${s.member.email}`)).status).toBe(200),
+    )
     expect(pairs(deleted)).toEqual([
       ['oauth.install_removed', id],
       ['public_connection.deleted', clientId],

@@ -61,7 +61,11 @@ describe('people room: change events per write, on every surface', { timeout: 12
     return { status: res.status, body: (await res.json()) as any }
   }
   const octavo = (args: string[]) =>
-    runCliInProcess([workspaceCommands, peopleCommands, patCommands, maintenanceCommands], ['--data-dir', server.dataDir, '--json', ...args], { databaseUrl: server.config.databaseUrl })
+    runCliInProcess(
+      [workspaceCommands, peopleCommands, patCommands, maintenanceCommands],
+      ['--data-dir', server.dataDir, '--json', ...args],
+      { databaseUrl: server.config.databaseUrl },
+    )
   const cli = async <T = any>(args: string[]) => JSON.parse(await octavo(args)) as T
 
   /** Runs `write` and returns the events it appended, as `[type, object id]`. */
@@ -89,9 +93,11 @@ describe('people room: change events per write, on every surface', { timeout: 12
 
   it('admin API: role change, groups, PATs, policy, password and member removal append exactly their events', async () => {
     const ws = s.workspace.id
-    expect(await eventsOf(async () => expect((await admin('PATCH', `/workspaces/${ws}/members/${s.member.id}`, { role: 'restricted_member' })).status).toBe(200))).toEqual([
-      ['member.role_changed', s.member.id],
-    ])
+    expect(
+      await eventsOf(async () =>
+        expect((await admin('PATCH', `/workspaces/${ws}/members/${s.member.id}`, { role: 'restricted_member' })).status).toBe(200),
+      ),
+    ).toEqual([['member.role_changed', s.member.id]])
     await admin('PATCH', `/workspaces/${ws}/members/${s.member.id}`, { role: 'member' })
 
     let gid = ''
@@ -123,20 +129,36 @@ describe('people room: change events per write, on every surface', { timeout: 12
     // Revoking again changes nothing, so it appends nothing.
     expect(await eventsOf(() => admin('DELETE', `/personal-access-tokens/${patId}`))).toEqual([])
 
-    expect(await eventsOf(() => admin('PUT', `/workspaces/${biz}/pat-policy`, { policy: 'all_members' }))).toEqual([['pat_policy.changed', biz]])
-    expect(await eventsOf(() => admin('PUT', `/users/${s.guest.id}/password`, { password: PW }))).toEqual([['user.password_set', s.guest.id]])
+    expect(await eventsOf(() => admin('PUT', `/workspaces/${biz}/pat-policy`, { policy: 'all_members' }))).toEqual([
+      ['pat_policy.changed', biz],
+    ])
+    expect(await eventsOf(() => admin('PUT', `/users/${s.guest.id}/password`, { password: PW }))).toEqual([
+      ['user.password_set', s.guest.id],
+    ])
 
     // Removal: the person's page grants, then their PATs, then the membership itself.
     const mine = await createPat(server.deps, { workspaceId: biz, actorId: s.member.id, name: 'Mine' })
-    await setPageAccess(server.deps, { pageId: s.pages.secret.id, actorId: s.owner.id, target: { type: 'user', id: s.member.id }, level: 'view' })
-    const theirs = await createPat(server.deps, { workspaceId: ws, actorId: s.member.id, name: 'Theirs', capabilities: { notionApi: false, workers: true } })
+    await setPageAccess(server.deps, {
+      pageId: s.pages.secret.id,
+      actorId: s.owner.id,
+      target: { type: 'user', id: s.member.id },
+      level: 'view',
+    })
+    const theirs = await createPat(server.deps, {
+      workspaceId: ws,
+      actorId: s.member.id,
+      name: 'Theirs',
+      capabilities: { notionApi: false, workers: true },
+    })
     expect(await eventsOf(() => admin('DELETE', `/workspaces/${ws}/members/${s.member.id}`))).toEqual([
       ['grant.changed', s.pages.secret.id],
       ['pat.revoked', theirs.pat.id],
       ['member.removed', s.member.id],
     ])
     // Their PAT in the other workspace is untouched; adding them back appends member.added only.
-    expect(await eventsOf(() => admin('POST', `/workspaces/${ws}/members`, { name: 'Mia Member', email: 'mia@example.com', role: 'member' }))).toEqual([['member.added', s.member.id]])
+    expect(
+      await eventsOf(() => admin('POST', `/workspaces/${ws}/members`, { name: 'Mia Member', email: 'mia@example.com', role: 'member' })),
+    ).toEqual([['member.added', s.member.id]])
     expect(mine.pat.status).toBe('active')
   })
 
@@ -161,7 +183,9 @@ describe('people room: change events per write, on every surface', { timeout: 12
 
   it('CLI: member role, groups, PATs and the policy append exactly their events; refusals none', async () => {
     const ws = s.workspace.id
-    expect(await eventsOf(() => cli(['member', 'role', ws, 'mia@example.com', 'restricted_member']))).toEqual([['member.role_changed', s.member.id]])
+    expect(await eventsOf(() => cli(['member', 'role', ws, 'mia@example.com', 'restricted_member']))).toEqual([
+      ['member.role_changed', s.member.id],
+    ])
     await cli(['member', 'role', ws, 'mia@example.com', 'member'])
     let gid = ''
     expect(
@@ -197,11 +221,15 @@ describe('people room: change events per write, on every surface', { timeout: 12
     const ws = s.workspace.id
     const owner = new Agent(server.url)
     expect(
-      await eventsOf(async () => expect((await owner.req('/login', { email: s.owner.email as string, password: PW, next: '/' })).status).toBe(303)),
+      await eventsOf(async () =>
+        expect((await owner.req('/login', { email: s.owner.email as string, password: PW, next: '/' })).status).toBe(303),
+      ),
     ).toEqual([['user.signed_in', s.owner.id]])
 
     let csrf = await owner.csrf(`/settings/${ws}/members`)
-    expect(await eventsOf(() => owner.req(`/settings/${ws}/members/${s.member.id}/role`, { _csrf: csrf, role: 'restricted_member' }))).toEqual([['member.role_changed', s.member.id]])
+    expect(
+      await eventsOf(() => owner.req(`/settings/${ws}/members/${s.member.id}/role`, { _csrf: csrf, role: 'restricted_member' })),
+    ).toEqual([['member.role_changed', s.member.id]])
     csrf = await owner.csrf(`/settings/${ws}/members`)
     await owner.req(`/settings/${ws}/members/${s.member.id}/role`, { _csrf: csrf, role: 'member' })
 
@@ -210,20 +238,34 @@ describe('people room: change events per write, on every surface', { timeout: 12
     expect(created).toEqual([['group.created', expect.any(String)]])
     const gid = created[0]![1] as string
     csrf = await owner.csrf(`/settings/${ws}/groups`)
-    expect(await eventsOf(() => owner.req(`/settings/${ws}/groups/${gid}/members`, { _csrf: csrf, user_id: s.member.id }))).toEqual([['group.member_added', gid]])
+    expect(await eventsOf(() => owner.req(`/settings/${ws}/groups/${gid}/members`, { _csrf: csrf, user_id: s.member.id }))).toEqual([
+      ['group.member_added', gid],
+    ])
     csrf = await owner.csrf(`/settings/${ws}/groups`)
     expect(await eventsOf(() => owner.req(`/settings/${ws}/groups/${gid}/delete`, { _csrf: csrf }))).toEqual([['group.deleted', gid]])
 
     csrf = await owner.csrf('/developers/tokens/new')
     const pat = await eventsOf(async () =>
-      expect((await owner.req('/developers/tokens', { _csrf: csrf, name: 'Portal tool', workspace_id: ws, notion_api: 'on', expires_in_days: '30' })).status).toBe(201),
+      expect(
+        (
+          await owner.req('/developers/tokens', {
+            _csrf: csrf,
+            name: 'Portal tool',
+            workspace_id: ws,
+            notion_api: 'on',
+            expires_in_days: '30',
+          })
+        ).status,
+      ).toBe(201),
     )
     expect(pat).toEqual([['pat.created', expect.any(String)]])
     const patId = pat[0]![1] as string
     csrf = await owner.csrf('/developers/tokens')
     expect(await eventsOf(() => owner.req(`/developers/tokens/${patId}/revoke`, { _csrf: csrf }))).toEqual([['pat.revoked', patId]])
     csrf = await owner.csrf(`/settings/${biz}/connections`)
-    expect(await eventsOf(() => owner.req(`/settings/${biz}/pat-policy`, { _csrf: csrf, policy: 'all_members' }))).toEqual([['pat_policy.changed', biz]])
+    expect(await eventsOf(() => owner.req(`/settings/${biz}/pat-policy`, { _csrf: csrf, policy: 'all_members' }))).toEqual([
+      ['pat_policy.changed', biz],
+    ])
 
     // Refused: a member manages no groups; a guest creates no PAT and revokes none.
     const member = new Agent(server.url)
@@ -238,9 +280,14 @@ describe('people room: change events per write, on every surface', { timeout: 12
       [guest, `/developers/tokens/${mine.pat.id}/revoke`, {}, 403],
     ] as const) {
       const token = agent === guest ? gcsrf : await agent.csrf('/developers/tokens')
-      expect(await eventsOf(async () => expect((await agent.req(path, { _csrf: token, ...form })).status, path).toBe(status)), path).toEqual([])
+      expect(
+        await eventsOf(async () => expect((await agent.req(path, { _csrf: token, ...form })).status, path).toBe(status)),
+        path,
+      ).toEqual([])
     }
 
-    expect(await eventsOf(async () => owner.req('/logout', { _csrf: await owner.csrf('/developers/tokens') }))).toEqual([['user.signed_out', s.owner.id]])
+    expect(await eventsOf(async () => owner.req('/logout', { _csrf: await owner.csrf('/developers/tokens') }))).toEqual([
+      ['user.signed_out', s.owner.id],
+    ])
   })
 })

@@ -25,8 +25,19 @@ async function generate(seed: number) {
   const manifest = await generateWorkspace(deps, TINY, { seed, databasePath: config.databasePath })
   const db = deps.store.db
   const bots = new Map((await db.selectFrom('connection').select(['bot_id', 'name']).execute()).map((c) => [`bot:${c.bot_id}`, c.name]))
-  const pages = await db.selectFrom('block').select(['id', 'parent_id', 'title_text', 'path', 'perm_root_id', 'position']).where('type', '=', 'child_page').where('parent_type', '!=', 'data_source_id').orderBy('id').execute()
-  const blocks = await db.selectFrom('block').select(['id', 'page_id', 'position', 'type', 'content']).where('type', 'not in', ['child_page', 'child_database']).orderBy('id').execute()
+  const pages = await db
+    .selectFrom('block')
+    .select(['id', 'parent_id', 'title_text', 'path', 'perm_root_id', 'position'])
+    .where('type', '=', 'child_page')
+    .where('parent_type', '!=', 'data_source_id')
+    .orderBy('id')
+    .execute()
+  const blocks = await db
+    .selectFrom('block')
+    .select(['id', 'page_id', 'position', 'type', 'content'])
+    .where('type', 'not in', ['child_page', 'child_database'])
+    .orderBy('id')
+    .execute()
   const rows = await db.selectFrom('block').select(['id', 'properties']).where('parent_type', '=', 'data_source_id').orderBy('id').execute()
   const grants = (await db.selectFrom('page_grant').select(['page_id', 'principal', 'role']).where('principal', 'like', 'bot:%').execute())
     .map((g) => `${g.page_id}|${bots.get(g.principal)}|${g.role}`)
@@ -65,7 +76,10 @@ describe('benchmark workspace generator', () => {
     expect(g.levels.deepest).toBeGreaterThan(0)
     expect(g.levels.unshared).toBe(0)
     // Content pages carry 120 child blocks in order; the search connection sees about 10% of pages.
-    const first = g.blocks.filter((b) => b.page_id === m.ids.contentPages[0]).map((b) => b.position).sort((a, b) => a - b)
+    const first = g.blocks
+      .filter((b) => b.page_id === m.ids.contentPages[0])
+      .map((b) => b.position)
+      .sort((a, b) => a - b)
     expect(first).toEqual(Array.from({ length: 120 }, (_, i) => i))
     expect(m.counts.searchVisiblePages / TINY.pages).toBeGreaterThanOrEqual(0.1)
     expect(m.counts.searchVisiblePages / TINY.pages).toBeLessThan(0.2)

@@ -35,7 +35,12 @@ describe.skipIf(!hasChromium)('OAuth install flow in a browser', { timeout: 120_
     s = await seedBasic(server)
     await setPassword(server.deps, s.member.id, PW)
     const port = await freePort()
-    const registered = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.member.id, redirectUris: [`http://127.0.0.1:${port}/callback`], name: 'Example App' })
+    const registered = await registerApp(server, {
+      workspaceId: s.workspace.id,
+      actorId: s.member.id,
+      redirectUris: [`http://127.0.0.1:${port}/callback`],
+      name: 'Example App',
+    })
     app = await startOAuthApp({ octavoUrl: server.url, clientId: registered.clientId, clientSecret: registered.clientSecret, port })
     b = await launchBrowser()
   })

@@ -76,7 +76,7 @@ describe.skipIf(!hasChromium)('portal in a browser: internal connections (seed s
     expect(await field.inputValue()).not.toMatch(/^ntn_/)
     await b.page.getByRole('button', { name: 'Copy' }).click()
     await visible(b.page.getByRole('button', { name: 'Copied' }))
-    const copied = await b.page.evaluate('navigator.clipboard.readText()') as string
+    const copied = (await b.page.evaluate('navigator.clipboard.readText()')) as string
     expect(copied).toMatch(/^ntn_/)
     await b.page.getByRole('button', { name: 'Show' }).click()
     token = await b.page.getByRole('textbox', { name: 'Installation access token' }).inputValue()
@@ -135,10 +135,18 @@ describe.skipIf(!hasChromium)('portal in a browser: internal connections (seed s
       block_id: s.pages.root.id,
       children: [
         { heading_2: { rich_text: [{ text: { content: 'Written through the API' } }] } },
-        { paragraph: { rich_text: [{ text: { content: 'Browser Bot ' } }, { text: { content: 'appended', link: null }, annotations: { bold: true } }, { text: { content: ' these blocks.' } }] } },
+        {
+          paragraph: {
+            rich_text: [
+              { text: { content: 'Browser Bot ' } },
+              { text: { content: 'appended', link: null }, annotations: { bold: true } },
+              { text: { content: ' these blocks.' } },
+            ],
+          },
+        },
         { to_do: { rich_text: [{ text: { content: 'Share a page' } }], checked: true } },
         { to_do: { rich_text: [{ text: { content: 'Refresh the token' } }], checked: false } },
-        { code: { language: 'typescript', rich_text: [{ text: { content: "await notion.pages.retrieve({ page_id })" } }] } },
+        { code: { language: 'typescript', rich_text: [{ text: { content: 'await notion.pages.retrieve({ page_id })' } }] } },
       ],
     })
     await b.page.goto(`${server.url}${new URL(b.page.url()).pathname}`)
@@ -189,7 +197,9 @@ describe.skipIf(!hasChromium)('portal in a browser: internal connections (seed s
     expect(await b.page.getByLabel('Update content').isChecked()).toBe(false)
     expect(await b.page.getByLabel('Read user information without email addresses').isChecked()).toBe(true)
 
-    const denied = await apiError(notion.pages.update({ page_id: s.pages.child.id, properties: { title: { title: [{ text: { content: 'again' } }] } } }))
+    const denied = await apiError(
+      notion.pages.update({ page_id: s.pages.child.id, properties: { title: { title: [{ text: { content: 'again' } }] } } }),
+    )
     expect(denied.status).toBe(403)
     expect(denied.code).toBe(APIErrorCode.RestrictedResource)
     expect((await notion.pages.retrieve({ page_id: s.pages.child.id })).id).toBe(s.pages.child.id)

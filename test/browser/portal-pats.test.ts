@@ -41,8 +41,18 @@ describe.skipIf(!hasChromium)('portal in a browser: personal access tokens, sett
     })
     ;[owner, member] = ws.members as unknown as [typeof owner, typeof owner]
     const root = await createPageAsUser(server.deps, { workspaceId: ws.workspace.id, actorId: owner.id, title: 'Roadmap' })
-    const plan = await createPageAsUser(server.deps, { workspaceId: ws.workspace.id, actorId: owner.id, title: 'Q3 plan', parentId: root.id })
-    const notes = await createPageAsUser(server.deps, { workspaceId: ws.workspace.id, actorId: owner.id, title: 'Board notes', private: true })
+    const plan = await createPageAsUser(server.deps, {
+      workspaceId: ws.workspace.id,
+      actorId: owner.id,
+      title: 'Q3 plan',
+      parentId: root.id,
+    })
+    const notes = await createPageAsUser(server.deps, {
+      workspaceId: ws.workspace.id,
+      actorId: owner.id,
+      title: 'Board notes',
+      private: true,
+    })
     pages = { root, plan, notes }
     for (const p of ws.members) await setPassword(server.deps, p.id, PW)
     b = await launchBrowser()
@@ -69,7 +79,11 @@ describe.skipIf(!hasChromium)('portal in a browser: personal access tokens, sett
     await b.page.getByRole('link', { name: 'Developer portal' }).click()
     await b.page.getByRole('navigation', { name: 'Developer portal' }).getByRole('link', { name: 'Personal access tokens' }).click()
     await visible(b.page.getByText('You cannot create tokens with Notion API access here.'))
-    await visible(b.page.getByText('This workspace lets workspace owners only create personal access tokens with Notion API access; this member is not allowed.'))
+    await visible(
+      b.page.getByText(
+        'This workspace lets workspace owners only create personal access tokens with Notion API access; this member is not allowed.',
+      ),
+    )
     await b.shot('21-member-pat-refusal')
     // The same refusal when the member submits the form anyway.
     await b.page.goto(`${server.url}/developers/tokens/new`)
@@ -136,7 +150,11 @@ describe.skipIf(!hasChromium)('portal in a browser: personal access tokens, sett
     const patId = ((await row.getAttribute('id')) as string).slice('pat-'.length)
     const res = await b.page.evaluate(
       async ([id, token]) => {
-        const r = await fetch(`/developers/tokens/${id}/reveal`, { method: 'POST', body: new URLSearchParams({ _csrf: token as string }), credentials: 'same-origin' })
+        const r = await fetch(`/developers/tokens/${id}/reveal`, {
+          method: 'POST',
+          body: new URLSearchParams({ _csrf: token as string }),
+          credentials: 'same-origin',
+        })
         return { status: r.status, text: await r.text() }
       },
       [patId, csrf],
@@ -205,7 +223,10 @@ describe.skipIf(!hasChromium)('portal in a browser: personal access tokens, sett
     expect(await b.page.getByLabel('Access for Mia Member', { exact: true }).inputValue()).toBe('view')
     expect((await notion.pages.retrieve({ page_id: pages.notes.id })).id).toBe(pages.notes.id)
     // A view-only PAT cannot edit.
-    expect((await apiError(notion.pages.update({ page_id: pages.notes.id, properties: { title: { title: [{ text: { content: 'x' } }] } } }))).status).toBe(403)
+    expect(
+      (await apiError(notion.pages.update({ page_id: pages.notes.id, properties: { title: { title: [{ text: { content: 'x' } }] } } })))
+        .status,
+    ).toBe(403)
 
     await b.page.getByLabel('Access for Mia Member', { exact: true }).selectOption({ label: 'No access' })
     await b.page.getByRole('button', { name: 'Save access for Mia Member' }).click()
@@ -231,7 +252,8 @@ describe.skipIf(!hasChromium)('portal in a browser: personal access tokens, sett
     await visible(b.page.getByText('Page access is different from “Roadmap”.'))
     const { token } = await createPat(server.deps, { workspaceId: ws.workspace.id, actorId: member.id, name: 'Mia writer' })
     const notion = server.client(token)
-    const update = () => notion.pages.update({ page_id: pages.plan.id, properties: { title: { title: [{ text: { content: 'Q3 plan' } }] } } })
+    const update = () =>
+      notion.pages.update({ page_id: pages.plan.id, properties: { title: { title: [{ text: { content: 'Q3 plan' } }] } } })
     expect((await apiError(update())).status).toBe(403)
     await b.shot('26b-share-access-changed')
 

@@ -17,7 +17,10 @@ describe('notion-to-md against Octavo', () => {
   it('renders a shared page tree to markdown', async () => {
     const { s, notion } = await connectedWorkspace(server)
     const t = (content: string, annotations = {}) => [{ text: { content }, annotations }]
-    await notion.blocks.children.append({ block_id: s.pages.child.id, children: [{ paragraph: { rich_text: t('inside the child page') } }] })
+    await notion.blocks.children.append({
+      block_id: s.pages.child.id,
+      children: [{ paragraph: { rich_text: t('inside the child page') } }],
+    })
     await notion.blocks.children.append({
       block_id: s.pages.root.id,
       children: [

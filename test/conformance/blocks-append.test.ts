@@ -9,13 +9,14 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
  * `position` / `after`, limits, versions, capabilities (digest §1.3, §2.9, §3.3, §6).
  */
 
-
 const rt = (content: string) => [{ text: { content } }]
 const para = (content: string) => ({ paragraph: { rich_text: rt(content) } })
 
 async function texts(notion: Client, blockId: string): Promise<string[]> {
   const list = await notion.blocks.children.list({ block_id: blockId })
-  return list.results.filter(isFullBlock).map((b) => (b.type === 'paragraph' ? b.paragraph.rich_text.map((r) => r.plain_text).join('') : b.type))
+  return list.results
+    .filter(isFullBlock)
+    .map((b) => (b.type === 'paragraph' ? b.paragraph.rich_text.map((r) => r.plain_text).join('') : b.type))
 }
 
 describe('blocks: append children', () => {
@@ -31,7 +32,12 @@ describe('blocks: append children', () => {
   it('creates every supported block type and returns the new first-level blocks in full', async () => {
     const { s, notion } = await connectedWorkspace(server)
     const children: BlockObjectRequest[] = [
-      { paragraph: { rich_text: [{ text: { content: 'Bold', link: { url: 'https://example.com' } }, annotations: { bold: true } }], color: 'blue' } },
+      {
+        paragraph: {
+          rich_text: [{ text: { content: 'Bold', link: { url: 'https://example.com' } }, annotations: { bold: true } }],
+          color: 'blue',
+        },
+      },
       { heading_1: { rich_text: rt('H1') } },
       { heading_2: { rich_text: rt('H2'), is_toggleable: true, children: [para('under h2')] } },
       { heading_3: { rich_text: rt('H3'), color: 'red_background' } },
@@ -113,7 +119,10 @@ describe('blocks: append children', () => {
     // Only first-level blocks are returned; nested ones are listed under their parents.
     const rows = (await notion.blocks.children.list({ block_id: byType.table!.id })).results.filter(isFullBlock)
     expect(rows.map((r) => r.type)).toEqual(['table_row', 'table_row'])
-    expect(rows[0]).toMatchObject({ table_row: { cells: [[{ plain_text: 'a' }], [{ plain_text: 'b' }]] }, parent: { type: 'block_id', block_id: byType.table!.id } })
+    expect(rows[0]).toMatchObject({
+      table_row: { cells: [[{ plain_text: 'a' }], [{ plain_text: 'b' }]] },
+      parent: { type: 'block_id', block_id: byType.table!.id },
+    })
     const columns = (await notion.blocks.children.list({ block_id: byType.column_list!.id })).results.filter(isFullBlock)
     expect(columns.map((c) => [c.type, c.has_children])).toEqual([
       ['column', true],
@@ -133,7 +142,11 @@ describe('blocks: append children', () => {
     const first = await notion.blocks.children.append({ block_id: page, children: [para('b'), para('d')] })
     const [b, d] = first.results.map((r) => r.id) as [string, string]
     await notion.blocks.children.append({ block_id: page, children: [para('a')], position: { type: 'start' } })
-    await notion.blocks.children.append({ block_id: page, children: [para('c')], position: { type: 'after_block', after_block: { id: b } } })
+    await notion.blocks.children.append({
+      block_id: page,
+      children: [para('c')],
+      position: { type: 'after_block', after_block: { id: b } },
+    })
     await notion.blocks.children.append({ block_id: page, children: [para('e')], position: { type: 'end' } })
     expect(await texts(notion, page)).toEqual(['a', 'b', 'c', 'd', 'e'])
     // Deprecated `after` (2025-09-03 and 2022-06-28), with a dash-less id.
@@ -148,7 +161,9 @@ describe('blocks: append children', () => {
     expect(gone.code).toBe(APIErrorCode.ValidationError)
     expect(gone.status).toBe(400)
     expect(gone.message).toBe(`body failed validation: body.after should be not present, instead was \`"${b}"\`.`)
-    const both = await apiError(notion.blocks.children.append({ block_id: page, children: [para('x')], after: b, position: { type: 'end' } }))
+    const both = await apiError(
+      notion.blocks.children.append({ block_id: page, children: [para('x')], after: b, position: { type: 'end' } }),
+    )
     expect(both.code).toBe(APIErrorCode.ValidationError)
     expect(both.message).toBe('You cannot specify both `after` and `position`.')
   })
@@ -157,13 +172,25 @@ describe('blocks: append children', () => {
     const { s, notion } = await connectedWorkspace(server)
     const elsewhere = (await notion.blocks.children.append({ block_id: s.pages.child.id, children: [para('x')] })).results[0]!.id
     const e = await apiError(
-      notion.blocks.children.append({ block_id: s.pages.grandchild.id, children: [para('y')], position: { type: 'after_block', after_block: { id: elsewhere } } }),
+      notion.blocks.children.append({
+        block_id: s.pages.grandchild.id,
+        children: [para('y')],
+        position: { type: 'after_block', after_block: { id: elsewhere } },
+      }),
     )
     expect(e.code).toBe(APIErrorCode.ValidationError)
     expect(e.message).toBe(`body.position.after_block.id ${elsewhere} is not a child of block ${s.pages.grandchild.id}.`)
-    const legacy = await apiError(notion.blocks.children.append({ block_id: s.pages.grandchild.id, children: [para('y')], after: elsewhere }))
+    const legacy = await apiError(
+      notion.blocks.children.append({ block_id: s.pages.grandchild.id, children: [para('y')], after: elsewhere }),
+    )
     expect(legacy.message).toBe(`body.after ${elsewhere} is not a child of block ${s.pages.grandchild.id}.`)
-    const badPos = await apiError(server.client(s.token).request({ path: `blocks/${s.pages.grandchild.id}/children`, method: 'patch', body: { children: [], position: { type: 'middle' } } }))
+    const badPos = await apiError(
+      server.client(s.token).request({
+        path: `blocks/${s.pages.grandchild.id}/children`,
+        method: 'patch',
+        body: { children: [], position: { type: 'middle' } },
+      }),
+    )
     expect(badPos.code).toBe(APIErrorCode.ValidationError)
     expect(badPos.message).toContain('body failed validation. Fix one:\n')
     expect(await texts(notion, s.pages.grandchild.id)).toEqual([])
@@ -177,13 +204,23 @@ describe('blocks: append children', () => {
     expect(many.status).toBe(400)
     expect(many.message).toBe('body failed validation: body.children.length should be ≤ `100`, instead was `101`.')
     const nestedMany = await apiError(
-      notion.blocks.children.append({ block_id: page, children: [{ toggle: { rich_text: [], children: Array.from({ length: 101 }, () => para('x')) } }] }),
+      notion.blocks.children.append({
+        block_id: page,
+        children: [{ toggle: { rich_text: [], children: Array.from({ length: 101 }, () => para('x')) } }],
+      }),
     )
     expect(nestedMany.message).toBe('body failed validation: body.children[0].toggle.children.length should be ≤ `100`, instead was `101`.')
     // Two levels of nesting pass; a third level's `children` should be not present.
     const two = await notion.blocks.children.append({
       block_id: page,
-      children: [{ bulleted_list_item: { rich_text: rt('1'), children: [{ bulleted_list_item: { rich_text: rt('2'), children: [{ bulleted_list_item: { rich_text: rt('3') } }] } }] } }],
+      children: [
+        {
+          bulleted_list_item: {
+            rich_text: rt('1'),
+            children: [{ bulleted_list_item: { rich_text: rt('2'), children: [{ bulleted_list_item: { rich_text: rt('3') } }] } }],
+          },
+        },
+      ],
     })
     expect(two.results).toHaveLength(1)
     const three = await apiError(
@@ -195,7 +232,14 @@ describe('blocks: append children', () => {
             {
               bulleted_list_item: {
                 rich_text: rt('1'),
-                children: [{ bulleted_list_item: { rich_text: rt('2'), children: [{ bulleted_list_item: { rich_text: rt('3'), children: [para('4')] } }] } }],
+                children: [
+                  {
+                    bulleted_list_item: {
+                      rich_text: rt('2'),
+                      children: [{ bulleted_list_item: { rich_text: rt('3'), children: [para('4')] } }],
+                    },
+                  },
+                ],
               },
             },
           ],
@@ -208,38 +252,61 @@ describe('blocks: append children', () => {
     )
     const long = await apiError(notion.blocks.children.append({ block_id: page, children: [para('x'.repeat(2001))] }))
     expect(long.code).toBe(APIErrorCode.ValidationError)
-    expect(long.message).toBe('body failed validation: body.children[0].paragraph.rich_text[0].text.content.length should be ≤ `2000`, instead was `2001`.')
+    expect(long.message).toBe(
+      'body failed validation: body.children[0].paragraph.rich_text[0].text.content.length should be ≤ `2000`, instead was `2001`.',
+    )
     await notion.blocks.children.append({ block_id: page, children: [para('x'.repeat(2000))] })
     const huge = await apiError(
       notion.blocks.children.append({
         block_id: page,
-        children: Array.from({ length: 11 }, () => ({ toggle: { rich_text: [], children: Array.from({ length: 100 }, () => ({ divider: {} })) } })),
+        children: Array.from({ length: 11 }, () => ({
+          toggle: { rich_text: [], children: Array.from({ length: 100 }, () => ({ divider: {} })) },
+        })),
       }),
     )
     expect(huge.code).toBe(APIErrorCode.ValidationError)
     expect(huge.message).toBe('body failed validation: the request may contain at most 1000 blocks.')
     const missing = await apiError(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: {} }))
     expect(missing.message).toBe('body failed validation: body.children should be defined, instead was `undefined`.')
-    const unknownType = await apiError(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [{ child_page: { title: 'x' } }] } }))
-    expect(unknownType.message).toBe('body failed validation: body.children[0].child_page should be not present, instead was `{"title":"x"}`.')
-    const nullItem = await apiError(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [null] } }))
+    const unknownType = await apiError(
+      server
+        .client(s.token)
+        .request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [{ child_page: { title: 'x' } }] } }),
+    )
+    expect(unknownType.message).toBe(
+      'body failed validation: body.children[0].child_page should be not present, instead was `{"title":"x"}`.',
+    )
+    const nullItem = await apiError(
+      server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [null] } }),
+    )
     expect(nullItem.message).toBe('body failed validation: body.children[0] should be an object, instead was `null`.')
-    const noType = await apiError(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [{}] } }))
+    const noType = await apiError(
+      server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [{}] } }),
+    )
     expect(noType.message).toBe('body failed validation: body.children[0].type should be a supported block type, instead was `undefined`.')
-    const stray = await apiError(server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [], foo: 1 } }))
+    const stray = await apiError(
+      server.client(s.token).request({ path: `blocks/${page}/children`, method: 'patch', body: { children: [], foo: 1 } }),
+    )
     expect(stray.message).toBe('body failed validation: body.foo should be not present, instead was `1`.')
   })
 
   it('POST instead of PATCH is an invalid request URL', async () => {
     const s = await seedBasic(server)
-    const res = await server.raw(`/v1/blocks/${s.pages.root.id}/children`, { method: 'POST', token: s.token, body: JSON.stringify({ children: [] }) })
+    const res = await server.raw(`/v1/blocks/${s.pages.root.id}/children`, {
+      method: 'POST',
+      token: s.token,
+      body: JSON.stringify({ children: [] }),
+    })
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ object: 'error', code: 'invalid_request_url', message: 'Invalid request URL.' })
   })
 
   it('refuses to append to a trashed parent, to a block type without children, and to a database', async () => {
     const { s, notion } = await connectedWorkspace(server)
-    const made = await notion.blocks.children.append({ block_id: s.pages.child.id, children: [{ divider: {} }, { toggle: { rich_text: [] } }] })
+    const made = await notion.blocks.children.append({
+      block_id: s.pages.child.id,
+      children: [{ divider: {} }, { toggle: { rich_text: [] } }],
+    })
     const [divider, toggle] = made.results.map((r) => r.id) as [string, string]
     const noKids = await apiError(notion.blocks.children.append({ block_id: divider, children: [para('x')] }))
     expect(noKids.code).toBe(APIErrorCode.ValidationError)
@@ -257,10 +324,13 @@ describe('blocks: append children', () => {
     const { s, notion } = await connectedWorkspace(server)
     const before = await notion.pages.retrieve({ page_id: s.pages.child.id })
     now += 5 * 60_000
-    const toggle = (await notion.blocks.children.append({ block_id: s.pages.child.id, children: [{ toggle: { rich_text: [] } }] })).results[0]!.id
+    const toggle = (await notion.blocks.children.append({ block_id: s.pages.child.id, children: [{ toggle: { rich_text: [] } }] }))
+      .results[0]!.id
     const after = await notion.pages.retrieve({ page_id: s.pages.child.id })
     expect(isFullPage(before) && isFullPage(after)).toBe(true)
-    expect(Date.parse((after as { last_edited_time: string }).last_edited_time)).toBeGreaterThan(Date.parse((before as { last_edited_time: string }).last_edited_time))
+    expect(Date.parse((after as { last_edited_time: string }).last_edited_time)).toBeGreaterThan(
+      Date.parse((before as { last_edited_time: string }).last_edited_time),
+    )
     expect(after).toMatchObject({ last_edited_by: { id: s.connection.bot_id } })
     now += 5 * 60_000
     await notion.blocks.children.append({ block_id: toggle, children: [para('inside')] })
@@ -274,14 +344,18 @@ describe('blocks: append children', () => {
   it('needs insert content (403); insert-only connections get partial blocks; unshared parents are 404', async () => {
     const noInsert = await seedBasic(server, { insertContent: false })
     await noInsert.share(noInsert.pages.root.id)
-    const e = await apiError(server.client(noInsert.token).blocks.children.append({ block_id: noInsert.pages.root.id, children: [para('x')] }))
+    const e = await apiError(
+      server.client(noInsert.token).blocks.children.append({ block_id: noInsert.pages.root.id, children: [para('x')] }),
+    )
     expect(e.code).toBe(APIErrorCode.RestrictedResource)
     expect(e.status).toBe(403)
     expect(e.message).toBe('Insufficient permissions for this endpoint.')
 
     const insertOnly = await seedBasic(server, { readContent: false, updateContent: false })
     await insertOnly.share(insertOnly.pages.root.id)
-    const res = await server.client(insertOnly.token).blocks.children.append({ block_id: insertOnly.pages.root.id, children: [para('x'), para('y')] })
+    const res = await server
+      .client(insertOnly.token)
+      .blocks.children.append({ block_id: insertOnly.pages.root.id, children: [para('x'), para('y')] })
     expect(res.results).toHaveLength(2)
     for (const r of res.results) {
       expect(Object.keys(r).sort()).toEqual(['id', 'object'])
@@ -293,6 +367,8 @@ describe('blocks: append children', () => {
     const hidden = await apiError(server.client(s.token).blocks.children.append({ block_id: s.pages.secret.id, children: [para('x')] }))
     expect(hidden.code).toBe(APIErrorCode.ObjectNotFound)
     expect(hidden.status).toBe(404)
-    expect(hidden.message).toBe(`Could not find block with ID: ${s.pages.secret.id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`)
+    expect(hidden.message).toBe(
+      `Could not find block with ID: ${s.pages.secret.id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`,
+    )
   })
 })

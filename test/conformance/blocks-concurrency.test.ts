@@ -22,7 +22,9 @@ describe('blocks: concurrent appends', () => {
     const s = await seedBasic(server)
     await s.share(s.pages.root.id)
     const pages = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: `Log ${i}`, parentId: s.pages.root.id })),
+      Array.from({ length: 8 }, (_, i) =>
+        createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: `Log ${i}`, parentId: s.pages.root.id }),
+      ),
     )
     const notion = server.client(s.token)
     const outcomes: { page: string; label: string; ok: boolean }[] = []

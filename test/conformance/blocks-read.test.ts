@@ -10,7 +10,6 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
  * (digest §1.3, §2.9, §2.12).
  */
 
-
 const para = (content: string) => ({ paragraph: { rich_text: [{ text: { content } }] } })
 
 describe('blocks: retrieve and list children', () => {
@@ -38,7 +37,11 @@ describe('blocks: retrieve and list children', () => {
       archived: false,
       in_trash: false,
       type: 'paragraph',
-      paragraph: { color: 'default', icon: null, rich_text: [{ type: 'text', plain_text: 'Hello', text: { content: 'Hello', link: null }, href: null }] },
+      paragraph: {
+        color: 'default',
+        icon: null,
+        rich_text: [{ type: 'text', plain_text: 'Hello', text: { content: 'Hello', link: null }, href: null }],
+      },
     })
     expect((block as BlockObjectResponse).created_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/)
     const v26 = await server.client(s.token, '2026-03-11').blocks.retrieve({ block_id: id.replace(/-/g, '') })
@@ -50,7 +53,12 @@ describe('blocks: retrieve and list children', () => {
 
   it('a page id answers as a child_page block, a database id as child_database without children', async () => {
     const { s, notion } = await connectedWorkspace(server)
-    const db = await seedDatabase(server, { workspaceId: s.workspace.id, actorId: s.owner.id, parentId: s.pages.child.id, rowTitle: 'Write tests' })
+    const db = await seedDatabase(server, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      parentId: s.pages.child.id,
+      rowTitle: 'Write tests',
+    })
     const page = await notion.blocks.retrieve({ block_id: s.pages.child.id })
     expect(page).toMatchObject({
       object: 'block',
@@ -71,7 +79,12 @@ describe('blocks: retrieve and list children', () => {
   it('a database row answers as a child_page with its title and a data-source (or database) parent', async () => {
     const s = await seedBasic(server)
     await s.share(s.pages.root.id)
-    const db = await seedDatabase(server, { workspaceId: s.workspace.id, actorId: s.owner.id, parentId: s.pages.root.id, rowTitle: 'Write tests' })
+    const db = await seedDatabase(server, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      parentId: s.pages.root.id,
+      rowTitle: 'Write tests',
+    })
     const row = await server.client(s.token).blocks.retrieve({ block_id: db.row.id })
     expect(row).toMatchObject({
       type: 'child_page',
@@ -84,7 +97,12 @@ describe('blocks: retrieve and list children', () => {
 
   it('lists first-level children in order: blocks, child pages and databases, never database rows', async () => {
     const { s, notion } = await connectedWorkspace(server)
-    const db = await seedDatabase(server, { workspaceId: s.workspace.id, actorId: s.owner.id, parentId: s.pages.root.id, rowTitle: 'Write tests' })
+    const db = await seedDatabase(server, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      parentId: s.pages.root.id,
+      rowTitle: 'Write tests',
+    })
     await notion.blocks.children.append({
       block_id: s.pages.root.id,
       children: [para('first'), { toggle: { rich_text: [{ text: { content: 'toggle' } }], children: [para('inside')] } }],
@@ -115,7 +133,11 @@ describe('blocks: retrieve and list children', () => {
     const seen: string[] = []
     let cursor: string | undefined
     do {
-      const page = await notion.blocks.children.list({ block_id: s.pages.grandchild.id, page_size: 3, ...(cursor ? { start_cursor: cursor } : {}) })
+      const page = await notion.blocks.children.list({
+        block_id: s.pages.grandchild.id,
+        page_size: 3,
+        ...(cursor ? { start_cursor: cursor } : {}),
+      })
       pages.push(page.results.length)
       for (const b of page.results.filter(isFullBlock)) if (b.type === 'paragraph') seen.push(b.paragraph.rich_text[0]!.plain_text)
       if (!page.has_more) expect(page.next_cursor).toBeNull()
@@ -146,7 +168,10 @@ describe('blocks: retrieve and list children', () => {
     expect(zero.message).toBe('query failed validation: query.page_size should be ≥ `1`, instead was `0`.')
     const res = await server.raw(`/v1/blocks/${s.pages.root.id}/children?page_size=abc`, { token: s.token })
     expect(res.status).toBe(400)
-    expect(await res.json()).toMatchObject({ code: 'validation_error', message: 'query failed validation: query.page_size should be a number, instead was `"abc"`.' })
+    expect(await res.json()).toMatchObject({
+      code: 'validation_error',
+      message: 'query failed validation: query.page_size should be a number, instead was `"abc"`.',
+    })
   })
 
   it('answers 404 for unknown ids, unshared blocks and blocks under an unshared page; 400 for a bad id', async () => {
@@ -158,10 +183,12 @@ describe('blocks: retrieve and list children', () => {
     const hiddenId = hidden.results[0]!.id
     // And a block of Root, which is not shared with Test Bot (only Child is).
     await shareWithConnection(server.deps, second.connection.id, s.pages.root.id, s.owner.id)
-    const rootBlock = (await server.client(second.token).blocks.children.append({ block_id: s.pages.root.id, children: [para('r')] })).results[0]!.id
+    const rootBlock = (await server.client(second.token).blocks.children.append({ block_id: s.pages.root.id, children: [para('r')] }))
+      .results[0]!.id
     const other = await seedBasic(server)
     const notion = server.client(s.token)
-    const notFound = (id: string) => `Could not find block with ID: ${id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`
+    const notFound = (id: string) =>
+      `Could not find block with ID: ${id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`
     for (const id of [s.pages.root.id, s.pages.secret.id, hiddenId, rootBlock, '00000000-0000-4000-8000-000000000000']) {
       const e = await apiError(notion.blocks.retrieve({ block_id: id }))
       expect(e.code).toBe(APIErrorCode.ObjectNotFound)
@@ -181,7 +208,10 @@ describe('blocks: retrieve and list children', () => {
 
   it('needs the read content capability (403 restricted_resource)', async () => {
     const { s, notion } = await connectedWorkspace(server, { readContent: false })
-    for (const call of [() => notion.blocks.retrieve({ block_id: s.pages.child.id }), () => notion.blocks.children.list({ block_id: s.pages.child.id })]) {
+    for (const call of [
+      () => notion.blocks.retrieve({ block_id: s.pages.child.id }),
+      () => notion.blocks.children.list({ block_id: s.pages.child.id }),
+    ]) {
       const e = await apiError(call())
       expect(e.code).toBe(APIErrorCode.RestrictedResource)
       expect(e.status).toBe(403)
@@ -198,7 +228,9 @@ describe('blocks: retrieve and list children', () => {
     for (const id of [s.pages.child.id, s.pages.grandchild.id, made.results[0]!.id]) {
       const e = await apiError(notion.blocks.children.list({ block_id: id }))
       expect(e.code).toBe(APIErrorCode.ObjectNotFound)
-      expect(e.message).toBe(`Could not find block with ID: ${id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`)
+      expect(e.message).toBe(
+        `Could not find block with ID: ${id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`,
+      )
     }
     // The trashed page is no longer among its parent's children.
     const rootKids = await notion.blocks.children.list({ block_id: s.pages.root.id })

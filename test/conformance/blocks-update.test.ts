@@ -10,7 +10,6 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
  * updates, no type changes, trash and restore, versions, capabilities (digest §1.3, §2.9, §10).
  */
 
-
 const rt = (content: string) => [{ text: { content } }]
 const para = (content: string) => ({ paragraph: { rich_text: rt(content) } })
 const ARCHIVED = "Can't edit block that is archived. You must unarchive the block before editing."
@@ -42,20 +41,38 @@ describe('blocks: update and delete', () => {
       ],
     })
     const [p, todo, heading, image, table, link, code] = res.results.map((r) => r.id) as string[]
-    return { s, notion: server.client(s.token), writer, ids: { p: p!, todo: todo!, heading: heading!, image: image!, table: table!, link: link!, code: code! } }
+    return {
+      s,
+      notion: server.client(s.token),
+      writer,
+      ids: { p: p!, todo: todo!, heading: heading!, image: image!, table: table!, link: link!, code: code! },
+    }
   }
 
   it('updates only the fields given and keeps the others', async () => {
     const { s, notion, ids } = await setup()
     const p = (await notion.blocks.update({ block_id: ids.p, paragraph: { rich_text: rt('changed') } })) as BlockObjectResponse
     expect(isFullBlock(p)).toBe(true)
-    expect(p).toMatchObject({ id: ids.p, type: 'paragraph', paragraph: { color: 'blue', icon: null, rich_text: [{ plain_text: 'changed' }] }, last_edited_by: { id: s.connection.bot_id } })
+    expect(p).toMatchObject({
+      id: ids.p,
+      type: 'paragraph',
+      paragraph: { color: 'blue', icon: null, rich_text: [{ plain_text: 'changed' }] },
+      last_edited_by: { id: s.connection.bot_id },
+    })
     const todo = await notion.blocks.update({ block_id: ids.todo, to_do: { checked: true } })
     expect(todo).toMatchObject({ to_do: { checked: true, color: 'red', rich_text: [{ plain_text: 'task' }] } })
-    const heading = await notion.blocks.update({ block_id: ids.heading, type: 'heading_2', heading_2: { rich_text: rt('New'), is_toggleable: true } })
+    const heading = await notion.blocks.update({
+      block_id: ids.heading,
+      type: 'heading_2',
+      heading_2: { rich_text: rt('New'), is_toggleable: true },
+    })
     expect(heading).toMatchObject({ heading_2: { is_toggleable: true, color: 'default', rich_text: [{ plain_text: 'New' }] } })
     const image = await notion.blocks.update({ block_id: ids.image, image: { external: { url: 'https://example.com/b.png' } } })
-    expect((image as BlockObjectResponse & { image: unknown }).image).toEqual({ caption: [expect.objectContaining({ plain_text: 'a' })], type: 'external', external: { url: 'https://example.com/b.png' } })
+    expect((image as BlockObjectResponse & { image: unknown }).image).toEqual({
+      caption: [expect.objectContaining({ plain_text: 'a' })],
+      type: 'external',
+      external: { url: 'https://example.com/b.png' },
+    })
     const code = await notion.blocks.update({ block_id: ids.code, code: { language: 'rust' } })
     expect(code).toMatchObject({ code: { language: 'rust', rich_text: [{ plain_text: 'x' }] } })
     const table = await notion.blocks.update({ block_id: ids.table, table: { has_row_header: true } })
@@ -81,14 +98,22 @@ describe('blocks: update and delete', () => {
     expect(typeChange.status).toBe(400)
     expect(typeChange.message).toBe(`Block type cannot be changed: block ${ids.p} is a paragraph block, the request gives heading_1.`)
     const long = await apiError(notion.blocks.update({ block_id: ids.p, paragraph: { rich_text: rt('x'.repeat(2001)) } }))
-    expect(long.message).toBe('body failed validation: body.paragraph.rich_text[0].text.content.length should be ≤ `2000`, instead was `2001`.')
+    expect(long.message).toBe(
+      'body failed validation: body.paragraph.rich_text[0].text.content.length should be ≤ `2000`, instead was `2001`.',
+    )
     const badColor = await apiError(notion.blocks.update({ block_id: ids.p, paragraph: { color: 'teal' as never } }))
     expect(badColor.message).toMatch(/^body failed validation: body\.paragraph\.color should be `"default"`, .*instead was `"teal"`\.$/)
-    const two = await apiError(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { paragraph: { rich_text: [] }, quote: { rich_text: [] } } }))
+    const two = await apiError(
+      notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { paragraph: { rich_text: [] }, quote: { rich_text: [] } } }),
+    )
     expect(two.message).toBe('body failed validation: body.quote should be not present, instead was `{"rich_text":[]}`.')
-    const mismatch = await apiError(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { type: 'quote', paragraph: { rich_text: [] } } }))
+    const mismatch = await apiError(
+      notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { type: 'quote', paragraph: { rich_text: [] } } }),
+    )
     expect(mismatch.message).toBe('body failed validation: body.type should be `"paragraph"`, instead was `"quote"`.')
-    const children = await apiError(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { paragraph: { rich_text: [], children: [] } } }))
+    const children = await apiError(
+      notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { paragraph: { rich_text: [], children: [] } } }),
+    )
     expect(children.message).toBe('body failed validation: body.paragraph.children should be not present, instead was `[]`.')
     const width = await apiError(notion.request({ path: `blocks/${ids.table}`, method: 'patch', body: { table: { table_width: 3 } } }))
     expect(width.message).toBe('body failed validation: body.table.table_width should be not present, instead was `3`.')
@@ -96,7 +121,10 @@ describe('blocks: update and delete', () => {
     expect(page.message).toBe('body failed validation: body.child_page should be not present, instead was `{"title":"x"}`.')
     const notObject = await server.raw(`/v1/blocks/${ids.p}`, { method: 'PATCH', token: s.token, body: '[]' })
     expect(notObject.status).toBe(400)
-    expect(await notObject.json()).toMatchObject({ code: 'validation_error', message: 'body failed validation: body should be an object, instead was `[]`.' })
+    expect(await notObject.json()).toMatchObject({
+      code: 'validation_error',
+      message: 'body failed validation: body should be an object, instead was `[]`.',
+    })
     const typeOnly = await apiError(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { type: 'paragraph' } }))
     expect(typeOnly.message).toBe('body failed validation: body.paragraph should be defined, instead was `undefined`.')
     const trash = await apiError(notion.request({ path: `blocks/${ids.p}`, method: 'patch', body: { in_trash: 'yes' } }))
@@ -105,11 +133,15 @@ describe('blocks: update and delete', () => {
 
   it('pages are edited through pages.update: a child_page title cannot be set here', async () => {
     const { s, notion } = await setup()
-    const e = await apiError(notion.request({ path: `blocks/${s.pages.child.id}`, method: 'patch', body: { child_page: { title: 'New' } } }))
+    const e = await apiError(
+      notion.request({ path: `blocks/${s.pages.child.id}`, method: 'patch', body: { child_page: { title: 'New' } } }),
+    )
     expect(e.code).toBe(APIErrorCode.ValidationError)
     expect(e.message).toBe('body failed validation: body.child_page should be not present, instead was `{"title":"New"}`.')
     const wrong = await apiError(notion.blocks.update({ block_id: s.pages.child.id, paragraph: { rich_text: [] } }))
-    expect(wrong.message).toBe(`Block type cannot be changed: block ${s.pages.child.id} is a child_page block, the request gives paragraph.`)
+    expect(wrong.message).toBe(
+      `Block type cannot be changed: block ${s.pages.child.id} is a child_page block, the request gives paragraph.`,
+    )
   })
 
   it('trashes with DELETE (returning the block), refuses edits while trashed, restores with in_trash false', async () => {
@@ -119,7 +151,12 @@ describe('blocks: update and delete', () => {
     expect(deleted).toMatchObject({ object: 'block', id: ids.p, type: 'paragraph', in_trash: true, archived: true })
     const retrieved = await notion.blocks.retrieve({ block_id: ids.p })
     expect(retrieved).toMatchObject({ in_trash: true })
-    const parentList = await notion.blocks.children.list({ block_id: (retrieved as BlockObjectResponse).parent.type === 'page_id' ? ((retrieved as BlockObjectResponse).parent as { page_id: string }).page_id : '' })
+    const parentList = await notion.blocks.children.list({
+      block_id:
+        (retrieved as BlockObjectResponse).parent.type === 'page_id'
+          ? ((retrieved as BlockObjectResponse).parent as { page_id: string }).page_id
+          : '',
+    })
     expect(parentList.results.map((b) => b.id)).not.toContain(ids.p)
     for (const call of [
       () => notion.blocks.update({ block_id: ids.p, paragraph: { rich_text: rt('no') } }),
@@ -187,10 +224,15 @@ describe('blocks: update and delete', () => {
 
     const { s, writer } = await setup()
     await shareWithConnection(server.deps, writer.connection.id, s.pages.secret.id, s.owner.id)
-    const secretBlock = (await server.client(writer.token).blocks.children.append({ block_id: s.pages.secret.id, children: [para('s')] })).results[0]!.id
+    const secretBlock = (await server.client(writer.token).blocks.children.append({ block_id: s.pages.secret.id, children: [para('s')] }))
+      .results[0]!.id
     const notion = server.client(s.token)
-    const msg = (id: string) => `Could not find block with ID: ${id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`
-    for (const call of [() => notion.blocks.update({ block_id: secretBlock, paragraph: { rich_text: [] } }), () => notion.blocks.delete({ block_id: secretBlock })]) {
+    const msg = (id: string) =>
+      `Could not find block with ID: ${id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`
+    for (const call of [
+      () => notion.blocks.update({ block_id: secretBlock, paragraph: { rich_text: [] } }),
+      () => notion.blocks.delete({ block_id: secretBlock }),
+    ]) {
       const e = await apiError(call())
       expect(e.code).toBe(APIErrorCode.ObjectNotFound)
       expect(e.status).toBe(404)

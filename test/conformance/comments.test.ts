@@ -26,7 +26,9 @@ describe('comments', () => {
   /** Appends a paragraph under a page through the repository (the blocks API is another module). */
   async function paragraph(pageId: string, content: string): Promise<string> {
     const [id] = await insertBlocks(server.deps.store.db, {
-      workspaceId: (await server.deps.store.db.selectFrom('block').select('workspace_id').where('id', '=', pageId).executeTakeFirstOrThrow()).workspace_id,
+      workspaceId: (
+        await server.deps.store.db.selectFrom('block').select('workspace_id').where('id', '=', pageId).executeTakeFirstOrThrow()
+      ).workspace_id,
       parentType: 'page_id',
       parentId: pageId,
       pageId,
@@ -43,7 +45,19 @@ describe('comments', () => {
     const me = await notion.users.me({})
     const c = await notion.comments.create({ parent: { page_id: s.pages.child.id }, rich_text: text('Looks good') })
     expect(isFullComment(c)).toBe(true)
-    expect(Object.keys(c)).toEqual(['object', 'id', 'parent', 'discussion_id', 'created_time', 'last_edited_time', 'created_by', 'rich_text', 'display_name', 'attachments', 'request_id'])
+    expect(Object.keys(c)).toEqual([
+      'object',
+      'id',
+      'parent',
+      'discussion_id',
+      'created_time',
+      'last_edited_time',
+      'created_by',
+      'rich_text',
+      'display_name',
+      'attachments',
+      'request_id',
+    ])
     expect(c).toMatchObject({
       object: 'comment',
       parent: { type: 'page_id', page_id: s.pages.child.id },
@@ -60,7 +74,10 @@ describe('comments', () => {
         },
       ],
     })
-    const again = await notion.comments.create({ parent: { type: 'page_id', page_id: s.pages.child.id.replace(/-/g, '') }, rich_text: text('Second thought') })
+    const again = await notion.comments.create({
+      parent: { type: 'page_id', page_id: s.pages.child.id.replace(/-/g, '') },
+      rich_text: text('Second thought'),
+    })
     if (!isFullComment(c) || !isFullComment(again)) throw new Error('full comments expected')
     expect(c.created_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z$/)
     expect(c.last_edited_time).toBe(c.created_time)
@@ -85,9 +102,21 @@ describe('comments', () => {
 
   it('honours display_name: custom, integration and user', async () => {
     const { s, notion } = await connectedWorkspace(server, ALL)
-    const custom = await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x'), display_name: { type: 'custom', custom: { name: 'Release Robot' } } })
-    const integration = await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x'), display_name: { type: 'integration' } })
-    const user = await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x'), display_name: { type: 'user' } })
+    const custom = await notion.comments.create({
+      parent: { page_id: s.pages.root.id },
+      rich_text: text('x'),
+      display_name: { type: 'custom', custom: { name: 'Release Robot' } },
+    })
+    const integration = await notion.comments.create({
+      parent: { page_id: s.pages.root.id },
+      rich_text: text('x'),
+      display_name: { type: 'integration' },
+    })
+    const user = await notion.comments.create({
+      parent: { page_id: s.pages.root.id },
+      rich_text: text('x'),
+      display_name: { type: 'user' },
+    })
     expect((custom as { display_name: unknown }).display_name).toEqual({ type: 'custom', resolved_name: 'Release Robot' })
     expect((integration as { display_name: unknown }).display_name).toEqual({ type: 'integration', resolved_name: 'Test Bot' })
     expect((user as { display_name: unknown }).display_name).toEqual({ type: 'user', resolved_name: 'Olive Owner' })
@@ -113,7 +142,8 @@ describe('comments', () => {
   it('paginates with start_cursor and page_size', async () => {
     const { s, notion } = await connectedWorkspace(server, ALL)
     const ids: string[] = []
-    for (let i = 0; i < 7; i++) ids.push((await notion.comments.create({ parent: { page_id: s.pages.child.id }, rich_text: text(`c${i}`) })).id)
+    for (let i = 0; i < 7; i++)
+      ids.push((await notion.comments.create({ parent: { page_id: s.pages.child.id }, rich_text: text(`c${i}`) })).id)
     const first = await notion.comments.list({ block_id: s.pages.child.id, page_size: 3 })
     expect(first.results.map((r) => r.id)).toEqual(ids.slice(0, 3))
     expect(first.has_more).toBe(true)
@@ -138,7 +168,11 @@ describe('comments', () => {
       const s = await seedBasic(server, { readComments: true })
       await s.share(s.pages.root.id)
       const err = await apiError(server.client(s.token).comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x') }))
-      expect([err.status, err.code, err.message]).toEqual([403, APIErrorCode.RestrictedResource, 'Insufficient permissions for this endpoint.'])
+      expect([err.status, err.code, err.message]).toEqual([
+        403,
+        APIErrorCode.RestrictedResource,
+        'Insufficient permissions for this endpoint.',
+      ])
     })
 
     it('403 without the read-comments capability, on list and retrieve', async () => {
@@ -146,7 +180,11 @@ describe('comments', () => {
       const c = await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x') })
       for (const p of [notion.comments.list({ block_id: s.pages.root.id }), notion.comments.retrieve({ comment_id: c.id })]) {
         const err = await apiError(p)
-        expect([err.status, err.code, err.message]).toEqual([403, APIErrorCode.RestrictedResource, 'Insufficient permissions for this endpoint.'])
+        expect([err.status, err.code, err.message]).toEqual([
+          403,
+          APIErrorCode.RestrictedResource,
+          'Insufficient permissions for this endpoint.',
+        ])
       }
     })
 
@@ -222,9 +260,16 @@ describe('comments', () => {
         }),
       )
       const notion = server.client(s.token)
-      for (const p of [notion.comments.list({ block_id: database.id }), notion.comments.create({ parent: { block_id: database.id }, rich_text: text('x') })]) {
+      for (const p of [
+        notion.comments.list({ block_id: database.id }),
+        notion.comments.create({ parent: { block_id: database.id }, rich_text: text('x') }),
+      ]) {
         const err = await apiError(p)
-        expect([err.status, err.code, err.message]).toEqual([403, APIErrorCode.RestrictedResource, 'Insufficient permissions for this endpoint.'])
+        expect([err.status, err.code, err.message]).toEqual([
+          403,
+          APIErrorCode.RestrictedResource,
+          'Insufficient permissions for this endpoint.',
+        ])
       }
     })
   })
@@ -236,7 +281,11 @@ describe('comments', () => {
       await s.share(s.pages.root.id)
     })
     const call = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-      const res = await server.raw(path, { token: s.token, method: init.method ?? 'GET', ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) })
+      const res = await server.raw(path, {
+        token: s.token,
+        method: init.method ?? 'GET',
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      })
       return { status: res.status, body: (await res.json()) as { code: string; message: string } }
     }
 
@@ -247,7 +296,10 @@ describe('comments', () => {
       })
       expect(await call('/v1/comments?block_id=nope')).toMatchObject({
         status: 400,
-        body: { code: 'validation_error', message: 'query failed validation: query.block_id should be a valid uuid, instead was `"nope"`.' },
+        body: {
+          code: 'validation_error',
+          message: 'query failed validation: query.block_id should be a valid uuid, instead was `"nope"`.',
+        },
       })
       expect(await call(`/v1/comments?block_id=${s.pages.root.id}&page_size=101`)).toMatchObject({
         status: 400,
@@ -262,7 +314,10 @@ describe('comments', () => {
     it('retrieve: comment_id must be a uuid', async () => {
       expect(await call('/v1/comments/nope')).toMatchObject({
         status: 400,
-        body: { code: 'validation_error', message: 'path failed validation: path.comment_id should be a valid uuid, instead was `"nope"`.' },
+        body: {
+          code: 'validation_error',
+          message: 'path failed validation: path.comment_id should be a valid uuid, instead was `"nope"`.',
+        },
       })
     })
 
@@ -270,20 +325,35 @@ describe('comments', () => {
       const parent = { page_id: s.pages.root.id }
       const rt = text('x')
       const cases: [unknown, string][] = [
-        [{ rich_text: rt }, 'body failed validation. Fix one:\nbody.parent should be defined, instead was `undefined`.\nbody.discussion_id should be defined, instead was `undefined`.'],
+        [
+          { rich_text: rt },
+          'body failed validation. Fix one:\nbody.parent should be defined, instead was `undefined`.\nbody.discussion_id should be defined, instead was `undefined`.',
+        ],
         [
           { parent, discussion_id: s.pages.root.id, rich_text: rt },
           `body failed validation. Fix one:\nbody.parent should be not present, instead was \`${JSON.stringify({ page_id: s.pages.root.id })}\`.\nbody.discussion_id should be not present, instead was \`"${s.pages.root.id}"\`.`,
         ],
         [{ parent }, 'body failed validation: body.rich_text should be defined, instead was `undefined`.'],
-        [{ parent, markdown: '**hi**' }, 'body failed validation: body.markdown is not supported by this server yet; send body.rich_text instead.'],
-        [{ parent, rich_text: rt, attachments: [{ file_upload_id: s.pages.root.id }] }, 'body failed validation: body.attachments is not supported by this server yet (it has no file uploads).'],
+        [
+          { parent, markdown: '**hi**' },
+          'body failed validation: body.markdown is not supported by this server yet; send body.rich_text instead.',
+        ],
+        [
+          { parent, rich_text: rt, attachments: [{ file_upload_id: s.pages.root.id }] },
+          'body failed validation: body.attachments is not supported by this server yet (it has no file uploads).',
+        ],
         [{ parent, rich_text: rt, colour: 'red' }, 'body failed validation: body.colour should be not present, instead was `"red"`.'],
-        [{ parent: { page_id: 'nope' }, rich_text: rt }, 'body failed validation: body.parent.page_id should be a valid uuid, instead was `"nope"`.'],
+        [
+          { parent: { page_id: 'nope' }, rich_text: rt },
+          'body failed validation: body.parent.page_id should be a valid uuid, instead was `"nope"`.',
+        ],
         [{ parent, rich_text: 'hi' }, 'body failed validation: body.rich_text should be an array, instead was `"hi"`.'],
       ]
       for (const [body, message] of cases) {
-        expect(await call('/v1/comments', { method: 'POST', body }), JSON.stringify(body)).toMatchObject({ status: 400, body: { code: 'validation_error', message } })
+        expect(await call('/v1/comments', { method: 'POST', body }), JSON.stringify(body)).toMatchObject({
+          status: 400,
+          body: { code: 'validation_error', message },
+        })
       }
     })
   })

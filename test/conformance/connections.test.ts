@@ -35,7 +35,11 @@ describe('internal connections', () => {
 
   it('every owner sees and manages every connection, including those other owners created', async () => {
     const s = await seedBasic(server)
-    const second = await addMember(server.deps, s.workspace.id, { name: 'Otto Owner', email: `otto-${s.workspace.id}@example.com`, role: 'owner' })
+    const second = await addMember(server.deps, s.workspace.id, {
+      name: 'Otto Owner',
+      email: `otto-${s.workspace.id}@example.com`,
+      role: 'owner',
+    })
     const list = await listConnections(server.deps, s.workspace.id, second.id)
     expect(list.map((c) => c.id)).toEqual([s.connection.id])
     expect(list[0]?.token_hint).toBe(`ntn_…${s.token.slice(-4)}`)
@@ -80,7 +84,11 @@ describe('internal connections', () => {
     await s.share(s.pages.root.id)
     await deleteConnection(server.deps, s.connection.id, s.owner.id)
     expect((await apiError(server.client(s.token).users.me({}))).code).toBe(APIErrorCode.Unauthorized)
-    const grants = await server.deps.store.db.selectFrom('page_grant').selectAll().where('principal', '=', `bot:${s.connection.bot_id}`).execute()
+    const grants = await server.deps.store.db
+      .selectFrom('page_grant')
+      .selectAll()
+      .where('principal', '=', `bot:${s.connection.bot_id}`)
+      .execute()
     expect(grants).toEqual([])
   })
 })

@@ -44,14 +44,22 @@ describe('relations and rollups', () => {
     const { notion, tasks, projects } = await twoDatabases()
     const tasksDs = (await notion.dataSources.retrieve({ data_source_id: tasks })) as any
     expect(tasksDs.properties.Project.type).toBe('relation')
-    expect(tasksDs.properties.Project.relation).toMatchObject({ data_source_id: projects, type: 'dual_property', dual_property: { synced_property_name: 'Tasks' } })
+    expect(tasksDs.properties.Project.relation).toMatchObject({
+      data_source_id: projects,
+      type: 'dual_property',
+      dual_property: { synced_property_name: 'Tasks' },
+    })
     const projectsDs = (await notion.dataSources.retrieve({ data_source_id: projects })) as any
     expect(projectsDs.properties.Tasks.relation.dual_property.synced_property_id).toBe(tasksDs.properties.Project.id)
 
     const t1 = await notion.pages.create({ parent: { data_source_id: tasks }, properties: { Name: { title: rt('T1') } } })
     const t2 = await notion.pages.create({ parent: { data_source_id: tasks }, properties: { Name: { title: rt('T2') } } })
-    const p = await notion.pages.create({ parent: { data_source_id: projects }, properties: { Name: { title: rt('P') }, Tasks: { relation: [{ id: t1.id }, { id: t2.id }] } } })
-    const relOf = async (id: string, prop: string) => ((await notion.pages.retrieve({ page_id: id })) as any).properties[prop].relation.map((r: { id: string }) => r.id)
+    const p = await notion.pages.create({
+      parent: { data_source_id: projects },
+      properties: { Name: { title: rt('P') }, Tasks: { relation: [{ id: t1.id }, { id: t2.id }] } },
+    })
+    const relOf = async (id: string, prop: string) =>
+      ((await notion.pages.retrieve({ page_id: id })) as any).properties[prop].relation.map((r: { id: string }) => r.id)
     expect(await relOf(t1.id, 'Project')).toEqual([p.id])
     expect(await relOf(t2.id, 'Project')).toEqual([p.id])
 
@@ -88,7 +96,11 @@ describe('relations and rollups', () => {
     const { notion, tasks, projects, s } = await twoDatabases()
     await notion.dataSources.update({
       data_source_id: projects,
-      properties: { Who: { created_by: {} }, 'Task list': { formula: { expression: 'format(prop("Tasks"))' } }, Author: { formula: { expression: 'format(prop("Who"))' } } },
+      properties: {
+        Who: { created_by: {} },
+        'Task list': { formula: { expression: 'format(prop("Tasks"))' } },
+        Author: { formula: { expression: 'format(prop("Who"))' } },
+      },
     })
     const t1 = await notion.pages.create({ parent: { data_source_id: tasks }, properties: { Name: { title: rt('Write docs') } } })
     const p = await notion.pages.create({ parent: { data_source_id: projects }, properties: { Tasks: { relation: [{ id: t1.id }] } } })
@@ -103,28 +115,69 @@ describe('relations and rollups', () => {
 
   it('refuses related ids that are not pages of the related data source', async () => {
     const { s, notion, projects } = await twoDatabases()
-    const e = await apiError(notion.pages.create({ parent: { data_source_id: projects }, properties: { Tasks: { relation: [{ id: s.pages.child.id }] } } }))
+    const e = await apiError(
+      notion.pages.create({ parent: { data_source_id: projects }, properties: { Tasks: { relation: [{ id: s.pages.child.id }] } } }),
+    )
     expect(e.status).toBe(400)
     expect(e.code).toBe('validation_error')
-    expect(e.message).toBe(`body failed validation: body.properties.Tasks.relation[0].id should be a page of the related data source, instead was \`"${s.pages.child.id}"\`.`)
+    expect(e.message).toBe(
+      `body failed validation: body.properties.Tasks.relation[0].id should be a page of the related data source, instead was \`"${s.pages.child.id}"\`.`,
+    )
   })
 
   it('computes every rollup function over the related pages', async () => {
     const { notion, tasks, projects } = await twoDatabases()
-    const mk = (name: string, props: Record<string, unknown>) => notion.pages.create({ parent: { data_source_id: tasks }, properties: { Name: { title: rt(name) }, ...props } as any })
-    const a = await mk('A', { Points: { number: 1 }, Done: { checkbox: true }, Due: { date: { start: '2026-01-05' } }, Kind: { select: { name: 'Bug' } } })
-    const b = await mk('B', { Points: { number: 4 }, Done: { checkbox: false }, Due: { date: { start: '2026-03-01', end: '2026-03-04' } }, Kind: { select: { name: 'Bug' } } })
+    const mk = (name: string, props: Record<string, unknown>) =>
+      notion.pages.create({ parent: { data_source_id: tasks }, properties: { Name: { title: rt(name) }, ...props } as any })
+    const a = await mk('A', {
+      Points: { number: 1 },
+      Done: { checkbox: true },
+      Due: { date: { start: '2026-01-05' } },
+      Kind: { select: { name: 'Bug' } },
+    })
+    const b = await mk('B', {
+      Points: { number: 4 },
+      Done: { checkbox: false },
+      Due: { date: { start: '2026-03-01', end: '2026-03-04' } },
+      Kind: { select: { name: 'Bug' } },
+    })
     const c = await mk('C', { Points: { number: 10 }, Done: { checkbox: true }, Kind: { select: { name: 'Feature' } } })
     const d = await mk('D', {})
     const roll = (fn: string, prop: string) => ({ rollup: { function: fn, relation_property_name: 'Tasks', rollup_property_name: prop } })
     const fns: Record<string, string> = {
-      count: 'Points', count_values: 'Points', empty: 'Points', not_empty: 'Points', unique: 'Kind', percent_empty: 'Points', percent_not_empty: 'Points',
-      sum: 'Points', average: 'Points', median: 'Points', min: 'Points', max: 'Points', range: 'Points',
-      earliest_date: 'Due', latest_date: 'Due', date_range: 'Due', checked: 'Done', unchecked: 'Done', percent_checked: 'Done', percent_unchecked: 'Done',
-      show_original: 'Name', show_unique: 'Kind', count_per_group: 'Kind', percent_per_group: 'Kind',
+      count: 'Points',
+      count_values: 'Points',
+      empty: 'Points',
+      not_empty: 'Points',
+      unique: 'Kind',
+      percent_empty: 'Points',
+      percent_not_empty: 'Points',
+      sum: 'Points',
+      average: 'Points',
+      median: 'Points',
+      min: 'Points',
+      max: 'Points',
+      range: 'Points',
+      earliest_date: 'Due',
+      latest_date: 'Due',
+      date_range: 'Due',
+      checked: 'Done',
+      unchecked: 'Done',
+      percent_checked: 'Done',
+      percent_unchecked: 'Done',
+      show_original: 'Name',
+      show_unique: 'Kind',
+      count_per_group: 'Kind',
+      percent_per_group: 'Kind',
     }
-    await notion.dataSources.update({ data_source_id: projects, properties: Object.fromEntries(Object.entries(fns).map(([fn, prop]) => [`R ${fn}`, roll(fn, prop)])) as any })
-    const p = await notion.pages.create({ parent: { data_source_id: projects }, properties: { Name: { title: rt('P') }, Tasks: { relation: [a, b, c, d].map((x) => ({ id: x.id })) } } })
+    await notion.dataSources.update({
+      data_source_id: projects,
+      properties: Object.fromEntries(Object.entries(fns).map(([fn, prop]) => [`R ${fn}`, roll(fn, prop)])) as any,
+    })
+    const p = await notion.pages.create({
+      parent: { data_source_id: projects },
+      properties: { Name: { title: rt('P') }, Tasks: { relation: [a, b, c, d].map((x) => ({ id: x.id })) } },
+    })
     const props = ((await notion.pages.retrieve({ page_id: p.id })) as any).properties
     const r = (fn: string) => props[`R ${fn}`].rollup
     const n = (fn: string) => r(fn).number
@@ -141,7 +194,11 @@ describe('relations and rollups', () => {
     expect(n('min')).toBe(1)
     expect(n('max')).toBe(10)
     expect(n('range')).toBe(9)
-    expect(r('earliest_date')).toEqual({ type: 'date', date: { start: '2026-01-05', end: null, time_zone: null }, function: 'earliest_date' })
+    expect(r('earliest_date')).toEqual({
+      type: 'date',
+      date: { start: '2026-01-05', end: null, time_zone: null },
+      function: 'earliest_date',
+    })
     expect(r('latest_date').date.start).toBe('2026-03-04')
     expect(r('date_range').date).toEqual({ start: '2026-01-05', end: '2026-03-04', time_zone: null })
     expect(n('checked')).toBe(2)
@@ -156,7 +213,12 @@ describe('relations and rollups', () => {
 
     // The schema names both ends of each rollup.
     const ds = (await notion.dataSources.retrieve({ data_source_id: projects })) as any
-    expect(ds.properties['R sum'].rollup).toMatchObject({ function: 'sum', relation_property_name: 'Tasks', rollup_property_name: 'Points', relation_property_id: ds.properties.Tasks.id })
+    expect(ds.properties['R sum'].rollup).toMatchObject({
+      function: 'sum',
+      relation_property_name: 'Tasks',
+      rollup_property_name: 'Points',
+      relation_property_id: ds.properties.Tasks.id,
+    })
 
     // Rollup property item: the related values, with the aggregate so far.
     const item = (await notion.pages.properties.retrieve({ page_id: p.id, property_id: ds.properties['R sum'].id, page_size: 2 })) as any
@@ -164,12 +226,20 @@ describe('relations and rollups', () => {
     expect(item.results.map((x: any) => x.number)).toEqual([1, 4])
     expect(item.property_item.rollup).toEqual({ type: 'number', number: 5, function: 'sum' })
     expect(item.has_more).toBe(true)
-    const rest = (await notion.pages.properties.retrieve({ page_id: p.id, property_id: ds.properties['R sum'].id, page_size: 2, start_cursor: item.next_cursor })) as any
+    const rest = (await notion.pages.properties.retrieve({
+      page_id: p.id,
+      property_id: ds.properties['R sum'].id,
+      page_size: 2,
+      start_cursor: item.next_cursor,
+    })) as any
     expect(rest.property_item.rollup.number).toBe(15)
     expect(rest.next_cursor).toBeNull()
 
     // Renames show everywhere the names are recorded: rollups and the two-way pair.
-    await notion.dataSources.update({ data_source_id: tasks, properties: { Points: { name: 'Story points' }, Project: { name: 'In project' } } })
+    await notion.dataSources.update({
+      data_source_id: tasks,
+      properties: { Points: { name: 'Story points' }, Project: { name: 'In project' } },
+    })
     await notion.dataSources.update({ data_source_id: projects, properties: { Tasks: { name: 'Work' } } })
     const renamed = (await notion.dataSources.retrieve({ data_source_id: projects })) as any
     expect(renamed.properties['R sum'].rollup).toMatchObject({ relation_property_name: 'Work', rollup_property_name: 'Story points' })
@@ -179,15 +249,24 @@ describe('relations and rollups', () => {
     expect(((await notion.pages.retrieve({ page_id: p.id })) as any).properties['R sum'].rollup.number).toBe(15)
 
     // Unknown rollup targets are refused.
-    const e = await apiError(notion.dataSources.update({ data_source_id: projects, properties: { Bad: { rollup: { function: 'sum', relation_property_name: 'Work', rollup_property_name: 'Nope' } } } as any }))
+    const e = await apiError(
+      notion.dataSources.update({
+        data_source_id: projects,
+        properties: { Bad: { rollup: { function: 'sum', relation_property_name: 'Work', rollup_property_name: 'Nope' } } } as any,
+      }),
+    )
     expect(e.message).toBe('Could not find rollup property with name or id: Nope.')
   })
 
   it('paginates relations past 25 references and flags has_more on the page', async () => {
     const { notion, tasks, projects } = await twoDatabases()
     const ids: string[] = []
-    for (let i = 0; i < 30; i++) ids.push((await notion.pages.create({ parent: { data_source_id: tasks }, properties: { Name: { title: rt(`T${i}`) } } })).id)
-    const p = await notion.pages.create({ parent: { data_source_id: projects }, properties: { Tasks: { relation: ids.map((id) => ({ id })) } } })
+    for (let i = 0; i < 30; i++)
+      ids.push((await notion.pages.create({ parent: { data_source_id: tasks }, properties: { Name: { title: rt(`T${i}`) } } })).id)
+    const p = await notion.pages.create({
+      parent: { data_source_id: projects },
+      properties: { Tasks: { relation: ids.map((id) => ({ id })) } },
+    })
     const page = (await notion.pages.retrieve({ page_id: p.id })) as any
     expect(page.properties.Tasks.relation).toHaveLength(25)
     expect(page.properties.Tasks.has_more).toBe(true)
@@ -196,7 +275,10 @@ describe('relations and rollups', () => {
     expect(first).toMatchObject({ object: 'list', type: 'property_item', has_more: true })
     expect(first.property_item).toMatchObject({ id: propId, type: 'relation', relation: {} })
     expect(first.property_item.next_url).toContain(`start_cursor=${first.next_cursor}`)
-    const all = await collectPaginatedAPI(notion.pages.properties.retrieve as any, { page_id: p.id, property_id: propId, page_size: 10 } as any)
+    const all = await collectPaginatedAPI(
+      notion.pages.properties.retrieve as any,
+      { page_id: p.id, property_id: propId, page_size: 10 } as any,
+    )
     expect((all as any[]).map((x) => x.relation.id)).toEqual(ids)
   })
 
@@ -204,7 +286,10 @@ describe('relations and rollups', () => {
     const { s, notion: narrow } = await connectedWorkspace(server)
     // A second connection sees Root and Secret; the first only Root.
     const { notion: wide } = await buildConnection(server, s, 'Wide Bot', { shareWith: [s.pages.root.id, s.pages.secret.id] })
-    const { dataSourceId: hidden } = await buildDatabase(wide, s.pages.secret.id, { title: 'Hidden', properties: { Name: { title: {} }, Points: { number: {} } } })
+    const { dataSourceId: hidden } = await buildDatabase(wide, s.pages.secret.id, {
+      title: 'Hidden',
+      properties: { Name: { title: {} }, Points: { number: {} } },
+    })
     const { dataSourceId: open } = await buildDatabase(wide, s.pages.root.id, {
       title: 'Open',
       properties: {
@@ -219,9 +304,15 @@ describe('relations and rollups', () => {
         Names: { rollup: { function: 'show_original', relation_property_name: 'Links', rollup_property_name: 'Name' } },
       },
     })
-    const h1 = await wide.pages.create({ parent: { data_source_id: hidden }, properties: { Name: { title: rt('Secret plan') }, Points: { number: 7 } } })
+    const h1 = await wide.pages.create({
+      parent: { data_source_id: hidden },
+      properties: { Name: { title: rt('Secret plan') }, Points: { number: 7 } },
+    })
     const h2 = await wide.pages.create({ parent: { data_source_id: hidden }, properties: { Name: { title: rt('Other secret') } } })
-    const row = await wide.pages.create({ parent: { data_source_id: open }, properties: { Name: { title: rt('Row') }, Links: { relation: [{ id: h1.id }, { id: h2.id }] } } })
+    const row = await wide.pages.create({
+      parent: { data_source_id: open },
+      properties: { Name: { title: rt('Row') }, Links: { relation: [{ id: h1.id }, { id: h2.id }] } },
+    })
 
     const wideView = (await wide.pages.retrieve({ page_id: row.id })) as any
     expect(wideView.properties.Links.relation).toHaveLength(2)
@@ -241,14 +332,24 @@ describe('relations and rollups', () => {
     // Filters see the same visible values: no row matches through a hidden link.
     const byHidden = await narrow.dataSources.query({ data_source_id: open, filter: { property: 'Links', relation: { contains: h1.id } } })
     expect(byHidden.results).toEqual([])
-    const nonEmpty = await narrow.dataSources.query({ data_source_id: open, filter: { property: 'Links', relation: { is_not_empty: true } } })
+    const nonEmpty = await narrow.dataSources.query({
+      data_source_id: open,
+      filter: { property: 'Links', relation: { is_not_empty: true } },
+    })
     expect(nonEmpty.results).toEqual([])
-    const counted = await narrow.dataSources.query({ data_source_id: open, filter: { property: 'Count', rollup: { number: { greater_than: 0 } } } as any })
+    const counted = await narrow.dataSources.query({
+      data_source_id: open,
+      filter: { property: 'Count', rollup: { number: { greater_than: 0 } } } as any,
+    })
     expect(counted.results).toEqual([])
-    expect((await wide.dataSources.query({ data_source_id: open, filter: { property: 'Links', relation: { contains: h1.id } } })).results).toHaveLength(1)
+    expect(
+      (await wide.dataSources.query({ data_source_id: open, filter: { property: 'Links', relation: { contains: h1.id } } })).results,
+    ).toHaveLength(1)
     const item = (await narrow.pages.properties.retrieve({ page_id: row.id, property_id: narrowView.properties.Links.id })) as any
     expect(item.results).toEqual([])
-    const rollItem = JSON.stringify(await narrow.pages.properties.retrieve({ page_id: row.id, property_id: narrowView.properties.Names.id }))
+    const rollItem = JSON.stringify(
+      await narrow.pages.properties.retrieve({ page_id: row.id, property_id: narrowView.properties.Names.id }),
+    )
     expect(rollItem).not.toContain('Secret plan')
 
     // The narrow token cannot link hidden pages, and its writes keep the links it cannot see.

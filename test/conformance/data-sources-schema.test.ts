@@ -23,11 +23,15 @@ describe('data-source schemas, templates and versions', () => {
 
   async function setup(properties: Record<string, unknown> = { Name: { title: {} } }) {
     const { s, notion } = await connectedWorkspace(server)
-    const { database: db, dataSourceId: dsId } = await buildDatabase(notion, s.pages.root.id, { title: 'Things', properties: properties as DatabaseProperties })
+    const { database: db, dataSourceId: dsId } = await buildDatabase(notion, s.pages.root.id, {
+      title: 'Things',
+      properties: properties as DatabaseProperties,
+    })
     return { s, notion, db, dsId }
   }
 
-  const props = async (notion: ReturnType<TestServer['client']>, id: string) => ((await notion.pages.retrieve({ page_id: id })) as any).properties
+  const props = async (notion: ReturnType<TestServer['client']>, id: string) =>
+    ((await notion.pages.retrieve({ page_id: id })) as any).properties
 
   it('compiles formulas when the schema is saved and evaluates them at read time', async () => {
     const { notion, dsId } = await setup({
@@ -39,7 +43,10 @@ describe('data-source schemas, templates and versions', () => {
       Big: { formula: { expression: 'prop("Total") > 100' } },
       Today: { formula: { expression: 'now()' } },
     })
-    const row = await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt('Pen') }, Price: { number: 30 }, Qty: { number: 4 } } })
+    const row = await notion.pages.create({
+      parent: { data_source_id: dsId },
+      properties: { Name: { title: rt('Pen') }, Price: { number: 30 }, Qty: { number: 4 } },
+    })
     const p = await props(notion, row.id)
     expect(p.Total.formula).toEqual({ type: 'number', number: 120 })
     expect(p.Label.formula).toEqual({ type: 'string', string: 'Pen x4' })
@@ -58,7 +65,9 @@ describe('data-source schemas, templates and versions', () => {
     expect((await props(notion, row.id)).Total.formula.number).toBe(30)
 
     // A formula that does not compile is refused when saved, with the engine's message.
-    const e = await apiError(notion.dataSources.update({ data_source_id: dsId, properties: { Broken: { formula: { expression: 'prop("Nope") + 1' } } } }))
+    const e = await apiError(
+      notion.dataSources.update({ data_source_id: dsId, properties: { Broken: { formula: { expression: 'prop("Nope") + 1' } } } }),
+    )
     expect(e.status).toBe(400)
     expect(e.code).toBe('validation_error')
     expect(e.message).toMatch(/^Formula "Broken": .*Nope/)
@@ -143,9 +152,23 @@ describe('data-source schemas, templates and versions', () => {
       },
     })
     const p = await props(notion, row.id)
-    expect(p.Where.place).toEqual({ lat: 48.8584, lon: 2.2945, name: 'Eiffel Tower', address: null, aws_place_id: null, google_place_id: null })
-    expect(p.Checked.verification).toMatchObject({ state: 'verified', date: { start: '2026-06-01', end: null, time_zone: null }, verified_by: { object: 'user', id: s.connection.bot_id } })
-    await notion.pages.update({ page_id: row.id, properties: { Where: { place: null }, Checked: { verification: { state: 'unverified' } } } })
+    expect(p.Where.place).toEqual({
+      lat: 48.8584,
+      lon: 2.2945,
+      name: 'Eiffel Tower',
+      address: null,
+      aws_place_id: null,
+      google_place_id: null,
+    })
+    expect(p.Checked.verification).toMatchObject({
+      state: 'verified',
+      date: { start: '2026-06-01', end: null, time_zone: null },
+      verified_by: { object: 'user', id: s.connection.bot_id },
+    })
+    await notion.pages.update({
+      page_id: row.id,
+      properties: { Where: { place: null }, Checked: { verification: { state: 'unverified' } } },
+    })
     const q = await props(notion, row.id)
     expect(q.Where.place).toBeNull()
     expect(q.Checked.verification).toEqual({ state: 'unverified', date: null, verified_by: null })
@@ -155,18 +178,41 @@ describe('data-source schemas, templates and versions', () => {
 
   it('lists templates and creates pages from the default or a named template', async () => {
     const { s, notion, dsId } = await setup({ Name: { title: {} }, Size: { number: {} }, Ticket: { unique_id: { prefix: 'T' } } })
-    const bug: { id: string } = await createTemplate(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, dataSourceId: dsId, title: 'Bug report', isDefault: true, paragraphs: ['Steps to reproduce', 'Expected'], properties: {} })
+    const bug: { id: string } = await createTemplate(server.deps, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      dataSourceId: dsId,
+      title: 'Bug report',
+      isDefault: true,
+      paragraphs: ['Steps to reproduce', 'Expected'],
+      properties: {},
+    })
     const idea = await createTemplate(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, dataSourceId: dsId, title: 'Idea' })
     const list = await notion.dataSources.listTemplates({ data_source_id: dsId })
-    expect(list).toMatchObject({ templates: [{ id: bug.id, name: 'Bug report', is_default: true }, { id: idea.id, name: 'Idea', is_default: false }], has_more: false, next_cursor: null })
+    expect(list).toMatchObject({
+      templates: [
+        { id: bug.id, name: 'Bug report', is_default: true },
+        { id: idea.id, name: 'Idea', is_default: false },
+      ],
+      has_more: false,
+      next_cursor: null,
+    })
     expect((await notion.dataSources.listTemplates({ data_source_id: dsId, name: 'IDE' })).templates.map((t) => t.id)).toEqual([idea.id])
     const first = await notion.dataSources.listTemplates({ data_source_id: dsId, page_size: 1 })
     expect(first).toMatchObject({ has_more: true, next_cursor: idea.id })
-    expect((await notion.dataSources.listTemplates({ data_source_id: dsId, start_cursor: first.next_cursor as string })).templates.map((t) => t.id)).toEqual([idea.id])
+    expect(
+      (await notion.dataSources.listTemplates({ data_source_id: dsId, start_cursor: first.next_cursor as string })).templates.map(
+        (t) => t.id,
+      ),
+    ).toEqual([idea.id])
 
     // The admin API makes templates too; a new default replaces the old one.
     const admin = (path: string, body: unknown) =>
-      fetch(`${server.url}/_octavo/admin${path}`, { method: 'POST', headers: { authorization: `Bearer ${server.config.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      fetch(`${server.url}/_octavo/admin${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.config.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
     const made = await admin(`/data-sources/${dsId}/templates`, { title: 'Chore', is_default: true, as: s.owner.email })
     expect(made.status).toBe(201)
     const chore = (await made.json()) as { id: string; is_default: boolean }
@@ -176,12 +222,23 @@ describe('data-source schemas, templates and versions', () => {
     expect((await admin(`/data-sources/${s.pages.child.id}/templates`, { title: 'x' })).status).toBe(404)
     expect((await admin(`/data-sources/${dsId}/templates`, { title: 'x', as: s.guest.email })).status).toBe(403)
     await admin(`/data-sources/${dsId}/templates`, { title: 'Bug report again', is_default: false })
-    await createTemplate(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, dataSourceId: dsId, title: 'Bug report', isDefault: true, paragraphs: ['Steps to reproduce', 'Expected'] }).then((t) => (bug.id = t.id))
+    await createTemplate(server.deps, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      dataSourceId: dsId,
+      title: 'Bug report',
+      isDefault: true,
+      paragraphs: ['Steps to reproduce', 'Expected'],
+    }).then((t) => (bug.id = t.id))
 
     // Templates are not rows.
     expect((await notion.dataSources.query({ data_source_id: dsId })).results).toEqual([])
 
-    const fromDefault = await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Size: { number: 3 } }, template: { type: 'default' } })
+    const fromDefault = await notion.pages.create({
+      parent: { data_source_id: dsId },
+      properties: { Size: { number: 3 } },
+      template: { type: 'default' },
+    })
     const p = await props(notion, fromDefault.id)
     expect(p.Name.title[0].plain_text).toBe('Bug report')
     expect(p.Size.number).toBe(3)
@@ -189,7 +246,11 @@ describe('data-source schemas, templates and versions', () => {
     const children = await notion.blocks.children.list({ block_id: fromDefault.id })
     expect(children.results.map((b: any) => b.paragraph.rich_text[0].plain_text)).toEqual(['Steps to reproduce', 'Expected'])
 
-    const named = await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt('My idea') } }, template: { type: 'template_id', template_id: idea.id } })
+    const named = await notion.pages.create({
+      parent: { data_source_id: dsId },
+      properties: { Name: { title: rt('My idea') } },
+      template: { type: 'template_id', template_id: idea.id },
+    })
     expect((await props(notion, named.id)).Name.title[0].plain_text).toBe('My idea')
     expect((await notion.dataSources.query({ data_source_id: dsId })).results).toHaveLength(2)
 
@@ -199,9 +260,19 @@ describe('data-source schemas, templates and versions', () => {
     const replaced = await notion.blocks.children.list({ block_id: plain.id })
     expect(replaced.results.map((b: any) => b.paragraph.rich_text[0].plain_text)).toEqual(['Steps to reproduce', 'Expected'])
 
-    const wrong = await apiError(notion.pages.create({ parent: { data_source_id: dsId }, template: { type: 'template_id', template_id: s.pages.child.id } }))
-    expect(wrong.message).toBe(`body failed validation: body.template.template_id should be a template of the parent data source, instead was \`"${s.pages.child.id}"\`.`)
-    const both = await apiError(notion.pages.create({ parent: { data_source_id: dsId }, template: { type: 'default' }, children: [{ paragraph: { rich_text: rt('x') } }] }))
+    const wrong = await apiError(
+      notion.pages.create({ parent: { data_source_id: dsId }, template: { type: 'template_id', template_id: s.pages.child.id } }),
+    )
+    expect(wrong.message).toBe(
+      `body failed validation: body.template.template_id should be a template of the parent data source, instead was \`"${s.pages.child.id}"\`.`,
+    )
+    const both = await apiError(
+      notion.pages.create({
+        parent: { data_source_id: dsId },
+        template: { type: 'default' },
+        children: [{ paragraph: { rich_text: rt('x') } }],
+      }),
+    )
     expect(both.code).toBe('validation_error')
     const onPage = await apiError(notion.pages.create({ parent: { page_id: s.pages.root.id }, template: { type: 'default' } }))
     expect(onPage.code).toBe('validation_error')
@@ -209,7 +280,11 @@ describe('data-source schemas, templates and versions', () => {
 
   it('trashes and restores a data source; a trashed one takes nothing but a restore', async () => {
     const { s, notion, db, dsId } = await setup()
-    const second = (await notion.dataSources.create({ parent: { database_id: db.id }, title: rt('Second'), properties: { Title: { title: {} } } })) as any
+    const second = (await notion.dataSources.create({
+      parent: { database_id: db.id },
+      title: rt('Second'),
+      properties: { Title: { title: {} } },
+    })) as any
     const trashed = (await notion.dataSources.update({ data_source_id: second.id, in_trash: true })) as any
     expect(trashed).toMatchObject({ in_trash: true, archived: true })
     expect(((await notion.databases.retrieve({ database_id: db.id })) as any).data_sources.map((d: any) => d.id)).toEqual([dsId])
@@ -242,7 +317,11 @@ describe('data-source schemas, templates and versions', () => {
     const v0511 = server.client(s.token, '2021-05-11')
     const d0511 = (await v0511.request({ path: `databases/${db.id}`, method: 'get' })) as any
     expect(d0511.properties.Notes).toEqual({ id: d22.properties.Notes.id, name: 'Notes', description: null, type: 'text', text: {} })
-    const old = (await v0511.request({ path: 'pages', method: 'post', body: { parent: { database_id: db.id }, properties: { Notes: { text: rt('hello') } } } })) as any
+    const old = (await v0511.request({
+      path: 'pages',
+      method: 'post',
+      body: { parent: { database_id: db.id }, properties: { Notes: { text: rt('hello') } } },
+    })) as any
     expect(old.properties.Notes.type).toBe('text')
     expect(old.properties.Notes.text[0].plain_text).toBe('hello')
     // Before 2021-08-16 empty values are left out; from then on they are null.
@@ -255,12 +334,30 @@ describe('data-source schemas, templates and versions', () => {
     expect(d22.created_by).toEqual({ object: 'user', id: s.connection.bot_id })
     // Rows: data_source_id parents (2025) or database_id parents (2022).
     const row = await notion.pages.create({ parent: { data_source_id: dsId } })
-    expect(((await notion.pages.retrieve({ page_id: row.id })) as any).parent).toEqual({ type: 'data_source_id', data_source_id: dsId, database_id: db.id })
-    expect(((await legacy.request({ path: `pages/${row.id}`, method: 'get' })) as any).parent).toEqual({ type: 'database_id', database_id: db.id })
+    expect(((await notion.pages.retrieve({ page_id: row.id })) as any).parent).toEqual({
+      type: 'data_source_id',
+      data_source_id: dsId,
+      database_id: db.id,
+    })
+    expect(((await legacy.request({ path: `pages/${row.id}`, method: 'get' })) as any).parent).toEqual({
+      type: 'database_id',
+      database_id: db.id,
+    })
     // Relations name a data source (2025; database_id "should be not present") or a database (2022).
-    const e = await apiError(notion.dataSources.update({ data_source_id: dsId, properties: { Rel: { relation: { database_id: db.id, single_property: {} } } } as any }))
-    expect(e.message).toBe(`body failed validation: body.properties.Rel.relation.database_id should be not present, instead was \`"${db.id}"\`.`)
-    const up22 = (await legacy.request({ path: `databases/${db.id}`, method: 'patch', body: { properties: { Rel: { relation: { database_id: db.id, single_property: {} } } } } })) as any
+    const e = await apiError(
+      notion.dataSources.update({
+        data_source_id: dsId,
+        properties: { Rel: { relation: { database_id: db.id, single_property: {} } } } as any,
+      }),
+    )
+    expect(e.message).toBe(
+      `body failed validation: body.properties.Rel.relation.database_id should be not present, instead was \`"${db.id}"\`.`,
+    )
+    const up22 = (await legacy.request({
+      path: `databases/${db.id}`,
+      method: 'patch',
+      body: { properties: { Rel: { relation: { database_id: db.id, single_property: {} } } } },
+    })) as any
     expect(up22.properties.Rel.relation).toMatchObject({ database_id: db.id, data_source_id: dsId, type: 'single_property' })
     // Schema changes go through data sources in 2025: `properties` on a database update is refused.
     const p25 = await apiError(notion.request({ path: `databases/${db.id}`, method: 'patch', body: { properties: { X: { number: {} } } } }))
@@ -273,7 +370,13 @@ describe('data-source schemas, templates and versions', () => {
     const q25 = await apiError(notion.request({ path: `databases/${db.id}/query`, method: 'post', body: {} }))
     expect(q25.code).toBe('invalid_request_url')
     // 2022 creates with top-level properties and refuses initial_data_source.
-    const c22 = await apiError(legacy.request({ path: 'databases', method: 'post', body: { parent: { page_id: s.pages.root.id }, initial_data_source: { properties: {} }, properties: {} } }))
+    const c22 = await apiError(
+      legacy.request({
+        path: 'databases',
+        method: 'post',
+        body: { parent: { page_id: s.pages.root.id }, initial_data_source: { properties: {} }, properties: {} },
+      }),
+    )
     expect(c22.message).toBe('body failed validation: body.initial_data_source should be not present, instead was `{"properties":{}}`.')
   })
 })

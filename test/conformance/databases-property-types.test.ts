@@ -61,20 +61,48 @@ describe('every property type', () => {
     const ds = (await notion.dataSources.retrieve({ data_source_id: dsId })) as any
     const types = Object.fromEntries(Object.entries(ds.properties).map(([k, v]: [string, any]) => [k, v.type]))
     expect(types).toMatchObject({
-      Name: 'title', Notes: 'rich_text', Price: 'number', Kind: 'select', Tags: 'multi_select', Stage: 'status', Due: 'date', Owner: 'people',
-      Files: 'files', Done: 'checkbox', Link: 'url', Mail: 'email', Phone: 'phone_number', Double: 'formula', Created: 'created_time',
-      Creator: 'created_by', Edited: 'last_edited_time', Editor: 'last_edited_by', Ticket: 'unique_id', Checked: 'verification', Go: 'button',
-      Where: 'place', Parent: 'relation', 'Parent price': 'rollup',
+      Name: 'title',
+      Notes: 'rich_text',
+      Price: 'number',
+      Kind: 'select',
+      Tags: 'multi_select',
+      Stage: 'status',
+      Due: 'date',
+      Owner: 'people',
+      Files: 'files',
+      Done: 'checkbox',
+      Link: 'url',
+      Mail: 'email',
+      Phone: 'phone_number',
+      Double: 'formula',
+      Created: 'created_time',
+      Creator: 'created_by',
+      Edited: 'last_edited_time',
+      Editor: 'last_edited_by',
+      Ticket: 'unique_id',
+      Checked: 'verification',
+      Go: 'button',
+      Where: 'place',
+      Parent: 'relation',
+      'Parent price': 'rollup',
     })
     expect(ds.properties.Price.number).toEqual({ format: 'euro' })
     expect(ds.properties.Ticket.unique_id).toEqual({ prefix: 'AT' })
     expect(ds.properties.Stage.status.groups.map((g: any) => g.name)).toEqual(['To-do', 'In progress', 'Complete'])
-    expect(ds.properties.Parent.relation).toEqual({ database_id: ds.parent.database_id, data_source_id: dsId, type: 'single_property', single_property: {} })
+    expect(ds.properties.Parent.relation).toEqual({
+      database_id: ds.parent.database_id,
+      data_source_id: dsId,
+      type: 'single_property',
+      single_property: {},
+    })
   })
 
   it('creates, updates, retrieves and queries a row with every type; query shows the same values', async () => {
     const { s, notion, dsId } = await setup()
-    const parent = await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt('Parent') }, Price: { number: 100 } } })
+    const parent = await notion.pages.create({
+      parent: { data_source_id: dsId },
+      properties: { Name: { title: rt('Parent') }, Price: { number: 100 } },
+    })
     const row = await notion.pages.create({
       parent: { data_source_id: dsId },
       properties: {
@@ -131,9 +159,16 @@ describe('every property type', () => {
     expect(updated.Kind.select.name).toBe('Feature')
     expect(updated.Tags.multi_select.map((o: any) => o.name)).toEqual(['a', 'b'])
     expect(updated.Stage.status.name).toBe('Done')
-    expect([updated.Due.date, updated.Owner.people, updated.Files.files, updated.Done.checkbox, updated.Link.url, updated.Mail.email, updated.Phone.phone_number, updated.Where.place]).toEqual([
-      null, [], [], false, null, null, null, null,
-    ])
+    expect([
+      updated.Due.date,
+      updated.Owner.people,
+      updated.Files.files,
+      updated.Done.checkbox,
+      updated.Link.url,
+      updated.Mail.email,
+      updated.Phone.phone_number,
+      updated.Where.place,
+    ]).toEqual([null, [], [], false, null, null, null, null])
     expect(updated.Double.formula.number).toBe(15)
     expect(updated['Parent price'].rollup.number).toBeNull()
     expect(updated.Parent).toEqual({ id: updated.Parent.id, type: 'relation', relation: [], has_more: false })
@@ -152,17 +187,41 @@ describe('every property type', () => {
       [{ Nope: { rich_text: [] } }, 'Nope is not a property that exists.'],
       [{ Price: { number: '5' } }, 'body failed validation: body.properties.Price.number should be a number or `null`, instead was `"5"`.'],
       [{ Done: { checkbox: 'yes' } }, 'body failed validation: body.properties.Done.checkbox should be a boolean, instead was `"yes"`.'],
-      [{ Link: { url: 'x'.repeat(2001) } }, 'body failed validation: body.properties.Link.url.length should be ≤ `2000`, instead was `2001`.'],
-      [{ Mail: { email: 'x'.repeat(201) } }, 'body failed validation: body.properties.Mail.email.length should be ≤ `200`, instead was `201`.'],
+      [
+        { Link: { url: 'x'.repeat(2001) } },
+        'body failed validation: body.properties.Link.url.length should be ≤ `2000`, instead was `2001`.',
+      ],
+      [
+        { Mail: { email: 'x'.repeat(201) } },
+        'body failed validation: body.properties.Mail.email.length should be ≤ `200`, instead was `201`.',
+      ],
       [{ Stage: { status: { name: 'Planned' } } }, 'Invalid status option. Status option "Planned" does not exist'],
-      [{ Kind: { select: { name: 'a,b' } } }, 'body failed validation: body.properties.Kind.select.name should not contain commas, instead was `"a,b"`.'],
-      [{ Due: { date: { start: 'tomorrow' } } }, 'body failed validation: body.properties.Due.date.start should be a valid ISO 8601 date string, instead was `"tomorrow"`.'],
-      [{ Due: { date: { start: '2026-01-01', time_zone: 'Mars/Olympus' } } }, 'body failed validation: body.properties.Due.date.time_zone should be a valid IANA time zone, instead was `"Mars/Olympus"`.'],
+      [
+        { Kind: { select: { name: 'a,b' } } },
+        'body failed validation: body.properties.Kind.select.name should not contain commas, instead was `"a,b"`.',
+      ],
+      [
+        { Due: { date: { start: 'tomorrow' } } },
+        'body failed validation: body.properties.Due.date.start should be a valid ISO 8601 date string, instead was `"tomorrow"`.',
+      ],
+      [
+        { Due: { date: { start: '2026-01-01', time_zone: 'Mars/Olympus' } } },
+        'body failed validation: body.properties.Due.date.time_zone should be a valid IANA time zone, instead was `"Mars/Olympus"`.',
+      ],
       [{ Double: { formula: {} } }, 'body failed validation: body.properties.Double is a formula property, which cannot be written.'],
-      [{ Ticket: { unique_id: { number: 3 } } }, 'body failed validation: body.properties.Ticket is a unique_id property, which cannot be written.'],
-      [{ Created: { created_time: '2026-01-01' } }, 'body failed validation: body.properties.Created is a created_time property, which cannot be written.'],
+      [
+        { Ticket: { unique_id: { number: 3 } } },
+        'body failed validation: body.properties.Ticket is a unique_id property, which cannot be written.',
+      ],
+      [
+        { Created: { created_time: '2026-01-01' } },
+        'body failed validation: body.properties.Created is a created_time property, which cannot be written.',
+      ],
       [{ Go: { button: {} } }, 'body failed validation: body.properties.Go is a button property, which cannot be written.'],
-      [{ 'Parent price': { rollup: {} } }, 'body failed validation: body.properties.Parent price is a rollup property, which cannot be written.'],
+      [
+        { 'Parent price': { rollup: {} } },
+        'body failed validation: body.properties.Parent price is a rollup property, which cannot be written.',
+      ],
       [{ Notes: { number: 1 } }, 'body failed validation: body.properties.Notes.number should be not present, instead was `1`.'],
     ]
     for (const [properties, message] of cases) {

@@ -9,7 +9,6 @@ import { apiError, startTestServer, steppingClock, type TestServer } from '../su
  * trash, and validation errors.
  */
 
-
 describe('data source queries', () => {
   let server: TestServer
   beforeAll(async () => {
@@ -55,14 +54,18 @@ describe('data source queries', () => {
       Link: { url: 'https://beta.example' },
     })
     const gamma = await add('Gamma')
-    await notion.dataSources.update({ data_source_id: dsId, properties: { Parent: { relation: { data_source_id: dsId, single_property: {} } } } })
+    await notion.dataSources.update({
+      data_source_id: dsId,
+      properties: { Parent: { relation: { data_source_id: dsId, single_property: {} } } },
+    })
     await notion.pages.update({ page_id: gamma, properties: { Parent: { relation: [{ id: alpha }] } } })
     return { s, notion, db, dsId, alpha, beta, gamma }
   }
 
   it('filters by each condition family', async () => {
     const { s, notion, dsId, alpha, beta, gamma } = await setup()
-    const q = async (filter: unknown) => (await notion.dataSources.query({ data_source_id: dsId, filter: filter as never })).results.map((r) => r.id)
+    const q = async (filter: unknown) =>
+      (await notion.dataSources.query({ data_source_id: dsId, filter: filter as never })).results.map((r) => r.id)
     expect(await q({ property: 'Name', title: { contains: 'ta' } })).toEqual([beta])
     expect(await q({ property: 'Notes', rich_text: { starts_with: 'URGENT' } })).toEqual([alpha])
     expect(await q({ property: 'Link', url: { is_not_empty: true } })).toEqual([beta])
@@ -83,7 +86,12 @@ describe('data source queries', () => {
       await q({
         or: [
           { property: 'Kind', select: { equals: 'Bug' } },
-          { and: [{ property: 'Score', number: { is_empty: true } }, { property: 'Name', title: { equals: 'gamma' } }] },
+          {
+            and: [
+              { property: 'Score', number: { is_empty: true } },
+              { property: 'Name', title: { equals: 'gamma' } },
+            ],
+          },
         ],
       }),
     ).toEqual([gamma, alpha])
@@ -91,17 +99,24 @@ describe('data source queries', () => {
 
   it('sorts by property and timestamp, several at once; default is newest created first', async () => {
     const { notion, dsId, alpha, beta, gamma } = await setup()
-    const ids = async (sorts?: unknown) => (await notion.dataSources.query({ data_source_id: dsId, ...(sorts ? { sorts: sorts as never } : {}) })).results.map((r) => r.id)
+    const ids = async (sorts?: unknown) =>
+      (await notion.dataSources.query({ data_source_id: dsId, ...(sorts ? { sorts: sorts as never } : {}) })).results.map((r) => r.id)
     expect(await ids()).toEqual([gamma, beta, alpha])
     expect(await ids([{ property: 'Name', direction: 'ascending' }])).toEqual([alpha, beta, gamma])
     expect(await ids([{ property: 'Score', direction: 'descending' }])).toEqual([beta, alpha, gamma])
     expect(await ids([{ timestamp: 'created_time', direction: 'ascending' }])).toEqual([alpha, beta, gamma])
-    expect(await ids([{ property: 'Done', direction: 'ascending' }, { property: 'Name', direction: 'descending' }])).toEqual([gamma, beta, alpha])
+    expect(
+      await ids([
+        { property: 'Done', direction: 'ascending' },
+        { property: 'Name', direction: 'descending' },
+      ]),
+    ).toEqual([gamma, beta, alpha])
   })
 
   it('paginates with page_size and next_cursor (null on the last page)', async () => {
     const { notion, dsId } = await setup()
-    for (let i = 0; i < 4; i++) await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt(`extra ${i}`) } } })
+    for (let i = 0; i < 4; i++)
+      await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt(`extra ${i}`) } } })
     const first = await notion.dataSources.query({ data_source_id: dsId, page_size: 3 })
     expect(first.object).toBe('list')
     expect(first.type).toBe('page_or_data_source')
@@ -157,12 +172,18 @@ describe('data source queries', () => {
     const { notion, dsId } = await setup()
     const cases: [Record<string, unknown>, string][] = [
       [{ filter: { property: 'Nope', checkbox: { equals: true } } }, 'Could not find property with name or id: Nope.'],
-      [{ filter: { property: 'Score', title: { equals: 'x' } } }, 'body failed validation: body.filter: database property number does not match filter title.'],
+      [
+        { filter: { property: 'Score', title: { equals: 'x' } } },
+        'body failed validation: body.filter: database property number does not match filter title.',
+      ],
       [
         { filter: { and: [{ or: [{ and: [{ property: 'Done', checkbox: { equals: true } }] }] }] } },
         'body failed validation: body.filter.and[0].or[0].and should be not present, instead was `[{"property":"Done","checkbox":{"equals":true}}]`.',
       ],
-      [{ filter: { property: 'Done', checkbox: { equals: 'yes' } } }, 'body failed validation: body.filter.checkbox.equals should be a boolean, instead was `"yes"`.'],
+      [
+        { filter: { property: 'Done', checkbox: { equals: 'yes' } } },
+        'body failed validation: body.filter.checkbox.equals should be a boolean, instead was `"yes"`.',
+      ],
       [{ sorts: [{ property: 'Nope', direction: 'ascending' }] }, 'Could not find sort property with name or id: Nope.'],
       [{ page_size: 101 }, 'body failed validation: body.page_size should be ≤ `100`, instead was `101`.'],
       [{ limit: 5 }, 'body failed validation: body.limit should be not present, instead was `5`.'],

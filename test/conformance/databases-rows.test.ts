@@ -8,7 +8,6 @@ import { apiError, startTestServer, type TestServer } from '../support/harness.j
  * types, unique ids, the page property item endpoint (digest §2.5, §2.6).
  */
 
-
 describe('database rows and property items', () => {
   let server: TestServer
   beforeAll(async () => {
@@ -50,7 +49,10 @@ describe('database rows and property items', () => {
   it('writes every supported property type and reads it back', async () => {
     const { s, notion, dsId } = await setup()
     const target = await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt('Target') } } })
-    await notion.dataSources.update({ data_source_id: dsId, properties: { Rel: { relation: { data_source_id: dsId, single_property: {} } } } })
+    await notion.dataSources.update({
+      data_source_id: dsId,
+      properties: { Rel: { relation: { data_source_id: dsId, single_property: {} } } },
+    })
     const page = await notion.pages.create({
       parent: { type: 'data_source_id', data_source_id: dsId },
       properties: {
@@ -99,7 +101,10 @@ describe('database rows and property items', () => {
     const ds = (await notion.dataSources.retrieve({ data_source_id: dsId })) as any
     expect(ds.properties.Tags.multi_select.options.map((o: any) => o.name)).toEqual(['a', 'b', 'new-tag'])
     // Updating keeps the unique id and clears values with null.
-    const updated = (await notion.pages.update({ page_id: page.id, properties: { Score: { number: null }, Link: { url: null }, Kind: { select: null } } })) as any
+    const updated = (await notion.pages.update({
+      page_id: page.id,
+      properties: { Score: { number: null }, Link: { url: null }, Kind: { select: null } },
+    })) as any
     expect(updated.properties.Score.number).toBeNull()
     expect(updated.properties.Link.url).toBeNull()
     expect(updated.properties.Kind.select).toBeNull()
@@ -125,16 +130,32 @@ describe('database rows and property items', () => {
 
   it('refuses bad values with exact messages', async () => {
     const { notion, dsId } = await setup()
-    const create = (properties: Record<string, unknown>) => apiError(notion.pages.create({ parent: { data_source_id: dsId }, properties: properties as never }))
+    const create = (properties: Record<string, unknown>) =>
+      apiError(notion.pages.create({ parent: { data_source_id: dsId }, properties: properties as never }))
     const cases: [Record<string, unknown>, string][] = [
       [{ Ghost: { rich_text: [] } }, 'Ghost is not a property that exists.'],
       [{ Stage: { status: { name: 'planned' } } }, 'Invalid status option. Status option "planned" does not exist'],
       [{ Score: { number: '3' } }, 'body failed validation: body.properties.Score.number should be a number or `null`, instead was `"3"`.'],
-      [{ Mail: { email: 'x'.repeat(201) } }, 'body failed validation: body.properties.Mail.email.length should be ≤ `200`, instead was `201`.'],
-      [{ Created: { created_time: '2024-01-01' } }, 'body failed validation: body.properties.Created is a created_time property, which cannot be written.'],
-      [{ 'Due date': { date: { start: 'tomorrow-ish' } } }, 'body failed validation: body.properties.Due date.date.start should be a valid ISO 8601 date string, instead was `"tomorrow-ish"`.'],
-      [{ Owner: { people: [{ id: 'bob' }] } }, 'body failed validation: body.properties.Owner.people[0].id should be a valid uuid, instead was `"bob"`.'],
-      [{ Done: { checkbox: true, number: 1 } }, 'body failed validation: body.properties.Done.number should be not present, instead was `1`.'],
+      [
+        { Mail: { email: 'x'.repeat(201) } },
+        'body failed validation: body.properties.Mail.email.length should be ≤ `200`, instead was `201`.',
+      ],
+      [
+        { Created: { created_time: '2024-01-01' } },
+        'body failed validation: body.properties.Created is a created_time property, which cannot be written.',
+      ],
+      [
+        { 'Due date': { date: { start: 'tomorrow-ish' } } },
+        'body failed validation: body.properties.Due date.date.start should be a valid ISO 8601 date string, instead was `"tomorrow-ish"`.',
+      ],
+      [
+        { Owner: { people: [{ id: 'bob' }] } },
+        'body failed validation: body.properties.Owner.people[0].id should be a valid uuid, instead was `"bob"`.',
+      ],
+      [
+        { Done: { checkbox: true, number: 1 } },
+        'body failed validation: body.properties.Done.number should be not present, instead was `1`.',
+      ],
     ]
     for (const [properties, message] of cases) {
       const err = await create(properties)
@@ -147,8 +168,12 @@ describe('database rows and property items', () => {
   it('retrieves simple property items and paginated lists (title, people, relation) by URL-encoded id', async () => {
     const { s, notion, dsId } = await setup()
     const rows = []
-    for (let i = 0; i < 30; i++) rows.push(await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt(`r${i}`) } } }))
-    await notion.dataSources.update({ data_source_id: dsId, properties: { Links: { relation: { data_source_id: dsId, single_property: {} } } } })
+    for (let i = 0; i < 30; i++)
+      rows.push(await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt(`r${i}`) } } }))
+    await notion.dataSources.update({
+      data_source_id: dsId,
+      properties: { Links: { relation: { data_source_id: dsId, single_property: {} } } },
+    })
     const page = await notion.pages.create({
       parent: { data_source_id: dsId },
       properties: {
@@ -163,7 +188,13 @@ describe('database rows and property items', () => {
     expect(full.properties.Links.has_more).toBe(true)
 
     const score = await notion.pages.properties.retrieve({ page_id: page.id, property_id: full.properties.Score.id })
-    expect(score).toEqual({ object: 'property_item', id: full.properties.Score.id, type: 'number', number: 7, request_id: expect.any(String) })
+    expect(score).toEqual({
+      object: 'property_item',
+      id: full.properties.Score.id,
+      type: 'number',
+      number: 7,
+      request_id: expect.any(String),
+    })
 
     const due = (await notion.pages.properties.retrieve({ page_id: page.id, property_id: encodeURIComponent('Due date') })) as any
     expect(due).toMatchObject({ object: 'property_item', type: 'date', date: null })
@@ -176,8 +207,17 @@ describe('database rows and property items', () => {
       ['property_item', 'title', 'b'],
     ])
     expect(first.has_more).toBe(true)
-    expect(first.property_item).toEqual({ id: 'title', type: 'title', title: {}, next_url: `${server.url}/v1/pages/${page.id}/properties/title?start_cursor=${first.next_cursor}` })
-    const rest = (await notion.pages.properties.retrieve({ page_id: page.id, property_id: 'title', start_cursor: first.next_cursor })) as any
+    expect(first.property_item).toEqual({
+      id: 'title',
+      type: 'title',
+      title: {},
+      next_url: `${server.url}/v1/pages/${page.id}/properties/title?start_cursor=${first.next_cursor}`,
+    })
+    const rest = (await notion.pages.properties.retrieve({
+      page_id: page.id,
+      property_id: 'title',
+      start_cursor: first.next_cursor,
+    })) as any
     expect(rest.results.map((r: any) => r.title.plain_text)).toEqual(['c'])
     expect(rest.has_more).toBe(false)
     expect(rest.next_cursor).toBeNull()
@@ -186,7 +226,10 @@ describe('database rows and property items', () => {
     const people = (await notion.pages.properties.retrieve({ page_id: page.id, property_id: full.properties.Owner.id })) as any
     expect(people.results.map((r: any) => r.people.id)).toEqual([s.owner.id, s.member.id])
 
-    const links = await collectPaginatedAPI(notion.pages.properties.retrieve as never, { page_id: page.id, property_id: full.properties.Links.id, page_size: 10 } as never)
+    const links = await collectPaginatedAPI(
+      notion.pages.properties.retrieve as never,
+      { page_id: page.id, property_id: full.properties.Links.id, page_size: 10 } as never,
+    )
     expect((links as any[]).map((r) => r.relation.id)).toEqual(rows.map((r) => r.id))
   })
 

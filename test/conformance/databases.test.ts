@@ -12,7 +12,6 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
  * §1.12): shapes per Notion-Version, schema changes, version gating, permissions and errors.
  */
 
-
 describe('databases and data sources', () => {
   let server: TestServer
   beforeAll(async () => {
@@ -107,7 +106,9 @@ describe('databases and data sources', () => {
     const noProps = await apiError(old.request({ path: 'databases', method: 'post', body: { parent: { page_id: s.pages.root.id } } }))
     expect(noProps.message).toBe('body failed validation: body.properties should be defined, instead was `undefined`.')
     const err = await apiError(
-      server.client(s.token).request({ path: 'databases', method: 'post', body: { parent: { page_id: s.pages.root.id }, properties: { T: { title: {} } } } }),
+      server
+        .client(s.token)
+        .request({ path: 'databases', method: 'post', body: { parent: { page_id: s.pages.root.id }, properties: { T: { title: {} } } } }),
     )
     expect(err.code).toBe(APIErrorCode.ValidationError)
     expect(err.status).toBe(400)
@@ -120,25 +121,41 @@ describe('databases and data sources', () => {
     const ds = (await notion.dataSources.retrieve({ data_source_id: (db as any).data_sources[0].id })) as any
     expect(ds.properties).toEqual({ Name: { id: 'title', name: 'Name', description: null, type: 'title', title: {} } })
     const err = await apiError(
-      notion.databases.create({ parent: { type: 'page_id', page_id: s.pages.root.id }, initial_data_source: { properties: { A: { title: {} }, B: { title: {} } } } }),
+      notion.databases.create({
+        parent: { type: 'page_id', page_id: s.pages.root.id },
+        initial_data_source: { properties: { A: { title: {} }, B: { title: {} } } },
+      }),
     )
-    expect(err.message).toBe('body failed validation: body.initial_data_source.properties.B: a data source can have only one title property.')
+    expect(err.message).toBe(
+      'body failed validation: body.initial_data_source.properties.B: a data source can have only one title property.',
+    )
   })
 
   it('refuses workspace-level databases, unknown property types and bad configs', async () => {
     const { s, notion } = await connectedWorkspace(server)
     const ws = await apiError(notion.databases.create({ parent: { type: 'workspace', workspace: true } }))
     expect(ws.code).toBe(APIErrorCode.ValidationError)
-    expect(ws.message).toBe('body failed validation: body.parent.workspace: internal connections cannot create workspace-level databases. Use a page_id parent.')
-    const badType = await apiError(
-      notion.request({ path: 'databases', method: 'post', body: { parent: { page_id: s.pages.root.id }, initial_data_source: { properties: { X: { sparkle: {} } } } } }),
+    expect(ws.message).toBe(
+      'body failed validation: body.parent.workspace: internal connections cannot create workspace-level databases. Use a page_id parent.',
     )
-    expect(badType.message).toBe('body failed validation: body.initial_data_source.properties.X.sparkle should be not present, instead was `{}`.')
+    const badType = await apiError(
+      notion.request({
+        path: 'databases',
+        method: 'post',
+        body: { parent: { page_id: s.pages.root.id }, initial_data_source: { properties: { X: { sparkle: {} } } } },
+      }),
+    )
+    expect(badType.message).toBe(
+      'body failed validation: body.initial_data_source.properties.X.sparkle should be not present, instead was `{}`.',
+    )
     const badColor = await apiError(
       notion.request({
         path: 'databases',
         method: 'post',
-        body: { parent: { page_id: s.pages.root.id }, initial_data_source: { properties: { K: { select: { options: [{ name: 'a', color: 'mauve' }] } } } } },
+        body: {
+          parent: { page_id: s.pages.root.id },
+          initial_data_source: { properties: { K: { select: { options: [{ name: 'a', color: 'mauve' }] } } } },
+        },
       }),
     )
     expect(badColor.message).toBe(
@@ -148,7 +165,11 @@ describe('databases and data sources', () => {
 
   it('adds a data source; 2022 then refuses the multi-source database with additional_data', async () => {
     const { s, notion, db, dsId } = await setup()
-    const second = await notion.dataSources.create({ parent: { database_id: db.id }, title: rt('Archive'), properties: { Label: { title: {} } } })
+    const second = await notion.dataSources.create({
+      parent: { database_id: db.id },
+      title: rt('Archive'),
+      properties: { Label: { title: {} } },
+    })
     if (!isFullDataSource(second)) throw new Error('expected a full data source')
     expect(second.parent).toEqual({ type: 'database_id', database_id: db.id })
     const again = await notion.databases.retrieve({ database_id: db.id })
@@ -206,7 +227,11 @@ describe('databases and data sources', () => {
   it('changes the schema through PATCH /v1/databases under 2022-06-28', async () => {
     const { s, db, notion, dsId } = await setup()
     const old = server.client(s.token, '2022-06-28')
-    const res = (await old.request({ path: `databases/${db.id}`, method: 'patch', body: { title: rt('Renamed'), properties: { Extra: { checkbox: {} } } } })) as any
+    const res = (await old.request({
+      path: `databases/${db.id}`,
+      method: 'patch',
+      body: { title: rt('Renamed'), properties: { Extra: { checkbox: {} } } },
+    })) as any
     expect(res.title[0].plain_text).toBe('Renamed')
     expect(res.properties.Extra.type).toBe('checkbox')
     const ds = (await notion.dataSources.retrieve({ data_source_id: dsId })) as any
@@ -219,10 +244,17 @@ describe('databases and data sources', () => {
     })) as any
     expect(rel.properties.Self.relation).toEqual({ database_id: db.id, data_source_id: dsId, type: 'single_property', single_property: {} })
     const dbIdUnder25 = await apiError(
-      notion.dataSources.update({ data_source_id: dsId, properties: { R: { relation: { database_id: db.id, single_property: {} } } } as never }),
+      notion.dataSources.update({
+        data_source_id: dsId,
+        properties: { R: { relation: { database_id: db.id, single_property: {} } } } as never,
+      }),
     )
-    expect(dbIdUnder25.message).toBe(`body failed validation: body.properties.R.relation.database_id should be not present, instead was \`"${db.id}"\`.`)
-    const underNew = await apiError(notion.request({ path: `databases/${db.id}`, method: 'patch', body: { properties: { X: { checkbox: {} } } } }))
+    expect(dbIdUnder25.message).toBe(
+      `body failed validation: body.properties.R.relation.database_id should be not present, instead was \`"${db.id}"\`.`,
+    )
+    const underNew = await apiError(
+      notion.request({ path: `databases/${db.id}`, method: 'patch', body: { properties: { X: { checkbox: {} } } } }),
+    )
     expect(underNew.message).toBe('body failed validation: body.properties should be not present, instead was `{"X":{"checkbox":{}}}`.')
   })
 
@@ -246,7 +278,11 @@ describe('databases and data sources', () => {
     expect(locked.message).toBe("Can't edit block that is archived. You must unarchive the block before editing.")
     const restored = (await notion.databases.update({ database_id: db.id, in_trash: false })) as any
     expect(restored.in_trash).toBe(false)
-    const archived26 = await apiError(server.client((await seedBasic(server)).token, '2026-03-11').request({ path: `databases/${db.id}`, method: 'patch', body: { archived: true } }))
+    const archived26 = await apiError(
+      server
+        .client((await seedBasic(server)).token, '2026-03-11')
+        .request({ path: `databases/${db.id}`, method: 'patch', body: { archived: true } }),
+    )
     expect(archived26.message).toBe('body failed validation: body.archived should be not present, instead was `true`.')
   })
 
@@ -271,9 +307,13 @@ describe('databases and data sources', () => {
     const a = await apiError(notion.dataSources.retrieve({ data_source_id: db.id }))
     expect(a.code).toBe(APIErrorCode.ObjectNotFound)
     expect(a.status).toBe(404)
-    expect(a.message).toBe(`Could not find data_source with ID: ${db.id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`)
+    expect(a.message).toBe(
+      `Could not find data_source with ID: ${db.id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`,
+    )
     const b = await apiError(notion.databases.retrieve({ database_id: dsId }))
-    expect(b.message).toBe(`Could not find database with ID: ${dsId}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`)
+    expect(b.message).toBe(
+      `Could not find database with ID: ${dsId}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`,
+    )
     const c = await apiError(notion.dataSources.query({ data_source_id: db.id }))
     expect(c.code).toBe(APIErrorCode.ObjectNotFound)
   })
@@ -300,14 +340,24 @@ describe('databases and data sources', () => {
         'Max age': { rollup: { function: 'max', relation_property_name: 'Owner', rollup_property_name: 'Age' } },
       },
     })) as any
-    expect(res.properties.Owner.relation).toEqual({ database_id: people.id, data_source_id: peopleDs, type: 'single_property', single_property: {} })
+    expect(res.properties.Owner.relation).toEqual({
+      database_id: people.id,
+      data_source_id: peopleDs,
+      type: 'single_property',
+      single_property: {},
+    })
     expect(res.properties.Helpers.relation.type).toBe('dual_property')
     const synced = res.properties.Helpers.relation.dual_property
     const other = (await notion.dataSources.retrieve({ data_source_id: peopleDs })) as any
     expect(other.properties[synced.synced_property_name]).toMatchObject({
       id: synced.synced_property_id,
       type: 'relation',
-      relation: { data_source_id: dsId, database_id: db.id, type: 'dual_property', dual_property: { synced_property_id: res.properties.Helpers.id, synced_property_name: 'Helpers' } },
+      relation: {
+        data_source_id: dsId,
+        database_id: db.id,
+        type: 'dual_property',
+        dual_property: { synced_property_id: res.properties.Helpers.id, synced_property_name: 'Helpers' },
+      },
     })
     expect(res.properties['Max age'].rollup).toEqual({
       function: 'max',
@@ -320,7 +370,9 @@ describe('databases and data sources', () => {
       notion.dataSources.update({ data_source_id: dsId, properties: { R: { relation: { data_source_id: db.id, single_property: {} } } } }),
     )
     expect(missing.code).toBe(APIErrorCode.ObjectNotFound)
-    expect(missing.message).toBe(`Could not find data_source with ID: ${db.id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`)
+    expect(missing.message).toBe(
+      `Could not find data_source with ID: ${db.id}. Make sure the relevant pages and databases are shared with your integration "Test Bot".`,
+    )
   })
 
   it('hides a database, its data source and rows until a containing page is shared', async () => {
@@ -347,7 +399,9 @@ describe('databases and data sources', () => {
     })
     const notion = server.client(s.token)
     const hint = 'Make sure the relevant pages and databases are shared with your integration "Test Bot".'
-    expect((await apiError(notion.databases.retrieve({ database_id: database.id }))).message).toBe(`Could not find database with ID: ${database.id}. ${hint}`)
+    expect((await apiError(notion.databases.retrieve({ database_id: database.id }))).message).toBe(
+      `Could not find database with ID: ${database.id}. ${hint}`,
+    )
     for (const call of [
       () => notion.dataSources.retrieve({ data_source_id: dataSource.id }),
       () => notion.dataSources.query({ data_source_id: dataSource.id }),

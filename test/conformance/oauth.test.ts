@@ -23,12 +23,23 @@ describe('OAuth public connections with the SDK', () => {
   beforeAll(async () => {
     server = await startTestServer()
     s = await seedBasic(server)
-    app = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.member.id, redirectUris: [REDIRECT, 'http://127.0.0.1:9999/other'] })
+    app = await registerApp(server, {
+      workspaceId: s.workspace.id,
+      actorId: s.member.id,
+      redirectUris: [REDIRECT, 'http://127.0.0.1:9999/other'],
+    })
     sdk = new Client({ baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
   })
   afterAll(async () => server?.stop())
 
-  const params = (extra: Record<string, string> = {}) => ({ client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user', state: 'st-1', ...extra })
+  const params = (extra: Record<string, string> = {}) => ({
+    client_id: app.clientId,
+    redirect_uri: REDIRECT,
+    response_type: 'code',
+    owner: 'user',
+    state: 'st-1',
+    ...extra,
+  })
   const codeFor = async (userId: string, pageIds: string[], extra: Record<string, string> = {}) => {
     const to = await consent(server, { userId, params: params(extra), pageIds })
     expect(to.origin + to.pathname).toBe(REDIRECT)
@@ -36,7 +47,13 @@ describe('OAuth public connections with the SDK', () => {
     return to.searchParams.get('code') as string
   }
   const exchange = (code: string, redirect_uri: string | null = REDIRECT) =>
-    sdk.oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'authorization_code', code, ...(redirect_uri ? { redirect_uri } : {}) })
+    sdk.oauth.token({
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      grant_type: 'authorization_code',
+      code,
+      ...(redirect_uri ? { redirect_uri } : {}),
+    })
   const oauthFailure = async (p: Promise<unknown>) => {
     try {
       await p
@@ -51,7 +68,18 @@ describe('OAuth public connections with the SDK', () => {
     const code = await codeFor(s.owner.id, [s.pages.child.id])
     const res = await exchange(code)
     expect(Object.keys(res).sort()).toEqual(
-      ['access_token', 'bot_id', 'duplicated_template_id', 'owner', 'refresh_token', 'request_id', 'token_type', 'workspace_icon', 'workspace_id', 'workspace_name'].sort(),
+      [
+        'access_token',
+        'bot_id',
+        'duplicated_template_id',
+        'owner',
+        'refresh_token',
+        'request_id',
+        'token_type',
+        'workspace_icon',
+        'workspace_id',
+        'workspace_name',
+      ].sort(),
     )
     expect(res.token_type).toBe('bearer')
     expect(res.access_token).toMatch(/^ntn_3[0-9]{10}[A-Za-z0-9]{35}$/)
@@ -59,12 +87,26 @@ describe('OAuth public connections with the SDK', () => {
     expect(res.workspace_id).toBe(s.workspace.id)
     expect(res.workspace_name).toBe('Acme')
     expect(res.duplicated_template_id).toBeNull()
-    expect(res.owner).toEqual({ type: 'user', user: { object: 'user', id: s.owner.id, name: 'Olive Owner', avatar_url: null, type: 'person', person: { email: 'olive@example.com' } } })
+    expect(res.owner).toEqual({
+      type: 'user',
+      user: {
+        object: 'user',
+        id: s.owner.id,
+        name: 'Olive Owner',
+        avatar_url: null,
+        type: 'person',
+        person: { email: 'olive@example.com' },
+      },
+    })
 
     const bot = server.client(res.access_token)
     const me = await bot.users.me({})
     expect(me.id).toBe(res.bot_id)
-    expect(me.type === 'bot' && me.bot).toMatchObject({ owner: { type: 'user', user: { id: s.owner.id, type: 'person' } }, workspace_id: s.workspace.id, workspace_name: null })
+    expect(me.type === 'bot' && me.bot).toMatchObject({
+      owner: { type: 'user', user: { id: s.owner.id, type: 'person' } },
+      workspace_id: s.workspace.id,
+      workspace_name: null,
+    })
     // Only the picked page and its descendants.
     expect((await bot.pages.retrieve({ page_id: s.pages.child.id })).id).toBe(s.pages.child.id)
     expect((await bot.pages.retrieve({ page_id: s.pages.grandchild.id })).id).toBe(s.pages.grandchild.id)
@@ -76,16 +118,33 @@ describe('OAuth public connections with the SDK', () => {
 
   it('refresh rotates both tokens; the old access token stops; an old refresh token is invalid_grant and revokes the grant', async () => {
     const first = await exchange(await codeFor(s.owner.id, [s.pages.child.id]))
-    const second = await sdk.oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: first.refresh_token as string })
+    const second = await sdk.oauth.token({
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: first.refresh_token as string,
+    })
     expect(second.access_token).not.toBe(first.access_token)
     expect(second.refresh_token).not.toBe(first.refresh_token)
     expect(second.bot_id).toBe(first.bot_id)
     expect((await apiError(server.client(first.access_token).users.me({}))).status).toBe(401)
     expect((await server.client(second.access_token).users.me({})).id).toBe(first.bot_id)
-    const third = await sdk.oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: second.refresh_token as string })
+    const third = await sdk.oauth.token({
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: second.refresh_token as string,
+    })
     expect((await server.client(third.access_token).users.me({})).id).toBe(first.bot_id)
 
-    const reuse = await oauthFailure(sdk.oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: first.refresh_token as string }))
+    const reuse = await oauthFailure(
+      sdk.oauth.token({
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: first.refresh_token as string,
+      }),
+    )
     expect(reuse.status).toBe(400)
     expect(reuse.body).toMatchObject({ error: 'invalid_grant', error_description: 'Token has been expired or revoked.' })
     expect(reuse.body.request_id).toMatch(/^[0-9a-f-]{36}$/)
@@ -98,16 +157,32 @@ describe('OAuth public connections with the SDK', () => {
     const res = await exchange(code)
     expect((await server.client(res.access_token).users.me({})).id).toBe(res.bot_id)
     const again = await oauthFailure(exchange(code))
-    expect(again).toMatchObject({ status: 400, body: { error: 'invalid_grant', error_description: 'Invalid code: this code has been revoked.' } })
+    expect(again).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'Invalid code: this code has been revoked.' },
+    })
     expect((await apiError(server.client(res.access_token).users.me({}))).status).toBe(401)
-    const refresh = await oauthFailure(sdk.oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: res.refresh_token as string }))
+    const refresh = await oauthFailure(
+      sdk.oauth.token({
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: res.refresh_token as string,
+      }),
+    )
     expect(refresh.body.error).toBe('invalid_grant')
   })
 
   it('redirect_uri must match; it is required when the authorize URL had one', async () => {
     const code = await codeFor(s.owner.id, [s.pages.child.id])
-    expect(await oauthFailure(exchange(code, 'http://127.0.0.1:9999/other'))).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
-    expect(await oauthFailure(exchange(code, null))).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: 'redirect_uri is required.' } })
+    expect(await oauthFailure(exchange(code, 'http://127.0.0.1:9999/other'))).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    })
+    expect(await oauthFailure(exchange(code, null))).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', error_description: 'redirect_uri is required.' },
+    })
     // A refused attempt does not spend the code: the legitimate exchange still works.
     expect((await exchange(code)).workspace_id).toBe(s.workspace.id)
   })
@@ -115,10 +190,24 @@ describe('OAuth public connections with the SDK', () => {
   it('redirect_uri is not allowed when one URI is registered and the authorize URL omitted it', async () => {
     const single = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, redirectUris: [REDIRECT], name: 'Single' })
     const p = { client_id: single.clientId, response_type: 'code', owner: 'user' }
-    const get = async () => (await consent(server, { userId: s.owner.id, params: p, pageIds: [s.pages.child.id] })).searchParams.get('code') as string
-    const withUri = await oauthFailure(sdk.oauth.token({ client_id: single.clientId, client_secret: single.clientSecret, grant_type: 'authorization_code', code: await get(), redirect_uri: REDIRECT }))
+    const get = async () =>
+      (await consent(server, { userId: s.owner.id, params: p, pageIds: [s.pages.child.id] })).searchParams.get('code') as string
+    const withUri = await oauthFailure(
+      sdk.oauth.token({
+        client_id: single.clientId,
+        client_secret: single.clientSecret,
+        grant_type: 'authorization_code',
+        code: await get(),
+        redirect_uri: REDIRECT,
+      }),
+    )
     expect(withUri).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
-    const ok = await sdk.oauth.token({ client_id: single.clientId, client_secret: single.clientSecret, grant_type: 'authorization_code', code: await get() })
+    const ok = await sdk.oauth.token({
+      client_id: single.clientId,
+      client_secret: single.clientSecret,
+      grant_type: 'authorization_code',
+      code: await get(),
+    })
     expect(ok.workspace_id).toBe(s.workspace.id)
   })
 
@@ -126,13 +215,27 @@ describe('OAuth public connections with the SDK', () => {
     const { verifier, challenge } = pkcePair()
     const extra = { code_challenge: challenge, code_challenge_method: 'S256' }
     const token = (code: string, code_verifier?: string) =>
-      sdk.request<{ access_token: string }>({ path: 'oauth/token', method: 'post', body: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, ...(code_verifier ? { code_verifier } : {}) }, auth: { client_id: app.clientId, client_secret: app.clientSecret } })
-    expect(await oauthFailure(token(await codeFor(s.owner.id, [s.pages.child.id], extra), pkcePair().verifier))).toMatchObject({ status: 400, body: { error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge.' } })
-    expect(await oauthFailure(token(await codeFor(s.owner.id, [s.pages.child.id], extra)))).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+      sdk.request<{ access_token: string }>({
+        path: 'oauth/token',
+        method: 'post',
+        body: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, ...(code_verifier ? { code_verifier } : {}) },
+        auth: { client_id: app.clientId, client_secret: app.clientSecret },
+      })
+    expect(await oauthFailure(token(await codeFor(s.owner.id, [s.pages.child.id], extra), pkcePair().verifier))).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge.' },
+    })
+    expect(await oauthFailure(token(await codeFor(s.owner.id, [s.pages.child.id], extra)))).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request' },
+    })
     const ok = await token(await codeFor(s.owner.id, [s.pages.child.id], extra), verifier)
     expect(ok.access_token).toMatch(/^ntn_3/)
     // A plain challenge method is refused at authorize, back at the client.
-    const to = await fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams(params({ code_challenge: challenge, code_challenge_method: 'plain' }))}`, { redirect: 'manual' })
+    const to = await fetch(
+      `${server.url}/v1/oauth/authorize?${new URLSearchParams(params({ code_challenge: challenge, code_challenge_method: 'plain' }))}`,
+      { redirect: 'manual' },
+    )
     expect(to.status).toBe(302)
     const loc = new URL(to.headers.get('location') as string)
     expect(loc.searchParams.get('error')).toBe('invalid_request')
@@ -140,13 +243,30 @@ describe('OAuth public connections with the SDK', () => {
   })
 
   it('client authentication failures: 401 {"error":"invalid_client"} with WWW-Authenticate, on every endpoint', async () => {
-    const wrong = await oauthFailure(sdk.oauth.token({ client_id: app.clientId, client_secret: 'secret_wrong', grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT }))
+    const wrong = await oauthFailure(
+      sdk.oauth.token({
+        client_id: app.clientId,
+        client_secret: 'secret_wrong',
+        grant_type: 'authorization_code',
+        code: 'x',
+        redirect_uri: REDIRECT,
+      }),
+    )
     expect(wrong.status).toBe(401)
     expect(Object.keys(wrong.body).sort()).toEqual(['error', 'request_id'])
     expect(wrong.body.error).toBe('invalid_client')
     for (const path of ['token', 'introspect', 'revoke']) {
-      for (const authorization of [undefined, 'Bearer abc', `Basic ${Buffer.from(`${app.clientId}:nope`).toString('base64')}`, `Basic ${Buffer.from(`00000000-0000-4000-8000-000000000000:${app.clientSecret}`).toString('base64')}`]) {
-        const res = await fetch(`${server.url}/v1/oauth/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: '{"token":"x"}' })
+      for (const authorization of [
+        undefined,
+        'Bearer abc',
+        `Basic ${Buffer.from(`${app.clientId}:nope`).toString('base64')}`,
+        `Basic ${Buffer.from(`00000000-0000-4000-8000-000000000000:${app.clientSecret}`).toString('base64')}`,
+      ]) {
+        const res = await fetch(`${server.url}/v1/oauth/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+          body: '{"token":"x"}',
+        })
         expect(res.status).toBe(401)
         expect(res.headers.get('www-authenticate')).toBe('Basic realm="OAuth"')
         expect(((await res.json()) as { error: string }).error).toBe('invalid_client')
@@ -169,7 +289,9 @@ describe('OAuth public connections with the SDK', () => {
     expect(live.scope).toBe('read_content update_content insert_content')
     expect(typeof live.iat).toBe('number')
     expect(Math.abs((live.iat as number) - Date.now() / 1000)).toBeLessThan(120)
-    expect((await sdk.oauth.introspect({ client_id: app.clientId, client_secret: app.clientSecret, token: res.refresh_token as string })).active).toBe(true)
+    expect(
+      (await sdk.oauth.introspect({ client_id: app.clientId, client_secret: app.clientSecret, token: res.refresh_token as string })).active,
+    ).toBe(true)
 
     const revoked = await sdk.oauth.revoke({ client_id: app.clientId, client_secret: app.clientSecret, token: res.access_token })
     expect(Object.keys(revoked)).toEqual(['request_id'])
@@ -178,28 +300,44 @@ describe('OAuth public connections with the SDK', () => {
     expect(Object.keys(dead).sort()).toEqual(['active', 'request_id'])
     expect(dead.active).toBe(false)
     // The grant's refresh token went with it.
-    expect((await sdk.oauth.introspect({ client_id: app.clientId, client_secret: app.clientSecret, token: res.refresh_token as string })).active).toBe(false)
+    expect(
+      (await sdk.oauth.introspect({ client_id: app.clientId, client_secret: app.clientSecret, token: res.refresh_token as string })).active,
+    ).toBe(false)
     // Unknown tokens: 200, nothing revealed.
-    expect(await sdk.oauth.revoke({ client_id: app.clientId, client_secret: app.clientSecret, token: 'ntn_nothing' })).toHaveProperty('request_id')
+    expect(await sdk.oauth.revoke({ client_id: app.clientId, client_secret: app.clientSecret, token: 'ntn_nothing' })).toHaveProperty(
+      'request_id',
+    )
     // Another client cannot introspect this client's tokens.
     const other = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Other' })
     const res2 = await exchange(await codeFor(s.owner.id, [s.pages.child.id]))
-    expect((await sdk.oauth.introspect({ client_id: other.clientId, client_secret: other.clientSecret, token: res2.access_token })).active).toBe(false)
+    expect(
+      (await sdk.oauth.introspect({ client_id: other.clientId, client_secret: other.clientSecret, token: res2.access_token })).active,
+    ).toBe(false)
   })
 
   it('a refresh token is never a bearer token; bad bodies are invalid_request / unsupported_grant_type', async () => {
     const res = await exchange(await codeFor(s.owner.id, [s.pages.child.id]))
     expect((await apiError(server.client(res.refresh_token as string).users.me({}))).status).toBe(401)
     const basic = `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`
-    const post = (body: string) => fetch(`${server.url}/v1/oauth/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body })
+    const post = (body: string) =>
+      fetch(`${server.url}/v1/oauth/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body })
     const bad = await post('{nope')
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as { error: string }).error).toBe('invalid_request')
     const grant = await post('{"grant_type":"password"}')
     expect(await grant.json()).toMatchObject({ error: 'unsupported_grant_type' })
     expect(grant.headers.get('cache-control')).toBe('no-store')
-    expect(((await (await post('{"grant_type":"authorization_code","code":"nope"}')).json()) as { error: string }).error).toBe('invalid_grant')
-    for (const junk of ['[]', 'null', '"x"', '{"grant_type":5}', '{"grant_type":"refresh_token"}', `{"grant_type":"authorization_code","code":"${'x'.repeat(600_000)}"}`]) {
+    expect(((await (await post('{"grant_type":"authorization_code","code":"nope"}')).json()) as { error: string }).error).toBe(
+      'invalid_grant',
+    )
+    for (const junk of [
+      '[]',
+      'null',
+      '"x"',
+      '{"grant_type":5}',
+      '{"grant_type":"refresh_token"}',
+      `{"grant_type":"authorization_code","code":"${'x'.repeat(600_000)}"}`,
+    ]) {
       const r = await post(junk)
       // A body over the 500 KB limit is 413, in the same {error, error_description} shape.
       expect(r.status).toBe(junk.length > 500 * 1024 ? 413 : 400)
@@ -207,13 +345,32 @@ describe('OAuth public connections with the SDK', () => {
     }
   })
 
-  it("capabilities cap the token: a read-only connection cannot update, even on picked pages", async () => {
-    const ro = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, redirectUris: [REDIRECT], name: 'Reader', capabilities: { readContent: true, updateContent: false, insertContent: false } })
-    const to = await consent(server, { userId: s.owner.id, params: { client_id: ro.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' }, pageIds: [s.pages.child.id] })
-    const res = await sdk.oauth.token({ client_id: ro.clientId, client_secret: ro.clientSecret, grant_type: 'authorization_code', code: to.searchParams.get('code') as string, redirect_uri: REDIRECT })
+  it('capabilities cap the token: a read-only connection cannot update, even on picked pages', async () => {
+    const ro = await registerApp(server, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      redirectUris: [REDIRECT],
+      name: 'Reader',
+      capabilities: { readContent: true, updateContent: false, insertContent: false },
+    })
+    const to = await consent(server, {
+      userId: s.owner.id,
+      params: { client_id: ro.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' },
+      pageIds: [s.pages.child.id],
+    })
+    const res = await sdk.oauth.token({
+      client_id: ro.clientId,
+      client_secret: ro.clientSecret,
+      grant_type: 'authorization_code',
+      code: to.searchParams.get('code') as string,
+      redirect_uri: REDIRECT,
+    })
     const bot = server.client(res.access_token)
     expect((await bot.pages.retrieve({ page_id: s.pages.child.id })).id).toBe(s.pages.child.id)
-    expect((await apiError(bot.pages.update({ page_id: s.pages.child.id, properties: { title: { title: [{ text: { content: 'x' } }] } } }))).code).toBe(APIErrorCode.RestrictedResource)
+    expect(
+      (await apiError(bot.pages.update({ page_id: s.pages.child.id, properties: { title: { title: [{ text: { content: 'x' } }] } } })))
+        .code,
+    ).toBe(APIErrorCode.RestrictedResource)
   })
 
   it('re-authorizing mints a fresh pair for the same bot and adds the newly picked pages', async () => {
@@ -228,14 +385,19 @@ describe('OAuth public connections with the SDK', () => {
   })
 
   it('a person in several workspaces picks the workspace on the consent screen', async () => {
-    const { workspace: other } = await createWorkspace(server.deps, { name: 'Side Project', members: [{ name: 'Olive Owner', email: 'olive@example.com', role: 'owner' }] })
+    const { workspace: other } = await createWorkspace(server.deps, {
+      name: 'Side Project',
+      members: [{ name: 'Olive Owner', email: 'olive@example.com', role: 'owner' }],
+    })
     const sidePage = await createPageAsUser(server.deps, { workspaceId: other.id, actorId: s.owner.id, title: 'Side notes' })
     const cookie = await sessionCookie(server, s.owner.id)
     const first = await (await fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams(params())}`, { headers: { cookie } })).text()
     expect(first).toContain('<select id="workspace" name="workspace"')
     expect(first).toContain('Side Project')
     expect(first).not.toContain(sidePage.id)
-    const second = await (await fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams({ ...params(), workspace: other.id })}`, { headers: { cookie } })).text()
+    const second = await (
+      await fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams({ ...params(), workspace: other.id })}`, { headers: { cookie } })
+    ).text()
     expect(second).toContain(sidePage.id)
     expect(second).not.toContain(s.pages.root.id)
     const to = await consent(server, { userId: s.owner.id, params: params(), workspaceId: other.id, pageIds: [sidePage.id] })
@@ -244,13 +406,18 @@ describe('OAuth public connections with the SDK', () => {
     expect(res.workspace_name).toBe('Side Project')
     expect((await server.client(res.access_token).pages.retrieve({ page_id: sidePage.id })).id).toBe(sidePage.id)
     // A page of the other workspace cannot be smuggled into this install.
-    await expect(consent(server, { userId: s.owner.id, params: params(), workspaceId: other.id, pageIds: [s.pages.root.id] })).rejects.toThrow(/403/)
+    await expect(
+      consent(server, { userId: s.owner.id, params: params(), workspaceId: other.id, pageIds: [s.pages.root.id] }),
+    ).rejects.toThrow(/403/)
   })
 
   it('a workspace-level page is a private page of the authorizing person, shared with the bot', async () => {
     const res = await exchange(await codeFor(s.member.id, [s.pages.child.id]))
     const bot = server.client(res.access_token)
-    const page = await bot.pages.create({ parent: { type: 'workspace', workspace: true }, properties: { title: { title: [{ text: { content: 'From the app' } }] } } })
+    const page = await bot.pages.create({
+      parent: { type: 'workspace', workspace: true },
+      properties: { title: { title: [{ text: { content: 'From the app' } }] } },
+    })
     expect((await bot.pages.retrieve({ page_id: page.id })).id).toBe(page.id)
     const { levelOnRoot } = await import('../../src/storage/repositories/acl.repository.js')
     expect(await levelOnRoot(server.deps.store.db, page.id, [`user:${s.member.id}`])).toBe(5)
@@ -259,11 +426,30 @@ describe('OAuth public connections with the SDK', () => {
 
   it('works for people of another workspace; duplicating the template shares the copy', async () => {
     const tpl = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Starter kit' })
-    const withTpl = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, redirectUris: [REDIRECT], name: 'Templated', templatePageId: tpl.id })
-    const { workspace, members } = await createWorkspace(server.deps, { name: 'Beta Co', members: [{ name: 'Bea', email: 'bea@beta.example', role: 'owner' }] })
+    const withTpl = await registerApp(server, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      redirectUris: [REDIRECT],
+      name: 'Templated',
+      templatePageId: tpl.id,
+    })
+    const { workspace, members } = await createWorkspace(server.deps, {
+      name: 'Beta Co',
+      members: [{ name: 'Bea', email: 'bea@beta.example', role: 'owner' }],
+    })
     const bea = members[0] as { id: string }
-    const to = await consent(server, { userId: bea.id, params: { client_id: withTpl.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' }, template: true })
-    const res = await sdk.oauth.token({ client_id: withTpl.clientId, client_secret: withTpl.clientSecret, grant_type: 'authorization_code', code: to.searchParams.get('code') as string, redirect_uri: REDIRECT })
+    const to = await consent(server, {
+      userId: bea.id,
+      params: { client_id: withTpl.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' },
+      template: true,
+    })
+    const res = await sdk.oauth.token({
+      client_id: withTpl.clientId,
+      client_secret: withTpl.clientSecret,
+      grant_type: 'authorization_code',
+      code: to.searchParams.get('code') as string,
+      redirect_uri: REDIRECT,
+    })
     expect(res.workspace_id).toBe(workspace.id)
     expect(res.workspace_name).toBe('Beta Co')
     expect(res.duplicated_template_id).toMatch(/^[0-9a-f-]{36}$/)
@@ -276,25 +462,44 @@ describe('OAuth public connections with the SDK', () => {
   it('the consent screen refuses pages without full access, and a missing or wrong CSRF token', async () => {
     // A guest has no full access to Root: the page is not offered, and forcing it is refused.
     const cookie = await sessionCookie(server, s.member.id)
-    const pageHtml = await (await fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams(params())}`, { headers: { cookie } })).text()
+    const pageHtml = await (
+      await fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams(params())}`, { headers: { cookie } })
+    ).text()
     const csrf = /name="_csrf" value="([^"]+)"/.exec(pageHtml)?.[1] as string
-    const post = (form: URLSearchParams) => fetch(`${server.url}/v1/oauth/authorize`, { method: 'POST', headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: form, redirect: 'manual' })
+    const post = (form: URLSearchParams) =>
+      fetch(`${server.url}/v1/oauth/authorize`, {
+        method: 'POST',
+        headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+        redirect: 'manual',
+      })
     const noCsrf = new URLSearchParams({ ...params(), workspace_id: s.workspace.id, page: s.pages.child.id, decision: 'allow' })
     const r1 = await post(noCsrf)
     expect(r1.status).toBe(403)
     expect(r1.headers.get('location')).toBeNull()
     const guestCookie = await sessionCookie(server, s.guest.id)
-    const guestHtml = await (await fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams(params())}`, { headers: { cookie: guestCookie } })).text()
+    const guestHtml = await (
+      await fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams(params())}`, { headers: { cookie: guestCookie } })
+    ).text()
     expect(guestHtml).not.toContain(s.pages.root.id)
     const guestCsrf = /name="_csrf" value="([^"]+)"/.exec(guestHtml)?.[1] as string
-    const forced = await fetch(`${server.url}/v1/oauth/authorize`, { method: 'POST', headers: { cookie: guestCookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...params(), _csrf: guestCsrf, workspace_id: s.workspace.id, page: s.pages.root.id, decision: 'allow' }), redirect: 'manual' })
+    const forced = await fetch(`${server.url}/v1/oauth/authorize`, {
+      method: 'POST',
+      headers: { cookie: guestCookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...params(), _csrf: guestCsrf, workspace_id: s.workspace.id, page: s.pages.root.id, decision: 'allow' }),
+      redirect: 'manual',
+    })
     expect(forced.status).toBe(403)
     expect(await forced.text()).toContain('You can only share pages where you have full access.')
     expect(csrf).toBeTruthy()
   })
 
   it('authorize: bad client_id, redirect_uri or response_type never redirect; Cancel redirects with access_denied; signed-out visitors sign in first', async () => {
-    const get = (p: Record<string, string>, cookie?: string) => fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams(p)}`, { redirect: 'manual', ...(cookie ? { headers: { cookie } } : {}) })
+    const get = (p: Record<string, string>, cookie?: string) =>
+      fetch(`${server.url}/v1/oauth/authorize?${new URLSearchParams(p)}`, {
+        redirect: 'manual',
+        ...(cookie ? { headers: { cookie } } : {}),
+      })
     for (const bad of [
       params({ client_id: '00000000-0000-4000-8000-000000000000' }),
       params({ client_id: 'garbage' }),
@@ -330,7 +535,12 @@ describe('OAuth public connections with the SDK', () => {
   it('sees pages created later under a picked page, and pages shared with the install later', async () => {
     const res = await exchange(await codeFor(s.owner.id, [s.pages.child.id]))
     const bot = server.client(res.access_token)
-    const later = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Later', parentId: s.pages.grandchild.id })
+    const later = await createPageAsUser(server.deps, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      title: 'Later',
+      parentId: s.pages.grandchild.id,
+    })
     expect((await bot.pages.retrieve({ page_id: later.id })).id).toBe(later.id)
     expect((await apiError(bot.pages.retrieve({ page_id: s.pages.secret.id }))).status).toBe(404)
     const install = (await listOwnInstalls(server.deps, s.owner.id)).find((i) => i.bot_id === res.bot_id) as { id: string }
@@ -342,7 +552,9 @@ describe('OAuth public connections with the SDK', () => {
   })
 
   it('stops at once when the authorizing person leaves the workspace', async () => {
-    const { members } = await addMember(server.deps, s.workspace.id, { name: 'Leo Leaver', email: 'leo@example.com', role: 'member' }).then((m) => ({ members: [m] }))
+    const { members } = await addMember(server.deps, s.workspace.id, { name: 'Leo Leaver', email: 'leo@example.com', role: 'member' }).then(
+      (m) => ({ members: [m] }),
+    )
     const leo = members[0] as unknown as { id: string }
     const page = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: leo.id, title: 'Leo notes' })
     const res = await exchange(await codeFor(leo.id, [page.id]))
@@ -350,8 +562,21 @@ describe('OAuth public connections with the SDK', () => {
     expect((await bot.pages.retrieve({ page_id: page.id })).id).toBe(page.id)
     await removeMember(server.deps, s.workspace.id, leo.id)
     expect((await apiError(bot.pages.retrieve({ page_id: page.id }))).status).toBe(401)
-    expect((await sdk.oauth.introspect({ client_id: app.clientId, client_secret: app.clientSecret, token: res.access_token })).active).toBe(false)
-    expect((await oauthFailure(sdk.oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: res.refresh_token as string }))).body.error).toBe('invalid_grant')
+    expect((await sdk.oauth.introspect({ client_id: app.clientId, client_secret: app.clientSecret, token: res.access_token })).active).toBe(
+      false,
+    )
+    expect(
+      (
+        await oauthFailure(
+          sdk.oauth.token({
+            client_id: app.clientId,
+            client_secret: app.clientSecret,
+            grant_type: 'refresh_token',
+            refresh_token: res.refresh_token as string,
+          }),
+        )
+      ).body.error,
+    ).toBe('invalid_grant')
   })
 
   it('installs: the authorizing person and workspace owners list and remove them; others cannot; audited', async () => {
@@ -371,16 +596,42 @@ describe('OAuth public connections with the SDK', () => {
     expect((await listOwnInstalls(server.deps, s.member.id)).some((i) => i.id === install?.id)).toBe(false)
     const entries = await listAudit(server.deps.store.db, s.workspace.id, { actions: ['oauth.*'] })
     const actions = new Set(entries.map((e) => e.action))
-    for (const a of ['oauth.authorized', 'oauth.token_issued', 'oauth.token_refreshed', 'oauth.code_replayed', 'oauth.refresh_replayed', 'oauth.token_revoked', 'oauth.install_removed']) expect(actions).toContain(a)
+    for (const a of [
+      'oauth.authorized',
+      'oauth.token_issued',
+      'oauth.token_refreshed',
+      'oauth.code_replayed',
+      'oauth.refresh_replayed',
+      'oauth.token_revoked',
+      'oauth.install_removed',
+    ])
+      expect(actions).toContain(a)
     expect(JSON.stringify(entries)).not.toContain(mine.access_token)
   })
 
   it('registration: full members only; redirect URIs are checked', async () => {
-    await expect(registerPublicConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.guest.id, name: 'G', redirectUris: [REDIRECT] })).rejects.toThrow(/Only full members/)
-    await expect(registerPublicConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.member.id, name: 'G', redirectUris: ['not a url'] })).rejects.toThrow(/not an absolute URI/)
-    await expect(registerPublicConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.member.id, name: 'G', redirectUris: ['http://x.example/cb#frag'] })).rejects.toThrow(/fragment/)
-    await expect(registerPublicConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.member.id, name: 'G', redirectUris: [] })).rejects.toThrow(/at least one/)
-    const row = await server.deps.store.db.selectFrom('public_connection').selectAll().where('id', '=', app.clientId).executeTakeFirstOrThrow()
+    await expect(
+      registerPublicConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.guest.id, name: 'G', redirectUris: [REDIRECT] }),
+    ).rejects.toThrow(/Only full members/)
+    await expect(
+      registerPublicConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.member.id, name: 'G', redirectUris: ['not a url'] }),
+    ).rejects.toThrow(/not an absolute URI/)
+    await expect(
+      registerPublicConnection(server.deps, {
+        workspaceId: s.workspace.id,
+        actorId: s.member.id,
+        name: 'G',
+        redirectUris: ['http://x.example/cb#frag'],
+      }),
+    ).rejects.toThrow(/fragment/)
+    await expect(
+      registerPublicConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.member.id, name: 'G', redirectUris: [] }),
+    ).rejects.toThrow(/at least one/)
+    const row = await server.deps.store.db
+      .selectFrom('public_connection')
+      .selectAll()
+      .where('id', '=', app.clientId)
+      .executeTakeFirstOrThrow()
     expect(JSON.stringify(row)).not.toContain(app.clientSecret)
   })
 })

@@ -5,7 +5,8 @@ import { createPageAsUser } from '../../src/services/setup.service.js'
 import { connectedWorkspace } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
-const titleOf = (p: PageObjectResponse) => (p.properties.title as { title: { plain_text: string }[] }).title.map((t) => t.plain_text).join('')
+const titleOf = (p: PageObjectResponse) =>
+  (p.properties.title as { title: { plain_text: string }[] }).title.map((t) => t.plain_text).join('')
 
 describe('pages', () => {
   let server: TestServer
@@ -94,7 +95,9 @@ describe('pages', () => {
     await updateCapabilities(server.deps, s.connection.id, s.owner.id, { readContent: false, updateContent: true })
     expect((await apiError(notion.pages.retrieve({ page_id: s.pages.child.id }))).code).toBe(APIErrorCode.RestrictedResource)
     await updateCapabilities(server.deps, s.connection.id, s.owner.id, { insertContent: false })
-    expect((await apiError(notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: {} }))).code).toBe(APIErrorCode.RestrictedResource)
+    expect((await apiError(notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: {} }))).code).toBe(
+      APIErrorCode.RestrictedResource,
+    )
   })
 
   it('gives insert-only connections partial objects', async () => {
@@ -109,11 +112,21 @@ describe('pages', () => {
     const s = await seedBasic(server)
     await s.share(s.pages.child.id)
     const notion = server.client(s.token)
-    const later = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Later', parentId: s.pages.grandchild.id })
+    const later = await createPageAsUser(server.deps, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      title: 'Later',
+      parentId: s.pages.grandchild.id,
+    })
     expect((await notion.pages.retrieve({ page_id: later.id })).id).toBe(later.id)
 
     // Move an unshared top-level page's child into the shared subtree: it becomes visible.
-    const outside = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Outside', parentId: s.pages.secret.id })
+    const outside = await createPageAsUser(server.deps, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      title: 'Outside',
+      parentId: s.pages.secret.id,
+    })
     expect((await apiError(notion.pages.retrieve({ page_id: outside.id }))).code).toBe(APIErrorCode.ObjectNotFound)
     const { moveNode } = await import('../../src/services/tree.service.js')
     const { findBlock } = await import('../../src/storage/repositories/blocks.repository.js')
@@ -132,7 +145,10 @@ describe('pages', () => {
 
   it('moves a page through the API and keeps inheritance consistent', async () => {
     const { s, notion } = await connectedWorkspace(server)
-    const a = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: [{ text: { content: 'A' } }] } } })
+    const a = await notion.pages.create({
+      parent: { page_id: s.pages.root.id },
+      properties: { title: { title: [{ text: { content: 'A' } }] } },
+    })
     const b = await notion.pages.create({ parent: { page_id: a.id }, properties: { title: { title: [{ text: { content: 'B' } }] } } })
     const moved = (await notion.pages.move({ page_id: a.id, parent: { page_id: s.pages.grandchild.id } })) as PageObjectResponse
     expect(moved.parent).toEqual({ type: 'page_id', page_id: s.pages.grandchild.id })

@@ -37,7 +37,14 @@ describe('personal access tokens through the SDK', () => {
       bot: {
         owner: {
           type: 'user',
-          user: { object: 'user', id: s.member.id, name: 'Mia Member', avatar_url: null, type: 'person', person: { email: s.member.email } },
+          user: {
+            object: 'user',
+            id: s.member.id,
+            name: 'Mia Member',
+            avatar_url: null,
+            type: 'person',
+            person: { email: s.member.email },
+          },
         },
         workspace_id: s.workspace.id,
         workspace_limits: { max_file_upload_size_in_bytes: 5 * 1024 * 1024 * 1024 },
@@ -45,8 +52,16 @@ describe('personal access tokens through the SDK', () => {
       },
       request_id: expect.any(String),
     })
-    expect(await notion.users.retrieve({ user_id: pat.bot_id })).toMatchObject({ id: pat.bot_id, type: 'bot', bot: { owner: { type: 'user' } } })
-    expect(await notion.users.retrieve({ user_id: s.member.id })).toMatchObject({ id: s.member.id, type: 'person', person: { email: s.member.email } })
+    expect(await notion.users.retrieve({ user_id: pat.bot_id })).toMatchObject({
+      id: pat.bot_id,
+      type: 'bot',
+      bot: { owner: { type: 'user' } },
+    })
+    expect(await notion.users.retrieve({ user_id: s.member.id })).toMatchObject({
+      id: s.member.id,
+      type: 'person',
+      person: { email: s.member.email },
+    })
 
     const refused = await apiError(notion.users.list({}))
     expect(refused.status).toBe(403)
@@ -63,7 +78,12 @@ describe('personal access tokens through the SDK', () => {
     for (const p of Object.values(s.pages)) expect((await member.pages.retrieve({ page_id: p.id })).id).toBe(p.id)
 
     // Restricted subpage: the owner keeps it to themselves; the member's PAT loses Child and below.
-    await setPageAccess(server.deps, { pageId: s.pages.child.id, actorId: s.owner.id, target: { type: 'user', id: s.owner.id }, level: 'full' })
+    await setPageAccess(server.deps, {
+      pageId: s.pages.child.id,
+      actorId: s.owner.id,
+      target: { type: 'user', id: s.owner.id },
+      level: 'full',
+    })
     await setPageAccess(server.deps, { pageId: s.pages.child.id, actorId: s.owner.id, target: { type: 'workspace' }, level: 'none' })
     for (const p of [s.pages.child, s.pages.grandchild]) {
       const e = await apiError(member.pages.retrieve({ page_id: p.id }))
@@ -80,9 +100,16 @@ describe('personal access tokens through the SDK', () => {
     expect((await owner.pages.retrieve({ page_id: s.pages.grandchild.id })).id).toBe(s.pages.grandchild.id)
 
     // The owner lets the member view the restricted subtree: reads work, edits are 403.
-    await setPageAccess(server.deps, { pageId: s.pages.child.id, actorId: s.owner.id, target: { type: 'user', id: s.member.id }, level: 'view' })
+    await setPageAccess(server.deps, {
+      pageId: s.pages.child.id,
+      actorId: s.owner.id,
+      target: { type: 'user', id: s.member.id },
+      level: 'view',
+    })
     expect((await member.pages.retrieve({ page_id: s.pages.grandchild.id })).id).toBe(s.pages.grandchild.id)
-    const viewOnly = await apiError(member.blocks.children.append({ block_id: s.pages.grandchild.id, children: [{ paragraph: { rich_text: rt('hi') } }] }))
+    const viewOnly = await apiError(
+      member.blocks.children.append({ block_id: s.pages.grandchild.id, children: [{ paragraph: { rich_text: rt('hi') } }] }),
+    )
     expect([viewOnly.status, viewOnly.code]).toEqual([403, APIErrorCode.RestrictedResource])
 
     // "Can view" for the member on the owner's private page: the PAT reads but cannot edit (403).
@@ -101,7 +128,10 @@ describe('personal access tokens through the SDK', () => {
   it('parent {workspace:true} creates a private page of the creator; connections still cannot', async () => {
     const s = await seedPeople(server, 'plus')
     const mine = server.client((await s.pat(s.member.id)).token)
-    const page = (await mine.pages.create({ parent: { workspace: true, type: 'workspace' }, properties: { title: { title: rt('My notes') } } })) as any
+    const page = (await mine.pages.create({
+      parent: { workspace: true, type: 'workspace' },
+      properties: { title: { title: rt('My notes') } },
+    })) as any
     expect(page.parent).toEqual({ type: 'workspace', workspace: true })
     // The creator's other PATs see it; the owner does not (a private page).
     const again = server.client((await s.pat(s.member.id, { name: 'Second' })).token)
@@ -110,14 +140,19 @@ describe('personal access tokens through the SDK', () => {
     expect((await apiError(owner.pages.retrieve({ page_id: page.id }))).status).toBe(404)
     expect((await owner.search({ query: 'My notes' })).results).toHaveLength(0)
     const bot = await buildConnection(server, s, 'Bot')
-    const refused = await apiError(bot.notion.pages.create({ parent: { workspace: true, type: 'workspace' }, properties: { title: { title: rt('x') } } }))
+    const refused = await apiError(
+      bot.notion.pages.create({ parent: { workspace: true, type: 'workspace' }, properties: { title: { title: rt('x') } } }),
+    )
     expect(refused.code).toBe(APIErrorCode.ValidationError)
   })
 
   it('resolves "me" in people filters to the creator', async () => {
     const s = await seedPeople(server, 'plus')
     const notion = server.client((await s.pat(s.member.id)).token)
-    const { dataSourceId: dsId } = await buildDatabase(notion, s.pages.root.id, { title: 'Tasks', properties: { Name: { title: {} }, Assignee: { people: {} } } })
+    const { dataSourceId: dsId } = await buildDatabase(notion, s.pages.root.id, {
+      title: 'Tasks',
+      properties: { Name: { title: {} }, Assignee: { people: {} } },
+    })
     const add = (name: string, who: string) => buildRow(notion, dsId, name, { Assignee: { people: [{ id: who }] } })
     const mine = await add('Mine', s.member.id)
     await add('Theirs', s.owner.id)
@@ -133,7 +168,11 @@ describe('personal access tokens through the SDK', () => {
     expect(plain.created_by.id).toBe(pat.bot_id)
     expect(plain.display_name).toEqual({ type: 'integration', resolved_name: 'Commenter' })
     clock.advance(1000) // list order is by creation time
-    const asUser = (await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: rt('hi'), display_name: { type: 'user' } })) as any
+    const asUser = (await notion.comments.create({
+      parent: { page_id: s.pages.root.id },
+      rich_text: rt('hi'),
+      display_name: { type: 'user' },
+    })) as any
     expect(asUser.display_name).toEqual({ type: 'user', resolved_name: 'Mia Member' })
     const listed = await notion.comments.list({ block_id: s.pages.root.id })
     expect(listed.results.map((c) => c.id)).toEqual([plain.id, asUser.id])

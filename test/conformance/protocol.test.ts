@@ -16,7 +16,11 @@ describe('protocol', () => {
   })
   afterAll(async () => server.stop())
 
-  const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as Record<string, unknown>, id: res.headers.get('x-notion-request-id') })
+  const json = async (res: Response) => ({
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown>,
+    id: res.headers.get('x-notion-request-id'),
+  })
 
   it('answers unknown paths and wrong methods with 400 invalid_request_url before reading the credential', async () => {
     for (const [method, path] of [
@@ -28,7 +32,13 @@ describe('protocol', () => {
     ] as const) {
       const r = await json(await server.raw(path, { method, version: null }))
       expect(r.status, `${method} ${path}`).toBe(400)
-      expect(r.body).toEqual({ object: 'error', status: 400, code: 'invalid_request_url', message: 'Invalid request URL.', request_id: r.id })
+      expect(r.body).toEqual({
+        object: 'error',
+        status: 400,
+        code: 'invalid_request_url',
+        message: 'Invalid request URL.',
+        request_id: r.id,
+      })
     }
   })
 
@@ -51,7 +61,11 @@ describe('protocol', () => {
     ['two tokens', 'Bearer a b'],
   ])('rejects a malformed Authorization header (%s)', async (_name, header) => {
     const r = await json(await server.raw('/v1/users/me', header ? { headers: { authorization: header } } : {}))
-    expect(r.body).toMatchObject({ status: 401, code: 'unauthorized', message: 'Authorization header must use the format "Bearer <token>".' })
+    expect(r.body).toMatchObject({
+      status: 401,
+      code: 'unauthorized',
+      message: 'Authorization header must use the format "Bearer <token>".',
+    })
   })
 
   it('accepts a lower-case scheme and rejects unknown or forged tokens with "API token is invalid."', async () => {
@@ -61,12 +75,15 @@ describe('protocol', () => {
       const r = await json(await server.raw('/v1/users/me', { token }))
       expect(r.body).toMatchObject({ status: 401, code: 'unauthorized', message: 'API token is invalid.' })
     }
-    const err = await server.client('ntn_00000000000abcdefghijklmnopqrstuvwxyzABCDEFGHI').users.me({}).catch((e: unknown) => e)
+    const err = await server
+      .client('ntn_00000000000abcdefghijklmnopqrstuvwxyzABCDEFGHI')
+      .users.me({})
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(APIResponseError)
     expect((err as APIResponseError).code).toBe(APIErrorCode.Unauthorized)
   })
 
-  it('requires Notion-Version with Notion\'s two messages', async () => {
+  it("requires Notion-Version with Notion's two messages", async () => {
     const missing = await json(await server.raw('/v1/users/me', { token: s.token, version: null }))
     expect(missing.body).toMatchObject({
       status: 400,
@@ -78,13 +95,19 @@ describe('protocol', () => {
       'Notion-Version header failed validation: Notion-Version header should be `"2021-05-11"`, `"2021-05-13"`, `"2021-08-16"`, `"2022-02-22"`, `"2022-06-28"`, `"2025-09-03"`, or `"2026-03-11"`, instead was `"2024-01-01"`.',
     )
     // The SDK does not know `missing_version`, so it surfaces as UnknownHTTPResponseError (digest §3.5).
-    const err = await server.client(s.token, '2024-01-01').users.me({}).catch((e: unknown) => e)
+    const err = await server
+      .client(s.token, '2024-01-01')
+      .users.me({})
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(UnknownHTTPResponseError)
   })
 
-  it.each(['2021-05-11', '2021-05-13', '2021-08-16', '2022-02-22', '2022-06-28', '2025-09-03', '2026-03-11'])('accepts version %s', async (v) => {
-    expect((await server.raw('/v1/users/me', { token: s.token, version: v })).status).toBe(200)
-  })
+  it.each(['2021-05-11', '2021-05-13', '2021-08-16', '2022-02-22', '2022-06-28', '2025-09-03', '2026-03-11'])(
+    'accepts version %s',
+    async (v) => {
+      expect((await server.raw('/v1/users/me', { token: s.token, version: v })).status).toBe(200)
+    },
+  )
 
   it('answers a body that is not JSON with invalid_json', async () => {
     const r = await json(await server.raw('/v1/pages', { method: 'POST', token: s.token, body: '{"parent":' }))
@@ -92,14 +115,28 @@ describe('protocol', () => {
   })
 
   it('refuses payloads over 500 KB with 413 validation_error, before reading the credential', async () => {
-    const big = JSON.stringify({ parent: { page_id: s.pages.root.id }, properties: { title: { title: [{ text: { content: 'x'.repeat(600_000) } }] } } })
+    const big = JSON.stringify({
+      parent: { page_id: s.pages.root.id },
+      properties: { title: { title: [{ text: { content: 'x'.repeat(600_000) } }] } },
+    })
     for (const token of [s.token, undefined]) {
       const r = await json(await server.raw('/v1/pages', { method: 'POST', ...(token ? { token } : {}), body: big }))
       expect(r.status).toBe(413)
-      expect(r.body).toEqual({ object: 'error', status: 413, code: 'validation_error', message: 'Request body too large. The limit is 500KB.', request_id: r.id })
+      expect(r.body).toEqual({
+        object: 'error',
+        status: 413,
+        code: 'validation_error',
+        message: 'Request body too large. The limit is 500KB.',
+        request_id: r.id,
+      })
     }
     // The SDK knows the code: an APIResponseError, not an unknown response.
-    const err = await apiError(server.client(s.token).pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: [{ text: { content: 'x'.repeat(600_000) } }] } } }))
+    const err = await apiError(
+      server.client(s.token).pages.create({
+        parent: { page_id: s.pages.root.id },
+        properties: { title: { title: [{ text: { content: 'x'.repeat(600_000) } }] } },
+      }),
+    )
     expect(err.code).toBe(APIErrorCode.ValidationError)
     expect(err.status).toBe(413)
   })
@@ -115,7 +152,11 @@ describe('protocol', () => {
   })
 
   it('takes page_size in a query string only as a plain decimal integer', async () => {
-    for (const path of [`/v1/blocks/${s.pages.root.id}/children`, `/v1/comments?block_id=${s.pages.root.id}`, `/v1/pages/${s.pages.root.id}/properties/title`]) {
+    for (const path of [
+      `/v1/blocks/${s.pages.root.id}/children`,
+      `/v1/comments?block_id=${s.pages.root.id}`,
+      `/v1/pages/${s.pages.root.id}/properties/title`,
+    ]) {
       const sep = path.includes('?') ? '&' : '?'
       for (const size of ['0x10', '1e2', '+5', ' 5', '5 ', '0b1', '']) {
         const r = await json(await server.raw(`${path}${sep}page_size=${encodeURIComponent(size)}`, { token: s.token }))
@@ -140,12 +181,16 @@ describe('protocol', () => {
     expect(bad.request_id).toMatch(/^[0-9a-f-]{36}$/)
   })
 
-  it('validates path ids with Notion\'s grammar', async () => {
+  it("validates path ids with Notion's grammar", async () => {
     const r = await json(await server.raw('/v1/pages/PAGE_ID', { token: s.token }))
-    expect(r.body).toMatchObject({ status: 400, code: 'validation_error', message: 'path failed validation: path.page_id should be a valid uuid, instead was `"PAGE_ID"`.' })
+    expect(r.body).toMatchObject({
+      status: 400,
+      code: 'validation_error',
+      message: 'path failed validation: path.page_id should be a valid uuid, instead was `"PAGE_ID"`.',
+    })
   })
 
-  it('validates bodies with Notion\'s grammar, unions included', async () => {
+  it("validates bodies with Notion's grammar, unions included", async () => {
     const notion = server.client(s.token)
     const missing = await apiError(notion.request({ path: 'pages', method: 'post', body: {} }))
     expect(missing.code).toBe(APIErrorCode.ValidationError)
@@ -153,7 +198,9 @@ describe('protocol', () => {
     const union = await apiError(notion.request({ path: 'pages', method: 'post', body: { parent: { database_id: 'DATABASE_ID' } } }))
     expect(union.message).toContain('body failed validation. Fix one:\n')
     expect(union.message).toContain('body.parent.database_id should be a valid uuid, instead was `"DATABASE_ID"`.')
-    const extra = await apiError(notion.request({ path: 'pages', method: 'post', body: { parent: { page_id: s.pages.root.id }, bogus: 1 } }))
+    const extra = await apiError(
+      notion.request({ path: 'pages', method: 'post', body: { parent: { page_id: s.pages.root.id }, bogus: 1 } }),
+    )
     expect(extra.message).toBe('body failed validation: body.bogus should be not present, instead was `1`.')
   })
 })

@@ -58,7 +58,10 @@ describe('query filters: every condition of every property type', () => {
         } as never,
       })
     ).dataSourceId
-    await notion.dataSources.update({ data_source_id: dsId, properties: { Parent: { relation: { data_source_id: dsId, single_property: {} } } } as never })
+    await notion.dataSources.update({
+      data_source_id: dsId,
+      properties: { Parent: { relation: { data_source_id: dsId, single_property: {} } } } as never,
+    })
     await notion.dataSources.update({
       data_source_id: dsId,
       properties: {
@@ -67,7 +70,8 @@ describe('query filters: every condition of every property type', () => {
         Latest: { rollup: { relation_property_name: 'Parent', rollup_property_name: 'Due', function: 'latest_date' } },
       } as never,
     })
-    const add = async (props: Record<string, unknown>) => (await notion.pages.create({ parent: { data_source_id: dsId }, properties: props as never })).id
+    const add = async (props: Record<string, unknown>) =>
+      (await notion.pages.create({ parent: { data_source_id: dsId }, properties: props as never })).id
     const alpha = await add({
       Name: { title: rt('Alpha') },
       Notes: { rich_text: rt('urgent fix') },
@@ -95,7 +99,12 @@ describe('query filters: every condition of every property type', () => {
       Verified: { verification: { state: 'verified', date: { start: '2024-01-01', end: '2024-02-01' } } },
     })
     const gamma = await add({ Name: { title: rt('Gamma') }, Parent: { relation: [{ id: alpha }, { id: beta }] } })
-    const delta = await add({ Name: { title: rt('delta') }, Score: { number: -1 }, Due: { date: { start: '2024-03-14' } }, Parent: { relation: [{ id: alpha }] } })
+    const delta = await add({
+      Name: { title: rt('delta') },
+      Score: { number: -1 },
+      Due: { date: { start: '2024-03-14' } },
+      Parent: { relation: [{ id: alpha }] },
+    })
     ids = { alpha, beta, gamma, delta }
     alphaCreated = ((await notion.pages.retrieve({ page_id: alpha })) as { created_time: string }).created_time
   }, 60_000)
@@ -105,7 +114,9 @@ describe('query filters: every condition of every property type', () => {
   })
 
   const q = async (filter: unknown, sorts?: unknown) =>
-    (await notion.dataSources.query({ data_source_id: dsId, filter: filter as never, ...(sorts ? { sorts: sorts as never } : {}) })).results.map((r) => r.id)
+    (
+      await notion.dataSources.query({ data_source_id: dsId, filter: filter as never, ...(sorts ? { sorts: sorts as never } : {}) })
+    ).results.map((r) => r.id)
 
   it('text conditions on title, rich_text, url, email and phone_number', async () => {
     const { alpha, beta, gamma, delta } = ids
@@ -166,12 +177,27 @@ describe('query filters: every condition of every property type', () => {
     expect(await q({ property: 'Tags', multi_select: { is_empty: true } })).toEqual([delta, gamma])
     expect(await q({ property: 'Tags', multi_select: { is_not_empty: true } })).toEqual([beta, alpha])
     // An option renamed in the schema is found under its new name.
-    await notion.dataSources.update({ data_source_id: dsId, properties: { Kind: { select: { options: [{ name: 'Defect', id: await optionId('Kind', 'Bug') }, { name: 'Feature', id: await optionId('Kind', 'Feature') }, { name: 'Chore', id: await optionId('Kind', 'Chore') }] } } } as never })
+    await notion.dataSources.update({
+      data_source_id: dsId,
+      properties: {
+        Kind: {
+          select: {
+            options: [
+              { name: 'Defect', id: await optionId('Kind', 'Bug') },
+              { name: 'Feature', id: await optionId('Kind', 'Feature') },
+              { name: 'Chore', id: await optionId('Kind', 'Chore') },
+            ],
+          },
+        },
+      } as never,
+    })
     expect(await q({ property: 'Kind', select: { equals: 'Defect' } })).toEqual([alpha])
   })
 
   async function optionId(property: string, name: string): Promise<string> {
-    const ds = (await notion.dataSources.retrieve({ data_source_id: dsId })) as { properties: Record<string, { select?: { options: { id: string; name: string }[] } }> }
+    const ds = (await notion.dataSources.retrieve({ data_source_id: dsId })) as {
+      properties: Record<string, { select?: { options: { id: string; name: string }[] } }>
+    }
     return (ds.properties[property]?.select?.options.find((o) => o.name === name) as { id: string }).id
   }
 
@@ -247,8 +273,22 @@ describe('query filters: every condition of every property type', () => {
     expect(await q({ property: 'Verified', verification: { status: 'expired' } })).toEqual([beta])
     expect(await q({ property: 'Verified', verification: { status: 'none' } })).toEqual([delta, gamma])
     // Mixed with stored conditions: the SQL pre-filter narrows, JS finishes.
-    expect(await q({ and: [{ property: 'Score', number: { is_not_empty: true } }, { property: 'Double', formula: { number: { greater_than: 0 } } }] })).toEqual([beta, alpha])
-    expect(await q({ or: [{ property: 'Kind', select: { equals: 'Feature' } }, { property: 'Parent', relation: { contains: alpha } }] })).toEqual([delta, gamma, beta])
+    expect(
+      await q({
+        and: [
+          { property: 'Score', number: { is_not_empty: true } },
+          { property: 'Double', formula: { number: { greater_than: 0 } } },
+        ],
+      }),
+    ).toEqual([beta, alpha])
+    expect(
+      await q({
+        or: [
+          { property: 'Kind', select: { equals: 'Feature' } },
+          { property: 'Parent', relation: { contains: alpha } },
+        ],
+      }),
+    ).toEqual([delta, gamma, beta])
   })
 
   it('compound and/or two levels deep', async () => {
@@ -256,12 +296,34 @@ describe('query filters: every condition of every property type', () => {
     expect(
       await q({
         or: [
-          { and: [{ property: 'Score', number: { greater_than: 0 } }, { property: 'Tags', multi_select: { contains: 'y' } }] },
-          { and: [{ property: 'Score', number: { is_empty: true } }, { timestamp: 'created_time', created_time: { on_or_after: '2024-01-01' } }] },
+          {
+            and: [
+              { property: 'Score', number: { greater_than: 0 } },
+              { property: 'Tags', multi_select: { contains: 'y' } },
+            ],
+          },
+          {
+            and: [
+              { property: 'Score', number: { is_empty: true } },
+              { timestamp: 'created_time', created_time: { on_or_after: '2024-01-01' } },
+            ],
+          },
         ],
       }),
     ).toEqual([gamma, beta])
-    expect(await q({ and: [{ property: 'Name', title: { is_not_empty: true } }, { or: [{ property: 'Done', checkbox: { equals: true } }, { property: 'Score', number: { less_than: 0 } }] }] })).toEqual([delta, alpha])
+    expect(
+      await q({
+        and: [
+          { property: 'Name', title: { is_not_empty: true } },
+          {
+            or: [
+              { property: 'Done', checkbox: { equals: true } },
+              { property: 'Score', number: { less_than: 0 } },
+            ],
+          },
+        ],
+      }),
+    ).toEqual([delta, alpha])
     expect(await q({ and: [] })).toEqual([delta, gamma, beta, alpha])
     expect(await q({ or: [] })).toEqual([])
   })
@@ -273,10 +335,25 @@ describe('query filters: every condition of every property type', () => {
     expect(await sorted([{ property: 'Score', direction: 'ascending' }])).toEqual([delta, alpha, beta, gamma])
     expect(await sorted([{ property: 'Score', direction: 'descending' }])).toEqual([beta, alpha, delta, gamma])
     expect(await sorted([{ property: 'Due', direction: 'descending' }])).toEqual([delta, beta, alpha, gamma])
-    expect(await sorted([{ property: 'Kind', direction: 'ascending' }, { property: 'Name', direction: 'descending' }])).toEqual([alpha, beta, gamma, delta])
-    expect(await sorted([{ property: 'Done', direction: 'descending' }, { property: 'Code', direction: 'ascending' }])).toEqual([alpha, beta, gamma, delta])
+    expect(
+      await sorted([
+        { property: 'Kind', direction: 'ascending' },
+        { property: 'Name', direction: 'descending' },
+      ]),
+    ).toEqual([alpha, beta, gamma, delta])
+    expect(
+      await sorted([
+        { property: 'Done', direction: 'descending' },
+        { property: 'Code', direction: 'ascending' },
+      ]),
+    ).toEqual([alpha, beta, gamma, delta])
     expect(await sorted([{ property: 'Double', direction: 'descending' }])).toEqual([beta, alpha, delta, gamma])
-    expect(await sorted([{ property: 'Sum', direction: 'descending' }, { timestamp: 'created_time', direction: 'ascending' }])).toEqual([gamma, delta, alpha, beta])
+    expect(
+      await sorted([
+        { property: 'Sum', direction: 'descending' },
+        { timestamp: 'created_time', direction: 'ascending' },
+      ]),
+    ).toEqual([gamma, delta, alpha, beta])
     expect(await sorted([{ timestamp: 'last_edited_time', direction: 'ascending' }])).toEqual([alpha, beta, gamma, delta])
     expect(await sorted([{ property: 'Created', direction: 'descending' }])).toEqual([delta, gamma, beta, alpha])
   })

@@ -21,16 +21,23 @@ describe('query filters over relations into pages the token cannot see', () => {
   it('treats hidden related pages as absent in relation and rollup conditions', async () => {
     const { s, notion } = await connectedWorkspace(server)
     await s.share(s.pages.secret.id)
-    const { dataSourceId: targetDs } = await buildDatabase(notion, s.pages.secret.id, { title: 'Hidden', properties: { Name: { title: {} }, Amount: { number: {} } } })
+    const { dataSourceId: targetDs } = await buildDatabase(notion, s.pages.secret.id, {
+      title: 'Hidden',
+      properties: { Name: { title: {} }, Amount: { number: {} } },
+    })
     const hidden = await buildRow(notion, targetDs, 'Hidden row', { Amount: { number: 7 } })
     const { dataSourceId: mainDs } = await buildDatabase(notion, s.pages.root.id, {
       title: 'Main',
       properties: { Name: { title: {} }, Link: { relation: { data_source_id: targetDs, single_property: {} } } } as never,
     })
-    await notion.dataSources.update({ data_source_id: mainDs, properties: { Total: { rollup: { relation_property_name: 'Link', rollup_property_name: 'Amount', function: 'sum' } } } as never })
+    await notion.dataSources.update({
+      data_source_id: mainDs,
+      properties: { Total: { rollup: { relation_property_name: 'Link', rollup_property_name: 'Amount', function: 'sum' } } } as never,
+    })
     const linked = await buildRow(notion, mainDs, 'Linked', { Link: { relation: [{ id: hidden }] } })
     const plain = await buildRow(notion, mainDs, 'Plain')
-    const q = async (filter: unknown) => (await notion.dataSources.query({ data_source_id: mainDs, filter: filter as never })).results.map((r) => r.id)
+    const q = async (filter: unknown) =>
+      (await notion.dataSources.query({ data_source_id: mainDs, filter: filter as never })).results.map((r) => r.id)
     // While the target is shared, the relation is visible.
     expect(await q({ property: 'Link', relation: { contains: hidden } })).toEqual([linked])
     expect(await q({ property: 'Total', rollup: { number: { equals: 7 } } })).toEqual([linked])
@@ -40,7 +47,13 @@ describe('query filters over relations into pages the token cannot see', () => {
     expect(await q({ property: 'Link', relation: { is_not_empty: true } })).toEqual([])
     expect(await q({ property: 'Link', relation: { is_empty: true } })).toEqual([plain, linked])
     expect(await q({ property: 'Total', rollup: { number: { equals: 7 } } })).toEqual([])
-    const sorted = await notion.dataSources.query({ data_source_id: mainDs, sorts: [{ property: 'Link', direction: 'ascending' }, { property: 'Name', direction: 'descending' }] })
+    const sorted = await notion.dataSources.query({
+      data_source_id: mainDs,
+      sorts: [
+        { property: 'Link', direction: 'ascending' },
+        { property: 'Name', direction: 'descending' },
+      ],
+    })
     expect(sorted.results.map((r) => r.id)).toEqual([plain, linked])
     expect(JSON.stringify(sorted)).not.toContain(hidden)
   })

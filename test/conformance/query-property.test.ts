@@ -81,19 +81,30 @@ function leafArb(people: string[]): fc.Arbitrary<Leaf> {
     n.map((x) => ({ filter: { property: 'Num', number: { does_not_equal: x } }, test: (r: Row) => r.num !== x })),
     n.map((x) => ({ filter: { property: 'Num', number: { greater_than: x } }, test: (r: Row) => r.num !== null && r.num > x })),
     n.map((x) => ({ filter: { property: 'Num', number: { less_than: x } }, test: (r: Row) => r.num !== null && r.num < x })),
-    n.map((x) => ({ filter: { property: 'Num', number: { greater_than_or_equal_to: x } }, test: (r: Row) => r.num !== null && r.num >= x })),
+    n.map((x) => ({
+      filter: { property: 'Num', number: { greater_than_or_equal_to: x } },
+      test: (r: Row) => r.num !== null && r.num >= x,
+    })),
     n.map((x) => ({ filter: { property: 'Num', number: { less_than_or_equal_to: x } }, test: (r: Row) => r.num !== null && r.num <= x })),
     fc.constant({ filter: { property: 'Num', number: { is_empty: true } }, test: (r: Row) => r.num === null }),
     fc.constant({ filter: { property: 'Num', number: { is_not_empty: true } }, test: (r: Row) => r.num !== null }),
     fc.boolean().map((b) => ({ filter: { property: 'Done', checkbox: { equals: b } }, test: (r: Row) => r.done === b })),
     fc.boolean().map((b) => ({ filter: { property: 'Done', checkbox: { does_not_equal: b } }, test: (r: Row) => r.done !== b })),
-    fc.constantFrom(...OPTIONS, 'red').map((o) => ({ filter: { property: 'Sel', select: { equals: o } }, test: (r: Row) => r.sel !== null && lc(r.sel) === lc(o) })),
+    fc
+      .constantFrom(...OPTIONS, 'red')
+      .map((o) => ({ filter: { property: 'Sel', select: { equals: o } }, test: (r: Row) => r.sel !== null && lc(r.sel) === lc(o) })),
     fc.constantFrom(...OPTIONS).map((o) => ({ filter: { property: 'Sel', select: { does_not_equal: o } }, test: (r: Row) => r.sel !== o })),
-    fc.uniqueArray(fc.constantFrom(...OPTIONS), { minLength: 1 }).map((os) => ({ filter: { property: 'Sel', select: { equals: os } }, test: (r: Row) => r.sel !== null && os.includes(r.sel) })),
+    fc
+      .uniqueArray(fc.constantFrom(...OPTIONS), { minLength: 1 })
+      .map((os) => ({ filter: { property: 'Sel', select: { equals: os } }, test: (r: Row) => r.sel !== null && os.includes(r.sel) })),
     fc.constant({ filter: { property: 'Sel', select: { is_empty: true } }, test: (r: Row) => r.sel === null }),
     fc.constant({ filter: { property: 'Sel', select: { is_not_empty: true } }, test: (r: Row) => r.sel !== null }),
-    fc.constantFrom(...TAGS).map((t) => ({ filter: { property: 'Tags', multi_select: { contains: t } }, test: (r: Row) => r.tags.includes(t) })),
-    fc.constantFrom(...TAGS).map((t) => ({ filter: { property: 'Tags', multi_select: { does_not_contain: t } }, test: (r: Row) => !r.tags.includes(t) })),
+    fc
+      .constantFrom(...TAGS)
+      .map((t) => ({ filter: { property: 'Tags', multi_select: { contains: t } }, test: (r: Row) => r.tags.includes(t) })),
+    fc
+      .constantFrom(...TAGS)
+      .map((t) => ({ filter: { property: 'Tags', multi_select: { does_not_contain: t } }, test: (r: Row) => !r.tags.includes(t) })),
     fc.constant({ filter: { property: 'Tags', multi_select: { is_empty: true } }, test: (r: Row) => r.tags.length === 0 }),
     fc.constant({ filter: { property: 'Tags', multi_select: { is_not_empty: true } }, test: (r: Row) => r.tags.length > 0 }),
     date('equals', (v, c) => v === c),
@@ -104,7 +115,9 @@ function leafArb(people: string[]): fc.Arbitrary<Leaf> {
     fc.constant({ filter: { property: 'Due', date: { is_empty: true } }, test: (r: Row) => r.due === null }),
     fc.constant({ filter: { property: 'Due', date: { is_not_empty: true } }, test: (r: Row) => r.due !== null }),
     fc.constantFrom(...people).map((p) => ({ filter: { property: 'Who', people: { contains: p } }, test: (r: Row) => r.who.includes(p) })),
-    fc.constantFrom(...people).map((p) => ({ filter: { property: 'Who', people: { does_not_contain: p } }, test: (r: Row) => !r.who.includes(p) })),
+    fc
+      .constantFrom(...people)
+      .map((p) => ({ filter: { property: 'Who', people: { does_not_contain: p } }, test: (r: Row) => !r.who.includes(p) })),
     fc.constant({ filter: { property: 'Who', people: { is_empty: true } }, test: (r: Row) => r.who.length === 0 }),
   )
 }
@@ -125,14 +138,21 @@ const sortArb: fc.Arbitrary<SortSpec[]> = fc.array(
   fc.tuple(fc.constantFrom('Name', 'Text', 'Num', 'Sel', 'Due', 'Done', 'Link', 'created_time'), fc.boolean()).map(([p, desc]) => {
     const direction = desc ? 'descending' : 'ascending'
     const key: (r: Row) => string | number | null =
-      p === 'Name' ? (r) => lc(r.name)
-      : p === 'Text' ? (r) => (r.text === '' ? null : lc(r.text))
-      : p === 'Num' ? (r) => r.num
-      : p === 'Sel' ? (r) => (r.sel === null ? null : OPTIONS.indexOf(r.sel))
-      : p === 'Due' ? (r) => r.due
-      : p === 'Done' ? (r) => (r.done ? 1 : 0)
-      : p === 'Link' ? (r) => (r.link === null ? null : lc(r.link))
-      : (r) => r.n
+      p === 'Name'
+        ? (r) => lc(r.name)
+        : p === 'Text'
+          ? (r) => (r.text === '' ? null : lc(r.text))
+          : p === 'Num'
+            ? (r) => r.num
+            : p === 'Sel'
+              ? (r) => (r.sel === null ? null : OPTIONS.indexOf(r.sel))
+              : p === 'Due'
+                ? (r) => r.due
+                : p === 'Done'
+                  ? (r) => (r.done ? 1 : 0)
+                  : p === 'Link'
+                    ? (r) => (r.link === null ? null : lc(r.link))
+                    : (r) => r.n
     const sort = p === 'created_time' ? { timestamp: 'created_time', direction } : { property: p, direction }
     return { sort, key, desc }
   }),
@@ -209,16 +229,24 @@ describe('data-source queries against an in-memory reference (property-based)', 
 
   it('returns what the reference returns, in the same order, for random filters, sorts and page sizes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.option(filterArb(people), { nil: undefined }), sortArb, fc.integer({ min: 1, max: 40 }), async (filter, sorts, pageSize) => {
-        const got = await collectPaginatedAPI(notion.dataSources.query, {
-          data_source_id: dsId,
-          page_size: pageSize,
-          ...(filter ? { filter: filter.filter as never } : {}),
-          ...(sorts.length > 0 ? { sorts: sorts.map((s) => s.sort) as never } : {}),
-        })
-        const expected = referenceOrder(rows.filter((r) => !filter || filter.test(r)), sorts).map((r) => r.id)
-        expect(got.map((r) => r.id)).toEqual(expected)
-      }),
+      fc.asyncProperty(
+        fc.option(filterArb(people), { nil: undefined }),
+        sortArb,
+        fc.integer({ min: 1, max: 40 }),
+        async (filter, sorts, pageSize) => {
+          const got = await collectPaginatedAPI(notion.dataSources.query, {
+            data_source_id: dsId,
+            page_size: pageSize,
+            ...(filter ? { filter: filter.filter as never } : {}),
+            ...(sorts.length > 0 ? { sorts: sorts.map((s) => s.sort) as never } : {}),
+          })
+          const expected = referenceOrder(
+            rows.filter((r) => !filter || filter.test(r)),
+            sorts,
+          ).map((r) => r.id)
+          expect(got.map((r) => r.id)).toEqual(expected)
+        },
+      ),
       { numRuns: 150, seed: 7 },
     )
   }, 120_000)
@@ -229,10 +257,18 @@ describe('data-source queries against an in-memory reference (property-based)', 
     const byNum = await notion.dataSources.query({ data_source_id: dsId, filter: { property: 'Num', number: { equals: 99 } } })
     expect(byNum.results.map((r) => r.id)).toEqual([target.id])
     await notion.pages.update({ page_id: target.id, in_trash: true })
-    expect((await notion.dataSources.query({ data_source_id: dsId, filter: { property: 'Num', number: { equals: 99 } } })).results).toEqual([])
-    const withTrash = await notion.dataSources.query({ data_source_id: dsId, in_trash: true, filter: { property: 'Num', number: { equals: 99 } } })
+    expect((await notion.dataSources.query({ data_source_id: dsId, filter: { property: 'Num', number: { equals: 99 } } })).results).toEqual(
+      [],
+    )
+    const withTrash = await notion.dataSources.query({
+      data_source_id: dsId,
+      in_trash: true,
+      filter: { property: 'Num', number: { equals: 99 } },
+    })
     expect(withTrash.results.map((r) => r.id)).toEqual([target.id])
     await notion.pages.update({ page_id: target.id, in_trash: false, properties: { Num: { number: target.num } } as never })
-    expect((await notion.dataSources.query({ data_source_id: dsId, filter: { property: 'Num', number: { equals: 99 } } })).results).toEqual([])
+    expect((await notion.dataSources.query({ data_source_id: dsId, filter: { property: 'Num', number: { equals: 99 } } })).results).toEqual(
+      [],
+    )
   })
 })

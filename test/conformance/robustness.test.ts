@@ -27,7 +27,30 @@ describe('robustness against malformed input', () => {
       title: 'T',
       properties: { Name: { title: {} }, N: { number: {} }, S: { select: { options: [{ name: 'a' }] } } },
     })
-    const junk: unknown[] = [null, 1, 'x', true, [], {}, [1], { a: 1 }, { type: 'x' }, [{}], [{ text: {} }], { start: 1 }, -1, 1e9, '', { and: [] }, { or: [{ or: [{ or: [] }] }] }, { property: 'N', number: { equals: 'x' } }, { property: 'Nope', title: { equals: 'x' } }, { timestamp: 'created_time', created_time: { after: 'garbage' } }, { property: 'Name', formula: { string: { equals: 'x' } } }, { property: 'S', select: { equals: 5 } }]
+    const junk: unknown[] = [
+      null,
+      1,
+      'x',
+      true,
+      [],
+      {},
+      [1],
+      { a: 1 },
+      { type: 'x' },
+      [{}],
+      [{ text: {} }],
+      { start: 1 },
+      -1,
+      1e9,
+      '',
+      { and: [] },
+      { or: [{ or: [{ or: [] }] }] },
+      { property: 'N', number: { equals: 'x' } },
+      { property: 'Nope', title: { equals: 'x' } },
+      { timestamp: 'created_time', created_time: { after: 'garbage' } },
+      { property: 'Name', formula: { string: { equals: 'x' } } },
+      { property: 'S', select: { equals: 5 } },
+    ]
     const targets: [string, string, (j: unknown) => unknown][] = [
       ['POST', '/v1/pages', (j) => ({ parent: { page_id: s.pages.root.id }, properties: j })],
       ['POST', '/v1/pages', (j) => ({ parent: { data_source_id: ds }, properties: { Name: j, N: j } })],
@@ -47,12 +70,18 @@ describe('robustness against malformed input', () => {
       ['POST', `/v1/pages/${s.pages.child.id}/move`, (j) => ({ parent: j })],
       ['PATCH', `/v1/databases/${db.id}`, (j) => ({ title: j, icon: j, parent: j })],
     ]
-    for (const [method, path, make] of targets) for (const j of junk) {
-      const r = await server.raw(path, { method, token: s.token, body: JSON.stringify(make(j)) })
-      await expectEnvelope(r, `${method} ${path} ${JSON.stringify(make(j)).slice(0, 120)}`)
-    }
+    for (const [method, path, make] of targets)
+      for (const j of junk) {
+        const r = await server.raw(path, { method, token: s.token, body: JSON.stringify(make(j)) })
+        await expectEnvelope(r, `${method} ${path} ${JSON.stringify(make(j)).slice(0, 120)}`)
+      }
     for (const q of ['?page_size=0', '?page_size=abc', '?start_cursor=zzz', '?block_id=' + s.pages.root.id + '&page_size=-5']) {
-      for (const p of [`/v1/blocks/${s.pages.root.id}/children`, '/v1/users', '/v1/comments', `/v1/pages/${s.pages.root.id}/properties/title`]) {
+      for (const p of [
+        `/v1/blocks/${s.pages.root.id}/children`,
+        '/v1/users',
+        '/v1/comments',
+        `/v1/pages/${s.pages.root.id}/properties/title`,
+      ]) {
         const r = await server.raw(p + q, { token: s.token })
         await expectEnvelope(r, p + q)
       }

@@ -35,7 +35,14 @@ describe('search', () => {
     const s = await seedBasic(server)
     const notion = server.client(s.token)
     const before = await notion.search({})
-    expect(before).toMatchObject({ object: 'list', results: [], has_more: false, next_cursor: null, type: 'page_or_data_source', page_or_data_source: {} })
+    expect(before).toMatchObject({
+      object: 'list',
+      results: [],
+      has_more: false,
+      next_cursor: null,
+      type: 'page_or_data_source',
+      page_or_data_source: {},
+    })
     await s.share(s.pages.root.id)
     const after = await notion.search({})
     expect(ids(after)).toEqual([s.pages.grandchild.id, s.pages.child.id, s.pages.root.id])
@@ -87,7 +94,9 @@ describe('search', () => {
     expect(ids(byTitle)).toEqual([db.dataSourceId])
     const pages = await notion.search({ filter: { property: 'object', value: 'page' } })
     expect(ids(pages)).toEqual([db.rowId, s.pages.grandchild.id, s.pages.child.id, s.pages.root.id])
-    expect(pages.results[0]).toMatchObject({ parent: { type: 'data_source_id', data_source_id: db.dataSourceId, database_id: db.databaseId } })
+    expect(pages.results[0]).toMatchObject({
+      parent: { type: 'data_source_id', data_source_id: db.dataSourceId, database_id: db.databaseId },
+    })
     const err = await apiError(notion.search({ filter: { property: 'object', value: 'database' as 'page' } }))
     expect([err.status, err.code, err.message]).toEqual([
       400,
@@ -105,7 +114,9 @@ describe('search', () => {
     expect(all.type).toBe('page_or_database')
     expect(all.page_or_database).toEqual({})
     expect(all.results.map((r) => [r.object, r.id])).toContainEqual(['database', db.databaseId])
-    const dbs = (await old.search({ filter: { property: 'object', value: 'database' as 'page' } })) as unknown as { results: Record<string, unknown>[] }
+    const dbs = (await old.search({ filter: { property: 'object', value: 'database' as 'page' } })) as unknown as {
+      results: Record<string, unknown>[]
+    }
     expect(dbs.results).toHaveLength(1)
     expect(dbs.results[0]).toMatchObject({
       object: 'database',
@@ -177,7 +188,16 @@ describe('search', () => {
     const bulk = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Bulk parent' })
     const created: string[] = []
     for (let i = 0; i < 105; i++) {
-      created.push((await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: `Bulk item ${i}`, parentId: bulk.id })).id)
+      created.push(
+        (
+          await createPageAsUser(server.deps, {
+            workspaceId: s.workspace.id,
+            actorId: s.owner.id,
+            title: `Bulk item ${i}`,
+            parentId: bulk.id,
+          })
+        ).id,
+      )
     }
     await s.share(bulk.id)
     const notion = server.client(s.token)
@@ -188,7 +208,12 @@ describe('search', () => {
     const all = await collectPaginatedAPI(notion.search, { query: 'bulk item' })
     expect(all.map((r) => r.id)).toEqual([...created].reverse())
     const seen: string[] = []
-    for await (const r of iteratePaginatedAPI(notion.search, { query: 'Bulk', page_size: 7, sort: { timestamp: 'last_edited_time', direction: 'ascending' } })) seen.push(r.id)
+    for await (const r of iteratePaginatedAPI(notion.search, {
+      query: 'Bulk',
+      page_size: 7,
+      sort: { timestamp: 'last_edited_time', direction: 'ascending' },
+    }))
+      seen.push(r.id)
     expect(seen).toEqual([bulk.id, ...created])
     const second = await notion.search({ query: 'bulk item', start_cursor: firstPage.next_cursor as string })
     expect(ids(second)).toEqual([...created].reverse().slice(100))
@@ -208,7 +233,11 @@ describe('search', () => {
     const s = await seedBasic(server, { readContent: false, updateContent: false, insertContent: true })
     await s.share(s.pages.root.id)
     const err = await apiError(server.client(s.token).search({}))
-    expect([err.status, err.code, err.message]).toEqual([403, APIErrorCode.RestrictedResource, 'Insufficient permissions for this endpoint.'])
+    expect([err.status, err.code, err.message]).toEqual([
+      403,
+      APIErrorCode.RestrictedResource,
+      'Insufficient permissions for this endpoint.',
+    ])
   })
 
   describe('validation', () => {
@@ -230,32 +259,65 @@ describe('search', () => {
       }
     })
 
-    it('answers type errors with Notion\'s messages, query before filter', async () => {
+    it("answers type errors with Notion's messages, query before filter", async () => {
       const cases: [unknown, string, string?][] = [
         [{ query: 5 }, 'body failed validation: body.query should be a string or `undefined`, instead was `5`.'],
         [{ filter: 'page' }, 'body failed validation: body.filter should be an object or `undefined`, instead was `"page"`.'],
         [{ query: 5, filter: 'page' }, 'body failed validation: body.query should be a string or `undefined`, instead was `5`.'],
-        [{ filter: { property: 'object', value: 'block' } }, 'body failed validation: body.filter.value should be `"page"` or `"data_source"`, instead was `"block"`.'],
-        [{ filter: { property: 'object', value: 'block' } }, 'body failed validation: body.filter.value should be `"page"` or `"database"`, instead was `"block"`.', '2022-06-28'],
-        [{ filter: { property: 'title', value: 'page' } }, 'body failed validation: body.filter.property should be `"object"`, instead was `"title"`.'],
+        [
+          { filter: { property: 'object', value: 'block' } },
+          'body failed validation: body.filter.value should be `"page"` or `"data_source"`, instead was `"block"`.',
+        ],
+        [
+          { filter: { property: 'object', value: 'block' } },
+          'body failed validation: body.filter.value should be `"page"` or `"database"`, instead was `"block"`.',
+          '2022-06-28',
+        ],
+        [
+          { filter: { property: 'title', value: 'page' } },
+          'body failed validation: body.filter.property should be `"object"`, instead was `"title"`.',
+        ],
         [{ filter: {} }, 'body failed validation: body.filter.property should be defined, instead was `undefined`.'],
-        [{ filter: { in_trash: 'yes' } }, 'body failed validation: body.filter.in_trash should be a boolean or `undefined`, instead was `"yes"`.'],
-        [{ filter: { in_trash: true } }, 'body failed validation: body.filter.property should be defined, instead was `undefined`.', '2022-06-28'],
+        [
+          { filter: { in_trash: 'yes' } },
+          'body failed validation: body.filter.in_trash should be a boolean or `undefined`, instead was `"yes"`.',
+        ],
+        [
+          { filter: { in_trash: true } },
+          'body failed validation: body.filter.property should be defined, instead was `undefined`.',
+          '2022-06-28',
+        ],
         [{ sort: 'asc' }, 'body failed validation: body.sort should be an object or `undefined`, instead was `"asc"`.'],
-        [{ sort: { timestamp: 'last_edited_time', direction: 'up' } }, 'body failed validation: body.sort.direction should be `"ascending"` or `"descending"`, instead was `"up"`.'],
-        [{ sort: { timestamp: 'created_time', direction: 'ascending' } }, 'body failed validation: body.sort.timestamp should be `"last_edited_time"`, instead was `"created_time"`.'],
-        [{ sort: { property: 'relevance' } }, 'body failed validation: body.sort.timestamp should be defined, instead was `undefined`.', '2022-06-28'],
+        [
+          { sort: { timestamp: 'last_edited_time', direction: 'up' } },
+          'body failed validation: body.sort.direction should be `"ascending"` or `"descending"`, instead was `"up"`.',
+        ],
+        [
+          { sort: { timestamp: 'created_time', direction: 'ascending' } },
+          'body failed validation: body.sort.timestamp should be `"last_edited_time"`, instead was `"created_time"`.',
+        ],
+        [
+          { sort: { property: 'relevance' } },
+          'body failed validation: body.sort.timestamp should be defined, instead was `undefined`.',
+          '2022-06-28',
+        ],
         [{ page_size: 101 }, 'body failed validation: body.page_size should be ≤ `100`, instead was `101`.'],
         [{ page_size: 0 }, 'body failed validation: body.page_size should be ≥ `1`, instead was `0`.'],
         [{ page_size: '10' }, 'body failed validation: body.page_size should be a number or `undefined`, instead was `"10"`.'],
         [{ start_cursor: 5 }, 'body failed validation: body.start_cursor should be a string or `undefined`, instead was `5`.'],
-        [{ start_cursor: 'nope' }, 'body failed validation: body.start_cursor should be a cursor returned by this endpoint, instead was `"nope"`.'],
+        [
+          { start_cursor: 'nope' },
+          'body failed validation: body.start_cursor should be a cursor returned by this endpoint, instead was `"nope"`.',
+        ],
         [{ colour: 'red' }, 'body failed validation: body.colour should be not present, instead was `"red"`.'],
         [[1], 'body failed validation: body should be an object, instead was `[1]`.'],
       ]
       for (const [body, message, version] of cases) {
         const r = await post(JSON.stringify(body), version)
-        expect(r, JSON.stringify(body)).toMatchObject({ status: 400, body: { object: 'error', status: 400, code: 'validation_error', message } })
+        expect(r, JSON.stringify(body)).toMatchObject({
+          status: 400,
+          body: { object: 'error', status: 400, code: 'validation_error', message },
+        })
       }
     })
 

@@ -5,7 +5,6 @@ import { removeMember } from '../../src/services/workspaces.service.js'
 import { connectedWorkspace } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
-
 describe('internal connection sharing, through the official SDK', () => {
   let server: TestServer
   beforeAll(async () => {

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { updateCapabilities } from '../../src/services/connections.service.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
-
 describe('users', () => {
   let server: TestServer
   beforeAll(async () => {
@@ -11,7 +10,7 @@ describe('users', () => {
   })
   afterAll(async () => server.stop())
 
-  it('users.me returns the connection\'s bot with bot.owner = workspace', async () => {
+  it("users.me returns the connection's bot with bot.owner = workspace", async () => {
     const s = await seedBasic(server)
     const me = await server.client(s.token).users.me({})
     expect(me).toMatchObject({

@@ -19,7 +19,16 @@ export interface CliResult {
 function baseEnv(dataDir: string, env: Record<string, string>): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, OCTAVO_DATA_DIR: dataDir, OCTAVO_LOG_LEVEL: 'silent', ...env }
   // Settings of the outer environment must not leak into the subprocess.
-  for (const k of ['OCTAVO_ADMIN_KEY', 'OCTAVO_SECRET_KEY', 'OCTAVO_DATABASE_URL', 'OCTAVO_PORT', 'OCTAVO_DEMO', 'OCTAVO_PUBLIC_URL', 'OCTAVO_REDIS_URL', 'OCTAVO_CONFIG']) {
+  for (const k of [
+    'OCTAVO_ADMIN_KEY',
+    'OCTAVO_SECRET_KEY',
+    'OCTAVO_DATABASE_URL',
+    'OCTAVO_PORT',
+    'OCTAVO_DEMO',
+    'OCTAVO_PUBLIC_URL',
+    'OCTAVO_REDIS_URL',
+    'OCTAVO_CONFIG',
+  ]) {
     if (!(k in env)) delete e[k]
   }
   return e
@@ -80,7 +89,10 @@ function startServe<T>(
   ready: (stdout: string) => T | undefined,
 ): Promise<{ value: T; child: ChildProcess; stderr: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', ...args], { cwd: REPO, env: baseEnv(dataDir, env) })
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', ...args], {
+      cwd: REPO,
+      env: baseEnv(dataDir, env),
+    })
     let stdout = ''
     let stderr = ''
     let done = false
@@ -146,7 +158,11 @@ export async function serve(dataDir: string, extraArgs: string[] = [], env: Reco
 }
 
 /** Starts `octavo serve --port 0` (human-readable) and resolves with its banner once printed. */
-export async function serveHuman(dataDir: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<{ banner: string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
+export async function serveHuman(
+  dataDir: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ banner: string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
   const started = await startServe(dataDir, extraArgs, env, (stdout) => (stdout.includes('Press Ctrl+C to stop.') ? stdout : undefined))
   return { banner: started.value, stop: started.stop }
 }

@@ -14,7 +14,6 @@ import { cliJson, runCli } from './cli-process.js'
  * in-process on the same store, so every set-up step is checked through the official SDK.
  */
 
-
 type Person = { id: string; name: string; email: string; role: string }
 type Created = { workspace: { id: string; name: string; plan: string }; members: Person[]; pages: { id: string; title: string }[] }
 type Conn = { id: string; name: string; bot_id: string; token_hint: string | null; capabilities: Record<string, unknown> }
@@ -33,7 +32,24 @@ describe('octavo CLI', { timeout: 120_000 }, () => {
     server = await startServer(config, { logger: createLogger('silent') })
     notion = (token) => new Client({ auth: token, baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
     ws = await cliJson<Created>(
-      ['workspace', 'create', '--name', 'Acme', '--plan', 'plus', '--owner', 'Olive Owner <olive@example.com>', '--member', 'Mia Member <mia@example.com>', '--guest', 'Gus Guest <gus@example.com>', '--page', 'Root', '--page', 'Secret'],
+      [
+        'workspace',
+        'create',
+        '--name',
+        'Acme',
+        '--plan',
+        'plus',
+        '--owner',
+        'Olive Owner <olive@example.com>',
+        '--member',
+        'Mia Member <mia@example.com>',
+        '--guest',
+        'Gus Guest <gus@example.com>',
+        '--page',
+        'Root',
+        '--page',
+        'Secret',
+      ],
       dir,
     )
   })
@@ -66,7 +82,10 @@ describe('octavo CLI', { timeout: 120_000 }, () => {
     const added = await cliJson<Person>(['member', 'add', ws.workspace.id, 'Nia New <nia@example.com>', '--role', 'member'], dir)
     expect(added).toMatchObject({ name: 'Nia New', email: 'nia@example.com', role: 'member' })
     const root = ws.pages[0] as { id: string }
-    const child = await cliJson<{ id: string; parent_id: string }>(['pages', 'create', ws.workspace.id, '--title', 'Child', '--parent', root.id, '--as', 'nia@example.com'], dir)
+    const child = await cliJson<{ id: string; parent_id: string }>(
+      ['pages', 'create', ws.workspace.id, '--title', 'Child', '--parent', root.id, '--as', 'nia@example.com'],
+      dir,
+    )
     expect(child.parent_id).toBe(root.id)
     const tree = await cliJson<{ pages: { id: string; title: string; depth: number }[] }>(['pages', 'list', ws.workspace.id], dir)
     expect(tree.pages.map((p) => [p.title, p.depth])).toEqual([
@@ -94,7 +113,9 @@ describe('octavo CLI', { timeout: 120_000 }, () => {
     const r = await runCli(['connection', 'create', ws.workspace.id, '--name', 'Sneaky', '--as', 'mia@example.com', '--json'], dir)
     expect(r.code).toBe(1)
     expect(r.stderr).toBe('octavo: Only workspace owners can create internal connections. This user is a member.\n')
-    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'forbidden', message: 'Only workspace owners can create internal connections. This user is a member.' } })
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { code: 'forbidden', message: 'Only workspace owners can create internal connections. This user is a member.' },
+    })
     const list = await cliJson<{ connections: Conn[] }>(['connection', 'list', ws.workspace.id], dir)
     expect(list.connections.map((c) => c.name)).not.toContain('Sneaky')
 
@@ -108,7 +129,10 @@ describe('octavo CLI', { timeout: 120_000 }, () => {
 
   it('walks the connection journey: create, share, unshare, capabilities, refresh, delete', async () => {
     const [root, secret] = ws.pages as [{ id: string; title: string }, { id: string; title: string }]
-    const created = await cliJson<{ connection: Conn; token: string }>(['connection', 'create', ws.workspace.id, '--name', 'CLI Bot', '--user-info', 'with_email'], dir)
+    const created = await cliJson<{ connection: Conn; token: string }>(
+      ['connection', 'create', ws.workspace.id, '--name', 'CLI Bot', '--user-info', 'with_email'],
+      dir,
+    )
     expect(created.token).toMatch(/^ntn_/)
     expect(created.connection.capabilities).toEqual({
       readContent: true,
@@ -142,10 +166,17 @@ describe('octavo CLI', { timeout: 120_000 }, () => {
     expect(notShared.stdout).toBe(`${root.id} was not shared directly with connection ${cid}; nothing changed.\n`)
     await cliJson(['connection', 'share', cid, root.id], dir)
 
-    const caps = await cliJson<{ capabilities: Record<string, unknown> }>(['connection', 'capabilities', cid, '--capabilities', 'update_content,insert_content'], dir)
+    const caps = await cliJson<{ capabilities: Record<string, unknown> }>(
+      ['connection', 'capabilities', cid, '--capabilities', 'update_content,insert_content'],
+      dir,
+    )
     expect(caps.capabilities).toMatchObject({ readContent: false, updateContent: true, insertContent: true, userInfo: 'with_email' })
     const restricted = await apiError(bot.pages.retrieve({ page_id: root.id }))
-    expect([restricted.status, restricted.code, restricted.message]).toEqual([403, APIErrorCode.RestrictedResource, 'Insufficient permissions for this endpoint.'])
+    expect([restricted.status, restricted.code, restricted.message]).toEqual([
+      403,
+      APIErrorCode.RestrictedResource,
+      'Insufficient permissions for this endpoint.',
+    ])
     const shown = await cliJson<{ capabilities: Record<string, unknown> }>(['connection', 'capabilities', cid], dir)
     expect(shown.capabilities).toEqual(caps.capabilities)
     await cliJson(['connection', 'capabilities', cid, '--capabilities', 'read_content,update_content,insert_content'], dir)
@@ -161,7 +192,14 @@ describe('octavo CLI', { timeout: 120_000 }, () => {
 
     const audit = await cliJson<{ entries: { action: string; target: string }[] }>(['audit', ws.workspace.id], dir)
     const actions = audit.entries.map((e) => e.action)
-    for (const a of ['connection.created', 'page.connection_added', 'page.connection_removed', 'connection.capabilities_changed', 'connection.token_refreshed', 'connection.token_revealed']) {
+    for (const a of [
+      'connection.created',
+      'page.connection_added',
+      'page.connection_removed',
+      'connection.capabilities_changed',
+      'connection.token_refreshed',
+      'connection.token_revealed',
+    ]) {
       expect(actions).toContain(a)
     }
     expect(JSON.stringify(audit)).not.toContain(refreshed.token)
@@ -174,7 +212,10 @@ describe('octavo CLI', { timeout: 120_000 }, () => {
   })
 
   it('lets a member with full access share a page, but not an owner-only action', async () => {
-    const created = await cliJson<{ connection: Conn; token: string }>(['connection', 'create', ws.workspace.id, '--name', 'Member-shared'], dir)
+    const created = await cliJson<{ connection: Conn; token: string }>(
+      ['connection', 'create', ws.workspace.id, '--name', 'Member-shared'],
+      dir,
+    )
     const root = ws.pages[0] as { id: string }
     await cliJson(['connection', 'share', created.connection.id, root.id, '--as', 'mia@example.com'], dir)
     expect((await notion(created.token).pages.retrieve({ page_id: root.id })).id).toBe(root.id)
@@ -190,9 +231,18 @@ describe('octavo CLI', { timeout: 120_000 }, () => {
     const cases: [string[], string][] = [
       [['connection', 'token', 'not-a-uuid'], 'octavo: connection-id must be a UUID, got "not-a-uuid".\n'],
       [['workspace', 'show', 'Nowhere'], 'octavo: No workspace named "Nowhere".\n'],
-      [['workspace', 'show', '00000000-0000-4000-8000-000000000000'], 'octavo: No workspace with id 00000000-0000-4000-8000-000000000000.\n'],
-      [['workspace', 'create', '--name', 'X', '--owner', 'no email here'], 'octavo: Expected a person as "Name <email>", got "no email here".\n'],
-      [['connection', 'create', 'Acme', '--name', 'X', '--capabilities', 'read_content,fly'], 'octavo: Unknown capability "fly"; use read_content, update_content, insert_content, read_comments, insert_comments.\n'],
+      [
+        ['workspace', 'show', '00000000-0000-4000-8000-000000000000'],
+        'octavo: No workspace with id 00000000-0000-4000-8000-000000000000.\n',
+      ],
+      [
+        ['workspace', 'create', '--name', 'X', '--owner', 'no email here'],
+        'octavo: Expected a person as "Name <email>", got "no email here".\n',
+      ],
+      [
+        ['connection', 'create', 'Acme', '--name', 'X', '--capabilities', 'read_content,fly'],
+        'octavo: Unknown capability "fly"; use read_content, update_content, insert_content, read_comments, insert_comments.\n',
+      ],
       [['pages', 'create', 'Acme', '--title', 'X', '--as', 'nobody@example.com'], 'octavo: No user nobody@example.com.\n'],
       [['reset'], 'octavo: Refusing to reset without --yes: this deletes every workspace, page and connection.\n'],
       [['audit', 'Acme', '--limit', '0'], 'octavo: --limit must be a positive integer.\n'],
@@ -204,7 +254,10 @@ describe('octavo CLI', { timeout: 120_000 }, () => {
       expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 1, stderr })
     })
     const badEnv = await runCli(['workspace', 'list'], dir, { OCTAVO_PORT: 'abc' })
-    expect([badEnv.code, badEnv.stderr]).toEqual([1, 'octavo: Invalid configuration OCTAVO_PORT: Invalid input: expected number, received NaN\n'])
+    expect([badEnv.code, badEnv.stderr]).toEqual([
+      1,
+      'octavo: Invalid configuration OCTAVO_PORT: Invalid input: expected number, received NaN\n',
+    ])
 
     await cliJson(['workspace', 'create', '--name', 'Twin', '--owner', 'Olive Owner <olive@example.com>'], dir)
     await cliJson(['workspace', 'create', '--name', 'Twin', '--owner', 'Olive Owner <olive@example.com>'], dir)
@@ -213,7 +266,9 @@ describe('octavo CLI', { timeout: 120_000 }, () => {
 
     const unknown = await runCli(['workspace', 'create', '--name', 'X', '--owner', 'A <a@b.co>', '--plan', 'gold'], dir)
     expect(unknown.code).toBe(1)
-    expect(unknown.stderr).toContain("error: option '--plan <plan>' argument 'gold' is invalid. Allowed choices are free, plus, business, enterprise.")
+    expect(unknown.stderr).toContain(
+      "error: option '--plan <plan>' argument 'gold' is invalid. Allowed choices are free, plus, business, enterprise.",
+    )
   })
 
   it('resets the store with --yes', async () => {

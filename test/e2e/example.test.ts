@@ -20,7 +20,10 @@ describe('examples/sharing-journey.ts', { timeout: 120_000 }, () => {
   const run = (env: Record<string, string>) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const { OCTAVO_ADMIN_KEY: _k, OCTAVO_DATA_DIR: _d, ...outer } = process.env
-      const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'examples/sharing-journey.ts')], { cwd: REPO, env: { ...outer, ...env } })
+      const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'examples/sharing-journey.ts')], {
+        cwd: REPO,
+        env: { ...outer, ...env },
+      })
       let stdout = ''
       let stderr = ''
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -37,7 +40,9 @@ describe('examples/sharing-journey.ts', { timeout: 120_000 }, () => {
     expect(out).toContain(`Octavo sharing journey against ${server.url}`)
     expect(out).toContain(`page "Getting started" ${demo.pages.gettingStarted}`)
     expect(out).toContain('✓ pages.retrieve → 404 object_not_found')
-    expect(out).toContain(`Could not find page with ID: ${demo.pages.gettingStarted}. Make sure the relevant pages and databases are shared with your integration "Sharing journey`)
+    expect(out).toContain(
+      `Could not find page with ID: ${demo.pages.gettingStarted}. Make sure the relevant pages and databases are shared with your integration "Sharing journey`,
+    )
     expect(out).toContain('✓ pages.retrieve → "Getting started"')
     expect(out).toContain('- [child_page] Appendix: error codes')
     expect(out).toMatch(/✓ blocks\.children\.list: \d+ blocks, 9 child pages, \d+ levels/)

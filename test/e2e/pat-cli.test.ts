@@ -20,7 +20,8 @@ import { runCli } from './cli-process.js'
 describe('octavo pat CLI', { timeout: 120_000 }, () => {
   let dir: string
   let server: RunningServer
-  const notion = (token: string) => new Client({ auth: token, baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
+  const notion = (token: string) =>
+    new Client({ auth: token, baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
 
   /** Runs `octavo --data-dir <dir> <args>` in-process; returns stdout, or throws the command's error. */
   async function octavo(args: string[]): Promise<string> {
@@ -41,7 +42,18 @@ describe('octavo pat CLI', { timeout: 120_000 }, () => {
 
   it('sets the policy, creates, lists and revokes PATs, refuses the admin a reveal, and filters the audit log', async () => {
     const ws = await json<{ workspace: { id: string }; pages: { id: string }[] }>([
-      'workspace', 'create', '--name', 'Initech', '--plan', 'business', '--owner', 'Bill <bill@initech.test>', '--member', 'Pete <pete@initech.test>', '--page', 'TPS',
+      'workspace',
+      'create',
+      '--name',
+      'Initech',
+      '--plan',
+      'business',
+      '--owner',
+      'Bill <bill@initech.test>',
+      '--member',
+      'Pete <pete@initech.test>',
+      '--page',
+      'TPS',
     ])
     const id = ws.workspace.id
     expect(await json(['pat-policy', 'show', id])).toMatchObject({ policy: 'owners_only', configurable: true, is_default: true })
@@ -49,7 +61,17 @@ describe('octavo pat CLI', { timeout: 120_000 }, () => {
     expect(await octavo(['pat-policy', 'set', id, 'all_members'])).toBe('PAT creation policy: all workspace members.\n')
     await expect(octavo(['pat-policy', 'set', id, 'everyone'])).rejects.toThrow(/policy must be one of/)
 
-    const created = await json<{ token: string; pat: { id: string; bot_id: string } }>(['pat', 'create', id, '--name', 'Pete script', '--expires-in', '30', '--as', 'pete@initech.test'])
+    const created = await json<{ token: string; pat: { id: string; bot_id: string } }>([
+      'pat',
+      'create',
+      id,
+      '--name',
+      'Pete script',
+      '--expires-in',
+      '30',
+      '--as',
+      'pete@initech.test',
+    ])
     expect((await notion(created.token).pages.retrieve({ page_id: ws.pages[0]!.id })).id).toBe(ws.pages[0]!.id)
 
     const table = await octavo(['pat', 'list', id, '--status', 'active'])
@@ -61,7 +83,10 @@ describe('octavo pat CLI', { timeout: 120_000 }, () => {
     await expect(octavo(['pat', 'token', created.pat.id])).rejects.toThrow(/Only the creator/)
     expect((await octavo(['pat', 'token', created.pat.id, '--as', 'pete@initech.test'])).trim()).toBe(created.token)
 
-    expect(await json(['pat', 'revoke', created.pat.id])).toMatchObject({ changed: true, pat: { status: 'revoked', revoked_by: { type: 'user' } } })
+    expect(await json(['pat', 'revoke', created.pat.id])).toMatchObject({
+      changed: true,
+      pat: { status: 'revoked', revoked_by: { type: 'user' } },
+    })
     expect((await apiError(notion(created.token).users.me({}))).status).toBe(401)
 
     const byPete = await json<{ entries: { action: string }[] }>(['audit', id, '--action', 'pat.*', '--actor', 'pete@initech.test'])

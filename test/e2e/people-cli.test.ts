@@ -25,7 +25,20 @@ describe('octavo CLI: people, groups, page permissions', { timeout: 120_000 }, (
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'octavo-people-cli-'))
-    ws = await json<Created>(['workspace', 'create', '--name', 'Acme', '--owner', 'Olive <olive@example.com>', '--member', 'Mia <mia@example.com>', '--guest', 'Gus <gus@example.com>', '--page', 'Root'])
+    ws = await json<Created>([
+      'workspace',
+      'create',
+      '--name',
+      'Acme',
+      '--owner',
+      'Olive <olive@example.com>',
+      '--member',
+      'Mia <mia@example.com>',
+      '--guest',
+      'Gus <gus@example.com>',
+      '--page',
+      'Root',
+    ])
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -35,16 +48,31 @@ describe('octavo CLI: people, groups, page permissions', { timeout: 120_000 }, (
     const group = await json<{ id: string; name: string }>(['group', 'create', 'Acme', '--name', 'Design'])
     expect(group.name).toBe('Design')
     await json(['group', 'add', group.id, 'mia@example.com'])
-    expect(await json(['member', 'role', 'Acme', 'mia@example.com', 'restricted_member'])).toMatchObject({ role: 'restricted_member', previous_role: 'member' })
+    expect(await json(['member', 'role', 'Acme', 'mia@example.com', 'restricted_member'])).toMatchObject({
+      role: 'restricted_member',
+      previous_role: 'member',
+    })
     expect(await json(['access', 'check', root, 'mia@example.com'])).toMatchObject({ level: 'none', role: 'restricted_member' })
-    expect(await json(['access', 'grant', root, '--group', group.id, '--level', 'comment'])).toMatchObject({ level: 'comment', previous_level: 'none' })
+    expect(await json(['access', 'grant', root, '--group', group.id, '--level', 'comment'])).toMatchObject({
+      level: 'comment',
+      previous_level: 'none',
+    })
     expect(await json(['access', 'check', root, mia])).toMatchObject({ level: 'comment' })
     expect(await octavo(['access', 'show', root])).toMatch(/comment\s+group\s+Design/)
     await json(['group', 'rename', group.id, '--name', 'Brand'])
     expect((await json<{ groups: { name: string }[] }>(['group', 'list', 'Acme'])).groups.map((g) => g.name)).toEqual(['Brand'])
 
     // A private page: only its creator; the workspace's other members see nothing.
-    const diary = await json<{ id: string; private: boolean }>(['pages', 'create', 'Acme', '--title', 'Diary', '--private', '--as', 'olive@example.com'])
+    const diary = await json<{ id: string; private: boolean }>([
+      'pages',
+      'create',
+      'Acme',
+      '--title',
+      'Diary',
+      '--private',
+      '--as',
+      'olive@example.com',
+    ])
     expect(diary.private).toBe(true)
     expect(await json(['member', 'role', 'Acme', 'mia@example.com', 'member'])).toMatchObject({ role: 'member' })
     expect(await json(['access', 'check', diary.id, mia])).toMatchObject({ level: 'none' })
@@ -54,8 +82,12 @@ describe('octavo CLI: people, groups, page permissions', { timeout: 120_000 }, (
     expect(await json(['access', 'check', diary.id, 'gus@example.com'])).toMatchObject({ level: 'none' })
 
     // Denials.
-    await expect(octavo(['access', 'grant', root, '--workspace', '--level', 'view', '--as', 'gus@example.com'])).rejects.toThrow(/^No page or database/)
-    await expect(octavo(['group', 'create', 'Acme', '--name', 'X', '--as', 'mia@example.com'])).rejects.toThrow('Only workspace owners and membership admins')
+    await expect(octavo(['access', 'grant', root, '--workspace', '--level', 'view', '--as', 'gus@example.com'])).rejects.toThrow(
+      /^No page or database/,
+    )
+    await expect(octavo(['group', 'create', 'Acme', '--name', 'X', '--as', 'mia@example.com'])).rejects.toThrow(
+      'Only workspace owners and membership admins',
+    )
     await expect(octavo(['access', 'revoke', root, '--workspace', '--user', 'gus@example.com'])).rejects.toThrow('exactly one of')
     await expect(octavo(['member', 'role', 'Acme', 'mia@example.com', 'admin'])).rejects.toThrow('role must be one of')
     await expect(octavo(['access', 'restore', root])).rejects.toThrow('top-level page')
@@ -66,7 +98,16 @@ describe('octavo CLI: people, groups, page permissions', { timeout: 120_000 }, (
     await json(['group', 'delete', group.id])
     const audit = await json<{ entries: { action: string }[] }>(['audit', 'Acme'])
     expect(audit.entries.map((e) => e.action)).toEqual(
-      expect.arrayContaining(['group.created', 'group.member_added', 'group.renamed', 'group.deleted', 'member.role_changed', 'page.share', 'page.unshare', 'member.left']),
+      expect.arrayContaining([
+        'group.created',
+        'group.member_added',
+        'group.renamed',
+        'group.deleted',
+        'member.role_changed',
+        'page.share',
+        'page.unshare',
+        'member.left',
+      ]),
     )
 
     // The binary wires the commands in and reports a refusal on stderr with exit code 1.

@@ -13,10 +13,10 @@ import { serve, serveHuman, type ServeInfo, type Served } from './cli-process.js
  * restart keeps everything and seeds nothing.
  */
 
-
 type AdminPage = { id: string; object: 'page' | 'database'; title: string; parent_id: string | null; depth: number; is_row: boolean }
 
-const client = (url: string, token: string) => new Client({ auth: token, baseUrl: url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
+const client = (url: string, token: string) =>
+  new Client({ auth: token, baseUrl: url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
 
 async function adminGet<T>(info: ServeInfo, path: string): Promise<T> {
   const key = readFileSync(info.admin_key_file as string, 'utf8').trim()
@@ -29,7 +29,11 @@ async function adminGet<T>(info: ServeInfo, path: string): Promise<T> {
  * Walks the block tree below `pageId` with blocks.children.list (child pages included) and returns
  * the page depth (1 = the page alone) and every block seen.
  */
-async function walk(notion: Client, pageId: string, seen: BlockObjectResponse[] = []): Promise<{ depth: number; seen: BlockObjectResponse[] }> {
+async function walk(
+  notion: Client,
+  pageId: string,
+  seen: BlockObjectResponse[] = [],
+): Promise<{ depth: number; seen: BlockObjectResponse[] }> {
   let deepest = 0
   const visit = async (id: string): Promise<void> => {
     for await (const block of iteratePaginatedAPI(notion.blocks.children.list, { block_id: id })) {
@@ -92,10 +96,37 @@ describe('octavo serve', { timeout: 120_000 }, () => {
     const tree = await walk(notion, gettingStarted.id)
     expect(tree.depth).toBeGreaterThanOrEqual(5)
     const types = new Set(tree.seen.map((b) => b.type))
-    for (const t of ['paragraph', 'heading_1', 'heading_2', 'heading_3', 'bulleted_list_item', 'numbered_list_item', 'to_do', 'toggle', 'code', 'quote', 'callout', 'divider', 'bookmark', 'image', 'equation', 'table', 'table_row', 'column_list', 'column', 'child_page', 'child_database']) {
+    for (const t of [
+      'paragraph',
+      'heading_1',
+      'heading_2',
+      'heading_3',
+      'bulleted_list_item',
+      'numbered_list_item',
+      'to_do',
+      'toggle',
+      'code',
+      'quote',
+      'callout',
+      'divider',
+      'bookmark',
+      'image',
+      'equation',
+      'table',
+      'table_row',
+      'column_list',
+      'column',
+      'child_page',
+      'child_database',
+    ]) {
       expect(types, t).toContain(t)
     }
-    const rich = tree.seen.flatMap((b) => ((b as unknown as Record<string, { rich_text?: { annotations: Record<string, unknown>; href: string | null; type: string }[] }>)[b.type]?.rich_text ?? []))
+    const rich = tree.seen.flatMap(
+      (b) =>
+        (b as unknown as Record<string, { rich_text?: { annotations: Record<string, unknown>; href: string | null; type: string }[] }>)[
+          b.type
+        ]?.rich_text ?? [],
+    )
     expect(rich.some((r) => r.annotations.bold)).toBe(true)
     expect(rich.some((r) => r.annotations.code)).toBe(true)
     expect(rich.some((r) => r.href?.startsWith('https://'))).toBe(true)
@@ -176,7 +207,9 @@ describe('octavo serve', { timeout: 120_000 }, () => {
         expect(s.banner).toMatch(/^Octavo is running at http:\/\/127\.0\.0\.1:\d+\n/)
         expect(s.banner).toContain(`Admin key    in ${join(empty, 'admin.key')}`)
         expect(s.banner).toContain('Administer in the web portal, or with the CLI or the admin API')
-        expect(s.banner).toMatch(/Web portal {3}http:\/\/127\.0\.0\.1:\d+\/ {3}\(sign in; passwords: npm run octavo -- .*user set-password <e-mail>\)/)
+        expect(s.banner).toMatch(
+          /Web portal {3}http:\/\/127\.0\.0\.1:\d+\/ {3}\(sign in; passwords: npm run octavo -- .*user set-password <e-mail>\)/,
+        )
         expect(s.banner).toContain('The store is empty (demo off).')
         expect(s.banner).not.toContain('ntn_')
         expect(s.banner).not.toContain(readFileSync(join(empty, 'admin.key'), 'utf8').trim())

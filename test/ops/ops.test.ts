@@ -76,7 +76,9 @@ describe('operations endpoints', () => {
 describe('request logs', () => {
   it('writes one pino JSON line per request with the request id of the response, and no token', async () => {
     const lines: string[] = []
-    const server = await startTestServer({ logger: createLogger('info', { write: (l: string) => void lines.push(l) } as unknown as NodeJS.WritableStream) })
+    const server = await startTestServer({
+      logger: createLogger('info', { write: (l: string) => void lines.push(l) } as unknown as NodeJS.WritableStream),
+    })
     try {
       const s = await seedBasic(server)
       const res = await server.raw('/v1/users/me', { token: s.token })
@@ -97,7 +99,10 @@ describe('readiness', () => {
       await sql`delete from kysely_migration where name = '0006-comment-order'`.execute(server.deps.store.db)
       const res = await server.raw('/readyz', { version: null })
       expect(res.status).toBe(503)
-      expect(await res.json()).toMatchObject({ status: 'not_ready', store: { reachable: true, migrations: 'pending', pending: ['0006-comment-order'] } })
+      expect(await res.json()).toMatchObject({
+        status: 'not_ready',
+        store: { reachable: true, migrations: 'pending', pending: ['0006-comment-order'] },
+      })
     } finally {
       await server.stop()
     }
@@ -110,11 +115,25 @@ describe('graceful shutdown', () => {
     const s = await seedBasic(server)
     await s.share(s.pages.root.id)
     const url = new URL(`${server.url}/v1/pages`)
-    const body = JSON.stringify({ parent: { page_id: s.pages.root.id }, properties: { title: { title: [{ text: { content: 'Written during shutdown' } }] } } })
+    const body = JSON.stringify({
+      parent: { page_id: s.pages.root.id },
+      properties: { title: { title: [{ text: { content: 'Written during shutdown' } }] } },
+    })
     // Send the headers and half the body, so the request is in flight when close() starts.
     const response = new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${s.token}`,
+            'notion-version': '2025-09-03',
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
         (res) => {
           let text = ''
           res.on('data', (d: Buffer) => (text += d.toString()))

@@ -26,12 +26,32 @@ describe('portal: installs of public connections in a page’s Connections panel
   beforeAll(async () => {
     server = await startTestServer()
     s = await seedBasic(server)
-    inside = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Inside secret', parentId: s.pages.secret.id })
+    inside = await createPageAsUser(server.deps, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      title: 'Inside secret',
+      parentId: s.pages.secret.id,
+    })
     // Mia installs "Calendar Sync" and picks only Child at consent.
-    const app = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, redirectUris: [REDIRECT], name: 'Calendar Sync' })
-    const to = await consent(server, { userId: s.member.id, params: { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' }, pageIds: [s.pages.child.id] })
+    const app = await registerApp(server, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      redirectUris: [REDIRECT],
+      name: 'Calendar Sync',
+    })
+    const to = await consent(server, {
+      userId: s.member.id,
+      params: { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' },
+      pageIds: [s.pages.child.id],
+    })
     const sdk = new Client({ baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
-    const res = await sdk.oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'authorization_code', code: to.searchParams.get('code') as string, redirect_uri: REDIRECT })
+    const res = await sdk.oauth.token({
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      grant_type: 'authorization_code',
+      code: to.searchParams.get('code') as string,
+      redirect_uri: REDIRECT,
+    })
     bot = server.client(res.access_token)
     botId = res.bot_id
   })
@@ -45,7 +65,12 @@ describe('portal: installs of public connections in a page’s Connections panel
     }
     const csrf = async (path: string) => /name="_csrf" value="([^"]+)"/.exec((await get(path)).text)?.[1] as string
     const post = async (path: string, form: Record<string, string>) => {
-      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form), redirect: 'manual' })
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form),
+        redirect: 'manual',
+      })
       return { status: res.status, text: await res.text(), location: res.headers.get('location') }
     }
     return { get, csrf, post }
@@ -87,9 +112,15 @@ describe('portal: installs of public connections in a page’s Connections panel
 
     const list = await olive.get(`${page(s.pages.secret.id)}?panel=connections`)
     expect(list.text).toContain('Added to this page by Olive Owner')
-    expect((await olive.get(`${page(s.pages.secret.id)}?panel=add`)).text).toMatch(/Calendar Sync<\/span> <span class="pill">Public connection · installed by Mia Member<\/span><\/div>\s*<span class="pill blue">Has access<\/span>/)
+    expect((await olive.get(`${page(s.pages.secret.id)}?panel=add`)).text).toMatch(
+      /Calendar Sync<\/span> <span class="pill">Public connection · installed by Mia Member<\/span><\/div>\s*<span class="pill blue">Has access<\/span>/,
+    )
     const entries = await listAudit(server.deps.store.db, s.workspace.id, { actions: ['oauth.page_shared'] })
-    expect(entries.map((e) => ({ actor: e.actor, target: e.target, meta: e.meta }))).toContainEqual({ actor: `user:${s.owner.id}`, target: s.pages.secret.id, meta: { install_id: installId, bot_id: botId } })
+    expect(entries.map((e) => ({ actor: e.actor, target: e.target, meta: e.meta }))).toContainEqual({
+      actor: `user:${s.owner.id}`,
+      target: s.pages.secret.id,
+      meta: { install_id: installId, bot_id: botId },
+    })
   })
 
   it('refuses people without full access (forbidden) and people who cannot see the page (404)', async () => {
@@ -101,7 +132,10 @@ describe('portal: installs of public connections in a page’s Connections panel
     expect(refused.status).toBe(403)
     expect(refused.text).toContain('The connection was not added.')
     expect(refused.text).toContain('Only people with full access to this page can add or remove connections on it.')
-    const removeRefused = await gus.post(`${page(inside.id)}/installs/${installId}/remove`, { _csrf: token, source_page_id: s.pages.secret.id })
+    const removeRefused = await gus.post(`${page(inside.id)}/installs/${installId}/remove`, {
+      _csrf: token,
+      source_page_id: s.pages.secret.id,
+    })
     expect(removeRefused.status).toBe(403)
     expect((await bot.pages.retrieve({ page_id: inside.id })).id).toBe(inside.id)
     // Root is invisible to Gus: 404, existence not revealed.
@@ -110,7 +144,10 @@ describe('portal: installs of public connections in a page’s Connections panel
     expect((await apiError(bot.pages.retrieve({ page_id: s.pages.root.id }))).status).toBe(404)
     // An unknown install id is a 404 too.
     const olive = await session(s.owner.id)
-    const unknown = await olive.post(`${page(s.pages.root.id)}/installs`, { _csrf: await olive.csrf(page(s.pages.root.id)), install_id: '00000000-0000-4000-8000-000000000000' })
+    const unknown = await olive.post(`${page(s.pages.root.id)}/installs`, {
+      _csrf: await olive.csrf(page(s.pages.root.id)),
+      install_id: '00000000-0000-4000-8000-000000000000',
+    })
     expect(unknown.status).toBe(404)
   })
 
@@ -121,7 +158,9 @@ describe('portal: installs of public connections in a page’s Connections panel
     expect(inherited.text).toContain('Remove from “Secret”')
     const token = await olive.csrf(page(inside.id))
     // The wrong source page is refused without touching the share.
-    expect((await olive.post(`${page(inside.id)}/installs/${installId}/remove`, { _csrf: token, source_page_id: inside.id })).status).toBe(404)
+    expect((await olive.post(`${page(inside.id)}/installs/${installId}/remove`, { _csrf: token, source_page_id: inside.id })).status).toBe(
+      404,
+    )
     const removed = await olive.post(`${page(inside.id)}/installs/${installId}/remove`, { _csrf: token, source_page_id: s.pages.secret.id })
     expect(removed.status).toBe(303)
     expect((await apiError(bot.pages.retrieve({ page_id: s.pages.secret.id }))).code).toBe(APIErrorCode.ObjectNotFound)
@@ -130,7 +169,10 @@ describe('portal: installs of public connections in a page’s Connections panel
     expect((await bot.pages.retrieve({ page_id: s.pages.child.id })).id).toBe(s.pages.child.id)
     expect((await olive.get(`${page(s.pages.secret.id)}?panel=connections`)).text).not.toContain('Calendar Sync')
     const entries = await listAudit(server.deps.store.db, s.workspace.id, { actions: ['oauth.page_unshared'] })
-    expect(entries.map((e) => ({ actor: e.actor, target: e.target }))).toContainEqual({ actor: `user:${s.owner.id}`, target: s.pages.secret.id })
+    expect(entries.map((e) => ({ actor: e.actor, target: e.target }))).toContainEqual({
+      actor: `user:${s.owner.id}`,
+      target: s.pages.secret.id,
+    })
   })
 
   it('an install whose person was removed is removed with them: no longer listed nor offered', async () => {
@@ -141,7 +183,10 @@ describe('portal: installs of public connections in a page’s Connections panel
     const add = await olive.get(`${page(s.pages.secret.id)}?panel=add`)
     expect(add.text).not.toContain('Calendar Sync')
     expect(add.text).toContain('Test Bot')
-    const refused = await olive.post(`${page(s.pages.secret.id)}/installs`, { _csrf: await olive.csrf(page(s.pages.secret.id)), install_id: installId })
+    const refused = await olive.post(`${page(s.pages.secret.id)}/installs`, {
+      _csrf: await olive.csrf(page(s.pages.secret.id)),
+      install_id: installId,
+    })
     expect(refused.status).toBe(404)
   })
 })

@@ -18,7 +18,10 @@ class Agent {
     private readonly base: string,
     private readonly origin = base,
   ) {}
-  async req(path: string, init: { method?: string; form?: Record<string, string | string[]>; origin?: string | null; headers?: Record<string, string> } = {}) {
+  async req(
+    path: string,
+    init: { method?: string; form?: Record<string, string | string[]>; origin?: string | null; headers?: Record<string, string> } = {},
+  ) {
     const headers = new Headers(init.headers)
     if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
     let body: string | undefined
@@ -29,7 +32,12 @@ class Agent {
       headers.set('content-type', 'application/x-www-form-urlencoded')
       if (init.origin !== null) headers.set('origin', init.origin ?? this.origin)
     }
-    const res = await fetch(`${this.base}${path}`, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body, redirect: 'manual' })
+    const res = await fetch(`${this.base}${path}`, {
+      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      headers,
+      body,
+      redirect: 'manual',
+    })
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';')
       const [k, v] = (pair ?? '').split('=')
@@ -75,7 +83,11 @@ describe('portal over HTTP', () => {
   })
 
   it('stores argon2id hashes and session digests, never the secrets; cookies are HttpOnly and SameSite=Lax', async () => {
-    const row = await server.deps.store.db.selectFrom('user_password').selectAll().where('user_id', '=', s.owner.id).executeTakeFirstOrThrow()
+    const row = await server.deps.store.db
+      .selectFrom('user_password')
+      .selectAll()
+      .where('user_id', '=', s.owner.id)
+      .executeTakeFirstOrThrow()
     expect(row.hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
     expect(row.hash).not.toContain(PW)
 
@@ -147,23 +159,34 @@ describe('portal over HTTP', () => {
     expect(noOrigin.res.status).toBe(403)
     expect(noOrigin.text).not.toContain('ntn_')
     // The refused posts changed nothing (the form would have turned update/insert content off).
-    expect((await getConnection(server.deps, s.connection.id, s.owner.id)).capabilities).toMatchObject({ updateContent: true, insertContent: true })
+    expect((await getConnection(server.deps, s.connection.id, s.owner.id)).capabilities).toMatchObject({
+      updateContent: true,
+      insertContent: true,
+    })
     const ok = await a.req(`/developers/connections/${s.connection.id}/capabilities`, { form })
     expect(ok.res.status).toBe(303)
-    expect((await getConnection(server.deps, s.connection.id, s.owner.id)).capabilities).toMatchObject({ updateContent: false, insertContent: false })
+    expect((await getConnection(server.deps, s.connection.id, s.owner.id)).capabilities).toMatchObject({
+      updateContent: false,
+      insertContent: false,
+    })
   })
 
   it('a member’s refusals read like the service’s: creating a connection, opening one', async () => {
     const a = new Agent(server.url)
     await a.signIn(s.member.email as string, PW)
     const token = await a.csrf('/developers/connections/new')
-    const created = await a.req('/developers/connections', { form: { _csrf: token, name: 'Sneaky', workspace_id: s.workspace.id, icon: '' } })
+    const created = await a.req('/developers/connections', {
+      form: { _csrf: token, name: 'Sneaky', workspace_id: s.workspace.id, icon: '' },
+    })
     expect(created.res.status).toBe(403)
     expect(created.text).toContain('Only workspace owners can create internal connections. This user is a member.')
     const open = await a.req(`/developers/connections/${s.connection.id}`)
     expect(open.res.status).toBe(403)
     expect(open.text).toContain('Only workspace owners can see internal connections. This user is a member.')
-    const reveal = await a.req(`/developers/connections/${s.connection.id}/token/reveal`, { form: { _csrf: token }, headers: { accept: 'application/json' } })
+    const reveal = await a.req(`/developers/connections/${s.connection.id}/token/reveal`, {
+      form: { _csrf: token },
+      headers: { accept: 'application/json' },
+    })
     expect(reveal.res.status).toBe(403)
     expect(reveal.text).not.toContain(s.token)
   })
@@ -178,7 +201,9 @@ describe('portal over HTTP', () => {
     expect(page.res.status).toBe(404)
     expect(page.text).toContain('This page does not exist, or you do not have access to it.')
     const token = await a.csrf(`/w/${s.workspace.id}`)
-    const add = await a.req(`/w/${s.workspace.id}/pages/${s.pages.root.id}/connections`, { form: { _csrf: token, connection_id: s.connection.id } })
+    const add = await a.req(`/w/${s.workspace.id}/pages/${s.pages.root.id}/connections`, {
+      form: { _csrf: token, connection_id: s.connection.id },
+    })
     expect(add.res.status).toBe(404)
     expect((await server.client(s.token).search({})).results).toHaveLength(0)
   })
@@ -198,7 +223,9 @@ describe('portal over HTTP', () => {
     expect(grand.text).toContain('Inherited from <a href="' + `${base}/${s.pages.child.id}` + '">Child</a>')
     expect(grand.text).toContain('Because “Child” is shared with Test Bot, and “Grandchild” is inside it')
 
-    const removed = await a.req(`${base}/${s.pages.grandchild.id}/connections/${s.connection.id}/remove`, { form: { _csrf: token, source_page_id: s.pages.child.id } })
+    const removed = await a.req(`${base}/${s.pages.grandchild.id}/connections/${s.connection.id}/remove`, {
+      form: { _csrf: token, source_page_id: s.pages.child.id },
+    })
     expect(removed.res.status).toBe(303)
     expect((await server.client(s.token).search({})).results).toHaveLength(0)
   })

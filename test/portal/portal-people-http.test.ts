@@ -73,7 +73,9 @@ describe('portal part 2 over HTTP', () => {
 
     const member = await Agent.signedIn(server, s.member.email as string, PW)
     const list = await member.req('/developers/tokens')
-    expect(list.text).toContain('This workspace lets workspace owners only create personal access tokens with Notion API access; this member is not allowed.')
+    expect(list.text).toContain(
+      'This workspace lets workspace owners only create personal access tokens with Notion API access; this member is not allowed.',
+    )
   })
 
   it('Enterprise: three choices and a group picker; selecting a group admits its members', async () => {
@@ -98,17 +100,34 @@ describe('portal part 2 over HTTP', () => {
     const member = await Agent.signedIn(server, 'pia@initech.test', PW)
     expect((await member.req('/developers/tokens')).text).toContain('this member is not allowed')
     const csrf = await owner.csrf(`/settings/${workspace.id}/connections`)
-    const saved = await owner.req(`/settings/${workspace.id}/pat-policy`, { _csrf: csrf, policy: 'owners_and_selected_groups', groups_listed: '1', group_id: group.id })
+    const saved = await owner.req(`/settings/${workspace.id}/pat-policy`, {
+      _csrf: csrf,
+      policy: 'owners_and_selected_groups',
+      groups_listed: '1',
+      group_id: group.id,
+    })
     expect(saved.status).toBe(303)
     expect((await owner.req(`/settings/${workspace.id}/connections`)).text).toMatch(new RegExp(`value="${group.id}" checked`))
     expect((await member.req('/developers/tokens')).text).not.toContain('this member is not allowed')
     const mcsrf = await member.csrf('/developers/tokens/new')
-    const created = await member.req('/developers/tokens', { _csrf: mcsrf, name: 'Pia bot', workspace_id: workspace.id, notion_api: 'on', expires_in_days: '7' })
+    const created = await member.req('/developers/tokens', {
+      _csrf: mcsrf,
+      name: 'Pia bot',
+      workspace_id: workspace.id,
+      notion_api: 'on',
+      expires_in_days: '7',
+    })
     expect(created.status).toBe(201)
     const token = /id="new-token" type="text" readonly value="(ntn_[^"]+)"/.exec(created.text)?.[1] as string
     expect((await server.client(token).users.me({})).type).toBe('bot')
     // Bad expiry: refused with a clear message, nothing created.
-    const bad = await member.req('/developers/tokens', { _csrf: mcsrf, name: 'x', workspace_id: workspace.id, notion_api: 'on', expires_in_days: '3' })
+    const bad = await member.req('/developers/tokens', {
+      _csrf: mcsrf,
+      name: 'x',
+      workspace_id: workspace.id,
+      notion_api: 'on',
+      expires_in_days: '3',
+    })
     expect(bad.status).toBe(400)
     expect(bad.text).toContain('Choose an expiry')
   })
@@ -128,11 +147,17 @@ describe('portal part 2 over HTTP', () => {
       expect(r.status, path).toBe(403)
       expect(r.text, path).toContain('This form has expired or came from another site.')
     }
-    expect((await server.deps.store.db.selectFrom('workspace_group').selectAll().where('workspace_id', '=', s.workspace.id).execute()).length).toBe(0)
+    expect(
+      (await server.deps.store.db.selectFrom('workspace_group').selectAll().where('workspace_id', '=', s.workspace.id).execute()).length,
+    ).toBe(0)
   })
 
   it('settings of a workspace one does not belong to are 404; a membership admin sees members but not connections', async () => {
-    const { workspace } = await createWorkspace(server.deps, { name: 'Other', plan: 'free', members: [{ name: 'Zed', email: 'zed@other.test', role: 'owner' }] })
+    const { workspace } = await createWorkspace(server.deps, {
+      name: 'Other',
+      plan: 'free',
+      members: [{ name: 'Zed', email: 'zed@other.test', role: 'owner' }],
+    })
     const owner = await Agent.signedIn(server, s.owner.email as string, PW)
     expect((await owner.req(`/settings/${workspace.id}/connections`)).status).toBe(404)
     // The workspace switcher: /settings?workspace=<id> → that workspace's Connections tab.
@@ -147,8 +172,14 @@ describe('portal part 2 over HTTP', () => {
     expect(conns.text).toContain('Only workspace owners can see every personal access token of the workspace.')
     // A membership admin manages groups: create, then delete.
     let csrf = await a.csrf(`/settings/${s.workspace.id}/groups`)
-    expect((await a.req(`/settings/${s.workspace.id}/groups`, { _csrf: csrf, name: 'Temp crew' })).location).toBe(`/settings/${s.workspace.id}/groups?done=group_created`)
-    const g = await server.deps.store.db.selectFrom('workspace_group').select('id').where('name', '=', 'Temp crew').executeTakeFirstOrThrow()
+    expect((await a.req(`/settings/${s.workspace.id}/groups`, { _csrf: csrf, name: 'Temp crew' })).location).toBe(
+      `/settings/${s.workspace.id}/groups?done=group_created`,
+    )
+    const g = await server.deps.store.db
+      .selectFrom('workspace_group')
+      .select('id')
+      .where('name', '=', 'Temp crew')
+      .executeTakeFirstOrThrow()
     csrf = await a.csrf(`/settings/${s.workspace.id}/groups`)
     expect((await a.req(`/settings/${s.workspace.id}/groups/${g.id}/delete`, { _csrf: csrf })).status).toBe(303)
     expect(await server.deps.store.db.selectFrom('workspace_group').select('id').where('id', '=', g.id).executeTakeFirst()).toBeUndefined()
@@ -161,7 +192,13 @@ describe('portal part 2 over HTTP', () => {
     const member = await Agent.signedIn(server, s.member.email as string, PW)
     // Workers-only PATs are open to members even where Notion API access is owners-only (seed 004).
     const mcsrf = await member.csrf('/developers/tokens/new')
-    const workers = await member.req('/developers/tokens', { _csrf: mcsrf, name: 'Deploy', workspace_id: s.workspace.id, workers: 'on', expires_in_days: '90' })
+    const workers = await member.req('/developers/tokens', {
+      _csrf: mcsrf,
+      name: 'Deploy',
+      workspace_id: s.workspace.id,
+      workers: 'on',
+      expires_in_days: '90',
+    })
     expect(workers.status).toBe(201)
     expect(workers.text).toContain('Workers')
     const m = await member.req(`/settings/${s.workspace.id}/members`)
@@ -170,7 +207,12 @@ describe('portal part 2 over HTTP', () => {
   })
 
   it('the portal uses issue 4’s principals: a group grant shows the page, a restricted member loses workspace pages, a removed member is refused', async () => {
-    const { id: privateId } = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Group only', private: true })
+    const { id: privateId } = await createPageAsUser(server.deps, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      title: 'Group only',
+      private: true,
+    })
     const g = await createGroup(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Readers' })
     await addGroupMember(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, groupId: g.id, userId: s.member.id })
     const member = await Agent.signedIn(server, s.member.email as string, PW)
@@ -186,7 +228,12 @@ describe('portal part 2 over HTTP', () => {
     expect(share.text).toContain('Only people with full access to this page can change who has access.')
 
     // Restricted member: no `members:` principal, so workspace pages vanish; the group grant stays.
-    await changeMemberRole(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, userId: s.member.id, role: 'restricted_member' })
+    await changeMemberRole(server.deps, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      userId: s.member.id,
+      role: 'restricted_member',
+    })
     expect((await member.req(`/w/${s.workspace.id}/pages/${s.pages.root.id}`)).status).toBe(404)
     expect((await member.req(url)).status).toBe(200)
     const pat = await member.req('/developers/tokens')

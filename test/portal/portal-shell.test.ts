@@ -19,7 +19,9 @@ const PORTAL = join(__dirname, '../../src/portal')
 const SHELL_FILES = new Set(['shell.ts', 'session.ts', 'form.ts', 'notices.ts', 'assets.ts', 'portal-app.ts'])
 
 function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  )
 }
 
 describe('the portal shell', () => {
@@ -90,7 +92,9 @@ describe('the portal shell', () => {
       for (const p of gets) {
         const res = await fetch(`${server.url}${p}`, { headers: { cookie }, redirect: 'manual' })
         expect(res.status, p).toBeLessThan(500)
-        expect(res.headers.get('content-security-policy'), p).toMatch(/^default-src 'self'; .*frame-ancestors 'none'; form-action 'self'.*; base-uri 'none'; object-src 'none'$/)
+        expect(res.headers.get('content-security-policy'), p).toMatch(
+          /^default-src 'self'; .*frame-ancestors 'none'; form-action 'self'.*; base-uri 'none'; object-src 'none'$/,
+        )
         expect(res.headers.get('x-frame-options'), p).toBe('DENY')
         expect(res.headers.get('x-content-type-options'), p).toBe('nosniff')
         expect(res.headers.get('referrer-policy'), p).toBe('same-origin')

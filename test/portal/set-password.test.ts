@@ -16,7 +16,11 @@ describe('setting portal passwords', { timeout: 60_000 }, () => {
   afterAll(async () => server.stop())
 
   const admin = (path: string, body: unknown, key = server.config.adminKey) =>
-    fetch(`${server.url}/_octavo/admin${path}`, { method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    fetch(`${server.url}/_octavo/admin${path}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
 
   it('admin API: PUT /_octavo/admin/users/{e-mail or id}/password', async () => {
     const ok = await admin(`/users/${encodeURIComponent(s.member.email as string)}/password`, { password: 'members-new-password' })

@@ -44,7 +44,9 @@ export const HAS_REDIS_SERVER = spawnSync('redis-server', ['--version']).status 
 /** Starts `redis-server` on a free loopback port with no persistence. */
 export async function startRedis(): Promise<RedisChild> {
   const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
   await waitFor(
     () =>

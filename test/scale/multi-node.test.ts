@@ -94,7 +94,11 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
     }
     expect(upstreams).toEqual(new Set([new URL(a.url).host, new URL(b.url).host]))
     const ready = await fetch(`${proxy!.url}/readyz`)
-    expect(await ready.json()).toMatchObject({ status: 'ready', store: { dialect: 'postgres', migrations: 'current' }, rate_limits: { mode: 'shared', redis: 'up' } })
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      store: { dialect: 'postgres', migrations: 'current' },
+      rate_limits: { mode: 'shared', redis: 'up' },
+    })
     // Notion semantics survive the proxy.
     const unknown = await api(proxy!.url, c.token, '/nope')
     expect(unknown.status).toBe(400)
@@ -102,7 +106,8 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
 
   it('holds one rate-limit budget across both nodes', async () => {
     const c = await connection('Budget')
-    const call = (i: number) => api(i % 2 ? b.url : a.url, c.token, '/users/me').then((r) => ({ node: i % 2 ? 'b' : 'a', status: r.status }))
+    const call = (i: number) =>
+      api(i % 2 ? b.url : a.url, c.token, '/users/me').then((r) => ({ node: i % 2 ? 'b' : 'a', status: r.status }))
     // A few in turn first, so both nodes surely admit some whatever the scheduling; then the rest at once.
     const statuses = []
     for (let i = 0; i < 4; i++) statuses.push(await call(i))
@@ -156,7 +161,8 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
     return { id: made.workspace.id, owner, mia, max, team: made.pages[0]!.id }
   }
   /** The official SDK pointed at `node` with `token` (no retries, so a 401 or 429 surfaces at once). */
-  const sdk = (node: Node, token: string) => new Client({ auth: token, baseUrl: node.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
+  const sdk = (node: Node, token: string) =>
+    new Client({ auth: token, baseUrl: node.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
   const refused = async (p: Promise<unknown>) => {
     const e = await apiError(p)
     return { status: e.status, code: e.code }
@@ -165,7 +171,7 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
   const pat = async (wsId: string, as: string, name: string) =>
     (await admin(a, 'POST', `/workspaces/${wsId}/personal-access-tokens`, { name, as })) as { pat: { id: string }; token: string }
 
-  it("applies a PAT policy change, its reversal and a PAT revocation made through node A on node B at once", async () => {
+  it('applies a PAT policy change, its reversal and a PAT revocation made through node A on node B at once', async () => {
     const w = await business()
     // Business defaults to owners only; let members create PATs, then create Mia's through node A.
     await admin(a, 'PUT', `/workspaces/${w.id}/pat-policy`, { policy: 'all_members' })
@@ -188,10 +194,16 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
     expect((await onB.pages.retrieve({ page_id: w.team })).id).toBe(w.team)
 
     // Revoked by the workspace owner through A (the admin view's revoke): 401 on B, and on A.
-    expect(await admin(a, 'DELETE', `/personal-access-tokens/${mia.pat.id}?as=${encodeURIComponent(w.owner.email)}`)).toMatchObject({ revoked: true, changed: true })
+    expect(await admin(a, 'DELETE', `/personal-access-tokens/${mia.pat.id}?as=${encodeURIComponent(w.owner.email)}`)).toMatchObject({
+      revoked: true,
+      changed: true,
+    })
     expect(await refused(onB.users.me({}))).toEqual(UNAUTHORIZED)
     expect(await refused(sdk(a, mia.token).users.me({}))).toEqual(UNAUTHORIZED)
-    expect(await admin(b, 'GET', `/personal-access-tokens/${mia.pat.id}`)).toMatchObject({ status: 'revoked', revoked_by: { type: 'user', id: w.owner.id } })
+    expect(await admin(b, 'GET', `/personal-access-tokens/${mia.pat.id}`)).toMatchObject({
+      status: 'revoked',
+      revoked_by: { type: 'user', id: w.owner.id },
+    })
     // Revoked by its creator (Owen's own) works the same way.
     await admin(a, 'DELETE', `/personal-access-tokens/${owen.pat.id}?as=${encodeURIComponent(w.owner.email)}`)
     expect(await refused(sdk(b, owen.token).users.me({}))).toEqual(UNAUTHORIZED)
@@ -205,20 +217,27 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
     const w = await business()
     await admin(a, 'PUT', `/workspaces/${w.id}/pat-policy`, { policy: 'all_members' })
     // Owen's private page, shared with Max alone.
-    const secret = ((await admin(a, 'POST', `/workspaces/${w.id}/pages`, { title: 'Owen private', private: true, as: w.owner.email })) as { id: string }).id
+    const secret = (
+      (await admin(a, 'POST', `/workspaces/${w.id}/pages`, { title: 'Owen private', private: true, as: w.owner.email })) as { id: string }
+    ).id
     await admin(a, 'PUT', `/pages/${secret}/permissions/users/${w.max.id}`, { level: 'edit', as: w.owner.email })
     const max = await pat(w.id, w.max.email, 'Max on B')
     const onB = sdk(b, max.token)
     expect((await onB.pages.retrieve({ page_id: secret })).id).toBe(secret)
     expect((await onB.pages.retrieve({ page_id: w.team })).id).toBe(w.team)
-    expect(JSON.stringify(await admin(b, 'GET', `/pages/${secret}/permissions?as=${encodeURIComponent(w.owner.email)}`))).toContain(w.max.id)
+    expect(JSON.stringify(await admin(b, 'GET', `/pages/${secret}/permissions?as=${encodeURIComponent(w.owner.email)}`))).toContain(
+      w.max.id,
+    )
 
     expect(await admin(a, 'DELETE', `/workspaces/${w.id}/members/${w.max.id}`)).toEqual({ removed: true })
     expect(await refused(onB.pages.retrieve({ page_id: secret }))).toEqual(UNAUTHORIZED)
     expect(await refused(onB.users.me({}))).toEqual(UNAUTHORIZED)
     // Node B sees every grant gone: none on the private page, and no level anywhere.
-    expect(JSON.stringify(await admin(b, 'GET', `/pages/${secret}/permissions?as=${encodeURIComponent(w.owner.email)}`))).not.toContain(w.max.id)
-    for (const page of [secret, w.team]) expect(await admin(b, 'GET', `/pages/${page}/access/${w.max.id}`)).toMatchObject({ role: null, level: 'none' })
+    expect(JSON.stringify(await admin(b, 'GET', `/pages/${secret}/permissions?as=${encodeURIComponent(w.owner.email)}`))).not.toContain(
+      w.max.id,
+    )
+    for (const page of [secret, w.team])
+      expect(await admin(b, 'GET', `/pages/${page}/access/${w.max.id}`)).toMatchObject({ role: null, level: 'none' })
     // Other members are untouched.
     const mia = await pat(w.id, w.mia.email, 'Mia stays')
     expect((await sdk(b, mia.token).pages.retrieve({ page_id: w.team })).id).toBe(w.team)
@@ -227,7 +246,11 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
   it('applies an OAuth install removal made through node A on node B at once', async () => {
     const w = await business()
     const redirect = 'http://127.0.0.1:9/callback'
-    const registered = (await admin(a, 'POST', `/workspaces/${w.id}/public-connections`, { name: 'Cluster app', redirect_uris: [redirect], as: w.owner.email })) as {
+    const registered = (await admin(a, 'POST', `/workspaces/${w.id}/public-connections`, {
+      name: 'Cluster app',
+      redirect_uris: [redirect],
+      as: w.owner.email,
+    })) as {
       connection: { client_id: string }
       client_secret: string
     }
@@ -243,8 +266,17 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
     expect(login.status).toBe(303)
     const cookie = /octavo_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0]
     expect(cookie).toBeDefined()
-    const params = { client_id: registered.connection.client_id, redirect_uri: redirect, response_type: 'code', owner: 'user', state: 'cluster' }
-    const screen = await fetch(`${a.url}/v1/oauth/authorize?${new URLSearchParams(params)}`, { headers: { cookie: cookie! }, redirect: 'manual' })
+    const params = {
+      client_id: registered.connection.client_id,
+      redirect_uri: redirect,
+      response_type: 'code',
+      owner: 'user',
+      state: 'cluster',
+    }
+    const screen = await fetch(`${a.url}/v1/oauth/authorize?${new URLSearchParams(params)}`, {
+      headers: { cookie: cookie! },
+      redirect: 'manual',
+    })
     expect(screen.status).toBe(200)
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await screen.text())?.[1]
     expect(csrf).toBeDefined()
@@ -277,7 +309,12 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
     expect(await refused(onB.users.me({}))).toEqual(UNAUTHORIZED)
     // Its refresh token died with it, on node B too (OAuth's own error body, RFC 6749 §5.2).
     const refresh = await sdk(b, '')
-      .oauth.token({ client_id: registered.connection.client_id, client_secret: registered.client_secret, grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string })
+      .oauth.token({
+        client_id: registered.connection.client_id,
+        client_secret: registered.client_secret,
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token as string,
+      })
       .then(
         () => undefined,
         (e: unknown) => (e instanceof UnknownHTTPResponseError ? { status: e.status, body: JSON.parse(e.body) as unknown } : e),

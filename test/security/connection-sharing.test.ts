@@ -38,13 +38,19 @@ describe('sharing pages with connections needs full access, and never a guest', 
     }
     const csrf = async (path: string) => /name="_csrf" value="([^"]+)"/.exec((await get(path)).text)?.[1] as string
     const post = async (path: string, form: [string, string][]) => {
-      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form), redirect: 'manual' })
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form),
+        redirect: 'manual',
+      })
       return { status: res.status, text: await res.text() }
     }
     return { get, csrf, post }
   }
   const page = (id: string) => `/w/${s.workspace.id}/pages/${id}`
-  const hidden = async (client: Client, id: string) => expect((await apiError(client.pages.retrieve({ page_id: id }))).code).toBe(APIErrorCode.ObjectNotFound)
+  const hidden = async (client: Client, id: string) =>
+    expect((await apiError(client.pages.retrieve({ page_id: id }))).code).toBe(APIErrorCode.ObjectNotFound)
 
   beforeAll(async () => {
     server = await startTestServer()
@@ -57,10 +63,25 @@ describe('sharing pages with connections needs full access, and never a guest', 
     guestPage = (gp.body as unknown as { id: string }).id
     expect((await admin('PUT', `/pages/${guestPage}/permissions/users/${s.guest.id}`, { level: 'full' })).status).toBe(200)
     // Mia installs a public connection on Child.
-    const app = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, redirectUris: [REDIRECT], name: 'Calendar Sync' })
-    const to = await consent(server, { userId: s.member.id, params: { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' }, pageIds: [s.pages.child.id] })
+    const app = await registerApp(server, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      redirectUris: [REDIRECT],
+      name: 'Calendar Sync',
+    })
+    const to = await consent(server, {
+      userId: s.member.id,
+      params: { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' },
+      pageIds: [s.pages.child.id],
+    })
     const sdk = new Client({ baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
-    const res = await sdk.oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'authorization_code', code: to.searchParams.get('code') as string, redirect_uri: REDIRECT })
+    const res = await sdk.oauth.token({
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      grant_type: 'authorization_code',
+      code: to.searchParams.get('code') as string,
+      redirect_uri: REDIRECT,
+    })
     installBot = server.client(res.access_token)
     const installs = (await admin('GET', `/workspaces/${s.workspace.id}/installs`)).body as unknown as { installs: { id: string }[] }
     installId = (installs.installs[0] as { id: string }).id
@@ -70,7 +91,10 @@ describe('sharing pages with connections needs full access, and never a guest', 
   it('admin API: an owner acting as themself cannot give a connection a page they can only view, or cannot see', async () => {
     const asOwner = await admin('PUT', `/connections/${s.connection.id}/pages/${diary}`, { as: s.owner.email })
     expect(asOwner.status).toBe(403)
-    expect(asOwner.body).toMatchObject({ code: 'forbidden', message: 'Only people with full access to this page can add or remove connections on it.' })
+    expect(asOwner.body).toMatchObject({
+      code: 'forbidden',
+      message: 'Only people with full access to this page can add or remove connections on it.',
+    })
     await hidden(bot, diary)
     // A page the owner cannot see at all: the same refusal, nothing shared.
     const other = await admin('POST', `/workspaces/${s.workspace.id}/pages`, { title: 'Closed', private: true, as: s.member.email })
@@ -84,7 +108,9 @@ describe('sharing pages with connections needs full access, and never a guest', 
     expect((await admin('PUT', `/connections/${s.connection.id}/pages/${diary}`, { as: s.member.email })).status).toBe(200)
     expect((await bot.pages.retrieve({ page_id: diary })).id).toBe(diary)
     // Removing needs the same: the owner (view only) cannot take it away again.
-    expect((await admin('DELETE', `/connections/${s.connection.id}/pages/${diary}?as=${encodeURIComponent(s.owner.email as string)}`)).status).toBe(403)
+    expect(
+      (await admin('DELETE', `/connections/${s.connection.id}/pages/${diary}?as=${encodeURIComponent(s.owner.email as string)}`)).status,
+    ).toBe(403)
     expect((await bot.pages.retrieve({ page_id: diary })).id).toBe(diary)
     expect((await admin('DELETE', `/connections/${s.connection.id}/pages/${diary}`)).body.removed).toBe(true)
     await hidden(bot, diary)
@@ -104,17 +130,29 @@ describe('sharing pages with connections needs full access, and never a guest', 
     await hidden(installBot, guestPage)
     // An owner (full access through the workspace) shares it; the guest cannot take it away.
     expect((await admin('PUT', `/connections/${s.connection.id}/pages/${guestPage}`, { as: s.owner.email })).status).toBe(200)
-    expect((await admin('DELETE', `/connections/${s.connection.id}/pages/${guestPage}?as=${encodeURIComponent(s.guest.email as string)}`)).status).toBe(403)
+    expect(
+      (await admin('DELETE', `/connections/${s.connection.id}/pages/${guestPage}?as=${encodeURIComponent(s.guest.email as string)}`))
+        .status,
+    ).toBe(403)
     const gus = await session(s.guest.id)
     const token = await gus.csrf(page(guestPage))
-    const removed = await gus.post(`${page(guestPage)}/connections/${s.connection.id}/remove`, [['_csrf', token], ['source_page_id', guestPage]])
+    const removed = await gus.post(`${page(guestPage)}/connections/${s.connection.id}/remove`, [
+      ['_csrf', token],
+      ['source_page_id', guestPage],
+    ])
     expect(removed.status).toBe(403)
     expect(removed.text).toContain('Guests cannot add or remove connections on pages.')
-    const added = await gus.post(`${page(guestPage)}/installs`, [['_csrf', token], ['install_id', installId]])
+    const added = await gus.post(`${page(guestPage)}/installs`, [
+      ['_csrf', token],
+      ['install_id', installId],
+    ])
     expect(added.status).toBe(403)
     await hidden(installBot, guestPage)
     expect((await bot.pages.retrieve({ page_id: guestPage })).id).toBe(guestPage)
-    expect((await admin('DELETE', `/connections/${s.connection.id}/pages/${guestPage}?as=${encodeURIComponent(s.owner.email as string)}`)).body.removed).toBe(true)
+    expect(
+      (await admin('DELETE', `/connections/${s.connection.id}/pages/${guestPage}?as=${encodeURIComponent(s.owner.email as string)}`)).body
+        .removed,
+    ).toBe(true)
   })
 
   it('the Content access picker lists and accepts only pages where the owner has full access', async () => {
@@ -127,13 +165,23 @@ describe('sharing pages with connections needs full access, and never a guest', 
     expect(picker.text).not.toContain(`value="${diary}"`)
     // A crafted form naming the diary: refused as a whole, before any write (Root is not shared either).
     const token = await olive.csrf(`${base}/content/edit`)
-    const crafted = await olive.post(`${base}/content`, [['_csrf', token], ['listed', s.pages.root.id], ['page', s.pages.root.id], ['listed', diary], ['page', diary]])
+    const crafted = await olive.post(`${base}/content`, [
+      ['_csrf', token],
+      ['listed', s.pages.root.id],
+      ['page', s.pages.root.id],
+      ['listed', diary],
+      ['page', diary],
+    ])
     expect(crafted.status).toBe(403)
     expect(crafted.text).toContain('Only people with full access to this page can add or remove connections on it.')
     await hidden(bot, diary)
     await hidden(bot, s.pages.root.id)
     // An ordinary pick still works.
-    const ok = await olive.post(`${base}/content`, [['_csrf', token], ['listed', s.pages.secret.id], ['page', s.pages.secret.id]])
+    const ok = await olive.post(`${base}/content`, [
+      ['_csrf', token],
+      ['listed', s.pages.secret.id],
+      ['page', s.pages.secret.id],
+    ])
     expect(ok.status).toBe(303)
     expect((await bot.pages.retrieve({ page_id: s.pages.secret.id })).id).toBe(s.pages.secret.id)
     expect((await admin('DELETE', `/connections/${s.connection.id}/pages/${s.pages.secret.id}`)).body.removed).toBe(true)
@@ -142,7 +190,10 @@ describe('sharing pages with connections needs full access, and never a guest', 
   it("a page's ••• → Connections: the owner cannot add a connection to a page they only view", async () => {
     const olive = await session(s.owner.id)
     const token = await olive.csrf(page(diary))
-    const added = await olive.post(`${page(diary)}/connections`, [['_csrf', token], ['connection_id', s.connection.id]])
+    const added = await olive.post(`${page(diary)}/connections`, [
+      ['_csrf', token],
+      ['connection_id', s.connection.id],
+    ])
     expect(added.status).toBe(403)
     expect(added.text).toContain('Only people with full access to this page can add or remove connections on it.')
     await hidden(bot, diary)

@@ -16,7 +16,10 @@ describe('a person removed from a workspace loses their tokens for good', () => 
   const REDIRECT = 'http://127.0.0.1:9999/callback'
   const sdk = () => new Client({ baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
   const admin = (path: string, init: RequestInit = {}) =>
-    fetch(`${server.url}/_octavo/admin${path}`, { ...init, headers: { authorization: `Bearer ${server.config.adminKey}`, 'content-type': 'application/json' } })
+    fetch(`${server.url}/_octavo/admin${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${server.config.adminKey}`, 'content-type': 'application/json' },
+    })
 
   beforeAll(async () => {
     server = await startTestServer()
@@ -29,11 +32,24 @@ describe('a person removed from a workspace loses their tokens for good', () => 
     const { token: pat, pat: patRow } = await s.pat(s.member.id)
     const { token: ownerPat } = await s.pat(s.owner.id)
     const app = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, redirectUris: [REDIRECT] })
-    const to = await consent(server, { userId: s.member.id, params: { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' }, pageIds: [s.pages.root.id] })
-    const grant = await sdk().oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'authorization_code', code: to.searchParams.get('code') as string, redirect_uri: REDIRECT })
-    const installId = (await server.deps.store.db.selectFrom('oauth_install').select('id').where('bot_id', '=', grant.bot_id).executeTakeFirstOrThrow()).id
+    const to = await consent(server, {
+      userId: s.member.id,
+      params: { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' },
+      pageIds: [s.pages.root.id],
+    })
+    const grant = await sdk().oauth.token({
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      grant_type: 'authorization_code',
+      code: to.searchParams.get('code') as string,
+      redirect_uri: REDIRECT,
+    })
+    const installId = (
+      await server.deps.store.db.selectFrom('oauth_install').select('id').where('bot_id', '=', grant.bot_id).executeTakeFirstOrThrow()
+    ).id
     const tokens = { pat, oauth: grant.access_token }
-    for (const t of Object.values(tokens)) expect((await server.client(t).pages.retrieve({ page_id: s.pages.root.id })).id).toBe(s.pages.root.id)
+    for (const t of Object.values(tokens))
+      expect((await server.client(t).pages.retrieve({ page_id: s.pages.root.id })).id).toBe(s.pages.root.id)
     return { s, tokens, ownerPat, patRow, app, grant, installId }
   }
 
@@ -55,24 +71,38 @@ describe('a person removed from a workspace loses their tokens for good', () => 
       expect(removed.status).toBe(200)
       for (const t of Object.values(tokens)) expect(await statusOf(t, s.pages.root.id)).toBe(401)
 
-      const readded = await admin(`/workspaces/${s.workspace.id}/members`, { method: 'POST', body: JSON.stringify({ name: 'Mia Member', email: (s.member.email as string), role: 'member' }) })
+      const readded = await admin(`/workspaces/${s.workspace.id}/members`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'Mia Member', email: s.member.email as string, role: 'member' }),
+      })
       expect(readded.status).toBe(201)
       for (const t of Object.values(tokens)) expect(await statusOf(t, s.pages.root.id)).toBe(401)
       // The install's refresh token cannot mint a new pair either.
-      await expect(sdk().oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: grant.refresh_token as string })).rejects.toBeInstanceOf(UnknownHTTPResponseError)
+      await expect(
+        sdk().oauth.token({
+          client_id: app.clientId,
+          client_secret: app.clientSecret,
+          grant_type: 'refresh_token',
+          refresh_token: grant.refresh_token as string,
+        }),
+      ).rejects.toBeInstanceOf(UnknownHTTPResponseError)
       // Other people's tokens are untouched.
       expect(await statusOf(ownerPat, s.pages.root.id)).toBe(200)
 
       const actor = `user:${how === 'leaving' ? s.member.id : s.owner.id}`
       const reason = how === 'leaving' ? 'member_left' : 'member_removed'
-      const audit = (await (await admin(`/workspaces/${s.workspace.id}/audit?action=pat.revoked,oauth.install_removed`)).json()) as { entries: { action: string; actor: string; target: string; meta: Record<string, unknown> }[] }
+      const audit = (await (await admin(`/workspaces/${s.workspace.id}/audit?action=pat.revoked,oauth.install_removed`)).json()) as {
+        entries: { action: string; actor: string; target: string; meta: Record<string, unknown> }[]
+      }
       expect(audit.entries.map((e) => [e.action, e.actor, e.target, e.meta.reason]).sort()).toEqual(
         [
           ['oauth.install_removed', actor, installId, reason],
           ['pat.revoked', actor, patRow.id, reason],
         ].sort(),
       )
-      const pats = (await (await admin(`/workspaces/${s.workspace.id}/personal-access-tokens?as=${encodeURIComponent((s.owner.email as string))}`)).json()) as { personal_access_tokens: { id: string; status: string; revoked_by: unknown }[] }
+      const pats = (await (
+        await admin(`/workspaces/${s.workspace.id}/personal-access-tokens?as=${encodeURIComponent(s.owner.email as string)}`)
+      ).json()) as { personal_access_tokens: { id: string; status: string; revoked_by: unknown }[] }
       const mine = pats.personal_access_tokens.find((p) => p.id === patRow.id)
       expect(mine?.status).toBe('revoked')
       expect(mine?.revoked_by).toMatchObject({ type: 'user', id: actor.slice('user:'.length) })

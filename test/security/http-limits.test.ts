@@ -71,7 +71,11 @@ function parseAnswer(text: string): { status: number; headers: Record<string, st
 /** Request headers for a chunked body, then `bytes` of body in 64 KB chunks, never the last chunk. */
 function chunkedWithoutEnd(method: string, path: string, headers: Record<string, string>, bytes: number) {
   return (s: Socket) => {
-    s.write(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`)
+    s.write(
+      `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n${Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}\r\n`,
+    )
     const piece = 64 * 1024
     for (let sent = 0; sent < bytes; sent += piece) {
       const n = Math.min(piece, bytes - sent)
@@ -96,22 +100,61 @@ describe('HTTP limits', () => {
     const basic = `Basic ${Buffer.from('client:secret').toString('base64')}`
     // Each surface answers in its own shape: Notion's envelope, the admin API's, OAuth's, the portal's page.
     const surfaces = (): [string, string, Record<string, string>, (a: ReturnType<typeof parseAnswer>) => void][] => [
-      ['/v1/search', 'POST', { 'Content-Type': 'application/json', Authorization: `Bearer ${s.token}`, 'Notion-Version': '2025-09-03' }, (a) => {
-        expect(JSON.parse(a.body)).toEqual({ object: 'error', status: 413, code: 'validation_error', message: 'Request body too large. The limit is 500KB.', request_id: a.headers['x-notion-request-id'] })
-      }],
-      [`/v1/pages/${s.pages.root.id}`, 'PATCH', { 'Content-Type': 'application/json' }, (a) => {
-        expect(JSON.parse(a.body)).toMatchObject({ object: 'error', status: 413, code: 'validation_error' })
-      }],
-      ['/_octavo/admin/workspaces', 'POST', { 'Content-Type': 'application/json', Authorization: `Bearer ${server.config.adminKey}` }, (a) => {
-        expect(JSON.parse(a.body)).toMatchObject({ object: 'error', status: 413, code: 'invalid_input', message: 'The request body is too large (the limit is 500 KB).' })
-      }],
-      ['/v1/oauth/token', 'POST', { 'Content-Type': 'application/json', Authorization: basic }, (a) => {
-        expect(JSON.parse(a.body)).toMatchObject({ error: 'invalid_request', error_description: 'The request body is too large (the limit is 500KB).' })
-      }],
-      ['/login', 'POST', { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url }, (a) => {
-        expect(a.headers['content-type']).toContain('text/html')
-        expect(a.body).toContain('This form is larger than Octavo accepts (500 KB).')
-      }],
+      [
+        '/v1/search',
+        'POST',
+        { 'Content-Type': 'application/json', Authorization: `Bearer ${s.token}`, 'Notion-Version': '2025-09-03' },
+        (a) => {
+          expect(JSON.parse(a.body)).toEqual({
+            object: 'error',
+            status: 413,
+            code: 'validation_error',
+            message: 'Request body too large. The limit is 500KB.',
+            request_id: a.headers['x-notion-request-id'],
+          })
+        },
+      ],
+      [
+        `/v1/pages/${s.pages.root.id}`,
+        'PATCH',
+        { 'Content-Type': 'application/json' },
+        (a) => {
+          expect(JSON.parse(a.body)).toMatchObject({ object: 'error', status: 413, code: 'validation_error' })
+        },
+      ],
+      [
+        '/_octavo/admin/workspaces',
+        'POST',
+        { 'Content-Type': 'application/json', Authorization: `Bearer ${server.config.adminKey}` },
+        (a) => {
+          expect(JSON.parse(a.body)).toMatchObject({
+            object: 'error',
+            status: 413,
+            code: 'invalid_input',
+            message: 'The request body is too large (the limit is 500 KB).',
+          })
+        },
+      ],
+      [
+        '/v1/oauth/token',
+        'POST',
+        { 'Content-Type': 'application/json', Authorization: basic },
+        (a) => {
+          expect(JSON.parse(a.body)).toMatchObject({
+            error: 'invalid_request',
+            error_description: 'The request body is too large (the limit is 500KB).',
+          })
+        },
+      ],
+      [
+        '/login',
+        'POST',
+        { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+        (a) => {
+          expect(a.headers['content-type']).toContain('text/html')
+          expect(a.body).toContain('This form is larger than Octavo accepts (500 KB).')
+        },
+      ],
     ]
 
     it('answers 413 to a chunked body (no Content-Length) as soon as it passes the limit, without waiting for the rest', async () => {
@@ -128,7 +171,11 @@ describe('HTTP limits', () => {
     it('answers 413 at once to a Content-Length over the limit, even when the body never comes', async () => {
       for (const [path, method, headers, check] of surfaces()) {
         const got = await exchange(server.url, (sock) => {
-          sock.write(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000000\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n{"a":`)
+          sock.write(
+            `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000000\r\n${Object.entries(headers)
+              .map(([k, v]) => `${k}: ${v}\r\n`)
+              .join('')}\r\n{"a":`,
+          )
         })
         const answer = parseAnswer(got.text)
         expect(answer.status, `${method} ${path}`).toBe(413)
@@ -138,12 +185,20 @@ describe('HTTP limits', () => {
 
     it('reads no more than a smaller Content-Length announces: the bytes after it are a malformed request, refused and closed', async () => {
       const got = await exchange(server.url, (sock) => {
-        sock.write(`POST /v1/search HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${s.token}\r\nNotion-Version: 2025-09-03\r\nContent-Length: 2\r\n\r\n{}${'x'.repeat(2 * 1024 * 1024)}`)
+        sock.write(
+          `POST /v1/search HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${s.token}\r\nNotion-Version: 2025-09-03\r\nContent-Length: 2\r\n\r\n{}${'x'.repeat(2 * 1024 * 1024)}`,
+        )
       })
       expect(got.closed).toBe(true)
       const a = parseAnswer(got.text)
       expect(a.status).toBe(400)
-      expect(JSON.parse(a.body)).toEqual({ object: 'error', status: 400, code: 'invalid_request_url', message: 'Invalid request URL.', request_id: a.headers['x-notion-request-id'] })
+      expect(JSON.parse(a.body)).toEqual({
+        object: 'error',
+        status: 400,
+        code: 'invalid_request_url',
+        message: 'Invalid request URL.',
+        request_id: a.headers['x-notion-request-id'],
+      })
     })
   })
 
@@ -154,9 +209,18 @@ describe('HTTP limits', () => {
 
     it('answers 400 validation_error on every /v1 endpoint that takes a body, never 500', async () => {
       const notion = server.client(s.token)
-      const db = (await notion.databases.create({ parent: { type: 'page_id', page_id: s.pages.root.id }, title: [{ text: { content: 'D' } }], initial_data_source: { properties: { Name: { title: {} } } } })) as { id: string; data_sources: { id: string }[] }
+      const db = (await notion.databases.create({
+        parent: { type: 'page_id', page_id: s.pages.root.id },
+        title: [{ text: { content: 'D' } }],
+        initial_data_source: { properties: { Name: { title: {} } } },
+      })) as { id: string; data_sources: { id: string }[] }
       const ds = (db.data_sources[0] as { id: string }).id
-      const block = (await notion.blocks.children.append({ block_id: s.pages.root.id, children: [{ paragraph: { rich_text: [{ text: { content: 'p' } }] } }] })).results[0] as { id: string }
+      const block = (
+        await notion.blocks.children.append({
+          block_id: s.pages.root.id,
+          children: [{ paragraph: { rich_text: [{ text: { content: 'p' } }] } }],
+        })
+      ).results[0] as { id: string }
       for (const deep of [DEEP_ARRAY, DEEP_OBJECT]) {
         for (const [method, path, body] of [
           ['POST', '/v1/search', `{"filter":${deep}}`],
@@ -183,18 +247,34 @@ describe('HTTP limits', () => {
         body: `{"name":"W","members":${DEEP_ARRAY}}`,
       })
       expect(r.status).toBe(400)
-      expect(await r.json()).toMatchObject({ object: 'error', status: 400, code: 'invalid_input', message: 'The request body nests objects and arrays more than 32 levels deep.' })
+      expect(await r.json()).toMatchObject({
+        object: 'error',
+        status: 400,
+        code: 'invalid_input',
+        message: 'The request body nests objects and arrays more than 32 levels deep.',
+      })
     })
 
     it('answers the OAuth token endpoint with its own 400', async () => {
-      const app = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, redirectUris: ['https://app.example/cb'], name: 'Deep' })
+      const app = await registerApp(server, {
+        workspaceId: s.workspace.id,
+        actorId: s.owner.id,
+        redirectUris: ['https://app.example/cb'],
+        name: 'Deep',
+      })
       const r = await fetch(`${server.url}/v1/oauth/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
         body: `{"grant_type":"authorization_code","code":${DEEP_ARRAY}}`,
       })
       expect(r.status).toBe(400)
-      expect(await r.json()).toMatchObject({ error: 'invalid_request', error_description: 'The request body nests objects and arrays more than 32 levels deep.' })
+      expect(await r.json()).toMatchObject({
+        error: 'invalid_request',
+        error_description: 'The request body nests objects and arrays more than 32 levels deep.',
+      })
     })
 
     it('does not count brackets inside strings', async () => {
@@ -203,7 +283,7 @@ describe('HTTP limits', () => {
     })
   })
 
-  describe('answers given before the app runs carry Notion\'s envelope', () => {
+  describe("answers given before the app runs carry Notion's envelope", () => {
     it('HEAD answers as GET without the body: status, JSON type, request id and the length GET would send', async () => {
       const get = await server.raw('/v1/search', { version: null })
       const getText = await get.text()
@@ -219,7 +299,13 @@ describe('HTTP limits', () => {
       const got = await exchange(server.url, (sock) => sock.write('FOO /v1/users/me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'))
       const a = parseAnswer(got.text)
       expect(a.status).toBe(400)
-      expect(JSON.parse(a.body)).toEqual({ object: 'error', status: 400, code: 'invalid_request_url', message: 'Invalid request URL.', request_id: a.headers['x-notion-request-id'] })
+      expect(JSON.parse(a.body)).toEqual({
+        object: 'error',
+        status: 400,
+        code: 'invalid_request_url',
+        message: 'Invalid request URL.',
+        request_id: a.headers['x-notion-request-id'],
+      })
     })
 
     it.each([
@@ -230,7 +316,13 @@ describe('HTTP limits', () => {
       const got = await exchange(server.url, (sock) => sock.write(`GET /v1/users/me HTTP/1.1\r\n${host}Connection: close\r\n\r\n`))
       const a = parseAnswer(got.text)
       expect(a.status).toBe(400)
-      expect(JSON.parse(a.body)).toEqual({ object: 'error', status: 400, code: 'invalid_request_url', message: 'Invalid request URL.', request_id: a.headers['x-notion-request-id'] })
+      expect(JSON.parse(a.body)).toEqual({
+        object: 'error',
+        status: 400,
+        code: 'invalid_request_url',
+        message: 'Invalid request URL.',
+        request_id: a.headers['x-notion-request-id'],
+      })
     })
   })
 
@@ -241,11 +333,14 @@ describe('HTTP limits', () => {
       await server.raw(`/v1/pages/${s.token}`, { token: s.token })
       await server.raw(`/v1/blocks/${s.token.replace('_', '%5F')}/children?start_cursor=${s.token}`, { token: s.token })
       await server.raw(`/v1/${secret}`)
-      await fetch(`${server.url}/_octavo/admin/${server.config.adminKey}`, { headers: { authorization: `Bearer ${server.config.adminKey}` } })
+      await fetch(`${server.url}/_octavo/admin/${server.config.adminKey}`, {
+        headers: { authorization: `Bearer ${server.config.adminKey}` },
+      })
       const log = lines.join('\n')
       expect(log).toContain('"path"')
       expect(log).toContain('[redacted]')
-      for (const t of [s.token, s.token.slice(4), s.token.slice(4, 30), secret.slice(7), server.config.adminKey.slice(13)]) expect(log).not.toContain(t)
+      for (const t of [s.token, s.token.slice(4), s.token.slice(4, 30), secret.slice(7), server.config.adminKey.slice(13)])
+        expect(log).not.toContain(t)
     })
   })
 })
@@ -261,7 +356,9 @@ describe('slow clients are disconnected', () => {
 
   it('answers 408 and closes a connection whose body stalls', async () => {
     const got = await exchange(server.url, (sock) =>
-      sock.write(`POST /v1/search HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${token}\r\nNotion-Version: 2025-09-03\r\nContent-Length: 100\r\n\r\n{"query`),
+      sock.write(
+        `POST /v1/search HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${token}\r\nNotion-Version: 2025-09-03\r\nContent-Length: 100\r\n\r\n{"query`,
+      ),
     )
     expect(got.closed).toBe(true)
     const a = parseAnswer(got.text)

@@ -30,15 +30,23 @@ export function rawRequest(
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
   headers.host = o.host ?? url.host
   return new Promise((resolve, reject) => {
-    const req = request({ hostname: url.hostname, port: url.port, path, method: o.method ?? (body !== undefined ? 'POST' : 'GET'), headers, agent: false }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (d: Buffer) => chunks.push(d))
-      res.on('end', () => {
-        const setCookie = res.headers['set-cookie'] ?? []
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), cookies: setCookie.map((c) => c.split(';')[0] ?? '') })
-      })
-      res.on('error', reject)
-    })
+    const req = request(
+      { hostname: url.hostname, port: url.port, path, method: o.method ?? (body !== undefined ? 'POST' : 'GET'), headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (d: Buffer) => chunks.push(d))
+        res.on('end', () => {
+          const setCookie = res.headers['set-cookie'] ?? []
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+            cookies: setCookie.map((c) => c.split(';')[0] ?? ''),
+          })
+        })
+        res.on('error', reject)
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })

@@ -8,7 +8,15 @@ import { createGroup } from '../../src/services/people.service.js'
 import { createSession, setPassword } from '../../src/services/portal-auth.service.js'
 import { createConnection } from '../../src/services/connections.service.js'
 import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
-import { generateCorpus, routesOf, runCorpus, slowestRoutes, summarize, type CorpusFixtures, type Surface } from '../support/malformed-corpus.js'
+import {
+  generateCorpus,
+  routesOf,
+  runCorpus,
+  slowestRoutes,
+  summarize,
+  type CorpusFixtures,
+  type Surface,
+} from '../support/malformed-corpus.js'
 import { consent, registerApp } from '../support/oauth.js'
 
 /**
@@ -62,19 +70,30 @@ describe('leniencies the corpus found', () => {
 
   it('refuses block types named after Object.prototype members as unsupported', async () => {
     for (const type of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
-      for (const raw of [`{"children":[{"type":"${type}","${type}":{}}]}`, `{"children":[{"type":"${type}"}]}`, `{"children":[{"${type}":{"rich_text":[]}}]}`]) {
+      for (const raw of [
+        `{"children":[{"type":"${type}","${type}":{}}]}`,
+        `{"children":[{"type":"${type}"}]}`,
+        `{"children":[{"${type}":{"rich_text":[]}}]}`,
+      ]) {
         const r = await send(`/v1/blocks/${s.pages.root.id}/children`, raw, 'PATCH')
         const b = await json(r)
         expect(r.status, raw).toBe(400)
         expect(b).toMatchObject(V1_ERROR)
       }
       const r = await send(`/v1/blocks/${s.pages.root.id}/children`, `{"children":[{"type":"${type}"}]}`, 'PATCH')
-      expect((await json(r)).message).toBe(`body failed validation: body.children[0].type should be a supported block type, instead was \`"${type}"\`.`)
-      const created = await json(await send(`/v1/blocks/${s.pages.root.id}/children`, { children: [{ paragraph: { rich_text: [] } }] }, 'PATCH'))
+      expect((await json(r)).message).toBe(
+        `body failed validation: body.children[0].type should be a supported block type, instead was \`"${type}"\`.`,
+      )
+      const created = await json(
+        await send(`/v1/blocks/${s.pages.root.id}/children`, { children: [{ paragraph: { rich_text: [] } }] }, 'PATCH'),
+      )
       const blockId = created.results[0].id as string
       const u = await send(`/v1/blocks/${blockId}`, `{"${type}":{}}`, 'PATCH')
       expect(u.status).toBe(400)
-      expect(await json(u)).toMatchObject({ ...V1_ERROR, message: `body failed validation: body.${type} should be not present, instead was \`{}\`.` })
+      expect(await json(u)).toMatchObject({
+        ...V1_ERROR,
+        message: `body failed validation: body.${type} should be not present, instead was \`{}\`.`,
+      })
     }
   })
 
@@ -91,7 +110,10 @@ describe('leniencies the corpus found', () => {
     expect(Object.hasOwn(schema.properties, '__proto__')).toBe(true)
 
     const row = (text: string, n: number) =>
-      send('/v1/pages', `{"parent":{"data_source_id":"${ds}"},"properties":{"Name":{"title":[{"text":{"content":"${text}"}}]},"__proto__":{"rich_text":[{"text":{"content":"${text}-proto"}}]},"constructor":{"number":${n}}}}`)
+      send(
+        '/v1/pages',
+        `{"parent":{"data_source_id":"${ds}"},"properties":{"Name":{"title":[{"text":{"content":"${text}"}}]},"__proto__":{"rich_text":[{"text":{"content":"${text}-proto"}}]},"constructor":{"number":${n}}}}`,
+      )
     const b = await json(await row('b', 2))
     const a = await json(await row('a', 1))
     expect(b.properties.__proto__).toMatchObject({ type: 'rich_text', rich_text: [{ plain_text: 'b-proto' }] })
@@ -101,12 +123,23 @@ describe('leniencies the corpus found', () => {
     // Retrieve by name (property item endpoint).
     const item = await json(await server.raw(`/v1/pages/${a.id}/properties/__proto__`, { token: s.token }))
     expect(item.results.map((r: any) => r.rich_text.plain_text)).toEqual(['a-proto'])
-    expect(await json(await server.raw(`/v1/pages/${a.id}/properties/constructor`, { token: s.token }))).toMatchObject({ object: 'property_item', type: 'number', number: 1 })
+    expect(await json(await server.raw(`/v1/pages/${a.id}/properties/constructor`, { token: s.token }))).toMatchObject({
+      object: 'property_item',
+      type: 'number',
+      number: 1,
+    })
 
     // Update, query, sort.
-    const upd = await json(await send(`/v1/pages/${a.id}`, '{"properties":{"__proto__":{"rich_text":[{"text":{"content":"changed"}}]}}}', 'PATCH'))
+    const upd = await json(
+      await send(`/v1/pages/${a.id}`, '{"properties":{"__proto__":{"rich_text":[{"text":{"content":"changed"}}]}}}', 'PATCH'),
+    )
     expect(upd.properties.__proto__.rich_text[0].plain_text).toBe('changed')
-    const q = await json(await send(`/v1/data_sources/${ds}/query`, '{"filter":{"property":"__proto__","rich_text":{"contains":"proto"}},"sorts":[{"property":"constructor","direction":"descending"}]}'))
+    const q = await json(
+      await send(
+        `/v1/data_sources/${ds}/query`,
+        '{"filter":{"property":"__proto__","rich_text":{"contains":"proto"}},"sorts":[{"property":"constructor","direction":"descending"}]}',
+      ),
+    )
     expect(q.results.map((r: any) => r.id)).toEqual([b.id])
     const sorted = await json(await send(`/v1/data_sources/${ds}/query`, '{"sorts":[{"property":"__proto__","direction":"ascending"}]}'))
     expect(sorted.results.map((r: any) => r.id)).toEqual([b.id, a.id])
@@ -129,7 +162,7 @@ describe('leniencies the corpus found', () => {
     expect(legacy.properties.__proto__.type).toBe('text')
   })
 
-  it('searches and filters with queries longer than SQLite\'s LIKE pattern limit', async () => {
+  it("searches and filters with queries longer than SQLite's LIKE pattern limit", async () => {
     // A title of 30 runs × 2000 characters, with LIKE's special characters in it.
     const unit = 'ab%_\\c'
     const runs = Array.from({ length: 30 }, (_, i) => ({ text: { content: `${i}`.padEnd(2000, unit) } }))
@@ -144,7 +177,13 @@ describe('leniencies the corpus found', () => {
     expect(await hits('%'.repeat(50_000))).toEqual([])
     expect(await hits('a'.repeat(50_000))).toEqual([])
 
-    const db = await json(await send('/v1/databases', { parent: { page_id: s.pages.root.id }, title: [{ text: { content: 'Long' } }], initial_data_source: { properties: { Name: { title: {} } } } }))
+    const db = await json(
+      await send('/v1/databases', {
+        parent: { page_id: s.pages.root.id },
+        title: [{ text: { content: 'Long' } }],
+        initial_data_source: { properties: { Name: { title: {} } } },
+      }),
+    )
     const ds = db.data_sources[0].id as string
     const row = await json(await send('/v1/pages', { parent: { data_source_id: ds }, properties: { Name: { title: runs } } }))
     await send('/v1/pages', { parent: { data_source_id: ds }, properties: { Name: { title: [{ text: { content: 'short' } }] } } })
@@ -170,10 +209,19 @@ describe('leniencies the corpus found', () => {
     for (const path of ['/users/%ZZ/password', '/users/%E0%A4%A/password', '/workspaces/%/pages']) {
       const r = path.includes('password') ? await admin('PUT', path, '{"password":"long-enough-password"}') : await admin('GET', path)
       expect(r.status, path).toBe(400)
-      expect(await json(r)).toMatchObject({ object: 'error', status: 400, code: 'invalid_input', message: 'The request path is not valid percent-encoding.' })
+      expect(await json(r)).toMatchObject({
+        object: 'error',
+        status: 400,
+        code: 'invalid_input',
+        message: 'The request path is not valid percent-encoding.',
+      })
     }
     // Decoded once: `%2540` is the literal text `%40`, not `@`.
-    const once = await admin('PUT', `/users/${encodeURIComponent(encodeURIComponent(s.member.email as string))}/password`, '{"password":"long-enough-password"}')
+    const once = await admin(
+      'PUT',
+      `/users/${encodeURIComponent(encodeURIComponent(s.member.email as string))}/password`,
+      '{"password":"long-enough-password"}',
+    )
     expect(once.status).toBe(404)
     expect((await json(once)).message).toBe(`No user ${encodeURIComponent(s.member.email as string)}.`)
     const ok = await admin('PUT', `/users/${encodeURIComponent(s.member.email as string)}/password`, '{"password":"long-enough-password"}')
@@ -184,7 +232,12 @@ describe('leniencies the corpus found', () => {
     const { sessionId } = await createSession(server.deps, s.owner.id)
     const headers = { cookie: `octavo_session=${sessionId}`, origin: server.url, 'content-type': 'multipart/form-data; boundary=xyz' }
     for (const path of ['/login', '/developers/connections', `/w/${s.workspace.id}/pages/${s.pages.root.id}/access/restore`]) {
-      const r = await fetch(`${server.url}${path}`, { method: 'POST', headers, body: `_csrf=${csrfToken(server.deps, sessionId)}&name=x`, redirect: 'manual' })
+      const r = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers,
+        body: `_csrf=${csrfToken(server.deps, sessionId)}&name=x`,
+        redirect: 'manual',
+      })
       expect(r.status, path).toBe(400)
       expect(r.headers.get('content-type')).toContain('text/html')
       expect(await r.text()).toContain('The form could not be read.')
@@ -203,13 +256,33 @@ describe('leniencies the corpus found', () => {
     const cases: [string, string, unknown, string][] = [
       ['PUT', `/users/${s.member.id}/password`, { password: 'long-enough-password', pasword: 'x' }, 'body: Unrecognized key: "pasword"'],
       ['POST', `/workspaces/${s.workspace.id}/pages`, { title: 'T', parent: 'x' }, 'body: Unrecognized key: "parent"'],
-      ['POST', `/workspaces/${s.workspace.id}/connections`, { name: 'C', capabilities: { read_contents: true } }, 'capabilities: Unrecognized key: "read_contents"'],
-      ['POST', '/workspaces', { name: 'W', members: [{ name: 'A', email: 'a@x.test', role: 'owner', admin: true }] }, 'members.0: Unrecognized key: "admin"'],
+      [
+        'POST',
+        `/workspaces/${s.workspace.id}/connections`,
+        { name: 'C', capabilities: { read_contents: true } },
+        'capabilities: Unrecognized key: "read_contents"',
+      ],
+      [
+        'POST',
+        '/workspaces',
+        { name: 'W', members: [{ name: 'A', email: 'a@x.test', role: 'owner', admin: true }] },
+        'members.0: Unrecognized key: "admin"',
+      ],
       ['POST', `/workspaces/${s.workspace.id}/groups`, { name: 'G', members: [] }, 'body: Unrecognized key: "members"'],
       ['PUT', `/pages/${s.pages.root.id}/permissions/workspace`, { level: 'view', inherit: false }, 'body: Unrecognized key: "inherit"'],
       ['POST', `/workspaces/${s.workspace.id}/personal-access-tokens`, { name: 'P', expires: 3 }, 'body: Unrecognized key: "expires"'],
-      ['POST', `/workspaces/${s.workspace.id}/public-connections`, { name: 'O', redirect_uris: [], secret: 'x' }, 'body: Unrecognized key: "secret"'],
-      ['PUT', `/connections/${s.connection.id}/pages/${s.pages.root.id}`, { as: s.owner.id, level: 'full' }, 'body: Unrecognized key: "level"'],
+      [
+        'POST',
+        `/workspaces/${s.workspace.id}/public-connections`,
+        { name: 'O', redirect_uris: [], secret: 'x' },
+        'body: Unrecognized key: "secret"',
+      ],
+      [
+        'PUT',
+        `/connections/${s.connection.id}/pages/${s.pages.root.id}`,
+        { as: s.owner.id, level: 'full' },
+        'body: Unrecognized key: "level"',
+      ],
     ]
     for (const [method, path, body, message] of cases) {
       const r = await admin(method, path, JSON.stringify(body))
@@ -259,7 +332,10 @@ describe('the malformed-input corpus', () => {
     const ds = (db.data_sources[0] as { id: string }).id
     const rows: string[] = []
     for (let i = 0; i < 3; i++) {
-      const row = await notion.pages.create({ parent: { data_source_id: ds }, properties: { Name: { title: [{ text: { content: `Row ${i}` } }] }, N: { number: i } } })
+      const row = await notion.pages.create({
+        parent: { data_source_id: ds },
+        properties: { Name: { title: [{ text: { content: `Row ${i}` } }] }, N: { number: i } },
+      })
       rows.push(row.id)
     }
     const appended = await notion.blocks.children.append({
@@ -278,7 +354,13 @@ describe('the malformed-input corpus', () => {
     const sparePat = await createPat(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Spare' })
     for (const p of [s.owner, s.member, s.guest]) await setPassword(server.deps, p.id, 'corpus password 123')
     const app = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id })
-    const code = (await consent(server, { userId: s.owner.id, params: { client_id: app.clientId, redirect_uri: 'http://127.0.0.1:9999/callback', response_type: 'code', owner: 'user' }, pageIds: [s.pages.root.id] })).searchParams.get('code')
+    const code = (
+      await consent(server, {
+        userId: s.owner.id,
+        params: { client_id: app.clientId, redirect_uri: 'http://127.0.0.1:9999/callback', response_type: 'code', owner: 'user' },
+        pageIds: [s.pages.root.id],
+      })
+    ).searchParams.get('code')
     const basic = `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`
     const grant = (await (
       await fetch(`${server.url}/v1/oauth/token`, {
@@ -288,7 +370,9 @@ describe('the malformed-input corpus', () => {
       })
     ).json()) as { access_token: string; refresh_token: string }
     const installs = (await (
-      await fetch(`${server.url}/_octavo/admin/workspaces/${s.workspace.id}/installs`, { headers: { authorization: `Bearer ${server.config.adminKey}` } })
+      await fetch(`${server.url}/_octavo/admin/workspaces/${s.workspace.id}/installs`, {
+        headers: { authorization: `Bearer ${server.config.adminKey}` },
+      })
     ).json()) as { installs: { id: string }[] }
     const { sessionId } = await createSession(server.deps, s.owner.id)
     fx = {
@@ -318,7 +402,12 @@ describe('the malformed-input corpus', () => {
       oauthValues: [code ?? 'x', grant.refresh_token ?? 'x', 'ntn_' + '2'.repeat(46)],
     }
     // The routes of the app the server runs, built from the same dependencies.
-    const built = createApp({ deps: server.deps, limiter: server.limiter, adminKey: server.config.adminKey, portal: { demo: server.config.demo, publicUrl: server.url } })
+    const built = createApp({
+      deps: server.deps,
+      limiter: server.limiter,
+      adminKey: server.config.adminKey,
+      portal: { demo: server.config.demo, publicUrl: server.url },
+    })
     // OCTAVO_CORPUS_ROUTES (a regular expression over "METHOD /path") narrows a run while debugging.
     const only = process.env.OCTAVO_CORPUS_ROUTES ? new RegExp(process.env.OCTAVO_CORPUS_ROUTES) : undefined
     routes = routesOf(built).filter((r) => !only || only.test(`${r.method} ${r.path}`))
@@ -329,8 +418,18 @@ describe('the malformed-input corpus', () => {
     if (process.env.OCTAVO_CORPUS_ROUTES) return
     const surfaces = new Set<Surface>(routes.map((r) => r.surface))
     expect([...surfaces].sort()).toEqual(['admin', 'oauth', 'ops', 'portal', 'v1'])
-    for (const path of ['/v1/pages/:page_id', '/v1/oauth/token', '/_octavo/admin/users/:user/password', '/admin/v1/spaces/:space_id/personal_access_tokens/:bot_id', '/w/:ws/pages/:id', '/v1/oauth/authorize']) {
-      expect(routes.some((r) => r.path === path), path).toBe(true)
+    for (const path of [
+      '/v1/pages/:page_id',
+      '/v1/oauth/token',
+      '/_octavo/admin/users/:user/password',
+      '/admin/v1/spaces/:space_id/personal_access_tokens/:bot_id',
+      '/w/:ws/pages/:id',
+      '/v1/oauth/authorize',
+    ]) {
+      expect(
+        routes.some((r) => r.path === path),
+        path,
+      ).toBe(true)
     }
   })
 
@@ -340,7 +439,10 @@ describe('the malformed-input corpus', () => {
     const gc = runInNewContext('gc') as () => void
     gc()
     const rssBeforeMb = Math.round(process.memoryUsage().rss / 1024 / 1024)
-    const result = await runCorpus(server.url, generateCorpus(routes, fx, { seed: SEED, total: TOTAL }, LAST_ROUTES), { concurrency: 8, timeoutMs: 5_000 })
+    const result = await runCorpus(server.url, generateCorpus(routes, fx, { seed: SEED, total: TOTAL }, LAST_ROUTES), {
+      concurrency: 8,
+      timeoutMs: 5_000,
+    })
     expect(result.sent).toBeGreaterThanOrEqual(TOTAL)
     expect(result.byRoute.size).toBe(routes.length)
     // Twice, with a pause between: V8 releases the pages a collection emptied only after sweeping.

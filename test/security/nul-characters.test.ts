@@ -18,9 +18,15 @@ describe('NUL characters in bodies', () => {
 
   it('drops U+0000 from titles, property names and values instead of failing', async () => {
     const { s, notion } = await connectedWorkspace(server)
-    const page = (await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt('a\u0000b') } } })) as any
+    const page = (await notion.pages.create({
+      parent: { page_id: s.pages.root.id },
+      properties: { title: { title: rt('a\u0000b') } },
+    })) as any
     expect(page.properties.title.title[0].plain_text).toBe('ab')
-    const { dataSourceId } = await buildDatabase(notion, s.pages.root.id, { title: 'N\u0000ul', properties: { 'Na\u0000me': { title: {} }, Notes: { rich_text: {} } } })
+    const { dataSourceId } = await buildDatabase(notion, s.pages.root.id, {
+      title: 'N\u0000ul',
+      properties: { 'Na\u0000me': { title: {} }, Notes: { rich_text: {} } },
+    })
     const ds = (await notion.dataSources.retrieve({ data_source_id: dataSourceId })) as any
     expect(Object.keys(ds.properties).sort()).toEqual(['Name', 'Notes'])
     const row = (await notion.pages.create({

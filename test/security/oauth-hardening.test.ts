@@ -27,9 +27,17 @@ describe('OAuth hardening', () => {
 
   const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
   const post = (path: string, authorization: string, body: Record<string, unknown>) =>
-    fetch(`${server.url}/v1/oauth/${path}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    fetch(`${server.url}/v1/oauth/${path}`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
   const codeFor = async (clientId: string, extra: Record<string, string> = {}) => {
-    const to = await consent(server, { userId: s.owner.id, params: { client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user', ...extra }, pageIds: [s.pages.child.id] })
+    const to = await consent(server, {
+      userId: s.owner.id,
+      params: { client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user', ...extra },
+      pageIds: [s.pages.child.id],
+    })
     return to.searchParams.get('code') as string
   }
 
@@ -37,16 +45,29 @@ describe('OAuth hardening', () => {
     const app = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, redirectUris: [REDIRECT], name: 'Downgrade' })
     const auth = basic(app.clientId, app.clientSecret)
     const code = await codeFor(app.clientId)
-    const res = await post('token', auth, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: pkcePair().verifier })
+    const res = await post('token', auth, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: pkcePair().verifier,
+    })
     expect(res.status).toBe(400)
     const body = (await res.json()) as Record<string, string>
-    expect(body).toMatchObject({ error: 'invalid_grant', error_description: 'code_verifier was given, but the authorization request had no code_challenge.' })
+    expect(body).toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'code_verifier was given, but the authorization request had no code_challenge.',
+    })
     expect(JSON.stringify(body)).not.toContain('access_token')
     // Codes without PKCE still work without a verifier, and with PKCE with the right one.
-    expect((await post('token', auth, { grant_type: 'authorization_code', code: await codeFor(app.clientId), redirect_uri: REDIRECT })).status).toBe(200)
+    expect(
+      (await post('token', auth, { grant_type: 'authorization_code', code: await codeFor(app.clientId), redirect_uri: REDIRECT })).status,
+    ).toBe(200)
     const { verifier, challenge } = pkcePair()
     const pkceCode = await codeFor(app.clientId, { code_challenge: challenge, code_challenge_method: 'S256' })
-    expect((await post('token', auth, { grant_type: 'authorization_code', code: pkceCode, redirect_uri: REDIRECT, code_verifier: verifier })).status).toBe(200)
+    expect(
+      (await post('token', auth, { grant_type: 'authorization_code', code: pkceCode, redirect_uri: REDIRECT, code_verifier: verifier }))
+        .status,
+    ).toBe(200)
   })
 
   it(`throttles failed client authentication on token, introspect and revoke after ${N} failures; other clients still work`, async () => {
@@ -80,7 +101,9 @@ describe('OAuth hardening', () => {
 
   it(`counts concurrent failures atomically: of 40 at once exactly ${N} are answered 401`, async () => {
     const target = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.owner.id, redirectUris: [REDIRECT], name: 'Burst' })
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => post('introspect', basic(target.clientId, `guess-${i}`), { token: 'ntn_x' })))
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => post('introspect', basic(target.clientId, `guess-${i}`), { token: 'ntn_x' })),
+    )
     expect(results.filter((r) => r.status === 401)).toHaveLength(N)
     expect(results.filter((r) => r.status === 429)).toHaveLength(40 - N)
     expect((await post('introspect', basic(target.clientId, target.clientSecret), { token: 'ntn_x' })).status).toBe(429)

@@ -23,7 +23,10 @@ describe('OAuth template: copied only while its registrant can still access it',
   beforeAll(async () => {
     server = await startTestServer()
     s = await seedBasic(server)
-    const beta = await createWorkspace(server.deps, { name: 'Beta Co', members: [{ name: 'Bea', email: 'bea@beta.example', role: 'owner' }] })
+    const beta = await createWorkspace(server.deps, {
+      name: 'Beta Co',
+      members: [{ name: 'Bea', email: 'bea@beta.example', role: 'owner' }],
+    })
     bea = beta.members[0] as { id: string }
     beaWorkspace = beta.workspace.id
   })
@@ -32,7 +35,13 @@ describe('OAuth template: copied only while its registrant can still access it',
   /** A template page written by the owner (with a secret line) and a connection registered by Mia with it. */
   const setup = async (name: string) => {
     const tpl = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: `${name} template` })
-    const app = await registerApp(server, { workspaceId: s.workspace.id, actorId: s.member.id, redirectUris: [REDIRECT], name, templatePageId: tpl.id })
+    const app = await registerApp(server, {
+      workspaceId: s.workspace.id,
+      actorId: s.member.id,
+      redirectUris: [REDIRECT],
+      name,
+      templatePageId: tpl.id,
+    })
     const params = { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' }
     return { tpl, app, params }
   }
@@ -52,7 +61,14 @@ describe('OAuth template: copied only while its registrant can still access it',
   }
 
   const beaPrivatePages = async () =>
-    (await server.deps.store.db.selectFrom('block').select('title_text').where('workspace_id', '=', beaWorkspace).where('type', '=', 'child_page').execute()).map((r) => r.title_text)
+    (
+      await server.deps.store.db
+        .selectFrom('block')
+        .select('title_text')
+        .where('workspace_id', '=', beaWorkspace)
+        .where('type', '=', 'child_page')
+        .execute()
+    ).map((r) => r.title_text)
 
   const expectRefused = async (params: Record<string, string>, name: string) => {
     const before = await beaPrivatePages()
@@ -71,7 +87,13 @@ describe('OAuth template: copied only while its registrant can still access it',
   it('copies the template while the registrant can see it (control)', async () => {
     const { tpl, app, params } = await setup('Control App')
     const to = await consent(server, { userId: bea.id, params, template: true })
-    const res = await sdk().oauth.token({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'authorization_code', code: to.searchParams.get('code') as string, redirect_uri: REDIRECT })
+    const res = await sdk().oauth.token({
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      grant_type: 'authorization_code',
+      code: to.searchParams.get('code') as string,
+      redirect_uri: REDIRECT,
+    })
     expect(res.duplicated_template_id).toMatch(/^[0-9a-f-]{36}$/)
     expect(res.duplicated_template_id).not.toBe(tpl.id)
   })

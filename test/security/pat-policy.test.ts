@@ -69,7 +69,14 @@ describe('PAT creation policy', () => {
       await setPatPolicy(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, policy })
     }
     expect((await getPatPolicy(server.deps, s.workspace.id)).policy).toBe(policy)
-    const people: Record<Role, string> = { owner: s.owner.id, admin: s.admin.id, member: s.member.id, grouped: g.id, restricted: s.restricted.id, guest: s.guest.id }
+    const people: Record<Role, string> = {
+      owner: s.owner.id,
+      admin: s.admin.id,
+      member: s.member.id,
+      grouped: g.id,
+      restricted: s.restricted.id,
+      guest: s.guest.id,
+    }
     // Outside Enterprise there are no selected groups: "grouped" is a plain member.
     const admitted = plan === 'enterprise' ? ADMITS[policy] : ADMITS[policy].filter((r) => r !== 'grouped' || policy === 'all_members')
     for (const [role, id] of Object.entries(people) as [Role, string][]) {
@@ -77,7 +84,9 @@ describe('PAT creation policy', () => {
       if (admitted.includes(role)) {
         const { token } = await attempt
         const notion = server.client(token)
-        expect((await notion.pages.retrieve({ page_id: s.pages.grandchild.id })).id, `${role} reads through its PAT`).toBe(s.pages.grandchild.id)
+        expect((await notion.pages.retrieve({ page_id: s.pages.grandchild.id })).id, `${role} reads through its PAT`).toBe(
+          s.pages.grandchild.id,
+        )
       } else if (role === 'guest' || role === 'restricted') {
         await expect(attempt, role).rejects.toThrow('Guests and restricted members cannot create personal access tokens.')
       } else {
@@ -89,16 +98,27 @@ describe('PAT creation policy', () => {
   it('refuses changes the plan does not offer, and changes by non-owners', async () => {
     for (const plan of ['free', 'plus'] as Plan[]) {
       const s = await seedPeople(server, plan)
-      await expect(setPatPolicy(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, policy: 'all_members' })).rejects.toThrow(/not configurable on the/)
+      await expect(setPatPolicy(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, policy: 'all_members' })).rejects.toThrow(
+        /not configurable on the/,
+      )
     }
     const s = await seedPeople(server, 'business')
-    await expect(setPatPolicy(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, policy: 'owners_and_selected_groups' })).rejects.toThrow(/business plan offers/)
+    await expect(
+      setPatPolicy(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, policy: 'owners_and_selected_groups' }),
+    ).rejects.toThrow(/business plan offers/)
     for (const who of [s.admin.id, s.member.id, s.guest.id]) {
-      await expect(setPatPolicy(server.deps, { workspaceId: s.workspace.id, actorId: who, policy: 'all_members' })).rejects.toThrow(/Only workspace owners/)
+      await expect(setPatPolicy(server.deps, { workspaceId: s.workspace.id, actorId: who, policy: 'all_members' })).rejects.toThrow(
+        /Only workspace owners/,
+      )
     }
     const e = await seedPeople(server, 'enterprise')
     await expect(
-      setPatPolicy(server.deps, { workspaceId: e.workspace.id, actorId: e.owner.id, policy: 'owners_and_selected_groups', groupIds: [e.workspace.id] }),
+      setPatPolicy(server.deps, {
+        workspaceId: e.workspace.id,
+        actorId: e.owner.id,
+        policy: 'owners_and_selected_groups',
+        groupIds: [e.workspace.id],
+      }),
     ).rejects.toThrow(/No group with id/)
   })
 
@@ -128,9 +148,24 @@ describe('PAT creation policy', () => {
 
     const changes = await listAudit(server.deps.store.db, s.workspace.id, { actions: ['pat_policy.changed'] })
     expect(changes.map((c) => c.meta)).toEqual([
-      { from: { policy: 'owners_only', group_ids: [] }, to: { policy: 'all_members', group_ids: [] }, suspended_tokens: 0, restored_tokens: 1 },
-      { from: { policy: 'all_members', group_ids: [] }, to: { policy: 'owners_only', group_ids: [] }, suspended_tokens: 1, restored_tokens: 0 },
-      { from: { policy: 'owners_only', group_ids: [] }, to: { policy: 'all_members', group_ids: [] }, suspended_tokens: 0, restored_tokens: 0 },
+      {
+        from: { policy: 'owners_only', group_ids: [] },
+        to: { policy: 'all_members', group_ids: [] },
+        suspended_tokens: 0,
+        restored_tokens: 1,
+      },
+      {
+        from: { policy: 'all_members', group_ids: [] },
+        to: { policy: 'owners_only', group_ids: [] },
+        suspended_tokens: 1,
+        restored_tokens: 0,
+      },
+      {
+        from: { policy: 'owners_only', group_ids: [] },
+        to: { policy: 'all_members', group_ids: [] },
+        suspended_tokens: 0,
+        restored_tokens: 0,
+      },
     ])
     expect(changes.every((c) => c.actor === `user:${s.owner.id}`)).toBe(true)
   })
@@ -143,7 +178,12 @@ describe('PAT creation policy', () => {
     expect((await getPatPolicy(server.deps, s.workspace.id)).selected_groups).toEqual([])
     await addGroupMember(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, groupId: group.id, userId: s.member.id })
     await expect(s.pat(s.member.id)).rejects.toThrow(/not allowed/)
-    await setPatPolicy(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, policy: 'owners_and_selected_groups', groupIds: [group.id] })
+    await setPatPolicy(server.deps, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      policy: 'owners_and_selected_groups',
+      groupIds: [group.id],
+    })
     expect((await getPatPolicy(server.deps, s.workspace.id)).selected_groups).toEqual([{ id: group.id, name: 'Builders' }])
     const { token } = await s.pat(s.member.id)
     const me = () => server.client(token).users.me({})
@@ -154,7 +194,12 @@ describe('PAT creation policy', () => {
     expect((await me()).type).toBe('bot')
     // Demoted to restricted member: 401 even under "all members"; promoted back: works again.
     await setPatPolicy(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, policy: 'all_members' })
-    await changeMemberRole(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, userId: s.member.id, role: 'restricted_member' })
+    await changeMemberRole(server.deps, {
+      workspaceId: s.workspace.id,
+      actorId: s.owner.id,
+      userId: s.member.id,
+      role: 'restricted_member',
+    })
     expect((await apiError(me())).status).toBe(401)
     await changeMemberRole(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, userId: s.member.id, role: 'member' })
     expect((await me()).type).toBe('bot')
@@ -166,7 +211,9 @@ describe('PAT creation policy', () => {
     tick()
     expect(await revealPat(server.deps, pat.id, s.member.id)).toBe(token)
     for (const who of [s.owner.id, s.admin.id, s.guest.id]) {
-      await expect(revealPat(server.deps, pat.id, who)).rejects.toThrow('Only the creator of a personal access token can reveal or copy it; workspace admins cannot.')
+      await expect(revealPat(server.deps, pat.id, who)).rejects.toThrow(
+        'Only the creator of a personal access token can reveal or copy it; workspace admins cannot.',
+      )
     }
     const entries = await listAudit(server.deps.store.db, s.workspace.id, { actions: ['pat.*'] })
     expect(entries.map((e) => [e.action, e.actor])).toEqual([
@@ -187,10 +234,18 @@ describe('PAT creation policy', () => {
     const all = await listWorkspacePats(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id })
     expect(all.map((p) => p.name).sort()).toEqual(['Backup script', 'Deploy bot', 'deploy preview'])
     const deploy = all.find((p) => p.id === a.pat.id)
-    expect(deploy).toMatchObject({ creator: { id: s.member.id, name: 'Mia Member', email: s.member.email }, status: 'active', revoked_by: null })
+    expect(deploy).toMatchObject({
+      creator: { id: s.member.id, name: 'Mia Member', email: s.member.email },
+      status: 'active',
+      revoked_by: null,
+    })
     expect(deploy?.last_used_time).not.toBeNull()
-    expect(all.find((p) => p.id === b.pat.id)).toMatchObject({ status: 'revoked', revoked_by: { type: 'user', id: s.owner.id, name: 'Olive Owner' } })
-    const names = async (f: object) => (await listWorkspacePats(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, ...f })).map((p) => p.name).sort()
+    expect(all.find((p) => p.id === b.pat.id)).toMatchObject({
+      status: 'revoked',
+      revoked_by: { type: 'user', id: s.owner.id, name: 'Olive Owner' },
+    })
+    const names = async (f: object) =>
+      (await listWorkspacePats(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, ...f })).map((p) => p.name).sort()
     expect(await names({ query: 'DEPLOY' })).toEqual(['Deploy bot', 'deploy preview'])
     expect(await names({ creatorId: s.admin.id })).toEqual(['deploy preview'])
     expect(await names({ status: 'revoked' })).toEqual(['Backup script'])

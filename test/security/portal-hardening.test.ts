@@ -27,7 +27,9 @@ describe('DNS rebinding: Host allow-list and Origin check', () => {
   const adminKey = `octavo_admin_${randomBytes(12).toString('hex')}`
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { OCTAVO_DEMO: 'on', OCTAVO_ALLOWED_HOSTS: 'octavo.lan, other.lan:8443', OCTAVO_ADMIN_KEY: adminKey } })
+    server = await startTestServer({
+      env: { OCTAVO_DEMO: 'on', OCTAVO_ALLOWED_HOSTS: 'octavo.lan, other.lan:8443', OCTAVO_ADMIN_KEY: adminKey },
+    })
     port = new URL(server.url).port
     const demo = await seedDemo(server.deps)
     demoUserId = (demo.people.find((p) => p.email === 'grace@octavo.test') as { id: string }).id
@@ -44,7 +46,11 @@ describe('DNS rebinding: Host allow-list and Origin check', () => {
     expect(login.text).toContain('Misdirected request')
     expect(login.text).not.toContain(demoUserId)
 
-    const demo = await rawRequest(server.url, '/login/demo', { host, headers: { origin: `http://${host}` }, form: { user_id: demoUserId, next: '/' } })
+    const demo = await rawRequest(server.url, '/login/demo', {
+      host,
+      headers: { origin: `http://${host}` },
+      form: { user_id: demoUserId, next: '/' },
+    })
     expect(demo.status).toBe(421)
     expect(demo.cookies).toEqual([])
     // The same request with the server's own name signs in, so only the Host made the difference.
@@ -58,7 +64,10 @@ describe('DNS rebinding: Host allow-list and Origin check', () => {
 
   it('/v1, the admin APIs and the OAuth client endpoints answer 421 in their own shapes', async () => {
     const host = EVIL(port)
-    const me = await rawRequest(server.url, '/v1/users/me', { host, headers: { authorization: `Bearer ${s.token}`, 'notion-version': '2025-09-03' } })
+    const me = await rawRequest(server.url, '/v1/users/me', {
+      host,
+      headers: { authorization: `Bearer ${s.token}`, 'notion-version': '2025-09-03' },
+    })
     expect(me.status).toBe(421)
     const body = JSON.parse(me.text) as Record<string, unknown>
     expect(Object.keys(body)).toEqual(['object', 'status', 'code', 'message', 'request_id'])
@@ -75,19 +84,35 @@ describe('DNS rebinding: Host allow-list and Origin check', () => {
     expect(token.status).toBe(421)
     expect(JSON.parse(token.text)).toMatchObject({ error: 'invalid_request' })
     // A request without any Host at all is refused too (@hono/node-server already answers 400).
-    expect([400, 421]).toContain((await rawRequest(server.url, '/v1/users/me', { host: '', headers: { authorization: `Bearer ${s.token}` } })).status)
+    expect([400, 421]).toContain(
+      (await rawRequest(server.url, '/v1/users/me', { host: '', headers: { authorization: `Bearer ${s.token}` } })).status,
+    )
   })
 
   it('accepts the listen address, loopback names and OCTAVO_ALLOWED_HOSTS entries (without a port: by name, as nginx’s $host sends)', async () => {
-    const me = (host: string) => rawRequest(server.url, '/v1/users/me', { host, headers: { authorization: `Bearer ${s.token}`, 'notion-version': '2025-09-03' } })
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, 'octavo.lan', 'octavo.lan:1234', 'other.lan:8443', 'other.lan', '127.0.0.1']) expect((await me(host)).status, host).toBe(200)
-    for (const host of [`127.0.0.1:${Number(port) + 1}`, 'other.lan:8444', 'octavo.lan.evil.test', 'rebind.evil.test', `[::2]:${port}`]) expect((await me(host)).status, host).toBe(421)
+    const me = (host: string) =>
+      rawRequest(server.url, '/v1/users/me', { host, headers: { authorization: `Bearer ${s.token}`, 'notion-version': '2025-09-03' } })
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `LOCALHOST:${port}`,
+      'octavo.lan',
+      'octavo.lan:1234',
+      'other.lan:8443',
+      'other.lan',
+      '127.0.0.1',
+    ])
+      expect((await me(host)).status, host).toBe(200)
+    for (const host of [`127.0.0.1:${Number(port) + 1}`, 'other.lan:8444', 'octavo.lan.evil.test', 'rebind.evil.test', `[::2]:${port}`])
+      expect((await me(host)).status, host).toBe(421)
     // Malformed Host values (userinfo, paths): 400 from @hono/node-server, or 421 here; never served.
-    for (const host of [`evil@127.0.0.1:${port}`, `127.0.0.1:${port}.evil.test`, `127.0.0.1:${port}/x`, `evil.test#@127.0.0.1:${port}`]) expect([400, 421], host).toContain((await me(host)).status)
+    for (const host of [`evil@127.0.0.1:${port}`, `127.0.0.1:${port}.evil.test`, `127.0.0.1:${port}/x`, `evil.test#@127.0.0.1:${port}`])
+      expect([400, 421], host).toContain((await me(host)).status)
   })
 
   it('the Origin of a form post is compared with the allowed origins, not with the Host it came with', async () => {
-    const post = (host: string, origin: string) => rawRequest(server.url, '/login/demo', { host, headers: { origin }, form: { user_id: demoUserId, next: '/' } })
+    const post = (host: string, origin: string) =>
+      rawRequest(server.url, '/login/demo', { host, headers: { origin }, form: { user_id: demoUserId, next: '/' } })
     // Host allowed, Origin foreign: refused by the Origin check.
     expect((await post('octavo.lan', 'http://rebind.evil.test')).status).toBe(403)
     expect((await post(`127.0.0.1:${port}`, `http://rebind.evil.test:${port}`)).status).toBe(403)
@@ -112,7 +137,12 @@ describe('DNS rebinding behind a proxy: the public URL', () => {
     expect((await rawRequest(server.url, '/login', { host: 'octavo.example.com:443' })).status).toBe(200)
     expect((await rawRequest(server.url, '/login', { host: 'octavo.example.com:8080' })).status).toBe(421)
     expect((await rawRequest(server.url, '/login', { host: 'example.com' })).status).toBe(421)
-    const post = (origin: string) => rawRequest(server.url, '/login', { host: 'octavo.example.com', headers: { origin }, form: { email: 'nobody@example.com', password: 'x' } })
+    const post = (origin: string) =>
+      rawRequest(server.url, '/login', {
+        host: 'octavo.example.com',
+        headers: { origin },
+        form: { email: 'nobody@example.com', password: 'x' },
+      })
     // Plain-http pages of the same name are not the https portal (the old check took the origin from Host).
     expect((await post('http://octavo.example.com')).status).toBe(403)
     expect((await post('https://octavo.example.com')).status).toBe(401)
@@ -155,7 +185,10 @@ describe('open redirect after sign-in', () => {
   ]
 
   it('keeps only same-origin paths, normalised (GET /login while signed in)', async () => {
-    const signIn = await rawRequest(server.url, '/login', { headers: { origin: server.url }, form: { email: s.member.email as string, password: PW, next: '/' } })
+    const signIn = await rawRequest(server.url, '/login', {
+      headers: { origin: server.url },
+      form: { email: s.member.email as string, password: PW, next: '/' },
+    })
     const cookie = signIn.cookies.find((c) => c.startsWith('octavo_session=')) as string
     expect(cookie).toBeDefined()
     for (const [next, expected] of CASES) {
@@ -170,7 +203,10 @@ describe('open redirect after sign-in', () => {
 
   it('the sign-in form and its redirect use the same rule (POST /login)', async () => {
     for (const [next, expected] of CASES.slice(0, 6)) {
-      const res = await rawRequest(server.url, '/login', { headers: { origin: server.url }, form: { email: s.member.email as string, password: PW, next } })
+      const res = await rawRequest(server.url, '/login', {
+        headers: { origin: server.url },
+        form: { email: s.member.email as string, password: PW, next },
+      })
       expect(res.status, JSON.stringify(next)).toBe(303)
       expect(res.headers.location, JSON.stringify(next)).toBe(expected)
     }
@@ -214,7 +250,10 @@ describe('sign-in throttling (one node, in memory)', () => {
     const refused = results.find((r) => r.status === 429)
     expect(refused?.text).toContain('Too many failed attempts.')
     expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(800)
-    const right = await rawRequest(server.url, '/login', { headers: { origin: server.url }, form: { email: 'burst@example.com', password: PW } })
+    const right = await rawRequest(server.url, '/login', {
+      headers: { origin: server.url },
+      form: { email: 'burst@example.com', password: PW },
+    })
     expect(right.status).toBe(429)
     expect(right.cookies).toEqual([])
   })
@@ -222,10 +261,16 @@ describe('sign-in throttling (one node, in memory)', () => {
   it('X-Forwarded-For from a peer that is not a trusted proxy is ignored', async () => {
     await person('spoof@example.com')
     for (let i = 1; i <= 5; i++) {
-      const r = await rawRequest(server.url, '/login', { headers: { origin: server.url, 'x-forwarded-for': `203.0.113.${i}` }, form: { email: 'spoof@example.com', password: 'wrong password' } })
+      const r = await rawRequest(server.url, '/login', {
+        headers: { origin: server.url, 'x-forwarded-for': `203.0.113.${i}` },
+        form: { email: 'spoof@example.com', password: 'wrong password' },
+      })
       expect(r.status).toBe(401)
     }
-    const sixth = await rawRequest(server.url, '/login', { headers: { origin: server.url, 'x-forwarded-for': '203.0.113.99' }, form: { email: 'spoof@example.com', password: PW } })
+    const sixth = await rawRequest(server.url, '/login', {
+      headers: { origin: server.url, 'x-forwarded-for': '203.0.113.99' },
+      form: { email: 'spoof@example.com', password: PW },
+    })
     expect(sixth.status).toBe(429)
   })
 })
@@ -243,7 +288,10 @@ describe('sign-in throttling behind a trusted proxy', () => {
   afterAll(async () => server?.stop())
 
   const attempt = (xff: string, password: string) =>
-    rawRequest(server.url, '/login', { headers: { origin: server.url, 'x-forwarded-for': xff }, form: { email: 'proxied@example.com', password } })
+    rawRequest(server.url, '/login', {
+      headers: { origin: server.url, 'x-forwarded-for': xff },
+      form: { email: 'proxied@example.com', password },
+    })
 
   it('each client address behind the proxy has its own budget; what the client wrote left of it is ignored', async () => {
     for (let i = 0; i < 5; i++) expect((await attempt(`198.51.100.${i}, 192.0.2.1`, 'wrong password')).status).toBe(401)
@@ -286,12 +334,18 @@ describe.skipIf(!REDIS)('sign-in throttling shared by two nodes through Redis', 
     }
     // Both nodes connected to Redis (until then each would count in its own insurance limiter).
     for (let i = 0; i < 100 && [a, b].some((n) => n.limiter.state?.().redis !== 'up'); i++) await new Promise((r) => setTimeout(r, 50))
-    expect([a.limiter.state?.(), b.limiter.state?.()]).toEqual([{ mode: 'off', redis: 'up' }, { mode: 'off', redis: 'up' }])
+    expect([a.limiter.state?.(), b.limiter.state?.()]).toEqual([
+      { mode: 'off', redis: 'up' },
+      { mode: 'off', redis: 'up' },
+    ])
     const { checked, throttled } = await burst([a.url, b.url], email, () => ({ 'x-forwarded-for': client }))
     expect(checked).toBe(5)
     expect(throttled).toBe(35)
     for (const server of [a, b]) {
-      const r = await rawRequest(server.url, '/login', { headers: { origin: server.url, 'x-forwarded-for': client }, form: { email, password: PW } })
+      const r = await rawRequest(server.url, '/login', {
+        headers: { origin: server.url, 'x-forwarded-for': client },
+        form: { email, password: PW },
+      })
       expect(r.status).toBe(429)
     }
   })

@@ -43,12 +43,21 @@ describe('rows a person cannot open are left out of queries and listings', () =>
     const db = (await owner.databases.create({
       parent: { type: 'page_id', page_id: s.pages.root.id },
       title: rt('Salaries'),
-      initial_data_source: { properties: { Name: { title: {} }, Score: { number: {} }, Double: { formula: { expression: 'prop("Score") * 2' } } } as never },
+      initial_data_source: {
+        properties: { Name: { title: {} }, Score: { number: {} }, Double: { formula: { expression: 'prop("Score") * 2' } } } as never,
+      },
     })) as unknown as { id: string; data_sources: { id: string }[] }
     databaseId = db.id
     dsId = (db.data_sources[0] as { id: string }).id
     for (let i = 0; i < 12; i++) {
-      rows.push((await owner.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt(`Row ${i}`) }, Score: { number: i } } as never })).id)
+      rows.push(
+        (
+          await owner.pages.create({
+            parent: { data_source_id: dsId },
+            properties: { Name: { title: rt(`Row ${i}`) }, Score: { number: i } } as never,
+          })
+        ).id,
+      )
     }
     // The three newest rows and one in the middle: Olive keeps full access, the workspace loses it.
     hidden = new Set([rows[11], rows[10], rows[9], rows[4]] as string[])
@@ -58,7 +67,14 @@ describe('rows a person cannot open are left out of queries and listings', () =>
     }
     visibleNewestFirst = [...rows].reverse().filter((id) => !hidden.has(id))
     // A restricted child page under Child, for the page listings.
-    closedChild = (await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Closed minutes', parentId: s.pages.child.id })).id
+    closedChild = (
+      await createPageAsUser(server.deps, {
+        workspaceId: s.workspace.id,
+        actorId: s.owner.id,
+        title: 'Closed minutes',
+        parentId: s.pages.child.id,
+      })
+    ).id
     await setPageAccess(server.deps, { pageId: closedChild, actorId: s.owner.id, target: { type: 'user', id: s.owner.id }, level: 'full' })
     await setPageAccess(server.deps, { pageId: closedChild, actorId: s.owner.id, target: { type: 'workspace' }, level: 'none' })
   })
@@ -98,7 +114,12 @@ describe('rows a person cannot open are left out of queries and listings', () =>
   })
 
   it('filters and sorts on stored values (including the index-driven sort plan) leave them out', async () => {
-    const filtered = await member.dataSources.query({ data_source_id: dsId, filter: { property: 'Score', number: { greater_than_or_equal_to: 3 } }, sorts: [{ property: 'Score', direction: 'descending' }], page_size: 2 })
+    const filtered = await member.dataSources.query({
+      data_source_id: dsId,
+      filter: { property: 'Score', number: { greater_than_or_equal_to: 3 } },
+      sorts: [{ property: 'Score', direction: 'descending' }],
+      page_size: 2,
+    })
     expect(ids(filtered)).toEqual([rows[8], rows[7]])
     noLeak(filtered)
     const title = await member.dataSources.query({ data_source_id: dsId, filter: { property: 'Name', title: { contains: 'Row 1' } } })
@@ -109,7 +130,11 @@ describe('rows a person cannot open are left out of queries and listings', () =>
   })
 
   it('filters and sorts on computed values (finished in JS) leave them out', async () => {
-    const res = await member.dataSources.query({ data_source_id: dsId, filter: { property: 'Double', formula: { number: { greater_than: 6 } } }, sorts: [{ property: 'Double', direction: 'descending' }] })
+    const res = await member.dataSources.query({
+      data_source_id: dsId,
+      filter: { property: 'Double', formula: { number: { greater_than: 6 } } },
+      sorts: [{ property: 'Double', direction: 'descending' }],
+    })
     expect(ids(res)).toEqual([rows[8], rows[7], rows[6], rows[5]])
     noLeak(res)
   })
@@ -121,7 +146,12 @@ describe('rows a person cannot open are left out of queries and listings', () =>
   })
 
   it('the legacy databases/{id}/query (2022-06-28) leaves them out', async () => {
-    const res = await server.raw(`/v1/databases/${databaseId}/query`, { method: 'POST', token: memberToken, version: '2022-06-28', body: JSON.stringify({ page_size: 100 }) })
+    const res = await server.raw(`/v1/databases/${databaseId}/query`, {
+      method: 'POST',
+      token: memberToken,
+      version: '2022-06-28',
+      body: JSON.stringify({ page_size: 100 }),
+    })
     expect(res.status).toBe(200)
     const body = (await res.json()) as { results: Row[] }
     expect(body.results.map((r) => r.id)).toEqual(visibleNewestFirst)
@@ -167,6 +197,8 @@ describe('rows a person cannot open are left out of queries and listings', () =>
     const olive = await sessionCookie(server, s.owner.id)
     const ownerView = await (await fetch(`${server.url}/w/${s.workspace.id}/pages/${databaseId}`, { headers: { cookie: olive } })).text()
     expect(ownerView).toContain('Database · 12 rows')
-    expect(await (await fetch(`${server.url}/w/${s.workspace.id}/pages/${s.pages.child.id}`, { headers: { cookie: olive } })).text()).toContain('Closed minutes')
+    expect(
+      await (await fetch(`${server.url}/w/${s.workspace.id}/pages/${s.pages.child.id}`, { headers: { cookie: olive } })).text(),
+    ).toContain('Closed minutes')
   })
 })

@@ -12,7 +12,7 @@ import { seedBasic, startTestServer, type TestServer } from '../support/harness.
 const SCANNER = /\bntn_[0-9]{11}[A-Za-z0-9]{32}[A-Za-z0-9]{3}\b/
 
 describe('token format', () => {
-  it('matches the secret scanners\' Notion rule and carries a valid checksum', () => {
+  it("matches the secret scanners' Notion rule and carries a valid checksum", () => {
     for (let i = 0; i < 200; i++) {
       const t = generateToken('internal')
       expect(t).toHaveLength(50)

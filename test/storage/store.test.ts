@@ -29,11 +29,20 @@ describe('store portability', () => {
   it('orders and compares text byte by byte, as SQLite does', async () => {
     const names = ['a-b', 'a_b', 'aB', 'ab', 'A', 'a b', 'é', 'z', '0', '~', 'a/', 'a/b']
     for (const name of names) {
-      await store.db.insertInto('change_event').values({ id: name, workspace_id: 'w', actor: 'admin', type: 'x', object_type: null, object_id: null, data: null, time: T }).execute()
+      await store.db
+        .insertInto('change_event')
+        .values({ id: name, workspace_id: 'w', actor: 'admin', type: 'x', object_type: null, object_id: null, data: null, time: T })
+        .execute()
     }
     const rows = await store.db.selectFrom('change_event').select('id').orderBy('id').execute()
     expect(rows.map((r) => r.id)).toEqual([...names].sort((x, y) => (Buffer.from(x) < Buffer.from(y) ? -1 : 1)))
-    const above = await store.db.selectFrom('change_event').select('id').where('id', '>', 'a-b').where('id', '<', `a/\u{10FFFF}`).orderBy('id').execute()
+    const above = await store.db
+      .selectFrom('change_event')
+      .select('id')
+      .where('id', '>', 'a-b')
+      .where('id', '<', `a/\u{10FFFF}`)
+      .orderBy('id')
+      .execute()
     expect(above.map((r) => r.id)).toEqual(['a/', 'a/b'])
     if (store.dialect === 'postgres') {
       // Byte order must not depend on the database's locale: every text column of every migration is "C".
@@ -45,18 +54,37 @@ describe('store portability', () => {
   })
 
   it('returns counts and sums as numbers', async () => {
-    const row = await store.db.selectFrom('workspace').select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('name').as('m')]).executeTakeFirstOrThrow()
+    const row = await store.db
+      .selectFrom('workspace')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('name').as('m')])
+      .executeTakeFirstOrThrow()
     expect(row.n).toBe(1)
     expect(await store.migrationStatus()).toMatchObject({ pending: [] })
     await expect(store.ping()).resolves.toBeUndefined()
   })
 
   it('keeps the materialised ACL exact when shares of one subtree race', async () => {
-    const top = await createNode(store.db, { workspaceId: 'w', parent: { type: 'workspace' }, kind: 'page', title: [textRun('top')], properties: {}, actor: 'u', time: T })
+    const top = await createNode(store.db, {
+      workspaceId: 'w',
+      parent: { type: 'workspace' },
+      kind: 'page',
+      title: [textRun('top')],
+      properties: {},
+      actor: 'u',
+      time: T,
+    })
     let parent = top
     const chain = [top]
     for (let i = 0; i < 5; i++) {
-      parent = await createNode(store.db, { workspaceId: 'w', parent: { type: 'page_id', id: parent.id }, kind: 'page', title: [textRun(`p${i}`)], properties: {}, actor: 'u', time: T })
+      parent = await createNode(store.db, {
+        workspaceId: 'w',
+        parent: { type: 'page_id', id: parent.id },
+        kind: 'page',
+        title: [textRun(`p${i}`)],
+        properties: {},
+        actor: 'u',
+        time: T,
+      })
       chain.push(parent)
     }
     const bots = Array.from({ length: 6 }, () => `bot:${randomUUID()}`)

@@ -74,7 +74,10 @@ export async function buildDatabase(
  * @returns the id of the new row.
  */
 export async function buildRow(notion: Client, dataSourceId: string, name: string, props: Record<string, unknown> = {}): Promise<string> {
-  const page = await notion.pages.create({ parent: { data_source_id: dataSourceId }, properties: { Name: { title: rt(name) }, ...props } as never })
+  const page = await notion.pages.create({
+    parent: { data_source_id: dataSourceId },
+    properties: { Name: { title: rt(name) }, ...props } as never,
+  })
   return page.id
 }
 
@@ -143,7 +146,13 @@ export async function buildConnection(
  *
  * @returns the HTTP status and the parsed JSON body (untyped: tests assert on it).
  */
-export async function adminCall(server: TestServer, method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }> {
+export async function adminCall(
+  server: TestServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  key?: string,
+): Promise<{ status: number; body: any }> {
   const res = await fetch(`${server.url}/_octavo/admin${path}`, {
     method,
     headers: { authorization: `Bearer ${key ?? server.config.adminKey}`, 'content-type': 'application/json' },

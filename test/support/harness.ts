@@ -38,7 +38,14 @@ export async function startTestServer(
   const dataDir = mkdtempSync(join(tmpdir(), 'octavo-test-'))
   // OCTAVO_TEST_STORE=postgres: a fresh PostgreSQL schema per server, dropped by stop().
   const database = testDatabase()
-  const config = loadConfig({ OCTAVO_DATA_DIR: dataDir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent', ...database.env, ...opts.env })
+  const config = loadConfig({
+    OCTAVO_DATA_DIR: dataDir,
+    OCTAVO_PORT: '0',
+    OCTAVO_DEMO: 'off',
+    OCTAVO_LOG_LEVEL: 'silent',
+    ...database.env,
+    ...opts.env,
+  })
   config.rateLimits = { ...config.rateLimits, enabled: false, ...opts.rateLimits }
   let server: RunningServer
   try {
@@ -52,7 +59,14 @@ export async function startTestServer(
     config,
     dataDir,
     client: (token, notionVersion) =>
-      new Client({ auth: token, baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {}, ...(notionVersion ? { notionVersion } : {}) }),
+      new Client({
+        auth: token,
+        baseUrl: server.url,
+        retry: false,
+        logLevel: LogLevel.ERROR,
+        logger: () => {},
+        ...(notionVersion ? { notionVersion } : {}),
+      }),
     raw: (path, init = {}) => {
       const headers = new Headers(init.headers)
       if (init.token) headers.set('authorization', `Bearer ${init.token}`)

@@ -55,7 +55,9 @@ export function routesOf(app: { routes: { method: string; path: string }[] }): R
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function notionError(body: unknown, status: number): boolean {
-  return isObj(body) && body.object === 'error' && body.status === status && typeof body.code === 'string' && typeof body.message === 'string'
+  return (
+    isObj(body) && body.object === 'error' && body.status === status && typeof body.code === 'string' && typeof body.message === 'string'
+  )
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -94,7 +96,10 @@ export function envelopeOf(surface: Surface, res: { status: number; headers: Hea
     }
     case 'oauth': {
       if (!json.ok) return `not JSON (${type || 'no content-type'})`
-      if (status >= 400) return isObj(json.value) && (typeof json.value.error === 'string' || notionError(json.value, status)) ? null : 'error without {error}'
+      if (status >= 400)
+        return isObj(json.value) && (typeof json.value.error === 'string' || notionError(json.value, status))
+          ? null
+          : 'error without {error}'
       return isObj(json.value) ? null : 'success body is not an object'
     }
     case 'portal': {
@@ -231,7 +236,21 @@ const MALFORMED_IDS = [
   'title%',
 ]
 
-const NOTION_VERSIONS: (string | null)[] = ['2022-06-28', '2026-03-11', '2021-05-11', '2021-08-16', null, '', ' 2025-09-03', '2025-09-04', 'latest', '2025-09-03, 2022-06-28', 'x'.repeat(1000), '2025\u002d09\u002d03\t', 'v1']
+const NOTION_VERSIONS: (string | null)[] = [
+  '2022-06-28',
+  '2026-03-11',
+  '2021-05-11',
+  '2021-08-16',
+  null,
+  '',
+  ' 2025-09-03',
+  '2025-09-04',
+  'latest',
+  '2025-09-03, 2022-06-28',
+  'x'.repeat(1000),
+  '2025\u002d09\u002d03\t',
+  'v1',
+]
 
 const CONTENT_TYPES = [
   'text/plain',
@@ -244,7 +263,26 @@ const CONTENT_TYPES = [
   '',
 ]
 
-const INVALID_JSON = ['{', '{"a":', '[1,2', '{"a":1,}', "{'a':1}", 'nul', 'undefined', '\u0000', '\ufeff{}', '{"a":"\\x00"}', '{"a":1}{"b":2}', '"unterminated', '{"a":NaN}', '{"a":Infinity}', '{"a":01}', '--', '<xml/>', '%7B%7D']
+const INVALID_JSON = [
+  '{',
+  '{"a":',
+  '[1,2',
+  '{"a":1,}',
+  "{'a':1}",
+  'nul',
+  'undefined',
+  '\u0000',
+  '\ufeff{}',
+  '{"a":"\\x00"}',
+  '{"a":1}{"b":2}',
+  '"unterminated',
+  '{"a":NaN}',
+  '{"a":Infinity}',
+  '{"a":01}',
+  '--',
+  '<xml/>',
+  '%7B%7D',
+]
 
 const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS']
 
@@ -268,7 +306,10 @@ function families(fx: CorpusFixtures) {
     { object: 'block', type: 'paragraph', paragraph: { rich_text: rt(), color: 'blue' } },
     { type: 'to_do', to_do: { rich_text: rt('task'), checked: true }, children: [{ paragraph: { rich_text: rt() } }] },
     { heading_2: { rich_text: rt('H'), is_toggleable: true } },
-    { type: 'table', table: { table_width: 2, has_column_header: true, children: [{ type: 'table_row', table_row: { cells: [rt('a'), rt('b')] } }] } },
+    {
+      type: 'table',
+      table: { table_width: 2, has_column_header: true, children: [{ type: 'table_row', table_row: { cells: [rt('a'), rt('b')] } }] },
+    },
     { callout: { rich_text: rt(), icon: { emoji: '💡' } } },
     { image: { external: { url: 'https://example.com/a.png' }, caption: rt() } },
     { code: { rich_text: rt('x = 1'), language: 'python' } },
@@ -279,10 +320,18 @@ function families(fx: CorpusFixtures) {
   const filter = {
     and: [
       { property: name, title: { contains: 'a' } },
-      { or: [{ property: others[0] ?? 'N', number: { greater_than: 1 } }, { timestamp: 'created_time', created_time: { past_week: {} } }] },
+      {
+        or: [
+          { property: others[0] ?? 'N', number: { greater_than: 1 } },
+          { timestamp: 'created_time', created_time: { past_week: {} } },
+        ],
+      },
     ],
   }
-  const sorts = [{ property: name, direction: 'ascending' }, { timestamp: 'last_edited_time', direction: 'descending' }]
+  const sorts = [
+    { property: name, direction: 'ascending' },
+    { timestamp: 'last_edited_time', direction: 'descending' },
+  ]
   const values = {
     [name]: { title: rt('row') },
     N: { number: 3 },
@@ -308,22 +357,51 @@ function families(fx: CorpusFixtures) {
   }
   return {
     page: [
-      { parent: { page_id: id('page') }, properties: { title: { title: rt('New') } }, children: blocks.slice(0, 3), icon: { emoji: '🎉' }, cover: { external: { url: 'https://example.com/c.png' } } },
+      {
+        parent: { page_id: id('page') },
+        properties: { title: { title: rt('New') } },
+        children: blocks.slice(0, 3),
+        icon: { emoji: '🎉' },
+        cover: { external: { url: 'https://example.com/c.png' } },
+      },
       { parent: { data_source_id: id('data_source') }, properties: values },
       { parent: { database_id: id('database') }, properties: values, template: { type: 'default' } },
       { parent: { workspace: true }, properties: { title: { title: rt() } } },
       { properties: values, in_trash: false, icon: null, is_locked: false },
       { parent: { type: 'page_id', page_id: id('page') } },
     ],
-    blocks: [{ children: blocks, position: { type: 'end' } }, { children: [blocks[0]], after: id('block') }, { paragraph: { rich_text: rt('edited') } }, { to_do: { checked: false } }, { type: 'code', code: { language: 'ruby' } }],
-    query: [{ filter, sorts, page_size: 10 }, { filter: { property: name, title: { is_not_empty: true } }, start_cursor: 'abc', in_trash: false }, { result_type: 'page', filter_properties: ['title'] }],
+    blocks: [
+      { children: blocks, position: { type: 'end' } },
+      { children: [blocks[0]], after: id('block') },
+      { paragraph: { rich_text: rt('edited') } },
+      { to_do: { checked: false } },
+      { type: 'code', code: { language: 'ruby' } },
+    ],
+    query: [
+      { filter, sorts, page_size: 10 },
+      { filter: { property: name, title: { is_not_empty: true } }, start_cursor: 'abc', in_trash: false },
+      { result_type: 'page', filter_properties: ['title'] },
+    ],
     schema: [
       { parent: { page_id: id('page') }, title: rt('DB'), initial_data_source: { properties: schema }, is_inline: true },
       { parent: { type: 'database_id', database_id: id('database') }, title: rt('DS'), properties: schema },
       { title: rt('Renamed'), properties: schema, description: rt('d') },
     ],
-    search: [{ query: 'Root', filter: { property: 'object', value: 'page' }, sort: { timestamp: 'last_edited_time', direction: 'ascending' }, page_size: 5 }, { filter: { in_trash: true } }, { sort: { property: 'relevance' } }],
-    comment: [{ parent: { page_id: id('page') }, rich_text: rt('comment') }, { discussion_id: id('comment'), rich_text: rt() }, { parent: { block_id: id('block') }, rich_text: rt(), display_name: { type: 'integration' } }],
+    search: [
+      {
+        query: 'Root',
+        filter: { property: 'object', value: 'page' },
+        sort: { timestamp: 'last_edited_time', direction: 'ascending' },
+        page_size: 5,
+      },
+      { filter: { in_trash: true } },
+      { sort: { property: 'relevance' } },
+    ],
+    comment: [
+      { parent: { page_id: id('page') }, rich_text: rt('comment') },
+      { discussion_id: id('comment'), rich_text: rt() },
+      { parent: { block_id: id('block') }, rich_text: rt(), display_name: { type: 'integration' } },
+    ],
     admin: [
       { name: 'W', plan: 'plus', members: [{ name: 'A', email: 'a@corpus.test', role: 'owner' }], pages: ['P'] },
       { title: 'T', parent_id: id('page'), private: true, as: fx.emails[0] },
@@ -339,7 +417,12 @@ function families(fx: CorpusFixtures) {
       { as: fx.emails[1] },
     ],
     oauth: [
-      { grant_type: 'authorization_code', code: fx.oauthValues[0] ?? 'x', redirect_uri: 'http://127.0.0.1:9999/callback', code_verifier: 'v'.repeat(43) },
+      {
+        grant_type: 'authorization_code',
+        code: fx.oauthValues[0] ?? 'x',
+        redirect_uri: 'http://127.0.0.1:9999/callback',
+        code_verifier: 'v'.repeat(43),
+      },
       { grant_type: 'refresh_token', refresh_token: fx.oauthValues[1] ?? 'x' },
       { token: fx.oauthValues[2] ?? 'x' },
       { token: 'ntn_' + '1'.repeat(46), token_type_hint: 'access_token' },
@@ -377,8 +460,12 @@ type Mutation = 'replace' | 'delete' | 'extra-key' | 'null' | 'wrap' | 'stringif
 /** Applies one mutation at `path` of a copy of `v`. */
 function mutate(v: unknown, path: (string | number)[], op: Mutation, junk: unknown): unknown {
   const root = structuredClone(v)
-  if (path.length === 0) return op === 'delete' ? {} : op === 'wrap' ? [root] : op === 'extra-key' && isObj(root) ? { ...root, unexpected: junk } : junk
-  const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], root) as Record<string | number, unknown>
+  if (path.length === 0)
+    return op === 'delete' ? {} : op === 'wrap' ? [root] : op === 'extra-key' && isObj(root) ? { ...root, unexpected: junk } : junk
+  const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], root) as Record<
+    string | number,
+    unknown
+  >
   const key = path[path.length - 1] as string | number
   const cur = parent[key]
   switch (op) {
@@ -430,15 +517,60 @@ const junkArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer(),
   fc.constantFrom(-1, 0, 1e308, -1e308, 2 ** 53 + 1, 0.5, 101, 10_001),
   fc.string({ maxLength: 20 }),
-  fc.constantFrom('', ' ', '2024-13-45', 'not-a-uuid', '__proto__', 'constructor', '%ZZ', '\u0000', '😀'.repeat(10), 'https://', 'javascript:alert(1)'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '2024-13-45',
+    'not-a-uuid',
+    '__proto__',
+    'constructor',
+    '%ZZ',
+    '\u0000',
+    '😀'.repeat(10),
+    'https://',
+    'javascript:alert(1)',
+  ),
   fc.uuid(),
   fc.constant([]),
   fc.constant({}),
   fc.jsonValue({ maxDepth: 2 }),
 )
 
-const formValueArb = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('on', 'true', '', 'full', 'view', 'owner', 'guest', 'allow', 'cancel', '%ZZ', '__proto__', 'x'.repeat(5000)), fc.uuid())
-const FORM_FIELDS = ['name', 'email', 'password', 'next', 'role', 'level', 'user_info', 'read_content', 'insert_content', 'page', 'workspace_id', 'decision', 'policy', 'group', 'title', 'icon', 'redirect_uris', 'expires_in_days', 'principal', 'target', 'client_id', 'redirect_uri', 'response_type', 'owner', 'state', 'scope', '__proto__', 'constructor']
+const formValueArb = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.constantFrom('on', 'true', '', 'full', 'view', 'owner', 'guest', 'allow', 'cancel', '%ZZ', '__proto__', 'x'.repeat(5000)),
+  fc.uuid(),
+)
+const FORM_FIELDS = [
+  'name',
+  'email',
+  'password',
+  'next',
+  'role',
+  'level',
+  'user_info',
+  'read_content',
+  'insert_content',
+  'page',
+  'workspace_id',
+  'decision',
+  'policy',
+  'group',
+  'title',
+  'icon',
+  'redirect_uris',
+  'expires_in_days',
+  'principal',
+  'target',
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'owner',
+  'state',
+  'scope',
+  '__proto__',
+  'constructor',
+]
 
 const QUERY_PARAMS: [string, fc.Arbitrary<string>][] = [
   ['page_size', fc.constantFrom('0', '-5', '101', '1.5', 'abc', '', '100', '1e2', ' 7')],
@@ -473,10 +605,17 @@ export interface CorpusOptions {
  * others'). Generated lazily, a route at a time, so huge bodies are not all held at once. Requests on
  * `lastRoutes` (that end the fixtures' session or store, e.g. logout, reset) come last.
  */
-export function* generateCorpus(routes: Route[], fx: CorpusFixtures, opts: CorpusOptions, lastRoutes: Set<string>): Generator<CorpusRequest> {
+export function* generateCorpus(
+  routes: Route[],
+  fx: CorpusFixtures,
+  opts: CorpusOptions,
+  lastRoutes: Set<string>,
+): Generator<CorpusRequest> {
   const fam = families(fx)
   const perRoute = Math.max(1, Math.ceil(opts.total / routes.length))
-  const ordered = [...routes.entries()].sort(([, a], [, b]) => Number(lastRoutes.has(`${a.method} ${a.path}`)) - Number(lastRoutes.has(`${b.method} ${b.path}`)))
+  const ordered = [...routes.entries()].sort(
+    ([, a], [, b]) => Number(lastRoutes.has(`${a.method} ${a.path}`)) - Number(lastRoutes.has(`${b.method} ${b.path}`)),
+  )
   for (const [i, route] of ordered) yield* fc.sample(requestArb(route, fx, fam), { seed: opts.seed + i * 7919, numRuns: perRoute })
 }
 
@@ -492,7 +631,8 @@ function fillPath(route: Route, fx: CorpusFixtures, picks: { mode: number; n: nu
       const own = kind ? fx.ids[kind] : []
       const all = Object.values(fx.ids).flat()
       if (pick.mode < 55 && own.length > 0) {
-        if (name === 'user' && pick.n % 2 === 0 && fx.emails.length > 0) return encodeURIComponent(fx.emails[pick.n % fx.emails.length] as string)
+        if (name === 'user' && pick.n % 2 === 0 && fx.emails.length > 0)
+          return encodeURIComponent(fx.emails[pick.n % fx.emails.length] as string)
         return own[pick.n % own.length] as string
       }
       if (pick.mode < 65 && all.length > 0) return (all[pick.n % all.length] as string).replace(/-/g, pick.n % 2 === 0 ? '' : '-')
@@ -513,7 +653,18 @@ function requestArb(route: Route, fx: CorpusFixtures, fam: ReturnType<typeof fam
       pathRoll: fc.integer({ min: 0, max: 99 }),
       query: fc.array(fc.oneof(...QUERY_PARAMS.map(([k, v]) => v.map((x) => [k, x] as const))), { maxLength: 3 }),
       credRoll: fc.integer({ min: 0, max: 99 }),
-      badCred: fc.constantFrom('', 'Bearer', 'Bearer x', 'Basic abc', 'bearer  ntn_', 'Bearer ntn_' + '1'.repeat(46), 'Token abc', 'Basic Og==', 'Basic !!!', 'Bearer ' + 'x'.repeat(2000)),
+      badCred: fc.constantFrom(
+        '',
+        'Bearer',
+        'Bearer x',
+        'Basic abc',
+        'bearer  ntn_',
+        'Bearer ntn_' + '1'.repeat(46),
+        'Token abc',
+        'Basic Og==',
+        'Basic !!!',
+        'Bearer ' + 'x'.repeat(2000),
+      ),
       versionRoll: fc.integer({ min: 0, max: 99 }),
       version: fc.constantFrom(...NOTION_VERSIONS),
       ctRoll: fc.integer({ min: 0, max: 99 }),
@@ -521,7 +672,19 @@ function requestArb(route: Route, fx: CorpusFixtures, fam: ReturnType<typeof fam
       bodyRoll: fc.integer({ min: 0, max: 99 }),
       template: fc.constantFrom(...(templates.length > 0 ? templates : [{}])),
       pathPick: fc.nat(),
-      mutation: fc.constantFrom<Mutation>('replace', 'replace', 'replace', 'delete', 'extra-key', 'null', 'wrap', 'stringify', 'huge', 'deep', 'proto'),
+      mutation: fc.constantFrom<Mutation>(
+        'replace',
+        'replace',
+        'replace',
+        'delete',
+        'extra-key',
+        'null',
+        'wrap',
+        'stringify',
+        'huge',
+        'deep',
+        'proto',
+      ),
       junk: junkArb,
       protoName: fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty'),
       invalid: fc.constantFrom(...INVALID_JSON),
@@ -550,10 +713,19 @@ function requestArb(route: Route, fx: CorpusFixtures, fam: ReturnType<typeof fam
       switch (route.surface) {
         case 'v1':
           if (route.path.startsWith('/admin/v1/')) headers.authorization = goodCred ? `Bearer ${fx.adminKey}` : r.badCred
-          else headers.authorization = r.credRoll < 75 ? `Bearer ${fx.tokens.connection}` : r.credRoll < 82 ? `Bearer ${fx.tokens.pat}` : r.credRoll < 88 && fx.tokens.oauth ? `Bearer ${fx.tokens.oauth}` : r.badCred
+          else
+            headers.authorization =
+              r.credRoll < 75
+                ? `Bearer ${fx.tokens.connection}`
+                : r.credRoll < 82
+                  ? `Bearer ${fx.tokens.pat}`
+                  : r.credRoll < 88 && fx.tokens.oauth
+                    ? `Bearer ${fx.tokens.oauth}`
+                    : r.badCred
           break
         case 'oauth':
-          headers.authorization = r.credRoll < 70 ? `Basic ${Buffer.from(`${fx.oauthClient.id}:${fx.oauthClient.secret}`).toString('base64')}` : r.badCred
+          headers.authorization =
+            r.credRoll < 70 ? `Basic ${Buffer.from(`${fx.oauthClient.id}:${fx.oauthClient.secret}`).toString('base64')}` : r.badCred
           break
         case 'admin':
           headers.authorization = goodCred ? `Bearer ${fx.adminKey}` : r.badCred
@@ -592,7 +764,18 @@ function requestArb(route: Route, fx: CorpusFixtures, fam: ReturnType<typeof fam
 function makeBody(
   route: Route,
   fx: CorpusFixtures,
-  r: { bodyRoll: number; template: unknown; pathPick: number; mutation: Mutation; junk: unknown; protoName: string; invalid: string; form: [string, string][]; hugeSize: number; ctRoll: number },
+  r: {
+    bodyRoll: number
+    template: unknown
+    pathPick: number
+    mutation: Mutation
+    junk: unknown
+    protoName: string
+    invalid: string
+    form: [string, string][]
+    hugeSize: number
+    ctRoll: number
+  },
   method: string,
 ): { body: string | undefined; contentType: string | undefined; kind: string } {
   const json = (v: unknown, kind: string) => ({ body: JSON.stringify(v) ?? 'null', contentType: 'application/json', kind })
@@ -606,21 +789,37 @@ function makeBody(
   if (roll < 45) {
     const paths = pathsOf(r.template)
     const at = paths[r.pathPick % paths.length] ?? []
-    if (r.mutation === 'proto') return { body: protoKeys(JSON.stringify(r.template), r.pathPick, r.protoName), contentType: 'application/json', kind: `template, key ${r.protoName}` }
+    if (r.mutation === 'proto')
+      return {
+        body: protoKeys(JSON.stringify(r.template), r.pathPick, r.protoName),
+        contentType: 'application/json',
+        kind: `template, key ${r.protoName}`,
+      }
     const junk = r.mutation === 'huge' ? (r.pathPick % 10 === 0 ? 0 : 'short') : r.junk
     return json(mutate(r.template, at, r.mutation, junk), `template, ${r.mutation} at ${at.join('.') || 'root'}`)
   }
   if (roll < 55) return json(r.template, 'template as is')
   if (roll < 63) return json(r.junk, 'junk value')
   if (roll < 71) return { body: r.invalid, contentType: 'application/json', kind: 'invalid JSON' }
-  if (roll < 75) return { body: method === 'DELETE' && roll % 2 === 0 ? undefined : '', contentType: roll % 2 === 0 ? undefined : 'application/json', kind: 'empty body' }
+  if (roll < 75)
+    return {
+      body: method === 'DELETE' && roll % 2 === 0 ? undefined : '',
+      contentType: roll % 2 === 0 ? undefined : 'application/json',
+      kind: 'empty body',
+    }
   if (roll < 80) return json(deepValue(200, r.template), 'deep nesting (200)')
   if (roll < 83) {
     const size = roll === 80 ? r.hugeSize : 100_000
     return json(isObj(r.template) ? { ...r.template, huge: 'x'.repeat(size) } : 'x'.repeat(size), `huge string (${size})`)
   }
-  if (roll < 91) return { body: protoKeys(JSON.stringify(r.template), r.pathPick, r.protoName), contentType: 'application/json', kind: `key ${r.protoName}` }
-  if (roll < 95) return { body: new URLSearchParams(r.form).toString(), contentType: 'application/x-www-form-urlencoded', kind: 'form body' }
+  if (roll < 91)
+    return {
+      body: protoKeys(JSON.stringify(r.template), r.pathPick, r.protoName),
+      contentType: 'application/json',
+      kind: `key ${r.protoName}`,
+    }
+  if (roll < 95)
+    return { body: new URLSearchParams(r.form).toString(), contentType: 'application/x-www-form-urlencoded', kind: 'form body' }
   return json(Array.isArray(r.template) ? r.template : [r.template], 'array body')
 }
 
@@ -648,7 +847,11 @@ export interface CorpusResult {
  * Sends every request (`concurrency` at a time, keep-alive fetch, each aborted after `timeoutMs`)
  * and checks each answer with `envelopeOf`.
  */
-export async function runCorpus(baseUrl: string, requests: Iterable<CorpusRequest>, opts: { concurrency: number; timeoutMs: number }): Promise<CorpusResult> {
+export async function runCorpus(
+  baseUrl: string,
+  requests: Iterable<CorpusRequest>,
+  opts: { concurrency: number; timeoutMs: number },
+): Promise<CorpusResult> {
   const started = performance.now()
   const result: CorpusResult = { sent: 0, bySurface: {}, byStatus: {}, byRoute: new Map(), failures: [], ms: 0 }
   const queue = requests[Symbol.iterator]()
@@ -669,10 +872,19 @@ export async function runCorpus(baseUrl: string, requests: Iterable<CorpusReques
         const text = await res.text()
         result.byStatus[res.status] = (result.byStatus[res.status] ?? 0) + 1
         const reason = envelopeOf(req.route.surface, res, text, req.method)
-        if (reason) result.failures.push({ request: { ...req, body: req.body?.slice(0, 400) }, status: res.status, reason, response: text.slice(0, 300) })
+        if (reason)
+          result.failures.push({
+            request: { ...req, body: req.body?.slice(0, 400) },
+            status: res.status,
+            reason,
+            response: text.slice(0, 300),
+          })
       } catch (err) {
         const e = err as Error
-        const reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${opts.timeoutMs} ms` : `network error: ${e.message} ${String((e as { cause?: { code?: string } }).cause?.code ?? '')}`
+        const reason =
+          e.name === 'TimeoutError' || e.name === 'AbortError'
+            ? `no answer within ${opts.timeoutMs} ms`
+            : `network error: ${e.message} ${String((e as { cause?: { code?: string } }).cause?.code ?? '')}`
         result.byStatus.none = (result.byStatus.none ?? 0) + 1
         result.failures.push({ request: { ...req, body: req.body?.slice(0, 400) }, status: null, reason, response: '' })
       }

@@ -12,7 +12,14 @@ import type { TestServer } from './harness.js'
 
 export async function registerApp(
   server: TestServer,
-  input: { workspaceId: string; actorId: string; redirectUris?: string[]; capabilities?: Partial<Capabilities>; templatePageId?: string | null; name?: string },
+  input: {
+    workspaceId: string
+    actorId: string
+    redirectUris?: string[]
+    capabilities?: Partial<Capabilities>
+    templatePageId?: string | null
+    name?: string
+  },
 ) {
   const { connection, client_secret } = await registerPublicConnection(server.deps, {
     workspaceId: input.workspaceId,

@@ -34,8 +34,15 @@ export async function seedPeople(server: TestServer, plan: Plan = 'business') {
       { name: 'Gus Guest', email: mail('gus'), role: 'guest' },
     ],
   })
-  const [owner, admin, member, restricted, guest] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0], (typeof members)[0], (typeof members)[0]]
-  const page = (title: string, parentId?: string) => createPageAsUser(server.deps, { workspaceId: workspace.id, actorId: owner.id, title, ...(parentId ? { parentId } : {}) })
+  const [owner, admin, member, restricted, guest] = members as [
+    (typeof members)[0],
+    (typeof members)[0],
+    (typeof members)[0],
+    (typeof members)[0],
+    (typeof members)[0],
+  ]
+  const page = (title: string, parentId?: string) =>
+    createPageAsUser(server.deps, { workspaceId: workspace.id, actorId: owner.id, title, ...(parentId ? { parentId } : {}) })
   const root = await page('Root')
   const child = await page('Child', root.id)
   const grandchild = await page('Grandchild', child.id)

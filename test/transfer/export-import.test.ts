@@ -47,7 +47,9 @@ describe.skipIf(!POSTGRES_URL)('export and import between SQLite and PostgreSQL'
     try {
       const s = await seedBasic(server, { readComments: true, insertComments: true })
       await s.share(s.pages.root.id)
-      const comment = await server.client(s.token).comments.create({ parent: { page_id: s.pages.child.id }, rich_text: text('kept across stores') })
+      const comment = await server
+        .client(s.token)
+        .comments.create({ parent: { page_id: s.pages.child.id }, rich_text: text('kept across stores') })
       token = s.token
       ids = { root: s.pages.root.id, child: s.pages.child.id, comment: comment.id, connection: s.connection.id }
     } finally {
@@ -71,7 +73,9 @@ describe.skipIf(!POSTGRES_URL)('export and import between SQLite and PostgreSQL'
       const comments = await notion.comments.list({ block_id: ids.child })
       expect(comments.results.map((c) => c.id)).toEqual([ids.comment])
       const found = await notion.search({ query: '' })
-      expect(found.results.map((r) => r.id).sort()).toEqual([ids.root, ids.child, (await notion.blocks.children.list({ block_id: ids.child })).results[0]?.id].sort())
+      expect(found.results.map((r) => r.id).sort()).toEqual(
+        [ids.root, ids.child, (await notion.blocks.children.list({ block_id: ids.child })).results[0]?.id].sort(),
+      )
       // The Secret page is still not visible.
       const secret = await server.raw('/v1/search', { method: 'POST', token, body: JSON.stringify({ query: 'Secret' }) })
       expect(((await secret.json()) as { results: unknown[] }).results).toEqual([])
@@ -101,9 +105,13 @@ describe.skipIf(!POSTGRES_URL)('export and import between SQLite and PostgreSQL'
     const fromPg = await exportLines(pg!.url, key)
     const back = await openStore(backUrl)
     try {
-      await importStore(back, key, (async function* () {
-        yield* fromPg.map((l) => l.trimEnd())
-      })())
+      await importStore(
+        back,
+        key,
+        (async function* () {
+          yield* fromPg.map((l) => l.trimEnd())
+        })(),
+      )
     } finally {
       await back.close()
     }
@@ -115,9 +123,12 @@ describe.skipIf(!POSTGRES_URL)('export and import between SQLite and PostgreSQL'
   it('refuses an import under another master key, into a non-empty store, or from a cut-short file', async () => {
     const lines = await exportLines(sourceUrl, key)
     const target = await openStore(':memory:')
-    const feed = (ls: string[]) => readLines((async function* () {
-      yield ls.join('')
-    })())
+    const feed = (ls: string[]) =>
+      readLines(
+        (async function* () {
+          yield ls.join('')
+        })(),
+      )
     try {
       await expect(importStore(target, randomBytes(32), feed(lines))).rejects.toThrow(/different master key/)
       await expect(importStore(target, key, feed(lines.slice(0, -1)))).rejects.toThrow(/incomplete/)

@@ -24,7 +24,8 @@ export function presentBlock(
   } else {
     content = JSON.parse(row.content)
     // Paragraphs always carry `icon` (SDK `ContentWithRichTextColorAndIconResponse`), also when stored without one.
-    if (row.type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content)) content = { ...content, icon: null }
+    if (row.type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content))
+      content = { ...content, icon: null }
   }
   const common = {
     object: 'block',

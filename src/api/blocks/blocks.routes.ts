@@ -41,7 +41,11 @@ export function blocksRoutes(deps: Deps): RouteSpec[] {
       schemas: { query: ListChildrenQuery },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('block_id'), 'id')
-        const query = parseWith(ListChildrenQuery, { start_cursor: c.req.query('start_cursor'), page_size: c.req.query('page_size') }, 'query')
+        const query = parseWith(
+          ListChildrenQuery,
+          { start_cursor: c.req.query('start_cursor'), page_size: c.req.query('page_size') },
+          'query',
+        )
         return listBlockChildren(deps, ctx, id, query)
       },
     },

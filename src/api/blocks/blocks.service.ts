@@ -1,7 +1,14 @@
 import * as z from 'zod'
 import type { RequestContext } from '../../auth/principal.js'
 import { changeActorOf } from '../../services/change-actor.js'
-import { applyContentUpdate, canHaveChildren, countBlocks, isUpdatableType, parseBlockRequests, updateContentSchema } from '../../domain/blocks.js'
+import {
+  applyContentUpdate,
+  canHaveChildren,
+  countBlocks,
+  isUpdatableType,
+  parseBlockRequests,
+  updateContentSchema,
+} from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { titleOfValues } from '../../domain/properties.js'
 import { dropsArchived } from '../../domain/versions.js'
@@ -108,14 +115,19 @@ function parseUpdate(ctx: RequestContext, raw: unknown): BlockUpdate {
   const typeKeys = Object.keys(body).filter((k) => k !== 'type' && k !== 'in_trash' && k !== 'archived')
   for (const [i, key] of typeKeys.entries()) {
     if (!isUpdatableType(key) || i > 0) {
-      throw validationError(`body failed validation: body.${key} should be not present, instead was \`${JSON.stringify(body[key])?.slice(0, 200)}\`.`)
+      throw validationError(
+        `body failed validation: body.${key} should be not present, instead was \`${JSON.stringify(body[key])?.slice(0, 200)}\`.`,
+      )
     }
   }
   const typeKey = typeKeys[0]
   if (body.type !== undefined) {
     const type = parseWith(z.string(), body.type, 'body', ['type'])
     if (typeKey === undefined) throw validationError(`body failed validation: body.${type} should be defined, instead was \`undefined\`.`)
-    if (type !== typeKey) throw validationError(`body failed validation: body.type should be \`${JSON.stringify(typeKey)}\`, instead was \`${JSON.stringify(type)}\`.`)
+    if (type !== typeKey)
+      throw validationError(
+        `body failed validation: body.type should be \`${JSON.stringify(typeKey)}\`, instead was \`${JSON.stringify(type)}\`.`,
+      )
   }
   const content =
     typeKey === undefined
@@ -212,7 +224,9 @@ export async function listBlockChildren(
 export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: string, raw: unknown): Promise<Record<string, unknown>> {
   const { caller } = ctx
   if (dropsArchived(ctx.version) && raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'after' in raw) {
-    throw validationError(`body failed validation: body.after should be not present, instead was \`${JSON.stringify((raw as { after: unknown }).after)}\`.`)
+    throw validationError(
+      `body failed validation: body.after should be not present, instead was \`${JSON.stringify((raw as { after: unknown }).after)}\`.`,
+    )
   }
   const body = parseWith(AppendChildrenBody, raw, 'body')
   if (body.after !== undefined && body.position !== undefined) throw validationError('You cannot specify both `after` and `position`.')
@@ -247,6 +261,14 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
     await touchPage(trx, isPage ? parent.id : parent.page_id, by.by, time)
     const rows = await findBlocks(trx, ids)
     const byId = new Map(rows.map((r) => [r.id, r]))
-    return listEnvelope('block', await presentRows(trx, ctx, ids.map((i) => byId.get(i) as BlockRow)), null)
+    return listEnvelope(
+      'block',
+      await presentRows(
+        trx,
+        ctx,
+        ids.map((i) => byId.get(i) as BlockRow),
+      ),
+      null,
+    )
   })
 }

@@ -39,10 +39,7 @@ export const CreateCommentBody = z
 export type CreateCommentInput = z.output<typeof CreateCommentBody>
 
 /** Where a new comment goes: a new discussion on a page or block, or an existing discussion. */
-export type CommentTarget =
-  | { type: 'page_id'; id: string }
-  | { type: 'block_id'; id: string }
-  | { type: 'discussion'; id: string }
+export type CommentTarget = { type: 'page_id'; id: string } | { type: 'block_id'; id: string } | { type: 'discussion'; id: string }
 
 function render(value: unknown): string {
   return `\`${JSON.stringify(value)}\``

@@ -48,7 +48,14 @@ function discussionNotFound(id: string, connectionName: string): NotionApiError 
 }
 
 /** Loads a commentable node: a page, or a block (a page id is also a block id); databases are refused (403). */
-async function commentable(db: Db, ctx: RequestContext, id: string, kind: 'page' | 'block', action: 'read' | 'comment', capability: 'insert_comments' | 'read_comments'): Promise<BlockRow> {
+async function commentable(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  kind: 'page' | 'block',
+  action: 'read' | 'comment',
+  capability: 'insert_comments' | 'read_comments',
+): Promise<BlockRow> {
   const node = await loadAuthorized(db, ctx.caller, id, { kind, action, capability })
   if (node.type === 'child_database') throw restrictedResource()
   return node
@@ -101,7 +108,11 @@ export async function createComment(deps: Deps, ctx: RequestContext, body: Creat
     }
     const dn = body.display_name ?? { type: 'integration' as const }
     const resolved =
-      dn.type === 'custom' ? dn.custom.name : dn.type === 'user' ? ((await authorizingUserName(trx, caller)) ?? caller.connectionName) : caller.connectionName
+      dn.type === 'custom'
+        ? dn.custom.name
+        : dn.type === 'user'
+          ? ((await authorizingUserName(trx, caller)) ?? caller.connectionName)
+          : caller.connectionName
     const comment: Omit<CommentRow, 'seq'> = {
       id: newId(),
       workspace_id: caller.workspaceId,
@@ -154,6 +165,9 @@ export async function getComment(deps: Deps, ctx: RequestContext, id: string) {
   const notFound = () => objectNotFound('comment', id, caller.connectionName)
   const row = await findComment(db, caller.workspaceId, id)
   if (!row) throw notFound()
-  await mapNotFound(() => loadAuthorized(db, caller, row.parent_id, { kind: 'block', action: 'read', capability: 'read_comments' }), notFound)
+  await mapNotFound(
+    () => loadAuthorized(db, caller, row.parent_id, { kind: 'block', action: 'read', capability: 'read_comments' }),
+    notFound,
+  )
   return presentComment(row)
 }

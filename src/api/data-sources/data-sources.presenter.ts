@@ -15,7 +15,11 @@ import type { DataSourceObjectResponse, PartialDataSourceObjectResponse } from '
  * is_inline, archived (≤ 2025-09-03), in_trash, url, public_url}`. Cover and `is_inline` are the
  * database's; times are rounded to the minute.
  */
-export function presentDataSource(ds: DataSourceRow, database: BlockRow, p: { version: NotionVersion; publicUrl: string }): Served<DataSourceObjectResponse> {
+export function presentDataSource(
+  ds: DataSourceRow,
+  database: BlockRow,
+  p: { version: NotionVersion; publicUrl: string },
+): Served<DataSourceObjectResponse> {
   const title = JSON.parse(ds.title) as RichTextItem[]
   return {
     object: 'data_source',

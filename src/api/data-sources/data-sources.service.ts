@@ -11,12 +11,7 @@ import { validationError } from '../../errors/notion-error.js'
 import { findProperty } from '../../domain/properties.js'
 import { listEnvelope, type ListType } from '../../http/pagination.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
-import {
-  addDataSource,
-  loadDataSource,
-  migrateRows,
-  resolvePendingConfigs,
-} from '../../services/databases-core.js'
+import { addDataSource, loadDataSource, migrateRows, resolvePendingConfigs } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
 import { dataSourceTrashState, requireNotInTrash, requireWritableNode } from '../../services/trash.js'
 import { queryDataSourceRows } from '../../services/data-source-query.service.js'
@@ -50,7 +45,10 @@ import type * as S from './data-sources.schemas.js'
  * both present must agree).
  * @throws NotionApiError validation_error
  */
-export function trashFlagOf(version: NotionVersion, body: { in_trash?: boolean | undefined; archived?: boolean | undefined }): boolean | undefined {
+export function trashFlagOf(
+  version: NotionVersion,
+  body: { in_trash?: boolean | undefined; archived?: boolean | undefined },
+): boolean | undefined {
   if (dropsArchived(version) && body.archived !== undefined) {
     throw validationError(`body failed validation: body.archived should be not present, instead was \`${JSON.stringify(body.archived)}\`.`)
   }
@@ -78,7 +76,11 @@ export async function createDataSource(deps: Deps, ctx: RequestContext, body: z.
   const time = isoNow(deps.clock)
   const id = newId()
   await deps.store.transaction(async (trx) => {
-    const database = await loadAuthorized(trx, caller, body.parent.database_id, { kind: 'database', action: 'edit', capability: 'insert_content' })
+    const database = await loadAuthorized(trx, caller, body.parent.database_id, {
+      kind: 'database',
+      action: 'edit',
+      capability: 'insert_content',
+    })
     await requireWritableNode(trx, database)
     const title = normalizeRichText(body.title ?? [])
     const { schema, pending } = parseNewSchema(body.properties, ['properties'], { legacy: false })
@@ -201,7 +203,12 @@ export async function runDataSourceQuery(
   const result = await queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true })
   const keep = filterProperties?.map((k) => findProperty(result.source.schema, k)?.id).filter((x): x is string => x !== undefined)
   const pages = result.rows.map((row) => {
-    const out = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource: result.source, computed: result.values.get(row.id) })
+    const out = presentPage(row, {
+      version: ctx.version,
+      publicUrl: deps.publicUrl,
+      dataSource: result.source,
+      computed: result.values.get(row.id),
+    })
     if (keep) {
       const props = out.properties as Record<string, { id: string }>
       out.properties = Object.fromEntries(Object.entries(props).filter(([, v]) => keep.includes(v.id)))
@@ -216,7 +223,13 @@ export async function runDataSourceQuery(
  * `POST /v1/data_sources/{id}/query` (digest §1.5, §2.13).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
-export async function queryDataSource(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.QueryDataSourceBody>, filterProperties?: string[]) {
+export async function queryDataSource(
+  deps: Deps,
+  ctx: RequestContext,
+  id: string,
+  body: z.output<typeof S.QueryDataSourceBody>,
+  filterProperties?: string[],
+) {
   const { ds } = await loadDataSource(deps.store.db, ctx.caller, id, { action: 'read', capability: 'read_content' })
   return runDataSourceQuery(deps, ctx, ds, body, filterProperties, 'page_or_data_source')
 }
@@ -227,7 +240,12 @@ export async function queryDataSource(deps: Deps, ctx: RequestContext, id: strin
  * substring); see services/templates.service.ts.
  * @throws NotionApiError restricted_resource | object_not_found
  */
-export async function listTemplates(deps: Deps, ctx: RequestContext, id: string, query: { name?: string | undefined; start_cursor?: string | undefined; page_size?: number | undefined } = {}) {
+export async function listTemplates(
+  deps: Deps,
+  ctx: RequestContext,
+  id: string,
+  query: { name?: string | undefined; start_cursor?: string | undefined; page_size?: number | undefined } = {},
+) {
   await loadDataSource(deps.store.db, ctx.caller, id, { action: 'read', capability: 'read_content' })
   return listTemplatePage(deps.store.db, id, query)
 }

@@ -5,7 +5,13 @@ import { parseWith } from '../../domain/validation.js'
 import type { Deps } from '../../services/deps.js'
 import { filterPropertiesOf } from '../pages/pages.routes.js'
 import type { RouteSpec } from '../router.js'
-import { CreateDatabaseBody, LegacyCreateDatabaseBody, LegacyQueryBody, LegacyUpdateDatabaseBody, UpdateDatabaseBody } from './databases.schemas.js'
+import {
+  CreateDatabaseBody,
+  LegacyCreateDatabaseBody,
+  LegacyQueryBody,
+  LegacyUpdateDatabaseBody,
+  UpdateDatabaseBody,
+} from './databases.schemas.js'
 import { createDatabaseFromRequest, getDatabase, queryDatabase, updateDatabase } from './databases.service.js'
 
 /** Databases endpoints (SDK `databases.*`, and `POST /v1/databases/{id}/query` under 2022-06-28). */
@@ -18,7 +24,9 @@ export function databasesRoutes(deps: Deps): RouteSpec[] {
       schemas: { body: CreateDatabaseBody, legacyBody: LegacyCreateDatabaseBody },
       handler: async (c, ctx) => {
         const raw = await readJsonBody(c)
-        const body = hasDataSources(ctx.version) ? parseWith(CreateDatabaseBody, raw, 'body') : parseWith(LegacyCreateDatabaseBody, raw, 'body')
+        const body = hasDataSources(ctx.version)
+          ? parseWith(CreateDatabaseBody, raw, 'body')
+          : parseWith(LegacyCreateDatabaseBody, raw, 'body')
         return createDatabaseFromRequest(deps, ctx, body)
       },
     },
@@ -36,7 +44,9 @@ export function databasesRoutes(deps: Deps): RouteSpec[] {
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('database_id'), 'database_id')
         const raw = await readJsonBody(c)
-        const body = hasDataSources(ctx.version) ? parseWith(UpdateDatabaseBody, raw, 'body') : parseWith(LegacyUpdateDatabaseBody, raw, 'body')
+        const body = hasDataSources(ctx.version)
+          ? parseWith(UpdateDatabaseBody, raw, 'body')
+          : parseWith(LegacyUpdateDatabaseBody, raw, 'body')
         return updateDatabase(deps, ctx, id, body)
       },
     },

@@ -65,7 +65,9 @@ export async function createDatabaseFromRequest(
       const title = normalizeRichText(body.title ?? [])
       const dataSourceId = newId()
       const [input, at] =
-        'properties' in body ? [readLegacyProperties(body.properties, ctx.version), ['properties']] : [(body as z.output<typeof S.CreateDatabaseBody>).initial_data_source?.properties, ['initial_data_source', 'properties']]
+        'properties' in body
+          ? [readLegacyProperties(body.properties, ctx.version), ['properties']]
+          : [(body as z.output<typeof S.CreateDatabaseBody>).initial_data_source?.properties, ['initial_data_source', 'properties']]
       const { schema, pending } = parseNewSchema(input, at, { legacy })
       const databaseId = newId()
       await resolvePendingConfigs(trx, caller, { id: dataSourceId, databaseId, title: plainText(title) }, schema, pending, {}, time)
@@ -156,7 +158,10 @@ export async function updateDatabase(
       await changeSchema(trx, ctx, ds, readLegacyProperties(body.properties, ctx.version), ['properties'], time)
     }
     if (body.parent) {
-      if ('workspace' in body.parent) throw validationError('body failed validation: body.parent.workspace: internal connections cannot move databases to the workspace level. Use a page_id parent.')
+      if ('workspace' in body.parent)
+        throw validationError(
+          'body failed validation: body.parent.workspace: internal connections cannot move databases to the workspace level. Use a page_id parent.',
+        )
       const parent = await loadAuthorized(trx, caller, body.parent.page_id, { kind: 'page', action: 'edit', capability: 'update_content' })
       await requireWritableNode(trx, parent)
       try {
@@ -179,7 +184,13 @@ export async function updateDatabase(
  * results are `page_or_database`.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
-export async function queryDatabase(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.LegacyQueryBody>, filterProperties?: string[]) {
+export async function queryDatabase(
+  deps: Deps,
+  ctx: RequestContext,
+  id: string,
+  body: z.output<typeof S.LegacyQueryBody>,
+  filterProperties?: string[],
+) {
   const node = await loadAuthorized(deps.store.db, ctx.caller, id, { kind: 'database', action: 'read', capability: 'read_content' })
   const ds = await singleDataSource(deps.store.db, node.id)
   if (!ds) return { object: 'list', results: [], next_cursor: null, has_more: false, type: 'page_or_database', page_or_database: {} }

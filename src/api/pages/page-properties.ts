@@ -84,24 +84,30 @@ export async function getPageProperty(
   if (!LIST_TYPES.has(prop.type)) return { object: 'property_item', id: prop.id, type: prop.type, [prop.type]: value }
   const start = decodeCursor(query.start_cursor)
   const size = query.page_size ?? 100
-  const nextUrlOf = (cursor: string | null) => (cursor ? `${baseUrl}/v1/pages/${row.id}/properties/${prop.id}?start_cursor=${cursor}` : null)
+  const nextUrlOf = (cursor: string | null) =>
+    cursor ? `${baseUrl}/v1/pages/${row.id}/properties/${prop.id}?start_cursor=${cursor}` : null
   if (prop.type === 'rollup') {
     // One property item per visible related page (the rolled-up value), and the aggregate over the
     // pages returned so far (digest §2.6).
     const related = await rollupItems(deps, opts, source as RowSource, prop, computed as RowValues)
     const fn = (prop.config.function as string | undefined) ?? 'show_original'
-    if (!related) return listEnvelope('property_item', [], null, { property_item: { id: prop.id, type: 'rollup', rollup: value, next_url: null } })
+    if (!related)
+      return listEnvelope('property_item', [], null, { property_item: { id: prop.id, type: 'rollup', rollup: value, next_url: null } })
     const page = related.values.slice(start, start + size)
     const nextCursor = start + size < related.values.length ? encodeCursor(start + size) : null
     const results = page.map((v) => ({ object: 'property_item', id: related.propertyId, type: related.type, [related.type]: v }))
     const soFar = rollup(fn, related.type, related.values.slice(0, Math.min(start + size, related.values.length)))
-    return listEnvelope('property_item', results, nextCursor, { property_item: { id: prop.id, type: 'rollup', rollup: soFar, next_url: nextUrlOf(nextCursor) } })
+    return listEnvelope('property_item', results, nextCursor, {
+      property_item: { id: prop.id, type: 'rollup', rollup: soFar, next_url: nextUrlOf(nextCursor) },
+    })
   }
   const items = (value as unknown[]) ?? []
   const page = items.slice(start, start + size)
   const nextCursor = start + size < items.length ? encodeCursor(start + size) : null
   const results = page.map((item) => ({ object: 'property_item', id: prop.id, type: prop.type, [prop.type]: item }))
-  return listEnvelope('property_item', results, nextCursor, { property_item: { id: prop.id, type: prop.type, [prop.type]: {}, next_url: nextUrlOf(nextCursor) } })
+  return listEnvelope('property_item', results, nextCursor, {
+    property_item: { id: prop.id, type: prop.type, [prop.type]: {}, next_url: nextUrlOf(nextCursor) },
+  })
 }
 
 /** The rolled-up values of the visible related pages of a rollup property, in relation order. */

@@ -29,7 +29,11 @@ export interface PagePresentation {
  * are `data_source_id` (2025+) or `database_id` (≤ 2022-06-28). `databaseId` is the row's database:
  * callers pass it whenever `row` is a data-source row or template.
  */
-export function presentParent(row: Pick<BlockRow, 'parent_type' | 'parent_id'>, version: NotionVersion, databaseId?: string): PageObjectResponse['parent'] {
+export function presentParent(
+  row: Pick<BlockRow, 'parent_type' | 'parent_id'>,
+  version: NotionVersion,
+  databaseId?: string,
+): PageObjectResponse['parent'] {
   // Casts: `parent_id` is null only for the workspace; `databaseId` is given for rows (see above).
   // The SDK types both as always present.
   const id = row.parent_id as string
@@ -74,12 +78,17 @@ export function presentPage(row: BlockRow, p: PagePresentation): Record<string, 
   const schema = p.dataSource?.schema ?? null
   // Property values are built by domain/properties.ts (and legacy-shapes.ts) as untyped wire values.
   const properties = presentLegacyProperties(
-    presentPropertyValues(values, schema, {
-      created_time: toMinute(row.created_time),
-      last_edited_time: toMinute(row.last_edited_time),
-      created_by: row.created_by,
-      last_edited_by: row.last_edited_by,
-    }, p.computed),
+    presentPropertyValues(
+      values,
+      schema,
+      {
+        created_time: toMinute(row.created_time),
+        last_edited_time: toMinute(row.last_edited_time),
+        created_by: row.created_by,
+        last_edited_by: row.last_edited_by,
+      },
+      p.computed,
+    ),
     p.version,
     { values: true },
   ) as PageObjectResponse['properties']

@@ -16,7 +16,15 @@ import { checkRelationTargets, keepHiddenRelations, syncDualRelations } from '..
 import { newId } from '../../domain/ids.js'
 import { readLegacyProperties } from '../../domain/legacy-shapes.js'
 import { copyTemplateContent, resolveTemplate } from '../../services/templates.service.js'
-import { eraseContent, findBlock, insertBlocks, updateNode, type BlockRow, type ContentAt, type NodePatch } from '../../storage/repositories/blocks.repository.js'
+import {
+  eraseContent,
+  findBlock,
+  insertBlocks,
+  updateNode,
+  type BlockRow,
+  type ContentAt,
+  type NodePatch,
+} from '../../storage/repositories/blocks.repository.js'
 import { createAtWorkspaceLevel } from '../../services/workspace-level.js'
 import { requireWritableDataSourceParent, requireWritableNode } from '../../services/trash.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
@@ -53,11 +61,17 @@ export async function dataSourceOfRow(db: Db, row: BlockRow, cache?: Map<string,
 /** Presents a page for the request's version, loading its data source when it is a row (through `cache` when given). */
 export async function presentPageFor(deps: Deps, ctx: RequestContext, row: BlockRow, filter?: string[], cache?: Map<string, RowSource>) {
   const dataSource = await dataSourceOfRow(deps.store.db, row, cache)
-  const computed = dataSource ? await computeOneRow(deps.store.db, { viewer: ctx.caller, now: new Date(deps.clock.now()) }, dataSource, row) : undefined
+  const computed = dataSource
+    ? await computeOneRow(deps.store.db, { viewer: ctx.caller, now: new Date(deps.clock.now()) }, dataSource, row)
+    : undefined
   const page = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource, computed })
   if (filter && filter.length > 0) {
     const props = page.properties as Record<string, { id: string }>
-    page.properties = Object.fromEntries(Object.entries(props).filter(([name, v]) => filter.includes(name) || filter.includes(v.id) || filter.includes(decodeURIComponent(v.id))))
+    page.properties = Object.fromEntries(
+      Object.entries(props).filter(
+        ([name, v]) => filter.includes(name) || filter.includes(v.id) || filter.includes(decodeURIComponent(v.id)),
+      ),
+    )
   }
   // Insert-only connections get partial objects: they may not read content (capabilities doc).
   return ctx.caller.capabilities.readContent ? page : { object: 'page', id: row.id }
@@ -78,7 +92,9 @@ function plainPageTitle(properties: Record<string, unknown> | undefined): RichTe
       throw validationError(`${key} is not a property that exists.`)
     }
     if (!value || !Array.isArray(value.title)) {
-      throw validationError(`body failed validation: body.properties.${key}.title should be an array, instead was \`${JSON.stringify(value?.title)}\`.`)
+      throw validationError(
+        `body failed validation: body.properties.${key}.title should be an array, instead was \`${JSON.stringify(value?.title)}\`.`,
+      )
     }
     title = parseRichText(value.title, ['properties', key, 'title'])
   }
@@ -98,7 +114,8 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
   const { caller } = ctx
   const body = { ...input, properties: readLegacyProperties(input.properties, ctx.version) }
   requireCapability(caller, 'insert_content')
-  if (body.children && body.content) throw validationError('body failed validation: body.content should be not present when body.children is present.')
+  if (body.children && body.content)
+    throw validationError('body failed validation: body.content should be not present when body.children is present.')
   const blocks = parseBlockRequests(body.children ?? body.content ?? [], [body.children ? 'children' : 'content'], 2)
   if (countBlocks(blocks) > 1000) throw validationError('body failed validation: the request may contain at most 1000 blocks.')
   const time = isoNow(deps.clock)
@@ -168,12 +185,18 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       const schema: Schema = schemaOf(ds)
       template = body.template ? await resolveTemplate(trx, dsId, body.template) : null
       if (template && (body.children || body.content)) {
-        throw validationError(`body failed validation: body.${body.children ? 'children' : 'content'} should be not present when body.template is a template.`)
+        throw validationError(
+          `body failed validation: body.${body.children ? 'children' : 'content'} should be not present when body.template is a template.`,
+        )
       }
       // A template's values come first; the request's own values win (the template's title only
       // when the request gives none).
       const fromTemplate = template ? (JSON.parse(template.properties ?? '{}') as Record<string, unknown>) : {}
-      const { values: writtenOwn, schemaChanged, keys } = writePropertyValues(schema, body.properties ?? {}, { create: true, actor: caller.botId, workspaceName: caller.workspaceName })
+      const {
+        values: writtenOwn,
+        schemaChanged,
+        keys,
+      } = writePropertyValues(schema, body.properties ?? {}, { create: true, actor: caller.botId, workspaceName: caller.workspaceName })
       const written: Record<string, unknown> = { ...writableCopy(schema, fromTemplate), ...writtenOwn }
       const pageId = newId()
       await checkRelationTargets(trx, caller, schema, written, keys, { id: pageId, sourceId: dsId })
@@ -251,7 +274,10 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
       const current = JSON.parse(node.properties ?? '{}') as Record<string, unknown>
       const source = await dataSourceOfRow(trx, node)
       if (source) {
-        const { values, schemaChanged, keys } = writePropertyValues(source.schema, body.properties, { actor: caller.botId, workspaceName: caller.workspaceName })
+        const { values, schemaChanged, keys } = writePropertyValues(source.schema, body.properties, {
+          actor: caller.botId,
+          workspaceName: caller.workspaceName,
+        })
         await checkRelationTargets(trx, caller, source.schema, values, keys, { id: node.id, sourceId: source.id })
         await keepHiddenRelations(trx, caller, source.schema, current, values)
         if (schemaChanged) await saveSchema(trx, source.id, source.schema, at)

@@ -35,7 +35,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function rejectUnknown(obj: Record<string, unknown>, allowed: string[], at: string): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) throw validationError(`body failed validation: ${at}.${key} should be not present, instead was ${render(obj[key])}.`)
+    if (!allowed.includes(key))
+      throw validationError(`body failed validation: ${at}.${key} should be not present, instead was ${render(obj[key])}.`)
   }
 }
 
@@ -63,7 +64,8 @@ export function parseSearchBody(body: unknown, version: NotionVersion): SearchIn
     if (!isObject(filter)) fail('body.filter', 'an object or `undefined`', filter)
     const values = v25 ? ['page', 'data_source'] : ['page', 'database']
     if (!v25 || 'property' in filter || 'value' in filter || !('in_trash' in filter)) {
-      if (filter.property !== 'object') fail('body.filter.property', filter.property === undefined ? 'defined' : oneOf(['object']), filter.property)
+      if (filter.property !== 'object')
+        fail('body.filter.property', filter.property === undefined ? 'defined' : oneOf(['object']), filter.property)
       if (typeof filter.value !== 'string' || !values.includes(filter.value)) {
         if (filter.value === undefined) fail('body.filter.value', 'defined', undefined)
         fail('body.filter.value', oneOf(values), filter.value)
@@ -86,7 +88,8 @@ export function parseSearchBody(body: unknown, version: NotionVersion): SearchIn
       if (sort.property !== 'relevance') fail('body.sort.property', oneOf(['relevance']), sort.property)
       rejectUnknown(sort, ['property'], 'body.sort')
     } else {
-      if (sort.timestamp !== 'last_edited_time') fail('body.sort.timestamp', sort.timestamp === undefined ? 'defined' : oneOf(['last_edited_time']), sort.timestamp)
+      if (sort.timestamp !== 'last_edited_time')
+        fail('body.sort.timestamp', sort.timestamp === undefined ? 'defined' : oneOf(['last_edited_time']), sort.timestamp)
       if (sort.direction !== 'ascending' && sort.direction !== 'descending') {
         fail('body.sort.direction', sort.direction === undefined ? 'defined' : oneOf(['ascending', 'descending']), sort.direction)
       }

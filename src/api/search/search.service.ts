@@ -48,7 +48,9 @@ export function decodeCursor(text: string): Cursor {
   if (parts.length === 3 && time && ISO.test(time) && id && parseId(id) === id && skip && /^\d{1,6}$/.test(skip)) {
     return { time, id, skip: Number(skip) }
   }
-  throw validationError(`body failed validation: body.start_cursor should be a cursor returned by this endpoint, instead was \`${JSON.stringify(text)}\`.`)
+  throw validationError(
+    `body failed validation: body.start_cursor should be a cursor returned by this endpoint, instead was \`${JSON.stringify(text)}\`.`,
+  )
 }
 
 /** One search result before presentation: a page, a (legacy) database, or one data source of a database. */
@@ -82,7 +84,12 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
   const v25 = hasDataSources(ctx.version)
   const cursor = input.startCursor === undefined ? undefined : decodeCursor(input.startCursor)
   const roots = await rootsVisibleTo(db, caller.principals)
-  const types = input.objectFilter === 'page' ? ['child_page'] : input.objectFilter === 'database' ? ['child_database'] : ['child_page', 'child_database']
+  const types =
+    input.objectFilter === 'page'
+      ? ['child_page']
+      : input.objectFilter === 'database'
+        ? ['child_database']
+        : ['child_page', 'child_database']
   const want = input.pageSize + 1
   const items: Item[] = []
   let after: KeysetPosition | undefined = cursor ? { time: cursor.time, id: cursor.id, inclusive: true } : undefined
@@ -107,7 +114,10 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
       if (row.parent_type === 'data_source_id' && row.parent_id) containers.add(row.parent_id)
     }
     const trashed = input.inTrash ? new Set<string>() : await trashedAmong(db, [...containers])
-    const sources = await dataSourcesOfMany(db, batch.filter((r) => r.type === 'child_database').map((r) => r.id))
+    const sources = await dataSourcesOfMany(
+      db,
+      batch.filter((r) => r.type === 'child_database').map((r) => r.id),
+    )
     for (const row of batch) {
       if (underTrash(row, trashed)) continue
       const skip = cursor && row.id === cursor.id && row.last_edited_time === cursor.time ? cursor.skip : 0
@@ -138,8 +148,16 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
   const sources = new Map()
   for (const item of page) {
     if (item.row.type === 'child_page') results.push(await presentPageFor(deps, ctx, item.row, undefined, sources))
-    else if (item.dataSource) results.push(presentDataSource(item.dataSource, item.row, { version: ctx.version, publicUrl: deps.publicUrl }))
-    else results.push(presentDatabase(item.row, item.legacyFirstSource ? [item.legacyFirstSource] : [], { version: ctx.version, publicUrl: deps.publicUrl, source: item.legacyFirstSource }))
+    else if (item.dataSource)
+      results.push(presentDataSource(item.dataSource, item.row, { version: ctx.version, publicUrl: deps.publicUrl }))
+    else
+      results.push(
+        presentDatabase(item.row, item.legacyFirstSource ? [item.legacyFirstSource] : [], {
+          version: ctx.version,
+          publicUrl: deps.publicUrl,
+          source: item.legacyFirstSource,
+        }),
+      )
   }
   return listEnvelope(v25 ? 'page_or_data_source' : 'page_or_database', results, nextCursor)
 }

@@ -25,11 +25,7 @@ export function presentUser(u: UserTable, level: UserInfoLevel): UserObjectRespo
  * workspace_name is null", developers.notion.com/reference/user; docs/reference/notion-api.md §2.2).
  * SDK `GetSelfResponse` (a bot `UserObjectResponse`; the same shape in every version).
  */
-export function presentSelfBot(
-  bot: UserTable,
-  ws: { id: string; name: string; plan: string },
-  owner?: UserTable,
-): UserObjectResponse {
+export function presentSelfBot(bot: UserTable, ws: { id: string; name: string; plan: string }, owner?: UserTable): UserObjectResponse {
   return {
     object: 'user',
     id: bot.id,

@@ -56,7 +56,11 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
         const all = await listApiUsers(db, caller.workspaceId)
         const start = q.start_cursor ? all.findIndex((u) => u.id === q.start_cursor) : 0
         const { page, nextCursor } = pageOf(start < 0 ? [] : all.slice(start, start + limit + 1), limit)
-        return listEnvelope('user', page.map((u) => presentUser(u, caller.capabilities.userInfo)), nextCursor)
+        return listEnvelope(
+          'user',
+          page.map((u) => presentUser(u, caller.capabilities.userInfo)),
+          nextCursor,
+        )
       },
     },
     {

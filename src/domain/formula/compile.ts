@@ -1,15 +1,47 @@
 import type { BinaryOp, Node } from './ast.js'
 import {
-  addUnits, between, dayOf, fieldsOf, formatWith, isoDay, isoWeek, parseIso, parseUnit, resolveZone, zoneOf, type FDate, type Unit,
+  addUnits,
+  between,
+  dayOf,
+  fieldsOf,
+  formatWith,
+  isoDay,
+  isoWeek,
+  parseIso,
+  parseUnit,
+  resolveZone,
+  zoneOf,
+  type FDate,
+  type Unit,
 } from './dates.js'
 import { at, children, parse } from './parser.js'
 import { MAX_REGEX_INPUT, regexFor, regexMatchAll, regexProblem, regexReplace, regexTest, type CompiledRegex } from './regex.js'
 import {
-  compare, equals, fits, fromWire, isDate, isEmpty, isPage, isPerson, propTy, resultTypeOf, T, toText, tyName, unify,
-  type Env, type Ty, type Value,
+  compare,
+  equals,
+  fits,
+  fromWire,
+  isDate,
+  isEmpty,
+  isPage,
+  isPerson,
+  propTy,
+  resultTypeOf,
+  T,
+  toText,
+  tyName,
+  unify,
+  type Env,
+  type Ty,
+  type Value,
 } from './values.js'
 import {
-  FormulaError, type CompiledFormula, type FormulaContext, type FormulaPropertyRef, type FormulaResultType, type FormulaWireValue,
+  FormulaError,
+  type CompiledFormula,
+  type FormulaContext,
+  type FormulaPropertyRef,
+  type FormulaResultType,
+  type FormulaWireValue,
 } from './types.js'
 
 /**
@@ -90,7 +122,8 @@ interface Unit_ {
 export const MAX_COMPILE_STEPS = 10_000
 
 function step(n: Node, u: Unit_): void {
-  if (++u.steps > MAX_COMPILE_STEPS) throw new FormulaError(`Formula is too complex (more than ${MAX_COMPILE_STEPS} operations and variables)${at(n.pos)}.`, n.pos)
+  if (++u.steps > MAX_COMPILE_STEPS)
+    throw new FormulaError(`Formula is too complex (more than ${MAX_COMPILE_STEPS} operations and variables)${at(n.pos)}.`, n.pos)
 }
 
 /** An error at a node: at its operator for binary operations, at the function name for calls. */
@@ -131,39 +164,66 @@ interface Sig {
 function paramFits(t: Ty, p: P): boolean {
   if (t.k === 'any' || p === 'any') return true
   switch (p) {
-    case 'list': return t.k === 'list'
-    case 'numbers': return t.k === 'number' || (t.k === 'list' && fits(t.of, T.number))
-    case 'textOrList': return t.k === 'string' || t.k === 'list'
-    case 'personOrPage': return t.k === 'person' || t.k === 'page'
-    default: return t.k === p
+    case 'list':
+      return t.k === 'list'
+    case 'numbers':
+      return t.k === 'number' || (t.k === 'list' && fits(t.of, T.number))
+    case 'textOrList':
+      return t.k === 'string' || t.k === 'list'
+    case 'personOrPage':
+      return t.k === 'person' || t.k === 'page'
+    default:
+      return t.k === p
   }
 }
 
 function valueFits(v: Value, p: P): boolean {
   switch (p) {
-    case 'any': return true
-    case 'number': return typeof v === 'number'
-    case 'string': return typeof v === 'string'
-    case 'boolean': return typeof v === 'boolean'
-    case 'date': return isDate(v)
-    case 'person': return isPerson(v)
-    case 'page': return isPage(v)
-    case 'list': return Array.isArray(v)
-    case 'numbers': return typeof v === 'number' || Array.isArray(v)
-    case 'textOrList': return typeof v === 'string' || Array.isArray(v)
-    case 'personOrPage': return isPerson(v) || isPage(v)
+    case 'any':
+      return true
+    case 'number':
+      return typeof v === 'number'
+    case 'string':
+      return typeof v === 'string'
+    case 'boolean':
+      return typeof v === 'boolean'
+    case 'date':
+      return isDate(v)
+    case 'person':
+      return isPerson(v)
+    case 'page':
+      return isPage(v)
+    case 'list':
+      return Array.isArray(v)
+    case 'numbers':
+      return typeof v === 'number' || Array.isArray(v)
+    case 'textOrList':
+      return typeof v === 'string' || Array.isArray(v)
+    case 'personOrPage':
+      return isPerson(v) || isPage(v)
   }
 }
 
 const pName = (p: P): string =>
-  p === 'numbers' ? 'number or list of numbers' : p === 'textOrList' ? 'text or list' : p === 'personOrPage' ? 'person or page' : p === 'string' ? 'text' : p
+  p === 'numbers'
+    ? 'number or list of numbers'
+    : p === 'textOrList'
+      ? 'text or list'
+      : p === 'personOrPage'
+        ? 'person or page'
+        : p === 'string'
+          ? 'text'
+          : p
 
 const N = (v: Value | undefined): number => v as number
 const S = (v: Value | undefined): string => v as string
 const D = (v: Value | undefined): FDate => v as FDate
 const L = (v: Value | undefined): Value[] => v as Value[]
 const elem = (t: Ty | undefined): Ty => (t?.k === 'list' ? t.of : T.any)
-const same = (i: number) => (a: Ty[]): Ty => a[i] ?? T.any
+const same =
+  (i: number) =>
+  (a: Ty[]): Ty =>
+    a[i] ?? T.any
 
 function literalString(c: C | undefined): string | undefined {
   return c?.node.kind === 'string' ? c.node.value : undefined
@@ -172,7 +232,10 @@ function checkUnit(i: number) {
   return (args: C[]): void => {
     const lit = literalString(args[i])
     if (lit !== undefined && parseUnit(lit) === null) {
-      throw err(`Unknown date unit "${lit}"; use years, quarters, months, weeks, days, hours, minutes, seconds or milliseconds`, (args[i] as C).node)
+      throw err(
+        `Unknown date unit "${lit}"; use years, quarters, months, weeks, days, hours, minutes, seconds or milliseconds`,
+        (args[i] as C).node,
+      )
     }
   }
 }
@@ -205,8 +268,14 @@ function flatNumbers(vals: Value[]): number[] {
   const out: number[] = []
   const walk = (v: Value): void => {
     if (v === null) return
-    if (typeof v === 'number') { out.push(v); return }
-    if (Array.isArray(v)) { v.forEach(walk); return }
+    if (typeof v === 'number') {
+      out.push(v)
+      return
+    }
+    if (Array.isArray(v)) {
+      v.forEach(walk)
+      return
+    }
     throw new Fail()
   }
   vals.forEach(walk)
@@ -214,7 +283,8 @@ function flatNumbers(vals: Value[]): number[] {
 }
 
 const mkDate = (start: number, end: number | null, hasTime: boolean): FDate => {
-  if (!Number.isFinite(start) || Math.abs(start) > 8.64e15 || (end !== null && (!Number.isFinite(end) || Math.abs(end) > 8.64e15))) throw new Fail()
+  if (!Number.isFinite(start) || Math.abs(start) > 8.64e15 || (end !== null && (!Number.isFinite(end) || Math.abs(end) > 8.64e15)))
+    throw new Fail()
   return { kind: 'date', start, end, hasTime }
 }
 function shift(d: FDate, amount: number, u: Unit, rt: Rt): FDate {
@@ -247,15 +317,19 @@ const SIGS: Record<string, Sig[]> = {
   abs: [math(Math.abs)],
   ceil: [math(Math.ceil)],
   floor: [math(Math.floor)],
-  round: [{
-    params: ['number', 'number'], optional: 1, ret: T.number,
-    fn: ([x, places]) => {
-      const p = places === undefined ? 0 : Math.trunc(N(places))
-      if (p === 0) return Math.round(N(x))
-      const f = 10 ** Math.min(Math.max(p, -300), 300)
-      return Math.round(N(x) * f) / f
+  round: [
+    {
+      params: ['number', 'number'],
+      optional: 1,
+      ret: T.number,
+      fn: ([x, places]) => {
+        const p = places === undefined ? 0 : Math.trunc(N(places))
+        if (p === 0) return Math.round(N(x))
+        const f = 10 ** Math.min(Math.max(p, -300), 300)
+        return Math.round(N(x) * f) / f
+      },
     },
-  }],
+  ],
   sqrt: [math(Math.sqrt)],
   cbrt: [math(Math.cbrt)],
   exp: [math(Math.exp)],
@@ -269,46 +343,133 @@ const SIGS: Record<string, Sig[]> = {
   min: [aggregate((xs) => (xs.length === 0 ? null : xs.reduce((a, b) => Math.min(a, b))))],
   sum: [aggregate((xs) => xs.reduce((a, b) => a + b, 0))],
   mean: [aggregate((xs) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length))],
-  median: [aggregate((xs) => {
-    if (xs.length === 0) return null
-    const s = [...xs].sort((a, b) => a - b)
-    const mid = s.length >> 1
-    return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
-  })],
+  median: [
+    aggregate((xs) => {
+      if (xs.length === 0) return null
+      const s = [...xs].sort((a, b) => a - b)
+      const mid = s.length >> 1
+      return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
+    }),
+  ],
   toNumber: [{ params: ['any'], ret: T.number, propagateNull: false, fn: ([x]) => toNumber(x ?? null) }],
 
   // text
   length: [{ params: ['textOrList'], ret: T.number, fn: ([x]) => (typeof x === 'string' ? x.length : L(x).length) }],
   format: [{ params: ['any'], ret: T.string, propagateNull: false, fn: ([x], rt) => text(toText(x ?? null, rt.env)) }],
-  substring: [{
-    params: ['string', 'number', 'number'], optional: 1, ret: T.string,
-    fn: ([s, a, b]) => S(s).substring(N(a), b === undefined ? undefined : N(b)),
-  }],
-  contains: [{ params: ['textOrList', 'any'], ret: T.boolean, propagateNull: false, fn: ([s, x], rt) => (Array.isArray(s) ? s.some((i) => equals(i, x ?? null)) || toText(s, rt.env).includes(toText(x ?? null, rt.env)) : S(s).includes(toText(x ?? null, rt.env))) }],
-  test: [{ params: ['any', 'string'], ret: T.boolean, propagateNull: false, check: checkRegex(1), fn: ([s, p], rt) => withRegex(p, toText(s ?? null, rt.env), regexTest) }],
-  match: [{ params: ['string', 'string'], ret: T.list(T.string), check: checkRegex(1), fn: ([s, p]) => list(withRegex(p, S(s ?? ''), regexMatchAll)) }],
-  replace: [{ params: ['any', 'string', 'string'], ret: T.string, propagateNull: false, check: checkRegex(1), fn: ([s, p, r], rt) => text(withRegex(p, toText(s ?? null, rt.env), (re, i) => regexReplace(re, i, S(r ?? ''), false))) }],
-  replaceAll: [{ params: ['any', 'string', 'string'], ret: T.string, propagateNull: false, check: checkRegex(1), fn: ([s, p, r], rt) => text(withRegex(p, toText(s ?? null, rt.env), (re, i) => regexReplace(re, i, S(r ?? ''), true))) }],
+  substring: [
+    {
+      params: ['string', 'number', 'number'],
+      optional: 1,
+      ret: T.string,
+      fn: ([s, a, b]) => S(s).substring(N(a), b === undefined ? undefined : N(b)),
+    },
+  ],
+  contains: [
+    {
+      params: ['textOrList', 'any'],
+      ret: T.boolean,
+      propagateNull: false,
+      fn: ([s, x], rt) =>
+        Array.isArray(s)
+          ? s.some((i) => equals(i, x ?? null)) || toText(s, rt.env).includes(toText(x ?? null, rt.env))
+          : S(s).includes(toText(x ?? null, rt.env)),
+    },
+  ],
+  test: [
+    {
+      params: ['any', 'string'],
+      ret: T.boolean,
+      propagateNull: false,
+      check: checkRegex(1),
+      fn: ([s, p], rt) => withRegex(p, toText(s ?? null, rt.env), regexTest),
+    },
+  ],
+  match: [
+    {
+      params: ['string', 'string'],
+      ret: T.list(T.string),
+      check: checkRegex(1),
+      fn: ([s, p]) => list(withRegex(p, S(s ?? ''), regexMatchAll)),
+    },
+  ],
+  replace: [
+    {
+      params: ['any', 'string', 'string'],
+      ret: T.string,
+      propagateNull: false,
+      check: checkRegex(1),
+      fn: ([s, p, r], rt) => text(withRegex(p, toText(s ?? null, rt.env), (re, i) => regexReplace(re, i, S(r ?? ''), false))),
+    },
+  ],
+  replaceAll: [
+    {
+      params: ['any', 'string', 'string'],
+      ret: T.string,
+      propagateNull: false,
+      check: checkRegex(1),
+      fn: ([s, p, r], rt) => text(withRegex(p, toText(s ?? null, rt.env), (re, i) => regexReplace(re, i, S(r ?? ''), true))),
+    },
+  ],
   lower: [{ params: ['string'], ret: T.string, fn: ([s]) => S(s).toLowerCase() }],
   upper: [{ params: ['string'], ret: T.string, fn: ([s]) => S(s).toUpperCase() }],
   trim: [{ params: ['string'], ret: T.string, fn: ([s]) => S(s).trim() }],
-  repeat: [{
-    params: ['string', 'number'], ret: T.string,
-    fn: ([s, n]) => {
-      const k = Math.max(0, Math.trunc(N(n)))
-      if (S(s).length * k > MAX_TEXT) throw new Fail()
-      return S(s).repeat(k)
+  repeat: [
+    {
+      params: ['string', 'number'],
+      ret: T.string,
+      fn: ([s, n]) => {
+        const k = Math.max(0, Math.trunc(N(n)))
+        if (S(s).length * k > MAX_TEXT) throw new Fail()
+        return S(s).repeat(k)
+      },
     },
-  }],
-  padStart: [{ params: ['string', 'number', 'string'], optional: 1, ret: T.string, fn: ([s, n, p]) => pad(S(s), N(n), p === undefined ? ' ' : S(p), 'start') }],
-  padEnd: [{ params: ['string', 'number', 'string'], optional: 1, ret: T.string, fn: ([s, n, p]) => pad(S(s), N(n), p === undefined ? ' ' : S(p), 'end') }],
+  ],
+  padStart: [
+    {
+      params: ['string', 'number', 'string'],
+      optional: 1,
+      ret: T.string,
+      fn: ([s, n, p]) => pad(S(s), N(n), p === undefined ? ' ' : S(p), 'start'),
+    },
+  ],
+  padEnd: [
+    {
+      params: ['string', 'number', 'string'],
+      optional: 1,
+      ret: T.string,
+      fn: ([s, n, p]) => pad(S(s), N(n), p === undefined ? ' ' : S(p), 'end'),
+    },
+  ],
   link: [{ params: ['string', 'string'], ret: T.string, fn: ([label]) => S(label) }],
   style: [{ params: ['string'], rest: 'string', ret: T.string, fn: ([s]) => S(s) }],
   unstyle: [{ params: ['string'], rest: 'string', ret: T.string, fn: ([s]) => S(s) }],
-  split: [{ params: ['string', 'string'], optional: 1, ret: T.list(T.string), fn: ([s, sep]) => list(S(s).split(sep === undefined ? ' ' : S(sep))) }],
-  join: [{ params: ['list', 'string'], ret: T.string, fn: ([l, sep], rt) => text(L(l).map((x) => toText(x, rt.env)).join(S(sep))) }],
+  split: [
+    {
+      params: ['string', 'string'],
+      optional: 1,
+      ret: T.list(T.string),
+      fn: ([s, sep]) => list(S(s).split(sep === undefined ? ' ' : S(sep))),
+    },
+  ],
+  join: [
+    {
+      params: ['list', 'string'],
+      ret: T.string,
+      fn: ([l, sep], rt) =>
+        text(
+          L(l)
+            .map((x) => toText(x, rt.env))
+            .join(S(sep)),
+        ),
+    },
+  ],
   concat: [
-    { params: ['list'], rest: 'list', ret: (a) => a.reduce((x, y) => unify(x, y) ?? T.list(T.any)), fn: (v) => list(v.flatMap((l) => L(l ?? []))) },
+    {
+      params: ['list'],
+      rest: 'list',
+      ret: (a) => a.reduce((x, y) => unify(x, y) ?? T.list(T.any)),
+      fn: (v) => list(v.flatMap((l) => L(l ?? []))),
+    },
     { params: ['string'], rest: 'string', ret: T.string, fn: (v) => text(v.map((s) => S(s ?? '')).join('')) },
   ],
 
@@ -324,64 +485,120 @@ const SIGS: Record<string, Sig[]> = {
   hour: [field((d, rt) => fieldsAt(d, rt).h)],
   day: [field((d, rt) => fieldsAt(d, rt).dow || 7)],
   date: [field((d, rt) => fieldsAt(d, rt).d)],
-  week: [field((d, rt) => { const f = fieldsAt(d, rt); return isoWeek(f.y, f.mo, f.d).week })],
+  week: [
+    field((d, rt) => {
+      const f = fieldsAt(d, rt)
+      return isoWeek(f.y, f.mo, f.d).week
+    }),
+  ],
   month: [field((d, rt) => fieldsAt(d, rt).mo)],
   year: [field((d, rt) => fieldsAt(d, rt).y)],
-  dateAdd: [{ params: ['date', 'number', 'string'], ret: T.date, check: checkUnit(2), fn: ([d, n, u], rt) => shift(D(d), N(n), unit(u ?? ''), rt) }],
-  dateSubtract: [{ params: ['date', 'number', 'string'], ret: T.date, check: checkUnit(2), fn: ([d, n, u], rt) => shift(D(d), -N(n), unit(u ?? ''), rt) }],
-  dateBetween: [{
-    params: ['date', 'date', 'string'], ret: T.number, check: checkUnit(2),
-    fn: ([a, b, u], rt) => between(D(a).start, zoneOf(D(a), rt.env.tz), D(b).start, zoneOf(D(b), rt.env.tz), unit(u ?? '')),
-  }],
-  dateRange: [{
-    params: ['date', 'date'], ret: T.date,
-    fn: ([a, b]) => mkDate(D(a).start, D(b).end ?? D(b).start, D(a).hasTime || D(b).hasTime),
-  }],
+  dateAdd: [
+    { params: ['date', 'number', 'string'], ret: T.date, check: checkUnit(2), fn: ([d, n, u], rt) => shift(D(d), N(n), unit(u ?? ''), rt) },
+  ],
+  dateSubtract: [
+    {
+      params: ['date', 'number', 'string'],
+      ret: T.date,
+      check: checkUnit(2),
+      fn: ([d, n, u], rt) => shift(D(d), -N(n), unit(u ?? ''), rt),
+    },
+  ],
+  dateBetween: [
+    {
+      params: ['date', 'date', 'string'],
+      ret: T.number,
+      check: checkUnit(2),
+      fn: ([a, b, u], rt) => between(D(a).start, zoneOf(D(a), rt.env.tz), D(b).start, zoneOf(D(b), rt.env.tz), unit(u ?? '')),
+    },
+  ],
+  dateRange: [
+    {
+      params: ['date', 'date'],
+      ret: T.date,
+      fn: ([a, b]) => mkDate(D(a).start, D(b).end ?? D(b).start, D(a).hasTime || D(b).hasTime),
+    },
+  ],
   dateStart: [{ params: ['date'], ret: T.date, fn: ([d]) => mkDate(D(d).start, null, D(d).hasTime) }],
   dateEnd: [{ params: ['date'], ret: T.date, fn: ([d]) => mkDate(D(d).end ?? D(d).start, null, D(d).hasTime) }],
   timestamp: [{ params: ['date'], ret: T.number, fn: ([d]) => D(d).start }],
   fromTimestamp: [{ params: ['number'], ret: T.date, fn: ([n]) => mkDate(N(n), null, true) }],
-  formatDate: [{
-    // formatDate(date, pattern, [time zone]): the optional zone overrides the evaluation zone.
-    params: ['date', 'string', 'string'], optional: 1, ret: T.string,
-    check: (args) => {
-      const lit = literalString(args[2])
-      if (lit !== undefined && resolveZone(lit) === null) throw err(`Unknown time zone "${lit}"`, (args[2] as C).node)
+  formatDate: [
+    {
+      // formatDate(date, pattern, [time zone]): the optional zone overrides the evaluation zone.
+      params: ['date', 'string', 'string'],
+      optional: 1,
+      ret: T.string,
+      check: (args) => {
+        const lit = literalString(args[2])
+        if (lit !== undefined && resolveZone(lit) === null) throw err(`Unknown time zone "${lit}"`, (args[2] as C).node)
+      },
+      fn: ([d, f, tzName], rt) => {
+        const explicit = tzName === undefined ? null : resolveZone(S(tzName))
+        if (tzName !== undefined && explicit === null) throw new Fail()
+        const zone = zoneOf(D(d), explicit ?? rt.env.tz)
+        const start = formatWith(D(d).start, zone, S(f ?? ''))
+        return text(D(d).end === null ? start : `${start} → ${formatWith(D(d).end as number, zone, S(f ?? ''))}`)
+      },
     },
-    fn: ([d, f, tzName], rt) => {
-      const explicit = tzName === undefined ? null : resolveZone(S(tzName))
-      if (tzName !== undefined && explicit === null) throw new Fail()
-      const zone = zoneOf(D(d), explicit ?? rt.env.tz)
-      const start = formatWith(D(d).start, zone, S(f ?? ''))
-      return text(D(d).end === null ? start : `${start} → ${formatWith(D(d).end as number, zone, S(f ?? ''))}`)
+  ],
+  parseDate: [
+    {
+      params: ['string'],
+      ret: T.date,
+      fn: ([s], rt) => {
+        const p = parseIso(S(s), rt.env.tz)
+        return p === null ? null : mkDate(p.ms, null, p.hasTime)
+      },
     },
-  }],
-  parseDate: [{
-    params: ['string'], ret: T.date,
-    fn: ([s], rt) => {
-      const p = parseIso(S(s), rt.env.tz)
-      return p === null ? null : mkDate(p.ms, null, p.hasTime)
-    },
-  }],
+  ],
 
   // lists
   at: [{ params: ['list', 'number'], ret: (a) => elem(a[0]), fn: ([l, i]) => L(l).at(Math.trunc(N(i))) ?? null }],
   first: [{ params: ['list'], ret: (a) => elem(a[0]), fn: ([l]) => L(l)[0] ?? null }],
   last: [{ params: ['list'], ret: (a) => elem(a[0]), fn: ([l]) => L(l).at(-1) ?? null }],
   slice: [
-    { params: ['list', 'number', 'number'], optional: 1, ret: same(0), fn: ([l, a, b]) => L(l).slice(N(a), b === undefined ? undefined : N(b)) },
-    { params: ['string', 'number', 'number'], optional: 1, ret: T.string, fn: ([s, a, b]) => S(s).slice(N(a), b === undefined ? undefined : N(b)) },
+    {
+      params: ['list', 'number', 'number'],
+      optional: 1,
+      ret: same(0),
+      fn: ([l, a, b]) => L(l).slice(N(a), b === undefined ? undefined : N(b)),
+    },
+    {
+      params: ['string', 'number', 'number'],
+      optional: 1,
+      ret: T.string,
+      fn: ([s, a, b]) => S(s).slice(N(a), b === undefined ? undefined : N(b)),
+    },
   ],
   reverse: [{ params: ['list'], ret: same(0), fn: ([l]) => [...L(l)].reverse() }],
-  unique: [{
-    params: ['list'], ret: same(0),
-    fn: ([l]) => { const seen = new Set<string>(); return L(l).filter((x) => { const k = identity(x); return !seen.has(k) && !!seen.add(k) }) },
-  }],
+  unique: [
+    {
+      params: ['list'],
+      ret: same(0),
+      fn: ([l]) => {
+        const seen = new Set<string>()
+        return L(l).filter((x) => {
+          const k = identity(x)
+          return !seen.has(k) && !!seen.add(k)
+        })
+      },
+    },
+  ],
   includes: [
     { params: ['list', 'any'], ret: T.boolean, propagateNull: false, fn: ([l, x]) => L(l).some((y) => equals(y, x ?? null)) },
     { params: ['string', 'string'], ret: T.boolean, fn: ([s, x]) => S(s).includes(S(x)) },
   ],
-  flat: [{ params: ['list'], ret: (a) => { const e = elem(a[0]); return e.k === 'list' ? e : e.k === 'any' ? T.list(T.any) : a[0] ?? T.any }, fn: ([l]) => list(L(l).flatMap((x) => (Array.isArray(x) ? x : [x]))) }],
+  flat: [
+    {
+      params: ['list'],
+      ret: (a) => {
+        const e = elem(a[0])
+        return e.k === 'list' ? e : e.k === 'any' ? T.list(T.any) : (a[0] ?? T.any)
+      },
+      fn: ([l]) => list(L(l).flatMap((x) => (Array.isArray(x) ? x : [x]))),
+    },
+  ],
 }
 
 /** A key equal for values `equals()` considers equal (for unique()). */
@@ -413,13 +630,23 @@ function pad(s: string, n: number, p: string, side: 'start' | 'end'): string {
 
 /** Functions Notion has but Octavo does not evaluate: a clear compile-time error instead of a wrong value. */
 const UNSUPPORTED: Record<string, string> = {
-  id: 'id() without an argument (the current page\'s id) is not supported in Octavo formulas',
+  id: "id() without an argument (the current page's id) is not supported in Octavo formulas",
 }
 
 /** Function forms of the operators (Notion 1.0 names, still accepted): same typing as the operator. */
 const OPERATOR_FUNCS: Record<string, BinaryOp> = {
-  add: '+', subtract: '-', multiply: '*', divide: '/', mod: '%', pow: '^',
-  equal: '==', unequal: '!=', larger: '>', largerEq: '>=', smaller: '<', smallerEq: '<=',
+  add: '+',
+  subtract: '-',
+  multiply: '*',
+  divide: '/',
+  mod: '%',
+  pow: '^',
+  equal: '==',
+  unequal: '!=',
+  larger: '>',
+  largerEq: '>=',
+  smaller: '<',
+  smallerEq: '<=',
 }
 /** Notion 1.0 names that formula 2.0 renamed. */
 const ALIASES: Record<string, string> = { start: 'dateStart', end: 'dateEnd' }
@@ -432,9 +659,18 @@ const LAMBDA_FUNCS = new Set(['map', 'filter', 'find', 'findIndex', 'some', 'eve
 function compileNode(n: Node, scope: Scope, u: Unit_): C {
   step(n, u)
   switch (n.kind) {
-    case 'number': { const v = n.value; return { ty: T.number, run: () => v, node: n } }
-    case 'string': { const v = n.value; return { ty: T.string, run: () => v, node: n } }
-    case 'boolean': { const v = n.value; return { ty: T.boolean, run: () => v, node: n } }
+    case 'number': {
+      const v = n.value
+      return { ty: T.number, run: () => v, node: n }
+    }
+    case 'string': {
+      const v = n.value
+      return { ty: T.string, run: () => v, node: n }
+    }
+    case 'boolean': {
+      const v = n.value
+      return { ty: T.boolean, run: () => v, node: n }
+    }
     case 'list': {
       const items = n.items.map((i) => compileNode(i, scope, u))
       let ty: Ty = T.any
@@ -444,11 +680,19 @@ function compileNode(n: Node, scope: Scope, u: Unit_): C {
     }
     case 'ident': {
       const v = scope.get(n.name)
-      if (v) { const slot = v.slot; return { ty: v.ty, run: (rt) => rt.slots[slot] ?? null, node: n } }
+      if (v) {
+        const slot = v.slot
+        return { ty: v.ty, run: (rt) => rt.slots[slot] ?? null, node: n }
+      }
       if (n.name === 'pi') return { ty: T.number, run: () => Math.PI, node: n }
       if (n.name === 'e') return { ty: T.number, run: () => Math.E, node: n }
-      if (n.name === 'current' || n.name === 'index') throw err(`"${n.name}" can only be used inside map(), filter(), find(), findIndex(), some(), every() or sort()`, n)
-      if (n.name === 'null') throw err('There is no null literal in Notion formulas; an empty value comes from an empty property or a function such as first([])', n)
+      if (n.name === 'current' || n.name === 'index')
+        throw err(`"${n.name}" can only be used inside map(), filter(), find(), findIndex(), some(), every() or sort()`, n)
+      if (n.name === 'null')
+        throw err(
+          'There is no null literal in Notion formulas; an empty value comes from an empty property or a function such as first([])',
+          n,
+        )
       throw err(`Unknown variable "${n.name}"`, n)
     }
     case 'propRef': {
@@ -460,16 +704,34 @@ function compileNode(n: Node, scope: Scope, u: Unit_): C {
       const o = compileNode(n.operand, scope, u)
       if (n.op === 'not') {
         expectTy(o, T.boolean, `the operand of "not"`)
-        return { ty: T.boolean, run: (rt) => { const v = o.run(rt); checkRt(v, 'boolean'); return v !== true }, node: n }
+        return {
+          ty: T.boolean,
+          run: (rt) => {
+            const v = o.run(rt)
+            checkRt(v, 'boolean')
+            return v !== true
+          },
+          node: n,
+        }
       }
       if (n.op === '+') {
-        if (!(o.ty.k === 'number' || o.ty.k === 'any' || o.ty.k === 'string' || o.ty.k === 'boolean')) throw err(`Unary "+" cannot be applied to ${tyName(o.ty)}`, n)
+        if (!(o.ty.k === 'number' || o.ty.k === 'any' || o.ty.k === 'string' || o.ty.k === 'boolean'))
+          throw err(`Unary "+" cannot be applied to ${tyName(o.ty)}`, n)
         return { ty: T.number, run: (rt) => toNumber(o.run(rt)), node: n }
       }
       expectTy(o, T.number, `the operand of "-"`)
-      return { ty: T.number, run: (rt) => { const v = o.run(rt); checkRt(v, 'number'); return v === null ? null : -N(v) }, node: n }
+      return {
+        ty: T.number,
+        run: (rt) => {
+          const v = o.run(rt)
+          checkRt(v, 'number')
+          return v === null ? null : -N(v)
+        },
+        node: n,
+      }
     }
-    case 'binary': return binary(n.op, compileNode(n.left, scope, u), compileNode(n.right, scope, u), n)
+    case 'binary':
+      return binary(n.op, compileNode(n.left, scope, u), compileNode(n.right, scope, u), n)
     case 'conditional': {
       const c = compileNode(n.test, scope, u)
       expectTy(c, T.boolean, 'the condition of "? :"')
@@ -479,18 +741,26 @@ function compileNode(n: Node, scope: Scope, u: Unit_): C {
       if (ty === null) throw err(`Both branches of "? :" must have the same type, but they are ${tyName(a.ty)} and ${tyName(b.ty)}`, n)
       return { ty, run: (rt) => (truthy(c.run(rt)) ? a.run(rt) : b.run(rt)), node: n }
     }
-    case 'call': return call(n, scope, u)
+    case 'call':
+      return call(n, scope, u)
   }
 }
 
 function safeDecode(s: string): string {
-  try { return decodeURIComponent(s) } catch { return s }
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
 }
 
 function propNode(ref: FormulaPropertyRef, n: Node, u: Unit_): C {
   if (ref.type === 'formula' && ref.resultType === undefined) {
     // Type-checking needs the other formula's type; the caller compiles formulas in dependency order.
-    throw err(`Formula property "${ref.name}" has no known result type: it refers back to this formula (a circular reference) or does not compile itself`, n)
+    throw err(
+      `Formula property "${ref.name}" has no known result type: it refers back to this formula (a circular reference) or does not compile itself`,
+      n,
+    )
   }
   const ty = propTy(ref.type, ref.resultType)
   if (ty === null) throw err(`Property "${ref.name}" is of type ${ref.type}, which formulas cannot read`, n)
@@ -541,31 +811,50 @@ function binary(op: BinaryOp, a: C, b: C, n: Node): C {
           const x = a.run(rt)
           const y = b.run(rt)
           if (typeof x === 'string' || typeof y === 'string') return text(toText(x, rt.env) + toText(y, rt.env))
-          checkRt(x, 'number'); checkRt(y, 'number')
+          checkRt(x, 'number')
+          checkRt(y, 'number')
           return x === null || y === null ? null : N(x) + N(y)
         },
         node: n,
       }
     }
-    case '-': case '*': case '/': case '%': case '^': {
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+    case '^': {
       if (!both('number')) throw mismatch()
-      const f = op === '-' ? (x: number, y: number) => x - y : op === '*' ? (x: number, y: number) => x * y
-        : op === '/' ? (x: number, y: number) => x / y : op === '%' ? (x: number, y: number) => x % y : (x: number, y: number) => x ** y
+      const f =
+        op === '-'
+          ? (x: number, y: number) => x - y
+          : op === '*'
+            ? (x: number, y: number) => x * y
+            : op === '/'
+              ? (x: number, y: number) => x / y
+              : op === '%'
+                ? (x: number, y: number) => x % y
+                : (x: number, y: number) => x ** y
       return {
         ty: T.number,
         run: (rt) => {
           const x = a.run(rt)
           const y = b.run(rt)
-          checkRt(x, 'number'); checkRt(y, 'number')
+          checkRt(x, 'number')
+          checkRt(y, 'number')
           return x === null || y === null ? null : f(N(x), N(y))
         },
         node: n,
       }
     }
-    case '>': case '>=': case '<': case '<=': {
+    case '>':
+    case '>=':
+    case '<':
+    case '<=': {
       const k = [a.ty.k, b.ty.k].find((x) => x !== 'any') ?? 'any'
-      if (!(k === 'number' || k === 'string' || k === 'date' || k === 'boolean' || k === 'any') || unify(a.ty, b.ty) === null) throw mismatch()
-      const test = op === '>' ? (c: number) => c > 0 : op === '>=' ? (c: number) => c >= 0 : op === '<' ? (c: number) => c < 0 : (c: number) => c <= 0
+      if (!(k === 'number' || k === 'string' || k === 'date' || k === 'boolean' || k === 'any') || unify(a.ty, b.ty) === null)
+        throw mismatch()
+      const test =
+        op === '>' ? (c: number) => c > 0 : op === '>=' ? (c: number) => c >= 0 : op === '<' ? (c: number) => c < 0 : (c: number) => c <= 0
       return {
         ty: T.boolean,
         run: (rt) => {
@@ -580,12 +869,14 @@ function binary(op: BinaryOp, a: C, b: C, n: Node): C {
         node: n,
       }
     }
-    case '==': case '!=': {
+    case '==':
+    case '!=': {
       if (unify(a.ty, b.ty) === null) throw err(`Cannot compare ${tyName(a.ty)} with ${tyName(b.ty)} using "${op}"`, n)
       const negate = op === '!='
       return { ty: T.boolean, run: (rt) => equals(a.run(rt), b.run(rt)) !== negate, node: n }
     }
-    case 'and': case 'or': {
+    case 'and':
+    case 'or': {
       expectTy(a, T.boolean, `the left side of "${op}"`)
       expectTy(b, T.boolean, `the right side of "${op}"`)
       const isAnd = op === 'and'
@@ -623,7 +914,8 @@ function call(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C {
       return { ty, run: (rt) => (truthy(c.run(rt)) ? a.run(rt) : b.run(rt)), node: n }
     }
     case 'ifs': {
-      if (argc < 3) throw err(`ifs() takes pairs of condition and value, then a default value, but got ${argc} argument${argc === 1 ? '' : 's'}`, n)
+      if (argc < 3)
+        throw err(`ifs() takes pairs of condition and value, then a default value, but got ${argc} argument${argc === 1 ? '' : 's'}`, n)
       const args = n.args.map((x) => compileNode(x, scope, u))
       const pairs: [C, C][] = []
       for (let i = 0; i + 1 < args.length; i += 2) {
@@ -647,9 +939,15 @@ function call(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C {
         node: n,
       }
     }
-    case 'let': case 'lets': {
+    case 'let':
+    case 'lets': {
       if (argc < 3 || argc % 2 === 0 || (name === 'let' && argc !== 3)) {
-        throw err(name === 'let' ? 'let() takes 3 arguments: a variable name, its value, and an expression' : 'lets() takes pairs of variable name and value, then an expression', n)
+        throw err(
+          name === 'let'
+            ? 'let() takes 3 arguments: a variable name, its value, and an expression'
+            : 'lets() takes pairs of variable name and value, then an expression',
+          n,
+        )
       }
       const binds: [number, C][] = []
       const undo: (() => void)[] = []
@@ -658,7 +956,8 @@ function call(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C {
         for (let i = 0; i + 1 < argc; i += 2) {
           const id = n.args[i] as Node
           if (id.kind !== 'ident') throw err(`Expected a variable name as argument ${i + 1} of ${name}()`, id)
-          if (id.name === 'current' || id.name === 'index' || id.name === 'true' || id.name === 'false') throw err(`"${id.name}" cannot be used as a variable name`, id)
+          if (id.name === 'current' || id.name === 'index' || id.name === 'true' || id.name === 'false')
+            throw err(`"${id.name}" cannot be used as a variable name`, id)
           step(id, u)
           const value = compileNode(n.args[i + 1] as Node, scope, u)
           const slot = u.slots++
@@ -708,8 +1007,14 @@ function call(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C {
     const i = tys.findIndex((t, k) => !paramFits(t, paramAt(cand, k)))
     // Notion's wording: "Argument of type text does not satisfy function dateAdd."
     const what = n.method && i === 0 ? `the value before .${name}()` : `argument ${n.method ? i : i + 1}`
-    const expected = sigs.filter(arity).map((x) => pName(paramAt(x, i))).join(' or ')
-    throw err(`Argument of type ${tyName(tys[i] as Ty)} does not satisfy function ${name}(): ${what} must be ${expected}`, (args[i] as C).node)
+    const expected = sigs
+      .filter(arity)
+      .map((x) => pName(paramAt(x, i)))
+      .join(' or ')
+    throw err(
+      `Argument of type ${tyName(tys[i] as Ty)} does not satisfy function ${name}(): ${what} must be ${expected}`,
+      (args[i] as C).node,
+    )
   }
   sig.check?.(args)
   const ret = typeof sig.ret === 'function' ? sig.ret(tys) : sig.ret
@@ -746,7 +1051,11 @@ function lambdaCall(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_):
   const name = n.name
   if (n.args.length !== 2) throw err(`${name}() takes 2 arguments: a list and an expression using current`, n)
   const l = compileNode(n.args[0] as Node, scope, u)
-  if (!fits(l.ty, T.list(T.any))) throw err(`Expected a list for ${n.method ? `the value before .${name}()` : `argument 1 of ${name}()`}, but got ${tyName(l.ty)}`, l.node)
+  if (!fits(l.ty, T.list(T.any)))
+    throw err(
+      `Expected a list for ${n.method ? `the value before .${name}()` : `argument 1 of ${name}()`}, but got ${tyName(l.ty)}`,
+      l.node,
+    )
   const cur = u.slots++
   const idx = u.slots++
   const { c: f, size } = withItemVars(n.args[1] as Node, elem(l.ty), cur, idx, scope, u)
@@ -765,15 +1074,22 @@ function lambdaCall(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_):
   }
   const run: Run = (() => {
     switch (name) {
-      case 'map': return (rt) => items(rt).map((x, i) => each(rt, x, i))
-      case 'filter': return (rt) => items(rt).filter((x, i) => truthy(each(rt, x, i)))
-      case 'find': return (rt) => items(rt).find((x, i) => truthy(each(rt, x, i))) ?? null
-      case 'findIndex': return (rt) => items(rt).findIndex((x, i) => truthy(each(rt, x, i)))
-      case 'some': return (rt) => items(rt).some((x, i) => truthy(each(rt, x, i)))
-      default: return (rt) => items(rt).every((x, i) => truthy(each(rt, x, i)))
+      case 'map':
+        return (rt) => items(rt).map((x, i) => each(rt, x, i))
+      case 'filter':
+        return (rt) => items(rt).filter((x, i) => truthy(each(rt, x, i)))
+      case 'find':
+        return (rt) => items(rt).find((x, i) => truthy(each(rt, x, i))) ?? null
+      case 'findIndex':
+        return (rt) => items(rt).findIndex((x, i) => truthy(each(rt, x, i)))
+      case 'some':
+        return (rt) => items(rt).some((x, i) => truthy(each(rt, x, i)))
+      default:
+        return (rt) => items(rt).every((x, i) => truthy(each(rt, x, i)))
     }
   })()
-  const ty = name === 'map' ? T.list(f.ty) : name === 'find' ? elem(l.ty) : name === 'findIndex' ? T.number : name === 'filter' ? l.ty : T.boolean
+  const ty =
+    name === 'map' ? T.list(f.ty) : name === 'find' ? elem(l.ty) : name === 'findIndex' ? T.number : name === 'filter' ? l.ty : T.boolean
   return { ty, run, node: n }
 }
 
@@ -781,13 +1097,19 @@ function lambdaCall(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_):
 function sortCall(n: Extract<Node, { kind: 'call' }>, scope: Scope, u: Unit_): C {
   if (n.args.length < 1 || n.args.length > 2) throw err(`sort() takes 1 or 2 arguments but got ${n.args.length}`, n)
   const l = compileNode(n.args[0] as Node, scope, u)
-  if (!fits(l.ty, T.list(T.any))) throw err(`Expected a list for ${n.method ? 'the value before .sort()' : 'argument 1 of sort()'}, but got ${tyName(l.ty)}`, l.node)
+  if (!fits(l.ty, T.list(T.any)))
+    throw err(`Expected a list for ${n.method ? 'the value before .sort()' : 'argument 1 of sort()'}, but got ${tyName(l.ty)}`, l.node)
   let key: ((rt: Rt, x: Value, i: number) => Value) | undefined
   if (n.args.length === 2) {
     const cur = u.slots++
     const idx = u.slots++
     const { c: f, size } = withItemVars(n.args[1] as Node, elem(l.ty), cur, idx, scope, u)
-    key = (rt, x, i) => { charge(size); rt.slots[cur] = x; rt.slots[idx] = i; return f.run(rt) }
+    key = (rt, x, i) => {
+      charge(size)
+      rt.slots[cur] = x
+      rt.slots[idx] = i
+      return f.run(rt)
+    }
   }
   return {
     ty: l.ty,
@@ -827,8 +1149,10 @@ function withItemVars(body: Node, itemTy: Ty, cur: number, idx: number, scope: S
 
 function toWire(resultType: FormulaResultType, v: Value, env: Env): FormulaWireValue {
   switch (resultType) {
-    case 'number': return { type: 'number', number: typeof v === 'number' && Number.isFinite(v) ? (Object.is(v, -0) ? 0 : v) : null }
-    case 'boolean': return { type: 'boolean', boolean: typeof v === 'boolean' ? v : null }
+    case 'number':
+      return { type: 'number', number: typeof v === 'number' && Number.isFinite(v) ? (Object.is(v, -0) ? 0 : v) : null }
+    case 'boolean':
+      return { type: 'boolean', boolean: typeof v === 'boolean' ? v : null }
     case 'date': {
       if (!isDate(v)) return { type: 'date', date: null }
       const iso = (ms: number): string => (v.hasTime ? new Date(ms).toISOString() : isoDay(ms))
@@ -843,10 +1167,14 @@ function toWire(resultType: FormulaResultType, v: Value, env: Env): FormulaWireV
 
 function empty(resultType: FormulaResultType): FormulaWireValue {
   switch (resultType) {
-    case 'number': return { type: 'number', number: null }
-    case 'boolean': return { type: 'boolean', boolean: null }
-    case 'date': return { type: 'date', date: null }
-    case 'string': return { type: 'string', string: null }
+    case 'number':
+      return { type: 'number', number: null }
+    case 'boolean':
+      return { type: 'boolean', boolean: null }
+    case 'date':
+      return { type: 'date', date: null }
+    case 'string':
+      return { type: 'string', string: null }
   }
 }
 
@@ -877,7 +1205,12 @@ export function compileFormula(expression: string, properties: FormulaPropertyRe
     referencedPropertyIds: [...u.referenced],
     size: u.steps,
     evaluate(ctx: FormulaContext): FormulaWireValue {
-      const env: Env = { now: ctx.now.getTime(), tz: validZone(ctx.timeZone), pageTitle: ctx.pageTitle?.bind(ctx), person: ctx.person?.bind(ctx) }
+      const env: Env = {
+        now: ctx.now.getTime(),
+        tz: validZone(ctx.timeZone),
+        pageTitle: ctx.pageTitle?.bind(ctx),
+        person: ctx.person?.bind(ctx),
+      }
       const rt: Rt = { env, ctx, slots: new Array<Value>(slotCount).fill(null), props: new Map() }
       const outer = work // evaluate() may be re-entered from a pageTitle callback
       work = 0
@@ -916,4 +1249,3 @@ export function formulaReferences(expression: string): { names: string[]; ids: s
 function validZone(tz: string | undefined): string {
   return tz === undefined || tz === '' ? 'UTC' : (resolveZone(tz) ?? 'UTC')
 }
-

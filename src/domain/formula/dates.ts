@@ -35,8 +35,15 @@ function formatter(tz: string): Intl.DateTimeFormat | null {
   if (f === undefined) {
     try {
       f = new Intl.DateTimeFormat('en-US', {
-        timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-        hour: 'numeric', minute: 'numeric', second: 'numeric', era: 'short',
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+        era: 'short',
       })
     } catch {
       f = null // unknown zone: read as UTC
@@ -78,8 +85,14 @@ function computeOffset(ms: number, tz: string): number {
 export function fieldsOf(ms: number, tz: string): Fields {
   const d = new Date(ms + offsetAt(ms, tz))
   return {
-    y: d.getUTCFullYear(), mo: d.getUTCMonth() + 1, d: d.getUTCDate(), h: d.getUTCHours(),
-    mi: d.getUTCMinutes(), s: d.getUTCSeconds(), ms: d.getUTCMilliseconds(), dow: d.getUTCDay(),
+    y: d.getUTCFullYear(),
+    mo: d.getUTCMonth() + 1,
+    d: d.getUTCDate(),
+    h: d.getUTCHours(),
+    mi: d.getUTCMinutes(),
+    s: d.getUTCSeconds(),
+    ms: d.getUTCMilliseconds(),
+    dow: d.getUTCDay(),
   }
 }
 
@@ -161,12 +174,23 @@ export function between(a: number, tzA: string, b: number, tzB: string, unit: Un
   const lb = b + offsetAt(b, tzB)
   let v: number
   switch (unit) {
-    case 'years': v = monthDiff(la, lb) / 12; break
-    case 'quarters': v = monthDiff(la, lb) / 3; break
-    case 'months': v = monthDiff(la, lb); break
-    case 'weeks': v = (la - lb) / 604_800_000; break
-    case 'days': v = (la - lb) / 86_400_000; break
-    default: v = (a - b) / (FIXED[unit] as number)
+    case 'years':
+      v = monthDiff(la, lb) / 12
+      break
+    case 'quarters':
+      v = monthDiff(la, lb) / 3
+      break
+    case 'months':
+      v = monthDiff(la, lb)
+      break
+    case 'weeks':
+      v = (la - lb) / 604_800_000
+      break
+    case 'days':
+      v = (la - lb) / 86_400_000
+      break
+    default:
+      v = (a - b) / (FIXED[unit] as number)
   }
   return Math.trunc(v) || 0
 }
@@ -186,7 +210,7 @@ const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 
 
 const pad = (n: number, w = 2): string => (n < 0 ? '-' : '') + String(Math.abs(n)).padStart(w, '0')
 function ordinal(n: number): string {
-  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'
+  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')
   return `${n}${s}`
 }
 function offsetText(off: number, colon: boolean): string {
@@ -228,7 +252,8 @@ export function resolveZone(name: string): string | null {
   return z
 }
 
-const TOKEN = /\[([^\]]*)\]|YYYY|YY|Y|Q|MMMM|MMM|MM|Mo|M|DDDD|DDD|Do|DD|D|dddd|ddd|dd|do|d|E|HH|H|hh|h|kk|k|mm|m|ss|s|SSS|SS|S|A|a|ZZ|Z|zz|z|X|x|WW|Wo|W|LLLL|LLL|LL|LTS|LT|L/g
+const TOKEN =
+  /\[([^\]]*)\]|YYYY|YY|Y|Q|MMMM|MMM|MM|Mo|M|DDDD|DDD|Do|DD|D|dddd|ddd|dd|do|d|E|HH|H|hh|h|kk|k|mm|m|ss|s|SSS|SS|S|A|a|ZZ|Z|zz|z|X|x|WW|Wo|W|LLLL|LLL|LL|LTS|LT|L/g
 
 /** Formats instant `ms` read in zone `tz` with moment.js-style tokens (`[text]` is literal). */
 export function formatWith(ms: number, tz: string, pattern: string): string {
@@ -240,56 +265,107 @@ export function formatWith(ms: number, tz: string, pattern: string): string {
   return pattern.replace(TOKEN, (tok, literal: string | undefined) => {
     if (literal !== undefined) return literal
     switch (tok) {
-      case 'YYYY': return pad(f.y, 4)
-      case 'YY': return pad(((f.y % 100) + 100) % 100)
-      case 'Y': return String(f.y)
-      case 'Q': return String(Math.ceil(f.mo / 3))
-      case 'MMMM': return MONTHS[f.mo - 1] as string
-      case 'MMM': return (MONTHS[f.mo - 1] as string).slice(0, 3)
-      case 'MM': return pad(f.mo)
-      case 'Mo': return ordinal(f.mo)
-      case 'M': return String(f.mo)
-      case 'DDDD': return pad(dayOfYear, 3)
-      case 'DDD': return String(dayOfYear)
-      case 'Do': return ordinal(f.d)
-      case 'DD': return pad(f.d)
-      case 'D': return String(f.d)
-      case 'dddd': return DAYS[f.dow] as string
-      case 'ddd': return (DAYS[f.dow] as string).slice(0, 3)
-      case 'dd': return (DAYS[f.dow] as string).slice(0, 2)
-      case 'do': return ordinal(f.dow)
-      case 'd': return String(f.dow)
-      case 'E': return String(f.dow || 7)
-      case 'HH': return pad(f.h)
-      case 'H': return String(f.h)
-      case 'hh': return pad(h12)
-      case 'h': return String(h12)
-      case 'kk': return pad(f.h || 24)
-      case 'k': return String(f.h || 24)
-      case 'mm': return pad(f.mi)
-      case 'm': return String(f.mi)
-      case 'ss': return pad(f.s)
-      case 's': return String(f.s)
-      case 'SSS': return pad(f.ms, 3)
-      case 'SS': return pad(Math.floor(f.ms / 10))
-      case 'S': return String(Math.floor(f.ms / 100))
-      case 'A': return f.h < 12 ? 'AM' : 'PM'
-      case 'a': return f.h < 12 ? 'am' : 'pm'
-      case 'ZZ': return offsetText(off, false)
-      case 'Z': return offsetText(off, true)
-      case 'zz': case 'z': return zoneAbbreviation(ms, tz)
-      case 'X': return String(Math.floor(ms / 1000))
-      case 'x': return String(ms)
-      case 'WW': return pad(week())
-      case 'Wo': return ordinal(week())
-      case 'W': return String(week())
-      case 'L': return `${pad(f.mo)}/${pad(f.d)}/${pad(f.y, 4)}`
-      case 'LL': return `${MONTHS[f.mo - 1]} ${f.d}, ${f.y}`
-      case 'LLL': return `${MONTHS[f.mo - 1]} ${f.d}, ${f.y} ${h12}:${pad(f.mi)} ${f.h < 12 ? 'AM' : 'PM'}`
-      case 'LLLL': return `${DAYS[f.dow]}, ${MONTHS[f.mo - 1]} ${f.d}, ${f.y} ${h12}:${pad(f.mi)} ${f.h < 12 ? 'AM' : 'PM'}`
-      case 'LT': return `${h12}:${pad(f.mi)} ${f.h < 12 ? 'AM' : 'PM'}`
-      case 'LTS': return `${h12}:${pad(f.mi)}:${pad(f.s)} ${f.h < 12 ? 'AM' : 'PM'}`
-      default: return tok
+      case 'YYYY':
+        return pad(f.y, 4)
+      case 'YY':
+        return pad(((f.y % 100) + 100) % 100)
+      case 'Y':
+        return String(f.y)
+      case 'Q':
+        return String(Math.ceil(f.mo / 3))
+      case 'MMMM':
+        return MONTHS[f.mo - 1] as string
+      case 'MMM':
+        return (MONTHS[f.mo - 1] as string).slice(0, 3)
+      case 'MM':
+        return pad(f.mo)
+      case 'Mo':
+        return ordinal(f.mo)
+      case 'M':
+        return String(f.mo)
+      case 'DDDD':
+        return pad(dayOfYear, 3)
+      case 'DDD':
+        return String(dayOfYear)
+      case 'Do':
+        return ordinal(f.d)
+      case 'DD':
+        return pad(f.d)
+      case 'D':
+        return String(f.d)
+      case 'dddd':
+        return DAYS[f.dow] as string
+      case 'ddd':
+        return (DAYS[f.dow] as string).slice(0, 3)
+      case 'dd':
+        return (DAYS[f.dow] as string).slice(0, 2)
+      case 'do':
+        return ordinal(f.dow)
+      case 'd':
+        return String(f.dow)
+      case 'E':
+        return String(f.dow || 7)
+      case 'HH':
+        return pad(f.h)
+      case 'H':
+        return String(f.h)
+      case 'hh':
+        return pad(h12)
+      case 'h':
+        return String(h12)
+      case 'kk':
+        return pad(f.h || 24)
+      case 'k':
+        return String(f.h || 24)
+      case 'mm':
+        return pad(f.mi)
+      case 'm':
+        return String(f.mi)
+      case 'ss':
+        return pad(f.s)
+      case 's':
+        return String(f.s)
+      case 'SSS':
+        return pad(f.ms, 3)
+      case 'SS':
+        return pad(Math.floor(f.ms / 10))
+      case 'S':
+        return String(Math.floor(f.ms / 100))
+      case 'A':
+        return f.h < 12 ? 'AM' : 'PM'
+      case 'a':
+        return f.h < 12 ? 'am' : 'pm'
+      case 'ZZ':
+        return offsetText(off, false)
+      case 'Z':
+        return offsetText(off, true)
+      case 'zz':
+      case 'z':
+        return zoneAbbreviation(ms, tz)
+      case 'X':
+        return String(Math.floor(ms / 1000))
+      case 'x':
+        return String(ms)
+      case 'WW':
+        return pad(week())
+      case 'Wo':
+        return ordinal(week())
+      case 'W':
+        return String(week())
+      case 'L':
+        return `${pad(f.mo)}/${pad(f.d)}/${pad(f.y, 4)}`
+      case 'LL':
+        return `${MONTHS[f.mo - 1]} ${f.d}, ${f.y}`
+      case 'LLL':
+        return `${MONTHS[f.mo - 1]} ${f.d}, ${f.y} ${h12}:${pad(f.mi)} ${f.h < 12 ? 'AM' : 'PM'}`
+      case 'LLLL':
+        return `${DAYS[f.dow]}, ${MONTHS[f.mo - 1]} ${f.d}, ${f.y} ${h12}:${pad(f.mi)} ${f.h < 12 ? 'AM' : 'PM'}`
+      case 'LT':
+        return `${h12}:${pad(f.mi)} ${f.h < 12 ? 'AM' : 'PM'}`
+      case 'LTS':
+        return `${h12}:${pad(f.mi)}:${pad(f.s)} ${f.h < 12 ? 'AM' : 'PM'}`
+      default:
+        return tok
     }
   })
 }

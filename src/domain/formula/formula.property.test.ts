@@ -18,7 +18,12 @@ const wire = (x: number): number | null => (Number.isFinite(x) ? (Object.is(x, -
 describe('formula properties (fast-check)', () => {
   it('binary arithmetic on random numbers equals JavaScript arithmetic (non-finite → null)', () => {
     const ops: [string, (a: number, b: number) => number][] = [
-      ['+', (a, b) => a + b], ['-', (a, b) => a - b], ['*', (a, b) => a * b], ['/', (a, b) => a / b], ['%', (a, b) => a % b], ['^', (a, b) => a ** b],
+      ['+', (a, b) => a + b],
+      ['-', (a, b) => a - b],
+      ['*', (a, b) => a * b],
+      ['/', (a, b) => a / b],
+      ['%', (a, b) => a % b],
+      ['^', (a, b) => a ** b],
     ]
     fc.assert(
       fc.property(finite, finite, fc.integer({ min: 0, max: ops.length - 1 }), (a, b, i) => {
@@ -31,7 +36,10 @@ describe('formula properties (fast-check)', () => {
   })
 
   it('numbers read from a number property behave like literals', () => {
-    const props: FormulaPropertyRef[] = [{ id: 'a', name: 'A', type: 'number' }, { id: 'b', name: 'B', type: 'number' }]
+    const props: FormulaPropertyRef[] = [
+      { id: 'a', name: 'A', type: 'number' },
+      { id: 'b', name: 'B', type: 'number' },
+    ]
     const c = compileFormula('prop("A") * 2 - prop("B") / 4 > prop("A") ? prop("A") : prop("B")', props)
     fc.assert(
       fc.property(finite, finite, (a, b) => {
@@ -46,9 +54,15 @@ describe('formula properties (fast-check)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -1e6, max: 1e6 }), { maxLength: 30 }), (xs) => {
         const list = `[${xs.map(lit).join(', ')}]`
-        expect(compileFormula(`sum(${list})`, []).evaluate(noProps)).toEqual({ type: 'number', number: wire(xs.reduce((s, x) => s + x, 0)) })
+        expect(compileFormula(`sum(${list})`, []).evaluate(noProps)).toEqual({
+          type: 'number',
+          number: wire(xs.reduce((s, x) => s + x, 0)),
+        })
         const sorted = [...xs].sort((p, q) => p - q)
-        expect(compileFormula(`${list}.sort().join(" ")`, []).evaluate(noProps)).toEqual({ type: 'string', string: sorted.length ? sorted.join(' ') : null })
+        expect(compileFormula(`${list}.sort().join(" ")`, []).evaluate(noProps)).toEqual({
+          type: 'string',
+          string: sorted.length ? sorted.join(' ') : null,
+        })
       }),
       { numRuns: 200 },
     )
@@ -109,11 +123,22 @@ describe('formula properties (fast-check)', () => {
         fc.stringMatching(/^[A-Za-z0-9%~]{1,6}$/).map((id): Node => ({ kind: 'propRef', id, ...P })),
         fc.array(tie('node'), { maxLength: 3 }).map((items): Node => ({ kind: 'list', items, ...P })),
         fc.tuple(fc.constantFrom(...NAMES), fc.array(tie('node'), { maxLength: 3 }), fc.boolean()).map(([name, args, method]): Node => ({
-          kind: 'call', name, args, method: method && args.length > 0, ...P, namePos: 0,
+          kind: 'call',
+          name,
+          args,
+          method: method && args.length > 0,
+          ...P,
+          namePos: 0,
         })),
-        fc.tuple(fc.constantFrom('-' as const, '+' as const, 'not' as const), tie('node')).map(([op, operand]): Node => ({ kind: 'unary', op, operand, ...P })),
-        fc.tuple(fc.constantFrom(...BIN), tie('node'), tie('node')).map(([op, left, right]): Node => ({ kind: 'binary', op, left, right, ...P, opPos: 0 })),
-        fc.tuple(tie('node'), tie('node'), tie('node')).map(([test, then, otherwise]): Node => ({ kind: 'conditional', test, then, otherwise, ...P })),
+        fc
+          .tuple(fc.constantFrom('-' as const, '+' as const, 'not' as const), tie('node'))
+          .map(([op, operand]): Node => ({ kind: 'unary', op, operand, ...P })),
+        fc
+          .tuple(fc.constantFrom(...BIN), tie('node'), tie('node'))
+          .map(([op, left, right]): Node => ({ kind: 'binary', op, left, right, ...P, opPos: 0 })),
+        fc
+          .tuple(tie('node'), tie('node'), tie('node'))
+          .map(([test, then, otherwise]): Node => ({ kind: 'conditional', test, then, otherwise, ...P })),
       ),
     }))
     const strip = (n: unknown): unknown =>
@@ -128,18 +153,71 @@ describe('formula properties (fast-check)', () => {
 
   it('any input either compiles or fails with a FormulaError, and evaluation never throws', () => {
     const props: FormulaPropertyRef[] = [
-      { id: 'n', name: 'N', type: 'number' }, { id: 't', name: 'T', type: 'title' }, { id: 'd', name: 'D', type: 'date' },
-      { id: 'l', name: 'L', type: 'multi_select' }, { id: 'f', name: 'F', type: 'formula' },
+      { id: 'n', name: 'N', type: 'number' },
+      { id: 't', name: 'T', type: 'title' },
+      { id: 'd', name: 'D', type: 'date' },
+      { id: 'l', name: 'L', type: 'multi_select' },
+      { id: 'f', name: 'F', type: 'formula' },
     ]
     const values: Record<string, unknown> = {
-      n: { type: 'number', number: 2 }, t: { type: 'title', title: [{ plain_text: 'ab' }] },
-      d: { type: 'date', date: { start: '2024-01-01', end: null, time_zone: null } }, l: { type: 'multi_select', multi_select: [{ name: 'x' }] },
+      n: { type: 'number', number: 2 },
+      t: { type: 'title', title: [{ plain_text: 'ab' }] },
+      d: { type: 'date', date: { start: '2024-01-01', end: null, time_zone: null } },
+      l: { type: 'multi_select', multi_select: [{ name: 'x' }] },
       f: { type: 'formula', formula: { type: 'string', string: 'z' } },
     }
     const pieces = fc.constantFrom(
-      '1', '2.5', '"a"', 'true', 'false', '+', '-', '*', '/', '^', '%', '==', '>', 'and', 'or', 'not', '?', ':', '(', ')', '[', ']', ',', '.',
-      'prop("N")', 'prop("T")', 'prop("D")', 'prop("L")', 'prop("F")', 'current', 'index', 'x', 'let(x, ', 'if(', 'map(', 'length(', 'format(',
-      'dateAdd(', '"days"', 'sum(', 'first(', 'now()', 'upper(', 'join(', 'test(', '"\\\\d"', 'concat(', 'sort(', 'empty(', 'filter(', 'ifs(',
+      '1',
+      '2.5',
+      '"a"',
+      'true',
+      'false',
+      '+',
+      '-',
+      '*',
+      '/',
+      '^',
+      '%',
+      '==',
+      '>',
+      'and',
+      'or',
+      'not',
+      '?',
+      ':',
+      '(',
+      ')',
+      '[',
+      ']',
+      ',',
+      '.',
+      'prop("N")',
+      'prop("T")',
+      'prop("D")',
+      'prop("L")',
+      'prop("F")',
+      'current',
+      'index',
+      'x',
+      'let(x, ',
+      'if(',
+      'map(',
+      'length(',
+      'format(',
+      'dateAdd(',
+      '"days"',
+      'sum(',
+      'first(',
+      'now()',
+      'upper(',
+      'join(',
+      'test(',
+      '"\\\\d"',
+      'concat(',
+      'sort(',
+      'empty(',
+      'filter(',
+      'ifs(',
     )
     fc.assert(
       fc.property(fc.array(pieces, { maxLength: 14 }), (parts) => {

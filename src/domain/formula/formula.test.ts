@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { compileFormula, FormulaError, formulaReferences, MAX_COMPILE_STEPS, MAX_EXPRESSION_LENGTH, type FormulaPropertyRef, type FormulaWireValue } from './index.js'
+import {
+  compileFormula,
+  FormulaError,
+  formulaReferences,
+  MAX_COMPILE_STEPS,
+  MAX_EXPRESSION_LENGTH,
+  type FormulaPropertyRef,
+  type FormulaWireValue,
+} from './index.js'
 
 /**
  * Table tests of the formula engine, per function family. Expected values follow Notion's formula
@@ -42,14 +50,28 @@ const U1 = { object: 'user', id: 'u-1', name: 'Ada Lovelace', type: 'person', pe
 const U2 = { object: 'user', id: 'u-2', name: 'Alan Turing', type: 'person', person: { email: 'alan@example.com' } }
 
 const VALUES: Record<string, unknown> = {
-  title: { id: 'title', type: 'title', title: [{ type: 'text', text: { content: 'Write ' }, plain_text: 'Write ' }, { type: 'text', text: { content: 'docs' }, plain_text: 'docs' }] },
+  title: {
+    id: 'title',
+    type: 'title',
+    title: [
+      { type: 'text', text: { content: 'Write ' }, plain_text: 'Write ' },
+      { type: 'text', text: { content: 'docs' }, plain_text: 'docs' },
+    ],
+  },
   'n%3A1': { type: 'number', number: 12.5 },
   qty: { type: 'number', number: 4 },
   note: { type: 'rich_text', rich_text: [{ type: 'text', text: { content: 'hello world' } }] },
   done: { type: 'checkbox', checkbox: true },
   kind: { type: 'select', select: { id: 'o1', name: 'Bug', color: 'red' } },
   st: { type: 'status', status: { id: 's1', name: 'In progress', color: 'blue' } },
-  tags: { type: 'multi_select', multi_select: [{ id: 't1', name: 'b' }, { id: 't2', name: 'a' }, { id: 't3', name: 'b' }] },
+  tags: {
+    type: 'multi_select',
+    multi_select: [
+      { id: 't1', name: 'b' },
+      { id: 't2', name: 'a' },
+      { id: 't3', name: 'b' },
+    ],
+  },
   due: { type: 'date', date: { start: '2024-01-31', end: null, time_zone: null } },
   span: { type: 'date', date: { start: '2024-03-01T09:00:00.000Z', end: '2024-03-05T17:30:00.000Z', time_zone: null } },
   who: { type: 'people', people: [U1, U2] },
@@ -63,9 +85,22 @@ const VALUES: Record<string, unknown> = {
   uid: { type: 'unique_id', unique_id: { prefix: 'T', number: 42 } },
   f: { type: 'formula', formula: { type: 'number', number: 50 } },
   fs: { type: 'formula', formula: { type: 'string', string: null } },
-  fx: { type: 'rollup', rollup: { type: 'array', function: 'show_original', array: [{ type: 'rich_text', rich_text: [{ plain_text: 'free' }] }] } },
+  fx: {
+    type: 'rollup',
+    rollup: { type: 'array', function: 'show_original', array: [{ type: 'rich_text', rich_text: [{ plain_text: 'free' }] }] },
+  },
   ru: { type: 'rollup', rollup: { type: 'number', number: 7.5, function: 'sum' } },
-  ra: { type: 'rollup', rollup: { type: 'array', function: 'show_original', array: [{ type: 'number', number: 2 }, { type: 'number', number: 3 }] } },
+  ra: {
+    type: 'rollup',
+    rollup: {
+      type: 'array',
+      function: 'show_original',
+      array: [
+        { type: 'number', number: 2 },
+        { type: 'number', number: 3 },
+      ],
+    },
+  },
   empty: { type: 'number', number: null },
   nodate: { type: 'date', date: null },
 }
@@ -75,7 +110,10 @@ const NOW = new Date('2024-05-01T22:30:00.000Z') // a Wednesday; Thursday 08:30 
 function compile(expr: string) {
   return compileFormula(expr, PROPS)
 }
-function ev(expr: string, opts: { timeZone?: string; values?: Record<string, unknown>; pageTitle?: (id: string) => string | null } = {}): FormulaWireValue {
+function ev(
+  expr: string,
+  opts: { timeZone?: string; values?: Record<string, unknown>; pageTitle?: (id: string) => string | null } = {},
+): FormulaWireValue {
   const values = opts.values ?? VALUES
   return compile(expr).evaluate({ property: (id) => values[id], now: NOW, timeZone: opts.timeZone, pageTitle: opts.pageTitle })
 }
@@ -189,7 +227,10 @@ describe('formula: properties', () => {
     expect(ev('prop("ID")')).toEqual({ type: 'string', string: 'T-42' })
     expect(val('prop("ID").split("-").last()')).toBe('42')
     expect(val('prop("ID")', { values: { uid: { type: 'unique_id', unique_id: { prefix: null, number: 7 } } } })).toBe('7')
-    expect(ev('prop("ID")', { values: { uid: { type: 'unique_id', unique_id: { prefix: 'T', number: null } } } })).toEqual({ type: 'string', string: null })
+    expect(ev('prop("ID")', { values: { uid: { type: 'unique_id', unique_id: { prefix: 'T', number: null } } } })).toEqual({
+      type: 'string',
+      string: null,
+    })
   })
 
   it('numbers, checkboxes, formula and rollup values keep their types', () => {
@@ -202,7 +243,10 @@ describe('formula: properties', () => {
 
   it('dates from date and created_time properties', () => {
     expect(ev('prop("Due")')).toEqual({ type: 'date', date: { start: '2024-01-31', end: null, time_zone: null } })
-    expect(ev('prop("Span")')).toEqual({ type: 'date', date: { start: '2024-03-01T09:00:00.000Z', end: '2024-03-05T17:30:00.000Z', time_zone: null } })
+    expect(ev('prop("Span")')).toEqual({
+      type: 'date',
+      date: { start: '2024-03-01T09:00:00.000Z', end: '2024-03-05T17:30:00.000Z', time_zone: null },
+    })
     expect(ev('prop("Created")')).toEqual({ type: 'date', date: { start: '2024-02-10T08:15:00.000Z', end: null, time_zone: null } })
   })
 
@@ -238,11 +282,15 @@ describe('formula: properties', () => {
       uid: { prefix: 'T', number: 3 },
       f: { type: 'number', number: 5 },
       ru: 2.5,
-      ra: [{ type: 'number', number: 1 }, { type: 'title', title: [{ plain_text: 'z' }] }],
+      ra: [
+        { type: 'number', number: 1 },
+        { type: 'title', title: [{ plain_text: 'z' }] },
+      ],
     }
     expect(val('prop("Qty") + 1', { values })).toBe(10)
-    expect(val('prop("Name") + prop("Kind") + prop("Tags") + prop("Owner") + "|" + prop("Creator") + prop("Related") + prop("ID")', { values }))
-      .toBe('BareBugx,yAda Lovelace|Alan Turingp-9T-3')
+    expect(
+      val('prop("Name") + prop("Kind") + prop("Tags") + prop("Owner") + "|" + prop("Creator") + prop("Related") + prop("ID")', { values }),
+    ).toBe('BareBugx,yAda Lovelace|Alan Turingp-9T-3')
     expect(val('prop("Creator").email()', { values })).toBe('alan@example.com')
     expect(val('date(prop("Due")) + hour(prop("Created"))', { values })).toBe(10)
     expect(val('prop("Total") + prop("Sum of hours")', { values })).toBe(7.5)
@@ -250,17 +298,33 @@ describe('formula: properties', () => {
   })
 
   it('people that carry only ids get their names and emails from the context', () => {
-    const values = { who: [{ object: 'user', id: 'u-1' }, { object: 'user', id: 'u-9' }], cb: { type: 'created_by', created_by: { object: 'user', id: 'u-2' } } }
-    const people: Record<string, { name: string; email: string }> = { 'u-1': { name: 'Ada', email: 'ada@x' }, 'u-2': { name: 'Alan', email: 'alan@x' } }
+    const values = {
+      who: [
+        { object: 'user', id: 'u-1' },
+        { object: 'user', id: 'u-9' },
+      ],
+      cb: { type: 'created_by', created_by: { object: 'user', id: 'u-2' } },
+    }
+    const people: Record<string, { name: string; email: string }> = {
+      'u-1': { name: 'Ada', email: 'ada@x' },
+      'u-2': { name: 'Alan', email: 'alan@x' },
+    }
     const c = compile('prop("Owner").map(current.name() + "<" + current.email() + ">").join(" ") + " / " + prop("Creator").name()')
-    expect(c.evaluate({ property: (id) => (values as Record<string, unknown>)[id], now: NOW, person: (id) => people[id] ?? null }))
-      .toEqual({ type: 'string', string: 'Ada<ada@x> <> / Alan' })
-    expect(c.evaluate({ property: (id) => (values as Record<string, unknown>)[id], now: NOW })).toEqual({ type: 'string', string: '<> <> / ' })
+    expect(c.evaluate({ property: (id) => (values as Record<string, unknown>)[id], now: NOW, person: (id) => people[id] ?? null })).toEqual(
+      { type: 'string', string: 'Ada<ada@x> <> / Alan' },
+    )
+    expect(c.evaluate({ property: (id) => (values as Record<string, unknown>)[id], now: NOW })).toEqual({
+      type: 'string',
+      string: '<> <> / ',
+    })
   })
 
   it('a rich text property named "text" (API versions before 2021-08-16) reads as text', () => {
     const c = compileFormula('upper(prop("Old"))', [{ id: 'o', name: 'Old', type: 'text' }])
-    expect(c.evaluate({ property: () => ({ type: 'text', text: [{ plain_text: 'legacy' }] }), now: NOW })).toEqual({ type: 'string', string: 'LEGACY' })
+    expect(c.evaluate({ property: () => ({ type: 'text', text: [{ plain_text: 'legacy' }] }), now: NOW })).toEqual({
+      type: 'string',
+      string: 'LEGACY',
+    })
   })
 
   it('a bot as created_by reads as a person with its name', () => {
@@ -271,7 +335,11 @@ describe('formula: properties', () => {
   })
 
   it('referencedPropertyIds lists each referenced property once, in first-use order', () => {
-    expect(compile('prop("Qty") * prop("Price") + prop("Qty") + {{notion:block_property:done}}.toNumber()').referencedPropertyIds).toEqual(['qty', 'n%3A1', 'done'])
+    expect(compile('prop("Qty") * prop("Price") + prop("Qty") + {{notion:block_property:done}}.toNumber()').referencedPropertyIds).toEqual([
+      'qty',
+      'n%3A1',
+      'done',
+    ])
     expect(compile('1 + 1').referencedPropertyIds).toEqual([])
   })
 })
@@ -319,12 +387,40 @@ describe('formula: empty values', () => {
 
 describe('formula: math', () => {
   it.each([
-    ['abs(-3)', 3], ['ceil(1.2)', 2], ['floor(-1.2)', -2], ['round(2.5)', 3], ['round(-2.5)', -2], ['round(1.2345, 2)', 1.23],
-    ['sqrt(16)', 4], ['cbrt(27)', 3], ['exp(0)', 1], ['ln(e())', 1], ['log10(1000)', 3], ['log2(8)', 3], ['sign(-5)', -1], ['sign(0)', 0],
-    ['max(1, 5, 3)', 5], ['min(4, 2, 8)', 2], ['max([1, 9], 3)', 9], ['sum(1, 2, 3)', 6], ['sum([])', 0], ['mean(1, 2, 3, 4)', 2.5],
-    ['median(3, 1, 2)', 2], ['median([4, 1, 3, 2])', 2.5], ['pi() > 3.14 ? 1 : 0', 1], ['toNumber("42.5")', 42.5], ['toNumber(true)', 1],
-    ['toNumber(parseDate("1970-01-02"))', 86_400_000], ['add(1, 2)', 3], ['subtract(5, 2)', 3], ['multiply(3, 4)', 12], ['divide(9, 3)', 3],
-    ['mod(7, 4)', 3], ['pow(2, 10)', 1024], ['unaryMinus(4)', -4], ['timestamp(start(prop("Span"))) - timestamp(dateStart(prop("Span")))', 0],
+    ['abs(-3)', 3],
+    ['ceil(1.2)', 2],
+    ['floor(-1.2)', -2],
+    ['round(2.5)', 3],
+    ['round(-2.5)', -2],
+    ['round(1.2345, 2)', 1.23],
+    ['sqrt(16)', 4],
+    ['cbrt(27)', 3],
+    ['exp(0)', 1],
+    ['ln(e())', 1],
+    ['log10(1000)', 3],
+    ['log2(8)', 3],
+    ['sign(-5)', -1],
+    ['sign(0)', 0],
+    ['max(1, 5, 3)', 5],
+    ['min(4, 2, 8)', 2],
+    ['max([1, 9], 3)', 9],
+    ['sum(1, 2, 3)', 6],
+    ['sum([])', 0],
+    ['mean(1, 2, 3, 4)', 2.5],
+    ['median(3, 1, 2)', 2],
+    ['median([4, 1, 3, 2])', 2.5],
+    ['pi() > 3.14 ? 1 : 0', 1],
+    ['toNumber("42.5")', 42.5],
+    ['toNumber(true)', 1],
+    ['toNumber(parseDate("1970-01-02"))', 86_400_000],
+    ['add(1, 2)', 3],
+    ['subtract(5, 2)', 3],
+    ['multiply(3, 4)', 12],
+    ['divide(9, 3)', 3],
+    ['mod(7, 4)', 3],
+    ['pow(2, 10)', 1024],
+    ['unaryMinus(4)', -4],
+    ['timestamp(start(prop("Span"))) - timestamp(dateStart(prop("Span")))', 0],
   ])('%s = %s', (expr, want) => {
     expect(ev(expr)).toEqual({ type: 'number', number: want })
   })
@@ -392,13 +488,26 @@ describe('formula: dates', () => {
   it('now() and today() come from the injected clock; today() is the calendar day in the time zone', () => {
     expect(ev('now()')).toEqual({ type: 'date', date: { start: '2024-05-01T22:30:00.000Z', end: null, time_zone: null } })
     expect(ev('today()')).toEqual({ type: 'date', date: { start: '2024-05-01', end: null, time_zone: null } })
-    expect(ev('today()', { timeZone: 'Australia/Sydney' })).toEqual({ type: 'date', date: { start: '2024-05-02', end: null, time_zone: null } })
+    expect(ev('today()', { timeZone: 'Australia/Sydney' })).toEqual({
+      type: 'date',
+      date: { start: '2024-05-02', end: null, time_zone: null },
+    })
   })
 
   it.each([
-    ['minute(now())', 30], ['hour(now())', 22], ['day(now())', 3], ['date(now())', 1], ['month(now())', 5], ['year(now())', 2024],
-    ['week(parseDate("2024-01-01"))', 1], ['week(parseDate("2021-01-03"))', 53], ['day(parseDate("2024-01-07"))', 7], ['day(parseDate("2024-01-08"))', 1],
-    ['month(prop("Due"))', 1], ['date(prop("Due"))', 31], ['timestamp(parseDate("1970-01-01T00:00:01Z"))', 1000],
+    ['minute(now())', 30],
+    ['hour(now())', 22],
+    ['day(now())', 3],
+    ['date(now())', 1],
+    ['month(now())', 5],
+    ['year(now())', 2024],
+    ['week(parseDate("2024-01-01"))', 1],
+    ['week(parseDate("2021-01-03"))', 53],
+    ['day(parseDate("2024-01-07"))', 7],
+    ['day(parseDate("2024-01-08"))', 1],
+    ['month(prop("Due"))', 1],
+    ['date(prop("Due"))', 31],
+    ['timestamp(parseDate("1970-01-01T00:00:01Z"))', 1000],
   ])('%s = %s (UTC)', (expr, want) => expect(val(expr)).toBe(want))
 
   it('calendar fields of date-times are read in the time zone; date-only values are not shifted', () => {
@@ -434,8 +543,14 @@ describe('formula: dates', () => {
   })
 
   it('dateRange builds a range; ranges shift as a whole', () => {
-    expect(ev('dateRange(prop("Due"), dateAdd(prop("Due"), 3, "days"))')).toEqual({ type: 'date', date: { start: '2024-01-31', end: '2024-02-03', time_zone: null } })
-    expect(ev('dateAdd(prop("Span"), 1, "days")')).toEqual({ type: 'date', date: { start: '2024-03-02T09:00:00.000Z', end: '2024-03-06T17:30:00.000Z', time_zone: null } })
+    expect(ev('dateRange(prop("Due"), dateAdd(prop("Due"), 3, "days"))')).toEqual({
+      type: 'date',
+      date: { start: '2024-01-31', end: '2024-02-03', time_zone: null },
+    })
+    expect(ev('dateAdd(prop("Span"), 1, "days")')).toEqual({
+      type: 'date',
+      date: { start: '2024-03-02T09:00:00.000Z', end: '2024-03-06T17:30:00.000Z', time_zone: null },
+    })
   })
 
   it.each([
@@ -456,7 +571,9 @@ describe('formula: dates', () => {
     expect(val('formatDate(now(), "YYYY-MM-DD HH:mm:ss")')).toBe('2024-05-01 22:30:00')
     expect(val('formatDate(now(), "dddd, MMMM Do YYYY, h:mm A")')).toBe('Wednesday, May 1st 2024, 10:30 PM')
     expect(val('formatDate(now(), "ddd MMM D YY [week] W Q")')).toBe('Wed May 1 24 week 18 2')
-    expect(val('formatDate(now(), "YYYY-MM-DD HH:mm Z", )'.replace(', )', ')'), { timeZone: 'Asia/Kolkata' })).toBe('2024-05-02 04:00 +05:30')
+    expect(val('formatDate(now(), "YYYY-MM-DD HH:mm Z", )'.replace(', )', ')'), { timeZone: 'Asia/Kolkata' })).toBe(
+      '2024-05-02 04:00 +05:30',
+    )
     expect(val('formatDate(prop("Due"), "L")')).toBe('01/31/2024')
     expect(val('formatDate(now(), "X")')).toBe(String(NOW.getTime() / 1000))
     expect(val('formatDate(now(), "[Month of] MMMM, YYYY")')).toBe('Month of May, 2024')
@@ -504,8 +621,15 @@ describe('formula: lists', () => {
   ])('%s = %j', (expr, want) => expect(ev(expr)).toEqual({ type: 'string', string: want === '' ? null : want }))
 
   it.each([
-    ['[10, 20, 30].at(1)', 20], ['[10, 20, 30].at(-1)', 30], ['first([5, 6])', 5], ['last([5, 6])', 6], ['[1, 2, 3].length()', 3],
-    ['[4, 5, 6].findIndex(current == 5)', 1], ['[4, 5, 6].findIndex(current == 9)', -1], ['[4, 5, 6].find(current > 4)', 5], ['sum([1, 2, 3].map(current ^ 2))', 14],
+    ['[10, 20, 30].at(1)', 20],
+    ['[10, 20, 30].at(-1)', 30],
+    ['first([5, 6])', 5],
+    ['last([5, 6])', 6],
+    ['[1, 2, 3].length()', 3],
+    ['[4, 5, 6].findIndex(current == 5)', 1],
+    ['[4, 5, 6].findIndex(current == 9)', -1],
+    ['[4, 5, 6].find(current > 4)', 5],
+    ['sum([1, 2, 3].map(current ^ 2))', 14],
   ])('%s = %s', (expr, want) => expect(val(expr)).toBe(want))
 
   it('some / every / includes', () => {
@@ -530,9 +654,19 @@ describe('formula: lists', () => {
 
 describe('formula: result types', () => {
   it.each([
-    ['1', 'number'], ['"a"', 'string'], ['true', 'boolean'], ['now()', 'date'], ['[1]', 'string'], ['prop("Owner")', 'string'],
-    ['prop("Creator")', 'string'], ['first(prop("Related"))', 'string'], ['prop("Untyped")', 'string'], ['prop("Total")', 'number'],
-    ['if(true, prop("Due"), now())', 'date'], ['first([])', 'string'], ['prop("Sum of hours")', 'number'],
+    ['1', 'number'],
+    ['"a"', 'string'],
+    ['true', 'boolean'],
+    ['now()', 'date'],
+    ['[1]', 'string'],
+    ['prop("Owner")', 'string'],
+    ['prop("Creator")', 'string'],
+    ['first(prop("Related"))', 'string'],
+    ['prop("Untyped")', 'string'],
+    ['prop("Total")', 'number'],
+    ['if(true, prop("Due"), now())', 'date'],
+    ['first([])', 'string'],
+    ['prop("Sum of hours")', 'number'],
   ])('%s is typed %s', (expr, type) => {
     const c = compile(expr)
     expect(c.resultType).toBe(type)
@@ -572,9 +706,18 @@ describe('formula: errors at compile time', () => {
     ['{{notion:block_property:zzz}}', 'The referenced property "zzz" does not exist at position 1.'],
     ['prop("Go")', 'Property "Go" is of type button, which formulas cannot read at position 1.'],
     ['id()', "id() without an argument (the current page's id) is not supported in Octavo formulas at position 1."],
-    ['prop("Related").map(current.prop("Name"))', 'Reading a property of another page (….prop()) is not supported in Octavo formulas at position 29.'],
-    ['prop("Cyclic") + 1', 'Formula property "Cyclic" has no known result type: it refers back to this formula (a circular reference) or does not compile itself at position 1.'],
-    ['null', 'There is no null literal in Notion formulas; an empty value comes from an empty property or a function such as first([]) at position 1.'],
+    [
+      'prop("Related").map(current.prop("Name"))',
+      'Reading a property of another page (….prop()) is not supported in Octavo formulas at position 29.',
+    ],
+    [
+      'prop("Cyclic") + 1',
+      'Formula property "Cyclic" has no known result type: it refers back to this formula (a circular reference) or does not compile itself at position 1.',
+    ],
+    [
+      'null',
+      'There is no null literal in Notion formulas; an empty value comes from an empty property or a function such as first([]) at position 1.',
+    ],
   ])('unknown or unsupported: %s', (expr, message) => {
     expect(fails(expr).message).toBe(message)
   })
@@ -595,7 +738,10 @@ describe('formula: errors at compile time', () => {
     ['abs("x")', 'Argument of type text does not satisfy function abs(): argument 1 must be number at position 5.'],
     ['"x".abs()', 'Argument of type text does not satisfy function abs(): the value before .abs() must be number at position 1.'],
     ['dateAdd(now(), "1", "days")', 'Argument of type text does not satisfy function dateAdd(): argument 2 must be number at position 16.'],
-    ['dateAdd(formatDate(now(), "MMMM DD YYYY"), 4, "months")', 'Argument of type text does not satisfy function dateAdd(): argument 1 must be date at position 9.'],
+    [
+      'dateAdd(formatDate(now(), "MMMM DD YYYY"), 4, "months")',
+      'Argument of type text does not satisfy function dateAdd(): argument 1 must be date at position 9.',
+    ],
     ['length(5)', 'Argument of type number does not satisfy function length(): argument 1 must be text or list at position 8.'],
     ['formatDate(now(), "LT", "Mars/Olympus")', 'Unknown time zone "Mars/Olympus" at position 25.'],
     ['round(1, 2, 3)', 'round() takes 1 to 2 arguments but got 3 at position 1.'],
@@ -606,7 +752,10 @@ describe('formula: errors at compile time', () => {
     ['[1].map(current, 2)', 'map() takes 2 arguments: a list and an expression using current at position 5.'],
     ['[1].filter(current + 1)', 'Expected boolean for the condition of filter(), but got number at position 20.'],
     ['"abc".map(current)', 'Expected a list for the value before .map(), but got text at position 1.'],
-    ['dateAdd(now(), 1, "fortnights")', 'Unknown date unit "fortnights"; use years, quarters, months, weeks, days, hours, minutes, seconds or milliseconds at position 19.'],
+    [
+      'dateAdd(now(), 1, "fortnights")',
+      'Unknown date unit "fortnights"; use years, quarters, months, weeks, days, hours, minutes, seconds or milliseconds at position 19.',
+    ],
     ['test("a", "(")', 'The pattern "(" is not a valid regular expression (missing closing ): `(`) at position 11.'],
     ['replace("aa", "(a)\\\\1", "")', 'The pattern "(a)\\1" uses a backreference, which formulas do not support at position 15.'],
     ['test("ab", "a(?=b)")', 'The pattern "a(?=b)" uses a lookahead or lookbehind, which formulas do not support at position 12.'],
@@ -663,7 +812,11 @@ describe('formula: evaluation never throws', () => {
   })
 
   it('malformed property values read as empty', () => {
-    const values = { qty: { type: 'number', number: 'seven' }, tags: { type: 'multi_select', multi_select: 'oops' }, due: { type: 'date', date: { start: 'garbage' } } }
+    const values = {
+      qty: { type: 'number', number: 'seven' },
+      tags: { type: 'multi_select', multi_select: 'oops' },
+      due: { type: 'date', date: { start: 'garbage' } },
+    }
     expect(ev('prop("Qty") + 1', { values })).toEqual({ type: 'number', number: null })
     expect(ev('prop("Tags").length()', { values })).toEqual({ type: 'number', number: 0 })
     expect(ev('prop("Due")', { values })).toEqual({ type: 'date', date: null })
@@ -697,7 +850,9 @@ describe('formula: work budgets (compile and evaluation are linear and bounded)'
     const chunk = '1+'.repeat(499) + '1' // 999 nodes, 999 characters, 500 deep
     const expr = `[${Array(11).fill(chunk).join(', ')}].length()` // ~11,000 nodes in ~11,000 characters
     expect(expr.length).toBeLessThan(MAX_EXPRESSION_LENGTH)
-    expect(fails(expr).message).toMatch(new RegExp(`^Formula is too complex \\(more than ${MAX_COMPILE_STEPS} operations and variables\\) at position \\d+\\.$`))
+    expect(fails(expr).message).toMatch(
+      new RegExp(`^Formula is too complex \\(more than ${MAX_COMPILE_STEPS} operations and variables\\) at position \\d+\\.$`),
+    )
     expect(compile(`[${Array(9).fill(chunk).join(', ')}].length()`).size).toBeLessThanOrEqual(MAX_COMPILE_STEPS)
   })
 

@@ -4,12 +4,6 @@
  * documentation is silent.
  */
 export { FormulaError } from './types.js'
-export type {
-  CompiledFormula,
-  FormulaContext,
-  FormulaPropertyRef,
-  FormulaResultType,
-  FormulaWireValue,
-} from './types.js'
+export type { CompiledFormula, FormulaContext, FormulaPropertyRef, FormulaResultType, FormulaWireValue } from './types.js'
 export { compileFormula, formulaReferences, MAX_COMPILE_STEPS } from './compile.js'
 export { MAX_EXPRESSION_LENGTH } from './parser.js'

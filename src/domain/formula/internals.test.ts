@@ -6,7 +6,20 @@ import { regexFor, regexMatchAll, regexProblem, regexReplace, regexTest } from '
 /** Tests of the engine's building blocks: the RE2 regex adapter, zone arithmetic, ISO parsing, the tokenizer. */
 
 describe('formula regexes (RE2)', () => {
-  it.each(['\\d+', '^[a-z]+$', '(ab)+', '(a|b)*', '(?:x+)?', 'a{2,5}', '(\\d{3})-(\\d{4})', '[(+*)]+', '(a+)?b', '(?<year>\\d{4})', '\\u00e9', '[\\u{1F600}-\\u{1F64F}]'])('accepts %s', (p) => {
+  it.each([
+    '\\d+',
+    '^[a-z]+$',
+    '(ab)+',
+    '(a|b)*',
+    '(?:x+)?',
+    'a{2,5}',
+    '(\\d{3})-(\\d{4})',
+    '[(+*)]+',
+    '(a+)?b',
+    '(?<year>\\d{4})',
+    '\\u00e9',
+    '[\\u{1F600}-\\u{1F64F}]',
+  ])('accepts %s', (p) => {
     expect(regexProblem(p)).toBeNull()
   })
   // Patterns a backtracking engine can take exponential time on are fine for RE2.
@@ -83,7 +96,8 @@ describe('formula dates', () => {
     expect(parseIso('2024-02-29', 'UTC')).toEqual({ ms: Date.UTC(2024, 1, 29), hasTime: false })
     expect(parseIso('2024-06-01T09:00', NY)).toEqual({ ms: Date.UTC(2024, 5, 1, 13), hasTime: true })
     expect(parseIso('2024-06-01T09:00:00.5-0230', 'UTC')).toEqual({ ms: Date.UTC(2024, 5, 1, 11, 30, 0, 500), hasTime: true })
-    for (const bad of ['2023-02-29', '2024-13-01', '2024-06-01T24:00', 'June 1', '2024-6-1', '']) expect(parseIso(bad, 'UTC'), bad).toBeNull()
+    for (const bad of ['2023-02-29', '2024-13-01', '2024-06-01T24:00', 'June 1', '2024-6-1', ''])
+      expect(parseIso(bad, 'UTC'), bad).toBeNull()
   })
 
   it('formats with moment-style tokens, [literals] untouched', () => {
@@ -105,7 +119,10 @@ describe('formula dates', () => {
 describe('formula tokenizer', () => {
   it('reads smart quotes, comments, exponents and property references', () => {
     expect(tokenize('“a” /* c */ 1e-3 {{notion:block_property:ab%3D:x:y}}').map((t) => [t.t, t.v])).toEqual([
-      ['str', 'a'], ['num', 0.001], ['ref', 'ab%3D'], ['eof', ''],
+      ['str', 'a'],
+      ['num', 0.001],
+      ['ref', 'ab%3D'],
+      ['eof', ''],
     ])
   })
 })

@@ -47,7 +47,10 @@ export function tokenize(src: string): Tok[] {
   let i = 0
   while (i < src.length) {
     const c = src[i] as string
-    if (/\s/.test(c)) { i++; continue }
+    if (/\s/.test(c)) {
+      i++
+      continue
+    }
     if (c === '/' && src[i + 1] === '*') {
       const close = src.indexOf('*/', i + 2)
       if (close < 0) throw new FormulaError(`Unterminated comment${at(i)}.`, i)
@@ -67,7 +70,8 @@ export function tokenize(src: string): Tok[] {
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
       const m = /^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(src.slice(i, i + 400)) as RegExpExecArray
       const text = m[0]
-      if (IDENT_START.test(src[i + text.length] ?? '')) throw new FormulaError(`Invalid number "${text}${src[i + text.length]}"${at(i)}.`, i)
+      if (IDENT_START.test(src[i + text.length] ?? ''))
+        throw new FormulaError(`Invalid number "${text}${src[i + text.length]}"${at(i)}.`, i)
       out.push({ t: 'num', v: Number(text), pos: i, end: i + text.length })
       i += text.length
       continue
@@ -112,11 +116,16 @@ export function tokenize(src: string): Tok[] {
 
 function describe(tok: Tok): string {
   switch (tok.t) {
-    case 'eof': return 'end of formula'
-    case 'str': return 'a string'
-    case 'num': return `"${tok.v}"`
-    case 'ref': return 'a property reference'
-    default: return `"${tok.v}"`
+    case 'eof':
+      return 'end of formula'
+    case 'str':
+      return 'a string'
+    case 'num':
+      return `"${tok.v}"`
+    case 'ref':
+      return 'a property reference'
+    default:
+      return `"${tok.v}"`
   }
 }
 
@@ -131,7 +140,10 @@ export function parse(src: string): Node {
   let depth = 0
   const peek = (): Tok => toks[p] as Tok
   const next = (): Tok => toks[p++] as Tok
-  const isOp = (v: string): boolean => { const t = peek(); return t.t === 'op' && t.v === v }
+  const isOp = (v: string): boolean => {
+    const t = peek()
+    return t.t === 'op' && t.v === v
+  }
   const expect = (v: string, what: string): Tok => {
     const t = peek()
     if (t.t === 'op' && t.v === v) return next()
@@ -201,10 +213,16 @@ export function parse(src: string): Node {
 
   function args(close: string): Node[] {
     const out: Node[] = []
-    if (isOp(close)) { next(); return out }
+    if (isOp(close)) {
+      next()
+      return out
+    }
     for (;;) {
       out.push(expr())
-      if (isOp(',')) { next(); continue }
+      if (isOp(',')) {
+        next()
+        continue
+      }
       expect(close, close === ')' ? 'to close the argument list' : 'to close the list')
       return out
     }
@@ -229,9 +247,12 @@ export function parse(src: string): Node {
   function primary(): Node {
     const t = next()
     switch (t.t) {
-      case 'num': return { kind: 'number', value: t.v, pos: t.pos, end: t.end }
-      case 'str': return { kind: 'string', value: t.v, pos: t.pos, end: t.end }
-      case 'ref': return { kind: 'propRef', id: t.v, pos: t.pos, end: t.end }
+      case 'num':
+        return { kind: 'number', value: t.v, pos: t.pos, end: t.end }
+      case 'str':
+        return { kind: 'string', value: t.v, pos: t.pos, end: t.end }
+      case 'ref':
+        return { kind: 'propRef', id: t.v, pos: t.pos, end: t.end }
       case 'ident': {
         if (t.v === 'true' || t.v === 'false') return { kind: 'boolean', value: t.v === 'true', pos: t.pos, end: t.end }
         if (isOp('(')) {
@@ -271,12 +292,18 @@ export function parse(src: string): Node {
 /** Child nodes, for walks over the tree. */
 export function children(n: Node): Node[] {
   switch (n.kind) {
-    case 'list': return n.items
-    case 'call': return n.args
-    case 'unary': return [n.operand]
-    case 'binary': return [n.left, n.right]
-    case 'conditional': return [n.test, n.then, n.otherwise]
-    default: return []
+    case 'list':
+      return n.items
+    case 'call':
+      return n.args
+    case 'unary':
+      return [n.operand]
+    case 'binary':
+      return [n.left, n.right]
+    case 'conditional':
+      return [n.test, n.then, n.otherwise]
+    default:
+      return []
   }
 }
 

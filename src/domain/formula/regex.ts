@@ -31,7 +31,10 @@ function translate(pattern: string): string {
   let out = ''
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] as string
-    if (c !== '\\') { out += c; continue }
+    if (c !== '\\') {
+      out += c
+      continue
+    }
     const rest = pattern.slice(i + 1, i + 12)
     const m = /^u(?:([0-9a-fA-F]{4})|\{([0-9a-fA-F]{1,6})\})/.exec(rest)
     if (m) {
@@ -48,7 +51,8 @@ function translate(pattern: string): string {
 function explain(message: string): string {
   const why = message.replace(/^error parsing regexp: /, '')
   if (/invalid escape sequence: `\\([1-9k])/.test(why)) return 'uses a backreference, which formulas do not support'
-  if (/unsupported Perl syntax: `\(\?[=!]|invalid named capture: `\(\?<[=!]/.test(why)) return 'uses a lookahead or lookbehind, which formulas do not support'
+  if (/unsupported Perl syntax: `\(\?[=!]|invalid named capture: `\(\?<[=!]/.test(why))
+    return 'uses a lookahead or lookbehind, which formulas do not support'
   return `is not a valid regular expression (${why})`
 }
 

@@ -9,9 +9,17 @@ import type { FormulaResultType } from './types.js'
 
 export type { FDate }
 /** A person (people, created_by, last_edited_by values). */
-export interface FPerson { kind: 'person'; id: string; name: string; email: string }
+export interface FPerson {
+  kind: 'person'
+  id: string
+  name: string
+  email: string
+}
 /** A related page (relation values). */
-export interface FPage { kind: 'page'; id: string }
+export interface FPage {
+  kind: 'page'
+  id: string
+}
 /** A runtime value; `null` is empty. */
 export type Value = null | number | string | boolean | FDate | FPerson | FPage | Value[]
 
@@ -42,10 +50,14 @@ export const T = {
 /** A type's user-facing name, as Notion's formula editor names them. */
 export function tyName(t: Ty): string {
   switch (t.k) {
-    case 'string': return 'text'
-    case 'list': return t.of.k === 'any' ? 'list' : `list of ${tyName(t.of)}`
-    case 'any': return 'any value'
-    default: return t.k
+    case 'string':
+      return 'text'
+    case 'list':
+      return t.of.k === 'any' ? 'list' : `list of ${tyName(t.of)}`
+    case 'any':
+      return 'any value'
+    default:
+      return t.k
   }
 }
 
@@ -126,9 +138,12 @@ export function toText(v: Value, env: Env): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false'
   if (Array.isArray(v)) return v.map((x) => toText(x, env)).join(',')
   switch (v.kind) {
-    case 'date': return dateText(v, env.tz)
-    case 'person': return v.name
-    case 'page': return env.pageTitle?.(v.id) ?? v.id
+    case 'date':
+      return dateText(v, env.tz)
+    case 'person':
+      return v.name
+    case 'page':
+      return env.pageTitle?.(v.id) ?? v.id
   }
 }
 
@@ -179,16 +194,31 @@ const TEXT_TYPES = new Set(['title', 'rich_text', 'text', 'url', 'email', 'phone
 export function propTy(type: string, resultType: FormulaResultType | undefined): Ty | null {
   if (TEXT_TYPES.has(type)) return T.string
   switch (type) {
-    case 'number': return T.number
-    case 'unique_id': return T.string
-    case 'checkbox': return T.boolean
-    case 'date': case 'created_time': case 'last_edited_time': return T.date
-    case 'multi_select': case 'files': return T.list(T.string)
-    case 'people': return T.list(T.person)
-    case 'created_by': case 'last_edited_by': return T.person
-    case 'relation': return T.list(T.page)
-    case 'formula': case 'rollup': return resultType === undefined ? T.any : ({ k: resultType } as Ty)
-    default: return null
+    case 'number':
+      return T.number
+    case 'unique_id':
+      return T.string
+    case 'checkbox':
+      return T.boolean
+    case 'date':
+    case 'created_time':
+    case 'last_edited_time':
+      return T.date
+    case 'multi_select':
+    case 'files':
+      return T.list(T.string)
+    case 'people':
+      return T.list(T.person)
+    case 'created_by':
+    case 'last_edited_by':
+      return T.person
+    case 'relation':
+      return T.list(T.page)
+    case 'formula':
+    case 'rollup':
+      return resultType === undefined ? T.any : ({ k: resultType } as Ty)
+    default:
+      return null
   }
 }
 
@@ -199,13 +229,15 @@ function obj(v: unknown): Record<string, unknown> | null {
 function richText(v: unknown): string {
   if (typeof v === 'string') return v
   if (!Array.isArray(v)) return ''
-  return v.map((item) => {
-    const o = obj(item)
-    if (!o) return ''
-    if (typeof o.plain_text === 'string') return o.plain_text
-    const text = obj(o.text)
-    return text && typeof text.content === 'string' ? text.content : ''
-  }).join('')
+  return v
+    .map((item) => {
+      const o = obj(item)
+      if (!o) return ''
+      if (typeof o.plain_text === 'string') return o.plain_text
+      const text = obj(o.text)
+      return text && typeof text.content === 'string' ? text.content : ''
+    })
+    .join('')
 }
 
 function dateValue(v: unknown, tz: string): FDate | null {
@@ -276,14 +308,20 @@ export function fromWire(type: string, raw: unknown, env: Env): Value {
     if (t === 'string') return type === 'formula' || type === 'rollup' ? '' : null
     return null
   }
-  if (TEXT_TYPES.has(t) && t !== 'select' && t !== 'status' && t !== 'title' && t !== 'rich_text' && t !== 'text') return typeof value === 'string' ? value : ''
+  if (TEXT_TYPES.has(t) && t !== 'select' && t !== 'status' && t !== 'title' && t !== 'rich_text' && t !== 'text')
+    return typeof value === 'string' ? value : ''
   switch (t) {
-    case 'title': case 'rich_text': case 'text': return richText(value)
-    case 'select': case 'status': {
+    case 'title':
+    case 'rich_text':
+    case 'text':
+      return richText(value)
+    case 'select':
+    case 'status': {
       const o = obj(value)
       return typeof value === 'string' ? value : o && typeof o.name === 'string' ? o.name : ''
     }
-    case 'number': return typeof value === 'number' ? value : null
+    case 'number':
+      return typeof value === 'number' ? value : null
     case 'unique_id': {
       // Text, as Notion shows it: "<prefix>-<number>", or the number alone without a prefix.
       const o = obj(value)
@@ -292,26 +330,45 @@ export function fromWire(type: string, raw: unknown, env: Env): Value {
       const prefix = o && typeof o.prefix === 'string' && o.prefix !== '' ? o.prefix : null
       return prefix === null ? String(n) : `${prefix}-${n}`
     }
-    case 'checkbox': case 'boolean': return value === true
-    case 'string': return typeof value === 'string' ? value : ''
-    case 'date': case 'created_time': case 'last_edited_time': return dateValue(value, env.tz)
+    case 'checkbox':
+    case 'boolean':
+      return value === true
+    case 'string':
+      return typeof value === 'string' ? value : ''
+    case 'date':
+    case 'created_time':
+    case 'last_edited_time':
+      return dateValue(value, env.tz)
     case 'multi_select':
-      return Array.isArray(value) ? value.map((o) => (typeof o === 'string' ? o : (obj(o)?.name as string | undefined) ?? '')) : []
-    case 'files': return Array.isArray(value) ? value.map(fileName) : []
-    case 'people': return Array.isArray(value) ? value.map((x) => person(x, env)).filter((p): p is FPerson => p !== null) : []
-    case 'created_by': case 'last_edited_by': return person(value, env)
+      return Array.isArray(value) ? value.map((o) => (typeof o === 'string' ? o : ((obj(o)?.name as string | undefined) ?? ''))) : []
+    case 'files':
+      return Array.isArray(value) ? value.map(fileName) : []
+    case 'people':
+      return Array.isArray(value) ? value.map((x) => person(x, env)).filter((p): p is FPerson => p !== null) : []
+    case 'created_by':
+    case 'last_edited_by':
+      return person(value, env)
     case 'relation':
       return Array.isArray(value)
-        ? value.flatMap((o): FPage[] => { const id = obj(o)?.id; return typeof id === 'string' ? [{ kind: 'page', id }] : [] })
+        ? value.flatMap((o): FPage[] => {
+            const id = obj(o)?.id
+            return typeof id === 'string' ? [{ kind: 'page', id }] : []
+          })
         : []
-    case 'array': case 'formula': case 'rollup':
+    case 'array':
+    case 'formula':
+    case 'rollup':
       // A rollup's `array`: each item is itself a property value with its own `type`. A bare computed
       // value (a number, text, boolean) is taken as it is.
       if (Array.isArray(value)) {
-        return value.map((item) => { const o = obj(item); return o && typeof o.type === 'string' ? fromWire(o.type, item, env) : null })
+        return value.map((item) => {
+          const o = obj(item)
+          return o && typeof o.type === 'string' ? fromWire(o.type, item, env) : null
+        })
       }
       if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value
       return t === 'array' ? [] : null
-    default: return null
+    default:
+      return null
   }
 }

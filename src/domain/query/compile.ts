@@ -1,11 +1,45 @@
 import { validationError } from '../../errors/notion-error.js'
 import { findProperty, type PropertyConfig, type Schema } from '../properties.js'
 import {
-  checkboxCond, dateCond, filesCond, formulaFilter, idListCond, numberCond, optionCond, rollupFilter, stored, textCond, verificationFilter,
+  checkboxCond,
+  dateCond,
+  filesCond,
+  formulaFilter,
+  idListCond,
+  numberCond,
+  optionCond,
+  rollupFilter,
+  stored,
+  textCond,
+  verificationFilter,
 } from './conditions.js'
-import { compareKeys, dateMs, defaultOrder, idsOfValue, numberOfValue, optionsOfValue, dateOfValue, rowValue, sortKey, textOfValue } from './evaluate.js'
+import {
+  compareKeys,
+  dateMs,
+  defaultOrder,
+  idsOfValue,
+  numberOfValue,
+  optionsOfValue,
+  dateOfValue,
+  rowValue,
+  sortKey,
+  textOfValue,
+} from './evaluate.js'
 import { CONST_FALSE, CONST_TRUE, sortPlan, timestampPlan } from './plan.js'
-import type { Comparator, Compiled, CompiledFilter, CompiledSorts, FilterEnv, Path, Predicate, QueryContext, QueryRow, SqlFilter, SqlLeaf, SqlSort } from './types.js'
+import type {
+  Comparator,
+  Compiled,
+  CompiledFilter,
+  CompiledSorts,
+  FilterEnv,
+  Path,
+  Predicate,
+  QueryContext,
+  QueryRow,
+  SqlFilter,
+  SqlLeaf,
+  SqlSort,
+} from './types.js'
 import { accepts, bad, FILTER_TYPES, isObject, pathText, render } from './validate.js'
 
 /**
@@ -17,20 +51,24 @@ import { accepts, bad, FILTER_TYPES, isObject, pathText, render } from './valida
 
 function compilePropertyFilter(raw: Record<string, unknown>, at: Path, env: FilterEnv): Compiled {
   const { schema, ctx } = env
-  if (typeof raw.property !== 'string') bad([...at, 'property'], raw.property === undefined ? 'should be defined' : 'should be a string', raw.property)
+  if (typeof raw.property !== 'string')
+    bad([...at, 'property'], raw.property === undefined ? 'should be defined' : 'should be a string', raw.property)
   const allowed = new Set<string>(['property', 'type', ...FILTER_TYPES])
   for (const k of Object.keys(raw)) if (!allowed.has(k)) bad([...at, k], 'should be not present', raw[k])
   const present = FILTER_TYPES.filter((t) => t in raw)
   let ftype: string
   if (raw.type !== undefined) {
-    if (typeof raw.type !== 'string' || !(FILTER_TYPES as readonly string[]).includes(raw.type)) bad([...at, 'type'], 'should be a property filter type', raw.type)
+    if (typeof raw.type !== 'string' || !(FILTER_TYPES as readonly string[]).includes(raw.type))
+      bad([...at, 'type'], 'should be a property filter type', raw.type)
     ftype = raw.type as string
     if (!(ftype in raw)) bad([...at, ftype], 'should be defined', undefined)
     const other = present.find((t) => t !== ftype)
     if (other) bad([...at, other], 'should be not present', raw[other])
   } else {
     if (present.length === 0) {
-      throw validationError(`body failed validation: ${pathText(at)} should have a filter condition keyed by the property type (e.g. \`"rich_text": {…}\`), instead was ${render(raw)}.`)
+      throw validationError(
+        `body failed validation: ${pathText(at)} should have a filter condition keyed by the property type (e.g. \`"rich_text": {…}\`), instead was ${render(raw)}.`,
+      )
     }
     if (present.length > 1) bad([...at, present[1] as string], 'should be not present', raw[present[1] as string])
     ftype = present[0] as string
@@ -76,7 +114,11 @@ function compilePropertyFilter(raw: Record<string, unknown>, at: Path, env: Filt
       if (prop.type === 'created_by' || prop.type === 'last_edited_by') {
         const col = prop.type
         const plan: SqlLeaf =
-          c.op === 'is_empty' ? CONST_FALSE : c.op === 'is_not_empty' ? CONST_TRUE : { k: 'colId', col, id: c.id as string, negate: c.negate === true }
+          c.op === 'is_empty'
+            ? CONST_FALSE
+            : c.op === 'is_not_empty'
+              ? CONST_TRUE
+              : { k: 'colId', col, id: c.id as string, negate: c.negate === true }
         return { pred: (row) => c.test([row.meta[col]]), plan, computed: false }
       }
       return stored(c, prop, idsOfValue)
@@ -99,7 +141,8 @@ function compilePropertyFilter(raw: Record<string, unknown>, at: Path, env: Filt
 
 function compileTimestampFilter(raw: Record<string, unknown>, at: Path, ctx: QueryContext): Compiled {
   const ts = raw.timestamp
-  if (ts !== 'created_time' && ts !== 'last_edited_time') bad([...at, 'timestamp'], 'should be `"created_time"` or `"last_edited_time"`', ts)
+  if (ts !== 'created_time' && ts !== 'last_edited_time')
+    bad([...at, 'timestamp'], 'should be `"created_time"` or `"last_edited_time"`', ts)
   const key = ts as 'created_time' | 'last_edited_time'
   for (const k of Object.keys(raw)) {
     if (k !== 'timestamp' && k !== 'type' && k !== key) bad([...at, k], 'should be not present', raw[k])
@@ -118,7 +161,8 @@ function compileFilterAt(raw: unknown, at: Path, level: number, env: FilterEnv):
     for (const k of Object.keys(raw)) if (k !== op) bad([...at, k], 'should be not present', raw[k])
     const list = raw[op]
     if (!Array.isArray(list)) return bad([...at, op], 'should be an array', list)
-    if (list.length > 100) throw validationError(`body failed validation: ${pathText([...at, op])}.length should be ≤ \`100\`, instead was \`${list.length}\`.`)
+    if (list.length > 100)
+      throw validationError(`body failed validation: ${pathText([...at, op])}.length should be ≤ \`100\`, instead was \`${list.length}\`.`)
     const parts = list.map((item, i) => compileFilterAt(item, [...at, op, i], level + 1, env))
     const preds = parts.map((p) => p.pred)
     const plans = parts.map((p) => p.plan)
@@ -155,7 +199,9 @@ export function compileQueryFilter(
   let prefilter = c.plan
   if (!prefilter && isObject(raw) && Array.isArray(raw.and)) {
     // The plannable parts of a top-level `and` still narrow the rows to load.
-    const parts = raw.and.map((item, i) => compileFilterAt(item, [...(opts.at ?? ['filter']), 'and', i], 1, env).plan).filter((p): p is SqlFilter => p !== null)
+    const parts = raw.and
+      .map((item, i) => compileFilterAt(item, [...(opts.at ?? ['filter']), 'and', i], 1, env).plan)
+      .filter((p): p is SqlFilter => p !== null)
     prefilter = parts.length > 0 ? { k: 'and', items: parts } : null
   }
   return { predicate: c.pred, plan: c.plan, prefilter, needsComputed: c.computed }
@@ -176,7 +222,8 @@ export function compileFilter(filter: unknown, schema: Schema, ctx: QueryContext
 export function compileQuerySorts(sorts: unknown, schema: Schema, at: Path = ['sorts']): CompiledSorts {
   if (sorts === undefined || sorts === null) return { comparator: defaultOrder, plan: [], needsComputed: false }
   if (!Array.isArray(sorts)) return bad(at, 'should be an array', sorts)
-  if (sorts.length > 100) throw validationError(`body failed validation: ${pathText(at)}.length should be ≤ \`100\`, instead was \`${sorts.length}\`.`)
+  if (sorts.length > 100)
+    throw validationError(`body failed validation: ${pathText(at)}.length should be ≤ \`100\`, instead was \`${sorts.length}\`.`)
   const plans: (SqlSort | null)[] = []
   let needsComputed = false
   const parts: Comparator[] = sorts.map((s, i) => {
@@ -188,14 +235,16 @@ export function compileQuerySorts(sorts: unknown, schema: Schema, at: Path = ['s
     const desc = s.direction === 'descending'
     if ('timestamp' in s) {
       for (const k of Object.keys(s)) if (k !== 'timestamp' && k !== 'direction') bad([...sat, k], 'should be not present', s[k])
-      if (s.timestamp !== 'created_time' && s.timestamp !== 'last_edited_time') bad([...sat, 'timestamp'], 'should be `"created_time"` or `"last_edited_time"`', s.timestamp)
+      if (s.timestamp !== 'created_time' && s.timestamp !== 'last_edited_time')
+        bad([...sat, 'timestamp'], 'should be `"created_time"` or `"last_edited_time"`', s.timestamp)
       const col = s.timestamp as 'created_time' | 'last_edited_time'
       plans.push({ k: 'col', col, desc })
       const field = col === 'created_time' ? 'createdExact' : 'editedExact'
       return (a, b) => compareKeys(a[field], b[field], desc)
     }
     for (const k of Object.keys(s)) if (k !== 'property' && k !== 'direction') bad([...sat, k], 'should be not present', s[k])
-    if (typeof s.property !== 'string') return bad([...sat, 'property'], s.property === undefined ? 'should be defined' : 'should be a string', s.property)
+    if (typeof s.property !== 'string')
+      return bad([...sat, 'property'], s.property === undefined ? 'should be defined' : 'should be a string', s.property)
     const prop = findProperty(schema, s.property)
     if (!prop) throw validationError(`Could not find sort property with name or id: ${s.property}.`)
     const plan = sortPlan(prop, desc)

@@ -1,6 +1,17 @@
 import { parseId } from '../ids.js'
 import type { PropertyConfig } from '../properties.js'
-import { dateBounds, dateMs, dateOfValue, idsOfValue, inBounds, lower, numberOfValue, optionsOfValue, rowValue, textOfValue } from './evaluate.js'
+import {
+  dateBounds,
+  dateMs,
+  dateOfValue,
+  idsOfValue,
+  inBounds,
+  lower,
+  numberOfValue,
+  optionsOfValue,
+  rowValue,
+  textOfValue,
+} from './evaluate.js'
 import { CONST_FALSE, CONST_TRUE } from './plan.js'
 import type { Compiled, Cond, DateBounds, Path, Predicate, QueryContext, QueryRow, SqlFilter } from './types.js'
 import { bad, EXISTENCE, NUMBER, oneCondition, stringList, TEXT } from './validate.js'
@@ -16,9 +27,19 @@ export function textCond(raw: unknown, at: Path): Cond<string> {
   const [op, v] = oneCondition(raw, at, [...TEXT, ...EXISTENCE])
   if (TEXT.includes(op) && typeof v !== 'string') bad([...at, op], 'should be a string', v)
   const needle = typeof v === 'string' ? lower(v) : ''
-  const has = (negate: boolean) => (pid: string): SqlFilter => ({ k: 'has', pid, negate })
-  const text = (o: 'eq' | 'contains' | 'starts' | 'ends', negate: boolean) => (pid: string): SqlFilter =>
-    needle === '' ? (o === 'eq' ? { k: 'has', pid, negate: !negate } : negate ? CONST_FALSE : CONST_TRUE) : { k: 'text', pid, op: o, needle, negate }
+  const has =
+    (negate: boolean) =>
+    (pid: string): SqlFilter => ({ k: 'has', pid, negate })
+  const text =
+    (o: 'eq' | 'contains' | 'starts' | 'ends', negate: boolean) =>
+    (pid: string): SqlFilter =>
+      needle === ''
+        ? o === 'eq'
+          ? { k: 'has', pid, negate: !negate }
+          : negate
+            ? CONST_FALSE
+            : CONST_TRUE
+        : { k: 'text', pid, op: o, needle, negate }
   switch (op) {
     case 'equals':
       return { test: (s) => lower(s) === needle, plan: text('eq', false) }
@@ -72,7 +93,6 @@ export function checkboxCond(raw: unknown, at: Path): Cond<boolean> {
   return { test: (b) => b === wantChecked, plan: (pid) => ({ k: 'has', pid, negate: !wantChecked }) }
 }
 
-
 /** Option ids of `prop` whose names match `names` (case-insensitive). */
 function optionIds(prop: PropertyConfig | undefined, names: string[]): string[] {
   const wanted = names.map(lower)
@@ -103,7 +123,12 @@ export function optionCond(raw: unknown, at: Path, prop: PropertyConfig | undefi
  * A people / relation condition (`contains`/`does_not_contain` an id — `"me"` when `allowMe` — or
  * existence) over a list of ids. @throws NotionApiError validation_error
  */
-export function idListCond(raw: unknown, at: Path, ctx: QueryContext, allowMe: boolean): Cond<string[]> & { id?: string; negate?: boolean; op: string } {
+export function idListCond(
+  raw: unknown,
+  at: Path,
+  ctx: QueryContext,
+  allowMe: boolean,
+): Cond<string[]> & { id?: string; negate?: boolean; op: string } {
   const [op, v] = oneCondition(raw, at, ['contains', 'does_not_contain', ...EXISTENCE])
   if (op === 'is_empty') return { op, test: (ids) => ids.length === 0, plan: (pid) => ({ k: 'has', pid, negate: true }) }
   if (op === 'is_not_empty') return { op, test: (ids) => ids.length > 0, plan: (pid) => ({ k: 'has', pid, negate: false }) }
@@ -130,7 +155,6 @@ export function filesCond(raw: unknown, at: Path): Cond<number> {
     : { test: (n) => n > 0, plan: (pid) => ({ k: 'has', pid, negate: false }) }
 }
 
-
 /** A date condition over milliseconds (see `dateBounds`), with its bounds. @throws NotionApiError validation_error */
 export function dateCond(raw: unknown, at: Path, ctx: QueryContext): Cond<number | null> & { bounds: DateBounds } {
   const b = dateBounds(raw, at, ctx)
@@ -140,7 +164,6 @@ export function dateCond(raw: unknown, at: Path, ctx: QueryContext): Cond<number
     plan: (pid) => ('exists' in b ? { k: 'has', pid, negate: !b.exists } : { k: 'num', pid, ...b, negate: false }),
   }
 }
-
 
 /** The predicate for one value family applied to a value accessor. */
 export function stored<T>(cond: Cond<T>, prop: PropertyConfig, get: (v: unknown) => T): Compiled {
@@ -218,28 +241,46 @@ const ROLLUP_ELEMENT_TYPES = ['rich_text', 'number', 'checkbox', 'select', 'mult
  * elements of an `array` result, `{number: condition}` over a number result, `{date: condition}` over
  * a date result.
  */
-export function rollupFilter(cond: unknown, at: Path, ctx: QueryContext, prop: PropertyConfig, schemaOfTarget: (id: string) => PropertyConfig | undefined): Compiled {
+export function rollupFilter(
+  cond: unknown,
+  at: Path,
+  ctx: QueryContext,
+  prop: PropertyConfig,
+  schemaOfTarget: (id: string) => PropertyConfig | undefined,
+): Compiled {
   const [kind, inner] = oneCondition(cond, at, ['any', 'every', 'none', 'number', 'date'])
   const get = (row: QueryRow) => rowValue(prop, row) as { type?: string; [k: string]: unknown } | null
   if (kind === 'number' || kind === 'date') {
     const test = valueCondition(kind, inner, [...at, kind], ctx)
-    return { pred: (row) => {
-      const v = get(row)
-      return test(v && v.type === kind ? (v[kind] ?? null) : null)
-    }, plan: null, computed: true }
+    return {
+      pred: (row) => {
+        const v = get(row)
+        return test(v && v.type === kind ? (v[kind] ?? null) : null)
+      },
+      plan: null,
+      computed: true,
+    }
   }
   const [etype, econd] = oneCondition(inner, [...at, kind], ROLLUP_ELEMENT_TYPES)
   const rolled = schemaOfTarget(String((prop.config as { rollup_property_id?: string }).rollup_property_id ?? ''))
-  const test = valueCondition(etype, econd, [...at, kind, etype], ctx, rolled && (rolled.type === etype || (etype === 'rich_text' && rolled.type === 'title')) ? rolled : undefined)
+  const test = valueCondition(
+    etype,
+    econd,
+    [...at, kind, etype],
+    ctx,
+    rolled && (rolled.type === etype || (etype === 'rich_text' && rolled.type === 'title')) ? rolled : undefined,
+  )
   const elements = (row: QueryRow): unknown[] => {
     const v = get(row)
     if (!v || v.type !== 'array' || !Array.isArray(v.array)) return []
     return (v.array as { type: string; [k: string]: unknown }[]).map((e) => e[e.type])
   }
   const pred: Predicate =
-    kind === 'any' ? (row) => elements(row).some(test)
-    : kind === 'every' ? (row) => elements(row).every(test)
-    : (row) => !elements(row).some(test)
+    kind === 'any'
+      ? (row) => elements(row).some(test)
+      : kind === 'every'
+        ? (row) => elements(row).every(test)
+        : (row) => !elements(row).some(test)
   return { pred, plan: null, computed: true }
 }
 
@@ -255,4 +296,3 @@ export function verificationFilter(cond: unknown, at: Path, ctx: QueryContext, p
   }
   return { pred: (row) => statusOf(row) === v, plan: null, computed: true }
 }
-

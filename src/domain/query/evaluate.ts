@@ -54,13 +54,19 @@ function conditionRange(v: unknown, at: Path, now: number): [number, number] {
   if (RELATIVE.includes(v)) {
     const today = startOfDay(now)
     const day =
-      v === 'today' ? today
-      : v === 'tomorrow' ? today + DAY
-      : v === 'yesterday' ? today - DAY
-      : v === 'one_week_ago' ? today - 7 * DAY
-      : v === 'one_week_from_now' ? today + 7 * DAY
-      : v === 'one_month_ago' ? startOfDay(addMonths(now, -1))
-      : startOfDay(addMonths(now, 1))
+      v === 'today'
+        ? today
+        : v === 'tomorrow'
+          ? today + DAY
+          : v === 'yesterday'
+            ? today - DAY
+            : v === 'one_week_ago'
+              ? today - 7 * DAY
+              : v === 'one_week_from_now'
+                ? today + 7 * DAY
+                : v === 'one_month_ago'
+                  ? startOfDay(addMonths(now, -1))
+                  : startOfDay(addMonths(now, 1))
     return [day, day + DAY]
   }
   if (DATE_ONLY.test(v) && !Number.isNaN(dateMs(v))) {
@@ -73,7 +79,6 @@ function conditionRange(v: unknown, at: Path, now: number): [number, number] {
   }
   return bad(at, 'should be a valid ISO 8601 date string or a relative date', v)
 }
-
 
 /**
  * A date condition (`equals`, `before`, …, `this_week`, `past_month`, …, `is_empty`) as bounds over
@@ -88,13 +93,19 @@ export function dateBounds(raw: unknown, at: Path, ctx: QueryContext): DateBound
     const now = ctx.now
     const weekStart = startOfDay(now) - new Date(now).getUTCDay() * DAY
     const [lo, hi] =
-      op === 'this_week' ? [weekStart, weekStart + 7 * DAY]
-      : op === 'past_week' ? [now - 7 * DAY, now]
-      : op === 'past_month' ? [addMonths(now, -1), now]
-      : op === 'past_year' ? [addMonths(now, -12), now]
-      : op === 'next_week' ? [now, now + 7 * DAY]
-      : op === 'next_month' ? [now, addMonths(now, 1)]
-      : [now, addMonths(now, 12)]
+      op === 'this_week'
+        ? [weekStart, weekStart + 7 * DAY]
+        : op === 'past_week'
+          ? [now - 7 * DAY, now]
+          : op === 'past_month'
+            ? [addMonths(now, -1), now]
+            : op === 'past_year'
+              ? [addMonths(now, -12), now]
+              : op === 'next_week'
+                ? [now, now + 7 * DAY]
+                : op === 'next_month'
+                  ? [now, addMonths(now, 1)]
+                  : [now, addMonths(now, 12)]
     return op === 'this_week' ? { lo, loIncl: true, hi, hiIncl: false } : { lo, loIncl: true, hi, hiIncl: true }
   }
   const [lo, hi] = conditionRange(v, [...at, op], ctx.now)
@@ -162,7 +173,6 @@ export function optionsOfValue(v: unknown): { id: string; name: string }[] {
   return []
 }
 
-
 function optionIndex(prop: PropertyConfig, id: string | undefined): number | null {
   if (id === undefined) return null
   const options = (prop.config.options as { id: string }[] | undefined) ?? []
@@ -227,4 +237,5 @@ export function compareKeys(a: SortKey, b: SortKey, descending: boolean): number
 }
 
 /** Newest created first, then by id: the order without sorts and the final tie-break. */
-export const defaultOrder: Comparator = (a, b) => (a.createdExact === b.createdExact ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.createdExact < b.createdExact ? 1 : -1)
+export const defaultOrder: Comparator = (a, b) =>
+  a.createdExact === b.createdExact ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.createdExact < b.createdExact ? 1 : -1

@@ -20,8 +20,27 @@ export const isObject = (v: unknown): v is Record<string, unknown> => typeof v =
 
 /** The filter type keys of a property filter (SDK `PropertyFilter`). */
 export const FILTER_TYPES = [
-  'title', 'rich_text', 'url', 'email', 'phone_number', 'number', 'unique_id', 'checkbox', 'select', 'status', 'multi_select',
-  'date', 'created_time', 'last_edited_time', 'people', 'created_by', 'last_edited_by', 'relation', 'files', 'formula', 'rollup',
+  'title',
+  'rich_text',
+  'url',
+  'email',
+  'phone_number',
+  'number',
+  'unique_id',
+  'checkbox',
+  'select',
+  'status',
+  'multi_select',
+  'date',
+  'created_time',
+  'last_edited_time',
+  'people',
+  'created_by',
+  'last_edited_by',
+  'relation',
+  'files',
+  'formula',
+  'rollup',
   'verification',
 ] as const
 
@@ -52,7 +71,9 @@ export function oneCondition(raw: unknown, at: Path, ops: string[]): [string, un
   for (const k of Object.keys(obj)) if (!ops.includes(k)) bad([...at, k], 'should be not present', obj[k])
   const keys = Object.keys(obj)
   if (keys.length !== 1) {
-    throw validationError(`body failed validation: ${pathText(at)} should have exactly one of ${ops.map((o) => `\`${o}\``).join(', ')}, instead was ${render(raw)}.`)
+    throw validationError(
+      `body failed validation: ${pathText(at)} should have exactly one of ${ops.map((o) => `\`${o}\``).join(', ')}, instead was ${render(raw)}.`,
+    )
   }
   const op = keys[0] as string
   const v = obj[op]

@@ -50,21 +50,47 @@ export function internalConnections(app: Hono<PortalEnv>, s: PortalShell): void 
       try {
         const list = await listConnections(deps, w.id, u.id)
         const creators = new Map<string, string | null>()
-        for (const conn of list) if (!creators.has(conn.created_by)) creators.set(conn.created_by, (await findUser(deps.store.db, conn.created_by))?.name ?? null)
-        workspaces.push({ id: w.id, name: w.name, role: w.role, refusal: null, connections: list.map((x) => ({ ...x, creator: creators.get(x.created_by) ?? null })) })
+        for (const conn of list)
+          if (!creators.has(conn.created_by)) creators.set(conn.created_by, (await findUser(deps.store.db, conn.created_by))?.name ?? null)
+        workspaces.push({
+          id: w.id,
+          name: w.name,
+          role: w.role,
+          refusal: null,
+          connections: list.map((x) => ({ ...x, creator: creators.get(x.created_by) ?? null })),
+        })
       } catch (e) {
         if (!(e instanceof DomainError) || e.code !== 'forbidden') throw e
         workspaces.push({ id: w.id, name: w.name, role: w.role, connections: null, refusal: e.message })
       }
     }
-    return render(c, 200, 'Internal connections', 'developers', developersSidebar('connections'), connectionsListView({ workspaces, flash: flashFromQuery(c) }))
+    return render(
+      c,
+      200,
+      'Internal connections',
+      'developers',
+      developersSidebar('connections'),
+      connectionsListView({ workspaces, flash: flashFromQuery(c) }),
+    )
   })
 
-  const newForm = async (c: PortalContext, status: number, values: { selected: string; name: string; icon: string }, flash: Flash | null) => {
+  const newForm = async (
+    c: PortalContext,
+    status: number,
+    values: { selected: string; name: string; icon: string },
+    flash: Flash | null,
+  ) => {
     const u = user(c)
     const workspaces = await workspacesOf(deps, u.id)
     const selected = values.selected || workspaces.find((w) => w.role === 'owner')?.id || workspaces[0]?.id || ''
-    return render(c, status, 'New connection', 'developers', developersSidebar('connections'), newConnectionView({ workspaces, ...values, selected, csrf: c.get('csrf'), flash }))
+    return render(
+      c,
+      status,
+      'New connection',
+      'developers',
+      developersSidebar('connections'),
+      newConnectionView({ workspaces, ...values, selected, csrf: c.get('csrf'), flash }),
+    )
   }
   app.get('/developers/connections/new', (c) => newForm(c, 200, { selected: c.req.query('workspace') ?? '', name: '', icon: '' }, null))
 
@@ -74,7 +100,8 @@ export function internalConnections(app: Hono<PortalEnv>, s: PortalShell): void 
     const values = { selected: one(f, 'workspace_id'), name: one(f, 'name'), icon: one(f, 'icon').trim() }
     try {
       const ws = uuid(values.selected, 'workspace')
-      if (!(await workspacesOf(deps, u.id)).some((w) => w.id === ws)) throw new DomainError('not_found', 'You are not a member of that workspace.')
+      if (!(await workspacesOf(deps, u.id)).some((w) => w.id === ws))
+        throw new DomainError('not_found', 'You are not a member of that workspace.')
       const created = await createConnection(deps, { workspaceId: ws, actorId: u.id, name: values.name, icon: values.icon || null })
       return c.redirect(`/developers/connections/${created.connection.id}?done=created`, 303)
     } catch (e) {
@@ -119,7 +146,11 @@ export function internalConnections(app: Hono<PortalEnv>, s: PortalShell): void 
     await form(c)
     const { u, conn } = await loadConnection(c)
     const token = await refreshToken(deps, conn.id, u.id)
-    return configuration(c, 200, token, { kind: 'warn', title: 'New token issued.', text: 'The previous token stopped working. Give this one to every script that used the old one.' })
+    return configuration(c, 200, token, {
+      kind: 'warn',
+      title: 'New token issued.',
+      text: 'The previous token stopped working. Give this one to every script that used the old one.',
+    })
   })
 
   app.post('/developers/connections/:id/capabilities', async (c) => {
@@ -133,14 +164,21 @@ export function internalConnections(app: Hono<PortalEnv>, s: PortalShell): void 
   const sharesWithNames = async (connectionId: string, actorId: string) => {
     const shares = await listConnectionShares(deps, connectionId, actorId)
     const names = new Map<string, string | null>()
-    for (const s of shares) if (!names.has(s.granted_by)) names.set(s.granted_by, (await findUser(deps.store.db, s.granted_by))?.name ?? null)
+    for (const s of shares)
+      if (!names.has(s.granted_by)) names.set(s.granted_by, (await findUser(deps.store.db, s.granted_by))?.name ?? null)
     return shares.map((s) => ({ ...s, granted_by_name: names.get(s.granted_by) ?? null }))
   }
 
   app.get('/developers/connections/:id/content', async (c) => {
     const { u, conn, header } = await loadConnection(c)
     const shares = await sharesWithNames(conn.id, u.id)
-    const body = contentAccessView({ connection: header, workspaceId: conn.workspace_id, shares, csrf: c.get('csrf'), flash: flashFromQuery(c) })
+    const body = contentAccessView({
+      connection: header,
+      workspaceId: conn.workspace_id,
+      shares,
+      csrf: c.get('csrf'),
+      flash: flashFromQuery(c),
+    })
     return render(c, 200, `${conn.name} · Content access`, 'developers', developersSidebar('connections'), body)
   })
 
@@ -171,7 +209,11 @@ export function internalConnections(app: Hono<PortalEnv>, s: PortalShell): void 
     const f = await form(c)
     const { u, conn } = await loadConnection(c)
     const listed = new Set(many(f, 'listed').map((id) => uuid(id, 'page')))
-    const wanted = new Set(many(f, 'page').map((id) => uuid(id, 'page')).filter((id) => listed.has(id)))
+    const wanted = new Set(
+      many(f, 'page')
+        .map((id) => uuid(id, 'page'))
+        .filter((id) => listed.has(id)),
+    )
     const current = new Set((await listConnectionShares(deps, conn.id, u.id)).map((s) => s.page_id))
     let changes = 0
     try {
@@ -190,7 +232,11 @@ export function internalConnections(app: Hono<PortalEnv>, s: PortalShell): void 
       }
     } catch (e) {
       if (!(e instanceof DomainError)) throw e
-      return picker(c, e.status, { kind: 'error', title: changes ? 'Some changes were saved, then one was refused.' : 'Access was not changed.', text: e.message })
+      return picker(c, e.status, {
+        kind: 'error',
+        title: changes ? 'Some changes were saved, then one was refused.' : 'Access was not changed.',
+        text: e.message,
+      })
     }
     return c.redirect(`/developers/connections/${conn.id}/content?done=${changes ? 'shared' : 'unchanged'}`, 303)
   })

@@ -24,7 +24,13 @@ export function personalAccessTokens(app: Hono<PortalEnv>, h: PortalShell): void
   const tokenWorkspaces = async (u: UserTable): Promise<TokensWorkspace[]> => {
     const out: TokensWorkspace[] = []
     for (const w of await workspacesOf(deps, u.id)) {
-      out.push({ id: w.id, name: w.name, role: w.role, allowance: await patCreationAllowance(deps, w.id, u.id), tokens: await listOwnPats(deps, w.id, u.id) })
+      out.push({
+        id: w.id,
+        name: w.name,
+        role: w.role,
+        allowance: await patCreationAllowance(deps, w.id, u.id),
+        tokens: await listOwnPats(deps, w.id, u.id),
+      })
     }
     return out
   }
@@ -35,26 +41,61 @@ export function personalAccessTokens(app: Hono<PortalEnv>, h: PortalShell): void
   }
   app.get('/developers/tokens', (c) => tokensList(c, 200, null, flash(c)))
 
-  const newTokenForm = async (c: PortalContext, status: number, values: { workspace: string; name: string; notionApi: boolean; workers: boolean; days: number }, f: Flash | null) => {
+  const newTokenForm = async (
+    c: PortalContext,
+    status: number,
+    values: { workspace: string; name: string; notionApi: boolean; workers: boolean; days: number },
+    f: Flash | null,
+  ) => {
     const u = h.user(c)
     const workspaces = await tokenWorkspaces(u)
     const workspace = values.workspace || workspaces.find((w) => w.allowance.notionApi === null)?.id || workspaces[0]?.id || ''
-    return h.render(c, status, 'New personal access token', 'developers', developersSidebar('tokens'), newTokenView({ workspaces, values: { ...values, workspace }, csrf: c.get('csrf'), flash: f }))
+    return h.render(
+      c,
+      status,
+      'New personal access token',
+      'developers',
+      developersSidebar('tokens'),
+      newTokenView({ workspaces, values: { ...values, workspace }, csrf: c.get('csrf'), flash: f }),
+    )
   }
-  app.get('/developers/tokens/new', (c) => newTokenForm(c, 200, { workspace: c.req.query('workspace') ?? '', name: '', notionApi: true, workers: false, days: 365 }, null))
+  app.get('/developers/tokens/new', (c) =>
+    newTokenForm(c, 200, { workspace: c.req.query('workspace') ?? '', name: '', notionApi: true, workers: false, days: 365 }, null),
+  )
 
   app.post('/developers/tokens', async (c) => {
     const u = h.user(c)
     const f = await h.form(c)
     const days = Number(one(f, 'expires_in_days') || 365)
-    const values = { workspace: one(f, 'workspace_id'), name: one(f, 'name'), notionApi: one(f, 'notion_api') === 'on', workers: one(f, 'workers') === 'on', days }
+    const values = {
+      workspace: one(f, 'workspace_id'),
+      name: one(f, 'name'),
+      notionApi: one(f, 'notion_api') === 'on',
+      workers: one(f, 'workers') === 'on',
+      days,
+    }
     try {
       const ws = h.uuid(values.workspace, 'workspace')
-      if (!(await workspacesOf(deps, u.id)).some((w) => w.id === ws)) throw new DomainError('not_found', 'You are not a member of that workspace.')
-      if (!(PAT_EXPIRY_DAYS as readonly number[]).includes(days)) throw new DomainError('invalid_input', 'Choose an expiry: 7, 30, 90 or 180 days, or 1 year.')
-      const created = await createPat(deps, { workspaceId: ws, actorId: u.id, name: values.name, capabilities: { notionApi: values.notionApi, workers: values.workers }, expiresInDays: days })
+      if (!(await workspacesOf(deps, u.id)).some((w) => w.id === ws))
+        throw new DomainError('not_found', 'You are not a member of that workspace.')
+      if (!(PAT_EXPIRY_DAYS as readonly number[]).includes(days))
+        throw new DomainError('invalid_input', 'Choose an expiry: 7, 30, 90 or 180 days, or 1 year.')
+      const created = await createPat(deps, {
+        workspaceId: ws,
+        actorId: u.id,
+        name: values.name,
+        capabilities: { notionApi: values.notionApi, workers: values.workers },
+        expiresInDays: days,
+      })
       const wsName = (await workspacesOf(deps, u.id)).find((w) => w.id === ws)?.name ?? ''
-      return h.render(c, 201, created.pat.name, 'developers', developersSidebar('tokens'), tokenCreatedView({ pat: created.pat, token: created.token, workspaceName: wsName }))
+      return h.render(
+        c,
+        201,
+        created.pat.name,
+        'developers',
+        developersSidebar('tokens'),
+        tokenCreatedView({ pat: created.pat, token: created.token, workspaceName: wsName }),
+      )
     } catch (e) {
       if (!(e instanceof DomainError)) throw e
       return newTokenForm(c, e.status, values, { kind: 'error', title: 'The token was not created.', text: e.message })

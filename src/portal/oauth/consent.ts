@@ -30,7 +30,15 @@ import { consentView, type OAuthFlash } from '../views/oauth.js'
 export function oauthConsent(app: Hono<PortalEnv>, s: PortalShell): void {
   const { deps, user, form } = s
 
-  const AUTHORIZE_PARAMS = ['client_id', 'redirect_uri', 'response_type', 'owner', 'state', 'code_challenge', 'code_challenge_method'] as const
+  const AUTHORIZE_PARAMS = [
+    'client_id',
+    'redirect_uri',
+    'response_type',
+    'owner',
+    'state',
+    'code_challenge',
+    'code_challenge_method',
+  ] as const
   const paramsOf = (src: Record<string, string | undefined>) => {
     const out: Record<string, string> = {}
     for (const k of AUTHORIZE_PARAMS) if (src[k] !== undefined) out[k] = src[k] as string
@@ -38,10 +46,18 @@ export function oauthConsent(app: Hono<PortalEnv>, s: PortalShell): void {
   }
   const allowRedirectTo = (c: PortalContext, uri: string) => c.set('formAction' as never, new URL(uri).origin as never)
 
-  const consent = async (c: PortalContext, status: number, request: AuthorizeRequest, params: Record<string, string>, wanted: string | undefined, flash: OAuthFlash | null) => {
+  const consent = async (
+    c: PortalContext,
+    status: number,
+    request: AuthorizeRequest,
+    params: Record<string, string>,
+    wanted: string | undefined,
+    flash: OAuthFlash | null,
+  ) => {
     const u = user(c)
     const workspaces = await workspacesOf(deps, u.id)
-    if (workspaces.length === 0) throw new DomainError('forbidden', 'You are not a member of any workspace, so there is nothing to connect.')
+    if (workspaces.length === 0)
+      throw new DomainError('forbidden', 'You are not a member of any workspace, so there is nothing to connect.')
     const ws = workspaces.find((w) => w.id === wanted) ?? workspaces[0]
     if (!ws) throw new DomainError('forbidden', 'You are not a member of any workspace.')
     const tree = await connectablePageTree(deps, ws.id, u.id)
@@ -84,9 +100,17 @@ export function oauthConsent(app: Hono<PortalEnv>, s: PortalShell): void {
     if (one(f, 'decision') !== 'allow') return c.redirect(denyRedirect(check.request), 303)
     const u = user(c)
     const workspaceId = parseId(one(f, 'workspace_id')) ?? ''
-    const pageIds = many(f, 'page').map((p) => parseId(p)).filter((p): p is string => p !== undefined)
+    const pageIds = many(f, 'page')
+      .map((p) => parseId(p))
+      .filter((p): p is string => p !== undefined)
     try {
-      const to = await approve(deps, { request: check.request, userId: u.id, workspaceId, pageIds, duplicateTemplate: one(f, 'template') === 'on' })
+      const to = await approve(deps, {
+        request: check.request,
+        userId: u.id,
+        workspaceId,
+        pageIds,
+        duplicateTemplate: one(f, 'template') === 'on',
+      })
       return c.redirect(to, 303)
     } catch (e) {
       if (!(e instanceof DomainError) || e.code === 'unauthorized') throw e

@@ -50,7 +50,9 @@ export function pageConnectionsPanel(app: Hono<PortalEnv>, s: PortalShell, showP
     const source = uuid(one(f, 'source_page_id'), 'page')
     try {
       // The person must see this page; the share is removed where it was granted (this page or an ancestor).
-      const entry = (await pageConnections(deps, u.id, pageId)).find((x) => x.kind === 'internal' && x.connection_id === cid && x.source_page_id === source)
+      const entry = (await pageConnections(deps, u.id, pageId)).find(
+        (x) => x.kind === 'internal' && x.connection_id === cid && x.source_page_id === source,
+      )
       if (!entry) throw new DomainError('not_found', 'That connection has no access to this page through that page any more.')
       await unshareFromConnection(deps, cid, source, u.id)
     } catch (e) {
@@ -85,7 +87,9 @@ export function pageConnectionsPanel(app: Hono<PortalEnv>, s: PortalShell, showP
     const source = uuid(one(f, 'source_page_id'), 'page')
     try {
       // As for internal connections: the share is removed where it was granted (this page or an ancestor).
-      const entry = (await pageConnections(deps, u.id, pageId)).find((x) => x.kind === 'public' && x.install_id === iid && x.source_page_id === source)
+      const entry = (await pageConnections(deps, u.id, pageId)).find(
+        (x) => x.kind === 'public' && x.install_id === iid && x.source_page_id === source,
+      )
       if (!entry) throw new DomainError('not_found', 'That connection has no access to this page through that page any more.')
       await setInstallPageShare(deps, iid, source, u.id, false)
     } catch (e) {

@@ -36,7 +36,15 @@ export function page(app: Hono<PortalEnv>, s: PortalShell): ShowPage {
     if (!current) throw new DomainError('not_found', 'This workspace does not exist, or you are not a member of it.')
     const tree = await visiblePageTree(deps, ws, u.id)
     if (tree[0]) return c.redirect(`/w/${ws}/pages/${tree[0].id}`, 303)
-    return render(c, 200, current.name, 'pages', pagesSidebar({ workspaces, workspaceId: ws, tree, current: null }), emptyWorkspaceBody(current.name), ws)
+    return render(
+      c,
+      200,
+      current.name,
+      'pages',
+      pagesSidebar({ workspaces, workspaceId: ws, tree, current: null }),
+      emptyWorkspaceBody(current.name),
+      ws,
+    )
   })
 
   const showPage = async (c: PortalContext, status: number, panelOverride: Panel | null, flash: Flash | null) => {
@@ -59,7 +67,12 @@ export function page(app: Hono<PortalEnv>, s: PortalShell): ShowPage {
           panel = { type: 'add', q, candidates, connected }
         } catch (e) {
           if (!(e instanceof DomainError) || e.code !== 'forbidden') throw e
-          return showPage(c, e.status, { type: 'connections', list: await pageConnections(deps, u.id, pageId) }, { kind: 'error', title: 'You cannot add connections to this page.', text: e.message })
+          return showPage(
+            c,
+            e.status,
+            { type: 'connections', list: await pageConnections(deps, u.id, pageId) },
+            { kind: 'error', title: 'You cannot add connections to this page.', text: e.message },
+          )
         }
       } else if (which === 'confirm') {
         // `connection=<id>` (internal) or `install=<id>` (an install of a public connection).
@@ -75,12 +88,29 @@ export function page(app: Hono<PortalEnv>, s: PortalShell): ShowPage {
     const body = pageView({
       workspaceId: ws,
       workspaceName: workspaces.find((w) => w.id === ws)?.name ?? '',
-      page: { id: pageId, title: page.title, emoji: page.emoji, object: page.node.type === 'child_database' ? 'database' : 'page', blocks: page.blocks, truncated: page.truncated, ancestors: page.ancestors, rows: page.rows },
+      page: {
+        id: pageId,
+        title: page.title,
+        emoji: page.emoji,
+        object: page.node.type === 'child_database' ? 'database' : 'page',
+        blocks: page.blocks,
+        truncated: page.truncated,
+        ancestors: page.ancestors,
+        rows: page.rows,
+      },
       panel,
       csrf: c.get('csrf'),
       flash,
     })
-    return render(c, status, page.title || 'Untitled', 'pages', pagesSidebar({ workspaces, workspaceId: ws, tree, current: pageId }), body, ws)
+    return render(
+      c,
+      status,
+      page.title || 'Untitled',
+      'pages',
+      pagesSidebar({ workspaces, workspaceId: ws, tree, current: pageId }),
+      body,
+      ws,
+    )
   }
   app.get('/w/:ws/pages/:id', (c) => showPage(c, 200, null, flashFromQuery(c)))
 

@@ -1,7 +1,15 @@
 import type { Hono } from 'hono'
 import { DomainError } from '../../errors/domain-error.js'
 import type { Deps } from '../../services/deps.js'
-import { ACCESS_LEVELS, getPageAccess, personLevelOnPage, restorePageAccess, setPageAccess, type AccessLevelName, type ShareTarget } from '../../services/page-permissions.service.js'
+import {
+  ACCESS_LEVELS,
+  getPageAccess,
+  personLevelOnPage,
+  restorePageAccess,
+  setPageAccess,
+  type AccessLevelName,
+  type ShareTarget,
+} from '../../services/page-permissions.service.js'
 import { listGroups } from '../../services/people.service.js'
 import { nodeTitle } from '../../services/portal.service.js'
 import { findBlock } from '../../storage/repositories/blocks.repository.js'
@@ -38,7 +46,15 @@ export async function sharePanel(deps: Deps, userId: string, pageId: string): Pr
   const entries: SharePanel['entries'] = []
   for (const e of access.entries) {
     if (e.type === 'connection') continue
-    entries.push({ type: e.type, id: e.id, name: e.name, level: e.level, source_page_id: e.source_page_id, source_title: await titleOf(e.source_page_id), inherited: e.inherited })
+    entries.push({
+      type: e.type,
+      id: e.id,
+      name: e.name,
+      level: e.level,
+      source_page_id: e.source_page_id,
+      source_title: await titleOf(e.source_page_id),
+      inherited: e.inherited,
+    })
   }
   const node = await findBlock(db, pageId)
   const ws = node ? await findWorkspace(db, node.workspace_id) : undefined
@@ -66,7 +82,8 @@ export function pageShare(app: Hono<PortalEnv>, s: PortalShell, showPage: ShowPa
     const share = await sharePanel(deps, u.id, h.uuid(c.req.param('id'), 'page'))
     return h.showPage(c, e.status, { type: 'share', share }, { kind: 'error', title, text: e.message })
   }
-  const back = (c: PortalContext, done: string) => c.redirect(`/w/${c.req.param('ws')}/pages/${c.req.param('id')}?panel=share&done=${done}#share`, 303)
+  const back = (c: PortalContext, done: string) =>
+    c.redirect(`/w/${c.req.param('ws')}/pages/${c.req.param('id')}?panel=share&done=${done}#share`, 303)
 
   app.post('/w/:ws/pages/:id/access', async (c) => {
     const u = h.user(c)

@@ -21,16 +21,27 @@ export function settingsAuditLog(app: Hono<PortalEnv>, h: PortalShell, frame: Se
   const { show, people } = frame
 
   const auditTab = (c: PortalContext, status: number, f: Flash | null) =>
-    show(c, status, 'audit', 'Audit log', async (head) => {
-      const action = c.req.query('action') ?? ''
-      const actor = c.req.query('actor') ?? ''
-      const entries = await workspaceAuditLog(deps, head.workspaceId, h.user(c).id, { ...(action ? { action } : {}), ...(actor ? { actor } : {}) })
-      const members = await people(head.workspaceId)
-      const names = new Map<string, string>(members.map((m) => [m.id, m.name ?? m.email ?? m.id]))
-      for (const g of await listGroups(deps, head.workspaceId)) names.set(g.id, `group ${g.name}`)
-      for (const p of await listWorkspacePats(deps, { workspaceId: head.workspaceId, actorId: h.user(c).id }).catch(() => [])) names.set(p.id, `token “${p.name}”`)
-      return auditView({ ...head, entries, names, people: members, filter: { action, actor } })
-    }, f)
+    show(
+      c,
+      status,
+      'audit',
+      'Audit log',
+      async (head) => {
+        const action = c.req.query('action') ?? ''
+        const actor = c.req.query('actor') ?? ''
+        const entries = await workspaceAuditLog(deps, head.workspaceId, h.user(c).id, {
+          ...(action ? { action } : {}),
+          ...(actor ? { actor } : {}),
+        })
+        const members = await people(head.workspaceId)
+        const names = new Map<string, string>(members.map((m) => [m.id, m.name ?? m.email ?? m.id]))
+        for (const g of await listGroups(deps, head.workspaceId)) names.set(g.id, `group ${g.name}`)
+        for (const p of await listWorkspacePats(deps, { workspaceId: head.workspaceId, actorId: h.user(c).id }).catch(() => []))
+          names.set(p.id, `token “${p.name}”`)
+        return auditView({ ...head, entries, names, people: members, filter: { action, actor } })
+      },
+      f,
+    )
   frame.tab('audit', auditTab)
 
   app.get('/settings/:ws/audit', (c) => auditTab(c, 200, flash(c)))

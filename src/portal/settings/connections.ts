@@ -25,23 +25,30 @@ export function settingsConnections(app: Hono<PortalEnv>, h: PortalShell, frame:
   const { show, act } = frame
 
   const connectionsTab = (c: PortalContext, status: number, f: Flash | null) =>
-    show(c, status, 'connections', 'Connections', async (head) => {
-      const u = h.user(c)
-      const q = c.req.query('q') ?? ''
-      const creator = c.req.query('creator') ?? ''
-      const statusFilter = c.req.query('status') ?? ''
-      const pats = await listWorkspacePats(deps, {
-        workspaceId: head.workspaceId,
-        actorId: u.id,
-        ...(q.trim() ? { query: q.trim() } : {}),
-        ...(creator ? { creatorId: h.uuid(creator, 'person') } : {}),
-        ...((PAT_STATUSES as readonly string[]).includes(statusFilter) ? { status: statusFilter as PatStatus } : {}),
-      })
-      const policy = await getPatPolicy(deps, head.workspaceId)
-      const groups = (await listGroups(deps, head.workspaceId)).map((g) => ({ id: g.id, name: g.name }))
-      const creators = (await listMembers(deps.store.db, head.workspaceId)).filter((m) => m.role !== 'guest')
-      return connectionsSettingsView({ ...head, policy, groups, pats, creators, filter: { q, creator, status: statusFilter } })
-    }, f)
+    show(
+      c,
+      status,
+      'connections',
+      'Connections',
+      async (head) => {
+        const u = h.user(c)
+        const q = c.req.query('q') ?? ''
+        const creator = c.req.query('creator') ?? ''
+        const statusFilter = c.req.query('status') ?? ''
+        const pats = await listWorkspacePats(deps, {
+          workspaceId: head.workspaceId,
+          actorId: u.id,
+          ...(q.trim() ? { query: q.trim() } : {}),
+          ...(creator ? { creatorId: h.uuid(creator, 'person') } : {}),
+          ...((PAT_STATUSES as readonly string[]).includes(statusFilter) ? { status: statusFilter as PatStatus } : {}),
+        })
+        const policy = await getPatPolicy(deps, head.workspaceId)
+        const groups = (await listGroups(deps, head.workspaceId)).map((g) => ({ id: g.id, name: g.name }))
+        const creators = (await listMembers(deps.store.db, head.workspaceId)).filter((m) => m.role !== 'guest')
+        return connectionsSettingsView({ ...head, policy, groups, pats, creators, filter: { q, creator, status: statusFilter } })
+      },
+      f,
+    )
   frame.tab('connections', connectionsTab)
 
   app.get('/settings/:ws/connections', (c) => connectionsTab(c, 200, flash(c)))
@@ -50,7 +57,8 @@ export function settingsConnections(app: Hono<PortalEnv>, h: PortalShell, frame:
     act(c, 'connections', 'Revoking the token', async (u, ws) => {
       const id = h.uuid(c.req.param('id'), 'token')
       // Only tokens of this workspace: listWorkspacePats enforces owner access and scopes the id.
-      if (!(await listWorkspacePats(deps, { workspaceId: ws, actorId: u.id })).some((p) => p.id === id)) throw new DomainError('not_found', 'No such personal access token in this workspace.')
+      if (!(await listWorkspacePats(deps, { workspaceId: ws, actorId: u.id })).some((p) => p.id === id))
+        throw new DomainError('not_found', 'No such personal access token in this workspace.')
       await revokePat(deps, id, { type: 'user', userId: u.id })
       return 'revoked'
     }),

@@ -20,10 +20,17 @@ export function settingsGroups(app: Hono<PortalEnv>, h: PortalShell, frame: Sett
   const { show, act, people, requirePeopleAdmin } = frame
 
   const groupsTab = (c: PortalContext, status: number, f: Flash | null) =>
-    show(c, status, 'groups', 'Groups', async (head) => {
-      await requirePeopleAdmin(head.workspaceId, h.user(c), 'manage groups')
-      return groupsView({ ...head, groups: await listGroups(deps, head.workspaceId), people: await people(head.workspaceId) })
-    }, f)
+    show(
+      c,
+      status,
+      'groups',
+      'Groups',
+      async (head) => {
+        await requirePeopleAdmin(head.workspaceId, h.user(c), 'manage groups')
+        return groupsView({ ...head, groups: await listGroups(deps, head.workspaceId), people: await people(head.workspaceId) })
+      },
+      f,
+    )
   frame.tab('groups', groupsTab)
 
   app.get('/settings/:ws/groups', (c) => groupsTab(c, 200, flash(c)))
@@ -48,13 +55,23 @@ export function settingsGroups(app: Hono<PortalEnv>, h: PortalShell, frame: Sett
   )
   app.post('/settings/:ws/groups/:gid/members', (c) =>
     act(c, 'groups', 'Adding the member', async (u, ws, f) => {
-      await addGroupMember(deps, { workspaceId: ws, actorId: u.id, groupId: h.uuid(c.req.param('gid'), 'group'), userId: h.uuid(one(f, 'user_id'), 'person') })
+      await addGroupMember(deps, {
+        workspaceId: ws,
+        actorId: u.id,
+        groupId: h.uuid(c.req.param('gid'), 'group'),
+        userId: h.uuid(one(f, 'user_id'), 'person'),
+      })
       return 'group_member_added'
     }),
   )
   app.post('/settings/:ws/groups/:gid/members/:uid/remove', (c) =>
     act(c, 'groups', 'Removing the member', async (u, ws) => {
-      await removeGroupMember(deps, { workspaceId: ws, actorId: u.id, groupId: h.uuid(c.req.param('gid'), 'group'), userId: h.uuid(c.req.param('uid'), 'person') })
+      await removeGroupMember(deps, {
+        workspaceId: ws,
+        actorId: u.id,
+        groupId: h.uuid(c.req.param('gid'), 'group'),
+        userId: h.uuid(c.req.param('uid'), 'person'),
+      })
       return 'group_member_removed'
     }),
   )

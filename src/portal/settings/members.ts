@@ -22,11 +22,18 @@ export function settingsMembers(app: Hono<PortalEnv>, h: PortalShell, frame: Set
   const { show, act, people, requirePeopleAdmin } = frame
 
   const membersTab = (c: PortalContext, status: number, f: Flash | null) =>
-    show(c, status, 'members', 'Members', async (head) => {
-      const u = h.user(c)
-      await requirePeopleAdmin(head.workspaceId, u, 'manage members')
-      return membersView({ ...head, members: await people(head.workspaceId), roles: MEMBER_ROLES, me: u.id })
-    }, f)
+    show(
+      c,
+      status,
+      'members',
+      'Members',
+      async (head) => {
+        const u = h.user(c)
+        await requirePeopleAdmin(head.workspaceId, u, 'manage members')
+        return membersView({ ...head, members: await people(head.workspaceId), roles: MEMBER_ROLES, me: u.id })
+      },
+      f,
+    )
   frame.tab('members', membersTab)
 
   app.get('/settings/:ws/members', (c) => membersTab(c, 200, flash(c)))

@@ -35,7 +35,14 @@ export interface SettingsFrame {
   /** The workspace of the path and the person. @throws DomainError unauthorized, not_found */
   workspaceOf(c: PortalContext): Promise<{ u: UserTable; ws: WorkspaceChoice; workspaces: WorkspaceChoice[] }>
   /** A tab page: `body` builds its content; a `forbidden` from it is shown as the tab's refusal (403). */
-  show(c: PortalContext, status: number, tab: SettingsTab, title: string, body: (head: TabHead) => Promise<Html>, f?: Flash | null): Promise<Response>
+  show(
+    c: PortalContext,
+    status: number,
+    tab: SettingsTab,
+    title: string,
+    body: (head: TabHead) => Promise<Html>,
+    f?: Flash | null,
+  ): Promise<Response>
   /** Runs a tab's action (CSRF-checked form); a refusal re-renders `tab` with the service's message. */
   act(c: PortalContext, tab: SettingsTab, title: string, run: (u: UserTable, ws: string, f: FormData) => Promise<string>): Promise<Response>
   /** Makes `page` the renderer `act` re-renders `tab` with. */
@@ -65,7 +72,14 @@ export function workspaceSettings(app: Hono<PortalEnv>, h: PortalShell): Setting
     if (!ws) throw new DomainError('not_found', 'This workspace does not exist, or you are not a member of it.')
     return { u, ws, workspaces }
   }
-  const show = async (c: PortalContext, status: number, tab: SettingsTab, title: string, body: (head: { workspaceId: string; workspaceName: string; csrf: string; flash: Flash | null }) => Promise<Html>, f: Flash | null = flash(c)) => {
+  const show = async (
+    c: PortalContext,
+    status: number,
+    tab: SettingsTab,
+    title: string,
+    body: (head: { workspaceId: string; workspaceName: string; csrf: string; flash: Flash | null }) => Promise<Html>,
+    f: Flash | null = flash(c),
+  ) => {
     const { ws, workspaces } = await workspaceOf(c)
     const head = { workspaceId: ws.id, workspaceName: ws.name, csrf: c.get('csrf'), flash: f }
     let content: Html
@@ -90,7 +104,12 @@ export function workspaceSettings(app: Hono<PortalEnv>, h: PortalShell): Setting
   app.get('/settings/:ws', (c) => c.redirect(`/settings/${h.uuid(c.req.param('ws'), 'workspace')}/connections`, 303))
 
   /** Runs a settings action; a refusal re-renders `tab` with the service's message. */
-  const act = async (c: PortalContext, tab: SettingsTab, title: string, run: (u: UserTable, ws: string, f: FormData) => Promise<string>) => {
+  const act = async (
+    c: PortalContext,
+    tab: SettingsTab,
+    title: string,
+    run: (u: UserTable, ws: string, f: FormData) => Promise<string>,
+  ) => {
     const { u, ws } = await workspaceOf(c)
     const f = await h.form(c)
     try {

@@ -83,16 +83,27 @@ export async function checkAuthorizeRequest(deps: Deps, q: Record<string, string
   const given = q.redirect_uri
   let redirectUri: string
   if (given === undefined || given === '') {
-    if (registered.length !== 1) throw new AuthorizePageError(`The link is missing its redirect_uri, and ${connection.name} has several registered; Octavo will not guess where to send you.`)
+    if (registered.length !== 1)
+      throw new AuthorizePageError(
+        `The link is missing its redirect_uri, and ${connection.name} has several registered; Octavo will not guess where to send you.`,
+      )
     redirectUri = registered[0] as string
   } else {
-    if (!registered.includes(given)) throw new AuthorizePageError(`The redirect_uri in the link is not one that ${connection.name} registered, so Octavo will not send you there.`)
+    if (!registered.includes(given))
+      throw new AuthorizePageError(
+        `The redirect_uri in the link is not one that ${connection.name} registered, so Octavo will not send you there.`,
+      )
     redirectUri = given
   }
-  if (q.response_type === undefined || q.response_type === '') throw new AuthorizePageError('The link is missing response_type (it must be "code").')
-  if (q.response_type !== 'code') throw new AuthorizePageError(`Unsupported response_type ${JSON.stringify(q.response_type)}; only "code" is supported.`)
+  if (q.response_type === undefined || q.response_type === '')
+    throw new AuthorizePageError('The link is missing response_type (it must be "code").')
+  if (q.response_type !== 'code')
+    throw new AuthorizePageError(`Unsupported response_type ${JSON.stringify(q.response_type)}; only "code" is supported.`)
   const state = q.state ?? null
-  const fail = (error: string, description: string) => ({ ok: false as const, redirect: redirectWith(redirectUri, { error, error_description: description, state }) })
+  const fail = (error: string, description: string) => ({
+    ok: false as const,
+    redirect: redirectWith(redirectUri, { error, error_description: description, state }),
+  })
   if (q.owner !== 'user') return fail('invalid_request', 'owner must be "user".')
   let codeChallenge: string | null = null
   if (q.code_challenge !== undefined) {
@@ -131,7 +142,10 @@ export async function pickablePageIds(db: Db, workspaceId: string, userId: strin
  * since then must stop the copy (security issue: "a template leaks after its author loses access").
  * @returns true when there is a template and it may be copied; false when there is none or it is gone.
  */
-export async function templateAvailable(db: Db, c: Pick<PublicConnectionTable, 'workspace_id' | 'created_by' | 'template_page_id'>): Promise<boolean> {
+export async function templateAvailable(
+  db: Db,
+  c: Pick<PublicConnectionTable, 'workspace_id' | 'created_by' | 'template_page_id'>,
+): Promise<boolean> {
   if (!c.template_page_id) return false
   const tpl = await findBlock(db, c.template_page_id)
   if (!tpl || tpl.workspace_id !== c.workspace_id || tpl.type !== 'child_page' || tpl.in_trash === 1 || !tpl.perm_root_id) return false
@@ -190,7 +204,11 @@ export async function approve(deps: Deps, input: ApproveInput): Promise<string> 
     const duplicate = input.duplicateTemplate && c.template_page_id !== null
     // Checked again at every install: the registrant may have lost access since registration.
     if (duplicate && !(await templateAvailable(trx, c))) throw new DomainError('forbidden', templateGoneMessage(c.name))
-    if (wanted.length === 0 && !duplicate) throw new DomainError('invalid_input', `Pick at least one page for ${c.name}${c.template_page_id ? ', or duplicate its template' : ''}.`)
+    if (wanted.length === 0 && !duplicate)
+      throw new DomainError(
+        'invalid_input',
+        `Pick at least one page for ${c.name}${c.template_page_id ? ', or duplicate its template' : ''}.`,
+      )
 
     const duplicatedId = duplicate ? newId() : null
     const install = await recordAuthorization(
@@ -215,7 +233,12 @@ export async function approve(deps: Deps, input: ApproveInput): Promise<string> 
     const share = { principal: principalOf.bot(install.bot_id), role: CONNECTION_SHARE_LEVEL, grantedBy: input.userId, time }
     for (const id of wanted) await grantOnPage(trx, (await findBlock(trx, id)) as BlockRow, share)
     if (duplicatedId && c.template_page_id) {
-      const copy = await duplicateTemplatePage(trx, c.template_page_id, { id: duplicatedId, workspaceId: ws.id, userId: input.userId, time })
+      const copy = await duplicateTemplatePage(trx, c.template_page_id, {
+        id: duplicatedId,
+        workspaceId: ws.id,
+        userId: input.userId,
+        time,
+      })
       await grantOnPage(trx, copy, share)
     }
   })
@@ -234,12 +257,17 @@ export function denyRedirect(request: AuthorizeRequest): string {
  * not copied. Events `page.created`, then `block.appended` per block.
  * @throws DomainError forbidden when the template page no longer exists (checked before by `templateAvailable`).
  */
-async function duplicateTemplatePage(db: Db, templateId: string, to: { id: string; workspaceId: string; userId: string; time: string }): Promise<BlockRow> {
+async function duplicateTemplatePage(
+  db: Db,
+  templateId: string,
+  to: { id: string; workspaceId: string; userId: string; time: string },
+): Promise<BlockRow> {
   const tpl = await findBlock(db, templateId)
   if (!tpl || tpl.type !== 'child_page' || tpl.in_trash === 1) throw new DomainError('forbidden', 'The template is no longer available.')
   const props = JSON.parse(tpl.properties ?? '{}') as Record<string, unknown> & { title?: { title?: unknown } }
   // A database row keeps its title under its title property; a page under `title`.
-  const titleValue = (Object.values(props).find((v) => (v as { type?: string })?.type === 'title') as { title?: unknown[] } | undefined)?.title
+  const titleValue = (Object.values(props).find((v) => (v as { type?: string })?.type === 'title') as { title?: unknown[] } | undefined)
+    ?.title
   const title = (titleValue ?? (Array.isArray(props.title) ? props.title : (props.title?.title ?? []))) as never[]
   const page = await createNode(db, {
     id: to.id,

@@ -75,7 +75,8 @@ export function oauthBody(text: string, contentType: string | undefined): Record
   } catch {
     throw new OAuthError(400, 'invalid_request', 'The request body must be JSON.')
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new OAuthError(400, 'invalid_request', 'The request body must be a JSON object.')
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new OAuthError(400, 'invalid_request', 'The request body must be a JSON object.')
   return parsed as Record<string, unknown>
 }
 

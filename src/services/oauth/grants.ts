@@ -38,11 +38,19 @@ import { liveInstall } from './installs.js'
 
 const sha256b64url = (text: string) => createHash('sha256').update(text, 'ascii').digest('base64url')
 
-type OwnerUser = { type: 'user'; user: { object: 'user'; id: string; name: string | null; avatar_url: string | null; type: 'person'; person: { email: string } } | { object: 'user'; id: string } }
+type OwnerUser = {
+  type: 'user'
+  user:
+    | { object: 'user'; id: string; name: string | null; avatar_url: string | null; type: 'person'; person: { email: string } }
+    | { object: 'user'; id: string }
+}
 
 function ownerOf(u: UserTable | undefined, id: string): OwnerUser {
   if (!u) return { type: 'user', user: { object: 'user', id } }
-  return { type: 'user', user: { object: 'user', id: u.id, name: u.name, avatar_url: u.avatar_url, type: 'person', person: { email: u.email ?? '' } } }
+  return {
+    type: 'user',
+    user: { object: 'user', id: u.id, name: u.name, avatar_url: u.avatar_url, type: 'person', person: { email: u.email ?? '' } },
+  }
 }
 
 /** SDK `OauthTokenResponse` (docs/reference/notion-api.md §7.2), without `request_id` (the route adds it). */
@@ -59,12 +67,18 @@ export interface TokenResponse {
 }
 
 /** A fresh access and refresh token: the tokens for the answer, their digests and hints for the store. */
-function newPair(deps: Deps): { tokens: { access: string; refresh: string }; secrets: { access: NewTokenSecret; refresh: NewTokenSecret } } {
+function newPair(deps: Deps): {
+  tokens: { access: string; refresh: string }
+  secrets: { access: NewTokenSecret; refresh: NewTokenSecret }
+} {
   const access = generateToken('oauth_access')
   const refresh = generateToken('oauth_refresh')
   return {
     tokens: { access, refresh },
-    secrets: { access: { digest: deps.secrets.tokenDigest(access), hint: tokenHint(access) }, refresh: { digest: deps.secrets.tokenDigest(refresh), hint: tokenHint(refresh) } },
+    secrets: {
+      access: { digest: deps.secrets.tokenDigest(access), hint: tokenHint(access) },
+      refresh: { digest: deps.secrets.tokenDigest(refresh), hint: tokenHint(refresh) },
+    },
   }
 }
 
@@ -110,26 +124,43 @@ export async function exchangeToken(deps: Deps, client: PublicConnectionTable, b
       if (!row || row.connection_id !== client.id) return { error: new OAuthError(400, 'invalid_grant', 'Invalid code.') }
       if (row.used_time !== null) {
         const i = await findInstall(trx, row.install_id)
-        await revokeGrant(trx, { grantId: row.grant_id, installId: row.install_id, workspaceId: i?.workspace_id ?? null }, 'code_replayed', at)
+        await revokeGrant(
+          trx,
+          { grantId: row.grant_id, installId: row.install_id, workspaceId: i?.workspace_id ?? null },
+          'code_replayed',
+          at,
+        )
         return { error: new OAuthError(400, 'invalid_grant', 'Invalid code: this code has been revoked.') }
       }
-      if (Date.parse(row.expires_time) <= deps.clock.now()) return { error: new OAuthError(400, 'invalid_grant', 'Invalid code: this code has expired.') }
+      if (Date.parse(row.expires_time) <= deps.clock.now())
+        return { error: new OAuthError(400, 'invalid_grant', 'Invalid code: this code has expired.') }
       const registered = redirectUrisOf(client)
       if (row.redirect_uri_given === 1 || registered.length > 1) {
         if (redirectUri === undefined) return { error: new OAuthError(400, 'invalid_request', 'redirect_uri is required.') }
-        if (redirectUri !== row.redirect_uri) return { error: new OAuthError(400, 'invalid_grant', 'redirect_uri does not match the one used in the authorization request.') }
+        if (redirectUri !== row.redirect_uri)
+          return { error: new OAuthError(400, 'invalid_grant', 'redirect_uri does not match the one used in the authorization request.') }
       } else if (redirectUri !== undefined) {
-        return { error: new OAuthError(400, 'invalid_request', 'redirect_uri is not allowed: the authorization request had none and one redirect URI is registered.') }
+        return {
+          error: new OAuthError(
+            400,
+            'invalid_request',
+            'redirect_uri is not allowed: the authorization request had none and one redirect URI is registered.',
+          ),
+        }
       }
       if (row.code_challenge === null) {
         // PKCE downgrade (RFC 9700 §2.1.1): a verifier for a code issued without a challenge means the
         // authorization request was not the one this client started; refuse rather than ignore it.
-        if (verifier !== undefined) return { error: new OAuthError(400, 'invalid_grant', 'code_verifier was given, but the authorization request had no code_challenge.') }
+        if (verifier !== undefined)
+          return {
+            error: new OAuthError(400, 'invalid_grant', 'code_verifier was given, but the authorization request had no code_challenge.'),
+          }
       } else {
         if (!verifier) return { error: new OAuthError(400, 'invalid_request', 'code_verifier is required.') }
         const a = Buffer.from(sha256b64url(verifier))
         const b = Buffer.from(row.code_challenge)
-        if (!PKCE_RE.test(verifier) || a.length !== b.length || !timingSafeEqual(a, b)) return { error: new OAuthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge.') }
+        if (!PKCE_RE.test(verifier) || a.length !== b.length || !timingSafeEqual(a, b))
+          return { error: new OAuthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge.') }
       }
       // Spent before anything can fail, so a retry after any answer is a replay.
       await spendAuthorizationCode(trx, row.digest, at.time)
@@ -147,9 +178,16 @@ export async function exchangeToken(deps: Deps, client: PublicConnectionTable, b
     if (!refresh) throw new OAuthError(400, 'invalid_request', 'refresh_token is required.')
     const outcome = await deps.store.transaction(async (trx) => {
       const row = await findOAuthTokenByDigest(trx, deps.secrets.tokenDigest(refresh))
-      if (!row || row.kind !== 'refresh' || row.connection_id !== client.id) return { error: new OAuthError(400, 'invalid_grant', 'Invalid refresh token.') }
+      if (!row || row.kind !== 'refresh' || row.connection_id !== client.id)
+        return { error: new OAuthError(400, 'invalid_grant', 'Invalid refresh token.') }
       if (row.used_time !== null || row.revoked_time !== null) {
-        if (row.used_time !== null) await revokeGrant(trx, { grantId: row.grant_id, installId: row.install_id, workspaceId: row.workspace_id }, 'refresh_replayed', at)
+        if (row.used_time !== null)
+          await revokeGrant(
+            trx,
+            { grantId: row.grant_id, installId: row.install_id, workspaceId: row.workspace_id },
+            'refresh_replayed',
+            at,
+          )
         return { error: new OAuthError(400, 'invalid_grant', 'Token has been expired or revoked.') }
       }
       const install = await liveInstall(trx, row.install_id)
@@ -161,11 +199,20 @@ export async function exchangeToken(deps: Deps, client: PublicConnectionTable, b
     if ('error' in outcome) throw outcome.error
     return outcome.res
   }
-  throw new OAuthError(400, 'unsupported_grant_type', `Unsupported grant_type ${JSON.stringify(grantType)}; use authorization_code or refresh_token.`)
+  throw new OAuthError(
+    400,
+    'unsupported_grant_type',
+    `Unsupported grant_type ${JSON.stringify(grantType)}; use authorization_code or refresh_token.`,
+  )
 }
 
 /** A token of this client (access or refresh, any state), or undefined for anything else. */
-async function findClientToken(deps: Deps, db: Db, client: PublicConnectionTable, token: string): Promise<OAuthTokenWithInstall | undefined> {
+async function findClientToken(
+  deps: Deps,
+  db: Db,
+  client: PublicConnectionTable,
+  token: string,
+): Promise<OAuthTokenWithInstall | undefined> {
   const kind = tokenKind(token)
   if (kind !== 'oauth_access' && kind !== 'oauth_refresh') return undefined
   const row = await findOAuthTokenByDigest(db, deps.secrets.tokenDigest(token))
@@ -204,7 +251,11 @@ export async function introspectToken(deps: Deps, client: PublicConnectionTable,
  * Event `oauth.token_revoked`.
  * @throws OAuthError invalid_request (no token)
  */
-export async function revokeClientToken(deps: Deps, client: PublicConnectionTable, body: Record<string, unknown>): Promise<Record<string, never>> {
+export async function revokeClientToken(
+  deps: Deps,
+  client: PublicConnectionTable,
+  body: Record<string, unknown>,
+): Promise<Record<string, never>> {
   const token = bodyString(body, 'token')
   if (!token) throw new OAuthError(400, 'invalid_request', 'token is required.')
   const at = { actor: `client:${client.id}`, time: isoNow(deps.clock) }

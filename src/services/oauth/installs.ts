@@ -44,7 +44,14 @@ export async function authenticateOAuthAccessToken(deps: Deps, token: string): P
   const db = deps.store.db
   const digest = deps.secrets.tokenDigest(token)
   const ctx = await findOAuthAccessContext(db, digest)
-  if (!ctx || !deps.secrets.digestsEqual(ctx.token.digest, digest) || ctx.token.kind !== 'access' || ctx.token.revoked_time !== null || ctx.install.removed_time !== null) throw unauthorized()
+  if (
+    !ctx ||
+    !deps.secrets.digestsEqual(ctx.token.digest, digest) ||
+    ctx.token.kind !== 'access' ||
+    ctx.token.revoked_time !== null ||
+    ctx.install.removed_time !== null
+  )
+    throw unauthorized()
   if (!(await principalsForUser(db, ctx.install.workspace_id, ctx.install.user_id))) throw unauthorized()
   await recordTokenUse(db, 'oauth_token', ctx.token, deps.clock.now())
   return {
@@ -132,7 +139,10 @@ export async function listWorkspaceInstalls(deps: Deps, workspaceId: string, act
  * (`member_removed` | `member_left`).
  * @returns how many installs were removed.
  */
-export async function removeInstallsOfDepartingMember(db: Db, input: { workspaceId: string; userId: string; actor: string; reason: 'member_removed' | 'member_left'; time: string }): Promise<number> {
+export async function removeInstallsOfDepartingMember(
+  db: Db,
+  input: { workspaceId: string; userId: string; actor: string; reason: 'member_removed' | 'member_left'; time: string },
+): Promise<number> {
   const installs = await liveInstallsOfPerson(db, input.workspaceId, input.userId)
   for (const i of installs) await removeOAuthInstall(db, i, { actor: input.actor, time: input.time }, input.reason)
   return installs.length
@@ -165,13 +175,24 @@ export async function removeInstall(deps: Deps, installId: string, actorId: stri
  * Events `oauth.page_shared|page_unshared` (actor `admin` for the operator).
  * @throws DomainError forbidden | not_found
  */
-export async function setInstallPageShare(deps: Deps, installId: string, pageId: string, actor: ShareActor, share: boolean): Promise<{ install_id: string; page_id: string; changed: boolean }> {
+export async function setInstallPageShare(
+  deps: Deps,
+  installId: string,
+  pageId: string,
+  actor: ShareActor,
+  share: boolean,
+): Promise<{ install_id: string; page_id: string; changed: boolean }> {
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const i = await findInstall(trx, installId)
     if (!i || i.removed_time !== null) throw new DomainError('not_found', `No installed public connection with id ${installId}.`)
     const node = await findBlock(trx, pageId)
-    if (!node || node.workspace_id !== i.workspace_id || node.in_trash === 1 || (node.type !== 'child_page' && node.type !== 'child_database')) {
+    if (
+      !node ||
+      node.workspace_id !== i.workspace_id ||
+      node.in_trash === 1 ||
+      (node.type !== 'child_page' && node.type !== 'child_database')
+    ) {
       throw new DomainError('not_found', `No page or database with id ${pageId} in this workspace.`)
     }
     await requireMayShare(trx, i.workspace_id, actor, node)

@@ -109,12 +109,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['workspace_id', 'last_edited_time', 'id'])
     .where(sql.ref('perm_root_id'), 'is not', null)
     .execute()
-  await db.schema
-    .createIndex('block_path')
-    .on('block')
-    .column('path')
-    .where(sql.ref('path'), 'is not', null)
-    .execute()
+  await db.schema.createIndex('block_path').on('block').column('path').where(sql.ref('path'), 'is not', null).execute()
 
   await db.schema
     .createTable('data_source')

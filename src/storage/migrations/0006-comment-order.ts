@@ -7,11 +7,16 @@ import { SqliteAdapter, sql, type Kysely } from 'kysely'
  * sequence (see comments.repository.ts). Portable DDL only.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('comment').addColumn('seq', 'bigint', (c) => c.notNull().defaultTo(0)).execute()
+  await db.schema
+    .alterTable('comment')
+    .addColumn('seq', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute()
   if (db.getExecutor().adapter instanceof SqliteAdapter) {
     await sql`update comment set seq = rowid`.execute(db)
   } else {
-    await sql`update comment set seq = o.n from (select id, row_number() over (order by created_time, id) as n from comment) o where comment.id = o.id`.execute(db)
+    await sql`update comment set seq = o.n from (select id, row_number() over (order by created_time, id) as n from comment) o where comment.id = o.id`.execute(
+      db,
+    )
   }
   await db.schema.createIndex('comment_parent_seq').on('comment').columns(['parent_id', 'created_time', 'seq']).execute()
 }

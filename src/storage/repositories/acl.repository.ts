@@ -38,7 +38,14 @@ export interface At {
 
 /** The `grant.changed` event of `principal`'s grant on `node` becoming `role` (0 = removed). */
 function grantChanged(node: Pick<TreeNode, 'id' | 'workspace_id'>, principal: string, role: number, at: At): NewChangeEvent {
-  return { workspaceId: node.workspace_id, type: 'grant.changed', objectId: node.id, actor: at.actor, time: at.time, data: { principal, level: levelName(role) } }
+  return {
+    workspaceId: node.workspace_id,
+    type: 'grant.changed',
+    objectId: node.id,
+    actor: at.actor,
+    time: at.time,
+    data: { principal, level: levelName(role) },
+  }
 }
 
 /** Whether a principal is a connection's bot (`bot:<id>`), whose shares always flow down the tree. */
@@ -91,11 +98,7 @@ export async function rootsVisibleTo(db: Db, principals: string[], minLevel = 1)
 }
 
 /** The effective ACL entry of `principal` on a root, with the page it comes from. */
-export async function aclEntry(
-  db: Db,
-  rootId: string,
-  principal: string,
-): Promise<{ role: number; source_page_id: string } | undefined> {
+export async function aclEntry(db: Db, rootId: string, principal: string): Promise<{ role: number; source_page_id: string } | undefined> {
   return db
     .selectFrom('root_acl')
     .select(['role', 'source_page_id'])
@@ -108,21 +111,13 @@ export async function aclEntry(
 async function parentRootOf(db: Db, node: TreeNode): Promise<string | null> {
   const parentPageId = node.path?.split('/').filter(Boolean).at(-1)
   if (!parentPageId) return null
-  const parent = await db
-    .selectFrom('block')
-    .select('perm_root_id')
-    .where('id', '=', parentPageId)
-    .executeTakeFirst()
+  const parent = await db.selectFrom('block').select('perm_root_id').where('id', '=', parentPageId).executeTakeFirst()
   return parent?.perm_root_id ?? null
 }
 
 /** Recomputes the materialised ACL of one root from its grants and its parent's root. */
 async function recomputeRoot(db: Db, root: TreeNode): Promise<void> {
-  const own = await db
-    .selectFrom('page_grant')
-    .select(['principal', 'role'])
-    .where('page_id', '=', root.id)
-    .execute()
+  const own = await db.selectFrom('page_grant').select(['principal', 'role']).where('page_id', '=', root.id).execute()
   const merged = new Map<string, { role: number; source: string }>()
   const parentRoot = await parentRootOf(db, root)
   if (parentRoot) {
@@ -230,7 +225,10 @@ export async function grantOnPage(
       oc.columns(['page_id', 'principal']).doUpdateSet({ role: grant.role, granted_by: grant.grantedBy, granted_time: grant.time }),
     )
     .execute()
-  await appendEvent(db, grantChanged(node, grant.principal, grant.role, { actor: grant.actor ?? `user:${grant.grantedBy}`, time: grant.time }))
+  await appendEvent(
+    db,
+    grantChanged(node, grant.principal, grant.role, { actor: grant.actor ?? `user:${grant.grantedBy}`, time: grant.time }),
+  )
   await makeRoot(db, node)
   await recomputeSubtree(db, node)
 }
@@ -241,11 +239,7 @@ export async function grantOnPage(
  * callers that do not pass who acts yet.
  */
 export async function revokeOnPage(db: Db, node: TreeNode, principal: string, at?: At): Promise<boolean> {
-  const res = await db
-    .deleteFrom('page_grant')
-    .where('page_id', '=', node.id)
-    .where('principal', '=', principal)
-    .executeTakeFirst()
+  const res = await db.deleteFrom('page_grant').where('page_id', '=', node.id).where('principal', '=', principal).executeTakeFirst()
   if (Number(res.numDeletedRows) === 0) return false
   await appendEvent(db, grantChanged(node, principal, 0, at ?? { actor: 'system', time: new Date().toISOString() }))
   await collapseIfEmpty(db, node)
@@ -304,13 +298,23 @@ async function breakInheritance(db: Db, node: TreeNode, grantedBy: string, at: A
   if (!node.inherits) return
   const inherited = (await inheritedEntries(db, node)).filter((e) => !isConnectionPrincipal(e.principal))
   const own = new Map(
-    (await db.selectFrom('page_grant').select(['principal', 'role']).where('page_id', '=', node.id).execute()).map((g) => [g.principal, g.role]),
+    (await db.selectFrom('page_grant').select(['principal', 'role']).where('page_id', '=', node.id).execute()).map((g) => [
+      g.principal,
+      g.role,
+    ]),
   )
   for (const e of inherited) {
     if ((own.get(e.principal) ?? 0) >= e.role) continue
     await db
       .insertInto('page_grant')
-      .values({ page_id: node.id, workspace_id: node.workspace_id, principal: e.principal, role: e.role, granted_by: grantedBy, granted_time: time })
+      .values({
+        page_id: node.id,
+        workspace_id: node.workspace_id,
+        principal: e.principal,
+        role: e.role,
+        granted_by: grantedBy,
+        granted_time: time,
+      })
       .onConflict((oc) => oc.columns(['page_id', 'principal']).doUpdateSet({ role: e.role, granted_by: grantedBy, granted_time: time }))
       .execute()
     await appendEvent(db, grantChanged(node, e.principal, e.role, at))
@@ -390,7 +394,11 @@ export async function listGrantedPages(db: Db, principal: string) {
 export async function revokeEveryGrantOf(db: Db, principal: string, at: At): Promise<void> {
   const grants = await db.selectFrom('page_grant').select('page_id').where('principal', '=', principal).execute()
   for (const g of grants) {
-    const node = await db.selectFrom('block').select(['id', 'workspace_id', 'perm_root_id', 'path', 'inherits']).where('id', '=', g.page_id).executeTakeFirst()
+    const node = await db
+      .selectFrom('block')
+      .select(['id', 'workspace_id', 'perm_root_id', 'path', 'inherits'])
+      .where('id', '=', g.page_id)
+      .executeTakeFirst()
     if (node) await revokeOnPage(db, node, principal, at)
   }
 }
@@ -411,14 +419,26 @@ export async function setPageGrant(
 ): Promise<void> {
   if (change.breaksInheritance) await breakInheritance(db, node, change.grantedBy, at)
   if (change.level === 0) await revokeOnPage(db, node, change.principal, at)
-  else await grantOnPage(db, node, { principal: change.principal, role: change.level, grantedBy: change.grantedBy, time: at.time, actor: at.actor })
+  else
+    await grantOnPage(db, node, {
+      principal: change.principal,
+      role: change.level,
+      grantedBy: change.grantedBy,
+      time: at.time,
+      actor: at.actor,
+    })
   await appendEvent(db, {
     workspaceId: node.workspace_id,
     type: change.level === 0 ? 'page.unshare' : 'page.share',
     objectId: node.id,
     actor: at.actor,
     time: at.time,
-    data: { principal: change.principal, level: levelName(change.level), previous: levelName(change.previous), ...(change.breaksInheritance && { access_changed: true }) },
+    data: {
+      principal: change.principal,
+      level: levelName(change.level),
+      previous: levelName(change.previous),
+      ...(change.breaksInheritance && { access_changed: true }),
+    },
   })
 }
 
@@ -428,7 +448,14 @@ export async function setPageGrant(
  */
 export async function restorePageGrants(db: Db, node: TreeNode, at: At): Promise<string[]> {
   const dropped = await restoreInheritance(db, node, at)
-  await appendEvent(db, { workspaceId: node.workspace_id, type: 'page.access_restored', objectId: node.id, actor: at.actor, time: at.time, data: { dropped } })
+  await appendEvent(db, {
+    workspaceId: node.workspace_id,
+    type: 'page.access_restored',
+    objectId: node.id,
+    actor: at.actor,
+    time: at.time,
+    data: { dropped },
+  })
   return dropped
 }
 
@@ -442,8 +469,21 @@ export async function addConnectionShare(
   share: { botId: string; connectionId: string; role: number; grantedBy: string },
   at: At,
 ): Promise<void> {
-  await grantOnPage(db, node, { principal: `bot:${share.botId}`, role: share.role, grantedBy: share.grantedBy, time: at.time, actor: at.actor })
-  await appendEvent(db, { workspaceId: node.workspace_id, type: 'page.connection_added', objectId: node.id, actor: at.actor, time: at.time, data: { connection_id: share.connectionId } })
+  await grantOnPage(db, node, {
+    principal: `bot:${share.botId}`,
+    role: share.role,
+    grantedBy: share.grantedBy,
+    time: at.time,
+    actor: at.actor,
+  })
+  await appendEvent(db, {
+    workspaceId: node.workspace_id,
+    type: 'page.connection_added',
+    objectId: node.id,
+    actor: at.actor,
+    time: at.time,
+    data: { connection_id: share.connectionId },
+  })
 }
 
 /**
@@ -451,10 +491,22 @@ export async function addConnectionShare(
  * `page.connection_removed` `{connection_id}`. @returns false (nothing appended) when the page was not
  * directly shared with it.
  */
-export async function removeConnectionShare(db: Db, node: TreeNode, share: { botId: string; connectionId: string }, at: At): Promise<boolean> {
+export async function removeConnectionShare(
+  db: Db,
+  node: TreeNode,
+  share: { botId: string; connectionId: string },
+  at: At,
+): Promise<boolean> {
   const removed = await revokeOnPage(db, node, `bot:${share.botId}`, at)
   if (removed) {
-    await appendEvent(db, { workspaceId: node.workspace_id, type: 'page.connection_removed', objectId: node.id, actor: at.actor, time: at.time, data: { connection_id: share.connectionId } })
+    await appendEvent(db, {
+      workspaceId: node.workspace_id,
+      type: 'page.connection_removed',
+      objectId: node.id,
+      actor: at.actor,
+      time: at.time,
+      data: { connection_id: share.connectionId },
+    })
   }
   return removed
 }

@@ -34,7 +34,14 @@ export function nodeKind(node: Pick<BlockRow, 'type'>): 'page' | 'database' | 'b
 export async function findBlocks(db: Db, ids: string[]): Promise<BlockRow[]> {
   const out: BlockRow[] = []
   const unique = [...new Set(ids)]
-  for (let i = 0; i < unique.length; i += 500) out.push(...(await db.selectFrom('block').selectAll().where('id', 'in', unique.slice(i, i + 500)).execute()))
+  for (let i = 0; i < unique.length; i += 500)
+    out.push(
+      ...(await db
+        .selectFrom('block')
+        .selectAll()
+        .where('id', 'in', unique.slice(i, i + 500))
+        .execute()),
+    )
   return out
 }
 
@@ -148,7 +155,11 @@ export async function insertBlocks(db: Db, input: InsertBlocksInput): Promise<st
  */
 export async function insertBlockRows(db: Db, rows: BlockRow[], at: { actor: string; time: string }): Promise<void> {
   if (rows.length === 0) return
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('block').values(rows.slice(i, i + 500)).execute()
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('block')
+      .values(rows.slice(i, i + 500))
+      .execute()
   for (const r of rows) if (r.parent_type === 'data_source_id') await reindexRow(db, r.id)
   await appendEvents(
     db,
@@ -249,7 +260,9 @@ export async function touchPage(db: Db, pageId: string, actor: string, time: str
 }
 
 /** The columns of a node an update may change through `updateNode`. */
-export type NodePatch = Partial<Pick<BlockRow, 'properties' | 'title_text' | 'icon' | 'cover' | 'is_locked' | 'is_inline' | 'in_trash' | 'content'>>
+export type NodePatch = Partial<
+  Pick<BlockRow, 'properties' | 'title_text' | 'icon' | 'cover' | 'is_locked' | 'is_inline' | 'in_trash' | 'content'>
+>
 
 /**
  * The `data.fields` of an update event: which of `title`, `description` (databases), `properties`
@@ -284,12 +297,17 @@ function changedFields(node: BlockRow, patch: NodePatch): string[] {
 export async function updateNode(db: Db, node: BlockRow, patch: NodePatch, at: ContentAt): Promise<void> {
   const kind = nodeKind(node)
   const fields = changedFields(node, patch)
-  await db.updateTable('block').set({ ...patch, last_edited_time: at.time, last_edited_by: at.by }).where('id', '=', node.id).execute()
+  await db
+    .updateTable('block')
+    .set({ ...patch, last_edited_time: at.time, last_edited_by: at.by })
+    .where('id', '=', node.id)
+    .execute()
   if (patch.properties !== undefined) await reindexRow(db, node.id)
   if (kind === 'block' && node.page_id !== node.id) await touchPage(db, node.page_id, at.by, at.time)
   const events: NewChangeEvent[] = []
   const base = { workspaceId: node.workspace_id, objectId: node.id, actor: at.actor, time: at.time }
-  if (patch.in_trash !== undefined && patch.in_trash !== node.in_trash) events.push({ ...base, type: `${kind}.${patch.in_trash ? 'trashed' : 'restored'}` })
+  if (patch.in_trash !== undefined && patch.in_trash !== node.in_trash)
+    events.push({ ...base, type: `${kind}.${patch.in_trash ? 'trashed' : 'restored'}` })
   if (fields.length > 0) events.push({ ...base, type: `${kind}.updated`, data: { fields } })
   await appendEvents(db, events)
 }
@@ -302,7 +320,15 @@ export async function deleteNode(db: Db, node: BlockRow, at: ContentAt): Promise
   const kind = nodeKind(node)
   await db.updateTable('block').set({ in_trash: 1, last_edited_time: at.time, last_edited_by: at.by }).where('id', '=', node.id).execute()
   if (kind === 'block' && node.page_id !== node.id) await touchPage(db, node.page_id, at.by, at.time)
-  await appendEvents(db, [{ workspaceId: node.workspace_id, type: kind === 'block' ? 'block.deleted' : `${kind}.trashed`, objectId: node.id, actor: at.actor, time: at.time }])
+  await appendEvents(db, [
+    {
+      workspaceId: node.workspace_id,
+      type: kind === 'block' ? 'block.deleted' : `${kind}.trashed`,
+      objectId: node.id,
+      actor: at.actor,
+      time: at.time,
+    },
+  ])
 }
 
 /**
@@ -320,10 +346,22 @@ export async function eraseContent(db: Db, page: BlockRow, at: ContentAt): Promi
       .where('in_trash', '=', 0)
       .execute()
   ).map((r) => r.id)
-  for (let i = 0; i < ids.length; i += 500) await db.updateTable('block').set({ in_trash: 1 }).where('id', 'in', ids.slice(i, i + 500)).execute()
+  for (let i = 0; i < ids.length; i += 500)
+    await db
+      .updateTable('block')
+      .set({ in_trash: 1 })
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute()
   await appendEvents(
     db,
-    ids.map((id) => ({ workspaceId: page.workspace_id, type: 'block.deleted', objectId: id, actor: at.actor, time: at.time, data: { parent_id: page.id } })),
+    ids.map((id) => ({
+      workspaceId: page.workspace_id,
+      type: 'block.deleted',
+      objectId: id,
+      actor: at.actor,
+      time: at.time,
+      data: { parent_id: page.id },
+    })),
   )
 }
 
@@ -332,10 +370,28 @@ export async function eraseContent(db: Db, page: BlockRow, at: ContentAt): Promi
  * side of a two-way relation): `page.updated` with `data.fields: ["properties"]`, actor `at.actor`.
  * Re-derives the row's query index entries; `last_edited_*` stay (as in Notion).
  */
-export async function writeSyncedValues(db: Db, row: Pick<BlockRow, 'id' | 'workspace_id'>, values: Record<string, unknown>, at: Pick<ContentAt, 'actor' | 'time'>): Promise<void> {
-  await db.updateTable('block').set({ properties: JSON.stringify(values) }).where('id', '=', row.id).execute()
+export async function writeSyncedValues(
+  db: Db,
+  row: Pick<BlockRow, 'id' | 'workspace_id'>,
+  values: Record<string, unknown>,
+  at: Pick<ContentAt, 'actor' | 'time'>,
+): Promise<void> {
+  await db
+    .updateTable('block')
+    .set({ properties: JSON.stringify(values) })
+    .where('id', '=', row.id)
+    .execute()
   await reindexRow(db, row.id)
-  await appendEvents(db, [{ workspaceId: row.workspace_id, type: 'page.updated', objectId: row.id, actor: at.actor, time: at.time, data: { fields: ['properties'] } }])
+  await appendEvents(db, [
+    {
+      workspaceId: row.workspace_id,
+      type: 'page.updated',
+      objectId: row.id,
+      actor: at.actor,
+      time: at.time,
+      data: { fields: ['properties'] },
+    },
+  ])
 }
 
 /**
@@ -345,14 +401,24 @@ export async function writeSyncedValues(db: Db, row: Pick<BlockRow, 'id' | 'work
  * rows. With `reindex`, re-derives the row's query index entries (leave it off when the caller
  * re-indexes the whole data source afterwards, as `saveSchema` does on a retype or removal).
  */
-export async function migrateRowValues(db: Db, rowId: string, patch: { properties: string; title_text?: string }, opts: { reindex: boolean }): Promise<void> {
+export async function migrateRowValues(
+  db: Db,
+  rowId: string,
+  patch: { properties: string; title_text?: string },
+  opts: { reindex: boolean },
+): Promise<void> {
   await db.updateTable('block').set(patch).where('id', '=', rowId).execute()
   if (opts.reindex) await reindexRow(db, rowId)
 }
 
 /** The id and stored values of every row (trashed too) of a data source. */
 export async function rowValuesOf(db: Db, dataSourceId: string): Promise<Pick<BlockRow, 'id' | 'properties'>[]> {
-  return db.selectFrom('block').select(['id', 'properties']).where('parent_id', '=', dataSourceId).where('parent_type', '=', 'data_source_id').execute()
+  return db
+    .selectFrom('block')
+    .select(['id', 'properties'])
+    .where('parent_id', '=', dataSourceId)
+    .where('parent_type', '=', 'data_source_id')
+    .execute()
 }
 
 /**

@@ -25,7 +25,10 @@ function nextSeq(): number {
  * `data: {discussion_id, parent_id, page_id}`.
  */
 export async function insertComment(db: Db, row: Omit<CommentRow, 'seq'>, actor: Actor): Promise<void> {
-  await db.insertInto('comment').values({ ...row, seq: nextSeq() }).execute()
+  await db
+    .insertInto('comment')
+    .values({ ...row, seq: nextSeq() })
+    .execute()
   await appendEvent(db, {
     workspaceId: row.workspace_id,
     type: 'comment.created',
@@ -59,7 +62,13 @@ export async function findDiscussionHead(db: Db, workspaceId: string, discussion
  * oldest first, at most `limit`, starting at the comment whose id is `cursor` (inclusive). An
  * unknown cursor, or one that belongs to another parent, yields an empty page.
  */
-export async function listCommentsOf(db: Db, workspaceId: string, parentId: string, cursor: string | undefined, limit: number): Promise<CommentRow[]> {
+export async function listCommentsOf(
+  db: Db,
+  workspaceId: string,
+  parentId: string,
+  cursor: string | undefined,
+  limit: number,
+): Promise<CommentRow[]> {
   let q = db
     .selectFrom('comment')
     .selectAll()

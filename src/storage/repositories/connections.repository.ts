@@ -32,11 +32,20 @@ export async function listConnectionsWithHints(db: Db, workspaceId: string): Pro
 
 /** A workspace's internal connections by name (then id): id, name and icon only. */
 export async function listConnectionNames(db: Db, workspaceId: string): Promise<{ id: string; name: string; icon: string | null }[]> {
-  return db.selectFrom('connection').select(['id', 'name', 'icon']).where('workspace_id', '=', workspaceId).orderBy('name').orderBy('id').execute()
+  return db
+    .selectFrom('connection')
+    .select(['id', 'name', 'icon'])
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('name')
+    .orderBy('id')
+    .execute()
 }
 
 /** The internal connections whose bots are `botIds`. */
-export async function connectionsOfBots(db: Db, botIds: string[]): Promise<Pick<ConnectionTable, 'id' | 'name' | 'icon' | 'bot_id' | 'created_time'>[]> {
+export async function connectionsOfBots(
+  db: Db,
+  botIds: string[],
+): Promise<Pick<ConnectionTable, 'id' | 'name' | 'icon' | 'bot_id' | 'created_time'>[]> {
   if (botIds.length === 0) return []
   return db.selectFrom('connection').select(['id', 'name', 'icon', 'bot_id', 'created_time']).where('bot_id', 'in', botIds).execute()
 }
@@ -64,7 +73,17 @@ export async function liveInstallListings(db: Db, workspaceId: string, botIds?: 
     .selectFrom('oauth_install as i')
     .innerJoin('public_connection as c', 'c.id', 'i.connection_id')
     .leftJoin('user as u', 'u.id', 'i.user_id')
-    .select(['i.id', 'i.connection_id', 'i.bot_id', 'i.user_id', 'c.name', 'c.icon', 'i.created_time', 'u.name as authorized_by_name', 'u.email as authorized_by_email'])
+    .select([
+      'i.id',
+      'i.connection_id',
+      'i.bot_id',
+      'i.user_id',
+      'c.name',
+      'c.icon',
+      'i.created_time',
+      'u.name as authorized_by_name',
+      'u.email as authorized_by_email',
+    ])
     .where('i.workspace_id', '=', workspaceId)
     .where('i.removed_time', 'is', null)
   if (botIds) q = q.where('i.bot_id', 'in', botIds)
@@ -78,7 +97,14 @@ export async function liveInstallListings(db: Db, workspaceId: string, botIds?: 
 export async function createConnection(db: Db, connection: ConnectionTable, token: TokenTable, at: At): Promise<void> {
   await db
     .insertInto('user')
-    .values({ id: connection.bot_id, type: 'bot', name: connection.name, avatar_url: connection.icon, email: null, created_time: connection.created_time })
+    .values({
+      id: connection.bot_id,
+      type: 'bot',
+      name: connection.name,
+      avatar_url: connection.icon,
+      email: null,
+      created_time: connection.created_time,
+    })
     .execute()
   await db.insertInto('connection').values(connection).execute()
   await appendEvent(db, {
@@ -94,7 +120,13 @@ export async function createConnection(db: Db, connection: ConnectionTable, toke
 
 /** Records that an owner revealed the connection's token again: `connection.token_revealed` (no secret). */
 export async function recordTokenRevealed(db: Db, connection: ConnectionTable, at: At): Promise<void> {
-  await appendEvent(db, { workspaceId: connection.workspace_id, type: 'connection.token_revealed', objectId: connection.id, actor: at.actor, time: at.time })
+  await appendEvent(db, {
+    workspaceId: connection.workspace_id,
+    type: 'connection.token_revealed',
+    objectId: connection.id,
+    actor: at.actor,
+    time: at.time,
+  })
 }
 
 /**
@@ -104,7 +136,13 @@ export async function recordTokenRevealed(db: Db, connection: ConnectionTable, a
 export async function refreshConnectionToken(db: Db, connection: ConnectionTable, token: TokenTable, at: At): Promise<void> {
   await revokeConnectionTokens(db, connection.id, at)
   await createConnectionToken(db, token, at)
-  await appendEvent(db, { workspaceId: connection.workspace_id, type: 'connection.token_refreshed', objectId: connection.id, actor: at.actor, time: at.time })
+  await appendEvent(db, {
+    workspaceId: connection.workspace_id,
+    type: 'connection.token_refreshed',
+    objectId: connection.id,
+    actor: at.actor,
+    time: at.time,
+  })
 }
 
 /** Sets the connection's capabilities to `next`: `connection.capabilities_changed` with `{from, to}`. */
@@ -130,5 +168,12 @@ export async function deleteConnection(db: Db, connection: ConnectionTable, at: 
   await revokeConnectionTokens(db, connection.id, at)
   await db.deleteFrom('token').where('connection_id', '=', connection.id).execute()
   await db.deleteFrom('connection').where('id', '=', connection.id).execute()
-  await appendEvent(db, { workspaceId: connection.workspace_id, type: 'connection.deleted', objectId: connection.id, actor: at.actor, time: at.time, data: { name: connection.name } })
+  await appendEvent(db, {
+    workspaceId: connection.workspace_id,
+    type: 'connection.deleted',
+    objectId: connection.id,
+    actor: at.actor,
+    time: at.time,
+    data: { name: connection.name },
+  })
 }

@@ -46,7 +46,6 @@ export interface RowQuery {
 
 const T = sql.table('data_source_value')
 
-
 function join(parts: RawBuilder<unknown>[], sep: 'AND' | 'OR'): RawBuilder<unknown> {
   if (parts.length === 0) return sep === 'AND' ? sql`1 = 1` : sql`1 = 0`
   return sql`(${sql.join(parts, sql.raw(` ${sep} `))})`
@@ -120,7 +119,9 @@ function sortKeys(sorts: SqlSort[]): { joins: RawBuilder<unknown>[]; keys: SortK
   const keys: SortKey[] = sorts.map((s, i) => {
     if (s.k === 'col') return { expr: sql.ref(`b.${s.col}`), desc: s.desc, nullable: false }
     const alias = `s${i}`
-    joins.push(sql`LEFT JOIN ${T} ${sql.raw(alias)} ON ${sql.ref(`${alias}.page_id`)} = b.id AND ${sql.ref(`${alias}.property_id`)} = ${s.pid} AND ${sql.ref(`${alias}.ord`)} = 0`)
+    joins.push(
+      sql`LEFT JOIN ${T} ${sql.raw(alias)} ON ${sql.ref(`${alias}.page_id`)} = b.id AND ${sql.ref(`${alias}.property_id`)} = ${s.pid} AND ${sql.ref(`${alias}.ord`)} = 0`,
+    )
     const txt = sql.ref(`${alias}.txt`)
     const num = sql.ref(`${alias}.num`)
     switch (s.k) {
@@ -161,7 +162,9 @@ function atOrAfter(keys: SortKey[], c: unknown[], cCreated: string, cId: string)
       continue
     }
     const after = k.desc ? sql`${k.expr} < ${cv}` : sql`${k.expr} > ${cv}`
-    acc = k.nullable ? sql`(${after} OR ${k.expr} IS NULL OR (${k.expr} = ${cv} AND ${acc}))` : sql`(${after} OR (${k.expr} = ${cv} AND ${acc}))`
+    acc = k.nullable
+      ? sql`(${after} OR ${k.expr} IS NULL OR (${k.expr} = ${cv} AND ${acc}))`
+      : sql`(${after} OR (${k.expr} = ${cv} AND ${acc}))`
   }
   return acc
 }
@@ -187,7 +190,13 @@ function build(q: RowQuery): Built {
   let leaves = topLeaves(q.filter)
   if (first && (first.k === 'txt' || first.k === 'num')) {
     // Drive from the first sort key's index when the filter requires it to be non-empty.
-    const i = leaves.findIndex((l) => (l.k === 'num' || l.k === 'text' || l.k === 'has') && l.pid === first.pid && !l.negate && (l.k !== 'text' || l.op === 'eq' || l.op === 'starts'))
+    const i = leaves.findIndex(
+      (l) =>
+        (l.k === 'num' || l.k === 'text' || l.k === 'has') &&
+        l.pid === first.pid &&
+        !l.negate &&
+        (l.k !== 'text' || l.op === 'eq' || l.op === 'starts'),
+    )
     if (i !== -1) {
       driven = true
       const leaf = leaves[i] as SqlFilter
@@ -216,7 +225,11 @@ function build(q: RowQuery): Built {
 async function cursorValues(db: Db, q: RowQuery, cursorId: string): Promise<{ values: unknown[]; created: string } | undefined> {
   const { joins, keys } = sortKeys(q.sorts)
   const cols = keys.map((k, i) => sql`${k.expr} AS ${sql.ref(`k${i}`)}`)
-  const r = await sql<Record<string, unknown>>`SELECT ${sql.join([...cols, sql`b.created_time AS created`])} FROM ${sql.table('block')} b ${joins.length ? sql.join(joins, sql` `) : sql``} WHERE b.id = ${cursorId} AND b.parent_id = ${q.dataSourceId} AND b.parent_type = 'data_source_id' AND ${readable(q.access)}`.execute(db)
+  const r = await sql<
+    Record<string, unknown>
+  >`SELECT ${sql.join([...cols, sql`b.created_time AS created`])} FROM ${sql.table('block')} b ${joins.length ? sql.join(joins, sql` `) : sql``} WHERE b.id = ${cursorId} AND b.parent_id = ${q.dataSourceId} AND b.parent_type = 'data_source_id' AND ${readable(q.access)}`.execute(
+    db,
+  )
   const row = r.rows[0]
   if (!row) return undefined
   return { values: keys.map((_, i) => row[`k${i}`] ?? null), created: row.created as string }
@@ -241,14 +254,22 @@ export async function queryRows(
     const c = await cursorValues(db, q, page.cursorId)
     if (!c) return undefined
     const ge = atOrAfter(built.keys, c.values, c.created, page.cursorId)
-    const r = await sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM (SELECT b.id FROM ${built.from} WHERE ${sql.join([...where, sql`NOT ${ge}`], sql` AND `)} LIMIT ${page.countCap}) t`.execute(db)
+    const r = await sql<{
+      n: number | string
+    }>`SELECT COUNT(*) AS n FROM (SELECT b.id FROM ${built.from} WHERE ${sql.join([...where, sql`NOT ${ge}`], sql` AND `)} LIMIT ${page.countCap}) t`.execute(
+      db,
+    )
     before = Number(r.rows[0]?.n ?? 0)
     where.push(ge)
   }
   const limit = page.limit(before)
   if (limit <= 0) return { rows: [], before }
   // Ids first (indexes only), then the wide rows of just this page.
-  const r = await sql<{ id: string }>`SELECT b.id FROM ${built.from} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${orderBy(built.keys, built.driven)} LIMIT ${limit}`.execute(db)
+  const r = await sql<{
+    id: string
+  }>`SELECT b.id FROM ${built.from} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${orderBy(built.keys, built.driven)} LIMIT ${limit}`.execute(
+    db,
+  )
   const ids = r.rows.map((x) => x.id)
   if (ids.length === 0) return { rows: [], before }
   const full = new Map((await db.selectFrom('block').selectAll().where('id', 'in', ids).execute()).map((x) => [x.id, x]))
@@ -270,7 +291,16 @@ export async function prefilteredRows(db: Db, q: Omit<RowQuery, 'sorts'>): Promi
  * subtree prefix) that the caller may read (`access`), oldest first, at most `limit`: the portal's
  * database view. Access is in the WHERE clause, so `limit` counts readable rows only.
  */
-export async function readableRowsUnder(db: Db, rowPath: string, access: RowAccess, limit: number): Promise<Pick<BlockRow, 'id' | 'properties' | 'title_text'>[]> {
-  const r = await sql<Pick<BlockRow, 'id' | 'properties' | 'title_text'>>`SELECT b.id, b.properties, b.title_text FROM ${sql.table('block')} b WHERE b.parent_type = 'data_source_id' AND b.path = ${rowPath} AND b.in_trash = 0 AND ${readable(access)} ORDER BY b.created_time ASC, b.id ASC LIMIT ${limit}`.execute(db)
+export async function readableRowsUnder(
+  db: Db,
+  rowPath: string,
+  access: RowAccess,
+  limit: number,
+): Promise<Pick<BlockRow, 'id' | 'properties' | 'title_text'>[]> {
+  const r = await sql<
+    Pick<BlockRow, 'id' | 'properties' | 'title_text'>
+  >`SELECT b.id, b.properties, b.title_text FROM ${sql.table('block')} b WHERE b.parent_type = 'data_source_id' AND b.path = ${rowPath} AND b.in_trash = 0 AND ${readable(access)} ORDER BY b.created_time ASC, b.id ASC LIMIT ${limit}`.execute(
+    db,
+  )
   return r.rows
 }

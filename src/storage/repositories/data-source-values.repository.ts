@@ -64,10 +64,14 @@ export function valueEntries(schema: Schema, values: Record<string, unknown>): V
         break
       case 'multi_select':
       case 'people':
-        if (Array.isArray(v)) v.forEach((x, i) => isObject(x) && typeof x.id === 'string' && out.push({ property_id: pid, ord: i, txt: x.id, num: null }))
+        if (Array.isArray(v))
+          v.forEach((x, i) => isObject(x) && typeof x.id === 'string' && out.push({ property_id: pid, ord: i, txt: x.id, num: null }))
         break
       case 'files':
-        if (Array.isArray(v)) v.forEach((x, i) => out.push({ property_id: pid, ord: i, txt: isObject(x) && typeof x.name === 'string' ? lower(x.name) : '', num: null }))
+        if (Array.isArray(v))
+          v.forEach((x, i) =>
+            out.push({ property_id: pid, ord: i, txt: isObject(x) && typeof x.name === 'string' ? lower(x.name) : '', num: null }),
+          )
         break
       default:
         break
@@ -80,11 +84,19 @@ export function valueEntries(schema: Schema, values: Record<string, unknown>): V
 const CHUNK = 4000
 
 async function insertEntries(db: Db, rows: DataSourceValueTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await db.insertInto('data_source_value').values(rows.slice(i, i + CHUNK)).execute()
+  for (let i = 0; i < rows.length; i += CHUNK)
+    await db
+      .insertInto('data_source_value')
+      .values(rows.slice(i, i + CHUNK))
+      .execute()
 }
 
 /** Entries of several rows of one data source, ready to insert. */
-export function entriesOfRows(dataSourceId: string, schema: Schema, rows: { id: string; properties: string | null }[]): DataSourceValueTable[] {
+export function entriesOfRows(
+  dataSourceId: string,
+  schema: Schema,
+  rows: { id: string; properties: string | null }[],
+): DataSourceValueTable[] {
   const out: DataSourceValueTable[] = []
   for (const r of rows) {
     const values = JSON.parse(r.properties ?? '{}') as Record<string, unknown>
@@ -99,7 +111,11 @@ export function entriesOfRows(dataSourceId: string, schema: Schema, rows: { id: 
  */
 export async function reindexRow(db: Db, pageId: string, schema?: Schema): Promise<void> {
   await db.deleteFrom('data_source_value').where('page_id', '=', pageId).execute()
-  const row = await db.selectFrom('block').select(['id', 'parent_type', 'parent_id', 'properties']).where('id', '=', pageId).executeTakeFirst()
+  const row = await db
+    .selectFrom('block')
+    .select(['id', 'parent_type', 'parent_id', 'properties'])
+    .where('id', '=', pageId)
+    .executeTakeFirst()
   if (!row || row.parent_type !== 'data_source_id' || !row.parent_id) return
   let s = schema
   if (!s) {
@@ -130,7 +146,22 @@ export async function reindexDataSource(db: Db, dataSourceId: string, schema: Sc
   }
 }
 
-const INDEXED = new Set(['title', 'rich_text', 'url', 'email', 'phone_number', 'number', 'unique_id', 'checkbox', 'date', 'select', 'status', 'multi_select', 'people', 'files'])
+const INDEXED = new Set([
+  'title',
+  'rich_text',
+  'url',
+  'email',
+  'phone_number',
+  'number',
+  'unique_id',
+  'checkbox',
+  'date',
+  'select',
+  'status',
+  'multi_select',
+  'people',
+  'files',
+])
 
 /** `id:type` of every indexed property: the index changes when this does. */
 export function indexSignature(schema: Schema): string {

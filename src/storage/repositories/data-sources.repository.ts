@@ -59,7 +59,14 @@ export async function saveSchema(db: Db, id: string, schema: Schema, at: Content
   if (reindex) await reindexDataSource(db, id, schema)
   if (before) {
     await appendEvents(db, [
-      { workspaceId: before.workspace_id, type: 'data_source.schema_changed', objectId: id, actor: at.actor, time: at.time, data: schemaDiff(previous, schema) },
+      {
+        workspaceId: before.workspace_id,
+        type: 'data_source.schema_changed',
+        objectId: id,
+        actor: at.actor,
+        time: at.time,
+        data: schemaDiff(previous, schema),
+      },
     ])
   }
 }
@@ -68,7 +75,14 @@ export async function saveSchema(db: Db, id: string, schema: Schema, at: Content
 export async function insertDataSource(db: Db, row: DataSourceRow, actor: Actor): Promise<void> {
   await db.insertInto('data_source').values(row).execute()
   await appendEvents(db, [
-    { workspaceId: row.workspace_id, type: 'data_source.created', objectId: row.id, actor, time: row.created_time, data: { database_id: row.database_id } },
+    {
+      workspaceId: row.workspace_id,
+      type: 'data_source.created',
+      objectId: row.id,
+      actor,
+      time: row.created_time,
+      data: { database_id: row.database_id },
+    },
   ])
 }
 
@@ -89,7 +103,8 @@ export async function updateDataSource(db: Db, ds: DataSourceRow, patch: DataSou
   const fields = (['title', 'description', 'icon'] as const).filter((k) => patch[k] !== undefined && patch[k] !== ds[k])
   const base = { workspaceId: ds.workspace_id, objectId: ds.id, actor: at.actor, time: at.time }
   const events: NewChangeEvent[] = []
-  if (patch.in_trash !== undefined && patch.in_trash !== ds.in_trash) events.push({ ...base, type: `data_source.${patch.in_trash ? 'trashed' : 'restored'}` })
+  if (patch.in_trash !== undefined && patch.in_trash !== ds.in_trash)
+    events.push({ ...base, type: `data_source.${patch.in_trash ? 'trashed' : 'restored'}` })
   if (fields.length > 0) events.push({ ...base, type: 'data_source.updated', data: { fields } })
   await appendEvents(db, events)
 }

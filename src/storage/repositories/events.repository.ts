@@ -68,7 +68,10 @@ export async function listEvents(
   db: Db,
   opts: { afterSeq?: number; limit?: number; workspaceId?: string; types?: string[] } = {},
 ): Promise<ChangeEvent[]> {
-  let q = db.selectFrom('change_event').selectAll().where('seq', '>', opts.afterSeq ?? 0)
+  let q = db
+    .selectFrom('change_event')
+    .selectAll()
+    .where('seq', '>', opts.afterSeq ?? 0)
   if (opts.workspaceId) q = q.where('workspace_id', '=', opts.workspaceId)
   if (opts.types?.length) {
     const types = opts.types
@@ -90,7 +93,10 @@ export async function listEvents(
 
 /** The highest `seq` so far (0 on an empty outbox). */
 export async function lastEventSeq(db: Db): Promise<number> {
-  const row = await db.selectFrom('change_event').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst()
+  const row = await db
+    .selectFrom('change_event')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst()
   return Number(row?.seq ?? 0)
 }
 

@@ -18,7 +18,11 @@ import { appendEvent } from './events.repository.js'
  * (removed) and `reason`).
  * @returns how many grants were dropped.
  */
-export async function dropGrantsOfPrincipal(db: Db, input: { workspaceId: string; principal: string; reason: string }, at: At): Promise<number> {
+export async function dropGrantsOfPrincipal(
+  db: Db,
+  input: { workspaceId: string; principal: string; reason: string },
+  at: At,
+): Promise<number> {
   const grants = await db
     .selectFrom('page_grant')
     .select('page_id')

@@ -49,7 +49,14 @@ export async function listLiveInstalls(db: Db, filter: { userId?: string; worksp
 
 /** The live installs of a public connection, oldest first. */
 export async function liveInstallsOfConnection(db: Db, connectionId: string): Promise<OAuthInstallTable[]> {
-  return db.selectFrom('oauth_install').selectAll().where('connection_id', '=', connectionId).where('removed_time', 'is', null).orderBy('created_time').orderBy('id').execute()
+  return db
+    .selectFrom('oauth_install')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .where('removed_time', 'is', null)
+    .orderBy('created_time')
+    .orderBy('id')
+    .execute()
 }
 
 /** The pages and databases shared with bot `botId` (its direct grants), oldest share first, with their titles. */
@@ -95,21 +102,54 @@ export async function recordAuthorization(
   const created = !install
   if (!install) {
     const botId = newId()
-    await db.insertInto('user').values({ id: botId, type: 'bot', name: input.connection.name, avatar_url: input.connection.icon, email: null, created_time: at.time }).execute()
-    install = { id: newId(), connection_id: input.connection.id, workspace_id: input.workspaceId, user_id: input.userId, bot_id: botId, duplicated_template_id: input.duplicatedTemplateId, created_time: at.time, removed_time: null, removed_by: null }
+    await db
+      .insertInto('user')
+      .values({
+        id: botId,
+        type: 'bot',
+        name: input.connection.name,
+        avatar_url: input.connection.icon,
+        email: null,
+        created_time: at.time,
+      })
+      .execute()
+    install = {
+      id: newId(),
+      connection_id: input.connection.id,
+      workspace_id: input.workspaceId,
+      user_id: input.userId,
+      bot_id: botId,
+      duplicated_template_id: input.duplicatedTemplateId,
+      created_time: at.time,
+      removed_time: null,
+      removed_by: null,
+    }
     await db.insertInto('oauth_install').values(install).execute()
   } else if (input.duplicatedTemplateId) {
     await db.updateTable('oauth_install').set({ duplicated_template_id: input.duplicatedTemplateId }).where('id', '=', install.id).execute()
     install = { ...install, duplicated_template_id: input.duplicatedTemplateId }
   }
-  await insertAuthorizationCode(db, { ...input.code, install_id: install.id, connection_id: input.connection.id, created_time: at.time, used_time: null })
+  await insertAuthorizationCode(db, {
+    ...input.code,
+    install_id: install.id,
+    connection_id: input.connection.id,
+    created_time: at.time,
+    used_time: null,
+  })
   await appendEvent(db, {
     workspaceId: input.workspaceId,
     type: 'oauth.authorized',
     objectId: install.id,
     actor: at.actor,
     time: at.time,
-    data: { connection_id: input.connection.id, name: input.connection.name, bot_id: install.bot_id, page_ids: input.pageIds, duplicated_template_id: input.duplicatedTemplateId, install_created: created },
+    data: {
+      connection_id: input.connection.id,
+      name: input.connection.name,
+      bot_id: install.bot_id,
+      page_ids: input.pageIds,
+      duplicated_template_id: input.duplicatedTemplateId,
+      install_created: created,
+    },
   })
   return install
 }
@@ -120,7 +160,12 @@ export async function recordAuthorization(
  * `{connection_id, bot_id, authorized_by, reason?}` (`reason`: `member_removed` | `member_left` |
  * `connection_deleted`, absent for a removal asked for directly).
  */
-export async function removeOAuthInstall(db: Db, install: OAuthInstallTable, at: ChangeAt, reason?: 'member_removed' | 'member_left' | 'connection_deleted'): Promise<void> {
+export async function removeOAuthInstall(
+  db: Db,
+  install: OAuthInstallTable,
+  at: ChangeAt,
+  reason?: 'member_removed' | 'member_left' | 'connection_deleted',
+): Promise<void> {
   await db.updateTable('oauth_install').set({ removed_time: at.time, removed_by: at.actor }).where('id', '=', install.id).execute()
   await revokeInstallTokens(db, install.id, at)
   const principal = principalOf.bot(install.bot_id)
@@ -143,9 +188,22 @@ export async function removeOAuthInstall(db: Db, install: OAuthInstallTable, at:
  * Shares page (or database) `node` and its descendants with an install's bot at `role`, credited to
  * `grantedBy` (a user id or `admin`). Event `oauth.page_shared` on the page `{install_id, bot_id}`.
  */
-export async function shareWithInstall(db: Db, install: Pick<OAuthInstallTable, 'id' | 'bot_id' | 'workspace_id'>, node: BlockRow, grant: { role: number; grantedBy: string }, at: ChangeAt): Promise<void> {
+export async function shareWithInstall(
+  db: Db,
+  install: Pick<OAuthInstallTable, 'id' | 'bot_id' | 'workspace_id'>,
+  node: BlockRow,
+  grant: { role: number; grantedBy: string },
+  at: ChangeAt,
+): Promise<void> {
   await grantOnPage(db, node, { principal: principalOf.bot(install.bot_id), role: grant.role, grantedBy: grant.grantedBy, time: at.time })
-  await appendEvent(db, { workspaceId: install.workspace_id, type: 'oauth.page_shared', objectId: node.id, actor: at.actor, time: at.time, data: { install_id: install.id, bot_id: install.bot_id } })
+  await appendEvent(db, {
+    workspaceId: install.workspace_id,
+    type: 'oauth.page_shared',
+    objectId: node.id,
+    actor: at.actor,
+    time: at.time,
+    data: { install_id: install.id, bot_id: install.bot_id },
+  })
 }
 
 /**
@@ -153,8 +211,21 @@ export async function shareWithInstall(db: Db, install: Pick<OAuthInstallTable, 
  * `{install_id, bot_id}` when there was one.
  * @returns whether there was a share to remove.
  */
-export async function unshareFromInstall(db: Db, install: Pick<OAuthInstallTable, 'id' | 'bot_id' | 'workspace_id'>, node: BlockRow, at: ChangeAt): Promise<boolean> {
+export async function unshareFromInstall(
+  db: Db,
+  install: Pick<OAuthInstallTable, 'id' | 'bot_id' | 'workspace_id'>,
+  node: BlockRow,
+  at: ChangeAt,
+): Promise<boolean> {
   const changed = await revokeOnPage(db, node, principalOf.bot(install.bot_id))
-  if (changed) await appendEvent(db, { workspaceId: install.workspace_id, type: 'oauth.page_unshared', objectId: node.id, actor: at.actor, time: at.time, data: { install_id: install.id, bot_id: install.bot_id } })
+  if (changed)
+    await appendEvent(db, {
+      workspaceId: install.workspace_id,
+      type: 'oauth.page_unshared',
+      objectId: node.id,
+      actor: at.actor,
+      time: at.time,
+      data: { install_id: install.id, bot_id: install.bot_id },
+    })
   return changed
 }

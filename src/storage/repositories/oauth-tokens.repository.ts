@@ -74,11 +74,26 @@ export async function findOAuthAccessContext(db: Db, digest: string): Promise<OA
     .innerJoin('public_connection as c', 'c.id', 'i.connection_id')
     .innerJoin('workspace as w', 'w.id', 'i.workspace_id')
     .selectAll('c')
-    .select(['t.id as t_id', 't.digest as t_digest', 't.kind as t_kind', 't.revoked_time as t_revoked', 't.last_used_time as t_last_used', 'i.id as i_id', 'i.bot_id as i_bot', 'i.user_id as i_user', 'i.removed_time as i_removed', 'i.workspace_id as i_ws', 'w.name as w_name', 'w.icon as w_icon', 'w.plan as w_plan'])
+    .select([
+      't.id as t_id',
+      't.digest as t_digest',
+      't.kind as t_kind',
+      't.revoked_time as t_revoked',
+      't.last_used_time as t_last_used',
+      'i.id as i_id',
+      'i.bot_id as i_bot',
+      'i.user_id as i_user',
+      'i.removed_time as i_removed',
+      'i.workspace_id as i_ws',
+      'w.name as w_name',
+      'w.icon as w_icon',
+      'w.plan as w_plan',
+    ])
     .where('t.digest', '=', digest)
     .executeTakeFirst()
   if (!row) return undefined
-  const { t_id, t_digest, t_kind, t_revoked, t_last_used, i_id, i_bot, i_user, i_removed, i_ws, w_name, w_icon, w_plan, ...connection } = row
+  const { t_id, t_digest, t_kind, t_revoked, t_last_used, i_id, i_bot, i_user, i_removed, i_ws, w_name, w_icon, w_plan, ...connection } =
+    row
   return {
     token: { id: t_id, digest: t_digest, kind: t_kind, revoked_time: t_revoked, last_used_time: t_last_used },
     install: { id: i_id, bot_id: i_bot, user_id: i_user, removed_time: i_removed, workspace_id: i_ws },
@@ -87,7 +102,13 @@ export async function findOAuthAccessContext(db: Db, digest: string): Promise<OA
   }
 }
 
-async function insertPair(db: Db, installId: string, grantId: string, pair: { access: NewTokenSecret; refresh: NewTokenSecret }, time: string): Promise<void> {
+async function insertPair(
+  db: Db,
+  installId: string,
+  grantId: string,
+  pair: { access: NewTokenSecret; refresh: NewTokenSecret },
+  time: string,
+): Promise<void> {
   await db
     .insertInto('oauth_token')
     .values(
@@ -114,11 +135,22 @@ async function insertPair(db: Db, installId: string, grantId: string, pair: { ac
  */
 export async function issueTokenPair(
   db: Db,
-  input: { install: Pick<OAuthInstallTable, 'id' | 'workspace_id' | 'bot_id'>; grantId: string; pair: { access: NewTokenSecret; refresh: NewTokenSecret } },
+  input: {
+    install: Pick<OAuthInstallTable, 'id' | 'workspace_id' | 'bot_id'>
+    grantId: string
+    pair: { access: NewTokenSecret; refresh: NewTokenSecret }
+  },
   at: ChangeAt,
 ): Promise<void> {
   await insertPair(db, input.install.id, input.grantId, input.pair, at.time)
-  await appendEvent(db, { workspaceId: input.install.workspace_id, type: 'oauth.token_issued', objectId: input.install.id, actor: at.actor, time: at.time, data: { bot_id: input.install.bot_id, grant_id: input.grantId } })
+  await appendEvent(db, {
+    workspaceId: input.install.workspace_id,
+    type: 'oauth.token_issued',
+    objectId: input.install.id,
+    actor: at.actor,
+    time: at.time,
+    data: { bot_id: input.install.bot_id, grant_id: input.grantId },
+  })
 }
 
 /**
@@ -128,10 +160,19 @@ export async function issueTokenPair(
  */
 export async function rotateTokenPair(
   db: Db,
-  input: { install: Pick<OAuthInstallTable, 'id' | 'workspace_id' | 'bot_id'>; grantId: string; refreshTokenId: string; pair: { access: NewTokenSecret; refresh: NewTokenSecret } },
+  input: {
+    install: Pick<OAuthInstallTable, 'id' | 'workspace_id' | 'bot_id'>
+    grantId: string
+    refreshTokenId: string
+    pair: { access: NewTokenSecret; refresh: NewTokenSecret }
+  },
   at: ChangeAt,
 ): Promise<void> {
-  await db.updateTable('oauth_token').set({ used_time: at.time, revoked_time: at.time, revoked_by: 'rotated' }).where('id', '=', input.refreshTokenId).execute()
+  await db
+    .updateTable('oauth_token')
+    .set({ used_time: at.time, revoked_time: at.time, revoked_by: 'rotated' })
+    .where('id', '=', input.refreshTokenId)
+    .execute()
   await db
     .updateTable('oauth_token')
     .set({ revoked_time: at.time, revoked_by: 'rotated' })
@@ -140,7 +181,14 @@ export async function rotateTokenPair(
     .where('revoked_time', 'is', null)
     .execute()
   await insertPair(db, input.install.id, input.grantId, input.pair, at.time)
-  await appendEvent(db, { workspaceId: input.install.workspace_id, type: 'oauth.token_refreshed', objectId: input.install.id, actor: at.actor, time: at.time, data: { bot_id: input.install.bot_id, grant_id: input.grantId } })
+  await appendEvent(db, {
+    workspaceId: input.install.workspace_id,
+    type: 'oauth.token_refreshed',
+    objectId: input.install.id,
+    actor: at.actor,
+    time: at.time,
+    data: { bot_id: input.install.bot_id, grant_id: input.grantId },
+  })
 }
 
 /** Why a grant's tokens are revoked, and the event each cause appends. */
@@ -172,10 +220,22 @@ export async function revokeGrant(
     .where('grant_id', '=', input.grantId)
     .where('revoked_time', 'is', null)
     .execute()
-  await appendEvent(db, { workspaceId: input.workspaceId, type, objectId: input.installId, actor: at.actor, time: at.time, data: { grant_id: input.grantId } })
+  await appendEvent(db, {
+    workspaceId: input.workspaceId,
+    type,
+    objectId: input.installId,
+    actor: at.actor,
+    time: at.time,
+    data: { grant_id: input.grantId },
+  })
 }
 
 /** Revokes every live token of an install. Only `removeOAuthInstall` calls it (its event covers the tokens). */
 export async function revokeInstallTokens(db: Db, installId: string, at: ChangeAt): Promise<void> {
-  await db.updateTable('oauth_token').set({ revoked_time: at.time, revoked_by: at.actor }).where('install_id', '=', installId).where('revoked_time', 'is', null).execute()
+  await db
+    .updateTable('oauth_token')
+    .set({ revoked_time: at.time, revoked_by: at.actor })
+    .where('install_id', '=', installId)
+    .where('revoked_time', 'is', null)
+    .execute()
 }

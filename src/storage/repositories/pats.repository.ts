@@ -63,7 +63,10 @@ export async function unrevokedPatsOfCreator(db: Db, workspaceId: string, creato
  * never the token), and appends `pat.created` (`data`: name, bot id, capabilities, expiry).
  */
 export async function createPat(db: Db, row: PersonalAccessTokenTable, at: At): Promise<void> {
-  await db.insertInto('user').values({ id: row.bot_id, type: 'bot', name: row.name, avatar_url: null, email: null, created_time: row.created_time }).execute()
+  await db
+    .insertInto('user')
+    .values({ id: row.bot_id, type: 'bot', name: row.name, avatar_url: null, email: null, created_time: row.created_time })
+    .execute()
   await db.insertInto('personal_access_token').values(row).execute()
   await appendEvent(db, {
     workspaceId: row.workspace_id,
@@ -150,7 +153,12 @@ export async function findPatPolicyChoice(db: Db, workspaceId: string): Promise<
 
 /** The groups selected by the workspace's PAT policy, by id. */
 export async function patPolicyGroupIds(db: Db, workspaceId: string): Promise<string[]> {
-  const rows = await db.selectFrom('workspace_pat_policy_group').select('group_id').where('workspace_id', '=', workspaceId).orderBy('group_id').execute()
+  const rows = await db
+    .selectFrom('workspace_pat_policy_group')
+    .select('group_id')
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('group_id')
+    .execute()
   return rows.map((r) => r.group_id)
 }
 
@@ -174,9 +182,20 @@ export async function savePatPolicy(
   if (input.groupIds) {
     await db.deleteFrom('workspace_pat_policy_group').where('workspace_id', '=', input.workspaceId).execute()
     const unique = [...new Set(input.groupIds)]
-    if (unique.length) await db.insertInto('workspace_pat_policy_group').values(unique.map((g) => ({ workspace_id: input.workspaceId, group_id: g }))).execute()
+    if (unique.length)
+      await db
+        .insertInto('workspace_pat_policy_group')
+        .values(unique.map((g) => ({ workspace_id: input.workspaceId, group_id: g })))
+        .execute()
   }
-  await appendEvent(db, { workspaceId: input.workspaceId, type: 'pat_policy.changed', objectId: input.workspaceId, actor: at.actor, time: at.time, data })
+  await appendEvent(db, {
+    workspaceId: input.workspaceId,
+    type: 'pat_policy.changed',
+    objectId: input.workspaceId,
+    actor: at.actor,
+    time: at.time,
+    data,
+  })
 }
 
 /** Filters of the admin listing. `query` matches the name case-insensitively, anywhere. */

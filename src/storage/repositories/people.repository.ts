@@ -29,13 +29,23 @@ export async function countOwners(db: Db, workspaceId: string): Promise<number> 
 
 /** The ids of the groups a person belongs to in a workspace. */
 export async function groupIdsOfMember(db: Db, workspaceId: string, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('group_member').select('group_id').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute()
+  const rows = await db
+    .selectFrom('group_member')
+    .select('group_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('user_id', '=', userId)
+    .execute()
   return rows.map((r) => r.group_id)
 }
 
 /** Whether `userId` is a member of the workspace (any role). */
 export async function isWorkspaceMember(db: Db, workspaceId: string, userId: string): Promise<boolean> {
-  const row = await db.selectFrom('workspace_member').select('user_id').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst()
+  const row = await db
+    .selectFrom('workspace_member')
+    .select('user_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
   return Boolean(row)
 }
 
@@ -68,7 +78,12 @@ export async function listApiUsers(db: Db, workspaceId: string): Promise<UserTab
 /** Whether `userId` is a person of the workspace (guests included) or one of its internal connections' bots. */
 export async function isWorkspaceUser(db: Db, workspaceId: string, userId: string): Promise<boolean> {
   if (await isWorkspaceMember(db, workspaceId, userId)) return true
-  const bot = await db.selectFrom('connection').select('id').where('workspace_id', '=', workspaceId).where('bot_id', '=', userId).executeTakeFirst()
+  const bot = await db
+    .selectFrom('connection')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('bot_id', '=', userId)
+    .executeTakeFirst()
   return Boolean(bot)
 }
 
@@ -82,7 +97,14 @@ export async function addMember(db: Db, input: { workspaceId: string; userId: st
     .values({ workspace_id: input.workspaceId, user_id: input.userId, role: input.role, joined_time: at.time })
     .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role: input.role }))
     .execute()
-  await appendEvent(db, { workspaceId: input.workspaceId, type: 'member.added', objectId: input.userId, actor: at.actor, time: at.time, data: { role: input.role } })
+  await appendEvent(db, {
+    workspaceId: input.workspaceId,
+    type: 'member.added',
+    objectId: input.userId,
+    actor: at.actor,
+    time: at.time,
+    data: { role: input.role },
+  })
 }
 
 /**
@@ -91,11 +113,24 @@ export async function addMember(db: Db, input: { workspaceId: string; userId: st
  * some were dropped).
  * @returns how many group memberships were dropped.
  */
-export async function changeMemberRole(db: Db, input: { workspaceId: string; userId: string; from: MemberRole; to: MemberRole }, at: At): Promise<number> {
-  await db.updateTable('workspace_member').set({ role: input.to }).where('workspace_id', '=', input.workspaceId).where('user_id', '=', input.userId).execute()
+export async function changeMemberRole(
+  db: Db,
+  input: { workspaceId: string; userId: string; from: MemberRole; to: MemberRole },
+  at: At,
+): Promise<number> {
+  await db
+    .updateTable('workspace_member')
+    .set({ role: input.to })
+    .where('workspace_id', '=', input.workspaceId)
+    .where('user_id', '=', input.userId)
+    .execute()
   let groupsLeft = 0
   if (input.to === 'guest') {
-    const res = await db.deleteFrom('group_member').where('workspace_id', '=', input.workspaceId).where('user_id', '=', input.userId).executeTakeFirst()
+    const res = await db
+      .deleteFrom('group_member')
+      .where('workspace_id', '=', input.workspaceId)
+      .where('user_id', '=', input.userId)
+      .executeTakeFirst()
     groupsLeft = Number(res.numDeletedRows)
   }
   await appendEvent(db, {
@@ -114,7 +149,11 @@ export async function changeMemberRole(db: Db, input: { workspaceId: string; use
  * `member.left` (when `left`) or `member.removed`, with `data` (the caller's summary: former role and
  * what ended with it — page grants dropped, PATs revoked, installs removed).
  */
-export async function removeMember(db: Db, input: { workspaceId: string; userId: string; left: boolean; data: Record<string, unknown> }, at: At): Promise<void> {
+export async function removeMember(
+  db: Db,
+  input: { workspaceId: string; userId: string; left: boolean; data: Record<string, unknown> },
+  at: At,
+): Promise<void> {
   await db.deleteFrom('workspace_member').where('workspace_id', '=', input.workspaceId).where('user_id', '=', input.userId).execute()
   await db.deleteFrom('group_member').where('workspace_id', '=', input.workspaceId).where('user_id', '=', input.userId).execute()
   await appendEvent(db, {
@@ -140,13 +179,23 @@ export async function listGroups(db: Db, workspaceId: string): Promise<Workspace
 /** Groups by id (those that exist), by name, as `{id, name}`. */
 export async function groupNames(db: Db, groupIds: readonly string[]): Promise<{ id: string; name: string }[]> {
   if (groupIds.length === 0) return []
-  return db.selectFrom('workspace_group').select(['id', 'name']).where('id', 'in', [...groupIds]).orderBy('name').execute()
+  return db
+    .selectFrom('workspace_group')
+    .select(['id', 'name'])
+    .where('id', 'in', [...groupIds])
+    .orderBy('name')
+    .execute()
 }
 
 /** Which of `groupIds` are groups of the workspace. */
 export async function existingGroupIds(db: Db, workspaceId: string, groupIds: readonly string[]): Promise<string[]> {
   if (groupIds.length === 0) return []
-  const rows = await db.selectFrom('workspace_group').select('id').where('workspace_id', '=', workspaceId).where('id', 'in', [...groupIds]).execute()
+  const rows = await db
+    .selectFrom('workspace_group')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', [...groupIds])
+    .execute()
   return rows.map((r) => r.id)
 }
 
@@ -164,27 +213,56 @@ export async function listGroupMemberships(db: Db, workspaceId: string) {
 
 /** Whether `userId` is in group `groupId`. */
 export async function isGroupMember(db: Db, groupId: string, userId: string): Promise<boolean> {
-  const row = await db.selectFrom('group_member').select('user_id').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst()
+  const row = await db
+    .selectFrom('group_member')
+    .select('user_id')
+    .where('group_id', '=', groupId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
   return Boolean(row)
 }
 
 /** Creates a group and appends `group.created` (`data.name`). */
 export async function createGroup(db: Db, group: WorkspaceGroupTable, at: At): Promise<void> {
   await db.insertInto('workspace_group').values(group).execute()
-  await appendEvent(db, { workspaceId: group.workspace_id, type: 'group.created', objectId: group.id, actor: at.actor, time: at.time, data: { name: group.name } })
+  await appendEvent(db, {
+    workspaceId: group.workspace_id,
+    type: 'group.created',
+    objectId: group.id,
+    actor: at.actor,
+    time: at.time,
+    data: { name: group.name },
+  })
 }
 
 /** Renames a group and appends `group.renamed` (`data`: from, to). */
-export async function renameGroup(db: Db, group: Pick<WorkspaceGroupTable, 'id' | 'workspace_id' | 'name'>, name: string, at: At): Promise<void> {
+export async function renameGroup(
+  db: Db,
+  group: Pick<WorkspaceGroupTable, 'id' | 'workspace_id' | 'name'>,
+  name: string,
+  at: At,
+): Promise<void> {
   await db.updateTable('workspace_group').set({ name }).where('id', '=', group.id).execute()
-  await appendEvent(db, { workspaceId: group.workspace_id, type: 'group.renamed', objectId: group.id, actor: at.actor, time: at.time, data: { from: group.name, to: name } })
+  await appendEvent(db, {
+    workspaceId: group.workspace_id,
+    type: 'group.renamed',
+    objectId: group.id,
+    actor: at.actor,
+    time: at.time,
+    data: { from: group.name, to: name },
+  })
 }
 
 /**
  * Deletes a group and its memberships, appending `group.deleted` (`data`: name, and how many page
  * grants the caller dropped with it — grants.repository.ts `dropGrantsOfPrincipal`).
  */
-export async function deleteGroup(db: Db, group: Pick<WorkspaceGroupTable, 'id' | 'workspace_id' | 'name'>, pageGrantsDropped: number, at: At): Promise<void> {
+export async function deleteGroup(
+  db: Db,
+  group: Pick<WorkspaceGroupTable, 'id' | 'workspace_id' | 'name'>,
+  pageGrantsDropped: number,
+  at: At,
+): Promise<void> {
   await db.deleteFrom('group_member').where('group_id', '=', group.id).execute()
   await db.deleteFrom('workspace_group').where('id', '=', group.id).execute()
   await appendEvent(db, {
@@ -198,12 +276,29 @@ export async function deleteGroup(db: Db, group: Pick<WorkspaceGroupTable, 'id' 
 }
 
 /** Adds `userId` to a group (`addedBy`: a user id) and appends `group.member_added` (`data.user_id`). */
-export async function addGroupMember(db: Db, input: { workspaceId: string; groupId: string; userId: string; addedBy: string }, at: At): Promise<void> {
+export async function addGroupMember(
+  db: Db,
+  input: { workspaceId: string; groupId: string; userId: string; addedBy: string },
+  at: At,
+): Promise<void> {
   await db
     .insertInto('group_member')
-    .values({ group_id: input.groupId, workspace_id: input.workspaceId, user_id: input.userId, added_by: input.addedBy, added_time: at.time })
+    .values({
+      group_id: input.groupId,
+      workspace_id: input.workspaceId,
+      user_id: input.userId,
+      added_by: input.addedBy,
+      added_time: at.time,
+    })
     .execute()
-  await appendEvent(db, { workspaceId: input.workspaceId, type: 'group.member_added', objectId: input.groupId, actor: at.actor, time: at.time, data: { user_id: input.userId } })
+  await appendEvent(db, {
+    workspaceId: input.workspaceId,
+    type: 'group.member_added',
+    objectId: input.groupId,
+    actor: at.actor,
+    time: at.time,
+    data: { user_id: input.userId },
+  })
 }
 
 /**
@@ -211,8 +306,19 @@ export async function addGroupMember(db: Db, input: { workspaceId: string; group
  * @returns false when they were not in it (then nothing is written).
  */
 export async function removeGroupMember(db: Db, input: { workspaceId: string; groupId: string; userId: string }, at: At): Promise<boolean> {
-  const res = await db.deleteFrom('group_member').where('group_id', '=', input.groupId).where('user_id', '=', input.userId).executeTakeFirst()
+  const res = await db
+    .deleteFrom('group_member')
+    .where('group_id', '=', input.groupId)
+    .where('user_id', '=', input.userId)
+    .executeTakeFirst()
   if (Number(res.numDeletedRows) === 0) return false
-  await appendEvent(db, { workspaceId: input.workspaceId, type: 'group.member_removed', objectId: input.groupId, actor: at.actor, time: at.time, data: { user_id: input.userId } })
+  await appendEvent(db, {
+    workspaceId: input.workspaceId,
+    type: 'group.member_removed',
+    objectId: input.groupId,
+    actor: at.actor,
+    time: at.time,
+    data: { user_id: input.userId },
+  })
   return true
 }

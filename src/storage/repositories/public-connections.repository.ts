@@ -22,7 +22,10 @@ export async function findPublicConnection(db: Db, id: string): Promise<PublicCo
 }
 
 /** Name and icon of a public connection (what an install shows), or undefined once it is deleted. */
-export async function findPublicConnectionSummary(db: Db, id: string): Promise<{ id: string; name: string; icon: string | null } | undefined> {
+export async function findPublicConnectionSummary(
+  db: Db,
+  id: string,
+): Promise<{ id: string; name: string; icon: string | null } | undefined> {
   return db.selectFrom('public_connection').select(['id', 'name', 'icon']).where('id', '=', id).executeTakeFirst()
 }
 
@@ -37,7 +40,11 @@ export async function listPublicConnectionsManagedBy(db: Db, userId: string): Pr
     .where((eb) =>
       eb.or([
         eb('created_by', '=', userId),
-        eb('workspace_id', 'in', eb.selectFrom('workspace_member').select('workspace_id').where('user_id', '=', userId).where('role', '=', 'owner')),
+        eb(
+          'workspace_id',
+          'in',
+          eb.selectFrom('workspace_member').select('workspace_id').where('user_id', '=', userId).where('role', '=', 'owner'),
+        ),
       ]),
     )
     .orderBy('created_time')
@@ -62,15 +69,26 @@ export async function insertPublicConnection(db: Db, row: PublicConnectionTable,
  * Writes a public connection's settings (name, icon, redirect URIs, capabilities, template; never its
  * id, workspace or secret). Event `public_connection.updated` `{fields}` (the request's field names).
  */
-export async function updatePublicConnectionSettings(
-  db: Db,
-  next: PublicConnectionTable,
-  fields: string[],
-  at: ChangeAt,
-): Promise<void> {
-  const { id: _id, workspace_id: _ws, secret_digest: _d, secret_sealed: _s, secret_hint: _h, created_by: _by, created_time: _t, ...set } = next
+export async function updatePublicConnectionSettings(db: Db, next: PublicConnectionTable, fields: string[], at: ChangeAt): Promise<void> {
+  const {
+    id: _id,
+    workspace_id: _ws,
+    secret_digest: _d,
+    secret_sealed: _s,
+    secret_hint: _h,
+    created_by: _by,
+    created_time: _t,
+    ...set
+  } = next
   await db.updateTable('public_connection').set(set).where('id', '=', next.id).execute()
-  await appendEvent(db, { workspaceId: next.workspace_id, type: 'public_connection.updated', objectId: next.id, actor: at.actor, time: at.time, data: { fields } })
+  await appendEvent(db, {
+    workspaceId: next.workspace_id,
+    type: 'public_connection.updated',
+    objectId: next.id,
+    actor: at.actor,
+    time: at.time,
+    data: { fields },
+  })
 }
 
 /** Replaces the client secret (HMAC digest, sealed copy, hint). Event `public_connection.secret_refreshed`. */
@@ -85,12 +103,28 @@ export async function replaceClientSecret(
     .set({ secret_digest: secret.secret_digest, secret_sealed: secret.secret_sealed, secret_hint: secret.secret_hint })
     .where('id', '=', c.id)
     .execute()
-  await appendEvent(db, { workspaceId: c.workspace_id, type: 'public_connection.secret_refreshed', objectId: c.id, actor: at.actor, time: at.time })
+  await appendEvent(db, {
+    workspaceId: c.workspace_id,
+    type: 'public_connection.secret_refreshed',
+    objectId: c.id,
+    actor: at.actor,
+    time: at.time,
+  })
 }
 
 /** Records that the client secret was revealed (no change): event `public_connection.secret_revealed`. */
-export async function recordClientSecretRevealed(db: Db, c: Pick<PublicConnectionTable, 'id' | 'workspace_id'>, at: ChangeAt): Promise<void> {
-  await appendEvent(db, { workspaceId: c.workspace_id, type: 'public_connection.secret_revealed', objectId: c.id, actor: at.actor, time: at.time })
+export async function recordClientSecretRevealed(
+  db: Db,
+  c: Pick<PublicConnectionTable, 'id' | 'workspace_id'>,
+  at: ChangeAt,
+): Promise<void> {
+  await appendEvent(db, {
+    workspaceId: c.workspace_id,
+    type: 'public_connection.secret_revealed',
+    objectId: c.id,
+    actor: at.actor,
+    time: at.time,
+  })
 }
 
 /**

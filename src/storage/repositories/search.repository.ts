@@ -33,7 +33,6 @@ export interface VisibleNodesQuery {
   limit: number
 }
 
-
 /**
  * Readable roots per `perm_root_id IN (…)` list: larger sets are split into several statements
  * (SQLite caps bound parameters, and a smaller statement prepares faster).
@@ -86,7 +85,10 @@ function candidates(db: Db, q: VisibleNodesQuery, after: KeysetPosition | undefi
     .orderBy('last_edited_time', desc ? 'desc' : 'asc')
     .orderBy('id', desc ? 'desc' : 'asc')
     .limit(limit)
-  query = root === undefined ? query.where('workspace_id', '=', q.workspaceId).where('perm_root_id', 'is not', null) : query.where('perm_root_id', '=', root)
+  query =
+    root === undefined
+      ? query.where('workspace_id', '=', q.workspaceId).where('perm_root_id', 'is not', null)
+      : query.where('perm_root_id', '=', root)
   if (q.titleContains !== undefined) {
     query = query.where(textMatches(sql.ref('title_text'), 'contains', q.titleContains))
   }
@@ -107,7 +109,14 @@ async function keysUnderRoots(db: Db, q: VisibleNodesQuery, cap: number): Promis
   let counted = 0
   for (const part of chunks(q.roots, MAX_ROOTS_IN_LIST)) {
     const row = await db
-      .selectFrom((eb) => eb.selectFrom('block').select('id').where('perm_root_id', 'in', part).limit(cap - counted).as('under'))
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('block')
+          .select('id')
+          .where('perm_root_id', 'in', part)
+          .limit(cap - counted)
+          .as('under'),
+      )
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirst()
     counted += Number(row?.n ?? 0)
@@ -123,7 +132,19 @@ async function keysUnderRoots(db: Db, q: VisibleNodesQuery, cap: number): Promis
   }
   if (q.roots.length > MAX_ROOTS_IN_LIST) {
     const sign = desc ? -1 : 1
-    keys.sort((a, b) => sign * (a.last_edited_time < b.last_edited_time ? -1 : a.last_edited_time > b.last_edited_time ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    keys.sort(
+      (a, b) =>
+        sign *
+        (a.last_edited_time < b.last_edited_time
+          ? -1
+          : a.last_edited_time > b.last_edited_time
+            ? 1
+            : a.id < b.id
+              ? -1
+              : a.id > b.id
+                ? 1
+                : 0),
+    )
   }
   return keys
 }
@@ -135,7 +156,11 @@ async function readInKeyOrder(db: Db, q: VisibleNodesQuery, keys: { id: string }
     let query = db
       .selectFrom('block')
       .selectAll()
-      .where('id', 'in', part.map((k) => k.id))
+      .where(
+        'id',
+        'in',
+        part.map((k) => k.id),
+      )
       .where('workspace_id', '=', q.workspaceId)
       .where('type', 'in', q.types)
       .where('in_trash', '=', q.inTrash ? 1 : 0)

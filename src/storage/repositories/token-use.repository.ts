@@ -24,12 +24,18 @@ export function lastUseIsStale(lastUsed: string | null, nowMs: number): boolean 
  * recorded less than `LAST_USED_GRANULARITY_MS` before. The one throttle of every token kind.
  * @returns whether the row was written.
  */
-export async function recordTokenUse(db: Db, table: TokenTableName, token: { id: string; last_used_time: string | null }, nowMs: number): Promise<boolean> {
+export async function recordTokenUse(
+  db: Db,
+  table: TokenTableName,
+  token: { id: string; last_used_time: string | null },
+  nowMs: number,
+): Promise<boolean> {
   if (!lastUseIsStale(token.last_used_time, nowMs)) return false
   const time = new Date(nowMs).toISOString()
   // One statement per table: Kysely types the update by its literal table name.
   if (table === 'token') await db.updateTable('token').set({ last_used_time: time }).where('id', '=', token.id).execute()
-  else if (table === 'personal_access_token') await db.updateTable('personal_access_token').set({ last_used_time: time }).where('id', '=', token.id).execute()
+  else if (table === 'personal_access_token')
+    await db.updateTable('personal_access_token').set({ last_used_time: time }).where('id', '=', token.id).execute()
   else await db.updateTable('oauth_token').set({ last_used_time: time }).where('id', '=', token.id).execute()
   return true
 }

@@ -40,12 +40,7 @@ export async function findTokenByDigest(db: Db, digest: string): Promise<TokenCo
 
 /** The connection's current (unrevoked) token, if any. */
 export async function findActiveConnectionToken(db: Db, connectionId: string): Promise<TokenTable | undefined> {
-  return db
-    .selectFrom('token')
-    .selectAll()
-    .where('connection_id', '=', connectionId)
-    .where('revoked_time', 'is', null)
-    .executeTakeFirst()
+  return db.selectFrom('token').selectAll().where('connection_id', '=', connectionId).where('revoked_time', 'is', null).executeTakeFirst()
 }
 
 /**
@@ -55,7 +50,14 @@ export async function findActiveConnectionToken(db: Db, connectionId: string): P
  */
 export async function createConnectionToken(db: Db, row: TokenTable, at: { actor: string; time: string }): Promise<void> {
   await db.insertInto('token').values(row).execute()
-  await appendEvent(db, { workspaceId: row.workspace_id, type: 'token.created', objectId: row.id, actor: at.actor, time: at.time, data: { connection_id: row.connection_id } })
+  await appendEvent(db, {
+    workspaceId: row.workspace_id,
+    type: 'token.created',
+    objectId: row.id,
+    actor: at.actor,
+    time: at.time,
+    data: { connection_id: row.connection_id },
+  })
 }
 
 /**
@@ -63,7 +65,12 @@ export async function createConnectionToken(db: Db, row: TokenTable, at: { actor
  * token (object id = the token's id, data `{connection_id}`). The token fails from the next request.
  */
 export async function revokeConnectionTokens(db: Db, connectionId: string, at: { actor: string; time: string }): Promise<void> {
-  const live = await db.selectFrom('token').select(['id', 'workspace_id']).where('connection_id', '=', connectionId).where('revoked_time', 'is', null).execute()
+  const live = await db
+    .selectFrom('token')
+    .select(['id', 'workspace_id'])
+    .where('connection_id', '=', connectionId)
+    .where('revoked_time', 'is', null)
+    .execute()
   if (live.length === 0) return
   await db
     .updateTable('token')
@@ -72,6 +79,13 @@ export async function revokeConnectionTokens(db: Db, connectionId: string, at: {
     .where('revoked_time', 'is', null)
     .execute()
   for (const t of live) {
-    await appendEvent(db, { workspaceId: t.workspace_id, type: 'token.revoked', objectId: t.id, actor: at.actor, time: at.time, data: { connection_id: connectionId } })
+    await appendEvent(db, {
+      workspaceId: t.workspace_id,
+      type: 'token.revoked',
+      objectId: t.id,
+      actor: at.actor,
+      time: at.time,
+      data: { connection_id: connectionId },
+    })
   }
 }

@@ -22,7 +22,14 @@ export async function findUser(db: Db, id: string): Promise<UserTable | undefine
 export async function findUsers(db: Db, ids: string[]): Promise<UserTable[]> {
   const unique = [...new Set(ids)]
   const out: UserTable[] = []
-  for (let i = 0; i < unique.length; i += 500) out.push(...(await db.selectFrom('user').selectAll().where('id', 'in', unique.slice(i, i + 500)).execute()))
+  for (let i = 0; i < unique.length; i += 500)
+    out.push(
+      ...(await db
+        .selectFrom('user')
+        .selectAll()
+        .where('id', 'in', unique.slice(i, i + 500))
+        .execute()),
+    )
   return out
 }
 
@@ -87,7 +94,20 @@ export async function workspacesOfUser(db: Db, userId: string) {
 export async function listWorkspaceNodes(db: Db, workspaceId: string) {
   return db
     .selectFrom('block')
-    .select(['id', 'type', 'parent_type', 'parent_id', 'path', 'perm_root_id', 'properties', 'title_text', 'icon', 'position', 'created_time', 'in_trash'])
+    .select([
+      'id',
+      'type',
+      'parent_type',
+      'parent_id',
+      'path',
+      'perm_root_id',
+      'properties',
+      'title_text',
+      'icon',
+      'position',
+      'created_time',
+      'in_trash',
+    ])
     .where('workspace_id', '=', workspaceId)
     .where('type', 'in', ['child_page', 'child_database'])
     .execute()
@@ -98,7 +118,12 @@ export async function listWorkspaceNodes(db: Db, workspaceId: string) {
  * keeps the last role) and appends `workspace.created` (object id = the workspace).
  * @param at who creates it (`user:<first owner>`, …) and when.
  */
-export async function createWorkspace(db: Db, workspace: WorkspaceTable, members: { userId: string; role: MemberRole }[], at: At): Promise<void> {
+export async function createWorkspace(
+  db: Db,
+  workspace: WorkspaceTable,
+  members: { userId: string; role: MemberRole }[],
+  at: At,
+): Promise<void> {
   await db.insertInto('workspace').values(workspace).execute()
   for (const m of members) {
     await db
