@@ -70,7 +70,7 @@ export interface Config {
   trustedProxies: string[]
 }
 
-/** Per-60-second-window budgets (permissions-and-tokens.md §2.3). */
+/** Per-60-second-window budgets (docs/reference/permissions-and-tokens.md §2.3). */
 export interface RateLimitConfig {
   enabled: boolean
   /** Requests per window per connection on Free and Plus. Notion: 180. */

@@ -13,12 +13,12 @@ import { revokePatByBotId } from '../services/pats.service.js'
  * that Octavo serves, mounted at `/admin/v1`:
  *
  * - `DELETE /admin/v1/spaces/{space_id}/personal_access_tokens/{bot_id}` ("Revoke a personal access
- *   token in a workspace", operationId `revoke-personal-access-token`; peers.md §1.6). Notion requires an
+ *   token in a workspace", operationId `revoke-personal-access-token`; docs/reference/peers.md §1.6). Notion requires an
  *   organization bot token with scope `personal-access-token:write-high-impact`; Octavo has no
  *   organizations, so the bearer is Octavo's admin key, which stands for the organization owner.
  *   The PAT gets 401 from its next request; revoking a revoked PAT succeeds again (idempotent).
  *
- * Order of checks as on `/v1` (digest §3.4): credential (401 `unauthorized`), `Notion-Version`
+ * Order of checks as on `/v1` (docs/reference/notion-api.md §3.4): credential (401 `unauthorized`), `Notion-Version`
  * (400 `missing_version`), path ids (400 `validation_error`), then 404 `object_not_found` when the
  * space has no PAT with that bot id. Errors use Notion's envelope. The success body is `{}` plus
  * `request_id` (the OpenAPI's response body is not in the sources read; every 2xx must be JSON).

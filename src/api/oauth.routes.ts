@@ -30,7 +30,7 @@ export const oauthTooLarge: TooLarge = (c, maxBytes) =>
   )
 
 /**
- * The OAuth client endpoints of public connections (digest §1.9, §7.2–7.4), SDK `oauth.token`,
+ * The OAuth client endpoints of public connections (docs/reference/notion-api.md §1.9, §7.2–7.4), SDK `oauth.token`,
  * `oauth.introspect`, `oauth.revoke`:
  *
  * | Method and path | Body | Answer |
@@ -42,7 +42,7 @@ export const oauthTooLarge: TooLarge = (c, maxBytes) =>
  * - Client authentication is HTTP Basic `client_id:client_secret`; bodies are JSON (form encoding is
  *   accepted too, RFC 6749/7662/7009 style). `Notion-Version` is accepted but not required.
  * - Failures: 401 `{"error":"invalid_client","request_id"}` with `WWW-Authenticate: Basic realm="OAuth"`
- *   (live Notion, digest §7.3); 400 `{"error":<RFC 6749 §5.2 code>,"error_description","request_id"}`.
+ *   (live Notion, docs/reference/notion-api.md §7.3); 400 `{"error":<RFC 6749 §5.2 code>,"error_description","request_id"}`.
  *   The SDK surfaces both as `UnknownHTTPResponseError` with the status.
  * - Token answers carry `Cache-Control: no-store` (RFC 6749 §5.1). No CORS headers (Notion sends none).
  * - Failed client authentication is throttled (RFC 6749 §10.10, RFC 9700 §4.14 leave the means to the
@@ -50,7 +50,7 @@ export const oauthTooLarge: TooLarge = (c, maxBytes) =>
  *   `X-Forwarded-For`), counted on the shared limiter's store. Past a budget every request for that
  *   client from that address, right secret or not, is 429 `{"error":"rate_limited","error_description",
  *   "request_id"}` with `Retry-After`, so guesses past the budget reveal nothing. RFC 6749 §5.2 has no
- *   code for this; `rate_limited` is Notion's word for 429 (digest §3), and the OAuth body shape keeps
+ *   code for this; `rate_limited` is Notion's word for 429 (docs/reference/notion-api.md §3), and the OAuth body shape keeps
  *   the SDK from auto-retrying into the lockout (it retries only `APIResponseError`s). The secret check
  *   is a cheap HMAC, so failures are counted after it (atomically) and successes cost nothing.
  */

@@ -12,7 +12,7 @@ import type { Deps } from '../services/deps.js'
 import type { RequestContext } from '../auth/principal.js'
 
 /**
- * Mounts `/v1` routes with Notion's order of checks (digest §3.4): unknown URL or method →
+ * Mounts `/v1` routes with Notion's order of checks (docs/reference/notion-api.md §3.4): unknown URL or method →
  * `invalid_request_url` (the route simply does not match), then credential (401), then
  * `Notion-Version` (400 `missing_version`), then version-gated mounting (`invalid_request_url`),
  * then the rate limit (429), then the handler (validation, capability, sharing).
@@ -89,7 +89,7 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       await version(c, async () => {})
       const v = c.get('version')
       if (!mounted(r.versions ?? 'all', v)) throw invalidRequestUrl()
-      // PATs are rate-limited per person, connections per connection, OAuth tokens per install (peers.md §3.8).
+      // PATs are rate-limited per person, connections per connection, OAuth tokens per install (docs/reference/peers.md §3.8).
       const key =
         caller.kind === 'personal' ? `user:${caller.userId}` : caller.kind === 'oauth' ? `install:${caller.installId}` : caller.connectionId
       const decision = await limiter.consume(key, caller.workspaceId, caller.plan)

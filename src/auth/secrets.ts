@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /**
- * Key material for tokens, kept outside the database (permissions-and-tokens.md §3.2):
+ * Key material for tokens, kept outside the database (docs/reference/permissions-and-tokens.md §3.2):
  * - a pepper for `HMAC-SHA-256(pepper, token)`, the only value by which a token is looked up;
  * - a key-encryption key for AES-256-GCM, used only to reveal an internal connection's token again.
  * Both are derived with HKDF from one 32-byte master key (env `OCTAVO_SECRET_KEY` or the key file).

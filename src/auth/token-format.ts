@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib'
 /**
  * Octavo's token format, shaped so that public secret scanners flag leaked Octavo tokens exactly as
  * they flag Notion's: `ntn_` + 11 digits + 35 base62 characters, 50 in all (gitleaks rule
- * `notion-api-token`, trufflehog `notion/v2`; see permissions-and-tokens.md §3.3).
+ * `notion-api-token`, trufflehog `notion/v2`; see docs/reference/permissions-and-tokens.md §3.3).
  *
  * Layout: `ntn_` · kind digit · 10 random digits · 29 random base62 · 6-character base62 CRC-32 of
  * everything before it. The checksum lets Octavo (and scanners) reject look-alike strings without a

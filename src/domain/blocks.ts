@@ -7,7 +7,7 @@ import { ApiColor, RichTextRequest, normalizeRichText } from './rich-text.js'
 /**
  * Block types Octavo accepts in requests, their content schemas, and how request content becomes the
  * stored (= response) content. Shapes follow the SDK's `BlockObjectRequest` and `BlockObjectResponse`
- * (digest §2.9). Limits: ≤ 100 children per array, ≤ 2 levels of nesting per request (a third
+ * (docs/reference/notion-api.md §2.9). Limits: ≤ 100 children per array, ≤ 2 levels of nesting per request (a third
  * level's `children` "should be not present"), 2000-character URLs.
  */
 

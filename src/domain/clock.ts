@@ -13,7 +13,7 @@ export function isoNow(clock: Clock): string {
 
 /**
  * Notion reports `created_time` and `last_edited_time` rounded down to the minute
- * (`…T04:52:00.000Z`, digest §0). Octavo stores full precision and rounds on output.
+ * (`…T04:52:00.000Z`, docs/reference/notion-api.md §0). Octavo stores full precision and rounds on output.
  */
 export function toMinute(iso: string): string {
   return `${iso.slice(0, 16)}:00.000Z`

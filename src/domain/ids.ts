@@ -8,7 +8,7 @@ const PLAIN = /^[0-9a-f]{32}$/i
 
 /**
  * Normalises a Notion id: accepts dashed or dash-less, any case ("You may omit dashes from the ID",
- * digest §0) and returns dashed lower-case, or `undefined` when the text is not a UUID.
+ * docs/reference/notion-api.md §0) and returns dashed lower-case, or `undefined` when the text is not a UUID.
  */
 export function parseId(text: string): string | undefined {
   if (DASHED.test(text)) return text.toLowerCase()
@@ -37,7 +37,7 @@ export const NotionId = z
 
 /**
  * Parses a path or query id, or throws "path failed validation: path.page_id should be a valid uuid,
- * instead was `"x"`." (digest §3.3).
+ * instead was `"x"`." (docs/reference/notion-api.md §3.3).
  * @throws NotionApiError validation_error
  */
 export function requireId(value: string | undefined, name: string, part: InputPart = 'path'): string {

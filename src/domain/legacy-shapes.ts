@@ -1,7 +1,7 @@
 import type { NotionVersion } from './versions.js'
 
 /**
- * Property shapes of the oldest API versions (digest §1.12, [DOCS:changes-by-version]):
+ * Property shapes of the oldest API versions (docs/reference/notion-api.md §1.12, [DOCS:changes-by-version]):
  * - before 2021-05-13 the `rich_text` property type was called `text` (schema configs, page values
  *   and requests alike);
  * - before 2021-08-16 a page object left out properties whose value was empty, instead of showing

@@ -32,10 +32,10 @@ export type Schema = Record<string, PropertyConfig>
  */
 export const PropertyMapRequest = JsonObject
 
-/** How many references a page object lists for relation/people values before `has_more` (digest §6). */
+/** How many references a page object lists for relation/people values before `has_more` (docs/reference/notion-api.md §6). */
 export const PAGE_REFERENCE_LIMIT = 25
 
-/** Value when a page has no stored value for a property of `type` (digest §2.5). */
+/** Value when a page has no stored value for a property of `type` (docs/reference/notion-api.md §2.5). */
 export function emptyValue(type: string): unknown {
   switch (type) {
     case 'title':
@@ -76,7 +76,7 @@ function computedValue(type: string, meta: RowMeta): unknown {
 }
 
 /**
- * The response value of one property of a row (digest §2.5), complete (not truncated).
+ * The response value of one property of a row (docs/reference/notion-api.md §2.5), complete (not truncated).
  * Formula and rollup values are not computed yet: `{type:"unsupported", unsupported:{}}` (SDK
  * `UnsupportedFormulaPropertyResponse`, rollup `unsupported` variant).
  */
@@ -102,7 +102,7 @@ export function valueOf(prop: PropertyConfig, values: Record<string, unknown>, m
  * The `properties` object of a page response: `{ <name>: {id, type, <type>: value} }`.
  * Without a schema (a plain page) only the title is present, under the name `title`.
  * Relation and people lists stop at 25 references; relations then say `has_more: true`
- * (the property item endpoint returns them all; digest §2.5, §6). `computed` (from
+ * (the property item endpoint returns them all; docs/reference/notion-api.md §2.5, §6). `computed` (from
  * services/row-values.ts) supplies formula, rollup and visibility-filtered relation values.
  */
 export function presentPropertyValues(

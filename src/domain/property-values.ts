@@ -8,11 +8,11 @@ import { findProperty, type PropertyConfig, type Schema } from './properties.js'
 
 /**
  * Turns page property values from a request (create/update page) into stored values, checked
- * against the data source's schema (digest §2.5, SDK `CreatePageBodyParameters.properties`).
+ * against the data source's schema (docs/reference/notion-api.md §2.5, SDK `CreatePageBodyParameters.properties`).
  * Keys may be property names or ids; the key `title` also names the title property. Unknown keys →
  * "<key> is not a property that exists."; read-only types (formula, rollup, created_*,
  * last_edited_*, unique_id, button) are refused; shapes are checked with Notion's
- * "body failed validation: body.properties.<key>…" grammar. Limits (digest §6): rich text 100
+ * "body failed validation: body.properties.<key>…" grammar. Limits (docs/reference/notion-api.md §6): rich text 100
  * items of ≤ 2000 characters, url ≤ 2000, email and phone ≤ 200, multi-select/relation/people ≤ 100.
  *
  * Returns the patch of stored values (keyed by property id) and whether the schema changed (writing
@@ -54,7 +54,7 @@ const fail = (key: string, what: string, raw: unknown): never => {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/
 
-/** A date value `{start, end?, time_zone?}` (digest §2.5). */
+/** A date value `{start, end?, time_zone?}` (docs/reference/notion-api.md §2.5). */
 const DateRequest = z
   .object({
     start: z.string().refine((s) => ISO_DATE.test(s) && !Number.isNaN(Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s)), {

@@ -4,7 +4,7 @@ import type { Schema } from './properties.js'
 import { compileFilter, compileSorts, runQuery, type QueryRow } from './query.js'
 import { textRun } from './rich-text.js'
 
-/** Table tests of the pure query engine (digest §2.13). */
+/** Table tests of the pure query engine (docs/reference/notion-api.md §2.13). */
 
 const schema: Schema = {
   title: { id: 'title', name: 'Name', type: 'title', config: {} },

@@ -3,11 +3,11 @@ import { NotionId } from './ids.js'
 import { parseWith } from './validation.js'
 
 /**
- * Rich text, as Notion's request and response types define it (digest §2.4; SDK
+ * Rich text, as Notion's request and response types define it (docs/reference/notion-api.md §2.4; SDK
  * `RichTextItemRequest` / `RichTextItemResponse`). Requests may omit `type` and any annotation;
  * responses always carry `type`, every annotation, `plain_text` and `href`.
  * Limits: `text.content` ≤ 2000 characters, `text.link.url` ≤ 2000, `equation.expression` ≤ 1000,
- * arrays ≤ 100 items (digest §6).
+ * arrays ≤ 100 items (docs/reference/notion-api.md §6).
  */
 
 export const API_COLORS = [
@@ -137,7 +137,7 @@ export interface RichTextItem {
  * 'title']`) and returns it in response form. Every place that accepts rich text validates it this way
  * (or with `RichTextRequest` in its zod schema) before `normalizeRichText` sees it.
  * @throws NotionApiError validation_error "body failed validation: body.properties.Name.title[0]
- *   should be an object, instead was `null`." (Notion's grammar, digest §3.3)
+ *   should be an object, instead was `null`." (Notion's grammar, docs/reference/notion-api.md §3.3)
  */
 export function parseRichText(input: unknown, at: PropertyKey[]): RichTextItem[] {
   return normalizeRichText(parseWith(RichTextRequest, input, 'body', at))

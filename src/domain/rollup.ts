@@ -1,7 +1,7 @@
 import { plainText } from './rich-text.js'
 
 /**
- * Rollup aggregation (digest §2.5, §2.8; SDK `RollupFunction`, `PartialRollupValueResponse`).
+ * Rollup aggregation (docs/reference/notion-api.md §2.5, §2.8; SDK `RollupFunction`, `PartialRollupValueResponse`).
  *
  * Input: the rolled-up property's type and its values on the related pages the caller may see, in
  * page-value wire form (the value under `<type>` in a page object, e.g. a number, a RichText array,

@@ -7,7 +7,7 @@ import { findProperty, type PropertyConfig, type Schema } from './properties.js'
 import { newOptionId } from './property-values.js'
 
 /**
- * Data-source schema requests → stored `PropertyConfig`s (digest §2.8; SDK
+ * Data-source schema requests → stored `PropertyConfig`s (docs/reference/notion-api.md §2.8; SDK
  * `PropertyConfigurationRequest` for create, `UpdateDataSourceBodyParameters.properties` for update).
  *
  * - Property ids are short URL-safe strings (4 characters of [A-Za-z0-9]); the title property's id
@@ -261,7 +261,7 @@ function buildConfig(
 ): { config: Record<string, unknown>; pending: Omit<Extract<PendingConfig, { kind: 'relation' }>, 'propertyId'> | 'rollup' | null } {
   const given = raw[type]
   if (type === 'relation' && !opts.legacy && typeof given === 'object' && given !== null && 'database_id' in given) {
-    // 2025-09-03+: relations name a data source only (digest §1.5).
+    // 2025-09-03+: relations name a data source only (docs/reference/notion-api.md §1.5).
     throw validationError(
       `body failed validation: ${pathText([...at, type, 'database_id'])} should be not present, instead was ${render((given as Record<string, unknown>).database_id)}.`,
     )

@@ -2,7 +2,7 @@ import * as z from 'zod'
 import { validationError } from '../errors/notion-error.js'
 
 /**
- * Turns zod issues into Notion's `validation_error` grammar (digest §3.3):
+ * Turns zod issues into Notion's `validation_error` grammar (docs/reference/notion-api.md §3.3):
  *   "body failed validation: body.children.length should be ≤ `100`, instead was `101`."
  *   "body failed validation. Fix one:\nbody.parent.page_id should be defined, instead was `undefined`.\n…"
  *   "path failed validation: path.page_id should be a valid uuid, instead was `\"PAGE_ID\"`."

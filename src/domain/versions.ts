@@ -1,5 +1,5 @@
 /**
- * Notion-Version handling. The live API accepts exactly these seven dates (digest §1.12, measured
+ * Notion-Version handling. The live API accepts exactly these seven dates (docs/reference/notion-api.md §1.12, measured
  * 2026-09-17); the SDK 5.x default is 2025-09-03.
  */
 export const NOTION_VERSIONS = ['2021-05-11', '2021-05-13', '2021-08-16', '2022-02-22', '2022-06-28', '2025-09-03', '2026-03-11'] as const

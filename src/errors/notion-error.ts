@@ -3,7 +3,7 @@
  * `{"object":"error","status":<int>,"code":"<code>","message":"<text>","request_id":"<uuid>"}`
  * plus `additional_data` when present.
  *
- * Codes, statuses and message texts follow the digest (shared/reference/notion-api.md §3), which
+ * Codes, statuses and message texts follow the digest (docs/reference/notion-api.md §3), which
  * takes them from the official OpenAPI, the SDK's `APIErrorCode` and live measurements.
  */
 
@@ -67,7 +67,7 @@ export type ObjectKind = 'page' | 'block' | 'database' | 'data_source' | 'user' 
 /**
  * 404 for an object that does not exist or that the token may not see. Notion answers both cases
  * the same way, so existence never leaks: "Could not find page with ID: <id>. Make sure the
- * relevant pages and databases are shared with your integration "<name>"." (digest §3.2).
+ * relevant pages and databases are shared with your integration "<name>"." (docs/reference/notion-api.md §3.2).
  */
 export function objectNotFound(kind: ObjectKind, id: string, integrationName?: string): NotionApiError {
   const hint =
@@ -79,7 +79,7 @@ export function objectNotFound(kind: ObjectKind, id: string, integrationName?: s
 
 /**
  * 404 without the sharing hint, for objects that are not shared content: users, and the comments
- * list's unknown block ("Could not find block with ID: <id>.", digest §1.7).
+ * list's unknown block ("Could not find block with ID: <id>.", docs/reference/notion-api.md §1.7).
  */
 export function objectNotFoundPlain(kind: ObjectKind, id: string): NotionApiError {
   return new NotionApiError('object_not_found', `Could not find ${kind} with ID: ${id}.`)

@@ -127,7 +127,7 @@ function misdirected(c: Context<AppEnv>): Response {
   if (OAUTH_CLIENT_PATH.test(path)) return c.json({ error: 'invalid_request', error_description: MESSAGE, request_id: requestId }, 421)
   if (JSON_PATH.test(path) && !path.startsWith('/v1/oauth/authorize')) {
     // Notion has no code for a wrong Host; `invalid_request` is the SDK's generic code for a request
-    // Notion does not serve (digest §3, "Unsupported request"), so the SDK raises an APIResponseError
+    // Notion does not serve (docs/reference/notion-api.md §3, "Unsupported request"), so the SDK raises an APIResponseError
     // carrying status 421 and this message instead of an UnknownHTTPResponseError.
     return c.json({ object: 'error', status: 421, code: 'invalid_request', message: MESSAGE, request_id: requestId }, 421)
   }

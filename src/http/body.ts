@@ -2,7 +2,7 @@ import { NotionApiError, validationError } from '../errors/notion-error.js'
 import type { AppContext } from './context.js'
 
 /**
- * Notion's payload limit: 500 KB per request (digest §6, "payload max 1000 block elements and
+ * Notion's payload limit: 500 KB per request (docs/reference/notion-api.md §6, "payload max 1000 block elements and
  * 500 KB"). Octavo applies it to every surface's bodies while they stream in
  * (`http/middleware/body-limit.ts`, wired in `app.ts`), before any handler reads them.
  */
@@ -12,7 +12,7 @@ export const MAX_BODY_BYTES = 500 * 1024
  * The deepest nesting of JSON objects and arrays a request body may have. Notion's deepest
  * legitimate bodies stay far below it: a page created with two levels of children inside columns
  * (`body.children[].column_list.children[].column.children[].paragraph.rich_text[].text.link`) is 14
- * levels, a filter with its two levels of `and`/`or` (digest §2.13) about 9, a table row's
+ * levels, a filter with its two levels of `and`/`or` (docs/reference/notion-api.md §2.13) about 9, a table row's
  * `cells[][]` rich text 12. 32 leaves room for every such shape and stops bodies nested thousands of
  * levels deep before any recursive walk (validation messages, `JSON.stringify`, schema checks) can
  * overflow the stack.

@@ -1,7 +1,7 @@
 import * as z from 'zod'
 
 /**
- * Notion's pagination (digest §2.12): `start_cursor` is opaque, `page_size` defaults to 100 and may
+ * Notion's pagination (docs/reference/notion-api.md §2.12): `start_cursor` is opaque, `page_size` defaults to 100 and may
  * not exceed 100, and `next_cursor` is null whenever `has_more` is false (the SDK's
  * `iteratePaginatedAPI` loops on `next_cursor`).
  */

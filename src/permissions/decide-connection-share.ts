@@ -5,7 +5,7 @@ import { ROLE } from './roles.js'
  * Who may add a connection to a page or remove it from one: an internal connection's bot or an
  * install of a public connection (OAuth). Notion's rule (page ••• → Connections; "Add connections"
  * needs full access to the page, and the OAuth page picker "shows only pages they have full access to",
- * reference/notion-api.md §OAuth and permissions-and-tokens.md §2.1–2.2):
+ * reference/notion-api.md §OAuth and docs/reference/permissions-and-tokens.md §2.1–2.2):
  *
  * - the person needs **full access** to the page, whatever their workspace role — owners included, so
  *   an owner cannot hand a connection a page they cannot open themselves (a member's private page);

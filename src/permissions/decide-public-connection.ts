@@ -1,6 +1,6 @@
 /**
  * Who may manage public (OAuth) connections and their installs: the workspace-level rules of
- * permissions-and-tokens.md §2.1 and §4 and docs/adr/0014-oauth-public-connections.md, decided once
+ * docs/reference/permissions-and-tokens.md §2.1 and §4 and docs/adr/0014-oauth-public-connections.md, decided once
  * here and used by services/public-connections.service.ts and services/oauth/ for the admin API, the
  * CLI and the portal alike (the refusal messages are what each surface shows).
  *

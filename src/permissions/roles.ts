@@ -1,7 +1,7 @@
 /**
  * Page access levels, ordered: a higher level includes every lower one. Notion's levels are
  * "Full access", "Can edit", "Can edit content", "Can comment", "Can view" and "No access"
- * (permissions-and-tokens.md §2.2). The highest level granted through any path wins.
+ * (docs/reference/permissions-and-tokens.md §2.2). The highest level granted through any path wins.
  */
 export const ROLE = {
   none: 0,

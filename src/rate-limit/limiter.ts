@@ -6,7 +6,7 @@ import type { Plan } from '../storage/database.js'
 import { memoryAttempts, type AttemptLimiterFactory } from './attempts.js'
 
 /**
- * Notion's request limits as documented today (permissions-and-tokens.md §2.3): a per-connection
+ * Notion's request limits as documented today (docs/reference/permissions-and-tokens.md §2.3): a per-connection
  * budget per 60-second window (180, or 600 on Business and Enterprise), spendable in one burst,
  * plus a per-workspace budget shared by all its connections. Counting is done by
  * rate-limiter-flexible (fixed window from the first request of a window); this module only

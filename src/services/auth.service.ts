@@ -14,7 +14,7 @@ const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
 /**
  * Resolves an `Authorization` header to the calling connection or personal access token.
  *
- * Order and messages follow live Notion (digest §3.2): a header that is not exactly `Bearer <token>`
+ * Order and messages follow live Notion (docs/reference/notion-api.md §3.2): a header that is not exactly `Bearer <token>`
  * (scheme case-insensitive) → 401 'Authorization header must use the format "Bearer <token>".';
  * anything else that is not a live token → 401 "API token is invalid.". Malformed tokens and bad
  * checksums are refused without touching the store. Tokens are found by HMAC digest only, and the

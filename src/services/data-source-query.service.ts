@@ -13,7 +13,7 @@ import type { Deps } from './deps.js'
 import { computeRowValues, type RowSource, type RowValues } from './row-values.js'
 
 /**
- * Runs `POST /v1/data_sources/{id}/query` and the legacy `POST /v1/databases/{id}/query` (digest §1.5,
+ * Runs `POST /v1/data_sources/{id}/query` and the legacy `POST /v1/databases/{id}/query` (docs/reference/notion-api.md §1.5,
  * §2.12, §2.13, §6) over the typed value index (ADR 8).
  *
  * - Filters and sorts that only read stored values run as one SQL statement (storage/repositories/
@@ -28,14 +28,14 @@ import { computeRowValues, type RowSource, type RowValues } from './row-values.j
  *   principals.
  * - Pagination: `page_size` ≤ 100 (default 100); `next_cursor` is the id of the next row; a cursor
  *   that is not a row of the data source yields an empty last page.
- * - Notion's per-query cap (digest §1.5, §6; SDK `iterateAllDataSourceRows`): one query (filter and
+ * - Notion's per-query cap (docs/reference/notion-api.md §1.5, §6; SDK `iterateAllDataSourceRows`): one query (filter and
  *   sorts) returns at most 10,000 rows over all its pages; the page that reaches the cap while more
  *   rows match says `has_more: false`, `next_cursor: null` and `request_status: {type:"incomplete",
  *   incomplete_reason:"query_result_limit_reached"}`. Every other page carries
  *   `request_status: {type:"complete"}`.
  */
 
-/** Rows one query may return over all its pages (digest §6). */
+/** Rows one query may return over all its pages (docs/reference/notion-api.md §6). */
 export const QUERY_RESULT_LIMIT = 10_000
 
 export interface RowQueryInput {

@@ -28,7 +28,7 @@ import { createNode } from './tree.service.js'
 
 /**
  * Databases and data sources: the operations shared by `/v1/databases`, `/v1/data_sources`, the
- * page property item endpoint and the demo seed (digest §1.4, §1.5, §2.7, §2.8).
+ * page property item endpoint and the demo seed (docs/reference/notion-api.md §1.4, §1.5, §2.7, §2.8).
  */
 
 /**
@@ -132,7 +132,7 @@ export async function addDataSource(
 /**
  * Loads a data source and its database if the caller may perform `action` on the database.
  * Missing, in another workspace, or not shared: 404 "Could not find data_source with ID: <id>. …"
- * (a database id is not a data source id, digest §1.5). Capability missing: 403.
+ * (a database id is not a data source id, docs/reference/notion-api.md §1.5). Capability missing: 403.
  * @throws NotionApiError restricted_resource | object_not_found
  */
 export async function loadDataSource(
@@ -156,7 +156,7 @@ export async function loadDataSource(
 }
 
 /**
- * 400 for a database with several data sources under 2022-06-28 and older (digest §1.4):
+ * 400 for a database with several data sources under 2022-06-28 and older (docs/reference/notion-api.md §1.4):
  * "Databases with multiple data sources are not supported in this API version." with
  * `additional_data {error_type, database_id, child_data_source_ids, minimum_api_version}`.
  */

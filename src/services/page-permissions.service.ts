@@ -19,7 +19,7 @@ import { effectiveAccess } from './effective-access.js'
 import { principalsForUser } from './people-access.js'
 
 /**
- * People's page permissions (permissions-and-tokens.md §2.2; docs/adr/0009-people-permissions.md):
+ * People's page permissions (docs/reference/permissions-and-tokens.md §2.2; docs/adr/0009-people-permissions.md):
  * granting, changing and removing a page's access for the whole workspace, a group or a person
  * (guests included), restoring inherited access, and listing a page's effective access with the page
  * each entry comes from.

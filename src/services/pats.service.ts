@@ -40,7 +40,7 @@ import { principalsForUser } from './people-access.js'
 
 /**
  * Personal access tokens (PATs): developers.notion.com "Personal access tokens" (seed 004),
- * permissions-and-tokens.md §2.1, docs/adr/0010-personal-access-tokens.md.
+ * docs/reference/permissions-and-tokens.md §2.1, docs/adr/0010-personal-access-tokens.md.
  *
  * - A PAT has a name, a workspace, capabilities ("Notion API" and/or "Workers") and an expiry (365 days
  *   by default; 7, 30, 90 or 180 can be chosen). It is its own bot user (`bot_id`) acting as its creator.

@@ -7,10 +7,10 @@ import type { Db } from '../storage/store.js'
 
 /**
  * Who a person acts as when they (or a token acting as them, such as a PAT) reach pages:
- * docs/adr/0009-people-permissions.md, permissions-and-tokens.md §2.2 and §7.3 step 3.
+ * docs/adr/0009-people-permissions.md, docs/reference/permissions-and-tokens.md §2.2 and §7.3 step 3.
  */
 
-/** A workspace role (permissions-and-tokens.md §2.2). Same values as `workspace_member.role`. */
+/** A workspace role (docs/reference/permissions-and-tokens.md §2.2). Same values as `workspace_member.role`. */
 export type WorkspaceRole = MemberRole
 
 // Full membership is a rule of permissions/decide-workspace.ts; re-exported for existing callers.

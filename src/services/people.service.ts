@@ -22,7 +22,7 @@ import { revokePatsOfDepartingMember } from './pats.service.js'
 
 /**
  * Workspace people: role changes, removal (leaving), and groups with their members
- * (permissions-and-tokens.md §2.2; docs/adr/0009-people-permissions.md).
+ * (docs/reference/permissions-and-tokens.md §2.2; docs/adr/0009-people-permissions.md).
  *
  * Who may do what (Notion's Settings → People and Groups) is decided by permissions/decide-workspace.ts
  * (decideRoleChange, decideMemberRemoval, decideGroupChange); the writes and their change events are

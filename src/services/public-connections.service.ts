@@ -24,7 +24,7 @@ import { principalsForUser } from './people-access.js'
 
 /**
  * Public connections (OAuth clients): developers.notion.com "Authorization" and "Public connections",
- * digest §7, permissions-and-tokens.md §2.1 and §4, docs/adr/0014-oauth-public-connections.md.
+ * docs/reference/notion-api.md §7, docs/reference/permissions-and-tokens.md §2.1 and §4, docs/adr/0014-oauth-public-connections.md.
  *
  * - Any full member (owner, membership admin, member) of a workspace may register one there; people of
  *   every workspace on this Octavo may then install it through `/v1/oauth/authorize`. The rules:

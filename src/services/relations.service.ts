@@ -18,7 +18,7 @@ import { levelOn } from './access.js'
 import { visibleRelated } from './row-values.js'
 
 /**
- * Relation writes (digest §2.5, §2.8): checking related page ids and keeping two-way
+ * Relation writes (docs/reference/notion-api.md §2.5, §2.8): checking related page ids and keeping two-way
  * (`dual_property`) relations consistent on both sides.
  *
  * - A relation value may name only pages of the related data source that the caller can read and
@@ -85,7 +85,7 @@ export async function checkRelationTargets(
  * (`decideDualRelation`). `own` is the side being written (a database or a row), or null when this
  * request is creating it and has already checked the caller's access where it goes; `other` is the
  * related database or row. The other side invisible (or in another workspace) → `notFound()`; visible
- * below edit → 403 restricted_resource "Insufficient permissions for this endpoint." (digest §5).
+ * below edit → 403 restricted_resource "Insufficient permissions for this endpoint." (docs/reference/notion-api.md §5).
  * @throws NotionApiError object_not_found | restricted_resource
  */
 export async function requireDualRelationAccess(

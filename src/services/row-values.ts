@@ -12,7 +12,7 @@ import type { Db } from '../storage/store.js'
 
 /**
  * A data-source row's property values in wire shape, with everything computed: the ONE place that
- * turns stored values into what a page object shows (digest §2.5).
+ * turns stored values into what a page object shows (docs/reference/notion-api.md §2.5).
  *
  * NOTE for the query engine (filters and sorts on formula, rollup, relation, created_by, …): call
  * `computeRowValues(db, {viewer: ctx.caller, now: new Date(deps.clock.now())}, source, rows)` and

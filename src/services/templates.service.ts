@@ -22,7 +22,7 @@ import type { Deps } from './deps.js'
 import { createNode, eventActorOf } from './tree.service.js'
 
 /**
- * Data-source templates (digest §1.2 `template`, §1.5 `GET /v1/data_sources/{id}/templates`).
+ * Data-source templates (docs/reference/notion-api.md §1.2 `template`, §1.5 `GET /v1/data_sources/{id}/templates`).
  *
  * A template is a page of a data source that is not a row: a `child_page` node with
  * `parent_type = "template"` and `parent_id` = the data source, placed and permissioned like a row

@@ -8,7 +8,7 @@ import type { Db } from '../storage/store.js'
 /**
  * Where a page or database created with `parent: {workspace: true}` goes, one rule for
  * `POST /v1/pages` and `POST /v1/databases`:
- * - internal connection: refused (`refusal`, a 400 validation_error; digest §1.2/§1.4: "internal
+ * - internal connection: refused (`refusal`, a 400 validation_error; docs/reference/notion-api.md §1.2/§1.4: "internal
  *   connections cannot create workspace-level pages/databases");
  * - PAT: a private page/database of its creator (seed 004: "workspace-level private page creation uses
  *   the PAT creator"; docs/adr/0010-personal-access-tokens.md);

@@ -101,7 +101,7 @@ export async function createWorkspace(deps: Deps, input: CreateWorkspaceInput) {
 
 /**
  * Adds a person to a workspace (creating the person if the e-mail is new) or changes their role.
- * With `actorId`, that person's rules apply (permissions-and-tokens.md §2.2): owners add anyone;
+ * With `actorId`, that person's rules apply (docs/reference/permissions-and-tokens.md §2.2): owners add anyone;
  * membership admins add and re-role people below admin level only; nobody else adds people. Without
  * it, the operator (admin key, CLI) acts.
  * @throws DomainError not_found for an unknown workspace | forbidden

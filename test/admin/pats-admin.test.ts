@@ -6,7 +6,7 @@ import { manualClock, seedPeople } from '../support/pats.js'
 
 /**
  * PATs and the PAT policy on Octavo's admin API (`/_octavo/admin`), Notion's Admin API revoke route
- * (`/admin/v1/spaces/{space_id}/personal_access_tokens/{bot_id}`, peers.md §1.6), and the audit
+ * (`/admin/v1/spaces/{space_id}/personal_access_tokens/{bot_id}`, docs/reference/peers.md §1.6), and the audit
  * listing with filters.
  */
 describe('PATs on the admin APIs', () => {

@@ -6,7 +6,7 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
 
 /**
  * `PATCH /v1/blocks/{id}/children` through the official SDK: every block type, placement with
- * `position` / `after`, limits, versions, capabilities (digest §1.3, §2.9, §3.3, §6).
+ * `position` / `after`, limits, versions, capabilities (docs/reference/notion-api.md §1.3, §2.9, §3.3, §6).
  */
 
 const rt = (content: string) => [{ text: { content } }]

@@ -6,7 +6,7 @@ import { seedBasic, startTestServer, type TestServer } from '../support/harness.
 /**
  * Concurrent writers (runs on both stores): appends to different pages at once must each either
  * succeed, with every acknowledged block stored, or lose a write race with Notion's 409
- * `conflict_error` (digest §3.2) and store nothing — never a 500. On PostgreSQL, SERIALIZABLE
+ * `conflict_error` (docs/reference/notion-api.md §3.2) and store nothing — never a 500. On PostgreSQL, SERIALIZABLE
  * transactions retry serialization failures before giving up (ADR 11).
  */
 describe('blocks: concurrent appends', () => {

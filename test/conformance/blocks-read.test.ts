@@ -7,7 +7,7 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
 
 /**
  * `GET /v1/blocks/{id}` and `GET /v1/blocks/{id}/children` through the official SDK
- * (digest §1.3, §2.9, §2.12).
+ * (docs/reference/notion-api.md §1.3, §2.9, §2.12).
  */
 
 const para = (content: string) => ({ paragraph: { rich_text: [{ text: { content } }] } })

@@ -7,7 +7,7 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
 
 /**
  * `PATCH /v1/blocks/{id}` and `DELETE /v1/blocks/{id}` through the official SDK: partial content
- * updates, no type changes, trash and restore, versions, capabilities (digest §1.3, §2.9, §10).
+ * updates, no type changes, trash and restore, versions, capabilities (docs/reference/notion-api.md §1.3, §2.9, §10).
  */
 
 const rt = (content: string) => [{ text: { content } }]

@@ -9,7 +9,7 @@ import { connectedWorkspace } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
- * `/v1/comments` through the official SDK (digest §1.7, §2.10): create on a page, on a block and in
+ * `/v1/comments` through the official SDK (docs/reference/notion-api.md §1.7, §2.10): create on a page, on a block and in
  * an existing discussion; list per block, oldest first, paginated; retrieve; and every denial.
  */
 

@@ -4,7 +4,7 @@ import { buildConnection, buildDatabase, connectedWorkspace, rt } from '../suppo
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
- * Relations and rollups through the official SDK (digest §2.5, §2.6, §2.8): two-way relations kept
+ * Relations and rollups through the official SDK (docs/reference/notion-api.md §2.5, §2.6, §2.8): two-way relations kept
  * consistent on both sides on every write, removal and trash; every rollup function; the property
  * item endpoint past 25 references; and no leak of related pages a token cannot see.
  */

@@ -7,7 +7,7 @@ import { apiError, startTestServer, type TestServer } from '../support/harness.j
  * Data-source schemas and their lifecycle through the official SDK: formulas (compiled at save,
  * evaluated at read with the server clock), retyping with value conversion, renaming and removing,
  * place and verification values, templates, trash and restore, and the version differences of the
- * database and data-source shapes (digest §1.4, §1.5, §1.12, §2.5, §2.7, §2.8).
+ * database and data-source shapes (docs/reference/notion-api.md §1.4, §1.5, §1.12, §2.5, §2.7, §2.8).
  */
 
 const NOW = Date.parse('2026-05-10T12:00:00.000Z')

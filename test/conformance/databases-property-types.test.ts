@@ -5,7 +5,7 @@ import { apiError, startTestServer, type TestServer } from '../support/harness.j
 /**
  * Every property type through the official SDK: in the schema, written on create, changed on update,
  * read back by retrieve and by a simple query (which must show the very same values, computed ones
- * included), and refused with Notion's validation_error texts when malformed (digest §2.5, §2.8, §3.3).
+ * included), and refused with Notion's validation_error texts when malformed (docs/reference/notion-api.md §2.5, §2.8, §3.3).
  */
 
 describe('every property type', () => {

@@ -5,7 +5,7 @@ import { apiError, startTestServer, steppingClock, type TestServer } from '../su
 
 /**
  * `POST /v1/data_sources/{id}/query` and the legacy `POST /v1/databases/{id}/query` through the SDK
- * (digest §1.4, §1.5, §2.12, §2.13): each filter family, sorts, pagination, filter_properties,
+ * (docs/reference/notion-api.md §1.4, §1.5, §2.12, §2.13): each filter family, sorts, pagination, filter_properties,
  * trash, and validation errors.
  */
 

@@ -5,7 +5,7 @@ import { apiError, startTestServer, type TestServer } from '../support/harness.j
 
 /**
  * Database rows: every writable property type written with `pages.create` and read back, computed
- * types, unique ids, the page property item endpoint (digest §2.5, §2.6).
+ * types, unique ids, the page property item endpoint (docs/reference/notion-api.md §2.5, §2.6).
  */
 
 describe('database rows and property items', () => {

@@ -8,7 +8,7 @@ import { buildDatabase, connectedWorkspace, rt } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
- * Databases (containers) and data sources through the official SDK (digest §1.4, §1.5, §2.7, §2.8,
+ * Databases (containers) and data sources through the official SDK (docs/reference/notion-api.md §1.4, §1.5, §2.7, §2.8,
  * §1.12): shapes per Notion-Version, schema changes, version gating, permissions and errors.
  */
 

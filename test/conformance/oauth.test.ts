@@ -9,7 +9,7 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
 import { consent, pkcePair, registerApp, sessionCookie } from '../support/oauth.js'
 
 /**
- * Public connections' OAuth with the official SDK (issue 8; digest §7): `oauth.token` (code and
+ * Public connections' OAuth with the official SDK (issue 8; docs/reference/notion-api.md §7): `oauth.token` (code and
  * refresh grants), `oauth.introspect`, `oauth.revoke`, and what the resulting token may do. Codes come
  * from the real consent screen over HTTP (test/support/oauth.ts).
  */

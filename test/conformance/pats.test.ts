@@ -10,7 +10,7 @@ import { apiError, startTestServer, type TestServer } from '../support/harness.j
 import { DAY_MS, manualClock, seedPeople } from '../support/pats.js'
 
 /**
- * Personal access tokens on the wire, through the official SDK (seed 004; digest §1.1, §2.2, §5):
+ * Personal access tokens on the wire, through the official SDK (seed 004; docs/reference/notion-api.md §1.1, §2.2, §5):
  * a PAT authenticates like any token, acts as its creator with the creator's current levels capped by
  * its capabilities, and fails with 401 once revoked, expired, or its creator leaves.
  */

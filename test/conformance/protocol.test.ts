@@ -4,7 +4,7 @@ import { apiError, seedBasic, startTestServer, type TestServer } from '../suppor
 
 /**
  * Notion's wire protocol around every endpoint: the error envelope, the order of checks
- * (URL → credential → version → validation), request ids and id spellings (digest §0, §3, §4).
+ * (URL → credential → version → validation), request ids and id spellings (docs/reference/notion-api.md §0, §3, §4).
  */
 describe('protocol', () => {
   let server: TestServer
@@ -94,7 +94,7 @@ describe('protocol', () => {
     expect(unknown.body.message).toBe(
       'Notion-Version header failed validation: Notion-Version header should be `"2021-05-11"`, `"2021-05-13"`, `"2021-08-16"`, `"2022-02-22"`, `"2022-06-28"`, `"2025-09-03"`, or `"2026-03-11"`, instead was `"2024-01-01"`.',
     )
-    // The SDK does not know `missing_version`, so it surfaces as UnknownHTTPResponseError (digest §3.5).
+    // The SDK does not know `missing_version`, so it surfaces as UnknownHTTPResponseError (docs/reference/notion-api.md §3.5).
     const err = await server
       .client(s.token, '2024-01-01')
       .users.me({})

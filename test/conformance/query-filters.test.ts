@@ -4,7 +4,7 @@ import { buildDatabase, connectedWorkspace, rt } from '../support/factories.js'
 import { startTestServer, steppingClock, type TestServer } from '../support/harness.js'
 
 /**
- * Every filter condition of every property type through the SDK (digest §2.13; SDK `PropertyFilter`,
+ * Every filter condition of every property type through the SDK (docs/reference/notion-api.md §2.13; SDK `PropertyFilter`,
  * `TimestampFilter`, `RollupPropertyFilter`, `FormulaPropertyFilter`), stored values (answered by the
  * SQL value index) and computed ones (formula, rollup, relation, verification, answered in JS after
  * the SQL pre-filter), mixed in compound filters; sorts on every sortable kind, several at once.

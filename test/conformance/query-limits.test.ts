@@ -10,7 +10,7 @@ import { buildDatabase, connectedWorkspace } from '../support/factories.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
- * Query limits and validation (digest §1.5, §2.12, §2.13, §3.3, §6): the 10,000-row cap per query
+ * Query limits and validation (docs/reference/notion-api.md §1.5, §2.12, §2.13, §3.3, §6): the 10,000-row cap per query
  * reported through `request_status`, cursor pagination, `page_size` bounds, and Notion's
  * `validation_error` texts for filters and sorts that do not fit the grammar or the schema.
  */

@@ -11,7 +11,7 @@ import { startTestServer, steppingClock, type TestServer } from '../support/harn
  * exercised), and the ids must equal a plain in-memory evaluation written here, independently of
  * the production engine (src/domain/query.ts + the SQL value index).
  *
- * Reference semantics (Notion's, digest §2.13): text conditions are case-insensitive over the plain
+ * Reference semantics (Notion's, docs/reference/notion-api.md §2.13): text conditions are case-insensitive over the plain
  * text; `does_not_*` conditions match empty values; dates here are whole days, so ISO strings compare
  * as text; sorts put empty values last in both directions, compare text lower-cased, select by option
  * order, checkbox false < true; ties fall back to newest created first.

@@ -8,7 +8,7 @@ import { connectedWorkspace, seedDatabase } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
- * `POST /v1/search` through the official SDK (digest §1.6, §2.14): only what the token can see,
+ * `POST /v1/search` through the official SDK (docs/reference/notion-api.md §1.6, §2.14): only what the token can see,
  * title matching, the object filter per version, sort, keyset pagination, trash, validation and
  * the read-content capability.
  */

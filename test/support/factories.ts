@@ -22,7 +22,7 @@ export type DatabaseProperties = NonNullable<NonNullable<CreateDatabaseParameter
 
 /**
  * A rich-text request array holding one plain text run: `[{ type: 'text', text: { content } }]`
- * (Notion's `RichTextItemRequest`, digest §2.3).
+ * (Notion's `RichTextItemRequest`, docs/reference/notion-api.md §2.3).
  */
 export const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 

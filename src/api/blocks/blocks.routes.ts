@@ -7,8 +7,8 @@ import { AppendChildrenBody, ListChildrenQuery, UpdateBlockEnvelope } from './bl
 import { appendBlockChildren, deleteBlock, getBlock, listBlockChildren, updateBlockContent } from './blocks.service.js'
 
 /**
- * Blocks endpoints (SDK `blocks.*`; digest §1.3). The path parameter is reported as `path.id` in
- * validation errors, as live Notion does for blocks (digest §3.3).
+ * Blocks endpoints (SDK `blocks.*`; docs/reference/notion-api.md §1.3). The path parameter is reported as `path.id` in
+ * validation errors, as live Notion does for blocks (docs/reference/notion-api.md §3.3).
  */
 export function blocksRoutes(deps: Deps): RouteSpec[] {
   return [

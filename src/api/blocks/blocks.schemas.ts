@@ -4,7 +4,7 @@ import { QueryPageSize, StartCursor } from '../../http/pagination.js'
 import { JsonObject } from '../../domain/validation.js'
 
 /**
- * Request schemas of the `/v1/blocks` endpoints (SDK `api-endpoints/blocks.d.ts`; digest §1.3).
+ * Request schemas of the `/v1/blocks` endpoints (SDK `api-endpoints/blocks.d.ts`; docs/reference/notion-api.md §1.3).
  * Bodies are strict: an unknown key answers "body.x should be not present".
  */
 

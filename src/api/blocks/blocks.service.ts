@@ -44,7 +44,7 @@ import { AppendChildrenBody, UpdateBlockEnvelope, type ListChildrenQuery } from 
  * Block operations behind `/v1/blocks` (SDK `blocks.retrieve|update|delete|children.list|
  * children.append`). Each checks capability, then visibility (a block is visible iff the page or
  * database owning it is; 404 `object_not_found` naming a block otherwise), then level, and returns
- * the SDK's `BlockObjectResponse` shapes. Sources: digest §1.3, §2.9, §3.3, §6.
+ * the SDK's `BlockObjectResponse` shapes. Sources: docs/reference/notion-api.md §1.3, §2.9, §3.3, §6.
  */
 
 /**
@@ -80,7 +80,7 @@ async function presentOne(db: Db, ctx: RequestContext, row: BlockRow): Promise<R
 
 /**
  * `GET /v1/blocks/{id}`: any block; a page answers as a `child_page` block, a database as a
- * `child_database` block with `has_children: false` (digest §1.3).
+ * `child_database` block with `has_children: false` (docs/reference/notion-api.md §1.3).
  * @throws NotionApiError restricted_resource | object_not_found ("Could not find block with ID: …")
  */
 export async function getBlock(deps: Deps, ctx: RequestContext, id: string): Promise<Record<string, unknown>> {
@@ -168,7 +168,7 @@ export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: st
 
 /**
  * `DELETE /v1/blocks/{id}`: moves the block (a page or database included) to the trash and returns
- * it with `in_trash: true` — never an empty body (digest §1.3, §10.2). Deleting what is already in
+ * it with `in_trash: true` — never an empty body (docs/reference/notion-api.md §1.3, §10.2). Deleting what is already in
  * the trash is an edit of an archived block. Event: `block.deleted` (`page.trashed` / `database.trashed`).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
@@ -217,7 +217,7 @@ export async function listBlockChildren(
  * `PATCH /v1/blocks/{id}/children`: validates `children` (≤ 100 per array, ≤ 2 nesting levels,
  * ≤ 1000 blocks) and inserts them at `position` (`start`, `end` — the default — or after a child of
  * the parent) or, before 2026-03-11, after the child `after`. Returns the new first-level blocks
- * only (digest §1.3). Bumps the owning page's `last_edited_time`. Events: `block.appended` per created
+ * only (docs/reference/notion-api.md §1.3). Bumps the owning page's `last_edited_time`. Events: `block.appended` per created
  * block, nested ones included.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */

@@ -6,7 +6,7 @@ import type { RouteSpec } from '../router.js'
 import { CreateCommentBody, ListCommentsQuery } from './comments.schemas.js'
 import { createComment, getComment, listComments } from './comments.service.js'
 
-/** Comments endpoints (SDK `comments.create|list|retrieve`; digest §1.7). */
+/** Comments endpoints (SDK `comments.create|list|retrieve`; docs/reference/notion-api.md §1.7). */
 export function commentsRoutes(deps: Deps): RouteSpec[] {
   return [
     {

@@ -6,7 +6,7 @@ import { QueryPageSize, StartCursor } from '../../http/pagination.js'
 
 /**
  * Request schemas of `/v1/comments` (SDK `CreateCommentParameters`, `ListCommentsParameters`;
- * digest §1.7). Objects are strict, so unknown keys answer "should be not present".
+ * docs/reference/notion-api.md §1.7). Objects are strict, so unknown keys answer "should be not present".
  */
 
 /** `parent` of a new comment: a page or a block; `type` optional. */

@@ -24,7 +24,7 @@ import { commentTargetOf, type CreateCommentInput, type ListCommentsQuery } from
 import type * as z from 'zod'
 
 /**
- * Comment operations behind `/v1/comments` (SDK `comments.create|list|retrieve`; digest §1.7,
+ * Comment operations behind `/v1/comments` (SDK `comments.create|list|retrieve`; docs/reference/notion-api.md §1.7,
  * §2.10). Order in each: capability (403 `restricted_resource`; both comment capabilities are off
  * by default), then visibility of the commented page or block (404, never 403), then level.
  */
@@ -135,7 +135,7 @@ export async function createComment(deps: Deps, ctx: RequestContext, body: Creat
 /**
  * `GET /v1/comments?block_id=…`: the comments whose parent is exactly that page or block (not
  * those on its child blocks), oldest first, paginated. Unknown or unshared ids answer
- * "Could not find block with ID: <id>." without the sharing hint; a database id → 403 (digest §1.7,
+ * "Could not find block with ID: <id>." without the sharing hint; a database id → 403 (docs/reference/notion-api.md §1.7,
  * measured live).
  * @returns list envelope of type `comment`
  * @throws NotionApiError restricted_resource | object_not_found

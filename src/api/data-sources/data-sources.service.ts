@@ -37,7 +37,7 @@ import type * as S from './data-sources.schemas.js'
  * Data-source operations behind `/v1/data_sources` (SDK `dataSources.*`, 2025-09-03+), and the
  * query engine shared with the legacy `POST /v1/databases/{id}/query`. Each checks capability, then
  * access on the data source's database (404 "Could not find data_source with ID: …" when it is not
- * shared), then writes. Sources: digest §1.5, §2.8, §2.12, §2.13.
+ * shared), then writes. Sources: docs/reference/notion-api.md §1.5, §2.8, §2.12, §2.13.
  */
 
 /**
@@ -220,7 +220,7 @@ export async function runDataSourceQuery(
 }
 
 /**
- * `POST /v1/data_sources/{id}/query` (digest §1.5, §2.13).
+ * `POST /v1/data_sources/{id}/query` (docs/reference/notion-api.md §1.5, §2.13).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function queryDataSource(

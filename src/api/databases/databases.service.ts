@@ -22,7 +22,7 @@ import { databaseTexts, presentDatabase } from './databases.presenter.js'
 import type * as S from './databases.schemas.js'
 
 /**
- * Database (container) operations behind `/v1/databases` (SDK `databases.*`; digest §1.4, §2.7).
+ * Database (container) operations behind `/v1/databases` (SDK `databases.*`; docs/reference/notion-api.md §1.4, §2.7).
  * Under 2025-09-03+ a database lists its data sources; under 2022-06-28 and older it shows its
  * single data source's schema as `properties`, and a database with several data sources is a 400
  * `multiple_data_sources_for_database` error.

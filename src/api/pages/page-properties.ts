@@ -17,7 +17,7 @@ import { findDataSource, schemaOf } from '../../storage/repositories/data-source
 import { findBlocks } from '../../storage/repositories/blocks.repository.js'
 
 /**
- * `GET /v1/pages/{page_id}/properties/{property_id}` (SDK `pages.properties.retrieve`; digest §1.2,
+ * `GET /v1/pages/{page_id}/properties/{property_id}` (SDK `pages.properties.retrieve`; docs/reference/notion-api.md §1.2,
  * §2.6). The property id arrives URL-encoded (the SDK inserts it raw); names are accepted too.
  * - Simple types → one `{object:"property_item", id, type, <type>: value}`.
  * - title, rich_text, people, relation (and rollup) → a paginated list of property items, one per
@@ -88,7 +88,7 @@ export async function getPageProperty(
     cursor ? `${baseUrl}/v1/pages/${row.id}/properties/${prop.id}?start_cursor=${cursor}` : null
   if (prop.type === 'rollup') {
     // One property item per visible related page (the rolled-up value), and the aggregate over the
-    // pages returned so far (digest §2.6).
+    // pages returned so far (docs/reference/notion-api.md §2.6).
     const related = await rollupItems(deps, opts, source as RowSource, prop, computed as RowValues)
     const fn = (prop.config.function as string | undefined) ?? 'show_original'
     if (!related)

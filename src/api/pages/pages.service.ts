@@ -36,7 +36,7 @@ import type * as z from 'zod'
 /**
  * Page operations behind `/v1/pages` (SDK `pages.create|retrieve|update|move`). Each takes the
  * request context, checks capability then access (see services/access.ts), and returns the SDK's
- * `PageObjectResponse` shape. Sources: digest §1.2, §2.5.
+ * `PageObjectResponse` shape. Sources: docs/reference/notion-api.md §1.2, §2.5.
  */
 
 const WORKSPACE_PAGE_REFUSED =

@@ -4,7 +4,7 @@ import type { RouteSpec } from '../router.js'
 import { parseSearchBody } from './search.schemas.js'
 import { search } from './search.service.js'
 
-/** `POST /v1/search` (SDK `search`; digest §1.6, §2.14). No body, `{}`, or any valid body. */
+/** `POST /v1/search` (SDK `search`; docs/reference/notion-api.md §1.6, §2.14). No body, `{}`, or any valid body. */
 export function searchRoutes(deps: Deps): RouteSpec[] {
   return [
     {

@@ -3,7 +3,7 @@ import { validationError } from '../../errors/notion-error.js'
 import { PAGE_SIZE_MAX } from '../../http/pagination.js'
 
 /**
- * Validation of `POST /v1/search` bodies (digest §2.14; SDK `SearchParameters`; SDK 2.x for
+ * Validation of `POST /v1/search` bodies (docs/reference/notion-api.md §2.14; SDK `SearchParameters`; SDK 2.x for
  * 2022-06-28). Hand-written rather than zod because Notion's messages for optional top-level keys
  * say "should be a string or `undefined`", and for the object filter "should be `"page"` or
  * `"data_source"`" (two options, no comma). Measured: `{"query":5}` → "body failed validation:

@@ -15,7 +15,7 @@ import { presentDatabase } from '../databases/databases.presenter.js'
 import type { SearchInput } from './search.schemas.js'
 
 /**
- * `POST /v1/search` (SDK `search`; digest §1.6, §2.14; design: permissions-and-tokens.md §7.4).
+ * `POST /v1/search` (SDK `search`; docs/reference/notion-api.md §1.6, §2.14; design: docs/reference/permissions-and-tokens.md §7.4).
  */
 
 /** Rows fetched per round trip while filling a page (some rows may be dropped or expanded). */

@@ -17,12 +17,12 @@ const ListQuery = z.object({ start_cursor: StartCursor, page_size: QueryPageSize
  * Users endpoints (SDK `users.me`, `users.list`, `users.retrieve`).
  * - me: any capabilities; the connection's bot with `bot.owner = {type:"workspace", workspace:true}`.
  * - list: needs user information (403 otherwise); members and bots, no guests ("Guests are not
- *   included", digest §1.1).
+ *   included", docs/reference/notion-api.md §1.1).
  * - retrieve: needs user information; people of the workspace (guests included) and its bots.
  * - PATs (seed 004): `me` is the PAT's bot with `bot.owner = {type:"user", user}` (its creator);
  *   list is refused (403 `restricted_resource`); retrieve reaches the creator, the PAT's own bot and
  *   the workspace's people and connection bots.
- * - OAuth tokens of public connections (digest §2.2, §7): `me` is the install's bot owned by the
+ * - OAuth tokens of public connections (docs/reference/notion-api.md §2.2, §7): `me` is the install's bot owned by the
  *   authorizing user (`{type:"user", user}`).
  */
 export function usersRoutes(deps: Deps): RouteSpec[] {

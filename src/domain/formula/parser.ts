@@ -15,7 +15,7 @@ import { FormulaError } from './types.js'
 
 /**
  * Size limits of an expression. Notion documents no limit on a formula's length; Octavo takes
- * 20,000 characters (ten times the 2,000 of a rich-text `content`, digest §6), with at most 200
+ * 20,000 characters (ten times the 2,000 of a rich-text `content`, docs/reference/notion-api.md §6), with at most 200
  * levels of brackets and calls (the parser's recursion) and a tree at most 1,000 operations deep
  * (`1+1+…`, which compiling and evaluating walk recursively). The compiler adds a budget of steps
  * (`MAX_COMPILE_STEPS` in compile.ts).

@@ -2,7 +2,7 @@
  * Public types of the Notion formula 2.0 engine (`src/domain/formula`).
  *
  * A formula property's result is reported on the wire as Notion's `FormulaPropertyResponse`
- * (digest §2.7 "Property value responses": `formula: {type:"string"|"number"|"boolean"|"date", …}`;
+ * (docs/reference/notion-api.md §2.7 "Property value responses": `formula: {type:"string"|"number"|"boolean"|"date", …}`;
  * SDK `StringFormulaPropertyResponse` etc.).
  */
 

@@ -2,9 +2,9 @@ import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../context.js'
 
 /**
- * `HEAD` answers exactly as `GET` without the body (digest §3.4: "`HEAD` = GET without body"):
+ * `HEAD` answers exactly as `GET` without the body (docs/reference/notion-api.md §3.4: "`HEAD` = GET without body"):
  * Hono routes HEAD to the GET handler and drops the body; this adds the `Content-Length` of the
- * body GET would send, as live Notion does on HEAD responses (digest §4, "Live HEAD/GET error
+ * body GET would send, as live Notion does on HEAD responses (docs/reference/notion-api.md §4, "Live HEAD/GET error
  * responses carry `content-type` + `content-length`"). So a HEAD on a wrong path or without a
  * token carries the envelope's status, type, length and `x-notion-request-id`; HTTP forbids the
  * body itself.

@@ -8,7 +8,7 @@ const EXPECTED_LIST = `${EXPECTED.slice(0, -1).join(', ')}, or ${EXPECTED.at(-1)
 
 /**
  * Requires a known `Notion-Version` header, else 400 `missing_version` with Notion's two messages
- * (digest §3.2): "…should be defined, instead was `undefined`." when absent, and the list of
+ * (docs/reference/notion-api.md §3.2): "…should be defined, instead was `undefined`." when absent, and the list of
  * accepted versions when empty or unknown. The value must equal an accepted date exactly.
  * @throws NotionApiError missing_version
  */

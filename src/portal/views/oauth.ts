@@ -64,7 +64,7 @@ export interface ConsentInput {
 }
 
 /**
- * The consent screen (digest §7.1): names the connection and its capabilities, lets the person pick
+ * The consent screen (docs/reference/notion-api.md §7.1): names the connection and its capabilities, lets the person pick
  * the workspace (when they have several) and the pages to share (only pages where they have full
  * access), or duplicate the template (or say that it is no longer available); Allow or Cancel.
  */

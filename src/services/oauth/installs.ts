@@ -26,7 +26,7 @@ import type { Deps } from '../deps.js'
 import { principalsForUser } from '../people-access.js'
 
 /**
- * Installs of public connections (docs/adr/0014-oauth-public-connections.md; permissions-and-tokens.md
+ * Installs of public connections (docs/adr/0014-oauth-public-connections.md; docs/reference/permissions-and-tokens.md
  * §2.1, §4): listing them, removing them (by the authorizer, an owner, or when the authorizer leaves),
  * sharing one more page with an install's bot, and authenticating an install's access token on every
  * `/v1` request. Who may do what: permissions/decide-public-connection.ts and

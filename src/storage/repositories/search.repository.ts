@@ -6,7 +6,7 @@ import { textMatches } from './text-match.js'
 
 /**
  * The "what can this token see, newest first" query behind `POST /v1/search`
- * (permissions-and-tokens.md §7.4): pages and databases whose permission root is readable, walked
+ * (docs/reference/permissions-and-tokens.md §7.4): pages and databases whose permission root is readable, walked
  * with keyset pagination over `(last_edited_time, id)` on the `block_root_edited` index
  * `(perm_root_id, last_edited_time, id)`.
  */
@@ -42,7 +42,7 @@ const SCAN_BATCH = 1000
 const FETCH_CHUNK = 500
 
 /**
- * How listing chooses its plan (permissions-and-tokens.md §7.4). One readable root: walk its range
+ * How listing chooses its plan (docs/reference/permissions-and-tokens.md §7.4). One readable root: walk its range
  * of `block_root_edited`, already in order. Several: by the number of nodes `V` under the readable
  * roots, counted on the covering `block_root_edited` index and capped at `sparseLimit`.
  * - `V < sparseLimit` (sparse): the keys `(last_edited_time, id)` of every node under the roots
