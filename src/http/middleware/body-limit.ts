@@ -39,11 +39,20 @@ export function limitBodies(surfaces: BodySurface[], fallback: Omit<BodySurface,
         return res
       },
     }) as MiddlewareHandler<AppEnv>
-  const compiled = surfaces.map((s) => ({ matches: s.matches, limit: limiter(s) }))
+  const compiled = surfaces.map((s) => ({ matches: s.matches, maxBytes: s.maxBytes, limit: limiter(s) }))
   const otherwise = limiter(fallback)
   return async (c, next) => {
     const path = c.req.path
     const surface = compiled.find((s) => s.matches(path))
+    // A declared length is judged from the header alone. Touching `c.req.raw.body` (as hono's
+    // bodyLimit does first) turns the socket's stream into a web stream; a handler that answers
+    // without reading it (a 401, a 404) then leaves it paused, @hono/node-server cannot drain it and
+    // closes the keep-alive connection under the client's next request. Node's parser never reads
+    // past a declared length, so only chunked bodies need counting while they stream.
+    const declared = c.req.header('content-length')
+    if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (Number(declared) <= (surface?.maxBytes ?? fallback.maxBytes)) return next()
+    }
     return (surface?.limit ?? otherwise)(c, next)
   }
 }
