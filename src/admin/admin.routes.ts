@@ -30,6 +30,7 @@ import { connectionWorkspace as connectionWorkspaceOf, resolveActor, resolveShar
 import { registerPeopleAdminRoutes } from './people.routes.js'
 import { registerPatAdminRoutes } from './pats.routes.js'
 import { registerOAuthAdminRoutes } from './oauth.routes.js'
+import { CapabilitiesInput, toCapabilities } from './capabilities.schema.js'
 
 /** Whether every `%` in `path` starts a valid UTF-8 percent-encoded sequence. */
 function isWellEncoded(path: string): boolean {
@@ -120,24 +121,6 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
     email: z.email(),
     role: z.enum(['owner', 'membership_admin', 'member', 'restricted_member', 'guest']),
   })
-  const Caps = z
-    .strictObject({
-      read_content: z.boolean(),
-      update_content: z.boolean(),
-      insert_content: z.boolean(),
-      read_comments: z.boolean(),
-      insert_comments: z.boolean(),
-      user_info: z.enum(['none', 'without_email', 'with_email']),
-    })
-    .partial()
-  const toCaps = (c: z.output<typeof Caps>) => ({
-    ...(c.read_content !== undefined && { readContent: c.read_content }),
-    ...(c.update_content !== undefined && { updateContent: c.update_content }),
-    ...(c.insert_content !== undefined && { insertContent: c.insert_content }),
-    ...(c.read_comments !== undefined && { readComments: c.read_comments }),
-    ...(c.insert_comments !== undefined && { insertComments: c.insert_comments }),
-    ...(c.user_info !== undefined && { userInfo: c.user_info }),
-  })
   const As = z.strictObject({ as: z.string().optional() })
 
   app.post('/reset', async (c) => {
@@ -221,7 +204,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
       z.strictObject({
         name: z.string(),
         icon: z.string().nullable().optional(),
-        capabilities: Caps.optional(),
+        capabilities: CapabilitiesInput.optional(),
         as: z.string().optional(),
       }),
     )
@@ -230,7 +213,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
       actorId: await actor(ws, b.as),
       name: b.name,
       icon: b.icon ?? null,
-      capabilities: toCaps(b.capabilities ?? {}),
+      capabilities: toCapabilities(b.capabilities ?? {}),
     })
     return c.json(res, 201)
   })
@@ -254,8 +237,8 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   })
   app.patch('/connections/:connection_id/capabilities', async (c) => {
     const cid = id(c, 'connection_id')
-    const b = await body(c, Caps.extend(As.shape))
-    return c.json(await updateCapabilities(deps, cid, await actor(await connectionWorkspace(cid), b.as), toCaps(b)))
+    const b = await body(c, CapabilitiesInput.extend(As.shape))
+    return c.json(await updateCapabilities(deps, cid, await actor(await connectionWorkspace(cid), b.as), toCapabilities(b)))
   })
   app.post('/data-sources/:data_source_id/templates', async (c) => {
     const dsId = id(c, 'data_source_id')

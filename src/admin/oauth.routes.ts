@@ -1,7 +1,6 @@
 import type { Hono } from 'hono'
 import * as z from 'zod'
 import type { AppEnv } from '../http/context.js'
-import type { Capabilities } from '../permissions/capabilities.js'
 import type { Deps } from '../services/deps.js'
 import { installWorkspace, listOwnInstalls, listWorkspaceInstalls, removeInstall, setInstallPageShare } from '../services/oauth/installs.js'
 import { resolveShareActor } from '../services/actors.js'
@@ -16,6 +15,7 @@ import {
   updatePublicConnection,
 } from '../services/public-connections.service.js'
 import type { AdminHelpers } from './pats.routes.js'
+import { CapabilitiesInput, toCapabilities } from './capabilities.schema.js'
 
 /**
  * Public connections and their installs on Octavo's admin API (`/_octavo/admin`), over
@@ -36,29 +36,11 @@ import type { AdminHelpers } from './pats.routes.js'
  * | `PUT` / `DELETE /installs/{id}/pages/{page_id}` `{as?}` / `?as` | share one more page with the install's bot, or remove a share (full access needed) |
  */
 export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: AdminHelpers): void {
-  const Caps = z
-    .strictObject({
-      read_content: z.boolean(),
-      update_content: z.boolean(),
-      insert_content: z.boolean(),
-      read_comments: z.boolean(),
-      insert_comments: z.boolean(),
-      user_info: z.enum(['none', 'without_email', 'with_email']),
-    })
-    .partial()
-  const toCaps = (c: z.output<typeof Caps>): Partial<Capabilities> => ({
-    ...(c.read_content !== undefined && { readContent: c.read_content }),
-    ...(c.update_content !== undefined && { updateContent: c.update_content }),
-    ...(c.insert_content !== undefined && { insertContent: c.insert_content }),
-    ...(c.read_comments !== undefined && { readComments: c.read_comments }),
-    ...(c.insert_comments !== undefined && { insertComments: c.insert_comments }),
-    ...(c.user_info !== undefined && { userInfo: c.user_info }),
-  })
   const Fields = z.strictObject({
     name: z.string(),
     icon: z.string().nullable(),
     redirect_uris: z.array(z.string()),
-    capabilities: Caps,
+    capabilities: CapabilitiesInput,
     template_page_id: z.uuid().nullable(),
     as: z.string(),
   })
@@ -74,7 +56,7 @@ export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Admin
         name: b.name,
         icon: b.icon ?? null,
         redirectUris: b.redirect_uris,
-        capabilities: toCaps(b.capabilities ?? {}),
+        capabilities: toCapabilities(b.capabilities ?? {}),
         templatePageId: b.template_page_id ?? null,
       }),
     )
@@ -105,7 +87,7 @@ export function registerOAuthAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Admin
         ...(b.name !== undefined && { name: b.name }),
         ...(b.icon !== undefined && { icon: b.icon }),
         ...(b.redirect_uris !== undefined && { redirectUris: b.redirect_uris }),
-        ...(b.capabilities !== undefined && { capabilities: toCaps(b.capabilities) }),
+        ...(b.capabilities !== undefined && { capabilities: toCapabilities(b.capabilities) }),
         ...(b.template_page_id !== undefined && { templatePageId: b.template_page_id }),
       }),
     )
