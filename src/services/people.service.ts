@@ -11,8 +11,8 @@ import {
   type GroupAction,
 } from '../permissions/decide-workspace.js'
 import { principalOf } from '../permissions/roles.js'
+import { revokeEveryGrantOf } from '../storage/repositories/acl.repository.js'
 import type { At } from '../storage/repositories/at.js'
-import { dropGrantsOfPrincipal } from '../storage/repositories/grants.repository.js'
 import * as people from '../storage/repositories/people.repository.js'
 import { findWorkspace, memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
@@ -104,11 +104,7 @@ export async function removeWorkspaceMember(deps: Deps, input: { workspaceId: st
     const at: At = { actor: input.actorId ? principalOf.user(input.actorId) : 'admin', time }
     const left = input.actorId === input.userId
     const reason = left ? ('member_left' as const) : ('member_removed' as const)
-    const grants = await dropGrantsOfPrincipal(
-      trx,
-      { workspaceId: input.workspaceId, principal: principalOf.user(input.userId), reason },
-      at,
-    )
+    const grants = await revokeEveryGrantOf(trx, principalOf.user(input.userId), at, { workspaceId: input.workspaceId })
     // Their tokens end for good: being added again must not bring them back (ADR 14).
     const departing = { workspaceId: input.workspaceId, userId: input.userId, actor: at.actor, reason, time }
     const patsRevoked = await revokePatsOfDepartingMember(trx, departing)
@@ -193,11 +189,7 @@ export async function deleteGroup(deps: Deps, input: { workspaceId: string; acto
     await requireGroupAdmin(trx, input.workspaceId, input.actorId, 'manage')
     const g = await loadGroup(trx, input.workspaceId, input.groupId)
     const at = byUser(input.actorId, time)
-    const grants = await dropGrantsOfPrincipal(
-      trx,
-      { workspaceId: input.workspaceId, principal: principalOf.group(g.id), reason: 'group_deleted' },
-      at,
-    )
+    const grants = await revokeEveryGrantOf(trx, principalOf.group(g.id), at, { workspaceId: input.workspaceId })
     await people.deleteGroup(trx, g, grants, at)
     return { id: g.id, deleted: true }
   })

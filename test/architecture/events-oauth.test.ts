@@ -143,21 +143,39 @@ describe('change events of public connections and OAuth', () => {
     expect(copyId).toBeTruthy()
     const authorized = installed.find((e) => e.type === 'oauth.authorized') as ChangeEvent
     installId = authorized.objectId as string
-    // The sign-in of the test helper's portal session, the authorization, then the template copy: the
-    // page, then its blocks in tree order (paragraph, its nested item, heading), each with its parent.
+    // The sign-in of the test helper's portal session, the authorization and the picked page's grant to
+    // the install's bot, then the template copy: the page (private to the member: its grant), then its
+    // blocks in tree order (paragraph, its nested item, heading), each with its parent, and last the
+    // copy's grant to the install's bot.
     expect(installed.map((e) => e.type)).toEqual([
       'user.signed_in',
       'oauth.authorized',
+      'grant.changed',
       'page.created',
+      'grant.changed',
       'block.appended',
       'block.appended',
       'block.appended',
+      'grant.changed',
+    ])
+    const grants = installed.filter((e) => e.type === 'grant.changed')
+    expect(grants.map((e) => [e.objectId, (e.data as { principal: string }).principal])).toEqual([
+      [s.pages.child.id, expect.stringMatching(/^bot:/)],
+      [copyId, `user:${s.member.id}`],
+      [copyId, expect.stringMatching(/^bot:/)],
     ])
     expect(authorized).toMatchObject({
       actor: `user:${s.member.id}`,
       data: { connection_id: clientId, page_ids: [s.pages.child.id], duplicated_template_id: copyId, install_created: true },
     })
-    const [, , page, para, nested, heading] = installed as [ChangeEvent, ChangeEvent, ChangeEvent, ChangeEvent, ChangeEvent, ChangeEvent]
+    const [, , page, para, nested, heading] = installed.filter((e) => e.type !== 'grant.changed') as [
+      ChangeEvent,
+      ChangeEvent,
+      ChangeEvent,
+      ChangeEvent,
+      ChangeEvent,
+      ChangeEvent,
+    ]
     expect(page).toMatchObject({
       objectId: copyId,
       workspaceId: s.workspace.id,
@@ -244,8 +262,14 @@ describe('change events of public connections and OAuth', () => {
     const removed = await eventsOf(async () =>
       expect(await octavo(['install', 'remove', installId, '--as', s.member.email as string])).toContain('Removed install'),
     )
-    expect(pairs(removed)).toEqual([['oauth.install_removed', installId]])
-    expect(removed[0]).toMatchObject({ actor: `user:${s.member.id}`, data: { connection_id: clientId, authorized_by: s.member.id } })
+    // The install's bot loses its grants (the picked page and the template copy), then the install goes.
+    expect(pairs(removed)).toEqual([
+      ['grant.changed', expect.any(String)],
+      ['grant.changed', expect.any(String)],
+      ['oauth.install_removed', installId],
+    ])
+    expect(removed.slice(0, 2).every((e) => (e.data as { principal: string }).principal.startsWith('bot:'))).toBe(true)
+    expect(removed[2]).toMatchObject({ actor: `user:${s.member.id}`, data: { connection_id: clientId, authorized_by: s.member.id } })
   })
 
   it('admin API: install shares, and deleting the connection removes each install then the registration', async () => {
@@ -259,10 +283,16 @@ describe('change events of public connections and OAuth', () => {
     const id = ownerInstall!.id
     expect(
       pairs(await eventsOf(async () => expect((await admin('PUT', `/installs/${id}/pages/${s.pages.secret.id}`, {})).status).toBe(200))),
-    ).toEqual([['oauth.page_shared', s.pages.secret.id]])
+    ).toEqual([
+      ['grant.changed', s.pages.secret.id],
+      ['oauth.page_shared', s.pages.secret.id],
+    ])
     expect(
       pairs(await eventsOf(async () => expect((await admin('DELETE', `/installs/${id}/pages/${s.pages.secret.id}`)).status).toBe(200))),
-    ).toEqual([['oauth.page_unshared', s.pages.secret.id]])
+    ).toEqual([
+      ['grant.changed', s.pages.secret.id],
+      ['oauth.page_unshared', s.pages.secret.id],
+    ])
     // Refused: the guest has no full access to the page.
     expect(
       await eventsOf(async () =>
@@ -273,11 +303,13 @@ describe('change events of public connections and OAuth', () => {
     const deleted = await eventsOf(async () =>
       expect((await admin('DELETE', `/public-connections/${clientId}?as=${s.member.email}`)).status).toBe(200),
     )
+    // The install's bot loses its grant on the page picked at consent, then the install, then the registration.
     expect(pairs(deleted)).toEqual([
+      ['grant.changed', s.pages.child.id],
       ['oauth.install_removed', id],
       ['public_connection.deleted', clientId],
     ])
-    expect(deleted[0]?.data).toMatchObject({ reason: 'connection_deleted' })
-    expect(deleted[1]?.data).toEqual({ name: 'Events App 2', installs_removed: 1 })
+    expect(deleted[1]?.data).toMatchObject({ reason: 'connection_deleted' })
+    expect(deleted[2]?.data).toEqual({ name: 'Events App 2', installs_removed: 1 })
   })
 })

@@ -2,6 +2,9 @@ import { sql } from 'kysely'
 import { levelName } from '../../permissions/roles.js'
 import type { Db } from '../store.js'
 import { appendEvent, type NewChangeEvent } from './events.repository.js'
+import type { At } from './at.js'
+
+export type { At }
 
 /**
  * Permission roots and their materialised ACLs (docs/adr/0004-permission-roots.md).
@@ -26,15 +29,6 @@ import { appendEvent, type NewChangeEvent } from './events.repository.js'
  * `restorePageGrants`, `addConnectionShare`, `removeConnectionShare`) also append their audit event
  * (`page.share`, `page.unshare`, `page.access_restored`, `page.connection_added|removed`).
  */
-
-/**
- * Who makes a change and when: `actor` is `user:<id>`, `bot:<id>`, `admin` (the admin key or the CLI's
- * operator), `admin_api` or `system`; `time` is ISO-8601 UTC with milliseconds.
- */
-export interface At {
-  actor: string
-  time: string
-}
 
 /** The `grant.changed` event of `principal`'s grant on `node` becoming `role` (0 = removed). */
 function grantChanged(node: Pick<TreeNode, 'id' | 'workspace_id'>, principal: string, role: number, at: At): NewChangeEvent {
@@ -388,11 +382,16 @@ export async function listGrantedPages(db: Db, principal: string) {
 }
 
 /**
- * Removes every explicit grant of `principal` (a deleted connection's bot), appending `grant.changed`
- * (level `none`) per page, and recomputes the affected ACLs.
+ * Removes every explicit grant of `principal` (a deleted connection's bot, a person leaving a
+ * workspace, a deleted group), in workspace `workspaceId` when given, appending `grant.changed`
+ * (level `none`) per page through `revokeOnPage` and recomputing the affected ACLs. A grant whose page
+ * no longer exists is deleted as is.
+ * @returns how many grants were removed.
  */
-export async function revokeEveryGrantOf(db: Db, principal: string, at: At): Promise<void> {
-  const grants = await db.selectFrom('page_grant').select('page_id').where('principal', '=', principal).execute()
+export async function revokeEveryGrantOf(db: Db, principal: string, at: At, opts: { workspaceId?: string } = {}): Promise<number> {
+  let q = db.selectFrom('page_grant').select('page_id').where('principal', '=', principal)
+  if (opts.workspaceId) q = q.where('workspace_id', '=', opts.workspaceId)
+  const grants = await q.orderBy('page_id').execute()
   for (const g of grants) {
     const node = await db
       .selectFrom('block')
@@ -400,7 +399,9 @@ export async function revokeEveryGrantOf(db: Db, principal: string, at: At): Pro
       .where('id', '=', g.page_id)
       .executeTakeFirst()
     if (node) await revokeOnPage(db, node, principal, at)
+    else await db.deleteFrom('page_grant').where('page_id', '=', g.page_id).where('principal', '=', principal).execute()
   }
+  return grants.length
 }
 
 /**

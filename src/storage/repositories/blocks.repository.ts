@@ -5,6 +5,7 @@ import type { BlockTable } from '../database.js'
 import type { Db } from '../store.js'
 import { reindexRow } from './data-source-values.repository.js'
 import { appendEvents, type Actor, type NewChangeEvent } from './events.repository.js'
+import type { At } from './at.js'
 
 /**
  * Reads and writes of the `block` table: pages, databases and blocks alike (see database.ts).
@@ -19,10 +20,8 @@ export type BlockRow = BlockTable
  * or a person), `actor` the change event's actor (`bot:<id>`, `user:<id>`, `admin`, `system`; see
  * events.repository.ts), `time` ISO-8601 UTC with milliseconds.
  */
-export interface ContentAt {
+export interface ContentAt extends At {
   by: string
-  actor: Actor
-  time: string
 }
 
 /** The event object kind of a node: `page`, `database` or `block`. */

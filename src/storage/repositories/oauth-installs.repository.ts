@@ -4,8 +4,9 @@ import type { OAuthCodeTable, OAuthInstallTable, PublicConnectionTable } from '.
 import type { Db } from '../store.js'
 import { grantOnPage, revokeOnPage } from './acl.repository.js'
 import { findBlock, type BlockRow } from './blocks.repository.js'
-import { appendEvent, type Actor } from './events.repository.js'
+import { appendEvent } from './events.repository.js'
 import { insertAuthorizationCode, revokeInstallTokens } from './oauth-tokens.repository.js'
+import type { At } from './at.js'
 
 /**
  * Installs of public connections (`oauth_install`: one per connection, workspace and authorizing
@@ -14,12 +15,6 @@ import { insertAuthorizationCode, revokeInstallTokens } from './oauth-tokens.rep
  * `oauth.authorized` (an install created or re-authorized, and its code), `oauth.install_removed`,
  * `oauth.page_shared|page_unshared`.
  */
-
-/** Who changes and when: `user:<id>` or `admin`, and an ISO-8601 UTC time. */
-export interface ChangeAt {
-  actor: Actor
-  time: string
-}
 
 /** One install by id (removed or not), or undefined. */
 export async function findInstall(db: Db, id: string): Promise<OAuthInstallTable | undefined> {
@@ -89,7 +84,7 @@ export async function recordAuthorization(
     duplicatedTemplateId: string | null
     code: Pick<OAuthCodeTable, 'digest' | 'redirect_uri' | 'redirect_uri_given' | 'code_challenge' | 'grant_id' | 'expires_time'>
   },
-  at: ChangeAt,
+  at: At,
 ): Promise<OAuthInstallTable> {
   let install = await db
     .selectFrom('oauth_install')
@@ -163,7 +158,7 @@ export async function recordAuthorization(
 export async function removeOAuthInstall(
   db: Db,
   install: OAuthInstallTable,
-  at: ChangeAt,
+  at: At,
   reason?: 'member_removed' | 'member_left' | 'connection_deleted',
 ): Promise<void> {
   await db.updateTable('oauth_install').set({ removed_time: at.time, removed_by: at.actor }).where('id', '=', install.id).execute()
@@ -193,7 +188,7 @@ export async function shareWithInstall(
   install: Pick<OAuthInstallTable, 'id' | 'bot_id' | 'workspace_id'>,
   node: BlockRow,
   grant: { role: number; grantedBy: string },
-  at: ChangeAt,
+  at: At,
 ): Promise<void> {
   await grantOnPage(db, node, { principal: principalOf.bot(install.bot_id), role: grant.role, grantedBy: grant.grantedBy, time: at.time })
   await appendEvent(db, {
@@ -215,7 +210,7 @@ export async function unshareFromInstall(
   db: Db,
   install: Pick<OAuthInstallTable, 'id' | 'bot_id' | 'workspace_id'>,
   node: BlockRow,
-  at: ChangeAt,
+  at: At,
 ): Promise<boolean> {
   const changed = await revokeOnPage(db, node, principalOf.bot(install.bot_id))
   if (changed)

@@ -1,7 +1,8 @@
 import { newId } from '../../domain/ids.js'
 import type { OAuthCodeTable, OAuthInstallTable, OAuthTokenTable, Plan, PublicConnectionTable } from '../database.js'
 import type { Db } from '../store.js'
-import { appendEvent, type Actor } from './events.repository.js'
+import { appendEvent } from './events.repository.js'
+import type { At } from './at.js'
 
 /**
  * Authorization codes (`oauth_code`) and OAuth access/refresh tokens (`oauth_token`) of public
@@ -12,12 +13,6 @@ import { appendEvent, type Actor } from './events.repository.js'
  * (oauth-installs.repository.ts, event `oauth.authorized`); tokens of a removed install are revoked by
  * `removeOAuthInstall` (event `oauth.install_removed`).
  */
-
-/** Who changes and when: `client:<id>`, `user:<id>` or `admin`, and an ISO-8601 UTC time. */
-export interface ChangeAt {
-  actor: Actor
-  time: string
-}
 
 /** A new token's digest (HMAC-SHA-256, hex) and display hint; never the token. */
 export interface NewTokenSecret {
@@ -140,7 +135,7 @@ export async function issueTokenPair(
     grantId: string
     pair: { access: NewTokenSecret; refresh: NewTokenSecret }
   },
-  at: ChangeAt,
+  at: At,
 ): Promise<void> {
   await insertPair(db, input.install.id, input.grantId, input.pair, at.time)
   await appendEvent(db, {
@@ -166,7 +161,7 @@ export async function rotateTokenPair(
     refreshTokenId: string
     pair: { access: NewTokenSecret; refresh: NewTokenSecret }
   },
-  at: ChangeAt,
+  at: At,
 ): Promise<void> {
   await db
     .updateTable('oauth_token')
@@ -211,7 +206,7 @@ export async function revokeGrant(
   db: Db,
   input: { grantId: string; installId: string; workspaceId: string | null },
   cause: keyof typeof REVOKE_CAUSES,
-  at: ChangeAt,
+  at: At,
 ): Promise<void> {
   const { type, by } = REVOKE_CAUSES[cause]
   await db
@@ -231,7 +226,7 @@ export async function revokeGrant(
 }
 
 /** Revokes every live token of an install. Only `removeOAuthInstall` calls it (its event covers the tokens). */
-export async function revokeInstallTokens(db: Db, installId: string, at: ChangeAt): Promise<void> {
+export async function revokeInstallTokens(db: Db, installId: string, at: At): Promise<void> {
   await db
     .updateTable('oauth_token')
     .set({ revoked_time: at.time, revoked_by: at.actor })

@@ -1,6 +1,7 @@
 import type { PublicConnectionTable } from '../database.js'
 import type { Db } from '../store.js'
-import { appendEvent, type Actor } from './events.repository.js'
+import { appendEvent } from './events.repository.js'
+import type { At } from './at.js'
 
 /**
  * The `public_connection` table (OAuth clients, docs/adr/0014-oauth-public-connections.md): reads,
@@ -9,12 +10,6 @@ import { appendEvent, type Actor } from './events.repository.js'
  * `public_connection.secret_revealed` for a reveal (no change, but audited). Event data never holds a
  * secret.
  */
-
-/** Who changes and when: `user:<id>` (or `admin`), and an ISO-8601 UTC time. */
-export interface ChangeAt {
-  actor: Actor
-  time: string
-}
 
 /** One public connection by id (its `client_id`), or undefined. */
 export async function findPublicConnection(db: Db, id: string): Promise<PublicConnectionTable | undefined> {
@@ -53,7 +48,7 @@ export async function listPublicConnectionsManagedBy(db: Db, userId: string): Pr
 }
 
 /** Stores a new public connection (digest and sealed secret only). Event `public_connection.created` `{name, redirect_uris}`. */
-export async function insertPublicConnection(db: Db, row: PublicConnectionTable, at: ChangeAt): Promise<void> {
+export async function insertPublicConnection(db: Db, row: PublicConnectionTable, at: At): Promise<void> {
   await db.insertInto('public_connection').values(row).execute()
   await appendEvent(db, {
     workspaceId: row.workspace_id,
@@ -69,7 +64,7 @@ export async function insertPublicConnection(db: Db, row: PublicConnectionTable,
  * Writes a public connection's settings (name, icon, redirect URIs, capabilities, template; never its
  * id, workspace or secret). Event `public_connection.updated` `{fields}` (the request's field names).
  */
-export async function updatePublicConnectionSettings(db: Db, next: PublicConnectionTable, fields: string[], at: ChangeAt): Promise<void> {
+export async function updatePublicConnectionSettings(db: Db, next: PublicConnectionTable, fields: string[], at: At): Promise<void> {
   const {
     id: _id,
     workspace_id: _ws,
@@ -96,7 +91,7 @@ export async function replaceClientSecret(
   db: Db,
   c: Pick<PublicConnectionTable, 'id' | 'workspace_id'>,
   secret: Pick<PublicConnectionTable, 'secret_digest' | 'secret_sealed' | 'secret_hint'>,
-  at: ChangeAt,
+  at: At,
 ): Promise<void> {
   await db
     .updateTable('public_connection')
@@ -113,11 +108,7 @@ export async function replaceClientSecret(
 }
 
 /** Records that the client secret was revealed (no change): event `public_connection.secret_revealed`. */
-export async function recordClientSecretRevealed(
-  db: Db,
-  c: Pick<PublicConnectionTable, 'id' | 'workspace_id'>,
-  at: ChangeAt,
-): Promise<void> {
+export async function recordClientSecretRevealed(db: Db, c: Pick<PublicConnectionTable, 'id' | 'workspace_id'>, at: At): Promise<void> {
   await appendEvent(db, {
     workspaceId: c.workspace_id,
     type: 'public_connection.secret_revealed',
@@ -135,7 +126,7 @@ export async function deletePublicConnectionRow(
   db: Db,
   c: Pick<PublicConnectionTable, 'id' | 'workspace_id' | 'name'>,
   installsRemoved: number,
-  at: ChangeAt,
+  at: At,
 ): Promise<void> {
   await db.deleteFrom('public_connection').where('id', '=', c.id).execute()
   await appendEvent(db, {
