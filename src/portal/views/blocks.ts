@@ -68,26 +68,13 @@ function renderList(type: string, items: BlockTree[], pageHref: (id: string) => 
     const c = JSON.parse(b.row.content) as { rich_text?: unknown; checked?: boolean }
     const children = b.children.length ? renderBlocks(b.children, pageHref) : ''
     if (type === 'to_do') {
-      return html`<li>
-        <input type="checkbox" disabled ${c.checked ? 'checked' : ''} aria-label="${c.checked ? 'Done' : 'Not done'}" /><span
-          class="${c.checked ? 'done' : ''}"
-          >${richText(c.rich_text, pageHref)}</span
-        >${children}
-      </li>`
+      return html`<li><input type="checkbox" disabled ${c.checked ? 'checked' : ''} aria-label="${c.checked ? 'Done' : 'Not done'}"><span class="${c.checked ? 'done' : ''}">${richText(c.rich_text, pageHref)}</span>${children}</li>`
     }
     return html`<li>${richText(c.rich_text, pageHref)}${children}</li>`
   }
-  if (type === 'numbered_list_item')
-    return html`<ol>
-      ${items.map(li)}
-    </ol>`
-  if (type === 'to_do')
-    return html`<ul class="todo">
-      ${items.map(li)}
-    </ul>`
-  return html`<ul>
-    ${items.map(li)}
-  </ul>`
+  if (type === 'numbered_list_item') return html`<ol>${items.map(li)}</ol>`
+  if (type === 'to_do') return html`<ul class="todo">${items.map(li)}</ul>`
+  return html`<ul>${items.map(li)}</ul>`
 }
 
 function renderBlock(b: BlockTree, pageHref: (id: string) => string): Html {
@@ -98,8 +85,7 @@ function renderBlock(b: BlockTree, pageHref: (id: string) => string): Html {
     Array.isArray(c.caption) && c.caption.length ? html`<div class="caption">${richText(c.caption, pageHref)}</div>` : ''
   switch (b.row.type) {
     case 'paragraph':
-      return html`<p>${rt()}</p>
-        ${b.children.length ? html`<div class="d1">${kids()}</div>` : ''}`
+      return html`<p>${rt()}</p>${b.children.length ? html`<div class="d1">${kids()}</div>` : ''}`
     case 'heading_1':
       return html`<h2>${rt()}</h2>`
     case 'heading_2':
@@ -111,30 +97,21 @@ function renderBlock(b: BlockTree, pageHref: (id: string) => string): Html {
       return html`<blockquote>${rt()}${kids()}</blockquote>`
     case 'callout': {
       const icon = c.icon as { emoji?: string } | null | undefined
-      return html`<div class="callout">
-        <span aria-hidden="true">${icon?.emoji ?? '💡'}</span>
-        <div>${rt()}${kids()}</div>
-      </div>`
+      return html`<div class="callout"><span aria-hidden="true">${icon?.emoji ?? '💡'}</span><div>${rt()}${kids()}</div></div>`
     }
     case 'toggle':
-      return html`<details>
-        <summary>${rt()}</summary>
-        <div>${kids()}</div>
-      </details>`
+      return html`<details><summary>${rt()}</summary><div>${kids()}</div></details>`
     case 'code':
-      return html`<pre><code>${(c.rich_text as RichTextItem[] | undefined)?.map((r) => r.plain_text).join('') ?? ''}</code></pre>
-        ${caption()}`
+      return html`<pre><code>${(c.rich_text as RichTextItem[] | undefined)?.map((r) => r.plain_text).join('') ?? ''}</code></pre>${caption()}`
     case 'divider':
-      return html`<hr />`
+      return html`<hr>`
     case 'equation':
       return html`<p class="equation">${String(c.expression ?? '')}</p>`
     case 'bookmark':
     case 'embed':
     case 'link_preview': {
       const href = safeHref(c.url as string)
-      return html`<div class="bookmark">
-        ${href ? html`<a href="${href}" rel="noopener noreferrer">${href}</a>` : String(c.url ?? '')}${caption()}
-      </div>`
+      return html`<div class="bookmark">${href ? html`<a href="${href}" rel="noopener noreferrer">${href}</a>` : String(c.url ?? '')}${caption()}</div>`
     }
     case 'image':
     case 'video':
@@ -144,20 +121,14 @@ function renderBlock(b: BlockTree, pageHref: (id: string) => string): Html {
       const src = ((c.external as { url?: string } | undefined)?.url ?? (c.file as { url?: string } | undefined)?.url) || ''
       const href = safeHref(src)
       const label = b.row.type[0]?.toUpperCase() + b.row.type.slice(1)
-      return html`<div class="embed">
-        ${label}: ${href ? html`<a href="${href}" rel="noopener noreferrer">${href}</a>` : src}${caption()}
-      </div>`
+      return html`<div class="embed">${label}: ${href ? html`<a href="${href}" rel="noopener noreferrer">${href}</a>` : src}${caption()}</div>`
     }
     case 'table': {
       const header = c.has_column_header === true
-      return html`<table>
-        ${b.children.map((row, i) => {
-          const cells = ((JSON.parse(row.row.content) as { cells?: unknown[] }).cells ?? []) as unknown[]
-          return html`<tr>
-            ${cells.map((cell) => (header && i === 0 ? html`<th>${richText(cell, pageHref)}</th>` : html`<td>${richText(cell, pageHref)}</td>`))}
-          </tr>`
-        })}
-      </table>`
+      return html`<table>${b.children.map((row, i) => {
+        const cells = ((JSON.parse(row.row.content) as { cells?: unknown[] }).cells ?? []) as unknown[]
+        return html`<tr>${cells.map((cell) => (header && i === 0 ? html`<th>${richText(cell, pageHref)}</th>` : html`<td>${richText(cell, pageHref)}</td>`))}</tr>`
+      })}</table>`
     }
     case 'column_list':
       return html`<div class="columns">${b.children.map((col) => html`<div>${renderBlocks(col.children, pageHref)}</div>`)}</div>`

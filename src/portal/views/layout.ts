@@ -25,13 +25,11 @@ export interface LayoutInput {
 }
 
 /** A hidden CSRF field for forms that change state. */
-export const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}" />`
+export const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`
 
 /** A short, visible summary of a refusal or a success. */
 export function notice(kind: 'error' | 'ok' | 'warn' | 'info', title: string | null, text: string | Html | null): Html {
-  return html`<div class="notice ${kind === 'info' ? '' : kind}" role="${kind === 'error' ? 'alert' : 'status'}">
-    ${title ? html`<strong>${title}</strong>` : ''}${text ?? ''}
-  </div>`
+  return html`<div class="notice ${kind === 'info' ? '' : kind}" role="${kind === 'error' ? 'alert' : 'status'}">${title ? html`<strong>${title}</strong>` : ''}${text ?? ''}</div>`
 }
 
 /** Initials for an avatar tile. */
@@ -42,15 +40,14 @@ export function initials(name: string): string {
 
 function head(title: string): Html {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title} · Octavo</title>
-        <link rel="stylesheet" href="/assets/portal.css" />
-        <script src="/assets/portal.js" defer></script>
-      </head>
-    </html>`
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Octavo</title>
+<link rel="stylesheet" href="/assets/portal.css">
+<script src="/assets/portal.js" defer></script>
+</head>`
 }
 
 /** The signed-in shell: top bar (sections, workspace, person, sign out), sidebar and main. */
@@ -98,10 +95,10 @@ export function workspaceSwitcher(workspaces: WorkspaceChoice[], current: string
     return only ? html`<h2>${only.name}</h2>` : html``
   }
   return html`<form class="ws-switch" method="get" action="${action}">
-    <label for="ws-select" class="visually-hidden">Workspace</label>
-    <select id="ws-select" name="workspace" data-autosubmit>
-      ${workspaces.map((w) => html`<option value="${w.id}" ${w.id === current ? 'selected' : ''}>${w.name}</option>`)}
-    </select>
-    <button type="submit" class="js-hide">Go</button>
-  </form>`
+  <label for="ws-select" class="visually-hidden">Workspace</label>
+  <select id="ws-select" name="workspace" data-autosubmit>
+    ${workspaces.map((w) => html`<option value="${w.id}" ${w.id === current ? 'selected' : ''}>${w.name}</option>`)}
+  </select>
+  <button type="submit" class="js-hide">Go</button>
+</form>`
 }
