@@ -12,7 +12,7 @@ import {
   listContentBlocksOfPage,
   listTemplatesOfDataSource,
   reservePositions,
-  updateBlock,
+  setTemplate,
   type BlockRow,
 } from '../storage/repositories/blocks.repository.js'
 import { findDataSource, schemaOf } from '../storage/repositories/data-sources.repository.js'
@@ -116,7 +116,7 @@ export async function createTemplate(
     const existing = await templatesOf(trx, ds.id)
     if (input.isDefault) {
       for (const t of existing) {
-        if (isDefaultOf(t)) await updateBlock(trx, t.id, { content: JSON.stringify({ template: { is_default: false } }) })
+        if (isDefaultOf(t)) await setTemplate(trx, t, { isDefault: false }, { actor: `user:${input.actorId}`, time })
       }
     }
     const schema = schemaOf(ds)
@@ -130,11 +130,8 @@ export async function createTemplate(
       actor: input.actorId,
       time,
     })
-    await updateBlock(trx, row.id, {
-      parent_type: 'template' as BlockRow['parent_type'],
-      position: existing.reduce((m, t) => Math.max(m, t.position + 1), 0),
-      content: JSON.stringify({ template: { is_default: input.isDefault === true } }),
-    })
+    const position = existing.reduce((m, t) => Math.max(m, t.position + 1), 0)
+    await setTemplate(trx, row, { isDefault: input.isDefault === true, position }, { actor: `user:${input.actorId}`, time })
     const paragraphs: BlockRow[] = (input.paragraphs ?? []).map((text, position) => ({
       id: newId(),
       workspace_id: input.workspaceId,

@@ -2,8 +2,7 @@ import { newId } from '../domain/ids.js'
 import { plainText, type RichTextItem } from '../domain/rich-text.js'
 import { ROLE, principalOf } from '../permissions/roles.js'
 import { grantOnPage, reattachSubtree, subtreePrefix } from '../storage/repositories/acl.repository.js'
-import { findBlock, insertBlockRows, reservePositions, updateBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
-import { appendEvent } from '../storage/repositories/events.repository.js'
+import { findBlock, insertBlockRows, moveNodeRow, reservePositions, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import { findUser } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 
@@ -140,21 +139,7 @@ export async function moveNode(
   const newParentPage = target.type === 'page_id' ? target.parent : target.database
   if (ancestorIds(newParentPage).includes(node.id)) throw new Error('cycle')
   const position = target.type === 'page_id' ? await reservePositions(db, newParentPage.id, { type: 'end' }, 1) : 0
-  // updateBlock re-derives the row's query value index (its parent changed).
-  await updateBlock(db, node.id, {
-    parent_type: target.type,
-    parent_id: target.type === 'page_id' ? target.parent.id : target.dataSourceId,
-    position,
-    last_edited_time: time,
-    last_edited_by: actor,
-  })
+  const parentId = target.type === 'page_id' ? target.parent.id : target.dataSourceId
+  await moveNodeRow(db, node, { parentType: target.type, parentId, position }, { by: actor, actor: eventActor ?? `user:${actor}`, time })
   await reattachSubtree(db, node, subtreePrefix(newParentPage), newParentPage.perm_root_id)
-  await appendEvent(db, {
-    workspaceId: node.workspace_id,
-    type: node.type === 'child_database' ? 'database.moved' : 'page.moved',
-    objectId: node.id,
-    actor: eventActor ?? `user:${actor}`,
-    time,
-    data: { parent_type: target.type, parent_id: target.type === 'page_id' ? target.parent.id : target.dataSourceId },
-  })
 }

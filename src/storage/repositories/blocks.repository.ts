@@ -240,13 +240,71 @@ export async function withChildren(db: Db, ids: string[]): Promise<Set<string>> 
   return new Set(rows.map((r) => r.parent_id as string))
 }
 
-/**
- * Updates columns of one node. A change of `properties` or of the parent re-derives the row's entries
- * in the query value index (data-source-values.repository.ts).
- */
-export async function updateBlock(db: Db, id: string, patch: Partial<BlockRow>): Promise<void> {
+/** Updates columns of one node; a change of `properties` or of the parent re-derives its query index entries. */
+async function updateBlock(db: Db, id: string, patch: Partial<BlockRow>): Promise<void> {
   await db.updateTable('block').set(patch).where('id', '=', id).execute()
   if (patch.properties !== undefined || patch.parent_id !== undefined || patch.parent_type !== undefined) await reindexRow(db, id)
+}
+
+/**
+ * Places page or database `node` under a new parent (a page, or a data source for a row) at
+ * `position`, edited by `at.by`, and appends `page.moved` (or `database.moved`) with
+ * `data: {parent_type, parent_id}`. The row's query index entries follow its new parent. The
+ * permission side of a move (paths, roots, ACLs) is acl.repository's `reattachSubtree`.
+ */
+export async function moveNodeRow(
+  db: Db,
+  node: Pick<BlockRow, 'id' | 'type' | 'workspace_id'>,
+  placement: { parentType: 'page_id' | 'data_source_id'; parentId: string; position: number },
+  at: ContentAt,
+): Promise<void> {
+  await updateBlock(db, node.id, {
+    parent_type: placement.parentType,
+    parent_id: placement.parentId,
+    position: placement.position,
+    last_edited_time: at.time,
+    last_edited_by: at.by,
+  })
+  await appendEvents(db, [
+    {
+      workspaceId: node.workspace_id,
+      type: node.type === 'child_database' ? 'database.moved' : 'page.moved',
+      objectId: node.id,
+      actor: at.actor,
+      time: at.time,
+      data: { parent_type: placement.parentType, parent_id: placement.parentId },
+    },
+  ])
+}
+
+/**
+ * Makes row `rowId` of a data source a template of it (`parent_type = "template"`) at `position`, or
+ * only changes whether an existing template is the default one (`position` absent), and appends
+ * `page.updated` with `data.fields` (`parent`, `template`).
+ */
+export async function setTemplate(
+  db: Db,
+  row: Pick<BlockRow, 'id' | 'workspace_id'>,
+  template: { isDefault: boolean; position?: number },
+  at: At,
+): Promise<void> {
+  const content = JSON.stringify({ template: { is_default: template.isDefault } })
+  const becomes = template.position !== undefined
+  await updateBlock(
+    db,
+    row.id,
+    becomes ? { parent_type: 'template' as BlockRow['parent_type'], position: template.position, content } : { content },
+  )
+  await appendEvents(db, [
+    {
+      workspaceId: row.workspace_id,
+      type: 'page.updated',
+      objectId: row.id,
+      actor: at.actor,
+      time: at.time,
+      data: { fields: becomes ? ['parent', 'template'] : ['template'] },
+    },
+  ])
 }
 
 /**
