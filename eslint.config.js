@@ -87,6 +87,18 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/rate-limit/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        forbid(
+          ['**/storage/**', '**/services/**', '**/api/**', '**/portal/**', '**/admin/**', '**/cli/**'],
+          'rate-limit/ counts requests for the HTTP layer: it imports only domain/, config and the logger.',
+        ),
+      ],
+    },
+  },
+  {
     files: ['src/storage/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -26,7 +26,7 @@ export function apiRoutes(deps: Deps): RouteSpec[] {
  * How a `/v1` route authenticates, which also decides its error shape:
  * - `bearer`: a connection token, PAT or OAuth access token (api/router.ts); Notion's error envelope;
  * - `client`: HTTP Basic client credentials (api/oauth.routes.ts); RFC 6749 `{error, error_description}`;
- * - `session`: the portal's sign-in cookie, a browser page (portal/oauth.routes.ts); HTML or redirects.
+ * - `session`: the portal's sign-in cookie, a browser page (portal/oauth/consent.ts); HTML or redirects.
  */
 export type RouteAuth = 'bearer' | 'client' | 'session'
 
@@ -35,13 +35,13 @@ export type RouteInfo = RouteData & { versions: NonNullable<RouteData['versions'
 
 /**
  * `/v1` routes that are not API endpoints: the OAuth consent page (Notion's
- * `https://api.notion.com/v1/oauth/authorize`), registered by portal/oauth.routes.ts.
+ * `https://api.notion.com/v1/oauth/authorize`), registered by portal/oauth/consent.ts.
  */
 const browserRoutes: RouteData[] = (['get', 'post'] as const).map((method) => ({
   method,
   path: '/oauth/authorize',
   endpoint: null,
-  reason: 'OAuth consent page for browsers (signed-in person, HTML form), not an API endpoint; served by portal/oauth.routes.ts',
+  reason: 'OAuth consent page for browsers (signed-in person, HTML form), not an API endpoint; served by portal/oauth/consent.ts',
 }))
 
 /**

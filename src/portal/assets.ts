@@ -1,6 +1,6 @@
 /**
  * The portal's only static assets, served by the app itself (no bundler, no CDN): one stylesheet at
- * `/_portal/portal.css` and one small script at `/_portal/portal.js` (progressive enhancement only;
+ * `/assets/portal.css` and one small script at `/assets/portal.js` (progressive enhancement only;
  * every screen works without it). Both are cached for an hour and allowed by the portal's CSP
  * (`'self'`).
  */

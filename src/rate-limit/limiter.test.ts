@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_RATE_LIMITS } from '../config.js'
-import type { Plan } from '../storage/database.js'
+import type { Plan } from '../domain/workspace.js'
 import { createMemoryRateLimiter } from './limiter.js'
 
 /**

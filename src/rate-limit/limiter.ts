@@ -2,7 +2,7 @@ import { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { RateLimitConfig } from '../config.js'
 import type { Logger } from '../logger.js'
-import type { Plan } from '../storage/database.js'
+import type { Plan } from '../domain/workspace.js'
 import { memoryAttempts, type AttemptLimiterFactory } from './attempts.js'
 
 /**

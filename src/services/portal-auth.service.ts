@@ -14,7 +14,7 @@ import type { Deps } from './deps.js'
  *   API `PUT /_octavo/admin/users/{user}/password`);
  * - a session id is 32 random bytes (base64url) handed to the browser once; the store keeps only its
  *   SHA-256, and the session ends after `SESSION_TTL_MS` or on sign-out.
- * Throttling of failed sign-ins lives with the HTTP surface (src/portal/throttle.ts), which knows
+ * Throttling of failed sign-ins lives with the HTTP surface (src/portal/session.ts, on the shared limiter of src/rate-limit/attempts.ts), which knows
  * the client address.
  */
 

@@ -21,7 +21,7 @@ import { ancestorIds, createNode } from '../tree.service.js'
 /**
  * The browser half of Octavo's OAuth 2.0 authorization server (docs/reference/notion-api.md §1.9,
  * §7.1; docs/reference/permissions-and-tokens.md §2.1, §4; RFC 6749, RFC 7636, RFC 9700;
- * docs/adr/0014-oauth-public-connections.md), served by portal/oauth.routes.ts:
+ * docs/adr/0014-oauth-public-connections.md), served by portal/oauth/consent.ts:
  *
  * - `checkAuthorizeRequest` validates the query. A bad `client_id`, `redirect_uri` or `response_type`
  *   is an `AuthorizePageError` (never a redirect); later problems redirect with an RFC 6749 §4.1.2.1
