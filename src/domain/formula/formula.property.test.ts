@@ -102,6 +102,11 @@ describe('formula properties (fast-check)', () => {
           // Adding months to the 29th–31st clamps to a shorter month, which dateBetween counts as less than a month.
           const day = Number(start.slice(8, 10))
           if ((unit === 'months' || unit === 'years') && day > 28) return
+          // A wall-clock time in the small hours may not exist on the target day (a DST gap: Berlin has no
+          // 02:30 on the last Sunday of March); it moves forward by the gap, which dateBetween then counts
+          // as less than a whole unit. Notion publishes no rule for it, so calendar units skip those hours.
+          const hour = Number(new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' }).format(ms))
+          if (unit !== 'hours' && unit !== 'minutes' && hour < 4) return
           expect(r).toEqual({ type: 'number', number: n })
         },
       ),
