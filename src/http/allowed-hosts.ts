@@ -77,13 +77,19 @@ export function createHostPolicy(o: { publicUrl?: string | undefined; allowedHos
     if (!parsed) throw new Error(`Invalid allowed host "${raw}": expected name or name:port.`)
     entries.push({ ...parsed, scheme: null })
   }
+  const allowedHosts = new Set<string>()
   const matchHost = (e: Entry, hostname: string, port: number | null) =>
     e.hostname === hostname && (e.port === null || port === null || e.port === port)
   return {
     allowsHost(host) {
       if (!host) return false
+      // Every request asks: remember the few `Host` values already allowed (never refused ones, so a
+      // client cannot grow this), and parse only the others.
+      if (allowedHosts.has(host)) return true
       const h = parseHostValue(host)
-      return h !== undefined && entries.some((e) => matchHost(e, h.hostname, h.port))
+      const ok = h !== undefined && entries.some((e) => matchHost(e, h.hostname, h.port))
+      if (ok && allowedHosts.size < 64) allowedHosts.add(host)
+      return ok
     },
     allowsOrigin(origin) {
       if (!origin || origin === 'null') return false

@@ -49,9 +49,11 @@ export function limitBodies(surfaces: BodySurface[], fallback: Omit<BodySurface,
     // without reading it (a 401, a 404) then leaves it paused, @hono/node-server cannot drain it and
     // closes the keep-alive connection under the client's next request. Node's parser never reads
     // past a declared length, so only chunked bodies need counting while they stream.
+    // Likewise a request without a body (no Content-Length, not chunked: every GET) passes untouched,
+    // which also spares @hono/node-server building a full Request object for it.
     const declared = c.req.header('content-length')
-    if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
-      if (Number(declared) <= (surface?.maxBytes ?? fallback.maxBytes)) return next()
+    if (c.req.header('transfer-encoding') === undefined) {
+      if (declared === undefined || Number(declared) <= (surface?.maxBytes ?? fallback.maxBytes)) return next()
     }
     return (surface?.limit ?? otherwise)(c, next)
   }
