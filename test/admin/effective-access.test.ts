@@ -1,9 +1,8 @@
-import { Client, LogLevel } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { peopleCommands } from '../../src/cli/people-commands.js'
 import { runCliInProcess } from '../support/cli-in-process.js'
 import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
-import { consent, registerApp, sessionCookie } from '../support/oauth.js'
+import { installApp, sessionCookie } from '../support/oauth.js'
 
 /**
  * One answer to "who can reach this page, at which level, through which page" (`effectiveAccess`):
@@ -35,24 +34,13 @@ describe('effective access of a page: admin API, CLI and portal', () => {
     expect((await admin('PUT', `/pages/${s.pages.child.id}/permissions/groups/${groupId}`, { level: 'comment' })).status).toBe(200)
     expect((await admin('PUT', `/pages/${s.pages.grandchild.id}/permissions/users/${s.guest.id}`, { level: 'view' })).status).toBe(200)
     // Mia installs "Calendar Sync" and picks Child at consent.
-    const app = await registerApp(server, {
+    const { token: res } = await installApp(server, {
       workspaceId: s.workspace.id,
-      actorId: s.owner.id,
-      redirectUris: [REDIRECT],
-      name: 'Calendar Sync',
-    })
-    const to = await consent(server, {
+      ownerId: s.owner.id,
       userId: s.member.id,
-      params: { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' },
       pageIds: [s.pages.child.id],
-    })
-    const sdk = new Client({ baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
-    const res = await sdk.oauth.token({
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-      grant_type: 'authorization_code',
-      code: to.searchParams.get('code') as string,
-      redirect_uri: REDIRECT,
+      name: 'Calendar Sync',
+      redirectUri: REDIRECT,
     })
     installBot = res.bot_id
   })

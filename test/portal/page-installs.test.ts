@@ -1,11 +1,11 @@
-import { APIErrorCode, Client, LogLevel } from '@notionhq/client'
+import { APIErrorCode, type Client } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setPageAccess } from '../../src/services/page-permissions.service.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
 import { removeMember } from '../../src/services/workspaces.service.js'
 import { listAudit } from '../../src/storage/repositories/audit.repository.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
-import { consent, registerApp, sessionCookie } from '../support/oauth.js'
+import { installApp, sessionCookie } from '../support/oauth.js'
 
 /**
  * A page's ••• → Connections panel for public connections (issue 8: "pages shared with it later"),
@@ -33,24 +33,13 @@ describe('portal: installs of public connections in a page’s Connections panel
       parentId: s.pages.secret.id,
     })
     // Mia installs "Calendar Sync" and picks only Child at consent.
-    const app = await registerApp(server, {
+    const { token: res } = await installApp(server, {
       workspaceId: s.workspace.id,
-      actorId: s.owner.id,
-      redirectUris: [REDIRECT],
-      name: 'Calendar Sync',
-    })
-    const to = await consent(server, {
+      ownerId: s.owner.id,
       userId: s.member.id,
-      params: { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' },
       pageIds: [s.pages.child.id],
-    })
-    const sdk = new Client({ baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
-    const res = await sdk.oauth.token({
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-      grant_type: 'authorization_code',
-      code: to.searchParams.get('code') as string,
-      redirect_uri: REDIRECT,
+      name: 'Calendar Sync',
+      redirectUri: REDIRECT,
     })
     bot = server.client(res.access_token)
     botId = res.bot_id

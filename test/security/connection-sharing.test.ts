@@ -1,8 +1,8 @@
-import { APIErrorCode, Client, LogLevel } from '@notionhq/client'
+import { APIErrorCode, type Client } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listAudit } from '../../src/storage/repositories/audit.repository.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
-import { consent, registerApp, sessionCookie } from '../support/oauth.js'
+import { installApp, sessionCookie } from '../support/oauth.js'
 
 /**
  * Who may add a connection to a page or remove it (security issue: "Owners give their connections pages
@@ -63,24 +63,13 @@ describe('sharing pages with connections needs full access, and never a guest', 
     guestPage = (gp.body as unknown as { id: string }).id
     expect((await admin('PUT', `/pages/${guestPage}/permissions/users/${s.guest.id}`, { level: 'full' })).status).toBe(200)
     // Mia installs a public connection on Child.
-    const app = await registerApp(server, {
+    const { token: res } = await installApp(server, {
       workspaceId: s.workspace.id,
-      actorId: s.owner.id,
-      redirectUris: [REDIRECT],
-      name: 'Calendar Sync',
-    })
-    const to = await consent(server, {
+      ownerId: s.owner.id,
       userId: s.member.id,
-      params: { client_id: app.clientId, redirect_uri: REDIRECT, response_type: 'code', owner: 'user' },
       pageIds: [s.pages.child.id],
-    })
-    const sdk = new Client({ baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
-    const res = await sdk.oauth.token({
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-      grant_type: 'authorization_code',
-      code: to.searchParams.get('code') as string,
-      redirect_uri: REDIRECT,
+      name: 'Calendar Sync',
+      redirectUri: REDIRECT,
     })
     installBot = server.client(res.access_token)
     const installs = (await admin('GET', `/workspaces/${s.workspace.id}/installs`)).body as unknown as { installs: { id: string }[] }

@@ -1,3 +1,4 @@
+import { Client, LogLevel } from '@notionhq/client'
 import { createHash, randomBytes } from 'node:crypto'
 import { createSession } from '../../src/services/portal-auth.service.js'
 import { registerPublicConnection } from '../../src/services/public-connections.service.js'
@@ -81,4 +82,36 @@ export async function consent(server: TestServer, o: ConsentOptions): Promise<UR
   const location = res.headers.get('location')
   if (res.status !== 303 || !location) throw new Error(`consent POST answered ${res.status}: ${(await res.text()).slice(0, 500)}`)
   return new URL(location)
+}
+
+/**
+ * A public connection registered by `ownerId` and installed by `userId` through the real consent screen
+ * (picking `pageIds`), its code exchanged for tokens with the official SDK's `oauth.token`.
+ * @returns the registration and the token response (`access_token`, `bot_id`, …).
+ */
+export async function installApp(
+  server: TestServer,
+  input: { workspaceId: string; ownerId: string; userId: string; pageIds: string[]; name?: string; redirectUri?: string },
+) {
+  const redirectUri = input.redirectUri ?? 'http://127.0.0.1:9999/callback'
+  const app = await registerApp(server, {
+    workspaceId: input.workspaceId,
+    actorId: input.ownerId,
+    redirectUris: [redirectUri],
+    ...(input.name ? { name: input.name } : {}),
+  })
+  const to = await consent(server, {
+    userId: input.userId,
+    params: { client_id: app.clientId, redirect_uri: redirectUri, response_type: 'code', owner: 'user' },
+    pageIds: input.pageIds,
+  })
+  const sdk = new Client({ baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
+  const token = await sdk.oauth.token({
+    client_id: app.clientId,
+    client_secret: app.clientSecret,
+    grant_type: 'authorization_code',
+    code: to.searchParams.get('code') as string,
+    redirect_uri: redirectUri,
+  })
+  return { app, token }
 }
