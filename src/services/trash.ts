@@ -1,6 +1,6 @@
 import { validationError } from '../errors/notion-error.js'
 import { decideTrashedWrite } from '../permissions/decide-trash.js'
-import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { anyInTrash, findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import { findDataSource, type DataSourceRow } from '../storage/repositories/data-sources.repository.js'
 import type { Db } from '../storage/store.js'
 
@@ -19,13 +19,11 @@ export interface TrashState {
 
 /**
  * Whether anything above a page or database is in the trash: the pages and databases on its
- * materialised path, and for a database row (or data-source template) its data source. Reads one row
- * per ancestor (paths are short: the page tree's depth).
+ * materialised path (one indexed read for all of them), and for a database row (or data-source
+ * template) its data source.
  */
 async function pageAncestorsInTrash(db: Db, node: BlockRow): Promise<boolean> {
-  for (const id of (node.path ?? '/').split('/').filter(Boolean)) {
-    if ((await findBlock(db, id))?.in_trash === 1) return true
-  }
+  if (await anyInTrash(db, (node.path ?? '/').split('/').filter(Boolean))) return true
   if ((node.parent_type === 'data_source_id' || node.parent_type === 'template') && node.parent_id) {
     if ((await findDataSource(db, node.parent_id))?.in_trash === 1) return true
   }

@@ -240,6 +240,13 @@ export async function withChildren(db: Db, ids: string[]): Promise<Set<string>> 
   return new Set(rows.map((r) => r.parent_id as string))
 }
 
+/** Whether any of the nodes `ids` (pages, databases or blocks) is in the trash: one indexed read. */
+export async function anyInTrash(db: Db, ids: string[]): Promise<boolean> {
+  if (ids.length === 0) return false
+  const row = await db.selectFrom('block').select('id').where('id', 'in', ids).where('in_trash', '=', 1).limit(1).executeTakeFirst()
+  return row !== undefined
+}
+
 /** Updates columns of one node; a change of `properties` or of the parent re-derives its query index entries. */
 async function updateBlock(db: Db, id: string, patch: Partial<BlockRow>): Promise<void> {
   await db.updateTable('block').set(patch).where('id', '=', id).execute()
