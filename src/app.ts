@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { adminRoutes } from './admin/admin.routes.js'
 import { notionAdminApiRoutes } from './admin/notion-admin-api.routes.js'
 import { apiRoutes } from './api/routes.js'
@@ -8,7 +8,7 @@ import { limitBodies, notionTooLarge, type BodySurface } from './http/middleware
 import { headAsGet } from './http/middleware/head.js'
 import { MAX_BODY_BYTES } from './http/body.js'
 import { adminTooLarge } from './admin/admin.routes.js'
-import { portalTooLarge } from './portal/shell.js'
+import { portalBadAddress, portalTooLarge } from './portal/shell.js'
 import { requestId } from './http/middleware/request-id.js'
 import { requestLog } from './http/middleware/request-log.js'
 import { createOps, mountOps, type Ops } from './http/ops.js'
@@ -47,18 +47,49 @@ const PORTAL_SEGMENTS = new Set(['', 'login', 'logout', 'w', 'developers', 'sett
  * consent form at `/v1/oauth/authorize`); everything else, `/v1` and `/admin/v1` included, gets
  * Notion's envelope. Every route, present or future, falls in one of them.
  */
-function bodySurfaces(portal: boolean): BodySurface[] {
+function bodySurfaces(portal: boolean): (BodySurface & { badAddress: (c: Context<AppEnv>) => Response | Promise<Response> })[] {
   const oauth = new Set<string>(oauthApiRoutes.map((r) => `/v1${r.path}`))
   const strip = (p: string) => (p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p)
   return [
-    { matches: (p) => oauth.has(strip(p)), maxBytes: MAX_BODY_BYTES, tooLarge: oauthTooLarge },
-    { matches: (p) => p === '/_octavo' || p.startsWith('/_octavo/'), maxBytes: MAX_BODY_BYTES, tooLarge: adminTooLarge },
+    {
+      matches: (p) => oauth.has(strip(p)),
+      maxBytes: MAX_BODY_BYTES,
+      tooLarge: oauthTooLarge,
+      badAddress: (c) => c.json({ error: 'invalid_request', error_description: NUL_MESSAGE, request_id: c.get('requestId') }, 400),
+    },
+    {
+      matches: (p) => p === '/_octavo' || p.startsWith('/_octavo/'),
+      maxBytes: MAX_BODY_BYTES,
+      tooLarge: adminTooLarge,
+      badAddress: (c) =>
+        c.json({ object: 'error', status: 400, code: 'invalid_input', message: NUL_MESSAGE, request_id: c.get('requestId') }, 400),
+    },
     {
       matches: (p) => portal && (strip(p) === '/v1/oauth/authorize' || PORTAL_SEGMENTS.has(p.split('/')[1] ?? '')),
       maxBytes: MAX_BODY_BYTES,
       tooLarge: portalTooLarge,
+      badAddress: portalBadAddress,
     },
   ]
+}
+
+const NUL_MESSAGE = 'The request URL holds the NUL character (%00), which Octavo does not accept.'
+
+/**
+ * Refuses a URL holding U+0000 (`%00`) before any handler: no id, cursor, e-mail or name Octavo stores
+ * can contain it (PostgreSQL text cannot hold it, so it would otherwise reach the store and fail there).
+ * 400 in the surface's shape; elsewhere Notion's `invalid_request_url` ("Invalid request URL.").
+ */
+function refuseNulInUrl(surfaces: ReturnType<typeof bodySurfaces>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!c.req.url.includes('%00')) return next()
+    const surface = surfaces.find((s) => s.matches(c.req.path))
+    if (surface) return surface.badAddress(c)
+    return c.json(
+      { object: 'error', status: 400, code: 'invalid_request_url', message: 'Invalid request URL.', request_id: c.get('requestId') },
+      400,
+    )
+  }
 }
 
 /**
@@ -80,7 +111,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     attempts: options.limiter.attempts ?? memoryAttempts,
   }
   app.use('*', headAsGet())
-  app.use('*', limitBodies(bodySurfaces(options.portal !== undefined), { maxBytes: MAX_BODY_BYTES, tooLarge: notionTooLarge }))
+  const surfaces = bodySurfaces(options.portal !== undefined)
+  app.use('*', refuseNulInUrl(surfaces))
+  app.use('*', limitBodies(surfaces, { maxBytes: MAX_BODY_BYTES, tooLarge: notionTooLarge }))
   app.onError(errorHandler(options.deps.logger))
   app.notFound(notFound)
   mountOps(app, {

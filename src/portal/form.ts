@@ -7,7 +7,8 @@ export type FormData = Record<string, string | string[]>
 
 /**
  * Parses a urlencoded or multipart form body, keeping text fields only (files are dropped). Field
- * names are own keys of a prototype-less object, so `__proto__` or `constructor` are just names.
+ * names are own keys of a prototype-less object, so `__proto__` or `constructor` are just names; the
+ * NUL character is dropped from names and values.
  * @throws DomainError invalid_input when the body cannot be parsed as the form its content type
  *   announces (e.g. a multipart type without a valid multipart body).
  */
@@ -19,9 +20,13 @@ export async function readForm(c: PortalContext): Promise<FormData> {
     throw new DomainError('invalid_input', 'The form could not be read. Reload the page and try again.')
   }
   const out: FormData = Object.create(null) as FormData
-  for (const [k, v] of Object.entries(body)) {
-    if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string')
-    else if (typeof v === 'string') out[k] = v
+  // U+0000 is dropped from names and values, as from JSON bodies (http/body.ts parseJsonText):
+  // PostgreSQL text cannot hold it.
+  const clean = (x: string) => (x.includes('\u0000') ? x.replaceAll('\u0000', '') : x)
+  for (const [key, v] of Object.entries(body)) {
+    const k = clean(key)
+    if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string').map(clean)
+    else if (typeof v === 'string') out[k] = clean(v)
   }
   return out
 }

@@ -79,6 +79,17 @@ export const portalHeaders: MiddlewareHandler<PortalEnv> = async (c, next) => {
  * The portal's answer to a form over its size limit (`limitBodies` in app.ts): its HTML error page,
  * status 413. Nothing of the form is read or kept.
  */
+/**
+ * The portal's answer to an address holding the NUL character (`%00`; `refuseNulInUrl` in app.ts): its
+ * HTML error page, status 400.
+ */
+export function portalBadAddress(c: Context): Response | Promise<Response> {
+  c.header('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+  c.header('X-Content-Type-Options', 'nosniff')
+  c.header('Cache-Control', 'no-store')
+  return c.html(bare('Bad address', errorBody(400, 'Bad address', 'This address holds a character Octavo does not accept.', '/')), 400)
+}
+
 export const portalTooLarge: TooLarge = (c, maxBytes) => {
   c.header('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
   c.header('X-Content-Type-Options', 'nosniff')
