@@ -9,6 +9,7 @@ import { createWorkspace } from '../../src/services/workspaces.service.js'
 import { lastEventSeq, listEvents } from '../../src/storage/repositories/events.repository.js'
 import { runCliInProcess } from '../support/cli-in-process.js'
 import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
+import { PortalAgent } from '../support/portal-agent.js'
 
 /**
  * Change events of the people room (ADR 15; docs/architecture.md "Writes and change events"): every
@@ -18,33 +19,6 @@ import { seedBasic, startTestServer, type TestServer } from '../support/harness.
  */
 
 const PW = 'correct horse battery'
-
-/** A browser-like portal client: cookies, form posts with the portal's Origin. */
-class Agent {
-  cookies = new Map<string, string>()
-  constructor(private readonly base: string) {}
-  async req(path: string, form?: Record<string, string>) {
-    const headers = new Headers()
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
-    let body: string | undefined
-    if (form) {
-      body = new URLSearchParams(form).toString()
-      headers.set('content-type', 'application/x-www-form-urlencoded')
-      headers.set('origin', this.base)
-    }
-    const res = await fetch(`${this.base}${path}`, { method: form ? 'POST' : 'GET', headers, body, redirect: 'manual' })
-    for (const c of res.headers.getSetCookie()) {
-      const [k, v] = (c.split(';')[0] ?? '').split('=')
-      if (k) this.cookies.set(k, v ?? '')
-    }
-    return { status: res.status, location: res.headers.get('location'), text: await res.text() }
-  }
-  async csrf(path: string): Promise<string> {
-    const m = /name="_csrf" value="([^"]+)"/.exec((await this.req(path)).text)
-    if (!m?.[1]) throw new Error(`no CSRF field on ${path}`)
-    return m[1]
-  }
-}
 
 describe('people room: change events per write, on every surface', { timeout: 120_000 }, () => {
   let server: TestServer
@@ -219,7 +193,7 @@ describe('people room: change events per write, on every surface', { timeout: 12
 
   it('portal: sign-in, role change, groups, PATs, policy and sign-out append exactly their events; refusals none', async () => {
     const ws = s.workspace.id
-    const owner = new Agent(server.url)
+    const owner = new PortalAgent(server.url)
     expect(
       await eventsOf(async () =>
         expect((await owner.req('/login', { email: s.owner.email as string, password: PW, next: '/' })).status).toBe(303),
@@ -268,9 +242,9 @@ describe('people room: change events per write, on every surface', { timeout: 12
     ])
 
     // Refused: a member manages no groups; a guest creates no PAT and revokes none.
-    const member = new Agent(server.url)
+    const member = new PortalAgent(server.url)
     await member.req('/login', { email: s.member.email as string, password: PW, next: '/' })
-    const guest = new Agent(server.url)
+    const guest = new PortalAgent(server.url)
     await guest.req('/login', { email: s.guest.email as string, password: PW, next: '/' })
     const mine = await createPat(server.deps, { workspaceId: ws, actorId: s.owner.id, name: 'Owner only' })
     const gcsrf = await guest.csrf('/developers/tokens')

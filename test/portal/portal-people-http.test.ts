@@ -6,45 +6,7 @@ import { setPassword } from '../../src/services/portal-auth.service.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
 import { addMember, createWorkspace } from '../../src/services/workspaces.service.js'
 import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
-
-/**
- * The portal's part-2 screens over plain HTTP: people's principals come from issue 4's model
- * (groups, restricted members, removed members), the PAT policy control follows the plan table, every
- * new form needs its CSRF token, and refusals carry the services' messages.
- */
-
-class Agent {
-  cookies = new Map<string, string>()
-  constructor(private readonly base: string) {}
-  async req(path: string, form?: Record<string, string | string[]>) {
-    const headers = new Headers()
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
-    let body: string | undefined
-    if (form) {
-      const p = new URLSearchParams()
-      for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x)
-      body = p.toString()
-      headers.set('content-type', 'application/x-www-form-urlencoded')
-      headers.set('origin', this.base)
-    }
-    const res = await fetch(`${this.base}${path}`, { method: form ? 'POST' : 'GET', headers, body, redirect: 'manual' })
-    for (const c of res.headers.getSetCookie()) {
-      const [k, v] = (c.split(';')[0] ?? '').split('=')
-      if (k) this.cookies.set(k, v ?? '')
-    }
-    return { status: res.status, location: res.headers.get('location'), text: await res.text() }
-  }
-  async csrf(path: string): Promise<string> {
-    const m = /name="_csrf" value="([^"]+)"/.exec((await this.req(path)).text)
-    if (!m?.[1]) throw new Error(`no CSRF field on ${path}`)
-    return m[1]
-  }
-  static async signedIn(server: TestServer, email: string, password: string) {
-    const a = new Agent(server.url)
-    expect((await a.req('/login', { email, password, next: '/' })).status).toBe(303)
-    return a
-  }
-}
+import { PortalAgent } from '../support/portal-agent.js'
 
 const PW = 'correct horse battery'
 
@@ -59,7 +21,7 @@ describe('portal part 2 over HTTP', () => {
   afterAll(async () => server.stop())
 
   it('Free plan: the policy is read-only (no form), and a member is told why they cannot create a PAT', async () => {
-    const owner = await Agent.signedIn(server, s.owner.email as string, PW)
+    const owner = await PortalAgent.signedIn(server, s.owner.email as string, PW)
     const page = await owner.req(`/settings/${s.workspace.id}/connections`)
     expect(page.status).toBe(200)
     expect(page.text).toContain('Workspace owners only.')
@@ -71,7 +33,7 @@ describe('portal part 2 over HTTP', () => {
     expect(refused.status).toBe(403)
     expect(refused.text).toContain('The PAT creation policy is not configurable on the free plan')
 
-    const member = await Agent.signedIn(server, s.member.email as string, PW)
+    const member = await PortalAgent.signedIn(server, s.member.email as string, PW)
     const list = await member.req('/developers/tokens')
     expect(list.text).toContain(
       'This workspace lets workspace owners only create personal access tokens with Notion API access; this member is not allowed.',
@@ -91,13 +53,13 @@ describe('portal part 2 over HTTP', () => {
     for (const p of members) await setPassword(server.deps, p.id, PW)
     const group = await createGroup(server.deps, { workspaceId: workspace.id, actorId: ed.id, name: 'Automation' })
     await addGroupMember(server.deps, { workspaceId: workspace.id, actorId: ed.id, groupId: group.id, userId: pia.id })
-    const owner = await Agent.signedIn(server, 'ed@initech.test', PW)
+    const owner = await PortalAgent.signedIn(server, 'ed@initech.test', PW)
     const page = await owner.req(`/settings/${workspace.id}/connections`)
     expect(page.text.match(/type="radio" name="policy"/g)?.length).toBe(3)
     expect(page.text).toContain('Workspace owners and selected groups')
     expect(page.text).toContain(`name="group_id" value="${group.id}"`)
 
-    const member = await Agent.signedIn(server, 'pia@initech.test', PW)
+    const member = await PortalAgent.signedIn(server, 'pia@initech.test', PW)
     expect((await member.req('/developers/tokens')).text).toContain('this member is not allowed')
     const csrf = await owner.csrf(`/settings/${workspace.id}/connections`)
     const saved = await owner.req(`/settings/${workspace.id}/pat-policy`, {
@@ -133,7 +95,7 @@ describe('portal part 2 over HTTP', () => {
   })
 
   it('every new form needs its CSRF token', async () => {
-    const owner = await Agent.signedIn(server, s.owner.email as string, PW)
+    const owner = await PortalAgent.signedIn(server, s.owner.email as string, PW)
     const posts = [
       '/developers/tokens',
       `/settings/${s.workspace.id}/pat-policy`,
@@ -158,14 +120,14 @@ describe('portal part 2 over HTTP', () => {
       plan: 'free',
       members: [{ name: 'Zed', email: 'zed@other.test', role: 'owner' }],
     })
-    const owner = await Agent.signedIn(server, s.owner.email as string, PW)
+    const owner = await PortalAgent.signedIn(server, s.owner.email as string, PW)
     expect((await owner.req(`/settings/${workspace.id}/connections`)).status).toBe(404)
     // The workspace switcher: /settings?workspace=<id> → that workspace's Connections tab.
     expect((await owner.req(`/settings?workspace=${s.workspace.id}`)).location).toBe(`/settings/${s.workspace.id}/connections`)
     expect((await owner.req(`/settings/${s.workspace.id}/nope`)).status).toBe(404)
     const admin = await addMember(server.deps, s.workspace.id, { name: 'Ada Admin', email: 'ada@example.com', role: 'membership_admin' })
     await setPassword(server.deps, admin.id, PW)
-    const a = await Agent.signedIn(server, 'ada@example.com', PW)
+    const a = await PortalAgent.signedIn(server, 'ada@example.com', PW)
     expect((await a.req(`/settings/${s.workspace.id}/members`)).status).toBe(200)
     const conns = await a.req(`/settings/${s.workspace.id}/connections`)
     expect(conns.status).toBe(403)
@@ -189,7 +151,7 @@ describe('portal part 2 over HTTP', () => {
     expect(demote.status).toBe(403)
     expect(demote.text).toContain('Membership admins can only change roles among members, restricted members and guests.')
 
-    const member = await Agent.signedIn(server, s.member.email as string, PW)
+    const member = await PortalAgent.signedIn(server, s.member.email as string, PW)
     // Workers-only PATs are open to members even where Notion API access is owners-only (seed 004).
     const mcsrf = await member.csrf('/developers/tokens/new')
     const workers = await member.req('/developers/tokens', {
@@ -215,7 +177,7 @@ describe('portal part 2 over HTTP', () => {
     })
     const g = await createGroup(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Readers' })
     await addGroupMember(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, groupId: g.id, userId: s.member.id })
-    const member = await Agent.signedIn(server, s.member.email as string, PW)
+    const member = await PortalAgent.signedIn(server, s.member.email as string, PW)
     const url = `/w/${s.workspace.id}/pages/${privateId}`
     expect((await member.req(url)).status).toBe(404)
     await setPageAccess(server.deps, { pageId: privateId, actorId: s.owner.id, target: { type: 'group', id: g.id }, level: 'view' })
@@ -247,13 +209,13 @@ describe('portal part 2 over HTTP', () => {
 
   it('the creator revokes their own PAT from the Developer portal; nobody else can revoke it there', async () => {
     const { pat, token } = await createPat(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Owner tool' })
-    const guest = await Agent.signedIn(server, s.guest.email as string, PW)
+    const guest = await PortalAgent.signedIn(server, s.guest.email as string, PW)
     const gcsrf = await guest.csrf('/developers/tokens')
     const refused = await guest.req(`/developers/tokens/${pat.id}/revoke`, { _csrf: gcsrf })
     expect(refused.status).toBe(403)
     expect(refused.text).toContain('personal access tokens. This user is a guest.')
     expect((await server.client(token).users.me({})).type).toBe('bot')
-    const owner = await Agent.signedIn(server, s.owner.email as string, PW)
+    const owner = await PortalAgent.signedIn(server, s.owner.email as string, PW)
     const csrf = await owner.csrf('/developers/tokens')
     expect((await owner.req(`/developers/tokens/${pat.id}/revoke`, { _csrf: csrf })).location).toBe('/developers/tokens?done=revoked')
     expect((await server.raw('/v1/users/me', { token })).status).toBe(401)

@@ -1,6 +1,5 @@
-import { expect } from 'vitest'
-import type { MemberRole } from '../../src/storage/database.js'
-import type { TestServer } from './harness.js'
+import type { MemberRole } from '../../src/domain/workspace.js'
+export { PortalAgent } from './portal-agent.js'
 
 /**
  * Support for test/security/people-permissions.property.test.ts: an independent reference model of
@@ -140,36 +139,6 @@ export class PermissionModel {
   /** What the portal lists in node `i`'s body: child pages and databases of a page, rows of a database. */
   listedIn(i: number): number[] {
     return this.nodes.flatMap((n, j) => (n.parent === i ? [j] : []))
-  }
-}
-
-/** A tiny cookie-keeping browser stand-in for the portal (as test/portal/*.test.ts use). */
-export class PortalAgent {
-  cookies = new Map<string, string>()
-  constructor(private readonly base: string) {}
-
-  async req(path: string, form?: Record<string, string>): Promise<{ status: number; text: string }> {
-    const headers = new Headers()
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
-    let body: string | undefined
-    if (form) {
-      body = new URLSearchParams(form).toString()
-      headers.set('content-type', 'application/x-www-form-urlencoded')
-      headers.set('origin', this.base)
-    }
-    const res = await fetch(`${this.base}${path}`, { method: form ? 'POST' : 'GET', headers, body, redirect: 'manual' })
-    for (const c of res.headers.getSetCookie()) {
-      const [k, v] = (c.split(';')[0] ?? '').split('=')
-      if (k) this.cookies.set(k, v ?? '')
-    }
-    return { status: res.status, text: await res.text() }
-  }
-
-  /** Signs in over HTTP (`POST /login`); expects the 303 of a successful sign-in. */
-  static async signedIn(server: TestServer, email: string, password: string): Promise<PortalAgent> {
-    const a = new PortalAgent(server.url)
-    expect((await a.req('/login', { email, password, next: '/' })).status, `sign in ${email}`).toBe(303)
-    return a
   }
 }
 
