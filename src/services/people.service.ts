@@ -26,7 +26,7 @@ import { revokePatsOfDepartingMember } from './pats.service.js'
  *
  * Who may do what (Notion's Settings → People and Groups) is decided by permissions/decide-workspace.ts
  * (decideRoleChange, decideMemberRemoval, decideGroupChange); the writes and their change events are
- * storage/repositories/people.repository.ts and grants.repository.ts.
+ * storage/repositories/people.repository.ts and acl.repository.ts (`revokeEveryGrantOf`).
  * Group membership is resolved per request (people-access.ts), so none of this rewrites ACLs except
  * deleting a group or removing a person, which drop that group's or person's page grants.
  * Every change appends its change events (`member.role_changed`, `member.removed|left` with the

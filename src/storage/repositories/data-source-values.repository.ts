@@ -9,7 +9,7 @@ import type { Db } from '../store.js'
  *
  * It is derived from `block.properties` and kept in step at the repository level, so every write
  * path maintains it without knowing about it:
- * - `createNode` (a new row) and `updateBlock` with `properties` or `parent_id` call `reindexRow`;
+ * - `createNode` (a new row) and the blocks repository's row updates with `properties` or `parent_id` (`updateNode`, `moveNodeRow`) call `reindexRow`;
  * - `saveSchema` calls `reindexDataSource` when a property was added, removed or retyped.
  * Trash needs nothing: queries read `block.in_trash`.
  *

@@ -255,7 +255,7 @@ export async function renameGroup(
 
 /**
  * Deletes a group and its memberships, appending `group.deleted` (`data`: name, and how many page
- * grants the caller dropped with it — grants.repository.ts `dropGrantsOfPrincipal`).
+ * grants the caller dropped with it — acl.repository.ts `revokeEveryGrantOf`).
  */
 export async function deleteGroup(
   db: Db,
