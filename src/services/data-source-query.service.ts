@@ -162,3 +162,46 @@ export async function queryDataSourceRows(
   const next = !capped && matches.length > take ? (matches[take] as BlockRow).id : null
   return { source, rows: page, values: await computeRowValues(db, computeOpts, source, page), nextCursor: next, complete: !capped }
 }
+
+/**
+ * Every row of `ds` matching `filter` and `sorts` that the caller may read, in query order, up to
+ * `cap` (default the 10,000-row query cap): the ids only, for view queries (services/views.service.ts)
+ * that keep a result for paging. Same engine, same validation and messages (`at` prefixes the paths:
+ * e.g. `['filter']` → "body.filter…"), same row access as `queryDataSourceRows`. Trashed rows are left out.
+ * @returns `ids` in order and `complete: false` when more rows matched than `cap`.
+ * @throws NotionApiError validation_error (filter, sorts)
+ */
+export async function matchingRowIds(
+  deps: Deps,
+  ctx: RequestContext,
+  ds: DataSourceRow,
+  query: { filter?: unknown; sorts?: unknown },
+  cap = QUERY_RESULT_LIMIT,
+): Promise<{ ids: string[]; complete: boolean }> {
+  const db = deps.store.db
+  const schema = schemaOf(ds)
+  const now = deps.clock.now()
+  const source = { id: ds.id, databaseId: ds.database_id, schema }
+  const rolled = await rolledProperties(deps, schema)
+  const filter = compileQueryFilter(query.filter, schema, { now, me: actingUserId(ctx.caller) }, { rolledProperty: (p) => rolled.get(p.id) })
+  const sorts = compileQuerySorts(query.sorts, schema)
+  const access = await rowAccess(db, ctx, ds)
+  let ids: string[]
+  if ((query.filter === undefined || query.filter === null || filter.plan !== null) && sorts.plan !== null) {
+    const q = { dataSourceId: ds.id, includeTrashed: false, filter: filter.plan, sorts: sorts.plan ?? [], access }
+    const res = await queryRows(db, q, { limit: () => cap + 1, countCap: cap })
+    ids = (res?.rows ?? []).map((r) => r.id)
+  } else {
+    const candidates = await prefilteredRows(db, { dataSourceId: ds.id, includeTrashed: false, filter: filter.prefilter, access })
+    const computed =
+      filter.needsComputed || sorts.needsComputed
+        ? await computeRowValues(db, { viewer: ctx.caller, now: new Date(now) }, source, candidates)
+        : undefined
+    ids = candidates
+      .map((r) => toRow(r, computed?.get(r.id)))
+      .filter(filter.predicate)
+      .sort(sorts.comparator)
+      .map((r) => r.id)
+  }
+  return { ids: ids.slice(0, cap), complete: ids.length <= cap }
+}
