@@ -183,7 +183,12 @@ export async function matchingRowIds(
   const now = deps.clock.now()
   const source = { id: ds.id, databaseId: ds.database_id, schema }
   const rolled = await rolledProperties(deps, schema)
-  const filter = compileQueryFilter(query.filter, schema, { now, me: actingUserId(ctx.caller) }, { rolledProperty: (p) => rolled.get(p.id) })
+  const filter = compileQueryFilter(
+    query.filter,
+    schema,
+    { now, me: actingUserId(ctx.caller) },
+    { rolledProperty: (p) => rolled.get(p.id) },
+  )
   const sorts = compileQuerySorts(query.sorts, schema)
   const access = await rowAccess(db, ctx, ds)
   let ids: string[]
