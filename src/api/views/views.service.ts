@@ -2,6 +2,7 @@ import type { RequestContext } from '../../auth/principal.js'
 import { actingUserId } from '../../auth/principal.js'
 import { isoNow } from '../../domain/clock.js'
 import { newId, parseId } from '../../domain/ids.js'
+import { behaves } from '../../domain/versions.js'
 import { findProperty, ownProperty, type PropertyConfig, type Schema } from '../../domain/properties.js'
 import { compileQueryFilter, compileQuerySorts } from '../../domain/query.js'
 import { NotionApiError, restrictedResource, validationError } from '../../errors/notion-error.js'
@@ -184,7 +185,11 @@ async function checkQueryParts(
   parts: { filter?: unknown; sorts?: unknown; quick_filters?: Record<string, unknown> | null },
 ): Promise<void> {
   const rolledProperty = await rolledOf(deps.store.db, schema)
-  const qctx = { now: deps.clock.now(), me: actingUserId(ctx.caller) }
+  const qctx = {
+    now: deps.clock.now(),
+    me: actingUserId(ctx.caller),
+    statusGroupFilters: behaves('statusGroupFilters', ctx.version, ctx.betas),
+  }
   if (parts.filter !== undefined && parts.filter !== null) compileQueryFilter(parts.filter, schema, qctx, { rolledProperty })
   if (parts.sorts !== undefined && parts.sorts !== null) compileQuerySorts(parts.sorts, schema)
   for (const [key, cond] of Object.entries(parts.quick_filters ?? {})) {
