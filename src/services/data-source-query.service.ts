@@ -184,16 +184,37 @@ export async function queryDataSourceRows(
 }
 
 /**
- * Every row of `ds` matching `filter` and `sorts` that the caller may read, in query order, up to
- * `cap` (default the 10,000-row query cap): the ids only, for view queries (services/views.service.ts)
- * that keep a result for paging. Same engine, same validation and messages (`at` prefixes the paths:
- * e.g. `['filter']` → "body.filter…"), same row access as `queryDataSourceRows`. Trashed rows are left out.
+ * Who a `matchingRowIds` runs for: the ACL principals whose rows it may read, the person `"me"` means,
+ * and whether status filters follow 2026-12-01 (`statusGroupFilters`). An API caller
+ * (`viewerOfRequest`) or a signed-in person in the portal.
+ */
+export interface RowViewer {
+  principals: string[]
+  me: string
+  statusGroupFilters: boolean
+}
+
+/** The `RowViewer` of a `/v1` request. */
+export function viewerOfRequest(ctx: RequestContext): RowViewer {
+  return {
+    principals: ctx.caller.principals,
+    me: actingUserId(ctx.caller),
+    statusGroupFilters: behaves('statusGroupFilters', ctx.version, ctx.betas),
+  }
+}
+
+/**
+ * Every row of `ds` matching `filter` and `sorts` that `viewer` may read, in query order, up to
+ * `cap` (default the 10,000-row query cap): the ids only, for view queries (api/views/views.service.ts)
+ * that keep a result for paging, and the portal's view tabs. Same engine, same validation and
+ * messages, same row access as `queryDataSourceRows` (restricted rows are never part of it).
+ * Trashed rows are left out.
  * @returns `ids` in order and `complete: false` when more rows matched than `cap`.
  * @throws NotionApiError validation_error (filter, sorts)
  */
 export async function matchingRowIds(
   deps: Deps,
-  ctx: RequestContext,
+  viewer: RowViewer,
   ds: DataSourceRow,
   query: { filter?: unknown; sorts?: unknown },
   cap = QUERY_RESULT_LIMIT,
@@ -206,11 +227,13 @@ export async function matchingRowIds(
   const filter = compileQueryFilter(
     query.filter,
     schema,
-    { now, me: actingUserId(ctx.caller), statusGroupFilters: behaves('statusGroupFilters', ctx.version, ctx.betas) },
+    { now, me: viewer.me, statusGroupFilters: viewer.statusGroupFilters },
     { rolledProperty: (p) => rolled.get(p.id) },
   )
   const sorts = compileQuerySorts(query.sorts, schema)
-  const access = await rowAccess(db, ctx, ds)
+  const database = await findBlock(db, ds.database_id)
+  const readable = database && (await levelOn(db, viewer, database)) >= REQUIRED_LEVEL.read ? database.perm_root_id : null
+  const access: RowAccess = { principals: viewer.principals, readableRoot: readable, minLevel: REQUIRED_LEVEL.read }
   let ids: string[]
   if ((query.filter === undefined || query.filter === null || filter.plan !== null) && sorts.plan !== null) {
     const q = { dataSourceId: ds.id, includeTrashed: false, filter: filter.plan, sorts: sorts.plan ?? [], access }
@@ -220,7 +243,7 @@ export async function matchingRowIds(
     const candidates = await prefilteredRows(db, { dataSourceId: ds.id, includeTrashed: false, filter: filter.prefilter, access })
     const computed =
       filter.needsComputed || sorts.needsComputed
-        ? await computeRowValues(db, { viewer: ctx.caller, now: new Date(now) }, source, candidates)
+        ? await computeRowValues(db, { viewer: { principals: viewer.principals }, now: new Date(now) }, source, candidates)
         : undefined
     ids = candidates
       .map((r) => toRow(r, computed?.get(r.id)))

@@ -2,6 +2,8 @@ import { APIErrorCode, type Client } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setPageAccess } from '../../src/services/page-permissions.service.js'
 import { createPat } from '../../src/services/pats.service.js'
+import { setPassword } from '../../src/services/portal-auth.service.js'
+import { sessionCookie } from '../support/oauth.js'
 import { VIEW_TYPES } from '../../src/api/views/views.schemas.js'
 import { buildConnection, buildDatabase, buildRow, connectedWorkspace, rt } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
@@ -520,6 +522,23 @@ describe('view queries leave out rows the caller cannot open', () => {
       filter: { property: 'Score', number: { equals: 4 } } as never,
     })
     expect((await member.views.queries.create({ view_id: only.id })).results).toEqual([])
+
+    // The portal's database page: the views as tabs; the chosen one filters and orders the rows the
+    // person can open (a table view as a table, a list view as a list).
+    await setPassword(server.deps, s.member.id, 'correct horse battery')
+    const cookie = await sessionCookie(server, s.member.id)
+    const get = async (path: string) => (await fetch(`${server.url}${path}`, { headers: { cookie } })).text()
+    const first = await get(`/w/${s.workspace.id}/pages/${database.id}`)
+    expect(first).toContain('aria-label="Views"')
+    expect(first).toContain('>Ordered <span class="caption">table</span></strong>')
+    expect(first).toContain(`href="/w/${s.workspace.id}/pages/${database.id}?view=${only.id}"`)
+    expect(first).toContain('<table class="view-table">')
+    const order = [0, 2, 3, 5].map((i) => first.indexOf(`>Row ${i}</a>`))
+    expect(order.every((x, i) => x > 0 && (i === 0 || x > (order[i - 1] as number)))).toBe(true)
+    for (const id of hidden) expect(first).not.toContain(id)
+    const listed = await get(`/w/${s.workspace.id}/pages/${database.id}?view=${only.id}`)
+    expect(listed).toContain('>Hidden <span class="caption">list</span></strong>')
+    expect(listed).toContain('This database has no rows.')
     void rt
   })
 })

@@ -9,7 +9,7 @@ import { NotionApiError, restrictedResource, validationError } from '../../error
 import { PAGE_SIZE_MAX } from '../../http/pagination.js'
 import { loadAuthorized } from '../../services/access.js'
 import { changeActorOf } from '../../services/change-actor.js'
-import { matchingRowIds } from '../../services/data-source-query.service.js'
+import { matchingRowIds, viewerOfRequest } from '../../services/data-source-query.service.js'
 import { loadDataSource } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
 import type { PageAction } from '../../permissions/roles.js'
@@ -541,7 +541,7 @@ export async function createViewQuery(deps: Deps, ctx: RequestContext, viewId: s
   const { caller } = ctx
   const { view, ds } = await loadView(deps.store.db, caller, viewId, 'read', requireAnyCapability(caller, ['readContent']))
   if (!ds) throw validationError('A dashboard view has no rows to query; query its widget views.')
-  const { ids, complete } = await matchingRowIds(deps, ctx, ds, {
+  const { ids, complete } = await matchingRowIds(deps, viewerOfRequest(ctx), ds, {
     filter: view.filter ? JSON.parse(view.filter) : undefined,
     sorts: view.sorts ? JSON.parse(view.sorts) : undefined,
   })
