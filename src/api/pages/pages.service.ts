@@ -59,8 +59,27 @@ export async function dataSourceOfRow(db: Db, row: BlockRow, cache?: Map<string,
 }
 
 /** Presents a page for the request's version, loading its data source when it is a row (through `cache` when given). */
-export async function presentPageFor(deps: Deps, ctx: RequestContext, row: BlockRow, filter?: string[], cache?: Map<string, RowSource>) {
-  const dataSource = await dataSourceOfRow(deps.store.db, row, cache)
+export async function presentPageFor(
+  deps: Deps,
+  ctx: RequestContext,
+  row: BlockRow,
+  filter?: string[] | 'title',
+  cache?: Map<string, RowSource>,
+) {
+  const full = await dataSourceOfRow(deps.store.db, row, cache)
+  // Title only (search under Notion-Version 2026-12-01): present and compute nothing else.
+  const dataSource =
+    full && filter === 'title'
+      ? {
+          ...full,
+          schema: Object.fromEntries(
+            Object.values(full.schema)
+              .filter((p) => p.type === 'title')
+              .map((p) => [p.id, p]),
+          ),
+        }
+      : full
+  if (filter === 'title') filter = undefined
   const computed = dataSource
     ? await computeOneRow(deps.store.db, { viewer: ctx.caller, now: new Date(deps.clock.now()) }, dataSource, row)
     : undefined
