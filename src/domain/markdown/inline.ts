@@ -121,7 +121,7 @@ export function richTextToMarkdown(items: readonly RichTextItem[], publicUrl: st
     if (a.underline) whole = `<span underline="true">${whole}</span>`
     if (a.color !== 'default') whole = `<span color="${a.color}">${whole}</span>`
     const link = item.type === 'text' ? item.text?.link?.url : undefined
-    if (link) whole = `[${whole}](<${link.replace(/[<>\\]/g, (c) => encodeURIComponent(c))}>)`
+    if (link) whole = `[${whole}](${linkDestination(link)})`
     out += whole
   }
   return guardLine(out)
@@ -138,6 +138,12 @@ function guardLine(line: string): string {
   if (/^[#+-]/.test(s)) s = `\\${s}`
   s = s.replace(/^(\d+)([.)])/, '$1\\$2')
   return s
+}
+
+/** A link or image destination: bare, or in `<…>` when it holds spaces or parentheses (`<`, `>`, `\\` percent-encoded). */
+export function linkDestination(url: string): string {
+  const safe = url.replace(/[<>\\]/g, (c) => encodeURIComponent(c))
+  return /[\s()]/.test(safe) ? `<${safe}>` : safe
 }
 
 /** Adjacent text runs of the same style and link as one run (two code spans in a row would read back as one). */

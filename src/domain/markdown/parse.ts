@@ -222,11 +222,11 @@ function parseLines(lines: Line[], depth: number): ParsedBlock[] {
       i = end + 1
       continue
     }
-    const image = /^!\[(.*)\]\(<?([^)>\s]*)>?\)$/.exec(splitAttrs(t).text)
+    const image = /^!\[(.*)\]\((?:<([^>]*)>|([^)\s]*))\)$/.exec(splitAttrs(t).text)
     if (image) {
       const { attrs } = splitAttrs(t)
       void attrs
-      out.push(block('image', { external: { url: decodeBrackets(image[2] as string) }, caption: rich(image[1] as string) }))
+      out.push(block('image', { external: { url: decodeBrackets(image[2] ?? image[3] ?? '') }, caption: rich(image[1] as string) }))
       i = end + 1
       continue
     }
@@ -238,7 +238,7 @@ function parseLines(lines: Line[], depth: number): ParsedBlock[] {
 }
 
 function decodeBrackets(url: string): string {
-  return url.replace(/%3C|%3E|%20|%09|%0A/gi, (m) => decodeURIComponent(m))
+  return url.replace(/%3C|%3E|%5C/gi, (m) => decodeURIComponent(m))
 }
 
 function chunks(text: string): Array<{ text: { content: string } }> {

@@ -1,5 +1,5 @@
 import type { RichTextItem } from '../rich-text.js'
-import { attrString, escapeText, idUrl, richTextToMarkdown } from './inline.js'
+import { attrString, escapeText, idUrl, linkDestination, richTextToMarkdown } from './inline.js'
 
 /**
  * Blocks → Notion's enhanced Markdown (v1; docs/reference/markdown.md, from Notion's guide "Enhanced
@@ -126,7 +126,7 @@ function renderBlock(node: MdNode, ctx: Ctx, number: number): string {
       return `<table_of_contents${attrString({ color: c.color && c.color !== 'default' ? (c.color as string) : undefined })}/>`
     case 'image': {
       const url = mediaUrl(c)
-      return `![${inline('caption')}](<${url}>)${colorAttr(c)}`
+      return `![${inline('caption')}](${linkDestination(url)})${colorAttr(c)}`
     }
     case 'video':
     case 'audio':
@@ -173,7 +173,7 @@ function renderBlock(node: MdNode, ctx: Ctx, number: number): string {
 function mediaUrl(c: Record<string, unknown>): string {
   const type = c.type as string | undefined
   const inner = (type ? c[type] : c.external) as { url?: string } | undefined
-  return (inner?.url ?? '').replace(/[<>\s]/g, (ch) => encodeURIComponent(ch))
+  return inner?.url ?? ''
 }
 
 function renderChildren(nodes: MdNode[], ctx: Ctx): string {
