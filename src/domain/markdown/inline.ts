@@ -406,3 +406,18 @@ function mentionItem(m: OpenMention): RichTextItem | undefined {
       return undefined
   }
 }
+
+/**
+ * A comment's `markdown` as rich text: inline formatting only, line by line (headings, lists, quotes
+ * and fences stay text; docs/reference/notion-api-2026.md §3 "Comment markdown"), lines joined by a
+ * line break.
+ */
+export function commentMarkdownToRichText(markdown: string): RichTextItem[] {
+  const out: RichTextItem[] = []
+  const lines = markdown.replace(/\r\n?/g, '\n').split('\n')
+  lines.forEach((line, i) => {
+    if (i > 0) out.push(...markdownToRichText('<br>'))
+    out.push(...markdownToRichText(line))
+  })
+  return out.filter((item) => item.plain_text !== '' || item.type !== 'text')
+}
