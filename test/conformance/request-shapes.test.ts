@@ -86,9 +86,9 @@ describe('request shapes of SDK 5.26 and real clients', () => {
   })
 
   it('creates each type through blocks.children.append and reads it back', async () => {
-    const samples = { ...SAMPLES, link_to_page: { link_to_page: { page_id: s.pages.child.id } } }
+    const samples: Record<string, unknown> = { ...SAMPLES, link_to_page: { link_to_page: { page_id: s.pages.child.id } } }
     for (const type of sdkBlockTypes()) {
-      const sample = samples[type as keyof typeof samples]
+      const sample = samples[type]
       if (sample === null) continue // only valid inside its parent (table_row, column)
       if (sample === 'refused') {
         const e = await apiError(
