@@ -17,6 +17,7 @@ import {
   insertBlocks,
   listPageTree,
   touchPage,
+  trashBlocks,
   type BlockRow,
   type ContentAt,
   type InsertAt,
@@ -365,10 +366,27 @@ async function reconcile(
         .join(', ')}. Set allow_deleting_content to true to delete them.`,
     )
   }
-  for (const n of removed) {
+  // Child pages and databases go to the trash as pages do (`page.trashed`); content blocks in bulk.
+  for (const n of removed.filter((r) => r.type === 'child_page' || r.type === 'child_database')) {
     const row = await findBlock(db, n.id)
     if (row) await deleteNode(db, row, opts.at)
   }
+  const blocks = removed.filter((r) => r.type !== 'child_page' && r.type !== 'child_database')
+  const descendants: string[] = []
+  const stack = blocks.flatMap((b) => b.children)
+  while (stack.length) {
+    const n = stack.pop() as MdNode
+    if (n.type === 'child_page' || n.type === 'child_database') continue
+    descendants.push(n.id)
+    stack.push(...n.children)
+  }
+  await trashBlocks(
+    db,
+    page,
+    blocks.map((b) => b.id),
+    descendants,
+    opts.at,
+  )
   // Insert the new blocks, run by run, after the block kept (or inserted) before them.
   const keptNew = new Map(kept.map(([i, j]) => [j, existing[i] as MdNode]))
   let prev: string | undefined

@@ -551,3 +551,32 @@ export async function listPageTree(db: Db, pageId: string, limit: number): Promi
     )
   return [...content, ...nodes].slice(0, limit)
 }
+
+/**
+ * Trashes content blocks of page `page` in bulk (a Markdown edit replacing them): the blocks `ids`
+ * and their descendants `descendantIds` go to the trash in chunked statements, the page is bumped
+ * once, and one `block.deleted` event is appended per block of `ids` (`data: {parent_id}`), as
+ * `deleteNode` would for each (descendants go with their block, as in `eraseContent`).
+ */
+export async function trashBlocks(db: Db, page: BlockRow, ids: string[], descendantIds: string[], at: ContentAt): Promise<void> {
+  if (ids.length === 0) return
+  const all = [...ids, ...descendantIds]
+  for (let i = 0; i < all.length; i += 500)
+    await db
+      .updateTable('block')
+      .set({ in_trash: 1, last_edited_time: at.time, last_edited_by: at.by })
+      .where('id', 'in', all.slice(i, i + 500))
+      .execute()
+  await touchPage(db, page.id, at.by, at.time)
+  await appendEvents(
+    db,
+    ids.map((id) => ({
+      workspaceId: page.workspace_id,
+      type: 'block.deleted',
+      objectId: id,
+      actor: at.actor,
+      time: at.time,
+      data: { parent_id: page.id },
+    })),
+  )
+}
