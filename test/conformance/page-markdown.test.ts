@@ -6,7 +6,7 @@ import { apiError, startTestServer, type TestServer } from '../support/harness.j
 
 /**
  * Page Markdown through the official SDK 5.26 (`pages.retrieveMarkdown`, `pages.updateMarkdown`,
- * `pages.create({markdown})`; docs/markdown.md, docs/reference/markdown.md): the page_markdown shape,
+ * `pages.create({markdown})`; docs/markdown.md, docs/reference/notion-api-2026.md §2): the page_markdown shape,
  * every PATCH operation, child-page protection, errors, events, and bad input (no 5xx).
  */
 

@@ -3,7 +3,7 @@ import { anyOf } from '../../domain/validation.js'
 
 /**
  * Request schemas of the page Markdown endpoints (SDK 5.26 `api-endpoints/pages.d.ts`
- * `GetPageMarkdownParameters`, `UpdatePageMarkdownBodyParameters`; docs/reference/markdown.md).
+ * `GetPageMarkdownParameters`, `UpdatePageMarkdownBodyParameters`; docs/reference/notion-api-2026.md §2).
  * `markdown_version` is newer than SDK 5.26 (docs/reference/notion-api-2026.md §2.5) and accepted too.
  */
 

@@ -29,7 +29,7 @@ import type { UpdatePageMarkdownBody } from './page-markdown.schemas.js'
  * Page content as Notion's enhanced Markdown: `GET` and `PATCH /v1/pages/{id}/markdown` (SDK
  * `pages.retrieveMarkdown` / `pages.updateMarkdown`) and the `markdown` of `POST /v1/pages`
  * (pages.service.ts calls `blocksFromMarkdown`). Shapes, operations and errors:
- * docs/reference/markdown.md (from notion-api-2026.md §2). Edits are made on the rendered Markdown and
+ * docs/reference/notion-api-2026.md §2 (from notion-api-2026.md §2). Edits are made on the rendered Markdown and
  * then reconciled block by block: top-level blocks whose Markdown is unchanged keep their id, the
  * others are trashed (`deleteNode`, `block.deleted`) and the new ones inserted (`insertBlocks`,
  * `block.appended`), all in one transaction.

@@ -120,7 +120,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
   let blocks: NewBlock[]
   let markdownTitle: RichTextItem[] | undefined
   if (body.markdown !== undefined) {
-    // Markdown instead of children/content (docs/reference/markdown.md §Create).
+    // Markdown instead of children/content (docs/reference/notion-api-2026.md §2.1).
     if (body.children || body.content) {
       throw validationError(
         `body failed validation: body.${body.children ? 'children' : 'content'} should be not present when body.markdown is present.`,

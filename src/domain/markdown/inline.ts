@@ -8,7 +8,7 @@ import { API_COLORS, type RichTextItem } from '../rich-text.js'
 import { parseId } from '../ids.js'
 
 /**
- * Rich text ↔ the inline part of Notion's enhanced Markdown (v1; docs/reference/markdown.md §Inline,
+ * Rich text ↔ the inline part of Notion's enhanced Markdown (v1; docs/reference/notion-api-2026.md §2.5 "Inline syntax",
  * from Notion's guide "Enhanced markdown"):
  * `**bold**`, `*italic*`, `~~strike~~`, `` `code` ``, `<span underline="true">`, `<span color="C">`,
  * `[text](url)`, `$equation$`, `<br>` for a line break inside a block, and the mention tags

@@ -4,7 +4,7 @@ import { API_COLORS, type RichTextItem } from '../rich-text.js'
 import { attrsOf, idFromUrl, markdownToRichText } from './inline.js'
 
 /**
- * Notion's enhanced Markdown (v1) → blocks (docs/reference/markdown.md, from Notion's guide
+ * Notion's enhanced Markdown (v1) → blocks (docs/reference/notion-api-2026.md §2, from Notion's guide
  * "Enhanced markdown"). The block structure is line-based as Notion defines it — one block per line,
  * children indented (a tab, or spaces), XML-like container tags with a closing tag — and is read
  * here; the text of each block goes through `markdownToRichText` (CommonMark via micromark).

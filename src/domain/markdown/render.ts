@@ -2,7 +2,7 @@ import type { RichTextItem } from '../rich-text.js'
 import { attrString, escapeText, idUrl, linkDestination, richTextToMarkdown } from './inline.js'
 
 /**
- * Blocks → Notion's enhanced Markdown (v1; docs/reference/markdown.md, from Notion's guide "Enhanced
+ * Blocks → Notion's enhanced Markdown (v1; docs/reference/notion-api-2026.md §2, from Notion's guide "Enhanced
  * markdown" and "Working with markdown content"): one block per line, children indented one tab
  * deeper, block colours as a trailing `{color="C"}`, and XML-like tags for toggles, callouts,
  * tables, columns, media, child pages and databases. Types the format has no syntax for (bookmark,
