@@ -5,6 +5,7 @@ import { dataSourcesRoutes } from './data-sources/data-sources.routes.js'
 import { databasesRoutes } from './databases/databases.routes.js'
 import { oauthApiRoutes } from './oauth.routes.js'
 import { pagesRoutes } from './pages/pages.routes.js'
+import { pageMarkdownRoutes } from './pages/page-markdown.routes.js'
 import type { RouteData, RouteSpec } from './router.js'
 import { searchRoutes } from './search/search.routes.js'
 import { usersRoutes } from './users/users.routes.js'
@@ -21,6 +22,7 @@ export function apiRoutes(deps: Deps): RouteSpec[] {
     ...databasesRoutes(deps),
     ...dataSourcesRoutes(deps),
     ...viewsRoutes(deps),
+    ...pageMarkdownRoutes(deps),
   ]
 }
 

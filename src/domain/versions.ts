@@ -92,3 +92,25 @@ export function hasDataSources(v: NotionVersion): boolean {
 export function dropsArchived(v: NotionVersion): boolean {
   return behaves('dropsArchived', v)
 }
+
+/**
+ * 2026-12-01 and later (notion-api-2026.md §6.1, rows 3–5): Notion-flavored Markdown (`v2`) is the
+ * default `markdown_version` and `"v1"` is refused. The date is compared as text, so these hold for
+ * 2026-12-01 once it is among `NOTION_VERSIONS`.
+ */
+export function markdownV1Refused(v: NotionVersion): boolean {
+  return v >= '2026-12-01'
+}
+
+/** 2026-12-01 and later: `PATCH /v1/pages/{id}/markdown` refuses `replace_content_range` (use `update_content`). */
+export function rangeReplaceRefused(v: NotionVersion): boolean {
+  return v >= '2026-12-01'
+}
+
+/**
+ * 2026-12-01 and later: `insert_content.after` must match the start of one block; inserting after a
+ * text is `position: {type: "after_content", anchor}`.
+ */
+export function afterMatchesBlockStart(v: NotionVersion): boolean {
+  return v >= '2026-12-01'
+}
