@@ -21,7 +21,7 @@ import { parseId } from '../ids.js'
 const COLORS = new Set<string>(API_COLORS)
 
 /** Characters that may start inline markup (emphasis, code, math, links, tags, escapes, entities, hard breaks). */
-const MARKUP = /[\\*_~`$[\]<>&!]|  $/
+const MARKUP = /[\\*_~`$[\]<>&!]| {2}$/
 
 /** micromark options, built once (building them per call dominated parsing time). */
 const PARSE_OPTIONS = {
