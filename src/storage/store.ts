@@ -3,6 +3,7 @@ import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs'
 import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations/index.js'
+import { cachingDatabase } from './statement-cache.js'
 
 /** A Kysely handle: the database itself or an open transaction. Repositories take either. */
 export type Db = Kysely<Database> | Transaction<Database>
@@ -184,7 +185,7 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
   if (isFilePath(path)) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) })
   const store: Store = {
     db,
     dialect: 'sqlite',
