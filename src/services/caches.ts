@@ -1,5 +1,5 @@
 import type { ApiCaller } from '../auth/principal.js'
-import { EVENT_STAMP_LIMIT, eventStampsAfter, lastEventSeq, type EventStamp } from '../storage/repositories/events.repository.js'
+import { EVENT_STAMP_LIMIT, eventLogPosition, eventStampsAfter, type EventStamp } from '../storage/repositories/events.repository.js'
 import type { TokenContext } from '../storage/repositories/tokens.repository.js'
 import type { Db } from '../storage/store.js'
 
@@ -10,9 +10,10 @@ import type { Db } from '../storage/store.js'
  *
  * **Freshness.** The change-event outbox (ADR 15, `change_event`) is the invalidation log: every
  * repository write that can change a cached value appends its event in the same transaction. Each
- * `/v1` request starts with `sync`: one indexed read of the events after the last one this process
- * saw (no row when nothing changed), and each event drops the cache entries it may affect before the
- * request reads any. So a change committed on any node applies on every node from the very next
+ * `/v1` request starts with `sync`: one statement reading the log's position (its highest `seq` and
+ * its oldest event's id, two index lookups); only when it moved are the new events read, and each
+ * drops the cache entries it may affect before the request reads any. A log that was emptied and
+ * restarted (the admin reset) drops everything. So a change committed on any node applies on every node from the very next
  * request, as without caches. A write committed through this process's own store marks the caches
  * stale, so the next lookup in the same request syncs again first.
  *
@@ -80,6 +81,8 @@ export class Caches {
   readonly #now: () => number
   /** Highest `seq` seen; -1 before the first sync. */
   #seq = -1
+  /** Id of the oldest event when last synced: another one means the log was restarted. */
+  #firstId: string | null = null
   /** `seq`s below `#seq` not seen yet → when first missed. */
   readonly #pending = new Map<number, number>()
   #stale = true
@@ -137,10 +140,17 @@ export class Caches {
   async #syncOnce(db: Db): Promise<void> {
     this.#stale = false
     this.stats.syncs++
-    if (this.#seq < 0) {
-      // First sync: nothing is cached yet, so only the position matters; the last few events are
-      // read anyway so that gaps among them (PostgreSQL transactions still open) are waited for.
-      this.#seq = Math.max(0, (await lastEventSeq(db)) - FIRST_LOOKBACK)
+    const pos = await eventLogPosition(db)
+    if (this.#seq < 0 || pos.firstId !== this.#firstId || pos.last < this.#seq) {
+      // First sync, or the log was emptied and restarted (admin reset, import): start over. The
+      // newest few events are read back so that gaps among them (PostgreSQL transactions still
+      // open) are waited for.
+      if (this.#seq >= 0) this.clear()
+      this.#pending.clear()
+      this.#firstId = pos.firstId
+      this.#seq = Math.max(0, pos.last - FIRST_LOOKBACK)
+    } else if (pos.last === this.#seq && this.#pending.size === 0) {
+      return
     }
     const low = this.#pending.size > 0 ? Math.min(...this.#pending.keys()) - 1 : this.#seq
     const stamps = await eventStampsAfter(db, low)

@@ -117,6 +117,26 @@ const stampsAfter = compiledOnce(1, (db, after) =>
     .limit(EVENT_STAMP_LIMIT),
 )
 
+const position = compiledOnce(0, (db) =>
+  db.selectNoFrom((eb) => [
+    eb
+      .selectFrom('change_event')
+      .select((e) => e.fn.max('seq').as('m'))
+      .as('last'),
+    eb.selectFrom('change_event').select('id').orderBy('seq').limit(1).as('first_id'),
+  ]),
+)
+
+/**
+ * Where the outbox stands: the highest `seq` (0 when empty) and the id of its oldest event (null when
+ * empty). Two index reads in one statement, compiled once. A reader that remembers both notices when
+ * the log was emptied and restarted (the admin reset, an import): the oldest id changes.
+ */
+export async function eventLogPosition(db: Db): Promise<{ last: number; firstId: string | null }> {
+  const [row] = await position(db)
+  return { last: Number(row?.last ?? 0), firstId: (row?.first_id as string | null | undefined) ?? null }
+}
+
 /** At most this many stamps per `eventStampsAfter` call. */
 export const EVENT_STAMP_LIMIT = 500
 
