@@ -141,7 +141,8 @@ export class Caches {
     this.#stale = false
     this.stats.syncs++
     const pos = await eventLogPosition(db)
-    if (this.#seq < 0 || pos.firstId !== this.#firstId || pos.last < this.#seq) {
+    const restarted = (this.#firstId !== null && pos.firstId !== this.#firstId) || pos.last < this.#seq
+    if (this.#seq < 0 || restarted) {
       // First sync, or the log was emptied and restarted (admin reset, import): start over. The
       // newest few events are read back so that gaps among them (PostgreSQL transactions still
       // open) are waited for.
@@ -149,9 +150,10 @@ export class Caches {
       this.#pending.clear()
       this.#firstId = pos.firstId
       this.#seq = Math.max(0, pos.last - FIRST_LOOKBACK)
-    } else if (pos.last === this.#seq && this.#pending.size === 0) {
-      return
+    } else {
+      this.#firstId ??= pos.firstId
     }
+    if (pos.last === this.#seq && this.#pending.size === 0) return
     const low = this.#pending.size > 0 ? Math.min(...this.#pending.keys()) - 1 : this.#seq
     const stamps = await eventStampsAfter(db, low)
     if (stamps.length === 0) {
