@@ -3,6 +3,7 @@ import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs'
 import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations/index.js'
+import { resetEvents } from './repositories/events.repository.js'
 import { cachingDatabase } from './statement-cache.js'
 
 /** A Kysely handle: the database itself or an open transaction. Repositories take either. */
@@ -29,8 +30,11 @@ export interface Store {
   ping(): Promise<void>
   /** Connection pool use (PostgreSQL), or null for SQLite's single connection. */
   poolStats(): PoolStats | null
-  /** Deletes every row of every table (the admin API's and CLI's `reset`). */
-  truncateAll(): Promise<void>
+  /**
+   * Deletes every row of every table (the admin API's and CLI's `reset`), leaving one `store.reset`
+   * change event by `at.actor` so the event sequence stays monotonic (events.repository.ts `resetEvents`).
+   */
+  truncateAll(at: { actor: string; time: string }): Promise<void>
   close(): Promise<void>
 }
 
@@ -196,9 +200,10 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
       await sql`select 1`.execute(db)
     },
     poolStats: () => null,
-    truncateAll: async () => {
+    truncateAll: async (at) => {
       await db.transaction().execute(async (trx) => {
-        for (const table of TABLES) await trx.deleteFrom(table).execute()
+        for (const table of TABLES) if (table !== 'change_event') await trx.deleteFrom(table).execute()
+        await resetEvents(trx, at)
       })
     },
     close: () => db.destroy(),
