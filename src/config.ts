@@ -32,6 +32,8 @@ import { parseTrustedProxies } from './rate-limit/client-address.js'
  * | `OCTAVO_CONFIG` | unset | JSON file with any of these variables; the environment wins |
  * | `OCTAVO_ALLOWED_HOSTS` | unset | comma-separated extra host names (`name` or `name:port`) requests may carry in `Host`, besides the public URL's and the listen address |
  * | `OCTAVO_TRUSTED_PROXIES` | unset | comma-separated IPs / CIDR ranges (or `loopback`) whose `X-Forwarded-For` gives the client address |
+ * | `OCTAVO_CACHES` | `on` | `off` turns off the in-process token and ACL caches (docs/adr/0024-caches-and-statement-reuse.md) |
+ * | `OCTAVO_ACCESS_LOG_SAMPLE` | `1` | share of successful requests (0–1) that get an access-log line; errors (status ≥ 400) are always logged |
  */
 export interface Config {
   host: string
@@ -68,6 +70,10 @@ export interface Config {
   allowedHosts: string[]
   /** Proxies whose `X-Forwarded-For` is believed (`OCTAVO_TRUSTED_PROXIES`): IPs, CIDR ranges, `loopback`. */
   trustedProxies: string[]
+  /** In-process token and ACL caches (`OCTAVO_CACHES`, default on; absent means on). */
+  caches?: boolean
+  /** Share of successful requests logged (`OCTAVO_ACCESS_LOG_SAMPLE`, 0–1, default 1; absent means 1). */
+  accessLogSample?: number
 }
 
 /** Per-60-second-window budgets (docs/reference/permissions-and-tokens.md §2.3). */
@@ -120,6 +126,8 @@ const Env = z.object({
   OCTAVO_CONFIG: z.string().optional(),
   OCTAVO_ALLOWED_HOSTS: z.string().optional(),
   OCTAVO_TRUSTED_PROXIES: z.string().optional(),
+  OCTAVO_CACHES: z.enum(['on', 'off']).default('on'),
+  OCTAVO_ACCESS_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(1),
 })
 
 /** A comma-separated list, entries trimmed, empty ones dropped. */
@@ -235,5 +243,7 @@ export function loadConfig(
     logLevel: e.OCTAVO_LOG_LEVEL,
     allowedHosts,
     trustedProxies,
+    caches: e.OCTAVO_CACHES === 'on',
+    accessLogSample: e.OCTAVO_ACCESS_LOG_SAMPLE,
   }
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config.js'
 import type { Clock } from '../domain/clock.js'
 import type { Logger } from '../logger.js'
 import type { Store } from '../storage/store.js'
+import type { Caches } from './caches.js'
 
 /**
  * What every service function needs, passed explicitly (no module-level state), so the API, the
@@ -16,4 +17,6 @@ export interface Deps {
   config: Pick<Config, 'rateLimits'>
   /** Base of object `url`s, e.g. `http://127.0.0.1:7700`. */
   publicUrl: string
+  /** In-process token and ACL caches (services/caches.ts); absent when turned off. */
+  caches?: Caches
 }

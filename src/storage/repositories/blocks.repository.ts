@@ -3,6 +3,7 @@ import { newId } from '../../domain/ids.js'
 import type { NewBlock } from '../../domain/blocks.js'
 import type { BlockTable } from '../database.js'
 import type { Db } from '../store.js'
+import { compiledOnce } from './compiled.js'
 import { reindexRow } from './data-source-values.repository.js'
 import { appendEvents, type Actor, type NewChangeEvent } from './events.repository.js'
 import type { At } from './at.js'
@@ -46,8 +47,16 @@ export async function findBlocks(db: Db, ids: string[]): Promise<BlockRow[]> {
 
 /** One page, database or block by id (any workspace; callers check the workspace). */
 export async function findBlock(db: Db, id: string): Promise<BlockRow | undefined> {
-  return db.selectFrom('block').selectAll().where('id', '=', id).executeTakeFirst()
+  return (await blockById(db, id))[0]
 }
+
+/** `findBlock`'s statement, compiled once: it runs on every request that names a page or block. */
+const blockById = compiledOnce(1, (db, id) =>
+  db
+    .selectFrom('block')
+    .selectAll()
+    .where('id', '=', id as string),
+)
 
 /** Where new children go among their siblings. */
 export type InsertAt = { type: 'start' } | { type: 'end' } | { type: 'after_block'; afterId: string }
