@@ -8,6 +8,13 @@ import type { Deps } from './deps.js'
 import { capabilitiesOf } from '../permissions/capabilities.js'
 import { authenticatePersonalToken } from './pats.service.js'
 import { authenticateOAuthAccessToken } from './oauth/installs.js'
+import {
+  explainBadAuthorizationHeader,
+  explainMalformedToken,
+  explainRefreshTokenAsBearer,
+  explainUnknownToken,
+} from '../permissions/explain.js'
+import { explainRevokedConnectionToken } from './explain-denials.js'
 
 const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
 
@@ -23,19 +30,19 @@ const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
  */
 export async function authenticateBearer(deps: Deps, header: string | undefined): Promise<ApiCaller> {
   const match = header === undefined ? null : BEARER.exec(header)
-  if (!match?.[1]) throw unauthorized('Authorization header must use the format "Bearer <token>".')
+  if (!match?.[1]) throw unauthorized('Authorization header must use the format "Bearer <token>".').explain(explainBadAuthorizationHeader())
   const token = match[1]
-  if (!isWellFormedToken(token)) throw unauthorized()
+  if (!isWellFormedToken(token)) throw unauthorized().explain(explainMalformedToken())
   // The kind digit routes the lookup: personal access tokens live in their own table (ADR 10).
   if (tokenKind(token) === 'personal') return authenticatePersonalToken(deps, token)
   // Public connections' OAuth access tokens live in `oauth_token` (ADR 14); a refresh token is never a bearer.
   if (tokenKind(token) === 'oauth_access') return authenticateOAuthAccessToken(deps, token)
-  if (tokenKind(token) === 'oauth_refresh') throw unauthorized()
+  if (tokenKind(token) === 'oauth_refresh') throw unauthorized().explain(explainRefreshTokenAsBearer())
   const digest = deps.secrets.tokenDigest(token)
   const found = await findTokenByDigest(deps.store.db, digest)
-  if (!found || !deps.secrets.digestsEqual(found.token.digest, digest) || found.token.revoked_time !== null) {
-    throw unauthorized()
-  }
+  if (!found || !deps.secrets.digestsEqual(found.token.digest, digest)) throw unauthorized().explain(explainUnknownToken())
+  if (found.token.revoked_time !== null)
+    throw unauthorized().explain(await explainRevokedConnectionToken(deps.store.db, found.token, found.connection))
   await recordTokenUse(deps.store.db, 'token', found.token, deps.clock.now())
   const { connection, workspace } = found
   return {
