@@ -225,7 +225,7 @@ export function explainUnshared(input: {
   ancestors: string[]
   creator?: string
 }): Explanation {
-  const tail = input.ancestors.length ? `, or one of its ancestors ${input.ancestors.map(q).join(', ')}` : ''
+  const tail = input.ancestors.length ? `, or one of its ancestors ${input.ancestors.map(q).join(', ')},` : ''
   if (input.who.kind === 'personal') {
     const person = input.creator ?? 'its creator'
     return make(
