@@ -117,7 +117,7 @@ export function journalRequests(emulator: Emulator, clock: Clock): MiddlewareHan
       duration_ms: Math.round((performance.now() - start) * 10) / 10,
     }
     if (journal.bodies) {
-      let requestText = ''
+      let requestText: string
       try {
         requestText = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text()
       } catch {
