@@ -23,9 +23,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Hono } from 'hono'
 import { createApp } from '../src/app.js'
+import type { AppEnv } from '../src/http/context.js'
+import { authenticateBearer } from '../src/services/auth.service.js'
 import { loadConfig } from '../src/config.js'
-import { createEmulator, type EmulatorOptions } from '../src/http/emulator/index.js'
+import { createEmulator, journalRequests, type EmulatorOptions } from '../src/http/emulator/index.js'
 import { createLogger } from '../src/logger.js'
 import { createRateLimiter } from '../src/rate-limit/limiter.js'
 import { createDeps } from '../src/server.js'
@@ -84,31 +87,82 @@ const cases = [
   { label: 'refused read (404 + explanation), journal on', run: read(appWith({}), hidden.id, 404) },
 ]
 
-const perRound = new Map<string, number[]>(cases.map((c) => [c.label, []]))
-const load = loadavg()[0]
-for (const c of cases) for (let i = 0; i < 300; i++) await c.run() // warm-up (and fills the rings)
-for (let r = 0; r < rounds; r++) {
-  for (const c of cases) {
-    const t = process.cpuUsage()
-    for (let i = 0; i < calls; i++) await c.run()
-    const u = process.cpuUsage(t)
-    perRound.get(c.label)!.push((u.user + u.system) / calls)
-  }
-}
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.floor(s.length / 2)]!
 }
-const base = median(perRound.get(cases[0]!.label)!)
+/** Median CPU µs per call of each case over alternating rounds. */
+async function compare(list: { label: string; run: () => Promise<void> }[], nRounds: number, nCalls: number) {
+  const perRound = new Map<string, number[]>(list.map((c) => [c.label, []]))
+  for (const c of list) for (let i = 0; i < 300; i++) await c.run() // warm-up (and fills the rings)
+  for (let r = 0; r < nRounds; r++) {
+    for (const c of list) {
+      const t = process.cpuUsage()
+      for (let i = 0; i < nCalls; i++) await c.run()
+      const u = process.cpuUsage(t)
+      perRound.get(c.label)!.push((u.user + u.system) / nCalls)
+    }
+  }
+  return new Map(list.map((c) => [c.label, median(perRound.get(c.label)!)]))
+}
+
+const load = loadavg()[0] ?? 0
+const measured = await compare(cases, rounds, calls)
+const base = measured.get(cases[0]!.label)!
 const rows = cases.map((c) => {
-  const m = median(perRound.get(c.label)!)
+  const m = measured.get(c.label)!
   return { label: c.label, cpu_us_per_request: Math.round(m * 10) / 10, vs_off: Math.round((m / base - 1) * 1000) / 10 }
 })
+
+// The journal middleware alone: the same response (the page read's body, caller and endpoint set as the
+// route sets them) from a trivial handler, with and without the middleware. Its difference is the
+// journal's own cost, which the whole-request rows above cannot resolve below the machine's noise.
+const sample = await (await appWith({}).request(`/v1/pages/${deepest}`, { headers })).text()
+const caller = await authenticateBearer(deps, `Bearer ${token}`)
+const bare = (o: EmulatorOptions | null) => {
+  const app = new Hono<AppEnv>()
+  app.use('*', async (c, next) => {
+    c.set('requestId', 'bench')
+    await next()
+  })
+  if (o) app.use('/v1/*', journalRequests(createEmulator(o), deps.clock))
+  app.get('/v1/pages/:id', (c) => {
+    c.set('caller', caller)
+    c.set('endpoint', 'pages.retrieve')
+    return c.body(sample, 200, { 'content-type': 'application/json' })
+  })
+  return async () => {
+    const res = await app.request(`/v1/pages/${deepest}`)
+    await res.arrayBuffer()
+  }
+}
+const alone = await compare(
+  [
+    { label: 'no journal', run: bare(null) },
+    { label: 'journal', run: bare({}) },
+    { label: 'journal + bodies', run: bare({ journalBodies: true }) },
+  ],
+  rounds,
+  calls * 10,
+)
+const journalUs = alone.get('journal')! - alone.get('no journal')!
+const bodiesUs = alone.get('journal + bodies')! - alone.get('no journal')!
+const middleware = {
+  journal_us: Math.round(journalUs * 100) / 100,
+  journal_with_bodies_us: Math.round(bodiesUs * 100) / 100,
+  page_read_us: Math.round(base * 10) / 10,
+  journal_share_of_page_read_pct: Math.round((journalUs / base) * 1000) / 10,
+  bodies_share_of_page_read_pct: Math.round((bodiesUs / base) * 1000) / 10,
+}
 const lines = [
   `journal cost on the page read (in process; median of ${rounds} alternating rounds × ${calls} calls; load ${load.toFixed(1)})`,
   '| case | CPU µs / request | vs journal off |',
   '|---|---|---|',
   ...rows.map((r) => `| ${r.label} | ${r.cpu_us_per_request} | ${r.vs_off >= 0 ? '+' : ''}${r.vs_off}% |`),
+  '',
+  `journal middleware alone (median of ${rounds} rounds × ${calls * 10} calls): ${middleware.journal_us} µs per request ` +
+    `(${middleware.journal_share_of_page_read_pct}% of the page read), with bodies ${middleware.journal_with_bodies_us} µs ` +
+    `(${middleware.bodies_share_of_page_read_pct}%)`,
 ]
 process.stdout.write(`${lines.join('\n')}\n`)
 const results = join(import.meta.dirname, 'results')
@@ -116,7 +170,7 @@ mkdirSync(results, { recursive: true })
 const date = new Date().toISOString().slice(0, 10)
 writeFileSync(
   join(results, `emulator-journal-${date}.json`),
-  `${JSON.stringify({ date: new Date().toISOString(), load_1min: load, rounds, calls, node: process.version, rows }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), load_1min: load, rounds, calls, node: process.version, rows, middleware }, null, 2)}\n`,
 )
 await deps.store.close()
 rmSync(dir, { recursive: true, force: true })

@@ -137,6 +137,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route('/admin/v1', notionAdminApiRoutes(options.deps, options.adminKey))
   app.get('/_octavo/health', (c) => c.json({ status: 'ok' }))
   // The portal, the OAuth consent screen at /v1/oauth/authorize included (ADR 13, ADR 14).
-  if (options.portal) app.route('/', portalApp(options.deps, { ...options.portal, ...security }) as unknown as Hono<AppEnv>)
+  if (options.portal)
+    app.route(
+      '/',
+      portalApp(options.deps, {
+        ...options.portal,
+        ...security,
+        journal: emulator.journal,
+        faults: () => emulator.faults.list(),
+      }) as unknown as Hono<AppEnv>,
+    )
   return app
 }

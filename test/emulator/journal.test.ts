@@ -3,6 +3,8 @@ import { emulatorCommands } from '../../src/cli/emulator-commands.js'
 import { createConnection } from '../../src/services/connections.service.js'
 import { createWorkspace } from '../../src/services/workspaces.service.js'
 import { runCliInProcess } from '../support/cli-in-process.js'
+import { PortalAgent } from '../support/portal-agent.js'
+import { setPassword } from '../../src/services/portal-auth.service.js'
 import { adminCall } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
@@ -194,5 +196,30 @@ describe('request journal', () => {
     )
     await runCliInProcess([emulatorCommands], ['--data-dir', server.dataDir, 'faults', 'remove', 'slow', '--url', server.url])
     expect((await adminCall(server, 'GET', '/faults')).body.faults).toEqual([])
+  })
+
+  it("the portal shows a connection's requests, with the reason of a refusal, to whoever manages it", async () => {
+    await adminCall(server, 'DELETE', '/requests')
+    const notion = server.client(s.token)
+    await notion.users.me({})
+    await apiError(notion.pages.retrieve({ page_id: s.pages.secret.id }))
+    await adminCall(server, 'POST', '/faults', { id: 'portal-visible', endpoint: 'search', error: 'gateway_timeout' })
+    await setPassword(server.deps, s.owner.id, 'correct horse battery')
+    const olive = await PortalAgent.signedIn(server, 'olive@example.com', 'correct horse battery')
+    const page = await olive.req(`/developers/connections/${s.connection.id}/requests`)
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('users.me')
+    expect(page.text).toContain(`GET /v1/pages/${s.pages.secret.id}`)
+    expect(page.text).toContain('object_not_found')
+    expect(page.text).toContain('exists in workspace')
+    expect(page.text).toContain('portal-visible')
+    const refused = await olive.req(`/developers/connections/${s.connection.id}/requests?status=4xx`)
+    expect(refused.text).not.toContain('/v1/users/me')
+    await setPassword(server.deps, s.member.id, 'another long password')
+    const mia = await PortalAgent.signedIn(server, 'mia@example.com', 'another long password')
+    const denied = await mia.req(`/developers/connections/${s.connection.id}/requests`)
+    expect(denied.status).toBeGreaterThanOrEqual(400)
+    expect(denied.text).not.toContain('object_not_found')
+    await adminCall(server, 'DELETE', '/faults')
   })
 })
