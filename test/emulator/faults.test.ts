@@ -1,5 +1,6 @@
 import { APIErrorCode, APIResponseError, Client, LogLevel, UnknownHTTPResponseError } from '@notionhq/client'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { lastEventSeq, listEvents } from '../../src/storage/repositories/events.repository.js'
 import { adminCall } from '../support/factories.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
