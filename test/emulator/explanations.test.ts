@@ -8,6 +8,7 @@ import { createPageAsUser } from '../../src/services/setup.service.js'
 import { addMember, createWorkspace } from '../../src/services/workspaces.service.js'
 import { changeMemberRole } from '../../src/services/people.service.js'
 import { adminCall } from '../support/factories.js'
+import { installApp } from '../support/oauth.js'
 import { apiError, seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -146,6 +147,48 @@ describe('explained denials', () => {
     const res = await server.raw('/v1/users/me', { headers: { authorization: 'Basic abc' } })
     expect(res.status).toBe(401)
     expect(decodeURIComponent(res.headers.get('x-octavo-explain') ?? '')).toContain('is not of the form "Bearer <token>"')
+  })
+
+  it('OAuth: an access token replaced by a refresh, and a refresh token sent as a bearer', async () => {
+    const { app, token } = await installApp(server, {
+      workspaceId: s.workspace.id,
+      ownerId: s.owner.id,
+      userId: s.owner.id,
+      pageIds: [s.pages.root.id],
+      name: 'Acme app',
+    })
+    const sdk = server.client('')
+    const refreshed = await sdk.oauth.token({
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: token.refresh_token as string,
+    })
+    await expect(server.client(refreshed.access_token).users.me({})).resolves.toMatchObject({ object: 'user' })
+    const old = await explained(server.client(token.access_token).users.me({}))
+    expect(old.kind).toBe('refreshed')
+    expect(old.text).toMatch(
+      /^The token of public connection "Acme app" was refreshed at .*; this is the old token\. Fix: Use the access token returned by the latest POST \/v1\/oauth\/token/,
+    )
+    expect(old.entry.caller).toMatchObject({ type: 'oauth_install', name: 'Acme app' })
+    const asBearer = await explained(server.client(refreshed.refresh_token as string).users.me({}))
+    expect(asBearer.kind).toBe('refresh_token_as_bearer')
+  })
+
+  it('insufficient level, and an endpoint closed to PATs', async () => {
+    await server.deps.store.db.updateTable('workspace').set({ plan: 'plus' }).where('id', '=', s.workspace.id).execute()
+    const plan = await createPageAsUser(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, title: 'Plan' })
+    await setPageAccess(server.deps, { pageId: plan.id, actorId: s.owner.id, target: { type: 'user', id: s.owner.id }, level: 'full' })
+    await setPageAccess(server.deps, { pageId: plan.id, actorId: s.owner.id, target: { type: 'workspace' }, level: 'none' })
+    await setPageAccess(server.deps, { pageId: plan.id, actorId: s.owner.id, target: { type: 'user', id: s.member.id }, level: 'view' })
+    const mia = server.client((await createPat(server.deps, { workspaceId: s.workspace.id, actorId: s.member.id, name: 'Mia view' })).token)
+    await mia.pages.retrieve({ page_id: plan.id })
+    const low = await explained(mia.pages.update({ page_id: plan.id, properties: { title: { title: rt('Mine now') } } }))
+    expect(low.err.status).toBe(403)
+    expect(low.kind).toBe('insufficient_level')
+    expect(low.text).toContain('Personal access token "Mia view" can only view page "Plan", and this request would edit it.')
+    const list = await explained(mia.users.list({}))
+    expect(list.kind).toBe('pat_not_allowed')
   })
 
   describe('personal access tokens', () => {
