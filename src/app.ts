@@ -21,6 +21,7 @@ import { createHostPolicy, hostCheck, type HostPolicy } from './http/allowed-hos
 import { clientAddressResolver } from './rate-limit/client-address.js'
 import { memoryAttempts } from './rate-limit/attempts.js'
 import { createEmulator, journalRequests, type Emulator } from './http/emulator/index.js'
+import { faultSummary } from './http/emulator/faults.js'
 import { emulatorAdminRoutes } from './admin/emulator.routes.js'
 
 export interface AppOptions {
@@ -128,7 +129,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     ops,
     adminKey: options.adminKey,
     metricsToken: options.metricsToken,
-    faults: () => emulator.faults.list(),
+    faults: () => emulator.faults.list().map(faultSummary),
   })
   mountRoutes(app, options.deps, ops.countRejections(options.limiter), apiRoutes(options.deps), emulator)
   registerOAuthApiRoutes(app, options.deps, security)

@@ -169,9 +169,17 @@ describe('fault rules', () => {
 
   it('/readyz lists the active rules; the admin API refuses invalid rules', async () => {
     await addRule({ id: 'slow-search', endpoint: 'search', latency: { min_ms: 10, max_ms: 20 } })
-    const ready = (await (await fetch(`${server.url}/readyz`)).json()) as { status: string; faults?: { id: string }[] }
+    await addRule({ id: 'sync-only', caller: 'Secret Sync Name', error: 'service_unavailable', times: 3 })
+    const res = await fetch(`${server.url}/readyz`)
+    const text = await res.text()
+    const ready = JSON.parse(text) as { status: string; faults?: { id: string }[] }
     expect(ready.status).toBe('ready')
-    expect(ready.faults?.map((f) => f.id)).toEqual(['slow-search'])
+    expect(ready.faults).toEqual([
+      { id: 'slow-search', endpoint: 'search', action: 'latency 10–20 ms', fired: 0 },
+      { id: 'sync-only', scoped: true, action: 'error 503 service_unavailable', fired: 0, remaining: 3 },
+    ])
+    // /readyz needs no key: a rule's caller and workspace stay out of it.
+    expect(text).not.toContain('Secret Sync Name')
     const bad = await adminCall(server, 'POST', '/faults', { error: 'teapot' })
     expect(bad.status).toBe(400)
     expect(bad.body.code).toBe('invalid_input')

@@ -134,6 +134,23 @@ export function describeAction(r: FaultRuleInput): string {
   return 'dropped connection'
 }
 
+/**
+ * What `/readyz` (which needs no key) shows of a rule: its id, what it matches on besides the caller
+ * and workspace (whose names and ids it leaves out), its action and how often it fired.
+ */
+export function faultSummary(r: FaultRule): Record<string, unknown> {
+  return {
+    id: r.id,
+    ...(r.endpoint ? { endpoint: r.endpoint } : {}),
+    ...(r.method ? { method: r.method } : {}),
+    ...(r.path ? { path: r.path } : {}),
+    ...(r.caller !== undefined || r.workspace !== undefined ? { scoped: true } : {}),
+    action: describeAction(r),
+    fired: r.fired,
+    ...(r.remaining !== undefined ? { remaining: r.remaining } : {}),
+  }
+}
+
 /** The active fault rules of one process. */
 export class Faults {
   private rules: LiveRule[] = []
