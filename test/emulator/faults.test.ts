@@ -94,10 +94,13 @@ describe('fault rules', () => {
     expect((await journal()).map((e) => e.status)).toEqual([500, 503, 200])
 
     await addRule({ endpoint: 'pages.create', times: 1, error: 'internal_server_error' })
+    const before = await lastEventSeq(server.deps.store.db)
     const err = await apiError(
       retrying.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt('Never') } } }),
     )
     expect(err.code).toBe(APIErrorCode.InternalServerError)
+    // A faulted write never reaches the handler: no change event.
+    expect(await listEvents(server.deps.store.db, { afterSeq: before })).toEqual([])
     const search = await retrying.search({ query: 'Never' })
     expect(search.results).toHaveLength(0)
   })
