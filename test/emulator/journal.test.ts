@@ -124,6 +124,22 @@ describe('request journal', () => {
     expect((entry!.request_body as { cover: { external: { url: string } } }).cover.external.url).toBe('[redacted]')
   })
 
+  it('form bodies (OAuth client endpoints) are redacted by field name; HTML is not kept', async () => {
+    await adminCall(server, 'DELETE', '/requests')
+    const res = await fetch(`${server.url}/v1/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=authorization_code&code=the-code-value&client_id=abc&client_secret=the-secret-value&redirect_uri=x',
+    })
+    expect(res.status).toBeGreaterThanOrEqual(400)
+    const [entry] = await list()
+    const text = JSON.stringify(entry)
+    expect(text).not.toContain('the-code-value')
+    expect(text).not.toContain('the-secret-value')
+    expect(entry!.request_body).toMatchObject({ grant_type: 'authorization_code', code: '[redacted]', client_secret: '[redacted]' })
+    expect(entry!.error_code).toBeTruthy()
+  })
+
   it('octavo requests tail prints the latest requests with the reason of a refusal; --json one object per line', async () => {
     await adminCall(server, 'DELETE', '/requests')
     const notion = server.client(s.token)

@@ -123,11 +123,24 @@ export function journalRequests(emulator: Emulator, clock: Clock): MiddlewareHan
       } catch {
         requestText = ''
       }
-      entry.request_body = redactBody(requestText)
-      entry.response_body = redactBody(responseText ?? '')
+      entry.request_body = bodyOf(requestText, c.req.header('content-type'))
+      entry.response_body = bodyOf(responseText ?? '', c.res.headers.get('content-type') ?? undefined)
     }
     journal.record(entry)
   }
+}
+
+/**
+ * A body as the journal keeps it: JSON and form bodies parsed and redacted (a form's fields become an
+ * object, so `client_secret`, `code` and `_csrf` are redacted by name); anything else (the consent
+ * screen's HTML) is not kept, only its type.
+ */
+function bodyOf(text: string, contentType: string | undefined): unknown {
+  if (!text) return undefined
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+  if (type === 'application/x-www-form-urlencoded') return redactBody(JSON.stringify(Object.fromEntries(new URLSearchParams(text))))
+  if (type === '' || type === 'application/json' || type.endsWith('+json')) return redactBody(text)
+  return { omitted: type }
 }
 
 /**
