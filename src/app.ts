@@ -19,6 +19,9 @@ import { oauthApiRoutes, oauthTooLarge, registerOAuthApiRoutes } from './api/oau
 import { createHostPolicy, hostCheck, type HostPolicy } from './http/allowed-hosts.js'
 import { clientAddressResolver } from './rate-limit/client-address.js'
 import { memoryAttempts } from './rate-limit/attempts.js'
+import { createEmulator, journalRequests, type Emulator } from './http/emulator/index.js'
+import { faultSummary } from './http/emulator/faults.js'
+import { emulatorAdminRoutes } from './admin/emulator.routes.js'
 
 export interface AppOptions {
   deps: Deps
@@ -37,6 +40,8 @@ export interface AppOptions {
   trustedProxies?: string[]
   /** `OCTAVO_ACCESS_LOG_SAMPLE`: share of successful requests logged (default 1). */
   accessLogSample?: number
+  /** Request journal, explanations and fault rules (docs/emulator.md); a default one when absent. */
+  emulator?: Emulator
 }
 
 /** The portal's first path segments (the areas of portal/portal-app.ts): `/`, `/login`, `/w/…`. */
@@ -114,6 +119,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const surfaces = bodySurfaces(options.portal !== undefined)
   app.use('*', refuseNulInUrl(surfaces))
   app.use('*', limitBodies(surfaces, { maxBytes: MAX_BODY_BYTES, tooLarge: notionTooLarge }))
+  const emulator = options.emulator ?? createEmulator()
+  app.use('/v1/*', journalRequests(emulator, options.deps.clock))
   app.onError(errorHandler(options.deps.logger))
   app.notFound(notFound)
   mountOps(app, {
@@ -122,13 +129,24 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     ops,
     adminKey: options.adminKey,
     metricsToken: options.metricsToken,
+    faults: () => emulator.faults.list().map(faultSummary),
   })
-  mountRoutes(app, options.deps, ops.countRejections(options.limiter), apiRoutes(options.deps))
+  mountRoutes(app, options.deps, ops.countRejections(options.limiter), apiRoutes(options.deps), emulator)
   registerOAuthApiRoutes(app, options.deps, security)
   app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))
+  app.route('/_octavo/admin', emulatorAdminRoutes(emulator, options.adminKey))
   app.route('/admin/v1', notionAdminApiRoutes(options.deps, options.adminKey))
   app.get('/_octavo/health', (c) => c.json({ status: 'ok' }))
   // The portal, the OAuth consent screen at /v1/oauth/authorize included (ADR 13, ADR 14).
-  if (options.portal) app.route('/', portalApp(options.deps, { ...options.portal, ...security }) as unknown as Hono<AppEnv>)
+  if (options.portal)
+    app.route(
+      '/',
+      portalApp(options.deps, {
+        ...options.portal,
+        ...security,
+        journal: emulator.journal,
+        faults: () => emulator.faults.list(),
+      }) as unknown as Hono<AppEnv>,
+    )
   return app
 }

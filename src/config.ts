@@ -5,6 +5,7 @@ import * as z from 'zod'
 import { parseMasterKey } from './auth/secrets.js'
 import { createHostPolicy } from './http/allowed-hosts.js'
 import { parseTrustedProxies } from './rate-limit/client-address.js'
+import { parseFaultRules, type FaultRuleInput } from './http/emulator/faults.js'
 
 /**
  * Octavo's configuration. `loadConfig` is the only reader of `process.env`.
@@ -34,6 +35,10 @@ import { parseTrustedProxies } from './rate-limit/client-address.js'
  * | `OCTAVO_TRUSTED_PROXIES` | unset | comma-separated IPs / CIDR ranges (or `loopback`) whose `X-Forwarded-For` gives the client address |
  * | `OCTAVO_CACHES` | `on` | `off` turns off the in-process token and ACL caches (docs/adr/0024-caches-and-statement-reuse.md) |
  * | `OCTAVO_ACCESS_LOG_SAMPLE` | `1` | share of successful requests (0–1) that get an access-log line; errors (status ≥ 400) are always logged |
+ * | `OCTAVO_JOURNAL_SIZE` | `200` | requests kept per workspace by the request journal (0 turns it off; docs/emulator.md) |
+ * | `OCTAVO_JOURNAL_BODIES` | `off` | keep redacted request and response bodies in the journal |
+ * | `OCTAVO_EXPLAIN` | `on` with `OCTAVO_DEMO=on`, else `off` | send `x-octavo-explain` (why a request was refused) on 401/403/404/429 |
+ * | `OCTAVO_FAULTS` | unset | fault rules active from start-up: a JSON array, inline or in the file at this path |
  */
 export interface Config {
   host: string
@@ -74,6 +79,18 @@ export interface Config {
   caches?: boolean
   /** Share of successful requests logged (`OCTAVO_ACCESS_LOG_SAMPLE`, 0–1, default 1; absent means 1). */
   accessLogSample?: number
+  /** The emulator kit: request journal, explanations, fault rules (docs/emulator.md, ADR 22). */
+  emulator: EmulatorConfig
+}
+
+/** `OCTAVO_JOURNAL_SIZE`, `OCTAVO_JOURNAL_BODIES`, `OCTAVO_EXPLAIN`, `OCTAVO_FAULTS`. */
+export interface EmulatorConfig {
+  /** Requests kept per workspace; 0 = no journal. */
+  journalSize: number
+  journalBodies: boolean
+  /** `x-octavo-explain` on refusals (tells a token holder that a page exists: off on shared instances). */
+  explain: boolean
+  faults: FaultRuleInput[]
 }
 
 /** Per-60-second-window budgets (docs/reference/permissions-and-tokens.md §2.3). */
@@ -128,6 +145,10 @@ const Env = z.object({
   OCTAVO_TRUSTED_PROXIES: z.string().optional(),
   OCTAVO_CACHES: z.enum(['on', 'off']).default('on'),
   OCTAVO_ACCESS_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(1),
+  OCTAVO_JOURNAL_SIZE: z.coerce.number().int().min(0).max(100_000).default(200),
+  OCTAVO_JOURNAL_BODIES: z.enum(['on', 'off']).default('off'),
+  OCTAVO_EXPLAIN: z.enum(['on', 'off']).optional(),
+  OCTAVO_FAULTS: z.string().optional(),
 })
 
 /** A comma-separated list, entries trimmed, empty ones dropped. */
@@ -212,6 +233,15 @@ export function loadConfig(
   } catch (err) {
     throw new Error(`Invalid configuration OCTAVO_TRUSTED_PROXIES: ${(err as Error).message}`, { cause: err })
   }
+  let faults: FaultRuleInput[] = []
+  if (e.OCTAVO_FAULTS) {
+    try {
+      faults = parseFaultRules(e.OCTAVO_FAULTS.trimStart().startsWith('[') ? e.OCTAVO_FAULTS : readFileSync(e.OCTAVO_FAULTS, 'utf8'))
+    } catch (err) {
+      throw new Error(`Invalid configuration OCTAVO_FAULTS: ${(err as Error).message}`, { cause: err })
+    }
+  }
+  const demo = overrides.demo ?? e.OCTAVO_DEMO === 'on'
   const connection = e.OCTAVO_RATE_LIMIT_CONNECTION
   const workspace = e.OCTAVO_RATE_LIMIT_WORKSPACE
   return {
@@ -239,11 +269,17 @@ export function loadConfig(
       ...(connection ? { connectionPerMinute: connection, connectionPerMinuteBusiness: connection } : {}),
       ...(workspace ? { workspacePerMinute: workspace, workspacePerMinuteBusiness: workspace } : {}),
     },
-    demo: overrides.demo ?? e.OCTAVO_DEMO === 'on',
+    demo,
     logLevel: e.OCTAVO_LOG_LEVEL,
     allowedHosts,
     trustedProxies,
     caches: e.OCTAVO_CACHES === 'on',
     accessLogSample: e.OCTAVO_ACCESS_LOG_SAMPLE,
+    emulator: {
+      journalSize: e.OCTAVO_JOURNAL_SIZE,
+      journalBodies: e.OCTAVO_JOURNAL_BODIES === 'on',
+      explain: e.OCTAVO_EXPLAIN === undefined ? demo : e.OCTAVO_EXPLAIN === 'on',
+      faults,
+    },
   }
 }

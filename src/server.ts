@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { createApp } from './app.js'
 import { createHostPolicy } from './http/allowed-hosts.js'
 import { createOps } from './http/ops.js'
+import { createEmulator, type Emulator } from './http/emulator/index.js'
 import { createSecrets } from './auth/secrets.js'
 import type { Config } from './config.js'
 import { systemClock, type Clock } from './domain/clock.js'
@@ -19,6 +20,8 @@ export interface RunningServer {
   url: string
   deps: Deps
   limiter: RateLimiter
+  /** The request journal, explanation switch and fault rules of this server (docs/emulator.md). */
+  emulator: Emulator
   /**
    * Graceful stop: `/readyz` turns 503, the listener closes, requests in flight finish (up to
    * `config.shutdownTimeoutSeconds`, then open connections are cut), then Redis and the store close.
@@ -147,6 +150,7 @@ export async function startServer(
   const deps = options.deps ?? (await createDeps(config, options))
   const limiter = createRateLimiter(config.rateLimits, config.redisUrl, deps.logger)
   const ops = createOps(deps.store, () => limiter, { defaultMetrics: options.defaultMetrics ?? false })
+  const emulator = createEmulator(config.emulator)
   // Allowed Host names (DNS rebinding): the public URL's, OCTAVO_ALLOWED_HOSTS, and the listen address once known.
   const hosts = createHostPolicy({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts })
   const app = createApp({
@@ -159,6 +163,7 @@ export async function startServer(
     ops,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     portal: { demo: config.demo, publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}` },
+    emulator,
   })
   const server = createHttpServer(app.fetch, config.httpTimeouts, deps.logger)
   await new Promise<void>((resolve, reject) => {
@@ -191,6 +196,7 @@ export async function startServer(
     url,
     deps,
     limiter,
+    emulator,
     close: () => (closing ??= close()),
   }
 }

@@ -10,7 +10,31 @@ import { betaFlagsOf } from '../http/middleware/notion-beta.js'
 import type { RateLimiter } from '../rate-limit/limiter.js'
 import { authenticateBearer } from '../services/auth.service.js'
 import type { Deps } from '../services/deps.js'
-import type { RequestContext } from '../auth/principal.js'
+import type { ApiCaller, RequestContext } from '../auth/principal.js'
+import { injectFaults, type Emulator } from '../http/emulator/index.js'
+import { explainRateLimited } from '../permissions/explain.js'
+
+/** The 429's explanation: whose budget, how large, over which window (the limiter decided; ADR 22). */
+function rateLimitExplanation(deps: Deps, caller: ApiCaller, reason: string, retryAfterSeconds: number) {
+  const limits = deps.config.rateLimits
+  const business = caller.plan === 'business' || caller.plan === 'enterprise'
+  const scope = reason === 'public_api_space_request_rate_limit' ? 'workspace' : 'connection'
+  const budget =
+    scope === 'workspace'
+      ? business
+        ? limits.workspacePerMinuteBusiness
+        : limits.workspacePerMinute
+      : business
+        ? limits.connectionPerMinuteBusiness
+        : limits.connectionPerMinute
+  return explainRateLimited({
+    who: { kind: caller.kind, name: caller.connectionName },
+    scope,
+    budget,
+    windowSeconds: limits.windowSeconds,
+    retryAfterSeconds,
+  })
+}
 
 /**
  * Mounts `/v1` routes with Notion's order of checks (docs/reference/notion-api.md §3.4): unknown URL or method →
@@ -81,12 +105,15 @@ function mounted(versions: Versions, v: NotionVersion): boolean {
 }
 
 /** Mounts each `RouteSpec` under `/v1` with the shared checks, in Notion's order (see the module comment). */
-export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter, routes: RouteSpec[]): void {
+export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter, routes: RouteSpec[], emulator?: Emulator): void {
   const version = notionVersion()
   for (const r of routes) {
     app.on(r.method.toUpperCase(), `/v1${r.path}`, async (c) => {
+      c.set('endpoint', r.endpoint)
       const caller = await authenticateBearer(deps, c.req.header('authorization'))
       c.set('caller', caller)
+      // Injected faults act on authenticated requests only (http/emulator/faults.ts).
+      if (emulator) await injectFaults(emulator, c, r.endpoint, caller)
       await version(c, async () => {})
       const v = c.get('version')
       if (!mounted(r.versions ?? 'all', v)) throw invalidRequestUrl()
@@ -99,7 +126,7 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
         throw new NotionApiError('rate_limited', 'You have been rate limited. Please try again in a few minutes.', {
           headers: { 'retry-after': String(decision.retryAfterSeconds) },
           additionalData: { rate_limit_reason: decision.reason, retry_after: String(decision.retryAfterSeconds) },
-        })
+        }).explain(rateLimitExplanation(deps, caller, decision.reason, decision.retryAfterSeconds))
       }
       const body = await r.handler(c, { caller, version: v, betas })
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body

@@ -21,7 +21,10 @@ export const STATUS_BY_CODE = {
   conflict_error: 409,
   rate_limited: 429,
   internal_server_error: 500,
+  bad_gateway: 502,
   service_unavailable: 503,
+  gateway_timeout: 504,
+  service_overload: 529,
 } as const
 
 export type NotionErrorCode = keyof typeof STATUS_BY_CODE
@@ -29,12 +32,67 @@ export type NotionErrorCode = keyof typeof STATUS_BY_CODE
 /** Values of `additional_data`: Notion documents them as strings or string arrays. */
 export type AdditionalData = Record<string, string | string[]>
 
+/**
+ * Why a request was refused, in plain words, and what fixes it (docs/emulator.md, ADR 22). Set by
+ * the code that decides the refusal (`NotionApiError.explain`), never guessed afterwards. It never
+ * reaches the response body: the request journal records it, and the `x-octavo-explain` header
+ * carries it when the server runs with `OCTAVO_EXPLAIN=on`.
+ */
+export interface Explanation {
+  /** The kind of denial, e.g. `unshared`, `revoked`, `missing_capability`, `rate_limited`. */
+  kind: DenialKind
+  /** What happened, naming the objects and the caller ("page 'Roadmap' … is not shared with connection 'Sync'"). */
+  reason: string
+  /** What to do about it. */
+  fix: string
+  /**
+   * The credential the refusal concerns when the request never got a caller (a revoked, expired or
+   * suspended token): lets the journal file the entry under its workspace and name it.
+   */
+  caller?: ExplainedCaller
+}
+
+/** A credential named in an explanation or a journal entry. */
+export interface ExplainedCaller {
+  type: 'connection' | 'personal_access_token' | 'oauth_install'
+  /** The connection id, PAT id, or OAuth install id. */
+  id: string
+  name: string
+  workspaceId: string
+}
+
+/** Every kind of denial the permission engine explains (docs/emulator.md lists them with examples). */
+export type DenialKind =
+  | 'bad_authorization_header'
+  | 'malformed_token'
+  | 'unknown_token'
+  | 'refresh_token_as_bearer'
+  | 'revoked'
+  | 'refreshed'
+  | 'expired'
+  | 'suspended'
+  | 'policy'
+  | 'install_removed'
+  | 'missing_capability'
+  | 'insufficient_level'
+  | 'not_found'
+  | 'other_workspace'
+  | 'wrong_kind'
+  | 'unshared'
+  | 'restricted_row'
+  | 'trashed'
+  | 'pat_not_allowed'
+  | 'rate_limited'
+  | 'fault'
+
 export class NotionApiError extends Error {
   readonly code: NotionErrorCode
   readonly status: number
   readonly additionalData: AdditionalData | undefined
   /** Extra response headers, e.g. `Retry-After` on 429. */
   readonly headers: Record<string, string>
+  /** Why, in plain words, where the refusal was decided (see `Explanation`); never part of the body. */
+  explanation: Explanation | undefined
 
   constructor(
     code: NotionErrorCode,
@@ -47,6 +105,15 @@ export class NotionApiError extends Error {
     this.status = STATUS_BY_CODE[code]
     this.additionalData = options.additionalData
     this.headers = options.headers ?? {}
+  }
+
+  /**
+   * Attaches the reason and fix to this error and returns it: `throw unauthorized().explain(…)`.
+   * The body stays Notion's exact envelope.
+   */
+  explain(explanation: Explanation | undefined): this {
+    this.explanation = explanation
+    return this
   }
 
   /** The JSON body, with keys in the order live Notion sends them. */

@@ -8,6 +8,10 @@ export interface AppEnv {
     requestId: string
     caller: ApiCaller
     version: NotionVersion
+    /** The SDK endpoint of the matched `/v1` route (`pages.retrieve`), for the request journal. */
+    endpoint: string | null
+    /** The fault rule that acted on the request (http/emulator/faults.ts). */
+    fault: string
   }
 }
 

@@ -15,7 +15,8 @@ import type { AppEnv } from './context.js'
  *   applied, else 503; 503 as well once shutdown has begun, so a proxy stops sending traffic.
  *   Reports the rate-limit mode: with Redis down Octavo stays ready (it keeps serving with per-node
  *   limits) and says so: `{"status":"ready","store":{…},"rate_limits":{"mode":"per_node","redis":"down"}}`.
- *   Never includes URLs, hosts or credentials.
+ *   Never includes URLs, hosts or credentials. While fault rules are active (docs/emulator.md) it lists
+ *   them under `faults`, so a test run that forgot one shows it.
  * - `GET /metrics` — Prometheus text format; needs `Authorization: Bearer <OCTAVO_METRICS_TOKEN or
  *   admin key>` (401 otherwise), since request counts per route reveal activity. Metrics:
  *   `octavo_http_requests_total{method,route,status}`, `octavo_http_request_duration_seconds{method,route}`
@@ -122,7 +123,15 @@ function sameSecret(a: string, b: string): boolean {
 /** Mounts `/healthz`, `/readyz` and `/metrics` (see the module comment). */
 export function mountOps(
   app: Hono<AppEnv>,
-  o: { store: Store; limiter: RateLimiter; ops: Ops & { draining: () => boolean }; adminKey: string; metricsToken: string | undefined },
+  o: {
+    store: Store
+    limiter: RateLimiter
+    ops: Ops & { draining: () => boolean }
+    adminKey: string
+    metricsToken: string | undefined
+    /** The active fault rules (http/emulator/faults.ts), listed by `/readyz` when there are any. */
+    faults?: () => unknown[]
+  },
 ): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   // Once the schema is current it stays current for this build (newer nodes only add migrations this
@@ -146,7 +155,16 @@ export function mountOps(
     }
     const draining = o.ops.draining()
     const ready = store.reachable && store.migrations === 'current' && !draining
-    return c.json({ status: ready ? 'ready' : draining ? 'shutting_down' : 'not_ready', store, rate_limits: limits }, ready ? 200 : 503)
+    const faults = o.faults?.() ?? []
+    return c.json(
+      {
+        status: ready ? 'ready' : draining ? 'shutting_down' : 'not_ready',
+        store,
+        rate_limits: limits,
+        ...(faults.length ? { faults } : {}),
+      },
+      ready ? 200 : 503,
+    )
   })
   app.get('/metrics', async (c) => {
     const auth = c.req.header('authorization') ?? ''

@@ -101,6 +101,8 @@ legend { font-weight: 600; font-size: 14px; padding: 0 4px; }
 .list .grow { flex: 1; min-width: 0; }
 .list .title { font-weight: 600; color: var(--fg); }
 .list .meta { color: var(--muted); font-size: 13px; }
+.requests .why { margin: 4px 0 0; }
+.requests .fix { margin: 2px 0 0; color: var(--muted); font-size: 13px; }
 .avatar { display: inline-grid; place-items: center; width: 32px; height: 32px; border-radius: 6px; background: #eef2ff; color: #3730a3; font-weight: 700; flex: none; }
 .pill { display: inline-block; font-size: 12px; padding: 1px 8px; border-radius: 999px; background: var(--hover); color: var(--muted); }
 .pill.blue { background: #e8efff; color: #1e40af; }

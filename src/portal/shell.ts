@@ -6,6 +6,8 @@ import { DomainError } from '../errors/domain-error.js'
 import { createHostPolicy, type HostPolicy } from '../http/allowed-hosts.js'
 import type { TooLarge } from '../http/middleware/body-limit.js'
 import type { AttemptLimiterFactory } from '../rate-limit/attempts.js'
+import type { Journal } from '../http/emulator/journal.js'
+import type { FaultRule } from '../http/emulator/faults.js'
 import type { Deps } from '../services/deps.js'
 import { AuthorizePageError } from '../services/oauth/authorize.js'
 import { workspacesOf } from '../services/portal.service.js'
@@ -48,6 +50,10 @@ export interface PortalOptions {
   clientAddress?: (c: Context) => string
   /** Where failed sign-ins are counted (Redis or memory, rate-limit/attempts.ts); absent → memory. */
   attempts?: AttemptLimiterFactory
+  /** The request journal, for a connection's Requests tab (docs/emulator.md); absent → the tab is empty. */
+  journal?: Journal
+  /** The active fault rules, shown on the Requests tab. */
+  faults?: () => FaultRule[]
 }
 
 /** The portal's Origin check for form posts: hono/csrf with the server's allowed origins, never the request's Host. */

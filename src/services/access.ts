@@ -7,6 +7,8 @@ import { levelOnRoot } from '../storage/repositories/acl.repository.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import type { Db } from '../storage/store.js'
 import { cachesFor } from './caches.js'
+import { explainMissingCapability } from '../permissions/explain.js'
+import { explainLowLevel, explainNotVisible, whoOf } from './explain-denials.js'
 
 /** Which rows an id may name for an endpoint: a page, a database, or any block (pages included). */
 export type NodeKind = 'page' | 'database' | 'block'
@@ -36,7 +38,8 @@ export async function levelOn(db: Db, caller: Pick<ApiCaller, 'principals'>, nod
  * @throws NotionApiError restricted_resource
  */
 export function requireCapability(caller: ApiCaller, capability: RequiredCapability): void {
-  if (!hasCapability(caller.capabilities, capability)) throw restrictedResource()
+  if (!hasCapability(caller.capabilities, capability))
+    throw restrictedResource().explain(explainMissingCapability({ who: whoOf(caller), capability }))
 }
 
 /**
@@ -52,15 +55,19 @@ export async function loadAuthorized(
   opts: { kind: NodeKind; action: PageAction; capability: RequiredCapability; notFoundKind?: ObjectKind },
 ): Promise<BlockRow> {
   requireCapability(caller, opts.capability)
-  const notFound = () => objectNotFound(opts.notFoundKind ?? opts.kind, id, caller.connectionName)
   const node = await findBlock(db, id)
-  if (!node || node.workspace_id !== caller.workspaceId) throw notFound()
-  if (opts.kind !== 'block' && node.type !== TYPE_OF_KIND[opts.kind]) throw notFound()
+  // The refusal is decided here; its explanation (ADR 22) only reads names, after the decision.
+  const notFound = async () =>
+    objectNotFound(opts.notFoundKind ?? opts.kind, id, caller.connectionName).explain(
+      await explainNotVisible(db, caller, id, opts.kind, node),
+    )
+  if (!node || node.workspace_id !== caller.workspaceId) throw await notFound()
+  if (opts.kind !== 'block' && node.type !== TYPE_OF_KIND[opts.kind]) throw await notFound()
   const level = await levelOn(db, caller, node)
   const decision = decideAccess({ capabilities: caller.capabilities, capability: opts.capability, action: opts.action, level })
   if (decision.type === 'deny') {
-    if (decision.reason === 'not_found') throw notFound()
-    throw restrictedResource()
+    if (decision.reason === 'not_found') throw await notFound()
+    throw restrictedResource().explain(await explainLowLevel(db, caller, node, opts.action, level))
   }
   return node
 }

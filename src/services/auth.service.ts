@@ -9,6 +9,13 @@ import { capabilitiesOf } from '../permissions/capabilities.js'
 import { authenticatePersonalToken } from './pats.service.js'
 import { authenticateOAuthAccessToken } from './oauth/installs.js'
 import { bindCaches } from './caches.js'
+import {
+  explainBadAuthorizationHeader,
+  explainMalformedToken,
+  explainRefreshTokenAsBearer,
+  explainUnknownToken,
+} from '../permissions/explain.js'
+import { explainRevokedConnectionToken } from './explain-denials.js'
 
 const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
 
@@ -26,9 +33,9 @@ const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
  */
 export async function authenticateBearer(deps: Deps, header: string | undefined): Promise<ApiCaller> {
   const match = header === undefined ? null : BEARER.exec(header)
-  if (!match?.[1]) throw unauthorized('Authorization header must use the format "Bearer <token>".')
+  if (!match?.[1]) throw unauthorized('Authorization header must use the format "Bearer <token>".').explain(explainBadAuthorizationHeader())
   const token = match[1]
-  if (!isWellFormedToken(token)) throw unauthorized()
+  if (!isWellFormedToken(token)) throw unauthorized().explain(explainMalformedToken())
   const caches = deps.caches
   // Every change committed on any node so far applies to this request (services/caches.ts).
   if (caches) await caches.sync(deps.store.db)
@@ -41,13 +48,13 @@ async function callerOf(deps: Deps, token: string): Promise<ApiCaller> {
   if (tokenKind(token) === 'personal') return authenticatePersonalToken(deps, token)
   // Public connections' OAuth access tokens live in `oauth_token` (ADR 14); a refresh token is never a bearer.
   if (tokenKind(token) === 'oauth_access') return authenticateOAuthAccessToken(deps, token)
-  if (tokenKind(token) === 'oauth_refresh') throw unauthorized()
+  if (tokenKind(token) === 'oauth_refresh') throw unauthorized().explain(explainRefreshTokenAsBearer())
   const digest = deps.secrets.tokenDigest(token)
   const db = deps.store.db
   const found = deps.caches ? await deps.caches.token(db, digest, () => findTokenByDigest(db, digest)) : await findTokenByDigest(db, digest)
-  if (!found || !deps.secrets.digestsEqual(found.token.digest, digest) || found.token.revoked_time !== null) {
-    throw unauthorized()
-  }
+  if (!found || !deps.secrets.digestsEqual(found.token.digest, digest)) throw unauthorized().explain(explainUnknownToken())
+  if (found.token.revoked_time !== null)
+    throw unauthorized().explain(await explainRevokedConnectionToken(db, found.token, found.connection))
   const now = deps.clock.now()
   // A cached token remembers its own last write, so the write stays at most once a minute per node.
   if (await recordTokenUse(db, 'token', found.token, now)) found.token.last_used_time = new Date(now).toISOString()

@@ -21,6 +21,7 @@ import {
   schemaOf,
   type DataSourceRow,
 } from '../storage/repositories/data-sources.repository.js'
+import { explainDataSourceNotVisible } from './explain-denials.js'
 import type { Db } from '../storage/store.js'
 import { loadAuthorized, requireCapability } from './access.js'
 import { requireDualRelationAccess } from './relations.service.js'
@@ -144,13 +145,14 @@ export async function loadDataSource(
   const ds = await findDataSource(db, id)
   if (!ds || ds.workspace_id !== caller.workspaceId) {
     requireCapability(caller, opts.capability) // 403 before 404, as for every other object
-    throw objectNotFound('data_source', id, caller.connectionName)
+    throw objectNotFound('data_source', id, caller.connectionName).explain(await explainDataSourceNotVisible(db, caller, id, ds))
   }
   try {
     const database = await loadAuthorized(db, caller, ds.database_id, { kind: 'database', ...opts, notFoundKind: 'data_source' })
     return { ds, database }
   } catch (err) {
-    if (err instanceof NotionApiError && err.code === 'object_not_found') throw objectNotFound('data_source', id, caller.connectionName)
+    if (err instanceof NotionApiError && err.code === 'object_not_found')
+      throw objectNotFound('data_source', id, caller.connectionName).explain(err.explanation)
     throw err
   }
 }

@@ -37,6 +37,8 @@ import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
 import { effectivePatPolicy } from './pat-policy.js'
 import { principalsForUser } from './people-access.js'
+import { explainUnknownToken } from '../permissions/explain.js'
+import { explainRefusedPat } from './explain-denials.js'
 
 /**
  * Personal access tokens (PATs): developers.notion.com "Personal access tokens" (seed 004),
@@ -124,12 +126,16 @@ export async function authenticatePersonalToken(deps: Deps, token: string): Prom
   const db = deps.store.db
   const digest = deps.secrets.tokenDigest(token)
   const found = await findPatByDigest(db, digest)
-  if (!found || !deps.secrets.digestsEqual(found.pat.digest, digest)) throw unauthorized()
+  if (!found || !deps.secrets.digestsEqual(found.pat.digest, digest)) throw unauthorized().explain(explainUnknownToken())
   const { pat, workspace } = found
   const now = deps.clock.now()
-  if (patStatus(pat, now) !== 'active') throw unauthorized()
+  const status = patStatus(pat, now)
+  if (status !== 'active') throw unauthorized().explain(await explainRefusedPat(db, pat, status))
   const { suspension, who } = await suspensionOf(db, pat, workspace.plan)
-  if (suspension !== null || !who) throw unauthorized()
+  if (suspension !== null || !who) {
+    const policy = suspension === 'policy' ? (await effectivePatPolicy(db, pat.workspace_id, workspace.plan)).policy : null
+    throw unauthorized().explain(await explainRefusedPat(db, pat, 'suspended', { suspension, plan: workspace.plan, policy }))
+  }
   await recordTokenUse(db, 'personal_access_token', pat, now)
   const caps = capsOf(pat)
   return {

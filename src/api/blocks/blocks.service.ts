@@ -18,6 +18,7 @@ import { parseWith } from '../../domain/validation.js'
 import { REQUIRED_LEVEL } from '../../permissions/roles.js'
 import { levelOn, loadAuthorized } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
+import { explainInTrash } from '../../services/explain-denials.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
   deleteNode,
@@ -199,7 +200,7 @@ export async function listBlockChildren(
   const { caller } = ctx
   const db = deps.store.db
   const node = await loadAuthorized(db, caller, id, { kind: 'block', action: 'read', capability: 'read_content' })
-  if (await inTrashWithAncestors(db, node)) throw objectNotFound('block', id, caller.connectionName)
+  if (await inTrashWithAncestors(db, node)) throw objectNotFound('block', id, caller.connectionName).explain(await explainInTrash(db, node))
   if (node.type === 'child_database') return listEnvelope('block', [], null)
   const limit = query.page_size ?? PAGE_SIZE_MAX
   const { page, nextCursor } = pageOf(await listChildren(db, node.id, query.start_cursor, limit + 1), limit)

@@ -6,6 +6,8 @@ import { requireId } from '../../domain/ids.js'
 import { QueryPageSize, StartCursor, listEnvelope, pageOf } from '../../http/pagination.js'
 import { parseWith } from '../../domain/validation.js'
 import { requireCapability } from '../../services/access.js'
+import { explainPatNotAllowed } from '../../permissions/explain.js'
+import { whoOf } from '../../services/explain-denials.js'
 import type { Deps } from '../../services/deps.js'
 import { isWorkspaceUser, listApiUsers } from '../../storage/repositories/people.repository.js'
 import { findUser } from '../../storage/repositories/workspaces.repository.js'
@@ -48,7 +50,8 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
       schemas: { query: ListQuery },
       handler: async (c, { caller, version }) => {
         // "List all users is not available to PATs" (seed 004): refused like a missing capability.
-        if (caller.kind === 'personal') throw restrictedResource()
+        if (caller.kind === 'personal')
+          throw restrictedResource().explain(explainPatNotAllowed({ who: whoOf(caller), endpoint: 'users.list' }))
         requireCapability(caller, 'user_info')
         const q = parseWith(ListQuery, c.req.query(), 'query')
         const limit = q.page_size ?? 100

@@ -28,6 +28,7 @@ import {
   type Flash,
   type WorkspaceConnections,
 } from '../views/screens.js'
+import { requestsView } from '../views/requests.js'
 
 /**
  * Developer portal → Build → Internal connections (issue 5; docs/adr/0013-web-portal.md):
@@ -168,6 +169,18 @@ export function internalConnections(app: Hono<PortalEnv>, s: PortalShell): void 
       if (!names.has(s.granted_by)) names.set(s.granted_by, (await findUser(deps.store.db, s.granted_by))?.name ?? null)
     return shares.map((s) => ({ ...s, granted_by_name: names.get(s.granted_by) ?? null }))
   }
+
+  // Requests: the connection's journal entries (docs/emulator.md), for whoever may manage it.
+  app.get('/developers/connections/:id/requests', async (c) => {
+    const { conn, header } = await loadConnection(c)
+    const status = c.req.query('status') === '4xx' || c.req.query('status') === '5xx' ? (c.req.query('status') as string) : ''
+    const journal = s.opts.journal
+    const entries = journal
+      ? journal.list({ workspace: conn.workspace_id, caller: conn.id, limit: 100, ...(status ? { status } : {}) }).reverse()
+      : []
+    const body = requestsView({ connection: header, entries, journalSize: journal?.size ?? 0, faults: s.opts.faults?.() ?? [], status })
+    return render(c, 200, `${conn.name} · Requests`, 'developers', developersSidebar('connections'), body)
+  })
 
   app.get('/developers/connections/:id/content', async (c) => {
     const { u, conn, header } = await loadConnection(c)

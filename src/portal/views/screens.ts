@@ -156,13 +156,14 @@ export interface ConnectionHeader {
   workspaceName: string
 }
 
-function connectionHead(c: ConnectionHeader, tab: 'configuration' | 'content'): Html {
+export function connectionHead(c: ConnectionHeader, tab: 'configuration' | 'content' | 'requests'): Html {
   return html`<p class="crumbs"><a href="/developers/connections">Internal connections</a><span aria-hidden="true">/</span>${c.name}</p>
 <div class="page-head">${avatar(c.name, c.icon)}<h1>${c.name}</h1></div>
 <p class="lede">Internal connection in ${c.workspaceName}</p>
 <nav class="tabs" aria-label="Connection">
   <a href="/developers/connections/${c.id}" ${tab === 'configuration' ? html`aria-current="page"` : ''}>Configuration</a>
   <a href="/developers/connections/${c.id}/content" ${tab === 'content' ? html`aria-current="page"` : ''}>Content access</a>
+  <a href="/developers/connections/${c.id}/requests" ${tab === 'requests' ? html`aria-current="page"` : ''}>Requests</a>
 </nav>`
 }
 

@@ -24,6 +24,8 @@ import type { Db } from '../../storage/store.js'
 import { requireMayShare, shareAuditActor, shareCreditedTo, type ShareActor } from '../connections.service.js'
 import type { Deps } from '../deps.js'
 import { principalsForUser } from '../people-access.js'
+import { explainUnknownToken } from '../../permissions/explain.js'
+import { explainRefusedOAuthToken } from '../explain-denials.js'
 
 /**
  * Installs of public connections (docs/adr/0014-oauth-public-connections.md; docs/reference/permissions-and-tokens.md
@@ -44,15 +46,12 @@ export async function authenticateOAuthAccessToken(deps: Deps, token: string): P
   const db = deps.store.db
   const digest = deps.secrets.tokenDigest(token)
   const ctx = await findOAuthAccessContext(db, digest)
-  if (
-    !ctx ||
-    !deps.secrets.digestsEqual(ctx.token.digest, digest) ||
-    ctx.token.kind !== 'access' ||
-    ctx.token.revoked_time !== null ||
-    ctx.install.removed_time !== null
-  )
-    throw unauthorized()
-  if (!(await principalsForUser(db, ctx.install.workspace_id, ctx.install.user_id))) throw unauthorized()
+  if (!ctx || !deps.secrets.digestsEqual(ctx.token.digest, digest) || ctx.token.kind !== 'access')
+    throw unauthorized().explain(explainUnknownToken())
+  if (ctx.token.revoked_time !== null || ctx.install.removed_time !== null)
+    throw unauthorized().explain(await explainRefusedOAuthToken(db, ctx))
+  if (!(await principalsForUser(db, ctx.install.workspace_id, ctx.install.user_id)))
+    throw unauthorized().explain(await explainRefusedOAuthToken(db, ctx))
   await recordTokenUse(db, 'oauth_token', ctx.token, deps.clock.now())
   return {
     kind: 'oauth',

@@ -55,7 +55,7 @@ export async function findOAuthTokenByDigest(db: Db, digest: string): Promise<OA
 
 /** What authenticating an access token needs, in one read: the token, its install, connection and workspace. */
 export interface OAuthAccessContext {
-  token: Pick<OAuthTokenTable, 'id' | 'digest' | 'kind' | 'revoked_time' | 'last_used_time'>
+  token: Pick<OAuthTokenTable, 'id' | 'digest' | 'kind' | 'revoked_time' | 'last_used_time'> & { revoked_by?: string | null }
   install: Pick<OAuthInstallTable, 'id' | 'bot_id' | 'user_id' | 'removed_time' | 'workspace_id'>
   connection: PublicConnectionTable
   workspace: { id: string; name: string; icon: string | null; plan: Plan }
@@ -75,6 +75,7 @@ export async function findOAuthAccessContext(db: Db, digest: string): Promise<OA
       't.kind as t_kind',
       't.revoked_time as t_revoked',
       't.last_used_time as t_last_used',
+      't.revoked_by as t_revoked_by',
       'i.id as i_id',
       'i.bot_id as i_bot',
       'i.user_id as i_user',
@@ -87,10 +88,25 @@ export async function findOAuthAccessContext(db: Db, digest: string): Promise<OA
     .where('t.digest', '=', digest)
     .executeTakeFirst()
   if (!row) return undefined
-  const { t_id, t_digest, t_kind, t_revoked, t_last_used, i_id, i_bot, i_user, i_removed, i_ws, w_name, w_icon, w_plan, ...connection } =
-    row
+  const {
+    t_id,
+    t_digest,
+    t_kind,
+    t_revoked,
+    t_last_used,
+    t_revoked_by,
+    i_id,
+    i_bot,
+    i_user,
+    i_removed,
+    i_ws,
+    w_name,
+    w_icon,
+    w_plan,
+    ...connection
+  } = row
   return {
-    token: { id: t_id, digest: t_digest, kind: t_kind, revoked_time: t_revoked, last_used_time: t_last_used },
+    token: { id: t_id, digest: t_digest, kind: t_kind, revoked_time: t_revoked, last_used_time: t_last_used, revoked_by: t_revoked_by },
     install: { id: i_id, bot_id: i_bot, user_id: i_user, removed_time: i_removed, workspace_id: i_ws },
     connection,
     workspace: { id: i_ws, name: w_name, icon: w_icon, plan: w_plan },

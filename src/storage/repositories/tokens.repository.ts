@@ -5,7 +5,7 @@ import { appendEvent } from './events.repository.js'
 
 /** A live token with its connection and workspace: everything authentication needs, in one read. */
 export interface TokenContext {
-  token: Pick<TokenTable, 'id' | 'digest' | 'bot_id' | 'kind' | 'revoked_time' | 'last_used_time'>
+  token: Pick<TokenTable, 'id' | 'digest' | 'bot_id' | 'kind' | 'revoked_time' | 'last_used_time'> & { revoked_by?: string | null }
   connection: ConnectionTable
   workspace: { id: string; name: string; icon: string | null; plan: Plan }
 }
@@ -14,9 +14,17 @@ export interface TokenContext {
 export async function findTokenByDigest(db: Db, digest: string): Promise<TokenContext | undefined> {
   const [row] = await tokenByDigest(db, digest)
   if (!row) return undefined
-  const { t_id, t_digest, t_bot_id, t_kind, t_revoked_time, t_last_used_time, w_name, w_icon, w_plan, ...connection } = row
+  const { t_id, t_digest, t_bot_id, t_kind, t_revoked_time, t_last_used_time, t_revoked_by, w_name, w_icon, w_plan, ...connection } = row
   return {
-    token: { id: t_id, digest: t_digest, bot_id: t_bot_id, kind: t_kind, revoked_time: t_revoked_time, last_used_time: t_last_used_time },
+    token: {
+      id: t_id,
+      digest: t_digest,
+      bot_id: t_bot_id,
+      kind: t_kind,
+      revoked_time: t_revoked_time,
+      last_used_time: t_last_used_time,
+      revoked_by: t_revoked_by,
+    },
     connection,
     workspace: { id: connection.workspace_id, name: w_name, icon: w_icon, plan: w_plan },
   }
@@ -36,6 +44,7 @@ const tokenByDigest = compiledOnce(1, (db, digest) =>
       't.kind as t_kind',
       't.revoked_time as t_revoked_time',
       't.last_used_time as t_last_used_time',
+      't.revoked_by as t_revoked_by',
       'w.name as w_name',
       'w.icon as w_icon',
       'w.plan as w_plan',

@@ -1,0 +1,186 @@
+import type { MiddlewareHandler } from 'hono'
+import type { ApiCaller } from '../../auth/principal.js'
+import type { Clock } from '../../domain/clock.js'
+import { NotionApiError, type ExplainedCaller, type Explanation } from '../../errors/notion-error.js'
+import type { AppContext, AppEnv } from '../context.js'
+import { Faults, type FaultRuleInput } from './faults.js'
+import { entryExplanation, Journal, type JournalEntry } from './journal.js'
+import { redactBody } from './redact.js'
+
+export { Faults, Journal }
+
+/**
+ * The emulator kit's request-time parts (ADR 22, docs/emulator.md): the request journal, the
+ * `x-octavo-explain` header, and fault injection. One per app; `createApp` builds a default one
+ * (journal on, 200 entries, no bodies, explanations off, no faults) when none is given.
+ */
+export interface Emulator {
+  journal: Journal
+  faults: Faults
+  /** Send `x-octavo-explain` on refused requests (`OCTAVO_EXPLAIN`). The journal records explanations always. */
+  explain: boolean
+}
+
+export interface EmulatorOptions {
+  /** Entries per workspace (`OCTAVO_JOURNAL_SIZE`, default 200; 0 = off). */
+  journalSize?: number
+  /** Keep redacted bodies (`OCTAVO_JOURNAL_BODIES`, default off). */
+  journalBodies?: boolean
+  /** `x-octavo-explain` on refusals (`OCTAVO_EXPLAIN`, default off). */
+  explain?: boolean
+  /** Rules active from the start (`OCTAVO_FAULTS`). */
+  faults?: FaultRuleInput[]
+}
+
+/** Default entries per workspace. */
+export const DEFAULT_JOURNAL_SIZE = 200
+
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const faults = new Faults()
+  for (const r of options.faults ?? []) faults.add(r)
+  return {
+    journal: new Journal({ size: options.journalSize ?? DEFAULT_JOURNAL_SIZE, bodies: options.journalBodies ?? false }),
+    faults,
+    explain: options.explain ?? false,
+  }
+}
+
+/**
+ * The `x-octavo-explain` header value: "<reason> Fix: <fix>", with every character outside printable
+ * ASCII (and `%`) percent-encoded as UTF-8, so `decodeURIComponent` gives the text back.
+ */
+export function explainHeader(e: Explanation): string {
+  return `${e.reason} Fix: ${e.fix}`.replace(/[^\x20-\x24\x26-\x7e]/gu, (ch) => encodeURIComponent(ch))
+}
+
+function callerOf(
+  caller: ApiCaller | undefined,
+  explained: ExplainedCaller | undefined,
+): (NonNullable<JournalEntry['caller']> & { workspaceId: string }) | null {
+  if (caller) {
+    const type = caller.kind === 'internal' ? 'connection' : caller.kind === 'personal' ? 'personal_access_token' : 'oauth_install'
+    const id = caller.kind === 'oauth' ? caller.installId : caller.connectionId
+    return { type, id, name: caller.connectionName, workspaceId: caller.workspaceId }
+  }
+  return explained ? { type: explained.type, id: explained.id, name: explained.name, workspaceId: explained.workspaceId } : null
+}
+
+/**
+ * Records every request it wraps in the journal, and adds `x-octavo-explain` to refusals when
+ * explanations are on. Mount on `/v1/*` after the request id. Cost on an allowed request without
+ * bodies: one clock read, one object, one ring-buffer write (bench/emulator-journal.ts).
+ */
+export function journalRequests(emulator: Emulator, clock: Clock): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const journal = emulator.journal
+    if (!journal.enabled && !emulator.explain) return next()
+    const start = performance.now()
+    const arrived = clock.now()
+    await next()
+    const err = c.error instanceof NotionApiError ? c.error : undefined
+    const explanation = err?.explanation
+    if (emulator.explain && explanation) c.res.headers.set('x-octavo-explain', explainHeader(explanation))
+    if (!journal.enabled) return
+    const status = c.res.status
+    let errorCode: string | null = err?.code ?? null
+    let responseText: string | undefined
+    if (journal.bodies || (status >= 400 && errorCode === null)) {
+      try {
+        responseText = await c.res.clone().text()
+      } catch {
+        responseText = undefined
+      }
+      if (status >= 400 && errorCode === null && responseText) {
+        try {
+          const code =
+            (JSON.parse(responseText) as { code?: unknown; error?: unknown }).code ??
+            (JSON.parse(responseText) as { error?: unknown }).error
+          errorCode = typeof code === 'string' ? code : null
+        } catch {
+          errorCode = null
+        }
+      }
+    }
+    const who = callerOf(c.get('caller'), explanation?.caller)
+    const entry: Omit<JournalEntry, 'id'> = {
+      time: new Date(arrived).toISOString(),
+      request_id: c.get('requestId') ?? '',
+      workspace_id: who?.workspaceId ?? null,
+      caller: who ? { type: who.type, id: who.id, name: who.name } : null,
+      endpoint: c.get('endpoint') ?? null,
+      method: c.req.method,
+      path: c.req.path,
+      status,
+      error_code: errorCode,
+      explanation: entryExplanation(explanation),
+      fault: c.get('fault') ?? null,
+      duration_ms: Math.round((performance.now() - start) * 10) / 10,
+    }
+    if (journal.bodies) {
+      let requestText: string
+      try {
+        requestText = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text()
+      } catch {
+        requestText = ''
+      }
+      entry.request_body = bodyOf(requestText, c.req.header('content-type'))
+      entry.response_body = bodyOf(responseText ?? '', c.res.headers.get('content-type') ?? undefined)
+    }
+    journal.record(entry)
+  }
+}
+
+/**
+ * A body as the journal keeps it: JSON and form bodies parsed and redacted (a form's fields become an
+ * object, so `client_secret`, `code` and `_csrf` are redacted by name); anything else (the consent
+ * screen's HTML) is not kept, only its type.
+ */
+function bodyOf(text: string, contentType: string | undefined): unknown {
+  if (!text) return undefined
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+  if (type === 'application/x-www-form-urlencoded') return redactBody(JSON.stringify(Object.fromEntries(new URLSearchParams(text))))
+  if (type === '' || type === 'application/json' || type.endsWith('+json')) return redactBody(text)
+  return { omitted: type }
+}
+
+/**
+ * Applies the fault rules to an authenticated `/v1` request (api/router.ts, after the credential):
+ * waits out latencies, then throws the rule's Notion error, or destroys the connection.
+ * @throws NotionApiError the injected error (explained as a fault)
+ */
+export async function injectFaults(emulator: Emulator, c: AppContext, endpoint: string | null, caller: ApiCaller): Promise<void> {
+  if (emulator.faults.size === 0) return
+  const actions = emulator.faults.match({
+    endpoint,
+    method: c.req.method,
+    path: c.req.path,
+    callerId: caller.kind === 'oauth' ? caller.installId : caller.connectionId,
+    callerName: caller.connectionName,
+    workspaceId: caller.workspaceId,
+  })
+  for (const a of actions) {
+    c.set('fault', a.ruleId)
+    if (a.type === 'latency') {
+      await new Promise((resolve) => setTimeout(resolve, a.ms))
+      continue
+    }
+    if (a.type === 'drop') {
+      const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming
+      incoming?.socket?.destroy()
+      throw new NotionApiError('internal_server_error', 'Unexpected error occurred.').explain({
+        kind: 'fault',
+        reason: `Injected by fault rule ${a.ruleId}: the connection was dropped.`,
+        fix: `Remove the rule (DELETE /_octavo/admin/faults/${a.ruleId}).`,
+      })
+    }
+    throw new NotionApiError(
+      a.code,
+      a.message,
+      a.retryAfter !== undefined ? { headers: { 'retry-after': String(a.retryAfter) } } : {},
+    ).explain({
+      kind: 'fault',
+      reason: `Injected by fault rule ${a.ruleId}: error ${a.status} ${a.code}.`,
+      fix: `Remove the rule (DELETE /_octavo/admin/faults/${a.ruleId} or octavo faults remove ${a.ruleId}).`,
+    })
+  }
+}
