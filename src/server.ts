@@ -12,12 +12,15 @@ import { createLogger, type Logger } from './logger.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js'
 import type { Deps } from './services/deps.js'
 import { openStore, type Store } from './storage/store.js'
+import { startWebhookWorker, type WebhookWorker } from './services/webhooks/worker.js'
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:7700` */
   url: string
   deps: Deps
   limiter: RateLimiter
+  /** This node's webhook worker (docs/webhooks.md); absent with `OCTAVO_WEBHOOKS=off`. */
+  webhooks?: WebhookWorker
   /**
    * Graceful stop: `/readyz` turns 503, the listener closes, requests in flight finish (up to
    * `config.shutdownTimeoutSeconds`, then open connections are cut), then Redis and the store close.
@@ -151,6 +154,7 @@ export async function startServer(
   hosts.listening(config.host, port)
   const url = `http://${config.host}:${port}`
   if (!config.publicUrl && config.port === 0) deps.publicUrl = url
+  const webhooks = config.webhooks?.enabled ? startWebhookWorker(deps, config.webhooks) : undefined
   let closing: Promise<void> | undefined
   const close = async () => {
     ops.drain()
@@ -163,6 +167,8 @@ export async function startServer(
       clearInterval(idle)
       clearTimeout(cut)
     }
+    // Webhook attempts in flight finish (each bounded by its timeout) before the store closes.
+    await webhooks?.close()
     await limiter.close?.()
     await deps.store.close()
   }
@@ -170,6 +176,7 @@ export async function startServer(
     url,
     deps,
     limiter,
+    ...(webhooks ? { webhooks } : {}),
     close: () => (closing ??= close()),
   }
 }
