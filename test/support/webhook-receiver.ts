@@ -1,6 +1,14 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
+/** Webhook settings for tests: fast polling, no aggregation, 50 ms retry base, 2 s timeout. */
+export const FAST_WEBHOOKS = {
+  OCTAVO_WEBHOOK_POLL_MS: '10',
+  OCTAVO_WEBHOOK_AGGREGATION_MS: '0',
+  OCTAVO_WEBHOOK_RETRY_BASE_MS: '50',
+  OCTAVO_WEBHOOK_TIMEOUT_MS: '2000',
+}
+
 /** One request a receiver got: its headers, raw body text and parsed JSON. */
 export interface Received {
   headers: IncomingHttpHeaders
@@ -33,7 +41,7 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8')
-      let body: unknown = null
+      let body: unknown
       try {
         body = JSON.parse(raw)
       } catch {

@@ -2,7 +2,7 @@ import { verifyWebhookSignature } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { adminCall, buildConnection, buildDatabase, buildRow, connectedWorkspace, rt, type Seed } from '../support/factories.js'
 import { startTestServer, type TestServer } from '../support/harness.js'
-import { startReceiver, type Receiver } from '../support/webhook-receiver.js'
+import { FAST_WEBHOOKS, startReceiver, type Receiver } from '../support/webhook-receiver.js'
 import type { Client } from '@notionhq/client'
 
 /**
@@ -10,13 +10,6 @@ import type { Client } from '@notionhq/client'
  * writing, a local receiver on 127.0.0.1 checking each delivery with the SDK's own
  * `verifyWebhookSignature`.
  */
-
-export const FAST_WEBHOOKS = {
-  OCTAVO_WEBHOOK_POLL_MS: '10',
-  OCTAVO_WEBHOOK_AGGREGATION_MS: '0',
-  OCTAVO_WEBHOOK_RETRY_BASE_MS: '50',
-  OCTAVO_WEBHOOK_TIMEOUT_MS: '2000',
-}
 
 const ALL_TYPES = [
   'page.created',
