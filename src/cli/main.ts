@@ -8,6 +8,7 @@ import { dataCommands } from './data.js'
 import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
 import { userCommands } from './user.command.js'
+import { webhookCommands } from './webhook-commands.js'
 
 /**
  * `octavo`: the server (`serve`) and the set-up commands that work directly on the store
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   maintenanceCommands(program)
   userCommands(program)
   dataCommands(program)
+  webhookCommands(program)
   return program
 }
 
