@@ -144,6 +144,12 @@ describe('webhook events from SDK writes', () => {
       parent: { id: database.id, type: 'database' },
       updated_blocks: [{ id: rowId, type: 'page' }],
     })
+    await notion.pages.update({ page_id: rowId, properties: { Size: { number: 3 } } })
+    const sizeId = schema.data.updated_properties[0].id as string
+    expect((await eventOf('page.properties_updated', rowId)).data).toEqual({
+      parent: { id: database.id, type: 'database', data_source_id: dataSourceId },
+      updated_properties: [encodeURIComponent(sizeId)],
+    })
     // 2022-06-28 events are not sent to a 2025-09-03 subscription.
     expect(receiver.events().some((e) => e.type === 'database.schema_updated' || e.type === 'database.content_updated')).toBe(false)
   })
