@@ -60,7 +60,7 @@ describe('octavo webhooks', () => {
 
   it('refuses a member acting on an owner-managed connection', async () => {
     await expect(
-      runCliInProcess([webhookCommands], ['--data-dir', server.dataDir, 'webhooks', 'list', s.connection.id, '--as', s.member.email]),
+      runCliInProcess([webhookCommands], ['--data-dir', server.dataDir, 'webhooks', 'list', s.connection.id, '--as', s.member.email!]),
     ).rejects.toThrow(/owner/i)
   })
 })

@@ -140,8 +140,9 @@ export async function dispatchOnce(deps: Deps, settings: Pick<WebhookSettings, '
   const window = deps.store.dialect === 'postgres' ? DISPATCH_WINDOW : 0
   const seen = await readCursor(db)
   const last = await lastEventSeq(db)
-  if (!(await hasActiveSubscriptions(db))) {
+  if (window === 0 && !(await hasActiveSubscriptions(db))) {
     // Nobody listens: move past what exists (a subscription only sees events after its creation).
+    // (With a re-read window, events must be marked as seen instead: the full path below does it.)
     if (seen === undefined || last > seen)
       await deps.store.transaction(async (trx) => saveCursor(trx, Math.max(await lockCursor(trx), last)))
     return 0

@@ -284,14 +284,20 @@ export async function revealVerificationToken(deps: Deps, id: string, actorId: s
   return deps.secrets.decrypt(sub.token_sealed, tokenContext(sub.id))
 }
 
-/** Pauses (no delivery; events meanwhile are skipped) or resumes a verified subscription. */
+/**
+ * Pauses a verified subscription (no delivery; queued deliveries are skipped) or resumes it (it receives
+ * the changes made after the resumption, none made while paused).
+ * @throws DomainError not_found | forbidden | invalid_input (not verified)
+ */
 export async function setPaused(deps: Deps, id: string, actorId: string, paused: boolean): Promise<PresentedSubscription> {
   const sub = await loadManaged(deps, id, actorId)
   if (sub.status === 'pending_verification') throw new DomainError('invalid_input', 'Verify the subscription first.')
-  const next = { status: paused ? ('paused' as const) : ('active' as const) }
-  await deps.store.transaction((trx) =>
-    repo.updateSubscription(trx, sub, next, { actor: principalOf.user(actorId), time: isoNow(deps.clock) }),
-  )
+  const next: repo.SubscriptionPatch = { status: paused ? 'paused' : 'active' }
+  await deps.store.transaction(async (trx) => {
+    // Resumed, it sees the changes made from now on: none made while it was paused.
+    if (!paused && sub.status === 'paused') next.start_seq = await lastEventSeq(trx)
+    await repo.updateSubscription(trx, sub, next, { actor: principalOf.user(actorId), time: isoNow(deps.clock) })
+  })
   return presentSubscription({ ...sub, ...next })
 }
 

@@ -55,7 +55,9 @@ export async function listActiveSubscriptions(db: Db): Promise<SubscriptionRow[]
 }
 
 /** The columns of a subscription `updateSubscription` may change. */
-export type SubscriptionPatch = Partial<Pick<SubscriptionRow, 'url' | 'event_types' | 'api_version' | 'status' | 'verified_time'>>
+export type SubscriptionPatch = Partial<
+  Pick<SubscriptionRow, 'url' | 'event_types' | 'api_version' | 'status' | 'verified_time' | 'start_seq'>
+>
 
 /**
  * Updates subscription `sub` (as read before) and appends its event: `webhook.verified`,
