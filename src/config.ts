@@ -34,7 +34,7 @@ import { parseTrustedProxies } from './rate-limit/client-address.js'
  * | `OCTAVO_TRUSTED_PROXIES` | unset | comma-separated IPs / CIDR ranges (or `loopback`) whose `X-Forwarded-For` gives the client address |
  * | `OCTAVO_WEBHOOKS` | `on` | `off` stops this node's webhook worker (subscriptions still queue deliveries) |
  * | `OCTAVO_WEBHOOK_POLL_MS` | `100` | how often the worker looks for new change events and due deliveries |
- * | `OCTAVO_WEBHOOK_CONCURRENCY` | `8` | deliveries in flight at once per node |
+ * | `OCTAVO_WEBHOOK_CONCURRENCY` | `16` | deliveries in flight at once per node |
  * | `OCTAVO_WEBHOOK_TIMEOUT_MS` | `10000` | a receiver's time to answer one delivery |
  * | `OCTAVO_WEBHOOK_MAX_ATTEMPTS` | `8` | attempts per delivery (Notion: 8) |
  * | `OCTAVO_WEBHOOK_RETRY_BASE_MS` | `680000` | first retry delay; doubles per attempt (8 attempts ≈ 24 h, as Notion) |
@@ -150,7 +150,7 @@ const Env = z.object({
   OCTAVO_TRUSTED_PROXIES: z.string().optional(),
   OCTAVO_WEBHOOKS: z.enum(['on', 'off']).default('on'),
   OCTAVO_WEBHOOK_POLL_MS: z.coerce.number().int().min(5).max(60_000).default(100),
-  OCTAVO_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  OCTAVO_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   OCTAVO_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(10_000),
   OCTAVO_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
   OCTAVO_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(0).max(86_400_000).default(680_000),

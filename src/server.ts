@@ -142,7 +142,18 @@ export async function startServer(
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     portal: { demo: config.demo, publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}` },
   })
-  const server = createHttpServer(app.fetch, config.httpTimeouts, deps.logger)
+  let webhooks: WebhookWorker | undefined
+  // A write answered: the webhook worker looks for its change events now rather than at its next poll.
+  const fetch = (request: Request) => {
+    const answer = app.fetch(request)
+    if (webhooks && request.method !== 'GET' && request.method !== 'HEAD')
+      void Promise.resolve(answer).then(
+        () => webhooks?.nudge(),
+        () => {},
+      )
+    return answer
+  }
+  const server = createHttpServer(fetch, config.httpTimeouts, deps.logger)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, () => {
@@ -154,7 +165,7 @@ export async function startServer(
   hosts.listening(config.host, port)
   const url = `http://${config.host}:${port}`
   if (!config.publicUrl && config.port === 0) deps.publicUrl = url
-  const webhooks = config.webhooks?.enabled ? startWebhookWorker(deps, config.webhooks) : undefined
+  webhooks = config.webhooks?.enabled ? startWebhookWorker(deps, config.webhooks) : undefined
   let closing: Promise<void> | undefined
   const close = async () => {
     ops.drain()

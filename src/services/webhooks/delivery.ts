@@ -95,6 +95,15 @@ async function reach(db: Db, audience: Audience, node: BlockRow | undefined, wor
   return { level, accessibleBy }
 }
 
+/** What one connection reaches of one entity; shared by the subscriptions of a connection within a batch. */
+type Reach = { audience: Audience | null; level: number; accessibleBy: { id: string; type: 'bot' | 'person' }[] }
+
+/**
+ * A memo of reaches for one dispatch batch or one claim batch (milliseconds long), keyed by connection,
+ * workspace and entity: ten subscriptions of one connection cost one access check per event.
+ */
+export type ReachMemo = Map<string, Promise<Reach>>
+
 /** Whether `sub` receives `type` about the node `accessId` in `workspaceId` now; with the audience's reach. */
 async function decide(
   db: Db,
@@ -102,22 +111,46 @@ async function decide(
   type: string,
   workspaceId: string,
   accessId: string | null,
+  memo: ReachMemo = new Map(),
 ): Promise<{ decision: WebhookDecision; audience: Audience | null; accessibleBy: { id: string; type: 'bot' | 'person' }[] }> {
   const spec = WEBHOOK_EVENTS[type]
-  const audience = await audienceOf(db, sub, workspaceId)
-  if (!spec || !audience) return { decision: { type: 'skip', reason: 'no_access' }, audience, accessibleBy: [] }
-  const node = accessId ? await findBlock(db, accessId) : undefined
-  const { level, accessibleBy } = await reach(db, audience, node, workspaceId)
-  const decision = decideWebhookDelivery({
-    status: sub.status,
-    eventTypes: JSON.parse(sub.event_types) as string[],
-    apiVersion: sub.api_version,
-    type,
-    spec,
-    capabilities: audience.capabilities,
-    level,
-  })
-  return { decision, audience, accessibleBy }
+  if (!spec) return { decision: { type: 'skip', reason: 'not_subscribed' }, audience: null, accessibleBy: [] }
+  const ask = (capabilities: Capabilities, level: number) =>
+    decideWebhookDelivery({
+      status: sub.status,
+      eventTypes: JSON.parse(sub.event_types) as string[],
+      apiVersion: sub.api_version,
+      type,
+      spec,
+      capabilities,
+      level,
+    })
+  // The subscription's own conditions first: no store read for an event it does not take.
+  const own = ask(FULL_CAPABILITIES, REQUIRED_LEVEL.read)
+  if (own.type === 'skip') return { decision: own, audience: null, accessibleBy: [] }
+  const key = `${sub.connection_kind}:${sub.connection_id}|${workspaceId}|${accessId ?? ''}`
+  let reached = memo.get(key)
+  if (!reached) {
+    reached = (async () => {
+      const audience = await audienceOf(db, sub, workspaceId)
+      if (!audience) return { audience, level: 0, accessibleBy: [] }
+      const node = accessId ? await findBlock(db, accessId) : undefined
+      return { audience, ...(await reach(db, audience, node, workspaceId)) }
+    })()
+    memo.set(key, reached)
+  }
+  const { audience, level, accessibleBy } = await reached
+  if (!audience) return { decision: { type: 'skip', reason: 'no_access' }, audience, accessibleBy: [] }
+  return { decision: ask(audience.capabilities, level), audience, accessibleBy }
+}
+
+const FULL_CAPABILITIES: Capabilities = {
+  readContent: true,
+  updateContent: true,
+  insertContent: true,
+  readComments: true,
+  insertComments: true,
+  userInfo: 'with_email',
 }
 
 /** The candidate's data for a subscription's `api_version` (no `parent.data_source_id` on 2022-06-28). */
@@ -155,6 +188,8 @@ export async function dispatchOnce(deps: Deps, settings: Pick<WebhookSettings, '
     if (events.length === 0) return 0
     const subs = await listActiveSubscriptions(trx)
     const nowMs = Date.now()
+    const memo: ReachMemo = new Map()
+    const queued: DeliveryRow[] = []
     for (const ev of events) {
       if (!ev.workspaceId) continue
       const relevant = subs.filter((s) => ev.seq > s.start_seq)
@@ -163,7 +198,7 @@ export async function dispatchOnce(deps: Deps, settings: Pick<WebhookSettings, '
       for (const c of candidates) {
         const spec = WEBHOOK_EVENTS[c.type]
         for (const sub of relevant) {
-          const { decision } = await decide(trx, sub, c.type, c.workspaceId, c.accessId)
+          const { decision } = await decide(trx, sub, c.type, c.workspaceId, c.accessId, memo)
           if (decision.type !== 'deliver') continue
           const data = dataFor(c, sub.api_version)
           if (spec?.aggregated && settings.aggregationMs > 0) {
@@ -181,22 +216,24 @@ export async function dispatchOnce(deps: Deps, settings: Pick<WebhookSettings, '
               if (ok) continue
             }
           }
-          await insertDeliveries(trx, [
-            newDelivery(sub, {
-              kind: 'event',
-              type: c.type,
-              workspaceId: c.workspaceId,
-              entity: c.entity,
-              accessId: c.accessId,
-              timestamp: c.timestamp,
-              authors: c.authors,
-              data,
-              dueMs: nowMs + (spec?.aggregated ? settings.aggregationMs : 0),
-            }),
-          ])
+          const row = newDelivery(sub, {
+            kind: 'event',
+            type: c.type,
+            workspaceId: c.workspaceId,
+            entity: c.entity,
+            accessId: c.accessId,
+            timestamp: c.timestamp,
+            authors: c.authors,
+            data,
+            dueMs: nowMs + (spec?.aggregated ? settings.aggregationMs : 0),
+          })
+          // An aggregate must be visible to the next event of the batch; others go in one statement.
+          if (spec?.aggregated && settings.aggregationMs > 0) await insertDeliveries(trx, [row])
+          else queued.push(row)
         }
       }
     }
+    await insertDeliveries(trx, queued)
     const upTo = Math.max(cursor, ...events.map((e) => e.seq))
     if (window > 0)
       await markDispatched(
@@ -295,22 +332,26 @@ export function eventBody(
  * subscription and the connection's access, POSTs, records the outcome. Never throws for a
  * receiver's failure; a store failure propagates (the lease then expires and another attempt follows).
  */
-export async function attemptDelivery(deps: Deps, settings: WebhookSettings, d: DeliveryRow): Promise<void> {
+export async function attemptDelivery(
+  deps: Deps,
+  settings: WebhookSettings,
+  d: DeliveryRow,
+  memo: AttemptMemo = newAttemptMemo(),
+): Promise<void> {
   const db = deps.store.db
   const nowMs = Date.now()
+  // One UPDATE each: atomic on its own, no transaction needed.
   const skip = (why: string) =>
-    deps.store.transaction((trx) =>
-      recordAttempt(trx, d.id, {
-        status: 'skipped',
-        next_attempt_time: d.next_attempt_time,
-        last_attempt_time: iso(nowMs),
-        last_status_code: null,
-        last_error: why,
-        last_duration_ms: null,
-        last_payload: d.last_payload,
-      }),
-    )
-  const sub = await findSubscription(db, d.subscription_id)
+    recordAttempt(db, d.id, {
+      status: 'skipped',
+      next_attempt_time: d.next_attempt_time,
+      last_attempt_time: iso(nowMs),
+      last_status_code: null,
+      last_error: why,
+      last_duration_ms: null,
+      last_payload: d.last_payload,
+    })
+  const sub = await memo.once(`sub:${d.subscription_id}`, () => findSubscription(db, d.subscription_id))
   if (!sub) return
   let token: string
   try {
@@ -328,12 +369,12 @@ export async function attemptDelivery(deps: Deps, settings: WebhookSettings, d: 
     let integrationId = sub.connection_id
     let accessibleBy: { id: string; type: string }[] | null = null
     if (d.kind === 'event') {
-      const { decision, audience, accessibleBy: readers } = await decide(db, sub, d.type, workspaceId, d.access_id)
+      const { decision, audience, accessibleBy: readers } = await decide(db, sub, d.type, workspaceId, d.access_id, memo.reach)
       if (decision.type !== 'deliver') return skip(`Not delivered: ${decision.reason.replaceAll('_', ' ')}.`)
       integrationId = audience?.integrationId ?? integrationId
       if (sub.connection_kind === 'public') accessibleBy = readers
     } else if (sub.connection_kind === 'public') accessibleBy = []
-    const ws = await findWorkspace(db, workspaceId)
+    const ws = await memo.once(`ws:${workspaceId}`, () => findWorkspace(db, workspaceId))
     body = eventBody(d, sub, { workspaceName: ws?.name ?? '', integrationId, accessibleBy })
   }
   const res = await postWebhook(
@@ -349,16 +390,38 @@ export async function attemptDelivery(deps: Deps, settings: WebhookSettings, d: 
   const ok = res.status !== null && res.status >= 200 && res.status < 300
   const doneMs = Date.now()
   const next = ok ? null : nextAttemptAt(doneMs, d.attempts, { baseMs: settings.retryBaseMs, maxAttempts: settings.maxAttempts })
-  await deps.store.transaction((trx) =>
-    recordAttempt(trx, d.id, {
-      status: ok ? 'delivered' : next === null ? 'failed' : 'pending',
-      next_attempt_time: next === null ? d.next_attempt_time : iso(next),
-      last_attempt_time: iso(nowMs),
-      last_status_code: res.status,
-      last_error: ok ? null : (res.error ?? `The receiver answered ${res.status}.`),
-      last_duration_ms: res.durationMs,
-      // The handshake's body is the token itself: never kept.
-      last_payload: d.kind === 'verification' ? null : body,
-    }),
-  )
+  await recordAttempt(db, d.id, {
+    status: ok ? 'delivered' : next === null ? 'failed' : 'pending',
+    next_attempt_time: next === null ? d.next_attempt_time : iso(next),
+    last_attempt_time: iso(nowMs),
+    last_status_code: res.status,
+    last_error: ok ? null : (res.error ?? `The receiver answered ${res.status}.`),
+    last_duration_ms: res.durationMs,
+    // The handshake's body is the token itself: never kept.
+    last_payload: d.kind === 'verification' ? null : body,
+  })
+}
+
+/**
+ * Reads shared by the attempts of one claim batch (claimed together, milliseconds apart): the
+ * subscriptions, workspaces, and each connection's reach of each entity.
+ */
+export interface AttemptMemo {
+  reach: ReachMemo
+  once<T>(key: string, load: () => Promise<T>): Promise<T>
+}
+
+export function newAttemptMemo(): AttemptMemo {
+  const values = new Map<string, Promise<unknown>>()
+  return {
+    reach: new Map(),
+    once: <T>(key: string, load: () => Promise<T>) => {
+      let v = values.get(key) as Promise<T> | undefined
+      if (!v) {
+        v = load()
+        values.set(key, v)
+      }
+      return v
+    },
+  }
 }

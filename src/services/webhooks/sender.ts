@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
-import { request as httpRequest, type IncomingMessage } from 'node:http'
-import { request as httpsRequest } from 'node:https'
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { BlockList, isIP, type LookupFunction } from 'node:net'
 
 /**
@@ -68,6 +68,9 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   })
 }
 
+// Connections to receivers are kept alive and reused (one process-wide pool per scheme).
+const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) }
+
 /** POSTs `body` to `url` with `headers`. See the module comment. */
 export function postWebhook(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult> {
   const started = performance.now()
@@ -100,7 +103,7 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         ...(opts.allowPrivate ? {} : { lookup: publicOnlyLookup }),
-        agent: false,
+        agent: u.protocol === 'https:' ? agents.https : agents.http,
       },
       (res: IncomingMessage) => {
         let read = 0

@@ -1,6 +1,6 @@
 import type { WebhookSettings } from '../../config.js'
 import type { Deps } from '../deps.js'
-import { attemptDelivery, claimDue, dispatchOnce } from './delivery.js'
+import { attemptDelivery, claimDue, dispatchOnce, newAttemptMemo } from './delivery.js'
 
 /**
  * The webhook worker of one node (started and stopped with the server, src/server.ts): every
@@ -39,8 +39,9 @@ export function startWebhookWorker(deps: Deps, settings: WebhookSettings): Webho
       if (free > 0 && !stopped) {
         const claimed = await claimDue(deps, free, leaseMs)
         if (claimed.length === free) busy = true
+        const memo = newAttemptMemo()
         for (const d of claimed) {
-          const p: Promise<void> = attemptDelivery(deps, settings, d)
+          const p: Promise<void> = attemptDelivery(deps, settings, d, memo)
             .catch((err: unknown) => deps.logger.error({ err: { message: (err as Error)?.message } }, 'webhook delivery failed'))
             .finally(() => {
               inflight.delete(p)
