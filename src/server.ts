@@ -142,13 +142,13 @@ export async function startServer(
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     portal: { demo: config.demo, publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}` },
   })
-  let webhooks: WebhookWorker | undefined
+  const worker: { current?: WebhookWorker } = {}
   // A write answered: the webhook worker looks for its change events now rather than at its next poll.
   const fetch = (request: Request) => {
     const answer = app.fetch(request)
-    if (webhooks && request.method !== 'GET' && request.method !== 'HEAD')
+    if (worker.current && request.method !== 'GET' && request.method !== 'HEAD')
       void Promise.resolve(answer).then(
-        () => webhooks?.nudge(),
+        () => worker.current?.nudge(),
         () => {},
       )
     return answer
@@ -165,7 +165,8 @@ export async function startServer(
   hosts.listening(config.host, port)
   const url = `http://${config.host}:${port}`
   if (!config.publicUrl && config.port === 0) deps.publicUrl = url
-  webhooks = config.webhooks?.enabled ? startWebhookWorker(deps, config.webhooks) : undefined
+  const webhooks = config.webhooks?.enabled ? startWebhookWorker(deps, config.webhooks) : undefined
+  worker.current = webhooks
   let closing: Promise<void> | undefined
   const close = async () => {
     ops.drain()
