@@ -163,6 +163,7 @@ function connectionHead(c: ConnectionHeader, tab: 'configuration' | 'content'): 
 <nav class="tabs" aria-label="Connection">
   <a href="/developers/connections/${c.id}" ${tab === 'configuration' ? html`aria-current="page"` : ''}>Configuration</a>
   <a href="/developers/connections/${c.id}/content" ${tab === 'content' ? html`aria-current="page"` : ''}>Content access</a>
+  <a href="/developers/connections/${c.id}/webhooks">Webhooks</a>
 </nav>`
 }
 
