@@ -60,7 +60,9 @@ describe('octavo webhooks', () => {
 
   it('refuses a member acting on an owner-managed connection', async () => {
     await expect(
-      runCliInProcess([webhookCommands], ['--data-dir', server.dataDir, 'webhooks', 'list', s.connection.id, '--as', s.member.email!]),
+      runCliInProcess([webhookCommands], ['--data-dir', server.dataDir, 'webhooks', 'list', s.connection.id, '--as', s.member.email!], {
+        databaseUrl: server.config.databaseUrl,
+      }),
     ).rejects.toThrow(/owner/i)
   })
 })
