@@ -39,6 +39,15 @@ import { parseFaultRules, type FaultRuleInput } from './http/emulator/faults.js'
  * | `OCTAVO_JOURNAL_BODIES` | `off` | keep redacted request and response bodies in the journal |
  * | `OCTAVO_EXPLAIN` | `on` with `OCTAVO_DEMO=on`, else `off` | send `x-octavo-explain` (why a request was refused) on 401/403/404/429 |
  * | `OCTAVO_FAULTS` | unset | fault rules active from start-up: a JSON array, inline or in the file at this path |
+ * | `OCTAVO_WEBHOOKS` | `on` | `off` stops this node's webhook worker (subscriptions still queue deliveries) |
+ * | `OCTAVO_WEBHOOK_POLL_MS` | `100` | how often the worker looks for new change events and due deliveries |
+ * | `OCTAVO_WEBHOOK_CONCURRENCY` | `16` | deliveries in flight at once per node |
+ * | `OCTAVO_WEBHOOK_TIMEOUT_MS` | `10000` | a receiver's time to answer one delivery |
+ * | `OCTAVO_WEBHOOK_MAX_ATTEMPTS` | `8` | attempts per delivery (Notion: 8) |
+ * | `OCTAVO_WEBHOOK_RETRY_BASE_MS` | `680000` | first retry delay; doubles per attempt (8 attempts ≈ 24 h, as Notion) |
+ * | `OCTAVO_WEBHOOK_AGGREGATION_MS` | `1000` | window in which `*.content_updated` / `*_updated` bursts of one entity collapse (0: none) |
+ * | `OCTAVO_WEBHOOK_ALLOW_PRIVATE` | `on` | `off` refuses deliveries to loopback, private and link-local addresses |
+ * | `OCTAVO_WEBHOOK_MAX_RESPONSE_BYTES` | `65536` | bytes of a receiver's answer read, the rest dropped |
  */
 export interface Config {
   host: string
@@ -81,6 +90,8 @@ export interface Config {
   accessLogSample?: number
   /** The emulator kit: request journal, explanations, fault rules (docs/emulator.md, ADR 22). */
   emulator: EmulatorConfig
+  /** The webhook worker (docs/webhooks.md). */
+  webhooks: WebhookSettings
 }
 
 /** `OCTAVO_JOURNAL_SIZE`, `OCTAVO_JOURNAL_BODIES`, `OCTAVO_EXPLAIN`, `OCTAVO_FAULTS`. */
@@ -91,6 +102,23 @@ export interface EmulatorConfig {
   /** `x-octavo-explain` on refusals (tells a token holder that a page exists: off on shared instances). */
   explain: boolean
   faults: FaultRuleInput[]
+}
+
+/** Webhook delivery settings (`OCTAVO_WEBHOOK_*`); times in milliseconds. */
+export interface WebhookSettings {
+  /** Whether this node runs the delivery worker. */
+  enabled: boolean
+  pollMs: number
+  concurrency: number
+  timeoutMs: number
+  maxAttempts: number
+  /** Delay before the 2nd attempt; the n-th retry waits `retryBaseMs * 2^(n-1)`. */
+  retryBaseMs: number
+  /** Aggregation window of `*_updated` events (0 = deliver each at once). */
+  aggregationMs: number
+  /** Whether loopback, private and link-local receivers are allowed. */
+  allowPrivate: boolean
+  maxResponseBytes: number
 }
 
 /** Per-60-second-window budgets (docs/reference/permissions-and-tokens.md §2.3). */
@@ -149,6 +177,15 @@ const Env = z.object({
   OCTAVO_JOURNAL_BODIES: z.enum(['on', 'off']).default('off'),
   OCTAVO_EXPLAIN: z.enum(['on', 'off']).optional(),
   OCTAVO_FAULTS: z.string().optional(),
+  OCTAVO_WEBHOOKS: z.enum(['on', 'off']).default('on'),
+  OCTAVO_WEBHOOK_POLL_MS: z.coerce.number().int().min(5).max(60_000).default(100),
+  OCTAVO_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  OCTAVO_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(10_000),
+  OCTAVO_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  OCTAVO_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(0).max(86_400_000).default(680_000),
+  OCTAVO_WEBHOOK_AGGREGATION_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+  OCTAVO_WEBHOOK_ALLOW_PRIVATE: z.enum(['on', 'off']).default('on'),
+  OCTAVO_WEBHOOK_MAX_RESPONSE_BYTES: z.coerce.number().int().min(0).max(10_485_760).default(65_536),
 })
 
 /** A comma-separated list, entries trimmed, empty ones dropped. */
@@ -280,6 +317,17 @@ export function loadConfig(
       journalBodies: e.OCTAVO_JOURNAL_BODIES === 'on',
       explain: e.OCTAVO_EXPLAIN === undefined ? demo : e.OCTAVO_EXPLAIN === 'on',
       faults,
+    },
+    webhooks: {
+      enabled: e.OCTAVO_WEBHOOKS === 'on',
+      pollMs: e.OCTAVO_WEBHOOK_POLL_MS,
+      concurrency: e.OCTAVO_WEBHOOK_CONCURRENCY,
+      timeoutMs: e.OCTAVO_WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.OCTAVO_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.OCTAVO_WEBHOOK_RETRY_BASE_MS,
+      aggregationMs: e.OCTAVO_WEBHOOK_AGGREGATION_MS,
+      allowPrivate: e.OCTAVO_WEBHOOK_ALLOW_PRIVATE === 'on',
+      maxResponseBytes: e.OCTAVO_WEBHOOK_MAX_RESPONSE_BYTES,
     },
   }
 }

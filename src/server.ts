@@ -14,6 +14,7 @@ import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js'
 import { Caches } from './services/caches.js'
 import type { Deps } from './services/deps.js'
 import { openStore, type Store } from './storage/store.js'
+import { startWebhookWorker, type WebhookWorker } from './services/webhooks/worker.js'
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:7700` */
@@ -22,6 +23,8 @@ export interface RunningServer {
   limiter: RateLimiter
   /** The request journal, explanation switch and fault rules of this server (docs/emulator.md). */
   emulator: Emulator
+  /** This node's webhook worker (docs/webhooks.md); absent with `OCTAVO_WEBHOOKS=off`. */
+  webhooks?: WebhookWorker
   /**
    * Graceful stop: `/readyz` turns 503, the listener closes, requests in flight finish (up to
    * `config.shutdownTimeoutSeconds`, then open connections are cut), then Redis and the store close.
@@ -165,7 +168,18 @@ export async function startServer(
     portal: { demo: config.demo, publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}` },
     emulator,
   })
-  const server = createHttpServer(app.fetch, config.httpTimeouts, deps.logger)
+  const worker: { current?: WebhookWorker } = {}
+  // A write answered: the webhook worker looks for its change events now rather than at its next poll.
+  const fetch = (request: Request) => {
+    const answer = app.fetch(request)
+    if (worker.current && request.method !== 'GET' && request.method !== 'HEAD')
+      void Promise.resolve(answer).then(
+        () => worker.current?.nudge(),
+        () => {},
+      )
+    return answer
+  }
+  const server = createHttpServer(fetch, config.httpTimeouts, deps.logger)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, () => {
@@ -177,6 +191,8 @@ export async function startServer(
   hosts.listening(config.host, port)
   const url = `http://${config.host}:${port}`
   if (!config.publicUrl && config.port === 0) deps.publicUrl = url
+  const webhooks = config.webhooks?.enabled ? startWebhookWorker(deps, config.webhooks) : undefined
+  worker.current = webhooks
   let closing: Promise<void> | undefined
   const close = async () => {
     ops.drain()
@@ -189,6 +205,8 @@ export async function startServer(
       clearInterval(idle)
       clearTimeout(cut)
     }
+    // Webhook attempts in flight finish (each bounded by its timeout) before the store closes.
+    await webhooks?.close()
     await limiter.close?.()
     await deps.store.close()
   }
@@ -197,6 +215,7 @@ export async function startServer(
     deps,
     limiter,
     emulator,
+    ...(webhooks ? { webhooks } : {}),
     close: () => (closing ??= close()),
   }
 }

@@ -9,6 +9,7 @@ import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
 import { userCommands } from './user.command.js'
 import { emulatorCommands } from './emulator-commands.js'
+import { webhookCommands } from './webhook-commands.js'
 
 /**
  * `octavo`: the server (`serve`) and the set-up commands that work directly on the store
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   userCommands(program)
   dataCommands(program)
   emulatorCommands(program)
+  webhookCommands(program)
   return program
 }
 

@@ -3,6 +3,7 @@ import { html } from 'hono/html'
 import { DomainError } from '../errors/domain-error.js'
 import type { Deps } from '../services/deps.js'
 import { internalConnections } from './developer-portal/internal-connections.js'
+import { connectionWebhooks } from './developer-portal/webhooks.js'
 import { personalAccessTokens } from './developer-portal/personal-access-tokens.js'
 import { publicConnections } from './developer-portal/public-connections.js'
 import { oauthConsent } from './oauth/consent.js'
@@ -91,6 +92,7 @@ export function portalApp(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     portalAssets(app)
     signIn(app, shell)
     internalConnections(app, shell)
+    connectionWebhooks(app, shell)
     const showPage = page(app, shell)
     pageShare(app, shell, showPage)
     pageConnectionsPanel(app, shell, showPage)

@@ -19,6 +19,10 @@ export interface Database {
   root_acl: RootAclTable
   comment: CommentTable
   change_event: ChangeEventTable
+  webhook_subscription: WebhookSubscriptionTable
+  webhook_delivery: WebhookDeliveryTable
+  webhook_cursor: WebhookCursorTable
+  webhook_dispatched: WebhookDispatchedTable
   workspace_group: WorkspaceGroupTable
   group_member: GroupMemberTable
   personal_access_token: PersonalAccessTokenTable
@@ -410,4 +414,67 @@ export interface ViewQueryTable {
   complete: number
   created_time: string
   expires_at: string
+}
+
+/**
+ * A webhook subscription of an internal or public connection (migration 0012-webhooks, ADR 21).
+ * `event_types` is a JSON array; `token_sealed` the AES-GCM sealed verification token (AAD
+ * `webhook|<id>`); `start_seq` the last change-event `seq` before the subscription existed.
+ */
+export interface WebhookSubscriptionTable {
+  id: string
+  workspace_id: string
+  connection_kind: 'internal' | 'public'
+  connection_id: string
+  url: string
+  event_types: string
+  api_version: string
+  status: 'pending_verification' | 'active' | 'paused'
+  auto_verify: number
+  token_sealed: string
+  start_seq: number
+  created_by: string
+  created_time: string
+  verified_time: string | null
+}
+
+/**
+ * One webhook delivery (outbox row and log entry): an event or aggregate of events, a verification
+ * handshake or a test event for one subscription. `authors` and `data` are JSON; `last_payload` is
+ * the body last sent (never for a handshake, whose body is the token).
+ */
+export interface WebhookDeliveryTable {
+  id: string
+  subscription_id: string
+  kind: 'event' | 'verification' | 'test'
+  type: string
+  workspace_id: string | null
+  entity_id: string | null
+  entity_type: string | null
+  /** The page or database whose ACL decides who may receive the event (null: handshakes, tests). */
+  access_id: string | null
+  timestamp: string
+  authors: string
+  data: string | null
+  status: 'pending' | 'delivering' | 'delivered' | 'failed' | 'skipped'
+  attempts: number
+  next_attempt_time: string
+  lease_until: string | null
+  last_attempt_time: string | null
+  last_status_code: number | null
+  last_error: string | null
+  last_duration_ms: number | null
+  last_payload: string | null
+  created_time: string
+}
+
+/** How far a reader of the outbox has read (`name` = `dispatcher` for webhooks). */
+export interface WebhookCursorTable {
+  name: string
+  seq: number
+}
+
+/** A change-event `seq` already fanned out to webhook deliveries (kept for the re-read window only). */
+export interface WebhookDispatchedTable {
+  seq: number
 }

@@ -77,6 +77,10 @@ export interface PoolStats {
  * in the reverse order). New tables must be added here.
  */
 export const TABLES: (keyof Database)[] = [
+  'webhook_dispatched',
+  'webhook_cursor',
+  'webhook_delivery',
+  'webhook_subscription',
   'oauth_token',
   'oauth_code',
   'oauth_install',

@@ -306,7 +306,7 @@ describe('content change events', () => {
       ['page.updated', t1.id],
       ['page.updated', p],
     ])
-    expect(unlinked[1]?.data).toEqual({ fields: ['properties'] })
+    expect(unlinked[1]?.data).toEqual({ fields: ['properties'], property_ids: [expect.any(String)] })
 
     // A new select option written by a row is a schema change of its data source.
     const withKind = await database('Kinds', { Name: { title: {} }, Kind: { select: { options: [] } } })

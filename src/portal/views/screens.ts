@@ -156,7 +156,7 @@ export interface ConnectionHeader {
   workspaceName: string
 }
 
-export function connectionHead(c: ConnectionHeader, tab: 'configuration' | 'content' | 'requests'): Html {
+export function connectionHead(c: ConnectionHeader, tab: 'configuration' | 'content' | 'requests' | 'webhooks'): Html {
   return html`<p class="crumbs"><a href="/developers/connections">Internal connections</a><span aria-hidden="true">/</span>${c.name}</p>
 <div class="page-head">${avatar(c.name, c.icon)}<h1>${c.name}</h1></div>
 <p class="lede">Internal connection in ${c.workspaceName}</p>
@@ -164,6 +164,7 @@ export function connectionHead(c: ConnectionHeader, tab: 'configuration' | 'cont
   <a href="/developers/connections/${c.id}" ${tab === 'configuration' ? html`aria-current="page"` : ''}>Configuration</a>
   <a href="/developers/connections/${c.id}/content" ${tab === 'content' ? html`aria-current="page"` : ''}>Content access</a>
   <a href="/developers/connections/${c.id}/requests" ${tab === 'requests' ? html`aria-current="page"` : ''}>Requests</a>
+  <a href="/developers/connections/${c.id}/webhooks" ${tab === 'webhooks' ? html`aria-current="page"` : ''}>Webhooks</a>
 </nav>`
 }
 

@@ -363,7 +363,8 @@ function changedFields(node: BlockRow, patch: NodePatch): string[] {
 /**
  * Updates a page, database or block (`node`, as read before the change) and appends its events:
  * `<kind>.trashed` / `<kind>.restored` when `in_trash` changes, `<kind>.updated` with
- * `data.fields` (see `changedFields`) when anything else does (`kind` = page | database | block;
+ * `data.fields` (see `changedFields`; plus `data.property_ids`, the changed values' property ids, when
+ * a row's `properties` change — webhooks' `updated_properties`) when anything else does (`kind` = page | database | block;
  * nothing for a write that changes nothing). Sets `last_edited_*` from `at`; a block's owning page is
  * bumped too. A change of `properties` re-derives the row's query index entries.
  */
@@ -381,8 +382,17 @@ export async function updateNode(db: Db, node: BlockRow, patch: NodePatch, at: C
   const base = { workspaceId: node.workspace_id, objectId: node.id, actor: at.actor, time: at.time }
   if (patch.in_trash !== undefined && patch.in_trash !== node.in_trash)
     events.push({ ...base, type: `${kind}.${patch.in_trash ? 'trashed' : 'restored'}` })
-  if (fields.length > 0) events.push({ ...base, type: `${kind}.updated`, data: { fields } })
+  const propertyIds = fields.includes('properties') ? changedPropertyIds(node, patch) : []
+  if (fields.length > 0)
+    events.push({ ...base, type: `${kind}.updated`, data: propertyIds.length > 0 ? { fields, property_ids: propertyIds } : { fields } })
   await appendEvents(db, events)
+}
+
+/** The ids of a row's property values that `patch` changes (keys of the stored `properties` JSON). */
+function changedPropertyIds(node: BlockRow, patch: NodePatch): string[] {
+  const a = JSON.parse(node.properties ?? '{}') as Record<string, unknown>
+  const b = JSON.parse(patch.properties ?? '{}') as Record<string, unknown>
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
 }
 
 /**

@@ -1,0 +1,318 @@
+import { PostgresAdapter } from 'kysely'
+import type { WebhookDeliveryTable, WebhookSubscriptionTable } from '../database.js'
+import type { Db } from '../store.js'
+import type { At } from './at.js'
+import { appendEvents, type ChangeEvent } from './events.repository.js'
+
+/**
+ * Webhook subscriptions and their delivery outbox (migration 0012-webhooks, docs/adr/0021-webhooks.md).
+ *
+ * Write paths and their change events (ADR 15): `insertSubscription` (`webhook.created`),
+ * `updateSubscription` (`webhook.updated` with `data.fields`, or `webhook.verified`, `webhook.paused`,
+ * `webhook.resumed` for a status change), `deleteSubscription` (`webhook.deleted`); each with
+ * `object_id` = the subscription id and never the token. Deliveries are the outbox's operational
+ * state (like the cursor), not workspace objects: they append no events, so the dispatcher never
+ * reads its own bookkeeping back.
+ */
+
+export type SubscriptionRow = WebhookSubscriptionTable
+export type DeliveryRow = WebhookDeliveryTable
+
+/** Stores a new subscription and appends `webhook.created` (`data: {connection_id, url, event_types}`). */
+export async function insertSubscription(db: Db, row: SubscriptionRow, at: At): Promise<void> {
+  await db.insertInto('webhook_subscription').values(row).execute()
+  await appendEvents(db, [
+    {
+      workspaceId: row.workspace_id,
+      type: 'webhook.created',
+      objectId: row.id,
+      actor: at.actor,
+      time: at.time,
+      data: { connection_id: row.connection_id, url: row.url, event_types: JSON.parse(row.event_types) as string[] },
+    },
+  ])
+}
+
+/** One subscription by id. */
+export async function findSubscription(db: Db, id: string): Promise<SubscriptionRow | undefined> {
+  return db.selectFrom('webhook_subscription').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** The subscriptions of a connection (internal or public), oldest first. */
+export async function listSubscriptionsOfConnection(db: Db, connectionId: string): Promise<SubscriptionRow[]> {
+  return db
+    .selectFrom('webhook_subscription')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .orderBy('created_time')
+    .orderBy('id')
+    .execute()
+}
+
+/** Every active subscription (what the dispatcher fans events out to). */
+export async function listActiveSubscriptions(db: Db): Promise<SubscriptionRow[]> {
+  return db.selectFrom('webhook_subscription').selectAll().where('status', '=', 'active').execute()
+}
+
+/** The columns of a subscription `updateSubscription` may change. */
+export type SubscriptionPatch = Partial<
+  Pick<SubscriptionRow, 'url' | 'event_types' | 'api_version' | 'status' | 'verified_time' | 'start_seq'>
+>
+
+/**
+ * Updates subscription `sub` (as read before) and appends its event: `webhook.verified`,
+ * `webhook.paused` or `webhook.resumed` when the status changes that way, and `webhook.updated` with
+ * `data.fields` (of `url`, `event_types`, `api_version`) when any of those changes.
+ */
+export async function updateSubscription(db: Db, sub: SubscriptionRow, patch: SubscriptionPatch, at: At): Promise<void> {
+  await db.updateTable('webhook_subscription').set(patch).where('id', '=', sub.id).execute()
+  const base = { workspaceId: sub.workspace_id, objectId: sub.id, actor: at.actor, time: at.time }
+  const events = []
+  if (patch.status !== undefined && patch.status !== sub.status) {
+    const type =
+      sub.status === 'pending_verification' ? 'webhook.verified' : patch.status === 'paused' ? 'webhook.paused' : 'webhook.resumed'
+    events.push({ ...base, type })
+  }
+  const fields = (['url', 'event_types', 'api_version'] as const).filter((k) => patch[k] !== undefined && patch[k] !== sub[k])
+  if (fields.length > 0) events.push({ ...base, type: 'webhook.updated', data: { fields } })
+  await appendEvents(db, events)
+}
+
+/** Deletes a subscription and its delivery log; appends `webhook.deleted`. */
+export async function deleteSubscription(db: Db, sub: SubscriptionRow, at: At): Promise<void> {
+  await db.deleteFrom('webhook_delivery').where('subscription_id', '=', sub.id).execute()
+  await db.deleteFrom('webhook_subscription').where('id', '=', sub.id).execute()
+  await appendEvents(db, [{ workspaceId: sub.workspace_id, type: 'webhook.deleted', objectId: sub.id, actor: at.actor, time: at.time }])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deliveries
+
+/** Queues deliveries (status `pending`). */
+export async function insertDeliveries(db: Db, rows: DeliveryRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200)
+    await db
+      .insertInto('webhook_delivery')
+      .values(rows.slice(i, i + 200))
+      .execute()
+}
+
+/**
+ * The pending, never-attempted delivery of `type` about `entityId` for a subscription whose
+ * aggregation window is still open (`next_attempt_time` after `now`, ISO-8601): what a new event of
+ * the same kind merges into.
+ */
+export async function findOpenAggregate(
+  db: Db,
+  subscriptionId: string,
+  type: string,
+  entityId: string,
+  now: string,
+): Promise<DeliveryRow | undefined> {
+  return db
+    .selectFrom('webhook_delivery')
+    .selectAll()
+    .where('subscription_id', '=', subscriptionId)
+    .where('type', '=', type)
+    .where('entity_id', '=', entityId)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', 0)
+    .where('next_attempt_time', '>', now)
+    .orderBy('created_time', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+/** Replaces an open aggregate's authors, data and timestamp; false when it was claimed meanwhile. */
+export async function mergeIntoAggregate(db: Db, id: string, next: Pick<DeliveryRow, 'authors' | 'data' | 'timestamp'>): Promise<boolean> {
+  const res = await db
+    .updateTable('webhook_delivery')
+    .set(next)
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', 0)
+    .executeTakeFirst()
+  return Number(res.numUpdatedRows) === 1
+}
+
+/**
+ * Claims up to `limit` deliveries due at `now` (pending and due, or `delivering` with an expired
+ * lease: a node died mid-send) for one attempt: status `delivering`, `attempts + 1`, leased until
+ * `leaseUntil`. Run it in a transaction. On PostgreSQL the candidates are locked with
+ * `FOR UPDATE SKIP LOCKED`, so concurrent nodes claim disjoint rows; SQLite has one writer.
+ * @returns the claimed rows as updated.
+ */
+export async function claimDueDeliveries(db: Db, now: string, leaseUntil: string, limit: number): Promise<DeliveryRow[]> {
+  if (limit <= 0) return []
+  let q = db
+    .selectFrom('webhook_delivery')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'pending'), eb('next_attempt_time', '<=', now)]),
+        eb.and([eb('status', '=', 'delivering'), eb('lease_until', '<', now)]),
+      ]),
+    )
+    .orderBy('next_attempt_time')
+    .limit(limit)
+  if (db.getExecutor().adapter instanceof PostgresAdapter) q = q.forUpdate().skipLocked()
+  const ids = (await q.execute()).map((r) => r.id)
+  if (ids.length === 0) return []
+  await db
+    .updateTable('webhook_delivery')
+    .set((eb) => ({ status: 'delivering', lease_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
+    .where('id', 'in', ids)
+    .execute()
+  return db.selectFrom('webhook_delivery').selectAll().where('id', 'in', ids).orderBy('next_attempt_time').execute()
+}
+
+/** The outcome of one attempt. */
+export type AttemptOutcome = Pick<
+  DeliveryRow,
+  'status' | 'next_attempt_time' | 'last_attempt_time' | 'last_status_code' | 'last_error' | 'last_duration_ms' | 'last_payload'
+>
+
+/** Records an attempt's outcome on a claimed delivery and releases its lease. */
+export async function recordAttempt(db: Db, id: string, outcome: AttemptOutcome): Promise<void> {
+  await db
+    .updateTable('webhook_delivery')
+    .set({ ...outcome, lease_until: null })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** One delivery by id. */
+export async function findDelivery(db: Db, id: string): Promise<DeliveryRow | undefined> {
+  return db.selectFrom('webhook_delivery').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/**
+ * A subscription's deliveries, newest first (`created_time`, then id), at most `limit`, starting after
+ * the delivery `cursor` (an id from a previous page).
+ */
+export async function listDeliveries(db: Db, subscriptionId: string, limit: number, cursor?: DeliveryRow): Promise<DeliveryRow[]> {
+  let q = db
+    .selectFrom('webhook_delivery')
+    .selectAll()
+    .where('subscription_id', '=', subscriptionId)
+    .orderBy('created_time', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+  if (cursor) {
+    const c = cursor
+    q = q.where((eb) =>
+      eb.or([eb('created_time', '<', c.created_time), eb.and([eb('created_time', '=', c.created_time), eb('id', '<', c.id)])]),
+    )
+  }
+  return q.execute()
+}
+
+/** Queues a finished delivery again (redeliver): pending, due at `now`; its attempt count goes on. */
+export async function requeueDelivery(db: Db, id: string, now: string): Promise<void> {
+  await db
+    .updateTable('webhook_delivery')
+    .set({ status: 'pending', next_attempt_time: now, lease_until: null })
+    .where('id', '=', id)
+    .execute()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dispatcher's cursor over the outbox
+
+const CURSOR = 'dispatcher'
+
+/**
+ * The dispatcher's cursor, locked for this transaction on PostgreSQL (`FOR UPDATE`: one node fans
+ * out at a time); created at the outbox's current end when missing (after a reset).
+ */
+export async function lockCursor(db: Db): Promise<number> {
+  let q = db.selectFrom('webhook_cursor').select('seq').where('name', '=', CURSOR)
+  if (db.getExecutor().adapter instanceof PostgresAdapter) q = q.forUpdate()
+  const row = await q.executeTakeFirst()
+  if (row) return Number(row.seq)
+  const max = await db
+    .selectFrom('change_event')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst()
+  const seq = Number(max?.seq ?? 0)
+  await db.insertInto('webhook_cursor').values({ name: CURSOR, seq }).execute()
+  return seq
+}
+
+/** Moves the dispatcher's cursor to `seq`. */
+export async function saveCursor(db: Db, seq: number): Promise<void> {
+  await db.updateTable('webhook_cursor').set({ seq }).where('name', '=', CURSOR).execute()
+}
+
+/**
+ * Change events not yet fanned out: those after `cursor - window` that `webhook_dispatched` does not
+ * hold, in `seq` order, at most `limit`. The window re-reads a stretch behind the cursor, where a
+ * PostgreSQL transaction that took its `seq` early may commit late.
+ */
+export async function undispatchedEvents(db: Db, cursor: number, window: number, limit: number): Promise<ChangeEvent[]> {
+  const from = Math.max(0, cursor - window)
+  const rows = await db
+    .selectFrom('change_event')
+    .selectAll()
+    .where('seq', '>', from)
+    .where((eb) => eb('seq', 'not in', eb.selectFrom('webhook_dispatched').select('seq').where('seq', '>', from)))
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    id: r.id,
+    workspaceId: r.workspace_id,
+    type: r.type,
+    objectType: r.object_type,
+    objectId: r.object_id,
+    actor: r.actor,
+    time: r.time,
+    data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : null,
+  }))
+}
+
+/** Marks events as fanned out and forgets marks below `cursor - window`. */
+export async function markDispatched(db: Db, seqs: number[], cursor: number, window: number): Promise<void> {
+  for (let i = 0; i < seqs.length; i += 500)
+    await db
+      .insertInto('webhook_dispatched')
+      .values(seqs.slice(i, i + 500).map((seq) => ({ seq })))
+      .execute()
+  await db
+    .deleteFrom('webhook_dispatched')
+    .where('seq', '<=', Math.max(0, cursor - window))
+    .execute()
+}
+
+/** The dispatcher's cursor without locking it; undefined when missing (a new or reset store). */
+export async function readCursor(db: Db): Promise<number | undefined> {
+  const row = await db.selectFrom('webhook_cursor').select('seq').where('name', '=', CURSOR).executeTakeFirst()
+  return row ? Number(row.seq) : undefined
+}
+
+/** Whether any subscription is active (one indexed probe). */
+export async function hasActiveSubscriptions(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('webhook_subscription').select('id').where('status', '=', 'active').limit(1).executeTakeFirst()
+  return row !== undefined
+}
+
+/** Whether a delivery is due at `now` (pending and due, or claimed with an expired lease). */
+export async function hasDueDeliveries(db: Db, now: string): Promise<boolean> {
+  const pending = await db
+    .selectFrom('webhook_delivery')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('next_attempt_time', '<=', now)
+    .limit(1)
+    .executeTakeFirst()
+  if (pending) return true
+  const stale = await db
+    .selectFrom('webhook_delivery')
+    .select('id')
+    .where('status', '=', 'delivering')
+    .where('lease_until', '<', now)
+    .limit(1)
+    .executeTakeFirst()
+  return stale !== undefined
+}
