@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3'
-import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations/index.js'
@@ -31,6 +31,29 @@ export interface Store {
   /** Deletes every row of every table (the admin API's and CLI's `reset`). */
   truncateAll(): Promise<void>
   close(): Promise<void>
+  /**
+   * Copies the whole store (every table, the migration records included) into an image this process
+   * keeps: SQLite `serialize()` (one in-memory byte copy), PostgreSQL a copy of each table into a
+   * schema of its own. Snapshots (`services/snapshots.service.ts`, ADR 23) are built on it. Absent on a
+   * store that cannot do it.
+   */
+  saveImage?(): Promise<StoreImage>
+  /**
+   * Replaces the store's whole content with `image`, all at once. SQLite swaps in a new connection
+   * opened on the image (for a file store, after writing the image to the file), so requests issued
+   * afterwards see only the image; PostgreSQL empties and refills every table in one transaction.
+   * @throws Error when the image belongs to another store.
+   */
+  restoreImage?(image: StoreImage): Promise<void>
+  /** Frees an image (drops its schema on PostgreSQL). */
+  dropImage?(image: StoreImage): Promise<void>
+}
+
+/** A whole-store copy made by `Store.saveImage`: opaque outside the store that made it. */
+export interface StoreImage {
+  readonly dialect: Store['dialect']
+  /** Bytes held (SQLite) or the schema name (PostgreSQL); for reports. */
+  readonly size: number | string
 }
 
 /**
@@ -174,19 +197,37 @@ function ownerOnly(file: string): void {
  * @throws Error when the file cannot be opened or a migration fails.
  */
 export async function createSqliteStore(path: string, opts: { migrate?: boolean; synchronous?: SqliteSynchronous } = {}): Promise<Store> {
-  if (isFilePath(path)) {
+  const onFile = isFilePath(path)
+  if (onFile) {
     if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600))
     ownerOnly(path)
   }
-  const sqlite = new SQLite(path)
-  sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
-  if (isFilePath(path)) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
-  sqlite.pragma('busy_timeout = 5000')
-  sqlite.pragma('foreign_keys = ON')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  let raw: SQLite.Database | undefined
+  const connect = (source: string | Buffer): Kysely<Database> => {
+    const sqlite = new SQLite(source)
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
+    if (onFile) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
+    sqlite.pragma('busy_timeout = 5000')
+    sqlite.pragma('foreign_keys = ON')
+    raw = sqlite
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  }
+  // The connection is replaced by restoreImage; everything reads `store.db` at call time.
+  let db = connect(path)
+  const images = new WeakMap<StoreImage, Buffer>()
+  const serialize = async (): Promise<Buffer> => {
+    let bytes: Buffer | undefined
+    // Through the Kysely connection, so no transaction of this store is half-way through.
+    await db.connection().execute(async () => {
+      bytes = raw!.serialize()
+    })
+    return bytes!
+  }
   const store: Store = {
-    db,
+    get db() {
+      return db
+    },
     dialect: 'sqlite',
     transaction: (fn) => db.transaction().execute(fn),
     migrate: () => runMigrations(db),
@@ -201,6 +242,34 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
       })
     },
     close: () => db.destroy(),
+    saveImage: async () => {
+      const bytes = await serialize()
+      const image: StoreImage = { dialect: 'sqlite', size: bytes.length }
+      images.set(image, bytes)
+      return image
+    },
+    restoreImage: async (image) => {
+      const bytes = images.get(image)
+      if (!bytes) throw new Error('This snapshot image belongs to another store.')
+      // A serialized WAL database says so in its header (bytes 18–19 = 2) and cannot be opened in
+      // memory that way; 1 (rollback journal) opens it, and the WAL pragma switches it back.
+      const copy = Buffer.from(bytes)
+      copy[18] = 1
+      copy[19] = 1
+      const old = db
+      if (onFile) {
+        await old.destroy()
+        for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true })
+        writeFileSync(path, copy, { mode: 0o600 })
+        db = connect(path)
+      } else {
+        db = connect(copy)
+        await old.destroy()
+      }
+    },
+    dropImage: async (image) => {
+      images.delete(image)
+    },
   }
   if (opts.migrate !== false) await store.migrate()
   return store
