@@ -32,6 +32,7 @@ export default defineConfig({
                   'test/portal/**/*.test.ts',
                   'test/storage/**/*.test.ts',
                   'test/architecture/**/*.test.ts',
+                  'test/emulator/**/*.test.ts',
                 ],
                 env: { OCTAVO_TEST_STORE: 'postgres' },
                 ...shared,

@@ -202,32 +202,28 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
     if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600))
     ownerOnly(path)
   }
-  let raw: SQLite.Database | undefined
-  const connect = (source: string | Buffer): Kysely<Database> => {
+  const open = (source: string | Buffer): SQLite.Database => {
     const sqlite = new SQLite(source)
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
     if (onFile) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
     sqlite.pragma('busy_timeout = 5000')
     sqlite.pragma('foreign_keys = ON')
-    raw = sqlite
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+    return sqlite
   }
-  // The connection is replaced by restoreImage; everything reads `store.db` at call time.
-  let db = connect(path)
+  // Kysely talks to `connection`, which forwards to the current better-sqlite3 handle, so
+  // restoreImage can replace the handle under the one Kysely instance that everything holds.
+  let raw = open(path)
+  const connection = {
+    prepare: (text: string) => raw.prepare(text),
+    close: () => raw.close(),
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) })
   const images = new WeakMap<StoreImage, Buffer>()
-  const serialize = async (): Promise<Buffer> => {
-    let bytes: Buffer | undefined
-    // Through the Kysely connection, so no transaction of this store is half-way through.
-    await db.connection().execute(async () => {
-      bytes = raw!.serialize()
-    })
-    return bytes!
-  }
+  // Holding Kysely's single connection, so no transaction of this store is half-way through.
+  const exclusive = <T>(fn: () => T): Promise<T> => db.connection().execute(async () => fn())
   const store: Store = {
-    get db() {
-      return db
-    },
+    db,
     dialect: 'sqlite',
     transaction: (fn) => db.transaction().execute(fn),
     migrate: () => runMigrations(db),
@@ -243,7 +239,7 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
     },
     close: () => db.destroy(),
     saveImage: async () => {
-      const bytes = await serialize()
+      const bytes = await exclusive(() => raw.serialize())
       const image: StoreImage = { dialect: 'sqlite', size: bytes.length }
       images.set(image, bytes)
       return image
@@ -252,20 +248,22 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
       const bytes = images.get(image)
       if (!bytes) throw new Error('This snapshot image belongs to another store.')
       // A serialized WAL database says so in its header (bytes 18–19 = 2) and cannot be opened in
-      // memory that way; 1 (rollback journal) opens it, and the WAL pragma switches it back.
+      // memory that way; 1 (rollback journal) opens it, and the WAL pragma switches a file back.
       const copy = Buffer.from(bytes)
       copy[18] = 1
       copy[19] = 1
-      const old = db
-      if (onFile) {
-        await old.destroy()
-        for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true })
-        writeFileSync(path, copy, { mode: 0o600 })
-        db = connect(path)
-      } else {
-        db = connect(copy)
-        await old.destroy()
-      }
+      await exclusive(() => {
+        const old = raw
+        if (onFile) {
+          old.close()
+          for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true })
+          writeFileSync(path, copy, { mode: 0o600 })
+          raw = open(path)
+        } else {
+          raw = open(copy)
+          old.close()
+        }
+      })
     },
     dropImage: async (image) => {
       images.delete(image)
