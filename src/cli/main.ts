@@ -5,6 +5,7 @@ import { patCommands } from './pat-commands.js'
 import { oauthCommands } from './oauth-commands.js'
 import { peopleCommands } from './people-commands.js'
 import { dataCommands } from './data.js'
+import { emulatorCommands } from './emulator-commands.js'
 import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
 import { userCommands } from './user.command.js'
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   maintenanceCommands(program)
   userCommands(program)
   dataCommands(program)
+  emulatorCommands(program)
   return program
 }
 

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { adminCall, connectedWorkspace } from '../support/factories.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 import { seedPeople } from '../support/pats.js'
+import { runCliInProcess } from '../support/cli-in-process.js'
+import { emulatorCommands } from '../../src/cli/emulator-commands.js'
 
 /**
  * The admin clock (`/_octavo/admin/clock`, ADR 23): the server's time moves without waiting, and the
@@ -86,5 +88,20 @@ describe('admin clock', () => {
     } finally {
       await adminCall(server, 'POST', '/clock', { action: 'resume' })
     }
+  })
+
+  it('moves through the CLI (`octavo clock`, `octavo snapshot`) against the running server', async () => {
+    const cli = (...args: string[]) =>
+      runCliInProcess([emulatorCommands], ['--data-dir', server.dataDir, '--json', ...args, '--url', server.url])
+    expect(JSON.parse(await cli('clock', 'freeze', '2032-02-02T00:00:00Z'))).toMatchObject({
+      mode: 'frozen',
+      now: '2032-02-02T00:00:00.000Z',
+    })
+    expect(JSON.parse(await cli('clock', 'advance', '1d')).now).toBe('2032-02-03T00:00:00.000Z')
+    expect(JSON.parse(await cli('clock', 'resume')).mode).toBe('system')
+    expect(JSON.parse(await cli('snapshot', 'save', 'from-cli')).name).toBe('from-cli')
+    expect(JSON.parse(await cli('snapshot', 'list')).snapshots.map((x: { name: string }) => x.name)).toContain('from-cli')
+    expect(JSON.parse(await cli('snapshot', 'restore', 'from-cli')).restored.name).toBe('from-cli')
+    await expect(cli('snapshot', 'restore', 'missing')).rejects.toThrow('No snapshot named "missing".')
   })
 })
