@@ -4,6 +4,7 @@ import { isAdjustable, parseDuration, type AdjustableClock } from '../domain/clo
 import { DomainError } from '../errors/domain-error.js'
 import type { AppEnv } from '../http/context.js'
 import type { Deps } from '../services/deps.js'
+import { loadFixture } from '../services/fixtures.service.js'
 import { deleteSnapshot, listSnapshots, restoreSnapshot, saveSnapshot } from '../services/snapshots.service.js'
 import type { AdminHelpers } from './pats.routes.js'
 
@@ -21,6 +22,7 @@ import type { AdminHelpers } from './pats.routes.js'
  * | `POST /snapshots` `{name}` | take (or replace) snapshot `name` of the whole store → 201 |
  * | `POST /snapshots/{name}/restore` | replace the whole store with it |
  * | `DELETE /snapshots/{name}` | drop it |
+ * | `POST /fixtures` `{fixture, reset?}` | load a fixture (docs/fixture.schema.json) through the services; `reset: true` empties the store first → 201 with the ids, tokens and client secrets made |
  *
  * Errors: the admin API's `{object:"error", status, code, message}`: `invalid_input` (bad action, time or
  * duration, bad snapshot name), `not_found` (no such snapshot), `conflict` (the server's clock or store
@@ -61,6 +63,11 @@ export function registerEmulatorAdminRoutes(app: Hono<AppEnv>, deps: Deps, h: Pi
       case 'resume':
         return c.json(k.resume())
     }
+  })
+
+  app.post('/fixtures', async (c) => {
+    const b = await h.body(c, z.strictObject({ fixture: z.unknown(), reset: z.boolean().optional() }))
+    return c.json(await loadFixture(deps, b.fixture, { reset: b.reset ?? false }), 201)
   })
 
   app.get('/snapshots', (c) => c.json({ snapshots: listSnapshots(deps) }))

@@ -1,4 +1,6 @@
 import type { Command } from 'commander'
+import { readFileSync } from 'node:fs'
+import { tokenFromSeed } from '../auth/token-format.js'
 import { DomainError } from '../errors/domain-error.js'
 import { configFor, print } from './runtime.js'
 
@@ -46,8 +48,34 @@ interface ClockState {
 }
 const clockLine = (s: ClockState) => `${s.now} (${s.mode}${s.mode === 'system' ? '' : `, offset ${s.offset_ms} ms`})`
 
-/** Registers `clock` and `snapshot`. */
+/** Registers `clock`, `snapshot` and `fixture`. */
 export function emulatorCommands(program: Command): void {
+  const fixture = program.command('fixture').description('declarative fixtures (docs/testing.md, docs/fixture.schema.json)')
+  fixture
+    .command('token <seed>')
+    .description('print a well-formed fixed token derived from <seed> (for a fixture\'s "token" field)')
+    .option('--kind <kind>', 'internal (ntn_1…, connections) or personal (ntn_2…, PATs)', 'internal')
+    .action((seed: string, o: { kind: string }, cmd: Command) => {
+      if (o.kind !== 'internal' && o.kind !== 'personal') throw new DomainError('invalid_input', '--kind must be internal or personal.')
+      print(cmd, { token: tokenFromSeed(o.kind, seed) }, (r) => r.token)
+    })
+  fixture
+    .command('load <file>')
+    .description('load a JSON fixture into a running server (its admin API)')
+    .option('--url <url>', 'the server (default $OCTAVO_PUBLIC_URL or http://$OCTAVO_HOST:$OCTAVO_PORT)')
+    .option('--reset', 'empty the store first')
+    .action(async (file: string, o: { reset?: boolean }, cmd: Command) => {
+      let document: unknown
+      try {
+        document = JSON.parse(readFileSync(file, 'utf8')) as unknown
+      } catch (err) {
+        throw new DomainError('invalid_input', `Cannot read the fixture ${file}: ${(err as Error).message}`)
+      }
+      print(cmd, await admin(cmd, 'POST', '/fixtures', { fixture: document, reset: o.reset === true }), (r) =>
+        (r as { workspaces: { name: string; id: string }[] }).workspaces.map((w) => `Loaded workspace "${w.name}": ${w.id}`).join('\n'),
+      )
+    })
+
   const clock = program
     .command('clock')
     .description("read or move a running server's clock (PAT expiry, OAuth codes, rate-limit windows follow it)")

@@ -31,6 +31,7 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on (default $OCTAVO_HOST or 127.0.0.1)')
     .option('--port <port>', 'port, 0 picks a free one (default $OCTAVO_PORT or 7700)')
     .addOption(new Option('--no-demo', 'do not seed the demo workspace'))
+    .option('--fixture <file>', 'load a JSON fixture (docs/fixture.schema.json) into an empty store instead of the demo')
     .action(serveCommand)
 
   workspaceCommands(program)
