@@ -240,6 +240,10 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
     close: () => db.destroy(),
     saveImage: async () => {
       const bytes = await exclusive(() => raw.serialize())
+      // A serialized WAL database says so in its header (bytes 18–19 = 2) and cannot be opened in
+      // memory that way; 1 (rollback journal) opens it, and the WAL pragma switches a file back.
+      bytes[18] = 1
+      bytes[19] = 1
       const image: StoreImage = { dialect: 'sqlite', size: bytes.length }
       images.set(image, bytes)
       return image
@@ -247,11 +251,8 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
     restoreImage: async (image) => {
       const bytes = images.get(image)
       if (!bytes) throw new Error('This snapshot image belongs to another store.')
-      // A serialized WAL database says so in its header (bytes 18–19 = 2) and cannot be opened in
-      // memory that way; 1 (rollback journal) opens it, and the WAL pragma switches a file back.
-      const copy = Buffer.from(bytes)
-      copy[18] = 1
-      copy[19] = 1
+      // better-sqlite3 copies the bytes into the new database, so the image stays reusable.
+      const copy = bytes
       await exclusive(() => {
         const old = raw
         if (onFile) {
