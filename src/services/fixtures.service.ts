@@ -85,17 +85,35 @@ const blocksOf = (content: Record<string, unknown>[] | undefined): NewBlock[] =>
   content?.length ? parseBlockRequests(content, ['content'], 100) : []
 
 /**
- * Loads `input` into the store; with `reset`, empties the store first (same as `POST /reset`).
+ * Loads `input` into the store; with `reset`, empties the store first (same as `POST /reset`). All or
+ * nothing: on a failure the store is put back as it was before the call (from a store image), so writes
+ * made by others during a failed load are lost too — a fixture load is a set-up step, not live traffic.
  * @returns the ids (and tokens, client secrets) of what was created, by name, e-mail or key.
  * @throws DomainError invalid_input (the document, a block, a schema or a value, with its path),
  *   conflict (a fixed token in use), forbidden (a person's role forbids what the fixture asks of them)
  */
 export async function loadFixture(deps: Deps, input: unknown, opts: { reset?: boolean } = {}): Promise<LoadedFixture> {
   const fixture = parseFixture(input)
-  if (opts.reset) {
-    await deps.store.truncateAll()
-    storeReplaced(deps)
+  // All or nothing: a fixture failing half-way puts the store back as it was (and so appends no event).
+  const before = deps.store.saveImage ? await deps.store.saveImage() : undefined
+  try {
+    if (opts.reset) {
+      await deps.store.truncateAll()
+      storeReplaced(deps)
+    }
+    return await build(deps, fixture)
+  } catch (err) {
+    if (before) {
+      await deps.store.restoreImage!(before)
+      storeReplaced(deps)
+    }
+    throw err
+  } finally {
+    if (before) await deps.store.dropImage!(before)
   }
+}
+
+async function build(deps: Deps, fixture: FixtureData): Promise<LoadedFixture> {
   const out: LoadedFixture = { workspaces: [] }
   for (const [wi, w] of fixture.workspaces.entries()) {
     const where = `workspaces[${wi}]`
