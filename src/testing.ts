@@ -8,6 +8,7 @@ import { adjustableClock, parseDuration, type AdjustableClock, type ClockState }
 import type { FixtureInput } from './domain/fixture.js'
 import { createLogger } from './logger.js'
 import { startServer, type RunningServer } from './server.js'
+import { createSqliteStore, migratedSqliteImage } from './storage/store.js'
 import { loadFixture, type LoadedFixture, type LoadedWorkspace } from './services/fixtures.service.js'
 import { listSnapshots, restoreSnapshot, saveSnapshot, type SnapshotInfo } from './services/snapshots.service.js'
 
@@ -124,6 +125,7 @@ export const DEFAULT_FIXTURE: FixtureInput = {
 export type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>
 
 const START_SNAPSHOT = 'octavo-start'
+let migrated: Promise<Buffer> | undefined
 
 async function readFixture(fixture: FixtureInput | string): Promise<unknown> {
   if (typeof fixture !== 'string') return fixture
@@ -183,7 +185,9 @@ export async function startOctavo(options: StartOctavoOptions = {}): Promise<Oct
   }
   const clock = adjustableClock()
   if (options.frozenAt !== undefined) clock.freeze(toMs(options.frozenAt))
-  const server = await startServer(config, { clock, logger: createLogger(config.logLevel) })
+  // The in-memory store starts from a copy of one migrated per process (migrations run once).
+  const store = options.databaseUrl ? undefined : await createSqliteStore(':memory:', { from: await (migrated ??= migratedSqliteImage()) })
+  const server = await startServer(config, { clock, logger: createLogger(config.logLevel), ...(store ? { store } : {}) })
   const deps = server.deps
   let fixture: LoadedFixture = { workspaces: [] }
   try {

@@ -188,6 +188,9 @@ function ownerOnly(file: string): void {
   if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
 }
 
+/** SQLite images' bytes (an image restores into any SQLite store of the same build). */
+const sqliteImages = new WeakMap<StoreImage, Buffer>()
+
 /**
  * Opens the SQLite store at `path` (`:memory:` for a private in-memory database) in WAL mode and
  * migrates it to the latest schema. A new database file is created with mode 0600 before SQLite
@@ -196,7 +199,10 @@ function ownerOnly(file: string): void {
  * durability level, see SqliteSynchronous.
  * @throws Error when the file cannot be opened or a migration fails.
  */
-export async function createSqliteStore(path: string, opts: { migrate?: boolean; synchronous?: SqliteSynchronous } = {}): Promise<Store> {
+export async function createSqliteStore(
+  path: string,
+  opts: { migrate?: boolean; synchronous?: SqliteSynchronous; from?: Buffer } = {},
+): Promise<Store> {
   const onFile = isFilePath(path)
   if (onFile) {
     if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600))
@@ -213,13 +219,14 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
   }
   // Kysely talks to `connection`, which forwards to the current better-sqlite3 handle, so
   // restoreImage can replace the handle under the one Kysely instance that everything holds.
-  let raw = open(path)
+  // `from`: an in-memory store starting as a copy of those bytes (`migratedSqliteImage`).
+  let raw = open(opts.from && !onFile ? opts.from : path)
   const connection = {
     prepare: (text: string) => raw.prepare(text),
     close: () => raw.close(),
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) })
-  const images = new WeakMap<StoreImage, Buffer>()
+  const images = sqliteImages
   // Holding Kysely's single connection, so no transaction of this store is half-way through.
   const exclusive = <T>(fn: () => T): Promise<T> => db.connection().execute(async () => fn())
   const store: Store = {
@@ -250,7 +257,7 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
     },
     restoreImage: async (image) => {
       const bytes = images.get(image)
-      if (!bytes) throw new Error('This snapshot image belongs to another store.')
+      if (!bytes) throw new Error('This snapshot image is not a SQLite image.')
       // better-sqlite3 copies the bytes into the new database, so the image stays reusable.
       const copy = bytes
       await exclusive(() => {
@@ -272,4 +279,18 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
   }
   if (opts.migrate !== false) await store.migrate()
   return store
+}
+
+/**
+ * The bytes of an empty in-memory SQLite store migrated to this build's latest schema, for
+ * `createSqliteStore(':memory:', { from })`: the test library migrates once per process and starts every
+ * later store from the copy (ADR 23).
+ */
+export async function migratedSqliteImage(): Promise<Buffer> {
+  const store = await createSqliteStore(':memory:')
+  try {
+    return sqliteImages.get(await store.saveImage!())!
+  } finally {
+    await store.close()
+  }
 }
