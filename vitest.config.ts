@@ -32,7 +32,7 @@ export default defineConfig({
                   'test/portal/**/*.test.ts',
                   'test/storage/**/*.test.ts',
                   'test/architecture/**/*.test.ts',
-                  'test/emulator/**/*.test.ts',
+                  'test/emulator/{clock,snapshots,fixtures}.test.ts',
                 ],
                 env: { OCTAVO_TEST_STORE: 'postgres' },
                 ...shared,
