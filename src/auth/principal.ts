@@ -73,4 +73,6 @@ export function actingUserId(caller: ApiCaller): string {
 export interface RequestContext {
   caller: ApiCaller
   version: NotionVersion
+  /** The request's `Notion-Beta` flags (http/middleware/notion-beta.ts); absent or empty when none. */
+  betas?: readonly string[]
 }

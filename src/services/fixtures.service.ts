@@ -98,7 +98,7 @@ export async function loadFixture(deps: Deps, input: unknown, opts: { reset?: bo
   const before = deps.store.saveImage ? await deps.store.saveImage() : undefined
   try {
     if (opts.reset) {
-      await deps.store.truncateAll()
+      await deps.store.truncateAll({ actor: 'system', time: isoNow(deps.clock) })
       storeReplaced(deps)
     }
     return await build(deps, fixture)

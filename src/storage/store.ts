@@ -3,6 +3,8 @@ import { chmodSync, closeSync, existsSync, openSync, rmSync, statSync, writeFile
 import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations/index.js'
+import { resetEvents } from './repositories/events.repository.js'
+import { cachingDatabase } from './statement-cache.js'
 
 /** A Kysely handle: the database itself or an open transaction. Repositories take either. */
 export type Db = Kysely<Database> | Transaction<Database>
@@ -28,8 +30,11 @@ export interface Store {
   ping(): Promise<void>
   /** Connection pool use (PostgreSQL), or null for SQLite's single connection. */
   poolStats(): PoolStats | null
-  /** Deletes every row of every table (the admin API's and CLI's `reset`). */
-  truncateAll(): Promise<void>
+  /**
+   * Deletes every row of every table (the admin API's and CLI's `reset`), leaving one `store.reset`
+   * change event by `at.actor` so the event sequence stays monotonic (events.repository.ts `resetEvents`).
+   */
+  truncateAll(at: { actor: string; time: string }): Promise<void>
   close(): Promise<void>
   /**
    * Copies the whole store (every table, the migration records included) into an image this process
@@ -221,9 +226,11 @@ export async function createSqliteStore(
   // restoreImage can replace the handle under the one Kysely instance that everything holds.
   // `from`: an in-memory store starting as a copy of those bytes (`migratedSqliteImage`).
   let raw = open(opts.from && !onFile ? opts.from : path)
+  // Prepared statements are cached per handle (statement-cache.ts); a new handle gets a new cache.
+  let cached = cachingDatabase(raw)
   const connection = {
-    prepare: (text: string) => raw.prepare(text),
-    close: () => raw.close(),
+    prepare: (text: string) => cached.prepare(text),
+    close: () => cached.close(),
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) })
   const images = sqliteImages
@@ -239,9 +246,10 @@ export async function createSqliteStore(
       await sql`select 1`.execute(db)
     },
     poolStats: () => null,
-    truncateAll: async () => {
+    truncateAll: async (at) => {
       await db.transaction().execute(async (trx) => {
-        for (const table of TABLES) await trx.deleteFrom(table).execute()
+        for (const table of TABLES) if (table !== 'change_event') await trx.deleteFrom(table).execute()
+        await resetEvents(trx, at)
       })
     },
     close: () => db.destroy(),
@@ -261,7 +269,7 @@ export async function createSqliteStore(
       // better-sqlite3 copies the bytes into the new database, so the image stays reusable.
       const copy = bytes
       await exclusive(() => {
-        const old = raw
+        const old = cached
         if (onFile) {
           old.close()
           for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true })
@@ -271,6 +279,7 @@ export async function createSqliteStore(
           raw = open(copy)
           old.close()
         }
+        cached = cachingDatabase(raw)
       })
     },
     dropImage: async (image) => {

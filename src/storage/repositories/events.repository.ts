@@ -100,6 +100,19 @@ export async function lastEventSeq(db: Db): Promise<number> {
   return Number(row?.seq ?? 0)
 }
 
+/**
+ * Empties the outbox for a store reset and appends one `store.reset` event (no workspace) in its
+ * place, keeping `seq` monotonic on both dialects: the newest row is deleted only after the reset
+ * event took the next value, because SQLite's rowid would otherwise start again at 1 and a reader
+ * resuming after its last `seq` (webhooks, caches) would skip every later event.
+ */
+export async function resetEvents(db: Db, at: { actor: Actor; time: string }): Promise<void> {
+  const newest = await lastEventSeq(db)
+  await db.deleteFrom('change_event').where('seq', '<', newest).execute()
+  await appendEvent(db, { workspaceId: null, type: 'store.reset', objectType: 'store', actor: at.actor, time: at.time })
+  await db.deleteFrom('change_event').where('seq', '=', newest).execute()
+}
+
 /** `page` for `page.created`; null for a type without a dot. */
 function objectTypeOf(type: string): string | null {
   const dot = type.indexOf('.')
