@@ -21,7 +21,7 @@ import { clientAddressResolver } from './rate-limit/client-address.js'
 import { memoryAttempts } from './rate-limit/attempts.js'
 import { createEmulator, journalRequests, type Emulator } from './http/emulator/index.js'
 import { faultSummary } from './http/emulator/faults.js'
-import { emulatorAdminRoutes } from './admin/emulator.routes.js'
+import { emulatorAdminRoutes } from './admin/journal-faults.routes.js'
 
 export interface AppOptions {
   deps: Deps

@@ -8,11 +8,12 @@ import { createOps } from './http/ops.js'
 import { createEmulator, type Emulator } from './http/emulator/index.js'
 import { createSecrets } from './auth/secrets.js'
 import type { Config } from './config.js'
-import { systemClock, type Clock } from './domain/clock.js'
+import { adjustableClock, isAdjustable, systemClock, type Clock } from './domain/clock.js'
 import { createLogger, type Logger } from './logger.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js'
 import { Caches } from './services/caches.js'
 import type { Deps } from './services/deps.js'
+import { onStoreReplaced } from './services/snapshots.service.js'
 import { openStore, type Store } from './storage/store.js'
 import { startWebhookWorker, type WebhookWorker } from './services/webhooks/worker.js'
 
@@ -44,7 +45,8 @@ export async function createDeps(config: Config, options: { clock?: Clock; logge
     ...(caches ? { caches } : {}),
     store,
     secrets: createSecrets(config.masterKey),
-    clock: options.clock ?? systemClock,
+    // Adjustable (the admin clock, ADR 23): reads the given clock, or the system clock, until moved.
+    clock: options.clock && isAdjustable(options.clock) ? options.clock : adjustableClock(options.clock ?? systemClock),
     logger: options.logger ?? createLogger(config.logLevel),
     config: { rateLimits: config.rateLimits },
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
@@ -66,6 +68,18 @@ function cachingStore(store: Store): Caches {
     }
   }
   return caches
+}
+
+/**
+ * rate-limiter-flexible keeps its own time, so when the admin clock moves forward by at least one
+ * rate-limit window, or back, every budget starts a fresh window (ADR 23); smaller forward moves leave
+ * the current window running on the wall clock.
+ */
+export function watchClock(deps: Deps, limiter: RateLimiter, windowSeconds: number): void {
+  if (!isAdjustable(deps.clock)) return
+  deps.clock.onMove((by) => {
+    if (by < 0 || by >= windowSeconds * 1000) limiter.clearWindows?.()
+  })
 }
 
 /** Notion's error envelope as a standalone JSON response text (no Hono context exists at this level). */
@@ -152,6 +166,11 @@ export async function startServer(
 ): Promise<RunningServer> {
   const deps = options.deps ?? (await createDeps(config, options))
   const limiter = createRateLimiter(config.rateLimits, config.redisUrl, deps.logger)
+  watchClock(deps, limiter, config.rateLimits.windowSeconds)
+  onStoreReplaced(deps, () => {
+    limiter.clearWindows?.()
+    deps.caches?.forget()
+  })
   const ops = createOps(deps.store, () => limiter, { defaultMetrics: options.defaultMetrics ?? false })
   const emulator = createEmulator(config.emulator)
   // Allowed Host names (DNS rebinding): the public URL's, OCTAVO_ALLOWED_HOSTS, and the listen address once known.

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto'
+import { createHash, randomInt } from 'node:crypto'
 import { crc32 } from 'node:zlib'
 
 /**
@@ -55,4 +55,29 @@ export function tokenKind(text: string): TokenKind | undefined {
 /** What may be shown of a token once it is stored: `ntn_…` and its last four characters. */
 export function tokenHint(token: string): string {
   return `ntn_…${token.slice(-4)}`
+}
+
+/**
+ * Why `text` cannot be used as a fixed token of `kind` (fixtures, ADR 23), or undefined when it can:
+ * it must be well formed (shape and checksum, see above) and carry `kind`'s digit.
+ */
+export function fixedTokenProblem(text: string, kind: TokenKind): string | undefined {
+  if (!isWellFormedToken(text))
+    return 'A fixed token must be a well-formed Octavo token: ntn_, 11 digits and 35 letters or digits ending in its checksum (make one with `octavo fixture token`).'
+  if (tokenKind(text) !== kind) return `A fixed ${kind} token starts with ntn_${TOKEN_KINDS[kind]}.`
+  return undefined
+}
+
+/**
+ * A well-formed token of `kind` derived from `seed` (same seed, same token): for fixtures that want
+ * a known token in test code. Not secret by construction — use it only for test data.
+ */
+export function tokenFromSeed(kind: TokenKind, seed: string): string {
+  const bytes = createHash('sha512').update(`octavo fixture token|${kind}|${seed}`).digest()
+  let digits = ''
+  let chars = ''
+  for (let i = 0; i < 10; i++) digits += String(bytes[i]! % 10)
+  for (let i = 0; i < 29; i++) chars += BASE62[bytes[10 + i]! % 62]
+  const body = `ntn_${TOKEN_KINDS[kind]}${digits}${chars}`
+  return body + base62Checksum(body)
 }

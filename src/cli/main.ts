@@ -5,6 +5,7 @@ import { patCommands } from './pat-commands.js'
 import { oauthCommands } from './oauth-commands.js'
 import { peopleCommands } from './people-commands.js'
 import { dataCommands } from './data.js'
+import { journalFaultCommands } from './journal-fault-commands.js'
 import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
 import { userCommands } from './user.command.js'
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on (default $OCTAVO_HOST or 127.0.0.1)')
     .option('--port <port>', 'port, 0 picks a free one (default $OCTAVO_PORT or 7700)')
     .addOption(new Option('--no-demo', 'do not seed the demo workspace'))
+    .option('--fixture <file>', 'load a JSON fixture (docs/fixture.schema.json) into an empty store instead of the demo')
     .action(serveCommand)
 
   workspaceCommands(program)
@@ -43,6 +45,7 @@ export function buildProgram(): Command {
   maintenanceCommands(program)
   userCommands(program)
   dataCommands(program)
+  journalFaultCommands(program)
   emulatorCommands(program)
   webhookCommands(program)
   return program

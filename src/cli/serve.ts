@@ -15,6 +15,8 @@ import { createLogger } from '../logger.js'
 import { createDeps, startServer, type RunningServer } from '../server.js'
 import { listWorkspaces } from '../storage/repositories/workspaces.repository.js'
 import { configFor, globalsOf, print } from './runtime.js'
+import { readFileSync } from 'node:fs'
+import { loadFixture, type LoadedFixture } from '../services/fixtures.service.js'
 
 /**
  * `octavo serve`: loads the configuration, opens the store, seeds the demo workspace when the store
@@ -32,6 +34,8 @@ export interface ServeOptions {
   host?: string
   port?: string
   demo?: boolean
+  /** `--fixture <file>`: a JSON fixture (docs/fixture.schema.json) loaded into an empty store instead of the demo. */
+  fixture?: string
 }
 
 interface DemoSummary {
@@ -40,6 +44,21 @@ interface DemoSummary {
   workspace_name: string
   owner: string
   connections: { id: string; name: string; token: string; shared: string[] }[]
+}
+
+/** Reads `--fixture <file>` (JSON). @throws DomainError invalid_input when unreadable or not JSON. */
+function readFixtureFile(file: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new DomainError('invalid_input', `Cannot read the fixture ${file}: ${(err as Error).message}`)
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch (err) {
+    throw new DomainError('invalid_input', `The fixture ${file} is not valid JSON: ${(err as Error).message}`)
+  }
 }
 
 /** Parses `--port`. @throws DomainError invalid_input */
@@ -60,6 +79,8 @@ export async function serveCommand(opts: ServeOptions, cmd: Command): Promise<vo
   if (opts.port !== undefined) overrides.port = parsePort(opts.port)
   // `--no-demo` only overrides OCTAVO_DEMO when given.
   if (cmd.getOptionValueSource('demo') === 'cli') overrides.demo = opts.demo !== false
+  const fixtureDocument = opts.fixture === undefined ? undefined : readFixtureFile(opts.fixture)
+  if (fixtureDocument !== undefined) overrides.demo = false
   const dataDirHint = globalsOf(cmd).dataDir ?? process.env.OCTAVO_DATA_DIR
   const adminKeyFromEnv = Boolean(process.env.OCTAVO_ADMIN_KEY)
   const config = configFor(cmd, overrides)
@@ -99,8 +120,18 @@ export async function serveCommand(opts: ServeOptions, cmd: Command): Promise<vo
   const deps = await createDeps(config, { logger })
   let demo: DemoSummary | null = null
   let workspaceCount: number
+  let fixture: LoadedFixture | null = null
   try {
     workspaceCount = (await listWorkspaces(deps.store.db)).length
+    if (fixtureDocument !== undefined) {
+      if (workspaceCount > 0)
+        throw new DomainError(
+          'conflict',
+          'The store is not empty; --fixture loads into an empty store (use a fresh --data-dir, or OCTAVO_DATABASE_URL=:memory:).',
+        )
+      fixture = await loadFixture(deps, fixtureDocument)
+      workspaceCount = fixture.workspaces.length
+    }
     if (config.demo && workspaceCount === 0) {
       const seed = await seedDemo(deps)
       workspaceCount = 1
@@ -156,6 +187,7 @@ export async function serveCommand(opts: ServeOptions, cmd: Command): Promise<vo
     data_dir: config.dataDir,
     workspaces: workspaceCount,
     demo,
+    ...(fixture ? { fixture } : {}),
   }
   // One line with --json, so a supervisor can read it as soon as the server listens.
   print(cmd, info, () => banner(info, cliPrefix), true)
@@ -170,6 +202,7 @@ function banner(
     data_dir: string
     workspaces: number
     demo: DemoSummary | null
+    fixture?: LoadedFixture
   },
   cli: string,
 ): string {
@@ -203,6 +236,12 @@ function banner(
     }
     if (!d.connections.some((c) => c.name === UNSHARED_CONNECTION_NAME))
       lines.push(`  (the "${UNSHARED_CONNECTION_NAME}" connection was deleted)`)
+  } else if (info.fixture) {
+    lines.push('', 'Fixture loaded:')
+    for (const w of info.fixture.workspaces) {
+      lines.push(`  workspace "${w.name}": ${w.id}`)
+      for (const [name, c] of Object.entries(w.connections)) lines.push(`  connection "${name}" token:`, `    ${c.token}`)
+    }
   } else if (info.workspaces === 0) {
     lines.push('', `The store is empty (demo off). Create a workspace with: ${cli} workspace create --name <name> --owner "Name <email>"`)
   }

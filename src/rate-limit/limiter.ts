@@ -33,6 +33,13 @@ export interface RateLimiter {
   /** Releases the Redis connection, if any. */
   close?(): Promise<void>
   /**
+   * Starts a fresh window for every request budget (all counters back to zero). rate-limiter-flexible
+   * reads its own time, not `deps.clock`, so the server calls this when the admin clock moves forward
+   * by at least a window or moves back, and after a snapshot restore or a reset (ADR 23). Counters are
+   * dropped by switching to a new key generation (Redis keys of the old one expire by their TTL).
+   */
+  clearWindows?(): void
+  /**
    * Counters of failed sign-ins and client authentications (attempts.ts) on the same store: Redis
    * when configured (keys `octavo:auth:<prefix>:<digest>`, same in-process fallback), else memory.
    * On even when the request budgets are off. Absent: in memory.
@@ -135,9 +142,22 @@ export function createRateLimiter(config: RateLimitConfig, redisUrl: string | un
 }
 
 /** Composes the connection budget then the workspace budget over any rate-limiter-flexible store. */
-function compose(config: RateLimitConfig, make: (points: number, keyPrefix: string) => RateLimiterAbstract): Pick<RateLimiter, 'consume'> {
-  const connection = { standard: make(config.connectionPerMinute, 'conn'), business: make(config.connectionPerMinuteBusiness, 'conn-b') }
-  const workspace = { standard: make(config.workspacePerMinute, 'ws'), business: make(config.workspacePerMinuteBusiness, 'ws-b') }
+function compose(
+  config: RateLimitConfig,
+  make: (points: number, keyPrefix: string) => RateLimiterAbstract,
+): Pick<RateLimiter, 'consume' | 'clearWindows'> {
+  let generation = 0
+  const budgets = () => {
+    const g = generation === 0 ? '' : `:g${generation}`
+    return {
+      connection: {
+        standard: make(config.connectionPerMinute, `conn${g}`),
+        business: make(config.connectionPerMinuteBusiness, `conn-b${g}`),
+      },
+      workspace: { standard: make(config.workspacePerMinute, `ws${g}`), business: make(config.workspacePerMinuteBusiness, `ws-b${g}`) },
+    }
+  }
+  let { connection, workspace } = budgets()
   const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000))
   return {
     async consume(connectionKey, workspaceId, plan) {
@@ -157,6 +177,10 @@ function compose(config: RateLimitConfig, make: (points: number, keyPrefix: stri
         throw res
       }
       return { type: 'allow' }
+    },
+    clearWindows() {
+      generation += 1
+      ;({ connection, workspace } = budgets())
     },
   }
 }

@@ -209,6 +209,18 @@ export class Caches {
     this.dropWorkspace(e.workspaceId)
   }
 
+  /**
+   * Forgets every entry and the log position, as at start-up: for a store whose content was replaced
+   * (snapshot restore, fixture load), whose log may stand at the same `seq` with other events.
+   */
+  forget(): void {
+    this.clear()
+    this.#pending.clear()
+    this.#firstId = null
+    this.#seq = -1
+    this.#stale = true
+  }
+
   /** Drops every entry. */
   clear(): void {
     this.#generation++

@@ -1,4 +1,4 @@
-import { generateToken, tokenHint } from '../auth/token-format.js'
+import { fixedTokenProblem, generateToken, tokenHint } from '../auth/token-format.js'
 import { isoNow } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
@@ -13,6 +13,7 @@ import * as connections from '../storage/repositories/connections.repository.js'
 import { findActiveConnectionToken } from '../storage/repositories/tokens.repository.js'
 import { findWorkspace, memberRole } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
+import { findTokenByDigest } from '../storage/repositories/tokens.repository.js'
 import type { Deps } from './deps.js'
 import { nodeTitle } from './effective-access.js'
 import { principalsForUser } from './people-access.js'
@@ -62,9 +63,16 @@ async function loadConnection(db: Db, connectionId: string): Promise<ConnectionT
   return c
 }
 
+/** @throws DomainError invalid_input (malformed or not an internal token) | conflict (already in use) */
+async function checkFixedToken(deps: Deps, db: Db, token: string): Promise<void> {
+  const problem = fixedTokenProblem(token, 'internal')
+  if (problem) throw new DomainError('invalid_input', problem)
+  if (await findTokenByDigest(db, deps.secrets.tokenDigest(token))) throw new DomainError('conflict', 'This fixed token is already in use.')
+}
+
 /** A new `ntn_` token for `c` and its row (HMAC digest and sealed copy only). */
-function newTokenRow(deps: Deps, c: ConnectionTable, actorId: string, time: string): { token: string; row: TokenTable } {
-  const token = generateToken('internal')
+function newTokenRow(deps: Deps, c: ConnectionTable, actorId: string, time: string, fixed?: string): { token: string; row: TokenTable } {
+  const token = fixed ?? generateToken('internal')
   const id = newId()
   return {
     token,
@@ -92,6 +100,8 @@ export interface CreateConnectionInput {
   name: string
   icon?: string | null
   capabilities?: Partial<Capabilities>
+  /** A fixed token (fixtures): a well-formed `ntn_1…` token not in use; default a fresh one. */
+  token?: string
 }
 
 /**
@@ -117,7 +127,8 @@ export async function createConnection(deps: Deps, input: CreateConnectionInput)
       created_time: time,
       ...capabilityColumns({ ...DEFAULT_CAPABILITIES, ...input.capabilities }),
     }
-    const { token, row } = newTokenRow(deps, connection, input.actorId, time)
+    if (input.token !== undefined) await checkFixedToken(deps, trx, input.token)
+    const { token, row } = newTokenRow(deps, connection, input.actorId, time, input.token)
     await connections.createConnection(trx, connection, row, { actor: principalOf.user(input.actorId), time })
     return { connection: presentConnection(connection, tokenHint(token)), token }
   })

@@ -1,5 +1,5 @@
 import type { PersonalCaller } from '../auth/principal.js'
-import { generateToken, tokenHint } from '../auth/token-format.js'
+import { fixedTokenProblem, generateToken, tokenHint } from '../auth/token-format.js'
 import { isoNow } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
@@ -252,6 +252,8 @@ export interface CreatePatInput {
   capabilities?: Partial<PatCapabilities>
   /** One of 7, 30, 90, 180, 365 (default). */
   expiresInDays?: number
+  /** A fixed token (fixtures): a well-formed `ntn_2…` token not in use; default a fresh one. */
+  token?: string
 }
 
 /**
@@ -276,7 +278,13 @@ export async function createPat(deps: Deps, input: CreatePatInput): Promise<{ pa
     const ws = await loadWorkspace(trx, input.workspaceId)
     const refusal = await creationRefusal(trx, ws, input.actorId, caps)
     if (refusal) throw new DomainError('forbidden', refusal)
-    const token = generateToken('personal')
+    if (input.token !== undefined) {
+      const problem = fixedTokenProblem(input.token, 'personal')
+      if (problem) throw new DomainError('invalid_input', problem)
+      if (await findPatByDigest(trx, deps.secrets.tokenDigest(input.token)))
+        throw new DomainError('conflict', 'This fixed token is already in use.')
+    }
+    const token = input.token ?? generateToken('personal')
     const id = newId()
     const botId = newId()
     const row: PersonalAccessTokenTable = {

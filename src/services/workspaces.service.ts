@@ -17,6 +17,7 @@ import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
 import { removeWorkspaceMember } from './people.service.js'
 import { createNode } from './tree.service.js'
+import { storeReplaced } from './snapshots.service.js'
 
 /**
  * Workspaces, their people and their top-level pages: the set-up surface shared by the admin API,
@@ -197,4 +198,5 @@ function titleOf(properties: string | null, type: string): string {
  */
 export async function resetStore(deps: Deps, actor: 'admin' | 'cli'): Promise<void> {
   await deps.store.truncateAll({ actor, time: isoNow(deps.clock) })
+  storeReplaced(deps)
 }

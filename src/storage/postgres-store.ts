@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { randomBytes } from 'node:crypto'
 import {
   Kysely,
   OperationNodeTransformer,
@@ -15,7 +16,7 @@ import {
 } from 'kysely'
 import type { Database } from './database.js'
 import { resetEvents } from './repositories/events.repository.js'
-import { StoreConflictError, TABLES, readMigrationStatus, runMigrations, type Db, type Store } from './store.js'
+import { StoreConflictError, TABLES, readMigrationStatus, runMigrations, type Db, type Store, type StoreImage } from './store.js'
 
 /**
  * The PostgreSQL store (PostgreSQL 15+, through `pg` with a connection pool), behind the same
@@ -126,6 +127,9 @@ export async function createPostgresStore(url: string, opts: { migrate?: boolean
     })
   }
 
+  const images = new WeakMap<StoreImage, string>()
+  let imageCount = 0
+  const live = new Set<string>()
   const store: Store = {
     db,
     dialect: 'postgres',
@@ -154,7 +158,47 @@ export async function createPostgresStore(url: string, opts: { migrate?: boolean
         await resetEvents(trx, at)
       })
     },
-    close: () => db.destroy(),
+    close: async () => {
+      // Images live as long as the store that made them.
+      for (const name of live) await sql`drop schema if exists ${sql.id(name)} cascade`.execute(db).catch(() => {})
+      await db.destroy()
+    },
+    // Images are schema copies: `<store schema>_img_<n>` holds one plain copy of each table (no
+    // indexes or constraints: it is only read back). Restore empties every table and refills it from
+    // the copy, parents first, in one transaction, then moves change_event's identity past its rows.
+    saveImage: async () => {
+      const name = `${migrationSchema}_img_${++imageCount}_${randomBytes(3).toString('hex')}`.slice(-63)
+      await db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          await sql`create schema ${sql.id(name)}`.execute(trx)
+          for (const table of TABLES) await sql`create table ${sql.id(name, table)} as table ${sql.id(migrationSchema, table)}`.execute(trx)
+        })
+      const image: StoreImage = { dialect: 'postgres', size: name }
+      images.set(image, name)
+      live.add(name)
+      return image
+    },
+    restoreImage: async (image) => {
+      const name = images.get(image)
+      if (!name) throw new Error('This snapshot image belongs to another store.')
+      await store.transaction(async (trx) => {
+        await sql`truncate ${sql.join(TABLES.map((t) => sql.id(migrationSchema, t)))}`.execute(trx)
+        for (const table of [...TABLES].reverse())
+          await sql`insert into ${sql.id(migrationSchema, table)} select * from ${sql.id(name, table)}`.execute(trx)
+        await sql`select setval(pg_get_serial_sequence(${`${migrationSchema}.change_event`}, 'seq'), coalesce((select max(seq) from ${sql.id(migrationSchema, 'change_event')}), 0) + 1, false)`.execute(
+          trx,
+        )
+      })
+    },
+    dropImage: async (image) => {
+      const name = images.get(image)
+      if (!name) return
+      images.delete(image)
+      live.delete(name)
+      await sql`drop schema if exists ${sql.id(name)} cascade`.execute(db)
+    },
   }
   if (opts.migrate !== false) {
     try {

@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3'
-import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations/index.js'
@@ -36,6 +36,29 @@ export interface Store {
    */
   truncateAll(at: { actor: string; time: string }): Promise<void>
   close(): Promise<void>
+  /**
+   * Copies the whole store (every table, the migration records included) into an image this process
+   * keeps: SQLite `serialize()` (one in-memory byte copy), PostgreSQL a copy of each table into a
+   * schema of its own. Snapshots (`services/snapshots.service.ts`, ADR 23) are built on it. Absent on a
+   * store that cannot do it.
+   */
+  saveImage?(): Promise<StoreImage>
+  /**
+   * Replaces the store's whole content with `image`, all at once. SQLite swaps in a new connection
+   * opened on the image (for a file store, after writing the image to the file), so requests issued
+   * afterwards see only the image; PostgreSQL empties and refills every table in one transaction.
+   * @throws Error when the image belongs to another store.
+   */
+  restoreImage?(image: StoreImage): Promise<void>
+  /** Frees an image (drops its schema on PostgreSQL). */
+  dropImage?(image: StoreImage): Promise<void>
+}
+
+/** A whole-store copy made by `Store.saveImage`: opaque outside the store that made it. */
+export interface StoreImage {
+  readonly dialect: Store['dialect']
+  /** Bytes held (SQLite) or the schema name (PostgreSQL); for reports. */
+  readonly size: number | string
 }
 
 /**
@@ -174,6 +197,9 @@ function ownerOnly(file: string): void {
   if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
 }
 
+/** SQLite images' bytes (an image restores into any SQLite store of the same build). */
+const sqliteImages = new WeakMap<StoreImage, Buffer>()
+
 /**
  * Opens the SQLite store at `path` (`:memory:` for a private in-memory database) in WAL mode and
  * migrates it to the latest schema. A new database file is created with mode 0600 before SQLite
@@ -182,18 +208,38 @@ function ownerOnly(file: string): void {
  * durability level, see SqliteSynchronous.
  * @throws Error when the file cannot be opened or a migration fails.
  */
-export async function createSqliteStore(path: string, opts: { migrate?: boolean; synchronous?: SqliteSynchronous } = {}): Promise<Store> {
-  if (isFilePath(path)) {
+export async function createSqliteStore(
+  path: string,
+  opts: { migrate?: boolean; synchronous?: SqliteSynchronous; from?: Buffer } = {},
+): Promise<Store> {
+  const onFile = isFilePath(path)
+  if (onFile) {
     if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600))
     ownerOnly(path)
   }
-  const sqlite = new SQLite(path)
-  sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
-  if (isFilePath(path)) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
-  sqlite.pragma('busy_timeout = 5000')
-  sqlite.pragma('foreign_keys = ON')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) })
+  const open = (source: string | Buffer): SQLite.Database => {
+    const sqlite = new SQLite(source)
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
+    if (onFile) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
+    sqlite.pragma('busy_timeout = 5000')
+    sqlite.pragma('foreign_keys = ON')
+    return sqlite
+  }
+  // Kysely talks to `connection`, which forwards to the current better-sqlite3 handle, so
+  // restoreImage can replace the handle under the one Kysely instance that everything holds.
+  // `from`: an in-memory store starting as a copy of those bytes (`migratedSqliteImage`).
+  let raw = open(opts.from && !onFile ? opts.from : path)
+  // Prepared statements are cached per handle (statement-cache.ts); a new handle gets a new cache.
+  let cached = cachingDatabase(raw)
+  const connection = {
+    prepare: (text: string) => cached.prepare(text),
+    close: () => cached.close(),
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) })
+  const images = sqliteImages
+  // Holding Kysely's single connection, so no transaction of this store is half-way through.
+  const exclusive = <T>(fn: () => T): Promise<T> => db.connection().execute(async () => fn())
   const store: Store = {
     db,
     dialect: 'sqlite',
@@ -211,7 +257,53 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
       })
     },
     close: () => db.destroy(),
+    saveImage: async () => {
+      const bytes = await exclusive(() => raw.serialize())
+      // A serialized WAL database says so in its header (bytes 18–19 = 2) and cannot be opened in
+      // memory that way; 1 (rollback journal) opens it, and the WAL pragma switches a file back.
+      bytes[18] = 1
+      bytes[19] = 1
+      const image: StoreImage = { dialect: 'sqlite', size: bytes.length }
+      images.set(image, bytes)
+      return image
+    },
+    restoreImage: async (image) => {
+      const bytes = images.get(image)
+      if (!bytes) throw new Error('This snapshot image is not a SQLite image.')
+      // better-sqlite3 copies the bytes into the new database, so the image stays reusable.
+      const copy = bytes
+      await exclusive(() => {
+        const old = cached
+        if (onFile) {
+          old.close()
+          for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true })
+          writeFileSync(path, copy, { mode: 0o600 })
+          raw = open(path)
+        } else {
+          raw = open(copy)
+          old.close()
+        }
+        cached = cachingDatabase(raw)
+      })
+    },
+    dropImage: async (image) => {
+      images.delete(image)
+    },
   }
   if (opts.migrate !== false) await store.migrate()
   return store
+}
+
+/**
+ * The bytes of an empty in-memory SQLite store migrated to this build's latest schema, for
+ * `createSqliteStore(':memory:', { from })`: the test library migrates once per process and starts every
+ * later store from the copy (ADR 23).
+ */
+export async function migratedSqliteImage(): Promise<Buffer> {
+  const store = await createSqliteStore(':memory:')
+  try {
+    return sqliteImages.get(await store.saveImage!())!
+  } finally {
+    await store.close()
+  }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { emulatorCommands } from '../../src/cli/emulator-commands.js'
+import { journalFaultCommands } from '../../src/cli/journal-fault-commands.js'
 import { createConnection } from '../../src/services/connections.service.js'
 import { createWorkspace } from '../../src/services/workspaces.service.js'
 import { runCliInProcess } from '../support/cli-in-process.js'
@@ -145,12 +145,12 @@ describe('request journal', () => {
     const notion = server.client(s.token)
     await notion.users.me({})
     await apiError(notion.pages.retrieve({ page_id: s.pages.secret.id }))
-    const human = await runCliInProcess([emulatorCommands], ['--data-dir', server.dataDir, 'requests', 'tail', '--url', server.url])
+    const human = await runCliInProcess([journalFaultCommands], ['--data-dir', server.dataDir, 'requests', 'tail', '--url', server.url])
     expect(human).toContain('200 GET /v1/users/me  users.me  Test Bot')
     expect(human).toContain(`404 GET /v1/pages/${s.pages.secret.id}  pages.retrieve  Test Bot`)
     expect(human).toContain('why: Page "Secret" exists in workspace "Acme" but is not shared with connection "Test Bot".')
     const json = await runCliInProcess(
-      [emulatorCommands],
+      [journalFaultCommands],
       ['--data-dir', server.dataDir, '--json', 'requests', 'tail', '--url', server.url, '--status', '404'],
     )
     const lines = json
@@ -164,7 +164,7 @@ describe('request journal', () => {
   it('octavo requests tail --follow prints requests as they arrive, each once', async () => {
     await adminCall(server, 'DELETE', '/requests')
     const run = runCliInProcess(
-      [emulatorCommands],
+      [journalFaultCommands],
       ['--data-dir', server.dataDir, '--json', 'requests', 'tail', '--follow', '--interval', '50', '--url', server.url],
     )
     await new Promise((r) => setTimeout(r, 120))
@@ -183,7 +183,7 @@ describe('request journal', () => {
 
   it('octavo faults add / list / remove talk to the running server', async () => {
     const added = await runCliInProcess(
-      [emulatorCommands],
+      [journalFaultCommands],
       [
         '--data-dir',
         server.dataDir,
@@ -203,14 +203,14 @@ describe('request journal', () => {
       ],
     )
     expect(JSON.parse(added)).toMatchObject({ id: 'cli-rule', endpoint: 'users.me', error: 'service_unavailable', remaining: 1 })
-    const listed = await runCliInProcess([emulatorCommands], ['--data-dir', server.dataDir, 'faults', 'list', '--url', server.url])
+    const listed = await runCliInProcess([journalFaultCommands], ['--data-dir', server.dataDir, 'faults', 'list', '--url', server.url])
     expect(listed).toContain('cli-rule')
     expect((await apiError(server.client(s.token).users.me({}))).status).toBe(503)
     await runCliInProcess(
-      [emulatorCommands],
+      [journalFaultCommands],
       ['--data-dir', server.dataDir, 'faults', 'add', '--url', server.url, '--latency', '1-5', '--id', 'slow'],
     )
-    await runCliInProcess([emulatorCommands], ['--data-dir', server.dataDir, 'faults', 'remove', 'slow', '--url', server.url])
+    await runCliInProcess([journalFaultCommands], ['--data-dir', server.dataDir, 'faults', 'remove', 'slow', '--url', server.url])
     expect((await adminCall(server, 'GET', '/faults')).body.faults).toEqual([])
   })
 

@@ -167,7 +167,7 @@ export async function removeOAuthInstall(
   const grants = await db.selectFrom('page_grant').select('page_id').where('principal', '=', principal).execute()
   for (const g of grants) {
     const node = await findBlock(db, g.page_id)
-    if (node) await revokeOnPage(db, node, principal)
+    if (node) await revokeOnPage(db, node, principal, at)
   }
   await appendEvent(db, {
     workspaceId: install.workspace_id,
@@ -212,7 +212,7 @@ export async function unshareFromInstall(
   node: BlockRow,
   at: At,
 ): Promise<boolean> {
-  const changed = await revokeOnPage(db, node, principalOf.bot(install.bot_id))
+  const changed = await revokeOnPage(db, node, principalOf.bot(install.bot_id), at)
   if (changed)
     await appendEvent(db, {
       workspaceId: install.workspace_id,
