@@ -32,6 +32,9 @@ import { parseTrustedProxies } from './rate-limit/client-address.js'
  * | `OCTAVO_CONFIG` | unset | JSON file with any of these variables; the environment wins |
  * | `OCTAVO_ALLOWED_HOSTS` | unset | comma-separated extra host names (`name` or `name:port`) requests may carry in `Host`, besides the public URL's and the listen address |
  * | `OCTAVO_TRUSTED_PROXIES` | unset | comma-separated IPs / CIDR ranges (or `loopback`) whose `X-Forwarded-For` gives the client address |
+ * | `OCTAVO_BLOB_STORE` | `auto` | where uploaded files live: `local` (`<data dir>/blobs`), `database` (chunked rows), `auto` = `database` on PostgreSQL, else `local` |
+ * | `OCTAVO_FILE_IMPORT_ALLOW_PRIVATE` | `off` | `on` lets `external_url` imports fetch private, loopback and link-local addresses (local testing only) |
+ * | `OCTAVO_FILE_IMPORT_TIMEOUT` | `30` | seconds an `external_url` import may take |
  */
 export interface Config {
   host: string
@@ -68,6 +71,16 @@ export interface Config {
   allowedHosts: string[]
   /** Proxies whose `X-Forwarded-For` is believed (`OCTAVO_TRUSTED_PROXIES`): IPs, CIDR ranges, `loopback`. */
   trustedProxies: string[]
+  /** File uploads (docs/file-uploads.md): blob store and `external_url` import settings; absent → defaults. */
+  files?: FileSettings
+}
+
+/** `OCTAVO_BLOB_STORE`, `OCTAVO_FILE_IMPORT_ALLOW_PRIVATE`, `OCTAVO_FILE_IMPORT_TIMEOUT`. */
+export interface FileSettings {
+  blobStore: 'local' | 'database'
+  /** Let `external_url` imports reach private, loopback and link-local addresses (tests, local setups). */
+  importAllowPrivate: boolean
+  importTimeoutSeconds: number
 }
 
 /** Per-60-second-window budgets (docs/reference/permissions-and-tokens.md §2.3). */
@@ -120,6 +133,9 @@ const Env = z.object({
   OCTAVO_CONFIG: z.string().optional(),
   OCTAVO_ALLOWED_HOSTS: z.string().optional(),
   OCTAVO_TRUSTED_PROXIES: z.string().optional(),
+  OCTAVO_BLOB_STORE: z.enum(['auto', 'local', 'database']).default('auto'),
+  OCTAVO_FILE_IMPORT_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
+  OCTAVO_FILE_IMPORT_TIMEOUT: z.coerce.number().positive().max(3600).default(30),
 })
 
 /** A comma-separated list, entries trimmed, empty ones dropped. */
@@ -235,5 +251,10 @@ export function loadConfig(
     logLevel: e.OCTAVO_LOG_LEVEL,
     allowedHosts,
     trustedProxies,
+    files: {
+      blobStore: e.OCTAVO_BLOB_STORE === 'auto' ? (postgres ? 'database' : 'local') : e.OCTAVO_BLOB_STORE,
+      importAllowPrivate: e.OCTAVO_FILE_IMPORT_ALLOW_PRIVATE === 'on',
+      importTimeoutSeconds: e.OCTAVO_FILE_IMPORT_TIMEOUT,
+    },
   }
 }

@@ -12,6 +12,9 @@ import { createLogger, type Logger } from './logger.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js'
 import type { Deps } from './services/deps.js'
 import { openStore, type Store } from './storage/store.js'
+import { databaseBlobStore } from './storage/blobs/database-blob-store.js'
+import { localBlobStore } from './storage/blobs/local-blob-store.js'
+import { join } from 'node:path'
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:7700` */
@@ -39,6 +42,14 @@ export async function createDeps(config: Config, options: { clock?: Clock; logge
     logger: options.logger ?? createLogger(config.logLevel),
     config: { rateLimits: config.rateLimits },
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    blobs:
+      (config.files?.blobStore ?? (store.dialect === 'postgres' ? 'database' : 'local')) === 'database'
+        ? databaseBlobStore(store.db)
+        : localBlobStore(join(config.dataDir, 'blobs')),
+    files: {
+      importAllowPrivate: config.files?.importAllowPrivate ?? false,
+      importTimeoutSeconds: config.files?.importTimeoutSeconds ?? 30,
+    },
   }
 }
 

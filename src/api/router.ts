@@ -9,6 +9,7 @@ import { notionVersion } from '../http/middleware/notion-version.js'
 import type { RateLimiter } from '../rate-limit/limiter.js'
 import { authenticateBearer } from '../services/auth.service.js'
 import type { Deps } from '../services/deps.js'
+import { signFileRefs } from '../services/file-urls.js'
 import type { RequestContext } from '../auth/principal.js'
 
 /**
@@ -99,7 +100,8 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
           additionalData: { rate_limit_reason: decision.reason, retry_after: String(decision.retryAfterSeconds) },
         })
       }
-      const body = await r.handler(c, { caller, version: v })
+      // Stored file markers become signed `{url, expiry_time}` (services/file-urls.ts).
+      const body = signFileRefs(await r.handler(c, { caller, version: v }), deps)
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
       return c.json(payload as object)
     })

@@ -8,6 +8,7 @@ import { pagesRoutes } from './pages/pages.routes.js'
 import type { RouteData, RouteSpec } from './router.js'
 import { searchRoutes } from './search/search.routes.js'
 import { usersRoutes } from './users/users.routes.js'
+import { fileUploadsRoutes } from './file-uploads/file-uploads.routes.js'
 
 /** Every `/v1` route, by resource (named like the SDK's `api-endpoints/*`). */
 export function apiRoutes(deps: Deps): RouteSpec[] {
@@ -19,6 +20,7 @@ export function apiRoutes(deps: Deps): RouteSpec[] {
     ...commentsRoutes(deps),
     ...databasesRoutes(deps),
     ...dataSourcesRoutes(deps),
+    ...fileUploadsRoutes(deps),
   ]
 }
 

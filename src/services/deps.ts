@@ -1,7 +1,8 @@
 import type { Secrets } from '../auth/secrets.js'
-import type { Config } from '../config.js'
+import type { Config, FileSettings } from '../config.js'
 import type { Clock } from '../domain/clock.js'
 import type { Logger } from '../logger.js'
+import type { BlobStore } from '../storage/blobs/blob-store.js'
 import type { Store } from '../storage/store.js'
 
 /**
@@ -16,4 +17,8 @@ export interface Deps {
   config: Pick<Config, 'rateLimits'>
   /** Base of object `url`s, e.g. `http://127.0.0.1:7700`. */
   publicUrl: string
+  /** Where uploaded files' bytes live (storage/blobs/); see docs/file-uploads.md. */
+  blobs: BlobStore
+  /** File-upload settings (`external_url` imports). */
+  files: Omit<FileSettings, 'blobStore'>
 }

@@ -72,6 +72,9 @@ export interface PoolStats {
  * in the reverse order). New tables must be added here.
  */
 export const TABLES: (keyof Database)[] = [
+  'blob_chunk',
+  'file_upload_part',
+  'file_upload',
   'oauth_token',
   'oauth_code',
   'oauth_install',

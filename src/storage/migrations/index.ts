@@ -7,6 +7,7 @@ import * as m0005 from './0005-portal.js'
 import * as m0006 from './0006-comment-order.js'
 import * as m0007 from './0007-public-connections.js'
 import * as m0008 from './0008-change-events.js'
+import * as m0009 from './0009-file-uploads.js'
 
 /**
  * The ordered list of migrations, registered statically so the same list runs from `tsx`, vitest and
@@ -22,5 +23,6 @@ export const migrationProvider: MigrationProvider = {
     '0006-comment-order': m0006,
     '0007-public-connections': m0007,
     '0008-change-events': m0008,
+    '0009-file-uploads': m0009,
   }),
 }
