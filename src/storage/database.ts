@@ -192,6 +192,8 @@ export interface CommentTable {
   last_edited_time: string
   /** Tiebreak among comments created in the same millisecond (migration 0006). */
   seq: number
+  /** JSON `[{category, file: <stored file marker>}]` of attached uploads (migration 0009-file-uploads); null/absent: none. */
+  attachments?: string | null
 }
 
 /**

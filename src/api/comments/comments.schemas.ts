@@ -47,8 +47,7 @@ function render(value: unknown): string {
 
 /**
  * The cross-field rules the SDK's union type encodes: exactly one of `parent` and `discussion_id`,
- * and a `rich_text` body. `markdown` and non-empty `attachments` are refused until the server has
- * a Markdown reader and file uploads.
+ * and a `rich_text` body. `markdown` is refused until the server has a Markdown reader.
  * @throws NotionApiError validation_error
  */
 export function commentTargetOf(body: CreateCommentInput): CommentTarget {
@@ -67,9 +66,6 @@ export function commentTargetOf(body: CreateCommentInput): CommentTarget {
   }
   if (body.rich_text === undefined) {
     throw validationError('body failed validation: body.rich_text should be defined, instead was `undefined`.')
-  }
-  if (body.attachments && body.attachments.length > 0) {
-    throw validationError('body failed validation: body.attachments is not supported by this server yet (it has no file uploads).')
   }
   if (body.discussion_id) return { type: 'discussion', id: body.discussion_id }
   const p = body.parent as NonNullable<CreateCommentInput['parent']>

@@ -6,6 +6,7 @@ import { SqliteAdapter, type Kysely } from 'kysely'
  *   name and type, size, expiry, external import outcome and the object it is attached to;
  * - `file_upload_part`: the parts sent so far (single-part uploads have one part, number 1), each a
  *   blob of the blob store;
+ * - `comment.attachments`: the uploads attached to a comment (JSON);
  * - `blob_chunk`: blob bytes in chunks, used by the database blob store (the default with
  *   PostgreSQL, so any node serves any file); empty with the local directory store.
  */
@@ -54,4 +55,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('data', sqlite ? 'blob' : 'bytea', (c) => c.notNull())
     .addPrimaryKeyConstraint('blob_chunk_pk', ['blob_key', 'seq'])
     .execute()
+  // Comment attachments (`attachments` on comments.create): JSON, null when none.
+  await db.schema.alterTable('comment').addColumn('attachments', 'text').execute()
 }
