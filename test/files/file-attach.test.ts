@@ -84,7 +84,7 @@ describe('attaching file uploads', () => {
       expect(sha(new Uint8Array(await r.arrayBuffer()))).toBe(sha(up.bytes))
     }
     // Retrieving the block again signs a fresh URL for the same file.
-    const again = (await notion.blocks.retrieve({ block_id: ib.id as string })) as unknown as { image: FileRef }
+    const again = (await notion.blocks.retrieve({ block_id: String(ib.id) })) as unknown as { image: FileRef }
     expect(sha(new Uint8Array(await (await fetchFile(again.image)).arrayBuffer()))).toBe(sha(img.bytes))
     // The upload is now attached: no expiry, and it cannot be used again.
     expect(await notion.fileUploads.retrieve({ file_upload_id: img.id })).toMatchObject({ status: 'uploaded', expiry_time: null })

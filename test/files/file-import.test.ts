@@ -39,10 +39,10 @@ describe('external_url imports', () => {
       if (path === '/slow.txt') {
         res.writeHead(200, { 'content-type': 'text/plain' })
         res.write('a')
-        return // never ends
+        return undefined // never ends
       }
       if (path === '/page.exe') return res.writeHead(200, { 'content-type': 'application/x-msdownload' }).end('MZ')
-      res.writeHead(404).end()
+      return res.writeHead(404).end()
     })
     await new Promise<void>((r) => files.listen(0, '127.0.0.1', r))
     base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`

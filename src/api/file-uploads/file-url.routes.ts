@@ -1,4 +1,4 @@
-import type { Hono } from 'hono'
+import type { Context, Hono } from 'hono'
 import { parseId } from '../../domain/ids.js'
 import { bareMime, categoryOfMime } from '../../domain/file-types.js'
 import type { AppEnv } from '../../http/context.js'
@@ -19,26 +19,24 @@ import { Readable } from 'node:stream'
  * query holding the signature.
  */
 export function registerFileUrlRoutes(app: Hono<AppEnv>, deps: Deps): void {
-  const deny = (status: 403 | 404 | 416, message: string, extra: Record<string, string> = {}) =>
+  const deny = (c: Context<AppEnv>, status: 403 | 404 | 416, message: string, extra: Record<string, string> = {}) =>
     new Response(
       JSON.stringify({
         object: 'error',
         status,
         code: status === 403 ? 'restricted_resource' : status === 404 ? 'object_not_found' : 'invalid_request',
         message,
+        request_id: c.get('requestId') ?? '',
       }),
-      {
-        status,
-        headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...extra },
-      },
+      { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...extra } },
     )
   app.get('/_octavo/files/:id/:name', async (c) => {
     const id = parseId(c.req.param('id'))
     if (!id || !verifyFileUrl(deps, id, c.req.query('expires'), c.req.query('signature'))) {
-      return deny(403, 'The file URL is invalid or has expired. Retrieve the object again for a new URL.')
+      return deny(c, 403, 'The file URL is invalid or has expired. Retrieve the object again for a new URL.')
     }
     const upload = await findFileUploadAnywhere(deps.store.db, id)
-    if (!upload || upload.status !== 'uploaded') return deny(404, 'The file does not exist.')
+    if (!upload || upload.status !== 'uploaded') return deny(c, 404, 'The file does not exist.')
     const parts = (await listUploadParts(deps.store.db, id)).map((p) => ({ key: p.blob_key, size: Number(p.size) }))
     const size = parts.reduce((n, p) => n + p.size, 0)
     const type = upload.content_type ? bareMime(upload.content_type) : 'application/octet-stream'
@@ -70,7 +68,7 @@ export function registerFileUrlRoutes(app: Hono<AppEnv>, deps: Deps): void {
           if (m[2] !== '') end = Math.min(end, Number(m[2]))
         }
         if (start >= size || start > end || (m[1] === '' && Number(m[2]) === 0)) {
-          return deny(416, 'The requested range is not satisfiable.', { 'content-range': `bytes */${size}` })
+          return deny(c, 416, 'The requested range is not satisfiable.', { 'content-range': `bytes */${size}` })
         }
         status = 206
         headers['content-range'] = `bytes ${start}-${end}/${size}`
