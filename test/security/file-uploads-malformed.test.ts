@@ -23,7 +23,7 @@ describe('malformed /send bodies', () => {
     const res = await server.raw('/v1/file_uploads', { method: 'POST', token, body: JSON.stringify({ filename: 'm.txt' }) })
     return ((await res.json()) as { id: string }).id
   }
-  const send = (id: string, body: BodyInit, contentType: string) =>
+  const send = (id: string, body: string | Uint8Array, contentType: string) =>
     server.raw(`/v1/file_uploads/${id}/send`, { method: 'POST', token, body, headers: { 'content-type': contentType } })
 
   async function expect400(res: Response, message: RegExp) {
