@@ -2,6 +2,7 @@ import { APIErrorCode, type Client } from '@notionhq/client'
 import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Clock } from '../../src/domain/clock.js'
+import { createLogger, redactTokens } from '../../src/logger.js'
 import { buildDatabase, buildRow, connectedWorkspace, rt, type Seed } from '../support/factories.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
@@ -22,8 +23,12 @@ describe('attaching file uploads', () => {
   let notion: Client
   let now = Date.parse('2026-06-01T10:00:00.000Z')
   const clock: Clock = { now: () => now }
+  const logLines: string[] = []
   beforeAll(async () => {
-    server = await startTestServer({ clock })
+    server = await startTestServer({
+      clock,
+      logger: createLogger('info', { write: (l: string) => void logLines.push(l) } as unknown as NodeJS.WritableStream),
+    })
     ;({ s, notion } = await connectedWorkspace(server, { readComments: true, insertComments: true }))
   })
   afterAll(async () => server.stop())
@@ -125,6 +130,10 @@ describe('attaching file uploads', () => {
       now -= 3600_000 + 1
     }
     expect((await fetch(url)).status).toBe(200)
+    // The request log has the path of every fetch above, never the signature.
+    expect(logLines.some((l) => l.includes(`/_octavo/files/${up.id}/`))).toBe(true)
+    expect(logLines.some((l) => l.includes(sig))).toBe(false)
+    expect(redactTokens(url.href)).not.toContain(sig)
   })
 
   it('block update swaps in another upload; a page create takes icon, cover and children uploads', async () => {
