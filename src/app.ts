@@ -9,8 +9,7 @@ import { headAsGet } from './http/middleware/head.js'
 import { MAX_BODY_BYTES } from './http/body.js'
 import { adminTooLarge } from './admin/admin.routes.js'
 import { portalBadAddress, portalTooLarge } from './portal/shell.js'
-import { requestId } from './http/middleware/request-id.js'
-import { requestLog } from './http/middleware/request-log.js'
+import { requestIdAndLog } from './http/middleware/request-log.js'
 import { createOps, mountOps, type Ops } from './http/ops.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import type { Deps } from './services/deps.js'
@@ -38,6 +37,8 @@ export interface AppOptions {
   hosts?: HostPolicy
   /** `OCTAVO_TRUSTED_PROXIES`: whose `X-Forwarded-For` gives the client address for throttling. */
   trustedProxies?: string[]
+  /** `OCTAVO_ACCESS_LOG_SAMPLE`: share of successful requests logged (default 1). */
+  accessLogSample?: number
 }
 
 /** The portal's first path segments (the areas of portal/portal-app.ts): `/`, `/login`, `/w/…`. */
@@ -103,8 +104,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false })
   const ops = options.ops ?? createOps(options.deps.store, () => options.limiter)
   app.use('*', ops.measure)
-  app.use('*', requestId())
-  app.use('*', requestLog(options.deps.logger))
+  app.use('*', requestIdAndLog(options.deps.logger, { sample: options.accessLogSample ?? 1 }))
   const hosts = options.hosts ?? createHostPolicy({ publicUrl: options.deps.publicUrl })
   app.use('*', hostCheck(hosts))
   const security = {

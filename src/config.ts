@@ -35,6 +35,8 @@ import { parseTrustedProxies } from './rate-limit/client-address.js'
  * | `OCTAVO_BLOB_STORE` | `auto` | where uploaded files live: `local` (`<data dir>/blobs`), `database` (chunked rows), `auto` = `database` on PostgreSQL, else `local` |
  * | `OCTAVO_FILE_IMPORT_ALLOW_PRIVATE` | `off` | `on` lets `external_url` imports fetch private, loopback and link-local addresses (local testing only) |
  * | `OCTAVO_FILE_IMPORT_TIMEOUT` | `30` | seconds an `external_url` import may take |
+ * | `OCTAVO_CACHES` | `on` | `off` turns off the in-process token and ACL caches (docs/adr/0024-caches-and-statement-reuse.md) |
+ * | `OCTAVO_ACCESS_LOG_SAMPLE` | `1` | share of successful requests (0–1) that get an access-log line; errors (status ≥ 400) are always logged |
  */
 export interface Config {
   host: string
@@ -71,6 +73,10 @@ export interface Config {
   allowedHosts: string[]
   /** Proxies whose `X-Forwarded-For` is believed (`OCTAVO_TRUSTED_PROXIES`): IPs, CIDR ranges, `loopback`. */
   trustedProxies: string[]
+  /** In-process token and ACL caches (`OCTAVO_CACHES`, default on; absent means on). */
+  caches?: boolean
+  /** Share of successful requests logged (`OCTAVO_ACCESS_LOG_SAMPLE`, 0–1, default 1; absent means 1). */
+  accessLogSample?: number
   /** File uploads (docs/file-uploads.md): blob store and `external_url` import settings; absent → defaults. */
   files?: FileSettings
 }
@@ -136,6 +142,8 @@ const Env = z.object({
   OCTAVO_BLOB_STORE: z.enum(['auto', 'local', 'database']).default('auto'),
   OCTAVO_FILE_IMPORT_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   OCTAVO_FILE_IMPORT_TIMEOUT: z.coerce.number().positive().max(3600).default(30),
+  OCTAVO_CACHES: z.enum(['on', 'off']).default('on'),
+  OCTAVO_ACCESS_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(1),
 })
 
 /** A comma-separated list, entries trimmed, empty ones dropped. */
@@ -256,5 +264,7 @@ export function loadConfig(
       importAllowPrivate: e.OCTAVO_FILE_IMPORT_ALLOW_PRIVATE === 'on',
       importTimeoutSeconds: e.OCTAVO_FILE_IMPORT_TIMEOUT,
     },
+    caches: e.OCTAVO_CACHES === 'on',
+    accessLogSample: e.OCTAVO_ACCESS_LOG_SAMPLE,
   }
 }

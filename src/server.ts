@@ -10,6 +10,7 @@ import type { Config } from './config.js'
 import { systemClock, type Clock } from './domain/clock.js'
 import { createLogger, type Logger } from './logger.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js'
+import { Caches } from './services/caches.js'
 import type { Deps } from './services/deps.js'
 import { openStore, type Store } from './storage/store.js'
 import { databaseBlobStore } from './storage/blobs/database-blob-store.js'
@@ -35,7 +36,9 @@ export interface RunningServer {
 export async function createDeps(config: Config, options: { clock?: Clock; logger?: Logger; store?: Store } = {}): Promise<Deps> {
   const store =
     options.store ?? (await openStore(config.databaseUrl, { poolMax: config.databasePoolMax, synchronous: config.sqliteSynchronous }))
+  const caches = config.caches === false ? undefined : cachingStore(store)
   return {
+    ...(caches ? { caches } : {}),
     store,
     secrets: createSecrets(config.masterKey),
     clock: options.clock ?? systemClock,
@@ -51,6 +54,23 @@ export async function createDeps(config: Config, options: { clock?: Clock; logge
       importTimeoutSeconds: config.files?.importTimeoutSeconds ?? 30,
     },
   }
+}
+
+/**
+ * Caches for `store` (services/caches.ts), marked stale after every transaction this process commits
+ * through `store.transaction`, so the same request's next lookup reads what it just wrote.
+ */
+function cachingStore(store: Store): Caches {
+  const caches = new Caches()
+  const transaction = store.transaction.bind(store)
+  store.transaction = async (fn) => {
+    try {
+      return await transaction(fn)
+    } finally {
+      caches.markStale()
+    }
+  }
+  return caches
 }
 
 /** Notion's error envelope as a standalone JSON response text (no Hono context exists at this level). */
@@ -143,6 +163,7 @@ export async function startServer(
   const app = createApp({
     hosts,
     trustedProxies: config.trustedProxies,
+    ...(config.accessLogSample !== undefined ? { accessLogSample: config.accessLogSample } : {}),
     deps,
     limiter,
     adminKey: config.adminKey,

@@ -124,7 +124,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   const As = z.strictObject({ as: z.string().optional() })
 
   app.post('/reset', async (c) => {
-    await resetStore(deps)
+    await resetStore(deps, 'admin')
     return c.json({ reset: true })
   })
   app.get('/workspaces', async (c) => c.json({ workspaces: await listWorkspaces(deps.store.db) }))

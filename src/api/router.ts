@@ -6,6 +6,7 @@ import { hasDataSources, type NotionVersion } from '../domain/versions.js'
 import { invalidRequestUrl, NotionApiError } from '../errors/notion-error.js'
 import type { AppContext, AppEnv } from '../http/context.js'
 import { notionVersion } from '../http/middleware/notion-version.js'
+import { betaFlagsOf } from '../http/middleware/notion-beta.js'
 import type { RateLimiter } from '../rate-limit/limiter.js'
 import { authenticateBearer } from '../services/auth.service.js'
 import type { Deps } from '../services/deps.js'
@@ -90,6 +91,7 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       await version(c, async () => {})
       const v = c.get('version')
       if (!mounted(r.versions ?? 'all', v)) throw invalidRequestUrl()
+      const betas = betaFlagsOf(c.req.header('notion-beta'))
       // PATs are rate-limited per person, connections per connection, OAuth tokens per install (docs/reference/peers.md §3.8).
       const key =
         caller.kind === 'personal' ? `user:${caller.userId}` : caller.kind === 'oauth' ? `install:${caller.installId}` : caller.connectionId
@@ -101,7 +103,7 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
         })
       }
       // Stored file markers become signed `{url, expiry_time}` (services/file-urls.ts).
-      const body = signFileRefs(await r.handler(c, { caller, version: v }), deps)
+      const body = signFileRefs(await r.handler(c, { caller, version: v, betas }), deps)
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
       return c.json(payload as object)
     })

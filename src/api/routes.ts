@@ -5,9 +5,11 @@ import { dataSourcesRoutes } from './data-sources/data-sources.routes.js'
 import { databasesRoutes } from './databases/databases.routes.js'
 import { oauthApiRoutes } from './oauth.routes.js'
 import { pagesRoutes } from './pages/pages.routes.js'
+import { pageMarkdownRoutes } from './pages/page-markdown.routes.js'
 import type { RouteData, RouteSpec } from './router.js'
 import { searchRoutes } from './search/search.routes.js'
 import { usersRoutes } from './users/users.routes.js'
+import { viewsRoutes } from './views/views.routes.js'
 import { fileUploadsRoutes } from './file-uploads/file-uploads.routes.js'
 
 /** Every `/v1` route, by resource (named like the SDK's `api-endpoints/*`). */
@@ -20,6 +22,8 @@ export function apiRoutes(deps: Deps): RouteSpec[] {
     ...commentsRoutes(deps),
     ...databasesRoutes(deps),
     ...dataSourcesRoutes(deps),
+    ...viewsRoutes(deps),
+    ...pageMarkdownRoutes(deps),
     ...fileUploadsRoutes(deps),
   ]
 }

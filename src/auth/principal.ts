@@ -55,8 +55,9 @@ export interface OAuthCaller extends ApiCallerBase {
 }
 
 /**
- * Who is calling the `/v1` API, resolved from the bearer token on every request (no cache, so a
- * refresh, revocation, capability change, unshare or policy change applies from the next request).
+ * Who is calling the `/v1` API, resolved from the bearer token on every request (through the
+ * in-process caches, which every request first syncs with the change events, so a refresh, revocation,
+ * capability change, unshare or policy change applies from the next request: ADR 24).
  */
 export type ApiCaller = InternalCaller | PersonalCaller | OAuthCaller
 
@@ -73,4 +74,6 @@ export function actingUserId(caller: ApiCaller): string {
 export interface RequestContext {
   caller: ApiCaller
   version: NotionVersion
+  /** The request's `Notion-Beta` flags (http/middleware/notion-beta.ts); absent or empty when none. */
+  betas?: readonly string[]
 }

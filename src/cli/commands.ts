@@ -481,7 +481,7 @@ export function maintenanceCommands(program: Command): void {
       await withStore(
         cmd,
         async (deps) => {
-          await resetStore(deps)
+          await resetStore(deps, 'cli')
           return { reset: true }
         },
         () => 'The store is empty. The next `octavo serve` seeds the demo workspace again (unless --no-demo).',

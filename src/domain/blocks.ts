@@ -53,7 +53,14 @@ const Empty = z.object({}).strict()
 const LinkToPage = z.union([
   z.object({ type: z.literal('page_id').optional(), page_id: NotionId }).strict(),
   z.object({ type: z.literal('database_id').optional(), database_id: NotionId }).strict(),
+  z.object({ type: z.literal('comment_id').optional(), comment_id: NotionId }).strict(),
 ])
+/** `synced_block`: an original (`synced_from: null`, with children) or a duplicate of an original (SDK 5.26). */
+const SyncedBlock = z
+  .object({
+    synced_from: z.union([z.null(), z.object({ type: z.literal('block_id').optional(), block_id: NotionId }).strict()]),
+  })
+  .strict()
 
 /**
  * Content schema per creatable block type. Look types up only through `contentSchemaOf` /
@@ -91,6 +98,8 @@ const BLOCK_CONTENT: Record<string, z.ZodType> = {
   column_list: Empty,
   column: z.object({ width_ratio: z.number().positive().optional() }).strict(),
   link_to_page: LinkToPage,
+  synced_block: SyncedBlock,
+  tab: Empty,
 }
 
 /** The content schema of a creatable block `type`, own keys only (never `Object.prototype`'s). */
@@ -119,6 +128,8 @@ const CAN_HAVE_CHILDREN = new Set([
   'table',
   'column_list',
   'column',
+  'synced_block',
+  'tab',
 ])
 
 /** Whether blocks of `type` may have children (pages may too, databases never). */
@@ -127,7 +138,7 @@ export function canHaveChildren(type: string): boolean {
 }
 
 /** Block types that can never be written through the API. */
-const READ_ONLY_TYPES = new Set(['child_page', 'child_database', 'unsupported', 'synced_block', 'template', 'link_preview'])
+const READ_ONLY_TYPES = new Set(['child_page', 'child_database', 'unsupported', 'template', 'link_preview'])
 
 /** A validated block to insert: stored content plus children. */
 export interface NewBlock {
@@ -194,7 +205,15 @@ export function normalizeContent(type: string, c: Record<string, unknown>): Reco
     case 'table_of_contents':
       return { color: c.color ?? 'default' }
     case 'link_to_page':
-      return 'page_id' in c ? { type: 'page_id', page_id: c.page_id } : { type: 'database_id', database_id: c.database_id }
+      return 'page_id' in c
+        ? { type: 'page_id', page_id: c.page_id }
+        : 'database_id' in c
+          ? { type: 'database_id', database_id: c.database_id }
+          : { type: 'comment_id', comment_id: c.comment_id }
+    case 'synced_block': {
+      const from = c.synced_from as { block_id: string } | null
+      return { synced_from: from ? { type: 'block_id', block_id: from.block_id } : null }
+    }
     default:
       return { ...c }
   }
@@ -272,12 +291,20 @@ export function parseBlockRequests(input: unknown, at: PropertyKey[], depthLeft:
     let children: NewBlock[] = []
     if (childInput !== undefined) {
       const childPath = item.children !== undefined ? [...here, 'children'] : [...here, type, 'children']
-      if (depthLeft <= 0 || !CAN_HAVE_CHILDREN.has(type)) {
+      const duplicate = type === 'synced_block' && (content as { synced_from: unknown }).synced_from !== null
+      if (depthLeft <= 0 || !CAN_HAVE_CHILDREN.has(type) || duplicate) {
         throw validationError(
           `${part} failed validation: ${fmt(part, childPath)} should be not present, instead was \`${JSON.stringify(childInput).slice(0, 200)}\`.`,
         )
       }
       children = parseBlockRequests(childInput, childPath, depthLeft - 1, part)
+      // A tab's children are its tab items: paragraphs (SDK `TabItemRequest…`).
+      const notParagraph = type === 'tab' ? children.findIndex((c) => c.type !== 'paragraph') : -1
+      if (notParagraph >= 0) {
+        throw validationError(
+          `${part} failed validation: ${fmt(part, [...childPath, notParagraph, 'type'])} should be \`"paragraph"\`, instead was \`${JSON.stringify(children[notParagraph]?.type)}\`.`,
+        )
+      }
     }
     return { type, content: normalizeContent(type, content), children }
   })

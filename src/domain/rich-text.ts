@@ -46,8 +46,9 @@ const Annotations = z
   })
   .strict()
 
+/** A text link: `{url}`, or `{type: "url", url}` as @tryfabric/martian sends it and Notion accepts. */
 const Link = z
-  .object({ url: z.string().max(2000) })
+  .object({ type: z.literal('url').optional(), url: z.string().max(2000) })
   .strict()
   .nullable()
   .optional()

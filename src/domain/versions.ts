@@ -1,22 +1,116 @@
 /**
- * Notion-Version handling. The live API accepts exactly these seven dates (docs/reference/notion-api.md §1.12, measured
- * 2026-09-17); the SDK 5.x default is 2025-09-03.
+ * Notion-Version handling. The live API accepts exactly these dates (docs/reference/notion-api.md §1.12, measured
+ * 2026-09-17), plus `2026-12-01` (docs/reference/notion-api-2026.md §6; docs/views-and-versions.md); the SDK 5.x default
+ * is 2025-09-03.
  */
-export const NOTION_VERSIONS = ['2021-05-11', '2021-05-13', '2021-08-16', '2022-02-22', '2022-06-28', '2025-09-03', '2026-03-11'] as const
+export const NOTION_VERSIONS = [
+  '2021-05-11',
+  '2021-05-13',
+  '2021-08-16',
+  '2022-02-22',
+  '2022-06-28',
+  '2025-09-03',
+  '2026-03-11',
+  '2026-12-01',
+] as const
 
 export type NotionVersion = (typeof NOTION_VERSIONS)[number]
 
-/** Whether `value` is one of the seven accepted `Notion-Version` dates. */
+/** Whether `value` is one of the accepted `Notion-Version` dates. */
 export function isNotionVersion(value: string): value is NotionVersion {
   return (NOTION_VERSIONS as readonly string[]).includes(value)
 }
 
+/**
+ * Opt-in beta flags of the `Notion-Beta` header (docs/reference/notion-api-2026.md §6.2): each turns
+ * one behaviour of a later version on under an earlier one. Anything else → 400 `invalid_beta`.
+ */
+export const BETA_FLAGS = ['status-group-filters-2026-10-06'] as const
+export type BetaFlag = (typeof BETA_FLAGS)[number]
+
+/** Whether `value` is a known `Notion-Beta` flag. */
+export function isBetaFlag(value: string): value is BetaFlag {
+  return (BETA_FLAGS as readonly string[]).includes(value)
+}
+
+/** One version-dependent behaviour: the version that introduced it, the beta flag that adopts it early, where Notion documents it. */
+export interface VersionBehaviour {
+  since: NotionVersion
+  beta?: BetaFlag
+  what: string
+  source: string
+}
+
+/**
+ * Every version-dependent behaviour Octavo implements, with the version that introduced it (the one
+ * table; test/conformance/version-matrix.test.ts walks it for every accepted version). Code asks
+ * `behaves(name, version, betas)` — or the named helpers below — never compares dates itself.
+ */
+export const VERSION_BEHAVIOURS = {
+  dataSources: {
+    since: '2025-09-03',
+    what: 'databases are containers of data sources: /v1/data_sources and /v1/views mount, database objects list data_sources, page parents name data_source_id',
+    source: 'docs/reference/notion-api.md §1.12',
+  },
+  dropsArchived: {
+    since: '2026-03-11',
+    what: '`archived` is gone from requests and responses (`in_trash` only); append-children `after` became `position`',
+    source: 'docs/reference/notion-api.md §1.12',
+  },
+  titleOnlyLists: {
+    since: '2026-12-01',
+    what: 'search and data-source queries return only the title property of each page unless `filter_properties` is sent',
+    source: 'docs/reference/notion-api-2026.md §6.1 row 1',
+  },
+  statusGroupFilters: {
+    since: '2026-12-01',
+    beta: 'status-group-filters-2026-10-06',
+    what: 'status `equals`/`does_not_equal` match option names only (no longer group names); group operators `group_equals`/`group_does_not_equal` match groups',
+    source: 'docs/reference/notion-api-2026.md §6.1 row 2',
+  },
+  nullablePersonName: {
+    since: '2026-12-01',
+    what: "a person user's `name` is null when the person has none (earlier versions answer an empty string)",
+    source: 'docs/reference/notion-api-2026.md §6.1 row 6',
+  },
+} as const satisfies Record<string, VersionBehaviour>
+
+export type BehaviourName = keyof typeof VERSION_BEHAVIOURS
+
+/** Whether behaviour `name` applies under version `v`, with the request's `Notion-Beta` flags `betas`. */
+export function behaves(name: BehaviourName, v: NotionVersion, betas: readonly string[] = []): boolean {
+  const b: VersionBehaviour = VERSION_BEHAVIOURS[name]
+  return v >= b.since || (b.beta !== undefined && betas.includes(b.beta))
+}
+
 /** 2025-09-03 and later: databases are containers of data sources. */
 export function hasDataSources(v: NotionVersion): boolean {
-  return v >= '2025-09-03'
+  return behaves('dataSources', v)
 }
 
 /** 2026-03-11 and later: `archived` is gone from requests and responses; `after` became `position`. */
 export function dropsArchived(v: NotionVersion): boolean {
-  return v >= '2026-03-11'
+  return behaves('dropsArchived', v)
+}
+
+/**
+ * 2026-12-01 and later (notion-api-2026.md §6.1, rows 3–5): Notion-flavored Markdown (`v2`) is the
+ * default `markdown_version` and `"v1"` is refused. The date is compared as text, so these hold for
+ * 2026-12-01 once it is among `NOTION_VERSIONS`.
+ */
+export function markdownV1Refused(v: NotionVersion): boolean {
+  return v >= '2026-12-01'
+}
+
+/** 2026-12-01 and later: `PATCH /v1/pages/{id}/markdown` refuses `replace_content_range` (use `update_content`). */
+export function rangeReplaceRefused(v: NotionVersion): boolean {
+  return v >= '2026-12-01'
+}
+
+/**
+ * 2026-12-01 and later: `insert_content.after` must match the start of one block; inserting after a
+ * text is `position: {type: "after_content", anchor}`.
+ */
+export function afterMatchesBlockStart(v: NotionVersion): boolean {
+  return v >= '2026-12-01'
 }

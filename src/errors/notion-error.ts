@@ -14,6 +14,7 @@ export const STATUS_BY_CODE = {
   invalid_request: 400,
   validation_error: 400,
   missing_version: 400,
+  invalid_beta: 400,
   unauthorized: 401,
   restricted_resource: 403,
   object_not_found: 404,

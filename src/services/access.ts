@@ -6,6 +6,7 @@ import type { PageAction } from '../permissions/roles.js'
 import { levelOnRoot } from '../storage/repositories/acl.repository.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
 import type { Db } from '../storage/store.js'
+import { cachesFor } from './caches.js'
 
 /** Which rows an id may name for an endpoint: a page, a database, or any block (pages included). */
 export type NodeKind = 'page' | 'database' | 'block'
@@ -22,7 +23,11 @@ export async function levelOn(db: Db, caller: Pick<ApiCaller, 'principals'>, nod
     const owner = await findBlock(db, node.page_id)
     root = owner?.perm_root_id ?? null
   }
-  return root === null ? 0 : levelOnRoot(db, root, caller.principals)
+  if (root === null) return 0
+  const rootId = root
+  const caches = cachesFor(db, caller as ApiCaller)
+  if (!caches || !('workspaceId' in caller)) return levelOnRoot(db, rootId, caller.principals)
+  return caches.level(db, (caller as ApiCaller).workspaceId, rootId, caller.principals, () => levelOnRoot(db, rootId, caller.principals))
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Deps } from './deps.js'
 import { capabilitiesOf } from '../permissions/capabilities.js'
 import { authenticatePersonalToken } from './pats.service.js'
 import { authenticateOAuthAccessToken } from './oauth/installs.js'
+import { bindCaches } from './caches.js'
 
 const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
 
@@ -18,7 +19,9 @@ const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
  * (scheme case-insensitive) → 401 'Authorization header must use the format "Bearer <token>".';
  * anything else that is not a live token → 401 "API token is invalid.". Malformed tokens and bad
  * checksums are refused without touching the store. Tokens are found by HMAC digest only, and the
- * digests are compared again in constant time.
+ * digests are compared again in constant time. With `deps.caches`, the request first syncs the
+ * in-process caches with the change events, then reads the connection token through them; the
+ * caller it returns may use the ACL cache (services/caches.ts).
  * @throws NotionApiError unauthorized
  */
 export async function authenticateBearer(deps: Deps, header: string | undefined): Promise<ApiCaller> {
@@ -26,17 +29,28 @@ export async function authenticateBearer(deps: Deps, header: string | undefined)
   if (!match?.[1]) throw unauthorized('Authorization header must use the format "Bearer <token>".')
   const token = match[1]
   if (!isWellFormedToken(token)) throw unauthorized()
+  const caches = deps.caches
+  // Every change committed on any node so far applies to this request (services/caches.ts).
+  if (caches) await caches.sync(deps.store.db)
+  const caller = await callerOf(deps, token)
+  return caches ? bindCaches(caller, caches) : caller
+}
+
+async function callerOf(deps: Deps, token: string): Promise<ApiCaller> {
   // The kind digit routes the lookup: personal access tokens live in their own table (ADR 10).
   if (tokenKind(token) === 'personal') return authenticatePersonalToken(deps, token)
   // Public connections' OAuth access tokens live in `oauth_token` (ADR 14); a refresh token is never a bearer.
   if (tokenKind(token) === 'oauth_access') return authenticateOAuthAccessToken(deps, token)
   if (tokenKind(token) === 'oauth_refresh') throw unauthorized()
   const digest = deps.secrets.tokenDigest(token)
-  const found = await findTokenByDigest(deps.store.db, digest)
+  const db = deps.store.db
+  const found = deps.caches ? await deps.caches.token(db, digest, () => findTokenByDigest(db, digest)) : await findTokenByDigest(db, digest)
   if (!found || !deps.secrets.digestsEqual(found.token.digest, digest) || found.token.revoked_time !== null) {
     throw unauthorized()
   }
-  await recordTokenUse(deps.store.db, 'token', found.token, deps.clock.now())
+  const now = deps.clock.now()
+  // A cached token remembers its own last write, so the write stays at most once a minute per node.
+  if (await recordTokenUse(db, 'token', found.token, now)) found.token.last_used_time = new Date(now).toISOString()
   const { connection, workspace } = found
   return {
     kind: 'internal',

@@ -1,6 +1,7 @@
 import { actingUserId, type RequestContext } from '../auth/principal.js'
 import { toQueryRow } from './databases-core.js'
 import { parseId } from '../domain/ids.js'
+import { behaves } from '../domain/versions.js'
 import { findProperty, type PropertyConfig, type Schema } from '../domain/properties.js'
 import { compileQueryFilter, compileQuerySorts, type QueryRow } from '../domain/query.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
@@ -77,6 +78,19 @@ async function rowAccess(db: Db, ctx: RequestContext, ds: DataSourceRow): Promis
   return { principals: ctx.caller.principals, readableRoot: known, minLevel: REQUIRED_LEVEL.read }
 }
 
+/**
+ * `source` with its schema cut down to the properties `keep` (ids) when none of them is a formula or
+ * a rollup (which may read other properties): values are then computed — and pages presented — for
+ * those properties only, so a title-only list (Notion-Version 2026-12-01) computes no formula,
+ * rollup or relation. Otherwise `source` unchanged.
+ */
+function narrowed(source: RowSource, keep: string[] | undefined): RowSource {
+  if (!keep) return source
+  const props = keep.map((id) => source.schema[id]).filter((p): p is PropertyConfig => p !== undefined)
+  if (props.some((p) => p.type === 'formula' || p.type === 'rollup')) return source
+  return { ...source, schema: Object.fromEntries(props.map((p) => [p.id, p])) }
+}
+
 /** One page of a query's rows, with their computed values, for the route to present. */
 export interface RowQueryPage {
   /** The data source the rows belong to (id, database id, schema). */
@@ -101,14 +115,19 @@ export async function queryDataSourceRows(
   ctx: RequestContext,
   ds: DataSourceRow,
   body: RowQueryInput,
-  opts: { includeTrashed: boolean },
+  opts: { includeTrashed: boolean; properties?: string[] | undefined },
 ): Promise<RowQueryPage> {
   const db = deps.store.db
   const schema = schemaOf(ds)
   const now = deps.clock.now()
   const source = { id: ds.id, databaseId: ds.database_id, schema }
   const rolled = await rolledProperties(deps, schema)
-  const filter = compileQueryFilter(body.filter, schema, { now, me: actingUserId(ctx.caller) }, { rolledProperty: (p) => rolled.get(p.id) })
+  const filter = compileQueryFilter(
+    body.filter,
+    schema,
+    { now, me: actingUserId(ctx.caller), statusGroupFilters: behaves('statusGroupFilters', ctx.version, ctx.betas) },
+    { rolledProperty: (p) => rolled.get(p.id) },
+  )
   const sorts = compileQuerySorts(body.sorts, schema)
   const size = body.page_size ?? 100
   const cursor = body.start_cursor ? (parseId(body.start_cursor) ?? body.start_cursor) : undefined
@@ -160,5 +179,77 @@ export async function queryDataSourceRows(
   const capped = before + take >= QUERY_RESULT_LIMIT && (matches.length > take || take === 0) && body.result_type !== 'data_source'
   const page = matches.slice(0, take)
   const next = !capped && matches.length > take ? (matches[take] as BlockRow).id : null
-  return { source, rows: page, values: await computeRowValues(db, computeOpts, source, page), nextCursor: next, complete: !capped }
+  const out = narrowed(source, opts.properties)
+  return { source: out, rows: page, values: await computeRowValues(db, computeOpts, out, page), nextCursor: next, complete: !capped }
+}
+
+/**
+ * Who a `matchingRowIds` runs for: the ACL principals whose rows it may read, the person `"me"` means,
+ * and whether status filters follow 2026-12-01 (`statusGroupFilters`). An API caller
+ * (`viewerOfRequest`) or a signed-in person in the portal.
+ */
+export interface RowViewer {
+  principals: string[]
+  me: string
+  statusGroupFilters: boolean
+}
+
+/** The `RowViewer` of a `/v1` request. */
+export function viewerOfRequest(ctx: RequestContext): RowViewer {
+  return {
+    principals: ctx.caller.principals,
+    me: actingUserId(ctx.caller),
+    statusGroupFilters: behaves('statusGroupFilters', ctx.version, ctx.betas),
+  }
+}
+
+/**
+ * Every row of `ds` matching `filter` and `sorts` that `viewer` may read, in query order, up to
+ * `cap` (default the 10,000-row query cap): the ids only, for view queries (api/views/views.service.ts)
+ * that keep a result for paging, and the portal's view tabs. Same engine, same validation and
+ * messages, same row access as `queryDataSourceRows` (restricted rows are never part of it).
+ * Trashed rows are left out.
+ * @returns `ids` in order and `complete: false` when more rows matched than `cap`.
+ * @throws NotionApiError validation_error (filter, sorts)
+ */
+export async function matchingRowIds(
+  deps: Deps,
+  viewer: RowViewer,
+  ds: DataSourceRow,
+  query: { filter?: unknown; sorts?: unknown },
+  cap = QUERY_RESULT_LIMIT,
+): Promise<{ ids: string[]; complete: boolean }> {
+  const db = deps.store.db
+  const schema = schemaOf(ds)
+  const now = deps.clock.now()
+  const source = { id: ds.id, databaseId: ds.database_id, schema }
+  const rolled = await rolledProperties(deps, schema)
+  const filter = compileQueryFilter(
+    query.filter,
+    schema,
+    { now, me: viewer.me, statusGroupFilters: viewer.statusGroupFilters },
+    { rolledProperty: (p) => rolled.get(p.id) },
+  )
+  const sorts = compileQuerySorts(query.sorts, schema)
+  const database = await findBlock(db, ds.database_id)
+  const readable = database && (await levelOn(db, viewer, database)) >= REQUIRED_LEVEL.read ? database.perm_root_id : null
+  const access: RowAccess = { principals: viewer.principals, readableRoot: readable, minLevel: REQUIRED_LEVEL.read }
+  let ids: string[]
+  if ((query.filter === undefined || query.filter === null || filter.plan !== null) && sorts.plan !== null) {
+    const q = { dataSourceId: ds.id, includeTrashed: false, filter: filter.plan, sorts: sorts.plan ?? [], access }
+    const res = await queryRows(db, q, { limit: () => cap + 1, countCap: cap })
+    ids = (res?.rows ?? []).map((r) => r.id)
+  } else {
+    const candidates = await prefilteredRows(db, { dataSourceId: ds.id, includeTrashed: false, filter: filter.prefilter, access })
+    const computed =
+      filter.needsComputed || sorts.needsComputed
+        ? await computeRowValues(db, { viewer: { principals: viewer.principals }, now: new Date(now) }, source, candidates)
+        : undefined
+    ids = candidates
+      .map((r) => toRow(r, computed?.get(r.id)))
+      .filter(filter.predicate)
+      .sort(sorts.comparator)
+      .map((r) => r.id)
+  }
+  return { ids: ids.slice(0, cap), complete: ids.length <= cap }
 }

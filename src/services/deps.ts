@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.js'
 import type { Logger } from '../logger.js'
 import type { BlobStore } from '../storage/blobs/blob-store.js'
 import type { Store } from '../storage/store.js'
+import type { Caches } from './caches.js'
 
 /**
  * What every service function needs, passed explicitly (no module-level state), so the API, the
@@ -17,6 +18,8 @@ export interface Deps {
   config: Pick<Config, 'rateLimits'>
   /** Base of object `url`s, e.g. `http://127.0.0.1:7700`. */
   publicUrl: string
+  /** In-process token and ACL caches (services/caches.ts); absent when turned off. */
+  caches?: Caches
   /** Where uploaded files' bytes live (storage/blobs/); see docs/file-uploads.md. */
   blobs: BlobStore
   /** File-upload settings (`external_url` imports). */

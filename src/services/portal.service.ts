@@ -6,7 +6,10 @@ import { ROLE } from '../permissions/roles.js'
 import type { MemberRole } from '../storage/database.js'
 import { rootsVisibleTo } from '../storage/repositories/acl.repository.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
-import { findBlock, listChildren, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { findBlock, findBlocks, listChildren, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { findDataSource } from '../storage/repositories/data-sources.repository.js'
+import { viewsOfDatabase } from '../storage/repositories/views.repository.js'
+import { matchingRowIds } from './data-source-query.service.js'
 import { listConnectionNames, liveInstallListings } from '../storage/repositories/connections.repository.js'
 import { readableRowsUnder } from '../storage/repositories/data-source-query.repository.js'
 import { findWorkspace, listWorkspaceNodes, memberRole, workspacesOfUser } from '../storage/repositories/workspaces.repository.js'
@@ -153,7 +156,7 @@ export interface BlockTree {
  * `root_acl` check as retrieve.
  * @throws DomainError not_found (see `loadPageForPerson`)
  */
-export async function readPage(deps: Deps, userId: string, pageId: string, maxBlocks = 1000) {
+export async function readPage(deps: Deps, userId: string, pageId: string, maxBlocks = 1000, viewId?: string) {
   const { node, level, role } = await loadPageForPerson(deps, userId, pageId)
   const db = deps.store.db
   const person = await personPrincipals(db, node.workspace_id, userId)
@@ -198,7 +201,33 @@ export async function readPage(deps: Deps, userId: string, pageId: string, maxBl
     const found = await readableRowsUnder(db, `${node.path ?? '/'}${node.id}/`, access, 200)
     rows = found.map((r) => ({ id: r.id, title: titleFromRow(r) }))
   }
-  return { node, title: nodeTitle(node), emoji: nodeEmoji(node), level, role, blocks, truncated, ancestors, rows }
+  // The database's saved views (`/v1/views`) as tabs; the chosen one (or the first) orders and filters
+  // the rows with the query engine, over the rows the person can open.
+  let views: { id: string; name: string; type: string }[] = []
+  let view: { id: string; name: string; type: string } | null = null
+  if (node.type === 'child_database') {
+    const tabs = (await viewsOfDatabase(db, node.id)).filter((v) => v.dashboard_view_id === null)
+    views = tabs.map((v) => ({ id: v.id, name: v.name, type: v.type }))
+    const chosen = tabs.find((v) => v.id === viewId) ?? tabs[0]
+    const ds = chosen?.data_source_id ? await findDataSource(db, chosen.data_source_id) : undefined
+    if (chosen && ds) {
+      view = { id: chosen.id, name: chosen.name, type: chosen.type }
+      const viewer = { principals: person.principals, me: userId, statusGroupFilters: false }
+      const parse = (t: string | null) => (t === null ? undefined : (JSON.parse(t) as unknown))
+      try {
+        const { ids } = await matchingRowIds(deps, viewer, ds, { filter: parse(chosen.filter), sorts: parse(chosen.sorts) }, 200)
+        const byId = new Map((await findBlocks(db, ids)).map((r) => [r.id, r]))
+        rows = ids.flatMap((id) => {
+          const r = byId.get(id)
+          return r ? [{ id: r.id, title: titleFromRow(r) }] : []
+        })
+      } catch {
+        // A view whose filter no longer compiles (a property was removed) shows every row, as before.
+        view = { ...view, name: `${view.name} (filter no longer applies)` }
+      }
+    }
+  }
+  return { node, title: nodeTitle(node), emoji: nodeEmoji(node), level, role, blocks, truncated, ancestors, rows, views, view }
 }
 
 /** A database row's title: the title property, whatever its id (falls back to the search key). */

@@ -191,7 +191,10 @@ function titleOf(properties: string | null, type: string): string {
   return (title ?? []).map((t) => t.plain_text).join('')
 }
 
-/** Deletes everything in the store. */
-export async function resetStore(deps: Deps): Promise<void> {
-  await deps.store.truncateAll()
+/**
+ * Deletes everything in the store. The outbox keeps one `store.reset` event by `actor` (`admin` for
+ * the admin API, `cli` for the CLI), so readers resuming from a `seq` see the reset.
+ */
+export async function resetStore(deps: Deps, actor: 'admin' | 'cli'): Promise<void> {
+  await deps.store.truncateAll({ actor, time: isoNow(deps.clock) })
 }

@@ -33,6 +33,8 @@ export interface Database {
   file_upload: FileUploadTable
   file_upload_part: FileUploadPartTable
   blob_chunk: BlobChunkTable
+  view: ViewTable
+  view_query: ViewQueryTable
 }
 
 // Plans, roles, user-information levels and PAT policies are domain vocabulary (domain/workspace.ts).
@@ -420,4 +422,41 @@ export interface BlobChunkTable {
   blob_key: string
   seq: number
   data: Uint8Array
+}
+
+/** A saved view of a database (migration 0011; docs/adr/0020-views-and-versions.md). JSON columns are stored text. */
+export interface ViewTable {
+  id: string
+  workspace_id: string
+  database_id: string
+  /** Null for dashboards. */
+  data_source_id: string | null
+  /** Set on a dashboard's widget views. */
+  dashboard_view_id: string | null
+  name: string
+  type: string
+  filter: string | null
+  sorts: string | null
+  quick_filters: string | null
+  configuration: string | null
+  position: number
+  created_by: string | null
+  last_edited_by: string | null
+  created_time: string
+  last_edited_time: string
+}
+
+/** A cached view query result (migration 0011): ordered row ids as a JSON array, until `expires_at`. */
+export interface ViewQueryTable {
+  id: string
+  workspace_id: string
+  view_id: string
+  /** Who may read it: the change actor of the token that ran it (`bot:<id>`, `user:<id>`). */
+  owner: string
+  row_ids: string
+  total_count: number
+  /** 0 when the 10,000-row cap cut the result. */
+  complete: number
+  created_time: string
+  expires_at: string
 }

@@ -14,6 +14,7 @@ import {
   type UnknownRow,
 } from 'kysely'
 import type { Database } from './database.js'
+import { resetEvents } from './repositories/events.repository.js'
 import { StoreConflictError, TABLES, readMigrationStatus, runMigrations, type Db, type Store } from './store.js'
 
 /**
@@ -147,9 +148,10 @@ export async function createPostgresStore(url: string, opts: { migrate?: boolean
       await sql`select 1`.execute(db)
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
-    truncateAll: async () => {
+    truncateAll: async (at) => {
       await store.transaction(async (trx) => {
-        for (const table of TABLES) await trx.deleteFrom(table).execute()
+        for (const table of TABLES) if (table !== 'change_event') await trx.deleteFrom(table).execute()
+        await resetEvents(trx, at)
       })
     },
     close: () => db.destroy(),

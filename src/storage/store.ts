@@ -3,6 +3,8 @@ import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs'
 import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations/index.js'
+import { resetEvents } from './repositories/events.repository.js'
+import { cachingDatabase } from './statement-cache.js'
 
 /** A Kysely handle: the database itself or an open transaction. Repositories take either. */
 export type Db = Kysely<Database> | Transaction<Database>
@@ -28,8 +30,11 @@ export interface Store {
   ping(): Promise<void>
   /** Connection pool use (PostgreSQL), or null for SQLite's single connection. */
   poolStats(): PoolStats | null
-  /** Deletes every row of every table (the admin API's and CLI's `reset`). */
-  truncateAll(): Promise<void>
+  /**
+   * Deletes every row of every table (the admin API's and CLI's `reset`), leaving one `store.reset`
+   * change event by `at.actor` so the event sequence stays monotonic (events.repository.ts `resetEvents`).
+   */
+  truncateAll(at: { actor: string; time: string }): Promise<void>
   close(): Promise<void>
 }
 
@@ -187,7 +192,7 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
   if (isFilePath(path)) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) })
   const store: Store = {
     db,
     dialect: 'sqlite',
@@ -198,9 +203,10 @@ export async function createSqliteStore(path: string, opts: { migrate?: boolean;
       await sql`select 1`.execute(db)
     },
     poolStats: () => null,
-    truncateAll: async () => {
+    truncateAll: async (at) => {
       await db.transaction().execute(async (trx) => {
-        for (const table of TABLES) await trx.deleteFrom(table).execute()
+        for (const table of TABLES) if (table !== 'change_event') await trx.deleteFrom(table).execute()
+        await resetEvents(trx, at)
       })
     },
     close: () => db.destroy(),

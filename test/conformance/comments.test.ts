@@ -321,7 +321,7 @@ describe('comments', () => {
       })
     })
 
-    it('create: parent xor discussion_id, rich_text required, markdown refused, attachments must be uploads', async () => {
+    it('create: parent xor discussion_id, rich_text xor markdown, attachments must be uploads', async () => {
       const parent = { page_id: s.pages.root.id }
       const rt = text('x')
       const cases: [unknown, string][] = [
@@ -333,10 +333,13 @@ describe('comments', () => {
           { parent, discussion_id: s.pages.root.id, rich_text: rt },
           `body failed validation. Fix one:\nbody.parent should be not present, instead was \`${JSON.stringify({ page_id: s.pages.root.id })}\`.\nbody.discussion_id should be not present, instead was \`"${s.pages.root.id}"\`.`,
         ],
-        [{ parent }, 'body failed validation: body.rich_text should be defined, instead was `undefined`.'],
         [
-          { parent, markdown: '**hi**' },
-          'body failed validation: body.markdown is not supported by this server yet; send body.rich_text instead.',
+          { parent },
+          'body failed validation. Fix one:\nbody.rich_text should be defined, instead was `undefined`.\nbody.markdown should be defined, instead was `undefined`.',
+        ],
+        [
+          { parent, rich_text: rt, markdown: '**hi**' },
+          `body failed validation. Fix one:\nbody.rich_text should be not present, instead was \`${JSON.stringify(rt)}\`.\nbody.markdown should be not present, instead was \`"**hi**"\`.`,
         ],
         [
           { parent, rich_text: rt, attachments: [{ file_upload_id: s.pages.root.id }] },

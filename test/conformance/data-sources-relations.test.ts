@@ -1,5 +1,6 @@
 import { collectPaginatedAPI } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { updateCapabilities } from '../../src/services/connections.service.js'
 import { buildConnection, buildDatabase, connectedWorkspace, rt } from '../support/factories.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
@@ -108,7 +109,8 @@ describe('relations and rollups', () => {
     expect(props['Task list'].formula).toEqual({ type: 'string', string: 'Write docs' })
     // The default connection has no user-information capability: no names through formulas either.
     expect(props.Author.formula).toEqual({ type: 'string', string: null })
-    await server.deps.store.db.updateTable('connection').set({ cap_user_info: 'without_email' }).where('id', '=', s.connection.id).execute()
+    // Through the write path (its event reaches the in-process caches), as the admin API would.
+    await updateCapabilities(server.deps, s.connection.id, s.owner.id, { userInfo: 'without_email' })
     const named = ((await notion.pages.retrieve({ page_id: p.id })) as any).properties
     expect(named.Author.formula).toEqual({ type: 'string', string: 'Test Bot' })
   })

@@ -92,7 +92,7 @@ describe('protocol', () => {
     })
     const unknown = await json(await server.raw('/v1/users/me', { token: s.token, version: '2024-01-01' }))
     expect(unknown.body.message).toBe(
-      'Notion-Version header failed validation: Notion-Version header should be `"2021-05-11"`, `"2021-05-13"`, `"2021-08-16"`, `"2022-02-22"`, `"2022-06-28"`, `"2025-09-03"`, or `"2026-03-11"`, instead was `"2024-01-01"`.',
+      'Notion-Version header failed validation: Notion-Version header should be `"2021-05-11"`, `"2021-05-13"`, `"2021-08-16"`, `"2022-02-22"`, `"2022-06-28"`, `"2025-09-03"`, `"2026-03-11"`, or `"2026-12-01"`, instead was `"2024-01-01"`.',
     )
     // The SDK does not know `missing_version`, so it surfaces as UnknownHTTPResponseError (docs/reference/notion-api.md §3.5).
     const err = await server
@@ -102,7 +102,7 @@ describe('protocol', () => {
     expect(err).toBeInstanceOf(UnknownHTTPResponseError)
   })
 
-  it.each(['2021-05-11', '2021-05-13', '2021-08-16', '2022-02-22', '2022-06-28', '2025-09-03', '2026-03-11'])(
+  it.each(['2021-05-11', '2021-05-13', '2021-08-16', '2022-02-22', '2022-06-28', '2025-09-03', '2026-03-11', '2026-12-01'])(
     'accepts version %s',
     async (v) => {
       expect((await server.raw('/v1/users/me', { token: s.token, version: v })).status).toBe(200)

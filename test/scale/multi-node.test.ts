@@ -66,6 +66,8 @@ describe.skipIf(missing.length > 0)('several Octavo nodes on PostgreSQL and Redi
       OCTAVO_ADMIN_KEY: adminKey,
       OCTAVO_RATE_LIMIT_CONNECTION: String(BUDGET),
       OCTAVO_LOG_LEVEL: 'warn',
+      // The in-process caches are on (the default), so every step below also proves their invalidation.
+      OCTAVO_CACHES: 'on',
     }
     // Both start at once: migrations take PostgreSQL's advisory lock, so one migrates, the other waits.
     ;[a, b] = await Promise.all([startNode(env), startNode(env)])

@@ -241,6 +241,7 @@ const MALFORMED_IDS = [
 const NOTION_VERSIONS: (string | null)[] = [
   '2022-06-28',
   '2026-03-11',
+  '2026-12-01',
   '2021-05-11',
   '2021-08-16',
   null,

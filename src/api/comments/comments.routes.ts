@@ -3,10 +3,10 @@ import { requireId } from '../../domain/ids.js'
 import { parseWith } from '../../domain/validation.js'
 import type { Deps } from '../../services/deps.js'
 import type { RouteSpec } from '../router.js'
-import { CreateCommentBody, ListCommentsQuery } from './comments.schemas.js'
-import { createComment, getComment, listComments } from './comments.service.js'
+import { CreateCommentBody, ListCommentsQuery, UpdateCommentBody } from './comments.schemas.js'
+import { createComment, deleteComment, getComment, listComments, updateComment } from './comments.service.js'
 
-/** Comments endpoints (SDK `comments.create|list|retrieve`; docs/reference/notion-api.md §1.7). */
+/** Comments endpoints (SDK `comments.create|list|retrieve|update|delete`; docs/reference/notion-api.md §1.7). */
 export function commentsRoutes(deps: Deps): RouteSpec[] {
   return [
     {
@@ -35,6 +35,22 @@ export function commentsRoutes(deps: Deps): RouteSpec[] {
       path: '/comments/:comment_id',
       endpoint: 'comments.retrieve',
       handler: async (c, ctx) => getComment(deps, ctx, requireId(c.req.param('comment_id'), 'comment_id')),
+    },
+    {
+      method: 'patch',
+      path: '/comments/:comment_id',
+      endpoint: 'comments.update',
+      schemas: { body: UpdateCommentBody },
+      handler: async (c, ctx) => {
+        const id = requireId(c.req.param('comment_id'), 'comment_id')
+        return updateComment(deps, ctx, id, parseWith(UpdateCommentBody, await readJsonBody(c), 'body'))
+      },
+    },
+    {
+      method: 'delete',
+      path: '/comments/:comment_id',
+      endpoint: 'comments.delete',
+      handler: async (c, ctx) => deleteComment(deps, ctx, requireId(c.req.param('comment_id'), 'comment_id')),
     },
   ]
 }

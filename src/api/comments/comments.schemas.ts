@@ -28,6 +28,7 @@ export const CreateCommentBody = z
     discussion_id: NotionId.optional(),
     rich_text: RichTextRequest.optional(),
     markdown: z.string().optional(),
+    markdown_version: z.enum(['v1', 'v2']).optional(),
     display_name: DisplayNameRequest.optional(),
     attachments: z
       .array(z.object({ file_upload_id: NotionId, type: z.literal('file_upload').optional() }).strict())
@@ -47,7 +48,7 @@ function render(value: unknown): string {
 
 /**
  * The cross-field rules the SDK's union type encodes: exactly one of `parent` and `discussion_id`,
- * and a `rich_text` body. `markdown` is refused until the server has a Markdown reader.
+ * and exactly one of `rich_text` and `markdown` (`requireOneBody`).
  * @throws NotionApiError validation_error
  */
 export function commentTargetOf(body: CreateCommentInput): CommentTarget {
@@ -61,16 +62,44 @@ export function commentTargetOf(body: CreateCommentInput): CommentTarget {
       'body failed validation. Fix one:\nbody.parent should be defined, instead was `undefined`.\nbody.discussion_id should be defined, instead was `undefined`.',
     )
   }
-  if (body.markdown !== undefined) {
-    throw validationError('body failed validation: body.markdown is not supported by this server yet; send body.rich_text instead.')
-  }
-  if (body.rich_text === undefined) {
-    throw validationError('body failed validation: body.rich_text should be defined, instead was `undefined`.')
-  }
+  requireOneBody(body)
   if (body.discussion_id) return { type: 'discussion', id: body.discussion_id }
   const p = body.parent as NonNullable<CreateCommentInput['parent']>
   return 'page_id' in p ? { type: 'page_id', id: p.page_id } : { type: 'block_id', id: p.block_id }
 }
+
+/**
+ * Exactly one of `rich_text` and `markdown` (docs/reference/notion-api-2026.md §3); `markdown_version`
+ * only next to `markdown`.
+ * @throws NotionApiError validation_error
+ */
+export function requireOneBody(body: { rich_text?: unknown; markdown?: string; markdown_version?: string }): void {
+  if (body.rich_text !== undefined && body.markdown !== undefined) {
+    throw validationError(
+      `body failed validation. Fix one:\nbody.rich_text should be not present, instead was ${render(body.rich_text)}.\nbody.markdown should be not present, instead was ${render(body.markdown)}.`,
+    )
+  }
+  if (body.rich_text === undefined && body.markdown === undefined) {
+    throw validationError(
+      'body failed validation. Fix one:\nbody.rich_text should be defined, instead was `undefined`.\nbody.markdown should be defined, instead was `undefined`.',
+    )
+  }
+  if (body.markdown_version !== undefined && body.markdown === undefined) {
+    throw validationError(
+      `body failed validation: body.markdown_version should be not present, instead was ${render(body.markdown_version)}.`,
+    )
+  }
+}
+
+/** `PATCH /v1/comments/{id}` (SDK `UpdateCommentParameters`): exactly one of `rich_text` and `markdown`. */
+export const UpdateCommentBody = z
+  .object({
+    rich_text: RichTextRequest.optional(),
+    markdown: z.string().optional(),
+    markdown_version: z.enum(['v1', 'v2']).optional(),
+  })
+  .strict()
+export type UpdateCommentInput = z.output<typeof UpdateCommentBody>
 
 /** Query of `GET /v1/comments`: `block_id` first, so its errors are reported first. */
 export const ListCommentsQuery = z.object({

@@ -2,8 +2,10 @@ import type { RequestContext } from '../../auth/principal.js'
 import { changeActorOf } from '../../services/change-actor.js'
 import { isoNow } from '../../domain/clock.js'
 import { newId } from '../../domain/ids.js'
-import { normalizeRichText } from '../../domain/rich-text.js'
-import { NotionApiError, objectNotFound, restrictedResource } from '../../errors/notion-error.js'
+import { commentMarkdownToRichText } from '../../domain/markdown/inline.js'
+import { normalizeRichText, type RichTextItem } from '../../domain/rich-text.js'
+import { markdownV1Refused } from '../../domain/versions.js'
+import { NotionApiError, objectNotFound, restrictedResource, validationError } from '../../errors/notion-error.js'
 import { listEnvelope, pageOf, PAGE_SIZE_MAX } from '../../http/pagination.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
@@ -13,16 +15,24 @@ import { requireWritableNode } from '../../services/trash.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import {
   connectionCreatorName,
+  deleteComment as deleteCommentRow,
   findComment,
   findDiscussionHead,
   insertComment,
   listCommentsOf,
+  updateComment as updateCommentRow,
   type CommentRow,
 } from '../../storage/repositories/comments.repository.js'
 import { findUser } from '../../storage/repositories/workspaces.repository.js'
 import type { Db } from '../../storage/store.js'
 import { presentComment } from './comments.presenter.js'
-import { commentTargetOf, type CreateCommentInput, type ListCommentsQuery } from './comments.schemas.js'
+import {
+  commentTargetOf,
+  requireOneBody,
+  type CreateCommentInput,
+  type ListCommentsQuery,
+  type UpdateCommentInput,
+} from './comments.schemas.js'
 import type * as z from 'zod'
 
 /**
@@ -61,6 +71,27 @@ async function commentable(
   const node = await loadAuthorized(db, ctx.caller, id, { kind, action, capability })
   if (node.type === 'child_database') throw restrictedResource()
   return node
+}
+
+/**
+ * The text of a new or edited comment: `rich_text` as given, or `markdown` read as inline enhanced
+ * Markdown (v1; `markdown_version: "v2"` is not served yet).
+ * @throws NotionApiError validation_error
+ */
+function richTextOf(ctx: RequestContext, body: { rich_text?: unknown; markdown?: string; markdown_version?: 'v1' | 'v2' }): RichTextItem[] {
+  if (body.markdown === undefined) return normalizeRichText((body.rich_text ?? []) as never)
+  if (body.markdown_version === 'v1' && markdownV1Refused(ctx.version)) {
+    throw validationError('body.markdown_version should be `"v2"`, instead was `"v1"`. Markdown v1 is not available in this API version.')
+  }
+  if (body.markdown_version === 'v2' || markdownV1Refused(ctx.version)) {
+    throw validationError(
+      'body.markdown_version: markdown_version "v2" (Notion-flavored Markdown) is not supported by this server yet; send "v1".',
+    )
+  }
+  const items = commentMarkdownToRichText(body.markdown)
+  if (items.length > 100)
+    throw validationError(`body failed validation: body.markdown gives ${items.length} rich text items, more than 100.`)
+  return items
 }
 
 /** The person behind the token, for `display_name: {type:"user"}`: a connection's creator, or a PAT's. */
@@ -122,7 +153,7 @@ export async function createComment(deps: Deps, ctx: RequestContext, body: Creat
       parent_type: parentType,
       parent_id: parentId,
       page_id: pageId,
-      rich_text: JSON.stringify(normalizeRichText(body.rich_text ?? [])),
+      rich_text: JSON.stringify(richTextOf(ctx, body)),
       display_name: JSON.stringify({ type: dn.type, resolved_name: resolved }),
       created_by: caller.botId,
       created_time: time,
@@ -183,4 +214,65 @@ export async function getComment(deps: Deps, ctx: RequestContext, id: string) {
     notFound,
   )
   return presentComment(row)
+}
+
+/**
+ * Loads a comment the caller may change: capability `insert_comments` (403), the comment in the
+ * caller's workspace on a page or block it can see (404), and written by the caller itself — "non-DLP
+ * integrations can only modify or delete comments they created" — else 404 too, as Notion answers
+ * (docs/reference/notion-api-2026.md §3). The commented page may not be in the trash.
+ */
+async function ownComment(db: Db, ctx: RequestContext, id: string): Promise<CommentRow> {
+  const { caller } = ctx
+  requireCapability(caller, 'insert_comments')
+  const notFound = () => objectNotFound('comment', id, caller.connectionName)
+  const row = await findComment(db, caller.workspaceId, id)
+  if (!row) throw notFound()
+  const node = await mapNotFound(
+    () => loadAuthorized(db, caller, row.parent_id, { kind: 'block', action: 'comment', capability: 'insert_comments' }),
+    notFound,
+  )
+  if (row.created_by !== caller.botId) throw notFound()
+  await requireWritableNode(db, node)
+  return row
+}
+
+/** The comment object, or `{object, id}` for a caller that may insert but not read comments (as on create). */
+function presentFor(ctx: RequestContext, row: Omit<CommentRow, 'seq'>) {
+  return ctx.caller.capabilities.readComments ? presentComment(row) : { object: 'comment' as const, id: row.id }
+}
+
+/**
+ * `PATCH /v1/comments/{comment_id}` (SDK `comments.update`): replaces the text of a comment the
+ * caller wrote, from exactly one of `rich_text` and `markdown`. Event: `comment.updated`.
+ * @returns SDK `UpdateCommentResponse` (full, or partial without read comments)
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found (unknown, not
+ *   shared, or written by someone else)
+ */
+export async function updateComment(deps: Deps, ctx: RequestContext, id: string, body: UpdateCommentInput) {
+  requireOneBody(body)
+  const richText = richTextOf(ctx, body)
+  const time = isoNow(deps.clock)
+  const row = await deps.store.transaction(async (trx) => {
+    const row = await ownComment(trx, ctx, id)
+    const patch = { rich_text: JSON.stringify(richText), last_edited_time: time }
+    await updateCommentRow(trx, row, patch, changeActorOf(ctx.caller))
+    return { ...row, ...patch }
+  })
+  return presentFor(ctx, row)
+}
+
+/**
+ * `DELETE /v1/comments/{comment_id}` (SDK `comments.delete`): deletes a comment the caller wrote
+ * and answers it as it was. Event: `comment.deleted`.
+ * @throws NotionApiError restricted_resource | object_not_found
+ */
+export async function deleteComment(deps: Deps, ctx: RequestContext, id: string) {
+  const time = isoNow(deps.clock)
+  const row = await deps.store.transaction(async (trx) => {
+    const row = await ownComment(trx, ctx, id)
+    await deleteCommentRow(trx, row, changeActorOf(ctx.caller), time)
+    return row
+  })
+  return presentFor(ctx, row)
 }

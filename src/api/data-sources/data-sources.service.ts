@@ -6,7 +6,7 @@ import { isoNow } from '../../domain/clock.js'
 import { newId } from '../../domain/ids.js'
 import { normalizeRichText, plainText, type RichTextItem } from '../../domain/rich-text.js'
 import { applySchemaUpdate, parseNewSchema } from '../../domain/schema.js'
-import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/versions.js'
+import { behaves, dropsArchived, hasDataSources, type NotionVersion } from '../../domain/versions.js'
 import { validationError } from '../../errors/notion-error.js'
 import { findProperty } from '../../domain/properties.js'
 import { listEnvelope, type ListType } from '../../http/pagination.js'
@@ -200,8 +200,16 @@ export async function runDataSourceQuery(
   listType: ListType,
 ) {
   const trash = trashFlagOf(ctx.version, body)
-  const result = await queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true })
-  const keep = filterProperties?.map((k) => findProperty(result.source.schema, k)?.id).filter((x): x is string => x !== undefined)
+  const schema = schemaOf(ds)
+  // 2026-12-01: without filter_properties, only the title (docs/reference/notion-api-2026.md §6.1 row 1).
+  const keep =
+    filterProperties?.map((k) => findProperty(schema, k)?.id).filter((x): x is string => x !== undefined) ??
+    (behaves('titleOnlyLists', ctx.version)
+      ? Object.values(schema)
+          .filter((p) => p.type === 'title')
+          .map((p) => p.id)
+      : undefined)
+  const result = await queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true, properties: keep })
   const pages = result.rows.map((row) => {
     const out = presentPage(row, {
       version: ctx.version,

@@ -35,6 +35,9 @@ export const CreatePageBody = z
     content: z.array(z.unknown()).max(100).optional(),
     position: Position.optional(),
     template: TemplateRequest.optional(),
+    markdown: z.string().optional(),
+    allow_async: z.boolean().optional(),
+    markdown_version: z.enum(['v1', 'v2']).optional(),
   })
   .strict()
 

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../auth/principal.js'
 import { changeActorOf } from '../../services/change-actor.js'
-import { countBlocks, normalizeCover, normalizeIcon, parseBlockRequests } from '../../domain/blocks.js'
+import { countBlocks, normalizeCover, normalizeIcon, parseBlockRequests, type NewBlock } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { titleOfValues, titlePropertyId, type Schema } from '../../domain/properties.js'
 import { writePropertyValues } from '../../domain/property-values.js'
@@ -30,6 +30,7 @@ import { createAtWorkspaceLevel } from '../../services/workspace-level.js'
 import { requireWritableDataSourceParent, requireWritableNode } from '../../services/trash.js'
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
+import { blocksFromMarkdown, checkMarkdownOptions } from './page-markdown.service.js'
 import { presentPage } from './pages.presenter.js'
 import type * as S from './pages.schemas.js'
 import type * as z from 'zod'
@@ -60,8 +61,27 @@ export async function dataSourceOfRow(db: Db, row: BlockRow, cache?: Map<string,
 }
 
 /** Presents a page for the request's version, loading its data source when it is a row (through `cache` when given). */
-export async function presentPageFor(deps: Deps, ctx: RequestContext, row: BlockRow, filter?: string[], cache?: Map<string, RowSource>) {
-  const dataSource = await dataSourceOfRow(deps.store.db, row, cache)
+export async function presentPageFor(
+  deps: Deps,
+  ctx: RequestContext,
+  row: BlockRow,
+  filter?: string[] | 'title',
+  cache?: Map<string, RowSource>,
+) {
+  const full = await dataSourceOfRow(deps.store.db, row, cache)
+  // Title only (search under Notion-Version 2026-12-01): present and compute nothing else.
+  const dataSource =
+    full && filter === 'title'
+      ? {
+          ...full,
+          schema: Object.fromEntries(
+            Object.values(full.schema)
+              .filter((p) => p.type === 'title')
+              .map((p) => [p.id, p]),
+          ),
+        }
+      : full
+  if (filter === 'title') filter = undefined
   const computed = dataSource
     ? await computeOneRow(deps.store.db, { viewer: ctx.caller, now: new Date(deps.clock.now()) }, dataSource, row)
     : undefined
@@ -117,8 +137,29 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
   requireCapability(caller, 'insert_content')
   if (body.children && body.content)
     throw validationError('body failed validation: body.content should be not present when body.children is present.')
-  const blocks = parseBlockRequests(body.children ?? body.content ?? [], [body.children ? 'children' : 'content'], 2)
-  if (countBlocks(blocks) > 1000) throw validationError('body failed validation: the request may contain at most 1000 blocks.')
+  let blocks: NewBlock[]
+  let markdownTitle: RichTextItem[] | undefined
+  if (body.markdown !== undefined) {
+    // Markdown instead of children/content (docs/reference/notion-api-2026.md §2.1).
+    if (body.children || body.content) {
+      throw validationError(
+        `body failed validation: body.${body.children ? 'children' : 'content'} should be not present when body.markdown is present.`,
+      )
+    }
+    checkMarkdownOptions(ctx, body)
+    const plainParent = 'page_id' in body.parent || 'workspace' in body.parent
+    const parsed = blocksFromMarkdown(body.markdown, plainParent && plainPageTitle(body.properties) === undefined)
+    blocks = parsed.blocks
+    markdownTitle = parsed.title
+  } else {
+    if (body.markdown_version !== undefined || body.allow_async !== undefined) {
+      const key = body.markdown_version !== undefined ? 'markdown_version' : 'allow_async'
+      throw validationError(`body failed validation: body.${key} should be not present when body.markdown is not present.`)
+    }
+    blocks = parseBlockRequests(body.children ?? body.content ?? [], [body.children ? 'children' : 'content'], 2)
+  }
+  if (body.markdown === undefined && countBlocks(blocks) > 1000)
+    throw validationError('body failed validation: the request may contain at most 1000 blocks.')
   const time = isoNow(deps.clock)
   const at: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
   const row = await deps.store.transaction(async (trx) => {
@@ -134,7 +175,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       throw validationError('body failed validation: body.template: templates apply only to pages created in a data source.')
     }
     if ('workspace' in p) {
-      const title = plainPageTitle(body.properties) ?? []
+      const title = plainPageTitle(body.properties) ?? markdownTitle ?? []
       created = await createAtWorkspaceLevel(trx, caller, { refusal: WORKSPACE_PAGE_REFUSED, time }, (placement) =>
         createNode(trx, {
           workspaceId: caller.workspaceId,
@@ -152,7 +193,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
     } else if ('page_id' in p) {
       const parent = await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'insert_content' })
       await requireWritableNode(trx, parent)
-      const title = plainPageTitle(body.properties) ?? []
+      const title = plainPageTitle(body.properties) ?? markdownTitle ?? []
       created = await createNode(trx, {
         workspaceId: caller.workspaceId,
         parent: { type: 'page_id', id: p.page_id },
@@ -190,7 +231,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       await requireWritableDataSourceParent(trx, ds, database)
       const schema: Schema = schemaOf(ds)
       template = body.template ? await resolveTemplate(trx, dsId, body.template) : null
-      if (template && (body.children || body.content)) {
+      if (template && (body.children || body.content || body.markdown)) {
         throw validationError(
           `body failed validation: body.${body.children ? 'children' : 'content'} should be not present when body.template is a template.`,
         )

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../auth/principal.js'
 import { parseId } from '../../domain/ids.js'
-import { hasDataSources } from '../../domain/versions.js'
+import { hasDataSources, behaves } from '../../domain/versions.js'
 import { validationError } from '../../errors/notion-error.js'
 import { listEnvelope } from '../../http/pagination.js'
 import { requireCapability } from '../../services/access.js'
@@ -77,7 +77,7 @@ function underTrash(row: BlockRow, trashed: Set<string>): boolean {
  * @returns list envelope of type `page_or_data_source` (2025+) / `page_or_database` (≤ 2022)
  * @throws NotionApiError restricted_resource (no read-content capability) | validation_error (bad cursor)
  */
-export async function search(deps: Deps, ctx: RequestContext, input: SearchInput) {
+export async function search(deps: Deps, ctx: RequestContext, input: SearchInput, filterProperties?: string[]) {
   const { caller } = ctx
   requireCapability(caller, 'read_content')
   const db = deps.store.db
@@ -146,8 +146,10 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
   const nextCursor = next ? encodeCursor({ time: next.row.last_edited_time, id: next.row.id, skip: next.index }) : null
   const results: unknown[] = []
   const sources = new Map()
+  // `filter_properties` limits each page's properties; without it, 2026-12-01 returns the title only.
+  const pageProperties = filterProperties ?? (behaves('titleOnlyLists', ctx.version) ? ('title' as const) : undefined)
   for (const item of page) {
-    if (item.row.type === 'child_page') results.push(await presentPageFor(deps, ctx, item.row, undefined, sources))
+    if (item.row.type === 'child_page') results.push(await presentPageFor(deps, ctx, item.row, pageProperties, sources))
     else if (item.dataSource)
       results.push(presentDataSource(item.dataSource, item.row, { version: ctx.version, publicUrl: deps.publicUrl }))
     else

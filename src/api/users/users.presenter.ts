@@ -1,3 +1,4 @@
+import { behaves, type NotionVersion } from '../../domain/versions.js'
 import type { UserInfoLevel, UserTable } from '../../storage/database.js'
 import type { PartialUserObjectResponse, UserObjectResponse } from '@notionhq/client'
 
@@ -9,11 +10,13 @@ const PAID_UPLOAD_BYTES = 5 * 1024 * 1024 * 1024
  * A user object trimmed to the caller's user-information capability (developers.notion.com
  * "capabilities"): `with_email` → name, avatar and `person.email`; `without_email` → name and avatar;
  * `none` → only `{object, id}` (SDK `PartialUserObjectResponse`); otherwise SDK `UserObjectResponse`
- * (the same shape in every version).
+ * (the same shape in every version, but for a nameless person's `name` when `version` is given).
  */
-export function presentUser(u: UserTable, level: UserInfoLevel): UserObjectResponse | PartialUserObjectResponse {
+export function presentUser(u: UserTable, level: UserInfoLevel, version?: NotionVersion): UserObjectResponse | PartialUserObjectResponse {
   if (level === 'none') return { object: 'user', id: u.id }
-  const base = { object: 'user' as const, id: u.id, name: u.name, avatar_url: u.avatar_url }
+  // A person without a name: null from 2026-12-01 (docs/reference/notion-api-2026.md §6.1 row 6), "" before.
+  const name = u.name === null && u.type === 'person' && version !== undefined && !behaves('nullablePersonName', version) ? '' : u.name
+  const base = { object: 'user' as const, id: u.id, name, avatar_url: u.avatar_url }
   if (u.type === 'bot') return { ...base, type: 'bot', bot: {} }
   return { ...base, type: 'person', person: level === 'with_email' && u.email ? { email: u.email } : {} }
 }

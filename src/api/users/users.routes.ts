@@ -46,7 +46,7 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
       path: '/users',
       endpoint: 'users.list',
       schemas: { query: ListQuery },
-      handler: async (c, { caller }) => {
+      handler: async (c, { caller, version }) => {
         // "List all users is not available to PATs" (seed 004): refused like a missing capability.
         if (caller.kind === 'personal') throw restrictedResource()
         requireCapability(caller, 'user_info')
@@ -58,7 +58,7 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
         const { page, nextCursor } = pageOf(start < 0 ? [] : all.slice(start, start + limit + 1), limit)
         return listEnvelope(
           'user',
-          page.map((u) => presentUser(u, caller.capabilities.userInfo)),
+          page.map((u) => presentUser(u, caller.capabilities.userInfo, version)),
           nextCursor,
         )
       },
@@ -67,14 +67,14 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
       method: 'get',
       path: '/users/:user_id',
       endpoint: 'users.retrieve',
-      handler: async (c, { caller }) => {
+      handler: async (c, { caller, version }) => {
         const id = requireId(c.req.param('user_id'), 'user_id')
         requireCapability(caller, 'user_info')
         if (id === caller.botId) return selfBot(caller)
         const user = await findUser(db, id)
         const inWorkspace = user && (await isWorkspaceUser(db, caller.workspaceId, id))
         if (!user || !inWorkspace) throw objectNotFoundPlain('user', id)
-        return presentUser(user, caller.capabilities.userInfo)
+        return presentUser(user, caller.capabilities.userInfo, version)
       },
     },
   ]

@@ -8,6 +8,7 @@ import {
   idListCond,
   numberCond,
   optionCond,
+  statusCond,
   rollupFilter,
   stored,
   textCond,
@@ -93,8 +94,9 @@ function compilePropertyFilter(raw: Record<string, unknown>, at: Path, env: Filt
       return stored(numberCond(cond, cat), prop, numberOfValue)
     case 'checkbox':
       return stored(checkboxCond(cond, cat), prop, (v) => v === true)
-    case 'select':
     case 'status':
+      return stored(statusCond(cond, cat, prop, ctx), prop, optionsOfValue)
+    case 'select':
     case 'multi_select':
       return stored(optionCond(cond, cat, prop, ftype === 'multi_select'), prop, optionsOfValue)
     case 'date':

@@ -120,6 +120,35 @@ export function optionCond(raw: unknown, at: Path, prop: PropertyConfig | undefi
 }
 
 /**
+ * A status condition. Before Notion-Version 2026-12-01 (`ctx.statusGroupFilters` false) it is an
+ * option condition in which a value naming a status group (e.g. "In progress") also matches every
+ * option of that group (docs/reference/notion-api-2026.md §4.3). With the new behaviour
+ * (§6.1 row 2), `equals`/`does_not_equal` match option names only, and the group operators
+ * `group_equals`/`group_does_not_equal` (one group name or several) match the options of those groups.
+ * @throws NotionApiError validation_error
+ */
+export function statusCond(
+  raw: unknown,
+  at: Path,
+  prop: PropertyConfig | undefined,
+  ctx: QueryContext,
+): Cond<{ id: string; name: string }[]> {
+  const groups = (prop?.config.groups as { name: string; option_ids: string[] }[] | undefined) ?? []
+  const groupOps = ctx.statusGroupFilters ? ['group_equals', 'group_does_not_equal'] : []
+  const [op, v] = oneCondition(raw, at, ['equals', 'does_not_equal', ...groupOps, ...EXISTENCE])
+  if (op === 'is_empty' || op === 'is_not_empty') return optionCond(raw, at, prop, false)
+  const names = stringList(v, [...at, op])
+  const wanted = names.map(lower)
+  const inGroups = groups.filter((g) => wanted.includes(lower(g.name))).flatMap((g) => g.option_ids)
+  let ids: string[]
+  if (op === 'group_equals' || op === 'group_does_not_equal') ids = inGroups
+  else ids = ctx.statusGroupFilters ? optionIds(prop, names) : [...new Set([...optionIds(prop, names), ...inGroups])]
+  const hit = (xs: { id: string; name: string }[]) => xs.some((x) => (prop ? ids.includes(x.id) : wanted.includes(lower(x.name))))
+  const negate = op === 'does_not_equal' || op === 'group_does_not_equal'
+  return { test: negate ? (xs) => !hit(xs) : hit, plan: (pid) => ({ k: 'in', pid, values: ids, negate }) }
+}
+
+/**
  * A people / relation condition (`contains`/`does_not_contain` an id — `"me"` when `allowMe` — or
  * existence) over a list of ids. @throws NotionApiError validation_error
  */

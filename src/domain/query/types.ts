@@ -24,6 +24,12 @@ export interface QueryContext {
   now: number
   /** The caller's user id (`"me"` in people filters). */
   me: string
+  /**
+   * Status filters under Notion-Version 2026-12-01 or the beta flag `status-group-filters-2026-10-06`
+   * (domain/versions.ts `statusGroupFilters`): `equals`/`does_not_equal` match option names only and
+   * `group_equals`/`group_does_not_equal` match groups. Otherwise (default) `equals` also takes group names.
+   */
+  statusGroupFilters?: boolean
 }
 
 export type Predicate = (row: QueryRow) => boolean

@@ -51,7 +51,8 @@ export function page(app: Hono<PortalEnv>, s: PortalShell): ShowPage {
     const u = user(c)
     const ws = uuid(c.req.param('ws'), 'workspace')
     const pageId = uuid(c.req.param('id'), 'page')
-    const page = await readPage(deps, u.id, pageId)
+    const wantView = c.req.query('view')
+    const page = await readPage(deps, u.id, pageId, 1000, wantView && /^[0-9a-f-]{32,36}$/i.test(wantView) ? wantView : undefined)
     if (page.node.workspace_id !== ws) return c.redirect(`/w/${page.node.workspace_id}/pages/${pageId}`, 303)
     let panel: Panel = panelOverride ?? { type: 'none' }
     if (!panelOverride) {
@@ -97,6 +98,8 @@ export function page(app: Hono<PortalEnv>, s: PortalShell): ShowPage {
         truncated: page.truncated,
         ancestors: page.ancestors,
         rows: page.rows,
+        views: page.views,
+        view: page.view,
       },
       panel,
       csrf: c.get('csrf'),

@@ -84,6 +84,9 @@ export interface PageViewInput {
     truncated: boolean
     ancestors: { id: string; title: string }[]
     rows: { id: string; title: string }[]
+    /** The database's saved views (tabs) and the one shown, when it has any. */
+    views?: { id: string; name: string; type: string }[]
+    view?: { id: string; name: string; type: string } | null
   }
   panel: Panel
   csrf: string
@@ -114,15 +117,38 @@ export function pageView(input: PageViewInput): Html {
 ${flashView(input.flash)}
 ${panelView(input, base, title)}
 <article class="doc" aria-label="${title}">
-${p.object === 'database' ? databaseBody(p.rows, href) : renderBlocks(p.blocks, href)}
+${p.object === 'database' ? databaseBody(p.rows, href, base, p.views ?? [], p.view ?? null) : renderBlocks(p.blocks, href)}
 ${p.truncated ? html`<p class="caption">This page is long; the portal shows its first 1000 blocks.</p>` : ''}
 </article>`
 }
 
-function databaseBody(rows: { id: string; title: string }[], href: (id: string) => string): Html {
-  if (rows.length === 0) return html`<p class="caption">This database has no rows.</p>`
-  return html`<p class="caption">Database · ${rows.length}${rows.length === 200 ? '+' : ''} rows</p>
-<ul>${rows.map((r) => html`<li><a href="${href(r.id)}">${r.title || 'Untitled'}</a></li>`)}</ul>`
+/**
+ * A database's rows: under tabs of its saved views when it has any (the shown view's filter and sorts
+ * already applied by the service), as a table for table views and as a list otherwise.
+ */
+function databaseBody(
+  rows: { id: string; title: string }[],
+  href: (id: string) => string,
+  base: string,
+  views: { id: string; name: string; type: string }[],
+  view: { id: string; name: string; type: string } | null,
+): Html {
+  const tabs =
+    views.length === 0
+      ? html``
+      : html`<nav class="view-tabs" aria-label="Views">${views.map((v) =>
+          v.id === view?.id
+            ? html`<strong class="view-tab" aria-current="page">${v.name || 'Untitled'} <span class="caption">${v.type}</span></strong> `
+            : html`<a class="view-tab" href="${base}?view=${v.id}">${v.name || 'Untitled'} <span class="caption">${v.type}</span></a> `,
+        )}</nav>`
+  if (rows.length === 0) return html`${tabs}<p class="caption">This database has no rows.</p>`
+  const count = html`<p class="caption">Database · ${rows.length}${rows.length === 200 ? '+' : ''} rows</p>`
+  if (view?.type === 'table') {
+    return html`${tabs}${count}<table class="view-table"><thead><tr><th scope="col">Name</th></tr></thead><tbody>${rows.map(
+      (r) => html`<tr><td><a href="${href(r.id)}">${r.title || 'Untitled'}</a></td></tr>`,
+    )}</tbody></table>`
+  }
+  return html`${tabs}${count}<ul>${rows.map((r) => html`<li><a href="${href(r.id)}">${r.title || 'Untitled'}</a></li>`)}</ul>`
 }
 
 /** "Public · installed by …" (and "Inactive" once that person left) for a public connection's install. */

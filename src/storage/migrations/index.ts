@@ -7,6 +7,7 @@ import * as m0005 from './0005-portal.js'
 import * as m0006 from './0006-comment-order.js'
 import * as m0007 from './0007-public-connections.js'
 import * as m0008 from './0008-change-events.js'
+import * as m0011 from './0011-views.js'
 import * as m0009 from './0009-file-uploads.js'
 
 /**
@@ -23,6 +24,7 @@ export const migrationProvider: MigrationProvider = {
     '0006-comment-order': m0006,
     '0007-public-connections': m0007,
     '0008-change-events': m0008,
+    '0011-views': m0011,
     '0009-file-uploads': m0009,
   }),
 }

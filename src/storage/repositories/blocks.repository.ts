@@ -3,6 +3,7 @@ import { newId } from '../../domain/ids.js'
 import type { NewBlock } from '../../domain/blocks.js'
 import type { BlockTable } from '../database.js'
 import type { Db } from '../store.js'
+import { compiledOnce } from './compiled.js'
 import { reindexRow } from './data-source-values.repository.js'
 import { appendEvents, type Actor, type NewChangeEvent } from './events.repository.js'
 import type { At } from './at.js'
@@ -46,8 +47,16 @@ export async function findBlocks(db: Db, ids: string[]): Promise<BlockRow[]> {
 
 /** One page, database or block by id (any workspace; callers check the workspace). */
 export async function findBlock(db: Db, id: string): Promise<BlockRow | undefined> {
-  return db.selectFrom('block').selectAll().where('id', '=', id).executeTakeFirst()
+  return (await blockById(db, id))[0]
 }
+
+/** `findBlock`'s statement, compiled once: it runs on every request that names a page or block. */
+const blockById = compiledOnce(1, (db, id) =>
+  db
+    .selectFrom('block')
+    .selectAll()
+    .where('id', '=', id as string),
+)
 
 /** Where new children go among their siblings. */
 export type InsertAt = { type: 'start' } | { type: 'end' } | { type: 'after_block'; afterId: string }
@@ -517,4 +526,66 @@ export async function findLiveChild(db: Db, parentId: string, childId: string): 
     .where('parent_type', '!=', 'data_source_id')
     .where('in_trash', '=', 0)
     .executeTakeFirst()
+}
+
+/**
+ * The live tree under page (or block) `rootId` for its Markdown: every live content block of the
+ * owning page plus the live child pages and databases hanging from the page or one of its blocks
+ * (not their own content), at most `limit` rows (the caller passes its load limit + 1 to detect
+ * truncation). Rows in no particular order; blocks under a trashed block are returned and left out
+ * by the caller when it builds the tree from the root.
+ */
+export async function listPageTree(db: Db, pageId: string, limit: number): Promise<BlockRow[]> {
+  const content = await db
+    .selectFrom('block')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('id', '!=', pageId)
+    .where('in_trash', '=', 0)
+    .where('type', 'not in', ['child_page', 'child_database'])
+    .limit(limit)
+    .execute()
+  const parents = [pageId, ...content.map((r) => r.id)]
+  const nodes: BlockRow[] = []
+  for (let i = 0; i < parents.length && content.length + nodes.length < limit; i += 500)
+    nodes.push(
+      ...(await db
+        .selectFrom('block')
+        .selectAll()
+        .where('parent_id', 'in', parents.slice(i, i + 500))
+        .where('parent_type', 'in', ['page_id', 'block_id'])
+        .where('type', 'in', ['child_page', 'child_database'])
+        .where('in_trash', '=', 0)
+        .execute()),
+    )
+  return [...content, ...nodes].slice(0, limit)
+}
+
+/**
+ * Trashes content blocks of page `page` in bulk (a Markdown edit replacing them): the blocks `ids`
+ * and their descendants `descendantIds` go to the trash in chunked statements, the page is bumped
+ * once, and one `block.deleted` event is appended per block of `ids` (`data: {parent_id}`), as
+ * `deleteNode` would for each (descendants go with their block, as in `eraseContent`).
+ */
+export async function trashBlocks(db: Db, page: BlockRow, ids: string[], descendantIds: string[], at: ContentAt): Promise<void> {
+  if (ids.length === 0) return
+  const all = [...ids, ...descendantIds]
+  for (let i = 0; i < all.length; i += 500)
+    await db
+      .updateTable('block')
+      .set({ in_trash: 1, last_edited_time: at.time, last_edited_by: at.by })
+      .where('id', 'in', all.slice(i, i + 500))
+      .execute()
+  await touchPage(db, page.id, at.by, at.time)
+  await appendEvents(
+    db,
+    ids.map((id) => ({
+      workspaceId: page.workspace_id,
+      type: 'block.deleted',
+      objectId: id,
+      actor: at.actor,
+      time: at.time,
+      data: { parent_id: page.id },
+    })),
+  )
 }

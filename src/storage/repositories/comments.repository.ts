@@ -103,3 +103,46 @@ export async function connectionCreatorName(db: Db, connectionId: string): Promi
     .executeTakeFirst()
   return row?.name ?? null
 }
+
+/**
+ * Replaces a comment's text (and display name when given) and `last_edited_time`, and appends
+ * `comment.updated` by `actor` with `data: {discussion_id, parent_id, page_id}`.
+ */
+export async function updateComment(
+  db: Db,
+  row: Pick<CommentRow, 'id' | 'workspace_id' | 'discussion_id' | 'parent_id' | 'page_id'>,
+  patch: { rich_text: string; display_name?: string; last_edited_time: string },
+  actor: Actor,
+): Promise<void> {
+  await db.updateTable('comment').set(patch).where('id', '=', row.id).execute()
+  await appendEvent(db, {
+    workspaceId: row.workspace_id,
+    type: 'comment.updated',
+    objectId: row.id,
+    actor,
+    time: patch.last_edited_time,
+    data: { discussion_id: row.discussion_id, parent_id: row.parent_id, page_id: row.page_id },
+  })
+}
+
+/**
+ * Deletes a comment (a discussion whose last comment goes is gone with it: discussions have no row
+ * of their own) and appends `comment.deleted` by `actor` at `time` with `data: {discussion_id,
+ * parent_id, page_id}`.
+ */
+export async function deleteComment(
+  db: Db,
+  row: Pick<CommentRow, 'id' | 'workspace_id' | 'discussion_id' | 'parent_id' | 'page_id'>,
+  actor: Actor,
+  time: string,
+): Promise<void> {
+  await db.deleteFrom('comment').where('id', '=', row.id).execute()
+  await appendEvent(db, {
+    workspaceId: row.workspace_id,
+    type: 'comment.deleted',
+    objectId: row.id,
+    actor,
+    time,
+    data: { discussion_id: row.discussion_id, parent_id: row.parent_id, page_id: row.page_id },
+  })
+}

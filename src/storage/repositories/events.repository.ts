@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '../store.js'
+import { compiledOnce } from './compiled.js'
 
 /**
  * The change-event outbox (ADR 15). Every repository write function appends its events here with
@@ -98,6 +99,67 @@ export async function lastEventSeq(db: Db): Promise<number> {
     .select((eb) => eb.fn.max('seq').as('seq'))
     .executeTakeFirst()
   return Number(row?.seq ?? 0)
+}
+
+/** What the in-process caches need of an event (services/caches.ts): its position, workspace and type. */
+export interface EventStamp {
+  seq: number
+  workspaceId: string | null
+  type: string
+}
+
+const stampsAfter = compiledOnce(1, (db, after) =>
+  db
+    .selectFrom('change_event')
+    .select(['seq', 'workspace_id', 'type'])
+    .where('seq', '>', after as unknown as number)
+    .orderBy('seq')
+    .limit(EVENT_STAMP_LIMIT),
+)
+
+const position = compiledOnce(0, (db) =>
+  db.selectNoFrom((eb) => [
+    eb
+      .selectFrom('change_event')
+      .select((e) => e.fn.max('seq').as('m'))
+      .as('last'),
+    eb.selectFrom('change_event').select('id').orderBy('seq').limit(1).as('first_id'),
+  ]),
+)
+
+/**
+ * Where the outbox stands: the highest `seq` (0 when empty) and the id of its oldest event (null when
+ * empty). Two index reads in one statement, compiled once. A reader that remembers both notices when
+ * the log was emptied and restarted (the admin reset, an import): the oldest id changes.
+ */
+export async function eventLogPosition(db: Db): Promise<{ last: number; firstId: string | null }> {
+  const [row] = await position(db)
+  return { last: Number(row?.last ?? 0), firstId: (row?.first_id as string | null | undefined) ?? null }
+}
+
+/** At most this many stamps per `eventStampsAfter` call. */
+export const EVENT_STAMP_LIMIT = 500
+
+/**
+ * The events after `afterSeq` in `seq` order, at most `EVENT_STAMP_LIMIT`, as stamps: one read of
+ * the primary key's range (no row when nothing changed), compiled once. The caches' per-request check.
+ */
+export async function eventStampsAfter(db: Db, afterSeq: number): Promise<EventStamp[]> {
+  const rows = await stampsAfter(db, afterSeq)
+  return rows.map((r) => ({ seq: Number(r.seq), workspaceId: r.workspace_id, type: r.type }))
+}
+
+/**
+ * Empties the outbox for a store reset and appends one `store.reset` event (no workspace) in its
+ * place, keeping `seq` monotonic on both dialects: the newest row is deleted only after the reset
+ * event took the next value, because SQLite's rowid would otherwise start again at 1 and a reader
+ * resuming after its last `seq` (webhooks, caches) would skip every later event.
+ */
+export async function resetEvents(db: Db, at: { actor: Actor; time: string }): Promise<void> {
+  const newest = await lastEventSeq(db)
+  await db.deleteFrom('change_event').where('seq', '<', newest).execute()
+  await appendEvent(db, { workspaceId: null, type: 'store.reset', objectType: 'store', actor: at.actor, time: at.time })
+  await db.deleteFrom('change_event').where('seq', '=', newest).execute()
 }
 
 /** `page` for `page.created`; null for a type without a dot. */

@@ -1,4 +1,5 @@
 import type { Db } from '../store.js'
+import { compiledOnce } from './compiled.js'
 import type { ConnectionTable, Plan, TokenTable } from '../database.js'
 import { appendEvent } from './events.repository.js'
 
@@ -11,7 +12,19 @@ export interface TokenContext {
 
 /** Finds a token by its HMAC digest, joined with its connection and workspace. */
 export async function findTokenByDigest(db: Db, digest: string): Promise<TokenContext | undefined> {
-  const row = await db
+  const [row] = await tokenByDigest(db, digest)
+  if (!row) return undefined
+  const { t_id, t_digest, t_bot_id, t_kind, t_revoked_time, t_last_used_time, w_name, w_icon, w_plan, ...connection } = row
+  return {
+    token: { id: t_id, digest: t_digest, bot_id: t_bot_id, kind: t_kind, revoked_time: t_revoked_time, last_used_time: t_last_used_time },
+    connection,
+    workspace: { id: connection.workspace_id, name: w_name, icon: w_icon, plan: w_plan },
+  }
+}
+
+/** `findTokenByDigest`'s statement, compiled once (it runs on every request the token cache misses). */
+const tokenByDigest = compiledOnce(1, (db, digest) =>
+  db
     .selectFrom('token as t')
     .innerJoin('connection as c', 'c.id', 't.connection_id')
     .innerJoin('workspace as w', 'w.id', 't.workspace_id')
@@ -27,16 +40,8 @@ export async function findTokenByDigest(db: Db, digest: string): Promise<TokenCo
       'w.icon as w_icon',
       'w.plan as w_plan',
     ])
-    .where('t.digest', '=', digest)
-    .executeTakeFirst()
-  if (!row) return undefined
-  const { t_id, t_digest, t_bot_id, t_kind, t_revoked_time, t_last_used_time, w_name, w_icon, w_plan, ...connection } = row
-  return {
-    token: { id: t_id, digest: t_digest, bot_id: t_bot_id, kind: t_kind, revoked_time: t_revoked_time, last_used_time: t_last_used_time },
-    connection,
-    workspace: { id: connection.workspace_id, name: w_name, icon: w_icon, plan: w_plan },
-  }
-}
+    .where('t.digest', '=', digest as string),
+)
 
 /** The connection's current (unrevoked) token, if any. */
 export async function findActiveConnectionToken(db: Db, connectionId: string): Promise<TokenTable | undefined> {

@@ -1,0 +1,161 @@
+/**
+ * Benchmark of page Markdown (issue 15; docs/markdown.md). Not a test.
+ *
+ *   npx tsx bench/markdown.ts [--blocks N] [--runs N]
+ *
+ * Starts the real server in this process on a fresh SQLite store, creates a page of N top-level
+ * blocks (default 1,000: headings, paragraphs with bold/links, list items with a nested child, to-dos,
+ * code) through `POST /v1/pages` with `markdown`, then times over loopback, one request at a time:
+ *   1. `GET /v1/pages/{id}/markdown` of that page (target p95 ≤ 50 ms);
+ *   2. `PATCH /v1/pages/{id}/markdown` `replace_content` with a different 1,000-block document, each
+ *      run alternating between two documents so every run rewrites the whole page (target p95 ≤ 200 ms);
+ *   3. `PATCH … update_content` changing one block of the page (no target; shows the reconcile keeps
+ *      the rest).
+ * Output: a table on stdout and `bench/results/markdown-<YYYY-MM-DD>.json`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { loadConfig } from '../src/config.js'
+import { createLogger } from '../src/logger.js'
+import { startServer } from '../src/server.js'
+import { createConnection, shareWithConnection } from '../src/services/connections.service.js'
+import { createPageAsUser } from '../src/services/setup.service.js'
+import { createWorkspace } from '../src/services/workspaces.service.js'
+
+const args = process.argv.slice(2)
+const arg = (name: string, dflt: number) => {
+  const i = args.indexOf(name)
+  return i >= 0 ? Number(args[i + 1]) : dflt
+}
+const BLOCKS = arg('--blocks', 1000)
+const RUNS = arg('--runs', 60)
+
+function doc(n: number, variant: string): string {
+  const lines: string[] = []
+  for (let i = 0; lines.length < n; i++) {
+    switch (i % 6) {
+      case 0:
+        lines.push(`## Section ${i} ${variant}`)
+        break
+      case 1:
+        lines.push(`Paragraph ${i} with **bold**, *italic* and a [link](https://example.com/${i}) ${variant}`)
+        break
+      case 2:
+        lines.push(`- item ${i} ${variant}`, `\t- nested ${i}`)
+        break
+      case 3:
+        lines.push(`- [ ] task ${i} ${variant}`)
+        break
+      case 4:
+        lines.push('```ts', `const x${i} = ${i} // ${variant}`, '```')
+        break
+      default:
+        lines.push(`1. step ${i} ${variant}`)
+    }
+  }
+  return lines.join('\n')
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'octavo-bench-md-'))
+  const config = loadConfig({ OCTAVO_DATA_DIR: dataDir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent' })
+  config.rateLimits = { ...config.rateLimits, enabled: false }
+  const server = await startServer(config, { logger: createLogger('silent') })
+  try {
+    const deps = server.deps
+    const { workspace, members } = await createWorkspace(deps, {
+      name: 'Bench',
+      plan: 'free',
+      members: [{ name: 'Owner', email: 'o@example.com', role: 'owner' }],
+    })
+    const owner = members[0] as { id: string }
+    const root = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'Root' })
+    const conn = await createConnection(deps, { workspaceId: workspace.id, actorId: owner.id, name: 'Bench Bot', capabilities: {} })
+    await shareWithConnection(deps, conn.connection.id, root.id, owner.id)
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${conn.token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      })
+      const json = (await res.json()) as Record<string, unknown>
+      if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json).slice(0, 300)}`)
+      return json
+    }
+    const docs = [doc(BLOCKS, 'a'), doc(BLOCKS, 'b')]
+    const page = await call('POST', '/v1/pages', {
+      parent: { page_id: root.id },
+      properties: { title: { title: [{ text: { content: 'Big' } }] } },
+      markdown: docs[0],
+    })
+    const id = page.id as string
+    const time = async (fn: (i: number) => Promise<unknown>) => {
+      for (let i = 0; i < 3; i++) await fn(i) // warm-up
+      const out: number[] = []
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now()
+        await fn(i)
+        out.push(performance.now() - t)
+      }
+      return out.sort((a, b) => a - b)
+    }
+    const md = (await call('GET', `/v1/pages/${id}/markdown`)).markdown as string
+    let toggles = 0
+    const rows = [
+      { name: 'GET markdown', target: 50, times: await time(() => call('GET', `/v1/pages/${id}/markdown`)) },
+      {
+        name: 'PATCH replace_content (whole page)',
+        target: 200,
+        times: await time((i) =>
+          call('PATCH', `/v1/pages/${id}/markdown`, { type: 'replace_content', replace_content: { new_str: docs[(i + 1) % 2] } }),
+        ),
+      },
+      {
+        name: 'PATCH update_content (one block)',
+        target: null,
+        times: await time(() => {
+          const flip = toggles++ % 2 === 0
+          return call('PATCH', `/v1/pages/${id}/markdown`, {
+            type: 'update_content',
+            update_content: {
+              content_updates: [{ old_str: flip ? 'Section 0 ' : 'Section zero ', new_str: flip ? 'Section zero ' : 'Section 0 ' }],
+            },
+          })
+        }),
+      },
+    ]
+    const result = rows.map((r) => ({
+      name: r.name,
+      p50: +pct(r.times, 50).toFixed(1),
+      p95: +pct(r.times, 95).toFixed(1),
+      p99: +pct(r.times, 99).toFixed(1),
+      target_p95_ms: r.target,
+      met: r.target === null ? null : pct(r.times, 95) <= r.target,
+    }))
+    console.table(result)
+    const meta = {
+      date: new Date().toISOString(),
+      blocks: BLOCKS,
+      markdown_chars: md.length,
+      runs: RUNS,
+      cpus: cpus().length,
+      loadavg: loadavg(),
+      node: process.version,
+    }
+    mkdirSync(join('bench', 'results'), { recursive: true })
+    const file = join('bench', 'results', `markdown-${meta.date.slice(0, 10)}.json`)
+    writeFileSync(file, `${JSON.stringify({ meta, result }, null, 2)}\n`)
+    console.log(`wrote ${file}`)
+  } finally {
+    await server.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+await main()

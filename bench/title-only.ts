@@ -1,0 +1,139 @@
+/**
+ * Benchmark of the 2026-12-01 title-only lists (issue 16; docs/views-and-versions.md). Not a test.
+ *
+ *   npx tsx bench/title-only.ts [--iterations N]
+ *
+ * Starts the real server in-process on a fresh SQLite store, builds through the official SDK a data
+ * source of 100 rows, each with a number, a relation to 5 of 50 rows of a second data source, a
+ * formula over its own number and a rollup (sum) over the relation, and a formula over the rollup.
+ * Then, over loopback, it times `POST /v1/data_sources/{id}/query` (page_size 100) and `POST /v1/search`
+ * (page_size 100, matching the 100 rows) under `Notion-Version: 2026-03-11` (every property,
+ * computed) and `2026-12-01` (the title only, nothing computed). N iterations each (default 40)
+ * after 5 warm-up calls; p50/p95 in ms and the ratio of the medians.
+ * Goal (issue 16): the title-only path at least 3× faster.
+ * Output: a table on stdout and `bench/results/title-only-<YYYY-MM-DD>.json`.
+ */
+import { Client, LogLevel } from '@notionhq/client'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { loadConfig } from '../src/config.js'
+import { createLogger } from '../src/logger.js'
+import { startServer } from '../src/server.js'
+import { createConnection, shareWithConnection } from '../src/services/connections.service.js'
+import { createPageAsUser } from '../src/services/setup.service.js'
+import { createWorkspace } from '../src/services/workspaces.service.js'
+
+const args = process.argv.slice(2)
+const iArg = args.indexOf('--iterations')
+const ITERATIONS = iArg === -1 ? 40 : Number(args[iArg + 1])
+const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
+
+const dir = mkdtempSync(join(tmpdir(), 'octavo-bench-title-'))
+const config = loadConfig({ OCTAVO_DATA_DIR: dir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent' })
+config.rateLimits = { ...config.rateLimits, enabled: false }
+const server = await startServer(config, { logger: createLogger('silent') })
+try {
+  const deps = server.deps
+  const { workspace, members } = await createWorkspace(deps, {
+    name: 'Bench',
+    plan: 'business',
+    members: [{ name: 'Olive', email: 'olive@example.com', role: 'owner' }],
+  })
+  const owner = members[0] as { id: string }
+  const root = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'Root' })
+  const { connection, token } = await createConnection(deps, { workspaceId: workspace.id, actorId: owner.id, name: 'Bench' })
+  await shareWithConnection(deps, connection.id, root.id, owner.id)
+  const client = (notionVersion: string) =>
+    new Client({ auth: token, baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {}, notionVersion })
+  const notion = client('2025-09-03')
+
+  const target = (await notion.databases.create({
+    parent: { type: 'page_id', page_id: root.id },
+    title: rt('Items'),
+    initial_data_source: { properties: { Name: { title: {} }, Amount: { number: {} } } },
+  })) as unknown as { data_sources: { id: string }[] }
+  const targetDs = (target.data_sources[0] as { id: string }).id
+  const items: string[] = []
+  for (let i = 0; i < 50; i++) {
+    items.push(
+      (
+        await notion.pages.create({
+          parent: { data_source_id: targetDs },
+          properties: { Name: { title: rt(`Item ${i}`) }, Amount: { number: i } } as never,
+        })
+      ).id,
+    )
+  }
+  const main = (await notion.databases.create({
+    parent: { type: 'page_id', page_id: root.id },
+    title: rt('Orders'),
+    initial_data_source: {
+      properties: {
+        Name: { title: {} },
+        Qty: { number: {} },
+        Items: { relation: { data_source_id: targetDs, single_property: {} } },
+        Double: { formula: { expression: 'prop("Qty") * 2 + length(prop("Name"))' } },
+      } as never,
+    },
+  })) as unknown as { data_sources: { id: string }[] }
+  const mainDs = (main.data_sources[0] as { id: string }).id
+  await notion.dataSources.update({
+    data_source_id: mainDs,
+    properties: { Total: { rollup: { relation_property_name: 'Items', rollup_property_name: 'Amount', function: 'sum' } } } as never,
+  })
+  await notion.dataSources.update({
+    data_source_id: mainDs,
+    properties: { Score: { formula: { expression: 'prop("Total") / (prop("Qty") + 1)' } } } as never,
+  })
+  for (let i = 0; i < 100; i++) {
+    await notion.pages.create({
+      parent: { data_source_id: mainDs },
+      properties: {
+        Name: { title: rt(`Order ${i}`) },
+        Qty: { number: i },
+        Items: { relation: [0, 1, 2, 3, 4].map((k) => ({ id: items[(i + k * 7) % 50] as string })) },
+      } as never,
+    })
+  }
+
+  const scenarios = {
+    'data-source query': (n: Client) => n.dataSources.query({ data_source_id: mainDs, page_size: 100 }),
+    search: (n: Client) => n.search({ query: 'Order', filter: { property: 'object', value: 'page' }, page_size: 100 }),
+  }
+  const out: Record<string, unknown>[] = []
+  for (const [name, run] of Object.entries(scenarios)) {
+    const med: Record<string, number> = {}
+    for (const version of ['2026-03-11', '2026-12-01']) {
+      const n = client(version)
+      const first = (await run(n)) as { results: { properties?: Record<string, unknown> }[] }
+      const props = Object.keys(first.results[0]?.properties ?? {}).length
+      if (first.results.length !== 100) throw new Error(`${name}: expected 100 results, got ${first.results.length}`)
+      for (let i = 0; i < 5; i++) await run(n)
+      const times: number[] = []
+      for (let i = 0; i < ITERATIONS; i++) {
+        const t = performance.now()
+        await run(n)
+        times.push(performance.now() - t)
+      }
+      times.sort((a, b) => a - b)
+      const p = (q: number) => Number((times[Math.min(times.length - 1, Math.floor(q * times.length))] as number).toFixed(2))
+      med[version] = p(0.5)
+      out.push({ scenario: name, version, properties_per_page: props, iterations: ITERATIONS, p50_ms: p(0.5), p95_ms: p(0.95) })
+    }
+    const ratio = Number(((med['2026-03-11'] as number) / (med['2026-12-01'] as number)).toFixed(2))
+    out.push({ scenario: name, speedup_p50: ratio, goal: 3, met: ratio >= 3 })
+  }
+  console.table(out)
+  const day = new Date().toISOString().slice(0, 10)
+  const file = join('bench', 'results', `title-only-${day}.json`)
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, rows: 100, results: out }, null, 2)}\n`,
+  )
+  console.log(`wrote ${file}`)
+} finally {
+  await server.close()
+  rmSync(dir, { recursive: true, force: true })
+}

@@ -1,0 +1,34 @@
+import { requireId } from '../../domain/ids.js'
+import { parseWith } from '../../domain/validation.js'
+import { readJsonBody } from '../../http/body.js'
+import type { Deps } from '../../services/deps.js'
+import type { RouteSpec } from '../router.js'
+import { GetPageMarkdownQuery, UpdatePageMarkdownBody } from './page-markdown.schemas.js'
+import { getPageMarkdown, updatePageMarkdown } from './page-markdown.service.js'
+
+/** `GET|PATCH /v1/pages/{page_id}/markdown` (SDK `pages.retrieveMarkdown|updateMarkdown`); see page-markdown.service.ts. */
+export function pageMarkdownRoutes(deps: Deps): RouteSpec[] {
+  return [
+    {
+      method: 'get',
+      path: '/pages/:page_id/markdown',
+      endpoint: 'pages.retrieveMarkdown',
+      schemas: { query: GetPageMarkdownQuery },
+      handler: async (c, ctx) => {
+        const id = requireId(c.req.param('page_id'), 'page_id')
+        const query = parseWith(GetPageMarkdownQuery, c.req.query(), 'query')
+        return getPageMarkdown(deps, ctx, id, query)
+      },
+    },
+    {
+      method: 'patch',
+      path: '/pages/:page_id/markdown',
+      endpoint: 'pages.updateMarkdown',
+      schemas: { body: UpdatePageMarkdownBody },
+      handler: async (c, ctx) => {
+        const id = requireId(c.req.param('page_id'), 'page_id')
+        return updatePageMarkdown(deps, ctx, id, parseWith(UpdatePageMarkdownBody, await readJsonBody(c), 'body'))
+      },
+    },
+  ]
+}

@@ -1,0 +1,459 @@
+import type { RequestContext } from '../../auth/principal.js'
+import type { NewBlock } from '../../domain/blocks.js'
+import { isoNow } from '../../domain/clock.js'
+import { markdownToBlocks, type ParsedBlock } from '../../domain/markdown/parse.js'
+import { blockKey, blocksToMarkdown, type MdNode } from '../../domain/markdown/render.js'
+import { plainText, type RichTextItem } from '../../domain/rich-text.js'
+import { markdownV1Refused, rangeReplaceRefused } from '../../domain/versions.js'
+import { validationError } from '../../errors/notion-error.js'
+import { REQUIRED_LEVEL } from '../../permissions/roles.js'
+import { levelOn, loadAuthorized } from '../../services/access.js'
+import { changeActorOf } from '../../services/change-actor.js'
+import type { Deps } from '../../services/deps.js'
+import { requireWritableNode } from '../../services/trash.js'
+import {
+  deleteNode,
+  findBlock,
+  insertBlocks,
+  listPageTree,
+  touchPage,
+  trashBlocks,
+  type BlockRow,
+  type ContentAt,
+  type InsertAt,
+} from '../../storage/repositories/blocks.repository.js'
+import type { Db } from '../../storage/store.js'
+import type { UpdatePageMarkdownBody } from './page-markdown.schemas.js'
+
+/**
+ * Page content as Notion's enhanced Markdown: `GET` and `PATCH /v1/pages/{id}/markdown` (SDK
+ * `pages.retrieveMarkdown` / `pages.updateMarkdown`) and the `markdown` of `POST /v1/pages`
+ * (pages.service.ts calls `blocksFromMarkdown`). Shapes, operations and errors:
+ * docs/reference/notion-api-2026.md §2 (from notion-api-2026.md §2). Edits are made on the rendered Markdown and
+ * then reconciled block by block: top-level blocks whose Markdown is unchanged keep their id, the
+ * others are trashed (`deleteNode`, `block.deleted`) and the new ones inserted (`insertBlocks`,
+ * `block.appended`), all in one transaction.
+ */
+
+/** Blocks loaded for one Markdown answer; beyond it the answer is `truncated` (Notion: ≈ 20,000 records). */
+export const MARKDOWN_LOAD_LIMIT = 20_000
+/** Most blocks one Markdown write may create. */
+export const MARKDOWN_WRITE_LIMIT = 10_000
+
+/** The `page_markdown` object (SDK `PageMarkdownResponse`). */
+export interface PageMarkdown {
+  object: 'page_markdown'
+  id: string
+  markdown: string
+  truncated: boolean
+  unknown_block_ids: string[]
+}
+
+interface LoadedTree {
+  nodes: MdNode[]
+  truncated: boolean
+}
+
+/**
+ * The live block tree under `root` (a page, or any block), with child pages and databases the caller
+ * cannot read marked hidden. At most `MARKDOWN_LOAD_LIMIT` rows are read; more → `truncated`.
+ */
+async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<LoadedTree> {
+  const pageId = root.type === 'child_page' ? root.id : root.page_id
+  const rows = await listPageTree(db, pageId, MARKDOWN_LOAD_LIMIT + 1)
+  const truncated = rows.length > MARKDOWN_LOAD_LIMIT
+  const byParent = new Map<string, BlockRow[]>()
+  for (const r of rows.slice(0, MARKDOWN_LOAD_LIMIT)) {
+    const list = byParent.get(r.parent_id as string) ?? []
+    list.push(r)
+    byParent.set(r.parent_id as string, list)
+  }
+  const page = root.type === 'child_page' ? root : await findBlock(db, pageId)
+  const ownerRoot = page?.perm_root_id ?? null
+  const build = async (parentId: string, depth: number): Promise<MdNode[]> => {
+    const kids = (byParent.get(parentId) ?? []).sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : 1))
+    const out: MdNode[] = []
+    for (const r of kids) {
+      if (r.type === 'child_page' || r.type === 'child_database') {
+        const hidden = r.perm_root_id !== null && r.perm_root_id !== ownerRoot && (await levelOn(db, ctx.caller, r)) < REQUIRED_LEVEL.read
+        const props = JSON.parse(r.properties ?? '{}') as { title?: RichTextItem[] }
+        out.push({ id: r.id, type: r.type, content: {}, children: [], title: plainText(props.title), hidden })
+        continue
+      }
+      out.push({
+        id: r.id,
+        type: r.type,
+        content: JSON.parse(r.content) as Record<string, unknown>,
+        children: depth < 200 ? await build(r.id, depth + 1) : [],
+      })
+    }
+    return out
+  }
+  if (root.type === 'child_page') return { nodes: await build(root.id, 0), truncated }
+  const self: MdNode = {
+    id: root.id,
+    type: root.type,
+    content: JSON.parse(root.content) as Record<string, unknown>,
+    children: await build(root.id, 1),
+  }
+  return { nodes: [self], truncated }
+}
+
+function present(id: string, nodes: MdNode[], truncated: boolean, publicUrl: string): PageMarkdown {
+  const r = blocksToMarkdown(nodes, publicUrl)
+  return { object: 'page_markdown', id, markdown: r.markdown, truncated: truncated || r.hiddenSeen, unknown_block_ids: r.unknownIds }
+}
+
+/** Refuses `markdown_version` values the request's Notion-Version does not take (v2 is not served yet). */
+function checkMarkdownVersion(ctx: RequestContext, value: 'v1' | 'v2' | undefined, where: string): void {
+  if (value === 'v1' && markdownV1Refused(ctx.version)) {
+    throw validationError(`${where} should be \`"v2"\`, instead was \`"v1"\`. Markdown v1 is not available in this API version.`)
+  }
+  if (value === 'v2' || (value === undefined && markdownV1Refused(ctx.version))) {
+    throw validationError(`${where}: markdown_version "v2" (Notion-flavored Markdown) is not supported by this server yet; send "v1".`)
+  }
+}
+
+/**
+ * `GET /v1/pages/{id}/markdown`: the page (or, for a block id, that block and its subtree) as
+ * enhanced Markdown. `include_transcript` is accepted (Octavo has no meeting notes yet).
+ * @throws NotionApiError object_not_found (page missing or not shared) | restricted_resource (no read
+ *   content capability) | validation_error (a database id; an unsupported `markdown_version`)
+ */
+export async function getPageMarkdown(
+  deps: Deps,
+  ctx: RequestContext,
+  id: string,
+  query: { markdown_version?: 'v1' | 'v2' },
+): Promise<PageMarkdown> {
+  checkMarkdownVersion(ctx, query.markdown_version, 'query.markdown_version')
+  const db = deps.store.db
+  const node = await loadAuthorized(db, ctx.caller, id, { kind: 'block', action: 'read', capability: 'read_content', notFoundKind: 'page' })
+  if (node.type === 'child_database')
+    throw validationError(`Block ${node.id} is a database, not a page: its content cannot be read as Markdown.`)
+  const tree = await loadTree(db, ctx, node)
+  return present(node.id, tree.nodes, tree.truncated, deps.publicUrl)
+}
+
+/** Where `selection` ("start...end", or an exact text) matches in `markdown` (case-sensitive), or undefined. */
+export function findSelection(markdown: string, selection: string): { start: number; end: number } | undefined {
+  const k = selection.indexOf('...')
+  if (k < 0) {
+    const s = markdown.indexOf(selection)
+    return s < 0 || selection === '' ? undefined : { start: s, end: s + selection.length }
+  }
+  const head = selection.slice(0, k)
+  const tail = selection.slice(k + 3)
+  const s = markdown.indexOf(head)
+  if (s < 0) return undefined
+  const e = markdown.indexOf(tail, s + head.length)
+  if (e < 0) return undefined
+  return { start: s, end: e + tail.length }
+}
+
+function countOf(text: string, needle: string): number {
+  let n = 0
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) n++
+  return n
+}
+
+/** New blocks only (references to existing blocks dropped); `count` totals them. */
+function newBlocksOf(parsed: ParsedBlock[]): NewBlock[] {
+  const out: NewBlock[] = []
+  for (const p of parsed) if ('type' in p) out.push({ type: p.type, content: p.content, children: newBlocksOf(p.children) })
+  return out
+}
+
+function countNew(blocks: NewBlock[]): number {
+  let n = 0
+  const stack = [...blocks]
+  while (stack.length) {
+    const b = stack.pop() as NewBlock
+    n++
+    stack.push(...b.children)
+  }
+  return n
+}
+
+function requireWithinLimit(blocks: NewBlock[]): void {
+  if (countNew(blocks) > MARKDOWN_WRITE_LIMIT) {
+    throw validationError(`The markdown content is too large: at most ${MARKDOWN_WRITE_LIMIT} blocks can be written in one request.`, {
+      limit_kind: 'block_count',
+    } as never)
+  }
+}
+
+function toMdNode(b: NewBlock): MdNode {
+  return { id: '', type: b.type, content: b.content, children: b.children.map(toMdNode) }
+}
+
+/**
+ * Parses enhanced Markdown for `POST /v1/pages`: the blocks, and, when `takeTitle`, the first
+ * `# heading` as the page title (removed from the content; Notion's "first h1 becomes the title").
+ * @throws NotionApiError validation_error (too deep, too many blocks)
+ */
+export function blocksFromMarkdown(markdown: string, takeTitle: boolean): { blocks: NewBlock[]; title?: RichTextItem[] } {
+  const blocks = newBlocksOf(markdownToBlocks(markdown))
+  requireWithinLimit(blocks)
+  if (takeTitle) {
+    const i = blocks.findIndex((b) => b.type === 'heading_1')
+    if (i >= 0) {
+      const [h] = blocks.splice(i, 1) as [NewBlock]
+      return { blocks: [...blocks.slice(0, i), ...h.children, ...blocks.slice(i)], title: h.content.rich_text as RichTextItem[] }
+    }
+  }
+  return { blocks }
+}
+
+/** `markdown_version` and `allow_async` checks shared with `POST /v1/pages`. */
+export function checkMarkdownOptions(ctx: RequestContext, body: { markdown_version?: 'v1' | 'v2' }): void {
+  checkMarkdownVersion(ctx, body.markdown_version, 'body.markdown_version')
+}
+
+/**
+ * `PATCH /v1/pages/{id}/markdown`: `insert_content` (at `position` start/end, after the block holding
+ * the end of the `after` selection, or at the end), `replace_content_range` (refused from 2026-12-01),
+ * `update_content` (each `old_str` must match once unless `replace_all_matches`) and
+ * `replace_content`. Child pages and databases are kept unless `allow_deleting_content`. Answers the
+ * page's Markdown after the edit. `allow_async` is accepted and the edit made synchronously.
+ * @throws NotionApiError validation_error | restricted_resource | object_not_found
+ */
+export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: string, body: UpdatePageMarkdownBody): Promise<PageMarkdown> {
+  const { caller } = ctx
+  checkMarkdownVersion(ctx, body.markdown_version, 'body.markdown_version')
+  if (body.type === 'replace_content_range' && rangeReplaceRefused(ctx.version)) {
+    throw validationError('replace_content_range is not supported in this API version. Use update_content instead.')
+  }
+  if (body.type === 'insert_content' && body.insert_content.after !== undefined && body.insert_content.position !== undefined) {
+    throw validationError('body failed validation: insert_content.after and insert_content.position cannot both be provided.')
+  }
+  if (body.type === 'update_content') {
+    for (const [i, u] of body.update_content.content_updates.entries()) {
+      if (u.old_str === '')
+        throw validationError(`body failed validation: body.update_content.content_updates[${i}].old_str should not be empty.`)
+    }
+  }
+  const time = isoNow(deps.clock)
+  const at: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
+  return deps.store.transaction(async (trx) => {
+    const page = await loadAuthorized(trx, caller, id, {
+      kind: 'block',
+      action: 'edit',
+      capability: 'update_content',
+      notFoundKind: 'page',
+    })
+    if (page.type !== 'child_page') {
+      throw validationError(`Block ${page.id} is not a page: only pages can be updated with markdown.`)
+    }
+    await requireWritableNode(trx, page)
+    const tree = await loadTree(trx, ctx, page)
+    const rendered = blocksToMarkdown(tree.nodes, deps.publicUrl)
+    const current = rendered.markdown
+    let changed: boolean
+    if (body.type === 'insert_content') {
+      const { content, after, position } = body.insert_content
+      const blocks = newBlocksOf(markdownToBlocks(content))
+      requireWithinLimit(blocks)
+      let place: InsertAt = { type: 'end' }
+      const anchor =
+        after ?? (position?.type === 'after_content' ? ('anchor' in position ? position.anchor : position.after_content.anchor) : undefined)
+      if (anchor !== undefined) {
+        const sel = findSelection(current, anchor)
+        if (!sel) throw validationError(`Could not find the text "${anchor.slice(0, 200)}" in the page content (insert_content.after).`)
+        const seg = rendered.segments.find((s) => sel.end <= s.end) ?? rendered.segments[rendered.segments.length - 1]
+        place = seg ? { type: 'after_block', afterId: seg.id } : { type: 'end' }
+      } else if (position?.type === 'start') place = { type: 'start' }
+      await insert(trx, page, blocks, place, at, caller.workspaceId)
+      changed = blocks.length > 0
+    } else {
+      let next: string
+      let allowDeleting: boolean
+      if (body.type === 'replace_content') {
+        next = body.replace_content.new_str
+        allowDeleting = body.replace_content.allow_deleting_content ?? false
+      } else if (body.type === 'replace_content_range') {
+        const { content, content_range } = body.replace_content_range
+        const sel = findSelection(current, content_range)
+        if (!sel) throw validationError(`Could not find the text "${content_range.slice(0, 200)}" in the page content (content_range).`)
+        next = current.slice(0, sel.start) + content + current.slice(sel.end)
+        allowDeleting = body.replace_content_range.allow_deleting_content ?? false
+      } else {
+        next = current
+        for (const [i, u] of body.update_content.content_updates.entries()) {
+          const n = countOf(next, u.old_str)
+          if (n === 0) throw validationError(`Could not find the text of content_updates[${i}].old_str in the page content.`)
+          if (n > 1 && !u.replace_all_matches) {
+            throw validationError(
+              `content_updates[${i}].old_str matches ${n} places in the page content. Make it unique, or set replace_all_matches to true.`,
+            )
+          }
+          next = u.replace_all_matches ? next.split(u.old_str).join(u.new_str) : next.replace(u.old_str, () => u.new_str)
+        }
+        allowDeleting = body.update_content.allow_deleting_content ?? false
+      }
+      changed = await reconcile(trx, page, tree.nodes, next, {
+        allowDeleting,
+        at,
+        publicUrl: deps.publicUrl,
+        workspaceId: caller.workspaceId,
+      })
+    }
+    if (changed) await touchPage(trx, page.id, at.by, time)
+    const after = await loadTree(trx, ctx, (await findBlock(trx, page.id)) as BlockRow)
+    return present(page.id, after.nodes, after.truncated, deps.publicUrl)
+  })
+}
+
+async function insert(db: Db, page: BlockRow, blocks: NewBlock[], place: InsertAt, at: ContentAt, workspaceId: string): Promise<string[]> {
+  return insertBlocks(db, {
+    workspaceId,
+    parentType: 'page_id',
+    parentId: page.id,
+    pageId: page.id,
+    blocks,
+    at: place,
+    actor: at.by,
+    time: at.time,
+    eventActor: at.actor,
+  })
+}
+
+/** What a top-level block is compared by: its own Markdown, or its id for blocks shown as references. */
+function keyOfExisting(node: MdNode, publicUrl: string): string {
+  if (node.hidden || node.type === 'child_page' || node.type === 'child_database') return `ref:${node.id}`
+  const key = blockKey(node, publicUrl)
+  return key.startsWith('<unknown ') || key.startsWith('<synced_block') ? `ref:${node.id}` : key
+}
+
+/**
+ * Makes the page's top-level blocks those of `markdown`: the longest common run of unchanged blocks
+ * (by Markdown) stays, the rest of the old blocks are trashed and the new ones inserted in place.
+ * Child pages and databases that would go need `allowDeleting` (validation_error naming them).
+ * Returns whether anything changed.
+ */
+async function reconcile(
+  db: Db,
+  page: BlockRow,
+  existing: MdNode[],
+  markdown: string,
+  opts: { allowDeleting: boolean; at: ContentAt; publicUrl: string; workspaceId: string },
+): Promise<boolean> {
+  const parsed = markdownToBlocks(markdown)
+  const existingIds = new Set(existing.map((n) => n.id))
+  const next: Array<{ key: string; block?: NewBlock; ref?: string }> = []
+  for (const p of parsed) {
+    if ('ref' in p) {
+      if (existingIds.has(p.ref)) next.push({ key: `ref:${p.ref}`, ref: p.ref })
+      continue
+    }
+    const block = newBlocksOf([p])[0] as NewBlock
+    next.push({ key: blockKey(toMdNode(block), opts.publicUrl), block })
+  }
+  requireWithinLimit(next.flatMap((n) => (n.block ? [n.block] : [])))
+  const oldKeys = existing.map((n) => keyOfExisting(n, opts.publicUrl))
+  const kept = lcs(
+    oldKeys,
+    next.map((n) => n.key),
+  )
+  const keptOld = new Set(kept.map(([i]) => i))
+  const referenced = new Set(next.filter((n) => n.ref).map((n) => n.ref as string))
+  const removed = existing.filter((n, i) => !keptOld.has(i) && !referenced.has(n.id) && !n.hidden)
+  const protectedGone = removed.filter((n) => n.type === 'child_page' || n.type === 'child_database')
+  if (protectedGone.length > 0 && !opts.allowDeleting) {
+    throw validationError(
+      `The update would delete ${protectedGone.length} child page(s) or database(s): ${protectedGone
+        .map((n) => `${n.type === 'child_page' ? 'page' : 'database'} "${n.title ?? ''}" (${n.id})`)
+        .join(', ')}. Set allow_deleting_content to true to delete them.`,
+    )
+  }
+  // Child pages and databases go to the trash as pages do (`page.trashed`); content blocks in bulk.
+  for (const n of removed.filter((r) => r.type === 'child_page' || r.type === 'child_database')) {
+    const row = await findBlock(db, n.id)
+    if (row) await deleteNode(db, row, opts.at)
+  }
+  const blocks = removed.filter((r) => r.type !== 'child_page' && r.type !== 'child_database')
+  const descendants: string[] = []
+  const stack = blocks.flatMap((b) => b.children)
+  while (stack.length) {
+    const n = stack.pop() as MdNode
+    if (n.type === 'child_page' || n.type === 'child_database') continue
+    descendants.push(n.id)
+    stack.push(...n.children)
+  }
+  await trashBlocks(
+    db,
+    page,
+    blocks.map((b) => b.id),
+    descendants,
+    opts.at,
+  )
+  // Insert the new blocks, run by run, after the block kept (or inserted) before them.
+  const keptNew = new Map(kept.map(([i, j]) => [j, existing[i] as MdNode]))
+  let prev: string | undefined
+  let run: NewBlock[] = []
+  let inserted = 0
+  const flush = async () => {
+    if (run.length === 0) return
+    const ids = await insert(db, page, run, prev ? { type: 'after_block', afterId: prev } : { type: 'start' }, opts.at, opts.workspaceId)
+    inserted += run.length
+    prev = ids[ids.length - 1]
+    run = []
+  }
+  for (const [j, n] of next.entries()) {
+    const same = keptNew.get(j)
+    if (same) {
+      await flush()
+      prev = same.id
+    } else if (n.ref) {
+      await flush()
+      prev = n.ref
+    } else if (n.block) run.push(n.block)
+  }
+  await flush()
+  return removed.length > 0 || inserted > 0
+}
+
+/**
+ * Pairs `[i, j]` of a longest common subsequence of `a` and `b` (equal strings), in order. Common
+ * prefix and suffix are matched directly; a middle larger than 4 million cells is not diffed (nothing
+ * kept there).
+ */
+export function lcs(a: string[], b: string[]): Array<[number, number]> {
+  const pairs: Array<[number, number]> = []
+  let p = 0
+  while (p < a.length && p < b.length && a[p] === b[p]) {
+    pairs.push([p, p])
+    p++
+  }
+  let sa = a.length
+  let sb = b.length
+  const tail: Array<[number, number]> = []
+  while (sa > p && sb > p && a[sa - 1] === b[sb - 1]) {
+    sa--
+    sb--
+    tail.unshift([sa, sb])
+  }
+  const n = sa - p
+  const m = sb - p
+  if (n > 0 && m > 0 && n * m <= 4_000_000) {
+    const w = m + 1
+    const t = new Uint32Array((n + 1) * w)
+    for (let i = n - 1; i >= 0; i--)
+      for (let j = m - 1; j >= 0; j--)
+        t[i * w + j] =
+          a[p + i] === b[p + j]
+            ? (t[(i + 1) * w + j + 1] as number) + 1
+            : Math.max(t[(i + 1) * w + j] as number, t[i * w + j + 1] as number)
+    let i = 0
+    let j = 0
+    while (i < n && j < m) {
+      if (a[p + i] === b[p + j]) {
+        pairs.push([p + i, p + j])
+        i++
+        j++
+      } else if ((t[(i + 1) * w + j] as number) >= (t[i * w + j + 1] as number)) i++
+      else j++
+    }
+  }
+  return [...pairs, ...tail]
+}

@@ -1,0 +1,319 @@
+import type { ApiCaller } from '../auth/principal.js'
+import { EVENT_STAMP_LIMIT, eventLogPosition, eventStampsAfter, type EventStamp } from '../storage/repositories/events.repository.js'
+import type { TokenContext } from '../storage/repositories/tokens.repository.js'
+import type { Db } from '../storage/store.js'
+
+/**
+ * In-process caches of what every `/v1` request reads before its handler: the bearer token with its
+ * connection and workspace (by HMAC digest), and the caller's level on a permission root
+ * (docs/adr/0024-caches-and-statement-reuse.md).
+ *
+ * **Freshness.** The change-event outbox (ADR 15, `change_event`) is the invalidation log: every
+ * repository write that can change a cached value appends its event in the same transaction. Each
+ * `/v1` request starts with `sync`: one statement reading the log's position (its highest `seq` and
+ * its oldest event's id, two index lookups); only when it moved are the new events read, and each
+ * drops the cache entries it may affect before the request reads any. A log that was emptied and
+ * restarted (the admin reset) drops everything. So a change committed on any node applies on every node from the very next
+ * request, as without caches. A write committed through this process's own store marks the caches
+ * stale, so the next lookup in the same request syncs again first.
+ *
+ * **What an event drops.** Content events (`CONTENT_EVENTS`: page and block edits, comments, data-source
+ * edits) drop nothing: they change no token, connection, workspace or ACL. Any other event of a
+ * workspace drops that workspace's entries of both caches; an event without a workspace, or more
+ * events than one read returns (`EVENT_STAMP_LIMIT`), drops everything. Unknown event types drop, so a
+ * new kind of change is safe by default.
+ *
+ * **Commit order (PostgreSQL).** Sequence numbers are taken when a row is inserted, not when its
+ * transaction commits, so an event with a lower `seq` may become visible after a higher one. A `seq`
+ * missing below the highest seen is kept as pending and read again on every sync for
+ * `PENDING_GAP_MS`; a gap still open then (a rolled-back transaction leaves one for good) drops every
+ * entry once. A transaction that commits more than `PENDING_GAP_MS` after appending its event could
+ * leave an entry loaded in between stale: writes append their events last and commit at once, so this
+ * needs a stalled commit. SQLite writes one transaction at a time, so no gap stays open there.
+ *
+ * Entries are bounded (`maxTokens`, `maxAcl`; the oldest go first). Nothing secret is kept: tokens are
+ * keyed by their digest, never the token.
+ */
+export interface CacheOptions {
+  /** Most token entries kept (default 10,000). */
+  maxTokens?: number
+  /** Most ACL entries kept, over all workspaces (default 100,000). */
+  maxAcl?: number
+  /** Milliseconds a missing `seq` is waited for (default 30 s), after which everything is dropped once. */
+  pendingGapMs?: number
+  /** Clock for the pending gaps (epoch ms). */
+  now?: () => number
+}
+
+/** Event types that change only content: they affect no cached token, connection, workspace or ACL. */
+export const CONTENT_EVENTS: ReadonlySet<string> = new Set([
+  'block.appended',
+  'block.updated',
+  'page.created',
+  'page.updated',
+  'database.created',
+  'database.updated',
+  'data_source.created',
+  'data_source.updated',
+  'data_source.schema_changed',
+  'comment.created',
+  'user.signed_in',
+  'user.signed_out',
+  'connection.token_revealed',
+  'pat.revealed',
+  'public_connection.secret_revealed',
+])
+
+/** How long a missing `seq` is waited for before it is taken for a rolled-back transaction. */
+export const PENDING_GAP_MS = 30_000
+
+/** How many of the newest events the first sync reads back (see `#syncOnce`). */
+const FIRST_LOOKBACK = 200
+
+/** A workspace's ACL entries: `<root id> <principals joined by space>` → level. */
+type AclMap = Map<string, number>
+
+/** The caches of one process over one store; see the module comment. */
+export class Caches {
+  readonly #maxTokens: number
+  readonly #maxAcl: number
+  readonly #pendingGapMs: number
+  readonly #now: () => number
+  /** Highest `seq` seen; -1 before the first sync. */
+  #seq = -1
+  /** Id of the oldest event when last synced: another one means the log was restarted. */
+  #firstId: string | null = null
+  /** `seq`s below `#seq` not seen yet → when first missed. */
+  readonly #pending = new Map<number, number>()
+  #stale = true
+  /** Bumped whenever entries are dropped: a value loaded across a bump is not kept. */
+  #generation = 0
+  /** In-flight sync and whether another was asked for while it ran (see `sync`). */
+  #running: Promise<void> | undefined
+  #next: Promise<void> | undefined
+  readonly #tokens = new Map<string, TokenContext>()
+  /** Digests known not to name a token, until the next token-affecting event. */
+  readonly #unknown = new Set<string>()
+  readonly #acl = new Map<string, AclMap>()
+  #aclSize = 0
+  /** Counters for tests and /metrics-style inspection. */
+  readonly stats = { syncs: 0, events: 0, tokenHits: 0, tokenMisses: 0, aclHits: 0, aclMisses: 0, dropped: 0 }
+
+  constructor(opts: CacheOptions = {}) {
+    this.#maxTokens = opts.maxTokens ?? 10_000
+    this.#maxAcl = opts.maxAcl ?? 100_000
+    this.#pendingGapMs = opts.pendingGapMs ?? PENDING_GAP_MS
+    this.#now = opts.now ?? Date.now
+  }
+
+  /** Marks the caches stale after a local commit: the next lookup syncs first. */
+  markStale(): void {
+    this.#stale = true
+  }
+
+  /**
+   * Reads the events committed since the last sync and drops what they affect. Concurrent callers
+   * share work only with a sync that started after they asked (a sync that began earlier may have
+   * missed a commit they must see).
+   */
+  sync(db: Db): Promise<void> {
+    if (!this.#running) {
+      this.#running = this.#syncOnce(db).finally(() => {
+        this.#running = undefined
+      })
+      return this.#running
+    }
+    // One is running: wait for it, then run one more for everyone who asked meanwhile.
+    this.#next ??= this.#running.then(
+      () => {
+        this.#next = undefined
+        return this.sync(db)
+      },
+      () => {
+        this.#next = undefined
+        return this.sync(db)
+      },
+    )
+    return this.#next
+  }
+
+  async #syncOnce(db: Db): Promise<void> {
+    this.#stale = false
+    this.stats.syncs++
+    const pos = await eventLogPosition(db)
+    const restarted = (this.#firstId !== null && pos.firstId !== this.#firstId) || pos.last < this.#seq
+    if (this.#seq < 0 || restarted) {
+      // First sync, or the log was emptied and restarted (admin reset, import): start over. The
+      // newest few events are read back so that gaps among them (PostgreSQL transactions still
+      // open) are waited for.
+      if (this.#seq >= 0) this.clear()
+      this.#pending.clear()
+      this.#firstId = pos.firstId
+      this.#seq = Math.max(0, pos.last - FIRST_LOOKBACK)
+    } else {
+      this.#firstId ??= pos.firstId
+    }
+    if (pos.last === this.#seq && this.#pending.size === 0) return
+    const low = this.#pending.size > 0 ? Math.min(...this.#pending.keys()) - 1 : this.#seq
+    const stamps = await eventStampsAfter(db, low)
+    if (stamps.length === 0) {
+      this.#expirePending()
+      return
+    }
+    if (stamps.length >= EVENT_STAMP_LIMIT) {
+      // Too many to read one by one: drop everything and resume after the last one read.
+      this.clear()
+      this.#pending.clear()
+      this.#seq = Math.max(this.#seq, stamps[stamps.length - 1]!.seq)
+      this.#stale = true
+      return
+    }
+    let expected = low + 1
+    for (const s of stamps) {
+      const isNew = s.seq > this.#seq || this.#pending.delete(s.seq)
+      if (s.seq > this.#seq) {
+        for (let missing = Math.max(expected, this.#seq + 1); missing < s.seq; missing++) this.#pending.set(missing, this.#now())
+        this.#seq = s.seq
+      }
+      expected = s.seq + 1
+      if (isNew) this.#apply(s)
+    }
+    this.#expirePending()
+  }
+
+  #expirePending(): void {
+    if (this.#pending.size === 0) return
+    const cutoff = this.#now() - this.#pendingGapMs
+    let expired = false
+    for (const [seq, since] of this.#pending) {
+      if (since < cutoff) {
+        this.#pending.delete(seq)
+        expired = true
+      }
+    }
+    // A gap given up on, or too many open at once: whatever they were, drop everything once.
+    if (this.#pending.size > EVENT_STAMP_LIMIT / 2) {
+      this.#pending.clear()
+      expired = true
+    }
+    if (expired) this.clear()
+  }
+
+  #apply(e: EventStamp): void {
+    this.stats.events++
+    if (CONTENT_EVENTS.has(e.type)) return
+    if (e.workspaceId === null) {
+      this.clear()
+      return
+    }
+    this.dropWorkspace(e.workspaceId)
+  }
+
+  /** Drops every entry. */
+  clear(): void {
+    this.#generation++
+    this.stats.dropped += this.#tokens.size + this.#aclSize
+    this.#tokens.clear()
+    this.#unknown.clear()
+    this.#acl.clear()
+    this.#aclSize = 0
+  }
+
+  /** Drops a workspace's tokens and ACL entries (and every negative token entry). */
+  dropWorkspace(workspaceId: string): void {
+    this.#generation++
+    for (const [digest, t] of this.#tokens) {
+      if (t.workspace.id === workspaceId) {
+        this.#tokens.delete(digest)
+        this.stats.dropped++
+      }
+    }
+    this.#unknown.clear()
+    const acl = this.#acl.get(workspaceId)
+    if (acl) {
+      this.#aclSize -= acl.size
+      this.stats.dropped += acl.size
+      this.#acl.delete(workspaceId)
+    }
+  }
+
+  /** Syncs when a local commit happened since the last sync. */
+  async #fresh(db: Db): Promise<void> {
+    if (this.#stale) await this.sync(db)
+  }
+
+  /**
+   * The token whose digest is `digest`, from the cache or `load` (then kept; a miss is remembered
+   * too). The caller must have synced in this request (`sync`).
+   */
+  async token(db: Db, digest: string, load: () => Promise<TokenContext | undefined>): Promise<TokenContext | undefined> {
+    await this.#fresh(db)
+    const hit = this.#tokens.get(digest)
+    if (hit) {
+      this.stats.tokenHits++
+      return hit
+    }
+    if (this.#unknown.has(digest)) {
+      this.stats.tokenHits++
+      return undefined
+    }
+    this.stats.tokenMisses++
+    const before = this.#generation
+    const found = await load()
+    // Keep it only when nothing was dropped meanwhile (the value might predate that change).
+    if (before !== this.#generation || this.#stale) return found
+    if (found) {
+      if (this.#tokens.size >= this.#maxTokens) this.#tokens.delete(this.#tokens.keys().next().value as string)
+      this.#tokens.set(digest, found)
+    } else {
+      if (this.#unknown.size >= this.#maxTokens) this.#unknown.clear()
+      this.#unknown.add(digest)
+    }
+    return found
+  }
+
+  /** The level of `principals` on root `rootId` of `workspaceId`, from the cache or `load`. */
+  async level(db: Db, workspaceId: string, rootId: string, principals: string[], load: () => Promise<number>): Promise<number> {
+    await this.#fresh(db)
+    const key = principals.length === 1 ? `${rootId} ${principals[0]}` : `${rootId} ${principals.join(' ')}`
+    let acl = this.#acl.get(workspaceId)
+    const hit = acl?.get(key)
+    if (hit !== undefined) {
+      this.stats.aclHits++
+      return hit
+    }
+    this.stats.aclMisses++
+    const before = this.#generation
+    const level = await load()
+    if (before !== this.#generation || this.#stale) return level
+    if (this.#aclSize >= this.#maxAcl) this.clear()
+    acl = this.#acl.get(workspaceId)
+    if (!acl) this.#acl.set(workspaceId, (acl = new Map()))
+    acl.set(key, level)
+    this.#aclSize++
+    return level
+  }
+
+  /** Entry counts (tests, diagnostics). */
+  sizes(): { tokens: number; unknownTokens: number; acl: number; pending: number; seq: number } {
+    return { tokens: this.#tokens.size, unknownTokens: this.#unknown.size, acl: this.#aclSize, pending: this.#pending.size, seq: this.#seq }
+  }
+}
+
+/** Callers authenticated by a request that synced the caches, with the caches they may use. */
+const synced = new WeakMap<ApiCaller, Caches>()
+
+/** Records that `caller` comes from a request that synced `caches` (see `authenticateBearer`). */
+export function bindCaches(caller: ApiCaller, caches: Caches): ApiCaller {
+  synced.set(caller, caches)
+  return caller
+}
+
+/**
+ * The caches a lookup for `caller` on `db` may use: only for a caller from a synced request, and never
+ * inside a transaction (which may hold its own uncommitted changes). Undefined → read the store.
+ */
+export function cachesFor(db: Db, caller: ApiCaller): Caches | undefined {
+  if (db.isTransaction) return undefined
+  return synced.get(caller)
+}

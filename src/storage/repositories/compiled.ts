@@ -1,0 +1,41 @@
+import type { Compilable, CompiledQuery } from 'kysely'
+import type { Db } from '../store.js'
+
+/**
+ * Hot queries compiled once (docs/adr/0024-caches-and-statement-reuse.md). Building a Kysely query
+ * (builder objects, frozen operation nodes, the compiler's visitor) costs more CPU than running a
+ * point read on SQLite; a statement on the hot path of every request is therefore built once per
+ * dialect with placeholder values, and each call substitutes its own values into the compiled
+ * query's parameter list. The SQL text stays byte-identical between calls, which is also what a
+ * prepared-statement cache keys on.
+ *
+ * `build` receives one placeholder per parameter (opaque strings) and must use each exactly where
+ * the real value goes; any other literal in the query (a `limit`, a constant) stays as compiled.
+ */
+export function compiledOnce<R>(
+  arity: number,
+  build: (db: Db, ...placeholders: string[]) => Compilable<R>,
+): (db: Db, ...params: unknown[]) => Promise<R[]> {
+  const placeholders = Array.from({ length: arity }, (_, i) => `\u0000octavo:compiled:${i}\u0000`)
+  const slot = new Map(placeholders.map((p, i) => [p, i]))
+  // One compiled query per adapter (SQLite, PostgreSQL): a transaction shares its database's adapter.
+  const byAdapter = new WeakMap<object, { query: CompiledQuery<R>; slots: (number | undefined)[] }>()
+  return async (db, ...params) => {
+    const adapter = db.getExecutor().adapter
+    let entry = byAdapter.get(adapter)
+    if (!entry) {
+      const query = build(db, ...placeholders).compile()
+      const slots = query.parameters.map((p) => (typeof p === 'string' ? slot.get(p) : undefined))
+      if (slots.filter((s) => s !== undefined).length !== arity) throw new Error('compiledOnce: each placeholder must appear exactly once')
+      entry = { query, slots }
+      byAdapter.set(adapter, entry)
+    }
+    const { query, slots } = entry
+    const parameters = query.parameters.map((p, i) => {
+      const s = slots[i]
+      return s === undefined ? p : params[s]
+    })
+    const result = await db.executeQuery<R>({ ...query, parameters })
+    return result.rows
+  }
+}

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { APIErrorCode } from '@notionhq/client'
+import {
+  BETA_FLAGS,
+  NOTION_VERSIONS,
+  VERSION_BEHAVIOURS,
+  behaves,
+  type BehaviourName,
+  type NotionVersion,
+} from '../../src/domain/versions.js'
+import { buildDatabase, buildRow, connectedWorkspace } from '../support/factories.js'
+import { startTestServer, type TestServer } from '../support/harness.js'
+
+/**
+ * The version matrix (docs/views-and-versions.md): every behaviour of the one table in
+ * src/domain/versions.ts (`VERSION_BEHAVIOURS`), observed over raw HTTP under every accepted
+ * Notion-Version — and, where a behaviour has a beta flag, under each version with that flag — and
+ * compared with what the table says. A behaviour added to the table without a probe here fails
+ * the type check (`probes` is keyed by `BehaviourName`).
+ */
+
+describe('version matrix', () => {
+  let server: TestServer
+  let token: string
+  let pageId: string
+  let rowId: string
+  let databaseId: string
+  let dsId: string
+  let namelessId: string
+
+  beforeAll(async () => {
+    server = await startTestServer()
+    const { s, notion } = await connectedWorkspace(server, { userInfo: 'without_email' })
+    token = s.token
+    pageId = s.pages.child.id
+    const built = await buildDatabase(notion, s.pages.root.id, {
+      title: 'Matrix',
+      properties: {
+        Name: { title: {} },
+        Score: { number: {} },
+        Double: { formula: { expression: 'prop("Score") * 2' } },
+        Stage: { status: {} },
+      } as never,
+    })
+    databaseId = built.database.id
+    dsId = built.dataSourceId
+    rowId = await buildRow(notion, dsId, 'Shipped', { Score: { number: 4 }, Stage: { status: { name: 'Done' } } })
+    namelessId = s.member.id
+    await server.deps.store.db.updateTable('user').set({ name: null }).where('id', '=', namelessId).execute()
+  })
+  afterAll(async () => server.stop())
+
+  async function call(version: string, path: string, init: { method?: string; body?: unknown; beta?: string } = {}) {
+    const res = await server.raw(path, {
+      token,
+      version,
+      method: init.method ?? 'GET',
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      headers: init.beta !== undefined ? { 'notion-beta': init.beta } : {},
+    })
+    return { status: res.status, body: (await res.json()) as any }
+  }
+
+  /** Queries the rows of the matrix database with `filter` under `version` (data-source or legacy endpoint). */
+  async function queryIds(version: NotionVersion, filter: unknown, beta?: string) {
+    const path = behaves('dataSources', version) ? `/v1/data_sources/${dsId}/query` : `/v1/databases/${databaseId}/query`
+    const r = await call(version, path, { method: 'POST', body: { filter }, ...(beta ? { beta } : {}) })
+    return r.status === 200 ? (r.body.results as { id: string }[]).map((x) => x.id) : r.body.code
+  }
+
+  /** For each behaviour: whether it is observed under `version` with `betas`. */
+  const probes: Record<BehaviourName, (v: NotionVersion, beta?: string) => Promise<boolean>> = {
+    dataSources: async (v) => (await call(v, `/v1/data_sources/${dsId}`)).status === 200,
+    dropsArchived: async (v) => !('archived' in (await call(v, `/v1/pages/${pageId}`)).body),
+    titleOnlyLists: async (v) => {
+      const path = behaves('dataSources', v) ? `/v1/data_sources/${dsId}/query` : `/v1/databases/${databaseId}/query`
+      const q = (await call(v, path, { method: 'POST', body: {} })).body.results[0]
+      const found = (await call(v, '/v1/search', { method: 'POST', body: { query: 'Shipped' } })).body.results.find(
+        (r: any) => r.id === rowId,
+      )
+      const qTitleOnly = Object.keys(q.properties).join() === 'Name'
+      const sTitleOnly = Object.keys(found.properties).join() === 'Name'
+      expect(qTitleOnly).toBe(sTitleOnly)
+      // filter_properties always wins.
+      const withProps = await call(v, `/v1/search?filter_properties=Score`, { method: 'POST', body: { query: 'Shipped' } })
+      expect(Object.keys(withProps.body.results.find((r: any) => r.id === rowId).properties)).toEqual(['Score'])
+      return qTitleOnly
+    },
+    statusGroupFilters: async (v, beta) => {
+      // "Complete" is a group (its option is "Done"): matched by `equals` before, only by `group_equals` after.
+      const byEquals = await queryIds(v, { property: 'Stage', status: { equals: 'Complete' } }, beta)
+      const byGroup = await queryIds(v, { property: 'Stage', status: { group_equals: 'Complete' } }, beta)
+      const byOption = await queryIds(v, { property: 'Stage', status: { equals: 'Done' } }, beta)
+      expect(byOption).toEqual([rowId])
+      const now = byGroup !== 'validation_error'
+      expect(byEquals).toEqual(now ? [] : [rowId])
+      if (now) expect(byGroup).toEqual([rowId])
+      return now
+    },
+    nullablePersonName: async (v) => {
+      const u = (await call(v, `/v1/users/${namelessId}`)).body
+      expect(u.type).toBe('person')
+      expect(u.name === null || u.name === '').toBe(true)
+      return u.name === null
+    },
+  }
+
+  it('the table names a version or a beta flag Octavo accepts for every behaviour', () => {
+    for (const b of Object.values(VERSION_BEHAVIOURS)) {
+      expect(NOTION_VERSIONS).toContain(b.since)
+      if ('beta' in b) expect(BETA_FLAGS).toContain(b.beta)
+    }
+    expect(Object.keys(probes).sort()).toEqual(Object.keys(VERSION_BEHAVIOURS).sort())
+  })
+
+  for (const v of NOTION_VERSIONS) {
+    it(`Notion-Version ${v}: every behaviour as the table says`, async () => {
+      for (const name of Object.keys(VERSION_BEHAVIOURS) as BehaviourName[]) {
+        expect(await probes[name](v), `${name} under ${v}`).toBe(behaves(name, v))
+        const b = VERSION_BEHAVIOURS[name] as { beta?: string }
+        if (b.beta) expect(await probes[name](v, b.beta), `${name} under ${v} + ${b.beta}`).toBe(behaves(name, v, [b.beta]))
+      }
+    })
+  }
+
+  it('Notion-Beta: unknown, empty or repeated flags are refused with invalid_beta; known ones accepted', async () => {
+    for (const beta of [
+      'nope-2026-01-01',
+      '',
+      'status-group-filters-2026-10-06, status-group-filters-2026-10-06',
+      'status-group-filters-2026-10-05',
+    ]) {
+      const r = await call('2026-03-11', `/v1/pages/${pageId}`, { beta })
+      expect(r.status, beta).toBe(400)
+      expect(r.body).toMatchObject({ object: 'error', status: 400, code: APIErrorCode.InvalidBeta })
+      expect(Object.keys(r.body)).toEqual(['object', 'status', 'code', 'message', 'request_id'])
+    }
+    const unknown = await call('2026-03-11', `/v1/pages/${pageId}`, { beta: 'nope-2026-01-01' })
+    expect(unknown.body.message).toBe(
+      'Notion-Beta header failed validation: "nope-2026-01-01" is not a known beta flag. Known flags: "status-group-filters-2026-10-06".',
+    )
+    expect((await call('2026-03-11', `/v1/pages/${pageId}`, { beta: ' status-group-filters-2026-10-06 ' })).status).toBe(200)
+    expect((await call('2026-12-01', `/v1/pages/${pageId}`, { beta: 'status-group-filters-2026-10-06' })).status).toBe(200)
+  })
+
+  it('2026-12-01 is refused nowhere and views mount under it', async () => {
+    const r = await call('2026-12-01', `/v1/views?database_id=${databaseId}`)
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({ object: 'list', type: 'view' })
+  })
+})

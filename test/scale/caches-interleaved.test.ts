@@ -1,0 +1,177 @@
+import { APIResponseError, Client, LogLevel } from '@notionhq/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../../src/logger.js'
+import { startServer, type RunningServer } from '../../src/server.js'
+import { refreshToken, shareWithConnection, unshareFromConnection, updateCapabilities } from '../../src/services/connections.service.js'
+import { removeWorkspaceMember } from '../../src/services/people.service.js'
+import { createPat } from '../../src/services/pats.service.js'
+import { moveNode } from '../../src/services/tree.service.js'
+import { findBlock } from '../../src/storage/repositories/blocks.repository.js'
+import { createPageAsUser } from '../../src/services/setup.service.js'
+import { createConnection } from '../../src/services/connections.service.js'
+import { createWorkspace } from '../../src/services/workspaces.service.js'
+import { startTestServer, type TestServer } from '../support/harness.js'
+import { POSTGRES_URL, freshPostgresSchema } from '../support/stores.js'
+
+/**
+ * The in-process caches (services/caches.ts) against changes made on another node: two Octavo servers
+ * (A and B, each its own store handle and caches) over one store — one SQLite file, and one PostgreSQL
+ * schema when OCTAVO_TEST_POSTGRES_URL is set. A seeded random sequence of changes is made through
+ * node A (share and unshare, token refresh, capability change, move, member removal); after each, node B
+ * answers every read as the last committed change says, through the official SDK. B's caches are warm
+ * before each change (every pair was read after the previous one), so a missed invalidation shows up
+ * as a stale answer. The seed is printed with any failure; OCTAVO_TEST_SEED replays one.
+ */
+const STEPS = 40
+const seed = Number(process.env.OCTAVO_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31))
+
+/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
+function prng(s: number): () => number {
+  let a = s >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const stores: ('sqlite' | 'postgres')[] = ['sqlite', ...(POSTGRES_URL ? (['postgres'] as const) : [])]
+if (!POSTGRES_URL) console.warn('[octavo] caches-interleaved: OCTAVO_TEST_POSTGRES_URL is unset, the PostgreSQL run is skipped.')
+
+describe.each(stores)('caches on two nodes over one %s store', { timeout: 180_000 }, (storeKind) => {
+  let a: TestServer
+  let b: RunningServer
+  let dropSchema: (() => Promise<void>) | undefined
+
+  beforeAll(async () => {
+    const pg = storeKind === 'postgres' ? freshPostgresSchema() : undefined
+    dropSchema = pg?.drop
+    a = await startTestServer({ env: { OCTAVO_CACHES: 'on', ...(pg ? { OCTAVO_DATABASE_URL: pg.url } : {}) } })
+    // Node B: the same configuration (store, master key), its own process state.
+    b = await startServer({ ...a.config, port: 0 }, { logger: createLogger('silent') })
+    expect(a.deps.caches).toBeDefined()
+    expect(b.deps.caches).toBeDefined()
+  })
+  afterAll(async () => {
+    await b?.close()
+    await a?.stop()
+    await dropSchema?.()
+  })
+
+  const sdk = (token: string) => new Client({ auth: token, baseUrl: b.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
+  /** The status of `GET /v1/pages/{id}` on node B (200 or the error's status). */
+  const readOnB = async (token: string, pageId: string): Promise<number> => {
+    try {
+      await sdk(token).pages.retrieve({ page_id: pageId })
+      return 200
+    } catch (err) {
+      if (err instanceof APIResponseError) return err.status
+      throw err
+    }
+  }
+  const meOnB = async (token: string): Promise<number> => {
+    try {
+      await sdk(token).users.me({})
+      return 200
+    } catch (err) {
+      if (err instanceof APIResponseError) return err.status
+      throw err
+    }
+  }
+
+  it(`answers every read on B as the last change made on A says (${STEPS} random steps)`, async () => {
+    const random = prng(seed)
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!
+    const deps = a.deps
+    const { workspace, members } = await createWorkspace(deps, {
+      name: 'Interleaved',
+      plan: 'free',
+      members: [
+        { name: 'Olive Owner', email: 'olive@interleaved.test', role: 'owner' },
+        { name: 'Mia Member', email: 'mia@interleaved.test', role: 'owner' },
+      ],
+    })
+    const [owner, member] = members as [(typeof members)[0], (typeof members)[0]]
+    // P0 → P1 → P2, and P3 at the top level; P2 moves between P1 and P3.
+    const p0 = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'P0' })
+    const p1 = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'P1', parentId: p0.id })
+    const p2 = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'P2', parentId: p1.id })
+    const p3 = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'P3' })
+    const pages = [p0.id, p1.id, p2.id, p3.id]
+    const parent = new Map<string, string | null>([
+      [p0.id, null],
+      [p1.id, p0.id],
+      [p2.id, p1.id],
+      [p3.id, null],
+    ])
+    const conns = await Promise.all(
+      ['One', 'Two'].map(async (name) => {
+        const c = await createConnection(deps, { workspaceId: workspace.id, actorId: owner.id, name })
+        return { id: c.connection.id, token: c.token, oldTokens: [] as string[], readContent: true, shared: new Set<string>() }
+      }),
+    )
+    const pat = await createPat(deps, { workspaceId: workspace.id, actorId: member.id, name: 'Mia PAT' })
+    let memberRemoved = false
+
+    const visible = (conn: (typeof conns)[0], pageId: string): boolean => {
+      for (let p: string | null | undefined = pageId; p; p = parent.get(p)) if (conn.shared.has(p)) return true
+      return false
+    }
+    const expected = (conn: (typeof conns)[0], pageId: string): number => (!conn.readContent ? 403 : visible(conn, pageId) ? 200 : 404)
+    const log: string[] = []
+    const checkAll = async () => {
+      for (const conn of conns) {
+        for (const old of conn.oldTokens.slice(-2)) expect(await readOnB(old, p0.id), `seed ${seed}: ${log.join('; ')}`).toBe(401)
+        for (const p of pages) {
+          expect(await readOnB(conn.token, p), `seed ${seed}, ${conn.id} reads ${p}: ${log.join('; ')}`).toBe(expected(conn, p))
+        }
+      }
+      expect(await meOnB(pat.token), `seed ${seed}, PAT: ${log.join('; ')}`).toBe(memberRemoved ? 401 : 200)
+    }
+
+    await checkAll()
+    for (let step = 0; step < STEPS; step++) {
+      const conn = pick(conns)
+      const op = pick(['share', 'share', 'unshare', 'unshare', 'refresh', 'capability', 'move', 'remove_member'] as const)
+      if (op === 'share') {
+        const p = pick(pages)
+        await shareWithConnection(deps, conn.id, p, owner.id)
+        conn.shared.add(p)
+        log.push(`share ${p} with ${conn.id}`)
+      } else if (op === 'unshare') {
+        const p = conn.shared.size > 0 ? pick([...conn.shared]) : pick(pages)
+        await unshareFromConnection(deps, conn.id, p, owner.id)
+        conn.shared.delete(p)
+        log.push(`unshare ${p} from ${conn.id}`)
+      } else if (op === 'refresh') {
+        conn.oldTokens.push(conn.token)
+        conn.token = await refreshToken(deps, conn.id, owner.id)
+        log.push(`refresh ${conn.id}`)
+      } else if (op === 'capability') {
+        conn.readContent = !conn.readContent
+        await updateCapabilities(deps, conn.id, owner.id, { readContent: conn.readContent })
+        log.push(`${conn.id} readContent=${conn.readContent}`)
+      } else if (op === 'move') {
+        const to = parent.get(p2.id) === p1.id ? p3.id : p1.id
+        await deps.store.transaction(async (trx) => {
+          const node = (await findBlock(trx, p2.id))!
+          const target = (await findBlock(trx, to))!
+          await moveNode(trx, node, { type: 'page_id', parent: target }, owner.id, new Date().toISOString())
+        })
+        parent.set(p2.id, to)
+        log.push(`move P2 under ${to === p1.id ? 'P1' : 'P3'}`)
+      } else if (!memberRemoved) {
+        await removeWorkspaceMember(deps, { workspaceId: workspace.id, userId: member.id })
+        memberRemoved = true
+        log.push('remove member')
+      }
+      await checkAll()
+    }
+    // The caches were in use on B: most reads were hits.
+    const stats = b.deps.caches!.stats
+    expect(stats.tokenHits).toBeGreaterThan(0)
+    expect(stats.aclHits).toBeGreaterThan(0)
+  })
+})

@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Caches } from '../../src/services/caches.js'
+import { appendEvent } from '../../src/storage/repositories/events.repository.js'
+import type { TokenContext } from '../../src/storage/repositories/tokens.repository.js'
+import type { Store } from '../../src/storage/store.js'
+import { TEST_STORE, openTestStore } from '../support/stores.js'
+
+/**
+ * `Caches.sync` against a real store's change-event log (services/caches.ts, ADR 24): which events drop
+ * which entries, a restarted log, and — on PostgreSQL — an event whose transaction commits after a
+ * later one's (its `seq` is lower than one already seen).
+ */
+const token = (workspaceId: string): TokenContext =>
+  ({
+    token: { id: 't', digest: 'd', bot_id: 'b', kind: 'internal', revoked_time: null, last_used_time: null },
+    connection: {},
+    workspace: { id: workspaceId, name: 'W', icon: null, plan: 'free' },
+  }) as unknown as TokenContext
+
+describe('caches synced from the change events', () => {
+  let store: Store
+  let close: () => Promise<void>
+  beforeEach(async () => {
+    ;({ store, close } = await openTestStore())
+  })
+  afterEach(async () => {
+    await close()
+  })
+
+  const event = (workspaceId: string | null, type: string) =>
+    appendEvent(store.db, { workspaceId, type, actor: 'system', time: new Date().toISOString() })
+  /** Whether `digest` is still cached (a load is not called for a hit). */
+  const cached = async (caches: Caches, digest: string) => {
+    let loaded = false
+    await caches.token(store.db, digest, async () => {
+      loaded = true
+      return token('w1')
+    })
+    return !loaded
+  }
+  const level = async (caches: Caches, workspaceId: string, value: number) =>
+    caches.level(store.db, workspaceId, 'root', ['bot:x'], async () => value)
+
+  it('keeps entries across content events and drops a workspace on any other event of it', async () => {
+    const caches = new Caches()
+    await caches.sync(store.db)
+    await caches.token(store.db, 'd1', async () => token('w1'))
+    await caches.token(store.db, 'd2', async () => token('w2'))
+    expect(await level(caches, 'w1', 3)).toBe(3)
+    await event('w1', 'page.updated')
+    await event('w1', 'block.appended')
+    await caches.sync(store.db)
+    expect(await cached(caches, 'd1')).toBe(true)
+    expect(await level(caches, 'w1', 1)).toBe(3)
+    await event('w1', 'grant.changed')
+    await caches.sync(store.db)
+    expect(await cached(caches, 'd2')).toBe(true)
+    expect(await level(caches, 'w1', 1)).toBe(1)
+    expect(caches.sizes().tokens).toBe(1) // d2 kept, d1 dropped
+    await event('w2', 'some.new_kind_of_change')
+    await caches.sync(store.db)
+    expect(await cached(caches, 'd2')).toBe(false)
+    await event(null, 'workspace.created')
+    await caches.sync(store.db)
+    expect(caches.sizes()).toMatchObject({ tokens: 0, acl: 0 })
+  })
+
+  it('drops everything on a store reset (its store.reset event, and the log restarted)', async () => {
+    const caches = new Caches()
+    await event('w1', 'page.updated')
+    await caches.sync(store.db)
+    await caches.token(store.db, 'd1', async () => token('w1'))
+    await store.truncateAll({ actor: 'system', time: new Date().toISOString() })
+    await event('w1', 'page.updated')
+    await event('w1', 'page.updated')
+    await caches.sync(store.db)
+    expect(caches.sizes().tokens).toBe(0)
+  })
+
+  it.skipIf(TEST_STORE !== 'postgres')('applies an event whose transaction commits after a later one (PostgreSQL)', async () => {
+    const caches = new Caches()
+    await caches.sync(store.db)
+    let release!: () => void
+    const held = new Promise<void>((r) => (release = r))
+    let appended!: () => void
+    const inserted = new Promise<void>((r) => (appended = r))
+    // Transaction 1 takes the lower seq and commits last.
+    const slow = store.transaction(async (trx) => {
+      await appendEvent(trx, { workspaceId: 'w1', type: 'token.revoked', actor: 'system', time: new Date().toISOString() })
+      appended()
+      await held
+    })
+    await inserted
+    await event('w2', 'page.updated')
+    await caches.sync(store.db)
+    expect(caches.sizes().pending).toBe(1)
+    await caches.token(store.db, 'd1', async () => token('w1'))
+    release()
+    await slow
+    await caches.sync(store.db)
+    expect(caches.sizes()).toMatchObject({ pending: 0, tokens: 0 })
+  })
+})
