@@ -80,6 +80,8 @@ export const TABLES: (keyof Database)[] = [
   'blob_chunk',
   'file_upload_part',
   'file_upload',
+  'view_query',
+  'view',
   'oauth_token',
   'oauth_code',
   'oauth_install',
