@@ -14,6 +14,8 @@ import { createOps, mountOps, type Ops } from './http/ops.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import type { Deps } from './services/deps.js'
 import { mountRoutes } from './api/router.js'
+import { SEND_PATH } from './api/file-uploads/file-uploads.routes.js'
+import { registerFileUrlRoutes } from './api/file-uploads/file-url.routes.js'
 import { portalApp, type PortalOptions } from './portal/portal-app.js'
 import { oauthApiRoutes, oauthTooLarge, registerOAuthApiRoutes } from './api/oauth.routes.js'
 import { createHostPolicy, hostCheck, type HostPolicy } from './http/allowed-hosts.js'
@@ -118,7 +120,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.use('*', headAsGet())
   const surfaces = bodySurfaces(options.portal !== undefined)
   app.use('*', refuseNulInUrl(surfaces))
-  app.use('*', limitBodies(surfaces, { maxBytes: MAX_BODY_BYTES, tooLarge: notionTooLarge }))
+  // POST /v1/file_uploads/{id}/send streams multipart bodies up to the plan's limit itself (ADR 18).
+  app.use(
+    '*',
+    limitBodies(
+      surfaces,
+      { maxBytes: MAX_BODY_BYTES, tooLarge: notionTooLarge },
+      (c) => c.req.method === 'POST' && SEND_PATH.test(c.req.path),
+    ),
+  )
   const emulator = options.emulator ?? createEmulator()
   app.use('/v1/*', journalRequests(emulator, options.deps.clock))
   app.onError(errorHandler(options.deps.logger))
@@ -132,6 +142,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     faults: () => emulator.faults.list().map(faultSummary),
   })
   mountRoutes(app, options.deps, ops.countRejections(options.limiter), apiRoutes(options.deps), emulator)
+  registerFileUrlRoutes(app, options.deps)
   registerOAuthApiRoutes(app, options.deps, security)
   app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))
   app.route('/_octavo/admin', emulatorAdminRoutes(emulator, options.adminKey))

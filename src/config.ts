@@ -33,6 +33,9 @@ import { parseFaultRules, type FaultRuleInput } from './http/emulator/faults.js'
  * | `OCTAVO_CONFIG` | unset | JSON file with any of these variables; the environment wins |
  * | `OCTAVO_ALLOWED_HOSTS` | unset | comma-separated extra host names (`name` or `name:port`) requests may carry in `Host`, besides the public URL's and the listen address |
  * | `OCTAVO_TRUSTED_PROXIES` | unset | comma-separated IPs / CIDR ranges (or `loopback`) whose `X-Forwarded-For` gives the client address |
+ * | `OCTAVO_BLOB_STORE` | `auto` | where uploaded files live: `local` (`<data dir>/blobs`), `database` (chunked rows), `auto` = `database` on PostgreSQL, else `local` |
+ * | `OCTAVO_FILE_IMPORT_ALLOW_PRIVATE` | `off` | `on` lets `external_url` imports fetch private, loopback and link-local addresses (local testing only) |
+ * | `OCTAVO_FILE_IMPORT_TIMEOUT` | `30` | seconds an `external_url` import may take |
  * | `OCTAVO_CACHES` | `on` | `off` turns off the in-process token and ACL caches (docs/adr/0024-caches-and-statement-reuse.md) |
  * | `OCTAVO_ACCESS_LOG_SAMPLE` | `1` | share of successful requests (0–1) that get an access-log line; errors (status ≥ 400) are always logged |
  * | `OCTAVO_JOURNAL_SIZE` | `200` | requests kept per workspace by the request journal (0 turns it off; docs/emulator.md) |
@@ -92,6 +95,16 @@ export interface Config {
   emulator: EmulatorConfig
   /** The webhook worker (docs/webhooks.md). */
   webhooks: WebhookSettings
+  /** File uploads (docs/file-uploads.md): blob store and `external_url` import settings; absent → defaults. */
+  files?: FileSettings
+}
+
+/** `OCTAVO_BLOB_STORE`, `OCTAVO_FILE_IMPORT_ALLOW_PRIVATE`, `OCTAVO_FILE_IMPORT_TIMEOUT`. */
+export interface FileSettings {
+  blobStore: 'local' | 'database'
+  /** Let `external_url` imports reach private, loopback and link-local addresses (tests, local setups). */
+  importAllowPrivate: boolean
+  importTimeoutSeconds: number
 }
 
 /** `OCTAVO_JOURNAL_SIZE`, `OCTAVO_JOURNAL_BODIES`, `OCTAVO_EXPLAIN`, `OCTAVO_FAULTS`. */
@@ -171,6 +184,9 @@ const Env = z.object({
   OCTAVO_CONFIG: z.string().optional(),
   OCTAVO_ALLOWED_HOSTS: z.string().optional(),
   OCTAVO_TRUSTED_PROXIES: z.string().optional(),
+  OCTAVO_BLOB_STORE: z.enum(['auto', 'local', 'database']).default('auto'),
+  OCTAVO_FILE_IMPORT_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
+  OCTAVO_FILE_IMPORT_TIMEOUT: z.coerce.number().positive().max(3600).default(30),
   OCTAVO_CACHES: z.enum(['on', 'off']).default('on'),
   OCTAVO_ACCESS_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(1),
   OCTAVO_JOURNAL_SIZE: z.coerce.number().int().min(0).max(100_000).default(200),
@@ -310,6 +326,11 @@ export function loadConfig(
     logLevel: e.OCTAVO_LOG_LEVEL,
     allowedHosts,
     trustedProxies,
+    files: {
+      blobStore: e.OCTAVO_BLOB_STORE === 'auto' ? (postgres ? 'database' : 'local') : e.OCTAVO_BLOB_STORE,
+      importAllowPrivate: e.OCTAVO_FILE_IMPORT_ALLOW_PRIVATE === 'on',
+      importTimeoutSeconds: e.OCTAVO_FILE_IMPORT_TIMEOUT,
+    },
     caches: e.OCTAVO_CACHES === 'on',
     accessLogSample: e.OCTAVO_ACCESS_LOG_SAMPLE,
     emulator: {

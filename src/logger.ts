@@ -8,9 +8,12 @@ import { pino, type Logger } from 'pino'
  */
 const TOKEN_SHAPED = /(?:ntn|secret|octavo_admin)(?:_|%5[fF])[A-Za-z0-9_-]{16,}/g
 
-/** `text` with every token-shaped run replaced by `[redacted]`. Pure; safe on any string. */
+/** The signature of a signed file URL (services/file-urls.ts), which works without a token. */
+const FILE_URL_SIGNATURE = /(signature(?:=|%3[dD]))[0-9a-f]{64}/g
+
+/** `text` with every token-shaped run (and file-URL signature) replaced by `[redacted]`. Pure; safe on any string. */
 export function redactTokens(text: string): string {
-  return text.replace(TOKEN_SHAPED, '[redacted]')
+  return text.replace(TOKEN_SHAPED, '[redacted]').replace(FILE_URL_SIGNATURE, '$1[redacted]')
 }
 
 /**

@@ -16,6 +16,9 @@ import type { Deps } from './services/deps.js'
 import { onStoreReplaced } from './services/snapshots.service.js'
 import { openStore, type Store } from './storage/store.js'
 import { startWebhookWorker, type WebhookWorker } from './services/webhooks/worker.js'
+import { databaseBlobStore } from './storage/blobs/database-blob-store.js'
+import { localBlobStore } from './storage/blobs/local-blob-store.js'
+import { join } from 'node:path'
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:7700` */
@@ -50,6 +53,14 @@ export async function createDeps(config: Config, options: { clock?: Clock; logge
     logger: options.logger ?? createLogger(config.logLevel),
     config: { rateLimits: config.rateLimits },
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    blobs:
+      (config.files?.blobStore ?? (store.dialect === 'postgres' ? 'database' : 'local')) === 'database'
+        ? databaseBlobStore(store.db)
+        : localBlobStore(join(config.dataDir, 'blobs')),
+    files: {
+      importAllowPrivate: config.files?.importAllowPrivate ?? false,
+      importTimeoutSeconds: config.files?.importTimeoutSeconds ?? 30,
+    },
   }
 }
 

@@ -11,6 +11,7 @@ import type { RateLimiter } from '../rate-limit/limiter.js'
 import { authenticateBearer } from '../services/auth.service.js'
 import type { Deps } from '../services/deps.js'
 import type { ApiCaller, RequestContext } from '../auth/principal.js'
+import { signFileRefs } from '../services/file-urls.js'
 import { injectFaults, type Emulator } from '../http/emulator/index.js'
 import { explainRateLimited } from '../permissions/explain.js'
 
@@ -128,7 +129,8 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
           additionalData: { rate_limit_reason: decision.reason, retry_after: String(decision.retryAfterSeconds) },
         }).explain(rateLimitExplanation(deps, caller, decision.reason, decision.retryAfterSeconds))
       }
-      const body = await r.handler(c, { caller, version: v, betas })
+      // Stored file markers become signed `{url, expiry_time}` (services/file-urls.ts).
+      const body = signFileRefs(await r.handler(c, { caller, version: v, betas }), deps)
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
       return c.json(payload as object)
     })

@@ -10,6 +10,7 @@ import type { RouteData, RouteSpec } from './router.js'
 import { searchRoutes } from './search/search.routes.js'
 import { usersRoutes } from './users/users.routes.js'
 import { viewsRoutes } from './views/views.routes.js'
+import { fileUploadsRoutes } from './file-uploads/file-uploads.routes.js'
 
 /** Every `/v1` route, by resource (named like the SDK's `api-endpoints/*`). */
 export function apiRoutes(deps: Deps): RouteSpec[] {
@@ -23,6 +24,7 @@ export function apiRoutes(deps: Deps): RouteSpec[] {
     ...dataSourcesRoutes(deps),
     ...viewsRoutes(deps),
     ...pageMarkdownRoutes(deps),
+    ...fileUploadsRoutes(deps),
   ]
 }
 

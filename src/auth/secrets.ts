@@ -16,6 +16,11 @@ export interface Secrets {
   encrypt(plaintext: string, context: string): string
   /** Inverse of `encrypt`. Throws if the ciphertext or context was tampered with. */
   decrypt(sealed: string, context: string): string
+  /**
+   * Hex HMAC-SHA-256 of `data` under a key derived for signed file URLs (docs/file-uploads.md): the
+   * URL's only protection, so it never leaves the server except inside the URL.
+   */
+  fileUrlMac(data: string): string
 }
 
 /** Builds the secrets from a 32-byte master key. */
@@ -24,6 +29,7 @@ export function createSecrets(masterKey: Buffer): Secrets {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), Buffer.from(info), 32))
   const pepper = derive('octavo token digest v1')
   const kek = derive('octavo token encryption v1')
+  const fileUrlKey = derive('octavo file url v1')
   return {
     tokenDigest: (token) => createHmac('sha256', pepper).update(token, 'utf8').digest('hex'),
     digestsEqual: (a, b) => {
@@ -38,6 +44,7 @@ export function createSecrets(masterKey: Buffer): Secrets {
       const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
       return [iv, cipher.getAuthTag(), ct].map((b) => b.toString('base64url')).join('.')
     },
+    fileUrlMac: (data) => createHmac('sha256', fileUrlKey).update(data, 'utf8').digest('hex'),
     decrypt: (sealed, context) => {
       const [iv, tag, ct] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'))
       if (!iv || !tag || !ct) throw new Error('Malformed sealed secret.')

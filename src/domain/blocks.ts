@@ -15,10 +15,12 @@ const Url = z.string().max(2000)
 const Caption = RichTextRequest.optional()
 const Emoji = z.object({ type: z.literal('emoji').optional(), emoji: z.string() }).strict()
 const ExternalIcon = z.object({ type: z.literal('external').optional(), external: z.object({ url: Url }).strict() }).strict()
-/** Page and callout icons: an emoji or an external image. */
-export const IconRequest = z.union([Emoji, ExternalIcon])
-/** Page covers: an external image. */
-export const CoverRequest = ExternalIcon
+/** An uploaded file (`/v1/file_uploads`), attached by id (SDK `FileUploadPageIconRequest` and kin). */
+const FileUploadRef = z.object({ type: z.literal('file_upload').optional(), file_upload: z.object({ id: NotionId }).strict() }).strict()
+/** Page and callout icons: an emoji, an external image or an uploaded image. */
+export const IconRequest = z.union([Emoji, ExternalIcon, FileUploadRef])
+/** Page covers: an external or uploaded image. */
+export const CoverRequest = z.union([ExternalIcon, FileUploadRef])
 
 const TextBlock = z.object({ rich_text: RichTextRequest, color: ApiColor.optional() }).strict()
 /** Paragraphs may carry an icon (SDK `ContentWithRichTextColorAndIconRequest`). */
@@ -27,15 +29,25 @@ const Heading = z.object({ rich_text: RichTextRequest, color: ApiColor.optional(
 const ToDo = z.object({ rich_text: RichTextRequest, color: ApiColor.optional(), checked: z.boolean().optional() }).strict()
 const Callout = z.object({ rich_text: RichTextRequest, color: ApiColor.optional(), icon: IconRequest.optional() }).strict()
 const Code = z.object({ rich_text: RichTextRequest, language: z.string().optional(), caption: Caption }).strict()
-const Media = z.object({ type: z.literal('external').optional(), external: z.object({ url: Url }).strict(), caption: Caption }).strict()
-const FileMedia = z
+const ExternalMedia = z
+  .object({ type: z.literal('external').optional(), external: z.object({ url: Url }).strict(), caption: Caption })
+  .strict()
+const UploadedMedia = z
+  .object({ type: z.literal('file_upload').optional(), file_upload: z.object({ id: NotionId }).strict(), caption: Caption })
+  .strict()
+/** Image, video, pdf and audio blocks: an external URL or an uploaded file (SDK `MediaContentWithFileAndCaptionRequest`). */
+const Media = z.union([ExternalMedia, UploadedMedia])
+const FileMedia = z.union([ExternalMedia.extend({ name: z.string().optional() }), UploadedMedia.extend({ name: z.string().optional() })])
+/** Update form of media blocks (SDK `UpdateMediaContentWithFileAndCaptionRequest`): every field optional. */
+const MediaUpdate = z
   .object({
-    type: z.literal('external').optional(),
-    external: z.object({ url: Url }).strict(),
+    type: z.enum(['external', 'file_upload']).optional(),
+    external: z.object({ url: Url }).strict().optional(),
+    file_upload: z.object({ id: NotionId }).strict().optional(),
     caption: Caption,
-    name: z.string().optional(),
   })
   .strict()
+const MEDIA_TYPES = new Set(['image', 'video', 'pdf', 'audio', 'file'])
 const UrlBlock = z.object({ url: Url, caption: Caption }).strict()
 const Empty = z.object({}).strict()
 const LinkToPage = z.union([
@@ -168,8 +180,18 @@ export function normalizeContent(type: string, c: Record<string, unknown>): Reco
     case 'video':
     case 'pdf':
     case 'audio':
+      // An upload stays a `file_upload` reference here; the service attaches it and stores the file.
+      if (c.file_upload) return { caption: rt(c.caption), type: 'file_upload', file_upload: { id: (c.file_upload as { id: string }).id } }
       return { caption: rt(c.caption), type: 'external', external: { url: (c.external as { url: string }).url } }
     case 'file':
+      if (c.file_upload) {
+        return {
+          caption: rt(c.caption),
+          type: 'file_upload',
+          file_upload: { id: (c.file_upload as { id: string }).id },
+          ...(c.name !== undefined ? { name: c.name } : {}),
+        }
+      }
       return {
         caption: rt(c.caption),
         type: 'external',
@@ -207,13 +229,16 @@ function fileNameOf(url: string): string {
 
 /** Normalises a request icon to its response form. */
 export function normalizeIcon(icon: unknown): Record<string, unknown> {
-  const i = icon as { emoji?: string; external?: { url: string } }
+  const i = icon as { emoji?: string; external?: { url: string }; file_upload?: { id: string } }
+  if (i.file_upload) return { type: 'file_upload', file_upload: { id: i.file_upload.id } }
   return i.emoji !== undefined ? { type: 'emoji', emoji: i.emoji } : { type: 'external', external: { url: i.external?.url } }
 }
 
-/** Normalises a request cover to its response form. */
+/** Normalises a request cover to its response form (an upload stays a reference the service attaches). */
 export function normalizeCover(cover: unknown): Record<string, unknown> {
-  return { type: 'external', external: { url: (cover as { external: { url: string } }).external.url } }
+  const c = cover as { external?: { url: string }; file_upload?: { id: string } }
+  if (c.file_upload) return { type: 'file_upload', file_upload: { id: c.file_upload.id } }
+  return { type: 'external', external: { url: (c.external as { url: string }).url } }
 }
 
 /** The type key of a block request: its `type`, or the single known type key it carries. */
@@ -309,6 +334,7 @@ export function isUpdatableType(type: string): boolean {
  */
 export function updateContentSchema(type: string): z.ZodType | undefined {
   if (type === 'table') return z.object({ has_column_header: z.boolean().optional(), has_row_header: z.boolean().optional() }).strict()
+  if (MEDIA_TYPES.has(type)) return type === 'file' ? MediaUpdate.extend({ name: z.string().optional() }) : MediaUpdate
   const schema = contentSchemaOf(type)
   if (!schema) return undefined
   return schema instanceof z.ZodObject ? schema.partial() : schema
@@ -343,6 +369,14 @@ export function applyContentUpdate(
       case 'external':
         out.type = 'external'
         out.external = { url: (value as { url: string }).url }
+        delete out.file
+        delete out.file_upload
+        break
+      case 'file_upload':
+        out.type = 'file_upload'
+        out.file_upload = { id: (value as { id: string }).id }
+        delete out.external
+        delete out.file
         break
       case 'type':
         break

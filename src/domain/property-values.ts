@@ -120,6 +120,14 @@ const FileRequest = z.union([
       file: z.object({ url: z.string().max(2000), expiry_time: z.string().optional() }).strict(),
     })
     .strict(),
+  // SDK `FileUploadWithOptionalNameRequest`: an upload by id, its name optional (the file's by default).
+  z
+    .object({
+      name: z.string().max(900).optional(),
+      type: z.literal('file_upload').optional(),
+      file_upload: z.object({ id: NotionId }).strict(),
+    })
+    .strict(),
 ])
 
 const STRING_LIMITS: Record<string, number> = { url: 2000, email: 200, phone_number: 200 }
@@ -224,17 +232,15 @@ function writeOne(
       return { value: [...new Set(ids)].map((id) => ({ id })), added: false }
     }
     case 'files': {
-      if (Array.isArray(v) && v.some((f) => f && typeof f === 'object' && 'file_upload' in f)) {
-        throw validationError(
-          `body failed validation: body.properties.${key}.files: file uploads are not supported yet; use external files.`,
-        )
-      }
       const files = parseWith(z.array(FileRequest).max(100), v, 'body', at)
       return {
+        // An upload stays a `file_upload` reference (name possibly null); the service attaches it.
         value: files.map((f) =>
-          'external' in f
-            ? { name: f.name, type: 'external', external: { url: f.external.url } }
-            : { name: f.name, type: 'file', file: { url: f.file.url, expiry_time: f.file.expiry_time ?? null } },
+          'file_upload' in f
+            ? { name: f.name ?? null, type: 'file_upload', file_upload: { id: f.file_upload.id } }
+            : 'external' in f
+              ? { name: f.name, type: 'external', external: { url: f.external.url } }
+              : { name: f.name, type: 'file', file: { url: f.file.url, expiry_time: f.file.expiry_time ?? null } },
         ),
         added: false,
       }

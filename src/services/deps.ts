@@ -1,7 +1,8 @@
 import type { Secrets } from '../auth/secrets.js'
-import type { Config } from '../config.js'
+import type { Config, FileSettings } from '../config.js'
 import type { Clock } from '../domain/clock.js'
 import type { Logger } from '../logger.js'
+import type { BlobStore } from '../storage/blobs/blob-store.js'
 import type { Store } from '../storage/store.js'
 import type { Caches } from './caches.js'
 
@@ -19,4 +20,8 @@ export interface Deps {
   publicUrl: string
   /** In-process token and ACL caches (services/caches.ts); absent when turned off. */
   caches?: Caches
+  /** Where uploaded files' bytes live (storage/blobs/); see docs/file-uploads.md. */
+  blobs: BlobStore
+  /** File-upload settings (`external_url` imports). */
+  files: Omit<FileSettings, 'blobStore'>
 }

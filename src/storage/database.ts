@@ -34,6 +34,9 @@ export interface Database {
   oauth_install: OAuthInstallTable
   oauth_code: OAuthCodeTable
   oauth_token: OAuthTokenTable
+  file_upload: FileUploadTable
+  file_upload_part: FileUploadPartTable
+  blob_chunk: BlobChunkTable
   view: ViewTable
   view_query: ViewQueryTable
 }
@@ -195,6 +198,8 @@ export interface CommentTable {
   last_edited_time: string
   /** Tiebreak among comments created in the same millisecond (migration 0006). */
   seq: number
+  /** JSON `[{category, file: <stored file marker>}]` of attached uploads (migration 0009-file-uploads); null/absent: none. */
+  attachments?: string | null
 }
 
 /**
@@ -377,6 +382,50 @@ export interface OAuthTokenTable {
   revoked_time: string | null
   revoked_by: string | null
   last_used_time: string | null
+}
+
+/** A `/v1/file_uploads` object (migration 0009-file-uploads, ADR 18). */
+export interface FileUploadTable {
+  id: string
+  workspace_id: string
+  /** The acting user: a connection's bot, or a PAT's person. */
+  created_by: string
+  created_by_type: 'person' | 'bot'
+  created_time: string
+  last_edited_time: string
+  mode: 'single_part' | 'multi_part' | 'external_url'
+  /** Stored status; `expired` is also derived on read from `expiry_time` while unattached. */
+  status: 'pending' | 'uploaded' | 'failed' | 'expired'
+  filename: string | null
+  content_type: string | null
+  /** Bytes; PostgreSQL bigint (read back as text by some drivers: convert with Number). */
+  content_length: number | string | null
+  number_of_parts: number | null
+  /** ISO time after which an unattached upload is expired; null once attached. */
+  expiry_time: string | null
+  external_url: string | null
+  /** JSON `file_import_result` of an external_url import. */
+  import_result: string | null
+  /** What the upload is attached to: `block`, `page`, `database`, `comment`; null while unattached. */
+  attached_type: string | null
+  attached_id: string | null
+  attached_time: string | null
+}
+
+/** One part of a file upload (single-part uploads have part 1), stored as one blob. */
+export interface FileUploadPartTable {
+  upload_id: string
+  part_number: number
+  size: number | string
+  blob_key: string
+  sent_time: string
+}
+
+/** A chunk of a blob in the database blob store (storage/blobs/database-blob-store.ts). */
+export interface BlobChunkTable {
+  blob_key: string
+  seq: number
+  data: Uint8Array
 }
 
 /** A saved view of a database (migration 0011; docs/adr/0020-views-and-versions.md). JSON columns are stored text. */

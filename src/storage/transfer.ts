@@ -113,7 +113,11 @@ export async function exportStore(
       let after: unknown[] | undefined
       onProgress({ table, done, total })
       for (;;) {
-        let q = db.selectFrom(table).selectAll().limit(1000)
+        // Blob chunks (file uploads, 256 KiB each) are read a few at a time and written as base64.
+        let q = db
+          .selectFrom(table)
+          .selectAll()
+          .limit(table === 'blob_chunk' ? 8 : 1000)
         for (const k of key) q = q.orderBy(k)
         if (after) {
           const cols = sql.join(key.map((k) => sql.ref(k)))
@@ -121,11 +125,11 @@ export async function exportStore(
           q = q.where(sql<boolean>`(${cols}) > (${vals})`)
         }
         const rows = await q.execute()
-        for (const r of rows) await write(`${JSON.stringify({ t: table, r })}\n`)
+        for (const r of rows) await write(`${JSON.stringify({ t: table, r: table === 'blob_chunk' ? encodeBlobRow(r) : r })}\n`)
         done += rows.length
         onProgress({ table, done, total })
         const last = rows.at(-1)
-        if (!last || rows.length < 1000) break
+        if (!last || rows.length < (table === 'blob_chunk' ? 8 : 1000)) break
         after = key.map((k) => last[k])
       }
       counts[table] = done
@@ -224,8 +228,8 @@ export async function importStore(
           throw new Error(`Rows of ${line.t} come after ${table}: the export is out of order.`)
         table = line.t
       }
-      batch.push(line.r)
-      if (batch.length >= 2000) await flush()
+      batch.push(line.t === 'blob_chunk' ? decodeBlobRow(line.r) : line.r)
+      if (batch.length >= (line.t === 'blob_chunk' ? 8 : 2000)) await flush()
     }
     await flush()
     if (!ended) throw new Error('The export is incomplete (no end line): it was cut short. Nothing was imported.')
@@ -265,6 +269,17 @@ function legacyCounts(counts: Record<string, number>): Record<string, number> {
 }
 
 /** Splits a byte stream into lines (for `importStore`). */
+/** A `blob_chunk` row with its bytes as `{"base64": …}` (JSON has no bytes). */
+function encodeBlobRow(r: Record<string, unknown>): Record<string, unknown> {
+  return { ...r, data: { base64: Buffer.from(r.data as Uint8Array).toString('base64') } }
+}
+
+/** The inverse of `encodeBlobRow`. */
+function decodeBlobRow(r: Record<string, unknown>): Record<string, unknown> {
+  const data = r.data as { base64?: unknown } | null
+  return { ...r, data: Buffer.from(typeof data?.base64 === 'string' ? data.base64 : '', 'base64') }
+}
+
 export async function* readLines(stream: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
   let rest = ''
   for await (const chunk of stream) {

@@ -321,7 +321,7 @@ describe('comments', () => {
       })
     })
 
-    it('create: parent xor discussion_id, rich_text xor markdown, attachments refused', async () => {
+    it('create: parent xor discussion_id, rich_text xor markdown, attachments must be uploads', async () => {
       const parent = { page_id: s.pages.root.id }
       const rt = text('x')
       const cases: [unknown, string][] = [
@@ -343,7 +343,7 @@ describe('comments', () => {
         ],
         [
           { parent, rich_text: rt, attachments: [{ file_upload_id: s.pages.root.id }] },
-          'body failed validation: body.attachments is not supported by this server yet (it has no file uploads).',
+          `Could not find file upload with ID: ${s.pages.root.id}.`,
         ],
         [{ parent, rich_text: rt, colour: 'red' }, 'body failed validation: body.colour should be not present, instead was `"red"`.'],
         [

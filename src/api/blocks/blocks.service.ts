@@ -19,6 +19,7 @@ import { REQUIRED_LEVEL } from '../../permissions/roles.js'
 import { levelOn, loadAuthorized } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import { explainInTrash } from '../../services/explain-denials.js'
+import { UploadClaims } from '../../services/file-attachments.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
   deleteNode,
@@ -159,10 +160,14 @@ export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: st
     if (update.trash === undefined && update.content === undefined) return presentOne(trx, ctx, node)
     const patch: NodePatch = {}
     if (update.trash !== undefined) patch.in_trash = update.trash ? 1 : 0
+    const claims = new UploadClaims(trx, deps, ctx)
     if (update.content !== undefined) {
-      patch.content = JSON.stringify(applyContentUpdate(node.type, JSON.parse(node.content) as Record<string, unknown>, update.content))
+      const content = applyContentUpdate(node.type, JSON.parse(node.content) as Record<string, unknown>, update.content)
+      await claims.resolveContent(node.type, content)
+      patch.content = JSON.stringify(content)
     }
     await updateNode(trx, node, patch, { by: caller.botId, actor: changeActorOf(caller), time })
+    await claims.attachAll({ type: 'block', id: node.id })
     return presentOne(trx, ctx, (await findBlock(trx, node.id)) as BlockRow)
   })
 }
@@ -247,6 +252,8 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
       throw validationError(`${where} ${afterId} is not a child of block ${parent.id}.`)
     }
     const isPage = parent.type === 'child_page'
+    const claims = new UploadClaims(trx, deps, ctx)
+    await claims.resolveBlocks(blocks)
     const ids = await insertBlocks(trx, {
       workspaceId: caller.workspaceId,
       parentType: isPage ? 'page_id' : 'block_id',
@@ -258,6 +265,7 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
       time,
       eventActor: by.actor,
     })
+    await claims.attachAll({ type: 'block', id: parent.id })
     if (!isPage) await touchPage(trx, parent.id, by.by, time)
     await touchPage(trx, isPage ? parent.id : parent.page_id, by.by, time)
     const rows = await findBlocks(trx, ids)

@@ -5,7 +5,8 @@ import type { CommentObjectResponse } from '@notionhq/client'
 /**
  * A full comment object (SDK `CommentObjectResponse`, docs/reference/notion-api.md §2.10; the same
  * shape in every version), keys in the SDK's order. Times are rounded to the minute as Notion reports
- * them; `attachments` is always present and, without file uploads, empty. `rich_text` and
+ * them; `attachments` is always present (empty without uploads; stored file markers become signed
+ * URLs in api/router.ts). `rich_text` and
  * `display_name` are stored JSON, validated when written.
  */
 export function presentComment(row: Omit<CommentRow, 'seq'>): CommentObjectResponse {
@@ -19,6 +20,6 @@ export function presentComment(row: Omit<CommentRow, 'seq'>): CommentObjectRespo
     created_by: { object: 'user', id: row.created_by },
     rich_text: JSON.parse(row.rich_text) as CommentObjectResponse['rich_text'],
     display_name: JSON.parse(row.display_name) as CommentObjectResponse['display_name'],
-    attachments: [],
+    attachments: row.attachments ? (JSON.parse(row.attachments) as CommentObjectResponse['attachments']) : [],
   }
 }

@@ -48,8 +48,7 @@ function render(value: unknown): string {
 
 /**
  * The cross-field rules the SDK's union type encodes: exactly one of `parent` and `discussion_id`,
- * and exactly one of `rich_text` and `markdown` (`requireOneBody`). Non-empty `attachments` are
- * refused until the server has file uploads.
+ * and exactly one of `rich_text` and `markdown` (`requireOneBody`).
  * @throws NotionApiError validation_error
  */
 export function commentTargetOf(body: CreateCommentInput): CommentTarget {
@@ -64,9 +63,6 @@ export function commentTargetOf(body: CreateCommentInput): CommentTarget {
     )
   }
   requireOneBody(body)
-  if (body.attachments && body.attachments.length > 0) {
-    throw validationError('body failed validation: body.attachments is not supported by this server yet (it has no file uploads).')
-  }
   if (body.discussion_id) return { type: 'discussion', id: body.discussion_id }
   const p = body.parent as NonNullable<CreateCommentInput['parent']>
   return 'page_id' in p ? { type: 'page_id', id: p.page_id } : { type: 'block_id', id: p.block_id }

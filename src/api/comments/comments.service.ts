@@ -9,6 +9,8 @@ import { NotionApiError, objectNotFound, restrictedResource, validationError } f
 import { listEnvelope, pageOf, PAGE_SIZE_MAX } from '../../http/pagination.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
+import { UploadClaims } from '../../services/file-attachments.js'
+import { commentAttachmentCategory } from '../../domain/file-types.js'
 import { requireWritableNode } from '../../services/trash.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import {
@@ -156,6 +158,17 @@ export async function createComment(deps: Deps, ctx: RequestContext, body: Creat
       created_by: caller.botId,
       created_time: time,
       last_edited_time: time,
+    }
+    // Attachments (≤ 3 uploads): checked, stored as file markers, attached to the new comment.
+    if (body.attachments?.length) {
+      const claims = new UploadClaims(trx, deps, ctx)
+      const items = []
+      for (const a of body.attachments) {
+        const { marker, upload } = await claims.claim(a.file_upload_id, 'comment')
+        items.push({ category: commentAttachmentCategory(upload.content_type ?? ''), file: marker.file })
+      }
+      comment.attachments = JSON.stringify(items)
+      await claims.attachAll({ type: 'comment', id: comment.id })
     }
     await insertComment(trx, comment, changeActorOf(caller))
     return comment

@@ -12,6 +12,7 @@ import { validationError } from '../../errors/notion-error.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import { createDatabase, resolvePendingConfigs, singleDataSource } from '../../services/databases-core.js'
 import type { Deps } from '../../services/deps.js'
+import { UploadClaims } from '../../services/file-attachments.js'
 import { requireWritableNode } from '../../services/trash.js'
 import { moveNode } from '../../services/tree.service.js'
 import { createAtWorkspaceLevel, type WorkspacePlacement } from '../../services/workspace-level.js'
@@ -62,6 +63,7 @@ export async function createDatabaseFromRequest(
     const p = body.parent
     // Runs once the parent is settled: a refused workspace parent validates nothing further.
     const create = async (placement: WorkspacePlacement | { parent: { type: 'page_id'; id: string } }) => {
+      const claims = new UploadClaims(trx, deps, ctx)
       const title = normalizeRichText(body.title ?? [])
       const dataSourceId = newId()
       const [input, at] =
@@ -77,8 +79,8 @@ export async function createDatabaseFromRequest(
         title,
         description: normalizeRichText(body.description ?? []),
         isInline: body.is_inline ?? false,
-        icon: body.icon ? normalizeIcon(body.icon) : null,
-        cover: body.cover ? normalizeCover(body.cover) : null,
+        icon: await claims.resolveImage(body.icon ? normalizeIcon(body.icon) : null, 'icon'),
+        cover: await claims.resolveImage(body.cover ? normalizeCover(body.cover) : null, 'cover'),
         schema,
         actor: caller.botId,
         time,
@@ -86,6 +88,7 @@ export async function createDatabaseFromRequest(
         dataSourceId,
         databaseId,
       })
+      await claims.attachAll({ type: 'database', id: database.id })
       return database
     }
     // parent.workspace: one rule with pages (refused for internal connections; private for PATs and OAuth installs).
@@ -148,8 +151,12 @@ export async function updateDatabase(
       }
     }
     if (trash !== undefined) patch.in_trash = trash ? 1 : 0
-    if (body.icon !== undefined) patch.icon = body.icon === null ? null : JSON.stringify(normalizeIcon(body.icon))
-    if (body.cover !== undefined) patch.cover = body.cover === null ? null : JSON.stringify(normalizeCover(body.cover))
+    const claims = new UploadClaims(trx, deps, ctx)
+    if (body.icon !== undefined)
+      patch.icon = body.icon === null ? null : JSON.stringify(await claims.resolveImage(normalizeIcon(body.icon), 'icon'))
+    if (body.cover !== undefined)
+      patch.cover = body.cover === null ? null : JSON.stringify(await claims.resolveImage(normalizeCover(body.cover), 'cover'))
+    await claims.attachAll({ type: 'database', id: node.id })
     if (body.is_inline !== undefined) patch.is_inline = body.is_inline ? 1 : 0
     if (body.is_locked !== undefined) patch.is_locked = body.is_locked ? 1 : 0
     if ('properties' in body && body.properties && Object.keys(body.properties).length > 0) {

@@ -9,6 +9,7 @@ import { dropsArchived, hasDataSources } from '../../domain/versions.js'
 import { validationError } from '../../errors/notion-error.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
+import { UploadClaims } from '../../services/file-attachments.js'
 import { createNode, moveNode } from '../../services/tree.service.js'
 import { loadDataSource } from '../../services/databases-core.js'
 import { computeOneRow } from '../../services/row-values.js'
@@ -163,6 +164,11 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
   const at: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
   const row = await deps.store.transaction(async (trx) => {
     const p = body.parent
+    // Uploads in the icon, the cover, the content and `files` values are checked here and attached once the page exists.
+    const claims = new UploadClaims(trx, deps, ctx)
+    const icon = await claims.resolveImage(body.icon ? normalizeIcon(body.icon) : null, 'icon')
+    const cover = await claims.resolveImage(body.cover ? normalizeCover(body.cover) : null, 'cover')
+    await claims.resolveBlocks(blocks)
     let created: BlockRow
     let template: BlockRow | null = null
     if (body.template && body.template.type !== 'none' && !('database_id' in p) && !('data_source_id' in p)) {
@@ -177,8 +183,8 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
           kind: 'page',
           title,
           properties: { title },
-          icon: body.icon ? normalizeIcon(body.icon) : null,
-          cover: body.cover ? normalizeCover(body.cover) : null,
+          icon,
+          cover,
           actor: caller.botId,
           time,
           eventActor: at.actor,
@@ -194,8 +200,8 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
         kind: 'page',
         title,
         properties: { title },
-        icon: body.icon ? normalizeIcon(body.icon) : null,
-        cover: body.cover ? normalizeCover(body.cover) : null,
+        icon,
+        cover,
         actor: caller.botId,
         time,
         eventActor: at.actor,
@@ -239,6 +245,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
         keys,
       } = writePropertyValues(schema, body.properties ?? {}, { create: true, actor: caller.botId, workspaceName: caller.workspaceName })
       const written: Record<string, unknown> = { ...writableCopy(schema, fromTemplate), ...writtenOwn }
+      await claims.resolveValues(written)
       const pageId = newId()
       await checkRelationTargets(trx, caller, schema, written, keys, { id: pageId, sourceId: dsId })
       const values = await syncDualRelations(trx, caller, dsId, schema, pageId, null, {}, written, time)
@@ -251,13 +258,14 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
         kind: 'page',
         title: (values[titleId] as RichTextItem[] | undefined) ?? [],
         properties: values,
-        icon: body.icon ? normalizeIcon(body.icon) : null,
-        cover: body.cover ? normalizeCover(body.cover) : null,
+        icon,
+        cover,
         actor: caller.botId,
         time,
         eventActor: at.actor,
       })
     }
+    await claims.attachAll({ type: 'page', id: created.id })
     if (template) await copyTemplateContent(trx, template, created.id, caller.botId, time, at.actor)
     await insertBlocks(trx, {
       workspaceId: caller.workspaceId,
@@ -307,9 +315,12 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
     // A trashed page accepts only its restore; nothing under a trashed page or database changes.
     await requireWritableNode(trx, node, { restoresSelf: trash === false })
     const patch: NodePatch = {}
+    const claims = new UploadClaims(trx, deps, ctx)
     if (trash !== undefined) patch.in_trash = trash ? 1 : 0
-    if (body.icon !== undefined) patch.icon = body.icon === null ? null : JSON.stringify(normalizeIcon(body.icon))
-    if (body.cover !== undefined) patch.cover = body.cover === null ? null : JSON.stringify(normalizeCover(body.cover))
+    if (body.icon !== undefined)
+      patch.icon = body.icon === null ? null : JSON.stringify(await claims.resolveImage(normalizeIcon(body.icon), 'icon'))
+    if (body.cover !== undefined)
+      patch.cover = body.cover === null ? null : JSON.stringify(await claims.resolveImage(normalizeCover(body.cover), 'cover'))
     if (body.is_locked !== undefined) patch.is_locked = body.is_locked ? 1 : 0
     if (body.properties && Object.keys(body.properties).length > 0) {
       const current = JSON.parse(node.properties ?? '{}') as Record<string, unknown>
@@ -319,6 +330,7 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
           actor: caller.botId,
           workspaceName: caller.workspaceName,
         })
+        await claims.resolveValues(values)
         await checkRelationTargets(trx, caller, source.schema, values, keys, { id: node.id, sourceId: source.id })
         await keepHiddenRelations(trx, caller, source.schema, current, values)
         if (schemaChanged) await saveSchema(trx, source.id, source.schema, at)
@@ -333,6 +345,7 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
         }
       }
     }
+    await claims.attachAll({ type: 'page', id: node.id })
     if (body.erase_content) await eraseContent(trx, node, at)
     if (body.template) {
       // Applying a template to an existing row adds the template's content (after erase_content

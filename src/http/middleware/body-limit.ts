@@ -28,8 +28,14 @@ export interface BodySurface {
  * - The first surface whose `matches` accepts the path applies; otherwise `fallback`.
  *
  * The answer is the surface's `tooLarge`, sent with `Connection: close`.
+ * - `exempt` requests pass untouched: a route that streams its body and enforces its own limit while
+ *   streaming (`POST /v1/file_uploads/{id}/send`, up to the plan's file size).
  */
-export function limitBodies(surfaces: BodySurface[], fallback: Omit<BodySurface, 'matches'>): MiddlewareHandler<AppEnv> {
+export function limitBodies(
+  surfaces: BodySurface[],
+  fallback: Omit<BodySurface, 'matches'>,
+  exempt: (c: Context<AppEnv>) => boolean = () => false,
+): MiddlewareHandler<AppEnv> {
   const limiter = (s: Omit<BodySurface, 'matches'>): MiddlewareHandler<AppEnv> =>
     bodyLimit({
       maxSize: s.maxBytes,
@@ -42,6 +48,7 @@ export function limitBodies(surfaces: BodySurface[], fallback: Omit<BodySurface,
   const compiled = surfaces.map((s) => ({ matches: s.matches, maxBytes: s.maxBytes, limit: limiter(s) }))
   const otherwise = limiter(fallback)
   return async (c, next) => {
+    if (exempt(c)) return next()
     const path = c.req.path
     const surface = compiled.find((s) => s.matches(path))
     // A declared length is judged from the header alone. Touching `c.req.raw.body` (as hono's

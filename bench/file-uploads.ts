@@ -1,0 +1,92 @@
+/**
+ * File-upload benchmark (issue 14; docs/file-uploads.md): a 100 MB multi-part upload (10 parts of
+ * 10 MiB, sent one after the other through the official SDK) and 10 such uploads at once, against a
+ * real Octavo child process on loopback (SQLite store, local blob directory unless
+ * OCTAVO_BLOB_STORE / OCTAVO_DATABASE_URL say otherwise). Reports throughput (MB/s of file bytes)
+ * and the server's resident memory: before, peak (VmHWM) and growth. Goal: ≥ 100 MB/s, growth
+ * < 50 MB. Usage: `npm run bench:file-uploads [-- --out bench/results/<name>.json]`.
+ */
+import { Client, LogLevel } from '@notionhq/client'
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+
+const MiB = 1024 * 1024
+const PART = 10 * MiB
+const PARTS = 10
+const CONCURRENT = 10
+
+function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) / 1024 : Number.NaN
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'octavo-bench-files-'))
+const child = spawn(process.execPath, ['--import', 'tsx', 'bench/file-uploads-child.ts'], {
+  env: { ...process.env, OCTAVO_DATA_DIR: dataDir },
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve))
+const { url, token } = JSON.parse(first) as { url: string; token: string }
+const pid = child.pid as number
+const notion = new Client({ auth: token, baseUrl: url, retry: false, logLevel: LogLevel.ERROR, timeoutMs: 600_000 })
+const part = new Blob([randomBytes(PART)], { type: 'video/mp4' })
+
+async function upload(): Promise<void> {
+  const { id } = await notion.fileUploads.create({
+    mode: 'multi_part',
+    filename: 'bench.mp4',
+    content_type: 'video/mp4',
+    number_of_parts: PARTS,
+  })
+  for (let n = 1; n <= PARTS; n++)
+    await notion.fileUploads.send({ file_upload_id: id, part_number: String(n), file: { filename: 'bench.mp4', data: part } })
+  const done = await notion.fileUploads.complete({ file_upload_id: id })
+  if (done.status !== 'uploaded' || done.content_length !== PART * PARTS) throw new Error(`unexpected ${JSON.stringify(done)}`)
+}
+
+try {
+  await upload() // warm-up (JIT, first files)
+  // Reset the peak (VmHWM) to the current RSS (Linux clear_refs "5"), so the peak is this run's.
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5')
+  } catch {
+    // not Linux, or not allowed: the peak then includes the warm-up
+  }
+  const rssBefore = status(pid, 'VmRSS')
+  const hwmBefore = status(pid, 'VmHWM')
+  let t = performance.now()
+  await upload()
+  const singleSec = (performance.now() - t) / 1000
+  t = performance.now()
+  await Promise.all(Array.from({ length: CONCURRENT }, () => upload()))
+  const concurrentSec = (performance.now() - t) / 1000
+  const peak = status(pid, 'VmHWM')
+  const mb = (PART * PARTS) / 1e6
+  const result = {
+    date: new Date().toISOString(),
+    node: process.version,
+    store: process.env.OCTAVO_DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite',
+    blobStore: process.env.OCTAVO_BLOB_STORE ?? 'auto',
+    fileMB: mb,
+    parts: PARTS,
+    single: { seconds: +singleSec.toFixed(2), mbPerSecond: +(mb / singleSec).toFixed(1) },
+    concurrent: { uploads: CONCURRENT, seconds: +concurrentSec.toFixed(2), mbPerSecond: +((mb * CONCURRENT) / concurrentSec).toFixed(1) },
+    rssMb: {
+      before: +rssBefore.toFixed(1),
+      peakBefore: +hwmBefore.toFixed(1),
+      peak: +peak.toFixed(1),
+      growth: +(peak - rssBefore).toFixed(1),
+    },
+  }
+  console.log(JSON.stringify(result, null, 2))
+  const out = process.argv.indexOf('--out')
+  if (out > 0 && process.argv[out + 1]) writeFileSync(process.argv[out + 1] as string, `${JSON.stringify(result, null, 2)}\n`)
+} finally {
+  child.kill('SIGTERM')
+  await new Promise((r) => child.once('exit', r))
+  rmSync(dataDir, { recursive: true, force: true })
+}

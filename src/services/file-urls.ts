@@ -1,0 +1,88 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { Deps } from './deps.js'
+
+/**
+ * Signed URLs of Notion-hosted files (issue 14, docs/file-uploads.md, docs/reference/notion-api-2026.md
+ * §1.7). An attached upload is stored inside its owner's JSON as the marker
+ * `{"type":"file","file":{"file_upload_id":<id>,"filename":<name>}}` and every `/v1` answer turns
+ * the marker into Notion's `{"type":"file","file":{"url","expiry_time"}}` (`signFileRefs`, called
+ * by api/router.ts), with a URL Octavo serves itself:
+ *
+ *   <public URL>/_octavo/files/<upload id>/<file name>?expires=<epoch ms>&signature=<hex>
+ *
+ * `signature` = HMAC-SHA-256 over `<upload id>.<expires>` with a key derived from the master key
+ * (`Secrets.fileUrlMac`). The URL works without a token for `FILE_URL_TTL_MS` (one hour, on the
+ * injected clock), so it is the secret: the request log records the path only, never the query.
+ */
+
+/** How long a signed file URL works: one hour, as Notion's. */
+export const FILE_URL_TTL_MS = 60 * 60 * 1000
+
+/** The stored form of an attached upload (never sent to clients). */
+export interface FileMarker {
+  file_upload_id: string
+  filename: string
+}
+
+/** The marker to store for an attached upload. */
+export function fileMarker(id: string, filename: string | null): { type: 'file'; file: FileMarker } {
+  return { type: 'file', file: { file_upload_id: id, filename: filename ?? 'file' } }
+}
+
+/** A signed URL for an upload's bytes and its expiry (Notion's `InternalFileResponse`). */
+export function signFileUrl(
+  deps: Pick<Deps, 'secrets' | 'clock' | 'publicUrl'>,
+  id: string,
+  filename: string,
+): { url: string; expiry_time: string } {
+  const expires = deps.clock.now() + FILE_URL_TTL_MS
+  const signature = deps.secrets.fileUrlMac(`${id}.${expires}`)
+  return {
+    url: `${deps.publicUrl}/_octavo/files/${id}/${encodeURIComponent(filename)}?expires=${expires}&signature=${signature}`,
+    expiry_time: new Date(expires).toISOString(),
+  }
+}
+
+/**
+ * Whether `expires` and `signature` (from a request's query) are a valid, unexpired signature of
+ * upload `id`. Constant-time comparison; anything malformed is simply invalid.
+ */
+export function verifyFileUrl(
+  deps: Pick<Deps, 'secrets' | 'clock'>,
+  id: string,
+  expires: string | undefined,
+  signature: string | undefined,
+): boolean {
+  if (!expires || !signature || !/^[0-9]{1,15}$/.test(expires) || !/^[0-9a-f]{64}$/.test(signature)) return false
+  if (Number(expires) < deps.clock.now()) return false
+  const want = Buffer.from(deps.secrets.fileUrlMac(`${id}.${expires}`), 'hex')
+  const got = Buffer.from(signature, 'hex')
+  return want.length === got.length && timingSafeEqual(want, got)
+}
+
+function isMarker(v: unknown): v is FileMarker {
+  return v !== null && typeof v === 'object' && typeof (v as FileMarker).file_upload_id === 'string'
+}
+
+/**
+ * Replaces every stored file marker inside `value` (any JSON-like answer) with a freshly signed
+ * `{url, expiry_time}`, in place, and returns `value`. Objects without markers are untouched.
+ */
+export function signFileRefs<T>(value: T, deps: Pick<Deps, 'secrets' | 'clock' | 'publicUrl'>): T {
+  const stack: unknown[] = [value]
+  while (stack.length) {
+    const v = stack.pop()
+    if (v === null || typeof v !== 'object') continue
+    if (Array.isArray(v)) {
+      for (const x of v) if (x !== null && typeof x === 'object') stack.push(x)
+      continue
+    }
+    const o = v as Record<string, unknown>
+    if (isMarker(o.file)) {
+      o.file = signFileUrl(deps, o.file.file_upload_id, o.file.filename)
+      continue
+    }
+    for (const x of Object.values(o)) if (x !== null && typeof x === 'object') stack.push(x)
+  }
+  return value
+}
