@@ -5,6 +5,7 @@ import { parseId } from '../domain/ids.js'
 import { DomainError } from '../errors/domain-error.js'
 import { NotionApiError } from '../errors/notion-error.js'
 import type { AppEnv } from '../http/context.js'
+import type { TooLarge } from '../http/middleware/body-limit.js'
 import type { Logger } from '../logger.js'
 import { resolveActor } from '../services/actors.js'
 import type { Deps } from '../services/deps.js'
@@ -225,6 +226,25 @@ function adminErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
     return c.json({ type: 'error', code: e.code, status: e.status, message: e.message }, e.status as 400)
   }
 }
+
+/**
+ * `/admin/v1` bodies over the limit: 413 `validation_error` in the Admin API's envelope (as `/v1`'s
+ * notionTooLarge, whose code Notion documents for size limits).
+ */
+export const adminApiTooLarge: TooLarge = (c, maxBytes) =>
+  c.json(
+    {
+      type: 'error',
+      code: 'validation_error',
+      status: 413,
+      message: `Request body too large. The limit is ${Math.round(maxBytes / 1024)}KB.`,
+    },
+    413,
+  )
+
+/** `/admin/v1` URLs holding `%00`: 400 `invalid_request_url` in the Admin API's envelope. */
+export const adminApiBadAddress = (c: Context<AppEnv>) =>
+  c.json({ type: 'error', code: 'invalid_request_url', status: 400, message: 'Invalid request URL.' }, 400)
 
 /** A dashed UUID from a path parameter (dashes optional, as on `/v1`). @throws AdminApiError validation_error */
 function pathId(c: Context<AppEnv>, name: string): string {

@@ -98,6 +98,12 @@ describe("Notion's Admin API (/admin/v1)", () => {
     refused(await call('GET', `/spaces/${s.workspace.id}/nothing`), 400, 'invalid_request_url')
     refused(await call('PUT', path), 400, 'invalid_request_url')
     refused(await call('GET', '/nothing', { key: null }), 401, 'unauthorized')
+    refused(await call('GET', `/spaces/${s.workspace.id}%00/users`), 400, 'invalid_request_url')
+    refused(
+      await call('POST', `/spaces/${s.workspace.id}/groups`, { rawBody: `{"name":"${'x'.repeat(2_000_000)}"}` }),
+      413,
+      'validation_error',
+    )
   })
 
   it('lists PATs (never the secret) and revokes one by bot id with a pat.revoked event', async () => {
