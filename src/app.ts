@@ -1,6 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { adminRoutes } from './admin/admin.routes.js'
-import { notionAdminApiRoutes } from './admin/notion-admin-api.routes.js'
+import { adminApiBadAddress, adminApiTooLarge, notionAdminApiRoutes } from './admin/notion-admin-api.routes.js'
 import { apiRoutes } from './api/routes.js'
 import type { AppEnv } from './http/context.js'
 import { errorHandler, notFound } from './http/middleware/error-handler.js'
@@ -52,8 +52,8 @@ const PORTAL_SEGMENTS = new Set(['', 'login', 'logout', 'w', 'developers', 'sett
 /**
  * Which surface a request body belongs to, for its size limit and its 413 shape: the OAuth client
  * endpoints (`{error, error_description}`), the admin API, the portal's forms (HTML, including the
- * consent form at `/v1/oauth/authorize`); everything else, `/v1` and `/admin/v1` included, gets
- * Notion's envelope. Every route, present or future, falls in one of them.
+ * consent form at `/v1/oauth/authorize`), Notion's Admin API (`/admin/v1`, `{type:"error",…}`);
+ * everything else, `/v1` included, gets Notion's envelope. Every route, present or future, falls in one of them.
  */
 function bodySurfaces(portal: boolean): (BodySurface & { badAddress: (c: Context<AppEnv>) => Response | Promise<Response> })[] {
   const oauth = new Set<string>(oauthApiRoutes.map((r) => `/v1${r.path}`))
@@ -71,6 +71,13 @@ function bodySurfaces(portal: boolean): (BodySurface & { badAddress: (c: Context
       tooLarge: adminTooLarge,
       badAddress: (c) =>
         c.json({ object: 'error', status: 400, code: 'invalid_input', message: NUL_MESSAGE, request_id: c.get('requestId') }, 400),
+    },
+    {
+      // Notion's Admin API: its own envelope {type:"error", code, status, message} (ADR 25).
+      matches: (p) => p === '/admin/v1' || p.startsWith('/admin/v1/'),
+      maxBytes: MAX_BODY_BYTES,
+      tooLarge: adminApiTooLarge,
+      badAddress: adminApiBadAddress,
     },
     {
       matches: (p) => portal && (strip(p) === '/v1/oauth/authorize' || PORTAL_SEGMENTS.has(p.split('/')[1] ?? '')),

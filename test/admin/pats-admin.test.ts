@@ -15,7 +15,7 @@ describe('PATs on the admin APIs', () => {
   const notionAdmin = async (path: string, init: { key?: string | null; version?: string | null; method?: string } = {}) => {
     const headers = new Headers()
     if (init.key !== null) headers.set('authorization', `Bearer ${init.key ?? server.config.adminKey}`)
-    if (init.version !== null) headers.set('notion-version', init.version ?? '2026-03-11')
+    if (init.version !== null) headers.set('notion-version', init.version ?? '2026-06-01')
     const res = await fetch(`${server.url}/admin/v1${path}`, { method: init.method ?? 'DELETE', headers })
     return { status: res.status, body: (await res.json()) as any, requestId: res.headers.get('x-notion-request-id') }
   }
@@ -90,16 +90,17 @@ describe('PATs on the admin APIs', () => {
     expect((await call('GET', `/workspaces/${ws}/personal-access-tokens?status=revoked`)).body.personal_access_tokens).toHaveLength(1)
   })
 
-  it("Notion's Admin API route revokes a PAT by bot id, with Notion's checks and envelope", async () => {
+  it("Notion's Admin API route revokes a PAT by bot id, with the Admin API's checks, version and envelope", async () => {
     const s = await seedPeople(server, 'plus')
     const { token, pat } = await s.pat(s.member.id)
     const path = `/spaces/${s.workspace.id}/personal_access_tokens/${pat.bot_id}`
 
     const noKey = await notionAdmin(path, { key: null })
     expect(noKey.status).toBe(401)
-    expect(noKey.body).toMatchObject({ object: 'error', status: 401, code: 'unauthorized' })
+    expect(noKey.body).toEqual({ type: 'error', status: 401, code: 'unauthorized', message: expect.any(String) })
     expect((await notionAdmin(path, { key: token })).body.code).toBe('unauthorized')
-    expect((await notionAdmin(path, { version: null })).body).toMatchObject({ status: 400, code: 'missing_version' })
+    expect((await notionAdmin(path, { version: null })).body).toMatchObject({ type: 'error', status: 400, code: 'validation_error' })
+    expect((await notionAdmin(path, { version: '2026-03-11' })).body).toMatchObject({ status: 400, code: 'validation_error' })
     const badId = await notionAdmin(`/spaces/${s.workspace.id}/personal_access_tokens/nope`)
     expect(badId.body).toMatchObject({
       status: 400,
@@ -113,7 +114,7 @@ describe('PATs on the admin APIs', () => {
 
     const ok = await notionAdmin(path)
     expect(ok.status).toBe(200)
-    expect(ok.body).toEqual({ request_id: ok.requestId })
+    expect(ok.body).toEqual({})
     const e = await apiError(server.client(token).users.me({}))
     expect([e.status, e.code]).toEqual([401, APIErrorCode.Unauthorized])
     expect((await notionAdmin(path)).status).toBe(200)

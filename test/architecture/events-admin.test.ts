@@ -110,7 +110,7 @@ describe('change events of the remaining admin API writes', () => {
     const notionAdmin = (botId: string, key = server.config.adminKey) =>
       fetch(`${server.url}/admin/v1/spaces/${s.workspace.id}/personal_access_tokens/${botId}`, {
         method: 'DELETE',
-        headers: { authorization: `Bearer ${key}`, 'notion-version': '2025-09-03' },
+        headers: { authorization: `Bearer ${key}`, 'notion-version': '2026-06-01' },
       })
     const badKey = await eventsOf(async () => expect((await notionAdmin(pat.bot_id, 'wrong')).status).toBe(401))
     expect(badKey.list).toEqual([])

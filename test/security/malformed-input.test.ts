@@ -424,7 +424,7 @@ describe('the malformed-input corpus', () => {
   it('enumerates every surface from the app', () => {
     if (process.env.OCTAVO_CORPUS_ROUTES) return
     const surfaces = new Set<Surface>(routes.map((r) => r.surface))
-    expect([...surfaces].sort()).toEqual(['admin', 'oauth', 'ops', 'portal', 'v1'])
+    expect([...surfaces].sort()).toEqual(['admin', 'admin_v1', 'oauth', 'ops', 'portal', 'v1'])
     for (const path of [
       '/v1/pages/:page_id',
       '/v1/oauth/token',

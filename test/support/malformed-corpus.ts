@@ -14,7 +14,7 @@ import fc from 'fast-check'
  * - Each answer must be < 500, carry its surface's envelope (`envelopeOf`) and finish in 5 s.
  */
 
-export type Surface = 'v1' | 'oauth' | 'admin' | 'portal' | 'ops'
+export type Surface = 'v1' | 'oauth' | 'admin' | 'admin_v1' | 'portal' | 'ops'
 
 export interface Route {
   method: string
@@ -26,7 +26,8 @@ export interface Route {
 export function surfaceOf(path: string): Surface {
   if (path.startsWith('/v1/oauth/authorize')) return 'portal'
   if (path.startsWith('/v1/oauth/')) return 'oauth'
-  if (path.startsWith('/v1/') || path.startsWith('/admin/v1/')) return 'v1'
+  if (path.startsWith('/admin/v1/')) return 'admin_v1'
+  if (path.startsWith('/v1/')) return 'v1'
   // Signed file URLs answer their refusals in Notion's envelope (api/file-uploads/file-url.routes.ts).
   if (path.startsWith('/_octavo/files/')) return 'v1'
   if (path.startsWith('/_octavo/admin')) return 'admin'
@@ -74,7 +75,8 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
  * Checks that an answer carries its surface's envelope. Returns `null` when it does, else a short
  * reason. Every surface answers an unknown path or method with Notion's `invalid_request_url`
  * envelope (app.notFound), which is accepted everywhere.
- * - v1 (and /admin/v1): JSON; errors are `{object:"error", status (= HTTP status), code, message}`.
+ * - v1: JSON; errors are `{object:"error", status (= HTTP status), code, message}`.
+ * - admin_v1 (Notion's Admin API): JSON; errors are exactly `{type:"error", code, status (= HTTP status), message}`.
  * - oauth: JSON; errors are `{error}` (RFC 6749), or Notion's envelope (e.g. a body too large).
  * - admin: JSON; errors are `{object:"error", status, code, message}`.
  * - portal: HTML, a redirect with `Location`, a stylesheet or script, or JSON (token reveal).
@@ -93,6 +95,22 @@ export function envelopeOf(surface: Surface, res: { status: number; headers: Hea
     case 'admin': {
       if (!json.ok) return `not JSON (${type || 'no content-type'})`
       if (status >= 400) return notionError(json.value, status) ? null : 'error without {object:"error", status, code, message}'
+      if (status >= 300) return `redirect ${status} on an API surface`
+      return isObj(json.value) ? null : 'success body is not an object'
+    }
+    case 'admin_v1': {
+      if (!json.ok) return `not JSON (${type || 'no content-type'})`
+      if (status >= 400) {
+        const b = json.value
+        const ok =
+          isObj(b) &&
+          Object.keys(b).sort().join() === 'code,message,status,type' &&
+          b.type === 'error' &&
+          b.status === status &&
+          typeof b.code === 'string' &&
+          typeof b.message === 'string'
+        return ok ? null : 'error without exactly {type:"error", code, status, message}'
+      }
       if (status >= 300) return `redirect ${status} on an API surface`
       return isObj(json.value) ? null : 'success body is not an object'
     }
@@ -439,7 +457,7 @@ type Family = keyof ReturnType<typeof families>
 function familiesFor(route: Route): Family[] {
   const p = route.path
   if (route.surface === 'oauth') return ['oauth']
-  if (route.surface === 'admin') return ['admin']
+  if (route.surface === 'admin' || route.surface === 'admin_v1') return ['admin']
   if (route.surface !== 'v1') return ['admin', 'page']
   if (p.includes('/query')) return ['query']
   if (p.includes('/search')) return ['search']
@@ -714,17 +732,18 @@ function requestArb(route: Route, fx: CorpusFixtures, fam: ReturnType<typeof fam
       const headers: Record<string, string> = {}
       const goodCred = r.credRoll < 85
       switch (route.surface) {
+        case 'admin_v1':
+          headers.authorization = goodCred ? `Bearer ${fx.adminKey}` : r.badCred
+          break
         case 'v1':
-          if (route.path.startsWith('/admin/v1/')) headers.authorization = goodCred ? `Bearer ${fx.adminKey}` : r.badCred
-          else
-            headers.authorization =
-              r.credRoll < 75
-                ? `Bearer ${fx.tokens.connection}`
-                : r.credRoll < 82
-                  ? `Bearer ${fx.tokens.pat}`
-                  : r.credRoll < 88 && fx.tokens.oauth
-                    ? `Bearer ${fx.tokens.oauth}`
-                    : r.badCred
+          headers.authorization =
+            r.credRoll < 75
+              ? `Bearer ${fx.tokens.connection}`
+              : r.credRoll < 82
+                ? `Bearer ${fx.tokens.pat}`
+                : r.credRoll < 88 && fx.tokens.oauth
+                  ? `Bearer ${fx.tokens.oauth}`
+                  : r.badCred
           break
         case 'oauth':
           headers.authorization =
@@ -742,8 +761,8 @@ function requestArb(route: Route, fx: CorpusFixtures, fam: ReturnType<typeof fam
           break
       }
       if (!headers.authorization) delete headers.authorization
-      if (route.surface === 'v1' || route.surface === 'oauth') {
-        const v = r.versionRoll < 75 ? '2025-09-03' : r.version
+      if (route.surface === 'v1' || route.surface === 'oauth' || route.surface === 'admin_v1') {
+        const v = r.versionRoll < 75 ? (route.surface === 'admin_v1' ? '2026-06-01' : '2025-09-03') : r.version
         if (v !== null) headers['notion-version'] = v
       }
       if (r.accept) headers.accept = r.accept

@@ -67,7 +67,7 @@ export function limitBodies(
 }
 
 /**
- * `/v1` (and `/admin/v1`): 413 in Notion's envelope. Notion documents its size limits under
+ * `/v1`: 413 in Notion's envelope (`/admin/v1` has its own, admin/notion-admin-api.routes.ts). Notion documents its size limits under
  * `validation_error` (docs/reference/notion-api.md §3.2, §6) and answers oversized uploads with 413 Payload Too Large, so
  * the answer is status 413 with the code `validation_error`, which the SDK knows
  * (`APIResponseError`, not retried).
