@@ -435,12 +435,19 @@ async function reconcile(
   )
   // Insert the new blocks, run by run, after the block kept (or inserted) before them.
   const keptNew = new Map(kept.map(([i, j]) => [j, existing[i] as MdNode]))
+  // After the last kept or referenced block (and with no hidden child left in place), a run goes at the
+  // end: no later sibling needs its position shifted (trashed rows included, which pile up under a page).
+  let lastAnchor = -1
+  for (const [j, n] of next.entries()) if (keptNew.has(j) || n.ref) lastAnchor = j
+  const atEnd = (j: number) => j > lastAnchor && !existing.some((n) => n.hidden)
   let prev: string | undefined
   let run: NewBlock[] = []
+  let runStart = 0
   let inserted = 0
   const flush = async () => {
     if (run.length === 0) return
-    const ids = await insert(db, page, run, prev ? { type: 'after_block', afterId: prev } : { type: 'start' }, opts.at, opts.workspaceId)
+    const place: InsertAt = atEnd(runStart) ? { type: 'end' } : prev ? { type: 'after_block', afterId: prev } : { type: 'start' }
+    const ids = await insert(db, page, run, place, opts.at, opts.workspaceId)
     inserted += run.length
     prev = ids[ids.length - 1]
     run = []
@@ -453,7 +460,10 @@ async function reconcile(
     } else if (n.ref) {
       await flush()
       prev = n.ref
-    } else if (n.block) run.push(n.block)
+    } else if (n.block) {
+      if (run.length === 0) runStart = j
+      run.push(n.block)
+    }
   }
   await flush()
   return removed.length > 0 || inserted > 0
