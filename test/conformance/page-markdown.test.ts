@@ -272,6 +272,9 @@ describe('page markdown', () => {
     const withToggle = await call(`/v1/pages/${id}/markdown`)
     expect(withToggle.body.unknown_block_ids).toEqual([toggleId])
     expect(withToggle.body.markdown).toContain(`<unknown url="${server.deps.publicUrl}/${toggleId.replace(/-/g, '')}" alt="toggle"/>`)
+    // Following unknown_block_ids gets further: the toggle's id answers its children.
+    const inner = await call(`/v1/pages/${toggleId}/markdown`)
+    expect(inner.body).toMatchObject({ id: toggleId, markdown: 'inside', unknown_block_ids: [] })
     const edited = await call(`/v1/pages/${id}/markdown`, 'PATCH', {
       type: 'update_content',
       update_content: { content_updates: [{ old_str: '- two', new_str: '- three' }] },
