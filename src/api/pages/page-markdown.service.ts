@@ -78,7 +78,7 @@ async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<Lo
       if (r.type === 'child_page' || r.type === 'child_database') {
         const hidden = r.perm_root_id !== null && r.perm_root_id !== ownerRoot && (await levelOn(db, ctx.caller, r)) < REQUIRED_LEVEL.read
         const props = JSON.parse(r.properties ?? '{}') as { title?: RichTextItem[] }
-        out.push({ id: r.id, type: r.type, content: {}, children: [], title: plainText(props.title), hidden })
+        out.push({ id: r.id, type: r.type, content: {}, children: [], title: plainText(props.title), hidden, position: r.position })
         continue
       }
       out.push({
@@ -86,6 +86,7 @@ async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<Lo
         type: r.type,
         content: JSON.parse(r.content) as Record<string, unknown>,
         children: depth < 200 ? await build(r.id, depth + 1) : [],
+        position: r.position,
       })
     }
     return out
@@ -446,16 +447,33 @@ async function reconcile(
   let lastAnchor = -1
   for (const [j, n] of next.entries()) if (keptNew.has(j) || n.ref) lastAnchor = j
   const atEnd = (j: number) => j > lastAnchor && !existing.some((n) => n.hidden)
+  // A run that fits in the positions freed by the blocks it replaces (between the block before it and
+  // the next live one) takes them: no sibling is shifted. Once a run had to shift, positions are stale.
+  const removedIds = new Set(removed.map((n) => n.id))
+  const livePositions = existing
+    .filter((n) => !removedIds.has(n.id) && n.position !== undefined)
+    .map((n) => n.position as number)
+    .sort((a, b) => a - b)
+  const positionOf = new Map(existing.map((n) => [n.id, n.position]))
+  let positionsKnown = true
   let prev: string | undefined
+  let prevPos: number | undefined
   let run: NewBlock[] = []
   let runStart = 0
   let inserted = 0
   const flush = async () => {
     if (run.length === 0) return
-    const place: InsertAt = atEnd(runStart) ? { type: 'end' } : prev ? { type: 'after_block', afterId: prev } : { type: 'start' }
+    let place: InsertAt = atEnd(runStart) ? { type: 'end' } : prev ? { type: 'after_block', afterId: prev } : { type: 'start' }
+    if (place.type !== 'end' && positionsKnown && prevPos !== undefined) {
+      const after = prevPos
+      const nextPos = livePositions.find((p) => p > after)
+      if (nextPos !== undefined && nextPos - after - 1 >= run.length) place = { type: 'free_positions', first: after + 1 }
+    }
+    if (place.type === 'start' || place.type === 'after_block') positionsKnown = false
     const ids = await insert(db, page, run, place, opts.at, opts.workspaceId)
     inserted += run.length
     prev = ids[ids.length - 1]
+    prevPos = place.type === 'free_positions' ? place.first + run.length - 1 : undefined
     run = []
   }
   for (const [j, n] of next.entries()) {
@@ -463,9 +481,11 @@ async function reconcile(
     if (same) {
       await flush()
       prev = same.id
+      prevPos = positionOf.get(same.id)
     } else if (n.ref) {
       await flush()
       prev = n.ref
+      prevPos = positionOf.get(n.ref)
     } else if (n.block) {
       if (run.length === 0) runStart = j
       run.push(n.block)

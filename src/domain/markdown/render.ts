@@ -21,6 +21,8 @@ export interface MdNode {
   title?: string
   /** A child page or database the caller may not see (rendered as `<unknown>`). */
   hidden?: boolean
+  /** Its stored position among its siblings (set by loaders; edits use it to avoid shifting siblings). */
+  position?: number
 }
 
 /** The rendered Markdown, where each top-level block sits in it, and the blocks shown as `<unknown>`. */
