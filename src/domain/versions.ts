@@ -73,6 +73,21 @@ export const VERSION_BEHAVIOURS = {
     what: "a person user's `name` is null when the person has none (earlier versions answer an empty string)",
     source: 'docs/reference/notion-api-2026.md §6.1 row 6',
   },
+  markdownV2Default: {
+    since: '2026-12-01',
+    what: 'page and comment Markdown default to `markdown_version` "v2" (Notion-flavored Markdown) and `"v1"` is refused',
+    source: 'docs/reference/notion-api-2026.md §6.1 row 3, §2.5',
+  },
+  rangeReplaceRefused: {
+    since: '2026-12-01',
+    what: '`PATCH /v1/pages/{id}/markdown` refuses `replace_content_range` (use `update_content`)',
+    source: 'docs/reference/notion-api-2026.md §6.1 row 4, §2.3',
+  },
+  afterMatchesBlockStart: {
+    since: '2026-12-01',
+    what: '`insert_content.after` must match the start of exactly one top-level block; inserting after any text is `position: {type: "after_content", anchor}`',
+    source: 'docs/reference/notion-api-2026.md §6.1 row 5, §2.3',
+  },
 } as const satisfies Record<string, VersionBehaviour>
 
 export type BehaviourName = keyof typeof VERSION_BEHAVIOURS
@@ -93,24 +108,17 @@ export function dropsArchived(v: NotionVersion): boolean {
   return behaves('dropsArchived', v)
 }
 
-/**
- * 2026-12-01 and later (notion-api-2026.md §6.1, rows 3–5): Notion-flavored Markdown (`v2`) is the
- * default `markdown_version` and `"v1"` is refused. The date is compared as text, so these hold for
- * 2026-12-01 once it is among `NOTION_VERSIONS`.
- */
+/** 2026-12-01 and later: Markdown v2 is the default `markdown_version` and `"v1"` is refused (row `markdownV2Default`). */
 export function markdownV1Refused(v: NotionVersion): boolean {
-  return v >= '2026-12-01'
+  return behaves('markdownV2Default', v)
 }
 
-/** 2026-12-01 and later: `PATCH /v1/pages/{id}/markdown` refuses `replace_content_range` (use `update_content`). */
+/** 2026-12-01 and later: `PATCH /v1/pages/{id}/markdown` refuses `replace_content_range` (row `rangeReplaceRefused`). */
 export function rangeReplaceRefused(v: NotionVersion): boolean {
-  return v >= '2026-12-01'
+  return behaves('rangeReplaceRefused', v)
 }
 
-/**
- * 2026-12-01 and later: `insert_content.after` must match the start of one block; inserting after a
- * text is `position: {type: "after_content", anchor}`.
- */
+/** 2026-12-01 and later: `insert_content.after` must match the start of one block (row `afterMatchesBlockStart`). */
 export function afterMatchesBlockStart(v: NotionVersion): boolean {
-  return v >= '2026-12-01'
+  return behaves('afterMatchesBlockStart', v)
 }

@@ -49,6 +49,24 @@ describe('comment update and delete', () => {
     expect(rt.map((r) => r.plain_text).join('')).toContain('\n# not a heading')
   })
 
+  it('Notion-Version 2026-12-01: comment markdown is v2 by default (shared syntax read, differing refused, v1 refused)', async () => {
+    const post = async (body: unknown) => {
+      const res = await server.raw('/v1/comments', { token: s.token, version: '2026-12-01', method: 'POST', body: JSON.stringify(body) })
+      return { status: res.status, body: (await res.json()) as any }
+    }
+    const ok = await post({ parent: { page_id: s.pages.root.id }, markdown: '**Bold** and [site](https://example.com)' })
+    expect(ok.status).toBe(200)
+    expect(ok.body.rich_text[0]).toMatchObject({ plain_text: 'Bold', annotations: { bold: true } })
+    for (const body of [
+      { parent: { page_id: s.pages.root.id }, markdown: '<span underline="true">u</span>' },
+      { parent: { page_id: s.pages.root.id }, markdown: 'x', markdown_version: 'v1' },
+    ]) {
+      const r = await post(body)
+      expect(r.status).toBe(400)
+      expect(r.body.code).toBe(APIErrorCode.ValidationError)
+    }
+  })
+
   it('update: rich_text or markdown replaces the text; last_edited_time moves; event comment.updated', async () => {
     const c = await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('first') })
     let updated: Awaited<ReturnType<Client['comments']['update']>> | undefined

@@ -243,6 +243,80 @@ describe('page markdown', () => {
     expect([g.status, g.code]).toEqual([403, APIErrorCode.RestrictedResource])
   })
 
+  it('Notion-Version 2026-12-01: v2 by default where v1 and v2 coincide; v1, differing constructs and mid-block `after` refused', async () => {
+    const call = async (path: string, method = 'GET', body?: unknown) => {
+      const res = await server.raw(path, {
+        token: s.token,
+        version: '2026-12-01',
+        method,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      })
+      return { status: res.status, body: (await res.json()) as any }
+    }
+    const created = await call('/v1/pages', 'POST', {
+      parent: { page_id: s.pages.root.id },
+      properties: { title: { title: rt('V2') } },
+      markdown: '# Plan\n\nSome **bold** text\n\n- one\n\t- nested\n- two\n\n```js\nx\n```',
+    })
+    expect(created.status).toBe(200)
+    const id = created.body.id as string
+    const got = await call(`/v1/pages/${id}/markdown`)
+    expect(got.body).toMatchObject({ object: 'page_markdown', truncated: false, unknown_block_ids: [] })
+    expect(got.body.markdown).toBe('# Plan\n\nSome **bold** text\n\n- one\n\t- nested\n\n- two\n\n```js\nx\n```')
+    // A block whose v1 form differs in v2 (a toggle) is shown as <unknown>, and kept by edits around it.
+    const toggle = await notion.blocks.children.append({
+      block_id: id,
+      children: [{ toggle: { rich_text: rt('More'), children: [{ paragraph: { rich_text: rt('inside') } }] } }] as never,
+    })
+    const toggleId = toggle.results[0]?.id as string
+    const withToggle = await call(`/v1/pages/${id}/markdown`)
+    expect(withToggle.body.unknown_block_ids).toEqual([toggleId])
+    expect(withToggle.body.markdown).toContain(`<unknown url="${server.deps.publicUrl}/${toggleId.replace(/-/g, '')}" alt="toggle"/>`)
+    // Following unknown_block_ids gets further: the toggle's id answers its children.
+    const inner = await call(`/v1/pages/${toggleId}/markdown`)
+    expect(inner.body).toMatchObject({ id: toggleId, markdown: 'inside', unknown_block_ids: [] })
+    const edited = await call(`/v1/pages/${id}/markdown`, 'PATCH', {
+      type: 'update_content',
+      update_content: { content_updates: [{ old_str: '- two', new_str: '- three' }] },
+    })
+    expect(edited.status).toBe(200)
+    expect(edited.body.markdown).toContain('- three')
+    expect(edited.body.unknown_block_ids).toEqual([toggleId])
+    // v1 refused; v1-only syntax refused in v2 (no guessing); v2 explicit works.
+    const v1 = await call(`/v1/pages/${id}/markdown?markdown_version=v1`)
+    expect(v1.status).toBe(400)
+    expect(v1.body.code).toBe(APIErrorCode.ValidationError)
+    for (const markdown of [
+      '<details>\n<summary>x</summary>\n</details>',
+      'Text {color="blue"}',
+      'one\ntwo',
+      '<span underline="true">u</span>',
+    ]) {
+      const r = await call(`/v1/pages/${id}/markdown`, 'PATCH', { type: 'insert_content', insert_content: { content: markdown } })
+      expect(r.status, markdown).toBe(400)
+      expect(r.body.code).toBe(APIErrorCode.ValidationError)
+    }
+    // insert_content.after must match the start of one block; position after_content takes any text.
+    const mid = await call(`/v1/pages/${id}/markdown`, 'PATCH', { type: 'insert_content', insert_content: { content: 'X', after: 'bold' } })
+    expect(mid.status).toBe(400)
+    expect(mid.body.message).toContain('must match the start of exactly one block')
+    const atStart = await call(`/v1/pages/${id}/markdown`, 'PATCH', {
+      type: 'insert_content',
+      insert_content: { content: 'After some', after: 'Some **bold**' },
+    })
+    expect(atStart.body.markdown).toContain('Some **bold** text\n\nAfter some')
+    const anchored = await call(`/v1/pages/${id}/markdown`, 'PATCH', {
+      type: 'insert_content',
+      insert_content: { content: 'Anchored', position: { type: 'after_content', anchor: 'bold' } },
+    })
+    expect(anchored.body.markdown).toContain('Some **bold** text\n\nAnchored')
+    const range = await call(`/v1/pages/${id}/markdown`, 'PATCH', {
+      type: 'replace_content_range',
+      replace_content_range: { content: 'x', content_range: '# Plan' },
+    })
+    expect(range.status).toBe(400)
+  })
+
   it('bad input: markdown with children, unbalanced Markdown, deep nesting, 1 MB body, wrong type; Notion errors, no 5xx', async () => {
     const both = await apiError(
       notion.pages.create({ parent: { page_id: s.pages.root.id }, markdown: 'x', children: [{ paragraph: { rich_text: rt('y') } }] }),

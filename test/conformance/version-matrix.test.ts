@@ -27,6 +27,7 @@ describe('version matrix', () => {
   let databaseId: string
   let dsId: string
   let namelessId: string
+  let mdPageId: string
 
   beforeAll(async () => {
     server = await startTestServer()
@@ -46,6 +47,14 @@ describe('version matrix', () => {
     dsId = built.dataSourceId
     rowId = await buildRow(notion, dsId, 'Shipped', { Score: { number: 4 }, Stage: { status: { name: 'Done' } } })
     namelessId = s.member.id
+    const para = (text: string) => ({ paragraph: { rich_text: [{ text: { content: text } }] } })
+    mdPageId = (
+      await notion.pages.create({
+        parent: { page_id: s.pages.root.id },
+        properties: { title: { title: [{ text: { content: 'Markdown matrix' } }] } },
+        children: [para('Alpha one'), para('Beta two')] as never,
+      })
+    ).id
     await server.deps.store.db.updateTable('user').set({ name: null }).where('id', '=', namelessId).execute()
   })
   afterAll(async () => server.stop())
@@ -102,6 +111,49 @@ describe('version matrix', () => {
       expect(u.type).toBe('person')
       expect(u.name === null || u.name === '').toBe(true)
       return u.name === null
+    },
+    markdownV2Default: async (v) => {
+      const plain = await call(v, `/v1/pages/${mdPageId}/markdown`)
+      expect(plain.status).toBe(200)
+      const v1 = await call(v, `/v1/pages/${mdPageId}/markdown?markdown_version=v1`)
+      const v2 = await call(v, `/v1/pages/${mdPageId}/markdown?markdown_version=v2`)
+      expect(v2.status).toBe(200)
+      expect(v2.body.markdown.startsWith('Alpha one\n\n')).toBe(true)
+      const now = v1.status === 400
+      if (!now) expect(v1.body.markdown).toMatch(/^Alpha one\n[^\n]/)
+      else expect(v1.body.code).toBe('validation_error')
+      expect(plain.body.markdown).toBe(now ? v2.body.markdown : v1.body.markdown)
+      return now
+    },
+    rangeReplaceRefused: async (v) => {
+      const r = await call(v, `/v1/pages/${mdPageId}/markdown`, {
+        method: 'PATCH',
+        body: { type: 'replace_content_range', replace_content_range: { content: 'Beta two', content_range: 'Beta two' } },
+      })
+      expect([200, 400]).toContain(r.status)
+      if (r.status === 400) expect(r.body.code).toBe('validation_error')
+      return r.status === 400
+    },
+    afterMatchesBlockStart: async (v) => {
+      // "one" is inside the first block, not at its start; "Alpha one" starts exactly one block.
+      const mid = await call(v, `/v1/pages/${mdPageId}/markdown`, {
+        method: 'PATCH',
+        body: { type: 'insert_content', insert_content: { content: `Mid ${v}`, after: 'one' } },
+      })
+      const start = await call(v, `/v1/pages/${mdPageId}/markdown`, {
+        method: 'PATCH',
+        body: { type: 'insert_content', insert_content: { content: `Start ${v}`, after: 'Alpha one' } },
+      })
+      expect(start.status).toBe(200)
+      expect(start.body.markdown).toContain(`Alpha one${behaves('markdownV2Default', v) ? '\n\n' : '\n'}Start ${v}`)
+      const anchored = await call(v, `/v1/pages/${mdPageId}/markdown`, {
+        method: 'PATCH',
+        body: { type: 'insert_content', insert_content: { content: `Anchor ${v}`, position: { type: 'after_content', anchor: 'one' } } },
+      })
+      expect(anchored.status).toBe(200)
+      if (mid.status === 400) expect(mid.body.code).toBe('validation_error')
+      else expect(mid.status).toBe(200)
+      return mid.status === 400
     },
   }
 

@@ -4,6 +4,7 @@ import { isoNow } from '../../domain/clock.js'
 import { newId } from '../../domain/ids.js'
 import { commentMarkdownToRichText } from '../../domain/markdown/inline.js'
 import { normalizeRichText, type RichTextItem } from '../../domain/rich-text.js'
+import { v2Conflict } from '../../domain/markdown/v2.js'
 import { markdownV1Refused } from '../../domain/versions.js'
 import { NotionApiError, objectNotFound, restrictedResource, validationError } from '../../errors/notion-error.js'
 import { listEnvelope, pageOf, PAGE_SIZE_MAX } from '../../http/pagination.js'
@@ -75,7 +76,7 @@ async function commentable(
 
 /**
  * The text of a new or edited comment: `rich_text` as given, or `markdown` read as inline enhanced
- * Markdown (v1; `markdown_version: "v2"` is not served yet).
+ * Markdown; in v2 (the default from 2026-12-01) only the syntax v1 and v2 share is read (src/domain/markdown/v2.ts).
  * @throws NotionApiError validation_error
  */
 function richTextOf(ctx: RequestContext, body: { rich_text?: unknown; markdown?: string; markdown_version?: 'v1' | 'v2' }): RichTextItem[] {
@@ -83,10 +84,13 @@ function richTextOf(ctx: RequestContext, body: { rich_text?: unknown; markdown?:
   if (body.markdown_version === 'v1' && markdownV1Refused(ctx.version)) {
     throw validationError('body.markdown_version should be `"v2"`, instead was `"v1"`. Markdown v1 is not available in this API version.')
   }
-  if (body.markdown_version === 'v2' || markdownV1Refused(ctx.version)) {
-    throw validationError(
-      'body.markdown_version: markdown_version "v2" (Notion-flavored Markdown) is not supported by this server yet; send "v1".',
-    )
+  if (body.markdown_version === 'v2' || (body.markdown_version === undefined && markdownV1Refused(ctx.version))) {
+    const conflict = v2Conflict(body.markdown)
+    if (conflict !== undefined) {
+      throw validationError(
+        `body.markdown uses ${conflict}, which Markdown v2 (Notion-flavored Markdown) reads differently from v1; this server reads only the v2 syntax shared with v1.`,
+      )
+    }
   }
   const items = commentMarkdownToRichText(body.markdown)
   if (items.length > 100)

@@ -4,7 +4,8 @@ import { isoNow } from '../../domain/clock.js'
 import { markdownToBlocks, type ParsedBlock } from '../../domain/markdown/parse.js'
 import { blockKey, blocksToMarkdown, type MdNode } from '../../domain/markdown/render.js'
 import { plainText, type RichTextItem } from '../../domain/rich-text.js'
-import { markdownV1Refused, rangeReplaceRefused } from '../../domain/versions.js'
+import { v2Conflict } from '../../domain/markdown/v2.js'
+import { afterMatchesBlockStart, markdownV1Refused, rangeReplaceRefused } from '../../domain/versions.js'
 import { validationError } from '../../errors/notion-error.js'
 import { REQUIRED_LEVEL } from '../../permissions/roles.js'
 import { levelOn, loadAuthorized } from '../../services/access.js'
@@ -77,7 +78,7 @@ async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<Lo
       if (r.type === 'child_page' || r.type === 'child_database') {
         const hidden = r.perm_root_id !== null && r.perm_root_id !== ownerRoot && (await levelOn(db, ctx.caller, r)) < REQUIRED_LEVEL.read
         const props = JSON.parse(r.properties ?? '{}') as { title?: RichTextItem[] }
-        out.push({ id: r.id, type: r.type, content: {}, children: [], title: plainText(props.title), hidden })
+        out.push({ id: r.id, type: r.type, content: {}, children: [], title: plainText(props.title), hidden, position: r.position })
         continue
       }
       out.push({
@@ -85,6 +86,7 @@ async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<Lo
         type: r.type,
         content: JSON.parse(r.content) as Record<string, unknown>,
         children: depth < 200 ? await build(r.id, depth + 1) : [],
+        position: r.position,
       })
     }
     return out
@@ -99,19 +101,41 @@ async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<Lo
   return { nodes: [self], truncated }
 }
 
-function present(id: string, nodes: MdNode[], truncated: boolean, publicUrl: string): PageMarkdown {
-  const r = blocksToMarkdown(nodes, publicUrl)
+function present(id: string, nodes: MdNode[], truncated: boolean, publicUrl: string, version: MarkdownVersion): PageMarkdown {
+  const r = blocksToMarkdown(nodes, publicUrl, version)
   return { object: 'page_markdown', id, markdown: r.markdown, truncated: truncated || r.hiddenSeen, unknown_block_ids: r.unknownIds }
 }
 
-/** Refuses `markdown_version` values the request's Notion-Version does not take (v2 is not served yet). */
-function checkMarkdownVersion(ctx: RequestContext, value: 'v1' | 'v2' | undefined, where: string): void {
+/** A Markdown format (docs/reference/notion-api-2026.md §2.5). */
+export type MarkdownVersion = 'v1' | 'v2'
+
+/**
+ * The Markdown version of a request: `value` if sent, else v1 before 2026-12-01 and v2 from it
+ * (`markdownV2Default`). v2 is served where it coincides with v1 (src/domain/markdown/v2.ts).
+ * @throws NotionApiError validation_error (`"v1"` under 2026-12-01)
+ */
+export function markdownVersionOf(ctx: RequestContext, value: MarkdownVersion | undefined, where: string): MarkdownVersion {
   if (value === 'v1' && markdownV1Refused(ctx.version)) {
     throw validationError(`${where} should be \`"v2"\`, instead was \`"v1"\`. Markdown v1 is not available in this API version.`)
   }
-  if (value === 'v2' || (value === undefined && markdownV1Refused(ctx.version))) {
-    throw validationError(`${where}: markdown_version "v2" (Notion-flavored Markdown) is not supported by this server yet; send "v1".`)
+  return value ?? (markdownV1Refused(ctx.version) ? 'v2' : 'v1')
+}
+
+/**
+ * Parses request Markdown in `version`. v2 text that reads differently from v1 is refused rather than
+ * guessed (docs/markdown.md, "Markdown v2").
+ * @throws NotionApiError validation_error (a construct Octavo does not read in v2; nesting too deep)
+ */
+export function parseMarkdown(markdown: string, version: MarkdownVersion, where: string): ParsedBlock[] {
+  if (version === 'v2') {
+    const conflict = v2Conflict(markdown)
+    if (conflict !== undefined) {
+      throw validationError(
+        `${where} uses ${conflict}, which Markdown v2 (Notion-flavored Markdown) reads differently from v1; this server reads only the v2 syntax shared with v1. Rewrite it, or send markdown_version "v1" (before Notion-Version 2026-12-01).`,
+      )
+    }
   }
+  return markdownToBlocks(markdown)
 }
 
 /**
@@ -126,13 +150,19 @@ export async function getPageMarkdown(
   id: string,
   query: { markdown_version?: 'v1' | 'v2' },
 ): Promise<PageMarkdown> {
-  checkMarkdownVersion(ctx, query.markdown_version, 'query.markdown_version')
+  const version = markdownVersionOf(ctx, query.markdown_version, 'query.markdown_version')
   const db = deps.store.db
   const node = await loadAuthorized(db, ctx.caller, id, { kind: 'block', action: 'read', capability: 'read_content', notFoundKind: 'page' })
   if (node.type === 'child_database')
     throw validationError(`Block ${node.id} is a database, not a page: its content cannot be read as Markdown.`)
   const tree = await loadTree(db, ctx, node)
-  return present(node.id, tree.nodes, tree.truncated, deps.publicUrl)
+  // A block listed in `unknown_block_ids` because v2 cannot show it (a toggle, a callout…): asked for
+  // by id, it answers its children, so a client following `unknown_block_ids` always gets further.
+  const self = tree.nodes[0]
+  if (version === 'v2' && node.type !== 'child_page' && self && v2Conflict(blockKey(self, deps.publicUrl)) !== undefined) {
+    return present(node.id, self.children, tree.truncated, deps.publicUrl, version)
+  }
+  return present(node.id, tree.nodes, tree.truncated, deps.publicUrl, version)
 }
 
 /** Where `selection` ("start...end", or an exact text) matches in `markdown` (case-sensitive), or undefined. */
@@ -192,8 +222,12 @@ function toMdNode(b: NewBlock): MdNode {
  * `# heading` as the page title (removed from the content; Notion's "first h1 becomes the title").
  * @throws NotionApiError validation_error (too deep, too many blocks)
  */
-export function blocksFromMarkdown(markdown: string, takeTitle: boolean): { blocks: NewBlock[]; title?: RichTextItem[] } {
-  const blocks = newBlocksOf(markdownToBlocks(markdown))
+export function blocksFromMarkdown(
+  markdown: string,
+  takeTitle: boolean,
+  version: MarkdownVersion = 'v1',
+): { blocks: NewBlock[]; title?: RichTextItem[] } {
+  const blocks = newBlocksOf(parseMarkdown(markdown, version, 'body.markdown'))
   requireWithinLimit(blocks)
   if (takeTitle) {
     const i = blocks.findIndex((b) => b.type === 'heading_1')
@@ -206,8 +240,8 @@ export function blocksFromMarkdown(markdown: string, takeTitle: boolean): { bloc
 }
 
 /** `markdown_version` and `allow_async` checks shared with `POST /v1/pages`. */
-export function checkMarkdownOptions(ctx: RequestContext, body: { markdown_version?: 'v1' | 'v2' }): void {
-  checkMarkdownVersion(ctx, body.markdown_version, 'body.markdown_version')
+export function checkMarkdownOptions(ctx: RequestContext, body: { markdown_version?: 'v1' | 'v2' }): MarkdownVersion {
+  return markdownVersionOf(ctx, body.markdown_version, 'body.markdown_version')
 }
 
 /**
@@ -220,7 +254,7 @@ export function checkMarkdownOptions(ctx: RequestContext, body: { markdown_versi
  */
 export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: string, body: UpdatePageMarkdownBody): Promise<PageMarkdown> {
   const { caller } = ctx
-  checkMarkdownVersion(ctx, body.markdown_version, 'body.markdown_version')
+  const version = markdownVersionOf(ctx, body.markdown_version, 'body.markdown_version')
   if (body.type === 'replace_content_range' && rangeReplaceRefused(ctx.version)) {
     throw validationError('replace_content_range is not supported in this API version. Use update_content instead.')
   }
@@ -247,18 +281,20 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
     }
     await requireWritableNode(trx, page)
     const tree = await loadTree(trx, ctx, page)
-    const rendered = blocksToMarkdown(tree.nodes, deps.publicUrl)
+    const rendered = blocksToMarkdown(tree.nodes, deps.publicUrl, version)
     const current = rendered.markdown
     let changed: boolean
     if (body.type === 'insert_content') {
       const { content, after, position } = body.insert_content
-      const blocks = newBlocksOf(markdownToBlocks(content))
+      const blocks = newBlocksOf(parseMarkdown(content, version, 'body.insert_content.content'))
       requireWithinLimit(blocks)
       let place: InsertAt = { type: 'end' }
       const anchor =
         after ?? (position?.type === 'after_content' ? ('anchor' in position ? position.anchor : position.after_content.anchor) : undefined)
       if (anchor !== undefined) {
-        const sel = findSelection(current, anchor)
+        const from = after !== undefined && afterMatchesBlockStart(ctx.version) ? blockStartOf(rendered.segments, current, after) : 0
+        const found = findSelection(current.slice(from), anchor)
+        const sel = found && { start: found.start + from, end: found.end + from }
         if (!sel) throw validationError(`Could not find the text "${anchor.slice(0, 200)}" in the page content (insert_content.after).`)
         const seg = rendered.segments.find((s) => sel.end <= s.end) ?? rendered.segments[rendered.segments.length - 1]
         place = seg ? { type: 'after_block', afterId: seg.id } : { type: 'end' }
@@ -291,7 +327,7 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
         }
         allowDeleting = body.update_content.allow_deleting_content ?? false
       }
-      changed = await reconcile(trx, page, tree.nodes, next, {
+      changed = await reconcile(trx, page, tree.nodes, parseMarkdown(next, version, `body.${body.type}`), {
         allowDeleting,
         at,
         publicUrl: deps.publicUrl,
@@ -300,8 +336,26 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
     }
     if (changed) await touchPage(trx, page.id, at.by, time)
     const after = await loadTree(trx, ctx, (await findBlock(trx, page.id)) as BlockRow)
-    return present(page.id, after.nodes, after.truncated, deps.publicUrl)
+    return present(page.id, after.nodes, after.truncated, deps.publicUrl, version)
   })
+}
+
+/**
+ * 2026-12-01 (`afterMatchesBlockStart`, docs/reference/notion-api-2026.md §6.1 row 5): the start text of
+ * `insert_content.after` (before `...`, or all of it) must begin exactly one top-level block; returns
+ * that block's offset in `current`, from which the selection is then matched.
+ * @throws NotionApiError validation_error (no block, or several, start with it)
+ */
+function blockStartOf(segments: Array<{ start: number }>, current: string, after: string): number {
+  const k = after.indexOf('...')
+  const head = k < 0 ? after : after.slice(0, k)
+  const starts = head === '' ? [] : segments.filter((s) => current.startsWith(head, s.start))
+  if (starts.length !== 1) {
+    throw validationError(
+      `insert_content.after must match the start of exactly one block in this API version; "${head.slice(0, 200)}" starts ${starts.length} blocks. To insert after any text, use position: {type: "after_content", anchor: "…"}.`,
+    )
+  }
+  return (starts[0] as { start: number }).start
 }
 
 async function insert(db: Db, page: BlockRow, blocks: NewBlock[], place: InsertAt, at: ContentAt, workspaceId: string): Promise<string[]> {
@@ -335,10 +389,9 @@ async function reconcile(
   db: Db,
   page: BlockRow,
   existing: MdNode[],
-  markdown: string,
+  parsed: ParsedBlock[],
   opts: { allowDeleting: boolean; at: ContentAt; publicUrl: string; workspaceId: string },
 ): Promise<boolean> {
-  const parsed = markdownToBlocks(markdown)
   const existingIds = new Set(existing.map((n) => n.id))
   const next: Array<{ key: string; block?: NewBlock; ref?: string }> = []
   for (const p of parsed) {
@@ -389,14 +442,38 @@ async function reconcile(
   )
   // Insert the new blocks, run by run, after the block kept (or inserted) before them.
   const keptNew = new Map(kept.map(([i, j]) => [j, existing[i] as MdNode]))
+  // After the last kept or referenced block (and with no hidden child left in place), a run goes at the
+  // end: no later sibling needs its position shifted (trashed rows included, which pile up under a page).
+  let lastAnchor = -1
+  for (const [j, n] of next.entries()) if (keptNew.has(j) || n.ref) lastAnchor = j
+  const atEnd = (j: number) => j > lastAnchor && !existing.some((n) => n.hidden)
+  // A run that fits in the positions freed by the blocks it replaces (between the block before it and
+  // the next live one) takes them: no sibling is shifted. Once a run had to shift, positions are stale.
+  const removedIds = new Set(removed.map((n) => n.id))
+  const livePositions = existing
+    .filter((n) => !removedIds.has(n.id) && n.position !== undefined)
+    .map((n) => n.position as number)
+    .sort((a, b) => a - b)
+  const positionOf = new Map(existing.map((n) => [n.id, n.position]))
+  let positionsKnown = true
   let prev: string | undefined
+  let prevPos: number | undefined
   let run: NewBlock[] = []
+  let runStart = 0
   let inserted = 0
   const flush = async () => {
     if (run.length === 0) return
-    const ids = await insert(db, page, run, prev ? { type: 'after_block', afterId: prev } : { type: 'start' }, opts.at, opts.workspaceId)
+    let place: InsertAt = atEnd(runStart) ? { type: 'end' } : prev ? { type: 'after_block', afterId: prev } : { type: 'start' }
+    if (place.type !== 'end' && positionsKnown && prevPos !== undefined) {
+      const after = prevPos
+      const nextPos = livePositions.find((p) => p > after)
+      if (nextPos !== undefined && nextPos - after - 1 >= run.length) place = { type: 'free_positions', first: after + 1 }
+    }
+    if (place.type === 'start' || place.type === 'after_block') positionsKnown = false
+    const ids = await insert(db, page, run, place, opts.at, opts.workspaceId)
     inserted += run.length
     prev = ids[ids.length - 1]
+    prevPos = place.type === 'free_positions' ? place.first + run.length - 1 : undefined
     run = []
   }
   for (const [j, n] of next.entries()) {
@@ -404,10 +481,15 @@ async function reconcile(
     if (same) {
       await flush()
       prev = same.id
+      prevPos = positionOf.get(same.id)
     } else if (n.ref) {
       await flush()
       prev = n.ref
-    } else if (n.block) run.push(n.block)
+      prevPos = positionOf.get(n.ref)
+    } else if (n.block) {
+      if (run.length === 0) runStart = j
+      run.push(n.block)
+    }
   }
   await flush()
   return removed.length > 0 || inserted > 0

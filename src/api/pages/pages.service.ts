@@ -146,9 +146,9 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
         `body failed validation: body.${body.children ? 'children' : 'content'} should be not present when body.markdown is present.`,
       )
     }
-    checkMarkdownOptions(ctx, body)
+    const markdownVersion = checkMarkdownOptions(ctx, body)
     const plainParent = 'page_id' in body.parent || 'workspace' in body.parent
-    const parsed = blocksFromMarkdown(body.markdown, plainParent && plainPageTitle(body.properties) === undefined)
+    const parsed = blocksFromMarkdown(body.markdown, plainParent && plainPageTitle(body.properties) === undefined, markdownVersion)
     blocks = parsed.blocks
     markdownTitle = parsed.title
   } else {

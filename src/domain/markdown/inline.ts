@@ -208,6 +208,25 @@ interface OpenMention {
  */
 export function markdownToRichText(line: string): RichTextItem[] {
   if (line === '') return []
+  if (!MARKUP.test(line)) return parseLine(line)
+  // Lines with markup go through micromark once per distinct text: an edit re-parses a whole page whose
+  // lines are mostly unchanged. Results are kept as JSON (callers may mutate what they get).
+  const hit = PARSED.get(line)
+  if (hit !== undefined) return JSON.parse(hit) as RichTextItem[]
+  const items = parseLine(line)
+  if (line.length <= PARSED_MAX_LINE) {
+    if (PARSED.size >= PARSED_MAX_ENTRIES) PARSED.clear()
+    PARSED.set(line, JSON.stringify(items))
+  }
+  return items
+}
+
+/** Parsed lines with markup, by text (at most `PARSED_MAX_ENTRIES` lines of `PARSED_MAX_LINE` characters). */
+const PARSED = new Map<string, string>()
+const PARSED_MAX_ENTRIES = 5_000
+const PARSED_MAX_LINE = 1_000
+
+function parseLine(line: string): RichTextItem[] {
   // No markup character: plain text, without the (comparatively slow) CommonMark parse.
   if (!MARKUP.test(line)) {
     const out: RichTextItem[] = []

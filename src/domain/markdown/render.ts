@@ -1,5 +1,6 @@
 import type { RichTextItem } from '../rich-text.js'
 import { attrString, escapeText, idUrl, linkDestination, richTextToMarkdown } from './inline.js'
+import { v2Conflict } from './v2.js'
 
 /**
  * Blocks → Notion's enhanced Markdown (v1; docs/reference/notion-api-2026.md §2, from Notion's guide "Enhanced
@@ -20,6 +21,8 @@ export interface MdNode {
   title?: string
   /** A child page or database the caller may not see (rendered as `<unknown>`). */
   hidden?: boolean
+  /** Its stored position among its siblings (set by loaders; edits use it to avoid shifting siblings). */
+  position?: number
 }
 
 /** The rendered Markdown, where each top-level block sits in it, and the blocks shown as `<unknown>`. */
@@ -195,17 +198,28 @@ function renderList(nodes: MdNode[], ctx: Ctx): Array<{ id: string; markdown: st
 /**
  * Renders a block tree (the page's top-level blocks) as enhanced Markdown: top-level blocks joined by
  * one `\n`. `publicUrl` (no trailing slash) makes page, database and unknown-block URLs.
+ * With `version: 'v2'` (src/domain/markdown/v2.ts): top-level blocks are joined by a blank line, and a
+ * block whose Markdown reads differently in v2 is rendered as `<unknown url alt/>` and listed in `unknownIds`.
  */
-export function blocksToMarkdown(nodes: MdNode[], publicUrl: string): Rendered {
+export function blocksToMarkdown(nodes: MdNode[], publicUrl: string, version: 'v1' | 'v2' = 'v1'): Rendered {
   const ctx: Ctx = { publicUrl, unknownIds: [], hiddenSeen: false }
   const parts = renderList(nodes, ctx)
+  if (version === 'v2') {
+    for (const [i, part] of parts.entries()) {
+      const node = nodes[i] as MdNode
+      if (part.markdown.startsWith('<unknown ') || v2Conflict(part.markdown) === undefined) continue
+      ctx.unknownIds.push(node.id)
+      part.markdown = `<unknown url="${idUrl(publicUrl, node.id)}" alt="${node.type}"/>`
+    }
+  }
+  const sep = version === 'v2' ? '\n\n' : '\n'
   const segments: Rendered['segments'] = []
   let offset = 0
   for (const part of parts) {
     segments.push({ id: part.id, start: offset, end: offset + part.markdown.length, markdown: part.markdown })
-    offset += part.markdown.length + 1
+    offset += part.markdown.length + sep.length
   }
-  return { markdown: parts.map((p) => p.markdown).join('\n'), segments, unknownIds: ctx.unknownIds, hiddenSeen: ctx.hiddenSeen }
+  return { markdown: parts.map((p) => p.markdown).join(sep), segments, unknownIds: ctx.unknownIds, hiddenSeen: ctx.hiddenSeen }
 }
 
 /** The canonical Markdown of one block on its own (list numbers start at 1): what edits compare blocks by. */

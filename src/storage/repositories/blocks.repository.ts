@@ -59,7 +59,12 @@ const blockById = compiledOnce(1, (db, id) =>
 )
 
 /** Where new children go among their siblings. */
-export type InsertAt = { type: 'start' } | { type: 'end' } | { type: 'after_block'; afterId: string }
+export type InsertAt =
+  | { type: 'start' }
+  | { type: 'end' }
+  | { type: 'after_block'; afterId: string }
+  /** Positions `first`… that the caller knows no live sibling holds (it just trashed the blocks there): nothing is shifted. */
+  | { type: 'free_positions'; first: number }
 
 /**
  * Reserves `count` consecutive positions under `parentId` at `at`, shifting later siblings.
@@ -74,6 +79,7 @@ export async function reservePositions(db: Db, parentId: string, at: InsertAt, c
       .executeTakeFirst()
     return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1
   }
+  if (at.type === 'free_positions') return at.first
   let first = 0
   if (at.type === 'after_block') {
     const after = await db.selectFrom('block').select('position').where('id', '=', at.afterId).executeTakeFirst()
