@@ -130,7 +130,11 @@ export function richTextToMarkdown(items: readonly RichTextItem[], publicUrl: st
     if (a.underline) whole = `<span underline="true">${whole}</span>`
     if (a.color !== 'default') whole = `<span color="${a.color}">${whole}</span>`
     const link = item.type === 'text' ? item.text?.link?.url : undefined
-    if (link) whole = `[${whole}](${linkDestination(link)})`
+    if (link) {
+      whole = `[${whole}](${linkDestination(link)})`
+      // A literal "!" just before a link would make it an image (`![…](…)`): escape it.
+      if (out.endsWith('!') && !/(^|[^\\])(\\\\)*\\!$/.test(out)) out = `${out.slice(0, -1)}\\!`
+    }
     out += whole
   }
   return guardLine(out)
