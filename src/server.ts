@@ -114,7 +114,7 @@ function envelope(status: number, code: string, message: string): { id: string; 
  *   anything else the app lets escape → 500 "Unexpected error occurred." (logged, never echoed).
  */
 export function createHttpServer(
-  fetch: (request: Request) => Response | Promise<Response>,
+  fetch: Parameters<typeof getRequestListener>[0],
   timeouts: Config['httpTimeouts'],
   logger: Logger,
 ): Server {
@@ -200,8 +200,9 @@ export async function startServer(
   })
   const worker: { current?: WebhookWorker } = {}
   // A write answered: the webhook worker looks for its change events now rather than at its next poll.
-  const fetch = (request: Request) => {
-    const answer = app.fetch(request)
+  // The node-server bindings (`incoming`, `outgoing`: client address, socket) pass through as `env`.
+  const fetch: typeof app.fetch = (request, ...rest) => {
+    const answer = app.fetch(request, ...rest)
     if (worker.current && request.method !== 'GET' && request.method !== 'HEAD')
       void Promise.resolve(answer).then(
         () => worker.current?.nudge(),
