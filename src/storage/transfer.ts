@@ -99,7 +99,8 @@ export async function exportStore(
   const snapshot = store.dialect === 'postgres' ? store.db.transaction().setIsolationLevel('repeatable read') : store.db.transaction()
   await snapshot.execute(async (trx) => {
     const db = trx as unknown as AnyDb
-    for (const table of [...TABLES].reverse()) {
+    // `webhook_dispatched` is the dispatcher's short re-read window, not state worth moving.
+    for (const table of [...TABLES].reverse().filter((t) => t !== 'webhook_dispatched')) {
       const key = await primaryKey(store, db, table)
       const total = Number(
         (
@@ -182,6 +183,9 @@ export async function importStore(
     if (opts.replace) {
       for (const table of TABLES) await db.deleteFrom(table).execute()
     } else {
+      // The webhook dispatcher's bookkeeping (its cursor row, written by migration 0012) is not content:
+      // a fresh store has it, and the export's own rows replace it.
+      for (const table of BOOKKEEPING) await db.deleteFrom(table).execute()
       for (const table of TABLES) {
         const row = await db
           .selectFrom(table)
@@ -246,6 +250,9 @@ export async function importStore(
   })
   return counts
 }
+
+/** Tables an empty store may already hold rows of: the webhook dispatcher's position in the outbox. */
+const BOOKKEEPING = ['webhook_cursor', 'webhook_dispatched'] as const
 
 /** An `audit_log` row of an export made before migration 0008, as the change event it became. */
 function legacyAuditRow(r: Record<string, unknown>): Record<string, unknown> {
