@@ -8,6 +8,8 @@ import { adjustableClock, parseDuration, type AdjustableClock, type ClockState }
 import type { FixtureInput } from './domain/fixture.js'
 import { createLogger } from './logger.js'
 import { startServer, type RunningServer } from './server.js'
+import type { JournalEntry, JournalFilter } from './http/emulator/journal.js'
+import type { Faults } from './http/emulator/faults.js'
 import { createSqliteStore, migratedSqliteImage } from './storage/store.js'
 import { loadFixture, type LoadedFixture, type LoadedWorkspace } from './services/fixtures.service.js'
 import { listSnapshots, restoreSnapshot, saveSnapshot, type SnapshotInfo } from './services/snapshots.service.js'
@@ -17,9 +19,8 @@ import { listSnapshots, restoreSnapshot, saveSnapshot, type SnapshotInfo } from 
  * moto's decorators and Firebase's emulator helpers. `startOctavo()` opens an in-memory SQLite store,
  * loads a fixture (by default a small workspace with one connection) through the services, listens on
  * 127.0.0.1 on a free port, and hands back the base URL, ready `@notionhq/client` clients with their
- * tokens, and the emulator controls: `reset()`, `snapshot()` / `restore()`, `clock`, `admin()` and
- * `close()`. The request journal (`journal()`) and fault injection (`faults`) come from the request
- * journal part of the emulator kit and join this object there.
+ * tokens, and the emulator controls: `reset()`, `snapshot()` / `restore()`, `clock`, `journal()` (the
+ * request journal with explained denials, ADR 22), `faults` (fault rules), `admin()` and `close()`.
  *
  * Needs `@notionhq/client` (a peer dependency) for `client()` / `notion`.
  */
@@ -90,6 +91,13 @@ export interface Octavo {
   load(fixture: FixtureInput | string, opts?: { reset?: boolean }): Promise<LoadedFixture>
   /** The server clock: PAT expiry, OAuth codes, timestamps and rate-limit windows follow it. */
   clock: TestClock
+  /**
+   * The request journal, newest first: each `/v1` request with its caller, SDK endpoint, status, Notion
+   * error code and, for a refusal, the explanation (docs/emulator.md). `filter` as the admin API's.
+   */
+  journal(filter?: JournalFilter): JournalEntry[]
+  /** Fault rules: `add({endpoint, error | latency | drop, times?, probability?, seed?})`, `list()`, `remove(id)`, `clear()`. */
+  faults: Faults
   /** Calls the admin API (`/_octavo/admin<path>`); resolves to `{status, body}`. */
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>
   /** The underlying server (deps, limiter) for advanced use. */
@@ -232,6 +240,8 @@ export async function startOctavo(options: StartOctavoOptions = {}): Promise<Oct
       return loaded
     },
     clock: testClock(clock),
+    journal: (filter) => server.emulator.journal.list(filter),
+    faults: server.emulator.faults,
     admin: async (method, path, body) => {
       const res = await fetch(`${server.url}/_octavo/admin${path}`, {
         method,
@@ -245,4 +255,4 @@ export async function startOctavo(options: StartOctavoOptions = {}): Promise<Oct
   }
 }
 
-export type { ClockState, FixtureInput, LoadedFixture, LoadedWorkspace, SnapshotInfo }
+export type { ClockState, FixtureInput, JournalEntry, JournalFilter, LoadedFixture, LoadedWorkspace, SnapshotInfo }

@@ -36,6 +36,19 @@ describe('startOctavo', () => {
     expect(octavo.snapshots().map((s) => s.name)).toEqual(['after-a'])
   })
 
+  it('journal() lists requests with the explanation of a refusal; faults make the next call fail as Notion would', async () => {
+    const hidden = octavo.workspace!.pages.private!
+    await octavo.notion.pages.retrieve({ page_id: hidden }).catch(() => undefined)
+    const [last] = octavo.journal({ endpoint: 'pages.retrieve' })
+    expect(last).toMatchObject({ status: 404, error_code: 'object_not_found', endpoint: 'pages.retrieve' })
+    expect(last?.explanation?.reason).toBeTruthy()
+    const rule = octavo.faults.add({ endpoint: 'users.me', error: 'service_unavailable', times: 1 })
+    expect(octavo.faults.list().map((r) => r.id)).toEqual([rule.id])
+    await expect(octavo.notion.users.me({})).rejects.toMatchObject({ code: 'service_unavailable' })
+    await expect(octavo.notion.users.me({})).resolves.toMatchObject({ object: 'user' })
+    expect(octavo.faults.list()).toEqual([])
+  })
+
   it('moves the server clock in-process', async () => {
     octavo.clock.freeze('2030-05-01T10:00:00Z')
     try {
