@@ -1,7 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import { BlockList, isIP, type LookupFunction } from 'node:net'
+import { isIP, type LookupFunction } from 'node:net'
+import { isPrivateAddress } from '../private-addresses.js'
 
 /**
  * One HTTP POST of a webhook body, bounded: a total time limit (`timeoutMs`, connect to last byte),
@@ -23,34 +24,6 @@ export interface PostResult {
   /** Why the attempt failed without an answer (timeout, refused address, connection error). */
   error: string | null
   durationMs: number
-}
-
-const PRIVATE = new BlockList()
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-] as const)
-  PRIVATE.addSubnet(net, bits, 'ipv4')
-for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-] as const)
-  PRIVATE.addSubnet(net, bits, 'ipv6')
-
-/** Whether an IP address is loopback, private (RFC 1918, ULA), CGNAT, link-local or unspecified. */
-export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1]
-  if (mapped) return PRIVATE.check(mapped, 'ipv4')
-  const family = isIP(address)
-  if (family === 0) return false
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6')
 }
 
 /** A DNS lookup that fails for private addresses (used when `allowPrivate` is off). */
