@@ -178,8 +178,11 @@ describe('comments', () => {
     it('403 without the read-comments capability, on list and retrieve', async () => {
       const { s, notion } = await connectedWorkspace(server, { insertComments: true })
       const c = await notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x') })
-      for (const p of [notion.comments.list({ block_id: s.pages.root.id }), notion.comments.retrieve({ comment_id: c.id })]) {
-        const err = await apiError(p)
+      for (const call of [
+        () => notion.comments.list({ block_id: s.pages.root.id }),
+        () => notion.comments.retrieve({ comment_id: c.id }),
+      ]) {
+        const err = await apiError(call())
         expect([err.status, err.code, err.message]).toEqual([
           403,
           APIErrorCode.RestrictedResource,
@@ -260,11 +263,12 @@ describe('comments', () => {
         }),
       )
       const notion = server.client(s.token)
-      for (const p of [
-        notion.comments.list({ block_id: database.id }),
-        notion.comments.create({ parent: { block_id: database.id }, rich_text: text('x') }),
+      // One call at a time: a second promise made up front could reject before it is awaited.
+      for (const call of [
+        () => notion.comments.list({ block_id: database.id }),
+        () => notion.comments.create({ parent: { block_id: database.id }, rich_text: text('x') }),
       ]) {
-        const err = await apiError(p)
+        const err = await apiError(call())
         expect([err.status, err.code, err.message]).toEqual([
           403,
           APIErrorCode.RestrictedResource,
