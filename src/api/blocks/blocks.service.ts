@@ -24,10 +24,9 @@ import { requireWritableNode } from '../../services/trash.js'
 import {
   deleteNode,
   findBlock,
-  findBlocks,
   findLiveChild,
   inTrashWithAncestors,
-  insertBlocks,
+  insertBlockTree,
   listChildren,
   touchPage,
   updateNode,
@@ -53,11 +52,14 @@ import { AppendChildrenBody, UpdateBlockEnvelope, type ListChildrenQuery } from 
  * Presents rows as full block objects, loading `has_children` in one query and, for database rows,
  * their data source (for the parent's `database_id` and the row's title).
  */
-async function presentRows(db: Db, ctx: RequestContext, rows: BlockRow[]): Promise<Record<string, unknown>[]> {
-  const withKids = await withChildren(
-    db,
-    rows.filter((r) => r.type !== 'child_database').map((r) => r.id),
-  )
+/** Presents `rows` for the caller; `known` is their `has_children` when the caller already knows it. */
+async function presentRows(db: Db, ctx: RequestContext, rows: BlockRow[], known?: Set<string>): Promise<Record<string, unknown>[]> {
+  const withKids =
+    known ??
+    (await withChildren(
+      db,
+      rows.filter((r) => r.type !== 'child_database').map((r) => r.id),
+    ))
   const out: Record<string, unknown>[] = []
   for (const row of rows) {
     if (!ctx.caller.capabilities.readContent) {
@@ -254,7 +256,7 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
     const isPage = parent.type === 'child_page'
     const claims = new UploadClaims(trx, deps, ctx)
     await claims.resolveBlocks(blocks)
-    const ids = await insertBlocks(trx, {
+    const inserted = await insertBlockTree(trx, {
       workspaceId: caller.workspaceId,
       parentType: isPage ? 'page_id' : 'block_id',
       parentId: parent.id,
@@ -268,16 +270,7 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
     await claims.attachAll({ type: 'block', id: parent.id })
     if (!isPage) await touchPage(trx, parent.id, by.by, time)
     await touchPage(trx, isPage ? parent.id : parent.page_id, by.by, time)
-    const rows = await findBlocks(trx, ids)
-    const byId = new Map(rows.map((r) => [r.id, r]))
-    return listEnvelope(
-      'block',
-      await presentRows(
-        trx,
-        ctx,
-        ids.map((i) => byId.get(i) as BlockRow),
-      ),
-      null,
-    )
+    // The rows as written: no read-back, and `has_children` from the request itself.
+    return listEnvelope('block', await presentRows(trx, ctx, inserted.top, inserted.withChildren), null)
   })
 }

@@ -113,15 +113,30 @@ export interface InsertBlocksInput {
  * `block.appended` event per created block (nested ones included), `data: {parent_id, page_id, type}`.
  */
 export async function insertBlocks(db: Db, input: InsertBlocksInput): Promise<string[]> {
-  if (input.blocks.length === 0) return []
+  return (await insertBlockTree(db, input)).top.map((r) => r.id)
+}
+
+/** What `insertBlockTree` wrote: the first-level rows in order, and which of them got children. */
+export interface InsertedBlockTree {
+  top: BlockRow[]
+  /** Ids of first-level rows created with children (Notion's `has_children` of a new block). */
+  withChildren: Set<string>
+}
+
+/**
+ * `insertBlocks`, returning the first-level rows as written (exactly what a read would return, so an
+ * append answers without reading them back) and which of them have children.
+ */
+export async function insertBlockTree(db: Db, input: InsertBlocksInput): Promise<InsertedBlockTree> {
+  if (input.blocks.length === 0) return { top: [], withChildren: new Set() }
   const first = await reservePositions(db, input.parentId, input.at, input.blocks.length)
   const rows: BlockRow[] = []
-  const topIds: string[] = []
-  const walk = (blocks: NewBlock[], parentType: 'page_id' | 'block_id', parentId: string, start: number, top: boolean) => {
+  const top: BlockRow[] = []
+  const parents = new Set<string>()
+  const walk = (blocks: NewBlock[], parentType: 'page_id' | 'block_id', parentId: string, start: number, isTop: boolean) => {
     blocks.forEach((b, i) => {
       const id = newId()
-      if (top) topIds.push(id)
-      rows.push({
+      const row: BlockRow = {
         id,
         workspace_id: input.workspaceId,
         type: b.type,
@@ -144,13 +159,16 @@ export async function insertBlocks(db: Db, input: InsertBlocksInput): Promise<st
         last_edited_time: input.time,
         last_edited_by: input.actor,
         in_trash: 0,
-      })
+      }
+      rows.push(row)
+      if (isTop) top.push(row)
+      if (b.children.length > 0) parents.add(id)
       walk(b.children, 'block_id', id, 0, false)
     })
   }
   walk(input.blocks, input.parentType, input.parentId, first, true)
   await insertBlockRows(db, rows, { actor: input.eventActor ?? `user:${input.actor}`, time: input.time })
-  return topIds
+  return { top, withChildren: new Set(top.filter((r) => parents.has(r.id)).map((r) => r.id)) }
 }
 
 // ---------------------------------------------------------------------------------------------
