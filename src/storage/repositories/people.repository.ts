@@ -322,3 +322,15 @@ export async function removeGroupMember(db: Db, input: { workspaceId: string; gr
   })
   return true
 }
+
+/** Which of `userIds` are people of the workspace (members of any role, guests included; never bots). */
+export async function existingPersonIds(db: Db, workspaceId: string, userIds: readonly string[]): Promise<string[]> {
+  if (userIds.length === 0) return []
+  const rows = await db
+    .selectFrom('workspace_member')
+    .select('user_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('user_id', 'in', [...userIds])
+    .execute()
+  return rows.map((r) => r.user_id)
+}
