@@ -1,17 +1,18 @@
 import type { Schema } from '../domain/properties.js'
 import { validationError } from '../errors/notion-error.js'
-import { existingGroupIds, existingPersonIds } from '../storage/repositories/people.repository.js'
+import { existingGroupIds, existingWorkspaceUserIds } from '../storage/repositories/people.repository.js'
 import type { Db } from '../storage/store.js'
 
 /**
  * People property values of a page write (docs/reference/notion-api.md §2.5): every entry must name a
- * person of the caller's workspace (`{object:"user"}` or no `object`; guests included) or one of its
- * groups (`{object:"group"}`). Bots are refused too: "only users of type person can be mentioned …
- * or [put] in people properties … Trying to include users of type bot will return a validation
- * error" (Notion changelog "User mentions can only be of people", 2021-08; docs/reference/notion-versions.md §3).
- * Notion's exact wording for an unknown id is not published; the message follows its body-validation
- * form: "body failed validation: body.properties.<key>.people[<i>].id should be a person or group of
- * this workspace, instead was `"<id>"`."
+ * user of the caller's workspace — a person (`{object:"user"}` or no `object`; guests included) or one
+ * of its internal connections' bots — or one of its groups (`{object:"group"}`). An unknown id, a
+ * person of another workspace, or a group named as a user is refused. Notion's exact wording is not
+ * published; the message follows its body-validation form: "body failed validation:
+ * body.properties.<key>.people[<i>].id should be a user or group of this workspace, instead was
+ * `"<id>"`." Notion's 2021 changelog also refuses bots in people values (docs/reference/notion-versions.md
+ * §3); Octavo keeps accepting its own workspace's bots, which its `people: {contains: "me"}` filter for
+ * a connection relies on (docs/views-and-versions.md).
  * `patch` holds the written values keyed by property id (`writePropertyValues`), `keys` the request key
  * of each property (for the message).
  * @throws NotionApiError validation_error
@@ -28,7 +29,7 @@ export async function checkPeopleValues(
     if (prop?.type !== 'people' || !Array.isArray(value) || value.length === 0) continue
     const entries = value as { object?: string; id: string }[]
     const users = new Set(
-      await existingPersonIds(
+      await existingWorkspaceUserIds(
         db,
         workspaceId,
         entries.filter((e) => e.object !== 'group').map((e) => e.id),
@@ -44,7 +45,7 @@ export async function checkPeopleValues(
     for (const [i, e] of entries.entries()) {
       if (e.object === 'group' ? groups.has(e.id) : users.has(e.id)) continue
       throw validationError(
-        `body failed validation: body.properties.${keys[propId] ?? prop.name}.people[${i}].id should be a person or group of this workspace, instead was \`${JSON.stringify(e.id)}\`.`,
+        `body failed validation: body.properties.${keys[propId] ?? prop.name}.people[${i}].id should be a user or group of this workspace, instead was \`${JSON.stringify(e.id)}\`.`,
       )
     }
   }

@@ -56,21 +56,23 @@ describe('data sources: left-open cases', () => {
         .dataSourceId
     })
 
-    it('accepts people of the workspace (guests included) and its groups', async () => {
+    it("accepts the workspace's people (guests included), its connections' bots and its groups", async () => {
       const group = await createGroup(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Cooks' })
       await addGroupMember(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, groupId: group.id, userId: s.member.id })
       const page = await notion.pages.create({
         parent: { data_source_id: dsId },
         properties: {
           Name: { title: rt('Shared') },
-          Who: { people: [{ id: s.owner.id }, { object: 'user', id: s.guest.id }, { object: 'group', id: group.id }] },
+          Who: {
+            people: [{ id: s.owner.id }, { object: 'user', id: s.guest.id }, { object: 'group', id: group.id }, { id: s.connection.bot_id }],
+          },
         } as never,
       })
       const who = ((await notion.pages.retrieve({ page_id: page.id })) as any).properties.Who.people
-      expect(who.map((p: { id: string }) => p.id)).toEqual([s.owner.id, s.guest.id, group.id])
+      expect(who.map((p: { id: string }) => p.id)).toEqual([s.owner.id, s.guest.id, group.id, s.connection.bot_id])
     })
 
-    it('refuses unknown ids, bots, groups named as users and people of another workspace, on create and update', async () => {
+    it("refuses unknown ids, groups named as users, people and bots of another workspace, on create and update", async () => {
       const page = await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt('Row') } } })
       const elsewhere = await createWorkspace(server.deps, {
         name: 'Elsewhere',
@@ -78,19 +80,19 @@ describe('data sources: left-open cases', () => {
         members: [{ name: 'Otto Outsider', email: 'otto@example.com', role: 'owner' }],
       })
       const outsider = (elsewhere.members[0] as { id: string }).id
-      const bot = await createConnection(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Helper' })
+      const foreignBot = await createConnection(server.deps, { workspaceId: elsewhere.workspace.id, actorId: outsider, name: 'Foreign' })
       const group = await createGroup(server.deps, { workspaceId: s.workspace.id, actorId: s.owner.id, name: 'Bakers' })
       const unknown = '5b2f0c1e-8d7a-4c39-9a55-3f1f8f6f0a11'
       const cases: [unknown, string][] = [
         [[{ id: unknown }], unknown],
-        [[{ id: s.owner.id }, { object: 'user', id: bot.connection.bot_id }], bot.connection.bot_id],
+        [[{ id: s.owner.id }, { object: 'user', id: foreignBot.connection.bot_id }], foreignBot.connection.bot_id],
         [[{ id: group.id }], group.id],
         [[{ object: 'group', id: unknown }], unknown],
         [[{ id: outsider }], outsider],
       ]
       for (const [people, bad] of cases) {
         const index = (people as { id: string }[]).findIndex((p) => p.id === bad)
-        const message = `body failed validation: body.properties.Who.people[${index}].id should be a person or group of this workspace, instead was \`"${bad}"\`.`
+        const message = `body failed validation: body.properties.Who.people[${index}].id should be a user or group of this workspace, instead was \`"${bad}"\`.`
         const onCreate = await apiError(
           notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt('X') }, Who: { people } } as never }),
         )
