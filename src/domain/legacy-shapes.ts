@@ -147,9 +147,7 @@ export function readLegacyBlocks<T>(input: T, v: NotionVersion): T {
 export function readLegacyFilter(filter: unknown, v: NotionVersion): unknown {
   if (behaves('filterKeysRenamed', v)) return filter
   const rename = (o: Record<string, unknown>, from: string, to: string): Record<string, unknown> =>
-    Object.hasOwn(o, from) && !Object.hasOwn(o, to)
-      ? Object.fromEntries(Object.entries(o).map(([k, x]) => [k === from ? to : k, x]))
-      : o
+    Object.hasOwn(o, from) && !Object.hasOwn(o, to) ? Object.fromEntries(Object.entries(o).map(([k, x]) => [k === from ? to : k, x])) : o
   const walk = (f: unknown, depth: number): unknown => {
     if (!isObject(f) || depth > 8) return f
     if (Array.isArray(f.and) || Array.isArray(f.or)) {

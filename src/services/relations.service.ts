@@ -316,7 +316,7 @@ export async function followRenamesElsewhere(
  * caller's actor at `time`), and the row's own values of those relations are emptied (stored without
  * an event of their own: the move's `page.moved` covers the row). The move itself needs edit access
  * on the row and its new parent; the links belong to both pages, so the other pages are repaired
- * without a check of their own, as Notion unlinks them when a row leaves its database. One-way
+ * without a check of their own (Notion does not document moves and relations; ADR 28). One-way
  * (`single_property`) relations pointing at the row are left as they are. Does nothing for a row
  * staying in its data source or a page that is not a row.
  */

@@ -35,16 +35,25 @@ describe('data sources: left-open cases', () => {
       title: 'Zucchini template',
       isDefault: true,
     })
-    const row = await notion.pages.create({ parent: { data_source_id: dataSourceId }, properties: { Name: { title: rt('Zucchini bread') } } })
+    const row = await notion.pages.create({
+      parent: { data_source_id: dataSourceId },
+      properties: { Name: { title: rt('Zucchini bread') } },
+    })
     // The template is a page the connection can open…
     expect((await notion.pages.retrieve({ page_id: tpl.id })).id).toBe(tpl.id)
     // …but search finds only the row, with or without a query, under every version.
     for (const version of ['2021-08-16', '2022-06-28', '2025-09-03', '2026-03-11']) {
       const client = server.client(s.token, version)
       const byQuery = await client.search({ query: 'Zucchini' })
-      expect(byQuery.results.map((r) => r.id), version).toEqual([row.id])
+      expect(
+        byQuery.results.map((r) => r.id),
+        version,
+      ).toEqual([row.id])
       const pages = await client.search({ filter: { property: 'object', value: 'page' }, page_size: 100 })
-      expect(pages.results.map((r) => r.id), version).not.toContain(tpl.id)
+      expect(
+        pages.results.map((r) => r.id),
+        version,
+      ).not.toContain(tpl.id)
     }
     expect(database.id).toBeTruthy()
   })
@@ -52,8 +61,9 @@ describe('data sources: left-open cases', () => {
   describe('people values', () => {
     let dsId: string
     beforeAll(async () => {
-      dsId = (await buildDatabase(notion, s.pages.root.id, { title: 'Owners', properties: { Name: { title: {} }, Who: { people: {} } } as never }))
-        .dataSourceId
+      dsId = (
+        await buildDatabase(notion, s.pages.root.id, { title: 'Owners', properties: { Name: { title: {} }, Who: { people: {} } } as never })
+      ).dataSourceId
     })
 
     it("accepts the workspace's people (guests included), its connections' bots and its groups", async () => {
@@ -64,7 +74,12 @@ describe('data sources: left-open cases', () => {
         properties: {
           Name: { title: rt('Shared') },
           Who: {
-            people: [{ id: s.owner.id }, { object: 'user', id: s.guest.id }, { object: 'group', id: group.id }, { id: s.connection.bot_id }],
+            people: [
+              { id: s.owner.id },
+              { object: 'user', id: s.guest.id },
+              { object: 'group', id: group.id },
+              { id: s.connection.bot_id },
+            ],
           },
         } as never,
       })
@@ -72,7 +87,7 @@ describe('data sources: left-open cases', () => {
       expect(who.map((p: { id: string }) => p.id)).toEqual([s.owner.id, s.guest.id, group.id, s.connection.bot_id])
     })
 
-    it("refuses unknown ids, groups named as users, people and bots of another workspace, on create and update", async () => {
+    it('refuses unknown ids, groups named as users, people and bots of another workspace, on create and update', async () => {
       const page = await notion.pages.create({ parent: { data_source_id: dsId }, properties: { Name: { title: rt('Row') } } })
       const elsewhere = await createWorkspace(server.deps, {
         name: 'Elsewhere',
@@ -110,7 +125,10 @@ describe('data sources: left-open cases', () => {
 
   describe('moving a row out of its data source', () => {
     async function linked() {
-      const { dataSourceId: tasks } = await buildDatabase(notion, s.pages.root.id, { title: 'Tasks', properties: { Name: { title: {} } } as never })
+      const { dataSourceId: tasks } = await buildDatabase(notion, s.pages.root.id, {
+        title: 'Tasks',
+        properties: { Name: { title: {} } } as never,
+      })
       const { dataSourceId: projects } = await buildDatabase(notion, s.pages.root.id, {
         title: 'Projects',
         properties: {

@@ -43,7 +43,8 @@ describe('older Notion-Versions', () => {
         shared.push(database.id)
       }
       shared.sort()
-      inherited = (await buildDatabase(notion, s.pages.root.id, { title: 'Inherited', properties: { Name: { title: {} } } as never })).database.id
+      inherited = (await buildDatabase(notion, s.pages.root.id, { title: 'Inherited', properties: { Name: { title: {} } } as never }))
+        .database.id
     })
 
     it('lists the databases shared with the connection directly, in pages, as legacy database objects', async () => {
@@ -74,7 +75,10 @@ describe('older Notion-Versions', () => {
     })
 
     it('leaves out a trashed database', async () => {
-      const { database } = await buildDatabase(notion, s.pages.root.id, { title: 'Soon trashed', properties: { Name: { title: {} } } as never })
+      const { database } = await buildDatabase(notion, s.pages.root.id, {
+        title: 'Soon trashed',
+        properties: { Name: { title: {} } } as never,
+      })
       await s.share(database.id)
       const before = (await v('2021-08-16').request({ path: 'databases', method: 'get' })) as any
       expect(before.results.map((d: { id: string }) => d.id)).toContain(database.id)
@@ -128,7 +132,10 @@ describe('older Notion-Versions', () => {
       const updated = (await old.blocks.update({ block_id: listed[0].id, paragraph: { text: rt('Updated') } } as never)) as any
       expect(text(updated.paragraph.text)).toBe('Updated')
 
-      const appended = (await old.blocks.children.append({ block_id: page.id, children: [{ heading_1: { text: rt('Head') } }] as never })) as any
+      const appended = (await old.blocks.children.append({
+        block_id: page.id,
+        children: [{ heading_1: { text: rt('Head') } }] as never,
+      })) as any
       expect(appended.object).toBe('list')
       expect(text(appended.results[0].heading_1.text)).toBe('Head')
 
@@ -208,7 +215,15 @@ describe('older Notion-Versions', () => {
         [{ property: 'Phone', phone: { equals: '+1 555 0100' } }, [rowId]],
         [{ property: 'Shout', formula: { text: { contains: 'GREEN' } } }, [rowId]],
         [{ property: 'Labels', rollup: { any: { text: { contains: 'crimson' } } } }, [rowId]],
-        [{ or: [{ property: 'Notes', text: { equals: 'root' } }, { property: 'Phone', phone: { is_not_empty: true } }] }, [rowId, otherId]],
+        [
+          {
+            or: [
+              { property: 'Notes', text: { equals: 'root' } },
+              { property: 'Phone', phone: { is_not_empty: true } },
+            ],
+          },
+          [rowId, otherId],
+        ],
       ]
       for (const version of ['2021-05-11', '2021-05-13', '2021-08-16']) {
         for (const [filter, ids] of cases) {
@@ -235,7 +250,11 @@ describe('older Notion-Versions', () => {
       expect(oldest.results[0]).toEqual({ object: 'property_item', type: 'text', text: expect.objectContaining({ plain_text: 'leafy ' }) })
 
       const mid = (await v('2021-08-16').pages.properties.retrieve({ page_id: rowId, property_id: notesId, page_size: 1 })) as any
-      expect(mid.results[0]).toEqual({ object: 'property_item', type: 'rich_text', rich_text: expect.objectContaining({ plain_text: 'leafy ' }) })
+      expect(mid.results[0]).toEqual({
+        object: 'property_item',
+        type: 'rich_text',
+        rich_text: expect.objectContaining({ plain_text: 'leafy ' }),
+      })
       expect(mid.has_more).toBe(true)
       expect(mid).not.toHaveProperty('property_item')
 
@@ -274,7 +293,9 @@ describe('older Notion-Versions', () => {
       expect(p.PerGroup.rollup).toEqual({ type: 'unsupported', unsupported: {}, function: 'count_per_group' })
       await notion.dataSources.update({
         data_source_id: dsId,
-        properties: { PerGroup: { rollup: { relation_property_name: 'Link', rollup_property_name: 'Label', function: 'percent_per_group' } } } as never,
+        properties: {
+          PerGroup: { rollup: { relation_property_name: 'Link', rollup_property_name: 'Label', function: 'percent_per_group' } },
+        } as never,
       })
       const q = ((await notion.pages.retrieve({ page_id: rowId })) as any).properties
       expect(q.PerGroup.rollup).toEqual({ type: 'unsupported', unsupported: {}, function: 'percent_per_group' })

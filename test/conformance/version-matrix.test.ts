@@ -57,7 +57,9 @@ describe('version matrix', () => {
     dsId = built.dataSourceId
     await notion.dataSources.update({
       data_source_id: dsId,
-      properties: { Labels: { rollup: { relation_property_name: 'Link', rollup_property_name: 'Label', function: 'show_original' } } } as never,
+      properties: {
+        Labels: { rollup: { relation_property_name: 'Link', rollup_property_name: 'Label', function: 'show_original' } },
+      } as never,
     })
     rowId = await buildRow(notion, dsId, 'Shipped', {
       Score: { number: 4 },

@@ -19,7 +19,14 @@ import { createAtWorkspaceLevel, type WorkspacePlacement } from '../../services/
 import { databasesGrantedTo } from '../../storage/repositories/acl.repository.js'
 import { listEnvelope, pageOf, PAGE_SIZE_MAX } from '../../http/pagination.js'
 import { parseId } from '../../domain/ids.js'
-import { findBlock, findBlocks, updateNode, type BlockRow, type ContentAt, type NodePatch } from '../../storage/repositories/blocks.repository.js'
+import {
+  findBlock,
+  findBlocks,
+  updateNode,
+  type BlockRow,
+  type ContentAt,
+  type NodePatch,
+} from '../../storage/repositories/blocks.repository.js'
 import { liveDataSourcesOf, updateDataSource } from '../../storage/repositories/data-sources.repository.js'
 import { changeSchema, runDataSourceQuery, trashFlagOf } from '../data-sources/data-sources.service.js'
 import { databaseTexts, presentDatabase } from './databases.presenter.js'
@@ -238,7 +245,14 @@ export async function listDatabases(
     ids.map((id) => ({ id })),
     limit,
   )
-  const rows = new Map((await findBlocks(db, page.map((p) => p.id))).map((r) => [r.id, r]))
+  const rows = new Map(
+    (
+      await findBlocks(
+        db,
+        page.map((p) => p.id),
+      )
+    ).map((r) => [r.id, r]),
+  )
   const results: unknown[] = []
   for (const { id } of page) {
     const row = rows.get(id)

@@ -157,7 +157,11 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       const key = body.markdown_version !== undefined ? 'markdown_version' : 'allow_async'
       throw validationError(`body failed validation: body.${key} should be not present when body.markdown is not present.`)
     }
-    blocks = parseBlockRequests(readLegacyBlocks(body.children ?? body.content ?? [], ctx.version), [body.children ? 'children' : 'content'], 2)
+    blocks = parseBlockRequests(
+      readLegacyBlocks(body.children ?? body.content ?? [], ctx.version),
+      [body.children ? 'children' : 'content'],
+      2,
+    )
   }
   if (body.markdown === undefined && countBlocks(blocks) > 1000)
     throw validationError('body failed validation: the request may contain at most 1000 blocks.')
