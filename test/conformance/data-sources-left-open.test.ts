@@ -4,6 +4,7 @@ import { createConnection } from '../../src/services/connections.service.js'
 import { addGroupMember, createGroup } from '../../src/services/people.service.js'
 import { createTemplate } from '../../src/services/templates.service.js'
 import { createWorkspace } from '../../src/services/workspaces.service.js'
+import { lastEventSeq, listEvents } from '../../src/storage/repositories/events.repository.js'
 import { buildDatabase, connectedWorkspace, rt, type Seed } from '../support/factories.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
 
@@ -154,7 +155,18 @@ describe('data sources: left-open cases', () => {
         title: 'Archive',
         properties: { Name: { title: {} } } as never,
       })
+      const after = await lastEventSeq(server.deps.store.db)
       await notion.pages.move({ page_id: p.id, parent: { type: 'data_source_id', data_source_id: archive } })
+      // One write path: each unlinked page gets its `page.updated`, the row its `page.moved`.
+      const events = (await listEvents(server.deps.store.db, { afterSeq: after })).map((e) => [e.type, e.objectId])
+      expect(events).toEqual(
+        expect.arrayContaining([
+          ['page.updated', t1.id],
+          ['page.updated', t2.id],
+          ['page.moved', p.id],
+        ]),
+      )
+      expect(events.filter(([type]) => type === 'page.updated')).toHaveLength(2)
       expect(await projectOf(t1.id)).toEqual([])
       expect(await projectOf(t2.id)).toEqual([])
       // Queries of the tasks by the relation find nothing either.
