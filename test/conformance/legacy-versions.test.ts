@@ -74,7 +74,7 @@ describe('older Notion-Versions', () => {
       expect(seen).toEqual(shared)
     })
 
-    it('leaves out a trashed database', async () => {
+    it('leaves out a trashed database and one under a trashed page', async () => {
       const { database } = await buildDatabase(notion, s.pages.root.id, {
         title: 'Soon trashed',
         properties: { Name: { title: {} } } as never,
@@ -85,6 +85,15 @@ describe('older Notion-Versions', () => {
       await notion.databases.update({ database_id: database.id, in_trash: true })
       const after = (await v('2021-08-16').request({ path: 'databases', method: 'get' })) as any
       expect(after.results.map((d: { id: string }) => d.id)).not.toContain(database.id)
+      // Under a page in the trash: left out too.
+      const holder = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt('Holder') } } })
+      const nested = (await buildDatabase(notion, holder.id, { title: 'Nested', properties: { Name: { title: {} } } as never })).database
+      await s.share(nested.id)
+      const listed = async () =>
+        ((await v('2021-08-16').request({ path: 'databases', method: 'get' })) as any).results.map((d: { id: string }) => d.id)
+      expect(await listed()).toContain(nested.id)
+      await notion.pages.update({ page_id: holder.id, in_trash: true })
+      expect(await listed()).not.toContain(nested.id)
     })
 
     it('is gone from 2022-02-22 on (invalid_request_url), refuses a bad cursor and a connection without read content', async () => {

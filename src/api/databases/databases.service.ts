@@ -22,6 +22,7 @@ import { parseId } from '../../domain/ids.js'
 import {
   findBlock,
   findBlocks,
+  inTrashWithAncestors,
   updateNode,
   type BlockRow,
   type ContentAt,
@@ -222,7 +223,8 @@ export async function queryDatabase(
  * endpoint only returns explicitly shared databases, while search will also return child pages and
  * databases within explicitly shared pages" (docs/reference/notion-versions.md §2) — by id,
  * `page_size` (1–100, default 100) at a time; the cursor is the id of the next database. Each is the
- * legacy database object (`properties` of its first data source). List type `database`.
+ * legacy database object (`properties` of its first data source). Databases in the trash, or under a
+ * page in the trash, are left out (a page may then hold fewer than `page_size`). List type `database`.
  * @throws NotionApiError restricted_resource (no read-content capability) | validation_error (bad cursor)
  */
 export async function listDatabases(
@@ -256,7 +258,8 @@ export async function listDatabases(
   const results: unknown[] = []
   for (const { id } of page) {
     const row = rows.get(id)
-    if (!row) continue
+    // A database under a trashed page is in the trash too (services/trash.ts).
+    if (!row || (await inTrashWithAncestors(db, row))) continue
     const sources = await liveDataSourcesOf(db, row.id)
     results.push(presentDatabase(row, sources, { version: ctx.version, publicUrl: deps.publicUrl, source: sources[0] }))
   }
