@@ -206,6 +206,7 @@ const VERSION_LABEL: Record<RouteInfo['versions'], string> = {
   all: 'all',
   data_sources: '2025-09-03+',
   legacy: '≤ 2022-06-28',
+  before_2022_02_22: '≤ 2021-08-16',
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Client } from '@notionhq/client'
 import type { Hono } from 'hono'
 import type * as z from 'zod'
 import type { RequiredCapability } from '../permissions/capabilities.js'
-import { hasDataSources, type NotionVersion } from '../domain/versions.js'
+import { behaves, hasDataSources, type NotionVersion } from '../domain/versions.js'
 import { invalidRequestUrl, NotionApiError } from '../errors/notion-error.js'
 import type { AppContext, AppEnv } from '../http/context.js'
 import { notionVersion } from '../http/middleware/notion-version.js'
@@ -43,7 +43,7 @@ function rateLimitExplanation(deps: Deps, caller: ApiCaller, reason: string, ret
  * `Notion-Version` (400 `missing_version`), then version-gated mounting (`invalid_request_url`),
  * then the rate limit (429), then the handler (validation, capability, sharing).
  */
-export type Versions = 'all' | 'data_sources' | 'legacy'
+export type Versions = 'all' | 'data_sources' | 'legacy' | 'before_2022_02_22'
 
 /** `'a.b.c'` for every function reachable through `T`'s properties (the SDK's nested namespaces). */
 type EndpointNames<T, Prefix extends string = ''> = {
@@ -86,7 +86,10 @@ export type RouteData = RouteEndpoint & {
   method: 'get' | 'post' | 'patch' | 'delete'
   /** Hono pattern below `/v1`, e.g. `/pages/:page_id` (parameter names as in the SDK's descriptors). */
   path: string
-  /** Which Notion-Versions mount the route: 2025-09-03+ only, 2022-06-28 and older only, or all (default). */
+  /**
+   * Which Notion-Versions mount the route: 2025-09-03+ only, 2022-06-28 and older only, before
+   * 2022-02-22 only (`GET /v1/databases`, VERSION_BEHAVIOURS `listDatabasesRemoved`), or all (default).
+   */
   versions?: Versions
   /** The zod schemas validating the request, where one exists (see `RouteSchemas`). */
   schemas?: RouteSchemas
@@ -102,6 +105,7 @@ export type { RequiredCapability }
 
 function mounted(versions: Versions, v: NotionVersion): boolean {
   if (versions === 'all') return true
+  if (versions === 'before_2022_02_22') return !behaves('listDatabasesRemoved', v)
   return versions === 'data_sources' ? hasDataSources(v) : !hasDataSources(v)
 }
 

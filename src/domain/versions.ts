@@ -47,6 +47,46 @@ export interface VersionBehaviour {
  * `behaves(name, version, betas)` — or the named helpers below — never compares dates itself.
  */
 export const VERSION_BEHAVIOURS = {
+  richTextProperty: {
+    since: '2021-05-13',
+    what: 'the rich text property type is `rich_text` (before: `text`, in schemas, page values, property items and requests)',
+    source: 'docs/reference/notion-api.md §1.12; developers.notion.com/reference/changes-by-version',
+  },
+  emptyValuesAsNull: {
+    since: '2021-08-16',
+    what: 'empty number/email/select/date/rollup values appear in page objects as `null` (before: the property is left out)',
+    source: 'docs/reference/notion-api.md §1.12; developers.notion.com/reference/changes-by-version',
+  },
+  appendReturnsChildren: {
+    since: '2021-08-16',
+    what: '`PATCH /v1/blocks/{id}/children` answers a list of the new first-level blocks (before: the parent block)',
+    source: 'docs/reference/notion-api.md §1.12; developers.notion.com/reference/changes-by-version',
+  },
+  rollupArrayPluralTypes: {
+    since: '2021-08-16',
+    what: 'rollup `array` elements of files, rich text and people are typed `files`, `rich_text`, `people` (before: `file`, `text`, `person`)',
+    source: 'docs/reference/notion-api.md §1.12; developers.notion.com/reference/changes-by-version',
+  },
+  blockRichText: {
+    since: '2022-02-22',
+    what: 'text blocks (paragraph, headings, callout, quote, list items, to_do, toggle, code, template) carry `rich_text` (before: `text`), in requests and responses',
+    source: 'docs/reference/notion-versions.md §1 (Notion changelog "Releasing Notion-Version 2022-02-22")',
+  },
+  filterKeysRenamed: {
+    since: '2022-02-22',
+    what: 'query filters refuse the keys `text` (rich text, rollup elements), `phone` and, in formula filters, `text`; before they were aliases of `rich_text`, `phone_number`, `string`',
+    source: 'docs/reference/notion-versions.md §1',
+  },
+  typedPropertyItems: {
+    since: '2022-02-22',
+    what: 'property items carry `id`; property item lists are `type:"property_item"` with `property_item:{id, type, <type>, next_url}` (before: no `id`, and a rollup list carried `type:"rollup"` and `rollup` at the top)',
+    source: 'docs/reference/notion-versions.md §1',
+  },
+  listDatabasesRemoved: {
+    since: '2022-02-22',
+    what: '`GET /v1/databases` (SDK 2.x `databases.list`) is gone: 400 invalid_request_url (before: the databases shared with the connection directly)',
+    source: 'docs/reference/notion-versions.md §1, §2',
+  },
   dataSources: {
     since: '2025-09-03',
     what: 'databases are containers of data sources: /v1/data_sources and /v1/views mount, database objects list data_sources, page parents name data_source_id',
@@ -121,4 +161,9 @@ export function rangeReplaceRefused(v: NotionVersion): boolean {
 /** 2026-12-01 and later: `insert_content.after` must match the start of one block (row `afterMatchesBlockStart`). */
 export function afterMatchesBlockStart(v: NotionVersion): boolean {
   return behaves('afterMatchesBlockStart', v)
+}
+
+/** 2021-08-16 and later: append answers the new children (row `appendReturnsChildren`); before, the parent block. */
+export function appendReturnsChildren(v: NotionVersion): boolean {
+  return behaves('appendReturnsChildren', v)
 }

@@ -22,7 +22,7 @@ export const QueryPageSize = z
 /** `start_cursor`: any non-empty string; unknown cursors yield an empty page. */
 export const StartCursor = z.string().min(1).optional()
 
-export type ListType = 'block' | 'user' | 'comment' | 'page_or_data_source' | 'page_or_database' | 'property_item'
+export type ListType = 'block' | 'user' | 'comment' | 'page_or_data_source' | 'page_or_database' | 'property_item' | 'database'
 
 /** Builds a list envelope `{object:"list", results, next_cursor, has_more, type, <type>: {}}`. */
 export function listEnvelope<T>(type: ListType, results: T[], nextCursor: string | null, extra: Record<string, unknown> = {}) {

@@ -308,3 +308,54 @@ export async function followRenamesElsewhere(
     if (fix(schema, ds.id)) await saveSchema(db, ds.id, schema, at)
   }
 }
+
+/**
+ * A row leaving its data source (`POST /v1/pages/{id}/move` to a page or to another data source) takes
+ * no two-way links with it: for every `dual_property` relation of its old data source, the row is
+ * removed from the synced property of each page it related to (a `page.updated` per page, by the
+ * caller's actor at `time`), and the row's own values of those relations are emptied (stored without
+ * an event of their own: the move's `page.moved` covers the row). The move itself needs edit access
+ * on the row and its new parent; the links belong to both pages, so the other pages are repaired
+ * without a check of their own (Notion does not document moves and relations; ADR 28). One-way
+ * (`single_property`) relations pointing at the row are left as they are. Does nothing for a row
+ * staying in its data source or a page that is not a row.
+ */
+export async function detachDualRelations(
+  db: Db,
+  caller: ApiCaller,
+  row: BlockRow,
+  toDataSourceId: string | null,
+  time: string,
+): Promise<void> {
+  if (row.parent_type !== 'data_source_id' || !row.parent_id || row.parent_id === toDataSourceId) return
+  const source = await findDataSource(db, row.parent_id)
+  if (!source) return
+  const schema = schemaOf(source)
+  const own = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
+  let changed = false
+  for (const prop of Object.values(schema)) {
+    if (prop.type !== 'relation' || prop.config.type !== 'dual_property') continue
+    const synced = (prop.config.dual_property as { synced_property_id?: string } | undefined)?.synced_property_id
+    const ids = idsOf(own[prop.id])
+    if (ids.length > 0) {
+      own[prop.id] = []
+      changed = true
+    }
+    if (!synced) continue
+    // Self-relations: the row's own synced values go too.
+    if (String(prop.config.data_source_id) === source.id && idsOf(own[synced]).length > 0) {
+      own[synced] = []
+      changed = true
+    }
+    for (const id of ids) {
+      if (id === row.id) continue
+      const other = await findBlock(db, id)
+      if (!other || other.parent_type !== 'data_source_id' || other.parent_id !== String(prop.config.data_source_id)) continue
+      const values = JSON.parse(other.properties ?? '{}') as Record<string, unknown>
+      if (!idsOf(values[synced]).includes(row.id)) continue
+      values[synced] = toggle(idsOf(values[synced]), row.id, false)
+      await writeSyncedValues(db, other, values, { actor: changeActorOf(caller), time })
+    }
+  }
+  if (changed) await migrateRowValues(db, row.id, { properties: JSON.stringify(own) }, { reindex: true })
+}

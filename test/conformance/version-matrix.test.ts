@@ -28,12 +28,19 @@ describe('version matrix', () => {
   let dsId: string
   let namelessId: string
   let mdPageId: string
+  let paragraphId: string
+  let notesId: string
 
   beforeAll(async () => {
     server = await startTestServer()
     const { s, notion } = await connectedWorkspace(server, { userInfo: 'without_email' })
     token = s.token
     pageId = s.pages.child.id
+    const tags = await buildDatabase(notion, s.pages.root.id, {
+      title: 'Matrix tags',
+      properties: { Name: { title: {} }, Label: { rich_text: {} } } as never,
+    })
+    const tagId = await buildRow(notion, tags.dataSourceId, 'Tag', { Label: { rich_text: [{ text: { content: 'red' } }] } })
     const built = await buildDatabase(notion, s.pages.root.id, {
       title: 'Matrix',
       properties: {
@@ -41,11 +48,27 @@ describe('version matrix', () => {
         Score: { number: {} },
         Double: { formula: { expression: 'prop("Score") * 2' } },
         Stage: { status: {} },
+        Notes: { rich_text: {} },
+        Empty: { number: {} },
+        Link: { relation: { data_source_id: tags.dataSourceId, single_property: {} } },
       } as never,
     })
     databaseId = built.database.id
     dsId = built.dataSourceId
-    rowId = await buildRow(notion, dsId, 'Shipped', { Score: { number: 4 }, Stage: { status: { name: 'Done' } } })
+    await notion.dataSources.update({
+      data_source_id: dsId,
+      properties: {
+        Labels: { rollup: { relation_property_name: 'Link', rollup_property_name: 'Label', function: 'show_original' } },
+      } as never,
+    })
+    rowId = await buildRow(notion, dsId, 'Shipped', {
+      Score: { number: 4 },
+      Stage: { status: { name: 'Done' } },
+      Notes: { rich_text: [{ text: { content: 'kale' } }] },
+      Link: { relation: [{ id: tagId }] },
+    })
+    const row = (await notion.pages.retrieve({ page_id: rowId })) as { properties: Record<string, { id: string }> }
+    notesId = (row.properties.Notes as { id: string }).id
     namelessId = s.member.id
     const para = (text: string) => ({ paragraph: { rich_text: [{ text: { content: text } }] } })
     mdPageId = (
@@ -55,6 +78,7 @@ describe('version matrix', () => {
         children: [para('Alpha one'), para('Beta two')] as never,
       })
     ).id
+    paragraphId = (await notion.blocks.children.list({ block_id: mdPageId })).results[0]!.id
     await server.deps.store.db.updateTable('user').set({ name: null }).where('id', '=', namelessId).execute()
   })
   afterAll(async () => server.stop())
@@ -79,6 +103,60 @@ describe('version matrix', () => {
 
   /** For each behaviour: whether it is observed under `version` with `betas`. */
   const probes: Record<BehaviourName, (v: NotionVersion, beta?: string) => Promise<boolean>> = {
+    richTextProperty: async (v) => {
+      const notes = (await call(v, `/v1/pages/${rowId}`)).body.properties.Notes
+      expect(['rich_text', 'text']).toContain(notes.type)
+      expect(notes[notes.type][0].plain_text).toBe('kale')
+      return notes.type === 'rich_text'
+    },
+    emptyValuesAsNull: async (v) => {
+      const props = (await call(v, `/v1/pages/${rowId}`)).body.properties
+      if ('Empty' in props) expect(props.Empty.number).toBeNull()
+      return 'Empty' in props
+    },
+    appendReturnsChildren: async (v) => {
+      const r = await call(v, `/v1/blocks/${pageId}/children`, {
+        method: 'PATCH',
+        body: { children: [{ object: 'block', type: 'divider', divider: {} }] },
+      })
+      expect(r.status).toBe(200)
+      if (r.body.object === 'block') expect(r.body.id).toBe(pageId)
+      else expect(r.body.results[0].type).toBe('divider')
+      return r.body.object === 'list'
+    },
+    rollupArrayPluralTypes: async (v) => {
+      const labels = (await call(v, `/v1/pages/${rowId}`)).body.properties.Labels
+      expect(labels.rollup.type).toBe('array')
+      const el = labels.rollup.array[0]
+      expect(['rich_text', 'text']).toContain(el.type)
+      expect(el[el.type][0].plain_text).toBe('red')
+      return el.type === 'rich_text'
+    },
+    blockRichText: async (v) => {
+      const p = (await call(v, `/v1/blocks/${paragraphId}`)).body.paragraph
+      expect((p.rich_text ?? p.text)[0].plain_text).toBe('Alpha one')
+      expect('rich_text' in p).toBe(!('text' in p))
+      return 'rich_text' in p
+    },
+    filterKeysRenamed: async (v) => {
+      const byOld = await queryIds(v, { property: 'Notes', text: { contains: 'kale' } })
+      expect(await queryIds(v, { property: 'Notes', rich_text: { contains: 'kale' } })).toEqual([rowId])
+      if (byOld !== 'validation_error') expect(byOld).toEqual([rowId])
+      return byOld === 'validation_error'
+    },
+    typedPropertyItems: async (v) => {
+      const r = (await call(v, `/v1/pages/${rowId}/properties/${notesId}`)).body
+      expect(r.object).toBe('list')
+      expect(r.results[0].object).toBe('property_item')
+      expect('id' in r.results[0]).toBe(r.type === 'property_item')
+      return r.type === 'property_item' && r.property_item.next_url === null
+    },
+    listDatabasesRemoved: async (v) => {
+      const r = await call(v, '/v1/databases')
+      if (r.status === 200) expect(r.body).toMatchObject({ object: 'list', type: 'database' })
+      else expect(r.body.code).toBe('invalid_request_url')
+      return r.status === 400
+    },
     dataSources: async (v) => (await call(v, `/v1/data_sources/${dsId}`)).status === 200,
     dropsArchived: async (v) => !('archived' in (await call(v, `/v1/pages/${pageId}`)).body),
     titleOnlyLists: async (v) => {

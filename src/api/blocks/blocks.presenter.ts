@@ -2,6 +2,7 @@ import { toMinute } from '../../domain/clock.js'
 import type { RichTextItem } from '../../domain/rich-text.js'
 import { plainText } from '../../domain/rich-text.js'
 import type { NotionVersion } from '../../domain/versions.js'
+import { presentLegacyBlockContent } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import { presentParent, trashFields, type Served } from '../pages/pages.presenter.js'
 import type { BlockObjectResponse } from '@notionhq/client'
@@ -12,6 +13,7 @@ import type { BlockObjectResponse } from '@notionhq/client'
  * `child_database` blocks with `{title}`; a database block never has children
  * (docs/reference/notion-api.md §1.3). For database rows pass `title` (their title property has another id).
  * tsc checks the fields every block type shares; the `<type>` content is stored JSON, validated when written.
+ * Before 2022-02-22 the `rich_text` of text blocks is presented as `text` (VERSION_BEHAVIOURS `blockRichText`).
  */
 export function presentBlock(
   row: BlockRow,
@@ -26,6 +28,8 @@ export function presentBlock(
     // Paragraphs always carry `icon` (SDK `ContentWithRichTextColorAndIconResponse`), also when stored without one.
     if (row.type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content))
       content = { ...content, icon: null }
+    // Before 2022-02-22 text blocks carry `text` (domain/legacy-shapes.ts).
+    content = presentLegacyBlockContent(row.type, content, opts.version)
   }
   const common = {
     object: 'block',

@@ -11,7 +11,8 @@ import {
 } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { titleOfValues } from '../../domain/properties.js'
-import { dropsArchived } from '../../domain/versions.js'
+import { appendReturnsChildren, dropsArchived } from '../../domain/versions.js'
+import { readLegacyBlocks } from '../../domain/legacy-shapes.js'
 import { objectNotFound, validationError } from '../../errors/notion-error.js'
 import { listEnvelope, pageOf, PAGE_SIZE_MAX } from '../../http/pagination.js'
 import { parseWith } from '../../domain/validation.js'
@@ -151,7 +152,7 @@ function parseUpdate(ctx: RequestContext, raw: unknown): BlockUpdate {
  */
 export async function updateBlockContent(deps: Deps, ctx: RequestContext, id: string, raw: unknown): Promise<Record<string, unknown>> {
   const { caller } = ctx
-  const update = parseUpdate(ctx, raw)
+  const update = parseUpdate(ctx, readLegacyBlocks(raw, ctx.version))
   const time = isoNow(deps.clock)
   return deps.store.transaction(async (trx) => {
     const node = await loadAuthorized(trx, caller, id, { kind: 'block', action: 'edit', capability: 'update_content' })
@@ -225,7 +226,8 @@ export async function listBlockChildren(
  * `PATCH /v1/blocks/{id}/children`: validates `children` (≤ 100 per array, ≤ 2 nesting levels,
  * ≤ 1000 blocks) and inserts them at `position` (`start`, `end` — the default — or after a child of
  * the parent) or, before 2026-03-11, after the child `after`. Returns the new first-level blocks
- * only (docs/reference/notion-api.md §1.3). Bumps the owning page's `last_edited_time`. Events: `block.appended` per created
+ * only (docs/reference/notion-api.md §1.3) — before 2021-08-16, the parent block (a block object) instead.
+ * Before 2022-02-22 text blocks may say `text` for `rich_text` (domain/legacy-shapes.ts). Bumps the owning page's `last_edited_time`. Events: `block.appended` per created
  * block, nested ones included.
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
@@ -238,7 +240,7 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
   }
   const body = parseWith(AppendChildrenBody, raw, 'body')
   if (body.after !== undefined && body.position !== undefined) throw validationError('You cannot specify both `after` and `position`.')
-  const blocks = parseBlockRequests(body.children, ['children'], 2)
+  const blocks = parseBlockRequests(readLegacyBlocks(body.children, ctx.version), ['children'], 2)
   if (countBlocks(blocks) > 1000) throw validationError('body failed validation: the request may contain at most 1000 blocks.')
   const p = body.position
   const afterId = body.after ?? (p?.type === 'after_block' ? p.after_block.id : undefined)
@@ -270,6 +272,8 @@ export async function appendBlockChildren(deps: Deps, ctx: RequestContext, id: s
     await claims.attachAll({ type: 'block', id: parent.id })
     if (!isPage) await touchPage(trx, parent.id, by.by, time)
     await touchPage(trx, isPage ? parent.id : parent.page_id, by.by, time)
+    // Before 2021-08-16 append answered the parent block itself (VERSION_BEHAVIOURS `appendReturnsChildren`).
+    if (!appendReturnsChildren(ctx.version)) return presentOne(trx, ctx, (await findBlock(trx, parent.id)) as BlockRow)
     // The rows as written: no read-back, and `has_children` from the request itself.
     return listEnvelope('block', await presentRows(trx, ctx, inserted.top, inserted.withChildren), null)
   })

@@ -12,11 +12,29 @@ import {
   LegacyUpdateDatabaseBody,
   UpdateDatabaseBody,
 } from './databases.schemas.js'
-import { createDatabaseFromRequest, getDatabase, queryDatabase, updateDatabase } from './databases.service.js'
+import { createDatabaseFromRequest, getDatabase, listDatabases, queryDatabase, updateDatabase } from './databases.service.js'
+import { ListChildrenQuery as ListDatabasesQuery } from '../blocks/blocks.schemas.js'
 
-/** Databases endpoints (SDK `databases.*`, and `POST /v1/databases/{id}/query` under 2022-06-28). */
+/**
+ * Databases endpoints (SDK `databases.*`, `POST /v1/databases/{id}/query` under 2022-06-28, and SDK
+ * 2.x's `GET /v1/databases` before 2022-02-22).
+ */
 export function databasesRoutes(deps: Deps): RouteSpec[] {
   return [
+    {
+      method: 'get',
+      path: '/databases',
+      versions: 'before_2022_02_22',
+      endpoint: null,
+      reason: 'SDK 2.x `databases.list` (deprecated; Notion-Version before 2022-02-22); search lists databases since',
+      schemas: { query: ListDatabasesQuery },
+      handler: async (c, ctx) =>
+        listDatabases(
+          deps,
+          ctx,
+          parseWith(ListDatabasesQuery, { start_cursor: c.req.query('start_cursor'), page_size: c.req.query('page_size') }, 'query'),
+        ),
+    },
     {
       method: 'post',
       path: '/databases',

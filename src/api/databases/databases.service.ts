@@ -7,7 +7,7 @@ import { newId } from '../../domain/ids.js'
 import { normalizeRichText, plainText } from '../../domain/rich-text.js'
 import { parseNewSchema } from '../../domain/schema.js'
 import { hasDataSources } from '../../domain/versions.js'
-import { readLegacyProperties } from '../../domain/legacy-shapes.js'
+import { readLegacyFilter, readLegacyProperties } from '../../domain/legacy-shapes.js'
 import { validationError } from '../../errors/notion-error.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import { createDatabase, resolvePendingConfigs, singleDataSource } from '../../services/databases-core.js'
@@ -16,7 +16,18 @@ import { UploadClaims } from '../../services/file-attachments.js'
 import { requireWritableNode } from '../../services/trash.js'
 import { moveNode } from '../../services/tree.service.js'
 import { createAtWorkspaceLevel, type WorkspacePlacement } from '../../services/workspace-level.js'
-import { findBlock, updateNode, type BlockRow, type ContentAt, type NodePatch } from '../../storage/repositories/blocks.repository.js'
+import { databasesGrantedTo } from '../../storage/repositories/acl.repository.js'
+import { listEnvelope, pageOf, PAGE_SIZE_MAX } from '../../http/pagination.js'
+import { parseId } from '../../domain/ids.js'
+import {
+  findBlock,
+  findBlocks,
+  inTrashWithAncestors,
+  updateNode,
+  type BlockRow,
+  type ContentAt,
+  type NodePatch,
+} from '../../storage/repositories/blocks.repository.js'
 import { liveDataSourcesOf, updateDataSource } from '../../storage/repositories/data-sources.repository.js'
 import { changeSchema, runDataSourceQuery, trashFlagOf } from '../data-sources/data-sources.service.js'
 import { databaseTexts, presentDatabase } from './databases.presenter.js'
@@ -201,5 +212,56 @@ export async function queryDatabase(
   const node = await loadAuthorized(deps.store.db, ctx.caller, id, { kind: 'database', action: 'read', capability: 'read_content' })
   const ds = await singleDataSource(deps.store.db, node.id)
   if (!ds) return { object: 'list', results: [], next_cursor: null, has_more: false, type: 'page_or_database', page_or_database: {} }
-  return runDataSourceQuery(deps, ctx, ds, body, filterProperties, 'page_or_database')
+  // Before 2022-02-22 the filter keys `text`, `phone` (and `text` in formula filters) are aliases (domain/legacy-shapes.ts).
+  const filter = readLegacyFilter(body.filter, ctx.version)
+  return runDataSourceQuery(deps, ctx, ds, filter === undefined ? body : { ...body, filter }, filterProperties, 'page_or_database')
+}
+
+/**
+ * `GET /v1/databases` (SDK 2.x `databases.list`; Notion-Version before 2022-02-22 only, mounted by the
+ * router for those versions): the databases shared with the caller directly — "The List Databases
+ * endpoint only returns explicitly shared databases, while search will also return child pages and
+ * databases within explicitly shared pages" (docs/reference/notion-versions.md §2) — by id,
+ * `page_size` (1–100, default 100) at a time; the cursor is the id of the next database. Each is the
+ * legacy database object (`properties` of its first data source). Databases in the trash, or under a
+ * page in the trash, are left out (a page may then hold fewer than `page_size`). List type `database`.
+ * @throws NotionApiError restricted_resource (no read-content capability) | validation_error (bad cursor)
+ */
+export async function listDatabases(
+  deps: Deps,
+  ctx: RequestContext,
+  query: { start_cursor?: string | undefined; page_size?: number | undefined },
+) {
+  const { caller } = ctx
+  requireCapability(caller, 'read_content')
+  const fromId = query.start_cursor === undefined ? undefined : parseId(query.start_cursor)
+  if (query.start_cursor !== undefined && fromId === undefined) {
+    throw validationError(
+      `query failed validation: query.start_cursor should be a cursor returned by this endpoint, instead was \`${JSON.stringify(query.start_cursor)}\`.`,
+    )
+  }
+  const limit = query.page_size ?? PAGE_SIZE_MAX
+  const db = deps.store.db
+  const ids = await databasesGrantedTo(db, { workspaceId: caller.workspaceId, principals: caller.principals, fromId, limit: limit + 1 })
+  const { page, nextCursor } = pageOf(
+    ids.map((id) => ({ id })),
+    limit,
+  )
+  const rows = new Map(
+    (
+      await findBlocks(
+        db,
+        page.map((p) => p.id),
+      )
+    ).map((r) => [r.id, r]),
+  )
+  const results: unknown[] = []
+  for (const { id } of page) {
+    const row = rows.get(id)
+    // A database under a trashed page is in the trash too (services/trash.ts).
+    if (!row || (await inTrashWithAncestors(db, row))) continue
+    const sources = await liveDataSourcesOf(db, row.id)
+    results.push(presentDatabase(row, sources, { version: ctx.version, publicUrl: deps.publicUrl, source: sources[0] }))
+  }
+  return listEnvelope('database', results, nextCursor)
 }

@@ -13,6 +13,7 @@ import type { RouteSpec } from '../router.js'
 import { dataSourceOfRow } from './pages.service.js'
 import { computeOneRow, computeRowValues, type ComputeOptions, type RowSource, type RowValues } from '../../services/row-values.js'
 import { rollup } from '../../domain/rollup.js'
+import { presentLegacyPropertyItem } from '../../domain/legacy-shapes.js'
 import { findDataSource, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import { findBlocks } from '../../storage/repositories/blocks.repository.js'
 
@@ -28,6 +29,7 @@ import { findBlocks } from '../../storage/repositories/blocks.repository.js'
  *   `property_item.rollup` = the aggregate over the pages returned so far.
  * Relations and rollups only ever show related pages the caller may read (services/row-values.ts).
  * Unknown property → 400 validation_error "Could not find property with name or id: <id>.".
+ * Before 2022-02-22 items have no `id` and lists no `property_item` (`presentLegacyPropertyItem`).
  */
 
 const LIST_TYPES = new Set(['title', 'rich_text', 'people', 'relation', 'rollup'])
@@ -55,6 +57,18 @@ function rawPropertyId(c: AppContext): string {
  * Reads one property of a page. @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function getPageProperty(
+  deps: Deps,
+  ctx: RequestContext,
+  pageId: string,
+  propertyKey: string,
+  query: { start_cursor?: string | undefined; page_size?: number | undefined },
+  baseUrl: string,
+): Promise<Record<string, unknown>> {
+  // Older versions: no `id`, untyped lists, `text` for `rich_text` (domain/legacy-shapes.ts).
+  return presentLegacyPropertyItem(await currentPropertyItem(deps, ctx, pageId, propertyKey, query, baseUrl), ctx.version)
+}
+
+async function currentPropertyItem(
   deps: Deps,
   ctx: RequestContext,
   pageId: string,

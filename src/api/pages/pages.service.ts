@@ -13,9 +13,10 @@ import { UploadClaims } from '../../services/file-attachments.js'
 import { createNode, moveNode } from '../../services/tree.service.js'
 import { loadDataSource } from '../../services/databases-core.js'
 import { computeOneRow } from '../../services/row-values.js'
-import { checkRelationTargets, keepHiddenRelations, syncDualRelations } from '../../services/relations.service.js'
+import { checkPeopleValues } from '../../services/people-values.js'
+import { checkRelationTargets, detachDualRelations, keepHiddenRelations, syncDualRelations } from '../../services/relations.service.js'
 import { newId } from '../../domain/ids.js'
-import { readLegacyProperties } from '../../domain/legacy-shapes.js'
+import { readLegacyBlocks, readLegacyProperties } from '../../domain/legacy-shapes.js'
 import { copyTemplateContent, resolveTemplate } from '../../services/templates.service.js'
 import {
   eraseContent,
@@ -156,7 +157,11 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       const key = body.markdown_version !== undefined ? 'markdown_version' : 'allow_async'
       throw validationError(`body failed validation: body.${key} should be not present when body.markdown is not present.`)
     }
-    blocks = parseBlockRequests(body.children ?? body.content ?? [], [body.children ? 'children' : 'content'], 2)
+    blocks = parseBlockRequests(
+      readLegacyBlocks(body.children ?? body.content ?? [], ctx.version),
+      [body.children ? 'children' : 'content'],
+      2,
+    )
   }
   if (body.markdown === undefined && countBlocks(blocks) > 1000)
     throw validationError('body failed validation: the request may contain at most 1000 blocks.')
@@ -247,6 +252,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       const written: Record<string, unknown> = { ...writableCopy(schema, fromTemplate), ...writtenOwn }
       await claims.resolveValues(written)
       const pageId = newId()
+      await checkPeopleValues(trx, caller.workspaceId, schema, writtenOwn, keys)
       await checkRelationTargets(trx, caller, schema, written, keys, { id: pageId, sourceId: dsId })
       const values = await syncDualRelations(trx, caller, dsId, schema, pageId, null, {}, written, time)
       if (schemaChanged) await saveSchema(trx, ds.id, schema, at)
@@ -331,6 +337,7 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
           workspaceName: caller.workspaceName,
         })
         await claims.resolveValues(values)
+        await checkPeopleValues(trx, caller.workspaceId, source.schema, values, keys)
         await checkRelationTargets(trx, caller, source.schema, values, keys, { id: node.id, sourceId: source.id })
         await keepHiddenRelations(trx, caller, source.schema, current, values)
         if (schemaChanged) await saveSchema(trx, source.id, source.schema, at)
@@ -366,7 +373,9 @@ export async function updatePage(deps: Deps, ctx: RequestContext, id: string, in
 /**
  * `POST /v1/pages/{id}/move`: moves a page under another page or into a data source. Needs edit
  * access on both ends; neither the page nor its new parent may be in the trash or under it
- * (services/trash.ts). Access it inherited now follows the new parent. Event: `page.moved`.
+ * (services/trash.ts). Access it inherited now follows the new parent. A row leaving its data source
+ * leaves its two-way relations behind (`detachDualRelations`). Event: `page.moved` (and `page.updated`
+ * of each page unlinked).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function movePage(deps: Deps, ctx: RequestContext, id: string, body: z.output<typeof S.MovePageBody>) {
@@ -381,10 +390,12 @@ export async function movePage(deps: Deps, ctx: RequestContext, id: string, body
       if ('page_id' in p) {
         const parent = await loadAuthorized(trx, caller, p.page_id, { kind: 'page', action: 'edit', capability: 'update_content' })
         await requireWritableNode(trx, parent)
+        await detachDualRelations(trx, caller, node, null, time)
         await moveNode(trx, node, { type: 'page_id', parent }, caller.botId, time, changeActorOf(caller))
       } else {
         const { ds, database } = await loadDataSource(trx, caller, p.data_source_id, { action: 'edit', capability: 'update_content' })
         await requireWritableDataSourceParent(trx, ds, database)
+        await detachDualRelations(trx, caller, node, ds.id, time)
         await moveNode(trx, node, { type: 'data_source_id', dataSourceId: ds.id, database }, caller.botId, time, changeActorOf(caller))
       }
     } catch (err) {

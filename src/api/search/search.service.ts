@@ -73,7 +73,7 @@ function underTrash(row: BlockRow, trashed: Set<string>): boolean {
  * first by default), trashed items excluded (or, with `filter.in_trash: true`, only them).
  * Under 2025-09-03+ each database yields one result per data source (`object: "data_source"`,
  * matched by the database title); under 2022-06-28 and older databases are `object: "database"`
- * with `properties`. Database rows are pages and are included.
+ * with `properties`. Database rows are pages and are included; data-source templates are not.
  * @returns list envelope of type `page_or_data_source` (2025+) / `page_or_database` (≤ 2022)
  * @throws NotionApiError restricted_resource (no read-content capability) | validation_error (bad cursor)
  */
@@ -120,6 +120,8 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
     )
     for (const row of batch) {
       if (underTrash(row, trashed)) continue
+      // Data-source templates are pages but not content: Notion's search never returns them.
+      if (row.parent_type === 'template') continue
       const skip = cursor && row.id === cursor.id && row.last_edited_time === cursor.time ? cursor.skip : 0
       if (row.type === 'child_database') {
         const all = sources.get(row.id) ?? []

@@ -511,3 +511,28 @@ export async function removeConnectionShare(
   }
   return removed
 }
+
+/**
+ * The databases (`child_database` nodes, not in the trash) of workspace `workspaceId` that one of
+ * `principals` is granted on directly (role ≥ 1), by id, `limit` of them from `fromId` on (inclusive).
+ * What `GET /v1/databases` (Notion-Version before 2022-02-22) lists: "only explicitly shared databases".
+ */
+export async function databasesGrantedTo(
+  db: Db,
+  q: { workspaceId: string; principals: string[]; fromId?: string | undefined; limit: number },
+): Promise<string[]> {
+  if (q.principals.length === 0) return []
+  let query = db
+    .selectFrom('page_grant as g')
+    .innerJoin('block as b', 'b.id', 'g.page_id')
+    .select('b.id')
+    .distinct()
+    .where('g.principal', 'in', q.principals)
+    .where('g.role', '>=', 1)
+    .where('b.type', '=', 'child_database')
+    .where('b.in_trash', '=', 0)
+    .where('b.workspace_id', '=', q.workspaceId)
+  if (q.fromId !== undefined) query = query.where('b.id', '>=', q.fromId)
+  const rows = await query.orderBy('b.id').limit(q.limit).execute()
+  return rows.map((r) => r.id)
+}

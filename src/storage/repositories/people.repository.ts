@@ -322,3 +322,24 @@ export async function removeGroupMember(db: Db, input: { workspaceId: string; gr
   })
   return true
 }
+
+/**
+ * Which of `userIds` are users of the workspace: its people (members of any role, guests included)
+ * and its internal connections' bots (as `isWorkspaceUser`).
+ */
+export async function existingWorkspaceUserIds(db: Db, workspaceId: string, userIds: readonly string[]): Promise<string[]> {
+  if (userIds.length === 0) return []
+  const people = await db
+    .selectFrom('workspace_member')
+    .select('user_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('user_id', 'in', [...userIds])
+    .execute()
+  const bots = await db
+    .selectFrom('connection')
+    .select('bot_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('bot_id', 'in', [...userIds])
+    .execute()
+  return [...people.map((r) => r.user_id), ...bots.map((r) => r.bot_id)]
+}
