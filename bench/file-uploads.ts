@@ -35,10 +35,14 @@ function cpuSeconds(pid: number): number {
 const dataDir = mkdtempSync(join(tmpdir(), 'octavo-bench-files-'))
 const profIndex = process.argv.indexOf('--cpu-prof')
 const profDir = profIndex > 0 ? process.argv[profIndex + 1] : undefined
-const child = spawn(process.execPath, [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), '--import', 'tsx', 'bench/file-uploads-child.ts'], {
-  env: { ...process.env, OCTAVO_DATA_DIR: dataDir },
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
+const child = spawn(
+  process.execPath,
+  [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), '--import', 'tsx', 'bench/file-uploads-child.ts'],
+  {
+    env: { ...process.env, OCTAVO_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+)
 const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve))
 const { url, token } = JSON.parse(first) as { url: string; token: string }
 const pid = child.pid as number

@@ -22,7 +22,8 @@ export function fileCommands(program: Command): void {
       await withStore(
         cmd,
         (deps) => (bytes === undefined ? getStorage(deps, ws) : setWorkspaceStorageQuota(deps, ws, parseBytes(bytes), 'cli')),
-        (r) => `Workspace ${r.workspace_id}: ${r.used_bytes} bytes used, quota ${r.quota_bytes === null ? 'none' : `${r.quota_bytes} bytes`}.`,
+        (r) =>
+          `Workspace ${r.workspace_id}: ${r.used_bytes} bytes used, quota ${r.quota_bytes === null ? 'none' : `${r.quota_bytes} bytes`}.`,
       )
     })
   files
@@ -40,7 +41,18 @@ export function fileCommands(program: Command): void {
     })
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 }
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+}
 
 /** `none` → null; `1234`, `500MB`, `2GiB` → bytes. @throws DomainError invalid_input */
 export function parseBytes(text: string): number | null {
@@ -48,6 +60,7 @@ export function parseBytes(text: string): number | null {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
   const unit = UNITS[(m?.[2] ?? 'x').toLowerCase()]
   const n = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN
-  if (!Number.isSafeInteger(n)) throw new DomainError('invalid_input', `Expected a size such as 1048576, 500MB or 2GiB, or "none"; got "${text}".`)
+  if (!Number.isSafeInteger(n))
+    throw new DomainError('invalid_input', `Expected a size such as 1048576, 500MB or 2GiB, or "none"; got "${text}".`)
   return n
 }

@@ -335,11 +335,10 @@ async function exportBlobs(
   write: (line: string) => Promise<void> | void,
   onProgress: (done: number) => void,
 ): Promise<number> {
-  const parts = (await db
-    .selectFrom('file_upload_part')
-    .select(['blob_key', 'size'])
-    .orderBy('blob_key')
-    .execute()) as unknown as { blob_key: string; size: number | string }[]
+  const parts = (await db.selectFrom('file_upload_part').select(['blob_key', 'size']).orderBy('blob_key').execute()) as unknown as {
+    blob_key: string
+    size: number | string
+  }[]
   let lines = 0
   for (const part of parts) {
     const size = Number(part.size)
@@ -347,7 +346,9 @@ async function exportBlobs(
     let pending: Buffer[] = []
     let pendingBytes = 0
     const emit = async (chunk: Buffer) => {
-      await write(`${JSON.stringify({ t: 'blob_chunk', r: { blob_key: part.blob_key, seq: seq++, data: { base64: chunk.toString('base64') } } })}\n`)
+      await write(
+        `${JSON.stringify({ t: 'blob_chunk', r: { blob_key: part.blob_key, seq: seq++, data: { base64: chunk.toString('base64') } } })}\n`,
+      )
       lines++
     }
     if (size > 0) {

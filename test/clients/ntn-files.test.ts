@@ -21,8 +21,11 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 
 function ntn(args: string[], env: Record<string, string>, stdin?: Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(NTN, args, { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    const child = execFile(
+      NTN,
+      args,
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000, maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     )
     child.stdin?.end(stdin ?? Buffer.alloc(0))
   })

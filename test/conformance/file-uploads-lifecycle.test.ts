@@ -94,7 +94,10 @@ describe('file upload lifecycle: sweep, quota, snapshots', () => {
   })
 
   it('a trashed page keeps its files for 30 days (it can be restored), then the sweep frees them', async () => {
-    const page = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: [{ text: { content: 'Doomed' } }] } } })
+    const page = await notion.pages.create({
+      parent: { page_id: s.pages.root.id },
+      properties: { title: { title: [{ text: { content: 'Doomed' } }] } },
+    })
     const id = await upload('cover.png', 'image/png')
     await notion.pages.update({ page_id: page.id, cover: { type: 'file_upload', file_upload: { id } } })
     await notion.pages.update({ page_id: page.id, in_trash: true })
@@ -121,7 +124,9 @@ describe('file upload lifecycle: sweep, quota, snapshots', () => {
     // Bad quotas are refused.
     expect((await adminCall(server, 'PUT', `/workspaces/${ws}/storage`, { quota_bytes: -1 })).status).toBe(400)
     expect((await adminCall(server, 'PUT', `/workspaces/${ws}/storage`, { quota_bytes: '5' })).status).toBe(400)
-    expect((await adminCall(server, 'PUT', `/workspaces/00000000-0000-4000-8000-000000000000/storage`, { quota_bytes: 5 })).status).toBe(404)
+    expect((await adminCall(server, 'PUT', `/workspaces/00000000-0000-4000-8000-000000000000/storage`, { quota_bytes: 5 })).status).toBe(
+      404,
+    )
     expect((await adminCall(server, 'GET', `/workspaces/${ws}/storage`, undefined, 'octavo_admin_wrong_key_123456')).status).toBe(401)
 
     // 8000 bytes fit.
@@ -130,7 +135,10 @@ describe('file upload lifecycle: sweep, quota, snapshots', () => {
     const keysBefore = (await blobKeys()).length
     const created = await notion.fileUploads.create({ filename: 'over.txt', content_type: 'text/plain' })
     const err = await apiError(
-      notion.fileUploads.send({ file_upload_id: created.id, file: { filename: 'over.txt', data: new Blob([randomBytes(4000)], { type: 'text/plain' }) } }),
+      notion.fileUploads.send({
+        file_upload_id: created.id,
+        file: { filename: 'over.txt', data: new Blob([randomBytes(4000)], { type: 'text/plain' }) },
+      }),
     )
     expect(err.status).toBe(400)
     expect(err.code).toBe('validation_error')
@@ -210,10 +218,14 @@ describe('the sweep runs by itself on its interval', () => {
     try {
       const { notion } = await connectedWorkspace(server)
       const created = await notion.fileUploads.create({ filename: 'a.txt', content_type: 'text/plain' })
-      await notion.fileUploads.send({ file_upload_id: created.id, file: { filename: 'a.txt', data: new Blob(['abc'], { type: 'text/plain' }) } })
+      await notion.fileUploads.send({
+        file_upload_id: created.id,
+        file: { filename: 'a.txt', data: new Blob(['abc'], { type: 'text/plain' }) },
+      })
       await adminCall(server, 'POST', '/clock', { action: 'advance', by: '2h' })
       const stored = async () =>
-        (await server.deps.store.db.selectFrom('file_upload').select('status').where('id', '=', created.id).executeTakeFirstOrThrow()).status
+        (await server.deps.store.db.selectFrom('file_upload').select('status').where('id', '=', created.id).executeTakeFirstOrThrow())
+          .status
       for (let i = 0; i < 200 && (await stored()) !== 'expired'; i++) await new Promise((r) => setTimeout(r, 25))
       expect(await stored()).toBe('expired')
     } finally {

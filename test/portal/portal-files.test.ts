@@ -56,7 +56,7 @@ describe('portal: uploaded files on pages', () => {
     await notion.blocks.children.append({
       block_id: s.pages.root.id,
       children: [
-        { image: { file_upload: { id: img }, caption: [{ text: { content: "Q3 chart" } }] } },
+        { image: { file_upload: { id: img }, caption: [{ text: { content: 'Q3 chart' } }] } },
         { pdf: { file_upload: { id: doc } } },
         { file: { file_upload: { id: txt } } },
         { image: { external: { url: 'https://example.com/x.png' } } },
@@ -75,9 +75,13 @@ describe('portal: uploaded files on pages', () => {
     expect(got.headers.get('content-type')).toBe('image/png')
     expect(sha(new Uint8Array(await got.arrayBuffer()))).toBe(sha(png))
     // PDF and file blocks: links (download) to their signed URLs.
-    const pdfHref = new RegExp(`Pdf: <a href="(/_octavo/files/${doc}/report\\.pdf\\?[^"]+)" download="report\\.pdf">report\\.pdf</a>`).exec(html)?.[1]
+    const pdfHref = new RegExp(`Pdf: <a href="(/_octavo/files/${doc}/report\\.pdf\\?[^"]+)" download="report\\.pdf">report\\.pdf</a>`).exec(
+      html,
+    )?.[1]
     expect(pdfHref).toBeDefined()
-    expect(sha(new Uint8Array(await (await fetch(`${server.url}${(pdfHref as string).replaceAll('&amp;', '&')}`)).arrayBuffer()))).toBe(sha(pdf))
+    expect(sha(new Uint8Array(await (await fetch(`${server.url}${(pdfHref as string).replaceAll('&amp;', '&')}`)).arrayBuffer()))).toBe(
+      sha(pdf),
+    )
     expect(html).toMatch(new RegExp(`File: <a href="/_octavo/files/${txt}/notes\\.txt\\?`))
     // An external image stays a link (the portal fetches nothing from third parties).
     expect(html).toContain('Image: <a href="https://example.com/x.png"')

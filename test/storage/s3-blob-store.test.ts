@@ -41,7 +41,13 @@ describe('s3 blob store (against s3rver)', () => {
   let blobs: BlobStore
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'octavo-s3-'))
-    s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: 'octavo-test', configs: [] }] })
+    s3 = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: 'octavo-test', configs: [] }],
+    })
     const addr = (await s3.run()) as AddressInfo
     settings = {
       endpoint: `http://127.0.0.1:${addr.port}`,
@@ -112,7 +118,10 @@ describe('s3 blob store (against s3rver)', () => {
       await s.share(s.pages.root.id)
       const bytes = randomBytes(1_000_000)
       const img = await notion.fileUploads.create({ filename: 'photo.png', content_type: 'image/png' })
-      await notion.fileUploads.send({ file_upload_id: img.id, file: { filename: 'photo.png', data: new Blob([bytes], { type: 'image/png' }) } })
+      await notion.fileUploads.send({
+        file_upload_id: img.id,
+        file: { filename: 'photo.png', data: new Blob([bytes], { type: 'image/png' }) },
+      })
       const res = await notion.blocks.children.append({
         block_id: s.pages.root.id,
         children: [{ image: { type: 'file_upload', file_upload: { id: img.id } } }],
@@ -129,7 +138,10 @@ describe('s3 blob store (against s3rver)', () => {
       expect((await keysOf(direct)).filter((k) => k.startsWith(`${img.id}/`))).toHaveLength(1)
       // An unattached upload, expired and swept: its object is deleted.
       const loose = await notion.fileUploads.create({ filename: 'x.txt', content_type: 'text/plain' })
-      await notion.fileUploads.send({ file_upload_id: loose.id, file: { filename: 'x.txt', data: new Blob(['x'], { type: 'text/plain' }) } })
+      await notion.fileUploads.send({
+        file_upload_id: loose.id,
+        file: { filename: 'x.txt', data: new Blob(['x'], { type: 'text/plain' }) },
+      })
       expect((await keysOf(direct)).filter((k) => k.startsWith(`${loose.id}/`))).toHaveLength(1)
       await fetch(`${server.url}/_octavo/admin/clock`, {
         method: 'POST',

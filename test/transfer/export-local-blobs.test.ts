@@ -33,7 +33,10 @@ describe('export and import with a local blob directory', () => {
     await s.share(s.pages.root.id)
     const bytes = randomBytes(700_000) // three chunks
     const created = await notion.fileUploads.create({ filename: 'logo.png', content_type: 'image/png' })
-    await notion.fileUploads.send({ file_upload_id: created.id, file: { filename: 'logo.png', data: new Blob([bytes], { type: 'image/png' }) } })
+    await notion.fileUploads.send({
+      file_upload_id: created.id,
+      file: { filename: 'logo.png', data: new Blob([bytes], { type: 'image/png' }) },
+    })
     await notion.pages.update({ page_id: s.pages.root.id, icon: { type: 'file_upload', file_upload: { id: created.id } } })
     const empty = await notion.fileUploads.create({ filename: 'empty.txt', content_type: 'text/plain' })
     await notion.fileUploads.send({ file_upload_id: empty.id, file: { filename: 'empty.txt', data: new Blob([], { type: 'text/plain' }) } })
@@ -57,7 +60,9 @@ describe('export and import with a local blob directory', () => {
     const keys: string[] = []
     for await (const k of target.deps.blobs.list()) keys.push(k)
     expect(keys).toHaveLength(2)
-    const page = (await target.client(s.token).pages.retrieve({ page_id: s.pages.root.id })) as unknown as { icon: { file: { url: string } } }
+    const page = (await target.client(s.token).pages.retrieve({ page_id: s.pages.root.id })) as unknown as {
+      icon: { file: { url: string } }
+    }
     expect(page.icon.file.url.startsWith(`${target.url}/_octavo/files/${created.id}/`)).toBe(true)
     const res = await fetch(page.icon.file.url)
     expect(res.status).toBe(200)
@@ -74,9 +79,14 @@ describe('export and import with a local blob directory', () => {
       })(),
       { blobs: databaseBlobStore(db.db) },
     )
-    const part = await db.db.selectFrom('file_upload_part').select(['blob_key', 'size']).where('upload_id', '=', created.id).executeTakeFirstOrThrow()
+    const part = await db.db
+      .selectFrom('file_upload_part')
+      .select(['blob_key', 'size'])
+      .where('upload_id', '=', created.id)
+      .executeTakeFirstOrThrow()
     const out: Buffer[] = []
-    for await (const c of databaseBlobStore(db.db).read(part.blob_key, Number(part.size), 0, Number(part.size) - 1)) out.push(Buffer.from(c))
+    for await (const c of databaseBlobStore(db.db).read(part.blob_key, Number(part.size), 0, Number(part.size) - 1))
+      out.push(Buffer.from(c))
     expect(sha(Buffer.concat(out))).toBe(sha(bytes))
 
     // And back out of the database store into a local one: export of database rows, import into local.
@@ -92,7 +102,9 @@ describe('export and import with a local blob directory', () => {
       })(),
       { blobs: third.deps.blobs },
     )
-    const page3 = (await third.client(s.token).pages.retrieve({ page_id: s.pages.root.id })) as unknown as { icon: { file: { url: string } } }
+    const page3 = (await third.client(s.token).pages.retrieve({ page_id: s.pages.root.id })) as unknown as {
+      icon: { file: { url: string } }
+    }
     expect(sha(new Uint8Array(await (await fetch(page3.icon.file.url)).arrayBuffer()))).toBe(sha(bytes))
   })
 
@@ -103,7 +115,10 @@ describe('export and import with a local blob directory', () => {
     servers.push(source)
     const { notion } = await connectedWorkspace(source)
     const created = await notion.fileUploads.create({ filename: 'a.txt', content_type: 'text/plain' })
-    await notion.fileUploads.send({ file_upload_id: created.id, file: { filename: 'a.txt', data: new Blob(['hello'], { type: 'text/plain' }) } })
+    await notion.fileUploads.send({
+      file_upload_id: created.id,
+      file: { filename: 'a.txt', data: new Blob(['hello'], { type: 'text/plain' }) },
+    })
     const lines: string[] = []
     await exportStore(source.deps.store, source.config.masterKey, (l) => void lines.push(l), undefined, source.deps.blobs)
     const target = await startTestServer({ env })

@@ -85,9 +85,7 @@ export function s3BlobStore(settings: S3Settings): BlobStore {
           await client.send(new sdk.PutObjectCommand({ Bucket, Key, Body: rest, ContentLength: rest.length }))
         } else {
           if (rest.length > 0) await sendPart(rest)
-          await client.send(
-            new sdk.CompleteMultipartUploadCommand({ Bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
-          )
+          await client.send(new sdk.CompleteMultipartUploadCommand({ Bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }))
         }
         return size
       } catch (err) {
