@@ -107,7 +107,8 @@ describe.skipIf(!POSTGRES_URL)('file uploads across two nodes', () => {
     }
     for (const n of nodes) if (isAdjustable(n.deps.clock)) n.deps.clock.advance(2 * 60 * 60 * 1000)
     const results = await Promise.all(nodes.flatMap((n) => [sweepFileUploads(n.deps), sweepFileUploads(n.deps)]))
-    expect(results.reduce((sum, r) => sum + r.expired, 0)).toBe(ids.length)
+    // Two calls on one node share its sweep in flight (same result object): count each sweep once.
+    expect([...new Set(results)].reduce((sum, r) => sum + r.expired, 0)).toBe(ids.length)
     const db = (nodes[0] as RunningServer).deps.store.db
     const events = await db
       .selectFrom('change_event')
