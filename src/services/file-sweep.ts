@@ -127,26 +127,39 @@ async function runSweep(deps: Deps, state: SweepState): Promise<SweepResult> {
     if (round.count < BATCH) break
   }
   if (deps.blobs.kind !== 'database' && state.orphansDue && mayDelete(deps)) {
-    state.orphansDue = false
-    result.blobs_deleted += await deleteOrphans(deps)
+    const orphans = await deleteOrphans(deps)
+    result.blobs_deleted += orphans.deleted
+    // Unnamed blobs of uploads still pending are looked at again next round (a replaced part).
+    state.orphansDue = orphans.skipped > 0
   }
   return result
 }
 
-/** Deletes blobs no `file_upload_part` names whose upload is gone or no longer `pending`. */
-async function deleteOrphans(deps: Deps): Promise<number> {
+/** Octavo's blob keys, `<upload id>/<uuid>`: anything else in a shared bucket or directory is never touched. */
+const BLOB_KEY =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * Deletes blobs (of Octavo's key format) that no `file_upload_part` names and whose upload is gone or
+ * no longer `pending`. @returns how many were deleted, and how many were skipped as still pending.
+ */
+async function deleteOrphans(deps: Deps): Promise<{ deleted: number; skipped: number }> {
   const referenced = await referencedBlobKeys(deps.store.db)
   const unnamed: string[] = []
-  for await (const key of deps.blobs.list()) if (!referenced.has(key)) unnamed.push(key)
-  if (unnamed.length === 0) return 0
+  for await (const key of deps.blobs.list()) if (BLOB_KEY.test(key) && !referenced.has(key)) unnamed.push(key)
+  if (unnamed.length === 0) return { deleted: 0, skipped: 0 }
   const statuses = await uploadStatuses(deps.store.db, [...new Set(unnamed.map((k) => k.split('/')[0] ?? ''))])
-  let n = 0
+  let deleted = 0
+  let skipped = 0
   for (const key of unnamed) {
-    if (statuses.get(key.split('/')[0] ?? '') === 'pending') continue
+    if (statuses.get(key.split('/')[0] ?? '') === 'pending') {
+      skipped++
+      continue
+    }
     await deps.blobs.delete(key)
-    n++
+    deleted++
   }
-  return n
+  return { deleted, skipped }
 }
 
 /** A running sweeper: `close` stops it after the round in flight. */

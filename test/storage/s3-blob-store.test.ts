@@ -136,6 +136,8 @@ describe('s3 blob store (against s3rver)', () => {
       // Stored in the bucket under the prefix.
       const direct = s3BlobStore({ ...settings, prefix: 'octavo/' })
       expect((await keysOf(direct)).filter((k) => k.startsWith(`${img.id}/`))).toHaveLength(1)
+      // Someone else's object under the same prefix: the sweep's orphan scan never touches it.
+      await direct.put('notes/readme', pieces(Buffer.from('not octavo'), 10), 100)
       // An unattached upload, expired and swept: its object is deleted.
       const loose = await notion.fileUploads.create({ filename: 'x.txt', content_type: 'text/plain' })
       await notion.fileUploads.send({
@@ -155,6 +157,7 @@ describe('s3 blob store (against s3rver)', () => {
       expect(await swept.json()).toMatchObject({ swept: true, expired: 1 })
       expect((await keysOf(direct)).filter((k) => k.startsWith(`${loose.id}/`))).toEqual([])
       expect((await keysOf(direct)).filter((k) => k.startsWith(`${img.id}/`))).toHaveLength(1)
+      expect(await keysOf(direct)).toContain('notes/readme')
     } finally {
       await server.stop()
     }
