@@ -328,6 +328,7 @@ function legacyCounts(counts: Record<string, number>): Record<string, number> {
  * Writes, as `blob_chunk` lines, every blob that a `file_upload_part` row names, read from `blobs`
  * (a store outside the database) in `CHUNK_BYTES` chunks, blobs in key order.
  * @returns the number of chunk lines written.
+ * @throws Error naming the blob when one cannot be read.
  */
 async function exportBlobs(
   db: AnyDb,
@@ -352,7 +353,8 @@ async function exportBlobs(
       lines++
     }
     if (size > 0) {
-      for await (const piece of blobs.read(part.blob_key, size, 0, size - 1)) {
+      const source = blobs.read(part.blob_key, size, 0, size - 1)
+      for await (const piece of withContext(source, part.blob_key, blobs.kind)) {
         pending.push(Buffer.from(piece))
         pendingBytes += piece.byteLength
         while (pendingBytes >= CHUNK_BYTES) {
@@ -368,6 +370,15 @@ async function exportBlobs(
     onProgress(lines)
   }
   return lines
+}
+
+/** `source`, with a read failure named after the blob (a blob missing from the store stops the export). */
+async function* withContext(source: AsyncIterable<Uint8Array>, key: string, kind: string): AsyncIterable<Uint8Array> {
+  try {
+    yield* source
+  } catch (err) {
+    throw new Error(`Cannot read blob ${key} from the ${kind} blob store (${(err as Error).message}); the export stops.`, { cause: err })
+  }
 }
 
 /**
