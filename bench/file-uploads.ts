@@ -3,8 +3,10 @@
  * 10 MiB, sent one after the other through the official SDK) and 10 such uploads at once, against a
  * real Octavo child process on loopback (SQLite store, local blob directory unless
  * OCTAVO_BLOB_STORE / OCTAVO_DATABASE_URL say otherwise). Reports throughput (MB/s of file bytes)
- * and the server's resident memory: before, peak (VmHWM) and growth. Goal: ≥ 100 MB/s, growth
- * < 50 MB. Usage: `npm run bench:file-uploads [-- --out bench/results/<name>.json]`.
+ * and the server's resident memory: before, peak (VmHWM) and growth, and the server's CPU time per MB
+ * (user + system, from /proc: steadier than MB/s on a shared, loaded machine). Goal: ≥ 100 MB/s, growth
+ * < 50 MB. Usage: `npm run bench:file-uploads [-- --out bench/results/<name>.json] [--cpu-prof <dir>]`
+ * (`--cpu-prof`: the server child writes a V8 CPU profile into `<dir>` when it stops).
  */
 import { Client, LogLevel } from '@notionhq/client'
 import { spawn } from 'node:child_process'
@@ -24,11 +26,23 @@ function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) / 1024 : Number.NaN
 }
 
+/** CPU seconds (user + system) the process has used so far (Linux /proc/<pid>/stat, 100 ticks/s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'octavo-bench-files-'))
-const child = spawn(process.execPath, ['--import', 'tsx', 'bench/file-uploads-child.ts'], {
-  env: { ...process.env, OCTAVO_DATA_DIR: dataDir },
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
+const profIndex = process.argv.indexOf('--cpu-prof')
+const profDir = profIndex > 0 ? process.argv[profIndex + 1] : undefined
+const child = spawn(
+  process.execPath,
+  [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), '--import', 'tsx', 'bench/file-uploads-child.ts'],
+  {
+    env: { ...process.env, OCTAVO_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+)
 const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve))
 const { url, token } = JSON.parse(first) as { url: string; token: string }
 const pid = child.pid as number
@@ -59,11 +73,15 @@ try {
   const rssBefore = status(pid, 'VmRSS')
   const hwmBefore = status(pid, 'VmHWM')
   let t = performance.now()
+  let cpu = cpuSeconds(pid)
   await upload()
   const singleSec = (performance.now() - t) / 1000
+  const singleCpu = cpuSeconds(pid) - cpu
   t = performance.now()
+  cpu = cpuSeconds(pid)
   await Promise.all(Array.from({ length: CONCURRENT }, () => upload()))
   const concurrentSec = (performance.now() - t) / 1000
+  const concurrentCpu = cpuSeconds(pid) - cpu
   const peak = status(pid, 'VmHWM')
   const mb = (PART * PARTS) / 1e6
   const result = {
@@ -73,8 +91,18 @@ try {
     blobStore: process.env.OCTAVO_BLOB_STORE ?? 'auto',
     fileMB: mb,
     parts: PARTS,
-    single: { seconds: +singleSec.toFixed(2), mbPerSecond: +(mb / singleSec).toFixed(1) },
-    concurrent: { uploads: CONCURRENT, seconds: +concurrentSec.toFixed(2), mbPerSecond: +((mb * CONCURRENT) / concurrentSec).toFixed(1) },
+    loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
+    single: {
+      seconds: +singleSec.toFixed(2),
+      mbPerSecond: +(mb / singleSec).toFixed(1),
+      serverCpuMsPerMB: +((singleCpu * 1000) / mb).toFixed(2),
+    },
+    concurrent: {
+      uploads: CONCURRENT,
+      seconds: +concurrentSec.toFixed(2),
+      mbPerSecond: +((mb * CONCURRENT) / concurrentSec).toFixed(1),
+      serverCpuMsPerMB: +((concurrentCpu * 1000) / (mb * CONCURRENT)).toFixed(2),
+    },
     rssMb: {
       before: +rssBefore.toFixed(1),
       peakBefore: +hwmBefore.toFixed(1),

@@ -6,6 +6,7 @@ import { parseMasterKey } from './auth/secrets.js'
 import { createHostPolicy } from './http/allowed-hosts.js'
 import { parseTrustedProxies } from './rate-limit/client-address.js'
 import { parseFaultRules, type FaultRuleInput } from './http/emulator/faults.js'
+import type { S3Settings } from './storage/blobs/s3-blob-store.js'
 
 /**
  * Octavo's configuration. `loadConfig` is the only reader of `process.env`.
@@ -33,7 +34,13 @@ import { parseFaultRules, type FaultRuleInput } from './http/emulator/faults.js'
  * | `OCTAVO_CONFIG` | unset | JSON file with any of these variables; the environment wins |
  * | `OCTAVO_ALLOWED_HOSTS` | unset | comma-separated extra host names (`name` or `name:port`) requests may carry in `Host`, besides the public URL's and the listen address |
  * | `OCTAVO_TRUSTED_PROXIES` | unset | comma-separated IPs / CIDR ranges (or `loopback`) whose `X-Forwarded-For` gives the client address |
- * | `OCTAVO_BLOB_STORE` | `auto` | where uploaded files live: `local` (`<data dir>/blobs`), `database` (chunked rows), `auto` = `database` on PostgreSQL, else `local` |
+ * | `OCTAVO_BLOB_STORE` | `auto` | where uploaded files live: `local` (`<data dir>/blobs`), `database` (chunked rows), `s3` (an S3-compatible bucket), `auto` = `database` on PostgreSQL, else `local` |
+ * | `OCTAVO_S3_BUCKET` | unset | bucket of the `s3` blob store (required with it; must exist) |
+ * | `OCTAVO_S3_ENDPOINT` | AWS | S3-compatible endpoint, e.g. `http://127.0.0.1:9000` (path-style URLs then) |
+ * | `OCTAVO_S3_REGION` | `us-east-1` | region of the bucket |
+ * | `OCTAVO_S3_ACCESS_KEY_ID`, `OCTAVO_S3_SECRET_ACCESS_KEY` | the AWS SDK's default chain | credentials of the `s3` blob store |
+ * | `OCTAVO_S3_PREFIX` | empty | prefix of every blob key in the bucket (e.g. `octavo/`) |
+ * | `OCTAVO_FILE_SWEEP_INTERVAL` | `60` | seconds between runs of the blob sweep (expired uploads, deleted owners); 0 turns it off on this node |
  * | `OCTAVO_FILE_IMPORT_ALLOW_PRIVATE` | `off` | `on` lets `external_url` imports fetch private, loopback and link-local addresses (local testing only) |
  * | `OCTAVO_FILE_IMPORT_TIMEOUT` | `30` | seconds an `external_url` import may take |
  * | `OCTAVO_CACHES` | `on` | `off` turns off the in-process token and ACL caches (docs/adr/0024-caches-and-statement-reuse.md) |
@@ -99,9 +106,13 @@ export interface Config {
   files?: FileSettings
 }
 
-/** `OCTAVO_BLOB_STORE`, `OCTAVO_FILE_IMPORT_ALLOW_PRIVATE`, `OCTAVO_FILE_IMPORT_TIMEOUT`. */
+/** `OCTAVO_BLOB_STORE`, `OCTAVO_S3_*`, `OCTAVO_FILE_IMPORT_ALLOW_PRIVATE`, `OCTAVO_FILE_IMPORT_TIMEOUT`, `OCTAVO_FILE_SWEEP_INTERVAL`. */
 export interface FileSettings {
-  blobStore: 'local' | 'database'
+  blobStore: 'local' | 'database' | 's3'
+  /** The `s3` blob store's bucket and credentials (present when `blobStore` is `s3`). */
+  s3?: S3Settings
+  /** Seconds between blob sweeps on this node (0: none; absent: 60). */
+  sweepIntervalSeconds?: number
   /** Let `external_url` imports reach private, loopback and link-local addresses (tests, local setups). */
   importAllowPrivate: boolean
   importTimeoutSeconds: number
@@ -184,7 +195,14 @@ const Env = z.object({
   OCTAVO_CONFIG: z.string().optional(),
   OCTAVO_ALLOWED_HOSTS: z.string().optional(),
   OCTAVO_TRUSTED_PROXIES: z.string().optional(),
-  OCTAVO_BLOB_STORE: z.enum(['auto', 'local', 'database']).default('auto'),
+  OCTAVO_BLOB_STORE: z.enum(['auto', 'local', 'database', 's3']).default('auto'),
+  OCTAVO_S3_BUCKET: z.string().min(1).optional(),
+  OCTAVO_S3_ENDPOINT: z.string().url().optional(),
+  OCTAVO_S3_REGION: z.string().min(1).default('us-east-1'),
+  OCTAVO_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  OCTAVO_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  OCTAVO_S3_PREFIX: z.string().default(''),
+  OCTAVO_FILE_SWEEP_INTERVAL: z.coerce.number().min(0).max(86_400).default(60),
   OCTAVO_FILE_IMPORT_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   OCTAVO_FILE_IMPORT_TIMEOUT: z.coerce.number().positive().max(3600).default(30),
   OCTAVO_CACHES: z.enum(['on', 'off']).default('on'),
@@ -294,6 +312,8 @@ export function loadConfig(
       throw new Error(`Invalid configuration OCTAVO_FAULTS: ${(err as Error).message}`, { cause: err })
     }
   }
+  if (e.OCTAVO_BLOB_STORE === 's3' && !e.OCTAVO_S3_BUCKET)
+    throw new Error('Invalid configuration OCTAVO_S3_BUCKET: required with OCTAVO_BLOB_STORE=s3.')
   const demo = overrides.demo ?? e.OCTAVO_DEMO === 'on'
   const connection = e.OCTAVO_RATE_LIMIT_CONNECTION
   const workspace = e.OCTAVO_RATE_LIMIT_WORKSPACE
@@ -330,6 +350,20 @@ export function loadConfig(
       blobStore: e.OCTAVO_BLOB_STORE === 'auto' ? (postgres ? 'database' : 'local') : e.OCTAVO_BLOB_STORE,
       importAllowPrivate: e.OCTAVO_FILE_IMPORT_ALLOW_PRIVATE === 'on',
       importTimeoutSeconds: e.OCTAVO_FILE_IMPORT_TIMEOUT,
+      sweepIntervalSeconds: e.OCTAVO_FILE_SWEEP_INTERVAL,
+      ...(e.OCTAVO_BLOB_STORE === 's3' && e.OCTAVO_S3_BUCKET
+        ? {
+            s3: {
+              bucket: e.OCTAVO_S3_BUCKET,
+              endpoint: e.OCTAVO_S3_ENDPOINT,
+              region: e.OCTAVO_S3_REGION,
+              prefix: e.OCTAVO_S3_PREFIX,
+              accessKeyId: e.OCTAVO_S3_ACCESS_KEY_ID,
+              secretAccessKey: e.OCTAVO_S3_SECRET_ACCESS_KEY,
+              forcePathStyle: e.OCTAVO_S3_ENDPOINT !== undefined,
+            },
+          }
+        : {}),
     },
     caches: e.OCTAVO_CACHES === 'on',
     accessLogSample: e.OCTAVO_ACCESS_LOG_SAMPLE,

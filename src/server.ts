@@ -16,9 +16,8 @@ import type { Deps } from './services/deps.js'
 import { onStoreReplaced } from './services/snapshots.service.js'
 import { openStore, type Store } from './storage/store.js'
 import { startWebhookWorker, type WebhookWorker } from './services/webhooks/worker.js'
-import { databaseBlobStore } from './storage/blobs/database-blob-store.js'
-import { localBlobStore } from './storage/blobs/local-blob-store.js'
-import { join } from 'node:path'
+import { openBlobStore } from './storage/blobs/open-blob-store.js'
+import { startFileSweeper, type FileSweeper } from './services/file-sweep.js'
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:7700` */
@@ -53,10 +52,7 @@ export async function createDeps(config: Config, options: { clock?: Clock; logge
     logger: options.logger ?? createLogger(config.logLevel),
     config: { rateLimits: config.rateLimits },
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
-    blobs:
-      (config.files?.blobStore ?? (store.dialect === 'postgres' ? 'database' : 'local')) === 'database'
-        ? databaseBlobStore(store.db)
-        : localBlobStore(join(config.dataDir, 'blobs')),
+    blobs: openBlobStore(config.files, store, config.dataDir),
     files: {
       importAllowPrivate: config.files?.importAllowPrivate ?? false,
       importTimeoutSeconds: config.files?.importTimeoutSeconds ?? 30,
@@ -224,6 +220,8 @@ export async function startServer(
   if (!config.publicUrl && config.port === 0) deps.publicUrl = url
   const webhooks = config.webhooks?.enabled ? startWebhookWorker(deps, config.webhooks) : undefined
   worker.current = webhooks
+  const sweepSeconds = config.files?.sweepIntervalSeconds ?? 60
+  const sweeper: FileSweeper | undefined = sweepSeconds > 0 ? startFileSweeper(deps, sweepSeconds * 1000) : undefined
   let closing: Promise<void> | undefined
   const close = async () => {
     ops.drain()
@@ -238,6 +236,7 @@ export async function startServer(
     }
     // Webhook attempts in flight finish (each bounded by its timeout) before the store closes.
     await webhooks?.close()
+    await sweeper?.close()
     await limiter.close?.()
     await deps.store.close()
   }

@@ -32,6 +32,7 @@ import { registerPatAdminRoutes } from './pats.routes.js'
 import { registerOAuthAdminRoutes } from './oauth.routes.js'
 import { registerWebhookAdminRoutes } from './webhooks.routes.js'
 import { registerEmulatorAdminRoutes } from './emulator.routes.js'
+import { registerFileUploadAdminRoutes } from './file-uploads.routes.js'
 import { CapabilitiesInput, toCapabilities } from './capabilities.schema.js'
 
 /** Whether every `%` in `path` starts a valid UTF-8 percent-encoded sequence. */
@@ -284,6 +285,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   registerOAuthAdminRoutes(app, deps, { body, id, actor })
   registerWebhookAdminRoutes(app, deps, { body, id, actor })
   registerEmulatorAdminRoutes(app, deps, { body })
+  registerFileUploadAdminRoutes(app, deps, { body, id })
   app.put('/users/:user/password', async (c) => {
     const ref = c.req.param('user')
     const uid = parseId(ref)

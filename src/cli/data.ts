@@ -4,6 +4,7 @@ import type { Command } from 'commander'
 import { DomainError } from '../errors/domain-error.js'
 import { redactDatabaseUrl } from '../storage/postgres-store.js'
 import { openStore } from '../storage/store.js'
+import { openBlobStore } from '../storage/blobs/open-blob-store.js'
 import { exportStore, importStore, readLines, type TransferProgress } from '../storage/transfer.js'
 import { configFor, print } from './runtime.js'
 
@@ -11,7 +12,8 @@ import { configFor, print } from './runtime.js'
  * `octavo migrate`, `octavo export` and `octavo import`: schema upgrades and whole-store moves
  * between SQLite and PostgreSQL (src/storage/transfer.ts has the file format and the key rule).
  * The store is the configured one (`OCTAVO_DATABASE_URL`, config file, or the data directory's
- * SQLite file); `--database-url` overrides it for one command. Progress goes to stderr; results to
+ * SQLite file); `--database-url` overrides it for one command. Uploaded files travel inside the export
+ * whatever the blob store (`OCTAVO_BLOB_STORE`: the configured one is read and written). Progress goes to stderr; results to
  * stdout (`--json` for machine-readable output).
  */
 
@@ -82,6 +84,7 @@ export function dataCommands(program: Command): void {
             if (!out.write(line)) await once(out, 'drain')
           },
           progress('exported'),
+          openBlobStore(config.files, store, config.dataDir),
         )
         if (!toStdout) await new Promise<void>((resolve) => out.end(() => resolve()))
         const result = { exported: true, file: toStdout ? null : opts.out, store: store.dialect, rows: counts }
@@ -107,6 +110,7 @@ export function dataCommands(program: Command): void {
         const counts = await importStore(store, config.masterKey, readLines(input), {
           replace: opts.replace ?? false,
           onProgress: progress('imported'),
+          blobs: openBlobStore(config.files, store, config.dataDir),
         }).catch((err: unknown) => {
           if ((err as { code?: string }).code === 'ENOENT') throw new DomainError('invalid_input', `Cannot read ${file}: no such file.`)
           throw err

@@ -23,5 +23,5 @@ export interface Deps {
   /** Where uploaded files' bytes live (storage/blobs/); see docs/file-uploads.md. */
   blobs: BlobStore
   /** File-upload settings (`external_url` imports). */
-  files: Omit<FileSettings, 'blobStore'>
+  files: Pick<FileSettings, 'importAllowPrivate' | 'importTimeoutSeconds'>
 }

@@ -7,6 +7,7 @@ import type { MemberRole } from '../storage/database.js'
 import { rootsVisibleTo } from '../storage/repositories/acl.repository.js'
 import { listAudit } from '../storage/repositories/audit.repository.js'
 import { findBlock, findBlocks, listChildren, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { signFileRefs } from './file-urls.js'
 import { findDataSource } from '../storage/repositories/data-sources.repository.js'
 import { viewsOfDatabase } from '../storage/repositories/views.repository.js'
 import { matchingRowIds } from './data-source-query.service.js'
@@ -143,6 +144,18 @@ export async function loadPageForPerson(
   return { node, level, role }
 }
 
+/**
+ * `row` with the uploaded files in its content (stored markers, services/file-urls.ts) replaced by
+ * signed URLs relative to the portal's own origin (`/_octavo/files/…`, so the portal's `img-src 'self'`
+ * allows them whatever the public URL), valid for one hour on `deps.clock`. Only blocks the person
+ * can see are rendered, so only their files are signed. The cached row is not changed.
+ */
+function withSignedFiles(deps: Deps, row: BlockRow): BlockRow {
+  if (!row.content.includes('"file_upload_id"')) return row
+  const content = signFileRefs(JSON.parse(row.content) as unknown, { secrets: deps.secrets, clock: deps.clock, publicUrl: '' })
+  return { ...row, content: JSON.stringify(content) }
+}
+
 /** A content block with its children, for rendering. */
 export interface BlockTree {
   row: BlockRow
@@ -182,7 +195,7 @@ export async function readPage(deps: Deps, userId: string, pageId: string, maxBl
           return out
         }
         const nested = row.type === 'child_page' || row.type === 'child_database' || depth >= 8 ? [] : await load(row.id, depth + 1)
-        out.push({ row, children: nested })
+        out.push({ row: withSignedFiles(deps, row), children: nested })
       }
       if (rows.length <= 100) return out
       cursor = rows[100]?.id

@@ -50,6 +50,8 @@ export interface WorkspaceTable {
   icon: string | null
   plan: Plan
   created_time: string
+  /** Bytes of uploaded files the workspace may hold; null or absent: no quota (migration 0013). */
+  storage_quota_bytes?: number | string | null
 }
 
 export interface UserTable {

@@ -2,6 +2,8 @@ import { hkdfSync } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import { migrationProvider } from './migrations/index.js'
 import { TABLES, type Store } from './store.js'
+import type { BlobStore } from './blobs/blob-store.js'
+import { CHUNK_BYTES } from './blobs/database-blob-store.js'
 
 /**
  * Whole-store export and import (`octavo export` / `octavo import`), between SQLite and PostgreSQL in
@@ -13,6 +15,12 @@ import { TABLES, type Store } from './store.js'
  * primary-key order, and a last line `{"end":true,"counts":{<table>:<rows>,…}}` (a file without it
  * was cut short and is refused). Rows are copied verbatim: ids, timestamps, token digests and sealed
  * token copies stay the same, so every token keeps working.
+ *
+ * Files: uploaded files' bytes travel inside the file as `blob_chunk` rows (`{blob_key, seq, data:
+ * {base64}}`, 256 KiB chunks, `seq` 0, 1, …) whatever the blob store: the database store's own rows,
+ * or, for a `local` or `s3` store (`blobs`), every blob a `file_upload_part` names, read from the store.
+ * Import writes them back as rows into a database blob store, or into the `local`/`s3` store given.
+ * So one export moves a workspace with its files between any two stores.
  *
  * Keys: the master key is NOT in the file (a backup holding it would let its reader reveal every
  * token). Token digests and sealed copies only work under the master key that made them, so the
@@ -83,6 +91,7 @@ export async function exportStore(
   masterKey: Buffer,
   write: (line: string) => Promise<void> | void,
   onProgress: (p: TransferProgress) => void = () => {},
+  blobs?: BlobStore,
 ): Promise<Record<string, number>> {
   await assertTablesRegistered(store)
   const { applied } = await store.migrationStatus()
@@ -101,6 +110,10 @@ export async function exportStore(
     const db = trx as unknown as AnyDb
     // `webhook_dispatched` is the dispatcher's short re-read window, not state worth moving.
     for (const table of [...TABLES].reverse().filter((t) => t !== 'webhook_dispatched')) {
+      if (table === 'blob_chunk' && blobs && blobs.kind !== 'database') {
+        counts[table] = await exportBlobs(db, blobs, write, (done) => onProgress({ table, done, total: -1 }))
+        continue
+      }
       const key = await primaryKey(store, db, table)
       const total = Number(
         (
@@ -152,7 +165,26 @@ export async function importStore(
   store: Store,
   masterKey: Buffer,
   lines: AsyncIterable<string>,
-  opts: { replace?: boolean; onProgress?: (p: TransferProgress) => void } = {},
+  opts: { replace?: boolean; onProgress?: (p: TransferProgress) => void; blobs?: BlobStore } = {},
+): Promise<Record<string, number>> {
+  const toStore = opts.blobs && opts.blobs.kind !== 'database' ? opts.blobs : undefined
+  const written: string[] = []
+  try {
+    return await importRows(store, masterKey, lines, opts, toStore, written)
+  } catch (err) {
+    // Nothing was imported: the blobs written for it go too.
+    for (const key of written) await toStore?.delete(key).catch(() => {})
+    throw err
+  }
+}
+
+async function importRows(
+  store: Store,
+  masterKey: Buffer,
+  lines: AsyncIterable<string>,
+  opts: { replace?: boolean; onProgress?: (p: TransferProgress) => void },
+  toStore: BlobStore | undefined,
+  written: string[],
 ): Promise<Record<string, number>> {
   const onProgress = opts.onProgress ?? (() => {})
   await assertTablesRegistered(store)
@@ -201,6 +233,7 @@ export async function importStore(
     let table: string | undefined
     let batch: Record<string, unknown>[] = []
     let ended: { counts: Record<string, number> } | undefined
+    let writer: ReturnType<typeof blobWriter> | undefined
     const flush = async () => {
       if (!table || batch.length === 0) return
       const cols = Object.keys(batch[0]!).length
@@ -232,10 +265,26 @@ export async function importStore(
           throw new Error(`Rows of ${line.t} come after ${table}: the export is out of order.`)
         table = line.t
       }
+      if (line.t === 'blob_chunk' && toStore) {
+        const row = decodeBlobRow(line.r)
+        const key = String(row.blob_key)
+        if (writer?.key !== key) {
+          await writer?.end()
+          if (!/^[0-9a-z/-]+$/.test(key) || Number(row.seq) !== 0) throw new Error(`Blob ${key}: chunks out of order in the export.`)
+          writer = blobWriter(toStore, key)
+          written.push(key)
+        }
+        await writer.push(row.data as Buffer)
+        counts[line.t] = (counts[line.t] ?? 0) + 1
+        continue
+      }
+      await writer?.end()
+      writer = undefined
       batch.push(line.t === 'blob_chunk' ? decodeBlobRow(line.r) : line.r)
       if (batch.length >= (line.t === 'blob_chunk' ? 8 : 2000)) await flush()
     }
     await flush()
+    await writer?.end()
     if (!ended) throw new Error('The export is incomplete (no end line): it was cut short. Nothing was imported.')
     for (const [t, n] of Object.entries(ended.counts)) {
       if ((counts[t] ?? 0) !== n)
@@ -275,7 +324,113 @@ function legacyCounts(counts: Record<string, number>): Record<string, number> {
   return { ...rest, change_event: (rest.change_event ?? 0) + (n ?? 0) }
 }
 
-/** Splits a byte stream into lines (for `importStore`). */
+/**
+ * Writes, as `blob_chunk` lines, every blob that a `file_upload_part` row names, read from `blobs`
+ * (a store outside the database) in `CHUNK_BYTES` chunks, blobs in key order.
+ * @returns the number of chunk lines written.
+ * @throws Error naming the blob when one cannot be read.
+ */
+async function exportBlobs(
+  db: AnyDb,
+  blobs: BlobStore,
+  write: (line: string) => Promise<void> | void,
+  onProgress: (done: number) => void,
+): Promise<number> {
+  const parts = (await db.selectFrom('file_upload_part').select(['blob_key', 'size']).orderBy('blob_key').execute()) as unknown as {
+    blob_key: string
+    size: number | string
+  }[]
+  let lines = 0
+  for (const part of parts) {
+    const size = Number(part.size)
+    let seq = 0
+    let pending: Buffer[] = []
+    let pendingBytes = 0
+    const emit = async (chunk: Buffer) => {
+      await write(
+        `${JSON.stringify({ t: 'blob_chunk', r: { blob_key: part.blob_key, seq: seq++, data: { base64: chunk.toString('base64') } } })}\n`,
+      )
+      lines++
+    }
+    if (size > 0) {
+      const source = blobs.read(part.blob_key, size, 0, size - 1)
+      for await (const piece of withContext(source, part.blob_key, blobs.kind)) {
+        pending.push(Buffer.from(piece))
+        pendingBytes += piece.byteLength
+        while (pendingBytes >= CHUNK_BYTES) {
+          const joined = Buffer.concat(pending, pendingBytes)
+          await emit(joined.subarray(0, CHUNK_BYTES))
+          const rest = joined.subarray(CHUNK_BYTES)
+          pending = rest.length ? [rest] : []
+          pendingBytes = rest.length
+        }
+      }
+    }
+    if (pendingBytes > 0 || seq === 0) await emit(Buffer.concat(pending, pendingBytes))
+    onProgress(lines)
+  }
+  return lines
+}
+
+/** `source`, with a read failure named after the blob (a blob missing from the store stops the export). */
+async function* withContext(source: AsyncIterable<Uint8Array>, key: string, kind: string): AsyncIterable<Uint8Array> {
+  try {
+    yield* source
+  } catch (err) {
+    throw new Error(`Cannot read blob ${key} from the ${kind} blob store (${(err as Error).message}); the export stops.`, { cause: err })
+  }
+}
+
+/**
+ * A blob being written to `blobs` from pushed chunks (import): `push` waits while more than a few
+ * chunks are queued, so memory stays bounded; `end` waits for the blob to be whole.
+ * @throws from `push`/`end` the blob store's error.
+ */
+function blobWriter(blobs: BlobStore, key: string) {
+  const queue: Buffer[] = []
+  let ended = false
+  let wakeReader: (() => void) | undefined
+  let wakeWriter: (() => void) | undefined
+  let failure: unknown
+  async function* source(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const next = queue.shift()
+      if (next) {
+        wakeWriter?.()
+        yield next
+        continue
+      }
+      if (ended) return
+      await new Promise<void>((r) => (wakeReader = r))
+      wakeReader = undefined
+    }
+  }
+  const done = blobs.put(key, source(), Number.MAX_SAFE_INTEGER).catch((err: unknown) => {
+    failure = err ?? new Error(`Writing blob ${key} failed.`)
+    wakeWriter?.()
+    return 0
+  })
+  return {
+    key,
+    async push(chunk: Buffer) {
+      if (failure) throw failure
+      queue.push(chunk)
+      wakeReader?.()
+      while (queue.length > 4 && !failure) {
+        await new Promise<void>((r) => (wakeWriter = r))
+        wakeWriter = undefined
+      }
+      if (failure) throw failure
+    },
+    async end() {
+      ended = true
+      wakeReader?.()
+      await done
+      if (failure) throw failure
+    },
+  }
+}
+
 /** A `blob_chunk` row with its bytes as `{"base64": …}` (JSON has no bytes). */
 function encodeBlobRow(r: Record<string, unknown>): Record<string, unknown> {
   return { ...r, data: { base64: Buffer.from(r.data as Uint8Array).toString('base64') } }
@@ -287,6 +442,7 @@ function decodeBlobRow(r: Record<string, unknown>): Record<string, unknown> {
   return { ...r, data: Buffer.from(typeof data?.base64 === 'string' ? data.base64 : '', 'base64') }
 }
 
+/** Splits a byte stream into lines (for `importStore`). */
 export async function* readLines(stream: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
   let rest = ''
   for await (const chunk of stream) {

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
+import { isAdjustable } from '../../src/domain/clock.js'
+import { sweepFileUploads } from '../../src/services/file-sweep.js'
 import { createLogger } from '../../src/logger.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { createConnection, shareWithConnection } from '../../src/services/connections.service.js'
@@ -15,7 +17,8 @@ import { POSTGRES_URL, freshPostgresSchema } from '../support/stores.js'
 /**
  * Two Octavo nodes on one PostgreSQL schema (ADR 11, ADR 18): a multi-part upload whose parts go to
  * node A and node B alternately completes on either, and both nodes serve the file's bytes (the
- * database blob store), with one master key. Skipped without OCTAVO_TEST_POSTGRES_URL.
+ * database blob store), with one master key; both nodes sweeping at once free each expired upload
+ * exactly once (advisory lock). Skipped without OCTAVO_TEST_POSTGRES_URL.
  */
 
 const MiB = 1024 * 1024
@@ -40,6 +43,7 @@ describe.skipIf(!POSTGRES_URL)('file uploads across two nodes', () => {
         OCTAVO_RATE_LIMITS: 'off',
         OCTAVO_SECRET_KEY: key,
         OCTAVO_DATABASE_URL: schema.url,
+        OCTAVO_FILE_SWEEP_INTERVAL: '0',
       })
       nodes.push(await startServer(config, { logger: createLogger('silent') }))
     }
@@ -88,5 +92,32 @@ describe.skipIf(!POSTGRES_URL)('file uploads across two nodes', () => {
     const ranged = await fetch(onB, { headers: { range: `bytes=${5 * MiB - 2}-${5 * MiB + 1}` } })
     expect(ranged.status).toBe(206)
     expect(Buffer.from(await ranged.arrayBuffer()).equals(all.subarray(5 * MiB - 2, 5 * MiB + 2))).toBe(true)
+  })
+
+  it('both nodes sweeping at once: each expired upload is freed exactly once', async () => {
+    const a = new Client({ auth: token, baseUrl: (nodes[0] as RunningServer).url, retry: false, logLevel: LogLevel.ERROR })
+    const ids: string[] = []
+    for (let i = 0; i < 12; i++) {
+      const { id } = await a.fileUploads.create({ filename: `f${i}.txt`, content_type: 'text/plain' })
+      await a.fileUploads.send({
+        file_upload_id: id,
+        file: { filename: `f${i}.txt`, data: new Blob([`file ${i}`], { type: 'text/plain' }) },
+      })
+      ids.push(id)
+    }
+    for (const n of nodes) if (isAdjustable(n.deps.clock)) n.deps.clock.advance(2 * 60 * 60 * 1000)
+    const results = await Promise.all(nodes.flatMap((n) => [sweepFileUploads(n.deps), sweepFileUploads(n.deps)]))
+    // Two calls on one node share its sweep in flight (same result object): count each sweep once.
+    expect([...new Set(results)].reduce((sum, r) => sum + r.expired, 0)).toBe(ids.length)
+    const db = (nodes[0] as RunningServer).deps.store.db
+    const events = await db
+      .selectFrom('change_event')
+      .select('object_id')
+      .where('type', '=', 'file_upload.expired')
+      .where('object_id', 'in', ids)
+      .execute()
+    expect(events.map((e) => e.object_id).sort()).toEqual([...ids].sort())
+    expect(await db.selectFrom('file_upload_part').select('blob_key').where('upload_id', 'in', ids).execute()).toEqual([])
+    expect(await db.selectFrom('blob_chunk').select('blob_key').where('blob_key', 'like', `${ids[0]}/%`).execute()).toEqual([])
   })
 })

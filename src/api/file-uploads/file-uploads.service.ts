@@ -13,6 +13,8 @@ import { requireCapability } from '../../services/access.js'
 import { changeActorOf } from '../../services/change-actor.js'
 import type { Deps } from '../../services/deps.js'
 import { checkImportUrl, fetchExternalFile, ImportError, sizeMessage } from '../../services/file-import.js'
+import { freeBlobs } from '../../services/file-sweep.js'
+import { storageRoom, quotaMessage } from '../../services/file-storage.js'
 import { BlobTooLargeError } from '../../storage/blobs/blob-store.js'
 import {
   completeFileUpload,
@@ -201,11 +203,17 @@ async function importExternal(deps: Deps, row: FileUploadRow, url: URL, limit: n
       throw new ImportError('validation_error', 'file_import_invalid_type', (err as Error).message)
     }
     let size: number
+    const room = await storageRoom(deps, row.workspace_id)
     try {
-      size = await deps.blobs.put(key, fetched.body, limit)
+      size = await deps.blobs.put(key, fetched.body, Math.min(limit, room.remaining))
     } catch (err) {
       fetched.body.destroy()
-      if (err instanceof BlobTooLargeError) throw new ImportError('validation_error', 'file_upload_invalid_size', sizeMessage(limit))
+      if (err instanceof BlobTooLargeError)
+        throw new ImportError(
+          'validation_error',
+          room.remaining < limit ? 'file_upload_quota_exceeded' : 'file_upload_invalid_size',
+          room.remaining < limit ? quotaMessage(room) : sizeMessage(limit),
+        )
       if (signal.aborted) throw new ImportError('download_error', 'file_import_timeout', 'Downloading the external file timed out.')
       throw new ImportError('download_error', 'file_import_download_failed', 'Downloading the external file failed.')
     }
@@ -278,12 +286,16 @@ export async function sendFileUpload(deps: Deps, ctx: RequestContext, id: string
   const planLimit = maxUploadBytes(ctx.caller.plan)
   const others = upload.mode === 'multi_part' ? await listUploadParts(deps.store.db, upload.id) : []
   const sentElsewhere = others.reduce((n, p) => n + Number(p.size), 0)
-  const limit = Math.min(MAX_PART_BYTES, Math.max(0, planLimit - sentElsewhere))
+  const room = await storageRoom(deps, upload.workspace_id)
+  const byPlan = Math.min(MAX_PART_BYTES, Math.max(0, planLimit - sentElsewhere))
+  const limit = Math.min(byPlan, room.remaining)
   const tooLarge = () =>
     validationError(
-      limit < MAX_PART_BYTES
-        ? sizeMessage(planLimit)
-        : `A file or part sent to /send may be at most 20 MiB; use multi_part mode with parts of 5–20 MiB for larger files.`,
+      room.remaining < byPlan
+        ? quotaMessage(room)
+        : limit < MAX_PART_BYTES
+          ? sizeMessage(planLimit)
+          : `A file or part sent to /send may be at most 20 MiB; use multi_part mode with parts of 5–20 MiB for larger files.`,
     )
   const declared = req.contentLength === undefined ? null : Number(req.contentLength)
   if (declared !== null && Number.isFinite(declared) && declared > limit + FRAMING_BYTES) throw tooLarge()
@@ -357,7 +369,7 @@ export async function sendFileUpload(deps: Deps, ctx: RequestContext, id: string
       await deps.blobs.delete(key).catch(() => {})
       throw err
     })
-  if (replaced) await deps.blobs.delete(replaced).catch(() => {})
+  if (replaced) await freeBlobs(deps, [replaced]).catch(() => 0)
   return present(deps, ctx, deps.store.db, row)
 }
 

@@ -6,7 +6,15 @@ import type { Html } from './layout.js'
 /**
  * Read-only rendering of a page's blocks (the common Notion block types; others show their type).
  * External images are shown as links, never fetched, so the portal makes no third-party requests.
+ * Uploaded files (issue 14) arrive signed by services/portal.service.ts as same-origin
+ * `/_octavo/files/…` URLs: an image block shows the image (`<img>`), a file, PDF, audio or video
+ * block a link to the file (served as an attachment unless it is a safe inline type).
  */
+
+/** A same-origin signed file URL (`/_octavo/files/<id>/<name>?expires=…&signature=…`), else null. */
+function uploadedFileHref(url: string | null | undefined): string | null {
+  return url && /^\/_octavo\/files\/[0-9a-f-]{36}\/[^?#]*\?expires=\d+&signature=[0-9a-f]{64}$/.test(url) ? url : null
+}
 
 const COLORS = new Set(['gray', 'brown', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'red'])
 
@@ -40,6 +48,10 @@ function run(item: RichTextItem, pageHref: (id: string) => string): Html {
 export function richText(items: unknown, pageHref: (id: string) => string): Html {
   const list = Array.isArray(items) ? (items as RichTextItem[]) : []
   return html`${list.map((i) => run(i, pageHref))}`
+}
+
+function captionText(items: unknown): string {
+  return Array.isArray(items) ? (items as RichTextItem[]).map((r) => r.plain_text).join('') : ''
 }
 
 function plainTitle(row: BlockTree['row']): string {
@@ -119,8 +131,15 @@ function renderBlock(b: BlockTree, pageHref: (id: string) => string): Html {
     case 'pdf':
     case 'audio': {
       const src = ((c.external as { url?: string } | undefined)?.url ?? (c.file as { url?: string } | undefined)?.url) || ''
-      const href = safeHref(src)
       const label = b.row.type[0]?.toUpperCase() + b.row.type.slice(1)
+      const uploaded = uploadedFileHref(src)
+      if (uploaded) {
+        const name = typeof c.name === 'string' && c.name ? c.name : decodeURIComponent(uploaded.split('?')[0]?.split('/').pop() ?? 'file')
+        if (b.row.type === 'image')
+          return html`<figure class="embed"><img src="${uploaded}" alt="${captionText(c.caption) || name}" loading="lazy">${caption()}</figure>`
+        return html`<div class="embed">${label}: <a href="${uploaded}" download="${name}">${name}</a>${caption()}</div>`
+      }
+      const href = safeHref(src)
       return html`<div class="embed">${label}: ${href ? html`<a href="${href}" rel="noopener noreferrer">${href}</a>` : src}${caption()}</div>`
     }
     case 'table': {

@@ -1,11 +1,13 @@
 /**
  * The blob store: where the bytes of file uploads live (ADR 18, docs/file-uploads.md). Two
  * implementations: a directory under the data dir (`local-blob-store.ts`, the default with SQLite)
- * and chunked rows in the database (`database-blob-store.ts`, the default with PostgreSQL, so any
- * node serves any file). Blobs are written once, read by byte range, and deleted.
+ * chunked rows in the database (`database-blob-store.ts`, the default with PostgreSQL, so any
+ * node serves any file), and an S3-compatible bucket (`s3-blob-store.ts`, `OCTAVO_BLOB_STORE=s3`).
+ * Blobs are written once, read by byte range, and deleted. Keys are `<upload id>/<uuid>`.
  */
 export interface BlobStore {
-  readonly kind: 'local' | 'database'
+  /** `database` blobs live in the store's own tables (so snapshots and exports carry them as rows). */
+  readonly kind: 'local' | 'database' | 's3'
   /**
    * Writes `source` under `key` while it streams, never holding more than a chunk in memory.
    * Stops reading and removes what was written as soon as more than `maxBytes` arrived.
@@ -17,6 +19,8 @@ export interface BlobStore {
   read(key: string, size: number, start: number, end: number): AsyncIterable<Uint8Array>
   /** Removes a blob; a missing blob is not an error. */
   delete(key: string): Promise<void>
+  /** Every whole blob's key (not blobs still being written), for the sweep's orphan scan. */
+  list(): AsyncIterable<string>
 }
 
 /** A blob passed the size it was allowed (`limit` bytes); nothing of it is kept. */

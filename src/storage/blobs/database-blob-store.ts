@@ -1,5 +1,5 @@
 import type { Db } from '../store.js'
-import { deleteBlobChunks, insertBlobChunk, readBlobChunks } from '../repositories/blob-chunks.repository.js'
+import { deleteBlobChunks, insertBlobChunk, listBlobKeys, readBlobChunks } from '../repositories/blob-chunks.repository.js'
 import { BlobTooLargeError, type BlobStore } from './blob-store.js'
 
 /** Bytes per `blob_chunk` row: small enough to hold a few in memory per upload in flight. */
@@ -63,6 +63,9 @@ export function databaseBlobStore(db: Db): BlobStore {
     },
     async delete(key) {
       await deleteBlobChunks(db, key)
+    },
+    async *list() {
+      yield* await listBlobKeys(db)
     },
   }
 }

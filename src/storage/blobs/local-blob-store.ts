@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { BlobTooLargeError, type BlobStore } from './blob-store.js'
@@ -46,6 +46,16 @@ export function localBlobStore(dir: string): BlobStore {
     },
     async delete(key) {
       await rm(pathOf(key), { force: true })
+    },
+    async *list() {
+      let names: string[]
+      try {
+        names = await readdir(dir)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+        throw err
+      }
+      for (const name of names) if (!name.endsWith('.partial') && name.includes('__')) yield name.replaceAll('__', '/')
     },
   }
 }

@@ -29,3 +29,9 @@ export async function readBlobChunks(db: Db, key: string, fromSeq: number, count
 export async function deleteBlobChunks(db: Db, key: string): Promise<void> {
   await db.deleteFrom('blob_chunk').where('blob_key', '=', key).execute()
 }
+
+/** The distinct keys of the blobs held (each blob's first chunk). */
+export async function listBlobKeys(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('blob_chunk').select('blob_key').where('seq', '=', 0).execute()
+  return rows.map((r) => r.blob_key)
+}

@@ -1,5 +1,5 @@
 import type { Database, FileUploadPartTable, FileUploadTable } from '../database.js'
-import type { ExpressionBuilder } from 'kysely'
+import { PostgresAdapter, sql, type ExpressionBuilder } from 'kysely'
 import type { Db } from '../store.js'
 import { appendEvent, type Actor } from './events.repository.js'
 
@@ -10,8 +10,11 @@ import { appendEvent, type Actor } from './events.repository.js'
  * - `recordUploadPart` → `file_upload.part_sent` (`data: {part_number, size}`);
  * - `completeFileUpload` → `file_upload.completed` (`data: {content_length}`);
  * - `failFileUpload` → `file_upload.upload_failed` (`data: {file_import_result}`);
- * - `attachFileUpload` → `file_upload.attached` (`data: {attached_type, attached_id}`).
- * Expiry is derived on read (permissions/decide-file-upload.ts `effectiveStatus`), so it writes nothing.
+ * - `attachFileUpload` → `file_upload.attached` (`data: {attached_type, attached_id}`);
+ * - `expireFileUpload` → `file_upload.expired` (`data: {reason}`), written by the blob sweep
+ *   (services/file-sweep.ts), which also removes the parts so their blobs can be freed.
+ * Expiry is also derived on read (permissions/decide-file-upload.ts `effectiveStatus`), so an upload
+ * reads `expired` the moment its window passes, whether or not the sweep has run.
  */
 
 export type FileUploadRow = FileUploadTable
@@ -182,4 +185,130 @@ export async function attachFileUpload(
     time,
     data: { attached_type: to.type, attached_id: to.id },
   })
+}
+
+/**
+ * Bytes of uploaded files a workspace holds: the parts of its uploads that still have them (pending
+ * parts included; expired and released uploads have none once swept).
+ */
+export async function workspaceStorageUsed(db: Db, workspaceId: string): Promise<number> {
+  const row = await db
+    .selectFrom('file_upload_part')
+    .innerJoin('file_upload', 'file_upload.id', 'file_upload_part.upload_id')
+    .select((eb) => eb.fn.sum<number | string | null>('file_upload_part.size').as('n'))
+    .where('file_upload.workspace_id', '=', workspaceId)
+    .executeTakeFirst()
+  return Number(row?.n ?? 0)
+}
+
+/** Key of the PostgreSQL advisory lock the blob sweep holds for its transaction (any fixed 64-bit number). */
+const SWEEP_LOCK_KEY = 7_700_014_001
+
+/**
+ * Claims the right to sweep for the caller's transaction: on PostgreSQL a transaction-scoped advisory
+ * lock (`pg_try_advisory_xact_lock`), so one node sweeps at a time and the others skip this round;
+ * SQLite has one writer, so it always succeeds. Run inside a transaction.
+ * @returns whether this transaction holds the sweep.
+ */
+export async function claimSweepLock(db: Db): Promise<boolean> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return true
+  const r = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${SWEEP_LOCK_KEY}::bigint) as ok`.execute(db)
+  return r.rows[0]?.ok === true
+}
+
+/** Why the sweep frees an upload: its window passed unattached, or the object holding it is gone. */
+export type SweepReason = 'expired' | 'owner_deleted'
+
+/**
+ * Uploads the sweep should free, at most `limit`: unattached pending or uploaded uploads whose
+ * `expiry_time` ≤ `nowIso` (reason `expired`), and attached uploaded ones whose owner is gone: a
+ * deleted comment, or a block, page or database that no longer exists or has been in the trash since
+ * before `trashedBeforeIso` (by its `last_edited_time`; Notion empties the trash after 30 days)
+ * (reason `owner_deleted`). On PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED`.
+ */
+export async function sweepCandidates(
+  db: Db,
+  opts: { nowIso: string; trashedBeforeIso: string; limit: number },
+): Promise<{ row: FileUploadRow; reason: SweepReason }[]> {
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter
+  let expired = db
+    .selectFrom('file_upload')
+    .selectAll()
+    .where('status', 'in', ['pending', 'uploaded'])
+    .where('attached_id', 'is', null)
+    .where('expiry_time', '<=', opts.nowIso)
+    .orderBy('expiry_time')
+    .limit(opts.limit)
+  if (pg) expired = expired.forUpdate().skipLocked()
+  const out: { row: FileUploadRow; reason: SweepReason }[] = (await expired.execute()).map((row) => ({ row, reason: 'expired' }))
+  if (out.length >= opts.limit) return out
+  let released = db
+    .selectFrom('file_upload as f')
+    .selectAll('f')
+    .where('f.status', '=', 'uploaded')
+    .where('f.attached_id', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb('f.attached_type', '=', 'comment'),
+          eb.not(eb.exists(eb.selectFrom('comment as c').select('c.id').whereRef('c.id', '=', 'f.attached_id'))),
+        ]),
+        eb.and([
+          eb('f.attached_type', 'in', ['block', 'page', 'database']),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('block as b')
+                .select('b.id')
+                .whereRef('b.id', '=', 'f.attached_id')
+                .where((w) => w.or([w('b.in_trash', '=', 0), w('b.last_edited_time', '>', opts.trashedBeforeIso)])),
+            ),
+          ),
+        ]),
+      ]),
+    )
+    .orderBy('f.attached_time')
+    .limit(opts.limit - out.length)
+  if (pg) released = released.forUpdate().skipLocked()
+  for (const row of await released.execute()) out.push({ row, reason: 'owner_deleted' })
+  return out
+}
+
+/**
+ * Marks an upload `expired`, removes its parts and appends `file_upload.expired` (`data: {reason}`).
+ * @returns the blob keys of the removed parts, for the caller to free once the transaction commits.
+ */
+export async function expireFileUpload(db: Db, upload: FileUploadRow, reason: SweepReason, time: string, actor: Actor): Promise<string[]> {
+  const parts = await db.selectFrom('file_upload_part').select('blob_key').where('upload_id', '=', upload.id).execute()
+  await db.deleteFrom('file_upload_part').where('upload_id', '=', upload.id).execute()
+  await db.updateTable('file_upload').set({ status: 'expired', last_edited_time: time }).where('id', '=', upload.id).execute()
+  await appendEvent(db, {
+    workspaceId: upload.workspace_id,
+    type: 'file_upload.expired',
+    objectId: upload.id,
+    actor,
+    time,
+    data: { reason },
+  })
+  return parts.map((p) => p.blob_key)
+}
+
+/** Every blob key a `file_upload_part` names (for the orphan scan of blob stores outside the database). */
+export async function referencedBlobKeys(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('file_upload_part').select('blob_key').execute()
+  return new Set(rows.map((r) => r.blob_key))
+}
+
+/** The stored status of each of `ids` that exists. */
+export async function uploadStatuses(db: Db, ids: string[]): Promise<Map<string, FileUploadRow['status']>> {
+  const out = new Map<string, FileUploadRow['status']>()
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('file_upload')
+      .select(['id', 'status'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute()
+    for (const r of rows) out.set(r.id, r.status)
+  }
+  return out
 }

@@ -3,14 +3,17 @@ import type { MemberRole, UserTable, WorkspaceTable } from '../database.js'
 import type { At } from './at.js'
 import { appendEvent } from './events.repository.js'
 
+/** The columns of a workspace object (the storage quota is read on its own, `storageQuotaOf`). */
+const WORKSPACE_COLUMNS = ['id', 'name', 'icon', 'plan', 'created_time'] as const
+
 /** One workspace by id. */
 export async function findWorkspace(db: Db, id: string): Promise<WorkspaceTable | undefined> {
-  return db.selectFrom('workspace').selectAll().where('id', '=', id).executeTakeFirst()
+  return db.selectFrom('workspace').select(WORKSPACE_COLUMNS).where('id', '=', id).executeTakeFirst()
 }
 
 /** Every workspace, oldest first. */
 export async function listWorkspaces(db: Db): Promise<WorkspaceTable[]> {
-  return db.selectFrom('workspace').selectAll().orderBy('created_time').execute()
+  return db.selectFrom('workspace').select(WORKSPACE_COLUMNS).orderBy('created_time').execute()
 }
 
 /** One user (person or bot) by id. */
@@ -133,4 +136,29 @@ export async function createWorkspace(
       .execute()
   }
   await appendEvent(db, { workspaceId: workspace.id, type: 'workspace.created', objectId: workspace.id, actor: at.actor, time: at.time })
+}
+
+/** A workspace's file storage quota in bytes (migration 0013), or null when it has none (or does not exist). */
+export async function storageQuotaOf(db: Db, workspaceId: string): Promise<number | null> {
+  const row = await db.selectFrom('workspace').select('storage_quota_bytes').where('id', '=', workspaceId).executeTakeFirst()
+  return row?.storage_quota_bytes === null || row?.storage_quota_bytes === undefined ? null : Number(row.storage_quota_bytes)
+}
+
+/**
+ * Sets (bytes ≥ 0) or lifts (null) a workspace's file storage quota and appends
+ * `workspace.storage_quota_set` (`data: {storage_quota_bytes}`).
+ * @returns false when the workspace does not exist (nothing written).
+ */
+export async function setStorageQuota(db: Db, workspaceId: string, bytes: number | null, at: At): Promise<boolean> {
+  const res = await db.updateTable('workspace').set({ storage_quota_bytes: bytes }).where('id', '=', workspaceId).executeTakeFirst()
+  if (Number(res.numUpdatedRows) !== 1) return false
+  await appendEvent(db, {
+    workspaceId,
+    type: 'workspace.storage_quota_set',
+    objectId: workspaceId,
+    actor: at.actor,
+    time: at.time,
+    data: { storage_quota_bytes: bytes },
+  })
+  return true
 }
