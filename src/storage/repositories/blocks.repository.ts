@@ -119,7 +119,7 @@ export async function insertBlocks(db: Db, input: InsertBlocksInput): Promise<st
   const topIds: string[] = []
   const walk = (blocks: NewBlock[], parentType: 'page_id' | 'block_id', parentId: string, start: number, top: boolean) => {
     blocks.forEach((b, i) => {
-      const id = newId()
+      const id = b.id ?? newId()
       if (top) topIds.push(id)
       rows.push({
         id,
