@@ -62,6 +62,7 @@ export function importNotionCommand(program: Command): void {
           const actorId = o.as && workspaceId ? await resolveActor(deps.store.db, workspaceId, o.as) : undefined
           return importNotion(deps, {
             source,
+            sourceBaseUrl: baseUrl.href,
             stateDir,
             ...(workspaceId ? { workspaceId } : {}),
             ...(actorId ? { actorId } : {}),

@@ -22,6 +22,10 @@ const ids = {} as Record<
 >
 const uploadedBytes = new TextEncoder().encode('Octavo import test file — bytes 0123456789\n')
 
+const pngBytes = Uint8Array.from(
+  Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'),
+)
+
 const FIXTURE = {
   workspaces: [
     {
@@ -240,7 +244,16 @@ beforeAll(async () => {
   })
 
   // Comments: on page A and on a block of it.
-  await notion.comments.create({ parent: { page_id: a.id }, rich_text: rt('Looks good') })
+  const picture = await notion.fileUploads.create({ filename: 'dot.png', content_type: 'image/png' })
+  await notion.fileUploads.send({
+    file_upload_id: picture.id,
+    file: { filename: 'dot.png', data: new Blob([pngBytes], { type: 'image/png' }) },
+  })
+  await notion.comments.create({
+    parent: { page_id: a.id },
+    rich_text: rt('Looks good'),
+    attachments: [{ file_upload_id: picture.id }],
+  } as any)
   await notion.comments.create({ parent: { block_id: ids.firstBlock } as any, rich_text: rt('On the heading') })
   // Something in the corner page (shared with Limited only, and visible to Integration through Home).
   await notion.blocks.children.append({
@@ -327,7 +340,16 @@ async function rows(client: Client, dsId: string) {
 }
 
 async function comments(client: Client, blockId: string) {
-  return normal((await client.comments.list({ block_id: blockId })).results)
+  const list = (await client.comments.list({ block_id: blockId })).results as any[]
+  const bytes = []
+  for (const c of list)
+    for (const a of c.attachments ?? [])
+      bytes.push(
+        createHash('sha256')
+          .update(new Uint8Array(await (await fetch(a.file.url)).arrayBuffer()))
+          .digest('hex'),
+      )
+  return { comments: normal(list), bytes }
 }
 
 describe('octavo import-notion', () => {
@@ -345,7 +367,7 @@ describe('octavo import-notion', () => {
   })
 
   it('copies pages, blocks, databases, rows, comments, users and files, keeping ids', async () => {
-    expect(result.counts).toMatchObject({ databases: 2, data_sources: 2, rows: 4, files: 1, comments: 2 })
+    expect(result.counts).toMatchObject({ databases: 2, data_sources: 2, rows: 4, files: 2, comments: 2 })
     expect(result.skipped).toEqual([])
     expect(result.connections[0]).toMatchObject({ name: 'Integration', share: [{ id: ids.home, title: 'Home' }] })
 
@@ -366,7 +388,9 @@ describe('octavo import-notion', () => {
       )
       expect(await rows(copy, ds)).toEqual(await rows(notion, ds))
     }
-    expect(await comments(copy, ids.a)).toEqual(await comments(notion, ids.a))
+    const onA = await comments(copy, ids.a)
+    expect(onA).toEqual(await comments(notion, ids.a))
+    expect(onA.bytes).toEqual([createHash('sha256').update(pngBytes).digest('hex')])
     expect(await comments(copy, ids.firstBlock)).toEqual(await comments(notion, ids.firstBlock))
 
     const people = (await list((c) => copy.users.list({ ...(c ? { start_cursor: c } : {}) }))).filter((u) => u.type === 'person')
@@ -402,10 +426,33 @@ describe('an interrupted import', () => {
       (e: unknown) => e,
     )
     expect(failed).toBeInstanceOf(APIResponseError)
+    expect((failed as APIResponseError).code).toBe('conflict_error')
     source.faults.clear()
+    const { listWorkspaceNodes, listWorkspaces } = await import('../../src/storage/repositories/workspaces.repository.js')
+    const [workspace] = await listWorkspaces(target.deps.store.db)
+    const nodeIds = async () => (await listWorkspaceNodes(target.deps.store.db, workspace!.id)).map((n) => n.id).sort()
+    expect(await nodeIds()).toEqual([ids.home, ids.corner, ids.a].sort())
 
+    // The second run also meets a rate limit; the SDK waits Retry-After and retries.
+    source.faults.add({ endpoint: 'blocks.children.list', error: 'rate_limited', retry_after: 1, times: 1 })
     const result = await runImport(target, source.tokens.Integration!)
-    expect(result.already_present).toBeGreaterThanOrEqual(2)
+    expect(source.faults.list()).toEqual([])
+    expect(source.journal({ endpoint: 'blocks.children.list', status: '429' }).length).toBeGreaterThanOrEqual(1)
+    expect(result.already_present).toBe(3)
+    const rowIds = async (ds: string) => (await rows(notion, ds)).map((r: any) => r.id)
+    expect(await nodeIds()).toEqual(
+      [
+        ids.home,
+        ids.corner,
+        ids.a,
+        ids.b,
+        ids.c,
+        ids.projects,
+        ids.tasks,
+        ...(await rowIds(ids.projectsDs)),
+        ...(await rowIds(ids.tasksDs)),
+      ].sort(),
+    )
     const copy = await targetClient(target, result)
     for (const id of [ids.home, ids.a, ids.b, ids.c]) expect(await tree(copy, id)).toEqual(await tree(notion, id))
     for (const ds of [ids.projectsDs, ids.tasksDs]) expect(await rows(copy, ds)).toEqual(await rows(notion, ds))

@@ -2,10 +2,9 @@ import type { Client } from '@notionhq/client'
 import { createHash, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { Readable } from 'node:stream'
-import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { isoNow } from '../../domain/clock.js'
 import { type NewBlock } from '../../domain/blocks.js'
+import { commentAttachmentCategory } from '../../domain/file-types.js'
 import { parseId } from '../../domain/ids.js'
 import type { Schema } from '../../domain/properties.js'
 import { writePropertyValues } from '../../domain/property-values.js'
@@ -28,6 +27,7 @@ import { findUser, findUserByEmail, findWorkspace, listMembers, listWorkspaces }
 import type { Db } from '../../storage/store.js'
 import { addDataSource, createDatabase } from '../databases-core.js'
 import type { Deps } from '../deps.js'
+import { checkImportUrl, fetchExternalFile } from '../file-import.js'
 import { fileMarker } from '../file-urls.js'
 import { createNode } from '../tree.service.js'
 import { createWorkspace, type PersonInput } from '../workspaces.service.js'
@@ -72,6 +72,8 @@ import {
 export interface ImportNotionInput {
   /** An SDK client for the source token (its `baseUrl` picks the server). */
   source: Client
+  /** The source's base URL (its own file URLs may be on a private address; other file hosts must be public). */
+  sourceBaseUrl: string
   /** Target workspace (default: the only one, or the first). */
   workspaceId?: string
   /** Create this workspace instead, owned by `owner`. */
@@ -130,6 +132,7 @@ interface DataSourceWork {
 export async function importNotion(deps: Deps, input: ImportNotionInput): Promise<ImportNotionResult> {
   const log = input.progress ?? (() => {})
   const src = input.source
+  const sourceOrigin = new URL(input.sourceBaseUrl).origin
   const me = (await src.users.me({})) as any
   const sourceBot = { id: String(me.id), name: String(me.name ?? 'Imported connection') }
 
@@ -267,13 +270,28 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
     const out: Downloaded[] = []
     for (const [i, f] of files.entries()) {
       const id = derived(`file:${ownerId}:${i}`)
-      const res = await fetch(f.url)
-      if (!res.ok || !res.body) throw new Error(`Downloading a file of ${ownerId} failed with HTTP ${res.status}.`)
+      const url = new URL(f.url)
+      // The source's own host may be private (a local Octavo, a proxy); anything else must be public.
+      const allowPrivate = deps.files.importAllowPrivate || url.origin === sourceOrigin
+      const timeoutMs = deps.files.importTimeoutSeconds * 1000
+      let fetched: Awaited<ReturnType<typeof fetchExternalFile>>
+      try {
+        fetched = await fetchExternalFile(
+          checkImportUrl(f.url, allowPrivate),
+          { allowPrivate, timeoutMs, maxBytes: MAX_FILE_BYTES },
+          AbortSignal.timeout(timeoutMs),
+        )
+      } catch (err) {
+        throw new DomainError(
+          'conflict',
+          `Downloading a file of ${ownerId} from ${url.host} failed (${(err as Error).message}); run the import again to retry.`,
+        )
+      }
       const key = `${id}/${randomUUID()}`
-      const size = await deps.blobs.put(key, Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), MAX_FILE_BYTES)
-      const name = decodeURIComponent(new URL(f.url).pathname.split('/').pop() || 'file') || 'file'
+      const size = await deps.blobs.put(key, fetched.body, MAX_FILE_BYTES)
+      const name = fetched.filename ? decodeURIComponent(fetched.filename) : 'file'
       const now = isoNow(deps.clock)
-      const contentType = (res.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim()
+      const contentType = (fetched.contentType ?? 'application/octet-stream').split(';')[0]!.trim()
       out.push({
         key,
         size,
@@ -775,29 +793,45 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
       skip('comment', srcId, (err as Error).message)
       return
     }
+    const hosted: HostedFile[] = []
+    for (const a of Array.isArray(c.attachments) ? c.attachments : []) if (a?.file?.url) hosted.push({ url: a.file.url, apply: () => {} })
+    const files = await download(hosted, `comment:${id}`)
     const author = map(c.created_by?.id ?? '')
     const created = typeof c.created_time === 'string' ? c.created_time : time()
-    await deps.store.transaction((trx) =>
-      insertComment(
-        trx,
-        {
-          id,
-          workspace_id: workspace.id,
-          discussion_id: map(c.discussion_id),
-          parent_type: parentId === pageId ? 'page_id' : 'block_id',
-          parent_id: parentId,
-          page_id: pageId,
-          rich_text: JSON.stringify(richText),
-          display_name: JSON.stringify(c.display_name ?? { type: 'user', resolved_name: '' }),
-          created_by: knownUsers.has(author) ? author : actor!,
-          created_time: created,
-          last_edited_time: typeof c.last_edited_time === 'string' ? c.last_edited_time : created,
-          attachments: null,
-        },
-        eventActor,
-      ),
-    )
-    if (Array.isArray(c.attachments) && c.attachments.length) skip('comment attachments', srcId, 'not copied')
+    await deps.store
+      .transaction(async (trx) => {
+        await storeUploads(trx, files)
+        const attachments = files.map((f, i) => ({
+          category: c.attachments[i]?.category ?? commentAttachmentCategory(f.row.content_type ?? ''),
+          file: fileMarker(f.row.id, f.row.filename).file,
+        }))
+        await insertComment(
+          trx,
+          {
+            id,
+            workspace_id: workspace.id,
+            discussion_id: map(c.discussion_id),
+            parent_type: parentId === pageId ? 'page_id' : 'block_id',
+            parent_id: parentId,
+            page_id: pageId,
+            rich_text: JSON.stringify(richText),
+            display_name: JSON.stringify(c.display_name ?? { type: 'user', resolved_name: '' }),
+            created_by: knownUsers.has(author) ? author : actor!,
+            created_time: created,
+            last_edited_time: typeof c.last_edited_time === 'string' ? c.last_edited_time : created,
+            attachments: attachments.length ? JSON.stringify(attachments) : null,
+          },
+          eventActor,
+        )
+        for (const f of files) {
+          const row = await findFileUploadAnywhere(trx, f.row.id)
+          if (row && row.attached_id === null) await attachFileUpload(trx, row, { type: 'comment', id }, time(), eventActor)
+        }
+      })
+      .catch(async (err: unknown) => {
+        await discard(files)
+        throw err
+      })
     result.counts.comments++
   }
 
