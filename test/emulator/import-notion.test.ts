@@ -405,6 +405,49 @@ describe('octavo import-notion', () => {
   })
 })
 
+describe('importing the same source twice into one store', () => {
+  let target: TestServer
+  afterAll(async () => {
+    await target?.stop()
+  })
+
+  it('gives the second copy derived ids, the same on a re-run', async () => {
+    target = await startTestServer()
+    const owner = ['--owner', 'Ada Owner <ada@acme.test>']
+    const first = await runImport(target, source.tokens.Integration!, ['--new-workspace', 'First', ...owner])
+    expect(first.remapped).toEqual({})
+    const second = await runImport(target, source.tokens.Integration!, ['--new-workspace', 'Second', ...owner])
+    const home2 = second.remapped[ids.home]
+    expect(home2).toMatch(/^[0-9a-f-]{36}$/)
+    expect(second.connections[0].share).toEqual([{ id: home2, title: 'Home' }])
+    expect(second.counts).toMatchObject(first.counts)
+
+    const copy = await targetClient(target, second)
+    const a2 = second.remapped[ids.a]
+    const strip = (t: any[]): any[] =>
+      t.map(({ id: _id, parent: _p, children, ...rest }) => ({ ...rest, ...(children ? { children: strip(children) } : {}) }))
+    const got = await tree(copy, a2)
+    expect(
+      got
+        .map((b) => b.id)
+        .every((id: string) => second.remapped[Object.keys(second.remapped).find((k) => second.remapped[k] === id)!] === id),
+    ).toBe(true)
+    // The same tree, with every remapped id (dashed or compact, as in mention hrefs) replaced.
+    let expected = JSON.stringify(strip(await tree(notion, ids.a)))
+    for (const [from, to] of Object.entries<string>(second.remapped))
+      expected = expected.replaceAll(from, to).replaceAll(from.replace(/-/g, ''), to.replace(/-/g, ''))
+    expect(strip(got)).toEqual(JSON.parse(expected))
+    const t2 = await rows(copy, second.remapped[ids.tasksDs])
+    expect(t2.flatMap((r: any) => r.properties.Project.relation.map((x: any) => x.id)).sort()).toEqual(
+      (await rows(notion, ids.tasksDs)).flatMap((r: any) => r.properties.Project.relation.map((x: any) => second.remapped[x.id])).sort(),
+    )
+
+    const again = await runImport(target, source.tokens.Integration!, ['--workspace', second.workspace.id])
+    expect(again.counts).toMatchObject({ pages: 0, rows: 0, blocks: 0, comments: 0 })
+    expect(again.remapped).toEqual(second.remapped)
+  })
+})
+
 describe('an interrupted import', () => {
   let target: TestServer
   afterAll(async () => {

@@ -94,7 +94,7 @@ export interface ImportNotionResult {
   /** Objects already present from an earlier run. */
   already_present: number
   skipped: { what: string; id: string; reason: string }[]
-  /** Ids whose source id was taken in another workspace: source → target. */
+  /** Every id whose source id was taken in another workspace (this run's and earlier runs'): source → target. */
   remapped: Record<string, string>
   /** Share these pages with a new connection named like the source's, since tokens are not importable. */
   connections: { name: string; share: { id: string; title: string }[]; capabilities_note: string }[]
@@ -362,6 +362,26 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
     return out
   }
 
+  /** Content block ids already taken in another workspace (the same source imported twice) get derived ids. */
+  const placeBlocks = async (tree: SrcBlock[]) => {
+    const all: string[] = []
+    const walk = (list: SrcBlock[]) => {
+      for (const s of list) {
+        if (NODE_TYPES.has(s.block.type)) continue
+        all.push(parseId(s.block.id) ?? s.block.id)
+        walk(s.children)
+      }
+    }
+    walk(tree)
+    for (let i = 0; i < all.length; i += 500) {
+      const taken = await findBlocks(
+        deps.store.db,
+        all.slice(i, i + 500).map((id) => state.ids[id] ?? id),
+      )
+      for (const b of taken) if (b.workspace_id !== workspace.id) remember(b.id, derived(b.id))
+    }
+  }
+
   /**
    * Converts a page's block tree: content blocks (ids kept), the uploads they need, the nodes among them
    * (each with the sibling it follows, for its position) and every block id (for comments).
@@ -423,6 +443,7 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
     visited.add(srcId)
     const place = await placeNode(srcId)
     const tree = await readTree(srcId)
+    if (!place.present) await placeBlocks(tree)
     const conv = convertTree(tree)
     const isRow = parent.type === 'data_source_id'
     if (place.present) result.already_present++
@@ -848,6 +869,7 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
         share: [],
         capabilities_note: 'Also in the source workspace; what it is shared with is not visible to this token.',
       })
+  result.remapped = { ...state.ids }
   log(`done: ${JSON.stringify(result.counts)}`)
   return result
 }
