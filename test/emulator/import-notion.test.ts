@@ -197,7 +197,10 @@ beforeAll(async () => {
         Done: { type: 'checkbox', checkbox: {} },
         Site: { type: 'url', url: {} },
         Lead: { type: 'people', people: {} },
-      },
+        Stage: { type: 'status', status: {} },
+        Double: { type: 'formula', formula: { expression: 'prop("Count") * 2' } },
+        Attachments: { type: 'files', files: {} },
+      } as any,
     },
   })) as any
   ids.projects = projects.id
@@ -214,6 +217,17 @@ beforeAll(async () => {
   })) as any
   ids.tasks = tasks.id
   ids.tasksDs = tasks.data_sources[0].id
+  await notion.dataSources.update({
+    data_source_id: ids.tasksDs,
+    properties: {
+      Total: { type: 'rollup', rollup: { relation_property_name: 'Project', rollup_property_name: 'Count', function: 'sum' } },
+    } as any,
+  })
+  const sheet = await notion.fileUploads.create({ filename: 'sheet.csv', content_type: 'text/csv' })
+  await notion.fileUploads.send({
+    file_upload_id: sheet.id,
+    file: { filename: 'sheet.csv', data: new Blob(['a,b\n1,2\n'], { type: 'text/csv' }) },
+  })
   const p1 = await notion.pages.create({
     parent: { type: 'data_source_id', data_source_id: ids.projectsDs },
     properties: {
@@ -226,7 +240,14 @@ beforeAll(async () => {
       Done: { checkbox: true },
       Site: { url: 'https://example.com/p1' },
       Lead: { people: [{ id: ada.id }] },
-    },
+      Stage: { status: { name: 'In progress' } },
+      Attachments: {
+        files: [
+          { name: 'sheet.csv', type: 'file_upload', file_upload: { id: sheet.id } },
+          { name: 'spec', type: 'external', external: { url: 'https://example.com/spec.pdf' } },
+        ],
+      },
+    } as any,
   })
   const p2 = await notion.pages.create({
     parent: { type: 'data_source_id', data_source_id: ids.projectsDs },
@@ -334,9 +355,19 @@ async function tree(client: Client, id: string): Promise<any[]> {
   return out
 }
 
+/** A data source's rows, by id, with the bytes of hosted files in `files` values hashed. */
 async function rows(client: Client, dsId: string) {
   const r = await list((c) => client.dataSources.query({ data_source_id: dsId, ...(c ? { start_cursor: c } : {}) }))
-  return normal(r).sort((x: any, y: any) => x.id.localeCompare(y.id))
+  const out = normal(r).sort((x: any, y: any) => x.id.localeCompare(y.id))
+  for (const row of r as any[])
+    for (const [name, v] of Object.entries<any>(row.properties))
+      if (v.type === 'files')
+        for (const [i, f] of (v.files as any[]).entries())
+          if (f.type === 'file')
+            out.find((o: any) => o.id === row.id).properties[name].files[i].bytes = createHash('sha256')
+              .update(new Uint8Array(await (await fetch(f.file.url)).arrayBuffer()))
+              .digest('hex')
+  return out
 }
 
 async function comments(client: Client, blockId: string) {
@@ -367,7 +398,7 @@ describe('octavo import-notion', () => {
   })
 
   it('copies pages, blocks, databases, rows, comments, users and files, keeping ids', async () => {
-    expect(result.counts).toMatchObject({ databases: 2, data_sources: 2, rows: 4, files: 2, comments: 2 })
+    expect(result.counts).toMatchObject({ databases: 2, data_sources: 2, rows: 4, files: 3, comments: 2 })
     expect(result.skipped).toEqual([])
     expect(result.connections[0]).toMatchObject({ name: 'Integration', share: [{ id: ids.home, title: 'Home' }] })
 
@@ -388,6 +419,9 @@ describe('octavo import-notion', () => {
       )
       expect(await rows(copy, ds)).toEqual(await rows(notion, ds))
     }
+    const p1 = (await rows(copy, ids.projectsDs)).find((r: any) => r.id === ids.p1)
+    expect(p1.properties.Attachments.files[0].bytes).toBe(createHash('sha256').update('a,b\n1,2\n').digest('hex'))
+    expect(p1.properties.Double.formula.number).toBe(6)
     const onA = await comments(copy, ids.a)
     expect(onA).toEqual(await comments(notion, ids.a))
     expect(onA.bytes).toEqual([createHash('sha256').update(pngBytes).digest('hex')])

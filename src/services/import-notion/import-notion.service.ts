@@ -893,12 +893,7 @@ async function paginate(call: (cursor: string | undefined) => Promise<any>): Pro
 function keepOptionIds(config: Record<string, unknown>, source: any): void {
   if (!source || !Array.isArray(source.options)) return
   if (Array.isArray(source.groups)) {
-    config.options = source.options.map((o: any) => ({
-      id: o.id,
-      name: o.name,
-      color: o.color ?? 'default',
-      ...(o.description ? { description: o.description } : {}),
-    }))
+    config.options = source.options.map((o: Record<string, unknown>) => ({ ...o }))
     config.groups = source.groups
     return
   }
