@@ -52,7 +52,7 @@ const FIXTURE = {
           },
           shared_with: ['home'],
         },
-        { name: 'Limited', capabilities: { read_comments: true, user_info: 'with_email' as const }, shared_with: ['corner'] },
+        { name: 'Limited', capabilities: { read_comments: true, user_info: 'none' as const }, shared_with: ['corner'] },
       ],
     },
   ],
@@ -553,6 +553,8 @@ describe('a token with less access', () => {
     ])
     expect(result.counts).toMatchObject({ pages: 1, databases: 0, rows: 0 })
     expect(result.connections[0]).toMatchObject({ name: 'Limited', share: [{ id: ids.corner, title: 'Corner' }] })
+    // No user information capability: the source refuses users.list, people are not copied (reported).
+    expect(result.skipped.map((s: any) => s.what)).toEqual(['users'])
     const copy = await targetClient(target, result)
     expect(await tree(copy, ids.corner)).toEqual(await tree(source.client('Limited'), ids.corner))
     for (const hidden of [ids.home, ids.hidden, ids.a]) {

@@ -138,7 +138,15 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
 
   // Target workspace and acting person.
   let workspace: { id: string; name: string }
-  const users = await paginate((cursor) => src.users.list({ page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) }))
+  // Without a user-information capability the source refuses the list (403): people are then not copied.
+  let usersRefused = false
+  const users = await paginate((cursor) => src.users.list({ page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) })).catch(
+    (err: unknown) => {
+      if ((err as { code?: string }).code !== 'restricted_resource') throw err
+      usersRefused = true
+      return [] as any[]
+    },
+  )
   if (input.newWorkspace) {
     // The new owner keeps their source id when the source knows them by e-mail and the store does not.
     const email = input.newWorkspace.owner.email.toLowerCase()
@@ -229,6 +237,7 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
     const id = await deps.store.transaction(async (trx) => copyPerson(trx, u))
     knownUsers.add(id)
   }
+  if (usersRefused) skip('users', sourceBot.id, 'the token has no user information capability')
   if (!state.phases.users) log(`users: ${result.counts.users} people added`)
   state.phases.users = true
   save()
