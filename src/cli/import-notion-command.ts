@@ -51,6 +51,8 @@ export function importNotionCommand(program: Command): void {
         auth: o.token,
         baseUrl: baseUrl.href.replace(/\/$/, ''),
         notionVersion: '2025-09-03',
+        // A long import meets Notion's rate limit often: more patience than the SDK's default (2 retries).
+        retry: { maxRetries: 8, maxRetryDelayMs: 60_000 },
         logLevel: sdk.LogLevel.ERROR,
         logger: () => {},
       })

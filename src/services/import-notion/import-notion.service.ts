@@ -523,10 +523,17 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
     for (const n of nodes) {
       const at: InsertAt = n.nested ? { type: 'end' } : n.after ? { type: 'after_block', afterId: n.after } : { type: 'start' }
       const parent: Parent = { type: 'page_id', id: pageId }
-      if (n.block.type === 'child_page') {
-        const page = await src.pages.retrieve({ page_id: n.block.id })
-        await copyPage(page, parent, at)
-      } else await copyDatabase(n.block.id, parent, at)
+      try {
+        if (n.block.type === 'child_page') {
+          const page = await src.pages.retrieve({ page_id: n.block.id })
+          await copyPage(page, parent, at)
+        } else await copyDatabase(n.block.id, parent, at)
+      } catch (err) {
+        // A linked database (a view of a database elsewhere) is a child_database block whose id the API
+        // cannot retrieve: Notion answers 404.
+        if ((err as { code?: string }).code !== 'object_not_found') throw err
+        skip(n.block.type, n.block.id, 'the source cannot retrieve it (a linked database or a page the token cannot read)')
+      }
     }
   }
 
@@ -716,8 +723,16 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
     else await copyDatabase(r.id, { type: 'workspace' })
   }
   // Visible objects under a parent that was not reached (a page in a block of an unshared page): at the top.
-  for (const [id, p] of pages) if (!visited.has(id)) await copyPage(p, { type: 'workspace' })
-  for (const id of databases) if (!visited.has(id)) await copyDatabase(id, { type: 'workspace' })
+  for (const [id, p] of pages)
+    if (!visited.has(id)) {
+      roots.push({ kind: 'page', id, title: plain(p) })
+      await copyPage(p, { type: 'workspace' })
+    }
+  for (const id of databases)
+    if (!visited.has(id)) {
+      roots.push({ kind: 'database', id, title: plainTitle(dbObjects.get(id)?.title) })
+      await copyDatabase(id, { type: 'workspace' })
+    }
 
   // --- second pass: relations, rollups, formulas, relation values -------------------------------
   for (const work of dataSources) {
@@ -739,8 +754,13 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
             continue
           }
           config = { ...p.relation, data_source_id: target.id, database_id: target.database_id }
-        } else if (p.type === 'rollup') config = { ...p.rollup }
-        else {
+        } else if (p.type === 'rollup') {
+          if (!schema[String(p.rollup?.relation_property_id)]) {
+            skip(`rollup "${name}"`, work.src.id, 'its relation property was not copied')
+            continue
+          }
+          config = { ...p.rollup }
+        } else {
           try {
             const parsed = parseNewSchema({ [name]: { formula: { expression: p.formula?.expression ?? '' } } }, ['properties'], {
               legacy: false,
@@ -779,9 +799,10 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
   save()
 
   // --- comments --------------------------------------------------------------------------------
+  const sourceIdOf = new Map(Object.entries(state.ids).map(([from, to]) => [to, from]))
   for (const p of copiedPages) {
     for (const target of [p.targetId, ...p.blockIds]) {
-      const srcTarget = Object.entries(state.ids).find(([, v]) => v === target)?.[0] ?? target
+      const srcTarget = sourceIdOf.get(target) ?? target
       let comments: any[]
       try {
         comments = await paginate((cursor) =>
