@@ -570,3 +570,43 @@ describe('a token with less access', () => {
     expect(nodes.map((n: any) => n.id)).toEqual([ids.corner])
   })
 })
+
+describe('refusals', () => {
+  let target: TestServer
+  afterAll(async () => {
+    await target?.stop()
+  })
+
+  it('a bad token, a missing owner, an unknown workspace and a bad URL are refused before anything is written', async () => {
+    target = await startTestServer()
+    const refused = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => e as { code?: string; message: string },
+      )
+    const badToken = await refused(
+      runImport(target, 'ntn_000000000000000000000000000000000000000000000000000', ['--new-workspace', 'X', '--owner', 'A <a@a.test>']),
+    )
+    expect(badToken).toBeInstanceOf(APIResponseError)
+    expect(badToken!.code).toBe('unauthorized')
+    const noOwner = await refused(runImport(target, source.tokens.Integration!, ['--new-workspace', 'X']))
+    expect(noOwner).toMatchObject({ code: 'invalid_input', message: '--new-workspace needs --owner "Name <email>".' })
+    const unknown = await refused(runImport(target, source.tokens.Integration!, ['--workspace', '00000000-0000-4000-8000-000000000000']))
+    expect(unknown).toMatchObject({ code: 'not_found' })
+    const noWorkspace = await refused(runImport(target, source.tokens.Integration!))
+    expect(noWorkspace).toMatchObject({ code: 'invalid_input' })
+    expect((noWorkspace as Error).message).toContain('--new-workspace')
+    const badUrl = await refused(
+      runCliInProcess(
+        [importNotionCommand],
+        ['--data-dir', target.dataDir, 'import-notion', '--token', 'ntn_x', '--base-url', 'not a url'],
+        {
+          databaseUrl: target.config.databaseUrl,
+        },
+      ),
+    )
+    expect(badUrl).toMatchObject({ code: 'invalid_input' })
+    const { listWorkspaces } = await import('../../src/storage/repositories/workspaces.repository.js')
+    expect(await listWorkspaces(target.deps.store.db)).toEqual([])
+  })
+})
