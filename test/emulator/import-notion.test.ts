@@ -427,6 +427,17 @@ describe('octavo import-notion', () => {
     expect(onA.bytes).toEqual([createHash('sha256').update(pngBytes).digest('hex')])
     expect(await comments(copy, ids.firstBlock)).toEqual(await comments(notion, ids.firstBlock))
 
+    // Every object went through its write path: its change event is there.
+    const { listEvents } = await import('../../src/storage/repositories/events.repository.js')
+    const events = await listEvents(target.deps.store.db, { workspaceId: result.workspace.id, limit: 10_000 })
+    const created = (type: string) => events.filter((e) => e.type === type).map((e) => e.objectId)
+    expect(created('page.created')).toEqual(expect.arrayContaining([ids.home, ids.a, ids.b, ids.c, ids.corner, ids.p1]))
+    expect(created('database.created').sort()).toEqual([ids.projects, ids.tasks].sort())
+    expect(created('data_source.created').sort()).toEqual([ids.projectsDs, ids.tasksDs].sort())
+    expect(created('block.appended')).toContain(ids.firstBlock)
+    expect(created('comment.created')).toHaveLength(2)
+    expect(created('file_upload.attached')).toHaveLength(3)
+
     const people = (await list((c) => copy.users.list({ ...(c ? { start_cursor: c } : {}) }))).filter((u) => u.type === 'person')
     expect(people.map((u: any) => u.person.email).sort()).toEqual(['ada@acme.test', 'bob@acme.test'])
   })
