@@ -85,8 +85,17 @@ const MEDIA = new Set(['image', 'video', 'pdf', 'audio', 'file'])
  * Octavo cannot create (child pages and databases are copied as nodes; `unsupported`, `template`,
  * `link_preview`, … are skipped and counted). Hosted files are reported in `files`.
  */
-export function blockRequest(block: any, map: IdMap, files: HostedFile[]): { type: string; body: Record<string, unknown> } | null {
+export interface ConvertedBlock {
+  type: string
+  /** The request form, for Octavo's grammar. */
+  body: Record<string, unknown>
+  /** Upload markers to put in place of hosted-file placeholders once the uploads exist (`finishBlock`). */
+  fixes: { media?: { type: 'file'; file: { file_upload_id: string; filename: string } }; icon?: Record<string, unknown> }
+}
+
+export function blockRequest(block: any, map: IdMap, files: HostedFile[]): ConvertedBlock | null {
   const type = String(block.type)
+  const fixes: ConvertedBlock['fixes'] = {}
   const src = (block[type] ?? {}) as Record<string, any>
   const c: Record<string, any> = {}
   for (const [k, v] of Object.entries(src)) if (k !== 'children') c[k] = v
@@ -104,7 +113,6 @@ export function blockRequest(block: any, map: IdMap, files: HostedFile[]): { typ
     if (icon) c.icon = icon
     else delete c.icon
   }
-  const fixes: Record<string, unknown> = {}
   if (MEDIA.has(type)) {
     if (c.type === 'file' && c.file?.url) {
       const url = String(c.file.url)
@@ -119,9 +127,7 @@ export function blockRequest(block: any, map: IdMap, files: HostedFile[]): { typ
       })
     } else if (c.type === 'external') c.external = { url: c.external?.url }
   }
-  const body = { type, [type]: c }
-  ;(body as any).__fixes = fixes
-  return { type, body }
+  return { type, body: { type, [type]: c }, fixes }
 }
 
 /**
@@ -130,15 +136,14 @@ export function blockRequest(block: any, map: IdMap, files: HostedFile[]): { typ
  * request limits). Hosted-file placeholders are swapped for the upload markers by `finishBlock`.
  * @throws NotionApiError validation_error when Octavo's grammar refuses the content.
  */
-export function parseBlock(id: string, converted: { type: string; body: Record<string, unknown> }): NewBlock {
-  const { __fixes: _unused, ...clean } = converted.body as Record<string, unknown>
-  const [parsed] = parseBlockRequests([clean], ['children'], 0)
+export function parseBlock(id: string, converted: ConvertedBlock): NewBlock {
+  const [parsed] = parseBlockRequests([converted.body], ['children'], 0)
   return { ...(parsed as NewBlock), id, children: [] }
 }
 
 /** Puts the upload markers of hosted files into a parsed block's stored content. */
-export function finishBlock(block: NewBlock, converted: { body: Record<string, unknown> }): void {
-  const fixes = (converted.body as any).__fixes as Record<string, any>
+export function finishBlock(block: NewBlock, converted: ConvertedBlock): void {
+  const fixes = converted.fixes
   if (fixes.media) {
     delete block.content.external
     block.content.type = 'file'

@@ -39,6 +39,7 @@ import {
   propertyRequest,
   storedRichText,
   valueRequest,
+  type ConvertedBlock,
   type HostedFile,
   type IdMap,
 } from './convert.js'
@@ -399,7 +400,7 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
     const files: { file: HostedFile; blockId: string }[] = []
     const nodes: { block: any; after: string | null; nested: boolean }[] = []
     const blockIds: string[] = []
-    const fixups: { block: NewBlock; converted: { body: Record<string, unknown> } }[] = []
+    const fixups: { block: NewBlock; converted: ConvertedBlock }[] = []
     const walk = (list: SrcBlock[], top: boolean): NewBlock[] => {
       const out: NewBlock[] = []
       let prev: string | null = null
