@@ -580,7 +580,7 @@ export async function importNotion(deps: Deps, input: ImportNotionInput): Promis
     const srcId = parseId(databaseId) ?? databaseId
     if (visited.has(srcId)) return
     visited.add(srcId)
-    const database = (await src.databases.retrieve({ database_id: srcId })) as any
+    const database = dbObjects.get(srcId) ?? ((await src.databases.retrieve({ database_id: srcId })) as any)
     const sources: any[] = []
     for (const ref of database.data_sources ?? []) sources.push(await src.dataSources.retrieve({ data_source_id: ref.id }))
     const place = await placeNode(srcId)
