@@ -10,6 +10,7 @@ import { reportError } from './runtime.js'
 import { serveCommand } from './serve.js'
 import { userCommands } from './user.command.js'
 import { emulatorCommands } from './emulator-commands.js'
+import { importNotionCommand } from './import-notion-command.js'
 import { webhookCommands } from './webhook-commands.js'
 import { fileCommands } from './file-commands.js'
 
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   dataCommands(program)
   journalFaultCommands(program)
   emulatorCommands(program)
+  importNotionCommand(program)
   webhookCommands(program)
   fileCommands(program)
   return program

@@ -142,6 +142,8 @@ const READ_ONLY_TYPES = new Set(['child_page', 'child_database', 'unsupported', 
 
 /** A validated block to insert: stored content plus children. */
 export interface NewBlock {
+  /** The block's id when the caller must keep one (the Notion import); else a new one is made. */
+  id?: string
   type: string
   content: Record<string, unknown>
   children: NewBlock[]

@@ -11,7 +11,7 @@ import { checkChangedFormulas } from '../domain/formulas.js'
 import { NotionApiError, objectNotFound, validationError } from '../errors/notion-error.js'
 import type { RequiredCapability } from '../permissions/capabilities.js'
 import type { PageAction } from '../permissions/roles.js'
-import { findBlock, migrateRowValues, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import { findBlock, migrateRowValues, type BlockRow, type InsertAt } from '../storage/repositories/blocks.repository.js'
 import {
   findDataSource,
   insertDataSource,
@@ -60,10 +60,13 @@ export async function createDatabase(
     eventActor?: string
     dataSourceId?: string
     databaseId?: string
+    /** Where among the parent page's children (default: the end). */
+    at?: InsertAt
   },
 ): Promise<{ database: BlockRow; dataSource: DataSourceRow }> {
   const database = await createNode(db, {
     ...(input.databaseId ? { id: input.databaseId } : {}),
+    ...(input.at ? { at: input.at } : {}),
     workspaceId: input.workspaceId,
     parent: input.parent,
     ...(input.section ? { section: input.section } : {}),

@@ -2,7 +2,14 @@ import { newId } from '../domain/ids.js'
 import { plainText, type RichTextItem } from '../domain/rich-text.js'
 import { ROLE, principalOf } from '../permissions/roles.js'
 import { grantOnPage, reattachSubtree, subtreePrefix } from '../storage/repositories/acl.repository.js'
-import { findBlock, insertBlockRows, moveNodeRow, reservePositions, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import {
+  findBlock,
+  insertBlockRows,
+  moveNodeRow,
+  reservePositions,
+  type BlockRow,
+  type InsertAt,
+} from '../storage/repositories/blocks.repository.js'
 import { findUser } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 
@@ -37,6 +44,8 @@ export interface CreateNodeInput {
   /** The change event's actor (default `user:<actor>`; a `/v1` caller passes `changeActorOf(caller)`). */
   eventActor?: string
   id?: string
+  /** Where among the parent page's children (default: the end); ignored outside a page. */
+  at?: InsertAt
 }
 
 /**
@@ -72,7 +81,7 @@ export async function createNode(db: Db, input: CreateNodeInput): Promise<BlockR
     permRoot = parent.perm_root_id
     parentType = 'page_id'
     parentId = parent.id
-    position = await reservePositions(db, parent.id, { type: 'end' }, 1)
+    position = await reservePositions(db, parent.id, input.at ?? { type: 'end' }, 1)
   } else if (input.parent.type === 'data_source_id') {
     const database = await findBlock(db, input.parent.databaseId)
     if (!database) throw new Error(`Database ${input.parent.databaseId} not found`)

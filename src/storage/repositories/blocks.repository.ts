@@ -135,7 +135,7 @@ export async function insertBlockTree(db: Db, input: InsertBlocksInput): Promise
   const parents = new Set<string>()
   const walk = (blocks: NewBlock[], parentType: 'page_id' | 'block_id', parentId: string, start: number, isTop: boolean) => {
     blocks.forEach((b, i) => {
-      const id = newId()
+      const id = b.id ?? newId()
       const row: BlockRow = {
         id,
         workspace_id: input.workspaceId,

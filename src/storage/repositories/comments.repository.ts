@@ -39,6 +39,11 @@ export async function insertComment(db: Db, row: Omit<CommentRow, 'seq'>, actor:
   })
 }
 
+/** The workspace of comment `id`, in any workspace (the Notion import's id-collision check), or undefined. */
+export async function commentWorkspace(db: Db, id: string): Promise<string | undefined> {
+  return (await db.selectFrom('comment').select('workspace_id').where('id', '=', id).executeTakeFirst())?.workspace_id
+}
+
 /** A comment by id, within a workspace. */
 export async function findComment(db: Db, workspaceId: string, id: string): Promise<CommentRow | undefined> {
   return db.selectFrom('comment').selectAll().where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst()
