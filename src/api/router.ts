@@ -97,6 +97,17 @@ export type RouteSpec = RouteData & {
   handler: (c: AppContext, ctx: RequestContext) => Promise<unknown>
 }
 
+/**
+ * A handler's answer with a status other than 200: 202 with an `async_task` (api/async-tasks/,
+ * services/async-tasks.ts). Everything else a handler returns is answered 200.
+ */
+export class WithStatus {
+  constructor(
+    readonly status: 202,
+    readonly body: object,
+  ) {}
+}
+
 /** The capability an endpoint needs is enforced inside handlers, next to the object it concerns. */
 export type { RequiredCapability }
 
@@ -130,9 +141,10 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
         }).explain(rateLimitExplanation(deps, caller, decision.reason, decision.retryAfterSeconds))
       }
       // Stored file markers become signed `{url, expiry_time}` (services/file-urls.ts).
-      const body = signFileRefs(await r.handler(c, { caller, version: v, betas }), deps)
+      const out = await r.handler(c, { caller, version: v, betas })
+      const body = signFileRefs(out instanceof WithStatus ? out.body : out, deps)
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
-      return c.json(payload as object)
+      return c.json(payload as object, out instanceof WithStatus ? out.status : 200)
     })
   }
 }

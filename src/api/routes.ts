@@ -11,6 +11,7 @@ import { searchRoutes } from './search/search.routes.js'
 import { usersRoutes } from './users/users.routes.js'
 import { viewsRoutes } from './views/views.routes.js'
 import { fileUploadsRoutes } from './file-uploads/file-uploads.routes.js'
+import { asyncTasksRoutes } from './async-tasks/async-tasks.routes.js'
 
 /** Every `/v1` route, by resource (named like the SDK's `api-endpoints/*`). */
 export function apiRoutes(deps: Deps): RouteSpec[] {
@@ -25,6 +26,7 @@ export function apiRoutes(deps: Deps): RouteSpec[] {
     ...viewsRoutes(deps),
     ...pageMarkdownRoutes(deps),
     ...fileUploadsRoutes(deps),
+    ...asyncTasksRoutes(deps),
   ]
 }
 

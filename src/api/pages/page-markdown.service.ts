@@ -249,7 +249,7 @@ export function checkMarkdownOptions(ctx: RequestContext, body: { markdown_versi
  * the end of the `after` selection, or at the end), `replace_content_range` (refused from 2026-12-01),
  * `update_content` (each `old_str` must match once unless `replace_all_matches`) and
  * `replace_content`. Child pages and databases are kept unless `allow_deleting_content`. Answers the
- * page's Markdown after the edit. `allow_async` is accepted and the edit made synchronously.
+ * page's Markdown after the edit. With `allow_async: true` the route answers 202 and runs this after (page-async.ts).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: string, body: UpdatePageMarkdownBody): Promise<PageMarkdown> {
