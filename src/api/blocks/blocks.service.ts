@@ -53,7 +53,7 @@ import { AppendChildrenBody, UpdateBlockEnvelope, type ListChildrenQuery } from 
  * Presents rows as full block objects, loading `has_children` in one query and, for database rows,
  * their data source (for the parent's `database_id` and the row's title).
  */
-async function presentRows(db: Db, ctx: RequestContext, rows: BlockRow[]): Promise<Record<string, unknown>[]> {
+export async function presentRows(db: Db, ctx: RequestContext, rows: BlockRow[]): Promise<Record<string, unknown>[]> {
   const withKids = await withChildren(
     db,
     rows.filter((r) => r.type !== 'child_database').map((r) => r.id),

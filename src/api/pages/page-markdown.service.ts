@@ -376,7 +376,7 @@ async function insert(db: Db, page: BlockRow, blocks: NewBlock[], place: InsertA
 function keyOfExisting(node: MdNode, publicUrl: string): string {
   if (node.hidden || node.type === 'child_page' || node.type === 'child_database') return `ref:${node.id}`
   const key = blockKey(node, publicUrl)
-  return key.startsWith('<unknown ') || key.startsWith('<synced_block') ? `ref:${node.id}` : key
+  return key.startsWith('<unknown ') || key.startsWith('<synced_block') || key.startsWith('<meeting-notes ') ? `ref:${node.id}` : key
 }
 
 /**
