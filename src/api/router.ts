@@ -12,6 +12,7 @@ import { authenticateBearer } from '../services/auth.service.js'
 import type { Deps } from '../services/deps.js'
 import type { ApiCaller, RequestContext } from '../auth/principal.js'
 import { signFileRefs } from '../services/file-urls.js'
+import { fillCustomEmojis } from '../services/custom-emojis.service.js'
 import { injectFaults, type Emulator } from '../http/emulator/index.js'
 import { explainRateLimited } from '../permissions/explain.js'
 
@@ -142,7 +143,8 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       }
       // Stored file markers become signed `{url, expiry_time}` (services/file-urls.ts).
       const out = await r.handler(c, { caller, version: v, betas })
-      const body = signFileRefs(out instanceof WithStatus ? out.body : out, deps)
+      // Custom emojis (icons, mentions) show their current name and URL (services/custom-emojis.service.ts).
+      const body = signFileRefs(await fillCustomEmojis(deps, caller.workspaceId, out instanceof WithStatus ? out.body : out), deps)
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
       return c.json(payload as object, out instanceof WithStatus ? out.status : 200)
     })

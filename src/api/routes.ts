@@ -13,6 +13,7 @@ import { viewsRoutes } from './views/views.routes.js'
 import { fileUploadsRoutes } from './file-uploads/file-uploads.routes.js'
 import { asyncTasksRoutes } from './async-tasks/async-tasks.routes.js'
 import { meetingNotesRoutes } from './blocks/meeting-notes.routes.js'
+import { customEmojisRoutes } from './custom-emojis/custom-emojis.routes.js'
 
 /** Every `/v1` route, by resource (named like the SDK's `api-endpoints/*`). */
 export function apiRoutes(deps: Deps): RouteSpec[] {
@@ -29,6 +30,7 @@ export function apiRoutes(deps: Deps): RouteSpec[] {
     ...pageMarkdownRoutes(deps),
     ...fileUploadsRoutes(deps),
     ...asyncTasksRoutes(deps),
+    ...customEmojisRoutes(deps),
   ]
 }
 

@@ -11,6 +11,7 @@ import { serveCommand } from './serve.js'
 import { userCommands } from './user.command.js'
 import { emulatorCommands } from './emulator-commands.js'
 import { webhookCommands } from './webhook-commands.js'
+import { emojiCommands } from './emoji-commands.js'
 
 /**
  * `octavo`: the server (`serve`) and the set-up commands that work directly on the store
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   journalFaultCommands(program)
   emulatorCommands(program)
   webhookCommands(program)
+  emojiCommands(program)
   return program
 }
 

@@ -53,15 +53,15 @@ export async function findCustomEmojiByName(db: Db, workspaceId: string, name: s
 }
 
 /**
- * A workspace's emojis by name (byte order), at most `limit`, those named after `afterName` only
+ * A workspace's emojis by name (byte order), at most `limit`, from `fromName` on (inclusive)
  * (the cursor), optionally only the one named exactly `name`.
  */
 export async function listCustomEmojis(
   db: Db,
-  opts: { workspaceId: string; name?: string; afterName?: string; limit: number },
+  opts: { workspaceId: string; name?: string; fromName?: string; limit: number },
 ): Promise<CustomEmojiRow[]> {
   let q = db.selectFrom('custom_emoji').selectAll().where('workspace_id', '=', opts.workspaceId)
   if (opts.name !== undefined) q = q.where('name', '=', opts.name)
-  if (opts.afterName !== undefined) q = q.where('name', '>', opts.afterName)
+  if (opts.fromName !== undefined) q = q.where('name', '>=', opts.fromName)
   return q.orderBy('name').limit(opts.limit).execute()
 }
