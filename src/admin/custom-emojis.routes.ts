@@ -48,7 +48,11 @@ export function registerCustomEmojiAdminRoutes(app: Hono<AppEnv>, deps: Deps, h:
   })
   app.delete('/workspaces/:workspace_id/custom-emojis/:ref', async (c) => {
     const ws = h.id(c, 'workspace_id')
-    const removed = await removeCustomEmoji(deps, { workspaceId: ws, actorId: await h.actor(ws, c.req.query('as')), ref: c.req.param('ref') })
+    const removed = await removeCustomEmoji(deps, {
+      workspaceId: ws,
+      actorId: await h.actor(ws, c.req.query('as')),
+      ref: c.req.param('ref'),
+    })
     return c.json({ removed })
   })
 }

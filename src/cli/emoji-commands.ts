@@ -14,7 +14,13 @@ import { columns, withStore } from './runtime.js'
  */
 
 const asOption = () => new Option('--as <user>', 'acting person (e-mail or user id; default: the first owner)')
-const TYPES: Record<string, string> = { '.png': 'image/png', '.gif': 'image/gif', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' }
+const TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.gif': 'image/gif',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+}
 
 /** Registers `octavo emojis …` on `program`. */
 export function emojiCommands(program: Command): void {
@@ -35,7 +41,8 @@ export function emojiCommands(program: Command): void {
             const type = TYPES[extname(opts.file).toLowerCase()]
             if (!type) throw new DomainError('invalid_input', 'The image file must end in .png, .gif, .jpg, .jpeg or .webp.')
             const bytes = await readFile(opts.file)
-            if (bytes.length > CUSTOM_EMOJI_MAX_BYTES) throw new DomainError('invalid_input', `An emoji image is at most ${CUSTOM_EMOJI_MAX_BYTES} bytes.`)
+            if (bytes.length > CUSTOM_EMOJI_MAX_BYTES)
+              throw new DomainError('invalid_input', `An emoji image is at most ${CUSTOM_EMOJI_MAX_BYTES} bytes.`)
             image = { bytes, contentType: type }
           }
           return addCustomEmoji(deps, {
@@ -60,7 +67,10 @@ export function emojiCommands(program: Command): void {
           const ws = await resolveWorkspace(deps.store.db, ref)
           return { emojis: await listWorkspaceEmojis(deps, ws, await resolveActor(deps.store.db, ws, opts.as)) }
         },
-        (r) => (r.emojis.length === 0 ? 'No custom emojis.' : columns([['NAME', 'ID', 'URL'], ...r.emojis.map((e) => [`:${e.name}:`, e.id, e.url])])),
+        (r) =>
+          r.emojis.length === 0
+            ? 'No custom emojis.'
+            : columns([['NAME', 'ID', 'URL'], ...r.emojis.map((e) => [`:${e.name}:`, e.id, e.url])]),
       )
     })
   emojis

@@ -10,7 +10,29 @@ import { NotionId } from './ids.js'
 
 /** Languages a meeting note may be transcribed in (SDK `CreateMeetingNoteBodyParameters.language`). */
 export const MEETING_LANGUAGES = [
-  'auto', 'en', 'zh-CN', 'zh-TW', 'es', 'fr', 'de', 'ja', 'ko', 'pt', 'ru', 'th', 'vi', 'id', 'da', 'fi', 'no', 'nl', 'it', 'sv', 'ar', 'he', 'pl',
+  'auto',
+  'en',
+  'zh-CN',
+  'zh-TW',
+  'es',
+  'fr',
+  'de',
+  'ja',
+  'ko',
+  'pt',
+  'ru',
+  'th',
+  'vi',
+  'id',
+  'da',
+  'fi',
+  'no',
+  'nl',
+  'it',
+  'sv',
+  'ar',
+  'he',
+  'pl',
 ] as const
 
 /** `POST /v1/blocks/meeting_notes`: a file-upload source with a page parent, or a block source without one. */
@@ -35,7 +57,14 @@ export const CreateMeetingNoteBody = z.union([
 ])
 export type CreateMeetingNoteBody = z.output<typeof CreateMeetingNoteBody>
 
-const TEXT_OPS = ['string_is', 'string_is_not', 'string_contains', 'string_does_not_contain', 'string_starts_with', 'string_ends_with'] as const
+const TEXT_OPS = [
+  'string_is',
+  'string_is_not',
+  'string_contains',
+  'string_does_not_contain',
+  'string_starts_with',
+  'string_ends_with',
+] as const
 const DATE_POINT_OPS = ['date_is', 'date_is_before', 'date_is_after', 'date_is_on_or_before', 'date_is_on_or_after'] as const
 const DATE_RANGE_OPS = ['date_is_within', 'date_is_relative_to'] as const
 const PERSON_OPS = ['person_contains', 'person_does_not_contain'] as const
@@ -62,7 +91,9 @@ const RangeValue = z.union([
   z.object({ type: z.literal('daterange'), start_date: z.string(), end_date: z.string().optional() }).strict(),
 ])
 const DateFilter = z.union([
-  z.object({ operator: z.enum(DATE_POINT_OPS), value: z.object({ type: z.enum(['relative', 'exact']), value: DateValue }).strict() }).strict(),
+  z
+    .object({ operator: z.enum(DATE_POINT_OPS), value: z.object({ type: z.enum(['relative', 'exact']), value: DateValue }).strict() })
+    .strict(),
   z
     .object({
       operator: z.enum(DATE_RANGE_OPS),
@@ -79,7 +110,9 @@ const DateFilter = z.union([
     .strict(),
   Empty,
 ])
-const PersonValue = z.object({ type: z.literal('exact'), value: z.object({ table: z.literal('notion_user'), id: z.string() }).strict() }).strict()
+const PersonValue = z
+  .object({ type: z.literal('exact'), value: z.object({ table: z.literal('notion_user'), id: z.string() }).strict() })
+  .strict()
 const PersonFilter = z.union([
   z.object({ operator: z.enum(PERSON_OPS), value: z.union([PersonValue, z.array(PersonValue).max(100)]) }).strict(),
   Empty,
@@ -93,7 +126,13 @@ const PropertyFilter = z.union([
 export type MeetingNotesPropertyFilter = z.output<typeof PropertyFilter>
 const Inner = z.object({ operator: z.enum(['and', 'or']), filters: z.array(PropertyFilter).max(100) }).strict()
 const Combinator = z
-  .object({ operator: z.enum(['and', 'or']), filters: z.array(z.union([PropertyFilter, Inner])).max(100).optional() })
+  .object({
+    operator: z.enum(['and', 'or']),
+    filters: z
+      .array(z.union([PropertyFilter, Inner]))
+      .max(100)
+      .optional(),
+  })
   .strict()
 
 /** `POST /v1/blocks/meeting_notes/query`: all optional; `limit` 1–50 (default 50). */
@@ -161,7 +200,12 @@ const UNIT_DAYS = { day: 1, week: 7, month: 30, year: 365 } as const
 
 /** The [from, to] day range of a range filter value (days inclusive), or undefined when unreadable. */
 function rangeDays(
-  v: { value: string | { start_date: string; end_date?: string | undefined }; direction?: 'past' | 'future' | undefined; unit?: keyof typeof UNIT_DAYS | undefined; count?: number | undefined },
+  v: {
+    value: string | { start_date: string; end_date?: string | undefined }
+    direction?: 'past' | 'future' | undefined
+    unit?: keyof typeof UNIT_DAYS | undefined
+    count?: number | undefined
+  },
   now: number,
 ): [number, number] | undefined {
   const today = dayOf(new Date(now).toISOString())

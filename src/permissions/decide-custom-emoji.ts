@@ -35,7 +35,10 @@ export function decideCustomEmoji(input: {
   const { action, role } = input
   if (role !== 'operator') {
     if (action === 'list') {
-      if (role === null || !isFullMember(role)) return refuse(`Only workspace members can see custom emojis. This user is ${role ? `a ${role.replace('_', ' ')}` : 'not a member of this workspace'}.`)
+      if (role === null || !isFullMember(role))
+        return refuse(
+          `Only workspace members can see custom emojis. This user is ${role ? `a ${role.replace('_', ' ')}` : 'not a member of this workspace'}.`,
+        )
     } else {
       const d = decideOwnerOnly(role, action === 'add' ? 'add custom emojis' : 'remove custom emojis')
       if (!d.allowed) return d

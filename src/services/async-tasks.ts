@@ -55,9 +55,7 @@ export class BackgroundTasks {
 
   /** Runs `fn` after the current I/O turn (so after the request's answer), tracked until it settles. */
   run(fn: () => Promise<void>): void {
-    const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(fn)
-      .finally(() => this.#running.delete(p))
+    const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve)).then(fn).finally(() => this.#running.delete(p))
     this.#running.add(p)
   }
 
@@ -69,7 +67,11 @@ export class BackgroundTasks {
 
 /** Whose task it is: the caller's rate-limit key (a connection, a PAT's person, an OAuth install). */
 export function taskOwnerOf(caller: ApiCaller): string {
-  return caller.kind === 'personal' ? `user:${caller.userId}` : caller.kind === 'oauth' ? `install:${caller.installId}` : `conn:${caller.connectionId}`
+  return caller.kind === 'personal'
+    ? `user:${caller.userId}`
+    : caller.kind === 'oauth'
+      ? `install:${caller.installId}`
+      : `conn:${caller.connectionId}`
 }
 
 /** A task's error object from whatever its work threw (a non-Notion error → 500, its message kept out). */
@@ -91,12 +93,7 @@ export function taskErrorOf(err: unknown): { object: 'error'; status: number; co
  * answer with 202. `work` runs the synchronous operation in full (its own checks, transaction and
  * events) and returns its answer, stored as the task's `result`; what it throws becomes `error`.
  */
-export async function startTask(
-  deps: Deps,
-  caller: ApiCaller,
-  operation: string,
-  work: () => Promise<unknown>,
-): Promise<AsyncTaskObject> {
+export async function startTask(deps: Deps, caller: ApiCaller, operation: string, work: () => Promise<unknown>): Promise<AsyncTaskObject> {
   const now = isoNow(deps.clock)
   const actor = changeActorOf(caller)
   const row: AsyncTaskRow = {
@@ -122,7 +119,8 @@ export async function startTask(
         outcome = { status: 'succeeded', result: JSON.stringify(result) }
       } catch (err) {
         const error = taskErrorOf(err)
-        if (error.status === 500) deps.logger.error({ taskId: row.id, err: { name: (err as Error).name, message: (err as Error).message } }, 'async task failed')
+        if (error.status === 500)
+          deps.logger.error({ taskId: row.id, err: { name: (err as Error).name, message: (err as Error).message } }, 'async task failed')
         outcome = { status: 'failed', error: JSON.stringify(error), code: error.code }
       }
       await deps.store.transaction((trx) => finishAsyncTask(trx, row, outcome, isoNow(deps.clock), actor))
@@ -169,7 +167,9 @@ export function presentTask(deps: Pick<Deps, 'publicUrl' | 'clock'>, row: AsyncT
 export async function getTask(deps: Deps, caller: ApiCaller, id: string): Promise<AsyncTaskObject> {
   const row = /^task_[0-9a-f]{32}$/.test(id) ? await findAsyncTask(deps.store.db, caller.workspaceId, id) : undefined
   const expired =
-    row !== undefined && (row.status === 'succeeded' || row.status === 'failed') && deps.clock.now() - Date.parse(row.updated_time) > TASK_TTL_MS
+    row !== undefined &&
+    (row.status === 'succeeded' || row.status === 'failed') &&
+    deps.clock.now() - Date.parse(row.updated_time) > TASK_TTL_MS
   if (!row || row.owner !== taskOwnerOf(caller) || expired) {
     throw new NotionApiError('object_not_found', `Could not find async task with ID: ${id.slice(0, 100)}.`)
   }

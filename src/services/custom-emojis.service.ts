@@ -95,12 +95,17 @@ export async function addCustomEmoji(
     }
     const key = `emoji/${id}`
     try {
-      const size = await deps.blobs.put(key, (async function* () {
-        yield bytes
-      })(), CUSTOM_EMOJI_MAX_BYTES)
+      const size = await deps.blobs.put(
+        key,
+        (async function* () {
+          yield bytes
+        })(),
+        CUSTOM_EMOJI_MAX_BYTES,
+      )
       image = { source_url: null, blob_key: key, content_type: type, size }
     } catch (err) {
-      if (err instanceof BlobTooLargeError) throw new DomainError('invalid_input', `An emoji image is at most ${CUSTOM_EMOJI_MAX_BYTES} bytes.`)
+      if (err instanceof BlobTooLargeError)
+        throw new DomainError('invalid_input', `An emoji image is at most ${CUSTOM_EMOJI_MAX_BYTES} bytes.`)
       throw err
     }
   }
@@ -115,7 +120,8 @@ export async function addCustomEmoji(
   try {
     await deps.store.transaction(async (trx) => {
       // Checked again in the transaction: two owners adding one name at once.
-      if (await findCustomEmojiByName(trx, workspaceId, name)) throw new DomainError('conflict', `This workspace already has an emoji named :${name}:.`)
+      if (await findCustomEmojiByName(trx, workspaceId, name))
+        throw new DomainError('conflict', `This workspace already has an emoji named :${name}:.`)
       await insertCustomEmoji(trx, row, row.created_by)
     })
   } catch (err) {
@@ -130,11 +136,16 @@ export async function addCustomEmoji(
  * they had (Notion shows a removed emoji's last image). Appends `custom_emoji.deleted`.
  * @throws DomainError forbidden | not_found
  */
-export async function removeCustomEmoji(deps: Deps, input: { workspaceId: string; actorId: EmojiActor; ref: string }): Promise<CustomEmoji> {
+export async function removeCustomEmoji(
+  deps: Deps,
+  input: { workspaceId: string; actorId: EmojiActor; ref: string },
+): Promise<CustomEmoji> {
   await requireEmojiAction(deps.store.db, input.workspaceId, input.actorId, 'remove')
   const removed = await deps.store.transaction(async (trx) => {
     const id = parseId(input.ref)
-    const row = id ? await findCustomEmoji(trx, input.workspaceId, id) : await findCustomEmojiByName(trx, input.workspaceId, input.ref.replace(/^:|:$/g, ''))
+    const row = id
+      ? await findCustomEmoji(trx, input.workspaceId, id)
+      : await findCustomEmojiByName(trx, input.workspaceId, input.ref.replace(/^:|:$/g, ''))
     if (!row) throw new DomainError('not_found', `No custom emoji ${input.ref.slice(0, 100)} in this workspace.`)
     await deleteCustomEmoji(trx, row, isoNow(deps.clock), input.actorId === null ? 'admin' : `user:${input.actorId}`)
     return row
@@ -166,7 +177,10 @@ export async function listEmojisForApi(
   if (query.start_cursor) {
     const id = parseId(query.start_cursor)
     const at = id ? await findCustomEmoji(db, caller.workspaceId, id) : undefined
-    if (!at) throw validationError(`body failed validation: start_cursor should be a valid cursor, instead was \`"${query.start_cursor.slice(0, 100)}"\`.`)
+    if (!at)
+      throw validationError(
+        `body failed validation: start_cursor should be a valid cursor, instead was \`"${query.start_cursor.slice(0, 100)}"\`.`,
+      )
     fromName = at.name
   }
   const rows = await listCustomEmojis(db, {

@@ -65,7 +65,12 @@ describe('async task, meeting note and custom emoji change events', () => {
   it('a refused async request (unshared page) appends nothing', async () => {
     const events = await eventsOf(() =>
       apiError(
-        notion.pages.updateMarkdown({ page_id: s.pages.secret.id, type: 'replace_content', replace_content: { new_str: 'z' }, allow_async: true }),
+        notion.pages.updateMarkdown({
+          page_id: s.pages.secret.id,
+          type: 'replace_content',
+          replace_content: { new_str: 'z' },
+          allow_async: true,
+        }),
       ),
     )
     expect(events).toEqual([])
@@ -86,7 +91,9 @@ describe('async task, meeting note and custom emoji change events', () => {
     expect(types(events)).toEqual([...Array(6).fill('block.appended'), 'file_upload.attached'])
     expect(events[0]?.objectId).toBe(noteId)
     expect(new Set(events.map((e) => e.actor))).toEqual(new Set([bot]))
-    const refused = await eventsOf(() => apiError(notion.blocks.meetingNotes.create({ source: { type: 'block', block_id: s.pages.secret.id } })))
+    const refused = await eventsOf(() =>
+      apiError(notion.blocks.meetingNotes.create({ source: { type: 'block', block_id: s.pages.secret.id } })),
+    )
     expect(refused).toEqual([])
   })
 
@@ -96,8 +103,12 @@ describe('async task, meeting note and custom emoji change events', () => {
     const added = await eventsOf(async () => {
       id = (await adminCall(server, 'POST', path, { name: 'wave', url: 'https://example.com/wave.png' })).body.id
     })
-    expect(added.map((e) => [e.type, e.objectId, e.actor, e.data])).toEqual([['custom_emoji.created', id, `user:${s.owner.id}`, { name: 'wave' }]])
-    const refused = await eventsOf(() => adminCall(server, 'POST', path, { name: 'nope', url: 'https://example.com/n.png', as: s.member.id }))
+    expect(added.map((e) => [e.type, e.objectId, e.actor, e.data])).toEqual([
+      ['custom_emoji.created', id, `user:${s.owner.id}`, { name: 'wave' }],
+    ])
+    const refused = await eventsOf(() =>
+      adminCall(server, 'POST', path, { name: 'nope', url: 'https://example.com/n.png', as: s.member.id }),
+    )
     expect(refused).toEqual([])
     const removed = await eventsOf(() => adminCall(server, 'DELETE', `${path}/${id}`))
     expect(removed.map((e) => [e.type, e.objectId, e.actor])).toEqual([['custom_emoji.deleted', id, `user:${s.owner.id}`]])

@@ -102,7 +102,12 @@ describe('async tasks', () => {
 
   it('initial checks refuse synchronously: unshared page 404, bad body 400, no task stored', async () => {
     const unshared = await apiError(
-      notion.pages.updateMarkdown({ page_id: s.pages.secret.id, type: 'replace_content', replace_content: { new_str: 'z' }, allow_async: true }),
+      notion.pages.updateMarkdown({
+        page_id: s.pages.secret.id,
+        type: 'replace_content',
+        replace_content: { new_str: 'z' },
+        allow_async: true,
+      }),
     )
     expect(unshared.code).toBe(APIErrorCode.ObjectNotFound)
     const under = await apiError(notion.pages.create({ parent: { page_id: s.pages.secret.id }, markdown: 'q', allow_async: true }))
@@ -122,7 +127,12 @@ describe('async tasks', () => {
       shareWith: [s.pages.root.id],
     })
     const e = await apiError(
-      ro.notion.pages.updateMarkdown({ page_id: s.pages.child.id, type: 'replace_content', replace_content: { new_str: 'z' }, allow_async: true }),
+      ro.notion.pages.updateMarkdown({
+        page_id: s.pages.child.id,
+        type: 'replace_content',
+        replace_content: { new_str: 'z' },
+        allow_async: true,
+      }),
     )
     expect(e.code).toBe(APIErrorCode.RestrictedResource)
   })

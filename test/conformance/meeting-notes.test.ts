@@ -22,7 +22,10 @@ describe('meeting notes', () => {
     ;({ s } = await connectedWorkspace(server))
     notion = server.client(s.token, '2026-03-11')
     const up = await notion.fileUploads.create({ filename: 'standup.mp3', content_type: 'audio/mpeg' })
-    await notion.fileUploads.send({ file_upload_id: up.id, file: { filename: 'standup.mp3', data: new Blob(['ID3 fake'], { type: 'audio/mpeg' }) } })
+    await notion.fileUploads.send({
+      file_upload_id: up.id,
+      file: { filename: 'standup.mp3', data: new Blob(['ID3 fake'], { type: 'audio/mpeg' }) },
+    })
     fromUpload = await notion.blocks.meetingNotes.create({
       source: { type: 'file_upload', file_upload_id: up.id },
       parent: { type: 'page_id', page_id: s.pages.child.id },
@@ -93,7 +96,10 @@ describe('meeting notes', () => {
     expect(all.has_more).toBe(false)
     expect(all).not.toHaveProperty('next_cursor')
     const byTitle = await notion.blocks.meetingNotes.query({
-      filter: { operator: 'and', filters: [{ property: 'title', filter: { operator: 'string_contains', value: { type: 'exact', value: 'stand' } } }] },
+      filter: {
+        operator: 'and',
+        filters: [{ property: 'title', filter: { operator: 'string_contains', value: { type: 'exact', value: 'stand' } } }],
+      },
     })
     expect(byTitle.results.map((r) => r.id)).toEqual([fromUpload.id])
     const sorted = await notion.blocks.meetingNotes.query({ sort: [{ property: 'title', direction: 'ascending' }], limit: 1 })
@@ -103,14 +109,20 @@ describe('meeting notes', () => {
       filter: {
         operator: 'or',
         filters: [
-          { property: 'attendees', filter: { operator: 'person_contains', value: { type: 'exact', value: { table: 'notion_user', id: s.member.id } } } },
+          {
+            property: 'attendees',
+            filter: { operator: 'person_contains', value: { type: 'exact', value: { table: 'notion_user', id: s.member.id } } },
+          },
           { property: 'created_time', filter: { operator: 'date_is', value: { type: 'relative', value: 'yesterday' } } },
         ],
       },
     })
     expect(attendee.results).toEqual([])
     const today = await notion.blocks.meetingNotes.query({
-      filter: { operator: 'and', filters: [{ property: 'created_time', filter: { operator: 'date_is', value: { type: 'relative', value: 'today' } } }] },
+      filter: {
+        operator: 'and',
+        filters: [{ property: 'created_time', filter: { operator: 'date_is', value: { type: 'relative', value: 'today' } } }],
+      },
     })
     expect(today.results).toHaveLength(2)
   })
@@ -122,11 +134,15 @@ describe('meeting notes', () => {
 
   it('refusals: bad limit and filter 400, missing parent 400, unknown block 404, non-media source 400, no capability 403', async () => {
     expect((await apiError(notion.blocks.meetingNotes.query({ limit: 51 }))).code).toBe(APIErrorCode.ValidationError)
-    expect(
-      (await apiError(notion.blocks.meetingNotes.query({ filter: { operator: 'xor' as never, filters: [] } }))).code,
-    ).toBe(APIErrorCode.ValidationError)
+    expect((await apiError(notion.blocks.meetingNotes.query({ filter: { operator: 'xor' as never, filters: [] } }))).code).toBe(
+      APIErrorCode.ValidationError,
+    )
     const noParent = await apiError(
-      notion.request({ path: 'blocks/meeting_notes', method: 'post', body: { source: { type: 'file_upload', file_upload_id: s.pages.root.id } } }),
+      notion.request({
+        path: 'blocks/meeting_notes',
+        method: 'post',
+        body: { source: { type: 'file_upload', file_upload_id: s.pages.root.id } },
+      }),
     )
     expect(noParent.code).toBe(APIErrorCode.ValidationError)
     const unknown = await apiError(notion.blocks.meetingNotes.create({ source: { type: 'block', block_id: s.pages.secret.id } }))

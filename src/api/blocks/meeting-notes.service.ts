@@ -100,7 +100,9 @@ export async function createMeetingNote(deps: Deps, ctx: RequestContext, body: C
         capability: 'insert_content',
       })
       if (!['audio', 'video', 'file'].includes(source.type)) {
-        throw validationError(`Block ${source.id} is a ${source.type} block: a meeting note's source must be an audio, video or file block.`)
+        throw validationError(
+          `Block ${source.id} is a ${source.type} block: a meeting note's source must be an audio, video or file block.`,
+        )
       }
       await requireWritableNode(trx, source)
       page = (await findBlock(trx, source.page_id)) as BlockRow
@@ -111,7 +113,14 @@ export async function createMeetingNote(deps: Deps, ctx: RequestContext, body: C
     }
     const attendee = await tiedPerson(trx, caller)
     const by = actingUserId(caller)
-    const base = (id: string, type: string, parent: string, pType: 'page_id' | 'block_id', position: number, content: unknown): BlockRow => ({
+    const base = (
+      id: string,
+      type: string,
+      parent: string,
+      pType: 'page_id' | 'block_id',
+      position: number,
+      content: unknown,
+    ): BlockRow => ({
       id,
       workspace_id: caller.workspaceId,
       type,
@@ -203,5 +212,12 @@ export async function queryMeetingNotes(deps: Deps, ctx: RequestContext, body: Q
   kept.sort((a, b) => compareMeetingNotes(body.sort, a.facts, b.facts))
   const limit = body.limit ?? 50
   const page = kept.slice(0, limit)
-  return { results: await presentRows(db, ctx, page.map((k) => k.row)), has_more: kept.length > limit }
+  return {
+    results: await presentRows(
+      db,
+      ctx,
+      page.map((k) => k.row),
+    ),
+    has_more: kept.length > limit,
+  }
 }

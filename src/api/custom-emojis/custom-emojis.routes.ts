@@ -40,7 +40,16 @@ export function registerEmojiImageRoutes(app: Hono<AppEnv>, deps: Deps): void {
     const id = parseId(c.req.param('id'))
     const row = id ? await findCustomEmojiAnywhere(deps.store.db, id) : undefined
     if (!row || !row.blob_key || row.size === null) {
-      return c.json({ object: 'error', status: 404, code: 'object_not_found', message: 'The emoji image does not exist.', request_id: c.get('requestId') ?? '' }, 404)
+      return c.json(
+        {
+          object: 'error',
+          status: 404,
+          code: 'object_not_found',
+          message: 'The emoji image does not exist.',
+          request_id: c.get('requestId') ?? '',
+        },
+        404,
+      )
     }
     const chunks: Uint8Array[] = []
     if (row.size > 0) for await (const chunk of deps.blobs.read(row.blob_key, row.size, 0, row.size - 1)) chunks.push(chunk)

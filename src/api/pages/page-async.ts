@@ -41,7 +41,12 @@ export async function createPageAsync(deps: Deps, ctx: RequestContext, body: z.o
 }
 
 /** `PATCH /v1/pages/{id}/markdown` with `allow_async: true`. @throws NotionApiError validation_error | restricted_resource | object_not_found */
-export async function updatePageMarkdownAsync(deps: Deps, ctx: RequestContext, id: string, body: UpdatePageMarkdownBody): Promise<WithStatus> {
+export async function updatePageMarkdownAsync(
+  deps: Deps,
+  ctx: RequestContext,
+  id: string,
+  body: UpdatePageMarkdownBody,
+): Promise<WithStatus> {
   markdownVersionOf(ctx, body.markdown_version, 'body.markdown_version')
   const page = await loadAuthorized(deps.store.db, ctx.caller, id, {
     kind: 'block',
