@@ -186,7 +186,7 @@ function relativeDay(word: string, now: number): number {
     one_year_ago: -365,
     one_year_from_now: 365,
   }
-  const o = offsets[word]
+  const o = Object.hasOwn(offsets, word) ? offsets[word] : undefined
   return o === undefined ? Number.NaN : today + o * DAY
 }
 
@@ -222,7 +222,7 @@ function rangeDays(
     the_next_month: [today, today + 30 * DAY],
     the_next_year: [today, today + 365 * DAY],
   }
-  if (named[v.value]) return named[v.value]
+  if (Object.hasOwn(named, v.value)) return named[v.value]
   if (v.value === 'custom' || v.direction !== undefined) {
     const span = (v.count ?? 1) * UNIT_DAYS[v.unit ?? 'day'] * DAY
     return (v.direction ?? 'past') === 'past' ? [today - span, today] : [today, today + span]

@@ -1,4 +1,5 @@
 import { APIErrorCode, type Client } from '@notionhq/client'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildConnection, connectedWorkspace, type Seed } from '../support/factories.js'
 import { apiError, startTestServer, type TestServer } from '../support/harness.js'
@@ -168,5 +169,36 @@ describe('meeting notes', () => {
       shareWith: [s.pages.root.id],
     })
     expect((await apiError(writer.notion.blocks.meetingNotes.query({}))).code).toBe(APIErrorCode.RestrictedResource)
+  })
+
+  it('malformed bodies and queries never answer 5xx (meeting notes, custom emojis, async tasks)', async () => {
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await server.raw(path, {
+        token: s.token,
+        version: '2026-03-11',
+        method,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      })
+      return res.status
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), fc.string({ maxLength: 40 }), async (junk, text) => {
+        for (const status of [
+          await call('POST', '/v1/blocks/meeting_notes', junk),
+          await call('POST', '/v1/blocks/meeting_notes', { source: junk, parent: junk, title: junk }),
+          await call('POST', '/v1/blocks/meeting_notes/query', junk),
+          await call('POST', '/v1/blocks/meeting_notes/query', { filter: junk, sort: junk, limit: junk }),
+          await call('POST', '/v1/blocks/meeting_notes/query', {
+            filter: { property: 'created_time', filter: { operator: 'date_is_within', value: { type: 'relative', value: text } } },
+          }),
+          await call('GET', `/v1/custom_emojis?name=${encodeURIComponent(text)}&start_cursor=${encodeURIComponent(text)}`),
+          await call('GET', `/v1/async_tasks/${encodeURIComponent(text) || 'x'}`),
+        ]) {
+          expect(status).toBeGreaterThanOrEqual(200)
+          expect(status).toBeLessThan(500)
+        }
+      }),
+      { numRuns: 40, seed: 15 },
+    )
   })
 })
