@@ -246,3 +246,74 @@ export async function fillCustomEmojis<T>(deps: Deps, workspaceId: string, value
   }
   return value
 }
+
+const EMOJI_NAME_IN_TEXT = /:([a-z0-9][a-z0-9_-]{0,49}):/g
+const HAS_EMOJI_NAME = /:[a-z0-9][a-z0-9_-]{0,49}:/
+
+type TextItem = { type: string; text?: { content: string; link: unknown }; annotations?: unknown; plain_text?: string; href?: unknown }
+
+/**
+ * Turns `:name:` in the plain text runs of new blocks (stored form, from Markdown) into custom-emoji
+ * mentions, as Notion reads its enhanced Markdown (docs/reference/notion-api-2026.md §2.5), for the
+ * names the workspace has; other `:words:` stay text. Walks `rich_text` of every block, in place; no
+ * query when no block holds a `:name:`, one lookup per distinct name otherwise (at most 100 names).
+ */
+export async function emojiMentionsFromText(
+  deps: Pick<Deps, 'publicUrl'>,
+  db: Db,
+  workspaceId: string,
+  blocks: Array<{ content: Record<string, unknown>; children: unknown[] }>,
+): Promise<void> {
+  const arrays: TextItem[][] = []
+  const names = new Set<string>()
+  const stack = blocks.filter((b) => b && typeof b === 'object' && 'content' in b)
+  while (stack.length) {
+    const b = stack.pop() as (typeof blocks)[number]
+    const rt = b.content.rich_text
+    if (
+      Array.isArray(rt) &&
+      (rt as TextItem[]).some((i) => i.type === 'text' && i.text && !i.text.link && HAS_EMOJI_NAME.test(i.text.content))
+    ) {
+      arrays.push(rt as TextItem[])
+      for (const i of rt as TextItem[])
+        if (i.type === 'text' && i.text) for (const m of i.text.content.matchAll(EMOJI_NAME_IN_TEXT)) names.add(m[1] as string)
+    }
+    if (Array.isArray(b.children)) stack.push(...(b.children as typeof blocks).filter((c) => c && typeof c === 'object' && 'content' in c))
+  }
+  if (names.size === 0) return
+  const known = new Map<string, CustomEmoji>()
+  for (const name of [...names].slice(0, 100)) {
+    const row = await findCustomEmojiByName(db, workspaceId, name)
+    if (row) known.set(name, presentEmoji(deps, row))
+  }
+  if (known.size === 0) return
+  for (const rt of arrays) {
+    const out: TextItem[] = []
+    for (const item of rt) {
+      if (item.type !== 'text' || !item.text || item.text.link) {
+        out.push(item)
+        continue
+      }
+      let last = 0
+      const content = item.text.content
+      const piece = (text: string) => {
+        if (text !== '') out.push({ ...item, text: { content: text, link: null }, plain_text: text })
+      }
+      for (const m of content.matchAll(EMOJI_NAME_IN_TEXT)) {
+        const emoji = known.get(m[1] as string)
+        if (!emoji) continue
+        piece(content.slice(last, m.index))
+        out.push({
+          type: 'mention',
+          mention: { type: 'custom_emoji', custom_emoji: emoji },
+          annotations: item.annotations,
+          plain_text: `:${emoji.name}:`,
+          href: null,
+        } as TextItem)
+        last = (m.index as number) + m[0].length
+      }
+      piece(content.slice(last))
+    }
+    rt.splice(0, rt.length, ...out)
+  }
+}

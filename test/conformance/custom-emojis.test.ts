@@ -105,6 +105,30 @@ describe('custom emojis', () => {
     expect((await notion.pages.retrieveMarkdown({ page_id: page.id })).markdown).toBe('Go :party:')
   })
 
+  it('Markdown `:name:` becomes a custom-emoji mention on write (known names only) and reads back as `:name:`', async () => {
+    const page = await notion.pages.create({
+      parent: { page_id: s.pages.root.id },
+      properties: { title: { title: rt('Emoji markdown') } },
+      markdown: 'Hi :party: and :nope:\nsecond',
+    })
+    const [first] = (await notion.blocks.children.list({ block_id: page.id })).results as any[]
+    expect(first.paragraph.rich_text.map((r: any) => [r.type, r.plain_text])).toEqual([
+      ['text', 'Hi '],
+      ['mention', ':party:'],
+      ['text', ' and :nope:'],
+    ])
+    expect(first.paragraph.rich_text[1].mention).toEqual({ type: 'custom_emoji', custom_emoji: party })
+    expect((await notion.pages.retrieveMarkdown({ page_id: page.id })).markdown).toBe('Hi :party: and :nope:\nsecond')
+    await notion.pages.updateMarkdown({
+      page_id: page.id,
+      type: 'update_content',
+      update_content: { content_updates: [{ old_str: 'second', new_str: 'third :ship-it:' }] },
+    })
+    const after = (await notion.blocks.children.list({ block_id: page.id })).results as any[]
+    expect(after[0].id).toBe(first.id)
+    expect(after[1].paragraph.rich_text[1].mention.custom_emoji).toEqual(ship)
+  })
+
   it('the CLI adds, lists and removes; removing an unknown emoji is not_found', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'octavo-emoji-'))
     const file = join(dir, 'rocket.png')

@@ -10,6 +10,7 @@ import { validationError } from '../../errors/notion-error.js'
 import { REQUIRED_LEVEL } from '../../permissions/roles.js'
 import { levelOn, loadAuthorized } from '../../services/access.js'
 import { changeActorOf } from '../../services/change-actor.js'
+import { emojiMentionsFromText } from '../../services/custom-emojis.service.js'
 import type { Deps } from '../../services/deps.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
@@ -288,6 +289,7 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
       const { content, after, position } = body.insert_content
       const blocks = newBlocksOf(parseMarkdown(content, version, 'body.insert_content.content'))
       requireWithinLimit(blocks)
+      await emojiMentionsFromText(deps, trx, caller.workspaceId, blocks)
       let place: InsertAt = { type: 'end' }
       const anchor =
         after ?? (position?.type === 'after_content' ? ('anchor' in position ? position.anchor : position.after_content.anchor) : undefined)
@@ -327,7 +329,10 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
         }
         allowDeleting = body.update_content.allow_deleting_content ?? false
       }
-      changed = await reconcile(trx, page, tree.nodes, parseMarkdown(next, version, `body.${body.type}`), {
+      const parsed = parseMarkdown(next, version, `body.${body.type}`)
+      // `:name:` → custom-emoji mentions (services/custom-emojis.service.ts), so kept blocks still compare equal.
+      await emojiMentionsFromText(deps, trx, caller.workspaceId, parsed as Parameters<typeof emojiMentionsFromText>[3])
+      changed = await reconcile(trx, page, tree.nodes, parsed, {
         allowDeleting,
         at,
         publicUrl: deps.publicUrl,
