@@ -12,7 +12,7 @@ import { authenticateBearer } from '../services/auth.service.js'
 import type { Deps } from '../services/deps.js'
 import type { ApiCaller, RequestContext } from '../auth/principal.js'
 import { signFileRefs } from '../services/file-urls.js'
-import { fillCustomEmojis } from '../services/custom-emojis.service.js'
+import { refreshCustomEmojis } from '../services/custom-emojis.service.js'
 import { injectFaults, type Emulator } from '../http/emulator/index.js'
 import { explainRateLimited } from '../permissions/explain.js'
 
@@ -143,8 +143,10 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       }
       // Stored file markers become signed `{url, expiry_time}` (services/file-urls.ts).
       const out = await r.handler(c, { caller, version: v, betas })
-      // Custom emojis (icons, mentions) show their current name and URL (services/custom-emojis.service.ts).
-      const body = signFileRefs(await fillCustomEmojis(deps, caller.workspaceId, out instanceof WithStatus ? out.body : out), deps)
+      // Custom emojis met on the way (icons, mentions) then show their current name and URL (services/custom-emojis.service.ts).
+      const emojis: Array<{ id: string }> = []
+      const body = signFileRefs(out instanceof WithStatus ? out.body : out, deps, (e) => emojis.push(e))
+      await refreshCustomEmojis(deps, caller.workspaceId, emojis)
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
       return c.json(payload as object, out instanceof WithStatus ? out.status : 200)
     })

@@ -212,29 +212,12 @@ export async function customEmojiIcon(deps: Pick<Deps, 'publicUrl'>, db: Db, wor
 }
 
 /**
- * Refreshes, in place, the `name` and `url` of every `custom_emoji` object `{id, …}` inside an answer
- * (icons, mentions) from the workspace's current emojis; a removed emoji keeps what was stored. One
- * lookup per distinct emoji in the answer, none when it holds none. Returns `value`.
+ * Refreshes, in place, the `name` and `url` of `custom_emoji` payloads `{id, …}` found in an answer
+ * (icons, mentions; collected by `signFileRefs`) from the workspace's current emojis; a removed emoji
+ * keeps what was stored. One lookup per distinct emoji; nothing when `found` is empty.
  */
-export async function fillCustomEmojis<T>(deps: Deps, workspaceId: string, value: T): Promise<T> {
-  const found: Array<{ id: string; name?: string; url?: string }> = []
-  const stack: unknown[] = [value]
-  while (stack.length) {
-    const v = stack.pop()
-    if (v === null || typeof v !== 'object') continue
-    if (Array.isArray(v)) {
-      for (const x of v) if (x !== null && typeof x === 'object') stack.push(x)
-      continue
-    }
-    const o = v as Record<string, unknown>
-    const e = o.custom_emoji as { id?: unknown } | undefined
-    if (o.type === 'custom_emoji' && e && typeof e === 'object' && typeof e.id === 'string') {
-      found.push(e as { id: string })
-      continue
-    }
-    for (const x of Object.values(o)) if (x !== null && typeof x === 'object') stack.push(x)
-  }
-  if (found.length === 0) return value
+export async function refreshCustomEmojis(deps: Deps, workspaceId: string, found: Array<{ id: string }>): Promise<void> {
+  if (found.length === 0) return
   const rows = new Map<string, CustomEmojiRow>()
   for (const id of new Set(found.map((f) => f.id))) {
     const row = await findCustomEmoji(deps.store.db, workspaceId, id)
@@ -244,7 +227,6 @@ export async function fillCustomEmojis<T>(deps: Deps, workspaceId: string, value
     const row = rows.get(f.id)
     if (row) Object.assign(f, presentEmoji(deps, row))
   }
-  return value
 }
 
 const EMOJI_NAME_IN_TEXT = /:([a-z0-9][a-z0-9_-]{0,49}):/g
