@@ -16,6 +16,7 @@ import type { Deps } from './services/deps.js'
 import { mountRoutes } from './api/router.js'
 import { SEND_PATH } from './api/file-uploads/file-uploads.routes.js'
 import { registerFileUrlRoutes } from './api/file-uploads/file-url.routes.js'
+import { registerEmojiImageRoutes } from './api/custom-emojis/custom-emojis.routes.js'
 import { portalApp, type PortalOptions } from './portal/portal-app.js'
 import { oauthApiRoutes, oauthTooLarge, registerOAuthApiRoutes } from './api/oauth.routes.js'
 import { createHostPolicy, hostCheck, type HostPolicy } from './http/allowed-hosts.js'
@@ -150,6 +151,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   })
   mountRoutes(app, options.deps, ops.countRejections(options.limiter), apiRoutes(options.deps), emulator)
   registerFileUrlRoutes(app, options.deps)
+  registerEmojiImageRoutes(app, options.deps)
   registerOAuthApiRoutes(app, options.deps, security)
   app.route('/_octavo/admin', adminRoutes(options.deps, options.adminKey))
   app.route('/_octavo/admin', emulatorAdminRoutes(emulator, options.adminKey))

@@ -12,6 +12,7 @@ import { adjustableClock, isAdjustable, systemClock, type Clock } from './domain
 import { createLogger, type Logger } from './logger.js'
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js'
 import { Caches } from './services/caches.js'
+import { BackgroundTasks } from './services/async-tasks.js'
 import type { Deps } from './services/deps.js'
 import { onStoreReplaced } from './services/snapshots.service.js'
 import { openStore, type Store } from './storage/store.js'
@@ -53,6 +54,7 @@ export async function createDeps(config: Config, options: { clock?: Clock; logge
     config: { rateLimits: config.rateLimits },
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
     blobs: openBlobStore(config.files, store, config.dataDir),
+    tasks: new BackgroundTasks(),
     files: {
       importAllowPrivate: config.files?.importAllowPrivate ?? false,
       importTimeoutSeconds: config.files?.importTimeoutSeconds ?? 30,
@@ -237,6 +239,8 @@ export async function startServer(
     // Webhook attempts in flight finish (each bounded by its timeout) before the store closes.
     await webhooks?.close()
     await sweeper?.close()
+    // Async tasks' work (services/async-tasks.ts) finishes before the store closes.
+    await deps.tasks?.drain()
     await limiter.close?.()
     await deps.store.close()
   }

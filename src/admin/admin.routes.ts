@@ -31,6 +31,7 @@ import { registerPeopleAdminRoutes } from './people.routes.js'
 import { registerPatAdminRoutes } from './pats.routes.js'
 import { registerOAuthAdminRoutes } from './oauth.routes.js'
 import { registerWebhookAdminRoutes } from './webhooks.routes.js'
+import { registerCustomEmojiAdminRoutes } from './custom-emojis.routes.js'
 import { registerEmulatorAdminRoutes } from './emulator.routes.js'
 import { registerFileUploadAdminRoutes } from './file-uploads.routes.js'
 import { CapabilitiesInput, toCapabilities } from './capabilities.schema.js'
@@ -284,6 +285,7 @@ export function adminRoutes(deps: Deps, adminKey: string): Hono<AppEnv> {
   registerPeopleAdminRoutes(app, deps, { body, id, actor })
   registerOAuthAdminRoutes(app, deps, { body, id, actor })
   registerWebhookAdminRoutes(app, deps, { body, id, actor })
+  registerCustomEmojiAdminRoutes(app, deps, { body, id, actor })
   registerEmulatorAdminRoutes(app, deps, { body })
   registerFileUploadAdminRoutes(app, deps, { body, id })
   app.put('/users/:user/password', async (c) => {

@@ -12,6 +12,7 @@ import { authenticateBearer } from '../services/auth.service.js'
 import type { Deps } from '../services/deps.js'
 import type { ApiCaller, RequestContext } from '../auth/principal.js'
 import { signFileRefs } from '../services/file-urls.js'
+import { refreshCustomEmojis } from '../services/custom-emojis.service.js'
 import { injectFaults, type Emulator } from '../http/emulator/index.js'
 import { explainRateLimited } from '../permissions/explain.js'
 
@@ -100,6 +101,17 @@ export type RouteSpec = RouteData & {
   handler: (c: AppContext, ctx: RequestContext) => Promise<unknown>
 }
 
+/**
+ * A handler's answer with a status other than 200: 202 with an `async_task` (api/async-tasks/,
+ * services/async-tasks.ts). Everything else a handler returns is answered 200.
+ */
+export class WithStatus {
+  constructor(
+    readonly status: 202,
+    readonly body: object,
+  ) {}
+}
+
 /** The capability an endpoint needs is enforced inside handlers, next to the object it concerns. */
 export type { RequiredCapability }
 
@@ -134,9 +146,13 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
         }).explain(rateLimitExplanation(deps, caller, decision.reason, decision.retryAfterSeconds))
       }
       // Stored file markers become signed `{url, expiry_time}` (services/file-urls.ts).
-      const body = signFileRefs(await r.handler(c, { caller, version: v, betas }), deps)
+      const out = await r.handler(c, { caller, version: v, betas })
+      // Custom emojis met on the way (icons, mentions) then show their current name and URL (services/custom-emojis.service.ts).
+      const emojis: Array<{ id: string }> = []
+      const body = signFileRefs(out instanceof WithStatus ? out.body : out, deps, (e) => emojis.push(e))
+      await refreshCustomEmojis(deps, caller.workspaceId, emojis)
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
-      return c.json(payload as object)
+      return c.json(payload as object, out instanceof WithStatus ? out.status : 200)
     })
   }
 }

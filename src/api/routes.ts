@@ -11,12 +11,16 @@ import { searchRoutes } from './search/search.routes.js'
 import { usersRoutes } from './users/users.routes.js'
 import { viewsRoutes } from './views/views.routes.js'
 import { fileUploadsRoutes } from './file-uploads/file-uploads.routes.js'
+import { asyncTasksRoutes } from './async-tasks/async-tasks.routes.js'
+import { meetingNotesRoutes } from './blocks/meeting-notes.routes.js'
+import { customEmojisRoutes } from './custom-emojis/custom-emojis.routes.js'
 
 /** Every `/v1` route, by resource (named like the SDK's `api-endpoints/*`). */
 export function apiRoutes(deps: Deps): RouteSpec[] {
   return [
     ...usersRoutes(deps),
     ...pagesRoutes(deps),
+    ...meetingNotesRoutes(deps),
     ...blocksRoutes(deps),
     ...searchRoutes(deps),
     ...commentsRoutes(deps),
@@ -25,6 +29,8 @@ export function apiRoutes(deps: Deps): RouteSpec[] {
     ...viewsRoutes(deps),
     ...pageMarkdownRoutes(deps),
     ...fileUploadsRoutes(deps),
+    ...asyncTasksRoutes(deps),
+    ...customEmojisRoutes(deps),
   ]
 }
 

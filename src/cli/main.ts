@@ -13,6 +13,7 @@ import { emulatorCommands } from './emulator-commands.js'
 import { importNotionCommand } from './import-notion-command.js'
 import { webhookCommands } from './webhook-commands.js'
 import { fileCommands } from './file-commands.js'
+import { emojiCommands } from './emoji-commands.js'
 
 /**
  * `octavo`: the server (`serve`) and the set-up commands that work directly on the store
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   importNotionCommand(program)
   webhookCommands(program)
   fileCommands(program)
+  emojiCommands(program)
   return program
 }
 

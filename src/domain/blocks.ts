@@ -17,8 +17,15 @@ const Emoji = z.object({ type: z.literal('emoji').optional(), emoji: z.string() 
 const ExternalIcon = z.object({ type: z.literal('external').optional(), external: z.object({ url: Url }).strict() }).strict()
 /** An uploaded file (`/v1/file_uploads`), attached by id (SDK `FileUploadPageIconRequest` and kin). */
 const FileUploadRef = z.object({ type: z.literal('file_upload').optional(), file_upload: z.object({ id: NotionId }).strict() }).strict()
-/** Page and callout icons: an emoji, an external image or an uploaded image. */
-export const IconRequest = z.union([Emoji, ExternalIcon, FileUploadRef])
+/** A workspace's custom emoji by id (SDK `CustomEmojiPageIconRequest`; `name` and `url` are informative). */
+const CustomEmojiIcon = z
+  .object({
+    type: z.literal('custom_emoji').optional(),
+    custom_emoji: z.object({ id: NotionId, name: z.string().max(200).optional(), url: Url.optional() }).strict(),
+  })
+  .strict()
+/** Page and callout icons: an emoji, an external image, an uploaded image or a custom emoji. */
+export const IconRequest = z.union([Emoji, ExternalIcon, FileUploadRef, CustomEmojiIcon])
 /** Page covers: an external or uploaded image. */
 export const CoverRequest = z.union([ExternalIcon, FileUploadRef])
 
@@ -231,8 +238,10 @@ function fileNameOf(url: string): string {
 
 /** Normalises a request icon to its response form. */
 export function normalizeIcon(icon: unknown): Record<string, unknown> {
-  const i = icon as { emoji?: string; external?: { url: string }; file_upload?: { id: string } }
+  const i = icon as { emoji?: string; external?: { url: string }; file_upload?: { id: string }; custom_emoji?: { id: string } }
   if (i.file_upload) return { type: 'file_upload', file_upload: { id: i.file_upload.id } }
+  // The service checks the id and fills `name` and `url` (services/file-attachments.ts `resolveImage`).
+  if (i.custom_emoji) return { type: 'custom_emoji', custom_emoji: { id: i.custom_emoji.id } }
   return i.emoji !== undefined ? { type: 'emoji', emoji: i.emoji } : { type: 'external', external: { url: i.external?.url } }
 }
 

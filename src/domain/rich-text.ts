@@ -89,6 +89,12 @@ const Mention = z.union([
   z.object({ type: z.literal('link_preview').optional(), link_preview: z.object({ url: z.string().max(2000) }).strict() }).strict(),
   z
     .object({
+      type: z.literal('custom_emoji').optional(),
+      custom_emoji: z.object({ id: NotionId, name: z.string().max(200).optional(), url: z.string().max(2000).optional() }).strict(),
+    })
+    .strict(),
+  z
+    .object({
       type: z.literal('template_mention').optional(),
       template_mention: z.union([
         z.object({ type: z.literal('template_mention_date').optional(), template_mention_date: z.enum(['today', 'now']) }).strict(),
@@ -192,6 +198,11 @@ export function normalizeRichText(items: RichTextItemRequest[]): RichTextItem[] 
     } else if ('link_preview' in m) {
       mention = { type: 'link_preview', link_preview: { url: m.link_preview.url } }
       plain ||= m.link_preview.url
+    } else if ('custom_emoji' in m) {
+      // `name` and `url` are refreshed from the workspace's emojis when answered (services/custom-emojis.ts).
+      const e = m.custom_emoji
+      mention = { type: 'custom_emoji', custom_emoji: { id: e.id, name: e.name ?? '', url: e.url ?? '' } }
+      plain ||= e.name ? `:${e.name}:` : ''
     } else {
       const t = m.template_mention
       mention = {

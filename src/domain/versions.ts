@@ -97,6 +97,11 @@ export const VERSION_BEHAVIOURS = {
     what: '`archived` is gone from requests and responses (`in_trash` only); append-children `after` became `position`',
     source: 'docs/reference/notion-api.md §1.12',
   },
+  meetingNotesName: {
+    since: '2026-03-11',
+    what: 'the meeting-notes block type is named `meeting_notes` (earlier versions: `transcription`, same payload)',
+    source: 'docs/reference/notion-api-2026.md §5.2',
+  },
   titleOnlyLists: {
     since: '2026-12-01',
     what: 'search and data-source queries return only the title property of each page unless `filter_properties` is sent',

@@ -36,6 +36,8 @@ const FLASH: Record<string, Flash> = {
   group_deleted: { kind: 'ok', text: 'Group deleted. Its page access is gone.' },
   group_member_added: { kind: 'ok', text: 'Added to the group.' },
   group_member_removed: { kind: 'ok', text: 'Removed from the group.' },
+  emoji_added: { kind: 'ok', text: 'Emoji added.' },
+  emoji_removed: { kind: 'ok', text: 'Emoji removed. Pages that use it keep its image.' },
 }
 
 /** Personal access tokens (Developer portal) and Settings & members: `?done=` → notice. */

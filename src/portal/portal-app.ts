@@ -14,6 +14,7 @@ import type { PortalEnv } from './session.js'
 import { settingsAuditLog } from './settings/audit-log.js'
 import { settingsConnections } from './settings/connections.js'
 import { settingsGroups } from './settings/groups.js'
+import { settingsEmojis } from './settings/emojis.js'
 import { settingsMembers } from './settings/members.js'
 import { workspaceSettings } from './settings/workspace-settings.js'
 import { createShell, portalArea, portalAssets, type PortalArea, type PortalOptions } from './shell.js'
@@ -102,6 +103,7 @@ export function portalApp(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
     settingsMembers(app, shell, settings)
     settingsGroups(app, shell, settings)
     settingsAuditLog(app, shell, settings)
+    settingsEmojis(app, shell, settings)
     unknownPortalPaths(app)
   })
   return new Hono<PortalEnv>({ strict: false }).route('/', oauth).route('/', portal)

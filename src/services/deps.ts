@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.js'
 import type { Logger } from '../logger.js'
 import type { BlobStore } from '../storage/blobs/blob-store.js'
 import type { Store } from '../storage/store.js'
+import type { BackgroundTasks } from './async-tasks.js'
 import type { Caches } from './caches.js'
 
 /**
@@ -24,4 +25,6 @@ export interface Deps {
   blobs: BlobStore
   /** File-upload settings (`external_url` imports). */
   files: Pick<FileSettings, 'importAllowPrivate' | 'importTimeoutSeconds'>
+  /** Async tasks' work in flight in this process (services/async-tasks.ts), drained on stop. */
+  tasks?: BackgroundTasks
 }

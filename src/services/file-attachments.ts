@@ -7,6 +7,7 @@ import { decideAttach } from '../permissions/decide-file-upload.js'
 import { attachFileUpload, findFileUpload, type FileUploadRow } from '../storage/repositories/file-uploads.repository.js'
 import type { Db } from '../storage/store.js'
 import { changeActorOf } from './change-actor.js'
+import { customEmojiIcon } from './custom-emojis.service.js'
 import type { Deps } from './deps.js'
 import { fileMarker } from './file-urls.js'
 
@@ -41,7 +42,7 @@ export class UploadClaims {
 
   constructor(
     private readonly trx: Db,
-    private readonly deps: Pick<Deps, 'clock'>,
+    private readonly deps: Pick<Deps, 'clock' | 'publicUrl'>,
     private readonly ctx: RequestContext,
   ) {}
 
@@ -72,8 +73,14 @@ export class UploadClaims {
     return { marker: fileMarker(upload.id, upload.filename), upload }
   }
 
-  /** A normalised icon or cover: a `file_upload` reference becomes a marker; anything else is returned as is. */
+  /**
+   * A normalised icon or cover: a `file_upload` reference becomes a marker; a custom emoji is checked
+   * in the workspace and stored with its name and URL (custom-emojis.service.ts); anything else is
+   * returned as is.
+   */
   async resolveImage<T extends Record<string, unknown> | null>(value: T, target: 'icon' | 'cover'): Promise<T> {
+    const emoji = value?.type === 'custom_emoji' ? (value.custom_emoji as { id: string }) : null
+    if (emoji) return (await customEmojiIcon(this.deps, this.trx, this.ctx.caller.workspaceId, emoji.id)) as unknown as T
     const id = fileUploadIdOf(value)
     if (id === null) return value
     return (await this.claim(id, target)).marker as unknown as T
@@ -90,7 +97,8 @@ export class UploadClaims {
       content.file = marker.file
       if (type === 'file' && (content.name === undefined || content.name === null)) content.name = upload.filename ?? 'file'
     }
-    if (content.icon && fileUploadIdOf(content.icon) !== null)
+    const icon = content.icon as Record<string, unknown> | null | undefined
+    if (icon && (fileUploadIdOf(icon) !== null || icon.type === 'custom_emoji'))
       content.icon = await this.resolveImage(content.icon as Record<string, unknown>, 'icon')
   }
 

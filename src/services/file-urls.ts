@@ -67,8 +67,14 @@ function isMarker(v: unknown): v is FileMarker {
 /**
  * Replaces every stored file marker inside `value` (any JSON-like answer) with a freshly signed
  * `{url, expiry_time}`, in place, and returns `value`. Objects without markers are untouched.
+ * `onCustomEmoji`, when given, receives each `custom_emoji` payload `{id, …}` met on the way (icons,
+ * mentions), so the router refreshes them without a second walk (services/custom-emojis.service.ts).
  */
-export function signFileRefs<T>(value: T, deps: Pick<Deps, 'secrets' | 'clock' | 'publicUrl'>): T {
+export function signFileRefs<T>(
+  value: T,
+  deps: Pick<Deps, 'secrets' | 'clock' | 'publicUrl'>,
+  onCustomEmoji?: (emoji: { id: string }) => void,
+): T {
   const stack: unknown[] = [value]
   while (stack.length) {
     const v = stack.pop()
@@ -81,6 +87,13 @@ export function signFileRefs<T>(value: T, deps: Pick<Deps, 'secrets' | 'clock' |
     if (isMarker(o.file)) {
       o.file = signFileUrl(deps, o.file.file_upload_id, o.file.filename)
       continue
+    }
+    if (onCustomEmoji && o.type === 'custom_emoji') {
+      const e = o.custom_emoji as { id?: unknown } | null | undefined
+      if (e && typeof e === 'object' && typeof e.id === 'string') {
+        onCustomEmoji(e as { id: string })
+        continue
+      }
     }
     for (const x of Object.values(o)) if (x !== null && typeof x === 'object') stack.push(x)
   }

@@ -39,6 +39,8 @@ export interface Database {
   blob_chunk: BlobChunkTable
   view: ViewTable
   view_query: ViewQueryTable
+  async_task: AsyncTaskTable
+  custom_emoji: CustomEmojiTable
 }
 
 // Plans, roles, user-information levels and PAT policies are domain vocabulary (domain/workspace.ts).
@@ -528,4 +530,39 @@ export interface WebhookCursorTable {
 /** A change-event `seq` already fanned out to webhook deliveries (kept for the re-read window only). */
 export interface WebhookDispatchedTable {
   seq: number
+}
+
+/** An `async_task` (migration 0014, ADR 27): a background Markdown write answered with 202. */
+export interface AsyncTaskTable {
+  /** `task_` + 32 hex digits. */
+  id: string
+  workspace_id: string
+  /** Who may read it: the starting caller's key (`conn:<id>`, `user:<id>` for a PAT, `install:<id>`). */
+  owner: string
+  surface: 'rest' | 'mcp'
+  /** Notion's operation name, e.g. `POST /v1/pages`, `PATCH /v1/pages/:page_id/markdown`. */
+  operation: string
+  status: 'queued' | 'running' | 'succeeded' | 'failed'
+  created_time: string
+  updated_time: string
+  /** JSON of the synchronous answer, when `succeeded`. */
+  result: string | null
+  /** JSON `{object:"error", status, code, message, additional_data?}`, when `failed`. */
+  error: string | null
+}
+
+/** A workspace's custom emoji (migration 0014, ADR 27). Exactly one of `source_url` and `blob_key`. */
+export interface CustomEmojiTable {
+  id: string
+  workspace_id: string
+  /** Unique in the workspace: lowercase letters, digits, `_` and `-` (used as `:name:`). */
+  name: string
+  /** An external image URL, or null when the image is in the blob store. */
+  source_url: string | null
+  blob_key: string | null
+  content_type: string | null
+  size: number | null
+  /** `user:<id>` (portal, CLI, admin API acting as a person) or `admin`. */
+  created_by: string
+  created_time: string
 }

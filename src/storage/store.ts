@@ -100,6 +100,8 @@ export interface PoolStats {
  * in the reverse order). New tables must be added here.
  */
 export const TABLES: (keyof Database)[] = [
+  'async_task',
+  'custom_emoji',
   'webhook_dispatched',
   'webhook_cursor',
   'webhook_delivery',

@@ -122,6 +122,27 @@ describe('comments', () => {
     expect((user as { display_name: unknown }).display_name).toEqual({ type: 'user', resolved_name: 'Olive Owner' })
   })
 
+  it('display_name with markdown, and its refusals: an empty custom name, an unknown type, custom without its name', async () => {
+    const { s, notion } = await connectedWorkspace(server, ALL)
+    const md = await notion.comments.create({
+      parent: { page_id: s.pages.root.id },
+      markdown: '**bold** note',
+      display_name: { type: 'custom', custom: { name: 'Markdown Bot' } },
+    })
+    expect((md as { display_name: unknown }).display_name).toEqual({ type: 'custom', resolved_name: 'Markdown Bot' })
+    for (const display_name of [
+      { type: 'custom', custom: { name: '' } },
+      { type: 'robot' },
+      { type: 'custom' },
+      { type: 'integration', custom: { name: 'x' } },
+    ]) {
+      const e = await apiError(
+        notion.comments.create({ parent: { page_id: s.pages.root.id }, rich_text: text('x'), display_name: display_name as never }),
+      )
+      expect(e.code).toBe(APIErrorCode.ValidationError)
+    }
+  })
+
   it('lists per block: comments on a child block are not in the page list; oldest first', async () => {
     const s = await seedBasic(server, ALL)
     await s.share(s.pages.root.id)

@@ -30,6 +30,7 @@ describe('version matrix', () => {
   let mdPageId: string
   let paragraphId: string
   let notesId: string
+  let meetingNoteId: string
 
   beforeAll(async () => {
     server = await startTestServer()
@@ -79,6 +80,12 @@ describe('version matrix', () => {
       })
     ).id
     paragraphId = (await notion.blocks.children.list({ block_id: mdPageId })).results[0]!.id
+    // A meeting note from an audio block (issue 15): `meeting_notes`, or `transcription` before 2026-03-11.
+    const audio = await notion.blocks.children.append({
+      block_id: s.pages.root.id,
+      children: [{ audio: { external: { url: 'https://example.com/call.mp3' } } }],
+    })
+    meetingNoteId = (await notion.blocks.meetingNotes.create({ source: { type: 'block', block_id: audio.results[0]!.id } })).id
     await server.deps.store.db.updateTable('user').set({ name: null }).where('id', '=', namelessId).execute()
   })
   afterAll(async () => server.stop())
@@ -211,6 +218,12 @@ describe('version matrix', () => {
       expect([200, 400]).toContain(r.status)
       if (r.status === 400) expect(r.body.code).toBe('validation_error')
       return r.status === 400
+    },
+    meetingNotesName: async (v) => {
+      const b = (await call(v, `/v1/blocks/${meetingNoteId}`)).body
+      expect(['meeting_notes', 'transcription']).toContain(b.type)
+      expect(b[b.type].status).toBe('notes_ready')
+      return b.type === 'meeting_notes'
     },
     afterMatchesBlockStart: async (v) => {
       // "one" is inside the first block, not at its start; "Alpha one" starts exactly one block.

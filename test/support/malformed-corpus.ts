@@ -30,6 +30,8 @@ export function surfaceOf(path: string): Surface {
   if (path.startsWith('/v1/')) return 'v1'
   // Signed file URLs answer their refusals in Notion's envelope (api/file-uploads/file-url.routes.ts).
   if (path.startsWith('/_octavo/files/')) return 'v1'
+  // Custom emoji images likewise (api/custom-emojis/custom-emojis.routes.ts).
+  if (path.startsWith('/_octavo/emojis/')) return 'v1'
   if (path.startsWith('/_octavo/admin')) return 'admin'
   if (['/healthz', '/readyz', '/metrics', '/_octavo/health'].includes(path)) return 'ops'
   return 'portal'

@@ -1,7 +1,7 @@
 import { toMinute } from '../../domain/clock.js'
 import type { RichTextItem } from '../../domain/rich-text.js'
 import { plainText } from '../../domain/rich-text.js'
-import type { NotionVersion } from '../../domain/versions.js'
+import { behaves, type NotionVersion } from '../../domain/versions.js'
 import { presentLegacyBlockContent } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import { presentParent, trashFields, type Served } from '../pages/pages.presenter.js'
@@ -42,6 +42,8 @@ export function presentBlock(
     has_children: row.type === 'child_database' ? false : opts.hasChildren,
     ...trashFields(row.in_trash === 1, opts.version),
   } satisfies Omit<Served<BlockObjectResponse>, 'type'>
+  // Meeting notes are `transcription` blocks before 2026-03-11 (same payload; domain/versions.ts `meetingNotesName`).
+  const type = row.type === 'meeting_notes' && !behaves('meetingNotesName', opts.version) ? 'transcription' : row.type
   // Cast: the type and its content come from storage (`type` a block type, content its stored JSON).
-  return { ...common, type: row.type, [row.type]: content } as Served<BlockObjectResponse>
+  return { ...common, type, [type]: content } as Served<BlockObjectResponse>
 }

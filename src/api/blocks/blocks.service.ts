@@ -54,7 +54,7 @@ import { AppendChildrenBody, UpdateBlockEnvelope, type ListChildrenQuery } from 
  * their data source (for the parent's `database_id` and the row's title).
  */
 /** Presents `rows` for the caller; `known` is their `has_children` when the caller already knows it. */
-async function presentRows(db: Db, ctx: RequestContext, rows: BlockRow[], known?: Set<string>): Promise<Record<string, unknown>[]> {
+export async function presentRows(db: Db, ctx: RequestContext, rows: BlockRow[], known?: Set<string>): Promise<Record<string, unknown>[]> {
   const withKids =
     known ??
     (await withChildren(

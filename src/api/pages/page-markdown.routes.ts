@@ -5,6 +5,7 @@ import type { Deps } from '../../services/deps.js'
 import type { RouteSpec } from '../router.js'
 import { GetPageMarkdownQuery, UpdatePageMarkdownBody } from './page-markdown.schemas.js'
 import { getPageMarkdown, updatePageMarkdown } from './page-markdown.service.js'
+import { updatePageMarkdownAsync } from './page-async.js'
 
 /** `GET|PATCH /v1/pages/{page_id}/markdown` (SDK `pages.retrieveMarkdown|updateMarkdown`); see page-markdown.service.ts. */
 export function pageMarkdownRoutes(deps: Deps): RouteSpec[] {
@@ -27,7 +28,9 @@ export function pageMarkdownRoutes(deps: Deps): RouteSpec[] {
       schemas: { body: UpdatePageMarkdownBody },
       handler: async (c, ctx) => {
         const id = requireId(c.req.param('page_id'), 'page_id')
-        return updatePageMarkdown(deps, ctx, id, parseWith(UpdatePageMarkdownBody, await readJsonBody(c), 'body'))
+        const body = parseWith(UpdatePageMarkdownBody, await readJsonBody(c), 'body')
+        // `allow_async: true`: answered 202 with an async_task (page-async.ts, ADR 27).
+        return body.allow_async === true ? updatePageMarkdownAsync(deps, ctx, id, body) : updatePageMarkdown(deps, ctx, id, body)
       },
     },
   ]

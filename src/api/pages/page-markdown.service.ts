@@ -10,6 +10,7 @@ import { validationError } from '../../errors/notion-error.js'
 import { REQUIRED_LEVEL } from '../../permissions/roles.js'
 import { levelOn, loadAuthorized } from '../../services/access.js'
 import { changeActorOf } from '../../services/change-actor.js'
+import { emojiMentionsFromText } from '../../services/custom-emojis.service.js'
 import type { Deps } from '../../services/deps.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
@@ -249,7 +250,7 @@ export function checkMarkdownOptions(ctx: RequestContext, body: { markdown_versi
  * the end of the `after` selection, or at the end), `replace_content_range` (refused from 2026-12-01),
  * `update_content` (each `old_str` must match once unless `replace_all_matches`) and
  * `replace_content`. Child pages and databases are kept unless `allow_deleting_content`. Answers the
- * page's Markdown after the edit. `allow_async` is accepted and the edit made synchronously.
+ * page's Markdown after the edit. With `allow_async: true` the route answers 202 and runs this after (page-async.ts).
  * @throws NotionApiError validation_error | restricted_resource | object_not_found
  */
 export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: string, body: UpdatePageMarkdownBody): Promise<PageMarkdown> {
@@ -288,6 +289,7 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
       const { content, after, position } = body.insert_content
       const blocks = newBlocksOf(parseMarkdown(content, version, 'body.insert_content.content'))
       requireWithinLimit(blocks)
+      await emojiMentionsFromText(deps, trx, caller.workspaceId, blocks)
       let place: InsertAt = { type: 'end' }
       const anchor =
         after ?? (position?.type === 'after_content' ? ('anchor' in position ? position.anchor : position.after_content.anchor) : undefined)
@@ -327,7 +329,10 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
         }
         allowDeleting = body.update_content.allow_deleting_content ?? false
       }
-      changed = await reconcile(trx, page, tree.nodes, parseMarkdown(next, version, `body.${body.type}`), {
+      const parsed = parseMarkdown(next, version, `body.${body.type}`)
+      // `:name:` → custom-emoji mentions (services/custom-emojis.service.ts), so kept blocks still compare equal.
+      await emojiMentionsFromText(deps, trx, caller.workspaceId, parsed as Parameters<typeof emojiMentionsFromText>[3])
+      changed = await reconcile(trx, page, tree.nodes, parsed, {
         allowDeleting,
         at,
         publicUrl: deps.publicUrl,
@@ -376,7 +381,7 @@ async function insert(db: Db, page: BlockRow, blocks: NewBlock[], place: InsertA
 function keyOfExisting(node: MdNode, publicUrl: string): string {
   if (node.hidden || node.type === 'child_page' || node.type === 'child_database') return `ref:${node.id}`
   const key = blockKey(node, publicUrl)
-  return key.startsWith('<unknown ') || key.startsWith('<synced_block') ? `ref:${node.id}` : key
+  return key.startsWith('<unknown ') || key.startsWith('<synced_block') || key.startsWith('<meeting-notes ') ? `ref:${node.id}` : key
 }
 
 /**

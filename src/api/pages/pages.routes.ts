@@ -6,6 +6,7 @@ import type { Deps } from '../../services/deps.js'
 import type { RouteSpec } from '../router.js'
 import { CreatePageBody, MovePageBody, UpdatePageBody } from './pages.schemas.js'
 import { createPage, getPage, movePage, updatePage } from './pages.service.js'
+import { createPageAsync } from './page-async.js'
 
 /** `filter_properties`, repeated (`?filter_properties=a&filter_properties=b`, what the SDK sends) or bracketed. */
 export function filterPropertiesOf(c: AppContext): string[] | undefined {
@@ -21,7 +22,11 @@ export function pagesRoutes(deps: Deps): RouteSpec[] {
       path: '/pages',
       endpoint: 'pages.create',
       schemas: { body: CreatePageBody },
-      handler: async (c, ctx) => createPage(deps, ctx, parseWith(CreatePageBody, await readJsonBody(c), 'body')),
+      handler: async (c, ctx) => {
+        const body = parseWith(CreatePageBody, await readJsonBody(c), 'body')
+        // `allow_async` with `markdown`: answered 202 with an async_task (page-async.ts, ADR 27).
+        return body.allow_async === true && body.markdown !== undefined ? createPageAsync(deps, ctx, body) : createPage(deps, ctx, body)
+      },
     },
     {
       method: 'get',

@@ -10,6 +10,7 @@ import { validationError } from '../../errors/notion-error.js'
 import { loadAuthorized, requireCapability } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import { UploadClaims } from '../../services/file-attachments.js'
+import { emojiMentionsFromText } from '../../services/custom-emojis.service.js'
 import { createNode, moveNode } from '../../services/tree.service.js'
 import { loadDataSource } from '../../services/databases-core.js'
 import { computeOneRow } from '../../services/row-values.js'
@@ -174,6 +175,8 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
     const icon = await claims.resolveImage(body.icon ? normalizeIcon(body.icon) : null, 'icon')
     const cover = await claims.resolveImage(body.cover ? normalizeCover(body.cover) : null, 'cover')
     await claims.resolveBlocks(blocks)
+    // Markdown's `:name:` → custom-emoji mentions (services/custom-emojis.service.ts).
+    if (body.markdown !== undefined) await emojiMentionsFromText(deps, trx, caller.workspaceId, blocks)
     let created: BlockRow
     let template: BlockRow | null = null
     if (body.template && body.template.type !== 'none' && !('database_id' in p) && !('data_source_id' in p)) {

@@ -94,6 +94,11 @@ function mentionMarkdown(item: RichTextItem, publicUrl: string): string {
     }
     case 'link_preview':
       return `<mention-link-preview url="${attr((m.link_preview as { url: string }).url)}">${label}</mention-link-preview>`
+    case 'custom_emoji': {
+      // Notion's enhanced Markdown writes a custom emoji as `:name:` (docs/reference/notion-api-2026.md §2.5).
+      const name = (m.custom_emoji as { name?: string }).name
+      return name ? `:${name}:` : label
+    }
     default:
       return label
   }

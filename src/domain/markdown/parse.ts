@@ -311,6 +311,11 @@ function parseTagBlock(
       const id = idFromUrl(attrs.url ?? '')
       return one(id ? [{ ref: id, refType: name }] : [])
     }
+    case 'meeting-notes': {
+      // An existing meeting note (rendered read-only): kept by id; a new one cannot be written in Markdown.
+      const id = idFromUrl(attrs.url ?? '')
+      return one(id ? [{ ref: id, refType: 'meeting_notes' }] : [])
+    }
     case 'page':
     case 'database': {
       const id = idFromUrl(attrs.url ?? '')

@@ -162,6 +162,9 @@ function renderBlock(node: MdNode, ctx: Ctx, number: number): string {
       return `<page url="${idUrl(ctx.publicUrl, node.id)}">${escapeText(node.title ?? '')}</page>`
     case 'child_database':
       return `<database url="${idUrl(ctx.publicUrl, node.id)}" inline="false">${escapeText(node.title ?? '')}</database>`
+    case 'meeting_notes':
+      // Read-only, like a child page: the title only; its sections are the block's children (docs/markdown.md).
+      return `<meeting-notes url="${idUrl(ctx.publicUrl, node.id)}">${inline('title')}</meeting-notes>`
     case 'synced_block': {
       const from = (c.synced_from as { block_id?: string } | null | undefined)?.block_id
       if (from) return `<synced_block_reference url="${idUrl(ctx.publicUrl, from)}"/>`

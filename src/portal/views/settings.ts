@@ -6,7 +6,7 @@ import { patStatusPill } from './tokens.js'
 
 /** Settings & members: Connections (all PATs, PAT creation policy), Members, Groups, Audit log. */
 
-export type SettingsTab = 'connections' | 'members' | 'groups' | 'audit'
+export type SettingsTab = 'connections' | 'members' | 'groups' | 'audit' | 'emojis'
 
 /** The Settings sidebar: workspace switcher and the four tabs of one workspace. */
 export function settingsSidebar(workspaces: WorkspaceChoice[], workspaceId: string, active: SettingsTab): Html {
@@ -15,7 +15,7 @@ export function settingsSidebar(workspaces: WorkspaceChoice[], workspaceId: stri
   return html`${workspaceSwitcher(workspaces, workspaceId, `/settings`)}
 <nav aria-label="Settings">
   <h2>Settings &amp; members</h2>
-  <ul>${item('connections', '🔌', 'Connections')}${item('members', '👥', 'Members')}${item('groups', '🗂️', 'Groups')}${item('audit', '📜', 'Audit log')}</ul>
+  <ul>${item('connections', '🔌', 'Connections')}${item('members', '👥', 'Members')}${item('groups', '🗂️', 'Groups')}${item('audit', '📜', 'Audit log')}${item('emojis', '😀', 'Emoji')}</ul>
 </nav>`
 }
 
@@ -327,5 +327,40 @@ ${
     (e) =>
       html`<tr><td class="nowrap">${when(e.time)}</td><td>${actorName(e.actor)}</td><td><code>${e.action}</code></td><td class="meta">${e.target && input.names.has(e.target) ? html`<strong>${input.names.get(e.target)}</strong>${e.meta ? ' · ' : ''}` : ''}${details(e.meta)}</td></tr>`,
   )}</tbody></table>`
+}`
+}
+
+/**
+ * Emoji: the workspace's custom emojis (name, image, id), an add form (name and image URL; image files
+ * through the CLI or the admin API) and a remove button each. Owners only may add and remove
+ * (services/custom-emojis.service.ts decides); members see the list.
+ */
+export function emojisView(input: SettingsHead & { emojis: Array<{ id: string; name: string; url: string }>; canManage: boolean }): Html {
+  const base = `/settings/${input.workspaceId}/emojis`
+  return html`${head(input, 'Emoji', 'Custom emojis everyone in the workspace can use as page icons and in text as :name:. Owners add and remove them.')}
+${
+  input.canManage
+    ? html`<form method="post" action="${base}" class="card row wrap">
+  ${csrfField(input.csrf)}
+  <label for="emoji-name">Name</label>
+  <input id="emoji-name" name="name" type="text" required maxlength="50" pattern="[a-z0-9][a-z0-9_\-]*" placeholder="party-parrot">
+  <label for="emoji-url">Image URL</label>
+  <input id="emoji-url" name="url" type="url" required maxlength="2000" placeholder="https://…/image.png">
+  <button class="primary" type="submit">Add emoji</button>
+</form><br>`
+    : ''
+}
+${
+  input.emojis.length === 0
+    ? html`<ul class="list"><li class="empty">No custom emojis yet.</li></ul>`
+    : html`<ul class="list">${input.emojis.map(
+        (e) => html`<li><img src="${e.url}" alt="" width="24" height="24"><div class="grow">:${e.name}:<div class="meta">${e.id}</div></div>
+      ${
+        input.canManage
+          ? html`<form method="post" action="${base}/${e.id}/remove" class="inline">${csrfField(input.csrf)}
+        <button type="submit" class="danger" aria-label="Remove :${e.name}:">Remove</button></form>`
+          : ''
+      }</li>`,
+      )}</ul>`
 }`
 }

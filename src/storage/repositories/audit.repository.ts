@@ -26,6 +26,7 @@ export const AUDITED_TYPES = [
   'install.',
   'user.',
   'workspace.',
+  'custom_emoji.',
 ] as const
 
 /** Whether events of `type` show in the audit log. */

@@ -58,6 +58,20 @@ const blockById = compiledOnce(1, (db, id) =>
     .where('id', '=', id as string),
 )
 
+/** Live (not trashed) blocks of `type` in a workspace, newest first (ties by id), at most `limit`. */
+export async function listLiveBlocksOfType(db: Db, workspaceId: string, type: string, limit: number): Promise<BlockRow[]> {
+  return db
+    .selectFrom('block')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('type', '=', type)
+    .where('in_trash', '=', 0)
+    .orderBy('created_time', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+}
+
 /** Where new children go among their siblings. */
 export type InsertAt =
   | { type: 'start' }
