@@ -38,6 +38,8 @@ import type { UpdatePageMarkdownBody } from './page-markdown.schemas.js'
 
 /** Blocks loaded for one Markdown answer; beyond it the answer is `truncated` (Notion: ≈ 20,000 records). */
 export const MARKDOWN_LOAD_LIMIT = 20_000
+/** Levels of blocks rendered; deeper blocks are left out and the answer is `truncated` (bounds recursion). */
+export const MARKDOWN_DEPTH_LIMIT = 200
 /** Most blocks one Markdown write may create. */
 export const MARKDOWN_WRITE_LIMIT = 10_000
 
@@ -71,6 +73,7 @@ async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<Lo
   }
   const page = root.type === 'child_page' ? root : await findBlock(db, pageId)
   const ownerRoot = page?.perm_root_id ?? null
+  let cut = false
   const build = async (parentId: string, depth: number): Promise<MdNode[]> => {
     const kids = (byParent.get(parentId) ?? []).sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : 1))
     const out: MdNode[] = []
@@ -85,20 +88,23 @@ async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<Lo
         id: r.id,
         type: r.type,
         content: JSON.parse(r.content) as Record<string, unknown>,
-        children: depth < 200 ? await build(r.id, depth + 1) : [],
+        children: depth < MARKDOWN_DEPTH_LIMIT ? await build(r.id, depth + 1) : ((cut ||= byParent.has(r.id)), []),
         position: r.position,
       })
     }
     return out
   }
-  if (root.type === 'child_page') return { nodes: await build(root.id, 0), truncated }
+  if (root.type === 'child_page') {
+    const nodes = await build(root.id, 0)
+    return { nodes, truncated: truncated || cut }
+  }
   const self: MdNode = {
     id: root.id,
     type: root.type,
     content: JSON.parse(root.content) as Record<string, unknown>,
     children: await build(root.id, 1),
   }
-  return { nodes: [self], truncated }
+  return { nodes: [self], truncated: truncated || cut }
 }
 
 function present(id: string, nodes: MdNode[], truncated: boolean, publicUrl: string, version: MarkdownVersion): PageMarkdown {
