@@ -40,6 +40,8 @@ import type { UpdatePageMarkdownBody } from './page-markdown.schemas.js'
 export const MARKDOWN_LOAD_LIMIT = 20_000
 /** Levels of blocks rendered; deeper blocks are left out and the answer is `truncated` (bounds recursion). */
 export const MARKDOWN_DEPTH_LIMIT = 200
+/** Most characters of page Markdown one edit may produce (2 MB: four times the largest request body). */
+export const MARKDOWN_EDIT_LIMIT = 2_000_000
 /** Most blocks one Markdown write may create. */
 export const MARKDOWN_WRITE_LIMIT = 10_000
 
@@ -171,7 +173,10 @@ export async function getPageMarkdown(
   return present(node.id, tree.nodes, tree.truncated, deps.publicUrl, version)
 }
 
-/** Where `selection` ("start...end", or an exact text) matches in `markdown` (case-sensitive), or undefined. */
+/**
+ * Where `selection` ("start...end", or an exact text) matches in `markdown` (case-sensitive), or
+ * undefined (no match; an empty selection, or `...` alone, matches nothing).
+ */
 export function findSelection(markdown: string, selection: string): { start: number; end: number } | undefined {
   const k = selection.indexOf('...')
   if (k < 0) {
@@ -180,6 +185,7 @@ export function findSelection(markdown: string, selection: string): { start: num
   }
   const head = selection.slice(0, k)
   const tail = selection.slice(k + 3)
+  if (head === '' && tail === '') return undefined
   const s = markdown.indexOf(head)
   if (s < 0) return undefined
   const e = markdown.indexOf(tail, s + head.length)
@@ -216,6 +222,19 @@ function requireWithinLimit(blocks: NewBlock[]): void {
     throw validationError(`The markdown content is too large: at most ${MARKDOWN_WRITE_LIMIT} blocks can be written in one request.`, {
       limit_kind: 'block_count',
     } as never)
+  }
+}
+
+/**
+ * The page's Markdown after an edit may hold at most `MARKDOWN_EDIT_LIMIT` characters (checked before
+ * the text is built, so `replace_all_matches` cannot grow it without bound).
+ * @throws NotionApiError validation_error (Notion: "too large … for one call")
+ */
+function requireEditSize(length: number): void {
+  if (length > MARKDOWN_EDIT_LIMIT) {
+    throw validationError(
+      `The page content after this edit would be too large: at most ${MARKDOWN_EDIT_LIMIT} characters of Markdown can be written in one request.`,
+    )
   }
 }
 
@@ -317,6 +336,7 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
         const { content, content_range } = body.replace_content_range
         const sel = findSelection(current, content_range)
         if (!sel) throw validationError(`Could not find the text "${content_range.slice(0, 200)}" in the page content (content_range).`)
+        requireEditSize(current.length - (sel.end - sel.start) + content.length)
         next = current.slice(0, sel.start) + content + current.slice(sel.end)
         allowDeleting = body.replace_content_range.allow_deleting_content ?? false
       } else {
@@ -329,6 +349,7 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
               `content_updates[${i}].old_str matches ${n} places in the page content. Make it unique, or set replace_all_matches to true.`,
             )
           }
+          requireEditSize(next.length + (u.replace_all_matches ? n : 1) * (u.new_str.length - u.old_str.length))
           next = u.replace_all_matches ? next.split(u.old_str).join(u.new_str) : next.replace(u.old_str, () => u.new_str)
         }
         allowDeleting = body.update_content.allow_deleting_content ?? false
