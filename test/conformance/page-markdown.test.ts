@@ -111,6 +111,24 @@ describe('page markdown', () => {
     expect(((await notion.pages.retrieve({ page_id: sub.id })) as any).in_trash).toBe(true)
   })
 
+  it('every edit answers exactly what GET then reads (the answer is built from the reconciled blocks where their order is known)', async () => {
+    const id = await page('one\n1. a\n2. b\n- x\n\t- y\ntwo')
+    const sub = await notion.pages.create({ parent: { page_id: id }, properties: { title: { title: rt('Sub') } } })
+    const subTag = (await notion.pages.retrieveMarkdown({ page_id: id })).markdown.split('\n').pop() as string
+    const edits: Array<Parameters<Client['pages']['updateMarkdown']>[0]> = [
+      { page_id: id, type: 'update_content', update_content: { content_updates: [{ old_str: 'one', new_str: 'zero\n1. first' }] } },
+      { page_id: id, type: 'replace_content', replace_content: { new_str: `${subTag}\nhead\n1. a\n3. c` } }, // the child page moves: out of order
+      { page_id: id, type: 'insert_content', insert_content: { content: '> q', position: { type: 'start' } } },
+      { page_id: id, type: 'replace_content_range', replace_content_range: { content: '- only', content_range: 'head...c' } },
+      { page_id: id, type: 'replace_content', replace_content: { new_str: `new\n${subTag}\n<details>\n<summary>t</summary>\n\tin\n</details>` } },
+    ]
+    for (const edit of edits) {
+      const answered = await notion.pages.updateMarkdown(edit)
+      expect((await notion.pages.retrieveMarkdown({ page_id: id })).markdown).toBe(answered.markdown)
+    }
+    expect((await notion.pages.retrieveMarkdown({ page_id: id })).markdown).toContain(sub.id.replace(/-/g, ''))
+  })
+
   it('update_content: one match, replace_all_matches, not found, several matches, empty old_str', async () => {
     const id = await page('alpha\nbeta\nalpha again')
     const r = await notion.pages.updateMarkdown({

@@ -354,12 +354,19 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
         }
         allowDeleting = body.update_content.allow_deleting_content ?? false
       }
-      changed = await reconcile(trx, page, tree.nodes, parseMarkdown(next, version, `body.${body.type}`), {
+      const result = await reconcile(trx, page, tree.nodes, parseMarkdown(next, version, `body.${body.type}`), {
         allowDeleting,
         at,
         publicUrl: deps.publicUrl,
         workspaceId: caller.workspaceId,
       })
+      changed = result.changed
+      // The page's blocks are known when every old top-level block was kept in place or trashed: the
+      // answer is rendered from them, without reading the tree again.
+      if (result.nodes && !tree.truncated) {
+        if (changed) await touchPage(trx, page.id, at.by, time)
+        return present(page.id, result.nodes, false, deps.publicUrl, version)
+      }
     }
     if (changed) await touchPage(trx, page.id, at.by, time)
     const after = await loadTree(trx, ctx, (await findBlock(trx, page.id)) as BlockRow)
@@ -410,7 +417,9 @@ function keyOfExisting(node: MdNode, publicUrl: string): string {
  * Makes the page's top-level blocks those of `markdown`: the longest common run of unchanged blocks
  * (by Markdown) stays, the rest of the old blocks are trashed and the new ones inserted in place.
  * Child pages and databases that would go need `allowDeleting` (validation_error naming them).
- * Returns whether anything changed.
+ * Returns whether anything changed, and the page's top-level nodes afterwards (new ones with their
+ * ids) when their order is certain: every old block was either kept in place (in the common run) or
+ * trashed — else `nodes` is undefined and the caller reads the tree.
  */
 async function reconcile(
   db: Db,
@@ -418,7 +427,7 @@ async function reconcile(
   existing: MdNode[],
   parsed: ParsedBlock[],
   opts: { allowDeleting: boolean; at: ContentAt; publicUrl: string; workspaceId: string },
-): Promise<boolean> {
+): Promise<{ changed: boolean; nodes?: MdNode[] }> {
   const existingIds = new Set(existing.map((n) => n.id))
   const next: Array<{ key: string; block?: NewBlock; ref?: string }> = []
   for (const p of parsed) {
@@ -488,16 +497,21 @@ async function reconcile(
   let run: NewBlock[] = []
   let runStart = 0
   let inserted = 0
+  const newIds = new Map<number, string>()
+  // A leading run may take the positions of the old leading blocks it replaces.
+  const firstPos = existing.length > 0 && existing.every((n) => n.position !== undefined) ? Math.min(...existing.map((n) => n.position as number)) : undefined
   const flush = async () => {
     if (run.length === 0) return
     let place: InsertAt = atEnd(runStart) ? { type: 'end' } : prev ? { type: 'after_block', afterId: prev } : { type: 'start' }
-    if (place.type !== 'end' && positionsKnown && prevPos !== undefined) {
-      const after = prevPos
+    const before = prev === undefined && firstPos !== undefined ? firstPos - 1 : prevPos
+    if (place.type !== 'end' && positionsKnown && before !== undefined) {
+      const after = before
       const nextPos = livePositions.find((p) => p > after)
       if (nextPos !== undefined && nextPos - after - 1 >= run.length) place = { type: 'free_positions', first: after + 1 }
     }
     if (place.type === 'start' || place.type === 'after_block') positionsKnown = false
     const ids = await insert(db, page, run, place, opts.at, opts.workspaceId)
+    for (const [k, id] of ids.entries()) newIds.set(runStart + k, id)
     inserted += run.length
     prev = ids[ids.length - 1]
     prevPos = place.type === 'free_positions' ? place.first + run.length - 1 : undefined
@@ -519,7 +533,11 @@ async function reconcile(
     }
   }
   await flush()
-  return removed.length > 0 || inserted > 0
+  const changed = removed.length > 0 || inserted > 0
+  const settled = existing.every((n, i) => keptOld.has(i) || removedIds.has(n.id))
+  if (!settled) return { changed }
+  const nodes = next.map((n, j) => keptNew.get(j) ?? { ...toMdNode(n.block as NewBlock), id: newIds.get(j) as string })
+  return { changed, nodes }
 }
 
 /**
