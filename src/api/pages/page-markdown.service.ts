@@ -22,6 +22,7 @@ import {
   type BlockRow,
   type ContentAt,
   type InsertAt,
+  type PageTreeRow,
 } from '../../storage/repositories/blocks.repository.js'
 import type { Db } from '../../storage/store.js'
 import type { UpdatePageMarkdownBody } from './page-markdown.schemas.js'
@@ -65,46 +66,48 @@ interface LoadedTree {
  */
 async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<LoadedTree> {
   const pageId = root.type === 'child_page' ? root.id : root.page_id
-  const rows = await listPageTree(db, pageId, MARKDOWN_LOAD_LIMIT + 1)
+  const listed = await listPageTree(db, pageId, MARKDOWN_LOAD_LIMIT + 1)
+  const rows: PageTreeRow[] = [...listed.content, ...listed.nodes]
   const truncated = rows.length > MARKDOWN_LOAD_LIMIT
-  const byParent = new Map<string, BlockRow[]>()
+  const byParent = new Map<string, PageTreeRow[]>()
   for (const r of rows.slice(0, MARKDOWN_LOAD_LIMIT)) {
-    const list = byParent.get(r.parent_id as string) ?? []
-    list.push(r)
-    byParent.set(r.parent_id as string, list)
+    const list = byParent.get(r.parent_id as string)
+    if (list) list.push(r)
+    else byParent.set(r.parent_id as string, [r])
   }
   const page = root.type === 'child_page' ? root : await findBlock(db, pageId)
   const ownerRoot = page?.perm_root_id ?? null
+  // Child pages and databases the caller cannot read are shown as hidden (decided before the walk).
+  const hidden = new Set<string>()
+  for (const r of listed.nodes) {
+    if (r.perm_root_id !== null && r.perm_root_id !== ownerRoot && (await levelOn(db, ctx.caller, r)) < REQUIRED_LEVEL.read) hidden.add(r.id)
+  }
+  const titles = new Map(listed.nodes.map((r) => [r.id, plainText((JSON.parse(r.properties ?? '{}') as { title?: RichTextItem[] }).title)]))
   let cut = false
-  const build = async (parentId: string, depth: number): Promise<MdNode[]> => {
+  const build = (parentId: string, depth: number): MdNode[] => {
     const kids = (byParent.get(parentId) ?? []).sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : 1))
     const out: MdNode[] = []
     for (const r of kids) {
       if (r.type === 'child_page' || r.type === 'child_database') {
-        const hidden = r.perm_root_id !== null && r.perm_root_id !== ownerRoot && (await levelOn(db, ctx.caller, r)) < REQUIRED_LEVEL.read
-        const props = JSON.parse(r.properties ?? '{}') as { title?: RichTextItem[] }
-        out.push({ id: r.id, type: r.type, content: {}, children: [], title: plainText(props.title), hidden, position: r.position })
+        out.push({ id: r.id, type: r.type, content: {}, children: [], title: titles.get(r.id) ?? '', hidden: hidden.has(r.id), position: r.position })
         continue
       }
-      out.push({
-        id: r.id,
-        type: r.type,
-        content: JSON.parse(r.content) as Record<string, unknown>,
-        children: depth < MARKDOWN_DEPTH_LIMIT ? await build(r.id, depth + 1) : ((cut ||= byParent.has(r.id)), []),
-        position: r.position,
-      })
+      let children: MdNode[] = []
+      if (depth < MARKDOWN_DEPTH_LIMIT) children = build(r.id, depth + 1)
+      else if (byParent.has(r.id)) cut = true
+      out.push({ id: r.id, type: r.type, content: JSON.parse(r.content) as Record<string, unknown>, children, position: r.position })
     }
     return out
   }
   if (root.type === 'child_page') {
-    const nodes = await build(root.id, 0)
+    const nodes = build(root.id, 0)
     return { nodes, truncated: truncated || cut }
   }
   const self: MdNode = {
     id: root.id,
     type: root.type,
     content: JSON.parse(root.content) as Record<string, unknown>,
-    children: await build(root.id, 1),
+    children: build(root.id, 1),
   }
   return { nodes: [self], truncated: truncated || cut }
 }

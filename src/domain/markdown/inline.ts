@@ -168,7 +168,7 @@ function mergeRuns(items: readonly RichTextItem[]): RichTextItem[] {
       last &&
       last.type === 'text' &&
       item.type === 'text' &&
-      JSON.stringify(last.annotations) === JSON.stringify(item.annotations) &&
+      sameAnnotations(last.annotations, item.annotations) &&
       (last.text?.link?.url ?? null) === (item.text?.link?.url ?? null)
     ) {
       const content = (last.text?.content ?? '') + (item.text?.content ?? '')
@@ -176,6 +176,17 @@ function mergeRuns(items: readonly RichTextItem[]): RichTextItem[] {
     } else out.push(item)
   }
   return out
+}
+
+function sameAnnotations(a: RichTextItem['annotations'], b: RichTextItem['annotations']): boolean {
+  return (
+    a.bold === b.bold &&
+    a.italic === b.italic &&
+    a.strikethrough === b.strikethrough &&
+    a.underline === b.underline &&
+    a.code === b.code &&
+    a.color === b.color
+  )
 }
 
 function codeSpan(content: string): string {
