@@ -100,7 +100,8 @@ describe('@tryfabric/martian → Octavo → notion-to-md', () => {
     const blocks = markdownToBlocks(md) as BlockObjectRequest[]
     expect(blocks.length).toBeGreaterThan(100)
     const page = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt('Martian') } } })
-    for (let i = 0; i < blocks.length; i += 100) await notion.blocks.children.append({ block_id: page.id, children: blocks.slice(i, i + 100) })
+    for (let i = 0; i < blocks.length; i += 100)
+      await notion.blocks.children.append({ block_id: page.id, children: blocks.slice(i, i + 100) })
     const n2m = new NotionToMarkdown({ notionClient: notion })
     const back = n2m.toMarkdownString(await n2m.pageToMarkdown(page.id)).parent ?? ''
     expect(normalise(back, 4)).toBe(normalise(md, 2))
@@ -117,13 +118,19 @@ describe('@tryfabric/martian → Octavo → notion-to-md', () => {
     const got = await notion.pages.retrieveMarkdown({ page_id: page.id })
     expect(got.markdown).toBe(patched.markdown)
     expect(got.truncated).toBe(false)
-    expect(got.markdown).toContain('## Section 0\nParagraph 0 with **bold**, *italic*, ~~struck~~, `code` and a [link 0](https://example.com/page/0).')
+    expect(got.markdown).toContain(
+      '## Section 0\nParagraph 0 with **bold**, *italic*, ~~struck~~, `code` and a [link 0](https://example.com/page/0).',
+    )
     expect(got.markdown).toContain('- item 0.1\n\t- nested 0.1.a with [a link](https://example.org/0)\n\t\t- deeper 0.1.a.i')
     expect(got.markdown).toContain('<table header-row="true">\n\t<tr>\n\t\t<td>Name</td>')
     expect(got.markdown).toContain('![diagram 0](https://example.com/img/0.png)')
     // Writing back what GET answered changes no block.
     const before = await notion.blocks.children.list({ block_id: page.id, page_size: 100 })
-    const again = await notion.pages.updateMarkdown({ page_id: page.id, type: 'replace_content', replace_content: { new_str: got.markdown } })
+    const again = await notion.pages.updateMarkdown({
+      page_id: page.id,
+      type: 'replace_content',
+      replace_content: { new_str: got.markdown },
+    })
     expect(again.markdown).toBe(got.markdown)
     const after = await notion.blocks.children.list({ block_id: page.id, page_size: 100 })
     expect(after.results.map((b) => b.id)).toEqual(before.results.map((b) => b.id))

@@ -62,7 +62,9 @@ describe('official Notion MCP server against Octavo', () => {
   }
 
   it('lists the page-Markdown tools among its tools', () => {
-    expect(toolNames).toEqual(expect.arrayContaining([tool('retrieve-page-markdown'), tool('update-page-markdown'), tool('retrieve-a-page')]))
+    expect(toolNames).toEqual(
+      expect.arrayContaining([tool('retrieve-page-markdown'), tool('update-page-markdown'), tool('retrieve-a-page')]),
+    )
   })
 
   it('reads a page through retrieve-a-page and its Markdown through retrieve-page-markdown', async () => {
@@ -73,7 +75,9 @@ describe('official Notion MCP server against Octavo', () => {
     })
     const got = await call('retrieve-a-page', { page_id: page.id })
     expect(got).toMatchObject({ object: 'page', id: page.id })
-    expect(((got.properties as Record<string, { title?: Array<{ plain_text: string }> }>).title?.title ?? [])[0]?.plain_text).toBe('MCP notes')
+    expect(((got.properties as Record<string, { title?: Array<{ plain_text: string }> }>).title?.title ?? [])[0]?.plain_text).toBe(
+      'MCP notes',
+    )
     const md = await call('retrieve-page-markdown', { page_id: page.id })
     expect(md).toMatchObject({
       object: 'page_markdown',
@@ -85,7 +89,11 @@ describe('official Notion MCP server against Octavo', () => {
   })
 
   it('edits through update-page-markdown (update_content, replace_content, insert_content) and the SDK sees the blocks', async () => {
-    const page = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt('MCP edit') } }, markdown: 'Hello world' })
+    const page = await notion.pages.create({
+      parent: { page_id: s.pages.root.id },
+      properties: { title: { title: rt('MCP edit') } },
+      markdown: 'Hello world',
+    })
     const updated = await call('update-page-markdown', {
       page_id: page.id,
       type: 'update_content',
@@ -111,7 +119,11 @@ describe('official Notion MCP server against Octavo', () => {
   it("passes Notion's errors through: not found, ambiguous update", async () => {
     const missing = await call('retrieve-page-markdown', { page_id: '0b9c2a4e-6b1f-4c1e-9a55-3f8f0e1d2c3b' })
     expect(missing).toMatchObject({ status: 404, object: 'error', code: 'object_not_found' })
-    const page = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt('MCP err') } }, markdown: 'a\na' })
+    const page = await notion.pages.create({
+      parent: { page_id: s.pages.root.id },
+      properties: { title: { title: rt('MCP err') } },
+      markdown: 'a\na',
+    })
     const twice = await call('update-page-markdown', {
       page_id: page.id,
       type: 'update_content',

@@ -120,7 +120,11 @@ describe('page markdown', () => {
       { page_id: id, type: 'replace_content', replace_content: { new_str: `${subTag}\nhead\n1. a\n3. c` } }, // the child page moves: out of order
       { page_id: id, type: 'insert_content', insert_content: { content: '> q', position: { type: 'start' } } },
       { page_id: id, type: 'replace_content_range', replace_content_range: { content: '- only', content_range: 'head...c' } },
-      { page_id: id, type: 'replace_content', replace_content: { new_str: `new\n${subTag}\n<details>\n<summary>t</summary>\n\tin\n</details>` } },
+      {
+        page_id: id,
+        type: 'replace_content',
+        replace_content: { new_str: `new\n${subTag}\n<details>\n<summary>t</summary>\n\tin\n</details>` },
+      },
     ]
     for (const edit of edits) {
       const answered = await notion.pages.updateMarkdown(edit)
@@ -387,7 +391,9 @@ describe('page markdown', () => {
     expect(q.results.map((b) => ('type' in b ? b.type : ''))).toEqual(['quote'])
     expect(quotes.markdown.startsWith('> ')).toBe(true)
     await replace(`${'- '.repeat(N)}x`)
-    expect((await notion.blocks.children.list({ block_id: id })).results.map((b) => ('type' in b ? b.type : ''))).toEqual(['bulleted_list_item'])
+    expect((await notion.blocks.children.list({ block_id: id })).results.map((b) => ('type' in b ? b.type : ''))).toEqual([
+      'bulleted_list_item',
+    ])
     const stars = await replace(`${'*'.repeat(N)}x${'*'.repeat(N)}`)
     expect(stars.markdown).toContain('\\*\\*x\\*\\*')
     const nested = await replace(`${'**a '.repeat(3000)}x${' a**'.repeat(3000)}`)
@@ -414,7 +420,11 @@ describe('page markdown', () => {
       'Could not find the text "..."',
     )
     await bad(
-      notion.pages.updateMarkdown({ page_id: id, type: 'update_content', update_content: { content_updates: [{ old_str: 'zeta', new_str: 'x' }] } }),
+      notion.pages.updateMarkdown({
+        page_id: id,
+        type: 'update_content',
+        update_content: { content_updates: [{ old_str: 'zeta', new_str: 'x' }] },
+      }),
       'Could not find the text of content_updates[0].old_str',
     )
     // 100 updates at most (the schema's bound).
@@ -422,7 +432,10 @@ describe('page markdown', () => {
       method: 'PATCH',
       token: s.token,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'update_content', update_content: { content_updates: Array.from({ length: 101 }, () => ({ old_str: 'a', new_str: 'b' })) } }),
+      body: JSON.stringify({
+        type: 'update_content',
+        update_content: { content_updates: Array.from({ length: 101 }, () => ({ old_str: 'a', new_str: 'b' })) },
+      }),
     })
     expect(many.status).toBe(400)
     // The second update would grow every "a" of the first's result 200,000-fold: refused before the text is built.

@@ -80,7 +80,8 @@ async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<Lo
   // Child pages and databases the caller cannot read are shown as hidden (decided before the walk).
   const hidden = new Set<string>()
   for (const r of listed.nodes) {
-    if (r.perm_root_id !== null && r.perm_root_id !== ownerRoot && (await levelOn(db, ctx.caller, r)) < REQUIRED_LEVEL.read) hidden.add(r.id)
+    if (r.perm_root_id !== null && r.perm_root_id !== ownerRoot && (await levelOn(db, ctx.caller, r)) < REQUIRED_LEVEL.read)
+      hidden.add(r.id)
   }
   const titles = new Map(listed.nodes.map((r) => [r.id, plainText((JSON.parse(r.properties ?? '{}') as { title?: RichTextItem[] }).title)]))
   let cut = false
@@ -89,7 +90,15 @@ async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<Lo
     const out: MdNode[] = []
     for (const r of kids) {
       if (r.type === 'child_page' || r.type === 'child_database') {
-        out.push({ id: r.id, type: r.type, content: {}, children: [], title: titles.get(r.id) ?? '', hidden: hidden.has(r.id), position: r.position })
+        out.push({
+          id: r.id,
+          type: r.type,
+          content: {},
+          children: [],
+          title: titles.get(r.id) ?? '',
+          hidden: hidden.has(r.id),
+          position: r.position,
+        })
         continue
       }
       let children: MdNode[] = []
@@ -502,7 +511,10 @@ async function reconcile(
   let inserted = 0
   const newIds = new Map<number, string>()
   // A leading run may take the positions of the old leading blocks it replaces.
-  const firstPos = existing.length > 0 && existing.every((n) => n.position !== undefined) ? Math.min(...existing.map((n) => n.position as number)) : undefined
+  const firstPos =
+    existing.length > 0 && existing.every((n) => n.position !== undefined)
+      ? Math.min(...existing.map((n) => n.position as number))
+      : undefined
   const flush = async () => {
     if (run.length === 0) return
     let place: InsertAt = atEnd(runStart) ? { type: 'end' } : prev ? { type: 'after_block', afterId: prev } : { type: 'start' }

@@ -254,7 +254,10 @@ function escapeLongRuns(line: string): string {
   // So many runs that delimiter matching would take seconds (nested `**a **b … b** a**`): all literal.
   if ((line.match(/[*_~]+/g)?.length ?? 0) > MAX_DELIMITER_RUNS) return line.replace(/\\?[*_~]/g, (m) => (m.length === 2 ? m : `\\${m}`))
   // A run right after a backslash starts with an escaped character already: keep that one as it is.
-  return line.replace(LONG_RUN, (_, slash: string, run: string) => slash + (slash ? run[0] : '') + run.slice(slash ? 1 : 0).replace(/[*_~]/g, (c) => `\\${c}`))
+  return line.replace(
+    LONG_RUN,
+    (_, slash: string, run: string) => slash + (slash ? run[0] : '') + run.slice(slash ? 1 : 0).replace(/[*_~]/g, (c) => `\\${c}`),
+  )
 }
 const LONG_RUN = new RegExp(`(\\\\?)(([*_~])\\3{${MAX_DELIMITER_RUN},})`, 'g')
 

@@ -391,7 +391,10 @@ function parseTagBlock(
             body = body.slice(k + 1)
           }
         }
-        return { blocks: [block('toggle', { rich_text: rich(summary ?? ''), color: color(attrs) }, parseLines(body, depth + 1, closes))], next }
+        return {
+          blocks: [block('toggle', { rich_text: rich(summary ?? ''), color: color(attrs) }, parseLines(body, depth + 1, closes))],
+          next,
+        }
       }
       if (name === 'callout') {
         const parsed = kids()
