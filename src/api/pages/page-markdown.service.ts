@@ -318,8 +318,10 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
     }
     await requireWritableNode(trx, page)
     const tree = await loadTree(trx, ctx, page)
-    const rendered = blocksToMarkdown(tree.nodes, deps.publicUrl, version)
-    const current = rendered.markdown
+    // `replace_content` does not read the current Markdown: it is rendered only for the other edits.
+    const rendered = body.type === 'replace_content' ? undefined : blocksToMarkdown(tree.nodes, deps.publicUrl, version)
+    const current = rendered?.markdown ?? ''
+    const segments = rendered?.segments ?? []
     let changed: boolean
     if (body.type === 'insert_content') {
       const { content, after, position } = body.insert_content
@@ -329,11 +331,11 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
       const anchor =
         after ?? (position?.type === 'after_content' ? ('anchor' in position ? position.anchor : position.after_content.anchor) : undefined)
       if (anchor !== undefined) {
-        const from = after !== undefined && afterMatchesBlockStart(ctx.version) ? blockStartOf(rendered.segments, current, after) : 0
+        const from = after !== undefined && afterMatchesBlockStart(ctx.version) ? blockStartOf(segments, current, after) : 0
         const found = findSelection(current.slice(from), anchor)
         const sel = found && { start: found.start + from, end: found.end + from }
         if (!sel) throw validationError(`Could not find the text "${anchor.slice(0, 200)}" in the page content (insert_content.after).`)
-        const seg = rendered.segments.find((s) => sel.end <= s.end) ?? rendered.segments[rendered.segments.length - 1]
+        const seg = segments.find((s) => sel.end <= s.end) ?? segments[segments.length - 1]
         place = seg ? { type: 'after_block', afterId: seg.id } : { type: 'end' }
       } else if (position?.type === 'start') place = { type: 'start' }
       await insert(trx, page, blocks, place, at, caller.workspaceId)
