@@ -402,6 +402,22 @@ describe('page markdown', () => {
     expect(links.object).toBe('page_markdown')
   }, 120_000)
 
+  it('a block tree nested deeper than GET renders (children 200 levels down, built through the blocks API) answers truncated, not a stack overflow', async () => {
+    const id = await page('top')
+    let parent = id
+    for (let level = 0; level < 205; level++) {
+      const r = await notion.blocks.children.append({
+        block_id: parent,
+        children: [{ bulleted_list_item: { rich_text: rt(`level ${level}`) } }],
+      })
+      parent = (r.results[0] as { id: string }).id
+    }
+    const got = await notion.pages.retrieveMarkdown({ page_id: id })
+    expect(got.truncated).toBe(true)
+    expect(got.markdown).toContain(`${'\t'.repeat(200)}- level 200`)
+    expect(got.markdown).not.toContain('level 201')
+  }, 60_000)
+
   it('invalid ranges and selections: validation_error naming what did not match; edits cannot grow the page without bound', async () => {
     const id = await page('alpha\nbeta\ngamma')
     const bad = async (p: Promise<unknown>, text: string) => {
