@@ -111,6 +111,28 @@ describe('page markdown', () => {
     expect(((await notion.pages.retrieve({ page_id: sub.id })) as any).in_trash).toBe(true)
   })
 
+  it('every edit answers exactly what GET then reads (the answer is built from the reconciled blocks where their order is known)', async () => {
+    const id = await page('one\n1. a\n2. b\n- x\n\t- y\ntwo')
+    const sub = await notion.pages.create({ parent: { page_id: id }, properties: { title: { title: rt('Sub') } } })
+    const subTag = (await notion.pages.retrieveMarkdown({ page_id: id })).markdown.split('\n').pop() as string
+    const edits: Array<Parameters<Client['pages']['updateMarkdown']>[0]> = [
+      { page_id: id, type: 'update_content', update_content: { content_updates: [{ old_str: 'one', new_str: 'zero\n1. first' }] } },
+      { page_id: id, type: 'replace_content', replace_content: { new_str: `${subTag}\nhead\n1. a\n3. c` } }, // the child page moves: out of order
+      { page_id: id, type: 'insert_content', insert_content: { content: '> q', position: { type: 'start' } } },
+      { page_id: id, type: 'replace_content_range', replace_content_range: { content: '- only', content_range: 'head...c' } },
+      {
+        page_id: id,
+        type: 'replace_content',
+        replace_content: { new_str: `new\n${subTag}\n<details>\n<summary>t</summary>\n\tin\n</details>` },
+      },
+    ]
+    for (const edit of edits) {
+      const answered = await notion.pages.updateMarkdown(edit)
+      expect((await notion.pages.retrieveMarkdown({ page_id: id })).markdown).toBe(answered.markdown)
+    }
+    expect((await notion.pages.retrieveMarkdown({ page_id: id })).markdown).toContain(sub.id.replace(/-/g, ''))
+  })
+
   it('update_content: one match, replace_all_matches, not found, several matches, empty old_str', async () => {
     const id = await page('alpha\nbeta\nalpha again')
     const r = await notion.pages.updateMarkdown({
@@ -344,4 +366,108 @@ describe('page markdown', () => {
     expect(wrong.status).toBe(400)
     expect(((await wrong.json()) as { code: string }).code).toBe('validation_error')
   })
+
+  it('10,000-level nesting (indentation, container tags, quotes, lists, emphasis): validation_error or literal text, never a 5xx', async () => {
+    const id = await page('start')
+    const replace = (new_str: string) => notion.pages.updateMarkdown({ page_id: id, type: 'replace_content', replace_content: { new_str } })
+    const N = 10_000
+    // Indentation and container tags nest blocks: refused past 64 levels, with Notion's error.
+    for (const deep of [
+      `- a\n${'\t'.repeat(N)}- x`,
+      `${'<details><summary>x</summary>\n'.repeat(N)}y\n${'</details>\n'.repeat(N)}`,
+      `${'<callout>\n'.repeat(N)}y\n${'</callout>\n'.repeat(N)}`,
+      `${'<columns>\n<column>\n'.repeat(N)}y\n${'</column>\n</columns>\n'.repeat(N)}`,
+    ]) {
+      const e = await apiError(replace(deep))
+      expect([e.status, e.code]).toEqual([400, APIErrorCode.ValidationError])
+      expect(e.message).toContain('nested too deeply')
+    }
+    // Unclosed tags by the thousand: each is a block with no children.
+    const unclosed = await replace('<details>\n'.repeat(N))
+    expect(unclosed.markdown.split('</details>').length - 1).toBe(N)
+    // One-line markers and emphasis do not nest blocks: one block whose text keeps what it cannot hold.
+    const quotes = await replace(`${'> '.repeat(N)}x`)
+    const q = await notion.blocks.children.list({ block_id: id })
+    expect(q.results.map((b) => ('type' in b ? b.type : ''))).toEqual(['quote'])
+    expect(quotes.markdown.startsWith('> ')).toBe(true)
+    await replace(`${'- '.repeat(N)}x`)
+    expect((await notion.blocks.children.list({ block_id: id })).results.map((b) => ('type' in b ? b.type : ''))).toEqual([
+      'bulleted_list_item',
+    ])
+    const stars = await replace(`${'*'.repeat(N)}x${'*'.repeat(N)}`)
+    expect(stars.markdown).toContain('\\*\\*x\\*\\*')
+    const nested = await replace(`${'**a '.repeat(3000)}x${' a**'.repeat(3000)}`)
+    expect(nested.object).toBe('page_markdown')
+    const links = await replace(`${'[a'.repeat(N)}x${'](u)'.repeat(N)}`)
+    expect(links.object).toBe('page_markdown')
+  }, 120_000)
+
+  it('a block tree nested deeper than GET renders (children 200 levels down, built through the blocks API) answers truncated, not a stack overflow', async () => {
+    const id = await page('top')
+    let parent = id
+    for (let level = 0; level < 205; level++) {
+      const r = await notion.blocks.children.append({
+        block_id: parent,
+        children: [{ bulleted_list_item: { rich_text: rt(`level ${level}`) } }],
+      })
+      parent = (r.results[0] as { id: string }).id
+    }
+    const got = await notion.pages.retrieveMarkdown({ page_id: id })
+    expect(got.truncated).toBe(true)
+    expect(got.markdown).toContain(`${'\t'.repeat(200)}- level 200`)
+    expect(got.markdown).not.toContain('level 201')
+  }, 60_000)
+
+  it('invalid ranges and selections: validation_error naming what did not match; edits cannot grow the page without bound', async () => {
+    const id = await page('alpha\nbeta\ngamma')
+    const bad = async (p: Promise<unknown>, text: string) => {
+      const e = await apiError(p)
+      expect([e.status, e.code]).toEqual([400, APIErrorCode.ValidationError])
+      expect(e.message).toContain(text)
+    }
+    const range = (content_range: string) =>
+      notion.pages.updateMarkdown({ page_id: id, type: 'replace_content_range', replace_content_range: { content: 'x', content_range } })
+    await bad(range('delta...gamma'), 'Could not find the text "delta...gamma"')
+    await bad(range('gamma...alpha'), 'Could not find the text "gamma...alpha"') // end before start
+    await bad(range('...'), 'Could not find the text "..."')
+    await bad(range(''), 'Could not find the text ""')
+    await bad(
+      notion.pages.updateMarkdown({ page_id: id, type: 'insert_content', insert_content: { content: 'x', after: '...' } }),
+      'Could not find the text "..."',
+    )
+    await bad(
+      notion.pages.updateMarkdown({
+        page_id: id,
+        type: 'update_content',
+        update_content: { content_updates: [{ old_str: 'zeta', new_str: 'x' }] },
+      }),
+      'Could not find the text of content_updates[0].old_str',
+    )
+    // 100 updates at most (the schema's bound).
+    const many = await server.raw(`/v1/pages/${id}/markdown`, {
+      method: 'PATCH',
+      token: s.token,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'update_content',
+        update_content: { content_updates: Array.from({ length: 101 }, () => ({ old_str: 'a', new_str: 'b' })) },
+      }),
+    })
+    expect(many.status).toBe(400)
+    // The second update would grow every "a" of the first's result 200,000-fold: refused before the text is built.
+    await bad(
+      notion.pages.updateMarkdown({
+        page_id: id,
+        type: 'update_content',
+        update_content: {
+          content_updates: [
+            { old_str: 'a', new_str: 'a'.repeat(200_000), replace_all_matches: true },
+            { old_str: 'a', new_str: 'a'.repeat(200_000), replace_all_matches: true },
+          ],
+        },
+      }),
+      'too large',
+    )
+    expect((await notion.pages.retrieveMarkdown({ page_id: id })).markdown).toBe('alpha\nbeta\ngamma')
+  }, 60_000)
 })

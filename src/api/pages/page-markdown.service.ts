@@ -23,6 +23,7 @@ import {
   type BlockRow,
   type ContentAt,
   type InsertAt,
+  type PageTreeRow,
 } from '../../storage/repositories/blocks.repository.js'
 import type { Db } from '../../storage/store.js'
 import type { UpdatePageMarkdownBody } from './page-markdown.schemas.js'
@@ -39,6 +40,10 @@ import type { UpdatePageMarkdownBody } from './page-markdown.schemas.js'
 
 /** Blocks loaded for one Markdown answer; beyond it the answer is `truncated` (Notion: ≈ 20,000 records). */
 export const MARKDOWN_LOAD_LIMIT = 20_000
+/** Levels of blocks rendered; deeper blocks are left out and the answer is `truncated` (bounds recursion). */
+export const MARKDOWN_DEPTH_LIMIT = 200
+/** Most characters of page Markdown one edit may produce (2 MB: four times the largest request body). */
+export const MARKDOWN_EDIT_LIMIT = 2_000_000
 /** Most blocks one Markdown write may create. */
 export const MARKDOWN_WRITE_LIMIT = 10_000
 
@@ -62,44 +67,59 @@ interface LoadedTree {
  */
 async function loadTree(db: Db, ctx: RequestContext, root: BlockRow): Promise<LoadedTree> {
   const pageId = root.type === 'child_page' ? root.id : root.page_id
-  const rows = await listPageTree(db, pageId, MARKDOWN_LOAD_LIMIT + 1)
+  const listed = await listPageTree(db, pageId, MARKDOWN_LOAD_LIMIT + 1)
+  const rows: PageTreeRow[] = [...listed.content, ...listed.nodes]
   const truncated = rows.length > MARKDOWN_LOAD_LIMIT
-  const byParent = new Map<string, BlockRow[]>()
+  const byParent = new Map<string, PageTreeRow[]>()
   for (const r of rows.slice(0, MARKDOWN_LOAD_LIMIT)) {
-    const list = byParent.get(r.parent_id as string) ?? []
-    list.push(r)
-    byParent.set(r.parent_id as string, list)
+    const list = byParent.get(r.parent_id as string)
+    if (list) list.push(r)
+    else byParent.set(r.parent_id as string, [r])
   }
   const page = root.type === 'child_page' ? root : await findBlock(db, pageId)
   const ownerRoot = page?.perm_root_id ?? null
-  const build = async (parentId: string, depth: number): Promise<MdNode[]> => {
+  // Child pages and databases the caller cannot read are shown as hidden (decided before the walk).
+  const hidden = new Set<string>()
+  for (const r of listed.nodes) {
+    if (r.perm_root_id !== null && r.perm_root_id !== ownerRoot && (await levelOn(db, ctx.caller, r)) < REQUIRED_LEVEL.read)
+      hidden.add(r.id)
+  }
+  const titles = new Map(listed.nodes.map((r) => [r.id, plainText((JSON.parse(r.properties ?? '{}') as { title?: RichTextItem[] }).title)]))
+  let cut = false
+  const build = (parentId: string, depth: number): MdNode[] => {
     const kids = (byParent.get(parentId) ?? []).sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : 1))
     const out: MdNode[] = []
     for (const r of kids) {
       if (r.type === 'child_page' || r.type === 'child_database') {
-        const hidden = r.perm_root_id !== null && r.perm_root_id !== ownerRoot && (await levelOn(db, ctx.caller, r)) < REQUIRED_LEVEL.read
-        const props = JSON.parse(r.properties ?? '{}') as { title?: RichTextItem[] }
-        out.push({ id: r.id, type: r.type, content: {}, children: [], title: plainText(props.title), hidden, position: r.position })
+        out.push({
+          id: r.id,
+          type: r.type,
+          content: {},
+          children: [],
+          title: titles.get(r.id) ?? '',
+          hidden: hidden.has(r.id),
+          position: r.position,
+        })
         continue
       }
-      out.push({
-        id: r.id,
-        type: r.type,
-        content: JSON.parse(r.content) as Record<string, unknown>,
-        children: depth < 200 ? await build(r.id, depth + 1) : [],
-        position: r.position,
-      })
+      let children: MdNode[] = []
+      if (depth < MARKDOWN_DEPTH_LIMIT) children = build(r.id, depth + 1)
+      else if (byParent.has(r.id)) cut = true
+      out.push({ id: r.id, type: r.type, content: JSON.parse(r.content) as Record<string, unknown>, children, position: r.position })
     }
     return out
   }
-  if (root.type === 'child_page') return { nodes: await build(root.id, 0), truncated }
+  if (root.type === 'child_page') {
+    const nodes = build(root.id, 0)
+    return { nodes, truncated: truncated || cut }
+  }
   const self: MdNode = {
     id: root.id,
     type: root.type,
     content: JSON.parse(root.content) as Record<string, unknown>,
-    children: await build(root.id, 1),
+    children: build(root.id, 1),
   }
-  return { nodes: [self], truncated }
+  return { nodes: [self], truncated: truncated || cut }
 }
 
 function present(id: string, nodes: MdNode[], truncated: boolean, publicUrl: string, version: MarkdownVersion): PageMarkdown {
@@ -166,7 +186,10 @@ export async function getPageMarkdown(
   return present(node.id, tree.nodes, tree.truncated, deps.publicUrl, version)
 }
 
-/** Where `selection` ("start...end", or an exact text) matches in `markdown` (case-sensitive), or undefined. */
+/**
+ * Where `selection` ("start...end", or an exact text) matches in `markdown` (case-sensitive), or
+ * undefined (no match; an empty selection, or `...` alone, matches nothing).
+ */
 export function findSelection(markdown: string, selection: string): { start: number; end: number } | undefined {
   const k = selection.indexOf('...')
   if (k < 0) {
@@ -175,6 +198,7 @@ export function findSelection(markdown: string, selection: string): { start: num
   }
   const head = selection.slice(0, k)
   const tail = selection.slice(k + 3)
+  if (head === '' && tail === '') return undefined
   const s = markdown.indexOf(head)
   if (s < 0) return undefined
   const e = markdown.indexOf(tail, s + head.length)
@@ -211,6 +235,19 @@ function requireWithinLimit(blocks: NewBlock[]): void {
     throw validationError(`The markdown content is too large: at most ${MARKDOWN_WRITE_LIMIT} blocks can be written in one request.`, {
       limit_kind: 'block_count',
     } as never)
+  }
+}
+
+/**
+ * The page's Markdown after an edit may hold at most `MARKDOWN_EDIT_LIMIT` characters (checked before
+ * the text is built, so `replace_all_matches` cannot grow it without bound).
+ * @throws NotionApiError validation_error (Notion: "too large … for one call")
+ */
+function requireEditSize(length: number): void {
+  if (length > MARKDOWN_EDIT_LIMIT) {
+    throw validationError(
+      `The page content after this edit would be too large: at most ${MARKDOWN_EDIT_LIMIT} characters of Markdown can be written in one request.`,
+    )
   }
 }
 
@@ -282,8 +319,10 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
     }
     await requireWritableNode(trx, page)
     const tree = await loadTree(trx, ctx, page)
-    const rendered = blocksToMarkdown(tree.nodes, deps.publicUrl, version)
-    const current = rendered.markdown
+    // `replace_content` does not read the current Markdown: it is rendered only for the other edits.
+    const rendered = body.type === 'replace_content' ? undefined : blocksToMarkdown(tree.nodes, deps.publicUrl, version)
+    const current = rendered?.markdown ?? ''
+    const segments = rendered?.segments ?? []
     let changed: boolean
     if (body.type === 'insert_content') {
       const { content, after, position } = body.insert_content
@@ -294,11 +333,11 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
       const anchor =
         after ?? (position?.type === 'after_content' ? ('anchor' in position ? position.anchor : position.after_content.anchor) : undefined)
       if (anchor !== undefined) {
-        const from = after !== undefined && afterMatchesBlockStart(ctx.version) ? blockStartOf(rendered.segments, current, after) : 0
+        const from = after !== undefined && afterMatchesBlockStart(ctx.version) ? blockStartOf(segments, current, after) : 0
         const found = findSelection(current.slice(from), anchor)
         const sel = found && { start: found.start + from, end: found.end + from }
         if (!sel) throw validationError(`Could not find the text "${anchor.slice(0, 200)}" in the page content (insert_content.after).`)
-        const seg = rendered.segments.find((s) => sel.end <= s.end) ?? rendered.segments[rendered.segments.length - 1]
+        const seg = segments.find((s) => sel.end <= s.end) ?? segments[segments.length - 1]
         place = seg ? { type: 'after_block', afterId: seg.id } : { type: 'end' }
       } else if (position?.type === 'start') place = { type: 'start' }
       await insert(trx, page, blocks, place, at, caller.workspaceId)
@@ -313,6 +352,7 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
         const { content, content_range } = body.replace_content_range
         const sel = findSelection(current, content_range)
         if (!sel) throw validationError(`Could not find the text "${content_range.slice(0, 200)}" in the page content (content_range).`)
+        requireEditSize(current.length - (sel.end - sel.start) + content.length)
         next = current.slice(0, sel.start) + content + current.slice(sel.end)
         allowDeleting = body.replace_content_range.allow_deleting_content ?? false
       } else {
@@ -325,6 +365,7 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
               `content_updates[${i}].old_str matches ${n} places in the page content. Make it unique, or set replace_all_matches to true.`,
             )
           }
+          requireEditSize(next.length + (u.replace_all_matches ? n : 1) * (u.new_str.length - u.old_str.length))
           next = u.replace_all_matches ? next.split(u.old_str).join(u.new_str) : next.replace(u.old_str, () => u.new_str)
         }
         allowDeleting = body.update_content.allow_deleting_content ?? false
@@ -332,12 +373,19 @@ export async function updatePageMarkdown(deps: Deps, ctx: RequestContext, id: st
       const parsed = parseMarkdown(next, version, `body.${body.type}`)
       // `:name:` → custom-emoji mentions (services/custom-emojis.service.ts), so kept blocks still compare equal.
       await emojiMentionsFromText(deps, trx, caller.workspaceId, parsed as Parameters<typeof emojiMentionsFromText>[3])
-      changed = await reconcile(trx, page, tree.nodes, parsed, {
+      const result = await reconcile(trx, page, tree.nodes, parsed, {
         allowDeleting,
         at,
         publicUrl: deps.publicUrl,
         workspaceId: caller.workspaceId,
       })
+      changed = result.changed
+      // The page's blocks are known when every old top-level block was kept in place or trashed: the
+      // answer is rendered from them, without reading the tree again.
+      if (result.nodes && !tree.truncated) {
+        if (changed) await touchPage(trx, page.id, at.by, time)
+        return present(page.id, result.nodes, false, deps.publicUrl, version)
+      }
     }
     if (changed) await touchPage(trx, page.id, at.by, time)
     const after = await loadTree(trx, ctx, (await findBlock(trx, page.id)) as BlockRow)
@@ -388,7 +436,9 @@ function keyOfExisting(node: MdNode, publicUrl: string): string {
  * Makes the page's top-level blocks those of `markdown`: the longest common run of unchanged blocks
  * (by Markdown) stays, the rest of the old blocks are trashed and the new ones inserted in place.
  * Child pages and databases that would go need `allowDeleting` (validation_error naming them).
- * Returns whether anything changed.
+ * Returns whether anything changed, and the page's top-level nodes afterwards (new ones with their
+ * ids) when their order is certain: every old block was either kept in place (in the common run) or
+ * trashed — else `nodes` is undefined and the caller reads the tree.
  */
 async function reconcile(
   db: Db,
@@ -396,7 +446,7 @@ async function reconcile(
   existing: MdNode[],
   parsed: ParsedBlock[],
   opts: { allowDeleting: boolean; at: ContentAt; publicUrl: string; workspaceId: string },
-): Promise<boolean> {
+): Promise<{ changed: boolean; nodes?: MdNode[] }> {
   const existingIds = new Set(existing.map((n) => n.id))
   const next: Array<{ key: string; block?: NewBlock; ref?: string }> = []
   for (const p of parsed) {
@@ -466,16 +516,24 @@ async function reconcile(
   let run: NewBlock[] = []
   let runStart = 0
   let inserted = 0
+  const newIds = new Map<number, string>()
+  // A leading run may take the positions of the old leading blocks it replaces.
+  const firstPos =
+    existing.length > 0 && existing.every((n) => n.position !== undefined)
+      ? Math.min(...existing.map((n) => n.position as number))
+      : undefined
   const flush = async () => {
     if (run.length === 0) return
     let place: InsertAt = atEnd(runStart) ? { type: 'end' } : prev ? { type: 'after_block', afterId: prev } : { type: 'start' }
-    if (place.type !== 'end' && positionsKnown && prevPos !== undefined) {
-      const after = prevPos
+    const before = prev === undefined && firstPos !== undefined ? firstPos - 1 : prevPos
+    if (place.type !== 'end' && positionsKnown && before !== undefined) {
+      const after = before
       const nextPos = livePositions.find((p) => p > after)
       if (nextPos !== undefined && nextPos - after - 1 >= run.length) place = { type: 'free_positions', first: after + 1 }
     }
     if (place.type === 'start' || place.type === 'after_block') positionsKnown = false
     const ids = await insert(db, page, run, place, opts.at, opts.workspaceId)
+    for (const [k, id] of ids.entries()) newIds.set(runStart + k, id)
     inserted += run.length
     prev = ids[ids.length - 1]
     prevPos = place.type === 'free_positions' ? place.first + run.length - 1 : undefined
@@ -497,13 +555,17 @@ async function reconcile(
     }
   }
   await flush()
-  return removed.length > 0 || inserted > 0
+  const changed = removed.length > 0 || inserted > 0
+  const settled = existing.every((n, i) => keptOld.has(i) || removedIds.has(n.id))
+  if (!settled) return { changed }
+  const nodes = next.map((n, j) => keptNew.get(j) ?? { ...toMdNode(n.block as NewBlock), id: newIds.get(j) as string })
+  return { changed, nodes }
 }
 
 /**
  * Pairs `[i, j]` of a longest common subsequence of `a` and `b` (equal strings), in order. Common
- * prefix and suffix are matched directly; a middle larger than 4 million cells is not diffed (nothing
- * kept there).
+ * prefix and suffix are matched directly; the middle is diffed over the keys both sides hold, and not
+ * at all when that is more than 4 million cells (nothing kept there).
  */
 export function lcs(a: string[], b: string[]): Array<[number, number]> {
   const pairs: Array<[number, number]> = []
@@ -520,22 +582,30 @@ export function lcs(a: string[], b: string[]): Array<[number, number]> {
     sb--
     tail.unshift([sa, sb])
   }
-  const n = sa - p
-  const m = sb - p
+  // Only keys present on both sides can pair: the table is built over those (a whole-page rewrite
+  // sharing no block costs nothing; before, 1,000 × 1,000 cells).
+  const inB = new Set(b.slice(p, sb))
+  const ai: number[] = []
+  for (let i = p; i < sa; i++) if (inB.has(a[i] as string)) ai.push(i)
+  const inA = new Set(ai.map((i) => a[i] as string))
+  const bj: number[] = []
+  for (let j = p; j < sb; j++) if (inA.has(b[j] as string)) bj.push(j)
+  const n = ai.length
+  const m = bj.length
   if (n > 0 && m > 0 && n * m <= 4_000_000) {
     const w = m + 1
     const t = new Uint32Array((n + 1) * w)
+    const ka = ai.map((i) => a[i] as string)
+    const kb = bj.map((j) => b[j] as string)
     for (let i = n - 1; i >= 0; i--)
       for (let j = m - 1; j >= 0; j--)
         t[i * w + j] =
-          a[p + i] === b[p + j]
-            ? (t[(i + 1) * w + j + 1] as number) + 1
-            : Math.max(t[(i + 1) * w + j] as number, t[i * w + j + 1] as number)
+          ka[i] === kb[j] ? (t[(i + 1) * w + j + 1] as number) + 1 : Math.max(t[(i + 1) * w + j] as number, t[i * w + j + 1] as number)
     let i = 0
     let j = 0
     while (i < n && j < m) {
-      if (a[p + i] === b[p + j]) {
-        pairs.push([p + i, p + j])
+      if (ka[i] === kb[j]) {
+        pairs.push([ai[i] as number, bj[j] as number])
         i++
         j++
       } else if ((t[(i + 1) * w + j] as number) >= (t[i * w + j + 1] as number)) i++

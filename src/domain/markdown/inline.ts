@@ -173,7 +173,7 @@ function mergeRuns(items: readonly RichTextItem[]): RichTextItem[] {
       last &&
       last.type === 'text' &&
       item.type === 'text' &&
-      JSON.stringify(last.annotations) === JSON.stringify(item.annotations) &&
+      sameAnnotations(last.annotations, item.annotations) &&
       (last.text?.link?.url ?? null) === (item.text?.link?.url ?? null)
     ) {
       const content = (last.text?.content ?? '') + (item.text?.content ?? '')
@@ -181,6 +181,17 @@ function mergeRuns(items: readonly RichTextItem[]): RichTextItem[] {
     } else out.push(item)
   }
   return out
+}
+
+function sameAnnotations(a: RichTextItem['annotations'], b: RichTextItem['annotations']): boolean {
+  return (
+    a.bold === b.bold &&
+    a.italic === b.italic &&
+    a.strikethrough === b.strikethrough &&
+    a.underline === b.underline &&
+    a.code === b.code &&
+    a.color === b.color
+  )
 }
 
 function codeSpan(content: string): string {
@@ -230,6 +241,31 @@ export function markdownToRichText(line: string): RichTextItem[] {
   return items
 }
 
+/** Nesting of inline nodes (emphasis in links in …) read with their styles; deeper text keeps the style reached. */
+const MAX_INLINE_DEPTH = 64
+/** A line with more runs of `*`, `_` or `~` than this has them all literal (Notion holds ≤ 100 rich text items a block). */
+const MAX_DELIMITER_RUNS = 256
+/** Runs of one emphasis delimiter longer than this are literal text (escaped before parsing). */
+const MAX_DELIMITER_RUN = 32
+
+/**
+ * Escapes every character of a run of more than `MAX_DELIMITER_RUN` `*`, `_` or `~` (such a run
+ * cannot mean emphasis Notion can hold: its annotations do not nest), and every delimiter of a line
+ * with more than `MAX_DELIMITER_RUNS` runs: CommonMark's delimiter matching takes quadratic time on
+ * them (a 20,000-character run, or 6,000 nested `**`: 20 seconds and more).
+ */
+function escapeLongRuns(line: string): string {
+  if (line.length <= MAX_DELIMITER_RUN) return line
+  // So many runs that delimiter matching would take seconds (nested `**a **b … b** a**`): all literal.
+  if ((line.match(/[*_~]+/g)?.length ?? 0) > MAX_DELIMITER_RUNS) return line.replace(/\\?[*_~]/g, (m) => (m.length === 2 ? m : `\\${m}`))
+  // A run right after a backslash starts with an escaped character already: keep that one as it is.
+  return line.replace(
+    LONG_RUN,
+    (_, slash: string, run: string) => slash + (slash ? run[0] : '') + run.slice(slash ? 1 : 0).replace(/[*_~]/g, (c) => `\\${c}`),
+  )
+}
+const LONG_RUN = new RegExp(`(\\\\?)(([*_~])\\3{${MAX_DELIMITER_RUN},})`, 'g')
+
 /** Parsed lines with markup, by text (at most `PARSED_MAX_ENTRIES` lines of `PARSED_MAX_LINE` characters). */
 const PARSED = new Map<string, string>()
 const PARSED_MAX_ENTRIES = 5_000
@@ -246,7 +282,7 @@ function parseLine(line: string): RichTextItem[] {
     return out
   }
   // A leading escaped "!" keeps the line inline-only: no heading, list, quote or code block can start.
-  const tree = fromMarkdown(`\\!${line}`, PARSE_OPTIONS)
+  const tree = fromMarkdown(`\\!${escapeLongRuns(line)}`, PARSE_OPTIONS)
   const out: RichTextItem[] = []
   const spans: Array<{ tag: string; style: Style }> = []
   let mention: OpenMention | null = null
@@ -326,30 +362,44 @@ function parseLine(line: string): RichTextItem[] {
     else push(m.label, m.style)
   }
 
-  const walk = (nodes: readonly (PhrasingContent | RootContent)[], style: Style): Style => {
+  // Below `MAX_INLINE_DEPTH` nested nodes the text is kept in the style reached, read without recursion.
+  const flat = (nodes: readonly (PhrasingContent | RootContent)[], s: Style) => {
+    const stack = [...nodes].reverse()
+    while (stack.length) {
+      const node = stack.pop() as PhrasingContent | RootContent
+      if ('children' in node) stack.push(...[...(node.children as PhrasingContent[])].reverse())
+      else if ('value' in node && node.type !== 'html') push(String(node.value), s)
+    }
+  }
+  const walk = (nodes: readonly (PhrasingContent | RootContent)[], style: Style, depth = 0): Style => {
+    if (depth > MAX_INLINE_DEPTH) {
+      flat(nodes, style)
+      return style
+    }
     let s = style
+    const d = depth + 1
     for (const node of nodes) {
       switch (node.type) {
         case 'paragraph':
-          s = walk(node.children, s)
+          s = walk(node.children, s, d)
           break
         case 'text':
           push(node.value, s)
           break
         case 'strong':
-          walk(node.children, { ...s, bold: true })
+          walk(node.children, { ...s, bold: true }, d)
           break
         case 'emphasis':
-          walk(node.children, { ...s, italic: true })
+          walk(node.children, { ...s, italic: true }, d)
           break
         case 'delete':
-          walk(node.children, { ...s, strikethrough: true })
+          walk(node.children, { ...s, strikethrough: true }, d)
           break
         case 'inlineCode':
           push(node.value, { ...s, code: true })
           break
         case 'link':
-          walk(node.children, { ...s, link: node.url })
+          walk(node.children, { ...s, link: node.url }, d)
           break
         case 'inlineMath':
           if (mention) mention.label += node.value
@@ -372,7 +422,7 @@ function parseLine(line: string): RichTextItem[] {
           push(`![${node.alt ?? ''}](${node.url})`, s)
           break
         default:
-          if ('children' in node) walk(node.children as PhrasingContent[], s)
+          if ('children' in node) walk(node.children as PhrasingContent[], s, d)
           else if ('value' in node) push(String(node.value), s)
       }
     }

@@ -11,7 +11,8 @@ import { attrsOf, idFromUrl, markdownToRichText } from './inline.js'
  * `<page url>`, `<database url>`, `<unknown url>` and `<synced_block url>` name existing blocks: they
  * come back as references (`{ref: id}`) for the caller to keep or drop. Anything not recognised is a
  * paragraph of text, so parsing never fails on odd input; only nesting deeper than `MAX_DEPTH` levels
- * is refused.
+ * (indentation, or container tags inside container tags) is refused. Time is linear in the lines
+ * (closing tags are matched in one pass), recursion bounded by `MAX_DEPTH`.
  */
 
 /** A parsed block: new content (stored form) with children, or a reference to an existing block. */
@@ -23,13 +24,15 @@ export const MAX_DEPTH = 64
 const COLORS = new Set<string>(API_COLORS)
 
 interface Line {
+  /** Its index in the whole document (slices keep it; used to find a container's closing line). */
+  n: number
   indent: number
   /** Leading whitespace, as written (code content keeps what is beyond it). */
   prefix: string
   text: string
 }
 
-function toLine(raw: string): Line {
+function toLine(raw: string, n: number): Line {
   const m = /^[\t ]*/.exec(raw)?.[0] ?? ''
   let indent = 0
   let spaces = 0
@@ -40,7 +43,7 @@ function toLine(raw: string): Line {
     } else spaces++
   }
   indent += Math.floor(spaces / 2)
-  return { indent, prefix: m, text: raw.slice(m.length) }
+  return { n, indent, prefix: m, text: raw.slice(m.length) }
 }
 
 const TRAILING_ATTRS = /\s*\{((?:\s*[a-zA-Z-]+="[^"]*")+)\s*\}\s*$/
@@ -65,31 +68,60 @@ const rich = (text: string): RichTextItem[] => markdownToRichText(text)
 
 /**
  * Parses an enhanced-Markdown document into blocks.
- * @throws NotionApiError validation_error when indentation nests deeper than `MAX_DEPTH` levels.
+ * @throws NotionApiError validation_error when indentation or container tags nest deeper than `MAX_DEPTH` levels.
  */
 export function markdownToBlocks(markdown: string): ParsedBlock[] {
-  const lines = markdown.replace(/\r\n?/g, '\n').split('\n').map(toLine)
+  const lines = markdown
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((raw, n) => toLine(raw, n))
   let depth = 0
   for (const l of lines) if (l.text !== '' && l.indent > depth) depth = l.indent
-  if (depth > MAX_DEPTH) {
-    throw validationError(`Markdown content is nested too deeply: at most ${MAX_DEPTH} levels of indentation are supported.`)
-  }
-  return parseLines(lines, 0)
+  if (depth > MAX_DEPTH) throw tooDeep()
+  return parseLines(lines, 0, closingLines(lines))
 }
 
-/** The index of the line closing tag `name` opened at `from` (nesting counted), or -1. */
-function findClose(lines: Line[], from: number, name: string): number {
-  let open = 1
-  const opener = new RegExp(`^<${name}(?=[\\s>/])`)
-  for (let j = from + 1; j < lines.length; j++) {
-    const t = (lines[j] as Line).text.trim()
-    if (opener.test(t) && !t.endsWith('/>') && !t.includes(`</${name}>`)) open++
-    else if (t === `</${name}>`) {
-      open--
-      if (open === 0) return j
+function tooDeep() {
+  return validationError(
+    `Markdown content is nested too deeply: at most ${MAX_DEPTH} levels of indentation or nested tags (<details>, <callout>, <columns>…) are supported.`,
+  )
+}
+
+/** Container tags read with a closing tag. */
+const CONTAINERS = ['details', 'callout', 'columns', 'column', 'table', 'synced_block'] as const
+
+/**
+ * For each line opening a container tag (`<details…>` without its closing tag on the same line), the
+ * document index of the line closing it (nesting of the same tag counted), found in one pass with a
+ * stack per tag: what a forward scan from each opener would find, in linear time (a document of
+ * thousands of unclosed tags would otherwise take quadratic time).
+ */
+function closingLines(lines: Line[]): Map<number, number> {
+  const close = new Map<number, number>()
+  const stacks = new Map<string, number[]>(CONTAINERS.map((c) => [c, []]))
+  for (const l of lines) {
+    const t = l.text.trim()
+    if (!t.startsWith('<')) continue
+    const closing = /^<\/([a-z_]+)>$/.exec(t)
+    if (closing) {
+      const n = stacks.get(closing[1] as string)?.pop()
+      if (n !== undefined) close.set(n, l.n)
+      continue
     }
+    const name = /^<([a-z_]+)(?=[\s>/])/.exec(t)?.[1]
+    const stack = name === undefined ? undefined : stacks.get(name)
+    if (stack && !t.endsWith('/>') && !t.includes(`</${name as string}>`)) stack.push(l.n)
   }
-  return -1
+  return close
+}
+
+/** The index in `lines` of the line closing the container opened at `from`, or -1 (not in `lines`). */
+function findClose(lines: Line[], from: number, closes: Map<number, number>): number {
+  const open = lines[from] as Line
+  const n = closes.get(open.n)
+  if (n === undefined) return -1
+  const j = from + (n - open.n)
+  return j < lines.length && (lines[j] as Line).n === n ? j : -1
 }
 
 /** The lines after `i` indented deeper than line `i` (blank lines inside included): a block's children. */
@@ -106,7 +138,8 @@ function indentedAfter(lines: Line[], i: number): number {
   return last
 }
 
-function parseLines(lines: Line[], depth: number): ParsedBlock[] {
+function parseLines(lines: Line[], depth: number, closes: Map<number, number>): ParsedBlock[] {
+  if (depth > MAX_DEPTH) throw tooDeep()
   const out: ParsedBlock[] = []
   let i = 0
   while (i < lines.length) {
@@ -116,7 +149,7 @@ function parseLines(lines: Line[], depth: number): ParsedBlock[] {
       i++
       continue
     }
-    const children = (end: number): ParsedBlock[] => (end > i ? parseLines(lines.slice(i + 1, end + 1), depth + 1) : [])
+    const children = (end: number): ParsedBlock[] => (end > i ? parseLines(lines.slice(i + 1, end + 1), depth + 1, closes) : [])
 
     // Fenced code: content is literal, indentation beyond the fence's kept.
     const fence = /^(`{3,}|~{3,})\s*([^`]*)$/.exec(t)
@@ -171,7 +204,7 @@ function parseLines(lines: Line[], depth: number): ParsedBlock[] {
       const attrs = attrsOf(tag[2] ?? '')
       const selfClosing = tag[3] === '/'
       const rest = tag[4] as string
-      const parsed = parseTagBlock(lines, i, name, attrs, selfClosing, rest, depth)
+      const parsed = parseTagBlock(lines, i, name, attrs, selfClosing, rest, depth, closes)
       if (parsed) {
         out.push(...parsed.blocks)
         i = parsed.next
@@ -295,6 +328,7 @@ function parseTagBlock(
   selfClosing: boolean,
   rest: string,
   depth: number,
+  closes: Map<number, number>,
 ): { blocks: ParsedBlock[]; next: number } | undefined {
   const one = (blocks: ParsedBlock[]) => ({ blocks, next: indentedAfter(lines, i) + 1 })
   const inner = (closeName: string) => {
@@ -336,7 +370,7 @@ function parseTagBlock(
     case 'table':
     case 'synced_block': {
       if (selfClosing) return undefined
-      let close = findClose(lines, i, name)
+      let close = findClose(lines, i, closes)
       let bodyLines: Line[]
       let sameLine = rest
       const closesHere = rest.trim().endsWith(`</${name}>`)
@@ -350,7 +384,7 @@ function parseTagBlock(
         bodyLines = lines.slice(i + 1, close + 1)
       } else bodyLines = lines.slice(i + 1, close)
       const next = close + 1
-      const kids = () => parseLines(bodyLines, depth + 1)
+      const kids = () => parseLines(bodyLines, depth + 1, closes)
       if (name === 'details') {
         let summary = /^<summary>(.*)<\/summary>\s*$/.exec(sameLine.trim())?.[1]
         let body = bodyLines
@@ -362,7 +396,10 @@ function parseTagBlock(
             body = body.slice(k + 1)
           }
         }
-        return { blocks: [block('toggle', { rich_text: rich(summary ?? ''), color: color(attrs) }, parseLines(body, depth + 1))], next }
+        return {
+          blocks: [block('toggle', { rich_text: rich(summary ?? ''), color: color(attrs) }, parseLines(body, depth + 1, closes))],
+          next,
+        }
       }
       if (name === 'callout') {
         const parsed = kids()

@@ -576,17 +576,21 @@ export async function findLiveChild(db: Db, parentId: string, childId: string): 
     .executeTakeFirst()
 }
 
+/** A content block of a page tree as its Markdown needs it (the other columns are not read). */
+export type PageTreeRow = Pick<BlockRow, 'id' | 'type' | 'parent_id' | 'position' | 'content'>
+
 /**
- * The live tree under page (or block) `rootId` for its Markdown: every live content block of the
- * owning page plus the live child pages and databases hanging from the page or one of its blocks
- * (not their own content), at most `limit` rows (the caller passes its load limit + 1 to detect
+ * The live tree under page `pageId` for its Markdown: every live content block of the page
+ * (`content`, only the columns a rendering needs) and the live child pages and databases hanging
+ * from the page or one of its blocks (`nodes`, whole rows: their access is checked; not their own
+ * content), at most `limit` rows together (the caller passes its load limit + 1 to detect
  * truncation). Rows in no particular order; blocks under a trashed block are returned and left out
  * by the caller when it builds the tree from the root.
  */
-export async function listPageTree(db: Db, pageId: string, limit: number): Promise<BlockRow[]> {
+export async function listPageTree(db: Db, pageId: string, limit: number): Promise<{ content: PageTreeRow[]; nodes: BlockRow[] }> {
   const content = await db
     .selectFrom('block')
-    .selectAll()
+    .select(['id', 'type', 'parent_id', 'position', 'content'])
     .where('page_id', '=', pageId)
     .where('id', '!=', pageId)
     .where('in_trash', '=', 0)
@@ -606,7 +610,7 @@ export async function listPageTree(db: Db, pageId: string, limit: number): Promi
         .where('in_trash', '=', 0)
         .execute()),
     )
-  return [...content, ...nodes].slice(0, limit)
+  return { content, nodes: nodes.slice(0, Math.max(0, limit - content.length)) }
 }
 
 /**

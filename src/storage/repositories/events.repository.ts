@@ -38,6 +38,14 @@ export interface ChangeEvent {
 
 /** Appends `events` to the outbox in order, in the caller's transaction `db`. */
 export async function appendEvents(db: Db, events: NewChangeEvent[]): Promise<void> {
+  // In chunks: one statement of 10,000 events would bind 80,000 values (SQLite allows 32,766).
+  for (let i = 0; i < events.length; i += EVENTS_PER_STATEMENT) await insertEvents(db, events.slice(i, i + EVENTS_PER_STATEMENT))
+}
+
+/** Events per INSERT: 8 values each, 16,000 bound values (under SQLite's 32,766 and PostgreSQL's 65,535). */
+const EVENTS_PER_STATEMENT = 2_000
+
+async function insertEvents(db: Db, events: NewChangeEvent[]): Promise<void> {
   if (events.length === 0) return
   await db
     .insertInto('change_event')
