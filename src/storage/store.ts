@@ -100,6 +100,10 @@ export interface PoolStats {
  * in the reverse order). New tables must be added here.
  */
 export const TABLES: (keyof Database)[] = [
+  'workspace_export',
+  'legal_hold_preserved',
+  'legal_hold_user',
+  'legal_hold',
   'webhook_dispatched',
   'webhook_cursor',
   'webhook_delivery',
