@@ -59,7 +59,11 @@ export function notionAdminApiRoutes(deps: Deps, adminKey: string): Hono<AppEnv>
       throw new AdminApiError('unauthorized', 'The download link is invalid or has expired.')
     const zip = await adminApi.exportZip(deps, id).catch(notFoundAs(`Could not find export with ID: ${id}.`))
     return new Response(ReadableStream.from(zip.body) as unknown as ReadableStream, {
-      headers: { 'content-type': 'application/zip', 'content-length': String(zip.size), 'content-disposition': `attachment; filename="export-${id}.zip"` },
+      headers: {
+        'content-type': 'application/zip',
+        'content-length': String(zip.size),
+        'content-disposition': `attachment; filename="export-${id}.zip"`,
+      },
     })
   })
 
@@ -254,7 +258,9 @@ export function notionAdminApiRoutes(deps: Deps, adminKey: string): Hono<AppEnv>
     })
     return c.json(presentHold(hold))
   })
-  app.post('/legal_holds/:legal_hold_id/release', async (c) => c.json(presentHold(await adminApi.releaseLegalHold(deps, pathId(c, 'legal_hold_id')))))
+  app.post('/legal_holds/:legal_hold_id/release', async (c) =>
+    c.json(presentHold(await adminApi.releaseLegalHold(deps, pathId(c, 'legal_hold_id')))),
+  )
   app.get('/legal_holds/:legal_hold_id/users', async (c) => {
     const page = pageQuery(c)
     const hold = await holdOf(c)
@@ -285,7 +291,13 @@ export function notionAdminApiRoutes(deps: Deps, adminKey: string): Hono<AppEnv>
     const page = pageQuery(c)
     const hold = await holdOf(c)
     const names = new Map((await adminApi.listSpaces(deps)).map((w) => [w.id, w.name]))
-    return c.json(paginate('workspaces', hold.workspaceIds.map((id) => ({ id, name: names.get(id) ?? null })), page))
+    return c.json(
+      paginate(
+        'workspaces',
+        hold.workspaceIds.map((id) => ({ id, name: names.get(id) ?? null })),
+        page,
+      ),
+    )
   })
   app.get('/legal_holds/:legal_hold_id/spaces/:space_id/pages', async (c) => {
     const page = pageQuery(c)
@@ -444,14 +456,22 @@ function pathId(c: Context<AppEnv>, name: string): string {
 /** A dashed UUID from a body field. @throws AdminApiError validation_error */
 function bodyId(raw: string, where: string): string {
   const id = parseId(raw)
-  if (!id) throw new AdminApiError('validation_error', `body failed validation: ${where} should be a valid uuid, instead was \`${JSON.stringify(raw)}\`.`)
+  if (!id)
+    throw new AdminApiError(
+      'validation_error',
+      `body failed validation: ${where} should be a valid uuid, instead was \`${JSON.stringify(raw)}\`.`,
+    )
   return id
 }
 
 /** A dashed UUID from a query parameter. @throws AdminApiError validation_error */
 function queryId(raw: string, name: string): string {
   const id = parseId(raw)
-  if (!id) throw new AdminApiError('validation_error', `query failed validation: query.${name} should be a valid uuid, instead was \`${JSON.stringify(raw)}\`.`)
+  if (!id)
+    throw new AdminApiError(
+      'validation_error',
+      `query failed validation: query.${name} should be a valid uuid, instead was \`${JSON.stringify(raw)}\`.`,
+    )
   return id
 }
 

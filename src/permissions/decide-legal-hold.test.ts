@@ -35,7 +35,8 @@ describe('decideLegalHoldChange', () => {
 describe('decideWorkspaceExport', () => {
   it('allows owners only', () => {
     expect(decideWorkspaceExport('owner')).toEqual({ allowed: true })
-    for (const r of ['membership_admin', 'member', 'restricted_member', 'guest'] as const) expect(decideWorkspaceExport(r)).toMatchObject({ allowed: false, reason: 'not_owner' })
+    for (const r of ['membership_admin', 'member', 'restricted_member', 'guest'] as const)
+      expect(decideWorkspaceExport(r)).toMatchObject({ allowed: false, reason: 'not_owner' })
     expect(decideWorkspaceExport(undefined)).toMatchObject({ allowed: false, reason: 'not_member' })
   })
 })

@@ -41,7 +41,8 @@ export function decideLegalHoldChange(
   change: HoldChange,
   newEndMs?: number | null,
 ): HoldDecision {
-  if (hold.status === 'released') return { allowed: false, reason: 'released', message: 'This legal hold has been released and can no longer be changed.' }
+  if (hold.status === 'released')
+    return { allowed: false, reason: 'released', message: 'This legal hold has been released and can no longer be changed.' }
   if (change === 'update' && newEndMs !== undefined && newEndMs !== null && newEndMs < hold.startMs)
     return { allowed: false, reason: 'dates', message: 'end_date must not be before start_date.' }
   return { allowed: true }
@@ -58,6 +59,10 @@ export function decideWorkspaceExport(role: MemberRole | undefined): ExportDecis
   if (role === undefined)
     return { allowed: false, reason: 'not_member', message: 'on_behalf_of_user_email must name a member of the workspace.' }
   if (role !== 'owner')
-    return { allowed: false, reason: 'not_owner', message: 'on_behalf_of_user_email must name a workspace owner: only owners can export a workspace.' }
+    return {
+      allowed: false,
+      reason: 'not_owner',
+      message: 'on_behalf_of_user_email must name a workspace owner: only owners can export a workspace.',
+    }
   return { allowed: true }
 }

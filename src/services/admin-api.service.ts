@@ -8,7 +8,14 @@ import type { At } from '../storage/repositories/at.js'
 import * as exportsRepo from '../storage/repositories/exports.repository.js'
 import * as holds from '../storage/repositories/legal-holds.repository.js'
 import { revokeSessionsOf } from '../storage/repositories/portal-auth.repository.js'
-import { findUser, findUserByEmail, findUsers, listWorkspaces, memberRole, workspacesOfUser } from '../storage/repositories/workspaces.repository.js'
+import {
+  findUser,
+  findUserByEmail,
+  findUsers,
+  listWorkspaces,
+  memberRole,
+  workspacesOfUser,
+} from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
 import { nodeTitle, readPage, visiblePageTree, type BlockTree } from './portal.service.js'
@@ -41,11 +48,17 @@ export async function listSpaces(deps: Deps): Promise<{ id: string; name: string
  * sign in again. Event `user.sessions_revoked` (`data.sessions`).
  * @throws DomainError not_found (no person with that e-mail or id)
  */
-export async function revokeManagedUserSessions(deps: Deps, who: { email: string } | { id: string }): Promise<{ userId: string; sessions: number }> {
+export async function revokeManagedUserSessions(
+  deps: Deps,
+  who: { email: string } | { id: string },
+): Promise<{ userId: string; sessions: number }> {
   const db = deps.store.db
   const user = 'email' in who ? await findUserByEmail(db, who.email) : await findUser(db, who.id)
   if (!user || user.type !== 'person')
-    throw new DomainError('not_found', 'email' in who ? `Could not find user with email: ${who.email}.` : `Could not find user with ID: ${who.id}.`)
+    throw new DomainError(
+      'not_found',
+      'email' in who ? `Could not find user with email: ${who.email}.` : `Could not find user with ID: ${who.id}.`,
+    )
   const sessions = await deps.store.transaction((trx) => revokeSessionsOf(trx, user.id, adminAt(deps)))
   return { userId: user.id, sessions }
 }
@@ -74,7 +87,11 @@ async function withPeople(db: Db, rows: holds.LegalHoldRow[]): Promise<LegalHold
     const userIds = users.get(row.id) ?? []
     const ws = new Set<string>()
     for (const u of userIds) {
-      if (!spacesOf.has(u)) spacesOf.set(u, (await workspacesOfUser(db, u)).map((w) => w.id))
+      if (!spacesOf.has(u))
+        spacesOf.set(
+          u,
+          (await workspacesOfUser(db, u)).map((w) => w.id),
+        )
       for (const w of spacesOf.get(u) ?? []) ws.add(w)
     }
     out.push({ row, userIds, workspaceIds: [...ws].sort() })
@@ -166,7 +183,13 @@ async function changeable(trx: Db, id: string, change: HoldChange, newEndMs?: nu
 export async function updateLegalHold(
   deps: Deps,
   id: string,
-  patch: { name?: string | null; description?: string | null; icon?: string | null; endMs?: number | null; userInteractionType?: UserInteractionType[] },
+  patch: {
+    name?: string | null
+    description?: string | null
+    icon?: string | null
+    endMs?: number | null
+    userInteractionType?: UserInteractionType[]
+  },
 ): Promise<LegalHold> {
   const at = adminAt(deps)
   await deps.store.transaction(async (trx) => {
@@ -216,9 +239,13 @@ export async function removeLegalHoldUser(deps: Deps, id: string, userId: string
  */
 export async function legalHoldPages(deps: Deps, id: string, spaceId: string) {
   const hold = await getLegalHold(deps, id)
-  if (!hold.workspaceIds.includes(spaceId)) throw new DomainError('not_found', `Could not find space with ID: ${spaceId} on legal hold ${id}.`)
+  if (!hold.workspaceIds.includes(spaceId))
+    throw new DomainError('not_found', `Could not find space with ID: ${spaceId} on legal hold ${id}.`)
   const kinds = JSON.parse(hold.row.user_interaction_type) as string[]
-  return holds.pagesTouchedBy(deps.store.db, spaceId, hold.userIds, { created: kinds.includes('page.created'), edited: kinds.includes('page.edited') })
+  return holds.pagesTouchedBy(deps.store.db, spaceId, hold.userIds, {
+    created: kinds.includes('page.created'),
+    edited: kinds.includes('page.edited'),
+  })
 }
 
 /** What a hold kept of permanently deleted content (Octavo's addition: `GET /v1/legal_holds/{id}/preserved`). @throws DomainError not_found */
@@ -247,7 +274,12 @@ export async function preserveIfHeld(
   for (const a of new Set(input.authors)) for (const h of await holds.activeHoldsOnUser(trx, a)) found.set(h.id, h)
   if (found.size === 0) return
   const d = decideHeldDeletion(
-    [...found.values()].map((h) => ({ id: h.id, status: h.status, startMs: Date.parse(h.start_time), endMs: h.end_time ? Date.parse(h.end_time) : null })),
+    [...found.values()].map((h) => ({
+      id: h.id,
+      status: h.status,
+      startMs: Date.parse(h.start_time),
+      endMs: h.end_time ? Date.parse(h.end_time) : null,
+    })),
     Date.parse(at.time),
   )
   if (d.type === 'preserve') await holds.preserveHeldContent(trx, { ...input, holdIds: d.holdIds }, at)
@@ -316,7 +348,12 @@ async function runExport(deps: Deps, id: string, workspaceId: string, userId: st
   try {
     if (format === 'pdf') {
       await deps.store.transaction((trx) =>
-        exportsRepo.failExport(trx, row, { type: 'unsupported_export_type', message: 'Octavo cannot render PDF exports; use markdown or html.' }, adminAt(deps)),
+        exportsRepo.failExport(
+          trx,
+          row,
+          { type: 'unsupported_export_type', message: 'Octavo cannot render PDF exports; use markdown or html.' },
+          adminAt(deps),
+        ),
       )
       return
     }
@@ -338,8 +375,16 @@ async function runExport(deps: Deps, id: string, workspaceId: string, userId: st
     }
     const zip = zipStored(files)
     const key = `export/${id}`
-    const size = await deps.blobs.put(key, (async function* () { yield zip })(), zip.length)
-    await deps.store.transaction((trx) => exportsRepo.completeExport(trx, row, { pagesExported: files.length, sizeBytes: size, blobKey: key }, adminAt(deps)))
+    const size = await deps.blobs.put(
+      key,
+      (async function* () {
+        yield zip
+      })(),
+      zip.length,
+    )
+    await deps.store.transaction((trx) =>
+      exportsRepo.completeExport(trx, row, { pagesExported: files.length, sizeBytes: size, blobKey: key }, adminAt(deps)),
+    )
   } catch (err) {
     deps.logger.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'workspace export failed')
     await deps.store
@@ -393,7 +438,12 @@ export function signExportUrl(deps: Pick<Deps, 'secrets' | 'clock' | 'publicUrl'
 }
 
 /** Whether `expires` and `signature` are a valid, unexpired signature of export `id` (constant-time). */
-export function verifyExportUrl(deps: Pick<Deps, 'secrets' | 'clock'>, id: string, expires: string | undefined, signature: string | undefined): boolean {
+export function verifyExportUrl(
+  deps: Pick<Deps, 'secrets' | 'clock'>,
+  id: string,
+  expires: string | undefined,
+  signature: string | undefined,
+): boolean {
   if (!expires || !signature || !/^[0-9]{1,15}$/.test(expires) || !/^[0-9a-f]{64}$/.test(signature)) return false
   if (Number(expires) < deps.clock.now()) return false
   const want = Buffer.from(deps.secrets.fileUrlMac(`export:${id}.${expires}`), 'hex')

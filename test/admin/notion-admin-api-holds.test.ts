@@ -46,7 +46,12 @@ describe("Notion's Admin API: spaces, sessions, legal holds, exports", () => {
     expect(all.status).toBe(200)
     const ids: string[] = all.body.spaces.map((w: any) => w.id)
     expect(ids).toEqual([...ids].sort())
-    expect(all.body.spaces).toEqual(expect.arrayContaining([{ id: a.workspace.id, name: a.workspace.name }, { id: b.workspace.id, name: b.workspace.name }]))
+    expect(all.body.spaces).toEqual(
+      expect.arrayContaining([
+        { id: a.workspace.id, name: a.workspace.name },
+        { id: b.workspace.id, name: b.workspace.name },
+      ]),
+    )
     const p1 = await call('GET', '/spaces?page_size=1')
     expect(p1.body).toEqual({ spaces: [all.body.spaces[0]], next_cursor: ids[1] })
     refused(await call('GET', '/spaces', { key: 'nope' }), 401, 'unauthorized')
@@ -69,11 +74,19 @@ describe("Notion's Admin API: spaces, sessions, legal holds, exports", () => {
     expect(byId.body).toEqual({ status: 'revoked' })
     expect(await sessionUser(server.deps, other.sessionId)).toBeNull()
 
-    refused(await call('POST', '/managed_users/revoke_session', { body: { user: { type: 'email', email: 'nobody@x.test' } } }), 404, 'object_not_found')
+    refused(
+      await call('POST', '/managed_users/revoke_session', { body: { user: { type: 'email', email: 'nobody@x.test' } } }),
+      404,
+      'object_not_found',
+    )
     refused(await call('POST', '/managed_users/revoke_session', { body: { user: { type: 'id', id: 'x' } } }), 400, 'validation_error')
     refused(await call('POST', '/managed_users/revoke_session', { body: { user: { type: 'phone', phone: '1' } } }), 400, 'validation_error')
     refused(await call('POST', '/managed_users/revoke_session', { body: {} }), 400, 'validation_error')
-    refused(await call('POST', '/managed_users/revoke_session', { key: null, body: { user: { type: 'email', email: s.member.email } } }), 401, 'unauthorized')
+    refused(
+      await call('POST', '/managed_users/revoke_session', { key: null, body: { user: { type: 'email', email: s.member.email } } }),
+      401,
+      'unauthorized',
+    )
   })
 
   it('creates, reads, changes and releases legal holds', async () => {
@@ -120,7 +133,11 @@ describe("Notion's Admin API: spaces, sessions, legal holds, exports", () => {
     })
     // The owner created every seeded page: all four are under the hold.
     const pages = await call('GET', `/legal_holds/${hold.id}/spaces/${s.workspace.id}/pages`)
-    expect(pages.body.pages.map((p: any) => p.id).sort()).toEqual(Object.values(s.pages).map((p) => p.id).sort())
+    expect(pages.body.pages.map((p: any) => p.id).sort()).toEqual(
+      Object.values(s.pages)
+        .map((p) => p.id)
+        .sort(),
+    )
     expect(pages.body.pages[0]).toEqual({
       id: expect.any(String),
       created_by: s.owner.id,
@@ -138,8 +155,16 @@ describe("Notion's Admin API: spaces, sessions, legal holds, exports", () => {
     refused(await call('POST', '/legal_holds', { body: { user_ids: ['nope'] } }), 400, 'validation_error')
     refused(await call('POST', '/legal_holds', { body: { user_ids: [] } }), 400, 'validation_error')
     refused(await call('POST', '/legal_holds', { body: { user_ids: [s.owner.id], extra: 1 } }), 400, 'validation_error')
-    refused(await call('POST', '/legal_holds', { body: { user_ids: [s.owner.id], start_date: 1000, end_date: 10 } }), 400, 'validation_error')
-    refused(await call('POST', '/legal_holds', { body: { user_ids: [s.owner.id], user_interaction_type: ['page.deleted'] } }), 400, 'validation_error')
+    refused(
+      await call('POST', '/legal_holds', { body: { user_ids: [s.owner.id], start_date: 1000, end_date: 10 } }),
+      400,
+      'validation_error',
+    )
+    refused(
+      await call('POST', '/legal_holds', { body: { user_ids: [s.owner.id], user_interaction_type: ['page.deleted'] } }),
+      400,
+      'validation_error',
+    )
     refused(await call('DELETE', `/legal_holds/${hold.id}/users/${s.guest.id}`), 404, 'object_not_found')
     refused(await call('GET', '/legal_holds?user_id=x'), 400, 'validation_error')
 
@@ -207,16 +232,22 @@ describe("Notion's Admin API: spaces, sessions, legal holds, exports", () => {
     const files = unzipStored(zip)
     expect(files.map((f) => f.name.replace(/ [0-9a-f]{32}\.md$/, '')).sort()).toEqual(['Child', 'Grandchild', 'Other', 'Root'])
     expect(files.find((f) => f.name.startsWith('Root'))?.data.toString()).toContain('# Root')
-    const bad = await fetch(status.body.download_urls[0].replace(/signature=[0-9a-f]/, 'signature=0').replace(/signature=00/, 'signature=01'))
+    const bad = await fetch(
+      status.body.download_urls[0].replace(/signature=[0-9a-f]/, 'signature=0').replace(/signature=00/, 'signature=01'),
+    )
     expect(bad.status).toBe(401)
     expect(await bad.json()).toEqual({ type: 'error', code: 'unauthorized', status: 401, message: expect.any(String) })
 
-    const html = await call('POST', '/exports', { body: { export_type: 'html', on_behalf_of_user_email: s.owner.email, space_id: s.workspace.id } })
+    const html = await call('POST', '/exports', {
+      body: { export_type: 'html', on_behalf_of_user_email: s.owner.email, space_id: s.workspace.id },
+    })
     await settleAdminExports()
     const htmlStatus = await call('GET', `/exports/${html.body.task_id}?space_id=${s.workspace.id}`)
     expect(htmlStatus.body).toMatchObject({ status: 'completed', export_format: 'html', pages_exported: 4 })
 
-    const pdf = await call('POST', '/exports', { body: { export_type: 'pdf', on_behalf_of_user_email: s.owner.email, space_id: s.workspace.id } })
+    const pdf = await call('POST', '/exports', {
+      body: { export_type: 'pdf', on_behalf_of_user_email: s.owner.email, space_id: s.workspace.id },
+    })
     await settleAdminExports()
     const pdfStatus = await call('GET', `/exports/${pdf.body.task_id}?space_id=${s.workspace.id}`)
     expect(pdfStatus.body).toMatchObject({ status: 'failed', download_available: false, error_type: 'unsupported_export_type' })

@@ -279,7 +279,13 @@ export async function deleteComment(deps: Deps, ctx: RequestContext, id: string)
     // A legal hold on its author (the bot, or the person a PAT or OAuth token acts as) keeps a copy.
     await preserveIfHeld(
       trx,
-      { authors: [row.created_by, actingUserId(ctx.caller)], workspaceId: row.workspace_id, objectType: 'comment', objectId: row.id, content: presentComment(row) },
+      {
+        authors: [row.created_by, actingUserId(ctx.caller)],
+        workspaceId: row.workspace_id,
+        objectType: 'comment',
+        objectId: row.id,
+        content: presentComment(row),
+      },
       { actor: changeActorOf(ctx.caller), time },
     )
     await deleteCommentRow(trx, row, changeActorOf(ctx.caller), time)

@@ -39,7 +39,13 @@ export async function completeExport(
 ): Promise<void> {
   await db
     .updateTable('workspace_export')
-    .set({ status: 'completed', pages_exported: result.pagesExported, size_bytes: result.sizeBytes, blob_key: result.blobKey, updated_time: at.time })
+    .set({
+      status: 'completed',
+      pages_exported: result.pagesExported,
+      size_bytes: result.sizeBytes,
+      blob_key: result.blobKey,
+      updated_time: at.time,
+    })
     .where('id', '=', row.id)
     .execute()
   await appendEvent(db, {

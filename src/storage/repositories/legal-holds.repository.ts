@@ -18,8 +18,7 @@ export type LegalHoldRow = LegalHoldTable
 /** Every legal hold, oldest first (ties by id), optionally only those holding `userId`. */
 export async function listLegalHolds(db: Db, userId?: string): Promise<LegalHoldRow[]> {
   let q = db.selectFrom('legal_hold').selectAll('legal_hold')
-  if (userId !== undefined)
-    q = q.where('id', 'in', db.selectFrom('legal_hold_user').select('hold_id').where('user_id', '=', userId))
+  if (userId !== undefined) q = q.where('id', 'in', db.selectFrom('legal_hold_user').select('hold_id').where('user_id', '=', userId))
   return q.orderBy('created_time').orderBy('id').execute()
 }
 

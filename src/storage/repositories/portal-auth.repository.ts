@@ -73,6 +73,13 @@ export async function endSession(db: Db, digest: string, time: string): Promise<
 export async function revokeSessionsOf(db: Db, userId: string, at: At): Promise<number> {
   const res = await db.deleteFrom('portal_session').where('user_id', '=', userId).executeTakeFirst()
   const sessions = Number(res.numDeletedRows)
-  await appendEvent(db, { workspaceId: null, type: 'user.sessions_revoked', objectId: userId, actor: at.actor, time: at.time, data: { sessions } })
+  await appendEvent(db, {
+    workspaceId: null,
+    type: 'user.sessions_revoked',
+    objectId: userId,
+    actor: at.actor,
+    time: at.time,
+    data: { sessions },
+  })
   return sessions
 }
