@@ -216,7 +216,7 @@ export async function matchingRowIds(
   deps: Deps,
   viewer: RowViewer,
   ds: DataSourceRow,
-  query: { filter?: unknown; sorts?: unknown },
+  query: { filter?: unknown; sorts?: unknown; extraLevel?: boolean },
   cap = QUERY_RESULT_LIMIT,
 ): Promise<{ ids: string[]; complete: boolean }> {
   const db = deps.store.db
@@ -228,7 +228,7 @@ export async function matchingRowIds(
     query.filter,
     schema,
     { now, me: viewer.me, statusGroupFilters: viewer.statusGroupFilters },
-    { rolledProperty: (p) => rolled.get(p.id) },
+    { rolledProperty: (p) => rolled.get(p.id), ...(query.extraLevel ? { extraLevel: true } : {}) },
   )
   const sorts = compileQuerySorts(query.sorts, schema)
   const database = await findBlock(db, ds.database_id)

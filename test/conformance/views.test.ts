@@ -325,6 +325,48 @@ describe('views', () => {
     expect((await n2.views.retrieve({ view_id: a.id })).id).toBe(a.id)
   })
 
+  it('quick filters narrow view queries (AND with the saved filter); an empty pill restricts nothing', async () => {
+    // Rows: Task i has Score i; odd scores are Done, even are Open.
+    const v = await notion.views.create({
+      data_source_id: dsId,
+      database_id: databaseId,
+      name: 'Quick',
+      type: 'table',
+      sorts: [{ property: 'Score', direction: 'ascending' }] as never,
+      quick_filters: { Status: { select: { equals: 'Open' } }, Score: {} } as never,
+    })
+    const ids = async () => (await notion.views.queries.create({ view_id: v.id })).results.map((r) => r.id)
+    expect(await ids()).toEqual([rows[0], rows[2], rows[4]])
+    // With a saved filter: both apply.
+    await notion.views.update({ view_id: v.id, filter: { property: 'Score', number: { greater_than: 0 } } as never })
+    expect(await ids()).toEqual([rows[2], rows[4]])
+    // A saved `or` two levels deep keeps working under the quick filters' `and`.
+    await notion.views.update({
+      view_id: v.id,
+      filter: {
+        or: [
+          {
+            and: [
+              { property: 'Score', number: { equals: 0 } },
+              { property: 'Done', checkbox: { equals: false } },
+            ],
+          },
+          { property: 'Score', number: { equals: 4 } },
+          { property: 'Score', number: { equals: 1 } },
+        ],
+      } as never,
+    })
+    expect(await ids()).toEqual([rows[0], rows[4]])
+    // Setting the empty pill narrows too; removing the Status pill leaves the saved filter alone.
+    await notion.views.update({ view_id: v.id, quick_filters: { Score: { number: { less_than: 4 } }, Status: null } as never })
+    expect(await ids()).toEqual([rows[0], rows[1]])
+    await notion.views.update({ view_id: v.id, filter: null, quick_filters: null })
+    expect(await ids()).toEqual(rows)
+    // A quick filter is checked by the query engine, with its messages.
+    const bad = await apiError(notion.views.update({ view_id: v.id, quick_filters: { Score: { number: { equals: 'x' } } } as never }))
+    expect(bad.code).toBe(APIErrorCode.ValidationError)
+  })
+
   it('dashboards: widgets placed in rows (at most 4), removed from the layout when deleted', async () => {
     const dash = await notion.views.create({ data_source_id: dsId, database_id: databaseId, name: 'Dash', type: 'dashboard' })
     const w = [] as string[]
