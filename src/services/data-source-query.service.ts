@@ -84,6 +84,21 @@ async function rowAccess(db: Db, ctx: RequestContext, ds: DataSourceRow): Promis
  * those properties only, so a title-only list (Notion-Version 2026-12-01) computes no formula,
  * rollup or relation. Otherwise `source` unchanged.
  */
+/** Property types whose page value is the stored value as is (domain/properties.ts `valueOf`). */
+const STORED_TYPES: ReadonlySet<string> = new Set([
+  'title',
+  'rich_text',
+  'number',
+  'select',
+  'multi_select',
+  'status',
+  'date',
+  'checkbox',
+  'url',
+  'email',
+  'phone_number',
+])
+
 function narrowed(source: RowSource, keep: string[] | undefined): RowSource {
   if (!keep) return source
   const props = keep.map((id) => source.schema[id]).filter((p): p is PropertyConfig => p !== undefined)
@@ -121,7 +136,8 @@ export async function queryDataSourceRows(
   const schema = schemaOf(ds)
   const now = deps.clock.now()
   const source = { id: ds.id, databaseId: ds.database_id, schema }
-  const rolled = await rolledProperties(deps, schema)
+  // Rollup targets matter only to a filter (a rollup's condition is checked against its target type).
+  const rolled = body.filter === undefined || body.filter === null ? new Map<string, PropertyConfig>() : await rolledProperties(deps, schema)
   const filter = compileQueryFilter(
     body.filter,
     schema,
@@ -180,7 +196,13 @@ export async function queryDataSourceRows(
   const page = matches.slice(0, take)
   const next = !capped && matches.length > take ? (matches[take] as BlockRow).id : null
   const out = narrowed(source, opts.properties)
-  return { source: out, rows: page, values: await computeRowValues(db, computeOpts, out, page), nextCursor: next, complete: !capped }
+  // Values read straight from storage (the title of 2026-12-01's title-only lists, …) need no
+  // computation: the presenter reads them from the row. Formulas, rollups, relations (visibility) and
+  // row-derived values go through computeRowValues.
+  const values = Object.values(out.schema).every((p) => STORED_TYPES.has(p.type))
+    ? new Map<string, RowValues>()
+    : await computeRowValues(db, computeOpts, out, page)
+  return { source: out, rows: page, values, nextCursor: next, complete: !capped }
 }
 
 /**
