@@ -8,7 +8,9 @@
  * formula over its own number and a rollup (sum) over the relation, and a formula over the rollup.
  * Then, over loopback, it times `POST /v1/data_sources/{id}/query` (page_size 100) and `POST /v1/search`
  * (page_size 100, matching the 100 rows) under `Notion-Version: 2026-03-11` (every property,
- * computed) and `2026-12-01` (the title only, nothing computed). N iterations each (default 40)
+ * computed) and `2026-12-01` (the title only, nothing computed); and the data-source query as the server
+ * runs it, without HTTP and the SDK client (authentication, the service, serialization), which is the
+ * part 2026-12-01 changes. N iterations each (default 40)
  * after 5 warm-up calls; p50/p95 wall time in ms, the median CPU time of the process per call
  * (server and SDK client together, `process.cpuUsage`: robust on a loaded shared machine, where wall
  * time is mostly waiting for a core) and the ratios of the medians.
@@ -29,6 +31,10 @@ import { startServer } from '../src/server.js'
 import { createConnection, shareWithConnection } from '../src/services/connections.service.js'
 import { createPageAsUser } from '../src/services/setup.service.js'
 import { createWorkspace } from '../src/services/workspaces.service.js'
+import { queryDataSource } from '../src/api/data-sources/data-sources.service.js'
+import { authenticateBearer } from '../src/services/auth.service.js'
+import { signFileRefs } from '../src/services/file-urls.js'
+import type { NotionVersion } from '../src/domain/versions.js'
 
 const args = process.argv.slice(2)
 const iArg = args.indexOf('--iterations')
@@ -40,7 +46,13 @@ const post = (session: Session, method: string, params: object = {}) =>
 const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
 const dir = mkdtempSync(join(tmpdir(), 'octavo-bench-title-'))
-const config = loadConfig({ OCTAVO_DATA_DIR: dir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent', OCTAVO_WEBHOOKS: 'off' })
+const config = loadConfig({
+  OCTAVO_DATA_DIR: dir,
+  OCTAVO_PORT: '0',
+  OCTAVO_DEMO: 'off',
+  OCTAVO_LOG_LEVEL: 'silent',
+  OCTAVO_WEBHOOKS: 'off',
+})
 config.rateLimits = { ...config.rateLimits, enabled: false }
 const server = await startServer(config, { logger: createLogger('silent') })
 try {
@@ -107,8 +119,17 @@ try {
     })
   }
 
-  const scenarios = {
+  // The same query as the server runs it, without HTTP and the SDK client: authentication, the
+  // service and the answer's serialization (signFileRefs + JSON.stringify, as api/router.ts does).
+  const serverSide = async (version: string) => {
+    const ctx = { caller: await authenticateBearer(deps, `Bearer ${token}`), version: version as NotionVersion }
+    const body = await queryDataSource(deps, ctx, mainDs, { page_size: 100 })
+    JSON.stringify(signFileRefs(body, deps))
+    return body
+  }
+  const scenarios: Record<string, (n: Client, version: string) => Promise<unknown>> = {
     'data-source query': (n: Client) => n.dataSources.query({ data_source_id: mainDs, page_size: 100 }),
+    'data-source query, server side': (_n: Client, version: string) => serverSide(version),
     search: (n: Client) => n.search({ query: 'Order', filter: { property: 'object', value: 'page' }, page_size: 100 }),
   }
   const out: Record<string, unknown>[] = []
@@ -116,10 +137,10 @@ try {
     const med: Record<string, number> = {}
     for (const version of ['2026-03-11', '2026-12-01']) {
       const n = client(version)
-      const first = (await run(n)) as { results: { properties?: Record<string, unknown> }[] }
+      const first = (await run(n, version)) as { results: { properties?: Record<string, unknown> }[] }
       const props = Object.keys(first.results[0]?.properties ?? {}).length
       if (first.results.length !== 100) throw new Error(`${name}: expected 100 results, got ${first.results.length}`)
-      for (let i = 0; i < 5; i++) await run(n)
+      for (let i = 0; i < 5; i++) await run(n, version)
       const times: number[] = []
       const session = PROFILE === `${name}@${version}` ? new Session() : undefined
       if (session) {
@@ -132,7 +153,7 @@ try {
       for (let i = 0; i < ITERATIONS; i++) {
         const t = performance.now()
         const c = process.cpuUsage()
-        await run(n)
+        await run(n, version)
         const d = process.cpuUsage(c)
         cpu.push((d.user + d.system) / 1000)
         times.push(performance.now() - t)

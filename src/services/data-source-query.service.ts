@@ -5,7 +5,7 @@ import { behaves } from '../domain/versions.js'
 import { findProperty, type PropertyConfig, type Schema } from '../domain/properties.js'
 import { compileQueryFilter, compileQuerySorts, type QueryRow } from '../domain/query.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
-import { prefilteredRows, queryRows, type RowAccess } from '../storage/repositories/data-source-query.repository.js'
+import { prefilteredRows, queryRows, type ListedRow, type RowAccess } from '../storage/repositories/data-source-query.repository.js'
 import { findDataSource, schemaOf, type DataSourceRow } from '../storage/repositories/data-sources.repository.js'
 import type { Db } from '../storage/store.js'
 import { REQUIRED_LEVEL } from '../permissions/roles.js'
@@ -111,7 +111,7 @@ export interface RowQueryPage {
   /** The data source the rows belong to (id, database id, schema). */
   source: RowSource
   /** The rows of this page, in order. */
-  rows: BlockRow[]
+  rows: ListedRow[]
   /** Each row's values in wire shape (services/row-values.ts), keyed by row id. */
   values: Map<string, RowValues>
   /** The id of the next row (the next page's cursor), or null on the last page. */
@@ -137,7 +137,8 @@ export async function queryDataSourceRows(
   const now = deps.clock.now()
   const source = { id: ds.id, databaseId: ds.database_id, schema }
   // Rollup targets matter only to a filter (a rollup's condition is checked against its target type).
-  const rolled = body.filter === undefined || body.filter === null ? new Map<string, PropertyConfig>() : await rolledProperties(deps, schema)
+  const rolled =
+    body.filter === undefined || body.filter === null ? new Map<string, PropertyConfig>() : await rolledProperties(deps, schema)
   const filter = compileQueryFilter(
     body.filter,
     schema,
@@ -150,7 +151,7 @@ export async function queryDataSourceRows(
   const computeOpts = { viewer: ctx.caller, now: new Date(now) }
   const access = await rowAccess(db, ctx, ds)
 
-  let matches: BlockRow[] = [] // up to one row past the page
+  let matches: ListedRow[] = [] // up to one row past the page
   let before = 0
   let take = 0
   let computed: Map<string, RowValues> | undefined
@@ -189,12 +190,12 @@ export async function queryDataSourceRows(
       }
       before = Math.min(start, QUERY_RESULT_LIMIT)
       take = Math.max(0, Math.min(size, QUERY_RESULT_LIMIT - before))
-      matches = sorted.slice(start, start + take + 1).map((r) => byId.get(r.id) as BlockRow)
+      matches = sorted.slice(start, start + take + 1).map((r) => byId.get(r.id) as ListedRow)
     }
   }
   const capped = before + take >= QUERY_RESULT_LIMIT && (matches.length > take || take === 0) && body.result_type !== 'data_source'
   const page = matches.slice(0, take)
-  const next = !capped && matches.length > take ? (matches[take] as BlockRow).id : null
+  const next = !capped && matches.length > take ? (matches[take] as ListedRow).id : null
   const out = narrowed(source, opts.properties)
   // Values read straight from storage (the title of 2026-12-01's title-only lists, …) need no
   // computation: the presenter reads them from the row. Formulas, rollups, relations (visibility) and
