@@ -16,7 +16,7 @@
  * time is mostly waiting for a core) and the ratios of the medians.
  * Goal (issue 16): the title-only path at least 3× faster.
  * `--profile <scenario>@<version>` (e.g. `data-source query@2026-12-01`) also writes a V8 CPU profile of
- * that one timed loop to `bench/results/title-only.cpuprofile` (read it with bench/profile-top.ts).
+ * that one timed loop to `<tmp dir>/title-only.cpuprofile` (read it with bench/profile-top.ts; not committed).
  * Output: a table on stdout and `bench/results/title-only-<YYYY-MM-DD>.json`.
  */
 import { Client, LogLevel } from '@notionhq/client'
@@ -162,7 +162,9 @@ try {
       cpu.sort((a, b) => a - b)
       if (session) {
         const { profile } = (await post(session, 'Profiler.stop')) as { profile: unknown }
-        writeFileSync(join('bench', 'results', 'title-only.cpuprofile'), JSON.stringify(profile))
+        const file = join(tmpdir(), 'title-only.cpuprofile')
+        writeFileSync(file, JSON.stringify(profile))
+        console.log(`wrote ${file}`)
         session.disconnect()
       }
       times.sort((a, b) => a - b)

@@ -296,7 +296,10 @@ export interface EnqueueExportInput {
   options: Record<string, unknown>
 }
 
-/** How many pages an export writes at most (the rest is left out and the job says so in its error fields: never). */
+/**
+ * How many pages and databases an export writes at most (depth-first order; the rest is left out).
+ * The ZIP is built in memory, so this bounds an export's memory with readPage's 1,000 blocks a page.
+ */
 export const EXPORT_PAGE_LIMIT = 5000
 
 /**
