@@ -19,7 +19,8 @@ import { isStoreConflict } from '../storage/store.js'
  * The subset of Notion's Admin API (`https://api.notion.com/admin/v1`, OpenAPI `openapi-adminApi.json`;
  * docs/reference/notion-api-2026.md §8.1–8.2, docs/adr/0025-notion-admin-api.md) that Octavo serves,
  * mounted at `/admin/v1`. Every route is backed by the services the portal, the CLI and
- * `/_octavo/admin` use (pats.service.ts, people.service.ts, workspaces.service.ts).
+ * `/_octavo/admin` use (pats.service.ts, people.service.ts, workspaces.service.ts), and
+ * admin-api.service.ts for legal holds, exports and session revocation (ADR 29).
  *
  * | Method and path | Does | Notion source |
  * |---|---|---|
@@ -30,6 +31,12 @@ import { isStoreConflict } from '../storage/store.js'
  * | `GET·PATCH·DELETE /spaces/{space_id}/groups/{group_id}` | get · rename `{name}` · delete → `{}` | same |
  * | `GET·POST /spaces/{space_id}/groups/{group_id}/members` | list `{members, next_cursor}` · add `{user_id}` | same |
  * | `DELETE /spaces/{space_id}/groups/{group_id}/members/{user_id}` | remove → `{}` | same |
+ * | `GET /spaces` | `{spaces:[{id, name}], next_cursor}` | list-spaces (list key unverified) |
+ * | `POST /managed_users/revoke_session` `{user:{type:"email"\|"id",…}}` | ends the person's portal sessions → `{status:"revoked"}` | revoke-user-session |
+ * | `GET·POST /legal_holds`, `GET·PATCH /legal_holds/{id}`, `POST …/release` | LegalHold objects | legal holds (create/patch bodies unverified) |
+ * | `GET·POST …/users`, `DELETE …/users/{user_id}`, `GET …/workspaces`, `GET …/spaces/{space_id}/pages` | custodians, their workspaces, the pages they touched | same |
+ * | `POST /exports`, `GET /exports/{id}?space_id=` | `{status, task_id}`; the job's status with `download_urls` | enqueue-space-export, get-space-export-status |
+ * | `GET /exports/{id}/download?expires&signature` | the ZIP (no bearer: the signed URL is the secret) | Octavo's `download_urls` |
  *
  * Credential: `Authorization: Bearer <Octavo's admin key>`, which stands for Notion's organization bot
  * token (Octavo has no organizations). Group writes act as the space's first owner (the operator is
