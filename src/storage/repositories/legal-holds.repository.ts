@@ -51,8 +51,12 @@ export async function activeHoldsOnUser(db: Db, userId: string): Promise<LegalHo
     .where('id', 'in', db.selectFrom('legal_hold_user').select('hold_id').where('user_id', '=', userId))
     .orderBy('created_time')
     .orderBy('id')
+    .limit(LEGAL_HOLD_PAGES_LIMIT)
     .execute()
 }
+
+/** The most pages `pagesTouchedBy` returns (bounds the memory of one listing). */
+export const LEGAL_HOLD_PAGES_LIMIT = 10_000
 
 /** Stores a new hold with its custodians and appends `legal_hold.created` (`data`: user_ids). */
 export async function insertLegalHold(db: Db, row: LegalHoldRow, userIds: readonly string[], at: At): Promise<void> {
@@ -189,7 +193,8 @@ export async function listPreservedContent(db: Db, holdId: string) {
 
 /**
  * Pages of `workspaceId` that `userIds` created (`created`) or last edited (`edited`), oldest first,
- * trashed ones included (a hold keeps them): the pages a legal hold covers in that workspace.
+ * trashed ones included (a hold keeps them): the pages a legal hold covers in that workspace. At most
+ * `LEGAL_HOLD_PAGES_LIMIT` (the list is paged in memory by the route).
  */
 export async function pagesTouchedBy(
   db: Db,
@@ -211,5 +216,9 @@ export async function pagesTouchedBy(
     )
     .orderBy('created_time')
     .orderBy('id')
+    .limit(LEGAL_HOLD_PAGES_LIMIT)
     .execute()
 }
+
+/** The most pages `pagesTouchedBy` returns (bounds the memory of one listing). */
+export const LEGAL_HOLD_PAGES_LIMIT = 10_000
