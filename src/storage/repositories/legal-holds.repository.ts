@@ -51,12 +51,8 @@ export async function activeHoldsOnUser(db: Db, userId: string): Promise<LegalHo
     .where('id', 'in', db.selectFrom('legal_hold_user').select('hold_id').where('user_id', '=', userId))
     .orderBy('created_time')
     .orderBy('id')
-    .limit(LEGAL_HOLD_PAGES_LIMIT)
     .execute()
 }
-
-/** The most pages `pagesTouchedBy` returns (bounds the memory of one listing). */
-export const LEGAL_HOLD_PAGES_LIMIT = 10_000
 
 /** Stores a new hold with its custodians and appends `legal_hold.created` (`data`: user_ids). */
 export async function insertLegalHold(db: Db, row: LegalHoldRow, userIds: readonly string[], at: At): Promise<void> {
