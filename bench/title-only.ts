@@ -8,15 +8,22 @@
  * formula over its own number and a rollup (sum) over the relation, and a formula over the rollup.
  * Then, over loopback, it times `POST /v1/data_sources/{id}/query` (page_size 100) and `POST /v1/search`
  * (page_size 100, matching the 100 rows) under `Notion-Version: 2026-03-11` (every property,
- * computed) and `2026-12-01` (the title only, nothing computed). N iterations each (default 40)
- * after 5 warm-up calls; p50/p95 in ms and the ratio of the medians.
+ * computed) and `2026-12-01` (the title only, nothing computed); and the data-source query as the server
+ * runs it, without HTTP and the SDK client (authentication, the service, serialization), which is the
+ * part 2026-12-01 changes. N iterations each (default 40)
+ * after 5 warm-up calls; p50/p95 wall time in ms, the median CPU time of the process per call
+ * (server and SDK client together, `process.cpuUsage`: robust on a loaded shared machine, where wall
+ * time is mostly waiting for a core) and the ratios of the medians.
  * Goal (issue 16): the title-only path at least 3× faster.
+ * `--profile <scenario>@<version>` (e.g. `data-source query@2026-12-01`) also writes a V8 CPU profile of
+ * that one timed loop to `<tmp dir>/title-only.cpuprofile` (read it with bench/profile-top.ts; not committed).
  * Output: a table on stdout and `bench/results/title-only-<YYYY-MM-DD>.json`.
  */
 import { Client, LogLevel } from '@notionhq/client'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Session } from 'node:inspector'
 import { performance } from 'node:perf_hooks'
 import { loadConfig } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
@@ -24,14 +31,28 @@ import { startServer } from '../src/server.js'
 import { createConnection, shareWithConnection } from '../src/services/connections.service.js'
 import { createPageAsUser } from '../src/services/setup.service.js'
 import { createWorkspace } from '../src/services/workspaces.service.js'
+import { queryDataSource } from '../src/api/data-sources/data-sources.service.js'
+import { authenticateBearer } from '../src/services/auth.service.js'
+import { signFileRefs } from '../src/services/file-urls.js'
+import type { NotionVersion } from '../src/domain/versions.js'
 
 const args = process.argv.slice(2)
 const iArg = args.indexOf('--iterations')
 const ITERATIONS = iArg === -1 ? 40 : Number(args[iArg + 1])
+const pArg = args.indexOf('--profile')
+const PROFILE = pArg === -1 ? undefined : args[pArg + 1]
+const post = (session: Session, method: string, params: object = {}) =>
+  new Promise<unknown>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))))
 const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
 const dir = mkdtempSync(join(tmpdir(), 'octavo-bench-title-'))
-const config = loadConfig({ OCTAVO_DATA_DIR: dir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent' })
+const config = loadConfig({
+  OCTAVO_DATA_DIR: dir,
+  OCTAVO_PORT: '0',
+  OCTAVO_DEMO: 'off',
+  OCTAVO_LOG_LEVEL: 'silent',
+  OCTAVO_WEBHOOKS: 'off',
+})
 config.rateLimits = { ...config.rateLimits, enabled: false }
 const server = await startServer(config, { logger: createLogger('silent') })
 try {
@@ -98,32 +119,72 @@ try {
     })
   }
 
-  const scenarios = {
+  // The same query as the server runs it, without HTTP and the SDK client: authentication, the
+  // service and the answer's serialization (signFileRefs + JSON.stringify, as api/router.ts does).
+  const serverSide = async (version: string) => {
+    const ctx = { caller: await authenticateBearer(deps, `Bearer ${token}`), version: version as NotionVersion }
+    const body = await queryDataSource(deps, ctx, mainDs, { page_size: 100 })
+    JSON.stringify(signFileRefs(body, deps))
+    return body
+  }
+  const scenarios: Record<string, (n: Client, version: string) => Promise<unknown>> = {
     'data-source query': (n: Client) => n.dataSources.query({ data_source_id: mainDs, page_size: 100 }),
     search: (n: Client) => n.search({ query: 'Order', filter: { property: 'object', value: 'page' }, page_size: 100 }),
+    // Last: a long stretch without HTTP lets the server close the SDK's idle keep-alive socket.
+    'data-source query, server side': (_n: Client, version: string) => serverSide(version),
   }
   const out: Record<string, unknown>[] = []
   for (const [name, run] of Object.entries(scenarios)) {
     const med: Record<string, number> = {}
     for (const version of ['2026-03-11', '2026-12-01']) {
       const n = client(version)
-      const first = (await run(n)) as { results: { properties?: Record<string, unknown> }[] }
+      const first = (await run(n, version)) as { results: { properties?: Record<string, unknown> }[] }
       const props = Object.keys(first.results[0]?.properties ?? {}).length
       if (first.results.length !== 100) throw new Error(`${name}: expected 100 results, got ${first.results.length}`)
-      for (let i = 0; i < 5; i++) await run(n)
+      for (let i = 0; i < 5; i++) await run(n, version)
       const times: number[] = []
+      const session = PROFILE === `${name}@${version}` ? new Session() : undefined
+      if (session) {
+        session.connect()
+        await post(session, 'Profiler.enable')
+        await post(session, 'Profiler.setSamplingInterval', { interval: 100 })
+        await post(session, 'Profiler.start')
+      }
+      const cpu: number[] = []
       for (let i = 0; i < ITERATIONS; i++) {
         const t = performance.now()
-        await run(n)
+        const c = process.cpuUsage()
+        await run(n, version)
+        const d = process.cpuUsage(c)
+        cpu.push((d.user + d.system) / 1000)
         times.push(performance.now() - t)
+      }
+      cpu.sort((a, b) => a - b)
+      if (session) {
+        const { profile } = (await post(session, 'Profiler.stop')) as { profile: unknown }
+        const file = join(tmpdir(), 'title-only.cpuprofile')
+        writeFileSync(file, JSON.stringify(profile))
+        console.log(`wrote ${file}`)
+        session.disconnect()
       }
       times.sort((a, b) => a - b)
       const p = (q: number) => Number((times[Math.min(times.length - 1, Math.floor(q * times.length))] as number).toFixed(2))
+      const cpuP50 = Number((cpu[Math.floor(cpu.length / 2)] as number).toFixed(2))
       med[version] = p(0.5)
-      out.push({ scenario: name, version, properties_per_page: props, iterations: ITERATIONS, p50_ms: p(0.5), p95_ms: p(0.95) })
+      med[`${version} cpu`] = cpuP50
+      out.push({
+        scenario: name,
+        version,
+        properties_per_page: props,
+        iterations: ITERATIONS,
+        p50_ms: p(0.5),
+        p95_ms: p(0.95),
+        cpu_p50_ms: cpuP50,
+      })
     }
     const ratio = Number(((med['2026-03-11'] as number) / (med['2026-12-01'] as number)).toFixed(2))
-    out.push({ scenario: name, speedup_p50: ratio, goal: 3, met: ratio >= 3 })
+    const cpuRatio = Number(((med['2026-03-11 cpu'] as number) / (med['2026-12-01 cpu'] as number)).toFixed(2))
+    out.push({ scenario: name, speedup_p50: ratio, speedup_cpu_p50: cpuRatio, goal: 3, met: ratio >= 3 })
   }
   console.table(out)
   const day = new Date().toISOString().slice(0, 10)

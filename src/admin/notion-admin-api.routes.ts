@@ -12,13 +12,15 @@ import type { Deps } from '../services/deps.js'
 import { listWorkspacePats, revokePatByBotId, type PresentedPat } from '../services/pats.service.js'
 import { addGroupMember, createGroup, deleteGroup, listGroups, removeGroupMember, renameGroup } from '../services/people.service.js'
 import { getWorkspace } from '../services/workspaces.service.js'
+import * as adminApi from '../services/admin-api.service.js'
 import { isStoreConflict } from '../storage/store.js'
 
 /**
  * The subset of Notion's Admin API (`https://api.notion.com/admin/v1`, OpenAPI `openapi-adminApi.json`;
  * docs/reference/notion-api-2026.md §8.1–8.2, docs/adr/0025-notion-admin-api.md) that Octavo serves,
  * mounted at `/admin/v1`. Every route is backed by the services the portal, the CLI and
- * `/_octavo/admin` use (pats.service.ts, people.service.ts, workspaces.service.ts).
+ * `/_octavo/admin` use (pats.service.ts, people.service.ts, workspaces.service.ts), and
+ * admin-api.service.ts for legal holds, exports and session revocation (ADR 29).
  *
  * | Method and path | Does | Notion source |
  * |---|---|---|
@@ -29,6 +31,12 @@ import { isStoreConflict } from '../storage/store.js'
  * | `GET·PATCH·DELETE /spaces/{space_id}/groups/{group_id}` | get · rename `{name}` · delete → `{}` | same |
  * | `GET·POST /spaces/{space_id}/groups/{group_id}/members` | list `{members, next_cursor}` · add `{user_id}` | same |
  * | `DELETE /spaces/{space_id}/groups/{group_id}/members/{user_id}` | remove → `{}` | same |
+ * | `GET /spaces` | `{spaces:[{id, name}], next_cursor}` | list-spaces (list key unverified) |
+ * | `POST /managed_users/revoke_session` `{user:{type:"email"\|"id",…}}` | ends the person's portal sessions → `{status:"revoked"}` | revoke-user-session |
+ * | `GET·POST /legal_holds`, `GET·PATCH /legal_holds/{id}`, `POST …/release` | LegalHold objects | legal holds (create/patch bodies unverified) |
+ * | `GET·POST …/users`, `DELETE …/users/{user_id}`, `GET …/workspaces`, `GET …/spaces/{space_id}/pages` | custodians, their workspaces, the pages they touched | same |
+ * | `POST /exports`, `GET /exports/{id}?space_id=` | `{status, task_id}`; the job's status with `download_urls` | enqueue-space-export, get-space-export-status |
+ * | `GET /exports/{id}/download?expires&signature` | the ZIP (no bearer: the signed URL is the secret) | Octavo's `download_urls` |
  *
  * Credential: `Authorization: Bearer <Octavo's admin key>`, which stands for Notion's organization bot
  * token (Octavo has no organizations). Group writes act as the space's first owner (the operator is
@@ -49,6 +57,22 @@ export function notionAdminApiRoutes(deps: Deps, adminKey: string): Hono<AppEnv>
   const expected = createHash('sha256').update(adminKey).digest()
   const db = deps.store.db
   app.onError(adminErrorHandler(deps.logger))
+
+  // An export's download URL works without a token or version (Notion's `download_urls` are signed
+  // links); it is registered before the credential check, which therefore never runs for it.
+  app.get('/exports/:export_job_id/download', async (c) => {
+    const id = pathId(c, 'export_job_id')
+    if (!adminApi.verifyExportUrl(deps, id, c.req.query('expires'), c.req.query('signature')))
+      throw new AdminApiError('unauthorized', 'The download link is invalid or has expired.')
+    const zip = await adminApi.exportZip(deps, id).catch(notFoundAs(`Could not find export with ID: ${id}.`))
+    return new Response(ReadableStream.from(zip.body) as unknown as ReadableStream, {
+      headers: {
+        'content-type': 'application/zip',
+        'content-length': String(zip.size),
+        'content-disposition': `attachment; filename="export-${id}.zip"`,
+      },
+    })
+  })
 
   app.use('*', async (c, next) => {
     const given = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i.exec(c.req.header('authorization') ?? '')?.[1]
@@ -159,6 +183,184 @@ export function notionAdminApiRoutes(deps: Deps, adminKey: string): Hono<AppEnv>
     return c.json({})
   })
 
+  // Workspaces (§8.2 `GET /v1/spaces`; the list key `spaces` is unverified).
+  app.get('/spaces', async (c) => {
+    const page = pageQuery(c)
+    return c.json(paginate('spaces', await adminApi.listSpaces(deps), page))
+  })
+
+  // Managed users' sessions (§8.2; the `{type:"id", id}` form is unverified).
+  app.post('/managed_users/revoke_session', async (c) => {
+    const b = await body(
+      c,
+      z.strictObject({
+        user: z.discriminatedUnion('type', [
+          z.strictObject({ type: z.literal('email'), email: z.string().min(1).max(320) }),
+          z.strictObject({ type: z.literal('id'), id: z.string() }),
+        ]),
+      }),
+    )
+    const who = b.user.type === 'email' ? { email: b.user.email } : { id: bodyId(b.user.id, 'body.user.id') }
+    await adminApi.revokeManagedUserSessions(deps, who)
+    return c.json({ status: 'revoked' })
+  })
+
+  // Legal holds (§8.2; create and update bodies unverified).
+  const Millis = z.number().int().min(0).max(8.64e15)
+  const Interactions = z.array(z.enum(adminApi.USER_INTERACTION_TYPES)).max(3)
+  const Text = z.string().max(2000)
+  const holdOf = async (c: Context<AppEnv>) => {
+    const id = pathId(c, 'legal_hold_id')
+    return adminApi.getLegalHold(deps, id)
+  }
+  app.get('/legal_holds', async (c) => {
+    const page = pageQuery(c)
+    const userId = c.req.query('user_id')
+    const list = await adminApi.listLegalHolds(deps, userId === undefined ? undefined : queryId(userId, 'user_id'))
+    return c.json(paginate('legal_holds', list.map(presentHold), page))
+  })
+  app.post('/legal_holds', async (c) => {
+    const b = await body(
+      c,
+      z.strictObject({
+        name: Text.optional(),
+        description: Text.optional(),
+        icon: Text.optional(),
+        start_date: Millis.optional(),
+        end_date: Millis.nullable().optional(),
+        user_ids: z.array(z.string()).min(1).max(1000),
+        user_interaction_type: Interactions.optional(),
+      }),
+    )
+    const hold = await adminApi.createLegalHold(deps, {
+      name: b.name,
+      description: b.description,
+      icon: b.icon,
+      startMs: b.start_date,
+      endMs: b.end_date,
+      userIds: b.user_ids.map((u, i) => bodyId(u, `body.user_ids[${i}]`)),
+      userInteractionType: b.user_interaction_type,
+    })
+    return c.json(presentHold(hold))
+  })
+  app.get('/legal_holds/:legal_hold_id', async (c) => c.json(presentHold(await holdOf(c))))
+  app.patch('/legal_holds/:legal_hold_id', async (c) => {
+    const id = pathId(c, 'legal_hold_id')
+    const b = await body(
+      c,
+      z.strictObject({
+        name: Text.nullable().optional(),
+        description: Text.nullable().optional(),
+        icon: Text.nullable().optional(),
+        end_date: Millis.nullable().optional(),
+        user_interaction_type: Interactions.optional(),
+      }),
+    )
+    const hold = await adminApi.updateLegalHold(deps, id, {
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(b.description !== undefined ? { description: b.description } : {}),
+      ...(b.icon !== undefined ? { icon: b.icon } : {}),
+      ...(b.end_date !== undefined ? { endMs: b.end_date } : {}),
+      ...(b.user_interaction_type !== undefined ? { userInteractionType: b.user_interaction_type } : {}),
+    })
+    return c.json(presentHold(hold))
+  })
+  app.post('/legal_holds/:legal_hold_id/release', async (c) =>
+    c.json(presentHold(await adminApi.releaseLegalHold(deps, pathId(c, 'legal_hold_id')))),
+  )
+  app.get('/legal_holds/:legal_hold_id/users', async (c) => {
+    const page = pageQuery(c)
+    const hold = await holdOf(c)
+    const users = (await adminApi.legalHoldPeople(deps, hold)).map((u) => ({
+      object: 'user',
+      id: u.id,
+      type: 'person',
+      name: u.name,
+      avatar_url: u.avatar_url,
+      person: { email: u.email },
+    }))
+    return c.json(paginate('users', users, page))
+  })
+  app.post('/legal_holds/:legal_hold_id/users', async (c) => {
+    const id = pathId(c, 'legal_hold_id')
+    const b = await body(c, z.strictObject({ user_ids: z.array(z.string()).min(1).max(1000) }))
+    const hold = await adminApi.addLegalHoldUsers(
+      deps,
+      id,
+      b.user_ids.map((u, i) => bodyId(u, `body.user_ids[${i}]`)),
+    )
+    return c.json(presentHold(hold))
+  })
+  app.delete('/legal_holds/:legal_hold_id/users/:user_id', async (c) =>
+    c.json(presentHold(await adminApi.removeLegalHoldUser(deps, pathId(c, 'legal_hold_id'), pathId(c, 'user_id')))),
+  )
+  app.get('/legal_holds/:legal_hold_id/workspaces', async (c) => {
+    const page = pageQuery(c)
+    const hold = await holdOf(c)
+    const names = new Map((await adminApi.listSpaces(deps)).map((w) => [w.id, w.name]))
+    return c.json(
+      paginate(
+        'workspaces',
+        hold.workspaceIds.map((id) => ({ id, name: names.get(id) ?? null })),
+        page,
+      ),
+    )
+  })
+  app.get('/legal_holds/:legal_hold_id/spaces/:space_id/pages', async (c) => {
+    const page = pageQuery(c)
+    const pages = await adminApi.legalHoldPages(deps, pathId(c, 'legal_hold_id'), pathId(c, 'space_id'))
+    return c.json(
+      paginate(
+        'pages',
+        pages.map((p) => ({
+          id: p.id,
+          created_by: p.created_by,
+          created_time: ms(p.created_time),
+          last_edited_by: p.last_edited_by,
+          last_edited_time: ms(p.last_edited_time),
+          in_trash: p.in_trash === 1,
+        })),
+        page,
+      ),
+    )
+  })
+
+  // Workspace exports (§8.2 `POST /v1/exports`, `GET /v1/exports/{export_job_id}?space_id=`).
+  app.post('/exports', async (c) => {
+    const b = await body(
+      c,
+      z.strictObject({
+        export_type: z.enum(['html', 'markdown', 'pdf']),
+        on_behalf_of_user_email: z.string().min(1).max(320),
+        space_id: z.string(),
+        collection_view_export_type: z.enum(['all', 'currentView']).optional(),
+        flatten_export_filetree: z.boolean().optional(),
+        include_comments: z.boolean().optional(),
+        include_contents: z.enum(['everything', 'no_files']).optional(),
+        locale: z.string().max(35).optional(),
+        pdf_format: z.string().max(35).optional(),
+        teamspace_ids: z.array(z.string()).max(100).optional(),
+        time_zone: z.string().max(64).optional(),
+      }),
+    )
+    const spaceId = bodyId(b.space_id, 'body.space_id')
+    const { export_type, on_behalf_of_user_email, space_id: _s, ...options } = b
+    const job = await adminApi
+      .enqueueWorkspaceExport(deps, { spaceId, exportType: export_type, onBehalfOfUserEmail: on_behalf_of_user_email, options })
+      .catch(notFoundAs(`Could not find space with ID: ${spaceId}.`))
+    exportsRunning.add(job.done)
+    void job.done.finally(() => exportsRunning.delete(job.done))
+    return c.json({ status: 'in_progress', task_id: job.id })
+  })
+  app.get('/exports/:export_job_id', async (c) => {
+    const id = pathId(c, 'export_job_id')
+    const rawSpace = c.req.query('space_id')
+    if (rawSpace === undefined)
+      throw new AdminApiError('validation_error', 'query failed validation: query.space_id should be defined, instead was `undefined`.')
+    const row = await adminApi.getWorkspaceExport(deps, id, queryId(rawSpace, 'space_id'))
+    return c.json(presentExport(row, row.status === 'completed' ? adminApi.signExportUrl(deps, row.id) : undefined))
+  })
+
   app.all('*', () => {
     throw new AdminApiError('invalid_request_url', 'Invalid request URL.')
   })
@@ -254,6 +456,28 @@ function pathId(c: Context<AppEnv>, name: string): string {
     throw new AdminApiError(
       'validation_error',
       `path failed validation: path.${name} should be a valid uuid, instead was \`${JSON.stringify(raw)}\`.`,
+    )
+  return id
+}
+
+/** A dashed UUID from a body field. @throws AdminApiError validation_error */
+function bodyId(raw: string, where: string): string {
+  const id = parseId(raw)
+  if (!id)
+    throw new AdminApiError(
+      'validation_error',
+      `body failed validation: ${where} should be a valid uuid, instead was \`${JSON.stringify(raw)}\`.`,
+    )
+  return id
+}
+
+/** A dashed UUID from a query parameter. @throws AdminApiError validation_error */
+function queryId(raw: string, name: string): string {
+  const id = parseId(raw)
+  if (!id)
+    throw new AdminApiError(
+      'validation_error',
+      `query failed validation: query.${name} should be a valid uuid, instead was \`${JSON.stringify(raw)}\`.`,
     )
   return id
 }
@@ -354,4 +578,55 @@ type GroupRow = Awaited<ReturnType<typeof listGroups>>[number]
 /** A group (shape unverified): id, name, creator, creation time (ms) and member count. */
 function presentGroup(g: { id: string; name: string; created_by: string; created_time: string; members: unknown[] }) {
   return { id: g.id, name: g.name, created_by: g.created_by, created_time: ms(g.created_time), member_count: g.members.length }
+}
+
+/**
+ * Export jobs still running in this process (so a test or a shutdown can wait for them:
+ * `settleAdminExports`).
+ */
+const exportsRunning = new Set<Promise<void>>()
+
+/** Resolves when every export job started so far has ended (completed or failed). */
+export async function settleAdminExports(): Promise<void> {
+  while (exportsRunning.size) await Promise.all([...exportsRunning])
+}
+
+/**
+ * A legal hold as Notion's Admin API answers it (docs: list-legal-holds, add-legal-hold-users):
+ * times in epoch ms; `description`, `end_date`, `icon`, `name` only when set.
+ */
+function presentHold(h: adminApi.LegalHold) {
+  const r = h.row
+  return {
+    created_by: r.created_by,
+    created_time: ms(r.created_time),
+    id: r.id,
+    start_date: ms(r.start_time),
+    status: r.status,
+    user_interaction_type: JSON.parse(r.user_interaction_type) as string[],
+    users: { ids: h.userIds, total: h.userIds.length },
+    workspaces: { ids: h.workspaceIds, total: h.workspaceIds.length },
+    ...(r.description !== null ? { description: r.description } : {}),
+    ...(r.end_time !== null ? { end_date: ms(r.end_time) } : {}),
+    ...(r.icon !== null ? { icon: r.icon } : {}),
+    ...(r.name !== null ? { name: r.name } : {}),
+  }
+}
+
+/** An export job's status as Notion documents it (get-space-export-status); times in epoch ms. */
+function presentExport(row: Awaited<ReturnType<typeof adminApi.getWorkspaceExport>>, url: { url: string; expires: number } | undefined) {
+  return {
+    created_at: ms(row.created_time),
+    download_available: row.status === 'completed',
+    export_format: row.export_format,
+    export_job_id: row.id,
+    export_type: 'space',
+    pages_exported: row.pages_exported,
+    status: row.status,
+    updated_at: ms(row.updated_time),
+    ...(url ? { download_urls: [url.url], url_expires_at: url.expires } : {}),
+    ...(row.size_bytes !== null ? { final_zip_file_size_bytes: row.size_bytes } : {}),
+    ...(row.error_type !== null ? { error_type: row.error_type } : {}),
+    ...(row.error_message !== null ? { error_message: row.error_message } : {}),
+  }
 }

@@ -5,7 +5,7 @@ import { behaves } from '../domain/versions.js'
 import { findProperty, type PropertyConfig, type Schema } from '../domain/properties.js'
 import { compileQueryFilter, compileQuerySorts, type QueryRow } from '../domain/query.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
-import { prefilteredRows, queryRows, type RowAccess } from '../storage/repositories/data-source-query.repository.js'
+import { prefilteredRows, queryRows, type ListedRow, type RowAccess } from '../storage/repositories/data-source-query.repository.js'
 import { findDataSource, schemaOf, type DataSourceRow } from '../storage/repositories/data-sources.repository.js'
 import type { Db } from '../storage/store.js'
 import { REQUIRED_LEVEL } from '../permissions/roles.js'
@@ -84,6 +84,21 @@ async function rowAccess(db: Db, ctx: RequestContext, ds: DataSourceRow): Promis
  * those properties only, so a title-only list (Notion-Version 2026-12-01) computes no formula,
  * rollup or relation. Otherwise `source` unchanged.
  */
+/** Property types whose page value is the stored value as is (domain/properties.ts `valueOf`). */
+const STORED_TYPES: ReadonlySet<string> = new Set([
+  'title',
+  'rich_text',
+  'number',
+  'select',
+  'multi_select',
+  'status',
+  'date',
+  'checkbox',
+  'url',
+  'email',
+  'phone_number',
+])
+
 function narrowed(source: RowSource, keep: string[] | undefined): RowSource {
   if (!keep) return source
   const props = keep.map((id) => source.schema[id]).filter((p): p is PropertyConfig => p !== undefined)
@@ -96,7 +111,7 @@ export interface RowQueryPage {
   /** The data source the rows belong to (id, database id, schema). */
   source: RowSource
   /** The rows of this page, in order. */
-  rows: BlockRow[]
+  rows: ListedRow[]
   /** Each row's values in wire shape (services/row-values.ts), keyed by row id. */
   values: Map<string, RowValues>
   /** The id of the next row (the next page's cursor), or null on the last page. */
@@ -121,7 +136,9 @@ export async function queryDataSourceRows(
   const schema = schemaOf(ds)
   const now = deps.clock.now()
   const source = { id: ds.id, databaseId: ds.database_id, schema }
-  const rolled = await rolledProperties(deps, schema)
+  // Rollup targets matter only to a filter (a rollup's condition is checked against its target type).
+  const rolled =
+    body.filter === undefined || body.filter === null ? new Map<string, PropertyConfig>() : await rolledProperties(deps, schema)
   const filter = compileQueryFilter(
     body.filter,
     schema,
@@ -134,7 +151,7 @@ export async function queryDataSourceRows(
   const computeOpts = { viewer: ctx.caller, now: new Date(now) }
   const access = await rowAccess(db, ctx, ds)
 
-  let matches: BlockRow[] = [] // up to one row past the page
+  let matches: ListedRow[] = [] // up to one row past the page
   let before = 0
   let take = 0
   let computed: Map<string, RowValues> | undefined
@@ -173,14 +190,20 @@ export async function queryDataSourceRows(
       }
       before = Math.min(start, QUERY_RESULT_LIMIT)
       take = Math.max(0, Math.min(size, QUERY_RESULT_LIMIT - before))
-      matches = sorted.slice(start, start + take + 1).map((r) => byId.get(r.id) as BlockRow)
+      matches = sorted.slice(start, start + take + 1).map((r) => byId.get(r.id) as ListedRow)
     }
   }
   const capped = before + take >= QUERY_RESULT_LIMIT && (matches.length > take || take === 0) && body.result_type !== 'data_source'
   const page = matches.slice(0, take)
-  const next = !capped && matches.length > take ? (matches[take] as BlockRow).id : null
+  const next = !capped && matches.length > take ? (matches[take] as ListedRow).id : null
   const out = narrowed(source, opts.properties)
-  return { source: out, rows: page, values: await computeRowValues(db, computeOpts, out, page), nextCursor: next, complete: !capped }
+  // Values read straight from storage (the title of 2026-12-01's title-only lists, …) need no
+  // computation: the presenter reads them from the row. Formulas, rollups, relations (visibility) and
+  // row-derived values go through computeRowValues.
+  const values = Object.values(out.schema).every((p) => STORED_TYPES.has(p.type))
+    ? new Map<string, RowValues>()
+    : await computeRowValues(db, computeOpts, out, page)
+  return { source: out, rows: page, values, nextCursor: next, complete: !capped }
 }
 
 /**
@@ -216,7 +239,7 @@ export async function matchingRowIds(
   deps: Deps,
   viewer: RowViewer,
   ds: DataSourceRow,
-  query: { filter?: unknown; sorts?: unknown },
+  query: { filter?: unknown; sorts?: unknown; extraLevel?: boolean },
   cap = QUERY_RESULT_LIMIT,
 ): Promise<{ ids: string[]; complete: boolean }> {
   const db = deps.store.db
@@ -228,7 +251,7 @@ export async function matchingRowIds(
     query.filter,
     schema,
     { now, me: viewer.me, statusGroupFilters: viewer.statusGroupFilters },
-    { rolledProperty: (p) => rolled.get(p.id) },
+    { rolledProperty: (p) => rolled.get(p.id), ...(query.extraLevel ? { extraLevel: true } : {}) },
   )
   const sorts = compileQuerySorts(query.sorts, schema)
   const database = await findBlock(db, ds.database_id)

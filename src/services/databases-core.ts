@@ -26,6 +26,7 @@ import type { Db } from '../storage/store.js'
 import { loadAuthorized, requireCapability } from './access.js'
 import { requireDualRelationAccess } from './relations.service.js'
 import { createNode } from './tree.service.js'
+import { insertView } from '../storage/repositories/views.repository.js'
 
 /**
  * Databases and data sources: the operations shared by `/v1/databases`, `/v1/data_sources`, the
@@ -36,8 +37,9 @@ import { createNode } from './tree.service.js'
  * Creates a database (a `child_database` node in the page tree) with its first data source.
  * Shared by `POST /v1/databases` and the demo seed. `schema` must already be normalised
  * (property ids assigned, exactly one title property). `databaseId` and `dataSourceId` let the
- * caller know the ids in advance (self-relations). Events: `database.created`, `data_source.created`
- * by `eventActor` (default `user:<actor>`).
+ * caller know the ids in advance (self-relations). The database gets one table view over that data
+ * source (its first tab, as in Notion). Events: `database.created`, `data_source.created`,
+ * `view.created` by `eventActor` (default `user:<actor>`).
  */
 export async function createDatabase(
   db: Db,
@@ -62,6 +64,8 @@ export async function createDatabase(
     databaseId?: string
     /** Where among the parent page's children (default: the end). */
     at?: InsertAt
+    /** The default table view's name (default `DEFAULT_VIEW_NAME`). */
+    defaultViewName?: string
   },
 ): Promise<{ database: BlockRow; dataSource: DataSourceRow }> {
   const database = await createNode(db, {
@@ -93,8 +97,37 @@ export async function createDatabase(
     time: input.time,
     ...(input.eventActor ? { eventActor: input.eventActor } : {}),
   })
+  // Notion gives every new database one table view over its first data source (its first tab).
+  await insertView(
+    db,
+    {
+      id: newId(),
+      workspace_id: input.workspaceId,
+      database_id: database.id,
+      data_source_id: dataSource.id,
+      dashboard_view_id: null,
+      name: input.defaultViewName ?? DEFAULT_VIEW_NAME,
+      type: 'table',
+      filter: null,
+      sorts: null,
+      quick_filters: null,
+      configuration: null,
+      position: 1,
+      created_by: input.actor,
+      last_edited_by: input.actor,
+      created_time: input.time,
+      last_edited_time: input.time,
+    },
+    input.eventActor ?? `user:${input.actor}`,
+  )
   return { database, dataSource }
 }
+
+/**
+ * The name of the table view every new database gets (Notion names the view of a database created
+ * through the API "Default view"; unverified against a live probe).
+ */
+export const DEFAULT_VIEW_NAME = 'Default view'
 
 /**
  * Inserts a data source into an existing database (`POST /v1/data_sources`); event

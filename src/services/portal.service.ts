@@ -1,3 +1,4 @@
+import { viewFilterWithQuickFilters } from '../domain/view-filter.js'
 import { plainText, type RichTextItem } from '../domain/rich-text.js'
 import { DomainError } from '../errors/domain-error.js'
 import { decideOwnerOnly, enforce } from '../permissions/decide-workspace.js'
@@ -228,7 +229,12 @@ export async function readPage(deps: Deps, userId: string, pageId: string, maxBl
       const viewer = { principals: person.principals, me: userId, statusGroupFilters: false }
       const parse = (t: string | null) => (t === null ? undefined : (JSON.parse(t) as unknown))
       try {
-        const { ids } = await matchingRowIds(deps, viewer, ds, { filter: parse(chosen.filter), sorts: parse(chosen.sorts) }, 200)
+        const effective = viewFilterWithQuickFilters(
+          parse(chosen.filter),
+          parse(chosen.quick_filters) as Record<string, unknown> | undefined,
+        )
+        const q = { filter: effective.filter, sorts: parse(chosen.sorts), extraLevel: effective.wrapped }
+        const { ids } = await matchingRowIds(deps, viewer, ds, q, 200)
         const byId = new Map((await findBlocks(db, ids)).map((r) => [r.id, r]))
         rows = ids.flatMap((id) => {
           const r = byId.get(id)

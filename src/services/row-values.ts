@@ -6,6 +6,7 @@ import { rollup } from '../domain/rollup.js'
 import { ROLE } from '../permissions/roles.js'
 import { levelOnRoot } from '../storage/repositories/acl.repository.js'
 import { findBlocks, type BlockRow } from '../storage/repositories/blocks.repository.js'
+import type { ListedRow } from '../storage/repositories/data-source-query.repository.js'
 import { dataSourceIsLive, findDataSource, schemaOf } from '../storage/repositories/data-sources.repository.js'
 import { findUsers } from '../storage/repositories/workspaces.repository.js'
 import type { Db } from '../storage/store.js'
@@ -133,7 +134,12 @@ const UNSUPPORTED_FORMULA = { type: 'unsupported', unsupported: {} }
  * Computes every property value of `rows` (all rows of data source `source`). See the module
  * comment for the shapes. Reads only; never throws for bad stored data (it reads as empty).
  */
-export async function computeRowValues(db: Db, opts: ComputeOptions, source: RowSource, rows: BlockRow[]): Promise<Map<string, RowValues>> {
+export async function computeRowValues(
+  db: Db,
+  opts: ComputeOptions,
+  source: RowSource,
+  rows: ListedRow[],
+): Promise<Map<string, RowValues>> {
   return compute(db, opts, source, rows, 0, newScratch())
 }
 
@@ -141,7 +147,7 @@ async function compute(
   db: Db,
   opts: ComputeOptions,
   source: RowSource,
-  rows: BlockRow[],
+  rows: ListedRow[],
   depth: number,
   scratch: Scratch,
 ): Promise<Map<string, RowValues>> {
@@ -262,7 +268,7 @@ async function compute(
  * Titles of the related pages formulas may format (`format(prop("Relation"))`): only pages already
  * in the visible relation values, so a formula never names a page the viewer cannot see.
  */
-async function titlesForFormulas(db: Db, rows: BlockRow[], out: Map<string, RowValues>, props: PropertyConfig[], scratch: Scratch) {
+async function titlesForFormulas(db: Db, rows: ListedRow[], out: Map<string, RowValues>, props: PropertyConfig[], scratch: Scratch) {
   const relationIds = new Set<string>()
   for (const row of rows) {
     const v = out.get(row.id) as RowValues
@@ -288,7 +294,7 @@ async function titlesForFormulas(db: Db, rows: BlockRow[], out: Map<string, RowV
 async function peopleForFormulas(
   db: Db,
   viewer: ComputeOptions['viewer'],
-  rows: BlockRow[],
+  rows: ListedRow[],
   out: Map<string, RowValues>,
   props: PropertyConfig[],
 ) {
@@ -310,6 +316,6 @@ async function peopleForFormulas(
 }
 
 /** Convenience for one row. */
-export async function computeOneRow(db: Db, opts: ComputeOptions, source: RowSource, row: BlockRow): Promise<RowValues> {
+export async function computeOneRow(db: Db, opts: ComputeOptions, source: RowSource, row: ListedRow): Promise<RowValues> {
   return (await computeRowValues(db, opts, source, [row])).get(row.id) as RowValues
 }

@@ -41,6 +41,10 @@ export interface Database {
   view_query: ViewQueryTable
   async_task: AsyncTaskTable
   custom_emoji: CustomEmojiTable
+  legal_hold: LegalHoldTable
+  legal_hold_user: LegalHoldUserTable
+  legal_hold_preserved: LegalHoldPreservedTable
+  workspace_export: WorkspaceExportTable
 }
 
 // Plans, roles, user-information levels and PAT policies are domain vocabulary (domain/workspace.ts).
@@ -565,4 +569,57 @@ export interface CustomEmojiTable {
   /** `user:<id>` (portal, CLI, admin API acting as a person) or `admin`. */
   created_by: string
   created_time: string
+}
+
+/** A legal hold of Notion's Admin API (migration 0016): `status` active|released; `user_interaction_type` JSON array. */
+export interface LegalHoldTable {
+  id: string
+  name: string | null
+  description: string | null
+  icon: string | null
+  status: 'active' | 'released'
+  user_interaction_type: string
+  start_time: string
+  end_time: string | null
+  /** Octavo's stand-in for the organization bot (ADMIN_BOT_ID) or a person id. */
+  created_by: string
+  created_time: string
+  last_edited_time: string
+  released_time: string | null
+}
+
+/** A custodian of a legal hold (migration 0016). */
+export interface LegalHoldUserTable {
+  hold_id: string
+  user_id: string
+  added_time: string
+}
+
+/** Content a legal hold kept when it was deleted permanently (migration 0016): the object's JSON as it was. */
+export interface LegalHoldPreservedTable {
+  id: string
+  hold_id: string
+  workspace_id: string
+  object_type: string
+  object_id: string
+  content: string
+  preserved_time: string
+}
+
+/** A workspace export job (migration 0016, `/admin/v1/exports`); `options` JSON; the ZIP under `blob_key`. */
+export interface WorkspaceExportTable {
+  id: string
+  workspace_id: string
+  export_format: 'html' | 'markdown' | 'pdf'
+  /** The person the export runs as (`on_behalf_of_user_email`). */
+  requested_by: string
+  options: string
+  status: 'in_progress' | 'completed' | 'failed'
+  pages_exported: number
+  size_bytes: number | null
+  blob_key: string | null
+  error_type: string | null
+  error_message: string | null
+  created_time: string
+  updated_time: string
 }

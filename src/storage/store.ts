@@ -102,6 +102,10 @@ export interface PoolStats {
 export const TABLES: (keyof Database)[] = [
   'async_task',
   'custom_emoji',
+  'workspace_export',
+  'legal_hold_preserved',
+  'legal_hold_user',
+  'legal_hold',
   'webhook_dispatched',
   'webhook_cursor',
   'webhook_delivery',

@@ -174,10 +174,13 @@ describe('content change events', () => {
     const created = await eventsOf(async () => {
       db = await database('Tasks', { Name: { title: {} }, Points: { number: {} } })
     })
+    // With its default table view (Notion's first tab of every new database).
     expect(pairs(created)).toEqual([
       ['database.created', db.id],
       ['data_source.created', db.ds],
+      ['view.created', expect.any(String)],
     ])
+    expect(created[2]?.data).toEqual({ view_type: 'table', database_id: db.id, data_source_id: db.ds })
     expect(actors(created)).toEqual([bot])
 
     const renamed = await eventsOf(() =>

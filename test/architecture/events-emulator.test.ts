@@ -55,6 +55,7 @@ describe('emulator kit: change events', () => {
       'block.appended': 1,
       'database.created': 1,
       'data_source.created': 1,
+      'view.created': 1, // the database's default table view
       'connection.created': 1,
       'token.created': 1,
       'page.connection_added': 1,

@@ -242,6 +242,19 @@ describe('views', () => {
   it('lists views by database and by data source, paginated, as references', async () => {
     const { s: s2, notion: n2 } = await connectedWorkspace(server)
     const { database, dataSourceId } = await buildDatabase(n2, s2.pages.root.id, { title: 'Few', properties: { Name: { title: {} } } })
+    // Every new database has one table view, "Default view", its first tab.
+    const fresh = await n2.views.list({ database_id: database.id })
+    expect(fresh.results).toHaveLength(1)
+    const dflt = fresh.results[0]?.id as string
+    expect(await n2.views.retrieve({ view_id: dflt })).toMatchObject({
+      name: 'Default view',
+      type: 'table',
+      data_source_id: dataSourceId,
+      parent: { type: 'database_id', database_id: database.id },
+      filter: null,
+      sorts: null,
+      configuration: null,
+    })
     const made: string[] = []
     for (const name of ['A', 'B', 'C'])
       made.push((await n2.views.create({ data_source_id: dataSourceId, database_id: database.id, name, type: 'table' })).id)
@@ -265,12 +278,20 @@ describe('views', () => {
     ).id
     const all = await n2.views.list({ database_id: database.id })
     expect(all).toMatchObject({ object: 'list', type: 'view', view: {}, has_more: false, next_cursor: null })
-    expect(all.results).toEqual([first, made[0], between, made[1], made[2]].map((id) => ({ object: 'view', id })))
+    expect(all.results).toEqual([first, dflt, made[0], between, made[1], made[2]].map((id) => ({ object: 'view', id })))
     const page1 = await n2.views.list({ data_source_id: dataSourceId, page_size: 2 })
     expect(page1.has_more).toBe(true)
     const page2 = await n2.views.list({ data_source_id: dataSourceId, page_size: 2, start_cursor: page1.next_cursor as string })
     const page3 = await n2.views.list({ data_source_id: dataSourceId, page_size: 2, start_cursor: page2.next_cursor as string })
-    expect([...page1.results, ...page2.results, ...page3.results].map((r) => r.id)).toEqual([first, made[0], between, made[1], made[2]])
+    expect(page3.has_more).toBe(false)
+    expect([...page1.results, ...page2.results, ...page3.results].map((r) => r.id)).toEqual([
+      first,
+      dflt,
+      made[0],
+      between,
+      made[1],
+      made[2],
+    ])
     const neither = await apiError(n2.views.list({}))
     expect(neither.code).toBe(APIErrorCode.ValidationError)
     expect(neither.message).toBe(
@@ -282,6 +303,8 @@ describe('views', () => {
     const { s: s2, notion: n2 } = await connectedWorkspace(server)
     const { database, dataSourceId } = await buildDatabase(n2, s2.pages.root.id, { title: 'Two', properties: { Name: { title: {} } } })
     const a = await n2.views.create({ data_source_id: dataSourceId, database_id: database.id, name: 'A', type: 'table' })
+    const dflt = (await n2.views.list({ database_id: database.id })).results.find((r) => r.id !== a.id)?.id as string
+    await n2.views.delete({ view_id: dflt })
     const b = await n2.views.create({ data_source_id: dataSourceId, database_id: database.id, name: 'B', type: 'gallery' })
     const gone = await n2.views.delete({ view_id: b.id })
     expect(gone).toEqual({
@@ -300,6 +323,48 @@ describe('views', () => {
     expect(last.code).toBe(APIErrorCode.ValidationError)
     expect(last.message).toBe('Cannot delete the last view of a database.')
     expect((await n2.views.retrieve({ view_id: a.id })).id).toBe(a.id)
+  })
+
+  it('quick filters narrow view queries (AND with the saved filter); an empty pill restricts nothing', async () => {
+    // Rows: Task i has Score i; odd scores are Done, even are Open.
+    const v = await notion.views.create({
+      data_source_id: dsId,
+      database_id: databaseId,
+      name: 'Quick',
+      type: 'table',
+      sorts: [{ property: 'Score', direction: 'ascending' }] as never,
+      quick_filters: { Status: { select: { equals: 'Open' } }, Score: {} } as never,
+    })
+    const ids = async () => (await notion.views.queries.create({ view_id: v.id })).results.map((r) => r.id)
+    expect(await ids()).toEqual([rows[0], rows[2], rows[4]])
+    // With a saved filter: both apply.
+    await notion.views.update({ view_id: v.id, filter: { property: 'Score', number: { greater_than: 0 } } as never })
+    expect(await ids()).toEqual([rows[2], rows[4]])
+    // A saved `or` two levels deep keeps working under the quick filters' `and`.
+    await notion.views.update({
+      view_id: v.id,
+      filter: {
+        or: [
+          {
+            and: [
+              { property: 'Score', number: { equals: 0 } },
+              { property: 'Done', checkbox: { equals: false } },
+            ],
+          },
+          { property: 'Score', number: { equals: 4 } },
+          { property: 'Score', number: { equals: 1 } },
+        ],
+      } as never,
+    })
+    expect(await ids()).toEqual([rows[0], rows[4]])
+    // Setting the empty pill narrows too; removing the Status pill leaves the saved filter alone.
+    await notion.views.update({ view_id: v.id, quick_filters: { Score: { number: { less_than: 4 } }, Status: null } as never })
+    expect(await ids()).toEqual([rows[0], rows[1]])
+    await notion.views.update({ view_id: v.id, filter: null, quick_filters: null })
+    expect(await ids()).toEqual(rows)
+    // A quick filter is checked by the query engine, with its messages.
+    const bad = await apiError(notion.views.update({ view_id: v.id, quick_filters: { Score: { number: { equals: 'x' } } } as never }))
+    expect(bad.code).toBe(APIErrorCode.ValidationError)
   })
 
   it('dashboards: widgets placed in rows (at most 4), removed from the layout when deleted', async () => {
@@ -528,7 +593,10 @@ describe('view queries leave out rows the caller cannot open', () => {
     await setPassword(server.deps, s.member.id, 'correct horse battery')
     const cookie = await sessionCookie(server, s.member.id)
     const get = async (path: string) => (await fetch(`${server.url}${path}`, { headers: { cookie } })).text()
-    const first = await get(`/w/${s.workspace.id}/pages/${database.id}`)
+    // Without a choice the first tab shows: the database's default table view.
+    const dflt = await get(`/w/${s.workspace.id}/pages/${database.id}`)
+    expect(dflt).toContain('>Default view <span class="caption">table</span></strong>')
+    const first = await get(`/w/${s.workspace.id}/pages/${database.id}?view=${v.id}`)
     expect(first).toContain('aria-label="Views"')
     expect(first).toContain('>Ordered <span class="caption">table</span></strong>')
     expect(first).toContain(`href="/w/${s.workspace.id}/pages/${database.id}?view=${only.id}"`)

@@ -1,4 +1,5 @@
-import type { RequestContext } from '../../auth/principal.js'
+import { actingUserId, type RequestContext } from '../../auth/principal.js'
+import { preserveIfHeld } from '../../services/admin-api.service.js'
 import { changeActorOf } from '../../services/change-actor.js'
 import { isoNow } from '../../domain/clock.js'
 import { newId } from '../../domain/ids.js'
@@ -275,6 +276,18 @@ export async function deleteComment(deps: Deps, ctx: RequestContext, id: string)
   const time = isoNow(deps.clock)
   const row = await deps.store.transaction(async (trx) => {
     const row = await ownComment(trx, ctx, id)
+    // A legal hold on its author (the bot, or the person a PAT or OAuth token acts as) keeps a copy.
+    await preserveIfHeld(
+      trx,
+      {
+        authors: [row.created_by, actingUserId(ctx.caller)],
+        workspaceId: row.workspace_id,
+        objectType: 'comment',
+        objectId: row.id,
+        content: presentComment(row),
+      },
+      { actor: changeActorOf(ctx.caller), time },
+    )
     await deleteCommentRow(trx, row, changeActorOf(ctx.caller), time)
     return row
   })

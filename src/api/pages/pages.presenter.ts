@@ -1,3 +1,4 @@
+import type { ListedRow } from '../../storage/repositories/data-source-query.repository.js'
 import { toMinute } from '../../domain/clock.js'
 import { compactId } from '../../domain/ids.js'
 import { presentPropertyValues, titleOfValues, type Schema } from '../../domain/properties.js'
@@ -73,7 +74,7 @@ export function trashFields(inTrash: boolean, version: NotionVersion): { archive
  * (`database_id`) and in `properties`, which domain/legacy-shapes.ts transforms and which stay
  * untyped wire values here. Returned as a plain record: callers narrow `properties` (`filter_properties`).
  */
-export function presentPage(row: BlockRow, p: PagePresentation): Record<string, unknown> {
+export function presentPage(row: ListedRow, p: PagePresentation): Record<string, unknown> {
   const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
   const schema = p.dataSource?.schema ?? null
   // Property values are built by domain/properties.ts (and legacy-shapes.ts) as untyped wire values.

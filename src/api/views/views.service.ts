@@ -1,3 +1,4 @@
+import { viewFilterWithQuickFilters } from '../../domain/view-filter.js'
 import type { RequestContext } from '../../auth/principal.js'
 import { actingUserId } from '../../auth/principal.js'
 import { isoNow } from '../../domain/clock.js'
@@ -541,9 +542,15 @@ export async function createViewQuery(deps: Deps, ctx: RequestContext, viewId: s
   const { caller } = ctx
   const { view, ds } = await loadView(deps.store.db, caller, viewId, 'read', requireAnyCapability(caller, ['readContent']))
   if (!ds) throw validationError('A dashboard view has no rows to query; query its widget views.')
+  // The saved filter AND the view's set quick filters (domain/view-filter.ts).
+  const effective = viewFilterWithQuickFilters(
+    view.filter ? JSON.parse(view.filter) : undefined,
+    view.quick_filters ? (JSON.parse(view.quick_filters) as Record<string, unknown>) : null,
+  )
   const { ids, complete } = await matchingRowIds(deps, viewerOfRequest(ctx), ds, {
-    filter: view.filter ? JSON.parse(view.filter) : undefined,
+    filter: effective.filter,
     sorts: view.sorts ? JSON.parse(view.sorts) : undefined,
+    extraLevel: effective.wrapped,
   })
   const now = deps.clock.now()
   const expires = new Date(now + VIEW_QUERY_TTL_MS).toISOString()

@@ -192,12 +192,14 @@ export function compileQueryFilter(
   filter: unknown,
   schema: Schema,
   ctx: QueryContext,
-  opts: { at?: Path; rolledProperty?: (rollup: PropertyConfig) => PropertyConfig | undefined } = {},
+  opts: { at?: Path; rolledProperty?: (rollup: PropertyConfig) => PropertyConfig | undefined; extraLevel?: boolean } = {},
 ): CompiledFilter {
   if (filter === undefined || filter === null) return { predicate: () => true, plan: null, prefilter: null, needsComputed: false }
   const env: FilterEnv = { schema, ctx, rolledProperty: opts.rolledProperty ?? (() => undefined) }
   const raw = filter
-  const c = compileFilterAt(raw, opts.at ?? ['filter'], 0, env)
+  // `extraLevel`: a view's saved filter wrapped under a top-level `and` with its quick filters
+  // (domain/view-filter.ts) keeps the two levels it was allowed on its own.
+  const c = compileFilterAt(raw, opts.at ?? ['filter'], opts.extraLevel ? -1 : 0, env)
   let prefilter = c.plan
   if (!prefilter && isObject(raw) && Array.isArray(raw.and)) {
     // The plannable parts of a top-level `and` still narrow the rows to load.

@@ -235,18 +235,40 @@ async function cursorValues(db: Db, q: RowQuery, cursorId: string): Promise<{ va
   return { values: keys.map((_, i) => row[`k${i}`] ?? null), created: row.created as string }
 }
 
+/** The columns of a row as data-source queries list it (presented, and computed from). */
+export const LISTED_COLUMNS = [
+  'id',
+  'workspace_id',
+  'type',
+  'parent_type',
+  'parent_id',
+  'perm_root_id',
+  'properties',
+  'icon',
+  'cover',
+  'is_locked',
+  'created_time',
+  'created_by',
+  'last_edited_time',
+  'last_edited_by',
+  'in_trash',
+] as const satisfies readonly (keyof BlockRow)[]
+
+/** A row as `queryRows` returns it: `LISTED_COLUMNS` only. */
+export type ListedRow = Pick<BlockRow, (typeof LISTED_COLUMNS)[number]>
+
 /**
  * One page of matching rows the caller may read (`q.access`), in query order, starting at row
  * `cursorId` (inclusive) when given;
  * `before` = how many matching rows precede that cursor, counted up to `countCap`; the page holds
  * `limit(before)` rows at most. Returns
- * undefined when the cursor is not a row of the data source.
+ * undefined when the cursor is not a row of the data source. Rows carry `LISTED_COLUMNS` only.
  */
 export async function queryRows(
   db: Db,
   q: RowQuery,
   page: { cursorId?: string | undefined; limit: (before: number) => number; countCap: number },
-): Promise<{ rows: BlockRow[]; before: number } | undefined> {
+): Promise<{ rows: ListedRow[]; before: number } | undefined> {
   const built = build(q)
   const where = [...built.where]
   let before = 0
@@ -272,7 +294,9 @@ export async function queryRows(
   )
   const ids = r.rows.map((x) => x.id)
   if (ids.length === 0) return { rows: [], before }
-  const full = new Map((await db.selectFrom('block').selectAll().where('id', 'in', ids).execute()).map((x) => [x.id, x]))
+  // Only the columns a listed row is presented and computed from (not its content, path or search
+  // text): materialising fewer columns is most of this query's cost.
+  const full = new Map((await db.selectFrom('block').select(LISTED_COLUMNS).where('id', 'in', ids).execute()).map((x) => [x.id, x]))
   return { rows: ids.map((id) => full.get(id)).filter((x): x is BlockRow => x !== undefined), before }
 }
 

@@ -63,3 +63,23 @@ export async function endSession(db: Db, digest: string, time: string): Promise<
   await db.deleteFrom('portal_session').where('id_digest', '=', digest).execute()
   await appendEvent(db, { workspaceId: null, type: 'user.signed_out', objectId: row.user_id, actor: `user:${row.user_id}`, time })
 }
+
+/**
+ * Ends every portal session of a person at an administrator's request (Notion's Admin API
+ * `POST /admin/v1/managed_users/revoke_session`) and appends `user.sessions_revoked` with
+ * `data: {sessions}` (how many were open), even when none was.
+ * @returns how many sessions ended
+ */
+export async function revokeSessionsOf(db: Db, userId: string, at: At): Promise<number> {
+  const res = await db.deleteFrom('portal_session').where('user_id', '=', userId).executeTakeFirst()
+  const sessions = Number(res.numDeletedRows)
+  await appendEvent(db, {
+    workspaceId: null,
+    type: 'user.sessions_revoked',
+    objectId: userId,
+    actor: at.actor,
+    time: at.time,
+    data: { sessions },
+  })
+  return sessions
+}
