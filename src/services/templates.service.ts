@@ -7,6 +7,7 @@ import { validationError } from '../errors/notion-error.js'
 import { ROLE, principalOf } from '../permissions/roles.js'
 import { levelOnRoot } from '../storage/repositories/acl.repository.js'
 import {
+  contentBlockRow,
   findBlock,
   insertBlockRows,
   listContentBlocksOfPage,
@@ -132,30 +133,20 @@ export async function createTemplate(
     })
     const position = existing.reduce((m, t) => Math.max(m, t.position + 1), 0)
     await setTemplate(trx, row, { isDefault: input.isDefault === true, position }, { actor: `user:${input.actorId}`, time })
-    const paragraphs: BlockRow[] = (input.paragraphs ?? []).map((text, position) => ({
-      id: newId(),
-      workspace_id: input.workspaceId,
-      type: 'paragraph',
-      parent_type: 'page_id',
-      parent_id: row.id,
-      page_id: row.id,
-      position,
-      content: JSON.stringify({ rich_text: [textRun(text)], color: 'default' }),
-      perm_root_id: null,
-      path: null,
-      inherits: 1,
-      title_text: null,
-      properties: null,
-      icon: null,
-      cover: null,
-      is_locked: 0,
-      is_inline: 0,
-      created_time: time,
-      created_by: input.actorId,
-      last_edited_time: time,
-      last_edited_by: input.actorId,
-      in_trash: 0,
-    }))
+    const paragraphs: BlockRow[] = (input.paragraphs ?? []).map((text, position) =>
+      contentBlockRow({
+        id: newId(),
+        workspaceId: input.workspaceId,
+        type: 'paragraph',
+        parentType: 'page_id',
+        parentId: row.id,
+        pageId: row.id,
+        position,
+        content: { rich_text: [textRun(text)], color: 'default' },
+        actor: input.actorId,
+        time,
+      }),
+    )
     await insertBlockRows(trx, paragraphs, { actor: `user:${input.actorId}`, time })
     return { id: row.id, name: input.title, is_default: input.isDefault === true, data_source_id: ds.id }
   })

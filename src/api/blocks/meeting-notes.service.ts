@@ -18,6 +18,7 @@ import type { Deps } from '../../services/deps.js'
 import { UploadClaims } from '../../services/file-attachments.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
+  contentBlockRow,
   findBlock,
   insertBlockRows,
   listLiveBlocksOfType,
@@ -113,37 +114,19 @@ export async function createMeetingNote(deps: Deps, ctx: RequestContext, body: C
     }
     const attendee = await tiedPerson(trx, caller)
     const by = actingUserId(caller)
-    const base = (
-      id: string,
-      type: string,
-      parent: string,
-      pType: 'page_id' | 'block_id',
-      position: number,
-      content: unknown,
-    ): BlockRow => ({
-      id,
-      workspace_id: caller.workspaceId,
-      type,
-      parent_type: pType,
-      parent_id: parent,
-      page_id: page.id,
-      position,
-      content: JSON.stringify(content),
-      perm_root_id: null,
-      path: null,
-      inherits: 1,
-      title_text: null,
-      properties: null,
-      icon: null,
-      cover: null,
-      is_locked: 0,
-      is_inline: 0,
-      created_time: time,
-      created_by: by,
-      last_edited_time: time,
-      last_edited_by: by,
-      in_trash: 0,
-    })
+    const base = (id: string, type: string, parent: string, pType: 'page_id' | 'block_id', position: number, content: unknown): BlockRow =>
+      contentBlockRow({
+        id,
+        workspaceId: caller.workspaceId,
+        type,
+        parentType: pType,
+        parentId: parent,
+        pageId: page.id,
+        position,
+        content,
+        actor: by,
+        time,
+      })
     const noteId = newId()
     const tabId = newId()
     const tabs: Array<[string, string]> = []

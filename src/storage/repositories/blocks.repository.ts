@@ -130,6 +130,50 @@ export async function insertBlocks(db: Db, input: InsertBlocksInput): Promise<st
   return (await insertBlockTree(db, input)).top.map((r) => r.id)
 }
 
+/** What a new content block row (`contentBlockRow`) is made of; `content` is the type's JSON object. */
+export interface NewContentRow {
+  id: string
+  workspaceId: string
+  type: string
+  parentType: 'page_id' | 'block_id'
+  parentId: string
+  /** The page or database owning the block. */
+  pageId: string
+  position: number
+  content: unknown
+  /** Who creates it (`created_by`/`last_edited_by`) and when (ISO-8601 UTC). */
+  actor: string
+  time: string
+}
+
+/** A content block's `block` row, ready for `insertBlockRows`: not a page, not trashed, inheriting its page's access. */
+export function contentBlockRow(r: NewContentRow): BlockRow {
+  return {
+    id: r.id,
+    workspace_id: r.workspaceId,
+    type: r.type,
+    parent_type: r.parentType,
+    parent_id: r.parentId,
+    page_id: r.pageId,
+    position: r.position,
+    content: JSON.stringify(r.content),
+    perm_root_id: null,
+    path: null,
+    inherits: 1,
+    title_text: null,
+    properties: null,
+    icon: null,
+    cover: null,
+    is_locked: 0,
+    is_inline: 0,
+    created_time: r.time,
+    created_by: r.actor,
+    last_edited_time: r.time,
+    last_edited_by: r.actor,
+    in_trash: 0,
+  }
+}
+
 /** What `insertBlockTree` wrote: the first-level rows in order, and which of them got children. */
 export interface InsertedBlockTree {
   top: BlockRow[]
@@ -150,30 +194,18 @@ export async function insertBlockTree(db: Db, input: InsertBlocksInput): Promise
   const walk = (blocks: NewBlock[], parentType: 'page_id' | 'block_id', parentId: string, start: number, isTop: boolean) => {
     blocks.forEach((b, i) => {
       const id = b.id ?? newId()
-      const row: BlockRow = {
+      const row = contentBlockRow({
         id,
-        workspace_id: input.workspaceId,
+        workspaceId: input.workspaceId,
         type: b.type,
-        parent_type: parentType,
-        parent_id: parentId,
-        page_id: input.pageId,
+        parentType,
+        parentId,
+        pageId: input.pageId,
         position: start + i,
-        content: JSON.stringify(b.content),
-        perm_root_id: null,
-        path: null,
-        inherits: 1,
-        title_text: null,
-        properties: null,
-        icon: null,
-        cover: null,
-        is_locked: 0,
-        is_inline: 0,
-        created_time: input.time,
-        created_by: input.actor,
-        last_edited_time: input.time,
-        last_edited_by: input.actor,
-        in_trash: 0,
-      }
+        content: b.content,
+        actor: input.actor,
+        time: input.time,
+      })
       rows.push(row)
       if (isTop) top.push(row)
       if (b.children.length > 0) parents.add(id)
