@@ -33,7 +33,7 @@ import type { Db } from '../../storage/store.js'
 import { levelOn } from '../access.js'
 import type { Deps } from '../deps.js'
 import { principalsForUser } from '../people-access.js'
-import { mergeAggregate, webhookEventsOf, type WebhookCandidate } from './event-map.js'
+import { CREATOR_ACCESS, mergeAggregate, webhookEventsOf, type WebhookCandidate } from './event-map.js'
 import { postWebhook } from './sender.js'
 
 /**
@@ -95,6 +95,12 @@ async function reach(db: Db, audience: Audience, node: BlockRow | undefined, wor
   return { level, accessibleBy }
 }
 
+/** An object only its creator reads (a file upload): the audience's bot that created it reads it, nobody else. */
+function creatorReach(audience: Audience, creatorId: string) {
+  const bot = audience.bots.find((b) => b.botId === creatorId)
+  return bot ? { level: REQUIRED_LEVEL.read, accessibleBy: [{ id: bot.botId, type: 'bot' as const }] } : { level: 0, accessibleBy: [] }
+}
+
 /** What one connection reaches of one entity; shared by the subscriptions of a connection within a batch. */
 type Reach = { audience: Audience | null; level: number; accessibleBy: { id: string; type: 'bot' | 'person' }[] }
 
@@ -134,6 +140,7 @@ async function decide(
     reached = (async () => {
       const audience = await audienceOf(db, sub, workspaceId)
       if (!audience) return { audience, level: 0, accessibleBy: [] }
+      if (accessId?.startsWith(CREATOR_ACCESS)) return { audience, ...creatorReach(audience, accessId.slice(CREATOR_ACCESS.length)) }
       const node = accessId ? await findBlock(db, accessId) : undefined
       return { audience, ...(await reach(db, audience, node, workspaceId)) }
     })()

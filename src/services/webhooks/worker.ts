@@ -1,6 +1,7 @@
 import type { WebhookSettings } from '../../config.js'
 import type { Deps } from '../deps.js'
 import { attemptDelivery, claimDue, dispatchOnce, newAttemptMemo } from './delivery.js'
+import { sweepOnce } from './sweep.js'
 
 /**
  * The webhook worker of one node (started and stopped with the server, src/server.ts): every
@@ -8,7 +9,8 @@ import { attemptDelivery, claimDue, dispatchOnce, newAttemptMemo } from './deliv
  * deliveries up to `concurrency` in flight, each sent asynchronously — requests never wait on it.
  * `close()` stops polling and waits for the attempts in flight (each bounded by `timeoutMs`), so a
  * graceful stop loses nothing and leaves no claim behind; after a crash a claim's lease (`timeoutMs`
- * + 30 s) expires and the delivery is attempted again.
+ * + 30 s) expires and the delivery is attempted again. Every `sweepMs` it also runs the retention
+ * sweep (`sweep.ts`), which one node at a time carries out.
  */
 export interface WebhookWorker {
   /** Looks for work now instead of at the next poll (e.g. after a write). */
@@ -30,9 +32,18 @@ export function startWebhookWorker(deps: Deps, settings: WebhookSettings): Webho
     timer = setTimeout(run, ms)
     timer.unref?.()
   }
+  let nextSweep = Date.now() + Math.min(settings.sweepMs, 1000)
   const tick = async (): Promise<boolean> => {
     let busy = false
     try {
+      if (Date.now() >= nextSweep) {
+        nextSweep = Date.now() + settings.sweepMs
+        const r = await sweepOnce(deps, settings)
+        if (r.deliveriesDeleted + r.uploadsExpired > 0) {
+          busy = true
+          deps.logger.info({ deliveries_deleted: r.deliveriesDeleted, uploads_expired: r.uploadsExpired }, 'webhook sweep')
+        }
+      }
       const n = await dispatchOnce(deps, settings)
       busy = n > 0
       const free = settings.concurrency - inflight.size

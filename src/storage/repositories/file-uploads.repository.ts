@@ -1,7 +1,7 @@
 import type { Database, FileUploadPartTable, FileUploadTable } from '../database.js'
 import type { ExpressionBuilder } from 'kysely'
 import type { Db } from '../store.js'
-import { appendEvent, type Actor } from './events.repository.js'
+import { appendEvent, appendEvents, type Actor } from './events.repository.js'
 
 /**
  * Reads and writes of `file_upload` and `file_upload_part` (migration 0009-file-uploads, ADR 18).
@@ -11,7 +11,9 @@ import { appendEvent, type Actor } from './events.repository.js'
  * - `completeFileUpload` → `file_upload.completed` (`data: {content_length}`);
  * - `failFileUpload` → `file_upload.upload_failed` (`data: {file_import_result}`);
  * - `attachFileUpload` → `file_upload.attached` (`data: {attached_type, attached_id}`).
- * Expiry is derived on read (permissions/decide-file-upload.ts `effectiveStatus`), so it writes nothing.
+ * - `expireFileUploads` → `file_upload.expired` (no data), run by the periodic sweep (webhooks worker).
+ * Expiry is derived on read too (permissions/decide-file-upload.ts `effectiveStatus`), so an upload
+ * reads `expired` at its expiry time whether or not the sweep has recorded it yet.
  */
 
 export type FileUploadRow = FileUploadTable
@@ -182,4 +184,43 @@ export async function attachFileUpload(
     time,
     data: { attached_type: to.type, attached_id: to.id },
   })
+}
+
+/**
+ * Records up to `limit` uploads that have expired by `nowIso` (unattached, `pending` or `uploaded`,
+ * `expiry_time` ≤ now) as `expired` and appends `file_upload.expired` for each (actor `system`,
+ * time = the expiry time), so Notion's `file_upload.expired` webhook has its change event. Run it in
+ * a transaction. @returns how many it expired.
+ */
+export async function expireFileUploads(db: Db, nowIso: string, limit: number): Promise<number> {
+  const due = await db
+    .selectFrom('file_upload')
+    .select(['id', 'workspace_id', 'expiry_time'])
+    .where('status', 'in', ['pending', 'uploaded'])
+    .where('attached_id', 'is', null)
+    .where('expiry_time', '<=', nowIso)
+    .orderBy('expiry_time')
+    .limit(limit)
+    .execute()
+  if (due.length === 0) return 0
+  await db
+    .updateTable('file_upload')
+    .set({ status: 'expired' })
+    .where(
+      'id',
+      'in',
+      due.map((u) => u.id),
+    )
+    .execute()
+  await appendEvents(
+    db,
+    due.map((u) => ({
+      workspaceId: u.workspace_id,
+      type: 'file_upload.expired',
+      objectId: u.id,
+      actor: 'system',
+      time: u.expiry_time ?? nowIso,
+    })),
+  )
+  return due.length
 }

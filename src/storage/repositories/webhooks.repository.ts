@@ -316,3 +316,44 @@ export async function hasDueDeliveries(db: Db, now: string): Promise<boolean> {
     .executeTakeFirst()
   return stale !== undefined
 }
+
+const SWEEP = 'sweep'
+
+/**
+ * Takes the retention sweep's turn: true when no other node holds it (PostgreSQL: the `sweep` row of
+ * `webhook_cursor` locked `FOR UPDATE SKIP LOCKED` for this transaction) and the last sweep, whose
+ * time in epoch ms the row keeps, is at least `everyMs` before `nowMs`; the row then records `nowMs`.
+ * Run it in a transaction, the sweep's deletes in the same one.
+ */
+export async function takeSweepTurn(db: Db, nowMs: number, everyMs: number): Promise<boolean> {
+  let q = db.selectFrom('webhook_cursor').select('seq').where('name', '=', SWEEP)
+  if (db.getExecutor().adapter instanceof PostgresAdapter) q = q.forUpdate().skipLocked()
+  const row = await q.executeTakeFirst()
+  if (!row) {
+    // A missing row: create it (a concurrent creator makes this insert a no-op and the other node sweeps).
+    const ins = await db.insertInto('webhook_cursor').values({ name: SWEEP, seq: nowMs }).onConflict((oc) => oc.column('name').doNothing()).executeTakeFirst()
+    return Number(ins.numInsertedOrUpdatedRows ?? 0) > 0
+  }
+  if (Number(row.seq) > nowMs - everyMs) return false
+  await db.updateTable('webhook_cursor').set({ seq: nowMs }).where('name', '=', SWEEP).execute()
+  return true
+}
+
+/**
+ * Deletes up to `limit` finished deliveries (`delivered`, `failed`, `skipped`) created before
+ * `beforeIso`; pending and in-flight ones are kept whatever their age. @returns how many it deleted.
+ */
+export async function deleteOldDeliveries(db: Db, beforeIso: string, limit: number): Promise<number> {
+  const ids = (
+    await db
+      .selectFrom('webhook_delivery')
+      .select('id')
+      .where('status', 'in', ['delivered', 'failed', 'skipped'])
+      .where('created_time', '<', beforeIso)
+      .limit(limit)
+      .execute()
+  ).map((r) => r.id)
+  if (ids.length === 0) return 0
+  await db.deleteFrom('webhook_delivery').where('id', 'in', ids).execute()
+  return ids.length
+}
