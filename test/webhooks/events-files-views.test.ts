@@ -30,9 +30,9 @@ async function eventOf(type: string, entityId: string, r = receiver): Promise<an
   await r.waitFor(() => r.events().some((e) => e.type === type && e.entity.id === entityId))
   const e = r.events().find((x) => x.type === type && x.entity.id === entityId)
   const raw = r.received.find((x) => x.body?.id === e.id)!
-  expect(await verifyWebhookSignature({ body: raw.raw, signature: raw.headers['x-notion-signature'] as string, verificationToken: token })).toBe(
-    true,
-  )
+  expect(
+    await verifyWebhookSignature({ body: raw.raw, signature: raw.headers['x-notion-signature'] as string, verificationToken: token }),
+  ).toBe(true)
   return e
 }
 
@@ -117,16 +117,25 @@ describe('view webhook events', () => {
     await notion.views.delete({ view_id: view.id })
     expect((await eventOf('view.deleted', view.id)).data).toEqual({ parent: { id: database.id, type: 'database' } })
     // The 2022-06-28 subscription takes view types but is not sent them; a marker page shows it caught up.
-    const marker = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: [{ text: { content: 'm' } }] } } })
+    const marker = await notion.pages.create({
+      parent: { page_id: s.pages.root.id },
+      properties: { title: { title: [{ text: { content: 'm' } }] } },
+    })
     await legacy.waitFor((all) => all.some((r) => r.body?.type === 'page.created' && r.body.entity.id === marker.id))
     expect(legacy.events().filter((e) => e.type.startsWith('view.'))).toEqual([])
   })
 
   it('no view event for a database the connection cannot read', async () => {
     const other = await buildConnection(server, s, 'Viewer', { shareWith: [s.pages.secret.id] })
-    const { database, dataSourceId } = await buildDatabase(other.notion, s.pages.secret.id, { title: 'Hidden', properties: { Name: { title: {} } } })
+    const { database, dataSourceId } = await buildDatabase(other.notion, s.pages.secret.id, {
+      title: 'Hidden',
+      properties: { Name: { title: {} } },
+    })
     const hidden = await other.notion.views.create({ data_source_id: dataSourceId, database_id: database.id, name: 'H', type: 'table' })
-    const { database: db2, dataSourceId: ds2 } = await buildDatabase(notion, s.pages.root.id, { title: 'Seen', properties: { Name: { title: {} } } })
+    const { database: db2, dataSourceId: ds2 } = await buildDatabase(notion, s.pages.root.id, {
+      title: 'Seen',
+      properties: { Name: { title: {} } },
+    })
     const seen = await notion.views.create({ data_source_id: ds2, database_id: db2.id, name: 'S', type: 'table' })
     await eventOf('view.created', seen.id)
     expect(receiver.events().some((e) => e.entity.id === hidden.id)).toBe(false)
@@ -138,7 +147,10 @@ describe('file_upload.expired', () => {
     const left = await notion.fileUploads.create({ filename: 'left.txt' })
     const used = await notion.fileUploads.create({ filename: 'used.txt' })
     await notion.fileUploads.send({ file_upload_id: used.id, file: { data: new Blob(['x'], { type: 'text/plain' }) } })
-    await notion.blocks.children.append({ block_id: s.pages.root.id, children: [{ file: { type: 'file_upload', file_upload: { id: used.id } } }] })
+    await notion.blocks.children.append({
+      block_id: s.pages.root.id,
+      children: [{ file: { type: 'file_upload', file_upload: { id: used.id } } }],
+    })
     expect((await adminCall(server, 'POST', '/clock', { action: 'advance', by: '2h' })).status).toBe(200)
     const expired = await eventOf('file_upload.expired', left.id)
     expect(expired.entity).toEqual({ id: left.id, type: 'file_upload' })

@@ -37,8 +37,13 @@ describe('retention sweep', () => {
     down.respond(() => ({ status: 503 }))
     const { s, notion } = await connectedWorkspace(server)
     const subscribe = async (url: string) =>
-      (await adminCall(server, 'POST', `/connections/${s.connection.id}/webhooks`, { url, event_types: ['page.created'], auto_verify: true }))
-        .body.subscription.id as string
+      (
+        await adminCall(server, 'POST', `/connections/${s.connection.id}/webhooks`, {
+          url,
+          event_types: ['page.created'],
+          auto_verify: true,
+        })
+      ).body.subscription.id as string
     const good = await subscribe(ok.url)
     const bad = await subscribe(down.url)
     const log = async (id: string) => (await adminCall(server, 'GET', `/webhooks/${id}/deliveries`)).body.deliveries as any[]
@@ -62,7 +67,10 @@ describe('retention sweep', () => {
     expect(first.swept).toBe(true)
     expect(await sweepOnce(server.deps, settings)).toEqual({ swept: false, deliveriesDeleted: 0, uploadsExpired: 0 })
     // Two at once (two nodes): at most one takes the turn.
-    const both = await Promise.all([sweepOnce(server.deps, { ...settings, sweepMs: 10 }), sweepOnce(server.deps, { ...settings, sweepMs: 10 })])
+    const both = await Promise.all([
+      sweepOnce(server.deps, { ...settings, sweepMs: 10 }),
+      sweepOnce(server.deps, { ...settings, sweepMs: 10 }),
+    ])
     expect(both.filter((r) => r.swept).length).toBeLessThanOrEqual(1)
   })
 })

@@ -113,7 +113,12 @@ async function rowContent(db: Db, ev: ChangeEvent, row: BlockRow): Promise<Webho
  * families (review D8).
  */
 async function aboutNode(db: Db, ev: ChangeEvent, type: string, node: BlockRow, extra: Record<string, unknown> = {}) {
-  return candidate(ev, { type, entity: { id: node.id, type: nodeKind(node) }, data: { parent: await parentOf(db, node), ...extra }, accessId: node.id })
+  return candidate(ev, {
+    type,
+    entity: { id: node.id, type: nodeKind(node) },
+    data: { parent: await parentOf(db, node), ...extra },
+    accessId: node.id,
+  })
 }
 
 /** The page or database a change event is about (none for a plain block or a vanished node). */

@@ -331,7 +331,11 @@ export async function takeSweepTurn(db: Db, nowMs: number, everyMs: number): Pro
   const row = await q.executeTakeFirst()
   if (!row) {
     // A missing row: create it (a concurrent creator makes this insert a no-op and the other node sweeps).
-    const ins = await db.insertInto('webhook_cursor').values({ name: SWEEP, seq: nowMs }).onConflict((oc) => oc.column('name').doNothing()).executeTakeFirst()
+    const ins = await db
+      .insertInto('webhook_cursor')
+      .values({ name: SWEEP, seq: nowMs })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .executeTakeFirst()
     return Number(ins.numInsertedOrUpdatedRows ?? 0) > 0
   }
   if (Number(row.seq) > nowMs - everyMs) return false
