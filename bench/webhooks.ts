@@ -1,7 +1,7 @@
 /**
  * Benchmark of webhook delivery (issue 17; docs/webhooks.md). Not a test.
  *
- *   npx tsx bench/webhooks.ts [--subs 10] [--updates 200] [--rounds 3] [--seconds 5] [--concurrency 8]
+ *   npx tsx bench/webhooks.ts [--subs 10] [--updates 200] [--rounds 3] [--seconds 5] [--concurrency 8] [--cpu-prof <dir>]
  *
  * Seeds a SQLite store (a workspace, a connection shared with a root page, pages to update, `--subs`
  * auto-verified subscriptions to `page.properties_updated` pointing at a receiver in this process),
@@ -101,7 +101,10 @@ for (let i = 0; i < SUBS; i++)
 await deps.store.close()
 
 // The server, in a child process.
-const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve-child.ts'], {
+// `--cpu-prof <dir>`: the server child writes a V8 CPU profile there (read it with bench/profile-top.ts).
+const profIdx = process.argv.indexOf('--cpu-prof')
+const profDir = profIdx > 0 ? process.argv[profIdx + 1] : undefined
+const child = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(process.env.BENCH_CHILD_IMPORT ? ['--import', process.env.BENCH_CHILD_IMPORT] : []), '--import', 'tsx', 'bench/serve-child.ts'], {
   env: { ...process.env, ...env, OCTAVO_WEBHOOK_AGGREGATION_MS: '0' },
   stdio: ['ignore', 'pipe', 'inherit'],
 })

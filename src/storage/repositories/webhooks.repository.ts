@@ -158,12 +158,13 @@ export async function claimDueDeliveries(db: Db, now: string, leaseUntil: string
   if (db.getExecutor().adapter instanceof PostgresAdapter) q = q.forUpdate().skipLocked()
   const ids = (await q.execute()).map((r) => r.id)
   if (ids.length === 0) return []
-  await db
+  const rows = await db
     .updateTable('webhook_delivery')
     .set((eb) => ({ status: 'delivering', lease_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
     .where('id', 'in', ids)
+    .returningAll()
     .execute()
-  return db.selectFrom('webhook_delivery').selectAll().where('id', 'in', ids).orderBy('next_attempt_time').execute()
+  return rows.sort((a, b) => (a.next_attempt_time < b.next_attempt_time ? -1 : a.next_attempt_time > b.next_attempt_time ? 1 : 0))
 }
 
 /** The outcome of one attempt. */
@@ -179,6 +180,14 @@ export async function recordAttempt(db: Db, id: string, outcome: AttemptOutcome)
     .set({ ...outcome, lease_until: null })
     .where('id', '=', id)
     .execute()
+}
+
+/**
+ * Records the outcomes of several attempts (one UPDATE each, one prepared statement); run it in a
+ * transaction so they cost one commit (the worker flushes its finished attempts this way).
+ */
+export async function recordAttempts(db: Db, outcomes: { id: string; outcome: AttemptOutcome }[]): Promise<void> {
+  for (const o of outcomes) await recordAttempt(db, o.id, o.outcome)
 }
 
 /** One delivery by id. */
