@@ -189,7 +189,11 @@ describe('log, test event, pause', () => {
     const seen = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt('Resumed') } } })
     await receiver.waitFor(() => receiver.events().some((e) => e.entity?.id === seen.id))
     expect(receiver.events().some((e) => e.entity?.id === hidden.id)).toBe(false)
-    const entries = await log(server, subscription.id)
+    // The outcome is recorded once the receiver has answered: wait for it.
+    const entries = await until(
+      () => log(server, subscription.id),
+      (l) => l[0]?.status === 'delivered',
+    )
     expect(entries[0]).toMatchObject({ type: 'page.created', entity: { id: seen.id, type: 'page' }, status: 'delivered' })
     expect(entries.at(-1)).toMatchObject({ kind: 'verification', payload: null })
     expect(JSON.stringify(entries)).not.toContain(verification_token)
