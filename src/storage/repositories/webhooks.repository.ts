@@ -1,6 +1,7 @@
 import { PostgresAdapter } from 'kysely'
 import type { WebhookDeliveryTable, WebhookSubscriptionTable } from '../database.js'
 import type { Db } from '../store.js'
+import { compiledOnce } from './compiled.js'
 import type { At } from './at.js'
 import { appendEvents, type ChangeEvent } from './events.repository.js'
 
@@ -173,13 +174,27 @@ export type AttemptOutcome = Pick<
   'status' | 'next_attempt_time' | 'last_attempt_time' | 'last_status_code' | 'last_error' | 'last_duration_ms' | 'last_payload'
 >
 
+// Built once (compiled.ts): one per attempt, the hottest statement of the worker.
+const recordAttemptQuery = compiledOnce(8, (db, status, next, last, code, error, duration, payload, id) =>
+  db
+    .updateTable('webhook_delivery')
+    .set({
+      status: status as AttemptOutcome['status'],
+      next_attempt_time: next as string,
+      last_attempt_time: last as string,
+      last_status_code: code as unknown as number,
+      last_error: error as string,
+      last_duration_ms: duration as unknown as number,
+      last_payload: payload as string,
+      lease_until: null,
+    })
+    .where('id', '=', id as string),
+)
+
 /** Records an attempt's outcome on a claimed delivery and releases its lease. */
 export async function recordAttempt(db: Db, id: string, outcome: AttemptOutcome): Promise<void> {
-  await db
-    .updateTable('webhook_delivery')
-    .set({ ...outcome, lease_until: null })
-    .where('id', '=', id)
-    .execute()
+  const o = outcome
+  await recordAttemptQuery(db, o.status, o.next_attempt_time, o.last_attempt_time, o.last_status_code, o.last_error, o.last_duration_ms, o.last_payload, id)
 }
 
 /**
