@@ -145,19 +145,30 @@ export async function mergeIntoAggregate(db: Db, id: string, next: Pick<Delivery
  */
 export async function claimDueDeliveries(db: Db, now: string, leaseUntil: string, limit: number): Promise<DeliveryRow[]> {
   if (limit <= 0) return []
-  let q = db
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter
+  // Two queries rather than one OR: the due pending rows in `next_attempt_time` order straight from
+  // the (status, next_attempt_time) index, without sorting a whole backlog; expired leases are few.
+  let due = db
     .selectFrom('webhook_delivery')
-    .select('id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('next_attempt_time', '<=', now)]),
-        eb.and([eb('status', '=', 'delivering'), eb('lease_until', '<', now)]),
-      ]),
-    )
+    .select(['id', 'next_attempt_time'])
+    .where('status', '=', 'pending')
+    .where('next_attempt_time', '<=', now)
     .orderBy('next_attempt_time')
     .limit(limit)
-  if (db.getExecutor().adapter instanceof PostgresAdapter) q = q.forUpdate().skipLocked()
-  const ids = (await q.execute()).map((r) => r.id)
+  let lapsed = db
+    .selectFrom('webhook_delivery')
+    .select(['id', 'next_attempt_time'])
+    .where('status', '=', 'delivering')
+    .where('lease_until', '<', now)
+    .orderBy('next_attempt_time')
+    .limit(limit)
+  if (pg) {
+    due = due.forUpdate().skipLocked()
+    lapsed = lapsed.forUpdate().skipLocked()
+  }
+  const candidates = [...(await lapsed.execute()), ...(await due.execute())]
+  candidates.sort((a, b) => (a.next_attempt_time < b.next_attempt_time ? -1 : a.next_attempt_time > b.next_attempt_time ? 1 : 0))
+  const ids = candidates.slice(0, limit).map((r) => r.id)
   if (ids.length === 0) return []
   const rows = await db
     .updateTable('webhook_delivery')
