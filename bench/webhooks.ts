@@ -104,10 +104,20 @@ await deps.store.close()
 // `--cpu-prof <dir>`: the server child writes a V8 CPU profile there (read it with bench/profile-top.ts).
 const profIdx = process.argv.indexOf('--cpu-prof')
 const profDir = profIdx > 0 ? process.argv[profIdx + 1] : undefined
-const child = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(process.env.BENCH_CHILD_IMPORT ? ['--import', process.env.BENCH_CHILD_IMPORT] : []), '--import', 'tsx', 'bench/serve-child.ts'], {
-  env: { ...process.env, ...env, OCTAVO_WEBHOOK_AGGREGATION_MS: '0' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
+const child = spawn(
+  process.execPath,
+  [
+    ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []),
+    ...(process.env.BENCH_CHILD_IMPORT ? ['--import', process.env.BENCH_CHILD_IMPORT] : []),
+    '--import',
+    'tsx',
+    'bench/serve-child.ts',
+  ],
+  {
+    env: { ...process.env, ...env, OCTAVO_WEBHOOK_AGGREGATION_MS: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+)
 const url = await new Promise<string>((resolve, reject) => {
   let buf = ''
   child.stdout.on('data', (c: Buffer) => {

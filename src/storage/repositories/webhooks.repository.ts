@@ -205,7 +205,17 @@ const recordAttemptQuery = compiledOnce(8, (db, status, next, last, code, error,
 /** Records an attempt's outcome on a claimed delivery and releases its lease. */
 export async function recordAttempt(db: Db, id: string, outcome: AttemptOutcome): Promise<void> {
   const o = outcome
-  await recordAttemptQuery(db, o.status, o.next_attempt_time, o.last_attempt_time, o.last_status_code, o.last_error, o.last_duration_ms, o.last_payload, id)
+  await recordAttemptQuery(
+    db,
+    o.status,
+    o.next_attempt_time,
+    o.last_attempt_time,
+    o.last_status_code,
+    o.last_error,
+    o.last_duration_ms,
+    o.last_payload,
+    id,
+  )
 }
 
 /**
