@@ -33,6 +33,7 @@ export default defineConfig({
                   'test/storage/**/*.test.ts',
                   'test/architecture/**/*.test.ts',
                   'test/emulator/**/*.test.ts',
+                  'test/webhooks/**/*.test.ts',
                 ],
                 env: { OCTAVO_TEST_STORE: 'postgres' },
                 ...shared,

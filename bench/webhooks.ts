@@ -1,7 +1,7 @@
 /**
  * Benchmark of webhook delivery (issue 17; docs/webhooks.md). Not a test.
  *
- *   npx tsx bench/webhooks.ts [--subs 10] [--updates 200] [--rounds 3] [--seconds 5] [--concurrency 8]
+ *   npx tsx bench/webhooks.ts [--subs 10] [--updates 200] [--rounds 3] [--seconds 5] [--concurrency 8] [--cpu-prof <dir>]
  *
  * Seeds a SQLite store (a workspace, a connection shared with a root page, pages to update, `--subs`
  * auto-verified subscriptions to `page.properties_updated` pointing at a receiver in this process),
@@ -101,10 +101,23 @@ for (let i = 0; i < SUBS; i++)
 await deps.store.close()
 
 // The server, in a child process.
-const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve-child.ts'], {
-  env: { ...process.env, ...env, OCTAVO_WEBHOOK_AGGREGATION_MS: '0' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
+// `--cpu-prof <dir>`: the server child writes a V8 CPU profile there (read it with bench/profile-top.ts).
+const profIdx = process.argv.indexOf('--cpu-prof')
+const profDir = profIdx > 0 ? process.argv[profIdx + 1] : undefined
+const child = spawn(
+  process.execPath,
+  [
+    ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []),
+    ...(process.env.BENCH_CHILD_IMPORT ? ['--import', process.env.BENCH_CHILD_IMPORT] : []),
+    '--import',
+    'tsx',
+    'bench/serve-child.ts',
+  ],
+  {
+    env: { ...process.env, ...env, OCTAVO_WEBHOOK_AGGREGATION_MS: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+)
 const url = await new Promise<string>((resolve, reject) => {
   let buf = ''
   child.stdout.on('data', (c: Buffer) => {
@@ -161,23 +174,47 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const a of arrivals) deliveryMs.push(a.at - Date.parse(a.timestamp))
 }
 
-// 3: sustained writes.
+// 3: sustained writes, with the subscriptions paused, then active (same window).
+async function sustained(): Promise<{ writes: number; seconds: number }> {
+  let writes = 0
+  const stopAt = performance.now() + SECONDS * 1000
+  const t0 = performance.now()
+  await Promise.all(
+    pages.slice(0, CONCURRENCY).map(async (p) => {
+      while (performance.now() < stopAt) {
+        await update(p)
+        writes++
+      }
+    }),
+  )
+  return { writes, seconds: (performance.now() - t0) / 1000 }
+}
+// The server's CPU time (user + system, /proc/<pid>/stat, Linux) per phase: less sensitive to the
+// machine's load than latencies, as it counts only what the server itself spends.
+const { readFileSync } = await import('node:fs')
+const cpuMs = () => {
+  try {
+    const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10 // clock ticks of 10 ms
+  } catch {
+    return NaN
+  }
+}
+await setPausedAll(true)
+let c0 = cpuMs()
+const quiet = await sustained()
+const quietCpu = cpuMs() - c0
+await setPausedAll(false)
 arrivals.length = 0
-let writes = 0
-const stopAt = performance.now() + SECONDS * 1000
-const t0 = performance.now()
-await Promise.all(
-  pages.slice(0, CONCURRENCY).map(async (p) => {
-    while (performance.now() < stopAt) {
-      await update(p)
-      writes++
-    }
-  }),
-)
-const writeSeconds = (performance.now() - t0) / 1000
+c0 = cpuMs()
+const loud = await sustained()
+const writes = loud.writes
+const writeSeconds = loud.seconds
 const lastWrite = Date.now()
 const got = await drain(writes * SUBS, 120_000)
 const drainedAfterMs = Date.now() - lastWrite
+const loudCpu = cpuMs() - c0
+const cpuPerWriteQuiet = quietCpu / quiet.writes
 
 child.kill('SIGTERM')
 await new Promise((r) => child.once('exit', r))
@@ -195,7 +232,13 @@ const result = {
     target: 'p95 with ≤ 1.1 × without',
   },
   delivery_ms: { p50: pct(deliveryMs, 50), p95: pct(deliveryMs, 95), p99: pct(deliveryMs, 99), n: deliveryMs.length, target: 'p95 ≤ 100' },
+  server_cpu: {
+    ms_per_write_subscriptions_paused: r1(cpuPerWriteQuiet * 100) / 100,
+    ms_per_write_with_deliveries: r1((loudCpu / writes) * 100) / 100,
+    ms_per_delivery: r1(((loudCpu - cpuPerWriteQuiet * writes) / Math.max(got, 1)) * 100) / 100,
+  },
   sustained: {
+    writes_per_second_subscriptions_paused: Math.round(quiet.writes / quiet.seconds),
     writes,
     writes_per_second: Math.round(writes / writeSeconds),
     deliveries_expected: writes * SUBS,

@@ -58,6 +58,8 @@ import type { S3Settings } from './storage/blobs/s3-blob-store.js'
  * | `OCTAVO_WEBHOOK_AGGREGATION_MS` | `1000` | window in which `*.content_updated` / `*_updated` bursts of one entity collapse (0: none) |
  * | `OCTAVO_WEBHOOK_ALLOW_PRIVATE` | `on` | `off` refuses deliveries to loopback, private and link-local addresses |
  * | `OCTAVO_WEBHOOK_MAX_RESPONSE_BYTES` | `65536` | bytes of a receiver's answer read, the rest dropped |
+ * | `OCTAVO_WEBHOOK_RETENTION_MS` | `2592000000` (30 days) | age after which finished deliveries leave the log |
+ * | `OCTAVO_WEBHOOK_SWEEP_MS` | `60000` | how often (across all nodes, one at a time) the retention sweep runs; it also records expired file uploads |
  */
 export interface Config {
   host: string
@@ -143,6 +145,10 @@ export interface WebhookSettings {
   /** Whether loopback, private and link-local receivers are allowed. */
   allowPrivate: boolean
   maxResponseBytes: number
+  /** Age (ms, by `created_time`) after which delivered, failed and skipped deliveries are deleted. */
+  retentionMs: number
+  /** Interval (ms) between retention sweeps, across all nodes. */
+  sweepMs: number
 }
 
 /** Per-60-second-window budgets (docs/reference/permissions-and-tokens.md §2.3). */
@@ -220,6 +226,8 @@ const Env = z.object({
   OCTAVO_WEBHOOK_AGGREGATION_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
   OCTAVO_WEBHOOK_ALLOW_PRIVATE: z.enum(['on', 'off']).default('on'),
   OCTAVO_WEBHOOK_MAX_RESPONSE_BYTES: z.coerce.number().int().min(0).max(10_485_760).default(65_536),
+  OCTAVO_WEBHOOK_RETENTION_MS: z.coerce.number().int().min(0).max(31_536_000_000).default(2_592_000_000),
+  OCTAVO_WEBHOOK_SWEEP_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
 })
 
 /** A comma-separated list, entries trimmed, empty ones dropped. */
@@ -383,6 +391,8 @@ export function loadConfig(
       aggregationMs: e.OCTAVO_WEBHOOK_AGGREGATION_MS,
       allowPrivate: e.OCTAVO_WEBHOOK_ALLOW_PRIVATE === 'on',
       maxResponseBytes: e.OCTAVO_WEBHOOK_MAX_RESPONSE_BYTES,
+      retentionMs: e.OCTAVO_WEBHOOK_RETENTION_MS,
+      sweepMs: e.OCTAVO_WEBHOOK_SWEEP_MS,
     },
   }
 }

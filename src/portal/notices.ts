@@ -7,7 +7,10 @@ import type { Flash } from './views/screens.js'
  * their own two codes (developer-portal/public-connections.ts).
  */
 
-/** Internal connections (Developer portal) and Pages (••• → Connections, Share): `?done=` → notice. */
+/**
+ * Internal connections (Developer portal), Pages (••• → Connections, Share) and the Webhooks tab of
+ * internal and public connections: `?done=` → notice.
+ */
 export const flashFromQuery = (c: PortalContext): Flash | null => {
   const ok = c.req.query('done')
   const messages: Record<string, Flash> = {
@@ -22,6 +25,14 @@ export const flashFromQuery = (c: PortalContext): Flash | null => {
     removed: { kind: 'ok', text: 'Connection removed.' },
     unchanged: { kind: 'ok', text: 'Nothing changed.' },
     restored: { kind: 'ok', text: 'This page inherits its parent’s access again.' },
+    // A connection's Webhooks tab, internal or public (developer-portal/webhooks.ts).
+    webhook_created: { kind: 'ok', text: 'Subscription created. The endpoint received its verification token.' },
+    webhook_verified: { kind: 'ok', text: 'Subscription verified: deliveries start now.' },
+    webhook_paused: { kind: 'ok', text: 'Subscription paused.' },
+    webhook_resumed: { kind: 'ok', text: 'Subscription resumed.' },
+    webhook_tested: { kind: 'ok', text: 'Test event queued.' },
+    webhook_deleted: { kind: 'ok', text: 'Subscription deleted.' },
+    webhook_redelivered: { kind: 'ok', text: 'Delivery queued again.' },
   }
   return ok ? (messages[ok] ?? null) : null
 }

@@ -3,7 +3,7 @@ import { html } from 'hono/html'
 import { DomainError } from '../errors/domain-error.js'
 import type { Deps } from '../services/deps.js'
 import { internalConnections } from './developer-portal/internal-connections.js'
-import { connectionWebhooks } from './developer-portal/webhooks.js'
+import { connectionWebhooks, publicConnectionWebhooks } from './developer-portal/webhooks.js'
 import { personalAccessTokens } from './developer-portal/personal-access-tokens.js'
 import { publicConnections } from './developer-portal/public-connections.js'
 import { oauthConsent } from './oauth/consent.js'
@@ -88,6 +88,7 @@ export function portalApp(deps: Deps, opts: PortalOptions): Hono<PortalEnv> {
   const oauth = portalArea(shell, OAUTH_AREA, (app) => {
     oauthConsent(app, shell)
     publicConnections(app, shell)
+    publicConnectionWebhooks(app, shell)
   })
   const portal = portalArea(shell, PORTAL_AREA, (app) => {
     portalAssets(app)

@@ -44,7 +44,12 @@ describe('octavo webhooks', () => {
       await verifyWebhookSignature({ body: r.raw, signature: r.headers['x-notion-signature'] as string, verificationToken: token }),
     ).toBe(true)
     expect((await cli('webhooks', 'token', id)).verification_token).toBe(token)
-    const log = await cli('webhooks', 'deliveries', id)
+    // The outcome is recorded once the receiver has answered: wait for it.
+    let log = await cli('webhooks', 'deliveries', id)
+    for (let i = 0; i < 200 && log.deliveries[0]?.status !== 'delivered'; i++) {
+      await new Promise((r) => setTimeout(r, 25))
+      log = await cli('webhooks', 'deliveries', id)
+    }
     expect(log.deliveries[0]).toMatchObject({ type: 'page.created', status: 'delivered', entity: { id: page.id } })
     expect((await cli('webhooks', 'redeliver', log.deliveries[0].id)).status).toBe('pending')
     await receiver.waitFor(() => receiver.events().filter((e) => e.entity.id === page.id).length === 2)

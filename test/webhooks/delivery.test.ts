@@ -189,7 +189,11 @@ describe('log, test event, pause', () => {
     const seen = await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt('Resumed') } } })
     await receiver.waitFor(() => receiver.events().some((e) => e.entity?.id === seen.id))
     expect(receiver.events().some((e) => e.entity?.id === hidden.id)).toBe(false)
-    const entries = await log(server, subscription.id)
+    // The outcome is recorded once the receiver has answered: wait for it.
+    const entries = await until(
+      () => log(server, subscription.id),
+      (l) => l[0]?.status === 'delivered',
+    )
     expect(entries[0]).toMatchObject({ type: 'page.created', entity: { id: seen.id, type: 'page' }, status: 'delivered' })
     expect(entries.at(-1)).toMatchObject({ kind: 'verification', payload: null })
     expect(JSON.stringify(entries)).not.toContain(verification_token)
@@ -210,5 +214,53 @@ describe('log, test event, pause', () => {
     )
     expect(entries.find((d) => d.kind === 'event').last_attempt.error).toBe("The receiver's address 127.0.0.1 is not allowed.")
     expect(receiver.received).toHaveLength(0)
+  })
+})
+
+describe('kept-alive connections', () => {
+  it('a receiver that drops a reused connection gets the event again at once on a new one (no backoff)', async () => {
+    const { createServer: tcp } = await import('node:net')
+    // Answers the first request of each connection (keep-alive), resets the connection on the second.
+    const bodies: string[] = []
+    const server = tcp((sock) => {
+      let n = 0
+      let buf = ''
+      sock.on('data', (c) => {
+        buf += c.toString('utf8')
+        const head = buf.indexOf('\r\n\r\n')
+        if (head < 0) return
+        const len = Number(/content-length: (\d+)/i.exec(buf.slice(0, head))?.[1] ?? 0)
+        if (buf.length < head + 4 + len) return
+        bodies.push(buf.slice(head + 4, head + 4 + len))
+        buf = ''
+        if (++n === 1) sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok')
+        else sock.resetAndDestroy()
+      })
+      sock.on('error', () => {})
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    open.push({ close: () => new Promise<void>((r) => server.close(() => r())) })
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`
+    const { server: octavo, s, notion } = await setUp({ OCTAVO_WEBHOOK_RETRY_BASE_MS: '600000' })
+    const sub = await adminCall(octavo, 'POST', `/connections/${s.connection.id}/webhooks`, {
+      url,
+      event_types: ['page.created'],
+      auto_verify: true,
+    })
+    expect(sub.status).toBe(201)
+    const id = sub.body.subscription.id as string
+    for (const title of ['one', 'two', 'three']) {
+      await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt(title) } } })
+      await until(
+        () => log(octavo, id),
+        (l) => l.filter((d) => d.kind === 'event' && d.status === 'delivered').length === ['one', 'two', 'three'].indexOf(title) + 1,
+      )
+    }
+    const events = (await log(octavo, id)).filter((d) => d.kind === 'event')
+    expect(events.map((d) => [d.status, d.attempts])).toEqual([
+      ['delivered', 1],
+      ['delivered', 1],
+      ['delivered', 1],
+    ])
   })
 })

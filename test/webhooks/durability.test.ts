@@ -11,7 +11,7 @@ import { createSubscription } from '../../src/services/webhooks/subscriptions.se
 import { createWorkspace } from '../../src/services/workspaces.service.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
 import { rt } from '../support/factories.js'
-import { freshPostgresSchema, POSTGRES_URL } from '../support/stores.js'
+import { freshPostgresSchema, POSTGRES_URL, testDatabase } from '../support/stores.js'
 import { FAST_WEBHOOKS, startReceiver, type Receiver } from '../support/webhook-receiver.js'
 
 /**
@@ -75,10 +75,14 @@ describe('restart', () => {
   it('a server stopped between the writes and their delivery: the next one on the same data dir delivers each event exactly once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'octavo-webhooks-'))
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }))
+    // The store under test (postgres project: one fresh schema the three nodes share in turn).
+    const store = testDatabase()
+    cleanups.push(store.cleanup)
+    const at = { OCTAVO_DATA_DIR: dataDir, ...store.env }
     const receiver = await startReceiver()
     cleanups.push(() => receiver.close())
     // First node: writes, then stops at once (a graceful stop finishes the attempts in flight).
-    const a = await serve({ OCTAVO_DATA_DIR: dataDir })
+    const a = await serve(at)
     const { root, token } = await seed(a, receiver)
     const notion = sdk(a, token)
     const pages: string[] = []
@@ -86,14 +90,14 @@ describe('restart', () => {
       pages.push((await notion.pages.create({ parent: { page_id: root.id }, properties: { title: { title: rt(`P${i}`) } } })).id)
     await a.close()
     // Second: a node with its worker off writes more (queued, not sent), then stops.
-    const b = await serve({ OCTAVO_DATA_DIR: dataDir, OCTAVO_WEBHOOKS: 'off' })
+    const b = await serve({ ...at, OCTAVO_WEBHOOKS: 'off' })
     for (let i = 20; i < 30; i++)
       pages.push((await sdk(b, token).pages.create({ parent: { page_id: root.id }, properties: { title: { title: rt(`P${i}`) } } })).id)
     await b.close()
     const before = receiver.events().length
     expect(before).toBeLessThan(30)
     // Third: delivers the rest.
-    const c = await serve({ OCTAVO_DATA_DIR: dataDir })
+    const c = await serve(at)
     cleanups.push(() => c.close())
     await receiver.waitFor(() => new Set(receiver.events().map((e) => e.entity.id)).size >= 30)
     await new Promise((r) => setTimeout(r, 200))

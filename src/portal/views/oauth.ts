@@ -20,6 +20,17 @@ const avatar = (name: string, icon: string | null) =>
   html`<span class="avatar" aria-hidden="true">${icon && [...icon].length <= 2 ? icon : initials(name)}</span>`
 const date = (iso: string | null) => (iso ? iso.slice(0, 10) : '')
 
+/** A public connection's header: crumbs, name, and its tabs (Configuration, Webhooks). */
+export function publicConnectionHead(c: Pick<PresentedPublicConnection, 'id' | 'name'>, tab: 'configuration' | 'webhooks'): Html {
+  const base = `/developers/public-connections/${c.id}`
+  return html`<p class="crumbs"><a href="/developers/public-connections">Public connections</a><span aria-hidden="true">/</span>${c.name}</p>
+<h1>${c.name}</h1>
+<nav class="tabs" aria-label="Connection">
+  <a href="${base}" ${tab === 'configuration' ? html`aria-current="page"` : ''}>Configuration</a>
+  <a href="${base}/webhooks" ${tab === 'webhooks' ? html`aria-current="page"` : ''}>Webhooks</a>
+</nav>`
+}
+
 /** The Developer portal sidebar with both connection kinds; `active` marks the current one. */
 export function developersSidebarWithPublic(active: 'connections' | 'public'): Html {
   const cur = (k: string) => (k === active ? html`aria-current="page"` : '')
@@ -203,8 +214,7 @@ export function publicConnectionView(input: {
   const c = input.connection
   const base = `/developers/public-connections/${c.id}`
   const authorizeUrl = `${input.publicUrl}/v1/oauth/authorize?client_id=${c.client_id}&response_type=code&owner=user&redirect_uri=${encodeURIComponent(c.redirect_uris[0] ?? '')}`
-  return html`<p class="crumbs"><a href="/developers/public-connections">Public connections</a><span aria-hidden="true">/</span>${c.name}</p>
-<h1>${c.name}</h1>
+  return html`${publicConnectionHead(c, 'configuration')}
 ${flashView(input.flash)}
 <div class="card">
   <h2>OAuth client</h2>

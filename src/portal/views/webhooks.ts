@@ -2,28 +2,28 @@ import { html } from 'hono/html'
 import { WEBHOOK_API_VERSIONS, WEBHOOK_EVENTS } from '../../domain/webhooks.js'
 import type { PresentedDelivery, PresentedSubscription } from '../../services/webhooks/subscriptions.service.js'
 import { csrfField, type Html } from './layout.js'
-import { connectionHead, flashView, type ConnectionHeader, type Flash } from './screens.js'
+import { flashView, type Flash } from './screens.js'
 
 /**
- * The connection's Webhooks tab (docs/webhooks.md): its subscriptions with their state and actions
- * (verify with the token the endpoint received, pause/resume, send a test event, delete), a form for a
- * new one, and one subscription's delivery log with redelivery.
+ * The connection's Webhooks tab (docs/webhooks.md), internal or public: its subscriptions with their
+ * state and actions (verify with the token the endpoint received, pause/resume, send a test event,
+ * delete), a form for a new one, and one subscription's delivery log with redelivery. `head` is the
+ * connection's header with its tabs; `base` the tab's path (`…/{connection id}/webhooks`).
  */
-
-const head = (c: ConnectionHeader): Html => connectionHead(c, 'webhooks')
 
 const post = (action: string, label: string, csrf: string, extra: Html = html``) =>
   html`<form method="post" action="${action}" class="inline">${csrfField(csrf)}${extra}<button type="submit">${label}</button></form>`
 
 /** The list of subscriptions and the creation form. */
 export function webhooksView(input: {
-  connection: ConnectionHeader
+  head: Html
+  base: string
   subscriptions: PresentedSubscription[]
   csrf: string
   flash: Flash | null
   values?: { url: string; events: string[]; apiVersion: string; autoVerify: boolean }
 }): Html {
-  const base = `/developers/connections/${input.connection.id}/webhooks`
+  const base = input.base
   const v = input.values ?? { url: '', events: [], apiVersion: '2026-03-11', autoVerify: false }
   const rows = input.subscriptions.map(
     (s) => html`<tr>
@@ -47,7 +47,7 @@ export function webhooksView(input: {
   </td>
 </tr>`,
   )
-  return html`${head(input.connection)}${flashView(input.flash)}
+  return html`${input.head}${flashView(input.flash)}
 <h2>Subscriptions</h2>
 ${
   input.subscriptions.length
@@ -73,14 +73,15 @@ ${
 
 /** One subscription's delivery log. */
 export function deliveriesView(input: {
-  connection: ConnectionHeader
+  head: Html
+  base: string
   subscription: PresentedSubscription
   deliveries: PresentedDelivery[]
   csrf: string
   flash: Flash | null
 }): Html {
-  const base = `/developers/connections/${input.connection.id}/webhooks`
-  return html`${head(input.connection)}${flashView(input.flash)}
+  const base = input.base
+  return html`${input.head}${flashView(input.flash)}
 <h2>Deliveries to ${input.subscription.url}</h2>
 ${
   input.deliveries.length

@@ -25,6 +25,7 @@ import {
   recordAttempt,
   saveCursor,
   undispatchedEvents,
+  type AttemptOutcome,
   type DeliveryRow,
   type SubscriptionRow,
 } from '../../storage/repositories/webhooks.repository.js'
@@ -33,7 +34,7 @@ import type { Db } from '../../storage/store.js'
 import { levelOn } from '../access.js'
 import type { Deps } from '../deps.js'
 import { principalsForUser } from '../people-access.js'
-import { mergeAggregate, webhookEventsOf, type WebhookCandidate } from './event-map.js'
+import { CREATOR_ACCESS, mergeAggregate, webhookEventsOf, type WebhookCandidate } from './event-map.js'
 import { postWebhook } from './sender.js'
 
 /**
@@ -95,6 +96,12 @@ async function reach(db: Db, audience: Audience, node: BlockRow | undefined, wor
   return { level, accessibleBy }
 }
 
+/** An object only its creator reads (a file upload): the audience's bot that created it reads it, nobody else. */
+function creatorReach(audience: Audience, creatorId: string) {
+  const bot = audience.bots.find((b) => b.botId === creatorId)
+  return bot ? { level: REQUIRED_LEVEL.read, accessibleBy: [{ id: bot.botId, type: 'bot' as const }] } : { level: 0, accessibleBy: [] }
+}
+
 /** What one connection reaches of one entity; shared by the subscriptions of a connection within a batch. */
 type Reach = { audience: Audience | null; level: number; accessibleBy: { id: string; type: 'bot' | 'person' }[] }
 
@@ -134,6 +141,7 @@ async function decide(
     reached = (async () => {
       const audience = await audienceOf(db, sub, workspaceId)
       if (!audience) return { audience, level: 0, accessibleBy: [] }
+      if (accessId?.startsWith(CREATOR_ACCESS)) return { audience, ...creatorReach(audience, accessId.slice(CREATOR_ACCESS.length)) }
       const node = accessId ? await findBlock(db, accessId) : undefined
       return { audience, ...(await reach(db, audience, node, workspaceId)) }
     })()
@@ -162,11 +170,28 @@ function dataFor(c: WebhookCandidate, apiVersion: string): Record<string, unknow
   return { ...c.data, parent: rest }
 }
 
+/** What `dispatchOnce` did: change events consumed, and the deliveries it claimed for this node at once. */
+export interface DispatchResult {
+  consumed: number
+  claimed: DeliveryRow[]
+  /** The access checks it made (the claimed deliveries' attempts, milliseconds later, reuse them). */
+  reach: ReachMemo
+}
+
 /**
  * Fans out up to `limit` change events not yet dispatched (see the module comment), in one
- * transaction. @returns how many change events it consumed.
+ * transaction. With `claim`, up to `claim.limit` of the deliveries it queues that are due at once (not
+ * held for aggregation) are inserted already claimed by this node (status `delivering`, attempt 1,
+ * leased for `claim.leaseMs`) and returned, so the worker sends them without a claim transaction of
+ * their own — on PostgreSQL too, as no other node sees them before the commit.
  */
-export async function dispatchOnce(deps: Deps, settings: Pick<WebhookSettings, 'aggregationMs'>, limit = 200): Promise<number> {
+export async function dispatchOnce(
+  deps: Deps,
+  settings: Pick<WebhookSettings, 'aggregationMs'>,
+  limit = 200,
+  claim?: { limit: number; leaseMs: number },
+): Promise<DispatchResult> {
+  const none: DispatchResult = { consumed: 0, claimed: [], reach: new Map() }
   // Cheap reads first, outside any transaction (SQLite serialises every query behind one).
   const db = deps.store.db
   // SQLite has one writer, so `seq` order is commit order and nothing lands behind the cursor.
@@ -178,14 +203,14 @@ export async function dispatchOnce(deps: Deps, settings: Pick<WebhookSettings, '
     // (With a re-read window, events must be marked as seen instead: the full path below does it.)
     if (seen === undefined || last > seen)
       await deps.store.transaction(async (trx) => saveCursor(trx, Math.max(await lockCursor(trx), last)))
-    return 0
+    return none
   }
-  if (seen !== undefined && window === 0 && last <= seen) return 0
-  if (seen !== undefined && window > 0 && (await undispatchedEvents(db, seen, window, 1)).length === 0) return 0
+  if (seen !== undefined && window === 0 && last <= seen) return none
+  if (seen !== undefined && window > 0 && (await undispatchedEvents(db, seen, window, 1)).length === 0) return none
   return deps.store.transaction(async (trx) => {
     const cursor = await lockCursor(trx)
     const events = await undispatchedEvents(trx, cursor, window, limit)
-    if (events.length === 0) return 0
+    if (events.length === 0) return none
     const subs = await listActiveSubscriptions(trx)
     const nowMs = Date.now()
     const memo: ReachMemo = new Map()
@@ -233,6 +258,14 @@ export async function dispatchOnce(deps: Deps, settings: Pick<WebhookSettings, '
         }
       }
     }
+    const claimed: DeliveryRow[] = []
+    if (claim)
+      for (const row of queued) {
+        if (claimed.length >= claim.limit) break
+        if (row.next_attempt_time > iso(nowMs)) continue
+        Object.assign(row, { status: 'delivering', attempts: 1, lease_until: iso(nowMs + claim.leaseMs) })
+        claimed.push(row)
+      }
     await insertDeliveries(trx, queued)
     const upTo = Math.max(cursor, ...events.map((e) => e.seq))
     if (window > 0)
@@ -243,7 +276,7 @@ export async function dispatchOnce(deps: Deps, settings: Pick<WebhookSettings, '
         window,
       )
     await saveCursor(trx, upTo)
-    return events.length
+    return { consumed: events.length, claimed, reach: memo }
   })
 }
 
@@ -336,13 +369,13 @@ export async function attemptDelivery(
   deps: Deps,
   settings: WebhookSettings,
   d: DeliveryRow,
-  memo: AttemptMemo = newAttemptMemo(),
+  memo: AttemptMemo = newAttemptMemo(deps),
 ): Promise<void> {
   const db = deps.store.db
   const nowMs = Date.now()
   // One UPDATE each: atomic on its own, no transaction needed.
   const skip = (why: string) =>
-    recordAttempt(db, d.id, {
+    memo.record(d.id, {
       status: 'skipped',
       next_attempt_time: d.next_attempt_time,
       last_attempt_time: iso(nowMs),
@@ -355,7 +388,7 @@ export async function attemptDelivery(
   if (!sub) return
   let token: string
   try {
-    token = deps.secrets.decrypt(sub.token_sealed, tokenContext(sub.id))
+    token = await memo.once(`token:${sub.id}`, async () => deps.secrets.decrypt(sub.token_sealed, tokenContext(sub.id)))
   } catch {
     return skip('The verification token cannot be unsealed (another master key?).')
   }
@@ -390,7 +423,7 @@ export async function attemptDelivery(
   const ok = res.status !== null && res.status >= 200 && res.status < 300
   const doneMs = Date.now()
   const next = ok ? null : nextAttemptAt(doneMs, d.attempts, { baseMs: settings.retryBaseMs, maxAttempts: settings.maxAttempts })
-  await recordAttempt(db, d.id, {
+  await memo.record(d.id, {
     status: ok ? 'delivered' : next === null ? 'failed' : 'pending',
     next_attempt_time: next === null ? d.next_attempt_time : iso(next),
     last_attempt_time: iso(nowMs),
@@ -404,17 +437,25 @@ export async function attemptDelivery(
 
 /**
  * Reads shared by the attempts of one claim batch (claimed together, milliseconds apart): the
- * subscriptions, workspaces, and each connection's reach of each entity.
+ * subscriptions, their unsealed tokens, workspaces, and each connection's reach of each entity; and
+ * how an attempt's outcome is recorded (`record`: by default one UPDATE at once; the worker passes
+ * one that gathers outcomes and writes them in one transaction).
  */
 export interface AttemptMemo {
   reach: ReachMemo
   once<T>(key: string, load: () => Promise<T>): Promise<T>
+  record(id: string, outcome: AttemptOutcome): Promise<void>
 }
 
-export function newAttemptMemo(): AttemptMemo {
+export function newAttemptMemo(
+  deps: Pick<Deps, 'store'>,
+  record: (id: string, outcome: AttemptOutcome) => Promise<void> = (id, outcome) => recordAttempt(deps.store.db, id, outcome),
+  reach: ReachMemo = new Map(),
+): AttemptMemo {
   const values = new Map<string, Promise<unknown>>()
   return {
-    reach: new Map(),
+    record,
+    reach,
     once: <T>(key: string, load: () => Promise<T>) => {
       let v = values.get(key) as Promise<T> | undefined
       if (!v) {

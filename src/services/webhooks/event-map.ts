@@ -1,6 +1,8 @@
 import { authorOf } from '../../domain/webhooks.js'
 import type { Schema } from '../../domain/properties.js'
 import { findBlock, nodeKind, type BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { findFileUploadAnywhere } from '../../storage/repositories/file-uploads.repository.js'
+import { findView } from '../../storage/repositories/views.repository.js'
 import { findComment } from '../../storage/repositories/comments.repository.js'
 import { findDataSource, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import type { ChangeEvent } from '../../storage/repositories/events.repository.js'
@@ -10,8 +12,7 @@ import type { Db } from '../../storage/store.js'
  * From change events (ADR 15) to Notion's webhook events (docs/reference/notion-api-2026.md §7.5,
  * the SDK's `api-endpoints/webhooks.d.ts`). `EVENT_MAP` is the table: one line per change-event type
  * naming the mapper that turns it into zero or more webhook events. A new write path whose change
- * events should reach webhooks (file uploads, views, comment updates) adds its line here, e.g.
- * `'file_upload.created': simpleEvent('file_upload.created', 'file_upload')`.
+ * events should reach webhooks adds its line here.
  */
 
 /** `data.parent` of a payload (`WebhookParentBlock`); `data_source_id` is dropped for 2022-06-28 subscriptions. */
@@ -31,7 +32,11 @@ export interface WebhookCandidate {
   timestamp: string
   authors: { id: string; type: 'person' | 'bot' }[]
   data: Record<string, unknown> | null
-  /** The page or database whose ACL decides who receives it; null for events without one. */
+  /**
+   * Who may receive it: the id of the page or database whose ACL decides (the usual case), or
+   * `creator:<bot or user id>` for an object only its creator reads (a file upload, which Notion
+   * shows only to the connection or person that created it); null for events without one.
+   */
   accessId: string | null
 }
 
@@ -63,72 +68,90 @@ function candidate(ev: ChangeEvent, c: Omit<WebhookCandidate, 'workspaceId' | 't
   return { ...c, workspaceId: ev.workspaceId ?? '', timestamp: ev.time, authors: authorsOf(ev) }
 }
 
+/**
+ * The same change seen by both families (review D8): `data_source.<suffix>` about the data source
+ * (parent: its database) for ≥ 2025-09-03 subscriptions and `database.<suffix>` about the database
+ * (parent: the database's own) for 2022-06-28 ones, with the same `extra` data.
+ */
+async function bothFamilies(
+  db: Db,
+  ev: ChangeEvent,
+  suffix: 'content_updated' | 'schema_updated',
+  ds: { id: string },
+  database: BlockRow,
+  extra: Record<string, unknown>,
+  accessId: string,
+): Promise<WebhookCandidate[]> {
+  return [
+    candidate(ev, {
+      type: `data_source.${suffix}`,
+      entity: { id: ds.id, type: 'data_source' },
+      data: { parent: { id: database.id, type: 'database' }, ...extra },
+      accessId,
+    }),
+    candidate(ev, {
+      type: `database.${suffix}`,
+      entity: { id: database.id, type: 'database' },
+      data: { parent: await parentOf(db, database), ...extra },
+      accessId,
+    }),
+  ]
+}
+
 /** A row's change also changes its data source's content: `data_source.content_updated` and `database.content_updated`. */
 async function rowContent(db: Db, ev: ChangeEvent, row: BlockRow): Promise<WebhookCandidate[]> {
   if (row.parent_type !== 'data_source_id' || !row.parent_id) return []
   const ds = await findDataSource(db, row.parent_id)
   const database = ds ? await findBlock(db, ds.database_id) : undefined
   if (!ds || !database) return []
-  const updated_blocks = [{ id: row.id, type: 'page' }]
-  return [
-    candidate(ev, {
-      type: 'data_source.content_updated',
-      entity: { id: ds.id, type: 'data_source' },
-      data: { parent: { id: database.id, type: 'database' }, updated_blocks },
-      accessId: row.id,
-    }),
-    candidate(ev, {
-      type: 'database.content_updated',
-      entity: { id: database.id, type: 'database' },
-      data: { parent: await parentOf(db, database), updated_blocks },
-      accessId: row.id,
-    }),
-  ]
+  return bothFamilies(db, ev, 'content_updated', ds, database, { updated_blocks: [{ id: row.id, type: 'page' }] }, row.id)
+}
+
+/**
+ * An event about a page or database node itself (`entity: {id, type: page|database}`, `data: {parent,
+ * ...extra}`), readable by whoever reads the node: the one builder of the `/v1` page and database
+ * families (review D8).
+ */
+async function aboutNode(db: Db, ev: ChangeEvent, type: string, node: BlockRow, extra: Record<string, unknown> = {}) {
+  return candidate(ev, {
+    type,
+    entity: { id: node.id, type: nodeKind(node) },
+    data: { parent: await parentOf(db, node), ...extra },
+    accessId: node.id,
+  })
+}
+
+/** The page or database a change event is about (none for a plain block or a vanished node). */
+async function nodeOf(db: Db, id: string | null | undefined, kind?: 'page'): Promise<BlockRow | undefined> {
+  const node = id ? await findBlock(db, id) : undefined
+  if (!node || nodeKind(node) === 'block' || (kind && nodeKind(node) !== kind)) return undefined
+  return node
 }
 
 /** `page.*` / `database.*` about the node itself (`data: {parent}`), plus the row's data-source content update. */
 function nodeEvent(type: string, opts: { rowContent?: boolean } = {}): Mapper {
   return async (db, ev) => {
-    const node = ev.objectId ? await findBlock(db, ev.objectId) : undefined
+    const node = await nodeOf(db, ev.objectId)
     if (!node) return []
-    const kind = nodeKind(node)
-    if (kind === 'block') return []
-    const own = candidate(ev, { type, entity: { id: node.id, type: kind }, data: { parent: await parentOf(db, node) }, accessId: node.id })
-    return [own, ...(opts.rowContent ? await rowContent(db, ev, node) : [])]
+    return [await aboutNode(db, ev, type, node), ...(opts.rowContent ? await rowContent(db, ev, node) : [])]
   }
 }
 
 /** `page.updated` → `page.properties_updated` (title, properties), `page.locked` / `page.unlocked`. */
 const pageUpdated: Mapper = async (db, ev) => {
-  const node = ev.objectId ? await findBlock(db, ev.objectId) : undefined
-  if (!node || nodeKind(node) !== 'page') return []
+  const node = await nodeOf(db, ev.objectId, 'page')
+  if (!node) return []
   const fields = (ev.data?.fields as string[] | undefined) ?? []
-  const parent = await parentOf(db, node)
   const out: WebhookCandidate[] = []
   const props = new Set<string>()
   if (fields.includes('title')) props.add('title')
   if (fields.includes('properties'))
     for (const id of (ev.data?.property_ids as string[] | undefined) ?? []) props.add(encodeURIComponent(id))
   if (fields.includes('title') || fields.includes('properties')) {
-    out.push(
-      candidate(ev, {
-        type: 'page.properties_updated',
-        entity: { id: node.id, type: 'page' },
-        data: { parent, updated_properties: [...props] },
-        accessId: node.id,
-      }),
-    )
+    out.push(await aboutNode(db, ev, 'page.properties_updated', node, { updated_properties: [...props] }))
     out.push(...(await rowContent(db, ev, node)))
   }
-  if (fields.includes('is_locked'))
-    out.push(
-      candidate(ev, {
-        type: node.is_locked ? 'page.locked' : 'page.unlocked',
-        entity: { id: node.id, type: 'page' },
-        data: { parent },
-        accessId: node.id,
-      }),
-    )
+  if (fields.includes('is_locked')) out.push(await aboutNode(db, ev, node.is_locked ? 'page.locked' : 'page.unlocked', node))
   return out
 }
 
@@ -136,16 +159,9 @@ const pageUpdated: Mapper = async (db, ev) => {
 const contentUpdated: Mapper = async (db, ev) => {
   const block = ev.objectId ? await findBlock(db, ev.objectId) : undefined
   const pageId = (ev.data?.page_id as string | undefined) ?? (ev.data?.parent_id as string | undefined) ?? block?.page_id
-  const page = pageId ? await findBlock(db, pageId) : undefined
-  if (!page || nodeKind(page) !== 'page' || !ev.objectId) return []
-  return [
-    candidate(ev, {
-      type: 'page.content_updated',
-      entity: { id: page.id, type: 'page' },
-      data: { parent: await parentOf(db, page), updated_blocks: [{ id: ev.objectId, type: 'block' }] },
-      accessId: page.id,
-    }),
-  ]
+  const page = await nodeOf(db, pageId, 'page')
+  if (!page || !ev.objectId) return []
+  return [await aboutNode(db, ev, 'page.content_updated', page, { updated_blocks: [{ id: ev.objectId, type: 'block' }] })]
 }
 
 /** `data_source.*` about the data source itself: `data: {parent: its database}`. */
@@ -177,20 +193,7 @@ const schemaUpdated: Mapper = async (db, ev) => {
     ...(d.changed ?? []).map((id) => ({ id, name: nameOf(id), action: 'updated' })),
     ...(d.removed ?? []).map((id) => ({ id, name: null, action: 'deleted' })),
   ]
-  return [
-    candidate(ev, {
-      type: 'data_source.schema_updated',
-      entity: { id: ds.id, type: 'data_source' },
-      data: { parent: { id: database.id, type: 'database' }, updated_properties },
-      accessId: database.id,
-    }),
-    candidate(ev, {
-      type: 'database.schema_updated',
-      entity: { id: database.id, type: 'database' },
-      data: { parent: await parentOf(db, database), updated_properties },
-      accessId: database.id,
-    }),
-  ]
+  return bothFamilies(db, ev, 'schema_updated', ds, database, { updated_properties }, database.id)
 }
 
 /** `comment.*`: `data: {page_id, parent: {id, type: page|database|block}}`. */
@@ -209,6 +212,57 @@ function commentEvent(type: string): Mapper {
         accessId: pageId,
       }),
     ]
+  }
+}
+
+/** The `accessId` of an object only its creator reads (see `WebhookCandidate.accessId`). */
+export const CREATOR_ACCESS = 'creator:'
+
+/**
+ * `file_upload.*` (`entity: {id, type: file_upload}`; no `data`, except `file_upload.upload_failed`:
+ * `data: {file_import_result}`, SDK `FileUploadUploadFailedWebhookPayload`). Received only by the
+ * connection that created the upload (its bot is `created_by`), as only it can retrieve the upload.
+ */
+function fileUploadEvent(type: string): Mapper {
+  return async (db, ev) => {
+    const upload = ev.objectId ? await findFileUploadAnywhere(db, ev.objectId) : undefined
+    if (!upload) return []
+    const result = ev.data?.file_import_result
+    return [
+      candidate(ev, {
+        type,
+        entity: { id: upload.id, type: 'file_upload' },
+        data: type === 'file_upload.upload_failed' && result ? { file_import_result: result } : null,
+        accessId: `${CREATOR_ACCESS}${upload.created_by}`,
+      }),
+    ]
+  }
+}
+
+/** The fields of `view.updated`'s `data.updated_fields` (SDK `ViewUpdatedWebhookPayload`); others (`quick_filters`) count as `filter`. */
+const VIEW_FIELDS = ['name', 'filter', 'sorts', 'configuration'] as const
+
+/**
+ * `view.created` (`data: {parent, view_type}`), `view.updated` (`data: {parent, updated_fields}`),
+ * `view.deleted` (`data: {parent}`): `parent` is the view's database (with `data_source_id` when the
+ * view has one), and whoever reads that database receives it (≥ 2025-09-03 subscriptions only, the
+ * family rule of `domain/webhooks.ts`). A deleted view is described by its change event's data.
+ */
+function viewEvent(type: 'view.created' | 'view.updated' | 'view.deleted'): Mapper {
+  return async (db, ev) => {
+    if (!ev.objectId || !ev.workspaceId) return []
+    const view = await findView(db, ev.workspaceId, ev.objectId)
+    const databaseId = view?.database_id ?? (ev.data?.database_id as string | undefined)
+    if (!databaseId) return []
+    const dsId = view?.data_source_id ?? (ev.data?.data_source_id as string | null | undefined)
+    const parent: WebhookParent = { id: databaseId, type: 'database', ...(dsId ? { data_source_id: dsId } : {}) }
+    let extra: Record<string, unknown> = {}
+    if (type === 'view.created') extra = { view_type: view?.type ?? ev.data?.view_type }
+    if (type === 'view.updated') {
+      const fields = new Set(((ev.data?.updated_fields as string[] | undefined) ?? []).map((f) => (f === 'quick_filters' ? 'filter' : f)))
+      extra = { updated_fields: VIEW_FIELDS.filter((f) => fields.has(f)) }
+    }
+    return [candidate(ev, { type, entity: { id: ev.objectId, type: 'view' }, data: { parent, ...extra }, accessId: databaseId })]
   }
 }
 
@@ -237,6 +291,13 @@ export const EVENT_MAP: Record<string, Mapper> = {
   'comment.created': commentEvent('comment.created'),
   'comment.updated': commentEvent('comment.updated'),
   'comment.deleted': commentEvent('comment.deleted'),
+  'file_upload.created': fileUploadEvent('file_upload.created'),
+  'file_upload.completed': fileUploadEvent('file_upload.completed'),
+  'file_upload.upload_failed': fileUploadEvent('file_upload.upload_failed'),
+  'file_upload.expired': fileUploadEvent('file_upload.expired'),
+  'view.created': viewEvent('view.created'),
+  'view.updated': viewEvent('view.updated'),
+  'view.deleted': viewEvent('view.deleted'),
 }
 
 /** The webhook events a change event produces (none for an unmapped type or a vanished object). */

@@ -44,15 +44,35 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
 // Connections to receivers are kept alive and reused (one process-wide pool per scheme).
 const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) }
 
-/** POSTs `body` to `url` with `headers`. See the module comment. */
-export function postWebhook(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult> {
+/**
+ * POSTs `body` to `url` with `headers`. See the module comment. A request that fails at once on a
+ * kept-alive socket the receiver had just closed (`ECONNRESET`/`EPIPE` on a reused socket: the
+ * receiver's idle timeout raced the reuse) is sent again once on a new connection, as Node's
+ * documentation advises (`request.reusedSocket`); otherwise such a delivery would wait for its
+ * backoff (11 minutes by default) for no fault of the receiver.
+ */
+export async function postWebhook(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult> {
+  const first = await postOnce(url, body, headers, opts)
+  if (!first.staleSocket) return first.result
+  const again = await postOnce(url, body, headers, opts, true)
+  return { ...again.result, durationMs: again.result.durationMs + first.result.durationMs }
+}
+
+function postOnce(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  opts: PostOptions,
+  fresh = false,
+): Promise<{ result: PostResult; staleSocket: boolean }> {
   const started = performance.now()
   const done = (status: number | null, error: string | null): PostResult => ({
     status,
     error,
     durationMs: Math.round(performance.now() - started),
   })
-  return new Promise((resolve) => {
+  return new Promise((resolveWith) => {
+    const resolve = (result: PostResult, staleSocket = false) => resolveWith({ result, staleSocket })
     let u: URL
     try {
       u = new URL(url)
@@ -63,11 +83,11 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
     if (!opts.allowPrivate && isIP(host) && isPrivateAddress(host))
       return resolve(done(null, `The receiver's address ${host} is not allowed.`))
     let settled = false
-    const finish = (r: PostResult) => {
+    const finish = (r: PostResult, staleSocket = false) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
-      resolve(r)
+      resolve(r, staleSocket)
     }
     const send = u.protocol === 'https:' ? httpsRequest : httpRequest
     const req = send(
@@ -76,7 +96,8 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         ...(opts.allowPrivate ? {} : { lookup: publicOnlyLookup }),
-        agent: u.protocol === 'https:' ? agents.https : agents.http,
+        // The retry after a stale kept-alive socket uses a connection of its own.
+        agent: fresh ? false : u.protocol === 'https:' ? agents.https : agents.http,
       },
       (res: IncomingMessage) => {
         let read = 0
@@ -96,7 +117,12 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
       finish(done(null, `No answer within ${opts.timeoutMs} ms.`))
       req.destroy()
     }, opts.timeoutMs)
-    req.on('error', (err: NodeJS.ErrnoException) => finish(done(null, err.message || err.code || 'Connection failed.')))
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      finish(
+        done(null, err.message || err.code || 'Connection failed.'),
+        !fresh && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE'),
+      ),
+    )
     req.end(body)
   })
 }

@@ -1,6 +1,7 @@
 import { PostgresAdapter } from 'kysely'
 import type { WebhookDeliveryTable, WebhookSubscriptionTable } from '../database.js'
 import type { Db } from '../store.js'
+import { compiledOnce } from './compiled.js'
 import type { At } from './at.js'
 import { appendEvents, type ChangeEvent } from './events.repository.js'
 
@@ -144,26 +145,38 @@ export async function mergeIntoAggregate(db: Db, id: string, next: Pick<Delivery
  */
 export async function claimDueDeliveries(db: Db, now: string, leaseUntil: string, limit: number): Promise<DeliveryRow[]> {
   if (limit <= 0) return []
-  let q = db
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter
+  // Two queries rather than one OR: the due pending rows in `next_attempt_time` order straight from
+  // the (status, next_attempt_time) index, without sorting a whole backlog; expired leases are few.
+  let due = db
     .selectFrom('webhook_delivery')
-    .select('id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('next_attempt_time', '<=', now)]),
-        eb.and([eb('status', '=', 'delivering'), eb('lease_until', '<', now)]),
-      ]),
-    )
+    .select(['id', 'next_attempt_time'])
+    .where('status', '=', 'pending')
+    .where('next_attempt_time', '<=', now)
     .orderBy('next_attempt_time')
     .limit(limit)
-  if (db.getExecutor().adapter instanceof PostgresAdapter) q = q.forUpdate().skipLocked()
-  const ids = (await q.execute()).map((r) => r.id)
+  let lapsed = db
+    .selectFrom('webhook_delivery')
+    .select(['id', 'next_attempt_time'])
+    .where('status', '=', 'delivering')
+    .where('lease_until', '<', now)
+    .orderBy('next_attempt_time')
+    .limit(limit)
+  if (pg) {
+    due = due.forUpdate().skipLocked()
+    lapsed = lapsed.forUpdate().skipLocked()
+  }
+  const candidates = [...(await lapsed.execute()), ...(await due.execute())]
+  candidates.sort((a, b) => (a.next_attempt_time < b.next_attempt_time ? -1 : a.next_attempt_time > b.next_attempt_time ? 1 : 0))
+  const ids = candidates.slice(0, limit).map((r) => r.id)
   if (ids.length === 0) return []
-  await db
+  const rows = await db
     .updateTable('webhook_delivery')
     .set((eb) => ({ status: 'delivering', lease_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
     .where('id', 'in', ids)
+    .returningAll()
     .execute()
-  return db.selectFrom('webhook_delivery').selectAll().where('id', 'in', ids).orderBy('next_attempt_time').execute()
+  return rows.sort((a, b) => (a.next_attempt_time < b.next_attempt_time ? -1 : a.next_attempt_time > b.next_attempt_time ? 1 : 0))
 }
 
 /** The outcome of one attempt. */
@@ -172,13 +185,45 @@ export type AttemptOutcome = Pick<
   'status' | 'next_attempt_time' | 'last_attempt_time' | 'last_status_code' | 'last_error' | 'last_duration_ms' | 'last_payload'
 >
 
+// Built once (compiled.ts): one per attempt, the hottest statement of the worker.
+const recordAttemptQuery = compiledOnce(8, (db, status, next, last, code, error, duration, payload, id) =>
+  db
+    .updateTable('webhook_delivery')
+    .set({
+      status: status as AttemptOutcome['status'],
+      next_attempt_time: next as string,
+      last_attempt_time: last as string,
+      last_status_code: code as unknown as number,
+      last_error: error as string,
+      last_duration_ms: duration as unknown as number,
+      last_payload: payload as string,
+      lease_until: null,
+    })
+    .where('id', '=', id as string),
+)
+
 /** Records an attempt's outcome on a claimed delivery and releases its lease. */
 export async function recordAttempt(db: Db, id: string, outcome: AttemptOutcome): Promise<void> {
-  await db
-    .updateTable('webhook_delivery')
-    .set({ ...outcome, lease_until: null })
-    .where('id', '=', id)
-    .execute()
+  const o = outcome
+  await recordAttemptQuery(
+    db,
+    o.status,
+    o.next_attempt_time,
+    o.last_attempt_time,
+    o.last_status_code,
+    o.last_error,
+    o.last_duration_ms,
+    o.last_payload,
+    id,
+  )
+}
+
+/**
+ * Records the outcomes of several attempts (one UPDATE each, one prepared statement); run it in a
+ * transaction so they cost one commit (the worker flushes its finished attempts this way).
+ */
+export async function recordAttempts(db: Db, outcomes: { id: string; outcome: AttemptOutcome }[]): Promise<void> {
+  for (const o of outcomes) await recordAttempt(db, o.id, o.outcome)
 }
 
 /** One delivery by id. */
@@ -315,4 +360,49 @@ export async function hasDueDeliveries(db: Db, now: string): Promise<boolean> {
     .limit(1)
     .executeTakeFirst()
   return stale !== undefined
+}
+
+const SWEEP = 'sweep'
+
+/**
+ * Takes the retention sweep's turn: true when no other node holds it (PostgreSQL: the `sweep` row of
+ * `webhook_cursor` locked `FOR UPDATE SKIP LOCKED` for this transaction) and the last sweep, whose
+ * time in epoch ms the row keeps, is at least `everyMs` before `nowMs`; the row then records `nowMs`.
+ * Run it in a transaction, the sweep's deletes in the same one.
+ */
+export async function takeSweepTurn(db: Db, nowMs: number, everyMs: number): Promise<boolean> {
+  let q = db.selectFrom('webhook_cursor').select('seq').where('name', '=', SWEEP)
+  if (db.getExecutor().adapter instanceof PostgresAdapter) q = q.forUpdate().skipLocked()
+  const row = await q.executeTakeFirst()
+  if (!row) {
+    // A missing row: create it (a concurrent creator makes this insert a no-op and the other node sweeps).
+    const ins = await db
+      .insertInto('webhook_cursor')
+      .values({ name: SWEEP, seq: nowMs })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .executeTakeFirst()
+    return Number(ins.numInsertedOrUpdatedRows ?? 0) > 0
+  }
+  if (Number(row.seq) > nowMs - everyMs) return false
+  await db.updateTable('webhook_cursor').set({ seq: nowMs }).where('name', '=', SWEEP).execute()
+  return true
+}
+
+/**
+ * Deletes up to `limit` finished deliveries (`delivered`, `failed`, `skipped`) created before
+ * `beforeIso`; pending and in-flight ones are kept whatever their age. @returns how many it deleted.
+ */
+export async function deleteOldDeliveries(db: Db, beforeIso: string, limit: number): Promise<number> {
+  const ids = (
+    await db
+      .selectFrom('webhook_delivery')
+      .select('id')
+      .where('status', 'in', ['delivered', 'failed', 'skipped'])
+      .where('created_time', '<', beforeIso)
+      .limit(limit)
+      .execute()
+  ).map((r) => r.id)
+  if (ids.length === 0) return 0
+  await db.deleteFrom('webhook_delivery').where('id', 'in', ids).execute()
+  return ids.length
 }
