@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateToken } from '../../src/auth/token-format.js'
 import { DATA_SOURCE_QUERY, SIZES, type Manifest, type SizeName, type WorkspaceSpec } from '../lib/generate.js'
@@ -116,6 +117,30 @@ export async function measureHello(ctx: BenchContext): Promise<Measured> {
     return await measure(ctx, hello, HELLO)
   } finally {
     await hello.stop()
+  }
+}
+
+const BARE: Workload = {
+  name: 'bare',
+  title: 'bare node:http server, same JSON body as the page read',
+  method: 'GET',
+  path: () => '/v1/pages/bare',
+  expectStatus: 200,
+}
+
+/**
+ * Measures the bare baseline of issue 19: a plain `node:http` server (bench/bare-server.mjs) in its
+ * own process, answering every request with `body` (the page read's JSON, fetched from Octavo by the
+ * caller), driven by the same autocannon in this process. Each call is a fresh measurement.
+ */
+export async function measureBare(ctx: BenchContext, body: string): Promise<Measured> {
+  const bodyFile = join(ctx.tmp, `bare-body-${Date.now()}.json`)
+  writeFileSync(bodyFile, body)
+  const bare = await spawnServer('bare', { nodeFlags: ctx.nodeFlags, cwd: ctx.tmp, bodyFile })
+  try {
+    return await measure(ctx, bare, BARE)
+  } finally {
+    await bare.stop()
   }
 }
 
