@@ -10,6 +10,7 @@ import * as m0008 from './0008-change-events.js'
 import * as m0011 from './0011-views.js'
 import * as m0012 from './0012-webhooks.js'
 import * as m0009 from './0009-file-uploads.js'
+import * as m0019 from './0019-title-search-index.js'
 
 /**
  * The ordered list of migrations, registered statically so the same list runs from `tsx`, vitest and
@@ -28,5 +29,6 @@ export const migrationProvider: MigrationProvider = {
     '0011-views': m0011,
     '0012-webhooks': m0012,
     '0009-file-uploads': m0009,
+    '0019-title-search-index': m0019,
   }),
 }
