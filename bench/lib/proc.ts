@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import { BENCH_ADMIN_KEY, BENCH_MASTER_KEY, ROOT } from './store-cache.js'
 
 /**
- * Servers under test as real child processes: Octavo (`node dist/cli/main.js --json serve`), the
+ * Servers under test as real child processes: Octavo (`node dist/octavo.mjs --json serve`, the bundled bin), the
  * hello-world baseline on Hono (`node bench/hello-server.mjs`) and the bare `node:http` baseline
  * (`node bench/bare-server.mjs`, answering a given JSON body), with the same Node binary and flags. All
  * print one JSON line with their `url` once they listen.
@@ -87,7 +87,7 @@ export async function spawnServer(kind: 'octavo' | 'hello' | 'bare', opts: Spawn
     kind === 'octavo'
       ? [
           ...(opts.nodeFlags ?? []),
-          join(ROOT, 'dist/cli/main.js'),
+          join(ROOT, 'dist/octavo.mjs'),
           '--json',
           '--data-dir',
           opts.dataDir ?? '',
