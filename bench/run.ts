@@ -88,6 +88,7 @@ const WORKLOAD_SUITE_ITEMS = new Set([
   'page_read',
   'children',
   'search',
+  'search_selective',
   'ds_query',
   'append',
   'page_update',
