@@ -88,6 +88,7 @@ const WORKLOAD_SUITE_ITEMS = new Set([
   'page_read',
   'children',
   'search',
+  'search_selective',
   'ds_query',
   'append',
   'page_update',
@@ -112,7 +113,7 @@ function newestMtime(dir: string): number {
 }
 
 function buildIfStale(): void {
-  const main = join(ROOT, 'dist/cli/main.js')
+  const main = join(ROOT, 'dist/octavo.mjs')
   if (args['no-build'] && existsSync(main)) return
   if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(ROOT, 'src'))) {
     log('build: dist/ is up to date')

@@ -5,13 +5,14 @@ import { performance } from 'node:perf_hooks'
 import { BENCH_ADMIN_KEY, BENCH_MASTER_KEY, ROOT } from './store-cache.js'
 
 /**
- * Servers under test as real child processes: Octavo (`node dist/cli/main.js --json serve`) and the
- * hello-world baseline (`node bench/hello-server.mjs`), with the same Node binary and flags. Both
+ * Servers under test as real child processes: Octavo (`node dist/octavo.mjs --json serve`, the bundled bin), the
+ * hello-world baseline on Hono (`node bench/hello-server.mjs`) and the bare `node:http` baseline
+ * (`node bench/bare-server.mjs`, answering a given JSON body), with the same Node binary and flags. All
  * print one JSON line with their `url` once they listen.
  */
 
 export interface ServerProcess {
-  kind: 'octavo' | 'hello'
+  kind: 'octavo' | 'hello' | 'bare'
   url: string
   pid: number
   /** Milliseconds from spawn to the first successful response of `readyPath`. */
@@ -71,6 +72,8 @@ export interface SpawnOptions {
   cwd?: string
   /** A request that must succeed before the server counts as started: path and bearer token. */
   ready?: { path: string; token?: string }
+  /** The bare baseline's response body (a JSON file), for kind `bare`. */
+  bodyFile?: string
   /** Give up after this many milliseconds. */
   timeoutMs?: number
 }
@@ -79,12 +82,12 @@ export interface SpawnOptions {
  * Spawns a server and resolves once `ready` answers 2xx. Logs of the child (stderr) are kept and
  * shown if it dies. @throws Error when it exits or does not become ready in time.
  */
-export async function spawnServer(kind: 'octavo' | 'hello', opts: SpawnOptions = {}): Promise<ServerProcess> {
+export async function spawnServer(kind: 'octavo' | 'hello' | 'bare', opts: SpawnOptions = {}): Promise<ServerProcess> {
   const args =
     kind === 'octavo'
       ? [
           ...(opts.nodeFlags ?? []),
-          join(ROOT, 'dist/cli/main.js'),
+          join(ROOT, 'dist/octavo.mjs'),
           '--json',
           '--data-dir',
           opts.dataDir ?? '',
@@ -93,7 +96,7 @@ export async function spawnServer(kind: 'octavo' | 'hello', opts: SpawnOptions =
           '0',
           '--no-demo',
         ]
-      : [...(opts.nodeFlags ?? []), join(ROOT, 'bench/hello-server.mjs')]
+      : [...(opts.nodeFlags ?? []), join(ROOT, kind === 'bare' ? 'bench/bare-server.mjs' : 'bench/hello-server.mjs')]
   const env = {
     ...process.env,
     OCTAVO_SECRET_KEY: BENCH_MASTER_KEY,
@@ -103,6 +106,7 @@ export async function spawnServer(kind: 'octavo' | 'hello', opts: SpawnOptions =
     OCTAVO_HOST: '127.0.0.1',
     ...(opts.databaseUrl ? { OCTAVO_DATABASE_URL: opts.databaseUrl } : {}),
     ...(opts.poolMax ? { OCTAVO_DATABASE_POOL_MAX: String(opts.poolMax) } : {}),
+    ...(opts.bodyFile ? { OCTAVO_BENCH_BARE_BODY: opts.bodyFile } : {}),
   }
   const t0 = performance.now()
   const child: ChildProcess = spawn(process.execPath, args, { cwd: opts.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -130,7 +134,7 @@ export async function spawnServer(kind: 'octavo' | 'hello', opts: SpawnOptions =
       setTimeout(() => reject(new Error(`${kind} did not start: ${stderr}`)), opts.timeoutMs ?? 60_000).unref(),
     ),
   ])
-  const ready = opts.ready ?? { path: kind === 'hello' ? '/hello' : '/_octavo/health' }
+  const ready = opts.ready ?? { path: kind === 'octavo' ? '/_octavo/health' : '/hello' }
   for (;;) {
     try {
       const res = await fetch(url + ready.path, {

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateToken } from '../../src/auth/token-format.js'
 import { DATA_SOURCE_QUERY, SIZES, type Manifest, type SizeName, type WorkspaceSpec } from '../lib/generate.js'
@@ -119,6 +120,30 @@ export async function measureHello(ctx: BenchContext): Promise<Measured> {
   }
 }
 
+const BARE: Workload = {
+  name: 'bare',
+  title: 'bare node:http server, same JSON body as the page read',
+  method: 'GET',
+  path: () => '/v1/pages/bare',
+  expectStatus: 200,
+}
+
+/**
+ * Measures the bare baseline of issue 19: a plain `node:http` server (bench/bare-server.mjs) in its
+ * own process, answering every request with `body` (the page read's JSON, fetched from Octavo by the
+ * caller), driven by the same autocannon in this process. Each call is a fresh measurement.
+ */
+export async function measureBare(ctx: BenchContext, body: string): Promise<Measured> {
+  const bodyFile = join(ctx.tmp, `bare-body-${Date.now()}.json`)
+  writeFileSync(bodyFile, body)
+  const bare = await spawnServer('bare', { nodeFlags: ctx.nodeFlags, cwd: ctx.tmp, bodyFile })
+  try {
+    return await measure(ctx, bare, BARE)
+  } finally {
+    await bare.stop()
+  }
+}
+
 /** The workspace spec for a named store: a size, or a size with another number of shares. */
 export function specOf(size: SizeName, shares?: number): WorkspaceSpec {
   return shares === undefined ? SIZES[size] : { ...SIZES[size], shares }
@@ -155,6 +180,12 @@ export function pageAtDepth(m: Manifest, depth: number): Workload {
     expectStatus: 200,
   }
 }
+
+/**
+ * A selective title query for the search workload: generated titles are two of ~20 words and a number,
+ * so this pair matches about one title in 400 (the one-word `searchQuery` matches one in ten).
+ */
+const SELECTIVE_QUERY = 'roadmap budget'
 
 /** Search by title as the connection that sees about 10% of the pages. */
 export function searchWorkload(m: Manifest): Workload {
@@ -193,6 +224,12 @@ export function workloadsOf(m: Manifest): Workload[] {
       expectStatus: 200,
     },
     searchWorkload(m),
+    {
+      ...searchWorkload(m),
+      name: 'search_selective',
+      title: `POST /v1/search, two-word title query ("${SELECTIVE_QUERY}", ≈ 0.2% of titles), same connection`,
+      body: () => ({ query: SELECTIVE_QUERY }),
+    },
     {
       name: 'ds_query',
       title: `POST /v1/data_sources/{id}/query, filter + sort (${m.counts.rows.toLocaleString('en')} rows)`,

@@ -33,9 +33,16 @@ export const startupSuite: Suite = {
         size: 'empty',
         value: median,
         unit: 'ms',
-        target: '≤ 1000 ms',
-        met: median <= 1000,
+        target: '≤ 500 ms (issue 19)',
+        met: median <= 500,
         note: `${times.length} starts: ${times.map((t) => t.toFixed(0)).join(', ')} ms; CPU used by then: ${cpu.map((t) => t.toFixed(0)).join(', ')} ms`,
+      },
+      {
+        suite: 'resources',
+        name: 'CPU used by start-up, empty store (median; steadier than wall time on a shared machine)',
+        size: 'empty',
+        value: [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)] as number,
+        unit: 'ms',
       },
       { suite: 'resources', name: 'RSS idle after start-up, empty store', size: 'empty', value: rss[0] as number, unit: 'MB' },
     ]

@@ -5,7 +5,9 @@ import type { Db } from '../storage/store.js'
 
 /**
  * In-process caches of what every `/v1` request reads before its handler: the bearer token with its
- * connection and workspace (by HMAC digest), and the caller's level on a permission root
+ * connection and workspace (by HMAC digest; connection tokens, and since issue 19's second part also
+ * personal access tokens with their creator's role, groups and policy verdict, and OAuth access tokens
+ * with their install), and the caller's level on a permission root
  * (docs/adr/0024-caches-and-statement-reuse.md).
  *
  * **Freshness.** The change-event outbox (ADR 15, `change_event`) is the invalidation log: every
@@ -76,6 +78,14 @@ export const PENDING_GAP_MS = 30_000
 /** How many of the newest events the first sync reads back (see `#syncOnce`). */
 const FIRST_LOOKBACK = 200
 
+/** A cached bearer token (any kind) and the workspace whose events drop it. */
+interface CachedBearer {
+  /** The workspace whose events drop the entry, and a second one (an OAuth client's own workspace). */
+  workspaceId: string
+  alsoWorkspaceId?: string
+  value: unknown
+}
+
 /** A workspace's ACL entries: `<root id> <principals joined by space>` → level. */
 type AclMap = Map<string, number>
 
@@ -97,13 +107,25 @@ export class Caches {
   /** In-flight sync and whether another was asked for while it ran (see `sync`). */
   #running: Promise<void> | undefined
   #next: Promise<void> | undefined
-  readonly #tokens = new Map<string, TokenContext>()
+  /** Bearer entries by key (`token`: the connection-token digest; `bearer`: kind and digest). */
+  readonly #tokens = new Map<string, CachedBearer>()
   /** Digests known not to name a token, until the next token-affecting event. */
   readonly #unknown = new Set<string>()
   readonly #acl = new Map<string, AclMap>()
   #aclSize = 0
   /** Counters for tests and /metrics-style inspection. */
-  readonly stats = { syncs: 0, events: 0, tokenHits: 0, tokenMisses: 0, aclHits: 0, aclMisses: 0, dropped: 0 }
+  readonly stats = {
+    syncs: 0,
+    events: 0,
+    tokenHits: 0,
+    tokenMisses: 0,
+    /** Hits and misses of personal access tokens and OAuth access tokens (`bearer`), counted apart. */
+    bearerHits: 0,
+    bearerMisses: 0,
+    aclHits: 0,
+    aclMisses: 0,
+    dropped: 0,
+  }
 
   constructor(opts: CacheOptions = {}) {
     this.#maxTokens = opts.maxTokens ?? 10_000
@@ -241,7 +263,7 @@ export class Caches {
   dropWorkspace(workspaceId: string): void {
     this.#generation++
     for (const [digest, t] of this.#tokens) {
-      if (t.workspace.id === workspaceId) {
+      if (t.workspaceId === workspaceId || t.alsoWorkspaceId === workspaceId) {
         this.#tokens.delete(digest)
         this.stats.dropped++
       }
@@ -261,33 +283,63 @@ export class Caches {
   }
 
   /**
-   * The token whose digest is `digest`, from the cache or `load` (then kept; a miss is remembered
-   * too). The caller must have synced in this request (`sync`).
+   * The connection token whose digest is `digest`, from the cache or `load` (then kept; a miss is
+   * remembered too). The caller must have synced in this request (`sync`).
    */
   async token(db: Db, digest: string, load: () => Promise<TokenContext | undefined>): Promise<TokenContext | undefined> {
+    const hit = await this.#lookup(db, digest, load, (t) => t.workspace.id)
+    if (hit.cached) this.stats.tokenHits++
+    else this.stats.tokenMisses++
+    return hit.value
+  }
+
+  /**
+   * What authenticating a personal access token or an OAuth access token read, by `kind` and HMAC
+   * `digest`, from the cache or `load` (then kept; undefined — no such token — is remembered too until
+   * the next token-affecting event). `workspaceOf` names the workspace whose events drop the entry (or
+   * two: an OAuth token's install workspace and its public connection's own workspace): a value must hold only what changes through events of that workspace (token row, install, creator's
+   * role and groups, PAT policy, plan), never what changes with the clock (PAT expiry is checked by the
+   * caller on every use). The caller must have synced in this request (`sync`).
+   */
+  async bearer<T>(
+    db: Db,
+    kind: 'personal' | 'oauth',
+    digest: string,
+    load: () => Promise<T | undefined>,
+    workspaceOf: (value: T) => string | [string, string],
+  ): Promise<T | undefined> {
+    const hit = await this.#lookup(db, `${kind} ${digest}`, load, workspaceOf)
+    if (hit.cached) this.stats.bearerHits++
+    else this.stats.bearerMisses++
+    return hit.value
+  }
+
+  async #lookup<T>(
+    db: Db,
+    key: string,
+    load: () => Promise<T | undefined>,
+    workspaceOf: (value: T) => string | [string, string],
+  ): Promise<{ cached: boolean; value: T | undefined }> {
     await this.#fresh(db)
-    const hit = this.#tokens.get(digest)
-    if (hit) {
-      this.stats.tokenHits++
-      return hit
-    }
-    if (this.#unknown.has(digest)) {
-      this.stats.tokenHits++
-      return undefined
-    }
-    this.stats.tokenMisses++
+    const hit = this.#tokens.get(key)
+    if (hit) return { cached: true, value: hit.value as T }
+    if (this.#unknown.has(key)) return { cached: true, value: undefined }
     const before = this.#generation
     const found = await load()
     // Keep it only when nothing was dropped meanwhile (the value might predate that change).
-    if (before !== this.#generation || this.#stale) return found
-    if (found) {
+    if (before !== this.#generation || this.#stale) return { cached: false, value: found }
+    if (found !== undefined) {
       if (this.#tokens.size >= this.#maxTokens) this.#tokens.delete(this.#tokens.keys().next().value as string)
-      this.#tokens.set(digest, found)
+      const ws = workspaceOf(found)
+      this.#tokens.set(
+        key,
+        typeof ws === 'string' ? { workspaceId: ws, value: found } : { workspaceId: ws[0], alsoWorkspaceId: ws[1], value: found },
+      )
     } else {
       if (this.#unknown.size >= this.#maxTokens) this.#unknown.clear()
-      this.#unknown.add(digest)
+      this.#unknown.add(key)
     }
-    return found
+    return { cached: false, value: found }
   }
 
   /** The level of `principals` on root `rootId` of `workspaceId`, from the cache or `load`. */

@@ -102,8 +102,9 @@ export function patStatus(p: Pick<PersonalAccessTokenTable, 'revoked_time' | 'ex
 }
 
 /**
- * Why an otherwise active PAT is refused right now, or null. Evaluated per request (never cached), so
- * a policy or membership change applies from the next request and is undone the same way.
+ * Why an otherwise active PAT is refused right now, or null. Evaluated per request, or cached until the
+ * next event of the PAT's workspace (services/caches.ts), so a policy or membership change applies from
+ * the next request and is undone the same way.
  */
 async function suspensionOf(db: Db, p: PersonalAccessTokenTable, plan: Parameters<typeof effectivePatPolicy>[2]) {
   const who = await principalsForUser(db, p.workspace_id, p.creator_id)
@@ -125,18 +126,22 @@ async function suspensionOf(db: Db, p: PersonalAccessTokenTable, plan: Parameter
 export async function authenticatePersonalToken(deps: Deps, token: string): Promise<PersonalCaller> {
   const db = deps.store.db
   const digest = deps.secrets.tokenDigest(token)
-  const found = await findPatByDigest(db, digest)
-  if (!found || !deps.secrets.digestsEqual(found.pat.digest, digest)) throw unauthorized().explain(explainUnknownToken())
-  const { pat, workspace } = found
+  const load = () => loadPatAuth(db, digest)
+  // With the caches on, everything but the clock comes from the cache; events of the PAT's workspace
+  // (revocation, capability or policy change, role, group or member change, plan) drop it (services/caches.ts).
+  const auth = deps.caches ? await deps.caches.bearer(db, 'personal', digest, load, (a) => a.found.pat.workspace_id) : await load()
+  if (!auth || !deps.secrets.digestsEqual(auth.found.pat.digest, digest)) throw unauthorized().explain(explainUnknownToken())
+  const { pat, workspace } = auth.found
   const now = deps.clock.now()
   const status = patStatus(pat, now)
   if (status !== 'active') throw unauthorized().explain(await explainRefusedPat(db, pat, status))
-  const { suspension, who } = await suspensionOf(db, pat, workspace.plan)
+  const { suspension, who } = auth
   if (suspension !== null || !who) {
     const policy = suspension === 'policy' ? (await effectivePatPolicy(db, pat.workspace_id, workspace.plan)).policy : null
     throw unauthorized().explain(await explainRefusedPat(db, pat, 'suspended', { suspension, plan: workspace.plan, policy }))
   }
-  await recordTokenUse(db, 'personal_access_token', pat, now)
+  // A cached PAT remembers its own last write, so the write stays at most once a minute per node.
+  if (await recordTokenUse(db, 'personal_access_token', pat, now)) pat.last_used_time = new Date(now).toISOString()
   const caps = capsOf(pat)
   return {
     kind: 'personal',
@@ -154,6 +159,18 @@ export async function authenticatePersonalToken(deps: Deps, token: string): Prom
     role: who.role,
     patCapabilities: caps,
   }
+}
+
+/**
+ * What authenticating a PAT reads from the store, by digest: the PAT with its workspace, and its
+ * creator's standing (role, principals, suspension by policy or membership). Nothing here depends on the
+ * clock, so it may be cached until an event of the PAT's workspace; undefined when no PAT has `digest`.
+ */
+async function loadPatAuth(db: Db, digest: string) {
+  const found = await findPatByDigest(db, digest)
+  if (!found) return undefined
+  const { suspension, who } = await suspensionOf(db, found.pat, found.workspace.plan)
+  return { found, suspension, who }
 }
 
 type PatRow = Awaited<ReturnType<typeof listPats>>[number]

@@ -15,6 +15,7 @@ import {
   type UnknownRow,
 } from 'kysely'
 import type { Database } from './database.js'
+import { statementName } from './named-statements.js'
 import { resetEvents } from './repositories/events.repository.js'
 import { StoreConflictError, TABLES, readMigrationStatus, runMigrations, type Db, type Store, type StoreImage } from './store.js'
 
@@ -92,6 +93,22 @@ export function redactDatabaseUrl(url: string): string {
   }
 }
 
+/**
+ * A pool client that sends the hot statements registered in `named-statements.ts` as named prepared
+ * statements (`{ name, text, values }`): parsed and planned once per connection, then bound and run.
+ * Kysely calls `query(text, values)`; other calls pass through unchanged.
+ */
+class NamedStatementClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args
+    if (args.length === 2 && typeof text === 'string' && Array.isArray(values)) {
+      const name = statementName(text)
+      if (name) return (super.query as unknown as (c: pg.QueryConfig) => never)({ name, text, values })
+    }
+    return (super.query as unknown as (...a: unknown[]) => never)(...args)
+  }
+}
+
 const RETRYABLE = new Set(['40001', '40P01'])
 const MAX_ATTEMPTS = 10
 
@@ -107,6 +124,7 @@ export async function createPostgresStore(url: string, opts: { migrate?: boolean
   const pool = new pg.Pool({
     connectionString,
     max,
+    Client: NamedStatementClient,
     types: typeParsers,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,

@@ -141,6 +141,13 @@ export const TABLES: (keyof Database)[] = [
 ]
 
 /**
+ * Tables that are indexes, not data: kept current by triggers on the tables above (migration 0019's
+ * SQLite FTS5 title index `block_title_fts`, with its shadow tables `block_title_fts_*`), never
+ * exported, imported or reset on their own — writing `block` rows rebuilds them.
+ */
+export const DERIVED_TABLE_PREFIXES: readonly string[] = ['block_title_fts']
+
+/**
  * The migrator. Migrations are numbered per issue and land in any order (0006 may ship before
  * 0002–0005), so a store that already applied a later number still applies an earlier one it lacks
  * (`allowUnorderedMigrations`); each migration touches only its own tables and columns.

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import { migrationProvider } from './migrations/index.js'
-import { TABLES, type Store } from './store.js'
+import { DERIVED_TABLE_PREFIXES, TABLES, type Store } from './store.js'
 import type { BlobStore } from './blobs/blob-store.js'
 import { CHUNK_BYTES } from './blobs/database-blob-store.js'
 
@@ -77,7 +77,9 @@ async function primaryKey(store: Store, db: AnyDb, table: string): Promise<strin
 export async function assertTablesRegistered(store: Store): Promise<void> {
   const tables = await store.db.introspection.getTables()
   const known = new Set<string>(TABLES)
-  const missing = tables.map((t) => t.name).filter((n) => !known.has(n) && !n.startsWith('kysely_'))
+  const missing = tables
+    .map((t) => t.name)
+    .filter((n) => !known.has(n) && !n.startsWith('kysely_') && !DERIVED_TABLE_PREFIXES.some((p) => n.startsWith(p)))
   if (missing.length) throw new Error(`Tables not registered in TABLES (src/storage/store.ts): ${missing.join(', ')}.`)
 }
 

@@ -4,7 +4,11 @@ import { createLogger } from '../../src/logger.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { refreshToken, shareWithConnection, unshareFromConnection, updateCapabilities } from '../../src/services/connections.service.js'
 import { removeWorkspaceMember } from '../../src/services/people.service.js'
-import { createPat } from '../../src/services/pats.service.js'
+import { createPat, revokePat } from '../../src/services/pats.service.js'
+import { setPatPolicy } from '../../src/services/pat-policy.js'
+import { listWorkspaceInstalls, removeInstall } from '../../src/services/oauth/installs.js'
+import { updatePublicConnection } from '../../src/services/public-connections.service.js'
+import { installApp } from '../support/oauth.js'
 import { moveNode } from '../../src/services/tree.service.js'
 import { findBlock } from '../../src/storage/repositories/blocks.repository.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
@@ -20,7 +24,9 @@ import { POSTGRES_URL, freshPostgresSchema } from '../support/stores.js'
  * node A (share and unshare, token refresh, capability change, move, member removal); after each, node B
  * answers every read as the last committed change says, through the official SDK. B's caches are warm
  * before each change (every pair was read after the previous one), so a missed invalidation shows up
- * as a stale answer. The seed is printed with any failure; OCTAVO_TEST_SEED replays one.
+ * as a stale answer. A second sequence does the same for personal access tokens (policy change,
+ * revocation, expiry by the clock) and OAuth access tokens (refresh, the app's capability change, install
+ * removal), which B caches too. The seed is printed with any failure; OCTAVO_TEST_SEED replays one.
  */
 const STEPS = 40
 const seed = Number(process.env.OCTAVO_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31))
@@ -44,13 +50,16 @@ describe.each(stores)('caches on two nodes over one %s store', { timeout: 180_00
   let a: TestServer
   let b: RunningServer
   let dropSchema: (() => Promise<void>) | undefined
+  /** Both nodes read one clock, moved forward to expire PATs. */
+  let offsetMs = 0
+  const clock = { now: () => Date.now() + offsetMs }
 
   beforeAll(async () => {
     const pg = storeKind === 'postgres' ? freshPostgresSchema() : undefined
     dropSchema = pg?.drop
-    a = await startTestServer({ env: { OCTAVO_CACHES: 'on', ...(pg ? { OCTAVO_DATABASE_URL: pg.url } : {}) } })
+    a = await startTestServer({ clock, env: { OCTAVO_CACHES: 'on', ...(pg ? { OCTAVO_DATABASE_URL: pg.url } : {}) } })
     // Node B: the same configuration (store, master key), its own process state.
-    b = await startServer({ ...a.config, port: 0 }, { logger: createLogger('silent') })
+    b = await startServer({ ...a.config, port: 0 }, { logger: createLogger('silent'), clock })
     expect(a.deps.caches).toBeDefined()
     expect(b.deps.caches).toBeDefined()
   })
@@ -173,5 +182,92 @@ describe.each(stores)('caches on two nodes over one %s store', { timeout: 180_00
     const stats = b.deps.caches!.stats
     expect(stats.tokenHits).toBeGreaterThan(0)
     expect(stats.aclHits).toBeGreaterThan(0)
+  })
+
+  it(`answers PAT and OAuth reads on B as the last change made on A says (${STEPS} random steps)`, async () => {
+    const random = prng(seed + 1)
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!
+    const deps = a.deps
+    const { workspace, members } = await createWorkspace(deps, {
+      name: 'Interleaved bearers',
+      plan: 'business',
+      members: [
+        { name: 'Olive Owner', email: 'olive@bearers.test', role: 'owner' },
+        { name: 'Mia Member', email: 'mia@bearers.test', role: 'member' },
+      ],
+    })
+    const [owner, member] = members as [(typeof members)[0], (typeof members)[0]]
+    const page = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'Shared with the app' })
+    await setPatPolicy(deps, { workspaceId: workspace.id, actorId: owner.id, policy: 'all_members' })
+    let allMembers = true
+    // Olive's PAT expires after 7 days (the clock moves 8 days to expire it); Mia's depends on the policy.
+    const olive = {
+      ...(await createPat(deps, { workspaceId: workspace.id, actorId: owner.id, name: 'Olive', expiresInDays: 7 })),
+      old: [] as string[],
+    }
+    const mia = await createPat(deps, { workspaceId: workspace.id, actorId: member.id, name: 'Mia' })
+    const install = async () => {
+      const { app, token } = await installApp(a, { workspaceId: workspace.id, ownerId: owner.id, userId: owner.id, pageIds: [page.id] })
+      const installs = await listWorkspaceInstalls(deps, workspace.id, owner.id)
+      const installId = installs.find((i) => i.bot_id === token.bot_id)!.id
+      return { app, installId, access: token.access_token, refresh: token.refresh_token as string, readContent: true, removed: false }
+    }
+    let app = await install()
+    const oldAccess: string[] = []
+    const log: string[] = []
+    const checkAll = async () => {
+      const why = `seed ${seed + 1}: ${log.join('; ')}`
+      expect(await meOnB(olive.token), `Olive's PAT, ${why}`).toBe(200)
+      for (const old of olive.old.slice(-2)) expect(await meOnB(old), `Olive's old PAT, ${why}`).toBe(401)
+      expect(await meOnB(mia.token), `Mia's PAT, ${why}`).toBe(allMembers ? 200 : 401)
+      expect(await readOnB(app.access, page.id), `OAuth read, ${why}`).toBe(app.removed ? 401 : app.readContent ? 200 : 403)
+      for (const old of oldAccess.slice(-2)) expect(await meOnB(old), `old OAuth token, ${why}`).toBe(401)
+    }
+
+    await checkAll()
+    for (let step = 0; step < STEPS; step++) {
+      const op = pick(['policy', 'policy', 'revoke', 'expire', 'refresh', 'capability', 'remove_install'] as const)
+      if (op === 'policy') {
+        allMembers = !allMembers
+        await setPatPolicy(deps, { workspaceId: workspace.id, actorId: owner.id, policy: allMembers ? 'all_members' : 'owners_only' })
+        log.push(`policy ${allMembers ? 'all_members' : 'owners_only'}`)
+      } else if (op === 'revoke' || op === 'expire') {
+        if (op === 'revoke') await revokePat(deps, olive.pat.id, { type: 'user', userId: owner.id })
+        else offsetMs += 8 * 24 * 3600_000
+        // The old token must now be refused on B (its entry there is warm); a new one replaces it.
+        expect(await meOnB(olive.token), `seed ${seed + 1}: ${op} then read: ${log.join('; ')}`).toBe(401)
+        olive.old.push(olive.token)
+        Object.assign(olive, await createPat(deps, { workspaceId: workspace.id, actorId: owner.id, name: 'Olive', expiresInDays: 7 }))
+        log.push(op === 'revoke' ? "revoke Olive's PAT" : 'clock +8 days')
+      } else if (op === 'refresh' && !app.removed) {
+        const sdkA = new Client({ baseUrl: a.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
+        const next = await sdkA.oauth.token({
+          client_id: app.app.clientId,
+          client_secret: app.app.clientSecret,
+          grant_type: 'refresh_token',
+          refresh_token: app.refresh,
+        })
+        oldAccess.push(app.access)
+        app.access = next.access_token
+        app.refresh = next.refresh_token as string
+        log.push('refresh the OAuth token')
+      } else if (op === 'capability' && !app.removed) {
+        app.readContent = !app.readContent
+        await updatePublicConnection(deps, app.app.clientId, owner.id, { capabilities: { readContent: app.readContent } })
+        log.push(`app readContent=${app.readContent}`)
+      } else if (op === 'remove_install') {
+        if (app.removed) {
+          app = await install()
+          log.push('install again')
+        } else {
+          await removeInstall(deps, app.installId, owner.id)
+          app.removed = true
+          log.push('remove the install')
+        }
+      }
+      await checkAll()
+    }
+    const stats = b.deps.caches!.stats
+    expect(stats.bearerHits).toBeGreaterThan(0)
   })
 })

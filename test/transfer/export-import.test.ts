@@ -76,6 +76,9 @@ describe.skipIf(!POSTGRES_URL)('export and import between SQLite and PostgreSQL'
       expect(found.results.map((r) => r.id).sort()).toEqual(
         [ids.root, ids.child, (await notion.blocks.children.list({ block_id: ids.child })).results[0]?.id].sort(),
       )
+      // A title query (through the title index, rebuilt by the import) finds the shared child.
+      const titled = await notion.search({ query: 'child' })
+      expect(titled.results.map((r) => r.id)).toContain(ids.child)
       // The Secret page is still not visible.
       const secret = await server.raw('/v1/search', { method: 'POST', token, body: JSON.stringify({ query: 'Secret' }) })
       expect(((await secret.json()) as { results: unknown[] }).results).toEqual([])

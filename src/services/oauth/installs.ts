@@ -45,14 +45,21 @@ import { explainRefusedOAuthToken } from '../explain-denials.js'
 export async function authenticateOAuthAccessToken(deps: Deps, token: string): Promise<OAuthCaller> {
   const db = deps.store.db
   const digest = deps.secrets.tokenDigest(token)
-  const ctx = await findOAuthAccessContext(db, digest)
-  if (!ctx || !deps.secrets.digestsEqual(ctx.token.digest, digest) || ctx.token.kind !== 'access')
+  const load = () => loadOAuthAuth(db, digest)
+  // With the caches on, events of the install's workspace (revocation, refresh, install removal, member
+  // removal) and of the public connection's own workspace (its settings) drop the entry (services/caches.ts).
+  const auth = deps.caches
+    ? await deps.caches.bearer(db, 'oauth', digest, load, (a) => [a.ctx.install.workspace_id, a.ctx.connection.workspace_id])
+    : await load()
+  const ctx = auth?.ctx
+  if (!auth || !ctx || !deps.secrets.digestsEqual(ctx.token.digest, digest) || ctx.token.kind !== 'access')
     throw unauthorized().explain(explainUnknownToken())
   if (ctx.token.revoked_time !== null || ctx.install.removed_time !== null)
     throw unauthorized().explain(await explainRefusedOAuthToken(db, ctx))
-  if (!(await principalsForUser(db, ctx.install.workspace_id, ctx.install.user_id)))
-    throw unauthorized().explain(await explainRefusedOAuthToken(db, ctx))
-  await recordTokenUse(db, 'oauth_token', ctx.token, deps.clock.now())
+  if (!auth.member) throw unauthorized().explain(await explainRefusedOAuthToken(db, ctx))
+  const now = deps.clock.now()
+  // A cached token remembers its own last write, so the write stays at most once a minute per node.
+  if (await recordTokenUse(db, 'oauth_token', ctx.token, now)) ctx.token.last_used_time = new Date(now).toISOString()
   return {
     kind: 'oauth',
     tokenId: ctx.token.id,
@@ -68,6 +75,17 @@ export async function authenticateOAuthAccessToken(deps: Deps, token: string): P
     userId: ctx.install.user_id,
     installId: ctx.install.id,
   }
+}
+
+/**
+ * What authenticating an OAuth access token reads from the store, by digest: the token with its
+ * install, public connection and workspace, and whether the authorizing person is still a member.
+ * Undefined when no token has `digest`.
+ */
+async function loadOAuthAuth(db: Db, digest: string) {
+  const ctx = await findOAuthAccessContext(db, digest)
+  if (!ctx) return undefined
+  return { ctx, member: (await principalsForUser(db, ctx.install.workspace_id, ctx.install.user_id)) !== null }
 }
 
 /** A live install (not removed, authorizing person still a member), or undefined. */

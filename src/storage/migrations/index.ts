@@ -13,6 +13,7 @@ import * as m0009 from './0009-file-uploads.js'
 import * as m0013 from './0013-storage-quota.js'
 import * as m0014 from './0014-async-tasks-custom-emojis.js'
 import * as m0016 from './0016-admin-api.js'
+import * as m0019 from './0019-title-search-index.js'
 
 /**
  * The ordered list of migrations, registered statically so the same list runs from `tsx`, vitest and
@@ -34,5 +35,6 @@ export const migrationProvider: MigrationProvider = {
     '0013-storage-quota': m0013,
     '0014-async-tasks-custom-emojis': m0014,
     '0016-admin-api': m0016,
+    '0019-title-search-index': m0019,
   }),
 }

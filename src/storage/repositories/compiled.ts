@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery } from 'kysely'
+import { nameStatement } from '../named-statements.js'
 import type { Db } from '../store.js'
 
 /**
@@ -7,7 +8,8 @@ import type { Db } from '../store.js'
  * point read on SQLite; a statement on the hot path of every request is therefore built once per
  * dialect with placeholder values, and each call substitutes its own values into the compiled
  * query's parameter list. The SQL text stays byte-identical between calls, which is also what a
- * prepared-statement cache keys on.
+ * prepared-statement cache keys on: the SQLite store's statement cache, and on PostgreSQL a statement
+ * prepared by name on each pooled connection (`storage/named-statements.ts`).
  *
  * `build` receives one placeholder per parameter (opaque strings) and must use each exactly where
  * the real value goes; any other literal in the query (a `limit`, a constant) stays as compiled.
@@ -29,6 +31,7 @@ export function compiledOnce<R>(
       if (slots.filter((s) => s !== undefined).length !== arity) throw new Error('compiledOnce: each placeholder must appear exactly once')
       entry = { query, slots }
       byAdapter.set(adapter, entry)
+      nameStatement(query.sql)
     }
     const { query, slots } = entry
     const parameters = query.parameters.map((p, i) => {

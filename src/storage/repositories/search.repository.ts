@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { SqliteAdapter, sql } from 'kysely'
 import type { BlockRow } from './blocks.repository.js'
 import type { DataSourceRow } from './data-sources.repository.js'
 import type { Db } from '../store.js'
@@ -64,10 +64,12 @@ function chunks<T>(list: T[], size: number): T[][] {
 }
 
 /** `(last_edited_time, id)` strictly after / from `after` in the listing direction. */
-function afterCondition(desc: boolean, after: KeysetPosition) {
+function afterCondition(desc: boolean, after: KeysetPosition, prefix: '' | 'b.' = '') {
   const beyond = desc ? '<' : '>'
   const idOp = desc ? (after.inclusive ? '<=' : '<') : after.inclusive ? '>=' : '>'
-  return sql<boolean>`(last_edited_time ${sql.raw(beyond)} ${after.time} or (last_edited_time = ${after.time} and id ${sql.raw(idOp)} ${after.id}))`
+  const time = sql.ref(`${prefix}last_edited_time`)
+  const id = sql.ref(`${prefix}id`)
+  return sql<boolean>`(${time} ${sql.raw(beyond)} ${after.time} or (${time} = ${after.time} and ${id} ${sql.raw(idOp)} ${after.id}))`
 }
 
 /**
@@ -179,12 +181,107 @@ async function readInKeyOrder(db: Db, q: VisibleNodesQuery, keys: { id: string }
 }
 
 /**
+ * The title-index plan (migration 0019, docs/adr/0032-title-search-index.md): for a title query of
+ * `TITLE_INDEX.minLength` to `TITLE_INDEX.maxLength` characters, the nodes whose title contains it come
+ * from the trigram index (SQLite FTS5 `block_title_fts`; PostgreSQL's GIN `block_title_trgm`, which its
+ * planner picks for the LIKE), each match re-checked on `block.title_text` exactly as the other plans
+ * check it, and are then intersected with the readable roots in memory and ordered by key. Used when
+ * fewer than `TITLE_INDEX.cap` titles of the workspace match (a selective query; on SQLite counted on
+ * the index alone, before any row is read); otherwise reading every match's row costs more than the
+ * listing plans (measured at size L: ≈ 10 µs per match on a loaded machine, 9,762 matches for a
+ * two-word-title vocabulary's common word). Shorter queries have no
+ * trigram to look up; longer ones would make a long MATCH expression for nothing (the listing plans
+ * handle them, see text-match.ts). `cap` is mutable so tests can exercise both.
+ */
+export const TITLE_INDEX = { minLength: 3, maxLength: 256, cap: 2_000 }
+
+/** An FTS5 phrase matching `needle` as a substring (the trigram tokenizer): double quotes doubled. */
+function ftsPhrase(needle: string): string {
+  return `"${needle.replace(/"/g, '""')}"`
+}
+
+/**
+ * The visible nodes whose title contains `q.titleContains`, through the title index (see
+ * `TITLE_INDEX`), or null when the query is outside the index's range or matches `cap` nodes or more.
+ */
+async function visibleByTitleIndex(db: Db, q: VisibleNodesQuery): Promise<BlockRow[] | null> {
+  const needle = q.titleContains as string
+  const chars = [...needle].length
+  if (chars < TITLE_INDEX.minLength || chars > TITLE_INDEX.maxLength || needle.includes('\u0000')) return null
+  const desc = q.direction === 'descending'
+  const matches: { id: string; last_edited_time: string; perm_root_id: string | null }[] = []
+  const matchCandidates = (d: Db) => d.selectFrom('block as b').select(['b.id', 'b.last_edited_time', 'b.perm_root_id'])
+  const filters = <T extends ReturnType<typeof matchCandidates>>(query: T): T => {
+    let out = query
+      .where('b.workspace_id', '=', q.workspaceId)
+      .where('b.type', 'in', q.types)
+      .where('b.in_trash', '=', q.inTrash ? 1 : 0)
+      .where(textMatches(sql.ref('b.title_text'), 'contains', needle)) as T
+    if (q.after) out = out.where(afterCondition(desc, q.after, 'b.')) as T
+    return out
+  }
+  if (db.getExecutor().adapter instanceof SqliteAdapter) {
+    // The index alone first (no block row is read): too many matches → the listing plans, at once.
+    const hits = await sql<{
+      rowid: number
+    }>`select rowid from block_title_fts where title_text match ${ftsPhrase(needle)} limit ${TITLE_INDEX.cap}`.execute(db)
+    if (hits.rows.length >= TITLE_INDEX.cap) return null
+    for (const part of chunks(hits.rows, MAX_ROOTS_IN_LIST)) {
+      const rowids = part.map((h) => h.rowid)
+      matches.push(...(await filters(matchCandidates(db).where(sql<boolean>`b.rowid in (${sql.join(rowids)})`)).execute()))
+    }
+  } else {
+    // PostgreSQL's planner takes the GIN trigram index for the LIKE.
+    matches.push(...(await filters(matchCandidates(db)).limit(TITLE_INDEX.cap).execute()))
+    if (matches.length >= TITLE_INDEX.cap) return null
+  }
+  const readable = new Set(q.roots)
+  const sign = desc ? -1 : 1
+  const keys = matches
+    .filter((m) => m.perm_root_id !== null && readable.has(m.perm_root_id))
+    .sort(
+      (a, b) =>
+        sign *
+        (a.last_edited_time < b.last_edited_time
+          ? -1
+          : a.last_edited_time > b.last_edited_time
+            ? 1
+            : a.id < b.id
+              ? -1
+              : a.id > b.id
+                ? 1
+                : 0),
+    )
+    .slice(0, q.limit)
+  if (keys.length === 0) return []
+  const rows = new Map<string, BlockRow>()
+  for (const part of chunks(keys, FETCH_CHUNK)) {
+    const got = await db
+      .selectFrom('block')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        part.map((k) => k.id),
+      )
+      .execute()
+    for (const r of got) rows.set(r.id, r)
+  }
+  return keys.map((k) => rows.get(k.id)).filter((r): r is BlockRow => r !== undefined)
+}
+
+/**
  * One batch of visible pages/databases in `(last_edited_time, id)` order, strictly after (or from)
  * `after`. Returns fewer than `limit` rows only when nothing visible is left. Ancestor trash is not
- * considered here (see `trashedAmong`). The plan is chosen per call (see `LISTING_PLAN`).
+ * considered here (see `trashedAmong`). The plan is chosen per call: the title index for a selective
+ * title query (`TITLE_INDEX`), else by the number of visible nodes (`LISTING_PLAN`).
  */
 export async function visibleNodes(db: Db, q: VisibleNodesQuery): Promise<BlockRow[]> {
   if (q.roots.length === 0 || q.types.length === 0) return []
+  if (q.titleContains !== undefined) {
+    const byTitle = await visibleByTitleIndex(db, q)
+    if (byTitle) return byTitle
+  }
   // One root (a connection with one share): its index range is already in listing order.
   if (q.roots.length === 1) return (await candidates(db, q, q.after, q.limit, q.roots[0])).filter((r) => r.workspace_id === q.workspaceId)
   const keys = await keysUnderRoots(db, q, LISTING_PLAN.sparseLimit)
