@@ -27,8 +27,7 @@ export async function sweepOnce(
 ): Promise<SweepResult> {
   const nowMs = Date.now()
   return deps.store.transaction(async (trx) => {
-    if (!(await takeSweepTurn(trx, nowMs, opts.force ? 0 : settings.sweepMs)) && !opts.force)
-      return { swept: false, deliveriesDeleted: 0 }
+    if (!(await takeSweepTurn(trx, nowMs, opts.force ? 0 : settings.sweepMs)) && !opts.force) return { swept: false, deliveriesDeleted: 0 }
     const deliveriesDeleted = await deleteOldDeliveries(trx, new Date(nowMs - settings.retentionMs).toISOString(), SWEEP_BATCH)
     return { swept: true, deliveriesDeleted }
   })
