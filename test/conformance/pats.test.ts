@@ -192,8 +192,9 @@ describe('personal access tokens through the SDK', () => {
     const notion = server.client((await s.pat(s.member.id)).token)
     expect((await notion.pages.retrieve({ page_id: s.pages.root.id })).id).toBe(s.pages.root.id)
     await removeMember(server.deps, s.workspace.id, s.member.id)
-    for (const call of [notion.users.me({}), notion.pages.retrieve({ page_id: s.pages.root.id })]) {
-      const e = await apiError(call)
+    // Each call is made when it is awaited: a second promise made up front could reject unhandled.
+    for (const call of [() => notion.users.me({}), () => notion.pages.retrieve({ page_id: s.pages.root.id })]) {
+      const e = await apiError(call())
       expect(e.status).toBe(401)
       expect(e.code).toBe(APIErrorCode.Unauthorized)
       expect(e.message).toBe('API token is invalid.')
