@@ -19,7 +19,7 @@ import {
 import type { Db } from '../storage/store.js'
 import type { Deps } from './deps.js'
 import { nodeTitle, readPage, visiblePageTree, type BlockTree } from './portal.service.js'
-import { zipStored } from './zip.js'
+import { zipSync } from 'fflate'
 
 /**
  * Notion's Admin API beyond users, PATs and groups (docs/notion-admin-api.md, docs/adr/0029-admin-api-holds-exports.md):
@@ -361,7 +361,7 @@ async function runExport(deps: Deps, id: string, workspaceId: string, userId: st
       return
     }
     const tree = (await visiblePageTree(deps, workspaceId, userId)).slice(0, EXPORT_PAGE_LIMIT)
-    const files: { name: string; data: Uint8Array }[] = []
+    const files: Record<string, Uint8Array> = {}
     const used = new Set<string>()
     for (const n of tree) {
       const page = await readPage(deps, userId, n.id)
@@ -374,9 +374,10 @@ async function runExport(deps: Deps, id: string, workspaceId: string, userId: st
           ? blocksToMarkdown(page.blocks.map(toMd), deps.publicUrl).markdown
           : page.rows.map((r) => `- ${r.title || 'Untitled'}`).join('\n')
       const text = format === 'markdown' ? `# ${page.title}\n\n${body}\n` : htmlDocument(page.title, body)
-      files.push({ name, data: Buffer.from(text, 'utf8') })
+      files[name] = Buffer.from(text, 'utf8')
     }
-    const zip = zipStored(files)
+    // Stored entries (level 0): text pages, and the ZIP is built in memory (capped at EXPORT_PAGE_LIMIT pages).
+    const zip = zipSync(files, { level: 0 })
     const key = `export/${id}`
     const size = await deps.blobs.put(
       key,
@@ -386,7 +387,7 @@ async function runExport(deps: Deps, id: string, workspaceId: string, userId: st
       zip.length,
     )
     await deps.store.transaction((trx) =>
-      exportsRepo.completeExport(trx, row, { pagesExported: files.length, sizeBytes: size, blobKey: key }, adminAt(deps)),
+      exportsRepo.completeExport(trx, row, { pagesExported: Object.keys(files).length, sizeBytes: size, blobKey: key }, adminAt(deps)),
     )
   } catch (err) {
     deps.logger.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'workspace export failed')
