@@ -133,20 +133,7 @@ async function keysUnderRoots(db: Db, q: VisibleNodesQuery, cap: number): Promis
     keys.push(...(await query.execute()))
   }
   if (q.roots.length > MAX_ROOTS_IN_LIST) {
-    const sign = desc ? -1 : 1
-    keys.sort(
-      (a, b) =>
-        sign *
-        (a.last_edited_time < b.last_edited_time
-          ? -1
-          : a.last_edited_time > b.last_edited_time
-            ? 1
-            : a.id < b.id
-              ? -1
-              : a.id > b.id
-                ? 1
-                : 0),
-    )
+    keys.sort(byEditedTime(desc))
   }
   return keys
 }
@@ -236,22 +223,9 @@ async function visibleByTitleIndex(db: Db, q: VisibleNodesQuery): Promise<BlockR
     if (matches.length >= TITLE_INDEX.cap) return null
   }
   const readable = new Set(q.roots)
-  const sign = desc ? -1 : 1
   const keys = matches
     .filter((m) => m.perm_root_id !== null && readable.has(m.perm_root_id))
-    .sort(
-      (a, b) =>
-        sign *
-        (a.last_edited_time < b.last_edited_time
-          ? -1
-          : a.last_edited_time > b.last_edited_time
-            ? 1
-            : a.id < b.id
-              ? -1
-              : a.id > b.id
-                ? 1
-                : 0),
-    )
+    .sort(byEditedTime(desc))
     .slice(0, q.limit)
   if (keys.length === 0) return []
   const rows = new Map<string, BlockRow>()
@@ -330,4 +304,12 @@ export async function dataSourcesOfMany(db: Db, databaseIds: string[]): Promise<
     out.set(r.database_id, list)
   }
   return out
+}
+
+/** Search's order: `last_edited_time`, then `id` (the keyset the cursor encodes); descending when `desc`. */
+function byEditedTime(desc: boolean): (a: { last_edited_time: string; id: string }, b: { last_edited_time: string; id: string }) => number {
+  const sign = desc ? -1 : 1
+  return (a, b) =>
+    sign *
+    (a.last_edited_time < b.last_edited_time ? -1 : a.last_edited_time > b.last_edited_time ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
