@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import { plainText, type RichTextItem } from '../../src/domain/rich-text.js'
 import type { NewBlock } from '../../src/domain/blocks.js'
 import type { BlockTable, Database } from '../../src/storage/database.js'
+import { contentBlockRow } from '../../src/storage/repositories/blocks.repository.js'
 
 /**
  * The benchmark generator's one bulk-insert path (docs/adr/0012-benchmarks.md).
@@ -113,30 +114,18 @@ function pageRow(p: BulkPage, parent: ParentInfo, position: number): { row: Bloc
 
 /** The row `insertBlocks` writes for a content block of page `pageId`. */
 function blockRow(b: NewBlock, id: string, pageId: string, workspaceId: string, position: number, time: string, actor: string): BlockTable {
-  return {
+  return contentBlockRow({
     id,
-    workspace_id: workspaceId,
+    workspaceId,
     type: b.type,
-    parent_type: 'page_id',
-    parent_id: pageId,
-    page_id: pageId,
+    parentType: 'page_id',
+    parentId: pageId,
+    pageId,
     position,
-    content: JSON.stringify(b.content),
-    perm_root_id: null,
-    path: null,
-    inherits: 1,
-    title_text: null,
-    properties: null,
-    icon: null,
-    cover: null,
-    is_locked: 0,
-    is_inline: 0,
-    created_time: time,
-    created_by: actor,
-    last_edited_time: time,
-    last_edited_by: actor,
-    in_trash: 0,
-  }
+    content: b.content,
+    actor,
+    time,
+  })
 }
 
 /**
