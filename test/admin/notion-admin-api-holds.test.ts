@@ -233,7 +233,8 @@ describe("Notion's Admin API: spaces, sessions, legal holds, exports", () => {
     expect(files.map((f) => f.name.replace(/ [0-9a-f]{32}\.md$/, '')).sort()).toEqual(['Child', 'Grandchild', 'Other', 'Root'])
     expect(files.find((f) => f.name.startsWith('Root'))?.data.toString()).toContain('# Root')
     const bad = await fetch(
-      status.body.download_urls[0].replace(/signature=[0-9a-f]/, 'signature=0').replace(/signature=00/, 'signature=01'),
+      // Flip the signature's first hex digit, so the tampered URL always differs from the signed one.
+      status.body.download_urls[0].replace(/signature=([0-9a-f])/, (_m: string, c: string) => `signature=${c === '0' ? '1' : '0'}`),
     )
     expect(bad.status).toBe(401)
     expect(await bad.json()).toEqual({ type: 'error', code: 'unauthorized', status: 401, message: expect.any(String) })
