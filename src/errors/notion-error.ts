@@ -99,7 +99,16 @@ export class NotionApiError extends Error {
     message: string,
     options: { additionalData?: AdditionalData; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause })
+    // A refusal (4xx) is an answer, not a fault: its stack is never logged (error-handler.ts logs
+    // only unexpected errors), and capturing one cost ~2.5 µs of a 401's CPU (bench/RESULTS.md,
+    // session 6). 5xx errors keep theirs.
+    const limit = Error.stackTraceLimit
+    if (STATUS_BY_CODE[code] < 500) Error.stackTraceLimit = 0
+    try {
+      super(message, { cause: options.cause })
+    } finally {
+      Error.stackTraceLimit = limit
+    }
     this.name = 'NotionApiError'
     this.code = code
     this.status = STATUS_BY_CODE[code]
