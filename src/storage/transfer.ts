@@ -18,7 +18,8 @@ import { CHUNK_BYTES } from './blobs/database-blob-store.js'
  *
  * Files: uploaded files' bytes travel inside the file as `blob_chunk` rows (`{blob_key, seq, data:
  * {base64}}`, 256 KiB chunks, `seq` 0, 1, …) whatever the blob store: the database store's own rows,
- * or, for a `local` or `s3` store (`blobs`), every blob a `file_upload_part` names, read from the store.
+ * or, for a `local` or `s3` store (`blobs`), every blob a row names (`file_upload_part`, a custom emoji's
+ * image, an Admin API export's ZIP), read from the store.
  * Import writes them back as rows into a database blob store, or into the `local`/`s3` store given.
  * So one export moves a workspace with its files between any two stores.
  *
@@ -338,10 +339,21 @@ async function exportBlobs(
   write: (line: string) => Promise<void> | void,
   onProgress: (done: number) => void,
 ): Promise<number> {
-  const parts = (await db.selectFrom('file_upload_part').select(['blob_key', 'size']).orderBy('blob_key').execute()) as unknown as {
-    blob_key: string
-    size: number | string
-  }[]
+  // Every blob a row names: uploaded files' parts, custom emoji images (ADR 27) and Admin API export
+  // ZIPs (ADR 29); each key once, in key order.
+  const named = [
+    ...(await db.selectFrom('file_upload_part').select(['blob_key', 'size']).execute()),
+    ...(await db.selectFrom('custom_emoji').select(['blob_key', 'size']).where('blob_key', 'is not', null).execute()),
+    ...(await db
+      .selectFrom('workspace_export')
+      .select(['blob_key', 'size_bytes as size'])
+      .where('blob_key', 'is not', null)
+      .where('size_bytes', 'is not', null)
+      .execute()),
+  ] as unknown as { blob_key: string; size: number | string }[]
+  const parts = [...new Map(named.map((p) => [p.blob_key, p])).values()].sort((a, b) =>
+    a.blob_key < b.blob_key ? -1 : a.blob_key > b.blob_key ? 1 : 0,
+  )
   let lines = 0
   for (const part of parts) {
     const size = Number(part.size)

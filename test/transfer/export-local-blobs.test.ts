@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { databaseBlobStore } from '../../src/storage/blobs/database-blob-store.js'
 import { openStore, type Store } from '../../src/storage/store.js'
 import { exportStore, importStore } from '../../src/storage/transfer.js'
-import { connectedWorkspace } from '../support/factories.js'
+import { adminCall, connectedWorkspace } from '../support/factories.js'
 import { startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -106,6 +106,39 @@ describe('export and import with a local blob directory', () => {
       icon: { file: { url: string } }
     }
     expect(sha(new Uint8Array(await (await fetch(page3.icon.file.url)).arrayBuffer()))).toBe(sha(bytes))
+  })
+
+  it('a custom emoji image in a local blob directory survives export → import', async () => {
+    const key = randomBytes(32).toString('hex')
+    const env = { OCTAVO_SECRET_KEY: key, OCTAVO_BLOB_STORE: 'local', OCTAVO_FILE_SWEEP_INTERVAL: '0' }
+    const source = await startTestServer({ env })
+    servers.push(source)
+    const { s } = await connectedWorkspace(source)
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64')
+    const made = await adminCall(source, 'POST', `/workspaces/${s.workspace.id}/custom-emojis`, {
+      name: 'party',
+      image_base64: png.toString('base64'),
+      content_type: 'image/png',
+    })
+    expect(made.status).toBe(201)
+    const lines: string[] = []
+    const counts = await exportStore(source.deps.store, source.config.masterKey, (l) => void lines.push(l), undefined, source.deps.blobs)
+    expect(counts.blob_chunk).toBe(1)
+
+    const target = await startTestServer({ env })
+    servers.push(target)
+    await importStore(
+      target.deps.store,
+      target.config.masterKey,
+      (async function* () {
+        yield* lines
+      })(),
+      { blobs: target.deps.blobs },
+    )
+    const img = await fetch(`${target.url}/_octavo/emojis/${made.body.id}`)
+    expect(img.status).toBe(200)
+    expect(img.headers.get('content-type')).toBe('image/png')
+    expect(Buffer.from(await img.arrayBuffer()).equals(png)).toBe(true)
   })
 
   it('a failed import leaves no blobs behind', async () => {
