@@ -1,11 +1,11 @@
-import type { Command } from 'commander'
+import { Option, type Command } from 'commander'
 import { DomainError } from '../errors/domain-error.js'
 import { resolveActor, resolveWorkspace } from '../services/actors.js'
 import { importNotion, type ImportNotionResult } from '../services/import-notion/import-notion.service.js'
 import { configFor, parsePerson, withStore } from './runtime.js'
 
 /**
- * `octavo import-notion --token ntn_… [--base-url …]` (issue 18, ADR 31, docs/emulator.md "Import from
+ * `octavo import-notion --token ntn_… [--base-url …]` (or the token in `NOTION_TOKEN`; issue 18, ADR 31, docs/emulator.md "Import from
  * Notion"): copies what the token can see from Notion (or any server speaking its API, such as another
  * Octavo) into a workspace of this store, through services/import-notion. Progress goes to stderr, the
  * summary (or `--json` document) to stdout. Interrupted runs continue where they stopped: run the same
@@ -27,7 +27,8 @@ export function importNotionCommand(program: Command): void {
   program
     .command('import-notion')
     .description('copy what a Notion token can see (pages, blocks, databases, rows, users, comments, files) into a workspace')
-    .requiredOption('--token <token>', 'the source integration token (ntn_… or secret_…)')
+    // From the environment too, so the token stays out of the process list and the shell history.
+    .addOption(new Option('--token <token>', 'the source integration token (ntn_… or secret_…)').env('NOTION_TOKEN'))
     .option('--base-url <url>', "the source server's API base URL", 'https://api.notion.com')
     .option('--workspace <workspace>', 'target workspace (id or unique name); default: the first one')
     .option('--new-workspace <name>', 'create the target workspace instead (needs --owner)')
@@ -35,7 +36,7 @@ export function importNotionCommand(program: Command): void {
     .option('--as <person>', "who the copy is written as (e-mail or user id); default: the workspace's first owner")
     .option('--quiet', 'no progress lines on stderr')
     .action(async (o: ImportOptions, cmd: Command) => {
-      if (!o.token) throw new DomainError('invalid_input', '--token is required.')
+      if (!o.token) throw new DomainError('invalid_input', 'Give the source token as --token or in NOTION_TOKEN.')
       if (o.newWorkspace && !o.owner) throw new DomainError('invalid_input', '--new-workspace needs --owner "Name <email>".')
       if (o.newWorkspace && o.workspace) throw new DomainError('invalid_input', 'Give --workspace or --new-workspace, not both.')
       let baseUrl: URL

@@ -617,6 +617,29 @@ describe('refusals', () => {
       ),
     )
     expect(badUrl).toMatchObject({ code: 'invalid_input' })
+    // The token may come from NOTION_TOKEN instead of the command line (it is then what is sent).
+    const fromEnv = (token: string | undefined) => {
+      const before = process.env.NOTION_TOKEN
+      if (token === undefined) delete process.env.NOTION_TOKEN
+      else process.env.NOTION_TOKEN = token
+      return refused(
+        runCliInProcess(
+          [importNotionCommand],
+          ['--data-dir', target.dataDir, 'import-notion', '--base-url', source.url, '--new-workspace', 'X', '--owner', 'A <a@a.test>'],
+          { databaseUrl: target.config.databaseUrl },
+        ),
+      ).finally(() => {
+        if (before === undefined) delete process.env.NOTION_TOKEN
+        else process.env.NOTION_TOKEN = before
+      })
+    }
+    expect(await fromEnv(undefined)).toMatchObject({
+      code: 'invalid_input',
+      message: 'Give the source token as --token or in NOTION_TOKEN.',
+    })
+    const badEnvToken = await fromEnv('ntn_000000000000000000000000000000000000000000000000000')
+    expect(badEnvToken).toBeInstanceOf(APIResponseError)
+    expect(badEnvToken!.code).toBe('unauthorized')
     const { listWorkspaces } = await import('../../src/storage/repositories/workspaces.repository.js')
     expect(await listWorkspaces(target.deps.store.db)).toEqual([])
   })
