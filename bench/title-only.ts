@@ -17,11 +17,12 @@
  * Goal (issue 16): the title-only path at least 3× faster.
  * `--profile <scenario>@<version>` (e.g. `data-source query@2026-12-01`) also writes a V8 CPU profile of
  * that one timed loop to `<tmp dir>/title-only.cpuprofile` (read it with bench/profile-top.ts; not committed).
- * Output: a table on stdout and `bench/results/title-only-<YYYY-MM-DD>.json`.
+ * Output: a table on stdout and `bench/results/title-only-<YYYY-MM-DD>.json`, or the file `--out <path>`
+ * names (for alternating before/after runs); each row records the 1-minute load average after its loop.
  */
 import { Client, LogLevel } from '@notionhq/client'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Session } from 'node:inspector'
 import { performance } from 'node:perf_hooks'
@@ -41,6 +42,8 @@ const iArg = args.indexOf('--iterations')
 const ITERATIONS = iArg === -1 ? 40 : Number(args[iArg + 1])
 const pArg = args.indexOf('--profile')
 const PROFILE = pArg === -1 ? undefined : args[pArg + 1]
+const oArg = args.indexOf('--out')
+const OUT = oArg === -1 ? undefined : args[oArg + 1]
 const post = (session: Session, method: string, params: object = {}) =>
   new Promise<unknown>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))))
 const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
@@ -180,6 +183,7 @@ try {
         p50_ms: p(0.5),
         p95_ms: p(0.95),
         cpu_p50_ms: cpuP50,
+        load_1m: Number((loadavg()[0] as number).toFixed(2)),
       })
     }
     const ratio = Number(((med['2026-03-11'] as number) / (med['2026-12-01'] as number)).toFixed(2))
@@ -188,7 +192,7 @@ try {
   }
   console.table(out)
   const day = new Date().toISOString().slice(0, 10)
-  const file = join('bench', 'results', `title-only-${day}.json`)
+  const file = OUT ?? join('bench', 'results', `title-only-${day}.json`)
   writeFileSync(
     file,
     `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, rows: 100, results: out }, null, 2)}\n`,

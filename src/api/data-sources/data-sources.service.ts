@@ -28,7 +28,8 @@ import {
   type DataSourcePatch,
   type DataSourceRow,
 } from '../../storage/repositories/data-sources.repository.js'
-import { presentPage } from '../pages/pages.presenter.js'
+import { presentPage, presentsFileFree } from '../pages/pages.presenter.js'
+import { markFileFree } from '../../services/file-urls.js'
 import type { Db } from '../../storage/store.js'
 import { presentDataSource, presentPartialDataSource } from './data-sources.presenter.js'
 import type * as S from './data-sources.schemas.js'
@@ -210,21 +211,23 @@ export async function runDataSourceQuery(
           .map((p) => p.id)
       : undefined)
   const result = await queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true, properties: keep })
+  // The rows come presented with the kept properties only when the service narrowed the schema to them.
+  const narrowedToKeep = keep !== undefined && Object.keys(result.source.schema).every((id) => keep.includes(id))
+  let fileFree = true
   const pages = result.rows.map((row) => {
-    const out = presentPage(row, {
-      version: ctx.version,
-      publicUrl: deps.publicUrl,
-      dataSource: result.source,
-      computed: result.values.get(row.id),
-    })
-    if (keep) {
+    const presentation = { version: ctx.version, publicUrl: deps.publicUrl, dataSource: result.source, computed: result.values.get(row.id) }
+    const out = presentPage(row, presentation)
+    if (fileFree) fileFree = presentsFileFree(row, presentation)
+    if (keep && !narrowedToKeep) {
       const props = out.properties as Record<string, { id: string }>
       out.properties = Object.fromEntries(Object.entries(props).filter(([, v]) => keep.includes(v.id)))
     }
     return out
   })
   const requestStatus = result.complete ? { type: 'complete' } : { type: 'incomplete', incomplete_reason: 'query_result_limit_reached' }
-  return listEnvelope(listType, pages, result.nextCursor, { request_status: requestStatus })
+  const list = listEnvelope(listType, pages, result.nextCursor, { request_status: requestStatus })
+  // No page holds a file or a custom emoji: the router's signFileRefs skips the list whole.
+  return fileFree ? markFileFree(list) : list
 }
 
 /**
