@@ -189,7 +189,8 @@ export interface QueryInput {
  * envelope (`type` = `page_or_data_source` for 2025+, `page_or_database` for 2022) with
  * `request_status`. Trashed rows only with `in_trash` (or `archived`) true. Pagination: `page_size`
  * ≤ 100, the cursor is the id of the next row; `next_cursor` is null on the last page.
- * `filterProperties` limits each page's `properties` to those names or ids.
+ * `filterProperties` limits each page's `properties` to those names or ids. `database`: the data
+ * source's database row when the caller loaded it already.
  * @throws NotionApiError validation_error (filter, sorts)
  */
 export async function runDataSourceQuery(
@@ -199,6 +200,7 @@ export async function runDataSourceQuery(
   body: QueryInput,
   filterProperties: string[] | undefined,
   listType: ListType,
+  database?: BlockRow,
 ) {
   const trash = trashFlagOf(ctx.version, body)
   const schema = schemaOf(ds)
@@ -210,7 +212,7 @@ export async function runDataSourceQuery(
           .filter((p) => p.type === 'title')
           .map((p) => p.id)
       : undefined)
-  const result = await queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true, properties: keep })
+  const result = await queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true, properties: keep, database })
   // The rows come presented with the kept properties only when the service narrowed the schema to them.
   const narrowedToKeep = keep !== undefined && Object.keys(result.source.schema).every((id) => keep.includes(id))
   let fileFree = true
@@ -241,8 +243,8 @@ export async function queryDataSource(
   body: z.output<typeof S.QueryDataSourceBody>,
   filterProperties?: string[],
 ) {
-  const { ds } = await loadDataSource(deps.store.db, ctx.caller, id, { action: 'read', capability: 'read_content' })
-  return runDataSourceQuery(deps, ctx, ds, body, filterProperties, 'page_or_data_source')
+  const { ds, database } = await loadDataSource(deps.store.db, ctx.caller, id, { action: 'read', capability: 'read_content' })
+  return runDataSourceQuery(deps, ctx, ds, body, filterProperties, 'page_or_data_source', database)
 }
 
 /**

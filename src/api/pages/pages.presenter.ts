@@ -80,14 +80,16 @@ export function presentPage(row: ListedRow, p: PagePresentation): Record<string,
   const schema = p.dataSource?.schema ?? null
   const computedNothing = p.computed === undefined || Object.keys(p.computed).length === 0
   const values = storedValues(row.properties, schema, computedNothing)
+  const createdTime = toMinute(row.created_time)
+  const lastEditedTime = toMinute(row.last_edited_time)
   // Property values are built by domain/properties.ts (and legacy-shapes.ts) as untyped wire values.
   const properties = presentLegacyProperties(
     presentPropertyValues(
       values,
       schema,
       {
-        created_time: toMinute(row.created_time),
-        last_edited_time: toMinute(row.last_edited_time),
+        created_time: createdTime,
+        last_edited_time: lastEditedTime,
         created_by: row.created_by,
         last_edited_by: row.last_edited_by,
       },
@@ -99,8 +101,8 @@ export function presentPage(row: ListedRow, p: PagePresentation): Record<string,
   return {
     object: 'page',
     id: row.id,
-    created_time: toMinute(row.created_time),
-    last_edited_time: toMinute(row.last_edited_time),
+    created_time: createdTime,
+    last_edited_time: lastEditedTime,
     created_by: { object: 'user', id: row.created_by },
     last_edited_by: { object: 'user', id: row.last_edited_by },
     cover: row.cover ? JSON.parse(row.cover) : null,
