@@ -27,10 +27,10 @@ import { isStoreConflict } from '../storage/store.js'
  * | `GET /spaces/{space_id}/users` `?start_cursor&page_size` | `{users, next_cursor}` | §8.2 Users |
  * | `GET /spaces/{space_id}/personal_access_tokens` `?start_cursor&page_size` | `{personal_access_tokens, next_cursor}` | §8.2 PATs (shape unverified) |
  * | `DELETE /spaces/{space_id}/personal_access_tokens/{bot_id}` | revoke (idempotent) → `{}` | §8.2 PATs |
- * | `GET·POST /spaces/{space_id}/groups` | list `{groups, next_cursor}` · create `{name}` → group | §8.2 Groups (paths unverified) |
- * | `GET·PATCH·DELETE /spaces/{space_id}/groups/{group_id}` | get · rename `{name}` · delete → `{}` | same |
- * | `GET·POST /spaces/{space_id}/groups/{group_id}/members` | list `{members, next_cursor}` · add `{user_id}` | same |
- * | `DELETE /spaces/{space_id}/groups/{group_id}/members/{user_id}` | remove → `{}` | same |
+ * | `GET·POST /spaces/{space_id}/groups` | list `{groups, next_cursor}` · create `{name}` → group (409 on an exact duplicate name) | list-, create-permission-group |
+ * | `GET·PATCH·DELETE /spaces/{space_id}/groups/{group_id}` | get · rename `{name}` · delete → `{}` | delete-permission-group (get, rename shapes unverified) |
+ * | `GET·POST /spaces/{space_id}/groups/{group_id}/members` | list `{members, next_cursor}` · add `{member:{type:"user", user_id}}` (or `{user_id}`) | add-permission-group-member |
+ * | `DELETE /spaces/{space_id}/groups/{group_id}/members/users/{user_id}` (or `…/members/{user_id}`) | remove → `{}` | remove-permission-group-member |
  * | `GET /spaces` | `{spaces:[{id, name}], next_cursor}` | list-spaces (list key unverified) |
  * | `POST /managed_users/revoke_session` `{user:{type:"email"\|"id",…}}` | ends the person's portal sessions → `{status:"revoked"}` | revoke-user-session |
  * | `GET·POST /legal_holds`, `GET·PATCH /legal_holds/{id}`, `POST …/release` | LegalHold objects | legal holds (create/patch bodies unverified) |
@@ -140,7 +140,8 @@ export function notionAdminApiRoutes(deps: Deps, adminKey: string): Hono<AppEnv>
   app.post('/spaces/:space_id/groups', async (c) => {
     const ws = await space(c)
     const b = await body(c, GroupName)
-    const g = await createGroup(deps, { workspaceId: ws, actorId: await owner(ws), name: b.name })
+    // create-permission-group: 409 conflict_error when another group has the exact same name.
+    const g = await createGroup(deps, { workspaceId: ws, actorId: await owner(ws), name: b.name, uniqueName: true })
     return c.json(presentGroup(g))
   })
   app.get('/spaces/:space_id/groups/:group_id', async (c) => c.json(presentGroup(await groupOf(c, await space(c)))))
@@ -165,23 +166,35 @@ export function notionAdminApiRoutes(deps: Deps, adminKey: string): Hono<AppEnv>
   app.post('/spaces/:space_id/groups/:group_id/members', async (c) => {
     const ws = await space(c)
     const g = await groupOf(c, ws)
-    const b = await body(c, z.strictObject({ user_id: z.string() }))
-    const userId = parseId(b.user_id)
+    // add-permission-group-member documents `{member: {type: "user", user_id}}`; `{user_id}` is
+    // Octavo's earlier form, still accepted.
+    const b = await body(
+      c,
+      z.union([
+        z.strictObject({ member: z.strictObject({ type: z.literal('user'), user_id: z.string() }) }),
+        z.strictObject({ user_id: z.string() }),
+      ]),
+    )
+    const [raw, at] = 'member' in b ? [b.member.user_id, 'body.member.user_id'] : [b.user_id, 'body.user_id']
+    const userId = parseId(raw)
     if (!userId)
       throw new AdminApiError(
         'validation_error',
-        `body failed validation: body.user_id should be a valid uuid, instead was \`${JSON.stringify(b.user_id)}\`.`,
+        `body failed validation: ${at} should be a valid uuid, instead was \`${JSON.stringify(raw)}\`.`,
       )
     await addGroupMember(deps, { workspaceId: ws, actorId: await owner(ws), groupId: g.id, userId })
     return c.json(presentGroup((await groupOf(c, ws)) as GroupRow))
   })
-  app.delete('/spaces/:space_id/groups/:group_id/members/:user_id', async (c) => {
+  const removeMember = async (c: Context<AppEnv>) => {
     const ws = await space(c)
     const g = await groupOf(c, ws)
     const userId = pathId(c, 'user_id')
     await removeGroupMember(deps, { workspaceId: ws, actorId: await owner(ws), groupId: g.id, userId })
     return c.json({})
-  })
+  }
+  // remove-permission-group-member's path; `…/members/{user_id}` is Octavo's earlier one, still served.
+  app.delete('/spaces/:space_id/groups/:group_id/members/users/:user_id', removeMember)
+  app.delete('/spaces/:space_id/groups/:group_id/members/:user_id', removeMember)
 
   // Workspaces (§8.2 `GET /v1/spaces`; the list key `spaces` is unverified).
   app.get('/spaces', async (c) => {

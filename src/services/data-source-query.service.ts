@@ -72,8 +72,8 @@ async function rolledProperties(deps: Deps, schema: Schema): Promise<Map<string,
  * database is (it always is here: the route loaded it for reading); a restricted row is its own root
  * and is probed in the query itself.
  */
-async function rowAccess(db: Db, ctx: RequestContext, ds: DataSourceRow): Promise<RowAccess> {
-  const database = await findBlock(db, ds.database_id)
+async function rowAccess(db: Db, ctx: RequestContext, ds: DataSourceRow, loaded?: BlockRow): Promise<RowAccess> {
+  const database = loaded?.id === ds.database_id ? loaded : await findBlock(db, ds.database_id)
   const known = database && (await levelOn(db, ctx.caller, database)) >= REQUIRED_LEVEL.read ? database.perm_root_id : null
   return { principals: ctx.caller.principals, readableRoot: known, minLevel: REQUIRED_LEVEL.read }
 }
@@ -122,7 +122,9 @@ export interface RowQueryPage {
 
 /**
  * One page of a data source's rows for `body` (the route presents them as a list envelope).
- * `includeTrashed`: trashed rows too (`in_trash: true` in the body).
+ * `includeTrashed`: trashed rows too (`in_trash: true` in the body); `properties`: the ids of the
+ * properties presented (values are computed for those only); `database`: the data source's database
+ * row when the caller already loaded it (saves reading it again).
  * @throws NotionApiError validation_error (filter, sorts; domain/query.ts)
  */
 export async function queryDataSourceRows(
@@ -130,7 +132,7 @@ export async function queryDataSourceRows(
   ctx: RequestContext,
   ds: DataSourceRow,
   body: RowQueryInput,
-  opts: { includeTrashed: boolean; properties?: string[] | undefined },
+  opts: { includeTrashed: boolean; properties?: string[] | undefined; database?: BlockRow | undefined },
 ): Promise<RowQueryPage> {
   const db = deps.store.db
   const schema = schemaOf(ds)
@@ -149,7 +151,7 @@ export async function queryDataSourceRows(
   const size = body.page_size ?? 100
   const cursor = body.start_cursor ? (parseId(body.start_cursor) ?? body.start_cursor) : undefined
   const computeOpts = { viewer: ctx.caller, now: new Date(now) }
-  const access = await rowAccess(db, ctx, ds)
+  const access = await rowAccess(db, ctx, ds, opts.database)
 
   let matches: ListedRow[] = [] // up to one row past the page
   let before = 0

@@ -60,13 +60,41 @@ export function verifyFileUrl(
   return want.length === got.length && timingSafeEqual(want, got)
 }
 
+/** Objects `markFileFree` vouched for: `signFileRefs` skips them whole. */
+const fileFree = new WeakSet<object>()
+
+/**
+ * Whether JSON text as Octavo stores it (`JSON.stringify` output: a page's `properties`, `icon`,
+ * `cover`) may hold a file marker or a custom emoji: it names `file_upload_id` or `custom_emoji`,
+ * or has a `\u` escape (which could spell either). False for null. A cheap substring test, so that a
+ * presenter can vouch for what it built from such text (`markFileFree`).
+ */
+export function mayHoldFileRefs(...texts: (string | null | undefined)[]): boolean {
+  for (const t of texts) {
+    if (t && (t.includes('file_upload_id') || t.includes('custom_emoji') || t.includes('\\u'))) return true
+  }
+  return false
+}
+
+/**
+ * Marks `value` (an answer object) as holding no file marker and no custom emoji anywhere inside, so
+ * `signFileRefs` skips it without walking it: a list of 100 pages then costs 100 lookups instead of
+ * a walk over every nested object. Only for objects built from stored text that `mayHoldFileRefs`
+ * cleared and from fields that cannot hold either (ids, times, users, parents). Returns `value`.
+ */
+export function markFileFree<T extends object>(value: T): T {
+  fileFree.add(value)
+  return value
+}
+
 function isMarker(v: unknown): v is FileMarker {
   return v !== null && typeof v === 'object' && typeof (v as FileMarker).file_upload_id === 'string'
 }
 
 /**
  * Replaces every stored file marker inside `value` (any JSON-like answer) with a freshly signed
- * `{url, expiry_time}`, in place, and returns `value`. Objects without markers are untouched.
+ * `{url, expiry_time}`, in place, and returns `value`. Objects without markers are untouched;
+ * objects vouched for by `markFileFree` are not walked.
  * `onCustomEmoji`, when given, receives each `custom_emoji` payload `{id, …}` met on the way (icons,
  * mentions), so the router refreshes them without a second walk (services/custom-emojis.service.ts).
  */
@@ -83,6 +111,7 @@ export function signFileRefs<T>(
       for (const x of v) if (x !== null && typeof x === 'object') stack.push(x)
       continue
     }
+    if (fileFree.has(v)) continue
     const o = v as Record<string, unknown>
     if (isMarker(o.file)) {
       o.file = signFileUrl(deps, o.file.file_upload_id, o.file.filename)

@@ -151,13 +151,20 @@ export async function listGroups(deps: Deps, workspaceId: string) {
   }))
 }
 
-/** Creates a group. @throws DomainError not_found | forbidden | invalid_input */
-export async function createGroup(deps: Deps, input: { workspaceId: string; actorId: string; name: string }) {
+/**
+ * Creates a group. `uniqueName`: refuse a name another group of the workspace has exactly (case and
+ * all, after trimming), as Notion's Admin API does (create-permission-group: 409 `conflict_error`);
+ * the portal and the CLI allow duplicates, as they always have.
+ * @throws DomainError not_found | forbidden | invalid_input | conflict (uniqueName)
+ */
+export async function createGroup(deps: Deps, input: { workspaceId: string; actorId: string; name: string; uniqueName?: boolean }) {
   const time = isoNow(deps.clock)
   const name = validGroupName(input.name)
   return deps.store.transaction(async (trx) => {
     await requireWorkspace(trx, input.workspaceId)
     await requireGroupAdmin(trx, input.workspaceId, input.actorId, 'manage')
+    if (input.uniqueName && (await people.listGroups(trx, input.workspaceId)).some((g) => g.name === name))
+      throw new DomainError('conflict', `A group named ${JSON.stringify(name)} already exists.`)
     const group = { id: newId(), workspace_id: input.workspaceId, name, created_by: input.actorId, created_time: time }
     await people.createGroup(trx, group, byUser(input.actorId, time))
     return { ...group, members: [] as { id: string }[] }

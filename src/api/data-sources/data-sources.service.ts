@@ -28,7 +28,8 @@ import {
   type DataSourcePatch,
   type DataSourceRow,
 } from '../../storage/repositories/data-sources.repository.js'
-import { presentPage } from '../pages/pages.presenter.js'
+import { presentPage, presentsFileFree } from '../pages/pages.presenter.js'
+import { markFileFree } from '../../services/file-urls.js'
 import type { Db } from '../../storage/store.js'
 import { presentDataSource, presentPartialDataSource } from './data-sources.presenter.js'
 import type * as S from './data-sources.schemas.js'
@@ -188,7 +189,8 @@ export interface QueryInput {
  * envelope (`type` = `page_or_data_source` for 2025+, `page_or_database` for 2022) with
  * `request_status`. Trashed rows only with `in_trash` (or `archived`) true. Pagination: `page_size`
  * ≤ 100, the cursor is the id of the next row; `next_cursor` is null on the last page.
- * `filterProperties` limits each page's `properties` to those names or ids.
+ * `filterProperties` limits each page's `properties` to those names or ids. `database`: the data
+ * source's database row when the caller loaded it already.
  * @throws NotionApiError validation_error (filter, sorts)
  */
 export async function runDataSourceQuery(
@@ -198,6 +200,7 @@ export async function runDataSourceQuery(
   body: QueryInput,
   filterProperties: string[] | undefined,
   listType: ListType,
+  database?: BlockRow,
 ) {
   const trash = trashFlagOf(ctx.version, body)
   const schema = schemaOf(ds)
@@ -209,22 +212,24 @@ export async function runDataSourceQuery(
           .filter((p) => p.type === 'title')
           .map((p) => p.id)
       : undefined)
-  const result = await queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true, properties: keep })
+  const result = await queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true, properties: keep, database })
+  // The rows come presented with the kept properties only when the service narrowed the schema to them.
+  const narrowedToKeep = keep !== undefined && Object.keys(result.source.schema).every((id) => keep.includes(id))
+  let fileFree = true
   const pages = result.rows.map((row) => {
-    const out = presentPage(row, {
-      version: ctx.version,
-      publicUrl: deps.publicUrl,
-      dataSource: result.source,
-      computed: result.values.get(row.id),
-    })
-    if (keep) {
+    const presentation = { version: ctx.version, publicUrl: deps.publicUrl, dataSource: result.source, computed: result.values.get(row.id) }
+    const out = presentPage(row, presentation)
+    if (fileFree) fileFree = presentsFileFree(row, presentation)
+    if (keep && !narrowedToKeep) {
       const props = out.properties as Record<string, { id: string }>
       out.properties = Object.fromEntries(Object.entries(props).filter(([, v]) => keep.includes(v.id)))
     }
     return out
   })
   const requestStatus = result.complete ? { type: 'complete' } : { type: 'incomplete', incomplete_reason: 'query_result_limit_reached' }
-  return listEnvelope(listType, pages, result.nextCursor, { request_status: requestStatus })
+  const list = listEnvelope(listType, pages, result.nextCursor, { request_status: requestStatus })
+  // No page holds a file or a custom emoji: the router's signFileRefs skips the list whole.
+  return fileFree ? markFileFree(list) : list
 }
 
 /**
@@ -238,8 +243,8 @@ export async function queryDataSource(
   body: z.output<typeof S.QueryDataSourceBody>,
   filterProperties?: string[],
 ) {
-  const { ds } = await loadDataSource(deps.store.db, ctx.caller, id, { action: 'read', capability: 'read_content' })
-  return runDataSourceQuery(deps, ctx, ds, body, filterProperties, 'page_or_data_source')
+  const { ds, database } = await loadDataSource(deps.store.db, ctx.caller, id, { action: 'read', capability: 'read_content' })
+  return runDataSourceQuery(deps, ctx, ds, body, filterProperties, 'page_or_data_source', database)
 }
 
 /**

@@ -214,7 +214,7 @@ export async function queryDatabase(
   if (!ds) return { object: 'list', results: [], next_cursor: null, has_more: false, type: 'page_or_database', page_or_database: {} }
   // Before 2022-02-22 the filter keys `text`, `phone` (and `text` in formula filters) are aliases (domain/legacy-shapes.ts).
   const filter = readLegacyFilter(body.filter, ctx.version)
-  return runDataSourceQuery(deps, ctx, ds, filter === undefined ? body : { ...body, filter }, filterProperties, 'page_or_database')
+  return runDataSourceQuery(deps, ctx, ds, filter === undefined ? body : { ...body, filter }, filterProperties, 'page_or_database', node)
 }
 
 /**

@@ -6,6 +6,8 @@ import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/
 import { presentLegacyProperties } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import type { PageObjectResponse } from '@notionhq/client'
+import { jsonMember } from '../../domain/json-fields.js'
+import { mayHoldFileRefs } from '../../services/file-urls.js'
 
 /**
  * An SDK response type as Octavo serves it to every version: `archived` is optional, since 2026-03-11
@@ -75,16 +77,19 @@ export function trashFields(inTrash: boolean, version: NotionVersion): { archive
  * untyped wire values here. Returned as a plain record: callers narrow `properties` (`filter_properties`).
  */
 export function presentPage(row: ListedRow, p: PagePresentation): Record<string, unknown> {
-  const values = JSON.parse(row.properties ?? '{}') as Record<string, unknown>
   const schema = p.dataSource?.schema ?? null
+  const computedNothing = p.computed === undefined || Object.keys(p.computed).length === 0
+  const values = storedValues(row.properties, schema, computedNothing)
+  const createdTime = toMinute(row.created_time)
+  const lastEditedTime = toMinute(row.last_edited_time)
   // Property values are built by domain/properties.ts (and legacy-shapes.ts) as untyped wire values.
   const properties = presentLegacyProperties(
     presentPropertyValues(
       values,
       schema,
       {
-        created_time: toMinute(row.created_time),
-        last_edited_time: toMinute(row.last_edited_time),
+        created_time: createdTime,
+        last_edited_time: lastEditedTime,
         created_by: row.created_by,
         last_edited_by: row.last_edited_by,
       },
@@ -96,8 +101,8 @@ export function presentPage(row: ListedRow, p: PagePresentation): Record<string,
   return {
     object: 'page',
     id: row.id,
-    created_time: toMinute(row.created_time),
-    last_edited_time: toMinute(row.last_edited_time),
+    created_time: createdTime,
+    last_edited_time: lastEditedTime,
     created_by: { object: 'user', id: row.created_by },
     last_edited_by: { object: 'user', id: row.last_edited_by },
     cover: row.cover ? JSON.parse(row.cover) : null,
@@ -110,4 +115,31 @@ export function presentPage(row: ListedRow, p: PagePresentation): Record<string,
     url: urlOf(p.publicUrl, row.id, titleOfValues(values, schema)),
     public_url: null,
   } satisfies Served<PageObjectResponse>
+}
+
+/**
+ * Whether `presentPage(row, p)` holds no file marker and no custom emoji (services/file-urls.ts): its
+ * stored text names neither and nothing was computed for it (a rollup may show other rows' files).
+ * The router's `signFileRefs` then need not walk it (`markFileFree`).
+ */
+export function presentsFileFree(row: Pick<ListedRow, 'properties' | 'icon' | 'cover'>, p: Pick<PagePresentation, 'computed'>): boolean {
+  return (p.computed === undefined || Object.keys(p.computed).length === 0) && !mayHoldFileRefs(row.properties, row.icon, row.cover)
+}
+
+/**
+ * The stored values a page is presented from (property id → wire value). A plain page (no schema)
+ * and a row presented with its title property only (2026-12-01's title-only lists), with nothing
+ * computed, need only that member of `properties`: parsed alone (domain/json-fields.ts), not the whole JSON.
+ */
+function storedValues(properties: string | null, schema: Schema | null, computedNothing: boolean): Record<string, unknown> {
+  if (properties === null) return {}
+  let only: string | undefined
+  if (schema === null) only = 'title'
+  else if (computedNothing) {
+    const props = Object.values(schema)
+    if (props.length === 1 && props[0]?.type === 'title') only = props[0].id
+  }
+  if (only === undefined) return JSON.parse(properties) as Record<string, unknown>
+  const value = jsonMember(properties, only)
+  return value === undefined ? {} : { [only]: value }
 }

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../auth/principal.js'
 import { changeActorOf } from '../../services/change-actor.js'
+import { markFileFree } from '../../services/file-urls.js'
 import { countBlocks, normalizeCover, normalizeIcon, parseBlockRequests, type NewBlock } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { titleOfValues, titlePropertyId, type Schema } from '../../domain/properties.js'
@@ -33,7 +34,7 @@ import { requireWritableDataSourceParent, requireWritableNode } from '../../serv
 import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
 import { blocksFromMarkdown, checkMarkdownOptions } from './page-markdown.service.js'
-import { presentPage } from './pages.presenter.js'
+import { presentPage, presentsFileFree } from './pages.presenter.js'
 import type * as S from './pages.schemas.js'
 import type * as z from 'zod'
 
@@ -87,7 +88,10 @@ export async function presentPageFor(
   const computed = dataSource
     ? await computeOneRow(deps.store.db, { viewer: ctx.caller, now: new Date(deps.clock.now()) }, dataSource, row)
     : undefined
-  const page = presentPage(row, { version: ctx.version, publicUrl: deps.publicUrl, dataSource, computed })
+  const presentation = { version: ctx.version, publicUrl: deps.publicUrl, dataSource, computed }
+  const page = presentPage(row, presentation)
+  // Nothing to sign inside: the router's signFileRefs skips it (search lists 100 of them).
+  if (presentsFileFree(row, presentation)) markFileFree(page)
   if (filter && filter.length > 0) {
     const props = page.properties as Record<string, { id: string }>
     page.properties = Object.fromEntries(

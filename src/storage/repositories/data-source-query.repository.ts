@@ -254,6 +254,9 @@ export const LISTED_COLUMNS = [
   'in_trash',
 ] as const satisfies readonly (keyof BlockRow)[]
 
+/** `LISTED_COLUMNS` of the row aliased `b`, as a select list. */
+const LISTED_SELECT = sql.join(LISTED_COLUMNS.map((c) => sql.ref(`b.${c}`)))
+
 /** A row as `queryRows` returns it: `LISTED_COLUMNS` only. */
 export type ListedRow = Pick<BlockRow, (typeof LISTED_COLUMNS)[number]>
 
@@ -286,12 +289,21 @@ export async function queryRows(
   }
   const limit = page.limit(before)
   if (limit <= 0) return { rows: [], before }
-  // Ids first (indexes only), then the wide rows of just this page.
+  const order = orderBy(built.keys, built.driven)
+  if (q.sorts.length === 0) {
+    // The default order (newest first) walks the `block_row_list` index in order and stops at the
+    // limit, so the listed columns are read for this page's rows only: one statement.
+    const r =
+      await sql<ListedRow>`SELECT ${LISTED_SELECT} FROM ${built.from} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${order} LIMIT ${limit}`.execute(
+        db,
+      )
+    return { rows: r.rows, before }
+  }
+  // A sort on a property's value orders every matching row: ids first (indexes only, so the sort
+  // carries no wide rows), then the listed columns of just this page.
   const r = await sql<{
     id: string
-  }>`SELECT b.id FROM ${built.from} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${orderBy(built.keys, built.driven)} LIMIT ${limit}`.execute(
-    db,
-  )
+  }>`SELECT b.id FROM ${built.from} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${order} LIMIT ${limit}`.execute(db)
   const ids = r.rows.map((x) => x.id)
   if (ids.length === 0) return { rows: [], before }
   // Only the columns a listed row is presented and computed from (not its content, path or search

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createGroup } from '../../src/services/people.service.js'
+import { lastEventSeq, listEvents } from '../../src/storage/repositories/events.repository.js'
+import { startTestServer, type TestServer } from '../support/harness.js'
+import { seedPeople } from '../support/pats.js'
+
+/**
+ * Permission groups in Notion's Admin API (`/admin/v1`) as its reference documents them
+ * (developers.notion.com/reference/admin: create-permission-group, add-permission-group-member,
+ * remove-permission-group-member; docs/notion-admin-api.md), over raw HTTP: the documented member
+ * body `{member: {type: "user", user_id}}`, the documented removal path `…/members/users/{user_id}`,
+ * and 409 `conflict_error` for a second group with the exact same name. Octavo's earlier forms
+ * (`{user_id}`, `…/members/{user_id}`) keep working (test/admin/notion-admin-api.test.ts).
+ */
+describe("Notion's Admin API: permission groups as documented", () => {
+  let server: TestServer
+  beforeAll(async () => {
+    server = await startTestServer()
+  })
+  afterAll(async () => server?.stop())
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const headers = new Headers({ authorization: `Bearer ${server.config.adminKey}`, 'notion-version': '2026-06-01' })
+    if (body !== undefined) headers.set('content-type', 'application/json')
+    const res = await fetch(`${server.url}/admin/v1${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    })
+    return { status: res.status, body: (await res.json()) as any }
+  }
+  const refused = (r: { status: number; body: any }, status: number, code: string) => {
+    expect(r.status).toBe(status)
+    expect(r.body).toEqual({ type: 'error', code, status, message: expect.any(String) })
+  }
+  const eventsOf = async (write: () => Promise<unknown>) => {
+    const afterSeq = await lastEventSeq(server.deps.store.db)
+    await write()
+    return (await listEvents(server.deps.store.db, { afterSeq })).map((e) => [e.type, e.objectId, e.actor])
+  }
+
+  it('adds a member with {member: {type: "user", user_id}} and removes it at …/members/users/{user_id}', async () => {
+    const s = await seedPeople(server)
+    const ws = s.workspace.id
+    const actor = `user:${s.owner.id}`
+    const g = await call('POST', `/spaces/${ws}/groups`, { name: 'Design' })
+    expect(g.status).toBe(200)
+    const path = `/spaces/${ws}/groups/${g.body.id}`
+
+    expect(
+      await eventsOf(async () => {
+        const r = await call('POST', `${path}/members`, { member: { type: 'user', user_id: s.member.id } })
+        expect(r.status).toBe(200)
+        expect(r.body).toMatchObject({ id: g.body.id, name: 'Design', member_count: 1 })
+      }),
+    ).toEqual([['group.member_added', g.body.id, actor]])
+    expect((await call('GET', `${path}/members`)).body.members.map((m: any) => m.id)).toEqual([s.member.id])
+
+    // Refusals write nothing.
+    expect(
+      await eventsOf(async () => {
+        refused(await call('POST', `${path}/members`, { member: { type: 'user', user_id: s.member.id } }), 409, 'conflict_error')
+        refused(await call('POST', `${path}/members`, { member: { type: 'group', user_id: s.admin.id } }), 400, 'validation_error')
+        refused(await call('POST', `${path}/members`, { member: { type: 'user' } }), 400, 'validation_error')
+        refused(await call('POST', `${path}/members`, { member: { user_id: s.admin.id } }), 400, 'validation_error')
+        refused(
+          await call('POST', `${path}/members`, { member: { type: 'user', user_id: s.admin.id }, user_id: s.admin.id }),
+          400,
+          'validation_error',
+        )
+        refused(await call('POST', `${path}/members`, { member: { type: 'user', user_id: s.guest.id } }), 400, 'validation_error')
+        refused(await call('POST', `${path}/members`, { member: { type: 'user', user_id: s.workspace.id } }), 404, 'object_not_found')
+        refused(await call('DELETE', `${path}/members/users/${s.admin.id}`), 404, 'object_not_found')
+        refused(await call('DELETE', `${path}/members/users/nope`), 400, 'validation_error')
+      }),
+    ).toEqual([])
+    const bad = await call('POST', `${path}/members`, { member: { type: 'user', user_id: 'nope' } })
+    refused(bad, 400, 'validation_error')
+    expect(bad.body.message).toBe('body failed validation: body.member.user_id should be a valid uuid, instead was `"nope"`.')
+
+    expect(
+      await eventsOf(async () => {
+        const r = await call('DELETE', `${path}/members/users/${s.member.id}`)
+        expect(r).toEqual({ status: 200, body: {} })
+      }),
+    ).toEqual([['group.member_removed', g.body.id, actor]])
+    expect((await call('GET', `${path}/members`)).body).toEqual({ members: [], next_cursor: null })
+    refused(await call('DELETE', `${path}/members/users/${s.member.id}`), 404, 'object_not_found')
+  })
+
+  it('refuses a second group with the exact same name (409 conflict_error); another case is another name', async () => {
+    const s = await seedPeople(server)
+    const ws = s.workspace.id
+    expect((await call('POST', `/spaces/${ws}/groups`, { name: 'Finance' })).status).toBe(200)
+    expect(
+      await eventsOf(async () => {
+        refused(await call('POST', `/spaces/${ws}/groups`, { name: 'Finance' }), 409, 'conflict_error')
+        // Names are trimmed before they are compared, as they are stored.
+        refused(await call('POST', `/spaces/${ws}/groups`, { name: '  Finance ' }), 409, 'conflict_error')
+      }),
+    ).toEqual([])
+    const lower = await call('POST', `/spaces/${ws}/groups`, { name: 'finance' })
+    expect(lower.status).toBe(200)
+    expect(lower.body.name).toBe('finance')
+    // Another space may use the name.
+    const other = await seedPeople(server)
+    expect((await call('POST', `/spaces/${other.workspace.id}/groups`, { name: 'Finance' })).status).toBe(200)
+    // The portal and the CLI (the same service without `uniqueName`) still allow a duplicate, as before.
+    await createGroup(server.deps, { workspaceId: ws, actorId: s.owner.id, name: 'Finance' })
+    const names: string[] = (await call('GET', `/spaces/${ws}/groups`)).body.groups.map((g: any) => g.name)
+    expect(names.sort()).toEqual(['Finance', 'Finance', 'finance'])
+  })
+})
