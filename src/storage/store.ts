@@ -52,6 +52,18 @@ export interface Store {
   restoreImage?(image: StoreImage): Promise<void>
   /** Frees an image (drops its schema on PostgreSQL). */
   dropImage?(image: StoreImage): Promise<void>
+  /**
+   * SQLite: who checkpoints the WAL into the database file. By default the connection whose commit
+   * takes the WAL past 1,000 pages does, during that commit; `autoCheckpoint(false)` leaves it to
+   * `checkpoint()` on another connection (the webhook worker thread does it, ADR 34), so this
+   * connection's commits stay short. Absent on PostgreSQL.
+   */
+  autoCheckpoint?(on: boolean): void
+  /**
+   * SQLite: a PASSIVE checkpoint of the WAL (copies what no reader still needs; never waits for or
+   * blocks readers and writers). Absent on PostgreSQL.
+   */
+  checkpoint?(): Promise<void>
 }
 
 /** A whole-store copy made by `Store.saveImage`: opaque outside the store that made it. */
@@ -250,8 +262,12 @@ export async function createSqliteStore(
   let raw = open(opts.from && !onFile ? opts.from : path)
   // Prepared statements are cached per handle (statement-cache.ts); a new handle gets a new cache.
   let cached = cachingDatabase(raw)
+  // Transactions begin IMMEDIATE (Kysely sends a deferred `begin`): the write lock is taken at the start
+  // and waits on `busy_timeout` while another connection writes (the webhook worker thread's, ADR 34).
+  // A deferred transaction that read first would instead fail at its first write with SQLITE_BUSY,
+  // without waiting, whenever another connection committed since its read began.
   const connection = {
-    prepare: (text: string) => cached.prepare(text),
+    prepare: (text: string) => cached.prepare(text === 'begin' ? 'begin immediate' : text),
     close: () => cached.close(),
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) })
@@ -306,6 +322,12 @@ export async function createSqliteStore(
     },
     dropImage: async (image) => {
       images.delete(image)
+    },
+    autoCheckpoint: (on) => {
+      raw.pragma(`wal_autocheckpoint = ${on ? 1000 : 0}`)
+    },
+    checkpoint: async () => {
+      if (onFile) await exclusive(() => raw.pragma('wal_checkpoint(PASSIVE)'))
     },
   }
   if (opts.migrate !== false) await store.migrate()

@@ -51,6 +51,12 @@ import { postWebhook } from './sender.js'
  *   after the last attempt, or skipped).
  */
 
+/**
+ * What the webhook worker needs of the service dependencies: the store, the secrets (tokens are
+ * sealed) and a logger. The worker thread (src/webhooks-thread.ts) builds just these.
+ */
+export type WebhookDeps = Pick<Deps, 'store' | 'secrets' | 'logger'>
+
 /** How many `seq`s behind the cursor are re-read for late PostgreSQL commits (ADR 15). */
 export const DISPATCH_WINDOW = 1000
 
@@ -170,6 +176,30 @@ function dataFor(c: WebhookCandidate, apiVersion: string): Record<string, unknow
   return { ...c.data, parent: rest }
 }
 
+/**
+ * The dispatcher's cursor as one worker holds it between calls (SQLite only, where one worker
+ * dispatches): while no subscription is active, `dispatchOnce` moves `skippedTo` past new events in
+ * memory and writes the cursor only every `CURSOR_SAVE_EVERY` events or when `flushCursor` runs (the
+ * worker calls it when idle and on close), instead of one write transaction per write of the API.
+ * A cursor that lags is safe: an event at or before a subscription's `start_seq` is never fanned out
+ * to it, and the next full dispatch starts at `max(stored cursor, skippedTo)`.
+ */
+export interface CursorState {
+  skippedTo?: number
+  saved?: number
+}
+
+/** Events the in-memory cursor may run ahead of the stored one before it is written. */
+export const CURSOR_SAVE_EVERY = 1000
+
+/** Writes the in-memory cursor of `state` when it is ahead of the stored one. */
+export async function flushCursor(deps: Pick<WebhookDeps, 'store'>, state: CursorState): Promise<void> {
+  const to = state.skippedTo
+  if (to === undefined || (state.saved !== undefined && state.saved >= to)) return
+  await deps.store.transaction(async (trx) => saveCursor(trx, Math.max(await lockCursor(trx), to)))
+  state.saved = to
+}
+
 /** What `dispatchOnce` did: change events consumed, and the deliveries it claimed for this node at once. */
 export interface DispatchResult {
   consumed: number
@@ -186,29 +216,37 @@ export interface DispatchResult {
  * their own — on PostgreSQL too, as no other node sees them before the commit.
  */
 export async function dispatchOnce(
-  deps: Deps,
+  deps: Pick<WebhookDeps, 'store'>,
   settings: Pick<WebhookSettings, 'aggregationMs'>,
   limit = 200,
   claim?: { limit: number; leaseMs: number },
+  state?: CursorState,
 ): Promise<DispatchResult> {
   const none: DispatchResult = { consumed: 0, claimed: [], reach: new Map() }
   // Cheap reads first, outside any transaction (SQLite serialises every query behind one).
   const db = deps.store.db
   // SQLite has one writer, so `seq` order is commit order and nothing lands behind the cursor.
   const window = deps.store.dialect === 'postgres' ? DISPATCH_WINDOW : 0
-  const seen = await readCursor(db)
+  const stored = await readCursor(db)
+  // SQLite: the worker's in-memory cursor may be ahead of the stored one (CursorState).
+  const seen = stored === undefined ? undefined : Math.max(stored, window === 0 ? (state?.skippedTo ?? 0) : 0)
   const last = await lastEventSeq(db)
   if (window === 0 && !(await hasActiveSubscriptions(db))) {
     // Nobody listens: move past what exists (a subscription only sees events after its creation).
     // (With a re-read window, events must be marked as seen instead: the full path below does it.)
-    if (seen === undefined || last > seen)
-      await deps.store.transaction(async (trx) => saveCursor(trx, Math.max(await lockCursor(trx), last)))
+    if (seen === undefined || last > seen) {
+      if (state && seen !== undefined) {
+        state.skippedTo = last
+        state.saved ??= stored
+        if (last - (state.saved ?? 0) >= CURSOR_SAVE_EVERY) await flushCursor(deps, state)
+      } else await deps.store.transaction(async (trx) => saveCursor(trx, Math.max(await lockCursor(trx), last)))
+    }
     return none
   }
   if (seen !== undefined && window === 0 && last <= seen) return none
   if (seen !== undefined && window > 0 && (await undispatchedEvents(db, seen, window, 1)).length === 0) return none
   return deps.store.transaction(async (trx) => {
-    const cursor = await lockCursor(trx)
+    const cursor = Math.max(await lockCursor(trx), window === 0 ? (state?.skippedTo ?? 0) : 0)
     const events = await undispatchedEvents(trx, cursor, window, limit)
     if (events.length === 0) return none
     const subs = await listActiveSubscriptions(trx)
@@ -276,6 +314,7 @@ export async function dispatchOnce(
         window,
       )
     await saveCursor(trx, upTo)
+    if (state) state.saved = state.skippedTo = upTo
     return { consumed: events.length, claimed, reach: memo }
   })
 }
@@ -321,7 +360,7 @@ export function newDelivery(
 }
 
 /** Claims up to `limit` due deliveries for one attempt each, leased for `leaseMs`. */
-export async function claimDue(deps: Deps, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
+export async function claimDue(deps: Pick<WebhookDeps, 'store'>, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
   const now = Date.now()
   if (!(await hasDueDeliveries(deps.store.db, iso(now)))) return []
   return deps.store.transaction((trx) => claimDueDeliveries(trx, iso(now), iso(now + leaseMs), limit))
@@ -366,7 +405,7 @@ export function eventBody(
  * receiver's failure; a store failure propagates (the lease then expires and another attempt follows).
  */
 export async function attemptDelivery(
-  deps: Deps,
+  deps: WebhookDeps,
   settings: WebhookSettings,
   d: DeliveryRow,
   memo: AttemptMemo = newAttemptMemo(deps),
