@@ -15,7 +15,7 @@ import { Caches } from './services/caches.js'
 import { BackgroundTasks } from './services/async-tasks.js'
 import type { Deps } from './services/deps.js'
 import { onStoreReplaced } from './services/snapshots.service.js'
-import { openStore, type Store } from './storage/store.js'
+import { openStore, storeUrl, type Store } from './storage/store.js'
 import { startWebhookWorker, type WebhookWorker } from './services/webhooks/worker.js'
 import { startWebhookThread, type WebhookThread } from './webhooks-host.js'
 import { openBlobStore } from './storage/blobs/open-blob-store.js'
@@ -172,16 +172,17 @@ export function createHttpServer(
 /**
  * Starts this node's webhook worker (docs/webhooks.md, ADR 34): in a worker thread with its own store
  * connection when `config.webhooks.thread` is on and the store is one a second connection can open
- * (a SQLite file or PostgreSQL, opened by the server from `config.databaseUrl`), else on this event
- * loop. Either way it is nudged after every transaction this process commits, so new change events
+ * (a SQLite file or PostgreSQL, opened by `openStore` from `config.databaseUrl`: `octavo serve`, the
+ * test harness), else on this event loop (an in-memory store, or a store given by the caller, as the
+ * testing library's). Either way it is nudged after every transaction this process commits, so new change events
  * are looked for at once rather than at the next poll. In the thread's case, restoring a snapshot of
  * a SQLite file (which rewrites the file under every connection) first stops the thread and starts a
  * new one after; and the API's SQLite connection leaves WAL checkpoints to the thread.
  */
-function startWebhooks(config: Config, deps: Deps, options: { deps?: Deps; store?: Store }): WebhookWorker & Partial<Pick<WebhookThread, 'thread'>> {
+function startWebhooks(config: Config, deps: Deps): WebhookWorker & Partial<Pick<WebhookThread, 'thread'>> {
   const settings = config.webhooks
-  const ownStore = !options.deps && !options.store
-  const threaded = settings.thread && ownStore && config.databaseUrl !== ':memory:' && config.databaseUrl !== 'file::memory:'
+  const url = storeUrl(deps.store)
+  const threaded = settings.thread && url !== undefined && url === config.databaseUrl && !/^(file:)?:memory:$/.test(url)
   const worker = threaded ? startWebhookThread(config, deps.logger) : startWebhookWorker(deps, settings)
   // SQLite: the thread checkpoints the WAL, so the API's commits never pay for a checkpoint.
   if (threaded) deps.store.autoCheckpoint?.(false)
@@ -268,7 +269,7 @@ export async function startServer(
   hosts.listening(config.host, port)
   const url = `http://${config.host}:${port}`
   if (!config.publicUrl && config.port === 0) deps.publicUrl = url
-  const webhooks = config.webhooks?.enabled ? startWebhooks(config, deps, options) : undefined
+  const webhooks = config.webhooks?.enabled ? startWebhooks(config, deps) : undefined
   const sweepSeconds = config.files?.sweepIntervalSeconds ?? 60
   const sweeper: FileSweeper | undefined = sweepSeconds > 0 ? startFileSweeper(deps, sweepSeconds * 1000) : undefined
   let closing: Promise<void> | undefined

@@ -93,6 +93,7 @@ export function startWebhookThread(config: Config, logger: Logger, opts: { resta
     readyNow = new Promise<void>((resolve) => {
       worker.on('message', (m: unknown) => {
         if (m === 'ready') {
+          logger.info({ thread_id: worker.threadId, restarts }, 'webhook worker thread started')
           isReady = true
           delay = baseDelay
           resolve()

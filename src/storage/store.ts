@@ -199,11 +199,23 @@ export async function openStore(
   url: string,
   opts: { migrate?: boolean; poolMax?: number; synchronous?: SqliteSynchronous } = {},
 ): Promise<Store> {
+  let store: Store
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { createPostgresStore } = await import('./postgres-store.js')
-    return createPostgresStore(url, opts)
-  }
-  return createSqliteStore(url.startsWith('file:') ? url.slice('file:'.length) : url, opts)
+    store = await createPostgresStore(url, opts)
+  } else store = await createSqliteStore(url.startsWith('file:') ? url.slice('file:'.length) : url, opts)
+  openedFrom.set(store, url)
+  return store
+}
+
+const openedFrom = new WeakMap<Store, string>()
+
+/**
+ * The URL `openStore` opened `store` from, if it did; undefined for a store made otherwise (e.g. from
+ * an image). Another connection can open the same store from it unless it names an in-memory database.
+ */
+export function storeUrl(store: Store): string | undefined {
+  return openedFrom.get(store)
 }
 
 /**
