@@ -13,7 +13,10 @@ import type { WebhookThreadData } from './webhooks-thread.js'
  *
  * - `nudge()` posts `'nudge'` to the thread; the server calls it after every committed transaction of
  *   its store, so a new change event is looked for at once rather than at the next poll. Nudges are
- *   coalesced: at most one message per turn of the event loop.
+ *   coalesced (at most one message per turn of the event loop) and not sent while the thread reports
+ *   that nobody listens (`{listening: false}`: no active subscription, nothing due or in flight), so
+ *   a server without subscriptions pays no cross-thread wake-up per write; the thread's poll
+ *   (`OCTAVO_WEBHOOK_POLL_MS`) then notices a subscription's activation.
  * - If the thread ends without being asked to (an uncaught error, `terminate()`), the host logs it and
  *   starts a new one after `restartDelayMs` (doubling up to 30 s while it keeps failing at start). The
  *   outbox makes this safe: deliveries the dead thread had claimed are attempted again once their lease
@@ -79,6 +82,8 @@ export function startWebhookThread(config: Config, logger: Logger, opts: { resta
   let stopping = false
   let restartTimer: NodeJS.Timeout | undefined
   let nudgePosted = false
+  // The thread says when nudges are pointless (no active subscription, nothing due or in flight).
+  let listening = true
 
   const spawn = () => {
     const worker = entry.typescript
@@ -88,10 +93,12 @@ export function startWebhookThread(config: Config, logger: Logger, opts: { resta
         )
       : new Worker(entry.file, { workerData: data })
     current = worker
+    listening = true
     exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
     let isReady = false
     readyNow = new Promise<void>((resolve) => {
       worker.on('message', (m: unknown) => {
+        if (typeof m === 'object' && m !== null && 'listening' in m) listening = (m as { listening: boolean }).listening === true
         if (m === 'ready') {
           logger.info({ thread_id: worker.threadId, restarts }, 'webhook worker thread started')
           isReady = true
@@ -121,7 +128,7 @@ export function startWebhookThread(config: Config, logger: Logger, opts: { resta
 
   return {
     nudge: () => {
-      if (nudgePosted || !current) return
+      if (nudgePosted || !current || !listening) return
       nudgePosted = true
       setImmediate(() => {
         nudgePosted = false

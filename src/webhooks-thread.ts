@@ -7,7 +7,9 @@
  *
  * Messages from the host: `'nudge'` (a transaction committed: look for new change events now),
  * `'close'` (stop: attempts in flight finish, the cursor is saved, the store closes; answers
- * `'closed'`). To the host: `'ready'` once the store is open and the worker runs. A failure to open
+ * `'closed'`). To the host: `'ready'` once the store is open and the worker runs, and `{listening}`
+ * when the worker starts or stops having work a commit can bring (no active subscription, nothing in
+ * flight or due: the host then stops nudging; the poll notices a subscription's activation). A failure to open
  * the store is thrown, which ends the thread with an `error` event the host reports. On SQLite it
  * also checkpoints the WAL every second, which the API's connection then leaves to it.
  */
@@ -43,6 +45,7 @@ if (!isMainThread && parentPort) {
   // The API's connection leaves WAL checkpoints to this thread (src/server.ts): one every second.
   const worker = startWebhookWorker({ store, secrets: createSecrets(Buffer.from(data.masterKey)), logger }, data.settings, {
     checkpointMs: CHECKPOINT_MS,
+    onListening: (listening) => port.postMessage({ listening }),
   })
   let closing: Promise<void> | undefined
   port.on('message', (message: unknown) => {

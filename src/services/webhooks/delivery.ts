@@ -206,6 +206,8 @@ export interface DispatchResult {
   claimed: DeliveryRow[]
   /** The access checks it made (the claimed deliveries' attempts, milliseconds later, reuse them). */
   reach: ReachMemo
+  /** SQLite: no subscription is active (the events were only skipped). */
+  nobodyListens?: boolean
 }
 
 /**
@@ -241,82 +243,116 @@ export async function dispatchOnce(
         if (last - (state.saved ?? 0) >= CURSOR_SAVE_EVERY) await flushCursor(deps, state)
       } else await deps.store.transaction(async (trx) => saveCursor(trx, Math.max(await lockCursor(trx), last)))
     }
-    return none
+    return { ...none, nobodyListens: true }
   }
   if (seen !== undefined && window === 0 && last <= seen) return none
   if (seen !== undefined && window > 0 && (await undispatchedEvents(db, seen, window, 1)).length === 0) return none
+  if (window === 0 && seen !== undefined) {
+    // SQLite: read and decide outside the write lock, which only the writes then take, briefly (the
+    // API's connection waits for it, ADR 34). On SQLite only this worker moves the cursor.
+    const planned = await fanOut(db, undefined, seen, window, limit, settings, claim)
+    if (planned !== 'aggregate') {
+      if (!planned) return none
+      return deps.store.transaction(async (trx) => {
+        if ((await lockCursor(trx)) > seen) return none // moved meanwhile: the next look plans again
+        await insertDeliveries(trx, planned.queued)
+        await saveCursor(trx, planned.upTo)
+        if (state) state.saved = state.skippedTo = planned.upTo
+        return { consumed: planned.consumed, claimed: planned.claimed, reach: planned.reach }
+      })
+    }
+  }
   return deps.store.transaction(async (trx) => {
     const cursor = Math.max(await lockCursor(trx), window === 0 ? (state?.skippedTo ?? 0) : 0)
-    const events = await undispatchedEvents(trx, cursor, window, limit)
-    if (events.length === 0) return none
-    const subs = await listActiveSubscriptions(trx)
-    const nowMs = Date.now()
-    const memo: ReachMemo = new Map()
-    const queued: DeliveryRow[] = []
-    for (const ev of events) {
-      if (!ev.workspaceId) continue
-      const relevant = subs.filter((s) => ev.seq > s.start_seq)
-      if (relevant.length === 0) continue
-      const candidates = await webhookEventsOf(trx, ev)
-      for (const c of candidates) {
-        const spec = WEBHOOK_EVENTS[c.type]
-        for (const sub of relevant) {
-          const { decision } = await decide(trx, sub, c.type, c.workspaceId, c.accessId, memo)
-          if (decision.type !== 'deliver') continue
-          const data = dataFor(c, sub.api_version)
-          if (spec?.aggregated && settings.aggregationMs > 0) {
-            const open = await findOpenAggregate(trx, sub.id, c.type, c.entity.id, iso(nowMs))
-            if (open) {
-              const merged = mergeAggregate(
-                { authors: JSON.parse(open.authors), data: open.data ? JSON.parse(open.data) : null },
-                { ...c, data },
-              )
-              const ok = await mergeIntoAggregate(trx, open.id, {
-                authors: JSON.stringify(merged.authors),
-                data: merged.data ? JSON.stringify(merged.data) : null,
-                timestamp: c.timestamp,
-              })
-              if (ok) continue
-            }
+    const planned = await fanOut(trx, trx, cursor, window, limit, settings, claim)
+    if (!planned || planned === 'aggregate') return none
+    await insertDeliveries(trx, planned.queued)
+    if (window > 0) await markDispatched(trx, planned.seqs, planned.upTo, window)
+    await saveCursor(trx, planned.upTo)
+    if (state) state.saved = state.skippedTo = planned.upTo
+    return { consumed: planned.consumed, claimed: planned.claimed, reach: planned.reach }
+  })
+}
+
+/**
+ * The fan-out of up to `limit` events after `cursor`: reads them and the active subscriptions through
+ * `db`, decides each (event, subscription), and returns the deliveries to insert (those due now claimed
+ * for `claim`) and the cursor to save. Aggregates are merged and inserted through `write` at once (the
+ * next event of the batch must see them); without `write` (a plan made outside a transaction) it
+ * answers `'aggregate'` as soon as one would be needed. Null when there is no event.
+ */
+async function fanOut(
+  db: Db,
+  write: Db | undefined,
+  cursor: number,
+  window: number,
+  limit: number,
+  settings: Pick<WebhookSettings, 'aggregationMs'>,
+  claim: { limit: number; leaseMs: number } | undefined,
+): Promise<
+  { consumed: number; seqs: number[]; upTo: number; queued: DeliveryRow[]; claimed: DeliveryRow[]; reach: ReachMemo } | null | 'aggregate'
+> {
+  const events = await undispatchedEvents(db, cursor, window, limit)
+  if (events.length === 0) return null
+  const subs = await listActiveSubscriptions(db)
+  const nowMs = Date.now()
+  const memo: ReachMemo = new Map()
+  const queued: DeliveryRow[] = []
+  for (const ev of events) {
+    if (!ev.workspaceId) continue
+    const relevant = subs.filter((s) => ev.seq > s.start_seq)
+    if (relevant.length === 0) continue
+    const candidates = await webhookEventsOf(db, ev)
+    for (const c of candidates) {
+      const spec = WEBHOOK_EVENTS[c.type]
+      for (const sub of relevant) {
+        const { decision } = await decide(db, sub, c.type, c.workspaceId, c.accessId, memo)
+        if (decision.type !== 'deliver') continue
+        const data = dataFor(c, sub.api_version)
+        const aggregated = spec?.aggregated && settings.aggregationMs > 0
+        if (aggregated && !write) return 'aggregate'
+        if (aggregated && write) {
+          const open = await findOpenAggregate(write, sub.id, c.type, c.entity.id, iso(nowMs))
+          if (open) {
+            const merged = mergeAggregate(
+              { authors: JSON.parse(open.authors), data: open.data ? JSON.parse(open.data) : null },
+              { ...c, data },
+            )
+            const ok = await mergeIntoAggregate(write, open.id, {
+              authors: JSON.stringify(merged.authors),
+              data: merged.data ? JSON.stringify(merged.data) : null,
+              timestamp: c.timestamp,
+            })
+            if (ok) continue
           }
-          const row = newDelivery(sub, {
-            kind: 'event',
-            type: c.type,
-            workspaceId: c.workspaceId,
-            entity: c.entity,
-            accessId: c.accessId,
-            timestamp: c.timestamp,
-            authors: c.authors,
-            data,
-            dueMs: nowMs + (spec?.aggregated ? settings.aggregationMs : 0),
-          })
-          // An aggregate must be visible to the next event of the batch; others go in one statement.
-          if (spec?.aggregated && settings.aggregationMs > 0) await insertDeliveries(trx, [row])
-          else queued.push(row)
         }
+        const row = newDelivery(sub, {
+          kind: 'event',
+          type: c.type,
+          workspaceId: c.workspaceId,
+          entity: c.entity,
+          accessId: c.accessId,
+          timestamp: c.timestamp,
+          authors: c.authors,
+          data,
+          dueMs: nowMs + (spec?.aggregated ? settings.aggregationMs : 0),
+        })
+        // An aggregate must be visible to the next event of the batch; others go in one statement.
+        if (aggregated && write) await insertDeliveries(write, [row])
+        else queued.push(row)
       }
     }
-    const claimed: DeliveryRow[] = []
-    if (claim)
-      for (const row of queued) {
-        if (claimed.length >= claim.limit) break
-        if (row.next_attempt_time > iso(nowMs)) continue
-        Object.assign(row, { status: 'delivering', attempts: 1, lease_until: iso(nowMs + claim.leaseMs) })
-        claimed.push(row)
-      }
-    await insertDeliveries(trx, queued)
-    const upTo = Math.max(cursor, ...events.map((e) => e.seq))
-    if (window > 0)
-      await markDispatched(
-        trx,
-        events.map((e) => e.seq),
-        upTo,
-        window,
-      )
-    await saveCursor(trx, upTo)
-    if (state) state.saved = state.skippedTo = upTo
-    return { consumed: events.length, claimed, reach: memo }
-  })
+  }
+  const claimed: DeliveryRow[] = []
+  if (claim)
+    for (const row of queued) {
+      if (claimed.length >= claim.limit) break
+      if (row.next_attempt_time > iso(nowMs)) continue
+      Object.assign(row, { status: 'delivering', attempts: 1, lease_until: iso(nowMs + claim.leaseMs) })
+      claimed.push(row)
+    }
+  const seqs = events.map((e) => e.seq)
+  return { consumed: events.length, seqs, upTo: Math.max(cursor, ...seqs), queued, claimed, reach: memo }
 }
 
 /** A new pending delivery row for `sub`. */

@@ -33,7 +33,19 @@ export interface WebhookWorker {
 /** Milliseconds between two looks for work, and between two writes of attempt outcomes, at least. */
 export const TICK_GAP_MS = 10
 
-export function startWebhookWorker(deps: WebhookDeps, settings: WebhookSettings, opts: { checkpointMs?: number } = {}): WebhookWorker {
+export function startWebhookWorker(
+  deps: WebhookDeps,
+  settings: WebhookSettings,
+  opts: {
+    checkpointMs?: number
+    /**
+     * Told when the worker starts or stops having work a commit can bring: false while no
+     * subscription is active and nothing is in flight or due (nudges are then pointless: the poll
+     * picks up a subscription's activation), true again as soon as there is.
+     */
+    onListening?: (listening: boolean) => void
+  } = {},
+): WebhookWorker {
   const inflight = new Set<Promise<void>>()
   let stopped = false
   let timer: NodeJS.Timeout | undefined
@@ -43,6 +55,7 @@ export function startWebhookWorker(deps: WebhookDeps, settings: WebhookSettings,
   const record = gatheredRecorder(deps)
   const cursor: CursorState = {}
   let lastTick = 0
+  let listening = true
   let nextCheckpoint = Date.now() + (opts.checkpointMs ?? 0)
 
   const schedule = (ms: number) => {
@@ -77,6 +90,11 @@ export function startWebhookWorker(deps: WebhookDeps, settings: WebhookSettings,
       if (fanned.consumed > 0 || (free > 0 && claimed.length + fanned.claimed.length === free)) busy = true
       // Idle (no new event since the last look): the cursor kept in memory while nobody listens is written now.
       if (!busy && cursor.skippedTo === skippedBefore) await flushCursor(deps, cursor)
+      const now = !fanned.nobodyListens || claimed.length > 0 || inflight.size > 0 || fanned.claimed.length > 0
+      if (now !== listening) {
+        listening = now
+        opts.onListening?.(now)
+      }
       const memo = newAttemptMemo(deps, record, fanned.reach)
       for (const d of [...claimed, ...fanned.claimed]) {
         const p: Promise<void> = attemptDelivery(deps, settings, d, memo)
@@ -148,7 +166,10 @@ function gatheredRecorder(deps: Pick<WebhookDeps, 'store' | 'logger'>): ((id: st
       try {
         await deps.store.transaction((trx) => recordAttempts(trx, batch))
       } catch (err) {
-        deps.logger.warn({ err: { message: (err as Error)?.message }, outcomes: batch.length }, 'webhook outcomes not recorded; retried after their lease')
+        deps.logger.warn(
+          { err: { message: (err as Error)?.message }, outcomes: batch.length },
+          'webhook outcomes not recorded; retried after their lease',
+        )
       }
     })
     return writing
