@@ -15,7 +15,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads'
 import { createSecrets } from './auth/secrets.js'
-import type { SqliteSynchronous } from './storage/store.js'
+import { isStoreConflict, type SqliteSynchronous, type Store } from './storage/store.js'
 import type { WebhookSettings } from './config.js'
 import { createLogger } from './logger.js'
 import { openStore } from './storage/store.js'
@@ -33,6 +33,32 @@ export interface WebhookThreadData {
   settings: WebhookSettings
 }
 
+/** How long a transaction of the thread keeps trying for SQLite's write lock before it fails (milliseconds). */
+const BUSY_RETRY_MS = 5000
+
+/**
+ * SQLite: `store.transaction` tried again every millisecond (a timer, so the thread's event loop runs
+ * meanwhile: attempts in flight are answered) while the write lock is taken (SQLITE_BUSY at `begin
+ * immediate`: nothing of the transaction ran), for up to BUSY_RETRY_MS. PostgreSQL stores retry on
+ * their own and are returned unchanged.
+ */
+function retryBusy(store: Store): Store {
+  if (store.dialect !== 'sqlite') return store
+  const transaction = store.transaction.bind(store)
+  store.transaction = async (fn) => {
+    const until = Date.now() + BUSY_RETRY_MS
+    for (;;) {
+      try {
+        return await transaction(fn)
+      } catch (err) {
+        if (!isStoreConflict(err) || Date.now() > until) throw err
+        await new Promise((resolve) => setTimeout(resolve, 1))
+      }
+    }
+  }
+  return store
+}
+
 /** How often the thread checkpoints a SQLite store's WAL (milliseconds). */
 const CHECKPOINT_MS = 1000
 
@@ -40,8 +66,13 @@ if (!isMainThread && parentPort) {
   const port = parentPort
   const data = workerData as WebhookThreadData
   const logger = createLogger(data.logLevel).child({ thread: 'webhooks' })
-  // The schema is the host's to migrate (it did, before it started this thread).
-  const store = await openStore(data.databaseUrl, { migrate: false, poolMax: data.poolMax, synchronous: data.synchronous })
+  // The schema is the host's to migrate (it did, before it started this thread). SQLite: at most 1 ms
+  // of waiting inside SQLite for the API's write lock (its sleeps grow to 100 ms, and block this
+  // thread): a transaction that finds the lock taken is tried again 1 ms later, without blocking
+  // (`retryBusy`); the 1 ms covers a read's rare SQLITE_BUSY in WAL mode.
+  const store = retryBusy(
+    await openStore(data.databaseUrl, { migrate: false, poolMax: data.poolMax, synchronous: data.synchronous, busyTimeoutMs: 1 }),
+  )
   // The API's connection leaves WAL checkpoints to this thread (src/server.ts): one every second.
   const worker = startWebhookWorker({ store, secrets: createSecrets(Buffer.from(data.masterKey)), logger }, data.settings, {
     checkpointMs: CHECKPOINT_MS,

@@ -197,7 +197,7 @@ export async function readMigrationStatus(db: Kysely<Database>, migrationTableSc
  */
 export async function openStore(
   url: string,
-  opts: { migrate?: boolean; poolMax?: number; synchronous?: SqliteSynchronous } = {},
+  opts: { migrate?: boolean; poolMax?: number; synchronous?: SqliteSynchronous; busyTimeoutMs?: number } = {},
 ): Promise<Store> {
   let store: Store
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -247,12 +247,15 @@ const sqliteImages = new WeakMap<StoreImage, Buffer>()
  * migrates it to the latest schema. A new database file is created with mode 0600 before SQLite
  * opens it (SQLite gives its `-wal` and `-shm` files the database file's mode); an existing one,
  * and its `-wal` and `-shm`, are tightened to 0600. `synchronous` (default `normal`) is the
- * durability level, see SqliteSynchronous.
+ * durability level, see SqliteSynchronous. `busyTimeoutMs` (default 5,000) is how long a statement
+ * waits, inside SQLite, for another connection's write lock before failing with SQLITE_BUSY (SQLite
+ * sleeps 1, 2, 5, 10, … up to 100 ms between tries); 0 fails at once, for a caller that retries on its
+ * own terms (the webhook worker thread, ADR 34).
  * @throws Error when the file cannot be opened or a migration fails.
  */
 export async function createSqliteStore(
   path: string,
-  opts: { migrate?: boolean; synchronous?: SqliteSynchronous; from?: Buffer } = {},
+  opts: { migrate?: boolean; synchronous?: SqliteSynchronous; from?: Buffer; busyTimeoutMs?: number } = {},
 ): Promise<Store> {
   const onFile = isFilePath(path)
   if (onFile) {
@@ -264,7 +267,7 @@ export async function createSqliteStore(
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
     if (onFile) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
-    sqlite.pragma('busy_timeout = 5000')
+    sqlite.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`)
     sqlite.pragma('foreign_keys = ON')
     return sqlite
   }
