@@ -71,7 +71,13 @@ const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port
 
 // Seed.
 const dataDir = mkdtempSync(join(tmpdir(), 'octavo-bench-webhooks-'))
-const env = { OCTAVO_DATA_DIR: dataDir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', OCTAVO_RATE_LIMITS: 'off' }
+const env = {
+  OCTAVO_DATA_DIR: dataDir,
+  OCTAVO_PORT: '0',
+  OCTAVO_DEMO: 'off',
+  OCTAVO_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+  OCTAVO_RATE_LIMITS: 'off',
+}
 const config = loadConfig(env)
 const deps = await createDeps(config, { logger: createLogger('silent') })
 const { workspace, members } = await createWorkspace(deps, {
