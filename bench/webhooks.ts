@@ -1,7 +1,7 @@
 /**
  * Benchmark of webhook delivery (issue 17; docs/webhooks.md). Not a test.
  *
- *   npx tsx bench/webhooks.ts [--subs 10] [--updates 200] [--rounds 3] [--seconds 5] [--concurrency 8] [--cpu-prof <dir>]
+ *   npx tsx bench/webhooks.ts [--subs 10] [--updates 200] [--rounds 3] [--seconds 5] [--concurrency 8] [--cpu-prof <dir>] [--label <name>]
  *
  * Seeds a SQLite store (a workspace, a connection shared with a root page, pages to update, `--subs`
  * auto-verified subscriptions to `page.properties_updated` pointing at a receiver in this process),
@@ -13,7 +13,8 @@
  *      upper bound of commit → receipt) to the receiver's arrival time: p50/p95/p99;
  *   3. sustained writes: `--concurrency` clients updating pages for `--seconds`, writes/s achieved and
  *      whether every delivery (writes × subs) arrived, and how long after the last write.
- * Output: a table on stdout and bench/results/webhooks-<YYYY-MM-DD>.json.
+ * Output: JSON on stdout and bench/results/webhooks-<YYYY-MM-DD>[-<label>].json. The server child inherits
+ * the environment, so `OCTAVO_WEBHOOK_THREAD=off` measures the in-process worker.
  * Targets (issue 17): 1,000 writes/s with 10 subscriptions; delivery p95 ≤ 100 ms; page-update p95 with
  * subscriptions ≤ 1.1 × without.
  */
@@ -70,7 +71,13 @@ const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port
 
 // Seed.
 const dataDir = mkdtempSync(join(tmpdir(), 'octavo-bench-webhooks-'))
-const env = { OCTAVO_DATA_DIR: dataDir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent', OCTAVO_RATE_LIMITS: 'off' }
+const env = {
+  OCTAVO_DATA_DIR: dataDir,
+  OCTAVO_PORT: '0',
+  OCTAVO_DEMO: 'off',
+  OCTAVO_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+  OCTAVO_RATE_LIMITS: 'off',
+}
 const config = loadConfig(env)
 const deps = await createDeps(config, { logger: createLogger('silent') })
 const { workspace, members } = await createWorkspace(deps, {
@@ -224,6 +231,8 @@ rmSync(dataDir, { recursive: true, force: true })
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, load1_start: r1(load0), load1_end: r1(loadavg()[0]!) },
+  commit: process.env.BENCH_COMMIT ?? null,
+  webhook_thread: process.env.OCTAVO_WEBHOOK_THREAD ?? 'on (default)',
   settings: { subscriptions: SUBS, updates_per_round: UPDATES, rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY, poll_ms: 100 },
   page_update_ms: {
     without_subscriptions: { p50: r1(pct(withoutSubs, 50)), p95: r1(pct(withoutSubs, 95)) },
@@ -249,5 +258,7 @@ const result = {
 }
 console.log(JSON.stringify(result, null, 2))
 mkdirSync('bench/results', { recursive: true })
-writeFileSync(`bench/results/webhooks-${result.date.slice(0, 10)}.json`, `${JSON.stringify(result, null, 2)}\n`)
+const labelIdx = process.argv.indexOf('--label')
+const label = labelIdx > 0 ? `-${process.argv[labelIdx + 1]}` : ''
+writeFileSync(`bench/results/webhooks-${result.date.slice(0, 10)}${label}.json`, `${JSON.stringify(result, null, 2)}\n`)
 process.exit(0)

@@ -7,9 +7,10 @@
 // the library entry points.
 import { build } from 'esbuild'
 
-await build({
-  entryPoints: ['dist/cli/main.js'],
-  outfile: 'dist/octavo.mjs',
+// The webhook worker's thread (src/webhooks-thread.ts, ADR 34) is a module of its own, loaded by file
+// name by the worker thread the server starts: bundled the same way, next to the bin
+// (src/webhooks-host.ts looks for dist/octavo-webhooks.mjs first).
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -20,4 +21,7 @@ await build({
     js: "import { createRequire as __octavoCreateRequire } from 'node:module';\nconst require = __octavoCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
-})
+}
+
+await build({ ...common, entryPoints: ['dist/cli/main.js'], outfile: 'dist/octavo.mjs' })
+await build({ ...common, entryPoints: ['dist/webhooks-thread.js'], outfile: 'dist/octavo-webhooks.mjs' })

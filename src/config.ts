@@ -50,8 +50,9 @@ import type { S3Settings } from './storage/blobs/s3-blob-store.js'
  * | `OCTAVO_EXPLAIN` | `on` with `OCTAVO_DEMO=on`, else `off` | send `x-octavo-explain` (why a request was refused) on 401/403/404/429 |
  * | `OCTAVO_FAULTS` | unset | fault rules active from start-up: a JSON array, inline or in the file at this path |
  * | `OCTAVO_WEBHOOKS` | `on` | `off` stops this node's webhook worker (subscriptions still queue deliveries) |
+ * | `OCTAVO_WEBHOOK_THREAD` | `on` | `on` runs the webhook worker in a worker thread with its own store connection, off the API's event loop; `off` runs it on the API's event loop (always so for an in-memory SQLite store) |
  * | `OCTAVO_WEBHOOK_POLL_MS` | `100` | how often the worker looks for new change events and due deliveries |
- * | `OCTAVO_WEBHOOK_CONCURRENCY` | `16` | deliveries in flight at once per node |
+ * | `OCTAVO_WEBHOOK_CONCURRENCY` | `64` | deliveries in flight at once per node (the worker claims up to this many per look, at most every 10 ms) |
  * | `OCTAVO_WEBHOOK_TIMEOUT_MS` | `10000` | a receiver's time to answer one delivery |
  * | `OCTAVO_WEBHOOK_MAX_ATTEMPTS` | `8` | attempts per delivery (Notion: 8) |
  * | `OCTAVO_WEBHOOK_RETRY_BASE_MS` | `680000` | first retry delay; doubles per attempt (8 attempts ≈ 24 h, as Notion) |
@@ -134,6 +135,11 @@ export interface EmulatorConfig {
 export interface WebhookSettings {
   /** Whether this node runs the delivery worker. */
   enabled: boolean
+  /**
+   * Whether the worker runs in a worker thread with its own store connection (src/webhooks-host.ts),
+   * rather than on the API's event loop. An in-memory SQLite store always gets the in-process worker.
+   */
+  thread: boolean
   pollMs: number
   concurrency: number
   timeoutMs: number
@@ -218,8 +224,9 @@ const Env = z.object({
   OCTAVO_EXPLAIN: z.enum(['on', 'off']).optional(),
   OCTAVO_FAULTS: z.string().optional(),
   OCTAVO_WEBHOOKS: z.enum(['on', 'off']).default('on'),
+  OCTAVO_WEBHOOK_THREAD: z.enum(['on', 'off']).default('on'),
   OCTAVO_WEBHOOK_POLL_MS: z.coerce.number().int().min(5).max(60_000).default(100),
-  OCTAVO_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  OCTAVO_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
   OCTAVO_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(10_000),
   OCTAVO_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
   OCTAVO_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(0).max(86_400_000).default(680_000),
@@ -383,6 +390,7 @@ export function loadConfig(
     },
     webhooks: {
       enabled: e.OCTAVO_WEBHOOKS === 'on',
+      thread: e.OCTAVO_WEBHOOK_THREAD === 'on',
       pollMs: e.OCTAVO_WEBHOOK_POLL_MS,
       concurrency: e.OCTAVO_WEBHOOK_CONCURRENCY,
       timeoutMs: e.OCTAVO_WEBHOOK_TIMEOUT_MS,

@@ -15,8 +15,9 @@ import { Caches } from './services/caches.js'
 import { BackgroundTasks } from './services/async-tasks.js'
 import type { Deps } from './services/deps.js'
 import { onStoreReplaced } from './services/snapshots.service.js'
-import { openStore, type Store } from './storage/store.js'
+import { openStore, storeUrl, type Store } from './storage/store.js'
 import { startWebhookWorker, type WebhookWorker } from './services/webhooks/worker.js'
+import { startWebhookThread, type WebhookThread } from './webhooks-host.js'
 import { openBlobStore } from './storage/blobs/open-blob-store.js'
 import { startFileSweeper, type FileSweeper } from './services/file-sweep.js'
 
@@ -27,8 +28,12 @@ export interface RunningServer {
   limiter: RateLimiter
   /** The request journal, explanation switch and fault rules of this server (docs/emulator.md). */
   emulator: Emulator
-  /** This node's webhook worker (docs/webhooks.md); absent with `OCTAVO_WEBHOOKS=off`. */
-  webhooks?: WebhookWorker
+  /**
+   * This node's webhook worker (docs/webhooks.md): in a worker thread (`thread` present) by default,
+   * on this event loop with `OCTAVO_WEBHOOK_THREAD=off` or an in-memory store; absent with
+   * `OCTAVO_WEBHOOKS=off`.
+   */
+  webhooks?: WebhookWorker & Partial<Pick<WebhookThread, 'thread'>>
   /**
    * Graceful stop: `/readyz` turns 503, the listener closes, requests in flight finish (up to
    * `config.shutdownTimeoutSeconds`, then open connections are cut), then Redis and the store close.
@@ -165,6 +170,62 @@ export function createHttpServer(
 }
 
 /**
+ * Starts this node's webhook worker (docs/webhooks.md, ADR 34): in a worker thread with its own store
+ * connection when `config.webhooks.thread` is on and the store is one a second connection can open
+ * (a SQLite file or PostgreSQL, opened by `openStore` from `config.databaseUrl`: `octavo serve`, the
+ * test harness), else on this event loop (an in-memory store, or a store given by the caller, as the
+ * testing library's). Either way it is nudged after every transaction this process commits, so new change events
+ * are looked for at once rather than at the next poll. In the thread's case, restoring a snapshot of
+ * a SQLite file (which rewrites the file under every connection) first stops the thread and starts a
+ * new one after; and the API's SQLite connection leaves WAL checkpoints to the thread.
+ */
+function startWebhooks(config: Config, deps: Deps): WebhookWorker & Partial<Pick<WebhookThread, 'thread'>> {
+  const settings = config.webhooks
+  const url = storeUrl(deps.store)
+  const threaded = settings.thread && url !== undefined && url === config.databaseUrl && !/^(file:)?:memory:$/.test(url)
+  const worker = threaded ? startWebhookThread(config, deps.logger) : startWebhookWorker(deps, settings)
+  // SQLite: the thread checkpoints the WAL, so the API's commits never pay for a checkpoint.
+  if (threaded) deps.store.autoCheckpoint?.(false)
+  let current: WebhookWorker = worker
+  const transaction = deps.store.transaction.bind(deps.store)
+  deps.store.transaction = async (fn) => {
+    const result = await transaction(fn)
+    current.nudge()
+    return result
+  }
+  if (threaded && deps.store.dialect === 'sqlite' && deps.store.restoreImage) {
+    const restore = deps.store.restoreImage.bind(deps.store)
+    deps.store.restoreImage = async (image) => {
+      await current.close()
+      try {
+        await restore(image)
+      } finally {
+        deps.store.autoCheckpoint?.(false)
+        current = startWebhookThread(config, deps.logger)
+      }
+    }
+  }
+  return {
+    nudge: () => current.nudge(),
+    close: () => current.close(),
+    ...(threaded
+      ? {
+          thread: {
+            get id() {
+              return (current as WebhookThread).thread.id
+            },
+            get restarts() {
+              return (current as WebhookThread).thread.restarts
+            },
+            ready: () => (current as WebhookThread).thread.ready(),
+            terminate: () => (current as WebhookThread).thread.terminate(),
+          },
+        }
+      : {}),
+  }
+}
+
+/**
  * Starts Octavo's HTTP server on `config.host:config.port` (port 0 picks a free port) and resolves
  * once it listens. `close()` stops accepting connections, lets in-flight requests finish, and closes
  * the store.
@@ -196,19 +257,7 @@ export async function startServer(
     portal: { demo: config.demo, publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}` },
     emulator,
   })
-  const worker: { current?: WebhookWorker } = {}
-  // A write answered: the webhook worker looks for its change events now rather than at its next poll.
-  // The node-server bindings (`incoming`, `outgoing`: client address, socket) pass through as `env`.
-  const fetch: typeof app.fetch = (request, ...rest) => {
-    const answer = app.fetch(request, ...rest)
-    if (worker.current && request.method !== 'GET' && request.method !== 'HEAD')
-      void Promise.resolve(answer).then(
-        () => worker.current?.nudge(),
-        () => {},
-      )
-    return answer
-  }
-  const server = createHttpServer(fetch, config.httpTimeouts, deps.logger)
+  const server = createHttpServer(app.fetch, config.httpTimeouts, deps.logger)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, () => {
@@ -220,8 +269,7 @@ export async function startServer(
   hosts.listening(config.host, port)
   const url = `http://${config.host}:${port}`
   if (!config.publicUrl && config.port === 0) deps.publicUrl = url
-  const webhooks = config.webhooks?.enabled ? startWebhookWorker(deps, config.webhooks) : undefined
-  worker.current = webhooks
+  const webhooks = config.webhooks?.enabled ? startWebhooks(config, deps) : undefined
   const sweepSeconds = config.files?.sweepIntervalSeconds ?? 60
   const sweeper: FileSweeper | undefined = sweepSeconds > 0 ? startFileSweeper(deps, sweepSeconds * 1000) : undefined
   let closing: Promise<void> | undefined

@@ -52,6 +52,18 @@ export interface Store {
   restoreImage?(image: StoreImage): Promise<void>
   /** Frees an image (drops its schema on PostgreSQL). */
   dropImage?(image: StoreImage): Promise<void>
+  /**
+   * SQLite: who checkpoints the WAL into the database file. By default the connection whose commit
+   * takes the WAL past 1,000 pages does, during that commit; `autoCheckpoint(false)` leaves it to
+   * `checkpoint()` on another connection (the webhook worker thread does it, ADR 34), so this
+   * connection's commits stay short. Absent on PostgreSQL.
+   */
+  autoCheckpoint?(on: boolean): void
+  /**
+   * SQLite: a PASSIVE checkpoint of the WAL (copies what no reader still needs; never waits for or
+   * blocks readers and writers). Absent on PostgreSQL.
+   */
+  checkpoint?(): Promise<void>
 }
 
 /** A whole-store copy made by `Store.saveImage`: opaque outside the store that made it. */
@@ -185,13 +197,25 @@ export async function readMigrationStatus(db: Kysely<Database>, migrationTableSc
  */
 export async function openStore(
   url: string,
-  opts: { migrate?: boolean; poolMax?: number; synchronous?: SqliteSynchronous } = {},
+  opts: { migrate?: boolean; poolMax?: number; synchronous?: SqliteSynchronous; busyTimeoutMs?: number } = {},
 ): Promise<Store> {
+  let store: Store
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { createPostgresStore } = await import('./postgres-store.js')
-    return createPostgresStore(url, opts)
-  }
-  return createSqliteStore(url.startsWith('file:') ? url.slice('file:'.length) : url, opts)
+    store = await createPostgresStore(url, opts)
+  } else store = await createSqliteStore(url.startsWith('file:') ? url.slice('file:'.length) : url, opts)
+  openedFrom.set(store, url)
+  return store
+}
+
+const openedFrom = new WeakMap<Store, string>()
+
+/**
+ * The URL `openStore` opened `store` from, if it did; undefined for a store made otherwise (e.g. from
+ * an image). Another connection can open the same store from it unless it names an in-memory database.
+ */
+export function storeUrl(store: Store): string | undefined {
+  return openedFrom.get(store)
 }
 
 /**
@@ -223,12 +247,15 @@ const sqliteImages = new WeakMap<StoreImage, Buffer>()
  * migrates it to the latest schema. A new database file is created with mode 0600 before SQLite
  * opens it (SQLite gives its `-wal` and `-shm` files the database file's mode); an existing one,
  * and its `-wal` and `-shm`, are tightened to 0600. `synchronous` (default `normal`) is the
- * durability level, see SqliteSynchronous.
+ * durability level, see SqliteSynchronous. `busyTimeoutMs` (default 5,000) is how long a statement
+ * waits, inside SQLite, for another connection's write lock before failing with SQLITE_BUSY (SQLite
+ * sleeps 1, 2, 5, 10, … up to 100 ms between tries); 0 fails at once, for a caller that retries on its
+ * own terms (the webhook worker thread, ADR 34).
  * @throws Error when the file cannot be opened or a migration fails.
  */
 export async function createSqliteStore(
   path: string,
-  opts: { migrate?: boolean; synchronous?: SqliteSynchronous; from?: Buffer } = {},
+  opts: { migrate?: boolean; synchronous?: SqliteSynchronous; from?: Buffer; busyTimeoutMs?: number } = {},
 ): Promise<Store> {
   const onFile = isFilePath(path)
   if (onFile) {
@@ -240,7 +267,7 @@ export async function createSqliteStore(
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
     if (onFile) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
-    sqlite.pragma('busy_timeout = 5000')
+    sqlite.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`)
     sqlite.pragma('foreign_keys = ON')
     return sqlite
   }
@@ -250,8 +277,12 @@ export async function createSqliteStore(
   let raw = open(opts.from && !onFile ? opts.from : path)
   // Prepared statements are cached per handle (statement-cache.ts); a new handle gets a new cache.
   let cached = cachingDatabase(raw)
+  // Transactions begin IMMEDIATE (Kysely sends a deferred `begin`): the write lock is taken at the start
+  // and waits on `busy_timeout` while another connection writes (the webhook worker thread's, ADR 34).
+  // A deferred transaction that read first would instead fail at its first write with SQLITE_BUSY,
+  // without waiting, whenever another connection committed since its read began.
   const connection = {
-    prepare: (text: string) => cached.prepare(text),
+    prepare: (text: string) => cached.prepare(text === 'begin' ? 'begin immediate' : text),
     close: () => cached.close(),
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) })
@@ -306,6 +337,12 @@ export async function createSqliteStore(
     },
     dropImage: async (image) => {
       images.delete(image)
+    },
+    autoCheckpoint: (on) => {
+      raw.pragma(`wal_autocheckpoint = ${on ? 1000 : 0}`)
+    },
+    checkpoint: async () => {
+      if (onFile) await exclusive(() => raw.pragma('wal_checkpoint(PASSIVE)'))
     },
   }
   if (opts.migrate !== false) await store.migrate()

@@ -20,7 +20,7 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
       return c.json({ object: 'error', status: err.status, code: err.code, message: err.message, request_id: requestId }, err.status as 400)
     } else if (isStoreConflict(err)) {
       // A write that lost a race after the store's retries: nothing was saved (docs/reference/notion-api.md §3.2).
-      logger.warn({ requestId }, 'write conflict after retries')
+      logger.warn({ requestId, code: (err as { code?: unknown }).code ?? err.name }, 'write conflict after retries')
       error = new NotionApiError('conflict_error', 'Conflict occurred while saving. Please try again.')
     } else {
       logger.error({ requestId, err: { name: err.name, message: err.message, stack: err.stack } }, 'unexpected error')

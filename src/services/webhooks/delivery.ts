@@ -51,6 +51,12 @@ import { postWebhook } from './sender.js'
  *   after the last attempt, or skipped).
  */
 
+/**
+ * What the webhook worker needs of the service dependencies: the store, the secrets (tokens are
+ * sealed) and a logger. The worker thread (src/webhooks-thread.ts) builds just these.
+ */
+export type WebhookDeps = Pick<Deps, 'store' | 'secrets' | 'logger'>
+
 /** How many `seq`s behind the cursor are re-read for late PostgreSQL commits (ADR 15). */
 export const DISPATCH_WINDOW = 1000
 
@@ -170,12 +176,38 @@ function dataFor(c: WebhookCandidate, apiVersion: string): Record<string, unknow
   return { ...c.data, parent: rest }
 }
 
+/**
+ * The dispatcher's cursor as one worker holds it between calls (SQLite only, where one worker
+ * dispatches): while no subscription is active, `dispatchOnce` moves `skippedTo` past new events in
+ * memory and writes the cursor only every `CURSOR_SAVE_EVERY` events or when `flushCursor` runs (the
+ * worker calls it when idle and on close), instead of one write transaction per write of the API.
+ * A cursor that lags is safe: an event at or before a subscription's `start_seq` is never fanned out
+ * to it, and the next full dispatch starts at `max(stored cursor, skippedTo)`.
+ */
+export interface CursorState {
+  skippedTo?: number
+  saved?: number
+}
+
+/** Events the in-memory cursor may run ahead of the stored one before it is written. */
+export const CURSOR_SAVE_EVERY = 1000
+
+/** Writes the in-memory cursor of `state` when it is ahead of the stored one. */
+export async function flushCursor(deps: Pick<WebhookDeps, 'store'>, state: CursorState): Promise<void> {
+  const to = state.skippedTo
+  if (to === undefined || (state.saved !== undefined && state.saved >= to)) return
+  await deps.store.transaction(async (trx) => saveCursor(trx, Math.max(await lockCursor(trx), to)))
+  state.saved = to
+}
+
 /** What `dispatchOnce` did: change events consumed, and the deliveries it claimed for this node at once. */
 export interface DispatchResult {
   consumed: number
   claimed: DeliveryRow[]
   /** The access checks it made (the claimed deliveries' attempts, milliseconds later, reuse them). */
   reach: ReachMemo
+  /** SQLite: no subscription is active (the events were only skipped). */
+  nobodyListens?: boolean
 }
 
 /**
@@ -186,98 +218,141 @@ export interface DispatchResult {
  * their own — on PostgreSQL too, as no other node sees them before the commit.
  */
 export async function dispatchOnce(
-  deps: Deps,
+  deps: Pick<WebhookDeps, 'store'>,
   settings: Pick<WebhookSettings, 'aggregationMs'>,
   limit = 200,
   claim?: { limit: number; leaseMs: number },
+  state?: CursorState,
 ): Promise<DispatchResult> {
   const none: DispatchResult = { consumed: 0, claimed: [], reach: new Map() }
   // Cheap reads first, outside any transaction (SQLite serialises every query behind one).
   const db = deps.store.db
   // SQLite has one writer, so `seq` order is commit order and nothing lands behind the cursor.
   const window = deps.store.dialect === 'postgres' ? DISPATCH_WINDOW : 0
-  const seen = await readCursor(db)
+  const stored = await readCursor(db)
+  // SQLite: the worker's in-memory cursor may be ahead of the stored one (CursorState).
+  const seen = stored === undefined ? undefined : Math.max(stored, window === 0 ? (state?.skippedTo ?? 0) : 0)
   const last = await lastEventSeq(db)
   if (window === 0 && !(await hasActiveSubscriptions(db))) {
     // Nobody listens: move past what exists (a subscription only sees events after its creation).
     // (With a re-read window, events must be marked as seen instead: the full path below does it.)
-    if (seen === undefined || last > seen)
-      await deps.store.transaction(async (trx) => saveCursor(trx, Math.max(await lockCursor(trx), last)))
-    return none
+    if (seen === undefined || last > seen) {
+      if (state && seen !== undefined) {
+        state.skippedTo = last
+        state.saved ??= stored
+        if (last - (state.saved ?? 0) >= CURSOR_SAVE_EVERY) await flushCursor(deps, state)
+      } else await deps.store.transaction(async (trx) => saveCursor(trx, Math.max(await lockCursor(trx), last)))
+    }
+    return { ...none, nobodyListens: true }
   }
   if (seen !== undefined && window === 0 && last <= seen) return none
   if (seen !== undefined && window > 0 && (await undispatchedEvents(db, seen, window, 1)).length === 0) return none
+  if (window === 0 && seen !== undefined) {
+    // SQLite: read and decide outside the write lock, which only the writes then take, briefly (the
+    // API's connection waits for it, ADR 34). On SQLite only this worker moves the cursor.
+    const planned = await fanOut(db, undefined, seen, window, limit, settings, claim)
+    if (planned !== 'aggregate') {
+      if (!planned) return none
+      return deps.store.transaction(async (trx) => {
+        if ((await lockCursor(trx)) > seen) return none // moved meanwhile: the next look plans again
+        await insertDeliveries(trx, planned.queued)
+        await saveCursor(trx, planned.upTo)
+        if (state) state.saved = state.skippedTo = planned.upTo
+        return { consumed: planned.consumed, claimed: planned.claimed, reach: planned.reach }
+      })
+    }
+  }
   return deps.store.transaction(async (trx) => {
-    const cursor = await lockCursor(trx)
-    const events = await undispatchedEvents(trx, cursor, window, limit)
-    if (events.length === 0) return none
-    const subs = await listActiveSubscriptions(trx)
-    const nowMs = Date.now()
-    const memo: ReachMemo = new Map()
-    const queued: DeliveryRow[] = []
-    for (const ev of events) {
-      if (!ev.workspaceId) continue
-      const relevant = subs.filter((s) => ev.seq > s.start_seq)
-      if (relevant.length === 0) continue
-      const candidates = await webhookEventsOf(trx, ev)
-      for (const c of candidates) {
-        const spec = WEBHOOK_EVENTS[c.type]
-        for (const sub of relevant) {
-          const { decision } = await decide(trx, sub, c.type, c.workspaceId, c.accessId, memo)
-          if (decision.type !== 'deliver') continue
-          const data = dataFor(c, sub.api_version)
-          if (spec?.aggregated && settings.aggregationMs > 0) {
-            const open = await findOpenAggregate(trx, sub.id, c.type, c.entity.id, iso(nowMs))
-            if (open) {
-              const merged = mergeAggregate(
-                { authors: JSON.parse(open.authors), data: open.data ? JSON.parse(open.data) : null },
-                { ...c, data },
-              )
-              const ok = await mergeIntoAggregate(trx, open.id, {
-                authors: JSON.stringify(merged.authors),
-                data: merged.data ? JSON.stringify(merged.data) : null,
-                timestamp: c.timestamp,
-              })
-              if (ok) continue
-            }
+    const cursor = Math.max(await lockCursor(trx), window === 0 ? (state?.skippedTo ?? 0) : 0)
+    const planned = await fanOut(trx, trx, cursor, window, limit, settings, claim)
+    if (!planned || planned === 'aggregate') return none
+    await insertDeliveries(trx, planned.queued)
+    if (window > 0) await markDispatched(trx, planned.seqs, planned.upTo, window)
+    await saveCursor(trx, planned.upTo)
+    if (state) state.saved = state.skippedTo = planned.upTo
+    return { consumed: planned.consumed, claimed: planned.claimed, reach: planned.reach }
+  })
+}
+
+/**
+ * The fan-out of up to `limit` events after `cursor`: reads them and the active subscriptions through
+ * `db`, decides each (event, subscription), and returns the deliveries to insert (those due now claimed
+ * for `claim`) and the cursor to save. Aggregates are merged and inserted through `write` at once (the
+ * next event of the batch must see them); without `write` (a plan made outside a transaction) it
+ * answers `'aggregate'` as soon as one would be needed. Null when there is no event.
+ */
+async function fanOut(
+  db: Db,
+  write: Db | undefined,
+  cursor: number,
+  window: number,
+  limit: number,
+  settings: Pick<WebhookSettings, 'aggregationMs'>,
+  claim: { limit: number; leaseMs: number } | undefined,
+): Promise<
+  { consumed: number; seqs: number[]; upTo: number; queued: DeliveryRow[]; claimed: DeliveryRow[]; reach: ReachMemo } | null | 'aggregate'
+> {
+  const events = await undispatchedEvents(db, cursor, window, limit)
+  if (events.length === 0) return null
+  const subs = await listActiveSubscriptions(db)
+  const nowMs = Date.now()
+  const memo: ReachMemo = new Map()
+  const queued: DeliveryRow[] = []
+  for (const ev of events) {
+    if (!ev.workspaceId) continue
+    const relevant = subs.filter((s) => ev.seq > s.start_seq)
+    if (relevant.length === 0) continue
+    const candidates = await webhookEventsOf(db, ev)
+    for (const c of candidates) {
+      const spec = WEBHOOK_EVENTS[c.type]
+      for (const sub of relevant) {
+        const { decision } = await decide(db, sub, c.type, c.workspaceId, c.accessId, memo)
+        if (decision.type !== 'deliver') continue
+        const data = dataFor(c, sub.api_version)
+        const aggregated = spec?.aggregated && settings.aggregationMs > 0
+        if (aggregated && !write) return 'aggregate'
+        if (aggregated && write) {
+          const open = await findOpenAggregate(write, sub.id, c.type, c.entity.id, iso(nowMs))
+          if (open) {
+            const merged = mergeAggregate(
+              { authors: JSON.parse(open.authors), data: open.data ? JSON.parse(open.data) : null },
+              { ...c, data },
+            )
+            const ok = await mergeIntoAggregate(write, open.id, {
+              authors: JSON.stringify(merged.authors),
+              data: merged.data ? JSON.stringify(merged.data) : null,
+              timestamp: c.timestamp,
+            })
+            if (ok) continue
           }
-          const row = newDelivery(sub, {
-            kind: 'event',
-            type: c.type,
-            workspaceId: c.workspaceId,
-            entity: c.entity,
-            accessId: c.accessId,
-            timestamp: c.timestamp,
-            authors: c.authors,
-            data,
-            dueMs: nowMs + (spec?.aggregated ? settings.aggregationMs : 0),
-          })
-          // An aggregate must be visible to the next event of the batch; others go in one statement.
-          if (spec?.aggregated && settings.aggregationMs > 0) await insertDeliveries(trx, [row])
-          else queued.push(row)
         }
+        const row = newDelivery(sub, {
+          kind: 'event',
+          type: c.type,
+          workspaceId: c.workspaceId,
+          entity: c.entity,
+          accessId: c.accessId,
+          timestamp: c.timestamp,
+          authors: c.authors,
+          data,
+          dueMs: nowMs + (spec?.aggregated ? settings.aggregationMs : 0),
+        })
+        // An aggregate must be visible to the next event of the batch; others go in one statement.
+        if (aggregated && write) await insertDeliveries(write, [row])
+        else queued.push(row)
       }
     }
-    const claimed: DeliveryRow[] = []
-    if (claim)
-      for (const row of queued) {
-        if (claimed.length >= claim.limit) break
-        if (row.next_attempt_time > iso(nowMs)) continue
-        Object.assign(row, { status: 'delivering', attempts: 1, lease_until: iso(nowMs + claim.leaseMs) })
-        claimed.push(row)
-      }
-    await insertDeliveries(trx, queued)
-    const upTo = Math.max(cursor, ...events.map((e) => e.seq))
-    if (window > 0)
-      await markDispatched(
-        trx,
-        events.map((e) => e.seq),
-        upTo,
-        window,
-      )
-    await saveCursor(trx, upTo)
-    return { consumed: events.length, claimed, reach: memo }
-  })
+  }
+  const claimed: DeliveryRow[] = []
+  if (claim)
+    for (const row of queued) {
+      if (claimed.length >= claim.limit) break
+      if (row.next_attempt_time > iso(nowMs)) continue
+      Object.assign(row, { status: 'delivering', attempts: 1, lease_until: iso(nowMs + claim.leaseMs) })
+      claimed.push(row)
+    }
+  const seqs = events.map((e) => e.seq)
+  return { consumed: events.length, seqs, upTo: Math.max(cursor, ...seqs), queued, claimed, reach: memo }
 }
 
 /** A new pending delivery row for `sub`. */
@@ -321,7 +396,7 @@ export function newDelivery(
 }
 
 /** Claims up to `limit` due deliveries for one attempt each, leased for `leaseMs`. */
-export async function claimDue(deps: Deps, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
+export async function claimDue(deps: Pick<WebhookDeps, 'store'>, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
   const now = Date.now()
   if (!(await hasDueDeliveries(deps.store.db, iso(now)))) return []
   return deps.store.transaction((trx) => claimDueDeliveries(trx, iso(now), iso(now + leaseMs), limit))
@@ -366,7 +441,7 @@ export function eventBody(
  * receiver's failure; a store failure propagates (the lease then expires and another attempt follows).
  */
 export async function attemptDelivery(
-  deps: Deps,
+  deps: WebhookDeps,
   settings: WebhookSettings,
   d: DeliveryRow,
   memo: AttemptMemo = newAttemptMemo(deps),

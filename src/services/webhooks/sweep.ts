@@ -21,7 +21,7 @@ export interface SweepResult {
  * `force` ignores the interval (tests, the admin API). Store errors propagate.
  */
 export async function sweepOnce(
-  deps: Deps,
+  deps: Pick<Deps, 'store'>,
   settings: Pick<WebhookSettings, 'retentionMs' | 'sweepMs'>,
   opts: { force?: boolean } = {},
 ): Promise<SweepResult> {

@@ -1,7 +1,6 @@
 import type { WebhookSettings } from '../../config.js'
-import type { Deps } from '../deps.js'
 import { recordAttempts, type AttemptOutcome } from '../../storage/repositories/webhooks.repository.js'
-import { attemptDelivery, claimDue, dispatchOnce, newAttemptMemo } from './delivery.js'
+import { attemptDelivery, claimDue, dispatchOnce, flushCursor, newAttemptMemo, type CursorState, type WebhookDeps } from './delivery.js'
 import { sweepOnce } from './sweep.js'
 
 /**
@@ -12,6 +11,18 @@ import { sweepOnce } from './sweep.js'
  * graceful stop loses nothing and leaves no claim behind; after a crash a claim's lease (`timeoutMs`
  * + 30 s) expires and the delivery is attempted again. Every `sweepMs` it also runs the retention
  * sweep (`sweep.ts`), which one node at a time carries out.
+ *
+ * It runs on the API's event loop (`OCTAVO_WEBHOOK_THREAD=off`, or an in-memory SQLite store) or,
+ * by default, in a worker thread with its own store connection (src/webhooks-host.ts starts it,
+ * src/webhooks-thread.ts is the thread). While no subscription is active it keeps the dispatcher's
+ * cursor in memory and writes it when idle, on close, or every `CURSOR_SAVE_EVERY` events
+ * (`CursorState` in delivery.ts).
+ *
+ * Its store writes are few and batched, so that on SQLite (one writer at a time) the API seldom
+ * waits for them: looks for work at most every `TICK_GAP_MS` (a nudge within the gap waits for its
+ * end), and records attempt outcomes together at most every `TICK_GAP_MS` (`gatheredRecorder`).
+ * With `checkpointMs`, it also checkpoints the WAL that often (`Store.checkpoint`), for a server
+ * whose API connection leaves checkpoints to it (the worker thread, ADR 34).
  */
 export interface WebhookWorker {
   /** Looks for work now instead of at the next poll (e.g. after a write). */
@@ -19,7 +30,22 @@ export interface WebhookWorker {
   close(): Promise<void>
 }
 
-export function startWebhookWorker(deps: Deps, settings: WebhookSettings): WebhookWorker {
+/** Milliseconds between two looks for work, and between two writes of attempt outcomes, at least. */
+export const TICK_GAP_MS = 10
+
+export function startWebhookWorker(
+  deps: WebhookDeps,
+  settings: WebhookSettings,
+  opts: {
+    checkpointMs?: number
+    /**
+     * Told when the worker starts or stops having work a commit can bring: false while no
+     * subscription is active and nothing is in flight or due (nudges are then pointless: the poll
+     * picks up a subscription's activation), true again as soon as there is.
+     */
+    onListening?: (listening: boolean) => void
+  } = {},
+): WebhookWorker {
   const inflight = new Set<Promise<void>>()
   let stopped = false
   let timer: NodeJS.Timeout | undefined
@@ -27,6 +53,10 @@ export function startWebhookWorker(deps: Deps, settings: WebhookSettings): Webho
   let again = false
   const leaseMs = settings.timeoutMs + 30_000
   const record = gatheredRecorder(deps)
+  const cursor: CursorState = {}
+  let lastTick = 0
+  let listening = true
+  let nextCheckpoint = Date.now() + (opts.checkpointMs ?? 0)
 
   const schedule = (ms: number) => {
     if (stopped) return
@@ -38,6 +68,10 @@ export function startWebhookWorker(deps: Deps, settings: WebhookSettings): Webho
   const tick = async (): Promise<boolean> => {
     let busy = false
     try {
+      if (opts.checkpointMs && deps.store.checkpoint && Date.now() >= nextCheckpoint) {
+        nextCheckpoint = Date.now() + opts.checkpointMs
+        await deps.store.checkpoint()
+      }
       if (Date.now() >= nextSweep) {
         nextSweep = Date.now() + settings.sweepMs
         const r = await sweepOnce(deps, settings)
@@ -51,8 +85,16 @@ export function startWebhookWorker(deps: Deps, settings: WebhookSettings): Webho
       const free = settings.concurrency - inflight.size
       const claimed = free > 0 && !stopped ? await claimDue(deps, free, leaseMs) : []
       const left = free - claimed.length
-      const fanned = await dispatchOnce(deps, settings, 200, left > 0 && !stopped ? { limit: left, leaseMs } : undefined)
+      const skippedBefore = cursor.skippedTo
+      const fanned = await dispatchOnce(deps, settings, 200, left > 0 && !stopped ? { limit: left, leaseMs } : undefined, cursor)
       if (fanned.consumed > 0 || (free > 0 && claimed.length + fanned.claimed.length === free)) busy = true
+      // Idle (no new event since the last look): the cursor kept in memory while nobody listens is written now.
+      if (!busy && cursor.skippedTo === skippedBefore) await flushCursor(deps, cursor)
+      const now = !fanned.nobodyListens || claimed.length > 0 || inflight.size > 0 || fanned.claimed.length > 0
+      if (now !== listening) {
+        listening = now
+        opts.onListening?.(now)
+      }
       const memo = newAttemptMemo(deps, record, fanned.reach)
       for (const d of [...claimed, ...fanned.claimed]) {
         const p: Promise<void> = attemptDelivery(deps, settings, d, memo)
@@ -74,6 +116,9 @@ export function startWebhookWorker(deps: Deps, settings: WebhookSettings): Webho
       again = true
       return
     }
+    const wait = lastTick + TICK_GAP_MS - Date.now()
+    if (wait > 0) return schedule(wait)
+    lastTick = Date.now()
     running = tick().then((busy) => {
       running = undefined
       const more = busy || again
@@ -89,31 +134,49 @@ export function startWebhookWorker(deps: Deps, settings: WebhookSettings): Webho
       clearTimeout(timer)
       await running
       await Promise.allSettled([...inflight])
+      await record.flush()
+      await flushCursor(deps, cursor).catch((err: unknown) =>
+        deps.logger.warn({ err: { message: (err as Error)?.message } }, 'webhook cursor not saved'),
+      )
     },
   }
 }
 
 /**
- * Records attempt outcomes gathered over one turn of the event loop in one transaction (one commit
- * for all the attempts that finished together, instead of one each). Each call's promise settles when
- * its outcome is written; a failed write rejects every outcome of its batch (their leases then expire
- * and they are attempted again, as after a crash).
+ * Records attempt outcomes in batches: an outcome is queued (the call resolves at once, so the
+ * attempt's concurrency slot is free as soon as its POST is answered) and the queue is written in one
+ * transaction at most every `TICK_GAP_MS` (one commit for all the attempts that finished meanwhile).
+ * Until its outcome is written a delivery stays claimed under its lease, so nothing claims it again;
+ * a failed write is logged and its deliveries are attempted again once their leases expire, as after a
+ * crash. `flush()` writes what is queued now (the worker's close awaits it).
  */
-function gatheredRecorder(deps: Deps): (id: string, outcome: AttemptOutcome) => Promise<void> {
-  let pending: { id: string; outcome: AttemptOutcome; resolve: () => void; reject: (e: unknown) => void }[] = []
-  const flush = async () => {
+function gatheredRecorder(deps: Pick<WebhookDeps, 'store' | 'logger'>): ((id: string, outcome: AttemptOutcome) => Promise<void>) & {
+  flush(): Promise<void>
+} {
+  let pending: { id: string; outcome: AttemptOutcome }[] = []
+  let timer: NodeJS.Timeout | undefined
+  let writing: Promise<void> = Promise.resolve()
+  const flush = (): Promise<void> => {
+    clearTimeout(timer)
+    timer = undefined
     const batch = pending
     pending = []
-    try {
-      await deps.store.transaction((trx) => recordAttempts(trx, batch))
-      for (const b of batch) b.resolve()
-    } catch (err) {
-      for (const b of batch) b.reject(err)
-    }
-  }
-  return (id, outcome) =>
-    new Promise<void>((resolve, reject) => {
-      if (pending.length === 0) setImmediate(() => void flush())
-      pending.push({ id, outcome, resolve, reject })
+    writing = writing.then(async () => {
+      if (batch.length === 0) return
+      try {
+        await deps.store.transaction((trx) => recordAttempts(trx, batch))
+      } catch (err) {
+        deps.logger.warn(
+          { err: { message: (err as Error)?.message }, outcomes: batch.length },
+          'webhook outcomes not recorded; retried after their lease',
+        )
+      }
     })
+    return writing
+  }
+  const record = async (id: string, outcome: AttemptOutcome) => {
+    pending.push({ id, outcome })
+    timer ??= setTimeout(() => void flush(), TICK_GAP_MS)
+  }
+  return Object.assign(record, { flush })
 }

@@ -1,0 +1,91 @@
+/**
+ * The webhook worker's thread (node:worker_threads; started, restarted and stopped by
+ * src/webhooks-host.ts, never run on its own). It opens its own connection to the server's store —
+ * SQLite in WAL mode lets it read beside the API's connection, writes wait on `busy_timeout`; on
+ * PostgreSQL a small pool of its own — and runs `startWebhookWorker` (services/webhooks/worker.ts)
+ * there, so claiming, sending and recording deliveries never run on the API's event loop.
+ *
+ * Messages from the host: `'nudge'` (a transaction committed: look for new change events now),
+ * `'close'` (stop: attempts in flight finish, the cursor is saved, the store closes; answers
+ * `'closed'`). To the host: `'ready'` once the store is open and the worker runs, and `{listening}`
+ * when the worker starts or stops having work a commit can bring (no active subscription, nothing in
+ * flight or due: the host then stops nudging; the poll notices a subscription's activation). A failure to open
+ * the store is thrown, which ends the thread with an `error` event the host reports. On SQLite it
+ * also checkpoints the WAL every second, which the API's connection then leaves to it.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads'
+import { createSecrets } from './auth/secrets.js'
+import { isStoreConflict, type SqliteSynchronous, type Store } from './storage/store.js'
+import type { WebhookSettings } from './config.js'
+import { createLogger } from './logger.js'
+import { openStore } from './storage/store.js'
+import { startWebhookWorker } from './services/webhooks/worker.js'
+
+/** What the host passes to the thread (`workerData`): the store to open and the worker's settings. */
+export interface WebhookThreadData {
+  databaseUrl: string
+  /** PostgreSQL pool size of the thread's own pool. */
+  poolMax: number
+  synchronous: SqliteSynchronous
+  /** The 32-byte master key (tokens are sealed with keys derived from it); never logged. */
+  masterKey: Uint8Array
+  logLevel: string
+  settings: WebhookSettings
+}
+
+/** How long a transaction of the thread keeps trying for SQLite's write lock before it fails (milliseconds). */
+const BUSY_RETRY_MS = 5000
+
+/**
+ * SQLite: `store.transaction` tried again every millisecond (a timer, so the thread's event loop runs
+ * meanwhile: attempts in flight are answered) while the write lock is taken (SQLITE_BUSY at `begin
+ * immediate`: nothing of the transaction ran), for up to BUSY_RETRY_MS. PostgreSQL stores retry on
+ * their own and are returned unchanged.
+ */
+function retryBusy(store: Store): Store {
+  if (store.dialect !== 'sqlite') return store
+  const transaction = store.transaction.bind(store)
+  store.transaction = async (fn) => {
+    const until = Date.now() + BUSY_RETRY_MS
+    for (;;) {
+      try {
+        return await transaction(fn)
+      } catch (err) {
+        if (!isStoreConflict(err) || Date.now() > until) throw err
+        await new Promise((resolve) => setTimeout(resolve, 1))
+      }
+    }
+  }
+  return store
+}
+
+/** How often the thread checkpoints a SQLite store's WAL (milliseconds). */
+const CHECKPOINT_MS = 1000
+
+if (!isMainThread && parentPort) {
+  const port = parentPort
+  const data = workerData as WebhookThreadData
+  const logger = createLogger(data.logLevel).child({ thread: 'webhooks' })
+  // The schema is the host's to migrate (it did, before it started this thread). SQLite: at most 1 ms
+  // of waiting inside SQLite for the API's write lock (its sleeps grow to 100 ms, and block this
+  // thread): a transaction that finds the lock taken is tried again 1 ms later, without blocking
+  // (`retryBusy`); the 1 ms covers a read's rare SQLITE_BUSY in WAL mode.
+  const store = retryBusy(
+    await openStore(data.databaseUrl, { migrate: false, poolMax: data.poolMax, synchronous: data.synchronous, busyTimeoutMs: 1 }),
+  )
+  // The API's connection leaves WAL checkpoints to this thread (src/server.ts): one every second.
+  const worker = startWebhookWorker({ store, secrets: createSecrets(Buffer.from(data.masterKey)), logger }, data.settings, {
+    checkpointMs: CHECKPOINT_MS,
+    onListening: (listening) => port.postMessage({ listening }),
+  })
+  let closing: Promise<void> | undefined
+  port.on('message', (message: unknown) => {
+    if (message === 'nudge') worker.nudge()
+    else if (message === 'close')
+      closing ??= worker
+        .close()
+        .then(() => store.close())
+        .then(() => port.postMessage('closed'))
+  })
+  port.postMessage('ready')
+}
