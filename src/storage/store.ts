@@ -4,6 +4,7 @@ import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations/index.js'
 import { resetEvents } from './repositories/events.repository.js'
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer, type CheckpointerOptions } from './checkpointer.js'
 import { cachingDatabase } from './statement-cache.js'
 
 /** A Kysely handle: the database itself or an open transaction. Repositories take either. */
@@ -223,12 +224,13 @@ const sqliteImages = new WeakMap<StoreImage, Buffer>()
  * migrates it to the latest schema. A new database file is created with mode 0600 before SQLite
  * opens it (SQLite gives its `-wal` and `-shm` files the database file's mode); an existing one,
  * and its `-wal` and `-shm`, are tightened to 0600. `synchronous` (default `normal`) is the
- * durability level, see SqliteSynchronous.
+ * durability level, see SqliteSynchronous. A file store checkpoints its WAL in a worker thread
+ * (checkpointer.ts; `checkpointer` sets its timing).
  * @throws Error when the file cannot be opened or a migration fails.
  */
 export async function createSqliteStore(
   path: string,
-  opts: { migrate?: boolean; synchronous?: SqliteSynchronous; from?: Buffer } = {},
+  opts: { migrate?: boolean; synchronous?: SqliteSynchronous; from?: Buffer; checkpointer?: CheckpointerOptions } = {},
 ): Promise<Store> {
   const onFile = isFilePath(path)
   if (onFile) {
@@ -242,12 +244,16 @@ export async function createSqliteStore(
     if (onFile) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
     sqlite.pragma('busy_timeout = 5000')
     sqlite.pragma('foreign_keys = ON')
+    // Checkpoints run in the checkpointer's thread; this connection's own is only a safety net.
+    if (onFile) sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`)
     return sqlite
   }
   // Kysely talks to `connection`, which forwards to the current better-sqlite3 handle, so
   // restoreImage can replace the handle under the one Kysely instance that everything holds.
   // `from`: an in-memory store starting as a copy of those bytes (`migratedSqliteImage`).
   let raw = open(opts.from && !onFile ? opts.from : path)
+  // WAL checkpoints off the event loop (checkpointer.ts), for a file store.
+  const checkpointer = onFile ? startCheckpointer(path, opts.checkpointer) : undefined
   // Prepared statements are cached per handle (statement-cache.ts); a new handle gets a new cache.
   let cached = cachingDatabase(raw)
   const connection = {
@@ -274,7 +280,10 @@ export async function createSqliteStore(
         await resetEvents(trx, at)
       })
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.stop()
+      await db.destroy()
+    },
     saveImage: async () => {
       const bytes = await exclusive(() => raw.serialize())
       // A serialized WAL database says so in its header (bytes 18–19 = 2) and cannot be opened in
@@ -290,13 +299,16 @@ export async function createSqliteStore(
       if (!bytes) throw new Error('This snapshot image is not a SQLite image.')
       // better-sqlite3 copies the bytes into the new database, so the image stays reusable.
       const copy = bytes
-      await exclusive(() => {
+      await exclusive(async () => {
         const old = cached
         if (onFile) {
+          // The checkpointer's connection must not outlive the files it maps.
+          await checkpointer?.stop()
           old.close()
           for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true })
           writeFileSync(path, copy, { mode: 0o600 })
           raw = open(path)
+          checkpointer?.start()
         } else {
           raw = open(copy)
           old.close()
@@ -308,7 +320,14 @@ export async function createSqliteStore(
       images.delete(image)
     },
   }
-  if (opts.migrate !== false) await store.migrate()
+  if (opts.migrate !== false) {
+    try {
+      await store.migrate()
+    } catch (err) {
+      await checkpointer?.stop()
+      throw err
+    }
+  }
   return store
 }
 
