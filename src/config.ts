@@ -50,7 +50,7 @@ import type { S3Settings } from './storage/blobs/s3-blob-store.js'
  * | `OCTAVO_EXPLAIN` | `on` with `OCTAVO_DEMO=on`, else `off` | send `x-octavo-explain` (why a request was refused) on 401/403/404/429 |
  * | `OCTAVO_FAULTS` | unset | fault rules active from start-up: a JSON array, inline or in the file at this path |
  * | `OCTAVO_WEBHOOKS` | `on` | `off` stops this node's webhook worker (subscriptions still queue deliveries) |
- * | `OCTAVO_WEBHOOK_THREAD` | `on` | `on` runs the webhook worker in a worker thread with its own store connection, off the API's event loop; `off` runs it on the API's event loop (always so for an in-memory SQLite store) |
+ * | `OCTAVO_WEBHOOK_THREAD` | `off` | `on` runs the webhook worker in a worker thread with its own store connection, off the API's event loop (for a machine with a spare core; ADR 34); `off` runs it on the API's event loop (always so for an in-memory SQLite store) |
  * | `OCTAVO_WEBHOOK_POLL_MS` | `100` | how often the worker looks for new change events and due deliveries |
  * | `OCTAVO_WEBHOOK_CONCURRENCY` | `64` | deliveries in flight at once per node (the worker claims up to this many per look, at most every 10 ms) |
  * | `OCTAVO_WEBHOOK_TIMEOUT_MS` | `10000` | a receiver's time to answer one delivery |
@@ -224,7 +224,7 @@ const Env = z.object({
   OCTAVO_EXPLAIN: z.enum(['on', 'off']).optional(),
   OCTAVO_FAULTS: z.string().optional(),
   OCTAVO_WEBHOOKS: z.enum(['on', 'off']).default('on'),
-  OCTAVO_WEBHOOK_THREAD: z.enum(['on', 'off']).default('on'),
+  OCTAVO_WEBHOOK_THREAD: z.enum(['on', 'off']).default('off'),
   OCTAVO_WEBHOOK_POLL_MS: z.coerce.number().int().min(5).max(60_000).default(100),
   OCTAVO_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
   OCTAVO_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(10_000),

@@ -177,15 +177,13 @@ export function createHttpServer(
  * testing library's). Either way it is nudged after every transaction this process commits, so new change events
  * are looked for at once rather than at the next poll. In the thread's case, restoring a snapshot of
  * a SQLite file (which rewrites the file under every connection) first stops the thread and starts a
- * new one after; and the API's SQLite connection leaves WAL checkpoints to the thread.
+ * new one after.
  */
 function startWebhooks(config: Config, deps: Deps): WebhookWorker & Partial<Pick<WebhookThread, 'thread'>> {
   const settings = config.webhooks
   const url = storeUrl(deps.store)
   const threaded = settings.thread && url !== undefined && url === config.databaseUrl && !/^(file:)?:memory:$/.test(url)
   const worker = threaded ? startWebhookThread(config, deps.logger) : startWebhookWorker(deps, settings)
-  // SQLite: the thread checkpoints the WAL, so the API's commits never pay for a checkpoint.
-  if (threaded) deps.store.autoCheckpoint?.(false)
   let current: WebhookWorker = worker
   const transaction = deps.store.transaction.bind(deps.store)
   deps.store.transaction = async (fn) => {
@@ -200,7 +198,6 @@ function startWebhooks(config: Config, deps: Deps): WebhookWorker & Partial<Pick
       try {
         await restore(image)
       } finally {
-        deps.store.autoCheckpoint?.(false)
         current = startWebhookThread(config, deps.logger)
       }
     }

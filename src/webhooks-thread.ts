@@ -10,8 +10,8 @@
  * `'closed'`). To the host: `'ready'` once the store is open and the worker runs, and `{listening}`
  * when the worker starts or stops having work a commit can bring (no active subscription, nothing in
  * flight or due: the host then stops nudging; the poll notices a subscription's activation). A failure to open
- * the store is thrown, which ends the thread with an `error` event the host reports. On SQLite it
- * also checkpoints the WAL every second, which the API's connection then leaves to it.
+ * the store is thrown, which ends the thread with an `error` event the host reports. Its SQLite
+ * connection starts no checkpointer of its own: the server's store runs one (storage/checkpointer.ts).
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads'
 import { createSecrets } from './auth/secrets.js'
@@ -59,9 +59,6 @@ function retryBusy(store: Store): Store {
   return store
 }
 
-/** How often the thread checkpoints a SQLite store's WAL (milliseconds). */
-const CHECKPOINT_MS = 1000
-
 if (!isMainThread && parentPort) {
   const port = parentPort
   const data = workerData as WebhookThreadData
@@ -71,11 +68,15 @@ if (!isMainThread && parentPort) {
   // thread): a transaction that finds the lock taken is tried again 1 ms later, without blocking
   // (`retryBusy`); the 1 ms covers a read's rare SQLITE_BUSY in WAL mode.
   const store = retryBusy(
-    await openStore(data.databaseUrl, { migrate: false, poolMax: data.poolMax, synchronous: data.synchronous, busyTimeoutMs: 1 }),
+    await openStore(data.databaseUrl, {
+      migrate: false,
+      poolMax: data.poolMax,
+      synchronous: data.synchronous,
+      busyTimeoutMs: 1,
+      checkpointer: false,
+    }),
   )
-  // The API's connection leaves WAL checkpoints to this thread (src/server.ts): one every second.
   const worker = startWebhookWorker({ store, secrets: createSecrets(Buffer.from(data.masterKey)), logger }, data.settings, {
-    checkpointMs: CHECKPOINT_MS,
     onListening: (listening) => port.postMessage({ listening }),
   })
   let closing: Promise<void> | undefined

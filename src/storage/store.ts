@@ -4,6 +4,7 @@ import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from 'kysely'
 import type { Database } from './database.js'
 import { migrationProvider } from './migrations/index.js'
 import { resetEvents } from './repositories/events.repository.js'
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer, type CheckpointerOptions } from './checkpointer.js'
 import { cachingDatabase } from './statement-cache.js'
 
 /** A Kysely handle: the database itself or an open transaction. Repositories take either. */
@@ -52,18 +53,6 @@ export interface Store {
   restoreImage?(image: StoreImage): Promise<void>
   /** Frees an image (drops its schema on PostgreSQL). */
   dropImage?(image: StoreImage): Promise<void>
-  /**
-   * SQLite: who checkpoints the WAL into the database file. By default the connection whose commit
-   * takes the WAL past 1,000 pages does, during that commit; `autoCheckpoint(false)` leaves it to
-   * `checkpoint()` on another connection (the webhook worker thread does it, ADR 34), so this
-   * connection's commits stay short. Absent on PostgreSQL.
-   */
-  autoCheckpoint?(on: boolean): void
-  /**
-   * SQLite: a PASSIVE checkpoint of the WAL (copies what no reader still needs; never waits for or
-   * blocks readers and writers). Absent on PostgreSQL.
-   */
-  checkpoint?(): Promise<void>
 }
 
 /** A whole-store copy made by `Store.saveImage`: opaque outside the store that made it. */
@@ -197,7 +186,7 @@ export async function readMigrationStatus(db: Kysely<Database>, migrationTableSc
  */
 export async function openStore(
   url: string,
-  opts: { migrate?: boolean; poolMax?: number; synchronous?: SqliteSynchronous; busyTimeoutMs?: number } = {},
+  opts: { migrate?: boolean; poolMax?: number; synchronous?: SqliteSynchronous; busyTimeoutMs?: number; checkpointer?: false } = {},
 ): Promise<Store> {
   let store: Store
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -250,12 +239,20 @@ const sqliteImages = new WeakMap<StoreImage, Buffer>()
  * durability level, see SqliteSynchronous. `busyTimeoutMs` (default 5,000) is how long a statement
  * waits, inside SQLite, for another connection's write lock before failing with SQLITE_BUSY (SQLite
  * sleeps 1, 2, 5, 10, … up to 100 ms between tries); 0 fails at once, for a caller that retries on its
- * own terms (the webhook worker thread, ADR 34).
+ * own terms (the webhook worker thread, ADR 34). A file store checkpoints its WAL in a worker thread
+ * (checkpointer.ts; `checkpointer` sets its timing, `false` leaves checkpoints to SQLite's own: for a
+ * second connection to a file whose owner already runs one, as the webhook thread's).
  * @throws Error when the file cannot be opened or a migration fails.
  */
 export async function createSqliteStore(
   path: string,
-  opts: { migrate?: boolean; synchronous?: SqliteSynchronous; from?: Buffer; busyTimeoutMs?: number } = {},
+  opts: {
+    migrate?: boolean
+    synchronous?: SqliteSynchronous
+    from?: Buffer
+    busyTimeoutMs?: number
+    checkpointer?: CheckpointerOptions | false
+  } = {},
 ): Promise<Store> {
   const onFile = isFilePath(path)
   if (onFile) {
@@ -269,12 +266,16 @@ export async function createSqliteStore(
     if (onFile) for (const suffix of ['-wal', '-shm']) ownerOnly(path + suffix)
     sqlite.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`)
     sqlite.pragma('foreign_keys = ON')
+    // Checkpoints run in the checkpointer's thread; this connection's own is only a safety net.
+    if (onFile && opts.checkpointer !== false) sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`)
     return sqlite
   }
   // Kysely talks to `connection`, which forwards to the current better-sqlite3 handle, so
   // restoreImage can replace the handle under the one Kysely instance that everything holds.
   // `from`: an in-memory store starting as a copy of those bytes (`migratedSqliteImage`).
   let raw = open(opts.from && !onFile ? opts.from : path)
+  // WAL checkpoints off the event loop (checkpointer.ts), for a file store.
+  const checkpointer = onFile && opts.checkpointer !== false ? startCheckpointer(path, opts.checkpointer) : undefined
   // Prepared statements are cached per handle (statement-cache.ts); a new handle gets a new cache.
   let cached = cachingDatabase(raw)
   // Transactions begin IMMEDIATE (Kysely sends a deferred `begin`): the write lock is taken at the start
@@ -305,7 +306,10 @@ export async function createSqliteStore(
         await resetEvents(trx, at)
       })
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.stop()
+      await db.destroy()
+    },
     saveImage: async () => {
       const bytes = await exclusive(() => raw.serialize())
       // A serialized WAL database says so in its header (bytes 18–19 = 2) and cannot be opened in
@@ -321,13 +325,16 @@ export async function createSqliteStore(
       if (!bytes) throw new Error('This snapshot image is not a SQLite image.')
       // better-sqlite3 copies the bytes into the new database, so the image stays reusable.
       const copy = bytes
-      await exclusive(() => {
+      await exclusive(async () => {
         const old = cached
         if (onFile) {
+          // The checkpointer's connection must not outlive the files it maps.
+          await checkpointer?.stop()
           old.close()
           for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true })
           writeFileSync(path, copy, { mode: 0o600 })
           raw = open(path)
+          checkpointer?.start()
         } else {
           raw = open(copy)
           old.close()
@@ -338,14 +345,15 @@ export async function createSqliteStore(
     dropImage: async (image) => {
       images.delete(image)
     },
-    autoCheckpoint: (on) => {
-      raw.pragma(`wal_autocheckpoint = ${on ? 1000 : 0}`)
-    },
-    checkpoint: async () => {
-      if (onFile) await exclusive(() => raw.pragma('wal_checkpoint(PASSIVE)'))
-    },
   }
-  if (opts.migrate !== false) await store.migrate()
+  if (opts.migrate !== false) {
+    try {
+      await store.migrate()
+    } catch (err) {
+      await checkpointer?.stop()
+      throw err
+    }
+  }
   return store
 }
 

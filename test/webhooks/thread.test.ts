@@ -16,11 +16,11 @@ import { testDatabase } from '../support/stores.js'
 import { FAST_WEBHOOKS, startReceiver, type Receiver } from '../support/webhook-receiver.js'
 
 /**
- * The webhook worker's thread (ADR 34): a server on a store a second connection can open (a SQLite
- * file; a PostgreSQL schema in the postgres project) delivers from a worker thread by default, is
- * restarted by the server after a crash without losing or doubling an event, and stops with the
- * server after finishing the attempt in flight; `OCTAVO_WEBHOOK_THREAD=off` delivers from the API's
- * event loop.
+ * The webhook worker's thread (ADR 34): with `OCTAVO_WEBHOOK_THREAD=on`, a server on a store a second
+ * connection can open (a SQLite file; a PostgreSQL schema in the postgres project) delivers from a
+ * worker thread, is restarted by the server after a crash without losing or doubling an event, and
+ * stops with the server after finishing the attempt in flight; by default (`off`) it delivers from
+ * the API's event loop.
  */
 
 const cleanups: (() => Promise<void>)[] = []
@@ -28,8 +28,16 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-async function serve(env: Record<string, string>): Promise<RunningServer> {
-  const config = loadConfig({ OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent', ...FAST_WEBHOOKS, ...env })
+/** A server on `env`'s store; `thread: 'default'` leaves OCTAVO_WEBHOOK_THREAD unset. */
+async function serve(env: Record<string, string>, thread: 'on' | 'default' = 'on'): Promise<RunningServer> {
+  const config = loadConfig({
+    OCTAVO_PORT: '0',
+    OCTAVO_DEMO: 'off',
+    OCTAVO_LOG_LEVEL: 'silent',
+    ...FAST_WEBHOOKS,
+    ...(thread === 'on' ? { OCTAVO_WEBHOOK_THREAD: 'on' } : {}),
+    ...env,
+  })
   config.rateLimits = { ...config.rateLimits, enabled: false }
   return startServer(config, { logger: createLogger('silent') })
 }
@@ -88,7 +96,7 @@ function arrivals(receiver: Receiver): Map<string, number> {
 }
 
 describe('webhook worker thread', () => {
-  it('delivers from a worker thread by default, and the thread ends when the server stops', async () => {
+  it('delivers from a worker thread when OCTAVO_WEBHOOK_THREAD=on, and the thread ends when the server stops', async () => {
     const receiver = await receiverFor()
     const server = await serve(place())
     let closed = false
@@ -153,9 +161,9 @@ describe('webhook worker thread', () => {
     expect(arrivals(receiver).get(page)).toBe(1)
   })
 
-  it('OCTAVO_WEBHOOK_THREAD=off delivers from the API event loop', async () => {
+  it('by default (OCTAVO_WEBHOOK_THREAD=off) delivers from the API event loop', async () => {
     const receiver = await receiverFor()
-    const server = await serve({ ...place(), OCTAVO_WEBHOOK_THREAD: 'off' })
+    const server = await serve(place(), 'default')
     cleanups.push(() => server.close())
     expect(server.webhooks).toBeDefined()
     expect(server.webhooks!.thread).toBeUndefined()

@@ -21,8 +21,6 @@ import { sweepOnce } from './sweep.js'
  * Its store writes are few and batched, so that on SQLite (one writer at a time) the API seldom
  * waits for them: looks for work at most every `TICK_GAP_MS` (a nudge within the gap waits for its
  * end), and records attempt outcomes together at most every `TICK_GAP_MS` (`gatheredRecorder`).
- * With `checkpointMs`, it also checkpoints the WAL that often (`Store.checkpoint`), for a server
- * whose API connection leaves checkpoints to it (the worker thread, ADR 34).
  */
 export interface WebhookWorker {
   /** Looks for work now instead of at the next poll (e.g. after a write). */
@@ -37,7 +35,6 @@ export function startWebhookWorker(
   deps: WebhookDeps,
   settings: WebhookSettings,
   opts: {
-    checkpointMs?: number
     /**
      * Told when the worker starts or stops having work a commit can bring: false while no
      * subscription is active and nothing is in flight or due (nudges are then pointless: the poll
@@ -56,7 +53,6 @@ export function startWebhookWorker(
   const cursor: CursorState = {}
   let lastTick = 0
   let listening = true
-  let nextCheckpoint = Date.now() + (opts.checkpointMs ?? 0)
 
   const schedule = (ms: number) => {
     if (stopped) return
@@ -68,10 +64,6 @@ export function startWebhookWorker(
   const tick = async (): Promise<boolean> => {
     let busy = false
     try {
-      if (opts.checkpointMs && deps.store.checkpoint && Date.now() >= nextCheckpoint) {
-        nextCheckpoint = Date.now() + opts.checkpointMs
-        await deps.store.checkpoint()
-      }
       if (Date.now() >= nextSweep) {
         nextSweep = Date.now() + settings.sweepMs
         const r = await sweepOnce(deps, settings)
