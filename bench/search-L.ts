@@ -25,7 +25,10 @@ const dir = resolve(process.argv[2] ?? 'bench/.cache/L-seed7-g2-fd62eb404d14')
 const rounds = Number(process.argv[3] ?? 4)
 const mainModule = process.env.MAIN_MODULE ?? '../src/storage/repositories/search-main-s19tmp.js'
 const main = (await import(mainModule)) as { visibleNodes: typeof visibleNodes }
-const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { workspaceId: string; connections: { search: { id: string } } }
+const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+  workspaceId: string
+  connections: { search: { id: string } }
+}
 const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(join(dir, 'octavo.db'), { readonly: true }) }) })
 const conn = await db.selectFrom('connection').select('bot_id').where('id', '=', manifest.connections.search.id).executeTakeFirstOrThrow()
 const roots = await rootsVisibleTo(db, [`bot:${conn.bot_id}`])
@@ -51,7 +54,11 @@ for (const title of ['roadmap', 'roadmap budget', 'road', 'oad', 'ro', 'zzzq']) 
 for (const v of [...variants]) {
   const first = await main.visibleNodes(db, v)
   const at = first[Math.floor(first.length / 2)]
-  if (at) variants.push({ ...v, after: { time: at.last_edited_time, id: at.id, inclusive: true } }, { ...v, after: { time: at.last_edited_time, id: at.id, inclusive: false } })
+  if (at)
+    variants.push(
+      { ...v, after: { time: at.last_edited_time, id: at.id, inclusive: true } },
+      { ...v, after: { time: at.last_edited_time, id: at.id, inclusive: false } },
+    )
 }
 for (const v of variants) {
   const a = (await main.visibleNodes(db, v)).map((r) => r.id).join()
