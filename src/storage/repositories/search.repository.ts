@@ -101,12 +101,13 @@ function candidates(db: Db, q: VisibleNodesQuery, after: KeysetPosition | undefi
 /**
  * The keys of every node under the roots after `q.after`, in listing order, from the covering
  * `block_root_edited` index alone (no row reads); null when there are `cap` or more (the dense plan
- * is cheaper then). Each `IN` list is counted first without sorting, so a token that sees much of
- * the workspace bails out cheaply; its keys then come sorted from SQLite, and several lists' runs
- * are merged by one JS sort (TimSort merges sorted runs in linear time).
+ * is cheaper then). The roots' nodes are counted first without sorting (on SQLite in one statement, the
+ * roots as a JSON array through `json_each`; on PostgreSQL per `IN` list), so a token that sees much of
+ * the workspace bails out cheaply; the keys of each `IN` list then come sorted from the store, and several
+ * lists' runs are merged by one JS sort (TimSort merges sorted runs in linear time).
  * With `titlePhrase` (SQLite, a title query the trigram index can answer; see `titleIndexPhrase`) only
  * the keys whose block rowid is among the title index's matches are returned, in one statement for all
- * the roots (a JSON array through `json_each`, so the index's matches are looked up once): the index's
+ * the roots (the JSON array again, so the index's matches are looked up once): the index's
  * set is tested on each key inside SQLite, and no block row is read for a node whose title cannot match.
  * The caller still re-checks the title on the rows (the index may match more, never less).
  */
@@ -118,14 +119,19 @@ async function keysUnderRoots(
 ): Promise<{ id: string; last_edited_time: string }[] | null> {
   const desc = q.direction === 'descending'
   const parts = chunks(q.roots, MAX_ROOTS_IN_LIST)
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter
+  // On SQLite the roots go as one JSON array (`json_each`): one statement whatever their number.
+  const rootLists = sqlite
+    ? [sql<boolean>`perm_root_id in (select value from json_each(${JSON.stringify(q.roots)}))`]
+    : parts.map((part) => sql<boolean>`perm_root_id in (${sql.join(part)})`)
   let counted = 0
-  for (const part of parts) {
+  for (const roots of rootLists) {
     const row = await db
       .selectFrom((eb) =>
         eb
           .selectFrom('block')
           .select('id')
-          .where('perm_root_id', 'in', part)
+          .where(roots)
           .limit(cap - counted)
           .as('under'),
       )
@@ -149,9 +155,8 @@ async function keysUnderRoots(
     if (q.after) query = query.where(afterCondition(desc, q.after))
     return query.execute()
   }
-  if (titlePhrase !== undefined) {
-    return keysOf(sql<boolean>`perm_root_id in (select value from json_each(${JSON.stringify(q.roots)}))`)
-  }
+  const [allRoots] = rootLists
+  if (titlePhrase !== undefined && sqlite && allRoots) return keysOf(allRoots)
   const keys: { id: string; last_edited_time: string }[] = []
   for (const part of parts) keys.push(...(await keysOf(sql<boolean>`perm_root_id in (${sql.join(part)})`)))
   if (parts.length > 1) keys.sort(byEditedTime(desc))
