@@ -10,7 +10,10 @@
  * calls) by process CPU, printing median / min / p90 with the 1-minute load average. Before timing it
  * checks that both implementations return the same ids in the same order for a set of variants
  * (directions, types, trash, a cursor from the first page, other queries) and exits 1 otherwise.
- * `MAIN_MODULE` (env) names main's copy of search.repository.ts to compare with.
+ * `MAIN_MODULE` (env) names main's copy of search.repository.ts to compare with, by default a scratch copy
+ * next to it (not committed):
+ *
+ *   git show 2aad6f0:src/storage/repositories/search.repository.ts > src/storage/repositories/search-main-s19tmp.ts
  */
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
