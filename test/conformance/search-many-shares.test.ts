@@ -4,14 +4,16 @@ import { textRun } from '../../src/domain/rich-text.js'
 import { principalOf, ROLE } from '../../src/permissions/roles.js'
 import { createNode } from '../../src/services/tree.service.js'
 import { grantOnPage } from '../../src/storage/repositories/acl.repository.js'
-import { LISTING_PLAN, MAX_ROOTS_IN_LIST } from '../../src/storage/repositories/search.repository.js'
+import { LISTING_PLAN, MAX_ROOTS_IN_LIST, TITLE_INDEX } from '../../src/storage/repositories/search.repository.js'
 import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
  * A connection with more shares than fit one `IN (…)` list must get exactly the shared pages,
  * newest first, across pages of results — by either listing plan: the sparse one (keys from the
  * roots' index, split over several lists) and the dense one (walking the time index), which a
- * lowered `LISTING_PLAN.sparseLimit` forces on this small workspace.
+ * lowered `LISTING_PLAN.sparseLimit` forces on this small workspace. A title query gets the same
+ * pages by the title-index plan, by the sparse plan narrowed by the index's matches (SQLite, when the
+ * index's cap is exceeded) and by the sparse plan without the index.
  */
 describe('search with many shares', () => {
   let server: TestServer
@@ -69,6 +71,32 @@ describe('search with many shares', () => {
       expect(titled.results.every((r) => shared.includes(r.id))).toBe(true)
     } finally {
       LISTING_PLAN.sparseLimit = before
+    }
+  })
+
+  it('answers a title query the same by the title index, the narrowed sparse plan and the plain one', { timeout: 60_000 }, async () => {
+    if (!seeded) throw new Error('the first test seeds the workspace')
+    const { token, shared } = seeded
+    const notion = server.client(token)
+    // Titles are "Page <i>" for the i-th node created; the shared ones are the even i, newest first.
+    const titleOf = new Map<string, string>()
+    shared.forEach((id, k) => titleOf.set(id, `page ${2 * k}`))
+    for (const query of ['page 1', 'age 2', 'page 13']) {
+      const expected = [...shared].reverse().filter((id) => (titleOf.get(id) as string).includes(query))
+      for (const plan of ['index', 'narrowed', 'plain'] as const) {
+        const before = { ...TITLE_INDEX }
+        if (plan === 'narrowed') TITLE_INDEX.cap = 0
+        if (plan === 'plain') TITLE_INDEX.minLength = Number.POSITIVE_INFINITY
+        try {
+          const results = await collectPaginatedAPI(notion.search, { query, filter: { property: 'object', value: 'page' }, page_size: 37 })
+          expect(
+            results.map((r) => r.id),
+            `"${query}" by the ${plan} plan`,
+          ).toEqual(expected)
+        } finally {
+          Object.assign(TITLE_INDEX, before)
+        }
+      }
     }
   })
 })

@@ -1,4 +1,4 @@
-import { SqliteAdapter, sql } from 'kysely'
+import { SqliteAdapter, sql, type RawBuilder } from 'kysely'
 import type { BlockRow } from './blocks.repository.js'
 import type { DataSourceRow } from './data-sources.repository.js'
 import type { Db } from '../store.js'
@@ -101,21 +101,37 @@ function candidates(db: Db, q: VisibleNodesQuery, after: KeysetPosition | undefi
 /**
  * The keys of every node under the roots after `q.after`, in listing order, from the covering
  * `block_root_edited` index alone (no row reads); null when there are `cap` or more (the dense plan
- * is cheaper then). Each `IN` list is counted first without sorting, so a token that sees much of
- * the workspace bails out cheaply; its keys then come sorted from SQLite, and several lists' runs
- * are merged by one JS sort (TimSort merges sorted runs in linear time).
+ * is cheaper then). The roots' nodes are counted first without sorting (on SQLite in one statement, the
+ * roots as a JSON array through `json_each`; on PostgreSQL per `IN` list), so a token that sees much of
+ * the workspace bails out cheaply; the keys of each `IN` list then come sorted from the store, and several
+ * lists' runs are merged by one JS sort (TimSort merges sorted runs in linear time).
+ * With `titlePhrase` (SQLite, a title query the trigram index can answer; see `titleIndexPhrase`) only
+ * the keys whose block rowid is among the title index's matches are returned, in one statement for all
+ * the roots (the JSON array again, so the index's matches are looked up once): the index's
+ * set is tested on each key inside SQLite, and no block row is read for a node whose title cannot match.
+ * The caller still re-checks the title on the rows (the index may match more, never less).
  */
-async function keysUnderRoots(db: Db, q: VisibleNodesQuery, cap: number): Promise<{ id: string; last_edited_time: string }[] | null> {
+async function keysUnderRoots(
+  db: Db,
+  q: VisibleNodesQuery,
+  cap: number,
+  titlePhrase?: string,
+): Promise<{ id: string; last_edited_time: string }[] | null> {
   const desc = q.direction === 'descending'
-  const keys: { id: string; last_edited_time: string }[] = []
+  const parts = chunks(q.roots, MAX_ROOTS_IN_LIST)
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter
+  // On SQLite the roots go as one JSON array (`json_each`): one statement whatever their number.
+  const rootLists = sqlite
+    ? [sql<boolean>`perm_root_id in (select value from json_each(${JSON.stringify(q.roots)}))`]
+    : parts.map((part) => sql<boolean>`perm_root_id in (${sql.join(part)})`)
   let counted = 0
-  for (const part of chunks(q.roots, MAX_ROOTS_IN_LIST)) {
+  for (const roots of rootLists) {
     const row = await db
       .selectFrom((eb) =>
         eb
           .selectFrom('block')
           .select('id')
-          .where('perm_root_id', 'in', part)
+          .where(roots)
           .limit(cap - counted)
           .as('under'),
       )
@@ -123,25 +139,40 @@ async function keysUnderRoots(db: Db, q: VisibleNodesQuery, cap: number): Promis
       .executeTakeFirst()
     counted += Number(row?.n ?? 0)
     if (counted >= cap) return null
+  }
+  const keysOf = (roots: RawBuilder<boolean>) => {
     let query = db
       .selectFrom('block')
       .select(['id', 'last_edited_time'])
-      .where('perm_root_id', 'in', part)
+      .where(roots)
       .orderBy('last_edited_time', desc ? 'desc' : 'asc')
       .orderBy('id', desc ? 'desc' : 'asc')
+    if (titlePhrase !== undefined) {
+      // Unary `+`: the rowid set filters the root index's entries; it must not drive the plan (reading
+      // every matching block row is what this avoids).
+      query = query.where(sql<boolean>`+block.rowid in (select rowid from block_title_fts where title_text match ${titlePhrase})`)
+    }
     if (q.after) query = query.where(afterCondition(desc, q.after))
-    keys.push(...(await query.execute()))
+    return query.execute()
   }
-  if (q.roots.length > MAX_ROOTS_IN_LIST) {
-    keys.sort(byEditedTime(desc))
-  }
+  const [allRoots] = rootLists
+  if (titlePhrase !== undefined && sqlite && allRoots) return keysOf(allRoots)
+  const keys: { id: string; last_edited_time: string }[] = []
+  for (const part of parts) keys.push(...(await keysOf(sql<boolean>`perm_root_id in (${sql.join(part)})`)))
+  if (parts.length > 1) keys.sort(byEditedTime(desc))
   return keys
 }
 
-/** The sparse plan (see `LISTING_PLAN`): rows read in key order, filtered, until `limit`. */
-async function readInKeyOrder(db: Db, q: VisibleNodesQuery, keys: { id: string }[]): Promise<BlockRow[]> {
+/**
+ * The sparse plan (see `LISTING_PLAN`): rows read in key order, filtered, until `limit`; `FETCH_CHUNK`
+ * ids per statement, or first `limit` ids when `firstChunk` says so (keys already filtered by the
+ * title index: most of them are results, so reading `FETCH_CHUNK` rows would mostly be waste).
+ */
+async function readInKeyOrder(db: Db, q: VisibleNodesQuery, keys: { id: string }[], firstChunk = FETCH_CHUNK): Promise<BlockRow[]> {
   const out: BlockRow[] = []
-  for (const part of chunks(keys, FETCH_CHUNK)) {
+  const first = Math.min(firstChunk, FETCH_CHUNK)
+  const parts = keys.length <= first ? [keys] : [keys.slice(0, first), ...chunks(keys.slice(first), FETCH_CHUNK)]
+  for (const part of parts) {
     let query = db
       .selectFrom('block')
       .selectAll()
@@ -185,6 +216,18 @@ export const TITLE_INDEX = { minLength: 3, maxLength: 256, cap: 2_000 }
 /** An FTS5 phrase matching `needle` as a substring (the trigram tokenizer): double quotes doubled. */
 function ftsPhrase(needle: string): string {
   return `"${needle.replace(/"/g, '""')}"`
+}
+
+/**
+ * The FTS5 phrase for `q.titleContains` when the SQLite title index can answer it (`TITLE_INDEX`'s
+ * length range, no U+0000), else undefined (PostgreSQL, no title query, or outside the range).
+ */
+function titleIndexPhrase(db: Db, q: VisibleNodesQuery): string | undefined {
+  const needle = q.titleContains
+  if (needle === undefined || !(db.getExecutor().adapter instanceof SqliteAdapter)) return undefined
+  const chars = [...needle].length
+  if (chars < TITLE_INDEX.minLength || chars > TITLE_INDEX.maxLength || needle.includes('\u0000')) return undefined
+  return ftsPhrase(needle)
 }
 
 /**
@@ -258,8 +301,10 @@ export async function visibleNodes(db: Db, q: VisibleNodesQuery): Promise<BlockR
   }
   // One root (a connection with one share): its index range is already in listing order.
   if (q.roots.length === 1) return (await candidates(db, q, q.after, q.limit, q.roots[0])).filter((r) => r.workspace_id === q.workspaceId)
-  const keys = await keysUnderRoots(db, q, LISTING_PLAN.sparseLimit)
-  if (keys) return readInKeyOrder(db, q, keys)
+  // On SQLite a title query over the index's cap still narrows the keys by the index's matches.
+  const titlePhrase = titleIndexPhrase(db, q)
+  const keys = await keysUnderRoots(db, q, LISTING_PLAN.sparseLimit, titlePhrase)
+  if (keys) return readInKeyOrder(db, q, keys, titlePhrase === undefined ? FETCH_CHUNK : q.limit)
   const readable = new Set(q.roots)
   const out: BlockRow[] = []
   let after = q.after

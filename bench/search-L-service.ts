@@ -1,0 +1,65 @@
+/**
+ * Search at size L through the search service in process (issue 19, session 6): what `POST /v1/search`
+ * costs without HTTP — the bearer token authenticated once, then `search()` (roots, `visibleNodes`,
+ * trash of the containers, data sources, presentation) and `JSON.stringify` of its answer. Not a test.
+ *
+ *   cp bench/.cache/L-seed7-g2-fd62eb404d14/octavo.db <dir>/   # a copy: the store is opened read-write
+ *   npx tsx bench/search-L-service.ts <dir> [label]
+ *
+ * For `roadmap` (9,762 matching titles in the workspace) and `roadmap budget` (≈ 240), page_size 100,
+ * Notion-Version 2025-09-03, the manifest's `search` connection (1,065 roots, 10% of the pages): 40
+ * calls each after 5 warm-up, process CPU and wall time per call (median, p95), with the 1-minute load
+ * average. Compare trees by running it on each, alternating.
+ */
+import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { search } from '../src/api/search/search.service.js'
+import { loadConfig } from '../src/config.js'
+import { createLogger } from '../src/logger.js'
+import { createDeps } from '../src/server.js'
+import { authenticateBearer } from '../src/services/auth.service.js'
+import { BENCH_ADMIN_KEY, BENCH_MASTER_KEY } from './lib/store-cache.js'
+
+const [dir, label = 'this tree'] = process.argv.slice(2)
+if (!dir) {
+  process.stderr.write('usage: tsx bench/search-L-service.ts <dir with a copy of the L octavo.db> [label]\n')
+  process.exit(2)
+}
+const manifest = JSON.parse(readFileSync('bench/.cache/L-seed7-g2-fd62eb404d14/manifest.json', 'utf8')) as {
+  connections: { search: { token: string } }
+}
+const config = loadConfig({ OCTAVO_SECRET_KEY: BENCH_MASTER_KEY, OCTAVO_ADMIN_KEY: BENCH_ADMIN_KEY }, { dataDir: dir })
+const deps = await createDeps(config, { logger: createLogger('silent') })
+const caller = await authenticateBearer(deps, `Bearer ${manifest.connections.search.token}`)
+const ctx = { caller, version: '2025-09-03' as const }
+const load = () => (loadavg()[0] ?? 0).toFixed(2)
+const pct = (xs: number[], p: number) => (xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN).toFixed(1)
+for (const query of ['roadmap', 'roadmap budget']) {
+  const cpu: number[] = []
+  const wall: number[] = []
+  let n = 0
+  for (let i = 0; i < 45; i++) {
+    const t = process.cpuUsage()
+    const w = performance.now()
+    const out = await search(deps, ctx, {
+      query,
+      objectFilter: undefined,
+      inTrash: false,
+      direction: 'descending',
+      startCursor: undefined,
+      pageSize: 100,
+    })
+    n = JSON.stringify(out).length
+    const d = process.cpuUsage(t)
+    if (i >= 5) {
+      cpu.push((d.user + d.system) / 1000)
+      wall.push(performance.now() - w)
+    }
+  }
+  cpu.sort((a, b) => a - b)
+  wall.sort((a, b) => a - b)
+  console.log(
+    `${label} "${query}" ${n} bytes: cpu p50 ${pct(cpu, 0.5)} p95 ${pct(cpu, 0.95)} ms; wall p50 ${pct(wall, 0.5)} p95 ${pct(wall, 0.95)} ms (load ${load()})`,
+  )
+}
+await deps.store.close()
