@@ -49,36 +49,63 @@ export function cachingDatabase(
 
 /**
  * A reader statement whose rows are objects built in JavaScript from better-sqlite3's raw rows
- * (arrays): one property assigned per column, in column order, so a repeated column name keeps its
- * first position and its last value — the same objects, keys, order and values as better-sqlite3's
- * own rows (test/storage/statement-cache.test.ts). Those are built through `v8::Object::New` with
- * names and values, which interns every column name again for every row and makes dictionary-mode
- * objects; built here, the rows of one statement share one hidden class, cost about a third less to
- * read (the 100-row data-source query of bench/title-only.ts: 0.50 → 0.32 ms) and are cheaper to use
+ * (arrays): the same objects, keys, key order and values as better-sqlite3's own rows
+ * (test/storage/statement-cache.test.ts; a repeated column name keeps its first position and its last
+ * value). Those are built through `v8::Object::New` with names and values, which interns every column
+ * name again for every row and makes dictionary-mode objects. Here each statement gets an object
+ * literal compiled for its columns (`rowBuilder`), so its rows share one hidden class, are cheaper to
+ * read (the 100-row data-source query of bench/title-only.ts: about 0.5 → 0.3 ms) and faster to use
  * afterwards. The column names are read from the statement at each call, since SQLite re-prepares a
- * statement after a schema change (its `*` may then name other columns).
+ * statement after a schema change (its `*` may then name other columns); the builder is rebuilt when
+ * they changed.
  */
 function rowObjects(stmt: SQLite.Statement): SqliteStatement {
   stmt.raw(true)
-  const toObjects = (rows: unknown[]): unknown[] => {
+  let keys: string[] = []
+  let build = rowBuilder(keys)
+  const builder = (): ((values: unknown[]) => Record<string, unknown>) => {
     const cols = stmt.columns()
-    const n = cols.length
-    const keys = new Array<string>(n)
-    for (let i = 0; i < n; i++) keys[i] = (cols[i] as SQLite.ColumnDefinition).name
-    for (let r = 0; r < rows.length; r++) {
-      const values = rows[r] as unknown[]
-      const row: Record<string, unknown> = {}
-      for (let i = 0; i < n; i++) row[keys[i] as string] = values[i]
-      rows[r] = row
+    let same = cols.length === keys.length
+    for (let i = 0; same && i < cols.length; i++) same = (cols[i] as SQLite.ColumnDefinition).name === keys[i]
+    if (!same) {
+      keys = cols.map((c) => c.name)
+      build = rowBuilder(keys)
     }
-    return rows
+    return build
   }
   return {
     reader: true,
-    all: (parameters: ReadonlyArray<unknown>) => toObjects(stmt.all(parameters as unknown[])),
+    all: (parameters: ReadonlyArray<unknown>) => {
+      const rows = stmt.all(parameters as unknown[]) as unknown[]
+      const make = builder()
+      for (let r = 0; r < rows.length; r++) rows[r] = make(rows[r] as unknown[])
+      return rows
+    },
     run: (parameters: ReadonlyArray<unknown>) => stmt.run(parameters as unknown[]),
     iterate: function* (parameters: ReadonlyArray<unknown>) {
-      for (const values of stmt.iterate(parameters as unknown[])) yield toObjects([values])[0]
+      const make = builder()
+      for (const values of stmt.iterate(parameters as unknown[])) yield make(values as unknown[])
     },
   }
+}
+
+/**
+ * A function making one row object from a raw row, for columns named `keys`: an object literal with
+ * one member per column (`{"id": v[0], …}`; a repeated name keeps its first position and last value,
+ * as better-sqlite3 does), so every row of a statement has the same hidden class. The names are
+ * SQLite column names, written into the source as JSON string literals (which escape any quote or
+ * line break). A column named `__proto__` (which a literal would take for the prototype) gets plain
+ * assignments, as better-sqlite3's own rows do.
+ */
+function rowBuilder(keys: string[]): (values: unknown[]) => Record<string, unknown> {
+  if (keys.includes('__proto__')) {
+    return (values) => {
+      const row: Record<string, unknown> = {}
+      for (let i = 0; i < keys.length; i++) row[keys[i] as string] = values[i]
+      return row
+    }
+  }
+  return new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}}`) as (
+    values: unknown[],
+  ) => Record<string, unknown>
 }

@@ -41,6 +41,9 @@ describe('SQLite statement cache: rows built from raw rows', () => {
     await same('select * from t order by id')
     await same('select id, n, id as n, 7 as "0", f as "x y" from t order by id')
     await same("select * from t where id = 'zzz'")
+    // Names a compiled literal must escape or must not take for the prototype.
+    await same(`select id as "q""x", n as 'a''b', f as "line
+break", id as "\\", 5 as "__proto__", id as "constructor" from t order by id`)
     const rows = await same('select b from t order by id')
     expect(Buffer.isBuffer(rows[0]?.b)).toBe(true)
     // Twice: the second call reuses the cached statement.
