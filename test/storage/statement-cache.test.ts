@@ -65,5 +65,10 @@ break", id as "\\", 5 as "__proto__", id as "constructor" from t order by id`)
     expect(streamed).toEqual(plain.prepare('select "id", "n" from "t" order by "id"').all())
     const res = await sql.raw("insert into t (id) values ('d')").execute(db)
     expect(res.numAffectedRows).toBe(1n)
+    // A write with RETURNING is a reader: its rows come back as objects too.
+    const text = "update t set n = 5 where id in ('a', 'd') returning id, n, b"
+    const returned = (await sql.raw<Record<string, unknown>>(text).execute(db)).rows
+    plain.exec("insert into t (id) values ('d')")
+    expect(returned).toEqual(plain.prepare(text).all())
   })
 })
