@@ -5,7 +5,15 @@ import { behaves } from '../domain/versions.js'
 import { findProperty, type PropertyConfig, type Schema } from '../domain/properties.js'
 import { compileQueryFilter, compileQuerySorts, type QueryRow } from '../domain/query.js'
 import { findBlock, type BlockRow } from '../storage/repositories/blocks.repository.js'
-import { prefilteredRows, queryRows, type ListedRow, type RowAccess } from '../storage/repositories/data-source-query.repository.js'
+import {
+  LISTED_COLUMNS,
+  PRESENTED_COLUMNS,
+  prefilteredRows,
+  queryRows,
+  type ListedRow,
+  type PresentedRow,
+  type RowAccess,
+} from '../storage/repositories/data-source-query.repository.js'
 import { findDataSource, schemaOf, type DataSourceRow } from '../storage/repositories/data-sources.repository.js'
 import type { Db } from '../storage/store.js'
 import { REQUIRED_LEVEL } from '../permissions/roles.js'
@@ -110,8 +118,8 @@ function narrowed(source: RowSource, keep: string[] | undefined): RowSource {
 export interface RowQueryPage {
   /** The data source the rows belong to (id, database id, schema). */
   source: RowSource
-  /** The rows of this page, in order. */
-  rows: ListedRow[]
+  /** The rows of this page, in order (`PRESENTED_COLUMNS` at least: enough to present them). */
+  rows: PresentedRow[]
   /** Each row's values in wire shape (services/row-values.ts), keyed by row id. */
   values: Map<string, RowValues>
   /** The id of the next row (the next page's cursor), or null on the last page. */
@@ -152,8 +160,14 @@ export async function queryDataSourceRows(
   const cursor = body.start_cursor ? (parseId(body.start_cursor) ?? body.start_cursor) : undefined
   const computeOpts = { viewer: ctx.caller, now: new Date(now) }
   const access = await rowAccess(db, ctx, ds, opts.database)
+  const out = narrowed(source, opts.properties)
+  // Values read straight from storage (the title of 2026-12-01's title-only lists, …) need no
+  // computation: the presenter reads them from the row, and the SQL plan reads only the columns it
+  // presents. Formulas, rollups, relations (visibility) and row-derived values go through
+  // computeRowValues, which reads `LISTED_COLUMNS`.
+  const storedOnly = Object.values(out.schema).every((p) => STORED_TYPES.has(p.type))
 
-  let matches: ListedRow[] = [] // up to one row past the page
+  let matches: PresentedRow[] = [] // up to one row past the page
   let before = 0
   let take = 0
   let computed: Map<string, RowValues> | undefined
@@ -166,6 +180,7 @@ export async function queryDataSourceRows(
         cursorId: cursor,
         limit: (n) => (takeAfter(n) > 0 ? takeAfter(n) + 1 : 0),
         countCap: QUERY_RESULT_LIMIT,
+        columns: storedOnly ? PRESENTED_COLUMNS : LISTED_COLUMNS,
       })
       if (res) {
         before = res.before
@@ -197,14 +212,9 @@ export async function queryDataSourceRows(
   }
   const capped = before + take >= QUERY_RESULT_LIMIT && (matches.length > take || take === 0) && body.result_type !== 'data_source'
   const page = matches.slice(0, take)
-  const next = !capped && matches.length > take ? (matches[take] as ListedRow).id : null
-  const out = narrowed(source, opts.properties)
-  // Values read straight from storage (the title of 2026-12-01's title-only lists, …) need no
-  // computation: the presenter reads them from the row. Formulas, rollups, relations (visibility) and
-  // row-derived values go through computeRowValues.
-  const values = Object.values(out.schema).every((p) => STORED_TYPES.has(p.type))
-    ? new Map<string, RowValues>()
-    : await computeRowValues(db, computeOpts, out, page)
+  const next = !capped && matches.length > take ? (matches[take] as PresentedRow).id : null
+  // Not storedOnly: the rows were read with LISTED_COLUMNS (SQL plan) or whole (in-memory plan).
+  const values = storedOnly ? new Map<string, RowValues>() : await computeRowValues(db, computeOpts, out, page as ListedRow[])
   return { source: out, rows: page, values, nextCursor: next, complete: !capped }
 }
 

@@ -1,4 +1,4 @@
-import type { ListedRow } from '../../storage/repositories/data-source-query.repository.js'
+import type { PresentedRow } from '../../storage/repositories/data-source-query.repository.js'
 import { toMinute } from '../../domain/clock.js'
 import { compactId } from '../../domain/ids.js'
 import { presentPropertyValues, titleOfValues, type Schema } from '../../domain/properties.js'
@@ -76,7 +76,7 @@ export function trashFields(inTrash: boolean, version: NotionVersion): { archive
  * (`database_id`) and in `properties`, which domain/legacy-shapes.ts transforms and which stay
  * untyped wire values here. Returned as a plain record: callers narrow `properties` (`filter_properties`).
  */
-export function presentPage(row: ListedRow, p: PagePresentation): Record<string, unknown> {
+export function presentPage(row: PresentedRow, p: PagePresentation): Record<string, unknown> {
   const schema = p.dataSource?.schema ?? null
   const computedNothing = p.computed === undefined || Object.keys(p.computed).length === 0
   const values = storedValues(row.properties, schema, computedNothing)
@@ -122,7 +122,7 @@ export function presentPage(row: ListedRow, p: PagePresentation): Record<string,
  * stored text names neither and nothing was computed for it (a rollup may show other rows' files).
  * The router's `signFileRefs` then need not walk it (`markFileFree`).
  */
-export function presentsFileFree(row: Pick<ListedRow, 'properties' | 'icon' | 'cover'>, p: Pick<PagePresentation, 'computed'>): boolean {
+export function presentsFileFree(row: Pick<PresentedRow, 'properties' | 'icon' | 'cover'>, p: Pick<PagePresentation, 'computed'>): boolean {
   return (p.computed === undefined || Object.keys(p.computed).length === 0) && !mayHoldFileRefs(row.properties, row.icon, row.cover)
 }
 

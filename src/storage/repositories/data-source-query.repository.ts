@@ -254,24 +254,52 @@ export const LISTED_COLUMNS = [
   'in_trash',
 ] as const satisfies readonly (keyof BlockRow)[]
 
-/** `LISTED_COLUMNS` of the row aliased `b`, as a select list. */
-const LISTED_SELECT = sql.join(LISTED_COLUMNS.map((c) => sql.ref(`b.${c}`)))
-
-/** A row as `queryRows` returns it: `LISTED_COLUMNS` only. */
+/** A row as `queryRows` returns it by default: `LISTED_COLUMNS` only. */
 export type ListedRow = Pick<BlockRow, (typeof LISTED_COLUMNS)[number]>
+
+/**
+ * The columns a listed row is presented from (api/pages/pages.presenter.ts `presentPage`), when
+ * nothing is computed for it: `LISTED_COLUMNS` without the workspace, type and permission root that
+ * only computed values read (a title-only list of Notion-Version 2026-12-01 reads these).
+ */
+export const PRESENTED_COLUMNS = [
+  'id',
+  'parent_type',
+  'parent_id',
+  'properties',
+  'icon',
+  'cover',
+  'is_locked',
+  'created_time',
+  'created_by',
+  'last_edited_time',
+  'last_edited_by',
+  'in_trash',
+] as const satisfies readonly (typeof LISTED_COLUMNS)[number][]
+
+/** A row read with `PRESENTED_COLUMNS` only. */
+export type PresentedRow = Pick<BlockRow, (typeof PRESENTED_COLUMNS)[number]>
+
+/** Select lists of the row aliased `b`, by column list. */
+const SELECTS = new Map<readonly string[], RawBuilder<unknown>>(
+  [LISTED_COLUMNS, PRESENTED_COLUMNS].map((cols) => [cols, sql.join(cols.map((c) => sql.ref(`b.${c}`)))]),
+)
 
 /**
  * One page of matching rows the caller may read (`q.access`), in query order, starting at row
  * `cursorId` (inclusive) when given;
  * `before` = how many matching rows precede that cursor, counted up to `countCap`; the page holds
  * `limit(before)` rows at most. Returns
- * undefined when the cursor is not a row of the data source. Rows carry `LISTED_COLUMNS` only.
+ * undefined when the cursor is not a row of the data source. Rows carry `page.columns` only
+ * (`LISTED_COLUMNS` by default, or `PRESENTED_COLUMNS`).
  */
-export async function queryRows(
+export async function queryRows<C extends typeof LISTED_COLUMNS | typeof PRESENTED_COLUMNS = typeof LISTED_COLUMNS>(
   db: Db,
   q: RowQuery,
-  page: { cursorId?: string | undefined; limit: (before: number) => number; countCap: number },
-): Promise<{ rows: ListedRow[]; before: number } | undefined> {
+  page: { cursorId?: string | undefined; limit: (before: number) => number; countCap: number; columns?: C },
+): Promise<{ rows: Pick<BlockRow, C[number]>[]; before: number } | undefined> {
+  type Row = Pick<BlockRow, C[number]>
+  const columns: typeof LISTED_COLUMNS | typeof PRESENTED_COLUMNS = page.columns ?? LISTED_COLUMNS
   const built = build(q)
   const where = [...built.where]
   let before = 0
@@ -294,7 +322,7 @@ export async function queryRows(
     // The default order (newest first) walks the `block_row_list` index in order and stops at the
     // limit, so the listed columns are read for this page's rows only: one statement.
     const r =
-      await sql<ListedRow>`SELECT ${LISTED_SELECT} FROM ${built.from} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${order} LIMIT ${limit}`.execute(
+      await sql<Row>`SELECT ${SELECTS.get(columns) as RawBuilder<unknown>} FROM ${built.from} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${order} LIMIT ${limit}`.execute(
         db,
       )
     return { rows: r.rows, before }
@@ -308,8 +336,10 @@ export async function queryRows(
   if (ids.length === 0) return { rows: [], before }
   // Only the columns a listed row is presented and computed from (not its content, path or search
   // text): materialising fewer columns is most of this query's cost.
-  const full = new Map((await db.selectFrom('block').select(LISTED_COLUMNS).where('id', 'in', ids).execute()).map((x) => [x.id, x]))
-  return { rows: ids.map((id) => full.get(id)).filter((x): x is BlockRow => x !== undefined), before }
+  const full = new Map(
+    (await db.selectFrom('block').select(columns).where('id', 'in', ids).execute()).map((x) => [x.id, x as unknown as Row]),
+  )
+  return { rows: ids.map((id) => full.get(id)).filter((x): x is Row => x !== undefined), before }
 }
 
 /**
