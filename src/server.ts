@@ -29,9 +29,9 @@ export interface RunningServer {
   /** The request journal, explanation switch and fault rules of this server (docs/emulator.md). */
   emulator: Emulator
   /**
-   * This node's webhook worker (docs/webhooks.md): in a worker thread (`thread` present) by default,
-   * on this event loop with `OCTAVO_WEBHOOK_THREAD=off` or an in-memory store; absent with
-   * `OCTAVO_WEBHOOKS=off`.
+   * This node's webhook worker (docs/webhooks.md): on this event loop by default (and always for an
+   * in-memory store), in a worker thread (`thread` present) with `OCTAVO_WEBHOOK_THREAD=on`; absent
+   * with `OCTAVO_WEBHOOKS=off`.
    */
   webhooks?: WebhookWorker & Partial<Pick<WebhookThread, 'thread'>>
   /**

@@ -7,9 +7,9 @@ import type { WebhookWorker } from './services/webhooks/worker.js'
 import type { WebhookThreadData } from './webhooks-thread.js'
 
 /**
- * The webhook worker in a worker thread (ADR 34, docs/webhooks.md "Worker thread"): the default of
- * `octavo serve` (`OCTAVO_WEBHOOK_THREAD=on`) for stores a second connection can open (a SQLite file,
- * PostgreSQL). Started and stopped with the server (src/server.ts):
+ * The webhook worker in a worker thread (ADR 34, docs/webhooks.md "Worker thread"): opt-in
+ * (`OCTAVO_WEBHOOK_THREAD=on`, for a host with a spare core) for stores a second connection can open
+ * (a SQLite file, PostgreSQL). Started and stopped with the server (src/server.ts):
  *
  * - `nudge()` posts `'nudge'` to the thread; the server calls it after every committed transaction of
  *   its store, so a new change event is looked for at once rather than at the next poll. Nudges are

@@ -12,8 +12,8 @@ import { sweepOnce } from './sweep.js'
  * + 30 s) expires and the delivery is attempted again. Every `sweepMs` it also runs the retention
  * sweep (`sweep.ts`), which one node at a time carries out.
  *
- * It runs on the API's event loop (`OCTAVO_WEBHOOK_THREAD=off`, or an in-memory SQLite store) or,
- * by default, in a worker thread with its own store connection (src/webhooks-host.ts starts it,
+ * It runs on the API's event loop (the default, and always for an in-memory SQLite store) or, with
+ * `OCTAVO_WEBHOOK_THREAD=on`, in a worker thread with its own store connection (src/webhooks-host.ts starts it,
  * src/webhooks-thread.ts is the thread). While no subscription is active it keeps the dispatcher's
  * cursor in memory and writes it when idle, on close, or every `CURSOR_SAVE_EVERY` events
  * (`CursorState` in delivery.ts).
