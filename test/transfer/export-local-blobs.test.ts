@@ -15,6 +15,30 @@ import { startTestServer, type TestServer } from '../support/harness.js'
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 
+/** Settings of a server on a local blob directory, sharing one fresh master key (export → import needs it). */
+function localBlobEnv(): Record<string, string> {
+  return { OCTAVO_SECRET_KEY: randomBytes(32).toString('hex'), OCTAVO_BLOB_STORE: 'local', OCTAVO_FILE_SWEEP_INTERVAL: '0' }
+}
+
+/** `octavo export` of `server`'s store with its blobs: the lines and the per-table counts. */
+async function exportLines(server: TestServer): Promise<{ lines: string[]; counts: Record<string, number> }> {
+  const lines: string[] = []
+  const counts = await exportStore(server.deps.store, server.config.masterKey, (l) => void lines.push(l), undefined, server.deps.blobs)
+  return { lines, counts }
+}
+
+/** `octavo import` of `lines` into `server`'s store and blob store. */
+function importLines(server: TestServer, lines: string[]): Promise<unknown> {
+  return importStore(
+    server.deps.store,
+    server.config.masterKey,
+    (async function* () {
+      yield* lines
+    })(),
+    { blobs: server.deps.blobs },
+  )
+}
+
 describe('export and import with a local blob directory', () => {
   const servers: TestServer[] = []
   const stores: Store[] = []
@@ -24,8 +48,7 @@ describe('export and import with a local blob directory', () => {
   })
 
   it('a page icon and an unattached upload survive export → import into a fresh server, byte for byte', async () => {
-    const key = randomBytes(32).toString('hex')
-    const env = { OCTAVO_SECRET_KEY: key, OCTAVO_BLOB_STORE: 'local', OCTAVO_FILE_SWEEP_INTERVAL: '0' }
+    const env = localBlobEnv()
     const source = await startTestServer({ env })
     servers.push(source)
     expect(source.deps.blobs.kind).toBe('local')
@@ -41,22 +64,14 @@ describe('export and import with a local blob directory', () => {
     const empty = await notion.fileUploads.create({ filename: 'empty.txt', content_type: 'text/plain' })
     await notion.fileUploads.send({ file_upload_id: empty.id, file: { filename: 'empty.txt', data: new Blob([], { type: 'text/plain' }) } })
 
-    const lines: string[] = []
-    const counts = await exportStore(source.deps.store, source.config.masterKey, (l) => void lines.push(l), undefined, source.deps.blobs)
+    const { lines, counts } = await exportLines(source)
     expect(counts.blob_chunk).toBe(4) // 3 chunks + 1 empty blob
     expect(lines.filter((l) => l.startsWith('{"t":"blob_chunk"'))).toHaveLength(4)
 
     // Into a fresh server with its own (empty) local blob directory.
     const target = await startTestServer({ env })
     servers.push(target)
-    await importStore(
-      target.deps.store,
-      target.config.masterKey,
-      (async function* () {
-        yield* lines
-      })(),
-      { blobs: target.deps.blobs },
-    )
+    await importLines(target, lines)
     const keys: string[] = []
     for await (const k of target.deps.blobs.list()) keys.push(k)
     expect(keys).toHaveLength(2)
@@ -94,14 +109,7 @@ describe('export and import with a local blob directory', () => {
     await exportStore(db, source.config.masterKey, (l) => void again.push(l))
     const third = await startTestServer({ env })
     servers.push(third)
-    await importStore(
-      third.deps.store,
-      third.config.masterKey,
-      (async function* () {
-        yield* again
-      })(),
-      { blobs: third.deps.blobs },
-    )
+    await importLines(third, again)
     const page3 = (await third.client(s.token).pages.retrieve({ page_id: s.pages.root.id })) as unknown as {
       icon: { file: { url: string } }
     }
@@ -109,8 +117,7 @@ describe('export and import with a local blob directory', () => {
   })
 
   it('a custom emoji image in a local blob directory survives export → import', async () => {
-    const key = randomBytes(32).toString('hex')
-    const env = { OCTAVO_SECRET_KEY: key, OCTAVO_BLOB_STORE: 'local', OCTAVO_FILE_SWEEP_INTERVAL: '0' }
+    const env = localBlobEnv()
     const source = await startTestServer({ env })
     servers.push(source)
     const { s } = await connectedWorkspace(source)
@@ -121,20 +128,12 @@ describe('export and import with a local blob directory', () => {
       content_type: 'image/png',
     })
     expect(made.status).toBe(201)
-    const lines: string[] = []
-    const counts = await exportStore(source.deps.store, source.config.masterKey, (l) => void lines.push(l), undefined, source.deps.blobs)
+    const { lines, counts } = await exportLines(source)
     expect(counts.blob_chunk).toBe(1)
 
     const target = await startTestServer({ env })
     servers.push(target)
-    await importStore(
-      target.deps.store,
-      target.config.masterKey,
-      (async function* () {
-        yield* lines
-      })(),
-      { blobs: target.deps.blobs },
-    )
+    await importLines(target, lines)
     const img = await fetch(`${target.url}/_octavo/emojis/${made.body.id}`)
     expect(img.status).toBe(200)
     expect(img.headers.get('content-type')).toBe('image/png')
@@ -142,8 +141,7 @@ describe('export and import with a local blob directory', () => {
   })
 
   it('a failed import leaves no blobs behind', async () => {
-    const key = randomBytes(32).toString('hex')
-    const env = { OCTAVO_SECRET_KEY: key, OCTAVO_BLOB_STORE: 'local', OCTAVO_FILE_SWEEP_INTERVAL: '0' }
+    const env = localBlobEnv()
     const source = await startTestServer({ env })
     servers.push(source)
     const { notion } = await connectedWorkspace(source)
@@ -152,21 +150,11 @@ describe('export and import with a local blob directory', () => {
       file_upload_id: created.id,
       file: { filename: 'a.txt', data: new Blob(['hello'], { type: 'text/plain' }) },
     })
-    const lines: string[] = []
-    await exportStore(source.deps.store, source.config.masterKey, (l) => void lines.push(l), undefined, source.deps.blobs)
+    const { lines } = await exportLines(source)
     const target = await startTestServer({ env })
     servers.push(target)
     // Cut short: no end line.
-    await expect(
-      importStore(
-        target.deps.store,
-        target.config.masterKey,
-        (async function* () {
-          yield* lines.slice(0, -1)
-        })(),
-        { blobs: target.deps.blobs },
-      ),
-    ).rejects.toThrow(/incomplete/)
+    await expect(importLines(target, lines.slice(0, -1))).rejects.toThrow(/incomplete/)
     const keys: string[] = []
     for await (const k of target.deps.blobs.list()) keys.push(k)
     expect(keys).toEqual([])

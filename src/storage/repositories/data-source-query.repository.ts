@@ -257,25 +257,18 @@ export const LISTED_COLUMNS = [
 /** A row as `queryRows` returns it by default: `LISTED_COLUMNS` only. */
 export type ListedRow = Pick<BlockRow, (typeof LISTED_COLUMNS)[number]>
 
+/** The listed columns only computed values read (a rollup's or relation's reach, the row's type). */
+const COMPUTED_ONLY_COLUMNS = ['workspace_id', 'type', 'perm_root_id'] as const
+
 /**
  * The columns a listed row is presented from (api/pages/pages.presenter.ts `presentPage`), when
  * nothing is computed for it: `LISTED_COLUMNS` without the workspace, type and permission root that
  * only computed values read (a title-only list of Notion-Version 2026-12-01 reads these).
  */
-export const PRESENTED_COLUMNS = [
-  'id',
-  'parent_type',
-  'parent_id',
-  'properties',
-  'icon',
-  'cover',
-  'is_locked',
-  'created_time',
-  'created_by',
-  'last_edited_time',
-  'last_edited_by',
-  'in_trash',
-] as const satisfies readonly (typeof LISTED_COLUMNS)[number][]
+export const PRESENTED_COLUMNS = LISTED_COLUMNS.filter(
+  (c): c is Exclude<(typeof LISTED_COLUMNS)[number], (typeof COMPUTED_ONLY_COLUMNS)[number]> =>
+    !(COMPUTED_ONLY_COLUMNS as readonly string[]).includes(c),
+)
 
 /** A row read with `PRESENTED_COLUMNS` only. */
 export type PresentedRow = Pick<BlockRow, (typeof PRESENTED_COLUMNS)[number]>
