@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createGroup } from '../../src/services/people.service.js'
-import { lastEventSeq, listEvents } from '../../src/storage/repositories/events.repository.js'
 import { startTestServer, type TestServer } from '../support/harness.js'
 import { seedPeople } from '../support/pats.js'
+import { adminApiCall, eventsAppendedBy, expectAdminApiRefusal } from '../support/notion-admin-api.js'
 
 /**
  * Permission groups in Notion's Admin API (`/admin/v1`) as its reference documents them
@@ -19,25 +19,9 @@ describe("Notion's Admin API: permission groups as documented", () => {
   })
   afterAll(async () => server?.stop())
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const headers = new Headers({ authorization: `Bearer ${server.config.adminKey}`, 'notion-version': '2026-06-01' })
-    if (body !== undefined) headers.set('content-type', 'application/json')
-    const res = await fetch(`${server.url}/admin/v1${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    })
-    return { status: res.status, body: (await res.json()) as any }
-  }
-  const refused = (r: { status: number; body: any }, status: number, code: string) => {
-    expect(r.status).toBe(status)
-    expect(r.body).toEqual({ type: 'error', code, status, message: expect.any(String) })
-  }
-  const eventsOf = async (write: () => Promise<unknown>) => {
-    const afterSeq = await lastEventSeq(server.deps.store.db)
-    await write()
-    return (await listEvents(server.deps.store.db, { afterSeq })).map((e) => [e.type, e.objectId, e.actor])
-  }
+  const call = (method: string, path: string, body?: unknown) => adminApiCall(server, method, path, { body })
+  const refused = expectAdminApiRefusal
+  const eventsOf = (write: () => Promise<unknown>) => eventsAppendedBy(server, write)
 
   it('adds a member with {member: {type: "user", user_id}} and removes it at …/members/users/{user_id}', async () => {
     const s = await seedPeople(server)

@@ -5,6 +5,7 @@ import { createSession, sessionUser } from '../../src/services/portal-auth.servi
 import { unzipSync } from 'fflate'
 import { startTestServer, type TestServer } from '../support/harness.js'
 import { seedPeople } from '../support/pats.js'
+import { adminApiCall, expectAdminApiRefusal } from '../support/notion-admin-api.js'
 
 /**
  * Notion's Admin API at `/admin/v1` beyond users, PATs and groups (docs/notion-admin-api.md, ADR 29),
@@ -22,22 +23,8 @@ describe("Notion's Admin API: spaces, sessions, legal holds, exports", () => {
     await server?.stop()
   })
 
-  const call = async (method: string, path: string, init: { key?: string | null; version?: string | null; body?: unknown } = {}) => {
-    const headers = new Headers()
-    if (init.key !== null) headers.set('authorization', `Bearer ${init.key ?? server.config.adminKey}`)
-    if (init.version !== null) headers.set('notion-version', init.version ?? '2026-06-01')
-    if (init.body !== undefined) headers.set('content-type', 'application/json')
-    const res = await fetch(`${server.url}/admin/v1${path}`, {
-      method,
-      headers,
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-    })
-    return { status: res.status, body: (await res.json()) as any }
-  }
-  const refused = (r: { status: number; body: any }, status: number, code: string) => {
-    expect(r.status).toBe(status)
-    expect(r.body).toEqual({ type: 'error', code, status, message: expect.any(String) })
-  }
+  const call = (method: string, path: string, init: Parameters<typeof adminApiCall>[3] = {}) => adminApiCall(server, method, path, init)
+  const refused = expectAdminApiRefusal
 
   it('lists the workspaces ordered by id, with pagination', async () => {
     const a = await seedPeople(server)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { lastEventSeq, listEvents } from '../../src/storage/repositories/events.repository.js'
 import { startTestServer, type TestServer } from '../support/harness.js'
 import { seedPeople } from '../support/pats.js'
+import { adminApiCall, eventsAppendedBy, expectAdminApiRefusal } from '../support/notion-admin-api.js'
 
 /**
  * Notion's Admin API subset at `/admin/v1` (docs/reference/notion-api-2026.md §8.1–8.2, ADR 25) over
@@ -15,30 +15,9 @@ describe("Notion's Admin API (/admin/v1)", () => {
   })
   afterAll(async () => server?.stop())
 
-  const call = async (
-    method: string,
-    path: string,
-    init: { key?: string | null; version?: string | null; body?: unknown; rawBody?: string } = {},
-  ) => {
-    const headers = new Headers()
-    if (init.key !== null) headers.set('authorization', `Bearer ${init.key ?? server.config.adminKey}`)
-    if (init.version !== null) headers.set('notion-version', init.version ?? '2026-06-01')
-    let payload: string | undefined = init.rawBody
-    if (init.body !== undefined) payload = JSON.stringify(init.body)
-    if (payload !== undefined) headers.set('content-type', 'application/json')
-    const res = await fetch(`${server.url}/admin/v1${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) })
-    return { status: res.status, body: (await res.json()) as any }
-  }
-  /** Asserts the Admin API's error envelope, exactly four keys. */
-  const refused = (r: { status: number; body: any }, status: number, code: string) => {
-    expect(r.status).toBe(status)
-    expect(r.body).toEqual({ type: 'error', code, status, message: expect.any(String) })
-  }
-  const eventsOf = async (write: () => Promise<unknown>) => {
-    const afterSeq = await lastEventSeq(server.deps.store.db)
-    await write()
-    return (await listEvents(server.deps.store.db, { afterSeq })).map((e) => [e.type, e.objectId, e.actor])
-  }
+  const call = (method: string, path: string, init: Parameters<typeof adminApiCall>[3] = {}) => adminApiCall(server, method, path, init)
+  const refused = expectAdminApiRefusal
+  const eventsOf = (write: () => Promise<unknown>) => eventsAppendedBy(server, write)
 
   it('lists a space’s users with cursor pagination', async () => {
     const s = await seedPeople(server)
