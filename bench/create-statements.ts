@@ -25,6 +25,7 @@ import { loadConfig } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
 import { createDeps, startServer } from '../src/server.js'
 import { createConnection, shareWithConnection } from '../src/services/connections.service.js'
+import { benchRowProperties } from './lib/data-source-row.js'
 
 const [source, countArg] = process.argv.slice(2)
 if (!source || !existsSync(join(source, 'octavo.db'))) {
@@ -80,16 +81,7 @@ await shareWithConnection(deps, conn.connection.id, root.id, owner.user_id)
 const server = await startServer(config, { deps, logger: createLogger('silent') })
 const body = JSON.stringify({
   parent: { data_source_id: dataSource.id },
-  properties: {
-    Name: { title: [{ text: { content: 'Created by the benchmark' } }] },
-    Notes: { rich_text: [{ text: { content: 'some notes' } }] },
-    Score: { number: 42 },
-    Stage: { select: { name: 'Stage 3' } },
-    Tags: { multi_select: [{ name: 'red' }, { name: 'blue' }] },
-    Due: { date: { start: '2024-05-01' } },
-    Done: { checkbox: true },
-    Link: { url: 'https://example.com/new' },
-  },
+  properties: benchRowProperties(),
 })
 const headers = { authorization: `Bearer ${conn.token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' }
 const requests: { ms: number; t0: number; statements: Map<string, number> }[] = []

@@ -53,6 +53,7 @@ import { queryRows } from '../src/storage/repositories/data-source-query.reposit
 import { entriesOfRows } from '../src/storage/repositories/data-source-values.repository.js'
 import { rowsOf } from '../src/storage/repositories/data-sources.repository.js'
 import type { Db } from '../src/storage/store.js'
+import { benchRowProperties } from './lib/data-source-row.js'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -556,16 +557,7 @@ async function main() {
       path: '/v1/pages',
       body: {
         parent: { data_source_id: f.dataSourceId },
-        properties: {
-          Name: { title: [{ text: { content: 'Created by the benchmark' } }] },
-          Notes: { rich_text: [{ text: { content: 'some notes' } }] },
-          Score: { number: 42 },
-          Stage: { select: { name: 'Stage 3' } },
-          Tags: { multi_select: [{ name: 'red' }, { name: 'blue' }] },
-          Due: { date: { start: '2024-05-01' } },
-          Done: { checkbox: true },
-          Link: { url: 'https://example.com/new' },
-        },
+        properties: benchRowProperties(),
       },
     })
     child.kill('SIGTERM')
