@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { expect } from 'vitest'
 
 /** Webhook settings for tests: fast polling, no aggregation, 50 ms retry base, 2 s timeout. */
 export const FAST_WEBHOOKS = {
@@ -81,4 +82,20 @@ export async function startReceiver(): Promise<Receiver> {
         server.close(() => r())
       }),
   }
+}
+
+/**
+ * How many times each page's `page.created` reached `receiver`, by page id; asserts that each page's
+ * deliveries carry one event id (a redelivery is the same event, never a new one).
+ */
+export function pageCreatedArrivals(receiver: Receiver): Map<string, number> {
+  const byPage = new Map<string, Set<string>>()
+  const times = new Map<string, number>()
+  for (const e of receiver.events()) {
+    if (e.type !== 'page.created') continue
+    byPage.set(e.entity.id, (byPage.get(e.entity.id) ?? new Set()).add(e.id))
+    times.set(e.entity.id, (times.get(e.entity.id) ?? 0) + 1)
+  }
+  for (const [page, ids] of byPage) expect(ids.size, `one event id for ${page}`).toBe(1)
+  return times
 }

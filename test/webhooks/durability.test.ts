@@ -12,7 +12,7 @@ import { createWorkspace } from '../../src/services/workspaces.service.js'
 import { createPageAsUser } from '../../src/services/setup.service.js'
 import { rt } from '../support/factories.js'
 import { freshPostgresSchema, POSTGRES_URL, testDatabase } from '../support/stores.js'
-import { FAST_WEBHOOKS, startReceiver, type Receiver } from '../support/webhook-receiver.js'
+import { FAST_WEBHOOKS, pageCreatedArrivals, startReceiver, type Receiver } from '../support/webhook-receiver.js'
 
 /**
  * The webhook outbox survives restarts and shares work between nodes (issue 17): the server stops
@@ -58,19 +58,6 @@ async function seed(server: RunningServer, receiver: Receiver) {
   return { root, token }
 }
 
-/** Every page.created received, by page id: how many times each arrived (distinct event ids). */
-function counts(receiver: Receiver): Map<string, number> {
-  const byPage = new Map<string, Set<string>>()
-  const times = new Map<string, number>()
-  for (const e of receiver.events()) {
-    if (e.type !== 'page.created') continue
-    byPage.set(e.entity.id, (byPage.get(e.entity.id) ?? new Set()).add(e.id))
-    times.set(e.entity.id, (times.get(e.entity.id) ?? 0) + 1)
-  }
-  for (const [page, ids] of byPage) expect(ids.size, `one event id for ${page}`).toBe(1)
-  return times
-}
-
 describe('restart', () => {
   it('a server stopped between the writes and their delivery: the next one on the same data dir delivers each event exactly once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'octavo-webhooks-'))
@@ -101,7 +88,7 @@ describe('restart', () => {
     cleanups.push(() => c.close())
     await receiver.waitFor(() => new Set(receiver.events().map((e) => e.entity.id)).size >= 30)
     await new Promise((r) => setTimeout(r, 200))
-    const times = counts(receiver)
+    const times = pageCreatedArrivals(receiver)
     expect([...times.keys()].sort()).toEqual([...pages].sort())
     expect([...times.values()].every((n) => n === 1)).toBe(true)
   })
@@ -127,7 +114,7 @@ describe.skipIf(!POSTGRES_URL)('two nodes on one PostgreSQL schema', () => {
       pages.push((await clients[i % 2]!.pages.create({ parent: { page_id: root.id }, properties: { title: { title: rt(`N${i}`) } } })).id)
     await receiver.waitFor(() => new Set(receiver.events().map((e) => e.entity.id)).size >= 40, 20_000)
     await new Promise((r) => setTimeout(r, 500))
-    const times = counts(receiver)
+    const times = pageCreatedArrivals(receiver)
     expect([...times.keys()].sort()).toEqual([...pages].sort())
     expect([...times.values()].every((n) => n === 1)).toBe(true)
   })

@@ -13,7 +13,7 @@ import { createSubscription, listDeliveryLog } from '../../src/services/webhooks
 import { createWorkspace } from '../../src/services/workspaces.service.js'
 import { rt } from '../support/factories.js'
 import { testDatabase } from '../support/stores.js'
-import { FAST_WEBHOOKS, startReceiver, type Receiver } from '../support/webhook-receiver.js'
+import { FAST_WEBHOOKS, pageCreatedArrivals, startReceiver, type Receiver } from '../support/webhook-receiver.js'
 
 /**
  * The webhook worker's thread (ADR 34): with `OCTAVO_WEBHOOK_THREAD=on`, a server on a store a second
@@ -82,19 +82,6 @@ async function seed(server: RunningServer, receiver: Receiver) {
   return { create, subscriptionId: subscription.id, ownerId: owner.id }
 }
 
-/** How many times each page's `page.created` arrived; each page's deliveries share one event id. */
-function arrivals(receiver: Receiver): Map<string, number> {
-  const ids = new Map<string, Set<string>>()
-  const times = new Map<string, number>()
-  for (const e of receiver.events()) {
-    if (e.type !== 'page.created') continue
-    ids.set(e.entity.id, (ids.get(e.entity.id) ?? new Set()).add(e.id))
-    times.set(e.entity.id, (times.get(e.entity.id) ?? 0) + 1)
-  }
-  for (const [page, set] of ids) expect(set.size, `one event id for ${page}`).toBe(1)
-  return times
-}
-
 describe('webhook worker thread', () => {
   it('delivers from a worker thread when OCTAVO_WEBHOOK_THREAD=on, and the thread ends when the server stops', async () => {
     const receiver = await receiverFor()
@@ -134,7 +121,7 @@ describe('webhook worker thread', () => {
     expect(thread.restarts).toBe(1)
     expect(thread.id).not.toBe(before)
     await new Promise((r) => setTimeout(r, 300))
-    const times = arrivals(receiver)
+    const times = pageCreatedArrivals(receiver)
     expect([...times.keys()].sort()).toEqual([...pages].sort())
     expect([...times.values()].every((n) => n === 1)).toBe(true)
   })
@@ -158,7 +145,7 @@ describe('webhook worker thread', () => {
     const log = await listDeliveryLog(b.deps, subscriptionId, ownerId)
     expect(log.deliveries.find((d) => d.entity?.id === page)).toMatchObject({ status: 'delivered', attempts: 1 })
     await new Promise((r) => setTimeout(r, 300))
-    expect(arrivals(receiver).get(page)).toBe(1)
+    expect(pageCreatedArrivals(receiver).get(page)).toBe(1)
   })
 
   it('by default (OCTAVO_WEBHOOK_THREAD=off) delivers from the API event loop', async () => {
