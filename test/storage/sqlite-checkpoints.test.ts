@@ -22,6 +22,15 @@ async function until(check: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
+/** How many workspace rows `store` holds. */
+async function countWorkspaces(store: Store): Promise<number> {
+  const n = await store.db
+    .selectFrom('workspace')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(n.n)
+}
+
 describe('SQLite WAL checkpoints in a worker thread', () => {
   let dir: string
   let store: Store | undefined
@@ -61,11 +70,7 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
       await until(() => statSync(path).size > before + 1000 * 4096)
       // Writes go on while the worker checkpoints.
       await insertWorkspaces(other, 1500, 400)
-      const n = await other.db
-        .selectFrom('workspace')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-      expect(Number(n.n)).toBe(1900)
+      expect(await countWorkspaces(other)).toBe(1900)
     } finally {
       await other.close()
     }
@@ -90,11 +95,7 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
     try {
       const busy = await sql<{ busy: number }>`pragma wal_checkpoint(truncate)`.execute(again.db)
       expect(busy.rows[0]?.busy).toBe(0)
-      const n = await again.db
-        .selectFrom('workspace')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-      expect(Number(n.n)).toBe(25)
+      expect(await countWorkspaces(again)).toBe(25)
     } finally {
       await again.close()
     }
