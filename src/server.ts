@@ -73,15 +73,37 @@ export async function createDeps(config: Config, options: { clock?: Clock; logge
  */
 function cachingStore(store: Store): Caches {
   const caches = new Caches()
-  const transaction = store.transaction.bind(store)
-  store.transaction = async (fn) => {
-    try {
-      return await transaction(fn)
-    } finally {
-      caches.markStale()
+  afterTransactions(store, () => caches.markStale())
+  return caches
+}
+
+const transactionListeners = new WeakMap<Store, ((committed: boolean) => void)[]>()
+
+/**
+ * Calls `listener` after each transaction this process runs through `store.transaction` ends, with
+ * whether it committed (a failed one may have written before it rolled back, hence the call either
+ * way). The store's method is wrapped once, whatever the number of listeners (the caches and the
+ * webhook worker each add one).
+ */
+function afterTransactions(store: Store, listener: (committed: boolean) => void): void {
+  let listeners = transactionListeners.get(store)
+  if (!listeners) {
+    const all: ((committed: boolean) => void)[] = []
+    listeners = all
+    transactionListeners.set(store, all)
+    const transaction = store.transaction.bind(store)
+    store.transaction = async (fn) => {
+      let committed = false
+      try {
+        const result = await transaction(fn)
+        committed = true
+        return result
+      } finally {
+        for (const l of all) l(committed)
+      }
     }
   }
-  return caches
+  listeners.push(listener)
 }
 
 /**
@@ -185,12 +207,9 @@ function startWebhooks(config: Config, deps: Deps): WebhookWorker & Partial<Pick
   const threaded = settings.thread && url !== undefined && url === config.databaseUrl && !/^(file:)?:memory:$/.test(url)
   const worker = threaded ? startWebhookThread(config, deps.logger) : startWebhookWorker(deps, settings)
   let current: WebhookWorker = worker
-  const transaction = deps.store.transaction.bind(deps.store)
-  deps.store.transaction = async (fn) => {
-    const result = await transaction(fn)
-    current.nudge()
-    return result
-  }
+  afterTransactions(deps.store, (committed) => {
+    if (committed) current.nudge()
+  })
   if (threaded && deps.store.dialect === 'sqlite' && deps.store.restoreImage) {
     const restore = deps.store.restoreImage.bind(deps.store)
     deps.store.restoreImage = async (image) => {
