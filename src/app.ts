@@ -1,15 +1,14 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import { Hono, type Context } from 'hono'
 import { adminRoutes } from './admin/admin.routes.js'
 import { adminApiBadAddress, adminApiTooLarge, notionAdminApiRoutes } from './admin/notion-admin-api.routes.js'
 import { apiRoutes } from './api/routes.js'
 import type { AppEnv } from './http/context.js'
 import { errorHandler, notFound } from './http/middleware/error-handler.js'
-import { limitBodies, notionTooLarge, type BodySurface } from './http/middleware/body-limit.js'
-import { headAsGet } from './http/middleware/head.js'
+import { bodyLimiter, notionTooLarge, type BodySurface } from './http/middleware/body-limit.js'
+import { frontDoor } from './http/middleware/front-door.js'
 import { MAX_BODY_BYTES } from './http/body.js'
 import { adminTooLarge } from './admin/admin.routes.js'
 import { portalBadAddress, portalTooLarge } from './portal/shell.js'
-import { requestIdAndLog } from './http/middleware/request-log.js'
 import { createOps, mountOps, type Ops } from './http/ops.js'
 import type { RateLimiter } from './rate-limit/limiter.js'
 import type { Deps } from './services/deps.js'
@@ -19,10 +18,10 @@ import { registerFileUrlRoutes } from './api/file-uploads/file-url.routes.js'
 import { registerEmojiImageRoutes } from './api/custom-emojis/custom-emojis.routes.js'
 import { portalApp, type PortalOptions } from './portal/portal-app.js'
 import { oauthApiRoutes, oauthTooLarge, registerOAuthApiRoutes } from './api/oauth.routes.js'
-import { createHostPolicy, hostCheck, type HostPolicy } from './http/allowed-hosts.js'
+import { createHostPolicy, type HostPolicy } from './http/allowed-hosts.js'
 import { clientAddressResolver } from './rate-limit/client-address.js'
 import { memoryAttempts } from './rate-limit/attempts.js'
-import { createEmulator, journalRequests, type Emulator } from './http/emulator/index.js'
+import { createEmulator, type Emulator } from './http/emulator/index.js'
 import { faultSummary } from './http/emulator/faults.js'
 import { emulatorAdminRoutes } from './admin/journal-faults.routes.js'
 
@@ -95,10 +94,11 @@ const NUL_MESSAGE = 'The request URL holds the NUL character (%00), which Octavo
  * Refuses a URL holding U+0000 (`%00`) before any handler: no id, cursor, e-mail or name Octavo stores
  * can contain it (PostgreSQL text cannot hold it, so it would otherwise reach the store and fail there).
  * 400 in the surface's shape; elsewhere Notion's `invalid_request_url` ("Invalid request URL.").
+ * Undefined for every other URL (the front door's `refuseUrl`).
  */
-function refuseNulInUrl(surfaces: ReturnType<typeof bodySurfaces>): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (!c.req.url.includes('%00')) return next()
+function refuseNulInUrl(surfaces: ReturnType<typeof bodySurfaces>): (c: Context<AppEnv>) => Response | Promise<Response> | undefined {
+  return (c) => {
+    if (!c.req.url.includes('%00')) return undefined
     const surface = surfaces.find((s) => s.matches(c.req.path))
     if (surface) return surface.badAddress(c)
     return c.json(
@@ -116,29 +116,34 @@ function refuseNulInUrl(surfaces: ReturnType<typeof bodySurfaces>): MiddlewareHa
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false })
   const ops = options.ops ?? createOps(options.deps.store, () => options.limiter)
-  app.use('*', ops.measure)
-  app.use('*', requestIdAndLog(options.deps.logger, { sample: options.accessLogSample ?? 1 }))
   const hosts = options.hosts ?? createHostPolicy({ publicUrl: options.deps.publicUrl })
-  app.use('*', hostCheck(hosts))
   const security = {
     hosts,
     clientAddress: clientAddressResolver(options.trustedProxies ?? []),
     attempts: options.limiter.attempts ?? memoryAttempts,
   }
-  app.use('*', headAsGet())
   const surfaces = bodySurfaces(options.portal !== undefined)
-  app.use('*', refuseNulInUrl(surfaces))
-  // POST /v1/file_uploads/{id}/send streams multipart bodies up to the plan's limit itself (ADR 18).
+  const emulator = options.emulator ?? createEmulator()
+  // Request id, Host check, NUL refusal, body limits, journal, HEAD length, access log and metrics:
+  // one middleware (http/middleware/front-door.ts).
   app.use(
     '*',
-    limitBodies(
-      surfaces,
-      { maxBytes: MAX_BODY_BYTES, tooLarge: notionTooLarge },
-      (c) => c.req.method === 'POST' && SEND_PATH.test(c.req.path),
-    ),
+    frontDoor({
+      ops,
+      logger: options.deps.logger,
+      sample: options.accessLogSample ?? 1,
+      hosts,
+      refuseUrl: refuseNulInUrl(surfaces),
+      // POST /v1/file_uploads/{id}/send streams multipart bodies up to the plan's limit itself (ADR 18).
+      bodyLimit: bodyLimiter(
+        surfaces,
+        { maxBytes: MAX_BODY_BYTES, tooLarge: notionTooLarge },
+        (c) => c.req.method === 'POST' && SEND_PATH.test(c.req.path),
+      ),
+      emulator,
+      clock: options.deps.clock,
+    }),
   )
-  const emulator = options.emulator ?? createEmulator()
-  app.use('/v1/*', journalRequests(emulator, options.deps.clock))
   app.onError(errorHandler(options.deps.logger))
   app.notFound(notFound)
   mountOps(app, {

@@ -47,7 +47,7 @@ function isWellEncoded(path: string): boolean {
 }
 
 /**
- * The admin API's answer to a body over its limit (`limitBodies` in app.ts): 413 in the admin
+ * The admin API's answer to a body over its limit (`bodyLimiter`, run by the front door): 413 in the admin
  * API's error shape `{object:"error", status, code:"invalid_input", message, request_id}`.
  */
 export const adminTooLarge: TooLarge = (c, maxBytes) =>

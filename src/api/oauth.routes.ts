@@ -15,7 +15,7 @@ export const CLIENT_AUTH_BUDGETS = {
 }
 
 /**
- * The answer of the OAuth client endpoints to a body over their limit (`limitBodies` in app.ts):
+ * The answer of the OAuth client endpoints to a body over their limit (`bodyLimiter`, run by the front door):
  * 413 `{"error":"invalid_request","error_description","request_id"}` (RFC 6749 §5.2 shape, as their
  * other failures).
  */

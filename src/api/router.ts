@@ -5,7 +5,7 @@ import type { RequiredCapability } from '../permissions/capabilities.js'
 import { behaves, hasDataSources, type NotionVersion } from '../domain/versions.js'
 import { invalidRequestUrl, NotionApiError } from '../errors/notion-error.js'
 import type { AppContext, AppEnv } from '../http/context.js'
-import { notionVersion } from '../http/middleware/notion-version.js'
+import { requireNotionVersion } from '../http/middleware/notion-version.js'
 import { betaFlagsOf } from '../http/middleware/notion-beta.js'
 import type { RateLimiter } from '../rate-limit/limiter.js'
 import { authenticateBearer } from '../services/auth.service.js'
@@ -123,17 +123,17 @@ function mounted(versions: Versions, v: NotionVersion): boolean {
 
 /** Mounts each `RouteSpec` under `/v1` with the shared checks, in Notion's order (see the module comment). */
 export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter, routes: RouteSpec[], emulator?: Emulator): void {
-  const version = notionVersion()
   for (const r of routes) {
+    const versions = r.versions ?? 'all'
     app.on(r.method.toUpperCase(), `/v1${r.path}`, async (c) => {
       c.set('endpoint', r.endpoint)
       const caller = await authenticateBearer(deps, c.req.header('authorization'))
       c.set('caller', caller)
       // Injected faults act on authenticated requests only (http/emulator/faults.ts).
-      if (emulator) await injectFaults(emulator, c, r.endpoint, caller)
-      await version(c, async () => {})
-      const v = c.get('version')
-      if (!mounted(r.versions ?? 'all', v)) throw invalidRequestUrl()
+      if (emulator && emulator.faults.size > 0) await injectFaults(emulator, c, r.endpoint, caller)
+      const v = requireNotionVersion(c.req.header('notion-version'))
+      c.set('version', v)
+      if (!mounted(versions, v)) throw invalidRequestUrl()
       const betas = betaFlagsOf(c.req.header('notion-beta'))
       // PATs are rate-limited per person, connections per connection, OAuth tokens per install (docs/reference/peers.md §3.8).
       const key =
@@ -150,7 +150,7 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       // Custom emojis met on the way (icons, mentions) then show their current name and URL (services/custom-emojis.service.ts).
       const emojis: Array<{ id: string }> = []
       const body = signFileRefs(out instanceof WithStatus ? out.body : out, deps, (e) => emojis.push(e))
-      await refreshCustomEmojis(deps, caller.workspaceId, emojis)
+      if (emojis.length > 0) await refreshCustomEmojis(deps, caller.workspaceId, emojis)
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
       return c.json(payload as object, out instanceof WithStatus ? out.status : 200)
     })

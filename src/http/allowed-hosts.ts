@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import { networkInterfaces } from 'node:os'
 import type { AppEnv } from './context.js'
 
@@ -125,8 +125,14 @@ const JSON_PATH = /^\/(?:v1|_octavo|admin\/v1|healthz|readyz|metrics)(?:\/|$)/
 const MESSAGE =
   'This server does not answer to that host name. Use the address in OCTAVO_PUBLIC_URL, or add the name to OCTAVO_ALLOWED_HOSTS.'
 
-/** 421 Misdirected Request (RFC 9110 §15.5.20) in the shape of the surface the path belongs to. */
-function misdirected(c: Context<AppEnv>): Response {
+/**
+ * 421 Misdirected Request (RFC 9110 §15.5.20) in the shape of the surface the path belongs to: the
+ * front door's answer (http/middleware/front-door.ts), before any route runs, to every request whose
+ * `Host` the policy does not allow: Notion's error envelope on `/v1`, `/_octavo`, `/admin/v1` and the
+ * operations endpoints, `{error, error_description}` on the OAuth client endpoints, and a plain HTML
+ * page elsewhere (portal).
+ */
+export function misdirected(c: Context<AppEnv>): Response {
   const requestId = c.get('requestId') ?? ''
   const path = c.req.path
   c.header('Cache-Control', 'no-store')
@@ -143,16 +149,4 @@ function misdirected(c: Context<AppEnv>): Response {
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Misdirected request</title></head><body><h1>Misdirected request</h1><p>${MESSAGE}</p></body></html>`,
     421,
   )
-}
-
-/**
- * Refuses, before any route runs, every request whose `Host` the policy does not allow: 421 with
- * Notion's error envelope on `/v1`, `/_octavo`, `/admin/v1` and the operations endpoints,
- * `{error, error_description}` on the OAuth client endpoints, and a plain HTML page elsewhere (portal).
- */
-export function hostCheck(policy: HostPolicy): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (policy.allowsHost(c.req.header('host'))) return next()
-    return misdirected(c)
-  }
 }

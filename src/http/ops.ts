@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
-import type { Hono, MiddlewareHandler } from 'hono'
+import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { RateLimiter } from '../rate-limit/limiter.js'
@@ -30,6 +30,12 @@ export interface Ops {
   registry: Registry
   /** Records requests; mount first (`app.use('*', ops.measure)`). */
   measure: MiddlewareHandler<AppEnv>
+  /**
+   * What `measure` does after the request, for a middleware that already wraps it (the front door,
+   * http/middleware/front-door.ts): counts the answered request and its latency since `start`
+   * (`performance.now()` ms), by method, route pattern and status.
+   */
+  record(c: Context<AppEnv>, start: number): void
   /** Wraps a limiter so that refusals are counted. */
   countRejections(limiter: RateLimiter): RateLimiter
   /** Marks the node as shutting down: `/readyz` answers 503 from now on. */
@@ -82,6 +88,27 @@ export function createOps(
     },
   })
   let draining = false
+  // prom-client hashes a labels object on every call; the children for a label set are kept instead
+  // (bounded: methods Node parses × route patterns × statuses Octavo answers).
+  const counted = new Map<string, { inc(): void }>()
+  const timed = new Map<string, { observe(seconds: number): void }>()
+  const record = (c: Context<AppEnv>, start: number): void => {
+    const pattern = routePath(c, -1)
+    const route = !pattern || pattern === '*' || pattern === '/*' ? 'unmatched' : pattern
+    const seconds = (performance.now() - start) / 1000
+    // While draining, ask keep-alive clients (and proxies) to reconnect elsewhere.
+    if (draining) c.res.headers.set('connection', 'close')
+    const method = c.req.method
+    const status = c.res.status
+    const key = `${method} ${status} ${route}`
+    let count = counted.get(key)
+    if (!count) counted.set(key, (count = requests.labels(method, route, String(status))))
+    count.inc()
+    const routeKey = `${method} ${route}`
+    let time = timed.get(routeKey)
+    if (!time) timed.set(routeKey, (time = latency.labels(method, route)))
+    time.observe(seconds)
+  }
   return {
     registry,
     draining: () => draining,
@@ -93,15 +120,10 @@ export function createOps(
       try {
         await next()
       } finally {
-        const pattern = routePath(c, -1)
-        const route = !pattern || pattern === '*' || pattern === '/*' ? 'unmatched' : pattern
-        const seconds = (performance.now() - start) / 1000
-        // While draining, ask keep-alive clients (and proxies) to reconnect elsewhere.
-        if (draining) c.res.headers.set('connection', 'close')
-        requests.inc({ method: c.req.method, route, status: String(c.res.status) })
-        latency.observe({ method: c.req.method, route }, seconds)
+        record(c, start)
       }
     },
+    record,
     countRejections: (inner) => ({
       ...inner,
       consume: async (...args) => {

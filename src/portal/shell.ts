@@ -82,11 +82,11 @@ export const portalHeaders: MiddlewareHandler<PortalEnv> = async (c, next) => {
 }
 
 /**
- * The portal's answer to a form over its size limit (`limitBodies` in app.ts): its HTML error page,
+ * The portal's answer to a form over its size limit (`bodyLimiter`, run by the front door): its HTML error page,
  * status 413. Nothing of the form is read or kept.
  */
 /**
- * The portal's answer to an address holding the NUL character (`%00`; `refuseNulInUrl` in app.ts): its
+ * The portal's answer to an address holding the NUL character (`%00`; `refuseNulInUrl` in app.ts, run by the front door): its
  * HTML error page, status 400.
  */
 export function portalBadAddress(c: Context): Response | Promise<Response> {

@@ -55,35 +55,33 @@ export function cachingDatabase(
  * name again for every row and makes dictionary-mode objects. Here each statement gets an object
  * literal compiled for its columns (`rowBuilder`), so its rows share one hidden class, are cheaper to
  * read (100 rows of 15 columns: 0.45 → 0.32 ms of CPU, bench/sqlite-row-objects.mjs) and faster to use
- * afterwards. The column names are read from the statement at each call, since SQLite re-prepares a
- * statement after a schema change (its `*` may then name other columns); the builder is rebuilt when
- * they changed.
+ * afterwards. The column names are read once, when the statement is prepared, and again whenever a
+ * raw row's length differs from them: SQLite re-prepares a statement by itself after a schema change,
+ * and its `*` may then name other columns. Asking better-sqlite3 for the columns at every call (one
+ * descriptor object per column) cost 7.8% of a page read's CPU (bench/RESULTS.md, session 7). A schema
+ * change that keeps a `*`'s column count but renames a column is a migration's `rename column`:
+ * migrations run when the store opens, before any request, and a restored image gets a new cache.
  */
 function rowObjects(stmt: SQLite.Statement): SqliteStatement {
   stmt.raw(true)
   let keys: string[] = []
   let build = rowBuilder(keys)
-  const builder = (): ((values: unknown[]) => Record<string, unknown>) => {
-    const cols = stmt.columns()
-    let same = cols.length === keys.length
-    for (let i = 0; same && i < cols.length; i++) same = (cols[i] as SQLite.ColumnDefinition).name === keys[i]
-    if (!same) {
-      keys = cols.map((c) => c.name)
-      build = rowBuilder(keys)
-    }
+  const rebuild = (): ((values: unknown[]) => Record<string, unknown>) => {
+    keys = stmt.columns().map((c) => c.name)
+    build = rowBuilder(keys)
     return build
   }
+  rebuild()
+  const make = (values: unknown[]): Record<string, unknown> => (values.length === keys.length ? build : rebuild())(values)
   return {
     reader: true,
     all: (parameters: ReadonlyArray<unknown>) => {
       const rows = stmt.all(parameters as unknown[]) as unknown[]
-      const make = builder()
       for (let r = 0; r < rows.length; r++) rows[r] = make(rows[r] as unknown[])
       return rows
     },
     run: (parameters: ReadonlyArray<unknown>) => stmt.run(parameters as unknown[]),
     iterate: function* (parameters: ReadonlyArray<unknown>) {
-      const make = builder()
       for (const values of stmt.iterate(parameters as unknown[])) yield make(values as unknown[])
     },
   }

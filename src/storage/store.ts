@@ -6,6 +6,7 @@ import { migrationProvider } from './migrations/index.js'
 import { resetEvents } from './repositories/events.repository.js'
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer, type CheckpointerOptions } from './checkpointer.js'
 import { cachingDatabase } from './statement-cache.js'
+import { registerDirectReader } from './direct-reads.js'
 
 /** A Kysely handle: the database itself or an open transaction. Repositories take either. */
 export type Db = Kysely<Database> | Transaction<Database>
@@ -287,6 +288,14 @@ export async function createSqliteStore(
     close: () => cached.close(),
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) })
+  // Compiled reads outside a transaction skip Kysely's connection queue (direct-reads.ts, ADR 38). An
+  // open transaction (`raw.inTransaction`: Kysely holds the connection between its statements) sends
+  // them through the queue, so they never see its uncommitted rows.
+  registerDirectReader(db, (text, parameters) => {
+    if (raw.inTransaction) return undefined
+    const stmt = cached.prepare(text)
+    return stmt.reader ? (stmt.all(parameters) as unknown[]) : undefined
+  })
   const images = sqliteImages
   // Holding Kysely's single connection, so no transaction of this store is half-way through.
   const exclusive = <T>(fn: () => T): Promise<T> => db.connection().execute(async () => fn())

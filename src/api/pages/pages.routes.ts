@@ -10,6 +10,8 @@ import { createPageAsync } from './page-async.js'
 
 /** `filter_properties`, repeated (`?filter_properties=a&filter_properties=b`, what the SDK sends) or bracketed. */
 export function filterPropertiesOf(c: AppContext): string[] | undefined {
+  // Most reads carry no query string: parsing it twice would cost more than the page's presenter.
+  if (!c.req.url.includes('?')) return undefined
   const list = [...(c.req.queries('filter_properties') ?? []), ...(c.req.queries('filter_properties[]') ?? [])]
   return list.length > 0 ? list : undefined
 }

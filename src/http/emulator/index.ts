@@ -72,62 +72,79 @@ function callerOf(
  */
 export function journalRequests(emulator: Emulator, clock: Clock): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const journal = emulator.journal
-    if (!journal.enabled && !emulator.explain) return next()
-    const start = performance.now()
-    const arrived = clock.now()
+    const started = journalStart(emulator, clock)
     await next()
-    const err = c.error instanceof NotionApiError ? c.error : undefined
-    const explanation = err?.explanation
-    if (emulator.explain && explanation) c.res.headers.set('x-octavo-explain', explainHeader(explanation))
-    if (!journal.enabled) return
-    const status = c.res.status
-    let errorCode: string | null = err?.code ?? null
-    let responseText: string | undefined
-    if (journal.bodies || (status >= 400 && errorCode === null)) {
-      try {
-        responseText = await c.res.clone().text()
-      } catch {
-        responseText = undefined
-      }
-      if (status >= 400 && errorCode === null && responseText) {
-        try {
-          const code =
-            (JSON.parse(responseText) as { code?: unknown; error?: unknown }).code ??
-            (JSON.parse(responseText) as { error?: unknown }).error
-          errorCode = typeof code === 'string' ? code : null
-        } catch {
-          errorCode = null
-        }
-      }
-    }
-    const who = callerOf(c.get('caller'), explanation?.caller)
-    const entry: Omit<JournalEntry, 'id'> = {
-      time: new Date(arrived).toISOString(),
-      request_id: c.get('requestId') ?? '',
-      workspace_id: who?.workspaceId ?? null,
-      caller: who ? { type: who.type, id: who.id, name: who.name } : null,
-      endpoint: c.get('endpoint') ?? null,
-      method: c.req.method,
-      path: c.req.path,
-      status,
-      error_code: errorCode,
-      explanation: entryExplanation(explanation),
-      fault: c.get('fault') ?? null,
-      duration_ms: Math.round((performance.now() - start) * 10) / 10,
-    }
-    if (journal.bodies) {
-      let requestText: string
-      try {
-        requestText = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text()
-      } catch {
-        requestText = ''
-      }
-      entry.request_body = bodyOf(requestText, c.req.header('content-type'))
-      entry.response_body = bodyOf(responseText ?? '', c.res.headers.get('content-type') ?? undefined)
-    }
-    journal.record(entry)
+    if (started) await journalEnd(emulator, c, started)
   }
+}
+
+/** When a journaled request began: `performance.now()` and the (admin) clock's epoch ms. */
+export interface JournalStart {
+  start: number
+  arrived: number
+}
+
+/**
+ * `journalRequests`'s part before the request, for a middleware that already wraps it (the front door,
+ * http/middleware/front-door.ts): undefined when neither the journal nor explanations are on.
+ */
+export function journalStart(emulator: Emulator, clock: Clock): JournalStart | undefined {
+  if (!emulator.journal.enabled && !emulator.explain) return undefined
+  return { start: performance.now(), arrived: clock.now() }
+}
+
+/** `journalRequests`'s part after the request: the explanation header, then the journal entry. */
+export async function journalEnd(emulator: Emulator, c: AppContext, { start, arrived }: JournalStart): Promise<void> {
+  const journal = emulator.journal
+  const err = c.error instanceof NotionApiError ? c.error : undefined
+  const explanation = err?.explanation
+  if (emulator.explain && explanation) c.res.headers.set('x-octavo-explain', explainHeader(explanation))
+  if (!journal.enabled) return
+  const status = c.res.status
+  let errorCode: string | null = err?.code ?? null
+  let responseText: string | undefined
+  if (journal.bodies || (status >= 400 && errorCode === null)) {
+    try {
+      responseText = await c.res.clone().text()
+    } catch {
+      responseText = undefined
+    }
+    if (status >= 400 && errorCode === null && responseText) {
+      try {
+        const code =
+          (JSON.parse(responseText) as { code?: unknown; error?: unknown }).code ?? (JSON.parse(responseText) as { error?: unknown }).error
+        errorCode = typeof code === 'string' ? code : null
+      } catch {
+        errorCode = null
+      }
+    }
+  }
+  const who = callerOf(c.get('caller'), explanation?.caller)
+  const entry: Omit<JournalEntry, 'id'> = {
+    time: new Date(arrived).toISOString(),
+    request_id: c.get('requestId') ?? '',
+    workspace_id: who?.workspaceId ?? null,
+    caller: who ? { type: who.type, id: who.id, name: who.name } : null,
+    endpoint: c.get('endpoint') ?? null,
+    method: c.req.method,
+    path: c.req.path,
+    status,
+    error_code: errorCode,
+    explanation: entryExplanation(explanation),
+    fault: c.get('fault') ?? null,
+    duration_ms: Math.round((performance.now() - start) * 10) / 10,
+  }
+  if (journal.bodies) {
+    let requestText: string
+    try {
+      requestText = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text()
+    } catch {
+      requestText = ''
+    }
+    entry.request_body = bodyOf(requestText, c.req.header('content-type'))
+    entry.response_body = bodyOf(responseText ?? '', c.res.headers.get('content-type') ?? undefined)
+  }
+  journal.record(entry)
 }
 
 /**

@@ -30,12 +30,16 @@ export interface BodySurface {
  * The answer is the surface's `tooLarge`, sent with `Connection: close`.
  * - `exempt` requests pass untouched: a route that streams its body and enforces its own limit while
  *   streaming (`POST /v1/file_uploads/{id}/send`, up to the plan's file size).
+ *
+ * For the front door (front-door.ts), which wraps every request once: returns, per request, the
+ * limiting middleware to run the rest of it through, or undefined when the request passes untouched
+ * (no body, or a declared length within its surface's limit, or `exempt`).
  */
-export function limitBodies(
+export function bodyLimiter(
   surfaces: BodySurface[],
   fallback: Omit<BodySurface, 'matches'>,
   exempt: (c: Context<AppEnv>) => boolean = () => false,
-): MiddlewareHandler<AppEnv> {
+): (c: Context<AppEnv>) => MiddlewareHandler<AppEnv> | undefined {
   const limiter = (s: Omit<BodySurface, 'matches'>): MiddlewareHandler<AppEnv> =>
     bodyLimit({
       maxSize: s.maxBytes,
@@ -47,10 +51,7 @@ export function limitBodies(
     }) as MiddlewareHandler<AppEnv>
   const compiled = surfaces.map((s) => ({ matches: s.matches, maxBytes: s.maxBytes, limit: limiter(s) }))
   const otherwise = limiter(fallback)
-  return async (c, next) => {
-    if (exempt(c)) return next()
-    const path = c.req.path
-    const surface = compiled.find((s) => s.matches(path))
+  return (c) => {
     // A declared length is judged from the header alone. Touching `c.req.raw.body` (as hono's
     // bodyLimit does first) turns the socket's stream into a web stream; a handler that answers
     // without reading it (a 401, a 404) then leaves it paused, @hono/node-server cannot drain it and
@@ -59,10 +60,13 @@ export function limitBodies(
     // Likewise a request without a body (no Content-Length, not chunked: every GET) passes untouched,
     // which also spares @hono/node-server building a full Request object for it.
     const declared = c.req.header('content-length')
-    if (c.req.header('transfer-encoding') === undefined) {
-      if (declared === undefined || Number(declared) <= (surface?.maxBytes ?? fallback.maxBytes)) return next()
-    }
-    return (surface?.limit ?? otherwise)(c, next)
+    const chunked = c.req.header('transfer-encoding') !== undefined
+    if (declared === undefined && !chunked) return undefined
+    if (exempt(c)) return undefined
+    const path = c.req.path
+    const surface = compiled.find((s) => s.matches(path))
+    if (!chunked && Number(declared) <= (surface?.maxBytes ?? fallback.maxBytes)) return undefined
+    return surface?.limit ?? otherwise
   }
 }
 

@@ -63,7 +63,7 @@ function decodeURIComponentSafe(s: string): string {
 /**
  * The body of a token/introspect/revoke request: a JSON object, or form fields when the content type
  * is `application/x-www-form-urlencoded` (RFC 6749/7662/7009 style); an empty body is `{}`. Its size is
- * already bounded by the body-limit middleware (app.ts `limitBodies`, 413 in the OAuth shape).
+ * already bounded by the body-limit middleware (`bodyLimiter` in the front door, 413 in the OAuth shape).
  * @throws OAuthError invalid_request (not JSON, or not an object)
  */
 export function oauthBody(text: string, contentType: string | undefined): Record<string, unknown> {

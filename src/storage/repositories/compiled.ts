@@ -1,6 +1,7 @@
 import type { Compilable, CompiledQuery } from 'kysely'
 import { nameStatement } from '../named-statements.js'
 import type { Db } from '../store.js'
+import { directReaderOf } from '../direct-reads.js'
 
 /**
  * Hot queries compiled once (docs/adr/0024-caches-and-statement-reuse.md). Building a Kysely query
@@ -13,6 +14,10 @@ import type { Db } from '../store.js'
  *
  * `build` receives one placeholder per parameter (opaque strings) and must use each exactly where
  * the real value goes; any other literal in the query (a `limit`, a constant) stays as compiled.
+ *
+ * On a SQLite store's own handle, a read runs at once through the store's direct reader when no
+ * transaction is open (`storage/direct-reads.ts`, ADR 38): the same statement, rows and errors, without
+ * Kysely's connection queue. Inside a transaction, on PostgreSQL, and for writes, Kysely runs it.
  */
 export function compiledOnce<R>(
   arity: number,
@@ -38,6 +43,8 @@ export function compiledOnce<R>(
       const s = slots[i]
       return s === undefined ? p : params[s]
     })
+    const direct = directReaderOf(db)?.(query.sql, parameters)
+    if (direct) return direct as R[]
     const result = await db.executeQuery<R>({ ...query, parameters })
     return result.rows
   }
