@@ -1,4 +1,5 @@
 import type { Client } from '@notionhq/client'
+import type { IncomingMessage } from 'node:http'
 import type { Hono } from 'hono'
 import type * as z from 'zod'
 import type { RequiredCapability } from '../permissions/capabilities.js'
@@ -127,7 +128,13 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
     const versions = r.versions ?? 'all'
     app.on(r.method.toUpperCase(), `/v1${r.path}`, async (c) => {
       c.set('endpoint', r.endpoint)
-      const caller = await authenticateBearer(deps, c.req.header('authorization'))
+      // The client's connection (@hono/node-server's `incoming.socket`) lets a keep-alive client's
+      // repeated token skip its HMAC (auth.service.ts `digestOf`).
+      const caller = await authenticateBearer(
+        deps,
+        c.req.header('authorization'),
+        (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket,
+      )
       c.set('caller', caller)
       // Injected faults act on authenticated requests only (http/emulator/faults.ts).
       if (emulator && emulator.faults.size > 0) await injectFaults(emulator, c, r.endpoint, caller)

@@ -29,9 +29,13 @@ const BEARER = /^[ \t]*bearer[ \t]+([^ \t]+)[ \t]*$/i
  * digests are compared again in constant time. With `deps.caches`, the request first syncs the
  * in-process caches with the change events, then reads the connection token through them; the
  * caller it returns may use the ACL cache (services/caches.ts).
+ *
+ * `socket` (the request's socket, or any object that lives as long as the client's HTTP connection):
+ * a keep-alive connection that sends the same token again reuses the digest computed for it (see
+ * `digestOf`).
  * @throws NotionApiError unauthorized
  */
-export async function authenticateBearer(deps: Deps, header: string | undefined): Promise<ApiCaller> {
+export async function authenticateBearer(deps: Deps, header: string | undefined, socket?: object): Promise<ApiCaller> {
   const match = header === undefined ? null : BEARER.exec(header)
   if (!match?.[1]) throw unauthorized('Authorization header must use the format "Bearer <token>".').explain(explainBadAuthorizationHeader())
   const token = match[1]
@@ -39,17 +43,35 @@ export async function authenticateBearer(deps: Deps, header: string | undefined)
   const caches = deps.caches
   // Every change committed on any node so far applies to this request (services/caches.ts).
   if (caches) await caches.sync(deps.store.db)
-  const caller = await callerOf(deps, token)
+  const caller = await callerOf(deps, token, socket)
   return caches ? bindCaches(caller, caches) : caller
 }
 
-async function callerOf(deps: Deps, token: string): Promise<ApiCaller> {
-  // The kind digit routes the lookup: personal access tokens live in their own table (ADR 10).
-  if (tokenKind(token) === 'personal') return authenticatePersonalToken(deps, token)
-  // Public connections' OAuth access tokens live in `oauth_token` (ADR 14); a refresh token is never a bearer.
-  if (tokenKind(token) === 'oauth_access') return authenticateOAuthAccessToken(deps, token)
-  if (tokenKind(token) === 'oauth_refresh') throw unauthorized().explain(explainRefreshTokenAsBearer())
+/** The last token each client socket sent, with its digest under those secrets (see `digestOf`). */
+const lastDigests = new WeakMap<object, { secrets: Deps['secrets']; token: string; digest: string }>()
+
+/**
+ * `secrets.tokenDigest(token)`, remembered per client connection: an integration sends the same
+ * token on every request of a keep-alive connection, and the HMAC was about 4% of a page read's CPU
+ * (bench/RESULTS.md, session 7). The entry lives as long as the connection (a WeakMap on it) and
+ * holds only what that connection sent last; comparing with it tells a client nothing it did not send.
+ */
+function digestOf(deps: Deps, token: string, socket: object | undefined): string {
+  if (!socket) return deps.secrets.tokenDigest(token)
+  const last = lastDigests.get(socket)
+  if (last && last.token === token && last.secrets === deps.secrets) return last.digest
   const digest = deps.secrets.tokenDigest(token)
+  lastDigests.set(socket, { secrets: deps.secrets, token, digest })
+  return digest
+}
+
+async function callerOf(deps: Deps, token: string, socket: object | undefined): Promise<ApiCaller> {
+  // The kind digit routes the lookup: personal access tokens live in their own table (ADR 10).
+  if (tokenKind(token) === 'personal') return authenticatePersonalToken(deps, token, digestOf(deps, token, socket))
+  // Public connections' OAuth access tokens live in `oauth_token` (ADR 14); a refresh token is never a bearer.
+  if (tokenKind(token) === 'oauth_access') return authenticateOAuthAccessToken(deps, token, digestOf(deps, token, socket))
+  if (tokenKind(token) === 'oauth_refresh') throw unauthorized().explain(explainRefreshTokenAsBearer())
+  const digest = digestOf(deps, token, socket)
   const db = deps.store.db
   const found = deps.caches ? await deps.caches.token(db, digest, () => findTokenByDigest(db, digest)) : await findTokenByDigest(db, digest)
   if (!found || !deps.secrets.digestsEqual(found.token.digest, digest)) throw unauthorized().explain(explainUnknownToken())

@@ -123,9 +123,12 @@ async function suspensionOf(db: Db, p: PersonalAccessTokenTable, plan: Parameter
  * "unauthorized … until the policy allows the member again").
  * @throws NotionApiError unauthorized
  */
-export async function authenticatePersonalToken(deps: Deps, token: string): Promise<PersonalCaller> {
+export async function authenticatePersonalToken(
+  deps: Deps,
+  token: string,
+  digest = deps.secrets.tokenDigest(token),
+): Promise<PersonalCaller> {
   const db = deps.store.db
-  const digest = deps.secrets.tokenDigest(token)
   const load = () => loadPatAuth(db, digest)
   // With the caches on, everything but the clock comes from the cache; events of the PAT's workspace
   // (revocation, capability or policy change, role, group or member change, plan) drop it (services/caches.ts).

@@ -42,9 +42,12 @@ import { explainRefusedOAuthToken } from '../explain-denials.js'
  * Any failure is 401 `unauthorized` "API token is invalid.".
  * @throws NotionApiError unauthorized
  */
-export async function authenticateOAuthAccessToken(deps: Deps, token: string): Promise<OAuthCaller> {
+export async function authenticateOAuthAccessToken(
+  deps: Deps,
+  token: string,
+  digest = deps.secrets.tokenDigest(token),
+): Promise<OAuthCaller> {
   const db = deps.store.db
-  const digest = deps.secrets.tokenDigest(token)
   const load = () => loadOAuthAuth(db, digest)
   // With the caches on, events of the install's workspace (revocation, refresh, install removal, member
   // removal) and of the public connection's own workspace (its settings) drop the entry (services/caches.ts).

@@ -2,6 +2,7 @@ import type { Db } from '../store.js'
 import type { MemberRole, UserTable, WorkspaceTable } from '../database.js'
 import type { At } from './at.js'
 import { appendEvent } from './events.repository.js'
+import { compiledOnce } from './compiled.js'
 
 /** The columns of a workspace object (the storage quota is read on its own, `storageQuotaOf`). */
 const WORKSPACE_COLUMNS = ['id', 'name', 'icon', 'plan', 'created_time'] as const
@@ -16,10 +17,17 @@ export async function listWorkspaces(db: Db): Promise<WorkspaceTable[]> {
   return db.selectFrom('workspace').select(WORKSPACE_COLUMNS).orderBy('created_time').execute()
 }
 
-/** One user (person or bot) by id. */
+/** One user (person or bot) by id; compiled once, as `users.me` reads it on every call. */
 export async function findUser(db: Db, id: string): Promise<UserTable | undefined> {
-  return db.selectFrom('user').selectAll().where('id', '=', id).executeTakeFirst()
+  return (await userById(db, id))[0]
 }
+
+const userById = compiledOnce(1, (db, id) =>
+  db
+    .selectFrom('user')
+    .selectAll()
+    .where('id', '=', id as string),
+)
 
 /** Users (people or bots) by id, in no particular order; unknown ids are left out (500 ids per statement). */
 export async function findUsers(db: Db, ids: string[]): Promise<UserTable[]> {
