@@ -205,9 +205,7 @@ function startWebhooks(config: Config, deps: Deps): WebhookWorker & Partial<Pick
   const settings = config.webhooks
   const url = storeUrl(deps.store)
   const threaded = settings.thread && url !== undefined && url === config.databaseUrl && !/^(file:)?:memory:$/.test(url)
-  const worker = threaded
-    ? startWebhookThread(config, deps.logger)
-    : startWebhookWorker(deps, settings, { apiFirst: process.env.S7_API_FIRST !== 'off' })
+  const worker = threaded ? startWebhookThread(config, deps.logger) : startWebhookWorker(deps, settings)
   let current: WebhookWorker = worker
   afterTransactions(deps.store, (committed) => {
     if (committed) current.nudge()

@@ -1,7 +1,6 @@
 import type { WebhookSettings } from '../../config.js'
-import { recordAttempts, type AttemptOutcome, type DeliveryRow } from '../../storage/repositories/webhooks.repository.js'
+import { recordAttempts, type AttemptOutcome } from '../../storage/repositories/webhooks.repository.js'
 import { attemptDelivery, claimDue, dispatchOnce, flushCursor, newAttemptMemo, type CursorState, type WebhookDeps } from './delivery.js'
-import { apiFirst } from './api-first.js'
 import { sweepOnce } from './sweep.js'
 
 /**
@@ -29,22 +28,8 @@ export interface WebhookWorker {
   close(): Promise<void>
 }
 
-/** Change events fanned out per look at most. */
-const DISPATCH_BATCH = 200
-
 /** Milliseconds between two looks for work, and between two writes of attempt outcomes, at least. */
 export const TICK_GAP_MS = 10
-
-/**
- * With `apiFirst`, how long at most a look for work waits for the API's requests in flight to be
- * answered (api-first.ts) before it goes on regardless: the bound on what holding back adds to a
- * delivery's latency. Once a look waited this long, the worker stops holding back until it has caught
- * up (a look that leaves free slots), so a saturated API cannot starve the deliveries.
- */
-export const API_FIRST_MAX_DEFER_MS = 25
-
-/** With `apiFirst`, deliveries started together between two looks at the API's requests in flight. */
-const API_FIRST_GROUP = 4
 
 export function startWebhookWorker(
   deps: WebhookDeps,
@@ -56,12 +41,6 @@ export function startWebhookWorker(
      * picks up a subscription's activation), true again as soon as there is.
      */
     onListening?: (listening: boolean) => void
-    /**
-     * On the API's event loop: let the process's HTTP requests go first (api-first.ts) — each look
-     * for work and each delivery's start wait until no request is being served, for at most
-     * `API_FIRST_MAX_DEFER_MS` per look.
-     */
-    apiFirst?: boolean
   } = {},
 ): WebhookWorker {
   const inflight = new Set<Promise<void>>()
@@ -74,9 +53,6 @@ export function startWebhookWorker(
   const cursor: CursorState = {}
   let lastTick = 0
   let listening = true
-  const gate = opts.apiFirst ? apiFirst() : undefined
-  // Set when a look gave up holding back at its deadline; cleared once a look leaves slots free.
-  let behind = false
 
   const schedule = (ms: number) => {
     if (stopped) return
@@ -96,15 +72,13 @@ export function startWebhookWorker(
           deps.logger.info({ deliveries_deleted: r.deliveriesDeleted }, 'webhook sweep')
         }
       }
-      const deadline = behind ? 0 : Date.now() + API_FIRST_MAX_DEFER_MS
-      if (gate && (await gate.wait(deadline))) behind = true
       // Oldest due deliveries first; then fan out, claiming in the same transaction what it queues
       // due now for the slots still free (so a backlog is never overtaken by fresh events).
       const free = settings.concurrency - inflight.size
       const claimed = free > 0 && !stopped ? await claimDue(deps, free, leaseMs) : []
       const left = free - claimed.length
       const skippedBefore = cursor.skippedTo
-      const fanned = await dispatchOnce(deps, settings, DISPATCH_BATCH, left > 0 && !stopped ? { limit: left, leaseMs } : undefined, cursor)
+      const fanned = await dispatchOnce(deps, settings, 200, left > 0 && !stopped ? { limit: left, leaseMs } : undefined, cursor)
       if (fanned.consumed > 0 || (free > 0 && claimed.length + fanned.claimed.length === free)) busy = true
       // Idle (no new event since the last look): the cursor kept in memory while nobody listens is written now.
       if (!busy && cursor.skippedTo === skippedBefore) await flushCursor(deps, cursor)
@@ -113,10 +87,8 @@ export function startWebhookWorker(
         listening = now
         opts.onListening?.(now)
       }
-      const all = [...claimed, ...fanned.claimed]
-      if (all.length < free && fanned.consumed < DISPATCH_BATCH) behind = false
       const memo = newAttemptMemo(deps, record, fanned.reach)
-      const launch = (d: DeliveryRow) => {
+      for (const d of [...claimed, ...fanned.claimed]) {
         const p: Promise<void> = attemptDelivery(deps, settings, d, memo)
           .catch((err: unknown) => deps.logger.error({ err: { message: (err as Error)?.message } }, 'webhook delivery failed'))
           .finally(() => {
@@ -124,13 +96,6 @@ export function startWebhookWorker(
             if (!stopped) schedule(0)
           })
         inflight.add(p)
-      }
-      // Holding back: a few deliveries started at a time, each group once the API's requests in
-      // flight are answered; once a wait gave up at the deadline, all the rest at once.
-      for (let i = 0; i < all.length;) {
-        if (gate && !behind && ((await gate.wait(deadline)) || Date.now() >= deadline)) behind = true
-        const end = gate && !behind ? Math.min(all.length, i + API_FIRST_GROUP) : all.length
-        for (; i < end; i++) launch(all[i]!)
       }
     } catch (err) {
       if (!stopped) deps.logger.warn({ err: { message: (err as Error)?.message } }, 'webhook worker tick failed')
@@ -161,7 +126,6 @@ export function startWebhookWorker(
       clearTimeout(timer)
       await running
       await Promise.allSettled([...inflight])
-      gate?.close()
       await record.flush()
       await flushCursor(deps, cursor).catch((err: unknown) =>
         deps.logger.warn({ err: { message: (err as Error)?.message } }, 'webhook cursor not saved'),
