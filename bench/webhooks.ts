@@ -1,10 +1,12 @@
 /**
  * Benchmark of webhook delivery (issue 17; docs/webhooks.md). Not a test.
  *
- *   npx tsx bench/webhooks.ts [--subs 10] [--updates 200] [--rounds 3] [--seconds 5] [--concurrency 8] [--cpu-prof <dir>] [--label <name>]
+ *   npx tsx bench/webhooks.ts [--subs 10] [--updates 200] [--rounds 3] [--seconds 5] [--concurrency 8] [--cpu-prof <dir>]
+ *     [--receiver process|inline] [--label <name>]
  *
  * Seeds a SQLite store (a workspace, a connection shared with a root page, pages to update, `--subs`
- * auto-verified subscriptions to `page.properties_updated` pointing at a receiver in this process),
+ * auto-verified subscriptions to `page.properties_updated` pointing at a receiver on loopback — a child
+ * process of its own by default, `--receiver inline` in this process as before session 7),
  * starts the real server as a child process (bench/serve-child.ts; aggregation off, default poll), and
  * measures over loopback:
  *   1. page-update latency (`PATCH /v1/pages/{id}` title, one at a time), in alternating rounds with the
@@ -14,11 +16,11 @@
  *   3. sustained writes: `--concurrency` clients updating pages for `--seconds`, writes/s achieved and
  *      whether every delivery (writes × subs) arrived, and how long after the last write.
  * Output: JSON on stdout and bench/results/webhooks-<YYYY-MM-DD>[-<label>].json. The server child inherits
- * the environment, so `OCTAVO_WEBHOOK_THREAD=off` measures the in-process worker.
+ * the environment, so `OCTAVO_WEBHOOK_THREAD=on` measures the worker thread.
  * Targets (issue 17): 1,000 writes/s with 10 subscriptions; delivery p95 ≤ 100 ms; page-update p95 with
  * subscriptions ≤ 1.1 × without.
  */
-import { spawn } from 'node:child_process'
+import { fork, spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -50,24 +52,70 @@ const pct = (xs: number[], p: number) => {
 }
 const r1 = (x: number) => Math.round(x * 10) / 10
 
-// The receiver: records arrival times of events by (event id) and counts them.
-const arrivals: { at: number; timestamp: string; entity: string }[] = []
-const receiver = createServer((req, res) => {
-  const chunks: Buffer[] = []
-  req.on('data', (c: Buffer) => chunks.push(c))
-  req.on('end', () => {
-    const at = Date.now()
-    try {
-      const e = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { timestamp?: string; entity?: { id: string } }
-      if (e.timestamp && e.entity) arrivals.push({ at, timestamp: e.timestamp, entity: e.entity.id })
-    } catch {
-      /* not JSON */
-    }
-    res.writeHead(200).end()
+// The receiver: counts event deliveries and records each one's latency (arrival − event timestamp).
+// `--receiver process` (the default): in a child process of its own (bench/webhook-receiver-child.mjs
+// says why); `--receiver inline`: in this process, on the clients' event loop (sessions 4–6).
+const RECEIVER = process.argv.includes('--receiver') ? process.argv[process.argv.indexOf('--receiver') + 1] : 'process'
+interface Receiver {
+  url: string
+  reset(): Promise<void>
+  count(): Promise<number>
+  latencies(): Promise<{ latencies: number[]; cpuMs: number | null }>
+  close(): void
+}
+async function inlineReceiver(): Promise<Receiver> {
+  let arrivals: number[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const at = Date.now()
+      try {
+        const e = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { timestamp?: string; entity?: { id: string } }
+        if (e.timestamp && e.entity) arrivals.push(at - Date.parse(e.timestamp))
+      } catch {
+        /* not JSON */
+      }
+      res.writeHead(200).end()
+    })
   })
-})
-await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()))
-const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    reset: async () => {
+      arrivals = []
+    },
+    count: async () => arrivals.length,
+    latencies: async () => ({ latencies: arrivals, cpuMs: null }),
+    close: () => server.close(),
+  }
+}
+async function processReceiver(): Promise<Receiver> {
+  const proc = fork('bench/webhook-receiver-child.mjs', [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = ''
+    proc.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString()
+      const line = buf.split('\n').find((l) => l.startsWith('{'))
+      if (line) resolve((JSON.parse(line) as { url: string }).url)
+    })
+    proc.once('exit', (code) => reject(new Error(`receiver exited ${code}`)))
+  })
+  const ask = <T>(op: string) =>
+    new Promise<T>((resolve) => {
+      proc.once('message', (m) => resolve(m as T))
+      proc.send({ op })
+    })
+  return {
+    url,
+    reset: async () => void (await ask('reset')),
+    count: async () => (await ask<{ count: number }>('count')).count,
+    latencies: () => ask<{ latencies: number[]; cpuMs: number }>('latencies'),
+    close: () => proc.disconnect(),
+  }
+}
+const receiver = RECEIVER === 'inline' ? await inlineReceiver() : await processReceiver()
+const receiverUrl = receiver.url
 
 // Seed.
 const dataDir = mkdtempSync(join(tmpdir(), 'octavo-bench-webhooks-'))
@@ -158,8 +206,12 @@ async function setPausedAll(paused: boolean) {
 }
 async function drain(expected: number, ms = 60_000): Promise<number> {
   const end = Date.now() + ms
-  while (arrivals.length < expected && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
-  return arrivals.length
+  let got = await receiver.count()
+  while (got < expected && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 20))
+    got = await receiver.count()
+  }
+  return got
 }
 
 const load0 = loadavg()[0]!
@@ -175,10 +227,10 @@ for (let round = 0; round < ROUNDS; round++) {
   await setPausedAll(true)
   for (let i = 0; i < UPDATES; i++) withoutSubs.push(await update(pages[0]!))
   await setPausedAll(false)
-  arrivals.length = 0
+  await receiver.reset()
   for (let i = 0; i < UPDATES; i++) withSubs.push(await update(pages[0]!))
   await drain(UPDATES * SUBS)
-  for (const a of arrivals) deliveryMs.push(a.at - Date.parse(a.timestamp))
+  deliveryMs.push(...(await receiver.latencies()).latencies)
 }
 
 // 3: sustained writes, with the subscriptions paused, then active (same window).
@@ -212,7 +264,7 @@ let c0 = cpuMs()
 const quiet = await sustained()
 const quietCpu = cpuMs() - c0
 await setPausedAll(false)
-arrivals.length = 0
+await receiver.reset()
 c0 = cpuMs()
 const loud = await sustained()
 const writes = loud.writes
@@ -225,6 +277,7 @@ const cpuPerWriteQuiet = quietCpu / quiet.writes
 
 child.kill('SIGTERM')
 await new Promise((r) => child.once('exit', r))
+const receiverCpuMs = (await receiver.latencies()).cpuMs
 receiver.close()
 rmSync(dataDir, { recursive: true, force: true })
 
@@ -232,7 +285,9 @@ const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, load1_start: r1(load0), load1_end: r1(loadavg()[0]!) },
   commit: process.env.BENCH_COMMIT ?? null,
-  webhook_thread: process.env.OCTAVO_WEBHOOK_THREAD ?? 'on (default)',
+  webhook_thread: process.env.OCTAVO_WEBHOOK_THREAD ?? 'off (default)',
+  receiver: RECEIVER === 'inline' ? 'inline (the bench process)' : 'process (bench/webhook-receiver-child.mjs)',
+  receiver_cpu_ms_total: receiverCpuMs === null ? null : Math.round(receiverCpuMs),
   settings: { subscriptions: SUBS, updates_per_round: UPDATES, rounds: ROUNDS, seconds: SECONDS, concurrency: CONCURRENCY, poll_ms: 100 },
   page_update_ms: {
     without_subscriptions: { p50: r1(pct(withoutSubs, 50)), p95: r1(pct(withoutSubs, 95)) },
