@@ -1,10 +1,10 @@
 import { toMinute } from '../../domain/clock.js'
 import type { RichTextItem } from '../../domain/rich-text.js'
 import { plainText } from '../../domain/rich-text.js'
-import { behaves, type NotionVersion } from '../../domain/versions.js'
+import { behaves, dropsArchived, type NotionVersion } from '../../domain/versions.js'
 import { presentLegacyBlockContent } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
-import { presentParent, trashFields, type Served } from '../pages/pages.presenter.js'
+import { presentParent, type Served } from '../pages/pages.presenter.js'
 import type { BlockObjectResponse } from '@notionhq/client'
 
 /**
@@ -16,7 +16,7 @@ import type { BlockObjectResponse } from '@notionhq/client'
  * Before 2022-02-22 the `rich_text` of text blocks is presented as `text` (VERSION_BEHAVIOURS `blockRichText`).
  */
 export function presentBlock(
-  row: BlockRow,
+  row: PresentedBlockRow,
   opts: { version: NotionVersion; hasChildren: boolean; databaseId?: string; title?: string },
 ): Served<BlockObjectResponse> {
   let content: unknown
@@ -26,24 +26,64 @@ export function presentBlock(
   } else {
     content = JSON.parse(row.content)
     // Paragraphs always carry `icon` (SDK `ContentWithRichTextColorAndIconResponse`), also when stored without one.
+    // The parsed object is this answer's own: the key is added last, in place.
     if (row.type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content))
-      content = { ...content, icon: null }
+      (content as Record<string, unknown>).icon = null
     // Before 2022-02-22 text blocks carry `text` (domain/legacy-shapes.ts).
     content = presentLegacyBlockContent(row.type, content, opts.version)
   }
-  const common = {
-    object: 'block',
-    id: row.id,
-    parent: presentParent(row, opts.version, opts.databaseId),
-    created_time: toMinute(row.created_time),
-    last_edited_time: toMinute(row.last_edited_time),
-    created_by: { object: 'user', id: row.created_by },
-    last_edited_by: { object: 'user', id: row.last_edited_by },
-    has_children: row.type === 'child_database' ? false : opts.hasChildren,
-    ...trashFields(row.in_trash === 1, opts.version),
-  } satisfies Omit<Served<BlockObjectResponse>, 'type'>
+  const v = opts.version
   // Meeting notes are `transcription` blocks before 2026-03-11 (same payload; domain/versions.ts `meetingNotesName`).
-  const type = row.type === 'meeting_notes' && !behaves('meetingNotesName', opts.version) ? 'transcription' : row.type
+  const type = row.type === 'meeting_notes' && !behaves('meetingNotesName', v) ? 'transcription' : row.type
+  const inTrash = row.in_trash === 1
+  const hasChildren = row.type === 'child_database' ? false : opts.hasChildren
+  const parent = presentParent(row, v, opts.databaseId)
+  const createdBy = { object: 'user', id: row.created_by }
+  const editedBy = { object: 'user', id: row.last_edited_by }
+  // One object literal per shape (with or without `archived`, see `trashFields`), keys in Notion's order.
   // Cast: the type and its content come from storage (`type` a block type, content its stored JSON).
-  return { ...common, type, [type]: content } as Served<BlockObjectResponse>
+  const block = dropsArchived(v)
+    ? {
+        object: 'block',
+        id: row.id,
+        parent,
+        created_time: toMinute(row.created_time),
+        last_edited_time: toMinute(row.last_edited_time),
+        created_by: createdBy,
+        last_edited_by: editedBy,
+        has_children: hasChildren,
+        in_trash: inTrash,
+        type,
+      }
+    : {
+        object: 'block',
+        id: row.id,
+        parent,
+        created_time: toMinute(row.created_time),
+        last_edited_time: toMinute(row.last_edited_time),
+        created_by: createdBy,
+        last_edited_by: editedBy,
+        has_children: hasChildren,
+        archived: inTrash,
+        in_trash: inTrash,
+        type,
+      }
+  ;(block as Record<string, unknown>)[type] = content
+  return block as unknown as Served<BlockObjectResponse>
 }
+
+/** The columns of a block row `presentBlock` reads. */
+export type PresentedBlockRow = Pick<
+  BlockRow,
+  | 'id'
+  | 'type'
+  | 'parent_type'
+  | 'parent_id'
+  | 'content'
+  | 'properties'
+  | 'created_time'
+  | 'created_by'
+  | 'last_edited_time'
+  | 'last_edited_by'
+  | 'in_trash'
+>
