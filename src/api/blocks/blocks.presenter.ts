@@ -4,6 +4,7 @@ import { plainText } from '../../domain/rich-text.js'
 import { behaves, dropsArchived, type NotionVersion } from '../../domain/versions.js'
 import { presentLegacyBlockContent } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
+import { mayHoldFileRefs } from '../../services/file-urls.js'
 import { presentParent, type Served } from '../pages/pages.presenter.js'
 import type { BlockObjectResponse } from '@notionhq/client'
 
@@ -24,13 +25,8 @@ export function presentBlock(
     const props = JSON.parse(row.properties ?? '{}') as { title?: RichTextItem[] }
     content = { title: opts.title ?? plainText(props.title) }
   } else {
-    content = JSON.parse(row.content)
-    // Paragraphs always carry `icon` (SDK `ContentWithRichTextColorAndIconResponse`), also when stored without one.
-    // The parsed object is this answer's own: the key is added last, in place.
-    if (row.type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content))
-      (content as Record<string, unknown>).icon = null
     // Before 2022-02-22 text blocks carry `text` (domain/legacy-shapes.ts).
-    content = presentLegacyBlockContent(row.type, content, opts.version)
+    content = presentLegacyBlockContent(row.type, storedContent(row.type, row.content), opts.version)
   }
   const v = opts.version
   // Meeting notes are `transcription` blocks before 2026-03-11 (same payload; domain/versions.ts `meetingNotesName`).
@@ -87,3 +83,43 @@ export type PresentedBlockRow = Pick<
   | 'last_edited_by'
   | 'in_trash'
 >
+
+/** Most parsed contents `storedContent` keeps per block type; a full map is emptied. */
+const PARSED_CONTENT_LIMIT = 4096
+
+/** Parsed content of file-free blocks, by block type, then by stored text. */
+const parsedContent = new Map<string, Map<string, unknown>>()
+
+/**
+ * A block's `<type>` payload from its stored JSON text: parsed, and a paragraph given `icon: null`
+ * when stored without one (SDK `ContentWithRichTextColorAndIconResponse`; the key goes last).
+ * Content that names no file marker and no custom emoji (services/file-urls.ts `mayHoldFileRefs`)
+ * is nothing the router's `signFileRefs` or the custom-emoji refresh would change in place, so its
+ * parse is kept (keyed by the text itself, so an edited block is a new key), deeply frozen, and the
+ * same object serves every answer that presents that text: a list of 100 children then parses only
+ * what it has not seen. Anything else is parsed afresh for each answer, since signing rewrites it.
+ */
+export function storedContent(type: string, text: string): unknown {
+  const cacheable = !mayHoldFileRefs(text)
+  let byText = cacheable ? parsedContent.get(type) : undefined
+  if (byText) {
+    const hit = byText.get(text)
+    if (hit !== undefined) return hit
+  }
+  const content: unknown = JSON.parse(text)
+  if (type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content))
+    (content as Record<string, unknown>).icon = null
+  if (!cacheable) return content
+  if (!byText) parsedContent.set(type, (byText = new Map()))
+  if (byText.size >= PARSED_CONTENT_LIMIT) byText.clear()
+  byText.set(text, deepFreeze(content))
+  return content
+}
+
+function deepFreeze(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
