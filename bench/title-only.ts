@@ -16,6 +16,7 @@
  * (server and SDK client together, `process.cpuUsage`: robust on a loaded shared machine, where wall
  * time is mostly waiting for a core) and the ratios of the medians.
  * Goal (issue 16): the title-only path at least 3× faster.
+ * `--only <text>` runs the scenarios whose name contains it (e.g. `--only 'server side'`).
  * `--profile <scenario>@<version>` (e.g. `data-source query@2026-12-01`) also writes a V8 CPU profile of
  * that one timed loop to `<tmp dir>/title-only.cpuprofile` (read it with bench/profile-top.ts; not committed).
  * Output: a table on stdout and `bench/results/title-only-<YYYY-MM-DD>.json`, or the file `--out <path>`
@@ -45,6 +46,8 @@ const pArg = args.indexOf('--profile')
 const PROFILE = pArg === -1 ? undefined : args[pArg + 1]
 const oArg = args.indexOf('--out')
 const OUT = oArg === -1 ? undefined : args[oArg + 1]
+const onlyArg = args.indexOf('--only')
+const ONLY = onlyArg === -1 ? undefined : args[onlyArg + 1]
 const post = (session: Session, method: string, params: object = {}) =>
   new Promise<unknown>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))))
 const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
@@ -141,6 +144,7 @@ try {
   }
   const out: Record<string, unknown>[] = []
   for (const [name, run] of Object.entries(scenarios)) {
+    if (ONLY !== undefined && !name.includes(ONLY)) continue
     const med: Record<string, number> = {}
     for (const version of ['2026-03-11', '2026-12-01']) {
       const n = client(version)

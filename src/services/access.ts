@@ -19,7 +19,11 @@ const TYPE_OF_KIND: Record<Exclude<NodeKind, 'block'>, string> = { page: 'child_
  * The caller's effective level on a node: one ACL read on its permission root. Blocks use the root
  * of the page or database that owns them. Cost does not depend on depth or on the number of shares.
  */
-export async function levelOn(db: Db, caller: Pick<ApiCaller, 'principals'>, node: BlockRow): Promise<number> {
+export async function levelOn(
+  db: Db,
+  caller: Pick<ApiCaller, 'principals'>,
+  node: Pick<BlockRow, 'perm_root_id' | 'page_id'>,
+): Promise<number> {
   let root = node.perm_root_id
   if (root === null) {
     const owner = await findBlock(db, node.page_id)

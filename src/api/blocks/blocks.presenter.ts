@@ -1,10 +1,11 @@
 import { toMinute } from '../../domain/clock.js'
 import type { RichTextItem } from '../../domain/rich-text.js'
 import { plainText } from '../../domain/rich-text.js'
-import { behaves, type NotionVersion } from '../../domain/versions.js'
+import { behaves, dropsArchived, type NotionVersion } from '../../domain/versions.js'
 import { presentLegacyBlockContent } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
-import { presentParent, trashFields, type Served } from '../pages/pages.presenter.js'
+import { mayHoldFileRefs } from '../../services/file-urls.js'
+import { presentParent, type Served } from '../pages/pages.presenter.js'
 import type { BlockObjectResponse } from '@notionhq/client'
 
 /**
@@ -16,7 +17,7 @@ import type { BlockObjectResponse } from '@notionhq/client'
  * Before 2022-02-22 the `rich_text` of text blocks is presented as `text` (VERSION_BEHAVIOURS `blockRichText`).
  */
 export function presentBlock(
-  row: BlockRow,
+  row: PresentedBlockRow,
   opts: { version: NotionVersion; hasChildren: boolean; databaseId?: string; title?: string },
 ): Served<BlockObjectResponse> {
   let content: unknown
@@ -24,26 +25,101 @@ export function presentBlock(
     const props = JSON.parse(row.properties ?? '{}') as { title?: RichTextItem[] }
     content = { title: opts.title ?? plainText(props.title) }
   } else {
-    content = JSON.parse(row.content)
-    // Paragraphs always carry `icon` (SDK `ContentWithRichTextColorAndIconResponse`), also when stored without one.
-    if (row.type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content))
-      content = { ...content, icon: null }
     // Before 2022-02-22 text blocks carry `text` (domain/legacy-shapes.ts).
-    content = presentLegacyBlockContent(row.type, content, opts.version)
+    content = presentLegacyBlockContent(row.type, storedContent(row.type, row.content), opts.version)
   }
-  const common = {
-    object: 'block',
-    id: row.id,
-    parent: presentParent(row, opts.version, opts.databaseId),
-    created_time: toMinute(row.created_time),
-    last_edited_time: toMinute(row.last_edited_time),
-    created_by: { object: 'user', id: row.created_by },
-    last_edited_by: { object: 'user', id: row.last_edited_by },
-    has_children: row.type === 'child_database' ? false : opts.hasChildren,
-    ...trashFields(row.in_trash === 1, opts.version),
-  } satisfies Omit<Served<BlockObjectResponse>, 'type'>
+  const v = opts.version
   // Meeting notes are `transcription` blocks before 2026-03-11 (same payload; domain/versions.ts `meetingNotesName`).
-  const type = row.type === 'meeting_notes' && !behaves('meetingNotesName', opts.version) ? 'transcription' : row.type
+  const type = row.type === 'meeting_notes' && !behaves('meetingNotesName', v) ? 'transcription' : row.type
+  const inTrash = row.in_trash === 1
+  const hasChildren = row.type === 'child_database' ? false : opts.hasChildren
+  const parent = presentParent(row, v, opts.databaseId)
+  const createdBy = { object: 'user', id: row.created_by }
+  const editedBy = { object: 'user', id: row.last_edited_by }
+  // One object literal per shape (with or without `archived`, see `trashFields`), keys in Notion's order.
   // Cast: the type and its content come from storage (`type` a block type, content its stored JSON).
-  return { ...common, type, [type]: content } as Served<BlockObjectResponse>
+  const block = dropsArchived(v)
+    ? {
+        object: 'block',
+        id: row.id,
+        parent,
+        created_time: toMinute(row.created_time),
+        last_edited_time: toMinute(row.last_edited_time),
+        created_by: createdBy,
+        last_edited_by: editedBy,
+        has_children: hasChildren,
+        in_trash: inTrash,
+        type,
+      }
+    : {
+        object: 'block',
+        id: row.id,
+        parent,
+        created_time: toMinute(row.created_time),
+        last_edited_time: toMinute(row.last_edited_time),
+        created_by: createdBy,
+        last_edited_by: editedBy,
+        has_children: hasChildren,
+        archived: inTrash,
+        in_trash: inTrash,
+        type,
+      }
+  ;(block as Record<string, unknown>)[type] = content
+  return block as unknown as Served<BlockObjectResponse>
+}
+
+/** The columns of a block row `presentBlock` reads. */
+export type PresentedBlockRow = Pick<
+  BlockRow,
+  | 'id'
+  | 'type'
+  | 'parent_type'
+  | 'parent_id'
+  | 'content'
+  | 'properties'
+  | 'created_time'
+  | 'created_by'
+  | 'last_edited_time'
+  | 'last_edited_by'
+  | 'in_trash'
+>
+
+/** Most parsed contents `storedContent` keeps per block type; a full map is emptied. */
+const PARSED_CONTENT_LIMIT = 4096
+
+/** Parsed content of file-free blocks, by block type, then by stored text. */
+const parsedContent = new Map<string, Map<string, unknown>>()
+
+/**
+ * A block's `<type>` payload from its stored JSON text: parsed, and a paragraph given `icon: null`
+ * when stored without one (SDK `ContentWithRichTextColorAndIconResponse`; the key goes last).
+ * Content that names no file marker and no custom emoji (services/file-urls.ts `mayHoldFileRefs`)
+ * is nothing the router's `signFileRefs` or the custom-emoji refresh would change in place, so its
+ * parse is kept (keyed by the text itself, so an edited block is a new key), deeply frozen, and the
+ * same object serves every answer that presents that text: a list of 100 children then parses only
+ * what it has not seen. Anything else is parsed afresh for each answer, since signing rewrites it.
+ */
+export function storedContent(type: string, text: string): unknown {
+  const cacheable = !mayHoldFileRefs(text)
+  let byText = cacheable ? parsedContent.get(type) : undefined
+  if (byText) {
+    const hit = byText.get(text)
+    if (hit !== undefined) return hit
+  }
+  const content: unknown = JSON.parse(text)
+  if (type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content))
+    (content as Record<string, unknown>).icon = null
+  if (!cacheable) return content
+  if (!byText) parsedContent.set(type, (byText = new Map()))
+  if (byText.size >= PARSED_CONTENT_LIMIT) byText.clear()
+  byText.set(text, deepFreeze(content))
+  return content
+}
+
+function deepFreeze(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
 }

@@ -21,6 +21,7 @@ import { levelOn, loadAuthorized } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import { explainInTrash } from '../../services/explain-denials.js'
 import { UploadClaims } from '../../services/file-attachments.js'
+import { markFileFree, mayHoldFileRefs } from '../../services/file-urls.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
   deleteNode,
@@ -28,7 +29,7 @@ import {
   findLiveChild,
   inTrashWithAncestors,
   insertBlockTree,
-  listChildren,
+  listChildPage,
   touchPage,
   updateNode,
   withChildren,
@@ -211,15 +212,26 @@ export async function listBlockChildren(
   if (await inTrashWithAncestors(db, node)) throw objectNotFound('block', id, caller.connectionName).explain(await explainInTrash(db, node))
   if (node.type === 'child_database') return listEnvelope('block', [], null)
   const limit = query.page_size ?? PAGE_SIZE_MAX
-  const { page, nextCursor } = pageOf(await listChildren(db, node.id, query.start_cursor, limit + 1), limit)
+  const { page, nextCursor } = pageOf(await listChildPage(db, node.id, query.start_cursor, limit + 1), limit)
   const ownerRoot = node.perm_root_id ?? (await findBlock(db, node.page_id))?.perm_root_id ?? null
-  const visible: BlockRow[] = []
+  const results: Record<string, unknown>[] = []
+  const readContent = ctx.caller.capabilities.readContent
+  let fileFree = true
   for (const row of page) {
-    // A child page with its own permissions may be hidden from the caller.
+    // A child page with its own permissions may be hidden from the caller (`levelOn` reads its root only).
     if (row.perm_root_id !== null && row.perm_root_id !== ownerRoot && (await levelOn(db, caller, row)) < REQUIRED_LEVEL.read) continue
-    visible.push(row)
+    if (!readContent) {
+      // Insert-only connections get partial objects: they may not read content (capabilities doc).
+      results.push({ object: 'block', id: row.id })
+      continue
+    }
+    // A child page or database shows its plain-text title only; other blocks their stored content.
+    if (row.type !== 'child_page' && row.type !== 'child_database' && mayHoldFileRefs(row.content)) fileFree = false
+    results.push(presentBlock(row, { version: ctx.version, hasChildren: row.has_children }))
   }
-  return listEnvelope('block', await presentRows(db, ctx, visible), nextCursor)
+  const list = listEnvelope('block', results, nextCursor)
+  // Nothing to sign or refresh: the router's `signFileRefs` need not walk 100 blocks (services/file-urls.ts).
+  return fileFree ? markFileFree(list) : list
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { PresentedRow } from '../../storage/repositories/data-source-query.repository.js'
 import { toMinute } from '../../domain/clock.js'
 import { compactId } from '../../domain/ids.js'
-import { presentPropertyValues, titleOfValues, type Schema } from '../../domain/properties.js'
+import { presentPropertyValues, titleOfValues, type PropertyConfig, type Schema } from '../../domain/properties.js'
+import { plainText, type RichTextItem } from '../../domain/rich-text.js'
 import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/versions.js'
 import { presentLegacyProperties } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
@@ -55,10 +56,15 @@ export function presentParent(
   }
 }
 
+const NON_ASCII = /[^\x00-\x7f]/
+const NOT_LETTER_OR_DIGIT = /[^\p{L}\p{N}]+/gu
+const NOT_ASCII_LETTER_OR_DIGIT = /[^A-Za-z0-9]+/g
+
 /** `https://…/<Title-slug>-<32 hex>`, like Notion's page URLs. */
 export function urlOf(publicUrl: string, id: string, title: string): string {
+  // In ASCII text the letters and digits are [A-Za-z0-9]: the same slug without the Unicode tables.
   const slug = title
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(NON_ASCII.test(title) ? NOT_LETTER_OR_DIGIT : NOT_ASCII_LETTER_OR_DIGIT, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 60)
   return `${publicUrl}/${slug ? `${slug}-` : ''}${compactId(id)}`
@@ -79,25 +85,40 @@ export function trashFields(inTrash: boolean, version: NotionVersion): { archive
 export function presentPage(row: PresentedRow, p: PagePresentation): Record<string, unknown> {
   const schema = p.dataSource?.schema ?? null
   const computedNothing = p.computed === undefined || Object.keys(p.computed).length === 0
-  const values = storedValues(row.properties, schema, computedNothing)
   const createdTime = toMinute(row.created_time)
   const lastEditedTime = toMinute(row.last_edited_time)
-  // Property values are built by domain/properties.ts (and legacy-shapes.ts) as untyped wire values.
-  const properties = presentLegacyProperties(
-    presentPropertyValues(
-      values,
-      schema,
-      {
-        created_time: createdTime,
-        last_edited_time: lastEditedTime,
-        created_by: row.created_by,
-        last_edited_by: row.last_edited_by,
-      },
-      p.computed,
-    ),
-    p.version,
-    { values: true },
-  ) as PageObjectResponse['properties']
+  const only = schema !== null && computedNothing ? titleOnly(schema) : undefined
+  let properties: PageObjectResponse['properties']
+  let title: string
+  if (only) {
+    // A row presented with its title property alone (2026-12-01's title-only lists): the one entry
+    // `presentPropertyValues` would build, `{<name>: {id, type: "title", title}}`, from that member only.
+    const stored = row.properties === null ? undefined : jsonMember(row.properties, only.id)
+    const value = stored === undefined ? [] : stored
+    properties = presentLegacyProperties({ [only.name]: { id: only.id, type: 'title', title: value } }, p.version, {
+      values: true,
+    }) as PageObjectResponse['properties']
+    title = plainText(stored as RichTextItem[] | undefined)
+  } else {
+    const values = storedValues(row.properties, schema, computedNothing)
+    // Property values are built by domain/properties.ts (and legacy-shapes.ts) as untyped wire values.
+    properties = presentLegacyProperties(
+      presentPropertyValues(
+        values,
+        schema,
+        {
+          created_time: createdTime,
+          last_edited_time: lastEditedTime,
+          created_by: row.created_by,
+          last_edited_by: row.last_edited_by,
+        },
+        p.computed,
+      ),
+      p.version,
+      { values: true },
+    ) as PageObjectResponse['properties']
+    title = titleOfValues(values, schema)
+  }
   return {
     object: 'page',
     id: row.id,
@@ -112,7 +133,7 @@ export function presentPage(row: PresentedRow, p: PagePresentation): Record<stri
     is_archived: false,
     is_locked: row.is_locked === 1,
     properties,
-    url: urlOf(p.publicUrl, row.id, titleOfValues(values, schema)),
+    url: urlOf(p.publicUrl, row.id, title),
     public_url: null,
   } satisfies Served<PageObjectResponse>
 }
@@ -124,6 +145,20 @@ export function presentPage(row: PresentedRow, p: PagePresentation): Record<stri
  */
 export function presentsFileFree(row: Pick<PresentedRow, 'properties' | 'icon' | 'cover'>, p: Pick<PagePresentation, 'computed'>): boolean {
   return (p.computed === undefined || Object.keys(p.computed).length === 0) && !mayHoldFileRefs(row.properties, row.icon, row.cover)
+}
+
+/** Each schema's title property when it is the schema's only property (a title-only list's narrowed schema), else null. */
+const titleOnlySchemas = new WeakMap<Schema, PropertyConfig | null>()
+
+/** The title property of `schema` when it is its only property: `presentPage` then builds that one entry directly. */
+function titleOnly(schema: Schema): PropertyConfig | null {
+  let only = titleOnlySchemas.get(schema)
+  if (only === undefined) {
+    const props = Object.values(schema)
+    only = props.length === 1 && props[0]?.type === 'title' ? props[0] : null
+    titleOnlySchemas.set(schema, only)
+  }
+  return only
 }
 
 /**

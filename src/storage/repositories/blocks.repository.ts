@@ -305,6 +305,81 @@ export async function listChildren(db: Db, parentId: string, cursor: string | un
   return q.execute()
 }
 
+/**
+ * The columns a listed child block is presented from (api/blocks/blocks.presenter.ts `presentBlock`)
+ * and checked with (its permission root and owning page, services/access.ts `levelOn`).
+ */
+export const CHILD_COLUMNS = [
+  'id',
+  'type',
+  'parent_type',
+  'parent_id',
+  'page_id',
+  'perm_root_id',
+  'content',
+  'properties',
+  'created_time',
+  'created_by',
+  'last_edited_time',
+  'last_edited_by',
+  'in_trash',
+] as const satisfies readonly (keyof BlockRow)[]
+
+/** A child as `listChildPage` returns it: `CHILD_COLUMNS` and whether it has live children itself (Notion's `has_children`). */
+export type ChildRow = Pick<BlockRow, (typeof CHILD_COLUMNS)[number]> & { has_children: boolean }
+
+/** `CHILD_COLUMNS` of `b` and `has_children` (0/1 on both stores) in one select list. */
+function childSelect(db: Db) {
+  return db
+    .selectFrom('block as b')
+    .select(CHILD_COLUMNS.map((c) => `b.${c}` as const))
+    .select(
+      sql<number>`case when exists (select 1 from block as k where k.parent_id = b.id and k.parent_type <> 'data_source_id' and k.in_trash = 0) then 1 else 0 end`.as(
+        'has_children',
+      ),
+    )
+}
+
+/** `listChildPage`'s statements, compiled once: the first page, and a page from a cursor child on. */
+const childPageFirst = compiledOnce(2, (db, parentId, limit) =>
+  childSelect(db)
+    .where('b.parent_id', '=', parentId as string)
+    .where('b.parent_type', '<>', 'data_source_id')
+    .where('b.in_trash', '=', 0)
+    .orderBy('b.position')
+    .orderBy('b.id')
+    .limit(limit as unknown as number),
+)
+const childPageFrom = compiledOnce(4, (db, parentId, cursor, cursorParent, limit) =>
+  childSelect(db)
+    .where('b.parent_id', '=', parentId as string)
+    .where('b.parent_type', '<>', 'data_source_id')
+    .where('b.in_trash', '=', 0)
+    .where('b.position', '>=', (eb) =>
+      eb
+        .selectFrom('block as c')
+        .select('c.position')
+        .where('c.id', '=', cursor as string)
+        .where('c.parent_id', '=', cursorParent as string),
+    )
+    .orderBy('b.position')
+    .orderBy('b.id')
+    .limit(limit as unknown as number),
+)
+
+/**
+ * `listChildren` for presenting (`GET /v1/blocks/{id}/children`): the same children in the same
+ * order, `limit` at a time from the child `cursor` on (none when `cursor` is not a child of
+ * `parentId`), in one statement that also answers each child's `has_children`, with
+ * `CHILD_COLUMNS` only.
+ */
+export async function listChildPage(db: Db, parentId: string, cursor: string | undefined, limit: number): Promise<ChildRow[]> {
+  type Raw = Omit<ChildRow, 'has_children'> & { has_children: number | boolean | string }
+  const rows = (cursor ? await childPageFrom(db, parentId, cursor, parentId, limit) : await childPageFirst(db, parentId, limit)) as Raw[]
+  for (const r of rows) (r as unknown as ChildRow).has_children = Number(r.has_children) === 1
+  return rows as unknown as ChildRow[]
+}
+
 /** Of `ids`, the ones with at least one live child (Notion's `has_children`). */
 export async function withChildren(db: Db, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set()
