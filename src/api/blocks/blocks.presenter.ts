@@ -84,35 +84,37 @@ export type PresentedBlockRow = Pick<
   | 'in_trash'
 >
 
-/** Most parsed contents `storedContent` keeps per block type; a full map is emptied. */
+/** Most parsed contents `storedContent` keeps (all types together); a full map is emptied. */
 const PARSED_CONTENT_LIMIT = 4096
+/** Longest stored text whose parse is kept: the kept memory stays in the low tens of MB. */
+const PARSED_CONTENT_MAX_CHARS = 4096
 
-/** Parsed content of file-free blocks, by block type, then by stored text. */
-const parsedContent = new Map<string, Map<string, unknown>>()
+/** Parsed content of file-free blocks, by block type and stored text (`<type> <text>`). */
+const parsedContent = new Map<string, unknown>()
 
 /**
  * A block's `<type>` payload from its stored JSON text: parsed, and a paragraph given `icon: null`
  * when stored without one (SDK `ContentWithRichTextColorAndIconResponse`; the key goes last).
  * Content that names no file marker and no custom emoji (services/file-urls.ts `mayHoldFileRefs`)
  * is nothing the router's `signFileRefs` or the custom-emoji refresh would change in place, so its
- * parse is kept (keyed by the text itself, so an edited block is a new key), deeply frozen, and the
- * same object serves every answer that presents that text: a list of 100 children then parses only
- * what it has not seen. Anything else is parsed afresh for each answer, since signing rewrites it.
+ * parse is kept (keyed by the text itself, so an edited block is a new key; texts up to
+ * `PARSED_CONTENT_MAX_CHARS`), deeply frozen, and the same object serves every answer that presents
+ * that text: a list of 100 children then parses only what it has not seen. Anything else is parsed
+ * afresh for each answer, since signing rewrites it.
  */
 export function storedContent(type: string, text: string): unknown {
-  const cacheable = !mayHoldFileRefs(text)
-  let byText = cacheable ? parsedContent.get(type) : undefined
-  if (byText) {
-    const hit = byText.get(text)
+  const cacheable = text.length <= PARSED_CONTENT_MAX_CHARS && !mayHoldFileRefs(text)
+  const key = cacheable ? `${type} ${text}` : ''
+  if (cacheable) {
+    const hit = parsedContent.get(key)
     if (hit !== undefined) return hit
   }
   const content: unknown = JSON.parse(text)
   if (type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content))
     (content as Record<string, unknown>).icon = null
   if (!cacheable) return content
-  if (!byText) parsedContent.set(type, (byText = new Map()))
-  if (byText.size >= PARSED_CONTENT_LIMIT) byText.clear()
-  byText.set(text, deepFreeze(content))
+  if (parsedContent.size >= PARSED_CONTENT_LIMIT) parsedContent.clear()
+  parsedContent.set(key, deepFreeze(content))
   return content
 }
 
