@@ -1,6 +1,7 @@
 import type { Db } from '../store.js'
 import type { MemberRole, UserTable, WorkspaceTable } from '../database.js'
 import type { At } from './at.js'
+import { compiledOnce } from './compiled.js'
 import { appendEvent } from './events.repository.js'
 
 /** The columns of a workspace object (the storage quota is read on its own, `storageQuotaOf`). */
@@ -18,8 +19,19 @@ export async function listWorkspaces(db: Db): Promise<WorkspaceTable[]> {
 
 /** One user (person or bot) by id. */
 export async function findUser(db: Db, id: string): Promise<UserTable | undefined> {
-  return db.selectFrom('user').selectAll().where('id', '=', id).executeTakeFirst()
+  return (await userById(db, id))[0]
 }
+
+/**
+ * `findUser`'s statement, compiled once: `GET /v1/users/me` reads the caller's bot with it on every
+ * call (on PostgreSQL a named statement, planned once per connection instead of on every call).
+ */
+const userById = compiledOnce(1, (db, id) =>
+  db
+    .selectFrom('user')
+    .selectAll()
+    .where('id', '=', id as string),
+)
 
 /** Users (people or bots) by id, in no particular order; unknown ids are left out (500 ids per statement). */
 export async function findUsers(db: Db, ids: string[]): Promise<UserTable[]> {
