@@ -2,6 +2,8 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPostgresStore } from '../../src/storage/postgres-store.js'
 import { findBlock } from '../../src/storage/repositories/blocks.repository.js'
+import { appendEvents, eventLogPosition, eventStampsAfter } from '../../src/storage/repositories/events.repository.js'
+import { findUser } from '../../src/storage/repositories/workspaces.repository.js'
 import { statementName } from '../../src/storage/named-statements.js'
 import type { Store } from '../../src/storage/store.js'
 import { POSTGRES_URL, freshPostgresSchema } from '../support/stores.js'
@@ -38,5 +40,37 @@ describe.skipIf(!POSTGRES_URL)('named prepared statements on PostgreSQL', () => 
     const ws = await sql<{ id: string }>`select id from workspace limit 1`.execute(store.db)
     expect(ws.rows).toEqual([])
     expect(await findBlock(store.db, '00000000-0000-4000-8000-000000000002')).toBeUndefined()
+  })
+
+  it('plans the log reads and the user read once per connection (no parameter in a limit)', async () => {
+    // A log of 1,300 events of ≈ 0.5 kB that PostgreSQL has no statistics of yet (a freshly filled store, before
+    // autovacuum analyzes it): with `limit $1` the position read was planned again on every call
+    // (ADR 40); with literal limits every call after the first few runs the generic plan.
+    const time = '2026-12-06T12:00:00.000Z'
+    await appendEvents(
+      store.db,
+      Array.from({ length: 1300 }, () => ({
+        workspaceId: null,
+        type: 'page.updated',
+        actor: 'test',
+        time,
+        data: { fields: ['x'.repeat(400)] },
+      })),
+    )
+    for (let i = 0; i < 8; i++) {
+      await eventLogPosition(store.db)
+      await eventStampsAfter(store.db, i)
+      expect(await findUser(store.db, '00000000-0000-4000-8000-000000000003')).toBeUndefined()
+    }
+    const { rows } = await sql<{ statement: string; generic_plans: number; custom_plans: number }>`
+      select statement, generic_plans, custom_plans from pg_prepared_statements where name like 'octavo_%'`.execute(store.db)
+    const of = (pattern: RegExp) => rows.filter((r) => pattern.test(r.statement))
+    expect(of(/max\("seq"\)/)).toHaveLength(1)
+    expect(of(/"seq" > \$1/)).toHaveLength(1)
+    expect(of(/from "user" where "id" = \$1/)).toHaveLength(1)
+    for (const r of [...of(/max\("seq"\)/), ...of(/"seq" > \$1/), ...of(/from "user" where "id" = \$1/)]) {
+      expect(Number(r.custom_plans)).toBeLessThanOrEqual(5)
+      expect(Number(r.generic_plans)).toBeGreaterThanOrEqual(3)
+    }
   })
 })

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { v7 as uuidv7 } from 'uuid'
 import type { Db } from '../store.js'
 import { compiledOnce } from './compiled.js'
@@ -121,13 +122,17 @@ export interface EventStamp {
   type: string
 }
 
+// The limits of the two statements below are literals, not parameters: PostgreSQL plans a named
+// statement whose `limit` is a parameter again on every execution (a custom plan: the generic plan's
+// row estimate for an unknown limit costs more), which made the position read cost ≈ 3× a point read
+// of PostgreSQL's CPU (bench/RESULTS.md, session 7).
 const stampsAfter = compiledOnce(1, (db, after) =>
   db
     .selectFrom('change_event')
     .select(['seq', 'workspace_id', 'type'])
     .where('seq', '>', after as unknown as number)
     .orderBy('seq')
-    .limit(EVENT_STAMP_LIMIT),
+    .limit(sql.lit(EVENT_STAMP_LIMIT)),
 )
 
 const position = compiledOnce(0, (db) =>
@@ -136,7 +141,7 @@ const position = compiledOnce(0, (db) =>
       .selectFrom('change_event')
       .select((e) => e.fn.max('seq').as('m'))
       .as('last'),
-    eb.selectFrom('change_event').select('id').orderBy('seq').limit(1).as('first_id'),
+    eb.selectFrom('change_event').select('id').orderBy('seq').limit(sql.lit(1)).as('first_id'),
   ]),
 )
 

@@ -1,8 +1,8 @@
 import type { Db } from '../store.js'
 import type { MemberRole, UserTable, WorkspaceTable } from '../database.js'
 import type { At } from './at.js'
-import { appendEvent } from './events.repository.js'
 import { compiledOnce } from './compiled.js'
+import { appendEvent } from './events.repository.js'
 
 /** The columns of a workspace object (the storage quota is read on its own, `storageQuotaOf`). */
 const WORKSPACE_COLUMNS = ['id', 'name', 'icon', 'plan', 'created_time'] as const
@@ -17,11 +17,15 @@ export async function listWorkspaces(db: Db): Promise<WorkspaceTable[]> {
   return db.selectFrom('workspace').select(WORKSPACE_COLUMNS).orderBy('created_time').execute()
 }
 
-/** One user (person or bot) by id; compiled once, as `users.me` reads it on every call. */
+/** One user (person or bot) by id. */
 export async function findUser(db: Db, id: string): Promise<UserTable | undefined> {
   return (await userById(db, id))[0]
 }
 
+/**
+ * `findUser`'s statement, compiled once: `GET /v1/users/me` reads the caller's bot with it on every
+ * call (on PostgreSQL a named statement, planned once per connection instead of on every call).
+ */
 const userById = compiledOnce(1, (db, id) =>
   db
     .selectFrom('user')
