@@ -54,15 +54,28 @@ const lastDigests = new WeakMap<object, { secrets: Deps['secrets']; token: strin
  * `secrets.tokenDigest(token)`, remembered per client connection: an integration sends the same
  * token on every request of a keep-alive connection, and the HMAC was about 4% of a page read's CPU
  * (bench/RESULTS.md, session 7). The entry lives as long as the connection (a WeakMap on it) and
- * holds only what that connection sent last; comparing with it tells a client nothing it did not send.
+ * holds what that connection sent last. Behind a proxy one upstream connection carries many clients'
+ * requests, so the new token is compared with the remembered one in constant time (`sameToken`): its
+ * timing tells nothing of another client's token.
  */
 function digestOf(deps: Deps, token: string, socket: object | undefined): string {
   if (!socket) return deps.secrets.tokenDigest(token)
   const last = lastDigests.get(socket)
-  if (last && last.token === token && last.secrets === deps.secrets) return last.digest
+  if (last && last.secrets === deps.secrets && sameToken(last.token, token)) return last.digest
   const digest = deps.secrets.tokenDigest(token)
   lastDigests.set(socket, { secrets: deps.secrets, token, digest })
   return digest
+}
+
+/**
+ * Equality of two well-formed tokens in time independent of where they differ: every character is
+ * compared (the length is the token format's, not a secret).
+ */
+function sameToken(a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
 }
 
 async function callerOf(deps: Deps, token: string, socket: object | undefined): Promise<ApiCaller> {
