@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
-import type { Context, Hono, MiddlewareHandler } from 'hono'
+import type { Context, Hono } from 'hono'
 import { routePath } from 'hono/route'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { RateLimiter } from '../rate-limit/limiter.js'
@@ -28,12 +28,10 @@ import type { AppEnv } from './context.js'
 
 export interface Ops {
   registry: Registry
-  /** Records requests; mount first (`app.use('*', ops.measure)`). */
-  measure: MiddlewareHandler<AppEnv>
   /**
-   * What `measure` does after the request, for a middleware that already wraps it (the front door,
-   * http/middleware/front-door.ts): counts the answered request and its latency since `start`
-   * (`performance.now()` ms), by method, route pattern and status.
+   * Records an answered request, called by the front door (http/middleware/front-door.ts), which
+   * wraps every request: counts it and its latency since `start` (`performance.now()` ms), by method,
+   * route pattern and status.
    */
   record(c: Context<AppEnv>, start: number): void
   /** Wraps a limiter so that refusals are counted. */
@@ -114,14 +112,6 @@ export function createOps(
     draining: () => draining,
     drain: () => {
       draining = true
-    },
-    measure: async (c, next) => {
-      const start = performance.now()
-      try {
-        await next()
-      } finally {
-        record(c, start)
-      }
     },
     record,
     countRejections: (inner) => ({
