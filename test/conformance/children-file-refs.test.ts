@@ -1,6 +1,6 @@
 import type { Client } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adminCall, connectedWorkspace, rt, type Seed } from '../support/factories.js'
+import { addCustomEmoji, connectedWorkspace, rt, TINY_PNG, type Seed } from '../support/factories.js'
 import { startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -12,9 +12,6 @@ import { startTestServer, type TestServer } from '../support/harness.js'
  * plain blocks answers as each block does alone. Sources: docs/file-uploads.md,
  * docs/reference/notion-api-2026.md §1.7, §5.1.
  */
-
-// A 1×1 transparent PNG.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64')
 
 type Block = { id: string; type: string; [k: string]: unknown }
 
@@ -30,19 +27,16 @@ describe('files and custom emojis in listed children', () => {
     server = await startTestServer()
     ;({ s } = await connectedWorkspace(server))
     notion = server.client(s.token, '2026-03-11')
-    const made = await adminCall(server, 'POST', `/workspaces/${s.workspace.id}/custom-emojis`, {
-      name: 'party',
-      image_base64: PNG.toString('base64'),
-      content_type: 'image/png',
-    })
-    expect(made.status).toBe(201)
-    party = made.body
+    party = await addCustomEmoji(server, s.workspace.id, 'party')
     const page = async (title: string) =>
       (await notion.pages.create({ parent: { page_id: s.pages.root.id }, properties: { title: { title: rt(title) } } })).id
     withRefs = await page('With refs')
     plainOnly = await page('Plain only')
     const upload = await notion.fileUploads.create({ filename: 'a.png', content_type: 'image/png' })
-    await notion.fileUploads.send({ file_upload_id: upload.id, file: { filename: 'a.png', data: new Blob([PNG], { type: 'image/png' }) } })
+    await notion.fileUploads.send({
+      file_upload_id: upload.id,
+      file: { filename: 'a.png', data: new Blob([TINY_PNG], { type: 'image/png' }) },
+    })
     const plain = (n: number) => Array.from({ length: n }, (_, i) => ({ paragraph: { rich_text: rt(`plain ${i}`) } }))
     await notion.blocks.children.append({
       block_id: withRefs,

@@ -1,6 +1,6 @@
 import type { Client } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adminCall, buildDatabase, connectedWorkspace, rt, type Seed } from '../support/factories.js'
+import { addCustomEmoji, buildDatabase, connectedWorkspace, rt, TINY_PNG, type Seed } from '../support/factories.js'
 import { startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -11,9 +11,6 @@ import { startTestServer, type TestServer } from '../support/harness.js'
  * custom-emoji icon and a custom-emoji mention inside the title. Sources: docs/file-uploads.md,
  * docs/reference/notion-api-2026.md §1.7, §5.1.
  */
-
-// A 1×1 transparent PNG.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64')
 
 type Page = { id: string; icon: unknown; properties: Record<string, { type: string; [k: string]: unknown }> }
 
@@ -29,20 +26,14 @@ describe('files and custom emojis in listed pages', () => {
     server = await startTestServer()
     ;({ s } = await connectedWorkspace(server))
     notion = server.client(s.token, '2026-03-11')
-    const made = await adminCall(server, 'POST', `/workspaces/${s.workspace.id}/custom-emojis`, {
-      name: 'party',
-      image_base64: PNG.toString('base64'),
-      content_type: 'image/png',
-    })
-    expect(made.status).toBe(201)
-    party = made.body
+    party = await addCustomEmoji(server, s.workspace.id, 'party')
     ;({ dataSourceId } = await buildDatabase(notion, s.pages.root.id, {
       title: 'Refs',
       properties: { Name: { title: {} }, Attachments: { files: {} } },
     }))
     const upload = async (filename: string) => {
       const created = await notion.fileUploads.create({ filename, content_type: 'image/png' })
-      await notion.fileUploads.send({ file_upload_id: created.id, file: { filename, data: new Blob([PNG], { type: 'image/png' }) } })
+      await notion.fileUploads.send({ file_upload_id: created.id, file: { filename, data: new Blob([TINY_PNG], { type: 'image/png' }) } })
       return created.id
     }
     const row = async (name: string, extra: Record<string, unknown>, title: unknown[] = rt(`Ref ${name}`)) =>

@@ -160,3 +160,28 @@ export async function adminCall(
   })
   return { status: res.status, body: (await res.json()) as any }
 }
+
+/** A 1×1 transparent PNG, for uploads and custom-emoji images. */
+export const TINY_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+)
+
+/**
+ * Adds a custom emoji named `name` (image `TINY_PNG`) to a workspace through Octavo's admin API.
+ * @returns the emoji as the admin API answers it (`id`, `name`, `url`).
+ * @throws Error when the admin API does not answer 201.
+ */
+export async function addCustomEmoji(
+  server: TestServer,
+  workspaceId: string,
+  name: string,
+): Promise<{ id: string; name: string; url: string }> {
+  const made = await adminCall(server, 'POST', `/workspaces/${workspaceId}/custom-emojis`, {
+    name,
+    image_base64: TINY_PNG.toString('base64'),
+    content_type: 'image/png',
+  })
+  if (made.status !== 201) throw new Error(`adding custom emoji ${name}: ${made.status} ${JSON.stringify(made.body)}`)
+  return made.body as { id: string; name: string; url: string }
+}
