@@ -14,17 +14,10 @@
  * `<tmp dir>/children.cpuprofile` (read it with bench/profile-top.ts).
  */
 import { Client, LogLevel } from '@notionhq/client'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Session } from 'node:inspector'
-import { performance } from 'node:perf_hooks'
-import { loadConfig } from '../src/config.js'
-import { createLogger } from '../src/logger.js'
-import { startServer } from '../src/server.js'
-import { createConnection, shareWithConnection } from '../src/services/connections.service.js'
-import { createPageAsUser } from '../src/services/setup.service.js'
-import { createWorkspace } from '../src/services/workspaces.service.js'
+import { sharedWorkspace, startInProcessServer, timeCalls } from './lib/in-process.js'
 import { listBlockChildren } from '../src/api/blocks/blocks.service.js'
 import { authenticateBearer } from '../src/services/auth.service.js'
 import { signFileRefs } from '../src/services/file-urls.js'
@@ -38,31 +31,12 @@ const arg = (name: string) => {
 const ITERATIONS = Number(arg('--iterations') ?? 300)
 const PROFILE = arg('--profile')
 const OUT = arg('--out')
-const post = (session: Session, method: string, params: object = {}) =>
-  new Promise<unknown>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))))
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel']
 
-const dir = mkdtempSync(join(tmpdir(), 'octavo-bench-children-'))
-const config = loadConfig({
-  OCTAVO_DATA_DIR: dir,
-  OCTAVO_PORT: '0',
-  OCTAVO_DEMO: 'off',
-  OCTAVO_LOG_LEVEL: 'silent',
-  OCTAVO_WEBHOOKS: 'off',
-})
-config.rateLimits = { ...config.rateLimits, enabled: false }
-const server = await startServer(config, { logger: createLogger('silent') })
+const { server, close } = await startInProcessServer('octavo-bench-children-')
 try {
   const deps = server.deps
-  const { workspace, members } = await createWorkspace(deps, {
-    name: 'Bench',
-    plan: 'business',
-    members: [{ name: 'Olive', email: 'olive@example.com', role: 'owner' }],
-  })
-  const owner = members[0] as { id: string }
-  const root = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'Root' })
-  const { connection, token } = await createConnection(deps, { workspaceId: workspace.id, actorId: owner.id, name: 'Bench' })
-  await shareWithConnection(deps, connection.id, root.id, owner.id)
+  const { root, token } = await sharedWorkspace(deps)
   const notion = new Client({ auth: token, baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {} })
   const page = await notion.pages.create({
     parent: { page_id: root.id },
@@ -105,32 +79,8 @@ try {
     const parsed = JSON.parse(first) as { results: unknown[] }
     if (parsed.results.length !== 100) throw new Error(`${name}: ${parsed.results.length} results`)
     for (let i = 0; i < 20; i++) await run()
-    const session = PROFILE === (name === 'http' ? 'http' : 'server') ? new Session() : undefined
-    if (session) {
-      session.connect()
-      await post(session, 'Profiler.enable')
-      await post(session, 'Profiler.setSamplingInterval', { interval: 100 })
-      await post(session, 'Profiler.start')
-    }
-    const cpu: number[] = []
-    const times: number[] = []
-    for (let i = 0; i < ITERATIONS; i++) {
-      const t = performance.now()
-      const c = process.cpuUsage()
-      await run()
-      const d = process.cpuUsage(c)
-      cpu.push((d.user + d.system) / 1000)
-      times.push(performance.now() - t)
-    }
-    if (session) {
-      const { profile } = (await post(session, 'Profiler.stop')) as { profile: unknown }
-      const file = join(tmpdir(), 'children.cpuprofile')
-      writeFileSync(file, JSON.stringify(profile))
-      console.log(`wrote ${file}`)
-      session.disconnect()
-    }
-    cpu.sort((a, b) => a - b)
-    times.sort((a, b) => a - b)
+    const profile = PROFILE === (name === 'http' ? 'http' : 'server') ? join(tmpdir(), 'children.cpuprofile') : undefined
+    const { cpu, times } = await timeCalls(run, ITERATIONS, profile)
     out.push({
       scenario: name,
       answer_bytes: first.length,
@@ -147,6 +97,5 @@ try {
       `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, results: out }, null, 2)}\n`,
     )
 } finally {
-  await server.close()
-  rmSync(dir, { recursive: true, force: true })
+  await close()
 }

@@ -16,16 +16,11 @@
  * Output: a table on stdout and `bench/results/markdown-<YYYY-MM-DD>.json` (or `<NAME>.json` with `--out`).
  * `--only` times one workload (for a profile: `node --cpu-prof --import tsx bench/markdown.ts --only get`).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { loadConfig } from '../src/config.js'
-import { createLogger } from '../src/logger.js'
-import { startServer } from '../src/server.js'
-import { createConnection, shareWithConnection } from '../src/services/connections.service.js'
-import { createPageAsUser } from '../src/services/setup.service.js'
-import { createWorkspace } from '../src/services/workspaces.service.js'
+import { sharedWorkspace, startInProcessServer } from './lib/in-process.js'
 
 const args = process.argv.slice(2)
 const arg = (name: string, dflt: number) => {
@@ -72,25 +67,14 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'octavo-bench-md-'))
-  const config = loadConfig({ OCTAVO_DATA_DIR: dataDir, OCTAVO_PORT: '0', OCTAVO_DEMO: 'off', OCTAVO_LOG_LEVEL: 'silent' })
-  config.rateLimits = { ...config.rateLimits, enabled: false }
-  const server = await startServer(config, { logger: createLogger('silent') })
+  const { server, close } = await startInProcessServer('octavo-bench-md-')
   try {
     const deps = server.deps
-    const { workspace, members } = await createWorkspace(deps, {
-      name: 'Bench',
-      plan: 'free',
-      members: [{ name: 'Owner', email: 'o@example.com', role: 'owner' }],
-    })
-    const owner = members[0] as { id: string }
-    const root = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'Root' })
-    const conn = await createConnection(deps, { workspaceId: workspace.id, actorId: owner.id, name: 'Bench Bot', capabilities: {} })
-    await shareWithConnection(deps, conn.connection.id, root.id, owner.id)
+    const { root, token } = await sharedWorkspace(deps, { plan: 'free', connectionName: 'Bench Bot' })
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${server.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${conn.token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
         ...(body ? { body: JSON.stringify(body) } : {}),
       })
       const json = (await res.json()) as Record<string, unknown>
@@ -185,8 +169,7 @@ async function main() {
     writeFileSync(file, `${JSON.stringify({ meta, result }, null, 2)}\n`)
     console.log(`wrote ${file}`)
   } finally {
-    await server.close()
-    rmSync(dataDir, { recursive: true, force: true })
+    await close()
   }
 }
 

@@ -23,17 +23,10 @@
  * names (for alternating before/after runs); each row records the 1-minute load average after its loop.
  */
 import { Client, LogLevel } from '@notionhq/client'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Session } from 'node:inspector'
-import { performance } from 'node:perf_hooks'
-import { loadConfig } from '../src/config.js'
-import { createLogger } from '../src/logger.js'
-import { startServer } from '../src/server.js'
-import { createConnection, shareWithConnection } from '../src/services/connections.service.js'
-import { createPageAsUser } from '../src/services/setup.service.js'
-import { createWorkspace } from '../src/services/workspaces.service.js'
+import { sharedWorkspace, startInProcessServer, timeCalls } from './lib/in-process.js'
 import { queryDataSource } from '../src/api/data-sources/data-sources.service.js'
 import { authenticateBearer } from '../src/services/auth.service.js'
 import { signFileRefs } from '../src/services/file-urls.js'
@@ -48,31 +41,12 @@ const oArg = args.indexOf('--out')
 const OUT = oArg === -1 ? undefined : args[oArg + 1]
 const onlyArg = args.indexOf('--only')
 const ONLY = onlyArg === -1 ? undefined : args[onlyArg + 1]
-const post = (session: Session, method: string, params: object = {}) =>
-  new Promise<unknown>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))))
 const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
 
-const dir = mkdtempSync(join(tmpdir(), 'octavo-bench-title-'))
-const config = loadConfig({
-  OCTAVO_DATA_DIR: dir,
-  OCTAVO_PORT: '0',
-  OCTAVO_DEMO: 'off',
-  OCTAVO_LOG_LEVEL: 'silent',
-  OCTAVO_WEBHOOKS: 'off',
-})
-config.rateLimits = { ...config.rateLimits, enabled: false }
-const server = await startServer(config, { logger: createLogger('silent') })
+const { server, close } = await startInProcessServer('octavo-bench-title-')
 try {
   const deps = server.deps
-  const { workspace, members } = await createWorkspace(deps, {
-    name: 'Bench',
-    plan: 'business',
-    members: [{ name: 'Olive', email: 'olive@example.com', role: 'owner' }],
-  })
-  const owner = members[0] as { id: string }
-  const root = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'Root' })
-  const { connection, token } = await createConnection(deps, { workspaceId: workspace.id, actorId: owner.id, name: 'Bench' })
-  await shareWithConnection(deps, connection.id, root.id, owner.id)
+  const { root, token } = await sharedWorkspace(deps)
   const client = (notionVersion: string) =>
     new Client({ auth: token, baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {}, notionVersion })
   const notion = client('2025-09-03')
@@ -153,32 +127,8 @@ try {
       const props = Object.keys(first.results?.[0]?.properties ?? {}).length
       if (first.results && first.results.length !== 100) throw new Error(`${name}: expected 100 results, got ${first.results.length}`)
       for (let i = 0; i < 5; i++) await run(n, version)
-      const times: number[] = []
-      const session = PROFILE === `${name}@${version}` ? new Session() : undefined
-      if (session) {
-        session.connect()
-        await post(session, 'Profiler.enable')
-        await post(session, 'Profiler.setSamplingInterval', { interval: 100 })
-        await post(session, 'Profiler.start')
-      }
-      const cpu: number[] = []
-      for (let i = 0; i < ITERATIONS; i++) {
-        const t = performance.now()
-        const c = process.cpuUsage()
-        await run(n, version)
-        const d = process.cpuUsage(c)
-        cpu.push((d.user + d.system) / 1000)
-        times.push(performance.now() - t)
-      }
-      cpu.sort((a, b) => a - b)
-      if (session) {
-        const { profile } = (await post(session, 'Profiler.stop')) as { profile: unknown }
-        const file = join(tmpdir(), 'title-only.cpuprofile')
-        writeFileSync(file, JSON.stringify(profile))
-        console.log(`wrote ${file}`)
-        session.disconnect()
-      }
-      times.sort((a, b) => a - b)
+      const profile = PROFILE === `${name}@${version}` ? join(tmpdir(), 'title-only.cpuprofile') : undefined
+      const { cpu, times } = await timeCalls(() => run(n, version), ITERATIONS, profile)
       const p = (q: number) => Number((times[Math.min(times.length - 1, Math.floor(q * times.length))] as number).toFixed(2))
       const cpuP50 = Number((cpu[Math.floor(cpu.length / 2)] as number).toFixed(2))
       med[version] = p(0.5)
@@ -213,6 +163,5 @@ try {
   )
   console.log(`wrote ${file}`)
 } finally {
-  await server.close()
-  rmSync(dir, { recursive: true, force: true })
+  await close()
 }

@@ -21,11 +21,10 @@ import { join } from 'node:path'
 import { loadConfig } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
 import { createDeps, startServer } from '../src/server.js'
-import { createConnection, shareWithConnection } from '../src/services/connections.service.js'
 import { createPageAsUser } from '../src/services/setup.service.js'
 import { createSubscription } from '../src/services/webhooks/subscriptions.service.js'
 import { startWebhookWorker } from '../src/services/webhooks/worker.js'
-import { createWorkspace } from '../src/services/workspaces.service.js'
+import { sharedWorkspace } from './lib/in-process.js'
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -61,16 +60,8 @@ const config = loadConfig({
   OCTAVO_WEBHOOK_AGGREGATION_MS: '0',
 })
 const deps = await createDeps(config, { logger: createLogger('silent') })
-const { workspace, members } = await createWorkspace(deps, {
-  name: 'Bench',
-  plan: 'enterprise',
-  members: [{ name: 'Owner', email: 'owner@bench.test', role: 'owner' }],
-})
-const owner = members[0]!
-const root = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'Root' })
+const { workspace, owner, root, connection, token } = await sharedWorkspace(deps, { plan: 'enterprise', connectionName: 'Bench bot' })
 const page = (await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'P', parentId: root.id })).id
-const { connection, token } = await createConnection(deps, { workspaceId: workspace.id, actorId: owner.id, name: 'Bench bot' })
-await shareWithConnection(deps, connection.id, root.id, owner.id)
 for (let i = 0; i < SUBS; i++)
   await createSubscription(deps, {
     connectionId: connection.id,
