@@ -84,13 +84,14 @@ export type PresentedBlockRow = Pick<
   | 'in_trash'
 >
 
-/** Most parsed contents `storedContent` keeps (all types together); a full map is emptied. */
+/** Most parsed contents `storedContent` keeps (all types together); when full, all are dropped. */
 const PARSED_CONTENT_LIMIT = 4096
 /** Longest stored text whose parse is kept: the kept memory stays in the low tens of MB. */
 const PARSED_CONTENT_MAX_CHARS = 4096
 
-/** Parsed content of file-free blocks, by block type and stored text (`<type> <text>`). */
-const parsedContent = new Map<string, unknown>()
+/** Parsed content of file-free blocks, by block type, then by stored text; `parsedCount` entries in all. */
+const parsedContent = new Map<string, Map<string, unknown>>()
+let parsedCount = 0
 
 /**
  * A block's `<type>` payload from its stored JSON text: parsed, and a paragraph given `icon: null`
@@ -104,17 +105,23 @@ const parsedContent = new Map<string, unknown>()
  */
 export function storedContent(type: string, text: string): unknown {
   const cacheable = text.length <= PARSED_CONTENT_MAX_CHARS && !mayHoldFileRefs(text)
-  const key = cacheable ? `${type} ${text}` : ''
-  if (cacheable) {
-    const hit = parsedContent.get(key)
+  let byText = cacheable ? parsedContent.get(type) : undefined
+  if (byText) {
+    const hit = byText.get(text)
     if (hit !== undefined) return hit
   }
   const content: unknown = JSON.parse(text)
   if (type === 'paragraph' && content !== null && typeof content === 'object' && !('icon' in content))
     (content as Record<string, unknown>).icon = null
   if (!cacheable) return content
-  if (parsedContent.size >= PARSED_CONTENT_LIMIT) parsedContent.clear()
-  parsedContent.set(key, deepFreeze(content))
+  if (parsedCount >= PARSED_CONTENT_LIMIT) {
+    parsedContent.clear()
+    parsedCount = 0
+    byText = undefined
+  }
+  if (!byText) parsedContent.set(type, (byText = new Map()))
+  byText.set(text, deepFreeze(content))
+  parsedCount++
   return content
 }
 
