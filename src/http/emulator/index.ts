@@ -1,8 +1,7 @@
-import type { MiddlewareHandler } from 'hono'
 import type { ApiCaller } from '../../auth/principal.js'
 import type { Clock } from '../../domain/clock.js'
 import { NotionApiError, type ExplainedCaller, type Explanation } from '../../errors/notion-error.js'
-import type { AppContext, AppEnv } from '../context.js'
+import type { AppContext } from '../context.js'
 import { Faults, type FaultRuleInput } from './faults.js'
 import { entryExplanation, Journal, type JournalEntry } from './journal.js'
 import { redactBody } from './redact.js'
@@ -65,19 +64,6 @@ function callerOf(
   return explained ? { type: explained.type, id: explained.id, name: explained.name, workspaceId: explained.workspaceId } : null
 }
 
-/**
- * Records every request it wraps in the journal, and adds `x-octavo-explain` to refusals when
- * explanations are on. Mount on `/v1/*` after the request id. Cost on an allowed request without
- * bodies: one clock read, one object, one ring-buffer write (bench/emulator-journal.ts).
- */
-export function journalRequests(emulator: Emulator, clock: Clock): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const started = journalStart(emulator, clock)
-    await next()
-    if (started) await journalEnd(emulator, c, started)
-  }
-}
-
 /** When a journaled request began: `performance.now()` and the (admin) clock's epoch ms. */
 export interface JournalStart {
   start: number
@@ -85,15 +71,18 @@ export interface JournalStart {
 }
 
 /**
- * `journalRequests`'s part before the request, for a middleware that already wraps it (the front door,
- * http/middleware/front-door.ts): undefined when neither the journal nor explanations are on.
+ * The request journal's part before a `/v1` request, called by the front door
+ * (http/middleware/front-door.ts), which records every request in the journal and adds
+ * `x-octavo-explain` to refusals when explanations are on: undefined when neither is on. Cost on an
+ * allowed request without bodies: one clock read, one object, one ring-buffer write
+ * (bench/emulator-journal.ts).
  */
 export function journalStart(emulator: Emulator, clock: Clock): JournalStart | undefined {
   if (!emulator.journal.enabled && !emulator.explain) return undefined
   return { start: performance.now(), arrived: clock.now() }
 }
 
-/** `journalRequests`'s part after the request: the explanation header, then the journal entry. */
+/** The request journal's part after a `/v1` request (see `journalStart`): the explanation header, then the journal entry. */
 export async function journalEnd(emulator: Emulator, c: AppContext, { start, arrived }: JournalStart): Promise<void> {
   const journal = emulator.journal
   const err = c.error instanceof NotionApiError ? c.error : undefined
