@@ -59,7 +59,9 @@ export async function loadAuthorized(
   opts: { kind: NodeKind; action: PageAction; capability: RequiredCapability; notFoundKind?: ObjectKind },
 ): Promise<BlockRow> {
   requireCapability(caller, opts.capability)
-  const node = await findBlock(db, id)
+  // Outside a transaction, a synced request reads the row through the row cache (services/caches.ts).
+  const caches = cachesFor(db, caller)
+  const node = caches ? await caches.row(db, `block ${id}`, () => findBlock(db, id)) : await findBlock(db, id)
   // The refusal is decided here; its explanation (ADR 22) only reads names, after the decision.
   const notFound = async () =>
     objectNotFound(opts.notFoundKind ?? opts.kind, id, caller.connectionName).explain(

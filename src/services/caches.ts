@@ -33,7 +33,13 @@ import type { Db } from '../storage/store.js'
  * leave an entry loaded in between stale: writes append their events last and commit at once, so this
  * needs a stalled commit. SQLite writes one transaction at a time, so no gap stays open there.
  *
- * Entries are bounded (`maxTokens`, `maxAcl`; the oldest go first). Nothing secret is kept: tokens are
+ * **Rows** (`row`, issue 19, [ADR 44](../../docs/adr/0044-row-cache.md)): rows read by id outside a transaction
+ * (pages, databases and blocks in `loadAuthorized`, users in `users.me`), frozen. Unlike the other
+ * entries, every event drops all of them (content events included), and so does every local commit
+ * (`markStale`): a row is only ever served while the log has not moved since it was read, so it is
+ * exactly what the store would answer.
+ *
+ * Entries are bounded (`maxTokens`, `maxAcl`, `maxRows`; the oldest go first). Nothing secret is kept: tokens are
  * keyed by their digest, never the token.
  */
 export interface CacheOptions {
@@ -41,6 +47,8 @@ export interface CacheOptions {
   maxTokens?: number
   /** Most ACL entries kept, over all workspaces (default 100,000). */
   maxAcl?: number
+  /** Most rows kept (default 10,000). */
+  maxRows?: number
   /** Milliseconds a missing `seq` is waited for (default 30 s), after which everything is dropped once. */
   pendingGapMs?: number
   /** Clock for the pending gaps (epoch ms). */
@@ -93,6 +101,7 @@ type AclMap = Map<string, number>
 export class Caches {
   readonly #maxTokens: number
   readonly #maxAcl: number
+  readonly #maxRows: number
   readonly #pendingGapMs: number
   readonly #now: () => number
   /** Highest `seq` seen; -1 before the first sync. */
@@ -113,6 +122,9 @@ export class Caches {
   readonly #unknown = new Set<string>()
   readonly #acl = new Map<string, AclMap>()
   #aclSize = 0
+  /** Rows by `<kind> <id>` (see the module comment), and a counter bumped whenever they are dropped. */
+  readonly #rows = new Map<string, object>()
+  #rowGeneration = 0
   /** Counters for tests and /metrics-style inspection. */
   readonly stats = {
     syncs: 0,
@@ -124,12 +136,15 @@ export class Caches {
     bearerMisses: 0,
     aclHits: 0,
     aclMisses: 0,
+    rowHits: 0,
+    rowMisses: 0,
     dropped: 0,
   }
 
   constructor(opts: CacheOptions = {}) {
     this.#maxTokens = opts.maxTokens ?? 10_000
     this.#maxAcl = opts.maxAcl ?? 100_000
+    this.#maxRows = opts.maxRows ?? 10_000
     this.#pendingGapMs = opts.pendingGapMs ?? PENDING_GAP_MS
     this.#now = opts.now ?? Date.now
   }
@@ -137,6 +152,13 @@ export class Caches {
   /** Marks the caches stale after a local commit: the next lookup syncs first. */
   markStale(): void {
     this.#stale = true
+    this.#dropRows()
+  }
+
+  /** Drops every row: the log moved, or this process committed. */
+  #dropRows(): void {
+    this.#rowGeneration++
+    this.#rows.clear()
   }
 
   /**
@@ -182,6 +204,8 @@ export class Caches {
       this.#firstId ??= pos.firstId
     }
     if (pos.last === this.#seq && this.#pending.size === 0) return
+    // The log moved (or a gap is pending): whatever changed, no row read before stays.
+    this.#dropRows()
     const low = this.#pending.size > 0 ? Math.min(...this.#pending.keys()) - 1 : this.#seq
     const stamps = await eventStampsAfter(db, low)
     if (stamps.length === 0) {
@@ -251,6 +275,7 @@ export class Caches {
 
   /** Drops every entry. */
   clear(): void {
+    this.#dropRows()
     this.#generation++
     this.stats.dropped += this.#tokens.size + this.#aclSize
     this.#tokens.clear()
@@ -364,9 +389,41 @@ export class Caches {
     return level
   }
 
+  /**
+   * The row `<kind> <id>` (`block 59…`, `user 3a…`), from the cache or `load` (kept when the log did
+   * not move meanwhile). What it returns is frozen, whether cached or not, so a caller that would
+   * change a shared row fails at once instead of changing another request's answer. Undefined (no such
+   * row) is not kept. The caller must have synced in this request (`sync`) and must not be in a
+   * transaction (`cachesFor` returns no caches there).
+   */
+  async row<T extends object>(db: Db, key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    await this.#fresh(db)
+    const hit = this.#rows.get(key)
+    if (hit) {
+      this.stats.rowHits++
+      return hit as T
+    }
+    this.stats.rowMisses++
+    const before = this.#rowGeneration
+    const row = await load()
+    if (row === undefined) return undefined
+    Object.freeze(row)
+    if (before !== this.#rowGeneration || this.#stale) return row
+    if (this.#rows.size >= this.#maxRows) this.#rows.delete(this.#rows.keys().next().value as string)
+    this.#rows.set(key, row)
+    return row
+  }
+
   /** Entry counts (tests, diagnostics). */
-  sizes(): { tokens: number; unknownTokens: number; acl: number; pending: number; seq: number } {
-    return { tokens: this.#tokens.size, unknownTokens: this.#unknown.size, acl: this.#aclSize, pending: this.#pending.size, seq: this.#seq }
+  sizes(): { tokens: number; unknownTokens: number; acl: number; rows: number; pending: number; seq: number } {
+    return {
+      tokens: this.#tokens.size,
+      unknownTokens: this.#unknown.size,
+      acl: this.#aclSize,
+      rows: this.#rows.size,
+      pending: this.#pending.size,
+      seq: this.#seq,
+    }
   }
 }
 

@@ -87,6 +87,11 @@ export function markFileFree<T extends object>(value: T): T {
   return value
 }
 
+/** Whether `markFileFree` vouched for `value` (the page presenter's memo keeps only such objects). */
+export function isFileFree(value: object): boolean {
+  return fileFree.has(value)
+}
+
 function isMarker(v: unknown): v is FileMarker {
   return v !== null && typeof v === 'object' && typeof (v as FileMarker).file_upload_id === 'string'
 }

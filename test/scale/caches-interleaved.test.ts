@@ -270,4 +270,71 @@ describe.each(stores)('caches on two nodes over one %s store', { timeout: 180_00
     const stats = b.deps.caches!.stats
     expect(stats.bearerHits).toBeGreaterThan(0)
   })
+
+  it(`answers content reads on B as the last edit made on A says (${STEPS} random steps, rows cached on B)`, async () => {
+    // The row cache (ADR 44) keeps pages and blocks read by id and the page presenter's memo keeps
+    // their presented form: both must give way to every content edit committed on another node.
+    const random = prng(seed + 2)
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!
+    const deps = a.deps
+    const { workspace, members } = await createWorkspace(deps, {
+      name: 'Interleaved content',
+      plan: 'business',
+      members: [{ name: 'Olive Owner', email: 'olive@content.test', role: 'owner' }],
+    })
+    const owner = members[0]!
+    const page = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'Draft 0' })
+    const { connection, token } = await createConnection(deps, { workspaceId: workspace.id, actorId: owner.id, name: 'Editor' })
+    await shareWithConnection(deps, connection.id, page.id, owner.id)
+    const onA = a.client(token)
+    const onB = sdk(token)
+    const appended = await onA.blocks.children.append({
+      block_id: page.id,
+      children: [{ paragraph: { rich_text: [{ text: { content: 'Text 0' } }] } }],
+    })
+    const blockId = appended.results[0]!.id
+    const want = { title: 'Draft 0', inTrash: false, emoji: null as string | null, text: 'Text 0' }
+    const log: string[] = []
+    const checkB = async () => {
+      // Twice: the first read after an edit is the one a stale row would answer; the second comes from the cache.
+      for (let round = 0; round < 2; round++) {
+        const p = (await onB.pages.retrieve({ page_id: page.id })) as unknown as {
+          in_trash: boolean
+          icon: { emoji: string } | null
+          properties: { title: { title: Array<{ plain_text: string }> } }
+        }
+        const where = `seed ${seed}, round ${round}: ${log.join('; ')}`
+        expect(p.properties.title.title.map((t) => t.plain_text).join(''), where).toBe(want.title)
+        expect(p.in_trash, where).toBe(want.inTrash)
+        expect(p.icon?.emoji ?? null, where).toBe(want.emoji)
+        if (!want.inTrash) {
+          const blk = (await onB.blocks.retrieve({ block_id: blockId })) as unknown as {
+            paragraph: { rich_text: Array<{ plain_text: string }> }
+          }
+          expect(blk.paragraph.rich_text.map((t) => t.plain_text).join(''), where).toBe(want.text)
+        }
+      }
+    }
+    await checkB()
+    for (let step = 1; step <= STEPS; step++) {
+      const op = want.inTrash ? 'restore' : pick(['rename', 'rename', 'icon', 'text', 'text', 'trash'] as const)
+      if (op === 'rename') {
+        want.title = `Draft ${step}`
+        await onA.pages.update({ page_id: page.id, properties: { title: { title: [{ text: { content: want.title } }] } } })
+      } else if (op === 'icon') {
+        want.emoji = want.emoji === '🍐' ? '🍏' : '🍐'
+        await onA.pages.update({ page_id: page.id, icon: { type: 'emoji', emoji: want.emoji as '🍐' } })
+      } else if (op === 'text') {
+        want.text = `Text ${step}`
+        await onA.blocks.update({ block_id: blockId, paragraph: { rich_text: [{ text: { content: want.text } }] } })
+      } else {
+        want.inTrash = op === 'trash'
+        await onA.pages.update({ page_id: page.id, in_trash: want.inTrash })
+      }
+      log.push(op)
+      await checkB()
+    }
+    const stats = b.deps.caches!.stats
+    expect(stats.rowHits).toBeGreaterThan(0)
+  })
 })

@@ -8,6 +8,7 @@ import { parseWith } from '../../domain/validation.js'
 import { requireCapability } from '../../services/access.js'
 import { explainPatNotAllowed } from '../../permissions/explain.js'
 import { whoOf } from '../../services/explain-denials.js'
+import { cachesFor } from '../../services/caches.js'
 import type { Deps } from '../../services/deps.js'
 import { isWorkspaceUser, listApiUsers } from '../../storage/repositories/people.repository.js'
 import { findUser } from '../../storage/repositories/workspaces.repository.js'
@@ -31,7 +32,9 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
   const db = deps.store.db
   /** The caller's own bot user; a PAT's is owned by its creator. */
   const selfBot = async (caller: ApiCaller) => {
-    const bot = await findUser(db, caller.botId)
+    // Through the row cache when the request synced it (services/caches.ts).
+    const caches = cachesFor(db, caller)
+    const bot = caches ? await caches.row(db, `user ${caller.botId}`, () => findUser(db, caller.botId)) : await findUser(db, caller.botId)
     if (!bot) throw objectNotFoundPlain('user', caller.botId)
     const owner = caller.kind === 'personal' || caller.kind === 'oauth' ? await findUser(db, caller.userId) : undefined
     return presentSelfBot(bot, { id: caller.workspaceId, name: caller.workspaceName, plan: caller.plan }, owner)
