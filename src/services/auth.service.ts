@@ -39,7 +39,8 @@ export async function authenticateBearer(deps: Deps, header: string | undefined,
   const match = header === undefined ? null : BEARER.exec(header)
   if (!match?.[1]) throw unauthorized('Authorization header must use the format "Bearer <token>".').explain(explainBadAuthorizationHeader())
   const token = match[1]
-  if (!isWellFormedToken(token)) throw unauthorized().explain(explainMalformedToken())
+  // A token this connection already sent passed the format check then (`digestOf` keeps no other).
+  if (!sentBefore(deps, token, socket) && !isWellFormedToken(token)) throw unauthorized().explain(explainMalformedToken())
   const caches = deps.caches
   // Every change committed on any node so far applies to this request (services/caches.ts).
   if (caches) await caches.sync(deps.store.db)
@@ -67,6 +68,12 @@ function digestOf(deps: Deps, token: string, socket: object | undefined): string
   return digest
 }
 
+/** Whether `socket` sent `token` last (compared as in `digestOf`): it was well formed then. */
+function sentBefore(deps: Deps, token: string, socket: object | undefined): boolean {
+  const last = socket && lastDigests.get(socket)
+  return !!last && last.secrets === deps.secrets && sameToken(last.token, token)
+}
+
 /**
  * Equality of two well-formed tokens in time independent of where they differ: every character is
  * compared (the length is the token format's, not a secret).
@@ -78,6 +85,12 @@ function sameToken(a: string, b: string): boolean {
   return diff === 0
 }
 
+/**
+ * Token rows (as the token cache keeps them) and the digest they were last found equal to in constant
+ * time: the same cached row met again with the same digest needs no second comparison.
+ */
+const verified = new WeakMap<object, string>()
+
 async function callerOf(deps: Deps, token: string, socket: object | undefined): Promise<ApiCaller> {
   // The kind digit routes the lookup: personal access tokens live in their own table (ADR 10).
   if (tokenKind(token) === 'personal') return authenticatePersonalToken(deps, token, digestOf(deps, token, socket))
@@ -87,7 +100,9 @@ async function callerOf(deps: Deps, token: string, socket: object | undefined): 
   const digest = digestOf(deps, token, socket)
   const db = deps.store.db
   const found = deps.caches ? await deps.caches.token(db, digest, () => findTokenByDigest(db, digest)) : await findTokenByDigest(db, digest)
-  if (!found || !deps.secrets.digestsEqual(found.token.digest, digest)) throw unauthorized().explain(explainUnknownToken())
+  if (!found || (verified.get(found.token) !== digest && !deps.secrets.digestsEqual(found.token.digest, digest)))
+    throw unauthorized().explain(explainUnknownToken())
+  verified.set(found.token, digest)
   if (found.token.revoked_time !== null)
     throw unauthorized().explain(await explainRevokedConnectionToken(db, found.token, found.connection))
   const now = deps.clock.now()

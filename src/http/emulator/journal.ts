@@ -95,6 +95,8 @@ export class Journal {
   private readonly maxWorkspaces: number
   private readonly rings = new Map<string, Ring>()
   private seq = 0
+  /** The workspace written last: already at the end of `rings`' order. */
+  private lastKey: string | undefined
 
   constructor(options: JournalOptions) {
     this.size = Math.max(0, Math.floor(options.size))
@@ -112,6 +114,12 @@ export class Journal {
     if (!this.enabled) return
     const key = entry.workspace_id ?? NO_WORKSPACE
     let ring = this.rings.get(key)
+    if (ring && key === this.lastKey) {
+      // Already the most recently written workspace: the map's order stands.
+      ring.push({ id: ++this.seq, ...entry })
+      return
+    }
+    this.lastKey = key
     if (ring) {
       // Keep the map in write order so the least recently written workspace goes first.
       this.rings.delete(key)

@@ -16,7 +16,15 @@ export const LAST_USED_GRANULARITY_MS = 60_000
 
 /** Whether a use at `nowMs` (epoch ms) should record itself, given the stored `lastUsed` (ISO-8601 or null). */
 export function lastUseIsStale(lastUsed: string | null, nowMs: number): boolean {
-  return nowMs - (lastUsed ? Date.parse(lastUsed) : 0) >= LAST_USED_GRANULARITY_MS
+  return nowMs - (lastUsed ? parsedTime(lastUsed) : 0) >= LAST_USED_GRANULARITY_MS
+}
+
+/** The last time text parsed and its epoch ms: a client's requests ask about the same token again and again. */
+let lastParsed: { text: string; ms: number } = { text: '', ms: Number.NaN }
+
+function parsedTime(text: string): number {
+  if (text !== lastParsed.text) lastParsed = { text, ms: Date.parse(text) }
+  return lastParsed.ms
 }
 
 /**
