@@ -34,7 +34,10 @@ export interface LoadResult {
   p99: number
   /** The offered rate for fixed-rate runs, else null. */
   offeredRate: number | null
-  /** Fixed-rate runs: ms after its scheduled time that the 99th percentile of requests was sent. */
+  /**
+   * Fixed-rate runs: how late (ms) the pacer released the 99th percentile of requests, behind their
+   * scheduled times: the harness's own lag (it shares the machine), not the wait for a connection.
+   */
   lateP99?: number
 }
 
@@ -135,8 +138,8 @@ const AutocannonClientClass = createRequire(import.meta.url)('autocannon/lib/htt
  * The timer wakes at most every millisecond (no busy wait: the harness shares the cores with the
  * server) and releases every request due by then or within the next millisecond, so at high rates
  * requests leave in 1 ms groups; one released up to 1 ms early is timed from its release, one released
- * late from when it was due. `lateP99` reports how late the 99th percentile of requests left
- * (harness lag plus waiting for a connection). Errors and timeouts (30 s) are counted in `errors`.
+ * late from when it was due. `lateP99` reports how late the pacer released the 99th percentile of
+ * requests (this process's lag, e.g. when the machine is loaded; not the wait for a connection). Errors and timeouts (30 s) are counted in `errors`.
  */
 export async function runPaced(
   url: string,
@@ -153,7 +156,6 @@ export async function runPaced(
   const late = new Float64Array(total)
   let answered = 0
   let released = 0
-  let sent = 0
   let errors = 0
   let settled = 0
   let allSettled!: () => void
@@ -179,7 +181,6 @@ export async function runPaced(
     }
     sendDue(due: number): void {
       this.due = due
-      late[sent++] = performance.now() - due
       super._doRequest()
     }
   }
@@ -232,6 +233,7 @@ export async function runPaced(
       const now = performance.now()
       while (released < total && t0 + released * interval <= now + 1) {
         const due = Math.min(t0 + released * interval, now)
+        late[released] = now - due
         released++
         const free = idle.pop()
         if (free) free.sendDue(due)
@@ -254,6 +256,6 @@ export async function runPaced(
     p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     offeredRate: rate,
-    lateP99: percentile(late.subarray(0, sent).sort(), 99),
+    lateP99: percentile(late.subarray(0, released).sort(), 99),
   }
 }
