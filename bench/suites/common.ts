@@ -37,7 +37,10 @@ async function drain(url: string): Promise<void> {
   }
 }
 
-/** Warm-up, then saturation, then a fixed rate at half the measured saturation throughput. */
+/**
+ * Warm-up, then saturation (closed loop), then a fixed rate at half the measured saturation throughput,
+ * evenly paced and timed from each request's scheduled time (`runPaced`, ADR 41).
+ */
 export async function measure(ctx: BenchContext, server: ServerProcess, w: Workload, onSample?: () => void): Promise<Measured> {
   const t = ctx.timing
   const url = server.url

@@ -103,7 +103,7 @@ function candidates(db: Db, q: VisibleNodesQuery, after: KeysetPosition | undefi
  * `block_root_edited` index alone (no row reads); null when there are `cap` or more (the dense plan
  * is cheaper then). The roots' nodes are counted first without sorting (on SQLite in one statement, the
  * roots as a JSON array through `json_each`; on PostgreSQL per `IN` list), so a token that sees much of
- * the workspace bails out cheaply; the keys of each `IN` list then come sorted from the store, and several
+ * the workspace bails out cheaply; a count of the same roots up to `COUNT_HINTS.ttlMs` old stands in for it; the keys of each `IN` list then come sorted from the store, and several
  * lists' runs are merged by one JS sort (TimSort merges sorted runs in linear time).
  * With `titlePhrase` (SQLite, a title query the trigram index can answer; see `titleIndexPhrase`) only
  * the keys whose block rowid is among the title index's matches are returned, in one statement for all
