@@ -49,15 +49,17 @@ function percentile(sorted: Float64Array, p: number): number {
 /**
  * Runs `w` against `url` for `seconds`, either flat out with `connections` concurrent connections
  * (saturation, autocannon) or at `rate` requests per second evenly paced over at most `connections`
- * keep-alive connections (fixed rate, `runPaced`); with `amount`, for that many requests instead of a
- * duration (saturation only).
+ * keep-alive connections (fixed rate, `runPaced`; with `bursty`, autocannon's `overallRate` as before ADR 41,
+ * for comparisons only); with `amount`, for that many requests instead of a duration (saturation only).
  */
 export async function runLoad(
   url: string,
   w: Workload,
-  opts: { seconds: number; connections?: number; rate?: number; amount?: number },
+  opts: { seconds: number; connections?: number; rate?: number; amount?: number; bursty?: boolean },
 ): Promise<LoadResult> {
-  if (opts.rate && !opts.amount) return runPaced(url, w, { seconds: opts.seconds, rate: opts.rate, connections: opts.connections ?? 10 })
+  // `bursty`: autocannon's own `overallRate` (each second's requests at its start), kept only to compare with.
+  if (opts.rate && !opts.amount && !opts.bursty)
+    return runPaced(url, w, { seconds: opts.seconds, rate: opts.rate, connections: opts.connections ?? 10 })
   let i = 0
   const headers: Record<string, string> = { 'notion-version': '2025-09-03', 'content-type': 'application/json' }
   if (w.token) headers.authorization = `Bearer ${w.token}`
