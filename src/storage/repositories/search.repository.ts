@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { SqliteAdapter, sql, type RawBuilder } from 'kysely'
 import type { BlockRow } from './blocks.repository.js'
 import type { DataSourceRow } from './data-sources.repository.js'
@@ -124,7 +125,7 @@ async function keysUnderRoots(
   const rootLists = sqlite
     ? [sql<boolean>`perm_root_id in (select value from json_each(${JSON.stringify(q.roots)}))`]
     : parts.map((part) => sql<boolean>`perm_root_id in (${sql.join(part)})`)
-  const hintKey = JSON.stringify(q.roots)
+  const hintKey = createHash('sha256').update(JSON.stringify(q.roots)).digest('base64')
   const hint = countHint(db, hintKey, cap)
   if (hint !== undefined && hint >= cap) return null
   let counted = hint ?? 0
@@ -172,8 +173,9 @@ async function keysUnderRoots(
  * Recent counts of the nodes under a set of readable roots (capped at the plan's `cap`), per store:
  * `keysUnderRoots` counts them only to choose between the sparse and the dense plan, which return the
  * same rows, so a count up to `COUNT_HINTS.ttlMs` old is good enough and a stale one costs speed, never
- * a different answer. Keyed by the roots (JSON, in `rootsVisibleTo`'s order) and the cap; at most
- * `COUNT_HINTS.max` sets per store, the oldest dropped first. Measured at size L (1,065 roots, 10,000
+ * a different answer. Keyed by a SHA-256 of the roots (JSON, in `rootsVisibleTo`'s order; a member's
+ * thousands of roots would make a long key) and the cap; at most `COUNT_HINTS.max` sets per store, the
+ * oldest dropped first. Measured at size L (1,065 roots, 10,000
  * nodes): the count is ≈ 1.4 ms of a ≈ 15 ms title search that repeats (pages of one search, a search
  * box as the user types). `ttlMs` is mutable so tests can turn the hints off (0).
  */
