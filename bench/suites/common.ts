@@ -37,7 +37,10 @@ async function drain(url: string): Promise<void> {
   }
 }
 
-/** Warm-up, then saturation, then a fixed rate at half the measured saturation throughput. */
+/**
+ * Warm-up, then saturation (closed loop), then a fixed rate at half the measured saturation throughput,
+ * evenly paced and timed from each request's scheduled time (`runPaced`, ADR 41).
+ */
 export async function measure(ctx: BenchContext, server: ServerProcess, w: Workload, onSample?: () => void): Promise<Measured> {
   const t = ctx.timing
   const url = server.url
@@ -64,7 +67,7 @@ export async function measure(ctx: BenchContext, server: ServerProcess, w: Workl
     )
     await drain(url)
     ctx.log(
-      `  ${w.name.padEnd(22)} ${saturated.rps.toFixed(0).padStart(7)} req/s  cpu ${cpuMsPerRequest.toFixed(3)} ms/req   p50 ${fixed.p50.toFixed(2)} p95 ${fixed.p95.toFixed(2)} p99 ${fixed.p99.toFixed(2)} ms ${fixed.offeredRate ? `at ${fixed.offeredRate}/s` : 'in sequence'}${saturated.errors + fixed.errors ? `   ${saturated.errors + fixed.errors} unexpected` : ''}`,
+      `  ${w.name.padEnd(22)} ${saturated.rps.toFixed(0).padStart(7)} req/s  cpu ${cpuMsPerRequest.toFixed(3)} ms/req   p50 ${fixed.p50.toFixed(2)} p95 ${fixed.p95.toFixed(2)} p99 ${fixed.p99.toFixed(2)} ms ${fixed.offeredRate ? `at ${fixed.offeredRate}/s (late p99 ${fixed.lateP99?.toFixed(2)} ms)` : 'in sequence'}${saturated.errors + fixed.errors ? `   ${saturated.errors + fixed.errors} unexpected` : ''}`,
     )
     return { saturated, fixed, cpuMsPerRequest, slow }
   } finally {

@@ -4,7 +4,7 @@ import { textRun } from '../../src/domain/rich-text.js'
 import { principalOf, ROLE } from '../../src/permissions/roles.js'
 import { createNode } from '../../src/services/tree.service.js'
 import { grantOnPage } from '../../src/storage/repositories/acl.repository.js'
-import { LISTING_PLAN, MAX_ROOTS_IN_LIST, TITLE_INDEX } from '../../src/storage/repositories/search.repository.js'
+import { COUNT_HINTS, LISTING_PLAN, MAX_ROOTS_IN_LIST, TITLE_INDEX } from '../../src/storage/repositories/search.repository.js'
 import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -13,7 +13,8 @@ import { seedBasic, startTestServer, type TestServer } from '../support/harness.
  * roots' index, split over several lists) and the dense one (walking the time index), which a
  * lowered `LISTING_PLAN.sparseLimit` forces on this small workspace. A title query gets the same
  * pages by the title-index plan, by the sparse plan narrowed by the index's matches (SQLite, when the
- * index's cap is exceeded) and by the sparse plan without the index.
+ * index's cap is exceeded) and by the sparse plan without the index. A count of the roots' nodes
+ * remembered from an earlier search (`COUNT_HINTS`) that has gone stale changes the plan, not the answer.
  */
 describe('search with many shares', () => {
   let server: TestServer
@@ -22,7 +23,7 @@ describe('search with many shares', () => {
   })
   afterAll(async () => server.stop())
 
-  let seeded: { token: string; shared: string[]; count: number } | undefined
+  let seeded: { token: string; shared: string[]; count: number; workspaceId: string; ownerId: string } | undefined
 
   // Set-up writes ~3000 rows one statement at a time; on PostgreSQL under load that can take over 30 s.
   it(`stays exact beyond ${MAX_ROOTS_IN_LIST} shared roots`, { timeout: 120_000 }, async () => {
@@ -47,7 +48,7 @@ describe('search with many shares', () => {
         }
       }
     })
-    seeded = { token: s.token, shared, count }
+    seeded = { token: s.token, shared, count, workspaceId: s.workspace.id, ownerId: s.owner.id }
     const notion = server.client(s.token)
     const results = await collectPaginatedAPI(notion.search, { filter: { property: 'object', value: 'page' }, page_size: 100 })
     expect(results).toHaveLength(count)
@@ -97,6 +98,51 @@ describe('search with many shares', () => {
           Object.assign(TITLE_INDEX, before)
         }
       }
+    }
+  })
+
+  // Last: it adds pages to the seeded workspace.
+  it("answers the same when a remembered count of the roots' nodes has gone stale", { timeout: 120_000 }, async () => {
+    if (!seeded) throw new Error('the first test seeds the workspace')
+    const { token, shared, workspaceId, ownerId } = seeded
+    const notion = server.client(token)
+    const before = LISTING_PLAN.sparseLimit
+    // Just above the shared nodes: the first search counts them (the sparse plan) and remembers it.
+    LISTING_PLAN.sparseLimit = shared.length + 50
+    try {
+      const first = await collectPaginatedAPI(notion.search, { filter: { property: 'object', value: 'page' }, page_size: 100 })
+      expect(first.map((r) => r.id)).toEqual([...shared].reverse())
+      // 60 more pages under a shared one (same roots): the dense plan's side of the limit now, but the
+      // count remembered for these roots still says sparse.
+      const added: string[] = []
+      await server.deps.store.transaction(async (trx) => {
+        for (let i = 0; i < 60; i++) {
+          const time = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString()
+          const row = await createNode(trx, {
+            workspaceId,
+            parent: { type: 'page_id', id: shared[0] as string },
+            kind: 'page',
+            title: [textRun(`Later ${i}`)],
+            properties: { title: [textRun(`Later ${i}`)] },
+            actor: ownerId,
+            time,
+          })
+          added.push(row.id)
+        }
+      })
+      const expected = [...added.reverse(), ...[...shared].reverse()]
+      const stale = await collectPaginatedAPI(notion.search, { filter: { property: 'object', value: 'page' }, page_size: 100 })
+      expect(stale.map((r) => r.id)).toEqual(expected)
+      const hints = COUNT_HINTS.ttlMs
+      COUNT_HINTS.ttlMs = 0
+      try {
+        const counted = await collectPaginatedAPI(notion.search, { filter: { property: 'object', value: 'page' }, page_size: 100 })
+        expect(counted.map((r) => r.id)).toEqual(expected)
+      } finally {
+        COUNT_HINTS.ttlMs = hints
+      }
+    } finally {
+      LISTING_PLAN.sparseLimit = before
     }
   })
 })
