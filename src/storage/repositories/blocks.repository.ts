@@ -4,7 +4,7 @@ import type { NewBlock } from '../../domain/blocks.js'
 import type { Schema } from '../../domain/properties.js'
 import type { BlockTable } from '../database.js'
 import type { Db } from '../store.js'
-import { compiledOnce } from './compiled.js'
+import { compiledOnce, compiledPerLength } from './compiled.js'
 import { indexNewRows, reindexRow } from './data-source-values.repository.js'
 import { appendEvents, type Actor, type NewChangeEvent } from './events.repository.js'
 import type { At } from './at.js'
@@ -440,9 +440,16 @@ export async function withChildren(db: Db, ids: string[]): Promise<Set<string>> 
   return new Set(rows.map((r) => r.parent_id as string))
 }
 
+/** `anyInTrash`'s statement, compiled once per number of ids (a node's ancestors: a few). */
+const anyInTrashOf = compiledPerLength(0, 32, (db, _fixed, ids) =>
+  db.selectFrom('block').select('id').where('id', 'in', ids).where('in_trash', '=', 1).limit(1),
+)
+
 /** Whether any of the nodes `ids` (pages, databases or blocks) is in the trash: one indexed read. */
 export async function anyInTrash(db: Db, ids: string[]): Promise<boolean> {
   if (ids.length === 0) return false
+  const compiled = anyInTrashOf(ids.length)
+  if (compiled) return (await compiled(db, ...ids)).length > 0
   const row = await db.selectFrom('block').select('id').where('id', 'in', ids).where('in_trash', '=', 1).limit(1).executeTakeFirst()
   return row !== undefined
 }
