@@ -258,16 +258,20 @@ function typeOf(item: Record<string, unknown>): string | undefined {
   return Object.keys(item).find((k) => isCreatableType(k) || READ_ONLY_TYPES.has(k))
 }
 
+// Built once: a zod schema costs more to construct than to run (issue 19, creating a row).
+const BLOCK_LIST = z.array(z.unknown()).max(100)
+const BLOCK_ITEM = z.looseObject({})
+
 /**
  * Validates an array of block requests found at `at` inside the request `part`, allowing
  * `depthLeft` further levels of `children` (2 for append and page create).
  * @throws NotionApiError validation_error in Notion's grammar, naming the exact path.
  */
 export function parseBlockRequests(input: unknown, at: PropertyKey[], depthLeft: number, part: 'body' = 'body'): NewBlock[] {
-  const list = parseWith(z.array(z.unknown()).max(100), input, part, at)
+  const list = parseWith(BLOCK_LIST, input, part, at)
   return list.map((raw, i) => {
     const here = [...at, i]
-    const item = parseWith(z.looseObject({}), raw, part, here) as Record<string, unknown>
+    const item = parseWith(BLOCK_ITEM, raw, part, here) as Record<string, unknown>
     const type = typeOf(item)
     const schema = type === undefined ? undefined : contentSchemaOf(type)
     if (type === undefined || schema === undefined) {

@@ -144,6 +144,10 @@ const PlaceRequest = z
   .strict()
   .nullable()
 
+// Built once: a zod schema costs more to construct than to run (issue 19, creating a row).
+const OptionListRequest = z.array(OptionRequest).max(100)
+const FileListRequest = z.array(FileRequest).max(100)
+
 const VerificationRequest = z.union([
   z.object({ state: z.literal('verified'), date: DateRequest.optional() }).strict(),
   z.object({ state: z.literal('unverified') }).strict(),
@@ -208,7 +212,7 @@ function writeOne(
       return pickOption(prop, key, parseWith(OptionRequest, v, 'body', at), t === 'select')
     }
     case 'multi_select': {
-      const list = parseWith(z.array(OptionRequest).max(100), v, 'body', at)
+      const list = parseWith(OptionListRequest, v, 'body', at)
       let added = false
       const out: unknown[] = []
       for (const o of list) {
@@ -232,7 +236,7 @@ function writeOne(
       return { value: [...new Set(ids)].map((id) => ({ id })), added: false }
     }
     case 'files': {
-      const files = parseWith(z.array(FileRequest).max(100), v, 'body', at)
+      const files = parseWith(FileListRequest, v, 'body', at)
       return {
         // An upload stays a `file_upload` reference (name possibly null); the service attaches it.
         value: files.map((f) =>

@@ -148,7 +148,25 @@ function wrapAt(at: PropertyKey[], input: unknown): unknown {
  * union reports only the closest alternative.
  */
 export function anyOf<const T extends readonly [z.ZodType, ...z.ZodType[]]>(...branches: T) {
+  // For each object branch, the keys it requires (neither optional nor defaulted): an object input
+  // lacking one fails that branch, so the first pass skips it without building its issues (a
+  // `data_source_id` parent, the third branch, cost 60 µs of zod errors against 6 µs).
+  const required = branches.map((b) =>
+    b instanceof z.ZodObject
+      ? Object.entries(b.shape as Record<string, z.ZodType>)
+          .filter(([, v]) => v._zod.optin === undefined)
+          .map(([k]) => k)
+      : [],
+  )
   return z.unknown().transform((input, ctx): z.output<T[number]> => {
+    if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+      for (let i = 0; i < branches.length; i++) {
+        if ((required[i] as string[]).some((k) => !Object.hasOwn(input, k))) continue
+        const r = (branches[i] as z.ZodType).safeParse(input, { reportInput: true })
+        if (r.success) return r.data as z.output<T[number]>
+      }
+    }
+    // No branch matched: every branch's issues, in order.
     const errors: z.core.$ZodIssue[][] = []
     for (const b of branches) {
       const r = b.safeParse(input, { reportInput: true })

@@ -1,4 +1,5 @@
 import { newId } from '../domain/ids.js'
+import type { Schema } from '../domain/properties.js'
 import { plainText, type RichTextItem } from '../domain/rich-text.js'
 import { ROLE, principalOf } from '../permissions/roles.js'
 import { grantOnPage, reattachSubtree, subtreePrefix } from '../storage/repositories/acl.repository.js'
@@ -18,8 +19,15 @@ import type { Db } from '../storage/store.js'
  * and moving them. Shared by the `/v1` API, the admin API, the CLI and the demo seed.
  */
 
+/**
+ * Where a new node goes. A data-source parent may carry the rows its caller has already read in
+ * this transaction: `database` (the database's `block` row, saves reading it again) and `schema` (the
+ * data source's schema, saves reading it again to index the row's values).
+ */
 export type NodeParent =
-  { type: 'workspace' } | { type: 'page_id'; id: string } | { type: 'data_source_id'; id: string; databaseId: string }
+  | { type: 'workspace' }
+  | { type: 'page_id'; id: string }
+  | { type: 'data_source_id'; id: string; databaseId: string; database?: BlockRow; schema?: Schema }
 
 export interface CreateNodeInput {
   workspaceId: string
@@ -83,7 +91,8 @@ export async function createNode(db: Db, input: CreateNodeInput): Promise<BlockR
     parentId = parent.id
     position = await reservePositions(db, parent.id, input.at ?? { type: 'end' }, 1)
   } else if (input.parent.type === 'data_source_id') {
-    const database = await findBlock(db, input.parent.databaseId)
+    const given = input.parent.database
+    const database = given && given.id === input.parent.databaseId ? given : await findBlock(db, input.parent.databaseId)
     if (!database) throw new Error(`Database ${input.parent.databaseId} not found`)
     path = subtreePrefix(database)
     permRoot = database.perm_root_id
@@ -114,7 +123,12 @@ export async function createNode(db: Db, input: CreateNodeInput): Promise<BlockR
     last_edited_by: input.actor,
     in_trash: 0,
   }
-  await insertBlockRows(db, [row], { actor: input.eventActor ?? (await eventActorOf(db, input.actor)), time: input.time })
+  await insertBlockRows(
+    db,
+    [row],
+    { actor: input.eventActor ?? (await eventActorOf(db, input.actor)), time: input.time },
+    { schema: input.parent.type === 'data_source_id' ? input.parent.schema : undefined },
+  )
   if (input.parent.type === 'workspace') {
     await grantOnPage(db, row, {
       principal: input.section === 'private' ? principalOf.user(input.privateOwner ?? input.actor) : principalOf.members(input.workspaceId),

@@ -31,7 +31,13 @@ import {
 } from '../../storage/repositories/blocks.repository.js'
 import { createAtWorkspaceLevel } from '../../services/workspace-level.js'
 import { requireWritableDataSourceParent, requireWritableNode } from '../../services/trash.js'
-import { dataSourcesOf, findDataSource, saveSchema, schemaOf } from '../../storage/repositories/data-sources.repository.js'
+import {
+  dataSourcesOf,
+  findDataSource,
+  saveSchema,
+  schemaOf,
+  type DataSourceRow,
+} from '../../storage/repositories/data-sources.repository.js'
 import type { Db } from '../../storage/store.js'
 import { blocksFromMarkdown, checkMarkdownOptions } from './page-markdown.service.js'
 import { presentPage, presentsFileFree } from './pages.presenter.js'
@@ -193,7 +199,9 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
     throw validationError('body failed validation: the request may contain at most 1000 blocks.')
   const time = isoNow(deps.clock)
   const at: ContentAt = { by: caller.botId, actor: changeActorOf(caller), time }
+  const presented = new Map<string, RowSource>()
   const row = await deps.store.transaction(async (trx) => {
+    presented.clear()
     const p = body.parent
     // Uploads in the icon, the cover, the content and `files` values are checked here and attached once the page exists.
     const claims = new UploadClaims(trx, deps, ctx)
@@ -240,10 +248,11 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
         eventActor: at.actor,
       })
     } else {
-      let dsId: string
-      let databaseId: string
+      // The data source and its database, each read once in this transaction and passed on.
+      let ds: DataSourceRow
+      let database: BlockRow
       if ('database_id' in p) {
-        await loadAuthorized(trx, caller, p.database_id, { kind: 'database', action: 'edit', capability: 'insert_content' })
+        database = await loadAuthorized(trx, caller, p.database_id, { kind: 'database', action: 'edit', capability: 'insert_content' })
         const sources = await dataSourcesOf(trx, p.database_id)
         if (sources.length !== 1) {
           throw validationError(
@@ -252,15 +261,12 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
               : 'Databases with multiple data sources are not supported in this API version.',
           )
         }
-        dsId = (sources[0] as { id: string }).id
-        databaseId = p.database_id
+        ds = sources[0] as DataSourceRow
       } else {
-        const { ds } = await loadDataSource(trx, caller, p.data_source_id, { action: 'edit', capability: 'insert_content' })
-        dsId = ds.id
-        databaseId = ds.database_id
+        ;({ ds, database } = await loadDataSource(trx, caller, p.data_source_id, { action: 'edit', capability: 'insert_content' }))
       }
-      const ds = (await findDataSource(trx, dsId)) as NonNullable<Awaited<ReturnType<typeof findDataSource>>>
-      const database = (await findBlock(trx, databaseId)) as BlockRow
+      const dsId = ds.id
+      const databaseId = ds.database_id
       await requireWritableDataSourceParent(trx, ds, database)
       const schema: Schema = schemaOf(ds)
       template = body.template ? await resolveTemplate(trx, dsId, body.template) : null
@@ -284,11 +290,14 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
       await checkRelationTargets(trx, caller, schema, written, keys, { id: pageId, sourceId: dsId })
       const values = await syncDualRelations(trx, caller, dsId, schema, pageId, null, {}, written, time)
       if (schemaChanged) await saveSchema(trx, ds.id, schema, at)
+      // The schema as it now stands in the store (saved above when a value added an option): the
+      // answer presents the row with it instead of reading the data source a third time.
+      presented.set(dsId, { id: dsId, databaseId, schema })
       const titleId = titlePropertyId(schema)
       created = await createNode(trx, {
         id: pageId,
         workspaceId: caller.workspaceId,
-        parent: { type: 'data_source_id', id: dsId, databaseId },
+        parent: { type: 'data_source_id', id: dsId, databaseId, database, schema },
         kind: 'page',
         title: (values[titleId] as RichTextItem[] | undefined) ?? [],
         properties: values,
@@ -314,7 +323,7 @@ export async function createPage(deps: Deps, ctx: RequestContext, input: z.outpu
     })
     return created
   })
-  return presentPageFor(deps, ctx, row)
+  return presentPageFor(deps, ctx, row, undefined, presented)
 }
 
 /** `GET /v1/pages/{id}`. @throws NotionApiError restricted_resource | object_not_found */

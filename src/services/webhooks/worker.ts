@@ -23,7 +23,10 @@ import { sweepOnce } from './sweep.js'
  * end), and records attempt outcomes together at most every `TICK_GAP_MS` (`gatheredRecorder`).
  */
 export interface WebhookWorker {
-  /** Looks for work now instead of at the next poll (e.g. after a write). */
+  /**
+   * Looks for work now instead of at the next poll (e.g. after a write); ignored while the worker
+   * does not listen (no active subscription, nothing in flight or due: see `onListening`).
+   */
   nudge(): void
   close(): Promise<void>
 }
@@ -120,7 +123,12 @@ export function startWebhookWorker(
   }
   schedule(0)
   return {
-    nudge: () => schedule(0),
+    // While nobody listens a commit brings no work (the poll notices a subscription's activation),
+    // as the webhook thread's host does with `onListening`: a nudge after every create cost this
+    // event loop a tick of statements every `TICK_GAP_MS` (bench/RESULTS.md, issue 19 session 8).
+    nudge: () => {
+      if (listening) schedule(0)
+    },
     close: async () => {
       stopped = true
       clearTimeout(timer)

@@ -14,6 +14,7 @@ import * as m0013 from './0013-storage-quota.js'
 import * as m0014 from './0014-async-tasks-custom-emojis.js'
 import * as m0016 from './0016-admin-api.js'
 import * as m0019 from './0019-title-search-index.js'
+import * as m0021 from './0021-partial-value-indexes.js'
 
 /**
  * The ordered list of migrations, registered statically so the same list runs from `tsx`, vitest and
@@ -36,5 +37,6 @@ export const migrationProvider: MigrationProvider = {
     '0014-async-tasks-custom-emojis': m0014,
     '0016-admin-api': m0016,
     '0019-title-search-index': m0019,
+    '0021-partial-value-indexes': m0021,
   }),
 }

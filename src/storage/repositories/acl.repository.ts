@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { levelName } from '../../permissions/roles.js'
 import type { Db } from '../store.js'
+import { compiledPerLength } from './compiled.js'
 import { appendEvent, type NewChangeEvent } from './events.repository.js'
 import type { At } from './at.js'
 
@@ -66,9 +67,20 @@ function inSubtree(prefix: string) {
   return sql<boolean>`(path >= ${prefix} and path < ${prefix + '\u{10FFFF}'})`
 }
 
+/** `levelOnRoot`'s statement, compiled once per number of principals (a caller has a few). */
+const levelOnRootOf = compiledPerLength(1, 16, (db, [rootId], principals) =>
+  db
+    .selectFrom('root_acl')
+    .select((eb) => eb.fn.max('role').as('role'))
+    .where('root_id', '=', rootId as string)
+    .where('principal', 'in', principals),
+)
+
 /** The highest level any of `principals` holds on a root; 0 when none. */
 export async function levelOnRoot(db: Db, rootId: string, principals: string[]): Promise<number> {
   if (principals.length === 0) return 0
+  const compiled = levelOnRootOf(principals.length)
+  if (compiled) return Number((await compiled(db, rootId, ...principals))[0]?.role ?? 0)
   const row = await db
     .selectFrom('root_acl')
     .select((eb) => eb.fn.max('role').as('role'))

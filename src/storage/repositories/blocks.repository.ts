@@ -1,10 +1,11 @@
 import { sql } from 'kysely'
 import { newId } from '../../domain/ids.js'
 import type { NewBlock } from '../../domain/blocks.js'
+import type { Schema } from '../../domain/properties.js'
 import type { BlockTable } from '../database.js'
 import type { Db } from '../store.js'
-import { compiledOnce } from './compiled.js'
-import { reindexRow } from './data-source-values.repository.js'
+import { compiledOnce, compiledPerLength } from './compiled.js'
+import { indexNewRows, reindexRow } from './data-source-values.repository.js'
 import { appendEvents, type Actor, type NewChangeEvent } from './events.repository.js'
 import type { At } from './at.js'
 
@@ -220,25 +221,70 @@ export async function insertBlockTree(db: Db, input: InsertBlocksInput): Promise
 // ---------------------------------------------------------------------------------------------
 // The one write path for new `block` rows (pages, databases and content blocks alike)
 
+/** Every column of `block`, in the order of the compiled one-row insert. */
+const BLOCK_COLUMNS = [
+  'id',
+  'workspace_id',
+  'type',
+  'parent_type',
+  'parent_id',
+  'page_id',
+  'position',
+  'content',
+  'perm_root_id',
+  'path',
+  'inherits',
+  'title_text',
+  'properties',
+  'icon',
+  'cover',
+  'is_locked',
+  'is_inline',
+  'created_time',
+  'created_by',
+  'last_edited_time',
+  'last_edited_by',
+  'in_trash',
+] as const satisfies readonly (keyof BlockRow)[]
+
+/** One `block` row with every column (a new page or row: the create path), compiled once. */
+const insertOneBlock = compiledOnce(BLOCK_COLUMNS.length, (db, ...p) =>
+  db.insertInto('block').values(Object.fromEntries(BLOCK_COLUMNS.map((c, i) => [c, p[i]])) as unknown as BlockRow),
+)
+
 /**
  * Inserts ready-made `block` rows in the caller's transaction `db`, in order (parents before their
  * children), and keeps what depends on them right:
  * - the query value index: each database row (`parent_type = "data_source_id"`) is indexed
- *   (`reindexRow`, data-source-values.repository.ts), so callers never index by hand;
+ *   (`reindexRow`, data-source-values.repository.ts), so callers never index by hand; with
+ *   `opts.schema` (the schema of the data source the rows go into, which the caller has read) from
+ *   the rows as given (`indexNewRows`), without reading them and the schema back;
  * - the change events (ADR 15), one per row, in row order: `page.created` for a `child_page`,
  *   `database.created` for a `child_database`, `block.appended` for any other block; each with
  *   `object_id` = the row id and `data: {parent_type, parent_id}` (plus `type` for blocks).
  * Rows go in chunks of 500 (SQLite's 32,766 bound variables over 24 columns).
  * @param at who (`user:<id>` | `bot:<id>` | `admin` | `system`) and when (ISO-8601 UTC), for the events.
  */
-export async function insertBlockRows(db: Db, rows: BlockRow[], at: { actor: string; time: string }): Promise<void> {
+export async function insertBlockRows(
+  db: Db,
+  rows: BlockRow[],
+  at: { actor: string; time: string },
+  opts: { schema?: Schema } = {},
+): Promise<void> {
   if (rows.length === 0) return
-  for (let i = 0; i < rows.length; i += 500)
-    await db
-      .insertInto('block')
-      .values(rows.slice(i, i + 500))
-      .execute()
-  for (const r of rows) if (r.parent_type === 'data_source_id') await reindexRow(db, r.id)
+  const only = rows.length === 1 ? (rows[0] as BlockRow) : undefined
+  if (only && BLOCK_COLUMNS.every((c) => only[c] !== undefined)) await insertOneBlock(db, ...BLOCK_COLUMNS.map((c) => only[c]))
+  else
+    for (let i = 0; i < rows.length; i += 500)
+      await db
+        .insertInto('block')
+        .values(rows.slice(i, i + 500))
+        .execute()
+  for (const r of rows) {
+    if (r.parent_type !== 'data_source_id') continue
+    if (opts.schema && r.parent_id) await indexNewRows(db, r.parent_id, opts.schema, [r])
+    else await reindexRow(db, r.id)
+  }
   await appendEvents(
     db,
     rows.map((r) => ({
@@ -394,9 +440,16 @@ export async function withChildren(db: Db, ids: string[]): Promise<Set<string>> 
   return new Set(rows.map((r) => r.parent_id as string))
 }
 
+/** `anyInTrash`'s statement, compiled once per number of ids (a node's ancestors: a few). */
+const anyInTrashOf = compiledPerLength(0, 32, (db, _fixed, ids) =>
+  db.selectFrom('block').select('id').where('id', 'in', ids).where('in_trash', '=', 1).limit(1),
+)
+
 /** Whether any of the nodes `ids` (pages, databases or blocks) is in the trash: one indexed read. */
 export async function anyInTrash(db: Db, ids: string[]): Promise<boolean> {
   if (ids.length === 0) return false
+  const compiled = anyInTrashOf(ids.length)
+  if (compiled) return (await compiled(db, ...ids)).length > 0
   const row = await db.selectFrom('block').select('id').where('id', 'in', ids).where('in_trash', '=', 1).limit(1).executeTakeFirst()
   return row !== undefined
 }

@@ -49,3 +49,25 @@ export function compiledOnce<R>(
     return result.rows
   }
 }
+
+/**
+ * `compiledOnce` for a query over a list of `n` values (`in (…)`), one compiled statement per list
+ * length up to `maxLength`: `build` receives the placeholders of the fixed parameters first, then
+ * the list's. Longer lists return undefined (the caller builds its query as usual).
+ */
+export function compiledPerLength<R>(
+  fixed: number,
+  maxLength: number,
+  build: (db: Db, fixed: string[], list: string[]) => Compilable<R>,
+): (n: number) => ((db: Db, ...params: unknown[]) => Promise<R[]>) | undefined {
+  const byLength = new Map<number, (db: Db, ...params: unknown[]) => Promise<R[]>>()
+  return (n) => {
+    if (n < 1 || n > maxLength) return undefined
+    let run = byLength.get(n)
+    if (!run) {
+      run = compiledOnce(fixed + n, (db, ...p) => build(db, p.slice(0, fixed), p.slice(fixed)))
+      byLength.set(n, run)
+    }
+    return run
+  }
+}

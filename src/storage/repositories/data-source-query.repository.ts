@@ -212,8 +212,14 @@ function build(q: RowQuery): Built {
   for (const l of leaves) where.push(filterSql(l))
   let from: RawBuilder<unknown>
   if (driven) {
-    const first0 = first as { pid: string }
-    where.unshift(sql`s0.data_source_id = ${q.dataSourceId}`, sql`s0.property_id = ${first0.pid}`)
+    const first0 = first as { pid: string; k: 'txt' | 'num' }
+    // `is not null` names the condition of the partial index on the sort's column (migration 0021):
+    // true of every entry of a property sorted by that column, and what lets the planner walk it.
+    where.unshift(
+      sql`s0.data_source_id = ${q.dataSourceId}`,
+      sql`s0.property_id = ${first0.pid}`,
+      first0.k === 'txt' ? sql`s0.txt IS NOT NULL` : sql`s0.num IS NOT NULL`,
+    )
     from = sql`${T} s0 JOIN ${sql.table('block')} b ON b.id = s0.page_id ${joins.length > 1 ? sql.join(joins.slice(1), sql` `) : sql``}`
   } else {
     from = sql`${sql.table('block')} b ${joins.length ? sql.join(joins, sql` `) : sql``}`

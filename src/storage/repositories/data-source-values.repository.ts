@@ -3,6 +3,7 @@ import { plainText, type RichTextItem } from '../../domain/rich-text.js'
 import type { Schema } from '../../domain/properties.js'
 import type { DataSourceValueTable } from '../database.js'
 import type { Db } from '../store.js'
+import { compiledOnce } from './compiled.js'
 
 /**
  * The typed value index of database rows (`data_source_value`, migration 0004, ADR 8).
@@ -83,13 +84,50 @@ export function valueEntries(schema: Schema, values: Record<string, unknown>): V
 // SQLite allows 32766 bound variables; 6 columns per entry.
 const CHUNK = 4000
 
+const ENTRY_COLUMNS = ['page_id', 'data_source_id', 'property_id', 'ord', 'txt', 'num'] as const
+
+/** Entry counts up to this insert through a statement compiled once per count (one row's entries). */
+const COMPILED_ENTRIES_MAX = 64
+
+/** `insert into data_source_value … values (…), …` of `n` entries, compiled once per `n` (`compiledOnce`). */
+const insertCompiled = new Map<number, (db: Db, ...params: unknown[]) => Promise<unknown[]>>()
+
+function compiledInsertOf(n: number): (db: Db, ...params: unknown[]) => Promise<unknown[]> {
+  let run = insertCompiled.get(n)
+  if (!run) {
+    run = compiledOnce(n * ENTRY_COLUMNS.length, (db, ...p) =>
+      db
+        .insertInto('data_source_value')
+        .values(
+          Array.from(
+            { length: n },
+            (_, i) =>
+              Object.fromEntries(ENTRY_COLUMNS.map((c, j) => [c, p[i * ENTRY_COLUMNS.length + j]])) as unknown as DataSourceValueTable,
+          ),
+        ),
+    )
+    insertCompiled.set(n, run)
+  }
+  return run
+}
+
 async function insertEntries(db: Db, rows: DataSourceValueTable[]): Promise<void> {
+  if (rows.length === 0) return
+  if (rows.length <= COMPILED_ENTRIES_MAX) {
+    // One row's entries (creating or updating a row): the statement text is built once per count.
+    const params: unknown[] = []
+    for (const r of rows) params.push(r.page_id, r.data_source_id, r.property_id, r.ord, r.txt ?? null, r.num ?? null)
+    await compiledInsertOf(rows.length)(db, ...params)
+    return
+  }
   for (let i = 0; i < rows.length; i += CHUNK)
     await db
       .insertInto('data_source_value')
       .values(rows.slice(i, i + CHUNK))
       .execute()
 }
+
+const deleteEntriesOfPage = compiledOnce(1, (db, pageId) => db.deleteFrom('data_source_value').where('page_id', '=', pageId))
 
 /** Entries of several rows of one data source, ready to insert. */
 export function entriesOfRows(
@@ -110,7 +148,7 @@ export function entriesOfRows(
  * `schema` may be passed when the caller has it (saves one read).
  */
 export async function reindexRow(db: Db, pageId: string, schema?: Schema): Promise<void> {
-  await db.deleteFrom('data_source_value').where('page_id', '=', pageId).execute()
+  await deleteEntriesOfPage(db, pageId)
   const row = await db
     .selectFrom('block')
     .select(['id', 'parent_type', 'parent_id', 'properties'])
@@ -126,9 +164,27 @@ export async function reindexRow(db: Db, pageId: string, schema?: Schema): Promi
   await insertEntries(db, entriesOfRows(row.parent_id, s, [row]))
 }
 
+/**
+ * Writes the index entries of rows just inserted into data source `dataSourceId` under `schema` (the
+ * caller's copy of the data source's schema), from the rows as inserted: what `reindexRow` does
+ * without reading each row and the schema back. Entries a page of the same id may have left are
+ * removed first (no foreign key ties an entry to its page).
+ */
+export async function indexNewRows(
+  db: Db,
+  dataSourceId: string,
+  schema: Schema,
+  rows: { id: string; properties: string | null }[],
+): Promise<void> {
+  for (const r of rows) await deleteEntriesOfPage(db, r.id)
+  await insertEntries(db, entriesOfRows(dataSourceId, schema, rows))
+}
+
 /** Rebuilds the index of a whole data source (after a schema change), 1000 rows at a time. */
 export async function reindexDataSource(db: Db, dataSourceId: string, schema: Schema): Promise<void> {
-  await db.deleteFrom('data_source_value').where('data_source_id', '=', dataSourceId).execute()
+  // One delete per partial index (migration 0021): every entry has exactly one of `txt` and `num`.
+  await db.deleteFrom('data_source_value').where('data_source_id', '=', dataSourceId).where('txt', 'is not', null).execute()
+  await db.deleteFrom('data_source_value').where('data_source_id', '=', dataSourceId).where('num', 'is not', null).execute()
   let after = ''
   for (;;) {
     const rows = await db

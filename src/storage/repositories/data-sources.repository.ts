@@ -1,6 +1,7 @@
 import type { Schema } from '../../domain/properties.js'
 import type { DataSourceTable } from '../database.js'
 import type { Db } from '../store.js'
+import { compiledOnce } from './compiled.js'
 import type { BlockRow, ContentAt } from './blocks.repository.js'
 import { indexSignature, reindexDataSource } from './data-source-values.repository.js'
 import { appendEvents, type Actor, type NewChangeEvent } from './events.repository.js'
@@ -14,8 +15,11 @@ export type DataSourceRow = DataSourceTable
 
 /** One data source by id (any workspace; callers check the workspace). */
 export async function findDataSource(db: Db, id: string): Promise<DataSourceRow | undefined> {
-  return db.selectFrom('data_source').selectAll().where('id', '=', id).executeTakeFirst()
+  return (await dataSourceById(db, id))[0]
 }
+
+/** `findDataSource`'s statement, compiled once: every data-source request and row create reads it. */
+const dataSourceById = compiledOnce(1, (db, id) => db.selectFrom('data_source').selectAll().where('id', '=', id))
 
 /** The data sources of a database, oldest first. */
 export async function dataSourcesOf(db: Db, databaseId: string): Promise<DataSourceRow[]> {

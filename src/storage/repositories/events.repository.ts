@@ -51,8 +51,30 @@ export async function appendEvents(db: Db, events: NewChangeEvent[]): Promise<vo
 /** Events per INSERT: 8 values each, 16,000 bound values (under SQLite's 32,766 and PostgreSQL's 65,535). */
 const EVENTS_PER_STATEMENT = 2_000
 
+const EVENT_COLUMNS = ['id', 'workspace_id', 'type', 'object_type', 'object_id', 'actor', 'time', 'data'] as const
+
+/** One event's insert (most writes append one), compiled once. */
+const insertOneEvent = compiledOnce(EVENT_COLUMNS.length, (db, ...p) =>
+  db.insertInto('change_event').values(Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c, p[i]])) as never),
+)
+
 async function insertEvents(db: Db, events: NewChangeEvent[]): Promise<void> {
   if (events.length === 0) return
+  if (events.length === 1) {
+    const e = events[0] as NewChangeEvent
+    await insertOneEvent(
+      db,
+      uuidv7(),
+      e.workspaceId ?? null,
+      e.type,
+      e.objectType ?? objectTypeOf(e.type),
+      e.objectId ?? null,
+      e.actor,
+      e.time,
+      e.data ? JSON.stringify(e.data) : null,
+    )
+    return
+  }
   await db
     .insertInto('change_event')
     .values(
