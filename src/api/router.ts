@@ -15,6 +15,7 @@ import type { ApiCaller, RequestContext } from '../auth/principal.js'
 import { signFileRefs } from '../services/file-urls.js'
 import { refreshCustomEmojis } from '../services/custom-emojis.service.js'
 import { injectFaults, type Emulator } from '../http/emulator/index.js'
+import { immutableJson } from './immutable-answers.js'
 import { explainRateLimited } from '../permissions/explain.js'
 
 /** The 429's explanation: whose budget, how large, over which window (the limiter decided; ADR 22). */
@@ -158,8 +159,12 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       const emojis: Array<{ id: string }> = []
       const body = signFileRefs(out instanceof WithStatus ? out.body : out, deps, (e) => emojis.push(e))
       if (emojis.length > 0) await refreshCustomEmojis(deps, caller.workspaceId, emojis)
+      const status = out instanceof WithStatus ? out.status : 200
+      // An answer built once (api/immutable-answers.ts) keeps its JSON text; only the request id is added.
+      const text = immutableJson(body, c.get('requestId'))
+      if (text !== undefined) return c.body(text, status, { 'Content-Type': 'application/json' })
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
-      return c.json(payload as object, out instanceof WithStatus ? out.status : 200)
+      return c.json(payload as object, status)
     })
   }
 }

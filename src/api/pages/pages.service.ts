@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../auth/principal.js'
 import { changeActorOf } from '../../services/change-actor.js'
 import { isFileFree, markFileFree } from '../../services/file-urls.js'
+import { markImmutable } from '../immutable-answers.js'
 import { countBlocks, normalizeCover, normalizeIcon, parseBlockRequests, type NewBlock } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { titleOfValues, titlePropertyId, type Schema } from '../../domain/properties.js'
@@ -116,7 +117,7 @@ export async function presentPageFor(
   if (memo && isFileFree(page)) {
     let byVersion = presentedPlain.get(row)
     if (!byVersion) presentedPlain.set(row, (byVersion = new Map()))
-    byVersion.set(memoKey, Object.freeze(page))
+    byVersion.set(memoKey, markImmutable(Object.freeze(page)))
   }
   // Insert-only connections get partial objects: they may not read content (capabilities doc).
   return ctx.caller.capabilities.readContent ? page : { object: 'page', id: row.id }
@@ -126,8 +127,8 @@ export async function presentPageFor(
  * Plain pages (no data source: nothing computed from other rows) presented from a row-cache row,
  * by row object and `<Notion-Version> <public URL>`, when nothing in them is signed (`isFileFree`: no
  * file, no custom emoji, so the router never changes them): a row object lives only until the log
- * moves (services/caches.ts), so the memo does too. The page object is frozen; the router copies it
- * to add `request_id`. Issue 19: the presenter was 6–7% of a page read's CPU.
+ * moves (services/caches.ts), so the memo does too. The page object is frozen and marked immutable:
+ * the router serializes it once and adds each request's `request_id` to the text (api/immutable-answers.ts). Issue 19: the presenter was 6–7% of a page read's CPU.
  */
 const presentedPlain = new WeakMap<BlockRow, Map<string, Record<string, unknown>>>()
 

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../../src/logger.js'
+import { startServer, type RunningServer } from '../../src/server.js'
+import { shareWithConnection, createConnection } from '../../src/services/connections.service.js'
+import { createPageAsUser } from '../../src/services/setup.service.js'
+import { createWorkspace } from '../../src/services/workspaces.service.js'
+import { startTestServer, type TestServer } from '../support/harness.js'
+
+/**
+ * A page read answered from the row cache and the presenter's memo (ADR 44; its JSON text built once,
+ * api/immutable-answers.ts) is byte for byte the answer of a server without caches over the same store,
+ * request id and server address aside, under every Notion-Version shape the memo keys by; and it
+ * changes with the page.
+ */
+describe('page reads from the row cache', () => {
+  let cached: TestServer
+  let uncached: RunningServer
+  let token: string
+  let pageId: string
+
+  beforeAll(async () => {
+    cached = await startTestServer({ env: { OCTAVO_CACHES: 'on' } })
+    uncached = await startServer({ ...cached.config, caches: false, port: 0 }, { logger: createLogger('silent') })
+    const deps = cached.deps
+    const { workspace, members } = await createWorkspace(deps, {
+      name: 'Memo',
+      plan: 'business',
+      members: [{ name: 'Olive Owner', email: 'olive@memo.test', role: 'owner' }],
+    })
+    const owner = members[0]!
+    const page = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'Plain "quoted" page ✓' })
+    const made = await createConnection(deps, { workspaceId: workspace.id, actorId: owner.id, name: 'Reader' })
+    await shareWithConnection(deps, made.connection.id, page.id, owner.id)
+    token = made.token
+    pageId = page.id
+  })
+  afterAll(async () => {
+    await uncached?.close()
+    await cached?.stop()
+  })
+
+  const read = async (base: string, version: string) => {
+    const res = await fetch(`${base}/v1/pages/${pageId}`, { headers: { authorization: `Bearer ${token}`, 'notion-version': version } })
+    const text = await res.text()
+    const id = res.headers.get('x-notion-request-id')!
+    // The page's `url` names the server it came from.
+    return { status: res.status, text: text.replaceAll(base, '<server>'), id, type: res.headers.get('content-type') }
+  }
+
+  it('answers byte for byte as a server without caches, with its own request id last', async () => {
+    for (const version of ['2022-06-28', '2025-09-03', '2026-03-11', '2026-12-01']) {
+      const first = await read(cached.url, version)
+      const again = await read(cached.url, version)
+      const plain = await read(uncached.url, version)
+      expect([first.status, again.status, plain.status]).toEqual([200, 200, 200])
+      expect(again.type).toBe(plain.type)
+      for (const r of [first, again, plain]) expect(r.text.endsWith(`,"request_id":"${r.id}"}`), version).toBe(true)
+      const withoutId = (r: { text: string; id: string }) => r.text.replace(r.id, '<id>')
+      expect(withoutId(again), version).toBe(withoutId(plain))
+      expect(withoutId(first), version).toBe(withoutId(plain))
+    }
+    expect(cached.deps.caches!.stats.rowHits).toBeGreaterThan(0)
+  })
+
+  it('answers with the new title right after an edit', async () => {
+    await read(cached.url, '2025-09-03')
+    const update = await fetch(`${cached.url}/v1/pages/${pageId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { title: { title: [{ text: { content: 'Renamed' } }] } } }),
+    })
+    expect(update.status).toBe(200)
+    const after = JSON.parse((await read(cached.url, '2025-09-03')).text) as {
+      properties: { title: { title: Array<{ plain_text: string }> } }
+    }
+    expect(after.properties.title.title.map((t) => t.plain_text).join('')).toBe('Renamed')
+  })
+})
