@@ -4,8 +4,6 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { SIZES } from './lib/generate.js'
-import { BENCH_ADMIN_KEY, BENCH_MASTER_KEY, prepareStore } from './lib/store-cache.js'
 
 /**
  * `npx tsx bench/request-cpu.ts [--repo <dir>] [--only page_read,users_me,not_found,bad_token,bare]
@@ -30,6 +28,11 @@ const repo = resolve(args.repo)
 const { loadConfig } = (await import(join(repo, 'src/config.ts'))) as typeof import('../src/config.js')
 const { createLogger } = (await import(join(repo, 'src/logger.ts'))) as typeof import('../src/logger.js')
 const { startServer } = (await import(join(repo, 'src/server.ts'))) as typeof import('../src/server.js')
+// The tree's own generator and migrations make its store (cached per tree: the key names their source).
+const { SIZES } = (await import(join(repo, 'bench/lib/generate.ts'))) as typeof import('./lib/generate.js')
+const { BENCH_ADMIN_KEY, BENCH_MASTER_KEY, prepareStore } = (await import(
+  join(repo, 'bench/lib/store-cache.ts')
+)) as typeof import('./lib/store-cache.js')
 
 const dir = mkdtempSync(join(tmpdir(), 'octavo-request-cpu-'))
 const { manifest: m } = await prepareStore('S', SIZES.S, 7, { copyTo: dir, log: (l) => process.stderr.write(`${l}\n`) })
