@@ -30,6 +30,8 @@ import { sharedWorkspace, startInProcessServer, timeCalls } from './lib/in-proce
 import { queryDataSource } from '../src/api/data-sources/data-sources.service.js'
 import { authenticateBearer } from '../src/services/auth.service.js'
 import { signFileRefs } from '../src/services/file-urls.js'
+import { JsonText } from '../src/http/json-text.js'
+import { buildTitleOnlyStore } from './lib/title-only-store.js'
 import type { NotionVersion } from '../src/domain/versions.js'
 
 const args = process.argv.slice(2)
@@ -41,7 +43,7 @@ const oArg = args.indexOf('--out')
 const OUT = oArg === -1 ? undefined : args[oArg + 1]
 const onlyArg = args.indexOf('--only')
 const ONLY = onlyArg === -1 ? undefined : args[onlyArg + 1]
-const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
+const REQUEST_ID = '00000000-0000-4000-8000-000000000000'
 
 const { server, close } = await startInProcessServer('octavo-bench-title-')
 try {
@@ -49,64 +51,17 @@ try {
   const { root, token } = await sharedWorkspace(deps)
   const client = (notionVersion: string) =>
     new Client({ auth: token, baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {}, notionVersion })
-  const notion = client('2025-09-03')
-
-  const target = (await notion.databases.create({
-    parent: { type: 'page_id', page_id: root.id },
-    title: rt('Items'),
-    initial_data_source: { properties: { Name: { title: {} }, Amount: { number: {} } } },
-  })) as unknown as { data_sources: { id: string }[] }
-  const targetDs = (target.data_sources[0] as { id: string }).id
-  const items: string[] = []
-  for (let i = 0; i < 50; i++) {
-    items.push(
-      (
-        await notion.pages.create({
-          parent: { data_source_id: targetDs },
-          properties: { Name: { title: rt(`Item ${i}`) }, Amount: { number: i } } as never,
-        })
-      ).id,
-    )
-  }
-  const main = (await notion.databases.create({
-    parent: { type: 'page_id', page_id: root.id },
-    title: rt('Orders'),
-    initial_data_source: {
-      properties: {
-        Name: { title: {} },
-        Qty: { number: {} },
-        Items: { relation: { data_source_id: targetDs, single_property: {} } },
-        Double: { formula: { expression: 'prop("Qty") * 2 + length(prop("Name"))' } },
-      } as never,
-    },
-  })) as unknown as { data_sources: { id: string }[] }
-  const mainDs = (main.data_sources[0] as { id: string }).id
-  await notion.dataSources.update({
-    data_source_id: mainDs,
-    properties: { Total: { rollup: { relation_property_name: 'Items', rollup_property_name: 'Amount', function: 'sum' } } } as never,
-  })
-  await notion.dataSources.update({
-    data_source_id: mainDs,
-    properties: { Score: { formula: { expression: 'prop("Total") / (prop("Qty") + 1)' } } } as never,
-  })
-  for (let i = 0; i < 100; i++) {
-    await notion.pages.create({
-      parent: { data_source_id: mainDs },
-      properties: {
-        Name: { title: rt(`Order ${i}`) },
-        Qty: { number: i },
-        Items: { relation: [0, 1, 2, 3, 4].map((k) => ({ id: items[(i + k * 7) % 50] as string })) },
-      } as never,
-    })
-  }
+  const mainDs = await buildTitleOnlyStore(server.url, token, root.id)
 
   // The same query as the server runs it, without HTTP and the SDK client: authentication, the
-  // service and the answer's serialization (signFileRefs + JSON.stringify, as api/router.ts does).
+  // service and the answer's serialization as api/router.ts does it (signFileRefs + JSON.stringify,
+  // or the text a handler serialized itself, http/json-text.ts). Returns the answer's text.
   const serverSide = async (version: string) => {
     const ctx = { caller: await authenticateBearer(deps, `Bearer ${token}`), version: version as NotionVersion }
     const body = await queryDataSource(deps, ctx, mainDs, { page_size: 100 })
-    JSON.stringify(signFileRefs(body, deps))
-    return body
+    return body instanceof JsonText
+      ? body.withRequestId(REQUEST_ID)
+      : JSON.stringify({ ...signFileRefs(body, deps), request_id: REQUEST_ID })
   }
   const scenarios: Record<string, (n: Client, version: string) => Promise<unknown>> = {
     'data-source query': (n: Client) => n.dataSources.query({ data_source_id: mainDs, page_size: 100 }),
@@ -122,8 +77,9 @@ try {
     const med: Record<string, number> = {}
     for (const version of ['2026-03-11', '2026-12-01']) {
       const n = client(version)
-      const first = (await run(n, version)) as { results?: { properties?: Record<string, unknown> }[] }
-      const bytes = JSON.stringify(first).length
+      const answer = await run(n, version)
+      const first = (typeof answer === 'string' ? JSON.parse(answer) : answer) as { results?: { properties?: Record<string, unknown> }[] }
+      const bytes = typeof answer === 'string' ? answer.length : JSON.stringify(first).length
       const props = Object.keys(first.results?.[0]?.properties ?? {}).length
       if (first.results && first.results.length !== 100) throw new Error(`${name}: expected 100 results, got ${first.results.length}`)
       for (let i = 0; i < 5; i++) await run(n, version)

@@ -7,7 +7,7 @@ import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/
 import { presentLegacyProperties } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import type { PageObjectResponse } from '@notionhq/client'
-import { jsonMember } from '../../domain/json-fields.js'
+import { jsonMember, jsonMemberText } from '../../domain/json-fields.js'
 import { mayHoldFileRefs } from '../../services/file-urls.js'
 
 /**
@@ -136,6 +136,91 @@ export function presentPage(row: PresentedRow, p: PagePresentation): Record<stri
     url: urlOf(p.publicUrl, row.id, title),
     public_url: null,
   } satisfies Served<PageObjectResponse>
+}
+
+/** A title-only row's `properties` text and its title's plain text (`presentTitleOnlyPageText`). */
+interface TitleText {
+  properties: string
+  plain: string
+}
+
+/**
+ * `properties` texts of title-only rows by the presentation's version and title property and the
+ * stored title's text: a list presented again (the same rows, each time it is queried) neither
+ * parses its titles nor serializes them. Cleared whole when its keys exceed `TITLE_TEXTS_MAX_CHARS`.
+ */
+const titleTexts = new Map<string, TitleText>()
+let titleTextsChars = 0
+const TITLE_TEXTS_MAX_CHARS = 4_000_000
+
+/** The title-only `properties` entry `presentPage` builds, and the title's plain text, from the stored member's value. */
+function titleEntry(stored: unknown, only: PropertyConfig, version: NotionVersion): TitleText {
+  const value = stored === undefined ? [] : stored
+  const properties = presentLegacyProperties({ [only.name]: { id: only.id, type: 'title', title: value } }, version, { values: true })
+  return { properties: JSON.stringify(properties), plain: plainText(stored as RichTextItem[] | undefined) }
+}
+
+/**
+ * The `properties` text and plain title of a title-only row whose stored `properties` is `json`
+ * (see `titleTexts`); `prefix` names the presentation's version and title property.
+ */
+function titleText(json: string | null, only: PropertyConfig, version: NotionVersion, prefix: string): TitleText {
+  const member = json === null ? undefined : jsonMemberText(json, only.id)
+  // Another form than JSON.stringify's: parsed whole, not kept.
+  if (member === null) return titleEntry(jsonMember(json as string, only.id), only, version)
+  const key = member === undefined ? prefix : `${prefix} ${member}`
+  let entry = titleTexts.get(key)
+  if (entry === undefined) {
+    entry = titleEntry(member === undefined ? undefined : JSON.parse(member), only, version)
+    if (titleTextsChars + key.length > TITLE_TEXTS_MAX_CHARS) {
+      titleTexts.clear()
+      titleTextsChars = 0
+    }
+    titleTexts.set(key, entry)
+    titleTextsChars += key.length
+  }
+  return entry
+}
+
+/**
+ * `JSON.stringify(presentPage(row, p))` for each row, byte for byte, built as text, when the rows
+ * are presented with their title property alone and nothing computed (2026-12-01's title-only
+ * lists, or `filter_properties` naming the title only): no page object is built, and a stored title
+ * presented before is neither parsed nor serialized again (`titleTexts`). Undefined for any other
+ * presentation (present the rows with `presentPage`). `cover`, `icon` and `parent` are serialized
+ * from what `presentPage` builds (the parent once per distinct parent). test/conformance/title-only-text.test.ts
+ * compares both for every accepted version.
+ * @throws SyntaxError when stored JSON text is not valid JSON (as `presentPage`)
+ */
+export function presentTitleOnlyPagesText(rows: readonly PresentedRow[], p: PagePresentation): string[] | undefined {
+  const schema = p.dataSource?.schema ?? null
+  if (schema === null || !(p.computed === undefined || Object.keys(p.computed).length === 0)) return undefined
+  const only = titleOnly(schema)
+  if (!only) return undefined
+  // A JSON array's text ends where its brackets close, so no prefix and member make another's key.
+  const prefix = JSON.stringify([p.version, only.id, only.name])
+  const trash = [false, true].map((t) => `,${JSON.stringify(trashFields(t, p.version)).slice(1, -1)},"is_archived":false,"is_locked":`)
+  let parentOf: Pick<PresentedRow, 'parent_type' | 'parent_id'> | undefined
+  let parent = ''
+  const out: string[] = []
+  for (const row of rows) {
+    const title = titleText(row.properties, only, p.version, prefix)
+    if (parentOf === undefined || parentOf.parent_type !== row.parent_type || parentOf.parent_id !== row.parent_id) {
+      parentOf = row
+      parent = JSON.stringify(presentParent(row, p.version, p.dataSource?.databaseId))
+    }
+    out.push(
+      `{"object":"page","id":${JSON.stringify(row.id)},"created_time":${JSON.stringify(toMinute(row.created_time))}` +
+        `,"last_edited_time":${JSON.stringify(toMinute(row.last_edited_time))}` +
+        `,"created_by":{"object":"user","id":${JSON.stringify(row.created_by)}}` +
+        `,"last_edited_by":{"object":"user","id":${JSON.stringify(row.last_edited_by)}}` +
+        `,"cover":${row.cover ? JSON.stringify(JSON.parse(row.cover)) : 'null'}` +
+        `,"icon":${row.icon ? JSON.stringify(JSON.parse(row.icon)) : 'null'}` +
+        `,"parent":${parent}${trash[row.in_trash === 1 ? 1 : 0] as string}${row.is_locked === 1 ? 'true' : 'false'}` +
+        `,"properties":${title.properties},"url":${JSON.stringify(urlOf(p.publicUrl, row.id, title.plain))},"public_url":null}`,
+    )
+  }
+  return out
 }
 
 /**

@@ -1,0 +1,102 @@
+/**
+ * Where one call of bench/title-only.ts's data-source query spends its wall time (issue 16). Not a test.
+ *
+ *   npx tsx bench/title-anatomy.ts [--iterations N]
+ *
+ * Same store as bench/title-only.ts (100 rows, formulas, rollup). Each call through the SDK is
+ * stamped at: the call, the server's `request` event, the handler's `end()`, the response's
+ * `finish`, `fetch` resolving (headers), `text()` resolving, the SDK returning.
+ */
+import { Client, LogLevel } from '@notionhq/client'
+import { performance } from 'node:perf_hooks'
+import type { IncomingMessage, ServerResponse, Server } from 'node:http'
+import { sharedWorkspace, startInProcessServer } from './lib/in-process.js'
+import { buildTitleOnlyStore } from './lib/title-only-store.js'
+
+const args = process.argv.slice(2)
+const iArg = args.indexOf('--iterations')
+const ITERATIONS = iArg === -1 ? 200 : Number(args[iArg + 1])
+
+const { server, close } = await startInProcessServer('octavo-bench-title-anatomy-')
+try {
+  const { root, token } = await sharedWorkspace(server.deps)
+  const mainDs = await buildTitleOnlyStore(server.url, token, root.id)
+  let stamps: Record<string, number> = {}
+  // The Node server: found through the process's active handles.
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles()
+  const nodeServer = handles.find(
+    (h) =>
+      (h as { constructor?: { name?: string } }).constructor?.name === 'Server' &&
+      typeof (h as Server).listeners === 'function' &&
+      (h as Server).listeners('request').length > 0,
+  ) as Server
+  nodeServer.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    stamps.request = performance.now()
+    const end = res.end.bind(res)
+    res.end = ((...a: Parameters<typeof res.end>) => {
+      stamps.end = performance.now()
+      const r = end(...a)
+      stamps.endReturned = performance.now()
+      return r
+    }) as typeof res.end
+    res.once('finish', () => (stamps.finish = performance.now()))
+  })
+  const timedFetch: typeof fetch = async (input, init) => {
+    stamps.fetchCalled = performance.now()
+    const res = await fetch(input, init)
+    stamps.fetch = performance.now()
+    const text = res.text.bind(res)
+    Object.defineProperty(res, 'text', {
+      value: async () => {
+        const t = await text()
+        stamps.text = performance.now()
+        return t
+      },
+    })
+    return res
+  }
+  for (const version of ['2026-03-11', '2026-12-01']) {
+    const n = new Client({
+      auth: token,
+      baseUrl: server.url,
+      retry: false,
+      logLevel: LogLevel.ERROR,
+      logger: () => {},
+      notionVersion: version,
+      fetch: timedFetch,
+    })
+    const rows: Record<string, number>[] = []
+    for (let i = 0; i < ITERATIONS + 5; i++) {
+      stamps = {}
+      const e0 = performance.eventLoopUtilization()
+      const t0 = performance.now()
+      const c0 = process.cpuUsage()
+      await n.dataSources.query({ data_source_id: mainDs, page_size: 100 })
+      const t1 = performance.now()
+      const c = process.cpuUsage(c0)
+      const elu = performance.eventLoopUtilization(e0)
+      if (i < 5) continue
+      const s = stamps as Record<'request' | 'end' | 'endReturned' | 'finish' | 'fetchCalled' | 'fetch' | 'text', number>
+      rows.push({
+        total: t1 - t0,
+        cpu: (c.user + c.system) / 1000,
+        idle: elu.idle,
+        sdkBefore: s.fetchCalled - t0,
+        toRequest: s.request - s.fetchCalled,
+        handler: s.end - s.request,
+        end: s.endReturned - s.end,
+        toFinish: s.finish - s.endReturned,
+        toFetch: s.fetch - s.endReturned,
+        body: s.text - s.fetch,
+        parse: t1 - s.text,
+      })
+    }
+    const med = (k: string) => {
+      const v = rows.map((r) => r[k] as number).sort((a, b) => a - b)
+      return Number((v[Math.floor(v.length / 2)] as number).toFixed(3))
+    }
+    console.log(version, Object.fromEntries(Object.keys(rows[0] as object).map((k) => [k, med(k)])))
+  }
+} finally {
+  await close()
+}

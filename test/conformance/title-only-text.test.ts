@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest'
+import { presentPage, presentTitleOnlyPagesText, type PagePresentation } from '../../src/api/pages/pages.presenter.js'
+import { NOTION_VERSIONS } from '../../src/domain/versions.js'
+import type { PresentedRow } from '../../src/storage/repositories/data-source-query.repository.js'
+
+/**
+ * A title-only list (Notion-Version 2026-12-01, or `filter_properties` naming the title alone) is
+ * serialized as text (`presentTitleOnlyPagesText`, issue 16) instead of `JSON.stringify` of the page
+ * objects `presentPage` builds: both must be the same bytes, under every accepted version, for
+ * every kind of stored row, including text the fast path cannot read (whitespace, escaped keys) and
+ * titles that need escaping. The same rows presented twice must give the same text (the second time
+ * from its cache of title texts). Through HTTP: test/conformance/title-only-rows.test.ts.
+ */
+
+const user = '42032871-bfee-4ab8-8dad-9269095d1234'
+const run = (text: string, extra: Record<string, unknown> = {}) => ({
+  type: 'text',
+  text: { content: text, link: null },
+  annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' },
+  plain_text: text,
+  href: null,
+  ...extra,
+})
+
+function row(i: number, properties: string | null, over: Partial<PresentedRow> = {}): PresentedRow {
+  return {
+    id: `26d5bfb5-73d2-4b8a-8b68-${String(i).padStart(12, '0')}`,
+    parent_type: 'data_source_id',
+    parent_id: '40c9c267-ec32-4bf2-87d4-3b0d991977b7',
+    properties,
+    icon: null,
+    cover: null,
+    is_locked: 0,
+    created_time: '2026-12-06T16:30:12.345Z',
+    created_by: user,
+    last_edited_time: '2026-12-06T16:31:59.999Z',
+    last_edited_by: user,
+    in_trash: 0,
+    ...over,
+  } as PresentedRow
+}
+
+const titles: (string | null)[] = [
+  JSON.stringify({ title: [run('Order 1')], zXj8: 99, KzYU: [{ id: 'f76c23ad-ddfd-42a2-80f3-3fe81b89ff6b' }] }),
+  JSON.stringify({ zXj8: 1, title: [run('Ünïcödé ✓ 𝄞 — "quoted" \\ back\\slash / slash')] }),
+  JSON.stringify({ title: [run('two '), run('runs', { href: 'https://example.com/?a="b"' })] }),
+  JSON.stringify({ title: [run('control \u0001\n\t\u2028 chars')] }),
+  JSON.stringify({ title: [run('lone \ud800 surrogate')] }),
+  JSON.stringify({ title: [] }),
+  JSON.stringify({ other: [run('no title member')] }),
+  JSON.stringify({}),
+  null,
+  JSON.stringify({ title: null }),
+  // Not JSON.stringify's compact form: read by JSON.parse, never kept.
+  '{ "title" : [ {"type":"text","text":{"content":"spaced","link":null},"plain_text":"spaced","href":null} ] }',
+  '{"ti\\u0074le":[{"type":"text","text":{"content":"escaped key","link":null},"plain_text":"escaped key","href":null}]}',
+  JSON.stringify({ title: [run('x'.repeat(120))] }),
+  JSON.stringify({ title: [run('   ---  ')] }),
+]
+
+const rows: PresentedRow[] = titles.map((t, i) =>
+  row(i, t, {
+    ...(i % 3 === 0 ? { icon: JSON.stringify({ type: 'emoji', emoji: '🎯' }) } : {}),
+    ...(i % 4 === 1 ? { cover: JSON.stringify({ type: 'external', external: { url: 'https://example.com/c.png' } }) } : {}),
+    ...(i % 5 === 2 ? { in_trash: 1 } : {}),
+    ...(i % 2 === 1 ? { is_locked: 1 } : {}),
+    // Not every row of a list needs the same parent (the text path keeps the last one it built).
+    ...(i === 7 ? { parent_id: '11111111-1111-4111-8111-111111111111' } : {}),
+    ...(i === 8 ? { parent_type: 'template' } : {}),
+  }),
+)
+
+const schemas: Record<string, PagePresentation['dataSource']> = {
+  'title named Name': {
+    id: '40c9c267-ec32-4bf2-87d4-3b0d991977b7',
+    databaseId: '4b6933d4-3fca-4f6b-8e19-0990c364d9a8',
+    schema: { title: { id: 'title', name: 'Name', type: 'title', config: {} } },
+  },
+  'title named __proto__, with quotes in its id': {
+    id: '40c9c267-ec32-4bf2-87d4-3b0d991977b7',
+    databaseId: '4b6933d4-3fca-4f6b-8e19-0990c364d9a8',
+    schema: { 'ti"t': { id: 'ti"t', name: '__proto__', type: 'title', config: {} } },
+  },
+}
+
+describe('title-only pages as text are JSON.stringify of presentPage, byte for byte', () => {
+  for (const version of NOTION_VERSIONS) {
+    for (const [label, dataSource] of Object.entries(schemas)) {
+      it(`${version}, ${label}`, () => {
+        const p: PagePresentation = { version, publicUrl: 'http://127.0.0.1:7700', dataSource }
+        const expected = rows.map((r) => JSON.stringify(presentPage(r, p)))
+        // Twice: the second time the titles come from the cache.
+        expect(presentTitleOnlyPagesText(rows, p)).toEqual(expected)
+        expect(presentTitleOnlyPagesText(rows, p)).toEqual(expected)
+      })
+    }
+  }
+
+  it('the same stored title under another version or property name is not taken from the cache', () => {
+    const dataSource = schemas['title named Name'] as NonNullable<PagePresentation['dataSource']>
+    const renamed = { ...dataSource, schema: { title: { id: 'title', name: 'Renamed', type: 'title', config: {} } } }
+    for (const version of NOTION_VERSIONS) {
+      for (const ds of [dataSource, renamed]) {
+        const p: PagePresentation = { version, publicUrl: 'http://127.0.0.1:7700', dataSource: ds }
+        expect(presentTitleOnlyPagesText(rows, p)).toEqual(rows.map((r) => JSON.stringify(presentPage(r, p))))
+      }
+    }
+  })
+
+  it('is undefined (objects are presented) with more than the title, with computed values, or without a schema', () => {
+    const dataSource = schemas['title named Name'] as NonNullable<PagePresentation['dataSource']>
+    const wider = { ...dataSource, schema: { ...dataSource.schema, n: { id: 'n', name: 'N', type: 'number', config: {} } } }
+    expect(presentTitleOnlyPagesText(rows, { version: '2026-12-01', publicUrl: 'http://x', dataSource: wider })).toBeUndefined()
+    expect(
+      presentTitleOnlyPagesText(rows, { version: '2026-12-01', publicUrl: 'http://x', dataSource, computed: { f: { type: 'formula' } } }),
+    ).toBeUndefined()
+    expect(presentTitleOnlyPagesText(rows, { version: '2026-12-01', publicUrl: 'http://x', dataSource: null })).toBeUndefined()
+  })
+
+  it('fails as presentPage does on stored text that is not JSON', () => {
+    const p: PagePresentation = { version: '2026-12-01', publicUrl: 'http://x', dataSource: schemas['title named Name'] ?? null }
+    const bad = [row(0, '{"title":[oops]}')]
+    expect(() => presentPage(bad[0] as PresentedRow, p)).toThrow(SyntaxError)
+    expect(() => presentTitleOnlyPagesText(bad, p)).toThrow(SyntaxError)
+  })
+})
