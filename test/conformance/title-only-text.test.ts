@@ -44,8 +44,7 @@ const titles: (string | null)[] = [
   JSON.stringify({ title: [run('Order 1')], zXj8: 99, KzYU: [{ id: 'f76c23ad-ddfd-42a2-80f3-3fe81b89ff6b' }] }),
   JSON.stringify({ zXj8: 1, title: [run('Ünïcödé ✓ 𝄞 — "quoted" \\ back\\slash / slash')] }),
   JSON.stringify({ title: [run('two '), run('runs', { href: 'https://example.com/?a="b"' })] }),
-  JSON.stringify({ title: [run('control \u0001\n\t\u2028 chars')] }),
-  JSON.stringify({ title: [run('lone \ud800 surrogate')] }),
+  JSON.stringify({ title: [run('control \n\t\u2028 chars')] }),
   JSON.stringify({ title: [] }),
   JSON.stringify({ other: [run('no title member')] }),
   JSON.stringify({}),
@@ -53,7 +52,7 @@ const titles: (string | null)[] = [
   JSON.stringify({ title: null }),
   // Not JSON.stringify's compact form: read by JSON.parse, never kept.
   '{ "title" : [ {"type":"text","text":{"content":"spaced","link":null},"plain_text":"spaced","href":null} ] }',
-  '{"ti\\u0074le":[{"type":"text","text":{"content":"escaped key","link":null},"plain_text":"escaped key","href":null}]}',
+  '{"a\\"b":1,"title":[{"type":"text","text":{"content":"escaped key before","link":null},"plain_text":"escaped key before","href":null}]}',
   JSON.stringify({ title: [run('x'.repeat(120))] }),
   JSON.stringify({ title: [run('   ---  ')] }),
 ]
@@ -115,6 +114,24 @@ describe('title-only pages as text are JSON.stringify of presentPage, byte for b
       presentTitleOnlyPagesText(rows, { version: '2026-12-01', publicUrl: 'http://x', dataSource, computed: { f: { type: 'formula' } } }),
     ).toBeUndefined()
     expect(presentTitleOnlyPagesText(rows, { version: '2026-12-01', publicUrl: 'http://x', dataSource: null })).toBeUndefined()
+  })
+
+  it('is undefined when a row may hold a file or custom emoji (its text is sent unsigned): \\u escapes, mentions, file icons', () => {
+    const p: PagePresentation = { version: '2026-12-01', publicUrl: 'http://x', dataSource: schemas['title named Name'] ?? null }
+    const odd = [
+      row(90, JSON.stringify({ title: [run('lone \ud800 surrogate')] })),
+      row(91, JSON.stringify({ title: [run('control \u0001')] })),
+      row(
+        92,
+        JSON.stringify({ title: [{ type: 'mention', mention: { type: 'custom_emoji', custom_emoji: { id: 'e' } }, plain_text: ':e:' }] }),
+      ),
+      row(93, JSON.stringify({ title: [run('file icon')] }), { icon: JSON.stringify({ type: 'file_upload', file_upload_id: 'f' }) }),
+      row(94, JSON.stringify({ title: [run('file cover')] }), { cover: JSON.stringify({ type: 'file', file_upload_id: 'f' }) }),
+    ]
+    for (const r of odd) expect(presentTitleOnlyPagesText([...rows, r], p)).toBeUndefined()
+    // A file elsewhere in the stored properties is not presented: the title's text is sent.
+    const elsewhere = row(95, JSON.stringify({ title: [run('plain')], f: [{ file_upload_id: 'f' }] }))
+    expect(presentTitleOnlyPagesText([elsewhere], p)).toEqual([JSON.stringify(presentPage(elsewhere, p))])
   })
 
   it('fails as presentPage does on stored text that is not JSON', () => {

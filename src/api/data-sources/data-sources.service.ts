@@ -187,9 +187,10 @@ export interface QueryInput {
 
 /**
  * The list answer of `runDataSourceQuery` as JSON text (`JsonText`, http/json-text.ts) when every row
- * is presented with its title property alone, nothing computed, and holds no file marker or custom
- * emoji (2026-12-01's title-only lists): the pages' text from `presentTitleOnlyPagesText`, which
- * skips building and serializing page objects. Undefined otherwise (the caller presents objects).
+ * is presented with its title property alone, nothing computed, and no presented text may hold a
+ * file marker or custom emoji (2026-12-01's title-only lists): the pages' text from
+ * `presentTitleOnlyPagesText`, which skips building and serializing page objects. Undefined
+ * otherwise (the caller presents objects, which the router signs).
  */
 function titleOnlyListText(
   deps: Deps,
@@ -200,7 +201,6 @@ function titleOnlyListText(
 ): JsonText | undefined {
   if (result.values.size > 0) return undefined
   const presentation = { version: ctx.version, publicUrl: deps.publicUrl, dataSource: result.source }
-  for (const row of result.rows) if (!presentsFileFree(row, {})) return undefined
   const pages = presentTitleOnlyPagesText(result.rows, presentation)
   if (pages === undefined) return undefined
   // The envelope serialized with no result, then the pages spliced into its `results` array.

@@ -138,18 +138,19 @@ export function presentPage(row: PresentedRow, p: PagePresentation): Record<stri
   } satisfies Served<PageObjectResponse>
 }
 
-/** A title-only row's `properties` text and its title's plain text (`presentTitleOnlyPageText`). */
+/** A title-only row's `properties` text and its title's plain text (`presentTitleOnlyPagesText`). */
 interface TitleText {
   properties: string
   plain: string
 }
 
 /**
- * `properties` texts of title-only rows by the presentation's version and title property and the
- * stored title's text: a list presented again (the same rows, each time it is queried) neither
- * parses its titles nor serializes them. Cleared whole when its keys exceed `TITLE_TEXTS_MAX_CHARS`.
+ * `properties` texts of title-only rows, by the presentation's version and title property (the
+ * outer key), then by the stored title member's text (the inner key; `ABSENT` when the row has no
+ * such member): a list presented again (the same rows, each time it is queried) neither parses its
+ * titles nor serializes them. Cleared whole when the members kept exceed `TITLE_TEXTS_MAX_CHARS`.
  */
-const titleTexts = new Map<string, TitleText>()
+const titleTexts = new Map<string, { members: Map<string, TitleText>; absent?: TitleText }>()
 let titleTextsChars = 0
 const TITLE_TEXTS_MAX_CHARS = 4_000_000
 
@@ -161,35 +162,17 @@ function titleEntry(stored: unknown, only: PropertyConfig, version: NotionVersio
 }
 
 /**
- * The `properties` text and plain title of a title-only row whose stored `properties` is `json`
- * (see `titleTexts`); `prefix` names the presentation's version and title property.
- */
-function titleText(json: string | null, only: PropertyConfig, version: NotionVersion, prefix: string): TitleText {
-  const member = json === null ? undefined : jsonMemberText(json, only.id)
-  // Another form than JSON.stringify's: parsed whole, not kept.
-  if (member === null) return titleEntry(jsonMember(json as string, only.id), only, version)
-  const key = member === undefined ? prefix : `${prefix} ${member}`
-  let entry = titleTexts.get(key)
-  if (entry === undefined) {
-    entry = titleEntry(member === undefined ? undefined : JSON.parse(member), only, version)
-    if (titleTextsChars + key.length > TITLE_TEXTS_MAX_CHARS) {
-      titleTexts.clear()
-      titleTextsChars = 0
-    }
-    titleTexts.set(key, entry)
-    titleTextsChars += key.length
-  }
-  return entry
-}
-
-/**
  * `JSON.stringify(presentPage(row, p))` for each row, byte for byte, built as text, when the rows
  * are presented with their title property alone and nothing computed (2026-12-01's title-only
  * lists, or `filter_properties` naming the title only): no page object is built, and a stored title
- * presented before is neither parsed nor serialized again (`titleTexts`). Undefined for any other
- * presentation (present the rows with `presentPage`). `cover`, `icon` and `parent` are serialized
- * from what `presentPage` builds (the parent once per distinct parent). test/conformance/title-only-text.test.ts
- * compares both for every accepted version.
+ * presented before is neither parsed nor serialized again (`titleTexts`). `cover`, `icon` and
+ * `parent` are serialized from what `presentPage` builds (the parent once per distinct parent).
+ * test/conformance/title-only-text.test.ts compares both for every accepted version.
+ *
+ * The text is meant to be sent as is (http/json-text.ts), never walked by `signFileRefs`: undefined
+ * when a row's presented text may hold a file marker or a custom emoji (`mayHoldFileRefs` of its
+ * title member, icon and cover), and for any presentation other than the title alone with nothing
+ * computed. Present the rows with `presentPage` then.
  * @throws SyntaxError when stored JSON text is not valid JSON (as `presentPage`)
  */
 export function presentTitleOnlyPagesText(rows: readonly PresentedRow[], p: PagePresentation): string[] | undefined {
@@ -197,14 +180,34 @@ export function presentTitleOnlyPagesText(rows: readonly PresentedRow[], p: Page
   if (schema === null || !(p.computed === undefined || Object.keys(p.computed).length === 0)) return undefined
   const only = titleOnly(schema)
   if (!only) return undefined
-  // A JSON array's text ends where its brackets close, so no prefix and member make another's key.
-  const prefix = JSON.stringify([p.version, only.id, only.name])
+  const titleKey = JSON.stringify([p.version, only.id, only.name])
+  let kept = titleTexts.get(titleKey)
+  if (kept === undefined) titleTexts.set(titleKey, (kept = { members: new Map() }))
   const trash = [false, true].map((t) => `,${JSON.stringify(trashFields(t, p.version)).slice(1, -1)},"is_archived":false,"is_locked":`)
   let parentOf: Pick<PresentedRow, 'parent_type' | 'parent_id'> | undefined
   let parent = ''
   const out: string[] = []
   for (const row of rows) {
-    const title = titleText(row.properties, only, p.version, prefix)
+    const member = row.properties === null ? undefined : jsonMemberText(row.properties, only.id)
+    if (mayHoldFileRefs(member === null ? row.properties : member, row.icon, row.cover)) return undefined
+    let title: TitleText | undefined
+    if (member === null) {
+      // Another form than JSON.stringify's: parsed whole, not kept.
+      title = titleEntry(jsonMember(row.properties as string, only.id), only, p.version)
+    } else if (member === undefined) {
+      title = kept.absent ??= titleEntry(undefined, only, p.version)
+    } else {
+      title = kept.members.get(member)
+      if (title === undefined) {
+        title = titleEntry(JSON.parse(member), only, p.version)
+        if (titleTextsChars + member.length > TITLE_TEXTS_MAX_CHARS) {
+          for (const k of titleTexts.values()) k.members.clear()
+          titleTextsChars = 0
+        }
+        kept.members.set(member, title)
+        titleTextsChars += member.length
+      }
+    }
     if (parentOf === undefined || parentOf.parent_type !== row.parent_type || parentOf.parent_id !== row.parent_id) {
       parentOf = row
       parent = JSON.stringify(presentParent(row, p.version, p.dataSource?.databaseId))
