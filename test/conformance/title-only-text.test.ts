@@ -55,6 +55,9 @@ const titles: (string | null)[] = [
   '{"a\\"b":1,"title":[{"type":"text","text":{"content":"escaped key before","link":null},"plain_text":"escaped key before","href":null}]}',
   JSON.stringify({ title: [run('x'.repeat(120))] }),
   JSON.stringify({ title: [run('   ---  ')] }),
+  // Cut at 60 UTF-16 units inside a surrogate pair: the url holds a lone surrogate.
+  JSON.stringify({ title: [run(`a${'𠀀'.repeat(40)}`)] }),
+  JSON.stringify({ title: [run('Ünïcödé ✓ 𝄞 — "quoted" \\ back\\slash / slash')] }),
 ]
 
 const rows: PresentedRow[] = titles.map((t, i) =>
@@ -66,6 +69,9 @@ const rows: PresentedRow[] = titles.map((t, i) =>
     // Not every row of a list needs the same parent (the text path keeps the last one it built).
     ...(i === 7 ? { parent_id: '11111111-1111-4111-8111-111111111111' } : {}),
     ...(i === 8 ? { parent_type: 'template' } : {}),
+    // Ids, users and times are quoted as JSON.stringify does, whatever they hold.
+    ...(i === 9 ? { id: 'not-a-"uuid"\\é', created_by: 'us"er', last_edited_by: 'us"er', created_time: '2026-12-06T1":30' } : {}),
+    ...(i === 10 ? { created_by: 'another-user', last_edited_time: '2027-01-01T00:00:00.000Z' } : {}),
   }),
 )
 
@@ -94,6 +100,13 @@ describe('title-only pages as text are JSON.stringify of presentPage, byte for b
       })
     }
   }
+
+  it('the same rows under another public URL are not taken from the cache', () => {
+    for (const publicUrl of ['http://127.0.0.1:7700', 'https://octavo.example/"x"', 'http://127.0.0.1:7701']) {
+      const p: PagePresentation = { version: '2026-12-01', publicUrl, dataSource: schemas['title named Name'] ?? null }
+      expect(presentTitleOnlyPagesText(rows, p)).toEqual(rows.map((r) => JSON.stringify(presentPage(r, p))))
+    }
+  })
 
   it('the same stored title under another version or property name is not taken from the cache', () => {
     const dataSource = schemas['title named Name'] as NonNullable<PagePresentation['dataSource']>

@@ -138,36 +138,65 @@ export function presentPage(row: PresentedRow, p: PagePresentation): Record<stri
   } satisfies Served<PageObjectResponse>
 }
 
-/** A title-only row's `properties` text and its title's plain text (`presentTitleOnlyPagesText`). */
+/** What a title-only row's text takes from its stored `properties` (`presentTitleOnlyPagesText`). */
 interface TitleText {
+  /** The `properties` member's JSON text: `{"<name>":{"id":…,"type":"title","title":[…]}}`. */
   properties: string
-  plain: string
+  /** The start of the `url` member's JSON string: `"<public URL>/<title slug>-`, up to the compact id. */
+  urlStart: string
+  /** Whether the presented title may hold a file marker or a custom emoji (`mayHoldFileRefs`). */
+  fileRefs: boolean
 }
 
 /**
- * `properties` texts of title-only rows, by the presentation's version and title property (the
- * outer key), then by the stored title member's text (the inner key; `ABSENT` when the row has no
- * such member): a list presented again (the same rows, each time it is queried) neither parses its
- * titles nor serializes them. Cleared whole when the members kept exceed `TITLE_TEXTS_MAX_CHARS`.
+ * What title-only rows take from their stored `properties`, by presentation (version, title
+ * property, public URL: the outer key), then by the stored `properties` text itself (the inner key;
+ * `absent` for a row without any): a list presented again (the same rows, each time it is queried)
+ * neither looks for its titles, nor parses, nor serializes them. Cleared whole when the texts kept
+ * exceed `TITLE_TEXTS_MAX_CHARS`.
  */
-const titleTexts = new Map<string, { members: Map<string, TitleText>; absent?: TitleText }>()
+const titleTexts = new Map<string, { byProperties: Map<string, TitleText>; absent?: TitleText }>()
 let titleTextsChars = 0
 const TITLE_TEXTS_MAX_CHARS = 4_000_000
 
-/** The title-only `properties` entry `presentPage` builds, and the title's plain text, from the stored member's value. */
-function titleEntry(stored: unknown, only: PropertyConfig, version: NotionVersion): TitleText {
+/** What `presentPage` presents of a title-only row whose stored `properties` is `json` (see `TitleText`). */
+function titleText(json: string | null, only: PropertyConfig, p: PagePresentation): TitleText {
+  const member = json === null ? undefined : jsonMemberText(json, only.id)
+  // Another form than JSON.stringify's: the member is read by parsing the whole text.
+  const stored = member === null ? jsonMember(json as string, only.id) : member === undefined ? undefined : JSON.parse(member)
   const value = stored === undefined ? [] : stored
-  const properties = presentLegacyProperties({ [only.name]: { id: only.id, type: 'title', title: value } }, version, { values: true })
-  return { properties: JSON.stringify(properties), plain: plainText(stored as RichTextItem[] | undefined) }
+  const properties = presentLegacyProperties({ [only.name]: { id: only.id, type: 'title', title: value } }, p.version, { values: true })
+  // urlOf without the id: the slug is the title's alone.
+  const url = urlOf(p.publicUrl, '', plainText(stored as RichTextItem[] | undefined))
+  return {
+    properties: JSON.stringify(properties),
+    urlStart: JSON.stringify(url).slice(0, -1),
+    fileRefs: mayHoldFileRefs(member === null ? json : member),
+  }
+}
+
+/** Whether `s` is written by `JSON.stringify` as itself between quotes (printable ASCII, no quote or backslash). */
+function plainJsonString(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false
+  }
+  return true
+}
+
+/** `JSON.stringify(s)` for a string, without the call for the plain ASCII of ids and times. */
+function quote(s: string): string {
+  return plainJsonString(s) ? `"${s}"` : JSON.stringify(s)
 }
 
 /**
  * `JSON.stringify(presentPage(row, p))` for each row, byte for byte, built as text, when the rows
  * are presented with their title property alone and nothing computed (2026-12-01's title-only
- * lists, or `filter_properties` naming the title only): no page object is built, and a stored title
- * presented before is neither parsed nor serialized again (`titleTexts`). `cover`, `icon` and
- * `parent` are serialized from what `presentPage` builds (the parent once per distinct parent).
- * test/conformance/title-only-text.test.ts compares both for every accepted version.
+ * lists, or `filter_properties` naming the title only): no page object is built, and a stored
+ * `properties` text presented before is neither searched for its title, nor parsed, nor serialized
+ * again (`titleTexts`). `cover`, `icon` and `parent` are serialized from what `presentPage` builds
+ * (the parent once per distinct parent). test/conformance/title-only-text.test.ts compares both for
+ * every accepted version.
  *
  * The text is meant to be sent as is (http/json-text.ts), never walked by `signFileRefs`: undefined
  * when a row's presented text may hold a file marker or a custom emoji (`mayHoldFileRefs` of its
@@ -180,47 +209,53 @@ export function presentTitleOnlyPagesText(rows: readonly PresentedRow[], p: Page
   if (schema === null || !(p.computed === undefined || Object.keys(p.computed).length === 0)) return undefined
   const only = titleOnly(schema)
   if (!only) return undefined
-  const titleKey = JSON.stringify([p.version, only.id, only.name])
-  let kept = titleTexts.get(titleKey)
-  if (kept === undefined) titleTexts.set(titleKey, (kept = { members: new Map() }))
+  const presentation = JSON.stringify([p.version, only.id, only.name, p.publicUrl])
+  let kept = titleTexts.get(presentation)
+  if (kept === undefined) titleTexts.set(presentation, (kept = { byProperties: new Map() }))
   const trash = [false, true].map((t) => `,${JSON.stringify(trashFields(t, p.version)).slice(1, -1)},"is_archived":false,"is_locked":`)
   let parentOf: Pick<PresentedRow, 'parent_type' | 'parent_id'> | undefined
   let parent = ''
+  // The last user and minute quoted: rows of a list often share them.
+  let userIn: string | undefined
+  let userOut = ''
+  let minuteIn: string | undefined
+  let minuteOut = ''
+  const user = (id: string) => (id === userIn ? userOut : ((userIn = id), (userOut = quote(id))))
+  const minute = (iso: string) => {
+    const m = toMinute(iso)
+    return m === minuteIn ? minuteOut : ((minuteIn = m), (minuteOut = quote(m)))
+  }
   const out: string[] = []
   for (const row of rows) {
-    const member = row.properties === null ? undefined : jsonMemberText(row.properties, only.id)
-    if (mayHoldFileRefs(member === null ? row.properties : member, row.icon, row.cover)) return undefined
     let title: TitleText | undefined
-    if (member === null) {
-      // Another form than JSON.stringify's: parsed whole, not kept.
-      title = titleEntry(jsonMember(row.properties as string, only.id), only, p.version)
-    } else if (member === undefined) {
-      title = kept.absent ??= titleEntry(undefined, only, p.version)
-    } else {
-      title = kept.members.get(member)
+    if (row.properties === null) title = kept.absent ??= titleText(null, only, p)
+    else {
+      title = kept.byProperties.get(row.properties)
       if (title === undefined) {
-        title = titleEntry(JSON.parse(member), only, p.version)
-        if (titleTextsChars + member.length > TITLE_TEXTS_MAX_CHARS) {
-          for (const k of titleTexts.values()) k.members.clear()
+        title = titleText(row.properties, only, p)
+        if (titleTextsChars + row.properties.length > TITLE_TEXTS_MAX_CHARS) {
+          for (const k of titleTexts.values()) k.byProperties.clear()
           titleTextsChars = 0
         }
-        kept.members.set(member, title)
-        titleTextsChars += member.length
+        kept.byProperties.set(row.properties, title)
+        titleTextsChars += row.properties.length
       }
     }
+    if (title.fileRefs || mayHoldFileRefs(row.icon, row.cover)) return undefined
     if (parentOf === undefined || parentOf.parent_type !== row.parent_type || parentOf.parent_id !== row.parent_id) {
       parentOf = row
       parent = JSON.stringify(presentParent(row, p.version, p.dataSource?.databaseId))
     }
+    const compact = compactId(row.id)
     out.push(
-      `{"object":"page","id":${JSON.stringify(row.id)},"created_time":${JSON.stringify(toMinute(row.created_time))}` +
-        `,"last_edited_time":${JSON.stringify(toMinute(row.last_edited_time))}` +
-        `,"created_by":{"object":"user","id":${JSON.stringify(row.created_by)}}` +
-        `,"last_edited_by":{"object":"user","id":${JSON.stringify(row.last_edited_by)}}` +
+      `{"object":"page","id":${quote(row.id)},"created_time":${minute(row.created_time)}` +
+        `,"last_edited_time":${minute(row.last_edited_time)}` +
+        `,"created_by":{"object":"user","id":${user(row.created_by)}}` +
+        `,"last_edited_by":{"object":"user","id":${user(row.last_edited_by)}}` +
         `,"cover":${row.cover ? JSON.stringify(JSON.parse(row.cover)) : 'null'}` +
         `,"icon":${row.icon ? JSON.stringify(JSON.parse(row.icon)) : 'null'}` +
         `,"parent":${parent}${trash[row.in_trash === 1 ? 1 : 0] as string}${row.is_locked === 1 ? 'true' : 'false'}` +
-        `,"properties":${title.properties},"url":${JSON.stringify(urlOf(p.publicUrl, row.id, title.plain))},"public_url":null}`,
+        `,"properties":${title.properties},"url":${title.urlStart}${plainJsonString(compact) ? compact : JSON.stringify(compact).slice(1, -1)}","public_url":null}`,
     )
   }
   return out
