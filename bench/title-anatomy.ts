@@ -1,14 +1,20 @@
 /**
  * Where one call of bench/title-only.ts's data-source query spends its wall time (issue 16). Not a test.
  *
- *   npx tsx bench/title-anatomy.ts [--iterations N]
+ *   npx tsx bench/title-anatomy.ts [--iterations N] [--out file.json]
  *
  * Same store as bench/title-only.ts (100 rows, formulas, rollup). Each call through the SDK is
- * stamped at: the call, the server's `request` event, the handler's `end()`, the response's
- * `finish`, `fetch` resolving (headers), `text()` resolving, the SDK returning.
+ * stamped at: the call, `fetch` called by the SDK, the server's `request` event, the handler's
+ * `end()` (called and returned), the response's `finish`, `fetch` resolving (headers), `text()`
+ * resolving, the SDK returning; medians of each phase in ms (they need not add up to the median
+ * total). Also: the event loop's idle time during the call (`eventLoopUtilization`: time spent
+ * waiting in epoll, i.e. neither side had work), the bytes Node kept after `end()` because the
+ * kernel did not take the whole answer at once, and the GC pauses per call (PerformanceObserver).
  */
 import { Client, LogLevel } from '@notionhq/client'
-import { performance } from 'node:perf_hooks'
+import { performance, PerformanceObserver } from 'node:perf_hooks'
+import { writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import type { IncomingMessage, ServerResponse, Server } from 'node:http'
 import { sharedWorkspace, startInProcessServer } from './lib/in-process.js'
 import { buildTitleOnlyStore } from './lib/title-only-store.js'
@@ -16,12 +22,20 @@ import { buildTitleOnlyStore } from './lib/title-only-store.js'
 const args = process.argv.slice(2)
 const iArg = args.indexOf('--iterations')
 const ITERATIONS = iArg === -1 ? 200 : Number(args[iArg + 1])
+const oArg = args.indexOf('--out')
+const OUT = oArg === -1 ? undefined : args[oArg + 1]
 
 const { server, close } = await startInProcessServer('octavo-bench-title-anatomy-')
 try {
   const { root, token } = await sharedWorkspace(server.deps)
   const mainDs = await buildTitleOnlyStore(server.url, token, root.id)
   let stamps: Record<string, number> = {}
+  // Time in GC pauses during the call (PerformanceObserver 'gc' entries, delivered after the call ends).
+  let gcMs = 0
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration
+  })
+  gcObserver.observe({ entryTypes: ['gc'] })
   // The Node server: found through the process's active handles.
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles()
   const nodeServer = handles.find(
@@ -37,6 +51,8 @@ try {
       stamps.end = performance.now()
       const r = end(...a)
       stamps.endReturned = performance.now()
+      // Bytes Node kept because the kernel did not take them at once (0: one write took the answer).
+      stamps.buffered = res.socket?.writableLength ?? -1
       return r
     }) as typeof res.end
     res.once('finish', () => (stamps.finish = performance.now()))
@@ -55,6 +71,7 @@ try {
     })
     return res
   }
+  const results: unknown[] = []
   for (const version of ['2026-03-11', '2026-12-01']) {
     const n = new Client({
       auth: token,
@@ -66,8 +83,10 @@ try {
       fetch: timedFetch,
     })
     const rows: Record<string, number>[] = []
+    let gcStart = gcMs
     for (let i = 0; i < ITERATIONS + 5; i++) {
       stamps = {}
+      if (i === 5) gcStart = gcMs
       const e0 = performance.eventLoopUtilization()
       const t0 = performance.now()
       const c0 = process.cpuUsage()
@@ -89,14 +108,26 @@ try {
         toFetch: s.fetch - s.endReturned,
         body: s.text - s.fetch,
         parse: t1 - s.text,
+        serverBuffered: (stamps as { buffered?: number }).buffered ?? -1,
       })
     }
     const med = (k: string) => {
       const v = rows.map((r) => r[k] as number).sort((a, b) => a - b)
       return Number((v[Math.floor(v.length / 2)] as number).toFixed(3))
     }
-    console.log(version, Object.fromEntries(Object.keys(rows[0] as object).map((k) => [k, med(k)])))
+    await new Promise((r) => setTimeout(r, 20))
+    const result = {
+      version,
+      iterations: ITERATIONS,
+      load_1m: Number((loadavg()[0] as number).toFixed(2)),
+      medians_ms: Object.fromEntries(Object.keys(rows[0] as object).map((k) => [k, med(k)])),
+      gc_ms_per_call: Number(((gcMs - gcStart) / ITERATIONS).toFixed(3)),
+    }
+    console.log(result)
+    results.push(result)
   }
+  gcObserver.disconnect()
+  if (OUT) writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`)
 } finally {
   await close()
 }

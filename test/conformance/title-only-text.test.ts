@@ -55,6 +55,8 @@ const titles: (string | null)[] = [
   '{"a\\"b":1,"title":[{"type":"text","text":{"content":"escaped key before","link":null},"plain_text":"escaped key before","href":null}]}',
   JSON.stringify({ title: [run('x'.repeat(120))] }),
   JSON.stringify({ title: [run('   ---  ')] }),
+  // Longer than the texts kept (read afresh each time).
+  JSON.stringify({ title: [run('long row')], big: 'x'.repeat(5000) }),
   // Cut at 60 UTF-16 units inside a surrogate pair: the url holds a lone surrogate.
   JSON.stringify({ title: [run(`a${'𠀀'.repeat(40)}`)] }),
   JSON.stringify({ title: [run('Ünïcödé ✓ 𝄞 — "quoted" \\ back\\slash / slash')] }),

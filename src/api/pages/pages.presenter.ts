@@ -152,12 +152,14 @@ interface TitleText {
  * What title-only rows take from their stored `properties`, by presentation (version, title
  * property, public URL: the outer key), then by the stored `properties` text itself (the inner key;
  * `absent` for a row without any): a list presented again (the same rows, each time it is queried)
- * neither looks for its titles, nor parses, nor serializes them. Cleared whole when the texts kept
- * exceed `TITLE_TEXTS_MAX_CHARS`.
+ * neither looks for its titles, nor parses, nor serializes them. Only `properties` texts of up to
+ * `TITLE_TEXT_MAX_CHARS` are kept (a longer one is read afresh each time); the kept texts are dropped
+ * all at once when they would exceed `TITLE_TEXTS_MAX_CHARS` (so the map holds a few MB at most).
  */
 const titleTexts = new Map<string, { byProperties: Map<string, TitleText>; absent?: TitleText }>()
 let titleTextsChars = 0
-const TITLE_TEXTS_MAX_CHARS = 4_000_000
+const TITLE_TEXT_MAX_CHARS = 4_096
+const TITLE_TEXTS_MAX_CHARS = 2_000_000
 
 /** What `presentPage` presents of a title-only row whose stored `properties` is `json` (see `TitleText`). */
 function titleText(json: string | null, only: PropertyConfig, p: PagePresentation): TitleText {
@@ -233,12 +235,14 @@ export function presentTitleOnlyPagesText(rows: readonly PresentedRow[], p: Page
       title = kept.byProperties.get(row.properties)
       if (title === undefined) {
         title = titleText(row.properties, only, p)
-        if (titleTextsChars + row.properties.length > TITLE_TEXTS_MAX_CHARS) {
-          for (const k of titleTexts.values()) k.byProperties.clear()
-          titleTextsChars = 0
+        if (row.properties.length <= TITLE_TEXT_MAX_CHARS) {
+          if (titleTextsChars + row.properties.length > TITLE_TEXTS_MAX_CHARS) {
+            for (const k of titleTexts.values()) k.byProperties.clear()
+            titleTextsChars = 0
+          }
+          kept.byProperties.set(row.properties, title)
+          titleTextsChars += row.properties.length
         }
-        kept.byProperties.set(row.properties, title)
-        titleTextsChars += row.properties.length
       }
     }
     if (title.fileRefs || mayHoldFileRefs(row.icon, row.cover)) return undefined
