@@ -1,7 +1,7 @@
 /**
  * Where one call of bench/title-only.ts's data-source query spends its wall time (issue 16). Not a test.
  *
- *   npx tsx bench/title-anatomy.ts [--iterations N] [--out file.json]
+ *   npx tsx bench/title-anatomy.ts [--iterations N] [--page-size 100] [--out file.json] [--profile file.cpuprofile]
  *
  * Same store as bench/title-only.ts (100 rows, formulas, rollup). Each call through the SDK is
  * stamped at: the call, `fetch` called by the SDK, the server's `request` event, the handler's
@@ -16,7 +16,7 @@ import { performance, PerformanceObserver } from 'node:perf_hooks'
 import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import type { IncomingMessage, ServerResponse, Server } from 'node:http'
-import { sharedWorkspace, startInProcessServer } from './lib/in-process.js'
+import { sharedWorkspace, startInProcessServer, timeCalls } from './lib/in-process.js'
 import { buildTitleOnlyStore } from './lib/title-only-store.js'
 
 const args = process.argv.slice(2)
@@ -24,6 +24,10 @@ const iArg = args.indexOf('--iterations')
 const ITERATIONS = iArg === -1 ? 200 : Number(args[iArg + 1])
 const oArg = args.indexOf('--out')
 const OUT = oArg === -1 ? undefined : args[oArg + 1]
+const pArg = args.indexOf('--profile')
+const PROFILE = pArg === -1 ? undefined : args[pArg + 1]
+const sArg = args.indexOf('--page-size')
+const PAGE_SIZE = sArg === -1 ? 100 : Number(args[sArg + 1])
 
 const { server, close } = await startInProcessServer('octavo-bench-title-anatomy-')
 try {
@@ -90,7 +94,7 @@ try {
       const e0 = performance.eventLoopUtilization()
       const t0 = performance.now()
       const c0 = process.cpuUsage()
-      await n.dataSources.query({ data_source_id: mainDs, page_size: 100 })
+      await n.dataSources.query({ data_source_id: mainDs, page_size: PAGE_SIZE })
       const t1 = performance.now()
       const c = process.cpuUsage(c0)
       const elu = performance.eventLoopUtilization(e0)
@@ -125,6 +129,9 @@ try {
     }
     console.log(result)
     results.push(result)
+    // --profile <file>: the same calls again under the CPU profiler (2026-12-01 only).
+    if (PROFILE && version === '2026-12-01')
+      await timeCalls(() => n.dataSources.query({ data_source_id: mainDs, page_size: PAGE_SIZE }), ITERATIONS, PROFILE)
   }
   gcObserver.disconnect()
   if (OUT) writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`)
