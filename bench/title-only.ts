@@ -16,6 +16,9 @@
  * (server and SDK client together, `process.cpuUsage`: robust on a loaded shared machine, where wall
  * time is mostly waiting for a core) and the ratios of the medians.
  * Goal (issue 16): the title-only path at least 3× faster.
+ * `--rounds R` (default 1) times each scenario's two versions R times, alternating, each time N calls:
+ * the figures are over all R × N calls, and each round's medians and ratio are listed too (robust to
+ * a load that changes during the run).
  * `--only <text>` runs the scenarios whose name contains it (e.g. `--only 'server side'`).
  * `--profile <scenario>@<version>` (e.g. `data-source query@2026-12-01`) also writes a V8 CPU profile of
  * that one timed loop to `<tmp dir>/title-only.cpuprofile` (read it with bench/profile-top.ts; not committed).
@@ -30,6 +33,8 @@ import { sharedWorkspace, startInProcessServer, timeCalls } from './lib/in-proce
 import { queryDataSource } from '../src/api/data-sources/data-sources.service.js'
 import { authenticateBearer } from '../src/services/auth.service.js'
 import { signFileRefs } from '../src/services/file-urls.js'
+import { JsonText } from '../src/http/json-text.js'
+import { buildTitleOnlyStore } from './lib/title-only-store.js'
 import type { NotionVersion } from '../src/domain/versions.js'
 
 const args = process.argv.slice(2)
@@ -39,9 +44,11 @@ const pArg = args.indexOf('--profile')
 const PROFILE = pArg === -1 ? undefined : args[pArg + 1]
 const oArg = args.indexOf('--out')
 const OUT = oArg === -1 ? undefined : args[oArg + 1]
+const rArg = args.indexOf('--rounds')
+const ROUNDS = rArg === -1 ? 1 : Number(args[rArg + 1])
 const onlyArg = args.indexOf('--only')
 const ONLY = onlyArg === -1 ? undefined : args[onlyArg + 1]
-const rt = (content: string) => [{ type: 'text' as const, text: { content } }]
+const REQUEST_ID = '00000000-0000-4000-8000-000000000000'
 
 const { server, close } = await startInProcessServer('octavo-bench-title-')
 try {
@@ -49,64 +56,17 @@ try {
   const { root, token } = await sharedWorkspace(deps)
   const client = (notionVersion: string) =>
     new Client({ auth: token, baseUrl: server.url, retry: false, logLevel: LogLevel.ERROR, logger: () => {}, notionVersion })
-  const notion = client('2025-09-03')
-
-  const target = (await notion.databases.create({
-    parent: { type: 'page_id', page_id: root.id },
-    title: rt('Items'),
-    initial_data_source: { properties: { Name: { title: {} }, Amount: { number: {} } } },
-  })) as unknown as { data_sources: { id: string }[] }
-  const targetDs = (target.data_sources[0] as { id: string }).id
-  const items: string[] = []
-  for (let i = 0; i < 50; i++) {
-    items.push(
-      (
-        await notion.pages.create({
-          parent: { data_source_id: targetDs },
-          properties: { Name: { title: rt(`Item ${i}`) }, Amount: { number: i } } as never,
-        })
-      ).id,
-    )
-  }
-  const main = (await notion.databases.create({
-    parent: { type: 'page_id', page_id: root.id },
-    title: rt('Orders'),
-    initial_data_source: {
-      properties: {
-        Name: { title: {} },
-        Qty: { number: {} },
-        Items: { relation: { data_source_id: targetDs, single_property: {} } },
-        Double: { formula: { expression: 'prop("Qty") * 2 + length(prop("Name"))' } },
-      } as never,
-    },
-  })) as unknown as { data_sources: { id: string }[] }
-  const mainDs = (main.data_sources[0] as { id: string }).id
-  await notion.dataSources.update({
-    data_source_id: mainDs,
-    properties: { Total: { rollup: { relation_property_name: 'Items', rollup_property_name: 'Amount', function: 'sum' } } } as never,
-  })
-  await notion.dataSources.update({
-    data_source_id: mainDs,
-    properties: { Score: { formula: { expression: 'prop("Total") / (prop("Qty") + 1)' } } } as never,
-  })
-  for (let i = 0; i < 100; i++) {
-    await notion.pages.create({
-      parent: { data_source_id: mainDs },
-      properties: {
-        Name: { title: rt(`Order ${i}`) },
-        Qty: { number: i },
-        Items: { relation: [0, 1, 2, 3, 4].map((k) => ({ id: items[(i + k * 7) % 50] as string })) },
-      } as never,
-    })
-  }
+  const mainDs = await buildTitleOnlyStore(server.url, token, root.id)
 
   // The same query as the server runs it, without HTTP and the SDK client: authentication, the
-  // service and the answer's serialization (signFileRefs + JSON.stringify, as api/router.ts does).
+  // service and the answer's serialization as api/router.ts does it (signFileRefs + JSON.stringify,
+  // or the text a handler serialized itself, http/json-text.ts). Returns the answer's text.
   const serverSide = async (version: string) => {
     const ctx = { caller: await authenticateBearer(deps, `Bearer ${token}`), version: version as NotionVersion }
     const body = await queryDataSource(deps, ctx, mainDs, { page_size: 100 })
-    JSON.stringify(signFileRefs(body, deps))
-    return body
+    return body instanceof JsonText
+      ? body.withRequestId(REQUEST_ID)
+      : JSON.stringify({ ...signFileRefs(body, deps), request_id: REQUEST_ID })
   }
   const scenarios: Record<string, (n: Client, version: string) => Promise<unknown>> = {
     'data-source query': (n: Client) => n.dataSources.query({ data_source_id: mainDs, page_size: 100 }),
@@ -117,40 +77,74 @@ try {
     'data-source query, server side': (_n: Client, version: string) => serverSide(version),
   }
   const out: Record<string, unknown>[] = []
+  const VERSIONS = ['2026-03-11', '2026-12-01'] as const
+  const sorted = (v: number[]) => [...v].sort((a, b) => a - b)
+  const at = (v: number[], q: number) => Number((v[Math.min(v.length - 1, Math.floor(q * v.length))] as number).toFixed(2))
+  const median = (v: number[]) => at(sorted(v), 0.5)
   for (const [name, run] of Object.entries(scenarios)) {
     if (ONLY !== undefined && !name.includes(ONLY)) continue
-    const med: Record<string, number> = {}
-    for (const version of ['2026-03-11', '2026-12-01']) {
-      const n = client(version)
-      const first = (await run(n, version)) as { results?: { properties?: Record<string, unknown> }[] }
-      const bytes = JSON.stringify(first).length
-      const props = Object.keys(first.results?.[0]?.properties ?? {}).length
+    const runs = Object.fromEntries(
+      VERSIONS.map((v) => [
+        v,
+        { times: [] as number[], cpu: [] as number[], roundP50: [] as number[], roundCpu: [] as number[], props: 0, bytes: 0 },
+      ]),
+    )
+    const clients = Object.fromEntries(VERSIONS.map((v) => [v, client(v)]))
+    for (const version of VERSIONS) {
+      const n = clients[version] as Client
+      const r = runs[version] as (typeof runs)[string]
+      const answer = await run(n, version)
+      const first = (typeof answer === 'string' ? JSON.parse(answer) : answer) as { results?: { properties?: Record<string, unknown> }[] }
+      r.bytes = typeof answer === 'string' ? answer.length : JSON.stringify(first).length
+      r.props = Object.keys(first.results?.[0]?.properties ?? {}).length
       if (first.results && first.results.length !== 100) throw new Error(`${name}: expected 100 results, got ${first.results.length}`)
       for (let i = 0; i < 5; i++) await run(n, version)
-      const profile = PROFILE === `${name}@${version}` ? join(tmpdir(), 'title-only.cpuprofile') : undefined
-      const { cpu, times } = await timeCalls(() => run(n, version), ITERATIONS, profile)
-      const p = (q: number) => Number((times[Math.min(times.length - 1, Math.floor(q * times.length))] as number).toFixed(2))
-      const cpuP50 = Number((cpu[Math.floor(cpu.length / 2)] as number).toFixed(2))
-      med[version] = p(0.5)
-      med[`${version} cpu`] = cpuP50
+    }
+    // Rounds alternate the two versions, so that both see the same load (--rounds; 1 by default).
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const version of VERSIONS) {
+        const n = clients[version] as Client
+        const r = runs[version] as (typeof runs)[string]
+        const profile = round === 0 && PROFILE === `${name}@${version}` ? join(tmpdir(), 'title-only.cpuprofile') : undefined
+        const { cpu, times } = await timeCalls(() => run(n, version), ITERATIONS, profile)
+        r.times.push(...times)
+        r.cpu.push(...cpu)
+        r.roundP50.push(median(times))
+        r.roundCpu.push(median(cpu))
+      }
+    }
+    const med: Record<string, number> = {}
+    for (const version of VERSIONS) {
+      const r = runs[version] as (typeof runs)[string]
+      const times = sorted(r.times)
+      const cpu = sorted(r.cpu)
+      med[version] = at(times, 0.5)
+      med[`${version} cpu`] = at(cpu, 0.5)
       out.push({
         scenario: name,
         version,
-        properties_per_page: props,
-        answer_bytes: bytes,
+        properties_per_page: r.props,
+        answer_bytes: r.bytes,
         iterations: ITERATIONS,
-        p50_ms: p(0.5),
-        p95_ms: p(0.95),
-        cpu_p50_ms: cpuP50,
+        ...(ROUNDS > 1 ? { rounds: ROUNDS, round_p50_ms: r.roundP50, round_cpu_p50_ms: r.roundCpu } : {}),
+        p50_ms: at(times, 0.5),
+        p95_ms: at(times, 0.95),
+        cpu_p50_ms: at(cpu, 0.5),
         load_1m: Number((loadavg()[0] as number).toFixed(2)),
       })
     }
     const ratio = Number(((med['2026-03-11'] as number) / (med['2026-12-01'] as number)).toFixed(2))
     const cpuRatio = Number(((med['2026-03-11 cpu'] as number) / (med['2026-12-01 cpu'] as number)).toFixed(2))
+    const [full, title] = VERSIONS.map((v) => runs[v] as (typeof runs)[string])
+    const roundRatios = full?.roundP50.map((x, i) => Number((x / (title?.roundP50[i] as number)).toFixed(2))) ?? []
+    const roundCpuRatios = full?.roundCpu.map((x, i) => Number((x / (title?.roundCpu[i] as number)).toFixed(2))) ?? []
     out.push({
       scenario: name,
       speedup_p50: ratio,
       speedup_cpu_p50: cpuRatio,
+      ...(ROUNDS > 1
+        ? { round_speedup_p50: roundRatios, round_speedup_cpu_p50: roundCpuRatios, median_round_speedup_p50: median(roundRatios) }
+        : {}),
       ...(name.startsWith('floor') ? {} : { goal: 3, met: ratio >= 3 }),
     })
   }

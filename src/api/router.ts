@@ -17,6 +17,10 @@ import { refreshCustomEmojis } from '../services/custom-emojis.service.js'
 import { injectFaults, type Emulator } from '../http/emulator/index.js'
 import { immutableJson } from './immutable-answers.js'
 import { explainRateLimited } from '../permissions/explain.js'
+import { JsonText } from '../http/json-text.js'
+
+/** The `Content-Type` of `c.json` answers, for answers serialized by their handler. */
+const JSON_TYPE = { 'content-type': 'application/json' }
 
 /** The 429's explanation: whose budget, how large, over which window (the limiter decided; ADR 22). */
 function rateLimitExplanation(deps: Deps, caller: ApiCaller, reason: string, retryAfterSeconds: number) {
@@ -155,6 +159,8 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       }
       // Stored file markers become signed `{url, expiry_time}` (services/file-urls.ts).
       const out = await r.handler(c, { caller, version: v, betas })
+      // An answer serialized by its handler holds no file or custom emoji (http/json-text.ts).
+      if (out instanceof JsonText) return c.body(out.withRequestId(c.get('requestId')), 200, JSON_TYPE)
       // Custom emojis met on the way (icons, mentions) then show their current name and URL (services/custom-emojis.service.ts).
       const emojis: Array<{ id: string }> = []
       const body = signFileRefs(out instanceof WithStatus ? out.body : out, deps, (e) => emojis.push(e))

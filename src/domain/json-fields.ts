@@ -67,6 +67,33 @@ function parsedMember(json: string, key: string): unknown {
 }
 
 /**
+ * Where member `key`'s value sits in `json` when the text is in `JSON.stringify`'s compact form:
+ * `[start, end)` of its text, `'absent'` when the object has no such member, `'other'` when the text
+ * is in another form (the caller then parses it whole). Structure only, as `jsonMember` describes.
+ */
+function memberRange(json: string, key: string): [number, number] | 'absent' | 'other' {
+  if (json.charCodeAt(0) !== OPEN_BRACE) return 'other'
+  if (json.length === 2 && json.charCodeAt(1) === CLOSE_BRACE) return 'absent'
+  let i = 1
+  for (;;) {
+    if (json.charCodeAt(i) !== QUOTE) return 'other'
+    const keyEnd = json.indexOf('"', i + 1)
+    if (keyEnd === -1 || json.charCodeAt(keyEnd + 1) !== COLON) return 'other'
+    const name = json.slice(i + 1, keyEnd)
+    // An escaped key (or one whose closing quote was an escaped one) is read by JSON.parse.
+    if (name.includes('\\')) return 'other'
+    const start = keyEnd + 2
+    const end = skipValue(json, start)
+    if (end === -1) return 'other'
+    const next = json.charCodeAt(end)
+    if (next !== COMMA && !(next === CLOSE_BRACE && end === json.length - 1)) return 'other'
+    if (name === key) return [start, end]
+    if (next === CLOSE_BRACE) return 'absent'
+    i = end + 1
+  }
+}
+
+/**
  * `JSON.parse(json)[key]` (own members only; undefined when absent or when the text is not an
  * object), parsing only that member's value when `json` is in `JSON.stringify`'s compact form.
  * For stored text, which `JSON.stringify` wrote: the fast path takes the first of duplicate keys
@@ -74,23 +101,22 @@ function parsedMember(json: string, key: string): unknown {
  * @throws SyntaxError when the text it parses is not valid JSON (from `JSON.parse`)
  */
 export function jsonMember(json: string, key: string): unknown {
-  if (json.charCodeAt(0) !== OPEN_BRACE) return parsedMember(json, key)
-  if (json.length === 2 && json.charCodeAt(1) === CLOSE_BRACE) return undefined
-  let i = 1
-  for (;;) {
-    if (json.charCodeAt(i) !== QUOTE) return parsedMember(json, key)
-    const keyEnd = json.indexOf('"', i + 1)
-    if (keyEnd === -1 || json.charCodeAt(keyEnd + 1) !== COLON) return parsedMember(json, key)
-    const name = json.slice(i + 1, keyEnd)
-    // An escaped key (or one whose closing quote was an escaped one) is read by JSON.parse.
-    if (name.includes('\\')) return parsedMember(json, key)
-    const start = keyEnd + 2
-    const end = skipValue(json, start)
-    if (end === -1) return parsedMember(json, key)
-    const next = json.charCodeAt(end)
-    if (next !== COMMA && !(next === CLOSE_BRACE && end === json.length - 1)) return parsedMember(json, key)
-    if (name === key) return JSON.parse(json.slice(start, end)) as unknown
-    if (next === CLOSE_BRACE) return undefined
-    i = end + 1
-  }
+  const range = memberRange(json, key)
+  if (range === 'other') return parsedMember(json, key)
+  if (range === 'absent') return undefined
+  return JSON.parse(json.slice(range[0], range[1])) as unknown
+}
+
+/**
+ * The text of member `key`'s value in `json` (a slice of it, unparsed) when `json` is in
+ * `JSON.stringify`'s compact form; `undefined` when the object has no such member; `null` when the
+ * text is in another form (then read it with `jsonMember`). The slice is what `jsonMember` would
+ * parse: `JSON.parse(jsonMemberText(j, k))` equals `jsonMember(j, k)` whenever it is a string. Its
+ * syntax is not checked (a caller keying a cache by it parses it on a miss).
+ */
+export function jsonMemberText(json: string, key: string): string | undefined | null {
+  const range = memberRange(json, key)
+  if (range === 'other') return null
+  if (range === 'absent') return undefined
+  return json.slice(range[0], range[1])
 }

@@ -28,7 +28,8 @@ import {
   type DataSourcePatch,
   type DataSourceRow,
 } from '../../storage/repositories/data-sources.repository.js'
-import { presentPage, presentsFileFree } from '../pages/pages.presenter.js'
+import { presentPage, presentsFileFree, presentTitleOnlyPagesText } from '../pages/pages.presenter.js'
+import { JsonText } from '../../http/json-text.js'
 import { markFileFree } from '../../services/file-urls.js'
 import type { Db } from '../../storage/store.js'
 import { presentDataSource, presentPartialDataSource } from './data-sources.presenter.js'
@@ -185,6 +186,30 @@ export interface QueryInput {
 }
 
 /**
+ * The list answer of `runDataSourceQuery` as JSON text (`JsonText`, http/json-text.ts) when every row
+ * is presented with its title property alone, nothing computed, and no presented text may hold a
+ * file marker or custom emoji (2026-12-01's title-only lists): the pages' text from
+ * `presentTitleOnlyPagesText`, which skips building and serializing page objects. Undefined
+ * otherwise (the caller presents objects, which the router signs).
+ */
+function titleOnlyListText(
+  deps: Deps,
+  ctx: RequestContext,
+  result: Awaited<ReturnType<typeof queryDataSourceRows>>,
+  listType: ListType,
+  requestStatus: object,
+): JsonText | undefined {
+  if (result.values.size > 0) return undefined
+  const presentation = { version: ctx.version, publicUrl: deps.publicUrl, dataSource: result.source }
+  const pages = presentTitleOnlyPagesText(result.rows, presentation)
+  if (pages === undefined) return undefined
+  // The envelope serialized with no result, then the pages spliced into its `results` array.
+  const envelope = JSON.stringify(listEnvelope(listType, [], result.nextCursor, { request_status: requestStatus }))
+  const at = envelope.indexOf('"results":[]') + '"results":['.length
+  return new JsonText(`${envelope.slice(0, at)}${pages.join(',')}${envelope.slice(at, -1)}`)
+}
+
+/**
  * Runs a query over the rows of `ds` (services/data-source-query.service.ts) and presents the list
  * envelope (`type` = `page_or_data_source` for 2025+, `page_or_database` for 2022) with
  * `request_status`. Trashed rows only with `in_trash` (or `archived`) true. Pagination: `page_size`
@@ -215,6 +240,11 @@ export async function runDataSourceQuery(
   const result = await queryDataSourceRows(deps, ctx, ds, body, { includeTrashed: trash === true, properties: keep, database })
   // The rows come presented with the kept properties only when the service narrowed the schema to them.
   const narrowedToKeep = keep !== undefined && Object.keys(result.source.schema).every((id) => keep.includes(id))
+  const requestStatus = result.complete ? { type: 'complete' } : { type: 'incomplete', incomplete_reason: 'query_result_limit_reached' }
+  if (keep === undefined || narrowedToKeep) {
+    const text = titleOnlyListText(deps, ctx, result, listType, requestStatus)
+    if (text) return text
+  }
   let fileFree = true
   const pages = result.rows.map((row) => {
     const presentation = { version: ctx.version, publicUrl: deps.publicUrl, dataSource: result.source, computed: result.values.get(row.id) }
@@ -226,7 +256,6 @@ export async function runDataSourceQuery(
     }
     return out
   })
-  const requestStatus = result.complete ? { type: 'complete' } : { type: 'incomplete', incomplete_reason: 'query_result_limit_reached' }
   const list = listEnvelope(listType, pages, result.nextCursor, { request_status: requestStatus })
   // No page holds a file or a custom emoji: the router's signFileRefs skips the list whole.
   return fileFree ? markFileFree(list) : list

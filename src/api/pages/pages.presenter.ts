@@ -7,7 +7,7 @@ import { dropsArchived, hasDataSources, type NotionVersion } from '../../domain/
 import { presentLegacyProperties } from '../../domain/legacy-shapes.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import type { PageObjectResponse } from '@notionhq/client'
-import { jsonMember } from '../../domain/json-fields.js'
+import { jsonMember, jsonMemberText } from '../../domain/json-fields.js'
 import { mayHoldFileRefs } from '../../services/file-urls.js'
 
 /**
@@ -136,6 +136,133 @@ export function presentPage(row: PresentedRow, p: PagePresentation): Record<stri
     url: urlOf(p.publicUrl, row.id, title),
     public_url: null,
   } satisfies Served<PageObjectResponse>
+}
+
+/** What a title-only row's text takes from its stored `properties` (`presentTitleOnlyPagesText`). */
+interface TitleText {
+  /** The `properties` member's JSON text: `{"<name>":{"id":…,"type":"title","title":[…]}}`. */
+  properties: string
+  /** The start of the `url` member's JSON string: `"<public URL>/<title slug>-`, up to the compact id. */
+  urlStart: string
+  /** Whether the presented title may hold a file marker or a custom emoji (`mayHoldFileRefs`). */
+  fileRefs: boolean
+}
+
+/**
+ * What title-only rows take from their stored `properties`, by presentation (version, title
+ * property, public URL: the outer key), then by the stored `properties` text itself (the inner key;
+ * `absent` for a row without any): a list presented again (the same rows, each time it is queried)
+ * neither looks for its titles, nor parses, nor serializes them. Only `properties` texts of up to
+ * `TITLE_TEXT_MAX_CHARS` are kept (a longer one is read afresh each time); the kept texts are dropped
+ * all at once when they would exceed `TITLE_TEXTS_MAX_CHARS` (so the map holds a few MB at most).
+ */
+const titleTexts = new Map<string, { byProperties: Map<string, TitleText>; absent?: TitleText }>()
+let titleTextsChars = 0
+const TITLE_TEXT_MAX_CHARS = 4_096
+const TITLE_TEXTS_MAX_CHARS = 2_000_000
+
+/** What `presentPage` presents of a title-only row whose stored `properties` is `json` (see `TitleText`). */
+function titleText(json: string | null, only: PropertyConfig, p: PagePresentation): TitleText {
+  const member = json === null ? undefined : jsonMemberText(json, only.id)
+  // Another form than JSON.stringify's: the member is read by parsing the whole text.
+  const stored = member === null ? jsonMember(json as string, only.id) : member === undefined ? undefined : JSON.parse(member)
+  const value = stored === undefined ? [] : stored
+  const properties = presentLegacyProperties({ [only.name]: { id: only.id, type: 'title', title: value } }, p.version, { values: true })
+  // urlOf without the id: the slug is the title's alone.
+  const url = urlOf(p.publicUrl, '', plainText(stored as RichTextItem[] | undefined))
+  return {
+    properties: JSON.stringify(properties),
+    urlStart: JSON.stringify(url).slice(0, -1),
+    fileRefs: mayHoldFileRefs(member === null ? json : member),
+  }
+}
+
+/** Whether `s` is written by `JSON.stringify` as itself between quotes (printable ASCII, no quote or backslash). */
+function plainJsonString(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false
+  }
+  return true
+}
+
+/** `JSON.stringify(s)` for a string, without the call for the plain ASCII of ids and times. */
+function quote(s: string): string {
+  return plainJsonString(s) ? `"${s}"` : JSON.stringify(s)
+}
+
+/**
+ * `JSON.stringify(presentPage(row, p))` for each row, byte for byte, built as text, when the rows
+ * are presented with their title property alone and nothing computed (2026-12-01's title-only
+ * lists, or `filter_properties` naming the title only): no page object is built, and a stored
+ * `properties` text presented before is neither searched for its title, nor parsed, nor serialized
+ * again (`titleTexts`). `cover`, `icon` and `parent` are serialized from what `presentPage` builds
+ * (the parent once per distinct parent). test/conformance/title-only-text.test.ts compares both for
+ * every accepted version.
+ *
+ * The text is meant to be sent as is (http/json-text.ts), never walked by `signFileRefs`: undefined
+ * when a row's presented text may hold a file marker or a custom emoji (`mayHoldFileRefs` of its
+ * title member, icon and cover), and for any presentation other than the title alone with nothing
+ * computed. Present the rows with `presentPage` then.
+ * @throws SyntaxError when stored JSON text is not valid JSON (as `presentPage`)
+ */
+export function presentTitleOnlyPagesText(rows: readonly PresentedRow[], p: PagePresentation): string[] | undefined {
+  const schema = p.dataSource?.schema ?? null
+  if (schema === null || !(p.computed === undefined || Object.keys(p.computed).length === 0)) return undefined
+  const only = titleOnly(schema)
+  if (!only) return undefined
+  const presentation = JSON.stringify([p.version, only.id, only.name, p.publicUrl])
+  let kept = titleTexts.get(presentation)
+  if (kept === undefined) titleTexts.set(presentation, (kept = { byProperties: new Map() }))
+  const trash = [false, true].map((t) => `,${JSON.stringify(trashFields(t, p.version)).slice(1, -1)},"is_archived":false,"is_locked":`)
+  let parentOf: Pick<PresentedRow, 'parent_type' | 'parent_id'> | undefined
+  let parent = ''
+  // The last user and minute quoted: rows of a list often share them.
+  let userIn: string | undefined
+  let userOut = ''
+  let minuteIn: string | undefined
+  let minuteOut = ''
+  const user = (id: string) => (id === userIn ? userOut : ((userIn = id), (userOut = quote(id))))
+  const minute = (iso: string) => {
+    const m = toMinute(iso)
+    return m === minuteIn ? minuteOut : ((minuteIn = m), (minuteOut = quote(m)))
+  }
+  const out: string[] = []
+  for (const row of rows) {
+    let title: TitleText | undefined
+    if (row.properties === null) title = kept.absent ??= titleText(null, only, p)
+    else {
+      title = kept.byProperties.get(row.properties)
+      if (title === undefined) {
+        title = titleText(row.properties, only, p)
+        if (row.properties.length <= TITLE_TEXT_MAX_CHARS) {
+          if (titleTextsChars + row.properties.length > TITLE_TEXTS_MAX_CHARS) {
+            for (const k of titleTexts.values()) k.byProperties.clear()
+            titleTextsChars = 0
+          }
+          kept.byProperties.set(row.properties, title)
+          titleTextsChars += row.properties.length
+        }
+      }
+    }
+    if (title.fileRefs || mayHoldFileRefs(row.icon, row.cover)) return undefined
+    if (parentOf === undefined || parentOf.parent_type !== row.parent_type || parentOf.parent_id !== row.parent_id) {
+      parentOf = row
+      parent = JSON.stringify(presentParent(row, p.version, p.dataSource?.databaseId))
+    }
+    const compact = compactId(row.id)
+    out.push(
+      `{"object":"page","id":${quote(row.id)},"created_time":${minute(row.created_time)}` +
+        `,"last_edited_time":${minute(row.last_edited_time)}` +
+        `,"created_by":{"object":"user","id":${user(row.created_by)}}` +
+        `,"last_edited_by":{"object":"user","id":${user(row.last_edited_by)}}` +
+        `,"cover":${row.cover ? JSON.stringify(JSON.parse(row.cover)) : 'null'}` +
+        `,"icon":${row.icon ? JSON.stringify(JSON.parse(row.icon)) : 'null'}` +
+        `,"parent":${parent}${trash[row.in_trash === 1 ? 1 : 0] as string}${row.is_locked === 1 ? 'true' : 'false'}` +
+        `,"properties":${title.properties},"url":${title.urlStart}${plainJsonString(compact) ? compact : JSON.stringify(compact).slice(1, -1)}","public_url":null}`,
+    )
+  }
+  return out
 }
 
 /**
