@@ -1,29 +1,34 @@
+import { JsonText } from '../http/json-text.js'
+
 /**
  * Answers that never change once built (issue 19, docs/adr/0044-row-cache.md): the page presenter's
  * memo of plain pages hands the same object to every request until the row cache drops its row, and
  * nothing in it is ever changed (no file to sign, no custom emoji to refresh). Their JSON text is built
- * once and kept as long as the object; the router adds each request's `request_id` to the text.
+ * once, as a `JsonText` (http/json-text.ts), and kept as long as the object; the router adds each
+ * request's `request_id` to it.
  */
-const texts = new WeakMap<object, string>()
+const texts = new WeakMap<object, JsonText | null>()
 
-/** Marks `answer` (a JSON object, deeply unchanging from now on) so the router serializes it once; returns it. */
+/**
+ * Marks `answer` (a JSON object with at least one member, deeply unchanging from now on, holding no
+ * file marker and no custom emoji) so the router serializes it once; returns it.
+ */
 export function markImmutable<T extends object>(answer: T): T {
-  texts.set(answer, '')
+  texts.set(answer, null)
   return answer
 }
 
-/**
- * `JSON.stringify({ ...answer, request_id: requestId })` for an answer `markImmutable` vouched for, from
- * its text built once; undefined for any other value.
- */
-export function immutableJson(answer: unknown, requestId: string): string | undefined {
+/** The `JsonText` of an answer `markImmutable` vouched for (built at the first call); undefined for any other value. */
+export function immutableText(answer: unknown): JsonText | undefined {
   if (answer === null || typeof answer !== 'object') return undefined
   let text = texts.get(answer)
   if (text === undefined) return undefined
-  if (text === '') {
-    text = JSON.stringify(answer)
+  if (text === null) {
+    const json = JSON.stringify(answer)
+    // `{}` has no member for `request_id` to follow: such an answer takes the router's usual way.
+    if (json.length <= 2) return undefined
+    text = new JsonText(json.slice(0, -1))
     texts.set(answer, text)
   }
-  // `request_id` last, as the spread puts a new key; `{}` has no member to follow.
-  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}"request_id":${JSON.stringify(requestId)}}`
+  return text
 }

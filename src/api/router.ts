@@ -15,7 +15,7 @@ import type { ApiCaller, RequestContext } from '../auth/principal.js'
 import { signFileRefs } from '../services/file-urls.js'
 import { refreshCustomEmojis } from '../services/custom-emojis.service.js'
 import { injectFaults, type Emulator } from '../http/emulator/index.js'
-import { immutableJson } from './immutable-answers.js'
+import { immutableText } from './immutable-answers.js'
 import { explainRateLimited } from '../permissions/explain.js'
 import { JsonText } from '../http/json-text.js'
 
@@ -159,18 +159,16 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       }
       // Stored file markers become signed `{url, expiry_time}` (services/file-urls.ts).
       const out = await r.handler(c, { caller, version: v, betas })
-      // An answer serialized by its handler holds no file or custom emoji (http/json-text.ts).
-      if (out instanceof JsonText) return c.body(out.withRequestId(c.get('requestId')), 200, JSON_TYPE)
+      // An answer serialized by its handler (http/json-text.ts), or built once and kept with its text
+      // (api/immutable-answers.ts), holds no file or custom emoji: only the request id is added.
+      const text = out instanceof JsonText ? out : immutableText(out)
+      if (text) return c.body(text.withRequestId(c.get('requestId')), 200, JSON_TYPE)
       // Custom emojis met on the way (icons, mentions) then show their current name and URL (services/custom-emojis.service.ts).
       const emojis: Array<{ id: string }> = []
       const body = signFileRefs(out instanceof WithStatus ? out.body : out, deps, (e) => emojis.push(e))
       if (emojis.length > 0) await refreshCustomEmojis(deps, caller.workspaceId, emojis)
-      const status = out instanceof WithStatus ? out.status : 200
-      // An answer built once (api/immutable-answers.ts) keeps its JSON text; only the request id is added.
-      const text = immutableJson(body, c.get('requestId'))
-      if (text !== undefined) return c.body(text, status, { 'Content-Type': 'application/json' })
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
-      return c.json(payload as object, status)
+      return c.json(payload as object, out instanceof WithStatus ? out.status : 200)
     })
   }
 }
