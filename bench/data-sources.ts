@@ -43,6 +43,7 @@ import { compileQueryFilter, compileQuerySorts, runQuery } from '../src/domain/q
 import { textRun } from '../src/domain/rich-text.js'
 import { createLogger } from '../src/logger.js'
 import { createDeps } from '../src/server.js'
+import { BLOCK_COLUMNS } from '../src/storage/repositories/blocks.repository.js'
 import { createConnection, shareWithConnection } from '../src/services/connections.service.js'
 import { createDatabase, toQueryRow } from '../src/services/databases-core.js'
 import { createPageAsUser } from '../src/services/setup.service.js'
@@ -210,30 +211,7 @@ async function generate(rows: number): Promise<Fixture> {
   raw.pragma('journal_mode = OFF')
   raw.pragma('synchronous = OFF')
   raw.pragma('cache_size = -2000000')
-  const blockCols = [
-    'id',
-    'workspace_id',
-    'type',
-    'parent_type',
-    'parent_id',
-    'page_id',
-    'position',
-    'content',
-    'perm_root_id',
-    'path',
-    'inherits',
-    'title_text',
-    'properties',
-    'icon',
-    'cover',
-    'is_locked',
-    'is_inline',
-    'created_time',
-    'created_by',
-    'last_edited_time',
-    'last_edited_by',
-    'in_trash',
-  ]
+  const blockCols = BLOCK_COLUMNS
   const insBlock = raw.prepare(`INSERT INTO block (${blockCols.join(', ')}) VALUES (${blockCols.map((c) => `@${c}`).join(', ')})`)
   const insValue = raw.prepare(
     'INSERT INTO data_source_value (page_id, property_id, ord, data_source_id, txt, num) VALUES (@page_id, @property_id, @ord, @data_source_id, @txt, @num)',

@@ -15,19 +15,23 @@ import { Client, LogLevel } from '@notionhq/client'
 import { performance, PerformanceObserver } from 'node:perf_hooks'
 import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import { parseArgs } from 'node:util'
 import type { IncomingMessage, ServerResponse, Server } from 'node:http'
 import { sharedWorkspace, startInProcessServer, timeCalls } from './lib/in-process.js'
 import { buildTitleOnlyStore } from './lib/title-only-store.js'
 
-const args = process.argv.slice(2)
-const iArg = args.indexOf('--iterations')
-const ITERATIONS = iArg === -1 ? 200 : Number(args[iArg + 1])
-const oArg = args.indexOf('--out')
-const OUT = oArg === -1 ? undefined : args[oArg + 1]
-const pArg = args.indexOf('--profile')
-const PROFILE = pArg === -1 ? undefined : args[pArg + 1]
-const sArg = args.indexOf('--page-size')
-const PAGE_SIZE = sArg === -1 ? 100 : Number(args[sArg + 1])
+const { values: args } = parseArgs({
+  options: {
+    iterations: { type: 'string', default: '200' },
+    out: { type: 'string' },
+    profile: { type: 'string' },
+    'page-size': { type: 'string', default: '100' },
+  },
+})
+const ITERATIONS = Number(args.iterations)
+const OUT = args.out
+const PROFILE = args.profile
+const PAGE_SIZE = Number(args['page-size'])
 
 const { server, close } = await startInProcessServer('octavo-bench-title-anatomy-')
 try {

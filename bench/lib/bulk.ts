@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import { plainText, type RichTextItem } from '../../src/domain/rich-text.js'
 import type { NewBlock } from '../../src/domain/blocks.js'
 import type { BlockTable, Database } from '../../src/storage/database.js'
-import { contentBlockRow } from '../../src/storage/repositories/blocks.repository.js'
+import { BLOCK_COLUMNS, contentBlockRow } from '../../src/storage/repositories/blocks.repository.js'
 
 /**
  * The benchmark generator's one bulk-insert path (docs/adr/0012-benchmarks.md).
@@ -46,30 +46,7 @@ export interface BulkWriter {
   close(): void | Promise<void>
 }
 
-const COLUMNS: (keyof BlockTable)[] = [
-  'id',
-  'workspace_id',
-  'type',
-  'parent_type',
-  'parent_id',
-  'page_id',
-  'position',
-  'content',
-  'perm_root_id',
-  'path',
-  'inherits',
-  'title_text',
-  'properties',
-  'icon',
-  'cover',
-  'is_locked',
-  'is_inline',
-  'created_time',
-  'created_by',
-  'last_edited_time',
-  'last_edited_by',
-  'in_trash',
-]
+const COLUMNS: readonly (keyof BlockTable)[] = BLOCK_COLUMNS
 
 type ParentInfo = { perm_root_id: string | null; path: string | null }
 

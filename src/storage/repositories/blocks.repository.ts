@@ -221,8 +221,8 @@ export async function insertBlockTree(db: Db, input: InsertBlocksInput): Promise
 // ---------------------------------------------------------------------------------------------
 // The one write path for new `block` rows (pages, databases and content blocks alike)
 
-/** Every column of `block`, in the order of the compiled one-row insert. */
-const BLOCK_COLUMNS = [
+/** Every column of `block`, in the order of the compiled one-row insert (the benchmarks' bulk loaders use it too). */
+export const BLOCK_COLUMNS = [
   'id',
   'workspace_id',
   'type',
