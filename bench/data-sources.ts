@@ -31,7 +31,7 @@
  */
 import autocannon from 'autocannon'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -578,6 +578,8 @@ async function main() {
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true })
     const suffix = argValue('--rows') ? `-rows${argValue('--rows')}` : sizeArg ? `-size${sizeArg}` : quick ? '-quick' : ''
     file = join(import.meta.dirname, 'results', `data-sources-${report.date.slice(0, 10)}${suffix}.json`)
+    // A second run on the same day gets its time in the name: a committed result is never overwritten.
+    if (existsSync(file)) file = file.replace(/\.json$/, `-${report.date.slice(11, 19).replaceAll(':', '')}.json`)
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
   }
   const pad = (s: unknown, n: number) => String(s).padStart(n)
