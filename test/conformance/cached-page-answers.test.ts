@@ -7,12 +7,13 @@ import { createWorkspace } from '../../src/services/workspaces.service.js'
 import { startTestServer, type TestServer } from '../support/harness.js'
 
 /**
- * A page read answered from the row cache and the presenter's memo (ADR 44; its JSON text built once,
- * api/immutable-answers.ts) is byte for byte the answer of a server without caches over the same store,
+ * A page read answered from the row cache and the presenter's memo, and a page of children kept with its
+ * parent's cached row (ADR 44; their JSON text built once, api/immutable-answers.ts), are byte for byte
+ * the answers of a server without caches over the same store,
  * request id and server address aside, under every Notion-Version shape the memo keys by; and it
  * changes with the page.
  */
-describe('page reads from the row cache', () => {
+describe('page reads and children lists from the row cache', () => {
   let cached: TestServer
   let uncached: RunningServer
   let token: string
@@ -60,6 +61,41 @@ describe('page reads from the row cache', () => {
       expect(withoutId(first), version).toBe(withoutId(plain))
     }
     expect(cached.deps.caches!.stats.rowHits).toBeGreaterThan(0)
+  })
+
+  const children = async (base: string, query = '') => {
+    const res = await fetch(`${base}/v1/blocks/${pageId}/children${query}`, {
+      headers: { authorization: `Bearer ${token}`, 'notion-version': '2025-09-03' },
+    })
+    const id = res.headers.get('x-notion-request-id')!
+    return { status: res.status, text: (await res.text()).replace(id, '<id>') }
+  }
+  const append = async (content: string) => {
+    const res = await fetch(`${cached.url}/v1/blocks/${pageId}/children`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+      body: JSON.stringify({ children: [{ paragraph: { rich_text: [{ text: { content } }] } }] }),
+    })
+    expect(res.status).toBe(200)
+  }
+
+  it('lists children byte for byte as a server without caches, again from the memo, and anew after an append', async () => {
+    await append('First "child" ✓')
+    await append('Second child')
+    for (const query of ['', '?page_size=1']) {
+      const first = await children(cached.url, query)
+      const again = await children(cached.url, query)
+      const plain = await children(uncached.url, query)
+      expect([first.status, again.status, plain.status]).toEqual([200, 200, 200])
+      expect(first.text, query).toBe(plain.text)
+      expect(again.text, query).toBe(plain.text)
+    }
+    await append('Third child')
+    const after = JSON.parse((await children(cached.url)).text) as {
+      results: Array<{ paragraph: { rich_text: Array<{ plain_text: string }> } }>
+    }
+    expect(after.results.map((b) => b.paragraph.rich_text[0]!.plain_text)).toEqual(['First "child" ✓', 'Second child', 'Third child'])
+    expect((await children(cached.url)).text).toBe((await children(uncached.url)).text)
   })
 
   it('answers with the new title right after an edit', async () => {
