@@ -3,7 +3,7 @@ import { plainText, type RichTextItem } from '../../domain/rich-text.js'
 import type { Schema } from '../../domain/properties.js'
 import type { DataSourceValueTable } from '../database.js'
 import type { Db } from '../store.js'
-import { compiledOnce } from './compiled.js'
+import { compiledOnce, compiledPerLength } from './compiled.js'
 
 /**
  * The typed value index of database rows (`data_source_value`, migration 0004, ADR 8).
@@ -89,35 +89,29 @@ const ENTRY_COLUMNS = ['page_id', 'data_source_id', 'property_id', 'ord', 'txt',
 /** Entry counts up to this insert through a statement compiled once per count (one row's entries). */
 const COMPILED_ENTRIES_MAX = 64
 
-/** `insert into data_source_value … values (…), …` of `n` entries, compiled once per `n` (`compiledOnce`). */
-const insertCompiled = new Map<number, (db: Db, ...params: unknown[]) => Promise<unknown[]>>()
-
-function compiledInsertOf(n: number): (db: Db, ...params: unknown[]) => Promise<unknown[]> {
-  let run = insertCompiled.get(n)
-  if (!run) {
-    run = compiledOnce(n * ENTRY_COLUMNS.length, (db, ...p) =>
-      db
-        .insertInto('data_source_value')
-        .values(
-          Array.from(
-            { length: n },
-            (_, i) =>
-              Object.fromEntries(ENTRY_COLUMNS.map((c, j) => [c, p[i * ENTRY_COLUMNS.length + j]])) as unknown as DataSourceValueTable,
-          ),
-        ),
-    )
-    insertCompiled.set(n, run)
-  }
-  return run
-}
+/**
+ * `insert into data_source_value … values (…), …` of one row's entries, compiled once per entry count
+ * (`compiledPerLength` over their `ENTRY_COLUMNS.length` values each).
+ */
+const insertEntriesOf = compiledPerLength(0, COMPILED_ENTRIES_MAX * ENTRY_COLUMNS.length, (db, _fixed, p) =>
+  db
+    .insertInto('data_source_value')
+    .values(
+      Array.from(
+        { length: p.length / ENTRY_COLUMNS.length },
+        (_, i) => Object.fromEntries(ENTRY_COLUMNS.map((c, j) => [c, p[i * ENTRY_COLUMNS.length + j]])) as unknown as DataSourceValueTable,
+      ),
+    ),
+)
 
 async function insertEntries(db: Db, rows: DataSourceValueTable[]): Promise<void> {
   if (rows.length === 0) return
-  if (rows.length <= COMPILED_ENTRIES_MAX) {
-    // One row's entries (creating or updating a row): the statement text is built once per count.
+  // One row's entries (creating or updating a row): the statement text is built once per count.
+  const compiled = insertEntriesOf(rows.length * ENTRY_COLUMNS.length)
+  if (compiled) {
     const params: unknown[] = []
     for (const r of rows) params.push(r.page_id, r.data_source_id, r.property_id, r.ord, r.txt ?? null, r.num ?? null)
-    await compiledInsertOf(rows.length)(db, ...params)
+    await compiled(db, ...params)
     return
   }
   for (let i = 0; i < rows.length; i += CHUNK)

@@ -58,38 +58,28 @@ const insertOneEvent = compiledOnce(EVENT_COLUMNS.length, (db, ...p) =>
   db.insertInto('change_event').values(Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c, p[i]])) as never),
 )
 
+/** The stored row of a new event: a fresh UUIDv7, its object type from its type when not given, `data` as JSON text. */
+function eventRow(e: NewChangeEvent) {
+  return {
+    id: uuidv7(),
+    workspace_id: e.workspaceId ?? null,
+    type: e.type,
+    object_type: e.objectType ?? objectTypeOf(e.type),
+    object_id: e.objectId ?? null,
+    actor: e.actor,
+    time: e.time,
+    data: e.data ? JSON.stringify(e.data) : null,
+  } satisfies Record<(typeof EVENT_COLUMNS)[number], unknown>
+}
+
 async function insertEvents(db: Db, events: NewChangeEvent[]): Promise<void> {
   if (events.length === 0) return
   if (events.length === 1) {
-    const e = events[0] as NewChangeEvent
-    await insertOneEvent(
-      db,
-      uuidv7(),
-      e.workspaceId ?? null,
-      e.type,
-      e.objectType ?? objectTypeOf(e.type),
-      e.objectId ?? null,
-      e.actor,
-      e.time,
-      e.data ? JSON.stringify(e.data) : null,
-    )
+    const row = eventRow(events[0] as NewChangeEvent)
+    await insertOneEvent(db, ...EVENT_COLUMNS.map((c) => row[c]))
     return
   }
-  await db
-    .insertInto('change_event')
-    .values(
-      events.map((e) => ({
-        id: uuidv7(),
-        workspace_id: e.workspaceId,
-        type: e.type,
-        object_type: e.objectType ?? objectTypeOf(e.type),
-        object_id: e.objectId ?? null,
-        actor: e.actor,
-        time: e.time,
-        data: e.data ? JSON.stringify(e.data) : null,
-      })),
-    )
-    .execute()
+  await db.insertInto('change_event').values(events.map(eventRow)).execute()
 }
 
 /** Appends one event; see appendEvents. */
