@@ -42,8 +42,8 @@ export async function authenticateBearer(deps: Deps, header: string | undefined,
   // A token this connection already sent passed the format check then (`digestOf` keeps no other).
   if (!sentBefore(deps, token, socket) && !isWellFormedToken(token)) throw unauthorized().explain(explainMalformedToken())
   const caches = deps.caches
-  // Every change committed on any node so far applies to this request (services/caches.ts).
-  if (caches) await caches.sync(deps.store.db)
+  // Every change committed on any node before this request arrived applies to it (services/caches.ts).
+  if (caches) await caches.syncForRequest(deps.store.db)
   const caller = await callerOf(deps, token, socket)
   return caches ? bindCaches(caller, caches) : caller
 }

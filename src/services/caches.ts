@@ -12,8 +12,9 @@ import type { Db } from '../storage/store.js'
  *
  * **Freshness.** The change-event outbox (ADR 15, `change_event`) is the invalidation log: every
  * repository write that can change a cached value appends its event in the same transaction. Each
- * `/v1` request starts with `sync`: one statement reading the log's position (its highest `seq` and
- * its oldest event's id, two index lookups); only when it moved are the new events read, and each
+ * `/v1` request starts with `sync` (through `syncForRequest`, one per turn of the event loop): one
+ * statement reading the log's position (its highest `seq` and its oldest event's id, two index
+ * lookups); only when it moved are the new events read, and each
  * drops the cache entries it may affect before the request reads any. A log that was emptied and
  * restarted (the admin reset) drops everything. So a change committed on any node applies on every node from the very next
  * request, as without caches. A write committed through this process's own store marks the caches
@@ -116,6 +117,8 @@ export class Caches {
   /** In-flight sync and whether another was asked for while it ran (see `sync`). */
   #running: Promise<void> | undefined
   #next: Promise<void> | undefined
+  /** The request sync of this loop turn, not started yet (see `syncForRequest`). */
+  #batch: Promise<void> | undefined
   /** Bearer entries by key (`token`: the connection-token digest; `bearer`: kind and digest). */
   readonly #tokens = new Map<string, CachedBearer>()
   /** Digests known not to name a token, until the next token-affecting event. */
@@ -159,6 +162,25 @@ export class Caches {
   #dropRows(): void {
     this.#rowGeneration++
     this.#rows.clear()
+  }
+
+  /**
+   * `sync` for the start of a request, shared by every request read in the same turn of the event
+   * loop: the sync starts in the check phase (`setImmediate`), after the poll phase has read every
+   * socket that was ready, so it starts after each of these requests arrived and sees every commit
+   * acknowledged before any of them was sent, as a sync of its own would. Under concurrent load one
+   * position read then serves a whole batch instead of one statement per request (issue 19,
+   * [ADR 46](../../docs/adr/0046-one-position-read-per-loop-turn.md)); a lone request waits one loop
+   * phase. Rejects as `sync` does.
+   */
+  syncForRequest(db: Db): Promise<void> {
+    this.#batch ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.#batch = undefined
+        this.sync(db).then(resolve, reject)
+      })
+    })
+    return this.#batch
   }
 
   /**

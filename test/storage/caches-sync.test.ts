@@ -77,6 +77,26 @@ describe('caches synced from the change events', () => {
     expect(caches.sizes().tokens).toBe(0)
   })
 
+  it('shares one request sync per loop turn, started after every request of the turn asked (ADR 46)', async () => {
+    const caches = new Caches()
+    await caches.sync(store.db)
+    await caches.token(store.db, 'd1', async () => token('w1'))
+    const before = caches.stats.syncs
+    // A request arrives and asks; another node commits; a second request arrives and asks.
+    const first = caches.syncForRequest(store.db)
+    await event('w1', 'grant.changed')
+    const second = caches.syncForRequest(store.db)
+    await Promise.all([first, second])
+    // The second request sees the commit made before it asked, although the first asked earlier.
+    expect(await cached(caches, 'd1')).toBe(false)
+    // On SQLite the commit does not leave the loop turn: both requests share one position read.
+    // (On PostgreSQL the commit's round trip ends the turn, so the second request syncs again.)
+    if (TEST_STORE === 'sqlite') expect(caches.stats.syncs - before).toBe(1)
+    // Requests of a later turn read the position again.
+    await caches.syncForRequest(store.db)
+    expect(caches.stats.syncs - before).toBe(TEST_STORE === 'sqlite' ? 2 : 3)
+  })
+
   it.skipIf(TEST_STORE !== 'postgres')('applies an event whose transaction commits after a later one (PostgreSQL)', async () => {
     const caches = new Caches()
     await caches.sync(store.db)
