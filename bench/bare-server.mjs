@@ -8,8 +8,15 @@ import { readFileSync } from 'node:fs'
 
 const file = process.env.OCTAVO_BENCH_BARE_BODY
 const body = Buffer.from(file ? readFileSync(file) : '{"object":"hello"}')
+// `OCTAVO_BENCH_BARE_WORK_US`: microseconds of CPU spent (a busy wait) before each answer, standing in
+// for a handler's own work (bench/ratio-floor.ts); 0 or absent: none.
+const workNs = BigInt(Math.round(Number(process.env.OCTAVO_BENCH_BARE_WORK_US ?? 0) * 1000))
 const server = createServer((req, res) => {
   req.resume()
+  if (workNs > 0n) {
+    const until = process.hrtime.bigint() + workNs
+    while (process.hrtime.bigint() < until);
+  }
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length })
   res.end(body)
 })

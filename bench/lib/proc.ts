@@ -74,6 +74,8 @@ export interface SpawnOptions {
   ready?: { path: string; token?: string }
   /** The bare baseline's response body (a JSON file), for kind `bare`. */
   bodyFile?: string
+  /** Microseconds of CPU the bare baseline spends before each answer (bench/ratio-floor.ts), for kind `bare`. */
+  workUs?: number
   /** Give up after this many milliseconds. */
   timeoutMs?: number
 }
@@ -107,6 +109,7 @@ export async function spawnServer(kind: 'octavo' | 'hello' | 'bare', opts: Spawn
     ...(opts.databaseUrl ? { OCTAVO_DATABASE_URL: opts.databaseUrl } : {}),
     ...(opts.poolMax ? { OCTAVO_DATABASE_POOL_MAX: String(opts.poolMax) } : {}),
     ...(opts.bodyFile ? { OCTAVO_BENCH_BARE_BODY: opts.bodyFile } : {}),
+    ...(opts.workUs ? { OCTAVO_BENCH_BARE_WORK_US: String(opts.workUs) } : {}),
   }
   const t0 = performance.now()
   const child: ChildProcess = spawn(process.execPath, args, { cwd: opts.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -134,12 +134,13 @@ const BARE: Workload = {
 /**
  * Measures the bare baseline of issue 19: a plain `node:http` server (bench/bare-server.mjs) in its
  * own process, answering every request with `body` (the page read's JSON, fetched from Octavo by the
- * caller), driven by the same autocannon in this process. Each call is a fresh measurement.
+ * caller), driven by the same autocannon in this process. Each call is a fresh measurement. `workUs`:
+ * microseconds of CPU it spends before each answer (a busy wait; bench/ratio-floor.ts).
  */
-export async function measureBare(ctx: BenchContext, body: string): Promise<Measured> {
+export async function measureBare(ctx: BenchContext, body: string, workUs?: number): Promise<Measured> {
   const bodyFile = join(ctx.tmp, `bare-body-${Date.now()}.json`)
   writeFileSync(bodyFile, body)
-  const bare = await spawnServer('bare', { nodeFlags: ctx.nodeFlags, cwd: ctx.tmp, bodyFile })
+  const bare = await spawnServer('bare', { nodeFlags: ctx.nodeFlags, cwd: ctx.tmp, bodyFile, workUs })
   try {
     return await measure(ctx, bare, BARE)
   } finally {
