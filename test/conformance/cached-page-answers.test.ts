@@ -7,8 +7,9 @@ import { createWorkspace } from '../../src/services/workspaces.service.js'
 import { startTestServer, type TestServer } from '../support/harness.js'
 
 /**
- * A page read answered from the row cache and the presenter's memo, and a page of children kept with its
- * parent's cached row (ADR 44; their JSON text built once, api/immutable-answers.ts), are byte for byte
+ * A page read answered from the row cache and the presenter's memo, a page of children kept with its
+ * parent's cached row, and `users.me` kept with its bot's cached row (ADR 44; their JSON text built
+ * once, api/immutable-answers.ts), are byte for byte
  * the answers of a server without caches over the same store,
  * request id and server address aside, under every Notion-Version shape the memo keys by; and it
  * changes with the page.
@@ -18,6 +19,8 @@ describe('page reads and children lists from the row cache', () => {
   let uncached: RunningServer
   let token: string
   let pageId: string
+  let workspaceId: string
+  let ownerId: string
 
   beforeAll(async () => {
     cached = await startTestServer({ env: { OCTAVO_CACHES: 'on' } })
@@ -34,6 +37,8 @@ describe('page reads and children lists from the row cache', () => {
     await shareWithConnection(deps, made.connection.id, page.id, owner.id)
     token = made.token
     pageId = page.id
+    workspaceId = workspace.id
+    ownerId = owner.id
   })
   afterAll(async () => {
     await uncached?.close()
@@ -96,6 +101,29 @@ describe('page reads and children lists from the row cache', () => {
     }
     expect(after.results.map((b) => b.paragraph.rich_text[0]!.plain_text)).toEqual(['First "child" ✓', 'Second child', 'Third child'])
     expect((await children(cached.url)).text).toBe((await children(uncached.url)).text)
+  })
+
+  it('answers users.me byte for byte as a server without caches, again from the memo, for each connection', async () => {
+    const me = async (base: string, bearer: string) => {
+      const res = await fetch(`${base}/v1/users/me`, { headers: { authorization: `Bearer ${bearer}`, 'notion-version': '2025-09-03' } })
+      const id = res.headers.get('x-notion-request-id')!
+      const text = await res.text()
+      expect(text.endsWith(`,"request_id":"${id}"}`)).toBe(true)
+      return { status: res.status, text: text.replace(id, '<id>') }
+    }
+    const other = await createConnection(cached.deps, { workspaceId, actorId: ownerId, name: 'Other "bot"' })
+    for (const bearer of [token, other.token]) {
+      const first = await me(cached.url, bearer)
+      const again = await me(cached.url, bearer)
+      const plain = await me(uncached.url, bearer)
+      expect([first.status, again.status, plain.status]).toEqual([200, 200, 200])
+      expect(first.text).toBe(plain.text)
+      expect(again.text).toBe(plain.text)
+    }
+    const names = await Promise.all(
+      [token, other.token].map(async (t) => (JSON.parse((await me(cached.url, t)).text) as { name: string }).name),
+    )
+    expect(names).toEqual(['Reader', 'Other "bot"'])
   })
 
   it('answers with the new title right after an edit', async () => {

@@ -13,6 +13,8 @@ import type { Deps } from '../../services/deps.js'
 import { isWorkspaceUser, listApiUsers } from '../../storage/repositories/people.repository.js'
 import { findUser } from '../../storage/repositories/workspaces.repository.js'
 import { presentSelfBot, presentUser } from './users.presenter.js'
+import { markImmutable } from '../immutable-answers.js'
+import type { UserTable } from '../../storage/database.js'
 
 const ListQuery = z.object({ start_cursor: StartCursor, page_size: QueryPageSize }).loose()
 
@@ -28,6 +30,14 @@ const ListQuery = z.object({ start_cursor: StartCursor, page_size: QueryPageSize
  * - OAuth tokens of public connections (docs/reference/notion-api.md §2.2, §7): `me` is the install's bot owned by the
  *   authorizing user (`{type:"user", user}`).
  */
+/**
+ * `users.me` of a connection, by its bot's row object (frozen rows of the row cache live only until the
+ * change log moves: services/caches.ts, ADR 44) and the workspace fields it shows (from the token, which
+ * a rename or plan change drops from its cache): presented once and serialized once
+ * (api/immutable-answers.ts). Issue 19.
+ */
+const presentedBots = new WeakMap<UserTable, { key: string; answer: ReturnType<typeof presentSelfBot> }>()
+
 export function usersRoutes(deps: Deps): RouteSpec[] {
   const db = deps.store.db
   /** The caller's own bot user; a PAT's is owned by its creator. */
@@ -36,8 +46,15 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
     const caches = cachesFor(db, caller)
     const bot = caches ? await caches.row(db, `user ${caller.botId}`, () => findUser(db, caller.botId)) : await findUser(db, caller.botId)
     if (!bot) throw objectNotFoundPlain('user', caller.botId)
-    const owner = caller.kind === 'personal' || caller.kind === 'oauth' ? await findUser(db, caller.userId) : undefined
-    return presentSelfBot(bot, { id: caller.workspaceId, name: caller.workspaceName, plan: caller.plan }, owner)
+    const ws = { id: caller.workspaceId, name: caller.workspaceName, plan: caller.plan }
+    if (caller.kind === 'personal' || caller.kind === 'oauth') return presentSelfBot(bot, ws, await findUser(db, caller.userId))
+    // A connection's bot: only strings, booleans and numbers, so nothing to sign; kept with its frozen row.
+    const key = `${ws.id} ${ws.plan} ${ws.name}`
+    const kept = presentedBots.get(bot)
+    if (kept?.key === key) return kept.answer
+    const answer = presentSelfBot(bot, ws)
+    if (Object.isFrozen(bot)) presentedBots.set(bot, { key, answer: markImmutable(Object.freeze(answer)) })
+    return answer
   }
   return [
     {
