@@ -11,7 +11,8 @@
  * calls each after 5 warm-up, process CPU and wall time per call (median, p95), with the 1-minute load
  * average. Compare trees by running it on each, alternating.
  */
-import { readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { search } from '../src/api/search/search.service.js'
 import { loadConfig } from '../src/config.js'
@@ -25,7 +26,15 @@ if (!dir) {
   process.stderr.write('usage: tsx bench/search-L-service.ts <dir with a copy of the L octavo.db> [label]\n')
   process.exit(2)
 }
-const manifest = JSON.parse(readFileSync('bench/.cache/L-seed7-g2-fd62eb404d14/manifest.json', 'utf8')) as {
+// The manifest of the generated L store (`OCTAVO_BENCH_L_MANIFEST`, or the newest `bench/.cache/L-*` with one).
+const manifestPath =
+  process.env.OCTAVO_BENCH_L_MANIFEST ??
+  readdirSync('bench/.cache')
+    .filter((d) => d.startsWith('L-') && existsSync(`bench/.cache/${d}/manifest.json`))
+    .map((d) => `bench/.cache/${d}/manifest.json`)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]
+if (!manifestPath) throw new Error('no generated L store in bench/.cache')
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
   connections: { search: { token: string } }
 }
 const config = loadConfig({ OCTAVO_SECRET_KEY: BENCH_MASTER_KEY, OCTAVO_ADMIN_KEY: BENCH_ADMIN_KEY }, { dataDir: dir })
@@ -38,6 +47,7 @@ for (const query of ['roadmap', 'roadmap budget']) {
   const cpu: number[] = []
   const wall: number[] = []
   let n = 0
+  let digest = ''
   for (let i = 0; i < 45; i++) {
     const t = process.cpuUsage()
     const w = performance.now()
@@ -49,7 +59,9 @@ for (const query of ['roadmap', 'roadmap budget']) {
       startCursor: undefined,
       pageSize: 100,
     })
-    n = JSON.stringify(out).length
+    const text = JSON.stringify(out)
+    n = text.length
+    if (i === 0) digest = createHash('sha256').update(text).digest('hex').slice(0, 12)
     const d = process.cpuUsage(t)
     if (i >= 5) {
       cpu.push((d.user + d.system) / 1000)
@@ -59,7 +71,7 @@ for (const query of ['roadmap', 'roadmap budget']) {
   cpu.sort((a, b) => a - b)
   wall.sort((a, b) => a - b)
   console.log(
-    `${label} "${query}" ${n} bytes: cpu p50 ${pct(cpu, 0.5)} p95 ${pct(cpu, 0.95)} ms; wall p50 ${pct(wall, 0.5)} p95 ${pct(wall, 0.95)} ms (load ${load()})`,
+    `${label} "${query}" ${n} bytes (sha256 ${digest}): cpu p50 ${pct(cpu, 0.5)} p95 ${pct(cpu, 0.95)} ms; wall p50 ${pct(wall, 0.5)} p95 ${pct(wall, 0.95)} ms (load ${load()})`,
   )
 }
 await deps.store.close()

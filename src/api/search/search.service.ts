@@ -4,11 +4,19 @@ import { hasDataSources, behaves } from '../../domain/versions.js'
 import { validationError } from '../../errors/notion-error.js'
 import { listEnvelope } from '../../http/pagination.js'
 import { requireCapability } from '../../services/access.js'
+import { cachesFor } from '../../services/caches.js'
 import type { Deps } from '../../services/deps.js'
 import { rootsVisibleTo } from '../../storage/repositories/acl.repository.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import type { DataSourceRow } from '../../storage/repositories/data-sources.repository.js'
-import { dataSourcesOfMany, trashedAmong, visibleNodes, type KeysetPosition } from '../../storage/repositories/search.repository.js'
+import {
+  dataSourcesOfMany,
+  trashedAmong,
+  visibleKeys,
+  visibleNodes,
+  type KeysetPosition,
+  type VisibleKeys,
+} from '../../storage/repositories/search.repository.js'
 import { presentPageFor } from '../pages/pages.service.js'
 import { presentDataSource } from '../data-sources/data-sources.presenter.js'
 import { presentDatabase } from '../databases/databases.presenter.js'
@@ -61,6 +69,35 @@ interface Item {
   index: number
 }
 
+/** What a set of principals can read, for search: its readable roots and the keys of the nodes under them. */
+interface Visibility {
+  roots: string[]
+  keys: VisibleKeys | null
+}
+
+/**
+ * The caller's readable roots and visible keys (`visibleKeys`), kept per workspace and set of principals in the
+ * caches' `derived` entries while the store does not change (every new event and every local commit drops
+ * them: ADR 45, the rule of ADR 44's rows), or read anew when there are no caches (caches off, a transaction).
+ * Weighed as one unit per root and per key (≈ 11,000 at size L for the benchmark's search connection).
+ */
+async function visibilityOf(deps: Deps, ctx: RequestContext): Promise<Visibility> {
+  const db = deps.store.db
+  const { caller } = ctx
+  const load = async (): Promise<Visibility> => {
+    const roots = await rootsVisibleTo(db, caller.principals)
+    return { roots, keys: await visibleKeys(db, roots) }
+  }
+  const caches = cachesFor(db, caller)
+  if (!caches) return { roots: await rootsVisibleTo(db, caller.principals), keys: null }
+  return caches.derived(
+    db,
+    `search ${caller.workspaceId} ${caller.principals.join(' ')}`,
+    load,
+    (v) => v.roots.length + (v.keys?.ids.length ?? 0),
+  )
+}
+
 /** Whether a row sits under a trashed page/database, or in a trashed data source. */
 function underTrash(row: BlockRow, trashed: Set<string>): boolean {
   if (row.parent_type === 'data_source_id' && row.parent_id && trashed.has(row.parent_id)) return true
@@ -83,7 +120,7 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
   const db = deps.store.db
   const v25 = hasDataSources(ctx.version)
   const cursor = input.startCursor === undefined ? undefined : decodeCursor(input.startCursor)
-  const roots = await rootsVisibleTo(db, caller.principals)
+  const { roots, keys } = await visibilityOf(deps, ctx)
   const types =
     input.objectFilter === 'page'
       ? ['child_page']
@@ -100,6 +137,7 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
     const batch = await visibleNodes(db, {
       workspaceId: caller.workspaceId,
       roots,
+      keys,
       types,
       titleContains: input.query?.toLowerCase(),
       inTrash: input.inTrash,

@@ -32,6 +32,11 @@ export interface VisibleNodesQuery {
   direction: 'ascending' | 'descending'
   after: KeysetPosition | undefined
   limit: number
+  /**
+   * The keys of every node under `roots` (`visibleKeys`, kept by the caller while no change happened,
+   * ADR 45): when given, the rows are found through them instead of the plans below.
+   */
+  keys?: VisibleKeys | null
 }
 
 /**
@@ -335,6 +340,7 @@ async function visibleByTitleIndex(db: Db, q: VisibleNodesQuery): Promise<BlockR
  */
 export async function visibleNodes(db: Db, q: VisibleNodesQuery): Promise<BlockRow[]> {
   if (q.roots.length === 0 || q.types.length === 0) return []
+  if (q.keys) return visibleByKeys(db, q, q.keys)
   if (q.titleContains !== undefined) {
     const byTitle = await visibleByTitleIndex(db, q)
     if (byTitle) return byTitle
@@ -360,6 +366,130 @@ export async function visibleNodes(db: Db, q: VisibleNodesQuery): Promise<BlockR
     if (!last || scanned.length < SCAN_BATCH) return out
     after = { time: last.last_edited_time, id: last.id, inclusive: false }
   }
+}
+
+/**
+ * The keys of every page and database under a set of readable roots, in ascending listing order
+ * `(last_edited_time, id)`, with each one's `block` rowid (issue 19, docs/adr/0045-cached-visible-set.md).
+ * A caller keeps them while the store has not changed (services/caches.ts `derived`) and passes them
+ * as `VisibleNodesQuery.keys`: a search then reads no root index and sorts nothing, and a title query
+ * intersects the title index's matches with them by rowid in memory (`visibleByKeys`).
+ * `ids[i]`/`times[i]` is the i-th key; `byRowid` maps a block rowid to its `i`.
+ */
+export interface VisibleKeys {
+  ids: string[]
+  times: string[]
+  byRowid: Map<number, number>
+  /** The lowest and highest rowid among the keys (the title index is asked for that range only). */
+  minRowid: number
+  maxRowid: number
+}
+
+/**
+ * Most keys `visibleKeys` returns (above it: null, and the listing plans stay in charge). Mutable so tests
+ * can turn the cached keys off (0) and exercise the other plans.
+ */
+export const VISIBLE_KEYS = { max: 20_000 }
+
+/**
+ * The keys under `roots` (see `VisibleKeys`), read from the covering `block_root_edited` index in one
+ * statement (roots through `json_each`), or null on PostgreSQL (no rowid; its plans stay as they are), with no
+ * roots, or when there are more than `VISIBLE_KEYS.max` (counted first, without sorting).
+ */
+export async function visibleKeys(db: Db, roots: string[]): Promise<VisibleKeys | null> {
+  if (roots.length === 0 || VISIBLE_KEYS.max <= 0 || !(db.getExecutor().adapter instanceof SqliteAdapter)) return null
+  const inRoots = sql<boolean>`perm_root_id in (select value from json_each(${JSON.stringify(roots)}))`
+  const counted = await sql<{
+    n: number
+  }>`select count(*) as n from (select 1 from block where ${inRoots} limit ${VISIBLE_KEYS.max + 1})`.execute(db)
+  if (Number(counted.rows[0]?.n ?? 0) > VISIBLE_KEYS.max) return null
+  const rows = await sql<{
+    r: number
+    id: string
+    t: string
+  }>`select rowid as r, id, last_edited_time as t from block where ${inRoots} order by last_edited_time, id`.execute(db)
+  const n = rows.rows.length
+  const ids = new Array<string>(n)
+  const times = new Array<string>(n)
+  const byRowid = new Map<number, number>()
+  let minRowid = Number.POSITIVE_INFINITY
+  let maxRowid = Number.NEGATIVE_INFINITY
+  for (let i = 0; i < n; i++) {
+    const row = rows.rows[i] as { r: number; id: string; t: string }
+    ids[i] = row.id
+    times[i] = row.t
+    byRowid.set(row.r, i)
+    if (row.r < minRowid) minRowid = row.r
+    if (row.r > maxRowid) maxRowid = row.r
+  }
+  return { ids, times, byRowid, minRowid, maxRowid }
+}
+
+/** How many keys (0…n) come before `after` in ascending order: strictly before, or also the key itself when not inclusive. */
+function keysBefore(keys: VisibleKeys, after: KeysetPosition, desc: boolean): number {
+  // Ascending: the first index whose key is past `after` (or equal when inclusive). Descending: the
+  // first index whose key is at or past it (or only past it when inclusive), whose predecessors are the rows to walk.
+  const { times, ids } = keys
+  let lo = 0
+  let hi = ids.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const t = times[mid] as string
+    const id = ids[mid] as string
+    const cmp = t < after.time ? -1 : t > after.time ? 1 : id < after.id ? -1 : id > after.id ? 1 : 0
+    const before = desc ? (after.inclusive ? cmp <= 0 : cmp < 0) : after.inclusive ? cmp < 0 : cmp <= 0
+    if (before) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * The rows for `q` through its cached keys: the keys after `q.after` in listing order, narrowed on
+ * SQLite to the title index's matches (one FTS5 statement for the matches' rowids within the keys' rowid range,
+ * looked up in `byRowid`, no other index read), then read in key order with the type, trash and exact
+ * title checks (`readInKeyOrder`). Same rows as the other plans.
+ */
+async function visibleByKeys(db: Db, q: VisibleNodesQuery, keys: VisibleKeys): Promise<BlockRow[]> {
+  const desc = q.direction === 'descending'
+  const total = keys.ids.length
+  let from = 0
+  let to = total
+  if (q.after) {
+    const k = keysBefore(keys, q.after, desc)
+    if (desc) to = k
+    else from = k
+  }
+  if (from >= to) return []
+  const phrase = titleIndexPhrase(db, q)
+  const order: { id: string }[] = []
+  if (phrase !== undefined) {
+    const hits = await sql<{
+      rowids: string | null
+    }>`select group_concat(rowid) as rowids from block_title_fts where title_text match ${phrase} and rowid between ${keys.minRowid} and ${keys.maxRowid}`.execute(
+      db,
+    )
+    const text = hits.rows[0]?.rowids ?? null
+    if (text === null) return []
+    const found: number[] = []
+    let start = 0
+    for (;;) {
+      const comma = text.indexOf(',', start)
+      const rowid = Number(comma < 0 ? text.slice(start) : text.slice(start, comma))
+      const i = keys.byRowid.get(rowid)
+      if (i !== undefined && i >= from && i < to) found.push(i)
+      if (comma < 0) break
+      start = comma + 1
+    }
+    const sorted = Int32Array.from(found).sort()
+    if (desc) sorted.reverse()
+    for (const i of sorted) order.push({ id: keys.ids[i] as string })
+  } else if (desc) {
+    for (let i = to - 1; i >= from; i--) order.push({ id: keys.ids[i] as string })
+  } else {
+    for (let i = from; i < to; i++) order.push({ id: keys.ids[i] as string })
+  }
+  return readInKeyOrder(db, q, order, phrase === undefined ? FETCH_CHUNK : q.limit)
 }
 
 /** Of `ids` (pages, databases or data sources), the ones that are in the trash. */
