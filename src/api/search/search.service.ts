@@ -69,33 +69,65 @@ interface Item {
   index: number
 }
 
-/** What a set of principals can read, for search: its readable roots and the keys of the nodes under them. */
-interface Visibility {
-  roots: string[]
-  keys: VisibleKeys | null
-}
-
 /**
- * The caller's readable roots and visible keys (`visibleKeys`), kept per workspace and set of principals in the
- * caches' `derived` entries while the store does not change (every new event and every local commit drops
- * them: ADR 45, the rule of ADR 44's rows), or read anew when there are no caches (caches off, a transaction).
- * Weighed as one unit per root and per key (≈ 11,000 at size L for the benchmark's search connection).
+ * The caller's readable roots and, from the second search with no change in between, the keys of the
+ * nodes under them (`visibleKeys`), kept per workspace and set of principals in the caches' `derived` entries
+ * (docs/adr/0045-cached-visible-set.md): every new event and every local commit drops them (the rule of
+ * ADR 44's rows), so they are only ever what the store would answer now. The keys wait for a second search
+ * because reading them (≈ 4–5 ms at size L) costs about what one uncached search spends on visibility: a
+ * store written between every two searches never pays it. Without caches (turned off, or in a transaction)
+ * the roots are read anew and no keys are used. Weighed as one unit per root and per key (size L, the
+ * benchmark's search connection: 1,065 + 10,000).
  */
-async function visibilityOf(deps: Deps, ctx: RequestContext): Promise<Visibility> {
+async function visibilityOf(deps: Deps, ctx: RequestContext): Promise<{ roots: string[]; keys?: VisibleKeys | null }> {
   const db = deps.store.db
   const { caller } = ctx
-  const load = async (): Promise<Visibility> => {
-    const roots = await rootsVisibleTo(db, caller.principals)
-    return { roots, keys: await visibleKeys(db, roots) }
-  }
   const caches = cachesFor(db, caller)
-  if (!caches) return { roots: await rootsVisibleTo(db, caller.principals), keys: null }
-  return caches.derived(
+  if (!caches) return { roots: await rootsVisibleTo(db, caller.principals) }
+  const key = `${caller.workspaceId} ${caller.principals.join(' ')}`
+  const seen = await caches.derived(
     db,
-    `search ${caller.workspaceId} ${caller.principals.join(' ')}`,
-    load,
-    (v) => v.roots.length + (v.keys?.ids.length ?? 0),
+    `search roots ${key}`,
+    async () => ({ roots: await rootsVisibleTo(db, caller.principals), searches: { count: 0 } }),
+    (v) => v.roots.length,
   )
+  // Counted on the kept entry: a new one (after any change) starts again from the first search.
+  if (++seen.searches.count < 2) return { roots: seen.roots }
+  const { keys } = await caches.derived(
+    db,
+    `search keys ${key}`,
+    async () => ({ keys: await visibleKeys(db, seen.roots) }),
+    (v) => v.keys?.ids.length ?? 1,
+  )
+  return { roots: seen.roots, keys }
+}
+
+/** Most pages, databases and data sources whose trash flag one workspace's memo holds (`trashedOf`). */
+const TRASH_MEMO_MAX = 20_000
+
+/**
+ * Of `ids` (the containers of a batch's rows), the ones in the trash (`trashedAmong`), remembered per
+ * workspace in the caches' `derived` entries under the same rule as the keys (dropped by every event and
+ * every local commit, so a flag is what the store holds now; ADR 45): repeated searches read the flags of the
+ * same containers once. At most `TRASH_MEMO_MAX` ids per workspace (weighed as that much); beyond it the
+ * flags are read each time. Without caches, read each time.
+ */
+async function trashedOf(deps: Deps, ctx: RequestContext, ids: string[]): Promise<Set<string>> {
+  const db = deps.store.db
+  const caches = cachesFor(db, ctx.caller)
+  if (!caches) return trashedAmong(db, ids)
+  const memo = await caches.derived(
+    db,
+    `search trash ${ctx.caller.workspaceId}`,
+    async () => ({ flags: new Map<string, boolean>() }),
+    () => TRASH_MEMO_MAX,
+  )
+  const unknown = ids.filter((id) => !memo.flags.has(id))
+  const found = unknown.length === 0 ? new Set<string>() : await trashedAmong(db, unknown)
+  if (memo.flags.size + unknown.length <= TRASH_MEMO_MAX) for (const id of unknown) memo.flags.set(id, found.has(id))
+  const out = new Set<string>()
+  for (const id of ids) if (memo.flags.get(id) ?? found.has(id)) out.add(id)
+  return out
 }
 
 /** Whether a row sits under a trashed page/database, or in a trashed data source. */
@@ -151,7 +183,7 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
       for (const id of (row.path ?? '/').split('/')) if (id) containers.add(id)
       if (row.parent_type === 'data_source_id' && row.parent_id) containers.add(row.parent_id)
     }
-    const trashed = input.inTrash ? new Set<string>() : await trashedAmong(db, [...containers])
+    const trashed = input.inTrash ? new Set<string>() : await trashedOf(deps, ctx, [...containers])
     const sources = await dataSourcesOfMany(
       db,
       batch.filter((r) => r.type === 'child_database').map((r) => r.id),

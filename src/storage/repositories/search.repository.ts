@@ -369,12 +369,13 @@ export async function visibleNodes(db: Db, q: VisibleNodesQuery): Promise<BlockR
 }
 
 /**
- * The keys of every page and database under a set of readable roots, in ascending listing order
- * `(last_edited_time, id)`, with each one's `block` rowid (issue 19, docs/adr/0045-cached-visible-set.md).
- * A caller keeps them while the store has not changed (services/caches.ts `derived`) and passes them
- * as `VisibleNodesQuery.keys`: a search then reads no root index and sorts nothing, and a title query
- * intersects the title index's matches with them by rowid in memory (`visibleByKeys`).
- * `ids[i]`/`times[i]` is the i-th key; `byRowid` maps a block rowid to its `i`.
+ * The keys of every page and database under a set of readable roots, with each one's `block` rowid
+ * (issue 19, docs/adr/0045-cached-visible-set.md). A caller keeps them while the store has not changed
+ * (services/caches.ts `derived`) and passes them as `VisibleNodesQuery.keys`: a search then reads no root
+ * index, and a title query intersects the title index's matches with them by rowid in memory
+ * (`visibleByKeys`). `ids[i]`/`times[i]` is the i-th key, in no particular order; `byRowid` maps a block
+ * rowid to its `i`; `sorted.order`, the indexes in ascending listing order, is filled on first use (only a
+ * listing without an indexed title query walks all of them in order).
  */
 export interface VisibleKeys {
   ids: string[]
@@ -383,6 +384,7 @@ export interface VisibleKeys {
   /** The lowest and highest rowid among the keys (the title index is asked for that range only). */
   minRowid: number
   maxRowid: number
+  sorted: { order?: Int32Array }
 }
 
 /**
@@ -393,76 +395,71 @@ export const VISIBLE_KEYS = { max: 20_000 }
 
 /**
  * The keys under `roots` (see `VisibleKeys`), read from the covering `block_root_edited` index in one
- * statement (roots through `json_each`), or null on PostgreSQL (no rowid; its plans stay as they are), with no
- * roots, or when there are more than `VISIBLE_KEYS.max` (counted first, without sorting).
+ * statement (roots through `json_each`; at most `VISIBLE_KEYS.max` + 1 entries read) and returned as one
+ * JSON text: better-sqlite3 builds a JS row at ≈ 0.4 µs per value, so 10,000 rows of three columns cost
+ * ≈ 8–10 ms against ≈ 4 ms for the text and its parse (size L). Null on PostgreSQL (no rowid; its plans
+ * stay as they are), with no roots, or when there are more than `VISIBLE_KEYS.max`.
  */
 export async function visibleKeys(db: Db, roots: string[]): Promise<VisibleKeys | null> {
   if (roots.length === 0 || VISIBLE_KEYS.max <= 0 || !(db.getExecutor().adapter instanceof SqliteAdapter)) return null
-  const inRoots = sql<boolean>`perm_root_id in (select value from json_each(${JSON.stringify(roots)}))`
-  const counted = await sql<{
-    n: number
-  }>`select count(*) as n from (select 1 from block where ${inRoots} limit ${VISIBLE_KEYS.max + 1})`.execute(db)
-  if (Number(counted.rows[0]?.n ?? 0) > VISIBLE_KEYS.max) return null
-  const rows = await sql<{
-    r: number
-    id: string
-    t: string
-  }>`select rowid as r, id, last_edited_time as t from block where ${inRoots} order by last_edited_time, id`.execute(db)
-  const n = rows.rows.length
+  const found = await sql<{
+    keys: string
+  }>`select json_group_array(json_array(r, t, id)) as keys from (select rowid as r, last_edited_time as t, id from block where perm_root_id in (select value from json_each(${JSON.stringify(roots)})) limit ${VISIBLE_KEYS.max + 1})`.execute(
+    db,
+  )
+  const list = JSON.parse(found.rows[0]?.keys ?? '[]') as [number, string, string][]
+  if (list.length > VISIBLE_KEYS.max) return null
+  const n = list.length
   const ids = new Array<string>(n)
   const times = new Array<string>(n)
   const byRowid = new Map<number, number>()
   let minRowid = Number.POSITIVE_INFINITY
   let maxRowid = Number.NEGATIVE_INFINITY
   for (let i = 0; i < n; i++) {
-    const row = rows.rows[i] as { r: number; id: string; t: string }
-    ids[i] = row.id
-    times[i] = row.t
-    byRowid.set(row.r, i)
-    if (row.r < minRowid) minRowid = row.r
-    if (row.r > maxRowid) maxRowid = row.r
+    const [rowid, time, id] = list[i] as [number, string, string]
+    ids[i] = id
+    times[i] = time
+    byRowid.set(rowid, i)
+    if (rowid < minRowid) minRowid = rowid
+    if (rowid > maxRowid) maxRowid = rowid
   }
-  return { ids, times, byRowid, minRowid, maxRowid }
+  return { ids, times, byRowid, minRowid, maxRowid, sorted: {} }
 }
 
-/** How many keys (0…n) come before `after` in ascending order: strictly before, or also the key itself when not inclusive. */
-function keysBefore(keys: VisibleKeys, after: KeysetPosition, desc: boolean): number {
-  // Ascending: the first index whose key is past `after` (or equal when inclusive). Descending: the
-  // first index whose key is at or past it (or only past it when inclusive), whose predecessors are the rows to walk.
-  const { times, ids } = keys
-  let lo = 0
-  let hi = ids.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    const t = times[mid] as string
-    const id = ids[mid] as string
-    const cmp = t < after.time ? -1 : t > after.time ? 1 : id < after.id ? -1 : id > after.id ? 1 : 0
-    const before = desc ? (after.inclusive ? cmp <= 0 : cmp < 0) : after.inclusive ? cmp < 0 : cmp <= 0
-    if (before) lo = mid + 1
-    else hi = mid
-  }
-  return lo
+/** Key `i` against `(time, id)`: negative, zero or positive as it sorts before, at or after it (ascending). */
+function compareKey(keys: VisibleKeys, i: number, time: string, id: string): number {
+  const t = keys.times[i] as string
+  if (t !== time) return t < time ? -1 : 1
+  const k = keys.ids[i] as string
+  return k === id ? 0 : k < id ? -1 : 1
 }
 
 /**
- * The rows for `q` through its cached keys: the keys after `q.after` in listing order, narrowed on
- * SQLite to the title index's matches (one FTS5 statement for the matches' rowids within the keys' rowid range,
- * looked up in `byRowid`, no other index read), then read in key order with the type, trash and exact
- * title checks (`readInKeyOrder`). Same rows as the other plans.
+ * Ascending listing order of two keys. ISO times and UUIDs are ASCII, so JavaScript's string order is
+ * SQLite's BINARY order (`byEditedTime`).
+ */
+function byKey(keys: VisibleKeys): (a: number, b: number) => number {
+  return (a, b) => compareKey(keys, a, keys.times[b] as string, keys.ids[b] as string)
+}
+
+/** Whether key `i` comes after `after` in the listing direction (or is it, when inclusive). */
+function isPast(keys: VisibleKeys, i: number, after: KeysetPosition, desc: boolean): boolean {
+  const cmp = compareKey(keys, i, after.time, after.id)
+  return cmp === 0 ? after.inclusive : desc ? cmp < 0 : cmp > 0
+}
+
+/**
+ * The rows for `q` through its cached keys, in listing order after `q.after`: on SQLite, for a title query
+ * the title index can answer, the keys whose rowid is among the index's matches (one FTS5 statement for the
+ * matches' rowids within the keys' rowid range, each looked up in `byRowid`; the few found are sorted);
+ * otherwise every key, in the order sorted once per `VisibleKeys`. The rows are then read in key order
+ * with the type, trash and exact title checks (`readInKeyOrder`): the same rows as the other plans.
  */
 async function visibleByKeys(db: Db, q: VisibleNodesQuery, keys: VisibleKeys): Promise<BlockRow[]> {
   const desc = q.direction === 'descending'
-  const total = keys.ids.length
-  let from = 0
-  let to = total
-  if (q.after) {
-    const k = keysBefore(keys, q.after, desc)
-    if (desc) to = k
-    else from = k
-  }
-  if (from >= to) return []
+  const after = q.after
   const phrase = titleIndexPhrase(db, q)
-  const order: { id: string }[] = []
+  const walk: { id: string }[] = []
   if (phrase !== undefined) {
     const hits = await sql<{
       rowids: string | null
@@ -472,24 +469,34 @@ async function visibleByKeys(db: Db, q: VisibleNodesQuery, keys: VisibleKeys): P
     const text = hits.rows[0]?.rowids ?? null
     if (text === null) return []
     const found: number[] = []
-    let start = 0
-    for (;;) {
+    for (let start = 0; start < text.length; ) {
       const comma = text.indexOf(',', start)
-      const rowid = Number(comma < 0 ? text.slice(start) : text.slice(start, comma))
-      const i = keys.byRowid.get(rowid)
-      if (i !== undefined && i >= from && i < to) found.push(i)
-      if (comma < 0) break
-      start = comma + 1
+      const end = comma < 0 ? text.length : comma
+      const i = keys.byRowid.get(Number(text.slice(start, end)))
+      if (i !== undefined && (after === undefined || isPast(keys, i, after, desc))) found.push(i)
+      start = end + 1
     }
-    const sorted = Int32Array.from(found).sort()
-    if (desc) sorted.reverse()
-    for (const i of sorted) order.push({ id: keys.ids[i] as string })
-  } else if (desc) {
-    for (let i = to - 1; i >= from; i--) order.push({ id: keys.ids[i] as string })
+    const order = byKey(keys)
+    found.sort(desc ? (a, b) => order(b, a) : order)
+    for (const i of found) walk.push({ id: keys.ids[i] as string })
   } else {
-    for (let i = from; i < to; i++) order.push({ id: keys.ids[i] as string })
+    const order = (keys.sorted.order ??= Int32Array.from(keys.ids.keys()).sort(byKey(keys)))
+    // The first position past `after` in the listing direction (binary search on the ascending order).
+    const n = order.length
+    let lo = 0
+    let hi = n
+    if (after) {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        // Ascending: keys not past `after` come first; descending: keys past it come first.
+        if (isPast(keys, order[mid] as number, after, desc) === desc) lo = mid + 1
+        else hi = mid
+      }
+    }
+    if (desc) for (let p = (after ? lo : n) - 1; p >= 0; p--) walk.push({ id: keys.ids[order[p] as number] as string })
+    else for (let p = after ? lo : 0; p < n; p++) walk.push({ id: keys.ids[order[p] as number] as string })
   }
-  return readInKeyOrder(db, q, order, phrase === undefined ? FETCH_CHUNK : q.limit)
+  return readInKeyOrder(db, q, walk, phrase === undefined ? FETCH_CHUNK : q.limit)
 }
 
 /** Of `ids` (pages, databases or data sources), the ones that are in the trash. */
