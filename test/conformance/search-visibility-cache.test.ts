@@ -168,4 +168,15 @@ describe('search after changes, with the visible set kept in the caches', () => 
     await warm()
     await expectAnswers(['shared', 'child'], 'parent restored here')
   })
+
+  it("re-checks the title of what the index's trigrams match apart (not adjacent)", async () => {
+    // Holds `roa`, `dma` and `map` (the trigrams the kept keys ask the index for) but not `roadmap`.
+    const row = await createPageAsUser(cached.deps, { workspaceId, actorId: ownerId, title: 'Roa dma map', parentId: pages.shared })
+    await warm()
+    const got = await search(cached.url, 'roadmap')
+    expect(got.text).toBe((await search(other.url, 'roadmap')).text)
+    expect(got.ids).not.toContain(row.id)
+    expect([...got.ids].sort()).toEqual([pages.shared, pages.child].sort())
+    expect((await search(cached.url, 'dma')).ids).toContain(row.id)
+  })
 })

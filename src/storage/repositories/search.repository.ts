@@ -449,16 +449,34 @@ function isPast(keys: VisibleKeys, i: number, after: KeysetPosition, desc: boole
 }
 
 /**
+ * An FTS5 query matching every title that contains `needle` (`TITLE_INDEX`'s length range) and some
+ * more: the needle's trigrams at code points 0, 3, 6, … and the last one, each a one-trigram phrase, joined
+ * by AND. Any title containing the needle holds each of them, so it matches; unlike the whole phrase, the
+ * trigrams need not be adjacent, so the caller must re-check the title (as every plan does). About a third
+ * of the phrase's trigrams, and no position lists compared: at size L `roadmap` (3 of 5 trigrams, 9,762
+ * matches) 2.1 → 1.2 ms, `roadmap budget` (5 of 12) 1.1 → 0.3 ms. Only for the cached keys, whose
+ * intersection bounds the candidates (at most `VISIBLE_KEYS.max`, read in key order until `limit` rows).
+ */
+function titleIndexCover(needle: string): string {
+  const chars = [...needle]
+  const starts: number[] = []
+  for (let p = 0; p + 3 <= chars.length; p += 3) starts.push(p)
+  if (starts.at(-1) !== chars.length - 3) starts.push(chars.length - 3)
+  return starts.map((p) => ftsPhrase(chars.slice(p, p + 3).join(''))).join(' AND ')
+}
+
+/**
  * The rows for `q` through its cached keys, in listing order after `q.after`: on SQLite, for a title query
  * the title index can answer, the keys whose rowid is among the index's matches (one FTS5 statement for the
  * matches' rowids within the keys' rowid range, each looked up in `byRowid`; the few found are sorted);
- * otherwise every key, in the order sorted once per `VisibleKeys`. The rows are then read in key order
- * with the type, trash and exact title checks (`readInKeyOrder`): the same rows as the other plans.
+ * otherwise every key, in the order sorted once per `VisibleKeys`. The index is asked for a superset of
+ * the matches (`titleIndexCover`). The rows are then read in key order with the type, trash and exact
+ * title checks (`readInKeyOrder`): the same rows as the other plans.
  */
 async function visibleByKeys(db: Db, q: VisibleNodesQuery, keys: VisibleKeys): Promise<BlockRow[]> {
   const desc = q.direction === 'descending'
   const after = q.after
-  const phrase = titleIndexPhrase(db, q)
+  const phrase = titleIndexPhrase(db, q) === undefined ? undefined : titleIndexCover(q.titleContains as string)
   const walk: { id: string }[] = []
   if (phrase !== undefined) {
     const hits = await sql<{
