@@ -71,7 +71,9 @@ recording = false
 let inStatements = 0
 for (const [text, { calls: n, ms }] of [...timings].sort((a, b) => b[1].ms - a[1].ms)) {
   inStatements += ms / calls
-  console.log(`${(ms / calls).toFixed(3)} ms/search  ${(n / calls).toFixed(2)} calls  ${(ms / n).toFixed(3)} ms/call  ${text.replace(/\s+/g, ' ').slice(0, 220)}`)
+  console.log(
+    `${(ms / calls).toFixed(3)} ms/search  ${(n / calls).toFixed(2)} calls  ${(ms / n).toFixed(3)} ms/call  ${text.replace(/\s+/g, ' ').slice(0, 220)}`,
+  )
 }
 console.log(
   `"${query}": wall ${wall.toFixed(2)} ms, CPU ${((used.user + used.system) / 1000 / calls).toFixed(2)} ms per search, in statements ${inStatements.toFixed(2)} ms (load ${(loadavg()[0] ?? 0).toFixed(2)})`,

@@ -459,7 +459,16 @@ export class Caches {
   }
 
   /** Entry counts (tests, diagnostics). */
-  sizes(): { tokens: number; unknownTokens: number; acl: number; rows: number; derived: number; derivedWeight: number; pending: number; seq: number } {
+  sizes(): {
+    tokens: number
+    unknownTokens: number
+    acl: number
+    rows: number
+    derived: number
+    derivedWeight: number
+    pending: number
+    seq: number
+  } {
     return {
       tokens: this.#tokens.size,
       unknownTokens: this.#unknown.size,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KEYS_FROM_SEARCH } from '../../src/api/search/search.service.js'
 import { createLogger } from '../../src/logger.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { createConnection, shareWithConnection, unshareFromConnection } from '../../src/services/connections.service.js'
@@ -15,7 +16,7 @@ import { startTestServer, type TestServer } from '../support/harness.js'
  * never outlive a change: after a share, an unshare, a move, a new page, a title edit, a trash of the page
  * or of its parent, made through another server over the same store (only the change log tells this
  * one) or through this server itself (a local commit), the very next search answers what a server
- * without caches answers. Each step searches three times first (the keys are built from the second
+ * without caches answers. Each step first searches `KEYS_FROM_SEARCH` times (the keys are built from that
  * search on), for a title query the title index answers (`roadmap`), a title query too short for it
  * (`ro`) and no query.
  */
@@ -72,9 +73,9 @@ describe('search after changes, with the visible set kept in the caches', () => 
   }
   const queries = ['roadmap', 'ro', undefined]
 
-  /** Searches the caching server three times per query (keys built, trash flags remembered). */
+  /** Searches the caching server `KEYS_FROM_SEARCH` times per query (keys built, trash flags remembered). */
   const warm = async () => {
-    for (const query of queries) for (let i = 0; i < 3; i++) await search(cached.url, query)
+    for (const query of queries) for (let i = 0; i < KEYS_FROM_SEARCH; i++) await search(cached.url, query)
   }
   /** The caching server answers as the cache-less one, and with exactly `expected` (page names, any order). */
   const expectAnswers = async (expected: string[], step: string) => {

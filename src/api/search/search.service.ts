@@ -70,14 +70,20 @@ interface Item {
 }
 
 /**
- * The caller's readable roots and, from the second search with no change in between, the keys of the
- * nodes under them (`visibleKeys`), kept per workspace and set of principals in the caches' `derived` entries
- * (docs/adr/0045-cached-visible-set.md): every new event and every local commit drops them (the rule of
- * ADR 44's rows), so they are only ever what the store would answer now. The keys wait for a second search
- * because reading them (≈ 4–5 ms at size L) costs about what one uncached search spends on visibility: a
- * store written between every two searches never pays it. Without caches (turned off, or in a transaction)
- * the roots are read anew and no keys are used. Weighed as one unit per root and per key (size L, the
- * benchmark's search connection: 1,065 + 10,000).
+ * Which search of one set of principals, counted since the last change, first reads and keeps the keys of the
+ * nodes under its roots (`visibleKeys`, ≈ 6 ms of CPU at size L for 10,000 nodes; a search through them
+ * then costs ≈ 4 ms instead of ≈ 12 for `roadmap`, ≈ 0.6 instead of ≈ 2.5 for `roadmap budget`). Not the
+ * first: a store written between every two or three searches never pays for keys it would not reuse.
+ */
+export const KEYS_FROM_SEARCH = 3
+
+/**
+ * The caller's readable roots and, from the `KEYS_FROM_SEARCH`-th search with no change in between, the keys
+ * of the nodes under them (`visibleKeys`), kept per workspace and set of principals in the caches' `derived`
+ * entries (docs/adr/0045-cached-visible-set.md): every new event and every local commit drops them (the rule
+ * of ADR 44's rows), so they are only ever what the store would answer now. Without caches (turned off, or
+ * in a transaction) the roots are read anew and no keys are used. Weighed as one unit per root and per key
+ * (size L, the benchmark's search connection: 1,065 + 10,000).
  */
 async function visibilityOf(deps: Deps, ctx: RequestContext): Promise<{ roots: string[]; keys?: VisibleKeys | null }> {
   const db = deps.store.db
@@ -92,7 +98,7 @@ async function visibilityOf(deps: Deps, ctx: RequestContext): Promise<{ roots: s
     (v) => v.roots.length,
   )
   // Counted on the kept entry: a new one (after any change) starts again from the first search.
-  if (++seen.searches.count < 2) return { roots: seen.roots }
+  if (++seen.searches.count < KEYS_FROM_SEARCH) return { roots: seen.roots }
   const { keys } = await caches.derived(
     db,
     `search keys ${key}`,
