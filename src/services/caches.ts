@@ -37,7 +37,8 @@ import type { Db } from '../storage/store.js'
  * (pages, databases and blocks in `loadAuthorized`, users in `users.me`), frozen. Unlike the other
  * entries, every event drops all of them (content events included), and so does every local commit
  * (`markStale`): a row is only ever served while the log has not moved since it was read, so it is
- * exactly what the store would answer.
+ * exactly what the store would answer. Values derived from many rows (`derived`, [ADR 45](../../docs/adr/0045-cached-visible-set.md):
+ * what a set of principals can see, for search) follow the same rule, weighed and bounded apart.
  *
  * Entries are bounded (`maxTokens`, `maxAcl`, `maxRows`; the oldest go first). Nothing secret is kept: tokens are
  * keyed by their digest, never the token.
@@ -432,7 +433,8 @@ export class Caches {
    * local commit drops all of them, so a value is only served while the store would still compute it.
    * `weigh` gives its size in the caller's units (roots, keys); the sum over all kept values stays at or
    * under `maxDerivedWeight` (the oldest go first; a value heavier than the whole budget is not kept).
-   * The returned object is frozen (shallowly: arrays inside must be treated as read-only by callers).
+   * The returned object is frozen, shallowly: what it holds may be a memo or counter its caller fills while the entry
+   * is kept (search's trash flags), which any drop discards with it; anything else in it is read-only.
    * The caller must have synced in this request (`sync`) and must not be in a transaction.
    */
   async derived<T extends object>(db: Db, key: string, load: () => Promise<T>, weigh: (value: T) => number): Promise<T> {
