@@ -3,15 +3,20 @@
  * costs without HTTP — the bearer token authenticated once, then `search()` (roots, `visibleNodes`,
  * trash of the containers, data sources, presentation) and `JSON.stringify` of its answer. Not a test.
  *
- *   cp bench/.cache/L-seed7-g2-fd62eb404d14/octavo.db <dir>/   # a copy: the store is opened read-write
+ *   cp bench/.cache/L-seed7-g2-<hash>/octavo.db <dir>/   # a copy: the store is opened read-write
  *   npx tsx bench/search-L-service.ts <dir> [label]
+ *   N=95 COLD=2 npx tsx bench/search-L-service.ts <dir> [label]   # 90 measured calls; caches dropped every 2nd
  *
  * For `roadmap` (9,762 matching titles in the workspace) and `roadmap budget` (≈ 240), page_size 100,
  * Notion-Version 2025-09-03, the manifest's `search` connection (1,065 roots, 10% of the pages): 40
- * calls each after 5 warm-up, process CPU and wall time per call (median, p95), with the 1-minute load
- * average. Compare trees by running it on each, alternating.
+ * calls each after 5 warm-up (`N` calls in all), process CPU (mean, median, p95) and wall time per call
+ * (median, p95), with the 1-minute load average and a digest of the first answer. `COLD=k` drops the
+ * caches' rows and derived entries before every k-th call, as a write would (session 9, ADR 45). The
+ * manifest is the newest generated L store's (`OCTAVO_BENCH_L_MANIFEST` to choose). Compare trees by
+ * running it on each, alternating.
  */
-import { readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { search } from '../src/api/search/search.service.js'
 import { loadConfig } from '../src/config.js'
@@ -25,7 +30,15 @@ if (!dir) {
   process.stderr.write('usage: tsx bench/search-L-service.ts <dir with a copy of the L octavo.db> [label]\n')
   process.exit(2)
 }
-const manifest = JSON.parse(readFileSync('bench/.cache/L-seed7-g2-fd62eb404d14/manifest.json', 'utf8')) as {
+// The manifest of the generated L store (`OCTAVO_BENCH_L_MANIFEST`, or the newest `bench/.cache/L-*` with one).
+const manifestPath =
+  process.env.OCTAVO_BENCH_L_MANIFEST ??
+  readdirSync('bench/.cache')
+    .filter((d) => d.startsWith('L-') && existsSync(`bench/.cache/${d}/manifest.json`))
+    .map((d) => `bench/.cache/${d}/manifest.json`)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]
+if (!manifestPath) throw new Error('no generated L store in bench/.cache')
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
   connections: { search: { token: string } }
 }
 const config = loadConfig({ OCTAVO_SECRET_KEY: BENCH_MASTER_KEY, OCTAVO_ADMIN_KEY: BENCH_ADMIN_KEY }, { dataDir: dir })
@@ -34,11 +47,16 @@ const caller = await authenticateBearer(deps, `Bearer ${manifest.connections.sea
 const ctx = { caller, version: '2025-09-03' as const }
 const load = () => (loadavg()[0] ?? 0).toFixed(2)
 const pct = (xs: number[], p: number) => (xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN).toFixed(1)
+const every = Number(process.env.COLD ?? 0)
 for (const query of ['roadmap', 'roadmap budget']) {
   const cpu: number[] = []
   const wall: number[] = []
   let n = 0
-  for (let i = 0; i < 45; i++) {
+  let digest = ''
+  for (let i = 0; i < Number(process.env.N ?? 45); i++) {
+    // COLD=k (k ≥ 1): as if something was written before every k-th search (the caches' rows and
+    // derived entries dropped, as any local commit does); COLD=1: before each.
+    if (every > 0 && i % every === 0) deps.caches?.markStale()
     const t = process.cpuUsage()
     const w = performance.now()
     const out = await search(deps, ctx, {
@@ -49,7 +67,9 @@ for (const query of ['roadmap', 'roadmap budget']) {
       startCursor: undefined,
       pageSize: 100,
     })
-    n = JSON.stringify(out).length
+    const text = JSON.stringify(out)
+    n = text.length
+    if (i === 0) digest = createHash('sha256').update(text).digest('hex').slice(0, 12)
     const d = process.cpuUsage(t)
     if (i >= 5) {
       cpu.push((d.user + d.system) / 1000)
@@ -59,7 +79,7 @@ for (const query of ['roadmap', 'roadmap budget']) {
   cpu.sort((a, b) => a - b)
   wall.sort((a, b) => a - b)
   console.log(
-    `${label} "${query}" ${n} bytes: cpu p50 ${pct(cpu, 0.5)} p95 ${pct(cpu, 0.95)} ms; wall p50 ${pct(wall, 0.5)} p95 ${pct(wall, 0.95)} ms (load ${load()})`,
+    `${label}${every > 0 ? ` cold every ${every}` : ''} "${query}" ${n} bytes (sha256 ${digest}): cpu mean ${(cpu.reduce((a, b) => a + b, 0) / cpu.length).toFixed(1)} p50 ${pct(cpu, 0.5)} p95 ${pct(cpu, 0.95)} ms; wall p50 ${pct(wall, 0.5)} p95 ${pct(wall, 0.95)} ms (load ${load()})`,
   )
 }
 await deps.store.close()

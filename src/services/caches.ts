@@ -38,7 +38,8 @@ import type { Db } from '../storage/store.js'
  * (pages, databases and blocks in `loadAuthorized`, users in `users.me`), frozen. Unlike the other
  * entries, every event drops all of them (content events included), and so does every local commit
  * (`markStale`): a row is only ever served while the log has not moved since it was read, so it is
- * exactly what the store would answer.
+ * exactly what the store would answer. Values derived from many rows (`derived`, [ADR 45](../../docs/adr/0045-cached-visible-set.md):
+ * what a set of principals can see, for search) follow the same rule, weighed and bounded apart.
  *
  * Entries are bounded (`maxTokens`, `maxAcl`, `maxRows`; the oldest go first). Nothing secret is kept: tokens are
  * keyed by their digest, never the token.
@@ -50,6 +51,8 @@ export interface CacheOptions {
   maxAcl?: number
   /** Most rows kept (default 10,000). */
   maxRows?: number
+  /** Total weight of the derived sets kept (`derived`; default 200,000, e.g. readable roots plus visible nodes). */
+  maxDerivedWeight?: number
   /** Milliseconds a missing `seq` is waited for (default 30 s), after which everything is dropped once. */
   pendingGapMs?: number
   /** Clock for the pending gaps (epoch ms). */
@@ -128,6 +131,10 @@ export class Caches {
   /** Rows by `<kind> <id>` (see the module comment), and a counter bumped whenever they are dropped. */
   readonly #rows = new Map<string, object>()
   #rowGeneration = 0
+  /** Derived sets by key (`derived`), their weights and the sum; dropped with the rows. */
+  readonly #derived = new Map<string, { value: object; weight: number }>()
+  #derivedWeight = 0
+  readonly #maxDerivedWeight: number
   /** Counters for tests and /metrics-style inspection. */
   readonly stats = {
     syncs: 0,
@@ -141,6 +148,8 @@ export class Caches {
     aclMisses: 0,
     rowHits: 0,
     rowMisses: 0,
+    derivedHits: 0,
+    derivedMisses: 0,
     dropped: 0,
   }
 
@@ -148,6 +157,7 @@ export class Caches {
     this.#maxTokens = opts.maxTokens ?? 10_000
     this.#maxAcl = opts.maxAcl ?? 100_000
     this.#maxRows = opts.maxRows ?? 10_000
+    this.#maxDerivedWeight = opts.maxDerivedWeight ?? 200_000
     this.#pendingGapMs = opts.pendingGapMs ?? PENDING_GAP_MS
     this.#now = opts.now ?? Date.now
   }
@@ -162,6 +172,8 @@ export class Caches {
   #dropRows(): void {
     this.#rowGeneration++
     this.#rows.clear()
+    this.#derived.clear()
+    this.#derivedWeight = 0
   }
 
   /**
@@ -436,13 +448,58 @@ export class Caches {
     return row
   }
 
+  /**
+   * A value derived from many rows (issue 19, [ADR 45](../../docs/adr/0045-cached-visible-set.md): the roots
+   * and the visible nodes' keys a set of principals reads in search), under `key`, from the cache or
+   * `load` (kept when the log did not move meanwhile). The same rule as `row`: every new event and every
+   * local commit drops all of them, so a value is only served while the store would still compute it.
+   * `weigh` gives its size in the caller's units (roots, keys); the sum over all kept values stays at or
+   * under `maxDerivedWeight` (the oldest go first; a value heavier than the whole budget is not kept).
+   * The returned object is frozen, shallowly: what it holds may be a memo or counter its caller fills while the entry
+   * is kept (search's trash flags), which any drop discards with it; anything else in it is read-only.
+   * The caller must have synced in this request (`sync`) and must not be in a transaction.
+   */
+  async derived<T extends object>(db: Db, key: string, load: () => Promise<T>, weigh: (value: T) => number): Promise<T> {
+    await this.#fresh(db)
+    const hit = this.#derived.get(key)
+    if (hit) {
+      this.stats.derivedHits++
+      return hit.value as T
+    }
+    this.stats.derivedMisses++
+    const before = this.#rowGeneration
+    const value = Object.freeze(await load())
+    if (before !== this.#rowGeneration || this.#stale) return value
+    const weight = Math.max(1, weigh(value))
+    if (weight > this.#maxDerivedWeight) return value
+    while (this.#derivedWeight + weight > this.#maxDerivedWeight) {
+      const [oldest, entry] = this.#derived.entries().next().value as [string, { weight: number }]
+      this.#derived.delete(oldest)
+      this.#derivedWeight -= entry.weight
+    }
+    this.#derived.set(key, { value, weight })
+    this.#derivedWeight += weight
+    return value
+  }
+
   /** Entry counts (tests, diagnostics). */
-  sizes(): { tokens: number; unknownTokens: number; acl: number; rows: number; pending: number; seq: number } {
+  sizes(): {
+    tokens: number
+    unknownTokens: number
+    acl: number
+    rows: number
+    derived: number
+    derivedWeight: number
+    pending: number
+    seq: number
+  } {
     return {
       tokens: this.#tokens.size,
       unknownTokens: this.#unknown.size,
       acl: this.#aclSize,
       rows: this.#rows.size,
+      derived: this.#derived.size,
+      derivedWeight: this.#derivedWeight,
       pending: this.#pending.size,
       seq: this.#seq,
     }

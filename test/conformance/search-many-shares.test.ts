@@ -1,10 +1,17 @@
 import { collectPaginatedAPI } from '@notionhq/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KEYS_FROM_SEARCH } from '../../src/api/search/search.service.js'
 import { textRun } from '../../src/domain/rich-text.js'
 import { principalOf, ROLE } from '../../src/permissions/roles.js'
 import { createNode } from '../../src/services/tree.service.js'
 import { grantOnPage } from '../../src/storage/repositories/acl.repository.js'
-import { COUNT_HINTS, LISTING_PLAN, MAX_ROOTS_IN_LIST, TITLE_INDEX } from '../../src/storage/repositories/search.repository.js'
+import {
+  COUNT_HINTS,
+  LISTING_PLAN,
+  MAX_ROOTS_IN_LIST,
+  TITLE_INDEX,
+  VISIBLE_KEYS,
+} from '../../src/storage/repositories/search.repository.js'
 import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -13,7 +20,8 @@ import { seedBasic, startTestServer, type TestServer } from '../support/harness.
  * roots' index, split over several lists) and the dense one (walking the time index), which a
  * lowered `LISTING_PLAN.sparseLimit` forces on this small workspace. A title query gets the same
  * pages by the title-index plan, by the sparse plan narrowed by the index's matches (SQLite, when the
- * index's cap is exceeded) and by the sparse plan without the index. A count of the roots' nodes
+ * index's cap is exceeded), by the sparse plan without the index and by the visible keys kept in the caches
+ * (SQLite, ADR 45; the other plans run with them turned off). A count of the roots' nodes
  * remembered from an earlier search (`COUNT_HINTS`) that has gone stale changes the plan, not the answer.
  */
 describe('search with many shares', () => {
@@ -24,6 +32,19 @@ describe('search with many shares', () => {
   afterAll(async () => server.stop())
 
   let seeded: { token: string; shared: string[]; count: number; workspaceId: string; ownerId: string } | undefined
+
+  /** Runs `fn` without the visible keys kept in the caches (the listing and title-index plans answer). */
+  const withoutKeys = async (fn: () => Promise<void>) => {
+    const max = VISIBLE_KEYS.max
+    VISIBLE_KEYS.max = 0
+    server.deps.caches?.markStale()
+    try {
+      await fn()
+    } finally {
+      VISIBLE_KEYS.max = max
+      server.deps.caches?.markStale()
+    }
+  }
 
   // Set-up writes ~3000 rows one statement at a time; on PostgreSQL under load that can take over 30 s.
   it(`stays exact beyond ${MAX_ROOTS_IN_LIST} shared roots`, { timeout: 120_000 }, async () => {
@@ -63,13 +84,15 @@ describe('search with many shares', () => {
     const before = LISTING_PLAN.sparseLimit
     LISTING_PLAN.sparseLimit = 100
     try {
-      const notion = server.client(token)
-      const results = await collectPaginatedAPI(notion.search, { filter: { property: 'object', value: 'page' }, page_size: 100 })
-      expect(results).toHaveLength(count)
-      expect(results.map((r) => r.id)).toEqual([...shared].reverse())
-      const titled = await notion.search({ query: 'page 1', page_size: 100 })
-      expect(titled.results.length).toBeGreaterThan(0)
-      expect(titled.results.every((r) => shared.includes(r.id))).toBe(true)
+      await withoutKeys(async () => {
+        const notion = server.client(token)
+        const results = await collectPaginatedAPI(notion.search, { filter: { property: 'object', value: 'page' }, page_size: 100 })
+        expect(results).toHaveLength(count)
+        expect(results.map((r) => r.id)).toEqual([...shared].reverse())
+        const titled = await notion.search({ query: 'page 1', page_size: 100 })
+        expect(titled.results.length).toBeGreaterThan(0)
+        expect(titled.results.every((r) => shared.includes(r.id))).toBe(true)
+      })
     } finally {
       LISTING_PLAN.sparseLimit = before
     }
@@ -84,16 +107,31 @@ describe('search with many shares', () => {
     shared.forEach((id, k) => titleOf.set(id, `page ${2 * k}`))
     for (const query of ['page 1', 'age 2', 'page 13']) {
       const expected = [...shared].reverse().filter((id) => (titleOf.get(id) as string).includes(query))
-      for (const plan of ['index', 'narrowed', 'plain'] as const) {
+      for (const plan of ['keys', 'index', 'narrowed', 'plain'] as const) {
         const before = { ...TITLE_INDEX }
         if (plan === 'narrowed') TITLE_INDEX.cap = 0
         if (plan === 'plain') TITLE_INDEX.minLength = Number.POSITIVE_INFINITY
+        const search = () => collectPaginatedAPI(notion.search, { query, filter: { property: 'object', value: 'page' }, page_size: 37 })
         try {
-          const results = await collectPaginatedAPI(notion.search, { query, filter: { property: 'object', value: 'page' }, page_size: 37 })
-          expect(
-            results.map((r) => r.id),
-            `"${query}" by the ${plan} plan`,
-          ).toEqual(expected)
+          if (plan === 'keys') {
+            // Enough searches to have the keys built from the next one on, then every page through them.
+            for (let i = 1; i < KEYS_FROM_SEARCH; i++) await notion.search({ query, page_size: 1 })
+            const hits = server.deps.caches?.stats.derivedHits ?? 0
+            const results = await search()
+            expect(
+              results.map((r) => r.id),
+              `"${query}" by the kept keys`,
+            ).toEqual(expected)
+            if (server.deps.caches) expect(server.deps.caches.stats.derivedHits).toBeGreaterThan(hits)
+          } else {
+            await withoutKeys(async () => {
+              const results = await search()
+              expect(
+                results.map((r) => r.id),
+                `"${query}" by the ${plan} plan`,
+              ).toEqual(expected)
+            })
+          }
         } finally {
           Object.assign(TITLE_INDEX, before)
         }
@@ -109,6 +147,9 @@ describe('search with many shares', () => {
     const before = LISTING_PLAN.sparseLimit
     // Just above the shared nodes: the first search counts them (the sparse plan) and remembers it.
     LISTING_PLAN.sparseLimit = shared.length + 50
+    const max = VISIBLE_KEYS.max
+    VISIBLE_KEYS.max = 0
+    server.deps.caches?.markStale()
     try {
       const first = await collectPaginatedAPI(notion.search, { filter: { property: 'object', value: 'page' }, page_size: 100 })
       expect(first.map((r) => r.id)).toEqual([...shared].reverse())
@@ -143,6 +184,7 @@ describe('search with many shares', () => {
       }
     } finally {
       LISTING_PLAN.sparseLimit = before
+      VISIBLE_KEYS.max = max
     }
   })
 })

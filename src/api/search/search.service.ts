@@ -4,11 +4,19 @@ import { hasDataSources, behaves } from '../../domain/versions.js'
 import { validationError } from '../../errors/notion-error.js'
 import { listEnvelope } from '../../http/pagination.js'
 import { requireCapability } from '../../services/access.js'
+import { cachesFor } from '../../services/caches.js'
 import type { Deps } from '../../services/deps.js'
 import { rootsVisibleTo } from '../../storage/repositories/acl.repository.js'
 import type { BlockRow } from '../../storage/repositories/blocks.repository.js'
 import type { DataSourceRow } from '../../storage/repositories/data-sources.repository.js'
-import { dataSourcesOfMany, trashedAmong, visibleNodes, type KeysetPosition } from '../../storage/repositories/search.repository.js'
+import {
+  dataSourcesOfMany,
+  trashedAmong,
+  visibleKeys,
+  visibleNodes,
+  type KeysetPosition,
+  type VisibleKeys,
+} from '../../storage/repositories/search.repository.js'
 import { presentPageFor } from '../pages/pages.service.js'
 import { presentDataSource } from '../data-sources/data-sources.presenter.js'
 import { presentDatabase } from '../databases/databases.presenter.js'
@@ -61,6 +69,73 @@ interface Item {
   index: number
 }
 
+/**
+ * Which search of one set of principals, counted since the last change, first reads and keeps the keys of the
+ * nodes under its roots (`visibleKeys`, ≈ 6 ms of CPU at size L for 10,000 nodes; a search through them
+ * then costs ≈ 4 ms instead of ≈ 12 for `roadmap`, ≈ 0.6 instead of ≈ 2.5 for `roadmap budget`). Not the
+ * first: a store written between every two or three searches never pays for keys it would not reuse.
+ */
+export const KEYS_FROM_SEARCH = 3
+
+/**
+ * The caller's readable roots and, from the `KEYS_FROM_SEARCH`-th search with no change in between, the keys
+ * of the nodes under them (`visibleKeys`), kept per workspace and set of principals in the caches' `derived`
+ * entries (docs/adr/0045-cached-visible-set.md): every new event and every local commit drops them (the rule
+ * of ADR 44's rows), so they are only ever what the store would answer now. Without caches (turned off, or
+ * in a transaction) the roots are read anew and no keys are used. Weighed as one unit per root and per key
+ * (size L, the benchmark's search connection: 1,065 + 10,000).
+ */
+async function visibilityOf(deps: Deps, ctx: RequestContext): Promise<{ roots: string[]; keys?: VisibleKeys | null }> {
+  const db = deps.store.db
+  const { caller } = ctx
+  const caches = cachesFor(db, caller)
+  if (!caches) return { roots: await rootsVisibleTo(db, caller.principals) }
+  const key = `${caller.workspaceId} ${caller.principals.join(' ')}`
+  const seen = await caches.derived(
+    db,
+    `search roots ${key}`,
+    async () => ({ roots: await rootsVisibleTo(db, caller.principals), searches: { count: 0 } }),
+    (v) => v.roots.length,
+  )
+  // Counted on the kept entry: a new one (after any change) starts again from the first search.
+  if (++seen.searches.count < KEYS_FROM_SEARCH) return { roots: seen.roots }
+  const { keys } = await caches.derived(
+    db,
+    `search keys ${key}`,
+    async () => ({ keys: await visibleKeys(db, seen.roots) }),
+    (v) => v.keys?.ids.length ?? 1,
+  )
+  return { roots: seen.roots, keys }
+}
+
+/** Most pages, databases and data sources whose trash flag one workspace's memo holds (`trashedOf`). */
+const TRASH_MEMO_MAX = 20_000
+
+/**
+ * Of `ids` (the containers of a batch's rows), the ones in the trash (`trashedAmong`), remembered per
+ * workspace in the caches' `derived` entries under the same rule as the keys (dropped by every event and
+ * every local commit, so a flag is what the store holds now; ADR 45): repeated searches read the flags of the
+ * same containers once. At most `TRASH_MEMO_MAX` ids per workspace (weighed as that much); beyond it the
+ * flags are read each time. Without caches, read each time.
+ */
+async function trashedOf(deps: Deps, ctx: RequestContext, ids: string[]): Promise<Set<string>> {
+  const db = deps.store.db
+  const caches = cachesFor(db, ctx.caller)
+  if (!caches) return trashedAmong(db, ids)
+  const memo = await caches.derived(
+    db,
+    `search trash ${ctx.caller.workspaceId}`,
+    async () => ({ flags: new Map<string, boolean>() }),
+    () => TRASH_MEMO_MAX,
+  )
+  const unknown = ids.filter((id) => !memo.flags.has(id))
+  const found = unknown.length === 0 ? new Set<string>() : await trashedAmong(db, unknown)
+  if (memo.flags.size + unknown.length <= TRASH_MEMO_MAX) for (const id of unknown) memo.flags.set(id, found.has(id))
+  const out = new Set<string>()
+  for (const id of ids) if (memo.flags.get(id) ?? found.has(id)) out.add(id)
+  return out
+}
+
 /** Whether a row sits under a trashed page/database, or in a trashed data source. */
 function underTrash(row: BlockRow, trashed: Set<string>): boolean {
   if (row.parent_type === 'data_source_id' && row.parent_id && trashed.has(row.parent_id)) return true
@@ -83,7 +158,7 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
   const db = deps.store.db
   const v25 = hasDataSources(ctx.version)
   const cursor = input.startCursor === undefined ? undefined : decodeCursor(input.startCursor)
-  const roots = await rootsVisibleTo(db, caller.principals)
+  const { roots, keys } = await visibilityOf(deps, ctx)
   const types =
     input.objectFilter === 'page'
       ? ['child_page']
@@ -100,6 +175,7 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
     const batch = await visibleNodes(db, {
       workspaceId: caller.workspaceId,
       roots,
+      keys,
       types,
       titleContains: input.query?.toLowerCase(),
       inTrash: input.inTrash,
@@ -113,7 +189,7 @@ export async function search(deps: Deps, ctx: RequestContext, input: SearchInput
       for (const id of (row.path ?? '/').split('/')) if (id) containers.add(id)
       if (row.parent_type === 'data_source_id' && row.parent_id) containers.add(row.parent_id)
     }
-    const trashed = input.inTrash ? new Set<string>() : await trashedAmong(db, [...containers])
+    const trashed = input.inTrash ? new Set<string>() : await trashedOf(deps, ctx, [...containers])
     const sources = await dataSourcesOfMany(
       db,
       batch.filter((r) => r.type === 'child_database').map((r) => r.id),
