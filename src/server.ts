@@ -72,7 +72,9 @@ export async function createDeps(config: Config, options: { clock?: Clock; logge
  * through `store.transaction`, so the same request's next lookup reads what it just wrote.
  */
 function cachingStore(store: Store): Caches {
-  const caches = new Caches()
+  // SQLite reads are synchronous, so requests share a position read only when it waits for the loop
+  // turn's end (ADR 46); PostgreSQL's requests already share the round trip in flight.
+  const caches = new Caches({ syncPerTurn: store.dialect === 'sqlite' })
   afterTransactions(store, () => caches.markStale())
   return caches
 }

@@ -53,6 +53,11 @@ export interface CacheOptions {
   maxRows?: number
   /** Total weight of the derived sets kept (`derived`; default 200,000, e.g. readable roots plus visible nodes). */
   maxDerivedWeight?: number
+  /**
+   * Whether `syncForRequest` waits for the end of the loop turn so that the turn's requests share one
+   * read (ADR 46; default false: each request syncs at once, sharing only a read in flight).
+   */
+  syncPerTurn?: boolean
   /** Milliseconds a missing `seq` is waited for (default 30 s), after which everything is dropped once. */
   pendingGapMs?: number
   /** Clock for the pending gaps (epoch ms). */
@@ -120,6 +125,7 @@ export class Caches {
   /** In-flight sync and whether another was asked for while it ran (see `sync`). */
   #running: Promise<void> | undefined
   #next: Promise<void> | undefined
+  readonly #syncPerTurn: boolean
   /** The request sync of this loop turn, not started yet (see `syncForRequest`). */
   #batch: Promise<void> | undefined
   /** Bearer entries by key (`token`: the connection-token digest; `bearer`: kind and digest). */
@@ -157,6 +163,7 @@ export class Caches {
     this.#maxTokens = opts.maxTokens ?? 10_000
     this.#maxAcl = opts.maxAcl ?? 100_000
     this.#maxRows = opts.maxRows ?? 10_000
+    this.#syncPerTurn = opts.syncPerTurn ?? false
     this.#maxDerivedWeight = opts.maxDerivedWeight ?? 200_000
     this.#pendingGapMs = opts.pendingGapMs ?? PENDING_GAP_MS
     this.#now = opts.now ?? Date.now
@@ -183,9 +190,10 @@ export class Caches {
    * acknowledged before any of them was sent, as a sync of its own would. Under concurrent load one
    * position read then serves a whole batch instead of one statement per request (issue 19,
    * [ADR 46](../../docs/adr/0046-one-position-read-per-loop-turn.md)); a lone request waits one loop
-   * phase. Rejects as `sync` does.
+   * phase. Only with `syncPerTurn` (SQLite); otherwise `sync` at once. Rejects as `sync` does.
    */
   syncForRequest(db: Db): Promise<void> {
+    if (!this.#syncPerTurn) return this.sync(db)
     this.#batch ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         this.#batch = undefined

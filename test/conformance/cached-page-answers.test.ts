@@ -5,6 +5,7 @@ import { shareWithConnection, createConnection } from '../../src/services/connec
 import { createPageAsUser } from '../../src/services/setup.service.js'
 import { createWorkspace } from '../../src/services/workspaces.service.js'
 import { startTestServer, type TestServer } from '../support/harness.js'
+import { CHILDREN_MEMO_LIMITS, childrenMemoBytes } from '../../src/api/blocks/blocks.service.js'
 
 /**
  * A page read answered from the row cache and the presenter's memo, a page of children kept with its
@@ -124,6 +125,29 @@ describe('page reads and children lists from the row cache', () => {
       [token, other.token].map(async (t) => (JSON.parse((await me(cached.url, t)).text) as { name: string }).name),
     )
     expect(names).toEqual(['Reader', 'Other "bot"'])
+  })
+
+  it('keeps pages of children within their budget, and answers the same past it', async () => {
+    const before = childrenMemoBytes()
+    expect(before).toBeLessThanOrEqual(CHILDREN_MEMO_LIMITS.bytes)
+    await append('A child past the budget')
+    const saved = CHILDREN_MEMO_LIMITS.bytes
+    CHILDREN_MEMO_LIMITS.bytes = 0
+    try {
+      for (const query of ['', '?page_size=2']) {
+        const first = await children(cached.url, query)
+        const again = await children(cached.url, query)
+        const plain = await children(uncached.url, query)
+        expect(first.text, query).toBe(plain.text)
+        expect(again.text, query).toBe(plain.text)
+      }
+      // Nothing was kept past the budget (earlier pages died with their rows or are still counted).
+      expect(childrenMemoBytes()).toBeLessThanOrEqual(before)
+    } finally {
+      CHILDREN_MEMO_LIMITS.bytes = saved
+    }
+    await children(cached.url, '?page_size=3')
+    expect(childrenMemoBytes()).toBeGreaterThan(0)
   })
 
   it('answers with the new title right after an edit', async () => {

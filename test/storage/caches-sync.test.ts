@@ -78,7 +78,7 @@ describe('caches synced from the change events', () => {
   })
 
   it('shares one request sync per loop turn, started after every request of the turn asked (ADR 46)', async () => {
-    const caches = new Caches()
+    const caches = new Caches({ syncPerTurn: true })
     await caches.sync(store.db)
     await caches.token(store.db, 'd1', async () => token('w1'))
     const before = caches.stats.syncs

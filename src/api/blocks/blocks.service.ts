@@ -22,7 +22,7 @@ import type { Deps } from '../../services/deps.js'
 import { explainInTrash } from '../../services/explain-denials.js'
 import { UploadClaims } from '../../services/file-attachments.js'
 import { markFileFree, mayHoldFileRefs } from '../../services/file-urls.js'
-import { markImmutable } from '../immutable-answers.js'
+import { immutableText, markImmutable } from '../immutable-answers.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
   deleteNode,
@@ -241,9 +241,7 @@ export async function listBlockChildren(
   // Nothing to sign or refresh: the router's `signFileRefs` need not walk 100 blocks (services/file-urls.ts).
   markFileFree(list)
   if (memoKey === undefined) return list
-  let pages = childrenMemo.get(node)
-  if (!pages) childrenMemo.set(node, (pages = new Map()))
-  pages.set(memoKey, markImmutable(Object.freeze(list)))
+  keepChildrenPage(node, memoKey, list)
   return list
 }
 
@@ -257,6 +255,38 @@ export async function listBlockChildren(
  * (api/immutable-answers.ts). Issue 19: listing 100 children was 0.10 of a bare server.
  */
 const childrenMemo = new WeakMap<BlockRow, Map<string, Record<string, unknown>>>()
+
+/**
+ * Characters of JSON text the kept pages of children may hold in all (16 Mi; a page of 100 children
+ * is ≈ 80 K), and pages kept per parent row (cursors, page sizes, versions and principals vary). A client
+ * walking a whole workspace without writing (an export, notion-to-md) would otherwise keep a page per
+ * row of the row cache. Past the budget a page is answered but not kept; a row's pages give their share
+ * back when the row is collected (`keptBytesFreed`). Mutable so tests can shrink it.
+ */
+export const CHILDREN_MEMO_LIMITS = { bytes: 16 * 1024 * 1024, perRow: 8 }
+let keptBytes = 0
+const keptBytesFreed = new FinalizationRegistry<number>((bytes) => {
+  keptBytes -= bytes
+})
+
+/** Keeps `list` with `node` under `memoKey` (see `childrenMemo`) when the budget allows. */
+function keepChildrenPage(node: BlockRow, memoKey: string, list: Record<string, unknown>): void {
+  const pages = childrenMemo.get(node)
+  if (pages && pages.size >= CHILDREN_MEMO_LIMITS.perRow) return
+  // The text is built now (the router would build it for this answer anyway) to weigh it.
+  const text = immutableText(markImmutable(Object.freeze(list)))
+  const bytes = text ? text.open.length : 0
+  if (!text || keptBytes + bytes > CHILDREN_MEMO_LIMITS.bytes) return
+  keptBytes += bytes
+  keptBytesFreed.register(list, bytes)
+  if (pages) pages.set(memoKey, list)
+  else childrenMemo.set(node, new Map([[memoKey, list]]))
+}
+
+/** Characters of text the kept pages of children hold now (tests, diagnostics). */
+export function childrenMemoBytes(): number {
+  return keptBytes
+}
 
 /**
  * `PATCH /v1/blocks/{id}/children`: validates `children` (≤ 100 per array, ≤ 2 nesting levels,
