@@ -9,6 +9,7 @@ import type { Db } from '../storage/store.js'
 import { cachesFor } from './caches.js'
 import { explainMissingCapability } from '../permissions/explain.js'
 import { explainLowLevel, explainNotVisible, whoOf } from './explain-denials.js'
+import type { Explanation } from '../errors/notion-error.js'
 
 /** Which rows an id may name for an endpoint: a page, a database, or any block (pages included). */
 export type NodeKind = 'page' | 'database' | 'block'
@@ -47,6 +48,27 @@ export function requireCapability(caller: ApiCaller, capability: RequiredCapabil
 }
 
 /**
+ * Explanations of a 404 (`explainNotVisible`: the owner's and up to three ancestors' titles, read from
+ * the store) kept with a row of the row cache, per expected kind and what they name of the caller. Such
+ * a row object lives only until the change log moves (services/caches.ts, ADR 44), and every title,
+ * name or share they read changes only with an event, so a kept explanation is the one that would be
+ * built now. At most `EXPLANATIONS_PER_ROW` per row. Issue 19: a repeated 404 read those titles anew.
+ */
+const keptExplanations = new WeakMap<BlockRow, Map<string, Explanation>>()
+const EXPLANATIONS_PER_ROW = 8
+
+async function keptNotVisible(db: Db, caller: ApiCaller, id: string, kind: NodeKind, node: BlockRow): Promise<Explanation> {
+  const key = `${kind}\n${caller.kind}\n${caller.connectionName}\n${caller.workspaceId}\n${caller.workspaceName}\n${'userId' in caller ? caller.userId : ''}`
+  const kept = keptExplanations.get(node)
+  const hit = kept?.get(key)
+  if (hit) return hit
+  const explanation = Object.freeze(await explainNotVisible(db, caller, id, kind, node))
+  if (!kept) keptExplanations.set(node, new Map([[key, explanation]]))
+  else if (kept.size < EXPLANATIONS_PER_ROW) kept.set(key, explanation)
+  return explanation
+}
+
+/**
  * Loads the node `id` if the caller may perform `action` on it, after checking `capability`.
  * Missing, in another workspace, of the wrong kind, or not shared: 404 `object_not_found` naming
  * `notFoundKind` (never 403, so existence does not leak). Visible but below the needed level: 403.
@@ -65,7 +87,7 @@ export async function loadAuthorized(
   // The refusal is decided here; its explanation (ADR 22) only reads names, after the decision.
   const notFound = async () =>
     objectNotFound(opts.notFoundKind ?? opts.kind, id, caller.connectionName).explain(
-      await explainNotVisible(db, caller, id, opts.kind, node),
+      caches && node ? await keptNotVisible(db, caller, id, opts.kind, node) : await explainNotVisible(db, caller, id, opts.kind, node),
     )
   if (!node || node.workspace_id !== caller.workspaceId) throw await notFound()
   if (opts.kind !== 'block' && node.type !== TYPE_OF_KIND[opts.kind]) throw await notFound()

@@ -24,7 +24,7 @@ describe('page reads and children lists from the row cache', () => {
   let ownerId: string
 
   beforeAll(async () => {
-    cached = await startTestServer({ env: { OCTAVO_CACHES: 'on' } })
+    cached = await startTestServer({ env: { OCTAVO_CACHES: 'on', OCTAVO_EXPLAIN: 'on' } })
     uncached = await startServer({ ...cached.config, caches: false, port: 0 }, { logger: createLogger('silent') })
     const deps = cached.deps
     const { workspace, members } = await createWorkspace(deps, {
@@ -148,6 +148,35 @@ describe('page reads and children lists from the row cache', () => {
     }
     await children(cached.url, '?page_size=3')
     expect(childrenMemoBytes()).toBeGreaterThan(0)
+  })
+
+  it('explains a repeated 404 as a server without caches does, and names a retitled ancestor right after the edit', async () => {
+    const secret = await createPageAsUser(cached.deps, { workspaceId, actorId: ownerId, title: 'Secret plan' })
+    const inner = await createPageAsUser(cached.deps, { workspaceId, actorId: ownerId, title: 'Inner', parentId: secret.id })
+    const editor = await createConnection(cached.deps, { workspaceId, actorId: ownerId, name: 'Editor' })
+    await shareWithConnection(cached.deps, editor.connection.id, secret.id, ownerId)
+    const explained = async (base: string) => {
+      const res = await fetch(`${base}/v1/pages/${inner.id}`, {
+        headers: { authorization: `Bearer ${token}`, 'notion-version': '2025-09-03' },
+      })
+      expect(res.status).toBe(404)
+      await res.arrayBuffer()
+      return decodeURIComponent(res.headers.get('x-octavo-explain') ?? '')
+    }
+    const first = await explained(cached.url)
+    expect(first).toContain('Secret plan')
+    expect(await explained(cached.url)).toBe(first)
+    expect(await explained(uncached.url)).toBe(first)
+    const rename = await fetch(`${cached.url}/v1/pages/${secret.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${editor.token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { title: { title: [{ text: { content: 'Open plan' } }] } } }),
+    })
+    expect(rename.status).toBe(200)
+    const after = await explained(cached.url)
+    expect(after).toContain('Open plan')
+    expect(after).not.toContain('Secret plan')
+    expect(after).toBe(await explained(uncached.url))
   })
 
   it('answers with the new title right after an edit', async () => {
