@@ -43,7 +43,7 @@ import type { S3Settings } from './storage/blobs/s3-blob-store.js'
  * | `OCTAVO_FILE_SWEEP_INTERVAL` | `60` | seconds between runs of the blob sweep (expired uploads, deleted owners); 0 turns it off on this node |
  * | `OCTAVO_FILE_IMPORT_ALLOW_PRIVATE` | `off` | `on` lets `external_url` imports fetch private, loopback and link-local addresses (local testing only) |
  * | `OCTAVO_FILE_IMPORT_TIMEOUT` | `30` | seconds an `external_url` import may take |
- * | `OCTAVO_CACHES` | `on` | `off` turns off the in-process token, ACL and row caches (docs/adr/0024-caches-and-statement-reuse.md, 0044-row-cache.md) |
+ * | `OCTAVO_CACHES` | `on` | `off` turns off the in-process token, ACL and row caches and search's visible sets (docs/adr/0024-caches-and-statement-reuse.md, 0044-row-cache.md, 0045-cached-visible-set.md) |
  * | `OCTAVO_ACCESS_LOG_SAMPLE` | `1` | share of successful requests (0–1) that get an access-log line; errors (status ≥ 400) are always logged |
  * | `OCTAVO_JOURNAL_SIZE` | `200` | requests kept per workspace by the request journal (0 turns it off; docs/emulator.md) |
  * | `OCTAVO_JOURNAL_BODIES` | `off` | keep redacted request and response bodies in the journal |
