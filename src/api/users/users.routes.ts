@@ -19,6 +19,14 @@ import type { UserTable } from '../../storage/database.js'
 const ListQuery = z.object({ start_cursor: StartCursor, page_size: QueryPageSize }).loose()
 
 /**
+ * `users.me` of a connection, by its bot's row object (frozen rows of the row cache live only until the
+ * change log moves: services/caches.ts, ADR 44) and the workspace fields it shows (from the token, which
+ * a rename or plan change drops from its cache): presented once and serialized once
+ * (api/immutable-answers.ts). Issue 19.
+ */
+const presentedBots = new WeakMap<UserTable, { key: string; answer: ReturnType<typeof presentSelfBot> }>()
+
+/**
  * Users endpoints (SDK `users.me`, `users.list`, `users.retrieve`).
  * - me: any capabilities; the connection's bot with `bot.owner = {type:"workspace", workspace:true}`.
  * - list: needs user information (403 otherwise); members and bots, no guests ("Guests are not
@@ -30,14 +38,6 @@ const ListQuery = z.object({ start_cursor: StartCursor, page_size: QueryPageSize
  * - OAuth tokens of public connections (docs/reference/notion-api.md §2.2, §7): `me` is the install's bot owned by the
  *   authorizing user (`{type:"user", user}`).
  */
-/**
- * `users.me` of a connection, by its bot's row object (frozen rows of the row cache live only until the
- * change log moves: services/caches.ts, ADR 44) and the workspace fields it shows (from the token, which
- * a rename or plan change drops from its cache): presented once and serialized once
- * (api/immutable-answers.ts). Issue 19.
- */
-const presentedBots = new WeakMap<UserTable, { key: string; answer: ReturnType<typeof presentSelfBot> }>()
-
 export function usersRoutes(deps: Deps): RouteSpec[] {
   const db = deps.store.db
   /** The caller's own bot user; a PAT's is owned by its creator. */
