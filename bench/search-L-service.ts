@@ -16,28 +16,22 @@
  * running it on each, alternating.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { search } from '../src/api/search/search.service.js'
 import { loadConfig } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
 import { createDeps } from '../src/server.js'
 import { authenticateBearer } from '../src/services/auth.service.js'
-import { BENCH_ADMIN_KEY, BENCH_MASTER_KEY } from './lib/store-cache.js'
+import { BENCH_ADMIN_KEY, BENCH_MASTER_KEY, newestManifestPath } from './lib/store-cache.js'
 
 const [dir, label = 'this tree'] = process.argv.slice(2)
 if (!dir) {
   process.stderr.write('usage: tsx bench/search-L-service.ts <dir with a copy of the L octavo.db> [label]\n')
   process.exit(2)
 }
-// The manifest of the generated L store (`OCTAVO_BENCH_L_MANIFEST`, or the newest `bench/.cache/L-*` with one).
-const manifestPath =
-  process.env.OCTAVO_BENCH_L_MANIFEST ??
-  readdirSync('bench/.cache')
-    .filter((d) => d.startsWith('L-') && existsSync(`bench/.cache/${d}/manifest.json`))
-    .map((d) => `bench/.cache/${d}/manifest.json`)
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]
-if (!manifestPath) throw new Error('no generated L store in bench/.cache')
+// The manifest of the generated L store (`OCTAVO_BENCH_L_MANIFEST`, or the newest one in bench/.cache).
+const manifestPath = newestManifestPath('L')
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
   connections: { search: { token: string } }
 }

@@ -8,7 +8,7 @@
  *
  * Prints per SQL text: calls per search, mean ms per call and per search; then the search's wall time.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import Database from 'better-sqlite3'
 import { search } from '../src/api/search/search.service.js'
@@ -16,7 +16,7 @@ import { loadConfig } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
 import { createDeps } from '../src/server.js'
 import { authenticateBearer } from '../src/services/auth.service.js'
-import { BENCH_ADMIN_KEY, BENCH_MASTER_KEY } from './lib/store-cache.js'
+import { BENCH_ADMIN_KEY, BENCH_MASTER_KEY, newestManifestPath } from './lib/store-cache.js'
 
 const [dir, query = 'roadmap', callsArg = '200'] = process.argv.slice(2)
 if (!dir) {
@@ -46,13 +46,8 @@ Database.prototype.prepare = function (this: Database.Database, text: string) {
   return stmt
 } as typeof prepare
 
-const manifestPath =
-  process.env.OCTAVO_BENCH_L_MANIFEST ??
-  readdirSync('bench/.cache')
-    .filter((d) => d.startsWith('L-') && existsSync(`bench/.cache/${d}/manifest.json`))
-    .map((d) => `bench/.cache/${d}/manifest.json`)
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]
-if (!manifestPath) throw new Error('no generated L store in bench/.cache')
+// The manifest of the generated L store (`OCTAVO_BENCH_L_MANIFEST`, or the newest one in bench/.cache).
+const manifestPath = newestManifestPath('L')
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { connections: { search: { token: string } } }
 const config = loadConfig({ OCTAVO_SECRET_KEY: BENCH_MASTER_KEY, OCTAVO_ADMIN_KEY: BENCH_ADMIN_KEY }, { dataDir: dir })
 const deps = await createDeps(config, { logger: createLogger('silent') })

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../../src/config.js'
@@ -142,4 +142,19 @@ export async function generatePostgresWorkspace(
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }
+}
+
+/**
+ * Path of the manifest of the newest generated store of size `size` in the cache (e.g. `L`), or
+ * `OCTAVO_BENCH_L_MANIFEST` for `L` when set. @throws Error when there is none.
+ */
+export function newestManifestPath(size: string): string {
+  const override = size === 'L' ? process.env.OCTAVO_BENCH_L_MANIFEST : undefined
+  if (override) return override
+  const found = (existsSync(CACHE_DIR) ? readdirSync(CACHE_DIR) : [])
+    .filter((d) => d.startsWith(`${size}-`) && existsSync(join(CACHE_DIR, d, 'manifest.json')))
+    .map((d) => join(CACHE_DIR, d, 'manifest.json'))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]
+  if (!found) throw new Error(`no generated ${size} store in ${CACHE_DIR}`)
+  return found
 }
