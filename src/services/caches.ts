@@ -246,8 +246,11 @@ export class Caches {
       this.#firstId ??= pos.firstId
     }
     if (pos.last === this.#seq && this.#pending.size === 0) return
-    // The log moved (or a gap is pending): whatever changed, no row read before stays.
-    this.#dropRows()
+    // The log moved: whatever changed, no row read before stays. A gap still pending with no new event
+    // keeps them: its transaction has not committed, so what they hold is still the store's (its event,
+    // once visible, is new below and drops them then). Dropping them on every sync while a gap waits
+    // (30 s after a rolled-back write on PostgreSQL) made every read a miss meanwhile.
+    if (pos.last !== this.#seq) this.#dropRows()
     const low = this.#pending.size > 0 ? Math.min(...this.#pending.keys()) - 1 : this.#seq
     const stamps = await eventStampsAfter(db, low)
     if (stamps.length === 0) {
@@ -270,7 +273,10 @@ export class Caches {
         this.#seq = s.seq
       }
       expected = s.seq + 1
-      if (isNew) this.#apply(s)
+      if (isNew) {
+        this.#dropRows()
+        this.#apply(s)
+      }
     }
     this.#expirePending()
   }

@@ -115,9 +115,19 @@ describe('caches synced from the change events', () => {
     await caches.sync(store.db)
     expect(caches.sizes().pending).toBe(1)
     await caches.token(store.db, 'd1', async () => token('w1'))
+    let loads = 0
+    const row = () => caches.row(store.db, 'block b1', async () => ({ id: 'b1', load: ++loads }))
+    await row()
+    // While the gap waits and nothing new arrives, rows stay: the open transaction changed nothing yet.
+    await caches.sync(store.db)
+    await row()
+    expect(loads).toBe(1)
     release()
     await slow
     await caches.sync(store.db)
-    expect(caches.sizes()).toMatchObject({ pending: 0, tokens: 0 })
+    expect(caches.sizes()).toMatchObject({ pending: 0, tokens: 0, rows: 0 })
+    // Its event, once visible, dropped the row read before it committed.
+    await row()
+    expect(loads).toBe(2)
   })
 })
