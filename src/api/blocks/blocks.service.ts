@@ -23,6 +23,7 @@ import { explainInTrash } from '../../services/explain-denials.js'
 import { UploadClaims } from '../../services/file-attachments.js'
 import { markFileFree, mayHoldFileRefs } from '../../services/file-urls.js'
 import { immutableText, markImmutable } from '../immutable-answers.js'
+import type { JsonText } from '../../http/json-text.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
   deleteNode,
@@ -206,7 +207,7 @@ export async function listBlockChildren(
   ctx: RequestContext,
   id: string,
   query: z.output<typeof ListChildrenQuery>,
-): Promise<Record<string, unknown>> {
+): Promise<Record<string, unknown> | JsonText> {
   const { caller } = ctx
   const db = deps.store.db
   const node = await loadAuthorized(db, caller, id, { kind: 'block', action: 'read', capability: 'read_content' })
@@ -251,10 +252,10 @@ export async function listBlockChildren(
  * parent row from the row cache (services/caches.ts, ADR 44) and only when nothing in them is signed.
  * Such a row object lives only until the change log moves (any event: a child appended, edited, moved,
  * trashed, a share changed) or this process commits, so a page kept with it is what the store would
- * answer; the list is frozen and marked immutable, so the router serializes it once
- * (api/immutable-answers.ts). Issue 19: listing 100 children was 0.10 of a bare server.
+ * answer; only its JSON text is kept (api/immutable-answers.ts, `JsonText`), which the router sends with
+ * the request's id. Issue 19: listing 100 children was 0.10 of a bare server.
  */
-const childrenMemo = new WeakMap<BlockRow, Map<string, Record<string, unknown>>>()
+const childrenMemo = new WeakMap<BlockRow, Map<string, JsonText>>()
 
 /**
  * Characters of JSON text the kept pages of children may hold in all (16 Mi; a page of 100 children
@@ -269,7 +270,10 @@ const keptBytesFreed = new FinalizationRegistry<number>((bytes) => {
   keptBytes -= bytes
 })
 
-/** Keeps `list` with `node` under `memoKey` (see `childrenMemo`) when the budget allows. */
+/**
+ * Keeps the JSON text of `list` (its objects are not kept: a page of 100 presented blocks weighs several
+ * times its text) with `node` under `memoKey` (see `childrenMemo`) when the budget allows.
+ */
 function keepChildrenPage(node: BlockRow, memoKey: string, list: Record<string, unknown>): void {
   const pages = childrenMemo.get(node)
   if (pages && pages.size >= CHILDREN_MEMO_LIMITS.perRow) return
@@ -278,9 +282,9 @@ function keepChildrenPage(node: BlockRow, memoKey: string, list: Record<string, 
   const bytes = text ? text.open.length : 0
   if (!text || keptBytes + bytes > CHILDREN_MEMO_LIMITS.bytes) return
   keptBytes += bytes
-  keptBytesFreed.register(list, bytes)
-  if (pages) pages.set(memoKey, list)
-  else childrenMemo.set(node, new Map([[memoKey, list]]))
+  keptBytesFreed.register(text, bytes)
+  if (pages) pages.set(memoKey, text)
+  else childrenMemo.set(node, new Map([[memoKey, text]]))
 }
 
 /** Characters of text the kept pages of children hold now (tests, diagnostics). */
