@@ -24,11 +24,20 @@ export function immutableText(answer: unknown): JsonText | undefined {
   let text = texts.get(answer)
   if (text === undefined) return undefined
   if (text === null) {
-    const json = JSON.stringify(answer)
-    // `{}` has no member for `request_id` to follow: such an answer takes the router's usual way.
-    if (json.length <= 2) return undefined
-    text = new JsonText(json.slice(0, -1))
+    text = answerText(answer)
+    if (!text) return undefined
     texts.set(answer, text)
   }
   return text
+}
+
+/**
+ * The `JsonText` of an answer object holding no file marker and no custom emoji, built now and kept by
+ * no one but the caller (unlike `immutableText`, whose texts live as long as their answers in a
+ * `WeakMap`, which lets go of them only at a full collection). Undefined for `{}`, which has no member
+ * for `request_id` to follow (the router's usual way answers it).
+ */
+export function answerText(answer: object): JsonText | undefined {
+  const json = JSON.stringify(answer)
+  return json.length <= 2 ? undefined : new JsonText(json.slice(0, -1))
 }

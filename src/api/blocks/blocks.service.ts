@@ -21,8 +21,8 @@ import { levelOn, loadAuthorized } from '../../services/access.js'
 import type { Deps } from '../../services/deps.js'
 import { explainInTrash } from '../../services/explain-denials.js'
 import { UploadClaims } from '../../services/file-attachments.js'
-import { markFileFree, mayHoldFileRefs } from '../../services/file-urls.js'
-import { immutableText, markImmutable } from '../immutable-answers.js'
+import { mayHoldFileRefs } from '../../services/file-urls.js'
+import { answerText } from '../immutable-answers.js'
 import type { JsonText } from '../../http/json-text.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
@@ -239,11 +239,11 @@ export async function listBlockChildren(
   }
   const list = listEnvelope('block', results, nextCursor)
   if (!fileFree) return list
-  // Nothing to sign or refresh: the router's `signFileRefs` need not walk 100 blocks (services/file-urls.ts).
-  markFileFree(list)
-  if (memoKey === undefined) return list
-  keepChildrenPage(node, memoKey, list)
-  return list
+  // Nothing to sign or refresh: the text is written once here and the router only adds `request_id`.
+  const text = answerText(list)
+  if (!text) return list
+  if (memoKey !== undefined) keepChildrenPage(node, memoKey, text)
+  return text
 }
 
 /**
@@ -271,16 +271,14 @@ const keptBytesFreed = new FinalizationRegistry<number>((bytes) => {
 })
 
 /**
- * Keeps the JSON text of `list` (its objects are not kept: a page of 100 presented blocks weighs several
- * times its text) with `node` under `memoKey` (see `childrenMemo`) when the budget allows.
+ * Keeps the JSON text of a page of children (not its objects: a page of 100 presented blocks weighs
+ * several times its text) with `node` under `memoKey` (see `childrenMemo`) when the budget allows.
  */
-function keepChildrenPage(node: BlockRow, memoKey: string, list: Record<string, unknown>): void {
+function keepChildrenPage(node: BlockRow, memoKey: string, text: JsonText): void {
   const pages = childrenMemo.get(node)
   if (pages && pages.size >= CHILDREN_MEMO_LIMITS.perRow) return
-  // The text is built now (the router would build it for this answer anyway) to weigh it.
-  const text = immutableText(markImmutable(Object.freeze(list)))
-  const bytes = text ? text.open.length : 0
-  if (!text || keptBytes + bytes > CHILDREN_MEMO_LIMITS.bytes) return
+  const bytes = text.open.length
+  if (keptBytes + bytes > CHILDREN_MEMO_LIMITS.bytes) return
   keptBytes += bytes
   keptBytesFreed.register(text, bytes)
   if (pages) pages.set(memoKey, text)
