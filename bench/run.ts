@@ -15,8 +15,8 @@ import { SUITES } from './suites/index.js'
  * Builds Octavo when `dist/` is older than `src/`, prepares generated workspaces (cached in
  * bench/.cache/), runs the suites of bench/suites/index.ts against real server processes over
  * loopback, prints a table, and — for a full run — writes `bench/results/<YYYY-MM-DD>.json` and
- * the generated part of `bench/RESULTS.md` (with `--only`: `bench/results/<date>-only-<names>.json`
- * and no RESULTS.md change). `--quick` (size S, short runs, a smoke test of the harness) writes
+ * the generated part of `bench/RESULTS.md` (with `--only`: `bench/results/<date>-only-<names>.json`,
+ * `…-<HHMMSS>.json` when that exists, and no RESULTS.md change). `--quick` (size S, short runs, a smoke test of the harness) writes
  * bench/.cache/last-run.json instead. `--only` takes a comma list of suite or
  * workload names (e.g. `--only search,page_read` or `--only scaling-shares`). `--cpu-prof` starts
  * every server with `--cpu-prof` (profiles in the run's scratch dir, kept and printed).
@@ -308,7 +308,11 @@ async function main(): Promise<void> {
   } else if (only || !stores.has('sqlite')) {
     // A partial full-length run (some suites, or PostgreSQL alone) is kept next to the full runs,
     // without touching RESULTS.md.
-    const file = `bench/results/${date}${stores.has('sqlite') ? '' : `-postgres-${pgSize}`}${only ? `-only-${[...only].join('+')}` : ''}.json`
+    const base = `bench/results/${date}${stores.has('sqlite') ? '' : `-postgres-${pgSize}`}${only ? `-only-${[...only].join('+')}` : ''}`
+    // A second partial run of the same day and suites gets its time in the name instead of replacing the first.
+    const file = existsSync(join(ROOT, `${base}.json`))
+      ? `${base}-${new Date().toISOString().slice(11, 19).replaceAll(':', '')}.json`
+      : `${base}.json`
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
     writeFileSync(join(ROOT, file), `${JSON.stringify(result, null, 2)}\n`)
     log(`\npartial run: wrote ${file} (${meta.minutes} min)`)
