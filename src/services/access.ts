@@ -10,6 +10,7 @@ import { cachesFor } from './caches.js'
 import { explainMissingCapability } from '../permissions/explain.js'
 import { explainLowLevel, explainNotVisible, whoOf } from './explain-denials.js'
 import type { Explanation } from '../errors/notion-error.js'
+import { RowMemo } from './row-memo.js'
 
 /** Which rows an id may name for an endpoint: a page, a database, or any block (pages included). */
 export type NodeKind = 'page' | 'database' | 'block'
@@ -52,19 +53,16 @@ export function requireCapability(caller: ApiCaller, capability: RequiredCapabil
  * the store) kept with a row of the row cache, per expected kind and what they name of the caller. Such
  * a row object lives only until the change log moves (services/caches.ts, ADR 44), and every title,
  * name or share they read changes only with an event, so a kept explanation is the one that would be
- * built now. At most `EXPLANATIONS_PER_ROW` per row. Issue 19: a repeated 404 read those titles anew.
+ * built now. At most 8 per row. Issue 19: a repeated 404 read those titles anew.
  */
-const keptExplanations = new WeakMap<BlockRow, Map<string, Explanation>>()
-const EXPLANATIONS_PER_ROW = 8
+const keptExplanations = new RowMemo<Explanation>(8)
 
 async function keptNotVisible(db: Db, caller: ApiCaller, id: string, kind: NodeKind, node: BlockRow): Promise<Explanation> {
   const key = `${kind}\n${caller.kind}\n${caller.connectionName}\n${caller.workspaceId}\n${caller.workspaceName}\n${'userId' in caller ? caller.userId : ''}`
-  const kept = keptExplanations.get(node)
-  const hit = kept?.get(key)
+  const hit = keptExplanations.get(node, key)
   if (hit) return hit
   const explanation = Object.freeze(await explainNotVisible(db, caller, id, kind, node))
-  if (!kept) keptExplanations.set(node, new Map([[key, explanation]]))
-  else if (kept.size < EXPLANATIONS_PER_ROW) kept.set(key, explanation)
+  keptExplanations.set(node, key, explanation)
   return explanation
 }
 

@@ -23,6 +23,7 @@ import { explainInTrash } from '../../services/explain-denials.js'
 import { UploadClaims } from '../../services/file-attachments.js'
 import { mayHoldFileRefs } from '../../services/file-urls.js'
 import { answerText } from '../immutable-answers.js'
+import { RowMemo } from '../../services/row-memo.js'
 import type { JsonText } from '../../http/json-text.js'
 import { requireWritableNode } from '../../services/trash.js'
 import {
@@ -215,7 +216,7 @@ export async function listBlockChildren(
   const memoKey = Object.isFrozen(node)
     ? `${ctx.version}\n${query.start_cursor ?? ''}\n${query.page_size ?? ''}\n${caller.capabilities.readContent ? 1 : 0}\n${caller.principals.join(' ')}`
     : undefined
-  const hit = memoKey === undefined ? undefined : childrenMemo.get(node)?.get(memoKey)
+  const hit = memoKey === undefined ? undefined : childrenMemo.get(node, memoKey)
   if (hit) return hit
   if (await inTrashWithAncestors(db, node)) throw objectNotFound('block', id, caller.connectionName).explain(await explainInTrash(db, node))
   if (node.type === 'child_database') return listEnvelope('block', [], null)
@@ -253,18 +254,18 @@ export async function listBlockChildren(
  * Such a row object lives only until the change log moves (any event: a child appended, edited, moved,
  * trashed, a share changed) or this process commits, so a page kept with it is what the store would
  * answer; only its JSON text is kept (api/immutable-answers.ts, `JsonText`), which the router sends with
- * the request's id. Issue 19: listing 100 children was 0.10 of a bare server.
+ * the request's id (services/row-memo.ts). Issue 19: listing 100 children was 0.10 of a bare server.
  */
-const childrenMemo = new WeakMap<BlockRow, Map<string, JsonText>>()
+const childrenMemo = new RowMemo<JsonText>(8)
 
 /**
  * Characters of JSON text the kept pages of children may hold in all (16 Mi; a page of 100 children
- * is ≈ 80 K), and pages kept per parent row (cursors, page sizes, versions and principals vary). A client
+ * is ≈ 80 K; besides, at most 8 per parent row, as cursors, page sizes, versions and principals vary). A client
  * walking a whole workspace without writing (an export, notion-to-md) would otherwise keep a page per
  * row of the row cache. Past the budget a page is answered but not kept; a row's pages give their share
  * back when the row is collected (`keptBytesFreed`). Mutable so tests can shrink it.
  */
-export const CHILDREN_MEMO_LIMITS = { bytes: 16 * 1024 * 1024, perRow: 8 }
+export const CHILDREN_MEMO_LIMITS = { bytes: 16 * 1024 * 1024 }
 let keptBytes = 0
 const keptBytesFreed = new FinalizationRegistry<number>((bytes) => {
   keptBytes -= bytes
@@ -275,14 +276,11 @@ const keptBytesFreed = new FinalizationRegistry<number>((bytes) => {
  * several times its text) with `node` under `memoKey` (see `childrenMemo`) when the budget allows.
  */
 function keepChildrenPage(node: BlockRow, memoKey: string, text: JsonText): void {
-  const pages = childrenMemo.get(node)
-  if (pages && pages.size >= CHILDREN_MEMO_LIMITS.perRow) return
   const bytes = text.open.length
-  if (keptBytes + bytes > CHILDREN_MEMO_LIMITS.bytes) return
+  if (childrenMemo.full(node) || keptBytes + bytes > CHILDREN_MEMO_LIMITS.bytes) return
+  childrenMemo.set(node, memoKey, text)
   keptBytes += bytes
   keptBytesFreed.register(text, bytes)
-  if (pages) pages.set(memoKey, text)
-  else childrenMemo.set(node, new Map([[memoKey, text]]))
 }
 
 /** Characters of text the kept pages of children hold now (tests, diagnostics). */

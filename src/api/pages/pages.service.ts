@@ -2,6 +2,7 @@ import type { RequestContext } from '../../auth/principal.js'
 import { changeActorOf } from '../../services/change-actor.js'
 import { isFileFree, markFileFree } from '../../services/file-urls.js'
 import { markImmutable } from '../immutable-answers.js'
+import { RowMemo } from '../../services/row-memo.js'
 import { countBlocks, normalizeCover, normalizeIcon, parseBlockRequests, type NewBlock } from '../../domain/blocks.js'
 import { isoNow } from '../../domain/clock.js'
 import { titleOfValues, titlePropertyId, type Schema } from '../../domain/properties.js'
@@ -83,7 +84,7 @@ export async function presentPageFor(
   const memo = full === null && filter === undefined && ctx.caller.capabilities.readContent && Object.isFrozen(row)
   const memoKey = memo ? `${ctx.version} ${deps.publicUrl}` : ''
   if (memo) {
-    const hit = presentedPlain.get(row)?.get(memoKey)
+    const hit = presentedPlain.get(row, memoKey)
     if (hit) return hit
   }
   // Title only (search under Notion-Version 2026-12-01): present and compute nothing else.
@@ -114,11 +115,7 @@ export async function presentPageFor(
       ),
     )
   }
-  if (memo && isFileFree(page)) {
-    let byVersion = presentedPlain.get(row)
-    if (!byVersion) presentedPlain.set(row, (byVersion = new Map()))
-    byVersion.set(memoKey, markImmutable(Object.freeze(page)))
-  }
+  if (memo && isFileFree(page)) presentedPlain.set(row, memoKey, markImmutable(Object.freeze(page)))
   // Insert-only connections get partial objects: they may not read content (capabilities doc).
   return ctx.caller.capabilities.readContent ? page : { object: 'page', id: row.id }
 }
@@ -130,7 +127,7 @@ export async function presentPageFor(
  * moves (services/caches.ts), so the memo does too. The page object is frozen and marked immutable:
  * the router serializes it once and adds each request's `request_id` to the text (api/immutable-answers.ts). Issue 19: the presenter was 6–7% of a page read's CPU.
  */
-const presentedPlain = new WeakMap<BlockRow, Map<string, Record<string, unknown>>>()
+const presentedPlain = new RowMemo<Record<string, unknown>>(16)
 
 /** A template's stored values that a new row may take over (not unique ids, which every row gets anew). */
 function writableCopy(schema: Schema, values: Record<string, unknown>): Record<string, unknown> {

@@ -14,7 +14,7 @@ import { isWorkspaceUser, listApiUsers } from '../../storage/repositories/people
 import { findUser } from '../../storage/repositories/workspaces.repository.js'
 import { presentSelfBot, presentUser } from './users.presenter.js'
 import { markImmutable } from '../immutable-answers.js'
-import type { UserTable } from '../../storage/database.js'
+import { RowMemo } from '../../services/row-memo.js'
 
 const ListQuery = z.object({ start_cursor: StartCursor, page_size: QueryPageSize }).loose()
 
@@ -24,7 +24,7 @@ const ListQuery = z.object({ start_cursor: StartCursor, page_size: QueryPageSize
  * a rename or plan change drops from its cache): presented once and serialized once
  * (api/immutable-answers.ts). Issue 19.
  */
-const presentedBots = new WeakMap<UserTable, { key: string; answer: ReturnType<typeof presentSelfBot> }>()
+const presentedBots = new RowMemo<ReturnType<typeof presentSelfBot>>(4)
 
 /**
  * Users endpoints (SDK `users.me`, `users.list`, `users.retrieve`).
@@ -50,10 +50,10 @@ export function usersRoutes(deps: Deps): RouteSpec[] {
     if (caller.kind === 'personal' || caller.kind === 'oauth') return presentSelfBot(bot, ws, await findUser(db, caller.userId))
     // A connection's bot: only strings, booleans and numbers, so nothing to sign; kept with its frozen row.
     const key = `${ws.id} ${ws.plan} ${ws.name}`
-    const kept = presentedBots.get(bot)
-    if (kept?.key === key) return kept.answer
+    const kept = presentedBots.get(bot, key)
+    if (kept) return kept
     const answer = presentSelfBot(bot, ws)
-    if (Object.isFrozen(bot)) presentedBots.set(bot, { key, answer: markImmutable(Object.freeze(answer)) })
+    if (Object.isFrozen(bot)) presentedBots.set(bot, key, markImmutable(Object.freeze(answer)))
     return answer
   }
   return [
