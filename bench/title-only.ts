@@ -65,7 +65,7 @@ try {
     const ctx = { caller: await authenticateBearer(deps, `Bearer ${token}`), version: version as NotionVersion }
     const body = await queryDataSource(deps, ctx, mainDs, { page_size: 100 })
     return body instanceof JsonText
-      ? body.withRequestId(REQUEST_ID)
+      ? body.withRequestId(REQUEST_ID).toString()
       : JSON.stringify({ ...signFileRefs(body, deps), request_id: REQUEST_ID })
   }
   const scenarios: Record<string, (n: Client, version: string) => Promise<unknown>> = {

@@ -24,7 +24,7 @@ export function immutableText(answer: unknown): JsonText | undefined {
   let text = texts.get(answer)
   if (text === undefined) return undefined
   if (text === null) {
-    text = answerText(answer)
+    text = answerText(answer, { kept: true })
     if (!text) return undefined
     texts.set(answer, text)
   }
@@ -33,11 +33,12 @@ export function immutableText(answer: unknown): JsonText | undefined {
 
 /**
  * The `JsonText` of an answer object holding no file marker and no custom emoji, built now and kept by
- * no one but the caller (unlike `immutableText`, whose texts live as long as their answers in a
+ * no one but the caller (`opts.kept`: the caller keeps it for later requests, see `JsonText.kept`) (unlike `immutableText`, whose texts live as long as their answers in a
  * `WeakMap`, which lets go of them only at a full collection). Undefined for `{}`, which has no member
  * for `request_id` to follow (the router's usual way answers it).
  */
-export function answerText(answer: object): JsonText | undefined {
+export function answerText(answer: object, opts: { kept?: boolean } = {}): JsonText | undefined {
   const json = JSON.stringify(answer)
-  return json.length <= 2 ? undefined : new JsonText(json.slice(0, -1))
+  if (json.length <= 2) return undefined
+  return opts.kept ? JsonText.kept(json.slice(0, -1)) : JsonText.of(json.slice(0, -1))
 }

@@ -150,6 +150,51 @@ describe('page reads and children lists from the row cache', () => {
     expect(childrenMemoBytes()).toBeGreaterThan(0)
   })
 
+  it('answers a large page of children with multi-byte text from its kept bytes, byte for byte and with the right Content-Length', async () => {
+    // A child page of its own, so the other cases' lists stay as they were.
+    const made = await fetch(`${cached.url}/v1/pages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+      body: JSON.stringify({ parent: { page_id: pageId }, properties: { title: { title: [{ text: { content: 'Long list' } }] } } }),
+    })
+    expect(made.status).toBe(200)
+    const longId = ((await made.json()) as { id: string }).id
+    // 2- and 3-byte characters, an astral one (4 bytes, 2 UTF-16 units) and JSON escapes, past KEPT_AS_BYTES_FROM.
+    const words = 'Grüße — 日本語 ✓ 🎉 "quoted" \\ back '.repeat(40)
+    const res = await fetch(`${cached.url}/v1/blocks/${longId}/children`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        children: Array.from({ length: 20 }, (_, i) => ({ paragraph: { rich_text: [{ text: { content: `${i} ${words}` } }] } })),
+      }),
+    })
+    expect(res.status).toBe(200)
+    const list = async (base: string) => {
+      const r = await fetch(`${base}/v1/blocks/${longId}/children`, {
+        headers: { authorization: `Bearer ${token}`, 'notion-version': '2025-09-03' },
+      })
+      const bytes = Buffer.from(await r.arrayBuffer())
+      const id = r.headers.get('x-notion-request-id')!
+      expect(Number(r.headers.get('content-length'))).toBe(bytes.length)
+      expect(r.headers.get('content-type')).toMatch(/^application\/json/)
+      const text = bytes.toString('utf8')
+      expect(text.endsWith(`,"request_id":"${id}"}`)).toBe(true)
+      return { status: r.status, text: text.replace(id, '<id>'), idBytes: Buffer.byteLength(`,"request_id":"${id}"}`), bytes: bytes.length }
+    }
+    const before = childrenMemoBytes()
+    const first = await list(cached.url)
+    const kept = childrenMemoBytes() - before
+    const again = await list(cached.url)
+    const plain = await list(uncached.url)
+    expect([first.status, again.status, plain.status]).toEqual([200, 200, 200])
+    expect(first.text.length).toBeGreaterThan(16 * 1024)
+    expect(first.text).toBe(plain.text)
+    expect(again.text).toBe(plain.text)
+    // Kept as its UTF-8 bytes (the answer without the request id and the closing brace), not as characters.
+    expect(kept).toBe(first.bytes - first.idBytes)
+    expect(kept).toBeGreaterThan(first.text.length)
+  })
+
   it('explains a repeated 404 as a server without caches does, and names a retitled ancestor right after the edit', async () => {
     const secret = await createPageAsUser(cached.deps, { workspaceId, actorId: ownerId, title: 'Secret plan' })
     const inner = await createPageAsUser(cached.deps, { workspaceId, actorId: ownerId, title: 'Inner', parentId: secret.id })

@@ -241,7 +241,7 @@ export async function listBlockChildren(
   const list = listEnvelope('block', results, nextCursor)
   if (!fileFree) return list
   // Nothing to sign or refresh: the text is written once here and the router only adds `request_id`.
-  const text = answerText(list)
+  const text = answerText(list, { kept: memoKey !== undefined })
   if (!text) return list
   if (memoKey !== undefined) keepChildrenPage(node, memoKey, text)
   return text
@@ -259,8 +259,8 @@ export async function listBlockChildren(
 const childrenMemo = new RowMemo<JsonText>(8)
 
 /**
- * Characters of JSON text the kept pages of children may hold in all (16 Mi; a page of 100 children
- * is ≈ 80 K; besides, at most 8 per parent row, as cursors, page sizes, versions and principals vary). A client
+ * Size of the kept pages of children in all, in characters of JSON text or, for a page held as bytes
+ * (`JsonText.kept`), bytes (16 Mi; a page of 100 children is ≈ 80 K; besides, at most 8 per parent row, as cursors, page sizes, versions and principals vary). A client
  * walking a whole workspace without writing (an export, notion-to-md) would otherwise keep a page per
  * row of the row cache. Past the budget a page is answered but not kept; a row's pages give their share
  * back when the row is collected (`keptBytesFreed`). Mutable so tests can shrink it.
@@ -276,14 +276,14 @@ const keptBytesFreed = new FinalizationRegistry<number>((bytes) => {
  * several times its text) with `node` under `memoKey` (see `childrenMemo`) when the budget allows.
  */
 function keepChildrenPage(node: BlockRow, memoKey: string, text: JsonText): void {
-  const bytes = text.open.length
+  const bytes = text.size
   if (childrenMemo.full(node) || keptBytes + bytes > CHILDREN_MEMO_LIMITS.bytes) return
   childrenMemo.set(node, memoKey, text)
   keptBytes += bytes
   keptBytesFreed.register(text, bytes)
 }
 
-/** Characters of text the kept pages of children hold now (tests, diagnostics). */
+/** Size (characters or bytes, see `CHILDREN_MEMO_LIMITS`) the kept pages of children hold now (tests, diagnostics). */
 export function childrenMemoBytes(): number {
   return keptBytes
 }

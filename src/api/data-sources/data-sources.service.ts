@@ -206,7 +206,7 @@ function titleOnlyListText(
   // The envelope serialized with no result, then the pages spliced into its `results` array.
   const envelope = JSON.stringify(listEnvelope(listType, [], result.nextCursor, { request_status: requestStatus }))
   const at = envelope.indexOf('"results":[]') + '"results":['.length
-  return new JsonText(`${envelope.slice(0, at)}${pages.join(',')}${envelope.slice(at, -1)}`)
+  return JsonText.of(`${envelope.slice(0, at)}${pages.join(',')}${envelope.slice(at, -1)}`)
 }
 
 /**
