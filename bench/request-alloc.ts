@@ -106,7 +106,7 @@ for (const name of args.only.split(',')) {
     samplingInterval: 1024,
     includeObjectsCollectedByMinorGC: true,
     includeObjectsCollectedByMajorGC: true,
-  } as Parameters<Session['post']>[1])
+  } as unknown as import('node:inspector').HeapProfiler.StartSamplingParameterType)
   const responses = await load(w, seconds)
   const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } }
   const self = new Map<string, number>()
