@@ -148,6 +148,24 @@ export async function measureBare(ctx: BenchContext, body: string, workUs?: numb
   }
 }
 
+/**
+ * The bare baseline's latencies at a given rate (req/s; a workload's half saturation), paced as `measure`
+ * paces its fixed-rate run, after the same warm-up: what the harness and the machine themselves add to a
+ * p99 at that rate, with a server doing next to nothing per request (issue 19's p99 goal). Own process.
+ */
+export async function measureBareAtRate(ctx: BenchContext, body: string, rate: number): Promise<LoadResult> {
+  const bodyFile = join(ctx.tmp, `bare-body-${Date.now()}.json`)
+  writeFileSync(bodyFile, body)
+  const bare = await spawnServer('bare', { nodeFlags: ctx.nodeFlags, cwd: ctx.tmp, bodyFile })
+  try {
+    const t = ctx.timing
+    if (t.warm > 0) await runLoad(bare.url, BARE, { seconds: t.warm, connections: 2 })
+    return await runLoad(bare.url, BARE, { seconds: t.fixed, connections: t.connections, rate })
+  } finally {
+    await bare.stop()
+  }
+}
+
 /** The workspace spec for a named store: a size, or a size with another number of shares. */
 export function specOf(size: SizeName, shares?: number): WorkspaceSpec {
   return shares === undefined ? SIZES[size] : { ...SIZES[size], shares }
