@@ -36,7 +36,8 @@ export interface RunningServer {
   webhooks?: WebhookWorker & Partial<Pick<WebhookThread, 'thread'>>
   /**
    * Graceful stop: `/readyz` turns 503, the listener closes, requests in flight finish (up to
-   * `config.shutdownTimeoutSeconds`, then open connections are cut), then Redis and the store close.
+   * `config.shutdownTimeoutSeconds`, then open connections are cut), handlers whose client left finish
+   * within the same timeout (`InFlightRequests`), then Redis and the store close.
    */
   close(): Promise<void>
 }
@@ -127,6 +128,47 @@ function envelope(status: number, code: string, message: string): { id: string; 
 }
 
 /**
+ * Requests whose handler has not finished, whether or not their client is still connected: a client
+ * that gives up closes its socket, so the HTTP server's own `close()` no longer waits for it, while its
+ * handler goes on (a write may still commit). `close()` in `startServer` waits for these before the
+ * store closes, so they finish instead of failing on a closed store.
+ */
+export class InFlightRequests {
+  #running = 0
+  #idle: Array<() => void> = []
+
+  /** Counts `handling` (a request listener's promise) until it settles, fulfilled or rejected. */
+  track(handling: Promise<unknown>): void {
+    this.#running++
+    const done = () => {
+      if (--this.#running === 0) for (const wake of this.#idle.splice(0)) wake()
+    }
+    handling.then(done, done)
+  }
+
+  /** Requests running now. */
+  get running(): number {
+    return this.#running
+  }
+
+  /** Resolves true once none is running, or false after `ms` milliseconds if some still are. */
+  settled(ms: number): Promise<boolean> {
+    if (this.#running === 0) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#idle = this.#idle.filter((w) => w !== wake)
+        resolve(false)
+      }, ms)
+      const wake = () => {
+        clearTimeout(timer)
+        resolve(true)
+      }
+      this.#idle.push(wake)
+    })
+  }
+}
+
+/**
  * The Node HTTP server around the Hono app, with bounded timeouts and an envelope on every answer
  * Node or the adapter gives before the app runs:
  *
@@ -144,6 +186,7 @@ export function createHttpServer(
   fetch: Parameters<typeof getRequestListener>[0],
   timeouts: Config['httpTimeouts'],
   logger: Logger,
+  inFlight?: InFlightRequests,
 ): Server {
   const requestMs = Math.round(timeouts.requestSeconds * 1000)
   const headersMs = Math.min(Math.round(timeouts.headersSeconds * 1000), requestMs)
@@ -169,7 +212,7 @@ export function createHttpServer(
       // A request without Host reaches the adapter, which answers it with the envelope above.
       requireHostHeader: false,
     },
-    listener,
+    inFlight ? (req, res) => inFlight.track(listener(req, res)) : listener,
   )
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
@@ -275,7 +318,8 @@ export async function startServer(
     portal: { demo: config.demo, publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}` },
     emulator,
   })
-  const server = createHttpServer(app.fetch, config.httpTimeouts, deps.logger)
+  const inFlight = new InFlightRequests()
+  const server = createHttpServer(app.fetch, config.httpTimeouts, deps.logger, inFlight)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, () => {
@@ -294,6 +338,7 @@ export async function startServer(
   const close = async () => {
     ops.drain()
     const http = server
+    const deadline = Date.now() + config.shutdownTimeoutSeconds * 1000
     const idle = setInterval(() => http.closeIdleConnections(), 50)
     const cut = setTimeout(() => http.closeAllConnections(), config.shutdownTimeoutSeconds * 1000)
     try {
@@ -301,6 +346,10 @@ export async function startServer(
     } finally {
       clearInterval(idle)
       clearTimeout(cut)
+    }
+    // Handlers whose client left (or was cut) finish before the store closes, within the same timeout.
+    if (!(await inFlight.settled(Math.max(0, deadline - Date.now())))) {
+      deps.logger.warn({ running: inFlight.running }, 'requests still running at the shutdown timeout; the store closes under them')
     }
     // Webhook attempts in flight finish (each bounded by its timeout) before the store closes.
     await webhooks?.close()

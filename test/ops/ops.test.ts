@@ -8,6 +8,8 @@ import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { findBlock } from '../../src/storage/repositories/blocks.repository.js'
 import { openStore } from '../../src/storage/store.js'
+import { Writable } from 'node:stream'
+import { adminCall } from '../support/factories.js'
 import { seedBasic, startTestServer, type TestServer } from '../support/harness.js'
 
 /**
@@ -161,6 +163,53 @@ describe('graceful shutdown', () => {
     } finally {
       await store.close()
     }
+    await server.stop()
+  })
+})
+
+describe('shutdown with a request whose client went away', () => {
+  it('lets its handler finish its write before the store closes, and logs no error', async () => {
+    const logged: Array<{ level: number; msg?: string }> = []
+    const logger = createLogger(
+      'warn',
+      new Writable({
+        write(line: Buffer, _encoding, done) {
+          logged.push(JSON.parse(line.toString()) as { level: number; msg?: string })
+          done()
+        },
+      }),
+    )
+    const server = await startTestServer({ logger })
+    const s = await seedBasic(server)
+    await s.share(s.pages.root.id)
+    // The create waits 400 ms before its handler runs (a latency fault), so its client can leave first.
+    const rule = await adminCall(server, 'POST', '/faults', { endpoint: 'pages.create', times: 1, latency: { ms: 400 } })
+    expect(rule.status).toBe(201)
+    const aborted = new AbortController()
+    const sent = fetch(`${server.url}/v1/pages`, {
+      method: 'POST',
+      signal: aborted.signal,
+      headers: { authorization: `Bearer ${s.token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        parent: { page_id: s.pages.root.id },
+        properties: { title: { title: [{ text: { content: 'Sent by a client that left' } }] } },
+      }),
+    })
+    await new Promise((r) => setTimeout(r, 100))
+    aborted.abort()
+    await expect(sent).rejects.toThrow()
+    // No connection is left open, so the listener closes at once; the handler is still waiting.
+    await server.close()
+    const store = await openStore(server.config.databaseUrl)
+    try {
+      const titles = await sql<{
+        title_text: string
+      }>`select title_text from block where title_text = ${'sent by a client that left'}`.execute(store.db)
+      expect(titles.rows).toHaveLength(1)
+    } finally {
+      await store.close()
+    }
+    expect(logged.filter((l) => l.level >= 50)).toEqual([])
     await server.stop()
   })
 })
