@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { startRepoServer } from './lib/repo-server.js'
 
 /**
  * `npx tsx bench/request-alloc.ts [--repo <dir>] [--only page_read,users_me,not_found,bad_token,children]
@@ -25,28 +24,7 @@ const { values: args } = parseArgs({
   },
 })
 const repo = resolve(args.repo)
-const { loadConfig } = (await import(join(repo, 'src/config.ts'))) as typeof import('../src/config.js')
-const { createLogger } = (await import(join(repo, 'src/logger.ts'))) as typeof import('../src/logger.js')
-const { startServer } = (await import(join(repo, 'src/server.ts'))) as typeof import('../src/server.js')
-const { SIZES } = (await import(join(repo, 'bench/lib/generate.ts'))) as typeof import('./lib/generate.js')
-const { BENCH_ADMIN_KEY, BENCH_MASTER_KEY, ROOT, prepareStore } = (await import(
-  join(repo, 'bench/lib/store-cache.ts')
-)) as typeof import('./lib/store-cache.js')
-
-const dir = mkdtempSync(join(tmpdir(), 'octavo-request-alloc-'))
-const { manifest: m } = await prepareStore('S', SIZES.S, 7, { copyTo: dir, log: (l) => process.stderr.write(`${l}\n`) })
-const config = loadConfig({
-  OCTAVO_DATA_DIR: dir,
-  OCTAVO_PORT: '0',
-  OCTAVO_HOST: '127.0.0.1',
-  OCTAVO_DEMO: 'off',
-  OCTAVO_LOG_LEVEL: 'warn',
-  OCTAVO_WEBHOOKS: 'off',
-  OCTAVO_RATE_LIMITS: 'off',
-  OCTAVO_SECRET_KEY: BENCH_MASTER_KEY,
-  OCTAVO_ADMIN_KEY: BENCH_ADMIN_KEY,
-})
-const server = await startServer(config, { logger: createLogger('warn') })
+const { server, manifest: m, close } = await startRepoServer(repo, 'octavo-request-alloc-')
 const token = m.connections.bench.token
 const workloads: Record<string, { path: string; token: string }> = {
   page_read: { path: `/v1/pages/${m.ids.spine[20]}`, token },
@@ -59,7 +37,7 @@ const workloads: Record<string, { path: string; token: string }> = {
 /** Runs autocannon (its own process) for `seconds` against `path`; resolves with the responses it counted. */
 function load(w: { path: string; token: string }, seconds: number): Promise<number> {
   return new Promise((done, fail) => {
-    const bin = join(ROOT, 'node_modules/.bin/autocannon')
+    const bin = join(repo, 'node_modules/.bin/autocannon')
     const argv = [
       '-j',
       '-c',
@@ -140,5 +118,4 @@ for (const name of args.only.split(',')) {
   )
 }
 session.disconnect()
-await server.close()
-rmSync(dir, { recursive: true, force: true })
+await close()

@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { connect } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { startRepoServer } from './lib/repo-server.js'
 
 /**
  * `npx tsx bench/request-cpu.ts [--repo <dir>] [--only page_read,users_me,not_found,bad_token,bare]
@@ -25,29 +24,7 @@ const { values: args } = parseArgs({
   },
 })
 const repo = resolve(args.repo)
-const { loadConfig } = (await import(join(repo, 'src/config.ts'))) as typeof import('../src/config.js')
-const { createLogger } = (await import(join(repo, 'src/logger.ts'))) as typeof import('../src/logger.js')
-const { startServer } = (await import(join(repo, 'src/server.ts'))) as typeof import('../src/server.js')
-// The tree's own generator and migrations make its store (cached per tree: the key names their source).
-const { SIZES } = (await import(join(repo, 'bench/lib/generate.ts'))) as typeof import('./lib/generate.js')
-const { BENCH_ADMIN_KEY, BENCH_MASTER_KEY, prepareStore } = (await import(
-  join(repo, 'bench/lib/store-cache.ts')
-)) as typeof import('./lib/store-cache.js')
-
-const dir = mkdtempSync(join(tmpdir(), 'octavo-request-cpu-'))
-const { manifest: m } = await prepareStore('S', SIZES.S, 7, { copyTo: dir, log: (l) => process.stderr.write(`${l}\n`) })
-const config = loadConfig({
-  OCTAVO_DATA_DIR: dir,
-  OCTAVO_PORT: '0',
-  OCTAVO_HOST: '127.0.0.1',
-  OCTAVO_DEMO: 'off',
-  OCTAVO_LOG_LEVEL: 'warn',
-  OCTAVO_WEBHOOKS: 'off',
-  OCTAVO_RATE_LIMITS: 'off',
-  OCTAVO_SECRET_KEY: BENCH_MASTER_KEY,
-  OCTAVO_ADMIN_KEY: BENCH_ADMIN_KEY,
-})
-const server = await startServer(config, { logger: createLogger('warn') })
+const { server, manifest: m, close } = await startRepoServer(repo, 'octavo-request-cpu-')
 const port = Number(new URL(server.url).port)
 const body = Buffer.from(JSON.stringify({ object: 'page', id: 'x'.repeat(36), pad: 'y'.repeat(840) }))
 const bare = createServer((_req, res) => {
@@ -129,6 +106,5 @@ for (const [name, us] of best)
   console.log(
     `${name.padEnd(10)} best ${Math.min(...us).toFixed(1)} µs/req (process incl. client) ${us.map((x) => x.toFixed(1)).join(' ')}`,
   )
-await server.close()
+await close()
 bare.close()
-rmSync(dir, { recursive: true, force: true })
