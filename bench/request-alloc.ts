@@ -26,16 +26,22 @@ const { values: args } = parseArgs({
 const repo = resolve(args.repo)
 const { server, manifest: m, close } = await startRepoServer(repo, 'octavo-request-alloc-')
 const token = m.connections.bench.token
-const workloads: Record<string, { path: string; token: string }> = {
+const workloads: Record<string, { path: string; token: string; method?: string; body?: string }> = {
   page_read: { path: `/v1/pages/${m.ids.spine[20]}`, token },
   users_me: { path: '/v1/users/me', token },
   not_found: { path: `/v1/pages/${m.ids.unsharedPage}`, token },
   bad_token: { path: '/v1/users/me', token: `ntn_${'1'.repeat(11)}${'a'.repeat(35)}` },
   children: { path: `/v1/blocks/${m.ids.contentPages[0]}/children?page_size=100`, token },
+  page_update: {
+    path: `/v1/pages/${m.ids.rows[0]}`,
+    token,
+    method: 'PATCH',
+    body: JSON.stringify({ properties: { Priority: { number: 7 } } }),
+  },
 }
 
 /** Runs autocannon (its own process) for `seconds` against `path`; resolves with the responses it counted. */
-function load(w: { path: string; token: string }, seconds: number): Promise<number> {
+function load(w: (typeof workloads)[string], seconds: number): Promise<number> {
   return new Promise((done, fail) => {
     const bin = join(repo, 'node_modules/.bin/autocannon')
     const argv = [
