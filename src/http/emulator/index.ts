@@ -52,16 +52,23 @@ export function explainHeader(e: Explanation): string {
   return `${e.reason} Fix: ${e.fix}`.replace(/[^\x20-\x24\x26-\x7e]/gu, (ch) => encodeURIComponent(ch))
 }
 
-function callerOf(
-  caller: ApiCaller | undefined,
-  explained: ExplainedCaller | undefined,
-): (NonNullable<JournalEntry['caller']> & { workspaceId: string }) | null {
-  if (caller) {
+/** An authenticated caller as journal entries name it, kept with the caller (see `journalCallerOf`). */
+const journalCallers = new WeakMap<ApiCaller, NonNullable<JournalEntry['caller']>>()
+
+/**
+ * `{type, id, name}` of an authenticated caller, built once per caller object and shared by its
+ * entries (frozen): a connection token's caller is kept across requests until a change event
+ * (services/auth.service.ts `keptCallers`), so its entries no longer each hold a copy (issue 19).
+ */
+function journalCallerOf(caller: ApiCaller): NonNullable<JournalEntry['caller']> {
+  let kept = journalCallers.get(caller)
+  if (!kept) {
     const type = caller.kind === 'internal' ? 'connection' : caller.kind === 'personal' ? 'personal_access_token' : 'oauth_install'
     const id = caller.kind === 'oauth' ? caller.installId : caller.connectionId
-    return { type, id, name: caller.connectionName, workspaceId: caller.workspaceId }
+    kept = Object.freeze({ type, id, name: caller.connectionName })
+    journalCallers.set(caller, kept)
   }
-  return explained ? { type: explained.type, id: explained.id, name: explained.name, workspaceId: explained.workspaceId } : null
+  return kept
 }
 
 /** When a journaled request began: `performance.now()` and the (admin) clock's epoch ms. */
@@ -108,12 +115,15 @@ export async function journalEnd(emulator: Emulator, c: AppContext, { start, arr
       }
     }
   }
-  const who = callerOf(c.get('caller'), explanation?.caller)
-  const entry: Omit<JournalEntry, 'id'> = {
+  const caller = c.get('caller')
+  const explained: ExplainedCaller | undefined = caller ? undefined : explanation?.caller
+  // `id` first, as the admin API lists it; `Journal.keep` sets it.
+  const entry: JournalEntry = {
+    id: 0,
     time: new Date(arrived).toISOString(),
     request_id: c.get('requestId') ?? '',
-    workspace_id: who?.workspaceId ?? null,
-    caller: who ? { type: who.type, id: who.id, name: who.name } : null,
+    workspace_id: caller ? caller.workspaceId : (explained?.workspaceId ?? null),
+    caller: caller ? journalCallerOf(caller) : explained ? { type: explained.type, id: explained.id, name: explained.name } : null,
     endpoint: c.get('endpoint') ?? null,
     method: c.req.method,
     path: c.req.path,
@@ -133,7 +143,7 @@ export async function journalEnd(emulator: Emulator, c: AppContext, { start, arr
     entry.request_body = bodyOf(requestText, c.req.header('content-type'))
     entry.response_body = bodyOf(responseText ?? '', c.res.headers.get('content-type') ?? undefined)
   }
-  journal.record(entry)
+  journal.keep(entry)
 }
 
 /**
