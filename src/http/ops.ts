@@ -40,6 +40,12 @@ export interface Ops {
   drain(): void
 }
 
+/** Requests of one label set not yet added to `octavo_http_requests_total` (see `createOps`). */
+interface Uncounted {
+  labels: { method: string; route: string; status: string }
+  n: number
+}
+
 /** Builds the metrics registry and request measurement for one app. */
 export function createOps(
   store: Store,
@@ -48,11 +54,23 @@ export function createOps(
 ): Ops & { draining: () => boolean } {
   const registry = new Registry()
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'octavo_' })
+  // Requests counted since the last read of the registry, by label set in the order first met: prom-client
+  // hashes the labels again on every `inc` (a string of them and an object a request: issue 19), so
+  // the counts are added when the counter is read (`collect`), which creates each series in the same
+  // order as counting each request did, with the same values.
+  const uncounted: Uncounted[] = []
   const requests = new Counter({
     name: 'octavo_http_requests_total',
     help: 'HTTP requests by method, route pattern and status.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
+    collect() {
+      for (const u of uncounted) {
+        if (u.n === 0) continue
+        this.inc(u.labels, u.n)
+        u.n = 0
+      }
+    },
   })
   const latency = new Histogram({
     name: 'octavo_http_request_duration_seconds',
@@ -86,10 +104,10 @@ export function createOps(
     },
   })
   let draining = false
-  // prom-client hashes a labels object on every call; the children for a label set are kept instead
-  // (bounded: methods Node parses × route patterns × statuses Octavo answers).
-  const counted = new Map<string, { inc(): void }>()
-  const timed = new Map<string, { observe(seconds: number): void }>()
+  // prom-client hashes a labels object on every call; the children for a label set are kept instead,
+  // as are the counts, by route pattern then method (no key string built per request); bounded: route
+  // patterns × methods Node parses × statuses Octavo answers.
+  const byRoute = new Map<string, Map<string, { time: { observe(seconds: number): void }; counts: Map<number, Uncounted> }>>()
   const record = (c: Context<AppEnv>, start: number): void => {
     const pattern = routePath(c, -1)
     const route = !pattern || pattern === '*' || pattern === '/*' ? 'unmatched' : pattern
@@ -105,14 +123,18 @@ export function createOps(
     }
     const method = c.req.method
     const status = c.res.status
-    const key = `${method} ${status} ${route}`
-    let count = counted.get(key)
-    if (!count) counted.set(key, (count = requests.labels(method, route, String(status))))
-    count.inc()
-    const routeKey = `${method} ${route}`
-    let time = timed.get(routeKey)
-    if (!time) timed.set(routeKey, (time = latency.labels(method, route)))
-    time.observe(seconds)
+    let methods = byRoute.get(route)
+    if (!methods) byRoute.set(route, (methods = new Map()))
+    let kept = methods.get(method)
+    if (!kept) methods.set(method, (kept = { time: latency.labels(method, route), counts: new Map() }))
+    const count = kept.counts.get(status)
+    if (count) count.n++
+    else {
+      const u = { labels: { method, route, status: String(status) }, n: 1 }
+      kept.counts.set(status, u)
+      uncounted.push(u)
+    }
+    kept.time.observe(seconds)
   }
   return {
     registry,
