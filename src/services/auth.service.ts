@@ -2,7 +2,7 @@ import { isWellFormedToken, tokenKind } from '../auth/token-format.js'
 import type { ApiCaller, InternalCaller } from '../auth/principal.js'
 import { unauthorized } from '../errors/notion-error.js'
 import { principalOf } from '../permissions/roles.js'
-import { recordTokenUse } from '../storage/repositories/token-use.repository.js'
+import { lastUseIsStale, recordTokenUse } from '../storage/repositories/token-use.repository.js'
 import { findTokenByDigest, type TokenContext } from '../storage/repositories/tokens.repository.js'
 import type { Deps } from './deps.js'
 import { capabilitiesOf } from '../permissions/capabilities.js'
@@ -104,10 +104,11 @@ const keptCallers = new WeakMap<TokenContext, InternalCaller>()
 
 async function callerOf(deps: Deps, token: string, socket: object | undefined): Promise<ApiCaller> {
   // The kind digit routes the lookup: personal access tokens live in their own table (ADR 10).
-  if (tokenKind(token) === 'personal') return authenticatePersonalToken(deps, token, digestOf(deps, token, socket))
+  const kind = tokenKind(token)
+  if (kind === 'personal') return authenticatePersonalToken(deps, token, digestOf(deps, token, socket))
   // Public connections' OAuth access tokens live in `oauth_token` (ADR 14); a refresh token is never a bearer.
-  if (tokenKind(token) === 'oauth_access') return authenticateOAuthAccessToken(deps, token, digestOf(deps, token, socket))
-  if (tokenKind(token) === 'oauth_refresh') throw unauthorized().explain(explainRefreshTokenAsBearer())
+  if (kind === 'oauth_access') return authenticateOAuthAccessToken(deps, token, digestOf(deps, token, socket))
+  if (kind === 'oauth_refresh') throw unauthorized().explain(explainRefreshTokenAsBearer())
   const digest = digestOf(deps, token, socket)
   const db = deps.store.db
   const found = deps.caches ? await deps.caches.token(db, digest, () => findTokenByDigest(db, digest)) : await findTokenByDigest(db, digest)
@@ -118,7 +119,9 @@ async function callerOf(deps: Deps, token: string, socket: object | undefined): 
     throw unauthorized().explain(await explainRevokedConnectionToken(db, found.token, found.connection))
   const now = deps.clock.now()
   // A cached token remembers its own last write, so the write stays at most once a minute per node.
-  if (await recordTokenUse(db, 'token', found.token, now)) found.token.last_used_time = new Date(now).toISOString()
+  // (`recordTokenUse` asks `lastUseIsStale` too; asked first, a fresh use costs no call and no promise.)
+  if (lastUseIsStale(found.token.last_used_time, now) && (await recordTokenUse(db, 'token', found.token, now)))
+    found.token.last_used_time = new Date(now).toISOString()
   const kept = keptCallers.get(found)
   if (kept) return kept
   const { connection, workspace } = found
