@@ -89,36 +89,76 @@ export function journalStart(emulator: Emulator, clock: Clock): JournalStart | u
   return { start: performance.now(), arrived: clock.now() }
 }
 
-/** The request journal's part after a `/v1` request (see `journalStart`): the explanation header, then the journal entry. */
-export async function journalEnd(emulator: Emulator, c: AppContext, { start, arrived }: JournalStart): Promise<void> {
+/**
+ * The request journal's part after a `/v1` request (see `journalStart`): the explanation header, then
+ * the journal entry. Done at once (undefined) unless the answer must be read back (bodies on, or a
+ * failure without a Notion error code, whose body names it): then a promise of it. Issue 19: an
+ * `async` function was a promise and a turn of the microtask queue on every request.
+ */
+export function journalEnd(emulator: Emulator, c: AppContext, started: JournalStart): Promise<void> | undefined {
   const journal = emulator.journal
   const err = c.error instanceof NotionApiError ? c.error : undefined
   const explanation = err?.explanation
   if (emulator.explain && explanation) c.res.headers.set('x-octavo-explain', explainHeader(explanation))
-  if (!journal.enabled) return
+  if (!journal.enabled) return undefined
   const status = c.res.status
-  let errorCode: string | null = err?.code ?? null
+  const errorCode: string | null = err?.code ?? null
+  if (journal.bodies || (status >= 400 && errorCode === null)) return journalEndRead(journal, c, started, status, errorCode, explanation)
+  journal.keep(entryOf(c, started, status, errorCode, explanation))
+  return undefined
+}
+
+/** `journalEnd` when the answer is read back: the error code from its body, and the bodies when kept. */
+async function journalEndRead(
+  journal: Journal,
+  c: AppContext,
+  started: JournalStart,
+  status: number,
+  knownCode: string | null,
+  explanation: Explanation | undefined,
+): Promise<void> {
+  let errorCode = knownCode
   let responseText: string | undefined
-  if (journal.bodies || (status >= 400 && errorCode === null)) {
+  try {
+    responseText = await c.res.clone().text()
+  } catch {
+    responseText = undefined
+  }
+  if (status >= 400 && errorCode === null && responseText) {
     try {
-      responseText = await c.res.clone().text()
+      const code =
+        (JSON.parse(responseText) as { code?: unknown; error?: unknown }).code ?? (JSON.parse(responseText) as { error?: unknown }).error
+      errorCode = typeof code === 'string' ? code : null
     } catch {
-      responseText = undefined
-    }
-    if (status >= 400 && errorCode === null && responseText) {
-      try {
-        const code =
-          (JSON.parse(responseText) as { code?: unknown; error?: unknown }).code ?? (JSON.parse(responseText) as { error?: unknown }).error
-        errorCode = typeof code === 'string' ? code : null
-      } catch {
-        errorCode = null
-      }
+      errorCode = null
     }
   }
+  const entry = entryOf(c, started, status, errorCode, explanation)
+  if (journal.bodies) {
+    let requestText: string
+    try {
+      requestText = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text()
+    } catch {
+      requestText = ''
+    }
+    entry.request_body = bodyOf(requestText, c.req.header('content-type'))
+    entry.response_body = bodyOf(responseText ?? '', c.res.headers.get('content-type') ?? undefined)
+  }
+  journal.keep(entry)
+}
+
+/** The journal entry of an answered `/v1` request (its `id` set by `Journal.keep`; no bodies). */
+function entryOf(
+  c: AppContext,
+  { start, arrived }: JournalStart,
+  status: number,
+  errorCode: string | null,
+  explanation: Explanation | undefined,
+): JournalEntry {
   const caller = c.get('caller')
   const explained: ExplainedCaller | undefined = caller ? undefined : explanation?.caller
   // `id` first, as the admin API lists it; `Journal.keep` sets it.
-  const entry: JournalEntry = {
+  return {
     id: 0,
     time: new Date(arrived).toISOString(),
     request_id: c.get('requestId') ?? '',
@@ -133,17 +173,6 @@ export async function journalEnd(emulator: Emulator, c: AppContext, { start, arr
     fault: c.get('fault') ?? null,
     duration_ms: Math.round((performance.now() - start) * 10) / 10,
   }
-  if (journal.bodies) {
-    let requestText: string
-    try {
-      requestText = c.req.method === 'GET' || c.req.method === 'HEAD' ? '' : await c.req.text()
-    } catch {
-      requestText = ''
-    }
-    entry.request_body = bodyOf(requestText, c.req.header('content-type'))
-    entry.response_body = bodyOf(responseText ?? '', c.res.headers.get('content-type') ?? undefined)
-  }
-  journal.keep(entry)
 }
 
 /**

@@ -76,7 +76,10 @@ export function frontDoor(p: FrontDoorParts): MiddlewareHandler<AppEnv> {
         } else {
           // No body to count (every GET): no closure for the journal's part (issue 19).
           await next()
-          if (journaled) await journalEnd(p.emulator, c, journaled)
+          if (journaled) {
+            const reading = journalEnd(p.emulator, c, journaled)
+            if (reading) await reading
+          }
         }
       }
       if (c.req.method === 'HEAD') await headLength(c)
