@@ -58,6 +58,8 @@ interface TimedSeries {
   route: string
   key: string
   entry: SeriesValues | undefined
+  /** The bucket bounds as the record's keys (`String(bound)`, as prom-client keys them), read once. */
+  bucketKeys: string[]
 }
 
 interface SeriesValues {
@@ -68,7 +70,9 @@ interface SeriesValues {
 }
 
 function timedSeries(h: Histogram<'method' | 'route'>, method: string, route: string): TimedSeries {
-  return { histogram: h as unknown as TimedSeries['histogram'], child: h.labels(method, route), method, route, key: '', entry: undefined }
+  const histogram = h as unknown as TimedSeries['histogram']
+  const bucketKeys = (histogram.upperBounds ?? []).map(String)
+  return { histogram, child: h.labels(method, route), method, route, key: '', entry: undefined, bucketKeys }
 }
 
 /**
@@ -83,13 +87,19 @@ function observe(series: TimedSeries, seconds: number): void {
   const entry = series.entry
   const h = series.histogram
   const bounds = h.upperBounds
-  if (entry !== undefined && bounds !== undefined && h.hashMap?.[series.key] === entry && Number.isFinite(seconds)) {
+  if (
+    entry !== undefined &&
+    bounds !== undefined &&
+    bounds.length === series.bucketKeys.length &&
+    h.hashMap?.[series.key] === entry &&
+    Number.isFinite(seconds)
+  ) {
     entry.sum += seconds
     entry.count += 1
     for (let i = 0; i < bounds.length; i++) {
-      const bound = bounds[i]!
-      if (seconds <= bound) {
-        if (Object.prototype.hasOwnProperty.call(entry.bucketValues, bound)) entry.bucketValues[bound]! += 1
+      if (seconds <= bounds[i]!) {
+        const key = series.bucketKeys[i]!
+        if (Object.prototype.hasOwnProperty.call(entry.bucketValues, key)) entry.bucketValues[key]! += 1
         return
       }
     }

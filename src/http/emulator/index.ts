@@ -147,6 +147,25 @@ async function journalEndRead(
   journal.keep(entry)
 }
 
+/** The second `isoTime` formatted last: its epoch second and `YYYY-MM-DDTHH:mm:ss.`. */
+let lastSecond = { second: Number.NaN, prefix: '' }
+
+/**
+ * `new Date(ms).toISOString()` (`YYYY-MM-DDTHH:mm:ss.sssZ`), with the date and time to the second
+ * formatted once per second: `toISOString` was about 0.8 µs of every journaled request (issue 19).
+ * Whole ms from 1970 to 9999 only; anything else is `toISOString`'s.
+ */
+export function isoTime(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms >= 253_402_300_800_000) return new Date(ms).toISOString()
+  const second = Math.floor(ms / 1000)
+  if (second !== lastSecond.second) {
+    const text = new Date(second * 1000).toISOString()
+    lastSecond = { second, prefix: text.slice(0, 20) }
+  }
+  const milli = ms - second * 1000
+  return `${lastSecond.prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`
+}
+
 /** The journal entry of an answered `/v1` request (its `id` set by `Journal.keep`; no bodies). */
 function entryOf(
   c: AppContext,
@@ -160,7 +179,7 @@ function entryOf(
   // `id` first, as the admin API lists it; `Journal.keep` sets it.
   return {
     id: 0,
-    time: new Date(arrived).toISOString(),
+    time: isoTime(arrived),
     request_id: c.get('requestId') ?? '',
     workspace_id: caller ? caller.workspaceId : (explained?.workspaceId ?? null),
     caller: caller ? journalCallerOf(caller) : explained ? { type: explained.type, id: explained.id, name: explained.name } : null,
