@@ -133,7 +133,7 @@ export function createOps(
   // the counts are added when the counter is read (`collect`), which creates each series in the same
   // order as counting each request did, with the same values.
   const uncounted: Uncounted[] = []
-  const requests = new Counter({
+  new Counter({
     name: 'octavo_http_requests_total',
     help: 'HTTP requests by method, route pattern and status.',
     labelNames: ['method', 'route', 'status'] as const,
