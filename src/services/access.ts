@@ -83,17 +83,31 @@ export async function loadAuthorized(
   const caches = cachesFor(db, caller)
   const node = caches ? await caches.row(db, `block ${id}`, () => findBlock(db, id)) : await findBlock(db, id)
   // The refusal is decided here; its explanation (ADR 22) only reads names, after the decision.
-  const notFound = async () =>
-    objectNotFound(opts.notFoundKind ?? opts.kind, id, caller.connectionName).explain(
-      caches && node ? await keptNotVisible(db, caller, id, opts.kind, node) : await explainNotVisible(db, caller, id, opts.kind, node),
-    )
-  if (!node || node.workspace_id !== caller.workspaceId) throw await notFound()
-  if (opts.kind !== 'block' && node.type !== TYPE_OF_KIND[opts.kind]) throw await notFound()
+  if (!node || node.workspace_id !== caller.workspaceId) throw await notFound(db, caller, id, opts, caches !== undefined, node)
+  if (opts.kind !== 'block' && node.type !== TYPE_OF_KIND[opts.kind]) throw await notFound(db, caller, id, opts, caches !== undefined, node)
   const level = await levelOn(db, caller, node)
   const decision = decideAccess({ capabilities: caller.capabilities, capability: opts.capability, action: opts.action, level })
   if (decision.type === 'deny') {
-    if (decision.reason === 'not_found') throw await notFound()
+    if (decision.reason === 'not_found') throw await notFound(db, caller, id, opts, caches !== undefined, node)
     throw restrictedResource().explain(await explainLowLevel(db, caller, node, opts.action, level))
   }
   return node
+}
+
+/**
+ * `loadAuthorized`'s 404 naming `opts.notFoundKind ?? opts.kind`, explained (a row of the row cache
+ * keeps its explanation: `keptNotVisible`). A function rather than a closure made on every call
+ * (issue 19: most calls are not refused).
+ */
+async function notFound(
+  db: Db,
+  caller: ApiCaller,
+  id: string,
+  opts: { kind: NodeKind; notFoundKind?: ObjectKind },
+  cached: boolean,
+  node: BlockRow | undefined,
+) {
+  return objectNotFound(opts.notFoundKind ?? opts.kind, id, caller.connectionName).explain(
+    cached && node ? await keptNotVisible(db, caller, id, opts.kind, node) : await explainNotVisible(db, caller, id, opts.kind, node),
+  )
 }

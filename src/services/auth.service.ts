@@ -1,9 +1,9 @@
 import { isWellFormedToken, tokenKind } from '../auth/token-format.js'
-import type { ApiCaller } from '../auth/principal.js'
+import type { ApiCaller, InternalCaller } from '../auth/principal.js'
 import { unauthorized } from '../errors/notion-error.js'
 import { principalOf } from '../permissions/roles.js'
-import { recordTokenUse } from '../storage/repositories/token-use.repository.js'
-import { findTokenByDigest } from '../storage/repositories/tokens.repository.js'
+import { lastUseIsStale, recordTokenUse } from '../storage/repositories/token-use.repository.js'
+import { findTokenByDigest, type TokenContext } from '../storage/repositories/tokens.repository.js'
 import type { Deps } from './deps.js'
 import { capabilitiesOf } from '../permissions/capabilities.js'
 import { authenticatePersonalToken } from './pats.service.js'
@@ -91,12 +91,24 @@ function sameToken(a: string, b: string): boolean {
  */
 const verified = new WeakMap<object, string>()
 
+/**
+ * The caller built from a connection token's context (`findTokenByDigest`: token, connection and
+ * workspace rows), kept with that object: with `deps.caches`, a token met again is the same object
+ * until a change event of its workspace drops it from the token cache (services/caches.ts: any change
+ * to the token, its connection's name, bot or capabilities, or the workspace's name, icon or plan is
+ * such an event), so a kept caller is the one that would be built now. Without caches every request
+ * reads a new object and builds a new caller. Frozen, its capabilities and principals too: requests
+ * share it. Issue 19: the caller, its capabilities and principals were about 0.6 KiB a request.
+ */
+const keptCallers = new WeakMap<TokenContext, InternalCaller>()
+
 async function callerOf(deps: Deps, token: string, socket: object | undefined): Promise<ApiCaller> {
   // The kind digit routes the lookup: personal access tokens live in their own table (ADR 10).
-  if (tokenKind(token) === 'personal') return authenticatePersonalToken(deps, token, digestOf(deps, token, socket))
+  const kind = tokenKind(token)
+  if (kind === 'personal') return authenticatePersonalToken(deps, token, digestOf(deps, token, socket))
   // Public connections' OAuth access tokens live in `oauth_token` (ADR 14); a refresh token is never a bearer.
-  if (tokenKind(token) === 'oauth_access') return authenticateOAuthAccessToken(deps, token, digestOf(deps, token, socket))
-  if (tokenKind(token) === 'oauth_refresh') throw unauthorized().explain(explainRefreshTokenAsBearer())
+  if (kind === 'oauth_access') return authenticateOAuthAccessToken(deps, token, digestOf(deps, token, socket))
+  if (kind === 'oauth_refresh') throw unauthorized().explain(explainRefreshTokenAsBearer())
   const digest = digestOf(deps, token, socket)
   const db = deps.store.db
   const found = deps.caches ? await deps.caches.token(db, digest, () => findTokenByDigest(db, digest)) : await findTokenByDigest(db, digest)
@@ -107,9 +119,13 @@ async function callerOf(deps: Deps, token: string, socket: object | undefined): 
     throw unauthorized().explain(await explainRevokedConnectionToken(db, found.token, found.connection))
   const now = deps.clock.now()
   // A cached token remembers its own last write, so the write stays at most once a minute per node.
-  if (await recordTokenUse(db, 'token', found.token, now)) found.token.last_used_time = new Date(now).toISOString()
+  // (`recordTokenUse` asks `lastUseIsStale` too; asked first, a fresh use costs no call and no promise.)
+  if (lastUseIsStale(found.token.last_used_time, now) && (await recordTokenUse(db, 'token', found.token, now)))
+    found.token.last_used_time = new Date(now).toISOString()
+  const kept = keptCallers.get(found)
+  if (kept) return kept
   const { connection, workspace } = found
-  return {
+  const caller: InternalCaller = Object.freeze({
     kind: 'internal',
     tokenId: found.token.id,
     botId: connection.bot_id,
@@ -119,7 +135,9 @@ async function callerOf(deps: Deps, token: string, socket: object | undefined): 
     workspaceName: workspace.name,
     workspaceIcon: workspace.icon,
     plan: workspace.plan,
-    capabilities: capabilitiesOf(connection),
-    principals: [principalOf.bot(connection.bot_id)],
-  }
+    capabilities: Object.freeze(capabilitiesOf(connection)),
+    principals: Object.freeze([principalOf.bot(connection.bot_id)]) as string[],
+  })
+  keptCallers.set(found, caller)
+  return caller
 }

@@ -111,12 +111,23 @@ export class Journal {
 
   /** Records one entry (its `id` is assigned here). */
   record(entry: Omit<JournalEntry, 'id'>): void {
+    this.keep({ id: 0, ...entry })
+  }
+
+  /**
+   * Records `entry` itself, its `id` (the first key, a placeholder) set here: the request journal's
+   * own entries (http/emulator/index.ts `journalEnd`), which are built for it and never touched again,
+   * so no copy is made (issue 19: the copy was another object per `/v1` request, and like the entry it
+   * lives as long as the buffer keeps it).
+   */
+  keep(entry: JournalEntry): void {
     if (!this.enabled) return
     const key = entry.workspace_id ?? NO_WORKSPACE
     let ring = this.rings.get(key)
+    entry.id = ++this.seq
     if (ring && key === this.lastKey) {
       // Already the most recently written workspace: the map's order stands.
-      ring.push({ id: ++this.seq, ...entry })
+      ring.push(entry)
       return
     }
     this.lastKey = key
@@ -131,7 +142,7 @@ export class Journal {
       }
     }
     this.rings.set(key, ring)
-    ring.push({ id: ++this.seq, ...entry })
+    ring.push(entry)
   }
 
   /** Matching entries, oldest first, at most `limit` (the newest ones). */

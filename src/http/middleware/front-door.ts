@@ -62,19 +62,24 @@ export function frontDoor(p: FrontDoorParts): MiddlewareHandler<AppEnv> {
       } else {
         const path = c.req.path
         const journaled = path === '/v1' || path.startsWith('/v1/') ? journalStart(p.emulator, p.clock) : undefined
-        // The journal sees what passed the body limit, as when it was the next middleware.
-        const rest = journaled
-          ? async () => {
-              await next()
-              await journalEnd(p.emulator, c, journaled)
-            }
-          : next
         const limit = p.bodyLimit(c)
         if (limit) {
+          // The journal sees what passed the body limit, as when it was the next middleware.
+          const rest = journaled
+            ? async () => {
+                await next()
+                await journalEnd(p.emulator, c, journaled)
+              }
+            : next
           const res = await limit(c, rest)
           if (res) c.res = res
         } else {
-          await rest()
+          // No body to count (every GET): no closure for the journal's part (issue 19).
+          await next()
+          if (journaled) {
+            const reading = journalEnd(p.emulator, c, journaled)
+            if (reading) await reading
+          }
         }
       }
       if (c.req.method === 'HEAD') await headLength(c)
