@@ -22,30 +22,6 @@ import { JsonText } from '../http/json-text.js'
 /** The `Content-Type` of `c.json` answers, for answers serialized by their handler. */
 const JSON_TYPE = { 'content-type': 'application/json' }
 
-/**
- * A `/v1` route's JSON answer (its own or an error's envelope) with a plain header record, written as
- * `c.json` wrote it: `content-type`, `x-notion-request-id` (undici's `Headers` iterate sorted, and these
- * two are), then `Content-Length` (which @hono/node-server would append, and which is given here because
- * Node would write a length it computes after `Date` and `Connection`). `c.json` copied the context's
- * prepared `Headers` (the front door's request id) into a new `Headers`, which @hono/node-server then
- * iterated, sorted, into such a record: about 2 KiB and a few µs a request (issue 19). Only for routes
- * whose handlers set no header of their own (no `RouteSpec` handler does: their extra headers, as
- * `retry-after`, come with a `NotionApiError`, which takes the error handler's path), and only when
- * nothing reads the answer back before it is written (the journal's bodies: see `mountRoutes`). Sets
- * `lengthInRecord`, which a draining node's `connection: close` minds (http/ops.ts).
- */
-function jsonAnswer(c: AppContext, body: string | Uint8Array, status: number, requestId: string): Response {
-  c.set('lengthInRecord', true)
-  return new Response(body, {
-    status,
-    headers: {
-      'content-type': 'application/json',
-      'x-notion-request-id': requestId,
-      'Content-Length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength),
-    },
-  })
-}
-
 /** The 429's explanation: whose budget, how large, over which window (the limiter decided; ADR 22). */
 function rateLimitExplanation(deps: Deps, caller: ApiCaller, reason: string, retryAfterSeconds: number) {
   const limits = deps.config.rateLimits
@@ -153,12 +129,9 @@ function mounted(versions: Versions, v: NotionVersion): boolean {
 
 /** Mounts each `RouteSpec` under `/v1` with the shared checks, in Notion's order (see the module comment). */
 export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter, routes: RouteSpec[], emulator?: Emulator): void {
-  // The journal's bodies read each answer back (a clone) before it is written, which would iterate a
-  // record's `Content-Length` with the other headers: `c.json` then, as before.
-  const plain = !emulator?.journal.bodies
   for (const r of routes) {
     const versions = r.versions ?? 'all'
-    const answer = async (c: AppContext): Promise<Response> => {
+    app.on(r.method.toUpperCase(), `/v1${r.path}`, async (c) => {
       c.set('endpoint', r.endpoint)
       // The client's connection (@hono/node-server's `incoming.socket`) lets a keep-alive client's
       // repeated token skip its HMAC (auth.service.ts `digestOf`).
@@ -189,40 +162,13 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       // An answer serialized by its handler (http/json-text.ts), or built once and kept with its text
       // (api/immutable-answers.ts), holds no file or custom emoji: only the request id is added.
       const text = out instanceof JsonText ? out : immutableText(out)
-      if (text) {
-        const requestId = c.get('requestId')
-        if (plain) return jsonAnswer(c, text.withRequestId(requestId), 200, requestId)
-        return c.body(text.withRequestId(requestId), 200, JSON_TYPE)
-      }
+      if (text) return c.body(text.withRequestId(c.get('requestId')), 200, JSON_TYPE)
       // Custom emojis met on the way (icons, mentions) then show their current name and URL (services/custom-emojis.service.ts).
       const emojis: Array<{ id: string }> = []
       const body = signFileRefs(out instanceof WithStatus ? out.body : out, deps, (e) => emojis.push(e))
       if (emojis.length > 0) await refreshCustomEmojis(deps, caller.workspaceId, emojis)
       const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
-      const status = out instanceof WithStatus ? out.status : 200
-      const json = plain ? (JSON.stringify(payload) as string | undefined) : undefined
-      return json !== undefined ? jsonAnswer(c, json, status, c.get('requestId')) : c.json(payload as object, status)
-    }
-    app.on(r.method.toUpperCase(), `/v1${r.path}`, async (c) => {
-      try {
-        return await answer(c)
-      } catch (err) {
-        // Notion's envelope as the error handler (http/middleware/error-handler.ts) renders it, with
-        // the same plain header record as an answer; an error with headers of its own, or anything
-        // else, goes to the error handler. `c.error` is what the journal reads, as after the handler.
-        if (!(err instanceof NotionApiError) || !noHeaders(err.headers) || !plain) throw err
-        // With explanations on, the journal adds `x-octavo-explain` to the answer: the error handler's.
-        if (emulator?.explain && err.explanation) throw err
-        c.error = err
-        const requestId = c.get('requestId') ?? ''
-        return jsonAnswer(c, JSON.stringify(err.toBody(requestId)), err.status, requestId)
-      }
+      return c.json(payload as object, out instanceof WithStatus ? out.status : 200)
     })
   }
-}
-
-/** Whether `headers` has no key. */
-function noHeaders(headers: Record<string, string>): boolean {
-  for (const _ in headers) return false
-  return true
 }

@@ -12,11 +12,6 @@ export interface AppEnv {
     endpoint: string | null
     /** The fault rule that acted on the request (http/emulator/faults.ts). */
     fault: string
-    /**
-     * The answer carries `Content-Length` in its plain header record (api/router.ts `jsonAnswer`): a
-     * draining node's `connection: close` (http/ops.ts) drops it so @hono/node-server appends it as before.
-     */
-    lengthInRecord: boolean
   }
 }
 

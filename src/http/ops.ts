@@ -187,14 +187,7 @@ export function createOps(
     const route = !pattern || pattern === '*' || pattern === '/*' ? 'unmatched' : pattern
     const seconds = (performance.now() - start) / 1000
     // While draining, ask keep-alive clients (and proxies) to reconnect elsewhere.
-    if (draining) {
-      const headers = c.res.headers
-      // A record's `Content-Length` would now be iterated, sorted, with the others; @hono/node-server
-      // appends it after them when absent, as it did before answers carried it (api/router.ts `jsonAnswer`).
-      // A HEAD answer had it among them before (http/middleware/head.ts): kept.
-      if (c.get('lengthInRecord') && c.req.method !== 'HEAD') headers.delete('content-length')
-      headers.set('connection', 'close')
-    }
+    if (draining) c.res.headers.set('connection', 'close')
     const method = c.req.method
     const status = c.res.status
     let methods = byRoute.get(route)
