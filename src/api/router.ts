@@ -18,9 +18,7 @@ import { injectFaults, type Emulator } from '../http/emulator/index.js'
 import { immutableText } from './immutable-answers.js'
 import { explainRateLimited } from '../permissions/explain.js'
 import { JsonText } from '../http/json-text.js'
-
-/** The `Content-Type` of `c.json` answers, for answers serialized by their handler. */
-const JSON_TYPE = { 'content-type': 'application/json' }
+import { jsonResponse } from '../http/json-response.js'
 
 /** The 429's explanation: whose budget, how large, over which window (the limiter decided; ADR 22). */
 function rateLimitExplanation(deps: Deps, caller: ApiCaller, reason: string, retryAfterSeconds: number) {
@@ -162,13 +160,14 @@ export function mountRoutes(app: Hono<AppEnv>, deps: Deps, limiter: RateLimiter,
       // An answer serialized by its handler (http/json-text.ts), or built once and kept with its text
       // (api/immutable-answers.ts), holds no file or custom emoji: only the request id is added.
       const text = out instanceof JsonText ? out : immutableText(out)
-      if (text) return c.body(text.withRequestId(c.get('requestId')), 200, JSON_TYPE)
+      const requestId = c.get('requestId')
+      if (text) return jsonResponse(text.withRequestId(requestId), 200, requestId)
       // Custom emojis met on the way (icons, mentions) then show their current name and URL (services/custom-emojis.service.ts).
       const emojis: Array<{ id: string }> = []
       const body = signFileRefs(out instanceof WithStatus ? out.body : out, deps, (e) => emojis.push(e))
       if (emojis.length > 0) await refreshCustomEmojis(deps, caller.workspaceId, emojis)
-      const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: c.get('requestId') } : body
-      return c.json(payload as object, out instanceof WithStatus ? out.status : 200)
+      const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, request_id: requestId } : body
+      return jsonResponse(JSON.stringify(payload), out instanceof WithStatus ? out.status : 200, requestId)
     })
   }
 }

@@ -181,6 +181,24 @@ describe('protocol', () => {
     expect(bad.request_id).toMatch(/^[0-9a-f-]{36}$/)
   })
 
+  it('sends JSON type, request id and byte length on answers, errors and unknown URLs alike (http/json-response.ts)', async () => {
+    const cases = [
+      { path: '/v1/users/me', token: s.token as string | undefined, status: 200 },
+      { path: `/v1/pages/${s.pages.root.id}`, token: s.token, status: 200 },
+      { path: `/v1/pages/${s.pages.secret.id}`, token: s.token, status: 404 },
+      { path: '/v1/users/me', token: 'secret_nope', status: 401 },
+      { path: '/v1/no-such-endpoint', token: s.token, status: 400 },
+    ]
+    for (const c of cases) {
+      const res = await server.raw(c.path, c.token === undefined ? {} : { token: c.token })
+      const bytes = Buffer.from(await res.arrayBuffer())
+      expect(res.status, c.path).toBe(c.status)
+      expect(res.headers.get('content-type'), c.path).toBe('application/json')
+      expect(Number(res.headers.get('content-length')), c.path).toBe(bytes.length)
+      expect((JSON.parse(bytes.toString('utf8')) as { request_id: string }).request_id, c.path).toBe(res.headers.get('x-notion-request-id'))
+    }
+  })
+
   it("validates path ids with Notion's grammar", async () => {
     const r = await json(await server.raw('/v1/pages/PAGE_ID', { token: s.token }))
     expect(r.body).toMatchObject({
