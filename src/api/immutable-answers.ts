@@ -33,9 +33,10 @@ export function immutableText(answer: unknown): JsonText | undefined {
 
 /**
  * The `JsonText` of an answer object holding no file marker and no custom emoji, built now and kept by
- * no one but the caller (`opts.kept`: the caller keeps it for later requests, see `JsonText.kept`) (unlike `immutableText`, whose texts live as long as their answers in a
- * `WeakMap`, which lets go of them only at a full collection). Undefined for `{}`, which has no member
- * for `request_id` to follow (the router's usual way answers it).
+ * no one but the caller (unlike `immutableText`, whose texts live as long as their answers in a
+ * `WeakMap`, which lets go of them only at a full collection). With `opts.kept` the caller keeps it for
+ * later requests, and a long text is held as bytes (`JsonText.kept`, ADR 47). Undefined for `{}`, which
+ * has no member for `request_id` to follow (the router's usual way answers it).
  */
 export function answerText(answer: object, opts: { kept?: boolean } = {}): JsonText | undefined {
   const json = JSON.stringify(answer)

@@ -260,7 +260,8 @@ const childrenMemo = new RowMemo<JsonText>(8)
 
 /**
  * Size of the kept pages of children in all, in characters of JSON text or, for a page held as bytes
- * (`JsonText.kept`), bytes (16 Mi; a page of 100 children is ≈ 80 K; besides, at most 8 per parent row, as cursors, page sizes, versions and principals vary). A client
+ * (`JsonText.kept`), bytes (16 Mi; a page of 100 children is ≈ 80 K; besides, at most 8 per parent
+ * row, as cursors, page sizes, versions and principals vary). A client
  * walking a whole workspace without writing (an export, notion-to-md) would otherwise keep a page per
  * row of the row cache. Past the budget a page is answered but not kept; a row's pages give their share
  * back when the row is collected (`keptBytesFreed`). Mutable so tests can shrink it.
