@@ -180,6 +180,17 @@ export async function eventStampsAfter(db: Db, afterSeq: number): Promise<EventS
 }
 
 /**
+ * The events among `seqs`, as stamps in `seq` order (at most `seqs.length`; none for none): the gaps a
+ * reader of the log waits for (PostgreSQL transactions that took a `seq` and had not committed when it
+ * read past them). Read only while such a gap is pending, so not compiled.
+ */
+export async function eventStampsAt(db: Db, seqs: readonly number[]): Promise<EventStamp[]> {
+  if (seqs.length === 0) return []
+  const rows = await db.selectFrom('change_event').select(['seq', 'workspace_id', 'type']).where('seq', 'in', seqs).orderBy('seq').execute()
+  return rows.map((r) => ({ seq: Number(r.seq), workspaceId: r.workspace_id, type: r.type }))
+}
+
+/**
  * Empties the outbox for a store reset and appends one `store.reset` event (no workspace) in its
  * place, keeping `seq` monotonic on both dialects: the newest row is deleted only after the reset
  * event took the next value, because SQLite's rowid would otherwise start again at 1 and a reader
