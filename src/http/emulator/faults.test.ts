@@ -49,6 +49,7 @@ describe('fault rules', () => {
 
 describe('journal ring buffer', () => {
   const entry = (ws: string | null, status = 200) => ({
+    id: 0,
     time: '2026-01-01T00:00:00.000Z',
     request_id: 'r',
     workspace_id: ws,

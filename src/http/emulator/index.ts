@@ -104,7 +104,7 @@ export function journalEnd(emulator: Emulator, c: AppContext, started: JournalSt
   const status = c.res.status
   const errorCode: string | null = err?.code ?? null
   if (journal.bodies || (status >= 400 && errorCode === null)) return journalEndRead(journal, c, started, status, errorCode, explanation)
-  journal.keep(entryOf(c, started, status, errorCode, explanation))
+  journal.record(entryOf(c, started, status, errorCode, explanation))
   return undefined
 }
 
@@ -144,7 +144,7 @@ async function journalEndRead(
     entry.request_body = bodyOf(requestText, c.req.header('content-type'))
     entry.response_body = bodyOf(responseText ?? '', c.res.headers.get('content-type') ?? undefined)
   }
-  journal.keep(entry)
+  journal.record(entry)
 }
 
 /** The second `isoTime` formatted last: its epoch second and `YYYY-MM-DDTHH:mm:ss.`. */
@@ -166,7 +166,7 @@ export function isoTime(ms: number): string {
   return `${lastSecond.prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`
 }
 
-/** The journal entry of an answered `/v1` request (its `id` set by `Journal.keep`; no bodies). */
+/** The journal entry of an answered `/v1` request (its `id` set by `Journal.record`; no bodies). */
 function entryOf(
   c: AppContext,
   { start, arrived }: JournalStart,
@@ -176,7 +176,7 @@ function entryOf(
 ): JournalEntry {
   const caller = c.get('caller')
   const explained: ExplainedCaller | undefined = caller ? undefined : explanation?.caller
-  // `id` first, as the admin API lists it; `Journal.keep` sets it.
+  // `id` first, as the admin API lists it; `Journal.record` sets it.
   return {
     id: 0,
     time: isoTime(arrived),

@@ -109,18 +109,12 @@ export class Journal {
     return this.size > 0
   }
 
-  /** Records one entry (its `id` is assigned here). */
-  record(entry: Omit<JournalEntry, 'id'>): void {
-    this.keep({ id: 0, ...entry })
-  }
-
   /**
-   * Records `entry` itself, its `id` (the first key, a placeholder) set here: the request journal's
-   * own entries (http/emulator/index.ts `journalEnd`), which are built for it and never touched again,
-   * so no copy is made (issue 19: the copy was another object per `/v1` request, and like the entry it
-   * lives as long as the buffer keeps it).
+   * Records `entry` itself, its `id` (the first key, a placeholder) set here: entries are built for the
+   * journal and never touched again, so no copy is made (issue 19: a copy was another object per `/v1`
+   * request, and like the entry it lives as long as the buffer keeps it).
    */
-  keep(entry: JournalEntry): void {
+  record(entry: JournalEntry): void {
     if (!this.enabled) return
     const key = entry.workspace_id ?? NO_WORKSPACE
     let ring = this.rings.get(key)
