@@ -15,3 +15,8 @@ export function jsonResponse(body: string | Uint8Array, status: number, requestI
   if (extra) for (const k in extra) headers[k.toLowerCase()] = extra[k] as string
   return new Response(body as ConstructorParameters<typeof Response>[0], { status, headers })
 }
+
+/** Whether `path` is under `/v1`, the Notion API's surface (the journal's, and the answers built here). */
+export function isV1Path(path: string): boolean {
+  return path === '/v1' || path.startsWith('/v1/')
+}

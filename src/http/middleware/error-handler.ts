@@ -4,7 +4,7 @@ import { NotionApiError, invalidRequestUrl } from '../../errors/notion-error.js'
 import type { Logger } from '../../logger.js'
 import { isStoreConflict } from '../../storage/store.js'
 import type { AppEnv } from '../context.js'
-import { jsonResponse } from '../json-response.js'
+import { isV1Path, jsonResponse } from '../json-response.js'
 
 /**
  * Renders every failure as Notion's error envelope. A write that lost a race after the store's
@@ -29,21 +29,16 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     }
     // `/v1` answers carry a plain header record (http/json-response.ts); other surfaces (the portal, the
     // admin API) keep the headers their middleware prepared with `c.header`.
-    if (isV1(c.req.path)) return jsonResponse(JSON.stringify(error.toBody(requestId)), error.status, requestId, error.headers)
+    if (isV1Path(c.req.path)) return jsonResponse(JSON.stringify(error.toBody(requestId)), error.status, requestId, error.headers)
     for (const [k, v] of Object.entries(error.headers)) c.header(k, v)
     return c.json(error.toBody(requestId), error.status as 400)
   }
-}
-
-/** Whether `path` is under `/v1`, the Notion API's surface. */
-function isV1(path: string): boolean {
-  return path === '/v1' || path.startsWith('/v1/')
 }
 
 /** Unknown paths and wrong methods: 400 `invalid_request_url`, before any credential is read. */
 export const notFound: NotFoundHandler<AppEnv> = (c) => {
   const error = invalidRequestUrl()
   const requestId = c.get('requestId') ?? ''
-  if (isV1(c.req.path)) return jsonResponse(JSON.stringify(error.toBody(requestId)), 400, requestId)
+  if (isV1Path(c.req.path)) return jsonResponse(JSON.stringify(error.toBody(requestId)), 400, requestId)
   return c.json(error.toBody(requestId), 400)
 }

@@ -7,6 +7,7 @@ import type { AppEnv } from '../context.js'
 import { journalEnd, journalStart, type Emulator } from '../emulator/index.js'
 import type { Ops } from '../ops.js'
 import { headLength } from './head.js'
+import { isV1Path } from '../json-response.js'
 import { accessLog } from './request-log.js'
 
 /** What the front door checks and records with; each part is its own module's. */
@@ -60,8 +61,7 @@ export function frontDoor(p: FrontDoorParts): MiddlewareHandler<AppEnv> {
       if (refused) {
         c.res = await refused
       } else {
-        const path = c.req.path
-        const journaled = path === '/v1' || path.startsWith('/v1/') ? journalStart(p.emulator, p.clock) : undefined
+        const journaled = isV1Path(c.req.path) ? journalStart(p.emulator, p.clock) : undefined
         const limit = p.bodyLimit(c)
         if (limit) {
           // The journal sees what passed the body limit, as when it was the next middleware.
