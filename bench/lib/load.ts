@@ -117,6 +117,9 @@ interface AutocannonClient {
   destroy(): void
   _doRequest(): void
 }
+/** Seconds of requests each paced run sends before the ones it times (`runPaced`, "Lead-in"). */
+export const PACED_LEAD_IN_S = 0.5
+
 type ClientClass = { new (opts: unknown): AutocannonClient; prototype: AutocannonClient }
 const AutocannonClientClass = createRequire(import.meta.url)('autocannon/lib/httpClient.js') as ClientClass
 
@@ -142,6 +145,13 @@ const AutocannonClientClass = createRequire(import.meta.url)('autocannon/lib/htt
  * requests leave in 1 ms groups; one released up to 1 ms early is timed from its release, one released
  * late from when it was due. `lateP99` reports how late the pacer released the 99th percentile of
  * requests (this process's lag, e.g. when the machine is loaded; not the wait for a connection). Errors and timeouts (30 s) are counted in `errors`.
+ *
+ * **Lead-in.** The first `PACED_LEAD_IN_S` (0.5 s) of requests are paced and checked like the others but
+ * not timed: the run proper starts once the pacer, the fresh connections and both processes' code paths
+ * are in their steady state, as wrk2 leaves its calibration period out of its latency histogram. The
+ * first half second of a run was its slowest for every server measured, the bare one included: in one
+ * run at 5,726/s, the bare server's p99 was 3.74 ms with it and 1.69 ms without it, the PostgreSQL page
+ * read's 5.09 ms and 4.22 ms (bench/RESULTS.md, "The paced run's lead-in, session 11").
  */
 export async function runPaced(
   url: string,
@@ -149,13 +159,16 @@ export async function runPaced(
   opts: { seconds: number; rate: number; connections: number },
 ): Promise<LoadResult> {
   const rate = Math.max(1, Math.round(opts.rate))
-  const total = Math.max(1, Math.round(rate * opts.seconds))
+  const timed = Math.max(1, Math.round(rate * opts.seconds))
+  // Requests released before the timed ones (see "Lead-in" above); `total` are released in all.
+  const leadIn = Math.round(rate * PACED_LEAD_IN_S)
+  const total = leadIn + timed
   const target = new URL(url)
   const headers: Record<string, string> = { 'notion-version': '2025-09-03', 'content-type': 'application/json' }
   if (w.token) headers.authorization = `Bearer ${w.token}`
   let n = 0
-  const latencies = new Float64Array(total)
-  const late = new Float64Array(total)
+  const latencies = new Float64Array(timed)
+  const late = new Float64Array(timed)
   let answered = 0
   let released = 0
   let errors = 0
@@ -165,7 +178,8 @@ export async function runPaced(
   const settle = () => {
     if (++settled === total) allSettled()
   }
-  // Released requests waiting for a free connection (their scheduled times), and free connections.
+  // Released requests waiting for a free connection (their scheduled times; negative for the lead-in's,
+  // whose latencies are not kept), and free connections.
   const waiting: number[] = []
   let waitingHead = 0
   const idle: Paced[] = []
@@ -173,16 +187,20 @@ export async function runPaced(
   class Paced extends AutocannonClientClass {
     /** Scheduled time of the request in flight on this connection, or null. */
     due: number | null = null
+    /** Whether that request is timed (not the lead-in's). */
+    timed = false
     override _doRequest(): void {
       // Called by the client when its connection is free (connected, or an answer is in).
       if (starting || waitingHead === waiting.length) {
         if (!idle.includes(this)) idle.push(this)
         return
       }
-      this.sendDue(waiting[waitingHead++] as number)
+      const due = waiting[waitingHead++] as number
+      this.sendDue(Math.abs(due), due >= 0)
     }
-    sendDue(due: number): void {
+    sendDue(due: number, timed: boolean): void {
       this.due = due
+      this.timed = timed
       super._doRequest()
     }
   }
@@ -209,7 +227,7 @@ export async function runPaced(
       ],
     })
     client.on('response', (status) => {
-      if (client.due !== null) latencies[answered++] = performance.now() - client.due
+      if (client.due !== null && client.timed) latencies[answered++] = performance.now() - client.due
       client.due = null
       if (status !== w.expectStatus) errors++
       settle()
@@ -230,16 +248,19 @@ export async function runPaced(
   await new Promise((resolve) => setTimeout(resolve, 100))
   const interval = 1000 / rate
   const t0 = performance.now()
+  // When the first timed request is due: the start of the run proper.
+  const tTimed = t0 + leadIn * interval
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now()
       while (released < total && t0 + released * interval <= now + 1) {
         const due = Math.min(t0 + released * interval, now)
-        late[released] = now - due
+        const isTimed = released >= leadIn
+        if (isTimed) late[released - leadIn] = now - due
         released++
         const free = idle.pop()
-        if (free) free.sendDue(due)
-        else waiting.push(due)
+        if (free) free.sendDue(due, isTimed)
+        else waiting.push(isTimed ? due : -due)
       }
       if (released === total) return resolve()
       setTimeout(tick, Math.max(1, Math.floor(t0 + released * interval - performance.now())))
@@ -247,7 +268,7 @@ export async function runPaced(
     tick()
   })
   await finished
-  const elapsed = (performance.now() - t0) / 1000
+  const elapsed = (performance.now() - tTimed) / 1000
   for (const c of clients) c.destroy()
   const sorted = latencies.subarray(0, answered).sort()
   return {
@@ -258,6 +279,6 @@ export async function runPaced(
     p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     offeredRate: rate,
-    lateP99: percentile(late.subarray(0, released).sort(), 99),
+    lateP99: percentile(late.subarray(0, Math.max(0, released - leadIn)).sort(), 99),
   }
 }
