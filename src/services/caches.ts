@@ -34,8 +34,9 @@ import type { Db } from '../storage/store.js'
  *
  * **Commit order (PostgreSQL).** Sequence numbers are taken when a row is inserted, not when its
  * transaction commits, so an event with a lower `seq` may become visible after a higher one. A `seq`
- * missing below the highest seen is kept as pending and read again, by its `seq`, on every sync for
- * `PENDING_GAP_MS`; a gap still open then (a rolled-back transaction leaves one for good) drops every
+ * missing below the highest seen is kept as pending for `PENDING_GAP_MS`: every sync asks how many of
+ * the pending `seq`s exist in its position read (the same statement), and reads those events by their
+ * `seq`s only when some did; a gap still open then (a rolled-back transaction leaves one for good) drops every
  * entry once. A transaction that commits more than `PENDING_GAP_MS` after appending its event could
  * leave an entry loaded in between stale: writes append their events last and commit at once, so this
  * needs a stalled commit. SQLite writes one transaction at a time, so no gap stays open there.
@@ -152,6 +153,8 @@ export class Caches {
     syncs: 0,
     /** Event stamps read by syncs (new events, and pending gaps that filled). */
     stampsRead: 0,
+    /** Reads of pending gaps by their `seq`s: only once the position read counted one that filled. */
+    gapReads: 0,
     events: 0,
     tokenHits: 0,
     tokenMisses: 0,
@@ -240,7 +243,8 @@ export class Caches {
   async #syncOnce(db: Db): Promise<void> {
     this.#stale = false
     this.stats.syncs++
-    const pos = await eventLogPosition(db)
+    // The pending gaps are asked about in the same statement: while one waits, a sync stays one round trip.
+    const pos = await eventLogPosition(db, this.#pending.size > 0 ? [...this.#pending.keys()] : undefined)
     const restarted = (this.#firstId !== null && pos.firstId !== this.#firstId) || pos.last < this.#seq
     if (this.#seq < 0 || restarted) {
       // First sync, or the log was emptied and restarted (admin reset, import): start over. The
@@ -253,16 +257,20 @@ export class Caches {
     } else {
       this.#firstId ??= pos.firstId
     }
-    if (pos.last === this.#seq && this.#pending.size === 0) return
+    if (pos.last === this.#seq && (this.#pending.size === 0 || pos.filled === 0)) {
+      this.#expirePending()
+      return
+    }
     // The log moved: whatever changed, no row read before stays. A gap still pending with no new event
     // keeps them: its transaction has not committed, so what they hold is still the store's (its event,
     // once visible, is new below and drops them then). Dropping them on every sync while a gap waits
     // (30 s after a rolled-back write on PostgreSQL) made every read a miss meanwhile.
     if (pos.last !== this.#seq) this.#dropRows()
-    // Pending gaps are read by their own `seq`s. Reading everything after the oldest of them instead
-    // read, on every request for 30 s after a rolled-back write, every event committed since (hundreds
-    // after a burst of writes on PostgreSQL).
-    if (this.#pending.size > 0) {
+    // Pending gaps that filled are read by their own `seq`s. Reading everything after the oldest of them
+    // instead read, on every request for 30 s after a rolled-back write, every event committed since
+    // (hundreds after a burst of writes on PostgreSQL).
+    if (this.#pending.size > 0 && pos.filled > 0) {
+      this.stats.gapReads++
       const filled = await eventStampsAt(db, [...this.#pending.keys()])
       this.stats.stampsRead += filled.length
       for (const s of filled) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Caches } from '../../src/services/caches.js'
-import { appendEvent } from '../../src/storage/repositories/events.repository.js'
+import { appendEvent, eventLogPosition } from '../../src/storage/repositories/events.repository.js'
 import type { TokenContext } from '../../src/storage/repositories/tokens.repository.js'
 import type { Store } from '../../src/storage/store.js'
 import { TEST_STORE, openTestStore } from '../support/stores.js'
@@ -97,6 +97,15 @@ describe('caches synced from the change events', () => {
     expect(caches.stats.syncs - before).toBe(TEST_STORE === 'sqlite' ? 2 : 3)
   })
 
+  it('counts, in the position read, which of the pending seqs asked about exist', async () => {
+    await event('w1', 'page.updated')
+    await event('w1', 'page.updated')
+    const { last, firstId } = await eventLogPosition(store.db)
+    expect(await eventLogPosition(store.db, [last - 1, last, last + 1, last + 7])).toEqual({ last, firstId, filled: 2 })
+    expect(await eventLogPosition(store.db, [last + 1])).toEqual({ last, firstId, filled: 0 })
+    expect(await eventLogPosition(store.db)).toEqual({ last, firstId, filled: 0 })
+  })
+
   it.skipIf(TEST_STORE !== 'postgres')('reads a pending gap by its seq, not every event committed after it (PostgreSQL)', async () => {
     const caches = new Caches()
     await caches.sync(store.db)
@@ -111,9 +120,12 @@ describe('caches synced from the change events', () => {
     await caches.sync(store.db)
     expect(caches.sizes().pending).toBe(1)
     const read = caches.stats.stampsRead
-    // Syncs while the gap waits and nothing new arrives read no stamp again (before: all 30 each time).
+    const gapReads = caches.stats.gapReads
+    // Syncs while the gap waits and nothing new arrives read no stamp again (before: all 30 each time),
+    // and ask about the gap in their position read: no second statement (before: one per sync).
     for (let i = 0; i < 3; i++) await caches.sync(store.db)
     expect(caches.stats.stampsRead - read).toBe(0)
+    expect(caches.stats.gapReads - gapReads).toBe(0)
     expect(caches.sizes().pending).toBe(1)
     // A new event is read alone, and still drops what it concerns.
     await caches.token(store.db, 'd1', async () => token('w1'))
@@ -125,6 +137,8 @@ describe('caches synced from the change events', () => {
 
   it.skipIf(TEST_STORE !== 'postgres')('applies an event whose transaction commits after a later one (PostgreSQL)', async () => {
     const caches = new Caches()
+    // An older event: the log's oldest event stays the same when the gap fills (a new oldest one is a restart).
+    await event('w0', 'page.updated')
     await caches.sync(store.db)
     let release!: () => void
     const held = new Promise<void>((r) => (release = r))
@@ -148,10 +162,13 @@ describe('caches synced from the change events', () => {
     await caches.sync(store.db)
     await row()
     expect(loads).toBe(1)
+    expect(caches.stats.gapReads).toBe(0)
     release()
     await slow
     await caches.sync(store.db)
     expect(caches.sizes()).toMatchObject({ pending: 0, tokens: 0, rows: 0 })
+    // The position read counted the filled gap, and one read by its seq fetched it.
+    expect(caches.stats.gapReads).toBe(1)
     // Its event, once visible, dropped the row read before it committed.
     await row()
     expect(loads).toBe(2)

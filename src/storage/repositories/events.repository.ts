@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { SqliteAdapter, sql } from 'kysely'
 import { v7 as uuidv7 } from 'uuid'
 import type { Db } from '../store.js'
 import { compiledOnce } from './compiled.js'
@@ -157,14 +157,58 @@ const position = compiledOnce(0, (db) =>
   ]),
 )
 
+// The same, and how many of a list of `seq`s exist: the list is one parameter (a JSON array on SQLite,
+// an array literal on PostgreSQL), so one statement text serves every list.
+const positionAndPending = compiledOnce(1, (db, seqs) => {
+  const among =
+    db.getExecutor().adapter instanceof SqliteAdapter
+      ? sql<boolean>`seq in (select value from json_each(${seqs}))`
+      : sql<boolean>`seq = any(${seqs}::bigint[])`
+  return db.selectNoFrom((eb) => [
+    eb
+      .selectFrom('change_event')
+      .select((e) => e.fn.max('seq').as('m'))
+      .as('last'),
+    eb.selectFrom('change_event').select('id').orderBy('seq').limit(sql.lit(1)).as('first_id'),
+    eb
+      .selectFrom('change_event')
+      .select((e) => e.fn.countAll().as('n'))
+      .where(among)
+      .as('filled'),
+  ])
+})
+
+/** Where the outbox stands (`eventLogPosition`). */
+export interface EventLogPosition {
+  /** The highest `seq`; 0 when the outbox is empty. */
+  last: number
+  /** The id of the oldest event; null when the outbox is empty. */
+  firstId: string | null
+  /** How many of the `pending` seqs asked about exist now (0 when none were asked about). */
+  filled: number
+}
+
 /**
- * Where the outbox stands: the highest `seq` (0 when empty) and the id of its oldest event (null when
- * empty). Two index reads in one statement, compiled once. A reader that remembers both notices when
- * the log was emptied and restarted (the admin reset, an import): the oldest id changes.
+ * Where the outbox stands: the highest `seq` (0 when empty), the id of its oldest event (null when
+ * empty), and how many of `pending` (the gaps a reader waits for, see `eventStampsAt`) exist now. Two
+ * index reads in one statement, three with `pending`; each form compiled once. A reader that remembers
+ * the first two notices when the log was emptied and restarted (the admin reset, an import): the oldest
+ * id changes. Counting the pending `seq`s in the same statement spares a reader that waits for a gap
+ * (services/caches.ts) a second round trip on every sync while it stays open.
  */
-export async function eventLogPosition(db: Db): Promise<{ last: number; firstId: string | null }> {
-  const [row] = await position(db)
-  return { last: Number(row?.last ?? 0), firstId: (row?.first_id as string | null | undefined) ?? null }
+export async function eventLogPosition(db: Db, pending: readonly number[] = []): Promise<EventLogPosition> {
+  const [row] =
+    pending.length === 0
+      ? await position(db)
+      : await positionAndPending(
+          db,
+          db.getExecutor().adapter instanceof SqliteAdapter ? `[${pending.join(',')}]` : `{${pending.join(',')}}`,
+        )
+  return {
+    last: Number(row?.last ?? 0),
+    firstId: (row?.first_id as string | null | undefined) ?? null,
+    filled: Number((row as { filled?: unknown } | undefined)?.filled ?? 0),
+  }
 }
 
 /** At most this many stamps per `eventStampsAfter` call. */
