@@ -1,5 +1,6 @@
-import { SqliteAdapter, sql } from 'kysely'
+import { SqliteAdapter, sql, type ExpressionBuilder } from 'kysely'
 import { v7 as uuidv7 } from 'uuid'
+import type { Database } from '../database.js'
 import type { Db } from '../store.js'
 import { compiledOnce } from './compiled.js'
 
@@ -147,15 +148,18 @@ const stampsAfter = compiledOnce(1, (db, after) =>
     .limit(sql.lit(EVENT_STAMP_LIMIT)),
 )
 
-const position = compiledOnce(0, (db) =>
-  db.selectNoFrom((eb) => [
+/** The highest `seq` and the oldest event's id, as two scalar subqueries of one `select`. */
+function positionColumns(eb: ExpressionBuilder<Database, never>) {
+  return [
     eb
       .selectFrom('change_event')
       .select((e) => e.fn.max('seq').as('m'))
       .as('last'),
     eb.selectFrom('change_event').select('id').orderBy('seq').limit(sql.lit(1)).as('first_id'),
-  ]),
-)
+  ] as const
+}
+
+const position = compiledOnce(0, (db) => db.selectNoFrom((eb) => positionColumns(eb)))
 
 // The same, and how many of a list of `seq`s exist: the list is one parameter (a JSON array on SQLite,
 // an array literal on PostgreSQL), so one statement text serves every list.
@@ -165,11 +169,7 @@ const positionAndPending = compiledOnce(1, (db, seqs) => {
       ? sql<boolean>`seq in (select value from json_each(${seqs}))`
       : sql<boolean>`seq = any(${seqs}::bigint[])`
   return db.selectNoFrom((eb) => [
-    eb
-      .selectFrom('change_event')
-      .select((e) => e.fn.max('seq').as('m'))
-      .as('last'),
-    eb.selectFrom('change_event').select('id').orderBy('seq').limit(sql.lit(1)).as('first_id'),
+    ...positionColumns(eb),
     eb
       .selectFrom('change_event')
       .select((e) => e.fn.countAll().as('n'))
