@@ -25,6 +25,10 @@ import type { WebhookThreadData } from './webhooks-thread.js'
  * - `close()` asks the thread to stop (attempts in flight finish, each bounded by its timeout; the
  *   cursor is saved; its store closes) and resolves when the thread has exited.
  *
+ * The thread's log lines come to the host as messages and are written through the host's logger
+ * (`relayLog`), with `thread: 'webhooks'`: a worker thread's stdout is the host's, and `octavo serve
+ * --json` keeps stdout for its one line (its logs go to stderr).
+ *
  * `thread` exposes the running thread's id, how many times it was restarted, and `terminate()` (an
  * abrupt stop, as a crash: the host restarts it), for operations and tests.
  */
@@ -60,6 +64,27 @@ function threadEntry(): { file: string; typescript: boolean } {
 }
 
 /**
+ * Writes one of the thread's log lines (pino JSON, already redacted there) through `logger`, at its
+ * level, so it goes where the host's logs go (stderr under `octavo serve`). The thread's own `time`,
+ * `pid`, `hostname` and `service` give way to the host's. A line that is not a pino record is dropped.
+ */
+function relayLog(logger: Logger, line: unknown): void {
+  if (typeof line !== 'string') return
+  let record: unknown
+  try {
+    record = JSON.parse(line)
+  } catch {
+    return
+  }
+  if (typeof record !== 'object' || record === null) return
+  const { level, msg, time: _time, pid: _pid, hostname: _hostname, service: _service, ...fields } = record as Record<string, unknown>
+  const label = typeof level === 'number' ? logger.levels.labels[level] : undefined
+  if (label === undefined || !(label in logger.levels.values)) return
+  const log = logger[label as 'info'].bind(logger)
+  log(fields, typeof msg === 'string' ? msg : undefined)
+}
+
+/**
  * Starts the webhook worker's thread for `config` (see WebhookThread). Resolves at once; the thread
  * opens its store in the background (`thread.ready()`), and a failure to start is logged and retried.
  */
@@ -73,6 +98,7 @@ export function startWebhookThread(config: Config, logger: Logger, opts: { resta
     logLevel: config.logLevel,
     settings: config.webhooks,
   }
+  const threadLogger = logger.child({ thread: 'webhooks' })
   const baseDelay = opts.restartDelayMs ?? 500
   let delay = baseDelay
   let current: Worker | undefined
@@ -98,6 +124,7 @@ export function startWebhookThread(config: Config, logger: Logger, opts: { resta
     let isReady = false
     readyNow = new Promise<void>((resolve) => {
       worker.on('message', (m: unknown) => {
+        if (typeof m === 'object' && m !== null && 'log' in m) relayLog(threadLogger, (m as { log: unknown }).log)
         if (typeof m === 'object' && m !== null && 'listening' in m) listening = (m as { listening: boolean }).listening === true
         if (m === 'ready') {
           logger.info({ thread_id: worker.threadId, restarts }, 'webhook worker thread started')

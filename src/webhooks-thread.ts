@@ -9,10 +9,12 @@
  * `'close'` (stop: attempts in flight finish, the cursor is saved, the store closes; answers
  * `'closed'`). To the host: `'ready'` once the store is open and the worker runs, and `{listening}`
  * when the worker starts or stops having work a commit can bring (no active subscription, nothing in
- * flight or due: the host then stops nudging; the poll notices a subscription's activation). A failure to open
+ * flight or due: the host then stops nudging; the poll notices a subscription's activation), and
+ * `{log}`, each of the thread's log lines (pino JSON), which the host writes through its logger. A failure to open
  * the store is thrown, which ends the thread with an `error` event the host reports. Its SQLite
  * connection starts no checkpointer of its own: the server's store runs one (storage/checkpointer.ts).
  */
+import { Writable } from 'node:stream'
 import { isMainThread, parentPort, workerData } from 'node:worker_threads'
 import { createSecrets } from './auth/secrets.js'
 import { isStoreConflict, type SqliteSynchronous, type Store } from './storage/store.js'
@@ -62,7 +64,15 @@ function retryBusy(store: Store): Store {
 if (!isMainThread && parentPort) {
   const port = parentPort
   const data = workerData as WebhookThreadData
-  const logger = createLogger(data.logLevel).child({ thread: 'webhooks' })
+  // Log lines go to the host (`{log: line}`), which writes them through its own logger: a thread's
+  // own process.stdout is the host's stdout, where `octavo serve --json` prints only its one line.
+  const toHost = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      port.postMessage({ log: chunk.toString() })
+      done()
+    },
+  })
+  const logger = createLogger(data.logLevel, toHost)
   // The schema is the host's to migrate (it did, before it started this thread). SQLite: at most 1 ms
   // of waiting inside SQLite for the API's write lock (its sleeps grow to 100 ms, and block this
   // thread): a transaction that finds the lock taken is tried again 1 ms later, without blocking
@@ -88,5 +98,6 @@ if (!isMainThread && parentPort) {
         .then(() => store.close())
         .then(() => port.postMessage('closed'))
   })
+  logger.debug({ dialect: store.dialect, pool_max: data.poolMax }, 'webhook worker running in its thread')
   port.postMessage('ready')
 }

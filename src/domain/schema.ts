@@ -157,12 +157,17 @@ export type PendingConfig =
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
-/** A new property id, unique in `schema`: 4 URL-safe characters. */
+/**
+ * A new property id, unique in `schema`: 4 URL-safe characters, never all digits. A schema is an
+ * object keyed by property id, and JavaScript puts integer-like keys ("1234") before every other key,
+ * whatever their insertion order: such an id would move its property to the front of the schema
+ * Notion answers in creation order.
+ */
 export function newPropertyId(schema: Schema): string {
   for (;;) {
     let id = ''
     for (let i = 0; i < 4; i++) id += ID_ALPHABET[randomInt(ID_ALPHABET.length)]
-    if (!(id in schema) && id !== 'title') return id
+    if (!(id in schema) && id !== 'title' && !/^\d+$/.test(id)) return id
   }
 }
 

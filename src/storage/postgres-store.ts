@@ -114,7 +114,8 @@ const MAX_ATTEMPTS = 10
 
 /**
  * Opens a PostgreSQL store and (unless `migrate` is false) migrates it. Concurrent nodes starting
- * together are safe: Kysely's migrator holds a PostgreSQL advisory lock while it migrates.
+ * together are safe: the URL's schema is created under an advisory lock on its name, and Kysely's
+ * migrator holds a PostgreSQL advisory lock while it migrates.
  * @param opts.poolMax pool size per process (default 10).
  * @throws Error when the server is unreachable, the schema name is invalid, or a migration fails.
  */
@@ -136,7 +137,14 @@ export async function createPostgresStore(url: string, opts: { migrate?: boolean
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new ByteOrderTextPlugin()] })
   let migrationSchema: string
   try {
-    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
+    // `create schema if not exists` is not safe against itself: two nodes starting together on a new
+    // schema can both find it missing, and one then fails on pg_namespace's unique index (23505).
+    // A transaction-scoped advisory lock on the schema's name lets one create it, the other find it.
+    if (schema)
+      await db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(hashtext(${`octavo:create schema:${schema}`}))`.execute(trx)
+        await sql`create schema if not exists ${sql.id(schema)}`.execute(trx)
+      })
     migrationSchema = schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s
   } catch (err) {
     await db.destroy()

@@ -73,6 +73,8 @@ export interface ServeInfo {
 export interface Served {
   info: ServeInfo
   child: ChildProcess
+  /** Everything printed on stdout so far (with `--json`, one line). */
+  stdout: () => string
   stderr: () => string
   /** Sends `signal` and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>
@@ -87,7 +89,13 @@ function startServe<T>(
   args: string[],
   env: Record<string, string>,
   ready: (stdout: string) => T | undefined,
-): Promise<{ value: T; child: ChildProcess; stderr: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
+): Promise<{
+  value: T
+  child: ChildProcess
+  stdout: () => string
+  stderr: () => string
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', ...args], {
       cwd: REPO,
@@ -131,6 +139,7 @@ function startServe<T>(
         resolvePromise({
           value: v,
           child,
+          stdout: () => stdout,
           stderr: () => stderr,
           stop: (signal = 'SIGTERM') => {
             child.kill(signal)
@@ -148,13 +157,17 @@ export async function serve(dataDir: string, extraArgs: string[] = [], env: Reco
   const started = await startServe(dataDir, ['--json', ...extraArgs], env, (stdout) => {
     if (!stdout.includes('\n')) return undefined
     const line = stdout.split('\n')[0] as string
+    let printed: ServeInfo | { error?: { code: string; message: string } }
     try {
-      return JSON.parse(line) as ServeInfo
+      printed = JSON.parse(line) as ServeInfo
     } catch (e) {
       throw new Error(`octavo serve printed something other than JSON: ${line}`, { cause: e })
     }
+    // A failed start prints `{"error": {code, message}}` (reportError) and exits 1.
+    if ('error' in printed) throw new Error(`octavo serve failed to start: ${JSON.stringify(printed.error)}`)
+    return printed as ServeInfo
   })
-  return { info: started.value, child: started.child, stderr: started.stderr, stop: started.stop }
+  return { info: started.value, child: started.child, stdout: started.stdout, stderr: started.stderr, stop: started.stop }
 }
 
 /** Starts `octavo serve --port 0` (human-readable) and resolves with its banner once printed. */

@@ -199,6 +199,28 @@ describe('octavo serve', { timeout: 120_000 }, () => {
     }
   })
 
+  it('keeps stdout for its one --json line: the webhook thread logs to stderr with the server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'octavo-serve-thread-'))
+    try {
+      const s = await serve(dir, ['--no-demo'], { OCTAVO_WEBHOOK_THREAD: 'on', OCTAVO_LOG_LEVEL: 'debug' })
+      try {
+        const line = 'webhook worker running in its thread'
+        for (let i = 0; i < 200 && !s.stderr().includes(line); i++) await new Promise((r) => setTimeout(r, 50))
+        const logged = s
+          .stderr()
+          .split('\n')
+          .filter((l) => l.includes(line))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+        expect(logged).toEqual([expect.objectContaining({ level: 20, thread: 'webhooks', dialect: 'sqlite', msg: line })])
+        expect(s.stdout().trimEnd().split('\n')).toEqual([JSON.stringify(s.info)])
+      } finally {
+        expect(await s.stop()).toBe(0)
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('with --no-demo leaves an empty store empty and says how to administer it', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'octavo-serve-empty-'))
     try {
