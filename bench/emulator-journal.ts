@@ -68,7 +68,7 @@ for (let i = 0; i <= 20; i++) {
 const hidden = await createPageAsUser(deps, { workspaceId: workspace.id, actorId: owner.id, title: 'Hidden' })
 const { connection, token } = await createConnection(deps, { workspaceId: workspace.id, actorId: owner.id, name: 'Bench' })
 await shareWithConnection(deps, connection.id, chain[0]!, owner.id)
-const limiter = createRateLimiter({ ...config.rateLimits, enabled: false }, undefined, deps.logger)
+const limiter = await createRateLimiter({ ...config.rateLimits, enabled: false }, undefined, deps.logger)
 
 const appWith = (o: EmulatorOptions) => createApp({ deps, limiter, adminKey: config.adminKey, emulator: createEmulator(o) })
 const headers = { authorization: `Bearer ${token}`, 'notion-version': '2025-09-03', host: '127.0.0.1:7700' }

@@ -296,7 +296,7 @@ export async function startServer(
   options: { clock?: Clock; logger?: Logger; deps?: Deps; store?: Store; defaultMetrics?: boolean } = {},
 ): Promise<RunningServer> {
   const deps = options.deps ?? (await createDeps(config, options))
-  const limiter = createRateLimiter(config.rateLimits, config.redisUrl, deps.logger)
+  const limiter = await createRateLimiter(config.rateLimits, config.redisUrl, deps.logger)
   watchClock(deps, limiter, config.rateLimits.windowSeconds)
   onStoreReplaced(deps, () => {
     limiter.clearWindows?.()

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_RATE_LIMITS } from '../config.js'
 import { createLogger } from '../logger.js'
-import { createRedisRateLimiter } from './limiter.js'
+import { createRedisRateLimiter } from './redis-limiter.js'
 
 /**
  * The Redis-backed limiter: two limiters (two nodes) spend one budget; an unreachable Redis falls

@@ -15,6 +15,7 @@ import {
   type UnknownRow,
 } from 'kysely'
 import type { Database } from './database.js'
+import { redactDatabaseUrl } from './database-url.js'
 import { statementName } from './named-statements.js'
 import { resetEvents } from './repositories/events.repository.js'
 import { StoreConflictError, TABLES, readMigrationStatus, runMigrations, type Db, type Store, type StoreImage } from './store.js'
@@ -80,17 +81,6 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
     throw new Error(`Invalid configuration OCTAVO_DATABASE_URL: schema must match ${SCHEMA_NAME.source}, got "${schema}".`)
   }
   return { connectionString: u.toString(), schema }
-}
-
-/** The URL with its password replaced by `***`, for logs and health output. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return '(unparseable URL)'
-  }
 }
 
 /**
