@@ -9,7 +9,7 @@
 // Code splitting (ADR 49): what the source imports with `import()` (PostgreSQL's store and driver,
 // Redis's rate limiter, the S3 blob store, the official SDK of `octavo import-notion`) goes into
 // chunks of its own, `dist/octavo-chunk-<hash>.mjs`, which Node compiles only when they are
-// imported. A start on SQLite without Redis or S3 compiles about 3.8 MB of the 5.4 MB instead of
+// imported. A start on SQLite without Redis or S3 compiles about 3.1 MB of the 5.5 MB instead of
 // all of it. Chunks sit next to the bin (not in a folder), so `import.meta.url`-relative lookups
 // such as src/webhooks-host.ts's work from any chunk.
 import { build } from 'esbuild'

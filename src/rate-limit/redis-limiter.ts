@@ -1,4 +1,8 @@
-/** Rate limits counted in Redis, shared by every node (ADR on rate limits; loaded by limiter.ts `createRateLimiter` only when `OCTAVO_REDIS_URL` is set). */
+/**
+ * Rate limits counted in Redis and shared by every node (ADR 6, ADR 11). limiter.ts `createRateLimiter`
+ * imports this module only when `OCTAVO_REDIS_URL` is set, so a node without Redis never loads ioredis
+ * (ADR 49).
+ */
 import { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible'
 import type { RateLimitConfig } from '../config.js'
