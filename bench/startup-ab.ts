@@ -11,10 +11,11 @@
  * line is the JSON of all starts. Linux only (`/proc`).
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { cpuOf } from './lib/proc.js'
 import { BENCH_ADMIN_KEY, BENCH_MASTER_KEY } from './lib/store-cache.js'
 
 const { values: args, positionals: bins } = parseArgs({
@@ -50,8 +51,7 @@ async function start(bin: string): Promise<{ wallMs: number; cpuMs: number }> {
       }),
     ])
     const wallMs = performance.now() - t0
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    const cpuMs = (Number(stat[11]) + Number(stat[12])) * 10 // USER_HZ is 100 on Linux
+    const cpuMs = cpuOf(child.pid as number)
     child.kill('SIGTERM')
     await exited
     return { wallMs, cpuMs }

@@ -79,7 +79,7 @@ function relayLog(logger: Logger, line: unknown): void {
   if (typeof record !== 'object' || record === null) return
   const { level, msg, time: _time, pid: _pid, hostname: _hostname, service: _service, ...fields } = record as Record<string, unknown>
   const label = typeof level === 'number' ? logger.levels.labels[level] : undefined
-  if (label === undefined || !(label in logger.levels.values)) return
+  if (label === undefined) return
   const log = logger[label as 'info'].bind(logger)
   log(fields, typeof msg === 'string' ? msg : undefined)
 }

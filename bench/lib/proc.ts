@@ -28,7 +28,8 @@ export interface ServerProcess {
 
 const TICK_MS = 10 // USER_HZ is 100 on Linux
 
-function cpuOf(pid: number): number {
+/** CPU time (user + system) process `pid` has used so far, in ms (`/proc/<pid>/stat`); NaN once it is gone. */
+export function cpuOf(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
     return (Number(fields[11]) + Number(fields[12])) * TICK_MS

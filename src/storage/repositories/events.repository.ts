@@ -227,7 +227,7 @@ export async function eventStampsAfter(db: Db, afterSeq: number): Promise<EventS
  * The events among `seqs`, as stamps in `seq` order (at most `seqs.length`; none for none): the gaps a
  * reader of the log waits for (PostgreSQL transactions that took a `seq` and had not committed when it
  * read past them). Read only once the position read counted one that filled (`eventLogPosition`), so
-not compiled.
+ * not compiled.
  */
 export async function eventStampsAt(db: Db, seqs: readonly number[]): Promise<EventStamp[]> {
   if (seqs.length === 0) return []
