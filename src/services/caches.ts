@@ -34,12 +34,18 @@ import type { Db } from '../storage/store.js'
  *
  * **Commit order (PostgreSQL).** Sequence numbers are taken when a row is inserted, not when its
  * transaction commits, so an event with a lower `seq` may become visible after a higher one. A `seq`
- * missing below the highest seen is kept as pending for `PENDING_GAP_MS`: every sync asks how many of
- * the pending `seq`s exist in its position read (the same statement), and reads those events by their
- * `seq`s only when some did; a gap still open then (a rolled-back transaction leaves one for good) drops every
- * entry once. A transaction that commits more than `PENDING_GAP_MS` after appending its event could
- * leave an entry loaded in between stale: writes append their events last and commit at once, so this
- * needs a stalled commit. SQLite writes one transaction at a time, so no gap stays open there.
+ * missing below the highest seen is kept as pending: every sync asks how many of the pending `seq`s
+ * exist in its position read (the same statement), and reads those events by their `seq`s only when
+ * some did. A transaction that rolls back (or is retried after a serialization failure) leaves its
+ * `seq`s missing for good; the position read also gives its snapshot's bounds (`horizon`), and a gap
+ * closes, dropping nothing, once every transaction that could have taken it has ended
+ * ([ADR 50](../../docs/adr/0050-gaps-closed-by-snapshot-bounds.md)). Before, each such gap was probed by
+ * every sync for `PENDING_GAP_MS`, about a hundred index reads per position read after a burst of writes
+ * (bench/RESULTS.md, session 13). A gap still open after `PENDING_GAP_MS` (a transaction open that long,
+ * or a long write transaction elsewhere holding the snapshots' `xmin` back) drops every entry once and is
+ * given up: a transaction that commits more than `PENDING_GAP_MS` after appending its event could leave
+ * an entry loaded in between stale; writes append their events last and commit at once, so this needs a
+ * stalled commit. SQLite writes one transaction at a time, so no gap stays open there.
  *
  * **Rows** (`row`, issue 19, [ADR 44](../../docs/adr/0044-row-cache.md)): rows read by id outside a transaction
  * (pages, databases and blocks in `loadAuthorized`, users in `users.me`), frozen. Unlike the other
@@ -124,8 +130,12 @@ export class Caches {
   #seq = -1
   /** Id of the oldest event when last synced: another one means the log was restarted. */
   #firstId: string | null = null
-  /** `seq`s below `#seq` not seen yet → when first missed. */
-  readonly #pending = new Map<number, number>()
+  /**
+   * `seq`s below `#seq` not seen yet → when first missed (`since`, epoch ms) and, on PostgreSQL, the
+   * `next` id of the first position read after that (`before`): the transaction that took the `seq`
+   * has an id below it (`EventLogPosition.horizon`).
+   */
+  readonly #pending = new Map<number, { since: number; before?: number }>()
   #stale = true
   /** Bumped whenever entries are dropped: a value loaded across a bump is not kept. */
   #generation = 0
@@ -155,6 +165,8 @@ export class Caches {
     stampsRead: 0,
     /** Reads of pending gaps by their `seq`s: only once the position read counted one that filled. */
     gapReads: 0,
+    /** Pending gaps closed because their transaction ended without committing (PostgreSQL's `horizon`). */
+    gapsClosed: 0,
     events: 0,
     tokenHits: 0,
     tokenMisses: 0,
@@ -257,7 +269,9 @@ export class Caches {
     } else {
       this.#firstId ??= pos.firstId
     }
+    const ended = this.#endedGaps(pos.horizon)
     if (pos.last === this.#seq && (this.#pending.size === 0 || pos.filled === 0)) {
+      this.#closeGaps(ended)
       this.#expirePending()
       return
     }
@@ -279,6 +293,7 @@ export class Caches {
         this.#apply(s)
       }
     }
+    this.#closeGaps(ended)
     const stamps = pos.last === this.#seq ? [] : await eventStampsAfter(db, this.#seq)
     this.stats.stampsRead += stamps.length
     if (stamps.length === 0) {
@@ -295,7 +310,7 @@ export class Caches {
     }
     // Every stamp is new (after `#seq`); a `seq` skipped between them is a gap to wait for.
     for (const s of stamps) {
-      for (let missing = this.#seq + 1; missing < s.seq; missing++) this.#pending.set(missing, this.#now())
+      for (let missing = this.#seq + 1; missing < s.seq; missing++) this.#pending.set(missing, { since: this.#now() })
       this.#seq = s.seq
       this.#dropRows()
       this.#apply(s)
@@ -303,11 +318,37 @@ export class Caches {
     this.#expirePending()
   }
 
+  /**
+   * The pending `seq`s whose transactions had ended by a position read with snapshot bounds `horizon`
+   * (PostgreSQL; none on SQLite): those whose `before` is at most its `xmin`. Each gap without a
+   * `before` takes this read's `next` first, since this read came after the gap was seen. Such a gap
+   * that this read did not count as filled was left by a transaction that never committed (rolled back,
+   * or retried after a serialization failure), and no event will ever take its `seq`.
+   */
+  #endedGaps(horizon: { xmin: number; next: number } | undefined): number[] {
+    if (!horizon || this.#pending.size === 0) return []
+    const ended: number[] = []
+    for (const [seq, gap] of this.#pending) {
+      gap.before ??= horizon.next
+      if (gap.before <= horizon.xmin) ended.push(seq)
+    }
+    return ended
+  }
+
+  /**
+   * Stops waiting for `seqs` (`#endedGaps`) that are still pending after this sync read the ones that
+   * filled: they never committed, so nothing changed and no entry is dropped (a gap that times out
+   * instead drops everything, `#expirePending`).
+   */
+  #closeGaps(seqs: readonly number[]): void {
+    for (const seq of seqs) if (this.#pending.delete(seq)) this.stats.gapsClosed++
+  }
+
   #expirePending(): void {
     if (this.#pending.size === 0) return
     const cutoff = this.#now() - this.#pendingGapMs
     let expired = false
-    for (const [seq, since] of this.#pending) {
+    for (const [seq, { since }] of this.#pending) {
       if (since < cutoff) {
         this.#pending.delete(seq)
         expired = true

@@ -45,9 +45,28 @@ export interface ChangeEvent {
  * wrote 100 such pages; bench/RESULTS.md, "Issue 13's bound").
  */
 export async function appendEvents(db: Db, events: NewChangeEvent[]): Promise<void> {
+  if (events.length === 0) return
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
+    // PostgreSQL: the transaction holds its id before it takes a `seq` (see `EventLogPosition.horizon`).
+    if (!db.isTransaction) return db.transaction().execute((trx) => appendEvents(trx, events))
+    if (!withTransactionId.has(db)) {
+      await takeTransactionId(db)
+      withTransactionId.add(db)
+    }
+  }
   // In chunks: one statement of 10,000 events would bind 80,000 values (SQLite allows 32,766).
   for (let i = 0; i < events.length; i += EVENTS_PER_STATEMENT) await insertEvents(db, events.slice(i, i + EVENTS_PER_STATEMENT))
 }
+
+/**
+ * PostgreSQL transactions known to hold a transaction id (xid). PostgreSQL assigns one at a
+ * transaction's first write; an insert into `change_event` takes its `seq` (`nextval`) before its row
+ * is written, so an append that is its transaction's first write would take a `seq` while the
+ * transaction still has no id, and a reader's snapshot could not account for it. Appends therefore
+ * ask for the id first (`pg_current_xact_id()` assigns it), once per transaction.
+ */
+const withTransactionId = new WeakSet<Db>()
+const takeTransactionId = compiledOnce(0, (db) => db.selectNoFrom(sql<string>`pg_current_xact_id()::text`.as('xid')))
 
 /** Events per INSERT: 8 values each, 16,000 bound values (under SQLite's 32,766 and PostgreSQL's 65,535). */
 const EVENTS_PER_STATEMENT = 2_000
@@ -148,18 +167,31 @@ const stampsAfter = compiledOnce(1, (db, after) =>
     .limit(sql.lit(EVENT_STAMP_LIMIT)),
 )
 
-/** The highest `seq` and the oldest event's id, as two scalar subqueries of one `select`. */
-function positionColumns(eb: ExpressionBuilder<Database, never>) {
-  return [
+/**
+ * The highest `seq` and the oldest event's id, as two scalar subqueries of one `select`; on PostgreSQL
+ * also the bounds of `EventLogPosition.horizon`, as text. (`age()` of a special id such as 0–2, which
+ * `xmax` can be only at the 32-bit wraparound, is 2^31 − 1: `next` is then too high, so no gap closes
+ * early.)
+ */
+function positionColumns(db: Db, eb: ExpressionBuilder<Database, never>) {
+  const columns = [
     eb
       .selectFrom('change_event')
       .select((e) => e.fn.max('seq').as('m'))
       .as('last'),
     eb.selectFrom('change_event').select('id').orderBy('seq').limit(sql.lit(1)).as('first_id'),
-  ] as const
+  ]
+  if (db.getExecutor().adapter instanceof SqliteAdapter) return columns
+  return [
+    ...columns,
+    sql<string>`pg_snapshot_xmin(pg_current_snapshot())::text`.as('xmin'),
+    sql<string>`(pg_snapshot_xmax(pg_current_snapshot())::text::bigint + age(xid(pg_snapshot_xmax(pg_current_snapshot()))))::text`.as(
+      'next_xid',
+    ),
+  ]
 }
 
-const position = compiledOnce(0, (db) => db.selectNoFrom((eb) => positionColumns(eb)))
+const position = compiledOnce(0, (db) => db.selectNoFrom((eb) => positionColumns(db, eb)))
 
 // The same, and how many of a list of `seq`s exist: the list is one parameter (a JSON array on SQLite,
 // an array literal on PostgreSQL), so one statement text serves every list.
@@ -169,7 +201,7 @@ const positionAndPending = compiledOnce(1, (db, seqs) => {
       ? sql<boolean>`seq in (select value from json_each(${seqs}))`
       : sql<boolean>`seq = any(${seqs}::bigint[])`
   return db.selectNoFrom((eb) => [
-    ...positionColumns(eb),
+    ...positionColumns(db, eb),
     eb
       .selectFrom('change_event')
       .select((e) => e.fn.countAll().as('n'))
@@ -186,6 +218,23 @@ export interface EventLogPosition {
   firstId: string | null
   /** How many of the `pending` seqs asked about exist now (0 when none were asked about). */
   filled: number
+  /**
+   * PostgreSQL only, read outside a transaction (undefined otherwise): transaction ids (64-bit, exact as
+   * numbers below 2^53) that bound which writers may still be running.
+   * - `xmin`: `pg_snapshot_xmin(pg_current_snapshot())`. Every transaction with an id below it had
+   *   ended when the statement's snapshot was taken: what it committed is visible in this read.
+   * - `next`: the next id to be assigned, read after that snapshot (`age()` counts from it in a
+   *   statement that holds no id: `pg_snapshot_xmax` plus `age` of it). Every transaction that held
+   *   an id by then holds one below it. `pg_snapshot_xmax` is not such a bound: it is one past the
+   *   highest *completed* id, and a running transaction may hold a higher one.
+   *
+   * A transaction takes its id before its events take their `seq`s (`appendEvents`). So a `seq` seen
+   * missing, whose next read gave `next` N, was taken by a transaction with an id below N. Once a read
+   * gives `xmin` ≥ N, that transaction has ended: its event is visible in that read, or it never will be.
+   * Source: PostgreSQL 15, "System Information Functions and Operators"
+   * (https://www.postgresql.org/docs/15/functions-info.html).
+   */
+  horizon?: { xmin: number; next: number }
 }
 
 /**
@@ -194,7 +243,9 @@ export interface EventLogPosition {
  * index reads in one statement, three with `pending`; each form compiled once. A reader that remembers
  * the first two notices when the log was emptied and restarted (the admin reset, an import): the oldest
  * id changes. Counting the pending `seq`s in the same statement spares a reader that waits for a gap
- * (services/caches.ts) a second round trip on every sync while it stays open.
+ * (services/caches.ts) a second round trip on every sync while it stays open. On PostgreSQL it also
+ * returns the statement snapshot's bounds (`horizon`), by which that reader closes a gap whose
+ * transaction ended without committing at once, instead of probing for it until it times out.
  */
 export async function eventLogPosition(db: Db, pending: readonly number[] = []): Promise<EventLogPosition> {
   const [row] =
@@ -204,10 +255,15 @@ export async function eventLogPosition(db: Db, pending: readonly number[] = []):
           db,
           db.getExecutor().adapter instanceof SqliteAdapter ? `[${pending.join(',')}]` : `{${pending.join(',')}}`,
         )
+  // Inside a transaction that holds an id, `age()` counts from that id, not from the next one.
+  const bounds = db.isTransaction ? undefined : (row as { xmin?: string; next_xid?: string } | undefined)
   return {
     last: Number(row?.last ?? 0),
     firstId: (row?.first_id as string | null | undefined) ?? null,
     filled: Number((row as { filled?: unknown } | undefined)?.filled ?? 0),
+    ...(bounds?.xmin !== undefined && bounds.next_xid !== undefined
+      ? { horizon: { xmin: Number(bounds.xmin), next: Number(bounds.next_xid) } }
+      : {}),
   }
 }
 
