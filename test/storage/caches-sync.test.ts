@@ -137,6 +137,23 @@ describe('caches synced from the change events', () => {
     },
   )
 
+  it.skipIf(TEST_STORE !== 'postgres')('appends take their transaction id before their seq (PostgreSQL)', async () => {
+    // A row trigger runs after the insert took its seq and before it writes the row, so an append that
+    // is its transaction's first write would find no id here. The horizon rests on there being one (ADR 50).
+    await sql`create function seq_after_id() returns trigger language plpgsql as $$
+      begin
+        if pg_current_xact_id_if_assigned() is null then raise exception 'seq % taken before the transaction id', new.seq; end if;
+        return new;
+      end $$`.execute(store.db)
+    await sql`create trigger seq_after_id before insert on change_event for each row execute function seq_after_id()`.execute(store.db)
+    const at = { actor: 'system', time: new Date().toISOString() }
+    // The first write of a transaction, and an append outside any transaction.
+    await store.transaction((trx) => appendEvent(trx, { workspaceId: 'w1', type: 'token.revoked', ...at }))
+    await appendEvent(store.db, { workspaceId: 'w1', type: 'token.revoked', ...at })
+    const { last } = await eventLogPosition(store.db)
+    expect(last).toBeGreaterThanOrEqual(2)
+  })
+
   it.skipIf(TEST_STORE !== 'postgres')('reads a pending gap by its seq, not every event committed after it (PostgreSQL)', async () => {
     const caches = new Caches()
     await caches.sync(store.db)
